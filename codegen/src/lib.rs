@@ -1,0 +1,156 @@
+//! Spec in, crate files out. One module per step, run in this order by [`generate`]:
+//!
+//! 1. [`load`]: read our split YAML folder (or any single JSON/YAML file) and assemble it;
+//! 2. [`validate::document`]: reject what we cannot generate from, naming file and pointer;
+//! 3. [`normalize`]: rewrite vendor quirks into shapes progenitor takes, and report them;
+//! 4. [`validate::generatable`] and [`validate::typed`]: the checks progenitor would panic on;
+//! 5. [`generate`]: progenitor, then prettyplease;
+//! 6. [`emit`]: Cargo.toml, src/lib.rs and README.md of the crate.
+
+pub mod emit;
+pub mod error;
+pub mod generate;
+pub mod load;
+pub mod normalize;
+pub mod openapi;
+pub mod validate;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+pub use emit::CrateOptions;
+pub use error::{Error, Location, Result};
+pub use load::SpecFile;
+pub use normalize::Report;
+
+/// A generated crate: its files (relative paths) and what normalization changed.
+#[derive(Debug)]
+pub struct Output {
+    pub files: BTreeMap<PathBuf, String>,
+    pub report: Report,
+    pub operations: usize,
+}
+
+/// Generates a crate from spec files (the root document first; see [`load::read_spec`]).
+pub fn generate(files: &[SpecFile], options: &CrateOptions) -> Result<Output> {
+    let mut doc = load::assemble(files)?;
+    validate::document(&doc)?;
+    let report = normalize::all(&mut doc.value);
+    validate::generatable(&doc)?;
+    let api = validate::typed(&doc)?;
+    let code = generate::client_code(&api, &doc, &options.name)?;
+    let operations = validate::operation_count(&doc.value);
+    let text = |p: &str| doc.value.pointer(p).and_then(Value::as_str).unwrap_or("").to_string();
+    let facts = emit::ApiFacts {
+        title: text("/info/title"),
+        version: text("/info/version"),
+        operations,
+    };
+    Ok(Output {
+        files: emit::crate_files(options, &facts, &code),
+        report,
+        operations,
+    })
+}
+
+/// A crate this workspace generates and commits: `spec/<name>/` in, `generated/<name>/` out.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkspaceApi {
+    pub name: &'static str,
+    pub description: &'static str,
+}
+
+/// Every API whose client is committed under `generated/`.
+pub const WORKSPACE_APIS: &[WorkspaceApi] = &[WorkspaceApi {
+    name: "vb365",
+    description: "Veeam Backup for Microsoft 365 REST API v8 client",
+}];
+
+/// The command that regenerates the workspace's own crates; named in their file headers.
+pub const WORKSPACE_COMMAND: &str = "cargo xtask generate";
+
+impl WorkspaceApi {
+    pub fn spec_dir(&self, root: &std::path::Path) -> PathBuf {
+        root.join("spec").join(self.name)
+    }
+
+    pub fn crate_dir(&self, root: &std::path::Path) -> PathBuf {
+        root.join("generated").join(self.name)
+    }
+
+    /// Generates this API's crate from the spec under `root` (the workspace root). Files are
+    /// named relative to `root` in errors, so messages read the same on every machine.
+    pub fn generate(&self, root: &std::path::Path) -> Result<Output> {
+        let mut files = load::read_spec(&self.spec_dir(root))?;
+        for f in &mut files {
+            if let Ok(rel) = f.path.strip_prefix(root) {
+                f.path = rel.to_path_buf();
+            }
+        }
+        generate(
+            &files,
+            &CrateOptions {
+                name: self.name.to_string(),
+                description: self.description.to_string(),
+                command: WORKSPACE_COMMAND.to_string(),
+            },
+        )
+    }
+}
+
+/// Compares generated files with what is on disk under `dir`: the files that differ (with
+/// their fresh contents; `None` on disk when missing). Files on disk that generation would not
+/// write are listed as stale.
+pub fn compare_with_disk(dir: &std::path::Path, files: &BTreeMap<PathBuf, String>) -> Drift {
+    let mut drift = Drift::default();
+    for (rel, fresh) in files {
+        let on_disk = std::fs::read_to_string(dir.join(rel)).ok();
+        if on_disk.as_deref() != Some(fresh.as_str()) {
+            drift.changed.push((rel.clone(), on_disk, fresh.clone()));
+        }
+    }
+    drift.stale = list_files(dir)
+        .into_iter()
+        .filter(|rel| !files.contains_key(rel))
+        .collect();
+    drift
+}
+
+/// The difference between generated files and the disk.
+#[derive(Debug, Default)]
+pub struct Drift {
+    /// (path, on disk, fresh)
+    pub changed: Vec<(PathBuf, Option<String>, String)>,
+    /// On disk but not generated.
+    pub stale: Vec<PathBuf>,
+}
+
+impl Drift {
+    pub fn is_clean(&self) -> bool {
+        self.changed.is_empty() && self.stale.is_empty()
+    }
+}
+
+/// Files under `dir` (relative), skipping build output.
+fn list_files(dir: &std::path::Path) -> Vec<PathBuf> {
+    fn walk(base: &std::path::Path, dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if entry.file_name() == "target" {
+                continue;
+            }
+            if path.is_dir() {
+                walk(base, &path, out);
+            } else if let Ok(rel) = path.strip_prefix(base) {
+                out.push(rel.to_path_buf());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}

@@ -1,0 +1,53 @@
+//! Small helpers for walking an OpenAPI document held as JSON.
+
+use serde_json::Value;
+
+/// The HTTP methods an OpenAPI 3.0 path item may hold.
+pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// Calls `f(path, method, operation)` for every operation, in document order.
+pub fn each_operation(doc: &Value, mut f: impl FnMut(&str, &str, &Value)) {
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+        return;
+    };
+    for (path, item) in paths {
+        for method in METHODS {
+            if let Some(op) = item.get(method) {
+                f(path, method, op);
+            }
+        }
+    }
+}
+
+/// Mutable twin of [`each_operation`].
+pub fn each_operation_mut(doc: &mut Value, mut f: impl FnMut(&str, &str, &mut Value)) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        for method in METHODS {
+            if let Some(op) = item.get_mut(method) {
+                f(path, method, op);
+            }
+        }
+    }
+}
+
+/// Follows a local `$ref` (`#/components/...`) once; anything else is returned as is.
+pub fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
+    match v.get("$ref").and_then(Value::as_str) {
+        Some(r) if r.starts_with("#/") => doc.pointer(&r[1..]).unwrap_or(v),
+        _ => v,
+    }
+}
+
+/// Is this media type JSON in the sense progenitor decodes (`application/json`, with or
+/// without parameters)?
+pub fn is_json_media_type(mt: &str) -> bool {
+    mt == "application/json" || mt.starts_with("application/json;")
+}
+
+/// The status class of a response key: `Some(2)` for `200`..`299` and `2XX`, `None` for `default`.
+pub fn status_class(code: &str) -> Option<u8> {
+    code.chars().next().and_then(|c| c.to_digit(10)).map(|d| d as u8)
+}
