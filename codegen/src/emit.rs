@@ -51,7 +51,7 @@ pub fn crate_files(options: &CrateOptions, facts: &ApiFacts, code: &str) -> BTre
     );
     files.insert(
         PathBuf::from("src/lib.rs"),
-        format!("// {header}\n//! Client for the {title} ({version}), generated from its OpenAPI document.\n//! See README.md for how to use it.\n\n{code}", title = facts.title, version = facts.version),
+        format!("// {header}\n//! Client for the {title} ({version}), generated from its OpenAPI document.\n//! See README.md for how to use it.\n\n// progenitor imports `types` into its builder module even when a spec defines none.\n#![allow(unused_imports)]\n\n{code}", title = facts.title, version = facts.version),
     );
     files.insert(PathBuf::from("README.md"), readme(options, facts, &header));
     files

@@ -29,6 +29,8 @@ pub use normalize::Report;
 #[derive(Debug)]
 pub struct Output {
     pub files: BTreeMap<PathBuf, String>,
+    /// The formatted client code alone (what `src/lib.rs` holds below its header).
+    pub code: String,
     pub report: Report,
     pub operations: usize,
 }
@@ -50,6 +52,7 @@ pub fn generate(files: &[SpecFile], options: &CrateOptions) -> Result<Output> {
     };
     Ok(Output {
         files: emit::crate_files(options, &facts, &code),
+        code,
         report,
         operations,
     })
