@@ -305,23 +305,61 @@ fn response_kind(response: &Value) -> String {
 }
 
 /// Converts the JSON document into the `openapiv3` model. A value that does not fit is
-/// reported with its pointer.
+/// reported with its pointer. openapiv3 reads path items and `$ref`-or-schema values through
+/// untagged enums, which hide where inside them a value failed; so on failure each operation
+/// and component schema is read on its own to find the deepest pointer.
 pub fn typed(doc: &Document) -> Result<openapiv3::OpenAPI> {
-    let de = &doc.value;
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let segments: Vec<String> = e
-            .path()
-            .iter()
-            .filter_map(|s| match s {
-                serde_path_to_error::Segment::Map { key } => Some(key.clone()),
-                serde_path_to_error::Segment::Seq { index } => Some(index.to_string()),
-                _ => None,
-            })
-            .collect();
-        Error::invalid(
-            doc.locate(&pointer(segments.iter())),
-            format!("not a valid OpenAPI 3.0 value here: {}", e.inner()),
-        )
+    let mut deepest = match deserialize_at::<openapiv3::OpenAPI>(&doc.value, Vec::new()) {
+        Ok(api) => return Ok(api),
+        Err(found) => found,
+    };
+    let mut consider = |found: (Vec<String>, String)| {
+        if found.0.len() > deepest.0.len() {
+            deepest = found;
+        }
+    };
+    each_operation(&doc.value, |path, method, op| {
+        let base = || vec!["paths".to_string(), path.to_string(), method.to_string()];
+        if let Err(found) = deserialize_at::<openapiv3::Operation>(op, base()) {
+            consider(found);
+        }
+        for (code, response) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
+            if response.get("$ref").is_none() {
+                let mut at = base();
+                at.extend(["responses".to_string(), code.clone()]);
+                if let Err(found) = deserialize_at::<openapiv3::Response>(response, at) {
+                    consider(found);
+                }
+            }
+        }
+    });
+    if let Some(schemas) = doc.value.pointer("/components/schemas").and_then(Value::as_object) {
+        for (name, schema) in schemas {
+            if schema.get("$ref").is_some() {
+                continue;
+            }
+            let base = vec!["components".into(), "schemas".into(), name.clone()];
+            if let Err(found) = deserialize_at::<openapiv3::Schema>(schema, base) {
+                consider(found);
+            }
+        }
+    }
+    Err(Error::invalid(
+        doc.locate(&pointer(deepest.0.iter())),
+        format!("not a valid OpenAPI 3.0 value here: {}", deepest.1),
+    ))
+}
+
+/// Deserializes `value`, returning on failure the path (below `base`) and the message.
+fn deserialize_at<T: serde::de::DeserializeOwned>(value: &Value, base: Vec<String>) -> Result<T, (Vec<String>, String)> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let mut segments = base;
+        segments.extend(e.path().iter().filter_map(|s| match s {
+            serde_path_to_error::Segment::Map { key } => Some(key.clone()),
+            serde_path_to_error::Segment::Seq { index } => Some(index.to_string()),
+            _ => None,
+        }));
+        (segments, e.inner().to_string())
     })
 }
 

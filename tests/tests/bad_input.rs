@@ -1,0 +1,128 @@
+//! Bad input never panics: each case is a clear error naming the file and, where there is
+//! one, the JSON pointer (or line and column for syntax errors), and saying what to do.
+
+use std::path::Path;
+
+fn error_for(fixture: &str) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let result = codegen::load::read_spec(&root.join("fixtures/bad").join(fixture)).and_then(|mut files| {
+        for f in &mut files {
+            f.path = f.path.strip_prefix(root).unwrap().to_path_buf();
+        }
+        codegen::generate(
+            &files,
+            &codegen::CrateOptions {
+                name: "bad".into(),
+                description: "bad".into(),
+                command: "test".into(),
+            },
+        )
+    });
+    match result {
+        Ok(_) => panic!("{fixture}: generation succeeded, an error was expected"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn malformed_yaml_names_file_line_and_column() {
+    let e = error_for("malformed.yaml");
+    assert!(e.starts_with("fixtures/bad/malformed.yaml:6:1:"), "{e}");
+    assert!(e.contains("malformed YAML"), "{e}");
+}
+
+#[test]
+fn malformed_json_names_file_line_and_column() {
+    let e = error_for("malformed.json");
+    assert!(e.starts_with("fixtures/bad/malformed.json:1:"), "{e}");
+    assert!(e.contains("malformed JSON"), "{e}");
+}
+
+#[test]
+fn dangling_ref_names_the_ref() {
+    assert_eq!(
+        error_for("dangling_ref.yaml"),
+        "fixtures/bad/dangling_ref.yaml#/paths/~1a/get/responses/200/content/application~1json/schema/$ref: \
+         dangling reference \"#/components/schemas/Missing\": nothing is defined there; fix the name or add the definition"
+    );
+}
+
+#[test]
+fn dangling_ref_in_a_fragment_names_the_fragment() {
+    let e = error_for("split_dangling");
+    assert!(
+        e.starts_with("fixtures/bad/split_dangling/jobs.yaml#/paths/~1jobs/get/responses/200/content/application~1json/schema/$ref: dangling reference"),
+        "{e}"
+    );
+}
+
+#[test]
+fn duplicate_operation_id_names_both_places() {
+    assert_eq!(
+        error_for("duplicate_operation_id.yaml"),
+        "fixtures/bad/duplicate_operation_id.yaml#/paths/~1b/get/operationId: duplicate operationId \"Thing_Get\": \
+         also used at fixtures/bad/duplicate_operation_id.yaml#/paths/~1a/get; operationIds name client methods and must be unique"
+    );
+}
+
+#[test]
+fn openapi_3_1_is_refused() {
+    assert_eq!(
+        error_for("openapi_3_1.yaml"),
+        "fixtures/bad/openapi_3_1.yaml#/openapi: OpenAPI 3.1.0 is not supported: this generator takes \
+         OpenAPI 3.0.x documents (convert the document, or ask the vendor for a 3.0 one)"
+    );
+}
+
+#[test]
+fn cookie_parameter_is_unsupported() {
+    let e = error_for("cookie_parameter.yaml");
+    assert!(e.starts_with("fixtures/bad/cookie_parameter.yaml#/paths/~1a/get/parameters/0: cookie parameter \"session\" is not supported"), "{e}");
+}
+
+#[test]
+fn multipart_body_is_unsupported() {
+    let e = error_for("multipart_body.yaml");
+    assert!(e.starts_with("fixtures/bad/multipart_body.yaml#/paths/~1upload/post/requestBody/content: request media type \"multipart/form-data\" is not supported"), "{e}");
+}
+
+#[test]
+fn two_success_bodies_are_refused_not_asserted() {
+    let e = error_for("two_success_bodies.yaml");
+    assert!(e.starts_with("fixtures/bad/two_success_bodies.yaml#/paths/~1a/post/responses: responses 200, 202 have different success bodies"), "{e}");
+}
+
+#[test]
+fn path_template_parameter_must_be_declared() {
+    let e = error_for("missing_path_parameter.yaml");
+    assert!(e.starts_with("fixtures/bad/missing_path_parameter.yaml#/paths/~1jobs~1{jobId}/get: the path has `{jobId}`"), "{e}");
+}
+
+#[test]
+fn wrong_value_type_names_the_pointer() {
+    let e = error_for("wrong_type.yaml");
+    assert!(e.starts_with("fixtures/bad/wrong_type.yaml#/paths/~1a/get/responses/200/description: not a valid OpenAPI 3.0 value here"), "{e}");
+}
+
+#[test]
+fn path_defined_in_two_fragments_names_both_files() {
+    assert_eq!(
+        error_for("split_duplicate"),
+        "fixtures/bad/split_duplicate/b.yaml#/paths/~1a: defined twice: also in fixtures/bad/split_duplicate/a.yaml; keep one"
+    );
+}
+
+#[test]
+fn fragment_with_root_keys_is_refused() {
+    assert_eq!(
+        error_for("split_bad_fragment"),
+        "fixtures/bad/split_bad_fragment/a.yaml#/info: a fragment may only hold `paths` and `components`; \
+         move `info` to the root file fixtures/bad/split_bad_fragment/openapi.yaml"
+    );
+}
+
+#[test]
+fn folder_without_root_file_is_refused() {
+    let e = error_for("no_root");
+    assert!(e.ends_with("no_root#: no root file in this folder: add one of openapi.yaml, openapi.yml, openapi.json"), "{e}");
+}

@@ -1,0 +1,58 @@
+//! Drift: generated/ must be exactly what `cargo xtask generate` writes from spec/.
+//!
+//! The rust-analyzer "ensure_file_contents" pattern: when a committed file is stale, this
+//! test rewrites it and fails, telling you to review and commit; under CI (`CI` set) it only
+//! fails, so a stale tree can never pass.
+
+use std::path::{Path, PathBuf};
+
+use codegen::WORKSPACE_APIS;
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+#[test]
+fn generated_crates_are_fresh() {
+    let root = workspace_root();
+    let in_ci = std::env::var_os("CI").is_some();
+    let mut stale = Vec::new();
+    for api in WORKSPACE_APIS {
+        let output = api.generate(&root).unwrap_or_else(|e| panic!("{e}"));
+        let dir = api.crate_dir(&root);
+        let drift = codegen::compare_with_disk(&dir, &output.files);
+        for (rel, _, fresh) in &drift.changed {
+            stale.push(format!("generated/{}/{}", api.name, rel.display()));
+            if !in_ci {
+                let path = dir.join(rel);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(&path, fresh).unwrap();
+            }
+        }
+        for rel in &drift.stale {
+            stale.push(format!("generated/{}/{} (not generated)", api.name, rel.display()));
+            if !in_ci {
+                std::fs::remove_file(dir.join(rel)).unwrap();
+            }
+        }
+    }
+    if !stale.is_empty() {
+        let what = stale.join("\n  ");
+        if in_ci {
+            panic!("generated/ is stale; run `cargo xtask generate` and commit the result:\n  {what}");
+        }
+        panic!("generated/ was stale and has been regenerated; review and commit it (`cargo xtask generate` does the same):\n  {what}");
+    }
+}
+
+#[test]
+fn vb365_exposes_one_method_per_operation() {
+    let root = workspace_root();
+    let lib = std::fs::read_to_string(root.join("generated/vb365/src/lib.rs")).unwrap();
+    // progenitor documents every client method with the request it sends.
+    let client_impl = &lib[lib.find("impl Client {").expect("an impl Client")..];
+    let methods = client_impl.matches("/**Sends a `").count();
+    assert_eq!(methods, 487, "the v8 reference has 487 operations");
+    let spec = codegen::load::load(&root.join("spec/vb365")).unwrap();
+    assert_eq!(codegen::validate::operation_count(&spec.value), 487);
+}
