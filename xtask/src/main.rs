@@ -32,6 +32,8 @@ enum Command {
     },
     /// Exit non-zero, with a unified diff, when generated/ is not what `generate` would write.
     Check,
+    /// The whole test suite: `check`, then `cargo test --workspace`. What CI runs.
+    Test,
 }
 
 fn main() -> ExitCode {
@@ -60,6 +62,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => generate_one(&spec, &out, &name),
         Command::Generate { .. } => generate_workspace(),
         Command::Check => check(),
+        Command::Test => test(),
     }
 }
 
@@ -172,4 +175,17 @@ fn check() -> Result<ExitCode> {
         eprintln!("generated/ is stale: run `cargo xtask generate` and commit the result");
         Ok(ExitCode::FAILURE)
     }
+}
+
+fn test() -> Result<ExitCode> {
+    if check()? != ExitCode::SUCCESS {
+        return Ok(ExitCode::FAILURE);
+    }
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .args(["test", "--workspace", "--locked"])
+        .current_dir(workspace_root())
+        .status()
+        .context("running cargo test")?;
+    Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
