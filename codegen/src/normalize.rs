@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 use crate::error::pointer;
-use crate::openapi::{each_operation_mut, is_json_media_type, status_class};
+use crate::openapi::{each_operation_mut, each_response_content_mut, is_json_media_type, status_class};
 
 /// What normalization changed: for each pass, the pointers it touched.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -107,51 +107,31 @@ pub fn octet_stream_as_binary(doc: &mut Value, report: &mut Report) {
 /// response): progenitor only decodes `application/json` and would hand back raw bytes, so we
 /// declare it JSON. Binary wildcard bodies stay raw.
 pub fn wildcard_response_as_json(doc: &mut Value, report: &mut Report) {
-    each_operation_mut(doc, |path, method, op| {
-        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+    each_response_content_mut(doc, |path, method, code, content| {
+        if content.keys().any(|k| is_json_media_type(k)) {
+            return;
+        }
+        let Some(key) = content.keys().find(|k| *k == "*/*" || *k == "application/*").cloned() else {
             return;
         };
-        for (code, r) in responses.iter_mut() {
-            let Some(content) = r.get_mut("content").and_then(Value::as_object_mut) else {
-                continue;
-            };
-            if content.keys().any(|k| is_json_media_type(k)) {
-                continue;
-            }
-            let Some(key) = content.keys().find(|k| *k == "*/*" || *k == "application/*").cloned() else {
-                continue;
-            };
-            let is_binary = content[&key].pointer("/schema/format").and_then(Value::as_str) == Some("binary");
-            if is_binary {
-                continue;
-            }
-            let media = content.shift_remove(&key).unwrap_or(Value::Null);
-            content.insert("application/json".into(), media);
-            report.note("wildcard_response_as_json", pointer(["paths", path, method, "responses", code, "content", &key]));
+        let is_binary = content[&key].pointer("/schema/format").and_then(Value::as_str) == Some("binary");
+        if is_binary {
+            return;
         }
+        let media = content.shift_remove(&key).unwrap_or(Value::Null);
+        content.insert("application/json".into(), media);
+        report.note("wildcard_response_as_json", pointer(["paths", path, method, "responses", code, "content", &key]));
     });
 }
 
 /// A JSON response with no schema (progenitor `todo!`s on it): any JSON value.
 pub fn json_without_schema_as_any(doc: &mut Value, report: &mut Report) {
-    each_operation_mut(doc, |path, method, op| {
-        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
-            return;
-        };
-        for (code, r) in responses.iter_mut() {
-            let Some(content) = r.get_mut("content").and_then(Value::as_object_mut) else {
-                continue;
-            };
-            for (mt, media) in content.iter_mut() {
-                if !is_json_media_type(mt) {
-                    continue;
-                }
-                if let Some(media) = media.as_object_mut() {
-                    if !media.contains_key("schema") {
-                        media.insert("schema".into(), Value::Object(Map::new()));
-                        report.note("json_without_schema_as_any", pointer(["paths", path, method, "responses", code, "content", mt]));
-                    }
-                }
+    each_response_content_mut(doc, |path, method, code, content| {
+        for (mt, media) in content.iter_mut() {
+            let Some(media) = media.as_object_mut() else { continue };
+            if is_json_media_type(mt) && !media.contains_key("schema") {
+                media.insert("schema".into(), Value::Object(Map::new()));
+                report.note("json_without_schema_as_any", pointer(["paths", path, method, "responses", code, "content", mt]));
             }
         }
     });

@@ -33,6 +33,24 @@ pub fn each_operation_mut(doc: &mut Value, mut f: impl FnMut(&str, &str, &mut Va
     }
 }
 
+/// Calls `f(path, method, status, content)` for the `content` map of every response of every
+/// operation.
+pub fn each_response_content_mut(
+    doc: &mut Value,
+    mut f: impl FnMut(&str, &str, &str, &mut serde_json::Map<String, Value>),
+) {
+    each_operation_mut(doc, |path, method, op| {
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+            return;
+        };
+        for (code, r) in responses.iter_mut() {
+            if let Some(content) = r.get_mut("content").and_then(Value::as_object_mut) {
+                f(path, method, code, content);
+            }
+        }
+    });
+}
+
 /// Follows a local `$ref` (`#/components/...`) once; anything else is returned as is.
 pub fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
     match v.get("$ref").and_then(Value::as_str) {
