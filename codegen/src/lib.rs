@@ -7,6 +7,7 @@
 //! 5. [`generate`]: progenitor, then prettyplease;
 //! 6. [`emit`]: Cargo.toml, src/lib.rs and README.md of the crate.
 
+pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod generate;
@@ -37,9 +38,7 @@ pub struct Output {
 
 /// Generates a crate from spec files (the root document first; see [`load::read_spec`]).
 pub fn generate(files: &[SpecFile], options: &CrateOptions) -> Result<Output> {
-    let mut doc = load::assemble(files)?;
-    validate::document(&doc)?;
-    let report = normalize::all(&mut doc.value);
+    let (doc, report) = prepare(files)?;
     validate::generatable(&doc)?;
     let api = validate::typed(&doc)?;
     let code = generate::client_code(&api, &doc, &options.name)?;
@@ -56,6 +55,14 @@ pub fn generate(files: &[SpecFile], options: &CrateOptions) -> Result<Output> {
         report,
         operations,
     })
+}
+
+/// Assembles, validates and normalizes: the document as generation (and diff) sees it.
+pub fn prepare(files: &[SpecFile]) -> Result<(load::Document, Report)> {
+    let mut doc = load::assemble(files)?;
+    validate::document(&doc)?;
+    let report = normalize::all(&mut doc.value);
+    Ok((doc, report))
 }
 
 /// A crate this workspace generates and commits: `spec/<name>/` in, `generated/<name>/` out.

@@ -32,8 +32,46 @@ enum Command {
     },
     /// Exit non-zero, with a unified diff, when generated/ is not what `generate` would write.
     Check,
+    /// What changed in the API between two specs, for reviewing a spec change. Each side is a
+    /// spec file or folder, or a git revision of spec/<api>.
+    Diff {
+        /// Old side: a path, or a git revision (e.g. `main`, `HEAD~1`).
+        old: Option<String>,
+        /// New side: a path, or a git revision; the working tree's spec/<api> when omitted.
+        new: Option<String>,
+        /// Compare the working tree's spec/<api> with this git revision.
+        #[arg(long, conflicts_with = "old")]
+        base: Option<String>,
+        /// Which spec/<api> a git revision refers to.
+        #[arg(long, default_value = "vb365")]
+        api: String,
+        #[arg(long, value_enum, default_value_t = DiffFormat::Markdown)]
+        format: DiffFormat,
+        /// Exit non-zero when a change of this class (or worse) is found.
+        #[arg(long, value_enum)]
+        fail_on: Option<FailOn>,
+        /// Regex for the version prefix dropped from paths before matching operations.
+        #[arg(long, default_value = "^/v[0-9]+")]
+        version_prefix: String,
+        /// Match paths case-sensitively (default: case-insensitively, as VB365 servers do).
+        #[arg(long)]
+        case_sensitive: bool,
+    },
     /// The whole test suite: `check`, then `cargo test --workspace`. What CI runs.
     Test,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DiffFormat {
+    Markdown,
+    Json,
+    Text,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum FailOn {
+    /// Any change that breaks client code or the wire.
+    Breaking,
 }
 
 fn main() -> ExitCode {
@@ -63,6 +101,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Generate { .. } => generate_workspace(),
         Command::Check => check(),
         Command::Test => test(),
+        Command::Diff { old, new, base, api, format, fail_on, version_prefix, case_sensitive } => {
+            let (old, new) = match (base, old, new) {
+                (Some(base), None, None) => (base, None),
+                (None, Some(old), new) => (old, new),
+                _ => bail!("give OLD [NEW], or --base REV"),
+            };
+            let rule = codegen::diff::PathRule {
+                version_prefix: regex::Regex::new(&version_prefix).context("--version-prefix is not a valid regex")?,
+                fold_case: !case_sensitive,
+            };
+            diff(&api, &old, new.as_deref(), format, fail_on, &rule)
+        }
     }
 }
 
@@ -188,4 +238,69 @@ fn test() -> Result<ExitCode> {
         .status()
         .context("running cargo test")?;
     Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// Reads one side of a diff: an existing path, or `spec/<api>` at a git revision.
+fn diff_side(api: &str, side: Option<&str>) -> Result<(String, Vec<codegen::SpecFile>)> {
+    let root = workspace_root();
+    let Some(side) = side else {
+        let dir = root.join("spec").join(api);
+        return Ok((format!("spec/{api} (working tree)"), codegen::load::read_spec(&dir)?));
+    };
+    if Path::new(side).exists() {
+        return Ok((side.to_string(), codegen::load::read_spec(Path::new(side))?));
+    }
+    let git = |args: &[&str]| -> Result<String> {
+        let out = std::process::Command::new("git").args(args).current_dir(&root).output().context("running git")?;
+        if !out.status.success() {
+            bail!("{side:?} is neither a path nor a git revision: git {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim());
+        }
+        Ok(String::from_utf8(out.stdout).context("git printed non-UTF-8")?)
+    };
+    let dir = format!("spec/{api}");
+    let listing = git(&["ls-tree", "-r", "--name-only", side, "--", &dir])?;
+    let mut names: Vec<&str> = listing.lines().filter(|n| [".yaml", ".yml", ".json"].iter().any(|e| n.ends_with(e))).collect();
+    if names.is_empty() {
+        bail!("{dir} does not exist at revision {side}");
+    }
+    names.sort();
+    let root_pos = codegen::load::ROOT_NAMES
+        .iter()
+        .find_map(|r| names.iter().position(|n| n.ends_with(&format!("/{r}"))))
+        .with_context(|| format!("{dir} at {side} has no root file"))?;
+    let root_name = names.remove(root_pos);
+    let mut files = Vec::new();
+    for name in std::iter::once(root_name).chain(names) {
+        files.push(codegen::SpecFile {
+            path: PathBuf::from(format!("{side}:{name}")),
+            text: git(&["show", &format!("{side}:{name}")])?,
+        });
+    }
+    Ok((format!("{dir}@{side}"), files))
+}
+
+fn diff(
+    api: &str,
+    old: &str,
+    new: Option<&str>,
+    format: DiffFormat,
+    fail_on: Option<FailOn>,
+    rule: &codegen::diff::PathRule,
+) -> Result<ExitCode> {
+    let (old_name, old_files) = diff_side(api, Some(old))?;
+    let (new_name, new_files) = diff_side(api, new)?;
+    let (old_doc, _) = codegen::prepare(&old_files)?;
+    let (new_doc, _) = codegen::prepare(&new_files)?;
+    let report = codegen::diff::diff(&old_doc.value, &new_doc.value, rule);
+    let format = match format {
+        DiffFormat::Markdown => codegen::diff::Format::Markdown,
+        DiffFormat::Json => codegen::diff::Format::Json,
+        DiffFormat::Text => codegen::diff::Format::Text,
+    };
+    print!("{}", codegen::diff::render(&report, &old_name, &new_name, format));
+    if fail_on == Some(FailOn::Breaking) && report.has_breaking() {
+        eprintln!("breaking changes found (--fail-on breaking)");
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
 }
