@@ -641,7 +641,7 @@ fn compare_schemas(old: &Value, new: &Value, effect: &mut CrateEffect) -> Vec<Sc
             changes: vec![change("schema_removed", true, false, "", format!("type `{}` is gone", name.to_upper_camel_case()))],
         });
     }
-    out.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    out.sort_by_key(|s| s.name.to_lowercase());
     out
 }
 

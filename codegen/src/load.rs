@@ -93,11 +93,7 @@ pub fn read_spec(path: &Path) -> Result<Vec<SpecFile>> {
             names.push(name);
         }
     }
-    names.sort();
-    let root = ROOT_NAMES
-        .iter()
-        .find(|r| names.iter().any(|n| n == *r))
-        .ok_or_else(|| {
+    let (root, rest) = root_first(names).ok_or_else(|| {
             Error::invalid(
                 Location {
                     file: path.to_path_buf(),
@@ -107,13 +103,25 @@ pub fn read_spec(path: &Path) -> Result<Vec<SpecFile>> {
             )
         })?;
     let mut files = vec![read(&path.join(root))?];
-    for name in names.iter().filter(|n| *n != root) {
+    for name in rest {
         files.push(read(&path.join(name))?);
     }
     Ok(files)
 }
 
-fn is_spec_file_name(name: &str) -> bool {
+/// Orders a folder's spec file names (bare, or with a folder prefix) as [`assemble`] takes
+/// them: the root file (see [`ROOT_NAMES`]) first, then the fragments sorted by name, so the
+/// result never depends on directory order. `None` when there is no root file.
+pub fn root_first(mut names: Vec<String>) -> Option<(String, Vec<String>)> {
+    names.sort();
+    let is_root = |n: &str, r: &str| n == r || n.ends_with(&format!("/{r}"));
+    let pos = ROOT_NAMES.iter().find_map(|r| names.iter().position(|n| is_root(n, r)))?;
+    let root = names.remove(pos);
+    Some((root, names))
+}
+
+/// Does this file name look like a spec file (`.yaml`, `.yml`, `.json`)?
+pub fn is_spec_file_name(name: &str) -> bool {
     [".yaml", ".yml", ".json"].iter().any(|ext| name.ends_with(ext))
 }
 
@@ -347,6 +355,15 @@ mod tests {
         assert_eq!(doc.locate("/info").file, PathBuf::from("openapi.yaml"));
         // a prefix match must end at a segment boundary
         assert_eq!(doc.locate("/paths/~1ab").file, PathBuf::from("openapi.yaml"));
+    }
+
+    #[test]
+    fn root_file_comes_first_then_fragments_by_name() {
+        let names = ["spec/b.yaml", "spec/openapi.yaml", "spec/a.yaml"].map(String::from).to_vec();
+        let (root, rest) = root_first(names).unwrap();
+        assert_eq!(root, "spec/openapi.yaml");
+        assert_eq!(rest, ["spec/a.yaml", "spec/b.yaml"]);
+        assert!(root_first(vec!["a.yaml".into()]).is_none());
     }
 
     #[test]

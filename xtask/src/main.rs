@@ -255,20 +255,19 @@ fn diff_side(api: &str, side: Option<&str>) -> Result<(String, Vec<codegen::Spec
         if !out.status.success() {
             bail!("{side:?} is neither a path nor a git revision: git {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim());
         }
-        Ok(String::from_utf8(out.stdout).context("git printed non-UTF-8")?)
+        String::from_utf8(out.stdout).context("git printed non-UTF-8")
     };
     let dir = format!("spec/{api}");
     let listing = git(&["ls-tree", "-r", "--name-only", side, "--", &dir])?;
-    let mut names: Vec<&str> = listing.lines().filter(|n| [".yaml", ".yml", ".json"].iter().any(|e| n.ends_with(e))).collect();
+    let names: Vec<String> = listing
+        .lines()
+        .filter(|n| codegen::load::is_spec_file_name(n))
+        .map(str::to_string)
+        .collect();
     if names.is_empty() {
         bail!("{dir} does not exist at revision {side}");
     }
-    names.sort();
-    let root_pos = codegen::load::ROOT_NAMES
-        .iter()
-        .find_map(|r| names.iter().position(|n| n.ends_with(&format!("/{r}"))))
-        .with_context(|| format!("{dir} at {side} has no root file"))?;
-    let root_name = names.remove(root_pos);
+    let (root_name, names) = codegen::load::root_first(names).with_context(|| format!("{dir} at {side} has no root file"))?;
     let mut files = Vec::new();
     for name in std::iter::once(root_name).chain(names) {
         files.push(codegen::SpecFile {
