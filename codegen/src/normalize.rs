@@ -42,6 +42,7 @@ pub fn all(doc: &mut Value) -> Report {
     json_without_schema_as_any(doc, &mut report);
     split_default_response(doc, &mut report);
     require_path_parameters(doc, &mut report);
+    type_from_format(doc, &mut report);
     report
 }
 
@@ -124,12 +125,13 @@ pub fn wildcard_response_as_json(doc: &mut Value, report: &mut Report) {
     });
 }
 
-/// A JSON response with no schema (progenitor `todo!`s on it): any JSON value.
+/// A JSON response with no schema, or `schema: null` (progenitor `todo!`s on it): any JSON value.
 pub fn json_without_schema_as_any(doc: &mut Value, report: &mut Report) {
     each_response_content_mut(doc, |path, method, code, content| {
         for (mt, media) in content.iter_mut() {
             let Some(media) = media.as_object_mut() else { continue };
-            if is_json_media_type(mt) && !media.contains_key("schema") {
+            // `schema: null` says no more than a missing schema.
+            if is_json_media_type(mt) && media.get("schema").is_none_or(Value::is_null) {
                 media.insert("schema".into(), Value::Object(Map::new()));
                 report.note("json_without_schema_as_any", pointer(["paths", path, method, "responses", code, "content", mt]));
             }
@@ -190,6 +192,48 @@ pub fn require_path_parameters(doc: &mut Value, report: &mut Report) {
             }
         }
     }
+}
+
+/// Schemas that give a `format` but no `type` (typify `todo!`s on them): the format implies
+/// the type: `int32`/`int64` are integers, `float`/`double` numbers, anything else a string.
+pub fn type_from_format(doc: &mut Value, report: &mut Report) {
+    fn walk(v: &mut Value, at: &mut Vec<String>, report: &mut Report) {
+        match v {
+            Value::Object(map) => {
+                // `type: null` says no more than a missing type.
+                let untyped = ["type", "$ref", "allOf", "oneOf", "anyOf", "not"]
+                    .iter()
+                    .all(|k| map.get(*k).is_none_or(Value::is_null));
+                if let (true, Some(format)) = (untyped, map.get("format").and_then(Value::as_str)) {
+                    let ty = match format {
+                        "int32" | "int64" | "integer" | "int" => "integer",
+                        "float" | "double" | "number" => "number",
+                        _ => "string",
+                    };
+                    map.insert("type".into(), Value::String(ty.into()));
+                    report.note("type_from_format", pointer(at.iter()));
+                }
+                for (k, child) in map.iter_mut() {
+                    // Literal values, not schemas.
+                    if matches!(k.as_str(), "example" | "examples" | "default" | "enum") {
+                        continue;
+                    }
+                    at.push(k.clone());
+                    walk(child, at, report);
+                    at.pop();
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter_mut().enumerate() {
+                    at.push(i.to_string());
+                    walk(child, at, report);
+                    at.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(doc, &mut Vec::new(), report);
 }
 
 #[cfg(test)]
@@ -269,6 +313,9 @@ mod tests {
         let before = json!({"paths": {"/a": {"get": {"responses": {"200": {"content": {"application/json": {}}}}}}}});
         let (after, _) = run(json_without_schema_as_any, before);
         assert_eq!(after.pointer("/paths/~1a/get/responses/200/content/application~1json/schema").unwrap(), &json!({}));
+        let null_schema = json!({"paths": {"/a": {"get": {"responses": {"200": {"content": {"application/json": {"schema": null}}}}}}}});
+        let (after, _) = run(json_without_schema_as_any, null_schema);
+        assert_eq!(after.pointer("/paths/~1a/get/responses/200/content/application~1json/schema").unwrap(), &json!({}));
     }
 
     #[test]
@@ -288,6 +335,25 @@ mod tests {
         let (after, report) = run(split_default_response, before.clone());
         assert_eq!(after, before);
         assert!(report.changes.is_empty());
+    }
+
+    #[test]
+    fn format_without_type_gets_the_implied_type() {
+        let before = json!({"components": {"schemas": {"T": {"type": "object", "properties": {
+            "id": {"format": "uuid"},
+            "n": {"format": "int64"},
+            "x": {"format": "double"},
+            "typed": {"type": "string", "format": "date-time"},
+            "format": {"type": "string"}
+        }, "example": {"format": "int32"}}}}});
+        let (after, report) = run(type_from_format, before);
+        let props = after.pointer("/components/schemas/T/properties").unwrap();
+        assert_eq!(props["id"], json!({"format": "uuid", "type": "string"}));
+        assert_eq!(props["n"]["type"], "integer");
+        assert_eq!(props["x"]["type"], "number");
+        assert_eq!(props["format"], json!({"type": "string"}));
+        assert_eq!(after.pointer("/components/schemas/T/example"), Some(&json!({"format": "int32"})));
+        assert_eq!(report.changes["type_from_format"].len(), 3);
     }
 
     #[test]

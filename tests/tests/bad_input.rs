@@ -126,3 +126,90 @@ fn folder_without_root_file_is_refused() {
     let e = error_for("no_root");
     assert!(e.ends_with("no_root#: no root file in this folder: add one of openapi.yaml, openapi.yml, openapi.json"), "{e}");
 }
+
+/// Every fixture spec, mutated one place at a time (each key deleted; each value replaced by
+/// a value of another type, by `{}`, by `null`): generation must return Ok or an error of ours, never panic and
+/// never reach progenitor with something it panics on (which codegen would report as
+/// "progenitor panicked").
+#[test]
+fn single_mutations_of_fixture_specs_never_panic() {
+    use serde_json::Value;
+
+    fn pointers(v: &Value, at: String, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => m.iter().for_each(|(k, c)| {
+                let p = format!("{at}/{}", codegen::error::escape_segment(k));
+                out.push(p.clone());
+                pointers(c, p, out);
+            }),
+            Value::Array(a) => a.iter().enumerate().for_each(|(i, c)| {
+                let p = format!("{at}/{i}");
+                out.push(p.clone());
+                pointers(c, p, out);
+            }),
+            _ => {}
+        }
+    }
+    fn delete(doc: &mut Value, ptr: &str) {
+        let (parent, last) = ptr.rsplit_once('/').unwrap();
+        let last = last.replace("~1", "/").replace("~0", "~");
+        match doc.pointer_mut(parent) {
+            Some(Value::Object(m)) => {
+                m.shift_remove(&last);
+            }
+            Some(Value::Array(a)) => {
+                a.remove(last.parse::<usize>().unwrap());
+            }
+            _ => {}
+        }
+    }
+    fn swap(v: &Value) -> Value {
+        match v {
+            Value::String(_) => Value::from(7),
+            Value::Number(_) | Value::Bool(_) | Value::Null => Value::from("x"),
+            Value::Array(_) => serde_json::json!({"k": "v"}),
+            Value::Object(_) => serde_json::json!(["v"]),
+        }
+    }
+
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/specs");
+    let mut tried = 0;
+    let mut failures = Vec::new();
+    let mut names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_file()).collect();
+    names.sort();
+    for path in names {
+        let original: Value = serde_norway::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let mut places = Vec::new();
+        pointers(&original, String::new(), &mut places);
+        for ptr in places {
+            let mut deleted = original.clone();
+            delete(&mut deleted, &ptr);
+            let replaced = |with: Value| {
+                let mut doc = original.clone();
+                *doc.pointer_mut(&ptr).unwrap() = with;
+                doc
+            };
+            let mutants = [
+                ("deleted", deleted),
+                ("retyped", replaced(swap(original.pointer(&ptr).unwrap()))),
+                ("emptied", replaced(serde_json::json!({}))),
+                ("nulled", replaced(Value::Null)),
+            ];
+            for (how, doc) in mutants {
+                tried += 1;
+                let file = codegen::SpecFile { path: "mutant.json".into(), text: doc.to_string() };
+                let options = codegen::CrateOptions { name: "m".into(), description: "m".into(), command: "test".into() };
+                let outcome = std::panic::catch_unwind(|| codegen::generate(&[file], &options).map(|_| ()));
+                let what = format!("{} with {ptr} {how}", path.file_name().unwrap().to_string_lossy());
+                match outcome {
+                    Err(_) => failures.push(format!("{what}: panicked")),
+                    Ok(Err(e)) if e.to_string().contains("progenitor panicked") => failures.push(format!("{what}: {e}")),
+                    Ok(Err(e)) if !e.to_string().starts_with("mutant.json") => failures.push(format!("{what}: error does not name the file: {e}")),
+                    Ok(_) => {}
+                }
+            }
+        }
+    }
+    assert!(tried > 700, "only {tried} mutants");
+    assert!(failures.is_empty(), "{} of {tried} mutants:\n{}", failures.len(), failures.join("\n"));
+}
