@@ -12,6 +12,7 @@ fn main() {
         .map(|e| e.expect("readable fixtures/specs").path())
         .collect();
     entries.sort();
+    let mut modules = String::new();
     for spec in entries {
         let name = spec.file_stem().unwrap().to_string_lossy().into_owned();
         let files = codegen::load::read_spec(&spec).unwrap_or_else(|e| panic!("{e}"));
@@ -23,5 +24,9 @@ fn main() {
         let output = codegen::generate(&files, &options).unwrap_or_else(|e| panic!("{e}"));
         std::fs::write(Path::new(&out).join(format!("{name}.rs")), output.code)
             .expect("OUT_DIR is writable");
+        modules.push_str(&format!(
+            "#[allow(unused_imports)]\npub mod {name} {{ include!(concat!(env!(\"OUT_DIR\"), \"/{name}.rs\")); }}\n"
+        ));
     }
+    std::fs::write(Path::new(&out).join("fixtures.rs"), modules).expect("OUT_DIR is writable");
 }

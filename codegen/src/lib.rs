@@ -33,6 +33,8 @@ pub struct Output {
     /// The formatted client code alone (what `src/lib.rs` holds below its header).
     pub code: String,
     pub report: Report,
+    /// What normalization degraded, one line each, naming file and pointer.
+    pub warnings: Vec<String>,
     pub operations: usize,
 }
 
@@ -49,10 +51,17 @@ pub fn generate(files: &[SpecFile], options: &CrateOptions) -> Result<Output> {
         version: text("/info/version"),
         operations,
     };
+    let warnings = report
+        .degraded
+        .values()
+        .flatten()
+        .map(|(at, what)| format!("warning: {}: {what}", doc.locate(at)))
+        .collect();
     Ok(Output {
         files: emit::crate_files(options, &facts, &code),
         code,
         report,
+        warnings,
         operations,
     })
 }

@@ -3,15 +3,19 @@
 
 use std::collections::BTreeMap;
 
+use heck::ToSnakeCase;
 use serde_json::{json, Map, Value};
 
 use crate::error::pointer;
-use crate::openapi::{each_operation_mut, each_response_content_mut, is_json_media_type, status_class};
+use crate::openapi::{each_object_mut, each_operation_mut, each_response_content_mut, is_json_media_type, status_class};
 
-/// What normalization changed: for each pass, the pointers it touched.
+/// What normalization changed: for each pass, the pointers it touched; and what it could not
+/// represent and degraded (to an untyped or raw value, or by dropping it), with a warning.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Report {
     pub changes: BTreeMap<&'static str, Vec<String>>,
+    /// For each degrading pass: (pointer, what was lost).
+    pub degraded: BTreeMap<&'static str, Vec<(String, String)>>,
 }
 
 impl Report {
@@ -19,23 +23,33 @@ impl Report {
         self.changes.entry(pass).or_default().push(at);
     }
 
+    fn degrade(&mut self, pass: &'static str, at: String, what: String) {
+        self.degraded.entry(pass).or_default().push((at, what));
+    }
+
     /// One line per pass that changed anything: `split_default_response: 487`.
     pub fn summary(&self) -> String {
-        if self.changes.is_empty() {
-            return "normalized: nothing".to_string();
+        let count = |m: Vec<(&&str, usize)>| -> String {
+            let parts: Vec<String> = m.iter().map(|(pass, n)| format!("{pass}: {n}")).collect();
+            parts.join(", ")
+        };
+        let mut line = if self.changes.is_empty() {
+            "normalized: nothing".to_string()
+        } else {
+            format!("normalized: {}", count(self.changes.iter().map(|(p, v)| (p, v.len())).collect()))
+        };
+        if !self.degraded.is_empty() {
+            line.push_str(&format!("; degraded: {}", count(self.degraded.iter().map(|(p, v)| (p, v.len())).collect())));
         }
-        let parts: Vec<String> = self
-            .changes
-            .iter()
-            .map(|(pass, at)| format!("{pass}: {}", at.len()))
-            .collect();
-        format!("normalized: {}", parts.join(", "))
+        line
     }
 }
 
 /// Runs every pass, in order.
 pub fn all(doc: &mut Value) -> Report {
     let mut report = Report::default();
+    derive_operation_id(doc, &mut report);
+    json_suffix_media_type(doc, &mut report);
     pick_request_media_type(doc, &mut report);
     octet_stream_as_binary(doc, &mut report);
     wildcard_response_as_json(doc, &mut report);
@@ -43,7 +57,229 @@ pub fn all(doc: &mut Value) -> Report {
     split_default_response(doc, &mut report);
     require_path_parameters(doc, &mut report);
     type_from_format(doc, &mut report);
+    drop_empty_compositions(doc, &mut report);
+    path_parameters_not_nullable(doc, &mut report);
+    unify_response_bodies(doc, &mut report);
+    drop_colliding_parameters(doc, &mut report);
+    drop_colliding_properties(doc, &mut report);
     report
+}
+
+/// Operations without an operationId (progenitor names methods after it): derive a stable one
+/// from the method and path, `GET /api/v1/restorePoints/{id}` giving
+/// `get_api_v1_restore_points_by_id`, with `_2`, `_3`... where that is taken.
+pub fn derive_operation_id(doc: &mut Value, report: &mut Report) {
+    let mut taken: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    crate::openapi::each_operation(doc, |_, _, op| {
+        if let Some(id) = op.get("operationId").and_then(Value::as_str) {
+            taken.insert(id.to_snake_case());
+        }
+    });
+    each_operation_mut(doc, |path, method, op| {
+        let Some(op) = op.as_object_mut() else { return };
+        if op.get("operationId").and_then(Value::as_str).is_some_and(|id| !id.trim().is_empty()) {
+            return;
+        }
+        let mut parts = vec![method.to_string()];
+        for segment in path.split('/').filter(|s| !s.is_empty()) {
+            match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(param) => parts.push(format!("by_{}", param.to_snake_case())),
+                None => parts.push(segment.to_snake_case()),
+            }
+        }
+        let base = parts.join("_");
+        let mut id = base.clone();
+        let mut n = 2;
+        while !taken.insert(id.clone()) {
+            id = format!("{base}_{n}");
+            n += 1;
+        }
+        op.insert("operationId".into(), Value::String(id));
+        report.note("derive_operation_id", pointer(["paths", path, method]));
+    });
+}
+
+/// JSON under another name (`application/problem+json`, `application/vnd.x+json`,
+/// `text/json`): progenitor only types `application/json`, so rename it where the body has no
+/// `application/json` entry already.
+pub fn json_suffix_media_type(doc: &mut Value, report: &mut Report) {
+    fn rename(content: &mut Map<String, Value>, at: Vec<String>, report: &mut Report) {
+        if content.keys().any(|k| is_json_media_type(k)) {
+            return;
+        }
+        let Some(key) = content.keys().find(|k| {
+            let base = k.split(';').next().unwrap_or(k).trim();
+            base.ends_with("+json") || base == "text/json"
+        }).cloned() else {
+            return;
+        };
+        let media = content.shift_remove(&key).unwrap_or(Value::Null);
+        content.insert("application/json".into(), media);
+        let mut at = at;
+        at.push(key);
+        report.note("json_suffix_media_type", pointer(at));
+    }
+    each_operation_mut(doc, |path, method, op| {
+        if let Some(content) = op.pointer_mut("/requestBody/content").and_then(Value::as_object_mut) {
+            rename(content, vec!["paths".into(), path.into(), method.into(), "requestBody".into(), "content".into()], report);
+        }
+    });
+    each_response_content_mut(doc, |path, method, code, content| {
+        rename(content, vec!["paths".into(), path.into(), method.into(), "responses".into(), code.into(), "content".into()], report);
+    });
+}
+
+/// `nullable: true` on a path parameter's schema: a path segment cannot be null, and the
+/// optional type it would get cannot be put in a path.
+pub fn path_parameters_not_nullable(doc: &mut Value, report: &mut Report) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else { continue };
+        for (key, owner) in item.iter_mut() {
+            let params = if key == "parameters" { Some(owner) } else { owner.get_mut("parameters") };
+            for (i, p) in params.and_then(Value::as_array_mut).into_iter().flatten().enumerate() {
+                if p.get("in").and_then(Value::as_str) != Some("path") {
+                    continue;
+                }
+                if let Some(schema) = p.get_mut("schema").and_then(Value::as_object_mut) {
+                    if schema.shift_remove("nullable").is_some() {
+                        let mut at = vec!["paths".to_string(), path.clone()];
+                        if key != "parameters" {
+                            at.push(key.clone());
+                        }
+                        at.extend(["parameters".to_string(), i.to_string(), "schema".to_string(), "nullable".to_string()]);
+                        report.note("path_parameters_not_nullable", pointer(at));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Success responses (or error responses) of one operation with different bodies (200 and
+/// 202 with different schemas; 400 and 404 with different error types): progenitor supports
+/// one type per side. When all of them are JSON they become untyped JSON
+/// (`serde_json::Value`); otherwise (some have no body, or a non-JSON one) they become raw
+/// bytes (`ByteStream`). Either way the caller still gets the status and the body; a warning
+/// says what was lost.
+pub fn unify_response_bodies(doc: &mut Value, report: &mut Report) {
+    each_operation_mut(doc, |path, method, op| {
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else { return };
+        for success in [true, false] {
+            let codes: Vec<String> = responses
+                .keys()
+                .filter(|c| match status_class(c) {
+                    Some(1..=3) => success,
+                    Some(_) => !success,
+                    None => !responses.keys().any(|k| matches!(status_class(k), Some(1..=3))) || !success,
+                })
+                .cloned()
+                .collect();
+            let kinds: std::collections::BTreeSet<String> = codes.iter().map(|c| body_kind(&responses[c])).collect();
+            if kinds.len() < 2 {
+                continue;
+            }
+            let all_json = kinds.iter().all(|k| k.starts_with("json:"));
+            let replacement = if all_json {
+                json!({"application/json": {"schema": {}}})
+            } else {
+                json!({"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}})
+            };
+            for code in &codes {
+                if let Some(r) = responses.get_mut(code).and_then(Value::as_object_mut) {
+                    r.insert("content".into(), replacement.clone());
+                }
+            }
+            let side = if success { "success" } else { "error" };
+            report.degrade(
+                "unify_response_bodies",
+                pointer(["paths", path, method, "responses"]),
+                format!(
+                    "{side} responses {} have different bodies; they are all {} now",
+                    codes.join(", "),
+                    if all_json { "untyped JSON (serde_json::Value)" } else { "raw bytes (ByteStream)" }
+                ),
+            );
+        }
+    });
+}
+
+/// A comparable description of a response body, as progenitor would type it. Responses given
+/// as `$ref`s are compared by their reference.
+fn body_kind(response: &Value) -> String {
+    if let Some(r) = response.get("$ref") {
+        return format!("json:ref:{r}");
+    }
+    // The same comparison validation makes afterwards, so the two always agree.
+    crate::validate::response_kind(response)
+}
+
+/// Parameters of one operation whose Rust names collide (`limit` and `Limit`, `set-id` and
+/// `setId`): progenitor would declare the same builder field twice. The later ones are
+/// dropped, with a warning; the wire name of the first is kept.
+pub fn drop_colliding_parameters(doc: &mut Value, report: &mut Report) {
+    each_operation_mut(doc, |path, method, op| {
+        let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else { return };
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        let mut index = 0;
+        params.retain(|p| {
+            let i = index;
+            index += 1;
+            let Some(name) = p.get("name").and_then(Value::as_str) else { return true };
+            let rust = rust_name(name);
+            match seen.get(&rust) {
+                Some(first) => {
+                    report.degrade(
+                        "drop_colliding_parameters",
+                        pointer(["paths", path, method, "parameters", &i.to_string()]),
+                        format!("parameter {name:?} has the same Rust name `{rust}` as {first:?}; dropped"),
+                    );
+                    false
+                }
+                None => {
+                    seen.insert(rust, name.to_string());
+                    true
+                }
+            }
+        });
+    });
+}
+
+/// Object properties whose Rust field names collide (`type` and `Type`, `issued` and
+/// `.issued`): typify would declare the same field twice. The later ones are dropped, with a
+/// warning; serde then ignores them in payloads.
+pub fn drop_colliding_properties(doc: &mut Value, report: &mut Report) {
+    each_object_mut(doc, |at, map| {
+        let Some(Value::Object(props)) = map.get_mut("properties") else { return };
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        let mut dropped = Vec::new();
+        props.retain(|name, _| {
+            let rust = rust_name(name);
+            if let Some(first) = seen.get(&rust) {
+                dropped.push((name.clone(), rust, first.clone()));
+                false
+            } else {
+                seen.insert(rust, name.clone());
+                true
+            }
+        });
+        for (name, rust, first) in dropped {
+            if let Some(Value::Array(required)) = map.get_mut("required") {
+                required.retain(|r| r.as_str() != Some(name.as_str()));
+            }
+            report.degrade(
+                "drop_colliding_properties",
+                pointer(at.iter().map(String::as_str).chain(["properties", name.as_str()])),
+                format!("property {name:?} has the same Rust name `{rust}` as {first:?}; dropped"),
+            );
+        }
+    });
+}
+
+/// The Rust identifier progenitor and typify derive from a wire name (snake case, leading
+/// punctuation dropped; keywords get a `_` suffix either way, so they cannot collide apart).
+fn rust_name(name: &str) -> String {
+    name.to_snake_case()
 }
 
 /// Request bodies that list several media types (VB365's `POST /v8/token` lists form-encoded
@@ -197,43 +433,34 @@ pub fn require_path_parameters(doc: &mut Value, report: &mut Report) {
 /// Schemas that give a `format` but no `type` (typify `todo!`s on them): the format implies
 /// the type: `int32`/`int64` are integers, `float`/`double` numbers, anything else a string.
 pub fn type_from_format(doc: &mut Value, report: &mut Report) {
-    fn walk(v: &mut Value, at: &mut Vec<String>, report: &mut Report) {
-        match v {
-            Value::Object(map) => {
-                // `type: null` says no more than a missing type.
-                let untyped = ["type", "$ref", "allOf", "oneOf", "anyOf", "not"]
-                    .iter()
-                    .all(|k| map.get(*k).is_none_or(Value::is_null));
-                if let (true, Some(format)) = (untyped, map.get("format").and_then(Value::as_str)) {
-                    let ty = match format {
-                        "int32" | "int64" | "integer" | "int" => "integer",
-                        "float" | "double" | "number" => "number",
-                        _ => "string",
-                    };
-                    map.insert("type".into(), Value::String(ty.into()));
-                    report.note("type_from_format", pointer(at.iter()));
-                }
-                for (k, child) in map.iter_mut() {
-                    // Literal values, not schemas.
-                    if matches!(k.as_str(), "example" | "examples" | "default" | "enum") {
-                        continue;
-                    }
-                    at.push(k.clone());
-                    walk(child, at, report);
-                    at.pop();
-                }
-            }
-            Value::Array(items) => {
-                for (i, child) in items.iter_mut().enumerate() {
-                    at.push(i.to_string());
-                    walk(child, at, report);
-                    at.pop();
-                }
-            }
-            _ => {}
+    each_object_mut(doc, |at, map| {
+        // `type: null` says no more than a missing type.
+        let untyped = ["type", "$ref", "allOf", "oneOf", "anyOf", "not"]
+            .iter()
+            .all(|k| map.get(*k).is_none_or(Value::is_null));
+        if let (true, Some(format)) = (untyped, map.get("format").and_then(Value::as_str)) {
+            let ty = match format {
+                "int32" | "int64" | "integer" | "int" => "integer",
+                "float" | "double" | "number" => "number",
+                _ => "string",
+            };
+            map.insert("type".into(), Value::String(ty.into()));
+            report.note("type_from_format", pointer(at));
         }
-    }
-    walk(doc, &mut Vec::new(), report);
+    });
+}
+
+/// Empty `allOf`/`oneOf`/`anyOf` lists (typify panics merging nothing): they add no
+/// constraint we can express, so they are removed.
+pub fn drop_empty_compositions(doc: &mut Value, report: &mut Report) {
+    each_object_mut(doc, |at, map| {
+        for key in ["allOf", "oneOf", "anyOf"] {
+            if map.get(key).and_then(Value::as_array).is_some_and(Vec::is_empty) {
+                map.shift_remove(key);
+                report.note("drop_empty_compositions", pointer(at.iter().map(String::as_str).chain([key])));
+            }
+        }
+    });
 }
 
 #[cfg(test)]
@@ -354,6 +581,75 @@ mod tests {
         assert_eq!(props["format"], json!({"type": "string"}));
         assert_eq!(after.pointer("/components/schemas/T/example"), Some(&json!({"format": "int32"})));
         assert_eq!(report.changes["type_from_format"].len(), 3);
+    }
+
+    #[test]
+    fn missing_operation_id_is_derived_and_unique() {
+        let before = json!({"paths": {
+            "/api/v1/restorePoints/{restorePointId}": {"get": {}},
+            "/api/v1/restorePoints": {"get": {"operationId": "get_api_v1_restore_points"}, "post": {}}
+        }});
+        let (after, report) = run(derive_operation_id, before);
+        assert_eq!(after.pointer("/paths/~1api~1v1~1restorePoints~1{restorePointId}/get/operationId"), Some(&json!("get_api_v1_restore_points_by_restore_point_id")));
+        assert_eq!(after.pointer("/paths/~1api~1v1~1restorePoints/post/operationId"), Some(&json!("post_api_v1_restore_points")));
+        assert_eq!(report.changes["derive_operation_id"].len(), 2);
+        let clash = json!({"paths": {"/a": {"get": {"operationId": "get_b"}}, "/b": {"get": {}}}});
+        let (after, _) = run(derive_operation_id, clash);
+        assert_eq!(after.pointer("/paths/~1b/get/operationId"), Some(&json!("get_b_2")));
+    }
+
+    #[test]
+    fn problem_json_is_json() {
+        let before = json!({"paths": {"/a": {"get": {"responses": {"400": {"content": {"application/problem+json": {"schema": {"type": "object"}}}}}}}}});
+        let (after, _) = run(json_suffix_media_type, before);
+        assert!(after.pointer("/paths/~1a/get/responses/400/content/application~1json/schema").is_some());
+    }
+
+    #[test]
+    fn path_parameter_loses_nullable() {
+        let before = json!({"paths": {"/a/{id}": {"get": {"parameters": [{"name": "id", "in": "path", "schema": {"type": "string", "nullable": true}}]}}}});
+        let (after, _) = run(path_parameters_not_nullable, before);
+        assert_eq!(after.pointer("/paths/~1a~1{id}/get/parameters/0/schema"), Some(&json!({"type": "string"})));
+    }
+
+    #[test]
+    fn different_success_bodies_become_untyped_json_or_raw() {
+        let json_a = json!({"content": {"application/json": {"schema": {"$ref": "#/components/schemas/A"}}}});
+        let json_b = json!({"content": {"application/json": {"schema": {"$ref": "#/components/schemas/B"}}}});
+        let before = json!({"paths": {"/a": {"post": {"responses": {"200": json_a, "202": json_b}}}}});
+        let (after, report) = run(unify_response_bodies, before);
+        assert_eq!(after.pointer("/paths/~1a/post/responses/202/content"), Some(&json!({"application/json": {"schema": {}}})));
+        assert_eq!(report.degraded["unify_response_bodies"].len(), 1);
+        let mixed = json!({"paths": {"/a": {"post": {"responses": {"200": json_a, "204": {"description": "none"}}}}}});
+        let (after, _) = run(unify_response_bodies, mixed);
+        assert_eq!(after.pointer("/paths/~1a/post/responses/204/content/application~1octet-stream/schema/format"), Some(&json!("binary")));
+        let same = json!({"paths": {"/a": {"post": {"responses": {"200": json_a, "201": json_a}}}}});
+        let (_, report) = run(unify_response_bodies, same);
+        assert!(report.degraded.is_empty());
+    }
+
+    #[test]
+    fn colliding_parameters_and_properties_are_dropped() {
+        let before = json!({
+            "paths": {"/a": {"get": {"parameters": [{"name": "Limit", "in": "query"}, {"name": "limit", "in": "query"}]}}},
+            "components": {"schemas": {"P": {"required": ["Type"], "properties": {"type": {}, "Type": {}}}}}
+        });
+        let mut report = Report::default();
+        let mut doc = before;
+        drop_colliding_parameters(&mut doc, &mut report);
+        drop_colliding_properties(&mut doc, &mut report);
+        assert_eq!(doc.pointer("/paths/~1a/get/parameters"), Some(&json!([{"name": "Limit", "in": "query"}])));
+        assert_eq!(doc.pointer("/components/schemas/P"), Some(&json!({"required": [], "properties": {"type": {}}})));
+        assert_eq!(report.degraded.values().map(Vec::len).sum::<usize>(), 2);
+    }
+
+    #[test]
+    fn empty_compositions_are_removed() {
+        let before = json!({"components": {"schemas": {"A": {"allOf": [], "nullable": true}, "B": {"oneOf": [{"type": "string"}]}}}});
+        let (after, report) = run(drop_empty_compositions, before);
+        assert_eq!(after.pointer("/components/schemas/A"), Some(&json!({"nullable": true})));
+        assert_eq!(after.pointer("/components/schemas/B"), Some(&json!({"oneOf": [{"type": "string"}]})));
+        assert_eq!(report.changes["drop_empty_compositions"], ["/components/schemas/A/allOf"]);
     }
 
     #[test]

@@ -69,3 +69,33 @@ pub fn is_json_media_type(mt: &str) -> bool {
 pub fn status_class(code: &str) -> Option<u8> {
     code.chars().next().and_then(|c| c.to_digit(10)).map(|d| d as u8)
 }
+
+/// Calls `f(pointer segments, object)` for every object in the document, parents before
+/// children, skipping literal values (`example`, `examples`, `default`, `enum`), which may
+/// look like schemas but are not.
+pub fn each_object_mut(doc: &mut Value, mut f: impl FnMut(&[String], &mut serde_json::Map<String, Value>)) {
+    fn walk(v: &mut Value, at: &mut Vec<String>, f: &mut dyn FnMut(&[String], &mut serde_json::Map<String, Value>)) {
+        match v {
+            Value::Object(map) => {
+                f(at, map);
+                for (k, child) in map.iter_mut() {
+                    if matches!(k.as_str(), "example" | "examples" | "default" | "enum") {
+                        continue;
+                    }
+                    at.push(k.clone());
+                    walk(child, at, f);
+                    at.pop();
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter_mut().enumerate() {
+                    at.push(i.to_string());
+                    walk(child, at, f);
+                    at.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(doc, &mut Vec::new(), &mut f);
+}

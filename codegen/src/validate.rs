@@ -105,14 +105,9 @@ fn operations(doc: &Document) -> Result<()> {
         }
         result = (|| {
             let op_ptr = pointer(["paths", path, method]);
-            let id = match op.get("operationId").and_then(Value::as_str) {
-                Some(id) if !id.trim().is_empty() => id,
-                _ => {
-                    return Err(Error::invalid(
-                        doc.locate(&op_ptr),
-                        format!("{} {path} has no operationId: add one (it names the client method)", method.to_uppercase()),
-                    ))
-                }
+            // A missing operationId is derived by normalization.
+            let Some(id) = op.get("operationId").and_then(Value::as_str).filter(|id| !id.trim().is_empty()) else {
+                return parameters(doc, path, method, op);
             };
             if let Some(first) = seen.insert(id.to_string(), op_ptr.clone()) {
                 return Err(Error::invalid(
@@ -207,6 +202,9 @@ pub fn generatable(doc: &Document) -> Result<()> {
 
 fn operation_generatable(doc: &Document, path: &str, method: &str, op: &Value) -> Result<()> {
     let op_ptr = pointer(["paths", path, method]);
+    if op.get("operationId").and_then(Value::as_str).is_none() {
+        return Err(Error::invalid(doc.locate(&op_ptr), "no operationId (normalization derives one): this is a generator bug"));
+    }
     if let Some(body) = op.get("requestBody") {
         let body = resolve(&doc.value, body);
         let content = body.get("content").and_then(Value::as_object);
@@ -280,10 +278,13 @@ fn operation_generatable(doc: &Document, path: &str, method: &str, op: &Value) -
 /// What progenitor would make of a response body, as a comparable key: the JSON schema for
 /// JSON bodies (inline object schemas are each their own type), `raw` for any other body,
 /// `none` for no body.
-fn response_kind(response: &Value) -> String {
+pub(crate) fn response_kind(response: &Value) -> String {
     let Some(content) = response.get("content").and_then(Value::as_object) else {
         return "none".into();
     };
+    if content.is_empty() {
+        return "none".into();
+    }
     match content.iter().find(|(mt, _)| is_json_media_type(mt)) {
         Some((_, media)) => {
             let schema = media.get("schema").cloned().unwrap_or(Value::Null);

@@ -22,11 +22,26 @@ fn generate(fixture: &str) -> codegen::Output {
     codegen::generate(&files, &options).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// Every fixture spec, pinned: the normalization summary, the warnings, then the client.
+#[test]
+fn every_fixture_spec_is_snapshotted() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/specs");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 12, "{names:?}");
+    for fixture in names {
+        let output = generate(&fixture);
+        let name = fixture.trim_end_matches(".yaml");
+        let warnings = output.warnings.join("\n");
+        insta::assert_snapshot!(name, format!("{}\n{warnings}\n\n{}", output.report.summary(), output.code));
+    }
+}
+
 fn snapshot(fixture: &str) -> codegen::Output {
-    let output = generate(fixture);
-    let name = fixture.trim_end_matches(".yaml");
-    insta::assert_snapshot!(name, format!("{}\n\n{}", output.report.summary(), output.code));
-    output
+    generate(fixture)
 }
 
 #[test]
@@ -73,6 +88,48 @@ fn split_spec_is_assembled() {
 }
 
 #[test]
+fn different_bodies_degrade_with_warnings() {
+    let out = snapshot("several_success_bodies.yaml");
+    assert_eq!(out.report.changes["json_suffix_media_type"].len(), 3);
+    assert_eq!(
+        out.warnings,
+        [
+            "warning: fixtures/specs/several_success_bodies.yaml#/paths/~1jobs~1{id}~1start/post/responses: success responses 200, 202 have different bodies; they are all untyped JSON (serde_json::Value) now",
+            "warning: fixtures/specs/several_success_bodies.yaml#/paths/~1jobs~1{id}~1start/post/responses: error responses 400, 401, 403, 404, 429 have different bodies; they are all raw bytes (ByteStream) now",
+            "warning: fixtures/specs/several_success_bodies.yaml#/paths/~1jobs~1{id}/delete/responses: success responses 200, 204 have different bodies; they are all raw bytes (ByteStream) now",
+        ]
+    );
+}
+
+#[test]
+fn colliding_names_are_dropped_with_warnings() {
+    let out = snapshot("awkward_names.yaml");
+    assert_eq!(out.report.degraded["drop_colliding_parameters"].len(), 2);
+    assert_eq!(out.report.degraded["drop_colliding_properties"].len(), 1);
+    assert!(out.warnings[0].ends_with("parameter \"limit\" has the same Rust name `limit` as \"Limit\"; dropped"), "{:?}", out.warnings);
+}
+
+#[test]
+fn missing_operation_ids_are_derived() {
+    let out = snapshot("security_and_ids.yaml");
+    assert_eq!(out.report.changes["derive_operation_id"].len(), 3);
+    assert!(out.warnings.is_empty());
+}
+
+#[test]
+fn nullable_path_parameter_and_odd_formats() {
+    let out = snapshot("nullable_and_formats.yaml");
+    assert_eq!(out.report.changes["path_parameters_not_nullable"].len(), 1);
+    assert!(out.warnings.is_empty());
+}
+
+#[test]
+fn schema_shapes_need_no_normalization() {
+    let out = snapshot("schema_shapes.yaml");
+    assert!(out.report.changes.is_empty() && out.warnings.is_empty());
+}
+
+#[test]
 fn generation_is_deterministic() {
     for fixture in ["default_response.yaml", "split_spec"] {
         assert_eq!(generate(fixture).files, generate(fixture).files, "{fixture}");
@@ -112,6 +169,45 @@ mod shapes {
 
     async fn path_param(c: &optional_path_parameter::Client) -> Result<ResponseValue<()>, Error<()>> {
         c.job_start().job_id(uuid::Uuid::nil()).send().await
+    }
+
+    /// Different success bodies: untyped JSON; per-status error bodies: raw bytes.
+    async fn several(c: &several_success_bodies::Client) -> Result<ResponseValue<serde_json::Value>, Error<ByteStream>> {
+        c.job_start().id("j").send().await
+    }
+
+    async fn delete_raw(c: &several_success_bodies::Client) -> Result<ResponseValue<ByteStream>, Error<()>> {
+        c.job_delete().id("j").send().await
+    }
+
+    /// Derived operation names.
+    async fn derived(c: &security_and_ids::Client) -> Result<ResponseValue<()>, Error<()>> {
+        c.delete_api_v1_restore_points_by_restore_point_id().restore_point_id("p").send().await
+    }
+
+    /// The nullable path parameter is a plain Uuid; a nullable object is an Option inside;
+    /// formats map to their types or fall back to the base type.
+    fn formats(item: nullable_and_formats::types::Item, c: &nullable_and_formats::Client) {
+        let Some(item) = item.0 else { return };
+        let _: Option<chrono::NaiveDate> = item.day;
+        let _: Option<String> = item.duration;
+        let _: Option<String> = item.label;
+        let _: Option<i64> = item.weird;
+        let _: Option<f64> = item.ratio;
+        let _ = c.item_get().id(uuid::Uuid::nil());
+    }
+
+    /// PascalCase and dashed query names get snake-case setters; keywords and dotted names
+    /// become fields.
+    fn names(p: awkward_names::types::Point, c: &awkward_names::Client) {
+        let _ = c.restore_point_get().limit(1).offset(0).set_id("s").type_("t");
+        let _: (Option<String>, Option<String>, Option<String>, Option<String>) = (p.type_, p.match_, p.issued, p.expires);
+    }
+
+    /// Recursive schemas are boxed; repeated inline enums each get a type.
+    fn shapes(p: schema_shapes::types::Page) {
+        let _: Option<Box<Option<schema_shapes::types::Node>>> = p.tree.map(|n| n.parent);
+        let _ = (p.state1, p.state2, p.state3, p.anything, p.untyped, p.operator, p.storage, p.wrapped, p.wrapped_nullable);
     }
 
     /// Types from two fragments meet in one client.

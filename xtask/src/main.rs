@@ -139,8 +139,15 @@ fn generate_workspace() -> Result<ExitCode> {
             elapsed
         );
         println!("  {}", output.report.summary());
+        print_warnings(&output);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_warnings(output: &codegen::Output) {
+    for warning in &output.warnings {
+        eprintln!("  {warning}");
+    }
 }
 
 fn generate_one(spec: &Path, out: &Path, name: &str) -> Result<ExitCode> {
@@ -171,6 +178,7 @@ fn generate_one(spec: &Path, out: &Path, name: &str) -> Result<ExitCode> {
         started.elapsed()
     );
     println!("  {}", output.report.summary());
+    print_warnings(&output);
     Ok(ExitCode::SUCCESS)
 }
 
