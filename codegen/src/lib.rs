@@ -82,10 +82,16 @@ pub struct WorkspaceApi {
 }
 
 /// Every API whose client is committed under `generated/`.
-pub const WORKSPACE_APIS: &[WorkspaceApi] = &[WorkspaceApi {
-    name: "vb365",
-    description: "Veeam Backup for Microsoft 365 REST API v8 client",
-}];
+pub const WORKSPACE_APIS: &[WorkspaceApi] = &[
+    WorkspaceApi {
+        name: "vb365",
+        description: "Veeam Backup for Microsoft 365 REST API v8 client",
+    },
+    WorkspaceApi {
+        name: "vbazure",
+        description: "Veeam Backup for Microsoft Azure REST API v1 client",
+    },
+];
 
 /// The command that regenerates the workspace's own crates; named in their file headers.
 pub const WORKSPACE_COMMAND: &str = "cargo xtask generate";

@@ -1,4 +1,4 @@
-//! Seed conformance: every request and response example of the VB365 help-center pages we
+//! Seed conformance: every request and response example of the help-center pages we
 //! started from (transcribed into fixtures/seeds, with their differences from v8 noted there)
 //! must decode with the generated types, and the generated client must send those requests.
 
@@ -42,8 +42,9 @@ fn as_v8_page(items: &str) -> String {
 
 const TOKEN: &str = "seed-test-token";
 
-/// A mock VB365 server answering `ex`'s request with `body`, and a client for it.
-async fn serve(ex: &Exchange, body: String) -> (MockServer, vb365::Client) {
+/// A mock server answering `ex`'s request with `body`, and an HTTP client that sends the
+/// bearer token, for building either API's client.
+async fn serve_http(ex: &Exchange, body: String) -> (MockServer, reqwest::Client) {
     let server = MockServer::start().await;
     Mock::given(method(ex.request.method.as_str()))
         .and(path(ex.request.path.as_str()))
@@ -60,6 +61,12 @@ async fn serve(ex: &Exchange, body: String) -> (MockServer, vb365::Client) {
         format!("Bearer {TOKEN}").parse().unwrap(),
     );
     let http = reqwest::Client::builder().default_headers(headers).build().unwrap();
+    (server, http)
+}
+
+/// A mock VB365 server answering `ex`'s request with `body`, and a client for it.
+async fn serve(ex: &Exchange, body: String) -> (MockServer, vb365::Client) {
+    let (server, http) = serve_http(ex, body).await;
     let client = vb365::Client::new_with_client(&server.uri(), http);
     (server, client)
 }
@@ -207,4 +214,56 @@ async fn backup_repositories_request_matches_seed_and_page_decodes() {
     let repo = &page.results[0];
     assert_eq!(repo.name.as_deref(), Some("string"));
     assert_eq!(repo.is_out_of_order, Some(true));
+}
+
+#[tokio::test]
+async fn vbazure_restore_points_request_matches_seed_and_page_decodes() {
+    let ex = seed("001_vbazure_restore_points.yaml");
+    let (server, http) = serve_http(&ex, ex.response.body.clone()).await;
+    let client = vbazure::Client::new_with_client(&server.uri(), http);
+    let page = client.restore_points_get_all().send().await.unwrap().into_inner();
+    assert_received(&server, &ex).await;
+    assert_eq!((page.offset, page.limit, page.total_count), (Some(0), Some(30), Some(5)));
+    assert_eq!(page.results.len(), 5);
+    let first = &page.results[0];
+    assert_eq!(first.id.unwrap().to_string(), "15ed5dd3-c759-4726-9682-be9f9d72a7d5");
+    assert_eq!(first.backup_size_bytes, Some(136_367_309_312), "a number on the wire");
+    assert_eq!(first.backup_destination, Some(vbazure::types::RestorePointBackupDestination::ManualSnapshot));
+    assert_eq!(page.results[2].backup_destination, Some(vbazure::types::RestorePointBackupDestination::Snapshot));
+    assert_eq!(
+        first.links.as_ref().unwrap()["BackupJob"].href.as_deref(),
+        Some("https://abc.ukwest.cloudapp.azure.com/api/v1/jobSessions/7")
+    );
+    assert_eq!(first.point_in_time.unwrap().to_rfc3339(), "2020-02-03T13:02:39.357730+00:00");
+}
+
+#[tokio::test]
+async fn vbazure_login_is_a_form_encoded_password_grant() {
+    use wiremock::matchers::{body_string, header};
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/oauth2/token"))
+        .and(header("content-type", "application/x-www-form-urlencoded"))
+        .and(body_string("grant_type=password&password=p%26ss&username=admin"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "access_token": "AT", "token_type": "bearer", "expires_in": 3600, "refresh_token": "RT"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = vbazure::Client::new(&server.uri());
+    let token = client
+        .token()
+        .body(
+            vbazure::types::TokenRequest::builder()
+                .grant_type(vbazure::types::TokenRequestGrantType::Password)
+                .username("admin".to_string())
+                .password("p&ss".to_string()),
+        )
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(token.access_token, "AT");
+    assert_eq!(token.expires_in, Some(3600));
 }
