@@ -7,7 +7,7 @@ use heck::ToSnakeCase;
 use serde_json::{json, Map, Value};
 
 use crate::error::pointer;
-use crate::openapi::{each_object_mut, each_operation_mut, each_response_content_mut, is_json_media_type, status_class};
+use crate::openapi::{each_object_mut, each_operation_mut, each_parameter_mut, each_response_content_mut, is_json_media_type, status_class};
 
 /// What normalization changed: for each pass, the pointers it touched; and what it could not
 /// represent and degraded (to an untyped or raw value, or by dropping it), with a warning.
@@ -132,28 +132,15 @@ pub fn json_suffix_media_type(doc: &mut Value, report: &mut Report) {
 /// `nullable: true` on a path parameter's schema: a path segment cannot be null, and the
 /// optional type it would get cannot be put in a path.
 pub fn path_parameters_not_nullable(doc: &mut Value, report: &mut Report) {
-    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
-    for (path, item) in paths.iter_mut() {
-        let Some(item) = item.as_object_mut() else { continue };
-        for (key, owner) in item.iter_mut() {
-            let params = if key == "parameters" { Some(owner) } else { owner.get_mut("parameters") };
-            for (i, p) in params.and_then(Value::as_array_mut).into_iter().flatten().enumerate() {
-                if p.get("in").and_then(Value::as_str) != Some("path") {
-                    continue;
-                }
-                if let Some(schema) = p.get_mut("schema").and_then(Value::as_object_mut) {
-                    if schema.shift_remove("nullable").is_some() {
-                        let mut at = vec!["paths".to_string(), path.clone()];
-                        if key != "parameters" {
-                            at.push(key.clone());
-                        }
-                        at.extend(["parameters".to_string(), i.to_string(), "schema".to_string(), "nullable".to_string()]);
-                        report.note("path_parameters_not_nullable", pointer(at));
-                    }
-                }
-            }
+    each_parameter_mut(doc, |at, p| {
+        if p.get("in").and_then(Value::as_str) != Some("path") {
+            return;
         }
-    }
+        let Some(schema) = p.get_mut("schema").and_then(Value::as_object_mut) else { return };
+        if schema.shift_remove("nullable").is_some() {
+            report.note("path_parameters_not_nullable", pointer(at.iter().map(String::as_str).chain(["schema", "nullable"])));
+        }
+    });
 }
 
 /// Success responses (or error responses) of one operation with different bodies (200 and
@@ -400,34 +387,13 @@ pub fn split_default_response(doc: &mut Value, report: &mut Report) {
 
 /// Path parameters not marked `required: true` (OpenAPI requires it; progenitor asserts it).
 pub fn require_path_parameters(doc: &mut Value, report: &mut Report) {
-    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
-        return;
-    };
-    for (path, item) in paths.iter_mut() {
-        let Some(item) = item.as_object_mut() else { continue };
-        for (key, owner) in item.iter_mut() {
-            let params = if key == "parameters" {
-                Some(owner)
-            } else {
-                owner.get_mut("parameters")
-            };
-            let Some(params) = params.and_then(Value::as_array_mut) else { continue };
-            for (i, p) in params.iter_mut().enumerate() {
-                let Some(p) = p.as_object_mut() else { continue };
-                let is_path = p.get("in").and_then(Value::as_str) == Some("path");
-                if is_path && p.get("required") != Some(&Value::Bool(true)) {
-                    p.insert("required".into(), Value::Bool(true));
-                    let mut at = vec!["paths", path.as_str()];
-                    if key != "parameters" {
-                        at.push(key.as_str());
-                    }
-                    let index = i.to_string();
-                    at.extend(["parameters", index.as_str()]);
-                    report.note("require_path_parameters", pointer(at));
-                }
-            }
+    each_parameter_mut(doc, |at, p| {
+        let is_path = p.get("in").and_then(Value::as_str) == Some("path");
+        if is_path && p.get("required") != Some(&Value::Bool(true)) {
+            p.insert("required".into(), Value::Bool(true));
+            report.note("require_path_parameters", pointer(at));
         }
-    }
+    });
 }
 
 /// Schemas that give a `format` but no `type` (typify `todo!`s on them): the format implies

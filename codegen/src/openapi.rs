@@ -99,3 +99,27 @@ pub fn each_object_mut(doc: &mut Value, mut f: impl FnMut(&[String], &mut serde_
     }
     walk(doc, &mut Vec::new(), &mut f);
 }
+
+/// Calls `f(pointer segments, parameter)` for every inline parameter, those declared on a path
+/// item and those on its operations.
+pub fn each_parameter_mut(doc: &mut Value, mut f: impl FnMut(&[String], &mut serde_json::Map<String, Value>)) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else { continue };
+        for (key, owner) in item.iter_mut() {
+            let params = if key == "parameters" { Some(owner) } else { owner.get_mut("parameters") };
+            let Some(params) = params.and_then(Value::as_array_mut) else { continue };
+            for (i, p) in params.iter_mut().enumerate() {
+                let Some(p) = p.as_object_mut() else { continue };
+                let mut at = vec!["paths".to_string(), path.clone()];
+                if key != "parameters" {
+                    at.push(key.clone());
+                }
+                at.extend(["parameters".to_string(), i.to_string()]);
+                f(&at, p);
+            }
+        }
+    }
+}
