@@ -40,56 +40,53 @@ fn every_fixture_spec_is_snapshotted() {
     }
 }
 
-fn snapshot(fixture: &str) -> codegen::Output {
-    generate(fixture)
-}
 
 #[test]
 fn default_response_becomes_error_ranges() {
-    let out = snapshot("default_response.yaml");
+    let out = generate("default_response.yaml");
     assert_eq!(out.report.changes["split_default_response"].len(), 1);
 }
 
 #[test]
 fn form_and_json_request_keeps_form() {
-    let out = snapshot("form_and_json_request.yaml");
+    let out = generate("form_and_json_request.yaml");
     assert_eq!(out.report.changes["pick_request_media_type"].len(), 1);
     assert!(out.code.contains("form_urlencoded"), "the body is sent form-encoded");
 }
 
 #[test]
 fn wildcard_response_is_decoded_as_json() {
-    let out = snapshot("wildcard_response.yaml");
+    let out = generate("wildcard_response.yaml");
     assert_eq!(out.report.changes["wildcard_response_as_json"].len(), 1);
 }
 
 #[test]
 fn octet_stream_object_is_streamed() {
-    let out = snapshot("octet_stream_object.yaml");
+    let out = generate("octet_stream_object.yaml");
     assert_eq!(out.report.changes["octet_stream_as_binary"].len(), 1);
 }
 
 #[test]
 fn json_without_schema_is_any_value() {
-    let out = snapshot("json_without_schema.yaml");
+    let out = generate("json_without_schema.yaml");
     assert_eq!(out.report.changes["json_without_schema_as_any"].len(), 1);
 }
 
 #[test]
 fn optional_path_parameter_is_required() {
-    let out = snapshot("optional_path_parameter.yaml");
+    let out = generate("optional_path_parameter.yaml");
     assert_eq!(out.report.changes["require_path_parameters"].len(), 1);
 }
 
 #[test]
 fn split_spec_is_assembled() {
-    let out = snapshot("split_spec");
+    let out = generate("split_spec");
     assert!(out.report.changes.is_empty());
 }
 
 #[test]
 fn different_bodies_degrade_with_warnings() {
-    let out = snapshot("several_success_bodies.yaml");
+    let out = generate("several_success_bodies.yaml");
     assert_eq!(out.report.changes["json_suffix_media_type"].len(), 3);
     assert_eq!(
         out.warnings,
@@ -103,7 +100,7 @@ fn different_bodies_degrade_with_warnings() {
 
 #[test]
 fn colliding_names_are_dropped_with_warnings() {
-    let out = snapshot("awkward_names.yaml");
+    let out = generate("awkward_names.yaml");
     assert_eq!(out.report.degraded["drop_colliding_parameters"].len(), 2);
     assert_eq!(out.report.degraded["drop_colliding_properties"].len(), 1);
     assert!(out.warnings[0].ends_with("parameter \"limit\" has the same Rust name `limit` as \"Limit\"; dropped"), "{:?}", out.warnings);
@@ -111,21 +108,21 @@ fn colliding_names_are_dropped_with_warnings() {
 
 #[test]
 fn missing_operation_ids_are_derived() {
-    let out = snapshot("security_and_ids.yaml");
+    let out = generate("security_and_ids.yaml");
     assert_eq!(out.report.changes["derive_operation_id"].len(), 3);
     assert!(out.warnings.is_empty());
 }
 
 #[test]
 fn nullable_path_parameter_and_odd_formats() {
-    let out = snapshot("nullable_and_formats.yaml");
+    let out = generate("nullable_and_formats.yaml");
     assert_eq!(out.report.changes["path_parameters_not_nullable"].len(), 1);
     assert!(out.warnings.is_empty());
 }
 
 #[test]
 fn schema_shapes_need_no_normalization() {
-    let out = snapshot("schema_shapes.yaml");
+    let out = generate("schema_shapes.yaml");
     assert!(out.report.changes.is_empty() && out.warnings.is_empty());
 }
 
