@@ -1,0 +1,378 @@
+//! The session behind every generated client: who we are, the current token, and the
+//! request pipeline (authorize, time out, retry, re-login on 401) the generated hooks call.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION};
+use reqwest::{Request, Response, StatusCode};
+use serde::Deserialize;
+use tokio::sync::Mutex;
+
+use crate::error::{ApiError, Error, ErrorKind};
+use crate::retry::{self, RetryPolicy, Timeouts};
+use crate::secret::Secret;
+
+/// What differs between the Veeam APIs' logins; the generator writes one per crate.
+#[derive(Debug, Clone, Copy)]
+pub struct ApiProfile {
+    /// Path of the OAuth2 token endpoint, e.g. `/v8/token`.
+    pub token_path: &'static str,
+    /// Path that revokes the session's tokens, if the API has one.
+    pub logout_path: Option<&'static str>,
+    /// Extra form fields of the password grant. VB365 refuses a refresh from a client
+    /// without its browser antiforgery cookie unless the login said
+    /// `disable_antiforgery_token=true`.
+    pub login_extra: &'static [(&'static str, &'static str)],
+}
+
+/// How the client authenticates.
+#[derive(Clone)]
+pub enum Credentials {
+    /// OAuth2 password grant; the runtime refreshes and re-logs in as needed.
+    Password { username: String, password: Secret },
+    /// A bearer token obtained elsewhere, sent as is and never refreshed.
+    BearerToken(Secret),
+    /// No `Authorization` header (a server or mock that needs none).
+    None,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credentials::Password { username, password } => f
+                .debug_struct("Password")
+                .field("username", username)
+                .field("password", password)
+                .finish(),
+            Credentials::BearerToken(t) => f.debug_tuple("BearerToken").field(t).finish(),
+            Credentials::None => f.write_str("None"),
+        }
+    }
+}
+
+/// The current tokens of a password session.
+struct Tokens {
+    access: Secret,
+    refresh: Option<Secret>,
+    /// When the access token expires, by our clock (issue time plus `expires_in`).
+    expires_at: Instant,
+}
+
+/// A logged-in (or about to be) session: the `Inner` of every generated `Client`. Cheap to
+/// clone; clones share the token.
+#[derive(Clone)]
+pub struct Session(Arc<State>);
+
+struct State {
+    profile: ApiProfile,
+    base_url: String,
+    http: reqwest::Client,
+    credentials: Credentials,
+    tokens: Mutex<Option<Tokens>>,
+    retry: RetryPolicy,
+    timeouts: Timeouts,
+    refresh_margin: Duration,
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("base_url", &self.0.base_url)
+            .field("credentials", &self.0.credentials)
+            .field("retry", &self.0.retry)
+            .field("timeouts", &self.0.timeouts)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The token response, decoded leniently: only what we use, `expires_in` as a number or a
+/// string, and the vendor's `.issued`/`.expires` dates (whose format varies) ignored.
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    #[serde(default)]
+    refresh_token: Option<String>,
+    #[serde(default)]
+    expires_in: Option<serde_json::Value>,
+}
+
+/// `expires_in` when the server leaves it out: VB365's default lifetime.
+const DEFAULT_EXPIRES_IN: Duration = Duration::from_secs(3600);
+
+impl Session {
+    pub(crate) fn new(
+        profile: ApiProfile,
+        base_url: String,
+        http: reqwest::Client,
+        credentials: Credentials,
+        retry: RetryPolicy,
+        timeouts: Timeouts,
+        refresh_margin: Duration,
+    ) -> Self {
+        Session(Arc::new(State {
+            profile,
+            base_url,
+            http,
+            credentials,
+            tokens: Mutex::new(None),
+            retry,
+            timeouts,
+            refresh_margin,
+        }))
+    }
+
+    pub fn profile(&self) -> &ApiProfile {
+        &self.0.profile
+    }
+
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.0.retry
+    }
+
+    pub fn timeouts(&self) -> &Timeouts {
+        &self.0.timeouts
+    }
+
+    /// Logs in now (password credentials), instead of on the first request. Useful to check
+    /// credentials early.
+    pub async fn login(&self) -> Result<(), Error> {
+        let mut tokens = self.0.tokens.lock().await;
+        *tokens = Some(self.password_login().await?);
+        Ok(())
+    }
+
+    /// Revokes the tokens on the server (when the API has a logout endpoint) and forgets them.
+    /// The next request logs in again.
+    pub async fn logout(&self) -> Result<(), Error> {
+        let tokens = self.0.tokens.lock().await.take();
+        let (Some(path), Some(tokens)) = (self.0.profile.logout_path, tokens) else {
+            return Ok(());
+        };
+        let response = self
+            .0
+            .http
+            .post(self.url(path))
+            .bearer_auth(tokens.access.expose())
+            .timeout(self.0.timeouts.request)
+            .send()
+            .await
+            .map_err(|e| Error::from(e).in_operation("logout"))?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(Error::new(ErrorKind::Api(api_error(response).await)).in_operation("logout"))
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.0.base_url.trim_end_matches('/'), path)
+    }
+
+    fn is_token_request(&self, request: &Request) -> bool {
+        let path = request.url().path();
+        path.eq_ignore_ascii_case(self.0.profile.token_path)
+            || self
+                .0
+                .profile
+                .logout_path
+                .is_some_and(|p| path.eq_ignore_ascii_case(p))
+    }
+
+    /// The pre hook: puts a valid bearer token on the request, logging in or refreshing
+    /// first if needed. Requests to the token endpoint itself pass untouched.
+    pub async fn authorize(&self, request: &mut Request) -> Result<(), Error> {
+        if self.is_token_request(request) || request.headers().contains_key(AUTHORIZATION) {
+            return Ok(());
+        }
+        let token = match &self.0.credentials {
+            Credentials::None => return Ok(()),
+            Credentials::BearerToken(t) => t.clone(),
+            Credentials::Password { .. } => self.current_token(None).await?,
+        };
+        set_bearer(request, &token)
+    }
+
+    /// A valid access token: the current one unless it expires within the refresh margin
+    /// or equals `stale` (the one the server just refused). Refreshes with the refresh token,
+    /// and falls back to a password login if that fails.
+    async fn current_token(&self, stale: Option<&str>) -> Result<Secret, Error> {
+        let mut tokens = self.0.tokens.lock().await;
+        if let Some(t) = tokens.as_ref() {
+            let fresh = Instant::now() + self.0.refresh_margin < t.expires_at;
+            if fresh && stale != Some(t.access.expose()) {
+                return Ok(t.access.clone());
+            }
+        }
+        let refresh = tokens.as_ref().and_then(|t| t.refresh.clone());
+        let renewed = match refresh {
+            Some(r) => match self.refresh(&r).await {
+                Ok(t) => t,
+                Err(_) => self.password_login().await?,
+            },
+            None => self.password_login().await?,
+        };
+        let access = renewed.access.clone();
+        *tokens = Some(renewed);
+        Ok(access)
+    }
+
+    async fn password_login(&self) -> Result<Tokens, Error> {
+        let Credentials::Password { username, password } = &self.0.credentials else {
+            return Err(Error::new(ErrorKind::Auth("no password credentials to log in with".into())));
+        };
+        let mut form: Vec<(&str, &str)> = vec![
+            ("grant_type", "password"),
+            ("username", username),
+            ("password", password.expose()),
+        ];
+        form.extend_from_slice(self.0.profile.login_extra);
+        self.token_request(&form, "login").await
+    }
+
+    async fn refresh(&self, refresh_token: &Secret) -> Result<Tokens, Error> {
+        let form = [
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token.expose()),
+        ];
+        self.token_request(&form, "refresh").await
+    }
+
+    /// POSTs a grant to the token endpoint. Errors say what failed and what the server said,
+    /// never what was sent.
+    async fn token_request(&self, form: &[(&str, &str)], what: &str) -> Result<Tokens, Error> {
+        let auth_error = |m: String| Error::new(ErrorKind::Auth(format!("{what}: {m}")));
+        let request = self
+            .0
+            .http
+            .post(self.url(self.0.profile.token_path))
+            .header(ACCEPT, "application/json")
+            .form(form)
+            .timeout(self.0.timeouts.request)
+            .build()
+            .map_err(|e| auth_error(e.to_string()))?;
+        let response = self
+            .execute(request)
+            .await
+            .map_err(|e| auth_error(format!("request failed: {}", crate::error::Error::from(e))))?;
+        let issued = Instant::now();
+        if !response.status().is_success() {
+            let api = api_error(response).await;
+            let said = api
+                .info
+                .as_ref()
+                .and_then(|i| i.message.clone())
+                .or_else(|| oauth_error(&api.body))
+                .unwrap_or_default();
+            return Err(auth_error(format!("HTTP {} {said}", api.status).trim_end().to_string()));
+        }
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| auth_error(format!("reading the token response: {e}")))?;
+        let token: TokenResponse = serde_json::from_slice(&body)
+            .map_err(|e| auth_error(format!("the token response does not decode: {e}")))?;
+        let expires_in = token
+            .expires_in
+            .as_ref()
+            .and_then(|v| v.as_u64().or_else(|| v.as_str()?.trim().parse().ok()))
+            .map(Duration::from_secs)
+            .unwrap_or(DEFAULT_EXPIRES_IN);
+        Ok(Tokens {
+            access: Secret::new(token.access_token),
+            refresh: token.refresh_token.filter(|r| !r.is_empty()).map(Secret::new),
+            expires_at: issued + expires_in,
+        })
+    }
+
+    /// The exec hook: sends the request with its timeout, retries what [`RetryPolicy`]
+    /// allows, and on a 401 renews the token once and repeats the request.
+    pub async fn execute(&self, mut request: Request) -> reqwest::Result<Response> {
+        let http = &self.0.http;
+        if request.timeout().is_none() {
+            let download = request
+                .headers()
+                .get(ACCEPT)
+                .is_some_and(|a| a.as_bytes().starts_with(b"application/octet-stream"));
+            let t = &self.0.timeouts;
+            *request.timeout_mut() = Some(if download { t.download } else { t.request });
+        }
+        let policy = self.0.retry;
+        let may_retry = policy.allows(request.method());
+        let may_reauth = matches!(self.0.credentials, Credentials::Password { .. })
+            && !self.is_token_request(&request);
+        let mut attempt = 0;
+        let mut reauthorized = false;
+        loop {
+            let copy = request.try_clone();
+            let sent_token = bearer_of(&request);
+            let result = http.execute(request).await;
+            let wait = match &result {
+                Ok(r) if r.status() == StatusCode::UNAUTHORIZED && may_reauth && !reauthorized => {
+                    reauthorized = true;
+                    let Some(mut next) = copy else { return result };
+                    // Boxed: renewing the token sends a request through this function.
+                    match Box::pin(self.current_token(sent_token.as_deref())).await {
+                        Ok(token) if set_bearer(&mut next, &token).is_ok() => {
+                            request = next;
+                            continue;
+                        }
+                        _ => return result,
+                    }
+                }
+                Ok(r) if retry::is_retryable_status(r.status()) && may_retry => {
+                    match retry::retry_after(r.headers()) {
+                        Some(d) if d > policy.max_backoff => return result,
+                        Some(d) => d,
+                        None => policy.backoff(attempt),
+                    }
+                }
+                Err(e) if retry::is_retryable_transport(e) && may_retry => policy.backoff(attempt),
+                _ => return result,
+            };
+            let Some(next) = copy else { return result };
+            if attempt >= policy.max_retries {
+                return result;
+            }
+            drop(result);
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+            request = next;
+        }
+    }
+}
+
+fn set_bearer(request: &mut Request, token: &Secret) -> Result<(), Error> {
+    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+        .map_err(|_| Error::new(ErrorKind::Auth("the access token is not a valid header value".into())))?;
+    value.set_sensitive(true);
+    request.headers_mut().insert(AUTHORIZATION, value);
+    Ok(())
+}
+
+fn bearer_of(request: &Request) -> Option<String> {
+    let value = request.headers().get(AUTHORIZATION)?.to_str().ok()?;
+    value.strip_prefix("Bearer ").map(str::to_string)
+}
+
+/// OAuth2's `{"error": "...", "error_description": "..."}`, as a message.
+fn oauth_error(body: &[u8]) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let error = v.get("error")?.as_str()?;
+    Some(match v.get("error_description").and_then(|d| d.as_str()) {
+        Some(d) => format!("{error}: {d}"),
+        None => error.to_string(),
+    })
+}
+
+async fn api_error(response: Response) -> ApiError {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let (body, truncated) = match response.bytes().await {
+        Ok(b) if b.len() > crate::error::MAX_ERROR_BODY => (b.slice(..crate::error::MAX_ERROR_BODY), true),
+        Ok(b) => (b, false),
+        Err(_) => (Default::default(), true),
+    };
+    ApiError::new(status, headers, body, truncated)
+}
