@@ -12,6 +12,9 @@ pub struct CrateOptions {
     pub description: String,
     /// The command that regenerates the crate, written into every file header.
     pub command: String,
+    /// Wire the crate to `veeam-runtime` (login, retries, paging, errors); `None` for
+    /// progenitor's plain output.
+    pub runtime: Option<crate::glue::RuntimeOptions>,
 }
 
 /// What the crate's README needs to know about the API.
@@ -41,10 +44,14 @@ pub fn crate_files(options: &CrateOptions, facts: &ApiFacts, code: &str) -> BTre
         options.command
     );
     let mut files = BTreeMap::new();
+    let runtime = match &options.runtime {
+        Some(r) => format!("veeam-runtime = {}\n", r.dependency),
+        None => String::new(),
+    };
     files.insert(
         PathBuf::from("Cargo.toml"),
         format!(
-            "# {header}\n[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\ndescription = \"{description}\"\nlicense = \"MIT OR Apache-2.0\"\npublish = false\n\n# Generated code carries no tests of its own; compiling it a second time as a test\n# harness would only double the build.\n[lib]\ntest = false\ndoctest = false\n\n{DEPENDENCIES}",
+            "# {header}\n[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\ndescription = \"{description}\"\nlicense = \"MIT OR Apache-2.0\"\npublish = false\n\n# Generated code carries no tests of its own; compiling it a second time as a test\n# harness would only double the build.\n[lib]\ntest = false\ndoctest = false\n\n{DEPENDENCIES}{runtime}",
             name = options.name,
             description = options.description.replace('"', "'"),
         ),

@@ -3,21 +3,34 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
+use quote::quote;
 
 use crate::error::{Error, Result};
+use crate::glue::{GlueReport, RuntimeOptions};
 use crate::load::Document;
 
 /// Runs progenitor and formats its output. progenitor still has `assert!`s and `todo!`s we
 /// may not have foreseen in [`crate::validate`]; a panic is caught and reported as an error
 /// (with progenitor's message) rather than taking the caller down.
-pub fn client_code(api: &openapiv3::OpenAPI, doc: &Document, krate: &str) -> Result<String> {
+pub fn client_code(
+    api: &openapiv3::OpenAPI,
+    doc: &Document,
+    krate: &str,
+    runtime: Option<&RuntimeOptions>,
+) -> Result<(String, Option<GlueReport>)> {
     let at = doc.locate("");
     let tokens = catch_unwind(AssertUnwindSafe(|| {
         let mut settings = GenerationSettings::new();
         settings
             .with_interface(InterfaceStyle::Builder)
             .with_tag(TagStyle::Merged);
+        if runtime.is_some() {
+            // The session is the client's inner value; glue implements the hooks.
+            settings
+                .with_inner_type(quote!(::veeam_runtime::Session))
+                .with_hooks(HooksMode::Expected);
+        }
         Generator::new(&settings).generate_tokens(api)
     }))
     .map_err(|payload| {
@@ -35,9 +48,14 @@ pub fn client_code(api: &openapiv3::OpenAPI, doc: &Document, krate: &str) -> Res
         at: at.clone(),
         message: e.to_string(),
     })?;
-    let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Format {
+    let format_error = |message: String| Error::Format {
         krate: krate.to_string(),
-        message: e.to_string(),
-    })?;
-    Ok(prettyplease::unparse(&file))
+        message,
+    };
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| format_error(e.to_string()))?;
+    let glue = match runtime {
+        Some(options) => Some(crate::glue::apply(&mut file, options).map_err(format_error)?),
+        None => None,
+    };
+    Ok((prettyplease::unparse(&file), glue))
 }

@@ -11,6 +11,7 @@ pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod generate;
+pub mod glue;
 pub mod load;
 pub mod normalize;
 pub mod openapi;
@@ -23,6 +24,7 @@ use serde_json::Value;
 
 pub use emit::CrateOptions;
 pub use error::{Error, Location, Result};
+pub use glue::{GlueReport, RuntimeOptions};
 pub use load::SpecFile;
 pub use normalize::Report;
 
@@ -36,14 +38,18 @@ pub struct Output {
     /// What normalization degraded, one line each, naming file and pointer.
     pub warnings: Vec<String>,
     pub operations: usize,
+    /// What wiring to `veeam-runtime` added, when the crate uses it.
+    pub glue: Option<GlueReport>,
 }
 
 /// Generates a crate from spec files (the root document first; see [`load::read_spec`]).
 pub fn generate(files: &[SpecFile], options: &CrateOptions) -> Result<Output> {
-    let (doc, report) = prepare(files)?;
+    let mut doc = load::assemble(files)?;
+    validate::document(&doc)?;
+    let report = normalize::all_for(&mut doc.value, options.runtime.is_some());
     validate::generatable(&doc)?;
     let api = validate::typed(&doc)?;
-    let code = generate::client_code(&api, &doc, &options.name)?;
+    let (code, glue) = generate::client_code(&api, &doc, &options.name, options.runtime.as_ref())?;
     let operations = validate::operation_count(&doc.value);
     let text = |p: &str| doc.value.pointer(p).and_then(Value::as_str).unwrap_or("").to_string();
     let facts = emit::ApiFacts {
@@ -63,6 +69,7 @@ pub fn generate(files: &[SpecFile], options: &CrateOptions) -> Result<Output> {
         report,
         warnings,
         operations,
+        glue,
     })
 }
 
@@ -79,6 +86,12 @@ pub fn prepare(files: &[SpecFile]) -> Result<(load::Document, Report)> {
 pub struct WorkspaceApi {
     pub name: &'static str,
     pub description: &'static str,
+    /// Its OAuth2 token endpoint, logout endpoint and extra login fields, for the runtime.
+    pub token_path: &'static str,
+    pub logout_path: Option<&'static str>,
+    pub login_extra: &'static [(&'static str, &'static str)],
+    /// Hand-written helpers for this API, appended to its crate.
+    pub extension: Option<&'static str>,
 }
 
 /// Every API whose client is committed under `generated/`.
@@ -86,10 +99,19 @@ pub const WORKSPACE_APIS: &[WorkspaceApi] = &[
     WorkspaceApi {
         name: "vb365",
         description: "Veeam Backup for Microsoft 365 REST API v8 client",
+        token_path: "/v8/token",
+        logout_path: Some("/v8/token/logout"),
+        // Without it the server refuses refresh_token grants from outside a browser.
+        login_extra: &[("disable_antiforgery_token", "true")],
+        extension: Some(include_str!("../templates/vb365.rs")),
     },
     WorkspaceApi {
         name: "vbazure",
         description: "Veeam Backup for Microsoft Azure REST API v1 client",
+        token_path: "/api/oauth2/token",
+        logout_path: None,
+        login_extra: &[],
+        extension: None,
     },
 ];
 
@@ -120,6 +142,18 @@ impl WorkspaceApi {
                 name: self.name.to_string(),
                 description: self.description.to_string(),
                 command: WORKSPACE_COMMAND.to_string(),
+                runtime: Some(RuntimeOptions {
+                    // generated/<name>/ -> runtime/
+                    dependency: r#"{ path = "../../runtime", version = "0.1" }"#.to_string(),
+                    token_path: self.token_path.to_string(),
+                    logout_path: self.logout_path.map(str::to_string),
+                    login_extra: self
+                        .login_extra
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect(),
+                    extension: self.extension,
+                }),
             },
         )
     }

@@ -47,6 +47,12 @@ impl Report {
 
 /// Runs every pass, in order.
 pub fn all(doc: &mut Value) -> Report {
+    all_for(doc, false)
+}
+
+/// Runs every pass, in order; `runtime`: the crate is wired to `veeam-runtime`, which reads
+/// error bodies itself (see [`error_bodies_as_bytes`]).
+pub fn all_for(doc: &mut Value, runtime: bool) -> Report {
     let mut report = Report::default();
     derive_operation_id(doc, &mut report);
     json_suffix_media_type(doc, &mut report);
@@ -59,6 +65,9 @@ pub fn all(doc: &mut Value) -> Report {
     type_from_format(doc, &mut report);
     drop_empty_compositions(doc, &mut report);
     path_parameters_not_nullable(doc, &mut report);
+    if runtime {
+        error_bodies_as_bytes(doc, &mut report);
+    }
     unify_response_bodies(doc, &mut report);
     drop_colliding_parameters(doc, &mut report);
     drop_colliding_properties(doc, &mut report);
@@ -187,6 +196,27 @@ pub fn unify_response_bodies(doc: &mut Value, report: &mut Report) {
                     if all_json { "untyped JSON (serde_json::Value)" } else { "raw bytes (ByteStream)" }
                 ),
             );
+        }
+    });
+}
+
+/// Error responses (4xx, 5xx) become raw bytes, for crates wired to `veeam-runtime`: its one
+/// error type decodes Veeam's `RESTExceptionInfo` from them, keeps bodies that are not JSON
+/// (a proxy's HTML page, an empty body) instead of failing on them, and always has the status.
+/// progenitor, given a typed error body, loses the status and the body when it does not decode.
+pub fn error_bodies_as_bytes(doc: &mut Value, report: &mut Report) {
+    each_operation_mut(doc, |path, method, op| {
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else { return };
+        for (code, response) in responses.iter_mut() {
+            if !matches!(status_class(code), Some(4 | 5)) {
+                continue;
+            }
+            let description = response.get("description").cloned().unwrap_or_else(|| json!("Error"));
+            *response = json!({
+                "description": description,
+                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+            });
+            report.note("error_bodies_as_bytes", pointer(["paths", path, method, "responses", code]));
         }
     });
 }

@@ -15,6 +15,7 @@ fn error_for(fixture: &str) -> String {
                 name: "bad".into(),
                 description: "bad".into(),
                 command: "test".into(),
+                runtime: None,
             },
         )
     });
@@ -192,7 +193,7 @@ fn single_mutations_of_fixture_specs_never_panic() {
             for (how, doc) in mutants {
                 tried += 1;
                 let file = codegen::SpecFile { path: "mutant.json".into(), text: doc.to_string() };
-                let options = codegen::CrateOptions { name: "m".into(), description: "m".into(), command: "test".into() };
+                let options = codegen::CrateOptions { name: "m".into(), description: "m".into(), command: "test".into(), runtime: None };
                 let outcome = std::panic::catch_unwind(|| codegen::generate(&[file], &options).map(|_| ()));
                 let what = format!("{} with {ptr} {how}", path.file_name().unwrap().to_string_lossy());
                 match outcome {

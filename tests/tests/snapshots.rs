@@ -18,6 +18,7 @@ fn generate(fixture: &str) -> codegen::Output {
         name: "fixture".into(),
         description: "fixture".into(),
         command: "cargo test -p tests".into(),
+        runtime: None,
     };
     codegen::generate(&files, &options).unwrap_or_else(|e| panic!("{e}"))
 }

@@ -139,6 +139,9 @@ fn generate_workspace() -> Result<ExitCode> {
             elapsed
         );
         println!("  {}", output.report.summary());
+        if let Some(glue) = &output.glue {
+            println!("  {}", glue.summary());
+        }
         print_warnings(&output);
     }
     Ok(ExitCode::SUCCESS)
@@ -167,6 +170,7 @@ fn generate_one(spec: &Path, out: &Path, name: &str) -> Result<ExitCode> {
             name: name.to_string(),
             description: format!("Client generated from {}", spec.display()),
             command,
+            runtime: None,
         },
     )?;
     write_files(out, &output.files)?;

@@ -85,62 +85,10 @@ pub mod types {
             Default::default()
         }
     }
-    ///`RestorePointBackupDestination`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum RestorePointBackupDestination {
-        ManualSnapshot,
-        AzureBlob,
-        Snapshot,
-    }
-    impl ::std::fmt::Display for RestorePointBackupDestination {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::ManualSnapshot => f.write_str("ManualSnapshot"),
-                Self::AzureBlob => f.write_str("AzureBlob"),
-                Self::Snapshot => f.write_str("Snapshot"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for RestorePointBackupDestination {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "ManualSnapshot" => Ok(Self::ManualSnapshot),
-                "AzureBlob" => Ok(Self::AzureBlob),
-                "Snapshot" => Ok(Self::Snapshot),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for RestorePointBackupDestination {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for RestorePointBackupDestination {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
+    ::veeam_runtime::string_enum! {
+        #[doc = "`RestorePointBackupDestination`"] pub enum RestorePointBackupDestination
+        { ManualSnapshot = "ManualSnapshot", AzureBlob = "AzureBlob", Snapshot =
+        "Snapshot", } unknown Unknown
     }
     ///`RestorePointEmbeddedResources`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -183,7 +131,11 @@ pub mod types {
         pub links: ::std::option::Option<Links>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub offset: ::std::option::Option<i32>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty",
+            deserialize_with = "::veeam_runtime::lenient::null_as_default"
+        )]
         pub results: ::std::vec::Vec<RestorePoint>,
         #[serde(
             rename = "totalCount",
@@ -212,60 +164,9 @@ pub mod types {
             Default::default()
         }
     }
-    ///`TokenRequestGrantType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum TokenRequestGrantType {
-        #[serde(rename = "password")]
-        Password,
-        #[serde(rename = "refresh_token")]
-        RefreshToken,
-    }
-    impl ::std::fmt::Display for TokenRequestGrantType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Password => f.write_str("password"),
-                Self::RefreshToken => f.write_str("refresh_token"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for TokenRequestGrantType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "password" => Ok(Self::Password),
-                "refresh_token" => Ok(Self::RefreshToken),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for TokenRequestGrantType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for TokenRequestGrantType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
+    ::veeam_runtime::string_enum! {
+        #[doc = "`TokenRequestGrantType`"] pub enum TokenRequestGrantType { Password =
+        "password", RefreshToken = "refresh_token", } unknown Unknown
     }
     ///`TokenResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -833,6 +734,16 @@ pub mod types {
             }
         }
     }
+    impl ::veeam_runtime::paging::IntoPage for RestorePointsPage {
+        type Item = RestorePoint;
+        type SetId = ();
+        fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
+            ::veeam_runtime::paging::Page {
+                items: self.results,
+                set_id: ::std::option::Option::None,
+            }
+        }
+    }
 }
 #[derive(Clone, Debug)]
 /**Client for Veeam Backup for Microsoft Azure REST API
@@ -841,6 +752,7 @@ Version: v1*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
+    pub(crate) inner: ::veeam_runtime::Session,
 }
 impl Client {
     /// Create a new client.
@@ -848,7 +760,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str) -> Self {
+    pub fn new(baseurl: &str, inner: ::veeam_runtime::Session) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -856,7 +768,7 @@ impl Client {
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap())
+        Self::new_with_client(baseurl, client.build().unwrap(), inner)
     }
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
@@ -864,14 +776,19 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(baseurl: &str, client: reqwest::Client) -> Self {
+    pub fn new_with_client(
+        baseurl: &str,
+        client: reqwest::Client,
+        inner: ::veeam_runtime::Session,
+    ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
             client,
+            inner,
         }
     }
 }
-impl ClientInfo<()> for Client {
+impl ClientInfo<::veeam_runtime::Session> for Client {
     fn api_version() -> &'static str {
         "v1"
     }
@@ -881,11 +798,17 @@ impl ClientInfo<()> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &() {
-        &()
+    fn inner(&self) -> &::veeam_runtime::Session {
+        &self.inner
     }
 }
-impl ClientHooks<()> for &Client {}
+const _: () = {
+    #[allow(dead_code)]
+    fn assert_client_hooks()
+    where
+        Client: ClientHooks<::veeam_runtime::Session>,
+    {}
+};
 impl Client {
     /**Log in: exchange a user name and password (or a refresh token) for a bearer access token.
 
@@ -962,8 +885,8 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/api/oauth2/token`
-        pub async fn send(
+        ///Sends the request; progenitor's own result, with the error body as bytes.
+        pub async fn send_raw(
             self,
         ) -> Result<ResponseValue<types::TokenResponse>, Error<()>> {
             let Self { client, body } = self;
@@ -1054,8 +977,8 @@ pub mod builder {
                 .map_err(|_| "conversion to `bool` for only_latest failed".to_string());
             self
         }
-        ///Sends a `GET` request to `/api/v1/restorePoints`
-        pub async fn send(
+        ///Sends the request; progenitor's own result, with the error body as bytes.
+        pub async fn send_raw(
             self,
         ) -> Result<ResponseValue<types::RestorePointsPage>, Error<()>> {
             let Self { client, limit, offset, only_latest } = self;
@@ -1097,8 +1020,123 @@ pub mod builder {
             }
         }
     }
+    impl<'a> Token<'a> {
+        /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
+        /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::TokenResponse>,
+            ::veeam_runtime::Error,
+        > {
+            ::veeam_runtime::Error::wrap("token", self.send_raw().await).await
+        }
+    }
+    impl<'a> RestorePointsGetAll<'a> {
+        /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
+        /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::RestorePointsPage>,
+            ::veeam_runtime::Error,
+        > {
+            ::veeam_runtime::Error::wrap("restore_points_get_all", self.send_raw().await)
+                .await
+        }
+        /// Every item of every page, fetched lazily one page at a time (one page in
+        /// memory). `.limit(n)` sets the page size (default 500, server maximum
+        /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+        pub fn stream(
+            self,
+        ) -> impl ::veeam_runtime::Stream<
+            Item = ::std::result::Result<
+                <types::RestorePointsPage as ::veeam_runtime::paging::IntoPage>::Item,
+                ::veeam_runtime::Error,
+            >,
+        > + 'a {
+            let limit = match &self.limit {
+                Ok(Some(n)) => *n as i64,
+                _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            };
+            let start = match &self.offset {
+                Ok(Some(n)) => *n as i64,
+                _ => 0,
+            };
+            ::veeam_runtime::paging::stream(
+                self,
+                start,
+                limit,
+                |
+                    b,
+                    offset,
+                    limit,
+                    set_id: ::std::option::Option<
+                        <types::RestorePointsPage as ::veeam_runtime::paging::IntoPage>::SetId,
+                    >|
+                {
+                    let b = b.offset(offset).limit(limit);
+                    let _ = set_id;
+                    async move {
+                        b.send()
+                            .await
+                            .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
+                                r.into_inner(),
+                            ))
+                    }
+                },
+            )
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
+}
+/// Every request goes through the session: bearer token, timeout, retries, re-login.
+impl progenitor_client::ClientHooks<::veeam_runtime::Session> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &progenitor_client::OperationInfo,
+    ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
+        self.inner
+            .authorize(request)
+            .await
+            .map_err(|e| progenitor_client::Error::Custom(e.to_string()))
+    }
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &progenitor_client::OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        self.inner.execute(request).await
+    }
+}
+impl ::veeam_runtime::FromParts for Client {
+    const PROFILE: ::veeam_runtime::ApiProfile = ::veeam_runtime::ApiProfile {
+        token_path: "/api/oauth2/token",
+        logout_path: ::std::option::Option::None,
+        login_extra: &[],
+    };
+    fn from_parts(
+        base_url: &str,
+        http: reqwest::Client,
+        session: ::veeam_runtime::Session,
+    ) -> Self {
+        Self::new_with_client(base_url, http, session)
+    }
+}
+impl Client {
+    /// Configures a client for the server at `base_url` (scheme, host and port, e.g.
+    /// `https://vbo.example.com:4443`): credentials, TLS, timeouts, retries.
+    pub fn builder(
+        base_url: impl ::std::convert::Into<::std::string::String>,
+    ) -> ::veeam_runtime::ClientBuilder<Self> {
+        ::veeam_runtime::ClientBuilder::new(base_url)
+    }
+    /// The session: log in early, log out, inspect the retry policy.
+    pub fn session(&self) -> &::veeam_runtime::Session {
+        &self.inner
+    }
 }

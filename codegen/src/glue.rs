@@ -1,0 +1,470 @@
+//! Wiring progenitor's output to `veeam-runtime`, as a rewrite of the generated syntax tree.
+//!
+//! progenitor gives us operations and types; this step adds what a client needs against a
+//! real server, all delegating to hand-written code in `runtime/`:
+//!
+//! - `ClientHooks` for `Client`: the runtime's session authorizes, times out, retries and
+//!   re-logs in on every request; `Client::builder(url)` configures it;
+//! - every builder's `send()` returns `veeam_runtime::Error` (progenitor's is `send_raw()`);
+//! - operations with `offset`/`limit` get `.stream()`, walking every page lazily;
+//! - binary downloads get `.write_to(writer)` and `.save_to(path)`;
+//! - string enums keep values the spec does not list (`Unknown(String)`), and optional lists,
+//!   maps and flags read `null` as absent.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::punctuated::Punctuated;
+use syn::{Fields, GenericArgument, Item, ItemImpl, ItemMod, Meta, PathArguments, Token, Type};
+
+/// Per-API facts the runtime needs: where to log in and out.
+#[derive(Debug, Clone)]
+pub struct RuntimeOptions {
+    /// Cargo dependency spec of `veeam-runtime`, e.g. `{ path = "../../runtime" }`.
+    pub dependency: String,
+    pub token_path: String,
+    pub logout_path: Option<String>,
+    /// Extra password-grant form fields.
+    pub login_extra: Vec<(String, String)>,
+    /// Hand-written API-specific helpers appended to the crate (e.g. wait helpers).
+    pub extension: Option<&'static str>,
+}
+
+/// What the rewrite did, for the summary line and for tests.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct GlueReport {
+    pub lenient_enums: usize,
+    pub null_tolerant_fields: usize,
+    pub sends: usize,
+    pub streams: usize,
+    pub downloads: usize,
+}
+
+impl GlueReport {
+    pub fn summary(&self) -> String {
+        format!(
+            "runtime: {} sends, {} streams, {} downloads, {} lenient enums, {} null-tolerant fields",
+            self.sends, self.streams, self.downloads, self.lenient_enums, self.null_tolerant_fields
+        )
+    }
+}
+
+pub fn apply(file: &mut syn::File, options: &RuntimeOptions) -> Result<GlueReport, String> {
+    let mut report = GlueReport::default();
+    let mut pages = BTreeMap::new();
+    for item in &mut file.items {
+        let Item::Mod(m) = item else { continue };
+        match m.ident.to_string().as_str() {
+            "types" => {
+                let content = content_mut(m)?;
+                lenient_enums(content, &mut report)?;
+                null_tolerant_fields(content, &mut report);
+                pages = page_types(content);
+            }
+            "builder" => {}
+            _ => {}
+        }
+    }
+    let mut page_impls = BTreeSet::new();
+    for item in &mut file.items {
+        let Item::Mod(m) = item else { continue };
+        if m.ident == "builder" {
+            let content = content_mut(m)?;
+            builders(content, &pages, &mut page_impls, &mut report)?;
+        }
+    }
+    for item in &mut file.items {
+        let Item::Mod(m) = item else { continue };
+        if m.ident == "types" {
+            let content = content_mut(m)?;
+            for name in &page_impls {
+                content.push(syn::parse2(pages[name].into_page.clone()).map_err(|e| e.to_string())?);
+            }
+        }
+    }
+    file.items.extend(client_items(options)?);
+    if let Some(ext) = options.extension {
+        let ext: syn::File = syn::parse_str(ext).map_err(|e| format!("extension template: {e}"))?;
+        file.items.extend(ext.items);
+    }
+    Ok(report)
+}
+
+fn content_mut(m: &mut ItemMod) -> Result<&mut Vec<Item>, String> {
+    m.content
+        .as_mut()
+        .map(|(_, items)| items)
+        .ok_or_else(|| format!("module {} has no body", m.ident))
+}
+
+fn parse_items(tokens: TokenStream) -> Result<Vec<Item>, String> {
+    let file: syn::File = syn::parse2(tokens).map_err(|e| e.to_string())?;
+    Ok(file.items)
+}
+
+/// The crate-level items: hooks, the builder entry point, the login profile.
+fn client_items(o: &RuntimeOptions) -> Result<Vec<Item>, String> {
+    let token_path = &o.token_path;
+    let logout_path = match &o.logout_path {
+        Some(p) => quote!(::std::option::Option::Some(#p)),
+        None => quote!(::std::option::Option::None),
+    };
+    let extra = o.login_extra.iter().map(|(k, v)| quote!((#k, #v)));
+    parse_items(quote! {
+        /// Every request goes through the session: bearer token, timeout, retries, re-login.
+        impl progenitor_client::ClientHooks<::veeam_runtime::Session> for Client {
+            async fn pre<E>(
+                &self,
+                request: &mut reqwest::Request,
+                _info: &progenitor_client::OperationInfo,
+            ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
+                self.inner
+                    .authorize(request)
+                    .await
+                    .map_err(|e| progenitor_client::Error::Custom(e.to_string()))
+            }
+            async fn exec(
+                &self,
+                request: reqwest::Request,
+                _info: &progenitor_client::OperationInfo,
+            ) -> reqwest::Result<reqwest::Response> {
+                self.inner.execute(request).await
+            }
+        }
+        impl ::veeam_runtime::FromParts for Client {
+            const PROFILE: ::veeam_runtime::ApiProfile = ::veeam_runtime::ApiProfile {
+                token_path: #token_path,
+                logout_path: #logout_path,
+                login_extra: &[#(#extra),*],
+            };
+            fn from_parts(
+                base_url: &str,
+                http: reqwest::Client,
+                session: ::veeam_runtime::Session,
+            ) -> Self {
+                Self::new_with_client(base_url, http, session)
+            }
+        }
+        impl Client {
+            /// Configures a client for the server at `base_url` (scheme, host and port, e.g.
+            /// `https://vbo.example.com:4443`): credentials, TLS, timeouts, retries.
+            pub fn builder(base_url: impl ::std::convert::Into<::std::string::String>) -> ::veeam_runtime::ClientBuilder<Self> {
+                ::veeam_runtime::ClientBuilder::new(base_url)
+            }
+            /// The session: log in early, log out, inspect the retry policy.
+            pub fn session(&self) -> &::veeam_runtime::Session {
+                &self.inner
+            }
+        }
+    })
+}
+
+/// Typify's string enums (unit variants only, serde-derived) become `string_enum!`s.
+fn lenient_enums(items: &mut Vec<Item>, report: &mut GlueReport) -> Result<(), String> {
+    let mut names = BTreeSet::new();
+    for item in items.iter_mut() {
+        let Item::Enum(e) = item else { continue };
+        let derives_serde = e.attrs.iter().any(|a| {
+            a.path().is_ident("derive") && quote!(#a).to_string().contains("Deserialize")
+        });
+        let container_serde = e.attrs.iter().any(|a| a.path().is_ident("serde"));
+        if !derives_serde || container_serde || e.variants.is_empty() {
+            continue;
+        }
+        if !e.variants.iter().all(|v| matches!(v.fields, Fields::Unit) && v.discriminant.is_none()) {
+            continue;
+        }
+        let taken: BTreeSet<String> = e.variants.iter().map(|v| v.ident.to_string()).collect();
+        let unknown = ["Unknown", "UnknownValue", "UnlistedValue"]
+            .into_iter()
+            .find(|n| !taken.contains(*n))
+            .ok_or_else(|| format!("enum {}: no free name for the unknown variant", e.ident))?;
+        let unknown = format_ident!("{unknown}");
+        let mut variants = Vec::new();
+        for v in &e.variants {
+            let mut wire = v.ident.to_string();
+            let mut docs = Vec::new();
+            for a in &v.attrs {
+                if a.path().is_ident("serde") {
+                    a.parse_nested_meta(|m| {
+                        if m.path.is_ident("rename") {
+                            wire = m.value()?.parse::<syn::LitStr>()?.value();
+                        }
+                        Ok(())
+                    })
+                    .map_err(|err| format!("enum {}: {err}", e.ident))?;
+                } else {
+                    docs.push(a.clone());
+                }
+            }
+            let ident = &v.ident;
+            variants.push(quote!(#(#docs)* #ident = #wire,));
+        }
+        let docs: Vec<_> = e.attrs.iter().filter(|a| !a.path().is_ident("derive")).collect();
+        let (vis, name) = (&e.vis, &e.ident);
+        let tokens = quote! {
+            ::veeam_runtime::string_enum! {
+                #(#docs)*
+                #vis enum #name { #(#variants)* } unknown #unknown
+            }
+        };
+        names.insert(name.to_string());
+        *item = syn::parse2(tokens).map_err(|err| format!("enum {}: {err}", name))?;
+        report.lenient_enums += 1;
+    }
+    // Drop typify's conversions for those enums; the macro provides its own.
+    items.retain(|item| {
+        let Item::Impl(i) = item else { return true };
+        let Some((trait_path, _)) = &i.trait_ else { return true };
+        let Type::Path(self_ty) = &*i.self_ty else { return true };
+        let Some(self_name) = self_ty.path.get_ident() else { return true };
+        if !names.contains(&self_name.to_string()) {
+            return true;
+        }
+        let last = trait_path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        !matches!(last.as_str(), "Display" | "FromStr" | "TryFrom" | "From")
+    });
+    Ok(())
+}
+
+/// Optional fields that are not `Option` (lists, maps, flags with `#[serde(default)]`) read
+/// `null` as their default.
+fn null_tolerant_fields(items: &mut [Item], report: &mut GlueReport) {
+    for item in items.iter_mut() {
+        let Item::Struct(s) = item else { continue };
+        for field in s.fields.iter_mut() {
+            if type_name(&field.ty).as_deref() == Some("Option") {
+                continue;
+            }
+            for attr in field.attrs.iter_mut() {
+                if !attr.path().is_ident("serde") {
+                    continue;
+                }
+                let Meta::List(list) = &mut attr.meta else { continue };
+                let Ok(mut metas) =
+                    list.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated)
+                else {
+                    continue;
+                };
+                let bare_default = metas.iter().any(|m| matches!(m, Meta::Path(p) if p.is_ident("default")));
+                let has_with = metas.iter().any(|m| {
+                    m.path().is_ident("deserialize_with") || m.path().is_ident("with")
+                });
+                if !bare_default || has_with {
+                    continue;
+                }
+                metas.push(syn::parse_quote!(deserialize_with = "::veeam_runtime::lenient::null_as_default"));
+                list.tokens = quote!(#metas);
+                report.null_tolerant_fields += 1;
+            }
+        }
+    }
+}
+
+/// The last path segment's name of a type: `Option` for `::std::option::Option<T>`.
+fn type_name(ty: &Type) -> Option<String> {
+    let Type::Path(p) = ty else { return None };
+    Some(p.path.segments.last()?.ident.to_string())
+}
+
+/// The `T` of `Vec<T>` or `Option<T>`.
+fn inner_type(ty: &Type) -> Option<&Type> {
+    let Type::Path(p) = ty else { return None };
+    let PathArguments::AngleBracketed(args) = &p.path.segments.last()?.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        GenericArgument::Type(t) => Some(t),
+        _ => None,
+    }
+}
+
+/// A page type: a struct with a `results` list (and usually a `set_id`).
+struct PageType {
+    into_page: TokenStream,
+}
+
+fn page_types(items: &[Item]) -> BTreeMap<String, PageType> {
+    let mut pages = BTreeMap::new();
+    for item in items {
+        let Item::Struct(s) = item else { continue };
+        let Fields::Named(fields) = &s.fields else { continue };
+        let field = |n: &str| fields.named.iter().find(|f| f.ident.as_ref().is_some_and(|i| i == n));
+        let Some(results) = field("results") else { continue };
+        if type_name(&results.ty).as_deref() != Some("Vec") {
+            continue;
+        }
+        let Some(item_ty) = inner_type(&results.ty) else { continue };
+        let (set_id_ty, set_id) = match field("set_id") {
+            Some(f) if type_name(&f.ty).as_deref() == Some("Option") => {
+                let t = inner_type(&f.ty).cloned();
+                (quote!(#t), quote!(self.set_id))
+            }
+            Some(f) => {
+                let t = &f.ty;
+                (quote!(#t), quote!(::std::option::Option::Some(self.set_id)))
+            }
+            None => (quote!(()), quote!(::std::option::Option::None)),
+        };
+        let name = &s.ident;
+        pages.insert(
+            name.to_string(),
+            PageType {
+                into_page: quote! {
+                    impl ::veeam_runtime::paging::IntoPage for #name {
+                        type Item = #item_ty;
+                        type SetId = #set_id_ty;
+                        fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
+                            ::veeam_runtime::paging::Page { items: self.results, set_id: #set_id }
+                        }
+                    }
+                },
+            },
+        );
+    }
+    pages
+}
+
+/// Every builder: `send` over `send_raw`; `stream` for paged lists; `write_to`/`save_to` for
+/// downloads.
+fn builders(
+    items: &mut Vec<Item>,
+    pages: &BTreeMap<String, PageType>,
+    page_impls: &mut BTreeSet<String>,
+    report: &mut GlueReport,
+) -> Result<(), String> {
+    // Builder name -> its field names.
+    let mut fields: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for item in items.iter() {
+        if let Item::Struct(s) = item {
+            let names = s.fields.iter().filter_map(|f| f.ident.as_ref().map(|i| i.to_string())).collect();
+            fields.insert(s.ident.to_string(), names);
+        }
+    }
+    let mut added = Vec::new();
+    for item in items.iter_mut() {
+        let Item::Impl(imp) = item else { continue };
+        if imp.trait_.is_some() {
+            continue;
+        }
+        let Type::Path(self_ty) = &*imp.self_ty else { continue };
+        let Some(builder) = self_ty.path.segments.last().map(|s| s.ident.clone()) else { continue };
+        let Some(send) = send_fn(imp) else { continue };
+        let operation = operation_id(&send.block)
+            .ok_or_else(|| format!("builder {builder}: send() names no operation"))?;
+        let ok_ty = ok_type(&send.sig.output)
+            .ok_or_else(|| format!("builder {builder}: unexpected send() signature"))?;
+        send.sig.ident = format_ident!("send_raw");
+        send.attrs.retain(|a| !a.path().is_ident("doc"));
+        send.attrs.push(syn::parse_quote!(#[doc = "Sends the request; progenitor's own result, with the error body as bytes."]));
+        let generics = &imp.generics;
+        let generics_lt = generics.lifetimes().next().map(|l| {
+            let l = &l.lifetime;
+            quote!(+ #l)
+        });
+        let self_ty = &imp.self_ty;
+        let mut methods = vec![quote! {
+            /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
+            /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+            pub async fn send(self) -> ::std::result::Result<ResponseValue<#ok_ty>, ::veeam_runtime::Error> {
+                ::veeam_runtime::Error::wrap(#operation, self.send_raw().await).await
+            }
+        }];
+        report.sends += 1;
+        let field_names = fields.get(&builder.to_string()).cloned().unwrap_or_default();
+        let page = type_name(&ok_ty).filter(|n| pages.contains_key(n));
+        if let (Some(page), true) = (page, field_names.contains("offset") && field_names.contains("limit")) {
+            page_impls.insert(page.clone());
+            let set_id = if field_names.contains("set_id") {
+                quote!(let b = match set_id { ::std::option::Option::Some(s) => b.set_id(s), ::std::option::Option::None => b };)
+            } else {
+                quote!(let _ = set_id;)
+            };
+            methods.push(quote! {
+                /// Every item of every page, fetched lazily one page at a time (one page in
+                /// memory). `.limit(n)` sets the page size (default 500, server maximum
+                /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+                pub fn stream(self) -> impl ::veeam_runtime::Stream<
+                    Item = ::std::result::Result<
+                        <#ok_ty as ::veeam_runtime::paging::IntoPage>::Item,
+                        ::veeam_runtime::Error,
+                    >,
+                > #generics_lt {
+                    let limit = match &self.limit {
+                        Ok(Some(n)) => *n as i64,
+                        _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+                    };
+                    let start = match &self.offset {
+                        Ok(Some(n)) => *n as i64,
+                        _ => 0,
+                    };
+                    ::veeam_runtime::paging::stream(
+                        self,
+                        start,
+                        limit,
+                        |b, offset, limit, set_id: ::std::option::Option<<#ok_ty as ::veeam_runtime::paging::IntoPage>::SetId>| {
+                            let b = b.offset(offset).limit(limit);
+                            #set_id
+                            async move {
+                                b.send().await.map(|r| ::veeam_runtime::paging::IntoPage::into_page(r.into_inner()))
+                            }
+                        },
+                    )
+                }
+            });
+            report.streams += 1;
+        }
+        if type_name(&ok_ty).as_deref() == Some("ByteStream") {
+            methods.push(quote! {
+                /// Downloads the file into `writer` chunk by chunk (constant memory); returns
+                /// the number of bytes written.
+                pub async fn write_to<W>(self, writer: &mut W) -> ::std::result::Result<u64, ::veeam_runtime::Error>
+                where
+                    W: ::veeam_runtime::AsyncWrite + ::std::marker::Unpin + ?Sized,
+                {
+                    let body = self.send().await?.into_inner();
+                    ::veeam_runtime::download::write_to(body, writer).await.map_err(|e| e.in_operation(#operation))
+                }
+                /// Downloads the file to `path`; a failed download leaves no partial file.
+                pub async fn save_to(self, path: impl ::std::convert::AsRef<::std::path::Path>) -> ::std::result::Result<u64, ::veeam_runtime::Error> {
+                    let body = self.send().await?.into_inner();
+                    ::veeam_runtime::download::save_to(body, path).await.map_err(|e| e.in_operation(#operation))
+                }
+            });
+            report.downloads += 1;
+        }
+        added.push(quote! {
+            impl #generics #self_ty {
+                #(#methods)*
+            }
+        });
+    }
+    for tokens in added {
+        items.push(syn::parse2(tokens).map_err(|e| e.to_string())?);
+    }
+    Ok(())
+}
+
+fn send_fn(imp: &mut ItemImpl) -> Option<&mut syn::ImplItemFn> {
+    imp.items.iter_mut().find_map(|i| match i {
+        syn::ImplItem::Fn(f) if f.sig.ident == "send" && f.sig.asyncness.is_some() => Some(f),
+        _ => None,
+    })
+}
+
+/// The `"..."` of `OperationInfo { operation_id: "..." }` in a send body.
+fn operation_id(block: &syn::Block) -> Option<String> {
+    let text = quote!(#block).to_string();
+    let rest = &text[text.find("operation_id")?..];
+    let start = rest.find('"')? + 1;
+    let end = start + rest[start..].find('"')?;
+    Some(rest[start..end].to_string())
+}
+
+/// `T` of `-> Result<ResponseValue<T>, Error<E>>`.
+fn ok_type(output: &syn::ReturnType) -> Option<Type> {
+    let syn::ReturnType::Type(_, ty) = output else { return None };
+    let response_value = inner_type(ty)?;
+    inner_type(response_value).cloned()
+}
