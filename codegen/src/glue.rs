@@ -67,10 +67,27 @@ pub fn apply(file: &mut syn::File, options: &RuntimeOptions) -> Result<GlueRepor
         }
     }
     let mut page_impls = BTreeSet::new();
+    let mut content_extra_use = false;
     for item in &mut file.items {
         let Item::Mod(m) = item else { continue };
         if m.ident == "builder" {
             let content = content_mut(m)?;
+            // The crate root's `Error` is the runtime's now; progenitor's code means its own.
+            for item in content.iter_mut() {
+                if let Item::Use(u) = item {
+                    let tree = &u.tree;
+                    if quote!(#tree).to_string().starts_with("super :: {") {
+                        u.tree = syn::parse_quote!(super::{
+                            encode_path, ByteStream, ClientInfo, ClientHooks, OperationInfo,
+                            RequestBuilderExt, ResponseValue,
+                        });
+                        content_extra_use = true;
+                    }
+                }
+            }
+            if content_extra_use {
+                content.insert(0, syn::parse_quote!(use progenitor_client::Error;));
+            }
             builders(content, &pages, &mut page_impls, &mut report)?;
         }
     }
@@ -83,6 +100,7 @@ pub fn apply(file: &mut syn::File, options: &RuntimeOptions) -> Result<GlueRepor
             }
         }
     }
+    reexport_runtime_error(file);
     file.items.extend(client_items(options)?);
     if let Some(ext) = options.extension {
         let ext: syn::File = syn::parse_str(ext).map_err(|e| format!("extension template: {e}"))?;
@@ -101,6 +119,28 @@ fn content_mut(m: &mut ItemMod) -> Result<&mut Vec<Item>, String> {
 fn parse_items(tokens: TokenStream) -> Result<Vec<Item>, String> {
     let file: syn::File = syn::parse2(tokens).map_err(|e| e.to_string())?;
     Ok(file.items)
+}
+
+/// `vb365::Error` is the runtime's error (progenitor's stays reachable as
+/// `progenitor_client::Error`), and the runtime is re-exported for its configuration types.
+fn reexport_runtime_error(file: &mut syn::File) {
+    for item in &mut file.items {
+        let Item::Use(u) = item else { continue };
+        let tree = &u.tree;
+        let text = quote!(#tree).to_string();
+        if matches!(u.vis, syn::Visibility::Public(_))
+            && text.starts_with("progenitor_client")
+            && text.contains("Error")
+        {
+            u.tree = syn::parse_quote!(progenitor_client::{ByteStream, ClientInfo, ResponseValue});
+        }
+    }
+    file.items.push(syn::parse_quote!(
+        /// The runtime every operation goes through: [`Error`], [`runtime::RetryPolicy`],
+        /// [`runtime::Timeouts`], [`runtime::WaitOptions`].
+        pub use ::veeam_runtime as runtime;
+    ));
+    file.items.push(syn::parse_quote!(pub use ::veeam_runtime::{Error, ErrorKind};));
 }
 
 /// The crate-level items: hooks, the builder entry point, the login profile.

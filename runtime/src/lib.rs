@@ -39,3 +39,5 @@ pub use wait::WaitOptions;
 pub use futures::Stream;
 pub use progenitor_client::{ByteStream, ResponseValue};
 pub use tokio::io::AsyncWrite;
+#[doc(hidden)]
+pub use serde as __serde;

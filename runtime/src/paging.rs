@@ -17,6 +17,14 @@ pub struct Page<T, S> {
     pub set_id: Option<S>,
 }
 
+/// Implemented by the generator for each page type (`PageOfRESTOrganization`, ...): its
+/// `results` and its `setId`.
+pub trait IntoPage {
+    type Item;
+    type SetId: Clone;
+    fn into_page(self) -> Page<Self::Item, Self::SetId>;
+}
+
 /// A stream over every item of a paged list operation.
 ///
 /// `fetch(builder, offset, limit, set_id)` sends one page request. Pages are requested one

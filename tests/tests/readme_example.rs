@@ -5,32 +5,21 @@ use wiremock::matchers::{body_string, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 // ---- begin README example ----
-use vb365::types::{TokenBody, TokenBodyGrantType};
+use futures::TryStreamExt;
 
-async fn list_restore_points(base_url: &str, user: &str, password: &str) -> Result<(), Box<dyn std::error::Error>> {
-    // Log in with the password grant; the token endpoint needs no bearer token.
-    let anonymous = vb365::Client::new(base_url);
-    let token = anonymous
-        .token()
-        .body(
-            TokenBody::builder()
-                .grant_type(TokenBodyGrantType::Password)
-                .username(user.to_string())
-                .password(password.to_string())
-                .disable_antiforgery_token(true),
-        )
-        .send()
-        .await?
-        .into_inner();
+async fn list_restore_points(base_url: &str, user: &str, password: &str) -> Result<(), vb365::Error> {
+    // Logs in on first use, refreshes the token before it expires, retries what is safe.
+    let client = vb365::Client::builder(base_url)
+        .password(user, password)
+        .build()?;
 
-    // Every other call carries the bearer token.
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(reqwest::header::AUTHORIZATION, format!("Bearer {}", token.access_token).parse()?);
-    let http = reqwest::Client::builder().default_headers(headers).build()?;
-    let client = vb365::Client::new_with_client(base_url, http);
-
+    // One page...
     let page = client.restore_point_get_restore_points().limit(100).send().await?.into_inner();
-    for point in &page.results {
+    println!("first page: {} restore points", page.results.len());
+
+    // ...or all of them, fetched lazily page by page.
+    let mut points = std::pin::pin!(client.restore_point_get_restore_points().stream());
+    while let Some(point) = points.try_next().await? {
         println!("{:?} {:?}", point.id, point.backup_time);
     }
     Ok(())
@@ -43,7 +32,7 @@ async fn readme_example_logs_in_and_lists_restore_points() {
     Mock::given(method("POST"))
         .and(path("/v8/token"))
         .and(header("content-type", "application/x-www-form-urlencoded"))
-        .and(body_string("disable_antiforgery_token=true&grant_type=password&password=s3cret&username=admin%40example.com"))
+        .and(body_string("grant_type=password&username=admin%40example.com&password=s3cret&disable_antiforgery_token=true"))
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
             "access_token": "AT", "refresh_token": "RT", "token_type": "bearer", "expires_in": 3600,
             ".issued": "2026-11-22T10:00:00Z", ".expires": "2026-11-22T11:00:00Z"
@@ -57,6 +46,18 @@ async fn readme_example_logs_in_and_lists_restore_points() {
         .and(header("authorization", "Bearer AT"))
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
             "offset": 0, "limit": 100, "results": [{"id": "a", "backupTime": "2022-02-22T14:44:22Z"}]
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    // The stream asks for pages of 500: one short page ends it.
+    Mock::given(method("GET"))
+        .and(path("/v8/RestorePoints"))
+        .and(query_param("limit", "500"))
+        .and(query_param("offset", "0"))
+        .and(header("authorization", "Bearer AT"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "offset": 0, "limit": 500, "results": [{"id": "a"}, {"id": "b"}]
         })))
         .expect(1)
         .mount(&server)

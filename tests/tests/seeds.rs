@@ -42,9 +42,8 @@ fn as_v8_page(items: &str) -> String {
 
 const TOKEN: &str = "seed-test-token";
 
-/// A mock server answering `ex`'s request with `body`, and an HTTP client that sends the
-/// bearer token, for building either API's client.
-async fn serve_http(ex: &Exchange, body: String) -> (MockServer, reqwest::Client) {
+/// A mock server answering `ex`'s request with `body`.
+async fn serve_mock(ex: &Exchange, body: String) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method(ex.request.method.as_str()))
         .and(path(ex.request.path.as_str()))
@@ -55,19 +54,13 @@ async fn serve_http(ex: &Exchange, body: String) -> (MockServer, reqwest::Client
         .expect(1)
         .mount(&server)
         .await;
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(
-        reqwest::header::AUTHORIZATION,
-        format!("Bearer {TOKEN}").parse().unwrap(),
-    );
-    let http = reqwest::Client::builder().default_headers(headers).build().unwrap();
-    (server, http)
+    server
 }
 
 /// A mock VB365 server answering `ex`'s request with `body`, and a client for it.
 async fn serve(ex: &Exchange, body: String) -> (MockServer, vb365::Client) {
-    let (server, http) = serve_http(ex, body).await;
-    let client = vb365::Client::new_with_client(&server.uri(), http);
+    let server = serve_mock(ex, body).await;
+    let client = vb365::Client::builder(server.uri()).bearer_token(TOKEN).build().unwrap();
     (server, client)
 }
 
@@ -219,8 +212,8 @@ async fn backup_repositories_request_matches_seed_and_page_decodes() {
 #[tokio::test]
 async fn vbazure_restore_points_request_matches_seed_and_page_decodes() {
     let ex = seed("001_vbazure_restore_points.yaml");
-    let (server, http) = serve_http(&ex, ex.response.body.clone()).await;
-    let client = vbazure::Client::new_with_client(&server.uri(), http);
+    let server = serve_mock(&ex, ex.response.body.clone()).await;
+    let client = vbazure::Client::builder(server.uri()).bearer_token(TOKEN).build().unwrap();
     let page = client.restore_points_get_all().send().await.unwrap().into_inner();
     assert_received(&server, &ex).await;
     assert_eq!((page.offset, page.limit, page.total_count), (Some(0), Some(30), Some(5)));
@@ -251,7 +244,8 @@ async fn vbazure_login_is_a_form_encoded_password_grant() {
         .expect(1)
         .mount(&server)
         .await;
-    let client = vbazure::Client::new(&server.uri());
+    // No credentials: the token operation itself is called directly.
+    let client = vbazure::Client::builder(server.uri()).build().unwrap();
     let token = client
         .token()
         .body(

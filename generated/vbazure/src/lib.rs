@@ -6,7 +6,7 @@
 #![allow(unused_imports)]
 
 #[allow(unused_imports)]
-pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
+pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
@@ -842,10 +842,11 @@ let response = client.restore_points_get_all()
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
 pub mod builder {
+    use progenitor_client::Error;
     use super::types;
     #[allow(unused_imports)]
     use super::{
-        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
+        encode_path, ByteStream, ClientInfo, ClientHooks, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
     /**Builder for [`Client::token`]
@@ -1093,6 +1094,10 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+/// The runtime every operation goes through: [`Error`], [`runtime::RetryPolicy`],
+/// [`runtime::Timeouts`], [`runtime::WaitOptions`].
+pub use ::veeam_runtime as runtime;
+pub use ::veeam_runtime::{Error, ErrorKind};
 /// Every request goes through the session: bearer token, timeout, retries, re-login.
 impl progenitor_client::ClientHooks<::veeam_runtime::Session> for Client {
     async fn pre<E>(
