@@ -39,6 +39,8 @@ pub struct GlueReport {
     pub sends: usize,
     pub streams: usize,
     pub downloads: usize,
+    /// Operation ids of the downloads, sorted: they get the download timeout.
+    pub download_operations: Vec<String>,
 }
 
 impl GlueReport {
@@ -101,7 +103,7 @@ pub fn apply(file: &mut syn::File, options: &RuntimeOptions) -> Result<GlueRepor
         }
     }
     reexport_runtime_error(file);
-    file.items.extend(client_items(options)?);
+    file.items.extend(client_items(options, &report.download_operations)?);
     if let Some(ext) = options.extension {
         let ext: syn::File = syn::parse_str(ext).map_err(|e| format!("extension template: {e}"))?;
         file.items.extend(ext.items);
@@ -144,7 +146,7 @@ fn reexport_runtime_error(file: &mut syn::File) {
 }
 
 /// The crate-level items: hooks, the builder entry point, the login profile.
-fn client_items(o: &RuntimeOptions) -> Result<Vec<Item>, String> {
+fn client_items(o: &RuntimeOptions, downloads: &[String]) -> Result<Vec<Item>, String> {
     let token_path = &o.token_path;
     let logout_path = match &o.logout_path {
         Some(p) => quote!(::std::option::Option::Some(#p)),
@@ -152,6 +154,9 @@ fn client_items(o: &RuntimeOptions) -> Result<Vec<Item>, String> {
     };
     let extra = o.login_extra.iter().map(|(k, v)| quote!((#k, #v)));
     parse_items(quote! {
+        /// Operations that answer with a file: they get the download timeout.
+        const DOWNLOAD_OPERATIONS: &[&str] = &[#(#downloads),*];
+
         /// Every request goes through the session: bearer token, timeout, retries, re-login.
         impl progenitor_client::ClientHooks<::veeam_runtime::Session> for Client {
             async fn pre<E>(
@@ -167,9 +172,10 @@ fn client_items(o: &RuntimeOptions) -> Result<Vec<Item>, String> {
             async fn exec(
                 &self,
                 request: reqwest::Request,
-                _info: &progenitor_client::OperationInfo,
+                info: &progenitor_client::OperationInfo,
             ) -> reqwest::Result<reqwest::Response> {
-                self.inner.execute(request).await
+                let download = DOWNLOAD_OPERATIONS.binary_search(&info.operation_id).is_ok();
+                self.inner.execute(request, download).await
             }
         }
         impl ::veeam_runtime::FromParts for Client {
@@ -473,6 +479,7 @@ fn builders(
                 }
             });
             report.downloads += 1;
+            report.download_operations.push(operation.clone());
         }
         added.push(quote! {
             impl #generics #self_ty {
@@ -483,6 +490,7 @@ fn builders(
     for tokens in added {
         items.push(syn::parse2(tokens).map_err(|e| e.to_string())?);
     }
+    report.download_operations.sort();
     Ok(())
 }
 

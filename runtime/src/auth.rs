@@ -253,7 +253,7 @@ impl Session {
             .build()
             .map_err(|e| auth_error(e.to_string()))?;
         let response = self
-            .execute(request)
+            .execute(request, false)
             .await
             .map_err(|e| auth_error(format!("request failed: {}", crate::error::Error::from(e))))?;
         let issued = Instant::now();
@@ -288,13 +288,10 @@ impl Session {
 
     /// The exec hook: sends the request with its timeout, retries what [`RetryPolicy`]
     /// allows, and on a 401 renews the token once and repeats the request.
-    pub async fn execute(&self, mut request: Request) -> reqwest::Result<Response> {
+    /// `download`: the operation answers with a file, and gets the download timeout.
+    pub async fn execute(&self, mut request: Request, download: bool) -> reqwest::Result<Response> {
         let http = &self.0.http;
         if request.timeout().is_none() {
-            let download = request
-                .headers()
-                .get(ACCEPT)
-                .is_some_and(|a| a.as_bytes().starts_with(b"application/octet-stream"));
             let t = &self.0.timeouts;
             *request.timeout_mut() = Some(if download { t.download } else { t.request });
         }

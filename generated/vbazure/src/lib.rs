@@ -1098,6 +1098,8 @@ pub mod prelude {
 /// [`runtime::Timeouts`], [`runtime::WaitOptions`].
 pub use ::veeam_runtime as runtime;
 pub use ::veeam_runtime::{Error, ErrorKind};
+/// Operations that answer with a file: they get the download timeout.
+const DOWNLOAD_OPERATIONS: &[&str] = &[];
 /// Every request goes through the session: bearer token, timeout, retries, re-login.
 impl progenitor_client::ClientHooks<::veeam_runtime::Session> for Client {
     async fn pre<E>(
@@ -1113,9 +1115,10 @@ impl progenitor_client::ClientHooks<::veeam_runtime::Session> for Client {
     async fn exec(
         &self,
         request: reqwest::Request,
-        _info: &progenitor_client::OperationInfo,
+        info: &progenitor_client::OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        self.inner.execute(request).await
+        let download = DOWNLOAD_OPERATIONS.binary_search(&info.operation_id).is_ok();
+        self.inner.execute(request, download).await
     }
 }
 impl ::veeam_runtime::FromParts for Client {
