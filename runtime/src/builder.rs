@@ -81,7 +81,7 @@ impl<C: FromParts> ClientBuilder<C> {
         self
     }
 
-    /// Also trust this root certificate (PEM), e.g. the server's self-signed one or your
+    /// Also trust this root certificate (PEM, or a bundle of them), e.g. the server's self-signed one or your
     /// company CA. The platform's roots stay trusted.
     pub fn add_root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.extra_roots.push(pem.into());
@@ -139,9 +139,15 @@ impl<C: FromParts> ClientBuilder<C> {
             .connect_timeout(self.timeouts.connect)
             .read_timeout(self.timeouts.read);
         for pem in &self.extra_roots {
-            let cert = reqwest::Certificate::from_pem(pem)
+            // A bundle may hold several; text with none is a mistake, not "trust nothing more".
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
                 .map_err(|e| config(format!("extra root certificate: {e}")))?;
-            http = http.add_root_certificate(cert);
+            if certs.is_empty() {
+                return Err(config("extra root certificate: no PEM certificate found".into()));
+            }
+            for cert in certs {
+                http = http.add_root_certificate(cert);
+            }
         }
         http = match self.tls {
             TlsMode::Verify => http,

@@ -1,0 +1,122 @@
+//! TLS against a local HTTPS server presenting a self-signed certificate made at test time:
+//! rejected by default, accepted when pinned or trusted as a root, rejected on a wrong pin,
+//! accepted by the explicit opt-out.
+
+mod support;
+
+use std::sync::Arc;
+
+use support::{read_head, respond_json};
+use tokio::net::TcpListener;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio_rustls::rustls::{self, ServerConfig};
+use tokio_rustls::TlsAcceptor;
+use vb365::ErrorKind;
+
+struct Server {
+    port: u16,
+    cert_pem: String,
+    fingerprint: String,
+}
+
+/// An HTTPS server for `localhost` answering every request with an empty job session page.
+async fn https_server() -> Server {
+    let key = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let der = key.cert.der().to_vec();
+    let fingerprint = veeam_runtime::tls::fingerprint(&der);
+    let config = ServerConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![CertificateDer::from(der)],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.signing_key.serialize_der())),
+        )
+        .unwrap();
+    let acceptor = TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                // A client that rejects the certificate ends the handshake: nothing to serve.
+                let Ok(mut tls) = acceptor.accept(tcp).await else { return };
+                read_head(&mut tls).await;
+                respond_json(&mut tls, "200 OK", r#"{"offset":0,"limit":30,"results":[]}"#).await;
+            });
+        }
+    });
+    Server {
+        port,
+        cert_pem: key.cert.pem(),
+        fingerprint,
+    }
+}
+
+async fn list(client: &vb365::Client) -> Result<(), vb365::Error> {
+    client.job_session_get().send().await.map(|_| ())
+}
+
+fn builder(server: &Server) -> veeam_runtime::ClientBuilder<vb365::Client> {
+    vb365::Client::builder(format!("https://localhost:{}", server.port))
+        .bearer_token("T")
+        .retry(veeam_runtime::RetryPolicy::none())
+}
+
+#[tokio::test]
+async fn self_signed_is_rejected_by_default() {
+    let server = https_server().await;
+    let err = list(&builder(&server).build().unwrap()).await.unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Transport(_)), "{err:?}");
+    assert!(err.to_string().to_lowercase().contains("certificate"), "{err}");
+}
+
+#[tokio::test]
+async fn pinned_fingerprint_is_accepted() {
+    let server = https_server().await;
+    let client = builder(&server).pin_certificate_sha256(&server.fingerprint).unwrap().build().unwrap();
+    list(&client).await.unwrap();
+    // Lower case without colons, as some tools print it.
+    let plain = server.fingerprint.replace(':', "").to_lowercase();
+    let client = builder(&server).pin_certificate_sha256(&plain).unwrap().build().unwrap();
+    list(&client).await.unwrap();
+}
+
+#[tokio::test]
+async fn wrong_pin_is_rejected() {
+    let server = https_server().await;
+    let wrong = "00:".repeat(31) + "00";
+    let client = builder(&server).pin_certificate_sha256(&wrong).unwrap().build().unwrap();
+    let err = list(&client).await.unwrap_err();
+    assert!(err.to_string().contains("not the pinned one"), "{err}");
+    assert!(err.to_string().contains(&server.fingerprint), "names what the server sent: {err}");
+}
+
+#[tokio::test]
+async fn the_certificate_as_an_extra_root_is_accepted() {
+    let server = https_server().await;
+    let client = builder(&server).add_root_certificate_pem(server.cert_pem.clone()).build().unwrap();
+    list(&client).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_explicit_opt_out_accepts_anything() {
+    let server = https_server().await;
+    let client = builder(&server).danger_accept_invalid_certificates().build().unwrap();
+    list(&client).await.unwrap();
+}
+
+#[test]
+fn bad_pins_and_roots_are_configuration_errors() {
+    let b = vb365::Client::builder("https://localhost:4443");
+    let err = b.pin_certificate_sha256("AB:CD").unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Config(_)), "{err:?}");
+    let err = vb365::Client::builder("https://localhost:4443")
+        .add_root_certificate_pem("not a certificate")
+        .build()
+        .unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Config(_)), "{err:?}");
+    let err = vb365::Client::builder("localhost:4443").build().unwrap_err();
+    assert!(err.to_string().contains("base URL"), "{err}");
+}
