@@ -110,7 +110,7 @@ async fn explore_mailboxes_opens_lists_and_stops_a_restore_session() {
         .await;
     Mock::given(method("POST"))
         .and(path(format!("/v8/RestoreSessions/{SESSION}/Stop")))
-        .respond_with(ResponseTemplate::new(200))
+        .respond_with(ResponseTemplate::new(204))
         .expect(1)
         .mount(&server)
         .await;
