@@ -470,6 +470,22 @@ mod tests {
     }
 
     #[test]
+    fn error_bodies_as_bytes_replaces_error_responses_only() {
+        let before = json!({"paths": {"/x": {"get": {"responses": {
+            "200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}},
+            "4XX": {"$ref": "#/components/responses/Error"},
+            "500": {"description": "Oops", "content": {"application/json": {"schema": {"type": "object"}}}}
+        }}}}});
+        let (after, report) = run(error_bodies_as_bytes, before.clone());
+        let bytes = json!({"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}});
+        assert_eq!(after.pointer("/paths/~1x/get/responses/4XX/content"), Some(&bytes));
+        assert_eq!(after.pointer("/paths/~1x/get/responses/500/content"), Some(&bytes));
+        assert_eq!(after.pointer("/paths/~1x/get/responses/500/description"), Some(&json!("Oops")));
+        assert_eq!(after.pointer("/paths/~1x/get/responses/200"), before.pointer("/paths/~1x/get/responses/200"));
+        assert_eq!(report.changes["error_bodies_as_bytes"].len(), 2);
+    }
+
+    #[test]
     fn pick_request_media_type_keeps_form_encoding() {
         let before = json!({"paths": {"/token": {"post": {"requestBody": {"content": {
             "application/json": {"schema": {"type": "object"}},
