@@ -76,7 +76,7 @@ Every operation is a method on `{name}::Client`; each returns a builder: set par
 the body, then `.send().await`. Request and response bodies are in `{name}::types`.
 
 ```rust,no_run
-let client = {name}::Client::new("https://vbo.example.local:4443");
+{example}
 ```
 
 Do not edit this crate: it is regenerated with `{command}`.
@@ -87,5 +87,13 @@ Do not edit this crate: it is regenerated with `{command}`.
         version = facts.version,
         operations = facts.operations,
         command = options.command,
+        example = if options.runtime.is_some() {
+            format!(
+                "// Login, token refresh, TLS, retries, paging and errors come from veeam-runtime.\nlet client = {}::Client::builder(\"https://vbo.example.local:4443\")\n    .password(\"admin\", \"secret\")\n    .build()?;",
+                options.name
+            )
+        } else {
+            format!("let client = {}::Client::new(\"https://vbo.example.local:4443\");", options.name)
+        },
     )
 }
