@@ -63,6 +63,32 @@ fn session_path() -> wiremock::matchers::PathExactMatcher {
     path(format!("/v8/RestoreSessions/{SESSION}"))
 }
 
+/// Answers the token endpoint's requests whose form contains `form` (e.g.
+/// `grant_type=refresh_token&refresh_token=RT1`), `times` times if given (checked on drop).
+async fn on_token(server: &MockServer, form: &str, answer: ResponseTemplate, times: Option<u64>) {
+    let mock = Mock::given(method("POST")).and(path("/v8/token")).and(body_string_contains(form)).respond_with(answer);
+    match times {
+        Some(n) => mock.expect(n).mount(server).await,
+        None => mock.mount(server).await,
+    }
+}
+
+/// Answers `GET` of the restore session sent with bearer `token`, `times` times if given.
+async fn on_session_get(server: &MockServer, token: &str, answer: ResponseTemplate, times: Option<u64>) {
+    let mock = Mock::given(method("GET"))
+        .and(session_path())
+        .and(header("authorization", format!("Bearer {token}")))
+        .respond_with(answer);
+    match times {
+        Some(n) => mock.expect(n).mount(server).await,
+        None => mock.mount(server).await,
+    }
+}
+
+fn ok(state: &str) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(session_json(state))
+}
+
 async fn requests_to(server: &MockServer, p: &str) -> Vec<wiremock::Request> {
     let all = server.received_requests().await.unwrap();
     all.into_iter().filter(|r| r.url.path() == p).collect()
@@ -87,13 +113,7 @@ async fn logs_in_once_with_the_form_password_grant_and_sends_the_bearer_token() 
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(session_path())
-        .and(header("authorization", "Bearer AT1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(session_json("Working")))
-        .expect(2)
-        .mount(&server)
-        .await;
+    on_session_get(&server, "AT1", ok("Working"), Some(2)).await;
     let client = password_client(&server);
     get_session(&client).await.unwrap();
     get_session(&client).await.unwrap();
@@ -102,25 +122,10 @@ async fn logs_in_once_with_the_form_password_grant_and_sends_the_bearer_token() 
 #[tokio::test]
 async fn refreshes_before_expiry_with_the_refresh_token() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v8/token"))
-        .and(body_string_contains("grant_type=password"))
-        .respond_with(token("AT1", "RT1", 30))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/v8/token"))
-        .and(body_string("grant_type=refresh_token&refresh_token=RT1"))
-        .respond_with(token("AT2", "RT2", 3600))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(session_path())
-        .respond_with(ResponseTemplate::new(200).set_body_json(session_json("Working")))
-        .mount(&server)
-        .await;
+    on_token(&server, "grant_type=password", token("AT1", "RT1", 30), Some(1)).await;
+    on_token(&server, "grant_type=refresh_token&refresh_token=RT1", token("AT2", "RT2", 3600), Some(1)).await;
+    on_session_get(&server, "AT1", ok("Working"), Some(1)).await;
+    on_session_get(&server, "AT2", ok("Working"), Some(1)).await;
     // The token lives 30 s; refreshing 60 s ahead means the second call refreshes first.
     let client = vb365::Client::builder(server.uri())
         .password("admin", "pw")
@@ -136,34 +141,10 @@ async fn refreshes_before_expiry_with_the_refresh_token() {
 #[tokio::test]
 async fn a_401_refreshes_once_and_repeats_the_request() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v8/token"))
-        .and(body_string_contains("grant_type=password"))
-        .respond_with(token("AT1", "RT1", 3600))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/v8/token"))
-        .and(body_string("grant_type=refresh_token&refresh_token=RT1"))
-        .respond_with(token("AT2", "RT2", 3600))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(session_path())
-        .and(header("authorization", "Bearer AT1"))
-        .respond_with(ResponseTemplate::new(401))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(session_path())
-        .and(header("authorization", "Bearer AT2"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(session_json("Stopped")))
-        .expect(1)
-        .mount(&server)
-        .await;
+    on_token(&server, "grant_type=password", token("AT1", "RT1", 3600), Some(1)).await;
+    on_token(&server, "grant_type=refresh_token&refresh_token=RT1", token("AT2", "RT2", 3600), Some(1)).await;
+    on_session_get(&server, "AT1", ResponseTemplate::new(401), Some(1)).await;
+    on_session_get(&server, "AT2", ok("Stopped"), Some(1)).await;
     let s = get_session(&password_client(&server)).await.unwrap();
     assert_eq!(s.state, types::RestRestoreSessionState::Stopped);
 }
@@ -180,50 +161,19 @@ async fn a_refused_refresh_falls_back_to_a_password_login() {
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(method("POST"))
-        .and(path("/v8/token"))
-        .and(body_string_contains("grant_type=password"))
-        .respond_with(token("AT3", "RT3", 3600))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/v8/token"))
-        .and(body_string_contains("grant_type=refresh_token"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant"})))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(session_path())
-        .and(header("authorization", "Bearer AT1"))
-        .respond_with(ResponseTemplate::new(401))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(session_path())
-        .and(header("authorization", "Bearer AT3"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(session_json("Working")))
-        .expect(1)
-        .mount(&server)
-        .await;
+    on_token(&server, "grant_type=password", token("AT3", "RT3", 3600), Some(1)).await;
+    let refused = ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant"}));
+    on_token(&server, "grant_type=refresh_token", refused, Some(1)).await;
+    on_session_get(&server, "AT1", ResponseTemplate::new(401), None).await;
+    on_session_get(&server, "AT3", ok("Working"), Some(1)).await;
     get_session(&password_client(&server)).await.unwrap();
 }
 
 #[tokio::test]
 async fn a_second_401_is_returned_not_looped() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v8/token"))
-        .respond_with(token("AT", "RT", 3600))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(session_path())
-        .respond_with(ResponseTemplate::new(401))
-        .expect(2)
-        .mount(&server)
-        .await;
+    on_token(&server, "grant_type=", token("AT", "RT", 3600), None).await;
+    on_session_get(&server, "AT", ResponseTemplate::new(401), Some(2)).await;
     let err = get_session(&password_client(&server)).await.unwrap_err();
     assert_eq!(err.status(), Some(reqwest::StatusCode::UNAUTHORIZED));
 }
@@ -231,13 +181,7 @@ async fn a_second_401_is_returned_not_looped() {
 #[tokio::test]
 async fn a_ready_bearer_token_is_sent_as_is_without_login() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(session_path())
-        .and(header("authorization", "Bearer ready-made"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(session_json("Working")))
-        .expect(1)
-        .mount(&server)
-        .await;
+    on_session_get(&server, "ready-made", ok("Working"), Some(1)).await;
     let client = vb365::Client::builder(server.uri()).bearer_token("ready-made").build().unwrap();
     get_session(&client).await.unwrap();
     assert!(requests_to(&server, "/v8/token").await.is_empty());
@@ -246,12 +190,7 @@ async fn a_ready_bearer_token_is_sent_as_is_without_login() {
 #[tokio::test]
 async fn logout_revokes_on_the_server_and_the_next_call_logs_in_again() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v8/token"))
-        .respond_with(token("AT", "RT", 3600))
-        .expect(2)
-        .mount(&server)
-        .await;
+    on_token(&server, "grant_type=password", token("AT", "RT", 3600), Some(2)).await;
     Mock::given(method("POST"))
         .and(path("/v8/token/logout"))
         .and(header("authorization", "Bearer AT"))
@@ -259,11 +198,7 @@ async fn logout_revokes_on_the_server_and_the_next_call_logs_in_again() {
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(session_path())
-        .respond_with(ResponseTemplate::new(200).set_body_json(session_json("Working")))
-        .mount(&server)
-        .await;
+    on_session_get(&server, "AT", ok("Working"), Some(1)).await;
     let client = password_client(&server);
     client.session().login().await.unwrap();
     client.session().logout().await.unwrap();
@@ -542,7 +477,7 @@ async fn retries_503_then_succeeds() {
     Mock::given(method("GET")).and(session_path())
         .respond_with(ResponseTemplate::new(503)).up_to_n_times(2).with_priority(1).mount(&server).await;
     Mock::given(method("GET")).and(session_path())
-        .respond_with(ResponseTemplate::new(200).set_body_json(session_json("Working"))).mount(&server).await;
+        .respond_with(ok("Working")).mount(&server).await;
     get_session(&bearer_client(&server.uri())).await.unwrap();
     assert_eq!(server.received_requests().await.unwrap().len(), 3);
 }
@@ -564,7 +499,7 @@ async fn retry_after_is_honoured_and_too_long_a_wait_is_returned() {
         .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "1"))
         .up_to_n_times(1).with_priority(1).mount(&server).await;
     Mock::given(method("GET")).and(session_path())
-        .respond_with(ResponseTemplate::new(200).set_body_json(session_json("Working"))).mount(&server).await;
+        .respond_with(ok("Working")).mount(&server).await;
     let start = Instant::now();
     get_session(&bearer_client(&server.uri())).await.unwrap();
     assert!(start.elapsed() >= Duration::from_millis(950), "waited {:?}", start.elapsed());
@@ -656,10 +591,10 @@ fn quick() -> WaitOptions {
 async fn waits_for_a_restore_session_to_stop() {
     let server = MockServer::start().await;
     Mock::given(method("GET")).and(session_path())
-        .respond_with(ResponseTemplate::new(200).set_body_json(session_json("Working")))
+        .respond_with(ok("Working"))
         .up_to_n_times(2).with_priority(1).mount(&server).await;
     Mock::given(method("GET")).and(session_path())
-        .respond_with(ResponseTemplate::new(200).set_body_json(session_json("Stopped"))).mount(&server).await;
+        .respond_with(ok("Stopped")).mount(&server).await;
     let client = bearer_client(&server.uri());
     let started = types::RestAsyncRestoreResponse { session_id: SESSION.parse().unwrap() };
     let done = client.wait_async_restore(&started, &quick()).await.unwrap();
