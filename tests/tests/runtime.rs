@@ -626,3 +626,38 @@ async fn waits_for_a_job_session_and_gives_up_at_the_deadline() {
         .unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::Timeout(_)), "{err:?}");
 }
+
+// ---- The same runtime serves vbazure ----
+
+#[tokio::test]
+async fn vbazure_logs_in_at_its_own_token_endpoint_and_streams_restore_points() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/oauth2/token"))
+        .and(body_string("grant_type=password&username=admin&password=pw"))
+        .respond_with(token("AZ", "AZR", 3600))
+        .expect(1)
+        .mount(&server)
+        .await;
+    for (offset, n) in [(0usize, 2usize), (2, 1)] {
+        let results: Vec<_> = (offset..offset + n)
+            .map(|i| json!({"id": format!("15ed5dd3-c759-4726-9682-be9f9d72a7d{i}"), "backupDestination": "Archive"}))
+            .collect();
+        Mock::given(method("GET"))
+            .and(path("/api/v1/restorePoints"))
+            .and(query_param("offset", offset.to_string()))
+            .and(query_param("limit", "2"))
+            .and(header("authorization", "Bearer AZ"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"offset": offset, "limit": 2, "results": results})))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let client = vbazure::Client::builder(server.uri()).password("admin", "pw").build().unwrap();
+    let points: Vec<_> = client.restore_points_get_all().limit(2).stream().try_collect().await.unwrap();
+    assert_eq!(points.len(), 3);
+    assert_eq!(
+        points[0].backup_destination,
+        Some(vbazure::types::RestorePointBackupDestination::Unknown("Archive".into()))
+    );
+}
