@@ -7,6 +7,7 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagSt
 use quote::quote;
 
 use crate::error::{Error, Result};
+use crate::features::FeatureReport;
 use crate::glue::{GlueReport, RuntimeOptions};
 use crate::load::Document;
 
@@ -18,7 +19,8 @@ pub fn client_code(
     doc: &Document,
     krate: &str,
     runtime: Option<&RuntimeOptions>,
-) -> Result<(String, Option<GlueReport>)> {
+    groups: Option<&std::collections::BTreeMap<String, String>>,
+) -> Result<(String, Option<GlueReport>, Option<FeatureReport>)> {
     let at = doc.locate("");
     let tokens = catch_unwind(AssertUnwindSafe(|| {
         let mut settings = GenerationSettings::new();
@@ -57,5 +59,9 @@ pub fn client_code(
         Some(options) => Some(crate::glue::apply(&mut file, options).map_err(format_error)?),
         None => None,
     };
-    Ok((prettyplease::unparse(&file), glue))
+    let features = match groups {
+        Some(groups) => Some(crate::features::apply(&mut file, groups).map_err(format_error)?),
+        None => None,
+    };
+    Ok((prettyplease::unparse(&file), glue, features))
 }

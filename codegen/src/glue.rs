@@ -29,6 +29,8 @@ pub struct RuntimeOptions {
     pub login_extra: Vec<(String, String)>,
     /// Hand-written API-specific helpers appended to the crate (e.g. wait helpers).
     pub extension: Option<&'static str>,
+    /// One Cargo feature per resource group (tag); see [`crate::features`].
+    pub features: bool,
 }
 
 /// What the rewrite did, for the summary line and for tests.

@@ -10,6 +10,7 @@
 pub mod diff;
 pub mod emit;
 pub mod error;
+pub mod features;
 pub mod generate;
 pub mod glue;
 pub mod load;
@@ -40,6 +41,8 @@ pub struct Output {
     pub operations: usize,
     /// What wiring to `veeam-runtime` added, when the crate uses it.
     pub glue: Option<GlueReport>,
+    /// The per-resource-group features, when the crate has them.
+    pub features: Option<features::FeatureReport>,
 }
 
 /// Generates a crate from spec files (the root document first; see [`load::read_spec`]).
@@ -49,7 +52,13 @@ pub fn generate(files: &[SpecFile], options: &CrateOptions) -> Result<Output> {
     let report = normalize::all_for(&mut doc.value, options.runtime.is_some());
     validate::generatable(&doc)?;
     let api = validate::typed(&doc)?;
-    let (code, glue) = generate::client_code(&api, &doc, &options.name, options.runtime.as_ref())?;
+    let groups = options
+        .runtime
+        .as_ref()
+        .filter(|r| r.features)
+        .map(|_| features::operation_groups(&doc.value));
+    let (code, glue, features) =
+        generate::client_code(&api, &doc, &options.name, options.runtime.as_ref(), groups.as_ref())?;
     let operations = validate::operation_count(&doc.value);
     let text = |p: &str| doc.value.pointer(p).and_then(Value::as_str).unwrap_or("").to_string();
     let facts = emit::ApiFacts {
@@ -64,7 +73,8 @@ pub fn generate(files: &[SpecFile], options: &CrateOptions) -> Result<Output> {
         .map(|(at, what)| format!("warning: {}: {what}", doc.locate(at)))
         .collect();
     Ok(Output {
-        files: emit::crate_files(options, &facts, &code),
+        files: emit::crate_files(options, &facts, &code, features.as_ref()),
+        features,
         code,
         report,
         warnings,
@@ -153,6 +163,7 @@ impl WorkspaceApi {
                         .map(|(k, v)| (k.to_string(), v.to_string()))
                         .collect(),
                     extension: self.extension,
+                    features: true,
                 }),
             },
         )

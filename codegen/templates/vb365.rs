@@ -1,7 +1,9 @@
 // Hand-written helpers for VB365, appended to the generated crate by `codegen` (from
-// codegen/templates/vb365.rs). They wait for long-running work to finish.
+// codegen/templates/vb365.rs). They wait for long-running work to finish, and exist with the
+// resource-group features whose operations they call.
 
 impl Client {
+    #[cfg(feature = "restore-session")]
     /// Waits until the restore session `id` is no longer `Working` (it was stopped, or it
     /// finished), polling with growing intervals; returns its final state.
     pub async fn wait_restore_session(
@@ -26,6 +28,7 @@ impl Client {
         .await
     }
 
+    #[cfg(feature = "restore-session")]
     /// Waits for an asynchronous restore (`RESTAsyncRestoreResponse`, from the restore
     /// actions run asynchronously) to finish: its `sessionId` is a restore session.
     pub async fn wait_async_restore(
@@ -36,6 +39,7 @@ impl Client {
         self.wait_restore_session(&started.session_id, options).await
     }
 
+    #[cfg(feature = "job-session")]
     /// Waits until the job session `id` has finished: any status but `Running` and `Queued`,
     /// and not one this client does not know (those keep the wait going until the deadline).
     pub async fn wait_job_session(

@@ -57,8 +57,12 @@ enum Command {
         #[arg(long)]
         case_sensitive: bool,
     },
-    /// The whole test suite: `check`, then `cargo test --workspace`. What CI runs.
+    /// The whole test suite: `check`, `cargo test --workspace`, then `check-features`. What
+    /// CI runs.
     Test,
+    /// `cargo check` each generated crate with no features, all features, the minimal set,
+    /// and every resource-group feature alone (about a second each).
+    CheckFeatures,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -101,6 +105,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Generate { .. } => generate_workspace(),
         Command::Check => check(),
         Command::Test => test(),
+        Command::CheckFeatures => check_features(),
         Command::Diff { old, new, base, api, format, fail_on, version_prefix, case_sensitive } => {
             let (old, new) = match (base, old, new) {
                 (Some(base), None, None) => (base, None),
@@ -249,7 +254,62 @@ fn test() -> Result<ExitCode> {
         .current_dir(workspace_root())
         .status()
         .context("running cargo test")?;
-    Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    if !status.success() {
+        return Ok(ExitCode::FAILURE);
+    }
+    check_features()
+}
+
+/// What the user of a crate is told to enable for the common job (log in, list
+/// organizations, restore points and restore sessions).
+const MINIMAL_FEATURES: &[(&str, &str)] = &[("vb365", "auth,organization,restore-point,restore-session")];
+
+fn check_features() -> Result<ExitCode> {
+    let root = workspace_root();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut failed = Vec::new();
+    for api in codegen::WORKSPACE_APIS {
+        let manifest = std::fs::read_to_string(api.crate_dir(&root).join("Cargo.toml"))?;
+        // Resource-group features are the `name = []` lines.
+        let groups: Vec<&str> = manifest
+            .lines()
+            .filter_map(|l| l.strip_suffix(" = []"))
+            .filter(|f| !f.contains(' '))
+            .collect();
+        let mut runs: Vec<(String, Vec<String>)> = vec![
+            ("no features".into(), vec!["--no-default-features".into()]),
+            ("all features".into(), vec!["--all-features".into()]),
+        ];
+        for (_, set) in MINIMAL_FEATURES.iter().filter(|(n, _)| *n == api.name) {
+            runs.push((format!("minimal ({set})"), features_args(set)));
+        }
+        for f in groups {
+            runs.push((format!("only {f}"), features_args(f)));
+        }
+        for (what, args) in runs {
+            let start = Instant::now();
+            let status = std::process::Command::new(&cargo)
+                .args(["check", "--quiet", "--locked", "-p", api.name])
+                .args(&args)
+                .current_dir(&root)
+                .status()
+                .context("running cargo check")?;
+            println!("{}: {what}: {} in {:.1?}", api.name, if status.success() { "ok" } else { "FAILED" }, start.elapsed());
+            if !status.success() {
+                failed.push(format!("{}: {what}", api.name));
+            }
+        }
+    }
+    if failed.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("these feature sets do not compile:\n  {}", failed.join("\n  "));
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+fn features_args(set: &str) -> Vec<String> {
+    vec!["--no-default-features".into(), "--features".into(), set.into()]
 }
 
 /// Reads one side of a diff: an existing path, or `spec/<api>` at a git revision.

@@ -14,10 +14,12 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///`Link`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg(any(feature = "restore-points"))]
     pub struct Link {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub href: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "restore-points"))]
     impl Link {
         pub fn builder() -> builder::Link {
             Default::default()
@@ -26,19 +28,23 @@ pub mod types {
     ///`Links`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(transparent)]
+    #[cfg(any(feature = "restore-points"))]
     pub struct Links(pub ::std::collections::HashMap<::std::string::String, Link>);
+    #[cfg(any(feature = "restore-points"))]
     impl ::std::ops::Deref for Links {
         type Target = ::std::collections::HashMap<::std::string::String, Link>;
         fn deref(&self) -> &::std::collections::HashMap<::std::string::String, Link> {
             &self.0
         }
     }
+    #[cfg(any(feature = "restore-points"))]
     impl ::std::convert::From<Links>
     for ::std::collections::HashMap<::std::string::String, Link> {
         fn from(value: Links) -> Self {
             value.0
         }
     }
+    #[cfg(any(feature = "restore-points"))]
     impl ::std::convert::From<::std::collections::HashMap<::std::string::String, Link>>
     for Links {
         fn from(
@@ -49,6 +55,7 @@ pub mod types {
     }
     ///`RestorePoint`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg(any(feature = "restore-points"))]
     pub struct RestorePoint {
         #[serde(
             rename = "backupDestination",
@@ -80,11 +87,13 @@ pub mod types {
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
     }
+    #[cfg(any(feature = "restore-points"))]
     impl RestorePoint {
         pub fn builder() -> builder::RestorePoint {
             Default::default()
         }
     }
+    #[cfg(any(feature = "restore-points"))]
     ::veeam_runtime::string_enum! {
         #[doc = "`RestorePointBackupDestination`"] pub enum RestorePointBackupDestination
         { ManualSnapshot = "ManualSnapshot", AzureBlob = "AzureBlob", Snapshot =
@@ -93,9 +102,11 @@ pub mod types {
     ///`RestorePointEmbeddedResources`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(transparent)]
+    #[cfg(any(feature = "restore-points"))]
     pub struct RestorePointEmbeddedResources(
         pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     );
+    #[cfg(any(feature = "restore-points"))]
     impl ::std::ops::Deref for RestorePointEmbeddedResources {
         type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
         fn deref(
@@ -104,12 +115,14 @@ pub mod types {
             &self.0
         }
     }
+    #[cfg(any(feature = "restore-points"))]
     impl ::std::convert::From<RestorePointEmbeddedResources>
     for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
         fn from(value: RestorePointEmbeddedResources) -> Self {
             value.0
         }
     }
+    #[cfg(any(feature = "restore-points"))]
     impl ::std::convert::From<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     > for RestorePointEmbeddedResources {
@@ -121,6 +134,7 @@ pub mod types {
     }
     ///`RestorePointsPage`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg(any(feature = "restore-points"))]
     pub struct RestorePointsPage {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limit: ::std::option::Option<i32>,
@@ -143,6 +157,7 @@ pub mod types {
         )]
         pub total_count: ::std::option::Option<i32>,
     }
+    #[cfg(any(feature = "restore-points"))]
     impl RestorePointsPage {
         pub fn builder() -> builder::RestorePointsPage {
             Default::default()
@@ -150,6 +165,7 @@ pub mod types {
     }
     ///`TokenRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg(any(feature = "auth"))]
     pub struct TokenRequest {
         pub grant_type: TokenRequestGrantType,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -159,17 +175,20 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub username: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "auth"))]
     impl TokenRequest {
         pub fn builder() -> builder::TokenRequest {
             Default::default()
         }
     }
+    #[cfg(any(feature = "auth"))]
     ::veeam_runtime::string_enum! {
         #[doc = "`TokenRequestGrantType`"] pub enum TokenRequestGrantType { Password =
         "password", RefreshToken = "refresh_token", } unknown Unknown
     }
     ///`TokenResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg(any(feature = "auth"))]
     pub struct TokenResponse {
         pub access_token: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -178,6 +197,7 @@ pub mod types {
         pub refresh_token: ::std::option::Option<::std::string::String>,
         pub token_type: ::std::string::String,
     }
+    #[cfg(any(feature = "auth"))]
     impl TokenResponse {
         pub fn builder() -> builder::TokenResponse {
             Default::default()
@@ -186,12 +206,14 @@ pub mod types {
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "restore-points"))]
         pub struct Link {
             href: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "restore-points"))]
         impl ::std::default::Default for Link {
             fn default() -> Self {
                 Self {
@@ -199,6 +221,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "restore-points"))]
         impl Link {
             pub fn href<T>(mut self, value: T) -> Self
             where
@@ -213,6 +236,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "restore-points"))]
         impl ::std::convert::TryFrom<Link> for super::Link {
             type Error = super::error::ConversionError;
             fn try_from(
@@ -221,12 +245,14 @@ pub mod types {
                 Ok(Self { href: value.href? })
             }
         }
+        #[cfg(any(feature = "restore-points"))]
         impl ::std::convert::From<super::Link> for Link {
             fn from(value: super::Link) -> Self {
                 Self { href: Ok(value.href) }
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "restore-points"))]
         pub struct RestorePoint {
             backup_destination: ::std::result::Result<
                 ::std::option::Option<super::RestorePointBackupDestination>,
@@ -253,6 +279,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "restore-points"))]
         impl ::std::default::Default for RestorePoint {
             fn default() -> Self {
                 Self {
@@ -265,6 +292,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "restore-points"))]
         impl RestorePoint {
             pub fn backup_destination<T>(mut self, value: T) -> Self
             where
@@ -349,6 +377,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "restore-points"))]
         impl ::std::convert::TryFrom<RestorePoint> for super::RestorePoint {
             type Error = super::error::ConversionError;
             fn try_from(
@@ -364,6 +393,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "restore-points"))]
         impl ::std::convert::From<super::RestorePoint> for RestorePoint {
             fn from(value: super::RestorePoint) -> Self {
                 Self {
@@ -377,6 +407,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "restore-points"))]
         pub struct RestorePointsPage {
             limit: ::std::result::Result<
                 ::std::option::Option<i32>,
@@ -399,6 +430,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "restore-points"))]
         impl ::std::default::Default for RestorePointsPage {
             fn default() -> Self {
                 Self {
@@ -410,6 +442,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "restore-points"))]
         impl RestorePointsPage {
             pub fn limit<T>(mut self, value: T) -> Self
             where
@@ -472,6 +505,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "restore-points"))]
         impl ::std::convert::TryFrom<RestorePointsPage> for super::RestorePointsPage {
             type Error = super::error::ConversionError;
             fn try_from(
@@ -486,6 +520,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "restore-points"))]
         impl ::std::convert::From<super::RestorePointsPage> for RestorePointsPage {
             fn from(value: super::RestorePointsPage) -> Self {
                 Self {
@@ -498,6 +533,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "auth"))]
         pub struct TokenRequest {
             grant_type: ::std::result::Result<
                 super::TokenRequestGrantType,
@@ -516,6 +552,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "auth"))]
         impl ::std::default::Default for TokenRequest {
             fn default() -> Self {
                 Self {
@@ -526,6 +563,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "auth"))]
         impl TokenRequest {
             pub fn grant_type<T>(mut self, value: T) -> Self
             where
@@ -576,6 +614,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "auth"))]
         impl ::std::convert::TryFrom<TokenRequest> for super::TokenRequest {
             type Error = super::error::ConversionError;
             fn try_from(
@@ -589,6 +628,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "auth"))]
         impl ::std::convert::From<super::TokenRequest> for TokenRequest {
             fn from(value: super::TokenRequest) -> Self {
                 Self {
@@ -600,6 +640,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        #[cfg(any(feature = "auth"))]
         pub struct TokenResponse {
             access_token: ::std::result::Result<
                 ::std::string::String,
@@ -618,6 +659,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
+        #[cfg(any(feature = "auth"))]
         impl ::std::default::Default for TokenResponse {
             fn default() -> Self {
                 Self {
@@ -628,6 +670,7 @@ pub mod types {
                 }
             }
         }
+        #[cfg(any(feature = "auth"))]
         impl TokenResponse {
             pub fn access_token<T>(mut self, value: T) -> Self
             where
@@ -678,6 +721,7 @@ pub mod types {
                 self
             }
         }
+        #[cfg(any(feature = "auth"))]
         impl ::std::convert::TryFrom<TokenResponse> for super::TokenResponse {
             type Error = super::error::ConversionError;
             fn try_from(
@@ -691,6 +735,7 @@ pub mod types {
                 })
             }
         }
+        #[cfg(any(feature = "auth"))]
         impl ::std::convert::From<super::TokenResponse> for TokenResponse {
             fn from(value: super::TokenResponse) -> Self {
                 Self {
@@ -734,6 +779,7 @@ pub mod types {
             }
         }
     }
+    #[cfg(any(feature = "restore-points"))]
     impl ::veeam_runtime::paging::IntoPage for RestorePointsPage {
         type Item = RestorePoint;
         type SetId = ();
@@ -820,6 +866,7 @@ let response = client.token()
     .send()
     .await;
 ```*/
+    #[cfg(feature = "auth")]
     pub fn token(&self) -> builder::Token<'_> {
         builder::Token::new(self)
     }
@@ -835,6 +882,7 @@ let response = client.restore_points_get_all()
     .send()
     .await;
 ```*/
+    #[cfg(feature = "restore-points")]
     pub fn restore_points_get_all(&self) -> builder::RestorePointsGetAll<'_> {
         builder::RestorePointsGetAll::new(self)
     }
@@ -853,10 +901,12 @@ pub mod builder {
 
 [`Client::token`]: super::Client::token*/
     #[derive(Debug, Clone)]
+    #[cfg(feature = "auth")]
     pub struct Token<'a> {
         client: &'a super::Client,
         body: Result<types::builder::TokenRequest, String>,
     }
+    #[cfg(feature = "auth")]
     impl<'a> Token<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
@@ -933,12 +983,14 @@ pub mod builder {
 
 [`Client::restore_points_get_all`]: super::Client::restore_points_get_all*/
     #[derive(Debug, Clone)]
+    #[cfg(feature = "restore-points")]
     pub struct RestorePointsGetAll<'a> {
         client: &'a super::Client,
         limit: Result<Option<i32>, String>,
         offset: Result<Option<i32>, String>,
         only_latest: Result<Option<bool>, String>,
     }
+    #[cfg(feature = "restore-points")]
     impl<'a> RestorePointsGetAll<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
@@ -1021,6 +1073,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "auth")]
     impl<'a> Token<'a> {
         /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
         /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
@@ -1033,6 +1086,7 @@ pub mod builder {
             ::veeam_runtime::Error::wrap("token", self.send_raw().await).await
         }
     }
+    #[cfg(feature = "restore-points")]
     impl<'a> RestorePointsGetAll<'a> {
         /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
         /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.

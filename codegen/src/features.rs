@@ -1,0 +1,330 @@
+//! One Cargo feature per resource group (OpenAPI tag), so a user compiles only the
+//! operations they call and the types those reach.
+//!
+//! Works on the generated syntax tree: each client method and its builder get
+//! `#[cfg(feature = "<group>")]`; each type gets `#[cfg(any(...))]` over every group whose
+//! operations reach it, directly or through other types, so shared types exist whichever
+//! features are on. Types no operation reaches are left out unless the `unreferenced-types`
+//! feature is on.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use heck::ToKebabCase;
+use quote::quote;
+use syn::visit::Visit;
+use syn::{Attribute, Item, Type};
+
+/// The feature that keeps schemas no operation uses.
+pub const UNREFERENCED: &str = "unreferenced-types";
+
+/// What gating did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FeatureReport {
+    /// Feature name -> its operations.
+    pub groups: BTreeMap<String, usize>,
+    pub gated_types: usize,
+    pub unreferenced_types: usize,
+}
+
+/// The feature of each operation: progenitor's operation id (snake case) -> kebab-case tag.
+pub fn operation_groups(doc: &serde_json::Value) -> BTreeMap<String, String> {
+    let mut groups = BTreeMap::new();
+    crate::openapi::each_operation(doc, |_, _, op| {
+        let Some(id) = op.get("operationId").and_then(|v| v.as_str()) else { return };
+        let tag = op
+            .pointer("/tags/0")
+            .and_then(|t| t.as_str())
+            .unwrap_or("untagged");
+        groups.insert(heck::ToSnakeCase::to_snake_case(id), tag.to_kebab_case());
+    });
+    groups
+}
+
+/// Collects the last identifier of every path in a syntax node: enough to find which of our
+/// type names it mentions (`types::RestJob`, `super::RestJob`, `RestJob`).
+#[derive(Default)]
+struct Names(BTreeSet<String>);
+
+impl<'ast> Visit<'ast> for Names {
+    fn visit_path(&mut self, p: &'ast syn::Path) {
+        if let Some(last) = p.segments.last() {
+            self.0.insert(last.ident.to_string());
+        }
+        syn::visit::visit_path(self, p);
+    }
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        // `string_enum!` bodies are tokens: take their identifiers.
+        collect_idents(m.tokens.clone(), &mut self.0);
+    }
+}
+
+fn collect_idents(tokens: proc_macro2::TokenStream, out: &mut BTreeSet<String>) {
+    for t in tokens {
+        match t {
+            proc_macro2::TokenTree::Ident(i) => {
+                out.insert(i.to_string());
+            }
+            proc_macro2::TokenTree::Group(g) => collect_idents(g.stream(), out),
+            _ => {}
+        }
+    }
+}
+
+fn names_in_item(item: &Item) -> BTreeSet<String> {
+    let mut v = Names::default();
+    v.visit_item(item);
+    v.0
+}
+
+/// The name an item defines, or (for an impl) the type it is for.
+fn owner(item: &Item, type_names: &BTreeSet<String>) -> Option<String> {
+    match item {
+        Item::Struct(s) => Some(s.ident.to_string()),
+        Item::Enum(e) => Some(e.ident.to_string()),
+        Item::Type(t) => Some(t.ident.to_string()),
+        Item::Macro(m) => {
+            // string_enum! { ... enum Name { ... } ... }
+            let mut tokens = m.mac.tokens.clone().into_iter();
+            while let Some(t) = tokens.next() {
+                if matches!(&t, proc_macro2::TokenTree::Ident(i) if i == "enum") {
+                    return tokens.next().map(|n| n.to_string());
+                }
+            }
+            None
+        }
+        Item::Impl(i) => {
+            let self_name = match &*i.self_ty {
+                Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+                _ => None,
+            };
+            match self_name {
+                Some(n) if type_names.contains(&n) => Some(n),
+                // `impl From<SecureString> for String`: the first of our types it names.
+                _ => names_in_item(item).into_iter().find(|n| type_names.contains(n)),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// `x` of `#[cfg(feature = "x")]`.
+fn single_feature(attr: &Attribute) -> Option<String> {
+    if !attr.path().is_ident("cfg") {
+        return None;
+    }
+    let syn::Meta::List(list) = &attr.meta else { return None };
+    let nv: syn::MetaNameValue = syn::parse2(list.tokens.clone()).ok()?;
+    if !nv.path.is_ident("feature") {
+        return None;
+    }
+    match nv.value {
+        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+        _ => None,
+    }
+}
+
+fn cfg_any(features: &BTreeSet<String>) -> Attribute {
+    let list = features.iter().map(|f| quote!(feature = #f));
+    syn::parse_quote!(#[cfg(any(#(#list),*))])
+}
+
+fn cfg_one(feature: &str) -> Attribute {
+    syn::parse_quote!(#[cfg(feature = #feature)])
+}
+
+fn attrs_mut(item: &mut Item) -> Option<&mut Vec<Attribute>> {
+    Some(match item {
+        Item::Struct(s) => &mut s.attrs,
+        Item::Enum(e) => &mut e.attrs,
+        Item::Type(t) => &mut t.attrs,
+        Item::Macro(m) => &mut m.attrs,
+        Item::Impl(i) => &mut i.attrs,
+        Item::Fn(f) => &mut f.attrs,
+        Item::Const(c) => &mut c.attrs,
+        _ => return None,
+    })
+}
+
+fn module_items<'a>(items: &'a mut [Item], name: &str) -> Option<&'a mut Vec<Item>> {
+    items.iter_mut().find_map(|i| match i {
+        Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
+}
+
+/// Gates the crate's items by feature. `groups`: operation id -> feature.
+pub fn apply(file: &mut syn::File, groups: &BTreeMap<String, String>) -> Result<FeatureReport, String> {
+    let mut report = FeatureReport::default();
+
+    // Builders: name -> feature (from the operation id their send names).
+    let builder_items = module_items(&mut file.items, "builder").ok_or("no builder module")?;
+    let mut builder_feature: BTreeMap<String, String> = BTreeMap::new();
+    for item in builder_items.iter() {
+        let Item::Impl(i) = item else { continue };
+        let Type::Path(p) = &*i.self_ty else { continue };
+        let Some(name) = p.path.segments.last().map(|s| s.ident.to_string()) else { continue };
+        let text = quote!(#i).to_string();
+        let Some(at) = text.find("operation_id :") else { continue };
+        let rest = &text[at..];
+        let Some(start) = rest.find('"') else { continue };
+        let Some(len) = rest[start + 1..].find('"') else { continue };
+        let op = &rest[start + 1..start + 1 + len];
+        let feature = groups
+            .get(op)
+            .ok_or_else(|| format!("operation {op} has no resource group"))?;
+        builder_feature.insert(name, feature.clone());
+        *report.groups.entry(feature.clone()).or_default() += 1;
+    }
+
+    // Type names and the type graph, from the types module and its builder/defaults.
+    let types = module_items(&mut file.items, "types").ok_or("no types module")?;
+    let mut type_names = BTreeSet::new();
+    for item in types.iter() {
+        if !matches!(item, Item::Impl(_)) {
+            if let Some(n) = owner(item, &BTreeSet::new()) {
+                type_names.insert(n);
+            }
+        }
+    }
+    let mut deps: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let add_deps = |items: &[Item], deps: &mut BTreeMap<String, BTreeSet<String>>| {
+        for item in items {
+            if let Some(o) = owner(item, &type_names) {
+                let names: BTreeSet<String> =
+                    names_in_item(item).into_iter().filter(|n| type_names.contains(n) && *n != o).collect();
+                deps.entry(o).or_default().extend(names);
+            }
+        }
+    };
+    add_deps(types, &mut deps);
+    if let Some(b) = module_items(types, "builder") {
+        add_deps(b, &mut deps);
+    }
+
+    let mut template_roots: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    // Hand-written helpers gated on a group (templates) reach types too.
+    for item in file.items.iter() {
+        let Item::Impl(i) = item else { continue };
+        for member in &i.items {
+            let syn::ImplItem::Fn(f) = member else { continue };
+            for attr in &f.attrs {
+                let Some(feature) = single_feature(attr) else { continue };
+                let mut v = Names::default();
+                v.visit_impl_item_fn(f);
+                let found = v.0.into_iter().filter(|n| type_names.contains(n));
+                template_roots.entry(feature).or_default().extend(found);
+            }
+        }
+    }
+    // Roots: the types each group's builders mention; then everything they reach.
+    let mut reached: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let builder_items = module_items(&mut file.items, "builder").ok_or("no builder module")?;
+    let mut roots = template_roots;
+    for item in builder_items.iter() {
+        let name = match item {
+            Item::Struct(s) => s.ident.to_string(),
+            Item::Impl(i) => match &*i.self_ty {
+                Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default(),
+                _ => continue,
+            },
+            _ => continue,
+        };
+        let Some(feature) = builder_feature.get(&name) else { continue };
+        let found = names_in_item(item).into_iter().filter(|n| type_names.contains(n));
+        roots.entry(feature.clone()).or_default().extend(found);
+    }
+    let reach = |start: &BTreeSet<String>| -> BTreeSet<String> {
+        let mut queue: VecDeque<String> = start.iter().cloned().collect();
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        while let Some(t) = queue.pop_front() {
+            if seen.insert(t.clone()) {
+                queue.extend(deps.get(&t).into_iter().flatten().cloned());
+            }
+        }
+        seen
+    };
+    for (feature, start) in &roots {
+        for t in reach(start) {
+            reached.entry(t).or_default().insert(feature.clone());
+        }
+    }
+    // Types no operation reaches come with `unreferenced-types`, and so does what they use.
+    let unreferenced: BTreeSet<String> =
+        type_names.iter().filter(|t| !reached.contains_key(*t)).cloned().collect();
+    report.unreferenced_types = unreferenced.len();
+    for t in reach(&unreferenced) {
+        reached.entry(t).or_default().insert(UNREFERENCED.to_string());
+    }
+
+    // Gate the builders and the client methods.
+    for item in builder_items.iter_mut() {
+        let name = match item {
+            Item::Struct(s) => Some(s.ident.to_string()),
+            Item::Impl(i) => match &*i.self_ty {
+                Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(feature) = name.and_then(|n| builder_feature.get(&n)) {
+            if let Some(attrs) = attrs_mut(item) {
+                attrs.push(cfg_one(feature));
+            }
+        }
+    }
+    for item in file.items.iter_mut() {
+        let Item::Impl(i) = item else { continue };
+        if i.trait_.is_some() {
+            continue;
+        }
+        for member in i.items.iter_mut() {
+            let syn::ImplItem::Fn(f) = member else { continue };
+            let syn::ReturnType::Type(_, ty) = &f.sig.output else { continue };
+            let Type::Path(p) = &**ty else { continue };
+            if p.path.segments.len() != 2 || p.path.segments[0].ident != "builder" {
+                continue;
+            }
+            let builder = p.path.segments[1].ident.to_string();
+            if let Some(feature) = builder_feature.get(&builder) {
+                f.attrs.push(cfg_one(feature));
+            }
+        }
+    }
+
+    // Gate the types, their impls, their builders and the defaults that mention them.
+    let gate = |item: &mut Item, report: &mut FeatureReport, count: bool| {
+        let Some(o) = owner(item, &type_names) else { return };
+        let attr = match reached.get(&o) {
+            Some(features) => cfg_any(features),
+            None => cfg_one(UNREFERENCED),
+        };
+        if count {
+            report.gated_types += 1;
+        }
+        if let Some(attrs) = attrs_mut(item) {
+            attrs.push(attr);
+        }
+    };
+    let types = module_items(&mut file.items, "types").ok_or("no types module")?;
+    for item in types.iter_mut() {
+        let defines = !matches!(item, Item::Impl(_));
+        gate(item, &mut report, defines);
+    }
+    for sub in ["builder", "defaults"] {
+        if let Some(items) = module_items(types, sub) {
+            for item in items.iter_mut() {
+                if let Item::Fn(f) = item {
+                    // defaults::x() -> super::T: gate with the first type it names.
+                    let names = names_in_item(&Item::Fn(f.clone()));
+                    if let Some(t) = names.into_iter().find(|n| type_names.contains(n)) {
+                        let attr = reached.get(&t).map(cfg_any).unwrap_or_else(|| cfg_one(UNREFERENCED));
+                        f.attrs.push(attr);
+                    }
+                    continue;
+                }
+                gate(item, &mut report, false);
+            }
+        }
+    }
+    Ok(report)
+}
