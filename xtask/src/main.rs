@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+mod bench;
+
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use codegen::{CrateOptions, WORKSPACE_APIS};
@@ -60,6 +62,13 @@ enum Command {
     /// The whole test suite: `check`, `cargo test --workspace`, then `check-features`. What
     /// CI runs.
     Test,
+    /// Generation time, clean compile time and memory (full, minimal features, plain
+    /// progenitor baseline), decode throughput and pagination walk; writes BENCHMARKS.md.
+    Bench {
+        /// Runs per figure (medians are reported).
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
     /// `cargo check` each generated crate with no features, all features, the minimal set,
     /// and every resource-group feature alone (about a second each).
     CheckFeatures,
@@ -106,6 +115,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check => check(),
         Command::Test => test(),
         Command::CheckFeatures => check_features(),
+        Command::Bench { runs } => bench::bench(&workspace_root(), runs).map(|_| ExitCode::SUCCESS),
         Command::Diff { old, new, base, api, format, fail_on, version_prefix, case_sensitive } => {
             let (old, new) = match (base, old, new) {
                 (Some(base), None, None) => (base, None),
