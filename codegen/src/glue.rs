@@ -43,19 +43,22 @@ pub struct GlueReport {
     pub downloads: usize,
     /// Operation ids of the downloads, sorted: they get the download timeout.
     pub download_operations: Vec<String>,
+    /// typify builders dropped: types no request body is built from.
+    pub pruned_type_builders: usize,
 }
 
 impl GlueReport {
     pub fn summary(&self) -> String {
         format!(
-            "runtime: {} sends, {} streams, {} downloads, {} lenient enums, {} null-tolerant fields",
-            self.sends, self.streams, self.downloads, self.lenient_enums, self.null_tolerant_fields
+            "runtime: {} sends, {} streams, {} downloads, {} lenient enums, {} null-tolerant fields, {} unused type builders dropped",
+            self.sends, self.streams, self.downloads, self.lenient_enums, self.null_tolerant_fields, self.pruned_type_builders
         )
     }
 }
 
 pub fn apply(file: &mut syn::File, options: &RuntimeOptions) -> Result<GlueReport, String> {
     let mut report = GlueReport::default();
+    report.pruned_type_builders = prune_type_builders(file)?;
     let mut pages = BTreeMap::new();
     for item in &mut file.items {
         let Item::Mod(m) = item else { continue };
@@ -111,6 +114,79 @@ pub fn apply(file: &mut syn::File, options: &RuntimeOptions) -> Result<GlueRepor
         file.items.extend(ext.items);
     }
     Ok(report)
+}
+
+/// typify writes a builder (`types::builder::X`, with `X::builder()`) for every struct; the
+/// client only uses those of request bodies (`.body_map(|b| ...)`). The others are about
+/// 40% of the crate's lines and nobody calls them: drop them.
+fn prune_type_builders(file: &mut syn::File) -> Result<usize, String> {
+    use syn::visit::Visit;
+    #[derive(Default)]
+    struct BodyBuilders(BTreeSet<String>);
+    impl<'ast> Visit<'ast> for BodyBuilders {
+        fn visit_path(&mut self, p: &'ast syn::Path) {
+            let segs: Vec<String> = p.segments.iter().map(|s| s.ident.to_string()).collect();
+            if let [first, second, name, ..] = segs.as_slice() {
+                if first == "types" && second == "builder" {
+                    self.0.insert(name.clone());
+                }
+            }
+            syn::visit::visit_path(self, p);
+        }
+    }
+    let mut keep = BodyBuilders::default();
+    for item in &file.items {
+        if let Item::Mod(m) = item {
+            if m.ident == "builder" {
+                keep.visit_item_mod(m);
+            }
+        }
+    }
+    let keep = keep.0;
+    let self_name = |ty: &Type| match ty {
+        Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    };
+    let mut pruned = 0;
+    for item in &mut file.items {
+        let Item::Mod(m) = item else { continue };
+        if m.ident != "types" {
+            continue;
+        }
+        let types = content_mut(m)?;
+        // `impl X { pub fn builder() -> builder::X }`
+        types.retain(|item| {
+            let Item::Impl(i) = item else { return true };
+            let only_builder_fn = i.trait_.is_none()
+                && !i.items.is_empty()
+                && i.items.iter().all(|m| matches!(m, syn::ImplItem::Fn(f) if f.sig.ident == "builder"));
+            !only_builder_fn || self_name(&i.self_ty).is_some_and(|n| keep.contains(&n))
+        });
+        for item in types.iter_mut() {
+            let Item::Mod(b) = item else { continue };
+            if b.ident != "builder" {
+                continue;
+            }
+            let builders = content_mut(b)?;
+            builders.retain(|item| {
+                let name = match item {
+                    Item::Struct(s) => Some(s.ident.to_string()),
+                    Item::Impl(i) => self_name(&i.self_ty),
+                    _ => None,
+                };
+                match name {
+                    Some(n) if !keep.contains(&n) => {
+                        if matches!(item, Item::Struct(_)) {
+                            pruned += 1;
+                        }
+                        false
+                    }
+                    _ => true,
+                }
+            });
+        }
+    }
+    Ok(pruned)
 }
 
 fn content_mut(m: &mut ItemMod) -> Result<&mut Vec<Item>, String> {
