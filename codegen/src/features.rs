@@ -14,6 +14,8 @@ use quote::quote;
 use syn::visit::Visit;
 use syn::{Attribute, Item, Type};
 
+use crate::glue::type_name;
+
 /// The feature that keeps schemas no operation uses.
 pub const UNREFERENCED: &str = "unreferenced-types";
 
@@ -93,11 +95,7 @@ fn owner(item: &Item, type_names: &BTreeSet<String>) -> Option<String> {
             None
         }
         Item::Impl(i) => {
-            let self_name = match &*i.self_ty {
-                Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
-                _ => None,
-            };
-            match self_name {
+            match type_name(&i.self_ty) {
                 Some(n) if type_names.contains(&n) => Some(n),
                 // `impl From<SecureString> for String`: the first of our types it names.
                 _ => names_in_item(item).into_iter().find(|n| type_names.contains(n)),
@@ -161,16 +159,10 @@ pub fn apply(file: &mut syn::File, groups: &BTreeMap<String, String>) -> Result<
     let mut builder_feature: BTreeMap<String, String> = BTreeMap::new();
     for item in builder_items.iter() {
         let Item::Impl(i) = item else { continue };
-        let Type::Path(p) = &*i.self_ty else { continue };
-        let Some(name) = p.path.segments.last().map(|s| s.ident.to_string()) else { continue };
-        let text = quote!(#i).to_string();
-        let Some(at) = text.find("operation_id :") else { continue };
-        let rest = &text[at..];
-        let Some(start) = rest.find('"') else { continue };
-        let Some(len) = rest[start + 1..].find('"') else { continue };
-        let op = &rest[start + 1..start + 1 + len];
+        let Some(name) = type_name(&i.self_ty) else { continue };
+        let Some(op) = crate::glue::operation_id(i) else { continue };
         let feature = groups
-            .get(op)
+            .get(&op)
             .ok_or_else(|| format!("operation {op} has no resource group"))?;
         builder_feature.insert(name, feature.clone());
         *report.groups.entry(feature.clone()).or_default() += 1;
@@ -223,9 +215,9 @@ pub fn apply(file: &mut syn::File, groups: &BTreeMap<String, String>) -> Result<
     for item in builder_items.iter() {
         let name = match item {
             Item::Struct(s) => s.ident.to_string(),
-            Item::Impl(i) => match &*i.self_ty {
-                Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default(),
-                _ => continue,
+            Item::Impl(i) => match type_name(&i.self_ty) {
+                Some(n) => n,
+                None => continue,
             },
             _ => continue,
         };
@@ -260,10 +252,7 @@ pub fn apply(file: &mut syn::File, groups: &BTreeMap<String, String>) -> Result<
     for item in builder_items.iter_mut() {
         let name = match item {
             Item::Struct(s) => Some(s.ident.to_string()),
-            Item::Impl(i) => match &*i.self_ty {
-                Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
-                _ => None,
-            },
+            Item::Impl(i) => type_name(&i.self_ty),
             _ => None,
         };
         if let Some(feature) = name.and_then(|n| builder_feature.get(&n)) {

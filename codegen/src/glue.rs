@@ -143,10 +143,7 @@ fn prune_type_builders(file: &mut syn::File) -> Result<usize, String> {
         }
     }
     let keep = keep.0;
-    let self_name = |ty: &Type| match ty {
-        Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
-        _ => None,
-    };
+    let self_name = type_name;
     let mut pruned = 0;
     for item in &mut file.items {
         let Item::Mod(m) = item else { continue };
@@ -387,7 +384,7 @@ fn null_tolerant_fields(items: &mut [Item], report: &mut GlueReport) {
 }
 
 /// The last path segment's name of a type: `Option` for `::std::option::Option<T>`.
-fn type_name(ty: &Type) -> Option<String> {
+pub(crate) fn type_name(ty: &Type) -> Option<String> {
     let Type::Path(p) = ty else { return None };
     Some(p.path.segments.last()?.ident.to_string())
 }
@@ -579,9 +576,9 @@ fn send_fn(imp: &mut ItemImpl) -> Option<&mut syn::ImplItemFn> {
     })
 }
 
-/// The `"..."` of `OperationInfo { operation_id: "..." }` in a send body.
-fn operation_id(block: &syn::Block) -> Option<String> {
-    let text = quote!(#block).to_string();
+/// The `"..."` of `OperationInfo { operation_id: "..." }` in generated code.
+pub(crate) fn operation_id(tokens: impl quote::ToTokens) -> Option<String> {
+    let text = tokens.to_token_stream().to_string();
     let rest = &text[text.find("operation_id")?..];
     let start = rest.find('"')? + 1;
     let end = start + rest[start..].find('"')?;

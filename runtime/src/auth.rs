@@ -366,10 +366,6 @@ fn oauth_error(body: &[u8]) -> Option<String> {
 async fn api_error(response: Response) -> ApiError {
     let status = response.status();
     let headers = response.headers().clone();
-    let (body, truncated) = match response.bytes().await {
-        Ok(b) if b.len() > crate::error::MAX_ERROR_BODY => (b.slice(..crate::error::MAX_ERROR_BODY), true),
-        Ok(b) => (b, false),
-        Err(_) => (Default::default(), true),
-    };
+    let (body, truncated) = crate::error::read_bounded(futures::StreamExt::boxed(response.bytes_stream())).await;
     ApiError::new(status, headers, body, truncated)
 }

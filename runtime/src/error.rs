@@ -255,7 +255,7 @@ fn snippet(text: &str) -> String {
 }
 
 /// Reads a body stream up to [`MAX_ERROR_BODY`]; a broken stream keeps what arrived.
-async fn read_bounded(
+pub(crate) async fn read_bounded(
     mut stream: futures::stream::BoxStream<'_, reqwest::Result<Bytes>>,
 ) -> (Bytes, bool) {
     let mut body = Vec::new();
