@@ -38,6 +38,8 @@ pub struct RuntimeOptions {
 pub struct GlueReport {
     pub lenient_enums: usize,
     pub null_tolerant_fields: usize,
+    /// Structs whose serde impls are written out instead of derived.
+    pub serde_impls: usize,
     pub sends: usize,
     pub streams: usize,
     pub downloads: usize,
@@ -50,8 +52,8 @@ pub struct GlueReport {
 impl GlueReport {
     pub fn summary(&self) -> String {
         format!(
-            "runtime: {} sends, {} streams, {} downloads, {} lenient enums, {} null-tolerant fields, {} unused type builders dropped",
-            self.sends, self.streams, self.downloads, self.lenient_enums, self.null_tolerant_fields, self.pruned_type_builders
+            "runtime: {} sends, {} streams, {} downloads, {} lenient enums, {} null-tolerant fields, {} compact serde impls, {} unused type builders dropped",
+            self.sends, self.streams, self.downloads, self.lenient_enums, self.null_tolerant_fields, self.serde_impls, self.pruned_type_builders
         )
     }
 }
@@ -67,6 +69,7 @@ pub fn apply(file: &mut syn::File, options: &RuntimeOptions) -> Result<GlueRepor
                 let content = content_mut(m)?;
                 lenient_enums(content, &mut report)?;
                 null_tolerant_fields(content, &mut report);
+                report.serde_impls = crate::serde_impls::compact(content)?;
                 pages = page_types(content);
             }
             "builder" => {}

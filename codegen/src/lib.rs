@@ -16,6 +16,7 @@ pub mod glue;
 pub mod load;
 pub mod normalize;
 pub mod openapi;
+mod serde_impls;
 pub mod validate;
 
 use std::collections::BTreeMap;

@@ -12,7 +12,8 @@
 //! - [`Error`]: one error type for every operation, with the server's error body decoded;
 //! - [`paging`], [`download`], [`wait`]: streams over paged lists, constant-memory downloads,
 //!   and polling until long-running work finishes;
-//! - [`lenient`]: decoding that survives enum values and `null`s the spec does not list.
+//! - [`lenient`]: decoding that survives enum values and `null`s the spec does not list;
+//! - [`json`]: what the generated serde impls share.
 //!
 //! The generator wires these into each crate (hooks, `send`, `stream`, `write_to`); nothing
 //! in `generated/` is edited by hand.
@@ -21,6 +22,7 @@ pub mod auth;
 pub mod builder;
 pub mod download;
 pub mod error;
+pub mod json;
 pub mod lenient;
 pub mod paging;
 pub mod retry;

@@ -13,17 +13,86 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`Link`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(Clone, Debug, Default)]
     #[cfg(any(feature = "restore-points"))]
     pub struct Link {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub href: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(any(feature = "restore-points"))]
+    impl<'de> ::serde::Deserialize<'de> for Link {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = Link;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    ::veeam_runtime::json::expecting(f, "Link")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Link, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key_seed(::veeam_runtime::json::Fields(FIELDS))?
+                    {
+                        match key {
+                            0 => f0 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Link {
+                        href: f0.unwrap_or_default(),
+                    })
+                }
+            }
+            const FIELDS: &[&str] = &["href"];
+            deserializer.deserialize_struct("Link", FIELDS, Visitor)
+        }
+    }
+    #[cfg(any(feature = "restore-points"))]
+    impl ::serde::Serialize for Link {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut map = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.href) {
+                map.serialize_entry("href", &self.href)?;
+            }
+            map.end()
+        }
+    }
     ///`Links`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[serde(transparent)]
+    #[derive(Clone, Debug)]
     #[cfg(any(feature = "restore-points"))]
     pub struct Links(pub ::std::collections::HashMap<::std::string::String, Link>);
+    #[cfg(any(feature = "restore-points"))]
+    impl<'de> ::serde::Deserialize<'de> for Links {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::serde::Deserialize::deserialize(deserializer).map(Self)
+        }
+    }
+    #[cfg(any(feature = "restore-points"))]
+    impl ::serde::Serialize for Links {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            ::serde::Serialize::serialize(&self.0, serializer)
+        }
+    }
     #[cfg(any(feature = "restore-points"))]
     impl ::std::ops::Deref for Links {
         type Target = ::std::collections::HashMap<::std::string::String, Link>;
@@ -48,38 +117,114 @@ pub mod types {
         }
     }
     ///`RestorePoint`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(Clone, Debug, Default)]
     #[cfg(any(feature = "restore-points"))]
     pub struct RestorePoint {
-        #[serde(
-            rename = "backupDestination",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub backup_destination: ::std::option::Option<RestorePointBackupDestination>,
-        #[serde(
-            rename = "backupSizeBytes",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub backup_size_bytes: ::std::option::Option<i64>,
-        #[serde(
-            rename = "_embeddedResources",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub embedded_resources: ::std::option::Option<RestorePointEmbeddedResources>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::uuid::Uuid>,
-        #[serde(
-            rename = "_links",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub links: ::std::option::Option<Links>,
-        #[serde(
-            rename = "pointInTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub point_in_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+    }
+    #[cfg(any(feature = "restore-points"))]
+    impl<'de> ::serde::Deserialize<'de> for RestorePoint {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RestorePoint;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    ::veeam_runtime::json::expecting(f, "RestorePoint")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RestorePoint, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<RestorePointBackupDestination>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<RestorePointEmbeddedResources>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::uuid::Uuid>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::option::Option<Links>> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key_seed(::veeam_runtime::json::Fields(FIELDS))?
+                    {
+                        match key {
+                            0 => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1 => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2 => f2 = ::std::option::Option::Some(map.next_value()?),
+                            3 => f3 = ::std::option::Option::Some(map.next_value()?),
+                            4 => f4 = ::std::option::Option::Some(map.next_value()?),
+                            5 => f5 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RestorePoint {
+                        backup_destination: f0.unwrap_or_default(),
+                        backup_size_bytes: f1.unwrap_or_default(),
+                        embedded_resources: f2.unwrap_or_default(),
+                        id: f3.unwrap_or_default(),
+                        links: f4.unwrap_or_default(),
+                        point_in_time: f5.unwrap_or_default(),
+                    })
+                }
+            }
+            const FIELDS: &[&str] = &[
+                "backupDestination",
+                "backupSizeBytes",
+                "_embeddedResources",
+                "id",
+                "_links",
+                "pointInTime",
+            ];
+            deserializer.deserialize_struct("RestorePoint", FIELDS, Visitor)
+        }
+    }
+    #[cfg(any(feature = "restore-points"))]
+    impl ::serde::Serialize for RestorePoint {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut map = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.backup_destination) {
+                map.serialize_entry("backupDestination", &self.backup_destination)?;
+            }
+            if !::std::option::Option::is_none(&self.backup_size_bytes) {
+                map.serialize_entry("backupSizeBytes", &self.backup_size_bytes)?;
+            }
+            if !::std::option::Option::is_none(&self.embedded_resources) {
+                map.serialize_entry("_embeddedResources", &self.embedded_resources)?;
+            }
+            if !::std::option::Option::is_none(&self.id) {
+                map.serialize_entry("id", &self.id)?;
+            }
+            if !::std::option::Option::is_none(&self.links) {
+                map.serialize_entry("_links", &self.links)?;
+            }
+            if !::std::option::Option::is_none(&self.point_in_time) {
+                map.serialize_entry("pointInTime", &self.point_in_time)?;
+            }
+            map.end()
+        }
     }
     #[cfg(any(feature = "restore-points"))]
     ::veeam_runtime::string_enum! {
@@ -88,12 +233,28 @@ pub mod types {
         "Snapshot", } unknown Unknown
     }
     ///`RestorePointEmbeddedResources`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[serde(transparent)]
+    #[derive(Clone, Debug)]
     #[cfg(any(feature = "restore-points"))]
     pub struct RestorePointEmbeddedResources(
         pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     );
+    #[cfg(any(feature = "restore-points"))]
+    impl<'de> ::serde::Deserialize<'de> for RestorePointEmbeddedResources {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::serde::Deserialize::deserialize(deserializer).map(Self)
+        }
+    }
+    #[cfg(any(feature = "restore-points"))]
+    impl ::serde::Serialize for RestorePointEmbeddedResources {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            ::serde::Serialize::serialize(&self.0, serializer)
+        }
+    }
     #[cfg(any(feature = "restore-points"))]
     impl ::std::ops::Deref for RestorePointEmbeddedResources {
         type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
@@ -121,41 +282,190 @@ pub mod types {
         }
     }
     ///`RestorePointsPage`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(Clone, Debug, Default)]
     #[cfg(any(feature = "restore-points"))]
     pub struct RestorePointsPage {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limit: ::std::option::Option<i32>,
-        #[serde(
-            rename = "_links",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub links: ::std::option::Option<Links>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub offset: ::std::option::Option<i32>,
-        #[serde(
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty",
-            deserialize_with = "::veeam_runtime::lenient::null_as_default"
-        )]
         pub results: ::std::vec::Vec<RestorePoint>,
-        #[serde(
-            rename = "totalCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_count: ::std::option::Option<i32>,
     }
+    #[cfg(any(feature = "restore-points"))]
+    impl<'de> ::serde::Deserialize<'de> for RestorePointsPage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RestorePointsPage;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    ::veeam_runtime::json::expecting(f, "RestorePointsPage")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RestorePointsPage, A::Error> {
+                    let mut f0: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::option::Option<Links>> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::vec::Vec<RestorePoint>> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key_seed(::veeam_runtime::json::Fields(FIELDS))?
+                    {
+                        match key {
+                            0 => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1 => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2 => f2 = ::std::option::Option::Some(map.next_value()?),
+                            3 => {
+                                f3 = ::std::option::Option::Some(
+                                    map
+                                        .next_value::<::veeam_runtime::json::NullAsDefault<_>>()?
+                                        .0,
+                                );
+                            }
+                            4 => f4 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RestorePointsPage {
+                        limit: f0.unwrap_or_default(),
+                        links: f1.unwrap_or_default(),
+                        offset: f2.unwrap_or_default(),
+                        results: f3.unwrap_or_default(),
+                        total_count: f4.unwrap_or_default(),
+                    })
+                }
+            }
+            const FIELDS: &[&str] = &[
+                "limit",
+                "_links",
+                "offset",
+                "results",
+                "totalCount",
+            ];
+            deserializer.deserialize_struct("RestorePointsPage", FIELDS, Visitor)
+        }
+    }
+    #[cfg(any(feature = "restore-points"))]
+    impl ::serde::Serialize for RestorePointsPage {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut map = serializer.serialize_map(::std::option::Option::None)?;
+            if !::std::option::Option::is_none(&self.limit) {
+                map.serialize_entry("limit", &self.limit)?;
+            }
+            if !::std::option::Option::is_none(&self.links) {
+                map.serialize_entry("_links", &self.links)?;
+            }
+            if !::std::option::Option::is_none(&self.offset) {
+                map.serialize_entry("offset", &self.offset)?;
+            }
+            if !::std::vec::Vec::is_empty(&self.results) {
+                map.serialize_entry("results", &self.results)?;
+            }
+            if !::std::option::Option::is_none(&self.total_count) {
+                map.serialize_entry("totalCount", &self.total_count)?;
+            }
+            map.end()
+        }
+    }
     ///`TokenRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(Clone, Debug)]
     #[cfg(any(feature = "auth"))]
     pub struct TokenRequest {
         pub grant_type: TokenRequestGrantType,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub password: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub refresh_token: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub username: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(any(feature = "auth"))]
+    impl<'de> ::serde::Deserialize<'de> for TokenRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = TokenRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    ::veeam_runtime::json::expecting(f, "TokenRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TokenRequest, A::Error> {
+                    let mut f0: ::std::option::Option<TokenRequestGrantType> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key_seed(::veeam_runtime::json::Fields(FIELDS))?
+                    {
+                        match key {
+                            0 => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1 => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2 => f2 = ::std::option::Option::Some(map.next_value()?),
+                            3 => f3 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TokenRequest {
+                        grant_type: ::veeam_runtime::json::required(f0, "grant_type")?,
+                        password: f1.unwrap_or_default(),
+                        refresh_token: f2.unwrap_or_default(),
+                        username: f3.unwrap_or_default(),
+                    })
+                }
+            }
+            const FIELDS: &[&str] = &[
+                "grant_type",
+                "password",
+                "refresh_token",
+                "username",
+            ];
+            deserializer.deserialize_struct("TokenRequest", FIELDS, Visitor)
+        }
+    }
+    #[cfg(any(feature = "auth"))]
+    impl ::serde::Serialize for TokenRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut map = serializer.serialize_map(::std::option::Option::None)?;
+            map.serialize_entry("grant_type", &self.grant_type)?;
+            if !::std::option::Option::is_none(&self.password) {
+                map.serialize_entry("password", &self.password)?;
+            }
+            if !::std::option::Option::is_none(&self.refresh_token) {
+                map.serialize_entry("refresh_token", &self.refresh_token)?;
+            }
+            if !::std::option::Option::is_none(&self.username) {
+                map.serialize_entry("username", &self.username)?;
+            }
+            map.end()
+        }
     }
     #[cfg(any(feature = "auth"))]
     impl TokenRequest {
@@ -169,15 +479,89 @@ pub mod types {
         "password", RefreshToken = "refresh_token", } unknown Unknown
     }
     ///`TokenResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(Clone, Debug)]
     #[cfg(any(feature = "auth"))]
     pub struct TokenResponse {
         pub access_token: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expires_in: ::std::option::Option<i64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub refresh_token: ::std::option::Option<::std::string::String>,
         pub token_type: ::std::string::String,
+    }
+    #[cfg(any(feature = "auth"))]
+    impl<'de> ::serde::Deserialize<'de> for TokenResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = TokenResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    ::veeam_runtime::json::expecting(f, "TokenResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TokenResponse, A::Error> {
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key_seed(::veeam_runtime::json::Fields(FIELDS))?
+                    {
+                        match key {
+                            0 => f0 = ::std::option::Option::Some(map.next_value()?),
+                            1 => f1 = ::std::option::Option::Some(map.next_value()?),
+                            2 => f2 = ::std::option::Option::Some(map.next_value()?),
+                            3 => f3 = ::std::option::Option::Some(map.next_value()?),
+                            _ => {
+                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TokenResponse {
+                        access_token: ::veeam_runtime::json::required(
+                            f0,
+                            "access_token",
+                        )?,
+                        expires_in: f1.unwrap_or_default(),
+                        refresh_token: f2.unwrap_or_default(),
+                        token_type: ::veeam_runtime::json::required(f3, "token_type")?,
+                    })
+                }
+            }
+            const FIELDS: &[&str] = &[
+                "access_token",
+                "expires_in",
+                "refresh_token",
+                "token_type",
+            ];
+            deserializer.deserialize_struct("TokenResponse", FIELDS, Visitor)
+        }
+    }
+    #[cfg(any(feature = "auth"))]
+    impl ::serde::Serialize for TokenResponse {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            use ::serde::ser::SerializeMap as _;
+            let mut map = serializer.serialize_map(::std::option::Option::None)?;
+            map.serialize_entry("access_token", &self.access_token)?;
+            if !::std::option::Option::is_none(&self.expires_in) {
+                map.serialize_entry("expires_in", &self.expires_in)?;
+            }
+            if !::std::option::Option::is_none(&self.refresh_token) {
+                map.serialize_entry("refresh_token", &self.refresh_token)?;
+            }
+            map.serialize_entry("token_type", &self.token_type)?;
+            map.end()
+        }
     }
     /// Types for composing complex structures.
     pub mod builder {
