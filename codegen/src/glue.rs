@@ -3,9 +3,10 @@
 //! progenitor gives us operations and types; this step adds what a client needs against a
 //! real server, all delegating to hand-written code in `runtime/`:
 //!
-//! - `ClientHooks` for `Client`: the runtime's session authorizes, times out, retries and
-//!   re-logs in on every request; `Client::builder(url)` configures it;
-//! - every builder's `send()` returns `veeam_runtime::Error` (progenitor's is `send_raw()`);
+//! - `Client`'s inner value is the runtime's `Session` (`ClientHooks` delegate to it too, as
+//!   progenitor requires); `Client::builder(url)` configures it;
+//! - every builder's `send()` hands progenitor's request (`into_request()`) to
+//!   `veeam_runtime::ops` and returns `veeam_runtime::Error`;
 //! - operations with `offset`/`limit` get `.stream()`, walking every page lazily;
 //! - binary downloads get `.write_to(writer)` and `.save_to(path)`;
 //! - string enums keep values the spec does not list (`Unknown(String)`), and optional lists,
@@ -88,8 +89,7 @@ pub fn apply(file: &mut syn::File, options: &RuntimeOptions) -> Result<GlueRepor
                     let tree = &u.tree;
                     if quote!(#tree).to_string().starts_with("super :: {") {
                         u.tree = syn::parse_quote!(super::{
-                            encode_path, ByteStream, ClientInfo, ClientHooks, OperationInfo,
-                            RequestBuilderExt, ResponseValue,
+                            encode_path, ByteStream, ClientInfo, RequestBuilderExt, ResponseValue,
                         });
                         content_extra_use = true;
                     }
@@ -450,7 +450,8 @@ fn page_types(items: &[Item]) -> BTreeMap<String, PageType> {
     pages
 }
 
-/// Every builder: `send` over `send_raw`; `stream` for paged lists; `write_to`/`save_to` for
+/// Every builder: `send` (its request built by `into_request`, sent by `veeam_runtime::ops`);
+/// `stream` for paged lists; `write_to`/`save_to` for
 /// downloads.
 fn builders(
     items: &mut Vec<Item>,
@@ -474,25 +475,35 @@ fn builders(
         }
         let Type::Path(self_ty) = &*imp.self_ty else { continue };
         let Some(builder) = self_ty.path.segments.last().map(|s| s.ident.clone()) else { continue };
-        let Some(send) = send_fn(imp) else { continue };
+        let Some(send_at) = send_index(imp) else { continue };
+        let syn::ImplItem::Fn(send) = &imp.items[send_at] else { unreachable!() };
         let operation = operation_id(&send.block)
             .ok_or_else(|| format!("builder {builder}: send() names no operation"))?;
         let ok_ty = ok_type(&send.sig.output)
             .ok_or_else(|| format!("builder {builder}: unexpected send() signature"))?;
-        send.sig.ident = format_ident!("send_raw");
-        send.attrs.retain(|a| !a.path().is_ident("doc"));
-        send.attrs.push(syn::parse_quote!(#[doc = "Sends the request; progenitor's own result, with the error body as bytes."]));
+        let lifetime = imp
+            .generics
+            .lifetimes()
+            .next()
+            .map(|l| l.lifetime.clone())
+            .ok_or_else(|| format!("builder {builder}: no lifetime for its client"))?;
+        imp.items[send_at] = into_request(send, &lifetime).map_err(|e| format!("builder {builder}: {e}"))?;
         let generics = &imp.generics;
-        let generics_lt = generics.lifetimes().next().map(|l| {
-            let l = &l.lifetime;
-            quote!(+ #l)
-        });
+        let generics_lt = quote!(+ #lifetime);
         let self_ty = &imp.self_ty;
+        // Which runtime sender: the success type says how the body is read.
+        let sender = match &ok_ty {
+            Type::Tuple(t) if t.elems.is_empty() => format_ident!("empty"),
+            t if type_name(t).as_deref() == Some("ByteStream") => format_ident!("bytes"),
+            _ => format_ident!("json"),
+        };
         let mut methods = vec![quote! {
             /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
             /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
-            pub async fn send(self) -> ::std::result::Result<ResponseValue<#ok_ty>, ::veeam_runtime::Error> {
-                ::veeam_runtime::Error::wrap(#operation, self.send_raw().await).await
+            pub fn send(self) -> impl ::std::future::Future<
+                Output = ::std::result::Result<ResponseValue<#ok_ty>, ::veeam_runtime::Error>,
+            > #generics_lt {
+                ::veeam_runtime::ops::#sender(#operation, self.into_request())
             }
         }];
         report.sends += 1;
@@ -572,17 +583,39 @@ fn builders(
     Ok(())
 }
 
-fn send_fn(imp: &mut ItemImpl) -> Option<&mut syn::ImplItemFn> {
-    imp.items.iter_mut().find_map(|i| match i {
-        syn::ImplItem::Fn(f) if f.sig.ident == "send" && f.sig.asyncness.is_some() => Some(f),
-        _ => None,
-    })
+fn send_index(imp: &ItemImpl) -> Option<usize> {
+    imp.items.iter().position(|i| matches!(i, syn::ImplItem::Fn(f) if f.sig.ident == "send" && f.sig.asyncness.is_some()))
 }
 
-/// The `"..."` of `OperationInfo { operation_id: "..." }` in generated code.
+/// progenitor's `send` up to its request, as a plain function: everything before
+/// `let info = OperationInfo { .. }` builds the request (parameters, URL, headers, body);
+/// what follows (hooks, sending, statuses) is `veeam_runtime::ops`, written once.
+fn into_request(send: &syn::ImplItemFn, lifetime: &syn::Lifetime) -> Result<syn::ImplItem, String> {
+    let stmts = &send.block.stmts;
+    let info_at = stmts
+        .iter()
+        .position(|s| quote!(#s).to_string().starts_with("let info = OperationInfo"))
+        .ok_or("progenitor's send() has no `let info = OperationInfo`")?;
+    let builds = &stmts[..info_at];
+    match builds.last() {
+        Some(syn::Stmt::Local(l)) if quote!(#l).to_string().contains("let mut request =") => {}
+        _ => return Err("progenitor's send() does not build `request` before `info`".into()),
+    }
+    let tokens = quote! {
+        fn into_request(self) -> ::std::result::Result<(&#lifetime ::veeam_runtime::Session, ::reqwest::Request), Error> {
+            #(#builds)*
+            ::std::result::Result::Ok((&client.inner, request))
+        }
+    };
+    syn::parse2(tokens).map_err(|e| e.to_string())
+}
+
+/// The operation id in generated code: the `"..."` of progenitor's
+/// `OperationInfo { operation_id: "..." }`, or of our `veeam_runtime::ops::json("...", ..)`.
 pub(crate) fn operation_id(tokens: impl quote::ToTokens) -> Option<String> {
     let text = tokens.to_token_stream().to_string();
-    let rest = &text[text.find("operation_id")?..];
+    let at = text.find("operation_id").or_else(|| text.find("veeam_runtime :: ops ::"))?;
+    let rest = &text[at..];
     let start = rest.find('"')? + 1;
     let end = start + rest[start..].find('"')?;
     Some(rest[start..end].to_string())

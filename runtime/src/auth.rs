@@ -162,7 +162,7 @@ impl Session {
         if response.status().is_success() {
             Ok(())
         } else {
-            Err(Error::new(ErrorKind::Api(api_error(response).await)).in_operation("logout"))
+            Err(Error::new(ErrorKind::Api(ApiError::read(response).await)).in_operation("logout"))
         }
     }
 
@@ -258,7 +258,7 @@ impl Session {
             .map_err(|e| auth_error(format!("request failed: {}", crate::error::Error::from(e))))?;
         let issued = Instant::now();
         if !response.status().is_success() {
-            let api = api_error(response).await;
+            let api = ApiError::read(response).await;
             let said = api
                 .info
                 .as_ref()
@@ -361,11 +361,4 @@ fn oauth_error(body: &[u8]) -> Option<String> {
         Some(d) => format!("{error}: {d}"),
         None => error.to_string(),
     })
-}
-
-async fn api_error(response: Response) -> ApiError {
-    let status = response.status();
-    let headers = response.headers().clone();
-    let (body, truncated) = crate::error::read_bounded(futures::StreamExt::boxed(response.bytes_stream())).await;
-    ApiError::new(status, headers, body, truncated)
 }

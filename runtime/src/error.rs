@@ -4,7 +4,7 @@ use std::fmt;
 
 use bytes::Bytes;
 use futures::StreamExt;
-use progenitor_client::{ByteStream, ResponseValue};
+use progenitor_client::ByteStream;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 use serde::Deserialize;
@@ -24,7 +24,7 @@ pub struct Error {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum ErrorKind {
-    /// The server answered with an error status (4xx, 5xx, or one the operation does not list).
+    /// The server answered with a status other than 2xx (an error, or a redirect not followed).
     Api(ApiError),
     /// Logging in or refreshing the token failed. The message never holds a secret.
     Auth(String),
@@ -127,13 +127,7 @@ impl Error {
                 let (body, truncated) = value.into_inner().read_bounded().await;
                 ErrorKind::Api(ApiError::new(status, headers, body, truncated))
             }
-            P::UnexpectedResponse(response) => {
-                let status = response.status();
-                let headers = response.headers().clone();
-                let (body, truncated) =
-                    read_bounded(response.bytes_stream().boxed()).await;
-                ErrorKind::Api(ApiError::new(status, headers, body, truncated))
-            }
+            P::UnexpectedResponse(response) => ErrorKind::Api(ApiError::read(response).await),
             P::CommunicationError(e) | P::ResponseBodyError(e) => ErrorKind::Transport(e),
             P::InvalidResponsePayload(body, e) => ErrorKind::Decode {
                 body,
@@ -146,20 +140,17 @@ impl Error {
         };
         Error::new(kind).in_operation(operation)
     }
-
-    /// Maps a generated `send_raw` result into ours: what every generated `send` does.
-    pub async fn wrap<T, E: ErrorBody>(
-        operation: &'static str,
-        result: Result<ResponseValue<T>, progenitor_client::Error<E>>,
-    ) -> Result<ResponseValue<T>, Error> {
-        match result {
-            Ok(value) => Ok(value),
-            Err(e) => Err(Error::from_progenitor(operation, e).await),
-        }
-    }
 }
 
 impl ApiError {
+    /// An error answer: its status, headers and (bounded) body.
+    pub(crate) async fn read(response: reqwest::Response) -> Self {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let (body, truncated) = read_bounded(response.bytes_stream().boxed()).await;
+        ApiError::new(status, headers, body, truncated)
+    }
+
     pub fn new(status: StatusCode, headers: HeaderMap, body: Bytes, truncated: bool) -> Self {
         let info = serde_json::from_slice::<RestExceptionInfo>(&body)
             .ok()

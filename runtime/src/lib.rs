@@ -24,6 +24,7 @@ pub mod download;
 pub mod error;
 pub mod json;
 pub mod lenient;
+pub mod ops;
 pub mod paging;
 pub mod retry;
 pub mod secret;

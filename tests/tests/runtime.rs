@@ -410,6 +410,48 @@ async fn error_responses_carry_status_operation_and_decoded_exception_info() {
 }
 
 #[tokio::test]
+async fn any_2xx_is_a_success_even_one_the_spec_does_not_list() {
+    let server = MockServer::start().await;
+    // The spec lists 200 for this GET; a server answering 203 has still answered.
+    Mock::given(method("GET"))
+        .and(session_path())
+        .respond_with(ResponseTemplate::new(203).set_body_json(session_json("Working")))
+        .mount(&server)
+        .await;
+    // The spec lists 204 for stopping a session; this server sends 200 with a body.
+    Mock::given(method("POST"))
+        .and(path(format!("/v8/RestoreSessions/{SESSION}/Stop")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ignored": true})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = bearer_client(&server.uri());
+    let session = get_session(&client).await.unwrap();
+    assert_eq!(session.id.to_string(), SESSION);
+    let stopped = client
+        .restore_session_stop_action()
+        .restore_session_id(SESSION.parse::<uuid::Uuid>().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stopped.status(), reqwest::StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_parameter_that_does_not_convert_fails_before_any_request() {
+    let server = MockServer::start().await;
+    let err = bearer_client(&server.uri())
+        .restore_session_get_by_restore_session_id()
+        .restore_session_id("not-a-uuid")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::InvalidRequest(_)), "{err:?}");
+    assert_eq!(err.operation(), Some("restore_session_get_by_restore_session_id"));
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn non_json_and_empty_error_bodies_are_kept_raw() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))

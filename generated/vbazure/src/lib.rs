@@ -819,10 +819,7 @@ pub mod builder {
     use progenitor_client::Error;
     use super::types;
     #[allow(unused_imports)]
-    use super::{
-        encode_path, ByteStream, ClientInfo, ClientHooks, OperationInfo,
-        RequestBuilderExt, ResponseValue,
-    };
+    use super::{encode_path, ByteStream, ClientInfo, RequestBuilderExt, ResponseValue};
     /**Builder for [`Client::token`]
 
 [`Client::token`]: super::Client::token*/
@@ -862,10 +859,12 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends the request; progenitor's own result, with the error body as bytes.
-        pub async fn send_raw(
+        fn into_request(
             self,
-        ) -> Result<ResponseValue<types::TokenResponse>, Error<()>> {
+        ) -> ::std::result::Result<
+            (&'a ::veeam_runtime::Session, ::reqwest::Request),
+            Error,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -892,17 +891,7 @@ pub mod builder {
                 .form_urlencoded(&body)?
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "token",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            ::std::result::Result::Ok((&client.inner, request))
         }
     }
     /**Builder for [`Client::restore_points_get_all`]
@@ -956,10 +945,12 @@ pub mod builder {
                 .map_err(|_| "conversion to `bool` for only_latest failed".to_string());
             self
         }
-        ///Sends the request; progenitor's own result, with the error body as bytes.
-        pub async fn send_raw(
+        fn into_request(
             self,
-        ) -> Result<ResponseValue<types::RestorePointsPage>, Error<()>> {
+        ) -> ::std::result::Result<
+            (&'a ::veeam_runtime::Session, ::reqwest::Request),
+            Error,
+        > {
             let Self { client, limit, offset, only_latest } = self;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
@@ -986,44 +977,37 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("onlyLatest", &only_latest))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "restore_points_get_all",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            ::std::result::Result::Ok((&client.inner, request))
         }
     }
     #[cfg(feature = "auth")]
     impl<'a> Token<'a> {
         /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
         /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            ResponseValue<types::TokenResponse>,
-            ::veeam_runtime::Error,
-        > {
-            ::veeam_runtime::Error::wrap("token", self.send_raw().await).await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::TokenResponse>,
+                ::veeam_runtime::Error,
+            >,
+        > + 'a {
+            ::veeam_runtime::ops::json("token", self.into_request())
         }
     }
     #[cfg(feature = "restore-points")]
     impl<'a> RestorePointsGetAll<'a> {
         /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
         /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> ::std::result::Result<
-            ResponseValue<types::RestorePointsPage>,
-            ::veeam_runtime::Error,
-        > {
-            ::veeam_runtime::Error::wrap("restore_points_get_all", self.send_raw().await)
-                .await
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::RestorePointsPage>,
+                ::veeam_runtime::Error,
+            >,
+        > + 'a {
+            ::veeam_runtime::ops::json("restore_points_get_all", self.into_request())
         }
         /// Every item of every page, fetched lazily one page at a time (one page in
         /// memory). `.limit(n)` sets the page size (default 500, server maximum
