@@ -41,6 +41,10 @@ pub struct GlueReport {
     pub null_tolerant_fields: usize,
     /// Structs whose serde impls are written out instead of derived.
     pub serde_impls: usize,
+    /// Non-generic methods marked `#[inline]` (compiled only where called).
+    pub inlined: usize,
+    /// Builder setters whose error message comes from the runtime instead of a closure.
+    pub setters: usize,
     pub sends: usize,
     pub streams: usize,
     pub downloads: usize,
@@ -116,7 +120,123 @@ pub fn apply(file: &mut syn::File, options: &RuntimeOptions) -> Result<GlueRepor
         let ext: syn::File = syn::parse_str(ext).map_err(|e| format!("extension template: {e}"))?;
         file.items.extend(ext.items);
     }
+    report.inlined = inline_methods(&mut file.items);
+    report.setters = shared_setter_errors(&mut file.items);
     Ok(report)
+}
+
+/// Builder setters (progenitor's and typify's) each end in `.map_err(|e| message)`: a
+/// closure per setter, 2,600 of them, each a body rustc checks on its own. They call
+/// `veeam_runtime::ops::or_message(_with)` instead; the messages are unchanged.
+fn shared_setter_errors(items: &mut [Item]) -> usize {
+    let mut count = 0;
+    for item in items {
+        match item {
+            Item::Mod(m) => {
+                if let Some((_, content)) = &mut m.content {
+                    count += shared_setter_errors(content);
+                }
+            }
+            Item::Impl(imp) if imp.trait_.is_none() => {
+                for member in &mut imp.items {
+                    let syn::ImplItem::Fn(f) = member else { continue };
+                    for stmt in &mut f.block.stmts {
+                        let syn::Stmt::Expr(syn::Expr::Assign(assign), Some(_)) = stmt else { continue };
+                        let syn::Expr::MethodCall(call) = &*assign.right else { continue };
+                        if call.method != "map_err" || call.args.len() != 1 {
+                            continue;
+                        }
+                        let syn::Expr::Closure(closure) = &call.args[0] else { continue };
+                        let Some(replacement) = setter_message(closure) else { continue };
+                        let converted = &call.receiver;
+                        assign.right = Box::new(match replacement {
+                            SetterMessage::Fixed(m) => syn::parse_quote!(::veeam_runtime::ops::or_message(#converted, #m)),
+                            SetterMessage::Prefix(p) => syn::parse_quote!(::veeam_runtime::ops::or_message_with(#converted, #p)),
+                        });
+                        count += 1;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    count
+}
+
+enum SetterMessage {
+    /// `|_| "text".to_string()`
+    Fixed(String),
+    /// `|e| format!("text{e}")` or `|e| format!("text{}", e)`
+    Prefix(String),
+}
+
+fn setter_message(closure: &syn::ExprClosure) -> Option<SetterMessage> {
+    let mut body = &*closure.body;
+    if let syn::Expr::Block(b) = body {
+        match b.block.stmts.as_slice() {
+            [syn::Stmt::Expr(e, None)] => body = e,
+            _ => return None,
+        }
+    }
+    let param = match closure.inputs.iter().collect::<Vec<_>>().as_slice() {
+        [syn::Pat::Wild(_)] => None,
+        [syn::Pat::Ident(i)] => Some(i.ident.to_string()),
+        _ => return None,
+    };
+    match (body, param) {
+        (syn::Expr::MethodCall(m), None) if m.method == "to_string" && m.args.is_empty() => match &*m.receiver {
+            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(SetterMessage::Fixed(s.value())),
+            _ => None,
+        },
+        (syn::Expr::Macro(m), Some(param)) if m.mac.path.is_ident("format") => {
+            let args = m.mac.parse_body_with(Punctuated::<syn::Expr, Token![,]>::parse_terminated).ok()?;
+            let args: Vec<_> = args.into_iter().collect();
+            let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) = args.first()? else { return None };
+            let text = s.value();
+            let prefix = match args.as_slice() {
+                [_] => text.strip_suffix(&format!("{{{param}}}"))?,
+                [_, syn::Expr::Path(p)] if p.path.is_ident(&param) => text.strip_suffix("{}")?,
+                _ => return None,
+            };
+            // Any other placeholder would be lost.
+            if prefix.contains('{') {
+                return None;
+            }
+            Some(SetterMessage::Prefix(prefix.to_string()))
+        }
+        _ => None,
+    }
+}
+
+/// Marks every non-generic method `#[inline]`. rustc compiles a library's non-generic
+/// functions to machine code whether or not anyone calls them; an `#[inline]` one only in
+/// the crate that calls it. A client of 487 operations where a program calls a dozen
+/// should not make everyone pay LLVM for the rest (it was a third of the crate's build).
+fn inline_methods(items: &mut [Item]) -> usize {
+    let mut count = 0;
+    for item in items {
+        match item {
+            Item::Mod(m) => {
+                if let Some((_, content)) = &mut m.content {
+                    count += inline_methods(content);
+                }
+            }
+            Item::Impl(imp) if imp.generics.type_params().next().is_none() => {
+                for member in &mut imp.items {
+                    let syn::ImplItem::Fn(f) = member else { continue };
+                    let generic = f.sig.generics.type_params().next().is_some()
+                        || f.sig.inputs.iter().any(|a| matches!(a, syn::FnArg::Typed(t) if matches!(*t.ty, Type::ImplTrait(_))));
+                    if generic || f.attrs.iter().any(|a| a.path().is_ident("inline")) {
+                        continue;
+                    }
+                    f.attrs.push(syn::parse_quote!(#[inline]));
+                    count += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    count
 }
 
 /// typify writes a builder (`types::builder::X`, with `X::builder()`) for every struct; the
@@ -614,7 +734,9 @@ fn into_request(send: &syn::ImplItemFn, lifetime: &syn::Lifetime) -> Result<syn:
 /// `OperationInfo { operation_id: "..." }`, or of our `veeam_runtime::ops::json("...", ..)`.
 pub(crate) fn operation_id(tokens: impl quote::ToTokens) -> Option<String> {
     let text = tokens.to_token_stream().to_string();
-    let at = text.find("operation_id").or_else(|| text.find("veeam_runtime :: ops ::"))?;
+    let at = text.find("operation_id").or_else(|| {
+        ["json", "empty", "bytes"].iter().filter_map(|s| text.find(&format!("veeam_runtime :: ops :: {s} ("))).min()
+    })?;
     let rest = &text[at..];
     let start = rest.find('"')? + 1;
     let end = start + rest[start..].find('"')?;
@@ -626,4 +748,39 @@ fn ok_type(output: &syn::ReturnType) -> Option<Type> {
     let syn::ReturnType::Type(_, ty) = output else { return None };
     let response_value = inner_type(ty)?;
     inner_type(response_value).cloned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn setter_closures_become_runtime_calls_with_the_same_messages() {
+        let mut file: syn::File = syn::parse_str(r#"
+            impl<'a> B<'a> {
+                pub fn limit<V>(mut self, value: V) -> Self where V: std::convert::TryInto<i32> {
+                    self.limit = value.try_into().map(Some).map_err(|_| "conversion to `i32` for limit failed".to_string());
+                    self
+                }
+                pub fn body<V>(mut self, value: V) -> Self {
+                    self.body = value.try_into().map(From::from).map_err(|s| { format!("conversion to `X` for body failed: {}", s) });
+                    self
+                }
+                pub fn id<T>(mut self, value: T) -> Self {
+                    self.id = value.try_into().map_err(|e| format!("error converting supplied value for id: {e}"));
+                    self
+                }
+                pub fn kept<T>(mut self, value: T) -> Self {
+                    self.kept = value.try_into().map_err(|e| format!("{e} and {}", 1));
+                    self
+                }
+            }
+        "#).unwrap();
+        assert_eq!(shared_setter_errors(&mut file.items), 3);
+        let out = quote!(#file).to_string();
+        assert!(out.contains(r#"or_message (value . try_into () . map (Some) , "conversion to `i32` for limit failed")"#), "{out}");
+        assert!(out.contains(r#""conversion to `X` for body failed: ""#), "{out}");
+        assert!(out.contains(r#""error converting supplied value for id: ""#), "{out}");
+        assert!(out.contains(r#"map_err (| e | format ! ("{e} and {}" , 1))"#), "{out}");
+    }
 }

@@ -9,7 +9,8 @@
 
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::ser::{Serialize, SerializeMap};
 use serde::Deserialize;
 
 /// A struct's JSON field names; as a seed it reads a key as the index of that name, or
@@ -64,6 +65,73 @@ impl<'de, T: Deserialize<'de> + Default> Deserialize<'de> for NullAsDefault<T> {
     }
 }
 
+/// Reads the current value into a field. The generated `visit_map` calls one of these per
+/// key and applies `?` once, after its `match`: a `?` per field was most of its compile time.
+#[inline]
+pub fn put<'de, A: MapAccess<'de>, T: Deserialize<'de>>(map: &mut A, field: &mut T) -> Result<(), A::Error> {
+    *field = map.next_value()?;
+    Ok(())
+}
+
+/// [`put`] for a field that reads `null` as its default.
+#[inline]
+pub fn put_null_default<'de, A: MapAccess<'de>, T: Deserialize<'de> + Default>(map: &mut A, field: &mut T) -> Result<(), A::Error> {
+    *field = map.next_value::<NullAsDefault<T>>()?.0;
+    Ok(())
+}
+
+/// Reads the current value into a slot, for structs with required fields (checked at the end).
+#[inline]
+pub fn set<'de, A: MapAccess<'de>, T: Deserialize<'de>>(map: &mut A, slot: &mut Option<T>) -> Result<(), A::Error> {
+    *slot = Some(map.next_value()?);
+    Ok(())
+}
+
+/// [`set`] for a field that reads `null` as its default.
+#[inline]
+pub fn set_null_default<'de, A: MapAccess<'de>, T: Deserialize<'de> + Default>(map: &mut A, slot: &mut Option<T>) -> Result<(), A::Error> {
+    *slot = Some(map.next_value::<NullAsDefault<T>>()?.0);
+    Ok(())
+}
+
+/// Skips the value of a key the struct does not have.
+#[inline]
+pub fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    map.next_value::<IgnoredAny>()?;
+    Ok(())
+}
+
+/// A struct being written as a map: the generated `serialize` calls [`Entries::entry`] per
+/// field, and the first error is returned by [`Entries::end`] (no `?` per field).
+pub struct Entries<M: SerializeMap> {
+    map: M,
+    error: Option<M::Error>,
+}
+
+impl<M: SerializeMap> Entries<M> {
+    #[inline]
+    pub fn new(map: M) -> Self {
+        Entries { map, error: None }
+    }
+
+    #[inline]
+    pub fn entry<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
+        if self.error.is_none() {
+            if let Err(e) = self.map.serialize_entry(key, value) {
+                self.error = Some(e);
+            }
+        }
+    }
+
+    #[inline]
+    pub fn end(self) -> Result<M::Ok, M::Error> {
+        match self.error {
+            Some(e) => Err(e),
+            None => self.map.end(),
+        }
+    }
+}
+
 /// `expecting` for a generated struct visitor: `struct Name`, as serde's derive words it.
 pub fn expecting(f: &mut fmt::Formatter<'_>, name: &str) -> fmt::Result {
     write!(f, "struct {name}")
@@ -72,7 +140,6 @@ pub fn expecting(f: &mut fmt::Formatter<'_>, name: &str) -> fmt::Result {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde::de::{IgnoredAny, MapAccess};
 
     /// What the generator writes, by hand: one required field, one optional, one list that
     /// reads `null` as empty.
@@ -97,13 +164,11 @@ mod tests {
                     let mut f2: Option<Vec<String>> = None;
                     while let Some(key) = map.next_key_seed(Fields(FIELDS))? {
                         match key {
-                            0 => f0 = Some(map.next_value()?),
-                            1 => f1 = Some(map.next_value()?),
-                            2 => f2 = Some(map.next_value::<NullAsDefault<_>>()?.0),
-                            _ => {
-                                map.next_value::<IgnoredAny>()?;
-                            }
-                        }
+                            0 => set(&mut map, &mut f0),
+                            1 => set(&mut map, &mut f1),
+                            2 => set_null_default(&mut map, &mut f2),
+                            _ => skip(&mut map),
+                        }?;
                     }
                     Ok(Row {
                         id: required(f0, "id")?,
@@ -169,5 +234,34 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("expected a sequence"), "{e}");
+    }
+
+    struct Fails;
+    impl Serialize for Fails {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(serde::ser::Error::custom("this value cannot be written"))
+        }
+    }
+
+    struct Out(Option<u8>, Fails, u8);
+    impl Serialize for Out {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let mut e = Entries::new(serializer.serialize_map(None)?);
+            if let Some(v) = &self.0 {
+                e.entry("a", v);
+            }
+            e.entry("b", &self.1);
+            e.entry("c", &self.2);
+            e.end()
+        }
+    }
+
+    #[test]
+    fn entries_return_the_first_error() {
+        let mut buf = Vec::new();
+        let e = serde_json::to_writer(&mut buf, &Out(Some(1), Fails, 3)).unwrap_err();
+        assert_eq!(e.to_string(), "this value cannot be written");
+        // Nothing after the failing entry was written.
+        assert!(!String::from_utf8_lossy(&buf).contains("\"c\""), "{}", String::from_utf8_lossy(&buf));
     }
 }

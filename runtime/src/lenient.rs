@@ -71,6 +71,7 @@ macro_rules! string_enum {
         }
         impl $name {
             /// The value as it is on the wire.
+            #[inline]
             pub fn as_str(&self) -> &str {
                 match self {
                     $(Self::$variant => $wire,)*
@@ -78,11 +79,13 @@ macro_rules! string_enum {
                 }
             }
             /// Whether the value is one the spec does not list.
+            #[inline]
             pub fn is_unknown(&self) -> bool {
                 matches!(self, Self::$unknown(_))
             }
         }
         impl ::std::convert::From<&str> for $name {
+            #[inline]
             fn from(value: &str) -> Self {
                 match value {
                     $($wire => Self::$variant,)*
@@ -91,6 +94,7 @@ macro_rules! string_enum {
             }
         }
         impl ::std::convert::From<::std::string::String> for $name {
+            #[inline]
             fn from(value: ::std::string::String) -> Self {
                 match value.as_str() {
                     $($wire => Self::$variant,)*
@@ -99,32 +103,38 @@ macro_rules! string_enum {
             }
         }
         impl ::std::convert::From<&::std::string::String> for $name {
+            #[inline]
             fn from(value: &::std::string::String) -> Self {
                 Self::from(value.as_str())
             }
         }
         impl ::std::convert::From<&$name> for $name {
+            #[inline]
             fn from(value: &$name) -> Self {
                 value.clone()
             }
         }
         impl ::std::str::FromStr for $name {
             type Err = ::std::convert::Infallible;
+            #[inline]
             fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
                 Ok(Self::from(value))
             }
         }
         impl ::std::fmt::Display for $name {
+            #[inline]
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
         impl $crate::__serde::Serialize for $name {
+            #[inline]
             fn serialize<S: $crate::__serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
             }
         }
         impl<'de> $crate::__serde::Deserialize<'de> for $name {
+            #[inline]
             fn deserialize<D: $crate::__serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
                 $crate::lenient::string_enum(d)
             }

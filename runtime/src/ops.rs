@@ -59,3 +59,16 @@ async fn send(operation: &'static str, prepared: Prepared<'_>, download: bool) -
     }
     Err(Error::new(ErrorKind::Api(ApiError::read(response).await)).in_operation(operation))
 }
+
+/// A builder setter whose value did not convert: `message` names the parameter. The
+/// generated setters call this instead of each carrying its own closure.
+#[inline]
+pub fn or_message<T, E>(converted: Result<T, E>, message: &'static str) -> Result<T, String> {
+    converted.map_err(|_| message.to_string())
+}
+
+/// [`or_message`], followed by the conversion's own error.
+#[inline]
+pub fn or_message_with<T, E: std::fmt::Display>(converted: Result<T, E>, prefix: &'static str) -> Result<T, String> {
+    converted.map_err(|e| format!("{prefix}{e}"))
+}

@@ -446,7 +446,8 @@ async fn a_parameter_that_does_not_convert_fails_before_any_request() {
         .send()
         .await
         .unwrap_err();
-    assert!(matches!(err.kind(), ErrorKind::InvalidRequest(_)), "{err:?}");
+    let ErrorKind::InvalidRequest(message) = err.kind() else { panic!("{err:?}") };
+    assert_eq!(message, "conversion to `:: uuid :: Uuid` for restore_session_id failed");
     assert_eq!(err.operation(), Some("restore_session_get_by_restore_session_id"));
     assert!(server.received_requests().await.unwrap().is_empty());
 }

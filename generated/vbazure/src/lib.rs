@@ -26,6 +26,7 @@ pub mod types {
             struct Visitor;
             impl<'de> ::serde::de::Visitor<'de> for Visitor {
                 type Value = Link;
+                #[inline]
                 fn expecting(
                     &self,
                     f: &mut ::std::fmt::Formatter<'_>,
@@ -36,22 +37,16 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<Link, A::Error> {
-                    let mut f0: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
+                    let mut out = <Link as ::std::default::Default>::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key_seed(::veeam_runtime::json::Fields(FIELDS))?
                     {
                         match key {
-                            0 => f0 = ::std::option::Option::Some(map.next_value()?),
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
+                            0 => ::veeam_runtime::json::put(&mut map, &mut out.href),
+                            _ => ::veeam_runtime::json::skip(&mut map),
+                        }?;
                     }
-                    ::std::result::Result::Ok(Link {
-                        href: f0.unwrap_or_default(),
-                    })
+                    ::std::result::Result::Ok(out)
                 }
             }
             const FIELDS: &[&str] = &["href"];
@@ -64,12 +59,13 @@ pub mod types {
             &self,
             serializer: S,
         ) -> ::std::result::Result<S::Ok, S::Error> {
-            use ::serde::ser::SerializeMap as _;
-            let mut map = serializer.serialize_map(::std::option::Option::None)?;
-            if !::std::option::Option::is_none(&self.href) {
-                map.serialize_entry("href", &self.href)?;
+            let mut e = ::veeam_runtime::json::Entries::new(
+                serializer.serialize_map(::std::option::Option::None)?,
+            );
+            if let ::std::option::Option::Some(value) = &self.href {
+                e.entry("href", value);
             }
-            map.end()
+            e.end()
         }
     }
     ///`Links`
@@ -96,6 +92,7 @@ pub mod types {
     #[cfg(any(feature = "restore-points"))]
     impl ::std::ops::Deref for Links {
         type Target = ::std::collections::HashMap<::std::string::String, Link>;
+        #[inline]
         fn deref(&self) -> &::std::collections::HashMap<::std::string::String, Link> {
             &self.0
         }
@@ -103,6 +100,7 @@ pub mod types {
     #[cfg(any(feature = "restore-points"))]
     impl ::std::convert::From<Links>
     for ::std::collections::HashMap<::std::string::String, Link> {
+        #[inline]
         fn from(value: Links) -> Self {
             value.0
         }
@@ -110,6 +108,7 @@ pub mod types {
     #[cfg(any(feature = "restore-points"))]
     impl ::std::convert::From<::std::collections::HashMap<::std::string::String, Link>>
     for Links {
+        #[inline]
         fn from(
             value: ::std::collections::HashMap<::std::string::String, Link>,
         ) -> Self {
@@ -137,6 +136,7 @@ pub mod types {
             struct Visitor;
             impl<'de> ::serde::de::Visitor<'de> for Visitor {
                 type Value = RestorePoint;
+                #[inline]
                 fn expecting(
                     &self,
                     f: &mut ::std::fmt::Formatter<'_>,
@@ -147,43 +147,38 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<RestorePoint, A::Error> {
-                    let mut f0: ::std::option::Option<
-                        ::std::option::Option<RestorePointBackupDestination>,
-                    > = ::std::option::Option::None;
-                    let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                    let mut f2: ::std::option::Option<
-                        ::std::option::Option<RestorePointEmbeddedResources>,
-                    > = ::std::option::Option::None;
-                    let mut f3: ::std::option::Option<
-                        ::std::option::Option<::uuid::Uuid>,
-                    > = ::std::option::Option::None;
-                    let mut f4: ::std::option::Option<::std::option::Option<Links>> = ::std::option::Option::None;
-                    let mut f5: ::std::option::Option<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    > = ::std::option::Option::None;
+                    let mut out = <RestorePoint as ::std::default::Default>::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key_seed(::veeam_runtime::json::Fields(FIELDS))?
                     {
                         match key {
-                            0 => f0 = ::std::option::Option::Some(map.next_value()?),
-                            1 => f1 = ::std::option::Option::Some(map.next_value()?),
-                            2 => f2 = ::std::option::Option::Some(map.next_value()?),
-                            3 => f3 = ::std::option::Option::Some(map.next_value()?),
-                            4 => f4 = ::std::option::Option::Some(map.next_value()?),
-                            5 => f5 = ::std::option::Option::Some(map.next_value()?),
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            0 => {
+                                ::veeam_runtime::json::put(
+                                    &mut map,
+                                    &mut out.backup_destination,
+                                )
                             }
-                        }
+                            1 => {
+                                ::veeam_runtime::json::put(
+                                    &mut map,
+                                    &mut out.backup_size_bytes,
+                                )
+                            }
+                            2 => {
+                                ::veeam_runtime::json::put(
+                                    &mut map,
+                                    &mut out.embedded_resources,
+                                )
+                            }
+                            3 => ::veeam_runtime::json::put(&mut map, &mut out.id),
+                            4 => ::veeam_runtime::json::put(&mut map, &mut out.links),
+                            5 => {
+                                ::veeam_runtime::json::put(&mut map, &mut out.point_in_time)
+                            }
+                            _ => ::veeam_runtime::json::skip(&mut map),
+                        }?;
                     }
-                    ::std::result::Result::Ok(RestorePoint {
-                        backup_destination: f0.unwrap_or_default(),
-                        backup_size_bytes: f1.unwrap_or_default(),
-                        embedded_resources: f2.unwrap_or_default(),
-                        id: f3.unwrap_or_default(),
-                        links: f4.unwrap_or_default(),
-                        point_in_time: f5.unwrap_or_default(),
-                    })
+                    ::std::result::Result::Ok(out)
                 }
             }
             const FIELDS: &[&str] = &[
@@ -203,27 +198,28 @@ pub mod types {
             &self,
             serializer: S,
         ) -> ::std::result::Result<S::Ok, S::Error> {
-            use ::serde::ser::SerializeMap as _;
-            let mut map = serializer.serialize_map(::std::option::Option::None)?;
-            if !::std::option::Option::is_none(&self.backup_destination) {
-                map.serialize_entry("backupDestination", &self.backup_destination)?;
+            let mut e = ::veeam_runtime::json::Entries::new(
+                serializer.serialize_map(::std::option::Option::None)?,
+            );
+            if let ::std::option::Option::Some(value) = &self.backup_destination {
+                e.entry("backupDestination", value);
             }
-            if !::std::option::Option::is_none(&self.backup_size_bytes) {
-                map.serialize_entry("backupSizeBytes", &self.backup_size_bytes)?;
+            if let ::std::option::Option::Some(value) = &self.backup_size_bytes {
+                e.entry("backupSizeBytes", value);
             }
-            if !::std::option::Option::is_none(&self.embedded_resources) {
-                map.serialize_entry("_embeddedResources", &self.embedded_resources)?;
+            if let ::std::option::Option::Some(value) = &self.embedded_resources {
+                e.entry("_embeddedResources", value);
             }
-            if !::std::option::Option::is_none(&self.id) {
-                map.serialize_entry("id", &self.id)?;
+            if let ::std::option::Option::Some(value) = &self.id {
+                e.entry("id", value);
             }
-            if !::std::option::Option::is_none(&self.links) {
-                map.serialize_entry("_links", &self.links)?;
+            if let ::std::option::Option::Some(value) = &self.links {
+                e.entry("_links", value);
             }
-            if !::std::option::Option::is_none(&self.point_in_time) {
-                map.serialize_entry("pointInTime", &self.point_in_time)?;
+            if let ::std::option::Option::Some(value) = &self.point_in_time {
+                e.entry("pointInTime", value);
             }
-            map.end()
+            e.end()
         }
     }
     #[cfg(any(feature = "restore-points"))]
@@ -258,6 +254,7 @@ pub mod types {
     #[cfg(any(feature = "restore-points"))]
     impl ::std::ops::Deref for RestorePointEmbeddedResources {
         type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+        #[inline]
         fn deref(
             &self,
         ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -267,6 +264,7 @@ pub mod types {
     #[cfg(any(feature = "restore-points"))]
     impl ::std::convert::From<RestorePointEmbeddedResources>
     for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        #[inline]
         fn from(value: RestorePointEmbeddedResources) -> Self {
             value.0
         }
@@ -275,6 +273,7 @@ pub mod types {
     impl ::std::convert::From<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     > for RestorePointEmbeddedResources {
+        #[inline]
         fn from(
             value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ) -> Self {
@@ -299,6 +298,7 @@ pub mod types {
             struct Visitor;
             impl<'de> ::serde::de::Visitor<'de> for Visitor {
                 type Value = RestorePointsPage;
+                #[inline]
                 fn expecting(
                     &self,
                     f: &mut ::std::fmt::Formatter<'_>,
@@ -309,38 +309,27 @@ pub mod types {
                     self,
                     mut map: A,
                 ) -> ::std::result::Result<RestorePointsPage, A::Error> {
-                    let mut f0: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
-                    let mut f1: ::std::option::Option<::std::option::Option<Links>> = ::std::option::Option::None;
-                    let mut f2: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
-                    let mut f3: ::std::option::Option<::std::vec::Vec<RestorePoint>> = ::std::option::Option::None;
-                    let mut f4: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
+                    let mut out = <RestorePointsPage as ::std::default::Default>::default();
                     while let ::std::option::Option::Some(key) = map
                         .next_key_seed(::veeam_runtime::json::Fields(FIELDS))?
                     {
                         match key {
-                            0 => f0 = ::std::option::Option::Some(map.next_value()?),
-                            1 => f1 = ::std::option::Option::Some(map.next_value()?),
-                            2 => f2 = ::std::option::Option::Some(map.next_value()?),
+                            0 => ::veeam_runtime::json::put(&mut map, &mut out.limit),
+                            1 => ::veeam_runtime::json::put(&mut map, &mut out.links),
+                            2 => ::veeam_runtime::json::put(&mut map, &mut out.offset),
                             3 => {
-                                f3 = ::std::option::Option::Some(
-                                    map
-                                        .next_value::<::veeam_runtime::json::NullAsDefault<_>>()?
-                                        .0,
-                                );
+                                ::veeam_runtime::json::put_null_default(
+                                    &mut map,
+                                    &mut out.results,
+                                )
                             }
-                            4 => f4 = ::std::option::Option::Some(map.next_value()?),
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
+                            4 => {
+                                ::veeam_runtime::json::put(&mut map, &mut out.total_count)
                             }
-                        }
+                            _ => ::veeam_runtime::json::skip(&mut map),
+                        }?;
                     }
-                    ::std::result::Result::Ok(RestorePointsPage {
-                        limit: f0.unwrap_or_default(),
-                        links: f1.unwrap_or_default(),
-                        offset: f2.unwrap_or_default(),
-                        results: f3.unwrap_or_default(),
-                        total_count: f4.unwrap_or_default(),
-                    })
+                    ::std::result::Result::Ok(out)
                 }
             }
             const FIELDS: &[&str] = &[
@@ -359,24 +348,25 @@ pub mod types {
             &self,
             serializer: S,
         ) -> ::std::result::Result<S::Ok, S::Error> {
-            use ::serde::ser::SerializeMap as _;
-            let mut map = serializer.serialize_map(::std::option::Option::None)?;
-            if !::std::option::Option::is_none(&self.limit) {
-                map.serialize_entry("limit", &self.limit)?;
+            let mut e = ::veeam_runtime::json::Entries::new(
+                serializer.serialize_map(::std::option::Option::None)?,
+            );
+            if let ::std::option::Option::Some(value) = &self.limit {
+                e.entry("limit", value);
             }
-            if !::std::option::Option::is_none(&self.links) {
-                map.serialize_entry("_links", &self.links)?;
+            if let ::std::option::Option::Some(value) = &self.links {
+                e.entry("_links", value);
             }
-            if !::std::option::Option::is_none(&self.offset) {
-                map.serialize_entry("offset", &self.offset)?;
+            if let ::std::option::Option::Some(value) = &self.offset {
+                e.entry("offset", value);
             }
             if !::std::vec::Vec::is_empty(&self.results) {
-                map.serialize_entry("results", &self.results)?;
+                e.entry("results", &self.results);
             }
-            if !::std::option::Option::is_none(&self.total_count) {
-                map.serialize_entry("totalCount", &self.total_count)?;
+            if let ::std::option::Option::Some(value) = &self.total_count {
+                e.entry("totalCount", value);
             }
-            map.end()
+            e.end()
         }
     }
     ///`TokenRequest`
@@ -396,6 +386,7 @@ pub mod types {
             struct Visitor;
             impl<'de> ::serde::de::Visitor<'de> for Visitor {
                 type Value = TokenRequest;
+                #[inline]
                 fn expecting(
                     &self,
                     f: &mut ::std::fmt::Formatter<'_>,
@@ -420,14 +411,12 @@ pub mod types {
                         .next_key_seed(::veeam_runtime::json::Fields(FIELDS))?
                     {
                         match key {
-                            0 => f0 = ::std::option::Option::Some(map.next_value()?),
-                            1 => f1 = ::std::option::Option::Some(map.next_value()?),
-                            2 => f2 = ::std::option::Option::Some(map.next_value()?),
-                            3 => f3 = ::std::option::Option::Some(map.next_value()?),
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
+                            0 => ::veeam_runtime::json::set(&mut map, &mut f0),
+                            1 => ::veeam_runtime::json::set(&mut map, &mut f1),
+                            2 => ::veeam_runtime::json::set(&mut map, &mut f2),
+                            3 => ::veeam_runtime::json::set(&mut map, &mut f3),
+                            _ => ::veeam_runtime::json::skip(&mut map),
+                        }?;
                     }
                     ::std::result::Result::Ok(TokenRequest {
                         grant_type: ::veeam_runtime::json::required(f0, "grant_type")?,
@@ -452,23 +441,25 @@ pub mod types {
             &self,
             serializer: S,
         ) -> ::std::result::Result<S::Ok, S::Error> {
-            use ::serde::ser::SerializeMap as _;
-            let mut map = serializer.serialize_map(::std::option::Option::None)?;
-            map.serialize_entry("grant_type", &self.grant_type)?;
-            if !::std::option::Option::is_none(&self.password) {
-                map.serialize_entry("password", &self.password)?;
+            let mut e = ::veeam_runtime::json::Entries::new(
+                serializer.serialize_map(::std::option::Option::None)?,
+            );
+            e.entry("grant_type", &self.grant_type);
+            if let ::std::option::Option::Some(value) = &self.password {
+                e.entry("password", value);
             }
-            if !::std::option::Option::is_none(&self.refresh_token) {
-                map.serialize_entry("refresh_token", &self.refresh_token)?;
+            if let ::std::option::Option::Some(value) = &self.refresh_token {
+                e.entry("refresh_token", value);
             }
-            if !::std::option::Option::is_none(&self.username) {
-                map.serialize_entry("username", &self.username)?;
+            if let ::std::option::Option::Some(value) = &self.username {
+                e.entry("username", value);
             }
-            map.end()
+            e.end()
         }
     }
     #[cfg(any(feature = "auth"))]
     impl TokenRequest {
+        #[inline]
         pub fn builder() -> builder::TokenRequest {
             Default::default()
         }
@@ -495,6 +486,7 @@ pub mod types {
             struct Visitor;
             impl<'de> ::serde::de::Visitor<'de> for Visitor {
                 type Value = TokenResponse;
+                #[inline]
                 fn expecting(
                     &self,
                     f: &mut ::std::fmt::Formatter<'_>,
@@ -515,14 +507,12 @@ pub mod types {
                         .next_key_seed(::veeam_runtime::json::Fields(FIELDS))?
                     {
                         match key {
-                            0 => f0 = ::std::option::Option::Some(map.next_value()?),
-                            1 => f1 = ::std::option::Option::Some(map.next_value()?),
-                            2 => f2 = ::std::option::Option::Some(map.next_value()?),
-                            3 => f3 = ::std::option::Option::Some(map.next_value()?),
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
+                            0 => ::veeam_runtime::json::set(&mut map, &mut f0),
+                            1 => ::veeam_runtime::json::set(&mut map, &mut f1),
+                            2 => ::veeam_runtime::json::set(&mut map, &mut f2),
+                            3 => ::veeam_runtime::json::set(&mut map, &mut f3),
+                            _ => ::veeam_runtime::json::skip(&mut map),
+                        }?;
                     }
                     ::std::result::Result::Ok(TokenResponse {
                         access_token: ::veeam_runtime::json::required(
@@ -550,17 +540,18 @@ pub mod types {
             &self,
             serializer: S,
         ) -> ::std::result::Result<S::Ok, S::Error> {
-            use ::serde::ser::SerializeMap as _;
-            let mut map = serializer.serialize_map(::std::option::Option::None)?;
-            map.serialize_entry("access_token", &self.access_token)?;
-            if !::std::option::Option::is_none(&self.expires_in) {
-                map.serialize_entry("expires_in", &self.expires_in)?;
+            let mut e = ::veeam_runtime::json::Entries::new(
+                serializer.serialize_map(::std::option::Option::None)?,
+            );
+            e.entry("access_token", &self.access_token);
+            if let ::std::option::Option::Some(value) = &self.expires_in {
+                e.entry("expires_in", value);
             }
-            if !::std::option::Option::is_none(&self.refresh_token) {
-                map.serialize_entry("refresh_token", &self.refresh_token)?;
+            if let ::std::option::Option::Some(value) = &self.refresh_token {
+                e.entry("refresh_token", value);
             }
-            map.serialize_entry("token_type", &self.token_type)?;
-            map.end()
+            e.entry("token_type", &self.token_type);
+            e.end()
         }
     }
     /// Types for composing complex structures.
@@ -587,6 +578,7 @@ pub mod types {
         }
         #[cfg(any(feature = "auth"))]
         impl ::std::default::Default for TokenRequest {
+            #[inline]
             fn default() -> Self {
                 Self {
                     grant_type: Err("no value supplied for grant_type".to_string()),
@@ -603,11 +595,10 @@ pub mod types {
                 T: ::std::convert::TryInto<super::TokenRequestGrantType>,
                 T::Error: ::std::fmt::Display,
             {
-                self.grant_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for grant_type: {e}")
-                    });
+                self.grant_type = ::veeam_runtime::ops::or_message_with(
+                    value.try_into(),
+                    "error converting supplied value for grant_type: ",
+                );
                 self
             }
             pub fn password<T>(mut self, value: T) -> Self
@@ -615,11 +606,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.password = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for password: {e}")
-                    });
+                self.password = ::veeam_runtime::ops::or_message_with(
+                    value.try_into(),
+                    "error converting supplied value for password: ",
+                );
                 self
             }
             pub fn refresh_token<T>(mut self, value: T) -> Self
@@ -627,11 +617,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.refresh_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for refresh_token: {e}")
-                    });
+                self.refresh_token = ::veeam_runtime::ops::or_message_with(
+                    value.try_into(),
+                    "error converting supplied value for refresh_token: ",
+                );
                 self
             }
             pub fn username<T>(mut self, value: T) -> Self
@@ -639,17 +628,17 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.username = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for username: {e}")
-                    });
+                self.username = ::veeam_runtime::ops::or_message_with(
+                    value.try_into(),
+                    "error converting supplied value for username: ",
+                );
                 self
             }
         }
         #[cfg(any(feature = "auth"))]
         impl ::std::convert::TryFrom<TokenRequest> for super::TokenRequest {
             type Error = super::error::ConversionError;
+            #[inline]
             fn try_from(
                 value: TokenRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -663,6 +652,7 @@ pub mod types {
         }
         #[cfg(any(feature = "auth"))]
         impl ::std::convert::From<super::TokenRequest> for TokenRequest {
+            #[inline]
             fn from(value: super::TokenRequest) -> Self {
                 Self {
                     grant_type: Ok(value.grant_type),
@@ -679,6 +669,7 @@ pub mod types {
         pub struct ConversionError(::std::borrow::Cow<'static, str>);
         impl ::std::error::Error for ConversionError {}
         impl ::std::fmt::Display for ConversionError {
+            #[inline]
             fn fmt(
                 &self,
                 f: &mut ::std::fmt::Formatter<'_>,
@@ -687,6 +678,7 @@ pub mod types {
             }
         }
         impl ::std::fmt::Debug for ConversionError {
+            #[inline]
             fn fmt(
                 &self,
                 f: &mut ::std::fmt::Formatter<'_>,
@@ -695,11 +687,13 @@ pub mod types {
             }
         }
         impl From<&'static str> for ConversionError {
+            #[inline]
             fn from(value: &'static str) -> Self {
                 Self(value.into())
             }
         }
         impl From<String> for ConversionError {
+            #[inline]
             fn from(value: String) -> Self {
                 Self(value.into())
             }
@@ -709,6 +703,7 @@ pub mod types {
     impl ::veeam_runtime::paging::IntoPage for RestorePointsPage {
         type Item = RestorePoint;
         type SetId = ();
+        #[inline]
         fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
             ::veeam_runtime::paging::Page {
                 items: self.results,
@@ -732,6 +727,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new(baseurl: &str, inner: ::veeam_runtime::Session) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -748,6 +744,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[inline]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -761,15 +758,19 @@ impl Client {
     }
 }
 impl ClientInfo<::veeam_runtime::Session> for Client {
+    #[inline]
     fn api_version() -> &'static str {
         "v1"
     }
+    #[inline]
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
     }
+    #[inline]
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
+    #[inline]
     fn inner(&self) -> &::veeam_runtime::Session {
         &self.inner
     }
@@ -792,6 +793,7 @@ let response = client.token()
     .send()
     .await;
 ```*/
+    #[inline]
     #[cfg(feature = "auth")]
     pub fn token(&self) -> builder::Token<'_> {
         builder::Token::new(self)
@@ -808,6 +810,7 @@ let response = client.restore_points_get_all()
     .send()
     .await;
 ```*/
+    #[inline]
     #[cfg(feature = "restore-points")]
     pub fn restore_points_get_all(&self) -> builder::RestorePointsGetAll<'_> {
         builder::RestorePointsGetAll::new(self)
@@ -831,6 +834,7 @@ pub mod builder {
     }
     #[cfg(feature = "auth")]
     impl<'a> Token<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -842,12 +846,10 @@ pub mod builder {
             V: std::convert::TryInto<types::TokenRequest>,
             <V as std::convert::TryInto<types::TokenRequest>>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `TokenRequest` for body failed: {}", s)
-                });
+            self.body = ::veeam_runtime::ops::or_message_with(
+                value.try_into().map(From::from),
+                "conversion to `TokenRequest` for body failed: ",
+            );
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -859,6 +861,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
+        #[inline]
         fn into_request(
             self,
         ) -> ::std::result::Result<
@@ -907,6 +910,7 @@ pub mod builder {
     }
     #[cfg(feature = "restore-points")]
     impl<'a> RestorePointsGetAll<'a> {
+        #[inline]
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -919,32 +923,33 @@ pub mod builder {
         where
             V: std::convert::TryInto<i32>,
         {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `i32` for limit failed".to_string());
+            self.limit = ::veeam_runtime::ops::or_message(
+                value.try_into().map(Some),
+                "conversion to `i32` for limit failed",
+            );
             self
         }
         pub fn offset<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i32>,
         {
-            self.offset = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `i32` for offset failed".to_string());
+            self.offset = ::veeam_runtime::ops::or_message(
+                value.try_into().map(Some),
+                "conversion to `i32` for offset failed",
+            );
             self
         }
         pub fn only_latest<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
         {
-            self.only_latest = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `bool` for only_latest failed".to_string());
+            self.only_latest = ::veeam_runtime::ops::or_message(
+                value.try_into().map(Some),
+                "conversion to `bool` for only_latest failed",
+            );
             self
         }
+        #[inline]
         fn into_request(
             self,
         ) -> ::std::result::Result<
@@ -984,6 +989,7 @@ pub mod builder {
     impl<'a> Token<'a> {
         /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
         /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -999,6 +1005,7 @@ pub mod builder {
     impl<'a> RestorePointsGetAll<'a> {
         /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
         /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+        #[inline]
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1012,6 +1019,7 @@ pub mod builder {
         /// Every item of every page, fetched lazily one page at a time (one page in
         /// memory). `.limit(n)` sets the page size (default 500, server maximum
         /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+        #[inline]
         pub fn stream(
             self,
         ) -> impl ::veeam_runtime::Stream<
@@ -1076,6 +1084,7 @@ impl progenitor_client::ClientHooks<::veeam_runtime::Session> for Client {
             .await
             .map_err(|e| progenitor_client::Error::Custom(e.to_string()))
     }
+    #[inline]
     async fn exec(
         &self,
         request: reqwest::Request,
@@ -1091,6 +1100,7 @@ impl ::veeam_runtime::FromParts for Client {
         logout_path: ::std::option::Option::None,
         login_extra: &[],
     };
+    #[inline]
     fn from_parts(
         base_url: &str,
         http: reqwest::Client,
@@ -1108,6 +1118,7 @@ impl Client {
         ::veeam_runtime::ClientBuilder::new(base_url)
     }
     /// The session: log in early, log out, inspect the retry policy.
+    #[inline]
     pub fn session(&self) -> &::veeam_runtime::Session {
         &self.inner
     }
