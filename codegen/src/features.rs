@@ -160,7 +160,12 @@ pub fn apply(file: &mut syn::File, groups: &BTreeMap<String, String>) -> Result<
     for item in builder_items.iter() {
         let Item::Impl(i) = item else { continue };
         let Some(name) = type_name(&i.self_ty) else { continue };
-        let Some(op) = crate::glue::operation_id(i) else { continue };
+        // Only `send` names the operation; stringifying whole impls was a tenth of generation.
+        let send = i.items.iter().find_map(|m| match m {
+            syn::ImplItem::Fn(f) if f.sig.ident == "send" => Some(&f.block),
+            _ => None,
+        });
+        let Some(op) = send.and_then(crate::glue::operation_id) else { continue };
         let feature = groups
             .get(&op)
             .ok_or_else(|| format!("operation {op} has no resource group"))?;

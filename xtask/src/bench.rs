@@ -135,7 +135,7 @@ pub fn bench(root: &Path, runs: usize) -> Result<()> {
             .current_dir(root))?;
         serde_json::from_str(json.trim()).context("bench output")
     };
-    let mut r = runtime_bench(&["decode", "15"])?;
+    let mut r = runtime_bench(&["decode", "31"])?;
     // Each walk in a fresh process, so their peaks compare.
     for (n, key) in [("10000", "walk_10k"), ("100000", "walk_100k")] {
         let w = runtime_bench(&["walk", n])?;
