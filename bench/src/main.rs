@@ -78,16 +78,27 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// Median seconds per decode of each of `a` and `b` over `runs`, alternating them so that
-/// load on the machine falls on both alike.
+/// CPU seconds this thread has used. Decoding is timed in CPU time, not wall time: on a
+/// shared machine the thread is descheduled at random, which swung the decode ratio by
+/// ±10% between runs of the same code.
+fn thread_cpu_secs() -> f64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `ts` is a valid timespec for the call to fill in.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+    ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9
+}
+
+/// Median CPU seconds per decode of each of `a` and `b` over `runs`, alternating them so
+/// that what load remains falls on both alike.
 fn time_decode(runs: usize, a: impl Fn() -> usize, b: impl Fn() -> usize) -> (f64, f64) {
     let (mut ta, mut tb) = (Vec::new(), Vec::new());
     for _ in 0..runs {
         for (f, times) in [(&a as &dyn Fn() -> usize, &mut ta), (&b, &mut tb)] {
-            let start = Instant::now();
+            let start = thread_cpu_secs();
             let n = std::hint::black_box(f());
             assert_eq!(n, 10_000);
-            times.push(start.elapsed().as_secs_f64());
+            times.push(thread_cpu_secs() - start);
         }
     }
     (median(ta), median(tb))

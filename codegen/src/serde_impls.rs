@@ -251,6 +251,7 @@ fn newtype(name: &syn::Ident, de: bool, ser: bool) -> TokenStream {
 fn deserialize(name: &syn::Ident, fields: &[Field], has_default: bool) -> TokenStream {
     let name_str = name.to_string();
     let wires: Vec<&str> = fields.iter().map(|f| f.wire.as_str()).collect();
+    let indexes = (0..fields.len()).map(proc_macro2::Literal::usize_unsuffixed);
     let in_place = has_default && fields.iter().all(|f| f.optional);
     let locals: Vec<_> = (0..fields.len()).map(|i| quote::format_ident!("f{i}")).collect();
     let arms = fields.iter().zip(&locals).enumerate().map(|(i, (f, l))| {
@@ -294,7 +295,7 @@ fn deserialize(name: &syn::Ident, fields: &[Field], has_default: bool) -> TokenS
                     }
                     fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#name, A::Error> {
                         #start
-                        while let ::std::option::Option::Some(key) = map.next_key_seed(::veeam_runtime::json::Fields(FIELDS))? {
+                        while let ::std::option::Option::Some(key) = map.next_key_seed(::veeam_runtime::json::Fields(field))? {
                             match key {
                                 #(#arms)*
                                 _ => ::veeam_runtime::json::skip(&mut map),
@@ -304,6 +305,13 @@ fn deserialize(name: &syn::Ident, fields: &[Field], has_default: bool) -> TokenS
                     }
                 }
                 const FIELDS: &[&str] = &[#(#wires),*];
+                #[inline]
+                fn field(key: &str) -> usize {
+                    match key {
+                        #(#wires => #indexes,)*
+                        _ => ::veeam_runtime::json::UNKNOWN,
+                    }
+                }
                 deserializer.deserialize_struct(#name_str, FIELDS, Visitor)
             }
         }

@@ -39,7 +39,7 @@ pub mod types {
                 ) -> ::std::result::Result<Link, A::Error> {
                     let mut out = <Link as ::std::default::Default>::default();
                     while let ::std::option::Option::Some(key) = map
-                        .next_key_seed(::veeam_runtime::json::Fields(FIELDS))?
+                        .next_key_seed(::veeam_runtime::json::Fields(field))?
                     {
                         match key {
                             0 => ::veeam_runtime::json::put(&mut map, &mut out.href),
@@ -50,6 +50,13 @@ pub mod types {
                 }
             }
             const FIELDS: &[&str] = &["href"];
+            #[inline]
+            fn field(key: &str) -> usize {
+                match key {
+                    "href" => 0,
+                    _ => ::veeam_runtime::json::UNKNOWN,
+                }
+            }
             deserializer.deserialize_struct("Link", FIELDS, Visitor)
         }
     }
@@ -149,7 +156,7 @@ pub mod types {
                 ) -> ::std::result::Result<RestorePoint, A::Error> {
                     let mut out = <RestorePoint as ::std::default::Default>::default();
                     while let ::std::option::Option::Some(key) = map
-                        .next_key_seed(::veeam_runtime::json::Fields(FIELDS))?
+                        .next_key_seed(::veeam_runtime::json::Fields(field))?
                     {
                         match key {
                             0 => {
@@ -189,6 +196,18 @@ pub mod types {
                 "_links",
                 "pointInTime",
             ];
+            #[inline]
+            fn field(key: &str) -> usize {
+                match key {
+                    "backupDestination" => 0,
+                    "backupSizeBytes" => 1,
+                    "_embeddedResources" => 2,
+                    "id" => 3,
+                    "_links" => 4,
+                    "pointInTime" => 5,
+                    _ => ::veeam_runtime::json::UNKNOWN,
+                }
+            }
             deserializer.deserialize_struct("RestorePoint", FIELDS, Visitor)
         }
     }
@@ -311,7 +330,7 @@ pub mod types {
                 ) -> ::std::result::Result<RestorePointsPage, A::Error> {
                     let mut out = <RestorePointsPage as ::std::default::Default>::default();
                     while let ::std::option::Option::Some(key) = map
-                        .next_key_seed(::veeam_runtime::json::Fields(FIELDS))?
+                        .next_key_seed(::veeam_runtime::json::Fields(field))?
                     {
                         match key {
                             0 => ::veeam_runtime::json::put(&mut map, &mut out.limit),
@@ -339,6 +358,17 @@ pub mod types {
                 "results",
                 "totalCount",
             ];
+            #[inline]
+            fn field(key: &str) -> usize {
+                match key {
+                    "limit" => 0,
+                    "_links" => 1,
+                    "offset" => 2,
+                    "results" => 3,
+                    "totalCount" => 4,
+                    _ => ::veeam_runtime::json::UNKNOWN,
+                }
+            }
             deserializer.deserialize_struct("RestorePointsPage", FIELDS, Visitor)
         }
     }
@@ -408,7 +438,7 @@ pub mod types {
                         ::std::option::Option<::std::string::String>,
                     > = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
-                        .next_key_seed(::veeam_runtime::json::Fields(FIELDS))?
+                        .next_key_seed(::veeam_runtime::json::Fields(field))?
                     {
                         match key {
                             0 => ::veeam_runtime::json::set(&mut map, &mut f0),
@@ -432,6 +462,16 @@ pub mod types {
                 "refresh_token",
                 "username",
             ];
+            #[inline]
+            fn field(key: &str) -> usize {
+                match key {
+                    "grant_type" => 0,
+                    "password" => 1,
+                    "refresh_token" => 2,
+                    "username" => 3,
+                    _ => ::veeam_runtime::json::UNKNOWN,
+                }
+            }
             deserializer.deserialize_struct("TokenRequest", FIELDS, Visitor)
         }
     }
@@ -504,7 +544,7 @@ pub mod types {
                     > = ::std::option::Option::None;
                     let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                     while let ::std::option::Option::Some(key) = map
-                        .next_key_seed(::veeam_runtime::json::Fields(FIELDS))?
+                        .next_key_seed(::veeam_runtime::json::Fields(field))?
                     {
                         match key {
                             0 => ::veeam_runtime::json::set(&mut map, &mut f0),
@@ -531,6 +571,16 @@ pub mod types {
                 "refresh_token",
                 "token_type",
             ];
+            #[inline]
+            fn field(key: &str) -> usize {
+                match key {
+                    "access_token" => 0,
+                    "expires_in" => 1,
+                    "refresh_token" => 2,
+                    "token_type" => 3,
+                    _ => ::veeam_runtime::json::UNKNOWN,
+                }
+            }
             deserializer.deserialize_struct("TokenResponse", FIELDS, Visitor)
         }
     }
