@@ -130,37 +130,58 @@ pub fn apply(file: &mut syn::File, options: &RuntimeOptions) -> Result<GlueRepor
 /// `veeam_runtime::ops::or_message(_with)` instead; the messages are unchanged.
 fn shared_setter_errors(items: &mut [Item]) -> usize {
     let mut count = 0;
+    each_method(items, &mut |imp, f| {
+        if imp.trait_ {
+            return;
+        }
+        for stmt in &mut f.block.stmts {
+            let syn::Stmt::Expr(syn::Expr::Assign(assign), Some(_)) = stmt else { continue };
+            let syn::Expr::MethodCall(call) = &*assign.right else { continue };
+            if call.method != "map_err" || call.args.len() != 1 {
+                continue;
+            }
+            let syn::Expr::Closure(closure) = &call.args[0] else { continue };
+            let Some(replacement) = setter_message(closure) else { continue };
+            let converted = &call.receiver;
+            assign.right = Box::new(match replacement {
+                SetterMessage::Fixed(m) => syn::parse_quote!(::veeam_runtime::ops::or_message(#converted, #m)),
+                SetterMessage::Prefix(p) => syn::parse_quote!(::veeam_runtime::ops::or_message_with(#converted, #p)),
+            });
+            count += 1;
+        }
+    });
+    count
+}
+
+/// What a method's impl block is: a trait impl, generic over types.
+struct ImplFacts {
+    trait_: bool,
+    generic: bool,
+}
+
+/// Calls `f` with every method of every impl in `items` and the modules under them.
+fn each_method(items: &mut [Item], f: &mut impl FnMut(&ImplFacts, &mut syn::ImplItemFn)) {
     for item in items {
         match item {
             Item::Mod(m) => {
                 if let Some((_, content)) = &mut m.content {
-                    count += shared_setter_errors(content);
+                    each_method(content, f);
                 }
             }
-            Item::Impl(imp) if imp.trait_.is_none() => {
+            Item::Impl(imp) => {
+                let facts = ImplFacts {
+                    trait_: imp.trait_.is_some(),
+                    generic: imp.generics.type_params().next().is_some(),
+                };
                 for member in &mut imp.items {
-                    let syn::ImplItem::Fn(f) = member else { continue };
-                    for stmt in &mut f.block.stmts {
-                        let syn::Stmt::Expr(syn::Expr::Assign(assign), Some(_)) = stmt else { continue };
-                        let syn::Expr::MethodCall(call) = &*assign.right else { continue };
-                        if call.method != "map_err" || call.args.len() != 1 {
-                            continue;
-                        }
-                        let syn::Expr::Closure(closure) = &call.args[0] else { continue };
-                        let Some(replacement) = setter_message(closure) else { continue };
-                        let converted = &call.receiver;
-                        assign.right = Box::new(match replacement {
-                            SetterMessage::Fixed(m) => syn::parse_quote!(::veeam_runtime::ops::or_message(#converted, #m)),
-                            SetterMessage::Prefix(p) => syn::parse_quote!(::veeam_runtime::ops::or_message_with(#converted, #p)),
-                        });
-                        count += 1;
+                    if let syn::ImplItem::Fn(method) = member {
+                        f(&facts, method);
                     }
                 }
             }
             _ => {}
         }
     }
-    count
 }
 
 enum SetterMessage {
@@ -214,28 +235,16 @@ fn setter_message(closure: &syn::ExprClosure) -> Option<SetterMessage> {
 /// should not make everyone pay LLVM for the rest (it was a third of the crate's build).
 fn inline_methods(items: &mut [Item]) -> usize {
     let mut count = 0;
-    for item in items {
-        match item {
-            Item::Mod(m) => {
-                if let Some((_, content)) = &mut m.content {
-                    count += inline_methods(content);
-                }
-            }
-            Item::Impl(imp) if imp.generics.type_params().next().is_none() => {
-                for member in &mut imp.items {
-                    let syn::ImplItem::Fn(f) = member else { continue };
-                    let generic = f.sig.generics.type_params().next().is_some()
-                        || f.sig.inputs.iter().any(|a| matches!(a, syn::FnArg::Typed(t) if matches!(*t.ty, Type::ImplTrait(_))));
-                    if generic || f.attrs.iter().any(|a| a.path().is_ident("inline")) {
-                        continue;
-                    }
-                    f.attrs.push(syn::parse_quote!(#[inline]));
-                    count += 1;
-                }
-            }
-            _ => {}
+    each_method(items, &mut |imp, f| {
+        let generic = imp.generic
+            || f.sig.generics.type_params().next().is_some()
+            || f.sig.inputs.iter().any(|a| matches!(a, syn::FnArg::Typed(t) if matches!(*t.ty, Type::ImplTrait(_))));
+        if generic || f.attrs.iter().any(|a| a.path().is_ident("inline")) {
+            return;
         }
-    }
+        f.attrs.push(syn::parse_quote!(#[inline]));
+        count += 1;
+    });
     count
 }
 
