@@ -606,8 +606,6 @@ fn builders(
         let Some(builder) = self_ty.path.segments.last().map(|s| s.ident.clone()) else { continue };
         let Some(send_at) = send_index(imp) else { continue };
         let syn::ImplItem::Fn(send) = &imp.items[send_at] else { unreachable!() };
-        let operation = operation_id(&send.block)
-            .ok_or_else(|| format!("builder {builder}: send() names no operation"))?;
         let ok_ty = ok_type(&send.sig.output)
             .ok_or_else(|| format!("builder {builder}: unexpected send() signature"))?;
         let lifetime = imp
@@ -616,7 +614,9 @@ fn builders(
             .next()
             .map(|l| l.lifetime.clone())
             .ok_or_else(|| format!("builder {builder}: no lifetime for its client"))?;
-        imp.items[send_at] = into_request(send, &lifetime).map_err(|e| format!("builder {builder}: {e}"))?;
+        let syn::ImplItem::Fn(send) = imp.items.remove(send_at) else { unreachable!() };
+        let (method, operation) = into_request(send, &lifetime).map_err(|e| format!("builder {builder}: {e}"))?;
+        imp.items.insert(send_at, method);
         let generics = &imp.generics;
         let generics_lt = quote!(+ #lifetime);
         let self_ty = &imp.self_ty;
@@ -716,27 +716,44 @@ fn send_index(imp: &ItemImpl) -> Option<usize> {
     imp.items.iter().position(|i| matches!(i, syn::ImplItem::Fn(f) if f.sig.ident == "send" && f.sig.asyncness.is_some()))
 }
 
-/// progenitor's `send` up to its request, as a plain function: everything before
-/// `let info = OperationInfo { .. }` builds the request (parameters, URL, headers, body);
-/// what follows (hooks, sending, statuses) is `veeam_runtime::ops`, written once.
-fn into_request(send: &syn::ImplItemFn, lifetime: &syn::Lifetime) -> Result<syn::ImplItem, String> {
-    let stmts = &send.block.stmts;
-    let info_at = stmts
+/// progenitor's `send` up to its request, as a plain function, and the operation id it names:
+/// everything before `let info = OperationInfo { operation_id: ".." }` builds the request
+/// (parameters, URL, headers, body); what follows (hooks, sending, statuses) is
+/// `veeam_runtime::ops`, written once. The statements are moved, not re-parsed.
+fn into_request(mut method: syn::ImplItemFn, lifetime: &syn::Lifetime) -> Result<(syn::ImplItem, String), String> {
+    let mut stmts = std::mem::take(&mut method.block.stmts);
+    let (info_at, operation) = stmts
         .iter()
-        .position(|s| quote!(#s).to_string().starts_with("let info = OperationInfo"))
-        .ok_or("progenitor's send() has no `let info = OperationInfo`")?;
-    let builds = &stmts[..info_at];
-    match builds.last() {
-        Some(syn::Stmt::Local(l)) if quote!(#l).to_string().contains("let mut request =") => {}
-        _ => return Err("progenitor's send() does not build `request` before `info`".into()),
+        .enumerate()
+        .find_map(|(i, s)| operation_info(s).map(|op| (i, op)))
+        .ok_or("progenitor's send() has no `let info = OperationInfo { operation_id: \"..\" }`")?;
+    stmts.truncate(info_at);
+    let builds_request = matches!(stmts.last(), Some(syn::Stmt::Local(syn::Local { pat: syn::Pat::Ident(p), .. }))
+        if p.ident == "request" && p.mutability.is_some());
+    if !builds_request {
+        return Err("progenitor's send() does not build `request` before `info`".into());
     }
-    let tokens = quote! {
-        fn into_request(self) -> ::std::result::Result<(&#lifetime ::veeam_runtime::Session, ::reqwest::Request), Error> {
-            #(#builds)*
-            ::std::result::Result::Ok((&client.inner, request))
-        }
+    stmts.push(syn::Stmt::Expr(syn::parse_quote!(::std::result::Result::Ok((&client.inner, request))), None));
+    method.sig = syn::parse_quote! {
+        fn into_request(self) -> ::std::result::Result<(&#lifetime ::veeam_runtime::Session, ::reqwest::Request), Error>
     };
-    syn::parse2(tokens).map_err(|e| e.to_string())
+    method.attrs.clear();
+    method.vis = syn::Visibility::Inherited;
+    method.block.stmts = stmts;
+    Ok((syn::ImplItem::Fn(method), operation))
+}
+
+/// The `".."` of `let info = OperationInfo { operation_id: ".." };`.
+fn operation_info(stmt: &syn::Stmt) -> Option<String> {
+    let syn::Stmt::Local(syn::Local { pat: syn::Pat::Ident(p), init: Some(init), .. }) = stmt else { return None };
+    let syn::Expr::Struct(info) = &*init.expr else { return None };
+    if p.ident != "info" || !info.path.is_ident("OperationInfo") {
+        return None;
+    }
+    info.fields.iter().find_map(|f| match (&f.member, &f.expr) {
+        (syn::Member::Named(m), syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. })) if m == "operation_id" => Some(s.value()),
+        _ => None,
+    })
 }
 
 /// The operation id in generated code: the `"..."` of progenitor's
