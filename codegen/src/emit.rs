@@ -41,7 +41,7 @@ uuid = { version = "1", features = ["serde", "v4"] }
 pub fn crate_files(
     options: &CrateOptions,
     facts: &ApiFacts,
-    code: &str,
+    code: &crate::generate::Code,
     features: Option<&crate::features::FeatureReport>,
 ) -> BTreeMap<PathBuf, String> {
     let header = format!(
@@ -64,8 +64,11 @@ pub fn crate_files(
     );
     files.insert(
         PathBuf::from("src/lib.rs"),
-        format!("// {header}\n//! Client for the {title} ({version}), generated from its OpenAPI document.\n//! See README.md for how to use it.\n\n// progenitor imports `types` into its builder module even when a spec defines none.\n#![allow(unused_imports)]\n\n{code}", title = facts.title, version = facts.version),
+        format!("// {header}\n//! Client for the {title} ({version}), generated from its OpenAPI document.\n//! See README.md for how to use it.\n\n// progenitor imports `types` into its builder module even when a spec defines none.\n#![allow(unused_imports)]\n\n{code}", title = facts.title, version = facts.version, code = code.lib),
     );
+    for (module, text) in &code.modules {
+        files.insert(PathBuf::from(format!("src/{module}.rs")), format!("// {header}\n\n{text}"));
+    }
     files.insert(PathBuf::from("README.md"), readme(options, facts, &header));
     files
 }

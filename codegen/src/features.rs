@@ -130,6 +130,17 @@ fn cfg_one(feature: &str) -> Attribute {
     syn::parse_quote!(#[cfg(feature = #feature)])
 }
 
+/// [`cfg_any`] as a line of text.
+fn cfg_any_text(features: &BTreeSet<String>) -> String {
+    let list: Vec<String> = features.iter().map(|f| format!("feature = {f:?}")).collect();
+    format!("#[cfg(any({}))]\n", list.join(", "))
+}
+
+/// [`cfg_one`] as a line of text.
+fn cfg_one_text(feature: &str) -> String {
+    format!("#[cfg(feature = {feature:?})]\n")
+}
+
 fn attrs_mut(item: &mut Item) -> Option<&mut Vec<Attribute>> {
     Some(match item {
         Item::Struct(s) => &mut s.attrs,
@@ -143,64 +154,53 @@ fn attrs_mut(item: &mut Item) -> Option<&mut Vec<Attribute>> {
     })
 }
 
-fn module_items<'a>(items: &'a mut [Item], name: &str) -> Option<&'a mut Vec<Item>> {
+fn module_items<'a>(items: &'a [Item], name: &str) -> Option<&'a Vec<Item>> {
+    items.iter().find_map(|i| match i {
+        Item::Mod(m) if m.ident == name => m.content.as_ref().map(|(_, items)| items),
+        _ => None,
+    })
+}
+
+fn module_items_mut<'a>(items: &'a mut [Item], name: &str) -> Option<&'a mut Vec<Item>> {
     items.iter_mut().find_map(|i| match i {
         Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
         _ => None,
     })
 }
 
-/// Gates the crate's items by feature. `groups`: operation id -> feature.
-pub fn apply(file: &mut syn::File, groups: &BTreeMap<String, String>) -> Result<FeatureReport, String> {
-    let mut report = FeatureReport::default();
-
-    // Builders: name -> feature (from the operation id their send names).
-    let builder_items = module_items(&mut file.items, "builder").ok_or("no builder module")?;
-    let mut builder_feature: BTreeMap<String, String> = BTreeMap::new();
-    for item in builder_items.iter() {
-        let Item::Impl(i) = item else { continue };
-        let Some(name) = type_name(&i.self_ty) else { continue };
-        // Only `send` names the operation; stringifying whole impls was a tenth of generation.
-        let send = i.items.iter().find_map(|m| match m {
-            syn::ImplItem::Fn(f) if f.sig.ident == "send" => Some(&f.block),
-            _ => None,
-        });
-        let Some(op) = send.and_then(crate::glue::operation_id) else { continue };
+/// Each builder's feature (`operations`: builder -> operation id; `groups`: operation id ->
+/// feature), and how many operations each feature has.
+pub(crate) fn builder_features(
+    operations: &BTreeMap<String, String>,
+    groups: &BTreeMap<String, String>,
+) -> Result<(BTreeMap<String, String>, BTreeMap<String, usize>), String> {
+    let mut features = BTreeMap::new();
+    let mut counts = BTreeMap::new();
+    for (builder, op) in operations {
         let feature = groups
-            .get(&op)
+            .get(op)
             .ok_or_else(|| format!("operation {op} has no resource group"))?;
-        builder_feature.insert(name, feature.clone());
-        *report.groups.entry(feature.clone()).or_default() += 1;
+        features.insert(builder.clone(), feature.clone());
+        *counts.entry(feature.clone()).or_default() += 1;
     }
+    Ok((features, counts))
+}
 
-    // Type names and the type graph, from the types module and its builder/defaults.
-    let types = module_items(&mut file.items, "types").ok_or("no types module")?;
-    let mut type_names = BTreeSet::new();
-    for item in types.iter() {
-        if !matches!(item, Item::Impl(_)) {
-            if let Some(n) = owner(item, &BTreeSet::new()) {
-                type_names.insert(n);
-            }
-        }
+/// Feature -> the names its builders mention (unfiltered: the types half knows which are
+/// types). `builder_items`: the builder module.
+pub(crate) fn builder_roots(builder_items: &[Item], builder_feature: &BTreeMap<String, String>) -> BTreeMap<String, BTreeSet<String>> {
+    let mut roots: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for item in builder_items {
+        let Some(feature) = builder_name(item).and_then(|n| builder_feature.get(&n)) else { continue };
+        roots.entry(feature.clone()).or_default().extend(names_in_item(item));
     }
-    let mut deps: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let add_deps = |items: &[Item], deps: &mut BTreeMap<String, BTreeSet<String>>| {
-        for item in items {
-            if let Some(o) = owner(item, &type_names) {
-                let names: BTreeSet<String> =
-                    names_in_item(item).into_iter().filter(|n| type_names.contains(n) && *n != o).collect();
-                deps.entry(o).or_default().extend(names);
-            }
-        }
-    };
-    add_deps(types, &mut deps);
-    if let Some(b) = module_items(types, "builder") {
-        add_deps(b, &mut deps);
-    }
+    roots
+}
 
-    let mut template_roots: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    // Hand-written helpers gated on a group (templates) reach types too.
-    for item in file.items.iter() {
+/// Hand-written helpers gated on a group (templates, in the crate root's impls) reach types
+/// too: feature -> the names they mention.
+pub(crate) fn template_roots(items: &[Item], roots: &mut BTreeMap<String, BTreeSet<String>>) {
+    for item in items {
         let Item::Impl(i) = item else { continue };
         for member in &i.items {
             let syn::ImplItem::Fn(f) = member else { continue };
@@ -208,65 +208,34 @@ pub fn apply(file: &mut syn::File, groups: &BTreeMap<String, String>) -> Result<
                 let Some(feature) = single_feature(attr) else { continue };
                 let mut v = Names::default();
                 v.visit_impl_item_fn(f);
-                let found = v.0.into_iter().filter(|n| type_names.contains(n));
-                template_roots.entry(feature).or_default().extend(found);
+                roots.entry(feature).or_default().extend(v.0);
             }
         }
     }
-    // Roots: the types each group's builders mention; then everything they reach.
-    let mut reached: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let builder_items = module_items(&mut file.items, "builder").ok_or("no builder module")?;
-    let mut roots = template_roots;
-    for item in builder_items.iter() {
-        let name = match item {
-            Item::Struct(s) => s.ident.to_string(),
-            Item::Impl(i) => match type_name(&i.self_ty) {
-                Some(n) => n,
-                None => continue,
-            },
-            _ => continue,
-        };
-        let Some(feature) = builder_feature.get(&name) else { continue };
-        let found = names_in_item(item).into_iter().filter(|n| type_names.contains(n));
-        roots.entry(feature.clone()).or_default().extend(found);
-    }
-    let reach = |start: &BTreeSet<String>| -> BTreeSet<String> {
-        let mut queue: VecDeque<String> = start.iter().cloned().collect();
-        let mut seen: BTreeSet<String> = BTreeSet::new();
-        while let Some(t) = queue.pop_front() {
-            if seen.insert(t.clone()) {
-                queue.extend(deps.get(&t).into_iter().flatten().cloned());
-            }
-        }
-        seen
-    };
-    for (feature, start) in &roots {
-        for t in reach(start) {
-            reached.entry(t).or_default().insert(feature.clone());
-        }
-    }
-    // Types no operation reaches come with `unreferenced-types`, and so does what they use.
-    let unreferenced: BTreeSet<String> =
-        type_names.iter().filter(|t| !reached.contains_key(*t)).cloned().collect();
-    report.unreferenced_types = unreferenced.len();
-    for t in reach(&unreferenced) {
-        reached.entry(t).or_default().insert(UNREFERENCED.to_string());
-    }
+}
 
-    // Gate the builders and the client methods.
+fn builder_name(item: &Item) -> Option<String> {
+    match item {
+        Item::Struct(s) => Some(s.ident.to_string()),
+        Item::Impl(i) => type_name(&i.self_ty),
+        _ => None,
+    }
+}
+
+/// Gates each builder (struct and impls) by its operation's feature.
+pub(crate) fn gate_builders(builder_items: &mut [Item], builder_feature: &BTreeMap<String, String>) {
     for item in builder_items.iter_mut() {
-        let name = match item {
-            Item::Struct(s) => Some(s.ident.to_string()),
-            Item::Impl(i) => type_name(&i.self_ty),
-            _ => None,
-        };
-        if let Some(feature) = name.and_then(|n| builder_feature.get(&n)) {
+        if let Some(feature) = builder_name(item).and_then(|n| builder_feature.get(&n)) {
             if let Some(attrs) = attrs_mut(item) {
                 attrs.push(cfg_one(feature));
             }
         }
     }
-    for item in file.items.iter_mut() {
+}
+
+/// Gates the client's methods (`fn op(&self) -> builder::Op`) by their builder's feature.
+pub(crate) fn gate_client(items: &mut [Item], builder_feature: &BTreeMap<String, String>) {
+    for item in items.iter_mut() {
         let Item::Impl(i) = item else { continue };
         if i.trait_.is_some() {
             continue;
@@ -284,28 +253,91 @@ pub fn apply(file: &mut syn::File, groups: &BTreeMap<String, String>) -> Result<
             }
         }
     }
+}
+
+/// What gating the types did, and each type's `#[cfg(..)]` line (for code written as text).
+#[derive(Debug, Default)]
+pub(crate) struct TypesGating {
+    pub gated_types: usize,
+    pub unreferenced_types: usize,
+    pub cfg: BTreeMap<String, String>,
+}
+
+/// Gates the types module's items (`types`): each type, its impls, its builder and the
+/// defaults that mention it, by every feature whose `roots` reach it.
+pub(crate) fn gate_types(types: &mut Vec<Item>, roots: &BTreeMap<String, BTreeSet<String>>) -> TypesGating {
+    let mut out = TypesGating::default();
+    let mut type_names = BTreeSet::new();
+    for item in types.iter() {
+        if !matches!(item, Item::Impl(_)) {
+            if let Some(n) = owner(item, &BTreeSet::new()) {
+                type_names.insert(n);
+            }
+        }
+    }
+    // The type graph, from the types module and its builder/defaults.
+    let mut deps: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let add_deps = |items: &[Item], deps: &mut BTreeMap<String, BTreeSet<String>>| {
+        for item in items {
+            if let Some(o) = owner(item, &type_names) {
+                let names: BTreeSet<String> =
+                    names_in_item(item).into_iter().filter(|n| type_names.contains(n) && *n != o).collect();
+                deps.entry(o).or_default().extend(names);
+            }
+        }
+    };
+    add_deps(types, &mut deps);
+    if let Some(b) = module_items(types, "builder") {
+        add_deps(b, &mut deps);
+    }
+    let reach = |start: &BTreeSet<String>| -> BTreeSet<String> {
+        let mut queue: VecDeque<String> = start.iter().filter(|n| type_names.contains(*n)).cloned().collect();
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        while let Some(t) = queue.pop_front() {
+            if seen.insert(t.clone()) {
+                queue.extend(deps.get(&t).into_iter().flatten().cloned());
+            }
+        }
+        seen
+    };
+    let mut reached: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (feature, start) in roots {
+        for t in reach(start) {
+            reached.entry(t).or_default().insert(feature.clone());
+        }
+    }
+    // Types no operation reaches come with `unreferenced-types`, and so does what they use.
+    let unreferenced: BTreeSet<String> =
+        type_names.iter().filter(|t| !reached.contains_key(*t)).cloned().collect();
+    out.unreferenced_types = unreferenced.len();
+    for t in reach(&unreferenced) {
+        reached.entry(t).or_default().insert(UNREFERENCED.to_string());
+    }
+    out.cfg = type_names
+        .iter()
+        .map(|t| (t.clone(), reached.get(t).map(cfg_any_text).unwrap_or_else(|| cfg_one_text(UNREFERENCED))))
+        .collect();
 
     // Gate the types, their impls, their builders and the defaults that mention them.
-    let gate = |item: &mut Item, report: &mut FeatureReport, count: bool| {
+    let gate = |item: &mut Item, out: &mut TypesGating, count: bool| {
         let Some(o) = owner(item, &type_names) else { return };
         let attr = match reached.get(&o) {
             Some(features) => cfg_any(features),
             None => cfg_one(UNREFERENCED),
         };
         if count {
-            report.gated_types += 1;
+            out.gated_types += 1;
         }
         if let Some(attrs) = attrs_mut(item) {
             attrs.push(attr);
         }
     };
-    let types = module_items(&mut file.items, "types").ok_or("no types module")?;
     for item in types.iter_mut() {
         let defines = !matches!(item, Item::Impl(_));
-        gate(item, &mut report, defines);
+        gate(item, &mut out, defines);
     }
     for sub in ["builder", "defaults"] {
-        if let Some(items) = module_items(types, sub) {
+        if let Some(items) = module_items_mut(types, sub) {
             for item in items.iter_mut() {
                 if let Item::Fn(f) = item {
                     // defaults::x() -> super::T: gate with the first type it names.
@@ -316,9 +348,9 @@ pub fn apply(file: &mut syn::File, groups: &BTreeMap<String, String>) -> Result<
                     }
                     continue;
                 }
-                gate(item, &mut report, false);
+                gate(item, &mut out, false);
             }
         }
     }
-    Ok(report)
+    out
 }

@@ -1,8 +1,19 @@
 //! Generation: the validated, normalized document through progenitor (builder interface),
-//! then formatted with prettyplease.
+//! then our rewrites ([`crate::glue`], [`crate::features`]), then prettyplease.
+//!
+//! With the runtime, the crate is written as three files (`src/lib.rs`, `src/types.rs`,
+//! `src/builder.rs`) by two threads: one owns the `types` module, the other everything else.
+//! Syntax trees cannot cross threads, so each runs progenitor itself and parses only its own
+//! half; what one half needs of the other it reads from tokens (the page types, the typify
+//! builders the client uses), except the type names each feature's builders mention, which
+//! the types half receives over a channel. On the 2-core machines we build on, that
+//! halves generation's wall time.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::mpsc;
 
+use proc_macro2::TokenStream;
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 use quote::quote;
 
@@ -11,23 +22,46 @@ use crate::features::FeatureReport;
 use crate::glue::{GlueReport, RuntimeOptions};
 use crate::load::Document;
 
-/// Runs progenitor and formats its output. progenitor still has `assert!`s and `todo!`s we
-/// may not have foreseen in [`crate::validate`]; a panic is caught and reported as an error
-/// (with progenitor's message) rather than taking the caller down.
-pub fn client_code(
-    api: &openapiv3::OpenAPI,
-    doc: &Document,
-    krate: &str,
-    runtime: Option<&RuntimeOptions>,
-    groups: Option<&std::collections::BTreeMap<String, String>>,
-) -> Result<(String, Option<GlueReport>, Option<FeatureReport>)> {
-    let at = doc.locate("");
-    let tokens = catch_unwind(AssertUnwindSafe(|| {
+/// The formatted code of a crate: `src/lib.rs` below its header, and its module files.
+#[derive(Debug, Clone, Default)]
+pub struct Code {
+    pub lib: String,
+    /// Module name -> the contents of `src/<name>.rs`.
+    pub modules: BTreeMap<String, String>,
+}
+
+impl Code {
+    /// Every file's lines.
+    pub fn lines(&self) -> usize {
+        self.lib.lines().count() + self.modules.values().map(|m| m.lines().count()).sum::<usize>()
+    }
+}
+
+
+/// Why one half of generation failed.
+enum Failure {
+    Progenitor(String),
+    Format(String),
+    /// The other half failed first (its channel closed); its error is the one to report.
+    OtherHalf,
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure::Format(message)
+    }
+}
+
+/// progenitor on the whole document. It still has `assert!`s and `todo!`s we may not have
+/// foreseen in [`crate::validate`]; a panic is caught and reported as an error (with
+/// progenitor's message) rather than taking the caller down.
+fn progenitor(api: &openapiv3::OpenAPI, runtime: bool) -> Result<TokenStream, Failure> {
+    catch_unwind(AssertUnwindSafe(|| {
         let mut settings = GenerationSettings::new();
         settings
             .with_interface(InterfaceStyle::Builder)
             .with_tag(TagStyle::Merged);
-        if runtime.is_some() {
+        if runtime {
             // The session is the client's inner value; glue implements the hooks.
             settings
                 .with_inner_type(quote!(::veeam_runtime::Session))
@@ -41,27 +75,181 @@ pub fn client_code(
             .map(|s| s.to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".into());
-        Error::Generator {
-            at: at.clone(),
-            message: format!("progenitor panicked ({message}); this input needs a validation rule or a normalization pass in codegen"),
-        }
+        Failure::Progenitor(format!("progenitor panicked ({message}); this input needs a validation rule or a normalization pass in codegen"))
     })?
-    .map_err(|e| Error::Generator {
-        at: at.clone(),
-        message: e.to_string(),
-    })?;
-    let format_error = |message: String| Error::Format {
-        krate: krate.to_string(),
-        message,
+    .map_err(|e| Failure::Progenitor(e.to_string()))
+}
+
+fn parse(tokens: TokenStream) -> Result<syn::File, Failure> {
+    syn::parse2(tokens).map_err(|e| Failure::Format(e.to_string()))
+}
+
+/// Runs progenitor and our rewrites, and formats the result.
+pub fn client_code(
+    api: &openapiv3::OpenAPI,
+    doc: &Document,
+    krate: &str,
+    runtime: Option<&RuntimeOptions>,
+    groups: Option<&BTreeMap<String, String>>,
+) -> Result<(Code, Option<GlueReport>, Option<FeatureReport>)> {
+    let error = |failure: Failure| match failure {
+        Failure::Progenitor(message) => Error::Generator { at: doc.locate(""), message },
+        Failure::Format(message) => Error::Format { krate: krate.to_string(), message },
+        Failure::OtherHalf => Error::Format { krate: krate.to_string(), message: "generation failed".into() },
     };
-    let mut file: syn::File = syn::parse2(tokens).map_err(|e| format_error(e.to_string()))?;
-    let glue = match runtime {
-        Some(options) => Some(crate::glue::apply(&mut file, options).map_err(format_error)?),
-        None => None,
+    let Some(options) = runtime else {
+        let file = progenitor(api, false).and_then(parse).map_err(error)?;
+        let code = Code { lib: prettyplease::unparse(&file), modules: BTreeMap::new() };
+        return Ok((code, None, None));
     };
-    let features = match groups {
-        Some(groups) => Some(crate::features::apply(&mut file, groups).map_err(format_error)?),
-        None => None,
+    let (main, builder) = std::thread::scope(|s| {
+        let (facts_tx, facts_rx) = mpsc::channel();
+        let main = s.spawn(move || main_half(api, options, facts_rx));
+        let builder = builder_half(api, groups, facts_tx);
+        let main = main.join().unwrap_or_else(|_| Err(Failure::Format("the generator's second thread panicked".into())));
+        (main, builder)
+    });
+    let (main, builder) = match (main, builder) {
+        (Ok(m), Ok(b)) => (m, b),
+        (Err(Failure::OtherHalf), Err(e)) | (Err(e), _) | (_, Err(e)) => return Err(error(e)),
     };
-    Ok((prettyplease::unparse(&file), glue, features))
+    let mut glue = builder.glue;
+    glue.merge(main.glue);
+    let features = builder.feature_counts.map(|groups| FeatureReport {
+        groups,
+        gated_types: main.gated_types,
+        unreferenced_types: main.unreferenced_types,
+    });
+    let mut modules = main.modules;
+    modules.insert("builder".to_string(), builder.text);
+    Ok((Code { lib: main.lib, modules }, Some(glue), features))
+}
+
+/// What the builder half sends the other once the builders are done.
+struct BuilderFacts {
+    page_impls: BTreeSet<String>,
+    download_operations: Vec<String>,
+    /// When the crate has features: each builder's, and the names each feature's builders
+    /// mention.
+    features: Option<(BTreeMap<String, String>, BTreeMap<String, BTreeSet<String>>)>,
+}
+
+struct MainHalf {
+    lib: String,
+    /// `types`, when progenitor wrote that module.
+    modules: BTreeMap<String, String>,
+    glue: GlueReport,
+    gated_types: usize,
+    unreferenced_types: usize,
+}
+
+/// The crate root and the `types` module: typify's builders nobody uses dropped (as
+/// tokens), then parsed, rewritten, gated and printed, the serde impls appended as text.
+fn main_half(
+    api: &openapiv3::OpenAPI,
+    options: &RuntimeOptions,
+    facts_rx: mpsc::Receiver<BuilderFacts>,
+) -> Result<MainHalf, Failure> {
+    let tokens = progenitor(api, true)?;
+    let mut glue = GlueReport::default();
+    let (rest, types_body) = crate::tokens::take_module(tokens, "types");
+    let (rest, builder_body) = crate::tokens::take_module(rest.into_iter().collect(), "builder");
+    // Only the typify builders the client uses.
+    let keep = builder_body.map(crate::tokens::type_builders_in_fields).unwrap_or_default();
+    let types_body = types_body.map(|body| {
+        let (body, pruned) = crate::glue::prune_type_builders(body, &keep);
+        glue.pruned_type_builders = pruned;
+        body
+    });
+    let mut types = types_body.map(parse).transpose()?;
+    let mut lib = parse(rest.into_iter().collect())?;
+    let serde = match &mut types {
+        Some(types) => crate::glue::types_part(&mut types.items, &mut glue)?,
+        None => Vec::new(),
+    };
+    let facts = facts_rx.recv().map_err(|_| Failure::OtherHalf)?;
+    crate::glue::lib_part(&mut lib, options, &facts.download_operations)?;
+    crate::glue::methods(&mut lib.items, &mut glue);
+    let mut gating = None;
+    if let Some(types) = &mut types {
+        crate::glue::page_impls(&mut types.items, &facts.page_impls)?;
+        crate::glue::methods(&mut types.items, &mut glue);
+    }
+    if let Some((builder_feature, mut roots)) = facts.features {
+        crate::features::template_roots(&lib.items, &mut roots);
+        crate::features::gate_client(&mut lib.items, &builder_feature);
+        gating = types.as_mut().map(|types| crate::features::gate_types(&mut types.items, &roots));
+    }
+    // The modules are files.
+    for item in &mut lib.items {
+        if let syn::Item::Mod(m) = item {
+            if m.ident == "types" || m.ident == "builder" {
+                m.content = None;
+                m.semi = Some(Default::default());
+            }
+        }
+    }
+    let mut modules = BTreeMap::new();
+    if let Some(types) = types {
+        let mut text = prettyplease::unparse(&types);
+        drop(types);
+        if !serde.is_empty() {
+            text.push_str("// Serde impls, written out instead of derived (see `veeam_runtime::json`).\n");
+            for impls in &serde {
+                let cfg = gating.as_ref().and_then(|g| g.cfg.get(&impls.name)).map_or("", String::as_str);
+                crate::serde_impls::write(&mut text, impls, cfg);
+            }
+        }
+        modules.insert("types".to_string(), text);
+    }
+    let lib = prettyplease::unparse(&lib);
+    let (gated_types, unreferenced_types) = gating.map_or((0, 0), |g| (g.gated_types, g.unreferenced_types));
+    Ok(MainHalf { lib, modules, glue, gated_types, unreferenced_types })
+}
+
+struct BuilderHalf {
+    /// `src/builder.rs`.
+    text: String,
+    glue: GlueReport,
+    /// Feature -> its operations, when the crate has features.
+    feature_counts: Option<BTreeMap<String, usize>>,
+}
+
+/// progenitor's builder module: `src/builder.rs`.
+fn builder_half(
+    api: &openapiv3::OpenAPI,
+    groups: Option<&BTreeMap<String, String>>,
+    facts_tx: mpsc::Sender<BuilderFacts>,
+) -> Result<BuilderHalf, Failure> {
+    let tokens = progenitor(api, true)?;
+    // Of the types module, this half needs only the page types' names.
+    let (rest, types) = crate::tokens::take_module(tokens, "types");
+    let pages = types.map(crate::tokens::page_type_names).unwrap_or_default();
+    let (_, builder) = crate::tokens::take_module(rest.into_iter().collect(), "builder");
+    let mut builder = parse(builder.ok_or("progenitor wrote no builder module".to_string())?)?;
+    // What the other half needs, read off the builders before they are rewritten.
+    let survey = crate::glue::survey(&builder.items, &pages)?;
+    let operations = survey.iter().map(|(name, b)| (name.clone(), b.operation.clone())).collect();
+    let features = groups
+        .map(|groups| crate::features::builder_features(&operations, groups))
+        .transpose()?;
+    let mut download_operations: Vec<String> = survey.values().filter(|b| b.download).map(|b| b.operation.clone()).collect();
+    download_operations.sort();
+    // If the other half has failed, it is not listening, and it reports why.
+    let _ = facts_tx.send(BuilderFacts {
+        page_impls: survey.values().filter_map(|b| b.page.clone()).collect(),
+        download_operations,
+        features: features.as_ref().map(|(builder_feature, _)| {
+            (builder_feature.clone(), crate::features::builder_roots(&builder.items, builder_feature))
+        }),
+    });
+    drop(facts_tx);
+    let mut glue = GlueReport::default();
+    crate::glue::builder_part(&mut builder.items, &survey, &mut glue)?;
+    crate::glue::methods(&mut builder.items, &mut glue);
+    if let Some((builder_feature, _)) = &features {
+        crate::features::gate_builders(&mut builder.items, builder_feature);
+    }
+    let text = prettyplease::unparse(&builder);
+    Ok(BuilderHalf { text, glue, feature_counts: features.map(|(_, counts)| counts) })
 }

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::punctuated::Punctuated;
-use syn::{Fields, GenericArgument, Item, ItemImpl, ItemMod, Meta, PathArguments, Token, Type};
+use syn::{Fields, GenericArgument, Item, ItemImpl, Meta, PathArguments, Token, Type};
 
 /// Per-API facts the runtime needs: where to log in and out.
 #[derive(Debug, Clone)]
@@ -61,68 +61,71 @@ impl GlueReport {
             self.sends, self.streams, self.downloads, self.lenient_enums, self.null_tolerant_fields, self.serde_impls, self.pruned_type_builders
         )
     }
+
+    /// Adds what the other half of the crate (types, or the rest) did.
+    pub(crate) fn merge(&mut self, other: GlueReport) {
+        self.lenient_enums += other.lenient_enums;
+        self.null_tolerant_fields += other.null_tolerant_fields;
+        self.serde_impls += other.serde_impls;
+        self.inlined += other.inlined;
+        self.setters += other.setters;
+        self.sends += other.sends;
+        self.streams += other.streams;
+        self.downloads += other.downloads;
+        self.download_operations.extend(other.download_operations);
+        self.download_operations.sort();
+        self.pruned_type_builders += other.pruned_type_builders;
+    }
 }
 
-pub fn apply(file: &mut syn::File, options: &RuntimeOptions) -> Result<GlueReport, String> {
-    let mut report = GlueReport::default();
-    report.pruned_type_builders = prune_type_builders(file)?;
-    let mut pages = BTreeMap::new();
-    for item in &mut file.items {
-        let Item::Mod(m) = item else { continue };
-        match m.ident.to_string().as_str() {
-            "types" => {
-                let content = content_mut(m)?;
-                lenient_enums(content, &mut report)?;
-                null_tolerant_fields(content, &mut report);
-                report.serde_impls = crate::serde_impls::compact(content)?;
-                pages = page_types(content);
-            }
-            "builder" => {}
-            _ => {}
-        }
-    }
-    let mut page_impls = BTreeSet::new();
-    let mut content_extra_use = false;
-    for item in &mut file.items {
-        let Item::Mod(m) = item else { continue };
-        if m.ident == "builder" {
-            let content = content_mut(m)?;
-            // The crate root's `Error` is the runtime's now; progenitor's code means its own.
-            for item in content.iter_mut() {
-                if let Item::Use(u) = item {
-                    let tree = &u.tree;
-                    if quote!(#tree).to_string().starts_with("super :: {") {
-                        u.tree = syn::parse_quote!(super::{
-                            encode_path, ByteStream, ClientInfo, RequestBuilderExt, ResponseValue,
-                        });
-                        content_extra_use = true;
-                    }
-                }
-            }
-            if content_extra_use {
-                content.insert(0, syn::parse_quote!(use progenitor_client::Error;));
-            }
-            builders(content, &pages, &mut page_impls, &mut report)?;
-        }
-    }
-    for item in &mut file.items {
-        let Item::Mod(m) = item else { continue };
-        if m.ident == "types" {
-            let content = content_mut(m)?;
-            for name in &page_impls {
-                content.push(syn::parse2(pages[name].into_page.clone()).map_err(|e| e.to_string())?);
+/// The `types` module's half: lenient enums, null-tolerant fields, and the serde impls
+/// (returned, to be written out as text after printing).
+pub(crate) fn types_part(items: &mut Vec<Item>, report: &mut GlueReport) -> Result<Vec<crate::serde_impls::Impls>, String> {
+    lenient_enums(items, report)?;
+    null_tolerant_fields(items, report);
+    let serde = crate::serde_impls::compact(items);
+    report.serde_impls = serde.len();
+    Ok(serde)
+}
+
+/// The builder module (`items`), rewritten from its [`survey`]: each builder's
+/// `send`/`stream`/downloads.
+pub(crate) fn builder_part(items: &mut Vec<Item>, survey: &BTreeMap<String, Builder>, report: &mut GlueReport) -> Result<(), String> {
+    // The crate root's `Error` is the runtime's now; progenitor's code means its own.
+    let mut uses_root = false;
+    for item in items.iter_mut() {
+        if let Item::Use(u) = item {
+            let tree = &u.tree;
+            if quote!(#tree).to_string().starts_with("super :: {") {
+                u.tree = syn::parse_quote!(super::{
+                    encode_path, ByteStream, ClientInfo, RequestBuilderExt, ResponseValue,
+                });
+                uses_root = true;
             }
         }
     }
+    if uses_root {
+        items.insert(0, syn::parse_quote!(use progenitor_client::Error;));
+    }
+    builders(items, survey, report)
+}
+
+/// The crate root (`src/lib.rs`): the client's hooks and entry points, the runtime's
+/// re-exports, the API's hand-written helpers. `downloads`: the download operations' ids.
+pub(crate) fn lib_part(file: &mut syn::File, options: &RuntimeOptions, downloads: &[String]) -> Result<(), String> {
     reexport_runtime_error(file);
-    file.items.extend(client_items(options, &report.download_operations)?);
+    file.items.extend(client_items(options, downloads)?);
     if let Some(ext) = options.extension {
         let ext: syn::File = syn::parse_str(ext).map_err(|e| format!("extension template: {e}"))?;
         file.items.extend(ext.items);
     }
-    report.inlined = inline_methods(&mut file.items);
-    report.setters = shared_setter_errors(&mut file.items);
-    Ok(report)
+    Ok(())
+}
+
+/// The passes over every method, on either half: `#[inline]`, shared setter errors.
+pub(crate) fn methods(items: &mut [Item], report: &mut GlueReport) {
+    report.inlined += inline_methods(items);
+    report.setters += shared_setter_errors(items);
 }
 
 /// Builder setters (progenitor's and typify's) each end in `.map_err(|e| message)`: a
@@ -249,80 +252,31 @@ fn inline_methods(items: &mut [Item]) -> usize {
 }
 
 /// typify writes a builder (`types::builder::X`, with `X::builder()`) for every struct; the
-/// client only uses those of request bodies (`.body_map(|b| ...)`). The others are about
-/// 40% of the crate's lines and nobody calls them: drop them.
-fn prune_type_builders(file: &mut syn::File) -> Result<usize, String> {
-    use syn::visit::Visit;
-    #[derive(Default)]
-    struct BodyBuilders(BTreeSet<String>);
-    impl<'ast> Visit<'ast> for BodyBuilders {
-        fn visit_path(&mut self, p: &'ast syn::Path) {
-            let segs: Vec<String> = p.segments.iter().map(|s| s.ident.to_string()).collect();
-            if let [first, second, name, ..] = segs.as_slice() {
-                if first == "types" && second == "builder" {
-                    self.0.insert(name.clone());
-                }
-            }
-            syn::visit::visit_path(self, p);
-        }
-    }
-    let mut keep = BodyBuilders::default();
-    for item in &file.items {
-        if let Item::Mod(m) = item {
-            if m.ident == "builder" {
-                keep.visit_item_mod(m);
-            }
-        }
-    }
-    let keep = keep.0;
-    let self_name = type_name;
+/// client only uses those of request bodies (`.body_map(|b| ...)`). The others were about
+/// 40% of the crate's lines and nobody calls them: they are dropped from the types module's
+/// tokens, before it is parsed. `keep`: the builders the client names.
+pub(crate) fn prune_type_builders(types: TokenStream, keep: &BTreeSet<String>) -> (TokenStream, usize) {
+    use crate::tokens::{is_builder_fn_impl, item_owner, join, split_items, take_module, with_module_body};
+    let unused = |item: &[proc_macro2::TokenTree]| item_owner(item).is_some_and(|n| !keep.contains(&n));
     let mut pruned = 0;
-    for item in &mut file.items {
-        let Item::Mod(m) = item else { continue };
-        if m.ident != "types" {
-            continue;
-        }
-        let types = content_mut(m)?;
+    let items = split_items(types).into_iter().filter_map(|item| {
         // `impl X { pub fn builder() -> builder::X }`
-        types.retain(|item| {
-            let Item::Impl(i) = item else { return true };
-            let only_builder_fn = i.trait_.is_none()
-                && !i.items.is_empty()
-                && i.items.iter().all(|m| matches!(m, syn::ImplItem::Fn(f) if f.sig.ident == "builder"));
-            !only_builder_fn || self_name(&i.self_ty).is_some_and(|n| keep.contains(&n))
-        });
-        for item in types.iter_mut() {
-            let Item::Mod(b) = item else { continue };
-            if b.ident != "builder" {
-                continue;
-            }
-            let builders = content_mut(b)?;
-            builders.retain(|item| {
-                let name = match item {
-                    Item::Struct(s) => Some(s.ident.to_string()),
-                    Item::Impl(i) => self_name(&i.self_ty),
-                    _ => None,
-                };
-                match name {
-                    Some(n) if !keep.contains(&n) => {
-                        if matches!(item, Item::Struct(_)) {
-                            pruned += 1;
-                        }
-                        false
-                    }
-                    _ => true,
-                }
-            });
+        if is_builder_fn_impl(&item) && unused(&item) {
+            return None;
         }
-    }
-    Ok(pruned)
-}
-
-fn content_mut(m: &mut ItemMod) -> Result<&mut Vec<Item>, String> {
-    m.content
-        .as_mut()
-        .map(|(_, items)| items)
-        .ok_or_else(|| format!("module {} has no body", m.ident))
+        let (outer, Some(body)) = take_module(item.iter().cloned().collect(), "builder") else {
+            return Some(item);
+        };
+        let kept = split_items(body).into_iter().filter(|member| {
+            let drop = unused(member);
+            let is_struct = crate::tokens::defines_struct(member);
+            pruned += usize::from(drop && is_struct);
+            !drop
+        });
+        Some(with_module_body(outer, "builder", join(kept)))
+    });
+    let stream = join(items.collect::<Vec<_>>());
+    (stream, pruned)
 }
 
 fn parse_items(tokens: TokenStream) -> Result<Vec<Item>, String> {
@@ -533,22 +487,21 @@ fn inner_type(ty: &Type) -> Option<&Type> {
     }
 }
 
-/// A page type: a struct with a `results` list (and usually a `set_id`).
-struct PageType {
-    into_page: TokenStream,
-}
-
-fn page_types(items: &[Item]) -> BTreeMap<String, PageType> {
-    let mut pages = BTreeMap::new();
-    for item in items {
+/// `IntoPage` for the page types some operation streams (`used`, found by
+/// [`crate::tokens::page_type_names`]): `results` are the items, `set_id` (when there is
+/// one) is passed on to the next request.
+pub(crate) fn page_impls(items: &mut Vec<Item>, used: &BTreeSet<String>) -> Result<(), String> {
+    let mut impls = Vec::new();
+    for item in items.iter() {
         let Item::Struct(s) = item else { continue };
-        let Fields::Named(fields) = &s.fields else { continue };
-        let field = |n: &str| fields.named.iter().find(|f| f.ident.as_ref().is_some_and(|i| i == n));
-        let Some(results) = field("results") else { continue };
-        if type_name(&results.ty).as_deref() != Some("Vec") {
+        if !used.contains(&s.ident.to_string()) {
             continue;
         }
-        let Some(item_ty) = inner_type(&results.ty) else { continue };
+        let name = &s.ident;
+        let field = |n: &str| s.fields.iter().find(|f| f.ident.as_ref().is_some_and(|i| i == n));
+        let item_ty = field("results")
+            .and_then(|f| inner_type(&f.ty))
+            .ok_or_else(|| format!("page type {name}: no `results` list"))?;
         let (set_id_ty, set_id) = match field("set_id") {
             Some(f) if type_name(&f.ty).as_deref() == Some("Option") => {
                 let t = inner_type(&f.ty).cloned();
@@ -560,70 +513,101 @@ fn page_types(items: &[Item]) -> BTreeMap<String, PageType> {
             }
             None => (quote!(()), quote!(::std::option::Option::None)),
         };
-        let name = &s.ident;
-        pages.insert(
-            name.to_string(),
-            PageType {
-                into_page: quote! {
-                    impl ::veeam_runtime::paging::IntoPage for #name {
-                        type Item = #item_ty;
-                        type SetId = #set_id_ty;
-                        fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-                            ::veeam_runtime::paging::Page { items: self.results, set_id: #set_id }
-                        }
-                    }
-                },
-            },
-        );
+        impls.push(quote! {
+            impl ::veeam_runtime::paging::IntoPage for #name {
+                type Item = #item_ty;
+                type SetId = #set_id_ty;
+                fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
+                    ::veeam_runtime::paging::Page { items: self.results, set_id: #set_id }
+                }
+            }
+        });
     }
-    pages
+    if impls.len() != used.len() {
+        return Err(format!("page types not found among the types: {used:?}"));
+    }
+    items.extend(parse_items(quote!(#(#impls)*))?);
+    Ok(())
 }
 
-/// Every builder: `send` (its request built by `into_request`, sent by `veeam_runtime::ops`);
-/// `stream` for paged lists; `write_to`/`save_to` for
-/// downloads.
-fn builders(
-    items: &mut Vec<Item>,
-    pages: &BTreeMap<String, PageType>,
-    page_impls: &mut BTreeSet<String>,
-    report: &mut GlueReport,
-) -> Result<(), String> {
+/// One operation's builder, as progenitor wrote it.
+pub(crate) struct Builder {
+    /// The operation id its `send` names.
+    pub operation: String,
+    /// What a successful response decodes to.
+    ok_ty: Type,
+    /// The page type, when the operation takes `offset` and `limit` and answers with one.
+    pub page: Option<String>,
+    /// Whether the builder has a `set_id` to pass on between pages.
+    set_id: bool,
+    /// Whether the response is a file.
+    pub download: bool,
+}
+
+/// Reads every builder off progenitor's builder module (`items`) without changing anything:
+/// builder name -> what it is. `pages`: the page types' names.
+pub(crate) fn survey(items: &[Item], pages: &BTreeSet<String>) -> Result<BTreeMap<String, Builder>, String> {
     // Builder name -> its field names.
     let mut fields: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for item in items.iter() {
+    for item in items {
         if let Item::Struct(s) = item {
             let names = s.fields.iter().filter_map(|f| f.ident.as_ref().map(|i| i.to_string())).collect();
             fields.insert(s.ident.to_string(), names);
         }
     }
+    let mut builders = BTreeMap::new();
+    for item in items {
+        let Item::Impl(imp) = item else { continue };
+        if imp.trait_.is_some() {
+            continue;
+        }
+        let Some(name) = type_name(&imp.self_ty) else { continue };
+        let Some(send_at) = send_index(imp) else { continue };
+        let syn::ImplItem::Fn(send) = &imp.items[send_at] else { unreachable!() };
+        let ok_ty = ok_type(&send.sig.output)
+            .ok_or_else(|| format!("builder {name}: unexpected send() signature"))?;
+        let operation = send
+            .block
+            .stmts
+            .iter()
+            .find_map(operation_info)
+            .ok_or_else(|| format!("builder {name}: progenitor's send() has no `let info = OperationInfo {{ operation_id: \"..\" }}`"))?;
+        let names = fields.get(&name).cloned().unwrap_or_default();
+        let paged = names.contains("offset") && names.contains("limit");
+        let page = type_name(&ok_ty).filter(|n| paged && pages.contains(n));
+        let download = type_name(&ok_ty).as_deref() == Some("ByteStream");
+        builders.insert(name, Builder { operation, ok_ty, page, set_id: names.contains("set_id"), download });
+    }
+    Ok(builders)
+}
+
+/// Every builder: `send` (its request built by `into_request`, sent by `veeam_runtime::ops`);
+/// `stream` for paged lists; `write_to`/`save_to` for downloads.
+fn builders(items: &mut Vec<Item>, survey: &BTreeMap<String, Builder>, report: &mut GlueReport) -> Result<(), String> {
     let mut added = Vec::new();
     for item in items.iter_mut() {
         let Item::Impl(imp) = item else { continue };
         if imp.trait_.is_some() {
             continue;
         }
-        let Type::Path(self_ty) = &*imp.self_ty else { continue };
-        let Some(builder) = self_ty.path.segments.last().map(|s| s.ident.clone()) else { continue };
-        let Some(send_at) = send_index(imp) else { continue };
-        let syn::ImplItem::Fn(send) = &imp.items[send_at] else { unreachable!() };
-        let ok_ty = ok_type(&send.sig.output)
-            .ok_or_else(|| format!("builder {builder}: unexpected send() signature"))?;
+        let Some(name) = type_name(&imp.self_ty) else { continue };
+        let (Some(send_at), Some(builder)) = (send_index(imp), survey.get(&name)) else { continue };
         let lifetime = imp
             .generics
             .lifetimes()
             .next()
             .map(|l| l.lifetime.clone())
-            .ok_or_else(|| format!("builder {builder}: no lifetime for its client"))?;
+            .ok_or_else(|| format!("builder {name}: no lifetime for its client"))?;
         let syn::ImplItem::Fn(send) = imp.items.remove(send_at) else { unreachable!() };
-        let (method, operation) = into_request(send, &lifetime).map_err(|e| format!("builder {builder}: {e}"))?;
-        imp.items.insert(send_at, method);
+        imp.items.insert(send_at, into_request(send, &lifetime).map_err(|e| format!("builder {name}: {e}"))?);
         let generics = &imp.generics;
         let generics_lt = quote!(+ #lifetime);
         let self_ty = &imp.self_ty;
+        let (ok_ty, operation) = (&builder.ok_ty, &builder.operation);
         // Which runtime sender: the success type says how the body is read.
-        let sender = match &ok_ty {
+        let sender = match ok_ty {
             Type::Tuple(t) if t.elems.is_empty() => format_ident!("empty"),
-            t if type_name(t).as_deref() == Some("ByteStream") => format_ident!("bytes"),
+            _ if builder.download => format_ident!("bytes"),
             _ => format_ident!("json"),
         };
         let mut methods = vec![quote! {
@@ -636,12 +620,8 @@ fn builders(
             }
         }];
         report.sends += 1;
-        let field_names = fields.get(&builder.to_string()).cloned().unwrap_or_default();
-        let page = type_name(&ok_ty).filter(|n| pages.contains_key(n));
-        if let (Some(page), true) = (page, field_names.contains("offset") && field_names.contains("limit")) {
-            page_impls.insert(page.clone());
-            let set_id = if field_names.contains("set_id") {
-                quote!(let b = match set_id { ::std::option::Option::Some(s) => b.set_id(s), ::std::option::Option::None => b };)
+        if builder.page.is_some() {
+            let set_id = if builder.set_id {                quote!(let b = match set_id { ::std::option::Option::Some(s) => b.set_id(s), ::std::option::Option::None => b };)
             } else {
                 quote!(let _ = set_id;)
             };
@@ -679,8 +659,7 @@ fn builders(
             });
             report.streams += 1;
         }
-        if type_name(&ok_ty).as_deref() == Some("ByteStream") {
-            methods.push(quote! {
+        if builder.download {            methods.push(quote! {
                 /// Downloads the file into `writer` chunk by chunk (constant memory); returns
                 /// the number of bytes written.
                 pub async fn write_to<W>(self, writer: &mut W) -> ::std::result::Result<u64, ::veeam_runtime::Error>
@@ -716,16 +695,15 @@ fn send_index(imp: &ItemImpl) -> Option<usize> {
     imp.items.iter().position(|i| matches!(i, syn::ImplItem::Fn(f) if f.sig.ident == "send" && f.sig.asyncness.is_some()))
 }
 
-/// progenitor's `send` up to its request, as a plain function, and the operation id it names:
-/// everything before `let info = OperationInfo { operation_id: ".." }` builds the request
-/// (parameters, URL, headers, body); what follows (hooks, sending, statuses) is
-/// `veeam_runtime::ops`, written once. The statements are moved, not re-parsed.
-fn into_request(mut method: syn::ImplItemFn, lifetime: &syn::Lifetime) -> Result<(syn::ImplItem, String), String> {
+/// progenitor's `send` up to its request, as a plain function: everything before
+/// `let info = OperationInfo { operation_id: ".." }` builds the request (parameters, URL,
+/// headers, body); what follows (hooks, sending, statuses) is `veeam_runtime::ops`, written
+/// once. The statements are moved, not re-parsed.
+fn into_request(mut method: syn::ImplItemFn, lifetime: &syn::Lifetime) -> Result<syn::ImplItem, String> {
     let mut stmts = std::mem::take(&mut method.block.stmts);
-    let (info_at, operation) = stmts
+    let info_at = stmts
         .iter()
-        .enumerate()
-        .find_map(|(i, s)| operation_info(s).map(|op| (i, op)))
+        .position(|s| operation_info(s).is_some())
         .ok_or("progenitor's send() has no `let info = OperationInfo { operation_id: \"..\" }`")?;
     stmts.truncate(info_at);
     let builds_request = matches!(stmts.last(), Some(syn::Stmt::Local(syn::Local { pat: syn::Pat::Ident(p), .. }))
@@ -740,7 +718,7 @@ fn into_request(mut method: syn::ImplItemFn, lifetime: &syn::Lifetime) -> Result
     method.attrs.clear();
     method.vis = syn::Visibility::Inherited;
     method.block.stmts = stmts;
-    Ok((syn::ImplItem::Fn(method), operation))
+    Ok(syn::ImplItem::Fn(method))
 }
 
 /// The `".."` of `let info = OperationInfo { operation_id: ".." };`.
@@ -754,19 +732,6 @@ fn operation_info(stmt: &syn::Stmt) -> Option<String> {
         (syn::Member::Named(m), syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. })) if m == "operation_id" => Some(s.value()),
         _ => None,
     })
-}
-
-/// The operation id in generated code: the `"..."` of progenitor's
-/// `OperationInfo { operation_id: "..." }`, or of our `veeam_runtime::ops::json("...", ..)`.
-pub(crate) fn operation_id(tokens: impl quote::ToTokens) -> Option<String> {
-    let text = tokens.to_token_stream().to_string();
-    let at = text.find("operation_id").or_else(|| {
-        ["json", "empty", "bytes"].iter().filter_map(|s| text.find(&format!("veeam_runtime :: ops :: {s} ("))).min()
-    })?;
-    let rest = &text[at..];
-    let start = rest.find('"')? + 1;
-    let end = start + rest[start..].find('"')?;
-    Some(rest[start..end].to_string())
 }
 
 /// `T` of `-> Result<ResponseValue<T>, Error<E>>`.

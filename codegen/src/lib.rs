@@ -17,6 +17,7 @@ pub mod load;
 pub mod normalize;
 pub mod openapi;
 mod serde_impls;
+mod tokens;
 pub mod validate;
 
 use std::collections::BTreeMap;
@@ -36,6 +37,9 @@ pub struct Output {
     pub files: BTreeMap<PathBuf, String>,
     /// The formatted client code alone (what `src/lib.rs` holds below its header).
     pub code: String,
+    /// Module files, when the crate has them: name -> what `src/<name>.rs` holds below its
+    /// header.
+    pub modules: BTreeMap<String, String>,
     pub report: Report,
     /// What normalization degraded, one line each, naming file and pointer.
     pub warnings: Vec<String>,
@@ -76,7 +80,8 @@ pub fn generate(files: &[SpecFile], options: &CrateOptions) -> Result<Output> {
     Ok(Output {
         files: emit::crate_files(options, &facts, &code, features.as_ref()),
         features,
-        code,
+        code: code.lib,
+        modules: code.modules,
         report,
         warnings,
         operations,

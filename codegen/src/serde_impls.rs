@@ -15,10 +15,10 @@
 //! Differences from the derive, all invisible to JSON: a duplicate key keeps the last
 //! value instead of failing, structs are not read from arrays, and they are written as maps.
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use std::fmt::Write as _;
+
 use syn::punctuated::Punctuated;
-use syn::{Fields, Item, ItemStruct, Meta, Token, Type};
+use syn::{Fields, Item, ItemStruct, Meta, Token};
 
 use crate::glue::type_name;
 
@@ -30,73 +30,67 @@ enum Read {
 }
 
 struct Field {
-    ident: syn::Ident,
-    ty: Type,
+    /// As written in Rust (`r#type` for a raw identifier).
+    ident: String,
     wire: String,
     read: Read,
     /// Absent in the input is its default (`Option` fields, `#[serde(default)]`).
     optional: bool,
-    skip: Option<syn::ExprPath>,
+    /// The `skip_serializing_if` path, as typify wrote it.
+    skip: Option<String>,
 }
 
-/// Rewrites every struct of `items` it can; returns how many.
-pub(crate) fn compact(items: &mut Vec<Item>) -> Result<usize, String> {
-    let mut out = Vec::with_capacity(items.len() * 2);
-    let mut count = 0;
-    for mut item in std::mem::take(items) {
-        let extra = match &mut item {
-            Item::Struct(s) => rewrite(s)?,
-            _ => Vec::new(),
-        };
-        count += usize::from(!extra.is_empty());
-        out.push(item);
-        out.extend(extra);
-    }
-    *items = out;
-    Ok(count)
+enum Shape {
+    /// `#[serde(transparent)]` on a one-field tuple struct.
+    Newtype,
+    Named { fields: Vec<Field>, has_default: bool },
 }
 
-/// The impls for one struct (and its attributes stripped), or nothing when it keeps the
+/// The serde impls of one struct, to be written out as text by [`write`]: they never go
+/// through a syntax tree (quoting, parsing and printing 900 impls was a third of generation).
+pub(crate) struct Impls {
+    pub name: String,
+    de: bool,
+    ser: bool,
+    shape: Shape,
+}
+
+/// Strips the serde derive and attributes from every struct of `items` it can write the
+/// impls of, and returns those impls.
+pub(crate) fn compact(items: &mut [Item]) -> Vec<Impls> {
+    items
+        .iter_mut()
+        .filter_map(|item| match item {
+            Item::Struct(s) => rewrite(s),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The impls for one struct (and its attributes stripped), or `None` when it keeps the
 /// derive.
-fn rewrite(s: &mut ItemStruct) -> Result<Vec<Item>, String> {
+fn rewrite(s: &mut ItemStruct) -> Option<Impls> {
     let (de, ser) = derived(s);
     if !(de || ser) || !s.generics.params.is_empty() {
-        return Ok(Vec::new());
+        return None;
     }
-    let Some(struct_metas) = serde_metas(&s.attrs) else {
-        return Ok(Vec::new());
-    };
+    let struct_metas = serde_metas(&s.attrs)?;
     let transparent = match struct_metas.as_slice() {
         [] => false,
         [m] if m.path().is_ident("transparent") => true,
-        _ => return Ok(Vec::new()),
+        _ => return None,
     };
-    let name = s.ident.clone();
-    let name = &name;
-    let impls = match (&s.fields, transparent) {
-        (Fields::Unnamed(f), true) if f.unnamed.len() == 1 => newtype(name, de, ser),
-        (Fields::Named(named), false) => {
-            let mut fields = Vec::new();
-            for f in &named.named {
-                let Some(field) = field(f) else {
-                    return Ok(Vec::new());
-                };
-                fields.push(field);
-            }
-            let mut impls = TokenStream::new();
-            if de {
-                impls.extend(deserialize(name, &fields, derives_default(s)));
-            }
-            if ser {
-                impls.extend(serialize(name, &fields));
-            }
-            impls
-        }
-        _ => return Ok(Vec::new()),
+    let shape = match (&s.fields, transparent) {
+        (Fields::Unnamed(f), true) if f.unnamed.len() == 1 => Shape::Newtype,
+        (Fields::Named(named), false) => Shape::Named {
+            fields: named.named.iter().map(field).collect::<Option<_>>()?,
+            has_default: derives_default(s),
+        },
+        _ => return None,
     };
+    let impls = Impls { name: s.ident.to_string(), de, ser, shape };
     strip(s);
-    let file: syn::File = syn::parse2(impls).map_err(|e| format!("serde impls for {name}: {e}"))?;
-    Ok(file.items)
+    Some(impls)
 }
 
 /// Whether the struct derives serde's `Deserialize` and `Serialize`.
@@ -166,12 +160,11 @@ fn string_value(m: &Meta) -> Option<String> {
 
 /// A field's serde behaviour, or `None` for an attribute this pass does not know.
 fn field(f: &syn::Field) -> Option<Field> {
-    let ident = f.ident.clone()?;
+    let ident = f.ident.as_ref()?.to_string();
     let is_option = type_name(&f.ty).as_deref() == Some("Option");
     let mut field = Field {
-        wire: ident.to_string().trim_start_matches("r#").to_string(),
+        wire: ident.trim_start_matches("r#").to_string(),
         ident,
-        ty: f.ty.clone(),
         read: Read::Plain,
         optional: is_option,
         skip: None,
@@ -180,7 +173,9 @@ fn field(f: &syn::Field) -> Option<Field> {
         if m.path().is_ident("rename") {
             field.wire = string_value(&m)?;
         } else if m.path().is_ident("skip_serializing_if") {
-            field.skip = Some(syn::parse_str(&string_value(&m)?).ok()?);
+            let path = string_value(&m)?;
+            syn::parse_str::<syn::ExprPath>(&path).ok()?;
+            field.skip = Some(path.replace(' ', ""));
         } else if matches!(&m, Meta::Path(p) if p.is_ident("default")) {
             field.optional = true;
         } else if m.path().is_ident("deserialize_with") {
@@ -222,135 +217,173 @@ fn strip(s: &mut ItemStruct) {
     }
 }
 
-fn newtype(name: &syn::Ident, de: bool, ser: bool) -> TokenStream {
-    let mut out = TokenStream::new();
-    if de {
-        out.extend(quote! {
-            impl<'de> ::serde::Deserialize<'de> for #name {
-                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                    ::serde::Deserialize::deserialize(deserializer).map(Self)
-                }
+/// Writes the impls, each under `cfg` (an attribute line, or empty), at the top level of a
+/// module file. `json` is `::veeam_runtime::json`, imported where it is used.
+pub(crate) fn write(out: &mut String, impls: &Impls, cfg: &str) {
+    let name = &impls.name;
+    let head = |out: &mut String, what: &str| {
+        out.push_str(cfg);
+        out.push_str(what);
+    };
+    match &impls.shape {
+        Shape::Newtype => {
+            if impls.de {
+                head(out, &format!("impl<'de> ::serde::Deserialize<'de> for {name} {{\n"));
+                out.push_str(DESERIALIZE_SIGNATURE);
+                out.push_str("        ::serde::Deserialize::deserialize(deserializer).map(Self)\n    }\n}\n");
             }
-        });
-    }
-    if ser {
-        out.extend(quote! {
-            impl ::serde::Serialize for #name {
-                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                    ::serde::Serialize::serialize(&self.0, serializer)
-                }
+            if impls.ser {
+                head(out, &format!("impl ::serde::Serialize for {name} {{\n"));
+                out.push_str(SERIALIZE_SIGNATURE);
+                out.push_str("        ::serde::Serialize::serialize(&self.0, serializer)\n    }\n}\n");
             }
-        });
+        }
+        Shape::Named { fields, has_default } => {
+            if impls.de {
+                head(out, &format!("impl<'de> ::serde::Deserialize<'de> for {name} {{\n"));
+                deserialize(out, name, fields, *has_default);
+            }
+            if impls.ser {
+                head(out, &format!("impl ::serde::Serialize for {name} {{\n"));
+                serialize(out, fields);
+            }
+        }
     }
-    out
+}
+
+const DESERIALIZE_SIGNATURE: &str = "    fn deserialize<D: ::serde::Deserializer<'de>>(\n        deserializer: D,\n    ) -> ::std::result::Result<Self, D::Error> {\n";
+const SERIALIZE_SIGNATURE: &str = "    fn serialize<S: ::serde::Serializer>(\n        &self,\n        serializer: S,\n    ) -> ::std::result::Result<S::Ok, S::Error> {\n";
+
+/// A Rust string literal for `s`.
+fn literal(s: &str) -> String {
+    format!("{s:?}")
 }
 
 /// `visit_map` fills the struct's `Default` in place when every field is optional, and
-/// per-field slots checked at the end otherwise. Each key costs one call and no `?` (one
-/// `?` after the `match`): `?` per field was most of the derive-free impl's compile time.
-fn deserialize(name: &syn::Ident, fields: &[Field], has_default: bool) -> TokenStream {
-    let name_str = name.to_string();
-    let wires: Vec<&str> = fields.iter().map(|f| f.wire.as_str()).collect();
-    let indexes = (0..fields.len()).map(proc_macro2::Literal::usize_unsuffixed);
-    let in_place = has_default && fields.iter().all(|f| f.optional);
-    let locals: Vec<_> = (0..fields.len()).map(|i| quote::format_ident!("f{i}")).collect();
-    let arms = fields.iter().zip(&locals).enumerate().map(|(i, (f, l))| {
-        let i = proc_macro2::Literal::usize_unsuffixed(i);
-        let ident = &f.ident;
-        let call = match (in_place, &f.read) {
-            (true, Read::Plain) => quote!(put(&mut map, &mut out.#ident)),
-            (true, Read::NullAsDefault) => quote!(put_null_default(&mut map, &mut out.#ident)),
-            (false, Read::Plain) => quote!(set(&mut map, &mut #l)),
-            (false, Read::NullAsDefault) => quote!(set_null_default(&mut map, &mut #l)),
-        };
-        quote!(#i => ::veeam_runtime::json::#call,)
-    });
-    let (start, finish) = if in_place {
-        (quote!(let mut out = <#name as ::std::default::Default>::default();), quote!(out))
+/// per-field slots checked at the end otherwise (their types inferred from the struct). Each
+/// key costs one call and no `?` (one `?` after the `match`): `?` per field was most of the
+/// derive-free impl's compile time.
+fn deserialize(out: &mut String, name: &str, fields: &[Field], has_default: bool) {
+    let in_place = has_default && !fields.is_empty() && fields.iter().all(|f| f.optional);
+    let name_lit = literal(name);
+    out.push_str(DESERIALIZE_SIGNATURE);
+    let _ = write!(
+        out,
+        "        use ::veeam_runtime::json;
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {{
+            type Value = {name};
+            #[inline]
+            fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{
+                json::expecting(f, {name_lit})
+            }}
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<{name}, A::Error> {{
+"
+    );
+    if in_place {
+        let _ = writeln!(out, "                let mut out = <{name} as ::std::default::Default>::default();");
     } else {
-        let decls = fields.iter().zip(&locals).map(|(f, l)| {
-            let ty = &f.ty;
-            quote!(let mut #l: ::std::option::Option<#ty> = ::std::option::Option::None;)
-        });
-        let inits = fields.iter().zip(&locals).map(|(f, l)| {
-            let ident = &f.ident;
-            let wire = &f.wire;
-            if f.optional {
-                quote!(#ident: #l.unwrap_or_default(),)
-            } else {
-                quote!(#ident: ::veeam_runtime::json::required(#l, #wire)?,)
-            }
-        });
-        (quote!(#(#decls)*), quote!(#name { #(#inits)* }))
-    };
-    quote! {
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                struct Visitor;
-                impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                    type Value = #name;
-                    #[inline]
-                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                        ::veeam_runtime::json::expecting(f, #name_str)
-                    }
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#name, A::Error> {
-                        #start
-                        while let ::std::option::Option::Some(key) = map.next_key_seed(::veeam_runtime::json::Fields(field))? {
-                            match key {
-                                #(#arms)*
-                                _ => ::veeam_runtime::json::skip(&mut map),
-                            }?;
-                        }
-                        ::std::result::Result::Ok(#finish)
-                    }
-                }
-                const FIELDS: &[&str] = &[#(#wires),*];
-                #[inline]
-                fn field(key: &str) -> usize {
-                    match key {
-                        #(#wires => #indexes,)*
-                        _ => ::veeam_runtime::json::UNKNOWN,
-                    }
-                }
-                deserializer.deserialize_struct(#name_str, FIELDS, Visitor)
-            }
+        for i in 0..fields.len() {
+            let _ = writeln!(out, "                let mut f{i} = ::std::option::Option::None;");
         }
     }
+    out.push_str(
+        "                while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
+                    match key {
+",
+    );
+    for (i, f) in fields.iter().enumerate() {
+        let call = match (in_place, &f.read) {
+            (true, Read::Plain) => format!("put(&mut map, &mut out.{})", f.ident),
+            (true, Read::NullAsDefault) => format!("put_null_default(&mut map, &mut out.{})", f.ident),
+            (false, Read::Plain) => format!("set(&mut map, &mut f{i})"),
+            (false, Read::NullAsDefault) => format!("set_null_default(&mut map, &mut f{i})"),
+        };
+        let _ = writeln!(out, "                        {i} => json::{call},");
+    }
+    out.push_str(
+        "                        _ => json::skip(&mut map),
+                    }?;
+                }
+",
+    );
+    if in_place {
+        out.push_str("                ::std::result::Result::Ok(out)\n");
+    } else {
+        let _ = writeln!(out, "                ::std::result::Result::Ok({name} {{");
+        for (i, f) in fields.iter().enumerate() {
+            if f.optional {
+                let _ = writeln!(out, "                    {}: f{i}.unwrap_or_default(),", f.ident);
+            } else {
+                let _ = writeln!(out, "                    {}: json::required(f{i}, {})?,", f.ident, literal(&f.wire));
+            }
+        }
+        out.push_str("                })\n");
+    }
+    out.push_str("            }\n        }\n        const FIELDS: &[&str] = &[");
+    for (i, f) in fields.iter().enumerate() {
+        let _ = write!(out, "{}{}", if i == 0 { "" } else { ", " }, literal(&f.wire));
+    }
+    out.push_str("];\n        #[inline]\n        fn field(key: &str) -> usize {\n            match key {\n");
+    for (i, f) in fields.iter().enumerate() {
+        let _ = writeln!(out, "                {} => {i},", literal(&f.wire));
+    }
+    let _ = write!(
+        out,
+        "                _ => json::UNKNOWN,
+            }}
+        }}
+        deserializer.deserialize_struct({name_lit}, FIELDS, __Visitor)
+    }}
+}}
+"
+    );
 }
 
 /// One `entry` per field (`if let Some` for optional ones), errors kept until `end`.
-fn serialize(name: &syn::Ident, fields: &[Field]) -> TokenStream {
-    let entries = fields.iter().map(|f| {
-        let ident = &f.ident;
-        let wire = &f.wire;
-        match &f.skip {
-            Some(skip) if quote!(#skip).to_string().replace(' ', "") == "::std::option::Option::is_none" => {
-                quote!(if let ::std::option::Option::Some(value) = &self.#ident { e.entry(#wire, value); })
+fn serialize(out: &mut String, fields: &[Field]) {
+    out.push_str(SERIALIZE_SIGNATURE);
+    let _ = writeln!(
+        out,
+        "        let {}e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);",
+        if fields.is_empty() { "" } else { "mut " }
+    );
+    for f in fields {
+        let (ident, wire) = (&f.ident, literal(&f.wire));
+        match f.skip.as_deref() {
+            Some("::std::option::Option::is_none") => {
+                let _ = writeln!(out, "        if let ::std::option::Option::Some(value) = &self.{ident} {{\n            e.entry({wire}, value);\n        }}");
             }
-            Some(skip) => quote!(if !#skip(&self.#ident) { e.entry(#wire, &self.#ident); }),
-            None => quote!(e.entry(#wire, &self.#ident);),
-        }
-    });
-    let mut_kw = if fields.is_empty() { quote!() } else { quote!(mut) };
-    quote! {
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                let #mut_kw e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-                #(#entries)*
-                e.end()
+            Some(skip) => {
+                let _ = writeln!(out, "        if !{skip}(&self.{ident}) {{\n            e.entry({wire}, &self.{ident});\n        }}");
+            }
+            None => {
+                let _ = writeln!(out, "        e.entry({wire}, &self.{ident});");
             }
         }
     }
+    out.push_str("        e.end()\n    }\n}\n");
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The struct without its serde attributes, then its impls; the whole must be Rust.
     fn run(src: &str) -> (usize, String) {
         let mut file: syn::File = syn::parse_str(src).unwrap();
-        let n = compact(&mut file.items).unwrap();
-        (n, prettyplease::unparse(&file))
+        let impls = compact(&mut file.items);
+        let mut out = prettyplease::unparse(&file);
+        for i in &impls {
+            write(&mut out, i, "#[cfg(feature = \"x\")]\n");
+        }
+        if let Err(e) = syn::parse_file(&out) {
+            panic!("{e}:\n{out}");
+        }
+        (impls.len(), out)
     }
 
     #[test]
