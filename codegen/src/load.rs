@@ -126,6 +126,21 @@ pub fn is_spec_file_name(name: &str) -> bool {
 }
 
 /// Parses one file into JSON, by its extension (`.json` is JSON, anything else YAML).
+/// Parses every file, on two threads when there are several (a split spec is ~90 files; the
+/// YAML parser is a fifth of generation's time before progenitor). In order.
+fn parse_all(files: &[SpecFile]) -> Vec<Result<Value>> {
+    if files.len() < 8 {
+        return files.iter().map(parse).collect();
+    }
+    let (first, second) = files.split_at(files.len() / 2);
+    std::thread::scope(|s| {
+        let second = s.spawn(|| second.iter().map(parse).collect::<Vec<_>>());
+        let mut values: Vec<_> = first.iter().map(parse).collect();
+        values.extend(second.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        values
+    })
+}
+
 pub fn parse(file: &SpecFile) -> Result<Value> {
     let is_json = file.path.extension().is_some_and(|e| e == "json");
     if is_json {
@@ -240,9 +255,8 @@ pub fn assemble(files: &[SpecFile]) -> Result<Document> {
         root: root_file.path.clone(),
         origins: Vec::new(),
     };
-    for fragment in fragments {
-        let value = parse(fragment)?;
-        merge_fragment(&mut root, value, &fragment.path, &mut doc)?;
+    for (fragment, value) in fragments.iter().zip(parse_all(fragments)) {
+        merge_fragment(&mut root, value?, &fragment.path, &mut doc)?;
     }
     doc.value = root;
     Ok(doc)
@@ -355,6 +369,25 @@ mod tests {
         assert_eq!(doc.locate("/info").file, PathBuf::from("openapi.yaml"));
         // a prefix match must end at a segment boundary
         assert_eq!(doc.locate("/paths/~1ab").file, PathBuf::from("openapi.yaml"));
+    }
+
+    #[test]
+    fn many_fragments_parse_in_order_and_the_first_bad_file_is_named() {
+        let fragment = |i: usize| file(&format!("f{i:02}.yaml"), &format!("paths:\n  /p{i}:\n    get: {{}}\n"));
+        let mut files = vec![file("openapi.yaml", "openapi: 3.0.1\npaths: {}\n")];
+        files.extend((0..12).map(fragment));
+        let doc = assemble(&files).unwrap();
+        for i in 0..12 {
+            assert_eq!(doc.locate(&format!("/paths/~1p{i}/get")).file, PathBuf::from(format!("f{i:02}.yaml")));
+        }
+        // Both halves of the files have a bad one: the earlier is reported, as when parsed in turn.
+        files[3] = file("f02.yaml", "paths: [\n");
+        files[11] = file("f10.yaml", "paths: {\n");
+        let err = assemble(&files).unwrap_err().to_string();
+        assert!(err.starts_with("f02.yaml:"), "{err}");
+        files[3] = fragment(2);
+        let err = assemble(&files).unwrap_err().to_string();
+        assert!(err.starts_with("f10.yaml:"), "{err}");
     }
 
     #[test]
