@@ -6,6 +6,9 @@ use std::time::Instant;
 
 mod bench;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use codegen::{CrateOptions, WORKSPACE_APIS};
