@@ -2,12 +2,13 @@
 //! then our rewrites ([`crate::glue`], [`crate::features`]), then prettyplease.
 //!
 //! With the runtime, the crate is written as three files (`src/lib.rs`, `src/types.rs`,
-//! `src/builder.rs`) by two threads: one owns the `types` module, the other everything else.
-//! Syntax trees cannot cross threads, so each runs progenitor itself and parses only its own
-//! half; what one half needs of the other it reads from tokens (the page types, the typify
-//! builders the client uses), except the type names each feature's builders mention, which
-//! the types half receives over a channel. On the 2-core machines we build on, that
-//! halves generation's wall time.
+//! `src/builder.rs`) by two threads. Syntax trees cannot cross threads, so each runs
+//! progenitor itself and parses only its share: one thread most of the builders, the other
+//! the types, the crate root and the last builders. What one needs of the other it reads
+//! from tokens (the page types, the typify builders in use), or receives over a channel:
+//! each builder's feature, the names its builders mention, the downloads, the page types
+//! they stream. The builders' shares are printed apart and joined. On the 2-core machines we
+//! build on, that halves generation's wall time.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -104,7 +105,7 @@ pub fn client_code(
     };
     let (main, builder) = std::thread::scope(|s| {
         let (facts_tx, facts_rx) = mpsc::channel();
-        let main = s.spawn(move || main_half(api, options, facts_rx));
+        let main = s.spawn(move || main_half(api, options, groups, facts_rx));
         let builder = builder_half(api, groups, facts_tx);
         let main = main.join().unwrap_or_else(|_| Err(Failure::Format("the generator's second thread panicked".into())));
         (main, builder)
@@ -113,34 +114,113 @@ pub fn client_code(
         (Ok(m), Ok(b)) => (m, b),
         (Err(Failure::OtherHalf), Err(e)) | (Err(e), _) | (_, Err(e)) => return Err(error(e)),
     };
-    let mut glue = builder.glue;
+    let (mut builder_text, mut glue) = builder;
     glue.merge(main.glue);
-    let features = builder.feature_counts.map(|groups| FeatureReport {
+    let features = main.feature_counts.map(|groups| FeatureReport {
         groups,
         gated_types: main.gated_types,
         unreferenced_types: main.unreferenced_types,
     });
     let mut modules = main.modules;
-    modules.insert("builder".to_string(), builder.text);
+    builder_text.push_str(&main.builders);
+    modules.insert("builder".to_string(), builder_text);
     Ok((Code { lib: main.lib, modules }, Some(glue), features))
 }
 
-/// What the builder half sends the other once the builders are done.
+/// What the rest of the crate needs of some builders, read off them before their rewrite.
 struct BuilderFacts {
     page_impls: BTreeSet<String>,
     download_operations: Vec<String>,
-    /// When the crate has features: each builder's, and the names each feature's builders
-    /// mention.
-    features: Option<(BTreeMap<String, String>, BTreeMap<String, BTreeSet<String>>)>,
+    /// When the crate has features: each builder's, the names each feature's builders
+    /// mention, and each feature's operations.
+    features: Option<BuilderFeatures>,
 }
+
+#[derive(Default)]
+struct BuilderFeatures {
+    of_builder: BTreeMap<String, String>,
+    roots: BTreeMap<String, BTreeSet<String>>,
+    counts: BTreeMap<String, usize>,
+}
+
+impl BuilderFacts {
+    fn merge(&mut self, other: BuilderFacts) {
+        self.page_impls.extend(other.page_impls);
+        self.download_operations.extend(other.download_operations);
+        self.download_operations.sort();
+        if let (Some(mine), Some(theirs)) = (&mut self.features, other.features) {
+            mine.of_builder.extend(theirs.of_builder);
+            for (feature, names) in theirs.roots {
+                mine.roots.entry(feature).or_default().extend(names);
+            }
+            for (feature, n) in theirs.counts {
+                *mine.counts.entry(feature).or_default() += n;
+            }
+        }
+    }
+}
+
+/// Some of the builder module, parsed and surveyed, waiting for its rewrite.
+struct Builders {
+    file: syn::File,
+    survey: BTreeMap<String, crate::glue::Builder>,
+    of_builder: Option<BTreeMap<String, String>>,
+}
+
+/// Parses builders (`tokens`, a share of the builder module) and reads off them what the
+/// crate root and the types need. `pages`: the page types' names.
+fn survey_builders(
+    tokens: TokenStream,
+    pages: &BTreeSet<String>,
+    groups: Option<&BTreeMap<String, String>>,
+) -> Result<(Builders, BuilderFacts), Failure> {
+    let file = parse(tokens)?;
+    let survey = crate::glue::survey(&file.items, pages)?;
+    let operations = survey.iter().map(|(name, b)| (name.clone(), b.operation.clone())).collect();
+    let features = match groups {
+        Some(groups) => {
+            let (of_builder, counts) = crate::features::builder_features(&operations, groups)?;
+            let roots = crate::features::builder_roots(&file.items, &of_builder);
+            Some(BuilderFeatures { of_builder, roots, counts })
+        }
+        None => None,
+    };
+    let mut download_operations: Vec<String> = survey.values().filter(|b| b.download).map(|b| b.operation.clone()).collect();
+    download_operations.sort();
+    let facts = BuilderFacts {
+        page_impls: survey.values().filter_map(|b| b.page.clone()).collect(),
+        download_operations,
+        features,
+    };
+    let of_builder = facts.features.as_ref().map(|f| f.of_builder.clone());
+    Ok((Builders { file, survey, of_builder }, facts))
+}
+
+/// Rewrites, gates and prints surveyed builders.
+fn finish_builders(mut builders: Builders, glue: &mut GlueReport) -> Result<String, Failure> {
+    crate::glue::builder_part(&mut builders.file.items, &builders.survey, glue)?;
+    crate::glue::methods(&mut builders.file.items, glue);
+    if let Some(of_builder) = &builders.of_builder {
+        crate::features::gate_builders(&mut builders.file.items, of_builder);
+    }
+    Ok(prettyplease::unparse(&builders.file))
+}
+
+/// The share of the builders the builder thread takes; the other thread, which has less to
+/// do, takes the rest (balanced by measurement on vb365).
+const BUILDER_SHARE: f64 = 0.85;
 
 struct MainHalf {
     lib: String,
     /// `types`, when progenitor wrote that module.
     modules: BTreeMap<String, String>,
+    /// The last builders, printed (the end of `src/builder.rs`).
+    builders: String,
     glue: GlueReport,
     gated_types: usize,
     unreferenced_types: usize,
+    /// Feature -> its operations, when the crate has features.
+    feature_counts: Option<BTreeMap<String, usize>>,
 }
 
 /// The crate root and the `types` module: typify's builders nobody uses dropped (as
@@ -148,14 +228,17 @@ struct MainHalf {
 fn main_half(
     api: &openapiv3::OpenAPI,
     options: &RuntimeOptions,
+    groups: Option<&BTreeMap<String, String>>,
     facts_rx: mpsc::Receiver<BuilderFacts>,
 ) -> Result<MainHalf, Failure> {
     let tokens = progenitor(api, true)?;
     let mut glue = GlueReport::default();
     let (rest, types_body) = crate::tokens::take_module(tokens, "types");
     let (rest, builder_body) = crate::tokens::take_module(rest.into_iter().collect(), "builder");
+    let builder_body = builder_body.ok_or_else(|| Failure::Format("progenitor wrote no builder module".into()))?;
     // Only the typify builders the client uses.
-    let keep = builder_body.map(crate::tokens::type_builders_in_fields).unwrap_or_default();
+    let keep = crate::tokens::type_builders_in_fields(builder_body.clone());
+    let pages = types_body.clone().map(crate::tokens::page_type_names).unwrap_or_default();
     let types_body = types_body.map(|body| {
         let (body, pruned) = crate::glue::prune_type_builders(body, &keep);
         glue.pruned_type_builders = pruned;
@@ -163,11 +246,14 @@ fn main_half(
     });
     let mut types = types_body.map(parse).transpose()?;
     let mut lib = parse(rest.into_iter().collect())?;
+    let (_, my_builders) = crate::tokens::split_builders(builder_body, BUILDER_SHARE);
+    let (builders, mut facts) = survey_builders(my_builders, &pages, groups)?;
     let serde = match &mut types {
         Some(types) => crate::glue::types_part(&mut types.items, &mut glue)?,
         None => Vec::new(),
     };
-    let facts = facts_rx.recv().map_err(|_| Failure::OtherHalf)?;
+    let builders = finish_builders(builders, &mut glue)?;
+    facts.merge(facts_rx.recv().map_err(|_| Failure::OtherHalf)?);
     crate::glue::lib_part(&mut lib, options, &facts.download_operations)?;
     crate::glue::methods(&mut lib.items, &mut glue);
     let mut gating = None;
@@ -175,10 +261,12 @@ fn main_half(
         crate::glue::page_impls(&mut types.items, &facts.page_impls)?;
         crate::glue::methods(&mut types.items, &mut glue);
     }
-    if let Some((builder_feature, mut roots)) = facts.features {
-        crate::features::template_roots(&lib.items, &mut roots);
-        crate::features::gate_client(&mut lib.items, &builder_feature);
-        gating = types.as_mut().map(|types| crate::features::gate_types(&mut types.items, &roots));
+    let mut feature_counts = None;
+    if let Some(mut features) = facts.features {
+        crate::features::template_roots(&lib.items, &mut features.roots);
+        crate::features::gate_client(&mut lib.items, &features.of_builder);
+        gating = types.as_mut().map(|types| crate::features::gate_types(&mut types.items, &features.roots));
+        feature_counts = Some(features.counts);
     }
     // The modules are files.
     for item in &mut lib.items {
@@ -204,52 +292,27 @@ fn main_half(
     }
     let lib = prettyplease::unparse(&lib);
     let (gated_types, unreferenced_types) = gating.map_or((0, 0), |g| (g.gated_types, g.unreferenced_types));
-    Ok(MainHalf { lib, modules, glue, gated_types, unreferenced_types })
+    Ok(MainHalf { lib, modules, builders, glue, gated_types, unreferenced_types, feature_counts })
 }
 
-struct BuilderHalf {
-    /// `src/builder.rs`.
-    text: String,
-    glue: GlueReport,
-    /// Feature -> its operations, when the crate has features.
-    feature_counts: Option<BTreeMap<String, usize>>,
-}
-
-/// progenitor's builder module: `src/builder.rs`.
+/// The builder module up to [`BUILDER_SHARE`]: the start of `src/builder.rs`.
 fn builder_half(
     api: &openapiv3::OpenAPI,
     groups: Option<&BTreeMap<String, String>>,
     facts_tx: mpsc::Sender<BuilderFacts>,
-) -> Result<BuilderHalf, Failure> {
+) -> Result<(String, GlueReport), Failure> {
     let tokens = progenitor(api, true)?;
     // Of the types module, this half needs only the page types' names.
     let (rest, types) = crate::tokens::take_module(tokens, "types");
     let pages = types.map(crate::tokens::page_type_names).unwrap_or_default();
     let (_, builder) = crate::tokens::take_module(rest.into_iter().collect(), "builder");
-    let mut builder = parse(builder.ok_or("progenitor wrote no builder module".to_string())?)?;
-    // What the other half needs, read off the builders before they are rewritten.
-    let survey = crate::glue::survey(&builder.items, &pages)?;
-    let operations = survey.iter().map(|(name, b)| (name.clone(), b.operation.clone())).collect();
-    let features = groups
-        .map(|groups| crate::features::builder_features(&operations, groups))
-        .transpose()?;
-    let mut download_operations: Vec<String> = survey.values().filter(|b| b.download).map(|b| b.operation.clone()).collect();
-    download_operations.sort();
+    let builder = builder.ok_or_else(|| Failure::Format("progenitor wrote no builder module".into()))?;
+    let (my_builders, _) = crate::tokens::split_builders(builder, BUILDER_SHARE);
+    let (builders, facts) = survey_builders(my_builders, &pages, groups)?;
     // If the other half has failed, it is not listening, and it reports why.
-    let _ = facts_tx.send(BuilderFacts {
-        page_impls: survey.values().filter_map(|b| b.page.clone()).collect(),
-        download_operations,
-        features: features.as_ref().map(|(builder_feature, _)| {
-            (builder_feature.clone(), crate::features::builder_roots(&builder.items, builder_feature))
-        }),
-    });
+    let _ = facts_tx.send(facts);
     drop(facts_tx);
     let mut glue = GlueReport::default();
-    crate::glue::builder_part(&mut builder.items, &survey, &mut glue)?;
-    crate::glue::methods(&mut builder.items, &mut glue);
-    if let Some((builder_feature, _)) = &features {
-        crate::features::gate_builders(&mut builder.items, builder_feature);
-    }
-    let text = prettyplease::unparse(&builder);
-    Ok(BuilderHalf { text, glue, feature_counts: features.map(|(_, counts)| counts) })
+    let text = finish_builders(builders, &mut glue)?;
+    Ok((text, glue))
 }

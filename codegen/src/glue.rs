@@ -584,8 +584,9 @@ pub(crate) fn survey(items: &[Item], pages: &BTreeSet<String>) -> Result<BTreeMa
 /// Every builder: `send` (its request built by `into_request`, sent by `veeam_runtime::ops`);
 /// `stream` for paged lists; `write_to`/`save_to` for downloads.
 fn builders(items: &mut Vec<Item>, survey: &BTreeMap<String, Builder>, report: &mut GlueReport) -> Result<(), String> {
+    // (index of the builder's impl, the impl of the methods added to it)
     let mut added = Vec::new();
-    for item in items.iter_mut() {
+    for (at, item) in items.iter_mut().enumerate() {
         let Item::Impl(imp) = item else { continue };
         if imp.trait_.is_some() {
             continue;
@@ -678,15 +679,22 @@ fn builders(items: &mut Vec<Item>, survey: &BTreeMap<String, Builder>, report: &
             report.downloads += 1;
             report.download_operations.push(operation.clone());
         }
-        added.push(quote! {
+        added.push((at, quote! {
             impl #generics #self_ty {
                 #(#methods)*
             }
-        });
+        }));
     }
-    for tokens in added {
-        items.push(syn::parse2(tokens).map_err(|e| e.to_string())?);
+    // Each right after the builder's own impl, where a reader looks for it.
+    let mut added = added.into_iter().peekable();
+    let mut out = Vec::with_capacity(items.len() + added.len());
+    for (at, item) in std::mem::take(items).into_iter().enumerate() {
+        out.push(item);
+        while let Some((_, tokens)) = added.next_if(|(i, _)| *i == at) {
+            out.push(syn::parse2(tokens).map_err(|e| e.to_string())?);
+        }
     }
+    *items = out;
     report.download_operations.sort();
     Ok(())
 }

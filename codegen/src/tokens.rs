@@ -211,6 +211,18 @@ pub fn type_builder_paths(stream: TokenStream, out: &mut std::collections::BTree
     }
 }
 
+/// A builder module's body cut in two at a struct (progenitor writes each builder's struct
+/// and then its impl), about `share` of the items in the first part.
+pub fn split_builders(body: TokenStream, share: f64) -> (TokenStream, TokenStream) {
+    let mut items = split_items(body);
+    let mut cut = ((items.len() as f64) * share) as usize;
+    while cut < items.len() && !defines_struct(&items[cut]) {
+        cut += 1;
+    }
+    let second = items.split_off(cut);
+    (join(items), join(second))
+}
+
 /// A module body from items.
 pub fn join(items: impl IntoIterator<Item = Vec<TokenTree>>) -> TokenStream {
     items.into_iter().flatten().collect()
@@ -296,6 +308,16 @@ mod tests {
             &mut out,
         );
         assert_eq!(out.into_iter().collect::<Vec<_>>(), ["A", "B"]);
+    }
+
+    #[test]
+    fn builders_are_cut_between_a_struct_and_what_precedes_it() {
+        let body: TokenStream = "use a; struct A {} impl A {} struct B {} impl B {} impl C for B {} struct D; impl D {}".parse().unwrap();
+        let (first, second) = split_builders(body.clone(), 0.5);
+        assert_eq!(first.to_string(), "use a ; struct A { } impl A { } struct B { } impl B { } impl C for B { }");
+        assert_eq!(second.to_string(), "struct D ; impl D { }");
+        let (all, none) = split_builders(body, 1.0);
+        assert!(none.is_empty() && all.to_string().ends_with("impl D { }"));
     }
 
     #[test]

@@ -74,6 +74,22 @@ impl<'a> Token<'a> {
         ::std::result::Result::Ok((&client.inner, request))
     }
 }
+#[cfg(feature = "auth")]
+impl<'a> Token<'a> {
+    /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
+    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::TokenResponse>,
+            ::veeam_runtime::Error,
+        >,
+    > + 'a {
+        ::veeam_runtime::ops::json("token", self.into_request())
+    }
+}
 /**Builder for [`Client::restore_points_get_all`]
 
 [`Client::restore_points_get_all`]: super::Client::restore_points_get_all*/
@@ -158,22 +174,6 @@ impl<'a> RestorePointsGetAll<'a> {
             .headers(header_map)
             .build()?;
         ::std::result::Result::Ok((&client.inner, request))
-    }
-}
-#[cfg(feature = "auth")]
-impl<'a> Token<'a> {
-    /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
-    #[inline]
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ResponseValue<types::TokenResponse>,
-            ::veeam_runtime::Error,
-        >,
-    > + 'a {
-        ::veeam_runtime::ops::json("token", self.into_request())
     }
 }
 #[cfg(feature = "restore-points")]
