@@ -90,9 +90,11 @@ fn thread_cpu_secs() -> f64 {
 }
 
 /// Median CPU seconds per decode of each of `a` and `b` over `runs`, alternating them so
-/// that what load remains falls on both alike.
-fn time_decode(runs: usize, a: impl Fn() -> usize, b: impl Fn() -> usize) -> (f64, f64) {
-    let (mut ta, mut tb) = (Vec::new(), Vec::new());
+/// that what load remains falls on both alike, and the median of each round's `b / a`: a
+/// ratio of two decodes a few milliseconds apart, which the machine's slow swings (page
+/// faults cost up to four times more from one minute to the next here) leave alone.
+fn time_decode(runs: usize, a: impl Fn() -> usize, b: impl Fn() -> usize) -> (f64, f64, f64) {
+    let (mut ta, mut tb, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..runs {
         for (f, times) in [(&a as &dyn Fn() -> usize, &mut ta), (&b, &mut tb)] {
             let start = thread_cpu_secs();
@@ -100,8 +102,9 @@ fn time_decode(runs: usize, a: impl Fn() -> usize, b: impl Fn() -> usize) -> (f6
             assert_eq!(n, 10_000);
             times.push(thread_cpu_secs() - start);
         }
+        ratios.push(tb[tb.len() - 1] / ta[ta.len() - 1]);
     }
-    (median(ta), median(tb))
+    (median(ta), median(tb), median(ratios))
 }
 
 fn peak_rss() -> u64 {
@@ -166,7 +169,7 @@ fn decode(runs: usize) {
         serde_json::from_slice::<Page>(&body).unwrap();
         serde_json::from_slice::<vb365::types::PageOfRestRestorePoint>(&body).unwrap();
     }
-    let (generated, hand) = time_decode(
+    let (generated, hand, ratio) = time_decode(
         runs,
         || serde_json::from_slice::<vb365::types::PageOfRestRestorePoint>(&body).unwrap().results.len(),
         || serde_json::from_slice::<Page>(&body).unwrap().results.len(),
@@ -180,6 +183,7 @@ fn decode(runs: usize) {
             "decode_hand_mb_s": mb / hand,
             "decode_generated_items_s": 10_000.0 / generated,
             "decode_hand_items_s": 10_000.0 / hand,
+            "decode_ratio": ratio,
         })
     );
 }

@@ -149,7 +149,8 @@ pub fn bench(root: &Path, runs: usize) -> Result<()> {
 
     let ratio_full = full.secs / base.secs;
     let ratio_min = minimal.secs / full.secs;
-    let decode_ratio = f("decode_generated_mb_s") / f("decode_hand_mb_s");
+    // Generated throughput over hand-written, round by round (see bench/src/main.rs).
+    let decode_ratio = f("decode_ratio");
     let walk_ratio = f("walk_100k_peak_bytes") / f("walk_10k_peak_bytes");
     let mark = |ok: bool| if ok { "met" } else { "**not met**" };
 
@@ -175,7 +176,7 @@ pub fn bench(root: &Path, runs: usize) -> Result<()> {
     writeln!(md, "| full crate compile <= 50% of the plain progenitor baseline | {:.0}% | {} |", ratio_full * 100.0, mark(ratio_full <= 0.5))?;
     writeln!(md, "| minimal feature set <= 15% of the full crate | {:.0}% | {} |", ratio_min * 100.0, mark(ratio_min <= 0.15))?;
     writeln!(md, "| generation <= 1 s warm | {generation:.2} s | {} |", mark(generation <= 1.0))?;
-    writeln!(md, "| page decode >= 90% of hand-written serde_json | {:.0}% | {} |", decode_ratio * 100.0, mark(decode_ratio >= 0.9))?;
+    writeln!(md, "| page decode >= 90% of hand-written serde_json (median of the rounds' ratios) | {:.0}% | {} |", decode_ratio * 100.0, mark(decode_ratio >= 0.9))?;
     writeln!(md, "| pagination walk: peak memory independent of item count (peak at 100k / peak at 10k) | {:.2}x | {} |", walk_ratio, mark(walk_ratio < 1.25))?;
     std::fs::write(root.join("BENCHMARKS.md"), &md)?;
     print!("{md}");
