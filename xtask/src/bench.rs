@@ -96,7 +96,7 @@ fn machine() -> String {
     format!("{cpu}, {cores} cores, {mem}; {rustc}")
 }
 
-pub fn bench(root: &Path, runs: usize) -> Result<()> {
+pub fn bench(root: &Path, runs: usize, generation_only: bool) -> Result<()> {
     let runs = runs.max(1);
     let vb365 = codegen::WORKSPACE_APIS.iter().find(|a| a.name == "vb365").context("vb365")?;
 
@@ -111,6 +111,11 @@ pub fn bench(root: &Path, runs: usize) -> Result<()> {
         let start = Instant::now();
         output = vb365.generate(root)?;
         times.push(start.elapsed().as_secs_f64());
+    }
+    if generation_only {
+        times.sort_by(|a, b| a.total_cmp(b));
+        println!("generation: median {:.3} s over {generation_runs} runs (min {:.3}, max {:.3})", median(times.clone()), times[0], times[times.len() - 1]);
+        return Ok(());
     }
     let generation = median(times);
     let lines_full = source_lines(&output.files);

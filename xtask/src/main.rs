@@ -71,6 +71,10 @@ enum Command {
         /// Runs per figure (medians are reported).
         #[arg(long, default_value_t = 3)]
         runs: usize,
+        /// Only time generation and print it (seconds of iteration while optimizing the
+        /// generator); BENCHMARKS.md is left alone.
+        #[arg(long)]
+        generation_only: bool,
     },
     /// `cargo check` each generated crate with no features, all features, the minimal set,
     /// and every resource-group feature alone (about a second each).
@@ -118,7 +122,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check => check(),
         Command::Test => test(),
         Command::CheckFeatures => check_features(),
-        Command::Bench { runs } => bench::bench(&workspace_root(), runs).map(|_| ExitCode::SUCCESS),
+        Command::Bench { runs, generation_only } => bench::bench(&workspace_root(), runs, generation_only).map(|_| ExitCode::SUCCESS),
         Command::Diff { old, new, base, api, format, fail_on, version_prefix, case_sensitive } => {
             let (old, new) = match (base, old, new) {
                 (Some(base), None, None) => (base, None),
