@@ -476,7 +476,7 @@ pub(crate) fn type_name(ty: &Type) -> Option<String> {
 }
 
 /// The `T` of `Vec<T>` or `Option<T>`.
-fn inner_type(ty: &Type) -> Option<&Type> {
+pub(crate) fn inner_type(ty: &Type) -> Option<&Type> {
     let Type::Path(p) = ty else { return None };
     let PathArguments::AngleBracketed(args) = &p.path.segments.last()?.arguments else {
         return None;

@@ -20,13 +20,15 @@ use std::fmt::Write as _;
 use syn::punctuated::Punctuated;
 use syn::{Fields, Item, ItemStruct, Meta, Token};
 
-use crate::glue::type_name;
+use crate::glue::{inner_type, type_name};
 
 /// How a field's value is read.
 enum Read {
     Plain,
     /// `deserialize_with = "::veeam_runtime::lenient::null_as_default"`.
     NullAsDefault,
+    /// A `DateTime<Utc>` or `Option` of one: `json::Time`, chrono's reading on a faster path.
+    Time,
 }
 
 struct Field {
@@ -190,7 +192,24 @@ fn field(f: &syn::Field) -> Option<Field> {
             return None;
         }
     }
+    if matches!(field.read, Read::Plain) && is_timestamp(&f.ty) {
+        field.read = Read::Time;
+    }
     Some(field)
+}
+
+/// `::chrono::DateTime<::chrono::offset::Utc>`, as typify writes it, or an `Option` of it.
+fn is_timestamp(ty: &syn::Type) -> bool {
+    let ty = match type_name(ty).as_deref() {
+        Some("Option") => match inner_type(ty) {
+            Some(inner) => inner,
+            None => return false,
+        },
+        _ => ty,
+    };
+    let syn::Type::Path(p) = ty else { return false };
+    let names: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+    names == ["chrono", "DateTime"] && inner_type(ty).and_then(type_name).as_deref() == Some("Utc")
 }
 
 fn strip(s: &mut ItemStruct) {
@@ -301,6 +320,8 @@ fn deserialize(out: &mut String, name: &str, fields: &[Field], has_default: bool
             (true, Read::NullAsDefault) => format!("put_null_default(&mut map, &mut out.{})", f.ident),
             (false, Read::Plain) => format!("set(&mut map, &mut f{i})"),
             (false, Read::NullAsDefault) => format!("set_null_default(&mut map, &mut f{i})"),
+            (true, Read::Time) => format!("put_time(&mut map, &mut out.{})", f.ident),
+            (false, Read::Time) => format!("set_time(&mut map, &mut f{i})"),
         };
         let _ = writeln!(out, "                        {i} => json::{call},");
     }
@@ -421,6 +442,32 @@ mod tests {
         assert!(out.contains("let mut out = <A as ::std::default::Default>::default();"), "{out}");
         assert!(out.contains("put(&mut map, &mut out.a)"), "{out}");
         assert!(out.contains("put_null_default(") && out.contains("&mut out.tags"), "{out}");
+    }
+
+    #[test]
+    fn utc_timestamps_take_the_time_reader() {
+        let (_, out) = run(r#"
+            #[derive(::serde::Deserialize, Clone, Debug)]
+            pub struct A {
+                pub at: ::chrono::DateTime<::chrono::offset::Utc>,
+                pub until: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                pub local: ::chrono::DateTime<::chrono::offset::FixedOffset>,
+                pub all: ::std::vec::Vec<::chrono::DateTime<::chrono::offset::Utc>>,
+                pub date: ::std::option::Option<::chrono::naive::NaiveDate>,
+            }
+        "#);
+        assert!(out.contains("0 => json::set_time(&mut map, &mut f0)"), "{out}");
+        assert!(out.contains("1 => json::set_time(&mut map, &mut f1)"), "{out}");
+        for i in 2..5 {
+            assert!(out.contains(&format!("{i} => json::set(&mut map, &mut f{i})")), "{out}");
+        }
+        let (_, out) = run(r#"
+            #[derive(::serde::Deserialize, Clone, Debug, Default)]
+            pub struct B {
+                pub until: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            }
+        "#);
+        assert!(out.contains("put_time(&mut map, &mut out.until)"), "{out}");
     }
 
     #[test]

@@ -33064,9 +33064,9 @@ impl<'de> ::serde::Deserialize<'de> for OAuthTokenResponse {
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
                         0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
+                        1 => json::set_time(&mut map, &mut f1),
                         2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
+                        3 => json::set_time(&mut map, &mut f3),
                         4 => json::set(&mut map, &mut f4),
                         5 => json::set(&mut map, &mut f5),
                         6 => json::set(&mut map, &mut f6),
@@ -38588,19 +38588,19 @@ impl<'de> ::serde::Deserialize<'de> for RestAmazonS3DataRetrieval {
                         3 => json::put(&mut map, &mut out.description),
                         4 => json::put(&mut map, &mut out.enable_expiration_notification),
                         5 => json::put(&mut map, &mut out.expiration_hours_threshold),
-                        6 => json::put(&mut map, &mut out.expiration_time),
+                        6 => json::put_time(&mut map, &mut out.expiration_time),
                         7 => json::put(&mut map, &mut out.id),
                         8 => json::put(&mut map, &mut out.last_status),
                         9 => json::put_null_default(&mut map, &mut out.links),
                         10 => json::put(&mut map, &mut out.name),
                         11 => json::put(&mut map, &mut out.organization_id),
                         12 => json::put(&mut map, &mut out.organization_unique_id),
-                        13 => json::put(&mut map, &mut out.point_in_time),
+                        13 => json::put_time(&mut map, &mut out.point_in_time),
                         14 => json::put(&mut map, &mut out.repository_id),
                         15 => json::put(&mut map, &mut out.retrieved_restore_point_id),
                         16 => json::put(&mut map, &mut out.show_all_versions),
                         17 => json::put(&mut map, &mut out.show_deleted),
-                        18 => json::put(&mut map, &mut out.start_time),
+                        18 => json::put_time(&mut map, &mut out.start_time),
                         19 => json::put(&mut map, &mut out.storage_type),
                         20 => json::put(&mut map, &mut out.type_),
                         _ => json::skip(&mut map),
@@ -39187,7 +39187,7 @@ impl<'de> ::serde::Deserialize<'de> for RestAppointmentItem {
                         0 => json::put_null_default(&mut map, &mut out.actions),
                         1 => json::put_null_default(&mut map, &mut out.attachments),
                         2 => json::put(&mut map, &mut out.attendees),
-                        3 => json::put(&mut map, &mut out.end_time),
+                        3 => json::put_time(&mut map, &mut out.end_time),
                         4 => json::put(&mut map, &mut out.id),
                         5 => json::put(&mut map, &mut out.item_class),
                         6 => json::put_null_default(&mut map, &mut out.links),
@@ -39196,7 +39196,7 @@ impl<'de> ::serde::Deserialize<'de> for RestAppointmentItem {
                         9 => json::put(&mut map, &mut out.organizer),
                         10 => json::put(&mut map, &mut out.recurrence_pattern_format),
                         11 => json::put(&mut map, &mut out.recurring),
-                        12 => json::put(&mut map, &mut out.start_time),
+                        12 => json::put_time(&mut map, &mut out.start_time),
                         13 => json::put(&mut map, &mut out.subject),
                         _ => json::skip(&mut map),
                     }?;
@@ -40041,19 +40041,19 @@ impl<'de> ::serde::Deserialize<'de> for RestAzureDataRetrieval {
                         3 => json::put(&mut map, &mut out.description),
                         4 => json::put(&mut map, &mut out.enable_expiration_notification),
                         5 => json::put(&mut map, &mut out.expiration_hours_threshold),
-                        6 => json::put(&mut map, &mut out.expiration_time),
+                        6 => json::put_time(&mut map, &mut out.expiration_time),
                         7 => json::put(&mut map, &mut out.id),
                         8 => json::put(&mut map, &mut out.last_status),
                         9 => json::put_null_default(&mut map, &mut out.links),
                         10 => json::put(&mut map, &mut out.name),
                         11 => json::put(&mut map, &mut out.organization_id),
                         12 => json::put(&mut map, &mut out.organization_unique_id),
-                        13 => json::put(&mut map, &mut out.point_in_time),
+                        13 => json::put_time(&mut map, &mut out.point_in_time),
                         14 => json::put(&mut map, &mut out.repository_id),
                         15 => json::put(&mut map, &mut out.retrieved_restore_point_id),
                         16 => json::put(&mut map, &mut out.show_all_versions),
                         17 => json::put(&mut map, &mut out.show_deleted),
-                        18 => json::put(&mut map, &mut out.start_time),
+                        18 => json::put_time(&mut map, &mut out.start_time),
                         19 => json::put(&mut map, &mut out.storage_type),
                         20 => json::put(&mut map, &mut out.type_),
                         _ => json::skip(&mut map),
@@ -41001,10 +41001,10 @@ impl<'de> ::serde::Deserialize<'de> for RestBackupGroupData {
                         7 => json::set(&mut map, &mut f7),
                         8 => json::set(&mut map, &mut f8),
                         9 => json::set(&mut map, &mut f9),
-                        10 => json::set(&mut map, &mut f10),
+                        10 => json::set_time(&mut map, &mut f10),
                         11 => json::set(&mut map, &mut f11),
                         12 => json::set(&mut map, &mut f12),
-                        13 => json::set(&mut map, &mut f13),
+                        13 => json::set_time(&mut map, &mut f13),
                         _ => json::skip(&mut map),
                     }?;
                 }
@@ -41122,7 +41122,7 @@ impl<'de> ::serde::Deserialize<'de> for RestBackupMailboxData {
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
                         0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
+                        1 => json::set_time(&mut map, &mut f1),
                         2 => json::set(&mut map, &mut f2),
                         3 => json::set(&mut map, &mut f3),
                         4 => json::set(&mut map, &mut f4),
@@ -41225,7 +41225,7 @@ impl<'de> ::serde::Deserialize<'de> for RestBackupOneDriveData {
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
                         0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
+                        1 => json::set_time(&mut map, &mut f1),
                         2 => json::set(&mut map, &mut f2),
                         3 => json::set(&mut map, &mut f3),
                         4 => json::set(&mut map, &mut f4),
@@ -41867,13 +41867,13 @@ impl<'de> ::serde::Deserialize<'de> for RestBackupRepositoryOwnerChangeSession {
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
                         0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
+                        1 => json::set_time(&mut map, &mut f1),
                         2 => json::set(&mut map, &mut f2),
                         3 => json::set(&mut map, &mut f3),
                         4 => json::set(&mut map, &mut f4),
                         5 => json::set(&mut map, &mut f5),
                         6 => json::set(&mut map, &mut f6),
-                        7 => json::set(&mut map, &mut f7),
+                        7 => json::set_time(&mut map, &mut f7),
                         8 => json::set(&mut map, &mut f8),
                         9 => json::set(&mut map, &mut f9),
                         10 => json::set(&mut map, &mut f10),
@@ -42054,7 +42054,7 @@ impl<'de> ::serde::Deserialize<'de> for RestBackupSiteData {
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
                         0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
+                        1 => json::set_time(&mut map, &mut f1),
                         2 => json::set(&mut map, &mut f2),
                         3 => json::set(&mut map, &mut f3),
                         4 => json::set(&mut map, &mut f4),
@@ -42157,7 +42157,7 @@ impl<'de> ::serde::Deserialize<'de> for RestBackupTeamData {
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
                         0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
+                        1 => json::set_time(&mut map, &mut f1),
                         2 => json::set(&mut map, &mut f2),
                         3 => json::set(&mut map, &mut f3),
                         4 => json::set(&mut map, &mut f4),
@@ -42271,7 +42271,7 @@ impl<'de> ::serde::Deserialize<'de> for RestBackupUserData {
                     match key {
                         0 => json::set(&mut map, &mut f0),
                         1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
+                        2 => json::set_time(&mut map, &mut f2),
                         3 => json::set(&mut map, &mut f3),
                         4 => json::set(&mut map, &mut f4),
                         5 => json::set(&mut map, &mut f5),
@@ -42283,11 +42283,11 @@ impl<'de> ::serde::Deserialize<'de> for RestBackupUserData {
                         11 => json::set(&mut map, &mut f11),
                         12 => json::set(&mut map, &mut f12),
                         13 => json::set(&mut map, &mut f13),
-                        14 => json::set(&mut map, &mut f14),
-                        15 => json::set(&mut map, &mut f15),
+                        14 => json::set_time(&mut map, &mut f14),
+                        15 => json::set_time(&mut map, &mut f15),
                         16 => json::set_null_default(&mut map, &mut f16),
                         17 => json::set(&mut map, &mut f17),
-                        18 => json::set(&mut map, &mut f18),
+                        18 => json::set_time(&mut map, &mut f18),
                         19 => json::set_null_default(&mut map, &mut f19),
                         20 => json::set(&mut map, &mut f20),
                         _ => json::skip(&mut map),
@@ -42993,15 +42993,15 @@ impl<'de> ::serde::Deserialize<'de> for RestChannelEntity {
                         2 => json::put(&mut map, &mut out.change_key),
                         3 => json::put(&mut map, &mut out.channel_id),
                         4 => json::put(&mut map, &mut out.content_url),
-                        5 => json::put(&mut map, &mut out.created_time),
+                        5 => json::put_time(&mut map, &mut out.created_time),
                         6 => json::put(&mut map, &mut out.display_name),
                         7 => json::put(&mut map, &mut out.file_type),
                         8 => json::put(&mut map, &mut out.id),
                         9 => json::put(&mut map, &mut out.is_deleted),
                         10 => json::put(&mut map, &mut out.is_important),
-                        11 => json::put(&mut map, &mut out.last_modified_time),
+                        11 => json::put_time(&mut map, &mut out.last_modified_time),
                         12 => json::put_null_default(&mut map, &mut out.links),
-                        13 => json::put(&mut map, &mut out.modified),
+                        13 => json::put_time(&mut map, &mut out.modified),
                         14 => json::put(&mut map, &mut out.modified_by),
                         15 => json::put(&mut map, &mut out.name),
                         16 => json::put(&mut map, &mut out.parent_change_key),
@@ -43594,12 +43594,12 @@ impl<'de> ::serde::Deserialize<'de> for RestCopyJob {
                         1 => json::put(&mut map, &mut out.e_tag),
                         2 => json::put(&mut map, &mut out.id),
                         3 => json::put(&mut map, &mut out.is_enabled),
-                        4 => json::put(&mut map, &mut out.last_backup),
-                        5 => json::put(&mut map, &mut out.last_run),
+                        4 => json::put_time(&mut map, &mut out.last_backup),
+                        5 => json::put_time(&mut map, &mut out.last_run),
                         6 => json::put(&mut map, &mut out.last_status),
                         7 => json::put_null_default(&mut map, &mut out.links),
                         8 => json::put(&mut map, &mut out.name),
-                        9 => json::put(&mut map, &mut out.next_run),
+                        9 => json::put_time(&mut map, &mut out.next_run),
                         10 => json::put(&mut map, &mut out.organization_id),
                         11 => json::put(&mut map, &mut out.repository_id),
                         12 => json::put(&mut map, &mut out.schedule_policy),
@@ -44463,19 +44463,19 @@ impl<'de> ::serde::Deserialize<'de> for RestDataRetrievalComposed {
                         4 => json::put(&mut map, &mut out.description),
                         5 => json::put(&mut map, &mut out.enable_expiration_notification),
                         6 => json::put(&mut map, &mut out.expiration_hours_threshold),
-                        7 => json::put(&mut map, &mut out.expiration_time),
+                        7 => json::put_time(&mut map, &mut out.expiration_time),
                         8 => json::put(&mut map, &mut out.id),
                         9 => json::put(&mut map, &mut out.last_status),
                         10 => json::put_null_default(&mut map, &mut out.links),
                         11 => json::put(&mut map, &mut out.name),
                         12 => json::put(&mut map, &mut out.organization_id),
                         13 => json::put(&mut map, &mut out.organization_unique_id),
-                        14 => json::put(&mut map, &mut out.point_in_time),
+                        14 => json::put_time(&mut map, &mut out.point_in_time),
                         15 => json::put(&mut map, &mut out.repository_id),
                         16 => json::put(&mut map, &mut out.retrieved_restore_point_id),
                         17 => json::put(&mut map, &mut out.show_all_versions),
                         18 => json::put(&mut map, &mut out.show_deleted),
-                        19 => json::put(&mut map, &mut out.start_time),
+                        19 => json::put_time(&mut map, &mut out.start_time),
                         20 => json::put(&mut map, &mut out.storage_type),
                         21 => json::put(&mut map, &mut out.type_),
                         _ => json::skip(&mut map),
@@ -44622,7 +44622,7 @@ impl<'de> ::serde::Deserialize<'de> for RestDataRetrievalFromClient {
                         7 => json::put(&mut map, &mut out.name),
                         8 => json::put_null_default(&mut map, &mut out.one_drives),
                         9 => json::put(&mut map, &mut out.organization_id),
-                        10 => json::put(&mut map, &mut out.point_in_time),
+                        10 => json::put_time(&mut map, &mut out.point_in_time),
                         11 => json::put(&mut map, &mut out.repository_id),
                         12 => json::put(&mut map, &mut out.show_all_versions),
                         13 => json::put(&mut map, &mut out.show_deleted),
@@ -44880,8 +44880,8 @@ impl<'de> ::serde::Deserialize<'de> for RestDataRetrievalSession {
                 let mut out = <RestDataRetrievalSession as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::put(&mut map, &mut out.creation_time),
-                        1 => json::put(&mut map, &mut out.end_time),
+                        0 => json::put_time(&mut map, &mut out.creation_time),
+                        1 => json::put_time(&mut map, &mut out.end_time),
                         2 => json::put(&mut map, &mut out.id),
                         3 => json::put(&mut map, &mut out.links),
                         4 => json::put(&mut map, &mut out.name),
@@ -45250,7 +45250,7 @@ impl<'de> ::serde::Deserialize<'de> for RestDeviceCodeInfo {
                 let mut out = <RestDeviceCodeInfo as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::put(&mut map, &mut out.expires_on_utc),
+                        0 => json::put_time(&mut map, &mut out.expires_on_utc),
                         1 => json::put(&mut map, &mut out.message),
                         2 => json::put(&mut map, &mut out.user_code),
                         3 => json::put(&mut map, &mut out.verification_uri),
@@ -45507,7 +45507,7 @@ impl<'de> ::serde::Deserialize<'de> for RestDiscussionItem {
                         5 => json::put(&mut map, &mut out.item_class),
                         6 => json::put_null_default(&mut map, &mut out.links),
                         7 => json::put(&mut map, &mut out.mailbox_id),
-                        8 => json::put(&mut map, &mut out.posted_on),
+                        8 => json::put_time(&mut map, &mut out.posted_on),
                         9 => json::put(&mut map, &mut out.subject),
                         _ => json::skip(&mut map),
                     }?;
@@ -46217,12 +46217,12 @@ impl<'de> ::serde::Deserialize<'de> for RestExchangeItemsComposed {
                         5 => json::put(&mut map, &mut out.business_phone),
                         6 => json::put(&mut map, &mut out.cc),
                         7 => json::put(&mut map, &mut out.company),
-                        8 => json::put(&mut map, &mut out.date),
+                        8 => json::put_time(&mut map, &mut out.date),
                         9 => json::put(&mut map, &mut out.display_as),
-                        10 => json::put(&mut map, &mut out.due_date),
+                        10 => json::put_time(&mut map, &mut out.due_date),
                         11 => json::put(&mut map, &mut out.duration),
                         12 => json::put(&mut map, &mut out.email),
-                        13 => json::put(&mut map, &mut out.end_time),
+                        13 => json::put_time(&mut map, &mut out.end_time),
                         14 => json::put(&mut map, &mut out.entry_type),
                         15 => json::put(&mut map, &mut out.fax),
                         16 => json::put(&mut map, &mut out.file_as),
@@ -46242,14 +46242,14 @@ impl<'de> ::serde::Deserialize<'de> for RestExchangeItemsComposed {
                         30 => json::put(&mut map, &mut out.organizer),
                         31 => json::put(&mut map, &mut out.owner),
                         32 => json::put(&mut map, &mut out.percent_complete),
-                        33 => json::put(&mut map, &mut out.posted_on),
-                        34 => json::put(&mut map, &mut out.received),
+                        33 => json::put_time(&mut map, &mut out.posted_on),
+                        34 => json::put_time(&mut map, &mut out.received),
                         35 => json::put(&mut map, &mut out.recurrence_pattern_format),
                         36 => json::put(&mut map, &mut out.recurring),
                         37 => json::put(&mut map, &mut out.reminder),
-                        38 => json::put(&mut map, &mut out.sent),
-                        39 => json::put(&mut map, &mut out.start_date),
-                        40 => json::put(&mut map, &mut out.start_time),
+                        38 => json::put_time(&mut map, &mut out.sent),
+                        39 => json::put_time(&mut map, &mut out.start_date),
+                        40 => json::put_time(&mut map, &mut out.start_time),
                         41 => json::put(&mut map, &mut out.status),
                         42 => json::put(&mut map, &mut out.subject),
                         43 => json::put(&mut map, &mut out.to),
@@ -46571,9 +46571,9 @@ impl<'de> ::serde::Deserialize<'de> for RestExchangeMessageItem {
                         7 => json::put(&mut map, &mut out.item_class),
                         8 => json::put_null_default(&mut map, &mut out.links),
                         9 => json::put(&mut map, &mut out.mailbox_id),
-                        10 => json::put(&mut map, &mut out.received),
+                        10 => json::put_time(&mut map, &mut out.received),
                         11 => json::put(&mut map, &mut out.reminder),
-                        12 => json::put(&mut map, &mut out.sent),
+                        12 => json::put_time(&mut map, &mut out.sent),
                         13 => json::put(&mut map, &mut out.subject),
                         14 => json::put(&mut map, &mut out.to),
                         _ => json::skip(&mut map),
@@ -46945,7 +46945,7 @@ impl<'de> ::serde::Deserialize<'de> for RestExploreOptions {
                 let mut out = <RestExploreOptions as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::put(&mut map, &mut out.date_time),
+                        0 => json::put_time(&mut map, &mut out.date_time),
                         1 => json::put(&mut map, &mut out.show_all_versions),
                         2 => json::put(&mut map, &mut out.show_deleted),
                         3 => json::put(&mut map, &mut out.type_),
@@ -47073,9 +47073,9 @@ impl<'de> ::serde::Deserialize<'de> for RestExportOptions {
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
                         0 => json::put(&mut map, &mut out.channel_id),
-                        1 => json::put(&mut map, &mut out.from),
+                        1 => json::put_time(&mut map, &mut out.from),
                         2 => json::put_null_default(&mut map, &mut out.posts),
-                        3 => json::put(&mut map, &mut out.to),
+                        3 => json::put_time(&mut map, &mut out.to),
                         _ => json::skip(&mut map),
                     }?;
                 }
@@ -47765,7 +47765,7 @@ impl<'de> ::serde::Deserialize<'de> for RestHybridOrganization {
                         3 => json::put(&mut map, &mut out.description),
                         4 => json::put(&mut map, &mut out.exchange_online_settings),
                         5 => json::put(&mut map, &mut out.exchange_settings),
-                        6 => json::put(&mut map, &mut out.first_backuptime),
+                        6 => json::put_time(&mut map, &mut out.first_backuptime),
                         7 => json::put(&mut map, &mut out.id),
                         8 => json::put(&mut map, &mut out.is_backedup),
                         9 => json::put(&mut map, &mut out.is_exchange),
@@ -47774,7 +47774,7 @@ impl<'de> ::serde::Deserialize<'de> for RestHybridOrganization {
                         12 => json::put(&mut map, &mut out.is_sharepoint),
                         13 => json::put(&mut map, &mut out.is_teams_chats_online),
                         14 => json::put(&mut map, &mut out.is_teams_online),
-                        15 => json::put(&mut map, &mut out.last_backuptime),
+                        15 => json::put_time(&mut map, &mut out.last_backuptime),
                         16 => json::put_null_default(&mut map, &mut out.links),
                         17 => json::put(&mut map, &mut out.msid),
                         18 => json::put(&mut map, &mut out.name),
@@ -48291,12 +48291,12 @@ impl<'de> ::serde::Deserialize<'de> for RestItemComposed {
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
                         0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
+                        1 => json::set_time(&mut map, &mut f1),
                         2 => json::set(&mut map, &mut f2),
                         3 => json::set(&mut map, &mut f3),
                         4 => json::set(&mut map, &mut f4),
                         5 => json::set_null_default(&mut map, &mut f5),
-                        6 => json::set(&mut map, &mut f6),
+                        6 => json::set_time(&mut map, &mut f6),
                         7 => json::set(&mut map, &mut f7),
                         8 => json::set(&mut map, &mut f8),
                         9 => json::set(&mut map, &mut f9),
@@ -48767,12 +48767,12 @@ impl<'de> ::serde::Deserialize<'de> for RestJob {
                         2 => json::put(&mut map, &mut out.e_tag),
                         3 => json::put(&mut map, &mut out.id),
                         4 => json::put(&mut map, &mut out.is_enabled),
-                        5 => json::put(&mut map, &mut out.last_backup),
-                        6 => json::put(&mut map, &mut out.last_run),
+                        5 => json::put_time(&mut map, &mut out.last_backup),
+                        6 => json::put_time(&mut map, &mut out.last_run),
                         7 => json::put(&mut map, &mut out.last_status),
                         8 => json::put_null_default(&mut map, &mut out.links),
                         9 => json::put(&mut map, &mut out.name),
-                        10 => json::put(&mut map, &mut out.next_run),
+                        10 => json::put_time(&mut map, &mut out.next_run),
                         11 => json::put(&mut map, &mut out.organization_id),
                         12 => json::put(&mut map, &mut out.repository_id),
                         13 => json::put(&mut map, &mut out.schedule_policy),
@@ -49632,10 +49632,10 @@ impl<'de> ::serde::Deserialize<'de> for RestJobSession {
                 let mut out = <RestJobSession as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::put(&mut map, &mut out.creation_time),
+                        0 => json::put_time(&mut map, &mut out.creation_time),
                         1 => json::put(&mut map, &mut out.details),
                         2 => json::put(&mut map, &mut out.e_tag),
-                        3 => json::put(&mut map, &mut out.end_time),
+                        3 => json::put_time(&mut map, &mut out.end_time),
                         4 => json::put(&mut map, &mut out.id),
                         5 => json::put(&mut map, &mut out.job_id),
                         6 => json::put(&mut map, &mut out.job_session_config_type),
@@ -50455,7 +50455,7 @@ impl<'de> ::serde::Deserialize<'de> for RestJournalItem {
                         5 => json::put(&mut map, &mut out.item_class),
                         6 => json::put_null_default(&mut map, &mut out.links),
                         7 => json::put(&mut map, &mut out.mailbox_id),
-                        8 => json::put(&mut map, &mut out.start_time),
+                        8 => json::put_time(&mut map, &mut out.start_time),
                         9 => json::put(&mut map, &mut out.subject),
                         _ => json::skip(&mut map),
                     }?;
@@ -50544,8 +50544,8 @@ impl<'de> ::serde::Deserialize<'de> for RestLicense {
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
                         0 => json::put(&mut map, &mut out.email),
-                        1 => json::put(&mut map, &mut out.grace_period_expires),
-                        2 => json::put(&mut map, &mut out.license_expires),
+                        1 => json::put_time(&mut map, &mut out.grace_period_expires),
+                        2 => json::put_time(&mut map, &mut out.license_expires),
                         3 => json::put(&mut map, &mut out.license_id),
                         4 => json::put(&mut map, &mut out.licensed_to),
                         5 => json::put(&mut map, &mut out.new_number),
@@ -50710,9 +50710,9 @@ impl<'de> ::serde::Deserialize<'de> for RestLicenseOverviewOptions {
                 let mut out = <RestLicenseOverviewOptions as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::put(&mut map, &mut out.end_time),
+                        0 => json::put_time(&mut map, &mut out.end_time),
                         1 => json::put(&mut map, &mut out.format),
-                        2 => json::put(&mut map, &mut out.start_time),
+                        2 => json::put_time(&mut map, &mut out.start_time),
                         3 => json::put(&mut map, &mut out.timezone),
                         _ => json::skip(&mut map),
                     }?;
@@ -50830,7 +50830,7 @@ impl<'de> ::serde::Deserialize<'de> for RestLicensedUser {
                         0 => json::put(&mut map, &mut out.backed_up_organization_id),
                         1 => json::put(&mut map, &mut out.id),
                         2 => json::put(&mut map, &mut out.is_backed_up),
-                        3 => json::put(&mut map, &mut out.last_backup_date),
+                        3 => json::put_time(&mut map, &mut out.last_backup_date),
                         4 => json::put(&mut map, &mut out.license_state),
                         5 => json::put(&mut map, &mut out.links),
                         6 => json::put(&mut map, &mut out.name),
@@ -51534,8 +51534,8 @@ impl<'de> ::serde::Deserialize<'de> for RestLogItem {
                 let mut out = <RestLogItem as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::put(&mut map, &mut out.creation_time),
-                        1 => json::put(&mut map, &mut out.end_time),
+                        0 => json::put_time(&mut map, &mut out.creation_time),
+                        1 => json::put_time(&mut map, &mut out.end_time),
                         2 => json::put(&mut map, &mut out.id),
                         3 => json::put(&mut map, &mut out.links),
                         4 => json::put(&mut map, &mut out.message),
@@ -51617,10 +51617,10 @@ impl<'de> ::serde::Deserialize<'de> for RestLoggedInOrganization {
                     match key {
                         0 => json::put_null_default(&mut map, &mut out.actions),
                         1 => json::put(&mut map, &mut out.description),
-                        2 => json::put(&mut map, &mut out.first_backuptime),
+                        2 => json::put_time(&mut map, &mut out.first_backuptime),
                         3 => json::put(&mut map, &mut out.id),
                         4 => json::put(&mut map, &mut out.is_backedup),
-                        5 => json::put(&mut map, &mut out.last_backuptime),
+                        5 => json::put_time(&mut map, &mut out.last_backuptime),
                         6 => json::put(&mut map, &mut out.name),
                         7 => json::put(&mut map, &mut out.type_),
                         _ => json::skip(&mut map),
@@ -51833,8 +51833,8 @@ impl<'de> ::serde::Deserialize<'de> for RestMonthlyReportInterval {
                 let mut out = <RestMonthlyReportInterval as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::put(&mut map, &mut out.end_of_interval),
-                        1 => json::put(&mut map, &mut out.start_of_interval),
+                        0 => json::put_time(&mut map, &mut out.end_of_interval),
+                        1 => json::put_time(&mut map, &mut out.start_of_interval),
                         _ => json::skip(&mut map),
                     }?;
                 }
@@ -52507,14 +52507,14 @@ impl<'de> ::serde::Deserialize<'de> for RestOffice365Organization {
                         2 => json::put(&mut map, &mut out.configure_application),
                         3 => json::put(&mut map, &mut out.description),
                         4 => json::put(&mut map, &mut out.exchange_online_settings),
-                        5 => json::put(&mut map, &mut out.first_backuptime),
+                        5 => json::put_time(&mut map, &mut out.first_backuptime),
                         6 => json::put(&mut map, &mut out.id),
                         7 => json::put(&mut map, &mut out.is_backedup),
                         8 => json::put(&mut map, &mut out.is_exchange_online),
                         9 => json::put(&mut map, &mut out.is_share_point_online),
                         10 => json::put(&mut map, &mut out.is_teams_chats_online),
                         11 => json::put(&mut map, &mut out.is_teams_online),
-                        12 => json::put(&mut map, &mut out.last_backuptime),
+                        12 => json::put_time(&mut map, &mut out.last_backuptime),
                         13 => json::put_null_default(&mut map, &mut out.links),
                         14 => json::put(&mut map, &mut out.msid),
                         15 => json::put(&mut map, &mut out.name),
@@ -52723,12 +52723,12 @@ impl<'de> ::serde::Deserialize<'de> for RestOnPremisesOrganization {
                         1 => json::put(&mut map, &mut out.backed_up_organization_id),
                         2 => json::put(&mut map, &mut out.description),
                         3 => json::put(&mut map, &mut out.exchange_settings),
-                        4 => json::put(&mut map, &mut out.first_backuptime),
+                        4 => json::put_time(&mut map, &mut out.first_backuptime),
                         5 => json::put(&mut map, &mut out.id),
                         6 => json::put(&mut map, &mut out.is_backedup),
                         7 => json::put(&mut map, &mut out.is_exchange),
                         8 => json::put(&mut map, &mut out.is_sharepoint),
-                        9 => json::put(&mut map, &mut out.last_backuptime),
+                        9 => json::put_time(&mut map, &mut out.last_backuptime),
                         10 => json::put_null_default(&mut map, &mut out.links),
                         11 => json::put(&mut map, &mut out.name),
                         12 => json::put(&mut map, &mut out.office_name),
@@ -52919,12 +52919,12 @@ impl<'de> ::serde::Deserialize<'de> for RestOneDriveDocument {
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
                         0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
+                        1 => json::set_time(&mut map, &mut f1),
                         2 => json::set(&mut map, &mut f2),
                         3 => json::set(&mut map, &mut f3),
                         4 => json::set(&mut map, &mut f4),
                         5 => json::set_null_default(&mut map, &mut f5),
-                        6 => json::set(&mut map, &mut f6),
+                        6 => json::set_time(&mut map, &mut f6),
                         7 => json::set(&mut map, &mut f7),
                         8 => json::set(&mut map, &mut f8),
                         9 => json::set(&mut map, &mut f9),
@@ -53040,11 +53040,11 @@ impl<'de> ::serde::Deserialize<'de> for RestOneDriveFolder {
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
                         0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
+                        1 => json::set_time(&mut map, &mut f1),
                         2 => json::set(&mut map, &mut f2),
                         3 => json::set(&mut map, &mut f3),
                         4 => json::set_null_default(&mut map, &mut f4),
-                        5 => json::set(&mut map, &mut f5),
+                        5 => json::set_time(&mut map, &mut f5),
                         6 => json::set(&mut map, &mut f6),
                         7 => json::set(&mut map, &mut f7),
                         8 => json::set(&mut map, &mut f8),
@@ -53196,7 +53196,7 @@ impl<'de> ::serde::Deserialize<'de> for RestOperatorExploreOptions {
                 let mut out = <RestOperatorExploreOptions as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::put(&mut map, &mut out.date_time),
+                        0 => json::put_time(&mut map, &mut out.date_time),
                         1 => json::put(&mut map, &mut out.reason),
                         2 => json::put(&mut map, &mut out.repository_id),
                         3 => json::put(&mut map, &mut out.scope),
@@ -53568,10 +53568,10 @@ impl<'de> ::serde::Deserialize<'de> for RestOperatorRestorePostsOptions {
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
                         0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
+                        1 => json::set_time(&mut map, &mut f1),
                         2 => json::set(&mut map, &mut f2),
                         3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        4 => json::set_time(&mut map, &mut f4),
                         _ => json::skip(&mut map),
                     }?;
                 }
@@ -54284,7 +54284,7 @@ impl<'de> ::serde::Deserialize<'de> for RestOrganizationComposed {
                         3 => json::put(&mut map, &mut out.description),
                         4 => json::put(&mut map, &mut out.exchange_online_settings),
                         5 => json::put(&mut map, &mut out.exchange_settings),
-                        6 => json::put(&mut map, &mut out.first_backuptime),
+                        6 => json::put_time(&mut map, &mut out.first_backuptime),
                         7 => json::put(&mut map, &mut out.id),
                         8 => json::put(&mut map, &mut out.is_backedup),
                         9 => json::put(&mut map, &mut out.is_exchange),
@@ -54293,7 +54293,7 @@ impl<'de> ::serde::Deserialize<'de> for RestOrganizationComposed {
                         12 => json::put(&mut map, &mut out.is_sharepoint),
                         13 => json::put(&mut map, &mut out.is_teams_chats_online),
                         14 => json::put(&mut map, &mut out.is_teams_online),
-                        15 => json::put(&mut map, &mut out.last_backuptime),
+                        15 => json::put_time(&mut map, &mut out.last_backuptime),
                         16 => json::put_null_default(&mut map, &mut out.links),
                         17 => json::put(&mut map, &mut out.msid),
                         18 => json::put(&mut map, &mut out.name),
@@ -54454,8 +54454,8 @@ impl<'de> ::serde::Deserialize<'de> for RestOrganizationCurrentSyncState {
                 let mut out = <RestOrganizationCurrentSyncState as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::put(&mut map, &mut out.scheduled_time),
-                        1 => json::put(&mut map, &mut out.start_time),
+                        0 => json::put_time(&mut map, &mut out.scheduled_time),
+                        1 => json::put_time(&mut map, &mut out.start_time),
                         2 => json::put(&mut map, &mut out.status),
                         3 => json::put(&mut map, &mut out.type_),
                         _ => json::skip(&mut map),
@@ -54520,7 +54520,7 @@ impl<'de> ::serde::Deserialize<'de> for RestOrganizationExploreOptions {
                 let mut out = <RestOrganizationExploreOptions as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::put(&mut map, &mut out.date_time),
+                        0 => json::put_time(&mut map, &mut out.date_time),
                         1 => json::put(&mut map, &mut out.repository_id),
                         2 => json::put(&mut map, &mut out.show_all_versions),
                         3 => json::put(&mut map, &mut out.show_deleted),
@@ -54718,10 +54718,10 @@ impl<'de> ::serde::Deserialize<'de> for RestOrganizationLastSyncState {
                 let mut out = <RestOrganizationLastSyncState as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::put(&mut map, &mut out.end_time),
+                        0 => json::put_time(&mut map, &mut out.end_time),
                         1 => json::put(&mut map, &mut out.error),
                         2 => json::put(&mut map, &mut out.result),
-                        3 => json::put(&mut map, &mut out.start_time),
+                        3 => json::put_time(&mut map, &mut out.start_time),
                         4 => json::put(&mut map, &mut out.type_),
                         _ => json::skip(&mut map),
                     }?;
@@ -58599,9 +58599,9 @@ impl<'de> ::serde::Deserialize<'de> for RestReportParameters {
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
                         0 => json::put(&mut map, &mut out.company_name),
-                        1 => json::put(&mut map, &mut out.license_expiration_date),
+                        1 => json::put_time(&mut map, &mut out.license_expiration_date),
                         2 => json::put(&mut map, &mut out.license_id),
-                        3 => json::put(&mut map, &mut out.report_generation_date),
+                        3 => json::put_time(&mut map, &mut out.report_generation_date),
                         4 => json::put(&mut map, &mut out.report_id),
                         5 => json::put(&mut map, &mut out.report_status),
                         6 => json::put(&mut map, &mut out.reporting_interval),
@@ -59734,10 +59734,10 @@ impl<'de> ::serde::Deserialize<'de> for RestRestorePoint {
                 let mut out = <RestRestorePoint as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::put(&mut map, &mut out.backup_time),
+                        0 => json::put_time(&mut map, &mut out.backup_time),
                         1 => json::put(&mut map, &mut out.e_tag),
                         2 => json::put(&mut map, &mut out.id),
-                        3 => json::put(&mut map, &mut out.immutability_expires_on),
+                        3 => json::put_time(&mut map, &mut out.immutability_expires_on),
                         4 => json::put(&mut map, &mut out.is_copy),
                         5 => json::put(&mut map, &mut out.is_deleted),
                         6 => json::put(&mut map, &mut out.is_exchange),
@@ -60126,8 +60126,8 @@ impl<'de> ::serde::Deserialize<'de> for RestRestorePostsOptions {
                         1 => json::set(&mut map, &mut f1),
                         2 => json::set(&mut map, &mut f2),
                         3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
-                        5 => json::set(&mut map, &mut f5),
+                        4 => json::set_time(&mut map, &mut f4),
+                        5 => json::set_time(&mut map, &mut f5),
                         6 => json::set(&mut map, &mut f6),
                         7 => json::set(&mut map, &mut f7),
                         8 => json::set(&mut map, &mut f8),
@@ -60236,10 +60236,10 @@ impl<'de> ::serde::Deserialize<'de> for RestRestoreSession {
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
                         0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
+                        1 => json::set_time(&mut map, &mut f1),
                         2 => json::set(&mut map, &mut f2),
                         3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        4 => json::set_time(&mut map, &mut f4),
                         5 => json::set(&mut map, &mut f5),
                         6 => json::set(&mut map, &mut f6),
                         7 => json::set(&mut map, &mut f7),
@@ -60440,7 +60440,7 @@ impl<'de> ::serde::Deserialize<'de> for RestRestoreSessionEvent {
                     match key {
                         0 => json::set(&mut map, &mut f0),
                         1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
+                        2 => json::set_time(&mut map, &mut f2),
                         3 => json::set(&mut map, &mut f3),
                         4 => json::set(&mut map, &mut f4),
                         5 => json::set(&mut map, &mut f5),
@@ -60452,7 +60452,7 @@ impl<'de> ::serde::Deserialize<'de> for RestRestoreSessionEvent {
                         11 => json::set(&mut map, &mut f11),
                         12 => json::set(&mut map, &mut f12),
                         13 => json::set(&mut map, &mut f13),
-                        14 => json::set(&mut map, &mut f14),
+                        14 => json::set_time(&mut map, &mut f14),
                         15 => json::set(&mut map, &mut f15),
                         16 => json::set(&mut map, &mut f16),
                         17 => json::set(&mut map, &mut f17),
@@ -64267,7 +64267,7 @@ impl<'de> ::serde::Deserialize<'de> for RestServiceAccountInfo {
                         4 => json::put(&mut map, &mut out.description),
                         5 => json::put(&mut map, &mut out.display_name),
                         6 => json::put(&mut map, &mut out.id),
-                        7 => json::put(&mut map, &mut out.last_modified),
+                        7 => json::put_time(&mut map, &mut out.last_modified),
                         8 => json::put(&mut map, &mut out.type_),
                         _ => json::skip(&mut map),
                     }?;
@@ -64637,11 +64637,11 @@ impl<'de> ::serde::Deserialize<'de> for RestSharePointDocument {
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
                         0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
+                        1 => json::set_time(&mut map, &mut f1),
                         2 => json::set(&mut map, &mut f2),
                         3 => json::set(&mut map, &mut f3),
                         4 => json::set_null_default(&mut map, &mut f4),
-                        5 => json::set(&mut map, &mut f5),
+                        5 => json::set_time(&mut map, &mut f5),
                         6 => json::set(&mut map, &mut f6),
                         7 => json::set(&mut map, &mut f7),
                         8 => json::set(&mut map, &mut f8),
@@ -64755,11 +64755,11 @@ impl<'de> ::serde::Deserialize<'de> for RestSharePointFolder {
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
                         0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
+                        1 => json::set_time(&mut map, &mut f1),
                         2 => json::set(&mut map, &mut f2),
                         3 => json::set(&mut map, &mut f3),
                         4 => json::set_null_default(&mut map, &mut f4),
-                        5 => json::set(&mut map, &mut f5),
+                        5 => json::set_time(&mut map, &mut f5),
                         6 => json::set(&mut map, &mut f6),
                         7 => json::set(&mut map, &mut f7),
                         8 => json::set(&mut map, &mut f8),
@@ -64873,11 +64873,11 @@ impl<'de> ::serde::Deserialize<'de> for RestSharePointItem {
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
                         0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
+                        1 => json::set_time(&mut map, &mut f1),
                         2 => json::set(&mut map, &mut f2),
                         3 => json::set(&mut map, &mut f3),
                         4 => json::set_null_default(&mut map, &mut f4),
-                        5 => json::set(&mut map, &mut f5),
+                        5 => json::set_time(&mut map, &mut f5),
                         6 => json::set(&mut map, &mut f6),
                         7 => json::set(&mut map, &mut f7),
                         8 => json::set(&mut map, &mut f8),
@@ -64979,7 +64979,7 @@ impl<'de> ::serde::Deserialize<'de> for RestSharePointLibrary {
                 let mut out = <RestSharePointLibrary as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::put(&mut map, &mut out.creation_time),
+                        0 => json::put_time(&mut map, &mut out.creation_time),
                         1 => json::put(&mut map, &mut out.description),
                         2 => json::put(&mut map, &mut out.id),
                         3 => json::put_null_default(&mut map, &mut out.links),
@@ -65060,7 +65060,7 @@ impl<'de> ::serde::Deserialize<'de> for RestSharePointList {
                 let mut out = <RestSharePointList as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::put(&mut map, &mut out.creation_time),
+                        0 => json::put_time(&mut map, &mut out.creation_time),
                         1 => json::put(&mut map, &mut out.description),
                         2 => json::put(&mut map, &mut out.id),
                         3 => json::put_null_default(&mut map, &mut out.links),
@@ -66443,7 +66443,7 @@ impl<'de> ::serde::Deserialize<'de> for RestStickyNoteItem {
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
                         0 => json::put_null_default(&mut map, &mut out.actions),
-                        1 => json::put(&mut map, &mut out.date),
+                        1 => json::put_time(&mut map, &mut out.date),
                         2 => json::put(&mut map, &mut out.id),
                         3 => json::put(&mut map, &mut out.item_class),
                         4 => json::put_null_default(&mut map, &mut out.links),
@@ -66523,9 +66523,9 @@ impl<'de> ::serde::Deserialize<'de> for RestStorageConsumptionOptions {
                 let mut out = <RestStorageConsumptionOptions as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::put(&mut map, &mut out.end_time),
+                        0 => json::put_time(&mut map, &mut out.end_time),
                         1 => json::put(&mut map, &mut out.format),
-                        2 => json::put(&mut map, &mut out.start_time),
+                        2 => json::put_time(&mut map, &mut out.start_time),
                         3 => json::put(&mut map, &mut out.timezone),
                         _ => json::skip(&mut map),
                     }?;
@@ -66590,14 +66590,14 @@ impl<'de> ::serde::Deserialize<'de> for RestTaskItem {
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
                         0 => json::put_null_default(&mut map, &mut out.actions),
-                        1 => json::put(&mut map, &mut out.due_date),
+                        1 => json::put_time(&mut map, &mut out.due_date),
                         2 => json::put(&mut map, &mut out.id),
                         3 => json::put(&mut map, &mut out.item_class),
                         4 => json::put_null_default(&mut map, &mut out.links),
                         5 => json::put(&mut map, &mut out.mailbox_id),
                         6 => json::put(&mut map, &mut out.owner),
                         7 => json::put(&mut map, &mut out.percent_complete),
-                        8 => json::put(&mut map, &mut out.start_date),
+                        8 => json::put_time(&mut map, &mut out.start_date),
                         9 => json::put(&mut map, &mut out.status),
                         10 => json::put(&mut map, &mut out.subject),
                         _ => json::skip(&mut map),
@@ -66951,7 +66951,7 @@ impl<'de> ::serde::Deserialize<'de> for RestTeamsFile {
                         1 => json::set(&mut map, &mut f1),
                         2 => json::set(&mut map, &mut f2),
                         3 => json::set_null_default(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        4 => json::set_time(&mut map, &mut f4),
                         5 => json::set(&mut map, &mut f5),
                         6 => json::set(&mut map, &mut f6),
                         7 => json::set(&mut map, &mut f7),
@@ -67182,10 +67182,10 @@ impl<'de> ::serde::Deserialize<'de> for RestTeamsPost {
                         1 => json::put(&mut map, &mut out.author),
                         2 => json::put(&mut map, &mut out.change_key),
                         3 => json::put(&mut map, &mut out.channel_id),
-                        4 => json::put(&mut map, &mut out.created_time),
+                        4 => json::put_time(&mut map, &mut out.created_time),
                         5 => json::put(&mut map, &mut out.is_deleted),
                         6 => json::put(&mut map, &mut out.is_important),
-                        7 => json::put(&mut map, &mut out.last_modified_time),
+                        7 => json::put_time(&mut map, &mut out.last_modified_time),
                         8 => json::put_null_default(&mut map, &mut out.links),
                         9 => json::put(&mut map, &mut out.parent_change_key),
                         10 => json::put(&mut map, &mut out.parent_id),

@@ -374,7 +374,7 @@ impl<'de> ::serde::Deserialize<'de> for RestorePoint {
                         2 => json::put(&mut map, &mut out.embedded_resources),
                         3 => json::put(&mut map, &mut out.id),
                         4 => json::put(&mut map, &mut out.links),
-                        5 => json::put(&mut map, &mut out.point_in_time),
+                        5 => json::put_time(&mut map, &mut out.point_in_time),
                         _ => json::skip(&mut map),
                     }?;
                 }
