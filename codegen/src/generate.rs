@@ -40,6 +40,7 @@ impl Code {
 
 
 /// Why one half of generation failed.
+#[derive(Debug, PartialEq)]
 enum Failure {
     Progenitor(String),
     Format(String),
@@ -110,10 +111,7 @@ pub fn client_code(
         let main = main.join().unwrap_or_else(|_| Err(Failure::Format("the generator's second thread panicked".into())));
         (main, builder)
     });
-    let (main, builder) = match (main, builder) {
-        (Ok(m), Ok(b)) => (m, b),
-        (Err(Failure::OtherHalf), Err(e)) | (Err(e), _) | (_, Err(e)) => return Err(error(e)),
-    };
+    let (main, builder) = both(main, builder).map_err(error)?;
     let (mut builder_text, mut glue) = builder;
     glue.merge(main.glue);
     let features = main.feature_counts.map(|groups| FeatureReport {
@@ -125,6 +123,15 @@ pub fn client_code(
     builder_text.push_str(&main.builders);
     modules.insert("builder".to_string(), builder_text);
     Ok((Code { lib: main.lib, modules }, Some(glue), features))
+}
+
+/// Both halves' results, or the failure to report: a half that stopped because the other
+/// one failed ([`Failure::OtherHalf`]) gives way to the other's own failure.
+fn both<M, B>(main: Result<M, Failure>, builder: Result<B, Failure>) -> Result<(M, B), Failure> {
+    match (main, builder) {
+        (Ok(m), Ok(b)) => Ok((m, b)),
+        (Err(Failure::OtherHalf), Err(e)) | (Err(e), _) | (_, Err(e)) => Err(e),
+    }
 }
 
 /// What the rest of the crate needs of some builders, read off them before their rewrite.
@@ -315,4 +322,24 @@ fn builder_half(
     let mut glue = GlueReport::default();
     let text = finish_builders(builders, &mut glue)?;
     Ok((text, glue))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_half_that_failed_first_is_reported() {
+        let p = || Failure::Progenitor("unsupported schema".into());
+        let f = || Failure::Format("bad tokens".into());
+        assert_eq!(both(Ok(1), Ok(2)), Ok((1, 2)));
+        // The main half waited on facts the builder half never sent.
+        assert_eq!(both::<(), ()>(Err(Failure::OtherHalf), Err(p())), Err(p()));
+        // Either way round (the builder half ignores a closed channel today).
+        assert_eq!(both::<(), ()>(Err(f()), Err(Failure::OtherHalf)), Err(f()));
+        assert_eq!(both::<(), u8>(Err(p()), Ok(2)), Err(p()));
+        assert_eq!(both::<u8, ()>(Ok(1), Err(f())), Err(f()));
+        // Both failed on their own: the main half's is reported.
+        assert_eq!(both::<(), ()>(Err(p()), Err(f())), Err(p()));
+    }
 }
