@@ -35,7 +35,8 @@ fn point(i: usize) -> serde_json::Value {
 
 fn page(offset: usize, limit: usize, total: usize) -> Vec<u8> {
     let items: Vec<_> = (offset..(offset + limit).min(total)).map(point).collect();
-    serde_json::to_vec(&serde_json::json!({"offset": offset, "limit": limit, "results": items})).unwrap()
+    serde_json::to_vec(&serde_json::json!({"offset": offset, "limit": limit, "results": items}))
+        .unwrap()
 }
 
 /// The hand-written baseline: the same fields, as plain owned values.
@@ -82,7 +83,10 @@ fn median(mut v: Vec<f64>) -> f64 {
 /// shared machine the thread is descheduled at random, which swung the decode ratio by
 /// ±10% between runs of the same code.
 fn thread_cpu_secs() -> f64 {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: `ts` is a valid timespec for the call to fill in.
     let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
     assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
@@ -110,7 +114,12 @@ fn time_decode(runs: usize, a: impl Fn() -> usize, b: impl Fn() -> usize) -> (f6
 fn peak_rss() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
     let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap() * 1024
+    line.split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse::<u64>()
+        .unwrap()
+        * 1024
 }
 
 /// Answers GET /v8/RestorePoints?offset&limit from `total` items made on demand.
@@ -121,18 +130,32 @@ struct Pages {
 impl Respond for Pages {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let q = |k: &str| -> usize {
-            request.url.query_pairs().find(|(n, _)| n == k).and_then(|(_, v)| v.parse().ok()).unwrap_or(0)
+            request
+                .url
+                .query_pairs()
+                .find(|(n, _)| n == k)
+                .and_then(|(_, v)| v.parse().ok())
+                .unwrap_or(0)
         };
-        ResponseTemplate::new(200).set_body_raw(page(q("offset"), q("limit"), self.total), "application/json")
+        ResponseTemplate::new(200).set_body_raw(
+            page(q("offset"), q("limit"), self.total),
+            "application/json",
+        )
     }
 }
 
 /// Items per second, and this process's peak resident memory after the walk.
 async fn walk(server: &MockServer, total: usize) -> (f64, u64) {
-    let client = vb365::Client::builder(server.uri()).bearer_token("T").build().unwrap();
+    let client = vb365::Client::builder(server.uri())
+        .bearer_token("T")
+        .build()
+        .unwrap();
     let start = Instant::now();
     let mut n = 0usize;
-    let mut s = std::pin::pin!(client.restore_point_get_restore_points().limit(1000).stream());
+    let mut s = std::pin::pin!(client
+        .restore_point_get_restore_points()
+        .limit(1000)
+        .stream());
     while let Some(p) = s.next().await {
         std::hint::black_box(p.unwrap());
         n += 1;
@@ -150,10 +173,19 @@ async fn main() {
     match args.next().as_deref() {
         Some("walk") => {
             let total: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(100_000);
-            let server = MockServer::builder().disable_request_recording().start().await;
-            Mock::given(wiremock::matchers::path("/v8/RestorePoints")).respond_with(Pages { total }).mount(&server).await;
+            let server = MockServer::builder()
+                .disable_request_recording()
+                .start()
+                .await;
+            Mock::given(wiremock::matchers::path("/v8/RestorePoints"))
+                .respond_with(Pages { total })
+                .mount(&server)
+                .await;
             let (rate, peak) = walk(&server, total).await;
-            println!("{}", serde_json::json!({"items": total, "items_s": rate, "peak_bytes": peak}));
+            println!(
+                "{}",
+                serde_json::json!({"items": total, "items_s": rate, "peak_bytes": peak})
+            );
         }
         _ => {
             let runs: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(15);
@@ -171,7 +203,12 @@ fn decode(runs: usize) {
     }
     let (generated, hand, ratio) = time_decode(
         runs,
-        || serde_json::from_slice::<vb365::types::PageOfRestRestorePoint>(&body).unwrap().results.len(),
+        || {
+            serde_json::from_slice::<vb365::types::PageOfRestRestorePoint>(&body)
+                .unwrap()
+                .results
+                .len()
+        },
         || serde_json::from_slice::<Page>(&body).unwrap().results.len(),
     );
     let mb = body.len() as f64 / 1e6;

@@ -16,11 +16,15 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 }
 
 fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
-    median((0..runs).map(|_| {
-        let start = Instant::now();
-        std::hint::black_box(f());
-        start.elapsed()
-    }).collect())
+    median(
+        (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                std::hint::black_box(f());
+                start.elapsed()
+            })
+            .collect(),
+    )
 }
 
 /// Every tenth operation renamed, every seventh schema given a new optional property.
@@ -29,7 +33,11 @@ fn mutated(spec: &Value) -> Value {
     let mut i = 0;
     if let Some(paths) = copy.get_mut("paths").and_then(Value::as_object_mut) {
         for item in paths.values_mut() {
-            for op in item.as_object_mut().into_iter().flat_map(|m| m.values_mut()) {
+            for op in item
+                .as_object_mut()
+                .into_iter()
+                .flat_map(|m| m.values_mut())
+            {
                 i += 1;
                 if i % 10 == 0 {
                     if let Some(id) = op.get_mut("operationId") {
@@ -39,7 +47,10 @@ fn mutated(spec: &Value) -> Value {
             }
         }
     }
-    if let Some(schemas) = copy.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+    if let Some(schemas) = copy
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
         for (j, schema) in schemas.values_mut().enumerate() {
             if j % 7 == 0 {
                 if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
@@ -52,9 +63,17 @@ fn mutated(spec: &Value) -> Value {
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().join("spec/vb365");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .join("spec/vb365");
     let runs = 15;
-    let load = || codegen::prepare(&codegen::load::read_spec(&root).unwrap()).unwrap().0.value;
+    let load = || {
+        codegen::prepare(&codegen::load::read_spec(&root).unwrap())
+            .unwrap()
+            .0
+            .value
+    };
     let spec = load();
     let changed = mutated(&spec);
     let rule = PathRule::default();
@@ -65,8 +84,20 @@ fn main() {
     let t_same = time(runs, || diff(&spec, &spec, &rule));
     let t_changed = time(runs, || diff(&spec, &changed, &rule));
     println!("diff benchmark: spec/vb365, {ops} operations, median of {runs} runs");
-    println!("  load + assemble + normalize one side   {:>8.1} ms", t_load.as_secs_f64() * 1e3);
-    println!("  diff, identical documents              {:>8.1} ms", t_same.as_secs_f64() * 1e3);
-    println!("  diff, {changes:>4} changes                      {:>8.1} ms", t_changed.as_secs_f64() * 1e3);
-    println!("  whole `xtask diff` (2 loads + diff)    {:>8.1} ms", (2.0 * t_load.as_secs_f64() + t_changed.as_secs_f64()) * 1e3);
+    println!(
+        "  load + assemble + normalize one side   {:>8.1} ms",
+        t_load.as_secs_f64() * 1e3
+    );
+    println!(
+        "  diff, identical documents              {:>8.1} ms",
+        t_same.as_secs_f64() * 1e3
+    );
+    println!(
+        "  diff, {changes:>4} changes                      {:>8.1} ms",
+        t_changed.as_secs_f64() * 1e3
+    );
+    println!(
+        "  whole `xtask diff` (2 loads + diff)    {:>8.1} ms",
+        (2.0 * t_load.as_secs_f64() + t_changed.as_secs_f64()) * 1e3
+    );
 }

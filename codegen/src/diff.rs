@@ -144,7 +144,10 @@ impl Diff {
     /// Number of changes per class, every class present (zero included).
     pub fn counts(&self) -> BTreeMap<Class, usize> {
         let mut counts: BTreeMap<Class, usize> =
-            [Class::BreakingCode, Class::BreakingWire, Class::Safe].into_iter().map(|c| (c, 0)).collect();
+            [Class::BreakingCode, Class::BreakingWire, Class::Safe]
+                .into_iter()
+                .map(|c| (c, 0))
+                .collect();
         for c in self.all_changes() {
             *counts.entry(c.class).or_default() += 1;
         }
@@ -156,7 +159,13 @@ impl Diff {
     }
 }
 
-fn change(kind: &'static str, breaks_code: bool, breaks_wire: bool, at: &str, reason: String) -> Change {
+fn change(
+    kind: &'static str,
+    breaks_code: bool,
+    breaks_wire: bool,
+    at: &str,
+    reason: String,
+) -> Change {
     let class = if breaks_code {
         Class::BreakingCode
     } else if breaks_wire {
@@ -164,7 +173,13 @@ fn change(kind: &'static str, breaks_code: bool, breaks_wire: bool, at: &str, re
     } else {
         Class::Safe
     };
-    Change { kind, class, breaks_wire, at: at.to_string(), reason }
+    Change {
+        kind,
+        class,
+        breaks_wire,
+        at: at.to_string(),
+        reason,
+    }
 }
 
 struct Op<'a> {
@@ -181,7 +196,15 @@ fn operations<'a>(doc: &'a Value, rule: &PathRule) -> BTreeMap<String, Op<'a>> {
             for method in METHODS {
                 if let Some(op) = item.get(method) {
                     let id = op.get("operationId").and_then(Value::as_str).unwrap_or("");
-                    out.insert(rule.key(method, path), Op { method, path, id, value: op });
+                    out.insert(
+                        rule.key(method, path),
+                        Op {
+                            method,
+                            path,
+                            id,
+                            value: op,
+                        },
+                    );
                 }
             }
         }
@@ -196,8 +219,14 @@ pub fn diff(old: &Value, new: &Value, rule: &PathRule) -> Diff {
     let mut result = Vec::new();
     let mut effect = CrateEffect::default();
 
-    let removed: Vec<&String> = old_ops.keys().filter(|k| !new_ops.contains_key(*k)).collect();
-    let added: Vec<&String> = new_ops.keys().filter(|k| !old_ops.contains_key(*k)).collect();
+    let removed: Vec<&String> = old_ops
+        .keys()
+        .filter(|k| !new_ops.contains_key(*k))
+        .collect();
+    let added: Vec<&String> = new_ops
+        .keys()
+        .filter(|k| !old_ops.contains_key(*k))
+        .collect();
     // A removed and an added operation with the same operationId is one that moved.
     let added_ids: BTreeMap<&str, &String> = added.iter().map(|k| (new_ops[*k].id, *k)).collect();
     let mut moved_to: BTreeSet<&String> = BTreeSet::new();
@@ -216,7 +245,12 @@ pub fn diff(old: &Value, new: &Value, rule: &PathRule) -> Diff {
             )];
             compare_operation(old, o, new, n, &mut changes);
             effect.methods_changed.push(o.id.to_snake_case());
-            result.push(OperationDiff { method: n.method.to_uppercase(), path: n.path.to_string(), operation_id: n.id.to_string(), changes });
+            result.push(OperationDiff {
+                method: n.method.to_uppercase(),
+                path: n.path.to_string(),
+                operation_id: n.id.to_string(),
+                changes,
+            });
             continue;
         }
         effect.methods_removed.push(o.id.to_snake_case());
@@ -224,7 +258,16 @@ pub fn diff(old: &Value, new: &Value, rule: &PathRule) -> Diff {
             method: o.method.to_uppercase(),
             path: o.path.to_string(),
             operation_id: o.id.to_string(),
-            changes: vec![change("operation_removed", true, true, "", format!("method `{}` is gone, and the server no longer answers this path", o.id.to_snake_case()))],
+            changes: vec![change(
+                "operation_removed",
+                true,
+                true,
+                "",
+                format!(
+                    "method `{}` is gone, and the server no longer answers this path",
+                    o.id.to_snake_case()
+                ),
+            )],
         });
     }
     for key in added.iter().filter(|k| !moved_to.contains(*k)) {
@@ -234,7 +277,13 @@ pub fn diff(old: &Value, new: &Value, rule: &PathRule) -> Diff {
             method: n.method.to_uppercase(),
             path: n.path.to_string(),
             operation_id: n.id.to_string(),
-            changes: vec![change("operation_added", false, false, "", format!("new method `{}`", n.id.to_snake_case()))],
+            changes: vec![change(
+                "operation_added",
+                false,
+                false,
+                "",
+                format!("new method `{}`", n.id.to_snake_case()),
+            )],
         });
     }
     for (key, o) in &old_ops {
@@ -246,7 +295,13 @@ pub fn diff(old: &Value, new: &Value, rule: &PathRule) -> Diff {
                 true,
                 false,
                 "",
-                format!("operationId {} → {}: method `{}` is now `{}`; the request is unchanged", o.id, n.id, o.id.to_snake_case(), n.id.to_snake_case()),
+                format!(
+                    "operationId {} → {}: method `{}` is now `{}`; the request is unchanged",
+                    o.id,
+                    n.id,
+                    o.id.to_snake_case(),
+                    n.id.to_snake_case()
+                ),
             ));
         }
         compare_operation(old, o, new, n, &mut changes);
@@ -254,10 +309,17 @@ pub fn diff(old: &Value, new: &Value, rule: &PathRule) -> Diff {
             if changes.iter().any(|c| c.class == Class::BreakingCode) || o.id != n.id {
                 effect.methods_changed.push(n.id.to_snake_case());
             }
-            result.push(OperationDiff { method: n.method.to_uppercase(), path: n.path.to_string(), operation_id: n.id.to_string(), changes });
+            result.push(OperationDiff {
+                method: n.method.to_uppercase(),
+                path: n.path.to_string(),
+                operation_id: n.id.to_string(),
+                changes,
+            });
         }
     }
-    result.sort_by(|a, b| (a.path.to_lowercase(), &a.method).cmp(&(b.path.to_lowercase(), &b.method)));
+    result.sort_by(|a, b| {
+        (a.path.to_lowercase(), &a.method).cmp(&(b.path.to_lowercase(), &b.method))
+    });
 
     let schemas = compare_schemas(old, new, &mut effect);
     for list in [
@@ -271,7 +333,11 @@ pub fn diff(old: &Value, new: &Value, rule: &PathRule) -> Diff {
         list.sort();
         list.dedup();
     }
-    Diff { operations: result, schemas, crate_effect: effect }
+    Diff {
+        operations: result,
+        schemas,
+        crate_effect: effect,
+    }
 }
 
 /// Which way a schema travels: requests are written by clients, responses read by them.
@@ -287,8 +353,20 @@ fn compare_operation(old: &Value, o: &Op, new: &Value, n: &Op, out: &mut Vec<Cha
     let ob = o.value.get("requestBody").map(|b| resolve(old, b));
     let nb = n.value.get("requestBody").map(|b| resolve(new, b));
     match (ob, nb) {
-        (None, Some(_)) => out.push(change("request_body_added", true, true, "request body", "the operation now takes a body".into())),
-        (Some(_), None) => out.push(change("request_body_removed", true, false, "request body", "the operation no longer takes a body: `.body()` is gone".into())),
+        (None, Some(_)) => out.push(change(
+            "request_body_added",
+            true,
+            true,
+            "request body",
+            "the operation now takes a body".into(),
+        )),
+        (Some(_), None) => out.push(change(
+            "request_body_removed",
+            true,
+            false,
+            "request body",
+            "the operation no longer takes a body: `.body()` is gone".into(),
+        )),
         (Some(ob), Some(nb)) => {
             compare_content(old, ob, new, nb, "request body", Direction::Request, out);
         }
@@ -296,10 +374,21 @@ fn compare_operation(old: &Value, o: &Op, new: &Value, n: &Op, out: &mut Vec<Cha
     }
     // Responses.
     let empty = serde_json::Map::new();
-    let or = o.value.get("responses").and_then(Value::as_object).unwrap_or(&empty);
-    let nr = n.value.get("responses").and_then(Value::as_object).unwrap_or(&empty);
+    let or = o
+        .value
+        .get("responses")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let nr = n
+        .value
+        .get("responses")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
     let success = |r: &serde_json::Map<String, Value>| -> Vec<String> {
-        r.keys().filter(|c| status_class(c) == Some(2)).cloned().collect()
+        r.keys()
+            .filter(|c| status_class(c) == Some(2))
+            .cloned()
+            .collect()
     };
     let (os, ns) = (success(or), success(nr));
     if os != ns {
@@ -315,40 +404,90 @@ fn compare_operation(old: &Value, o: &Op, new: &Value, n: &Op, out: &mut Vec<Cha
                 "success status {} → {}{}; old clients treat the new status as unexpected",
                 os.join("/"),
                 ns.join("/"),
-                if type_changes { ", and the method's return type changes" } else { "" }
+                if type_changes {
+                    ", and the method's return type changes"
+                } else {
+                    ""
+                }
             ),
         ));
         // Compare the bodies of the old and new success responses with each other.
         if let (Some(oc), Some(nc)) = (os.first(), ns.first()) {
             let at = format!("response {nc}");
-            compare_content(old, resolve(old, &or[oc]), new, resolve(new, &nr[nc]), &at, Direction::Response, out);
+            compare_content(
+                old,
+                resolve(old, &or[oc]),
+                new,
+                resolve(new, &nr[nc]),
+                &at,
+                Direction::Response,
+                out,
+            );
         }
     }
     for (code, ov) in or {
         let at = format!("response {code}");
         match nr.get(code) {
-            Some(nv) => compare_content(old, resolve(old, ov), new, resolve(new, nv), &at, Direction::Response, out),
+            Some(nv) => compare_content(
+                old,
+                resolve(old, ov),
+                new,
+                resolve(new, nv),
+                &at,
+                Direction::Response,
+                out,
+            ),
             None if os.contains(code) && os != ns => {}
-            None => out.push(change("response_removed", false, false, &at, format!("response {code} is no longer declared"))),
+            None => out.push(change(
+                "response_removed",
+                false,
+                false,
+                &at,
+                format!("response {code} is no longer declared"),
+            )),
         }
     }
     for code in nr.keys().filter(|c| !or.contains_key(*c)) {
         if ns.contains(code) && os != ns {
             continue;
         }
-        out.push(change("response_added", false, false, &format!("response {code}"), format!("response {code} is now declared")));
+        out.push(change(
+            "response_added",
+            false,
+            false,
+            &format!("response {code}"),
+            format!("response {code} is now declared"),
+        ));
     }
 }
 
 fn body_schema<'a>(doc: &'a Value, response: &'a Value) -> Option<&'a Value> {
-    resolve(doc, response).get("content").and_then(Value::as_object).and_then(|c| c.values().next()).and_then(|m| m.get("schema"))
+    resolve(doc, response)
+        .get("content")
+        .and_then(Value::as_object)
+        .and_then(|c| c.values().next())
+        .and_then(|m| m.get("schema"))
 }
 
-fn compare_content(old: &Value, ob: &Value, new: &Value, nb: &Value, at: &str, dir: Direction, out: &mut Vec<Change>) {
-    let keys = |b: &Value| -> Vec<String> { b.get("content").and_then(Value::as_object).map(|c| c.keys().cloned().collect()).unwrap_or_default() };
+fn compare_content(
+    old: &Value,
+    ob: &Value,
+    new: &Value,
+    nb: &Value,
+    at: &str,
+    dir: Direction,
+    out: &mut Vec<Change>,
+) {
+    let keys = |b: &Value| -> Vec<String> {
+        b.get("content")
+            .and_then(Value::as_object)
+            .map(|c| c.keys().cloned().collect())
+            .unwrap_or_default()
+    };
     let (ok, nk) = (keys(ob), keys(nb));
     if ok != nk {
-        let kind_changed = ok.iter().any(|k| is_json_media_type(k)) != nk.iter().any(|k| is_json_media_type(k));
+        let kind_changed =
+            ok.iter().any(|k| is_json_media_type(k)) != nk.iter().any(|k| is_json_media_type(k));
         out.push(change(
             "media_type_changed",
             kind_changed,
@@ -357,15 +496,32 @@ fn compare_content(old: &Value, ob: &Value, new: &Value, nb: &Value, at: &str, d
             format!("media type {} → {}", show_list(&ok), show_list(&nk)),
         ));
     }
-    let schema = |b: &Value| b.get("content").and_then(Value::as_object).and_then(|c| c.values().next()).and_then(|m| m.get("schema")).cloned();
+    let schema = |b: &Value| {
+        b.get("content")
+            .and_then(Value::as_object)
+            .and_then(|c| c.values().next())
+            .and_then(|m| m.get("schema"))
+            .cloned()
+    };
     if let (Some(os), Some(ns)) = (schema(ob), schema(nb)) {
-        let mut cx = Cx { old, new, dir, follow_refs: true, seen: HashSet::new(), out };
+        let mut cx = Cx {
+            old,
+            new,
+            dir,
+            follow_refs: true,
+            seen: HashSet::new(),
+            out,
+        };
         cx.schema(&os, &ns, at);
     }
 }
 
 fn show_list(items: &[String]) -> String {
-    if items.is_empty() { "(none)".into() } else { items.join(", ") }
+    if items.is_empty() {
+        "(none)".into()
+    } else {
+        items.join(", ")
+    }
 }
 
 fn compare_parameters(old: &Value, o: &Op, new: &Value, n: &Op, out: &mut Vec<Change>) {
@@ -373,10 +529,23 @@ fn compare_parameters(old: &Value, o: &Op, new: &Value, n: &Op, out: &mut Vec<Ch
         let item = &doc["paths"][op.path];
         let mut map = BTreeMap::new();
         for owner in [item, op.value] {
-            for p in owner.get("parameters").and_then(Value::as_array).into_iter().flatten() {
+            for p in owner
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let p = resolve(doc, p);
-                let name = p.get("name").and_then(Value::as_str).unwrap_or("").to_string();
-                let location = p.get("in").and_then(Value::as_str).unwrap_or("").to_string();
+                let name = p
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                let location = p
+                    .get("in")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
                 // Path parameter names do not matter on the wire; match them by position.
                 map.insert((location, name), p.clone());
             }
@@ -391,16 +560,47 @@ fn compare_parameters(old: &Value, o: &Op, new: &Value, n: &Op, out: &mut Vec<Ch
         }
         let at = format!("{location} parameter {name}");
         match op_.get(&(location.clone(), name.clone())) {
-            None if required(p) => out.push(change("parameter_added", true, true, &at, "new required parameter: existing calls do not set it".into())),
-            None => out.push(change("parameter_added", false, false, &at, "new optional parameter".into())),
+            None if required(p) => out.push(change(
+                "parameter_added",
+                true,
+                true,
+                &at,
+                "new required parameter: existing calls do not set it".into(),
+            )),
+            None => out.push(change(
+                "parameter_added",
+                false,
+                false,
+                &at,
+                "new optional parameter".into(),
+            )),
             Some(oldp) => {
                 if !required(oldp) && required(p) {
-                    out.push(change("parameter_now_required", true, true, &at, "optional → required: calls that do not set it fail".into()));
+                    out.push(change(
+                        "parameter_now_required",
+                        true,
+                        true,
+                        &at,
+                        "optional → required: calls that do not set it fail".into(),
+                    ));
                 } else if required(oldp) && !required(p) {
-                    out.push(change("parameter_now_optional", false, false, &at, "required → optional".into()));
+                    out.push(change(
+                        "parameter_now_optional",
+                        false,
+                        false,
+                        &at,
+                        "required → optional".into(),
+                    ));
                 }
                 if let (Some(os), Some(ns)) = (oldp.get("schema"), p.get("schema")) {
-                    let mut cx = Cx { old, new, dir: Direction::Request, follow_refs: true, seen: HashSet::new(), out };
+                    let mut cx = Cx {
+                        old,
+                        new,
+                        dir: Direction::Request,
+                        follow_refs: true,
+                        seen: HashSet::new(),
+                        out,
+                    };
                     cx.schema(os, ns, &at);
                 }
             }
@@ -408,7 +608,16 @@ fn compare_parameters(old: &Value, o: &Op, new: &Value, n: &Op, out: &mut Vec<Ch
     }
     for (location, name) in op_.keys() {
         if location != "path" && !np.contains_key(&(location.clone(), name.clone())) {
-            out.push(change("parameter_removed", true, false, &format!("{location} parameter {name}"), format!("parameter removed: the builder's `.{}()` is gone", name.to_snake_case())));
+            out.push(change(
+                "parameter_removed",
+                true,
+                false,
+                &format!("{location} parameter {name}"),
+                format!(
+                    "parameter removed: the builder's `.{}()` is gone",
+                    name.to_snake_case()
+                ),
+            ));
         }
     }
 }
@@ -418,7 +627,9 @@ fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
 }
 
 fn ref_name(v: &Value) -> Option<&str> {
-    v.get("$ref").and_then(Value::as_str).map(|r| r.rsplit('/').next().unwrap_or(r))
+    v.get("$ref")
+        .and_then(Value::as_str)
+        .map(|r| r.rsplit('/').next().unwrap_or(r))
 }
 
 /// Walks two schemas side by side.
@@ -443,33 +654,81 @@ impl Cx<'_, '_> {
         let (oref, nref) = (ref_name(o), ref_name(n));
         if let (Some(a), Some(b)) = (oref, nref) {
             if a != b {
-                self.push("ref_changed", true, false, at, format!("type {} → {}", a.to_upper_camel_case(), b.to_upper_camel_case()));
+                self.push(
+                    "ref_changed",
+                    true,
+                    false,
+                    at,
+                    format!(
+                        "type {} → {}",
+                        a.to_upper_camel_case(),
+                        b.to_upper_camel_case()
+                    ),
+                );
             }
             if !self.follow_refs || !self.seen.insert((a.to_string(), b.to_string())) {
                 return;
             }
         } else if !self.follow_refs && (oref.is_some() || nref.is_some()) {
-            self.push("ref_changed", true, false, at, format!("{} → {}", oref.unwrap_or("inline schema"), nref.unwrap_or("inline schema")));
+            self.push(
+                "ref_changed",
+                true,
+                false,
+                at,
+                format!(
+                    "{} → {}",
+                    oref.unwrap_or("inline schema"),
+                    nref.unwrap_or("inline schema")
+                ),
+            );
             return;
         }
         let o = resolve(self.old, o);
         let n = resolve(self.new, n);
-        let (ot, nt) = (o.get("type").and_then(Value::as_str), n.get("type").and_then(Value::as_str));
+        let (ot, nt) = (
+            o.get("type").and_then(Value::as_str),
+            n.get("type").and_then(Value::as_str),
+        );
         if ot != nt {
             if ot == Some("array") && nt == Some("object") && self.envelope_of(o, n) {
                 self.push("became_paged", true, true, at, "a bare array became a page envelope: read `.results` (and page with offset/limit)".into());
                 return;
             }
             if ot == Some("object") && nt == Some("array") && self.envelope_of(n, o) {
-                self.push("became_bare_array", true, true, at, "a page envelope became a bare array".into());
+                self.push(
+                    "became_bare_array",
+                    true,
+                    true,
+                    at,
+                    "a page envelope became a bare array".into(),
+                );
                 return;
             }
-            self.push("type_changed", true, true, at, format!("type {} → {}", ot.unwrap_or("any"), nt.unwrap_or("any")));
+            self.push(
+                "type_changed",
+                true,
+                true,
+                at,
+                format!("type {} → {}", ot.unwrap_or("any"), nt.unwrap_or("any")),
+            );
             return;
         }
-        let (of, nf) = (o.get("format").and_then(Value::as_str), n.get("format").and_then(Value::as_str));
+        let (of, nf) = (
+            o.get("format").and_then(Value::as_str),
+            n.get("format").and_then(Value::as_str),
+        );
         if of != nf {
-            self.push("format_changed", true, true, at, format!("format {} → {}: the Rust type may change", of.unwrap_or("none"), nf.unwrap_or("none")));
+            self.push(
+                "format_changed",
+                true,
+                true,
+                at,
+                format!(
+                    "format {} → {}: the Rust type may change",
+                    of.unwrap_or("none"),
+                    nf.unwrap_or("none")
+                ),
+            );
         }
         let nullable = |s: &Value| s.get("nullable") == Some(&Value::Bool(true));
         if nullable(o) != nullable(n) {
@@ -481,7 +740,14 @@ impl Cx<'_, '_> {
                 wire,
                 at,
                 if now {
-                    format!("now nullable{}", if wire { ": old clients fail on null" } else { "" })
+                    format!(
+                        "now nullable{}",
+                        if wire {
+                            ": old clients fail on null"
+                        } else {
+                            ""
+                        }
+                    )
                 } else {
                     "no longer nullable".into()
                 },
@@ -492,7 +758,8 @@ impl Cx<'_, '_> {
         if let (Some(oi), Some(ni)) = (o.get("items"), n.get("items")) {
             self.schema(oi, ni, &format!("{at}[]"));
         }
-        if let (Some(oa), Some(na)) = (o.get("additionalProperties"), n.get("additionalProperties")) {
+        if let (Some(oa), Some(na)) = (o.get("additionalProperties"), n.get("additionalProperties"))
+        {
             if oa.is_object() && na.is_object() {
                 self.schema(oa, na, &format!("{at}{{}}"));
             }
@@ -508,7 +775,9 @@ impl Cx<'_, '_> {
 
     /// Is `envelope` an object whose `results` array holds what `array` held?
     fn envelope_of(&self, array: &Value, envelope: &Value) -> bool {
-        let results = envelope.pointer("/properties/results").map(|r| resolve(self.new, r));
+        let results = envelope
+            .pointer("/properties/results")
+            .map(|r| resolve(self.new, r));
         match (array.get("items"), results.and_then(|r| r.get("items"))) {
             (Some(a), Some(b)) => ref_name(a) == ref_name(b) || a == b,
             _ => false,
@@ -517,7 +786,16 @@ impl Cx<'_, '_> {
 
     fn enums(&mut self, o: &Value, n: &Value, at: &str) {
         let values = |s: &Value| -> BTreeSet<String> {
-            s.get("enum").and_then(Value::as_array).into_iter().flatten().map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())).collect()
+            s.get("enum")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string())
+                })
+                .collect()
         };
         let (ov, nv) = (values(o), values(n));
         if ov.is_empty() && nv.is_empty() {
@@ -536,7 +814,11 @@ impl Cx<'_, '_> {
                     "enum value{} {} added{}",
                     if added.len() > 1 { "s" } else { "" },
                     added.join(", "),
-                    if response { ": old clients fail to decode responses carrying it" } else { "" }
+                    if response {
+                        ": old clients fail to decode responses carrying it"
+                    } else {
+                        ""
+                    }
                 ),
             );
         }
@@ -547,17 +829,37 @@ impl Cx<'_, '_> {
                 true,
                 request,
                 at,
-                format!("enum value{} {} removed: the variant is gone{}", if removed.len() > 1 { "s" } else { "" }, removed.join(", "), if request { ", and the server rejects it" } else { "" }),
+                format!(
+                    "enum value{} {} removed: the variant is gone{}",
+                    if removed.len() > 1 { "s" } else { "" },
+                    removed.join(", "),
+                    if request {
+                        ", and the server rejects it"
+                    } else {
+                        ""
+                    }
+                ),
             );
         }
     }
 
     fn properties(&mut self, o: &Value, n: &Value, at: &str) {
         let empty = serde_json::Map::new();
-        let op = o.get("properties").and_then(Value::as_object).unwrap_or(&empty);
-        let np = n.get("properties").and_then(Value::as_object).unwrap_or(&empty);
+        let op = o
+            .get("properties")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        let np = n
+            .get("properties")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
         let required = |s: &Value| -> BTreeSet<String> {
-            s.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(|v| v.as_str().map(str::to_string)).collect()
+            s.get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
         };
         let (or, nr) = (required(o), required(n));
         let response = self.dir == Direction::Response;
@@ -567,12 +869,48 @@ impl Cx<'_, '_> {
                 None => {
                     let req = nr.contains(name);
                     let breaks = req && !response;
-                    self.push("property_added", breaks, breaks, &here, if breaks { "new required property: old clients do not send it".into() } else { format!("new {} property", if req { "required" } else { "optional" }) });
+                    self.push(
+                        "property_added",
+                        breaks,
+                        breaks,
+                        &here,
+                        if breaks {
+                            "new required property: old clients do not send it".into()
+                        } else {
+                            format!("new {} property", if req { "required" } else { "optional" })
+                        },
+                    );
                 }
                 Some(os) => {
                     match (or.contains(name), nr.contains(name)) {
-                        (false, true) => self.push("property_now_required", true, !response, &here, format!("optional → required: the field's type loses its Option{}", if response { "" } else { "; old clients may omit it" })),
-                        (true, false) => self.push("property_now_optional", true, response, &here, format!("required → optional: the field becomes an Option{}", if response { "; old clients fail when it is absent" } else { "" })),
+                        (false, true) => self.push(
+                            "property_now_required",
+                            true,
+                            !response,
+                            &here,
+                            format!(
+                                "optional → required: the field's type loses its Option{}",
+                                if response {
+                                    ""
+                                } else {
+                                    "; old clients may omit it"
+                                }
+                            ),
+                        ),
+                        (true, false) => self.push(
+                            "property_now_optional",
+                            true,
+                            response,
+                            &here,
+                            format!(
+                                "required → optional: the field becomes an Option{}",
+                                if response {
+                                    "; old clients fail when it is absent"
+                                } else {
+                                    ""
+                                }
+                            ),
+                        ),
                         _ => {}
                     }
                     self.schema(os, ns, &here);
@@ -581,26 +919,51 @@ impl Cx<'_, '_> {
         }
         for name in op.keys().filter(|k| !np.contains_key(*k)) {
             let wire = response && or.contains(name);
-            self.push("property_removed", true, wire, &join(at, name), format!("property removed: the field is gone{}", if wire { "; old clients require it" } else { "" }));
+            self.push(
+                "property_removed",
+                true,
+                wire,
+                &join(at, name),
+                format!(
+                    "property removed: the field is gone{}",
+                    if wire { "; old clients require it" } else { "" }
+                ),
+            );
         }
     }
 }
 
 fn join(at: &str, name: &str) -> String {
-    if at.is_empty() { name.to_string() } else { format!("{at} › {name}") }
+    if at.is_empty() {
+        name.to_string()
+    } else {
+        format!("{at} › {name}")
+    }
 }
 
 fn compare_schemas(old: &Value, new: &Value, effect: &mut CrateEffect) -> Vec<SchemaDiff> {
     let empty = serde_json::Map::new();
-    let os = old.pointer("/components/schemas").and_then(Value::as_object).unwrap_or(&empty);
-    let ns = new.pointer("/components/schemas").and_then(Value::as_object).unwrap_or(&empty);
+    let os = old
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let ns = new
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
     let mut out = Vec::new();
     let uses = schema_uses(new);
     for (name, n) in ns {
         let changes = match os.get(name) {
             None => {
                 effect.types_added.push(name.to_upper_camel_case());
-                vec![change("schema_added", false, false, "", format!("new type `{}`", name.to_upper_camel_case()))]
+                vec![change(
+                    "schema_added",
+                    false,
+                    false,
+                    "",
+                    format!("new type `{}`", name.to_upper_camel_case()),
+                )]
             }
             Some(o) => {
                 // A schema alone has no direction: judge it as its new users use it, and as
@@ -608,7 +971,14 @@ fn compare_schemas(old: &Value, new: &Value, effect: &mut CrateEffect) -> Vec<Sc
                 let (in_request, in_response) = (uses.0.contains(name), uses.1.contains(name));
                 let judge = |dir: Direction| {
                     let mut found = Vec::new();
-                    let mut cx = Cx { old, new, dir, follow_refs: false, seen: HashSet::new(), out: &mut found };
+                    let mut cx = Cx {
+                        old,
+                        new,
+                        dir,
+                        follow_refs: false,
+                        seen: HashSet::new(),
+                        out: &mut found,
+                    };
                     cx.schema(o, n, "");
                     found
                 };
@@ -619,7 +989,13 @@ fn compare_schemas(old: &Value, new: &Value, effect: &mut CrateEffect) -> Vec<Sc
                         judge(Direction::Request)
                             .into_iter()
                             .zip(as_response)
-                            .map(|(a, b)| if (a.class, !a.breaks_wire) <= (b.class, !b.breaks_wire) { a } else { b })
+                            .map(|(a, b)| {
+                                if (a.class, !a.breaks_wire) <= (b.class, !b.breaks_wire) {
+                                    a
+                                } else {
+                                    b
+                                }
+                            })
                             .collect()
                     }
                     _ => judge(Direction::Response),
@@ -631,14 +1007,23 @@ fn compare_schemas(old: &Value, new: &Value, effect: &mut CrateEffect) -> Vec<Sc
             }
         };
         if !changes.is_empty() {
-            out.push(SchemaDiff { name: name.clone(), changes });
+            out.push(SchemaDiff {
+                name: name.clone(),
+                changes,
+            });
         }
     }
     for name in os.keys().filter(|k| !ns.contains_key(*k)) {
         effect.types_removed.push(name.to_upper_camel_case());
         out.push(SchemaDiff {
             name: name.clone(),
-            changes: vec![change("schema_removed", true, false, "", format!("type `{}` is gone", name.to_upper_camel_case()))],
+            changes: vec![change(
+                "schema_removed",
+                true,
+                false,
+                "",
+                format!("type `{}` is gone", name.to_upper_camel_case()),
+            )],
         });
     }
     out.sort_by_key(|s| s.name.to_lowercase());
@@ -664,7 +1049,10 @@ fn schema_uses(doc: &Value) -> (BTreeSet<String>, BTreeSet<String>) {
         let mut seen = BTreeSet::new();
         while let Some(name) = todo.pop() {
             if seen.insert(name.clone()) {
-                if let Some(schema) = doc.pointer(&format!("/components/schemas/{}", crate::error::escape_segment(&name))) {
+                if let Some(schema) = doc.pointer(&format!(
+                    "/components/schemas/{}",
+                    crate::error::escape_segment(&name)
+                )) {
                     refs(schema, &mut todo);
                 }
             }
@@ -715,9 +1103,21 @@ fn render_markdown(diff: &Diff, old: &str, new: &str) -> String {
     if !diff.operations.is_empty() {
         s.push_str("\n## Operations\n");
         for op in &diff.operations {
-            s.push_str(&format!("\n### `{} {}` (`{}`)\n\n", op.method, op.path, op.operation_id));
+            s.push_str(&format!(
+                "\n### `{} {}` (`{}`)\n\n",
+                op.method, op.path, op.operation_id
+            ));
             for c in &op.changes {
-                s.push_str(&format!("- **{}**{}: {}\n", c.class.label(), if c.at.is_empty() { String::new() } else { format!(" `{}`", c.at) }, c.reason));
+                s.push_str(&format!(
+                    "- **{}**{}: {}\n",
+                    c.class.label(),
+                    if c.at.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" `{}`", c.at)
+                    },
+                    c.reason
+                ));
             }
         }
     }
@@ -726,7 +1126,16 @@ fn render_markdown(diff: &Diff, old: &str, new: &str) -> String {
         for sd in &diff.schemas {
             s.push_str(&format!("\n### `{}`\n\n", sd.name));
             for c in &sd.changes {
-                s.push_str(&format!("- **{}**{}: {}\n", c.class.label(), if c.at.is_empty() { String::new() } else { format!(" `{}`", c.at) }, c.reason));
+                s.push_str(&format!(
+                    "- **{}**{}: {}\n",
+                    c.class.label(),
+                    if c.at.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" `{}`", c.at)
+                    },
+                    c.reason
+                ));
             }
         }
     }
@@ -742,7 +1151,11 @@ fn render_markdown(diff: &Diff, old: &str, new: &str) -> String {
     ] {
         if !list.is_empty() {
             let names: Vec<String> = list.iter().map(|n| format!("`{n}`")).collect();
-            s.push_str(&format!("- {what} ({}): {}\n", list.len(), names.join(", ")));
+            s.push_str(&format!(
+                "- {what} ({}): {}\n",
+                list.len(),
+                names.join(", ")
+            ));
         }
     }
     s
@@ -754,16 +1167,41 @@ fn render_text(diff: &Diff, old: &str, new: &str) -> String {
         s.push_str("no change\n");
         return s;
     }
-    let counts: Vec<String> = diff.counts().iter().map(|(c, n)| format!("{}: {n}", c.label())).collect();
+    let counts: Vec<String> = diff
+        .counts()
+        .iter()
+        .map(|(c, n)| format!("{}: {n}", c.label()))
+        .collect();
     s.push_str(&format!("{}\n", counts.join(", ")));
     for op in &diff.operations {
         for c in &op.changes {
-            s.push_str(&format!("{} {} [{}] {}{}\n", op.method, op.path, c.class.label(), if c.at.is_empty() { String::new() } else { format!("{}: ", c.at) }, c.reason));
+            s.push_str(&format!(
+                "{} {} [{}] {}{}\n",
+                op.method,
+                op.path,
+                c.class.label(),
+                if c.at.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}: ", c.at)
+                },
+                c.reason
+            ));
         }
     }
     for sd in &diff.schemas {
         for c in &sd.changes {
-            s.push_str(&format!("schema {} [{}] {}{}\n", sd.name, c.class.label(), if c.at.is_empty() { String::new() } else { format!("{}: ", c.at) }, c.reason));
+            s.push_str(&format!(
+                "schema {} [{}] {}{}\n",
+                sd.name,
+                c.class.label(),
+                if c.at.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}: ", c.at)
+                },
+                c.reason
+            ));
         }
     }
     s

@@ -32,7 +32,9 @@ pub struct FeatureReport {
 pub fn operation_groups(doc: &serde_json::Value) -> BTreeMap<String, String> {
     let mut groups = BTreeMap::new();
     crate::openapi::each_operation(doc, |_, _, op| {
-        let Some(id) = op.get("operationId").and_then(|v| v.as_str()) else { return };
+        let Some(id) = op.get("operationId").and_then(|v| v.as_str()) else {
+            return;
+        };
         let tag = op
             .pointer("/tags/0")
             .and_then(|t| t.as_str())
@@ -98,7 +100,9 @@ fn owner(item: &Item, type_names: &BTreeSet<String>) -> Option<String> {
             match type_name(&i.self_ty) {
                 Some(n) if type_names.contains(&n) => Some(n),
                 // `impl From<SecureString> for String`: the first of our types it names.
-                _ => names_in_item(item).into_iter().find(|n| type_names.contains(n)),
+                _ => names_in_item(item)
+                    .into_iter()
+                    .find(|n| type_names.contains(n)),
             }
         }
         _ => None,
@@ -110,13 +114,18 @@ fn single_feature(attr: &Attribute) -> Option<String> {
     if !attr.path().is_ident("cfg") {
         return None;
     }
-    let syn::Meta::List(list) = &attr.meta else { return None };
+    let syn::Meta::List(list) = &attr.meta else {
+        return None;
+    };
     let nv: syn::MetaNameValue = syn::parse2(list.tokens.clone()).ok()?;
     if !nv.path.is_ident("feature") {
         return None;
     }
     match nv.value {
-        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => Some(s.value()),
         _ => None,
     }
 }
@@ -132,7 +141,10 @@ fn cfg_one(feature: &str) -> Attribute {
 
 /// [`cfg_any`] as a line of text.
 fn cfg_any_text(features: &BTreeSet<String>) -> String {
-    let list: Vec<String> = features.iter().map(|f| format!("feature = {f:?}")).collect();
+    let list: Vec<String> = features
+        .iter()
+        .map(|f| format!("feature = {f:?}"))
+        .collect();
     format!("#[cfg(any({}))]\n", list.join(", "))
 }
 
@@ -188,11 +200,19 @@ pub(crate) fn builder_features(
 
 /// Feature -> the names its builders mention (unfiltered: the types half knows which are
 /// types). `builder_items`: the builder module.
-pub(crate) fn builder_roots(builder_items: &[Item], builder_feature: &BTreeMap<String, String>) -> BTreeMap<String, BTreeSet<String>> {
+pub(crate) fn builder_roots(
+    builder_items: &[Item],
+    builder_feature: &BTreeMap<String, String>,
+) -> BTreeMap<String, BTreeSet<String>> {
     let mut roots: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for item in builder_items {
-        let Some(feature) = builder_name(item).and_then(|n| builder_feature.get(&n)) else { continue };
-        roots.entry(feature.clone()).or_default().extend(names_in_item(item));
+        let Some(feature) = builder_name(item).and_then(|n| builder_feature.get(&n)) else {
+            continue;
+        };
+        roots
+            .entry(feature.clone())
+            .or_default()
+            .extend(names_in_item(item));
     }
     roots
 }
@@ -203,9 +223,13 @@ pub(crate) fn template_roots(items: &[Item], roots: &mut BTreeMap<String, BTreeS
     for item in items {
         let Item::Impl(i) = item else { continue };
         for member in &i.items {
-            let syn::ImplItem::Fn(f) = member else { continue };
+            let syn::ImplItem::Fn(f) = member else {
+                continue;
+            };
             for attr in &f.attrs {
-                let Some(feature) = single_feature(attr) else { continue };
+                let Some(feature) = single_feature(attr) else {
+                    continue;
+                };
                 let mut v = Names::default();
                 v.visit_impl_item_fn(f);
                 roots.entry(feature).or_default().extend(v.0);
@@ -223,7 +247,10 @@ fn builder_name(item: &Item) -> Option<String> {
 }
 
 /// Gates each builder (struct and impls) by its operation's feature.
-pub(crate) fn gate_builders(builder_items: &mut [Item], builder_feature: &BTreeMap<String, String>) {
+pub(crate) fn gate_builders(
+    builder_items: &mut [Item],
+    builder_feature: &BTreeMap<String, String>,
+) {
     for item in builder_items.iter_mut() {
         if let Some(feature) = builder_name(item).and_then(|n| builder_feature.get(&n)) {
             if let Some(attrs) = attrs_mut(item) {
@@ -241,8 +268,12 @@ pub(crate) fn gate_client(items: &mut [Item], builder_feature: &BTreeMap<String,
             continue;
         }
         for member in i.items.iter_mut() {
-            let syn::ImplItem::Fn(f) = member else { continue };
-            let syn::ReturnType::Type(_, ty) = &f.sig.output else { continue };
+            let syn::ImplItem::Fn(f) = member else {
+                continue;
+            };
+            let syn::ReturnType::Type(_, ty) = &f.sig.output else {
+                continue;
+            };
             let Type::Path(p) = &**ty else { continue };
             if p.path.segments.len() != 2 || p.path.segments[0].ident != "builder" {
                 continue;
@@ -265,7 +296,10 @@ pub(crate) struct TypesGating {
 
 /// Gates the types module's items (`types`): each type, its impls, its builder and the
 /// defaults that mention it, by every feature whose `roots` reach it.
-pub(crate) fn gate_types(types: &mut Vec<Item>, roots: &BTreeMap<String, BTreeSet<String>>) -> TypesGating {
+pub(crate) fn gate_types(
+    types: &mut Vec<Item>,
+    roots: &BTreeMap<String, BTreeSet<String>>,
+) -> TypesGating {
     let mut out = TypesGating::default();
     let mut type_names = BTreeSet::new();
     for item in types.iter() {
@@ -280,8 +314,10 @@ pub(crate) fn gate_types(types: &mut Vec<Item>, roots: &BTreeMap<String, BTreeSe
     let add_deps = |items: &[Item], deps: &mut BTreeMap<String, BTreeSet<String>>| {
         for item in items {
             if let Some(o) = owner(item, &type_names) {
-                let names: BTreeSet<String> =
-                    names_in_item(item).into_iter().filter(|n| type_names.contains(n) && *n != o).collect();
+                let names: BTreeSet<String> = names_in_item(item)
+                    .into_iter()
+                    .filter(|n| type_names.contains(n) && *n != o)
+                    .collect();
                 deps.entry(o).or_default().extend(names);
             }
         }
@@ -291,7 +327,11 @@ pub(crate) fn gate_types(types: &mut Vec<Item>, roots: &BTreeMap<String, BTreeSe
         add_deps(b, &mut deps);
     }
     let reach = |start: &BTreeSet<String>| -> BTreeSet<String> {
-        let mut queue: VecDeque<String> = start.iter().filter(|n| type_names.contains(*n)).cloned().collect();
+        let mut queue: VecDeque<String> = start
+            .iter()
+            .filter(|n| type_names.contains(*n))
+            .cloned()
+            .collect();
         let mut seen: BTreeSet<String> = BTreeSet::new();
         while let Some(t) = queue.pop_front() {
             if seen.insert(t.clone()) {
@@ -307,20 +347,36 @@ pub(crate) fn gate_types(types: &mut Vec<Item>, roots: &BTreeMap<String, BTreeSe
         }
     }
     // Types no operation reaches come with `unreferenced-types`, and so does what they use.
-    let unreferenced: BTreeSet<String> =
-        type_names.iter().filter(|t| !reached.contains_key(*t)).cloned().collect();
+    let unreferenced: BTreeSet<String> = type_names
+        .iter()
+        .filter(|t| !reached.contains_key(*t))
+        .cloned()
+        .collect();
     out.unreferenced_types = unreferenced.len();
     for t in reach(&unreferenced) {
-        reached.entry(t).or_default().insert(UNREFERENCED.to_string());
+        reached
+            .entry(t)
+            .or_default()
+            .insert(UNREFERENCED.to_string());
     }
     out.cfg = type_names
         .iter()
-        .map(|t| (t.clone(), reached.get(t).map(cfg_any_text).unwrap_or_else(|| cfg_one_text(UNREFERENCED))))
+        .map(|t| {
+            (
+                t.clone(),
+                reached
+                    .get(t)
+                    .map(cfg_any_text)
+                    .unwrap_or_else(|| cfg_one_text(UNREFERENCED)),
+            )
+        })
         .collect();
 
     // Gate the types, their impls, their builders and the defaults that mention them.
     let gate = |item: &mut Item, out: &mut TypesGating, count: bool| {
-        let Some(o) = owner(item, &type_names) else { return };
+        let Some(o) = owner(item, &type_names) else {
+            return;
+        };
         let attr = match reached.get(&o) {
             Some(features) => cfg_any(features),
             None => cfg_one(UNREFERENCED),
@@ -343,7 +399,10 @@ pub(crate) fn gate_types(types: &mut Vec<Item>, roots: &BTreeMap<String, BTreeSe
                     // defaults::x() -> super::T: gate with the first type it names.
                     let names = names_in_item(&Item::Fn(f.clone()));
                     if let Some(t) = names.into_iter().find(|n| type_names.contains(n)) {
-                        let attr = reached.get(&t).map(cfg_any).unwrap_or_else(|| cfg_one(UNREFERENCED));
+                        let attr = reached
+                            .get(&t)
+                            .map(cfg_any)
+                            .unwrap_or_else(|| cfg_one(UNREFERENCED));
                         f.attrs.push(attr);
                     }
                     continue;

@@ -45,7 +45,10 @@ struct Field {
 enum Shape {
     /// `#[serde(transparent)]` on a one-field tuple struct.
     Newtype,
-    Named { fields: Vec<Field>, has_default: bool },
+    Named {
+        fields: Vec<Field>,
+        has_default: bool,
+    },
 }
 
 /// The serde impls of one struct, to be written out as text by [`write`]: they never go
@@ -90,7 +93,12 @@ fn rewrite(s: &mut ItemStruct) -> Option<Impls> {
         },
         _ => return None,
     };
-    let impls = Impls { name: s.ident.to_string(), de, ser, shape };
+    let impls = Impls {
+        name: s.ident.to_string(),
+        de,
+        ser,
+        shape,
+    };
     strip(s);
     Some(impls)
 }
@@ -119,11 +127,14 @@ fn derived(s: &ItemStruct) -> (bool, bool) {
 
 /// Whether the struct derives `Default` (typify does when every field has one).
 fn derives_default(s: &ItemStruct) -> bool {
-    s.attrs.iter().filter(|a| a.path().is_ident("derive")).any(|a| {
-        a.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
-            .map(|paths| paths.iter().any(|p| p.is_ident("Default")))
-            .unwrap_or(false)
-    })
+    s.attrs
+        .iter()
+        .filter(|a| a.path().is_ident("derive"))
+        .any(|a| {
+            a.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
+                .map(|paths| paths.iter().any(|p| p.is_ident("Default")))
+                .unwrap_or(false)
+        })
 }
 
 /// `Deserialize` for `::serde::Deserialize` or `serde::Deserialize`.
@@ -208,7 +219,12 @@ fn is_timestamp(ty: &syn::Type) -> bool {
         _ => ty,
     };
     let syn::Type::Path(p) = ty else { return false };
-    let names: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let names: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
     names == ["chrono", "DateTime"] && inner_type(ty).and_then(type_name).as_deref() == Some("Utc")
 }
 
@@ -247,19 +263,32 @@ pub(crate) fn write(out: &mut String, impls: &Impls, cfg: &str) {
     match &impls.shape {
         Shape::Newtype => {
             if impls.de {
-                head(out, &format!("impl<'de> ::serde::Deserialize<'de> for {name} {{\n"));
+                head(
+                    out,
+                    &format!("impl<'de> ::serde::Deserialize<'de> for {name} {{\n"),
+                );
                 out.push_str(DESERIALIZE_SIGNATURE);
-                out.push_str("        ::serde::Deserialize::deserialize(deserializer).map(Self)\n    }\n}\n");
+                out.push_str(
+                    "        ::serde::Deserialize::deserialize(deserializer).map(Self)\n    }\n}\n",
+                );
             }
             if impls.ser {
                 head(out, &format!("impl ::serde::Serialize for {name} {{\n"));
                 out.push_str(SERIALIZE_SIGNATURE);
-                out.push_str("        ::serde::Serialize::serialize(&self.0, serializer)\n    }\n}\n");
+                out.push_str(
+                    "        ::serde::Serialize::serialize(&self.0, serializer)\n    }\n}\n",
+                );
             }
         }
-        Shape::Named { fields, has_default } => {
+        Shape::Named {
+            fields,
+            has_default,
+        } => {
             if impls.de {
-                head(out, &format!("impl<'de> ::serde::Deserialize<'de> for {name} {{\n"));
+                head(
+                    out,
+                    &format!("impl<'de> ::serde::Deserialize<'de> for {name} {{\n"),
+                );
                 deserialize(out, name, fields, *has_default);
             }
             if impls.ser {
@@ -303,10 +332,16 @@ fn deserialize(out: &mut String, name: &str, fields: &[Field], has_default: bool
 "
     );
     if in_place {
-        let _ = writeln!(out, "                let mut out = <{name} as ::std::default::Default>::default();");
+        let _ = writeln!(
+            out,
+            "                let mut out = <{name} as ::std::default::Default>::default();"
+        );
     } else {
         for i in 0..fields.len() {
-            let _ = writeln!(out, "                let mut f{i} = ::std::option::Option::None;");
+            let _ = writeln!(
+                out,
+                "                let mut f{i} = ::std::option::Option::None;"
+            );
         }
     }
     out.push_str(
@@ -317,7 +352,9 @@ fn deserialize(out: &mut String, name: &str, fields: &[Field], has_default: bool
     for (i, f) in fields.iter().enumerate() {
         let call = match (in_place, &f.read) {
             (true, Read::Plain) => format!("put(&mut map, &mut out.{})", f.ident),
-            (true, Read::NullAsDefault) => format!("put_null_default(&mut map, &mut out.{})", f.ident),
+            (true, Read::NullAsDefault) => {
+                format!("put_null_default(&mut map, &mut out.{})", f.ident)
+            }
             (false, Read::Plain) => format!("set(&mut map, &mut f{i})"),
             (false, Read::NullAsDefault) => format!("set_null_default(&mut map, &mut f{i})"),
             (true, Read::Time) => format!("put_time(&mut map, &mut out.{})", f.ident),
@@ -337,18 +374,34 @@ fn deserialize(out: &mut String, name: &str, fields: &[Field], has_default: bool
         let _ = writeln!(out, "                ::std::result::Result::Ok({name} {{");
         for (i, f) in fields.iter().enumerate() {
             if f.optional {
-                let _ = writeln!(out, "                    {}: f{i}.unwrap_or_default(),", f.ident);
+                let _ = writeln!(
+                    out,
+                    "                    {}: f{i}.unwrap_or_default(),",
+                    f.ident
+                );
             } else {
-                let _ = writeln!(out, "                    {}: json::required(f{i}, {})?,", f.ident, literal(&f.wire));
+                let _ = writeln!(
+                    out,
+                    "                    {}: json::required(f{i}, {})?,",
+                    f.ident,
+                    literal(&f.wire)
+                );
             }
         }
         out.push_str("                })\n");
     }
     out.push_str("            }\n        }\n        const FIELDS: &[&str] = &[");
     for (i, f) in fields.iter().enumerate() {
-        let _ = write!(out, "{}{}", if i == 0 { "" } else { ", " }, literal(&f.wire));
+        let _ = write!(
+            out,
+            "{}{}",
+            if i == 0 { "" } else { ", " },
+            literal(&f.wire)
+        );
     }
-    out.push_str("];\n        #[inline]\n        fn field(key: &str) -> usize {\n            match key {\n");
+    out.push_str(
+        "];\n        #[inline]\n        fn field(key: &str) -> usize {\n            match key {\n",
+    );
     for (i, f) in fields.iter().enumerate() {
         let _ = writeln!(out, "                {} => {i},", literal(&f.wire));
     }
@@ -425,7 +478,10 @@ mod tests {
         assert!(out.contains(r#"&["eTag", "tags", "type"]"#), "{out}");
         assert!(out.contains(r#"required(f2, "type")"#), "{out}");
         assert!(out.contains("set_null_default(&mut map, &mut f1)"), "{out}");
-        assert!(out.contains("if let ::std::option::Option::Some(value) = &self.e_tag"), "{out}");
+        assert!(
+            out.contains("if let ::std::option::Option::Some(value) = &self.e_tag"),
+            "{out}"
+        );
     }
 
     #[test]
@@ -439,9 +495,15 @@ mod tests {
             }
         "#);
         assert_eq!(n, 1);
-        assert!(out.contains("let mut out = <A as ::std::default::Default>::default();"), "{out}");
+        assert!(
+            out.contains("let mut out = <A as ::std::default::Default>::default();"),
+            "{out}"
+        );
         assert!(out.contains("put(&mut map, &mut out.a)"), "{out}");
-        assert!(out.contains("put_null_default(") && out.contains("&mut out.tags"), "{out}");
+        assert!(
+            out.contains("put_null_default(") && out.contains("&mut out.tags"),
+            "{out}"
+        );
     }
 
     #[test]
@@ -456,10 +518,19 @@ mod tests {
                 pub date: ::std::option::Option<::chrono::naive::NaiveDate>,
             }
         "#);
-        assert!(out.contains("0 => json::set_time(&mut map, &mut f0)"), "{out}");
-        assert!(out.contains("1 => json::set_time(&mut map, &mut f1)"), "{out}");
+        assert!(
+            out.contains("0 => json::set_time(&mut map, &mut f0)"),
+            "{out}"
+        );
+        assert!(
+            out.contains("1 => json::set_time(&mut map, &mut f1)"),
+            "{out}"
+        );
         for i in 2..5 {
-            assert!(out.contains(&format!("{i} => json::set(&mut map, &mut f{i})")), "{out}");
+            assert!(
+                out.contains(&format!("{i} => json::set(&mut map, &mut f{i})")),
+                "{out}"
+            );
         }
         let (_, out) = run(r#"
             #[derive(::serde::Deserialize, Clone, Debug, Default)]

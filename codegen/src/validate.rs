@@ -106,7 +106,11 @@ fn operations(doc: &Document) -> Result<()> {
         result = (|| {
             let op_ptr = pointer(["paths", path, method]);
             // A missing operationId is derived by normalization.
-            let Some(id) = op.get("operationId").and_then(Value::as_str).filter(|id| !id.trim().is_empty()) else {
+            let Some(id) = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .filter(|id| !id.trim().is_empty())
+            else {
                 return parameters(doc, path, method, op);
             };
             if let Some(first) = seen.insert(id.to_string(), op_ptr.clone()) {
@@ -123,7 +127,10 @@ fn operations(doc: &Document) -> Result<()> {
 
 fn parameters(doc: &Document, path: &str, method: &str, op: &Value) -> Result<()> {
     let item = &doc.value["paths"][path];
-    let declared = [(item, vec!["paths", path]), (op, vec!["paths", path, method])];
+    let declared = [
+        (item, vec!["paths", path]),
+        (op, vec!["paths", path, method]),
+    ];
     let mut path_params = BTreeSet::new();
     for (owner, base) in declared {
         let Some(params) = owner.get("parameters").and_then(Value::as_array) else {
@@ -203,7 +210,10 @@ pub fn generatable(doc: &Document) -> Result<()> {
 fn operation_generatable(doc: &Document, path: &str, method: &str, op: &Value) -> Result<()> {
     let op_ptr = pointer(["paths", path, method]);
     if op.get("operationId").and_then(Value::as_str).is_none() {
-        return Err(Error::invalid(doc.locate(&op_ptr), "no operationId (normalization derives one): this is a generator bug"));
+        return Err(Error::invalid(
+            doc.locate(&op_ptr),
+            "no operationId (normalization derives one): this is a generator bug",
+        ));
     }
     if let Some(body) = op.get("requestBody") {
         let body = resolve(&doc.value, body);
@@ -218,14 +228,28 @@ fn operation_generatable(doc: &Document, path: &str, method: &str, op: &Value) -
                 if !REQUEST_MEDIA_TYPES.contains(&base) {
                     return Err(Error::invalid(
                         here,
-                        format!("request media type {mt:?} is not supported: use one of {}", REQUEST_MEDIA_TYPES.join(", ")),
+                        format!(
+                            "request media type {mt:?} is not supported: use one of {}",
+                            REQUEST_MEDIA_TYPES.join(", ")
+                        ),
                     ));
                 }
                 if media.get("schema").is_none() {
-                    return Err(Error::invalid(here, format!("request media type {mt:?} has no schema")));
+                    return Err(Error::invalid(
+                        here,
+                        format!("request media type {mt:?} has no schema"),
+                    ));
                 }
-                if media.get("encoding").is_some_and(|e| e.as_object().is_some_and(|m| !m.is_empty())) {
-                    return Err(Error::invalid(here, format!("`encoding` on request media type {mt:?} is not supported: remove it")));
+                if media
+                    .get("encoding")
+                    .is_some_and(|e| e.as_object().is_some_and(|m| !m.is_empty()))
+                {
+                    return Err(Error::invalid(
+                        here,
+                        format!(
+                            "`encoding` on request media type {mt:?} is not supported: remove it"
+                        ),
+                    ));
                 }
             }
         }
@@ -242,9 +266,20 @@ fn operation_generatable(doc: &Document, path: &str, method: &str, op: &Value) -
         let kind = response_kind(response);
         if let Some(content) = response.get("content").and_then(Value::as_object) {
             for (mt, media) in content {
-                if media.get("encoding").is_some_and(|e| e.as_object().is_some_and(|m| !m.is_empty())) {
+                if media
+                    .get("encoding")
+                    .is_some_and(|e| e.as_object().is_some_and(|m| !m.is_empty()))
+                {
                     return Err(Error::invalid(
-                        doc.locate(&pointer(["paths", path, method, "responses", code, "content", mt])),
+                        doc.locate(&pointer([
+                            "paths",
+                            path,
+                            method,
+                            "responses",
+                            code,
+                            "content",
+                            mt,
+                        ])),
                         "`encoding` on a response media type is not supported: remove it",
                     ));
                 }
@@ -324,7 +359,12 @@ pub fn typed(doc: &Document) -> Result<openapiv3::OpenAPI> {
         if let Err(found) = deserialize_at::<openapiv3::Operation>(op, base()) {
             consider(found);
         }
-        for (code, response) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
+        for (code, response) in op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
             if response.get("$ref").is_none() {
                 let mut at = base();
                 at.extend(["responses".to_string(), code.clone()]);
@@ -334,7 +374,11 @@ pub fn typed(doc: &Document) -> Result<openapiv3::OpenAPI> {
             }
         }
     });
-    if let Some(schemas) = doc.value.pointer("/components/schemas").and_then(Value::as_object) {
+    if let Some(schemas) = doc
+        .value
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    {
         for (name, schema) in schemas {
             if schema.get("$ref").is_some() {
                 continue;
@@ -352,7 +396,10 @@ pub fn typed(doc: &Document) -> Result<openapiv3::OpenAPI> {
 }
 
 /// Deserializes `value`, returning on failure the path (below `base`) and the message.
-fn deserialize_at<T: serde::de::DeserializeOwned>(value: &Value, base: Vec<String>) -> Result<T, (Vec<String>, String)> {
+fn deserialize_at<T: serde::de::DeserializeOwned>(
+    value: &Value,
+    base: Vec<String>,
+) -> Result<T, (Vec<String>, String)> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let mut segments = base;
         segments.extend(e.path().iter().filter_map(|s| match s {
@@ -366,7 +413,9 @@ fn deserialize_at<T: serde::de::DeserializeOwned>(value: &Value, base: Vec<Strin
 
 /// Methods, re-exported for callers that count operations.
 pub fn operation_count(doc: &Value) -> usize {
-    doc.get("paths")
-        .and_then(Value::as_object)
-        .map_or(0, |p| p.values().map(|item| METHODS.iter().filter(|m| item.get(**m).is_some()).count()).sum())
+    doc.get("paths").and_then(Value::as_object).map_or(0, |p| {
+        p.values()
+            .map(|item| METHODS.iter().filter(|m| item.get(**m).is_some()).count())
+            .sum()
+    })
 }

@@ -65,28 +65,40 @@ impl<'de, T: Deserialize<'de> + Default> Deserialize<'de> for NullAsDefault<T> {
 /// Reads the current value into a field. The generated `visit_map` calls one of these per
 /// key and applies `?` once, after its `match`: a `?` per field was most of its compile time.
 #[inline]
-pub fn put<'de, A: MapAccess<'de>, T: Deserialize<'de>>(map: &mut A, field: &mut T) -> Result<(), A::Error> {
+pub fn put<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+    map: &mut A,
+    field: &mut T,
+) -> Result<(), A::Error> {
     *field = map.next_value()?;
     Ok(())
 }
 
 /// [`put`] for a field that reads `null` as its default.
 #[inline]
-pub fn put_null_default<'de, A: MapAccess<'de>, T: Deserialize<'de> + Default>(map: &mut A, field: &mut T) -> Result<(), A::Error> {
+pub fn put_null_default<'de, A: MapAccess<'de>, T: Deserialize<'de> + Default>(
+    map: &mut A,
+    field: &mut T,
+) -> Result<(), A::Error> {
     *field = map.next_value::<NullAsDefault<T>>()?.0;
     Ok(())
 }
 
 /// Reads the current value into a slot, for structs with required fields (checked at the end).
 #[inline]
-pub fn set<'de, A: MapAccess<'de>, T: Deserialize<'de>>(map: &mut A, slot: &mut Option<T>) -> Result<(), A::Error> {
+pub fn set<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+    map: &mut A,
+    slot: &mut Option<T>,
+) -> Result<(), A::Error> {
     *slot = Some(map.next_value()?);
     Ok(())
 }
 
 /// [`set`] for a field that reads `null` as its default.
 #[inline]
-pub fn set_null_default<'de, A: MapAccess<'de>, T: Deserialize<'de> + Default>(map: &mut A, slot: &mut Option<T>) -> Result<(), A::Error> {
+pub fn set_null_default<'de, A: MapAccess<'de>, T: Deserialize<'de> + Default>(
+    map: &mut A,
+    slot: &mut Option<T>,
+) -> Result<(), A::Error> {
     *slot = Some(map.next_value::<NullAsDefault<T>>()?.0);
     Ok(())
 }
@@ -147,20 +159,28 @@ impl<'de> Deserialize<'de> for Time {
 fn parse_time(s: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
     match DateTime::parse_from_rfc3339(s) {
         Ok(t) => Ok(t.with_timezone(&Utc)),
-        Err(_) => s.parse::<DateTime<FixedOffset>>().map(|t| t.with_timezone(&Utc)),
+        Err(_) => s
+            .parse::<DateTime<FixedOffset>>()
+            .map(|t| t.with_timezone(&Utc)),
     }
 }
 
 /// [`put`] for a timestamp field (see [`Time`]).
 #[inline]
-pub fn put_time<'de, A: MapAccess<'de>, T: Timestamp>(map: &mut A, field: &mut T) -> Result<(), A::Error> {
+pub fn put_time<'de, A: MapAccess<'de>, T: Timestamp>(
+    map: &mut A,
+    field: &mut T,
+) -> Result<(), A::Error> {
     *field = T::from_wire(map.next_value()?);
     Ok(())
 }
 
 /// [`set`] for a timestamp field (see [`Time`]).
 #[inline]
-pub fn set_time<'de, A: MapAccess<'de>, T: Timestamp>(map: &mut A, slot: &mut Option<T>) -> Result<(), A::Error> {
+pub fn set_time<'de, A: MapAccess<'de>, T: Timestamp>(
+    map: &mut A,
+    slot: &mut Option<T>,
+) -> Result<(), A::Error> {
     *slot = Some(T::from_wire(map.next_value()?));
     Ok(())
 }
@@ -341,13 +361,19 @@ mod tests {
         let e = serde_json::to_writer(&mut buf, &Out(Some(1), Fails, 3)).unwrap_err();
         assert_eq!(e.to_string(), "this value cannot be written");
         // Nothing after the failing entry was written.
-        assert!(!String::from_utf8_lossy(&buf).contains("\"c\""), "{}", String::from_utf8_lossy(&buf));
+        assert!(
+            !String::from_utf8_lossy(&buf).contains("\"c\""),
+            "{}",
+            String::from_utf8_lossy(&buf)
+        );
     }
 
     /// `Time` and chrono's `Deserialize for DateTime<Utc>` on one JSON value: the same
     /// instant, or the same error text.
     fn both(json: &str) -> (Result<DateTime<Utc>, String>, Result<DateTime<Utc>, String>) {
-        let ours = serde_json::from_str::<Time>(json).map(|t| t.0).map_err(|e| e.to_string());
+        let ours = serde_json::from_str::<Time>(json)
+            .map(|t| t.0)
+            .map_err(|e| e.to_string());
         let chrono = serde_json::from_str::<DateTime<Utc>>(json).map_err(|e| e.to_string());
         (ours, chrono)
     }
@@ -392,14 +418,20 @@ mod tests {
     /// parser accepts, the other gives the same instant, and their errors read alike.
     #[test]
     fn time_agrees_with_chrono_on_near_misses() {
-        let alphabet = ['0', '1', '2', '5', '9', '-', '+', ':', '.', 'T', 't', 'Z', 'z', ' ', 'x'];
+        let alphabet = [
+            '0', '1', '2', '5', '9', '-', '+', ':', '.', 'T', 't', 'Z', 'z', ' ', 'x',
+        ];
         let mut tried = 0;
         let mut accepted = 0;
         for base in ["2022-02-22T14:44:22.3764709Z", "2022-02-22T14:44:22+03:00"] {
             let chars: Vec<char> = base.chars().collect();
             for i in 0..chars.len() {
                 for &a in &alphabet {
-                    for j in [None, Some((i + 7) % chars.len()), Some((i + 13) % chars.len())] {
+                    for j in [
+                        None,
+                        Some((i + 7) % chars.len()),
+                        Some((i + 13) % chars.len()),
+                    ] {
                         let mut c = chars.clone();
                         c[i] = a;
                         if let Some(j) = j {
@@ -415,7 +447,10 @@ mod tests {
             }
         }
         // The near misses exercise both outcomes.
-        assert!(accepted > 100 && tried - accepted > 100, "{accepted} of {tried}");
+        assert!(
+            accepted > 100 && tried - accepted > 100,
+            "{accepted} of {tried}"
+        );
     }
 
     #[derive(Debug, PartialEq)]
@@ -445,7 +480,10 @@ mod tests {
                             _ => skip(&mut map),
                         }?;
                     }
-                    Ok(Stamped { at: required(f0, "at")?, until: f1.unwrap_or_default() })
+                    Ok(Stamped {
+                        at: required(f0, "at")?,
+                        until: f1.unwrap_or_default(),
+                    })
                 }
             }
             deserializer.deserialize_map(V)
@@ -457,15 +495,37 @@ mod tests {
         let at: DateTime<Utc> = "2022-02-22T14:44:22.3764709Z".parse().unwrap();
         let s: Stamped = serde_json::from_str(r#"{"at":"2022-02-22T14:44:22.3764709Z"}"#).unwrap();
         assert_eq!(s, Stamped { at, until: None });
-        let s: Stamped = serde_json::from_str(r#"{"until":null,"at":"2022-02-22T17:44:22.3764709+03:00"}"#).unwrap();
+        let s: Stamped =
+            serde_json::from_str(r#"{"until":null,"at":"2022-02-22T17:44:22.3764709+03:00"}"#)
+                .unwrap();
         assert_eq!(s, Stamped { at, until: None });
-        let s: Stamped = serde_json::from_str(r#"{"at":"2022-02-22T14:44:22.3764709Z","until":"2022-02-22 14:44:22.3764709Z"}"#).unwrap();
-        assert_eq!(s, Stamped { at, until: Some(at) });
-        let e = serde_json::from_str::<Stamped>(r#"{"until":"2022-02-22T14:44:22Z"}"#).unwrap_err().to_string();
+        let s: Stamped = serde_json::from_str(
+            r#"{"at":"2022-02-22T14:44:22.3764709Z","until":"2022-02-22 14:44:22.3764709Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            s,
+            Stamped {
+                at,
+                until: Some(at)
+            }
+        );
+        let e = serde_json::from_str::<Stamped>(r#"{"until":"2022-02-22T14:44:22Z"}"#)
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("missing field `at`"), "{e}");
-        let e = serde_json::from_str::<Stamped>(r#"{"at":null}"#).unwrap_err().to_string();
-        assert!(e.starts_with("invalid type: null, expected an RFC 3339 formatted date and time string"), "{e}");
-        let e = serde_json::from_str::<Stamped>(r#"{"at":"2022-02-30T14:44:22Z"}"#).unwrap_err().to_string();
+        let e = serde_json::from_str::<Stamped>(r#"{"at":null}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with(
+                "invalid type: null, expected an RFC 3339 formatted date and time string"
+            ),
+            "{e}"
+        );
+        let e = serde_json::from_str::<Stamped>(r#"{"at":"2022-02-30T14:44:22Z"}"#)
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("input is out of range"), "{e}");
 
         // In place, as structs with only optional fields are read.

@@ -152,12 +152,21 @@ mod tests {
 
     #[test]
     fn known_unknown_and_round_trip() {
-        let all: Vec<Status> = serde_json::from_str(r#"["Running","Queued 2","Paused",""]"#).unwrap();
+        let all: Vec<Status> =
+            serde_json::from_str(r#"["Running","Queued 2","Paused",""]"#).unwrap();
         assert_eq!(
             all,
-            [Status::Running, Status::Queued2, Status::Unknown("Paused".into()), Status::Unknown("".into())]
+            [
+                Status::Running,
+                Status::Queued2,
+                Status::Unknown("Paused".into()),
+                Status::Unknown("".into())
+            ]
         );
-        assert_eq!(serde_json::to_string(&all).unwrap(), r#"["Running","Queued 2","Paused",""]"#);
+        assert_eq!(
+            serde_json::to_string(&all).unwrap(),
+            r#"["Running","Queued 2","Paused",""]"#
+        );
         assert!(all[2].is_unknown() && !all[0].is_unknown());
         assert_eq!(all[1].to_string(), "Queued 2");
         assert!(serde_json::from_str::<Status>("3").is_err());

@@ -5,20 +5,22 @@ use std::path::Path;
 
 fn error_for(fixture: &str) -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let result = codegen::load::read_spec(&root.join("fixtures/bad").join(fixture)).and_then(|mut files| {
-        for f in &mut files {
-            f.path = f.path.strip_prefix(root).unwrap().to_path_buf();
-        }
-        codegen::generate(
-            &files,
-            &codegen::CrateOptions {
-                name: "bad".into(),
-                description: "bad".into(),
-                command: "test".into(),
-                runtime: None,
-            },
-        )
-    });
+    let result =
+        codegen::load::read_spec(&root.join("fixtures/bad").join(fixture)).and_then(|mut files| {
+            for f in &mut files {
+                f.path = f.path.strip_prefix(root).unwrap().to_path_buf();
+            }
+            codegen::generate(
+                &files,
+                &codegen::CrateOptions {
+                    name: "bad".into(),
+                    description: "bad".into(),
+                    command: "test".into(),
+                    standalone: false,
+                    runtime: None,
+                },
+            )
+        });
     match result {
         Ok(_) => panic!("{fixture}: generation succeeded, an error was expected"),
         Err(e) => e.to_string(),
@@ -170,10 +172,15 @@ fn single_mutations_of_fixture_specs_never_panic() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/specs");
     let mut tried = 0;
     let mut failures = Vec::new();
-    let mut names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_file()).collect();
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .collect();
     names.sort();
     for path in names {
-        let original: Value = serde_norway::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let original: Value =
+            serde_norway::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         let mut places = Vec::new();
         pointers(&original, String::new(), &mut places);
         for ptr in places {
@@ -192,19 +199,41 @@ fn single_mutations_of_fixture_specs_never_panic() {
             ];
             for (how, doc) in mutants {
                 tried += 1;
-                let file = codegen::SpecFile { path: "mutant.json".into(), text: doc.to_string() };
-                let options = codegen::CrateOptions { name: "m".into(), description: "m".into(), command: "test".into(), runtime: None };
-                let outcome = std::panic::catch_unwind(|| codegen::generate(&[file], &options).map(|_| ()));
-                let what = format!("{} with {ptr} {how}", path.file_name().unwrap().to_string_lossy());
+                let file = codegen::SpecFile {
+                    path: "mutant.json".into(),
+                    text: doc.to_string(),
+                };
+                let options = codegen::CrateOptions {
+                    name: "m".into(),
+                    description: "m".into(),
+                    command: "test".into(),
+                    standalone: false,
+                    runtime: None,
+                };
+                let outcome =
+                    std::panic::catch_unwind(|| codegen::generate(&[file], &options).map(|_| ()));
+                let what = format!(
+                    "{} with {ptr} {how}",
+                    path.file_name().unwrap().to_string_lossy()
+                );
                 match outcome {
                     Err(_) => failures.push(format!("{what}: panicked")),
-                    Ok(Err(e)) if e.to_string().contains("progenitor panicked") => failures.push(format!("{what}: {e}")),
-                    Ok(Err(e)) if !e.to_string().starts_with("mutant.json") => failures.push(format!("{what}: error does not name the file: {e}")),
+                    Ok(Err(e)) if e.to_string().contains("progenitor panicked") => {
+                        failures.push(format!("{what}: {e}"))
+                    }
+                    Ok(Err(e)) if !e.to_string().starts_with("mutant.json") => {
+                        failures.push(format!("{what}: error does not name the file: {e}"))
+                    }
                     Ok(_) => {}
                 }
             }
         }
     }
     assert!(tried > 700, "only {tried} mutants");
-    assert!(failures.is_empty(), "{} of {tried} mutants:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {tried} mutants:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

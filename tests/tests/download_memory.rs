@@ -35,7 +35,10 @@ async fn file_server(size: u64, cut: bool) -> RawServer {
 }
 
 fn client(url: &str) -> vb365::Client {
-    vb365::Client::builder(url).bearer_token("T").build().unwrap()
+    vb365::Client::builder(url)
+        .bearer_token("T")
+        .build()
+        .unwrap()
 }
 
 fn id() -> uuid::Uuid {
@@ -58,7 +61,11 @@ async fn a_512_mib_download_streams_in_constant_memory() {
         .unwrap();
     assert_eq!(written, SIZE);
     let grew = peak_rss().saturating_sub(before);
-    eprintln!("peak RSS grew by {} KiB for a {} MiB download", grew / 1024, SIZE >> 20);
+    eprintln!(
+        "peak RSS grew by {} KiB for a {} MiB download",
+        grew / 1024,
+        SIZE >> 20
+    );
     assert!(grew < 64 * 1024 * 1024, "peak RSS grew by {grew} bytes");
 }
 
@@ -77,7 +84,10 @@ async fn a_broken_download_leaves_no_partial_file() {
         .save_to(&file)
         .await
         .unwrap_err();
-    assert!(matches!(err.kind(), vb365::ErrorKind::Transport(_)), "{err:?}");
+    assert!(
+        matches!(err.kind(), vb365::ErrorKind::Transport(_)),
+        "{err:?}"
+    );
     assert_eq!(err.operation(), Some("exchange_item_save_item_action"));
     assert!(!file.exists(), "partial file removed");
     std::fs::remove_dir_all(&dir).unwrap();

@@ -7,14 +7,23 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 // ---- begin README example ----
 use futures::TryStreamExt;
 
-async fn list_restore_points(base_url: &str, user: &str, password: &str) -> Result<(), vb365::Error> {
+async fn list_restore_points(
+    base_url: &str,
+    user: &str,
+    password: &str,
+) -> Result<(), vb365::Error> {
     // Logs in on first use, refreshes the token before it expires, retries what is safe.
     let client = vb365::Client::builder(base_url)
         .password(user, password)
         .build()?;
 
     // One page...
-    let page = client.restore_point_get_restore_points().limit(100).send().await?.into_inner();
+    let page = client
+        .restore_point_get_restore_points()
+        .limit(100)
+        .send()
+        .await?
+        .into_inner();
     println!("first page: {} restore points", page.results.len());
 
     // ...or all of them, fetched lazily page by page.
@@ -62,5 +71,7 @@ async fn readme_example_logs_in_and_lists_restore_points() {
         .expect(1)
         .mount(&server)
         .await;
-    list_restore_points(&server.uri(), "admin@example.com", "s3cret").await.unwrap();
+    list_restore_points(&server.uri(), "admin@example.com", "s3cret")
+        .await
+        .unwrap();
 }

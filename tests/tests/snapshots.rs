@@ -8,16 +8,23 @@ use std::path::Path;
 use codegen::CrateOptions;
 
 fn generate(fixture: &str) -> codegen::Output {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/specs").join(fixture);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/specs")
+        .join(fixture);
     let mut files = codegen::load::read_spec(&path).unwrap();
     for f in &mut files {
         // Report relative names so the snapshot does not depend on the checkout's location.
-        f.path = f.path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap().to_path_buf();
+        f.path = f
+            .path
+            .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+            .unwrap()
+            .to_path_buf();
     }
     let options = CrateOptions {
         name: "fixture".into(),
         description: "fixture".into(),
         command: "cargo test -p tests".into(),
+        standalone: false,
         runtime: None,
     };
     codegen::generate(&files, &options).unwrap_or_else(|e| panic!("{e}"))
@@ -37,10 +44,12 @@ fn every_fixture_spec_is_snapshotted() {
         let output = generate(&fixture);
         let name = fixture.trim_end_matches(".yaml");
         let warnings = output.warnings.join("\n");
-        insta::assert_snapshot!(name, format!("{}\n{warnings}\n\n{}", output.report.summary(), output.code));
+        insta::assert_snapshot!(
+            name,
+            format!("{}\n{warnings}\n\n{}", output.report.summary(), output.code)
+        );
     }
 }
-
 
 #[test]
 fn default_response_becomes_error_ranges() {
@@ -52,7 +61,10 @@ fn default_response_becomes_error_ranges() {
 fn form_and_json_request_keeps_form() {
     let out = generate("form_and_json_request.yaml");
     assert_eq!(out.report.changes["pick_request_media_type"].len(), 1);
-    assert!(out.code.contains("form_urlencoded"), "the body is sent form-encoded");
+    assert!(
+        out.code.contains("form_urlencoded"),
+        "the body is sent form-encoded"
+    );
 }
 
 #[test]
@@ -104,7 +116,12 @@ fn colliding_names_are_dropped_with_warnings() {
     let out = generate("awkward_names.yaml");
     assert_eq!(out.report.degraded["drop_colliding_parameters"].len(), 2);
     assert_eq!(out.report.degraded["drop_colliding_properties"].len(), 1);
-    assert!(out.warnings[0].ends_with("parameter \"limit\" has the same Rust name `limit` as \"Limit\"; dropped"), "{:?}", out.warnings);
+    assert!(
+        out.warnings[0]
+            .ends_with("parameter \"limit\" has the same Rust name `limit` as \"Limit\"; dropped"),
+        "{:?}",
+        out.warnings
+    );
 }
 
 #[test]
@@ -130,7 +147,11 @@ fn schema_shapes_need_no_normalization() {
 #[test]
 fn generation_is_deterministic() {
     for fixture in ["default_response.yaml", "split_spec"] {
-        assert_eq!(generate(fixture).files, generate(fixture).files, "{fixture}");
+        assert_eq!(
+            generate(fixture).files,
+            generate(fixture).files,
+            "{fixture}"
+        );
     }
 }
 
@@ -141,46 +162,72 @@ mod shapes {
     use tests::*;
 
     /// 200 is the success type, the old `default` the error type.
-    async fn default_response(c: &default_response::Client) -> Result<ResponseValue<default_response::types::Item>, Error<default_response::types::Problem>> {
+    async fn default_response(
+        c: &default_response::Client,
+    ) -> Result<ResponseValue<default_response::types::Item>, Error<default_response::types::Problem>>
+    {
         c.item_get().id(uuid::Uuid::nil()).send().await
     }
 
     /// The grant is a typed body.
-    async fn form_body(c: &form_and_json_request::Client) -> Result<ResponseValue<form_and_json_request::types::Token>, Error<()>> {
-        c.token().body(form_and_json_request::types::Grant::builder().grant_type(form_and_json_request::types::GrantGrantType::Password)).send().await
+    async fn form_body(
+        c: &form_and_json_request::Client,
+    ) -> Result<ResponseValue<form_and_json_request::types::Token>, Error<()>> {
+        c.token()
+            .body(
+                form_and_json_request::types::Grant::builder()
+                    .grant_type(form_and_json_request::types::GrantGrantType::Password),
+            )
+            .send()
+            .await
     }
 
     /// `*/*` decoded into the typed token, not raw bytes.
-    async fn wildcard(c: &wildcard_response::Client) -> Result<ResponseValue<wildcard_response::types::Token>, Error<()>> {
+    async fn wildcard(
+        c: &wildcard_response::Client,
+    ) -> Result<ResponseValue<wildcard_response::types::Token>, Error<()>> {
         c.token().send().await
     }
 
     /// The download is a byte stream.
-    async fn download(c: &octet_stream_object::Client) -> Result<ResponseValue<ByteStream>, Error<octet_stream_object::types::Problem>> {
+    async fn download(
+        c: &octet_stream_object::Client,
+    ) -> Result<ResponseValue<ByteStream>, Error<octet_stream_object::types::Problem>> {
         c.export().id("s").send().await
     }
 
     /// Any JSON value.
-    async fn any(c: &json_without_schema::Client) -> Result<ResponseValue<serde_json::Value>, Error<()>> {
+    async fn any(
+        c: &json_without_schema::Client,
+    ) -> Result<ResponseValue<serde_json::Value>, Error<()>> {
         c.health().send().await
     }
 
-    async fn path_param(c: &optional_path_parameter::Client) -> Result<ResponseValue<()>, Error<()>> {
+    async fn path_param(
+        c: &optional_path_parameter::Client,
+    ) -> Result<ResponseValue<()>, Error<()>> {
         c.job_start().job_id(uuid::Uuid::nil()).send().await
     }
 
     /// Different success bodies: untyped JSON; per-status error bodies: raw bytes.
-    async fn several(c: &several_success_bodies::Client) -> Result<ResponseValue<serde_json::Value>, Error<ByteStream>> {
+    async fn several(
+        c: &several_success_bodies::Client,
+    ) -> Result<ResponseValue<serde_json::Value>, Error<ByteStream>> {
         c.job_start().id("j").send().await
     }
 
-    async fn delete_raw(c: &several_success_bodies::Client) -> Result<ResponseValue<ByteStream>, Error<()>> {
+    async fn delete_raw(
+        c: &several_success_bodies::Client,
+    ) -> Result<ResponseValue<ByteStream>, Error<()>> {
         c.job_delete().id("j").send().await
     }
 
     /// Derived operation names.
     async fn derived(c: &security_and_ids::Client) -> Result<ResponseValue<()>, Error<()>> {
-        c.delete_api_v1_restore_points_by_restore_point_id().restore_point_id("p").send().await
+        c.delete_api_v1_restore_points_by_restore_point_id()
+            .restore_point_id("p")
+            .send()
+            .await
     }
 
     /// The nullable path parameter is a plain Uuid; a nullable object is an Option inside;
@@ -198,18 +245,40 @@ mod shapes {
     /// PascalCase and dashed query names get snake-case setters; keywords and dotted names
     /// become fields.
     fn names(p: awkward_names::types::Point, c: &awkward_names::Client) {
-        let _ = c.restore_point_get().limit(1).offset(0).set_id("s").type_("t");
-        let _: (Option<String>, Option<String>, Option<String>, Option<String>) = (p.type_, p.match_, p.issued, p.expires);
+        let _ = c
+            .restore_point_get()
+            .limit(1)
+            .offset(0)
+            .set_id("s")
+            .type_("t");
+        let _: (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        ) = (p.type_, p.match_, p.issued, p.expires);
     }
 
     /// Recursive schemas are boxed; repeated inline enums each get a type.
     fn shapes(p: schema_shapes::types::Page) {
         let _: Option<Box<Option<schema_shapes::types::Node>>> = p.tree.map(|n| n.parent);
-        let _ = (p.state1, p.state2, p.state3, p.anything, p.untyped, p.operator, p.storage, p.wrapped, p.wrapped_nullable);
+        let _ = (
+            p.state1,
+            p.state2,
+            p.state3,
+            p.anything,
+            p.untyped,
+            p.operator,
+            p.storage,
+            p.wrapped,
+            p.wrapped_nullable,
+        );
     }
 
     /// Types from two fragments meet in one client.
-    async fn split(c: &split_spec::Client) -> Result<ResponseValue<Vec<split_spec::types::Job>>, Error<()>> {
+    async fn split(
+        c: &split_spec::Client,
+    ) -> Result<ResponseValue<Vec<split_spec::types::Job>>, Error<()>> {
         c.job_get().send().await
     }
 }

@@ -19,7 +19,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut count = 0;
     while let Some(point) = points.try_next().await? {
         count += 1;
-        let when = point.backup_time.map(|t| t.to_rfc3339()).unwrap_or_default();
+        let when = point
+            .backup_time
+            .map(|t| t.to_rfc3339())
+            .unwrap_or_default();
         println!("{when}  {}", point.id.as_deref().unwrap_or("?"));
     }
     println!("{count} restore points");
