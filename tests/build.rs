@@ -20,6 +20,7 @@ fn main() {
             name: name.clone(),
             description: format!("fixture {name}"),
             command: "cargo test -p tests".into(),
+            standalone: false,
             runtime: None,
         };
         let output = codegen::generate(&files, &options).unwrap_or_else(|e| panic!("{e}"));

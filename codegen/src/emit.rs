@@ -12,6 +12,9 @@ pub struct CrateOptions {
     pub description: String,
     /// The command that regenerates the crate, written into every file header.
     pub command: String,
+    /// A crate of its own outside any workspace (`generate --spec`): its manifest gets an
+    /// empty `[workspace]` table so it builds wherever it is written.
+    pub standalone: bool,
     /// Wire the crate to `veeam-runtime` (login, retries, paging, errors); `None` for
     /// progenitor's plain output.
     pub runtime: Option<crate::glue::RuntimeOptions>,
@@ -54,10 +57,16 @@ pub fn crate_files(
         None => String::new(),
     };
     let features = features.map(feature_table).unwrap_or_default();
+    // Not a member of any workspace it is written into.
+    let workspace = if options.standalone {
+        "\n# A crate of its own, wherever it is written.\n[workspace]\n"
+    } else {
+        ""
+    };
     files.insert(
         PathBuf::from("Cargo.toml"),
         format!(
-            "# {header}\n[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\ndescription = \"{description}\"\nlicense = \"MIT OR Apache-2.0\"\npublish = false\n\n# Generated code carries no tests of its own; compiling it a second time as a test\n# harness would only double the build.\n[lib]\ntest = false\ndoctest = false\n\n{DEPENDENCIES}{runtime}{features}",
+            "# {header}\n[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\ndescription = \"{description}\"\nlicense = \"MIT OR Apache-2.0\"\npublish = false\n\n# Generated code carries no tests of its own; compiling it a second time as a test\n# harness would only double the build.\n[lib]\ntest = false\ndoctest = false\n\n{DEPENDENCIES}{runtime}{features}{workspace}",
             name = options.name,
             description = options.description.replace('"', "'"),
         ),
@@ -67,7 +76,10 @@ pub fn crate_files(
         format!("// {header}\n//! Client for the {title} ({version}), generated from its OpenAPI document.\n//! See README.md for how to use it.\n\n// progenitor imports `types` into its builder module even when a spec defines none.\n#![allow(unused_imports)]\n\n{code}", title = facts.title, version = facts.version, code = code.lib),
     );
     for (module, text) in &code.modules {
-        files.insert(PathBuf::from(format!("src/{module}.rs")), format!("// {header}\n\n{text}"));
+        files.insert(
+            PathBuf::from(format!("src/{module}.rs")),
+            format!("// {header}\n\n{text}"),
+        );
     }
     files.insert(PathBuf::from("README.md"), readme(options, facts, &header));
     files
@@ -83,7 +95,10 @@ fn feature_table(report: &crate::features::FeatureReport) -> String {
     );
     out.push_str(&format!("full = [{}]\n", quoted.join(", ")));
     for (group, n) in &report.groups {
-        out.push_str(&format!("# {n} operation{}\n{group} = []\n", if *n == 1 { "" } else { "s" }));
+        out.push_str(&format!(
+            "# {n} operation{}\n{group} = []\n",
+            if *n == 1 { "" } else { "s" }
+        ));
     }
     out.push_str(&format!(
         "# Schemas no operation uses ({} types).\n{} = []\n",
@@ -122,7 +137,10 @@ Do not edit this crate: it is regenerated with `{command}`.
                 options.name
             )
         } else {
-            format!("let client = {}::Client::new(\"https://vbo.example.local:4443\");", options.name)
+            format!(
+                "let client = {}::Client::new(\"https://vbo.example.local:4443\");",
+                options.name
+            )
         },
     )
 }

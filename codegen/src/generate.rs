@@ -34,10 +34,14 @@ pub struct Code {
 impl Code {
     /// Every file's lines.
     pub fn lines(&self) -> usize {
-        self.lib.lines().count() + self.modules.values().map(|m| m.lines().count()).sum::<usize>()
+        self.lib.lines().count()
+            + self
+                .modules
+                .values()
+                .map(|m| m.lines().count())
+                .sum::<usize>()
     }
 }
-
 
 /// Why one half of generation failed.
 #[derive(Debug, PartialEq)]
@@ -93,22 +97,39 @@ pub fn client_code(
     krate: &str,
     runtime: Option<&RuntimeOptions>,
     groups: Option<&BTreeMap<String, String>>,
+    facts: &BTreeMap<String, crate::facts::OperationFacts>,
 ) -> Result<(Code, Option<GlueReport>, Option<FeatureReport>)> {
     let error = |failure: Failure| match failure {
-        Failure::Progenitor(message) => Error::Generator { at: doc.locate(""), message },
-        Failure::Format(message) => Error::Format { krate: krate.to_string(), message },
-        Failure::OtherHalf => Error::Format { krate: krate.to_string(), message: "generation failed".into() },
+        Failure::Progenitor(message) => Error::Generator {
+            at: doc.locate(""),
+            message,
+        },
+        Failure::Format(message) => Error::Format {
+            krate: krate.to_string(),
+            message,
+        },
+        Failure::OtherHalf => Error::Format {
+            krate: krate.to_string(),
+            message: "generation failed".into(),
+        },
     };
     let Some(options) = runtime else {
         let file = progenitor(api, false).and_then(parse).map_err(error)?;
-        let code = Code { lib: prettyplease::unparse(&file), modules: BTreeMap::new() };
+        let code = Code {
+            lib: prettyplease::unparse(&file),
+            modules: BTreeMap::new(),
+        };
         return Ok((code, None, None));
     };
     let (main, builder) = std::thread::scope(|s| {
         let (facts_tx, facts_rx) = mpsc::channel();
-        let main = s.spawn(move || main_half(api, options, groups, facts_rx));
-        let builder = builder_half(api, groups, facts_tx);
-        let main = main.join().unwrap_or_else(|_| Err(Failure::Format("the generator's second thread panicked".into())));
+        let main = s.spawn(move || main_half(api, options, groups, facts, facts_rx));
+        let builder = builder_half(api, options, groups, facts, facts_tx);
+        let main = main.join().unwrap_or_else(|_| {
+            Err(Failure::Format(
+                "the generator's second thread panicked".into(),
+            ))
+        });
         (main, builder)
     });
     let (main, builder) = both(main, builder).map_err(error)?;
@@ -122,7 +143,14 @@ pub fn client_code(
     let mut modules = main.modules;
     builder_text.push_str(&main.builders);
     modules.insert("builder".to_string(), builder_text);
-    Ok((Code { lib: main.lib, modules }, Some(glue), features))
+    Ok((
+        Code {
+            lib: main.lib,
+            modules,
+        },
+        Some(glue),
+        features,
+    ))
 }
 
 /// Both halves' results, or the failure to report: a half that stopped because the other
@@ -175,37 +203,59 @@ struct Builders {
 }
 
 /// Parses builders (`tokens`, a share of the builder module) and reads off them what the
-/// crate root and the types need. `pages`: the page types' names.
+/// crate root and the types need.
 fn survey_builders(
     tokens: TokenStream,
-    pages: &BTreeSet<String>,
     groups: Option<&BTreeMap<String, String>>,
+    facts: &BTreeMap<String, crate::facts::OperationFacts>,
 ) -> Result<(Builders, BuilderFacts), Failure> {
     let file = parse(tokens)?;
-    let survey = crate::glue::survey(&file.items, pages)?;
-    let operations = survey.iter().map(|(name, b)| (name.clone(), b.operation.clone())).collect();
+    let survey = crate::glue::survey(&file.items, facts)?;
+    let operations = survey
+        .iter()
+        .map(|(name, b)| (name.clone(), b.facts.id.clone()))
+        .collect();
     let features = match groups {
         Some(groups) => {
             let (of_builder, counts) = crate::features::builder_features(&operations, groups)?;
             let roots = crate::features::builder_roots(&file.items, &of_builder);
-            Some(BuilderFeatures { of_builder, roots, counts })
+            Some(BuilderFeatures {
+                of_builder,
+                roots,
+                counts,
+            })
         }
         None => None,
     };
-    let mut download_operations: Vec<String> = survey.values().filter(|b| b.download).map(|b| b.operation.clone()).collect();
+    let mut download_operations: Vec<String> = survey
+        .values()
+        .filter(|b| b.facts.download)
+        .map(|b| b.facts.id.clone())
+        .collect();
     download_operations.sort();
     let facts = BuilderFacts {
-        page_impls: survey.values().filter_map(|b| b.page.clone()).collect(),
+        page_impls: survey.values().filter_map(|b| b.page_type()).collect(),
         download_operations,
         features,
     };
     let of_builder = facts.features.as_ref().map(|f| f.of_builder.clone());
-    Ok((Builders { file, survey, of_builder }, facts))
+    Ok((
+        Builders {
+            file,
+            survey,
+            of_builder,
+        },
+        facts,
+    ))
 }
 
 /// Rewrites, gates and prints surveyed builders.
-fn finish_builders(mut builders: Builders, glue: &mut GlueReport) -> Result<String, Failure> {
-    crate::glue::builder_part(&mut builders.file.items, &builders.survey, glue)?;
+fn finish_builders(
+    mut builders: Builders,
+    paging: Option<&crate::profile::Paging>,
+    glue: &mut GlueReport,
+) -> Result<String, Failure> {
+    crate::glue::builder_part(&mut builders.file.items, &builders.survey, paging, glue)?;
     crate::glue::methods(&mut builders.file.items, glue);
     if let Some(of_builder) = &builders.of_builder {
         crate::features::gate_builders(&mut builders.file.items, of_builder);
@@ -236,16 +286,17 @@ fn main_half(
     api: &openapiv3::OpenAPI,
     options: &RuntimeOptions,
     groups: Option<&BTreeMap<String, String>>,
+    op_facts: &BTreeMap<String, crate::facts::OperationFacts>,
     facts_rx: mpsc::Receiver<BuilderFacts>,
 ) -> Result<MainHalf, Failure> {
     let tokens = progenitor(api, true)?;
     let mut glue = GlueReport::default();
     let (rest, types_body) = crate::tokens::take_module(tokens, "types");
     let (rest, builder_body) = crate::tokens::take_module(rest.into_iter().collect(), "builder");
-    let builder_body = builder_body.ok_or_else(|| Failure::Format("progenitor wrote no builder module".into()))?;
+    let builder_body =
+        builder_body.ok_or_else(|| Failure::Format("progenitor wrote no builder module".into()))?;
     // Only the typify builders the client uses.
     let keep = crate::tokens::type_builders_in_fields(builder_body.clone());
-    let pages = types_body.clone().map(crate::tokens::page_type_names).unwrap_or_default();
     let types_body = types_body.map(|body| {
         let (body, pruned) = crate::glue::prune_type_builders(body, &keep);
         glue.pruned_type_builders = pruned;
@@ -254,25 +305,29 @@ fn main_half(
     let mut types = types_body.map(parse).transpose()?;
     let mut lib = parse(rest.into_iter().collect())?;
     let (_, my_builders) = crate::tokens::split_builders(builder_body, BUILDER_SHARE);
-    let (builders, mut facts) = survey_builders(my_builders, &pages, groups)?;
+    let (builders, mut facts) = survey_builders(my_builders, groups, op_facts)?;
     let serde = match &mut types {
         Some(types) => crate::glue::types_part(&mut types.items, &mut glue)?,
         None => Vec::new(),
     };
-    let builders = finish_builders(builders, &mut glue)?;
+    let paging = options.profile.paging.as_ref();
+    let builders = finish_builders(builders, paging, &mut glue)?;
     facts.merge(facts_rx.recv().map_err(|_| Failure::OtherHalf)?);
-    crate::glue::lib_part(&mut lib, options, &facts.download_operations)?;
+    crate::glue::lib_part(&mut lib, options)?;
     crate::glue::methods(&mut lib.items, &mut glue);
     let mut gating = None;
     if let Some(types) = &mut types {
-        crate::glue::page_impls(&mut types.items, &facts.page_impls)?;
+        let items_field = paging.map_or("results", |p| p.items.as_str());
+        crate::glue::page_impls(&mut types.items, &facts.page_impls, items_field)?;
         crate::glue::methods(&mut types.items, &mut glue);
     }
     let mut feature_counts = None;
     if let Some(mut features) = facts.features {
         crate::features::template_roots(&lib.items, &mut features.roots);
         crate::features::gate_client(&mut lib.items, &features.of_builder);
-        gating = types.as_mut().map(|types| crate::features::gate_types(&mut types.items, &features.roots));
+        gating = types
+            .as_mut()
+            .map(|types| crate::features::gate_types(&mut types.items, &features.roots));
         feature_counts = Some(features.counts);
     }
     // The modules are files.
@@ -289,38 +344,53 @@ fn main_half(
         let mut text = prettyplease::unparse(&types);
         drop(types);
         if !serde.is_empty() {
-            text.push_str("// Serde impls, written out instead of derived (see `veeam_runtime::json`).\n");
+            text.push_str(
+                "// Serde impls, written out instead of derived (see `veeam_runtime::json`).\n",
+            );
             for impls in &serde {
-                let cfg = gating.as_ref().and_then(|g| g.cfg.get(&impls.name)).map_or("", String::as_str);
+                let cfg = gating
+                    .as_ref()
+                    .and_then(|g| g.cfg.get(&impls.name))
+                    .map_or("", String::as_str);
                 crate::serde_impls::write(&mut text, impls, cfg);
             }
         }
         modules.insert("types".to_string(), text);
     }
     let lib = prettyplease::unparse(&lib);
-    let (gated_types, unreferenced_types) = gating.map_or((0, 0), |g| (g.gated_types, g.unreferenced_types));
-    Ok(MainHalf { lib, modules, builders, glue, gated_types, unreferenced_types, feature_counts })
+    let (gated_types, unreferenced_types) =
+        gating.map_or((0, 0), |g| (g.gated_types, g.unreferenced_types));
+    Ok(MainHalf {
+        lib,
+        modules,
+        builders,
+        glue,
+        gated_types,
+        unreferenced_types,
+        feature_counts,
+    })
 }
 
 /// The builder module up to [`BUILDER_SHARE`]: the start of `src/builder.rs`.
 fn builder_half(
     api: &openapiv3::OpenAPI,
+    options: &RuntimeOptions,
     groups: Option<&BTreeMap<String, String>>,
+    op_facts: &BTreeMap<String, crate::facts::OperationFacts>,
     facts_tx: mpsc::Sender<BuilderFacts>,
 ) -> Result<(String, GlueReport), Failure> {
     let tokens = progenitor(api, true)?;
-    // Of the types module, this half needs only the page types' names.
-    let (rest, types) = crate::tokens::take_module(tokens, "types");
-    let pages = types.map(crate::tokens::page_type_names).unwrap_or_default();
+    let (rest, _types) = crate::tokens::take_module(tokens, "types");
     let (_, builder) = crate::tokens::take_module(rest.into_iter().collect(), "builder");
-    let builder = builder.ok_or_else(|| Failure::Format("progenitor wrote no builder module".into()))?;
+    let builder =
+        builder.ok_or_else(|| Failure::Format("progenitor wrote no builder module".into()))?;
     let (my_builders, _) = crate::tokens::split_builders(builder, BUILDER_SHARE);
-    let (builders, facts) = survey_builders(my_builders, &pages, groups)?;
+    let (builders, facts) = survey_builders(my_builders, groups, op_facts)?;
     // If the other half has failed, it is not listening, and it reports why.
     let _ = facts_tx.send(facts);
     drop(facts_tx);
     let mut glue = GlueReport::default();
-    let text = finish_builders(builders, &mut glue)?;
+    let text = finish_builders(builders, options.profile.paging.as_ref(), &mut glue)?;
     Ok((text, glue))
 }
 

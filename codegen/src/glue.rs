@@ -19,17 +19,16 @@ use quote::{format_ident, quote};
 use syn::punctuated::Punctuated;
 use syn::{Fields, GenericArgument, Item, ItemImpl, Meta, PathArguments, Token, Type};
 
-/// Per-API facts the runtime needs: where to log in and out.
+/// How a crate is wired to the runtime: the API's profile and where the runtime is.
 #[derive(Debug, Clone)]
 pub struct RuntimeOptions {
     /// Cargo dependency spec of `veeam-runtime`, e.g. `{ path = "../../runtime" }`.
     pub dependency: String,
-    pub token_path: String,
-    pub logout_path: Option<String>,
-    /// Extra password-grant form fields.
-    pub login_extra: Vec<(String, String)>,
-    /// Hand-written API-specific helpers appended to the crate (e.g. wait helpers).
-    pub extension: Option<&'static str>,
+    /// Login, paging and the crate's name (`spec/<api>/profile.yaml`, or inferred).
+    pub profile: crate::profile::Profile,
+    /// Hand-written API-specific helpers appended to the crate (e.g. wait helpers): the text
+    /// of the profile's extension file.
+    pub extension: Option<String>,
     /// One Cargo feature per resource group (tag); see [`crate::features`].
     pub features: bool,
 }
@@ -80,7 +79,10 @@ impl GlueReport {
 
 /// The `types` module's half: lenient enums, null-tolerant fields, and the serde impls
 /// (returned, to be written out as text after printing).
-pub(crate) fn types_part(items: &mut Vec<Item>, report: &mut GlueReport) -> Result<Vec<crate::serde_impls::Impls>, String> {
+pub(crate) fn types_part(
+    items: &mut Vec<Item>,
+    report: &mut GlueReport,
+) -> Result<Vec<crate::serde_impls::Impls>, String> {
     lenient_enums(items, report)?;
     null_tolerant_fields(items, report);
     let serde = crate::serde_impls::compact(items);
@@ -90,7 +92,12 @@ pub(crate) fn types_part(items: &mut Vec<Item>, report: &mut GlueReport) -> Resu
 
 /// The builder module (`items`), rewritten from its [`survey`]: each builder's
 /// `send`/`stream`/downloads.
-pub(crate) fn builder_part(items: &mut Vec<Item>, survey: &BTreeMap<String, Builder>, report: &mut GlueReport) -> Result<(), String> {
+pub(crate) fn builder_part(
+    items: &mut Vec<Item>,
+    survey: &BTreeMap<String, Builder>,
+    paging: Option<&crate::profile::Paging>,
+    report: &mut GlueReport,
+) -> Result<(), String> {
     // The crate root's `Error` is the runtime's now; progenitor's code means its own.
     let mut uses_root = false;
     for item in items.iter_mut() {
@@ -105,17 +112,22 @@ pub(crate) fn builder_part(items: &mut Vec<Item>, survey: &BTreeMap<String, Buil
         }
     }
     if uses_root {
-        items.insert(0, syn::parse_quote!(use progenitor_client::Error;));
+        items.insert(
+            0,
+            syn::parse_quote!(
+                use progenitor_client::Error;
+            ),
+        );
     }
-    builders(items, survey, report)
+    builders(items, survey, paging, report)
 }
 
 /// The crate root (`src/lib.rs`): the client's hooks and entry points, the runtime's
 /// re-exports, the API's hand-written helpers. `downloads`: the download operations' ids.
-pub(crate) fn lib_part(file: &mut syn::File, options: &RuntimeOptions, downloads: &[String]) -> Result<(), String> {
+pub(crate) fn lib_part(file: &mut syn::File, options: &RuntimeOptions) -> Result<(), String> {
     reexport_runtime_error(file);
-    file.items.extend(client_items(options, downloads)?);
-    if let Some(ext) = options.extension {
+    file.items.extend(client_items(options)?);
+    if let Some(ext) = &options.extension {
         let ext: syn::File = syn::parse_str(ext).map_err(|e| format!("extension template: {e}"))?;
         file.items.extend(ext.items);
     }
@@ -138,17 +150,29 @@ fn shared_setter_errors(items: &mut [Item]) -> usize {
             return;
         }
         for stmt in &mut f.block.stmts {
-            let syn::Stmt::Expr(syn::Expr::Assign(assign), Some(_)) = stmt else { continue };
-            let syn::Expr::MethodCall(call) = &*assign.right else { continue };
+            let syn::Stmt::Expr(syn::Expr::Assign(assign), Some(_)) = stmt else {
+                continue;
+            };
+            let syn::Expr::MethodCall(call) = &*assign.right else {
+                continue;
+            };
             if call.method != "map_err" || call.args.len() != 1 {
                 continue;
             }
-            let syn::Expr::Closure(closure) = &call.args[0] else { continue };
-            let Some(replacement) = setter_message(closure) else { continue };
+            let syn::Expr::Closure(closure) = &call.args[0] else {
+                continue;
+            };
+            let Some(replacement) = setter_message(closure) else {
+                continue;
+            };
             let converted = &call.receiver;
             assign.right = Box::new(match replacement {
-                SetterMessage::Fixed(m) => syn::parse_quote!(::veeam_runtime::ops::or_message(#converted, #m)),
-                SetterMessage::Prefix(p) => syn::parse_quote!(::veeam_runtime::ops::or_message_with(#converted, #p)),
+                SetterMessage::Fixed(m) => {
+                    syn::parse_quote!(::veeam_runtime::ops::or_message(#converted, #m))
+                }
+                SetterMessage::Prefix(p) => {
+                    syn::parse_quote!(::veeam_runtime::ops::or_message_with(#converted, #p))
+                }
             });
             count += 1;
         }
@@ -208,14 +232,28 @@ fn setter_message(closure: &syn::ExprClosure) -> Option<SetterMessage> {
         _ => return None,
     };
     match (body, param) {
-        (syn::Expr::MethodCall(m), None) if m.method == "to_string" && m.args.is_empty() => match &*m.receiver {
-            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(SetterMessage::Fixed(s.value())),
-            _ => None,
-        },
+        (syn::Expr::MethodCall(m), None) if m.method == "to_string" && m.args.is_empty() => {
+            match &*m.receiver {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Some(SetterMessage::Fixed(s.value())),
+                _ => None,
+            }
+        }
         (syn::Expr::Macro(m), Some(param)) if m.mac.path.is_ident("format") => {
-            let args = m.mac.parse_body_with(Punctuated::<syn::Expr, Token![,]>::parse_terminated).ok()?;
+            let args = m
+                .mac
+                .parse_body_with(Punctuated::<syn::Expr, Token![,]>::parse_terminated)
+                .ok()?;
             let args: Vec<_> = args.into_iter().collect();
-            let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) = args.first()? else { return None };
+            let syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) = args.first()?
+            else {
+                return None;
+            };
             let text = s.value();
             let prefix = match args.as_slice() {
                 [_] => text.strip_suffix(&format!("{{{param}}}"))?,
@@ -241,7 +279,10 @@ fn inline_methods(items: &mut [Item]) -> usize {
     each_method(items, &mut |imp, f| {
         let generic = imp.generic
             || f.sig.generics.type_params().next().is_some()
-            || f.sig.inputs.iter().any(|a| matches!(a, syn::FnArg::Typed(t) if matches!(*t.ty, Type::ImplTrait(_))));
+            || f.sig
+                .inputs
+                .iter()
+                .any(|a| matches!(a, syn::FnArg::Typed(t) if matches!(*t.ty, Type::ImplTrait(_))));
         if generic || f.attrs.iter().any(|a| a.path().is_ident("inline")) {
             return;
         }
@@ -255,9 +296,15 @@ fn inline_methods(items: &mut [Item]) -> usize {
 /// client only uses those of request bodies (`.body_map(|b| ...)`). The others were about
 /// 40% of the crate's lines and nobody calls them: they are dropped from the types module's
 /// tokens, before it is parsed. `keep`: the builders the client names.
-pub(crate) fn prune_type_builders(types: TokenStream, keep: &BTreeSet<String>) -> (TokenStream, usize) {
-    use crate::tokens::{is_builder_fn_impl, item_owner, join, split_items, take_module, with_module_body};
-    let unused = |item: &[proc_macro2::TokenTree]| item_owner(item).is_some_and(|n| !keep.contains(&n));
+pub(crate) fn prune_type_builders(
+    types: TokenStream,
+    keep: &BTreeSet<String>,
+) -> (TokenStream, usize) {
+    use crate::tokens::{
+        is_builder_fn_impl, item_owner, join, split_items, take_module, with_module_body,
+    };
+    let unused =
+        |item: &[proc_macro2::TokenTree]| item_owner(item).is_some_and(|n| !keep.contains(&n));
     let mut pruned = 0;
     let items = split_items(types).into_iter().filter_map(|item| {
         // `impl X { pub fn builder() -> builder::X }`
@@ -303,22 +350,76 @@ fn reexport_runtime_error(file: &mut syn::File) {
         /// [`runtime::Timeouts`], [`runtime::WaitOptions`].
         pub use ::veeam_runtime as runtime;
     ));
-    file.items.push(syn::parse_quote!(pub use ::veeam_runtime::{Error, ErrorKind};));
+    file.items.push(syn::parse_quote!(
+        pub use ::veeam_runtime::{Error, ErrorKind};
+    ));
+}
+
+/// `Option<T>` as tokens.
+fn option<T: quote::ToTokens>(value: Option<T>) -> TokenStream {
+    match value {
+        Some(v) => quote!(::std::option::Option::Some(#v)),
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+/// The runtime's `ApiProfile` for this crate, from its profile.
+fn api_profile(p: &crate::profile::Profile) -> TokenStream {
+    let token_path = option(p.auth.token_path.as_deref());
+    let logout = option(p.auth.logout.as_ref().map(|l| {
+        let (method, path) = (&l.method, &l.path);
+        quote!(::veeam_runtime::auth::Endpoint { method: #method, path: #path })
+    }));
+    let extra = p.auth.login_extra.iter().map(|(k, v)| quote!((#k, #v)));
+    let paging = option(p.paging.as_ref().map(|_| quote!(PAGING)));
+    quote!(::veeam_runtime::ApiProfile {
+        token_path: #token_path,
+        logout: #logout,
+        login_extra: &[#(#extra),*],
+        paging: #paging,
+    })
+}
+
+/// `const PAGING`, the paging convention, when the API pages.
+fn paging_const(p: &crate::profile::Profile) -> TokenStream {
+    let Some(g) = &p.paging else {
+        return TokenStream::new();
+    };
+    {
+        let (offset, limit, items) = (&g.offset, &g.limit, &g.items);
+        let offset_field = option(g.offset_field.as_deref());
+        let limit_field = option(g.limit_field.as_deref());
+        let total_field = option(g.total_field.as_deref());
+        let next_link = option(g.next_link.as_deref());
+        let set_id = option(g.set_id.as_deref());
+        let default_limit = i64::from(g.default_limit);
+        let max_limit = option(g.max_limit.map(i64::from));
+        quote!(
+        /// How this API pages its lists (its profile's `paging`).
+        const PAGING: ::veeam_runtime::paging::PagingProfile = ::veeam_runtime::paging::PagingProfile {
+            offset_param: #offset,
+            limit_param: #limit,
+            items: #items,
+            offset_field: #offset_field,
+            limit_field: #limit_field,
+            total_field: #total_field,
+            next_link: #next_link,
+            set_id: #set_id,
+            default_limit: #default_limit,
+            max_limit: #max_limit,
+        };)
+    }
 }
 
 /// The crate-level items: hooks, the builder entry point, the login profile.
-fn client_items(o: &RuntimeOptions, downloads: &[String]) -> Result<Vec<Item>, String> {
-    let token_path = &o.token_path;
-    let logout_path = match &o.logout_path {
-        Some(p) => quote!(::std::option::Option::Some(#p)),
-        None => quote!(::std::option::Option::None),
-    };
-    let extra = o.login_extra.iter().map(|(k, v)| quote!((#k, #v)));
+fn client_items(o: &RuntimeOptions) -> Result<Vec<Item>, String> {
+    let profile = api_profile(&o.profile);
+    let paging = paging_const(&o.profile);
     parse_items(quote! {
-        /// Operations that answer with a file: they get the download timeout.
-        const DOWNLOAD_OPERATIONS: &[&str] = &[#(#downloads),*];
+        #paging
 
-        /// Every request goes through the session: bearer token, timeout, retries, re-login.
+        /// progenitor's hooks, for what it still sends itself: the session's token, timeouts,
+        /// retries and re-login.
         impl progenitor_client::ClientHooks<::veeam_runtime::Session> for Client {
             async fn pre<E>(
                 &self,
@@ -333,18 +434,13 @@ fn client_items(o: &RuntimeOptions, downloads: &[String]) -> Result<Vec<Item>, S
             async fn exec(
                 &self,
                 request: reqwest::Request,
-                info: &progenitor_client::OperationInfo,
+                _info: &progenitor_client::OperationInfo,
             ) -> reqwest::Result<reqwest::Response> {
-                let download = DOWNLOAD_OPERATIONS.binary_search(&info.operation_id).is_ok();
-                self.inner.execute(request, download).await
+                self.inner.execute(request, false).await
             }
         }
         impl ::veeam_runtime::FromParts for Client {
-            const PROFILE: ::veeam_runtime::ApiProfile = ::veeam_runtime::ApiProfile {
-                token_path: #token_path,
-                logout_path: #logout_path,
-                login_extra: &[#(#extra),*],
-            };
+            const PROFILE: ::veeam_runtime::ApiProfile = #profile;
             fn from_parts(
                 base_url: &str,
                 http: reqwest::Client,
@@ -355,7 +451,8 @@ fn client_items(o: &RuntimeOptions, downloads: &[String]) -> Result<Vec<Item>, S
         }
         impl Client {
             /// Configures a client for the server at `base_url` (scheme, host and port, e.g.
-            /// `https://vbo.example.com:4443`): credentials, TLS, timeouts, retries.
+            /// `https://vbo.example.com:4443`, and any path prefix a reverse proxy adds):
+            /// credentials, TLS, timeouts, retries.
             pub fn builder(base_url: impl ::std::convert::Into<::std::string::String>) -> ::veeam_runtime::ClientBuilder<Self> {
                 ::veeam_runtime::ClientBuilder::new(base_url)
             }
@@ -372,14 +469,19 @@ fn lenient_enums(items: &mut Vec<Item>, report: &mut GlueReport) -> Result<(), S
     let mut names = BTreeSet::new();
     for item in items.iter_mut() {
         let Item::Enum(e) = item else { continue };
-        let derives_serde = e.attrs.iter().any(|a| {
-            a.path().is_ident("derive") && quote!(#a).to_string().contains("Deserialize")
-        });
+        let derives_serde = e
+            .attrs
+            .iter()
+            .any(|a| a.path().is_ident("derive") && quote!(#a).to_string().contains("Deserialize"));
         let container_serde = e.attrs.iter().any(|a| a.path().is_ident("serde"));
         if !derives_serde || container_serde || e.variants.is_empty() {
             continue;
         }
-        if !e.variants.iter().all(|v| matches!(v.fields, Fields::Unit) && v.discriminant.is_none()) {
+        if !e
+            .variants
+            .iter()
+            .all(|v| matches!(v.fields, Fields::Unit) && v.discriminant.is_none())
+        {
             continue;
         }
         let taken: BTreeSet<String> = e.variants.iter().map(|v| v.ident.to_string()).collect();
@@ -408,7 +510,11 @@ fn lenient_enums(items: &mut Vec<Item>, report: &mut GlueReport) -> Result<(), S
             let ident = &v.ident;
             variants.push(quote!(#(#docs)* #ident = #wire,));
         }
-        let docs: Vec<_> = e.attrs.iter().filter(|a| !a.path().is_ident("derive")).collect();
+        let docs: Vec<_> = e
+            .attrs
+            .iter()
+            .filter(|a| !a.path().is_ident("derive"))
+            .collect();
         let (vis, name) = (&e.vis, &e.ident);
         let tokens = quote! {
             ::veeam_runtime::string_enum! {
@@ -423,13 +529,23 @@ fn lenient_enums(items: &mut Vec<Item>, report: &mut GlueReport) -> Result<(), S
     // Drop typify's conversions for those enums; the macro provides its own.
     items.retain(|item| {
         let Item::Impl(i) = item else { return true };
-        let Some((trait_path, _)) = &i.trait_ else { return true };
-        let Type::Path(self_ty) = &*i.self_ty else { return true };
-        let Some(self_name) = self_ty.path.get_ident() else { return true };
+        let Some((trait_path, _)) = &i.trait_ else {
+            return true;
+        };
+        let Type::Path(self_ty) = &*i.self_ty else {
+            return true;
+        };
+        let Some(self_name) = self_ty.path.get_ident() else {
+            return true;
+        };
         if !names.contains(&self_name.to_string()) {
             return true;
         }
-        let last = trait_path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        let last = trait_path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
         !matches!(last.as_str(), "Display" | "FromStr" | "TryFrom" | "From")
     });
     Ok(())
@@ -448,20 +564,26 @@ fn null_tolerant_fields(items: &mut [Item], report: &mut GlueReport) {
                 if !attr.path().is_ident("serde") {
                     continue;
                 }
-                let Meta::List(list) = &mut attr.meta else { continue };
+                let Meta::List(list) = &mut attr.meta else {
+                    continue;
+                };
                 let Ok(mut metas) =
                     list.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated)
                 else {
                     continue;
                 };
-                let bare_default = metas.iter().any(|m| matches!(m, Meta::Path(p) if p.is_ident("default")));
-                let has_with = metas.iter().any(|m| {
-                    m.path().is_ident("deserialize_with") || m.path().is_ident("with")
-                });
+                let bare_default = metas
+                    .iter()
+                    .any(|m| matches!(m, Meta::Path(p) if p.is_ident("default")));
+                let has_with = metas
+                    .iter()
+                    .any(|m| m.path().is_ident("deserialize_with") || m.path().is_ident("with"));
                 if !bare_default || has_with {
                     continue;
                 }
-                metas.push(syn::parse_quote!(deserialize_with = "::veeam_runtime::lenient::null_as_default"));
+                metas.push(syn::parse_quote!(
+                    deserialize_with = "::veeam_runtime::lenient::null_as_default"
+                ));
                 list.tokens = quote!(#metas);
                 report.null_tolerant_fields += 1;
             }
@@ -487,10 +609,13 @@ pub(crate) fn inner_type(ty: &Type) -> Option<&Type> {
     }
 }
 
-/// `IntoPage` for the page types some operation streams (`used`, found by
-/// [`crate::tokens::page_type_names`]): `results` are the items, `set_id` (when there is
-/// one) is passed on to the next request.
-pub(crate) fn page_impls(items: &mut Vec<Item>, used: &BTreeSet<String>) -> Result<(), String> {
+/// `Paged` for the page types some operation streams (`used`: the envelope types of paged
+/// operations): the type of their `items` field's elements (`items`: the field's wire name).
+pub(crate) fn page_impls(
+    items: &mut Vec<Item>,
+    used: &BTreeSet<String>,
+    items_field: &str,
+) -> Result<(), String> {
     let mut impls = Vec::new();
     for item in items.iter() {
         let Item::Struct(s) = item else { continue };
@@ -498,28 +623,23 @@ pub(crate) fn page_impls(items: &mut Vec<Item>, used: &BTreeSet<String>) -> Resu
             continue;
         }
         let name = &s.ident;
-        let field = |n: &str| s.fields.iter().find(|f| f.ident.as_ref().is_some_and(|i| i == n));
-        let item_ty = field("results")
-            .and_then(|f| inner_type(&f.ty))
-            .ok_or_else(|| format!("page type {name}: no `results` list"))?;
-        let (set_id_ty, set_id) = match field("set_id") {
-            Some(f) if type_name(&f.ty).as_deref() == Some("Option") => {
-                let t = inner_type(&f.ty).cloned();
-                (quote!(#t), quote!(self.set_id))
-            }
-            Some(f) => {
-                let t = &f.ty;
-                (quote!(#t), quote!(::std::option::Option::Some(self.set_id)))
-            }
-            None => (quote!(()), quote!(::std::option::Option::None)),
+        let field = s
+            .fields
+            .iter()
+            .find(|f| wire_name(f).as_deref() == Some(items_field))
+            .ok_or_else(|| format!("page type {name}: no `{items_field}` field"))?;
+        // `Vec<T>`, or `Option<Vec<T>>` for a nullable list.
+        let list = match type_name(&field.ty).as_deref() {
+            Some("Option") => inner_type(&field.ty),
+            _ => Some(&field.ty),
         };
+        let item_ty = list
+            .filter(|t| type_name(t).as_deref() == Some("Vec"))
+            .and_then(inner_type)
+            .ok_or_else(|| format!("page type {name}: `{items_field}` is not a list"))?;
         impls.push(quote! {
-            impl ::veeam_runtime::paging::IntoPage for #name {
+            impl ::veeam_runtime::paging::Paged for #name {
                 type Item = #item_ty;
-                type SetId = #set_id_ty;
-                fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-                    ::veeam_runtime::paging::Page { items: self.results, set_id: #set_id }
-                }
             }
         });
     }
@@ -530,40 +650,68 @@ pub(crate) fn page_impls(items: &mut Vec<Item>, used: &BTreeSet<String>) -> Resu
     Ok(())
 }
 
-/// One operation's builder, as progenitor wrote it.
+/// A struct field's name on the wire: its `#[serde(rename = "..")]`, or its identifier.
+fn wire_name(field: &syn::Field) -> Option<String> {
+    for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let mut renamed = None;
+        let _ = attr.parse_nested_meta(|m| {
+            if m.path.is_ident("rename") {
+                renamed = Some(m.value()?.parse::<syn::LitStr>()?.value());
+            } else if m.input.peek(Token![=]) {
+                let _: syn::Expr = m.value()?.parse()?;
+            }
+            Ok(())
+        });
+        if renamed.is_some() {
+            return renamed;
+        }
+    }
+    field
+        .ident
+        .as_ref()
+        .map(|i| i.to_string().trim_start_matches("r#").to_string())
+}
+
+/// One operation's builder, as progenitor wrote it, and what the spec says of it.
 pub(crate) struct Builder {
-    /// The operation id its `send` names.
-    pub operation: String,
     /// What a successful response decodes to.
     ok_ty: Type,
-    /// The page type, when the operation takes `offset` and `limit` and answers with one.
-    pub page: Option<String>,
-    /// Whether the builder has a `set_id` to pass on between pages.
-    set_id: bool,
-    /// Whether the response is a file.
-    pub download: bool,
+    /// The operation's facts, from the spec.
+    pub facts: crate::facts::OperationFacts,
+}
+
+impl Builder {
+    /// The page type to implement `Paged` for, when the operation streams an envelope.
+    pub fn page_type(&self) -> Option<String> {
+        match self.facts.paged {
+            Some(crate::facts::PageShape::Envelope) => type_name(&self.ok_ty),
+            _ => None,
+        }
+    }
 }
 
 /// Reads every builder off progenitor's builder module (`items`) without changing anything:
-/// builder name -> what it is. `pages`: the page types' names.
-pub(crate) fn survey(items: &[Item], pages: &BTreeSet<String>) -> Result<BTreeMap<String, Builder>, String> {
-    // Builder name -> its field names.
-    let mut fields: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for item in items {
-        if let Item::Struct(s) = item {
-            let names = s.fields.iter().filter_map(|f| f.ident.as_ref().map(|i| i.to_string())).collect();
-            fields.insert(s.ident.to_string(), names);
-        }
-    }
+/// builder name -> its success type and its operation's facts (by the operation id its
+/// `send` names).
+pub(crate) fn survey(
+    items: &[Item],
+    facts: &BTreeMap<String, crate::facts::OperationFacts>,
+) -> Result<BTreeMap<String, Builder>, String> {
     let mut builders = BTreeMap::new();
     for item in items {
         let Item::Impl(imp) = item else { continue };
         if imp.trait_.is_some() {
             continue;
         }
-        let Some(name) = type_name(&imp.self_ty) else { continue };
-        let Some(send_at) = send_index(imp) else { continue };
-        let syn::ImplItem::Fn(send) = &imp.items[send_at] else { unreachable!() };
+        let Some(name) = type_name(&imp.self_ty) else {
+            continue;
+        };
+        let Some(send_at) = send_index(imp) else {
+            continue;
+        };
+        let syn::ImplItem::Fn(send) = &imp.items[send_at] else {
+            unreachable!()
+        };
         let ok_ty = ok_type(&send.sig.output)
             .ok_or_else(|| format!("builder {name}: unexpected send() signature"))?;
         let operation = send
@@ -572,18 +720,22 @@ pub(crate) fn survey(items: &[Item], pages: &BTreeSet<String>) -> Result<BTreeMa
             .iter()
             .find_map(operation_info)
             .ok_or_else(|| format!("builder {name}: progenitor's send() has no `let info = OperationInfo {{ operation_id: \"..\" }}`"))?;
-        let names = fields.get(&name).cloned().unwrap_or_default();
-        let paged = names.contains("offset") && names.contains("limit");
-        let page = type_name(&ok_ty).filter(|n| paged && pages.contains(n));
-        let download = type_name(&ok_ty).as_deref() == Some("ByteStream");
-        builders.insert(name, Builder { operation, ok_ty, page, set_id: names.contains("set_id"), download });
+        let facts = facts.get(&operation).cloned().ok_or_else(|| {
+            format!("builder {name}: operation {operation} is not in the document")
+        })?;
+        builders.insert(name, Builder { ok_ty, facts });
     }
     Ok(builders)
 }
 
 /// Every builder: `send` (its request built by `into_request`, sent by `veeam_runtime::ops`);
 /// `stream` for paged lists; `write_to`/`save_to` for downloads.
-fn builders(items: &mut Vec<Item>, survey: &BTreeMap<String, Builder>, report: &mut GlueReport) -> Result<(), String> {
+fn builders(
+    items: &mut Vec<Item>,
+    survey: &BTreeMap<String, Builder>,
+    paging: Option<&crate::profile::Paging>,
+    report: &mut GlueReport,
+) -> Result<(), String> {
     // (index of the builder's impl, the impl of the methods added to it)
     let mut added = Vec::new();
     for (at, item) in items.iter_mut().enumerate() {
@@ -591,76 +743,107 @@ fn builders(items: &mut Vec<Item>, survey: &BTreeMap<String, Builder>, report: &
         if imp.trait_.is_some() {
             continue;
         }
-        let Some(name) = type_name(&imp.self_ty) else { continue };
-        let (Some(send_at), Some(builder)) = (send_index(imp), survey.get(&name)) else { continue };
+        let Some(name) = type_name(&imp.self_ty) else {
+            continue;
+        };
+        let (Some(send_at), Some(builder)) = (send_index(imp), survey.get(&name)) else {
+            continue;
+        };
         let lifetime = imp
             .generics
             .lifetimes()
             .next()
             .map(|l| l.lifetime.clone())
             .ok_or_else(|| format!("builder {name}: no lifetime for its client"))?;
-        let syn::ImplItem::Fn(send) = imp.items.remove(send_at) else { unreachable!() };
-        imp.items.insert(send_at, into_request(send, &lifetime).map_err(|e| format!("builder {name}: {e}"))?);
+        let syn::ImplItem::Fn(send) = imp.items.remove(send_at) else {
+            unreachable!()
+        };
+        imp.items.insert(
+            send_at,
+            into_request(send, &lifetime).map_err(|e| format!("builder {name}: {e}"))?,
+        );
         let generics = &imp.generics;
         let generics_lt = quote!(+ #lifetime);
         let self_ty = &imp.self_ty;
-        let (ok_ty, operation) = (&builder.ok_ty, &builder.operation);
+        let ok_ty = &builder.ok_ty;
+        let f = &builder.facts;
+        let (id, path, download, anonymous) = (&f.id, &f.path, f.download, f.anonymous);
+        let op = quote!(::veeam_runtime::ops::Operation { id: #id, path: #path, download: #download, anonymous: #anonymous });
         // Which runtime sender: the success type says how the body is read.
         let sender = match ok_ty {
             Type::Tuple(t) if t.elems.is_empty() => format_ident!("empty"),
-            _ if builder.download => format_ident!("bytes"),
+            _ if type_name(ok_ty).as_deref() == Some("ByteStream") => format_ident!("bytes"),
             _ => format_ident!("json"),
         };
         let mut methods = vec![quote! {
             /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-            /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+            /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+            /// problem).
             pub fn send(self) -> impl ::std::future::Future<
                 Output = ::std::result::Result<ResponseValue<#ok_ty>, ::veeam_runtime::Error>,
             > #generics_lt {
-                ::veeam_runtime::ops::#sender(#operation, self.into_request())
+                ::veeam_runtime::ops::#sender(#op, self.into_request())
             }
         }];
         report.sends += 1;
-        if builder.page.is_some() {
-            let set_id = if builder.set_id {                quote!(let b = match set_id { ::std::option::Option::Some(s) => b.set_id(s), ::std::option::Option::None => b };)
-            } else {
-                quote!(let _ = set_id;)
+        if let (Some(shape), Some(paging)) = (&f.paged, paging) {
+            let shape = match shape {
+                crate::facts::PageShape::Envelope => {
+                    quote!(::veeam_runtime::paging::Shape::Envelope)
+                }
+                crate::facts::PageShape::BareArray => {
+                    quote!(::veeam_runtime::paging::Shape::BareArray)
+                }
+            };
+            let offset = format_ident!("{}", crate::normalize::rust_ident(&paging.offset));
+            let limit = format_ident!("{}", crate::normalize::rust_ident(&paging.limit));
+            let set_id = match paging.set_id.as_deref().filter(|_| f.set_id) {
+                Some(param) => {
+                    let setter = format_ident!("{}", crate::normalize::rust_ident(param));
+                    quote!(let b = match set_id { ::std::option::Option::Some(s) => b.#setter(s), ::std::option::Option::None => b };)
+                }
+                None => quote!(let _ = set_id;),
             };
             methods.push(quote! {
                 /// Every item of every page, fetched lazily one page at a time (one page in
-                /// memory). `.limit(n)` sets the page size (default 500, server maximum
-                /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+                /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+                /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+                /// it asked for: it follows the server's own numbers, and stops with an error
+                /// when they are inconsistent rather than lose or repeat an item. An item that
+                /// does not decode is an error naming its index; the stream goes on after it.
                 pub fn stream(self) -> impl ::veeam_runtime::Stream<
                     Item = ::std::result::Result<
-                        <#ok_ty as ::veeam_runtime::paging::IntoPage>::Item,
+                        <#ok_ty as ::veeam_runtime::paging::Paged>::Item,
                         ::veeam_runtime::Error,
                     >,
                 > #generics_lt {
-                    let limit = match &self.limit {
-                        Ok(Some(n)) => *n as i64,
-                        _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+                    let limit = match &self.#limit {
+                        Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+                        _ => ::std::option::Option::None,
                     };
-                    let start = match &self.offset {
-                        Ok(Some(n)) => *n as i64,
-                        _ => 0,
+                    let start = match &self.#offset {
+                        Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+                        _ => ::std::option::Option::None,
                     };
                     ::veeam_runtime::paging::stream(
+                        #op,
+                        #shape,
+                        super::PAGING,
                         self,
                         start,
                         limit,
-                        |b, offset, limit, set_id: ::std::option::Option<<#ok_ty as ::veeam_runtime::paging::IntoPage>::SetId>| {
-                            let b = b.offset(offset).limit(limit);
+                        |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                            let b = b.#offset(offset).#limit(limit);
                             #set_id
-                            async move {
-                                b.send().await.map(|r| ::veeam_runtime::paging::IntoPage::into_page(r.into_inner()))
-                            }
+                            b.into_request()
                         },
                     )
                 }
             });
             report.streams += 1;
         }
-        if builder.download {            methods.push(quote! {
+        if download {
+            methods.push(quote! {
                 /// Downloads the file into `writer` chunk by chunk (constant memory); returns
                 /// the number of bytes written.
                 pub async fn write_to<W>(self, writer: &mut W) -> ::std::result::Result<u64, ::veeam_runtime::Error>
@@ -668,22 +851,26 @@ fn builders(items: &mut Vec<Item>, survey: &BTreeMap<String, Builder>, report: &
                     W: ::veeam_runtime::AsyncWrite + ::std::marker::Unpin + ?Sized,
                 {
                     let body = self.send().await?.into_inner();
-                    ::veeam_runtime::download::write_to(body, writer).await.map_err(|e| e.in_operation(#operation))
+                    ::veeam_runtime::download::write_to(body, writer).await.map_err(|e| e.in_operation(#id))
                 }
-                /// Downloads the file to `path`; a failed download leaves no partial file.
+                /// Downloads the file to `path`. The file at `path` is replaced only once the
+                /// whole body has arrived; a failed or dropped download leaves it as it was.
                 pub async fn save_to(self, path: impl ::std::convert::AsRef<::std::path::Path>) -> ::std::result::Result<u64, ::veeam_runtime::Error> {
                     let body = self.send().await?.into_inner();
-                    ::veeam_runtime::download::save_to(body, path).await.map_err(|e| e.in_operation(#operation))
+                    ::veeam_runtime::download::save_to(body, path).await.map_err(|e| e.in_operation(#id))
                 }
             });
             report.downloads += 1;
-            report.download_operations.push(operation.clone());
+            report.download_operations.push(id.clone());
         }
-        added.push((at, quote! {
-            impl #generics #self_ty {
-                #(#methods)*
-            }
-        }));
+        added.push((
+            at,
+            quote! {
+                impl #generics #self_ty {
+                    #(#methods)*
+                }
+            },
+        ));
     }
     // Each right after the builder's own impl, where a reader looks for it.
     let mut added = added.into_iter().peekable();
@@ -700,14 +887,19 @@ fn builders(items: &mut Vec<Item>, survey: &BTreeMap<String, Builder>, report: &
 }
 
 fn send_index(imp: &ItemImpl) -> Option<usize> {
-    imp.items.iter().position(|i| matches!(i, syn::ImplItem::Fn(f) if f.sig.ident == "send" && f.sig.asyncness.is_some()))
+    imp.items.iter().position(
+        |i| matches!(i, syn::ImplItem::Fn(f) if f.sig.ident == "send" && f.sig.asyncness.is_some()),
+    )
 }
 
 /// progenitor's `send` up to its request, as a plain function: everything before
 /// `let info = OperationInfo { operation_id: ".." }` builds the request (parameters, URL,
 /// headers, body); what follows (hooks, sending, statuses) is `veeam_runtime::ops`, written
 /// once. The statements are moved, not re-parsed.
-fn into_request(mut method: syn::ImplItemFn, lifetime: &syn::Lifetime) -> Result<syn::ImplItem, String> {
+fn into_request(
+    mut method: syn::ImplItemFn,
+    lifetime: &syn::Lifetime,
+) -> Result<syn::ImplItem, String> {
     let mut stmts = std::mem::take(&mut method.block.stmts);
     let info_at = stmts
         .iter()
@@ -719,7 +911,10 @@ fn into_request(mut method: syn::ImplItemFn, lifetime: &syn::Lifetime) -> Result
     if !builds_request {
         return Err("progenitor's send() does not build `request` before `info`".into());
     }
-    stmts.push(syn::Stmt::Expr(syn::parse_quote!(::std::result::Result::Ok((&client.inner, request))), None));
+    stmts.push(syn::Stmt::Expr(
+        syn::parse_quote!(::std::result::Result::Ok((&client.inner, request))),
+        None,
+    ));
     method.sig = syn::parse_quote! {
         fn into_request(self) -> ::std::result::Result<(&#lifetime ::veeam_runtime::Session, ::reqwest::Request), Error>
     };
@@ -731,20 +926,37 @@ fn into_request(mut method: syn::ImplItemFn, lifetime: &syn::Lifetime) -> Result
 
 /// The `".."` of `let info = OperationInfo { operation_id: ".." };`.
 fn operation_info(stmt: &syn::Stmt) -> Option<String> {
-    let syn::Stmt::Local(syn::Local { pat: syn::Pat::Ident(p), init: Some(init), .. }) = stmt else { return None };
-    let syn::Expr::Struct(info) = &*init.expr else { return None };
+    let syn::Stmt::Local(syn::Local {
+        pat: syn::Pat::Ident(p),
+        init: Some(init),
+        ..
+    }) = stmt
+    else {
+        return None;
+    };
+    let syn::Expr::Struct(info) = &*init.expr else {
+        return None;
+    };
     if p.ident != "info" || !info.path.is_ident("OperationInfo") {
         return None;
     }
     info.fields.iter().find_map(|f| match (&f.member, &f.expr) {
-        (syn::Member::Named(m), syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. })) if m == "operation_id" => Some(s.value()),
+        (
+            syn::Member::Named(m),
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }),
+        ) if m == "operation_id" => Some(s.value()),
         _ => None,
     })
 }
 
 /// `T` of `-> Result<ResponseValue<T>, Error<E>>`.
 fn ok_type(output: &syn::ReturnType) -> Option<Type> {
-    let syn::ReturnType::Type(_, ty) = output else { return None };
+    let syn::ReturnType::Type(_, ty) = output else {
+        return None;
+    };
     let response_value = inner_type(ty)?;
     inner_type(response_value).cloned()
 }
@@ -778,8 +990,17 @@ mod tests {
         assert_eq!(shared_setter_errors(&mut file.items), 3);
         let out = quote!(#file).to_string();
         assert!(out.contains(r#"or_message (value . try_into () . map (Some) , "conversion to `i32` for limit failed")"#), "{out}");
-        assert!(out.contains(r#""conversion to `X` for body failed: ""#), "{out}");
-        assert!(out.contains(r#""error converting supplied value for id: ""#), "{out}");
-        assert!(out.contains(r#"map_err (| e | format ! ("{e} and {}" , 1))"#), "{out}");
+        assert!(
+            out.contains(r#""conversion to `X` for body failed: ""#),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#""error converting supplied value for id: ""#),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"map_err (| e | format ! ("{e} and {}" , 1))"#),
+            "{out}"
+        );
     }
 }

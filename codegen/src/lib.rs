@@ -10,12 +10,14 @@
 pub mod diff;
 pub mod emit;
 pub mod error;
+pub mod facts;
 pub mod features;
 pub mod generate;
 pub mod glue;
 pub mod load;
 pub mod normalize;
 pub mod openapi;
+pub mod profile;
 mod serde_impls;
 mod tokens;
 pub mod validate;
@@ -30,6 +32,7 @@ pub use error::{Error, Location, Result};
 pub use glue::{GlueReport, RuntimeOptions};
 pub use load::SpecFile;
 pub use normalize::Report;
+pub use profile::Profile;
 
 /// A generated crate: its files (relative paths) and what normalization changed.
 #[derive(Debug)]
@@ -57,15 +60,35 @@ pub fn generate(files: &[SpecFile], options: &CrateOptions) -> Result<Output> {
     let report = normalize::all_for(&mut doc.value, options.runtime.is_some());
     validate::generatable(&doc)?;
     let api = validate::typed(&doc)?;
-    let groups = options
-        .runtime
-        .as_ref()
-        .filter(|r| r.features)
-        .map(|_| features::operation_groups(&doc.value));
-    let (code, glue, features) =
-        generate::client_code(&api, &doc, &options.name, options.runtime.as_ref(), groups.as_ref())?;
+    let facts = facts::operations(
+        &doc.value,
+        options
+            .runtime
+            .as_ref()
+            .and_then(|r| r.profile.paging.as_ref()),
+    );
+    let groups = options.runtime.as_ref().filter(|r| r.features).map(|_| {
+        facts
+            .iter()
+            .map(|(id, f)| (id.clone(), f.group.clone()))
+            .collect()
+    });
+    let (code, glue, features) = generate::client_code(
+        &api,
+        &doc,
+        &options.name,
+        options.runtime.as_ref(),
+        groups.as_ref(),
+        &facts,
+    )?;
     let operations = validate::operation_count(&doc.value);
-    let text = |p: &str| doc.value.pointer(p).and_then(Value::as_str).unwrap_or("").to_string();
+    let text = |p: &str| {
+        doc.value
+            .pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
     let facts = emit::ApiFacts {
         title: text("/info/title"),
         version: text("/info/version"),
@@ -97,50 +120,64 @@ pub fn prepare(files: &[SpecFile]) -> Result<(load::Document, Report)> {
     Ok((doc, report))
 }
 
-/// A crate this workspace generates and commits: `spec/<name>/` in, `generated/<name>/` out.
-#[derive(Debug, Clone, Copy)]
+/// A crate this workspace generates and commits: `spec/<folder>/` (the document and its
+/// `profile.yaml`) in, `generated/<folder>/` out. Every folder under `spec/` with a profile is
+/// one; no Rust code names an API.
+#[derive(Debug, Clone)]
 pub struct WorkspaceApi {
-    pub name: &'static str,
-    pub description: &'static str,
-    /// Its OAuth2 token endpoint, logout endpoint and extra login fields, for the runtime.
-    pub token_path: &'static str,
-    pub logout_path: Option<&'static str>,
-    pub login_extra: &'static [(&'static str, &'static str)],
-    /// Hand-written helpers for this API, appended to its crate.
-    pub extension: Option<&'static str>,
+    /// The folder's name under `spec/` and `generated/`.
+    pub folder: String,
+    pub profile: Profile,
 }
-
-/// Every API whose client is committed under `generated/`.
-pub const WORKSPACE_APIS: &[WorkspaceApi] = &[
-    WorkspaceApi {
-        name: "vb365",
-        description: "Veeam Backup for Microsoft 365 REST API v8 client",
-        token_path: "/v8/token",
-        logout_path: Some("/v8/token/logout"),
-        // Without it the server refuses refresh_token grants from outside a browser.
-        login_extra: &[("disable_antiforgery_token", "true")],
-        extension: Some(include_str!("../templates/vb365.rs")),
-    },
-    WorkspaceApi {
-        name: "vbazure",
-        description: "Veeam Backup for Microsoft Azure REST API v1 client",
-        token_path: "/api/oauth2/token",
-        logout_path: None,
-        login_extra: &[],
-        extension: None,
-    },
-];
 
 /// The command that regenerates the workspace's own crates; named in their file headers.
 pub const WORKSPACE_COMMAND: &str = "cargo xtask generate";
 
+/// Every API of the workspace under `root`: the folders of `root/spec` holding a
+/// `profile.yaml`, sorted by name.
+pub fn workspace_apis(root: &std::path::Path) -> Result<Vec<WorkspaceApi>> {
+    let spec = root.join("spec");
+    let entries = std::fs::read_dir(&spec).map_err(|source| Error::Read {
+        file: spec.clone(),
+        source,
+    })?;
+    let mut folders: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join(profile::FILE_NAME).is_file())
+        .collect();
+    folders.sort();
+    folders
+        .into_iter()
+        .map(|dir| {
+            let folder = dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let rel = PathBuf::from("spec").join(&folder);
+            let text = std::fs::read_to_string(dir.join(profile::FILE_NAME)).map_err(|source| {
+                Error::Read {
+                    file: rel.join(profile::FILE_NAME),
+                    source,
+                }
+            })?;
+            let profile = Profile::parse(&rel.join(profile::FILE_NAME), &text)?;
+            Ok(WorkspaceApi { folder, profile })
+        })
+        .collect()
+}
+
 impl WorkspaceApi {
+    pub fn name(&self) -> &str {
+        &self.profile.krate.name
+    }
+
     pub fn spec_dir(&self, root: &std::path::Path) -> PathBuf {
-        root.join("spec").join(self.name)
+        root.join("spec").join(&self.folder)
     }
 
     pub fn crate_dir(&self, root: &std::path::Path) -> PathBuf {
-        root.join("generated").join(self.name)
+        root.join("generated").join(&self.folder)
     }
 
     /// Generates this API's crate from the spec under `root` (the workspace root). Files are
@@ -152,23 +189,25 @@ impl WorkspaceApi {
                 f.path = rel.to_path_buf();
             }
         }
+        let extension = match self.profile.extension_path(&self.spec_dir(root)) {
+            Some(path) => Some(
+                std::fs::read_to_string(&path)
+                    .map_err(|source| Error::Read { file: path, source })?,
+            ),
+            None => None,
+        };
         generate(
             &files,
             &CrateOptions {
-                name: self.name.to_string(),
-                description: self.description.to_string(),
+                name: self.profile.krate.name.clone(),
+                description: self.profile.krate.description.clone(),
                 command: WORKSPACE_COMMAND.to_string(),
+                standalone: false,
                 runtime: Some(RuntimeOptions {
                     // generated/<name>/ -> runtime/
                     dependency: r#"{ path = "../../runtime", version = "0.1" }"#.to_string(),
-                    token_path: self.token_path.to_string(),
-                    logout_path: self.logout_path.map(str::to_string),
-                    login_extra: self
-                        .login_extra
-                        .iter()
-                        .map(|(k, v)| (k.to_string(), v.to_string()))
-                        .collect(),
-                    extension: self.extension,
+                    profile: self.profile.clone(),
+                    extension,
                     features: true,
                 }),
             },
@@ -212,7 +251,9 @@ impl Drift {
 /// Files under `dir` (relative), skipping build output.
 fn list_files(dir: &std::path::Path) -> Vec<PathBuf> {
     fn walk(base: &std::path::Path, dir: &std::path::Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if entry.file_name() == "target" {

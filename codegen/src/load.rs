@@ -94,14 +94,17 @@ pub fn read_spec(path: &Path) -> Result<Vec<SpecFile>> {
         }
     }
     let (root, rest) = root_first(names).ok_or_else(|| {
-            Error::invalid(
-                Location {
-                    file: path.to_path_buf(),
-                    pointer: String::new(),
-                },
-                format!("no root file in this folder: add one of {}", ROOT_NAMES.join(", ")),
-            )
-        })?;
+        Error::invalid(
+            Location {
+                file: path.to_path_buf(),
+                pointer: String::new(),
+            },
+            format!(
+                "no root file in this folder: add one of {}",
+                ROOT_NAMES.join(", ")
+            ),
+        )
+    })?;
     let mut files = vec![read(&path.join(root))?];
     for name in rest {
         files.push(read(&path.join(name))?);
@@ -115,14 +118,21 @@ pub fn read_spec(path: &Path) -> Result<Vec<SpecFile>> {
 pub fn root_first(mut names: Vec<String>) -> Option<(String, Vec<String>)> {
     names.sort();
     let is_root = |n: &str, r: &str| n == r || n.ends_with(&format!("/{r}"));
-    let pos = ROOT_NAMES.iter().find_map(|r| names.iter().position(|n| is_root(n, r)))?;
+    let pos = ROOT_NAMES
+        .iter()
+        .find_map(|r| names.iter().position(|n| is_root(n, r)))?;
     let root = names.remove(pos);
     Some((root, names))
 }
 
 /// Does this file name look like a spec file (`.yaml`, `.yml`, `.json`)?
+/// The API's `profile.yaml` is not a spec file.
 pub fn is_spec_file_name(name: &str) -> bool {
-    [".yaml", ".yml", ".json"].iter().any(|ext| name.ends_with(ext))
+    let base = name.rsplit('/').next().unwrap_or(name);
+    base != crate::profile::FILE_NAME
+        && [".yaml", ".yml", ".json"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
 }
 
 /// Parses one file into JSON, by its extension (`.json` is JSON, anything else YAML).
@@ -136,7 +146,11 @@ fn parse_all(files: &[SpecFile]) -> Vec<Result<Value>> {
     std::thread::scope(|s| {
         let second = s.spawn(|| second.iter().map(parse).collect::<Vec<_>>());
         let mut values: Vec<_> = first.iter().map(parse).collect();
-        values.extend(second.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        values.extend(
+            second
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        );
         values
     })
 }
@@ -262,7 +276,12 @@ pub fn assemble(files: &[SpecFile]) -> Result<Document> {
     Ok(doc)
 }
 
-fn merge_fragment(root: &mut Value, fragment: Value, file: &Path, doc: &mut Document) -> Result<()> {
+fn merge_fragment(
+    root: &mut Value,
+    fragment: Value,
+    file: &Path,
+    doc: &mut Document,
+) -> Result<()> {
     let at = |ptr: String| Location {
         file: file.to_path_buf(),
         pointer: ptr,
@@ -359,8 +378,14 @@ mod tests {
     #[test]
     fn fragments_merge_and_remember_their_file() {
         let doc = assemble(&[
-            file("openapi.yaml", "openapi: 3.0.1\ninfo: {title: t, version: v}\npaths: {}\n"),
-            file("a.yaml", "paths:\n  /a:\n    get: {}\ncomponents:\n  schemas:\n    A: {type: string}\n"),
+            file(
+                "openapi.yaml",
+                "openapi: 3.0.1\ninfo: {title: t, version: v}\npaths: {}\n",
+            ),
+            file(
+                "a.yaml",
+                "paths:\n  /a:\n    get: {}\ncomponents:\n  schemas:\n    A: {type: string}\n",
+            ),
         ])
         .unwrap();
         assert!(doc.value.pointer("/paths/~1a/get").is_some());
@@ -368,17 +393,28 @@ mod tests {
         assert_eq!(doc.locate("/paths/~1a/get").file, PathBuf::from("a.yaml"));
         assert_eq!(doc.locate("/info").file, PathBuf::from("openapi.yaml"));
         // a prefix match must end at a segment boundary
-        assert_eq!(doc.locate("/paths/~1ab").file, PathBuf::from("openapi.yaml"));
+        assert_eq!(
+            doc.locate("/paths/~1ab").file,
+            PathBuf::from("openapi.yaml")
+        );
     }
 
     #[test]
     fn many_fragments_parse_in_order_and_the_first_bad_file_is_named() {
-        let fragment = |i: usize| file(&format!("f{i:02}.yaml"), &format!("paths:\n  /p{i}:\n    get: {{}}\n"));
+        let fragment = |i: usize| {
+            file(
+                &format!("f{i:02}.yaml"),
+                &format!("paths:\n  /p{i}:\n    get: {{}}\n"),
+            )
+        };
         let mut files = vec![file("openapi.yaml", "openapi: 3.0.1\npaths: {}\n")];
         files.extend((0..12).map(fragment));
         let doc = assemble(&files).unwrap();
         for i in 0..12 {
-            assert_eq!(doc.locate(&format!("/paths/~1p{i}/get")).file, PathBuf::from(format!("f{i:02}.yaml")));
+            assert_eq!(
+                doc.locate(&format!("/paths/~1p{i}/get")).file,
+                PathBuf::from(format!("f{i:02}.yaml"))
+            );
         }
         // Both halves of the files have a bad one: the earlier is reported, as when parsed in turn.
         files[3] = file("f02.yaml", "paths: [\n");
@@ -392,7 +428,9 @@ mod tests {
 
     #[test]
     fn root_file_comes_first_then_fragments_by_name() {
-        let names = ["spec/b.yaml", "spec/openapi.yaml", "spec/a.yaml"].map(String::from).to_vec();
+        let names = ["spec/b.yaml", "spec/openapi.yaml", "spec/a.yaml"]
+            .map(String::from)
+            .to_vec();
         let (root, rest) = root_first(names).unwrap();
         assert_eq!(root, "spec/openapi.yaml");
         assert_eq!(rest, ["spec/a.yaml", "spec/b.yaml"]);

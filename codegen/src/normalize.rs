@@ -7,7 +7,10 @@ use heck::ToSnakeCase;
 use serde_json::{json, Map, Value};
 
 use crate::error::pointer;
-use crate::openapi::{each_object_mut, each_operation_mut, each_parameter_mut, each_response_content_mut, is_json_media_type, status_class};
+use crate::openapi::{
+    each_object_mut, each_operation_mut, each_parameter_mut, each_response_content_mut,
+    is_json_media_type, status_class,
+};
 
 /// What normalization changed: for each pass, the pointers it touched; and what it could not
 /// represent and degraded (to an untyped or raw value, or by dropping it), with a warning.
@@ -36,10 +39,16 @@ impl Report {
         let mut line = if self.changes.is_empty() {
             "normalized: nothing".to_string()
         } else {
-            format!("normalized: {}", count(self.changes.iter().map(|(p, v)| (p, v.len())).collect()))
+            format!(
+                "normalized: {}",
+                count(self.changes.iter().map(|(p, v)| (p, v.len())).collect())
+            )
         };
         if !self.degraded.is_empty() {
-            line.push_str(&format!("; degraded: {}", count(self.degraded.iter().map(|(p, v)| (p, v.len())).collect())));
+            line.push_str(&format!(
+                "; degraded: {}",
+                count(self.degraded.iter().map(|(p, v)| (p, v.len())).collect())
+            ));
         }
         line
     }
@@ -65,8 +74,10 @@ pub fn all_for(doc: &mut Value, runtime: bool) -> Report {
     type_from_format(doc, &mut report);
     drop_empty_compositions(doc, &mut report);
     path_parameters_not_nullable(doc, &mut report);
+    header_parameters_not_nullable(doc, &mut report);
     if runtime {
         error_bodies_as_bytes(doc, &mut report);
+        response_fields_optional(doc, &mut report);
     }
     unify_response_bodies(doc, &mut report);
     drop_colliding_parameters(doc, &mut report);
@@ -86,7 +97,11 @@ pub fn derive_operation_id(doc: &mut Value, report: &mut Report) {
     });
     each_operation_mut(doc, |path, method, op| {
         let Some(op) = op.as_object_mut() else { return };
-        if op.get("operationId").and_then(Value::as_str).is_some_and(|id| !id.trim().is_empty()) {
+        if op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .is_some_and(|id| !id.trim().is_empty())
+        {
             return;
         }
         let mut parts = vec![method.to_string()];
@@ -116,10 +131,14 @@ pub fn json_suffix_media_type(doc: &mut Value, report: &mut Report) {
         if content.keys().any(|k| is_json_media_type(k)) {
             return;
         }
-        let Some(key) = content.keys().find(|k| {
-            let base = k.split(';').next().unwrap_or(k).trim();
-            base.ends_with("+json") || base == "text/json"
-        }).cloned() else {
+        let Some(key) = content
+            .keys()
+            .find(|k| {
+                let base = k.split(';').next().unwrap_or(k).trim();
+                base.ends_with("+json") || base == "text/json"
+            })
+            .cloned()
+        else {
             return;
         };
         let media = content.shift_remove(&key).unwrap_or(Value::Null);
@@ -129,12 +148,36 @@ pub fn json_suffix_media_type(doc: &mut Value, report: &mut Report) {
         report.note("json_suffix_media_type", pointer(at));
     }
     each_operation_mut(doc, |path, method, op| {
-        if let Some(content) = op.pointer_mut("/requestBody/content").and_then(Value::as_object_mut) {
-            rename(content, vec!["paths".into(), path.into(), method.into(), "requestBody".into(), "content".into()], report);
+        if let Some(content) = op
+            .pointer_mut("/requestBody/content")
+            .and_then(Value::as_object_mut)
+        {
+            rename(
+                content,
+                vec![
+                    "paths".into(),
+                    path.into(),
+                    method.into(),
+                    "requestBody".into(),
+                    "content".into(),
+                ],
+                report,
+            );
         }
     });
     each_response_content_mut(doc, |path, method, code, content| {
-        rename(content, vec!["paths".into(), path.into(), method.into(), "responses".into(), code.into(), "content".into()], report);
+        rename(
+            content,
+            vec![
+                "paths".into(),
+                path.into(),
+                method.into(),
+                "responses".into(),
+                code.into(),
+                "content".into(),
+            ],
+            report,
+        );
     });
 }
 
@@ -145,11 +188,174 @@ pub fn path_parameters_not_nullable(doc: &mut Value, report: &mut Report) {
         if p.get("in").and_then(Value::as_str) != Some("path") {
             return;
         }
-        let Some(schema) = p.get_mut("schema").and_then(Value::as_object_mut) else { return };
+        let Some(schema) = p.get_mut("schema").and_then(Value::as_object_mut) else {
+            return;
+        };
         if schema.shift_remove("nullable").is_some() {
-            report.note("path_parameters_not_nullable", pointer(at.iter().map(String::as_str).chain(["schema", "nullable"])));
+            report.note(
+                "path_parameters_not_nullable",
+                pointer(at.iter().map(String::as_str).chain(["schema", "nullable"])),
+            );
         }
     });
+}
+
+/// `nullable: true` on a header parameter's schema (VB for Azure's 29 `Accept` headers): a
+/// header is absent or a string, never null, and the optional-of-optional type progenitor
+/// would give it does not compile.
+pub fn header_parameters_not_nullable(doc: &mut Value, report: &mut Report) {
+    each_parameter_mut(doc, |at, p| {
+        if p.get("in").and_then(Value::as_str) != Some("header") {
+            return;
+        }
+        let Some(schema) = p.get_mut("schema").and_then(Value::as_object_mut) else {
+            return;
+        };
+        if schema.shift_remove("nullable").is_some() {
+            report.note(
+                "header_parameters_not_nullable",
+                pointer(at.iter().map(String::as_str).chain(["schema", "nullable"])),
+            );
+        }
+    });
+}
+
+/// The property a resource's own id is in: it stays required in responses (a `null` id is an
+/// error naming the field, rather than a resource nobody can address).
+pub const OWN_ID: &str = "id";
+
+/// Servers send `null` or leave out fields the spec marks required (a session's `name`,
+/// `type`, `result`, `_links`), and one such field would fail the whole response. In every
+/// schema a success response reaches, no property is required but the resource's own `id`
+/// ([`OWN_ID`]): the field becomes an `Option` (lists and maps: empty), so `null` and absent
+/// read as `None` and no value is ever invented. For crates wired to the runtime.
+pub fn response_fields_optional(doc: &mut Value, report: &mut Report) {
+    // The component schemas success responses reach, and the inline response schemas.
+    let mut reached = std::collections::BTreeSet::new();
+    let mut inline = Vec::new();
+    crate::openapi::each_operation(doc, |path, method, op| {
+        for (code, response) in op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if status_class(code) != Some(2) {
+                continue;
+            }
+            let response = crate::openapi::resolve(doc, response);
+            for (mt, media) in response
+                .get("content")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                let Some(schema) = media.get("schema") else {
+                    continue;
+                };
+                reach(doc, schema, &mut reached);
+                if schema.get("$ref").is_none() {
+                    inline.push(vec![
+                        "paths".to_string(),
+                        path.to_string(),
+                        method.to_string(),
+                        "responses".into(),
+                        code.clone(),
+                        "content".into(),
+                        mt.clone(),
+                        "schema".into(),
+                    ]);
+                }
+            }
+        }
+    });
+    let relax = |at: Vec<String>, schema: &mut Value, report: &mut Report| {
+        each_schema_object_mut(
+            schema,
+            &mut |map: &mut Map<String, Value>| {
+                let Some(Value::Array(required)) = map.get_mut("required") else {
+                    return false;
+                };
+                let before = required.len();
+                required.retain(|r| r.as_str() == Some(OWN_ID));
+                before != required.len()
+            },
+            &mut |changed| {
+                if changed {
+                    report.note(
+                        "response_fields_optional",
+                        pointer(at.iter().map(String::as_str)),
+                    );
+                }
+            },
+        );
+    };
+    for name in reached {
+        if let Some(schema) = doc.pointer_mut(&pointer(["components", "schemas", name.as_str()])) {
+            relax(
+                vec!["components".into(), "schemas".into(), name.clone()],
+                schema,
+                report,
+            );
+        }
+    }
+    for at in inline {
+        if let Some(schema) = doc.pointer_mut(&pointer(at.iter().map(String::as_str))) {
+            relax(at, schema, report);
+        }
+    }
+}
+
+/// The component schemas `schema` reaches through `$ref`s, at any depth.
+fn reach(doc: &Value, schema: &Value, out: &mut std::collections::BTreeSet<String>) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(name) = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                if out.insert(name.to_string()) {
+                    if let Some(target) = doc.pointer(&pointer(["components", "schemas", name])) {
+                        reach(doc, target, out);
+                    }
+                }
+            }
+            for (k, v) in map {
+                if !matches!(k.as_str(), "example" | "examples" | "default" | "enum") {
+                    reach(doc, v, out);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| reach(doc, v, out)),
+        _ => {}
+    }
+}
+
+/// Calls `f` on `schema` and every schema object inline in it (not following `$ref`s);
+/// `done(changed)` once with whether any call returned true.
+fn each_schema_object_mut(
+    schema: &mut Value,
+    f: &mut dyn FnMut(&mut Map<String, Value>) -> bool,
+    done: &mut dyn FnMut(bool),
+) {
+    fn walk(v: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>) -> bool) -> bool {
+        match v {
+            Value::Object(map) => {
+                let mut changed = f(map);
+                for (k, child) in map.iter_mut() {
+                    if !matches!(k.as_str(), "example" | "examples" | "default" | "enum") {
+                        changed |= walk(child, f);
+                    }
+                }
+                changed
+            }
+            Value::Array(items) => items.iter_mut().fold(false, |c, v| walk(v, f) | c),
+            _ => false,
+        }
+    }
+    let changed = walk(schema, f);
+    done(changed);
 }
 
 /// Success responses (or error responses) of one operation with different bodies (200 and
@@ -160,18 +366,26 @@ pub fn path_parameters_not_nullable(doc: &mut Value, report: &mut Report) {
 /// says what was lost.
 pub fn unify_response_bodies(doc: &mut Value, report: &mut Report) {
     each_operation_mut(doc, |path, method, op| {
-        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else { return };
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+            return;
+        };
         for success in [true, false] {
             let codes: Vec<String> = responses
                 .keys()
                 .filter(|c| match status_class(c) {
                     Some(1..=3) => success,
                     Some(_) => !success,
-                    None => !responses.keys().any(|k| matches!(status_class(k), Some(1..=3))) || !success,
+                    None => {
+                        !responses
+                            .keys()
+                            .any(|k| matches!(status_class(k), Some(1..=3)))
+                            || !success
+                    }
                 })
                 .cloned()
                 .collect();
-            let kinds: std::collections::BTreeSet<String> = codes.iter().map(|c| body_kind(&responses[c])).collect();
+            let kinds: std::collections::BTreeSet<String> =
+                codes.iter().map(|c| body_kind(&responses[c])).collect();
             if kinds.len() < 2 {
                 continue;
             }
@@ -193,7 +407,11 @@ pub fn unify_response_bodies(doc: &mut Value, report: &mut Report) {
                 format!(
                     "{side} responses {} have different bodies; they are all {} now",
                     codes.join(", "),
-                    if all_json { "untyped JSON (serde_json::Value)" } else { "raw bytes (ByteStream)" }
+                    if all_json {
+                        "untyped JSON (serde_json::Value)"
+                    } else {
+                        "raw bytes (ByteStream)"
+                    }
                 ),
             );
         }
@@ -206,17 +424,25 @@ pub fn unify_response_bodies(doc: &mut Value, report: &mut Report) {
 /// progenitor, given a typed error body, loses the status and the body when it does not decode.
 pub fn error_bodies_as_bytes(doc: &mut Value, report: &mut Report) {
     each_operation_mut(doc, |path, method, op| {
-        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else { return };
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+            return;
+        };
         for (code, response) in responses.iter_mut() {
             if !matches!(status_class(code), Some(4 | 5)) {
                 continue;
             }
-            let description = response.get("description").cloned().unwrap_or_else(|| json!("Error"));
+            let description = response
+                .get("description")
+                .cloned()
+                .unwrap_or_else(|| json!("Error"));
             *response = json!({
                 "description": description,
                 "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
             });
-            report.note("error_bodies_as_bytes", pointer(["paths", path, method, "responses", code]));
+            report.note(
+                "error_bodies_as_bytes",
+                pointer(["paths", path, method, "responses", code]),
+            );
         }
     });
 }
@@ -236,7 +462,9 @@ fn body_kind(response: &Value) -> String {
 /// dropped, with a warning; the wire name of the first is kept.
 pub fn drop_colliding_parameters(doc: &mut Value, report: &mut Report) {
     each_operation_mut(doc, |path, method, op| {
-        let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else { return };
+        let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
+            return;
+        };
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
         let mut index = 0;
         params.retain(|p| {
@@ -267,7 +495,9 @@ pub fn drop_colliding_parameters(doc: &mut Value, report: &mut Report) {
 /// warning; serde then ignores them in payloads.
 pub fn drop_colliding_properties(doc: &mut Value, report: &mut Report) {
     each_object_mut(doc, |at, map| {
-        let Some(Value::Object(props)) = map.get_mut("properties") else { return };
+        let Some(Value::Object(props)) = map.get_mut("properties") else {
+            return;
+        };
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
         let mut dropped = Vec::new();
         props.retain(|name, _| {
@@ -286,7 +516,11 @@ pub fn drop_colliding_properties(doc: &mut Value, report: &mut Report) {
             }
             report.degrade(
                 "drop_colliding_properties",
-                pointer(at.iter().map(String::as_str).chain(["properties", name.as_str()])),
+                pointer(
+                    at.iter()
+                        .map(String::as_str)
+                        .chain(["properties", name.as_str()]),
+                ),
                 format!("property {name:?} has the same Rust name `{rust}` as {first:?}; dropped"),
             );
         }
@@ -299,13 +533,45 @@ fn rust_name(name: &str) -> String {
     name.to_snake_case()
 }
 
+/// The identifier progenitor gives a parameter's builder setter (typify's `sanitize` in snake
+/// case: characters that cannot be in an identifier become `_`, a leading digit gets an `x`,
+/// keywords a trailing `_`). The contract test in tests/ holds it to progenitor's output.
+pub fn rust_ident(name: &str) -> String {
+    let cleaned: String = name
+        .replace('\'', "")
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let mut out = cleaned.to_snake_case();
+    if !out
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+    {
+        out = format!("x_{out}");
+    }
+    if syn::parse_str::<syn::Ident>(&out).is_err() {
+        out.push('_');
+    }
+    out
+}
+
 /// Request bodies that list several media types (VB365's `POST /v8/token` lists form-encoded
 /// and JSON): progenitor takes exactly one. We keep `application/x-www-form-urlencoded` when
 /// offered, because where a vendor offers both it is an OAuth-style endpoint and form-encoding
 /// is what such servers accept; otherwise JSON; otherwise the first listed.
 pub fn pick_request_media_type(doc: &mut Value, report: &mut Report) {
     each_operation_mut(doc, |path, method, op| {
-        let Some(content) = op.pointer_mut("/requestBody/content").and_then(Value::as_object_mut) else {
+        let Some(content) = op
+            .pointer_mut("/requestBody/content")
+            .and_then(Value::as_object_mut)
+        else {
             return;
         };
         if content.len() < 2 {
@@ -313,11 +579,19 @@ pub fn pick_request_media_type(doc: &mut Value, report: &mut Report) {
         }
         let keep = ["application/x-www-form-urlencoded", "application/json"]
             .iter()
-            .find_map(|want| content.keys().find(|k| k.split(';').next() == Some(*want)).cloned())
+            .find_map(|want| {
+                content
+                    .keys()
+                    .find(|k| k.split(';').next() == Some(*want))
+                    .cloned()
+            })
             .or_else(|| content.keys().next().cloned())
             .unwrap_or_default();
         content.retain(|k, _| *k == keep);
-        report.note("pick_request_media_type", pointer(["paths", path, method, "requestBody", "content"]));
+        report.note(
+            "pick_request_media_type",
+            pointer(["paths", path, method, "requestBody", "content"]),
+        );
     });
 }
 
@@ -344,7 +618,9 @@ pub fn octet_stream_as_binary(doc: &mut Value, report: &mut Report) {
             let Some(media) = body.pointer_mut("/content/application~1octet-stream") else {
                 continue;
             };
-            let Some(media) = media.as_object_mut() else { continue };
+            let Some(media) = media.as_object_mut() else {
+                continue;
+            };
             if media.get("schema") == Some(&binary) {
                 continue;
             }
@@ -365,16 +641,26 @@ pub fn wildcard_response_as_json(doc: &mut Value, report: &mut Report) {
         if content.keys().any(|k| is_json_media_type(k)) {
             return;
         }
-        let Some(key) = content.keys().find(|k| *k == "*/*" || *k == "application/*").cloned() else {
+        let Some(key) = content
+            .keys()
+            .find(|k| *k == "*/*" || *k == "application/*")
+            .cloned()
+        else {
             return;
         };
-        let is_binary = content[&key].pointer("/schema/format").and_then(Value::as_str) == Some("binary");
+        let is_binary = content[&key]
+            .pointer("/schema/format")
+            .and_then(Value::as_str)
+            == Some("binary");
         if is_binary {
             return;
         }
         let media = content.shift_remove(&key).unwrap_or(Value::Null);
         content.insert("application/json".into(), media);
-        report.note("wildcard_response_as_json", pointer(["paths", path, method, "responses", code, "content", &key]));
+        report.note(
+            "wildcard_response_as_json",
+            pointer(["paths", path, method, "responses", code, "content", &key]),
+        );
     });
 }
 
@@ -382,11 +668,16 @@ pub fn wildcard_response_as_json(doc: &mut Value, report: &mut Report) {
 pub fn json_without_schema_as_any(doc: &mut Value, report: &mut Report) {
     each_response_content_mut(doc, |path, method, code, content| {
         for (mt, media) in content.iter_mut() {
-            let Some(media) = media.as_object_mut() else { continue };
+            let Some(media) = media.as_object_mut() else {
+                continue;
+            };
             // `schema: null` says no more than a missing schema.
             if is_json_media_type(mt) && media.get("schema").is_none_or(Value::is_null) {
                 media.insert("schema".into(), Value::Object(Map::new()));
-                report.note("json_without_schema_as_any", pointer(["paths", path, method, "responses", code, "content", mt]));
+                report.note(
+                    "json_without_schema_as_any",
+                    pointer(["paths", path, method, "responses", code, "content", mt]),
+                );
             }
         }
     });
@@ -401,7 +692,9 @@ pub fn split_default_response(doc: &mut Value, report: &mut Report) {
         let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
             return;
         };
-        let has_success = responses.keys().any(|c| matches!(status_class(c), Some(1..=3)));
+        let has_success = responses
+            .keys()
+            .any(|c| matches!(status_class(c), Some(1..=3)));
         if !has_success || !responses.contains_key("default") {
             return;
         }
@@ -411,7 +704,10 @@ pub fn split_default_response(doc: &mut Value, report: &mut Report) {
                 responses.insert(range.into(), default.clone());
             }
         }
-        report.note("split_default_response", pointer(["paths", path, method, "responses", "default"]));
+        report.note(
+            "split_default_response",
+            pointer(["paths", path, method, "responses", "default"]),
+        );
     });
 }
 
@@ -451,9 +747,16 @@ pub fn type_from_format(doc: &mut Value, report: &mut Report) {
 pub fn drop_empty_compositions(doc: &mut Value, report: &mut Report) {
     each_object_mut(doc, |at, map| {
         for key in ["allOf", "oneOf", "anyOf"] {
-            if map.get(key).and_then(Value::as_array).is_some_and(Vec::is_empty) {
+            if map
+                .get(key)
+                .and_then(Value::as_array)
+                .is_some_and(Vec::is_empty)
+            {
                 map.shift_remove(key);
-                report.note("drop_empty_compositions", pointer(at.iter().map(String::as_str).chain([key])));
+                report.note(
+                    "drop_empty_compositions",
+                    pointer(at.iter().map(String::as_str).chain([key])),
+                );
             }
         }
     });
@@ -470,6 +773,55 @@ mod tests {
     }
 
     #[test]
+    fn response_fields_are_optional_but_the_own_id() {
+        let before = json!({
+            "paths": {"/s": {"get": {"responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Page"}}}}}},
+                              "post": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Request"}}}},
+                                       "responses": {"201": {"content": {"application/json": {"schema": {"type": "object", "required": ["name"], "properties": {"name": {}}}}}}}}}},
+            "components": {"schemas": {
+                "Page": {"required": ["results", "offset"], "properties": {"results": {"type": "array", "items": {"$ref": "#/components/schemas/Session"}}}},
+                "Session": {"required": ["id", "name", "state"], "properties": {"id": {}, "name": {}, "state": {}, "inner": {"type": "object", "required": ["x"]}}},
+                "Request": {"required": ["name"], "properties": {"name": {}}}
+            }}
+        });
+        let (after, report) = run(response_fields_optional, before);
+        assert_eq!(
+            after.pointer("/components/schemas/Page/required"),
+            Some(&json!([]))
+        );
+        assert_eq!(
+            after.pointer("/components/schemas/Session/required"),
+            Some(&json!(["id"]))
+        );
+        assert_eq!(
+            after.pointer("/components/schemas/Session/properties/inner/required"),
+            Some(&json!([]))
+        );
+        // Request bodies keep what they require.
+        assert_eq!(
+            after.pointer("/components/schemas/Request/required"),
+            Some(&json!(["name"]))
+        );
+        assert_eq!(
+            after
+                .pointer("/paths/~1s/post/responses/201/content/application~1json/schema/required"),
+            Some(&json!([]))
+        );
+        assert_eq!(report.changes["response_fields_optional"].len(), 3);
+    }
+
+    #[test]
+    fn header_parameters_lose_nullable() {
+        let before = json!({"paths": {"/a": {"get": {"parameters": [{"name": "Accept", "in": "header", "schema": {"type": "string", "nullable": true}}]}}}});
+        let (after, report) = run(header_parameters_not_nullable, before);
+        assert_eq!(
+            after.pointer("/paths/~1a/get/parameters/0/schema"),
+            Some(&json!({"type": "string"}))
+        );
+        assert_eq!(report.changes.len(), 1);
+    }
+
+    #[test]
     fn error_bodies_as_bytes_replaces_error_responses_only() {
         let before = json!({"paths": {"/x": {"get": {"responses": {
             "200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}},
@@ -477,11 +829,24 @@ mod tests {
             "500": {"description": "Oops", "content": {"application/json": {"schema": {"type": "object"}}}}
         }}}}});
         let (after, report) = run(error_bodies_as_bytes, before.clone());
-        let bytes = json!({"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}});
-        assert_eq!(after.pointer("/paths/~1x/get/responses/4XX/content"), Some(&bytes));
-        assert_eq!(after.pointer("/paths/~1x/get/responses/500/content"), Some(&bytes));
-        assert_eq!(after.pointer("/paths/~1x/get/responses/500/description"), Some(&json!("Oops")));
-        assert_eq!(after.pointer("/paths/~1x/get/responses/200"), before.pointer("/paths/~1x/get/responses/200"));
+        let bytes =
+            json!({"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}});
+        assert_eq!(
+            after.pointer("/paths/~1x/get/responses/4XX/content"),
+            Some(&bytes)
+        );
+        assert_eq!(
+            after.pointer("/paths/~1x/get/responses/500/content"),
+            Some(&bytes)
+        );
+        assert_eq!(
+            after.pointer("/paths/~1x/get/responses/500/description"),
+            Some(&json!("Oops"))
+        );
+        assert_eq!(
+            after.pointer("/paths/~1x/get/responses/200"),
+            before.pointer("/paths/~1x/get/responses/200")
+        );
         assert_eq!(report.changes["error_bodies_as_bytes"].len(), 2);
     }
 
@@ -492,9 +857,17 @@ mod tests {
             "application/x-www-form-urlencoded": {"schema": {"type": "object"}}
         }}}}}});
         let (after, report) = run(pick_request_media_type, before);
-        let content = after.pointer("/paths/~1token/post/requestBody/content").unwrap();
-        assert_eq!(content.as_object().unwrap().keys().collect::<Vec<_>>(), ["application/x-www-form-urlencoded"]);
-        assert_eq!(report.changes["pick_request_media_type"], ["/paths/~1token/post/requestBody/content"]);
+        let content = after
+            .pointer("/paths/~1token/post/requestBody/content")
+            .unwrap();
+        assert_eq!(
+            content.as_object().unwrap().keys().collect::<Vec<_>>(),
+            ["application/x-www-form-urlencoded"]
+        );
+        assert_eq!(
+            report.changes["pick_request_media_type"],
+            ["/paths/~1token/post/requestBody/content"]
+        );
     }
 
     #[test]
@@ -504,8 +877,12 @@ mod tests {
             "application/json": {"schema": {"type": "object"}}
         }}}}}});
         let (after, _) = run(pick_request_media_type, before);
-        assert!(after.pointer("/paths/~1x/put/requestBody/content/application~1json").is_some());
-        assert!(after.pointer("/paths/~1x/put/requestBody/content/text~1plain").is_none());
+        assert!(after
+            .pointer("/paths/~1x/put/requestBody/content/application~1json")
+            .is_some());
+        assert!(after
+            .pointer("/paths/~1x/put/requestBody/content/text~1plain")
+            .is_none());
     }
 
     #[test]
@@ -515,7 +892,9 @@ mod tests {
         }}}}}}});
         let (after, report) = run(octet_stream_as_binary, before);
         assert_eq!(
-            after.pointer("/paths/~1f/post/responses/200/content/application~1octet-stream/schema").unwrap(),
+            after
+                .pointer("/paths/~1f/post/responses/200/content/application~1octet-stream/schema")
+                .unwrap(),
             &json!({"type": "string", "format": "binary"})
         );
         assert_eq!(report.changes["octet_stream_as_binary"].len(), 1);
@@ -532,7 +911,9 @@ mod tests {
         }}}}}}});
         let (after, _) = run(wildcard_response_as_json, before);
         assert_eq!(
-            after.pointer("/paths/~1t/post/responses/200/content").unwrap(),
+            after
+                .pointer("/paths/~1t/post/responses/200/content")
+                .unwrap(),
             &json!({"application/json": {"schema": {"$ref": "#/components/schemas/Token"}}})
         );
     }
@@ -551,10 +932,20 @@ mod tests {
     fn json_response_without_schema_gets_any() {
         let before = json!({"paths": {"/a": {"get": {"responses": {"200": {"content": {"application/json": {}}}}}}}});
         let (after, _) = run(json_without_schema_as_any, before);
-        assert_eq!(after.pointer("/paths/~1a/get/responses/200/content/application~1json/schema").unwrap(), &json!({}));
+        assert_eq!(
+            after
+                .pointer("/paths/~1a/get/responses/200/content/application~1json/schema")
+                .unwrap(),
+            &json!({})
+        );
         let null_schema = json!({"paths": {"/a": {"get": {"responses": {"200": {"content": {"application/json": {"schema": null}}}}}}}});
         let (after, _) = run(json_without_schema_as_any, null_schema);
-        assert_eq!(after.pointer("/paths/~1a/get/responses/200/content/application~1json/schema").unwrap(), &json!({}));
+        assert_eq!(
+            after
+                .pointer("/paths/~1a/get/responses/200/content/application~1json/schema")
+                .unwrap(),
+            &json!({})
+        );
     }
 
     #[test]
@@ -562,7 +953,11 @@ mod tests {
         let err = json!({"description": "e", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/E"}}}});
         let before = json!({"paths": {"/a": {"get": {"responses": {"200": {"description": "ok"}, "default": err}}}}});
         let (after, _) = run(split_default_response, before);
-        let responses = after.pointer("/paths/~1a/get/responses").unwrap().as_object().unwrap();
+        let responses = after
+            .pointer("/paths/~1a/get/responses")
+            .unwrap()
+            .as_object()
+            .unwrap();
         assert_eq!(responses.keys().collect::<Vec<_>>(), ["200", "4XX", "5XX"]);
         assert_eq!(responses["4XX"], err);
         assert_eq!(responses["5XX"], err);
@@ -570,7 +965,8 @@ mod tests {
 
     #[test]
     fn default_alone_is_left_as_the_success_response() {
-        let before = json!({"paths": {"/a": {"get": {"responses": {"default": {"description": "d"}}}}}});
+        let before =
+            json!({"paths": {"/a": {"get": {"responses": {"default": {"description": "d"}}}}}});
         let (after, report) = run(split_default_response, before.clone());
         assert_eq!(after, before);
         assert!(report.changes.is_empty());
@@ -591,7 +987,10 @@ mod tests {
         assert_eq!(props["n"]["type"], "integer");
         assert_eq!(props["x"]["type"], "number");
         assert_eq!(props["format"], json!({"type": "string"}));
-        assert_eq!(after.pointer("/components/schemas/T/example"), Some(&json!({"format": "int32"})));
+        assert_eq!(
+            after.pointer("/components/schemas/T/example"),
+            Some(&json!({"format": "int32"}))
+        );
         assert_eq!(report.changes["type_from_format"].len(), 3);
     }
 
@@ -602,40 +1001,64 @@ mod tests {
             "/api/v1/restorePoints": {"get": {"operationId": "get_api_v1_restore_points"}, "post": {}}
         }});
         let (after, report) = run(derive_operation_id, before);
-        assert_eq!(after.pointer("/paths/~1api~1v1~1restorePoints~1{restorePointId}/get/operationId"), Some(&json!("get_api_v1_restore_points_by_restore_point_id")));
-        assert_eq!(after.pointer("/paths/~1api~1v1~1restorePoints/post/operationId"), Some(&json!("post_api_v1_restore_points")));
+        assert_eq!(
+            after.pointer("/paths/~1api~1v1~1restorePoints~1{restorePointId}/get/operationId"),
+            Some(&json!("get_api_v1_restore_points_by_restore_point_id"))
+        );
+        assert_eq!(
+            after.pointer("/paths/~1api~1v1~1restorePoints/post/operationId"),
+            Some(&json!("post_api_v1_restore_points"))
+        );
         assert_eq!(report.changes["derive_operation_id"].len(), 2);
         let clash = json!({"paths": {"/a": {"get": {"operationId": "get_b"}}, "/b": {"get": {}}}});
         let (after, _) = run(derive_operation_id, clash);
-        assert_eq!(after.pointer("/paths/~1b/get/operationId"), Some(&json!("get_b_2")));
+        assert_eq!(
+            after.pointer("/paths/~1b/get/operationId"),
+            Some(&json!("get_b_2"))
+        );
     }
 
     #[test]
     fn problem_json_is_json() {
         let before = json!({"paths": {"/a": {"get": {"responses": {"400": {"content": {"application/problem+json": {"schema": {"type": "object"}}}}}}}}});
         let (after, _) = run(json_suffix_media_type, before);
-        assert!(after.pointer("/paths/~1a/get/responses/400/content/application~1json/schema").is_some());
+        assert!(after
+            .pointer("/paths/~1a/get/responses/400/content/application~1json/schema")
+            .is_some());
     }
 
     #[test]
     fn path_parameter_loses_nullable() {
         let before = json!({"paths": {"/a/{id}": {"get": {"parameters": [{"name": "id", "in": "path", "schema": {"type": "string", "nullable": true}}]}}}});
         let (after, _) = run(path_parameters_not_nullable, before);
-        assert_eq!(after.pointer("/paths/~1a~1{id}/get/parameters/0/schema"), Some(&json!({"type": "string"})));
+        assert_eq!(
+            after.pointer("/paths/~1a~1{id}/get/parameters/0/schema"),
+            Some(&json!({"type": "string"}))
+        );
     }
 
     #[test]
     fn different_success_bodies_become_untyped_json_or_raw() {
         let json_a = json!({"content": {"application/json": {"schema": {"$ref": "#/components/schemas/A"}}}});
         let json_b = json!({"content": {"application/json": {"schema": {"$ref": "#/components/schemas/B"}}}});
-        let before = json!({"paths": {"/a": {"post": {"responses": {"200": json_a, "202": json_b}}}}});
+        let before =
+            json!({"paths": {"/a": {"post": {"responses": {"200": json_a, "202": json_b}}}}});
         let (after, report) = run(unify_response_bodies, before);
-        assert_eq!(after.pointer("/paths/~1a/post/responses/202/content"), Some(&json!({"application/json": {"schema": {}}})));
+        assert_eq!(
+            after.pointer("/paths/~1a/post/responses/202/content"),
+            Some(&json!({"application/json": {"schema": {}}}))
+        );
         assert_eq!(report.degraded["unify_response_bodies"].len(), 1);
         let mixed = json!({"paths": {"/a": {"post": {"responses": {"200": json_a, "204": {"description": "none"}}}}}});
         let (after, _) = run(unify_response_bodies, mixed);
-        assert_eq!(after.pointer("/paths/~1a/post/responses/204/content/application~1octet-stream/schema/format"), Some(&json!("binary")));
-        let same = json!({"paths": {"/a": {"post": {"responses": {"200": json_a, "201": json_a}}}}});
+        assert_eq!(
+            after.pointer(
+                "/paths/~1a/post/responses/204/content/application~1octet-stream/schema/format"
+            ),
+            Some(&json!("binary"))
+        );
+        let same =
+            json!({"paths": {"/a": {"post": {"responses": {"200": json_a, "201": json_a}}}}});
         let (_, report) = run(unify_response_bodies, same);
         assert!(report.degraded.is_empty());
     }
@@ -650,8 +1073,14 @@ mod tests {
         let mut doc = before;
         drop_colliding_parameters(&mut doc, &mut report);
         drop_colliding_properties(&mut doc, &mut report);
-        assert_eq!(doc.pointer("/paths/~1a/get/parameters"), Some(&json!([{"name": "Limit", "in": "query"}])));
-        assert_eq!(doc.pointer("/components/schemas/P"), Some(&json!({"required": [], "properties": {"type": {}}})));
+        assert_eq!(
+            doc.pointer("/paths/~1a/get/parameters"),
+            Some(&json!([{"name": "Limit", "in": "query"}]))
+        );
+        assert_eq!(
+            doc.pointer("/components/schemas/P"),
+            Some(&json!({"required": [], "properties": {"type": {}}}))
+        );
         assert_eq!(report.degraded.values().map(Vec::len).sum::<usize>(), 2);
     }
 
@@ -659,9 +1088,18 @@ mod tests {
     fn empty_compositions_are_removed() {
         let before = json!({"components": {"schemas": {"A": {"allOf": [], "nullable": true}, "B": {"oneOf": [{"type": "string"}]}}}});
         let (after, report) = run(drop_empty_compositions, before);
-        assert_eq!(after.pointer("/components/schemas/A"), Some(&json!({"nullable": true})));
-        assert_eq!(after.pointer("/components/schemas/B"), Some(&json!({"oneOf": [{"type": "string"}]})));
-        assert_eq!(report.changes["drop_empty_compositions"], ["/components/schemas/A/allOf"]);
+        assert_eq!(
+            after.pointer("/components/schemas/A"),
+            Some(&json!({"nullable": true}))
+        );
+        assert_eq!(
+            after.pointer("/components/schemas/B"),
+            Some(&json!({"oneOf": [{"type": "string"}]}))
+        );
+        assert_eq!(
+            report.changes["drop_empty_compositions"],
+            ["/components/schemas/A/allOf"]
+        );
     }
 
     #[test]
@@ -671,8 +1109,17 @@ mod tests {
             "get": {"parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}}]}
         }}});
         let (after, report) = run(require_path_parameters, before);
-        assert_eq!(after.pointer("/paths/~1a~1{id}/parameters/0/required"), Some(&json!(true)));
-        assert_eq!(after.pointer("/paths/~1a~1{id}/get/parameters/0/required"), None);
-        assert_eq!(report.changes["require_path_parameters"], ["/paths/~1a~1{id}/parameters/0"]);
+        assert_eq!(
+            after.pointer("/paths/~1a~1{id}/parameters/0/required"),
+            Some(&json!(true))
+        );
+        assert_eq!(
+            after.pointer("/paths/~1a~1{id}/get/parameters/0/required"),
+            None
+        );
+        assert_eq!(
+            report.changes["require_path_parameters"],
+            ["/paths/~1a~1{id}/parameters/0"]
+        );
     }
 }

@@ -3,7 +3,9 @@
 use serde_json::Value;
 
 /// The HTTP methods an OpenAPI 3.0 path item may hold.
-pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+pub const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Calls `f(path, method, operation)` for every operation, in document order.
 pub fn each_operation(doc: &Value, mut f: impl FnMut(&str, &str, &Value)) {
@@ -67,14 +69,24 @@ pub fn is_json_media_type(mt: &str) -> bool {
 
 /// The status class of a response key: `Some(2)` for `200`..`299` and `2XX`, `None` for `default`.
 pub fn status_class(code: &str) -> Option<u8> {
-    code.chars().next().and_then(|c| c.to_digit(10)).map(|d| d as u8)
+    code.chars()
+        .next()
+        .and_then(|c| c.to_digit(10))
+        .map(|d| d as u8)
 }
 
 /// Calls `f(pointer segments, object)` for every object in the document, parents before
 /// children, skipping literal values (`example`, `examples`, `default`, `enum`), which may
 /// look like schemas but are not.
-pub fn each_object_mut(doc: &mut Value, mut f: impl FnMut(&[String], &mut serde_json::Map<String, Value>)) {
-    fn walk(v: &mut Value, at: &mut Vec<String>, f: &mut dyn FnMut(&[String], &mut serde_json::Map<String, Value>)) {
+pub fn each_object_mut(
+    doc: &mut Value,
+    mut f: impl FnMut(&[String], &mut serde_json::Map<String, Value>),
+) {
+    fn walk(
+        v: &mut Value,
+        at: &mut Vec<String>,
+        f: &mut dyn FnMut(&[String], &mut serde_json::Map<String, Value>),
+    ) {
         match v {
             Value::Object(map) => {
                 f(at, map);
@@ -102,15 +114,26 @@ pub fn each_object_mut(doc: &mut Value, mut f: impl FnMut(&[String], &mut serde_
 
 /// Calls `f(pointer segments, parameter)` for every inline parameter, those declared on a path
 /// item and those on its operations.
-pub fn each_parameter_mut(doc: &mut Value, mut f: impl FnMut(&[String], &mut serde_json::Map<String, Value>)) {
+pub fn each_parameter_mut(
+    doc: &mut Value,
+    mut f: impl FnMut(&[String], &mut serde_json::Map<String, Value>),
+) {
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
     };
     for (path, item) in paths.iter_mut() {
-        let Some(item) = item.as_object_mut() else { continue };
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
         for (key, owner) in item.iter_mut() {
-            let params = if key == "parameters" { Some(owner) } else { owner.get_mut("parameters") };
-            let Some(params) = params.and_then(Value::as_array_mut) else { continue };
+            let params = if key == "parameters" {
+                Some(owner)
+            } else {
+                owner.get_mut("parameters")
+            };
+            let Some(params) = params.and_then(Value::as_array_mut) else {
+                continue;
+            };
             for (i, p) in params.iter_mut().enumerate() {
                 let Some(p) = p.as_object_mut() else { continue };
                 let mut at = vec!["paths".to_string(), path.clone()];
@@ -122,4 +145,41 @@ pub fn each_parameter_mut(doc: &mut Value, mut f: impl FnMut(&[String], &mut ser
             }
         }
     }
+}
+
+/// An operation's parameters, those of its path item first, `$ref`s resolved; an operation's
+/// own parameter replaces the path item's of the same name and location.
+pub fn operation_parameters<'a>(doc: &'a Value, path: &str, op: &'a Value) -> Vec<&'a Value> {
+    let item = doc.get("paths").and_then(|p| p.get(path));
+    let mut out: Vec<&Value> = Vec::new();
+    for owner in [item, Some(op)].into_iter().flatten() {
+        for p in owner
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let p = resolve(doc, p);
+            let key = |p: &Value| (p.get("name").cloned(), p.get("in").cloned());
+            out.retain(|q| key(q) != key(p));
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// The schema of an operation's first 2xx response with a JSON body.
+pub fn success_json_schema(op: &Value) -> Option<&Value> {
+    let responses = op.get("responses")?.as_object()?;
+    responses
+        .iter()
+        .filter(|(code, _)| status_class(code) == Some(2))
+        .find_map(|(_, r)| {
+            r.get("content")?
+                .as_object()?
+                .iter()
+                .find(|(mt, _)| is_json_media_type(mt))?
+                .1
+                .get("schema")
+        })
 }

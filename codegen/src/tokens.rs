@@ -27,7 +27,9 @@ pub fn take_module(stream: TokenStream, name: &str) -> (Vec<TokenTree>, Option<T
         is_ident(&tokens[i - 2], "mod") && is_ident(&tokens[i - 1], name) && is_brace(&tokens[i])
     });
     let Some(at) = at else { return (tokens, None) };
-    let TokenTree::Group(g) = &tokens[at] else { unreachable!() };
+    let TokenTree::Group(g) = &tokens[at] else {
+        unreachable!()
+    };
     let body = g.stream();
     let mut empty = Group::new(Delimiter::Brace, TokenStream::new());
     empty.set_span(g.span());
@@ -39,14 +41,19 @@ pub fn take_module(stream: TokenStream, name: &str) -> (Vec<TokenTree>, Option<T
 /// An item ends with a `;`, or with a `{ .. }` unless it is a `use`, `const`, `static` or
 /// `type` item (those end with their `;`). An inner attribute `#![..]` is an item of its own.
 pub fn split_items(stream: TokenStream) -> Vec<Vec<TokenTree>> {
-    const KEYWORDS: &[&str] = &["fn", "struct", "enum", "union", "impl", "mod", "trait", "use", "const", "static", "type"];
+    const KEYWORDS: &[&str] = &[
+        "fn", "struct", "enum", "union", "impl", "mod", "trait", "use", "const", "static", "type",
+    ];
     let mut items = Vec::new();
     let mut current: Vec<TokenTree> = Vec::new();
     // The item's first keyword, and where it is.
     let mut keyword: Option<(String, usize)> = None;
     for t in stream {
-        let inner_attribute = current.len() == 2 && is_punct(&current[0], '#') && is_punct(&current[1], '!');
-        if inner_attribute && matches!(&t, TokenTree::Group(g) if g.delimiter() == Delimiter::Bracket) {
+        let inner_attribute =
+            current.len() == 2 && is_punct(&current[0], '#') && is_punct(&current[1], '!');
+        if inner_attribute
+            && matches!(&t, TokenTree::Group(g) if g.delimiter() == Delimiter::Bracket)
+        {
             current.push(t);
             items.push(std::mem::take(&mut current));
             continue;
@@ -66,7 +73,10 @@ pub fn split_items(stream: TokenStream) -> Vec<Vec<TokenTree>> {
             TokenTree::Punct(p) => p.as_char() == ';',
             TokenTree::Group(g) => {
                 g.delimiter() == Delimiter::Brace
-                    && !matches!(keyword.as_ref().map(|(k, _)| k.as_str()), Some("use" | "const" | "static" | "type"))
+                    && !matches!(
+                        keyword.as_ref().map(|(k, _)| k.as_str()),
+                        Some("use" | "const" | "static" | "type")
+                    )
             }
             _ => false,
         };
@@ -87,8 +97,16 @@ fn after_attrs_and_vis(item: &[TokenTree]) -> &[TokenTree] {
     let mut rest = item;
     loop {
         match rest {
-            [hash, TokenTree::Group(g), tail @ ..] if is_punct(hash, '#') && g.delimiter() == Delimiter::Bracket => rest = tail,
-            [vis, TokenTree::Group(g), tail @ ..] if is_ident(vis, "pub") && g.delimiter() == Delimiter::Parenthesis => rest = tail,
+            [hash, TokenTree::Group(g), tail @ ..]
+                if is_punct(hash, '#') && g.delimiter() == Delimiter::Bracket =>
+            {
+                rest = tail
+            }
+            [vis, TokenTree::Group(g), tail @ ..]
+                if is_ident(vis, "pub") && g.delimiter() == Delimiter::Parenthesis =>
+            {
+                rest = tail
+            }
             [vis, tail @ ..] if is_ident(vis, "pub") => rest = tail,
             _ => return rest,
         }
@@ -100,7 +118,9 @@ fn after_attrs_and_vis(item: &[TokenTree]) -> &[TokenTree] {
 pub fn item_owner(item: &[TokenTree]) -> Option<String> {
     let rest = after_attrs_and_vis(item);
     match rest {
-        [kw, TokenTree::Ident(name), ..] if ["struct", "enum", "type"].iter().any(|k| is_ident(kw, k)) => {
+        [kw, TokenTree::Ident(name), ..]
+            if ["struct", "enum", "type"].iter().any(|k| is_ident(kw, k)) =>
+        {
             Some(name.to_string())
         }
         [kw, tail @ ..] if is_ident(kw, "impl") => impl_self_name(tail),
@@ -117,7 +137,11 @@ fn impl_self_name(header: &[TokenTree]) -> Option<String> {
         match t {
             TokenTree::Punct(p) if p.as_char() == '<' => depth += 1,
             // `->` inside `Fn(..) -> T` is not a closing bracket.
-            TokenTree::Punct(p) if p.as_char() == '>' && !(i > 0 && is_punct(&header[i - 1], '-')) => depth -= 1,
+            TokenTree::Punct(p)
+                if p.as_char() == '>' && !(i > 0 && is_punct(&header[i - 1], '-')) =>
+            {
+                depth -= 1
+            }
             TokenTree::Ident(id) if depth == 0 && id == "for" => {
                 start = i + 1;
                 last = None;
@@ -139,44 +163,18 @@ pub fn defines_struct(item: &[TokenTree]) -> bool {
 /// Whether an item is `impl X { pub fn builder() -> builder::X { .. } }` and nothing else.
 pub fn is_builder_fn_impl(item: &[TokenTree]) -> bool {
     let rest = after_attrs_and_vis(item);
-    let [kw, header @ ..] = rest else { return false };
+    let [kw, header @ ..] = rest else {
+        return false;
+    };
     if !is_ident(kw, "impl") || header.iter().any(|t| is_ident(t, "for")) {
         return false;
     }
-    let Some(TokenTree::Group(body)) = header.last().filter(|t| is_brace(t)) else { return false };
+    let Some(TokenTree::Group(body)) = header.last().filter(|t| is_brace(t)) else {
+        return false;
+    };
     let members = split_items(body.stream());
     !members.is_empty()
         && members.iter().all(|m| matches!(after_attrs_and_vis(m), [f, name, ..] if is_ident(f, "fn") && is_ident(name, "builder")))
-}
-
-/// The page types of a types module body: structs with a `results` field whose type is a
-/// `Vec` (`pub results: ::std::vec::Vec<T>`).
-pub fn page_type_names(body: TokenStream) -> std::collections::BTreeSet<String> {
-    let mut names = std::collections::BTreeSet::new();
-    for item in split_items(body) {
-        if !defines_struct(&item) {
-            continue;
-        }
-        let Some(TokenTree::Group(fields)) = item.last().filter(|t| is_brace(t)) else { continue };
-        let fields: Vec<TokenTree> = fields.stream().into_iter().collect();
-        let results = fields.windows(2).position(|w| {
-            is_ident(&w[0], "results") && matches!(&w[1], TokenTree::Punct(p) if p.as_char() == ':' && p.spacing() == proc_macro2::Spacing::Alone)
-        });
-        let Some(at) = results else { continue };
-        // The type's last path segment: the last identifier before its `<`.
-        let mut last = None;
-        for t in &fields[at + 2..] {
-            match t {
-                TokenTree::Ident(i) => last = Some(i.to_string()),
-                TokenTree::Punct(p) if p.as_char() == '<' || p.as_char() == ',' => break,
-                _ => {}
-            }
-        }
-        if last.as_deref() == Some("Vec") {
-            names.extend(item_owner(&item));
-        }
-    }
-    names
 }
 
 /// The typify builders progenitor's builders hold: every `types::builder::X` in the fields of
@@ -261,9 +259,21 @@ mod tests {
         );
         assert_eq!(got.len(), 10, "{got:#?}");
         assert_eq!(got[0], "#! [allow (x)]");
-        assert!(got[1].starts_with("use a ::") && got[1].ends_with(';'), "{}", got[1]);
-        assert!(got[4].starts_with("pub (crate) const C") && got[4].ends_with(';'), "{}", got[4]);
-        assert!(got[5].starts_with("impl <") && got[5].ends_with('}'), "{}", got[5]);
+        assert!(
+            got[1].starts_with("use a ::") && got[1].ends_with(';'),
+            "{}",
+            got[1]
+        );
+        assert!(
+            got[4].starts_with("pub (crate) const C") && got[4].ends_with(';'),
+            "{}",
+            got[4]
+        );
+        assert!(
+            got[5].starts_with("impl <") && got[5].ends_with('}'),
+            "{}",
+            got[5]
+        );
         assert!(got[7].starts_with("type T"), "{}", got[7]);
         assert!(got[8].starts_with("const fn k"), "{}", got[8]);
         assert_eq!(got[9], "m ! { x }");
@@ -272,9 +282,18 @@ mod tests {
     #[test]
     fn owners_are_what_an_item_defines_or_implements() {
         let owner = |src: &str| item_owner(&split_items(src.parse().unwrap())[0]);
-        assert_eq!(owner("#[derive(Clone)] pub struct A { }").as_deref(), Some("A"));
-        assert_eq!(owner("impl ::std::convert::TryFrom<A> for super::B { }").as_deref(), Some("B"));
-        assert_eq!(owner("impl<T: Fn() -> u8> Default for C<T> where T: Copy { }").as_deref(), Some("C"));
+        assert_eq!(
+            owner("#[derive(Clone)] pub struct A { }").as_deref(),
+            Some("A")
+        );
+        assert_eq!(
+            owner("impl ::std::convert::TryFrom<A> for super::B { }").as_deref(),
+            Some("B")
+        );
+        assert_eq!(
+            owner("impl<T: Fn() -> u8> Default for C<T> where T: Copy { }").as_deref(),
+            Some("C")
+        );
         assert_eq!(owner("impl D { }").as_deref(), Some("D"));
         assert_eq!(owner("pub fn f() { }"), None);
     }
@@ -282,22 +301,16 @@ mod tests {
     #[test]
     fn builder_fn_impls_are_recognised() {
         let first = |src: &str| split_items(src.parse().unwrap()).remove(0);
-        assert!(is_builder_fn_impl(&first("impl A { pub fn builder() -> builder::A { Default::default() } }")));
-        assert!(!is_builder_fn_impl(&first("impl A { pub fn builder() -> builder::A { x } pub fn other() {} }")));
-        assert!(!is_builder_fn_impl(&first("impl From<A> for B { fn builder() {} }")));
+        assert!(is_builder_fn_impl(&first(
+            "impl A { pub fn builder() -> builder::A { Default::default() } }"
+        )));
+        assert!(!is_builder_fn_impl(&first(
+            "impl A { pub fn builder() -> builder::A { x } pub fn other() {} }"
+        )));
+        assert!(!is_builder_fn_impl(&first(
+            "impl From<A> for B { fn builder() {} }"
+        )));
         assert!(!is_builder_fn_impl(&first("impl A { const X: u8 = 1; }")));
-    }
-
-    #[test]
-    fn page_types_have_a_results_vec() {
-        let names = page_type_names(
-            "#[derive(Debug)] pub struct A { #[serde(rename = \"setId\")] pub set_id: Option<Uuid>, pub results: ::std::vec::Vec<B>, }
-             pub struct B { pub results: ::std::option::Option<::std::vec::Vec<B>> }
-             pub struct C { pub results_count: ::std::vec::Vec<B> }
-             impl A { fn results() {} }
-             pub struct D { pub results: Vec<::std::string::String> }".parse().unwrap(),
-        );
-        assert_eq!(names.into_iter().collect::<Vec<_>>(), ["A", "D"]);
     }
 
     #[test]
@@ -314,7 +327,10 @@ mod tests {
     fn builders_are_cut_between_a_struct_and_what_precedes_it() {
         let body: TokenStream = "use a; struct A {} impl A {} struct B {} impl B {} impl C for B {} struct D; impl D {}".parse().unwrap();
         let (first, second) = split_builders(body.clone(), 0.5);
-        assert_eq!(first.to_string(), "use a ; struct A { } impl A { } struct B { } impl B { } impl C for B { }");
+        assert_eq!(
+            first.to_string(),
+            "use a ; struct A { } impl A { } struct B { } impl B { } impl C for B { }"
+        );
         assert_eq!(second.to_string(), "struct D ; impl D { }");
         let (all, none) = split_builders(body, 1.0);
         assert!(none.is_empty() && all.to_string().ends_with("impl D { }"));
@@ -322,11 +338,24 @@ mod tests {
 
     #[test]
     fn a_module_body_is_taken_and_put_back() {
-        let (tokens, body) = take_module("use x; pub mod types { struct A; } mod b {}".parse().unwrap(), "types");
+        let (tokens, body) = take_module(
+            "use x; pub mod types { struct A; } mod b {}"
+                .parse()
+                .unwrap(),
+            "types",
+        );
         assert_eq!(body.unwrap().to_string(), "struct A ;");
-        assert!(take_module("mod b {}".parse().unwrap(), "types").1.is_none());
-        assert_eq!(tokens.iter().cloned().collect::<TokenStream>().to_string(), "use x ; pub mod types { } mod b { }");
+        assert!(take_module("mod b {}".parse().unwrap(), "types")
+            .1
+            .is_none());
+        assert_eq!(
+            tokens.iter().cloned().collect::<TokenStream>().to_string(),
+            "use x ; pub mod types { } mod b { }"
+        );
         let back = with_module_body(tokens, "types", "struct B ;".parse().unwrap());
-        assert_eq!(back.into_iter().collect::<TokenStream>().to_string(), "use x ; pub mod types { struct B ; } mod b { }");
+        assert_eq!(
+            back.into_iter().collect::<TokenStream>().to_string(),
+            "use x ; pub mod types { struct B ; } mod b { }"
+        );
     }
 }

@@ -11,7 +11,9 @@ async fn server_with_login() -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/v8/token"))
-        .and(body_string_contains("grant_type=password&username=admin&password=pw"))
+        .and(body_string_contains(
+            "grant_type=password&username=admin&password=pw",
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "access_token": "AT", "refresh_token": "RT", "token_type": "bearer", "expires_in": 3600
         })))
@@ -51,7 +53,7 @@ async fn list_restore_points_walks_every_page() {
     let server = server_with_login().await;
     let points = |from: usize, n: usize| -> Vec<serde_json::Value> {
         (from..from + n)
-            .map(|i| json!({"id": format!("5f7c94d0-c339-46f1-9b0f-2b9763ba83de31e4e204-7ce3-48f6-8c87-4a17f5da70{i:02}"),
+            .map(|i| json!({"id": format!("5f7c94d0-c339-46f1-9b0f-2b9763ba83de31e4e204-7ce3-48f6-8c87-4a17f5da{i:04}"),
                             "backupTime": "2026-11-20T22:00:00Z"}))
             .collect()
     };
@@ -64,7 +66,7 @@ async fn list_restore_points_walks_every_page() {
             .and(query_param("offset", offset.to_string()))
             .and(header("authorization", "Bearer AT"))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-                "offset": offset, "limit": 1000, "results": points(offset % 100, n)
+                "offset": offset, "limit": 1000, "results": points(offset, n)
             })))
             .expect(1)
             .mount(&server)
@@ -79,7 +81,10 @@ async fn list_restore_points_walks_every_page() {
         .await;
     let out = run(env!("CARGO_BIN_EXE_list_restore_points"), &server, &[]).await;
     assert!(out.ends_with("1003 restore points\n"), "{out}");
-    assert!(out.starts_with("2026-11-20T22:00:00+00:00  5f7c94d0-c339-46f1-9b0f-2b9763ba83de31e4e204"), "{out}");
+    assert!(
+        out.starts_with("2026-11-20T22:00:00+00:00  5f7c94d0-c339-46f1-9b0f-2b9763ba83de31e4e204"),
+        "{out}"
+    );
 }
 
 #[tokio::test]
@@ -114,7 +119,12 @@ async fn explore_mailboxes_opens_lists_and_stops_a_restore_session() {
         .expect(1)
         .mount(&server)
         .await;
-    let out = run(env!("CARGO_BIN_EXE_explore_mailboxes"), &server, &["2026-11-01T00:00:00Z"]).await;
+    let out = run(
+        env!("CARGO_BIN_EXE_explore_mailboxes"),
+        &server,
+        &["2026-11-01T00:00:00Z"],
+    )
+    .await;
     assert_eq!(
         out,
         format!(

@@ -14,17 +14,28 @@ use crate::error::{ApiError, Error, ErrorKind};
 use crate::retry::{self, RetryPolicy, Timeouts};
 use crate::secret::Secret;
 
-/// What differs between the Veeam APIs' logins; the generator writes one per crate.
+/// What differs between the APIs' logins and lists; the generator writes one per crate from
+/// the API's `profile.yaml`.
 #[derive(Debug, Clone, Copy)]
 pub struct ApiProfile {
-    /// Path of the OAuth2 token endpoint, e.g. `/v8/token`.
-    pub token_path: &'static str,
-    /// Path that revokes the session's tokens, if the API has one.
-    pub logout_path: Option<&'static str>,
+    /// Path of the OAuth2 token endpoint (password grant and refresh), e.g. `/v8/token`;
+    /// `None` when the API has no password login.
+    pub token_path: Option<&'static str>,
+    /// The request that revokes the session's tokens, if the API has one.
+    pub logout: Option<Endpoint>,
     /// Extra form fields of the password grant. VB365 refuses a refresh from a client
     /// without its browser antiforgery cookie unless the login said
     /// `disable_antiforgery_token=true`.
     pub login_extra: &'static [(&'static str, &'static str)],
+    /// How list operations are paged, when they are.
+    pub paging: Option<crate::paging::PagingProfile>,
+}
+
+/// A method and path (below the base URL).
+#[derive(Debug, Clone, Copy)]
+pub struct Endpoint {
+    pub method: &'static str,
+    pub path: &'static str,
 }
 
 /// How the client authenticates.
@@ -36,6 +47,12 @@ pub enum Credentials {
     BearerToken(Secret),
     /// No `Authorization` header (a server or mock that needs none).
     None,
+}
+
+impl Credentials {
+    pub(crate) fn is_password(&self) -> bool {
+        matches!(self, Credentials::Password { .. })
+    }
 }
 
 impl fmt::Debug for Credentials {
@@ -56,8 +73,9 @@ impl fmt::Debug for Credentials {
 struct Tokens {
     access: Secret,
     refresh: Option<Secret>,
-    /// When the access token expires, by our clock (issue time plus `expires_in`).
-    expires_at: Instant,
+    /// When to renew it, by our clock: the issue time plus `expires_in`, less the refresh
+    /// margin (or half the lifetime, when the margin is longer than that).
+    renew_at: Instant,
 }
 
 /// A logged-in (or about to be) session: the `Inner` of every generated `Client`. Cheap to
@@ -101,6 +119,22 @@ struct TokenResponse {
 /// `expires_in` when the server leaves it out: VB365's default lifetime.
 const DEFAULT_EXPIRES_IN: Duration = Duration::from_secs(3600);
 
+/// Lifetimes beyond this are read as this: a token is renewed at least once a year, and
+/// `Instant + Duration` cannot overflow.
+const MAX_EXPIRES_IN: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// How a request is sent by [`Session::send`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Exchange {
+    /// The operation id, for logs.
+    pub operation: &'static str,
+    /// A file download: the download timeout instead of the request timeout.
+    pub download: bool,
+    /// Renew the token and repeat the request once on a 401. Never for the token requests
+    /// themselves: renewing from inside a renewal is how a login hangs.
+    pub reauth: bool,
+}
+
 impl Session {
     pub(crate) fn new(
         profile: ApiProfile,
@@ -135,6 +169,11 @@ impl Session {
         &self.0.timeouts
     }
 
+    /// The base URL requests are sent below (scheme, host, port and any path prefix).
+    pub fn base_url(&self) -> &str {
+        &self.0.base_url
+    }
+
     /// Logs in now (password credentials), instead of on the first request. Useful to check
     /// credentials early.
     pub async fn login(&self) -> Result<(), Error> {
@@ -147,18 +186,33 @@ impl Session {
     /// The next request logs in again.
     pub async fn logout(&self) -> Result<(), Error> {
         let tokens = self.0.tokens.lock().await.take();
-        let (Some(path), Some(tokens)) = (self.0.profile.logout_path, tokens) else {
+        let (Some(endpoint), Some(tokens)) = (self.0.profile.logout, tokens) else {
             return Ok(());
         };
-        let response = self
+        let method = reqwest::Method::from_bytes(endpoint.method.as_bytes()).map_err(|_| {
+            Error::new(ErrorKind::Config(format!(
+                "logout method {:?}",
+                endpoint.method
+            )))
+        })?;
+        let request = self
             .0
             .http
-            .post(self.url(path))
+            .request(method, self.url(endpoint.path))
             .bearer_auth(tokens.access.expose())
             .timeout(self.0.timeouts.request)
-            .send()
+            .build()
+            .map_err(|e| Error::from(e).in_operation("logout"))?;
+        let exchange = Exchange {
+            operation: "logout",
+            download: false,
+            reauth: false,
+        };
+        let response = self
+            .send(request, exchange)
             .await
             .map_err(|e| Error::from(e).in_operation("logout"))?;
+        tracing::info!(status = response.status().as_u16(), "logged out");
         if response.status().is_success() {
             Ok(())
         } else {
@@ -170,20 +224,10 @@ impl Session {
         format!("{}{}", self.0.base_url.trim_end_matches('/'), path)
     }
 
-    fn is_token_request(&self, request: &Request) -> bool {
-        let path = request.url().path();
-        path.eq_ignore_ascii_case(self.0.profile.token_path)
-            || self
-                .0
-                .profile
-                .logout_path
-                .is_some_and(|p| path.eq_ignore_ascii_case(p))
-    }
-
-    /// The pre hook: puts a valid bearer token on the request, logging in or refreshing
-    /// first if needed. Requests to the token endpoint itself pass untouched.
+    /// Puts a valid bearer token on the request, logging in or refreshing first if needed.
+    /// A request that already carries an `Authorization` header keeps it.
     pub async fn authorize(&self, request: &mut Request) -> Result<(), Error> {
-        if self.is_token_request(request) || request.headers().contains_key(AUTHORIZATION) {
+        if request.headers().contains_key(AUTHORIZATION) {
             return Ok(());
         }
         let token = match &self.0.credentials {
@@ -194,14 +238,16 @@ impl Session {
         set_bearer(request, &token)
     }
 
-    /// A valid access token: the current one unless it expires within the refresh margin
-    /// or equals `stale` (the one the server just refused). Refreshes with the refresh token,
-    /// and falls back to a password login if that fails.
+    /// A valid access token: the current one unless it is due for renewal or equals `stale`
+    /// (the one the server just refused). Refreshes with the refresh token, and falls back to
+    /// a password login if that fails. Concurrent callers wait for one renewal and share it.
     async fn current_token(&self, stale: Option<&str>) -> Result<Secret, Error> {
         let mut tokens = self.0.tokens.lock().await;
         if let Some(t) = tokens.as_ref() {
-            let fresh = Instant::now() + self.0.refresh_margin < t.expires_at;
-            if fresh && stale != Some(t.access.expose()) {
+            let fresh = Instant::now() < t.renew_at;
+            // Another caller renewed it since this one was refused: use theirs.
+            let renewed_since = stale.is_some_and(|s| s != t.access.expose());
+            if (fresh && stale.is_none()) || renewed_since {
                 return Ok(t.access.clone());
             }
         }
@@ -209,7 +255,10 @@ impl Session {
         let renewed = match refresh {
             Some(r) => match self.refresh(&r).await {
                 Ok(t) => t,
-                Err(_) => self.password_login().await?,
+                Err(e) => {
+                    tracing::info!(error = %e, "token refresh refused; logging in with the password");
+                    self.password_login().await?
+                }
             },
             None => self.password_login().await?,
         };
@@ -220,7 +269,9 @@ impl Session {
 
     async fn password_login(&self) -> Result<Tokens, Error> {
         let Credentials::Password { username, password } = &self.0.credentials else {
-            return Err(Error::new(ErrorKind::Auth("no password credentials to log in with".into())));
+            return Err(Error::new(ErrorKind::Auth(
+                "no password credentials to log in with".into(),
+            )));
         };
         let mut form: Vec<(&str, &str)> = vec![
             ("grant_type", "password"),
@@ -228,6 +279,7 @@ impl Session {
             ("password", password.expose()),
         ];
         form.extend_from_slice(self.0.profile.login_extra);
+        tracing::info!(user = %username, "logging in");
         self.token_request(&form, "login").await
     }
 
@@ -236,36 +288,49 @@ impl Session {
             ("grant_type", "refresh_token"),
             ("refresh_token", refresh_token.expose()),
         ];
+        tracing::debug!("refreshing the access token");
         self.token_request(&form, "refresh").await
     }
 
     /// POSTs a grant to the token endpoint. Errors say what failed and what the server said,
-    /// never what was sent.
+    /// never what was sent. The request is sent without re-authentication.
     async fn token_request(&self, form: &[(&str, &str)], what: &str) -> Result<Tokens, Error> {
         let auth_error = |m: String| Error::new(ErrorKind::Auth(format!("{what}: {m}")));
+        let Some(token_path) = self.0.profile.token_path else {
+            return Err(auth_error(
+                "this API has no password login; use a bearer token".into(),
+            ));
+        };
         let request = self
             .0
             .http
-            .post(self.url(self.0.profile.token_path))
+            .post(self.url(token_path))
             .header(ACCEPT, "application/json")
             .form(form)
             .timeout(self.0.timeouts.request)
             .build()
             .map_err(|e| auth_error(e.to_string()))?;
+        let exchange = Exchange {
+            operation: what_operation(what),
+            download: false,
+            reauth: false,
+        };
         let response = self
-            .execute(request, false)
+            .send(request, exchange)
             .await
             .map_err(|e| auth_error(format!("request failed: {}", crate::error::Error::from(e))))?;
         let issued = Instant::now();
         if !response.status().is_success() {
             let api = ApiError::read(response).await;
             let said = api
-                .info
-                .as_ref()
-                .and_then(|i| i.message.clone())
+                .problem()
+                .and_then(|p| p.title.clone().or(p.detail.clone()))
+                .or_else(|| api.info.as_ref().and_then(|i| i.message.clone()))
                 .or_else(|| oauth_error(&api.body))
                 .unwrap_or_default();
-            return Err(auth_error(format!("HTTP {} {said}", api.status).trim_end().to_string()));
+            return Err(auth_error(
+                format!("HTTP {} {said}", api.status).trim_end().to_string(),
+            ));
         }
         let body = response
             .bytes()
@@ -273,49 +338,97 @@ impl Session {
             .map_err(|e| auth_error(format!("reading the token response: {e}")))?;
         let token: TokenResponse = serde_json::from_slice(&body)
             .map_err(|e| auth_error(format!("the token response does not decode: {e}")))?;
-        let expires_in = token
+        let lifetime = token
             .expires_in
             .as_ref()
             .and_then(|v| v.as_u64().or_else(|| v.as_str()?.trim().parse().ok()))
             .map(Duration::from_secs)
-            .unwrap_or(DEFAULT_EXPIRES_IN);
+            .unwrap_or(DEFAULT_EXPIRES_IN)
+            .min(MAX_EXPIRES_IN);
+        tracing::info!(lifetime_s = lifetime.as_secs(), "{what}: token issued");
         Ok(Tokens {
             access: Secret::new(token.access_token),
-            refresh: token.refresh_token.filter(|r| !r.is_empty()).map(Secret::new),
-            expires_at: issued + expires_in,
+            refresh: token
+                .refresh_token
+                .filter(|r| !r.is_empty())
+                .map(Secret::new),
+            renew_at: renew_at(issued, lifetime, self.0.refresh_margin),
         })
     }
 
-    /// The exec hook: sends the request with its timeout, retries what [`RetryPolicy`]
-    /// allows, and on a 401 renews the token once and repeats the request.
-    /// `download`: the operation answers with a file, and gets the download timeout.
-    pub async fn execute(&self, mut request: Request, download: bool) -> reqwest::Result<Response> {
+    /// Sends a request of a generated operation: its timeout, retries, and on a 401 one
+    /// renewal of the token and one repeat. `download`: the operation answers with a file,
+    /// and gets the download timeout.
+    pub async fn execute(&self, request: Request, download: bool) -> reqwest::Result<Response> {
+        self.send(
+            request,
+            Exchange {
+                operation: "",
+                download,
+                reauth: true,
+            },
+        )
+        .await
+    }
+
+    pub(crate) async fn send(
+        &self,
+        mut request: Request,
+        exchange: Exchange,
+    ) -> reqwest::Result<Response> {
         let http = &self.0.http;
         if request.timeout().is_none() {
             let t = &self.0.timeouts;
-            *request.timeout_mut() = Some(if download { t.download } else { t.request });
+            *request.timeout_mut() = Some(if exchange.download {
+                t.download
+            } else {
+                t.request
+            });
         }
         let policy = self.0.retry;
         let may_retry = policy.allows(request.method());
-        let may_reauth = matches!(self.0.credentials, Credentials::Password { .. })
-            && !self.is_token_request(&request);
+        let may_reauth =
+            exchange.reauth && matches!(self.0.credentials, Credentials::Password { .. });
         let mut attempt = 0;
         let mut reauthorized = false;
         loop {
             let copy = request.try_clone();
             let sent_token = bearer_of(&request);
+            let started = Instant::now();
+            let method = request.method().clone();
             let result = http.execute(request).await;
+            match &result {
+                Ok(r) => tracing::debug!(
+                    operation = exchange.operation,
+                    %method,
+                    status = r.status().as_u16(),
+                    attempt,
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "response"
+                ),
+                Err(e) => {
+                    tracing::debug!(operation = exchange.operation, %method, attempt, error = %e, "no response")
+                }
+            }
             let wait = match &result {
                 Ok(r) if r.status() == StatusCode::UNAUTHORIZED && may_reauth && !reauthorized => {
                     reauthorized = true;
                     let Some(mut next) = copy else { return result };
-                    // Boxed: renewing the token sends a request through this function.
+                    tracing::info!(
+                        operation = exchange.operation,
+                        "HTTP 401: renewing the token and repeating the request once"
+                    );
+                    // Boxed: the token request is sent through this function (without reauth).
                     match Box::pin(self.current_token(sent_token.as_deref())).await {
                         Ok(token) if set_bearer(&mut next, &token).is_ok() => {
                             request = next;
                             continue;
                         }
-                        _ => return result,
+                        Ok(_) => return result,
+                        Err(e) => {
+                            tracing::warn!(operation = exchange.operation, error = %e, "renewing the token failed");
+                            return result;
+                        }
                     }
                 }
                 Ok(r) if retry::is_retryable_status(r.status()) && may_retry => {
@@ -332,6 +445,12 @@ impl Session {
             if attempt >= policy.max_retries {
                 return result;
             }
+            tracing::info!(
+                operation = exchange.operation,
+                attempt = attempt + 1,
+                wait_ms = wait.as_millis() as u64,
+                "retrying"
+            );
             drop(result);
             tokio::time::sleep(wait).await;
             attempt += 1;
@@ -340,9 +459,29 @@ impl Session {
     }
 }
 
+fn what_operation(what: &str) -> &'static str {
+    match what {
+        "login" => "login",
+        _ => "refresh",
+    }
+}
+
+/// When a token issued at `issued` for `lifetime` is renewed: `margin` before it expires, or
+/// at half its life when the margin is longer than that (a margin at or above the lifetime
+/// would otherwise renew before every request).
+fn renew_at(issued: Instant, lifetime: Duration, margin: Duration) -> Instant {
+    let early = margin.min(lifetime / 2);
+    issued
+        .checked_add(lifetime - early)
+        .unwrap_or(issued + MAX_EXPIRES_IN / 2)
+}
+
 fn set_bearer(request: &mut Request, token: &Secret) -> Result<(), Error> {
-    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
-        .map_err(|_| Error::new(ErrorKind::Auth("the access token is not a valid header value".into())))?;
+    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
+        Error::new(ErrorKind::Auth(
+            "the access token is not a valid header value".into(),
+        ))
+    })?;
     value.set_sensitive(true);
     request.headers_mut().insert(AUTHORIZATION, value);
     Ok(())
@@ -361,4 +500,32 @@ fn oauth_error(body: &[u8]) -> Option<String> {
         Some(d) => format!("{error}: {d}"),
         None => error.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renewal_time_survives_huge_and_tiny_lifetimes() {
+        let now = Instant::now();
+        let margin = Duration::from_secs(60);
+        assert_eq!(
+            renew_at(now, Duration::from_secs(3600), margin),
+            now + Duration::from_secs(3540)
+        );
+        // A lifetime at or below the margin: renewed at half-life, not before every request.
+        assert_eq!(
+            renew_at(now, Duration::from_secs(60), margin),
+            now + Duration::from_secs(30)
+        );
+        assert_eq!(
+            renew_at(now, Duration::from_secs(10), margin),
+            now + Duration::from_secs(5)
+        );
+        // No panic on the largest lifetime a token response can carry.
+        let huge = Duration::from_secs(u64::MAX).min(MAX_EXPIRES_IN);
+        assert!(renew_at(now, huge, margin) > now + Duration::from_secs(300 * 24 * 3600));
+        assert_eq!(renew_at(now, Duration::ZERO, margin), now);
+    }
 }

@@ -134,6 +134,16 @@ impl<C: FromParts> ClientBuilder<C> {
         if !matches!(url.scheme(), "http" | "https") {
             return Err(config(format!("base URL {:?}: not http(s)", self.base_url)));
         }
+        if matches!(self.tls, TlsMode::Pinned(_)) && !self.extra_roots.is_empty() {
+            return Err(config(
+                "a pinned certificate and extra root certificates together: pinning accepts exactly the pinned certificates and would ignore the roots; use one or the other".into(),
+            ));
+        }
+        if self.credentials.is_password() && C::PROFILE.token_path.is_none() {
+            return Err(config(
+                "this API has no password login: use `.bearer_token(token)`".into(),
+            ));
+        }
         let mut http = reqwest::Client::builder()
             .user_agent(self.user_agent)
             .connect_timeout(self.timeouts.connect)
@@ -143,7 +153,9 @@ impl<C: FromParts> ClientBuilder<C> {
             let certs = reqwest::Certificate::from_pem_bundle(pem)
                 .map_err(|e| config(format!("extra root certificate: {e}")))?;
             if certs.is_empty() {
-                return Err(config("extra root certificate: no PEM certificate found".into()));
+                return Err(config(
+                    "extra root certificate: no PEM certificate found".into(),
+                ));
             }
             for cert in certs {
                 http = http.add_root_certificate(cert);

@@ -24,23 +24,138 @@ pub async fn write_to<W: AsyncWrite + Unpin + ?Sized>(
             .map_err(|e| Error::new(ErrorKind::Io(e)))?;
         written += chunk.len() as u64;
     }
-    writer.flush().await.map_err(|e| Error::new(ErrorKind::Io(e)))?;
+    writer
+        .flush()
+        .await
+        .map_err(|e| Error::new(ErrorKind::Io(e)))?;
     Ok(written)
 }
 
-/// Writes the body to a new file at `path` (replacing one that exists). A failed download
-/// removes the partial file.
+/// Writes the body to `path`, replacing a file there only once the whole body has arrived.
+///
+/// The body goes to a temporary file beside `path` (same folder, so the final rename is
+/// atomic); on success it is renamed over `path`. A failed download, or a future dropped
+/// before it finished (a timeout, a `select!`), removes the temporary file and leaves an
+/// existing file at `path` untouched.
 pub async fn save_to(body: ByteStream, path: impl AsRef<Path>) -> Result<u64, Error> {
     let path = path.as_ref();
-    let mut file = tokio::fs::File::create(path)
+    let io = |e| Error::new(ErrorKind::Io(e));
+    let name = path.file_name().ok_or_else(|| {
+        io(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("{} names no file", path.display()),
+        ))
+    })?;
+    let mut temp_name = std::ffi::OsString::from(".");
+    temp_name.push(name);
+    temp_name.push(format!(".{:016x}.part", fastrand::u64(..)));
+    let temp = TempFile(path.with_file_name(temp_name));
+    let mut file = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temp.0)
         .await
-        .map_err(|e| Error::new(ErrorKind::Io(e)))?;
-    match write_to(body, &mut file).await {
-        Ok(n) => Ok(n),
-        Err(e) => {
-            drop(file);
-            let _ = tokio::fs::remove_file(path).await;
-            Err(e)
-        }
+        .map_err(io)?;
+    let written = write_to(body, &mut file).await?;
+    file.sync_all().await.map_err(io)?;
+    drop(file);
+    tokio::fs::rename(&temp.0, path).await.map_err(io)?;
+    temp.keep();
+    tracing::debug!(bytes = written, path = %path.display(), "download saved");
+    Ok(written)
+}
+
+/// A temporary file removed when dropped, unless kept.
+struct TempFile(std::path::PathBuf);
+
+impl TempFile {
+    fn keep(self) {
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+
+    fn body(chunks: Vec<Result<Bytes, reqwest::Error>>) -> ByteStream {
+        ByteStream::new(Box::pin(futures::stream::iter(chunks)))
+    }
+
+    async fn broken() -> reqwest::Error {
+        reqwest::Client::new()
+            .get("http://[::1]:1/")
+            .send()
+            .await
+            .unwrap_err()
+    }
+
+    fn leftovers(dir: &Path) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_failed_download_keeps_the_previous_file_and_leaves_nothing_behind() {
+        let dir = std::env::temp_dir().join(format!("veeam-dl-{}", fastrand::u64(..)));
+        std::fs::create_dir_all(&dir).unwrap();
+        let target = dir.join("export.pst");
+        std::fs::write(&target, b"previous good export").unwrap();
+        let e = save_to(
+            body(vec![
+                Ok(Bytes::from_static(b"new part")),
+                Err(broken().await),
+            ]),
+            &target,
+        )
+        .await;
+        assert!(e.is_err());
+        assert_eq!(std::fs::read(&target).unwrap(), b"previous good export");
+        assert_eq!(leftovers(&dir), ["export.pst"]);
+        let n = save_to(
+            body(vec![
+                Ok(Bytes::from_static(b"new ")),
+                Ok(Bytes::from_static(b"export")),
+            ]),
+            &target,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (n, std::fs::read(&target).unwrap()),
+            (10, b"new export".to_vec())
+        );
+        assert_eq!(leftovers(&dir), ["export.pst"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_dropped_download_leaves_nothing_behind() {
+        let dir = std::env::temp_dir().join(format!("veeam-dl-{}", fastrand::u64(..)));
+        std::fs::create_dir_all(&dir).unwrap();
+        let target = dir.join("report.csv");
+        std::fs::write(&target, b"old").unwrap();
+        // A body that sends one chunk and then never ends.
+        let endless = futures::stream::iter(vec![Ok(Bytes::from_static(b"partial"))])
+            .chain(futures::stream::pending());
+        let slow = ByteStream::new(Box::pin(endless));
+        let r = tokio::time::timeout(
+            std::time::Duration::from_millis(100),
+            save_to(slow, &target),
+        )
+        .await;
+        assert!(r.is_err(), "timed out");
+        assert_eq!(std::fs::read(&target).unwrap(), b"old");
+        assert_eq!(leftovers(&dir), ["report.csv"]);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

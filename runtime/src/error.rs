@@ -30,8 +30,16 @@ pub enum ErrorKind {
     Auth(String),
     /// No response: connection, TLS, timeout, or the body stream broke off.
     Transport(reqwest::Error),
-    /// A success response whose body does not decode into the operation's type.
-    Decode { body: Bytes, message: String },
+    /// A success response whose body does not decode into the operation's type. `path` is
+    /// where in the body it failed (`.results[3].type`; empty when the body is not JSON).
+    Decode {
+        body: Bytes,
+        path: String,
+        message: String,
+    },
+    /// A paged list the server serves inconsistently (it ignores the offset, repeats items,
+    /// or serves fewer than it counts): walking on would lose or repeat items.
+    Paging(String),
     /// A parameter or body could not be converted before sending.
     InvalidRequest(String),
     /// The client could not be built (bad certificate, bad fingerprint, bad URL).
@@ -51,6 +59,8 @@ pub struct ApiError {
     pub body: Bytes,
     /// The body decoded as Veeam's `RESTExceptionInfo`, when it is one.
     pub info: Option<RestExceptionInfo>,
+    /// The body decoded as an RFC 9457 problem (`application/problem+json`), when it is one.
+    pub problem: Option<Problem>,
     /// The body was longer than [`MAX_ERROR_BODY`], or its stream broke off.
     pub truncated: bool,
 }
@@ -68,9 +78,41 @@ pub struct RestExceptionInfo {
     pub stack_trace: Option<String>,
 }
 
+/// An RFC 9457 problem (`application/problem+json`), as VB for Azure sends its errors:
+/// every member may be missing; members the RFC does not define are kept in `extensions`.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct Problem {
+    #[serde(default, rename = "type")]
+    pub type_: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "lenient_status")]
+    pub status: Option<u16>,
+    #[serde(default)]
+    pub detail: Option<String>,
+    #[serde(default)]
+    pub instance: Option<String>,
+    #[serde(default, rename = "traceId")]
+    pub trace_id: Option<String>,
+    #[serde(flatten)]
+    pub extensions: serde_json::Map<String, serde_json::Value>,
+}
+
+/// `status` as a number, a numeric string, or anything else (ignored).
+fn lenient_status<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Error> {
+    let v = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(
+        v.and_then(|v| v.as_u64().or_else(|| v.as_str()?.trim().parse().ok()))
+            .and_then(|n| u16::try_from(n).ok()),
+    )
+}
+
 impl Error {
     pub fn new(kind: ErrorKind) -> Self {
-        Error { operation: None, kind }
+        Error {
+            operation: None,
+            kind,
+        }
     }
 
     /// Names the operation this error belongs to (kept if already named).
@@ -114,6 +156,11 @@ impl Error {
         self.api()?.info.as_ref()?.error_code.as_deref()
     }
 
+    /// The RFC 9457 problem the server answered with, if it did.
+    pub fn problem(&self) -> Option<&Problem> {
+        self.api()?.problem.as_ref()
+    }
+
     /// Converts progenitor's error into ours, reading an error body (bounded) on the way.
     pub async fn from_progenitor<E: ErrorBody>(
         operation: &'static str,
@@ -131,6 +178,7 @@ impl Error {
             P::CommunicationError(e) | P::ResponseBodyError(e) => ErrorKind::Transport(e),
             P::InvalidResponsePayload(body, e) => ErrorKind::Decode {
                 body,
+                path: String::new(),
                 message: e.to_string(),
             },
             P::InvalidRequest(message) => ErrorKind::InvalidRequest(message),
@@ -155,13 +203,26 @@ impl ApiError {
         let info = serde_json::from_slice::<RestExceptionInfo>(&body)
             .ok()
             .filter(|i| i.message.is_some() || i.error_code.is_some());
+        let problem_type = headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim_start().starts_with("application/problem+json"));
+        let problem = serde_json::from_slice::<Problem>(&body).ok().filter(|p| {
+            problem_type || p.title.is_some() && (p.status.is_some() || p.type_.is_some())
+        });
         ApiError {
             status,
             headers,
             body,
             info,
+            problem,
             truncated,
         }
+    }
+
+    /// The body as an RFC 9457 problem, when it is one.
+    pub fn problem(&self) -> Option<&Problem> {
+        self.problem.as_ref()
     }
 
     /// The body decoded into any type, e.g. the generated crate's typed `RestExceptionInfo`.
@@ -183,6 +244,15 @@ impl fmt::Display for Error {
         match &self.kind {
             ErrorKind::Api(api) => {
                 write!(f, "HTTP {}", api.status)?;
+                if let Some(p) = &api.problem {
+                    for part in [&p.title, &p.detail].into_iter().flatten() {
+                        write!(f, ": {part}")?;
+                    }
+                    if let Some(trace) = &p.trace_id {
+                        write!(f, " (trace id {trace})")?;
+                    }
+                    return Ok(());
+                }
                 match &api.info {
                     Some(info) => {
                         if let Some(code) = &info.error_code {
@@ -207,11 +277,22 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
-            ErrorKind::Decode { body, message } => write!(
-                f,
-                "response body does not decode: {message} (body starts: {})",
-                snippet(&String::from_utf8_lossy(body))
-            ),
+            ErrorKind::Decode {
+                body,
+                path,
+                message,
+            } => {
+                write!(f, "response body does not decode")?;
+                if !path.is_empty() {
+                    write!(f, " at `{path}`")?;
+                }
+                write!(
+                    f,
+                    ": {message} (body starts: {})",
+                    snippet(&String::from_utf8_lossy(body))
+                )
+            }
+            ErrorKind::Paging(m) => write!(f, "paging stopped: {m}"),
             ErrorKind::InvalidRequest(m) => write!(f, "invalid request: {m}"),
             ErrorKind::Config(m) => write!(f, "invalid client configuration: {m}"),
             ErrorKind::Io(e) => write!(f, "writing the download failed: {e}"),
@@ -251,7 +332,9 @@ pub(crate) async fn read_bounded(
 ) -> (Bytes, bool) {
     let mut body = Vec::new();
     while let Some(chunk) = stream.next().await {
-        let Ok(chunk) = chunk else { return (body.into(), true) };
+        let Ok(chunk) = chunk else {
+            return (body.into(), true);
+        };
         let room = MAX_ERROR_BODY - body.len();
         if chunk.len() > room {
             body.extend_from_slice(&chunk[..room]);
@@ -287,17 +370,70 @@ impl ErrorBody for serde_json::Value {
     }
 }
 
+/// Decodes a JSON body into `T`. On failure, the error names where in the body it failed
+/// (`.results[3].type`): the body is read a second time to find the place, so the
+/// path costs nothing on success.
+pub fn decode_json<T: serde::de::DeserializeOwned>(body: Bytes) -> Result<T, Error> {
+    match serde_json::from_slice::<T>(&body) {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            let (path, message) =
+                locate_decode_error::<T>(&body).unwrap_or((String::new(), e.to_string()));
+            Err(Error::new(ErrorKind::Decode {
+                body,
+                path,
+                message,
+            }))
+        }
+    }
+}
+
+/// Where decoding `T` from `body` fails, and why: (`.a[3].b`, message).
+pub(crate) fn locate_decode_error<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+) -> Option<(String, String)> {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    match serde_path_to_error::deserialize::<_, T>(de) {
+        Ok(_) => None,
+        Err(e) => Some((json_path(e.path()), e.inner().to_string())),
+    }
+}
+
+/// `serde_path_to_error`'s path as `.results[3].type`.
+pub(crate) fn json_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
+            Segment::Map { key } => out.push_str(&format!(".{key}")),
+            Segment::Enum { variant } => out.push_str(&format!(".{variant}")),
+            Segment::Unknown => out.push_str(".?"),
+        }
+    }
+    if out.is_empty() {
+        out.push('.');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn api(body: &str) -> ApiError {
-        ApiError::new(StatusCode::BAD_REQUEST, HeaderMap::new(), Bytes::from(body.to_string()), false)
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            HeaderMap::new(),
+            Bytes::from(body.to_string()),
+            false,
+        )
     }
 
     #[test]
     fn decodes_exception_info_with_unknown_code() {
-        let e = api(r#"{"message":"no such mailbox","errorCode":"SomethingNew","stackTrace":null}"#);
+        let e =
+            api(r#"{"message":"no such mailbox","errorCode":"SomethingNew","stackTrace":null}"#);
         let info = e.info.unwrap();
         assert_eq!(info.message.as_deref(), Some("no such mailbox"));
         assert_eq!(info.error_code.as_deref(), Some("SomethingNew"));
@@ -306,22 +442,84 @@ mod tests {
 
     #[test]
     fn keeps_non_json_and_empty_bodies() {
-        for body in ["<html>Bad gateway</html>", "", "{\"message\":", "[1,2]", "null"] {
+        for body in [
+            "<html>Bad gateway</html>",
+            "",
+            "{\"message\":",
+            "[1,2]",
+            "null",
+        ] {
             let e = api(body);
             assert!(e.info.is_none(), "{body}");
             assert_eq!(e.body_text(), body);
             let err = Error::new(ErrorKind::Api(e)).in_operation("op");
-            assert!(err.to_string().starts_with("op: HTTP 400 Bad Request"), "{err}");
+            assert!(
+                err.to_string().starts_with("op: HTTP 400 Bad Request"),
+                "{err}"
+            );
         }
     }
 
     #[test]
     fn display_names_operation_status_code_and_message() {
-        let err = Error::new(ErrorKind::Api(api(r#"{"message":"boom","errorCode":"Timeout"}"#)))
-            .in_operation("job_get");
-        assert_eq!(err.to_string(), "job_get: HTTP 400 Bad Request Timeout: boom");
+        let err = Error::new(ErrorKind::Api(api(
+            r#"{"message":"boom","errorCode":"Timeout"}"#,
+        )))
+        .in_operation("job_get");
+        assert_eq!(
+            err.to_string(),
+            "job_get: HTTP 400 Bad Request Timeout: boom"
+        );
         assert_eq!(err.error_code(), Some("Timeout"));
         assert_eq!(err.status(), Some(StatusCode::BAD_REQUEST));
+    }
+
+    #[test]
+    fn problem_json_keeps_its_members_and_extensions() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            reqwest::header::CONTENT_TYPE,
+            "application/problem+json; charset=utf-8".parse().unwrap(),
+        );
+        let body = r#"{"type":"https://x/errors/NotFound","title":"Not found","status":"404","detail":"No policy 7.","traceId":"00-ab","errorCode":"E42"}"#;
+        let api = ApiError::new(StatusCode::NOT_FOUND, headers, Bytes::from(body), false);
+        let p = api.problem().unwrap();
+        assert_eq!(
+            (p.title.as_deref(), p.status, p.detail.as_deref()),
+            (Some("Not found"), Some(404), Some("No policy 7."))
+        );
+        assert_eq!(p.trace_id.as_deref(), Some("00-ab"));
+        assert_eq!(p.extensions["errorCode"], "E42");
+        let err = Error::new(ErrorKind::Api(api)).in_operation("policy_get");
+        assert_eq!(
+            err.to_string(),
+            "policy_get: HTTP 404 Not Found: Not found: No policy 7. (trace id 00-ab)"
+        );
+        // Without the media type, a body is a problem only when it looks like one.
+        assert!(self::api(r#"{"title":"x"}"#).problem.is_none());
+        assert!(self::api(r#"{"title":"x","status":400}"#).problem.is_some());
+    }
+
+    #[test]
+    fn decode_errors_name_the_path() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Item {
+            #[allow(dead_code)]
+            name: String,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        struct Page {
+            #[allow(dead_code)]
+            results: Vec<Item>,
+        }
+        let body = Bytes::from_static(br#"{"results":[{"name":"a"},{"name":null}]}"#);
+        let e = decode_json::<Page>(body).unwrap_err();
+        let ErrorKind::Decode { path, message, .. } = e.kind() else {
+            panic!("{e}")
+        };
+        assert_eq!(path, ".results[1].name");
+        assert!(message.contains("invalid type: null"), "{message}");
+        assert!(e.to_string().contains("at `.results[1].name`"), "{e}");
     }
 
     #[tokio::test]
@@ -334,7 +532,8 @@ mod tests {
         let client = reqwest::Client::new();
         // A transport error to stand in for a body stream that broke off.
         let broken = client.get("http://[::1]:1/").send().await.unwrap_err();
-        let stream = futures::stream::iter(vec![Ok(Bytes::from_static(b"{\"mess")), Err(broken)]).boxed();
+        let stream =
+            futures::stream::iter(vec![Ok(Bytes::from_static(b"{\"mess")), Err(broken)]).boxed();
         let (body, truncated) = read_bounded(stream).await;
         assert_eq!((&body[..], truncated), (&b"{\"mess"[..], true));
     }

@@ -36,11 +36,11 @@ pub use builder::{ClientBuilder, FromParts};
 pub use error::{ApiError, Error, ErrorKind, RestExceptionInfo};
 pub use retry::{RetryPolicy, Timeouts};
 pub use secret::Secret;
-pub use wait::WaitOptions;
+pub use wait::{Progress, WaitOptions};
 
 /// Re-exported so generated crates need no direct dependency on these.
 pub use futures::Stream;
 pub use progenitor_client::{ByteStream, ResponseValue};
-pub use tokio::io::AsyncWrite;
 #[doc(hidden)]
 pub use serde as __serde;
+pub use tokio::io::AsyncWrite;

@@ -94,6 +94,10 @@ pub fn is_retryable_status(status: StatusCode) -> bool {
 /// Connection refused, reset, aborted or closed before a response came: nothing was processed
 /// (or, for a reset mid-request, the method's idempotency makes a repeat safe).
 pub fn is_retryable_transport(error: &reqwest::Error) -> bool {
+    // A pinned certificate that does not match will not match on the next try either.
+    if crate::tls::is_pin_mismatch(error) {
+        return false;
+    }
     if error.is_connect() {
         return true;
     }
@@ -120,12 +124,19 @@ pub fn is_retryable_transport(error: &reqwest::Error) -> bool {
 
 /// `Retry-After` as a wait: delay-seconds or an HTTP date.
 pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
     let when = httpdate::parse_http_date(value).ok()?;
-    Some(when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+    Some(
+        when.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 #[cfg(test)]
@@ -140,7 +151,14 @@ mod tests {
             max_backoff: Duration::from_millis(1000),
             ..Default::default()
         };
-        for (attempt, full) in [(0, 100), (1, 200), (2, 400), (3, 800), (4, 1000), (40, 1000)] {
+        for (attempt, full) in [
+            (0, 100),
+            (1, 200),
+            (2, 400),
+            (3, 800),
+            (4, 1000),
+            (40, 1000),
+        ] {
             for _ in 0..50 {
                 let d = p.backoff(attempt).as_millis() as u64;
                 assert!(d >= full / 2 && d <= full, "attempt {attempt}: {d} ms");
@@ -167,10 +185,19 @@ mod tests {
         h.insert(RETRY_AFTER, HeaderValue::from_static("7"));
         assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
         let soon = SystemTime::now() + Duration::from_secs(120);
-        h.insert(RETRY_AFTER, HeaderValue::from_str(&httpdate::fmt_http_date(soon)).unwrap());
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_str(&httpdate::fmt_http_date(soon)).unwrap(),
+        );
         let d = retry_after(&h).unwrap();
-        assert!(d > Duration::from_secs(100) && d <= Duration::from_secs(120), "{d:?}");
-        h.insert(RETRY_AFTER, HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"));
+        assert!(
+            d > Duration::from_secs(100) && d <= Duration::from_secs(120),
+            "{d:?}"
+        );
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
         assert_eq!(retry_after(&h), Some(Duration::ZERO));
         h.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&h), None);

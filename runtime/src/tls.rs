@@ -23,35 +23,68 @@ pub enum TlsMode {
     DangerAcceptInvalidCertificates,
 }
 
-/// Parses a SHA-256 fingerprint as tools print it: 64 hex digits, optionally separated by
-/// colons or spaces, any case (`openssl x509 -fingerprint -sha256` or a browser's).
+/// Parses a SHA-256 fingerprint as tools print it: 64 hex digits, any case, optionally
+/// separated by colons, spaces or dashes (`openssl x509 -fingerprint -sha256`, a browser's
+/// certificate viewer, PowerShell's `Get-PfxCertificate`), with an optional `sha256/` prefix.
+/// Anything else (a stray character from a copy and paste, a SHA-1 of 40 digits) is an error
+/// that says what was wrong.
 pub fn parse_fingerprint(text: &str) -> Result<[u8; 32], Error> {
-    let bad = |why: &str| {
+    let bad = |why: String| {
         Error::new(ErrorKind::Config(format!(
             "certificate fingerprint {text:?} {why}: expected a SHA-256 of 64 hex digits, e.g. AB:CD:..."
         )))
     };
-    let hex: String = text
-        .trim()
-        .trim_start_matches("sha256/")
-        .chars()
-        .filter(|c| !matches!(c, ':' | ' ' | '-'))
-        .collect();
-    if hex.len() != 64 {
-        return Err(bad(&format!("has {} hex digits", hex.len())));
+    let body = text.trim();
+    let body = body
+        .strip_prefix("sha256/")
+        .or_else(|| body.strip_prefix("SHA256/"))
+        .unwrap_or(body);
+    let mut digits = Vec::with_capacity(64);
+    for c in body.chars() {
+        match c {
+            ':' | ' ' | '-' => {}
+            c if c.is_ascii_hexdigit() => digits.push(c as u8),
+            other => {
+                return Err(bad(format!(
+                    "has {other:?}, which is neither a hex digit nor a separator"
+                )))
+            }
+        }
+    }
+    if digits.len() != 64 {
+        return Err(bad(format!("has {} hex digits", digits.len())));
     }
     let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| bad("is not hex"))?;
+    for (byte, pair) in out.iter_mut().zip(digits.chunks(2)) {
+        let hex = |d: u8| (d as char).to_digit(16).unwrap_or(0) as u8;
+        *byte = hex(pair[0]) << 4 | hex(pair[1]);
     }
     Ok(out)
 }
 
+/// Whether a transport error is a pinned certificate that did not match (see
+/// [`PinMismatch`]): retrying cannot help.
+pub fn is_pin_mismatch(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(error);
+    while let Some(e) = source {
+        if e.to_string().contains(PIN_MISMATCH) {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
+/// The words every pin mismatch error carries (rustls keeps only a message).
+const PIN_MISMATCH: &str = "certificate pin mismatch";
+
 /// The SHA-256 fingerprint of a DER certificate, as colon-separated upper-case hex.
 pub fn fingerprint(der: &[u8]) -> String {
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, der);
+    fingerprint_hex(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, der).as_ref())
+}
+
+fn fingerprint_hex(digest: &[u8]) -> String {
     digest
-        .as_ref()
         .iter()
         .map(|b| format!("{b:02X}"))
         .collect::<Vec<_>>()
@@ -93,9 +126,11 @@ impl ServerCertVerifier for PinnedVerifier {
         if self.pins.iter().any(|p| p[..] == *digest.as_ref()) {
             Ok(ServerCertVerified::assertion())
         } else {
+            let expected: Vec<String> = self.pins.iter().map(|p| fingerprint_hex(p)).collect();
             Err(rustls::Error::General(format!(
-                "the server's certificate (SHA-256 {}) is not the pinned one",
-                fingerprint(end_entity)
+                "{PIN_MISMATCH}: the server presented a certificate with SHA-256 {}, expected {}",
+                fingerprint(end_entity),
+                expected.join(" or ")
             )))
         }
     }
@@ -144,8 +179,27 @@ mod tests {
         let colon = "AB:".repeat(31) + "AB";
         assert_eq!(parse_fingerprint(&colon).unwrap(), [0xAB; 32]);
         assert_eq!(parse_fingerprint(&"ab".repeat(32)).unwrap(), [0xAB; 32]);
-        assert_eq!(parse_fingerprint(&format!(" {} ", "ab ".repeat(32))).unwrap(), [0xAB; 32]);
-        for bad in ["", "AB:CD", &"zz".repeat(32), &"ab".repeat(33)] {
+        assert_eq!(
+            parse_fingerprint(&format!(" {} ", "ab ".repeat(32))).unwrap(),
+            [0xAB; 32]
+        );
+        assert_eq!(
+            parse_fingerprint(&format!("sha256/{}", "AB-".repeat(32))).unwrap(),
+            [0xAB; 32]
+        );
+        // Pasted text with a non-ASCII character (a non-breaking space, an en dash, a
+        // full-width digit) is an error, never a panic.
+        for bad in [
+            "",
+            "AB:CD",
+            &"zz".repeat(32),
+            &"ab".repeat(33),
+            &format!("{}\u{a0}ab", "ab".repeat(31)),
+            &format!("{}–ab", "ab".repeat(31)),
+            &format!("é{}", "a".repeat(63)),
+            &"０".repeat(64),
+            &"ab".repeat(20),
+        ] {
             let e = parse_fingerprint(bad).unwrap_err();
             assert!(e.to_string().contains("SHA-256"), "{e}");
         }

@@ -40,31 +40,71 @@ impl WaitOptions {
     }
 }
 
-/// Calls `poll` until `done` holds for its result, sleeping between calls; returns the last
-/// result. An error from `poll` ends the wait. `what` names the work in the timeout error.
-pub async fn until<T, F, Fut, D>(
+/// Where polled work stands, as the wait helper reads its state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    /// A state the API documents as not finished.
+    Running,
+    /// A state the API documents as final.
+    Finished,
+    /// A state this client does not know (a newer server): the wait goes on, and says so.
+    Unknown(String),
+}
+
+/// Calls `poll` until `progress` reads a finished state from its result, sleeping between
+/// calls; returns the last result.
+///
+/// One rule for every wait: only a state the API documents as final ends it. An unknown
+/// state keeps it going (logged once per value). A transient failure of a poll (no
+/// response, or HTTP 429, 502, 503 or 504) is logged and polled again, within the deadline;
+/// any other error ends the wait. `what` names the work in logs and in the timeout error.
+pub async fn until<T, F, Fut, P>(
     what: &str,
     options: &WaitOptions,
     mut poll: F,
-    done: D,
+    progress: P,
 ) -> Result<T, Error>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, Error>>,
-    D: Fn(&T) -> bool,
+    P: Fn(&T) -> Progress,
 {
     let start = Instant::now();
     let mut interval = options.initial_interval;
+    let mut unknown_seen: Vec<String> = Vec::new();
+    let mut last_error = None;
     loop {
-        let value = poll().await?;
-        if done(&value) {
-            return Ok(value);
+        match poll().await {
+            Ok(value) => match progress(&value) {
+                Progress::Finished => {
+                    tracing::debug!(
+                        what,
+                        elapsed_ms = start.elapsed().as_millis() as u64,
+                        "wait: finished"
+                    );
+                    return Ok(value);
+                }
+                Progress::Running => tracing::trace!(what, "wait: still running"),
+                Progress::Unknown(state) => {
+                    if !unknown_seen.contains(&state) {
+                        tracing::warn!(what, state = %state, "wait: a state this client does not know; waiting on");
+                        unknown_seen.push(state);
+                    }
+                }
+            },
+            Err(e) if is_transient(&e) => {
+                tracing::warn!(what, error = %e, "wait: polling failed; trying again");
+                last_error = Some(e.to_string());
+            }
+            Err(e) => return Err(e),
         }
         let elapsed = start.elapsed();
         if elapsed >= options.deadline {
+            let also = last_error
+                .map(|e| format!(" (last poll failed: {e})"))
+                .unwrap_or_default();
             return Err(Error::new(ErrorKind::Timeout(format!(
-                "{what} not finished after {:.1?}",
-                elapsed
+                "{what} not finished after {elapsed:.1?}{also}"
             ))));
         }
         tokio::time::sleep(interval.min(options.deadline - elapsed)).await;
@@ -72,16 +112,86 @@ where
     }
 }
 
+/// No response, or a status that says "try again later".
+fn is_transient(e: &Error) -> bool {
+    match e.kind() {
+        ErrorKind::Transport(_) => true,
+        ErrorKind::Api(api) => crate::retry::is_retryable_status(api.status),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn fast() -> WaitOptions {
+        WaitOptions::default().with_interval(Duration::from_millis(1), Duration::from_millis(2))
+    }
+
     #[tokio::test]
-    async fn polls_until_done() {
+    async fn polls_until_a_final_state_and_waits_through_unknown_ones() {
+        let states = ["Working", "Paused", "Working", "Stopped"];
         let mut n = 0;
-        let opts = WaitOptions::default().with_interval(Duration::from_millis(1), Duration::from_millis(2));
-        let v = until("x", &opts, || { n += 1; std::future::ready(Ok(n)) }, |n| *n == 3).await.unwrap();
+        let v = until(
+            "x",
+            &fast(),
+            || {
+                n += 1;
+                std::future::ready(Ok(states[n - 1]))
+            },
+            |s| match *s {
+                "Working" => Progress::Running,
+                "Stopped" => Progress::Finished,
+                other => Progress::Unknown(other.to_string()),
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (v, n),
+            ("Stopped", 4),
+            "the unknown `Paused` did not end the wait"
+        );
+    }
+
+    #[tokio::test]
+    async fn transient_errors_are_polled_again_and_others_end_the_wait() {
+        let api = |status: u16| {
+            let status = reqwest::StatusCode::from_u16(status).unwrap();
+            Error::new(ErrorKind::Api(crate::ApiError::new(
+                status,
+                Default::default(),
+                Default::default(),
+                false,
+            )))
+        };
+        let mut n = 0;
+        let v = until(
+            "x",
+            &fast(),
+            || {
+                n += 1;
+                std::future::ready(match n {
+                    1 => Err(api(503)),
+                    2 => Err(api(429)),
+                    _ => Ok(n),
+                })
+            },
+            |_| Progress::Finished,
+        )
+        .await
+        .unwrap();
         assert_eq!(v, 3);
+        let e = until(
+            "x",
+            &fast(),
+            || std::future::ready(Err::<(), _>(api(404))),
+            |_| Progress::Finished,
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.status().map(|s| s.as_u16()), Some(404));
     }
 
     #[tokio::test]
@@ -89,10 +199,18 @@ mod tests {
         let opts = WaitOptions::default()
             .with_interval(Duration::from_millis(5), Duration::from_millis(5))
             .with_deadline(Duration::from_millis(30));
-        let e = until("restore session 42", &opts, || std::future::ready(Ok(())), |_| false)
-            .await
-            .unwrap_err();
+        let e = until(
+            "restore session 42",
+            &opts,
+            || std::future::ready(Ok(())),
+            |_| Progress::Running,
+        )
+        .await
+        .unwrap_err();
         assert!(matches!(e.kind(), ErrorKind::Timeout(_)));
-        assert!(e.to_string().contains("restore session 42 not finished"), "{e}");
+        assert!(
+            e.to_string().contains("restore session 42 not finished"),
+            "{e}"
+        );
     }
 }

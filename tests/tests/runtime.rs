@@ -10,7 +10,9 @@ use serde_json::json;
 use support::{read_head, reset, respond_json, RawServer};
 use vb365::runtime::{RetryPolicy, Timeouts, WaitOptions};
 use vb365::{types, ErrorKind};
-use wiremock::matchers::{body_string, body_string_contains, header, method, path, query_param, query_param_is_missing};
+use wiremock::matchers::{
+    body_string, body_string_contains, header, method, path, query_param, query_param_is_missing,
+};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const SESSION: &str = "2e7f9c4a-1b3d-4c5e-8f6a-7b8c9d0e1f2a";
@@ -42,7 +44,11 @@ fn password_client(server: &MockServer) -> vb365::Client {
 }
 
 fn bearer_client(url: &str) -> vb365::Client {
-    vb365::Client::builder(url).bearer_token("T").retry(fast_retry()).build().unwrap()
+    vb365::Client::builder(url)
+        .bearer_token("T")
+        .retry(fast_retry())
+        .build()
+        .unwrap()
 }
 
 /// A GET that returns a small JSON object: the restore session `SESSION`.
@@ -66,7 +72,10 @@ fn session_path() -> wiremock::matchers::PathExactMatcher {
 /// Answers the token endpoint's requests whose form contains `form` (e.g.
 /// `grant_type=refresh_token&refresh_token=RT1`), `times` times if given (checked on drop).
 async fn on_token(server: &MockServer, form: &str, answer: ResponseTemplate, times: Option<u64>) {
-    let mock = Mock::given(method("POST")).and(path("/v8/token")).and(body_string_contains(form)).respond_with(answer);
+    let mock = Mock::given(method("POST"))
+        .and(path("/v8/token"))
+        .and(body_string_contains(form))
+        .respond_with(answer);
     match times {
         Some(n) => mock.expect(n).mount(server).await,
         None => mock.mount(server).await,
@@ -74,7 +83,12 @@ async fn on_token(server: &MockServer, form: &str, answer: ResponseTemplate, tim
 }
 
 /// Answers `GET` of the restore session sent with bearer `token`, `times` times if given.
-async fn on_session_get(server: &MockServer, token: &str, answer: ResponseTemplate, times: Option<u64>) {
+async fn on_session_get(
+    server: &MockServer,
+    token: &str,
+    answer: ResponseTemplate,
+    times: Option<u64>,
+) {
     let mock = Mock::given(method("GET"))
         .and(session_path())
         .and(header("authorization", format!("Bearer {token}")))
@@ -95,7 +109,10 @@ async fn requests_to(server: &MockServer, p: &str) -> Vec<wiremock::Request> {
 }
 
 fn auth_of(r: &wiremock::Request) -> String {
-    r.headers.get("authorization").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+    r.headers
+        .get("authorization")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
 }
 
 // ---- 1. Login ----
@@ -122,11 +139,24 @@ async fn logs_in_once_with_the_form_password_grant_and_sends_the_bearer_token() 
 #[tokio::test]
 async fn refreshes_before_expiry_with_the_refresh_token() {
     let server = MockServer::start().await;
-    on_token(&server, "grant_type=password", token("AT1", "RT1", 30), Some(1)).await;
-    on_token(&server, "grant_type=refresh_token&refresh_token=RT1", token("AT2", "RT2", 3600), Some(1)).await;
-    on_session_get(&server, "AT1", ok("Working"), Some(1)).await;
+    on_token(
+        &server,
+        "grant_type=password",
+        token("AT1", "RT1", 1),
+        Some(1),
+    )
+    .await;
+    on_token(
+        &server,
+        "grant_type=refresh_token&refresh_token=RT1",
+        token("AT2", "RT2", 3600),
+        Some(1),
+    )
+    .await;
+    on_session_get(&server, "AT1", ok("Working"), Some(2)).await;
     on_session_get(&server, "AT2", ok("Working"), Some(1)).await;
-    // The token lives 30 s; refreshing 60 s ahead means the second call refreshes first.
+    // The token lives 1 s, less than the 60 s margin: it is renewed at half its life, not
+    // before every request (the two first calls share it), and renewed after that.
     let client = vb365::Client::builder(server.uri())
         .password("admin", "pw")
         .refresh_margin(Duration::from_secs(60))
@@ -134,19 +164,36 @@ async fn refreshes_before_expiry_with_the_refresh_token() {
         .unwrap();
     get_session(&client).await.unwrap();
     get_session(&client).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    get_session(&client).await.unwrap();
     let gets = requests_to(&server, &format!("/v8/RestoreSessions/{SESSION}")).await;
-    assert_eq!(gets.iter().map(auth_of).collect::<Vec<_>>(), ["Bearer AT1", "Bearer AT2"]);
+    assert_eq!(
+        gets.iter().map(auth_of).collect::<Vec<_>>(),
+        ["Bearer AT1", "Bearer AT1", "Bearer AT2"]
+    );
 }
 
 #[tokio::test]
 async fn a_401_refreshes_once_and_repeats_the_request() {
     let server = MockServer::start().await;
-    on_token(&server, "grant_type=password", token("AT1", "RT1", 3600), Some(1)).await;
-    on_token(&server, "grant_type=refresh_token&refresh_token=RT1", token("AT2", "RT2", 3600), Some(1)).await;
+    on_token(
+        &server,
+        "grant_type=password",
+        token("AT1", "RT1", 3600),
+        Some(1),
+    )
+    .await;
+    on_token(
+        &server,
+        "grant_type=refresh_token&refresh_token=RT1",
+        token("AT2", "RT2", 3600),
+        Some(1),
+    )
+    .await;
     on_session_get(&server, "AT1", ResponseTemplate::new(401), Some(1)).await;
     on_session_get(&server, "AT2", ok("Stopped"), Some(1)).await;
     let s = get_session(&password_client(&server)).await.unwrap();
-    assert_eq!(s.state, types::RestRestoreSessionState::Stopped);
+    assert_eq!(s.state, Some(types::RestRestoreSessionState::Stopped));
 }
 
 #[tokio::test]
@@ -161,7 +208,13 @@ async fn a_refused_refresh_falls_back_to_a_password_login() {
         .expect(1)
         .mount(&server)
         .await;
-    on_token(&server, "grant_type=password", token("AT3", "RT3", 3600), Some(1)).await;
+    on_token(
+        &server,
+        "grant_type=password",
+        token("AT3", "RT3", 3600),
+        Some(1),
+    )
+    .await;
     let refused = ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant"}));
     on_token(&server, "grant_type=refresh_token", refused, Some(1)).await;
     on_session_get(&server, "AT1", ResponseTemplate::new(401), None).await;
@@ -182,7 +235,10 @@ async fn a_second_401_is_returned_not_looped() {
 async fn a_ready_bearer_token_is_sent_as_is_without_login() {
     let server = MockServer::start().await;
     on_session_get(&server, "ready-made", ok("Working"), Some(1)).await;
-    let client = vb365::Client::builder(server.uri()).bearer_token("ready-made").build().unwrap();
+    let client = vb365::Client::builder(server.uri())
+        .bearer_token("ready-made")
+        .build()
+        .unwrap();
     get_session(&client).await.unwrap();
     assert!(requests_to(&server, "/v8/token").await.is_empty());
 }
@@ -190,7 +246,13 @@ async fn a_ready_bearer_token_is_sent_as_is_without_login() {
 #[tokio::test]
 async fn logout_revokes_on_the_server_and_the_next_call_logs_in_again() {
     let server = MockServer::start().await;
-    on_token(&server, "grant_type=password", token("AT", "RT", 3600), Some(2)).await;
+    on_token(
+        &server,
+        "grant_type=password",
+        token("AT", "RT", 3600),
+        Some(2),
+    )
+    .await;
     Mock::given(method("POST"))
         .and(path("/v8/token/logout"))
         .and(header("authorization", "Bearer AT"))
@@ -219,13 +281,25 @@ async fn secrets_never_appear_in_debug_or_errors() {
     let builder_debug = format!("{builder:?}");
     let client = builder.build().unwrap();
     let err = get_session(&client).await.unwrap_err();
-    let shown = format!("{err} {err:?} {builder_debug} {client:?} {:?}", client.session());
+    let shown = format!(
+        "{err} {err:?} {builder_debug} {client:?} {:?}",
+        client.session()
+    );
     assert!(!shown.contains("hunter2"), "{shown}");
     assert!(matches!(err.kind(), ErrorKind::Auth(_)), "{err:?}");
-    assert!(err.to_string().contains("invalid_grant"), "the server's reason is kept: {err}");
-    assert_eq!(err.operation(), Some("restore_session_get_by_restore_session_id"));
+    assert!(
+        err.to_string().contains("invalid_grant"),
+        "the server's reason is kept: {err}"
+    );
+    assert_eq!(
+        err.operation(),
+        Some("restore_session_get_by_restore_session_id")
+    );
 
-    let client = vb365::Client::builder(server.uri()).bearer_token("tok-abcdef-123").build().unwrap();
+    let client = vb365::Client::builder(server.uri())
+        .bearer_token("tok-abcdef-123")
+        .build()
+        .unwrap();
     let shown = format!("{client:?}");
     assert!(!shown.contains("tok-abcdef"), "{shown}");
 }
@@ -233,7 +307,9 @@ async fn secrets_never_appear_in_debug_or_errors() {
 // ---- 3. Pagination ----
 
 fn drives(from: usize, n: usize) -> Vec<serde_json::Value> {
-    (from..from + n).map(|i| json!({"id": format!("d{i}"), "name": format!("drive {i}")})).collect()
+    (from..from + n)
+        .map(|i| json!({"id": format!("d{i}"), "name": format!("drive {i}")}))
+        .collect()
 }
 
 #[tokio::test]
@@ -247,13 +323,25 @@ async fn stream_walks_pages_lazily_passing_the_set_id() {
             "offset": offset, "limit": 2, "setId": set, "results": drives(offset, n)
         }))
     };
-    Mock::given(method("GET")).and(path(&p)).and(query_param("offset", "0")).and(query_param("limit", "2"))
+    Mock::given(method("GET"))
+        .and(path(&p))
+        .and(query_param("offset", "0"))
+        .and(query_param("limit", "2"))
         .and(query_param_is_missing("setId"))
-        .respond_with(page(0, 2)).expect(2).mount(&server).await;
+        .respond_with(page(0, 2))
+        .expect(2)
+        .mount(&server)
+        .await;
     for offset in [2, 4] {
-        Mock::given(method("GET")).and(path(&p)).and(query_param("offset", offset.to_string()))
-            .and(query_param("limit", "2")).and(query_param("setId", set))
-            .respond_with(page(offset, if offset == 4 { 1 } else { 2 })).expect(1).mount(&server).await;
+        Mock::given(method("GET"))
+            .and(path(&p))
+            .and(query_param("offset", offset.to_string()))
+            .and(query_param("limit", "2"))
+            .and(query_param("setId", set))
+            .respond_with(page(offset, if offset == 4 { 1 } else { 2 }))
+            .expect(1)
+            .mount(&server)
+            .await;
     }
     let client = bearer_client(&server.uri());
     let all: Vec<types::RestOneDrive> = client
@@ -290,12 +378,19 @@ async fn stream_default_page_size_and_empty_list() {
         .and(path("/v8/RestorePoints"))
         .and(query_param("limit", "500"))
         .and(query_param("offset", "0"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"offset": 0, "limit": 500, "results": []})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"offset": 0, "limit": 500, "results": []})),
+        )
         .expect(1)
         .mount(&server)
         .await;
     let client = bearer_client(&server.uri());
-    let n = client.restore_point_get_restore_points().stream().count().await;
+    let n = client
+        .restore_point_get_restore_points()
+        .stream()
+        .count()
+        .await;
     assert_eq!(n, 0);
 }
 
@@ -305,17 +400,27 @@ async fn stream_reports_a_failing_page_and_stops() {
     Mock::given(method("GET"))
         .and(path("/v8/RestorePoints"))
         .and(query_param("offset", "0"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"offset": 0, "limit": 1, "results": [{"id": "a"}]})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"offset": 0, "limit": 1, "results": [{"id": "a"}]})),
+        )
         .mount(&server)
         .await;
     Mock::given(method("GET"))
         .and(path("/v8/RestorePoints"))
         .and(query_param("offset", "1"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"message": "bad offset", "errorCode": "ParameterValidationFailure"})))
+        .respond_with(ResponseTemplate::new(400).set_body_json(
+            json!({"message": "bad offset", "errorCode": "ParameterValidationFailure"}),
+        ))
         .mount(&server)
         .await;
     let client = bearer_client(&server.uri());
-    let got: Vec<_> = client.restore_point_get_restore_points().limit(1).stream().collect().await;
+    let got: Vec<_> = client
+        .restore_point_get_restore_points()
+        .limit(1)
+        .stream()
+        .collect()
+        .await;
     assert_eq!(got.len(), 2);
     assert_eq!(got[0].as_ref().unwrap().id.as_deref(), Some("a"));
     let err = got[1].as_ref().unwrap_err();
@@ -329,9 +434,19 @@ fn unknown_enum_values_are_kept_and_round_trip() {
     let raw = json!({"id": SESSION, "type": "Vexx", "creationTime": "2026-11-22T10:00:00Z",
                      "state": "Pausing", "result": "Success"});
     let s: types::RestRestoreSession = serde_json::from_value(raw.clone()).unwrap();
-    assert_eq!(s.type_, types::RestRestoreSessionType::Unknown("Vexx".into()));
-    assert_eq!(s.state, types::RestRestoreSessionState::Unknown("Pausing".into()));
-    assert_eq!(s.result, types::RestRestoreSessionResult::Success, "known values stay typed");
+    assert_eq!(
+        s.type_,
+        Some(types::RestRestoreSessionType::Unknown("Vexx".into()))
+    );
+    assert_eq!(
+        s.state,
+        Some(types::RestRestoreSessionState::Unknown("Pausing".into()))
+    );
+    assert_eq!(
+        s.result,
+        Some(types::RestRestoreSessionResult::Success),
+        "known values stay typed"
+    );
     let back = serde_json::to_value(&s).unwrap();
     assert_eq!(back["type"], "Vexx");
     assert_eq!(back["state"], "Pausing");
@@ -339,14 +454,22 @@ fn unknown_enum_values_are_kept_and_round_trip() {
     for (status, want) in [
         ("Queued", types::RestJobSessionStatus::Queued),
         ("Running", types::RestJobSessionStatus::Running),
-        ("Throttled", types::RestJobSessionStatus::Unknown("Throttled".into())),
+        (
+            "Throttled",
+            types::RestJobSessionStatus::Unknown("Throttled".into()),
+        ),
     ] {
         let j: types::RestJobSession = serde_json::from_value(json!({"status": status})).unwrap();
         assert_eq!(j.status, Some(want));
     }
     let e: types::RestExceptionInfo =
         serde_json::from_value(json!({"message": "m", "errorCode": "QuotaExceeded"})).unwrap();
-    assert_eq!(e.error_code, Some(types::RestExceptionInfoErrorCode::Unknown("QuotaExceeded".into())));
+    assert_eq!(
+        e.error_code,
+        Some(types::RestExceptionInfoErrorCode::Unknown(
+            "QuotaExceeded".into()
+        ))
+    );
     assert!(e.error_code.unwrap().is_unknown());
 }
 
@@ -378,9 +501,20 @@ async fn lenient_decoding_through_the_client() {
         })))
         .mount(&server)
         .await;
-    let page = bearer_client(&server.uri()).job_session_get().send().await.unwrap().into_inner();
-    assert_eq!(page.results[0].status, Some(types::RestJobSessionStatus::Queued));
-    assert_eq!(page.results[0].job_type, Some(types::RestJobSessionJobType::Unknown("Archive".into())));
+    let page = bearer_client(&server.uri())
+        .job_session_get()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        page.results[0].status,
+        Some(types::RestJobSessionStatus::Queued)
+    );
+    assert_eq!(
+        page.results[0].job_type,
+        Some(types::RestJobSessionJobType::Unknown("Archive".into()))
+    );
 }
 
 // ---- 5. Errors ----
@@ -395,14 +529,25 @@ async fn error_responses_carry_status_operation_and_decoded_exception_info() {
         })))
         .mount(&server)
         .await;
-    let err = get_session(&bearer_client(&server.uri())).await.unwrap_err();
-    assert_eq!(err.operation(), Some("restore_session_get_by_restore_session_id"));
+    let err = get_session(&bearer_client(&server.uri()))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.operation(),
+        Some("restore_session_get_by_restore_session_id")
+    );
     assert_eq!(err.status(), Some(reqwest::StatusCode::NOT_FOUND));
     assert_eq!(err.error_code(), Some("ResourceNotFound"));
     let api = err.api().unwrap();
-    assert_eq!(api.info.as_ref().unwrap().message.as_deref(), Some("Restore session not found."));
+    assert_eq!(
+        api.info.as_ref().unwrap().message.as_deref(),
+        Some("Restore session not found.")
+    );
     let typed: types::RestExceptionInfo = api.decode().unwrap();
-    assert_eq!(typed.error_code, Some(types::RestExceptionInfoErrorCode::ResourceNotFound));
+    assert_eq!(
+        typed.error_code,
+        Some(types::RestExceptionInfoErrorCode::ResourceNotFound)
+    );
     assert_eq!(
         err.to_string(),
         "restore_session_get_by_restore_session_id: HTTP 404 Not Found ResourceNotFound: Restore session not found."
@@ -446,9 +591,17 @@ async fn a_parameter_that_does_not_convert_fails_before_any_request() {
         .send()
         .await
         .unwrap_err();
-    let ErrorKind::InvalidRequest(message) = err.kind() else { panic!("{err:?}") };
-    assert_eq!(message, "conversion to `:: uuid :: Uuid` for restore_session_id failed");
-    assert_eq!(err.operation(), Some("restore_session_get_by_restore_session_id"));
+    let ErrorKind::InvalidRequest(message) = err.kind() else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        message,
+        "conversion to `:: uuid :: Uuid` for restore_session_id failed"
+    );
+    assert_eq!(
+        err.operation(),
+        Some("restore_session_get_by_restore_session_id")
+    );
     assert!(server.received_requests().await.unwrap().is_empty());
 }
 
@@ -457,7 +610,9 @@ async fn non_json_and_empty_error_bodies_are_kept_raw() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/v8/Jobs"))
-        .respond_with(ResponseTemplate::new(500).set_body_raw("<html>Internal error</html>", "text/html"))
+        .respond_with(
+            ResponseTemplate::new(500).set_body_raw("<html>Internal error</html>", "text/html"),
+        )
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -471,9 +626,17 @@ async fn non_json_and_empty_error_bodies_are_kept_raw() {
     assert_eq!(api.status.as_u16(), 500);
     assert!(api.info.is_none());
     assert_eq!(api.body_text(), "<html>Internal error</html>");
-    assert!(err.to_string().ends_with("HTTP 500 Internal Server Error: <html>Internal error</html>"), "{err}");
+    assert!(
+        err.to_string()
+            .ends_with("HTTP 500 Internal Server Error: <html>Internal error</html>"),
+        "{err}"
+    );
 
-    let err = client.restore_point_get_restore_points().send().await.unwrap_err();
+    let err = client
+        .restore_point_get_restore_points()
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(403));
     assert!(err.api().unwrap().body.is_empty());
 }
@@ -486,7 +649,9 @@ async fn a_malformed_success_body_is_a_decode_error() {
         .respond_with(ResponseTemplate::new(200).set_body_raw("{\"id\": ", "application/json"))
         .mount(&server)
         .await;
-    let err = get_session(&bearer_client(&server.uri())).await.unwrap_err();
+    let err = get_session(&bearer_client(&server.uri()))
+        .await
+        .unwrap_err();
     match err.kind() {
         ErrorKind::Decode { body, .. } => assert_eq!(&body[..], b"{\"id\": "),
         other => panic!("{other:?}"),
@@ -503,9 +668,19 @@ async fn truncated_bodies_fail_cleanly() {
         let _ = tokio::io::AsyncWriteExt::write_all(&mut s, head.as_bytes()).await;
     })
     .await;
-    let client = vb365::Client::builder(server.url()).bearer_token("T").retry(RetryPolicy::none()).build().unwrap();
+    let client = vb365::Client::builder(server.url())
+        .bearer_token("T")
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
     let err = get_session(&client).await.unwrap_err();
-    assert!(matches!(err.kind(), ErrorKind::Transport(_) | ErrorKind::Decode { .. }), "{err:?}");
+    assert!(
+        matches!(
+            err.kind(),
+            ErrorKind::Transport(_) | ErrorKind::Decode { .. }
+        ),
+        "{err:?}"
+    );
     let err = get_session(&client).await.unwrap_err();
     let api = err.api().expect("the status survives a broken body");
     assert_eq!(api.status.as_u16(), 500);
@@ -517,10 +692,18 @@ async fn truncated_bodies_fail_cleanly() {
 #[tokio::test]
 async fn retries_503_then_succeeds() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).and(session_path())
-        .respond_with(ResponseTemplate::new(503)).up_to_n_times(2).with_priority(1).mount(&server).await;
-    Mock::given(method("GET")).and(session_path())
-        .respond_with(ok("Working")).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(session_path())
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(2)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(session_path())
+        .respond_with(ok("Working"))
+        .mount(&server)
+        .await;
     get_session(&bearer_client(&server.uri())).await.unwrap();
     assert_eq!(server.received_requests().await.unwrap().len(), 3);
 }
@@ -528,9 +711,14 @@ async fn retries_503_then_succeeds() {
 #[tokio::test]
 async fn retries_are_bounded() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).and(session_path())
-        .respond_with(ResponseTemplate::new(502)).mount(&server).await;
-    let err = get_session(&bearer_client(&server.uri())).await.unwrap_err();
+    Mock::given(method("GET"))
+        .and(session_path())
+        .respond_with(ResponseTemplate::new(502))
+        .mount(&server)
+        .await;
+    let err = get_session(&bearer_client(&server.uri()))
+        .await
+        .unwrap_err();
     assert_eq!(err.status().unwrap().as_u16(), 502);
     assert_eq!(server.received_requests().await.unwrap().len(), 1 + 3);
 }
@@ -538,19 +726,35 @@ async fn retries_are_bounded() {
 #[tokio::test]
 async fn retry_after_is_honoured_and_too_long_a_wait_is_returned() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).and(session_path())
+    Mock::given(method("GET"))
+        .and(session_path())
         .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "1"))
-        .up_to_n_times(1).with_priority(1).mount(&server).await;
-    Mock::given(method("GET")).and(session_path())
-        .respond_with(ok("Working")).mount(&server).await;
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(session_path())
+        .respond_with(ok("Working"))
+        .mount(&server)
+        .await;
     let start = Instant::now();
     get_session(&bearer_client(&server.uri())).await.unwrap();
-    assert!(start.elapsed() >= Duration::from_millis(950), "waited {:?}", start.elapsed());
+    assert!(
+        start.elapsed() >= Duration::from_millis(950),
+        "waited {:?}",
+        start.elapsed()
+    );
 
     let server = MockServer::start().await;
-    Mock::given(method("GET")).and(session_path())
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "3600")).mount(&server).await;
-    let err = get_session(&bearer_client(&server.uri())).await.unwrap_err();
+    Mock::given(method("GET"))
+        .and(session_path())
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "3600"))
+        .mount(&server)
+        .await;
+    let err = get_session(&bearer_client(&server.uri()))
+        .await
+        .unwrap_err();
     assert_eq!(err.status().unwrap().as_u16(), 429);
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
@@ -558,19 +762,36 @@ async fn retry_after_is_honoured_and_too_long_a_wait_is_returned() {
 #[tokio::test]
 async fn post_is_not_retried_unless_opted_in() {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).and(path("/v8/Jobs/00000000-0000-0000-0000-000000000001/start"))
-        .respond_with(ResponseTemplate::new(503)).mount(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/v8/Jobs/00000000-0000-0000-0000-000000000001/start"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
     let id: uuid::Uuid = "00000000-0000-0000-0000-000000000001".parse().unwrap();
-    let err = bearer_client(&server.uri()).job_start_action().job_id(id).send().await.unwrap_err();
+    let err = bearer_client(&server.uri())
+        .job_start_action()
+        .job_id(id)
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(err.status().unwrap().as_u16(), 503);
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 
     let client = vb365::Client::builder(server.uri())
         .bearer_token("T")
-        .retry(RetryPolicy { max_retries: 2, retry_non_idempotent: true, ..fast_retry() })
+        .retry(RetryPolicy {
+            max_retries: 2,
+            retry_non_idempotent: true,
+            ..fast_retry()
+        })
         .build()
         .unwrap();
-    client.job_start_action().job_id(id).send().await.unwrap_err();
+    client
+        .job_start_action()
+        .job_id(id)
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(server.received_requests().await.unwrap().len(), 1 + 3);
 }
 
@@ -606,11 +827,18 @@ async fn requests_time_out_but_downloads_get_longer() {
     let client = vb365::Client::builder(server.url())
         .bearer_token("T")
         .retry(RetryPolicy::none())
-        .timeouts(Timeouts { request: Duration::from_millis(200), download: Duration::from_secs(20), ..Default::default() })
+        .timeouts(Timeouts {
+            request: Duration::from_millis(200),
+            download: Duration::from_secs(20),
+            ..Default::default()
+        })
         .build()
         .unwrap();
     let err = get_session(&client).await.unwrap_err();
-    assert!(matches!(err.kind(), ErrorKind::Transport(e) if e.is_timeout()), "{err:?}");
+    assert!(
+        matches!(err.kind(), ErrorKind::Transport(e) if e.is_timeout()),
+        "{err:?}"
+    );
 
     let mut file = Vec::new();
     let n = client
@@ -633,15 +861,24 @@ fn quick() -> WaitOptions {
 #[tokio::test]
 async fn waits_for_a_restore_session_to_stop() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).and(session_path())
+    Mock::given(method("GET"))
+        .and(session_path())
         .respond_with(ok("Working"))
-        .up_to_n_times(2).with_priority(1).mount(&server).await;
-    Mock::given(method("GET")).and(session_path())
-        .respond_with(ok("Stopped")).mount(&server).await;
+        .up_to_n_times(2)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(session_path())
+        .respond_with(ok("Stopped"))
+        .mount(&server)
+        .await;
     let client = bearer_client(&server.uri());
-    let started = types::RestAsyncRestoreResponse { session_id: SESSION.parse().unwrap() };
+    let started = types::RestAsyncRestoreResponse {
+        session_id: Some(SESSION.parse().unwrap()),
+    };
     let done = client.wait_async_restore(&started, &quick()).await.unwrap();
-    assert_eq!(done.state, types::RestRestoreSessionState::Stopped);
+    assert_eq!(done.state, Some(types::RestRestoreSessionState::Stopped));
     assert_eq!(server.received_requests().await.unwrap().len(), 3);
 }
 
@@ -649,19 +886,33 @@ async fn waits_for_a_restore_session_to_stop() {
 async fn waits_for_a_job_session_and_gives_up_at_the_deadline() {
     let id = "00000000-0000-0000-0000-0000000000aa";
     let server = MockServer::start().await;
-    Mock::given(method("GET")).and(path(format!("/v8/JobSessions/{id}")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": id, "status": "Queued"})))
-        .up_to_n_times(1).with_priority(1).mount(&server).await;
-    Mock::given(method("GET")).and(path(format!("/v8/JobSessions/{id}")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": id, "status": "Warning"}))).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v8/JobSessions/{id}")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"id": id, "status": "Queued"})),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v8/JobSessions/{id}")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"id": id, "status": "Warning"})),
+        )
+        .mount(&server)
+        .await;
     let client = bearer_client(&server.uri());
     let id: uuid::Uuid = id.parse().unwrap();
     let done = client.wait_job_session(&id, &quick()).await.unwrap();
     assert_eq!(done.status, Some(types::RestJobSessionStatus::Warning));
 
     let server = MockServer::start().await;
-    Mock::given(method("GET")).and(path(format!("/v8/JobSessions/{id}")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": "Running"}))).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v8/JobSessions/{id}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": "Running"})))
+        .mount(&server)
+        .await;
     let client = bearer_client(&server.uri());
     let err = client
         .wait_job_session(&id, &quick().with_deadline(Duration::from_millis(100)))
@@ -677,7 +928,9 @@ async fn vbazure_logs_in_at_its_own_token_endpoint_and_streams_restore_points() 
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/api/oauth2/token"))
-        .and(body_string("grant_type=password&username=admin&password=pw"))
+        .and(body_string(
+            "grant_type=password&username=admin&password=pw",
+        ))
         .respond_with(token("AZ", "AZR", 3600))
         .expect(1)
         .mount(&server)
@@ -691,16 +944,30 @@ async fn vbazure_logs_in_at_its_own_token_endpoint_and_streams_restore_points() 
             .and(query_param("offset", offset.to_string()))
             .and(query_param("limit", "2"))
             .and(header("authorization", "Bearer AZ"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"offset": offset, "limit": 2, "results": results})))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"offset": offset, "limit": 2, "results": results})),
+            )
             .expect(1)
             .mount(&server)
             .await;
     }
-    let client = vbazure::Client::builder(server.uri()).password("admin", "pw").build().unwrap();
-    let points: Vec<_> = client.restore_points_get_all().limit(2).stream().try_collect().await.unwrap();
+    let client = vbazure::Client::builder(server.uri())
+        .password("admin", "pw")
+        .build()
+        .unwrap();
+    let points: Vec<_> = client
+        .restore_points_get_all()
+        .limit(2)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(points.len(), 3);
     assert_eq!(
         points[0].backup_destination,
-        Some(vbazure::types::RestorePointBackupDestination::Unknown("Archive".into()))
+        Some(vbazure::types::RestorePointBackupDestination::Unknown(
+            "Archive".into()
+        ))
     );
 }

@@ -60,7 +60,10 @@ async fn serve_mock(ex: &Exchange, body: String) -> MockServer {
 /// A mock VB365 server answering `ex`'s request with `body`, and a client for it.
 async fn serve(ex: &Exchange, body: String) -> (MockServer, vb365::Client) {
     let server = serve_mock(ex, body).await;
-    let client = vb365::Client::builder(server.uri()).bearer_token(TOKEN).build().unwrap();
+    let client = vb365::Client::builder(server.uri())
+        .bearer_token(TOKEN)
+        .build()
+        .unwrap();
     (server, client)
 }
 
@@ -73,13 +76,14 @@ async fn assert_received(server: &MockServer, ex: &Exchange) {
     assert_eq!(got.method.as_str(), ex.request.method);
     assert_eq!(got.url.path(), ex.request.path);
     let mut got_query: Vec<_> = got.url.query_pairs().into_owned().collect();
-    let mut want_query: Vec<(String, String)> =
-        url_pairs(&ex.request.query);
+    let mut want_query: Vec<(String, String)> = url_pairs(&ex.request.query);
     got_query.sort();
     want_query.sort();
     assert_eq!(got_query, want_query, "query of {}", got.url);
     assert_eq!(
-        got.headers.get("authorization").and_then(|v| v.to_str().ok()),
+        got.headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok()),
         Some(format!("Bearer {TOKEN}").as_str())
     );
     match &ex.request.body {
@@ -110,9 +114,15 @@ fn restore_points_seed_items_decode() {
     assert_eq!(points.len(), 4);
     let first = &points[0];
     let id = first.id.as_deref().unwrap();
-    assert_eq!(id, "5f7c94d0-c339-46f1-9b0f-2b9763ba83de31e4e204-7ce3-48f6-8c87-4a17f5da7e07");
+    assert_eq!(
+        id,
+        "5f7c94d0-c339-46f1-9b0f-2b9763ba83de31e4e204-7ce3-48f6-8c87-4a17f5da7e07"
+    );
     assert_eq!(id.len(), 72, "two GUIDs joined, not a UUID");
-    assert_eq!(first.repository_id.unwrap().to_string(), "5f7c94d0-c339-46f1-9b0f-2b9763ba83de");
+    assert_eq!(
+        first.repository_id.unwrap().to_string(),
+        "5f7c94d0-c339-46f1-9b0f-2b9763ba83de"
+    );
     assert_eq!(
         first.backup_time.unwrap().to_rfc3339(),
         "2022-02-22T14:44:22.376470900+00:00"
@@ -120,7 +130,10 @@ fn restore_points_seed_items_decode() {
     assert_eq!(first.is_share_point, Some(true));
     assert_eq!(points[1].is_long_term_copy, Some(true));
     let links = &first.links;
-    assert_eq!(links["organization"].href.as_deref(), Some("/v6/organizations/e60dfb9c-ac58-4463-879f-9855ac35576b"));
+    assert_eq!(
+        links["organization"].href.as_deref(),
+        Some("/v6/organizations/e60dfb9c-ac58-4463-879f-9855ac35576b")
+    );
 }
 
 #[tokio::test]
@@ -129,7 +142,11 @@ async fn restore_points_request_matches_seed() {
     let (server, client) = serve(&ex, as_v8_page(&ex.response.body)).await;
     let page = client
         .restore_point_get_restore_points()
-        .organization_id("b7f43a7f-3508-4d04-8ec2-ece6944e916b".parse::<uuid::Uuid>().unwrap())
+        .organization_id(
+            "b7f43a7f-3508-4d04-8ec2-ece6944e916b"
+                .parse::<uuid::Uuid>()
+                .unwrap(),
+        )
         .send()
         .await
         .unwrap()
@@ -146,17 +163,28 @@ async fn restore_points_request_matches_seed() {
 async fn restore_sessions_request_matches_seed_and_items_decode() {
     let ex = seed("002_restore_sessions.yaml");
     let (server, client) = serve(&ex, as_v8_page(&ex.response.body)).await;
-    let page = client.restore_session_get_page().send().await.unwrap().into_inner();
+    let page = client
+        .restore_session_get_page()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert_received(&server, &ex).await;
     let [stopped, working] = &page.results[..] else {
         panic!("two sessions expected, got {}", page.results.len())
     };
-    assert_eq!(stopped.id.to_string(), "0800471b-d0e2-422b-9d7c-35d15661c3fb");
-    assert_eq!(stopped.type_, types::RestRestoreSessionType::Vex);
-    assert_eq!(stopped.state, types::RestRestoreSessionState::Stopped);
-    assert_eq!(stopped.result, types::RestRestoreSessionResult::Success);
+    assert_eq!(
+        stopped.id.to_string(),
+        "0800471b-d0e2-422b-9d7c-35d15661c3fb"
+    );
+    assert_eq!(stopped.type_, Some(types::RestRestoreSessionType::Vex));
+    assert_eq!(stopped.state, Some(types::RestRestoreSessionState::Stopped));
+    assert_eq!(
+        stopped.result,
+        Some(types::RestRestoreSessionResult::Success)
+    );
     assert!(stopped.end_time.is_some());
-    assert_eq!(working.state, types::RestRestoreSessionState::Working);
+    assert_eq!(working.state, Some(types::RestRestoreSessionState::Working));
     assert!(working.end_time.is_none());
 }
 
@@ -166,7 +194,11 @@ async fn organization_explore_request_matches_seed_and_response_decodes() {
     let (server, client) = serve(&ex, ex.response.body.clone()).await;
     let session = client
         .organization_explore()
-        .organization_id("3c424478-0811-4920-8aab-01f0bf2a2822".parse::<uuid::Uuid>().unwrap())
+        .organization_id(
+            "3c424478-0811-4920-8aab-01f0bf2a2822"
+                .parse::<uuid::Uuid>()
+                .unwrap(),
+        )
         .body(types::RestOrganizationExploreOptions {
             date_time: Some("2022-01-22T14:56:55.862Z".parse().unwrap()),
             type_: Some(types::RestOrganizationExploreOptionsType::Vet),
@@ -180,9 +212,15 @@ async fn organization_explore_request_matches_seed_and_response_decodes() {
     assert_eq!(session.status().as_u16(), 201);
     assert_received(&server, &ex).await;
     let session = session.into_inner();
-    assert_eq!(session.id.to_string(), "8caccbcb-3e6c-4e55-83b2-d7d196e11cbe");
-    assert_eq!(session.type_, types::RestRestoreSessionType::Vet);
-    assert_eq!(session.initiated_by.as_deref(), Some("EPSILON\\Administrator"));
+    assert_eq!(
+        session.id.to_string(),
+        "8caccbcb-3e6c-4e55-83b2-d7d196e11cbe"
+    );
+    assert_eq!(session.type_, Some(types::RestRestoreSessionType::Vet));
+    assert_eq!(
+        session.initiated_by.as_deref(),
+        Some("EPSILON\\Administrator")
+    );
     assert_eq!(session.scope_name.as_deref(), Some(""));
     assert_eq!(
         session.end_time.unwrap().to_rfc3339(),
@@ -203,7 +241,10 @@ async fn backup_repositories_request_matches_seed_and_page_decodes() {
         .unwrap()
         .into_inner();
     assert_received(&server, &ex).await;
-    assert_eq!(page.set_id.unwrap().to_string(), "83e19bc1-5428-42b5-88ea-b28354e481f3");
+    assert_eq!(
+        page.set_id.unwrap().to_string(),
+        "83e19bc1-5428-42b5-88ea-b28354e481f3"
+    );
     let repo = &page.results[0];
     assert_eq!(repo.name.as_deref(), Some("string"));
     assert_eq!(repo.is_out_of_order, Some(true));
@@ -213,21 +254,48 @@ async fn backup_repositories_request_matches_seed_and_page_decodes() {
 async fn vbazure_restore_points_request_matches_seed_and_page_decodes() {
     let ex = seed("001_vbazure_restore_points.yaml");
     let server = serve_mock(&ex, ex.response.body.clone()).await;
-    let client = vbazure::Client::builder(server.uri()).bearer_token(TOKEN).build().unwrap();
-    let page = client.restore_points_get_all().send().await.unwrap().into_inner();
+    let client = vbazure::Client::builder(server.uri())
+        .bearer_token(TOKEN)
+        .build()
+        .unwrap();
+    let page = client
+        .restore_points_get_all()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert_received(&server, &ex).await;
-    assert_eq!((page.offset, page.limit, page.total_count), (Some(0), Some(30), Some(5)));
+    assert_eq!(
+        (page.offset, page.limit, page.total_count),
+        (Some(0), Some(30), Some(5))
+    );
     assert_eq!(page.results.len(), 5);
     let first = &page.results[0];
-    assert_eq!(first.id.unwrap().to_string(), "15ed5dd3-c759-4726-9682-be9f9d72a7d5");
-    assert_eq!(first.backup_size_bytes, Some(136_367_309_312), "a number on the wire");
-    assert_eq!(first.backup_destination, Some(vbazure::types::RestorePointBackupDestination::ManualSnapshot));
-    assert_eq!(page.results[2].backup_destination, Some(vbazure::types::RestorePointBackupDestination::Snapshot));
+    assert_eq!(
+        first.id.unwrap().to_string(),
+        "15ed5dd3-c759-4726-9682-be9f9d72a7d5"
+    );
+    assert_eq!(
+        first.backup_size_bytes,
+        Some(136_367_309_312),
+        "a number on the wire"
+    );
+    assert_eq!(
+        first.backup_destination,
+        Some(vbazure::types::RestorePointBackupDestination::ManualSnapshot)
+    );
+    assert_eq!(
+        page.results[2].backup_destination,
+        Some(vbazure::types::RestorePointBackupDestination::Snapshot)
+    );
     assert_eq!(
         first.links.as_ref().unwrap()["BackupJob"].href.as_deref(),
         Some("https://abc.ukwest.cloudapp.azure.com/api/v1/jobSessions/7")
     );
-    assert_eq!(first.point_in_time.unwrap().to_rfc3339(), "2020-02-03T13:02:39.357730+00:00");
+    assert_eq!(
+        first.point_in_time.unwrap().to_rfc3339(),
+        "2020-02-03T13:02:39.357730+00:00"
+    );
 }
 
 #[tokio::test]
@@ -237,7 +305,9 @@ async fn vbazure_login_is_a_form_encoded_password_grant() {
     Mock::given(method("POST"))
         .and(path("/api/oauth2/token"))
         .and(header("content-type", "application/x-www-form-urlencoded"))
-        .and(body_string("grant_type=password&password=p%26ss&username=admin"))
+        .and(body_string(
+            "grant_type=password&password=p%26ss&username=admin",
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
             "access_token": "AT", "token_type": "bearer", "expires_in": 3600, "refresh_token": "RT"
         })))
@@ -258,6 +328,6 @@ async fn vbazure_login_is_a_form_encoded_password_grant() {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(token.access_token, "AT");
+    assert_eq!(token.access_token.as_deref(), Some("AT"));
     assert_eq!(token.expires_in, Some(3600));
 }

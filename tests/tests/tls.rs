@@ -17,6 +17,13 @@ struct Server {
     port: u16,
     cert_pem: String,
     fingerprint: String,
+    connections: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Server {
+    fn connections(&self) -> usize {
+        self.connections.load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
 
 /// An HTTPS server for `localhost` answering every request with an empty job session page.
@@ -24,26 +31,38 @@ async fn https_server() -> Server {
     let key = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
     let der = key.cert.der().to_vec();
     let fingerprint = veeam_runtime::tls::fingerprint(&der);
-    let config = ServerConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![CertificateDer::from(der)],
-            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.signing_key.serialize_der())),
-        )
-        .unwrap();
+    let config = ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![CertificateDer::from(der)],
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.signing_key.serialize_der())),
+    )
+    .unwrap();
     let acceptor = TlsAcceptor::from(Arc::new(config));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
+    let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = connections.clone();
     tokio::spawn(async move {
         while let Ok((tcp, _)) = listener.accept().await {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             let acceptor = acceptor.clone();
             tokio::spawn(async move {
                 // A client that rejects the certificate ends the handshake: nothing to serve.
-                let Ok(mut tls) = acceptor.accept(tcp).await else { return };
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
                 read_head(&mut tls).await;
-                respond_json(&mut tls, "200 OK", r#"{"offset":0,"limit":30,"results":[]}"#).await;
+                respond_json(
+                    &mut tls,
+                    "200 OK",
+                    r#"{"offset":0,"limit":30,"results":[]}"#,
+                )
+                .await;
             });
         }
     });
@@ -51,6 +70,7 @@ async fn https_server() -> Server {
         port,
         cert_pem: key.cert.pem(),
         fingerprint,
+        connections,
     }
 }
 
@@ -69,17 +89,28 @@ async fn self_signed_is_rejected_by_default() {
     let server = https_server().await;
     let err = list(&builder(&server).build().unwrap()).await.unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::Transport(_)), "{err:?}");
-    assert!(err.to_string().to_lowercase().contains("certificate"), "{err}");
+    assert!(
+        err.to_string().to_lowercase().contains("certificate"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
 async fn pinned_fingerprint_is_accepted() {
     let server = https_server().await;
-    let client = builder(&server).pin_certificate_sha256(&server.fingerprint).unwrap().build().unwrap();
+    let client = builder(&server)
+        .pin_certificate_sha256(&server.fingerprint)
+        .unwrap()
+        .build()
+        .unwrap();
     list(&client).await.unwrap();
     // Lower case without colons, as some tools print it.
     let plain = server.fingerprint.replace(':', "").to_lowercase();
-    let client = builder(&server).pin_certificate_sha256(&plain).unwrap().build().unwrap();
+    let client = builder(&server)
+        .pin_certificate_sha256(&plain)
+        .unwrap()
+        .build()
+        .unwrap();
     list(&client).await.unwrap();
 }
 
@@ -87,23 +118,61 @@ async fn pinned_fingerprint_is_accepted() {
 async fn wrong_pin_is_rejected() {
     let server = https_server().await;
     let wrong = "00:".repeat(31) + "00";
-    let client = builder(&server).pin_certificate_sha256(&wrong).unwrap().build().unwrap();
+    let client = builder(&server)
+        .pin_certificate_sha256(&wrong)
+        .unwrap()
+        .build()
+        .unwrap();
     let err = list(&client).await.unwrap_err();
-    assert!(err.to_string().contains("not the pinned one"), "{err}");
-    assert!(err.to_string().contains(&server.fingerprint), "names what the server sent: {err}");
+    assert!(
+        err.to_string().contains("certificate pin mismatch"),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains(&server.fingerprint),
+        "names what the server sent: {err}"
+    );
+    assert!(
+        err.to_string().contains(&wrong),
+        "names what was expected: {err}"
+    );
+    // A mismatch is not retried like a connection reset: one handshake, not four.
+    assert_eq!(server.connections(), 1, "{err}");
+}
+
+#[tokio::test]
+async fn a_pin_with_extra_roots_is_a_configuration_error() {
+    let server = https_server().await;
+    let e = builder(&server)
+        .pin_certificate_sha256(&server.fingerprint)
+        .unwrap()
+        .add_root_certificate_pem(server.cert_pem.clone())
+        .build()
+        .unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::Config(_)), "{e}");
+    assert!(
+        e.to_string().contains("pinned certificate and extra root"),
+        "{e}"
+    );
 }
 
 #[tokio::test]
 async fn the_certificate_as_an_extra_root_is_accepted() {
     let server = https_server().await;
-    let client = builder(&server).add_root_certificate_pem(server.cert_pem.clone()).build().unwrap();
+    let client = builder(&server)
+        .add_root_certificate_pem(server.cert_pem.clone())
+        .build()
+        .unwrap();
     list(&client).await.unwrap();
 }
 
 #[tokio::test]
 async fn the_explicit_opt_out_accepts_anything() {
     let server = https_server().await;
-    let client = builder(&server).danger_accept_invalid_certificates().build().unwrap();
+    let client = builder(&server)
+        .danger_accept_invalid_certificates()
+        .build()
+        .unwrap();
     list(&client).await.unwrap();
 }
 
@@ -117,6 +186,8 @@ fn bad_pins_and_roots_are_configuration_errors() {
         .build()
         .unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::Config(_)), "{err:?}");
-    let err = vb365::Client::builder("localhost:4443").build().unwrap_err();
+    let err = vb365::Client::builder("localhost:4443")
+        .build()
+        .unwrap_err();
     assert!(err.to_string().contains("base URL"), "{err}");
 }

@@ -35,9 +35,19 @@ fn run(cmd: &mut Command) -> Result<String> {
 
 /// A clean build of one package (its dependencies already built): wall time and the peak
 /// memory of the largest process (rustc), from GNU time.
-fn clean_build(root: &Path, target: &Path, package: &str, manifest: Option<&Path>, args: &[&str]) -> Result<Build> {
+fn clean_build(
+    root: &Path,
+    target: &Path,
+    package: &str,
+    manifest: Option<&Path>,
+    args: &[&str],
+) -> Result<Build> {
     let mut clean = Command::new(cargo());
-    clean.args(["clean", "--quiet", "-p", package]).arg("--target-dir").arg(target).current_dir(root);
+    clean
+        .args(["clean", "--quiet", "-p", package])
+        .arg("--target-dir")
+        .arg(target)
+        .current_dir(root);
     if let Some(m) = manifest {
         clean.arg("--manifest-path").arg(m);
     }
@@ -54,12 +64,18 @@ fn clean_build(root: &Path, target: &Path, package: &str, manifest: Option<&Path
     if let Some(m) = manifest {
         build.arg("--manifest-path").arg(m);
     }
-    let out = build.output().context("running /usr/bin/time cargo build (GNU time is needed)")?;
+    let out = build
+        .output()
+        .context("running /usr/bin/time cargo build (GNU time is needed)")?;
     let stderr = String::from_utf8_lossy(&out.stderr);
     if !out.status.success() {
         bail!("building {package} {args:?} failed:\n{stderr}");
     }
-    let line = stderr.lines().rev().find(|l| l.starts_with("BENCH ")).context("no timing from GNU time")?;
+    let line = stderr
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("BENCH "))
+        .context("no timing from GNU time")?;
     let mut parts = line.split_whitespace().skip(1);
     Ok(Build {
         secs: parts.next().context("time")?.parse()?,
@@ -84,21 +100,37 @@ fn builds(runs: usize, mut f: impl FnMut() -> Result<Build>) -> Result<Build> {
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
         .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
     let mem = std::fs::read_to_string("/proc/meminfo")
         .ok()
-        .and_then(|m| m.lines().next().and_then(|l| l.split_whitespace().nth(1)).and_then(|k| k.parse::<u64>().ok()))
+        .and_then(|m| {
+            m.lines()
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|k| k.parse::<u64>().ok())
+        })
         .map(|kb| format!("{:.0} GiB RAM", kb as f64 / 1024.0 / 1024.0))
         .unwrap_or_default();
-    let rustc = Command::new("rustc").arg("--version").output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).unwrap_or_default();
+    let rustc = Command::new("rustc")
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
     format!("{cpu}, {cores} cores, {mem}; {rustc}")
 }
 
 pub fn bench(root: &Path, runs: usize, generation_only: bool) -> Result<()> {
     let runs = runs.max(1);
-    let vb365 = codegen::WORKSPACE_APIS.iter().find(|a| a.name == "vb365").context("vb365")?;
+    let apis = codegen::workspace_apis(root)?;
+    let vb365 = apis.iter().find(|a| a.name() == "vb365").context("vb365")?;
 
     // 1. Generation, in process (this xtask build: dev profile, generator crates optimized),
     // warm: one run first that is not counted, then the median of at least 9. It is cheap,
@@ -114,7 +146,12 @@ pub fn bench(root: &Path, runs: usize, generation_only: bool) -> Result<()> {
     }
     if generation_only {
         times.sort_by(|a, b| a.total_cmp(b));
-        println!("generation: median {:.3} s over {generation_runs} runs (min {:.3}, max {:.3})", median(times.clone()), times[0], times[times.len() - 1]);
+        println!(
+            "generation: median {:.3} s over {generation_runs} runs (min {:.3}, max {:.3})",
+            median(times.clone()),
+            times[0],
+            times[times.len() - 1]
+        );
         return Ok(());
     }
     let generation = median(times);
@@ -125,19 +162,46 @@ pub fn bench(root: &Path, runs: usize, generation_only: bool) -> Result<()> {
     let plain_dir = target.join("vb365-plain");
     let plain = write_plain_crate(root, vb365, &plain_dir)?;
     eprintln!("building dependencies once...");
-    run(Command::new(cargo()).args(["build", "--quiet", "--offline", "-p", "veeam-runtime"]).arg("--target-dir").arg(&target).current_dir(root))?;
-    run(Command::new(cargo()).args(["build", "--quiet", "--offline", "--manifest-path"]).arg(plain_dir.join("Cargo.toml")).arg("--target-dir").arg(&target).current_dir(root))?;
+    run(Command::new(cargo())
+        .args(["build", "--quiet", "--offline", "-p", "veeam-runtime"])
+        .arg("--target-dir")
+        .arg(&target)
+        .current_dir(root))?;
+    run(Command::new(cargo())
+        .args(["build", "--quiet", "--offline", "--manifest-path"])
+        .arg(plain_dir.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(&target)
+        .current_dir(root))?;
     eprintln!("clean builds ({runs} runs each)...");
     let manifest = plain_dir.join("Cargo.toml");
-    let base = builds(runs, || clean_build(root, &target, "vb365_plain", Some(&manifest), &[]))?;
+    let base = builds(runs, || {
+        clean_build(root, &target, "vb365_plain", Some(&manifest), &[])
+    })?;
     let full = builds(runs, || clean_build(root, &target, "vb365", None, &[]))?;
-    let minimal = builds(runs, || clean_build(root, &target, "vb365", None, &["--no-default-features", "--features", MINIMAL]))?;
+    let minimal = builds(runs, || {
+        clean_build(
+            root,
+            &target,
+            "vb365",
+            None,
+            &["--no-default-features", "--features", MINIMAL],
+        )
+    })?;
 
     // 3. Runtime: decode and pagination walk, release build.
     eprintln!("runtime figures (release build of bench/)...");
     let runtime_bench = |args: &[&str]| -> Result<serde_json::Value> {
         let json = run(Command::new(cargo())
-            .args(["run", "--quiet", "--release", "--offline", "-p", "bench", "--"])
+            .args([
+                "run",
+                "--quiet",
+                "--release",
+                "--offline",
+                "-p",
+                "bench",
+                "--",
+            ])
             .args(args)
             .current_dir(root))?;
         serde_json::from_str(json.trim()).context("bench output")
@@ -162,25 +226,60 @@ pub fn bench(root: &Path, runs: usize, generation_only: bool) -> Result<()> {
     let mut md = String::new();
     writeln!(md, "# Benchmarks\n")?;
     writeln!(md, "Regenerate with `cargo xtask bench` (`--runs N`, default 3; about 10 minutes). Figures are")?;
-    writeln!(md, "medians of the runs; ratios compare figures of the same run.\n")?;
+    writeln!(
+        md,
+        "medians of the runs; ratios compare figures of the same run.\n"
+    )?;
     writeln!(md, "Machine: {}.\n", machine())?;
     writeln!(md, "| figure | value |")?;
     writeln!(md, "| --- | ---: |")?;
     writeln!(md, "| generation of `generated/vb365`, warm, median of {generation_runs} (spec files in, crate files out; `cargo xtask` dev build, generator crates at opt-level 2, mimalloc) | {generation:.2} s |")?;
-    writeln!(md, "| generated `src/*.rs`, all features | {lines_full} lines |")?;
+    writeln!(
+        md,
+        "| generated `src/*.rs`, all features | {lines_full} lines |"
+    )?;
     writeln!(md, "| clean debug build, progenitor's plain output of the same spec (baseline, {} lines) | {:.1} s, peak {:.0} MiB |", plain, base.secs, base.peak_kb as f64 / 1024.0)?;
-    writeln!(md, "| clean debug build, `vb365` all features | {:.1} s, peak {:.0} MiB |", full.secs, full.peak_kb as f64 / 1024.0)?;
-    writeln!(md, "| clean debug build, `vb365` minimal (`{MINIMAL}`) | {:.1} s, peak {:.0} MiB |", minimal.secs, minimal.peak_kb as f64 / 1024.0)?;
+    writeln!(
+        md,
+        "| clean debug build, `vb365` all features | {:.1} s, peak {:.0} MiB |",
+        full.secs,
+        full.peak_kb as f64 / 1024.0
+    )?;
+    writeln!(
+        md,
+        "| clean debug build, `vb365` minimal (`{MINIMAL}`) | {:.1} s, peak {:.0} MiB |",
+        minimal.secs,
+        minimal.peak_kb as f64 / 1024.0
+    )?;
     writeln!(md, "| decode a 10,000-item restore point page ({:.1} MB), generated types | {:.0} MB/s, {:.0} items/s |", f("page_bytes") / 1e6, f("decode_generated_mb_s"), f("decode_generated_items_s"))?;
-    writeln!(md, "| the same into a minimal hand-written serde struct | {:.0} MB/s, {:.0} items/s |", f("decode_hand_mb_s"), f("decode_hand_items_s"))?;
+    writeln!(
+        md,
+        "| the same into a minimal hand-written serde struct | {:.0} MB/s, {:.0} items/s |",
+        f("decode_hand_mb_s"),
+        f("decode_hand_items_s")
+    )?;
     writeln!(md, "| `.stream()` over 10,000 restore points (pages of 1,000; mock server in the same process) | {:.0} items/s, process peak {:.1} MiB |", f("walk_10k_items_s"), mib(f("walk_10k_peak_bytes")))?;
     writeln!(md, "| `.stream()` over 100,000 restore points, likewise (a fresh process) | {:.0} items/s, process peak {:.1} MiB |", f("walk_100k_items_s"), mib(f("walk_100k_peak_bytes")))?;
     writeln!(md, "\n## Targets\n")?;
     writeln!(md, "| target | measured | |")?;
     writeln!(md, "| --- | ---: | --- |")?;
-    writeln!(md, "| full crate compile <= 50% of the plain progenitor baseline | {:.0}% | {} |", ratio_full * 100.0, mark(ratio_full <= 0.5))?;
-    writeln!(md, "| minimal feature set <= 15% of the full crate | {:.0}% | {} |", ratio_min * 100.0, mark(ratio_min <= 0.15))?;
-    writeln!(md, "| generation <= 1 s warm | {generation:.2} s | {} |", mark(generation <= 1.0))?;
+    writeln!(
+        md,
+        "| full crate compile <= 50% of the plain progenitor baseline | {:.0}% | {} |",
+        ratio_full * 100.0,
+        mark(ratio_full <= 0.5)
+    )?;
+    writeln!(
+        md,
+        "| minimal feature set <= 15% of the full crate | {:.0}% | {} |",
+        ratio_min * 100.0,
+        mark(ratio_min <= 0.15)
+    )?;
+    writeln!(
+        md,
+        "| generation <= 1 s warm | {generation:.2} s | {} |",
+        mark(generation <= 1.0)
+    )?;
     writeln!(md, "| page decode >= 90% of hand-written serde_json (median of the rounds' ratios) | {:.0}% | {} |", decode_ratio * 100.0, mark(decode_ratio >= 0.9))?;
     writeln!(md, "| pagination walk: peak memory independent of item count (peak at 100k / peak at 10k) | {:.2}x | {} |", walk_ratio, mark(walk_ratio < 1.25))?;
     std::fs::write(root.join("BENCHMARKS.md"), &md)?;
@@ -198,18 +297,13 @@ fn write_plain_crate(root: &Path, api: &codegen::WorkspaceApi, dir: &Path) -> Re
             name: "vb365_plain".into(),
             description: "baseline".into(),
             command: "cargo xtask bench".into(),
+            standalone: true,
             runtime: None,
         },
     )?;
     for (rel, text) in &out.files {
         let path: PathBuf = dir.join(rel);
         std::fs::create_dir_all(path.parent().unwrap())?;
-        let text = if rel.as_os_str() == "Cargo.toml" {
-            // Not a member of our workspace.
-            format!("{text}\n[workspace]\n")
-        } else {
-            text.clone()
-        };
         std::fs::write(&path, text)?;
     }
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"))?;
@@ -218,5 +312,9 @@ fn write_plain_crate(root: &Path, api: &codegen::WorkspaceApi, dir: &Path) -> Re
 
 /// The lines of a crate's Rust sources.
 fn source_lines(files: &std::collections::BTreeMap<PathBuf, String>) -> usize {
-    files.iter().filter(|(p, _)| p.extension().is_some_and(|e| e == "rs")).map(|(_, t)| t.lines().count()).sum()
+    files
+        .iter()
+        .filter(|(p, _)| p.extension().is_some_and(|e| e == "rs"))
+        .map(|(_, t)| t.lines().count())
+        .sum()
 }

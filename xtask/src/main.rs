@@ -11,7 +11,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
-use codegen::{CrateOptions, WORKSPACE_APIS};
+use codegen::{CrateOptions, Profile};
 
 #[derive(Parser)]
 #[command(about = "Generate and check the Veeam API client crates")]
@@ -22,8 +22,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Regenerate every crate under generated/ from spec/, or (with --spec) any OpenAPI 3.0
-    /// document into any folder.
+    /// Regenerate every crate under generated/ from spec/ (each folder with a profile.yaml),
+    /// or (with --spec) any OpenAPI 3.0 document into any folder, through the same pipeline.
     Generate {
         /// An OpenAPI 3.0 file (JSON or YAML) or a split spec folder.
         #[arg(long, requires_all = ["out", "name"])]
@@ -34,6 +34,10 @@ enum Command {
         /// Crate name.
         #[arg(long, requires = "spec")]
         name: Option<String>,
+        /// The API's profile (login, paging); inferred from the document when omitted (a
+        /// folder's own profile.yaml is used when it has one).
+        #[arg(long, requires = "spec")]
+        profile: Option<PathBuf>,
     },
     /// Exit non-zero, with a unified diff, when generated/ is not what `generate` would write.
     Check,
@@ -117,20 +121,34 @@ fn run(cli: Cli) -> Result<ExitCode> {
             spec: Some(spec),
             out: Some(out),
             name: Some(name),
-        } => generate_one(&spec, &out, &name),
+            profile,
+        } => generate_one(&spec, &out, &name, profile.as_deref()),
         Command::Generate { .. } => generate_workspace(),
         Command::Check => check(),
         Command::Test => test(),
         Command::CheckFeatures => check_features(),
-        Command::Bench { runs, generation_only } => bench::bench(&workspace_root(), runs, generation_only).map(|_| ExitCode::SUCCESS),
-        Command::Diff { old, new, base, api, format, fail_on, version_prefix, case_sensitive } => {
+        Command::Bench {
+            runs,
+            generation_only,
+        } => bench::bench(&workspace_root(), runs, generation_only).map(|_| ExitCode::SUCCESS),
+        Command::Diff {
+            old,
+            new,
+            base,
+            api,
+            format,
+            fail_on,
+            version_prefix,
+            case_sensitive,
+        } => {
             let (old, new) = match (base, old, new) {
                 (Some(base), None, None) => (base, None),
                 (None, Some(old), new) => (old, new),
                 _ => bail!("give OLD [NEW], or --base REV"),
             };
             let rule = codegen::diff::PathRule {
-                version_prefix: regex::Regex::new(&version_prefix).context("--version-prefix is not a valid regex")?,
+                version_prefix: regex::Regex::new(&version_prefix)
+                    .context("--version-prefix is not a valid regex")?,
                 fold_case: !case_sensitive,
             };
             diff(&api, &old, new.as_deref(), format, fail_on, &rule)
@@ -140,7 +158,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 fn generate_workspace() -> Result<ExitCode> {
     let root = workspace_root();
-    for api in WORKSPACE_APIS {
+    for api in codegen::workspace_apis(&root)? {
         let started = Instant::now();
         let output = api.generate(&root)?;
         let elapsed = started.elapsed();
@@ -153,7 +171,7 @@ fn generate_workspace() -> Result<ExitCode> {
         write_files(&dir, &output.files)?;
         println!(
             "{}: {} operations, {} files ({} changed, {} removed) in {:.2?}",
-            api.name,
+            api.name(),
             output.operations,
             output.files.len(),
             drift.changed.len(),
@@ -175,8 +193,10 @@ fn print_warnings(output: &codegen::Output) {
     }
 }
 
-fn generate_one(spec: &Path, out: &Path, name: &str) -> Result<ExitCode> {
-    if !is_crate_name(name) {
+/// `generate --spec`: exactly the workspace's pipeline (runtime, features, lenient decoding,
+/// compact serde impls) on any document, into a crate of its own.
+fn generate_one(spec: &Path, out: &Path, name: &str, profile: Option<&Path>) -> Result<ExitCode> {
+    if !codegen::profile::is_crate_name(name) {
         bail!("--name {name:?} is not a valid crate name: use letters, digits, `_` and `-`, starting with a letter");
     }
     let started = Instant::now();
@@ -186,16 +206,64 @@ fn generate_one(spec: &Path, out: &Path, name: &str) -> Result<ExitCode> {
         spec.display(),
         out.display()
     );
+    let description = format!("Client generated from {}", spec.display());
+    let own_profile = profile.map(Path::to_path_buf).or_else(|| {
+        let p = spec.join(codegen::profile::FILE_NAME);
+        p.is_file().then_some(p)
+    });
+    let mut profile = match &own_profile {
+        Some(path) => Profile::read_file(path)?,
+        None => {
+            let (doc, _) = codegen::prepare(&files)?;
+            let (profile, notes) = codegen::profile::infer(&doc.value, name, &description);
+            println!(
+                "no profile given: inferred from the document (save it as profile.yaml to edit):"
+            );
+            for note in &notes {
+                println!("  {note}");
+            }
+            println!(
+                "  ---\n{}",
+                profile
+                    .to_yaml()
+                    .lines()
+                    .map(|l| format!("  {l}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+            profile
+        }
+    };
+    profile.krate.name = name.to_string();
+    let extension = match own_profile
+        .as_ref()
+        .and_then(|p| profile.extension_path(p.parent().unwrap_or(Path::new("."))))
+    {
+        Some(path) => Some(
+            std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?,
+        ),
+        None => None,
+    };
+    let runtime = workspace_root().join("runtime");
     let output = codegen::generate(
         &files,
         &CrateOptions {
             name: name.to_string(),
-            description: format!("Client generated from {}", spec.display()),
+            description,
             command,
-            runtime: None,
+            standalone: true,
+            runtime: Some(codegen::RuntimeOptions {
+                dependency: format!("{{ path = {:?} }}", runtime.display().to_string()),
+                profile,
+                extension,
+                features: true,
+            }),
         },
     )?;
     write_files(out, &output.files)?;
+    std::fs::copy(workspace_root().join("Cargo.lock"), out.join("Cargo.lock"))
+        .context("copying Cargo.lock")?;
     println!(
         "{name}: {} operations, {} files written to {} in {:.2?}",
         output.operations,
@@ -204,20 +272,19 @@ fn generate_one(spec: &Path, out: &Path, name: &str) -> Result<ExitCode> {
         started.elapsed()
     );
     println!("  {}", output.report.summary());
+    if let Some(glue) = &output.glue {
+        println!("  {}", glue.summary());
+    }
     print_warnings(&output);
     Ok(ExitCode::SUCCESS)
-}
-
-fn is_crate_name(name: &str) -> bool {
-    name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 fn write_files(dir: &Path, files: &std::collections::BTreeMap<PathBuf, String>) -> Result<()> {
     for (rel, text) in files {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
         }
         if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
             std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
@@ -229,26 +296,31 @@ fn write_files(dir: &Path, files: &std::collections::BTreeMap<PathBuf, String>) 
 fn check() -> Result<ExitCode> {
     let root = workspace_root();
     let mut clean = true;
-    for api in WORKSPACE_APIS {
+    for api in codegen::workspace_apis(&root)? {
         let output = api.generate(&root)?;
         let dir = api.crate_dir(&root);
         let drift = codegen::compare_with_disk(&dir, &output.files);
         for (rel, on_disk, fresh) in &drift.changed {
-            let shown = Path::new("generated").join(api.name).join(rel);
+            let shown = Path::new("generated").join(&api.folder).join(rel);
             let old = on_disk.as_deref().unwrap_or("");
             let diff = similar::TextDiff::from_lines(old, fresh.as_str());
             print!(
                 "{}",
-                diff.unified_diff()
-                    .context_radius(3)
-                    .header(&format!("a/{}", shown.display()), &format!("b/{}", shown.display()))
+                diff.unified_diff().context_radius(3).header(
+                    &format!("a/{}", shown.display()),
+                    &format!("b/{}", shown.display())
+                )
             );
         }
         for stale in &drift.stale {
-            println!("stale file: generated/{}/{} (generation does not write it)", api.name, stale.display());
+            println!(
+                "stale file: generated/{}/{} (generation does not write it)",
+                api.folder,
+                stale.display()
+            );
         }
         if drift.is_clean() {
-            println!("{}: generated/{} is up to date", api.name, api.name);
+            println!("{}: generated/{} is up to date", api.name(), api.folder);
         } else {
             clean = false;
         }
@@ -277,15 +349,11 @@ fn test() -> Result<ExitCode> {
     check_features()
 }
 
-/// What the user of a crate is told to enable for the common job (log in, list
-/// organizations, restore points and restore sessions).
-const MINIMAL_FEATURES: &[(&str, &str)] = &[("vb365", "auth,organization,restore-point,restore-session")];
-
 fn check_features() -> Result<ExitCode> {
     let root = workspace_root();
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut failed = Vec::new();
-    for api in codegen::WORKSPACE_APIS {
+    for api in codegen::workspace_apis(&root)? {
         let manifest = std::fs::read_to_string(api.crate_dir(&root).join("Cargo.toml"))?;
         // Resource-group features are the `name = []` lines.
         let groups: Vec<&str> = manifest
@@ -297,8 +365,9 @@ fn check_features() -> Result<ExitCode> {
             ("no features".into(), vec!["--no-default-features".into()]),
             ("all features".into(), vec!["--all-features".into()]),
         ];
-        for (_, set) in MINIMAL_FEATURES.iter().filter(|(n, _)| *n == api.name) {
-            runs.push((format!("minimal ({set})"), features_args(set)));
+        if !api.profile.minimal_features.is_empty() {
+            let set = api.profile.minimal_features.join(",");
+            runs.push((format!("minimal ({set})"), features_args(&set)));
         }
         for f in groups {
             runs.push((format!("only {f}"), features_args(f)));
@@ -306,27 +375,39 @@ fn check_features() -> Result<ExitCode> {
         for (what, args) in runs {
             let start = Instant::now();
             let status = std::process::Command::new(&cargo)
-                .args(["check", "--quiet", "--locked", "-p", api.name])
+                .args(["check", "--quiet", "--locked", "-p", api.name()])
                 .args(&args)
                 .current_dir(&root)
                 .status()
                 .context("running cargo check")?;
-            println!("{}: {what}: {} in {:.1?}", api.name, if status.success() { "ok" } else { "FAILED" }, start.elapsed());
+            println!(
+                "{}: {what}: {} in {:.1?}",
+                api.name(),
+                if status.success() { "ok" } else { "FAILED" },
+                start.elapsed()
+            );
             if !status.success() {
-                failed.push(format!("{}: {what}", api.name));
+                failed.push(format!("{}: {what}", api.name()));
             }
         }
     }
     if failed.is_empty() {
         Ok(ExitCode::SUCCESS)
     } else {
-        eprintln!("these feature sets do not compile:\n  {}", failed.join("\n  "));
+        eprintln!(
+            "these feature sets do not compile:\n  {}",
+            failed.join("\n  ")
+        );
         Ok(ExitCode::FAILURE)
     }
 }
 
 fn features_args(set: &str) -> Vec<String> {
-    vec!["--no-default-features".into(), "--features".into(), set.into()]
+    vec![
+        "--no-default-features".into(),
+        "--features".into(),
+        set.into(),
+    ]
 }
 
 /// Reads one side of a diff: an existing path, or `spec/<api>` at a git revision.
@@ -334,15 +415,26 @@ fn diff_side(api: &str, side: Option<&str>) -> Result<(String, Vec<codegen::Spec
     let root = workspace_root();
     let Some(side) = side else {
         let dir = root.join("spec").join(api);
-        return Ok((format!("spec/{api} (working tree)"), codegen::load::read_spec(&dir)?));
+        return Ok((
+            format!("spec/{api} (working tree)"),
+            codegen::load::read_spec(&dir)?,
+        ));
     };
     if Path::new(side).exists() {
         return Ok((side.to_string(), codegen::load::read_spec(Path::new(side))?));
     }
     let git = |args: &[&str]| -> Result<String> {
-        let out = std::process::Command::new("git").args(args).current_dir(&root).output().context("running git")?;
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(&root)
+            .output()
+            .context("running git")?;
         if !out.status.success() {
-            bail!("{side:?} is neither a path nor a git revision: git {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim());
+            bail!(
+                "{side:?} is neither a path nor a git revision: git {}: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
         }
         String::from_utf8(out.stdout).context("git printed non-UTF-8")
     };
@@ -356,7 +448,8 @@ fn diff_side(api: &str, side: Option<&str>) -> Result<(String, Vec<codegen::Spec
     if names.is_empty() {
         bail!("{dir} does not exist at revision {side}");
     }
-    let (root_name, names) = codegen::load::root_first(names).with_context(|| format!("{dir} at {side} has no root file"))?;
+    let (root_name, names) = codegen::load::root_first(names)
+        .with_context(|| format!("{dir} at {side} has no root file"))?;
     let mut files = Vec::new();
     for name in std::iter::once(root_name).chain(names) {
         files.push(codegen::SpecFile {
@@ -385,7 +478,10 @@ fn diff(
         DiffFormat::Json => codegen::diff::Format::Json,
         DiffFormat::Text => codegen::diff::Format::Text,
     };
-    print!("{}", codegen::diff::render(&report, &old_name, &new_name, format));
+    print!(
+        "{}",
+        codegen::diff::render(&report, &old_name, &new_name, format)
+    );
     if fail_on == Some(FailOn::Breaking) && report.has_breaking() {
         eprintln!("breaking changes found (--fail-on breaking)");
         return Ok(ExitCode::FAILURE);

@@ -28,19 +28,35 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .send()
         .await?
         .into_inner();
-    println!("restore session {} ({})", session.id, session.state);
+    // Response fields are `Option`s (servers send nulls); the session's own id is not.
+    let state = session
+        .state
+        .as_ref()
+        .map_or("-".to_string(), ToString::to_string);
+    println!("restore session {} ({state})", session.id);
 
     // List, then stop the session whatever happened: it holds resources on the server.
     let listed = async {
-        let mailboxes = client.exchange_mailbox_get().restore_session_id(session.id).stream();
+        let mailboxes = client
+            .exchange_mailbox_get()
+            .restore_session_id(session.id)
+            .stream();
         let mut mailboxes = std::pin::pin!(mailboxes);
         while let Some(mailbox) = mailboxes.try_next().await? {
-            println!("{}  {}", mailbox.email.as_deref().unwrap_or("-"), mailbox.name.as_deref().unwrap_or("-"));
+            println!(
+                "{}  {}",
+                mailbox.email.as_deref().unwrap_or("-"),
+                mailbox.name.as_deref().unwrap_or("-")
+            );
         }
         Ok::<_, vb365::Error>(())
     }
     .await;
-    client.restore_session_stop_action().restore_session_id(session.id).send().await?;
+    client
+        .restore_session_stop_action()
+        .restore_session_id(session.id)
+        .send()
+        .await?;
     println!("restore session {} stopped", session.id);
     listed?;
     Ok(())

@@ -95,7 +95,8 @@ impl<'a> AccountGetAccounts<'a> {
 #[cfg(feature = "account")]
 impl<'a> AccountGetAccounts<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -105,7 +106,15 @@ impl<'a> AccountGetAccounts<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("account_get_accounts", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "account_get_accounts",
+                path: "/v8/Accounts",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::account_add_account`]
@@ -183,7 +192,8 @@ impl<'a> AccountAddAccount<'a> {
 #[cfg(feature = "account")]
 impl<'a> AccountAddAccount<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -193,7 +203,15 @@ impl<'a> AccountAddAccount<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("account_add_account", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "account_add_account",
+                path: "/v8/Accounts",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::account_get_account`]
@@ -258,7 +276,8 @@ impl<'a> AccountGetAccount<'a> {
 #[cfg(feature = "account")]
 impl<'a> AccountGetAccount<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -268,7 +287,15 @@ impl<'a> AccountGetAccount<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("account_get_account", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "account_get_account",
+                path: "/v8/Accounts/{accountId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::account_update_account`]
@@ -357,14 +384,23 @@ impl<'a> AccountUpdateAccount<'a> {
 #[cfg(feature = "account")]
 impl<'a> AccountUpdateAccount<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("account_update_account", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "account_update_account",
+                path: "/v8/Accounts/{accountId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::account_remove_account`]
@@ -421,14 +457,23 @@ impl<'a> AccountRemoveAccount<'a> {
 #[cfg(feature = "account")]
 impl<'a> AccountRemoveAccount<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("account_remove_account", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "account_remove_account",
+                path: "/v8/Accounts/{accountId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::amazon_s3_compatible_object_storage_get_buckets`]
@@ -584,7 +629,8 @@ impl<'a> AmazonS3CompatibleObjectStorageGetBuckets<'a> {
 #[cfg(feature = "amazon-s3-compatible-object-storage")]
 impl<'a> AmazonS3CompatibleObjectStorageGetBuckets<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -595,7 +641,12 @@ impl<'a> AmazonS3CompatibleObjectStorageGetBuckets<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "amazon_s3_compatible_object_storage_get_buckets",
+            ::veeam_runtime::ops::Operation {
+                id: "amazon_s3_compatible_object_storage_get_buckets",
+                path: "/v8/S3CompatibleResources/buckets",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -770,7 +821,8 @@ impl<'a> AmazonS3CompatibleObjectStorageGetFolders<'a> {
 #[cfg(feature = "amazon-s3-compatible-object-storage")]
 impl<'a> AmazonS3CompatibleObjectStorageGetFolders<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -781,7 +833,12 @@ impl<'a> AmazonS3CompatibleObjectStorageGetFolders<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "amazon_s3_compatible_object_storage_get_folders",
+            ::veeam_runtime::ops::Operation {
+                id: "amazon_s3_compatible_object_storage_get_folders",
+                path: "/v8/S3CompatibleResources/buckets/{bucketName}/folders",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -972,7 +1029,8 @@ impl<'a> AmazonS3CompatibleObjectStorageAddFolder<'a> {
 #[cfg(feature = "amazon-s3-compatible-object-storage")]
 impl<'a> AmazonS3CompatibleObjectStorageAddFolder<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -983,7 +1041,12 @@ impl<'a> AmazonS3CompatibleObjectStorageAddFolder<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "amazon_s3_compatible_object_storage_add_folder",
+            ::veeam_runtime::ops::Operation {
+                id: "amazon_s3_compatible_object_storage_add_folder",
+                path: "/v8/S3CompatibleResources/buckets/{bucketName}/folders",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -1157,7 +1220,8 @@ impl<'a> AmazonS3CompatibleObjectStorageGetFolder<'a> {
 #[cfg(feature = "amazon-s3-compatible-object-storage")]
 impl<'a> AmazonS3CompatibleObjectStorageGetFolder<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -1168,7 +1232,12 @@ impl<'a> AmazonS3CompatibleObjectStorageGetFolder<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "amazon_s3_compatible_object_storage_get_folder",
+            ::veeam_runtime::ops::Operation {
+                id: "amazon_s3_compatible_object_storage_get_folder",
+                path: "/v8/S3CompatibleResources/buckets/{bucketName}/folders/{Name}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -1328,7 +1397,8 @@ impl<'a> AmazonS3CompatibleObjectStorageGetBucket<'a> {
 #[cfg(feature = "amazon-s3-compatible-object-storage")]
 impl<'a> AmazonS3CompatibleObjectStorageGetBucket<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -1339,7 +1409,12 @@ impl<'a> AmazonS3CompatibleObjectStorageGetBucket<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "amazon_s3_compatible_object_storage_get_bucket",
+            ::veeam_runtime::ops::Operation {
+                id: "amazon_s3_compatible_object_storage_get_bucket",
+                path: "/v8/S3CompatibleResources/buckets/{Name}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -1447,7 +1522,8 @@ impl<'a> AmazonS3ObjectStorageGetBuckets<'a> {
 #[cfg(feature = "amazon-s3-object-storage")]
 impl<'a> AmazonS3ObjectStorageGetBuckets<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -1458,7 +1534,12 @@ impl<'a> AmazonS3ObjectStorageGetBuckets<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "amazon_s3_object_storage_get_buckets",
+            ::veeam_runtime::ops::Operation {
+                id: "amazon_s3_object_storage_get_buckets",
+                path: "/v8/S3Resources/buckets",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -1568,7 +1649,8 @@ impl<'a> AmazonS3ObjectStorageGetFolders<'a> {
 #[cfg(feature = "amazon-s3-object-storage")]
 impl<'a> AmazonS3ObjectStorageGetFolders<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -1579,7 +1661,12 @@ impl<'a> AmazonS3ObjectStorageGetFolders<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "amazon_s3_object_storage_get_folders",
+            ::veeam_runtime::ops::Operation {
+                id: "amazon_s3_object_storage_get_folders",
+                path: "/v8/S3Resources/buckets/{bucketName}/folders",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -1705,7 +1792,8 @@ impl<'a> AmazonS3ObjectStorageAddFolder<'a> {
 #[cfg(feature = "amazon-s3-object-storage")]
 impl<'a> AmazonS3ObjectStorageAddFolder<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -1716,7 +1804,12 @@ impl<'a> AmazonS3ObjectStorageAddFolder<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "amazon_s3_object_storage_add_folder",
+            ::veeam_runtime::ops::Operation {
+                id: "amazon_s3_object_storage_add_folder",
+                path: "/v8/S3Resources/buckets/{bucketName}/folders",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -1825,7 +1918,8 @@ impl<'a> AmazonS3ObjectStorageGetFolder<'a> {
 #[cfg(feature = "amazon-s3-object-storage")]
 impl<'a> AmazonS3ObjectStorageGetFolder<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -1836,7 +1930,12 @@ impl<'a> AmazonS3ObjectStorageGetFolder<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "amazon_s3_object_storage_get_folder",
+            ::veeam_runtime::ops::Operation {
+                id: "amazon_s3_object_storage_get_folder",
+                path: "/v8/S3Resources/buckets/{bucketName}/folders/{Name}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -1932,7 +2031,8 @@ impl<'a> AmazonS3ObjectStorageGetBucket<'a> {
 #[cfg(feature = "amazon-s3-object-storage")]
 impl<'a> AmazonS3ObjectStorageGetBucket<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -1943,7 +2043,12 @@ impl<'a> AmazonS3ObjectStorageGetBucket<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "amazon_s3_object_storage_get_bucket",
+            ::veeam_runtime::ops::Operation {
+                id: "amazon_s3_object_storage_get_bucket",
+                path: "/v8/S3Resources/buckets/{Name}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -2067,7 +2172,8 @@ impl<'a> ApplicationGetApplications<'a> {
 #[cfg(feature = "application")]
 impl<'a> ApplicationGetApplications<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -2077,49 +2183,55 @@ impl<'a> ApplicationGetApplications<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("application_get_applications", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "application_get_applications",
+                path: "/v8/Organizations/{organizationId}/Applications",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestApplication as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestApplication as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "application_get_applications",
+                path: "/v8/Organizations/{organizationId}/Applications",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestApplication as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -2217,7 +2329,8 @@ impl<'a> ApplicationCreateApplication<'a> {
 #[cfg(feature = "application")]
 impl<'a> ApplicationCreateApplication<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -2227,7 +2340,15 @@ impl<'a> ApplicationCreateApplication<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("application_create_application", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "application_create_application",
+                path: "/v8/Organizations/{organizationId}/Applications",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::audit_email_settings_get`]
@@ -2275,7 +2396,8 @@ impl<'a> AuditEmailSettingsGet<'a> {
 #[cfg(feature = "audit-email-settings")]
 impl<'a> AuditEmailSettingsGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -2285,7 +2407,15 @@ impl<'a> AuditEmailSettingsGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("audit_email_settings_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "audit_email_settings_get",
+                path: "/v8/AuditEmailSettings",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::audit_email_settings_update`]
@@ -2362,14 +2492,23 @@ impl<'a> AuditEmailSettingsUpdate<'a> {
 #[cfg(feature = "audit-email-settings")]
 impl<'a> AuditEmailSettingsUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("audit_email_settings_update", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "audit_email_settings_update",
+                path: "/v8/AuditEmailSettings",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::audit_email_settings_complete_o_auth_sign_in`]
@@ -2452,7 +2591,8 @@ impl<'a> AuditEmailSettingsCompleteOAuthSignIn<'a> {
 #[cfg(feature = "audit-email-settings")]
 impl<'a> AuditEmailSettingsCompleteOAuthSignIn<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -2463,7 +2603,12 @@ impl<'a> AuditEmailSettingsCompleteOAuthSignIn<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "audit_email_settings_complete_o_auth_sign_in",
+            ::veeam_runtime::ops::Operation {
+                id: "audit_email_settings_complete_o_auth_sign_in",
+                path: "/v8/AuditEmailSettings/CompleteOAuthSignIn",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -2548,7 +2693,8 @@ impl<'a> AuditEmailSettingsPrepareOAuthSignIn<'a> {
 #[cfg(feature = "audit-email-settings")]
 impl<'a> AuditEmailSettingsPrepareOAuthSignIn<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -2559,7 +2705,12 @@ impl<'a> AuditEmailSettingsPrepareOAuthSignIn<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "audit_email_settings_prepare_o_auth_sign_in",
+            ::veeam_runtime::ops::Operation {
+                id: "audit_email_settings_prepare_o_auth_sign_in",
+                path: "/v8/AuditEmailSettings/PrepareOAuthSignIn",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -2601,7 +2752,8 @@ impl<'a> AuditEmailSettingsSendTestEmail<'a> {
 #[cfg(feature = "audit-email-settings")]
 impl<'a> AuditEmailSettingsSendTestEmail<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -2609,7 +2761,12 @@ impl<'a> AuditEmailSettingsSendTestEmail<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "audit_email_settings_send_test_email",
+            ::veeam_runtime::ops::Operation {
+                id: "audit_email_settings_send_test_email",
+                path: "/v8/AuditEmailSettings/SendTestEmail",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -2685,7 +2842,8 @@ impl<'a> Token<'a> {
 #[cfg(feature = "auth")]
 impl<'a> Token<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -2695,7 +2853,15 @@ impl<'a> Token<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("token", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "token",
+                path: "/v8/token",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::auth_code`]
@@ -2743,7 +2909,8 @@ impl<'a> AuthCode<'a> {
 #[cfg(feature = "auth")]
 impl<'a> AuthCode<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -2753,7 +2920,15 @@ impl<'a> AuthCode<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("auth_code", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "auth_code",
+                path: "/v8/token/AuthCode",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::logout`]
@@ -2793,14 +2968,23 @@ impl<'a> Logout<'a> {
 #[cfg(feature = "auth")]
 impl<'a> Logout<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("logout", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "logout",
+                path: "/v8/token/logout",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::azure_object_storage_get_containers`]
@@ -2892,7 +3076,8 @@ impl<'a> AzureObjectStorageGetContainers<'a> {
 #[cfg(feature = "azure-object-storage")]
 impl<'a> AzureObjectStorageGetContainers<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -2903,7 +3088,12 @@ impl<'a> AzureObjectStorageGetContainers<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "azure_object_storage_get_containers",
+            ::veeam_runtime::ops::Operation {
+                id: "azure_object_storage_get_containers",
+                path: "/v8/AzureResources/containers",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -3013,7 +3203,8 @@ impl<'a> AzureObjectStorageGetFolders<'a> {
 #[cfg(feature = "azure-object-storage")]
 impl<'a> AzureObjectStorageGetFolders<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -3024,7 +3215,12 @@ impl<'a> AzureObjectStorageGetFolders<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "azure_object_storage_get_folders",
+            ::veeam_runtime::ops::Operation {
+                id: "azure_object_storage_get_folders",
+                path: "/v8/AzureResources/containers/{containerName}/folders",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -3150,7 +3346,8 @@ impl<'a> AzureObjectStorageAddFolder<'a> {
 #[cfg(feature = "azure-object-storage")]
 impl<'a> AzureObjectStorageAddFolder<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -3161,7 +3358,12 @@ impl<'a> AzureObjectStorageAddFolder<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "azure_object_storage_add_folder",
+            ::veeam_runtime::ops::Operation {
+                id: "azure_object_storage_add_folder",
+                path: "/v8/AzureResources/containers/{containerName}/folders",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -3270,7 +3472,8 @@ impl<'a> AzureObjectStorageGetFolder<'a> {
 #[cfg(feature = "azure-object-storage")]
 impl<'a> AzureObjectStorageGetFolder<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -3281,7 +3484,12 @@ impl<'a> AzureObjectStorageGetFolder<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "azure_object_storage_get_folder",
+            ::veeam_runtime::ops::Operation {
+                id: "azure_object_storage_get_folder",
+                path: "/v8/AzureResources/containers/{containerName}/folders/{Name}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -3377,7 +3585,8 @@ impl<'a> AzureObjectStorageGetContainer<'a> {
 #[cfg(feature = "azure-object-storage")]
 impl<'a> AzureObjectStorageGetContainer<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -3388,7 +3597,12 @@ impl<'a> AzureObjectStorageGetContainer<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "azure_object_storage_get_container",
+            ::veeam_runtime::ops::Operation {
+                id: "azure_object_storage_get_container",
+                path: "/v8/AzureResources/containers/{Name}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -3468,7 +3682,8 @@ impl<'a> AzureServiceAccountsGet<'a> {
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -3478,7 +3693,15 @@ impl<'a> AzureServiceAccountsGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("azure_service_accounts_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "azure_service_accounts_get",
+                path: "/v8/AzureServiceAccounts",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::azure_service_accounts_add`]
@@ -3559,7 +3782,8 @@ impl<'a> AzureServiceAccountsAdd<'a> {
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsAdd<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -3569,7 +3793,15 @@ impl<'a> AzureServiceAccountsAdd<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("azure_service_accounts_add", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "azure_service_accounts_add",
+                path: "/v8/AzureServiceAccounts",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::azure_service_accounts_get_device_code`]
@@ -3649,7 +3881,8 @@ impl<'a> AzureServiceAccountsGetDeviceCode<'a> {
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsGetDeviceCode<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -3660,7 +3893,12 @@ impl<'a> AzureServiceAccountsGetDeviceCode<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "azure_service_accounts_get_device_code",
+            ::veeam_runtime::ops::Operation {
+                id: "azure_service_accounts_get_device_code",
+                path: "/v8/AzureServiceAccounts/DeviceCode",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -3728,7 +3966,8 @@ impl<'a> AzureServiceAccountsGetById<'a> {
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -3739,7 +3978,12 @@ impl<'a> AzureServiceAccountsGetById<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "azure_service_accounts_get_by_id",
+            ::veeam_runtime::ops::Operation {
+                id: "azure_service_accounts_get_by_id",
+                path: "/v8/AzureServiceAccounts/{id}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -3834,14 +4078,23 @@ impl<'a> AzureServiceAccountsUpdate<'a> {
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("azure_service_accounts_update", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "azure_service_accounts_update",
+                path: "/v8/AzureServiceAccounts/{id}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::azure_service_accounts_delete`]
@@ -3899,14 +4152,23 @@ impl<'a> AzureServiceAccountsDelete<'a> {
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsDelete<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("azure_service_accounts_delete", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "azure_service_accounts_delete",
+                path: "/v8/AzureServiceAccounts/{id}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::azure_service_accounts_get_subscriptions`]
@@ -3993,7 +4255,8 @@ impl<'a> AzureServiceAccountsGetSubscriptions<'a> {
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsGetSubscriptions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -4004,7 +4267,12 @@ impl<'a> AzureServiceAccountsGetSubscriptions<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "azure_service_accounts_get_subscriptions",
+            ::veeam_runtime::ops::Operation {
+                id: "azure_service_accounts_get_subscriptions",
+                path: "/v8/AzureServiceAccounts/{serviceAccountId}/Subscriptions",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -4088,7 +4356,8 @@ impl<'a> AzureServiceAccountsGetSubscriptionById<'a> {
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsGetSubscriptionById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -4099,7 +4368,12 @@ impl<'a> AzureServiceAccountsGetSubscriptionById<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "azure_service_accounts_get_subscription_by_id",
+            ::veeam_runtime::ops::Operation {
+                id: "azure_service_accounts_get_subscription_by_id",
+                path: "/v8/AzureServiceAccounts/{serviceAccountId}/Subscriptions/{subscriptionId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -4183,7 +4457,8 @@ impl<'a> AzureServiceAccountsGetLocations<'a> {
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsGetLocations<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -4194,7 +4469,12 @@ impl<'a> AzureServiceAccountsGetLocations<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "azure_service_accounts_get_locations",
+            ::veeam_runtime::ops::Operation {
+                id: "azure_service_accounts_get_locations",
+                path: "/v8/AzureServiceAccounts/{serviceAccountId}/Subscriptions/{subscriptionId}/Locations",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -4291,7 +4571,8 @@ impl<'a> AzureServiceAccountsGetLocationByName<'a> {
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsGetLocationByName<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -4302,7 +4583,12 @@ impl<'a> AzureServiceAccountsGetLocationByName<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "azure_service_accounts_get_location_by_name",
+            ::veeam_runtime::ops::Operation {
+                id: "azure_service_accounts_get_location_by_name",
+                path: "/v8/AzureServiceAccounts/{serviceAccountId}/Subscriptions/{subscriptionId}/Locations/{locationName}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -4399,7 +4685,8 @@ impl<'a> AzureServiceAccountsGetVirtualMachineSizes<'a> {
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsGetVirtualMachineSizes<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -4410,7 +4697,12 @@ impl<'a> AzureServiceAccountsGetVirtualMachineSizes<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "azure_service_accounts_get_virtual_machine_sizes",
+            ::veeam_runtime::ops::Operation {
+                id: "azure_service_accounts_get_virtual_machine_sizes",
+                path: "/v8/AzureServiceAccounts/{serviceAccountId}/Subscriptions/{subscriptionId}/Locations/{locationName}/VirtualMachineSizes",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -4527,7 +4819,8 @@ impl<'a> AzureServiceAccountsGetVirtualMachineSizeByName<'a> {
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsGetVirtualMachineSizeByName<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -4538,7 +4831,12 @@ impl<'a> AzureServiceAccountsGetVirtualMachineSizeByName<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "azure_service_accounts_get_virtual_machine_size_by_name",
+            ::veeam_runtime::ops::Operation {
+                id: "azure_service_accounts_get_virtual_machine_size_by_name",
+                path: "/v8/AzureServiceAccounts/{serviceAccountId}/Subscriptions/{subscriptionId}/Locations/{locationName}/VirtualMachineSizes/{vmSizeName}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -4636,7 +4934,8 @@ impl<'a> AzureServiceAccountsGetResourceGroups<'a> {
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsGetResourceGroups<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -4647,7 +4946,12 @@ impl<'a> AzureServiceAccountsGetResourceGroups<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "azure_service_accounts_get_resource_groups",
+            ::veeam_runtime::ops::Operation {
+                id: "azure_service_accounts_get_resource_groups",
+                path: "/v8/AzureServiceAccounts/{serviceAccountId}/Subscriptions/{subscriptionId}/ResourceGroups",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -4746,7 +5050,8 @@ impl<'a> AzureServiceAccountsGetResourceGroupByName<'a> {
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsGetResourceGroupByName<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -4757,7 +5062,12 @@ impl<'a> AzureServiceAccountsGetResourceGroupByName<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "azure_service_accounts_get_resource_group_by_name",
+            ::veeam_runtime::ops::Operation {
+                id: "azure_service_accounts_get_resource_group_by_name",
+                path: "/v8/AzureServiceAccounts/{serviceAccountId}/Subscriptions/{subscriptionId}/ResourceGroups/{resourceGroupName}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -4876,7 +5186,8 @@ impl<'a> AzureServiceAccountsGetVirtualNetworks<'a> {
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsGetVirtualNetworks<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -4887,7 +5198,12 @@ impl<'a> AzureServiceAccountsGetVirtualNetworks<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "azure_service_accounts_get_virtual_networks",
+            ::veeam_runtime::ops::Operation {
+                id: "azure_service_accounts_get_virtual_networks",
+                path: "/v8/AzureServiceAccounts/{serviceAccountId}/Subscriptions/{subscriptionId}/ResourceGroups/{resourceGroupName}/VirtualNetworks",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -5008,7 +5324,8 @@ impl<'a> AzureServiceAccountsGetVirtualNetworkByName<'a> {
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsGetVirtualNetworkByName<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -5019,7 +5336,12 @@ impl<'a> AzureServiceAccountsGetVirtualNetworkByName<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "azure_service_accounts_get_virtual_network_by_name",
+            ::veeam_runtime::ops::Operation {
+                id: "azure_service_accounts_get_virtual_network_by_name",
+                path: "/v8/AzureServiceAccounts/{serviceAccountId}/Subscriptions/{subscriptionId}/ResourceGroups/{resourceGroupName}/VirtualNetworks/{virtualNetworkName}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -5140,7 +5462,8 @@ impl<'a> AzureServiceAccountsGetSubnets<'a> {
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsGetSubnets<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -5151,7 +5474,12 @@ impl<'a> AzureServiceAccountsGetSubnets<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "azure_service_accounts_get_subnets",
+            ::veeam_runtime::ops::Operation {
+                id: "azure_service_accounts_get_subnets",
+                path: "/v8/AzureServiceAccounts/{serviceAccountId}/Subscriptions/{subscriptionId}/ResourceGroups/{resourceGroupName}/VirtualNetworks/{virtualNetworkName}/Subnets",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -5287,7 +5615,8 @@ impl<'a> AzureServiceAccountsGetSubnetByName<'a> {
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsGetSubnetByName<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -5298,7 +5627,12 @@ impl<'a> AzureServiceAccountsGetSubnetByName<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "azure_service_accounts_get_subnet_by_name",
+            ::veeam_runtime::ops::Operation {
+                id: "azure_service_accounts_get_subnet_by_name",
+                path: "/v8/AzureServiceAccounts/{serviceAccountId}/Subscriptions/{subscriptionId}/ResourceGroups/{resourceGroupName}/VirtualNetworks/{virtualNetworkName}/Subnets/{subnetName}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -5394,7 +5728,8 @@ impl<'a> BackupGroupDataGetGroupsData<'a> {
 #[cfg(feature = "backup-group-data")]
 impl<'a> BackupGroupDataGetGroupsData<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -5405,51 +5740,54 @@ impl<'a> BackupGroupDataGetGroupsData<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "backup_group_data_get_groups_data",
+            ::veeam_runtime::ops::Operation {
+                id: "backup_group_data_get_groups_data",
+                path: "/v8/BackupRepositories/{repositoryId}/GroupData",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestBackupGroupData as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestBackupGroupData as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "backup_group_data_get_groups_data",
+                path: "/v8/BackupRepositories/{repositoryId}/GroupData",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestBackupGroupData as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -5530,7 +5868,8 @@ impl<'a> BackupGroupDataGetSingleGroupData<'a> {
 #[cfg(feature = "backup-group-data")]
 impl<'a> BackupGroupDataGetSingleGroupData<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -5541,7 +5880,12 @@ impl<'a> BackupGroupDataGetSingleGroupData<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "backup_group_data_get_single_group_data",
+            ::veeam_runtime::ops::Operation {
+                id: "backup_group_data_get_single_group_data",
+                path: "/v8/BackupRepositories/{repositoryId}/GroupData/{groupId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -5689,7 +6033,8 @@ impl<'a> BackupMailboxDataGetMailboxesData<'a> {
 #[cfg(feature = "backup-mailbox-data")]
 impl<'a> BackupMailboxDataGetMailboxesData<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -5700,51 +6045,54 @@ impl<'a> BackupMailboxDataGetMailboxesData<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "backup_mailbox_data_get_mailboxes_data",
+            ::veeam_runtime::ops::Operation {
+                id: "backup_mailbox_data_get_mailboxes_data",
+                path: "/v8/BackupRepositories/{repositoryId}/MailboxData",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestBackupMailboxData as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestBackupMailboxData as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "backup_mailbox_data_get_mailboxes_data",
+                path: "/v8/BackupRepositories/{repositoryId}/MailboxData",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestBackupMailboxData as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -5825,7 +6173,8 @@ impl<'a> BackupMailboxDataGetMailboxData<'a> {
 #[cfg(feature = "backup-mailbox-data")]
 impl<'a> BackupMailboxDataGetMailboxData<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -5836,7 +6185,12 @@ impl<'a> BackupMailboxDataGetMailboxData<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "backup_mailbox_data_get_mailbox_data",
+            ::veeam_runtime::ops::Operation {
+                id: "backup_mailbox_data_get_mailbox_data",
+                path: "/v8/BackupRepositories/{repositoryId}/MailboxData/{mailboxId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -5984,7 +6338,8 @@ impl<'a> BackupOneDriveDataGetOneDrivesData<'a> {
 #[cfg(feature = "backup-one-drive-data")]
 impl<'a> BackupOneDriveDataGetOneDrivesData<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -5995,51 +6350,54 @@ impl<'a> BackupOneDriveDataGetOneDrivesData<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "backup_one_drive_data_get_one_drives_data",
+            ::veeam_runtime::ops::Operation {
+                id: "backup_one_drive_data_get_one_drives_data",
+                path: "/v8/BackupRepositories/{repositoryId}/OneDriveData",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestBackupOneDriveData as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestBackupOneDriveData as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "backup_one_drive_data_get_one_drives_data",
+                path: "/v8/BackupRepositories/{repositoryId}/OneDriveData",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestBackupOneDriveData as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -6120,7 +6478,8 @@ impl<'a> BackupOneDriveDataGetOneDriveData<'a> {
 #[cfg(feature = "backup-one-drive-data")]
 impl<'a> BackupOneDriveDataGetOneDriveData<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -6131,7 +6490,12 @@ impl<'a> BackupOneDriveDataGetOneDriveData<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "backup_one_drive_data_get_one_drive_data",
+            ::veeam_runtime::ops::Operation {
+                id: "backup_one_drive_data_get_one_drive_data",
+                path: "/v8/BackupRepositories/{repositoryId}/OneDriveData/{oneDriveId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -6227,7 +6591,8 @@ impl<'a> BackupOrganizationDataGetOrganizationData<'a> {
 #[cfg(feature = "backup-organization-data")]
 impl<'a> BackupOrganizationDataGetOrganizationData<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -6238,51 +6603,54 @@ impl<'a> BackupOrganizationDataGetOrganizationData<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "backup_organization_data_get_organization_data",
+            ::veeam_runtime::ops::Operation {
+                id: "backup_organization_data_get_organization_data",
+                path: "/v8/BackupRepositories/{repositoryId}/OrganizationData",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestBackupOrganizationData as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestBackupOrganizationData as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "backup_organization_data_get_organization_data",
+                path: "/v8/BackupRepositories/{repositoryId}/OrganizationData",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestBackupOrganizationData as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -6364,7 +6732,8 @@ impl<'a> BackupOrganizationDataGetSingleOrganizationData<'a> {
 #[cfg(feature = "backup-organization-data")]
 impl<'a> BackupOrganizationDataGetSingleOrganizationData<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -6375,7 +6744,12 @@ impl<'a> BackupOrganizationDataGetSingleOrganizationData<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "backup_organization_data_get_single_organization_data",
+            ::veeam_runtime::ops::Operation {
+                id: "backup_organization_data_get_single_organization_data",
+                path: "/v8/BackupRepositories/{repositoryId}/OrganizationData/{organizationId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -6443,7 +6817,8 @@ impl<'a> BackupOrganizationGetByRestoreSessionId<'a> {
 #[cfg(feature = "backup-organization")]
 impl<'a> BackupOrganizationGetByRestoreSessionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -6454,7 +6829,12 @@ impl<'a> BackupOrganizationGetByRestoreSessionId<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "backup_organization_get_by_restore_session_id",
+            ::veeam_runtime::ops::Operation {
+                id: "backup_organization_get_by_restore_session_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -6550,7 +6930,8 @@ impl<'a> BackupOrganizationRestoreSessionsAction<'a> {
 #[cfg(feature = "backup-organization")]
 impl<'a> BackupOrganizationRestoreSessionsAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -6558,7 +6939,12 @@ impl<'a> BackupOrganizationRestoreSessionsAction<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "backup_organization_restore_sessions_action",
+            ::veeam_runtime::ops::Operation {
+                id: "backup_organization_restore_sessions_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/exportToPst",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -6576,7 +6962,8 @@ impl<'a> BackupOrganizationRestoreSessionsAction<'a> {
             .await
             .map_err(|e| e.in_operation("backup_organization_restore_sessions_action"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -6708,7 +7095,8 @@ impl<'a> BackupOrganizationRestoreSessionsSearchExchange<'a> {
 #[cfg(feature = "backup-organization")]
 impl<'a> BackupOrganizationRestoreSessionsSearchExchange<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -6719,51 +7107,54 @@ impl<'a> BackupOrganizationRestoreSessionsSearchExchange<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "backup_organization_restore_sessions_search_exchange",
+            ::veeam_runtime::ops::Operation {
+                id: "backup_organization_restore_sessions_search_exchange",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/searchExchange",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestExchangeItemsComposed as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestExchangeItemsComposed as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "backup_organization_restore_sessions_search_exchange",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/searchExchange",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestExchangeItemsComposed as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -6891,7 +7282,8 @@ impl<'a> BackupOrganizationRestoreSessionsSearchTeams<'a> {
 #[cfg(feature = "backup-organization")]
 impl<'a> BackupOrganizationRestoreSessionsSearchTeams<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -6902,51 +7294,54 @@ impl<'a> BackupOrganizationRestoreSessionsSearchTeams<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "backup_organization_restore_sessions_search_teams",
+            ::veeam_runtime::ops::Operation {
+                id: "backup_organization_restore_sessions_search_teams",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/searchTeams",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestChannelEntity as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestChannelEntity as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "backup_organization_restore_sessions_search_teams",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/searchTeams",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestChannelEntity as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -7092,7 +7487,8 @@ impl<'a> BackupRepositoryGetRepositories<'a> {
 #[cfg(feature = "backup-repository")]
 impl<'a> BackupRepositoryGetRepositories<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -7103,51 +7499,54 @@ impl<'a> BackupRepositoryGetRepositories<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "backup_repository_get_repositories",
+            ::veeam_runtime::ops::Operation {
+                id: "backup_repository_get_repositories",
+                path: "/v8/BackupRepositories",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestBackupRepository as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestBackupRepository as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "backup_repository_get_repositories",
+                path: "/v8/BackupRepositories",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestBackupRepository as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -7230,7 +7629,8 @@ impl<'a> BackupRepositoryAdd<'a> {
 #[cfg(feature = "backup-repository")]
 impl<'a> BackupRepositoryAdd<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -7240,7 +7640,15 @@ impl<'a> BackupRepositoryAdd<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("backup_repository_add", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "backup_repository_add",
+                path: "/v8/BackupRepositories",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::backup_repository_get_repositories_by_id`]
@@ -7306,7 +7714,8 @@ impl<'a> BackupRepositoryGetRepositoriesById<'a> {
 #[cfg(feature = "backup-repository")]
 impl<'a> BackupRepositoryGetRepositoriesById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -7317,7 +7726,12 @@ impl<'a> BackupRepositoryGetRepositoriesById<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "backup_repository_get_repositories_by_id",
+            ::veeam_runtime::ops::Operation {
+                id: "backup_repository_get_repositories_by_id",
+                path: "/v8/BackupRepositories/{repositoryId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -7412,7 +7826,8 @@ impl<'a> BackupRepositoryUpdateRepository<'a> {
 #[cfg(feature = "backup-repository")]
 impl<'a> BackupRepositoryUpdateRepository<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -7420,7 +7835,12 @@ impl<'a> BackupRepositoryUpdateRepository<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "backup_repository_update_repository",
+            ::veeam_runtime::ops::Operation {
+                id: "backup_repository_update_repository",
+                path: "/v8/BackupRepositories/{repositoryId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -7480,14 +7900,23 @@ impl<'a> BackupRepositoryRemove<'a> {
 #[cfg(feature = "backup-repository")]
 impl<'a> BackupRepositoryRemove<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("backup_repository_remove", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "backup_repository_remove",
+                path: "/v8/BackupRepositories/{repositoryId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::backup_repository_get_repository_storage_usage`]
@@ -7581,7 +8010,8 @@ impl<'a> BackupRepositoryGetRepositoryStorageUsage<'a> {
 #[cfg(feature = "backup-repository")]
 impl<'a> BackupRepositoryGetRepositoryStorageUsage<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -7592,51 +8022,54 @@ impl<'a> BackupRepositoryGetRepositoryStorageUsage<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "backup_repository_get_repository_storage_usage",
+            ::veeam_runtime::ops::Operation {
+                id: "backup_repository_get_repository_storage_usage",
+                path: "/v8/BackupRepositories/{repositoryId}/backedupOrganizations",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestBackupRepositoryStorageUsageInfo as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestBackupRepositoryStorageUsageInfo as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "backup_repository_get_repository_storage_usage",
+                path: "/v8/BackupRepositories/{repositoryId}/backedupOrganizations",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestBackupRepositoryStorageUsageInfo as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -7820,7 +8253,8 @@ impl<'a> BackupRepositoryChangeOwner<'a> {
 #[cfg(feature = "backup-repository")]
 impl<'a> BackupRepositoryChangeOwner<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -7830,7 +8264,15 @@ impl<'a> BackupRepositoryChangeOwner<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("backup_repository_change_owner", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "backup_repository_change_owner",
+                path: "/v8/BackupRepositories/{repositoryId}/changeOwner",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::backup_repository_explore`]
@@ -7942,7 +8384,8 @@ impl<'a> BackupRepositoryExplore<'a> {
 #[cfg(feature = "backup-repository")]
 impl<'a> BackupRepositoryExplore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -7952,7 +8395,15 @@ impl<'a> BackupRepositoryExplore<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("backup_repository_explore", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "backup_repository_explore",
+                path: "/v8/BackupRepositories/{repositoryId}/explore",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::backup_repository_start_synchronize_action`]
@@ -8018,7 +8469,8 @@ impl<'a> BackupRepositoryStartSynchronizeAction<'a> {
 #[cfg(feature = "backup-repository")]
 impl<'a> BackupRepositoryStartSynchronizeAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -8029,7 +8481,12 @@ impl<'a> BackupRepositoryStartSynchronizeAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "backup_repository_start_synchronize_action",
+            ::veeam_runtime::ops::Operation {
+                id: "backup_repository_start_synchronize_action",
+                path: "/v8/BackupRepositories/{repositoryId}/Sync",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -8125,7 +8582,8 @@ impl<'a> BackupSiteDataGetSitesData<'a> {
 #[cfg(feature = "backup-site-data")]
 impl<'a> BackupSiteDataGetSitesData<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -8136,51 +8594,54 @@ impl<'a> BackupSiteDataGetSitesData<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "backup_site_data_get_sites_data",
+            ::veeam_runtime::ops::Operation {
+                id: "backup_site_data_get_sites_data",
+                path: "/v8/BackupRepositories/{repositoryId}/SiteData",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestBackupSiteData as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestBackupSiteData as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "backup_site_data_get_sites_data",
+                path: "/v8/BackupRepositories/{repositoryId}/SiteData",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestBackupSiteData as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -8261,7 +8722,8 @@ impl<'a> BackupSiteDataGetSiteData<'a> {
 #[cfg(feature = "backup-site-data")]
 impl<'a> BackupSiteDataGetSiteData<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -8271,7 +8733,15 @@ impl<'a> BackupSiteDataGetSiteData<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("backup_site_data_get_site_data", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "backup_site_data_get_site_data",
+                path: "/v8/BackupRepositories/{repositoryId}/SiteData/{siteId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::backup_team_data_get_teams_data`]
@@ -8365,7 +8835,8 @@ impl<'a> BackupTeamDataGetTeamsData<'a> {
 #[cfg(feature = "backup-team-data")]
 impl<'a> BackupTeamDataGetTeamsData<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -8376,51 +8847,54 @@ impl<'a> BackupTeamDataGetTeamsData<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "backup_team_data_get_teams_data",
+            ::veeam_runtime::ops::Operation {
+                id: "backup_team_data_get_teams_data",
+                path: "/v8/BackupRepositories/{repositoryId}/TeamData",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestBackupTeamData as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestBackupTeamData as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "backup_team_data_get_teams_data",
+                path: "/v8/BackupRepositories/{repositoryId}/TeamData",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestBackupTeamData as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -8501,7 +8975,8 @@ impl<'a> BackupTeamDataGetTeamData<'a> {
 #[cfg(feature = "backup-team-data")]
 impl<'a> BackupTeamDataGetTeamData<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -8511,7 +8986,15 @@ impl<'a> BackupTeamDataGetTeamData<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("backup_team_data_get_team_data", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "backup_team_data_get_team_data",
+                path: "/v8/BackupRepositories/{repositoryId}/TeamData/{teamId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::backup_user_data_get_users_data`]
@@ -8605,7 +9088,8 @@ impl<'a> BackupUserDataGetUsersData<'a> {
 #[cfg(feature = "backup-user-data")]
 impl<'a> BackupUserDataGetUsersData<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -8616,51 +9100,54 @@ impl<'a> BackupUserDataGetUsersData<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "backup_user_data_get_users_data",
+            ::veeam_runtime::ops::Operation {
+                id: "backup_user_data_get_users_data",
+                path: "/v8/BackupRepositories/{repositoryId}/UserData",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestBackupUserData as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestBackupUserData as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "backup_user_data_get_users_data",
+                path: "/v8/BackupRepositories/{repositoryId}/UserData",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestBackupUserData as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -8741,7 +9228,8 @@ impl<'a> BackupUserDataGetUserData<'a> {
 #[cfg(feature = "backup-user-data")]
 impl<'a> BackupUserDataGetUserData<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -8751,7 +9239,15 @@ impl<'a> BackupUserDataGetUserData<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("backup_user_data_get_user_data", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "backup_user_data_get_user_data",
+                path: "/v8/BackupRepositories/{repositoryId}/UserData/{userId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::configuration_updates_get`]
@@ -8799,7 +9295,8 @@ impl<'a> ConfigurationUpdatesGet<'a> {
 #[cfg(feature = "configuration")]
 impl<'a> ConfigurationUpdatesGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -8809,7 +9306,15 @@ impl<'a> ConfigurationUpdatesGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("configuration_updates_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "configuration_updates_get",
+                path: "/v8/Configuration/Updates",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::configuration_updates_update`]
@@ -8885,14 +9390,23 @@ impl<'a> ConfigurationUpdatesUpdate<'a> {
 #[cfg(feature = "configuration")]
 impl<'a> ConfigurationUpdatesUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("configuration_updates_update", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "configuration_updates_update",
+                path: "/v8/Configuration/Updates",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::copy_job_get`]
@@ -9000,7 +9514,8 @@ impl<'a> CopyJobGet<'a> {
 #[cfg(feature = "copy-job")]
 impl<'a> CopyJobGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -9010,49 +9525,55 @@ impl<'a> CopyJobGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("copy_job_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "copy_job_get",
+                path: "/v8/CopyJobs",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestCopyJob as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestCopyJob as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "copy_job_get",
+                path: "/v8/CopyJobs",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestCopyJob as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -9132,7 +9653,8 @@ impl<'a> CopyJobCreate<'a> {
 #[cfg(feature = "copy-job")]
 impl<'a> CopyJobCreate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -9142,7 +9664,15 @@ impl<'a> CopyJobCreate<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("copy_job_create", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "copy_job_create",
+                path: "/v8/CopyJobs",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::copy_job_get_by_id`]
@@ -9207,7 +9737,8 @@ impl<'a> CopyJobGetById<'a> {
 #[cfg(feature = "copy-job")]
 impl<'a> CopyJobGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -9217,7 +9748,15 @@ impl<'a> CopyJobGetById<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("copy_job_get_by_id", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "copy_job_get_by_id",
+                path: "/v8/CopyJobs/{id}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::copy_job_update`]
@@ -9304,14 +9843,23 @@ impl<'a> CopyJobUpdate<'a> {
 #[cfg(feature = "copy-job")]
 impl<'a> CopyJobUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("copy_job_update", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "copy_job_update",
+                path: "/v8/CopyJobs/{id}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::copy_job_delete`]
@@ -9368,14 +9916,23 @@ impl<'a> CopyJobDelete<'a> {
 #[cfg(feature = "copy-job")]
 impl<'a> CopyJobDelete<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("copy_job_delete", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "copy_job_delete",
+                path: "/v8/CopyJobs/{id}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::copy_job_get_backup_job_by_copy_job`]
@@ -9440,7 +9997,8 @@ impl<'a> CopyJobGetBackupJobByCopyJob<'a> {
 #[cfg(feature = "copy-job")]
 impl<'a> CopyJobGetBackupJobByCopyJob<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -9451,7 +10009,12 @@ impl<'a> CopyJobGetBackupJobByCopyJob<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "copy_job_get_backup_job_by_copy_job",
+            ::veeam_runtime::ops::Operation {
+                id: "copy_job_get_backup_job_by_copy_job",
+                path: "/v8/CopyJobs/{id}/BackupJob",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -9510,14 +10073,23 @@ impl<'a> CopyJobDisable<'a> {
 #[cfg(feature = "copy-job")]
 impl<'a> CopyJobDisable<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("copy_job_disable", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "copy_job_disable",
+                path: "/v8/CopyJobs/{id}/disable",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::copy_job_enable`]
@@ -9574,14 +10146,23 @@ impl<'a> CopyJobEnable<'a> {
 #[cfg(feature = "copy-job")]
 impl<'a> CopyJobEnable<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("copy_job_enable", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "copy_job_enable",
+                path: "/v8/CopyJobs/{id}/enable",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::copy_job_start`]
@@ -9646,7 +10227,8 @@ impl<'a> CopyJobStart<'a> {
 #[cfg(feature = "copy-job")]
 impl<'a> CopyJobStart<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -9656,7 +10238,15 @@ impl<'a> CopyJobStart<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("copy_job_start", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "copy_job_start",
+                path: "/v8/CopyJobs/{id}/start",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::copy_job_stop`]
@@ -9713,14 +10303,23 @@ impl<'a> CopyJobStop<'a> {
 #[cfg(feature = "copy-job")]
 impl<'a> CopyJobStop<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("copy_job_stop", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "copy_job_stop",
+                path: "/v8/CopyJobs/{id}/stop",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::data_retrieval_session_log_get_batch_by_session_id`]
@@ -9828,7 +10427,8 @@ impl<'a> DataRetrievalSessionLogGetBatchBySessionId<'a> {
 #[cfg(feature = "data-retrieval-session-log")]
 impl<'a> DataRetrievalSessionLogGetBatchBySessionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -9839,51 +10439,54 @@ impl<'a> DataRetrievalSessionLogGetBatchBySessionId<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "data_retrieval_session_log_get_batch_by_session_id",
+            ::veeam_runtime::ops::Operation {
+                id: "data_retrieval_session_log_get_batch_by_session_id",
+                path: "/v8/DataRetrievalSessions/{sessionId}/LogItems",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestLogItem as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestLogItem as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "data_retrieval_session_log_get_batch_by_session_id",
+                path: "/v8/DataRetrievalSessions/{sessionId}/LogItems",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestLogItem as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -9964,7 +10567,8 @@ impl<'a> DataRetrievalSessionLogGetOneBySessionIdByLogItemId<'a> {
 #[cfg(feature = "data-retrieval-session-log")]
 impl<'a> DataRetrievalSessionLogGetOneBySessionIdByLogItemId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -9975,7 +10579,12 @@ impl<'a> DataRetrievalSessionLogGetOneBySessionIdByLogItemId<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "data_retrieval_session_log_get_one_by_session_id_by_log_item_id",
+            ::veeam_runtime::ops::Operation {
+                id: "data_retrieval_session_log_get_one_by_session_id_by_log_item_id",
+                path: "/v8/DataRetrievalSessions/{sessionId}/LogItems/{logItemId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -10074,7 +10683,8 @@ impl<'a> DataRetrievalSessionGet<'a> {
 #[cfg(feature = "data-retrieval-session")]
 impl<'a> DataRetrievalSessionGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -10084,49 +10694,55 @@ impl<'a> DataRetrievalSessionGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("data_retrieval_session_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "data_retrieval_session_get",
+                path: "/v8/DataRetrievalSessions",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestDataRetrievalSession as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestDataRetrievalSession as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "data_retrieval_session_get",
+                path: "/v8/DataRetrievalSessions",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestDataRetrievalSession as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -10197,7 +10813,8 @@ impl<'a> DataRetrievalSessionGetById<'a> {
 #[cfg(feature = "data-retrieval-session")]
 impl<'a> DataRetrievalSessionGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -10208,7 +10825,12 @@ impl<'a> DataRetrievalSessionGetById<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "data_retrieval_session_get_by_id",
+            ::veeam_runtime::ops::Operation {
+                id: "data_retrieval_session_get_by_id",
+                path: "/v8/DataRetrievalSessions/{dataRetrievalSessionId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -10332,7 +10954,8 @@ impl<'a> DataRetrievalGetDataRetrievals<'a> {
 #[cfg(feature = "data-retrieval")]
 impl<'a> DataRetrievalGetDataRetrievals<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -10343,51 +10966,54 @@ impl<'a> DataRetrievalGetDataRetrievals<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "data_retrieval_get_data_retrievals",
+            ::veeam_runtime::ops::Operation {
+                id: "data_retrieval_get_data_retrievals",
+                path: "/v8/DataRetrievals",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestDataRetrievalComposed as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestDataRetrievalComposed as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "data_retrieval_get_data_retrievals",
+                path: "/v8/DataRetrievals",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestDataRetrievalComposed as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -10484,7 +11110,8 @@ impl<'a> DataRetrievalCreate<'a> {
 #[cfg(feature = "data-retrieval")]
 impl<'a> DataRetrievalCreate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -10494,7 +11121,15 @@ impl<'a> DataRetrievalCreate<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("data_retrieval_create", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "data_retrieval_create",
+                path: "/v8/DataRetrievals",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::data_retrieval_get_data_retrieval`]
@@ -10560,7 +11195,8 @@ impl<'a> DataRetrievalGetDataRetrieval<'a> {
 #[cfg(feature = "data-retrieval")]
 impl<'a> DataRetrievalGetDataRetrieval<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -10571,7 +11207,12 @@ impl<'a> DataRetrievalGetDataRetrieval<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "data_retrieval_get_data_retrieval",
+            ::veeam_runtime::ops::Operation {
+                id: "data_retrieval_get_data_retrieval",
+                path: "/v8/DataRetrievals/{dataRetrievalId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -10680,14 +11321,23 @@ impl<'a> DataRetrievalUpdate<'a> {
 #[cfg(feature = "data-retrieval")]
 impl<'a> DataRetrievalUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("data_retrieval_update", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "data_retrieval_update",
+                path: "/v8/DataRetrievals/{dataRetrievalId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::data_retrieval_explore_action`]
@@ -10753,7 +11403,8 @@ impl<'a> DataRetrievalExploreAction<'a> {
 #[cfg(feature = "data-retrieval")]
 impl<'a> DataRetrievalExploreAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -10763,7 +11414,15 @@ impl<'a> DataRetrievalExploreAction<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("data_retrieval_explore_action", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "data_retrieval_explore_action",
+                path: "/v8/DataRetrievals/{dataRetrievalId}/explore",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::data_retrieval_get_mailboxes`]
@@ -10857,7 +11516,8 @@ impl<'a> DataRetrievalGetMailboxes<'a> {
 #[cfg(feature = "data-retrieval")]
 impl<'a> DataRetrievalGetMailboxes<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -10867,49 +11527,55 @@ impl<'a> DataRetrievalGetMailboxes<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("data_retrieval_get_mailboxes", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "data_retrieval_get_mailboxes",
+                path: "/v8/DataRetrievals/{dataRetrievalId}/mailboxes",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestDataRetrievalMailbox as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestDataRetrievalMailbox as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "data_retrieval_get_mailboxes",
+                path: "/v8/DataRetrievals/{dataRetrievalId}/mailboxes",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestDataRetrievalMailbox as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -11005,7 +11671,8 @@ impl<'a> DataRetrievalGetOneDrives<'a> {
 #[cfg(feature = "data-retrieval")]
 impl<'a> DataRetrievalGetOneDrives<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -11015,49 +11682,55 @@ impl<'a> DataRetrievalGetOneDrives<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("data_retrieval_get_one_drives", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "data_retrieval_get_one_drives",
+                path: "/v8/DataRetrievals/{dataRetrievalId}/onedrives",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestDataRetrievalOneDrive as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestDataRetrievalOneDrive as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "data_retrieval_get_one_drives",
+                path: "/v8/DataRetrievals/{dataRetrievalId}/onedrives",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestDataRetrievalOneDrive as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -11153,7 +11826,8 @@ impl<'a> DataRetrievalGetTeams<'a> {
 #[cfg(feature = "data-retrieval")]
 impl<'a> DataRetrievalGetTeams<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -11163,49 +11837,55 @@ impl<'a> DataRetrievalGetTeams<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("data_retrieval_get_teams", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "data_retrieval_get_teams",
+                path: "/v8/DataRetrievals/{dataRetrievalId}/teams",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestDataRetrievalTeam as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestDataRetrievalTeam as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "data_retrieval_get_teams",
+                path: "/v8/DataRetrievals/{dataRetrievalId}/teams",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestDataRetrievalTeam as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -11301,7 +11981,8 @@ impl<'a> DataRetrievalGetWebs<'a> {
 #[cfg(feature = "data-retrieval")]
 impl<'a> DataRetrievalGetWebs<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -11311,49 +11992,55 @@ impl<'a> DataRetrievalGetWebs<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("data_retrieval_get_webs", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "data_retrieval_get_webs",
+                path: "/v8/DataRetrievals/{dataRetrievalId}/webs",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestDataRetrievalWeb as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestDataRetrievalWeb as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "data_retrieval_get_webs",
+                path: "/v8/DataRetrievals/{dataRetrievalId}/webs",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestDataRetrievalWeb as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -11433,7 +12120,8 @@ impl<'a> Ec2ResourcesGetInstanceTypes<'a> {
 #[cfg(feature = "ec2-resources")]
 impl<'a> Ec2ResourcesGetInstanceTypes<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -11444,7 +12132,12 @@ impl<'a> Ec2ResourcesGetInstanceTypes<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "ec2_resources_get_instance_types",
+            ::veeam_runtime::ops::Operation {
+                id: "ec2_resources_get_instance_types",
+                path: "/v8/EC2Resources/InstanceType",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -11542,7 +12235,8 @@ impl<'a> Ec2ResourcesGetInstanceTypeByName<'a> {
 #[cfg(feature = "ec2-resources")]
 impl<'a> Ec2ResourcesGetInstanceTypeByName<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -11553,7 +12247,12 @@ impl<'a> Ec2ResourcesGetInstanceTypeByName<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "ec2_resources_get_instance_type_by_name",
+            ::veeam_runtime::ops::Operation {
+                id: "ec2_resources_get_instance_type_by_name",
+                path: "/v8/EC2Resources/InstanceType/{instanceTypeName}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -11633,7 +12332,8 @@ impl<'a> Ec2ResourcesGetVirtualPrivateClouds<'a> {
 #[cfg(feature = "ec2-resources")]
 impl<'a> Ec2ResourcesGetVirtualPrivateClouds<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -11644,7 +12344,12 @@ impl<'a> Ec2ResourcesGetVirtualPrivateClouds<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "ec2_resources_get_virtual_private_clouds",
+            ::veeam_runtime::ops::Operation {
+                id: "ec2_resources_get_virtual_private_clouds",
+                path: "/v8/EC2Resources/VirtualPrivateCloud",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -11740,7 +12445,8 @@ impl<'a> Ec2ResourcesGetSecurityGroups<'a> {
 #[cfg(feature = "ec2-resources")]
 impl<'a> Ec2ResourcesGetSecurityGroups<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -11751,7 +12457,12 @@ impl<'a> Ec2ResourcesGetSecurityGroups<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "ec2_resources_get_security_groups",
+            ::veeam_runtime::ops::Operation {
+                id: "ec2_resources_get_security_groups",
+                path: "/v8/EC2Resources/VirtualPrivateCloud/{id}/SecurityGroup",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -11863,7 +12574,8 @@ impl<'a> Ec2ResourcesGetSecurityGroupByName<'a> {
 #[cfg(feature = "ec2-resources")]
 impl<'a> Ec2ResourcesGetSecurityGroupByName<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -11874,7 +12586,12 @@ impl<'a> Ec2ResourcesGetSecurityGroupByName<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "ec2_resources_get_security_group_by_name",
+            ::veeam_runtime::ops::Operation {
+                id: "ec2_resources_get_security_group_by_name",
+                path: "/v8/EC2Resources/VirtualPrivateCloud/{id}/SecurityGroup/{securityGroupName}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -11970,7 +12687,8 @@ impl<'a> Ec2ResourcesGetSubnets<'a> {
 #[cfg(feature = "ec2-resources")]
 impl<'a> Ec2ResourcesGetSubnets<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -11980,7 +12698,15 @@ impl<'a> Ec2ResourcesGetSubnets<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("ec2_resources_get_subnets", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "ec2_resources_get_subnets",
+                path: "/v8/EC2Resources/VirtualPrivateCloud/{id}/Subnets",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::ec2_resources_get_subnet_by_name`]
@@ -12087,7 +12813,8 @@ impl<'a> Ec2ResourcesGetSubnetByName<'a> {
 #[cfg(feature = "ec2-resources")]
 impl<'a> Ec2ResourcesGetSubnetByName<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -12098,7 +12825,12 @@ impl<'a> Ec2ResourcesGetSubnetByName<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "ec2_resources_get_subnet_by_name",
+            ::veeam_runtime::ops::Operation {
+                id: "ec2_resources_get_subnet_by_name",
+                path: "/v8/EC2Resources/VirtualPrivateCloud/{id}/Subnets/{subnetName}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -12194,7 +12926,8 @@ impl<'a> Ec2ResourcesGetVirtualPrivateCloudByName<'a> {
 #[cfg(feature = "ec2-resources")]
 impl<'a> Ec2ResourcesGetVirtualPrivateCloudByName<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -12205,7 +12938,12 @@ impl<'a> Ec2ResourcesGetVirtualPrivateCloudByName<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "ec2_resources_get_virtual_private_cloud_by_name",
+            ::veeam_runtime::ops::Operation {
+                id: "ec2_resources_get_virtual_private_cloud_by_name",
+                path: "/v8/EC2Resources/VirtualPrivateCloud/{name}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -12287,7 +13025,8 @@ impl<'a> EncryptionKeyGetEncryptionKey<'a> {
 #[cfg(feature = "encryption-key")]
 impl<'a> EncryptionKeyGetEncryptionKey<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -12298,7 +13037,12 @@ impl<'a> EncryptionKeyGetEncryptionKey<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "encryption_key_get_encryption_key",
+            ::veeam_runtime::ops::Operation {
+                id: "encryption_key_get_encryption_key",
+                path: "/v8/EncryptionKeys",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -12380,7 +13124,8 @@ impl<'a> EncryptionKeyAddEncryptionKey<'a> {
 #[cfg(feature = "encryption-key")]
 impl<'a> EncryptionKeyAddEncryptionKey<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -12391,7 +13136,12 @@ impl<'a> EncryptionKeyAddEncryptionKey<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "encryption_key_add_encryption_key",
+            ::veeam_runtime::ops::Operation {
+                id: "encryption_key_add_encryption_key",
+                path: "/v8/EncryptionKeys",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -12458,7 +13208,8 @@ impl<'a> EncryptionKeyGetEncryptionKeyById<'a> {
 #[cfg(feature = "encryption-key")]
 impl<'a> EncryptionKeyGetEncryptionKeyById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -12469,7 +13220,12 @@ impl<'a> EncryptionKeyGetEncryptionKeyById<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "encryption_key_get_encryption_key_by_id",
+            ::veeam_runtime::ops::Operation {
+                id: "encryption_key_get_encryption_key_by_id",
+                path: "/v8/EncryptionKeys/{keyId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -12528,7 +13284,8 @@ impl<'a> EncryptionKeyRemoveEncryptionKey<'a> {
 #[cfg(feature = "encryption-key")]
 impl<'a> EncryptionKeyRemoveEncryptionKey<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -12536,7 +13293,12 @@ impl<'a> EncryptionKeyRemoveEncryptionKey<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "encryption_key_remove_encryption_key",
+            ::veeam_runtime::ops::Operation {
+                id: "encryption_key_remove_encryption_key",
+                path: "/v8/EncryptionKeys/{keyId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -12632,7 +13394,8 @@ impl<'a> EventsGet<'a> {
 #[cfg(feature = "events")]
 impl<'a> EventsGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -12642,7 +13405,15 @@ impl<'a> EventsGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("events_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "events_get",
+                path: "/v8/Events",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::exchange_folder_get`]
@@ -12788,7 +13559,8 @@ impl<'a> ExchangeFolderGet<'a> {
 #[cfg(feature = "exchange-folder")]
 impl<'a> ExchangeFolderGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -12798,49 +13570,55 @@ impl<'a> ExchangeFolderGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("exchange_folder_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_folder_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/folders",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestExchangeFolder as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestExchangeFolder as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_folder_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/folders",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestExchangeFolder as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -12937,7 +13715,8 @@ impl<'a> ExchangeFolderGetByFolderId<'a> {
 #[cfg(feature = "exchange-folder")]
 impl<'a> ExchangeFolderGetByFolderId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -12948,7 +13727,12 @@ impl<'a> ExchangeFolderGetByFolderId<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "exchange_folder_get_by_folder_id",
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_folder_get_by_folder_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/folders/{folderId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -13071,7 +13855,8 @@ impl<'a> ExchangeFolderExportToPstAction<'a> {
 #[cfg(feature = "exchange-folder")]
 impl<'a> ExchangeFolderExportToPstAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -13079,7 +13864,12 @@ impl<'a> ExchangeFolderExportToPstAction<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "exchange_folder_export_to_pst_action",
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_folder_export_to_pst_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/folders/{folderId}/exportToPst",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -13097,7 +13887,8 @@ impl<'a> ExchangeFolderExportToPstAction<'a> {
             .await
             .map_err(|e| e.in_operation("exchange_folder_export_to_pst_action"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -13231,7 +14022,8 @@ impl<'a> ExchangeFolderRestoreAction<'a> {
 #[cfg(feature = "exchange-folder")]
 impl<'a> ExchangeFolderRestoreAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -13241,7 +14033,15 @@ impl<'a> ExchangeFolderRestoreAction<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("exchange_folder_restore_action", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_folder_restore_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/folders/{folderId}/restore",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::exchange_folder_restore_to_action`]
@@ -13367,7 +14167,8 @@ impl<'a> ExchangeFolderRestoreToAction<'a> {
 #[cfg(feature = "exchange-folder")]
 impl<'a> ExchangeFolderRestoreToAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -13378,7 +14179,12 @@ impl<'a> ExchangeFolderRestoreToAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "exchange_folder_restore_to_action",
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_folder_restore_to_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/folders/{folderId}/restoreTo",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -13554,7 +14360,8 @@ impl<'a> ExchangeFolderSearchByOptions<'a> {
 #[cfg(feature = "exchange-folder")]
 impl<'a> ExchangeFolderSearchByOptions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -13565,54 +14372,57 @@ impl<'a> ExchangeFolderSearchByOptions<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "exchange_folder_search_by_options",
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_folder_search_by_options",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/folders/{folderId}/search",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestExchangeItemsComposed as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestExchangeItemsComposed as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_folder_search_by_options",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/folders/{folderId}/search",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestExchangeItemsComposed as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
                     ::std::option::Option::None => b,
                 };
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -13738,7 +14548,8 @@ impl<'a> ExchangeItemGet<'a> {
 #[cfg(feature = "exchange-item")]
 impl<'a> ExchangeItemGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -13748,49 +14559,55 @@ impl<'a> ExchangeItemGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("exchange_item_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_item_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestExchangeItemsComposed as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestExchangeItemsComposed as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_item_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestExchangeItemsComposed as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -13901,7 +14718,8 @@ impl<'a> ExchangeItemExportItemsToPstAction<'a> {
 #[cfg(feature = "exchange-item")]
 impl<'a> ExchangeItemExportItemsToPstAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -13909,7 +14727,12 @@ impl<'a> ExchangeItemExportItemsToPstAction<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "exchange_item_export_items_to_pst_action",
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_item_export_items_to_pst_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/exportToPst",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -13927,7 +14750,8 @@ impl<'a> ExchangeItemExportItemsToPstAction<'a> {
             .await
             .map_err(|e| e.in_operation("exchange_item_export_items_to_pst_action"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -14047,7 +14871,8 @@ impl<'a> ExchangeItemOperatorRestore<'a> {
 #[cfg(feature = "exchange-item")]
 impl<'a> ExchangeItemOperatorRestore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -14057,7 +14882,15 @@ impl<'a> ExchangeItemOperatorRestore<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("exchange_item_operator_restore", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_item_operator_restore",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/operatorRestore",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::exchange_item_restore_items_action`]
@@ -14170,7 +15003,8 @@ impl<'a> ExchangeItemRestoreItemsAction<'a> {
 #[cfg(feature = "exchange-item")]
 impl<'a> ExchangeItemRestoreItemsAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -14181,7 +15015,12 @@ impl<'a> ExchangeItemRestoreItemsAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "exchange_item_restore_items_action",
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_item_restore_items_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/restore",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -14296,7 +15135,8 @@ impl<'a> ExchangeItemRestoreItemsToAction<'a> {
 #[cfg(feature = "exchange-item")]
 impl<'a> ExchangeItemRestoreItemsToAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -14307,7 +15147,12 @@ impl<'a> ExchangeItemRestoreItemsToAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "exchange_item_restore_items_to_action",
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_item_restore_items_to_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/restoreTo",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -14417,14 +15262,23 @@ impl<'a> ExchangeItemSaveItems<'a> {
 #[cfg(feature = "exchange-item")]
 impl<'a> ExchangeItemSaveItems<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::bytes("exchange_item_save_items", self.into_request())
+        ::veeam_runtime::ops::bytes(
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_item_save_items",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/Save",
+                download: true,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Downloads the file into `writer` chunk by chunk (constant memory); returns
     /// the number of bytes written.
@@ -14440,7 +15294,8 @@ impl<'a> ExchangeItemSaveItems<'a> {
             .await
             .map_err(|e| e.in_operation("exchange_item_save_items"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -14557,7 +15412,8 @@ impl<'a> ExchangeItemSendItemsToDefaultAddressAction<'a> {
 #[cfg(feature = "exchange-item")]
 impl<'a> ExchangeItemSendItemsToDefaultAddressAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -14565,7 +15421,12 @@ impl<'a> ExchangeItemSendItemsToDefaultAddressAction<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "exchange_item_send_items_to_default_address_action",
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_item_send_items_to_default_address_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/sendToDefaultAddress",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -14676,7 +15537,8 @@ impl<'a> ExchangeItemSendItemsToDifferentAddressAction<'a> {
 #[cfg(feature = "exchange-item")]
 impl<'a> ExchangeItemSendItemsToDifferentAddressAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -14684,7 +15546,12 @@ impl<'a> ExchangeItemSendItemsToDifferentAddressAction<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "exchange_item_send_items_to_different_address_action",
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_item_send_items_to_different_address_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/sendToDifferentAddress",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -14781,7 +15648,8 @@ impl<'a> ExchangeItemGetById<'a> {
 #[cfg(feature = "exchange-item")]
 impl<'a> ExchangeItemGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -14791,7 +15659,15 @@ impl<'a> ExchangeItemGetById<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("exchange_item_get_by_id", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_item_get_by_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/{itemId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::exchange_item_export_item_to_pst_action`]
@@ -14912,7 +15788,8 @@ impl<'a> ExchangeItemExportItemToPstAction<'a> {
 #[cfg(feature = "exchange-item")]
 impl<'a> ExchangeItemExportItemToPstAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -14920,7 +15797,12 @@ impl<'a> ExchangeItemExportItemToPstAction<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "exchange_item_export_item_to_pst_action",
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_item_export_item_to_pst_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/{itemId}/exportToPst",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -14938,7 +15820,8 @@ impl<'a> ExchangeItemExportItemToPstAction<'a> {
             .await
             .map_err(|e| e.in_operation("exchange_item_export_item_to_pst_action"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -15072,7 +15955,8 @@ impl<'a> ExchangeItemRestoreItemAction<'a> {
 #[cfg(feature = "exchange-item")]
 impl<'a> ExchangeItemRestoreItemAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -15083,7 +15967,12 @@ impl<'a> ExchangeItemRestoreItemAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "exchange_item_restore_item_action",
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_item_restore_item_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/{itemId}/restore",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -15211,7 +16100,8 @@ impl<'a> ExchangeItemRestoreItemToAction<'a> {
 #[cfg(feature = "exchange-item")]
 impl<'a> ExchangeItemRestoreItemToAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -15222,7 +16112,12 @@ impl<'a> ExchangeItemRestoreItemToAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "exchange_item_restore_item_to_action",
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_item_restore_item_to_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/{itemId}/restoreTo",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -15311,7 +16206,8 @@ impl<'a> ExchangeItemSaveItemAction<'a> {
 #[cfg(feature = "exchange-item")]
 impl<'a> ExchangeItemSaveItemAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -15319,7 +16215,12 @@ impl<'a> ExchangeItemSaveItemAction<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "exchange_item_save_item_action",
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_item_save_item_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/{itemId}/save",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -15337,7 +16238,8 @@ impl<'a> ExchangeItemSaveItemAction<'a> {
             .await
             .map_err(|e| e.in_operation("exchange_item_save_item_action"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -15432,7 +16334,8 @@ impl<'a> ExchangeItemSendItemToDefaultAddressAction<'a> {
 #[cfg(feature = "exchange-item")]
 impl<'a> ExchangeItemSendItemToDefaultAddressAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -15440,7 +16343,12 @@ impl<'a> ExchangeItemSendItemToDefaultAddressAction<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "exchange_item_send_item_to_default_address_action",
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_item_send_item_to_default_address_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/{itemId}/sendToDefaultAddress",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -15563,7 +16471,8 @@ impl<'a> ExchangeItemSendItemToDifferentAddressAction<'a> {
 #[cfg(feature = "exchange-item")]
 impl<'a> ExchangeItemSendItemToDifferentAddressAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -15571,7 +16480,12 @@ impl<'a> ExchangeItemSendItemToDifferentAddressAction<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "exchange_item_send_item_to_different_address_action",
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_item_send_item_to_different_address_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/{itemId}/sendToDifferentAddress",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -15669,7 +16583,8 @@ impl<'a> ExchangeMailboxGet<'a> {
 #[cfg(feature = "exchange-mailbox")]
 impl<'a> ExchangeMailboxGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -15679,49 +16594,55 @@ impl<'a> ExchangeMailboxGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("exchange_mailbox_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_mailbox_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestExchangeMailbox as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestExchangeMailbox as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_mailbox_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestExchangeMailbox as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -15821,7 +16742,8 @@ impl<'a> ExchangeMailboxRestoreMailboxesAction<'a> {
 #[cfg(feature = "exchange-mailbox")]
 impl<'a> ExchangeMailboxRestoreMailboxesAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -15832,7 +16754,12 @@ impl<'a> ExchangeMailboxRestoreMailboxesAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "exchange_mailbox_restore_mailboxes_action",
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_mailbox_restore_mailboxes_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/restore",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -15972,7 +16899,8 @@ impl<'a> ExchangeMailboxSearchByOptions<'a> {
 #[cfg(feature = "exchange-mailbox")]
 impl<'a> ExchangeMailboxSearchByOptions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -15983,54 +16911,57 @@ impl<'a> ExchangeMailboxSearchByOptions<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "exchange_mailbox_search_by_options",
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_mailbox_search_by_options",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/search",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestExchangeItemsComposed as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestExchangeItemsComposed as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_mailbox_search_by_options",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/search",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestExchangeItemsComposed as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
                     ::std::option::Option::None => b,
                 };
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -16114,7 +17045,8 @@ impl<'a> ExchangeMailboxGetById<'a> {
 #[cfg(feature = "exchange-mailbox")]
 impl<'a> ExchangeMailboxGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -16124,7 +17056,15 @@ impl<'a> ExchangeMailboxGetById<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("exchange_mailbox_get_by_id", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_mailbox_get_by_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::exchange_mailbox_export_mailbox_to_pst_action`]
@@ -16232,7 +17172,8 @@ impl<'a> ExchangeMailboxExportMailboxToPstAction<'a> {
 #[cfg(feature = "exchange-mailbox")]
 impl<'a> ExchangeMailboxExportMailboxToPstAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -16240,7 +17181,12 @@ impl<'a> ExchangeMailboxExportMailboxToPstAction<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "exchange_mailbox_export_mailbox_to_pst_action",
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_mailbox_export_mailbox_to_pst_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/exportToPst",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -16258,7 +17204,8 @@ impl<'a> ExchangeMailboxExportMailboxToPstAction<'a> {
             .await
             .map_err(|e| e.in_operation("exchange_mailbox_export_mailbox_to_pst_action"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -16379,7 +17326,8 @@ impl<'a> ExchangeMailboxRestoreMailboxAction<'a> {
 #[cfg(feature = "exchange-mailbox")]
 impl<'a> ExchangeMailboxRestoreMailboxAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -16390,7 +17338,12 @@ impl<'a> ExchangeMailboxRestoreMailboxAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "exchange_mailbox_restore_mailbox_action",
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_mailbox_restore_mailbox_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/restore",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -16505,7 +17458,8 @@ impl<'a> ExchangeMailboxRestoreMailboxToAction<'a> {
 #[cfg(feature = "exchange-mailbox")]
 impl<'a> ExchangeMailboxRestoreMailboxToAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -16516,7 +17470,12 @@ impl<'a> ExchangeMailboxRestoreMailboxToAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "exchange_mailbox_restore_mailbox_to_action",
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_mailbox_restore_mailbox_to_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/restoreTo",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -16678,7 +17637,8 @@ impl<'a> ExchangeMailboxSearchByIdByOptions<'a> {
 #[cfg(feature = "exchange-mailbox")]
 impl<'a> ExchangeMailboxSearchByIdByOptions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -16689,54 +17649,57 @@ impl<'a> ExchangeMailboxSearchByIdByOptions<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "exchange_mailbox_search_by_id_by_options",
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_mailbox_search_by_id_by_options",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/search",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestExchangeItemsComposed as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestExchangeItemsComposed as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "exchange_mailbox_search_by_id_by_options",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/search",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestExchangeItemsComposed as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
                     ::std::option::Option::None => b,
                 };
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -16786,7 +17749,8 @@ impl<'a> ExclusionSettingsGet<'a> {
 #[cfg(feature = "exclusion-settings")]
 impl<'a> ExclusionSettingsGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -16796,7 +17760,15 @@ impl<'a> ExclusionSettingsGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("exclusion_settings_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "exclusion_settings_get",
+                path: "/v8/ExclusionSettings",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::exclusion_settings_update`]
@@ -16872,14 +17844,23 @@ impl<'a> ExclusionSettingsUpdate<'a> {
 #[cfg(feature = "exclusion-settings")]
 impl<'a> ExclusionSettingsUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("exclusion_settings_update", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "exclusion_settings_update",
+                path: "/v8/ExclusionSettings",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::global_retention_exclusion_settings_global_retention_policy_get`]
@@ -16927,7 +17908,8 @@ impl<'a> GlobalRetentionExclusionSettingsGlobalRetentionPolicyGet<'a> {
 #[cfg(feature = "global-retention-exclusion-settings")]
 impl<'a> GlobalRetentionExclusionSettingsGlobalRetentionPolicyGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -16938,7 +17920,12 @@ impl<'a> GlobalRetentionExclusionSettingsGlobalRetentionPolicyGet<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "global_retention_exclusion_settings_global_retention_policy_get",
+            ::veeam_runtime::ops::Operation {
+                id: "global_retention_exclusion_settings_global_retention_policy_get",
+                path: "/v8/GlobalRetentionExclusionSettings",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -17016,7 +18003,8 @@ impl<'a> GlobalRetentionExclusionSettingsGlobalRetentionPolicyPut<'a> {
 #[cfg(feature = "global-retention-exclusion-settings")]
 impl<'a> GlobalRetentionExclusionSettingsGlobalRetentionPolicyPut<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -17024,7 +18012,12 @@ impl<'a> GlobalRetentionExclusionSettingsGlobalRetentionPolicyPut<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "global_retention_exclusion_settings_global_retention_policy_put",
+            ::veeam_runtime::ops::Operation {
+                id: "global_retention_exclusion_settings_global_retention_policy_put",
+                path: "/v8/GlobalRetentionExclusionSettings",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -17074,7 +18067,8 @@ impl<'a> HealthGet<'a> {
 #[cfg(feature = "health")]
 impl<'a> HealthGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -17084,7 +18078,15 @@ impl<'a> HealthGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("health_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "health_get",
+                path: "/v8/Health",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::history_settings_get`]
@@ -17132,7 +18134,8 @@ impl<'a> HistorySettingsGet<'a> {
 #[cfg(feature = "history-settings")]
 impl<'a> HistorySettingsGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -17142,7 +18145,15 @@ impl<'a> HistorySettingsGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("history_settings_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "history_settings_get",
+                path: "/v8/HistorySettings",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::history_settings_update`]
@@ -17218,14 +18229,23 @@ impl<'a> HistorySettingsUpdate<'a> {
 #[cfg(feature = "history-settings")]
 impl<'a> HistorySettingsUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("history_settings_update", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "history_settings_update",
+                path: "/v8/HistorySettings",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::internet_proxy_settings_get`]
@@ -17273,7 +18293,8 @@ impl<'a> InternetProxySettingsGet<'a> {
 #[cfg(feature = "internet-proxy-settings")]
 impl<'a> InternetProxySettingsGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -17283,7 +18304,15 @@ impl<'a> InternetProxySettingsGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("internet_proxy_settings_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "internet_proxy_settings_get",
+                path: "/v8/InternetProxySettings",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::internet_proxy_settings_update`]
@@ -17360,7 +18389,8 @@ impl<'a> InternetProxySettingsUpdate<'a> {
 #[cfg(feature = "internet-proxy-settings")]
 impl<'a> InternetProxySettingsUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -17368,7 +18398,12 @@ impl<'a> InternetProxySettingsUpdate<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "internet_proxy_settings_update",
+            ::veeam_runtime::ops::Operation {
+                id: "internet_proxy_settings_update",
+                path: "/v8/InternetProxySettings",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -17492,7 +18527,8 @@ impl<'a> JobSessionLogGetBatchBySessionId<'a> {
 #[cfg(feature = "job-session-log")]
 impl<'a> JobSessionLogGetBatchBySessionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -17503,51 +18539,54 @@ impl<'a> JobSessionLogGetBatchBySessionId<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "job_session_log_get_batch_by_session_id",
+            ::veeam_runtime::ops::Operation {
+                id: "job_session_log_get_batch_by_session_id",
+                path: "/v8/JobSessions/{sessionId}/LogItems",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestLogItem as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestLogItem as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "job_session_log_get_batch_by_session_id",
+                path: "/v8/JobSessions/{sessionId}/LogItems",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestLogItem as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -17628,7 +18667,8 @@ impl<'a> JobSessionLogGetBatchBySessionIdByLogItemId<'a> {
 #[cfg(feature = "job-session-log")]
 impl<'a> JobSessionLogGetBatchBySessionIdByLogItemId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -17639,7 +18679,12 @@ impl<'a> JobSessionLogGetBatchBySessionIdByLogItemId<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "job_session_log_get_batch_by_session_id_by_log_item_id",
+            ::veeam_runtime::ops::Operation {
+                id: "job_session_log_get_batch_by_session_id_by_log_item_id",
+                path: "/v8/JobSessions/{sessionId}/LogItems/{logItemId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -17735,7 +18780,8 @@ impl<'a> JobSessionGetObjectsBySessionId<'a> {
 #[cfg(feature = "job-session-objects")]
 impl<'a> JobSessionGetObjectsBySessionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -17746,51 +18792,54 @@ impl<'a> JobSessionGetObjectsBySessionId<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "job_session_get_objects_by_session_id",
+            ::veeam_runtime::ops::Operation {
+                id: "job_session_get_objects_by_session_id",
+                path: "/v8/JobSessions/{sessionId}/ProcessedObjects",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestJobSessionObject as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestJobSessionObject as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "job_session_get_objects_by_session_id",
+                path: "/v8/JobSessions/{sessionId}/ProcessedObjects",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestJobSessionObject as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -17965,7 +19014,8 @@ impl<'a> JobSessionGet<'a> {
 #[cfg(feature = "job-session")]
 impl<'a> JobSessionGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -17975,49 +19025,55 @@ impl<'a> JobSessionGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("job_session_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "job_session_get",
+                path: "/v8/JobSessions",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestJobSession as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestJobSession as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "job_session_get",
+                path: "/v8/JobSessions",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestJobSession as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -18085,7 +19141,8 @@ impl<'a> JobSessionGetById<'a> {
 #[cfg(feature = "job-session")]
 impl<'a> JobSessionGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -18095,7 +19152,15 @@ impl<'a> JobSessionGetById<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("job_session_get_by_id", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "job_session_get_by_id",
+                path: "/v8/JobSessions/{jobSessionsId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::job_get`]
@@ -18203,7 +19268,8 @@ impl<'a> JobGet<'a> {
 #[cfg(feature = "job")]
 impl<'a> JobGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -18213,49 +19279,55 @@ impl<'a> JobGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("job_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "job_get",
+                path: "/v8/Jobs",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestJob as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestJob as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "job_get",
+                path: "/v8/Jobs",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestJob as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -18353,7 +19425,8 @@ impl<'a> JobAdd<'a> {
 #[cfg(feature = "job")]
 impl<'a> JobAdd<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -18363,7 +19436,15 @@ impl<'a> JobAdd<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("job_add", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "job_add",
+                path: "/v8/Jobs",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::job_get_by_id`]
@@ -18428,7 +19509,8 @@ impl<'a> JobGetById<'a> {
 #[cfg(feature = "job")]
 impl<'a> JobGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -18438,7 +19520,15 @@ impl<'a> JobGetById<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("job_get_by_id", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "job_get_by_id",
+                path: "/v8/Jobs/{jobId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::job_update`]
@@ -18543,14 +19633,23 @@ impl<'a> JobUpdate<'a> {
 #[cfg(feature = "job")]
 impl<'a> JobUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("job_update", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "job_update",
+                path: "/v8/Jobs/{jobId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::job_remove`]
@@ -18607,14 +19706,23 @@ impl<'a> JobRemove<'a> {
 #[cfg(feature = "job")]
 impl<'a> JobRemove<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("job_remove", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "job_remove",
+                path: "/v8/Jobs/{jobId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::job_get_copy_job_by_backup_job`]
@@ -18679,7 +19787,8 @@ impl<'a> JobGetCopyJobByBackupJob<'a> {
 #[cfg(feature = "job")]
 impl<'a> JobGetCopyJobByBackupJob<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -18689,7 +19798,15 @@ impl<'a> JobGetCopyJobByBackupJob<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("job_get_copy_job_by_backup_job", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "job_get_copy_job_by_backup_job",
+                path: "/v8/Jobs/{jobId}/CopyJob",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::job_disable_action`]
@@ -18746,14 +19863,23 @@ impl<'a> JobDisableAction<'a> {
 #[cfg(feature = "job")]
 impl<'a> JobDisableAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("job_disable_action", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "job_disable_action",
+                path: "/v8/Jobs/{jobId}/disable",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::job_enable_action`]
@@ -18810,14 +19936,23 @@ impl<'a> JobEnableAction<'a> {
 #[cfg(feature = "job")]
 impl<'a> JobEnableAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("job_enable_action", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "job_enable_action",
+                path: "/v8/Jobs/{jobId}/enable",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::job_get_excluded_items`]
@@ -18911,7 +20046,8 @@ impl<'a> JobGetExcludedItems<'a> {
 #[cfg(feature = "job")]
 impl<'a> JobGetExcludedItems<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -18921,49 +20057,55 @@ impl<'a> JobGetExcludedItems<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("job_get_excluded_items", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "job_get_excluded_items",
+                path: "/v8/Jobs/{jobId}/ExcludedItems",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestJobItemComposed as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestJobItemComposed as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "job_get_excluded_items",
+                path: "/v8/Jobs/{jobId}/ExcludedItems",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestJobItemComposed as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -19057,14 +20199,23 @@ impl<'a> JobAddExcludedItems<'a> {
 #[cfg(feature = "job")]
 impl<'a> JobAddExcludedItems<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("job_add_excluded_items", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "job_add_excluded_items",
+                path: "/v8/Jobs/{jobId}/ExcludedItems",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::job_remove_excluded_items`]
@@ -19140,14 +20291,23 @@ impl<'a> JobRemoveExcludedItems<'a> {
 #[cfg(feature = "job")]
 impl<'a> JobRemoveExcludedItems<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("job_remove_excluded_items", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "job_remove_excluded_items",
+                path: "/v8/Jobs/{jobId}/ExcludedItems",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::job_get_excluded_item`]
@@ -19226,7 +20386,8 @@ impl<'a> JobGetExcludedItem<'a> {
 #[cfg(feature = "job")]
 impl<'a> JobGetExcludedItem<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -19236,7 +20397,15 @@ impl<'a> JobGetExcludedItem<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("job_get_excluded_item", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "job_get_excluded_item",
+                path: "/v8/Jobs/{jobId}/ExcludedItems/{itemId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::job_update_excluded_items`]
@@ -19357,14 +20526,23 @@ impl<'a> JobUpdateExcludedItems<'a> {
 #[cfg(feature = "job")]
 impl<'a> JobUpdateExcludedItems<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("job_update_excluded_items", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "job_update_excluded_items",
+                path: "/v8/Jobs/{jobId}/ExcludedItems/{itemId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::job_explore_action`]
@@ -19459,7 +20637,8 @@ impl<'a> JobExploreAction<'a> {
 #[cfg(feature = "job")]
 impl<'a> JobExploreAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -19469,7 +20648,15 @@ impl<'a> JobExploreAction<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("job_explore_action", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "job_explore_action",
+                path: "/v8/Jobs/{jobId}/explore",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::job_get_selected_items`]
@@ -19563,7 +20750,8 @@ impl<'a> JobGetSelectedItems<'a> {
 #[cfg(feature = "job")]
 impl<'a> JobGetSelectedItems<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -19573,49 +20761,55 @@ impl<'a> JobGetSelectedItems<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("job_get_selected_items", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "job_get_selected_items",
+                path: "/v8/Jobs/{jobId}/SelectedItems",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestJobItemComposed as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestJobItemComposed as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "job_get_selected_items",
+                path: "/v8/Jobs/{jobId}/SelectedItems",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestJobItemComposed as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -19709,14 +20903,23 @@ impl<'a> JobAddSelectedItems<'a> {
 #[cfg(feature = "job")]
 impl<'a> JobAddSelectedItems<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("job_add_selected_items", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "job_add_selected_items",
+                path: "/v8/Jobs/{jobId}/SelectedItems",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::job_remove_selected_items`]
@@ -19806,14 +21009,23 @@ impl<'a> JobRemoveSelectedItems<'a> {
 #[cfg(feature = "job")]
 impl<'a> JobRemoveSelectedItems<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("job_remove_selected_items", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "job_remove_selected_items",
+                path: "/v8/Jobs/{jobId}/SelectedItems",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::job_get_selected_item`]
@@ -19892,7 +21104,8 @@ impl<'a> JobGetSelectedItem<'a> {
 #[cfg(feature = "job")]
 impl<'a> JobGetSelectedItem<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -19902,7 +21115,15 @@ impl<'a> JobGetSelectedItem<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("job_get_selected_item", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "job_get_selected_item",
+                path: "/v8/Jobs/{jobId}/SelectedItems/{itemId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::job_update_selected_items`]
@@ -20023,14 +21244,23 @@ impl<'a> JobUpdateSelectedItems<'a> {
 #[cfg(feature = "job")]
 impl<'a> JobUpdateSelectedItems<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("job_update_selected_items", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "job_update_selected_items",
+                path: "/v8/Jobs/{jobId}/SelectedItems/{itemId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::job_start_action`]
@@ -20125,7 +21355,8 @@ impl<'a> JobStartAction<'a> {
 #[cfg(feature = "job")]
 impl<'a> JobStartAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -20135,7 +21366,15 @@ impl<'a> JobStartAction<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("job_start_action", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "job_start_action",
+                path: "/v8/Jobs/{jobId}/start",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::job_stop_action`]
@@ -20192,14 +21431,23 @@ impl<'a> JobStopAction<'a> {
 #[cfg(feature = "job")]
 impl<'a> JobStopAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("job_stop_action", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "job_stop_action",
+                path: "/v8/Jobs/{jobId}/stop",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::license_statistic_get_licensing_platform_info`]
@@ -20247,7 +21495,8 @@ impl<'a> LicenseStatisticGetLicensingPlatformInfo<'a> {
 #[cfg(feature = "license-statistic")]
 impl<'a> LicenseStatisticGetLicensingPlatformInfo<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -20258,7 +21507,12 @@ impl<'a> LicenseStatisticGetLicensingPlatformInfo<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "license_statistic_get_licensing_platform_info",
+            ::veeam_runtime::ops::Operation {
+                id: "license_statistic_get_licensing_platform_info",
+                path: "/v8/licensing/statistic/platform",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -20308,7 +21562,8 @@ impl<'a> LicenseStatisticGetLatestReport<'a> {
 #[cfg(feature = "license-statistic")]
 impl<'a> LicenseStatisticGetLatestReport<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -20319,7 +21574,12 @@ impl<'a> LicenseStatisticGetLatestReport<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "license_statistic_get_latest_report",
+            ::veeam_runtime::ops::Operation {
+                id: "license_statistic_get_latest_report",
+                path: "/v8/licensing/statistic/reports/latest",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -20414,7 +21674,8 @@ impl<'a> LicenseStatisticApproveReport<'a> {
 #[cfg(feature = "license-statistic")]
 impl<'a> LicenseStatisticApproveReport<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -20422,7 +21683,12 @@ impl<'a> LicenseStatisticApproveReport<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "license_statistic_approve_report",
+            ::veeam_runtime::ops::Operation {
+                id: "license_statistic_approve_report",
+                path: "/v8/licensing/statistic/reports/{reportId}/approve",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -20524,7 +21790,8 @@ impl<'a> LicenseStatisticGetUsage<'a> {
 #[cfg(feature = "license-statistic")]
 impl<'a> LicenseStatisticGetUsage<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -20534,7 +21801,15 @@ impl<'a> LicenseStatisticGetUsage<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("license_statistic_get_usage", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "license_statistic_get_usage",
+                path: "/v8/licensing/statistic/usage",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::license_get`]
@@ -20582,7 +21857,8 @@ impl<'a> LicenseGet<'a> {
 #[cfg(feature = "license")]
 impl<'a> LicenseGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -20592,7 +21868,15 @@ impl<'a> LicenseGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("license_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "license_get",
+                path: "/v8/License",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::license_get_auto_update`]
@@ -20640,7 +21924,8 @@ impl<'a> LicenseGetAutoUpdate<'a> {
 #[cfg(feature = "license")]
 impl<'a> LicenseGetAutoUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -20650,7 +21935,15 @@ impl<'a> LicenseGetAutoUpdate<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("license_get_auto_update", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "license_get_auto_update",
+                path: "/v8/License/AutoUpdate",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::license_update`]
@@ -20726,14 +22019,23 @@ impl<'a> LicenseUpdate<'a> {
 #[cfg(feature = "license")]
 impl<'a> LicenseUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("license_update", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "license_update",
+                path: "/v8/License/AutoUpdate",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::license_install_action`]
@@ -20813,7 +22115,8 @@ impl<'a> LicenseInstallAction<'a> {
 #[cfg(feature = "license")]
 impl<'a> LicenseInstallAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -20823,7 +22126,15 @@ impl<'a> LicenseInstallAction<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("license_install_action", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "license_install_action",
+                path: "/v8/License/Install",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::license_update_action`]
@@ -20871,7 +22182,8 @@ impl<'a> LicenseUpdateAction<'a> {
 #[cfg(feature = "license")]
 impl<'a> LicenseUpdateAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -20881,7 +22193,15 @@ impl<'a> LicenseUpdateAction<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("license_update_action", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "license_update_action",
+                path: "/v8/License/Update",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::licensed_user_get`]
@@ -21016,7 +22336,8 @@ impl<'a> LicensedUserGet<'a> {
 #[cfg(feature = "licensed-user")]
 impl<'a> LicensedUserGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -21026,49 +22347,55 @@ impl<'a> LicensedUserGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("licensed_user_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "licensed_user_get",
+                path: "/v8/LicensedUsers",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestLicensedUser as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestLicensedUser as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "licensed_user_get",
+                path: "/v8/LicensedUsers",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestLicensedUser as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -21128,14 +22455,23 @@ impl<'a> LicensedUserRemove<'a> {
 #[cfg(feature = "licensed-user")]
 impl<'a> LicensedUserRemove<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("licensed_user_remove", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "licensed_user_remove",
+                path: "/v8/LicensedUsers/{licensedUserId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::management_mode_get`]
@@ -21183,7 +22519,8 @@ impl<'a> ManagementModeGet<'a> {
 #[cfg(feature = "management-mode")]
 impl<'a> ManagementModeGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -21193,7 +22530,15 @@ impl<'a> ManagementModeGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("management_mode_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "management_mode_get",
+                path: "/v8/ManagementMode",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::one_drive_document_get`]
@@ -21341,7 +22686,8 @@ impl<'a> OneDriveDocumentGet<'a> {
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -21351,49 +22697,55 @@ impl<'a> OneDriveDocumentGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("one_drive_document_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_document_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestItemComposed as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestItemComposed as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_document_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestItemComposed as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -21507,7 +22859,8 @@ impl<'a> OneDriveDocumentCopyToDocumentsAction<'a> {
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentCopyToDocumentsAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -21518,7 +22871,12 @@ impl<'a> OneDriveDocumentCopyToDocumentsAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "one_drive_document_copy_to_documents_action",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_document_copy_to_documents_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/copyTo",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -21633,7 +22991,8 @@ impl<'a> OneDriveDocumentOperatorRestore<'a> {
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentOperatorRestore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -21644,7 +23003,12 @@ impl<'a> OneDriveDocumentOperatorRestore<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "one_drive_document_operator_restore",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_document_operator_restore",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/operatorRestore",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -21759,7 +23123,8 @@ impl<'a> OneDriveDocumentRestoreDocumentsAction<'a> {
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentRestoreDocumentsAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -21770,7 +23135,12 @@ impl<'a> OneDriveDocumentRestoreDocumentsAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "one_drive_document_restore_documents_action",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_document_restore_documents_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/restore",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -21880,7 +23250,8 @@ impl<'a> OneDriveDocumentSaveDocumentsAction<'a> {
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentSaveDocumentsAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -21888,7 +23259,12 @@ impl<'a> OneDriveDocumentSaveDocumentsAction<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "one_drive_document_save_documents_action",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_document_save_documents_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/save",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -21906,7 +23282,8 @@ impl<'a> OneDriveDocumentSaveDocumentsAction<'a> {
             .await
             .map_err(|e| e.in_operation("one_drive_document_save_documents_action"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -22023,7 +23400,8 @@ impl<'a> OneDriveDocumentSendDocumentsAction<'a> {
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentSendDocumentsAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -22031,7 +23409,12 @@ impl<'a> OneDriveDocumentSendDocumentsAction<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "one_drive_document_send_documents_action",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_document_send_documents_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/send",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -22128,7 +23511,8 @@ impl<'a> OneDriveDocumentGetById<'a> {
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -22138,7 +23522,15 @@ impl<'a> OneDriveDocumentGetById<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("one_drive_document_get_by_id", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_document_get_by_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/{documentId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::one_drive_document_copy_to_document_action`]
@@ -22263,7 +23655,8 @@ impl<'a> OneDriveDocumentCopyToDocumentAction<'a> {
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentCopyToDocumentAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -22274,7 +23667,12 @@ impl<'a> OneDriveDocumentCopyToDocumentAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "one_drive_document_copy_to_document_action",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_document_copy_to_document_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/{documentId}/copyTo",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -22401,7 +23799,8 @@ impl<'a> OneDriveDocumentRestoreDocumentAction<'a> {
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentRestoreDocumentAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -22412,7 +23811,12 @@ impl<'a> OneDriveDocumentRestoreDocumentAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "one_drive_document_restore_document_action",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_document_restore_document_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/{documentId}/restore",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -22536,7 +23940,8 @@ impl<'a> OneDriveDocumentSaveDocumentAction<'a> {
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentSaveDocumentAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -22544,7 +23949,12 @@ impl<'a> OneDriveDocumentSaveDocumentAction<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "one_drive_document_save_document_action",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_document_save_document_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/{documentId}/save",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -22562,7 +23972,8 @@ impl<'a> OneDriveDocumentSaveDocumentAction<'a> {
             .await
             .map_err(|e| e.in_operation("one_drive_document_save_document_action"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -22691,7 +24102,8 @@ impl<'a> OneDriveDocumentSendDocumentAction<'a> {
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentSendDocumentAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -22699,7 +24111,12 @@ impl<'a> OneDriveDocumentSendDocumentAction<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "one_drive_document_send_document_action",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_document_send_document_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/{documentId}/send",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -22831,7 +24248,8 @@ impl<'a> OneDriveDocumentGetVersions<'a> {
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentGetVersions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -22842,51 +24260,54 @@ impl<'a> OneDriveDocumentGetVersions<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "one_drive_document_get_versions",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_document_get_versions",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/{documentId}/Versions",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestOneDriveDocument as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestOneDriveDocument as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_document_get_versions",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/{documentId}/Versions",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestOneDriveDocument as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -22997,7 +24418,8 @@ impl<'a> OneDriveDocumentGetByIdByVersionId<'a> {
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentGetByIdByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -23008,7 +24430,12 @@ impl<'a> OneDriveDocumentGetByIdByVersionId<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "one_drive_document_get_by_id_by_version_id",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_document_get_by_id_by_version_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/{documentId}/Versions/{versionId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -23156,7 +24583,8 @@ impl<'a> OneDriveDocumentCopyToDocumentActionByVersionId<'a> {
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentCopyToDocumentActionByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -23167,7 +24595,12 @@ impl<'a> OneDriveDocumentCopyToDocumentActionByVersionId<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "one_drive_document_copy_to_document_action_by_version_id",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_document_copy_to_document_action_by_version_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/{documentId}/Versions/{versionId}/copyTo",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -23315,7 +24748,8 @@ impl<'a> OneDriveDocumentRestoreDocumentActionByVersionId<'a> {
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentRestoreDocumentActionByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -23326,7 +24760,12 @@ impl<'a> OneDriveDocumentRestoreDocumentActionByVersionId<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "one_drive_document_restore_document_action_by_version_id",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_document_restore_document_action_by_version_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/{documentId}/Versions/{versionId}/restore",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -23471,7 +24910,8 @@ impl<'a> OneDriveDocumentSaveDocumentActionByVersionId<'a> {
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentSaveDocumentActionByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -23479,7 +24919,12 @@ impl<'a> OneDriveDocumentSaveDocumentActionByVersionId<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "one_drive_document_save_document_action_by_version_id",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_document_save_document_action_by_version_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/{documentId}/Versions/{versionId}/save",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -23499,7 +24944,8 @@ impl<'a> OneDriveDocumentSaveDocumentActionByVersionId<'a> {
                 e.in_operation("one_drive_document_save_document_action_by_version_id")
             })
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -23651,7 +25097,8 @@ impl<'a> OneDriveDocumentSendDocumentActionByVersionId<'a> {
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentSendDocumentActionByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -23659,7 +25106,12 @@ impl<'a> OneDriveDocumentSendDocumentActionByVersionId<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "one_drive_document_send_document_action_by_version_id",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_document_send_document_action_by_version_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/{documentId}/Versions/{versionId}/send",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -23792,7 +25244,8 @@ impl<'a> OneDriveFolderGet<'a> {
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -23802,49 +25255,55 @@ impl<'a> OneDriveFolderGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("one_drive_folder_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_folder_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestOneDriveFolder as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestOneDriveFolder as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_folder_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestOneDriveFolder as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -23956,7 +25415,8 @@ impl<'a> OneDriveFolderCopyToFoldersAction<'a> {
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderCopyToFoldersAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -23967,7 +25427,12 @@ impl<'a> OneDriveFolderCopyToFoldersAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "one_drive_folder_copy_to_folders_action",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_folder_copy_to_folders_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders/copyTo",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -24082,7 +25547,8 @@ impl<'a> OneDriveFolderRestoreFoldersAction<'a> {
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderRestoreFoldersAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -24093,7 +25559,12 @@ impl<'a> OneDriveFolderRestoreFoldersAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "one_drive_folder_restore_folders_action",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_folder_restore_folders_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders/restore",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -24204,7 +25675,8 @@ impl<'a> OneDriveFolderSaveFoldersAction<'a> {
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderSaveFoldersAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -24212,7 +25684,12 @@ impl<'a> OneDriveFolderSaveFoldersAction<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "one_drive_folder_save_folders_action",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_folder_save_folders_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders/save",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -24230,7 +25707,8 @@ impl<'a> OneDriveFolderSaveFoldersAction<'a> {
             .await
             .map_err(|e| e.in_operation("one_drive_folder_save_folders_action"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -24347,7 +25825,8 @@ impl<'a> OneDriveFolderSendFoldersAction<'a> {
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderSendFoldersAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -24355,7 +25834,12 @@ impl<'a> OneDriveFolderSendFoldersAction<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "one_drive_folder_send_folders_action",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_folder_send_folders_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders/send",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -24466,7 +25950,8 @@ impl<'a> OneDriveFolderGetById<'a> {
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -24476,7 +25961,15 @@ impl<'a> OneDriveFolderGetById<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("one_drive_folder_get_by_id", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_folder_get_by_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders/{folderId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::one_drive_folder_copy_to_folder_action`]
@@ -24599,7 +26092,8 @@ impl<'a> OneDriveFolderCopyToFolderAction<'a> {
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderCopyToFolderAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -24610,7 +26104,12 @@ impl<'a> OneDriveFolderCopyToFolderAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "one_drive_folder_copy_to_folder_action",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_folder_copy_to_folder_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders/{folderId}/copyTo",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -24737,7 +26236,8 @@ impl<'a> OneDriveFolderRestoreFolderAction<'a> {
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderRestoreFolderAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -24748,7 +26248,12 @@ impl<'a> OneDriveFolderRestoreFolderAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "one_drive_folder_restore_folder_action",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_folder_restore_folder_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders/{folderId}/restore",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -24837,7 +26342,8 @@ impl<'a> OneDriveFolderSaveFolderAction<'a> {
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderSaveFolderAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -24845,7 +26351,12 @@ impl<'a> OneDriveFolderSaveFolderAction<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "one_drive_folder_save_folder_action",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_folder_save_folder_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders/{folderId}/save",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -24863,7 +26374,8 @@ impl<'a> OneDriveFolderSaveFolderAction<'a> {
             .await
             .map_err(|e| e.in_operation("one_drive_folder_save_folder_action"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -25067,7 +26579,8 @@ impl<'a> OneDriveFolderSearchOneDriveFolderByOptions<'a> {
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderSearchOneDriveFolderByOptions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -25078,54 +26591,57 @@ impl<'a> OneDriveFolderSearchOneDriveFolderByOptions<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "one_drive_folder_search_one_drive_folder_by_options",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_folder_search_one_drive_folder_by_options",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders/{folderId}/search",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestItemComposed as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestItemComposed as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_folder_search_one_drive_folder_by_options",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders/{folderId}/search",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestItemComposed as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
                     ::std::option::Option::None => b,
                 };
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -25248,7 +26764,8 @@ impl<'a> OneDriveFolderSendFolderAction<'a> {
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderSendFolderAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -25256,7 +26773,12 @@ impl<'a> OneDriveFolderSendFolderAction<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "one_drive_folder_send_folder_action",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_folder_send_folder_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders/{folderId}/send",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -25388,7 +26910,8 @@ impl<'a> OneDriveFolderGetVersions<'a> {
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderGetVersions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -25398,49 +26921,55 @@ impl<'a> OneDriveFolderGetVersions<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("one_drive_folder_get_versions", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_folder_get_versions",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders/{folderId}/Versions",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestOneDriveFolder as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestOneDriveFolder as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_folder_get_versions",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders/{folderId}/Versions",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestOneDriveFolder as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -25551,7 +27080,8 @@ impl<'a> OneDriveFolderGetByIdByVersionId<'a> {
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderGetByIdByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -25562,7 +27092,12 @@ impl<'a> OneDriveFolderGetByIdByVersionId<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "one_drive_folder_get_by_id_by_version_id",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_folder_get_by_id_by_version_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders/{folderId}/Versions/{versionId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -25708,7 +27243,8 @@ impl<'a> OneDriveFolderCopyToFolderActionByVersionId<'a> {
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderCopyToFolderActionByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -25719,7 +27255,12 @@ impl<'a> OneDriveFolderCopyToFolderActionByVersionId<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "one_drive_folder_copy_to_folder_action_by_version_id",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_folder_copy_to_folder_action_by_version_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders/{folderId}/Versions/{versionId}/copyTo",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -25867,7 +27408,8 @@ impl<'a> OneDriveFolderRestoreFolderActionByVersionId<'a> {
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderRestoreFolderActionByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -25878,7 +27420,12 @@ impl<'a> OneDriveFolderRestoreFolderActionByVersionId<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "one_drive_folder_restore_folder_action_by_version_id",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_folder_restore_folder_action_by_version_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders/{folderId}/Versions/{versionId}/restore",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -25981,7 +27528,8 @@ impl<'a> OneDriveFolderSaveFolderActionByVersionId<'a> {
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderSaveFolderActionByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -25989,7 +27537,12 @@ impl<'a> OneDriveFolderSaveFolderActionByVersionId<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "one_drive_folder_save_folder_action_by_version_id",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_folder_save_folder_action_by_version_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders/{folderId}/Versions/{versionId}/save",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -26009,7 +27562,8 @@ impl<'a> OneDriveFolderSaveFolderActionByVersionId<'a> {
                 e.in_operation("one_drive_folder_save_folder_action_by_version_id")
             })
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -26161,7 +27715,8 @@ impl<'a> OneDriveFolderSendFolderActionByVersionId<'a> {
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderSendFolderActionByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -26169,7 +27724,12 @@ impl<'a> OneDriveFolderSendFolderActionByVersionId<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "one_drive_folder_send_folder_action_by_version_id",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_folder_send_folder_action_by_version_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders/{folderId}/Versions/{versionId}/send",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -26267,7 +27827,8 @@ impl<'a> OneDriveGet<'a> {
 #[cfg(feature = "one-drive")]
 impl<'a> OneDriveGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -26277,49 +27838,55 @@ impl<'a> OneDriveGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("one_drive_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestOneDrive as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestOneDrive as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestOneDrive as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -26419,7 +27986,8 @@ impl<'a> OneDriveRestoreOneDrivesAction<'a> {
 #[cfg(feature = "one-drive")]
 impl<'a> OneDriveRestoreOneDrivesAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -26430,7 +27998,12 @@ impl<'a> OneDriveRestoreOneDrivesAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "one_drive_restore_one_drives_action",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_restore_one_drives_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/restore",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -26594,7 +28167,8 @@ impl<'a> OneDriveSearchOneDrivesByOptions<'a> {
 #[cfg(feature = "one-drive")]
 impl<'a> OneDriveSearchOneDrivesByOptions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -26605,54 +28179,57 @@ impl<'a> OneDriveSearchOneDrivesByOptions<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "one_drive_search_one_drives_by_options",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_search_one_drives_by_options",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/search",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestItemComposed as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestItemComposed as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_search_one_drives_by_options",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/search",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestItemComposed as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
                     ::std::option::Option::None => b,
                 };
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -26736,7 +28313,8 @@ impl<'a> OneDriveGetById<'a> {
 #[cfg(feature = "one-drive")]
 impl<'a> OneDriveGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -26746,7 +28324,15 @@ impl<'a> OneDriveGetById<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("one_drive_get_by_id", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_get_by_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::one_drive_copy_to_one_drive_action`]
@@ -26856,7 +28442,8 @@ impl<'a> OneDriveCopyToOneDriveAction<'a> {
 #[cfg(feature = "one-drive")]
 impl<'a> OneDriveCopyToOneDriveAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -26867,7 +28454,12 @@ impl<'a> OneDriveCopyToOneDriveAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "one_drive_copy_to_one_drive_action",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_copy_to_one_drive_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/copyTo",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -26981,7 +28573,8 @@ impl<'a> OneDriveRestoreOneDriveAction<'a> {
 #[cfg(feature = "one-drive")]
 impl<'a> OneDriveRestoreOneDriveAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -26992,7 +28585,12 @@ impl<'a> OneDriveRestoreOneDriveAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "one_drive_restore_one_drive_action",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_restore_one_drive_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/restore",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -27068,7 +28666,8 @@ impl<'a> OneDriveSaveOneDriveAction<'a> {
 #[cfg(feature = "one-drive")]
 impl<'a> OneDriveSaveOneDriveAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -27076,7 +28675,12 @@ impl<'a> OneDriveSaveOneDriveAction<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "one_drive_save_one_drive_action",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_save_one_drive_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/save",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -27094,7 +28698,8 @@ impl<'a> OneDriveSaveOneDriveAction<'a> {
             .await
             .map_err(|e| e.in_operation("one_drive_save_one_drive_action"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -27279,7 +28884,8 @@ impl<'a> OneDriveSearchOneDriveByOptions<'a> {
 #[cfg(feature = "one-drive")]
 impl<'a> OneDriveSearchOneDriveByOptions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -27290,54 +28896,57 @@ impl<'a> OneDriveSearchOneDriveByOptions<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "one_drive_search_one_drive_by_options",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_search_one_drive_by_options",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/search",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestItemComposed as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestItemComposed as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_search_one_drive_by_options",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/search",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestItemComposed as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
                     ::std::option::Option::None => b,
                 };
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -27448,7 +29057,8 @@ impl<'a> OneDriveSendOneDriveAction<'a> {
 #[cfg(feature = "one-drive")]
 impl<'a> OneDriveSendOneDriveAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -27456,7 +29066,12 @@ impl<'a> OneDriveSendOneDriveAction<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "one_drive_send_one_drive_action",
+            ::veeam_runtime::ops::Operation {
+                id: "one_drive_send_one_drive_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/send",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -27524,7 +29139,8 @@ impl<'a> OrganizationAuditGet<'a> {
 #[cfg(feature = "organization-audit")]
 impl<'a> OrganizationAuditGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -27534,7 +29150,15 @@ impl<'a> OrganizationAuditGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("organization_audit_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "organization_audit_get",
+                path: "/v8/Organizations/{organizationId}/AuditItems",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::organization_audit_post`]
@@ -27610,14 +29234,23 @@ impl<'a> OrganizationAuditPost<'a> {
 #[cfg(feature = "organization-audit")]
 impl<'a> OrganizationAuditPost<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("organization_audit_post", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "organization_audit_post",
+                path: "/v8/Organizations/{organizationId}/AuditItems",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::organization_audit_execute_remove`]
@@ -27710,7 +29343,8 @@ impl<'a> OrganizationAuditExecuteRemove<'a> {
 #[cfg(feature = "organization-audit")]
 impl<'a> OrganizationAuditExecuteRemove<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -27718,7 +29352,12 @@ impl<'a> OrganizationAuditExecuteRemove<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "organization_audit_execute_remove",
+            ::veeam_runtime::ops::Operation {
+                id: "organization_audit_execute_remove",
+                path: "/v8/Organizations/{organizationId}/AuditItems/remove",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -27786,7 +29425,8 @@ impl<'a> OrganizationBackupAccountsGetBackupAccounts<'a> {
 #[cfg(feature = "organization-backup-accounts")]
 impl<'a> OrganizationBackupAccountsGetBackupAccounts<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -27797,7 +29437,12 @@ impl<'a> OrganizationBackupAccountsGetBackupAccounts<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "organization_backup_accounts_get_backup_accounts",
+            ::veeam_runtime::ops::Operation {
+                id: "organization_backup_accounts_get_backup_accounts",
+                path: "/v8/Organizations/{organizationId}/BackupAccounts",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -27879,7 +29524,8 @@ impl<'a> OrganizationBackupAccountsSetAccountPool<'a> {
 #[cfg(feature = "organization-backup-accounts")]
 impl<'a> OrganizationBackupAccountsSetAccountPool<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -27890,7 +29536,12 @@ impl<'a> OrganizationBackupAccountsSetAccountPool<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "organization_backup_accounts_set_account_pool",
+            ::veeam_runtime::ops::Operation {
+                id: "organization_backup_accounts_set_account_pool",
+                path: "/v8/Organizations/{organizationId}/BackupAccounts",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -27986,7 +29637,8 @@ impl<'a> OrganizationBackupApplicationsGetBackupApplications<'a> {
 #[cfg(feature = "organization-backup-applications")]
 impl<'a> OrganizationBackupApplicationsGetBackupApplications<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -27997,51 +29649,54 @@ impl<'a> OrganizationBackupApplicationsGetBackupApplications<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "organization_backup_applications_get_backup_applications",
+            ::veeam_runtime::ops::Operation {
+                id: "organization_backup_applications_get_backup_applications",
+                path: "/v8/Organizations/{organizationId}/BackupApplications",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestBackupApplication as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestBackupApplication as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "organization_backup_applications_get_backup_applications",
+                path: "/v8/Organizations/{organizationId}/BackupApplications",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestBackupApplication as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -28121,7 +29776,8 @@ impl<'a> OrganizationBackupApplicationsReplaceBackupApplications<'a> {
 #[cfg(feature = "organization-backup-applications")]
 impl<'a> OrganizationBackupApplicationsReplaceBackupApplications<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -28129,7 +29785,12 @@ impl<'a> OrganizationBackupApplicationsReplaceBackupApplications<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "organization_backup_applications_replace_backup_applications",
+            ::veeam_runtime::ops::Operation {
+                id: "organization_backup_applications_replace_backup_applications",
+                path: "/v8/Organizations/{organizationId}/BackupApplications",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -28209,7 +29870,8 @@ impl<'a> OrganizationBackupApplicationsAppendBackupApplications<'a> {
 #[cfg(feature = "organization-backup-applications")]
 impl<'a> OrganizationBackupApplicationsAppendBackupApplications<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -28217,7 +29879,12 @@ impl<'a> OrganizationBackupApplicationsAppendBackupApplications<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "organization_backup_applications_append_backup_applications",
+            ::veeam_runtime::ops::Operation {
+                id: "organization_backup_applications_append_backup_applications",
+                path: "/v8/Organizations/{organizationId}/BackupApplications",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -28295,7 +29962,8 @@ impl<'a> OrganizationBackupApplicationsDeleteBackupApplications<'a> {
 #[cfg(feature = "organization-backup-applications")]
 impl<'a> OrganizationBackupApplicationsDeleteBackupApplications<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -28303,7 +29971,12 @@ impl<'a> OrganizationBackupApplicationsDeleteBackupApplications<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "organization_backup_applications_delete_backup_applications",
+            ::veeam_runtime::ops::Operation {
+                id: "organization_backup_applications_delete_backup_applications",
+                path: "/v8/Organizations/{organizationId}/BackupApplications",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -28371,7 +30044,8 @@ impl<'a> OrganizationBackupApplicationsOrganizationDeviceCode<'a> {
 #[cfg(feature = "organization-backup-applications")]
 impl<'a> OrganizationBackupApplicationsOrganizationDeviceCode<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -28382,7 +30056,12 @@ impl<'a> OrganizationBackupApplicationsOrganizationDeviceCode<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "organization_backup_applications_organization_device_code",
+            ::veeam_runtime::ops::Operation {
+                id: "organization_backup_applications_organization_device_code",
+                path: "/v8/Organizations/{organizationId}/DeviceCode",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -28527,7 +30206,8 @@ impl<'a> OrganizationGroupMemberGet<'a> {
 #[cfg(feature = "organization-group-member")]
 impl<'a> OrganizationGroupMemberGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -28537,52 +30217,58 @@ impl<'a> OrganizationGroupMemberGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("organization_group_member_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "organization_group_member_get",
+                path: "/v8/Organizations/{organizationId}/Groups/{groupId}/Members",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestGroupMember as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestGroupMember as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "organization_group_member_get",
+                path: "/v8/Organizations/{organizationId}/Groups/{groupId}/Members",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestGroupMember as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
                     ::std::option::Option::None => b,
                 };
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -28760,7 +30446,8 @@ impl<'a> OrganizationGroupGet<'a> {
 #[cfg(feature = "organization-group")]
 impl<'a> OrganizationGroupGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -28770,52 +30457,58 @@ impl<'a> OrganizationGroupGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("organization_group_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "organization_group_get",
+                path: "/v8/Organizations/{organizationId}/Groups",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestGroup as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestGroup as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "organization_group_get",
+                path: "/v8/Organizations/{organizationId}/Groups",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestGroup as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
                     ::std::option::Option::None => b,
                 };
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -28910,7 +30603,8 @@ impl<'a> OrganizationGroupGetById<'a> {
 #[cfg(feature = "organization-group")]
 impl<'a> OrganizationGroupGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -28920,7 +30614,15 @@ impl<'a> OrganizationGroupGetById<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("organization_group_get_by_id", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "organization_group_get_by_id",
+                path: "/v8/Organizations/{organizationId}/Groups/{groupId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::organization_licensing_information_get_license_count`]
@@ -28986,7 +30688,8 @@ impl<'a> OrganizationLicensingInformationGetLicenseCount<'a> {
 #[cfg(feature = "organization-licensing-information")]
 impl<'a> OrganizationLicensingInformationGetLicenseCount<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -28997,7 +30700,12 @@ impl<'a> OrganizationLicensingInformationGetLicenseCount<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "organization_licensing_information_get_license_count",
+            ::veeam_runtime::ops::Operation {
+                id: "organization_licensing_information_get_license_count",
+                path: "/v8/Organizations/{organizationId}/LicensingInformation",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -29047,7 +30755,8 @@ impl<'a> OrganizationRbacGetLoggedInUser<'a> {
 #[cfg(feature = "organization-rbac")]
 impl<'a> OrganizationRbacGetLoggedInUser<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -29058,7 +30767,12 @@ impl<'a> OrganizationRbacGetLoggedInUser<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "organization_rbac_get_logged_in_user",
+            ::veeam_runtime::ops::Operation {
+                id: "organization_rbac_get_logged_in_user",
+                path: "/v8/Organization/LoggedInUser",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -29110,7 +30824,8 @@ impl<'a> OrganizationRbacGetLoggedInUserEffectiveScope<'a> {
 #[cfg(feature = "organization-rbac")]
 impl<'a> OrganizationRbacGetLoggedInUserEffectiveScope<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -29121,7 +30836,12 @@ impl<'a> OrganizationRbacGetLoggedInUserEffectiveScope<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "organization_rbac_get_logged_in_user_effective_scope",
+            ::veeam_runtime::ops::Operation {
+                id: "organization_rbac_get_logged_in_user_effective_scope",
+                path: "/v8/Organization/LoggedInUser/EffectiveScope",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -29173,7 +30893,8 @@ impl<'a> OrganizationRbacGetLoggedInUserOperatorInfo<'a> {
 #[cfg(feature = "organization-rbac")]
 impl<'a> OrganizationRbacGetLoggedInUserOperatorInfo<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -29184,7 +30905,12 @@ impl<'a> OrganizationRbacGetLoggedInUserOperatorInfo<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "organization_rbac_get_logged_in_user_operator_info",
+            ::veeam_runtime::ops::Operation {
+                id: "organization_rbac_get_logged_in_user_operator_info",
+                path: "/v8/Organization/LoggedInUser/OperatorInfo",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -29266,7 +30992,8 @@ impl<'a> OrganizationRbacGetLoggedInUserRestorePoints<'a> {
 #[cfg(feature = "organization-rbac")]
 impl<'a> OrganizationRbacGetLoggedInUserRestorePoints<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -29277,7 +31004,12 @@ impl<'a> OrganizationRbacGetLoggedInUserRestorePoints<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "organization_rbac_get_logged_in_user_restore_points",
+            ::veeam_runtime::ops::Operation {
+                id: "organization_rbac_get_logged_in_user_restore_points",
+                path: "/v8/Organization/LoggedInUser/RestorePoints",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -29345,7 +31077,8 @@ impl<'a> OrganizationRetentionExclusionOrganizationRetentionPolicyGet<'a> {
 #[cfg(feature = "organization-retention-exclusion")]
 impl<'a> OrganizationRetentionExclusionOrganizationRetentionPolicyGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -29356,7 +31089,12 @@ impl<'a> OrganizationRetentionExclusionOrganizationRetentionPolicyGet<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "organization_retention_exclusion_organization_retention_policy_get",
+            ::veeam_runtime::ops::Operation {
+                id: "organization_retention_exclusion_organization_retention_policy_get",
+                path: "/v8/Organizations/{organizationId}/RetentionExclusion",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -29450,7 +31188,8 @@ impl<'a> OrganizationRetentionExclusionOrganizationRetentionPolicyPut<'a> {
 #[cfg(feature = "organization-retention-exclusion")]
 impl<'a> OrganizationRetentionExclusionOrganizationRetentionPolicyPut<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -29458,7 +31197,12 @@ impl<'a> OrganizationRetentionExclusionOrganizationRetentionPolicyPut<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "organization_retention_exclusion_organization_retention_policy_put",
+            ::veeam_runtime::ops::Operation {
+                id: "organization_retention_exclusion_organization_retention_policy_put",
+                path: "/v8/Organizations/{organizationId}/RetentionExclusion",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -29518,7 +31262,8 @@ impl<'a> OrganizationRetentionExclusionOrganizationRetentionPolicyDelete<'a> {
 #[cfg(feature = "organization-retention-exclusion")]
 impl<'a> OrganizationRetentionExclusionOrganizationRetentionPolicyDelete<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -29526,7 +31271,12 @@ impl<'a> OrganizationRetentionExclusionOrganizationRetentionPolicyDelete<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "organization_retention_exclusion_organization_retention_policy_delete",
+            ::veeam_runtime::ops::Operation {
+                id: "organization_retention_exclusion_organization_retention_policy_delete",
+                path: "/v8/Organizations/{organizationId}/RetentionExclusion",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -29745,7 +31495,8 @@ impl<'a> OrganizationSiteGet<'a> {
 #[cfg(feature = "organization-site")]
 impl<'a> OrganizationSiteGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -29755,52 +31506,58 @@ impl<'a> OrganizationSiteGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("organization_site_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "organization_site_get",
+                path: "/v8/Organizations/{organizationId}/Sites",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestSite as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestSite as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "organization_site_get",
+                path: "/v8/Organizations/{organizationId}/Sites",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestSite as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
                     ::std::option::Option::None => b,
                 };
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -29895,7 +31652,8 @@ impl<'a> OrganizationSiteGetById<'a> {
 #[cfg(feature = "organization-site")]
 impl<'a> OrganizationSiteGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -29905,7 +31663,15 @@ impl<'a> OrganizationSiteGetById<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("organization_site_get_by_id", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "organization_site_get_by_id",
+                path: "/v8/Organizations/{organizationId}/Sites/{siteId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::organization_sync_get_states`]
@@ -29953,7 +31719,8 @@ impl<'a> OrganizationSyncGetStates<'a> {
 #[cfg(feature = "organization-sync")]
 impl<'a> OrganizationSyncGetStates<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -29963,7 +31730,15 @@ impl<'a> OrganizationSyncGetStates<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("organization_sync_get_states", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "organization_sync_get_states",
+                path: "/v8/Organizations/SyncState",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::organization_sync_start`]
@@ -30056,14 +31831,23 @@ impl<'a> OrganizationSyncStart<'a> {
 #[cfg(feature = "organization-sync")]
 impl<'a> OrganizationSyncStart<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("organization_sync_start", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "organization_sync_start",
+                path: "/v8/Organizations/{organizationId}/Sync",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::organization_sync_get_state`]
@@ -30129,7 +31913,8 @@ impl<'a> OrganizationSyncGetState<'a> {
 #[cfg(feature = "organization-sync")]
 impl<'a> OrganizationSyncGetState<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -30139,7 +31924,15 @@ impl<'a> OrganizationSyncGetState<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("organization_sync_get_state", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "organization_sync_get_state",
+                path: "/v8/Organizations/{organizationId}/SyncState",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::organization_team_get`]
@@ -30283,7 +32076,8 @@ impl<'a> OrganizationTeamGet<'a> {
 #[cfg(feature = "organization-team")]
 impl<'a> OrganizationTeamGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -30293,52 +32087,58 @@ impl<'a> OrganizationTeamGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("organization_team_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "organization_team_get",
+                path: "/v8/Organizations/{organizationId}/Teams",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestTeam as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestTeam as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "organization_team_get",
+                path: "/v8/Organizations/{organizationId}/Teams",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestTeam as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
                     ::std::option::Option::None => b,
                 };
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -30433,7 +32233,8 @@ impl<'a> OrganizationTeamGetById<'a> {
 #[cfg(feature = "organization-team")]
 impl<'a> OrganizationTeamGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -30443,7 +32244,15 @@ impl<'a> OrganizationTeamGetById<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("organization_team_get_by_id", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "organization_team_get_by_id",
+                path: "/v8/Organizations/{organizationId}/Teams/{teamId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::organization_user_one_drive_get_page`]
@@ -30564,7 +32373,8 @@ impl<'a> OrganizationUserOneDriveGetPage<'a> {
 #[cfg(feature = "organization-user-one-drive")]
 impl<'a> OrganizationUserOneDriveGetPage<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -30575,54 +32385,57 @@ impl<'a> OrganizationUserOneDriveGetPage<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "organization_user_one_drive_get_page",
+            ::veeam_runtime::ops::Operation {
+                id: "organization_user_one_drive_get_page",
+                path: "/v8/Organizations/{organizationId}/Users/{userId}/OneDrives",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestOneDrive as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestOneDrive as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "organization_user_one_drive_get_page",
+                path: "/v8/Organizations/{organizationId}/Users/{userId}/OneDrives",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestOneDrive as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
                     ::std::option::Option::None => b,
                 };
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -30717,7 +32530,8 @@ impl<'a> OrganizationUserOneDriveGetOne<'a> {
 #[cfg(feature = "organization-user-one-drive")]
 impl<'a> OrganizationUserOneDriveGetOne<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -30728,7 +32542,12 @@ impl<'a> OrganizationUserOneDriveGetOne<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "organization_user_one_drive_get_one",
+            ::veeam_runtime::ops::Operation {
+                id: "organization_user_one_drive_get_one",
+                path: "/v8/Organizations/{organizationId}/Users/{userId}/OneDrives/{onedriveId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -30926,7 +32745,8 @@ impl<'a> OrganizationUserGet<'a> {
 #[cfg(feature = "organization-user")]
 impl<'a> OrganizationUserGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -30936,52 +32756,58 @@ impl<'a> OrganizationUserGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("organization_user_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "organization_user_get",
+                path: "/v8/Organizations/{organizationId}/Users",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestUser as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestUser as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "organization_user_get",
+                path: "/v8/Organizations/{organizationId}/Users",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestUser as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
                     ::std::option::Option::None => b,
                 };
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -31076,7 +32902,8 @@ impl<'a> OrganizationUserGetById<'a> {
 #[cfg(feature = "organization-user")]
 impl<'a> OrganizationUserGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -31086,7 +32913,15 @@ impl<'a> OrganizationUserGetById<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("organization_user_get_by_id", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "organization_user_get_by_id",
+                path: "/v8/Organizations/{organizationId}/Users/{userId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::organization_organization_device_code`]
@@ -31167,7 +33002,8 @@ impl<'a> OrganizationOrganizationDeviceCode<'a> {
 #[cfg(feature = "organization")]
 impl<'a> OrganizationOrganizationDeviceCode<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -31178,7 +33014,12 @@ impl<'a> OrganizationOrganizationDeviceCode<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "organization_organization_device_code",
+            ::veeam_runtime::ops::Operation {
+                id: "organization_organization_device_code",
+                path: "/v8/DeviceCode",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -31260,7 +33101,8 @@ impl<'a> OrganizationCheckDeviceCode<'a> {
 #[cfg(feature = "organization")]
 impl<'a> OrganizationCheckDeviceCode<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -31270,7 +33112,15 @@ impl<'a> OrganizationCheckDeviceCode<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("organization_check_device_code", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "organization_check_device_code",
+                path: "/v8/DeviceCode/check",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::organization_get_current_organization`]
@@ -31318,7 +33168,8 @@ impl<'a> OrganizationGetCurrentOrganization<'a> {
 #[cfg(feature = "organization")]
 impl<'a> OrganizationGetCurrentOrganization<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -31329,7 +33180,12 @@ impl<'a> OrganizationGetCurrentOrganization<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "organization_get_current_organization",
+            ::veeam_runtime::ops::Operation {
+                id: "organization_get_current_organization",
+                path: "/v8/Organization",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -31464,7 +33320,8 @@ impl<'a> OrganizationGet<'a> {
 #[cfg(feature = "organization")]
 impl<'a> OrganizationGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -31474,49 +33331,55 @@ impl<'a> OrganizationGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("organization_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "organization_get",
+                path: "/v8/Organizations",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestOrganizationComposed as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestOrganizationComposed as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "organization_get",
+                path: "/v8/Organizations",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestOrganizationComposed as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -31598,7 +33461,8 @@ impl<'a> OrganizationAdd<'a> {
 #[cfg(feature = "organization")]
 impl<'a> OrganizationAdd<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -31608,7 +33472,15 @@ impl<'a> OrganizationAdd<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("organization_add", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "organization_add",
+                path: "/v8/Organizations",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::organization_get_by_id`]
@@ -31688,7 +33560,8 @@ impl<'a> OrganizationGetById<'a> {
 #[cfg(feature = "organization")]
 impl<'a> OrganizationGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -31698,7 +33571,15 @@ impl<'a> OrganizationGetById<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("organization_get_by_id", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "organization_get_by_id",
+                path: "/v8/Organizations/{organizationId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::organization_update`]
@@ -31790,14 +33671,23 @@ impl<'a> OrganizationUpdate<'a> {
 #[cfg(feature = "organization")]
 impl<'a> OrganizationUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("organization_update", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "organization_update",
+                path: "/v8/Organizations/{organizationId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::organization_remove`]
@@ -31855,14 +33745,23 @@ impl<'a> OrganizationRemove<'a> {
 #[cfg(feature = "organization")]
 impl<'a> OrganizationRemove<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("organization_remove", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "organization_remove",
+                path: "/v8/Organizations/{organizationId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::organization_explore`]
@@ -31959,7 +33858,8 @@ impl<'a> OrganizationExplore<'a> {
 #[cfg(feature = "organization")]
 impl<'a> OrganizationExplore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -31969,7 +33869,15 @@ impl<'a> OrganizationExplore<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("organization_explore", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "organization_explore",
+                path: "/v8/Organizations/{organizationId}/explore",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::organization_get_tenant_information_by_id`]
@@ -32035,7 +33943,8 @@ impl<'a> OrganizationGetTenantInformationById<'a> {
 #[cfg(feature = "organization")]
 impl<'a> OrganizationGetTenantInformationById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -32046,7 +33955,12 @@ impl<'a> OrganizationGetTenantInformationById<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "organization_get_tenant_information_by_id",
+            ::veeam_runtime::ops::Operation {
+                id: "organization_get_tenant_information_by_id",
+                path: "/v8/Organizations/{organizationId}/tenantInformation",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -32142,7 +34056,8 @@ impl<'a> OrganizationGetStorageSpaceUsage<'a> {
 #[cfg(feature = "organization")]
 impl<'a> OrganizationGetStorageSpaceUsage<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -32153,51 +34068,54 @@ impl<'a> OrganizationGetStorageSpaceUsage<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "organization_get_storage_space_usage",
+            ::veeam_runtime::ops::Operation {
+                id: "organization_get_storage_space_usage",
+                path: "/v8/Organizations/{organizationId}/usedRepositories",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestOrganizationStorageSpaceUsage as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestOrganizationStorageSpaceUsage as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "organization_get_storage_space_usage",
+                path: "/v8/Organizations/{organizationId}/usedRepositories",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestOrganizationStorageSpaceUsage as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -32265,7 +34183,8 @@ impl<'a> OrganizationGetVersionBackupOptionsById<'a> {
 #[cfg(feature = "organization")]
 impl<'a> OrganizationGetVersionBackupOptionsById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -32276,7 +34195,12 @@ impl<'a> OrganizationGetVersionBackupOptionsById<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "organization_get_version_backup_options_by_id",
+            ::veeam_runtime::ops::Operation {
+                id: "organization_get_version_backup_options_by_id",
+                path: "/v8/Organizations/{organizationId}/versionBackupOptions",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -32371,7 +34295,8 @@ impl<'a> OrganizationSetVersionBackupOptionsById<'a> {
 #[cfg(feature = "organization")]
 impl<'a> OrganizationSetVersionBackupOptionsById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -32379,7 +34304,12 @@ impl<'a> OrganizationSetVersionBackupOptionsById<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "organization_set_version_backup_options_by_id",
+            ::veeam_runtime::ops::Operation {
+                id: "organization_set_version_backup_options_by_id",
+                path: "/v8/Organizations/{organizationId}/versionBackupOptions",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -32533,7 +34463,8 @@ impl<'a> ProtectedDataGetProtectedGroups<'a> {
 #[cfg(feature = "protected-data")]
 impl<'a> ProtectedDataGetProtectedGroups<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -32544,51 +34475,54 @@ impl<'a> ProtectedDataGetProtectedGroups<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "protected_data_get_protected_groups",
+            ::veeam_runtime::ops::Operation {
+                id: "protected_data_get_protected_groups",
+                path: "/v8/ProtectedGroups",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestProtectedGroup as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestProtectedGroup as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "protected_data_get_protected_groups",
+                path: "/v8/ProtectedGroups",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestProtectedGroup as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -32656,7 +34590,8 @@ impl<'a> ProtectedDataGetProtectedGroup<'a> {
 #[cfg(feature = "protected-data")]
 impl<'a> ProtectedDataGetProtectedGroup<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -32667,7 +34602,12 @@ impl<'a> ProtectedDataGetProtectedGroup<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "protected_data_get_protected_group",
+            ::veeam_runtime::ops::Operation {
+                id: "protected_data_get_protected_group",
+                path: "/v8/ProtectedGroups/{protectedGroupId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -32821,7 +34761,8 @@ impl<'a> ProtectedDataGetProtectedSites<'a> {
 #[cfg(feature = "protected-data")]
 impl<'a> ProtectedDataGetProtectedSites<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -32832,51 +34773,54 @@ impl<'a> ProtectedDataGetProtectedSites<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "protected_data_get_protected_sites",
+            ::veeam_runtime::ops::Operation {
+                id: "protected_data_get_protected_sites",
+                path: "/v8/ProtectedSites",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestProtectedSite as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestProtectedSite as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "protected_data_get_protected_sites",
+                path: "/v8/ProtectedSites",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestProtectedSite as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -32944,7 +34888,8 @@ impl<'a> ProtectedDataGetProtectedSite<'a> {
 #[cfg(feature = "protected-data")]
 impl<'a> ProtectedDataGetProtectedSite<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -32955,7 +34900,12 @@ impl<'a> ProtectedDataGetProtectedSite<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "protected_data_get_protected_site",
+            ::veeam_runtime::ops::Operation {
+                id: "protected_data_get_protected_site",
+                path: "/v8/ProtectedSites/{protectedSiteId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -33109,7 +35059,8 @@ impl<'a> ProtectedDataGetProtectedTeams<'a> {
 #[cfg(feature = "protected-data")]
 impl<'a> ProtectedDataGetProtectedTeams<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -33120,51 +35071,54 @@ impl<'a> ProtectedDataGetProtectedTeams<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "protected_data_get_protected_teams",
+            ::veeam_runtime::ops::Operation {
+                id: "protected_data_get_protected_teams",
+                path: "/v8/ProtectedTeams",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestProtectedTeam as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestProtectedTeam as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "protected_data_get_protected_teams",
+                path: "/v8/ProtectedTeams",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestProtectedTeam as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -33232,7 +35186,8 @@ impl<'a> ProtectedDataGetProtectedTeam<'a> {
 #[cfg(feature = "protected-data")]
 impl<'a> ProtectedDataGetProtectedTeam<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -33243,7 +35198,12 @@ impl<'a> ProtectedDataGetProtectedTeam<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "protected_data_get_protected_team",
+            ::veeam_runtime::ops::Operation {
+                id: "protected_data_get_protected_team",
+                path: "/v8/ProtectedTeams/{protectedTeamId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -33397,7 +35357,8 @@ impl<'a> ProtectedDataGetProtectedUsers<'a> {
 #[cfg(feature = "protected-data")]
 impl<'a> ProtectedDataGetProtectedUsers<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -33408,51 +35369,54 @@ impl<'a> ProtectedDataGetProtectedUsers<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "protected_data_get_protected_users",
+            ::veeam_runtime::ops::Operation {
+                id: "protected_data_get_protected_users",
+                path: "/v8/ProtectedUsers",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestProtectedUser as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestProtectedUser as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "protected_data_get_protected_users",
+                path: "/v8/ProtectedUsers",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestProtectedUser as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -33520,7 +35484,8 @@ impl<'a> ProtectedDataGetProtectedUser<'a> {
 #[cfg(feature = "protected-data")]
 impl<'a> ProtectedDataGetProtectedUser<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -33531,7 +35496,12 @@ impl<'a> ProtectedDataGetProtectedUser<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "protected_data_get_protected_user",
+            ::veeam_runtime::ops::Operation {
+                id: "protected_data_get_protected_user",
+                path: "/v8/ProtectedUsers/{protectedUserId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -33611,7 +35581,8 @@ impl<'a> ProxyPoolGetProxyPools<'a> {
 #[cfg(feature = "proxy-pool")]
 impl<'a> ProxyPoolGetProxyPools<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -33621,49 +35592,55 @@ impl<'a> ProxyPoolGetProxyPools<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("proxy_pool_get_proxy_pools", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "proxy_pool_get_proxy_pools",
+                path: "/v8/ProxyPools",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestProxyPool as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestProxyPool as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "proxy_pool_get_proxy_pools",
+                path: "/v8/ProxyPools",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestProxyPool as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -33745,7 +35722,8 @@ impl<'a> ProxyPoolAdd<'a> {
 #[cfg(feature = "proxy-pool")]
 impl<'a> ProxyPoolAdd<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -33755,7 +35733,15 @@ impl<'a> ProxyPoolAdd<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("proxy_pool_add", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "proxy_pool_add",
+                path: "/v8/ProxyPools",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::proxy_pool_get_proxy_pool`]
@@ -33820,7 +35806,8 @@ impl<'a> ProxyPoolGetProxyPool<'a> {
 #[cfg(feature = "proxy-pool")]
 impl<'a> ProxyPoolGetProxyPool<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -33830,7 +35817,15 @@ impl<'a> ProxyPoolGetProxyPool<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("proxy_pool_get_proxy_pool", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "proxy_pool_get_proxy_pool",
+                path: "/v8/ProxyPools/{poolId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::proxy_pool_update`]
@@ -33921,14 +35916,23 @@ impl<'a> ProxyPoolUpdate<'a> {
 #[cfg(feature = "proxy-pool")]
 impl<'a> ProxyPoolUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("proxy_pool_update", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "proxy_pool_update",
+                path: "/v8/ProxyPools/{poolId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::proxy_pool_remove`]
@@ -33985,14 +35989,23 @@ impl<'a> ProxyPoolRemove<'a> {
 #[cfg(feature = "proxy-pool")]
 impl<'a> ProxyPoolRemove<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("proxy_pool_remove", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "proxy_pool_remove",
+                path: "/v8/ProxyPools/{poolId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::proxy_pool_get_proxies`]
@@ -34086,7 +36099,8 @@ impl<'a> ProxyPoolGetProxies<'a> {
 #[cfg(feature = "proxy-pool")]
 impl<'a> ProxyPoolGetProxies<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -34096,49 +36110,55 @@ impl<'a> ProxyPoolGetProxies<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("proxy_pool_get_proxies", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "proxy_pool_get_proxies",
+                path: "/v8/ProxyPools/{poolId}/proxies",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestProxy as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestProxy as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "proxy_pool_get_proxies",
+                path: "/v8/ProxyPools/{poolId}/proxies",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestProxy as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -34216,14 +36236,23 @@ impl<'a> ProxyPoolAddProxies<'a> {
 #[cfg(feature = "proxy-pool")]
 impl<'a> ProxyPoolAddProxies<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("proxy_pool_add_proxies", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "proxy_pool_add_proxies",
+                path: "/v8/ProxyPools/{poolId}/proxies",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::proxy_pool_remove_proxies`]
@@ -34299,14 +36328,23 @@ impl<'a> ProxyPoolRemoveProxies<'a> {
 #[cfg(feature = "proxy-pool")]
 impl<'a> ProxyPoolRemoveProxies<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("proxy_pool_remove_proxies", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "proxy_pool_remove_proxies",
+                path: "/v8/ProxyPools/{poolId}/proxies",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::proxy_get_proxies`]
@@ -34384,7 +36422,8 @@ impl<'a> ProxyGetProxies<'a> {
 #[cfg(feature = "proxy")]
 impl<'a> ProxyGetProxies<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -34394,49 +36433,55 @@ impl<'a> ProxyGetProxies<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("proxy_get_proxies", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "proxy_get_proxies",
+                path: "/v8/Proxies",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestProxy as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestProxy as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "proxy_get_proxies",
+                path: "/v8/Proxies",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestProxy as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -34518,7 +36563,8 @@ impl<'a> ProxyAdd<'a> {
 #[cfg(feature = "proxy")]
 impl<'a> ProxyAdd<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -34528,7 +36574,15 @@ impl<'a> ProxyAdd<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("proxy_add", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "proxy_add",
+                path: "/v8/Proxies",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::proxy_check_ssh_connection_config`]
@@ -34622,7 +36676,8 @@ impl<'a> ProxyCheckSshConnectionConfig<'a> {
 #[cfg(feature = "proxy")]
 impl<'a> ProxyCheckSshConnectionConfig<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -34633,7 +36688,12 @@ impl<'a> ProxyCheckSshConnectionConfig<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "proxy_check_ssh_connection_config",
+            ::veeam_runtime::ops::Operation {
+                id: "proxy_check_ssh_connection_config",
+                path: "/v8/Proxies/CheckSshConnectionConfig",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -34709,14 +36769,23 @@ impl<'a> ProxyRescan<'a> {
 #[cfg(feature = "proxy")]
 impl<'a> ProxyRescan<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("proxy_rescan", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "proxy_rescan",
+                path: "/v8/Proxies/Rescan",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::proxy_get_proxy`]
@@ -34781,7 +36850,8 @@ impl<'a> ProxyGetProxy<'a> {
 #[cfg(feature = "proxy")]
 impl<'a> ProxyGetProxy<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -34791,7 +36861,15 @@ impl<'a> ProxyGetProxy<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("proxy_get_proxy", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "proxy_get_proxy",
+                path: "/v8/Proxies/{proxyId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::proxy_update`]
@@ -34882,14 +36960,23 @@ impl<'a> ProxyUpdate<'a> {
 #[cfg(feature = "proxy")]
 impl<'a> ProxyUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("proxy_update", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "proxy_update",
+                path: "/v8/Proxies/{proxyId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::proxy_disable_maintenance_action`]
@@ -34982,7 +37069,8 @@ impl<'a> ProxyDisableMaintenanceAction<'a> {
 #[cfg(feature = "proxy")]
 impl<'a> ProxyDisableMaintenanceAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -34990,7 +37078,12 @@ impl<'a> ProxyDisableMaintenanceAction<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "proxy_disable_maintenance_action",
+            ::veeam_runtime::ops::Operation {
+                id: "proxy_disable_maintenance_action",
+                path: "/v8/Proxies/{proxyId}/maintenance/disable",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -35085,7 +37178,8 @@ impl<'a> ProxyEnableMaintenanceAction<'a> {
 #[cfg(feature = "proxy")]
 impl<'a> ProxyEnableMaintenanceAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -35093,7 +37187,12 @@ impl<'a> ProxyEnableMaintenanceAction<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "proxy_enable_maintenance_action",
+            ::veeam_runtime::ops::Operation {
+                id: "proxy_enable_maintenance_action",
+                path: "/v8/Proxies/{proxyId}/maintenance/enable",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -35187,14 +37286,23 @@ impl<'a> ProxyRemoveAction<'a> {
 #[cfg(feature = "proxy")]
 impl<'a> ProxyRemoveAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("proxy_remove_action", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "proxy_remove_action",
+                path: "/v8/Proxies/{proxyId}/Remove",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::proxy_rescan_action`]
@@ -35252,14 +37360,23 @@ impl<'a> ProxyRescanAction<'a> {
 #[cfg(feature = "proxy")]
 impl<'a> ProxyRescanAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("proxy_rescan_action", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "proxy_rescan_action",
+                path: "/v8/Proxies/{proxyId}/Rescan",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::rbac_role_get_by_organization`]
@@ -35325,7 +37442,8 @@ impl<'a> RbacRoleGetByOrganization<'a> {
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleGetByOrganization<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -35335,7 +37453,15 @@ impl<'a> RbacRoleGetByOrganization<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("rbac_role_get_by_organization", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "rbac_role_get_by_organization",
+                path: "/v8/Organizations/{organizationId}/RbacRoles",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::rbac_role_add`]
@@ -35431,7 +37557,8 @@ impl<'a> RbacRoleAdd<'a> {
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleAdd<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -35441,7 +37568,15 @@ impl<'a> RbacRoleAdd<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("rbac_role_add", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "rbac_role_add",
+                path: "/v8/Organizations/{organizationId}/RbacRoles",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::rbac_role_get_all`]
@@ -35489,7 +37624,8 @@ impl<'a> RbacRoleGetAll<'a> {
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleGetAll<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -35499,7 +37635,15 @@ impl<'a> RbacRoleGetAll<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("rbac_role_get_all", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "rbac_role_get_all",
+                path: "/v8/RbacRoles",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::rbac_role_get`]
@@ -35564,7 +37708,8 @@ impl<'a> RbacRoleGet<'a> {
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -35574,7 +37719,15 @@ impl<'a> RbacRoleGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("rbac_role_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "rbac_role_get",
+                path: "/v8/RbacRoles/{roleId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::rbac_role_update`]
@@ -35665,14 +37818,23 @@ impl<'a> RbacRoleUpdate<'a> {
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("rbac_role_update", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "rbac_role_update",
+                path: "/v8/RbacRoles/{roleId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::rbac_role_delete`]
@@ -35729,14 +37891,23 @@ impl<'a> RbacRoleDelete<'a> {
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleDelete<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("rbac_role_delete", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "rbac_role_delete",
+                path: "/v8/RbacRoles/{roleId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::rbac_role_get_excluded_items`]
@@ -35802,7 +37973,8 @@ impl<'a> RbacRoleGetExcludedItems<'a> {
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleGetExcludedItems<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -35812,7 +37984,15 @@ impl<'a> RbacRoleGetExcludedItems<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("rbac_role_get_excluded_items", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "rbac_role_get_excluded_items",
+                path: "/v8/RbacRoles/{roleId}/excludedItems",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::rbac_role_add_excluded_items`]
@@ -35888,14 +38068,23 @@ impl<'a> RbacRoleAddExcludedItems<'a> {
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleAddExcludedItems<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("rbac_role_add_excluded_items", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "rbac_role_add_excluded_items",
+                path: "/v8/RbacRoles/{roleId}/excludedItems",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::rbac_role_delete_excluded_items`]
@@ -35971,7 +38160,8 @@ impl<'a> RbacRoleDeleteExcludedItems<'a> {
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleDeleteExcludedItems<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -35979,7 +38169,12 @@ impl<'a> RbacRoleDeleteExcludedItems<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "rbac_role_delete_excluded_items",
+            ::veeam_runtime::ops::Operation {
+                id: "rbac_role_delete_excluded_items",
+                path: "/v8/RbacRoles/{roleId}/excludedItems",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -36060,7 +38255,8 @@ impl<'a> RbacRoleGetExcludedItem<'a> {
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleGetExcludedItem<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -36070,7 +38266,15 @@ impl<'a> RbacRoleGetExcludedItem<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("rbac_role_get_excluded_item", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "rbac_role_get_excluded_item",
+                path: "/v8/RbacRoles/{roleId}/excludedItems/{itemId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::rbac_role_get_operators`]
@@ -36136,7 +38340,8 @@ impl<'a> RbacRoleGetOperators<'a> {
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleGetOperators<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -36146,7 +38351,15 @@ impl<'a> RbacRoleGetOperators<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("rbac_role_get_operators", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "rbac_role_get_operators",
+                path: "/v8/RbacRoles/{roleId}/operators",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::rbac_role_add_operators`]
@@ -36222,14 +38435,23 @@ impl<'a> RbacRoleAddOperators<'a> {
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleAddOperators<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("rbac_role_add_operators", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "rbac_role_add_operators",
+                path: "/v8/RbacRoles/{roleId}/operators",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::rbac_role_delete_operators`]
@@ -36305,14 +38527,23 @@ impl<'a> RbacRoleDeleteOperators<'a> {
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleDeleteOperators<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("rbac_role_delete_operators", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "rbac_role_delete_operators",
+                path: "/v8/RbacRoles/{roleId}/operators",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::rbac_role_get_operator`]
@@ -36391,7 +38622,8 @@ impl<'a> RbacRoleGetOperator<'a> {
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleGetOperator<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -36401,7 +38633,15 @@ impl<'a> RbacRoleGetOperator<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("rbac_role_get_operator", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "rbac_role_get_operator",
+                path: "/v8/RbacRoles/{roleId}/operators/{operatorId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::rbac_role_get_selected_items`]
@@ -36467,7 +38707,8 @@ impl<'a> RbacRoleGetSelectedItems<'a> {
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleGetSelectedItems<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -36477,7 +38718,15 @@ impl<'a> RbacRoleGetSelectedItems<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("rbac_role_get_selected_items", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "rbac_role_get_selected_items",
+                path: "/v8/RbacRoles/{roleId}/selectedItems",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::rbac_role_add_selected_items`]
@@ -36553,14 +38802,23 @@ impl<'a> RbacRoleAddSelectedItems<'a> {
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleAddSelectedItems<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("rbac_role_add_selected_items", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "rbac_role_add_selected_items",
+                path: "/v8/RbacRoles/{roleId}/selectedItems",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::rbac_role_delete_selected_items`]
@@ -36636,7 +38894,8 @@ impl<'a> RbacRoleDeleteSelectedItems<'a> {
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleDeleteSelectedItems<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -36644,7 +38903,12 @@ impl<'a> RbacRoleDeleteSelectedItems<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "rbac_role_delete_selected_items",
+            ::veeam_runtime::ops::Operation {
+                id: "rbac_role_delete_selected_items",
+                path: "/v8/RbacRoles/{roleId}/selectedItems",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -36725,7 +38989,8 @@ impl<'a> RbacRoleGetSelectedItem<'a> {
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleGetSelectedItem<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -36735,7 +39000,15 @@ impl<'a> RbacRoleGetSelectedItem<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("rbac_role_get_selected_item", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "rbac_role_get_selected_item",
+                path: "/v8/RbacRoles/{roleId}/selectedItems/{itemId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::reports_generate_license_overview_action`]
@@ -36811,7 +39084,8 @@ impl<'a> ReportsGenerateLicenseOverviewAction<'a> {
 #[cfg(feature = "reports")]
 impl<'a> ReportsGenerateLicenseOverviewAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -36819,7 +39093,12 @@ impl<'a> ReportsGenerateLicenseOverviewAction<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "reports_generate_license_overview_action",
+            ::veeam_runtime::ops::Operation {
+                id: "reports_generate_license_overview_action",
+                path: "/v8/Reports/GenerateLicenseOverview",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -36837,7 +39116,8 @@ impl<'a> ReportsGenerateLicenseOverviewAction<'a> {
             .await
             .map_err(|e| e.in_operation("reports_generate_license_overview_action"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -36922,7 +39202,8 @@ impl<'a> ReportsGenerateMailboxProtectionAction<'a> {
 #[cfg(feature = "reports")]
 impl<'a> ReportsGenerateMailboxProtectionAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -36930,7 +39211,12 @@ impl<'a> ReportsGenerateMailboxProtectionAction<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "reports_generate_mailbox_protection_action",
+            ::veeam_runtime::ops::Operation {
+                id: "reports_generate_mailbox_protection_action",
+                path: "/v8/Reports/GenerateMailboxProtection",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -36948,7 +39234,8 @@ impl<'a> ReportsGenerateMailboxProtectionAction<'a> {
             .await
             .map_err(|e| e.in_operation("reports_generate_mailbox_protection_action"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -37033,7 +39320,8 @@ impl<'a> ReportsGenerateOneDriveProtectionAction<'a> {
 #[cfg(feature = "reports")]
 impl<'a> ReportsGenerateOneDriveProtectionAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -37041,7 +39329,12 @@ impl<'a> ReportsGenerateOneDriveProtectionAction<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "reports_generate_one_drive_protection_action",
+            ::veeam_runtime::ops::Operation {
+                id: "reports_generate_one_drive_protection_action",
+                path: "/v8/Reports/GenerateOneDriveProtection",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -37059,7 +39352,8 @@ impl<'a> ReportsGenerateOneDriveProtectionAction<'a> {
             .await
             .map_err(|e| e.in_operation("reports_generate_one_drive_protection_action"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -37144,7 +39438,8 @@ impl<'a> ReportsGenerateSharepointProtectionAction<'a> {
 #[cfg(feature = "reports")]
 impl<'a> ReportsGenerateSharepointProtectionAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -37152,7 +39447,12 @@ impl<'a> ReportsGenerateSharepointProtectionAction<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "reports_generate_sharepoint_protection_action",
+            ::veeam_runtime::ops::Operation {
+                id: "reports_generate_sharepoint_protection_action",
+                path: "/v8/Reports/GenerateSharepointProtection",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -37170,7 +39470,8 @@ impl<'a> ReportsGenerateSharepointProtectionAction<'a> {
             .await
             .map_err(|e| e.in_operation("reports_generate_sharepoint_protection_action"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -37255,7 +39556,8 @@ impl<'a> ReportsGenerateStorageConsumptionAction<'a> {
 #[cfg(feature = "reports")]
 impl<'a> ReportsGenerateStorageConsumptionAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -37263,7 +39565,12 @@ impl<'a> ReportsGenerateStorageConsumptionAction<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "reports_generate_storage_consumption_action",
+            ::veeam_runtime::ops::Operation {
+                id: "reports_generate_storage_consumption_action",
+                path: "/v8/Reports/GenerateStorageConsumption",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -37281,7 +39588,8 @@ impl<'a> ReportsGenerateStorageConsumptionAction<'a> {
             .await
             .map_err(|e| e.in_operation("reports_generate_storage_consumption_action"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -37365,7 +39673,8 @@ impl<'a> ReportsGenerateTeamsProtectionAction<'a> {
 #[cfg(feature = "reports")]
 impl<'a> ReportsGenerateTeamsProtectionAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -37373,7 +39682,12 @@ impl<'a> ReportsGenerateTeamsProtectionAction<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "reports_generate_teams_protection_action",
+            ::veeam_runtime::ops::Operation {
+                id: "reports_generate_teams_protection_action",
+                path: "/v8/Reports/GenerateTeamsProtection",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -37391,7 +39705,8 @@ impl<'a> ReportsGenerateTeamsProtectionAction<'a> {
             .await
             .map_err(|e| e.in_operation("reports_generate_teams_protection_action"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -37475,7 +39790,8 @@ impl<'a> ReportsGenerateUserProtectionAction<'a> {
 #[cfg(feature = "reports")]
 impl<'a> ReportsGenerateUserProtectionAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -37483,7 +39799,12 @@ impl<'a> ReportsGenerateUserProtectionAction<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "reports_generate_user_protection_action",
+            ::veeam_runtime::ops::Operation {
+                id: "reports_generate_user_protection_action",
+                path: "/v8/Reports/GenerateUserProtection",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -37501,7 +39822,8 @@ impl<'a> ReportsGenerateUserProtectionAction<'a> {
             .await
             .map_err(|e| e.in_operation("reports_generate_user_protection_action"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -37587,7 +39909,8 @@ impl<'a> RepositoryOwnerChangeSessionsGet<'a> {
 #[cfg(feature = "repository-owner-change-session")]
 impl<'a> RepositoryOwnerChangeSessionsGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -37598,51 +39921,54 @@ impl<'a> RepositoryOwnerChangeSessionsGet<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "repository_owner_change_sessions_get",
+            ::veeam_runtime::ops::Operation {
+                id: "repository_owner_change_sessions_get",
+                path: "/v8/RepositoryOwnerChangeSessions",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestBackupRepositoryOwnerChangeSession as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestBackupRepositoryOwnerChangeSession as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "repository_owner_change_sessions_get",
+                path: "/v8/RepositoryOwnerChangeSessions",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestBackupRepositoryOwnerChangeSession as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -37710,7 +40036,8 @@ impl<'a> RepositoryOwnerChangeSessionsGetById<'a> {
 #[cfg(feature = "repository-owner-change-session")]
 impl<'a> RepositoryOwnerChangeSessionsGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -37721,7 +40048,12 @@ impl<'a> RepositoryOwnerChangeSessionsGetById<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "repository_owner_change_sessions_get_by_id",
+            ::veeam_runtime::ops::Operation {
+                id: "repository_owner_change_sessions_get_by_id",
+                path: "/v8/RepositoryOwnerChangeSessions/{sessionId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -37781,7 +40113,8 @@ impl<'a> RepositoryOwnerChangeSessionsStopAction<'a> {
 #[cfg(feature = "repository-owner-change-session")]
 impl<'a> RepositoryOwnerChangeSessionsStopAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -37789,7 +40122,12 @@ impl<'a> RepositoryOwnerChangeSessionsStopAction<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "repository_owner_change_sessions_stop_action",
+            ::veeam_runtime::ops::Operation {
+                id: "repository_owner_change_sessions_stop_action",
+                path: "/v8/RepositoryOwnerChangeSessions/{sessionId}/Stop",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -37839,7 +40177,8 @@ impl<'a> RepositorySynchronizeSessionsGetSynchronizeSessions<'a> {
 #[cfg(feature = "repository-synchronize-sessions")]
 impl<'a> RepositorySynchronizeSessionsGetSynchronizeSessions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -37850,7 +40189,12 @@ impl<'a> RepositorySynchronizeSessionsGetSynchronizeSessions<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "repository_synchronize_sessions_get_synchronize_sessions",
+            ::veeam_runtime::ops::Operation {
+                id: "repository_synchronize_sessions_get_synchronize_sessions",
+                path: "/v8/RepositorySynchronizeSessions",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -37918,7 +40262,8 @@ impl<'a> RepositorySynchronizeSessionsGetRepositoriesById<'a> {
 #[cfg(feature = "repository-synchronize-sessions")]
 impl<'a> RepositorySynchronizeSessionsGetRepositoriesById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -37929,7 +40274,12 @@ impl<'a> RepositorySynchronizeSessionsGetRepositoriesById<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "repository_synchronize_sessions_get_repositories_by_id",
+            ::veeam_runtime::ops::Operation {
+                id: "repository_synchronize_sessions_get_repositories_by_id",
+                path: "/v8/RepositorySynchronizeSessions/{sessionId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -37989,7 +40339,8 @@ impl<'a> RepositorySynchronizeSessionsStopSynchronizeAction<'a> {
 #[cfg(feature = "repository-synchronize-sessions")]
 impl<'a> RepositorySynchronizeSessionsStopSynchronizeAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -37997,7 +40348,12 @@ impl<'a> RepositorySynchronizeSessionsStopSynchronizeAction<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "repository_synchronize_sessions_stop_synchronize_action",
+            ::veeam_runtime::ops::Operation {
+                id: "repository_synchronize_sessions_stop_synchronize_action",
+                path: "/v8/RepositorySynchronizeSessions/{sessionId}/StopSynchronize",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -38280,7 +40636,8 @@ impl<'a> RestorePointGetRestorePoints<'a> {
 #[cfg(feature = "restore-point")]
 impl<'a> RestorePointGetRestorePoints<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -38291,51 +40648,54 @@ impl<'a> RestorePointGetRestorePoints<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "restore_point_get_restore_points",
+            ::veeam_runtime::ops::Operation {
+                id: "restore_point_get_restore_points",
+                path: "/v8/RestorePoints",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestRestorePoint as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestRestorePoint as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "restore_point_get_restore_points",
+                path: "/v8/RestorePoints",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestRestorePoint as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -38403,7 +40763,8 @@ impl<'a> RestorePointGetRestorePoint<'a> {
 #[cfg(feature = "restore-point")]
 impl<'a> RestorePointGetRestorePoint<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -38414,7 +40775,12 @@ impl<'a> RestorePointGetRestorePoint<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "restore_point_get_restore_point",
+            ::veeam_runtime::ops::Operation {
+                id: "restore_point_get_restore_point",
+                path: "/v8/RestorePoints/{restorePointId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -38464,7 +40830,8 @@ impl<'a> RestorePortalSettingsGet<'a> {
 #[cfg(feature = "restore-portal-settings")]
 impl<'a> RestorePortalSettingsGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -38474,7 +40841,15 @@ impl<'a> RestorePortalSettingsGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("restore_portal_settings_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "restore_portal_settings_get",
+                path: "/v8/RestorePortalSettings",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::restore_session_event_get`]
@@ -38570,7 +40945,8 @@ impl<'a> RestoreSessionEventGet<'a> {
 #[cfg(feature = "restore-session-event")]
 impl<'a> RestoreSessionEventGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -38580,49 +40956,55 @@ impl<'a> RestoreSessionEventGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("restore_session_event_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "restore_session_event_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Events",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestRestoreSessionEvent as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestRestoreSessionEvent as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "restore_session_event_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Events",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestRestoreSessionEvent as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -38705,7 +41087,8 @@ impl<'a> RestoreSessionEventGetById<'a> {
 #[cfg(feature = "restore-session-event")]
 impl<'a> RestoreSessionEventGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -38716,7 +41099,12 @@ impl<'a> RestoreSessionEventGetById<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "restore_session_event_get_by_id",
+            ::veeam_runtime::ops::Operation {
+                id: "restore_session_event_get_by_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Events/{eventId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -38798,7 +41186,8 @@ impl<'a> RestoreSessionExploreAction<'a> {
 #[cfg(feature = "restore-session")]
 impl<'a> RestoreSessionExploreAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -38808,7 +41197,15 @@ impl<'a> RestoreSessionExploreAction<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("restore_session_explore_action", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "restore_session_explore_action",
+                path: "/v8/Organization/Explore",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::restore_session_operator_explore_action`]
@@ -38888,7 +41285,8 @@ impl<'a> RestoreSessionOperatorExploreAction<'a> {
 #[cfg(feature = "restore-session")]
 impl<'a> RestoreSessionOperatorExploreAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -38899,7 +41297,12 @@ impl<'a> RestoreSessionOperatorExploreAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "restore_session_operator_explore_action",
+            ::veeam_runtime::ops::Operation {
+                id: "restore_session_operator_explore_action",
+                path: "/v8/Organization/OperatorExplore",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -39075,7 +41478,8 @@ impl<'a> RestoreSessionGetPage<'a> {
 #[cfg(feature = "restore-session")]
 impl<'a> RestoreSessionGetPage<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -39085,49 +41489,55 @@ impl<'a> RestoreSessionGetPage<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("restore_session_get_page", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "restore_session_get_page",
+                path: "/v8/RestoreSessions",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestRestoreSession as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestRestoreSession as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "restore_session_get_page",
+                path: "/v8/RestoreSessions",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestRestoreSession as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -39195,7 +41605,8 @@ impl<'a> RestoreSessionGetByRestoreSessionId<'a> {
 #[cfg(feature = "restore-session")]
 impl<'a> RestoreSessionGetByRestoreSessionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -39206,7 +41617,12 @@ impl<'a> RestoreSessionGetByRestoreSessionId<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "restore_session_get_by_restore_session_id",
+            ::veeam_runtime::ops::Operation {
+                id: "restore_session_get_by_restore_session_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -39307,7 +41723,8 @@ impl<'a> RestoreSessionDeviceCodeAction<'a> {
 #[cfg(feature = "restore-session")]
 impl<'a> RestoreSessionDeviceCodeAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -39318,7 +41735,12 @@ impl<'a> RestoreSessionDeviceCodeAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "restore_session_device_code_action",
+            ::veeam_runtime::ops::Operation {
+                id: "restore_session_device_code_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/restoreDeviceCode",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -39386,7 +41808,8 @@ impl<'a> RestoreSessionGetRestoreStatistics<'a> {
 #[cfg(feature = "restore-session")]
 impl<'a> RestoreSessionGetRestoreStatistics<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -39397,7 +41820,12 @@ impl<'a> RestoreSessionGetRestoreStatistics<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "restore_session_get_restore_statistics",
+            ::veeam_runtime::ops::Operation {
+                id: "restore_session_get_restore_statistics",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Statistics",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -39457,14 +41885,23 @@ impl<'a> RestoreSessionStopAction<'a> {
 #[cfg(feature = "restore-session")]
 impl<'a> RestoreSessionStopAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("restore_session_stop_action", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "restore_session_stop_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Stop",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::service_instance_get`]
@@ -39512,7 +41949,8 @@ impl<'a> ServiceInstanceGet<'a> {
 #[cfg(feature = "service-instance")]
 impl<'a> ServiceInstanceGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -39522,7 +41960,15 @@ impl<'a> ServiceInstanceGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("service_instance_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "service_instance_get",
+                path: "/v8/ServiceInstance",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::share_point_attachment_get`]
@@ -39645,7 +42091,8 @@ impl<'a> SharePointAttachmentGet<'a> {
 #[cfg(feature = "share-point-attachment")]
 impl<'a> SharePointAttachmentGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -39655,49 +42102,55 @@ impl<'a> SharePointAttachmentGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("share_point_attachment_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_attachment_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/{itemId}/Attachments",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestSharePointAttachment as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestSharePointAttachment as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_attachment_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/{itemId}/Attachments",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestSharePointAttachment as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -39820,7 +42273,8 @@ impl<'a> SharePointAttachmentSaveAttachmentsAction<'a> {
 #[cfg(feature = "share-point-attachment")]
 impl<'a> SharePointAttachmentSaveAttachmentsAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -39828,7 +42282,12 @@ impl<'a> SharePointAttachmentSaveAttachmentsAction<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "share_point_attachment_save_attachments_action",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_attachment_save_attachments_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/{itemId}/Attachments/save",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -39848,7 +42307,8 @@ impl<'a> SharePointAttachmentSaveAttachmentsAction<'a> {
                 e.in_operation("share_point_attachment_save_attachments_action")
             })
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -39980,7 +42440,8 @@ impl<'a> SharePointAttachmentSendAttachmentsAction<'a> {
 #[cfg(feature = "share-point-attachment")]
 impl<'a> SharePointAttachmentSendAttachmentsAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -39988,7 +42449,12 @@ impl<'a> SharePointAttachmentSendAttachmentsAction<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "share_point_attachment_send_attachments_action",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_attachment_send_attachments_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/{itemId}/Attachments/send",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -40099,7 +42565,8 @@ impl<'a> SharePointAttachmentGetById<'a> {
 #[cfg(feature = "share-point-attachment")]
 impl<'a> SharePointAttachmentGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -40110,7 +42577,12 @@ impl<'a> SharePointAttachmentGetById<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_attachment_get_by_id",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_attachment_get_by_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/{itemId}/Attachments/{attachmentId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -40213,7 +42685,8 @@ impl<'a> SharePointAttachmentSaveAttachmentAction<'a> {
 #[cfg(feature = "share-point-attachment")]
 impl<'a> SharePointAttachmentSaveAttachmentAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -40221,7 +42694,12 @@ impl<'a> SharePointAttachmentSaveAttachmentAction<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "share_point_attachment_save_attachment_action",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_attachment_save_attachment_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/{itemId}/Attachments/{attachmentId}/save",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -40239,7 +42717,8 @@ impl<'a> SharePointAttachmentSaveAttachmentAction<'a> {
             .await
             .map_err(|e| e.in_operation("share_point_attachment_save_attachment_action"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -40382,7 +42861,8 @@ impl<'a> SharePointAttachmentSendAttachmentAction<'a> {
 #[cfg(feature = "share-point-attachment")]
 impl<'a> SharePointAttachmentSendAttachmentAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -40390,7 +42870,12 @@ impl<'a> SharePointAttachmentSendAttachmentAction<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "share_point_attachment_send_attachment_action",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_attachment_send_attachment_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/{itemId}/Attachments/{attachmentId}/send",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -40540,7 +43025,8 @@ impl<'a> SharePointDocumentGet<'a> {
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -40550,49 +43036,55 @@ impl<'a> SharePointDocumentGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("share_point_document_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_document_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestItemComposed as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestItemComposed as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_document_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestItemComposed as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -40707,7 +43199,8 @@ impl<'a> SharePointDocumentOperatorRestore<'a> {
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentOperatorRestore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -40718,7 +43211,12 @@ impl<'a> SharePointDocumentOperatorRestore<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_document_operator_restore",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_document_operator_restore",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/operatorRestore",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -40832,7 +43330,8 @@ impl<'a> SharePointDocumentRestoreDocumentsAction<'a> {
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentRestoreDocumentsAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -40843,7 +43342,12 @@ impl<'a> SharePointDocumentRestoreDocumentsAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_document_restore_documents_action",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_document_restore_documents_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/restore",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -40958,7 +43462,8 @@ impl<'a> SharePointDocumentRestoreDocumentsActionTo<'a> {
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentRestoreDocumentsActionTo<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -40969,7 +43474,12 @@ impl<'a> SharePointDocumentRestoreDocumentsActionTo<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_document_restore_documents_action_to",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_document_restore_documents_action_to",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/restoreTo",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -41080,7 +43590,8 @@ impl<'a> SharePointDocumentSaveDocumentsAction<'a> {
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentSaveDocumentsAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -41088,7 +43599,12 @@ impl<'a> SharePointDocumentSaveDocumentsAction<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "share_point_document_save_documents_action",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_document_save_documents_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/save",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -41106,7 +43622,8 @@ impl<'a> SharePointDocumentSaveDocumentsAction<'a> {
             .await
             .map_err(|e| e.in_operation("share_point_document_save_documents_action"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -41223,7 +43740,8 @@ impl<'a> SharePointDocumentSendDocumentsAction<'a> {
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentSendDocumentsAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -41231,7 +43749,12 @@ impl<'a> SharePointDocumentSendDocumentsAction<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "share_point_document_send_documents_action",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_document_send_documents_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/send",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -41328,7 +43851,8 @@ impl<'a> SharePointDocumentGetById<'a> {
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -41338,7 +43862,15 @@ impl<'a> SharePointDocumentGetById<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("share_point_document_get_by_id", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_document_get_by_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/{documentId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::share_point_document_restore_document_action`]
@@ -41463,7 +43995,8 @@ impl<'a> SharePointDocumentRestoreDocumentAction<'a> {
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentRestoreDocumentAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -41474,7 +44007,12 @@ impl<'a> SharePointDocumentRestoreDocumentAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_document_restore_document_action",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_document_restore_document_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/{documentId}/restore",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -41601,7 +44139,8 @@ impl<'a> SharePointDocumentRestoreDocumentActionTo<'a> {
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentRestoreDocumentActionTo<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -41612,7 +44151,12 @@ impl<'a> SharePointDocumentRestoreDocumentActionTo<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_document_restore_document_action_to",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_document_restore_document_action_to",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/{documentId}/restoreTo",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -41736,7 +44280,8 @@ impl<'a> SharePointDocumentSaveDocumentAction<'a> {
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentSaveDocumentAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -41744,7 +44289,12 @@ impl<'a> SharePointDocumentSaveDocumentAction<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "share_point_document_save_document_action",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_document_save_document_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/{documentId}/save",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -41762,7 +44312,8 @@ impl<'a> SharePointDocumentSaveDocumentAction<'a> {
             .await
             .map_err(|e| e.in_operation("share_point_document_save_document_action"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -41891,7 +44442,8 @@ impl<'a> SharePointDocumentSendDocumentAction<'a> {
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentSendDocumentAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -41899,7 +44451,12 @@ impl<'a> SharePointDocumentSendDocumentAction<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "share_point_document_send_document_action",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_document_send_document_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/{documentId}/send",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -42024,7 +44581,8 @@ impl<'a> SharePointDocumentGetVersions<'a> {
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentGetVersions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -42035,51 +44593,54 @@ impl<'a> SharePointDocumentGetVersions<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_document_get_versions",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_document_get_versions",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/{documentId}/Versions",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestSharePointDocument as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestSharePointDocument as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_document_get_versions",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/{documentId}/Versions",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestSharePointDocument as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -42190,7 +44751,8 @@ impl<'a> SharePointDocumentGetByIdByVersionId<'a> {
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentGetByIdByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -42201,7 +44763,12 @@ impl<'a> SharePointDocumentGetByIdByVersionId<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_document_get_by_id_by_version_id",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_document_get_by_id_by_version_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/{documentId}/Versions/{versionId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -42349,7 +44916,8 @@ impl<'a> SharePointDocumentRestoreDocumentActionByVersionId<'a> {
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentRestoreDocumentActionByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -42360,7 +44928,12 @@ impl<'a> SharePointDocumentRestoreDocumentActionByVersionId<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_document_restore_document_action_by_version_id",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_document_restore_document_action_by_version_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/{documentId}/Versions/{versionId}/restore",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -42508,7 +45081,8 @@ impl<'a> SharePointDocumentRestoreDocumentActionByVersionIdTo<'a> {
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentRestoreDocumentActionByVersionIdTo<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -42519,7 +45093,12 @@ impl<'a> SharePointDocumentRestoreDocumentActionByVersionIdTo<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_document_restore_document_action_by_version_id_to",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_document_restore_document_action_by_version_id_to",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/{documentId}/Versions/{versionId}/restoreTo",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -42664,7 +45243,8 @@ impl<'a> SharePointDocumentSaveDocumentActionByVersionId<'a> {
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentSaveDocumentActionByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -42672,7 +45252,12 @@ impl<'a> SharePointDocumentSaveDocumentActionByVersionId<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "share_point_document_save_document_action_by_version_id",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_document_save_document_action_by_version_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/{documentId}/Versions/{versionId}/save",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -42692,7 +45277,8 @@ impl<'a> SharePointDocumentSaveDocumentActionByVersionId<'a> {
                 e.in_operation("share_point_document_save_document_action_by_version_id")
             })
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -42844,7 +45430,8 @@ impl<'a> SharePointDocumentSendDocumentActionByVersionId<'a> {
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentSendDocumentActionByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -42852,7 +45439,12 @@ impl<'a> SharePointDocumentSendDocumentActionByVersionId<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "share_point_document_send_document_action_by_version_id",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_document_send_document_action_by_version_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/{documentId}/Versions/{versionId}/send",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -42978,7 +45570,8 @@ impl<'a> SharePointFolderGet<'a> {
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -42988,49 +45581,55 @@ impl<'a> SharePointFolderGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("share_point_folder_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_folder_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestSharePointFolder as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestSharePointFolder as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_folder_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestSharePointFolder as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -43144,7 +45743,8 @@ impl<'a> SharePointFolderRestoreFoldersAction<'a> {
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderRestoreFoldersAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -43155,7 +45755,12 @@ impl<'a> SharePointFolderRestoreFoldersAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_folder_restore_folders_action",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_folder_restore_folders_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/restore",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -43269,7 +45874,8 @@ impl<'a> SharePointFolderRestoreFoldersActionTo<'a> {
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderRestoreFoldersActionTo<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -43280,7 +45886,12 @@ impl<'a> SharePointFolderRestoreFoldersActionTo<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_folder_restore_folders_action_to",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_folder_restore_folders_action_to",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/restoreTo",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -43391,7 +46002,8 @@ impl<'a> SharePointFolderSaveFoldersAction<'a> {
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderSaveFoldersAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -43399,7 +46011,12 @@ impl<'a> SharePointFolderSaveFoldersAction<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "share_point_folder_save_folders_action",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_folder_save_folders_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/save",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -43417,7 +46034,8 @@ impl<'a> SharePointFolderSaveFoldersAction<'a> {
             .await
             .map_err(|e| e.in_operation("share_point_folder_save_folders_action"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -43534,7 +46152,8 @@ impl<'a> SharePointFolderSendFoldersAction<'a> {
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderSendFoldersAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -43542,7 +46161,12 @@ impl<'a> SharePointFolderSendFoldersAction<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "share_point_folder_send_folders_action",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_folder_send_folders_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/send",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -43639,7 +46263,8 @@ impl<'a> SharePointFolderGetById<'a> {
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -43649,7 +46274,15 @@ impl<'a> SharePointFolderGetById<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("share_point_folder_get_by_id", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_folder_get_by_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/{folderId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::share_point_folder_restore_folder_action`]
@@ -43774,7 +46407,8 @@ impl<'a> SharePointFolderRestoreFolderAction<'a> {
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderRestoreFolderAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -43785,7 +46419,12 @@ impl<'a> SharePointFolderRestoreFolderAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_folder_restore_folder_action",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_folder_restore_folder_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/{folderId}/restore",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -43912,7 +46551,8 @@ impl<'a> SharePointFolderRestoreFolderActionTo<'a> {
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderRestoreFolderActionTo<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -43923,7 +46563,12 @@ impl<'a> SharePointFolderRestoreFolderActionTo<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_folder_restore_folder_action_to",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_folder_restore_folder_action_to",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/{folderId}/restoreTo",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -44012,7 +46657,8 @@ impl<'a> SharePointFolderSaveFolderAction<'a> {
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderSaveFolderAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -44020,7 +46666,12 @@ impl<'a> SharePointFolderSaveFolderAction<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "share_point_folder_save_folder_action",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_folder_save_folder_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/{folderId}/save",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -44038,7 +46689,8 @@ impl<'a> SharePointFolderSaveFolderAction<'a> {
             .await
             .map_err(|e| e.in_operation("share_point_folder_save_folder_action"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -44240,7 +46892,8 @@ impl<'a> SharePointFolderSearchFolderByOptions<'a> {
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderSearchFolderByOptions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -44251,54 +46904,57 @@ impl<'a> SharePointFolderSearchFolderByOptions<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_folder_search_folder_by_options",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_folder_search_folder_by_options",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/{folderId}/search",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestItemComposed as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestItemComposed as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_folder_search_folder_by_options",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/{folderId}/search",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestItemComposed as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
                     ::std::option::Option::None => b,
                 };
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -44421,7 +47077,8 @@ impl<'a> SharePointFolderSendFolderAction<'a> {
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderSendFolderAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -44429,7 +47086,12 @@ impl<'a> SharePointFolderSendFolderAction<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "share_point_folder_send_folder_action",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_folder_send_folder_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/{folderId}/send",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -44554,7 +47216,8 @@ impl<'a> SharePointFolderGetVersions<'a> {
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderGetVersions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -44565,51 +47228,54 @@ impl<'a> SharePointFolderGetVersions<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_folder_get_versions",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_folder_get_versions",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/{folderId}/Versions",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestSharePointFolder as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestSharePointFolder as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_folder_get_versions",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/{folderId}/Versions",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestSharePointFolder as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -44720,7 +47386,8 @@ impl<'a> SharePointFolderGetByIdByVersionId<'a> {
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderGetByIdByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -44731,7 +47398,12 @@ impl<'a> SharePointFolderGetByIdByVersionId<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_folder_get_by_id_by_version_id",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_folder_get_by_id_by_version_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/{folderId}/Versions/{versionId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -44872,7 +47544,8 @@ impl<'a> SharePointFolderRestoreFolderActionByVersionId<'a> {
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderRestoreFolderActionByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -44883,7 +47556,12 @@ impl<'a> SharePointFolderRestoreFolderActionByVersionId<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_folder_restore_folder_action_by_version_id",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_folder_restore_folder_action_by_version_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/{folderId}/Versions/{versionId}/restore",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -45024,7 +47702,8 @@ impl<'a> SharePointFolderRestoreFolderActionByVersionIdTo<'a> {
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderRestoreFolderActionByVersionIdTo<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -45035,7 +47714,12 @@ impl<'a> SharePointFolderRestoreFolderActionByVersionIdTo<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_folder_restore_folder_action_by_version_id_to",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_folder_restore_folder_action_by_version_id_to",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/{folderId}/Versions/{versionId}/restoreTo",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -45138,7 +47822,8 @@ impl<'a> SharePointFolderSaveFolderActionByVersionId<'a> {
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderSaveFolderActionByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -45146,7 +47831,12 @@ impl<'a> SharePointFolderSaveFolderActionByVersionId<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "share_point_folder_save_folder_action_by_version_id",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_folder_save_folder_action_by_version_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/{folderId}/Versions/{versionId}/save",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -45166,7 +47856,8 @@ impl<'a> SharePointFolderSaveFolderActionByVersionId<'a> {
                 e.in_operation("share_point_folder_save_folder_action_by_version_id")
             })
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -45311,7 +48002,8 @@ impl<'a> SharePointFolderSendFolderActionByVersionId<'a> {
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderSendFolderActionByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -45319,7 +48011,12 @@ impl<'a> SharePointFolderSendFolderActionByVersionId<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "share_point_folder_send_folder_action_by_version_id",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_folder_send_folder_action_by_version_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/{folderId}/Versions/{versionId}/send",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -45469,7 +48166,8 @@ impl<'a> SharePointItemGet<'a> {
 #[cfg(feature = "share-point-item")]
 impl<'a> SharePointItemGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -45479,49 +48177,55 @@ impl<'a> SharePointItemGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("share_point_item_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_item_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestSharePointItem as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestSharePointItem as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_item_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestSharePointItem as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -45636,7 +48340,8 @@ impl<'a> SharePointItemOperatorRestore<'a> {
 #[cfg(feature = "share-point-item")]
 impl<'a> SharePointItemOperatorRestore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -45647,7 +48352,12 @@ impl<'a> SharePointItemOperatorRestore<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_item_operator_restore",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_item_operator_restore",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/operatorRestore",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -45761,7 +48471,8 @@ impl<'a> SharePointItemRestoreItemsAction<'a> {
 #[cfg(feature = "share-point-item")]
 impl<'a> SharePointItemRestoreItemsAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -45772,7 +48483,12 @@ impl<'a> SharePointItemRestoreItemsAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_item_restore_items_action",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_item_restore_items_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/restore",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -45886,7 +48602,8 @@ impl<'a> SharePointItemRestoreItemsActionTo<'a> {
 #[cfg(feature = "share-point-item")]
 impl<'a> SharePointItemRestoreItemsActionTo<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -45897,7 +48614,12 @@ impl<'a> SharePointItemRestoreItemsActionTo<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_item_restore_items_action_to",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_item_restore_items_action_to",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/restoreTo",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -45994,7 +48716,8 @@ impl<'a> SharePointItemGetById<'a> {
 #[cfg(feature = "share-point-item")]
 impl<'a> SharePointItemGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -46004,7 +48727,15 @@ impl<'a> SharePointItemGetById<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("share_point_item_get_by_id", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_item_get_by_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/{itemId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::share_point_item_restore_item_action`]
@@ -46129,7 +48860,8 @@ impl<'a> SharePointItemRestoreItemAction<'a> {
 #[cfg(feature = "share-point-item")]
 impl<'a> SharePointItemRestoreItemAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -46140,7 +48872,12 @@ impl<'a> SharePointItemRestoreItemAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_item_restore_item_action",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_item_restore_item_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/{itemId}/Restore",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -46267,7 +49004,8 @@ impl<'a> SharePointItemRestoreItemActionTo<'a> {
 #[cfg(feature = "share-point-item")]
 impl<'a> SharePointItemRestoreItemActionTo<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -46278,7 +49016,12 @@ impl<'a> SharePointItemRestoreItemActionTo<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_item_restore_item_action_to",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_item_restore_item_action_to",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/{itemId}/RestoreTo",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -46403,7 +49146,8 @@ impl<'a> SharePointItemGetVersions<'a> {
 #[cfg(feature = "share-point-item")]
 impl<'a> SharePointItemGetVersions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -46413,49 +49157,55 @@ impl<'a> SharePointItemGetVersions<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("share_point_item_get_versions", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_item_get_versions",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/{itemId}/Versions",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestSharePointItem as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestSharePointItem as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_item_get_versions",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/{itemId}/Versions",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestSharePointItem as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -46566,7 +49316,8 @@ impl<'a> SharePointItemGetByIdByVersionId<'a> {
 #[cfg(feature = "share-point-item")]
 impl<'a> SharePointItemGetByIdByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -46577,7 +49328,12 @@ impl<'a> SharePointItemGetByIdByVersionId<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_item_get_by_id_by_version_id",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_item_get_by_id_by_version_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/{itemId}/Versions/{versionId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -46718,7 +49474,8 @@ impl<'a> SharePointItemRestoreItemActionByVersionId<'a> {
 #[cfg(feature = "share-point-item")]
 impl<'a> SharePointItemRestoreItemActionByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -46729,7 +49486,12 @@ impl<'a> SharePointItemRestoreItemActionByVersionId<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_item_restore_item_action_by_version_id",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_item_restore_item_action_by_version_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/{itemId}/Versions/{versionId}/restore",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -46870,7 +49632,8 @@ impl<'a> SharePointItemRestoreItemActionByVersionIdTo<'a> {
 #[cfg(feature = "share-point-item")]
 impl<'a> SharePointItemRestoreItemActionByVersionIdTo<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -46881,7 +49644,12 @@ impl<'a> SharePointItemRestoreItemActionByVersionIdTo<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_item_restore_item_action_by_version_id_to",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_item_restore_item_action_by_version_id_to",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/{itemId}/Versions/{versionId}/restoreTo",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -46993,7 +49761,8 @@ impl<'a> SharePointLibraryGet<'a> {
 #[cfg(feature = "share-point-library")]
 impl<'a> SharePointLibraryGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -47003,49 +49772,55 @@ impl<'a> SharePointLibraryGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("share_point_library_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_library_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Libraries",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestSharePointLibrary as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestSharePointLibrary as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_library_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Libraries",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestSharePointLibrary as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -47142,7 +49917,8 @@ impl<'a> SharePointLibraryGetById<'a> {
 #[cfg(feature = "share-point-library")]
 impl<'a> SharePointLibraryGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -47152,7 +49928,15 @@ impl<'a> SharePointLibraryGetById<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("share_point_library_get_by_id", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_library_get_by_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Libraries/{libraryId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::share_point_library_restore_library_action`]
@@ -47277,7 +50061,8 @@ impl<'a> SharePointLibraryRestoreLibraryAction<'a> {
 #[cfg(feature = "share-point-library")]
 impl<'a> SharePointLibraryRestoreLibraryAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -47288,7 +50073,12 @@ impl<'a> SharePointLibraryRestoreLibraryAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_library_restore_library_action",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_library_restore_library_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Libraries/{libraryId}/restore",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -47415,7 +50205,8 @@ impl<'a> SharePointLibraryRestoreLibraryActionTo<'a> {
 #[cfg(feature = "share-point-library")]
 impl<'a> SharePointLibraryRestoreLibraryActionTo<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -47426,7 +50217,12 @@ impl<'a> SharePointLibraryRestoreLibraryActionTo<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_library_restore_library_action_to",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_library_restore_library_action_to",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Libraries/{libraryId}/restoreTo",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -47515,7 +50311,8 @@ impl<'a> SharePointLibrarySaveLibraryAction<'a> {
 #[cfg(feature = "share-point-library")]
 impl<'a> SharePointLibrarySaveLibraryAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -47523,7 +50320,12 @@ impl<'a> SharePointLibrarySaveLibraryAction<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "share_point_library_save_library_action",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_library_save_library_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Libraries/{libraryId}/save",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -47541,7 +50343,8 @@ impl<'a> SharePointLibrarySaveLibraryAction<'a> {
             .await
             .map_err(|e| e.in_operation("share_point_library_save_library_action"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -47743,7 +50546,8 @@ impl<'a> SharePointLibrarySearchLibraryByOptions<'a> {
 #[cfg(feature = "share-point-library")]
 impl<'a> SharePointLibrarySearchLibraryByOptions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -47754,54 +50558,57 @@ impl<'a> SharePointLibrarySearchLibraryByOptions<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_library_search_library_by_options",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_library_search_library_by_options",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Libraries/{libraryId}/search",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestItemComposed as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestItemComposed as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_library_search_library_by_options",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Libraries/{libraryId}/search",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestItemComposed as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
                     ::std::option::Option::None => b,
                 };
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -47924,7 +50731,8 @@ impl<'a> SharePointLibrarySendLibraryAction<'a> {
 #[cfg(feature = "share-point-library")]
 impl<'a> SharePointLibrarySendLibraryAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -47932,7 +50740,12 @@ impl<'a> SharePointLibrarySendLibraryAction<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "share_point_library_send_library_action",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_library_send_library_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Libraries/{libraryId}/send",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -48044,7 +50857,8 @@ impl<'a> SharePointListGet<'a> {
 #[cfg(feature = "share-point-list")]
 impl<'a> SharePointListGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -48054,49 +50868,55 @@ impl<'a> SharePointListGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("share_point_list_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_list_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Lists",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestSharePointList as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestSharePointList as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_list_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Lists",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestSharePointList as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -48193,7 +51013,8 @@ impl<'a> SharePointListGetById<'a> {
 #[cfg(feature = "share-point-list")]
 impl<'a> SharePointListGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -48203,7 +51024,15 @@ impl<'a> SharePointListGetById<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("share_point_list_get_by_id", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_list_get_by_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Lists/{listId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::share_point_list_restore_list_action`]
@@ -48328,7 +51157,8 @@ impl<'a> SharePointListRestoreListAction<'a> {
 #[cfg(feature = "share-point-list")]
 impl<'a> SharePointListRestoreListAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -48339,7 +51169,12 @@ impl<'a> SharePointListRestoreListAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_list_restore_list_action",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_list_restore_list_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Lists/{listId}/restore",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -48466,7 +51301,8 @@ impl<'a> SharePointListRestoreListActionTo<'a> {
 #[cfg(feature = "share-point-list")]
 impl<'a> SharePointListRestoreListActionTo<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -48477,7 +51313,12 @@ impl<'a> SharePointListRestoreListActionTo<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_list_restore_list_action_to",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_list_restore_list_action_to",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Lists/{listId}/restoreTo",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -48670,7 +51511,8 @@ impl<'a> SharePointListSearchListByOptions<'a> {
 #[cfg(feature = "share-point-list")]
 impl<'a> SharePointListSearchListByOptions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -48681,54 +51523,57 @@ impl<'a> SharePointListSearchListByOptions<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_list_search_list_by_options",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_list_search_list_by_options",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Lists/{listId}/search",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestItemComposed as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestItemComposed as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_list_search_list_by_options",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Lists/{listId}/search",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestItemComposed as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
                     ::std::option::Option::None => b,
                 };
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -48840,7 +51685,8 @@ impl<'a> SharePointSiteGet<'a> {
 #[cfg(feature = "share-point-site")]
 impl<'a> SharePointSiteGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -48850,49 +51696,55 @@ impl<'a> SharePointSiteGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("share_point_site_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_site_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestSharePointSite as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestSharePointSite as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_site_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestSharePointSite as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -49056,7 +51908,8 @@ impl<'a> SharePointSiteSearchSitesByOptions<'a> {
 #[cfg(feature = "share-point-site")]
 impl<'a> SharePointSiteSearchSitesByOptions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -49067,54 +51920,57 @@ impl<'a> SharePointSiteSearchSitesByOptions<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_site_search_sites_by_options",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_site_search_sites_by_options",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/search",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestItemComposed as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestItemComposed as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_site_search_sites_by_options",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/search",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestItemComposed as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
                     ::std::option::Option::None => b,
                 };
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -49198,7 +52054,8 @@ impl<'a> SharePointSiteGetById<'a> {
 #[cfg(feature = "share-point-site")]
 impl<'a> SharePointSiteGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -49208,7 +52065,15 @@ impl<'a> SharePointSiteGetById<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("share_point_site_get_by_id", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_site_get_by_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::share_point_site_restore_site_action`]
@@ -49320,7 +52185,8 @@ impl<'a> SharePointSiteRestoreSiteAction<'a> {
 #[cfg(feature = "share-point-site")]
 impl<'a> SharePointSiteRestoreSiteAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -49331,7 +52197,12 @@ impl<'a> SharePointSiteRestoreSiteAction<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_site_restore_site_action",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_site_restore_site_action",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/restore",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -49445,7 +52316,8 @@ impl<'a> SharePointSiteRestoreSiteActionTo<'a> {
 #[cfg(feature = "share-point-site")]
 impl<'a> SharePointSiteRestoreSiteActionTo<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -49456,7 +52328,12 @@ impl<'a> SharePointSiteRestoreSiteActionTo<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_site_restore_site_action_to",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_site_restore_site_action_to",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/restoreTo",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -49635,7 +52512,8 @@ impl<'a> SharePointSiteSearchSiteByOptions<'a> {
 #[cfg(feature = "share-point-site")]
 impl<'a> SharePointSiteSearchSiteByOptions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -49646,54 +52524,57 @@ impl<'a> SharePointSiteSearchSiteByOptions<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "share_point_site_search_site_by_options",
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_site_search_site_by_options",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/search",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestItemComposed as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestItemComposed as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "share_point_site_search_site_by_options",
+                path: "/v8/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/search",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestItemComposed as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
                     ::std::option::Option::None => b,
                 };
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -49819,7 +52700,8 @@ impl<'a> TeamsChannelGet<'a> {
 #[cfg(feature = "teams-channel")]
 impl<'a> TeamsChannelGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -49829,49 +52711,55 @@ impl<'a> TeamsChannelGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("teams_channel_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_channel_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestTeamsChannelPreview as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestTeamsChannelPreview as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_channel_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestTeamsChannelPreview as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -49968,7 +52856,8 @@ impl<'a> TeamsChannelGetByChannelId<'a> {
 #[cfg(feature = "teams-channel")]
 impl<'a> TeamsChannelGetByChannelId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -49979,7 +52868,12 @@ impl<'a> TeamsChannelGetByChannelId<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "teams_channel_get_by_channel_id",
+            ::veeam_runtime::ops::Operation {
+                id: "teams_channel_get_by_channel_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -50104,7 +52998,8 @@ impl<'a> TeamsChannelGetChildrenPage<'a> {
 #[cfg(feature = "teams-channel")]
 impl<'a> TeamsChannelGetChildrenPage<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -50115,51 +53010,54 @@ impl<'a> TeamsChannelGetChildrenPage<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "teams_channel_get_children_page",
+            ::veeam_runtime::ops::Operation {
+                id: "teams_channel_get_children_page",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/children",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestTeamsNode as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestTeamsNode as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_channel_get_children_page",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/children",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestTeamsNode as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -50287,7 +53185,8 @@ impl<'a> TeamsChannelDownloadExportedPosts<'a> {
 #[cfg(feature = "teams-channel")]
 impl<'a> TeamsChannelDownloadExportedPosts<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -50295,7 +53194,12 @@ impl<'a> TeamsChannelDownloadExportedPosts<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "teams_channel_download_exported_posts",
+            ::veeam_runtime::ops::Operation {
+                id: "teams_channel_download_exported_posts",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/operatorExport/{requestExportId}",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -50313,7 +53217,8 @@ impl<'a> TeamsChannelDownloadExportedPosts<'a> {
             .await
             .map_err(|e| e.in_operation("teams_channel_download_exported_posts"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -50447,7 +53352,8 @@ impl<'a> TeamsChannelOperatorRestore<'a> {
 #[cfg(feature = "teams-channel")]
 impl<'a> TeamsChannelOperatorRestore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -50457,7 +53363,15 @@ impl<'a> TeamsChannelOperatorRestore<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("teams_channel_operator_restore", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_channel_operator_restore",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/operatorRestore",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::teams_channel_restore`]
@@ -50582,7 +53496,8 @@ impl<'a> TeamsChannelRestore<'a> {
 #[cfg(feature = "teams-channel")]
 impl<'a> TeamsChannelRestore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -50592,7 +53507,15 @@ impl<'a> TeamsChannelRestore<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("teams_channel_restore", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_channel_restore",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/restore",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::teams_channel_search`]
@@ -50753,7 +53676,8 @@ impl<'a> TeamsChannelSearch<'a> {
 #[cfg(feature = "teams-channel")]
 impl<'a> TeamsChannelSearch<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -50763,49 +53687,55 @@ impl<'a> TeamsChannelSearch<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("teams_channel_search", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_channel_search",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/search",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestChannelEntity as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestChannelEntity as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_channel_search",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/search",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestChannelEntity as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -50902,7 +53832,8 @@ impl<'a> TeamsChannelOperatorStartExportTask<'a> {
 #[cfg(feature = "teams-channel")]
 impl<'a> TeamsChannelOperatorStartExportTask<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -50913,7 +53844,12 @@ impl<'a> TeamsChannelOperatorStartExportTask<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "teams_channel_operator_start_export_task",
+            ::veeam_runtime::ops::Operation {
+                id: "teams_channel_operator_start_export_task",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/startOperatorExportPosts",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -51024,7 +53960,8 @@ impl<'a> TeamsFileGet<'a> {
 #[cfg(feature = "teams-file")]
 impl<'a> TeamsFileGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -51034,7 +53971,15 @@ impl<'a> TeamsFileGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("teams_file_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_file_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/files/{fileId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::teams_file_restore_by_id`]
@@ -51173,7 +54118,8 @@ impl<'a> TeamsFileRestoreById<'a> {
 #[cfg(feature = "teams-file")]
 impl<'a> TeamsFileRestoreById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -51183,7 +54129,15 @@ impl<'a> TeamsFileRestoreById<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("teams_file_restore_by_id", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_file_restore_by_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/files/{fileId}/restore",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::teams_file_save_by_id`]
@@ -51318,14 +54272,23 @@ impl<'a> TeamsFileSaveById<'a> {
 #[cfg(feature = "teams-file")]
 impl<'a> TeamsFileSaveById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::bytes("teams_file_save_by_id", self.into_request())
+        ::veeam_runtime::ops::bytes(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_file_save_by_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/files/{fileId}/save",
+                download: true,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Downloads the file into `writer` chunk by chunk (constant memory); returns
     /// the number of bytes written.
@@ -51341,7 +54304,8 @@ impl<'a> TeamsFileSaveById<'a> {
             .await
             .map_err(|e| e.in_operation("teams_file_save_by_id"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -51484,14 +54448,23 @@ impl<'a> TeamsFileSendById<'a> {
 #[cfg(feature = "teams-file")]
 impl<'a> TeamsFileSendById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("teams_file_send_by_id", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_file_send_by_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/files/{fileId}/send",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::teams_file_get_versions`]
@@ -51636,7 +54609,8 @@ impl<'a> TeamsFileGetVersions<'a> {
 #[cfg(feature = "teams-file")]
 impl<'a> TeamsFileGetVersions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -51646,49 +54620,55 @@ impl<'a> TeamsFileGetVersions<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("teams_file_get_versions", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_file_get_versions",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/files/{fileId}/versions",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestTeamsFile as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestTeamsFile as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_file_get_versions",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/files/{fileId}/versions",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestTeamsFile as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -51851,7 +54831,8 @@ impl<'a> TeamsFileGetPage<'a> {
 #[cfg(feature = "teams-file")]
 impl<'a> TeamsFileGetPage<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -51861,49 +54842,55 @@ impl<'a> TeamsFileGetPage<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("teams_file_get_page", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_file_get_page",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestTeamsFile as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestTeamsFile as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_file_get_page",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestTeamsFile as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -52018,7 +55005,8 @@ impl<'a> TeamsFileOperatorRestore<'a> {
 #[cfg(feature = "teams-file")]
 impl<'a> TeamsFileOperatorRestore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -52028,7 +55016,15 @@ impl<'a> TeamsFileOperatorRestore<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("teams_file_operator_restore", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_file_operator_restore",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/operatorRestore",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::teams_file_restore`]
@@ -52140,7 +55136,8 @@ impl<'a> TeamsFileRestore<'a> {
 #[cfg(feature = "teams-file")]
 impl<'a> TeamsFileRestore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -52150,7 +55147,15 @@ impl<'a> TeamsFileRestore<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("teams_file_restore", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_file_restore",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/restore",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::teams_file_save`]
@@ -52258,14 +55263,23 @@ impl<'a> TeamsFileSave<'a> {
 #[cfg(feature = "teams-file")]
 impl<'a> TeamsFileSave<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::bytes("teams_file_save", self.into_request())
+        ::veeam_runtime::ops::bytes(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_file_save",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/save",
+                download: true,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Downloads the file into `writer` chunk by chunk (constant memory); returns
     /// the number of bytes written.
@@ -52281,7 +55295,8 @@ impl<'a> TeamsFileSave<'a> {
             .await
             .map_err(|e| e.in_operation("teams_file_save"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -52464,7 +55479,8 @@ impl<'a> TeamsFileSearch<'a> {
 #[cfg(feature = "teams-file")]
 impl<'a> TeamsFileSearch<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -52474,49 +55490,55 @@ impl<'a> TeamsFileSearch<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("teams_file_search", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_file_search",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/search",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestTeamsFile as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestTeamsFile as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_file_search",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/search",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestTeamsFile as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -52626,14 +55648,23 @@ impl<'a> TeamsFileSend<'a> {
 #[cfg(feature = "teams-file")]
 impl<'a> TeamsFileSend<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("teams_file_send", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_file_send",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/send",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::teams_post_get_page`]
@@ -52779,7 +55810,8 @@ impl<'a> TeamsPostGetPage<'a> {
 #[cfg(feature = "teams-post")]
 impl<'a> TeamsPostGetPage<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -52789,49 +55821,55 @@ impl<'a> TeamsPostGetPage<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("teams_post_get_page", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_post_get_page",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestTeamsPost as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestTeamsPost as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_post_get_page",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestTeamsPost as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -52939,14 +55977,23 @@ impl<'a> TeamsPostExport<'a> {
 #[cfg(feature = "teams-post")]
 impl<'a> TeamsPostExport<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::bytes("teams_post_export", self.into_request())
+        ::veeam_runtime::ops::bytes(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_post_export",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts/export",
+                download: true,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Downloads the file into `writer` chunk by chunk (constant memory); returns
     /// the number of bytes written.
@@ -52962,7 +56009,8 @@ impl<'a> TeamsPostExport<'a> {
             .await
             .map_err(|e| e.in_operation("teams_post_export"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -53075,7 +56123,8 @@ impl<'a> TeamsPostDownloadExportedPosts<'a> {
 #[cfg(feature = "teams-post")]
 impl<'a> TeamsPostDownloadExportedPosts<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -53083,7 +56132,12 @@ impl<'a> TeamsPostDownloadExportedPosts<'a> {
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::bytes(
-            "teams_post_download_exported_posts",
+            ::veeam_runtime::ops::Operation {
+                id: "teams_post_download_exported_posts",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts/operatorExport/{requestExportId}",
+                download: true,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -53101,7 +56155,8 @@ impl<'a> TeamsPostDownloadExportedPosts<'a> {
             .await
             .map_err(|e| e.in_operation("teams_post_download_exported_posts"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -53222,7 +56277,8 @@ impl<'a> TeamsPostOperatorRestore<'a> {
 #[cfg(feature = "teams-post")]
 impl<'a> TeamsPostOperatorRestore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -53232,7 +56288,15 @@ impl<'a> TeamsPostOperatorRestore<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("teams_post_operator_restore", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_post_operator_restore",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts/operatorRestore",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::teams_post_operator_start_export_task`]
@@ -53345,7 +56409,8 @@ impl<'a> TeamsPostOperatorStartExportTask<'a> {
 #[cfg(feature = "teams-post")]
 impl<'a> TeamsPostOperatorStartExportTask<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -53356,7 +56421,12 @@ impl<'a> TeamsPostOperatorStartExportTask<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "teams_post_operator_start_export_task",
+            ::veeam_runtime::ops::Operation {
+                id: "teams_post_operator_start_export_task",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts/operatorStartExportTask",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -53470,7 +56540,8 @@ impl<'a> TeamsPostRestore<'a> {
 #[cfg(feature = "teams-post")]
 impl<'a> TeamsPostRestore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -53480,7 +56551,15 @@ impl<'a> TeamsPostRestore<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("teams_post_restore", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_post_restore",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts/restore",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::teams_post_save`]
@@ -53588,14 +56667,23 @@ impl<'a> TeamsPostSave<'a> {
 #[cfg(feature = "teams-post")]
 impl<'a> TeamsPostSave<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::bytes("teams_post_save", self.into_request())
+        ::veeam_runtime::ops::bytes(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_post_save",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts/save",
+                download: true,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Downloads the file into `writer` chunk by chunk (constant memory); returns
     /// the number of bytes written.
@@ -53611,7 +56699,8 @@ impl<'a> TeamsPostSave<'a> {
             .await
             .map_err(|e| e.in_operation("teams_post_save"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -53794,7 +56883,8 @@ impl<'a> TeamsPostSearch<'a> {
 #[cfg(feature = "teams-post")]
 impl<'a> TeamsPostSearch<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -53804,49 +56894,55 @@ impl<'a> TeamsPostSearch<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("teams_post_search", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_post_search",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts/search",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestTeamsPost as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestTeamsPost as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_post_search",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts/search",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestTeamsPost as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -53956,14 +57052,23 @@ impl<'a> TeamsPostSend<'a> {
 #[cfg(feature = "teams-post")]
 impl<'a> TeamsPostSend<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("teams_post_send", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_post_send",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts/send",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::teams_post_get`]
@@ -54072,7 +57177,8 @@ impl<'a> TeamsPostGet<'a> {
 #[cfg(feature = "teams-post")]
 impl<'a> TeamsPostGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -54082,7 +57188,15 @@ impl<'a> TeamsPostGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("teams_post_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_post_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts/{postId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::teams_post_export_by_id`]
@@ -54169,14 +57283,23 @@ impl<'a> TeamsPostExportById<'a> {
 #[cfg(feature = "teams-post")]
 impl<'a> TeamsPostExportById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::bytes("teams_post_export_by_id", self.into_request())
+        ::veeam_runtime::ops::bytes(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_post_export_by_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts/{postId}/export",
+                download: true,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Downloads the file into `writer` chunk by chunk (constant memory); returns
     /// the number of bytes written.
@@ -54192,7 +57315,8 @@ impl<'a> TeamsPostExportById<'a> {
             .await
             .map_err(|e| e.in_operation("teams_post_export_by_id"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -54287,14 +57411,23 @@ impl<'a> TeamsPostSaveById<'a> {
 #[cfg(feature = "teams-post")]
 impl<'a> TeamsPostSaveById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<ByteStream>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::bytes("teams_post_save_by_id", self.into_request())
+        ::veeam_runtime::ops::bytes(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_post_save_by_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts/{postId}/save",
+                download: true,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Downloads the file into `writer` chunk by chunk (constant memory); returns
     /// the number of bytes written.
@@ -54310,7 +57443,8 @@ impl<'a> TeamsPostSaveById<'a> {
             .await
             .map_err(|e| e.in_operation("teams_post_save_by_id"))
     }
-    /// Downloads the file to `path`; a failed download leaves no partial file.
+    /// Downloads the file to `path`. The file at `path` is replaced only once the
+    /// whole body has arrived; a failed or dropped download leaves it as it was.
     pub async fn save_to(
         self,
         path: impl ::std::convert::AsRef<::std::path::Path>,
@@ -54439,14 +57573,23 @@ impl<'a> TeamsPostSendById<'a> {
 #[cfg(feature = "teams-post")]
 impl<'a> TeamsPostSendById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("teams_post_send_by_id", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_post_send_by_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts/{postId}/send",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::teams_tab_get`]
@@ -54569,7 +57712,8 @@ impl<'a> TeamsTabGet<'a> {
 #[cfg(feature = "teams-tab")]
 impl<'a> TeamsTabGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -54579,49 +57723,55 @@ impl<'a> TeamsTabGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("teams_tab_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_tab_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/tabs",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestTeamsTab as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestTeamsTab as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_tab_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/tabs",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestTeamsTab as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -54749,7 +57899,8 @@ impl<'a> TeamsTabOperatorRestore<'a> {
 #[cfg(feature = "teams-tab")]
 impl<'a> TeamsTabOperatorRestore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -54759,7 +57910,15 @@ impl<'a> TeamsTabOperatorRestore<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("teams_tab_operator_restore", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_tab_operator_restore",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/tabs/operatorRestore",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::teams_tab_restore`]
@@ -54884,7 +58043,8 @@ impl<'a> TeamsTabRestore<'a> {
 #[cfg(feature = "teams-tab")]
 impl<'a> TeamsTabRestore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -54894,7 +58054,15 @@ impl<'a> TeamsTabRestore<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("teams_tab_restore", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_tab_restore",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/tabs/restore",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::teams_tab_search`]
@@ -55053,7 +58221,8 @@ impl<'a> TeamsTabSearch<'a> {
 #[cfg(feature = "teams-tab")]
 impl<'a> TeamsTabSearch<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -55063,49 +58232,55 @@ impl<'a> TeamsTabSearch<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("teams_tab_search", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_tab_search",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/tabs/search",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestTeamsTab as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestTeamsTab as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_tab_search",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/tabs/search",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestTeamsTab as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -55216,7 +58391,8 @@ impl<'a> TeamsTabGetTab<'a> {
 #[cfg(feature = "teams-tab")]
 impl<'a> TeamsTabGetTab<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -55226,7 +58402,15 @@ impl<'a> TeamsTabGetTab<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("teams_tab_get_tab", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_tab_get_tab",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/tabs/{tabId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::teams_tab_restore_by_id`]
@@ -55365,7 +58549,8 @@ impl<'a> TeamsTabRestoreById<'a> {
 #[cfg(feature = "teams-tab")]
 impl<'a> TeamsTabRestoreById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -55375,7 +58560,15 @@ impl<'a> TeamsTabRestoreById<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("teams_tab_restore_by_id", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_tab_restore_by_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/tabs/{tabId}/restore",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::teams_tab_operator_restore_by_multiple_channels`]
@@ -55488,7 +58681,8 @@ impl<'a> TeamsTabOperatorRestoreByMultipleChannels<'a> {
 #[cfg(feature = "teams-tab")]
 impl<'a> TeamsTabOperatorRestoreByMultipleChannels<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -55499,7 +58693,12 @@ impl<'a> TeamsTabOperatorRestoreByMultipleChannels<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "teams_tab_operator_restore_by_multiple_channels",
+            ::veeam_runtime::ops::Operation {
+                id: "teams_tab_operator_restore_by_multiple_channels",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/tabs/operatorRestore",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -55613,7 +58812,8 @@ impl<'a> TeamsTabRestoreByMultipleChannels<'a> {
 #[cfg(feature = "teams-tab")]
 impl<'a> TeamsTabRestoreByMultipleChannels<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -55624,7 +58824,12 @@ impl<'a> TeamsTabRestoreByMultipleChannels<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "teams_tab_restore_by_multiple_channels",
+            ::veeam_runtime::ops::Operation {
+                id: "teams_tab_restore_by_multiple_channels",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/tabs/restore",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -55736,7 +58941,8 @@ impl<'a> TeamsTeamGet<'a> {
 #[cfg(feature = "teams-team")]
 impl<'a> TeamsTeamGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -55746,49 +58952,55 @@ impl<'a> TeamsTeamGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("teams_team_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_team_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestTeamsTeam as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestTeamsTeam as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_team_get",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestTeamsTeam as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -55889,7 +59101,8 @@ impl<'a> TeamsTeamOperatorRestore<'a> {
 #[cfg(feature = "teams-team")]
 impl<'a> TeamsTeamOperatorRestore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -55899,7 +59112,15 @@ impl<'a> TeamsTeamOperatorRestore<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("teams_team_operator_restore", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_team_operator_restore",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/operatorRestore",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::teams_team_restore`]
@@ -55997,7 +59218,8 @@ impl<'a> TeamsTeamRestore<'a> {
 #[cfg(feature = "teams-team")]
 impl<'a> TeamsTeamRestore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -56007,7 +59229,15 @@ impl<'a> TeamsTeamRestore<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("teams_team_restore", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_team_restore",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/restore",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::teams_team_get_by_id`]
@@ -56089,7 +59319,8 @@ impl<'a> TeamsTeamGetById<'a> {
 #[cfg(feature = "teams-team")]
 impl<'a> TeamsTeamGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -56099,7 +59330,15 @@ impl<'a> TeamsTeamGetById<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("teams_team_get_by_id", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_team_get_by_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::teams_team_restore_by_id`]
@@ -56211,7 +59450,8 @@ impl<'a> TeamsTeamRestoreById<'a> {
 #[cfg(feature = "teams-team")]
 impl<'a> TeamsTeamRestoreById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -56221,7 +59461,15 @@ impl<'a> TeamsTeamRestoreById<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("teams_team_restore_by_id", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_team_restore_by_id",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/restore",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::teams_team_search`]
@@ -56361,7 +59609,8 @@ impl<'a> TeamsTeamSearch<'a> {
 #[cfg(feature = "teams-team")]
 impl<'a> TeamsTeamSearch<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -56371,49 +59620,55 @@ impl<'a> TeamsTeamSearch<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("teams_team_search", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_team_search",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/search",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::PageOfRestChannelEntity as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::PageOfRestChannelEntity as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "teams_team_search",
+                path: "/v8/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/search",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::PageOfRestChannelEntity as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }
@@ -56463,7 +59718,8 @@ impl<'a> VboEmailSettingsGet<'a> {
 #[cfg(feature = "vbo-email-settings")]
 impl<'a> VboEmailSettingsGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -56473,7 +59729,15 @@ impl<'a> VboEmailSettingsGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("vbo_email_settings_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "vbo_email_settings_get",
+                path: "/v8/VboEmailSettings",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::vbo_email_settings_update`]
@@ -56550,14 +59814,23 @@ impl<'a> VboEmailSettingsUpdate<'a> {
 #[cfg(feature = "vbo-email-settings")]
 impl<'a> VboEmailSettingsUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("vbo_email_settings_update", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "vbo_email_settings_update",
+                path: "/v8/VboEmailSettings",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::vbo_email_settings_complete_o_auth_sign_in`]
@@ -56638,7 +59911,8 @@ impl<'a> VboEmailSettingsCompleteOAuthSignIn<'a> {
 #[cfg(feature = "vbo-email-settings")]
 impl<'a> VboEmailSettingsCompleteOAuthSignIn<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -56649,7 +59923,12 @@ impl<'a> VboEmailSettingsCompleteOAuthSignIn<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "vbo_email_settings_complete_o_auth_sign_in",
+            ::veeam_runtime::ops::Operation {
+                id: "vbo_email_settings_complete_o_auth_sign_in",
+                path: "/v8/VboEmailSettings/CompleteOAuthSignIn",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -56732,7 +60011,8 @@ impl<'a> VboEmailSettingsPrepareOAuthSignIn<'a> {
 #[cfg(feature = "vbo-email-settings")]
 impl<'a> VboEmailSettingsPrepareOAuthSignIn<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -56743,7 +60023,12 @@ impl<'a> VboEmailSettingsPrepareOAuthSignIn<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "vbo_email_settings_prepare_o_auth_sign_in",
+            ::veeam_runtime::ops::Operation {
+                id: "vbo_email_settings_prepare_o_auth_sign_in",
+                path: "/v8/VboEmailSettings/PrepareOAuthSignIn",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -56785,7 +60070,8 @@ impl<'a> VboEmailSettingsSendTestEmail<'a> {
 #[cfg(feature = "vbo-email-settings")]
 impl<'a> VboEmailSettingsSendTestEmail<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -56793,7 +60079,12 @@ impl<'a> VboEmailSettingsSendTestEmail<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "vbo_email_settings_send_test_email",
+            ::veeam_runtime::ops::Operation {
+                id: "vbo_email_settings_send_test_email",
+                path: "/v8/VboEmailSettings/SendTestEmail",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -56843,7 +60134,8 @@ impl<'a> VeodEmailSettingsGet<'a> {
 #[cfg(feature = "veod-email-settings")]
 impl<'a> VeodEmailSettingsGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -56853,7 +60145,15 @@ impl<'a> VeodEmailSettingsGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("veod_email_settings_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "veod_email_settings_get",
+                path: "/v8/VeodEmailSettings",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::veod_email_settings_update`]
@@ -56930,14 +60230,23 @@ impl<'a> VeodEmailSettingsUpdate<'a> {
 #[cfg(feature = "veod-email-settings")]
 impl<'a> VeodEmailSettingsUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("veod_email_settings_update", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "veod_email_settings_update",
+                path: "/v8/VeodEmailSettings",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::veod_email_settings_complete_o_auth_sign_in`]
@@ -57020,7 +60329,8 @@ impl<'a> VeodEmailSettingsCompleteOAuthSignIn<'a> {
 #[cfg(feature = "veod-email-settings")]
 impl<'a> VeodEmailSettingsCompleteOAuthSignIn<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -57031,7 +60341,12 @@ impl<'a> VeodEmailSettingsCompleteOAuthSignIn<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "veod_email_settings_complete_o_auth_sign_in",
+            ::veeam_runtime::ops::Operation {
+                id: "veod_email_settings_complete_o_auth_sign_in",
+                path: "/v8/VeodEmailSettings/CompleteOAuthSignIn",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -57114,7 +60429,8 @@ impl<'a> VeodEmailSettingsPrepareOAuthSignIn<'a> {
 #[cfg(feature = "veod-email-settings")]
 impl<'a> VeodEmailSettingsPrepareOAuthSignIn<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -57125,7 +60441,12 @@ impl<'a> VeodEmailSettingsPrepareOAuthSignIn<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "veod_email_settings_prepare_o_auth_sign_in",
+            ::veeam_runtime::ops::Operation {
+                id: "veod_email_settings_prepare_o_auth_sign_in",
+                path: "/v8/VeodEmailSettings/PrepareOAuthSignIn",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -57203,7 +60524,8 @@ impl<'a> VeodEmailSettingsSendTestEmail<'a> {
 #[cfg(feature = "veod-email-settings")]
 impl<'a> VeodEmailSettingsSendTestEmail<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -57211,7 +60533,12 @@ impl<'a> VeodEmailSettingsSendTestEmail<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "veod_email_settings_send_test_email",
+            ::veeam_runtime::ops::Operation {
+                id: "veod_email_settings_send_test_email",
+                path: "/v8/VeodEmailSettings/SendTestEmail",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -57261,7 +60588,8 @@ impl<'a> VespEmailSettingsGet<'a> {
 #[cfg(feature = "vesp-email-settings")]
 impl<'a> VespEmailSettingsGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -57271,7 +60599,15 @@ impl<'a> VespEmailSettingsGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("vesp_email_settings_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "vesp_email_settings_get",
+                path: "/v8/VespEmailSettings",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::vesp_email_settings_update`]
@@ -57348,14 +60684,23 @@ impl<'a> VespEmailSettingsUpdate<'a> {
 #[cfg(feature = "vesp-email-settings")]
 impl<'a> VespEmailSettingsUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("vesp_email_settings_update", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "vesp_email_settings_update",
+                path: "/v8/VespEmailSettings",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::vesp_email_settings_complete_o_auth_sign_in`]
@@ -57438,7 +60783,8 @@ impl<'a> VespEmailSettingsCompleteOAuthSignIn<'a> {
 #[cfg(feature = "vesp-email-settings")]
 impl<'a> VespEmailSettingsCompleteOAuthSignIn<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -57449,7 +60795,12 @@ impl<'a> VespEmailSettingsCompleteOAuthSignIn<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "vesp_email_settings_complete_o_auth_sign_in",
+            ::veeam_runtime::ops::Operation {
+                id: "vesp_email_settings_complete_o_auth_sign_in",
+                path: "/v8/VespEmailSettings/CompleteOAuthSignIn",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -57532,7 +60883,8 @@ impl<'a> VespEmailSettingsPrepareOAuthSignIn<'a> {
 #[cfg(feature = "vesp-email-settings")]
 impl<'a> VespEmailSettingsPrepareOAuthSignIn<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -57543,7 +60895,12 @@ impl<'a> VespEmailSettingsPrepareOAuthSignIn<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "vesp_email_settings_prepare_o_auth_sign_in",
+            ::veeam_runtime::ops::Operation {
+                id: "vesp_email_settings_prepare_o_auth_sign_in",
+                path: "/v8/VespEmailSettings/PrepareOAuthSignIn",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -57621,7 +60978,8 @@ impl<'a> VespEmailSettingsSendTestEmail<'a> {
 #[cfg(feature = "vesp-email-settings")]
 impl<'a> VespEmailSettingsSendTestEmail<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -57629,7 +60987,12 @@ impl<'a> VespEmailSettingsSendTestEmail<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "vesp_email_settings_send_test_email",
+            ::veeam_runtime::ops::Operation {
+                id: "vesp_email_settings_send_test_email",
+                path: "/v8/VespEmailSettings/SendTestEmail",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -57679,7 +61042,8 @@ impl<'a> VetEmailSettingsGet<'a> {
 #[cfg(feature = "vet-email-settings")]
 impl<'a> VetEmailSettingsGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -57689,7 +61053,15 @@ impl<'a> VetEmailSettingsGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("vet_email_settings_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "vet_email_settings_get",
+                path: "/v8/VetEmailSettings",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::vet_email_settings_update`]
@@ -57766,14 +61138,23 @@ impl<'a> VetEmailSettingsUpdate<'a> {
 #[cfg(feature = "vet-email-settings")]
 impl<'a> VetEmailSettingsUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("vet_email_settings_update", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "vet_email_settings_update",
+                path: "/v8/VetEmailSettings",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::vet_email_settings_complete_o_auth_sign_in`]
@@ -57854,7 +61235,8 @@ impl<'a> VetEmailSettingsCompleteOAuthSignIn<'a> {
 #[cfg(feature = "vet-email-settings")]
 impl<'a> VetEmailSettingsCompleteOAuthSignIn<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -57865,7 +61247,12 @@ impl<'a> VetEmailSettingsCompleteOAuthSignIn<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "vet_email_settings_complete_o_auth_sign_in",
+            ::veeam_runtime::ops::Operation {
+                id: "vet_email_settings_complete_o_auth_sign_in",
+                path: "/v8/VetEmailSettings/CompleteOAuthSignIn",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -57948,7 +61335,8 @@ impl<'a> VetEmailSettingsPrepareOAuthSignIn<'a> {
 #[cfg(feature = "vet-email-settings")]
 impl<'a> VetEmailSettingsPrepareOAuthSignIn<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -57959,7 +61347,12 @@ impl<'a> VetEmailSettingsPrepareOAuthSignIn<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "vet_email_settings_prepare_o_auth_sign_in",
+            ::veeam_runtime::ops::Operation {
+                id: "vet_email_settings_prepare_o_auth_sign_in",
+                path: "/v8/VetEmailSettings/PrepareOAuthSignIn",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -58037,7 +61430,8 @@ impl<'a> VetEmailSettingsSendTestEmail<'a> {
 #[cfg(feature = "vet-email-settings")]
 impl<'a> VetEmailSettingsSendTestEmail<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -58045,7 +61439,12 @@ impl<'a> VetEmailSettingsSendTestEmail<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "vet_email_settings_send_test_email",
+            ::veeam_runtime::ops::Operation {
+                id: "vet_email_settings_send_test_email",
+                path: "/v8/VetEmailSettings/SendTestEmail",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -58095,7 +61494,8 @@ impl<'a> VexEmailSettingsGet<'a> {
 #[cfg(feature = "vex-email-settings")]
 impl<'a> VexEmailSettingsGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -58105,7 +61505,15 @@ impl<'a> VexEmailSettingsGet<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("vex_email_settings_get", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "vex_email_settings_get",
+                path: "/v8/VexEmailSettings",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::vex_email_settings_update`]
@@ -58181,14 +61589,23 @@ impl<'a> VexEmailSettingsUpdate<'a> {
 #[cfg(feature = "vex-email-settings")]
 impl<'a> VexEmailSettingsUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
-        ::veeam_runtime::ops::empty("vex_email_settings_update", self.into_request())
+        ::veeam_runtime::ops::empty(
+            ::veeam_runtime::ops::Operation {
+                id: "vex_email_settings_update",
+                path: "/v8/VexEmailSettings",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::vex_email_settings_complete_o_auth_sign_in`]
@@ -58269,7 +61686,8 @@ impl<'a> VexEmailSettingsCompleteOAuthSignIn<'a> {
 #[cfg(feature = "vex-email-settings")]
 impl<'a> VexEmailSettingsCompleteOAuthSignIn<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -58280,7 +61698,12 @@ impl<'a> VexEmailSettingsCompleteOAuthSignIn<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "vex_email_settings_complete_o_auth_sign_in",
+            ::veeam_runtime::ops::Operation {
+                id: "vex_email_settings_complete_o_auth_sign_in",
+                path: "/v8/VexEmailSettings/CompleteOAuthSignIn",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -58363,7 +61786,8 @@ impl<'a> VexEmailSettingsPrepareOAuthSignIn<'a> {
 #[cfg(feature = "vex-email-settings")]
 impl<'a> VexEmailSettingsPrepareOAuthSignIn<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -58374,7 +61798,12 @@ impl<'a> VexEmailSettingsPrepareOAuthSignIn<'a> {
         >,
     > + 'a {
         ::veeam_runtime::ops::json(
-            "vex_email_settings_prepare_o_auth_sign_in",
+            ::veeam_runtime::ops::Operation {
+                id: "vex_email_settings_prepare_o_auth_sign_in",
+                path: "/v8/VexEmailSettings/PrepareOAuthSignIn",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }
@@ -58452,7 +61881,8 @@ impl<'a> VexEmailSettingsSendTestEmail<'a> {
 #[cfg(feature = "vex-email-settings")]
 impl<'a> VexEmailSettingsSendTestEmail<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -58460,7 +61890,12 @@ impl<'a> VexEmailSettingsSendTestEmail<'a> {
         Output = ::std::result::Result<ResponseValue<()>, ::veeam_runtime::Error>,
     > + 'a {
         ::veeam_runtime::ops::empty(
-            "vex_email_settings_send_test_email",
+            ::veeam_runtime::ops::Operation {
+                id: "vex_email_settings_send_test_email",
+                path: "/v8/VexEmailSettings/SendTestEmail",
+                download: false,
+                anonymous: false,
+            },
             self.into_request(),
         )
     }

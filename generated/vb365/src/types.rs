@@ -101,12 +101,15 @@ for AzureStorageEndpointNullable {
     = "Failed", } unknown Unknown
 }
 ///`EventsGetResponse`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "events"))]
 pub struct EventsGetResponse {
-    pub limit: i32,
+    ///Most events this answer could hold.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub next_change_token: ::std::string::String,
+    ///Token to pass as `from` in the next call to continue after these events.
+    pub next_change_token: ::std::option::Option<::std::string::String>,
+    ///Events since the token; read `eventType` to tell them apart.
     pub results: ::std::vec::Vec<RestEvent>,
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
@@ -123,15 +126,22 @@ pub struct EventsGetResponse {
     Error = "Error", Success = "Success", Stop = "Stop", } unknown Unknown
 }
 ///`OAuthTokenResponse`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "auth"))]
 pub struct OAuthTokenResponse {
-    pub access_token: ::std::string::String,
-    pub expires: ::chrono::DateTime<::chrono::offset::Utc>,
-    pub expires_in: i64,
-    pub issued: ::chrono::DateTime<::chrono::offset::Utc>,
-    pub refresh_token: ::std::string::String,
-    pub token_type: ::std::string::String,
+    ///Bearer token to send in the `Authorization` header of every later call.
+    pub access_token: ::std::option::Option<::std::string::String>,
+    ///When the access token runs out (UTC).
+    pub expires: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Seconds the access token stays valid.
+    pub expires_in: ::std::option::Option<i64>,
+    ///When the access token was issued (UTC).
+    pub issued: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Token to get a fresh access token through the `refresh_token` grant once this one runs out.
+    pub refresh_token: ::std::option::Option<::std::string::String>,
+    ///Kind of token, normally `bearer`.
+    pub token_type: ::std::option::Option<::std::string::String>,
+    ///Account the tokens were issued to.
     pub user_name: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "one-drive-folder"))]
@@ -233,127 +243,175 @@ pub struct OAuthTokenResponse {
     "OnPremisesOrHybrid", Any = "Any", } unknown Unknown
 }
 ///`PageOfRestApplication`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "application"))]
 pub struct PageOfRestApplication {
-    pub limit: i32,
+    ///Most items this page could hold.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page (paging).
+    pub offset: ::std::option::Option<i32>,
+    ///Applications on this page.
     pub results: ::std::vec::Vec<RestApplication>,
+    ///Id under which the server caches this result set, saving repeated queries to Microsoft.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestBackupApplication`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-backup-applications"))]
 pub struct PageOfRestBackupApplication {
-    pub limit: i32,
+    ///Page size the server applied.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestBackupApplication>,
+    ///Id of the cached result set behind this page; send it back as `setId` to read further pages of the same set where the listing accepts it.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestBackupGroupData`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-group-data"))]
 pub struct PageOfRestBackupGroupData {
-    pub limit: i32,
+    ///Most items this page could hold.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page (paging).
+    pub offset: ::std::option::Option<i32>,
+    ///Groups on this page.
     pub results: ::std::vec::Vec<RestBackupGroupData>,
+    ///Id under which the server caches this result set.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestBackupMailboxData`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-mailbox-data"))]
 pub struct PageOfRestBackupMailboxData {
-    pub limit: i32,
+    ///Most items this page could hold.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page (paging).
+    pub offset: ::std::option::Option<i32>,
+    ///Mailboxes on this page.
     pub results: ::std::vec::Vec<RestBackupMailboxData>,
+    ///Id under which the server caches this result set.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestBackupOneDriveData`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-one-drive-data"))]
 pub struct PageOfRestBackupOneDriveData {
-    pub limit: i32,
+    ///Most items this page could hold.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page (paging).
+    pub offset: ::std::option::Option<i32>,
+    ///OneDrives on this page.
     pub results: ::std::vec::Vec<RestBackupOneDriveData>,
+    ///Id under which the server caches this result set.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestBackupOrganizationData`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-organization-data"))]
 pub struct PageOfRestBackupOrganizationData {
-    pub limit: i32,
+    ///Most items this page could hold.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page (paging).
+    pub offset: ::std::option::Option<i32>,
+    ///Organizations on this page.
     pub results: ::std::vec::Vec<RestBackupOrganizationData>,
+    ///Id under which the server caches this result set.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestBackupRepository`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-repository"))]
 pub struct PageOfRestBackupRepository {
-    pub limit: i32,
+    ///Most items this page could hold.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page (paging).
+    pub offset: ::std::option::Option<i32>,
+    ///Repositories on this page.
     pub results: ::std::vec::Vec<RestBackupRepository>,
+    ///Id under which the server caches this result set.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestBackupRepositoryOwnerChangeSession`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "repository-owner-change-session"))]
 pub struct PageOfRestBackupRepositoryOwnerChangeSession {
-    pub limit: i32,
+    ///Page size the server applied.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestBackupRepositoryOwnerChangeSession>,
+    ///Id of the cached result set behind this page; send it back as `setId` to read further pages of the same set where the listing accepts it.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestBackupRepositoryStorageUsageInfo`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-repository"))]
 pub struct PageOfRestBackupRepositoryStorageUsageInfo {
-    pub limit: i32,
+    ///Most items this page could hold.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page (paging).
+    pub offset: ::std::option::Option<i32>,
+    ///Per-organization usage entries on this page.
     pub results: ::std::vec::Vec<RestBackupRepositoryStorageUsageInfo>,
+    ///Id under which the server caches this result set.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestBackupSiteData`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-site-data"))]
 pub struct PageOfRestBackupSiteData {
-    pub limit: i32,
+    ///Most items this page could hold.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page (paging).
+    pub offset: ::std::option::Option<i32>,
+    ///Sites on this page.
     pub results: ::std::vec::Vec<RestBackupSiteData>,
+    ///Id under which the server caches this result set.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestBackupTeamData`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-team-data"))]
 pub struct PageOfRestBackupTeamData {
-    pub limit: i32,
+    ///Most items this page could hold.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page (paging).
+    pub offset: ::std::option::Option<i32>,
+    ///Teams on this page.
     pub results: ::std::vec::Vec<RestBackupTeamData>,
+    ///Id under which the server caches this result set.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestBackupUserData`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-user-data"))]
 pub struct PageOfRestBackupUserData {
-    pub limit: i32,
+    ///Most items this page could hold.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page (paging).
+    pub offset: ::std::option::Option<i32>,
+    ///Users on this page.
     pub results: ::std::vec::Vec<RestBackupUserData>,
+    ///Id under which the server caches this result set.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestChannelEntity`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(
     any(
         feature = "backup-organization",
@@ -362,94 +420,130 @@ pub struct PageOfRestBackupUserData {
     )
 )]
 pub struct PageOfRestChannelEntity {
-    pub limit: i32,
+    ///Page size the server used for this page.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestChannelEntity>,
+    ///Id of the result set the server cached; operations with a `setId` parameter reuse it for later pages, which saves calls to Microsoft 365.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestCopyJob`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job"))]
 pub struct PageOfRestCopyJob {
-    pub limit: i32,
+    ///Most items this page could hold.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page (paging).
+    pub offset: ::std::option::Option<i32>,
+    ///Backup copy jobs on this page.
     pub results: ::std::vec::Vec<RestCopyJob>,
+    ///Id under which the server caches this result set.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestDataRetrievalComposed`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
 pub struct PageOfRestDataRetrievalComposed {
-    pub limit: i32,
+    ///Most items this page could hold.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page (paging).
+    pub offset: ::std::option::Option<i32>,
+    ///Retrieval jobs on this page.
     pub results: ::std::vec::Vec<RestDataRetrievalComposed>,
+    ///Id under which the server caches this result set.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestDataRetrievalMailbox`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
 pub struct PageOfRestDataRetrievalMailbox {
-    pub limit: i32,
+    ///Most items this page could hold.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page (paging).
+    pub offset: ::std::option::Option<i32>,
+    ///Mailboxes on this page.
     pub results: ::std::vec::Vec<RestDataRetrievalMailbox>,
+    ///Id under which the server caches this result set.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestDataRetrievalOneDrive`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
 pub struct PageOfRestDataRetrievalOneDrive {
-    pub limit: i32,
+    ///Most items this page could hold.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page (paging).
+    pub offset: ::std::option::Option<i32>,
+    ///OneDrives on this page.
     pub results: ::std::vec::Vec<RestDataRetrievalOneDrive>,
+    ///Id under which the server caches this result set.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestDataRetrievalSession`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval-session"))]
 pub struct PageOfRestDataRetrievalSession {
-    pub limit: i32,
+    ///Most items this page could hold.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page (paging).
+    pub offset: ::std::option::Option<i32>,
+    ///Sessions on this page.
     pub results: ::std::vec::Vec<RestDataRetrievalSession>,
+    ///Id under which the server caches this result set.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestDataRetrievalTeam`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
 pub struct PageOfRestDataRetrievalTeam {
-    pub limit: i32,
+    ///Most items this page could hold.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page (paging).
+    pub offset: ::std::option::Option<i32>,
+    ///Teams on this page.
     pub results: ::std::vec::Vec<RestDataRetrievalTeam>,
+    ///Id under which the server caches this result set.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestDataRetrievalWeb`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
 pub struct PageOfRestDataRetrievalWeb {
-    pub limit: i32,
+    ///Most items this page could hold.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page (paging).
+    pub offset: ::std::option::Option<i32>,
+    ///Sites on this page.
     pub results: ::std::vec::Vec<RestDataRetrievalWeb>,
+    ///Id under which the server caches this result set.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestExchangeFolder`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-folder"))]
 pub struct PageOfRestExchangeFolder {
-    pub limit: i32,
+    ///Most items this page could hold.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page (paging).
+    pub offset: ::std::option::Option<i32>,
+    ///Folders on this page.
     pub results: ::std::vec::Vec<RestExchangeFolder>,
+    ///Id under which the server caches this result set.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestExchangeItemsComposed`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(
     any(
         feature = "backup-organization",
@@ -459,44 +553,60 @@ pub struct PageOfRestExchangeFolder {
     )
 )]
 pub struct PageOfRestExchangeItemsComposed {
-    pub limit: i32,
+    ///Page size the server used for this page.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestExchangeItemsComposed>,
+    ///Id of the result set the server cached; operations with a `setId` parameter reuse it for later pages, which saves calls to Microsoft 365.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestExchangeMailbox`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-mailbox"))]
 pub struct PageOfRestExchangeMailbox {
-    pub limit: i32,
+    ///Most items this page could hold.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page (paging).
+    pub offset: ::std::option::Option<i32>,
+    ///Mailboxes on this page.
     pub results: ::std::vec::Vec<RestExchangeMailbox>,
+    ///Id under which the server caches this result set.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestGroup`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-group"))]
 pub struct PageOfRestGroup {
-    pub limit: i32,
+    ///Page size the server applied.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestGroup>,
+    ///Id of the cached result set behind this page; send it back as `setId` to read further pages of the same set where the listing accepts it.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestGroupMember`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-group-member"))]
 pub struct PageOfRestGroupMember {
-    pub limit: i32,
+    ///Page size the server applied.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestGroupMember>,
+    ///Id of the cached result set behind this page; send it back as `setId` to read further pages of the same set where the listing accepts it.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestItemComposed`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(
     any(
         feature = "one-drive",
@@ -510,386 +620,537 @@ pub struct PageOfRestGroupMember {
     )
 )]
 pub struct PageOfRestItemComposed {
-    pub limit: i32,
+    ///Page size the server used for this page.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestItemComposed>,
+    ///Id of the result set the server cached; operations with a `setId` parameter reuse it for later pages, which saves calls to Microsoft 365.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestJob`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job"))]
 pub struct PageOfRestJob {
-    pub limit: i32,
+    ///Most items this page could hold.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page (paging).
+    pub offset: ::std::option::Option<i32>,
+    ///Backup jobs on this page.
     pub results: ::std::vec::Vec<RestJob>,
+    ///Id under which the server caches this result set.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestJobItemComposed`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job"))]
 pub struct PageOfRestJobItemComposed {
-    pub limit: i32,
+    ///Most items this page could hold.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page (paging).
+    pub offset: ::std::option::Option<i32>,
+    ///Scope or exclusion entries on this page.
     pub results: ::std::vec::Vec<RestJobItemComposed>,
+    ///Id under which the server caches this result set.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestJobSession`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-session"))]
 pub struct PageOfRestJobSession {
-    pub limit: i32,
+    ///Most items this page could hold.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page (paging).
+    pub offset: ::std::option::Option<i32>,
+    ///Job sessions on this page.
     pub results: ::std::vec::Vec<RestJobSession>,
+    ///Id under which the server caches this result set.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestJobSessionObject`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-session-objects"))]
 pub struct PageOfRestJobSessionObject {
-    pub limit: i32,
+    ///Most items this page could hold.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page (paging).
+    pub offset: ::std::option::Option<i32>,
+    ///Processed objects on this page.
     pub results: ::std::vec::Vec<RestJobSessionObject>,
+    ///Id under which the server caches this result set.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestLicensedUser`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "licensed-user"))]
 pub struct PageOfRestLicensedUser {
-    pub limit: i32,
+    ///Page size the server applied.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestLicensedUser>,
+    ///Id of the cached result set behind this page; send it back as `setId` to read further pages of the same set where the listing accepts it.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestLogItem`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval-session-log", feature = "job-session-log"))]
 pub struct PageOfRestLogItem {
-    pub limit: i32,
+    ///Page size the server used for this page.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestLogItem>,
+    ///Id of the result set the server cached; operations with a `setId` parameter reuse it for later pages, which saves calls to Microsoft 365.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestOneDrive`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive", feature = "organization-user-one-drive"))]
 pub struct PageOfRestOneDrive {
-    pub limit: i32,
+    ///Page size the server used for this page.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestOneDrive>,
+    ///Id of the result set the server cached; operations with a `setId` parameter reuse it for later pages, which saves calls to Microsoft 365.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestOneDriveDocument`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-document"))]
 pub struct PageOfRestOneDriveDocument {
-    pub limit: i32,
+    ///Page size the server applied.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestOneDriveDocument>,
+    ///Id of the cached result set behind this page; send it back as `setId` to read further pages of the same set where the listing accepts it.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestOneDriveFolder`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-folder"))]
 pub struct PageOfRestOneDriveFolder {
-    pub limit: i32,
+    ///Page size the server applied.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestOneDriveFolder>,
+    ///Id of the cached result set behind this page; send it back as `setId` to read further pages of the same set where the listing accepts it.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestOrganizationComposed`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
 pub struct PageOfRestOrganizationComposed {
-    pub limit: i32,
+    ///Page size the server applied.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestOrganizationComposed>,
+    ///Id of the cached result set behind this page; send it back as `setId` to read further pages of the same set where the listing accepts it.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestOrganizationStorageSpaceUsage`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
 pub struct PageOfRestOrganizationStorageSpaceUsage {
-    pub limit: i32,
+    ///Page size the server applied.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestOrganizationStorageSpaceUsage>,
+    ///Id of the cached result set behind this page; send it back as `setId` to read further pages of the same set where the listing accepts it.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestProtectedGroup`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-data"))]
 pub struct PageOfRestProtectedGroup {
-    pub limit: i32,
+    ///Page size the server applied.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestProtectedGroup>,
+    ///Id of the cached result set behind this page; send it back as `setId` to read further pages of the same set where the listing accepts it.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestProtectedSite`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-data"))]
 pub struct PageOfRestProtectedSite {
-    pub limit: i32,
+    ///Page size the server applied.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestProtectedSite>,
+    ///Id of the cached result set behind this page; send it back as `setId` to read further pages of the same set where the listing accepts it.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestProtectedTeam`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-data"))]
 pub struct PageOfRestProtectedTeam {
-    pub limit: i32,
+    ///Page size the server applied.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestProtectedTeam>,
+    ///Id of the cached result set behind this page; send it back as `setId` to read further pages of the same set where the listing accepts it.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestProtectedUser`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-data"))]
 pub struct PageOfRestProtectedUser {
-    pub limit: i32,
+    ///Page size the server applied.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestProtectedUser>,
+    ///Id of the cached result set behind this page; send it back as `setId` to read further pages of the same set where the listing accepts it.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestProxy`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy", feature = "proxy-pool"))]
 pub struct PageOfRestProxy {
-    pub limit: i32,
+    ///Page size the server used for this page.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestProxy>,
+    ///Id of the result set the server cached; operations with a `setId` parameter reuse it for later pages, which saves calls to Microsoft 365.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestProxyPool`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy-pool"))]
 pub struct PageOfRestProxyPool {
-    pub limit: i32,
+    ///Page size the server applied.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestProxyPool>,
+    ///Id of the cached result set behind this page; send it back as `setId` to read further pages of the same set where the listing accepts it.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestRestorePoint`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-point"))]
 pub struct PageOfRestRestorePoint {
-    pub limit: i32,
+    ///Page size the server applied.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestRestorePoint>,
+    ///Id of the cached result set behind this page; send it back as `setId` to read further pages of the same set where the listing accepts it.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestRestoreSession`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-session"))]
 pub struct PageOfRestRestoreSession {
-    pub limit: i32,
+    ///Page size the server applied.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestRestoreSession>,
+    ///Id of the cached result set behind this page; send it back as `setId` to read further pages of the same set where the listing accepts it.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestRestoreSessionEvent`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-session-event"))]
 pub struct PageOfRestRestoreSessionEvent {
-    pub limit: i32,
+    ///Page size the server applied.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestRestoreSessionEvent>,
+    ///Id of the cached result set behind this page; send it back as `setId` to read further pages of the same set where the listing accepts it.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestSharePointAttachment`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-attachment"))]
 pub struct PageOfRestSharePointAttachment {
-    pub limit: i32,
+    ///Page size the server applied.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestSharePointAttachment>,
+    ///Id of the cached result set behind this page; send it back as `setId` to read further pages of the same set where the listing accepts it.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestSharePointDocument`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-document"))]
 pub struct PageOfRestSharePointDocument {
-    pub limit: i32,
+    ///Page size the server applied.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestSharePointDocument>,
+    ///Id of the cached result set behind this page; send it back as `setId` to read further pages of the same set where the listing accepts it.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestSharePointFolder`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-folder"))]
 pub struct PageOfRestSharePointFolder {
-    pub limit: i32,
+    ///Page size the server applied.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestSharePointFolder>,
+    ///Id of the cached result set behind this page; send it back as `setId` to read further pages of the same set where the listing accepts it.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestSharePointItem`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-item"))]
 pub struct PageOfRestSharePointItem {
-    pub limit: i32,
+    ///Page size the server applied.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestSharePointItem>,
+    ///Id of the cached result set behind this page; send it back as `setId` to read further pages of the same set where the listing accepts it.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestSharePointLibrary`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-library"))]
 pub struct PageOfRestSharePointLibrary {
-    pub limit: i32,
+    ///Page size the server applied.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestSharePointLibrary>,
+    ///Id of the cached result set behind this page; send it back as `setId` to read further pages of the same set where the listing accepts it.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestSharePointList`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-list"))]
 pub struct PageOfRestSharePointList {
-    pub limit: i32,
+    ///Page size the server applied.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestSharePointList>,
+    ///Id of the cached result set behind this page; send it back as `setId` to read further pages of the same set where the listing accepts it.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestSharePointSite`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-site"))]
 pub struct PageOfRestSharePointSite {
-    pub limit: i32,
+    ///Page size the server applied.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestSharePointSite>,
+    ///Id of the cached result set behind this page; send it back as `setId` to read further pages of the same set where the listing accepts it.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestSite`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-site"))]
 pub struct PageOfRestSite {
-    pub limit: i32,
+    ///Page size the server applied.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestSite>,
+    ///Id of the cached result set behind this page; send it back as `setId` to read further pages of the same set where the listing accepts it.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestTeam`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-team"))]
 pub struct PageOfRestTeam {
-    pub limit: i32,
+    ///Page size the server applied.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestTeam>,
+    ///Id of the cached result set behind this page; send it back as `setId` to read further pages of the same set where the listing accepts it.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestTeamsChannelPreview`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-channel"))]
 pub struct PageOfRestTeamsChannelPreview {
-    pub limit: i32,
+    ///Page size the server used for this page.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestTeamsChannelPreview>,
+    ///Id of the result set the server cached; operations with a `setId` parameter reuse it for later pages, which saves calls to Microsoft 365.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestTeamsFile`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-file"))]
 pub struct PageOfRestTeamsFile {
-    pub limit: i32,
+    ///Page size the server used for this page.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestTeamsFile>,
+    ///Id of the result set the server cached; operations with a `setId` parameter reuse it for later pages, which saves calls to Microsoft 365.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestTeamsNode`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-channel"))]
 pub struct PageOfRestTeamsNode {
-    pub limit: i32,
+    ///Page size the server used for this page.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestTeamsNode>,
+    ///Id of the result set the server cached; operations with a `setId` parameter reuse it for later pages, which saves calls to Microsoft 365.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestTeamsPost`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-post"))]
 pub struct PageOfRestTeamsPost {
-    pub limit: i32,
+    ///Page size the server used for this page.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestTeamsPost>,
+    ///Id of the result set the server cached; operations with a `setId` parameter reuse it for later pages, which saves calls to Microsoft 365.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestTeamsTab`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-tab"))]
 pub struct PageOfRestTeamsTab {
-    pub limit: i32,
+    ///Page size the server used for this page.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestTeamsTab>,
+    ///Id of the result set the server cached; operations with a `setId` parameter reuse it for later pages, which saves calls to Microsoft 365.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestTeamsTeam`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-team"))]
 pub struct PageOfRestTeamsTeam {
-    pub limit: i32,
+    ///Page size the server used for this page.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestTeamsTeam>,
+    ///Id of the result set the server cached; operations with a `setId` parameter reuse it for later pages, which saves calls to Microsoft 365.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`PageOfRestUser`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-user"))]
 pub struct PageOfRestUser {
-    pub limit: i32,
+    ///Page size the server applied.
+    pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub offset: i32,
+    ///Items skipped before this page, as requested.
+    pub offset: ::std::option::Option<i32>,
+    ///Items on this page.
     pub results: ::std::vec::Vec<RestUser>,
+    ///Id of the cached result set behind this page; send it back as `setId` to read further pages of the same set where the listing accepts it.
     pub set_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`RestAccount`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "account"))]
 pub struct RestAccount {
+    ///Storage kind these credentials open.
     pub account_type: ::std::option::Option<RestAccountAccountType>,
     pub description: ::std::option::Option<::std::string::String>,
     pub id: ::std::option::Option<::uuid::Uuid>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Microsoft 365 organization the account is scoped to, if any.
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///Login of the account (storage account name or access key id).
     pub user_name: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "account"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestAccountAccountType`"] pub enum RestAccountAccountType {
+    #[doc = "Storage kind these credentials open."] pub enum RestAccountAccountType {
     AzureBlobAccount = "azureBlobAccount", AmazonS3Account = "amazonS3Account",
     AmazonS3CompatibleAccount = "amazonS3CompatibleAccount", } unknown Unknown
 }
@@ -903,12 +1164,17 @@ pub struct RestAccountPool {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "account"))]
 pub struct RestAccountToSend {
+    ///Storage kind these credentials open: `azureBlobAccount`, `amazonS3Account` or `amazonS3CompatibleAccount`.
     pub account_type: ::std::option::Option<RestAccountToSendAccountType>,
+    ///Free text shown next to the account to tell credentials apart.
     pub description: ::std::option::Option<::std::string::String>,
+    ///Id of the account; leave empty when creating, the server assigns it.
     pub id: ::std::option::Option<::uuid::Uuid>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Microsoft 365 organization the account belongs to, when it is scoped to one (id from `Organization_Get`).
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
     pub password: ::std::option::Option<SecureString>,
+    ///Login of the account: storage account name for Azure, access key id for Amazon S3 and compatible storage. Lowercase letters only.
     pub user_name: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "account"))]
@@ -920,9 +1186,11 @@ impl RestAccountToSend {
 }
 #[cfg(any(feature = "account"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestAccountToSendAccountType`"] pub enum RestAccountToSendAccountType {
-    AzureBlobAccount = "azureBlobAccount", AmazonS3Account = "amazonS3Account",
-    AmazonS3CompatibleAccount = "amazonS3CompatibleAccount", } unknown Unknown
+    #[doc =
+    "Storage kind these credentials open: `azureBlobAccount`, `amazonS3Account` or `amazonS3CompatibleAccount`."]
+    pub enum RestAccountToSendAccountType { AzureBlobAccount = "azureBlobAccount",
+    AmazonS3Account = "amazonS3Account", AmazonS3CompatibleAccount =
+    "amazonS3CompatibleAccount", } unknown Unknown
 }
 ///`RestAction`
 #[derive(Clone, Debug, Default)]
@@ -948,15 +1216,20 @@ impl RestAccountToSend {
     )
 )]
 pub struct RestAction {
+    ///HTTP method to use with `uri`, such as `POST`.
     pub method: ::std::option::Option<::std::string::String>,
+    ///Address to call to run the action.
     pub uri: ::std::option::Option<::std::string::String>,
 }
 ///`RestAmazonArchiverAppliance`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-repository", feature = "unreferenced-types"))]
 pub struct RestAmazonArchiverAppliance {
+    ///TCP port the appliance listens on for traffic from backup proxies.
     pub appliance_port: ::std::option::Option<i32>,
+    ///EC2 instance type for the appliance, such as `c5.large`, from `EC2Resources_GetInstanceTypes`.
     pub instance_type_name: ::std::option::Option<::std::string::String>,
+    ///IPv4 ranges (CIDR) the security group lets in.
     pub ip_ranges: ::std::option::Option<::std::string::String>,
     pub security_group: ::std::option::Option<RestAmazonSecurityGroup>,
     pub subnet: ::std::option::Option<RestAmazonSubnet>,
@@ -973,8 +1246,11 @@ pub struct RestAmazonArchiverAppliance {
 )]
 pub struct RestAmazonBucketS3Aws {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Name of the S3 bucket.
     pub name: ::std::option::Option<::std::string::String>,
+    ///AWS region code of the bucket, such as `eu-west-1`.
     pub region_id: ::std::option::Option<::std::string::String>,
+    ///Display name of the AWS region that holds the bucket.
     pub region_name: ::std::option::Option<::std::string::String>,
     pub region_type: ::std::option::Option<AmazonS3AwsRegionType>,
 }
@@ -982,20 +1258,27 @@ pub struct RestAmazonBucketS3Aws {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "amazon-s3-compatible-object-storage"))]
 pub struct RestAmazonBucketS3Compatible {
+    ///Region id used when signing requests to this endpoint.
     pub custom_region_id: ::std::option::Option<::std::string::String>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     pub name: ::std::option::Option<::std::string::String>,
+    ///Endpoint address the bucket was listed from.
     pub service_point: ::std::option::Option<::std::string::String>,
 }
 ///`RestAmazonBucketS3CompatibleFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-repository", feature = "unreferenced-types"))]
 pub struct RestAmazonBucketS3CompatibleFromClient {
+    ///Region id the endpoint expects in signed requests.
     pub custom_region_id: ::std::option::Option<::std::string::String>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Bucket name, from `AmazonS3CompatibleObjectStorage_GetBuckets`.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Address of the S3-compatible endpoint.
     pub service_point: ::std::option::Option<::std::string::String>,
+    ///`true` accepts the endpoint's self-signed certificate outright; the thumbprint may then be left out.
     pub trust_server_certificate: ::std::option::Option<bool>,
+    ///Thumbprint of a self-signed endpoint certificate to accept.
     pub trusted_server_certificate_thumbprint: ::std::option::Option<
         ::std::string::String,
     >,
@@ -1006,6 +1289,7 @@ pub struct RestAmazonBucketS3CompatibleFromClient {
 pub struct RestAmazonFolderToReceiveS3Aws {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     pub name: ::std::option::Option<::std::string::String>,
+    ///Full path of the folder inside the bucket.
     pub path: ::std::option::Option<::std::string::String>,
 }
 ///`RestAmazonFolderToReceiveS3Compatible`
@@ -1014,6 +1298,7 @@ pub struct RestAmazonFolderToReceiveS3Aws {
 pub struct RestAmazonFolderToReceiveS3Compatible {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     pub name: ::std::option::Option<::std::string::String>,
+    ///Full path of the folder inside the bucket.
     pub path: ::std::option::Option<::std::string::String>,
 }
 ///`RestAmazonFolderToSend`
@@ -1026,6 +1311,7 @@ pub struct RestAmazonFolderToReceiveS3Compatible {
 )]
 pub struct RestAmazonFolderToSend {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Name of the folder to create in the bucket.
     pub name: ::std::option::Option<::std::string::String>,
 }
 #[cfg(
@@ -1044,22 +1330,29 @@ impl RestAmazonFolderToSend {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "ec2-resources"))]
 pub struct RestAmazonInstanceType {
+    ///Virtual CPU cores of the type.
     pub cores: ::std::option::Option<i32>,
+    ///Memory of the type, in bytes.
     pub memory: ::std::option::Option<i64>,
+    ///Instance type name, such as `c5.large`.
     pub type_: ::std::option::Option<::std::string::String>,
 }
 ///`RestAmazonS3DataRetrieval`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestAmazonS3DataRetrieval {
+    ///Follow-up actions the server offers on this job.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
     pub amazon_s3_glacier_retrieval_policy: ::std::option::Option<
         RestAmazonS3GlacierRetrievalPolicy,
     >,
     pub data_state: ::std::option::Option<RestDataRetrievalDataState>,
     pub description: ::std::option::Option<::std::string::String>,
+    ///`true` when a warning mail goes out before expiry.
     pub enable_expiration_notification: ::std::option::Option<bool>,
+    ///Hours before expiry at which the warning goes out.
     pub expiration_hours_threshold: ::std::option::Option<i32>,
+    ///When the retrieved data stops being available (UTC).
     pub expiration_time: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
@@ -1067,13 +1360,21 @@ pub struct RestAmazonS3DataRetrieval {
     pub last_status: ::std::option::Option<RestDataRetrievalSessionStatus>,
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
     pub name: ::std::option::Option<::std::string::String>,
+    ///Backup server's id of the organization (see `Organization_Get`).
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///Unique id of the organization as recorded in the backup.
     pub organization_unique_id: ::std::option::Option<::std::string::String>,
+    ///Moment whose state of the data was brought back (UTC).
     pub point_in_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Archive-class repository the data is read from.
     pub repository_id: ::std::option::Option<::uuid::Uuid>,
+    ///Restore point the job brought back.
     pub retrieved_restore_point_id: ::std::option::Option<::std::string::String>,
+    ///`true` when every earlier version of changed items is shown.
     pub show_all_versions: ::std::option::Option<bool>,
+    ///`true` when items deleted before `pointInTime` are shown too.
     pub show_deleted: ::std::option::Option<bool>,
+    ///When the job started (UTC).
     pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     pub storage_type: ::std::option::Option<RestDataRetrievalStorageType>,
     pub type_: ::std::option::Option<RestDataRetrievalType>,
@@ -1088,24 +1389,40 @@ pub struct RestAmazonS3DataRetrieval {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestAmazonS3ObjectStorage {
+    ///Cloud credentials that open the storage, id from `Account_GetAccounts`.
     pub account_id: ::std::option::Option<::uuid::Uuid>,
     pub amazon_archiver_appliance: ::std::option::Option<RestAmazonArchiverAppliance>,
     pub amazon_bucket_s3_aws: ::std::option::Option<RestAmazonBucketS3Aws>,
+    ///`true` locks written backup data against deletion or change for `immutabilityPeriodDays`, as a guard against ransomware.
     pub enable_immutability: ::std::option::Option<bool>,
+    ///`true` uses the `Governance` lock mode, which privileged storage users can lift; `false` keeps the stricter mode.
     pub enable_immutability_governance_mode: ::std::option::Option<bool>,
+    ///Space left under the size limit, in bytes; only filled when a limit is set. Read-only.
     pub free_space_bytes: ::std::option::Option<i64>,
+    ///`true` stores backups in the Amazon S3 Glacier Deep Archive class.
     pub glacier_deep_archive_enabled: ::std::option::Option<bool>,
+    ///`true` stores backups in the Amazon S3 Glacier Instant Retrieval class.
     pub glacier_instant_retrieval_enabled: ::std::option::Option<bool>,
+    ///Id of the object storage repository; leave empty when adding, the server assigns it.
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///Days the data stays locked; `0` or null means as long as the retention period.
     pub immutability_period_days: ::std::option::Option<i64>,
+    ///Hypermedia links; read-only, ignored on input.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///`true` stores backups in the Amazon S3 One Zone-Infrequent Access class.
     pub one_zone_ia_storage_class_enabled: ::std::option::Option<bool>,
+    ///Folder inside the bucket that holds the backups, from `AmazonS3ObjectStorage_GetFolders`.
     pub s3_folder: ::std::option::Option<::std::string::String>,
+    ///`true` caps how much the repository may store; set the cap in `sizeLimitGB`.
     pub size_limit_enabled: ::std::option::Option<bool>,
+    ///Storage cap in gigabytes; applies when `sizeLimitEnabled` is `true`.
     pub size_limit_gb: ::std::option::Option<i64>,
+    ///`true` stores backups in the Amazon S3 Standard-Infrequent Access class.
     pub standard_ia_storage_class_enabled: ::std::option::Option<bool>,
     pub type_: ::std::option::Option<RestObjectStorageType>,
+    ///`true` has an Amazon archiver appliance (a helper EC2 instance) move data when backup copy jobs copy between S3 classes or into Glacier.
     pub use_archiver_appliance: ::std::option::Option<bool>,
+    ///Space already used, in bytes. Read-only; ignored on input.
     pub used_space_bytes: ::std::option::Option<i64>,
 }
 ///`RestAmazonSecurityGroup`
@@ -1118,7 +1435,9 @@ pub struct RestAmazonS3ObjectStorage {
     )
 )]
 pub struct RestAmazonSecurityGroup {
+    ///Id of the AWS security group (`sg-` prefix) applied to the archiver appliance.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Name of that security group in AWS.
     pub name: ::std::option::Option<::std::string::String>,
 }
 ///`RestAmazonSubnet`
@@ -1131,8 +1450,11 @@ pub struct RestAmazonSecurityGroup {
     )
 )]
 pub struct RestAmazonSubnet {
+    ///IPv4 range of the subnet in CIDR notation (for example `10.0.1.0/24`); it lies inside the VPC range.
     pub cidr: ::std::option::Option<::std::string::String>,
+    ///Id of the AWS subnet (`subnet-` prefix) the archiver appliance is placed in.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Name of that subnet in AWS.
     pub name: ::std::option::Option<::std::string::String>,
 }
 ///`RestAmazonVpc`
@@ -1145,26 +1467,36 @@ pub struct RestAmazonSubnet {
     )
 )]
 pub struct RestAmazonVpc {
+    ///IPv4 range of the VPC in CIDR notation, for example `10.0.0.0/16`.
     pub cidr: ::std::option::Option<::std::string::String>,
+    ///Id of the Amazon VPC (`vpc-` prefix) the archiver appliance runs in.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Name of that VPC in AWS.
     pub name: ::std::option::Option<::std::string::String>,
 }
 ///`RestApplication`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "application", feature = "organization-backup-applications"))]
 pub struct RestApplication {
+    ///Application (client) id of the Microsoft Entra application that the organization uses for backup.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///Name of that application in Microsoft Entra ID.
     pub display_name: ::std::option::Option<::std::string::String>,
+    ///Tags set on the application in Microsoft Entra ID; empty when there are none.
     pub tags: ::std::vec::Vec<::std::string::String>,
 }
 ///`RestApplicationFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "application"))]
 pub struct RestApplicationFromClient {
+    ///Base64 of the certificate (with private key) the new applications will use to authenticate.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///How many applications to register in one call.
     pub count: ::std::option::Option<i32>,
+    ///Name given to the new applications; when `count` is above 1 they all share it and differ only by id.
     pub display_name: ::std::option::Option<::std::string::String>,
+    ///Device code obtained from `OrganizationBackupApplications_OrganizationDeviceCode` and entered at the Microsoft sign-in page.
     pub user_code: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "application"))]
@@ -1178,23 +1510,34 @@ impl RestApplicationFromClient {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestAppointmentItem {
+    ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
+    ///Attachments of the appointment.
     pub attachments: ::std::vec::Vec<RestAttachment>,
+    ///Attendees, as one text value.
     pub attendees: ::std::option::Option<::std::string::String>,
+    ///End of the appointment (date-time).
     pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Id of the item in the backed-up mailbox.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Exchange message class of the item, for example `IPM.Note` or `IPM.Appointment`.
     pub item_class: ::std::option::Option<::std::string::String>,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
     pub location: ::std::option::Option<::std::string::String>,
+    ///Id of the backed-up mailbox that holds the item.
     pub mailbox_id: ::std::option::Option<::uuid::Uuid>,
     pub organizer: ::std::option::Option<::std::string::String>,
+    ///Recurrence pattern as text, for recurring appointments.
     pub recurrence_pattern_format: ::std::option::Option<::std::string::String>,
+    ///`true` for a recurring appointment.
     pub recurring: ::std::option::Option<bool>,
+    ///Start of the appointment (date-time).
     pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     pub subject: ::std::option::Option<::std::string::String>,
 }
 ///`RestAsyncRestoreResponse`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(
     any(
         feature = "exchange-folder",
@@ -1218,7 +1561,8 @@ pub struct RestAppointmentItem {
     )
 )]
 pub struct RestAsyncRestoreResponse {
-    pub session_id: ::uuid::Uuid,
+    ///Id of the restore session that runs the work; poll it with `RestoreSession_GetByRestoreSessionId`.
+    pub session_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`RestAttachInfo`
 #[derive(Clone, Debug, Default)]
@@ -1231,8 +1575,11 @@ pub struct RestAsyncRestoreResponse {
     )
 )]
 pub struct RestAttachInfo {
+    ///File name of the attached file.
     pub long_file_name: ::std::option::Option<::std::string::String>,
+    ///Display name of the attachment in the post.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Location of the attached item (link or path).
     pub url: ::std::option::Option<::std::string::String>,
 }
 ///`RestAttachment`
@@ -1247,7 +1594,9 @@ pub struct RestAttachInfo {
     )
 )]
 pub struct RestAttachment {
+    ///File name of the attachment.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Size of the attachment, in bytes.
     pub size_bytes: ::std::option::Option<i64>,
 }
 ///`RestAuditEmailSettingsRequest`
@@ -1255,18 +1604,30 @@ pub struct RestAttachment {
 #[cfg(any(feature = "audit-email-settings"))]
 pub struct RestAuditEmailSettingsRequest {
     pub authentication_type: ::std::option::Option<RestAuthenticationType>,
+    ///`true` turns audit notification emails on.
     pub enable_notification: ::std::option::Option<bool>,
+    ///Sender address shown on the notifications.
     pub from: ::std::option::Option<::std::string::String>,
+    ///Microsoft Graph address used to send mail when `authenticationType` is `Microsoft365`.
     pub mail_api_url: ::std::option::Option<::std::string::String>,
+    ///TCP port of the SMTP server, for example `25` or `587`.
     pub port: ::std::option::Option<i32>,
+    ///Id of the OAuth sign-in, from `AuditEmailSettings_PrepareOAuthSignIn`.
     pub request_id: ::std::option::Option<::std::string::String>,
+    ///Host name or IP address of the SMTP server that sends the mails (SMTP mode only).
     pub smtp_server: ::std::option::Option<::std::string::String>,
+    ///Subject line; may hold the variables `%OrganizationName%`, `%DisplayName%`, `%Action%`, `%InitiatedByUserName%` and `%StartTime%`.
     pub subject: ::std::option::Option<::std::string::String>,
+    ///Recipient address; separate several with `;`.
     pub to: ::std::option::Option<::std::string::String>,
+    ///`true` when the SMTP server wants a login; then set `username` and `userPassword`.
     pub use_authentication: ::std::option::Option<bool>,
+    ///`true` sends the mails over an encrypted SSL/TLS connection.
     pub use_ssl: ::std::option::Option<bool>,
+    ///Account the OAuth sign-in returned; mails go out on its behalf.
     pub user_id: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
+    ///Login for the SMTP server.
     pub username: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "audit-email-settings"))]
@@ -1280,21 +1641,29 @@ impl RestAuditEmailSettingsRequest {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "audit-email-settings"))]
 pub struct RestAuditEmailSettingsResponse {
+    ///Follow-up actions the server offers on this resource.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
     pub authentication_type: ::std::option::Option<RestAuthenticationType>,
+    ///Client id of the Google Cloud or Microsoft Entra app used for OAuth sending.
     pub client_id: ::std::option::Option<::std::string::String>,
     pub enable_notification: ::std::option::Option<bool>,
     pub from: ::std::option::Option<::std::string::String>,
+    ///`true` once the OAuth sign-in has completed.
     pub is_authenticated: ::std::option::Option<bool>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Microsoft Graph address used for sending.
     pub mail_api_url: ::std::option::Option<::std::string::String>,
     pub port: ::std::option::Option<i32>,
     pub smtp_server: ::std::option::Option<::std::string::String>,
+    ///Subject line template; may hold `%OrganizationName%`, `%DisplayName%`, `%Action%`, `%InitiatedByUserName%`, `%StartTime%`.
     pub subject: ::std::option::Option<::std::string::String>,
+    ///Microsoft Entra tenant of the OAuth app.
     pub tenant_id: ::std::option::Option<::std::string::String>,
+    ///Recipient addresses, separated by `;`.
     pub to: ::std::option::Option<::std::string::String>,
     pub use_authentication: ::std::option::Option<bool>,
     pub use_ssl: ::std::option::Option<bool>,
+    ///Account on whose behalf mails are sent.
     pub user_id: ::std::option::Option<::std::string::String>,
     pub username: ::std::option::Option<::std::string::String>,
 }
@@ -1303,21 +1672,25 @@ pub struct RestAuditEmailSettingsResponse {
 #[cfg(any(feature = "organization-audit"))]
 pub struct RestAuditUserOrGroup {
     pub group: ::std::option::Option<RestGroup>,
+    ///Id of the audit entry; read it from `OrganizationAudit_Get`, leave it out when adding.
     pub id: ::std::option::Option<::std::string::String>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Whether the entry watches one `User` or a whole `Group`; tells which of `user` or `group` is set.
     pub type_: ::std::option::Option<RestAuditUserOrGroupType>,
     pub user: ::std::option::Option<RestUser>,
 }
 #[cfg(any(feature = "organization-audit"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestAuditUserOrGroupType`"] pub enum RestAuditUserOrGroupType { User =
-    "User", Group = "Group", } unknown Unknown
+    #[doc =
+    "Whether the entry watches one `User` or a whole `Group`; tells which of `user` or `group` is set."]
+    pub enum RestAuditUserOrGroupType { User = "User", Group = "Group", } unknown Unknown
 }
 ///`RestAuthCode`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "auth"))]
 pub struct RestAuthCode {
-    pub auth_code: ::std::string::String,
+    ///One-time code; it works for a single exchange only.
+    pub auth_code: ::std::option::Option<::std::string::String>,
 }
 #[cfg(
     any(
@@ -1338,7 +1711,9 @@ pub struct RestAuthCode {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration"))]
 pub struct RestAutomaticUpdateSettings {
+    ///`true` also downloads updates in the background and installs them on the backup infrastructure components.
     pub install_updates_automatically: ::std::option::Option<bool>,
+    ///`true` sends an email when an update is available.
     pub send_email_on_available_updates: ::std::option::Option<bool>,
 }
 #[cfg(any(feature = "data-retrieval", feature = "unreferenced-types"))]
@@ -1351,11 +1726,15 @@ pub struct RestAutomaticUpdateSettings {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-repository", feature = "unreferenced-types"))]
 pub struct RestAzureArchiverAppliance {
+    ///TCP port the appliance listens on for traffic from backup proxies.
     pub appliance_port: ::std::option::Option<i32>,
+    ///IPv4 ranges (CIDR) allowed to reach the appliance.
     pub ip_ranges: ::std::option::Option<::std::string::String>,
+    ///Azure region of the appliance, a name from `AzureServiceAccounts_GetLocations`.
     pub region: ::std::option::Option<::std::string::String>,
     pub resource_group: ::std::option::Option<RestAzureResourceGroup>,
     pub subnet: ::std::option::Option<RestAzureSubnet>,
+    ///Azure VM size for the appliance, from `AzureServiceAccounts_GetVirtualMachineSizes`.
     pub virtual_machine_size_name: ::std::option::Option<::std::string::String>,
     pub virtual_network: ::std::option::Option<RestAzureVirtualNetwork>,
 }
@@ -1370,6 +1749,7 @@ pub struct RestAzureArchiverAppliance {
 )]
 pub struct RestAzureContainer {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Name of the blob container in the Azure storage account.
     pub name: ::std::option::Option<::std::string::String>,
     pub region_type: ::std::option::Option<AzureStorageEndpointNullable>,
 }
@@ -1377,14 +1757,18 @@ pub struct RestAzureContainer {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestAzureDataRetrieval {
+    ///Follow-up actions the server offers on this job.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
     pub azure_archive_retrieval_policy: ::std::option::Option<
         RestAzureArchiveRetrievalPolicy,
     >,
     pub data_state: ::std::option::Option<RestDataRetrievalDataState>,
     pub description: ::std::option::Option<::std::string::String>,
+    ///`true` when a warning mail goes out before expiry.
     pub enable_expiration_notification: ::std::option::Option<bool>,
+    ///Hours before expiry at which the warning goes out.
     pub expiration_hours_threshold: ::std::option::Option<i32>,
+    ///When the retrieved data stops being available (UTC).
     pub expiration_time: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
@@ -1392,13 +1776,21 @@ pub struct RestAzureDataRetrieval {
     pub last_status: ::std::option::Option<RestDataRetrievalSessionStatus>,
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
     pub name: ::std::option::Option<::std::string::String>,
+    ///Backup server's id of the organization (see `Organization_Get`).
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///Unique id of the organization as recorded in the backup.
     pub organization_unique_id: ::std::option::Option<::std::string::String>,
+    ///Moment whose state of the data was brought back (UTC).
     pub point_in_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Archive-class repository the data is read from.
     pub repository_id: ::std::option::Option<::uuid::Uuid>,
+    ///Restore point the job brought back.
     pub retrieved_restore_point_id: ::std::option::Option<::std::string::String>,
+    ///`true` when every earlier version of changed items is shown.
     pub show_all_versions: ::std::option::Option<bool>,
+    ///`true` when items deleted before `pointInTime` are shown too.
     pub show_deleted: ::std::option::Option<bool>,
+    ///When the job started (UTC).
     pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     pub storage_type: ::std::option::Option<RestDataRetrievalStorageType>,
     pub type_: ::std::option::Option<RestDataRetrievalType>,
@@ -1409,6 +1801,7 @@ pub struct RestAzureDataRetrieval {
 pub struct RestAzureFolderToReceive {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     pub name: ::std::option::Option<::std::string::String>,
+    ///Full path of the folder inside the container.
     pub path: ::std::option::Option<::std::string::String>,
 }
 ///`RestAzureFolderToSend`
@@ -1416,6 +1809,7 @@ pub struct RestAzureFolderToReceive {
 #[cfg(any(feature = "azure-object-storage"))]
 pub struct RestAzureFolderToSend {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Name for the new folder.
     pub name: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "azure-object-storage"))]
@@ -1429,29 +1823,43 @@ impl RestAzureFolderToSend {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-accounts"))]
 pub struct RestAzureLocation {
+    ///Human-readable region name, such as `West Europe`.
     pub display_name: ::std::option::Option<::std::string::String>,
+    ///Programmatic region name, such as `westeurope`; use it as `locationName`.
     pub name: ::std::option::Option<::std::string::String>,
 }
 ///`RestAzureObjectStorage`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestAzureObjectStorage {
+    ///Azure storage credentials (`azureBlobAccount`), id from `Account_GetAccounts`.
     pub account_id: ::std::option::Option<::uuid::Uuid>,
     pub azure_archiver_appliance: ::std::option::Option<RestAzureArchiverAppliance>,
     pub azure_container: ::std::option::Option<RestAzureContainer>,
+    ///Folder inside the container that holds the backups, from `AzureObjectStorage_GetFolders`.
     pub azure_folder: ::std::option::Option<::std::string::String>,
     pub azure_service_account: ::std::option::Option<RestServiceAccountInfo>,
     pub azure_subscription: ::std::option::Option<RestAzureSubscription>,
+    ///`true` locks written backup data against deletion or change for `immutabilityPeriodDays`, as a guard against ransomware.
     pub enable_immutability: ::std::option::Option<bool>,
+    ///`true` uses the `Governance` lock mode, which privileged storage users can lift; `false` keeps the stricter mode.
     pub enable_immutability_governance_mode: ::std::option::Option<bool>,
+    ///Space left under the size limit, in bytes; only filled when a limit is set. Read-only.
     pub free_space_bytes: ::std::option::Option<i64>,
+    ///Id of the object storage repository; leave empty when adding, the server assigns it.
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///Days the data stays locked; `0` or null means as long as the retention period.
     pub immutability_period_days: ::std::option::Option<i64>,
+    ///Hypermedia links; read-only, ignored on input.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///`true` caps how much the repository may store; set the cap in `sizeLimitGB`.
     pub size_limit_enabled: ::std::option::Option<bool>,
+    ///Storage cap in gigabytes; applies when `sizeLimitEnabled` is `true`.
     pub size_limit_gb: ::std::option::Option<i64>,
     pub type_: ::std::option::Option<RestObjectStorageType>,
+    ///`true` has an Azure archiver appliance (a helper VM) move data when backup copy jobs copy between containers or into the Archive tier.
     pub use_archiver_appliance: ::std::option::Option<bool>,
+    ///Space already used, in bytes. Read-only; ignored on input.
     pub used_space_bytes: ::std::option::Option<i64>,
 }
 ///`RestAzureResourceGroup`
@@ -1464,7 +1872,9 @@ pub struct RestAzureObjectStorage {
     )
 )]
 pub struct RestAzureResourceGroup {
+    ///Azure region of that resource group, for example `westeurope`.
     pub location: ::std::option::Option<::std::string::String>,
+    ///Name of the Azure resource group that holds the archiver appliance.
     pub name: ::std::option::Option<::std::string::String>,
 }
 ///`RestAzureSubnet`
@@ -1477,7 +1887,9 @@ pub struct RestAzureResourceGroup {
     )
 )]
 pub struct RestAzureSubnet {
+    ///IPv4 range of the subnet in CIDR notation.
     pub address_prefix: ::std::option::Option<::std::string::String>,
+    ///Name of the subnet inside the virtual network.
     pub name: ::std::option::Option<::std::string::String>,
 }
 ///`RestAzureSubscription`
@@ -1490,17 +1902,24 @@ pub struct RestAzureSubnet {
     )
 )]
 pub struct RestAzureSubscription {
+    ///Name of the subscription as the Azure portal shows it.
     pub display_name: ::std::option::Option<::std::string::String>,
+    ///Id of the Azure subscription.
     pub subscription_id: ::std::option::Option<::std::string::String>,
 }
 ///`RestAzureVirtualMachineSize`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-accounts"))]
 pub struct RestAzureVirtualMachineSize {
+    ///Virtual CPU cores of this size (sent as a string).
     pub cores_count: ::std::option::Option<::std::string::String>,
+    ///Memory of this size, in megabytes.
     pub memory_mb: ::std::option::Option<i64>,
+    ///Azure size name, such as `Standard_D2s_v3`.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Largest OS disk of this size, in megabytes.
     pub os_disk_size_mb: ::std::option::Option<i64>,
+    ///Temporary resource disk of this size, in megabytes.
     pub resource_disk_size_mb: ::std::option::Option<i64>,
 }
 ///`RestAzureVirtualNetwork`
@@ -1513,10 +1932,15 @@ pub struct RestAzureVirtualMachineSize {
     )
 )]
 pub struct RestAzureVirtualNetwork {
+    ///IPv4 address ranges of the network, in CIDR notation.
     pub address_spaces: ::std::vec::Vec<::std::string::String>,
+    ///Azure resource id of the virtual network.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Azure region of the network.
     pub location: ::std::option::Option<::std::string::String>,
+    ///Name of the virtual network.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Azure resource type of the network object.
     pub type_: ::std::option::Option<::std::string::String>,
 }
 ///`RestBackupAccount`
@@ -1530,8 +1954,11 @@ pub struct RestBackupAccount {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-backup-applications"))]
 pub struct RestBackupApplication {
+    ///Id of the application in Microsoft Entra.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///Thumbprint of the certificate the server signs in with.
     pub certificate_thumbprint: ::std::option::Option<::std::string::String>,
+    ///Name of the application.
     pub display_name: ::std::option::Option<::std::string::String>,
 }
 ///`RestBackupApplicationFromClient`
@@ -1539,6 +1966,7 @@ pub struct RestBackupApplication {
 #[cfg(any(feature = "organization-backup-applications"))]
 pub struct RestBackupApplicationFromClient {
     pub application: ::std::option::Option<RestApplication>,
+    ///Certificate (with private key) that lets the server sign in as that application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
 }
@@ -1546,21 +1974,29 @@ pub struct RestBackupApplicationFromClient {
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "backup-group-data"))]
 pub struct RestBackupGroupData {
+    ///Id of the group's mail account.
     pub account_id: ::std::option::Option<::std::string::String>,
-    pub backed_up_organization_id: ::std::string::String,
+    ///Organization id as recorded inside the backup.
+    pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
     pub display_name: ::std::option::Option<::std::string::String>,
     pub email: ::std::option::Option<::std::string::String>,
+    ///Addresses of the SharePoint sites that belong to the group.
     pub group_site_url: ::std::vec::Vec<::std::string::String>,
+    ///Group id in Microsoft 365.
     pub id: ::std::string::String,
     pub is_mailbox_backed_up: ::std::option::Option<bool>,
     pub is_site_backed_up: ::std::option::Option<bool>,
-    pub item_type: RestBackupItemType,
+    pub item_type: ::std::option::Option<RestBackupItemType>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Last time the group mailbox was backed up (UTC).
     pub mailbox_backed_up_time: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///Backup server's id of the organization (see `Organization_Get`).
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
-    pub repository_id: ::uuid::Uuid,
+    ///Repository holding this data.
+    pub repository_id: ::std::option::Option<::uuid::Uuid>,
+    ///Last time the group site was backed up (UTC).
     pub site_backed_up_time: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
@@ -1585,37 +2021,54 @@ pub struct RestBackupGroupData {
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "backup-mailbox-data", feature = "data-retrieval"))]
 pub struct RestBackupMailboxData {
-    pub backed_up_organization_id: ::std::string::String,
+    ///Id of the organization as recorded inside the backup; not the same value as `organizationId`.
+    pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
+    ///When this object was backed up (date-time, ISO 8601).
     pub backed_up_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Display name of the mailbox.
     pub display_name: ::std::option::Option<::std::string::String>,
-    pub email: ::std::string::String,
+    ///Email address of the mailbox.
+    pub email: ::std::option::Option<::std::string::String>,
+    ///Id of the mailbox in the backup, from `DataRetrieval_GetMailboxes` or the backed-up data lists.
     pub id: ::std::string::String,
-    pub is_archive: bool,
-    pub item_type: RestBackupItemType,
+    ///`true` for an in-place archive mailbox rather than the primary one.
+    pub is_archive: ::std::option::Option<bool>,
+    pub item_type: ::std::option::Option<RestBackupItemType>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Id of the Microsoft 365 organization in Veeam Backup for Microsoft 365, from `Organization_Get`.
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
-    pub repository_id: ::uuid::Uuid,
+    ///Id of the backup repository that holds the data, from `BackupRepository_GetRepositories`.
+    pub repository_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`RestBackupOneDriveData`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "backup-one-drive-data", feature = "data-retrieval"))]
 pub struct RestBackupOneDriveData {
-    pub backed_up_organization_id: ::std::string::String,
+    ///Id of the organization as recorded inside the backup; not the same value as `organizationId`.
+    pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
+    ///When this object was backed up (date-time, ISO 8601).
     pub backed_up_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Id of the OneDrive in the backup, from `DataRetrieval_GetOneDrives` or the backed-up data lists.
     pub id: ::std::string::String,
-    pub item_type: RestBackupItemType,
+    pub item_type: ::std::option::Option<RestBackupItemType>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Id of the Microsoft 365 organization in Veeam Backup for Microsoft 365, from `Organization_Get`.
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
-    pub repository_id: ::uuid::Uuid,
-    pub title: ::std::string::String,
-    pub url: ::std::string::String,
+    ///Id of the backup repository that holds the data, from `BackupRepository_GetRepositories`.
+    pub repository_id: ::std::option::Option<::uuid::Uuid>,
+    ///Title of the OneDrive, usually its owner's name.
+    pub title: ::std::option::Option<::std::string::String>,
+    ///Web address of the OneDrive.
+    pub url: ::std::option::Option<::std::string::String>,
 }
 ///`RestBackupOrganization`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-organization"))]
 pub struct RestBackupOrganization {
+    ///Id of the organization whose backups the session explores.
     pub id: ::std::option::Option<::uuid::Uuid>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Name of the explored organization.
     pub name: ::std::option::Option<::std::string::String>,
     pub type_: ::std::option::Option<RestOrganizationType>,
 }
@@ -1623,57 +2076,86 @@ pub struct RestBackupOrganization {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-organization-data"))]
 pub struct RestBackupOrganizationData {
+    ///Organization id as recorded inside the backup.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
     pub display_name: ::std::option::Option<::std::string::String>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Tenant id Microsoft gave the organization.
     pub msid: ::std::option::Option<::uuid::Uuid>,
+    ///Backup server's id of the organization (see `Organization_Get`).
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`RestBackupRepository`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-repository"))]
 pub struct RestBackupRepository {
+    ///Total size of a local (JET-based) repository, in bytes.
     pub capacity_bytes: ::std::option::Option<i64>,
+    ///Days data is kept, when `retentionPeriodType` is `Daily`.
     pub daily_retention_period: ::std::option::Option<i32>,
+    ///Clean-up time of day for the `Daily` schedule.
     pub daily_time: ::std::option::Option<::std::string::String>,
+    ///Days the `Daily` clean-up runs.
     pub daily_type: ::std::option::Option<RestBackupRepositoryDailyType>,
     pub description: ::std::option::Option<::std::string::String>,
+    ///Encryption password used, see `EncryptionKey_GetEncryptionKey`.
     pub encryption_key_id: ::std::option::Option<::uuid::Uuid>,
+    ///Free space of a local (JET-based) repository, in bytes.
     pub free_space_bytes: ::std::option::Option<i64>,
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///`true` once the repository content has been indexed.
     pub is_indexed: ::std::option::Option<bool>,
+    ///`true` for archive-class object storage (Azure Archive tier, S3 Glacier classes).
     pub is_long_term: ::std::option::Option<bool>,
+    ///`true` while the repository stays locked after a data migration.
     pub is_migration_locked: ::std::option::Option<bool>,
+    ///`true` when the repository is in the invalid state; see `outOfOrderReason`.
     pub is_out_of_order: ::std::option::Option<bool>,
+    ///`true` when the local cache no longer matches object storage; run `BackupRepository_StartSynchronizeAction`.
     pub is_out_of_sync: ::std::option::Option<bool>,
+    ///`true` when the repository must be upgraded before use.
     pub is_outdated: ::std::option::Option<bool>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Which occurrence of `monthlyDayofweek` the `Monthly` clean-up runs on.
     pub monthly_daynumber: ::std::option::Option<RestBackupRepositoryMonthlyDaynumber>,
+    ///Weekday of the `Monthly` clean-up.
     pub monthly_dayofweek: ::std::option::Option<RestBackupRepositoryMonthlyDayofweek>,
+    ///Months data is kept, when `retentionPeriodType` is `Monthly`.
     pub monthly_retention_period: ::std::option::Option<i32>,
+    ///Clean-up time of day for the `Monthly` schedule.
     pub monthly_time: ::std::option::Option<::std::string::String>,
     pub name: ::std::option::Option<::std::string::String>,
     pub object_storage: ::std::option::Option<RestObjectStorageComposed>,
+    ///`true` when data in object storage is encrypted with `encryptionKeyId`.
     pub object_storage_encryption_enabled: ::std::option::Option<bool>,
+    ///Organization the repository is bound to, if any.
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///Why the repository is invalid.
     pub out_of_order_reason: ::std::option::Option<::std::string::String>,
+    ///Local folder of the repository on its proxy.
     pub path: ::std::option::Option<::std::string::String>,
+    ///Backup proxy that owns the repository.
     pub proxy_id: ::std::option::Option<::uuid::Uuid>,
+    ///Proxy pool that owns the repository.
     pub proxy_pool_id: ::std::option::Option<::uuid::Uuid>,
+    ///Clean-up schedule: `Daily` or `Monthly`.
     pub retention_frequency_type: ::std::option::Option<
         RestBackupRepositoryRetentionFrequencyType,
     >,
+    ///Unit of the retention period: `Daily`, `Monthly` or `Yearly`; read the matching `...RetentionPeriod` field.
     pub retention_period_type: ::std::option::Option<
         RestBackupRepositoryRetentionPeriodType,
     >,
+    ///`ItemLevel` or `SnapshotBased` retention.
     pub retention_type: ::std::option::Option<RestBackupRepositoryRetentionType>,
+    ///Years data is kept, when `retentionPeriodType` is `Yearly`; `Keep` means never deleted.
     pub yearly_retention_period: ::std::option::Option<
         RestBackupRepositoryYearlyRetentionPeriod,
     >,
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestBackupRepositoryDailyType`"] pub enum RestBackupRepositoryDailyType {
+    #[doc = "Days the `Daily` clean-up runs."] pub enum RestBackupRepositoryDailyType {
     Everyday = "Everyday", Workdays = "Workdays", Weekends = "Weekends", Monday =
     "Monday", Tuesday = "Tuesday", Wednesday = "Wednesday", Thursday = "Thursday", Friday
     = "Friday", Saturday = "Saturday", Sunday = "Sunday", } unknown Unknown
@@ -1682,38 +2164,61 @@ pub struct RestBackupRepository {
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "backup-repository"))]
 pub struct RestBackupRepositoryFromClient {
+    ///`true` takes over a repository that already holds backups and belonged to another proxy, instead of refusing.
     pub attach_used_repository: ::std::option::Option<bool>,
+    ///Days to keep data, when `retentionPeriodType` is `Daily`.
     pub daily_retention_period: ::std::option::Option<i32>,
+    ///Time of day of the clean-up for the `Daily` schedule, `HH:mm:ss`.
     pub daily_time: ::std::option::Option<::std::string::String>,
+    ///Days the `Daily` clean-up runs, such as `Everyday`, `Workdays` or one weekday.
     pub daily_type: ::std::option::Option<RestBackupRepositoryFromClientDailyType>,
+    ///Free text about the repository.
     pub description: ::std::option::Option<::std::string::String>,
+    ///Encryption key to use, id from `EncryptionKey_GetEncryptionKey`; needed when encryption is on.
     pub encryption_key_id: ::std::option::Option<::uuid::Uuid>,
+    ///Id of the repository; leave empty when adding, the server assigns it.
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///`true` skips checking that every proxy of the pool can reach the archiver appliance.
     pub ignore_proxy_pool_appliance_access_validation: ::std::option::Option<bool>,
+    ///Which occurrence of `monthlyDayofweek` in the month: `First` to `Fourth`, or `Last`.
     pub monthly_daynumber: ::std::option::Option<
         RestBackupRepositoryFromClientMonthlyDaynumber,
     >,
+    ///Weekday of the `Monthly` clean-up.
     pub monthly_dayofweek: ::std::option::Option<
         RestBackupRepositoryFromClientMonthlyDayofweek,
     >,
+    ///Months to keep data, when `retentionPeriodType` is `Monthly`.
     pub monthly_retention_period: ::std::option::Option<i32>,
+    ///Time of day of the clean-up for the `Monthly` schedule, `HH:mm:ss`.
     pub monthly_time: ::std::option::Option<::std::string::String>,
+    ///Display name of the repository.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Object storage settings; leave out for a local repository. Fill the fields of one storage kind only.
     pub object_storage: ::std::option::Option<RestObjectStorageComposed>,
+    ///`true` encrypts data written to object storage with the key in `encryptionKeyId`.
     pub object_storage_encryption_enabled: ::std::option::Option<bool>,
+    ///Binds the repository to one organization (id from `Organization_Get`); leave out for a shared repository.
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///Full path of the folder on the proxy that stores the backups; created when missing. Ignored for object storage repositories.
     pub path: ::std::option::Option<::std::string::String>,
+    ///Backup proxy that will own the repository (id from `Proxy_GetProxies`); give this or `proxyPoolId`.
     pub proxy_id: ::std::option::Option<::uuid::Uuid>,
+    ///Proxy pool that will own the repository (id from `ProxyPool_GetProxyPools`); give this or `proxyId`.
     pub proxy_pool_id: ::std::option::Option<::uuid::Uuid>,
+    ///When old data is cleaned up: `Daily` (see `dailyTime`, `dailyType`) or `Monthly` (see `monthlyTime`, `monthlyDaynumber`, `monthlyDayofweek`).
     pub retention_frequency_type: ::std::option::Option<
         RestBackupRepositoryFromClientRetentionFrequencyType,
     >,
+    ///Unit of the retention period: `Daily`, `Monthly` or `Yearly`; fill the matching `...RetentionPeriod` field.
     pub retention_period_type: ::std::option::Option<
         RestBackupRepositoryFromClientRetentionPeriodType,
     >,
+    ///`ItemLevel` ages each item by its own date; `SnapshotBased` ages whole restore points.
     pub retention_type: ::std::option::Option<
         RestBackupRepositoryFromClientRetentionType,
     >,
+    ///Years to keep data, when `retentionPeriodType` is `Yearly`; `Keep` never deletes anything.
     pub yearly_retention_period: ::std::option::Option<
         RestBackupRepositoryFromClientYearlyRetentionPeriod,
     >,
@@ -1727,59 +2232,65 @@ impl RestBackupRepositoryFromClient {
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestBackupRepositoryFromClientDailyType`"] pub enum
-    RestBackupRepositoryFromClientDailyType { Everyday = "Everyday", Workdays =
+    #[doc =
+    "Days the `Daily` clean-up runs, such as `Everyday`, `Workdays` or one weekday."] pub
+    enum RestBackupRepositoryFromClientDailyType { Everyday = "Everyday", Workdays =
     "Workdays", Weekends = "Weekends", Monday = "Monday", Tuesday = "Tuesday", Wednesday
     = "Wednesday", Thursday = "Thursday", Friday = "Friday", Saturday = "Saturday",
     Sunday = "Sunday", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestBackupRepositoryFromClientMonthlyDaynumber`"] pub enum
-    RestBackupRepositoryFromClientMonthlyDaynumber { First = "First", Second = "Second",
-    Third = "Third", Fourth = "Fourth", Last = "Last", } unknown Unknown
+    #[doc =
+    "Which occurrence of `monthlyDayofweek` in the month: `First` to `Fourth`, or `Last`."]
+    pub enum RestBackupRepositoryFromClientMonthlyDaynumber { First = "First", Second =
+    "Second", Third = "Third", Fourth = "Fourth", Last = "Last", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestBackupRepositoryFromClientMonthlyDayofweek`"] pub enum
+    #[doc = "Weekday of the `Monthly` clean-up."] pub enum
     RestBackupRepositoryFromClientMonthlyDayofweek { Sunday = "Sunday", Monday =
     "Monday", Tuesday = "Tuesday", Wednesday = "Wednesday", Thursday = "Thursday", Friday
     = "Friday", Saturday = "Saturday", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestBackupRepositoryFromClientRetentionFrequencyType`"] pub enum
-    RestBackupRepositoryFromClientRetentionFrequencyType { Daily = "Daily", Monthly =
-    "Monthly", } unknown Unknown
+    #[doc =
+    "When old data is cleaned up: `Daily` (see `dailyTime`, `dailyType`) or `Monthly` (see `monthlyTime`, `monthlyDaynumber`, `monthlyDayofweek`)."]
+    pub enum RestBackupRepositoryFromClientRetentionFrequencyType { Daily = "Daily",
+    Monthly = "Monthly", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestBackupRepositoryFromClientRetentionPeriodType`"] pub enum
-    RestBackupRepositoryFromClientRetentionPeriodType { Monthly = "Monthly", Daily =
-    "Daily", Yearly = "Yearly", } unknown Unknown
+    #[doc =
+    "Unit of the retention period: `Daily`, `Monthly` or `Yearly`; fill the matching `...RetentionPeriod` field."]
+    pub enum RestBackupRepositoryFromClientRetentionPeriodType { Monthly = "Monthly",
+    Daily = "Daily", Yearly = "Yearly", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestBackupRepositoryFromClientRetentionType`"] pub enum
-    RestBackupRepositoryFromClientRetentionType { ItemLevel = "ItemLevel", SnapshotBased
-    = "SnapshotBased", } unknown Unknown
+    #[doc =
+    "`ItemLevel` ages each item by its own date; `SnapshotBased` ages whole restore points."]
+    pub enum RestBackupRepositoryFromClientRetentionType { ItemLevel = "ItemLevel",
+    SnapshotBased = "SnapshotBased", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestBackupRepositoryFromClientYearlyRetentionPeriod`"] pub enum
-    RestBackupRepositoryFromClientYearlyRetentionPeriod { Year1 = "Year1", Years2 =
-    "Years2", Years3 = "Years3", Years5 = "Years5", Years7 = "Years7", Years10 =
+    #[doc =
+    "Years to keep data, when `retentionPeriodType` is `Yearly`; `Keep` never deletes anything."]
+    pub enum RestBackupRepositoryFromClientYearlyRetentionPeriod { Year1 = "Year1",
+    Years2 = "Years2", Years3 = "Years3", Years5 = "Years5", Years7 = "Years7", Years10 =
     "Years10", Years25 = "Years25", Keep = "Keep", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestBackupRepositoryMonthlyDaynumber`"] pub enum
-    RestBackupRepositoryMonthlyDaynumber { First = "First", Second = "Second", Third =
-    "Third", Fourth = "Fourth", Last = "Last", } unknown Unknown
+    #[doc = "Which occurrence of `monthlyDayofweek` the `Monthly` clean-up runs on."] pub
+    enum RestBackupRepositoryMonthlyDaynumber { First = "First", Second = "Second", Third
+    = "Third", Fourth = "Fourth", Last = "Last", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestBackupRepositoryMonthlyDayofweek`"] pub enum
+    #[doc = "Weekday of the `Monthly` clean-up."] pub enum
     RestBackupRepositoryMonthlyDayofweek { Sunday = "Sunday", Monday = "Monday", Tuesday
     = "Tuesday", Wednesday = "Wednesday", Thursday = "Thursday", Friday = "Friday",
     Saturday = "Saturday", } unknown Unknown
@@ -1788,39 +2299,52 @@ impl RestBackupRepositoryFromClient {
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "backup-repository", feature = "repository-owner-change-session"))]
 pub struct RestBackupRepositoryOwnerChangeSession {
+    ///Extra text about the session's outcome.
     pub details: ::std::option::Option<::std::string::String>,
+    ///When the session ended (date-time); empty while it runs.
     pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///`true` stops sessions that are still running after `waitForSessionsTimeout` and goes on; `false` gives up instead.
     pub force_stop_sessions: ::std::option::Option<bool>,
+    ///How long, in minutes, the change waits for force-stopped sessions to end.
     pub force_stop_sessions_timeout: ::std::option::Option<::std::string::String>,
+    ///Id of the backup proxy or proxy pool that owned the repositories before.
     pub from_owner_id: ::std::option::Option<::uuid::Uuid>,
+    ///Id of the owner change session.
     pub id: ::uuid::Uuid,
+    ///Ids of the backup repositories that move.
     pub repository_ids: ::std::vec::Vec<::uuid::Uuid>,
+    ///When the session started (date-time).
     pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-    pub status: RestBackupRepositoryOwnerChangeSessionStatus,
+    ///Progress of the owner change: `Waiting`, `Running`, `Succeeded` or `Failed`.
+    pub status: ::std::option::Option<RestBackupRepositoryOwnerChangeSessionStatus>,
+    ///Id of the backup proxy or proxy pool that takes the repositories over.
     pub to_owner_id: ::std::option::Option<::uuid::Uuid>,
+    ///How long, in minutes, the change waits for other running sessions on the repositories (backup, copy, retention and so on) to finish.
     pub wait_for_sessions_timeout: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "backup-repository", feature = "repository-owner-change-session"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestBackupRepositoryOwnerChangeSessionStatus`"] pub enum
-    RestBackupRepositoryOwnerChangeSessionStatus { Waiting = "Waiting", Running =
+    #[doc =
+    "Progress of the owner change: `Waiting`, `Running`, `Succeeded` or `Failed`."] pub
+    enum RestBackupRepositoryOwnerChangeSessionStatus { Waiting = "Waiting", Running =
     "Running", Succeeded = "Succeeded", Failed = "Failed", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestBackupRepositoryRetentionFrequencyType`"] pub enum
+    #[doc = "Clean-up schedule: `Daily` or `Monthly`."] pub enum
     RestBackupRepositoryRetentionFrequencyType { Daily = "Daily", Monthly = "Monthly", }
     unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestBackupRepositoryRetentionPeriodType`"] pub enum
-    RestBackupRepositoryRetentionPeriodType { Monthly = "Monthly", Daily = "Daily",
-    Yearly = "Yearly", } unknown Unknown
+    #[doc =
+    "Unit of the retention period: `Daily`, `Monthly` or `Yearly`; read the matching `...RetentionPeriod` field."]
+    pub enum RestBackupRepositoryRetentionPeriodType { Monthly = "Monthly", Daily =
+    "Daily", Yearly = "Yearly", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestBackupRepositoryRetentionType`"] pub enum
+    #[doc = "`ItemLevel` or `SnapshotBased` retention."] pub enum
     RestBackupRepositoryRetentionType { ItemLevel = "ItemLevel", SnapshotBased =
     "SnapshotBased", } unknown Unknown
 }
@@ -1828,47 +2352,67 @@ pub struct RestBackupRepositoryOwnerChangeSession {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-repository"))]
 pub struct RestBackupRepositoryStorageUsageInfo {
+    ///Id of the organization using the space.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Space its data takes in the local cache of object storage, in bytes.
     pub local_cache_used_space_bytes: ::std::option::Option<i64>,
     pub name: ::std::option::Option<::std::string::String>,
+    ///Space its data takes in object storage, in bytes.
     pub object_storage_used_space_bytes: ::std::option::Option<i64>,
+    ///Space the organization uses in the repository, in bytes.
     pub used_space_bytes: ::std::option::Option<i64>,
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestBackupRepositoryYearlyRetentionPeriod`"] pub enum
-    RestBackupRepositoryYearlyRetentionPeriod { Year1 = "Year1", Years2 = "Years2",
-    Years3 = "Years3", Years5 = "Years5", Years7 = "Years7", Years10 = "Years10", Years25
-    = "Years25", Keep = "Keep", } unknown Unknown
+    #[doc =
+    "Years data is kept, when `retentionPeriodType` is `Yearly`; `Keep` means never deleted."]
+    pub enum RestBackupRepositoryYearlyRetentionPeriod { Year1 = "Year1", Years2 =
+    "Years2", Years3 = "Years3", Years5 = "Years5", Years7 = "Years7", Years10 =
+    "Years10", Years25 = "Years25", Keep = "Keep", } unknown Unknown
 }
 ///`RestBackupSiteData`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "backup-site-data", feature = "data-retrieval"))]
 pub struct RestBackupSiteData {
-    pub backed_up_organization_id: ::std::string::String,
+    ///Id of the organization as recorded inside the backup; not the same value as `organizationId`.
+    pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
+    ///When this object was backed up (date-time, ISO 8601).
     pub backed_up_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Id of the SharePoint site in the backup, from `DataRetrieval_GetWebs` or the backed-up data lists.
     pub id: ::std::string::String,
-    pub item_type: RestBackupItemType,
+    pub item_type: ::std::option::Option<RestBackupItemType>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Id assigned by Microsoft; the vendor reference calls it the organization's id.
     pub msid: ::std::option::Option<::uuid::Uuid>,
+    ///Id of the Microsoft 365 organization in Veeam Backup for Microsoft 365, from `Organization_Get`.
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
-    pub repository_id: ::uuid::Uuid,
-    pub title: ::std::string::String,
-    pub url: ::std::string::String,
+    ///Id of the backup repository that holds the data, from `BackupRepository_GetRepositories`.
+    pub repository_id: ::std::option::Option<::uuid::Uuid>,
+    ///Title of the SharePoint site.
+    pub title: ::std::option::Option<::std::string::String>,
+    ///Web address of the SharePoint site.
+    pub url: ::std::option::Option<::std::string::String>,
 }
 ///`RestBackupTeamData`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "backup-team-data", feature = "data-retrieval"))]
 pub struct RestBackupTeamData {
-    pub backed_up_organization_id: ::std::string::String,
+    ///Id of the organization as recorded inside the backup; not the same value as `organizationId`.
+    pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
+    ///When this object was backed up (date-time, ISO 8601).
     pub backed_up_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Display name of the team.
     pub display_name: ::std::option::Option<::std::string::String>,
+    ///Id of the team in the backup, from `DataRetrieval_GetTeams` or the backed-up data lists.
     pub id: ::std::string::String,
-    pub item_type: RestBackupItemType,
+    pub item_type: ::std::option::Option<RestBackupItemType>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Id assigned by Microsoft; the vendor reference calls it the organization's id.
     pub msid: ::std::option::Option<::uuid::Uuid>,
+    ///Id of the Microsoft 365 organization in Veeam Backup for Microsoft 365, from `Organization_Get`.
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
-    pub repository_id: ::uuid::Uuid,
+    ///Id of the backup repository that holds the data, from `BackupRepository_GetRepositories`.
+    pub repository_id: ::std::option::Option<::uuid::Uuid>,
 }
 #[cfg(any(feature = "backup-user-data"))]
 ::veeam_runtime::string_enum! {
@@ -1880,95 +2424,139 @@ pub struct RestBackupTeamData {
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "backup-user-data"))]
 pub struct RestBackupUserData {
+    ///Id of the user's mail account.
     pub account_id: ::std::option::Option<::std::string::String>,
     pub account_type: ::std::option::Option<RestBackupUserAccountType>,
+    ///Last backup of the in-place archive mailbox (UTC).
     pub archive_backed_up_time: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///Name of the user's in-place archive mailbox.
     pub archive_name: ::std::option::Option<::std::string::String>,
-    pub backed_up_organization_id: ::std::string::String,
+    ///Organization id as recorded inside the backup.
+    pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
     pub display_name: ::std::option::Option<::std::string::String>,
     pub email: ::std::option::Option<::std::string::String>,
+    ///User id in Microsoft 365.
     pub id: ::std::string::String,
     pub is_archive_backed_up: ::std::option::Option<bool>,
     pub is_mailbox_backed_up: ::std::option::Option<bool>,
     pub is_one_drive_backed_up: ::std::option::Option<bool>,
     pub is_personal_site_backed_up: ::std::option::Option<bool>,
-    pub item_type: RestBackupItemType,
+    pub item_type: ::std::option::Option<RestBackupItemType>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Last backup of the mailbox (UTC).
     pub mailbox_backed_up_time: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///Last backup of the OneDrive (UTC).
     pub one_drive_backed_up_time: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///Addresses of the backed-up OneDrive parts.
     pub one_drive_url: ::std::vec::Vec<::std::string::String>,
+    ///Backup server's id of the organization (see `Organization_Get`).
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///Last backup of the personal site (UTC).
     pub personal_site_backed_up_time: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///Addresses of the backed-up personal sites.
     pub personal_site_url: ::std::vec::Vec<::std::string::String>,
-    pub repository_id: ::uuid::Uuid,
+    ///Repository holding this data.
+    pub repository_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`RestBackupWindowSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job", feature = "job"))]
 pub struct RestBackupWindowSettings {
+    ///Weekly grid of 168 flags, one per hour: 7 days of 24 hours, starting Sunday 00:00. `true` allows work in that hour, `false` forbids it.
     pub backup_window: ::std::vec::Vec<bool>,
+    ///Offset of the grid from UTC, in minutes (the time zone the hours are counted in).
     pub minute_offset: ::std::option::Option<i32>,
 }
 ///`RestBulkMailboxItemRestoreDetails`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestBulkMailboxItemRestoreDetails {
+    ///Error that stopped the mailbox restore, if any.
     pub cannot_continue_mailbox_error: ::std::option::Option<::std::string::String>,
-    pub created_mailbox_items_count: i64,
+    ///Items that were missing at the target and were restored.
+    pub created_mailbox_items_count: ::std::option::Option<i64>,
+    ///Error that stopped this object's restore, if any.
     pub error: ::std::option::Option<::std::string::String>,
-    pub failed_mailbox_items_count: i64,
+    ///Items that could not be restored.
+    pub failed_mailbox_items_count: ::std::option::Option<i64>,
+    ///Id of the restored object.
     pub id: ::std::string::String,
-    pub item_restore_details_type: RestItemRestoreDetailsType,
-    pub item_type: RestRestoreItemType,
-    pub mailbox_email: ::std::string::String,
-    pub mailbox_is_archive: bool,
-    pub mailbox_is_public: bool,
-    pub merged_mailbox_items_count: i64,
-    pub name: ::std::string::String,
-    pub skipped_mailbox_items_count: i64,
-    pub status: RestRestoreStatus,
+    pub item_restore_details_type: ::std::option::Option<RestItemRestoreDetailsType>,
+    pub item_type: ::std::option::Option<RestRestoreItemType>,
+    ///Email address of the mailbox.
+    pub mailbox_email: ::std::option::Option<::std::string::String>,
+    ///`true` for an archive mailbox.
+    pub mailbox_is_archive: ::std::option::Option<bool>,
+    ///`true` for a public folder mailbox.
+    pub mailbox_is_public: ::std::option::Option<bool>,
+    ///Items that had changed and were restored over the target copy.
+    pub merged_mailbox_items_count: ::std::option::Option<i64>,
+    ///Name of the restored object.
+    pub name: ::std::option::Option<::std::string::String>,
+    ///Items skipped because the target copy was unchanged.
+    pub skipped_mailbox_items_count: ::std::option::Option<i64>,
+    pub status: ::std::option::Option<RestRestoreStatus>,
+    ///Title of the restored object.
     pub title: ::std::option::Option<::std::string::String>,
+    ///Warnings raised while restoring the object.
     pub warnings: ::std::vec::Vec<::std::string::String>,
 }
 ///`RestBulkOneDriveItemRestoreDetails`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestBulkOneDriveItemRestoreDetails {
+    ///Per-item details for the objects inside this one, when available.
     pub child_items: ::std::vec::Vec<RestItemRestoreDetailsComposed>,
+    ///Error that stopped this object's restore, if any.
     pub error: ::std::option::Option<::std::string::String>,
+    ///Id of the restored object.
     pub id: ::std::string::String,
-    pub item_restore_details_type: RestItemRestoreDetailsType,
-    pub item_type: RestRestoreItemType,
-    pub name: ::std::string::String,
-    pub one_drive_site_id: ::uuid::Uuid,
-    pub one_drive_url: ::std::string::String,
-    pub one_drive_web_id: ::uuid::Uuid,
-    pub status: RestRestoreStatus,
+    pub item_restore_details_type: ::std::option::Option<RestItemRestoreDetailsType>,
+    pub item_type: ::std::option::Option<RestRestoreItemType>,
+    ///Name of the restored object.
+    pub name: ::std::option::Option<::std::string::String>,
+    ///Id of the site collection behind the OneDrive.
+    pub one_drive_site_id: ::std::option::Option<::uuid::Uuid>,
+    ///URL of the OneDrive.
+    pub one_drive_url: ::std::option::Option<::std::string::String>,
+    ///Web id of the OneDrive.
+    pub one_drive_web_id: ::std::option::Option<::uuid::Uuid>,
+    pub status: ::std::option::Option<RestRestoreStatus>,
+    ///Title of the restored object.
     pub title: ::std::option::Option<::std::string::String>,
+    ///Warnings raised while restoring the object.
     pub warnings: ::std::vec::Vec<::std::string::String>,
 }
 ///`RestBulkRestoreConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive"))]
 pub struct RestBulkRestoreConfig {
+    ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Entra application to restore with (app-only authentication); goes with `applicationCertificate`.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///When the file already exists at the target: `Overwrite` replaces it, `Keep` leaves it and writes the restored copy under a new name.
     pub document_action: ::std::option::Option<RestBulkRestoreConfigDocumentAction>,
+    ///Microsoft 365 account that writes the restored data (cloud OneDrives); goes with `officeUserpassword`.
     pub office_username: ::std::option::Option<::std::string::String>,
     pub office_userpassword: ::std::option::Option<SecureString>,
+    ///OneDrives to restore, as returned by `OneDrive_Get`; only their ids are needed.
     pub one_drives: ::std::vec::Vec<RestOneDrive>,
+    ///Account that writes the restored data to on-premises SharePoint (hybrid organizations); goes with `onpremisesUserpassword`.
     pub onpremises_username: ::std::option::Option<::std::string::String>,
     pub onpremises_userpassword: ::std::option::Option<SecureString>,
+    ///`true` skips OneDrives that cannot be resolved in the organization instead of stopping the restore.
     pub skip_unresolved: ::std::option::Option<bool>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once someone has signed in to Microsoft with it; restores with that sign-in instead of an application or password.
     pub user_code: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "one-drive"))]
@@ -1980,34 +2568,53 @@ impl RestBulkRestoreConfig {
 }
 #[cfg(any(feature = "one-drive"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestBulkRestoreConfigDocumentAction`"] pub enum
-    RestBulkRestoreConfigDocumentAction { Overwrite = "Overwrite", Keep = "Keep", }
-    unknown Unknown
+    #[doc =
+    "When the file already exists at the target: `Overwrite` replaces it, `Keep` leaves it and writes the restored copy under a new name."]
+    pub enum RestBulkRestoreConfigDocumentAction { Overwrite = "Overwrite", Keep =
+    "Keep", } unknown Unknown
 }
 ///`RestBulkRestoreOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-mailbox"))]
 pub struct RestBulkRestoreOptions {
+    ///Base64 of the certificate of `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Entra application to restore through, when signing in with a certificate.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///Exchange server with the Client Access role to restore through (on-premises Exchange).
     pub cas_server: ::std::option::Option<::std::string::String>,
+    ///`true` restores every backed-up version of changed items, not only the latest.
     pub changed_items: ::std::option::Option<bool>,
+    ///`true` also restores items that were deleted from the mailbox.
     pub deleted_items: ::std::option::Option<bool>,
+    ///Domain of the on-premises Exchange server given in `casServer`.
     pub domain_name: ::std::option::Option<::std::string::String>,
+    ///`true` leaves out the Deleted Items folder.
     pub exclude_deleted_items: ::std::option::Option<bool>,
+    ///`true` leaves out the Drafts folder.
     pub exclude_drafts: ::std::option::Option<bool>,
+    ///`true` leaves out items kept only because of an In-Place Hold.
     pub exclude_in_place_hold_items: ::std::option::Option<bool>,
+    ///`true` leaves out items kept only because of a Litigation Hold.
     pub exclude_litigation_hold_items: ::std::option::Option<bool>,
+    ///Exchange account to act as with `applicationCertificate`; needed only for group mailboxes whose group has no owner.
     pub impersonation_account_name: ::std::option::Option<::std::string::String>,
+    ///Mailboxes to restore, entries from `ExchangeMailbox_Get` (only `id` matters).
     pub mailboxes: ::std::vec::Vec<RestExchangeMailbox>,
+    ///`true` flags restored items as unread.
     pub mark_restored_as_unread: ::std::option::Option<bool>,
+    ///Account used to sign in to Microsoft 365 (user name and password method).
     pub office365_user_name: ::std::option::Option<::std::string::String>,
     pub office365_user_password: ::std::option::Option<SecureString>,
+    ///Account used to sign in to the on-premises Exchange organization.
     pub on_premises_user_name: ::std::option::Option<::std::string::String>,
     pub on_premises_user_password: ::std::option::Option<SecureString>,
+    ///Days: items backed up within this many recent days are restored first.
     pub recent_item_restore_period: ::std::option::Option<i32>,
+    ///`true` skips items the server cannot resolve in the target instead of stopping.
     pub skip_unresolved: ::std::option::Option<bool>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, when signing in by device code.
     pub user_code: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "exchange-mailbox"))]
@@ -2027,32 +2634,57 @@ impl RestBulkRestoreOptions {
     )
 )]
 pub struct RestChannelEntity {
+    ///Files and items attached to the post.
     pub attachments: ::std::vec::Vec<RestAttachInfo>,
+    ///User name of the post's author.
     pub author: ::std::option::Option<::std::string::String>,
+    ///Change key of this version of the post.
     pub change_key: ::std::option::Option<::std::string::String>,
+    ///Id of the channel that holds the item.
     pub channel_id: ::std::option::Option<::std::string::String>,
+    ///Address of the content a tab shows.
     pub content_url: ::std::option::Option<::std::string::String>,
+    ///When the post was written (date-time).
     pub created_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Tab name, for tab results.
     pub display_name: ::std::option::Option<::std::string::String>,
+    ///`File` or `Folder`, for file results.
     pub file_type: ::std::option::Option<RestChannelEntityFileType>,
+    ///Id of the file, for file results.
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///`true` when the post was deleted or soft-deleted.
     pub is_deleted: ::std::option::Option<bool>,
+    ///`true` when the post is flagged as important.
     pub is_important: ::std::option::Option<bool>,
+    ///When the post was last edited (date-time).
     pub last_modified_time: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///When the file was last changed (date-time).
     pub modified: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///User who last changed the file.
     pub modified_by: ::std::option::Option<::std::string::String>,
+    ///Name of the file or folder, for file results.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Change key of the parent post.
     pub parent_change_key: ::std::option::Option<::std::string::String>,
+    ///Id of the post this one replies to; empty for a top-level post.
     pub parent_id: ::std::option::Option<i64>,
+    ///Numeric id of the post, for post results.
     pub post_id: ::std::option::Option<i64>,
+    ///Size of the file in bytes, for file results.
     pub size_bytes: ::std::option::Option<i64>,
+    ///Subject line of the post, if any.
     pub subject: ::std::option::Option<::std::string::String>,
+    ///Id of the team that holds the item.
     pub team_id: ::std::option::Option<::uuid::Uuid>,
+    ///Kind of tab (the app behind it), for tab results.
     pub type_: ::std::option::Option<::std::string::String>,
+    ///Version label of the file as SharePoint shows it.
     pub ui_version: ::std::option::Option<::std::string::String>,
+    ///Version number of the file inside the backup.
     pub version: ::std::option::Option<i32>,
 }
 #[cfg(
@@ -2063,13 +2695,14 @@ pub struct RestChannelEntity {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestChannelEntityFileType`"] pub enum RestChannelEntityFileType { File =
-    "File", Folder = "Folder", } unknown Unknown
+    #[doc = "`File` or `Folder`, for file results."] pub enum RestChannelEntityFileType {
+    File = "File", Folder = "Folder", } unknown Unknown
 }
 ///`RestCheckDeviceCode`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "organization"))]
 pub struct RestCheckDeviceCode {
+    ///Device code from `Organization_OrganizationDeviceCode` to check.
     pub user_code: ::std::string::String,
 }
 #[cfg(any(feature = "organization"))]
@@ -2094,7 +2727,9 @@ impl RestCheckDeviceCode {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
 pub struct RestCommonDeviceCodeRequestOptions {
+    ///Id of an already added organization (from `Organization_Get`) whose Microsoft Graph application the sign-in should use.
     pub login_graph_app_organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///Microsoft 365 cloud of the organization you are about to add: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`.
     pub target_region: ::std::option::Option<
         RestCommonDeviceCodeRequestOptionsTargetRegion,
     >,
@@ -2108,10 +2743,11 @@ impl RestCommonDeviceCodeRequestOptions {
 }
 #[cfg(any(feature = "organization"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestCommonDeviceCodeRequestOptionsTargetRegion`"] pub enum
-    RestCommonDeviceCodeRequestOptionsTargetRegion { Worldwide = "Worldwide", Germany =
-    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
-    unknown Unknown
+    #[doc =
+    "Microsoft 365 cloud of the organization you are about to add: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
+    pub enum RestCommonDeviceCodeRequestOptionsTargetRegion { Worldwide = "Worldwide",
+    Germany = "Germany", China = "China", UsDefence = "USDefence", UsGovernment =
+    "USGovernment", } unknown Unknown
 }
 ///`RestCompleteOAuthSignInRequest`
 #[derive(Clone, Debug, Default)]
@@ -2126,7 +2762,9 @@ impl RestCommonDeviceCodeRequestOptions {
     )
 )]
 pub struct RestCompleteOAuthSignInRequest {
+    ///The `code` value from the redirect URL after sign-in; the server trades it for an access token.
     pub code: ::std::option::Option<::std::string::String>,
+    ///The `state` value from the same redirect URL; lets the server match `code` to its sign-in request.
     pub state: ::std::option::Option<::std::string::String>,
 }
 #[cfg(
@@ -2158,17 +2796,24 @@ impl RestCompleteOAuthSignInRequest {
     )
 )]
 pub struct RestCompleteOAuthSignInResponse {
+    ///Id of the completed sign-in request; store it as `requestId` in the mail settings.
     pub request_id: ::std::option::Option<::std::string::String>,
+    ///Id of the signed-in account that will send the mail; store it as `userId` in the mail settings.
     pub user_id: ::std::option::Option<::std::string::String>,
 }
 ///`RestContactGroupItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestContactGroupItem {
+    ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
+    ///Id of the item in the backed-up mailbox.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Exchange message class of the item, for example `IPM.Note` or `IPM.Appointment`.
     pub item_class: ::std::option::Option<::std::string::String>,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Id of the backed-up mailbox that holds the item.
     pub mailbox_id: ::std::option::Option<::uuid::Uuid>,
     pub name: ::std::option::Option<::std::string::String>,
 }
@@ -2176,21 +2821,30 @@ pub struct RestContactGroupItem {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestContactItem {
+    ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
+    ///Postal address of the contact.
     pub address: ::std::option::Option<::std::string::String>,
     pub business_phone: ::std::option::Option<::std::string::String>,
     pub company: ::std::option::Option<::std::string::String>,
+    ///Name shown for the contact in address lists.
     pub display_as: ::std::option::Option<::std::string::String>,
     pub email: ::std::option::Option<::std::string::String>,
     pub fax: ::std::option::Option<::std::string::String>,
+    ///Name the contact is filed under for sorting.
     pub file_as: ::std::option::Option<::std::string::String>,
     pub full_name: ::std::option::Option<::std::string::String>,
     pub home_phone: ::std::option::Option<::std::string::String>,
+    ///Id of the item in the backed-up mailbox.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Instant messaging address of the contact.
     pub im_address: ::std::option::Option<::std::string::String>,
+    ///Exchange message class of the item, for example `IPM.Note` or `IPM.Appointment`.
     pub item_class: ::std::option::Option<::std::string::String>,
     pub job_title: ::std::option::Option<::std::string::String>,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Id of the backed-up mailbox that holds the item.
     pub mailbox_id: ::std::option::Option<::uuid::Uuid>,
     pub mobile: ::std::option::Option<::std::string::String>,
     pub web_page: ::std::option::Option<::std::string::String>,
@@ -2199,80 +2853,111 @@ pub struct RestContactItem {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job", feature = "job"))]
 pub struct RestCopyJob {
+    ///Id of the backup job whose restore points this job copies, from `Job_Get`.
     pub backup_job_id: ::std::option::Option<::uuid::Uuid>,
+    ///Change counter that the server raises each time this object is modified.
     pub e_tag: ::std::option::Option<i64>,
+    ///Id of the backup copy job.
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///`false` when the copy job is disabled.
     pub is_enabled: ::std::option::Option<bool>,
+    ///When the copy job last finished successfully (date-time).
     pub last_backup: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///When the copy job last ran (date-time).
     pub last_run: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Outcome of the latest run, such as `Success`, `Warning`, `Failed` or `Running`.
     pub last_status: ::std::option::Option<RestCopyJobLastStatus>,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
     pub name: ::std::option::Option<::std::string::String>,
+    ///When the schedule starts the copy job next (date-time).
     pub next_run: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Id of the Microsoft 365 organization, from `Organization_Get`.
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///Id of the target object storage repository; an archive-class one (Azure Blob Archive tier or an Amazon S3 Glacier class).
     pub repository_id: ::std::option::Option<::uuid::Uuid>,
     pub schedule_policy: ::std::option::Option<RestCopyJobSchedulePolicy>,
 }
 #[cfg(any(feature = "copy-job", feature = "job"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestCopyJobLastStatus`"] pub enum RestCopyJobLastStatus { Stopped =
-    "Stopped", Running = "Running", Success = "Success", Failed = "Failed", Warning =
-    "Warning", NotConfigured = "NotConfigured", Disconnected = "Disconnected", Queued =
-    "Queued", } unknown Unknown
+    #[doc =
+    "Outcome of the latest run, such as `Success`, `Warning`, `Failed` or `Running`."]
+    pub enum RestCopyJobLastStatus { Stopped = "Stopped", Running = "Running", Success =
+    "Success", Failed = "Failed", Warning = "Warning", NotConfigured = "NotConfigured",
+    Disconnected = "Disconnected", Queued = "Queued", } unknown Unknown
 }
 ///`RestCopyJobSchedulePolicy`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job", feature = "job"))]
 pub struct RestCopyJobSchedulePolicy {
+    ///`true` limits copying to the hours allowed in `backupCopyWindowSettings`.
     pub backup_copy_window_enabled: ::std::option::Option<bool>,
     pub backup_copy_window_settings: ::std::option::Option<RestBackupWindowSettings>,
+    ///Time of day to start for the `DailyAtTime` type, as `HH:mm:ss`.
     pub daily_time: ::std::option::Option<::std::string::String>,
+    ///Days to run for the `DailyAtTime` type: every day, workdays, weekends or one weekday.
     pub daily_type: ::std::option::Option<RestCopyJobSchedulePolicyDailyType>,
+    ///Interval between runs for the `Periodically` type, from 5 minutes (`Minutes5`) to 12 hours (`Hours12`).
     pub periodically_every: ::std::option::Option<
         RestCopyJobSchedulePolicyPeriodicallyEvery,
     >,
+    ///When the copy job runs: `Immediate` (as soon as the source job makes a new restore point), `DailyAtTime` (on `dailyType` days at `dailyTime`) or `Periodically` (every `periodicallyEvery`).
     pub type_: ::std::option::Option<RestCopyJobSchedulePolicyType>,
 }
 #[cfg(any(feature = "copy-job", feature = "job"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestCopyJobSchedulePolicyDailyType`"] pub enum
-    RestCopyJobSchedulePolicyDailyType { Everyday = "Everyday", Workdays = "Workdays",
-    Weekends = "Weekends", Monday = "Monday", Tuesday = "Tuesday", Wednesday =
-    "Wednesday", Thursday = "Thursday", Friday = "Friday", Saturday = "Saturday", Sunday
-    = "Sunday", } unknown Unknown
+    #[doc =
+    "Days to run for the `DailyAtTime` type: every day, workdays, weekends or one weekday."]
+    pub enum RestCopyJobSchedulePolicyDailyType { Everyday = "Everyday", Workdays =
+    "Workdays", Weekends = "Weekends", Monday = "Monday", Tuesday = "Tuesday", Wednesday
+    = "Wednesday", Thursday = "Thursday", Friday = "Friday", Saturday = "Saturday",
+    Sunday = "Sunday", } unknown Unknown
 }
 #[cfg(any(feature = "copy-job", feature = "job"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestCopyJobSchedulePolicyPeriodicallyEvery`"] pub enum
-    RestCopyJobSchedulePolicyPeriodicallyEvery { Minutes5 = "Minutes5", Minutes10 =
-    "Minutes10", Minutes15 = "Minutes15", Minutes30 = "Minutes30", Hours1 = "Hours1",
-    Hours2 = "Hours2", Hours4 = "Hours4", Hours8 = "Hours8", Hours12 = "Hours12", }
-    unknown Unknown
+    #[doc =
+    "Interval between runs for the `Periodically` type, from 5 minutes (`Minutes5`) to 12 hours (`Hours12`)."]
+    pub enum RestCopyJobSchedulePolicyPeriodicallyEvery { Minutes5 = "Minutes5",
+    Minutes10 = "Minutes10", Minutes15 = "Minutes15", Minutes30 = "Minutes30", Hours1 =
+    "Hours1", Hours2 = "Hours2", Hours4 = "Hours4", Hours8 = "Hours8", Hours12 =
+    "Hours12", } unknown Unknown
 }
 #[cfg(any(feature = "copy-job", feature = "job"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestCopyJobSchedulePolicyType`"] pub enum RestCopyJobSchedulePolicyType {
-    Immediate = "Immediate", Periodically = "Periodically", DailyAtTime = "DailyAtTime",
-    } unknown Unknown
+    #[doc =
+    "When the copy job runs: `Immediate` (as soon as the source job makes a new restore point), `DailyAtTime` (on `dailyType` days at `dailyTime`) or `Periodically` (every `periodicallyEvery`)."]
+    pub enum RestCopyJobSchedulePolicyType { Immediate = "Immediate", Periodically =
+    "Periodically", DailyAtTime = "DailyAtTime", } unknown Unknown
 }
 ///`RestCopyToDocument`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-document"))]
 pub struct RestCopyToDocument {
+    ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Entra application to restore with (app-only authentication); goes with `applicationCertificate`.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///`true` copies every backed-up version, not only the latest.
     pub changed_items: ::std::option::Option<bool>,
+    ///`true` also copies documents deleted since the backup.
     pub deleted_items: ::std::option::Option<bool>,
+    ///When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history.
     pub document_last_version_action: ::std::option::Option<
         RestCopyToDocumentDocumentLastVersionAction,
     >,
+    ///Which versions to write: `All` (every backed-up version) or `Last` (only the latest).
     pub document_version: ::std::option::Option<RestCopyToDocumentDocumentVersion>,
+    ///Path of the folder in the target OneDrive that receives the document.
     pub folder: ::std::option::Option<::std::string::String>,
+    ///Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`.
     pub office_region: ::std::option::Option<RestCopyToDocumentOfficeRegion>,
     pub onedrive: ::std::option::Option<RestOneDrive>,
+    ///Name of the target Microsoft 365 organization (for example `contoso.onmicrosoft.com`), needed when restoring outside the original organization.
     pub organization_name: ::std::option::Option<::std::string::String>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once someone has signed in to Microsoft with it; restores with that sign-in instead of an application or password.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account that signs in to Microsoft 365 to write the restored data; goes with `userPassword`.
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -2285,40 +2970,57 @@ impl RestCopyToDocument {
 }
 #[cfg(any(feature = "one-drive-document"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestCopyToDocumentDocumentLastVersionAction`"] pub enum
-    RestCopyToDocumentDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
-    "Merge", } unknown Unknown
+    #[doc =
+    "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
+    pub enum RestCopyToDocumentDocumentLastVersionAction { Overwrite = "Overwrite", Merge
+    = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive-document"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestCopyToDocumentDocumentVersion`"] pub enum
-    RestCopyToDocumentDocumentVersion { All = "All", Last = "Last", } unknown Unknown
+    #[doc =
+    "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
+    pub enum RestCopyToDocumentDocumentVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 #[cfg(any(feature = "one-drive-document"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestCopyToDocumentOfficeRegion`"] pub enum RestCopyToDocumentOfficeRegion {
-    Worldwide = "Worldwide", Germany = "Germany", China = "China", UsDefence =
-    "USDefence", UsGovernment = "USGovernment", } unknown Unknown
+    #[doc =
+    "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
+    pub enum RestCopyToDocumentOfficeRegion { Worldwide = "Worldwide", Germany =
+    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
+    unknown Unknown
 }
 ///`RestCopyToDocuments`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-document"))]
 pub struct RestCopyToDocuments {
+    ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Entra application to restore with (app-only authentication); goes with `applicationCertificate`.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///`true` copies every backed-up version, not only the latest.
     pub changed_items: ::std::option::Option<bool>,
+    ///`true` also copies documents deleted since the backup.
     pub deleted_items: ::std::option::Option<bool>,
+    ///When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history.
     pub document_last_version_action: ::std::option::Option<
         RestCopyToDocumentsDocumentLastVersionAction,
     >,
+    ///Which versions to write: `All` (every backed-up version) or `Last` (only the latest).
     pub document_version: ::std::option::Option<RestCopyToDocumentsDocumentVersion>,
+    ///Documents to copy, as returned by `OneDriveDocument_Get`; only their ids are needed.
     pub documents: ::std::vec::Vec<RestOneDriveDocument>,
+    ///Path of the folder in the target OneDrive that receives the documents.
     pub folder: ::std::option::Option<::std::string::String>,
+    ///Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`.
     pub office_region: ::std::option::Option<RestCopyToDocumentsOfficeRegion>,
     pub onedrive: ::std::option::Option<RestOneDrive>,
+    ///Name of the target Microsoft 365 organization (for example `contoso.onmicrosoft.com`), needed when restoring outside the original organization.
     pub organization_name: ::std::option::Option<::std::string::String>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once someone has signed in to Microsoft with it; restores with that sign-in instead of an application or password.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account that signs in to Microsoft 365 to write the restored data; goes with `userPassword`.
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -2331,41 +3033,59 @@ impl RestCopyToDocuments {
 }
 #[cfg(any(feature = "one-drive-document"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestCopyToDocumentsDocumentLastVersionAction`"] pub enum
-    RestCopyToDocumentsDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
-    "Merge", } unknown Unknown
+    #[doc =
+    "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
+    pub enum RestCopyToDocumentsDocumentLastVersionAction { Overwrite = "Overwrite",
+    Merge = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive-document"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestCopyToDocumentsDocumentVersion`"] pub enum
-    RestCopyToDocumentsDocumentVersion { All = "All", Last = "Last", } unknown Unknown
+    #[doc =
+    "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
+    pub enum RestCopyToDocumentsDocumentVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 #[cfg(any(feature = "one-drive-document"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestCopyToDocumentsOfficeRegion`"] pub enum RestCopyToDocumentsOfficeRegion
-    { Worldwide = "Worldwide", Germany = "Germany", China = "China", UsDefence =
-    "USDefence", UsGovernment = "USGovernment", } unknown Unknown
+    #[doc =
+    "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
+    pub enum RestCopyToDocumentsOfficeRegion { Worldwide = "Worldwide", Germany =
+    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
+    unknown Unknown
 }
 ///`RestCopyToFolder`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive", feature = "one-drive-folder"))]
 pub struct RestCopyToFolder {
+    ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Microsoft Entra application that performs the restore (application authentication, with `applicationCertificate`).
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///`true` includes items that were changed, with all their versions.
     pub changed_items: ::std::option::Option<bool>,
+    ///`true` also copies items that were deleted from OneDrive.
     pub deleted_items: ::std::option::Option<bool>,
+    ///How the newest copied version treats a document that already exists in the target: `Overwrite` or `Merge`.
     pub document_last_version_action: ::std::option::Option<
         RestCopyToFolderDocumentLastVersionAction,
     >,
+    ///Which versions to copy: `Last` for the newest only, `All` for every version.
     pub document_version: ::std::option::Option<RestCopyToFolderDocumentVersion>,
+    ///Folder in the target OneDrive that receives the copy.
     pub folder: ::std::option::Option<::std::string::String>,
+    ///Cloud region of the target Microsoft 365 organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`.
     pub office_region: ::std::option::Option<RestCopyToFolderOfficeRegion>,
     pub onedrive: ::std::option::Option<RestOneDrive>,
+    ///Name of the target Microsoft 365 organization, for example `contoso.onmicrosoft.com`.
     pub organization_name: ::std::option::Option<::std::string::String>,
+    ///`true` copies the items together with their permissions.
     pub restore_permissions: ::std::option::Option<bool>,
+    ///`true` sends the shared-link notifications for the copied items.
     pub send_shared_links_notification: ::std::option::Option<bool>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once you have signed in with it; needed only for device-code authentication.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account for signing in to the Microsoft 365 organization during the restore (user name and password authentication).
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -2378,42 +3098,60 @@ impl RestCopyToFolder {
 }
 #[cfg(any(feature = "one-drive", feature = "one-drive-folder"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestCopyToFolderDocumentLastVersionAction`"] pub enum
-    RestCopyToFolderDocumentLastVersionAction { Overwrite = "Overwrite", Merge = "Merge",
-    } unknown Unknown
+    #[doc =
+    "How the newest copied version treats a document that already exists in the target: `Overwrite` or `Merge`."]
+    pub enum RestCopyToFolderDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
+    "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive", feature = "one-drive-folder"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestCopyToFolderDocumentVersion`"] pub enum RestCopyToFolderDocumentVersion
-    { All = "All", Last = "Last", } unknown Unknown
+    #[doc =
+    "Which versions to copy: `Last` for the newest only, `All` for every version."] pub
+    enum RestCopyToFolderDocumentVersion { All = "All", Last = "Last", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive", feature = "one-drive-folder"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestCopyToFolderOfficeRegion`"] pub enum RestCopyToFolderOfficeRegion {
-    Worldwide = "Worldwide", Germany = "Germany", China = "China", UsDefence =
-    "USDefence", UsGovernment = "USGovernment", } unknown Unknown
+    #[doc =
+    "Cloud region of the target Microsoft 365 organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
+    pub enum RestCopyToFolderOfficeRegion { Worldwide = "Worldwide", Germany = "Germany",
+    China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", } unknown
+    Unknown
 }
 ///`RestCopyToFolders`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-folder"))]
 pub struct RestCopyToFolders {
+    ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Entra application to restore with (app-only authentication); goes with `applicationCertificate`.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///`true` copies every backed-up version, not only the latest.
     pub changed_items: ::std::option::Option<bool>,
+    ///`true` also copies items deleted since the backup.
     pub deleted_items: ::std::option::Option<bool>,
+    ///When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history.
     pub document_last_version_action: ::std::option::Option<
         RestCopyToFoldersDocumentLastVersionAction,
     >,
+    ///Which versions to write: `All` (every backed-up version) or `Last` (only the latest).
     pub document_version: ::std::option::Option<RestCopyToFoldersDocumentVersion>,
+    ///Path of the folder in the target OneDrive that receives the copy.
     pub folder: ::std::option::Option<::std::string::String>,
+    ///Folders to copy, as returned by `OneDriveFolder_Get`; only their ids are needed.
     pub folders: ::std::vec::Vec<RestOneDriveFolder>,
+    ///Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`.
     pub office_region: ::std::option::Option<RestCopyToFoldersOfficeRegion>,
     pub onedrive: ::std::option::Option<RestOneDrive>,
+    ///Name of the target Microsoft 365 organization (for example `contoso.onmicrosoft.com`), needed when restoring outside the original organization.
     pub organization_name: ::std::option::Option<::std::string::String>,
+    ///`true` copies the items' sharing permissions too.
     pub restore_permissions: ::std::option::Option<bool>,
+    ///`true` emails the people who had sharing links to the restored items.
     pub send_shared_links_notification: ::std::option::Option<bool>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once someone has signed in to Microsoft with it; restores with that sign-in instead of an application or password.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account that signs in to Microsoft 365 to write the restored data; goes with `userPassword`.
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -2426,34 +3164,48 @@ impl RestCopyToFolders {
 }
 #[cfg(any(feature = "one-drive-folder"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestCopyToFoldersDocumentLastVersionAction`"] pub enum
-    RestCopyToFoldersDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
-    "Merge", } unknown Unknown
+    #[doc =
+    "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
+    pub enum RestCopyToFoldersDocumentLastVersionAction { Overwrite = "Overwrite", Merge
+    = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive-folder"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestCopyToFoldersDocumentVersion`"] pub enum
-    RestCopyToFoldersDocumentVersion { All = "All", Last = "Last", } unknown Unknown
+    #[doc =
+    "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
+    pub enum RestCopyToFoldersDocumentVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 #[cfg(any(feature = "one-drive-folder"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestCopyToFoldersOfficeRegion`"] pub enum RestCopyToFoldersOfficeRegion {
-    Worldwide = "Worldwide", Germany = "Germany", China = "China", UsDefence =
-    "USDefence", UsGovernment = "USGovernment", } unknown Unknown
+    #[doc =
+    "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
+    pub enum RestCopyToFoldersOfficeRegion { Worldwide = "Worldwide", Germany =
+    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
+    unknown Unknown
 }
 ///`RestCreateBackupJob`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "job"))]
 pub struct RestCreateBackupJob {
+    ///`EntireOrganization` backs up everything (minus `excludedItems`); `SelectedItems` backs up only `selectedItems`.
     pub backup_type: RestCreateBackupJobBackupType,
+    ///Free text about the job.
     pub description: ::std::option::Option<::std::string::String>,
+    ///Objects to leave out of the scope.
     pub excluded_items: ::std::vec::Vec<RestJobItemComposed>,
+    ///`false` keeps the job switched off, so its schedule does not start it.
     pub is_enabled: ::std::option::Option<bool>,
+    ///Display name of the job.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Organization to back up (id from `Organization_Get`).
     pub organization_id: ::uuid::Uuid,
+    ///Repository that receives the backups (id from `BackupRepository_GetRepositories`).
     pub repository_id: ::uuid::Uuid,
+    ///`true` starts the job as soon as it is saved.
     pub run_now: ::std::option::Option<bool>,
     pub schedule_policy: ::std::option::Option<RestJobSchedulePolicy>,
+    ///Scope of a `SelectedItems` job: users, groups, sites, teams, personal sites, OneDrive folders.
     pub selected_items: ::std::vec::Vec<RestJobItemComposed>,
 }
 #[cfg(any(feature = "job"))]
@@ -2465,17 +3217,22 @@ impl RestCreateBackupJob {
 }
 #[cfg(any(feature = "job"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestCreateBackupJobBackupType`"] pub enum RestCreateBackupJobBackupType {
-    EntireOrganization = "EntireOrganization", SelectedItems = "SelectedItems", } unknown
-    Unknown
+    #[doc =
+    "`EntireOrganization` backs up everything (minus `excludedItems`); `SelectedItems` backs up only `selectedItems`."]
+    pub enum RestCreateBackupJobBackupType { EntireOrganization = "EntireOrganization",
+    SelectedItems = "SelectedItems", } unknown Unknown
 }
 ///`RestCreateCopyJob`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "copy-job"))]
 pub struct RestCreateCopyJob {
+    ///Backup job whose data gets copied, id from `Job_Get`.
     pub backup_job_id: ::uuid::Uuid,
+    ///`false` creates the job switched off.
     pub is_enabled: ::std::option::Option<bool>,
+    ///Organization the backup job belongs to (id from `Organization_Get`).
     pub organization_id: ::uuid::Uuid,
+    ///Target repository: must be archive-class object storage (Azure Archive tier or an S3 Glacier class), id from `BackupRepository_GetRepositories`.
     pub repository_id: ::uuid::Uuid,
     pub schedule_policy: ::std::option::Option<RestCopyJobSchedulePolicy>,
 }
@@ -2490,6 +3247,7 @@ impl RestCreateCopyJob {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
 pub struct RestDataRetrievalComposed {
+    ///Follow-up actions the server offers on this job.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
     pub amazon_s3_glacier_retrieval_policy: ::std::option::Option<
         RestAmazonS3GlacierRetrievalPolicy,
@@ -2499,8 +3257,11 @@ pub struct RestDataRetrievalComposed {
     >,
     pub data_state: ::std::option::Option<RestDataRetrievalDataState>,
     pub description: ::std::option::Option<::std::string::String>,
+    ///`true` when a warning mail goes out before expiry.
     pub enable_expiration_notification: ::std::option::Option<bool>,
+    ///Hours before expiry at which the warning goes out.
     pub expiration_hours_threshold: ::std::option::Option<i32>,
+    ///When the retrieved data stops being available (UTC).
     pub expiration_time: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
@@ -2508,13 +3269,21 @@ pub struct RestDataRetrievalComposed {
     pub last_status: ::std::option::Option<RestDataRetrievalSessionStatus>,
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
     pub name: ::std::option::Option<::std::string::String>,
+    ///Backup server's id of the organization (see `Organization_Get`).
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///Unique id of the organization as recorded in the backup.
     pub organization_unique_id: ::std::option::Option<::std::string::String>,
+    ///Moment whose state of the data was brought back (UTC).
     pub point_in_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Archive-class repository the data is read from.
     pub repository_id: ::std::option::Option<::uuid::Uuid>,
+    ///Restore point the job brought back.
     pub retrieved_restore_point_id: ::std::option::Option<::std::string::String>,
+    ///`true` when every earlier version of changed items is shown.
     pub show_all_versions: ::std::option::Option<bool>,
+    ///`true` when items deleted before `pointInTime` are shown too.
     pub show_deleted: ::std::option::Option<bool>,
+    ///When the job started (UTC).
     pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     pub storage_type: ::std::option::Option<RestDataRetrievalStorageType>,
     pub type_: ::std::option::Option<RestDataRetrievalType>,
@@ -2529,25 +3298,41 @@ pub struct RestDataRetrievalComposed {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
 pub struct RestDataRetrievalFromClient {
+    ///Speed tier for S3 Glacier Flexible Retrieval and Deep Archive: `Expedited`, `Standard` or `Bulk` (faster costs more).
     pub amazon_s3_glacier_retrieval_policy: ::std::option::Option<
         RestDataRetrievalFromClientAmazonS3GlacierRetrievalPolicy,
     >,
+    ///Days the retrieved data stays available for exploring and restoring; afterwards it expires.
     pub availability_period_days: ::std::option::Option<i32>,
+    ///Rehydration priority for the Azure Archive tier: `StandardPriority` or `HighPriority`.
     pub azure_archive_retrieval_policy: ::std::option::Option<
         RestDataRetrievalFromClientAzureArchiveRetrievalPolicy,
     >,
+    ///Free text about the job.
     pub description: ::std::option::Option<::std::string::String>,
+    ///`true` mails a warning before the retrieved data expires.
     pub enable_expiration_notification: ::std::option::Option<bool>,
+    ///Hours before expiry at which the warning goes out; only with `enableExpirationNotification`.
     pub expiration_hours_threshold: ::std::option::Option<i32>,
+    ///Mailboxes to retrieve, entries from `BackupMailboxData_GetMailboxesData` (only `id` matters). Fill just one of the four lists.
     pub mailboxes: ::std::vec::Vec<RestBackupMailboxData>,
+    ///Display name of the retrieval job.
     pub name: ::std::option::Option<::std::string::String>,
+    ///OneDrives to retrieve, entries from `BackupOneDriveData_GetOneDrivesData` (only `id` matters).
     pub one_drives: ::std::vec::Vec<RestBackupOneDriveData>,
+    ///Unique id of the backed-up organization (the `organizationUniqueId` form, a string, not the uuid).
     pub organization_id: ::std::option::Option<::std::string::String>,
+    ///Moment whose state of the data is brought back (UTC, ISO 8601).
     pub point_in_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Archive-class repository to read from (Azure Archive tier, S3 Glacier Flexible Retrieval or Deep Archive), id from `BackupRepository_GetRepositories`.
     pub repository_id: ::std::option::Option<::uuid::Uuid>,
+    ///`true` shows every earlier version of changed items, not just the last one before `pointInTime`.
     pub show_all_versions: ::std::option::Option<bool>,
+    ///`true` also shows items that users deleted before `pointInTime`.
     pub show_deleted: ::std::option::Option<bool>,
+    ///SharePoint sites to retrieve, entries from `BackupSiteData_GetSitesData` (only `id` matters).
     pub sites: ::std::vec::Vec<RestBackupSiteData>,
+    ///Teams to retrieve, entries from `BackupTeamData_GetTeamsData` (only `id` matters).
     pub teams: ::std::vec::Vec<RestBackupTeamData>,
 }
 #[cfg(any(feature = "data-retrieval"))]
@@ -2559,14 +3344,16 @@ impl RestDataRetrievalFromClient {
 }
 #[cfg(any(feature = "data-retrieval"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestDataRetrievalFromClientAmazonS3GlacierRetrievalPolicy`"] pub enum
-    RestDataRetrievalFromClientAmazonS3GlacierRetrievalPolicy { Expedited = "Expedited",
-    Standard = "Standard", Bulk = "Bulk", } unknown Unknown
+    #[doc =
+    "Speed tier for S3 Glacier Flexible Retrieval and Deep Archive: `Expedited`, `Standard` or `Bulk` (faster costs more)."]
+    pub enum RestDataRetrievalFromClientAmazonS3GlacierRetrievalPolicy { Expedited =
+    "Expedited", Standard = "Standard", Bulk = "Bulk", } unknown Unknown
 }
 #[cfg(any(feature = "data-retrieval"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestDataRetrievalFromClientAzureArchiveRetrievalPolicy`"] pub enum
-    RestDataRetrievalFromClientAzureArchiveRetrievalPolicy { StandardPriority =
+    #[doc =
+    "Rehydration priority for the Azure Archive tier: `StandardPriority` or `HighPriority`."]
+    pub enum RestDataRetrievalFromClientAzureArchiveRetrievalPolicy { StandardPriority =
     "StandardPriority", HighPriority = "HighPriority", } unknown Unknown
 }
 ///`RestDataRetrievalMailbox`
@@ -2576,6 +3363,7 @@ pub struct RestDataRetrievalMailbox {
     pub display_name: ::std::option::Option<::std::string::String>,
     pub email: ::std::option::Option<::std::string::String>,
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///`true` for an in-place archive mailbox.
     pub is_archive: ::std::option::Option<bool>,
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
 }
@@ -2584,27 +3372,39 @@ pub struct RestDataRetrievalMailbox {
 #[cfg(any(feature = "data-retrieval"))]
 pub struct RestDataRetrievalOneDrive {
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Id of the site collection behind the OneDrive.
     pub site_id: ::std::option::Option<::uuid::Uuid>,
     pub title: ::std::option::Option<::std::string::String>,
+    ///Address of the OneDrive.
     pub url: ::std::option::Option<::std::string::String>,
+    ///Id of the OneDrive web.
     pub web_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`RestDataRetrievalSession`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval-session"))]
 pub struct RestDataRetrievalSession {
+    ///When the session was created (UTC).
     pub creation_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///When the session ended (UTC); empty while running.
     pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     pub id: ::std::option::Option<::uuid::Uuid>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     pub name: ::std::option::Option<::std::string::String>,
+    ///Count of items the retrieval job has processed.
     pub processed_objects: ::std::option::Option<i64>,
+    ///Count of objects processed so far.
     pub progress: ::std::option::Option<i32>,
+    ///Backup proxy that ran the session.
     pub proxy_id: ::std::option::Option<::uuid::Uuid>,
+    ///Proxy pool that ran the session.
     pub proxy_pool_id: ::std::option::Option<::uuid::Uuid>,
+    ///Repository the data is retrieved from.
     pub repository_id: ::std::option::Option<::uuid::Uuid>,
+    ///Retrieval job that ran this session (see `DataRetrieval_GetDataRetrievals`).
     pub retrieval_id: ::std::option::Option<::uuid::Uuid>,
     pub status: ::std::option::Option<RestDataRetrievalSessionStatus>,
+    ///What the session did: `Retrieve` data, `RetrievalChangeAvailabilityPeriodDays` (extend availability) or `RetrievalRemoving` (drop retrieved data).
     pub type_: ::std::option::Option<RestDataRetrievalSessionType>,
 }
 #[cfg(
@@ -2621,10 +3421,11 @@ pub struct RestDataRetrievalSession {
 }
 #[cfg(any(feature = "data-retrieval-session"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestDataRetrievalSessionType`"] pub enum RestDataRetrievalSessionType {
-    Retrieve = "Retrieve", RetrievalChangeAvailabilityPeriodDays =
-    "RetrievalChangeAvailabilityPeriodDays", RetrievalRemoving = "RetrievalRemoving", }
-    unknown Unknown
+    #[doc =
+    "What the session did: `Retrieve` data, `RetrievalChangeAvailabilityPeriodDays` (extend availability) or `RetrievalRemoving` (drop retrieved data)."]
+    pub enum RestDataRetrievalSessionType { Retrieve = "Retrieve",
+    RetrievalChangeAvailabilityPeriodDays = "RetrievalChangeAvailabilityPeriodDays",
+    RetrievalRemoving = "RetrievalRemoving", } unknown Unknown
 }
 #[cfg(any(feature = "data-retrieval", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
@@ -2650,10 +3451,15 @@ pub struct RestDataRetrievalTeam {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
 pub struct RestDataRetrievalUpdateFromClient {
+    ///Days the retrieved data stays available; changing it starts a session that extends or shortens availability.
     pub availability_period_days: ::std::option::Option<i32>,
+    ///New free text about the job.
     pub description: ::std::option::Option<::std::string::String>,
+    ///`true` mails a warning before the retrieved data expires.
     pub enable_expiration_notification: ::std::option::Option<bool>,
+    ///Hours before expiry at which the warning goes out; only with `enableExpirationNotification`.
     pub expiration_hours_threshold: ::std::option::Option<i32>,
+    ///New display name of the job.
     pub name: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "data-retrieval"))]
@@ -2668,24 +3474,32 @@ impl RestDataRetrievalUpdateFromClient {
 #[cfg(any(feature = "data-retrieval"))]
 pub struct RestDataRetrievalWeb {
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Id of the site collection.
     pub site_id: ::std::option::Option<::uuid::Uuid>,
     pub title: ::std::option::Option<::std::string::String>,
+    ///Address of the site.
     pub url: ::std::option::Option<::std::string::String>,
+    ///Id of the SharePoint site (web).
     pub web_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`RestDeviceCodeCheckResponse`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
 pub struct RestDeviceCodeCheckResponse {
+    ///`true` once someone has signed in to Microsoft with the device code.
     pub authenticated: ::std::option::Option<bool>,
 }
 ///`RestDeviceCodeInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-accounts"))]
 pub struct RestDeviceCodeInfo {
+    ///When the code stops working (UTC).
     pub expires_on_utc: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Sign-in instructions from Microsoft, ready to show a user.
     pub message: ::std::option::Option<::std::string::String>,
+    ///Code to type at the Microsoft sign-in page, then pass back as `userCode`.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Microsoft page where the code is entered.
     pub verification_uri: ::std::option::Option<::std::string::String>,
 }
 ///`RestDeviceCodeInfoRequest`
@@ -2693,6 +3507,7 @@ pub struct RestDeviceCodeInfo {
 #[cfg(any(feature = "azure-service-accounts"))]
 pub struct RestDeviceCodeInfoRequest {
     pub azure_environment: ::std::option::Option<AzureStorageEndpoint>,
+    ///Entra tenant id of the organization to sign in to.
     pub azure_tenant_id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "azure-service-accounts"))]
@@ -2706,8 +3521,11 @@ impl RestDeviceCodeInfoRequest {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-session"))]
 pub struct RestDeviceCodeRequestOptions {
+    ///Id of the Entra application the restore will sign in with.
     pub target_application_id: ::std::option::Option<::uuid::Uuid>,
+    ///Name of the organization that receives the data; only for a restore to another organization.
     pub target_organization_name: ::std::option::Option<::std::string::String>,
+    ///Microsoft 365 cloud of the organization that receives the data; only for a restore to another organization.
     pub target_region: ::std::option::Option<RestDeviceCodeRequestOptionsTargetRegion>,
 }
 #[cfg(any(feature = "restore-session"))]
@@ -2719,10 +3537,11 @@ impl RestDeviceCodeRequestOptions {
 }
 #[cfg(any(feature = "restore-session"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestDeviceCodeRequestOptionsTargetRegion`"] pub enum
-    RestDeviceCodeRequestOptionsTargetRegion { Worldwide = "Worldwide", Germany =
-    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
-    unknown Unknown
+    #[doc =
+    "Microsoft 365 cloud of the organization that receives the data; only for a restore to another organization."]
+    pub enum RestDeviceCodeRequestOptionsTargetRegion { Worldwide = "Worldwide", Germany
+    = "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment",
+    } unknown Unknown
 }
 ///`RestDeviceCodeResponse`
 #[derive(Clone, Debug, Default)]
@@ -2734,23 +3553,35 @@ impl RestDeviceCodeRequestOptions {
     )
 )]
 pub struct RestDeviceCodeResponse {
+    ///How long the code stays valid, in seconds.
     pub expires_in: ::std::option::Option<i64>,
+    ///Sign-in instructions to show to the user.
     pub message: ::std::option::Option<::std::string::String>,
+    ///Code to type in on the Microsoft sign-in page at `verificationUrl`.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Microsoft page where the user signs in and enters `userCode`.
     pub verification_url: ::std::option::Option<::std::string::String>,
 }
 ///`RestDiscussionItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestDiscussionItem {
+    ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
+    ///Attachments of the discussion post.
     pub attachments: ::std::vec::Vec<RestAttachment>,
+    ///Name of the author who started the discussion.
     pub from: ::std::option::Option<::std::string::String>,
+    ///Id of the item in the backed-up mailbox.
     pub id: ::std::option::Option<::std::string::String>,
     pub importance: ::std::option::Option<RestExchangeItemImportance>,
+    ///Exchange message class of the item, for example `IPM.Note` or `IPM.Appointment`.
     pub item_class: ::std::option::Option<::std::string::String>,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Id of the backed-up mailbox that holds the item.
     pub mailbox_id: ::std::option::Option<::uuid::Uuid>,
+    ///When the discussion was started (date-time).
     pub posted_on: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     pub subject: ::std::option::Option<::std::string::String>,
 }
@@ -2758,14 +3589,22 @@ pub struct RestDiscussionItem {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job"))]
 pub struct RestEditBackupJob {
+    ///`EntireOrganization` backs up everything (minus `excludedItems`); `SelectedItems` backs up only `selectedItems`.
     pub backup_type: ::std::option::Option<RestEditBackupJobBackupType>,
+    ///Free text about the job.
     pub description: ::std::option::Option<::std::string::String>,
+    ///Objects to leave out of the scope.
     pub excluded_items: ::std::option::Option<::std::vec::Vec<RestJobItemComposed>>,
+    ///`false` keeps the job switched off, so its schedule does not start it.
     pub is_enabled: ::std::option::Option<bool>,
+    ///Display name of the job.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Repository that receives the backups (id from `BackupRepository_GetRepositories`).
     pub repository_id: ::std::option::Option<::uuid::Uuid>,
+    ///`true` starts the job as soon as the change is saved.
     pub run_now: ::std::option::Option<bool>,
     pub schedule_policy: ::std::option::Option<RestJobSchedulePolicy>,
+    ///Scope of a `SelectedItems` job: users, groups, sites, teams, personal sites, OneDrive folders.
     pub selected_items: ::std::option::Option<::std::vec::Vec<RestJobItemComposed>>,
 }
 #[cfg(any(feature = "job"))]
@@ -2777,17 +3616,22 @@ impl RestEditBackupJob {
 }
 #[cfg(any(feature = "job"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestEditBackupJobBackupType`"] pub enum RestEditBackupJobBackupType {
-    EntireOrganization = "EntireOrganization", SelectedItems = "SelectedItems", } unknown
-    Unknown
+    #[doc =
+    "`EntireOrganization` backs up everything (minus `excludedItems`); `SelectedItems` backs up only `selectedItems`."]
+    pub enum RestEditBackupJobBackupType { EntireOrganization = "EntireOrganization",
+    SelectedItems = "SelectedItems", } unknown Unknown
 }
 ///`RestEditCopyJob`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job"))]
 pub struct RestEditCopyJob {
+    ///Backup job whose data gets copied, id from `Job_Get`.
     pub backup_job_id: ::std::option::Option<::uuid::Uuid>,
+    ///`false` switches the job off, `true` on.
     pub is_enabled: ::std::option::Option<bool>,
+    ///Organization the backup job belongs to (id from `Organization_Get`).
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///Target repository: archive-class object storage (Azure Archive tier or an S3 Glacier class), id from `BackupRepository_GetRepositories`.
     pub repository_id: ::std::option::Option<::uuid::Uuid>,
     pub schedule_policy: ::std::option::Option<RestCopyJobSchedulePolicy>,
 }
@@ -2802,20 +3646,25 @@ impl RestEditCopyJob {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "encryption-key"))]
 pub struct RestEncryptionKey {
+    ///Hint that helps recall the password.
     pub description: ::std::option::Option<::std::string::String>,
     pub id: ::std::option::Option<::uuid::Uuid>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Organization the password belongs to, if any.
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`RestEncryptionKeyToSend`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "encryption-key"))]
 pub struct RestEncryptionKeyToSend {
+    ///Hint that helps recall the password; shown in listings.
     pub description: ::std::option::Option<::std::string::String>,
+    ///Id of the password; leave empty when adding, the server assigns it.
     pub id: ::std::option::Option<::uuid::Uuid>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     pub new_password: ::std::option::Option<SecureString>,
     pub old_password: ::std::option::Option<SecureString>,
+    ///Organization the password belongs to (id from `Organization_Get`); omit for a global one.
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
     pub password: ::std::option::Option<SecureString>,
 }
@@ -2827,16 +3676,22 @@ impl RestEncryptionKeyToSend {
     }
 }
 ///`RestEvent`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "events"))]
 pub struct RestEvent {
+    ///Version counter of the changed object; it grows with every change.
     pub e_tag: ::std::option::Option<i64>,
-    pub event_type: RestEventType,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the object that changed; its kind follows from `eventType`.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Id of the backup or copy job concerned.
     pub job_id: ::std::option::Option<::std::string::String>,
     pub job_type: ::std::option::Option<RestEventJobType>,
+    ///Version counter of the objects inside the restore point.
     pub objects_etag: ::std::option::Option<i64>,
+    ///Backup server's id of the organization the object belongs to.
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///Id of the Microsoft 365 Backup Storage policy concerned.
     pub policy_id: ::std::option::Option<::std::string::String>,
     pub status: ::std::option::Option<RestJobSessionUpdateEventStatus>,
 }
@@ -2874,15 +3729,20 @@ pub struct RestEvent {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestExceptionInfo {
+    ///Machine-readable error kind, for example `ResourceNotFound` or `ParameterValidationFailure`.
     pub error_code: ::std::option::Option<RestExceptionInfoErrorCode>,
+    ///Human-readable error text.
     pub message: ::std::option::Option<::std::string::String>,
+    ///Server-side stack trace, when the server includes one.
     pub stack_trace: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestExceptionInfoErrorCode`"] pub enum RestExceptionInfoErrorCode {
-    ProxyOffline = "ProxyOffline", OutdatedChangeToken = "OutdatedChangeToken",
-    ResourceAccessDenied = "ResourceAccessDenied", ResourceNotFound = "ResourceNotFound",
+    #[doc =
+    "Machine-readable error kind, for example `ResourceNotFound` or `ParameterValidationFailure`."]
+    pub enum RestExceptionInfoErrorCode { ProxyOffline = "ProxyOffline",
+    OutdatedChangeToken = "OutdatedChangeToken", ResourceAccessDenied =
+    "ResourceAccessDenied", ResourceNotFound = "ResourceNotFound",
     ParameterValidationFailure = "ParameterValidationFailure", OrganizationTransfer =
     "OrganizationTransfer", RepositoryOwnerChangeTooManyLinks =
     "RepositoryOwnerChangeTooManyLinks", Timeout = "Timeout", OperationConflict =
@@ -2892,30 +3752,37 @@ pub struct RestExceptionInfo {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-folder"))]
 pub struct RestExchangeFolder {
+    ///Follow-up actions the server offers on this folder.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
+    ///Well-known role of the folder, such as `Inbox`, `Sent` or `Deleted`; `None` for user folders.
     pub category: ::std::option::Option<RestExchangeFolderCategory>,
     pub description: ::std::option::Option<::std::string::String>,
     pub id: ::std::option::Option<::std::string::String>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Mailbox that holds the folder.
     pub mailbox_id: ::std::option::Option<::uuid::Uuid>,
     pub name: ::std::option::Option<::std::string::String>,
+    ///Kind of content the folder holds: `Journal`, `Task`, `StickyNote`, `Contact`, `Appointment` or `None` (mail).
     pub type_: ::std::option::Option<RestExchangeFolderType>,
 }
 #[cfg(any(feature = "exchange-folder"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestExchangeFolderCategory`"] pub enum RestExchangeFolderCategory { Inbox =
-    "Inbox", Outbox = "Outbox", Sent = "Sent", Deleted = "Deleted", Drafts = "Drafts",
-    PermanentlyDeletedItems = "PermanentlyDeletedItems", Purges = "Purges",
-    DiscoveryHolds = "DiscoveryHolds", Conflicts = "Conflicts", SyncIssues =
-    "SyncIssues", LocalFailures = "LocalFailures", ServerFailures = "ServerFailures",
-    Junk = "Junk", Versions = "Versions", TeamsMessagesData = "TeamsMessagesData", None =
-    "None", } unknown Unknown
+    #[doc =
+    "Well-known role of the folder, such as `Inbox`, `Sent` or `Deleted`; `None` for user folders."]
+    pub enum RestExchangeFolderCategory { Inbox = "Inbox", Outbox = "Outbox", Sent =
+    "Sent", Deleted = "Deleted", Drafts = "Drafts", PermanentlyDeletedItems =
+    "PermanentlyDeletedItems", Purges = "Purges", DiscoveryHolds = "DiscoveryHolds",
+    Conflicts = "Conflicts", SyncIssues = "SyncIssues", LocalFailures = "LocalFailures",
+    ServerFailures = "ServerFailures", Junk = "Junk", Versions = "Versions",
+    TeamsMessagesData = "TeamsMessagesData", None = "None", } unknown Unknown
 }
 #[cfg(any(feature = "exchange-folder"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestExchangeFolderType`"] pub enum RestExchangeFolderType { Journal =
-    "Journal", Task = "Task", StickyNote = "StickyNote", Contact = "Contact", Appointment
-    = "Appointment", None = "None", } unknown Unknown
+    #[doc =
+    "Kind of content the folder holds: `Journal`, `Task`, `StickyNote`, `Contact`, `Appointment` or `None` (mail)."]
+    pub enum RestExchangeFolderType { Journal = "Journal", Task = "Task", StickyNote =
+    "StickyNote", Contact = "Contact", Appointment = "Appointment", None = "None", }
+    unknown Unknown
 }
 #[cfg(
     any(
@@ -2934,6 +3801,7 @@ pub struct RestExchangeFolder {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
 pub struct RestExchangeItemStringId {
+    ///Id of a backed-up mailbox item, from `ExchangeItem_Get`.
     pub id: ::std::option::Option<::std::string::String>,
 }
 ///`RestExchangeItemsComposed`
@@ -2947,49 +3815,80 @@ pub struct RestExchangeItemStringId {
     )
 )]
 pub struct RestExchangeItemsComposed {
+    ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
+    ///Postal address of a contact.
     pub address: ::std::option::Option<::std::string::String>,
+    ///Attachments of the item.
     pub attachments: ::std::vec::Vec<RestAttachment>,
+    ///Attendees of an appointment, as one text value.
     pub attendees: ::std::option::Option<::std::string::String>,
+    ///Blind carbon-copy recipients of a message.
     pub bcc: ::std::option::Option<::std::string::String>,
     pub business_phone: ::std::option::Option<::std::string::String>,
+    ///Carbon-copy recipients of a message.
     pub cc: ::std::option::Option<::std::string::String>,
     pub company: ::std::option::Option<::std::string::String>,
+    ///When a note was created (date-time).
     pub date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Name shown for a contact in address lists.
     pub display_as: ::std::option::Option<::std::string::String>,
+    ///When a task is due (date-time).
     pub due_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Length of a journal entry, in hours.
     pub duration: ::std::option::Option<i32>,
     pub email: ::std::option::Option<::std::string::String>,
+    ///End of an appointment (date-time).
     pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Kind of journal entry.
     pub entry_type: ::std::option::Option<::std::string::String>,
     pub fax: ::std::option::Option<::std::string::String>,
+    ///Name a contact is filed under for sorting.
     pub file_as: ::std::option::Option<::std::string::String>,
+    ///Sender of a message, or author of a discussion.
     pub from: ::std::option::Option<::std::string::String>,
     pub full_name: ::std::option::Option<::std::string::String>,
     pub home_phone: ::std::option::Option<::std::string::String>,
+    ///Id of the item in the backed-up mailbox; `itemClass` tells which of the other fields apply.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Instant messaging address of a contact.
     pub im_address: ::std::option::Option<::std::string::String>,
     pub importance: ::std::option::Option<RestExchangeItemImportance>,
+    ///Exchange message class of the item, for example `IPM.Note` or `IPM.Appointment`.
     pub item_class: ::std::option::Option<::std::string::String>,
     pub job_title: ::std::option::Option<::std::string::String>,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
     pub location: ::std::option::Option<::std::string::String>,
+    ///Id of the backed-up mailbox that holds the item.
     pub mailbox_id: ::std::option::Option<::uuid::Uuid>,
     pub mobile: ::std::option::Option<::std::string::String>,
+    ///Name of a contact group.
     pub name: ::std::option::Option<::std::string::String>,
     pub organizer: ::std::option::Option<::std::string::String>,
+    ///Owner of a task.
     pub owner: ::std::option::Option<::std::string::String>,
+    ///Task progress, in percent.
     pub percent_complete: ::std::option::Option<f64>,
+    ///When a discussion was started (date-time).
     pub posted_on: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///When a message was received (date-time).
     pub received: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Recurrence pattern of a recurring appointment, as text.
     pub recurrence_pattern_format: ::std::option::Option<::std::string::String>,
+    ///`true` for a recurring appointment.
     pub recurring: ::std::option::Option<bool>,
+    ///`true` when a message carries a reminder.
     pub reminder: ::std::option::Option<bool>,
+    ///When a message was sent (date-time).
     pub sent: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///When a task was started (date-time).
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Start of an appointment or journal entry (date-time).
     pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     pub status: ::std::option::Option<RestTaskItemStatus>,
     pub subject: ::std::option::Option<::std::string::String>,
+    ///Recipients of a message.
     pub to: ::std::option::Option<::std::string::String>,
     pub web_page: ::std::option::Option<::std::string::String>,
 }
@@ -2997,58 +3896,92 @@ pub struct RestExchangeItemsComposed {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-mailbox"))]
 pub struct RestExchangeMailbox {
+    ///Actions the server offers on the mailbox; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
+    ///Primary SMTP address of the mailbox.
     pub email: ::std::option::Option<::std::string::String>,
+    ///Id of the mailbox in the backup, from `ExchangeMailbox_Get`.
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///`true` for an in-place archive mailbox.
     pub is_archive: ::std::option::Option<bool>,
+    ///`true` for a public folder mailbox.
     pub is_public: ::std::option::Option<bool>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Display name of the mailbox.
     pub name: ::std::option::Option<::std::string::String>,
 }
 ///`RestExchangeMessageItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestExchangeMessageItem {
+    ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
+    ///Attachments of the message.
     pub attachments: ::std::vec::Vec<RestAttachment>,
+    ///Blind carbon-copy recipients.
     pub bcc: ::std::option::Option<::std::string::String>,
+    ///Carbon-copy recipients.
     pub cc: ::std::option::Option<::std::string::String>,
+    ///Sender address.
     pub from: ::std::option::Option<::std::string::String>,
+    ///Id of the item in the backed-up mailbox.
     pub id: ::std::option::Option<::std::string::String>,
     pub importance: ::std::option::Option<RestExchangeItemImportance>,
+    ///Exchange message class of the item, for example `IPM.Note` or `IPM.Appointment`.
     pub item_class: ::std::option::Option<::std::string::String>,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Id of the backed-up mailbox that holds the item.
     pub mailbox_id: ::std::option::Option<::uuid::Uuid>,
+    ///When the message was received (date-time).
     pub received: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///`true` when the message carries a reminder.
     pub reminder: ::std::option::Option<bool>,
+    ///When the message was sent (date-time).
     pub sent: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     pub subject: ::std::option::Option<::std::string::String>,
+    ///Recipients.
     pub to: ::std::option::Option<::std::string::String>,
 }
 ///`RestExchangeSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization", feature = "unreferenced-types"))]
 pub struct RestExchangeSettings {
+    ///`true` creates and applies the `VeeamArchiverThrottlingPolicy`, which lifts Exchange throttling for the account.
     pub configure_throttlingpolicy: ::std::option::Option<bool>,
+    ///`true` gives the account impersonation rights, so jobs can process every mailbox.
     pub grant_impersonation: ::std::option::Option<bool>,
     pub password: ::std::option::Option<SecureString>,
+    ///Address (URL) of the on-premises Exchange server.
     pub server_name: ::std::option::Option<::std::string::String>,
+    ///`true` accepts a server certificate not issued by a trusted authority.
     pub skip_c_averification: ::std::option::Option<bool>,
+    ///`true` accepts a server certificate whose name does not match the host.
     pub skip_commonnameverification: ::std::option::Option<bool>,
+    ///`true` does not check whether the server certificate was revoked.
     pub skip_revocationcheck: ::std::option::Option<bool>,
+    ///`true` connects to the Exchange server over TLS.
     pub use_ssl: ::std::option::Option<bool>,
+    ///Account the server uses to connect to on-premises Exchange; goes with `password`.
     pub username: ::std::option::Option<::std::string::String>,
 }
 ///`RestExclusionSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exclusion-settings"))]
 pub struct RestExclusionSettings {
+    ///`true` keeps the Deleted Items folder out of all backups.
     pub deleted_items: ::std::option::Option<bool>,
+    ///`true` keeps the Drafts folder out of all backups.
     pub drafts: ::std::option::Option<bool>,
+    ///`true` skips items preserved only by an In-Place Hold.
     pub in_place_hold: ::std::option::Option<bool>,
+    ///`true` keeps the Junk Email folder out of all backups.
     pub junk_email: ::std::option::Option<bool>,
+    ///`true` skips items preserved only by a Litigation Hold.
     pub litigation_hold: ::std::option::Option<bool>,
+    ///`true` keeps the Outbox folder out of all backups.
     pub outbox: ::std::option::Option<bool>,
+    ///`true` keeps the Sync Issues folder out of all backups.
     pub sync_issues: ::std::option::Option<bool>,
 }
 #[cfg(any(feature = "exclusion-settings"))]
@@ -3062,23 +3995,35 @@ impl RestExclusionSettings {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exclusion-settings"))]
 pub struct RestExclusionSettingsToClient {
+    ///Follow-up actions the server offers on these settings.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
+    ///`true` when the Deleted Items folder is excluded from backups.
     pub deleted_items: ::std::option::Option<bool>,
+    ///`true` when the Drafts folder is excluded from backups.
     pub drafts: ::std::option::Option<bool>,
+    ///`true` when items under In-Place Hold are excluded.
     pub in_place_hold: ::std::option::Option<bool>,
+    ///`true` when the Junk Email folder is excluded from backups.
     pub junk_email: ::std::option::Option<bool>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///`true` when items under Litigation Hold are excluded.
     pub litigation_hold: ::std::option::Option<bool>,
+    ///`true` when the Outbox folder is excluded from backups.
     pub outbox: ::std::option::Option<bool>,
+    ///`true` when the Sync Issues folder is excluded from backups.
     pub sync_issues: ::std::option::Option<bool>,
 }
 ///`RestExploreOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-repository", feature = "job", feature = "restore-session"))]
 pub struct RestExploreOptions {
+    ///Point in time to explore; the session shows the backed-up state as of then (date-time, ISO 8601).
     pub date_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///`true` shows every version of items changed before `dateTime`, not only the last one.
     pub show_all_versions: ::std::option::Option<bool>,
+    ///`true` also shows items that users deleted before `dateTime`.
     pub show_deleted: ::std::option::Option<bool>,
+    ///Which explorer the session opens: `Vex` (Exchange), `Veod` (OneDrive), `Vesp` (SharePoint) or `Vet` (Teams).
     pub type_: ::std::option::Option<RestExploreOptionsType>,
 }
 #[cfg(any(feature = "backup-repository", feature = "job", feature = "restore-session"))]
@@ -3090,8 +4035,10 @@ impl RestExploreOptions {
 }
 #[cfg(any(feature = "backup-repository", feature = "job", feature = "restore-session"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestExploreOptionsType`"] pub enum RestExploreOptionsType { Vex = "Vex",
-    Veod = "Veod", Vesp = "Vesp", Vet = "Vet", } unknown Unknown
+    #[doc =
+    "Which explorer the session opens: `Vex` (Exchange), `Veod` (OneDrive), `Vesp` (SharePoint) or `Vet` (Teams)."]
+    pub enum RestExploreOptionsType { Vex = "Vex", Veod = "Veod", Vesp = "Vesp", Vet =
+    "Vet", } unknown Unknown
 }
 ///`RestExportFolderToPst`
 #[derive(Clone, Debug, Default)]
@@ -3103,8 +4050,11 @@ impl RestExploreOptions {
     )
 )]
 pub struct RestExportFolderToPst {
+    ///Only items matching this keyword are exported; leave it out to export everything.
     pub content_keyword: ::std::option::Option<::std::string::String>,
+    ///`true` caps the size of the PST file; `pstSizeLimitBytes` must then be set.
     pub enable_pst_size_limit: ::std::option::Option<bool>,
+    ///Largest PST file size, in bytes, from 1 GB to 49 GB; used with `enablePstSizeLimit`.
     pub pst_size_limit_bytes: ::std::option::Option<i64>,
 }
 #[cfg(
@@ -3124,9 +4074,13 @@ impl RestExportFolderToPst {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-post"))]
 pub struct RestExportOptions {
+    ///Channel whose posts are exported (id from `TeamsChannel_Get`); `from` and `to` can then narrow the period. Leave it out when `posts` is set.
     pub channel_id: ::std::option::Option<::std::string::String>,
+    ///Start of the period to export (date-time, ISO 8601); only with `channelId`.
     pub from: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Posts to export, all from one channel (ids from `TeamsPost_GetPage`); leave it out when `channelId` is set.
     pub posts: ::std::vec::Vec<RestTeamsPost>,
+    ///End of the period to export (date-time, ISO 8601); only with `channelId`.
     pub to: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
 #[cfg(any(feature = "teams-post"))]
@@ -3140,7 +4094,9 @@ impl RestExportOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
 pub struct RestExportToPstOptions {
+    ///`true` caps the size of each PST file; then set `pstSizeLimitBytes`.
     pub enable_pst_size_limit: ::std::option::Option<bool>,
+    ///Largest size of one PST file, in bytes, between 1 GB and 49 GB; larger exports are split and zipped.
     pub pst_size_limit_bytes: ::std::option::Option<i64>,
 }
 #[cfg(any(feature = "exchange-item"))]
@@ -3154,6 +4110,7 @@ impl RestExportToPstOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-file"))]
 pub struct RestFileSaveOptions {
+    ///`true` wraps the file in a ZIP archive; `false` returns the file itself.
     pub as_zip: ::std::option::Option<bool>,
 }
 #[cfg(any(feature = "teams-file"))]
@@ -3167,7 +4124,9 @@ impl RestFileSaveOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-file"))]
 pub struct RestFilesSaveOptions {
+    ///Channel whose files are all saved (id from `TeamsChannel_Get`); leave it out when `files` lists the files.
     pub channel_id: ::std::option::Option<::std::string::String>,
+    ///Files to save, all from one channel (ids from `TeamsFile_GetPage`); leave it out when `channelId` is set.
     pub files: ::std::vec::Vec<RestTeamsFile>,
 }
 #[cfg(any(feature = "teams-file"))]
@@ -3181,11 +4140,17 @@ impl RestFilesSaveOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-file"))]
 pub struct RestFilesSendOptions {
+    ///Channel whose files are all sent (id from `TeamsChannel_Get`); leave it out when `files` lists the files.
     pub channel_id: ::std::option::Option<::std::string::String>,
+    ///Files to send, all from one channel (ids from `TeamsFile_GetPage`); leave it out when `channelId` is set.
     pub files: ::std::vec::Vec<RestTeamsFile>,
+    ///Sender address of the message that carries the attachments.
     pub from: ::std::option::Option<::std::string::String>,
+    ///Subject line of the message that carries the attachments.
     pub subject: ::std::option::Option<::std::string::String>,
+    ///Body text of the message that carries the attachments.
     pub text: ::std::option::Option<::std::string::String>,
+    ///Recipient address of the message that carries the attachments.
     pub to: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "teams-file"))]
@@ -3206,17 +4171,28 @@ impl RestFilesSendOptions {
     )
 )]
 pub struct RestGroup {
+    ///Data location (geography) of the group in a Multi-Geo tenant.
     pub data_location: ::std::option::Option<::std::string::String>,
+    ///Display name of the group.
     pub display_name: ::std::option::Option<::std::string::String>,
+    ///Change counter that the server raises each time the group is modified.
     pub e_tag: ::std::option::Option<i64>,
+    ///Id of the group in the organization, from `OrganizationGroup_Get`.
     pub id: ::std::option::Option<::std::string::String>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Where the organization lives: `Cloud`, `OnPremises` or `Hybrid`.
     pub location_type: ::std::option::Option<RestGroupLocationType>,
+    ///User who manages the group.
     pub managed_by: ::std::option::Option<::std::string::String>,
+    ///Object id that Microsoft assigned to the group.
     pub msid: ::std::option::Option<::uuid::Uuid>,
+    ///Short name of the group, next to its display name.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Security id (SID) of the group in on-premises Active Directory; for on-premises and hybrid organizations.
     pub on_premises_sid: ::std::option::Option<::std::string::String>,
+    ///SharePoint site of the group, when it has one.
     pub site: ::std::option::Option<::std::string::String>,
+    ///Kind of group: `Office365`, `Security`, `Distribution` or `DynamicDistribution`.
     pub type_: ::std::option::Option<RestGroupType>,
 }
 #[cfg(
@@ -3228,8 +4204,9 @@ pub struct RestGroup {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestGroupLocationType`"] pub enum RestGroupLocationType { OnPremises =
-    "OnPremises", Cloud = "Cloud", Hybrid = "Hybrid", } unknown Unknown
+    #[doc = "Where the organization lives: `Cloud`, `OnPremises` or `Hybrid`."] pub enum
+    RestGroupLocationType { OnPremises = "OnPremises", Cloud = "Cloud", Hybrid =
+    "Hybrid", } unknown Unknown
 }
 ///`RestGroupMember`
 #[derive(Clone, Debug, Default)]
@@ -3237,20 +4214,27 @@ pub struct RestGroup {
     any(feature = "organization-backup-accounts", feature = "organization-group-member")
 )]
 pub struct RestGroupMember {
+    ///Data location (geography) of the account in a Multi-Geo tenant.
     pub data_location: ::std::option::Option<::std::string::String>,
+    ///Id of the group the account belongs to.
     pub group_id: ::std::option::Option<::std::string::String>,
+    ///`true` for a Microsoft Online account, `false` for an on-premises one.
     pub is_cloud: ::std::option::Option<bool>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Sign-in name of the account.
     pub login: ::std::option::Option<::std::string::String>,
+    ///Display name of the account.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Kind of account: `User`, `Group` or `Unknown`.
     pub type_: ::std::option::Option<RestGroupMemberType>,
 }
 #[cfg(
     any(feature = "organization-backup-accounts", feature = "organization-group-member")
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestGroupMemberType`"] pub enum RestGroupMemberType { Unknown = "Unknown",
-    User = "User", Group = "Group", } unknown UnknownValue
+    #[doc = "Kind of account: `User`, `Group` or `Unknown`."] pub enum
+    RestGroupMemberType { Unknown = "Unknown", User = "User", Group = "Group", } unknown
+    UnknownValue
 }
 #[cfg(
     any(
@@ -3261,9 +4245,10 @@ pub struct RestGroupMember {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestGroupType`"] pub enum RestGroupType { Office365 = "Office365", Security
-    = "Security", Distribution = "Distribution", DynamicDistribution =
-    "DynamicDistribution", } unknown Unknown
+    #[doc =
+    "Kind of group: `Office365`, `Security`, `Distribution` or `DynamicDistribution`."]
+    pub enum RestGroupType { Office365 = "Office365", Security = "Security", Distribution
+    = "Distribution", DynamicDistribution = "DynamicDistribution", } unknown Unknown
 }
 ///`RestHealthReport`
 #[derive(Clone, Debug, Default)]
@@ -3314,6 +4299,7 @@ impl ::std::convert::From<
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "health"))]
 pub struct RestHealthReportEntry {
+    ///Why the component got this status.
     pub description: ::std::option::Option<::std::string::String>,
     pub status: ::std::option::Option<RestHealthStatus>,
 }
@@ -3326,8 +4312,11 @@ pub struct RestHealthReportEntry {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "history-settings"))]
 pub struct RestHistorySettings {
+    ///Follow-up actions; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
+    ///`true` keeps every job session forever; `false` keeps them for `keeponlyLast` weeks.
     pub keep_allsessions: ::std::option::Option<bool>,
+    ///Weeks to keep job sessions when `keepAllsessions` is `false`; the server default is 53.
     pub keeponly_last: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
 }
@@ -3342,30 +4331,49 @@ impl RestHistorySettings {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestHybridOrganization {
+    ///Actions the server offers on this organization; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
+    ///Id of the organization as recorded in the backups; differs from `id`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
+    ///`true` lets the server give the Entra application its certificate and the permissions it needs.
     pub configure_application: ::std::option::Option<bool>,
+    ///Free-text note about the organization.
     pub description: ::std::option::Option<::std::string::String>,
     pub exchange_online_settings: ::std::option::Option<RestOffice365ConnectionSettings>,
     pub exchange_settings: ::std::option::Option<RestExchangeSettings>,
+    ///When the organization's first backup was made (UTC); filled only with `extendedView=true`.
     pub first_backuptime: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///Id the server gave the organization; read-only, leave it out when adding.
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///Whether the organization has backups; filled only with `extendedView=true`.
     pub is_backedup: ::std::option::Option<bool>,
+    ///`true` to back up on-premises Exchange.
     pub is_exchange: ::std::option::Option<bool>,
+    ///`true` to back up Exchange Online.
     pub is_exchange_online: ::std::option::Option<bool>,
+    ///`true` to back up SharePoint Online and OneDrive.
     pub is_share_point_online: ::std::option::Option<bool>,
+    ///`true` to back up on-premises SharePoint.
     pub is_sharepoint: ::std::option::Option<bool>,
+    ///`true` when team chats should be backed up too.
     pub is_teams_chats_online: ::std::option::Option<bool>,
+    ///`true` when the organization uses Microsoft Teams and its teams should be backed up.
     pub is_teams_online: ::std::option::Option<bool>,
+    ///When the organization's latest backup was made (UTC); filled only with `extendedView=true`.
     pub last_backuptime: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///Related resources (HAL links); filled by the server, ignored on input.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Tenant id Microsoft gave the organization.
     pub msid: ::std::option::Option<::uuid::Uuid>,
+    ///Name of the organization; for Microsoft 365 usually its `onmicrosoft.com` domain.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Name of a new Entra application the server creates for this organization; leave empty to use an existing one.
     pub new_application_name: ::std::option::Option<::std::string::String>,
+    ///Microsoft 365 (online) name of the organization.
     pub office_name: ::std::option::Option<::std::string::String>,
     pub region: ::std::option::Option<RestOrganizationRegion>,
     pub share_point_online_settings: ::std::option::Option<
@@ -3373,12 +4381,14 @@ pub struct RestHybridOrganization {
     >,
     pub sharepoint_settings: ::std::option::Option<RestSharepointSettings>,
     pub type_: ::std::option::Option<RestOrganizationType>,
+    ///Device code from `Organization_OrganizationDeviceCode`, once someone has signed in to Microsoft with it; used to create or configure the Entra application.
     pub user_code: ::std::option::Option<::std::string::String>,
 }
 ///`RestInstallLicenseOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license"))]
 pub struct RestInstallLicenseOptions {
+    ///Whole content of the `.lic` license file, Base64-encoded.
     pub license_file: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "license"))]
@@ -3392,10 +4402,14 @@ impl RestInstallLicenseOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "internet-proxy-settings"))]
 pub struct RestInternetProxy {
+    ///Host name or IP address of the proxy.
     pub host_name: ::std::option::Option<::std::string::String>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///TCP port of the proxy; `3128` by default.
     pub port: ::std::option::Option<i32>,
+    ///`true` when the proxy is reached with a login.
     pub use_authentication: ::std::option::Option<bool>,
+    ///`true` when internet traffic of the backup infrastructure goes through this proxy.
     pub use_internet_proxy: ::std::option::Option<bool>,
     pub username: ::std::option::Option<::std::string::String>,
 }
@@ -3403,11 +4417,16 @@ pub struct RestInternetProxy {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "internet-proxy-settings"))]
 pub struct RestInternetProxyFromClient {
+    ///Host name or IP address of the proxy.
     pub host_name: ::std::option::Option<::std::string::String>,
+    ///TCP port of the proxy; `3128` by default.
     pub port: ::std::option::Option<i32>,
+    ///`true` when the proxy wants a login; then set `username` and `userPassword`.
     pub use_authentication: ::std::option::Option<bool>,
+    ///`true` sends internet traffic of the backup infrastructure through the proxy below.
     pub use_internet_proxy: ::std::option::Option<bool>,
     pub user_password: ::std::option::Option<SecureString>,
+    ///Login for the proxy.
     pub username: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "internet-proxy-settings"))]
@@ -3421,19 +4440,27 @@ impl RestInternetProxyFromClient {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy", feature = "proxy-pool"))]
 pub struct RestInternetProxySettings {
+    ///DNS name or IP address of the internet proxy.
     pub host_name: ::std::option::Option<::std::string::String>,
+    ///TCP port of the internet proxy.
     pub port: ::std::option::Option<i32>,
+    ///`true` when the internet proxy needs a login.
     pub use_authentication: ::std::option::Option<bool>,
+    ///Login name for the internet proxy.
     pub username: ::std::option::Option<::std::string::String>,
 }
 ///`RestInternetProxySettingsFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy"))]
 pub struct RestInternetProxySettingsFromClient {
+    ///DNS name or IP address of the internet proxy.
     pub host_name: ::std::option::Option<::std::string::String>,
+    ///Port of the internet proxy; default `3128`.
     pub port: ::std::option::Option<i32>,
+    ///`true` signs in to the internet proxy with `username` and `userPassword`.
     pub use_authentication: ::std::option::Option<bool>,
     pub user_password: ::std::option::Option<SecureString>,
+    ///Account for the internet proxy.
     pub username: ::std::option::Option<::std::string::String>,
 }
 ///`RestItemComposed`
@@ -3451,67 +4478,108 @@ pub struct RestInternetProxySettingsFromClient {
     )
 )]
 pub struct RestItemComposed {
-    pub created_by: ::std::string::String,
-    pub creation_time: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///User who created the item.
+    pub created_by: ::std::option::Option<::std::string::String>,
+    ///When the item was created (date-time).
+    pub creation_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Id of the backed-up document, folder or item.
     pub id: ::std::string::String,
+    ///`true` when the item hands its permissions down to the items below it.
     pub inherited_permissions: ::std::option::Option<bool>,
+    ///`true` for a folder.
     pub is_folder: ::std::option::Option<bool>,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
-    pub modification_time: ::chrono::DateTime<::chrono::offset::Utc>,
-    pub modified_by: ::std::string::String,
-    pub name: ::std::string::String,
+    ///When the item was last changed (date-time).
+    pub modification_time: ::std::option::Option<
+        ::chrono::DateTime<::chrono::offset::Utc>,
+    >,
+    ///User who last changed the item.
+    pub modified_by: ::std::option::Option<::std::string::String>,
+    pub name: ::std::option::Option<::std::string::String>,
+    ///Id of the OneDrive that holds the item, for OneDrive items.
     pub one_drive_id: ::std::option::Option<::std::string::String>,
+    ///Id of the SharePoint site that holds the item, for SharePoint items.
     pub site_id: ::std::option::Option<::std::string::String>,
+    ///Size of the document, in bytes.
     pub size_bytes: ::std::option::Option<i64>,
+    ///Title of a SharePoint list item.
     pub title: ::std::option::Option<::std::string::String>,
     pub type_: ::std::option::Option<RestSharePointFolderType>,
+    ///Version label of the item, for example `3.0`.
     pub version: ::std::option::Option<::std::string::String>,
+    ///Numeric id of this version of the item.
     pub version_id: ::std::option::Option<i32>,
 }
 ///`RestItemGuidId`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy"))]
 pub struct RestItemGuidId {
+    ///Id of a backup proxy, from `Proxy_GetProxies`.
     pub id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`RestItemRestoreDetails`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestItemRestoreDetails {
+    ///Error that stopped this object's restore, if any.
     pub error: ::std::option::Option<::std::string::String>,
+    ///Id of the restored object.
     pub id: ::std::string::String,
-    pub item_restore_details_type: RestItemRestoreDetailsType,
-    pub item_type: RestRestoreItemType,
-    pub name: ::std::string::String,
+    pub item_restore_details_type: ::std::option::Option<RestItemRestoreDetailsType>,
+    pub item_type: ::std::option::Option<RestRestoreItemType>,
+    ///Name of the restored object.
+    pub name: ::std::option::Option<::std::string::String>,
+    ///Path of the restored object.
     pub path: ::std::option::Option<::std::string::String>,
-    pub status: RestRestoreStatus,
+    pub status: ::std::option::Option<RestRestoreStatus>,
+    ///Title of the restored object.
     pub title: ::std::option::Option<::std::string::String>,
+    ///Warnings raised while restoring the object.
     pub warnings: ::std::vec::Vec<::std::string::String>,
 }
 ///`RestItemRestoreDetailsComposed`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-session", feature = "unreferenced-types"))]
 pub struct RestItemRestoreDetailsComposed {
+    ///Error that stopped the mailbox restore, if any.
     pub cannot_continue_mailbox_error: ::std::option::Option<::std::string::String>,
+    ///Per-item details for the objects inside this one, when available.
     pub child_items: ::std::vec::Vec<RestItemRestoreDetailsComposed>,
+    ///Items that were missing at the target and were restored.
     pub created_mailbox_items_count: ::std::option::Option<i64>,
+    ///Error that stopped this object's restore, if any.
     pub error: ::std::option::Option<::std::string::String>,
+    ///Items that could not be restored.
     pub failed_mailbox_items_count: ::std::option::Option<i64>,
+    ///Id of the restored object.
     pub id: ::std::option::Option<::std::string::String>,
-    pub item_restore_details_type: RestItemRestoreDetailsType,
+    pub item_restore_details_type: ::std::option::Option<RestItemRestoreDetailsType>,
     pub item_type: ::std::option::Option<RestRestoreItemType>,
+    ///Email address of the mailbox.
     pub mailbox_email: ::std::option::Option<::std::string::String>,
+    ///`true` for an archive mailbox.
     pub mailbox_is_archive: ::std::option::Option<bool>,
+    ///`true` for a public folder mailbox.
     pub mailbox_is_public: ::std::option::Option<bool>,
+    ///Items that had changed and were restored over the target copy.
     pub merged_mailbox_items_count: ::std::option::Option<i64>,
+    ///Name of the restored object.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Id of the site collection behind the OneDrive.
     pub one_drive_site_id: ::std::option::Option<::uuid::Uuid>,
+    ///URL of the OneDrive.
     pub one_drive_url: ::std::option::Option<::std::string::String>,
+    ///Web id of the OneDrive.
     pub one_drive_web_id: ::std::option::Option<::uuid::Uuid>,
+    ///Path of the restored object.
     pub path: ::std::option::Option<::std::string::String>,
+    ///Items skipped because the target copy was unchanged.
     pub skipped_mailbox_items_count: ::std::option::Option<i64>,
     pub status: ::std::option::Option<RestRestoreStatus>,
+    ///Title of the restored object.
     pub title: ::std::option::Option<::std::string::String>,
+    ///Warnings raised while restoring the object.
     pub warnings: ::std::vec::Vec<::std::string::String>,
 }
 #[cfg(any(feature = "restore-session", feature = "unreferenced-types"))]
@@ -3523,18 +4591,30 @@ pub struct RestItemRestoreDetailsComposed {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job", feature = "job"))]
 pub struct RestJob {
+    ///What the job covers: `EntireOrganization` or `SelectedItems`.
     pub backup_type: ::std::option::Option<RestJobBackupType>,
+    ///Free-text description of the job.
     pub description: ::std::option::Option<::std::string::String>,
+    ///Change counter that the server raises each time this object is modified.
     pub e_tag: ::std::option::Option<i64>,
+    ///Id of the backup job.
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///`false` when the job is disabled and does not run on its schedule.
     pub is_enabled: ::std::option::Option<bool>,
+    ///When the job last finished successfully (date-time).
     pub last_backup: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///When the job last ran (date-time); empty if it never ran.
     pub last_run: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Outcome of the latest run, such as `Success`, `Warning`, `Failed` or `Running`.
     pub last_status: ::std::option::Option<RestJobLastStatus>,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
     pub name: ::std::option::Option<::std::string::String>,
+    ///When the schedule starts the job next (date-time).
     pub next_run: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Id of the Microsoft 365 organization the job backs up, from `Organization_Get`.
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///Id of the backup repository the job writes to, from `BackupRepository_GetRepositories`.
     pub repository_id: ::std::option::Option<::uuid::Uuid>,
     pub schedule_policy: ::std::option::Option<RestJobSchedulePolicy>,
 }
@@ -3547,39 +4627,51 @@ pub struct RestJob {
 }
 #[cfg(any(feature = "copy-job", feature = "job"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestJobBackupType`"] pub enum RestJobBackupType { EntireOrganization =
-    "EntireOrganization", SelectedItems = "SelectedItems", } unknown Unknown
+    #[doc = "What the job covers: `EntireOrganization` or `SelectedItems`."] pub enum
+    RestJobBackupType { EntireOrganization = "EntireOrganization", SelectedItems =
+    "SelectedItems", } unknown Unknown
 }
 ///`RestJobDeleteEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestJobDeleteEvent {
-    pub event_type: RestEventType,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the backup or copy job the event is about.
     pub id: ::std::string::String,
-    pub job_type: RestEventJobType,
+    pub job_type: ::std::option::Option<RestEventJobType>,
 }
 ///`RestJobExcludedItemsChangeEvent`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestJobExcludedItemsChangeEvent {
-    pub event_type: RestEventType,
-    pub job_id: ::std::string::String,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the backup or copy job concerned.
+    pub job_id: ::std::option::Option<::std::string::String>,
 }
 ///`RestJobGroupItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestJobGroupItem {
     pub group: ::std::option::Option<RestGroup>,
+    ///`true` covers the group's SharePoint site.
     pub group_site: ::std::option::Option<bool>,
+    ///Id of the entry: a fixed per-type prefix joined with the object id. Take it from `Job_GetSelectedItems` or `Job_GetExcludedItems`; leave empty for new entries.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Hypermedia links; ignored on input.
     pub links: ::std::option::Option<
         ::std::collections::HashMap<::std::string::String, RestLinkHal>,
     >,
+    ///`true` covers the group mailbox.
     pub mailbox: ::std::option::Option<bool>,
+    ///With `members`: covers each member's archive mailbox.
     pub member_archive_mailbox: ::std::option::Option<bool>,
+    ///With `members`: covers each member's mailbox.
     pub member_mailbox: ::std::option::Option<bool>,
+    ///With `members`: covers each member's OneDrive.
     pub member_onedrive: ::std::option::Option<bool>,
+    ///With `members`: covers each member's personal site.
     pub member_site: ::std::option::Option<bool>,
+    ///`true` also processes the group's members, with the `member...` options below.
     pub members: ::std::option::Option<bool>,
     pub type_: ::std::option::Option<RestJobBackupItemType>,
 }
@@ -3587,26 +4679,42 @@ pub struct RestJobGroupItem {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job"))]
 pub struct RestJobItemComposed {
+    ///`true` covers the in-place archive mailbox.
     pub archive_mailbox: ::std::option::Option<bool>,
+    ///OneDrive folder names to take in or leave out; for a `OneDriveFolders` entry they apply to every OneDrive of the organization.
     pub folders: ::std::vec::Vec<::std::string::String>,
     pub group: ::std::option::Option<RestGroup>,
+    ///`true` covers the group's SharePoint site.
     pub group_site: ::std::option::Option<bool>,
+    ///Id of the entry: a fixed per-type prefix joined with the object id. Take it from `Job_GetSelectedItems` or `Job_GetExcludedItems`; leave empty for new entries.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Hypermedia links; ignored on input.
     pub links: ::std::option::Option<
         ::std::collections::HashMap<::std::string::String, RestLinkHal>,
     >,
+    ///`true` covers the mailbox (Mail option).
     pub mailbox: ::std::option::Option<bool>,
+    ///With `members`: covers each member's archive mailbox.
     pub member_archive_mailbox: ::std::option::Option<bool>,
+    ///With `members`: covers each member's mailbox.
     pub member_mailbox: ::std::option::Option<bool>,
+    ///With `members`: covers each member's OneDrive.
     pub member_onedrive: ::std::option::Option<bool>,
+    ///With `members`: covers each member's personal site.
     pub member_site: ::std::option::Option<bool>,
+    ///`true` also processes the group's members, with the `member...` options below.
     pub members: ::std::option::Option<bool>,
+    ///`true` covers OneDrive.
     pub one_drive: ::std::option::Option<bool>,
+    ///`true` covers the user's personal site.
     pub personal_site: ::std::option::Option<bool>,
     pub site: ::std::option::Option<RestJobSite>,
+    ///`true` covers SharePoint sites.
     pub sites: ::std::option::Option<bool>,
     pub team: ::std::option::Option<RestTeam>,
+    ///`true` covers Microsoft Teams.
     pub teams: ::std::option::Option<bool>,
+    ///`true` also covers team chats (channel messages).
     pub teams_chats: ::std::option::Option<bool>,
     pub type_: ::std::option::Option<RestJobBackupItemType>,
     pub user: ::std::option::Option<RestUser>,
@@ -3620,17 +4728,21 @@ impl RestJobItemComposed {
 }
 #[cfg(any(feature = "copy-job", feature = "job"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestJobLastStatus`"] pub enum RestJobLastStatus { Stopped = "Stopped",
-    Running = "Running", Success = "Success", Failed = "Failed", Warning = "Warning",
-    NotConfigured = "NotConfigured", Disconnected = "Disconnected", Queued = "Queued", }
-    unknown Unknown
+    #[doc =
+    "Outcome of the latest run, such as `Success`, `Warning`, `Failed` or `Running`."]
+    pub enum RestJobLastStatus { Stopped = "Stopped", Running = "Running", Success =
+    "Success", Failed = "Failed", Warning = "Warning", NotConfigured = "NotConfigured",
+    Disconnected = "Disconnected", Queued = "Queued", } unknown Unknown
 }
 ///`RestJobOneDriveFoldersItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestJobOneDriveFoldersItem {
+    ///OneDrive folder names to take in or leave out; for a `OneDriveFolders` entry they apply to every OneDrive of the organization.
     pub folders: ::std::vec::Vec<::std::string::String>,
+    ///Id of the entry: a fixed per-type prefix joined with the object id. Take it from `Job_GetSelectedItems` or `Job_GetExcludedItems`; leave empty for new entries.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Hypermedia links; ignored on input.
     pub links: ::std::option::Option<
         ::std::collections::HashMap<::std::string::String, RestLinkHal>,
     >,
@@ -3640,15 +4752,23 @@ pub struct RestJobOneDriveFoldersItem {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestJobOrganizationItem {
+    ///`true` covers the in-place archive mailbox.
     pub archive_mailbox: ::std::option::Option<bool>,
+    ///Id of the entry: a fixed per-type prefix joined with the object id. Take it from `Job_GetSelectedItems` or `Job_GetExcludedItems`; leave empty for new entries.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Hypermedia links; ignored on input.
     pub links: ::std::option::Option<
         ::std::collections::HashMap<::std::string::String, RestLinkHal>,
     >,
+    ///`true` covers the mailbox (Mail option).
     pub mailbox: ::std::option::Option<bool>,
+    ///`true` covers OneDrive.
     pub one_drive: ::std::option::Option<bool>,
+    ///`true` covers SharePoint sites.
     pub sites: ::std::option::Option<bool>,
+    ///`true` covers Microsoft Teams.
     pub teams: ::std::option::Option<bool>,
+    ///`true` also covers team chats (channel messages).
     pub teams_chats: ::std::option::Option<bool>,
     pub type_: ::std::option::Option<RestJobBackupItemType>,
 }
@@ -3656,7 +4776,9 @@ pub struct RestJobOrganizationItem {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestJobPersonalSitesItem {
+    ///Id of the entry: a fixed per-type prefix joined with the object id. Take it from `Job_GetSelectedItems` or `Job_GetExcludedItems`; leave empty for new entries.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Hypermedia links; ignored on input.
     pub links: ::std::option::Option<
         ::std::collections::HashMap<::std::string::String, RestLinkHal>,
     >,
@@ -3666,98 +4788,131 @@ pub struct RestJobPersonalSitesItem {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job", feature = "job"))]
 pub struct RestJobSchedulePolicy {
+    ///`true` limits the job to the hours allowed in `backupWindowSettings`.
     pub backup_window_enabled: ::std::option::Option<bool>,
     pub backup_window_settings: ::std::option::Option<RestBackupWindowSettings>,
+    ///Time of day to start for the `Daily` type, as `HH:mm:ss`.
     pub daily_time: ::std::option::Option<::std::string::String>,
+    ///Days to run for the `Daily` type: every day, workdays, weekends or one weekday.
     pub daily_type: ::std::option::Option<RestJobSchedulePolicyDailyType>,
+    ///Interval between runs for the `Periodically` type, from 5 minutes (`Minutes5`) to 12 hours (`Hours12`).
     pub periodically_every: ::std::option::Option<
         RestJobSchedulePolicyPeriodicallyEvery,
     >,
+    ///Minutes to shift the start within the hour, so that jobs on the same hourly interval do not all start together. Only with `periodicallyEvery` in hours.
     pub periodically_offset_minutes: ::std::option::Option<i32>,
+    ///`true` restricts the runs that repeat every N hours to the hours allowed in `periodicallyWindowSettings`.
     pub periodically_window_enabled: ::std::option::Option<bool>,
     pub periodically_window_settings: ::std::option::Option<RestBackupWindowSettings>,
+    ///`true` makes the server start a failed job again, up to `retryNumber` times.
     pub retry_enabled: ::std::option::Option<bool>,
+    ///How many times a failed job is retried.
     pub retry_number: ::std::option::Option<i32>,
+    ///Wait between retries, in minutes.
     pub retry_wait_interval: ::std::option::Option<i32>,
+    ///`true` turns the schedule on; meant for use with `periodicallyEvery` set to an interval in hours.
     pub schedule_enabled: ::std::option::Option<bool>,
+    ///How the job is started: `Daily` (on `dailyType` days at `dailyTime`), `Periodically` (every `periodicallyEvery`) or `ManualOnly` (never on its own).
     pub type_: ::std::option::Option<RestJobSchedulePolicyType>,
 }
 #[cfg(any(feature = "copy-job", feature = "job"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestJobSchedulePolicyDailyType`"] pub enum RestJobSchedulePolicyDailyType {
-    Everyday = "Everyday", Workdays = "Workdays", Weekends = "Weekends", Monday =
-    "Monday", Tuesday = "Tuesday", Wednesday = "Wednesday", Thursday = "Thursday", Friday
-    = "Friday", Saturday = "Saturday", Sunday = "Sunday", } unknown Unknown
+    #[doc =
+    "Days to run for the `Daily` type: every day, workdays, weekends or one weekday."]
+    pub enum RestJobSchedulePolicyDailyType { Everyday = "Everyday", Workdays =
+    "Workdays", Weekends = "Weekends", Monday = "Monday", Tuesday = "Tuesday", Wednesday
+    = "Wednesday", Thursday = "Thursday", Friday = "Friday", Saturday = "Saturday",
+    Sunday = "Sunday", } unknown Unknown
 }
 #[cfg(any(feature = "copy-job", feature = "job"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestJobSchedulePolicyPeriodicallyEvery`"] pub enum
-    RestJobSchedulePolicyPeriodicallyEvery { Minutes5 = "Minutes5", Minutes10 =
+    #[doc =
+    "Interval between runs for the `Periodically` type, from 5 minutes (`Minutes5`) to 12 hours (`Hours12`)."]
+    pub enum RestJobSchedulePolicyPeriodicallyEvery { Minutes5 = "Minutes5", Minutes10 =
     "Minutes10", Minutes15 = "Minutes15", Minutes30 = "Minutes30", Hours1 = "Hours1",
     Hours2 = "Hours2", Hours4 = "Hours4", Hours8 = "Hours8", Hours12 = "Hours12", }
     unknown Unknown
 }
 #[cfg(any(feature = "copy-job", feature = "job"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestJobSchedulePolicyType`"] pub enum RestJobSchedulePolicyType {
-    Periodically = "Periodically", Daily = "Daily", ManualOnly = "ManualOnly", } unknown
-    Unknown
+    #[doc =
+    "How the job is started: `Daily` (on `dailyType` days at `dailyTime`), `Periodically` (every `periodicallyEvery`) or `ManualOnly` (never on its own)."]
+    pub enum RestJobSchedulePolicyType { Periodically = "Periodically", Daily = "Daily",
+    ManualOnly = "ManualOnly", } unknown Unknown
 }
 ///`RestJobSelectedItemsChangeEvent`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestJobSelectedItemsChangeEvent {
-    pub event_type: RestEventType,
-    pub job_id: ::std::string::String,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the backup or copy job concerned.
+    pub job_id: ::std::option::Option<::std::string::String>,
 }
 ///`RestJobSession`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job", feature = "job", feature = "job-session"))]
 pub struct RestJobSession {
+    ///When the session started (date-time).
     pub creation_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Extra text about the session's outcome.
     pub details: ::std::option::Option<::std::string::String>,
+    ///Change counter that the server raises each time this object is modified.
     pub e_tag: ::std::option::Option<i64>,
+    ///When the session ended (date-time); empty while it runs.
     pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Id of the job session.
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///Id of the backup or backup copy job that ran, from `Job_Get` or `CopyJob_Get`.
     pub job_id: ::std::option::Option<::uuid::Uuid>,
+    ///`Full` or `Incremental` run.
     pub job_session_config_type: ::std::option::Option<
         RestJobSessionJobSessionConfigType,
     >,
+    ///`Backup` for a backup job, `Copy` for a backup copy job.
     pub job_type: ::std::option::Option<RestJobSessionJobType>,
+    ///`true` when the server will retry the job after this session.
     pub job_will_be_retried: ::std::option::Option<bool>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///For a retry session: id of the original session that ended with an error or warning.
     pub main_session_id: ::std::option::Option<::uuid::Uuid>,
+    ///Number of objects processed so far.
     pub progress: ::std::option::Option<i32>,
+    ///Id of the backup proxy that processed the session.
     pub proxy_id: ::std::option::Option<::uuid::Uuid>,
+    ///Id of the proxy pool that processed the session.
     pub proxy_pool_id: ::std::option::Option<::uuid::Uuid>,
+    ///Id of the backup repository the session wrote to.
     pub repository_id: ::std::option::Option<::uuid::Uuid>,
+    ///Ordinal of this retry of the job.
     pub retry_count: ::std::option::Option<i32>,
     pub statistics: ::std::option::Option<RestJobStatistics>,
+    ///State or outcome of the session, such as `Running`, `Success`, `Warning` or `Failed`.
     pub status: ::std::option::Option<RestJobSessionStatus>,
 }
 ///`RestJobSessionDeleteEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestJobSessionDeleteEvent {
-    pub event_type: RestEventType,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the job session the event is about.
     pub id: ::std::string::String,
-    pub job_type: RestEventJobType,
+    pub job_type: ::std::option::Option<RestEventJobType>,
 }
 #[cfg(any(feature = "copy-job", feature = "job", feature = "job-session"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestJobSessionJobSessionConfigType`"] pub enum
-    RestJobSessionJobSessionConfigType { Full = "Full", Incremental = "Incremental", }
-    unknown Unknown
+    #[doc = "`Full` or `Incremental` run."] pub enum RestJobSessionJobSessionConfigType {
+    Full = "Full", Incremental = "Incremental", } unknown Unknown
 }
 #[cfg(any(feature = "copy-job", feature = "job", feature = "job-session"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestJobSessionJobType`"] pub enum RestJobSessionJobType { Backup =
-    "Backup", Copy = "Copy", } unknown Unknown
+    #[doc = "`Backup` for a backup job, `Copy` for a backup copy job."] pub enum
+    RestJobSessionJobType { Backup = "Backup", Copy = "Copy", } unknown Unknown
 }
 ///`RestJobSessionObject`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-session-objects"))]
 pub struct RestJobSessionObject {
+    ///Id of the processed user, group, site or team.
     pub id: ::std::option::Option<::std::string::String>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     pub status: ::std::option::Option<RestJobSessionObjectStatus>,
@@ -3775,10 +4930,11 @@ pub struct RestJobSessionObject {
 }
 #[cfg(any(feature = "copy-job", feature = "job", feature = "job-session"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestJobSessionStatus`"] pub enum RestJobSessionStatus { Stopped =
-    "Stopped", Running = "Running", Success = "Success", Failed = "Failed", Warning =
-    "Warning", NotConfigured = "NotConfigured", Disconnected = "Disconnected", Queued =
-    "Queued", } unknown Unknown
+    #[doc =
+    "State or outcome of the session, such as `Running`, `Success`, `Warning` or `Failed`."]
+    pub enum RestJobSessionStatus { Stopped = "Stopped", Running = "Running", Success =
+    "Success", Failed = "Failed", Warning = "Warning", NotConfigured = "NotConfigured",
+    Disconnected = "Disconnected", Queued = "Queued", } unknown Unknown
 }
 #[cfg(any(feature = "job-session"))]
 ::veeam_runtime::string_enum! {
@@ -3789,12 +4945,15 @@ pub struct RestJobSessionObject {
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestJobSessionUpdateEvent {
-    pub e_tag: i64,
-    pub event_type: RestEventType,
+    ///Version counter of the job session; it grows with every change.
+    pub e_tag: ::std::option::Option<i64>,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the job session the event is about.
     pub id: ::std::string::String,
-    pub job_id: ::std::string::String,
-    pub job_type: RestEventJobType,
-    pub status: RestJobSessionUpdateEventStatus,
+    ///Id of the backup or copy job concerned.
+    pub job_id: ::std::option::Option<::std::string::String>,
+    pub job_type: ::std::option::Option<RestEventJobType>,
+    pub status: ::std::option::Option<RestJobSessionUpdateEventStatus>,
 }
 #[cfg(any(feature = "events", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
@@ -3806,22 +4965,33 @@ pub struct RestJobSessionUpdateEvent {
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "job", feature = "unreferenced-types"))]
 pub struct RestJobSite {
+    ///Version counter of the site record; it grows with every change.
     pub e_tag: ::std::option::Option<i64>,
+    ///Id of the SharePoint site, from `OrganizationSite_Get`.
     pub id: ::std::string::String,
-    pub is_cloud: bool,
-    pub is_personal: bool,
+    ///`true` for a SharePoint Online site, `false` for on-premises.
+    pub is_cloud: ::std::option::Option<bool>,
+    ///`true` for a personal (OneDrive) site.
+    pub is_personal: ::std::option::Option<bool>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Name of the site.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Address of the parent site, for a subsite.
     pub parent_url: ::std::option::Option<::std::string::String>,
+    ///Error met while reading the site collection, if any.
     pub site_collection_error: ::std::option::Option<::std::string::String>,
-    pub title: ::std::string::String,
-    pub url: ::std::string::String,
+    ///Title shown for the site.
+    pub title: ::std::option::Option<::std::string::String>,
+    ///Address of the site.
+    pub url: ::std::option::Option<::std::string::String>,
 }
 ///`RestJobSiteItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestJobSiteItem {
+    ///Id of the entry: a fixed per-type prefix joined with the object id. Take it from `Job_GetSelectedItems` or `Job_GetExcludedItems`; leave empty for new entries.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Hypermedia links; ignored on input.
     pub links: ::std::option::Option<
         ::std::collections::HashMap<::std::string::String, RestLinkHal>,
     >,
@@ -3832,29 +5002,40 @@ pub struct RestJobSiteItem {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job", feature = "job", feature = "job-session"))]
 pub struct RestJobStatistics {
+    ///Slowest stage of the data path: `Source`, `Target`, `Detecting` (not known yet) or `NA`.
     pub bottleneck: ::std::option::Option<RestJobStatisticsBottleneck>,
+    ///Number of items processed.
     pub processed_objects: ::std::option::Option<i64>,
+    ///Average processing speed, in bytes per second: data read divided by job duration.
     pub processing_rate_bytes_ps: ::std::option::Option<i64>,
+    ///Average processing speed, in items per second.
     pub processing_rate_items_ps: ::std::option::Option<i64>,
+    ///Average read speed from the source, in bytes per second.
     pub read_rate_bytes_ps: ::std::option::Option<i64>,
+    ///Data moved from source to target before compression and deduplication, in bytes.
     pub transferred_data_bytes: ::std::option::Option<i64>,
+    ///Average write speed to the backup repository, in bytes per second.
     pub write_rate_bytes_ps: ::std::option::Option<i64>,
 }
 #[cfg(any(feature = "copy-job", feature = "job", feature = "job-session"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestJobStatisticsBottleneck`"] pub enum RestJobStatisticsBottleneck { Na =
-    "NA", Detecting = "Detecting", Source = "Source", Target = "Target", } unknown
-    Unknown
+    #[doc =
+    "Slowest stage of the data path: `Source`, `Target`, `Detecting` (not known yet) or `NA`."]
+    pub enum RestJobStatisticsBottleneck { Na = "NA", Detecting = "Detecting", Source =
+    "Source", Target = "Target", } unknown Unknown
 }
 ///`RestJobTeamItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestJobTeamItem {
+    ///Id of the entry: a fixed per-type prefix joined with the object id. Take it from `Job_GetSelectedItems` or `Job_GetExcludedItems`; leave empty for new entries.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Hypermedia links; ignored on input.
     pub links: ::std::option::Option<
         ::std::collections::HashMap<::std::string::String, RestLinkHal>,
     >,
     pub team: ::std::option::Option<RestTeam>,
+    ///`true` also covers the team's chats.
     pub teams_chats: ::std::option::Option<bool>,
     pub type_: ::std::option::Option<RestJobBackupItemType>,
 }
@@ -3862,22 +5043,30 @@ pub struct RestJobTeamItem {
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestJobUpdateEvent {
-    pub e_tag: i64,
-    pub event_type: RestEventType,
+    ///Version counter of the backup or copy job; it grows with every change.
+    pub e_tag: ::std::option::Option<i64>,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the backup or copy job the event is about.
     pub id: ::std::string::String,
-    pub job_type: RestEventJobType,
+    pub job_type: ::std::option::Option<RestEventJobType>,
 }
 ///`RestJobUserItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestJobUserItem {
+    ///`true` covers the in-place archive mailbox.
     pub archive_mailbox: ::std::option::Option<bool>,
+    ///Id of the entry: a fixed per-type prefix joined with the object id. Take it from `Job_GetSelectedItems` or `Job_GetExcludedItems`; leave empty for new entries.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Hypermedia links; ignored on input.
     pub links: ::std::option::Option<
         ::std::collections::HashMap<::std::string::String, RestLinkHal>,
     >,
+    ///`true` covers the mailbox (Mail option).
     pub mailbox: ::std::option::Option<bool>,
+    ///`true` covers OneDrive.
     pub one_drive: ::std::option::Option<bool>,
+    ///`true` covers the user's personal site.
     pub personal_site: ::std::option::Option<bool>,
     pub type_: ::std::option::Option<RestJobBackupItemType>,
     pub user: ::std::option::Option<RestUser>,
@@ -3886,14 +5075,22 @@ pub struct RestJobUserItem {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestJournalItem {
+    ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
     pub company: ::std::option::Option<::std::string::String>,
+    ///Length of the journal entry, in hours.
     pub duration: ::std::option::Option<i32>,
+    ///Kind of journal entry.
     pub entry_type: ::std::option::Option<::std::string::String>,
+    ///Id of the item in the backed-up mailbox.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Exchange message class of the item, for example `IPM.Note` or `IPM.Appointment`.
     pub item_class: ::std::option::Option<::std::string::String>,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Id of the backed-up mailbox that holds the item.
     pub mailbox_id: ::std::option::Option<::uuid::Uuid>,
+    ///When the journal entry starts (date-time).
     pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     pub subject: ::std::option::Option<::std::string::String>,
 }
@@ -3901,28 +5098,42 @@ pub struct RestJournalItem {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license"))]
 pub struct RestLicense {
+    ///Email address of the person the license was issued to.
     pub email: ::std::option::Option<::std::string::String>,
+    ///End of the grace period granted after expiry to renew the license (UTC).
     pub grace_period_expires: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///When the license expires (UTC).
     pub license_expires: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///Id of the installed license.
     pub license_id: ::std::option::Option<::uuid::Uuid>,
+    ///Company the license was issued to.
     pub licensed_to: ::std::option::Option<::std::string::String>,
+    ///Users in the new-user state.
     pub new_number: ::std::option::Option<i32>,
+    ///Which monitoring products (Veeam Service Provider Console, Veeam ONE) may watch this server under the license.
     pub package: ::std::option::Option<::std::string::String>,
+    ///`Valid` or `Expired`.
     pub status: ::std::option::Option<RestLicenseStatus>,
+    ///Support id of the license, for cases with Veeam support.
     pub support_id: ::std::option::Option<::std::string::String>,
+    ///License units the license grants.
     pub total_number: ::std::option::Option<i32>,
+    ///Kind of license: `Subscription`, `Evaluation`, `NFR`, `Rental`, `Community` or `AwsPrivateOffer`.
     pub type_: ::std::option::Option<RestLicenseType>,
+    ///License units in use.
     pub used_number: ::std::option::Option<i32>,
 }
 ///`RestLicenseAutoUpdate`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license"))]
 pub struct RestLicenseAutoUpdate {
+    ///Actions the server offers on this resource; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
+    ///`true` lets the server renew the license from Veeam on its own.
     pub is_enabled: ::std::option::Option<bool>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
 }
@@ -3937,9 +5148,13 @@ impl RestLicenseAutoUpdate {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "reports"))]
 pub struct RestLicenseOverviewOptions {
+    ///End of the reporting period; UTC, ISO 8601.
     pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///File format of the report: `PDF` or `CSV`.
     pub format: ::std::option::Option<RestLicenseOverviewOptionsFormat>,
+    ///Start of the reporting period; UTC, ISO 8601.
     pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Time zone the report's times are shown in; omitted: UTC.
     pub timezone: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "reports"))]
@@ -3951,52 +5166,65 @@ impl RestLicenseOverviewOptions {
 }
 #[cfg(any(feature = "reports"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestLicenseOverviewOptionsFormat`"] pub enum
+    #[doc = "File format of the report: `PDF` or `CSV`."] pub enum
     RestLicenseOverviewOptionsFormat { Pdf = "PDF", Csv = "CSV", } unknown Unknown
 }
 #[cfg(any(feature = "license"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestLicenseStatus`"] pub enum RestLicenseStatus { Valid = "Valid", Expired
-    = "Expired", } unknown Unknown
+    #[doc = "`Valid` or `Expired`."] pub enum RestLicenseStatus { Valid = "Valid",
+    Expired = "Expired", } unknown Unknown
 }
 #[cfg(any(feature = "license"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestLicenseType`"] pub enum RestLicenseType { Subscription =
-    "Subscription", Evaluation = "Evaluation", Nfr = "NFR", Rental = "Rental", Community
-    = "Community", AwsPrivateOffer = "AwsPrivateOffer", } unknown Unknown
+    #[doc =
+    "Kind of license: `Subscription`, `Evaluation`, `NFR`, `Rental`, `Community` or `AwsPrivateOffer`."]
+    pub enum RestLicenseType { Subscription = "Subscription", Evaluation = "Evaluation",
+    Nfr = "NFR", Rental = "Rental", Community = "Community", AwsPrivateOffer =
+    "AwsPrivateOffer", } unknown Unknown
 }
 ///`RestLicenseUsage`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
 pub struct RestLicenseUsage {
+    ///Usage per licensing platform and counter type, broken down by organization.
     pub platform_types: ::std::vec::Vec<RestPlatformTypeLicenseUsage>,
 }
 ///`RestLicensedUser`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "licensed-user"))]
 pub struct RestLicensedUser {
+    ///Id of the organization as recorded in the backup; differs from `organizationId`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
+    ///Id of the licensed user; pass it to `LicensedUser_Remove`.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Whether a backup job has processed the user.
     pub is_backed_up: ::std::option::Option<bool>,
+    ///When a backup job last processed the user (UTC).
     pub last_backup_date: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///License state of the user: `Licensed`, `New`, `TemporarilyAssigned` or `Exceeded`.
     pub license_state: ::std::option::Option<RestLicensedUserLicenseState>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Name of the user.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Id of the organization in this server, as in `Organization_Get`.
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///Name of the user's organization.
     pub organization_name: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "licensed-user"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestLicensedUserLicenseState`"] pub enum RestLicensedUserLicenseState {
-    Licensed = "Licensed", New = "New", TemporarilyAssigned = "TemporarilyAssigned",
-    Exceeded = "Exceeded", } unknown Unknown
+    #[doc =
+    "License state of the user: `Licensed`, `New`, `TemporarilyAssigned` or `Exceeded`."]
+    pub enum RestLicensedUserLicenseState { Licensed = "Licensed", New = "New",
+    TemporarilyAssigned = "TemporarilyAssigned", Exceeded = "Exceeded", } unknown Unknown
 }
 ///`RestLicensingApproveReportOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
 pub struct RestLicensingApproveReportOptions {
+    ///Objects to take out of the report, one entry per organization and counter type, each with a reason.
     pub removed_objects: ::std::vec::Vec<RestLicensingOrganizationRemovedObjects>,
 }
 #[cfg(any(feature = "license-statistic"))]
@@ -4010,14 +5238,18 @@ impl RestLicensingApproveReportOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
 pub struct RestLicensingGroupInfo {
+    ///Id of the group of licensed objects; referenced by a counter type's `groupId`.
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///Plural name of the kind of object counted (for example users).
     pub name: ::std::option::Option<::std::string::String>,
+    ///Singular name of the kind of object counted.
     pub singular_name: ::std::option::Option<::std::string::String>,
 }
 ///`RestLicensingMonthlyReport`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
 pub struct RestLicensingMonthlyReport {
+    ///Counts per licensing platform and counter type, with a per-organization breakdown.
     pub platform_types: ::std::vec::Vec<RestLicensingReportPlatformType>,
     pub report_parameters: ::std::option::Option<RestReportParameters>,
 }
@@ -4025,55 +5257,84 @@ pub struct RestLicensingMonthlyReport {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
 pub struct RestLicensingOrganizationRemovedObjects {
+    ///Same organization, by its id in the backup (as in the report's `backedUpOrganizationId`).
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
+    ///Organization the removed objects belong to (id from `Organization_Get`).
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///Licensing platform of the counter, from the report's `platformId`.
     pub platform_id: ::std::option::Option<::uuid::Uuid>,
+    ///Why they are taken out; sent to Veeam with the report.
     pub removal_reason: ::std::option::Option<::std::string::String>,
+    ///How many objects to take out of the count.
     pub removed_count: ::std::option::Option<i32>,
+    ///License usage counter the objects were counted on, from the report's `typeId`.
     pub type_id: ::std::option::Option<i32>,
 }
 ///`RestLicensingPlatformInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
 pub struct RestLicensingPlatformInfo {
+    ///Kinds of objects that consume licenses.
     pub groups: ::std::option::Option<::std::vec::Vec<RestLicensingGroupInfo>>,
+    ///Licensing platforms with their counter types.
     pub platforms: ::std::vec::Vec<RestPlatformInfo>,
 }
 ///`RestLicensingReportOrganization`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
 pub struct RestLicensingReportOrganization {
+    ///Id of the organization as recorded in the backup; differs from `organizationId`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
+    ///Objects that consumed a license during the report period.
     pub initial_count: ::std::option::Option<i32>,
+    ///Licensing points those objects used during the period.
     pub initial_points: ::std::option::Option<f64>,
+    ///Objects that started consuming a license during the period.
     pub new_count: ::std::option::Option<i32>,
+    ///Licensing points of the objects new in the period.
     pub new_points: ::std::option::Option<f64>,
+    ///Id of the organization in this server, as in `Organization_Get`.
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///Name of the organization.
     pub organization_name: ::std::option::Option<::std::string::String>,
+    ///Reason given when the objects were taken out.
     pub removal_reason: ::std::option::Option<::std::string::String>,
+    ///Objects taken out of the report with `LicenseStatistic_ApproveReport`.
     pub removed_count: ::std::option::Option<i32>,
+    ///Licensing points taken out of the report.
     pub removed_points: ::std::option::Option<f64>,
+    ///Objects that will be reported to Veeam (after removals).
     pub reported_count: ::std::option::Option<i32>,
+    ///Licensing points that will be reported to Veeam.
     pub reported_points: ::std::option::Option<f64>,
 }
 ///`RestLicensingReportPlatformType`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
 pub struct RestLicensingReportPlatformType {
+    ///Counts per organization.
     pub organizations: ::std::vec::Vec<RestLicensingReportOrganization>,
+    ///Licensing platform, from `LicenseStatistic_GetLicensingPlatformInfo`.
     pub platform_id: ::std::option::Option<::uuid::Uuid>,
     pub summary: ::std::option::Option<RestLicensingReportSummary>,
+    ///Usage counter type within that platform.
     pub type_id: ::std::option::Option<i32>,
 }
 ///`RestLicensingReportSummary`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
 pub struct RestLicensingReportSummary {
+    ///Objects that consumed a license during the report period.
     pub initial_count: ::std::option::Option<i32>,
+    ///Licensing points those objects used during the period.
     pub initial_points: ::std::option::Option<f64>,
+    ///Objects that started consuming a license during the period.
     pub new_count: ::std::option::Option<i32>,
+    ///Licensing points of the objects new in the period.
     pub new_points: ::std::option::Option<f64>,
+    ///Objects that will be reported to Veeam (after removals).
     pub reported_count: ::std::option::Option<i32>,
+    ///Licensing points that will be reported to Veeam.
     pub reported_points: ::std::option::Option<f64>,
 }
 ///`RestLinkHal`
@@ -4159,6 +5420,7 @@ pub struct RestLicensingReportSummary {
     )
 )]
 pub struct RestLinkHal {
+    ///Address of the linked resource, usable as is in a follow-up request.
     pub href: ::std::option::Option<::std::string::String>,
 }
 ///`RestLinkHalDictionary`
@@ -4514,48 +5776,67 @@ impl ::std::convert::From<
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval-session-log", feature = "job-session-log"))]
 pub struct RestLogItem {
+    ///When the logged step started (date-time).
     pub creation_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///When the logged step ended (date-time).
     pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Id of this log entry.
     pub id: ::std::option::Option<::uuid::Uuid>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Log text.
     pub message: ::std::option::Option<::std::string::String>,
+    ///Severity or state of the logged step: `Running`, `Success`, `Warning`, `Error` or `Stop`.
     pub type_: ::std::option::Option<RestLogItemType>,
+    ///Sequence number of the entry within the session; entries sort by it.
     pub usn: ::std::option::Option<i64>,
 }
 #[cfg(any(feature = "data-retrieval-session-log", feature = "job-session-log"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestLogItemType`"] pub enum RestLogItemType { Running = "Running", Warning
-    = "Warning", Error = "Error", Success = "Success", Stop = "Stop", } unknown Unknown
+    #[doc =
+    "Severity or state of the logged step: `Running`, `Success`, `Warning`, `Error` or `Stop`."]
+    pub enum RestLogItemType { Running = "Running", Warning = "Warning", Error = "Error",
+    Success = "Success", Stop = "Stop", } unknown Unknown
 }
 ///`RestLoggedInOrganization`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
 pub struct RestLoggedInOrganization {
+    ///Actions the server offers on this resource, by name.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
+    ///Free-text note about the organization.
     pub description: ::std::option::Option<::std::string::String>,
+    ///When the first backup was made (UTC).
     pub first_backuptime: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///Id of the organization in this server.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Whether the organization has backups.
     pub is_backedup: ::std::option::Option<bool>,
+    ///When the latest backup was made (UTC).
     pub last_backuptime: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///Name of the organization.
     pub name: ::std::option::Option<::std::string::String>,
+    ///`Office365`, `OnPremises` or `Hybrid`.
     pub type_: ::std::option::Option<RestLoggedInOrganizationType>,
 }
 #[cfg(any(feature = "organization"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestLoggedInOrganizationType`"] pub enum RestLoggedInOrganizationType {
-    OnPremises = "OnPremises", Office365 = "Office365", Hybrid = "Hybrid", } unknown
-    Unknown
+    #[doc = "`Office365`, `OnPremises` or `Hybrid`."] pub enum
+    RestLoggedInOrganizationType { OnPremises = "OnPremises", Office365 = "Office365",
+    Hybrid = "Hybrid", } unknown Unknown
 }
 ///`RestMailboxProtectionOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "reports"))]
 pub struct RestMailboxProtectionOptions {
+    ///File format of the report: `PDF` or `CSV`.
     pub format: ::std::option::Option<RestMailboxProtectionOptionsFormat>,
+    ///Organization to report on (id from `Organization_Get`).
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///Time zone the report's times are shown in; omitted: UTC.
     pub timezone: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "reports"))]
@@ -4567,26 +5848,32 @@ impl RestMailboxProtectionOptions {
 }
 #[cfg(any(feature = "reports"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestMailboxProtectionOptionsFormat`"] pub enum
+    #[doc = "File format of the report: `PDF` or `CSV`."] pub enum
     RestMailboxProtectionOptionsFormat { Pdf = "PDF", Csv = "CSV", } unknown Unknown
 }
 ///`RestManagementMode`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "management-mode"))]
 pub struct RestManagementMode {
+    ///Actions the server offers on this resource, by name.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
+    ///Company that manages this server.
     pub company_name: ::std::option::Option<::std::string::String>,
+    ///Whether Veeam Service Provider Console or Veeam ONE manages this server.
     pub is_managed: ::std::option::Option<bool>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Id of the managing Veeam Service Provider Console server.
     pub manager_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`RestMonthlyReportInterval`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
 pub struct RestMonthlyReportInterval {
+    ///Last day of the period the report covers (UTC).
     pub end_of_interval: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///First day of the period the report covers (UTC).
     pub start_of_interval: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
@@ -4595,24 +5882,41 @@ pub struct RestMonthlyReportInterval {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vbo-email-settings"))]
 pub struct RestNotificationEmailSettingsRequest {
+    ///`true` attaches a detailed job report to each notification.
     pub attach_detailed_report: ::std::option::Option<bool>,
     pub authentication_type: ::std::option::Option<RestAuthenticationType>,
+    ///Main switch: `false` turns all job notification mail off.
     pub enable_notification: ::std::option::Option<bool>,
+    ///Sender address of the notifications.
     pub from: ::std::option::Option<::std::string::String>,
+    ///Microsoft Graph endpoint used to send the mail (for `Microsoft365`).
     pub mail_api_url: ::std::option::Option<::std::string::String>,
+    ///`true` mails a notification when a backup or backup copy job ends with errors.
     pub notify_on_failure: ::std::option::Option<bool>,
+    ///`true` mails a notification when a backup or backup copy job ends without warnings or errors.
     pub notify_on_success: ::std::option::Option<bool>,
+    ///`true` mails a notification when a backup or backup copy job ends with warnings.
     pub notify_on_warning: ::std::option::Option<bool>,
+    ///TCP port of the SMTP server, for example `25` or `587`.
     pub port: ::std::option::Option<i32>,
+    ///Id of the OAuth sign-in request, from `VboEmailSettings_PrepareOAuthSignIn`.
     pub request_id: ::std::option::Option<::std::string::String>,
+    ///DNS name or IP address of the SMTP server (for `CustomSmtp`).
     pub smtp_server: ::std::option::Option<::std::string::String>,
+    ///Subject template; may contain `%JobName%`, `%JobResult%`, `%OrgName%`, `%MailboxCount%` (objects processed), `%Issues%` (objects failed or with warnings) and `%Time%` (job end).
     pub subject: ::std::option::Option<::std::string::String>,
+    ///`true` holds notifications back until the final outcome: a failing job reports on its last retry, a job cut by its backup window on its last attempt inside the window. (Name spelled `supress` in the API.)
     pub supress_until_last_retry: ::std::option::Option<bool>,
+    ///Recipient addresses; separate several with `;`.
     pub to: ::std::option::Option<::std::string::String>,
+    ///`true` when the SMTP server needs a login (`username` and `userPassword`).
     pub use_authentication: ::std::option::Option<bool>,
+    ///`true` sends over a TLS-secured connection.
     pub use_ssl: ::std::option::Option<bool>,
+    ///Id of the Gmail or Microsoft 365 account that sends the mail, as `VboEmailSettings_CompleteOAuthSignIn` returned it.
     pub user_id: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
+    ///Login name for the SMTP server.
     pub username: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "vbo-email-settings"))]
@@ -4626,33 +5930,54 @@ impl RestNotificationEmailSettingsRequest {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vbo-email-settings"))]
 pub struct RestNotificationEmailSettingsResponse {
+    ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
+    ///`true` when a detailed job report is attached.
     pub attach_detailed_report: ::std::option::Option<bool>,
     pub authentication_type: ::std::option::Option<RestAuthenticationType>,
+    ///Client id of the app registered with Google or the Microsoft Identity platform, for OAuth sending.
     pub client_id: ::std::option::Option<::std::string::String>,
+    ///Main switch; `false` means no job notification mail at all.
     pub enable_notification: ::std::option::Option<bool>,
+    ///Sender address of the notifications.
     pub from: ::std::option::Option<::std::string::String>,
+    ///`true` when the OAuth account is signed in and can send.
     pub is_authenticated: ::std::option::Option<bool>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Microsoft Graph endpoint used to send the mail.
     pub mail_api_url: ::std::option::Option<::std::string::String>,
+    ///`true` when a notification goes out for jobs that end with errors.
     pub notify_on_failure: ::std::option::Option<bool>,
+    ///`true` when a notification goes out for jobs that end without warnings or errors.
     pub notify_on_success: ::std::option::Option<bool>,
+    ///`true` when a notification goes out for jobs that end with warnings.
     pub notify_on_warning: ::std::option::Option<bool>,
+    ///TCP port of the SMTP server.
     pub port: ::std::option::Option<i32>,
+    ///DNS name or IP address of the SMTP server (for `CustomSmtp`).
     pub smtp_server: ::std::option::Option<::std::string::String>,
+    ///Subject template; may contain `%JobName%`, `%JobResult%`, `%OrgName%`, `%MailboxCount%`, `%Issues%` and `%Time%`.
     pub subject: ::std::option::Option<::std::string::String>,
+    ///`true` when notifications wait for the final attempt of a job. (Name spelled `supress` in the API.)
     pub supress_until_last_retry: ::std::option::Option<bool>,
+    ///Microsoft Entra tenant id, for `Microsoft365`.
     pub tenant_id: ::std::option::Option<::std::string::String>,
+    ///Recipient addresses, separated by `;`.
     pub to: ::std::option::Option<::std::string::String>,
+    ///`true` when the SMTP server needs a login.
     pub use_authentication: ::std::option::Option<bool>,
+    ///`true` when mail goes over a TLS-secured connection.
     pub use_ssl: ::std::option::Option<bool>,
+    ///Id of the signed-in account that sends the notifications.
     pub user_id: ::std::option::Option<::std::string::String>,
+    ///Login name for the SMTP server.
     pub username: ::std::option::Option<::std::string::String>,
 }
 ///`RestObjectStorageComposed`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-repository"))]
 pub struct RestObjectStorageComposed {
+    ///Cloud credentials that open the storage, id from `Account_GetAccounts`.
     pub account_id: ::std::option::Option<::uuid::Uuid>,
     pub amazon_archiver_appliance: ::std::option::Option<RestAmazonArchiverAppliance>,
     pub amazon_bucket_s3_aws: ::std::option::Option<RestAmazonBucketS3Aws>,
@@ -4661,24 +5986,40 @@ pub struct RestObjectStorageComposed {
     >,
     pub azure_archiver_appliance: ::std::option::Option<RestAzureArchiverAppliance>,
     pub azure_container: ::std::option::Option<RestAzureContainer>,
+    ///Folder inside the container that holds the backups, from `AzureObjectStorage_GetFolders`.
     pub azure_folder: ::std::option::Option<::std::string::String>,
     pub azure_service_account: ::std::option::Option<RestServiceAccountInfo>,
     pub azure_subscription: ::std::option::Option<RestAzureSubscription>,
+    ///`true` locks written backup data against deletion or change for `immutabilityPeriodDays`, as a guard against ransomware.
     pub enable_immutability: ::std::option::Option<bool>,
+    ///`true` uses the `Governance` lock mode, which privileged storage users can lift; `false` keeps the stricter mode.
     pub enable_immutability_governance_mode: ::std::option::Option<bool>,
+    ///Space left under the size limit, in bytes; only filled when a limit is set. Read-only.
     pub free_space_bytes: ::std::option::Option<i64>,
+    ///`true` stores backups in the Amazon S3 Glacier Deep Archive class.
     pub glacier_deep_archive_enabled: ::std::option::Option<bool>,
+    ///`true` stores backups in the Amazon S3 Glacier Instant Retrieval class.
     pub glacier_instant_retrieval_enabled: ::std::option::Option<bool>,
+    ///Id of the object storage repository; leave empty when adding, the server assigns it.
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///Days the data stays locked; `0` or null means as long as the retention period.
     pub immutability_period_days: ::std::option::Option<i64>,
+    ///Hypermedia links; read-only, ignored on input.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///`true` stores backups in the Amazon S3 One Zone-Infrequent Access class.
     pub one_zone_ia_storage_class_enabled: ::std::option::Option<bool>,
+    ///Folder inside the bucket that holds the backups, from the matching `..._GetFolders` call.
     pub s3_folder: ::std::option::Option<::std::string::String>,
+    ///`true` caps how much the repository may store; set the cap in `sizeLimitGB`.
     pub size_limit_enabled: ::std::option::Option<bool>,
+    ///Storage cap in gigabytes; applies when `sizeLimitEnabled` is `true`.
     pub size_limit_gb: ::std::option::Option<i64>,
+    ///`true` stores backups in the Amazon S3 Standard-Infrequent Access class.
     pub standard_ia_storage_class_enabled: ::std::option::Option<bool>,
     pub type_: ::std::option::Option<RestObjectStorageType>,
+    ///`true` has an archiver appliance (a helper VM or EC2 instance in the cloud) move data during backup copy jobs into archive storage.
     pub use_archiver_appliance: ::std::option::Option<bool>,
+    ///Space already used, in bytes. Read-only; ignored on input.
     pub used_space_bytes: ::std::option::Option<i64>,
 }
 ///`RestObjectStorageType`
@@ -4751,51 +6092,79 @@ for RestOffice365ConnectionSettings {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization", feature = "unreferenced-types"))]
 pub struct RestOffice365ConnectionSettingsInner {
+    ///Account that connects to the online service when app-only authentication is off; goes with `password`.
     pub account: ::std::option::Option<::std::string::String>,
+    ///Certificate (with private key) of the Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Thumbprint of the application certificate used to connect to Entra.
     pub application_certificate_thumbprint: ::std::option::Option<::std::string::String>,
+    ///Id of the Entra application to connect with.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
     pub application_secret: ::std::option::Option<SecureString>,
+    ///`true` grants the account the administrative permissions backups need.
     pub grant_admin_access: ::std::option::Option<bool>,
+    ///Name of the SharePoint Online organization (tenant name).
     pub office_organization_name: ::std::option::Option<::std::string::String>,
     pub password: ::std::option::Option<SecureString>,
+    ///`true` changes the export mode of SharePoint web parts so customized site content gets backed up.
     pub share_point_save_all_web_parts: ::std::option::Option<bool>,
+    ///`true` signs in as an Entra application (modern app-only); `false` uses an account and password, a method Microsoft is retiring.
     pub use_application_only_auth: ::std::option::Option<bool>,
+    ///`true` uses a custom Entra application that the server sets up for you.
     pub use_custom_veeam_aad_application: ::std::option::Option<bool>,
+    ///`true` when the account signs in with multi-factor authentication.
     pub use_mfa: ::std::option::Option<bool>,
 }
 ///`RestOffice365Organization`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestOffice365Organization {
+    ///Actions the server offers on this organization; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
+    ///Id of the organization as recorded in the backups; differs from `id`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
+    ///`true` lets the server give the Entra application its certificate and the permissions it needs.
     pub configure_application: ::std::option::Option<bool>,
+    ///Free-text note about the organization.
     pub description: ::std::option::Option<::std::string::String>,
     pub exchange_online_settings: ::std::option::Option<RestOffice365ConnectionSettings>,
+    ///When the organization's first backup was made (UTC); filled only with `extendedView=true`.
     pub first_backuptime: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///Id the server gave the organization; read-only, leave it out when adding.
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///Whether the organization has backups; filled only with `extendedView=true`.
     pub is_backedup: ::std::option::Option<bool>,
+    ///`true` to back up Exchange Online.
     pub is_exchange_online: ::std::option::Option<bool>,
+    ///`true` to back up SharePoint Online and OneDrive.
     pub is_share_point_online: ::std::option::Option<bool>,
+    ///`true` when team chats should be backed up too.
     pub is_teams_chats_online: ::std::option::Option<bool>,
+    ///`true` when the organization uses Microsoft Teams and its teams should be backed up.
     pub is_teams_online: ::std::option::Option<bool>,
+    ///When the organization's latest backup was made (UTC); filled only with `extendedView=true`.
     pub last_backuptime: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///Related resources (HAL links); filled by the server, ignored on input.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Tenant id Microsoft gave the organization.
     pub msid: ::std::option::Option<::uuid::Uuid>,
+    ///Name of the organization; for Microsoft 365 usually its `onmicrosoft.com` domain.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Name of a new Entra application the server creates for this organization; leave empty to use an existing one.
     pub new_application_name: ::std::option::Option<::std::string::String>,
+    ///Microsoft 365 (online) name of the organization.
     pub office_name: ::std::option::Option<::std::string::String>,
     pub region: ::std::option::Option<RestOrganizationRegion>,
     pub share_point_online_settings: ::std::option::Option<
         RestOffice365ConnectionSettings,
     >,
     pub type_: ::std::option::Option<RestOrganizationType>,
+    ///Device code from `Organization_OrganizationDeviceCode`, once someone has signed in to Microsoft with it; used to create or configure the Entra application.
     pub user_code: ::std::option::Option<::std::string::String>,
 }
 ///`RestOfficeLicense`
@@ -4809,8 +6178,11 @@ pub struct RestOffice365Organization {
     )
 )]
 pub struct RestOfficeLicense {
+    ///License family the server detected: `Education` or `Other`.
     pub detected_sku_type: ::std::option::Option<RestOfficeLicenseDetectedSkuType>,
+    ///Id of the Microsoft 365 license SKU.
     pub sku_id: ::std::option::Option<::uuid::Uuid>,
+    ///Part number of the SKU, the license's short name such as `ENTERPRISEPACK`.
     pub sku_part_number: ::std::option::Option<::std::string::String>,
 }
 #[cfg(
@@ -4822,7 +6194,7 @@ pub struct RestOfficeLicense {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestOfficeLicenseDetectedSkuType`"] pub enum
+    #[doc = "License family the server detected: `Education` or `Other`."] pub enum
     RestOfficeLicenseDetectedSkuType { Other = "Other", Education = "Education", }
     unknown Unknown
 }
@@ -4830,22 +6202,34 @@ pub struct RestOfficeLicense {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestOnPremisesOrganization {
+    ///Actions the server offers on this organization; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
+    ///Id of the organization as recorded in the backups; differs from `id`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
+    ///Free-text note about the organization.
     pub description: ::std::option::Option<::std::string::String>,
     pub exchange_settings: ::std::option::Option<RestExchangeSettings>,
+    ///When the organization's first backup was made (UTC); filled only with `extendedView=true`.
     pub first_backuptime: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///Id the server gave the organization; read-only, leave it out when adding.
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///Whether the organization has backups; filled only with `extendedView=true`.
     pub is_backedup: ::std::option::Option<bool>,
+    ///`true` to back up on-premises Exchange.
     pub is_exchange: ::std::option::Option<bool>,
+    ///`true` to back up on-premises SharePoint.
     pub is_sharepoint: ::std::option::Option<bool>,
+    ///When the organization's latest backup was made (UTC); filled only with `extendedView=true`.
     pub last_backuptime: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///Related resources (HAL links); filled by the server, ignored on input.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Name of the organization; for Microsoft 365 usually its `onmicrosoft.com` domain.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Microsoft 365 (online) name of the organization.
     pub office_name: ::std::option::Option<::std::string::String>,
     pub sharepoint_settings: ::std::option::Option<RestSharepointSettings>,
     pub type_: ::std::option::Option<RestOrganizationType>,
@@ -4861,50 +6245,83 @@ pub struct RestOnPremisesOrganization {
     )
 )]
 pub struct RestOneDrive {
+    ///Id of the backed-up OneDrive, from `OneDrive_Get`.
     pub id: ::std::option::Option<::std::string::String>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Name of the OneDrive, usually its owner's name.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Web address of the OneDrive.
     pub url: ::std::option::Option<::std::string::String>,
 }
 ///`RestOneDriveDocument`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "one-drive-document"))]
 pub struct RestOneDriveDocument {
-    pub created_by: ::std::string::String,
-    pub creation_time: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///User who created the document.
+    pub created_by: ::std::option::Option<::std::string::String>,
+    ///When the document was created (date-time).
+    pub creation_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Id of the backed-up document, from `OneDriveDocument_Get`.
     pub id: ::std::string::String,
+    ///`true` when the item hands its permissions down to the items below it.
     pub inherited_permissions: ::std::option::Option<bool>,
+    ///`true` when the item is a folder, not a document.
     pub is_folder: ::std::option::Option<bool>,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
-    pub modification_time: ::chrono::DateTime<::chrono::offset::Utc>,
-    pub modified_by: ::std::string::String,
-    pub name: ::std::string::String,
+    ///When the document was last changed (date-time).
+    pub modification_time: ::std::option::Option<
+        ::chrono::DateTime<::chrono::offset::Utc>,
+    >,
+    ///User who last changed the document.
+    pub modified_by: ::std::option::Option<::std::string::String>,
+    ///File name of the document.
+    pub name: ::std::option::Option<::std::string::String>,
+    ///Id of the OneDrive that holds the document.
     pub one_drive_id: ::std::option::Option<::std::string::String>,
-    pub size_bytes: i64,
+    ///Size of the document, in bytes.
+    pub size_bytes: ::std::option::Option<i64>,
+    ///Version label of the document, for example `3.0`.
     pub version: ::std::option::Option<::std::string::String>,
+    ///Numeric id of this version of the document.
     pub version_id: ::std::option::Option<i32>,
 }
 ///`RestOneDriveFolder`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "one-drive-folder"))]
 pub struct RestOneDriveFolder {
-    pub created_by: ::std::string::String,
-    pub creation_time: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///User who created the folder.
+    pub created_by: ::std::option::Option<::std::string::String>,
+    ///When the folder was created (date-time).
+    pub creation_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Id of the backed-up folder, from `OneDriveFolder_Get`.
     pub id: ::std::string::String,
+    ///`true` for a folder; always expected here.
     pub is_folder: ::std::option::Option<bool>,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
-    pub modification_time: ::chrono::DateTime<::chrono::offset::Utc>,
-    pub modified_by: ::std::string::String,
-    pub name: ::std::string::String,
+    ///When the folder was last changed (date-time).
+    pub modification_time: ::std::option::Option<
+        ::chrono::DateTime<::chrono::offset::Utc>,
+    >,
+    ///User who last changed the folder.
+    pub modified_by: ::std::option::Option<::std::string::String>,
+    ///Name of the folder.
+    pub name: ::std::option::Option<::std::string::String>,
+    ///Id of the OneDrive that holds the folder.
     pub one_drive_id: ::std::option::Option<::std::string::String>,
+    ///Version label of the folder.
     pub version: ::std::option::Option<::std::string::String>,
+    ///Numeric id of this version of the folder.
     pub version_id: ::std::option::Option<i32>,
 }
 ///`RestOneDriveProtectionOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "reports"))]
 pub struct RestOneDriveProtectionOptions {
+    ///Organization to report on (id from `Organization_Get`).
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///Time zone the report's times are shown in; omitted: UTC.
     pub timezone: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "reports"))]
@@ -4918,12 +6335,18 @@ impl RestOneDriveProtectionOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-session"))]
 pub struct RestOperatorExploreOptions {
+    ///Point in time to explore, UTC, ISO 8601: the session shows the data as of the latest backup at or before it.
     pub date_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Free-text reason for the restore, kept in the session history and audit.
     pub reason: ::std::option::Option<::std::string::String>,
+    ///Explore only the backups in this repository (id from `BackupRepository_GetRepositories`).
     pub repository_id: ::std::option::Option<::uuid::Uuid>,
     pub scope: ::std::option::Option<RestRbacItemComposed>,
+    ///`true` shows every backed-up version of changed items, not only the latest.
     pub show_all_versions: ::std::option::Option<bool>,
+    ///`true` also shows items the user had deleted before `dateTime`.
     pub show_deleted: ::std::option::Option<bool>,
+    ///Kind of data the session explores: `Vex` (Exchange), `Veod` (OneDrive), `Vesp` (SharePoint) or `Vet` (Teams).
     pub type_: ::std::option::Option<RestOperatorExploreOptionsType>,
 }
 #[cfg(any(feature = "restore-session"))]
@@ -4935,23 +6358,31 @@ impl RestOperatorExploreOptions {
 }
 #[cfg(any(feature = "restore-session"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestOperatorExploreOptionsType`"] pub enum RestOperatorExploreOptionsType {
-    Vex = "Vex", Veod = "Veod", Vesp = "Vesp", Vet = "Vet", } unknown Unknown
+    #[doc =
+    "Kind of data the session explores: `Vex` (Exchange), `Veod` (OneDrive), `Vesp` (SharePoint) or `Vet` (Teams)."]
+    pub enum RestOperatorExploreOptionsType { Vex = "Vex", Veod = "Veod", Vesp = "Vesp",
+    Vet = "Vet", } unknown Unknown
 }
 ///`RestOperatorInfo`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-rbac"))]
 pub struct RestOperatorInfo {
-    pub is_operator: bool,
+    ///`true` when the signed-in user is a restore operator, not only restoring own data.
+    pub is_operator: ::std::option::Option<bool>,
+    ///Links to related resources (HAL); filled by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
 }
 ///`RestOperatorRestoreChannelOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-channel"))]
 pub struct RestOperatorRestoreChannelOptions {
+    ///Free-text reason for the restore, kept with the restore operator's request.
     pub reason: ::std::option::Option<::std::string::String>,
+    ///`true` also brings back channel items that were changed in Microsoft Teams after the backup.
     pub restore_changed_items: ::std::option::Option<bool>,
+    ///`true` also restores the channel's members and their roles.
     pub restore_members: ::std::option::Option<bool>,
+    ///`true` also brings back channel items that no longer exist in Microsoft Teams.
     pub restore_missing_items: ::std::option::Option<bool>,
 }
 #[cfg(any(feature = "teams-channel"))]
@@ -4965,11 +6396,17 @@ impl RestOperatorRestoreChannelOptions {
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-file"))]
 pub struct RestOperatorRestoreFilesOptions {
+    ///Channel whose files are all restored (id from `TeamsChannel_Get`); leave it out when `files` lists the files.
     pub channel_id: ::std::option::Option<::std::string::String>,
+    ///Which backed-up versions to restore: `Last` for the newest only, `All` for every version.
     pub file_version: ::std::option::Option<RestOperatorRestoreFilesOptionsFileVersion>,
+    ///Files to restore, all from one channel (ids from `TeamsFile_GetPage`); leave it out when `channelId` is set.
     pub files: ::std::vec::Vec<RestTeamsFile>,
+    ///Free-text reason for the restore, kept with the restore operator's request.
     pub reason: ::std::option::Option<::std::string::String>,
+    ///`true` also brings back items that were changed in Microsoft 365 after the backup.
     pub restore_changed_items: ::std::option::Option<bool>,
+    ///`true` also brings back items that no longer exist in Microsoft 365.
     pub restore_missing_items: ::std::option::Option<bool>,
 }
 #[cfg(any(feature = "teams-file"))]
@@ -4981,19 +6418,26 @@ impl RestOperatorRestoreFilesOptions {
 }
 #[cfg(any(feature = "teams-file"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestOperatorRestoreFilesOptionsFileVersion`"] pub enum
-    RestOperatorRestoreFilesOptionsFileVersion { All = "All", Last = "Last", } unknown
-    Unknown
+    #[doc =
+    "Which backed-up versions to restore: `Last` for the newest only, `All` for every version."]
+    pub enum RestOperatorRestoreFilesOptionsFileVersion { All = "All", Last = "Last", }
+    unknown Unknown
 }
 ///`RestOperatorRestoreOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
 pub struct RestOperatorRestoreOptions {
+    ///`true` restores every backed-up version of changed items, not only the latest.
     pub changed_items: ::std::option::Option<bool>,
+    ///`true` also restores items that were deleted from the mailbox.
     pub deleted_items: ::std::option::Option<bool>,
+    ///Target folder in the mailbox; omit to restore items where they were.
     pub folder: ::std::option::Option<::std::string::String>,
+    ///Items to restore; each entry needs only `id`.
     pub items: ::std::vec::Vec<RestExchangeItemStringId>,
+    ///`true` flags restored items as unread.
     pub mark_restored_as_unread: ::std::option::Option<bool>,
+    ///Why the restore is done, as stated by the operator.
     pub reason: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "exchange-item"))]
@@ -5007,10 +6451,15 @@ impl RestOperatorRestoreOptions {
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-post"))]
 pub struct RestOperatorRestorePostsOptions {
+    ///Channel whose posts are restored (id from `TeamsChannel_Get`); `from` and `to` can then narrow the period. Leave it out when `posts` is set.
     pub channel_id: ::std::string::String,
+    ///Start of the period to restore (date-time, ISO 8601); only with `channelId`.
     pub from: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Posts to restore, all from one channel (ids from `TeamsPost_GetPage`); leave it out when `channelId` is set.
     pub posts: ::std::option::Option<::std::vec::Vec<RestTeamsPost>>,
+    ///Free-text reason for the restore, kept with the restore operator's request.
     pub reason: ::std::option::Option<::std::string::String>,
+    ///End of the period to restore (date-time, ISO 8601); only with `channelId`.
     pub to: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
 #[cfg(any(feature = "teams-post"))]
@@ -5021,13 +6470,14 @@ impl RestOperatorRestorePostsOptions {
     }
 }
 ///`RestOperatorRestoreResponse`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
 pub struct RestOperatorRestoreResponse {
-    pub session_id: ::uuid::Uuid,
+    ///Id of the restore session that carries out the operator restore.
+    pub session_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`RestOperatorRestoreSessionResponse`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(
     any(
         feature = "one-drive-document",
@@ -5036,24 +6486,34 @@ pub struct RestOperatorRestoreResponse {
     )
 )]
 pub struct RestOperatorRestoreSessionResponse {
-    pub session_id: ::uuid::Uuid,
+    ///Id of the restore session that runs the operator's restore; poll it with `RestoreSession_GetByRestoreSessionId`.
+    pub session_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`RestOperatorRestoreSharePointDocumentsConfig`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "share-point-document"))]
 pub struct RestOperatorRestoreSharePointDocumentsConfig {
+    ///When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history.
     pub document_last_version_action: ::std::option::Option<
         RestOperatorRestoreSharePointDocumentsConfigDocumentLastVersionAction,
     >,
+    ///Which versions to write: `All` (every backed-up version) or `Last` (only the latest).
     pub document_version: ::std::option::Option<
         RestOperatorRestoreSharePointDocumentsConfigDocumentVersion,
     >,
+    ///One entry per document: which document and which of its versions to restore.
     pub documents_restore_configs: ::std::vec::Vec<RestRestoreSharePointDocumentConfig>,
+    ///List or library in the target site that receives the restored data.
     pub list: ::std::option::Option<::std::string::String>,
+    ///Free-text reason for the restore, kept in the session history and audit.
     pub reason: ::std::option::Option<::std::string::String>,
+    ///`true` also restores items that were changed in place since the backup.
     pub restore_changed_items: ::std::option::Option<bool>,
+    ///`true` also restores items that were deleted from their place since the backup.
     pub restore_deleted_items: ::std::option::Option<bool>,
+    ///`true` restores the items' permissions too.
     pub restore_permissions: ::std::option::Option<bool>,
+    ///`true` emails the people who had sharing links to the restored items.
     pub send_shared_links_notification: ::std::option::Option<bool>,
 }
 #[cfg(any(feature = "share-point-document"))]
@@ -5065,32 +6525,43 @@ impl RestOperatorRestoreSharePointDocumentsConfig {
 }
 #[cfg(any(feature = "share-point-document"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestOperatorRestoreSharePointDocumentsConfigDocumentLastVersionAction`"]
+    #[doc =
+    "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
     pub enum RestOperatorRestoreSharePointDocumentsConfigDocumentLastVersionAction {
     Overwrite = "Overwrite", Merge = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-document"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestOperatorRestoreSharePointDocumentsConfigDocumentVersion`"] pub enum
-    RestOperatorRestoreSharePointDocumentsConfigDocumentVersion { All = "All", Last =
-    "Last", } unknown Unknown
+    #[doc =
+    "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
+    pub enum RestOperatorRestoreSharePointDocumentsConfigDocumentVersion { All = "All",
+    Last = "Last", } unknown Unknown
 }
 ///`RestOperatorRestoreSharePointItemsConfig`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "share-point-item"))]
 pub struct RestOperatorRestoreSharePointItemsConfig {
+    ///When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history.
     pub document_last_version_action: ::std::option::Option<
         RestOperatorRestoreSharePointItemsConfigDocumentLastVersionAction,
     >,
+    ///Which versions to write: `All` (every backed-up version) or `Last` (only the latest).
     pub document_version: ::std::option::Option<
         RestOperatorRestoreSharePointItemsConfigDocumentVersion,
     >,
+    ///One entry per list item: which item and which of its versions to restore.
     pub items_restore_configs: ::std::vec::Vec<RestRestoreSharePointItemConfig>,
+    ///List or library in the target site that receives the restored data.
     pub list: ::std::option::Option<::std::string::String>,
+    ///Free-text reason for the restore, kept in the session history and audit.
     pub reason: ::std::option::Option<::std::string::String>,
+    ///`true` also restores items that were changed in place since the backup.
     pub restore_changed_items: ::std::option::Option<bool>,
+    ///`true` also restores items that were deleted from their place since the backup.
     pub restore_deleted_items: ::std::option::Option<bool>,
+    ///`true` restores the items' permissions too.
     pub restore_permissions: ::std::option::Option<bool>,
+    ///`true` emails the people who had sharing links to the restored items.
     pub send_shared_links_notification: ::std::option::Option<bool>,
 }
 #[cfg(any(feature = "share-point-item"))]
@@ -5102,23 +6573,29 @@ impl RestOperatorRestoreSharePointItemsConfig {
 }
 #[cfg(any(feature = "share-point-item"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestOperatorRestoreSharePointItemsConfigDocumentLastVersionAction`"] pub
-    enum RestOperatorRestoreSharePointItemsConfigDocumentLastVersionAction { Overwrite =
-    "Overwrite", Merge = "Merge", } unknown Unknown
+    #[doc =
+    "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
+    pub enum RestOperatorRestoreSharePointItemsConfigDocumentLastVersionAction {
+    Overwrite = "Overwrite", Merge = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-item"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestOperatorRestoreSharePointItemsConfigDocumentVersion`"] pub enum
-    RestOperatorRestoreSharePointItemsConfigDocumentVersion { All = "All", Last = "Last",
-    } unknown Unknown
+    #[doc =
+    "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
+    pub enum RestOperatorRestoreSharePointItemsConfigDocumentVersion { All = "All", Last
+    = "Last", } unknown Unknown
 }
 ///`RestOperatorRestoreTabsOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-tab"))]
 pub struct RestOperatorRestoreTabsOptions {
+    ///Free-text reason for the restore, kept with the restore operator's request.
     pub reason: ::std::option::Option<::std::string::String>,
+    ///`true` also brings back tabs that were changed in Microsoft Teams after the backup.
     pub restore_changed_tabs: bool,
+    ///`true` also brings back tabs that no longer exist in Microsoft Teams.
     pub restore_missing_tabs: bool,
+    ///Tabs to restore (ids from `TeamsTab_Get`). If left out in the single-channel call, every backed-up tab of that channel is restored.
     pub tabs: ::std::vec::Vec<RestTeamsTab>,
 }
 #[cfg(any(feature = "teams-tab"))]
@@ -5132,12 +6609,19 @@ impl RestOperatorRestoreTabsOptions {
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-team"))]
 pub struct RestOperatorRestoreTeamOptions {
+    ///Account that acts as team owner during the restore, useful when the original owner is gone. Required with `applicationCertificate`; when left out, the owner recorded in the backup is used.
     pub impersonation_account_name: ::std::string::String,
+    ///Free-text reason for the restore, kept with the restore operator's request.
     pub reason: ::std::option::Option<::std::string::String>,
+    ///`true` also brings back team items that were changed in Microsoft Teams after the backup.
     pub restore_changed_items: ::std::option::Option<bool>,
+    ///`true` also restores the members and their roles.
     pub restore_members: ::std::option::Option<bool>,
+    ///`true` also brings back team items that no longer exist in Microsoft Teams.
     pub restore_missing_items: ::std::option::Option<bool>,
+    ///`true` also restores the team's settings from the backup.
     pub restore_settings: ::std::option::Option<bool>,
+    ///Teams to restore, identified by the ids from `TeamsTeam_Get`.
     pub teams: ::std::vec::Vec<RestTeamsTeam>,
 }
 #[cfg(any(feature = "teams-team"))]
@@ -5151,8 +6635,11 @@ impl RestOperatorRestoreTeamOptions {
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "one-drive-document"))]
 pub struct RestOperatorRestoreToOriginalOneDriveDocuments {
+    ///When the file already exists at the target: `Overwrite` replaces it, `Keep` leaves it and writes the restored copy under a new name.
     pub document_action: RestOperatorRestoreToOriginalOneDriveDocumentsDocumentAction,
+    ///One entry per document: which document and which of its versions to restore.
     pub documents_restore_configs: ::std::vec::Vec<RestRestoreOneDriveDocumentConfig>,
+    ///Free-text reason for the restore, kept in the session history and audit.
     pub reason: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "one-drive-document"))]
@@ -5164,14 +6651,16 @@ impl RestOperatorRestoreToOriginalOneDriveDocuments {
 }
 #[cfg(any(feature = "one-drive-document"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestOperatorRestoreToOriginalOneDriveDocumentsDocumentAction`"] pub enum
-    RestOperatorRestoreToOriginalOneDriveDocumentsDocumentAction { Overwrite =
+    #[doc =
+    "When the file already exists at the target: `Overwrite` replaces it, `Keep` leaves it and writes the restored copy under a new name."]
+    pub enum RestOperatorRestoreToOriginalOneDriveDocumentsDocumentAction { Overwrite =
     "Overwrite", Keep = "Keep", } unknown Unknown
 }
 ///`RestOperatorStartExportTaskOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-post"))]
 pub struct RestOperatorStartExportTaskOptions {
+    ///Posts to export, all from one channel (ids from `TeamsPost_GetPage`).
     pub posts: ::std::vec::Vec<RestTeamsPost>,
 }
 #[cfg(any(feature = "teams-post"))]
@@ -5182,39 +6671,59 @@ impl RestOperatorStartExportTaskOptions {
     }
 }
 ///`RestOperatorStartExportTaskResponse`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-channel", feature = "teams-post"))]
 pub struct RestOperatorStartExportTaskResponse {
-    pub export_task_id: ::uuid::Uuid,
+    ///Id of the export task; pass it as `requestExportId` to the matching `DownloadExportedPosts` call.
+    pub export_task_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`RestOrganizationComposed`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
 pub struct RestOrganizationComposed {
+    ///Actions the server offers on this organization; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
+    ///Id of the organization as recorded in the backups; differs from `id`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
+    ///`true` lets the server give the Entra application its certificate and the permissions it needs.
     pub configure_application: ::std::option::Option<bool>,
+    ///Free-text note about the organization.
     pub description: ::std::option::Option<::std::string::String>,
     pub exchange_online_settings: ::std::option::Option<RestOffice365ConnectionSettings>,
     pub exchange_settings: ::std::option::Option<RestExchangeSettings>,
+    ///When the organization's first backup was made (UTC); filled only with `extendedView=true`.
     pub first_backuptime: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///Id the server gave the organization; read-only, leave it out when adding.
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///Whether the organization has backups; filled only with `extendedView=true`.
     pub is_backedup: ::std::option::Option<bool>,
+    ///`true` to back up on-premises Exchange.
     pub is_exchange: ::std::option::Option<bool>,
+    ///`true` to back up Exchange Online.
     pub is_exchange_online: ::std::option::Option<bool>,
+    ///`true` to back up SharePoint Online and OneDrive.
     pub is_share_point_online: ::std::option::Option<bool>,
+    ///`true` to back up on-premises SharePoint.
     pub is_sharepoint: ::std::option::Option<bool>,
+    ///`true` when team chats should be backed up too.
     pub is_teams_chats_online: ::std::option::Option<bool>,
+    ///`true` when the organization uses Microsoft Teams and its teams should be backed up.
     pub is_teams_online: ::std::option::Option<bool>,
+    ///When the organization's latest backup was made (UTC); filled only with `extendedView=true`.
     pub last_backuptime: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///Related resources (HAL links); filled by the server, ignored on input.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Tenant id Microsoft gave the organization.
     pub msid: ::std::option::Option<::uuid::Uuid>,
+    ///Name of the organization; for Microsoft 365 usually its `onmicrosoft.com` domain.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Name of a new Entra application the server creates for this organization; leave empty to use an existing one.
     pub new_application_name: ::std::option::Option<::std::string::String>,
+    ///Microsoft 365 (online) name of the organization.
     pub office_name: ::std::option::Option<::std::string::String>,
     pub region: ::std::option::Option<RestOrganizationRegion>,
     pub share_point_online_settings: ::std::option::Option<
@@ -5222,6 +6731,7 @@ pub struct RestOrganizationComposed {
     >,
     pub sharepoint_settings: ::std::option::Option<RestSharepointSettings>,
     pub type_: ::std::option::Option<RestOrganizationType>,
+    ///Device code from `Organization_OrganizationDeviceCode`, once someone has signed in to Microsoft with it; used to create or configure the Entra application.
     pub user_code: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "organization"))]
@@ -5235,31 +6745,38 @@ impl RestOrganizationComposed {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-sync"))]
 pub struct RestOrganizationCurrentSyncState {
+    ///When the run was queued (UTC).
     pub scheduled_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///When the run started (UTC).
     pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///`Queued` or `Running`.
     pub status: ::std::option::Option<RestOrganizationCurrentSyncStateStatus>,
+    ///`Full` or `Incremental`.
     pub type_: ::std::option::Option<RestOrganizationCurrentSyncStateType>,
 }
 #[cfg(any(feature = "organization-sync"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestOrganizationCurrentSyncStateStatus`"] pub enum
-    RestOrganizationCurrentSyncStateStatus { Queued = "Queued", Running = "Running", }
-    unknown Unknown
+    #[doc = "`Queued` or `Running`."] pub enum RestOrganizationCurrentSyncStateStatus {
+    Queued = "Queued", Running = "Running", } unknown Unknown
 }
 #[cfg(any(feature = "organization-sync"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestOrganizationCurrentSyncStateType`"] pub enum
-    RestOrganizationCurrentSyncStateType { Incremental = "Incremental", Full = "Full", }
-    unknown Unknown
+    #[doc = "`Full` or `Incremental`."] pub enum RestOrganizationCurrentSyncStateType {
+    Incremental = "Incremental", Full = "Full", } unknown Unknown
 }
 ///`RestOrganizationExploreOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
 pub struct RestOrganizationExploreOptions {
+    ///Point in time to explore, UTC, ISO 8601: the session shows the data as of the latest backup at or before it.
     pub date_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Explore only the backups in this repository (id from `BackupRepository_GetRepositories`).
     pub repository_id: ::std::option::Option<::uuid::Uuid>,
+    ///`true` shows every backed-up version of changed items, not only the latest.
     pub show_all_versions: ::std::option::Option<bool>,
+    ///`true` also shows items the user had deleted before `dateTime`.
     pub show_deleted: ::std::option::Option<bool>,
+    ///Kind of data the session explores: `Vex` (Exchange), `Veod` (OneDrive), `Vesp` (SharePoint) or `Vet` (Teams).
     pub type_: ::std::option::Option<RestOrganizationExploreOptionsType>,
 }
 #[cfg(any(feature = "organization"))]
@@ -5271,66 +6788,84 @@ impl RestOrganizationExploreOptions {
 }
 #[cfg(any(feature = "organization"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestOrganizationExploreOptionsType`"] pub enum
-    RestOrganizationExploreOptionsType { Vex = "Vex", Veod = "Veod", Vesp = "Vesp", Vet =
-    "Vet", } unknown Unknown
+    #[doc =
+    "Kind of data the session explores: `Vex` (Exchange), `Veod` (OneDrive), `Vesp` (SharePoint) or `Vet` (Teams)."]
+    pub enum RestOrganizationExploreOptionsType { Vex = "Vex", Veod = "Veod", Vesp =
+    "Vesp", Vet = "Vet", } unknown Unknown
 }
 ///`RestOrganizationGroupDeleteEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestOrganizationGroupDeleteEvent {
-    pub event_type: RestEventType,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the organization group the event is about.
     pub id: ::std::string::String,
-    pub organization_id: ::uuid::Uuid,
+    ///Backup server's id of the organization the object belongs to.
+    pub organization_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`RestOrganizationGroupUpdateEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestOrganizationGroupUpdateEvent {
-    pub e_tag: i64,
-    pub event_type: RestEventType,
+    ///Version counter of the organization group; it grows with every change.
+    pub e_tag: ::std::option::Option<i64>,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the organization group the event is about.
     pub id: ::std::string::String,
-    pub organization_id: ::uuid::Uuid,
+    ///Backup server's id of the organization the object belongs to.
+    pub organization_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`RestOrganizationLastSyncState`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-sync"))]
 pub struct RestOrganizationLastSyncState {
+    ///When the run ended (UTC).
     pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Error message when `result` is `Error`.
     pub error: ::std::option::Option<::std::string::String>,
+    ///`Success` or `Error`.
     pub result: ::std::option::Option<RestOrganizationLastSyncStateResult>,
+    ///When the run started (UTC).
     pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///`Full` or `Incremental`.
     pub type_: ::std::option::Option<RestOrganizationLastSyncStateType>,
 }
 #[cfg(any(feature = "organization-sync"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestOrganizationLastSyncStateResult`"] pub enum
-    RestOrganizationLastSyncStateResult { Success = "Success", Error = "Error", } unknown
-    Unknown
+    #[doc = "`Success` or `Error`."] pub enum RestOrganizationLastSyncStateResult {
+    Success = "Success", Error = "Error", } unknown Unknown
 }
 #[cfg(any(feature = "organization-sync"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestOrganizationLastSyncStateType`"] pub enum
-    RestOrganizationLastSyncStateType { Incremental = "Incremental", Full = "Full", }
-    unknown Unknown
+    #[doc = "`Full` or `Incremental`."] pub enum RestOrganizationLastSyncStateType {
+    Incremental = "Incremental", Full = "Full", } unknown Unknown
 }
 ///`RestOrganizationLicenseUsage`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
 pub struct RestOrganizationLicenseUsage {
+    ///Id of the organization as recorded in the backup; differs from `organizationId`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
+    ///Objects that started consuming a license in the current period.
     pub new_objects_count: ::std::option::Option<i32>,
+    ///Licensing points of those new objects.
     pub new_points: ::std::option::Option<f64>,
+    ///Id of the organization in this server, as in `Organization_Get`.
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///Name of the organization.
     pub organization_name: ::std::option::Option<::std::string::String>,
+    ///Objects of this organization that hold a license now.
     pub used_objects_count: ::std::option::Option<i32>,
+    ///Licensing points those objects use.
     pub used_points: ::std::option::Option<f64>,
 }
 ///`RestOrganizationLicensingInformation`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-licensing-information"))]
 pub struct RestOrganizationLicensingInformation {
+    ///License units the organization's users consume now; may exceed the license for a while.
     pub licensed_users: ::std::option::Option<i32>,
+    ///Users in the new-user state (rental licenses); `0` with a subscription license.
     pub new_users: ::std::option::Option<i32>,
 }
 ///`RestOrganizationRegion`
@@ -5373,36 +6908,50 @@ for RestOrganizationRegion {
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestOrganizationSiteDeleteEvent {
-    pub event_type: RestEventType,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the organization site the event is about.
     pub id: ::std::string::String,
-    pub organization_id: ::uuid::Uuid,
+    ///Backup server's id of the organization the object belongs to.
+    pub organization_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`RestOrganizationSiteUpdateEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestOrganizationSiteUpdateEvent {
-    pub e_tag: i64,
-    pub event_type: RestEventType,
+    ///Version counter of the organization site; it grows with every change.
+    pub e_tag: ::std::option::Option<i64>,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the organization site the event is about.
     pub id: ::std::string::String,
-    pub organization_id: ::uuid::Uuid,
+    ///Backup server's id of the organization the object belongs to.
+    pub organization_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`RestOrganizationStorageSpaceUsage`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
 pub struct RestOrganizationStorageSpaceUsage {
+    ///State details of the repository.
     pub details: ::std::option::Option<::std::string::String>,
+    ///Whether the repository can be used for backup and restore now.
     pub is_available: ::std::option::Option<bool>,
+    ///Links to related resources (HAL); filled by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Space used in the local cache of an object storage repository, in bytes.
     pub local_cache_used_space_bytes: ::std::option::Option<i64>,
+    ///Space used in object storage, in bytes.
     pub object_storage_used_space_bytes: ::std::option::Option<i64>,
+    ///Objects of the organization with backups in that repository.
     pub protected_objects_count: ::std::option::Option<i64>,
+    ///Repository, from `BackupRepository_GetRepositories`.
     pub repository_id: ::std::option::Option<::uuid::Uuid>,
+    ///Space the organization's backups use there, in bytes.
     pub used_space_bytes: ::std::option::Option<i64>,
 }
 ///`RestOrganizationSyncOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-sync"))]
 pub struct RestOrganizationSyncOptions {
+    ///`Full` re-reads every object of the organization into the cache; `Incremental` reads only what is new or changed.
     pub type_: ::std::option::Option<RestOrganizationSyncOptionsType>,
 }
 #[cfg(any(feature = "organization-sync"))]
@@ -5414,34 +6963,43 @@ impl RestOrganizationSyncOptions {
 }
 #[cfg(any(feature = "organization-sync"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestOrganizationSyncOptionsType`"] pub enum RestOrganizationSyncOptionsType
-    { Incremental = "Incremental", Full = "Full", } unknown Unknown
+    #[doc =
+    "`Full` re-reads every object of the organization into the cache; `Incremental` reads only what is new or changed."]
+    pub enum RestOrganizationSyncOptionsType { Incremental = "Incremental", Full =
+    "Full", } unknown Unknown
 }
 ///`RestOrganizationSyncState`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-sync"))]
 pub struct RestOrganizationSyncState {
     pub current_sync_state: ::std::option::Option<RestOrganizationCurrentSyncState>,
+    ///Outcome of the latest finished cache refresh.
     pub last_sync_state: ::std::option::Option<RestOrganizationLastSyncState>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Id of the organization in this server, as in `Organization_Get`.
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`RestOrganizationTeamDeleteEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestOrganizationTeamDeleteEvent {
-    pub event_type: RestEventType,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the team the event is about.
     pub id: ::std::string::String,
-    pub organization_id: ::uuid::Uuid,
+    ///Backup server's id of the organization the object belongs to.
+    pub organization_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`RestOrganizationTeamUpdateEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestOrganizationTeamUpdateEvent {
-    pub e_tag: i64,
-    pub event_type: RestEventType,
+    ///Version counter of the team; it grows with every change.
+    pub e_tag: ::std::option::Option<i64>,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the team the event is about.
     pub id: ::std::string::String,
-    pub organization_id: ::uuid::Uuid,
+    ///Backup server's id of the organization the object belongs to.
+    pub organization_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`RestOrganizationType`
 #[derive(Clone, Debug)]
@@ -5510,43 +7068,59 @@ for RestOrganizationType {
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestOrganizationUserDeleteEvent {
-    pub event_type: RestEventType,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the organization user the event is about.
     pub id: ::std::string::String,
-    pub organization_id: ::uuid::Uuid,
+    ///Backup server's id of the organization the object belongs to.
+    pub organization_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`RestOrganizationUserUpdateEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestOrganizationUserUpdateEvent {
-    pub e_tag: i64,
-    pub event_type: RestEventType,
+    ///Version counter of the organization user; it grows with every change.
+    pub e_tag: ::std::option::Option<i64>,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the organization user the event is about.
     pub id: ::std::string::String,
-    pub organization_id: ::uuid::Uuid,
+    ///Backup server's id of the organization the object belongs to.
+    pub organization_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`RestPlatformInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
 pub struct RestPlatformInfo {
+    ///Id of the licensing platform; pass it as `platformId`.
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///Name of the licensing platform.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Usage counter types of this platform.
     pub types: ::std::vec::Vec<RestPlatformTypeInfo>,
 }
 ///`RestPlatformTypeInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
 pub struct RestPlatformTypeInfo {
+    ///Name that identifies the counter across Veeam products.
     pub cis_counter_name: ::std::option::Option<::std::string::String>,
+    ///Kind of object counted, an id from the platform info's `groups`.
     pub group_id: ::std::option::Option<::uuid::Uuid>,
+    ///Id of the counter type, as `typeId` in reports.
     pub id: ::std::option::Option<i32>,
+    ///Name of the counter type.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Licensing points one counted object uses.
     pub weight: ::std::option::Option<f64>,
 }
 ///`RestPlatformTypeLicenseUsage`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
 pub struct RestPlatformTypeLicenseUsage {
+    ///Usage per organization.
     pub organizations: ::std::vec::Vec<RestOrganizationLicenseUsage>,
+    ///Licensing platform, from `LicenseStatistic_GetLicensingPlatformInfo`.
     pub platform_id: ::std::option::Option<::uuid::Uuid>,
+    ///Usage counter type within that platform.
     pub type_id: ::std::option::Option<i32>,
 }
 ///`RestPrepareOAuthSignInRequest`
@@ -5563,9 +7137,12 @@ pub struct RestPlatformTypeLicenseUsage {
 )]
 pub struct RestPrepareOAuthSignInRequest {
     pub authentication_service_kind: ::std::option::Option<RestoAuth2ServiceKind>,
+    ///Client id of the app you registered in the Google Cloud console or the Microsoft Identity platform.
     pub client_id: ::std::option::Option<::std::string::String>,
     pub client_secret: ::std::option::Option<SecureString>,
+    ///Where the browser lands after sign-in; read `code` and `state` from that address and pass them to the `CompleteOAuthSignIn` call.
     pub redirect_url: ::std::option::Option<::std::string::String>,
+    ///Microsoft Entra tenant id (for `Microsoft365`).
     pub tenant_id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(
@@ -5597,169 +7174,241 @@ impl RestPrepareOAuthSignInRequest {
     )
 )]
 pub struct RestPrepareOAuthSignInResponse {
+    ///Id of this sign-in request; it ties the later `CompleteOAuthSignIn` call and the saved settings to it.
     pub request_id: ::std::option::Option<::std::string::String>,
+    ///Address to open in a browser to sign in with Google or Microsoft; afterwards the browser lands on `redirectUrl`, which carries `code` and `state`.
     pub sign_in_url: ::std::option::Option<::std::string::String>,
 }
 ///`RestProtectedGroup`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-data"))]
 pub struct RestProtectedGroup {
+    ///Id of the organization as recorded in the backup; differs from `organizationId`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
+    ///Display name of the group.
     pub display_name: ::std::option::Option<::std::string::String>,
+    ///Change counter the server raises each time the entry changes.
     pub e_tag: ::std::option::Option<i64>,
+    ///Id of the group in the backup; pass it to `ProtectedData_GetProtectedGroup`.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Backed-up mailboxes of the group.
     pub mailboxes: ::std::vec::Vec<RestProtectedMailbox>,
+    ///Id Microsoft gave the group.
     pub msid: ::std::option::Option<::std::string::String>,
+    ///Id of the organization in this server, as in `Organization_Get`.
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///Backed-up SharePoint sites of the group.
     pub sites: ::std::vec::Vec<RestProtectedSite>,
 }
 ///`RestProtectedGroupDeleteEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestProtectedGroupDeleteEvent {
-    pub event_type: RestEventType,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the protected group the event is about.
     pub id: ::std::string::String,
 }
 ///`RestProtectedGroupUpdateEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestProtectedGroupUpdateEvent {
-    pub e_tag: i64,
-    pub event_type: RestEventType,
+    ///Version counter of the protected group; it grows with every change.
+    pub e_tag: ::std::option::Option<i64>,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the protected group the event is about.
     pub id: ::std::string::String,
 }
 ///`RestProtectedMailbox`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-data"))]
 pub struct RestProtectedMailbox {
+    ///Display name of the mailbox.
     pub display_name: ::std::option::Option<::std::string::String>,
+    ///Email address of the mailbox.
     pub email: ::std::option::Option<::std::string::String>,
+    ///Id of the mailbox in the backup.
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///`true` for an archive mailbox.
     pub is_archive: ::std::option::Option<bool>,
 }
 ///`RestProtectedOneDrive`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-data"))]
 pub struct RestProtectedOneDrive {
+    ///Display name of the OneDrive.
     pub display_name: ::std::option::Option<::std::string::String>,
+    ///Id of the OneDrive in the backup.
     pub id: ::std::option::Option<::std::string::String>,
+    ///URL of the OneDrive.
     pub url: ::std::option::Option<::std::string::String>,
 }
 ///`RestProtectedSite`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-data"))]
 pub struct RestProtectedSite {
+    ///Id of the organization as recorded in the backup; differs from `organizationId`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
+    ///Display name of the site.
     pub display_name: ::std::option::Option<::std::string::String>,
+    ///Change counter the server raises each time the entry changes.
     pub e_tag: ::std::option::Option<i64>,
+    ///Id of the site in the backup; pass it to `ProtectedData_GetProtectedSite`.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Id Microsoft gave the site.
     pub msid: ::std::option::Option<::std::string::String>,
+    ///Id of the organization in this server, as in `Organization_Get`.
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///URL of the site.
     pub url: ::std::option::Option<::std::string::String>,
 }
 ///`RestProtectedSiteDeleteEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestProtectedSiteDeleteEvent {
-    pub event_type: RestEventType,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the protected site the event is about.
     pub id: ::std::string::String,
 }
 ///`RestProtectedSiteUpdateEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestProtectedSiteUpdateEvent {
-    pub e_tag: i64,
-    pub event_type: RestEventType,
+    ///Version counter of the protected site; it grows with every change.
+    pub e_tag: ::std::option::Option<i64>,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the protected site the event is about.
     pub id: ::std::string::String,
 }
 ///`RestProtectedTeam`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-data"))]
 pub struct RestProtectedTeam {
+    ///Id of the organization as recorded in the backup; differs from `organizationId`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
+    ///Description of the team.
     pub description: ::std::option::Option<::std::string::String>,
+    ///Display name of the team.
     pub display_name: ::std::option::Option<::std::string::String>,
+    ///Change counter the server raises each time the entry changes.
     pub e_tag: ::std::option::Option<i64>,
+    ///Id of the team in the backup; pass it to `ProtectedData_GetProtectedTeam`.
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///Id Microsoft gave the team.
     pub msid: ::std::option::Option<::uuid::Uuid>,
+    ///Id of the organization in this server, as in `Organization_Get`.
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`RestProtectedTeamDeleteEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestProtectedTeamDeleteEvent {
-    pub event_type: RestEventType,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the protected team the event is about.
     pub id: ::std::string::String,
 }
 ///`RestProtectedTeamUpdateEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestProtectedTeamUpdateEvent {
-    pub e_tag: i64,
-    pub event_type: RestEventType,
+    ///Version counter of the protected team; it grows with every change.
+    pub e_tag: ::std::option::Option<i64>,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the protected team the event is about.
     pub id: ::std::string::String,
 }
 ///`RestProtectedUser`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-data"))]
 pub struct RestProtectedUser {
+    ///`User`, `SharedMailbox` or `PublicMailbox`.
     pub account_type: ::std::option::Option<RestProtectedUserAccountType>,
+    ///Id of the organization as recorded in the backup; differs from `organizationId`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
+    ///Display name of the user.
     pub display_name: ::std::option::Option<::std::string::String>,
+    ///Change counter the server raises each time the entry changes.
     pub e_tag: ::std::option::Option<i64>,
+    ///Id of the user in the backup; pass it to `ProtectedData_GetProtectedUser`.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Backed-up mailboxes of the user.
     pub mailboxes: ::std::vec::Vec<RestProtectedMailbox>,
+    ///Id Microsoft gave the user.
     pub msid: ::std::option::Option<::std::string::String>,
+    ///Backed-up OneDrives of the user.
     pub one_drives: ::std::vec::Vec<RestProtectedOneDrive>,
+    ///Id of the organization in this server, as in `Organization_Get`.
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///Backed-up SharePoint sites linked to the user.
     pub sites: ::std::vec::Vec<RestProtectedSite>,
 }
 #[cfg(any(feature = "protected-data"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestProtectedUserAccountType`"] pub enum RestProtectedUserAccountType {
-    User = "User", SharedMailbox = "SharedMailbox", PublicMailbox = "PublicMailbox", }
-    unknown Unknown
+    #[doc = "`User`, `SharedMailbox` or `PublicMailbox`."] pub enum
+    RestProtectedUserAccountType { User = "User", SharedMailbox = "SharedMailbox",
+    PublicMailbox = "PublicMailbox", } unknown Unknown
 }
 ///`RestProtectedUserDeleteEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestProtectedUserDeleteEvent {
-    pub event_type: RestEventType,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the protected user the event is about.
     pub id: ::std::string::String,
 }
 ///`RestProtectedUserUpdateEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestProtectedUserUpdateEvent {
-    pub e_tag: i64,
-    pub event_type: RestEventType,
+    ///Version counter of the protected user; it grows with every change.
+    pub e_tag: ::std::option::Option<i64>,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the protected user the event is about.
     pub id: ::std::string::String,
 }
 ///`RestProxy`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy", feature = "proxy-pool"))]
 pub struct RestProxy {
+    ///Current CPU load of the proxy machine, in percent.
     pub cpu_usage_percent: ::std::option::Option<f64>,
+    ///Free-text description of the proxy.
     pub description: ::std::option::Option<::std::string::String>,
+    ///`true` caps the network bandwidth the proxy uses, at `throttlingValue` `throttlingUnit`.
     pub enable_network_throttling: ::std::option::Option<bool>,
+    ///Fully qualified domain name of the proxy machine.
     pub fqdn: ::std::option::Option<::std::string::String>,
+    ///DNS name or IP address of the proxy machine.
     pub host_name: ::std::option::Option<::std::string::String>,
+    ///Id of the backup proxy server.
     pub id: ::std::option::Option<::uuid::Uuid>,
     pub internet_proxy_settings: ::std::option::Option<RestInternetProxySettings>,
+    ///Where the internet proxy settings come from: `FromManagementServer` (the backup server's) or `Custom` (`internetProxySettings`).
     pub internet_proxy_type: ::std::option::Option<RestProxyInternetProxyType>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Maintenance mode of the proxy: `Disabled`, `Enabling` (switching on) or `Enabled`.
     pub maintenance_mode_state: ::std::option::Option<RestProxyMaintenanceModeState>,
+    ///Current memory use of the proxy machine, in percent.
     pub memory_usage_percent: ::std::option::Option<f64>,
     pub operating_system: ::std::option::Option<RestProxyOperatingSystem>,
+    ///TCP port the backup server uses to reach the proxy.
     pub port: ::std::option::Option<i32>,
+    ///Id of the proxy pool the server belongs to, if any.
     pub proxy_pool_id: ::std::option::Option<::uuid::Uuid>,
+    ///Roles the proxy plays: `Processor`, `Orchestrator`, `Scheduler`, `ApplianceProcessor` or `Unknown`.
     pub role: ::std::vec::Vec<RestProxyRole>,
+    ///Account that runs the proxy service.
     pub service_account: ::std::option::Option<::std::string::String>,
+    ///Whether the backup server can reach the proxy: `Online` or `Offline`.
     pub status: ::std::option::Option<RestProxyStatus>,
+    ///Unit of `throttlingValue`: `Mbps` (megabits per second), `MBs` or `KBs` (megabytes or kilobytes per second).
     pub throttling_unit: ::std::option::Option<RestProxyThrottlingUnit>,
+    ///Bandwidth cap, in `throttlingUnit`.
     pub throttling_value: ::std::option::Option<i64>,
+    ///How the proxy machine is joined: `Local`, `Domain` or `Workgroup`.
     pub type_: ::std::option::Option<RestProxyType>,
+    ///`true` when the proxy reaches Microsoft 365 through an internet proxy.
     pub use_internet_proxy: ::std::option::Option<bool>,
+    ///Version of the Veeam Backup for Microsoft 365 components on the proxy.
     pub version: ::std::option::Option<::std::string::String>,
 }
 ///`RestProxyCredentialsFromClient`
@@ -5768,6 +7417,7 @@ pub struct RestProxy {
 pub struct RestProxyCredentialsFromClient {
     pub password: ::std::option::Option<SecureString>,
     pub ssh_settings: ::std::option::Option<RestSshSettingsFromClient>,
+    ///Account with administrator rights on the Windows proxy machine; goes with `password`.
     pub username: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "proxy"))]
@@ -5781,26 +7431,40 @@ impl RestProxyCredentialsFromClient {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy"))]
 pub struct RestProxyFromClient {
+    ///`true` takes over a proxy that another backup server still manages.
     pub attach_used_proxy: ::std::option::Option<bool>,
+    ///`true` lets the server create the service account.
     pub create_service_account: ::std::option::Option<bool>,
+    ///Free-text note about the proxy.
     pub description: ::std::option::Option<::std::string::String>,
+    ///`true` caps the proxy's network use at `throttlingValue` `throttlingUnit`.
     pub enable_network_throttling: ::std::option::Option<bool>,
+    ///DNS name or IP address of the proxy machine.
     pub host_name: ::std::option::Option<::std::string::String>,
+    ///Id of the proxy; read-only, leave it out when adding.
     pub id: ::std::option::Option<::uuid::Uuid>,
     pub internet_proxy_settings: ::std::option::Option<
         RestInternetProxySettingsFromClient,
     >,
+    ///`FromManagementServer` reuses the server's internet proxy settings; `Custom` uses `internetProxySettings`.
     pub internet_proxy_type: ::std::option::Option<RestProxyFromClientInternetProxyType>,
     pub operating_system: ::std::option::Option<RestProxyOperatingSystem>,
     pub password: ::std::option::Option<SecureString>,
+    ///Port the proxy service listens on; default `9193`.
     pub port: ::std::option::Option<i32>,
+    ///Account that runs the proxy service on the machine.
     pub service_account_name: ::std::option::Option<::std::string::String>,
     pub service_account_password: ::std::option::Option<SecureString>,
     pub ssh_settings: ::std::option::Option<RestSshSettingsFromClient>,
+    ///Unit of `throttlingValue`: `Mbps` (megabits per second), `MBs` or `KBs` (megabytes or kilobytes per second).
     pub throttling_unit: ::std::option::Option<RestProxyFromClientThrottlingUnit>,
+    ///Bandwidth cap, in `throttlingUnit`; applies only when `enableNetworkThrottling` is `true`.
     pub throttling_value: ::std::option::Option<i64>,
+    ///`true` for a proxy in the server's domain or a trusted one; `false` for a proxy in a workgroup or untrusted domain.
     pub use_domain_network: ::std::option::Option<bool>,
+    ///`true` sends the proxy's traffic to Microsoft 365 through an internet proxy.
     pub use_internet_proxy: ::std::option::Option<bool>,
+    ///Account with administrator rights on the Windows proxy machine; goes with `password`.
     pub username: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "proxy"))]
@@ -5812,31 +7476,38 @@ impl RestProxyFromClient {
 }
 #[cfg(any(feature = "proxy"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestProxyFromClientInternetProxyType`"] pub enum
-    RestProxyFromClientInternetProxyType { FromManagementServer = "FromManagementServer",
-    Custom = "Custom", } unknown Unknown
+    #[doc =
+    "`FromManagementServer` reuses the server's internet proxy settings; `Custom` uses `internetProxySettings`."]
+    pub enum RestProxyFromClientInternetProxyType { FromManagementServer =
+    "FromManagementServer", Custom = "Custom", } unknown Unknown
 }
 #[cfg(any(feature = "proxy"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestProxyFromClientThrottlingUnit`"] pub enum
-    RestProxyFromClientThrottlingUnit { Mbps = "Mbps", MBs = "MBs", KBs = "KBs", }
-    unknown Unknown
+    #[doc =
+    "Unit of `throttlingValue`: `Mbps` (megabits per second), `MBs` or `KBs` (megabytes or kilobytes per second)."]
+    pub enum RestProxyFromClientThrottlingUnit { Mbps = "Mbps", MBs = "MBs", KBs = "KBs",
+    } unknown Unknown
 }
 ///`RestProxyIdFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy-pool"))]
 pub struct RestProxyIdFromClient {
+    ///Id of a backup proxy, from `Proxy_GetProxies`.
     pub proxy_id: ::std::option::Option<::uuid::Uuid>,
 }
 #[cfg(any(feature = "proxy", feature = "proxy-pool"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestProxyInternetProxyType`"] pub enum RestProxyInternetProxyType {
-    FromManagementServer = "FromManagementServer", Custom = "Custom", } unknown Unknown
+    #[doc =
+    "Where the internet proxy settings come from: `FromManagementServer` (the backup server's) or `Custom` (`internetProxySettings`)."]
+    pub enum RestProxyInternetProxyType { FromManagementServer = "FromManagementServer",
+    Custom = "Custom", } unknown Unknown
 }
 #[cfg(any(feature = "proxy", feature = "proxy-pool"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestProxyMaintenanceModeState`"] pub enum RestProxyMaintenanceModeState {
-    Disabled = "Disabled", Enabling = "Enabling", Enabled = "Enabled", } unknown Unknown
+    #[doc =
+    "Maintenance mode of the proxy: `Disabled`, `Enabling` (switching on) or `Enabled`."]
+    pub enum RestProxyMaintenanceModeState { Disabled = "Disabled", Enabling =
+    "Enabling", Enabled = "Enabled", } unknown Unknown
 }
 #[cfg(any(feature = "proxy", feature = "proxy-pool"))]
 ::veeam_runtime::string_enum! {
@@ -5847,17 +7518,23 @@ pub struct RestProxyIdFromClient {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy-pool"))]
 pub struct RestProxyPool {
+    ///Free-text note about the pool.
     pub description: ::std::option::Option<::std::string::String>,
+    ///Id of the pool; pass it as `poolId`.
     pub id: ::std::option::Option<::uuid::Uuid>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Name of the pool.
     pub name: ::std::option::Option<::std::string::String>,
 }
 ///`RestProxyPoolFromClient`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "proxy-pool"))]
 pub struct RestProxyPoolFromClient {
+    ///Free-text note about the pool.
     pub description: ::std::string::String,
+    ///Name of the proxy pool.
     pub name: ::std::string::String,
+    ///Backup proxies that make up the pool (ids from `Proxy_GetProxies`).
     pub proxy_ids: ::std::vec::Vec<RestProxyIdFromClient>,
 }
 #[cfg(any(feature = "proxy-pool"))]
@@ -5875,25 +7552,31 @@ impl RestProxyPoolFromClient {
 }
 #[cfg(any(feature = "proxy", feature = "proxy-pool"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestProxyStatus`"] pub enum RestProxyStatus { Online = "Online", Offline =
-    "Offline", } unknown Unknown
+    #[doc = "Whether the backup server can reach the proxy: `Online` or `Offline`."] pub
+    enum RestProxyStatus { Online = "Online", Offline = "Offline", } unknown Unknown
 }
 #[cfg(any(feature = "proxy", feature = "proxy-pool"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestProxyThrottlingUnit`"] pub enum RestProxyThrottlingUnit { Mbps =
-    "Mbps", MBs = "MBs", KBs = "KBs", } unknown Unknown
+    #[doc =
+    "Unit of `throttlingValue`: `Mbps` (megabits per second), `MBs` or `KBs` (megabytes or kilobytes per second)."]
+    pub enum RestProxyThrottlingUnit { Mbps = "Mbps", MBs = "MBs", KBs = "KBs", } unknown
+    Unknown
 }
 #[cfg(any(feature = "proxy", feature = "proxy-pool"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestProxyType`"] pub enum RestProxyType { Local = "Local", Domain =
-    "Domain", Workgroup = "Workgroup", } unknown Unknown
+    #[doc = "How the proxy machine is joined: `Local`, `Domain` or `Workgroup`."] pub
+    enum RestProxyType { Local = "Local", Domain = "Domain", Workgroup = "Workgroup", }
+    unknown Unknown
 }
 ///`RestRbacEffectiveScope`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-rbac"))]
 pub struct RestRbacEffectiveScope {
+    ///SharePoint sites whose data the operator may restore.
     pub sites: ::std::vec::Vec<RestRbacSiteItem>,
+    ///Teams whose data the operator may restore.
     pub teams: ::std::vec::Vec<RestRbacTeamItem>,
+    ///Users whose data the operator may restore.
     pub users: ::std::vec::Vec<RestRbacUserItem>,
 }
 ///`RestRbacGroup`
@@ -5906,29 +7589,38 @@ pub struct RestRbacEffectiveScope {
     )
 )]
 pub struct RestRbacGroup {
-    pub display_name: ::std::string::String,
+    ///Display name of the group.
+    pub display_name: ::std::option::Option<::std::string::String>,
+    ///Id of the group in the organization, from `OrganizationGroup_Get`.
     pub id: ::std::string::String,
+    ///Short name of the group, next to its display name.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Security id (SID) of the group in on-premises Active Directory.
     pub on_premises_sid: ::std::option::Option<::std::string::String>,
+    ///Kind of group: `Office365`, `Security`, `Distribution`, `DynamicDistribution` or `Unknown`.
     pub type_: ::std::option::Option<RestRbacGroupType>,
 }
 ///`RestRbacGroupItem`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestRbacGroupItem {
-    pub group: RestRbacGroup,
+    pub group: ::std::option::Option<RestRbacGroup>,
+    ///Id of this role item (the group's id).
     pub id: ::std::string::String,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
-    pub type_: RestRbacItemType,
+    pub type_: ::std::option::Option<RestRbacItemType>,
 }
 ///`RestRbacGroupOperator`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestRbacGroupOperator {
-    pub group: RestRbacGroup,
+    pub group: ::std::option::Option<RestRbacGroup>,
+    ///Id of the operator entry in the role; read it from `RbacRole_GetOperators`.
     pub id: ::std::string::String,
+    ///Related resources (HAL links); filled by the server, ignored on input.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
-    pub type_: RestRbacOperatorType,
+    pub type_: ::std::option::Option<RestRbacOperatorType>,
 }
 #[cfg(
     any(
@@ -5938,16 +7630,20 @@ pub struct RestRbacGroupOperator {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRbacGroupType`"] pub enum RestRbacGroupType { Office365 = "Office365",
-    Security = "Security", Distribution = "Distribution", DynamicDistribution =
-    "DynamicDistribution", Unknown = "Unknown", } unknown UnknownValue
+    #[doc =
+    "Kind of group: `Office365`, `Security`, `Distribution`, `DynamicDistribution` or `Unknown`."]
+    pub enum RestRbacGroupType { Office365 = "Office365", Security = "Security",
+    Distribution = "Distribution", DynamicDistribution = "DynamicDistribution", Unknown =
+    "Unknown", } unknown UnknownValue
 }
 ///`RestRbacItemComposed`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "rbac-role", feature = "restore-session"))]
 pub struct RestRbacItemComposed {
     pub group: ::std::option::Option<RestRbacGroup>,
+    ///Id of this role item (the id of the object it names).
     pub id: ::std::option::Option<::std::string::String>,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
     pub site: ::std::option::Option<RestRbacSite>,
     pub team: ::std::option::Option<RestRbacTeam>,
@@ -5970,17 +7666,21 @@ pub struct RestRbacItemComposed {
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "organization-rbac"))]
 pub struct RestRbacLoggedInUser {
+    ///Id of the signed-in user in the organization.
     pub id: ::std::string::String,
-    pub name: ::std::string::String,
+    ///Name of the signed-in user.
+    pub name: ::std::option::Option<::std::string::String>,
 }
 ///`RestRbacOperator`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "rbac-role"))]
 pub struct RestRbacOperator {
     pub group: ::std::option::Option<RestRbacGroup>,
+    ///Id of the operator entry in the role; read it from `RbacRole_GetOperators`.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Related resources (HAL links); filled by the server, ignored on input.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
-    pub type_: RestRbacOperatorType,
+    pub type_: ::std::option::Option<RestRbacOperatorType>,
     pub user: ::std::option::Option<RestRbacUser>,
 }
 #[cfg(any(feature = "rbac-role", feature = "unreferenced-types"))]
@@ -5992,25 +7692,40 @@ pub struct RestRbacOperator {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "rbac-role"))]
 pub struct RestRbacRole {
+    ///Free-text note about the role.
     pub description: ::std::option::Option<::std::string::String>,
+    ///Id of the role; pass it as `roleId`.
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///Links to related resources (HAL); filled by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Name of the role.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Id of the organization in this server, as in `Organization_Get`.
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///`EntireOrganization`: operators may restore data of every object; `SpecificObjects`: only of the role's objects to manage.
     pub role_type: ::std::option::Option<RestRbacRoleRoleType>,
 }
 ///`RestRbacRoleCreateModel`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "rbac-role"))]
 pub struct RestRbacRoleCreateModel {
+    ///Free-text note about the role.
     pub description: ::std::option::Option<::std::string::String>,
+    ///Objects whose data the operators may not restore, even inside the scope.
     pub excluded_items: ::std::vec::Vec<RestRbacItemComposed>,
+    ///Id of the role; read-only, leave it out when creating.
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///Related resources (HAL links); filled by the server, ignored on input.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Name of the role.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Users and groups that act as restore operators in this role.
     pub operators: ::std::vec::Vec<RestRbacOperator>,
+    ///Organization the role applies to (id from `Organization_Get`).
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///`EntireOrganization` lets operators restore data of every object in the organization; `SpecificObjects` only of `selectedItems`.
     pub role_type: ::std::option::Option<RestRbacRoleCreateModelRoleType>,
+    ///Objects whose data the operators may restore; used with `SpecificObjects`.
     pub selected_items: ::std::vec::Vec<RestRbacItemComposed>,
 }
 #[cfg(any(feature = "rbac-role"))]
@@ -6022,14 +7737,17 @@ impl RestRbacRoleCreateModel {
 }
 #[cfg(any(feature = "rbac-role"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRbacRoleCreateModelRoleType`"] pub enum RestRbacRoleCreateModelRoleType
-    { EntireOrganization = "EntireOrganization", SpecificObjects = "SpecificObjects", }
-    unknown Unknown
+    #[doc =
+    "`EntireOrganization` lets operators restore data of every object in the organization; `SpecificObjects` only of `selectedItems`."]
+    pub enum RestRbacRoleCreateModelRoleType { EntireOrganization = "EntireOrganization",
+    SpecificObjects = "SpecificObjects", } unknown Unknown
 }
 #[cfg(any(feature = "rbac-role"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRbacRoleRoleType`"] pub enum RestRbacRoleRoleType { EntireOrganization
-    = "EntireOrganization", SpecificObjects = "SpecificObjects", } unknown Unknown
+    #[doc =
+    "`EntireOrganization`: operators may restore data of every object; `SpecificObjects`: only of the role's objects to manage."]
+    pub enum RestRbacRoleRoleType { EntireOrganization = "EntireOrganization",
+    SpecificObjects = "SpecificObjects", } unknown Unknown
 }
 ///`RestRbacSite`
 #[derive(Clone, Debug)]
@@ -6041,21 +7759,29 @@ impl RestRbacRoleCreateModel {
     )
 )]
 pub struct RestRbacSite {
+    ///Id of the site in the organization, from `OrganizationSite_Get`.
     pub id: ::std::string::String,
+    ///`true` for a SharePoint Online site, `false` for an on-premises one.
     pub is_cloud: ::std::option::Option<bool>,
+    ///`true` for a personal site (a user's OneDrive).
     pub is_personal: ::std::option::Option<bool>,
+    ///Web address of the parent site.
     pub parent_url: ::std::option::Option<::std::string::String>,
-    pub title: ::std::string::String,
+    ///Title of the site.
+    pub title: ::std::option::Option<::std::string::String>,
+    ///Web address of the site.
     pub url: ::std::option::Option<::std::string::String>,
 }
 ///`RestRbacSiteItem`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "organization-rbac"))]
 pub struct RestRbacSiteItem {
+    ///Id of this role item (the site's id).
     pub id: ::std::string::String,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
-    pub site: RestRbacSite,
-    pub type_: RestRbacItemType,
+    pub site: ::std::option::Option<RestRbacSite>,
+    pub type_: ::std::option::Option<RestRbacItemType>,
 }
 ///`RestRbacTeam`
 #[derive(Clone, Debug)]
@@ -6067,19 +7793,25 @@ pub struct RestRbacSiteItem {
     )
 )]
 pub struct RestRbacTeam {
-    pub description: ::std::string::String,
-    pub display_name: ::std::string::String,
+    ///Free-text description of the team.
+    pub description: ::std::option::Option<::std::string::String>,
+    ///Display name of the team.
+    pub display_name: ::std::option::Option<::std::string::String>,
+    ///Id of the team in the organization, from `OrganizationTeam_Get`.
     pub id: ::uuid::Uuid,
-    pub mail: ::std::string::String,
+    ///Email address of the team's Microsoft 365 group.
+    pub mail: ::std::option::Option<::std::string::String>,
 }
 ///`RestRbacTeamItem`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "organization-rbac"))]
 pub struct RestRbacTeamItem {
+    ///Id of this role item (the team's id).
     pub id: ::std::string::String,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
-    pub team: RestRbacTeam,
-    pub type_: RestRbacItemType,
+    pub team: ::std::option::Option<RestRbacTeam>,
+    pub type_: ::std::option::Option<RestRbacItemType>,
 }
 ///`RestRbacUser`
 #[derive(Clone, Debug)]
@@ -6092,29 +7824,38 @@ pub struct RestRbacTeamItem {
     )
 )]
 pub struct RestRbacUser {
-    pub display_name: ::std::string::String,
+    ///Display name of the user.
+    pub display_name: ::std::option::Option<::std::string::String>,
+    ///Id of the user in the organization, from `OrganizationUser_Get`.
     pub id: ::std::string::String,
-    pub name: ::std::string::String,
+    ///Email address of the user.
+    pub name: ::std::option::Option<::std::string::String>,
+    ///Security id (SID) of the user in on-premises Active Directory.
     pub on_premises_sid: ::std::option::Option<::std::string::String>,
+    ///Kind of account: `User`, `SharedMailbox` or `PublicMailbox`.
     pub type_: ::std::option::Option<RestRbacUserType>,
 }
 ///`RestRbacUserItem`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "organization-rbac"))]
 pub struct RestRbacUserItem {
+    ///Id of this role item (the user's id).
     pub id: ::std::string::String,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
-    pub type_: RestRbacItemType,
-    pub user: RestRbacUser,
+    pub type_: ::std::option::Option<RestRbacItemType>,
+    pub user: ::std::option::Option<RestRbacUser>,
 }
 ///`RestRbacUserOperator`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestRbacUserOperator {
+    ///Id of the operator entry in the role; read it from `RbacRole_GetOperators`.
     pub id: ::std::string::String,
+    ///Related resources (HAL links); filled by the server, ignored on input.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
-    pub type_: RestRbacOperatorType,
-    pub user: RestRbacUser,
+    pub type_: ::std::option::Option<RestRbacOperatorType>,
+    pub user: ::std::option::Option<RestRbacUser>,
 }
 #[cfg(
     any(
@@ -6125,13 +7866,15 @@ pub struct RestRbacUserOperator {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRbacUserType`"] pub enum RestRbacUserType { User = "User",
-    SharedMailbox = "SharedMailbox", PublicMailbox = "PublicMailbox", } unknown Unknown
+    #[doc = "Kind of account: `User`, `SharedMailbox` or `PublicMailbox`."] pub enum
+    RestRbacUserType { User = "User", SharedMailbox = "SharedMailbox", PublicMailbox =
+    "PublicMailbox", } unknown Unknown
 }
 ///`RestRemoveAuditItemsOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-audit"))]
 pub struct RestRemoveAuditItemsOptions {
+    ///Ids of the audit entries to remove, from `OrganizationAudit_Get`.
     pub item_ids: ::std::vec::Vec<::std::string::String>,
 }
 #[cfg(any(feature = "organization-audit"))]
@@ -6145,8 +7888,10 @@ impl RestRemoveAuditItemsOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy"))]
 pub struct RestRemoveProxyOptions {
+    ///`true` removes the proxy even when the server cannot reach it or it is still in use.
     pub force: ::std::option::Option<bool>,
     pub ssh_settings: ::std::option::Option<RestSshSettingsFromClient>,
+    ///Account on the proxy machine used to uninstall the proxy service; goes with `userPassword`.
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -6161,22 +7906,29 @@ impl RestRemoveProxyOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
 pub struct RestReportParameters {
+    ///Company the license was issued to.
     pub company_name: ::std::option::Option<::std::string::String>,
+    ///When the license expires (UTC).
     pub license_expiration_date: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///Id of the installed license.
     pub license_id: ::std::option::Option<::uuid::Uuid>,
+    ///When the report was generated (UTC).
     pub report_generation_date: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///Number of the report; pass it as `reportId` to `LicenseStatistic_ApproveReport`.
     pub report_id: ::std::option::Option<i32>,
+    ///`Draft` until the report is submitted to Veeam, then `Approved`.
     pub report_status: ::std::option::Option<RestReportParametersReportStatus>,
     pub reporting_interval: ::std::option::Option<RestMonthlyReportInterval>,
+    ///Support id of the installed license, for cases with Veeam support.
     pub support_id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "license-statistic"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestReportParametersReportStatus`"] pub enum
+    #[doc = "`Draft` until the report is submitted to Veeam, then `Approved`."] pub enum
     RestReportParametersReportStatus { Approved = "Approved", Draft = "Draft", } unknown
     Unknown
 }
@@ -6184,16 +7936,21 @@ pub struct RestReportParameters {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-repository", feature = "repository-synchronize-sessions"))]
 pub struct RestRepositorySynchronizeSession {
+    ///Error text when the synchronization failed.
     pub error: ::std::option::Option<::std::string::String>,
+    ///Id of the synchronization session.
     pub id: ::std::option::Option<::uuid::Uuid>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Progress of the synchronization, in percent.
     pub progress_percent: ::std::option::Option<i32>,
+    ///Id of the backup repository being synchronized.
     pub repository_id: ::std::option::Option<::uuid::Uuid>,
+    ///`Synchronizing`, `Failed` or `None` (nothing running).
     pub state: ::std::option::Option<RestRepositorySynchronizeSessionState>,
 }
 #[cfg(any(feature = "backup-repository", feature = "repository-synchronize-sessions"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRepositorySynchronizeSessionState`"] pub enum
+    #[doc = "`Synchronizing`, `Failed` or `None` (nothing running)."] pub enum
     RestRepositorySynchronizeSessionState { None = "None", Synchronizing =
     "Synchronizing", Failed = "Failed", } unknown Unknown
 }
@@ -6201,6 +7958,7 @@ pub struct RestRepositorySynchronizeSession {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy"))]
 pub struct RestRescanOptions {
+    ///Backup proxies to rescan (ids from `Proxy_GetProxies`).
     pub proxies: ::std::vec::Vec<RestItemGuidId>,
 }
 #[cfg(any(feature = "proxy"))]
@@ -6214,13 +7972,20 @@ impl RestRescanOptions {
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-channel"))]
 pub struct RestRestoreChannelOptions {
+    ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Microsoft Entra application that performs the restore (application authentication, with `applicationCertificate`).
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///`true` also brings back channel items that were changed in Microsoft Teams after the backup.
     pub restore_changed_items: bool,
+    ///`true` also restores the channel's members and their roles.
     pub restore_members: ::std::option::Option<bool>,
+    ///`true` also brings back channel items that no longer exist in Microsoft Teams.
     pub restore_missing_items: bool,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once you have signed in with it; needed only for device-code authentication.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account for signing in to the Microsoft 365 organization during the restore (user name and password authentication).
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -6235,20 +8000,30 @@ impl RestRestoreChannelOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-document"))]
 pub struct RestRestoreDocumentsConfig {
+    ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Entra application to restore with (app-only authentication); goes with `applicationCertificate`.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history.
     pub document_last_version_action: ::std::option::Option<
         RestRestoreDocumentsConfigDocumentLastVersionAction,
     >,
+    ///Which versions to write: `All` (every backed-up version) or `Last` (only the latest).
     pub document_version: ::std::option::Option<
         RestRestoreDocumentsConfigDocumentVersion,
     >,
+    ///Documents to restore, as returned by `SharePointDocument_Get`; only their ids are needed.
     pub documents: ::std::vec::Vec<RestSharePointDocument>,
+    ///List or library in the target site that receives the restored data.
     pub list: ::std::option::Option<::std::string::String>,
+    ///`true` restores the items' permissions too.
     pub restore_permissions: ::std::option::Option<bool>,
+    ///`true` emails the people who had sharing links to the restored items.
     pub send_shared_links_notification: ::std::option::Option<bool>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once someone has signed in to Microsoft with it; restores with that sign-in instead of an application or password.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account that signs in to Microsoft 365 to write the restored data; goes with `userPassword`.
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -6261,27 +8036,36 @@ impl RestRestoreDocumentsConfig {
 }
 #[cfg(any(feature = "share-point-document"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreDocumentsConfigDocumentLastVersionAction`"] pub enum
-    RestRestoreDocumentsConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge
-    = "Merge", } unknown Unknown
+    #[doc =
+    "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
+    pub enum RestRestoreDocumentsConfigDocumentLastVersionAction { Overwrite =
+    "Overwrite", Merge = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-document"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreDocumentsConfigDocumentVersion`"] pub enum
-    RestRestoreDocumentsConfigDocumentVersion { All = "All", Last = "Last", } unknown
-    Unknown
+    #[doc =
+    "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
+    pub enum RestRestoreDocumentsConfigDocumentVersion { All = "All", Last = "Last", }
+    unknown Unknown
 }
 ///`RestRestoreFileOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-file"))]
 pub struct RestRestoreFileOptions {
+    ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Microsoft Entra application that performs the restore (application authentication, with `applicationCertificate`).
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///Which backed-up versions to restore: `Last` for the newest only, `All` for every version.
     pub file_version: ::std::option::Option<RestRestoreFileOptionsFileVersion>,
+    ///`true` also brings back the file if it was changed in Microsoft Teams after the backup.
     pub restore_changed_items: ::std::option::Option<bool>,
+    ///`true` also brings back the file if it no longer exists in Microsoft Teams.
     pub restore_missing_items: ::std::option::Option<bool>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once you have signed in with it; needed only for device-code authentication.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account for signing in to the Microsoft 365 organization during the restore (user name and password authentication).
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -6294,22 +8078,33 @@ impl RestRestoreFileOptions {
 }
 #[cfg(any(feature = "teams-file"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreFileOptionsFileVersion`"] pub enum
-    RestRestoreFileOptionsFileVersion { All = "All", Last = "Last", } unknown Unknown
+    #[doc =
+    "Which backed-up versions to restore: `Last` for the newest only, `All` for every version."]
+    pub enum RestRestoreFileOptionsFileVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 ///`RestRestoreFilesOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-file"))]
 pub struct RestRestoreFilesOptions {
+    ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Microsoft Entra application that performs the restore (application authentication, with `applicationCertificate`).
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///Channel whose files are all restored (id from `TeamsChannel_Get`); leave it out when `files` lists the files.
     pub channel_id: ::std::option::Option<::std::string::String>,
+    ///Which backed-up versions to restore: `Last` for the newest only, `All` for every version.
     pub file_version: ::std::option::Option<RestRestoreFilesOptionsFileVersion>,
+    ///Files to restore, all from one channel (ids from `TeamsFile_GetPage`); leave it out when `channelId` is set.
     pub files: ::std::vec::Vec<RestTeamsFile>,
+    ///`true` also brings back items that were changed in Microsoft 365 after the backup.
     pub restore_changed_items: ::std::option::Option<bool>,
+    ///`true` also brings back items that no longer exist in Microsoft 365.
     pub restore_missing_items: ::std::option::Option<bool>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once you have signed in with it; needed only for device-code authentication.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account for signing in to the Microsoft 365 organization during the restore (user name and password authentication).
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -6322,26 +8117,39 @@ impl RestRestoreFilesOptions {
 }
 #[cfg(any(feature = "teams-file"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreFilesOptionsFileVersion`"] pub enum
-    RestRestoreFilesOptionsFileVersion { All = "All", Last = "Last", } unknown Unknown
+    #[doc =
+    "Which backed-up versions to restore: `Last` for the newest only, `All` for every version."]
+    pub enum RestRestoreFilesOptionsFileVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 ///`RestRestoreFoldersConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-folder"))]
 pub struct RestRestoreFoldersConfig {
+    ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Entra application to restore with (app-only authentication); goes with `applicationCertificate`.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history.
     pub document_last_version_action: ::std::option::Option<
         RestRestoreFoldersConfigDocumentLastVersionAction,
     >,
+    ///Which versions to write: `All` (every backed-up version) or `Last` (only the latest).
     pub document_version: ::std::option::Option<RestRestoreFoldersConfigDocumentVersion>,
+    ///Folders to restore, as returned by `SharePointFolder_Get`; only their ids are needed.
     pub folders: ::std::vec::Vec<RestSharePointFolder>,
+    ///List or library in the target site that receives the restored data.
     pub list: ::std::option::Option<::std::string::String>,
+    ///`true` restores the items' permissions too.
     pub restore_permissions: ::std::option::Option<bool>,
+    ///`true` emails the people who had sharing links to the restored items.
     pub send_shared_links_notification: ::std::option::Option<bool>,
+    ///URL of the SharePoint site to restore into.
     pub site_url: ::std::option::Option<::std::string::String>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once someone has signed in to Microsoft with it; restores with that sign-in instead of an application or password.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account that signs in to Microsoft 365 to write the restored data; goes with `userPassword`.
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -6354,15 +8162,17 @@ impl RestRestoreFoldersConfig {
 }
 #[cfg(any(feature = "share-point-folder"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreFoldersConfigDocumentLastVersionAction`"] pub enum
-    RestRestoreFoldersConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
-    "Merge", } unknown Unknown
+    #[doc =
+    "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
+    pub enum RestRestoreFoldersConfigDocumentLastVersionAction { Overwrite = "Overwrite",
+    Merge = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-folder"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreFoldersConfigDocumentVersion`"] pub enum
-    RestRestoreFoldersConfigDocumentVersion { All = "All", Last = "Last", } unknown
-    Unknown
+    #[doc =
+    "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
+    pub enum RestRestoreFoldersConfigDocumentVersion { All = "All", Last = "Last", }
+    unknown Unknown
 }
 ///`RestRestoreItemConfig`
 #[derive(Clone, Debug, Default)]
@@ -6374,17 +8184,26 @@ impl RestRestoreFoldersConfig {
     )
 )]
 pub struct RestRestoreItemConfig {
+    ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Microsoft Entra application that performs the restore (application authentication, with `applicationCertificate`).
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///How the newest restored version treats a document that already exists at the destination: `Overwrite` or `Merge`.
     pub document_last_version_action: ::std::option::Option<
         RestRestoreItemConfigDocumentLastVersionAction,
     >,
+    ///Which versions to restore: `Last` for the newest only, `All` for every version.
     pub document_version: ::std::option::Option<RestRestoreItemConfigDocumentVersion>,
+    ///SharePoint list or library to restore into.
     pub list: ::std::option::Option<::std::string::String>,
+    ///`true` restores the data together with its permissions.
     pub restore_permissions: ::std::option::Option<bool>,
+    ///`true` sends the shared-link notifications for the restored data.
     pub send_shared_links_notification: ::std::option::Option<bool>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once you have signed in with it; needed only for device-code authentication.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account for signing in to the Microsoft 365 organization during the restore (user name and password authentication).
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -6409,9 +8228,10 @@ impl RestRestoreItemConfig {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreItemConfigDocumentLastVersionAction`"] pub enum
-    RestRestoreItemConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
-    "Merge", } unknown Unknown
+    #[doc =
+    "How the newest restored version treats a document that already exists at the destination: `Overwrite` or `Merge`."]
+    pub enum RestRestoreItemConfigDocumentLastVersionAction { Overwrite = "Overwrite",
+    Merge = "Merge", } unknown Unknown
 }
 #[cfg(
     any(
@@ -6421,8 +8241,10 @@ impl RestRestoreItemConfig {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreItemConfigDocumentVersion`"] pub enum
-    RestRestoreItemConfigDocumentVersion { All = "All", Last = "Last", } unknown Unknown
+    #[doc =
+    "Which versions to restore: `Last` for the newest only, `All` for every version."]
+    pub enum RestRestoreItemConfigDocumentVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 #[cfg(any(feature = "restore-session", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
@@ -6437,18 +8259,28 @@ impl RestRestoreItemConfig {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-item"))]
 pub struct RestRestoreItemsConfig {
+    ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Entra application to restore with (app-only authentication); goes with `applicationCertificate`.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history.
     pub document_last_version_action: ::std::option::Option<
         RestRestoreItemsConfigDocumentLastVersionAction,
     >,
+    ///Which versions to write: `All` (every backed-up version) or `Last` (only the latest).
     pub document_version: ::std::option::Option<RestRestoreItemsConfigDocumentVersion>,
+    ///List items to restore, as returned by `SharePointItem_Get`; only their ids are needed.
     pub items: ::std::vec::Vec<RestSharePointItem>,
+    ///List or library in the target site that receives the restored data.
     pub list: ::std::option::Option<::std::string::String>,
+    ///`true` restores the items' permissions too.
     pub restore_permissions: ::std::option::Option<bool>,
+    ///`true` emails the people who had sharing links to the restored items.
     pub send_shared_links_notification: ::std::option::Option<bool>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once someone has signed in to Microsoft with it; restores with that sign-in instead of an application or password.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account that signs in to Microsoft 365 to write the restored data; goes with `userPassword`.
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -6461,33 +8293,48 @@ impl RestRestoreItemsConfig {
 }
 #[cfg(any(feature = "share-point-item"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreItemsConfigDocumentLastVersionAction`"] pub enum
-    RestRestoreItemsConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
-    "Merge", } unknown Unknown
+    #[doc =
+    "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
+    pub enum RestRestoreItemsConfigDocumentLastVersionAction { Overwrite = "Overwrite",
+    Merge = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-item"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreItemsConfigDocumentVersion`"] pub enum
-    RestRestoreItemsConfigDocumentVersion { All = "All", Last = "Last", } unknown Unknown
+    #[doc =
+    "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
+    pub enum RestRestoreItemsConfigDocumentVersion { All = "All", Last = "Last", }
+    unknown Unknown
 }
 ///`RestRestoreListConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-library", feature = "share-point-list"))]
 pub struct RestRestoreListConfig {
+    ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Microsoft Entra application that performs the restore (application authentication, with `applicationCertificate`).
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///`true` includes list items that were changed after the backup.
     pub changed_items: ::std::option::Option<bool>,
+    ///`true` includes list items that were deleted after the backup.
     pub deleted_items: ::std::option::Option<bool>,
+    ///How the newest restored version treats a document that already exists at the destination: `Overwrite` or `Merge`.
     pub document_last_version_action: ::std::option::Option<
         RestRestoreListConfigDocumentLastVersionAction,
     >,
+    ///Which versions to restore: `Last` for the newest only, `All` for every version.
     pub document_version: ::std::option::Option<RestRestoreListConfigDocumentVersion>,
+    ///SharePoint list or library to restore into.
     pub list: ::std::option::Option<::std::string::String>,
+    ///`true` also restores the views of the list.
     pub restore_list_views: ::std::option::Option<bool>,
+    ///`true` restores the data together with its permissions.
     pub restore_permissions: ::std::option::Option<bool>,
+    ///`true` sends the shared-link notifications for the restored data.
     pub send_shared_links_notification: ::std::option::Option<bool>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once you have signed in with it; needed only for device-code authentication.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account for signing in to the Microsoft 365 organization during the restore (user name and password authentication).
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -6500,98 +8347,136 @@ impl RestRestoreListConfig {
 }
 #[cfg(any(feature = "share-point-library", feature = "share-point-list"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreListConfigDocumentLastVersionAction`"] pub enum
-    RestRestoreListConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
-    "Merge", } unknown Unknown
+    #[doc =
+    "How the newest restored version treats a document that already exists at the destination: `Overwrite` or `Merge`."]
+    pub enum RestRestoreListConfigDocumentLastVersionAction { Overwrite = "Overwrite",
+    Merge = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-library", feature = "share-point-list"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreListConfigDocumentVersion`"] pub enum
-    RestRestoreListConfigDocumentVersion { All = "All", Last = "Last", } unknown Unknown
+    #[doc =
+    "Which versions to restore: `Last` for the newest only, `All` for every version."]
+    pub enum RestRestoreListConfigDocumentVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 ///`RestRestoreOneDriveDocumentConfig`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "one-drive-document"))]
 pub struct RestRestoreOneDriveDocumentConfig {
     pub document: RestOneDriveDocument,
+    ///Which versions of this document to restore: `All` or `Last` (latest only).
     pub document_version: ::std::option::Option<
         RestRestoreOneDriveDocumentConfigDocumentVersion,
     >,
 }
 #[cfg(any(feature = "one-drive-document"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreOneDriveDocumentConfigDocumentVersion`"] pub enum
-    RestRestoreOneDriveDocumentConfigDocumentVersion { All = "All", Last = "Last", }
-    unknown Unknown
+    #[doc = "Which versions of this document to restore: `All` or `Last` (latest only)."]
+    pub enum RestRestoreOneDriveDocumentConfigDocumentVersion { All = "All", Last =
+    "Last", } unknown Unknown
 }
 ///`RestRestorePoint`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-rbac", feature = "restore-point"))]
 pub struct RestRestorePoint {
+    ///When the restore point was created (date-time).
     pub backup_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Change counter that the server raises each time this object is modified.
     pub e_tag: ::std::option::Option<i64>,
+    ///Id of the restore point.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Until when the data is locked against deletion and change (date-time); empty when not immutable.
     pub immutability_expires_on: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///`true` when a backup copy job made it, in any object storage.
     pub is_copy: ::std::option::Option<bool>,
+    ///`true` when the restore point holds data marked as deleted or soft-deleted.
     pub is_deleted: ::std::option::Option<bool>,
+    ///`true` when the restore point holds Exchange data.
     pub is_exchange: ::std::option::Option<bool>,
+    ///`true` when a backup copy job made it in archive-class object storage (Azure Blob Archive tier or an Amazon S3 Glacier class).
     pub is_long_term_copy: ::std::option::Option<bool>,
+    ///`true` when the restore point holds OneDrive data.
     pub is_one_drive: ::std::option::Option<bool>,
+    ///`true` when a data retrieval job brought it back from object storage.
     pub is_retrieved: ::std::option::Option<bool>,
+    ///`true` when the restore point holds SharePoint data.
     pub is_share_point: ::std::option::Option<bool>,
+    ///`true` when the restore point holds Teams data.
     pub is_teams: ::std::option::Option<bool>,
+    ///Id of the backup job that created the restore point, from `Job_Get`.
     pub job_id: ::std::option::Option<::uuid::Uuid>,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Change counter for the objects inside the restore point.
     pub objects_etag: ::std::option::Option<i64>,
+    ///Id of the backed-up organization, from `Organization_Get`.
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///Id of the backup repository that holds the restore point.
     pub repository_id: ::std::option::Option<::uuid::Uuid>,
+    ///Id of the data retrieval job, for retrieved restore points.
     pub retrieval_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`RestRestorePointDeleteEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestRestorePointDeleteEvent {
-    pub event_type: RestEventType,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the restore point the event is about.
     pub id: ::std::string::String,
 }
 ///`RestRestorePointObjectsChangeEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestRestorePointObjectsChangeEvent {
-    pub event_type: RestEventType,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the restore point the event is about.
     pub id: ::std::string::String,
-    pub objects_etag: i64,
+    ///Version counter of the objects inside the restore point.
+    pub objects_etag: ::std::option::Option<i64>,
 }
 ///`RestRestorePointUpdateEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestRestorePointUpdateEvent {
-    pub e_tag: i64,
-    pub event_type: RestEventType,
+    ///Version counter of the restore point; it grows with every change.
+    pub e_tag: ::std::option::Option<i64>,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the restore point the event is about.
     pub id: ::std::string::String,
 }
 ///`RestRestorePortalSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-portal-settings"))]
 pub struct RestRestorePortalSettings {
+    ///Id of the Entra application Restore Portal signs users in with.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///Whether Restore Portal is on.
     pub is_enabled: ::std::option::Option<bool>,
+    ///Microsoft sign-in authority URL used to obtain tokens for Restore Portal.
     pub msal_authority_uri: ::std::option::Option<::std::string::String>,
+    ///Web address of the Restore Portal (the machine running the REST API component).
     pub restore_portal_uri: ::std::option::Option<::std::string::String>,
 }
 ///`RestRestorePostsOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-post"))]
 pub struct RestRestorePostsOptions {
+    ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Microsoft Entra application that performs the restore (application authentication, with `applicationCertificate`).
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///Channel whose posts are restored, all of them unless `from` and `to` narrow the period (id from `TeamsChannel_Get`).
     pub channel_id: ::std::string::String,
+    ///Start of the period to restore (date-time, ISO 8601).
     pub from: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///End of the period to restore (date-time, ISO 8601).
     pub to: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once you have signed in with it; needed only for device-code authentication.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account for signing in to the Microsoft 365 organization during the restore (user name and password authentication).
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -6614,66 +8499,101 @@ impl RestRestorePostsOptions {
     )
 )]
 pub struct RestRestoreSession {
+    ///DNS name or IP address of the machine the session was started from (the vendor text names the backup server).
     pub client_host: ::std::option::Option<::std::string::String>,
-    pub creation_time: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///When the session started (date-time).
+    pub creation_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Extra text about the session.
     pub details: ::std::option::Option<::std::string::String>,
+    ///Change counter that the server raises each time this object is modified.
     pub e_tag: ::std::option::Option<i64>,
+    ///When the session ended (date-time); empty while it is open.
     pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Id of the restore session.
     pub id: ::uuid::Uuid,
+    ///User who started the session.
     pub initiated_by: ::std::option::Option<::std::string::String>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     pub name: ::std::option::Option<::std::string::String>,
+    ///Name of the Microsoft 365 organization being explored.
     pub organization: ::std::option::Option<::std::string::String>,
+    ///Reason given for the restore.
     pub reason: ::std::option::Option<::std::string::String>,
-    pub result: RestRestoreSessionResult,
+    ///Outcome: `Success`, `Warning` or `Failed`.
+    pub result: ::std::option::Option<RestRestoreSessionResult>,
+    ///Scope of a session opened through Restore Portal.
     pub scope_name: ::std::option::Option<::std::string::String>,
-    pub state: RestRestoreSessionState,
-    pub type_: RestRestoreSessionType,
+    ///`Working` while open, `Stopped` once closed.
+    pub state: ::std::option::Option<RestRestoreSessionState>,
+    ///Explorer of the session: `Vex` (Exchange), `Veod` (OneDrive), `Vesp` (SharePoint) or `Vet` (Teams).
+    pub type_: ::std::option::Option<RestRestoreSessionType>,
 }
 ///`RestRestoreSessionDeleteEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestRestoreSessionDeleteEvent {
-    pub event_type: RestEventType,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the restore session the event is about.
     pub id: ::std::string::String,
 }
 ///`RestRestoreSessionEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "restore-session-event"))]
 pub struct RestRestoreSessionEvent {
+    ///Id of the organization as recorded in the backup; differs from `organizationId`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
+    ///How long the action took, as a time span.
     pub duration: ::std::option::Option<::std::string::String>,
+    ///When the action ended (UTC).
     pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Group whose data the event is about, if any.
     pub group_id: ::std::option::Option<::std::string::String>,
+    ///Id of the event; pass it as `eventId`.
     pub id: ::uuid::Uuid,
+    ///Name of the item the event is about.
     pub item_name: ::std::option::Option<::std::string::String>,
+    ///Size of the item, in bytes.
     pub item_size_bytes: ::std::option::Option<i64>,
+    ///Kind of that item.
     pub item_type: ::std::option::Option<::std::string::String>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub message: ::std::string::String,
-    pub order: i32,
+    ///Full message of the event.
+    pub message: ::std::option::Option<::std::string::String>,
+    ///Position of the event in the session log.
+    pub order: ::std::option::Option<i32>,
+    ///Id of the organization in this server, as in `Organization_Get`.
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///Site whose data the event is about, if any.
     pub site_id: ::std::option::Option<::std::string::String>,
+    ///Where the item was read from.
     pub source: ::std::option::Option<::std::string::String>,
-    pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
-    pub status: RestRestoreSessionEventStatus,
+    ///When the action started (UTC).
+    pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///`Running`, `Success`, `Warning`, `Failed`, `Cancelled` or `Skipped`.
+    pub status: ::std::option::Option<RestRestoreSessionEventStatus>,
+    ///Where the item was written to.
     pub target: ::std::option::Option<::std::string::String>,
+    ///Team whose data the event is about, if any.
     pub team_id: ::std::option::Option<::uuid::Uuid>,
+    ///Short title of the event.
     pub title: ::std::option::Option<::std::string::String>,
+    ///Action logged: `Save`, `Export`, `Send`, `Restore`, `View` or `None`.
     pub type_: ::std::option::Option<RestRestoreSessionEventType>,
+    ///User whose data the event is about, if any.
     pub user_id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "restore-session-event"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreSessionEventStatus`"] pub enum RestRestoreSessionEventStatus {
-    Running = "Running", Success = "Success", Warning = "Warning", Failed = "Failed",
-    Cancelled = "Cancelled", Skipped = "Skipped", } unknown Unknown
+    #[doc = "`Running`, `Success`, `Warning`, `Failed`, `Cancelled` or `Skipped`."] pub
+    enum RestRestoreSessionEventStatus { Running = "Running", Success = "Success",
+    Warning = "Warning", Failed = "Failed", Cancelled = "Cancelled", Skipped = "Skipped",
+    } unknown Unknown
 }
 #[cfg(any(feature = "restore-session-event"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreSessionEventType`"] pub enum RestRestoreSessionEventType { None
-    = "None", Save = "Save", Export = "Export", Send = "Send", Restore = "Restore", View
-    = "View", } unknown Unknown
+    #[doc = "Action logged: `Save`, `Export`, `Send`, `Restore`, `View` or `None`."] pub
+    enum RestRestoreSessionEventType { None = "None", Save = "Save", Export = "Export",
+    Send = "Send", Restore = "Restore", View = "View", } unknown Unknown
 }
 #[cfg(
     any(
@@ -6685,8 +8605,9 @@ pub struct RestRestoreSessionEvent {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreSessionResult`"] pub enum RestRestoreSessionResult { Success =
-    "Success", Warning = "Warning", Failed = "Failed", } unknown Unknown
+    #[doc = "Outcome: `Success`, `Warning` or `Failed`."] pub enum
+    RestRestoreSessionResult { Success = "Success", Warning = "Warning", Failed =
+    "Failed", } unknown Unknown
 }
 #[cfg(
     any(
@@ -6698,19 +8619,26 @@ pub struct RestRestoreSessionEvent {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreSessionState`"] pub enum RestRestoreSessionState { Working =
-    "Working", Stopped = "Stopped", } unknown Unknown
+    #[doc = "`Working` while open, `Stopped` once closed."] pub enum
+    RestRestoreSessionState { Working = "Working", Stopped = "Stopped", } unknown Unknown
 }
 ///`RestRestoreSessionStatistics`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-session"))]
 pub struct RestRestoreSessionStatistics {
+    ///Errors raised during the session.
     pub errors: ::std::vec::Vec<::std::string::String>,
-    pub failed_items_count: i64,
+    ///Items that could not be restored.
+    pub failed_items_count: ::std::option::Option<i64>,
+    ///Per-object details, when available.
     pub items: ::std::vec::Vec<RestItemRestoreDetailsComposed>,
-    pub restored_items_count: i64,
-    pub skipped_items_count: i64,
-    pub total_items_count: i64,
+    ///Items restored.
+    pub restored_items_count: ::std::option::Option<i64>,
+    ///Items skipped.
+    pub skipped_items_count: ::std::option::Option<i64>,
+    ///Items the session had to process.
+    pub total_items_count: ::std::option::Option<i64>,
+    ///Warnings raised during the session.
     pub warnings: ::std::vec::Vec<::std::string::String>,
 }
 #[cfg(
@@ -6723,15 +8651,19 @@ pub struct RestRestoreSessionStatistics {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreSessionType`"] pub enum RestRestoreSessionType { Vex = "Vex",
-    Veod = "Veod", Vesp = "Vesp", Vet = "Vet", } unknown Unknown
+    #[doc =
+    "Explorer of the session: `Vex` (Exchange), `Veod` (OneDrive), `Vesp` (SharePoint) or `Vet` (Teams)."]
+    pub enum RestRestoreSessionType { Vex = "Vex", Veod = "Veod", Vesp = "Vesp", Vet =
+    "Vet", } unknown Unknown
 }
 ///`RestRestoreSessionUpdateEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestRestoreSessionUpdateEvent {
-    pub e_tag: i64,
-    pub event_type: RestEventType,
+    ///Version counter of the restore session; it grows with every change.
+    pub e_tag: ::std::option::Option<i64>,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the restore session the event is about.
     pub id: ::std::string::String,
 }
 ///`RestRestoreSharePointDocumentConfig`
@@ -6739,20 +8671,22 @@ pub struct RestRestoreSessionUpdateEvent {
 #[cfg(any(feature = "share-point-document"))]
 pub struct RestRestoreSharePointDocumentConfig {
     pub document: RestSharePointDocument,
+    ///Which versions of this document to restore: `All` or `Last` (latest only).
     pub document_version: ::std::option::Option<
         RestRestoreSharePointDocumentConfigDocumentVersion,
     >,
 }
 #[cfg(any(feature = "share-point-document"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreSharePointDocumentConfigDocumentVersion`"] pub enum
-    RestRestoreSharePointDocumentConfigDocumentVersion { All = "All", Last = "Last", }
-    unknown Unknown
+    #[doc = "Which versions of this document to restore: `All` or `Last` (latest only)."]
+    pub enum RestRestoreSharePointDocumentConfigDocumentVersion { All = "All", Last =
+    "Last", } unknown Unknown
 }
 ///`RestRestoreSharePointItemConfig`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "share-point-item"))]
 pub struct RestRestoreSharePointItemConfig {
+    ///Which versions of this item to restore: `All` or `Last` (latest only).
     pub document_version: ::std::option::Option<
         RestRestoreSharePointItemConfigDocumentVersion,
     >,
@@ -6760,31 +8694,46 @@ pub struct RestRestoreSharePointItemConfig {
 }
 #[cfg(any(feature = "share-point-item"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreSharePointItemConfigDocumentVersion`"] pub enum
-    RestRestoreSharePointItemConfigDocumentVersion { All = "All", Last = "Last", }
+    #[doc = "Which versions of this item to restore: `All` or `Last` (latest only)."] pub
+    enum RestRestoreSharePointItemConfigDocumentVersion { All = "All", Last = "Last", }
     unknown Unknown
 }
 ///`RestRestoreSiteConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-site"))]
 pub struct RestRestoreSiteConfig {
+    ///New site name (URL alias) to restore into; omitted: the original site.
     pub alias: ::std::option::Option<::std::string::String>,
+    ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Entra application to restore with (app-only authentication); goes with `applicationCertificate`.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///`true` also restores items changed since the backup.
     pub changed_items: ::std::option::Option<bool>,
+    ///`true` also restores items deleted since the backup.
     pub deleted_items: ::std::option::Option<bool>,
+    ///When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history.
     pub document_last_version_action: ::std::option::Option<
         RestRestoreSiteConfigDocumentLastVersionAction,
     >,
+    ///Which versions to write: `All` (every backed-up version) or `Last` (only the latest).
     pub document_version: ::std::option::Option<RestRestoreSiteConfigDocumentVersion>,
+    ///Account to act as site owner while restoring; required with application-certificate authentication.
     pub impersonation_account_name: ::std::option::Option<::std::string::String>,
+    ///`true` restores the views of every list too.
     pub restore_list_views: ::std::option::Option<bool>,
+    ///`true` restores the master pages too.
     pub restore_master_pages: ::std::option::Option<bool>,
+    ///`true` restores the site's permissions too.
     pub restore_permissions: ::std::option::Option<bool>,
+    ///`true` restores the subsites too.
     pub restore_subsites: ::std::option::Option<bool>,
+    ///`true` emails the people who had sharing links to the restored items.
     pub send_shared_links_notification: ::std::option::Option<bool>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once someone has signed in to Microsoft with it; restores with that sign-in instead of an application or password.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account that signs in to Microsoft 365 to write the restored data; goes with `userPassword`.
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -6797,14 +8746,17 @@ impl RestRestoreSiteConfig {
 }
 #[cfg(any(feature = "share-point-site"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreSiteConfigDocumentLastVersionAction`"] pub enum
-    RestRestoreSiteConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
-    "Merge", } unknown Unknown
+    #[doc =
+    "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
+    pub enum RestRestoreSiteConfigDocumentLastVersionAction { Overwrite = "Overwrite",
+    Merge = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-site"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreSiteConfigDocumentVersion`"] pub enum
-    RestRestoreSiteConfigDocumentVersion { All = "All", Last = "Last", } unknown Unknown
+    #[doc =
+    "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
+    pub enum RestRestoreSiteConfigDocumentVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 #[cfg(any(feature = "restore-session", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
@@ -6815,12 +8767,18 @@ impl RestRestoreSiteConfig {
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-tab"))]
 pub struct RestRestoreTabOptions {
+    ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Microsoft Entra application that performs the restore (application authentication, with `applicationCertificate`).
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///`true` also brings back tabs that were changed in Microsoft Teams after the backup.
     pub restore_changed_tabs: bool,
+    ///`true` also brings back tabs that no longer exist in Microsoft Teams.
     pub restore_missing_tabs: bool,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once you have signed in with it; needed only for device-code authentication.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account for signing in to the Microsoft 365 organization during the restore (user name and password authentication).
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -6835,13 +8793,20 @@ impl RestRestoreTabOptions {
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-tab"))]
 pub struct RestRestoreTabsOptions {
+    ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Microsoft Entra application that performs the restore (application authentication, with `applicationCertificate`).
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///`true` also brings back tabs that were changed in Microsoft Teams after the backup.
     pub restore_changed_tabs: bool,
+    ///`true` also brings back tabs that no longer exist in Microsoft Teams.
     pub restore_missing_tabs: bool,
+    ///Tabs to restore (ids from `TeamsTab_Get`). If left out in the single-channel call, every backed-up tab of that channel is restored.
     pub tabs: ::std::vec::Vec<RestTeamsTab>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once you have signed in with it; needed only for device-code authentication.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account for signing in to the Microsoft 365 organization during the restore (user name and password authentication).
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -6856,16 +8821,26 @@ impl RestRestoreTabsOptions {
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-team"))]
 pub struct RestRestoreTeamOptions {
+    ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Microsoft Entra application that performs the restore (application authentication, with `applicationCertificate`).
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///Account that acts as team owner during the restore, useful when the original owner is gone. Required with `applicationCertificate`; when left out, the owner recorded in the backup is used.
     pub impersonation_account_name: ::std::option::Option<::std::string::String>,
+    ///`true` also brings back team items that were changed in Microsoft Teams after the backup.
     pub restore_changed_items: ::std::option::Option<bool>,
+    ///`true` also restores the members and their roles.
     pub restore_members: ::std::option::Option<bool>,
+    ///`true` also brings back team items that no longer exist in Microsoft Teams.
     pub restore_missing_items: ::std::option::Option<bool>,
+    ///`true` also restores the team's settings from the backup.
     pub restore_settings: ::std::option::Option<bool>,
+    ///Teams to restore, identified by the ids from `TeamsTeam_Get`.
     pub teams: ::std::vec::Vec<RestTeamsTeam>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once you have signed in with it; needed only for device-code authentication.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account for signing in to the Microsoft 365 organization during the restore (user name and password authentication).
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -6886,23 +8861,40 @@ impl RestRestoreTeamOptions {
     )
 )]
 pub struct RestRestoreToDifferentLocation {
+    ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Microsoft Entra application that performs the restore (application authentication, with `applicationCertificate`).
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///Exchange server with the Client Access (CAS) role to restore through; for on-premises Exchange.
     pub cas_server: ::std::option::Option<::std::string::String>,
+    ///`true` includes mailbox items that were changed, with all their versions.
     pub changed_items: ::std::option::Option<bool>,
+    ///`true` includes mailbox items that users deleted.
     pub deleted_items: ::std::option::Option<bool>,
+    ///`true` leaves out the `Deleted Items` folder.
     pub exclude_deleted_items: ::std::option::Option<bool>,
+    ///`true` leaves out the `Drafts` folder.
     pub exclude_drafts: ::std::option::Option<bool>,
+    ///`true` leaves out items kept by In-Place Hold.
     pub exclude_in_place_hold_items: ::std::option::Option<bool>,
+    ///`true` leaves out items kept by Litigation Hold.
     pub exclude_litigation_hold_items: ::std::option::Option<bool>,
+    ///Folder in the target mailbox that receives the data.
     pub folder: ::std::option::Option<::std::string::String>,
+    ///Exchange account that the restore acts as. Required with `applicationCertificate`, and used only together with it.
     pub impersonation_account_name: ::std::option::Option<::std::string::String>,
+    ///Email address of the mailbox that receives the data.
     pub mailbox: ::std::option::Option<::std::string::String>,
+    ///`true` marks the restored items as unread.
     pub mark_restored_as_unread: ::std::option::Option<bool>,
+    ///Name of the target Exchange organization.
     pub office_organization_name: ::std::option::Option<::std::string::String>,
+    ///Cloud region of the target Microsoft 365 organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`.
     pub office_region: ::std::option::Option<RestRestoreToDifferentLocationOfficeRegion>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once you have signed in with it; needed only for device-code authentication.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account for signing in to the Microsoft 365 organization during the restore (user name and password authentication).
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -6927,35 +8919,54 @@ impl RestRestoreToDifferentLocation {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreToDifferentLocationOfficeRegion`"] pub enum
-    RestRestoreToDifferentLocationOfficeRegion { Worldwide = "Worldwide", Germany =
-    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
-    unknown Unknown
+    #[doc =
+    "Cloud region of the target Microsoft 365 organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
+    pub enum RestRestoreToDifferentLocationOfficeRegion { Worldwide = "Worldwide",
+    Germany = "Germany", China = "China", UsDefence = "USDefence", UsGovernment =
+    "USGovernment", } unknown Unknown
 }
 ///`RestRestoreToDifferentLocationSelectedItems`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
 pub struct RestRestoreToDifferentLocationSelectedItems {
+    ///Base64 of the certificate of `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Entra application to restore through, when signing in with a certificate.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///Exchange server with the Client Access role to restore through (on-premises targets).
     pub cas_server: ::std::option::Option<::std::string::String>,
+    ///`true` restores every backed-up version of changed items, not only the latest.
     pub changed_items: ::std::option::Option<bool>,
+    ///`true` also restores items that were deleted from the mailbox.
     pub deleted_items: ::std::option::Option<bool>,
+    ///`true` leaves out the Deleted Items folder.
     pub exclude_deleted_items: ::std::option::Option<bool>,
+    ///`true` leaves out the Drafts folder.
     pub exclude_drafts: ::std::option::Option<bool>,
+    ///`true` leaves out items kept only because of an In-Place Hold.
     pub exclude_in_place_hold_items: ::std::option::Option<bool>,
+    ///`true` leaves out items kept only because of a Litigation Hold.
     pub exclude_litigation_hold_items: ::std::option::Option<bool>,
+    ///Folder in the target mailbox that receives the items.
     pub folder: ::std::option::Option<::std::string::String>,
+    ///Exchange account to act as; required with `applicationCertificate`.
     pub impersonation_account_name: ::std::option::Option<::std::string::String>,
+    ///Items to restore; each entry needs only `id`.
     pub items: ::std::vec::Vec<RestExchangeItemStringId>,
+    ///Email address of the target mailbox.
     pub mailbox: ::std::option::Option<::std::string::String>,
+    ///`true` flags restored items as unread.
     pub mark_restored_as_unread: ::std::option::Option<bool>,
+    ///Name of the target Microsoft 365 organization, such as `contoso.onmicrosoft.com`.
     pub office_organization_name: ::std::option::Option<::std::string::String>,
+    ///Microsoft 365 cloud of the target: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`.
     pub office_region: ::std::option::Option<
         RestRestoreToDifferentLocationSelectedItemsOfficeRegion,
     >,
+    ///Device code from `RestoreSession_DeviceCodeAction`, when signing in by device code.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account used to sign in to the target organization (user name and password method).
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -6968,31 +8979,44 @@ impl RestRestoreToDifferentLocationSelectedItems {
 }
 #[cfg(any(feature = "exchange-item"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreToDifferentLocationSelectedItemsOfficeRegion`"] pub enum
-    RestRestoreToDifferentLocationSelectedItemsOfficeRegion { Worldwide = "Worldwide",
-    Germany = "Germany", China = "China", UsDefence = "USDefence", UsGovernment =
-    "USGovernment", } unknown Unknown
+    #[doc =
+    "Microsoft 365 cloud of the target: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
+    pub enum RestRestoreToDifferentLocationSelectedItemsOfficeRegion { Worldwide =
+    "Worldwide", Germany = "Germany", China = "China", UsDefence = "USDefence",
+    UsGovernment = "USGovernment", } unknown Unknown
 }
 ///`RestRestoreToDocumentsConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-document"))]
 pub struct RestRestoreToDocumentsConfig {
+    ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Entra application to restore with (app-only authentication); goes with `applicationCertificate`.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history.
     pub document_last_version_action: ::std::option::Option<
         RestRestoreToDocumentsConfigDocumentLastVersionAction,
     >,
+    ///Which versions to write: `All` (every backed-up version) or `Last` (only the latest).
     pub document_version: ::std::option::Option<
         RestRestoreToDocumentsConfigDocumentVersion,
     >,
+    ///Documents to restore, as returned by `SharePointDocument_Get`; only their ids are needed.
     pub documents: ::std::vec::Vec<RestSharePointDocument>,
+    ///List or library in the target site that receives the restored data.
     pub list: ::std::option::Option<::std::string::String>,
+    ///Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`.
     pub office_region: ::std::option::Option<RestRestoreToDocumentsConfigOfficeRegion>,
+    ///Name of the target Microsoft 365 organization (for example `contoso.onmicrosoft.com`), needed when restoring outside the original organization.
     pub organization_name: ::std::option::Option<::std::string::String>,
+    ///`true` emails the people who had sharing links to the restored items.
     pub send_shared_links_notification: ::std::option::Option<bool>,
+    ///URL of the SharePoint site to restore into.
     pub site_url: ::std::option::Option<::std::string::String>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once someone has signed in to Microsoft with it; restores with that sign-in instead of an application or password.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account that signs in to Microsoft 365 to write the restored data; goes with `userPassword`.
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -7005,43 +9029,58 @@ impl RestRestoreToDocumentsConfig {
 }
 #[cfg(any(feature = "share-point-document"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreToDocumentsConfigDocumentLastVersionAction`"] pub enum
-    RestRestoreToDocumentsConfigDocumentLastVersionAction { Overwrite = "Overwrite",
-    Merge = "Merge", } unknown Unknown
+    #[doc =
+    "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
+    pub enum RestRestoreToDocumentsConfigDocumentLastVersionAction { Overwrite =
+    "Overwrite", Merge = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-document"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreToDocumentsConfigDocumentVersion`"] pub enum
-    RestRestoreToDocumentsConfigDocumentVersion { All = "All", Last = "Last", } unknown
-    Unknown
-}
-#[cfg(any(feature = "share-point-document"))]
-::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreToDocumentsConfigOfficeRegion`"] pub enum
-    RestRestoreToDocumentsConfigOfficeRegion { Worldwide = "Worldwide", Germany =
-    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
+    #[doc =
+    "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
+    pub enum RestRestoreToDocumentsConfigDocumentVersion { All = "All", Last = "Last", }
     unknown Unknown
+}
+#[cfg(any(feature = "share-point-document"))]
+::veeam_runtime::string_enum! {
+    #[doc =
+    "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
+    pub enum RestRestoreToDocumentsConfigOfficeRegion { Worldwide = "Worldwide", Germany
+    = "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment",
+    } unknown Unknown
 }
 ///`RestRestoreToFoldersConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-folder"))]
 pub struct RestRestoreToFoldersConfig {
+    ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Entra application to restore with (app-only authentication); goes with `applicationCertificate`.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history.
     pub document_last_version_action: ::std::option::Option<
         RestRestoreToFoldersConfigDocumentLastVersionAction,
     >,
+    ///Which versions to write: `All` (every backed-up version) or `Last` (only the latest).
     pub document_version: ::std::option::Option<
         RestRestoreToFoldersConfigDocumentVersion,
     >,
+    ///Folders to restore, as returned by `SharePointFolder_Get`; only their ids are needed.
     pub folders: ::std::vec::Vec<RestSharePointFolder>,
+    ///List or library in the target site that receives the restored data.
     pub list: ::std::option::Option<::std::string::String>,
+    ///Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`.
     pub office_region: ::std::option::Option<RestRestoreToFoldersConfigOfficeRegion>,
+    ///Name of the target Microsoft 365 organization (for example `contoso.onmicrosoft.com`), needed when restoring outside the original organization.
     pub organization_name: ::std::option::Option<::std::string::String>,
+    ///`true` emails the people who had sharing links to the restored items.
     pub send_shared_links_notification: ::std::option::Option<bool>,
+    ///URL of the SharePoint site to restore into.
     pub site_url: ::std::option::Option<::std::string::String>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once someone has signed in to Microsoft with it; restores with that sign-in instead of an application or password.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account that signs in to Microsoft 365 to write the restored data; goes with `userPassword`.
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -7054,20 +9093,23 @@ impl RestRestoreToFoldersConfig {
 }
 #[cfg(any(feature = "share-point-folder"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreToFoldersConfigDocumentLastVersionAction`"] pub enum
-    RestRestoreToFoldersConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge
-    = "Merge", } unknown Unknown
+    #[doc =
+    "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
+    pub enum RestRestoreToFoldersConfigDocumentLastVersionAction { Overwrite =
+    "Overwrite", Merge = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-folder"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreToFoldersConfigDocumentVersion`"] pub enum
-    RestRestoreToFoldersConfigDocumentVersion { All = "All", Last = "Last", } unknown
-    Unknown
+    #[doc =
+    "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
+    pub enum RestRestoreToFoldersConfigDocumentVersion { All = "All", Last = "Last", }
+    unknown Unknown
 }
 #[cfg(any(feature = "share-point-folder"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreToFoldersConfigOfficeRegion`"] pub enum
-    RestRestoreToFoldersConfigOfficeRegion { Worldwide = "Worldwide", Germany =
+    #[doc =
+    "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
+    pub enum RestRestoreToFoldersConfigOfficeRegion { Worldwide = "Worldwide", Germany =
     "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
     unknown Unknown
 }
@@ -7081,19 +9123,30 @@ impl RestRestoreToFoldersConfig {
     )
 )]
 pub struct RestRestoreToItemConfig {
+    ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Microsoft Entra application that performs the restore (application authentication, with `applicationCertificate`).
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///How the newest restored version treats a document that already exists at the destination: `Overwrite` or `Merge`.
     pub document_last_version_action: ::std::option::Option<
         RestRestoreToItemConfigDocumentLastVersionAction,
     >,
+    ///Which versions to restore: `Last` or `All`. To restore one chosen version of a document, use `Last`.
     pub document_version: ::std::option::Option<RestRestoreToItemConfigDocumentVersion>,
+    ///SharePoint list or library to restore into.
     pub list: ::std::option::Option<::std::string::String>,
+    ///Cloud region of the target Microsoft 365 organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`.
     pub office_region: ::std::option::Option<RestRestoreToItemConfigOfficeRegion>,
+    ///Name of the target Microsoft 365 organization, for example `contoso.onmicrosoft.com`.
     pub organization_name: ::std::option::Option<::std::string::String>,
+    ///`true` sends the shared-link notifications for the restored data.
     pub send_shared_links_notification: ::std::option::Option<bool>,
+    ///Web address of the target SharePoint site.
     pub site_url: ::std::option::Option<::std::string::String>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once you have signed in with it; needed only for device-code authentication.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account for signing in to the Microsoft 365 organization during the restore (user name and password authentication).
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -7118,9 +9171,10 @@ impl RestRestoreToItemConfig {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreToItemConfigDocumentLastVersionAction`"] pub enum
-    RestRestoreToItemConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
-    "Merge", } unknown Unknown
+    #[doc =
+    "How the newest restored version treats a document that already exists at the destination: `Overwrite` or `Merge`."]
+    pub enum RestRestoreToItemConfigDocumentLastVersionAction { Overwrite = "Overwrite",
+    Merge = "Merge", } unknown Unknown
 }
 #[cfg(
     any(
@@ -7130,9 +9184,10 @@ impl RestRestoreToItemConfig {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreToItemConfigDocumentVersion`"] pub enum
-    RestRestoreToItemConfigDocumentVersion { All = "All", Last = "Last", } unknown
-    Unknown
+    #[doc =
+    "Which versions to restore: `Last` or `All`. To restore one chosen version of a document, use `Last`."]
+    pub enum RestRestoreToItemConfigDocumentVersion { All = "All", Last = "Last", }
+    unknown Unknown
 }
 #[cfg(
     any(
@@ -7142,29 +9197,42 @@ impl RestRestoreToItemConfig {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreToItemConfigOfficeRegion`"] pub enum
-    RestRestoreToItemConfigOfficeRegion { Worldwide = "Worldwide", Germany = "Germany",
-    China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", } unknown
-    Unknown
+    #[doc =
+    "Cloud region of the target Microsoft 365 organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
+    pub enum RestRestoreToItemConfigOfficeRegion { Worldwide = "Worldwide", Germany =
+    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
+    unknown Unknown
 }
 ///`RestRestoreToItemsConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-item"))]
 pub struct RestRestoreToItemsConfig {
+    ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Entra application to restore with (app-only authentication); goes with `applicationCertificate`.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history.
     pub document_last_version_action: ::std::option::Option<
         RestRestoreToItemsConfigDocumentLastVersionAction,
     >,
+    ///Which versions to write: `All` (every backed-up version) or `Last` (only the latest).
     pub document_version: ::std::option::Option<RestRestoreToItemsConfigDocumentVersion>,
+    ///List items to restore, as returned by `SharePointItem_Get`; only their ids are needed.
     pub items: ::std::vec::Vec<RestSharePointItem>,
+    ///List or library in the target site that receives the restored data.
     pub list: ::std::option::Option<::std::string::String>,
+    ///Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`.
     pub office_region: ::std::option::Option<RestRestoreToItemsConfigOfficeRegion>,
+    ///Name of the target Microsoft 365 organization (for example `contoso.onmicrosoft.com`), needed when restoring outside the original organization.
     pub organization_name: ::std::option::Option<::std::string::String>,
+    ///`true` emails the people who had sharing links to the restored items.
     pub send_shared_links_notification: ::std::option::Option<bool>,
+    ///URL of the SharePoint site to restore into.
     pub site_url: ::std::option::Option<::std::string::String>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once someone has signed in to Microsoft with it; restores with that sign-in instead of an application or password.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account that signs in to Microsoft 365 to write the restored data; goes with `userPassword`.
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -7177,43 +9245,60 @@ impl RestRestoreToItemsConfig {
 }
 #[cfg(any(feature = "share-point-item"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreToItemsConfigDocumentLastVersionAction`"] pub enum
-    RestRestoreToItemsConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
-    "Merge", } unknown Unknown
+    #[doc =
+    "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
+    pub enum RestRestoreToItemsConfigDocumentLastVersionAction { Overwrite = "Overwrite",
+    Merge = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-item"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreToItemsConfigDocumentVersion`"] pub enum
-    RestRestoreToItemsConfigDocumentVersion { All = "All", Last = "Last", } unknown
-    Unknown
+    #[doc =
+    "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
+    pub enum RestRestoreToItemsConfigDocumentVersion { All = "All", Last = "Last", }
+    unknown Unknown
 }
 #[cfg(any(feature = "share-point-item"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreToItemsConfigOfficeRegion`"] pub enum
-    RestRestoreToItemsConfigOfficeRegion { Worldwide = "Worldwide", Germany = "Germany",
-    China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", } unknown
-    Unknown
+    #[doc =
+    "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
+    pub enum RestRestoreToItemsConfigOfficeRegion { Worldwide = "Worldwide", Germany =
+    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
+    unknown Unknown
 }
 ///`RestRestoreToListConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-library", feature = "share-point-list"))]
 pub struct RestRestoreToListConfig {
+    ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Microsoft Entra application that performs the restore (application authentication, with `applicationCertificate`).
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///`true` includes list items that were changed after the backup.
     pub changed_items: ::std::option::Option<bool>,
+    ///`true` includes list items that were deleted after the backup.
     pub deleted_items: ::std::option::Option<bool>,
+    ///How the newest restored version treats a document that already exists at the destination: `Overwrite` or `Merge`.
     pub document_last_version_action: ::std::option::Option<
         RestRestoreToListConfigDocumentLastVersionAction,
     >,
+    ///Which versions to restore: `Last` for the newest only, `All` for every version.
     pub document_version: ::std::option::Option<RestRestoreToListConfigDocumentVersion>,
+    ///SharePoint list or library to restore into.
     pub list: ::std::option::Option<::std::string::String>,
+    ///Cloud region of the target Microsoft 365 organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`.
     pub office_region: ::std::option::Option<RestRestoreToListConfigOfficeRegion>,
+    ///Name of the target Microsoft 365 organization, for example `contoso.onmicrosoft.com`.
     pub organization_name: ::std::option::Option<::std::string::String>,
+    ///`true` also restores the views of the list.
     pub restore_list_views: ::std::option::Option<bool>,
+    ///`true` sends the shared-link notifications for the restored data.
     pub send_shared_links_notification: ::std::option::Option<bool>,
+    ///Web address of the target SharePoint site.
     pub site_url: ::std::option::Option<::std::string::String>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once you have signed in with it; needed only for device-code authentication.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account for signing in to the Microsoft 365 organization during the restore (user name and password authentication).
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -7226,22 +9311,25 @@ impl RestRestoreToListConfig {
 }
 #[cfg(any(feature = "share-point-library", feature = "share-point-list"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreToListConfigDocumentLastVersionAction`"] pub enum
-    RestRestoreToListConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
-    "Merge", } unknown Unknown
+    #[doc =
+    "How the newest restored version treats a document that already exists at the destination: `Overwrite` or `Merge`."]
+    pub enum RestRestoreToListConfigDocumentLastVersionAction { Overwrite = "Overwrite",
+    Merge = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-library", feature = "share-point-list"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreToListConfigDocumentVersion`"] pub enum
-    RestRestoreToListConfigDocumentVersion { All = "All", Last = "Last", } unknown
-    Unknown
+    #[doc =
+    "Which versions to restore: `Last` for the newest only, `All` for every version."]
+    pub enum RestRestoreToListConfigDocumentVersion { All = "All", Last = "Last", }
+    unknown Unknown
 }
 #[cfg(any(feature = "share-point-library", feature = "share-point-list"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreToListConfigOfficeRegion`"] pub enum
-    RestRestoreToListConfigOfficeRegion { Worldwide = "Worldwide", Germany = "Germany",
-    China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", } unknown
-    Unknown
+    #[doc =
+    "Cloud region of the target Microsoft 365 organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
+    pub enum RestRestoreToListConfigOfficeRegion { Worldwide = "Worldwide", Germany =
+    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
+    unknown Unknown
 }
 ///`RestRestoreToOriginal`
 #[derive(Clone, Debug, Default)]
@@ -7253,13 +9341,20 @@ impl RestRestoreToListConfig {
     )
 )]
 pub struct RestRestoreToOriginal {
+    ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Microsoft Entra application that performs the restore (application authentication, with `applicationCertificate`).
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///What to do when the destination already holds the document: `Overwrite` it or `Keep` it.
     pub document_action: ::std::option::Option<RestRestoreToOriginalDocumentAction>,
+    ///Cloud region of the target Microsoft 365 organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`.
     pub office_region: ::std::option::Option<RestRestoreToOriginalOfficeRegion>,
+    ///Name of the target Microsoft 365 organization, for example `contoso.onmicrosoft.com`.
     pub organization_name: ::std::option::Option<::std::string::String>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once you have signed in with it; needed only for device-code authentication.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account for signing in to the Microsoft 365 organization during the restore (user name and password authentication).
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -7284,24 +9379,33 @@ impl RestRestoreToOriginal {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreToOriginalDocumentAction`"] pub enum
-    RestRestoreToOriginalDocumentAction { Overwrite = "Overwrite", Keep = "Keep", }
-    unknown Unknown
+    #[doc =
+    "What to do when the destination already holds the document: `Overwrite` it or `Keep` it."]
+    pub enum RestRestoreToOriginalDocumentAction { Overwrite = "Overwrite", Keep =
+    "Keep", } unknown Unknown
 }
 ///`RestRestoreToOriginalDocuments`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-document"))]
 pub struct RestRestoreToOriginalDocuments {
+    ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Entra application to restore with (app-only authentication); goes with `applicationCertificate`.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///When the file already exists at the target: `Overwrite` replaces it, `Keep` leaves it and writes the restored copy under a new name.
     pub document_action: ::std::option::Option<
         RestRestoreToOriginalDocumentsDocumentAction,
     >,
+    ///Documents to restore, as returned by `OneDriveDocument_Get`; only their ids are needed.
     pub documents: ::std::vec::Vec<RestOneDriveDocument>,
+    ///Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`.
     pub office_region: ::std::option::Option<RestRestoreToOriginalDocumentsOfficeRegion>,
+    ///Name of the target Microsoft 365 organization (for example `contoso.onmicrosoft.com`), needed when restoring outside the original organization.
     pub organization_name: ::std::option::Option<::std::string::String>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once someone has signed in to Microsoft with it; restores with that sign-in instead of an application or password.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account that signs in to Microsoft 365 to write the restored data; goes with `userPassword`.
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -7314,31 +9418,41 @@ impl RestRestoreToOriginalDocuments {
 }
 #[cfg(any(feature = "one-drive-document"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreToOriginalDocumentsDocumentAction`"] pub enum
-    RestRestoreToOriginalDocumentsDocumentAction { Overwrite = "Overwrite", Keep =
-    "Keep", } unknown Unknown
+    #[doc =
+    "When the file already exists at the target: `Overwrite` replaces it, `Keep` leaves it and writes the restored copy under a new name."]
+    pub enum RestRestoreToOriginalDocumentsDocumentAction { Overwrite = "Overwrite", Keep
+    = "Keep", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive-document"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreToOriginalDocumentsOfficeRegion`"] pub enum
-    RestRestoreToOriginalDocumentsOfficeRegion { Worldwide = "Worldwide", Germany =
-    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
-    unknown Unknown
+    #[doc =
+    "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
+    pub enum RestRestoreToOriginalDocumentsOfficeRegion { Worldwide = "Worldwide",
+    Germany = "Germany", China = "China", UsDefence = "USDefence", UsGovernment =
+    "USGovernment", } unknown Unknown
 }
 ///`RestRestoreToOriginalFolders`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-folder"))]
 pub struct RestRestoreToOriginalFolders {
+    ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Entra application to restore with (app-only authentication); goes with `applicationCertificate`.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///When the file already exists at the target: `Overwrite` replaces it, `Keep` leaves it and writes the restored copy under a new name.
     pub document_action: ::std::option::Option<
         RestRestoreToOriginalFoldersDocumentAction,
     >,
+    ///Folders to restore, as returned by `OneDriveFolder_Get`; only their ids are needed.
     pub folders: ::std::vec::Vec<RestOneDriveFolder>,
+    ///Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`.
     pub office_region: ::std::option::Option<RestRestoreToOriginalFoldersOfficeRegion>,
+    ///Name of the target Microsoft 365 organization (for example `contoso.onmicrosoft.com`), needed when restoring outside the original organization.
     pub organization_name: ::std::option::Option<::std::string::String>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once someone has signed in to Microsoft with it; restores with that sign-in instead of an application or password.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account that signs in to Microsoft 365 to write the restored data; goes with `userPassword`.
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -7351,16 +9465,18 @@ impl RestRestoreToOriginalFolders {
 }
 #[cfg(any(feature = "one-drive-folder"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreToOriginalFoldersDocumentAction`"] pub enum
-    RestRestoreToOriginalFoldersDocumentAction { Overwrite = "Overwrite", Keep = "Keep",
-    } unknown Unknown
+    #[doc =
+    "When the file already exists at the target: `Overwrite` replaces it, `Keep` leaves it and writes the restored copy under a new name."]
+    pub enum RestRestoreToOriginalFoldersDocumentAction { Overwrite = "Overwrite", Keep =
+    "Keep", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive-folder"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreToOriginalFoldersOfficeRegion`"] pub enum
-    RestRestoreToOriginalFoldersOfficeRegion { Worldwide = "Worldwide", Germany =
-    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
-    unknown Unknown
+    #[doc =
+    "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
+    pub enum RestRestoreToOriginalFoldersOfficeRegion { Worldwide = "Worldwide", Germany
+    = "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment",
+    } unknown Unknown
 }
 ///`RestRestoreToOriginalLocation`
 #[derive(Clone, Debug, Default)]
@@ -7372,11 +9488,16 @@ impl RestRestoreToOriginalFolders {
     )
 )]
 pub struct RestRestoreToOriginalLocation {
+    ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Microsoft Entra application that performs the restore (application authentication, with `applicationCertificate`).
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///Exchange account that the restore acts as. Required with `applicationCertificate`, and used only together with it.
     pub impersonation_account_name: ::std::option::Option<::std::string::String>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once you have signed in with it; needed only for device-code authentication.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account for signing in to the Microsoft 365 organization during the restore (user name and password authentication).
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -7397,12 +9518,18 @@ impl RestRestoreToOriginalLocation {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
 pub struct RestRestoreToOriginalLocationSelectedItems {
+    ///Base64 of the certificate of `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Entra application to restore through, when signing in with a certificate.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///Exchange account to act as; required with `applicationCertificate`.
     pub impersonation_account_name: ::std::option::Option<::std::string::String>,
+    ///Items to restore; each entry needs only `id`.
     pub items: ::std::vec::Vec<RestExchangeItemStringId>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, when signing in by device code.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account used to sign in to Exchange Online for the restore (user name and password method).
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -7421,34 +9548,52 @@ impl RestRestoreToOriginalLocationSelectedItems {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreToOriginalOfficeRegion`"] pub enum
-    RestRestoreToOriginalOfficeRegion { Worldwide = "Worldwide", Germany = "Germany",
-    China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", } unknown
-    Unknown
+    #[doc =
+    "Cloud region of the target Microsoft 365 organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
+    pub enum RestRestoreToOriginalOfficeRegion { Worldwide = "Worldwide", Germany =
+    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
+    unknown Unknown
 }
 ///`RestRestoreToSiteConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-site"))]
 pub struct RestRestoreToSiteConfig {
+    ///New site name (URL alias) to restore into; omitted: the original site.
     pub alias: ::std::option::Option<::std::string::String>,
+    ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Entra application to restore with (app-only authentication); goes with `applicationCertificate`.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///`true` also restores items changed since the backup.
     pub changed_items: ::std::option::Option<bool>,
+    ///`true` also restores items deleted since the backup.
     pub deleted_items: ::std::option::Option<bool>,
+    ///When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history.
     pub document_last_version_action: ::std::option::Option<
         RestRestoreToSiteConfigDocumentLastVersionAction,
     >,
+    ///Which versions to write: `All` (every backed-up version) or `Last` (only the latest).
     pub document_version: ::std::option::Option<RestRestoreToSiteConfigDocumentVersion>,
+    ///Account to act as site owner while restoring; required with application-certificate authentication.
     pub impersonation_account_name: ::std::option::Option<::std::string::String>,
+    ///Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`.
     pub office_region: ::std::option::Option<RestRestoreToSiteConfigOfficeRegion>,
+    ///Name of the target Microsoft 365 organization (for example `contoso.onmicrosoft.com`), needed when restoring outside the original organization.
     pub organization_name: ::std::option::Option<::std::string::String>,
+    ///`true` restores the views of every list too.
     pub restore_list_views: ::std::option::Option<bool>,
+    ///`true` restores the master pages too.
     pub restore_master_pages: ::std::option::Option<bool>,
+    ///`true` restores the subsites too.
     pub restore_subsites: ::std::option::Option<bool>,
+    ///`true` emails the people who had sharing links to the restored items.
     pub send_shared_links_notification: ::std::option::Option<bool>,
+    ///URL of the SharePoint site to restore into.
     pub site_url: ::std::option::Option<::std::string::String>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once someone has signed in to Microsoft with it; restores with that sign-in instead of an application or password.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account that signs in to Microsoft 365 to write the restored data; goes with `userPassword`.
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -7461,22 +9606,25 @@ impl RestRestoreToSiteConfig {
 }
 #[cfg(any(feature = "share-point-site"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreToSiteConfigDocumentLastVersionAction`"] pub enum
-    RestRestoreToSiteConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
-    "Merge", } unknown Unknown
+    #[doc =
+    "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
+    pub enum RestRestoreToSiteConfigDocumentLastVersionAction { Overwrite = "Overwrite",
+    Merge = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-site"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreToSiteConfigDocumentVersion`"] pub enum
-    RestRestoreToSiteConfigDocumentVersion { All = "All", Last = "Last", } unknown
-    Unknown
+    #[doc =
+    "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
+    pub enum RestRestoreToSiteConfigDocumentVersion { All = "All", Last = "Last", }
+    unknown Unknown
 }
 #[cfg(any(feature = "share-point-site"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreToSiteConfigOfficeRegion`"] pub enum
-    RestRestoreToSiteConfigOfficeRegion { Worldwide = "Worldwide", Germany = "Germany",
-    China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", } unknown
-    Unknown
+    #[doc =
+    "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
+    pub enum RestRestoreToSiteConfigOfficeRegion { Worldwide = "Worldwide", Germany =
+    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
+    unknown Unknown
 }
 ///`RestRestoreToVersionConfig`
 #[derive(Clone, Debug, Default)]
@@ -7488,18 +9636,28 @@ impl RestRestoreToSiteConfig {
     )
 )]
 pub struct RestRestoreToVersionConfig {
+    ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Microsoft Entra application that performs the restore (application authentication, with `applicationCertificate`).
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///How the newest restored version treats a document that already exists at the destination: `Overwrite` or `Merge`.
     pub document_last_version_action: ::std::option::Option<
         RestRestoreToVersionConfigDocumentLastVersionAction,
     >,
+    ///SharePoint list or library to restore into.
     pub list: ::std::option::Option<::std::string::String>,
+    ///Cloud region of the target Microsoft 365 organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`.
     pub office_region: ::std::option::Option<RestRestoreToVersionConfigOfficeRegion>,
+    ///Name of the target Microsoft 365 organization, for example `contoso.onmicrosoft.com`.
     pub organization_name: ::std::option::Option<::std::string::String>,
+    ///`true` sends the shared-link notifications for the restored data.
     pub send_shared_links_notification: ::std::option::Option<bool>,
+    ///Web address of the target SharePoint site.
     pub site_url: ::std::option::Option<::std::string::String>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once you have signed in with it; needed only for device-code authentication.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account for signing in to the Microsoft 365 organization during the restore (user name and password authentication).
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -7524,9 +9682,10 @@ impl RestRestoreToVersionConfig {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreToVersionConfigDocumentLastVersionAction`"] pub enum
-    RestRestoreToVersionConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge
-    = "Merge", } unknown Unknown
+    #[doc =
+    "How the newest restored version treats a document that already exists at the destination: `Overwrite` or `Merge`."]
+    pub enum RestRestoreToVersionConfigDocumentLastVersionAction { Overwrite =
+    "Overwrite", Merge = "Merge", } unknown Unknown
 }
 #[cfg(
     any(
@@ -7536,8 +9695,9 @@ impl RestRestoreToVersionConfig {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreToVersionConfigOfficeRegion`"] pub enum
-    RestRestoreToVersionConfigOfficeRegion { Worldwide = "Worldwide", Germany =
+    #[doc =
+    "Cloud region of the target Microsoft 365 organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
+    pub enum RestRestoreToVersionConfigOfficeRegion { Worldwide = "Worldwide", Germany =
     "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
     unknown Unknown
 }
@@ -7551,16 +9711,24 @@ impl RestRestoreToVersionConfig {
     )
 )]
 pub struct RestRestoreVersionConfig {
+    ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of the Microsoft Entra application that performs the restore (application authentication, with `applicationCertificate`).
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///How the newest restored version treats a document that already exists at the destination: `Overwrite` or `Merge`.
     pub document_last_version_action: ::std::option::Option<
         RestRestoreVersionConfigDocumentLastVersionAction,
     >,
+    ///SharePoint list or library to restore into.
     pub list: ::std::option::Option<::std::string::String>,
+    ///`true` restores the data together with its permissions.
     pub restore_permissions: ::std::option::Option<bool>,
+    ///`true` sends the shared-link notifications for the restored data.
     pub send_shared_links_notification: ::std::option::Option<bool>,
+    ///Device code from `RestoreSession_DeviceCodeAction`, once you have signed in with it; needed only for device-code authentication.
     pub user_code: ::std::option::Option<::std::string::String>,
+    ///Account for signing in to the Microsoft 365 organization during the restore (user name and password authentication).
     pub user_name: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
 }
@@ -7585,9 +9753,10 @@ impl RestRestoreVersionConfig {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreVersionConfigDocumentLastVersionAction`"] pub enum
-    RestRestoreVersionConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
-    "Merge", } unknown Unknown
+    #[doc =
+    "How the newest restored version treats a document that already exists at the destination: `Overwrite` or `Merge`."]
+    pub enum RestRestoreVersionConfigDocumentLastVersionAction { Overwrite = "Overwrite",
+    Merge = "Merge", } unknown Unknown
 }
 ///`RestRetentionExclusion`
 #[derive(Clone, Debug, Default)]
@@ -7598,7 +9767,9 @@ impl RestRestoreVersionConfig {
     )
 )]
 pub struct RestRetentionExclusion {
+    ///`true` spares the `Calendar` folder from retention clean-up (the vendor text words this the other way round).
     pub calendar: ::std::option::Option<bool>,
+    ///`true` spares the `Contacts` folder from retention clean-up (the vendor text words this the other way round).
     pub contacts: ::std::option::Option<bool>,
 }
 #[cfg(
@@ -7617,6 +9788,7 @@ impl RestRetentionExclusion {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-attachment"))]
 pub struct RestSaveAttachmentsOptions {
+    ///Attachments to put in the archive, as returned by `SharePointAttachment_Get`; only their ids are needed.
     pub attachments: ::std::vec::Vec<RestSharePointAttachment>,
 }
 #[cfg(any(feature = "share-point-attachment"))]
@@ -7630,6 +9802,7 @@ impl RestSaveAttachmentsOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-document"))]
 pub struct RestSaveDocumentsOptions {
+    ///Documents to put in the archive, as returned by `OneDriveDocument_Get`; only their ids are needed.
     pub documents: ::std::vec::Vec<RestOneDriveDocument>,
 }
 #[cfg(any(feature = "one-drive-document"))]
@@ -7643,6 +9816,7 @@ impl RestSaveDocumentsOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-document"))]
 pub struct RestSaveOneDriveDocumentOptions {
+    ///`true` wraps the document in a ZIP archive; `false` sends the file as it is.
     pub as_zip: ::std::option::Option<bool>,
 }
 #[cfg(any(feature = "one-drive-document"))]
@@ -7656,6 +9830,7 @@ impl RestSaveOneDriveDocumentOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-folder"))]
 pub struct RestSaveOneDriveFoldersOptions {
+    ///Folders to put in the archive, as returned by `OneDriveFolder_Get`; only their ids are needed.
     pub folders: ::std::vec::Vec<RestOneDriveFolder>,
 }
 #[cfg(any(feature = "one-drive-folder"))]
@@ -7669,7 +9844,9 @@ impl RestSaveOneDriveFoldersOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-post"))]
 pub struct RestSavePostsOptions {
+    ///Channel whose posts are all saved (id from `TeamsChannel_Get`); leave it out when `posts` lists the posts.
     pub channel_id: ::std::option::Option<::std::string::String>,
+    ///Posts to save, all from one channel (ids from `TeamsPost_GetPage`); leave it out when `channelId` is set.
     pub posts: ::std::vec::Vec<RestTeamsPost>,
 }
 #[cfg(any(feature = "teams-post"))]
@@ -7683,6 +9860,7 @@ impl RestSavePostsOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-document"))]
 pub struct RestSaveSharePointDocumentOptions {
+    ///`true` wraps the document in a ZIP archive; `false` sends the file as it is.
     pub as_zip: ::std::option::Option<bool>,
 }
 #[cfg(any(feature = "share-point-document"))]
@@ -7696,6 +9874,7 @@ impl RestSaveSharePointDocumentOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-folder"))]
 pub struct RestSaveSharePointFoldersOptions {
+    ///Folders to put in the archive, as returned by `SharePointFolder_Get`; only their ids are needed.
     pub folders: ::std::vec::Vec<RestSharePointFolder>,
 }
 #[cfg(any(feature = "share-point-folder"))]
@@ -7709,6 +9888,7 @@ impl RestSaveSharePointFoldersOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
 pub struct RestSaveToMsgOptions {
+    ///Items to save; each entry needs only `id`.
     pub items: ::std::vec::Vec<RestExchangeItemStringId>,
 }
 #[cfg(any(feature = "exchange-item"))]
@@ -7731,6 +9911,7 @@ impl RestSaveToMsgOptions {
     )
 )]
 pub struct RestSearchOptions {
+    ///Search query built from the item search keywords listed in the Veeam Backup for Microsoft 365 user guide (Appendix A).
     pub query: ::std::option::Option<::std::string::String>,
 }
 #[cfg(
@@ -7760,9 +9941,13 @@ impl RestSearchOptions {
     )
 )]
 pub struct RestSendAsMsgOptions {
+    ///Sender address of the message that carries the attachments.
     pub from: ::std::option::Option<::std::string::String>,
+    ///Subject line of the message that carries the attachments.
     pub subject: ::std::option::Option<::std::string::String>,
+    ///Body text of the message that carries the attachments.
     pub text: ::std::option::Option<::std::string::String>,
+    ///Recipient address of the message that carries the attachments.
     pub to: ::std::option::Option<::std::string::String>,
 }
 #[cfg(
@@ -7791,10 +9976,15 @@ impl RestSendAsMsgOptions {
     )
 )]
 pub struct RestSendAsMsgOptionsV6 {
+    ///Sender address of the message that carries the attachments.
     pub from: ::std::option::Option<::std::string::String>,
+    ///`true` skips the pre-send check and leaves out items that cannot be sent.
     pub skip_item_checks: ::std::option::Option<bool>,
+    ///Subject line of the message that carries the attachments.
     pub subject: ::std::option::Option<::std::string::String>,
+    ///Body text of the message that carries the attachments.
     pub text: ::std::option::Option<::std::string::String>,
+    ///Recipient address of the message that carries the attachments.
     pub to: ::std::option::Option<::std::string::String>,
 }
 #[cfg(
@@ -7816,10 +10006,15 @@ impl RestSendAsMsgOptionsV6 {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-attachment"))]
 pub struct RestSendAttachmentsAsMsgOptions {
+    ///Attachments to send, as returned by `SharePointAttachment_Get`; only their ids are needed.
     pub attachments: ::std::vec::Vec<RestSharePointAttachment>,
+    ///Sender address of the email.
     pub from: ::std::option::Option<::std::string::String>,
+    ///Subject line of the email.
     pub subject: ::std::option::Option<::std::string::String>,
+    ///Body text of the email.
     pub text: ::std::option::Option<::std::string::String>,
+    ///Recipient address of the email.
     pub to: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "share-point-attachment"))]
@@ -7833,11 +10028,17 @@ impl RestSendAttachmentsAsMsgOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-document"))]
 pub struct RestSendDocumentsAsMsgOptions {
+    ///Documents to attach, as returned by `OneDriveDocument_Get`; only their ids are needed.
     pub documents: ::std::vec::Vec<RestOneDriveDocument>,
+    ///Sender address of the email.
     pub from: ::std::option::Option<::std::string::String>,
+    ///`true` skips items that cannot be sent (for example too large) instead of failing the whole request.
     pub skip_item_checks: ::std::option::Option<bool>,
+    ///Subject line of the email.
     pub subject: ::std::option::Option<::std::string::String>,
+    ///Body text of the email.
     pub text: ::std::option::Option<::std::string::String>,
+    ///Recipient address of the email.
     pub to: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "one-drive-document"))]
@@ -7851,11 +10052,17 @@ impl RestSendDocumentsAsMsgOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-folder"))]
 pub struct RestSendFoldersAsMsgOptions {
+    ///Folders whose content to attach, as returned by `OneDriveFolder_Get`; only their ids are needed.
     pub folders: ::std::vec::Vec<RestOneDriveFolder>,
+    ///Sender address of the email.
     pub from: ::std::option::Option<::std::string::String>,
+    ///`true` skips items that cannot be sent (for example too large) instead of failing the whole request.
     pub skip_item_checks: ::std::option::Option<bool>,
+    ///Subject line of the email.
     pub subject: ::std::option::Option<::std::string::String>,
+    ///Body text of the email.
     pub text: ::std::option::Option<::std::string::String>,
+    ///Recipient address of the email.
     pub to: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "one-drive-folder"))]
@@ -7869,11 +10076,17 @@ impl RestSendFoldersAsMsgOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-post"))]
 pub struct RestSendPostsOptions {
+    ///Channel whose posts are all sent (id from `TeamsChannel_Get`); leave it out when `posts` lists the posts.
     pub channel_id: ::std::option::Option<::std::string::String>,
+    ///Sender address of the message that carries the attachments.
     pub from: ::std::option::Option<::std::string::String>,
+    ///Posts to send, all from one channel (ids from `TeamsPost_GetPage`); leave it out when `channelId` is set.
     pub posts: ::std::vec::Vec<RestTeamsPost>,
+    ///Subject line of the message that carries the attachments.
     pub subject: ::std::option::Option<::std::string::String>,
+    ///Body text of the message that carries the attachments.
     pub text: ::std::option::Option<::std::string::String>,
+    ///Recipient address of the message that carries the attachments.
     pub to: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "teams-post"))]
@@ -7887,6 +10100,7 @@ impl RestSendPostsOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vet-email-settings", feature = "vex-email-settings"))]
 pub struct RestSendTestOption {
+    ///Address that receives the test message.
     pub email: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "vet-email-settings", feature = "vex-email-settings"))]
@@ -7900,6 +10114,7 @@ impl RestSendTestOption {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "veod-email-settings", feature = "vesp-email-settings"))]
 pub struct RestSendTestOptions {
+    ///Address that receives the test message.
     pub email: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "veod-email-settings", feature = "vesp-email-settings"))]
@@ -7913,6 +10128,7 @@ impl RestSendTestOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
 pub struct RestSendToDefaultAddressOptions {
+    ///Items to send; each entry needs only `id`.
     pub items: ::std::vec::Vec<RestExchangeItemStringId>,
 }
 #[cfg(any(feature = "exchange-item"))]
@@ -7926,10 +10142,15 @@ impl RestSendToDefaultAddressOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
 pub struct RestSendToDifferentAddressOptions {
+    ///Sender address; omit to use the default sender of the email settings.
     pub from: ::std::option::Option<::std::string::String>,
+    ///Items to send; each entry needs only `id`.
     pub items: ::std::vec::Vec<RestExchangeItemStringId>,
+    ///Subject of the mail carrying the items.
     pub subject: ::std::option::Option<::std::string::String>,
+    ///Body text of the mail carrying the items.
     pub text: ::std::option::Option<::std::string::String>,
+    ///Recipient address.
     pub to: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "exchange-item"))]
@@ -7943,15 +10164,23 @@ impl RestSendToDifferentAddressOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-accounts"))]
 pub struct RestServiceAccountCreationData {
+    ///Base64 of the certificate the application authenticates with (instead of `applicationSecret`).
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///Id of an existing Entra application to use; leave out to create one with `userCode`.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
+    ///Name of the Entra application behind the account; used when a new application is created through device-code sign-in.
     pub application_name: ::std::option::Option<::std::string::String>,
+    ///Client secret of the application (instead of a certificate).
     pub application_secret: ::std::option::Option<::std::string::String>,
     pub azure_environment: ::std::option::Option<AzureStorageEndpoint>,
+    ///Entra tenant id of the organization.
     pub azure_tenant_id: ::std::option::Option<::std::string::String>,
+    ///Free text to tell service accounts apart.
     pub description: ::std::option::Option<::std::string::String>,
+    ///Azure subscriptions the account may use, ids from `AzureServiceAccounts_GetSubscriptions`.
     pub subscription_ids: ::std::vec::Vec<::std::string::String>,
+    ///Device code from `AzureServiceAccounts_GetDeviceCode`, after signing in with it.
     pub user_code: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "azure-service-accounts"))]
@@ -7971,13 +10200,20 @@ impl RestServiceAccountCreationData {
     )
 )]
 pub struct RestServiceAccountInfo {
+    ///Thumbprint of the certificate that the application uses to sign in to Microsoft Entra ID.
     pub application_certificate_thumbprint: ::std::option::Option<::std::string::String>,
+    ///Application (client) id of the Microsoft Entra application behind this Azure service account.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
     pub azure_environment: ::std::option::Option<AzureStorageEndpoint>,
+    ///Microsoft Entra tenant id of the organization.
     pub azure_tenant_id: ::std::option::Option<::std::string::String>,
+    ///Free-text description of the account.
     pub description: ::std::option::Option<::std::string::String>,
+    ///Name of the Microsoft Entra application tied to the account.
     pub display_name: ::std::option::Option<::std::string::String>,
+    ///Id of the Azure service account, from `AzureServiceAccounts_Get`.
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///When the account was last changed (date-time).
     pub last_modified: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     pub type_: ::std::option::Option<RestCloudServiceAccountType>,
 }
@@ -7985,11 +10221,16 @@ pub struct RestServiceAccountInfo {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-accounts"))]
 pub struct RestServiceAccountUpdateData {
+    ///New Base64 certificate for the application, replacing the stored credential.
     pub application_certificate: ::std::option::Option<::std::string::String>,
     pub application_certificate_password: ::std::option::Option<SecureString>,
+    ///New client secret for the application, replacing the stored credential.
     pub application_secret: ::std::option::Option<::std::string::String>,
+    ///New description; omit to keep the current one.
     pub description: ::std::option::Option<::std::string::String>,
+    ///Azure subscriptions the account may use from now on, ids from `AzureServiceAccounts_GetSubscriptions`.
     pub subscription_ids: ::std::vec::Vec<::std::string::String>,
+    ///Device code from `AzureServiceAccounts_GetDeviceCode`, when re-authenticating by sign-in.
     pub user_code: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "azure-service-accounts"))]
@@ -8003,15 +10244,20 @@ impl RestServiceAccountUpdateData {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "service-instance"))]
 pub struct RestServiceInstance {
+    ///Id of this installation, unique per server.
     pub installation_id: ::std::option::Option<::uuid::Uuid>,
+    ///Build number of the product.
     pub version: ::std::option::Option<::std::string::String>,
 }
 ///`RestSeveralItemsExportOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
 pub struct RestSeveralItemsExportOptions {
+    ///`true` caps the size of each PST file; then set `pstSizeLimitBytes`.
     pub enable_pst_size_limit: ::std::option::Option<bool>,
+    ///Items to export; each entry needs only `id`.
     pub items: ::std::vec::Vec<RestExchangeItemStringId>,
+    ///Largest size of one PST file, in bytes, between 1 GB and 49 GB; larger exports are split and zipped.
     pub pst_size_limit_bytes: ::std::option::Option<i64>,
 }
 #[cfg(any(feature = "exchange-item"))]
@@ -8025,46 +10271,80 @@ impl RestSeveralItemsExportOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-attachment"))]
 pub struct RestSharePointAttachment {
+    ///Id of the attachment in the backup.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Id of the list item that holds the attachment.
     pub item_id: ::std::option::Option<::std::string::String>,
+    ///Related resources (HAL links); filled by the server, ignored on input.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///File name of the attachment.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Id of the backed-up site the attachment belongs to.
     pub site_id: ::std::option::Option<::std::string::String>,
+    ///Size of the attachment, in bytes.
     pub size_bytes: ::std::option::Option<i64>,
+    ///Server-relative path of the attachment in SharePoint.
     pub url: ::std::option::Option<::std::string::String>,
 }
 ///`RestSharePointDocument`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "share-point-document"))]
 pub struct RestSharePointDocument {
-    pub created_by: ::std::string::String,
-    pub creation_time: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///User who created the document.
+    pub created_by: ::std::option::Option<::std::string::String>,
+    ///When the document was created (date-time).
+    pub creation_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Id of the backed-up document, from `SharePointDocument_Get`.
     pub id: ::std::string::String,
+    ///`true` when the item is a folder, not a document.
     pub is_folder: ::std::option::Option<bool>,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
-    pub modification_time: ::chrono::DateTime<::chrono::offset::Utc>,
-    pub modified_by: ::std::string::String,
-    pub name: ::std::string::String,
+    ///When the document was last changed (date-time).
+    pub modification_time: ::std::option::Option<
+        ::chrono::DateTime<::chrono::offset::Utc>,
+    >,
+    ///User who last changed the document.
+    pub modified_by: ::std::option::Option<::std::string::String>,
+    ///File name of the document.
+    pub name: ::std::option::Option<::std::string::String>,
+    ///Id of the SharePoint site that holds the document.
     pub site_id: ::std::option::Option<::std::string::String>,
+    ///Size of the document, in bytes.
     pub size_bytes: ::std::option::Option<i64>,
+    ///Version label of the document, for example `2.0`.
     pub version: ::std::option::Option<::std::string::String>,
+    ///Numeric id of this version of the document.
     pub version_id: ::std::option::Option<i32>,
 }
 ///`RestSharePointFolder`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "share-point-folder"))]
 pub struct RestSharePointFolder {
-    pub created_by: ::std::string::String,
-    pub creation_time: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///User who created the folder.
+    pub created_by: ::std::option::Option<::std::string::String>,
+    ///When the folder was created (date-time).
+    pub creation_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Id of the backed-up folder, from `SharePointFolder_Get`.
     pub id: ::std::string::String,
+    ///`true` for a folder; always expected here.
     pub is_folder: ::std::option::Option<bool>,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
-    pub modification_time: ::chrono::DateTime<::chrono::offset::Utc>,
-    pub modified_by: ::std::string::String,
-    pub name: ::std::string::String,
+    ///When the folder was last changed (date-time).
+    pub modification_time: ::std::option::Option<
+        ::chrono::DateTime<::chrono::offset::Utc>,
+    >,
+    ///User who last changed the folder.
+    pub modified_by: ::std::option::Option<::std::string::String>,
+    ///Name of the folder.
+    pub name: ::std::option::Option<::std::string::String>,
+    ///Id of the SharePoint site that holds the folder.
     pub site_id: ::std::option::Option<::std::string::String>,
     pub type_: ::std::option::Option<RestSharePointFolderType>,
+    ///Version label of the folder.
     pub version: ::std::option::Option<::std::string::String>,
+    ///Numeric id of this version of the folder.
     pub version_id: ::std::option::Option<i32>,
 }
 #[cfg(
@@ -8087,47 +10367,76 @@ pub struct RestSharePointFolder {
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "share-point-item"))]
 pub struct RestSharePointItem {
-    pub created_by: ::std::string::String,
-    pub creation_time: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///User who created the item.
+    pub created_by: ::std::option::Option<::std::string::String>,
+    ///When the item was created (date-time).
+    pub creation_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Id of the backed-up list item, from `SharePointItem_Get`.
     pub id: ::std::string::String,
+    ///`true` when the item is a folder.
     pub is_folder: ::std::option::Option<bool>,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
-    pub modification_time: ::chrono::DateTime<::chrono::offset::Utc>,
-    pub modified_by: ::std::string::String,
-    pub name: ::std::string::String,
+    ///When the item was last changed (date-time).
+    pub modification_time: ::std::option::Option<
+        ::chrono::DateTime<::chrono::offset::Utc>,
+    >,
+    ///User who last changed the item.
+    pub modified_by: ::std::option::Option<::std::string::String>,
+    ///Name of the list item.
+    pub name: ::std::option::Option<::std::string::String>,
+    ///Id of the SharePoint site that holds the item.
     pub site_id: ::std::option::Option<::std::string::String>,
+    ///Title of the list item.
     pub title: ::std::option::Option<::std::string::String>,
+    ///Version label of the item, for example `2.0`.
     pub version: ::std::option::Option<::std::string::String>,
+    ///Numeric id of this version of the item.
     pub version_id: ::std::option::Option<i32>,
 }
 ///`RestSharePointLibrary`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-library"))]
 pub struct RestSharePointLibrary {
+    ///When it was created in SharePoint (UTC).
     pub creation_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Description set in SharePoint.
     pub description: ::std::option::Option<::std::string::String>,
+    ///Id in the backup; pass it to the other operations of this group.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Links to related resources (HAL); filled by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Name of the document library.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Backed-up site it belongs to.
     pub site_id: ::std::option::Option<::std::string::String>,
+    ///Server-relative path in SharePoint.
     pub url: ::std::option::Option<::std::string::String>,
 }
 ///`RestSharePointList`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-list"))]
 pub struct RestSharePointList {
+    ///When it was created in SharePoint (UTC).
     pub creation_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Description set in SharePoint.
     pub description: ::std::option::Option<::std::string::String>,
+    ///Id in the backup; pass it to the other operations of this group.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Links to related resources (HAL); filled by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Name of the list.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Backed-up site it belongs to.
     pub site_id: ::std::option::Option<::std::string::String>,
+    ///Server-relative path in SharePoint.
     pub url: ::std::option::Option<::std::string::String>,
 }
 ///`RestSharePointSaveDocumentsOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-document"))]
 pub struct RestSharePointSaveDocumentsOptions {
+    ///Documents to put in the archive, as returned by `SharePointDocument_Get`; only their ids are needed.
     pub documents: ::std::vec::Vec<RestSharePointDocument>,
 }
 #[cfg(any(feature = "share-point-document"))]
@@ -8141,10 +10450,15 @@ impl RestSharePointSaveDocumentsOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive"))]
 pub struct RestSharePointSendAsMsgOptions {
+    ///Sender address of the email.
     pub from: ::std::option::Option<::std::string::String>,
+    ///`true` skips items that cannot be sent (for example too large) instead of failing the whole request.
     pub skip_item_checks: ::std::option::Option<bool>,
+    ///Subject line of the email.
     pub subject: ::std::option::Option<::std::string::String>,
+    ///Body text of the email.
     pub text: ::std::option::Option<::std::string::String>,
+    ///Recipient address of the email.
     pub to: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "one-drive"))]
@@ -8158,11 +10472,17 @@ impl RestSharePointSendAsMsgOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-document"))]
 pub struct RestSharePointSendDocumentsAsMsgOptions {
+    ///Documents to attach, as returned by `SharePointDocument_Get`; only their ids are needed.
     pub documents: ::std::vec::Vec<RestSharePointDocument>,
+    ///Sender address of the email.
     pub from: ::std::option::Option<::std::string::String>,
+    ///`true` skips items that cannot be sent (for example too large) instead of failing the whole request.
     pub skip_item_checks: ::std::option::Option<bool>,
+    ///Subject line of the email.
     pub subject: ::std::option::Option<::std::string::String>,
+    ///Body text of the email.
     pub text: ::std::option::Option<::std::string::String>,
+    ///Recipient address of the email.
     pub to: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "share-point-document"))]
@@ -8176,11 +10496,17 @@ impl RestSharePointSendDocumentsAsMsgOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-folder"))]
 pub struct RestSharePointSendFoldersAsMsgOptions {
+    ///Folders whose documents to attach, as returned by `SharePointFolder_Get`; only their ids are needed.
     pub folders: ::std::vec::Vec<RestSharePointFolder>,
+    ///Sender address of the email.
     pub from: ::std::option::Option<::std::string::String>,
+    ///`true` skips items that cannot be sent (for example too large) instead of failing the whole request.
     pub skip_item_checks: ::std::option::Option<bool>,
+    ///Subject line of the email.
     pub subject: ::std::option::Option<::std::string::String>,
+    ///Body text of the email.
     pub text: ::std::option::Option<::std::string::String>,
+    ///Recipient address of the email.
     pub to: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "share-point-folder"))]
@@ -8194,47 +10520,77 @@ impl RestSharePointSendFoldersAsMsgOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-site"))]
 pub struct RestSharePointSite {
+    ///Id of the site in the backup; pass it as `siteId`.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Links to related resources (HAL); filled by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Name of the site.
     pub name: ::std::option::Option<::std::string::String>,
+    ///URL of the site.
     pub url: ::std::option::Option<::std::string::String>,
 }
 ///`RestSharePointSmtpSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "veod-email-settings", feature = "vesp-email-settings"))]
 pub struct RestSharePointSmtpSettings {
+    ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
     pub authentication_type: ::std::option::Option<RestAuthenticationType>,
+    ///Client id of the app registered with Google or the Microsoft Identity platform, for OAuth sending.
     pub client_id: ::std::option::Option<::std::string::String>,
+    ///`true` when the explorer may send items by email.
     pub enable_notification: ::std::option::Option<bool>,
+    ///Sender address of the mailed items.
     pub from: ::std::option::Option<::std::string::String>,
+    ///`true` when the OAuth account is signed in and can send.
     pub is_authenticated: ::std::option::Option<bool>,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Microsoft Graph endpoint used to send the mail.
     pub mail_api_url: ::std::option::Option<::std::string::String>,
+    ///TCP port of the SMTP server.
     pub port: ::std::option::Option<i32>,
+    ///DNS name or IP address of the SMTP server.
     pub server: ::std::option::Option<::std::string::String>,
+    ///Microsoft Entra tenant id, for `Microsoft365`.
     pub tenant_id: ::std::option::Option<::std::string::String>,
+    ///`true` when the SMTP server needs a login.
     pub use_authentication: ::std::option::Option<bool>,
+    ///`true` when mail goes over a TLS-secured connection.
     pub use_ssl: ::std::option::Option<bool>,
+    ///Id of the signed-in account that sends the mail.
     pub user_id: ::std::option::Option<::std::string::String>,
+    ///Login name for the SMTP server.
     pub username: ::std::option::Option<::std::string::String>,
 }
 ///`RestSharePointSmtpSettingsFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "veod-email-settings", feature = "vesp-email-settings"))]
 pub struct RestSharePointSmtpSettingsFromClient {
+    ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
+    ///`true` lets the explorer send items by email; `false` turns it off.
     pub enable_notification: ::std::option::Option<bool>,
+    ///Sender address of the mailed items.
     pub from: ::std::option::Option<::std::string::String>,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Microsoft Graph endpoint used to send the mail (Microsoft 365 accounts).
     pub mail_api_url: ::std::option::Option<::std::string::String>,
+    ///TCP port of the SMTP server, for example `25` or `587`.
     pub port: ::std::option::Option<i32>,
+    ///Id of the OAuth sign-in request, from the matching `PrepareOAuthSignIn` call.
     pub request_id: ::std::option::Option<::std::string::String>,
+    ///DNS name or IP address of the SMTP server.
     pub server: ::std::option::Option<::std::string::String>,
+    ///`true` when the SMTP server needs a login (`username` and `userPassword`).
     pub use_authentication: ::std::option::Option<bool>,
+    ///`true` sends over a TLS-secured connection.
     pub use_ssl: ::std::option::Option<bool>,
+    ///Id of the Gmail or Microsoft 365 account that sends the mail, as the matching `CompleteOAuthSignIn` call returned it.
     pub user_id: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
+    ///Login name for the SMTP server.
     pub username: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "veod-email-settings", feature = "vesp-email-settings"))]
@@ -8248,7 +10604,9 @@ impl RestSharePointSmtpSettingsFromClient {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "reports"))]
 pub struct RestSharepointProtectionOptions {
+    ///Organization to report on (id from `Organization_Get`).
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///Time zone the report's times are shown in; omitted: UTC.
     pub timezone: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "reports"))]
@@ -8262,70 +10620,114 @@ impl RestSharepointProtectionOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization", feature = "unreferenced-types"))]
 pub struct RestSharepointSettings {
+    ///`true` makes the account site collection administrator so it can reach every site.
     pub grant_accesstositecollections: ::std::option::Option<bool>,
     pub password: ::std::option::Option<SecureString>,
+    ///Address (URL) of the on-premises SharePoint server.
     pub server_name: ::std::option::Option<::std::string::String>,
+    ///Port for connecting to the SharePoint server; default `5985`.
     pub server_port: ::std::option::Option<i32>,
+    ///`true` accepts a server certificate not issued by a trusted authority.
     pub skip_c_averification: ::std::option::Option<bool>,
+    ///`true` accepts a server certificate whose name does not match the host.
     pub skip_commonnameverification: ::std::option::Option<bool>,
+    ///`true` does not check whether the server certificate was revoked.
     pub skip_revocationcheck: ::std::option::Option<bool>,
+    ///`true` connects to the SharePoint server over TLS.
     pub use_ssl: ::std::option::Option<bool>,
+    ///Account the server uses to connect to on-premises SharePoint; goes with `password`.
     pub username: ::std::option::Option<::std::string::String>,
 }
 ///`RestSite`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "organization-site"))]
 pub struct RestSite {
+    ///Multi-Geo location that stores the site's data.
     pub data_location: ::std::option::Option<::std::string::String>,
+    ///Change counter the server raises each time the site changes.
     pub e_tag: ::std::option::Option<i64>,
+    ///Id of the site; pass it as `siteId`.
     pub id: ::std::string::String,
+    ///Whether the site can be backed up and restored now.
     pub is_available: ::std::option::Option<bool>,
-    pub is_cloud: bool,
-    pub is_personal: bool,
+    ///`true` for a SharePoint Online site, `false` for on-premises.
+    pub is_cloud: ::std::option::Option<bool>,
+    ///`true` for a personal (OneDrive) site.
+    pub is_personal: ::std::option::Option<bool>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Id Microsoft gave the site.
     pub msid: ::std::option::Option<::std::string::String>,
+    ///Name of the site.
     pub name: ::std::option::Option<::std::string::String>,
+    ///URL of the parent site.
     pub parent_url: ::std::option::Option<::std::string::String>,
+    ///Error met while reading the site collection, if any.
     pub site_collection_error: ::std::option::Option<::std::string::String>,
-    pub title: ::std::string::String,
-    pub url: ::std::string::String,
+    ///Title of the site.
+    pub title: ::std::option::Option<::std::string::String>,
+    ///Full URL of the site.
+    pub url: ::std::option::Option<::std::string::String>,
 }
 ///`RestSmtpSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vet-email-settings", feature = "vex-email-settings"))]
 pub struct RestSmtpSettings {
+    ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
     pub authentication_type: ::std::option::Option<RestAuthenticationType>,
+    ///Client id of the app registered with Google or the Microsoft Identity platform, for OAuth sending.
     pub client_id: ::std::option::Option<::std::string::String>,
+    ///`true` when the explorer may send items by email.
     pub enable_notification: ::std::option::Option<bool>,
+    ///Sender address of the mailed items.
     pub from: ::std::option::Option<::std::string::String>,
+    ///`true` when the OAuth account is signed in and can send.
     pub is_authenticated: ::std::option::Option<bool>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Microsoft Graph endpoint used to send the mail.
     pub mail_api_url: ::std::option::Option<::std::string::String>,
+    ///TCP port of the SMTP server.
     pub port: ::std::option::Option<i32>,
+    ///DNS name or IP address of the SMTP server.
     pub server: ::std::option::Option<::std::string::String>,
+    ///Microsoft Entra tenant id, for `Microsoft365`.
     pub tenant_id: ::std::option::Option<::std::string::String>,
+    ///`true` when the SMTP server needs a login.
     pub use_authentication: ::std::option::Option<bool>,
+    ///`true` when mail goes over a TLS-secured connection.
     pub use_ssl: ::std::option::Option<bool>,
+    ///Id of the signed-in account that sends the mail.
     pub user_id: ::std::option::Option<::std::string::String>,
+    ///Login name for the SMTP server.
     pub username: ::std::option::Option<::std::string::String>,
 }
 ///`RestSmtpSettingsFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vex-email-settings"))]
 pub struct RestSmtpSettingsFromClient {
+    ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
+    ///`true` lets the Exchange explorer send items by email; `false` turns it off.
     pub enable_notification: ::std::option::Option<bool>,
+    ///Sender address of the mailed items.
     pub from: ::std::option::Option<::std::string::String>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Microsoft Graph endpoint used to send the mail (Microsoft 365 accounts).
     pub mail_api_url: ::std::option::Option<::std::string::String>,
+    ///TCP port of the SMTP server, for example `25` or `587`.
     pub port: ::std::option::Option<i32>,
+    ///Id of the OAuth sign-in request, from `VexEmailSettings_PrepareOAuthSignIn`.
     pub request_id: ::std::option::Option<::std::string::String>,
+    ///DNS name or IP address of the SMTP server.
     pub server: ::std::option::Option<::std::string::String>,
+    ///`true` when the SMTP server needs a login (`username` and `userPassword`).
     pub use_authentication: ::std::option::Option<bool>,
+    ///`true` sends over a TLS-secured connection.
     pub use_ssl: ::std::option::Option<bool>,
+    ///Id of the Gmail or Microsoft 365 account that sends the mail, as `VexEmailSettings_CompleteOAuthSignIn` returned it.
     pub user_id: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
+    ///Login name for the SMTP server.
     pub username: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "vex-email-settings"))]
@@ -8339,7 +10741,9 @@ impl RestSmtpSettingsFromClient {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy"))]
 pub struct RestSshConnectionConfigValidationResult {
+    ///SSH host key fingerprint the machine presented; send it back as `fingerprint` when adding the proxy.
     pub fingerprint: ::std::option::Option<::std::string::String>,
+    ///Public host key the machine presented, Base64-encoded; send it back as `publicBase64Key`.
     pub public_base64_key: ::std::option::Option<::std::string::String>,
     pub status: ::std::option::Option<ConnectionStatus>,
 }
@@ -8347,18 +10751,28 @@ pub struct RestSshConnectionConfigValidationResult {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy"))]
 pub struct RestSshSettingsFromClient {
+    ///SSH user name on the Linux machine.
     pub account: ::std::option::Option<::std::string::String>,
     pub account_password: ::std::option::Option<SecureString>,
+    ///`true` adds the account to the sudoers file.
     pub add_to_sudoers: ::std::option::Option<bool>,
+    ///How long to wait for the SSH connection, in milliseconds; default `30000`.
     pub connection_timeout: ::std::option::Option<i32>,
+    ///`true` lets the server switch to root when the account lacks rights.
     pub elevate_account_to_root: ::std::option::Option<bool>,
+    ///Expected SSH host key fingerprint, as returned by `Proxy_CheckSshConnectionConfig`.
     pub fingerprint: ::std::option::Option<::std::string::String>,
+    ///`true` connects without checking the host key fingerprint.
     pub ignore_fingerprint_check: ::std::option::Option<bool>,
+    ///SSH port; default `22`.
     pub port: ::std::option::Option<i32>,
+    ///Private key for SSH sign-in, Base64-encoded; instead of `accountPassword`.
     pub private_key_base64: ::std::option::Option<::std::string::String>,
     pub private_key_passphrase: ::std::option::Option<SecureString>,
+    ///Public host key, Base64-encoded, as returned by `Proxy_CheckSshConnectionConfig`; needed to verify the connection.
     pub public_base64_key: ::std::option::Option<::std::string::String>,
     pub root_password: ::std::option::Option<SecureString>,
+    ///`true` falls back to `su` when `sudo` is missing; needs `rootPassword`.
     pub use_su_if_sudo_unavailable: ::std::option::Option<bool>,
 }
 #[cfg(any(feature = "proxy"))]
@@ -8372,6 +10786,7 @@ impl RestSshSettingsFromClient {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job"))]
 pub struct RestStartJobOptions {
+    ///`true` makes this run an active full backup instead of an incremental one.
     pub full: ::std::option::Option<bool>,
 }
 #[cfg(any(feature = "job"))]
@@ -8385,11 +10800,17 @@ impl RestStartJobOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestStickyNoteItem {
+    ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
+    ///When the note was created (date-time).
     pub date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Id of the item in the backed-up mailbox.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Exchange message class of the item, for example `IPM.Note` or `IPM.Appointment`.
     pub item_class: ::std::option::Option<::std::string::String>,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Id of the backed-up mailbox that holds the item.
     pub mailbox_id: ::std::option::Option<::uuid::Uuid>,
     pub subject: ::std::option::Option<::std::string::String>,
 }
@@ -8397,9 +10818,13 @@ pub struct RestStickyNoteItem {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "reports"))]
 pub struct RestStorageConsumptionOptions {
+    ///End of the reporting period; UTC, ISO 8601.
     pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///File format of the report: `PDF` or `CSV`.
     pub format: ::std::option::Option<RestStorageConsumptionOptionsFormat>,
+    ///Start of the reporting period; UTC, ISO 8601.
     pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Time zone the report's times are shown in; omitted: UTC.
     pub timezone: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "reports"))]
@@ -8411,21 +10836,29 @@ impl RestStorageConsumptionOptions {
 }
 #[cfg(any(feature = "reports"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestStorageConsumptionOptionsFormat`"] pub enum
+    #[doc = "File format of the report: `PDF` or `CSV`."] pub enum
     RestStorageConsumptionOptionsFormat { Pdf = "PDF", Csv = "CSV", } unknown Unknown
 }
 ///`RestTaskItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestTaskItem {
+    ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
+    ///When the task is due (date-time).
     pub due_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Id of the item in the backed-up mailbox.
     pub id: ::std::option::Option<::std::string::String>,
+    ///Exchange message class of the item, for example `IPM.Note` or `IPM.Appointment`.
     pub item_class: ::std::option::Option<::std::string::String>,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Id of the backed-up mailbox that holds the item.
     pub mailbox_id: ::std::option::Option<::uuid::Uuid>,
     pub owner: ::std::option::Option<::std::string::String>,
+    ///Task progress, in percent.
     pub percent_complete: ::std::option::Option<f64>,
+    ///When the task was started (date-time).
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     pub status: ::std::option::Option<RestTaskItemStatus>,
     pub subject: ::std::option::Option<::std::string::String>,
@@ -8451,13 +10884,20 @@ pub struct RestTaskItem {
     any(feature = "job", feature = "organization-team", feature = "unreferenced-types")
 )]
 pub struct RestTeam {
+    ///Data location (geography) of the team in a Multi-Geo tenant.
     pub data_location: ::std::option::Option<::std::string::String>,
+    ///Free-text description of the team.
     pub description: ::std::option::Option<::std::string::String>,
-    pub display_name: ::std::string::String,
+    ///Display name of the team.
+    pub display_name: ::std::option::Option<::std::string::String>,
+    ///Change counter that the server raises each time the team is modified.
     pub e_tag: ::std::option::Option<i64>,
+    ///Id of the team in the organization, from `OrganizationTeam_Get`.
     pub id: ::uuid::Uuid,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
-    pub mail: ::std::string::String,
+    ///Email address of the team's Microsoft 365 group.
+    pub mail: ::std::option::Option<::std::string::String>,
+    ///Object id that Microsoft assigned to the team.
     pub msid: ::std::option::Option<::uuid::Uuid>,
 }
 ///`RestTeamsChannel`
@@ -8465,8 +10905,11 @@ pub struct RestTeam {
 #[cfg(any(feature = "teams-channel"))]
 pub struct RestTeamsChannel {
     pub display_name: ::std::option::Option<::std::string::String>,
+    ///Id of the backed-up channel; the `channelId` that the channel, file, post and tab calls take.
     pub id: ::std::string::String,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Id of the team that holds the channel.
     pub team_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`RestTeamsChannelPreview`
@@ -8474,55 +10917,77 @@ pub struct RestTeamsChannel {
 #[cfg(any(feature = "teams-channel"))]
 pub struct RestTeamsChannelPreview {
     pub display_name: ::std::option::Option<::std::string::String>,
+    ///Id of the backed-up channel; the `channelId` that the channel, file, post and tab calls take.
     pub id: ::std::string::String,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Id of the team that holds the channel.
     pub team_id: ::std::option::Option<::uuid::Uuid>,
+    ///Kind of channel: `Standard`, `Private` or `Shared` (`UnknownFutureValue` is a Microsoft Graph placeholder).
     pub type_: ::std::option::Option<RestTeamsChannelPreviewType>,
 }
 #[cfg(any(feature = "teams-channel"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestTeamsChannelPreviewType`"] pub enum RestTeamsChannelPreviewType {
-    Standard = "Standard", Private = "Private", UnknownFutureValue =
-    "UnknownFutureValue", Shared = "Shared", } unknown Unknown
+    #[doc =
+    "Kind of channel: `Standard`, `Private` or `Shared` (`UnknownFutureValue` is a Microsoft Graph placeholder)."]
+    pub enum RestTeamsChannelPreviewType { Standard = "Standard", Private = "Private",
+    UnknownFutureValue = "UnknownFutureValue", Shared = "Shared", } unknown Unknown
 }
 ///`RestTeamsFile`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-file"))]
 pub struct RestTeamsFile {
-    pub channel_id: ::std::string::String,
+    ///Id of the channel that holds the file.
+    pub channel_id: ::std::option::Option<::std::string::String>,
+    ///`File` or `Folder`.
     pub file_type: ::std::option::Option<RestTeamsFileFileType>,
+    ///Id of the backed-up file, from `TeamsFile_GetPage`.
     pub id: ::uuid::Uuid,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///When the file was last changed (date-time).
     pub modified: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Name of the user who last changed the file.
     pub modified_by: ::std::option::Option<::std::string::String>,
+    ///Name of the file or folder.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Size of the file, in bytes.
     pub size_bytes: ::std::option::Option<i64>,
+    ///Id of the team that holds the file.
     pub team_id: ::std::option::Option<::uuid::Uuid>,
+    ///Version label as SharePoint shows it, for example `3.0`.
     pub ui_version: ::std::option::Option<::std::string::String>,
+    ///Version number of the file inside the backup.
     pub version: ::std::option::Option<i32>,
 }
 #[cfg(any(feature = "teams-file"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestTeamsFileFileType`"] pub enum RestTeamsFileFileType { File = "File",
-    Folder = "Folder", } unknown Unknown
+    #[doc = "`File` or `Folder`."] pub enum RestTeamsFileFileType { File = "File", Folder
+    = "Folder", } unknown Unknown
 }
 ///`RestTeamsNode`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-channel"))]
 pub struct RestTeamsNode {
+    ///Id of the channel that holds the node.
     pub channel_id: ::std::option::Option<::std::string::String>,
+    ///Name of the node as the explorer shows it.
     pub display_name: ::std::option::Option<::std::string::String>,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Id of the team that holds the node.
     pub team_id: ::std::option::Option<::uuid::Uuid>,
+    ///Which item group the node stands for: `Tabs`, `Files` or `Posts`.
     pub type_: ::std::option::Option<RestTeamsNodeType>,
 }
 #[cfg(any(feature = "teams-channel"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestTeamsNodeType`"] pub enum RestTeamsNodeType { Tabs = "Tabs", Files =
-    "Files", Posts = "Posts", } unknown Unknown
+    #[doc = "Which item group the node stands for: `Tabs`, `Files` or `Posts`."] pub enum
+    RestTeamsNodeType { Tabs = "Tabs", Files = "Files", Posts = "Posts", } unknown
+    Unknown
 }
 ///`RestTeamsOperatorRestoreSessionResponse`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(
     any(
         feature = "teams-channel",
@@ -8533,34 +10998,51 @@ pub struct RestTeamsNode {
     )
 )]
 pub struct RestTeamsOperatorRestoreSessionResponse {
-    pub session_id: ::uuid::Uuid,
+    ///Id of the restore session that runs the operator's restore; poll it with `RestoreSession_GetByRestoreSessionId`.
+    pub session_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`RestTeamsPost`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-post"))]
 pub struct RestTeamsPost {
+    ///Files and items attached to the post.
     pub attachments: ::std::vec::Vec<RestAttachInfo>,
+    ///User name of the author.
     pub author: ::std::option::Option<::std::string::String>,
+    ///Change key of this version of the post.
     pub change_key: ::std::option::Option<::std::string::String>,
+    ///Id of the channel that holds the post.
     pub channel_id: ::std::option::Option<::std::string::String>,
+    ///When the post was written (date-time).
     pub created_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///`true` when the post was deleted or soft-deleted.
     pub is_deleted: ::std::option::Option<bool>,
+    ///`true` when the post is flagged as important.
     pub is_important: ::std::option::Option<bool>,
+    ///When the post was last edited (date-time).
     pub last_modified_time: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Change key of the parent post.
     pub parent_change_key: ::std::option::Option<::std::string::String>,
+    ///Id of the post that this one replies to; empty for a top-level post.
     pub parent_id: ::std::option::Option<i64>,
+    ///Numeric id of the post, from `TeamsPost_GetPage`.
     pub post_id: ::std::option::Option<i64>,
+    ///Subject line of the post, if it has one.
     pub subject: ::std::option::Option<::std::string::String>,
+    ///Id of the team that holds the post.
     pub team_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`RestTeamsProtectionOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "reports"))]
 pub struct RestTeamsProtectionOptions {
+    ///Organization to report on (id from `Organization_Get`).
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///Time zone the report's times are shown in; omitted: UTC.
     pub timezone: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "reports"))]
@@ -8580,7 +11062,9 @@ impl RestTeamsProtectionOptions {
     )
 )]
 pub struct RestTeamsSearchOptions {
+    ///Search query built from the item search keywords listed in the Veeam Backup for Microsoft 365 user guide (Appendix A).
     pub query: ::std::string::String,
+    ///Kind of Teams item to look for: `Tabs`, `Files` or `Posts`.
     pub type_: RestTeamsSearchOptionsType,
 }
 #[cfg(
@@ -8604,25 +11088,38 @@ impl RestTeamsSearchOptions {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestTeamsSearchOptionsType`"] pub enum RestTeamsSearchOptionsType { Tabs =
-    "Tabs", Files = "Files", Posts = "Posts", } unknown Unknown
+    #[doc = "Kind of Teams item to look for: `Tabs`, `Files` or `Posts`."] pub enum
+    RestTeamsSearchOptionsType { Tabs = "Tabs", Files = "Files", Posts = "Posts", }
+    unknown Unknown
 }
 ///`RestTeamsSmtpSettingsFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vet-email-settings"))]
 pub struct RestTeamsSmtpSettingsFromClient {
+    ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
+    ///`true` lets the Teams explorer send items by email; `false` turns it off.
     pub enable_notification: ::std::option::Option<bool>,
+    ///Sender address of the mailed items.
     pub from: ::std::option::Option<::std::string::String>,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Microsoft Graph endpoint used to send the mail (Microsoft 365 accounts).
     pub mail_api_url: ::std::option::Option<::std::string::String>,
+    ///TCP port of the SMTP server, for example `25` or `587`.
     pub port: ::std::option::Option<i32>,
+    ///Id of the OAuth sign-in request, from `VetEmailSettings_PrepareOAuthSignIn`.
     pub request_id: ::std::option::Option<::std::string::String>,
+    ///DNS name or IP address of the SMTP server.
     pub server: ::std::option::Option<::std::string::String>,
+    ///`true` when the SMTP server needs a login (`username` and `userPassword`).
     pub use_authentication: ::std::option::Option<bool>,
+    ///`true` sends over a TLS-secured connection.
     pub use_ssl: ::std::option::Option<bool>,
+    ///Id of the Gmail or Microsoft 365 account that sends the mail, as `VetEmailSettings_CompleteOAuthSignIn` returned it.
     pub user_id: ::std::option::Option<::std::string::String>,
     pub user_password: ::std::option::Option<SecureString>,
+    ///Login name for the SMTP server.
     pub username: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "vet-email-settings"))]
@@ -8636,25 +11133,40 @@ impl RestTeamsSmtpSettingsFromClient {
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-tab"))]
 pub struct RestTeamsTab {
+    ///Id of the channel that holds the tab.
     pub channel_id: ::std::option::Option<::std::string::String>,
+    ///Address of the content that the tab shows.
     pub content_url: ::std::option::Option<::std::string::String>,
+    ///Tab name as the channel shows it.
     pub display_name: ::std::option::Option<::std::string::String>,
+    ///Id of the backed-up tab, from `TeamsTab_Get`.
     pub id: ::uuid::Uuid,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Id of the team that holds the tab.
     pub team_id: ::std::option::Option<::uuid::Uuid>,
+    ///Kind of tab, that is the app behind it.
     pub type_: ::std::option::Option<::std::string::String>,
 }
 ///`RestTeamsTeam`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-team"))]
 pub struct RestTeamsTeam {
+    ///Mail alias (nickname) of the team's group.
     pub alias: ::std::option::Option<::std::string::String>,
+    ///Free-text description of the team.
     pub description: ::std::option::Option<::std::string::String>,
+    ///Team name as Microsoft Teams shows it.
     pub display_name: ::std::option::Option<::std::string::String>,
+    ///Email address of the Microsoft 365 group behind the team.
     pub group_email: ::std::option::Option<::std::string::String>,
+    ///Id of the backed-up team, from `TeamsTeam_Get`; restore requests pick teams by this field.
     pub id: ::uuid::Uuid,
+    ///`true` when the team was archived (read-only) in Microsoft Teams.
     pub is_archived: ::std::option::Option<bool>,
+    ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Who can find and join the team: `Public`, `Private` or `HiddenMembership`.
     pub privacy: ::std::option::Option<RestTeamsTeamPrivacy>,
     pub settings: ::std::option::Option<RestTeamsTeamSettings>,
 }
@@ -8662,83 +11174,113 @@ pub struct RestTeamsTeam {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-team"))]
 pub struct RestTeamsTeamFunSettings {
+    ///`true` lets users post their own memes.
     pub allow_custom_memes: ::std::option::Option<bool>,
+    ///`true` lets users post Giphy images.
     pub allow_giphy: ::std::option::Option<bool>,
+    ///`true` lets users post stickers and memes.
     pub allow_stickers_and_memes: ::std::option::Option<bool>,
+    ///Giphy content filter: `Moderate` or `Strict` (`UnknownFutureValue` is a Microsoft Graph placeholder).
     pub giphy_content_rating: ::std::option::Option<
         RestTeamsTeamFunSettingsGiphyContentRating,
     >,
 }
 #[cfg(any(feature = "teams-team"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestTeamsTeamFunSettingsGiphyContentRating`"] pub enum
-    RestTeamsTeamFunSettingsGiphyContentRating { Moderate = "Moderate", Strict =
+    #[doc =
+    "Giphy content filter: `Moderate` or `Strict` (`UnknownFutureValue` is a Microsoft Graph placeholder)."]
+    pub enum RestTeamsTeamFunSettingsGiphyContentRating { Moderate = "Moderate", Strict =
     "Strict", UnknownFutureValue = "UnknownFutureValue", } unknown Unknown
 }
 ///`RestTeamsTeamGuestSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-team"))]
 pub struct RestTeamsTeamGuestSettings {
+    ///`true` lets guests create and edit channels.
     pub allow_create_update_channels: ::std::option::Option<bool>,
+    ///`true` lets guests delete channels.
     pub allow_delete_channels: ::std::option::Option<bool>,
 }
 ///`RestTeamsTeamMemberSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-team"))]
 pub struct RestTeamsTeamMemberSettings {
+    ///`true` lets members add and remove apps.
     pub allow_add_remove_app: ::std::option::Option<bool>,
+    ///`true` lets members create private channels.
     pub allow_create_private_channel: ::std::option::Option<bool>,
+    ///`true` lets members create and edit channels.
     pub allow_create_update_channel: ::std::option::Option<bool>,
+    ///`true` lets members add, edit and remove connectors.
     pub allow_create_update_remove_connector: ::std::option::Option<bool>,
+    ///`true` lets members add, edit and remove tabs.
     pub allow_create_update_remove_tab: ::std::option::Option<bool>,
+    ///`true` lets members delete channels.
     pub allow_delete_channel: ::std::option::Option<bool>,
 }
 ///`RestTeamsTeamMessagingSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-team"))]
 pub struct RestTeamsTeamMessagingSettings {
+    ///`true` allows `@channel` mentions.
     pub allow_channel_mention: ::std::option::Option<bool>,
+    ///`true` lets team owners delete any message.
     pub allow_owner_delete_message: ::std::option::Option<bool>,
+    ///`true` allows `@team` mentions.
     pub allow_team_mention: ::std::option::Option<bool>,
+    ///`true` lets users delete their own messages.
     pub allow_user_delete_message: ::std::option::Option<bool>,
+    ///`true` lets users edit their own messages.
     pub allow_user_edit_message: ::std::option::Option<bool>,
 }
 #[cfg(any(feature = "teams-team"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestTeamsTeamPrivacy`"] pub enum RestTeamsTeamPrivacy { Public = "Public",
-    Private = "Private", HiddenMembership = "HiddenMembership", } unknown Unknown
+    #[doc = "Who can find and join the team: `Public`, `Private` or `HiddenMembership`."]
+    pub enum RestTeamsTeamPrivacy { Public = "Public", Private = "Private",
+    HiddenMembership = "HiddenMembership", } unknown Unknown
 }
 ///`RestTeamsTeamSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-team"))]
 pub struct RestTeamsTeamSettings {
+    ///`true` lets people outside the organization mail the team's group.
     pub allow_external_senders: ::std::option::Option<bool>,
+    ///`true` subscribes new group members to its email notifications automatically.
     pub auto_subscribe_new_members: ::std::option::Option<bool>,
     pub fun_settings: ::std::option::Option<RestTeamsTeamFunSettings>,
     pub guest_settings: ::std::option::Option<RestTeamsTeamGuestSettings>,
     pub member_settings: ::std::option::Option<RestTeamsTeamMemberSettings>,
     pub messaging_settings: ::std::option::Option<RestTeamsTeamMessagingSettings>,
+    ///Preferred data location (geography) of the team's Microsoft 365 group in a Multi-Geo tenant.
     pub preferred_data_location: ::std::option::Option<::std::string::String>,
 }
 ///`RestTenantInformation`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
 pub struct RestTenantInformation {
+    ///Whether protection by data location is on (see `protectedLocations`).
     pub enable_location_protection: ::std::option::Option<bool>,
+    ///Tenant id Microsoft gave the organization.
     pub msid: ::std::option::Option<::uuid::Uuid>,
+    ///Whether the tenant uses Multi-Geo (several data locations).
     pub multiple_data_locations_enabled: ::std::option::Option<bool>,
+    ///Main data location of the tenant.
     pub primary_location: ::std::option::Option<::std::string::String>,
+    ///Whether objects without a location are backed up.
     pub protect_empty_locations: ::std::option::Option<bool>,
+    ///Whether objects with an unknown location are backed up.
     pub protect_invalid_locations: ::std::option::Option<bool>,
+    ///Data locations whose objects are backed up.
     pub protected_locations: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
 }
 ///`RestUpdateProductConfig`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration"))]
 pub struct RestUpdateProductConfig {
-    pub enable_check_for_updates: bool,
+    ///`true` makes the server look for new versions and updates on its own and report them.
+    pub enable_check_for_updates: ::std::option::Option<bool>,
     pub update_settings: ::std::option::Option<RestAutomaticUpdateSettings>,
 }
 #[cfg(any(feature = "configuration"))]
@@ -8759,17 +11301,28 @@ impl RestUpdateProductConfig {
     )
 )]
 pub struct RestUser {
+    ///Microsoft 365 licenses assigned to the user.
     pub assigned_licenses: ::std::option::Option<::std::vec::Vec<RestOfficeLicense>>,
+    ///Data location (geography) of the user in a Multi-Geo tenant.
     pub data_location: ::std::option::Option<::std::string::String>,
+    ///Display name of the user.
     pub display_name: ::std::option::Option<::std::string::String>,
+    ///Change counter that the server raises each time the user is modified.
     pub e_tag: ::std::option::Option<i64>,
+    ///Id of the user in the organization, from `OrganizationUser_Get`.
     pub id: ::std::option::Option<::std::string::String>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Where the account lives: `Cloud`, `OnPremises` or `Hybrid`.
     pub location_type: ::std::option::Option<RestUserLocationType>,
+    ///Object id that Microsoft assigned to the user.
     pub msid: ::std::option::Option<::uuid::Uuid>,
+    ///Email address of the user.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Office location from the user's profile.
     pub office: ::std::option::Option<::std::string::String>,
+    ///Security id (SID) of the user in on-premises Active Directory.
     pub on_premises_sid: ::std::option::Option<::std::string::String>,
+    ///Kind of account: `User`, `Shared` (shared mailbox) or `Public` (public folder mailbox).
     pub type_: ::std::option::Option<RestUserType>,
 }
 #[cfg(
@@ -8781,15 +11334,19 @@ pub struct RestUser {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestUserLocationType`"] pub enum RestUserLocationType { OnPremises =
-    "OnPremises", Cloud = "Cloud", Hybrid = "Hybrid", } unknown Unknown
+    #[doc = "Where the account lives: `Cloud`, `OnPremises` or `Hybrid`."] pub enum
+    RestUserLocationType { OnPremises = "OnPremises", Cloud = "Cloud", Hybrid = "Hybrid",
+    } unknown Unknown
 }
 ///`RestUserProtectionOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "reports"))]
 pub struct RestUserProtectionOptions {
+    ///File format of the report: `PDF` or `CSV`.
     pub format: ::std::option::Option<RestUserProtectionOptionsFormat>,
+    ///Organization to report on (id from `Organization_Get`).
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///Time zone the report's times are shown in; omitted: UTC.
     pub timezone: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "reports"))]
@@ -8801,8 +11358,8 @@ impl RestUserProtectionOptions {
 }
 #[cfg(any(feature = "reports"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestUserProtectionOptionsFormat`"] pub enum RestUserProtectionOptionsFormat
-    { Pdf = "PDF", Csv = "CSV", } unknown Unknown
+    #[doc = "File format of the report: `PDF` or `CSV`."] pub enum
+    RestUserProtectionOptionsFormat { Pdf = "PDF", Csv = "CSV", } unknown Unknown
 }
 #[cfg(
     any(
@@ -8813,13 +11370,16 @@ impl RestUserProtectionOptions {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestUserType`"] pub enum RestUserType { User = "User", Shared = "Shared",
-    Public = "Public", } unknown Unknown
+    #[doc =
+    "Kind of account: `User`, `Shared` (shared mailbox) or `Public` (public folder mailbox)."]
+    pub enum RestUserType { User = "User", Shared = "Shared", Public = "Public", }
+    unknown Unknown
 }
 ///`RestVersionBackupOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
 pub struct RestVersionBackupOptions {
+    ///`All`: every version of SharePoint files is backed up; `Latest`: only the current one.
     pub share_point_backup_mode: ::std::option::Option<
         RestVersionBackupOptionsSharePointBackupMode,
     >,
@@ -8828,6 +11388,7 @@ pub struct RestVersionBackupOptions {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
 pub struct RestVersionBackupOptionsFromClient {
+    ///`All` backs up every version of SharePoint files; `Latest` only the current one.
     pub share_point_backup_mode: ::std::option::Option<
         RestVersionBackupOptionsFromClientSharePointBackupMode,
     >,
@@ -8841,36 +11402,42 @@ impl RestVersionBackupOptionsFromClient {
 }
 #[cfg(any(feature = "organization"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestVersionBackupOptionsFromClientSharePointBackupMode`"] pub enum
-    RestVersionBackupOptionsFromClientSharePointBackupMode { All = "All", Latest =
-    "Latest", } unknown Unknown
+    #[doc =
+    "`All` backs up every version of SharePoint files; `Latest` only the current one."]
+    pub enum RestVersionBackupOptionsFromClientSharePointBackupMode { All = "All", Latest
+    = "Latest", } unknown Unknown
 }
 #[cfg(any(feature = "organization"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestVersionBackupOptionsSharePointBackupMode`"] pub enum
-    RestVersionBackupOptionsSharePointBackupMode { All = "All", Latest = "Latest", }
-    unknown Unknown
+    #[doc =
+    "`All`: every version of SharePoint files is backed up; `Latest`: only the current one."]
+    pub enum RestVersionBackupOptionsSharePointBackupMode { All = "All", Latest =
+    "Latest", } unknown Unknown
 }
 ///`Restm365BackupStoragePolicyDeleteEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct Restm365BackupStoragePolicyDeleteEvent {
-    pub event_type: RestEventType,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the Microsoft 365 Backup Storage policy the event is about.
     pub id: ::std::string::String,
 }
 ///`Restm365BackupStoragePolicySelectedItemsChangeEvent`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct Restm365BackupStoragePolicySelectedItemsChangeEvent {
-    pub event_type: RestEventType,
-    pub policy_id: ::std::string::String,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the Microsoft 365 Backup Storage policy concerned.
+    pub policy_id: ::std::option::Option<::std::string::String>,
 }
 ///`Restm365BackupStoragePolicyUpdateEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct Restm365BackupStoragePolicyUpdateEvent {
-    pub e_tag: i64,
-    pub event_type: RestEventType,
+    ///Version counter of the Microsoft 365 Backup Storage policy; it grows with every change.
+    pub e_tag: ::std::option::Option<i64>,
+    pub event_type: ::std::option::Option<RestEventType>,
+    ///Id of the Microsoft 365 Backup Storage policy the event is about.
     pub id: ::std::string::String,
 }
 #[cfg(
@@ -8896,20 +11463,31 @@ pub struct Restm365BackupStoragePolicyUpdateEvent {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct Rests3CompatibleObjectStorage {
+    ///Cloud credentials that open the storage, id from `Account_GetAccounts`.
     pub account_id: ::std::option::Option<::uuid::Uuid>,
     pub amazon_bucket_s3_compatible: ::std::option::Option<
         RestAmazonBucketS3CompatibleFromClient,
     >,
+    ///`true` locks written backup data against deletion or change for `immutabilityPeriodDays`, as a guard against ransomware.
     pub enable_immutability: ::std::option::Option<bool>,
+    ///`true` uses the `Governance` lock mode, which privileged storage users can lift; `false` keeps the stricter mode.
     pub enable_immutability_governance_mode: ::std::option::Option<bool>,
+    ///Space left under the size limit, in bytes; only filled when a limit is set. Read-only.
     pub free_space_bytes: ::std::option::Option<i64>,
+    ///Id of the object storage repository; leave empty when adding, the server assigns it.
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///Days the data stays locked; `0` or null means as long as the retention period.
     pub immutability_period_days: ::std::option::Option<i64>,
+    ///Hypermedia links; read-only, ignored on input.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Folder inside the bucket that holds the backups, from `AmazonS3CompatibleObjectStorage_GetFolders`.
     pub s3_folder: ::std::option::Option<::std::string::String>,
+    ///`true` caps how much the repository may store; set the cap in `sizeLimitGB`.
     pub size_limit_enabled: ::std::option::Option<bool>,
+    ///Storage cap in gigabytes; applies when `sizeLimitEnabled` is `true`.
     pub size_limit_gb: ::std::option::Option<i64>,
     pub type_: ::std::option::Option<RestObjectStorageType>,
+    ///Space already used, in bytes. Read-only; ignored on input.
     pub used_space_bytes: ::std::option::Option<i64>,
 }
 ///`RestvespSearchOptions`
@@ -8925,6 +11503,7 @@ pub struct Rests3CompatibleObjectStorage {
     )
 )]
 pub struct RestvespSearchOptions {
+    ///Search query built from the item search keywords listed in the Veeam Backup for Microsoft 365 user guide (Appendix A).
     pub query: ::std::option::Option<::std::string::String>,
 }
 #[cfg(
@@ -9234,12 +11813,19 @@ impl ::std::str::FromStr for SecureString {
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "auth"))]
 pub struct TokenBody {
+    ///Signed assertion for the `jwt-bearer` and `operator` grants.
     pub assertion: ::std::option::Option<::std::string::String>,
+    ///For the `jwt-bearer` and `operator` grants: an application id, or `userId.tenantId`.
     pub client_id: ::std::option::Option<::std::string::String>,
+    ///`true` skips the browser-cookie antiforgery token that otherwise guards the tokens; set it for non-browser clients.
     pub disable_antiforgery_token: ::std::option::Option<bool>,
+    ///How you sign in: `password` (user name and password), `refresh_token`, `urn:ietf:params:oauth:grant-type:jwt-bearer` (application assertion) or `operator`.
     pub grant_type: TokenBodyGrantType,
+    ///Password of `username`; needed with the `password` grant.
     pub password: ::std::option::Option<::std::string::String>,
+    ///Refresh token from an earlier login; needed with the `refresh_token` grant.
     pub refresh_token: ::std::option::Option<::std::string::String>,
+    ///Account to sign in as; needed with the `password` grant.
     pub username: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "auth"))]
@@ -9251,10 +11837,11 @@ impl TokenBody {
 }
 #[cfg(any(feature = "auth"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`TokenBodyGrantType`"] pub enum TokenBodyGrantType { Password = "password",
-    RefreshToken = "refresh_token", UrnIetfParamsOauthGrantTypeJwtBearer =
-    "urn:ietf:params:oauth:grant-type:jwt-bearer", Operator = "operator", } unknown
-    Unknown
+    #[doc =
+    "How you sign in: `password` (user name and password), `refresh_token`, `urn:ietf:params:oauth:grant-type:jwt-bearer` (application assertion) or `operator`."]
+    pub enum TokenBodyGrantType { Password = "password", RefreshToken = "refresh_token",
+    UrnIetfParamsOauthGrantTypeJwtBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer",
+    Operator = "operator", } unknown Unknown
 }
 #[cfg(any(feature = "auth"))]
 impl ::std::default::Default for TokenBodyGrantType {
@@ -31663,7 +34250,10 @@ pub mod builder {
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "configuration"))]
     pub struct RestUpdateProductConfig {
-        enable_check_for_updates: ::std::result::Result<bool, ::std::string::String>,
+        enable_check_for_updates: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
         update_settings: ::std::result::Result<
             ::std::option::Option<super::RestAutomaticUpdateSettings>,
             ::std::string::String,
@@ -31674,9 +34264,7 @@ pub mod builder {
         #[inline]
         fn default() -> Self {
             Self {
-                enable_check_for_updates: Err(
-                    "no value supplied for enable_check_for_updates".to_string(),
-                ),
+                enable_check_for_updates: Ok(Default::default()),
                 update_settings: Ok(Default::default()),
             }
         }
@@ -31685,7 +34273,7 @@ pub mod builder {
     impl RestUpdateProductConfig {
         pub fn enable_check_for_updates<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<bool>,
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
             T::Error: ::std::fmt::Display,
         {
             self.enable_check_for_updates = ::veeam_runtime::ops::or_message_with(
@@ -32177,148 +34765,52 @@ pub mod error {
     }
 }
 #[cfg(any(feature = "application"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestApplication {
+impl ::veeam_runtime::paging::Paged for PageOfRestApplication {
     type Item = RestApplication;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "organization-backup-applications"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestBackupApplication {
+impl ::veeam_runtime::paging::Paged for PageOfRestBackupApplication {
     type Item = RestBackupApplication;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "backup-group-data"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestBackupGroupData {
+impl ::veeam_runtime::paging::Paged for PageOfRestBackupGroupData {
     type Item = RestBackupGroupData;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "backup-mailbox-data"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestBackupMailboxData {
+impl ::veeam_runtime::paging::Paged for PageOfRestBackupMailboxData {
     type Item = RestBackupMailboxData;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "backup-one-drive-data"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestBackupOneDriveData {
+impl ::veeam_runtime::paging::Paged for PageOfRestBackupOneDriveData {
     type Item = RestBackupOneDriveData;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "backup-organization-data"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestBackupOrganizationData {
+impl ::veeam_runtime::paging::Paged for PageOfRestBackupOrganizationData {
     type Item = RestBackupOrganizationData;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "backup-repository"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestBackupRepository {
+impl ::veeam_runtime::paging::Paged for PageOfRestBackupRepository {
     type Item = RestBackupRepository;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "repository-owner-change-session"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestBackupRepositoryOwnerChangeSession {
+impl ::veeam_runtime::paging::Paged for PageOfRestBackupRepositoryOwnerChangeSession {
     type Item = RestBackupRepositoryOwnerChangeSession;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "backup-repository"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestBackupRepositoryStorageUsageInfo {
+impl ::veeam_runtime::paging::Paged for PageOfRestBackupRepositoryStorageUsageInfo {
     type Item = RestBackupRepositoryStorageUsageInfo;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "backup-site-data"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestBackupSiteData {
+impl ::veeam_runtime::paging::Paged for PageOfRestBackupSiteData {
     type Item = RestBackupSiteData;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "backup-team-data"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestBackupTeamData {
+impl ::veeam_runtime::paging::Paged for PageOfRestBackupTeamData {
     type Item = RestBackupTeamData;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "backup-user-data"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestBackupUserData {
+impl ::veeam_runtime::paging::Paged for PageOfRestBackupUserData {
     type Item = RestBackupUserData;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(
     any(
@@ -32327,112 +34819,40 @@ impl ::veeam_runtime::paging::IntoPage for PageOfRestBackupUserData {
         feature = "teams-team"
     )
 )]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestChannelEntity {
+impl ::veeam_runtime::paging::Paged for PageOfRestChannelEntity {
     type Item = RestChannelEntity;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "copy-job"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestCopyJob {
+impl ::veeam_runtime::paging::Paged for PageOfRestCopyJob {
     type Item = RestCopyJob;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "data-retrieval"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestDataRetrievalComposed {
+impl ::veeam_runtime::paging::Paged for PageOfRestDataRetrievalComposed {
     type Item = RestDataRetrievalComposed;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "data-retrieval"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestDataRetrievalMailbox {
+impl ::veeam_runtime::paging::Paged for PageOfRestDataRetrievalMailbox {
     type Item = RestDataRetrievalMailbox;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "data-retrieval"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestDataRetrievalOneDrive {
+impl ::veeam_runtime::paging::Paged for PageOfRestDataRetrievalOneDrive {
     type Item = RestDataRetrievalOneDrive;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "data-retrieval-session"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestDataRetrievalSession {
+impl ::veeam_runtime::paging::Paged for PageOfRestDataRetrievalSession {
     type Item = RestDataRetrievalSession;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "data-retrieval"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestDataRetrievalTeam {
+impl ::veeam_runtime::paging::Paged for PageOfRestDataRetrievalTeam {
     type Item = RestDataRetrievalTeam;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "data-retrieval"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestDataRetrievalWeb {
+impl ::veeam_runtime::paging::Paged for PageOfRestDataRetrievalWeb {
     type Item = RestDataRetrievalWeb;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "exchange-folder"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestExchangeFolder {
+impl ::veeam_runtime::paging::Paged for PageOfRestExchangeFolder {
     type Item = RestExchangeFolder;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(
     any(
@@ -32442,52 +34862,20 @@ impl ::veeam_runtime::paging::IntoPage for PageOfRestExchangeFolder {
         feature = "exchange-mailbox"
     )
 )]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestExchangeItemsComposed {
+impl ::veeam_runtime::paging::Paged for PageOfRestExchangeItemsComposed {
     type Item = RestExchangeItemsComposed;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "exchange-mailbox"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestExchangeMailbox {
+impl ::veeam_runtime::paging::Paged for PageOfRestExchangeMailbox {
     type Item = RestExchangeMailbox;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "organization-group"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestGroup {
+impl ::veeam_runtime::paging::Paged for PageOfRestGroup {
     type Item = RestGroup;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "organization-group-member"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestGroupMember {
+impl ::veeam_runtime::paging::Paged for PageOfRestGroupMember {
     type Item = RestGroupMember;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(
     any(
@@ -32501,448 +34889,152 @@ impl ::veeam_runtime::paging::IntoPage for PageOfRestGroupMember {
         feature = "share-point-site"
     )
 )]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestItemComposed {
+impl ::veeam_runtime::paging::Paged for PageOfRestItemComposed {
     type Item = RestItemComposed;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "job"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestJob {
+impl ::veeam_runtime::paging::Paged for PageOfRestJob {
     type Item = RestJob;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "job"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestJobItemComposed {
+impl ::veeam_runtime::paging::Paged for PageOfRestJobItemComposed {
     type Item = RestJobItemComposed;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "job-session"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestJobSession {
+impl ::veeam_runtime::paging::Paged for PageOfRestJobSession {
     type Item = RestJobSession;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "job-session-objects"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestJobSessionObject {
+impl ::veeam_runtime::paging::Paged for PageOfRestJobSessionObject {
     type Item = RestJobSessionObject;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "licensed-user"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestLicensedUser {
+impl ::veeam_runtime::paging::Paged for PageOfRestLicensedUser {
     type Item = RestLicensedUser;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "data-retrieval-session-log", feature = "job-session-log"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestLogItem {
+impl ::veeam_runtime::paging::Paged for PageOfRestLogItem {
     type Item = RestLogItem;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "one-drive", feature = "organization-user-one-drive"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestOneDrive {
+impl ::veeam_runtime::paging::Paged for PageOfRestOneDrive {
     type Item = RestOneDrive;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "one-drive-document"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestOneDriveDocument {
+impl ::veeam_runtime::paging::Paged for PageOfRestOneDriveDocument {
     type Item = RestOneDriveDocument;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "one-drive-folder"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestOneDriveFolder {
+impl ::veeam_runtime::paging::Paged for PageOfRestOneDriveFolder {
     type Item = RestOneDriveFolder;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "organization"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestOrganizationComposed {
+impl ::veeam_runtime::paging::Paged for PageOfRestOrganizationComposed {
     type Item = RestOrganizationComposed;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "organization"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestOrganizationStorageSpaceUsage {
+impl ::veeam_runtime::paging::Paged for PageOfRestOrganizationStorageSpaceUsage {
     type Item = RestOrganizationStorageSpaceUsage;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "protected-data"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestProtectedGroup {
+impl ::veeam_runtime::paging::Paged for PageOfRestProtectedGroup {
     type Item = RestProtectedGroup;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "protected-data"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestProtectedSite {
+impl ::veeam_runtime::paging::Paged for PageOfRestProtectedSite {
     type Item = RestProtectedSite;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "protected-data"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestProtectedTeam {
+impl ::veeam_runtime::paging::Paged for PageOfRestProtectedTeam {
     type Item = RestProtectedTeam;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "protected-data"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestProtectedUser {
+impl ::veeam_runtime::paging::Paged for PageOfRestProtectedUser {
     type Item = RestProtectedUser;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "proxy", feature = "proxy-pool"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestProxy {
+impl ::veeam_runtime::paging::Paged for PageOfRestProxy {
     type Item = RestProxy;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "proxy-pool"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestProxyPool {
+impl ::veeam_runtime::paging::Paged for PageOfRestProxyPool {
     type Item = RestProxyPool;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "restore-point"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestRestorePoint {
+impl ::veeam_runtime::paging::Paged for PageOfRestRestorePoint {
     type Item = RestRestorePoint;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "restore-session"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestRestoreSession {
+impl ::veeam_runtime::paging::Paged for PageOfRestRestoreSession {
     type Item = RestRestoreSession;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "restore-session-event"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestRestoreSessionEvent {
+impl ::veeam_runtime::paging::Paged for PageOfRestRestoreSessionEvent {
     type Item = RestRestoreSessionEvent;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "share-point-attachment"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestSharePointAttachment {
+impl ::veeam_runtime::paging::Paged for PageOfRestSharePointAttachment {
     type Item = RestSharePointAttachment;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "share-point-document"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestSharePointDocument {
+impl ::veeam_runtime::paging::Paged for PageOfRestSharePointDocument {
     type Item = RestSharePointDocument;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "share-point-folder"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestSharePointFolder {
+impl ::veeam_runtime::paging::Paged for PageOfRestSharePointFolder {
     type Item = RestSharePointFolder;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "share-point-item"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestSharePointItem {
+impl ::veeam_runtime::paging::Paged for PageOfRestSharePointItem {
     type Item = RestSharePointItem;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "share-point-library"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestSharePointLibrary {
+impl ::veeam_runtime::paging::Paged for PageOfRestSharePointLibrary {
     type Item = RestSharePointLibrary;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "share-point-list"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestSharePointList {
+impl ::veeam_runtime::paging::Paged for PageOfRestSharePointList {
     type Item = RestSharePointList;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "share-point-site"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestSharePointSite {
+impl ::veeam_runtime::paging::Paged for PageOfRestSharePointSite {
     type Item = RestSharePointSite;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "organization-site"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestSite {
+impl ::veeam_runtime::paging::Paged for PageOfRestSite {
     type Item = RestSite;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "organization-team"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestTeam {
+impl ::veeam_runtime::paging::Paged for PageOfRestTeam {
     type Item = RestTeam;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "teams-channel"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestTeamsChannelPreview {
+impl ::veeam_runtime::paging::Paged for PageOfRestTeamsChannelPreview {
     type Item = RestTeamsChannelPreview;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "teams-file"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestTeamsFile {
+impl ::veeam_runtime::paging::Paged for PageOfRestTeamsFile {
     type Item = RestTeamsFile;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "teams-channel"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestTeamsNode {
+impl ::veeam_runtime::paging::Paged for PageOfRestTeamsNode {
     type Item = RestTeamsNode;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "teams-post"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestTeamsPost {
+impl ::veeam_runtime::paging::Paged for PageOfRestTeamsPost {
     type Item = RestTeamsPost;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "teams-tab"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestTeamsTab {
+impl ::veeam_runtime::paging::Paged for PageOfRestTeamsTab {
     type Item = RestTeamsTab;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "teams-team"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestTeamsTeam {
+impl ::veeam_runtime::paging::Paged for PageOfRestTeamsTeam {
     type Item = RestTeamsTeam;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 #[cfg(any(feature = "organization-user"))]
-impl ::veeam_runtime::paging::IntoPage for PageOfRestUser {
+impl ::veeam_runtime::paging::Paged for PageOfRestUser {
     type Item = RestUser;
-    type SetId = ::uuid::Uuid;
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: self.set_id,
-        }
-    }
 }
 // Serde impls, written out instead of derived (see `veeam_runtime::json`).
 #[cfg(any(feature = "azure-object-storage", feature = "backup-repository", feature = "unreferenced-types"))]
@@ -32979,28 +35071,18 @@ impl<'de> ::serde::Deserialize<'de> for EventsGetResponse {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<EventsGetResponse, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <EventsGetResponse as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.next_change_token),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(EventsGetResponse {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    next_change_token: json::required(f2, "nextChangeToken")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "nextChangeToken", "results", "setId"];
@@ -33025,12 +35107,18 @@ impl ::serde::Serialize for EventsGetResponse {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("nextChangeToken", &self.next_change_token);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.next_change_token {
+            e.entry("nextChangeToken", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -33054,34 +35142,20 @@ impl<'de> ::serde::Deserialize<'de> for OAuthTokenResponse {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<OAuthTokenResponse, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
-                let mut f5 = ::std::option::Option::None;
-                let mut f6 = ::std::option::Option::None;
+                let mut out = <OAuthTokenResponse as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set_time(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set_time(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
-                        5 => json::set(&mut map, &mut f5),
-                        6 => json::set(&mut map, &mut f6),
+                        0 => json::put(&mut map, &mut out.access_token),
+                        1 => json::put_time(&mut map, &mut out.expires),
+                        2 => json::put(&mut map, &mut out.expires_in),
+                        3 => json::put_time(&mut map, &mut out.issued),
+                        4 => json::put(&mut map, &mut out.refresh_token),
+                        5 => json::put(&mut map, &mut out.token_type),
+                        6 => json::put(&mut map, &mut out.user_name),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(OAuthTokenResponse {
-                    access_token: json::required(f0, "access_token")?,
-                    expires: json::required(f1, ".expires")?,
-                    expires_in: json::required(f2, "expires_in")?,
-                    issued: json::required(f3, ".issued")?,
-                    refresh_token: json::required(f4, "refresh_token")?,
-                    token_type: json::required(f5, "token_type")?,
-                    user_name: f6.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["access_token", ".expires", "expires_in", ".issued", "refresh_token", "token_type", "userName"];
@@ -33108,12 +35182,24 @@ impl ::serde::Serialize for OAuthTokenResponse {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("access_token", &self.access_token);
-        e.entry(".expires", &self.expires);
-        e.entry("expires_in", &self.expires_in);
-        e.entry(".issued", &self.issued);
-        e.entry("refresh_token", &self.refresh_token);
-        e.entry("token_type", &self.token_type);
+        if let ::std::option::Option::Some(value) = &self.access_token {
+            e.entry("access_token", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.expires {
+            e.entry(".expires", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.expires_in {
+            e.entry("expires_in", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.issued {
+            e.entry(".issued", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.refresh_token {
+            e.entry("refresh_token", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.token_type {
+            e.entry("token_type", value);
+        }
         if let ::std::option::Option::Some(value) = &self.user_name {
             e.entry("userName", value);
         }
@@ -33137,28 +35223,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestApplication {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestApplication, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestApplication as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestApplication {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -33183,12 +35259,18 @@ impl ::serde::Serialize for PageOfRestApplication {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -33212,28 +35294,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestBackupApplication {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestBackupApplication, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestBackupApplication as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestBackupApplication {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -33258,12 +35330,18 @@ impl ::serde::Serialize for PageOfRestBackupApplication {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -33287,28 +35365,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestBackupGroupData {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestBackupGroupData, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestBackupGroupData as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestBackupGroupData {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -33333,12 +35401,18 @@ impl ::serde::Serialize for PageOfRestBackupGroupData {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -33362,28 +35436,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestBackupMailboxData {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestBackupMailboxData, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestBackupMailboxData as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestBackupMailboxData {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -33408,12 +35472,18 @@ impl ::serde::Serialize for PageOfRestBackupMailboxData {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -33437,28 +35507,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestBackupOneDriveData {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestBackupOneDriveData, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestBackupOneDriveData as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestBackupOneDriveData {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -33483,12 +35543,18 @@ impl ::serde::Serialize for PageOfRestBackupOneDriveData {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -33512,28 +35578,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestBackupOrganizationData {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestBackupOrganizationData, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestBackupOrganizationData as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestBackupOrganizationData {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -33558,12 +35614,18 @@ impl ::serde::Serialize for PageOfRestBackupOrganizationData {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -33587,28 +35649,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestBackupRepository {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestBackupRepository, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestBackupRepository as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestBackupRepository {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -33633,12 +35685,18 @@ impl ::serde::Serialize for PageOfRestBackupRepository {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -33662,28 +35720,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestBackupRepositoryOwnerChangeSes
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestBackupRepositoryOwnerChangeSession, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestBackupRepositoryOwnerChangeSession as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestBackupRepositoryOwnerChangeSession {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -33708,12 +35756,18 @@ impl ::serde::Serialize for PageOfRestBackupRepositoryOwnerChangeSession {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -33737,28 +35791,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestBackupRepositoryStorageUsageIn
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestBackupRepositoryStorageUsageInfo, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestBackupRepositoryStorageUsageInfo as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestBackupRepositoryStorageUsageInfo {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -33783,12 +35827,18 @@ impl ::serde::Serialize for PageOfRestBackupRepositoryStorageUsageInfo {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -33812,28 +35862,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestBackupSiteData {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestBackupSiteData, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestBackupSiteData as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestBackupSiteData {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -33858,12 +35898,18 @@ impl ::serde::Serialize for PageOfRestBackupSiteData {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -33887,28 +35933,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestBackupTeamData {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestBackupTeamData, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestBackupTeamData as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestBackupTeamData {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -33933,12 +35969,18 @@ impl ::serde::Serialize for PageOfRestBackupTeamData {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -33962,28 +36004,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestBackupUserData {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestBackupUserData, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestBackupUserData as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestBackupUserData {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -34008,12 +36040,18 @@ impl ::serde::Serialize for PageOfRestBackupUserData {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -34037,28 +36075,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestChannelEntity {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestChannelEntity, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestChannelEntity as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestChannelEntity {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -34083,12 +36111,18 @@ impl ::serde::Serialize for PageOfRestChannelEntity {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -34112,28 +36146,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestCopyJob {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestCopyJob, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestCopyJob as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestCopyJob {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -34158,12 +36182,18 @@ impl ::serde::Serialize for PageOfRestCopyJob {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -34187,28 +36217,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestDataRetrievalComposed {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestDataRetrievalComposed, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestDataRetrievalComposed as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestDataRetrievalComposed {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -34233,12 +36253,18 @@ impl ::serde::Serialize for PageOfRestDataRetrievalComposed {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -34262,28 +36288,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestDataRetrievalMailbox {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestDataRetrievalMailbox, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestDataRetrievalMailbox as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestDataRetrievalMailbox {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -34308,12 +36324,18 @@ impl ::serde::Serialize for PageOfRestDataRetrievalMailbox {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -34337,28 +36359,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestDataRetrievalOneDrive {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestDataRetrievalOneDrive, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestDataRetrievalOneDrive as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestDataRetrievalOneDrive {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -34383,12 +36395,18 @@ impl ::serde::Serialize for PageOfRestDataRetrievalOneDrive {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -34412,28 +36430,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestDataRetrievalSession {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestDataRetrievalSession, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestDataRetrievalSession as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestDataRetrievalSession {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -34458,12 +36466,18 @@ impl ::serde::Serialize for PageOfRestDataRetrievalSession {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -34487,28 +36501,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestDataRetrievalTeam {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestDataRetrievalTeam, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestDataRetrievalTeam as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestDataRetrievalTeam {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -34533,12 +36537,18 @@ impl ::serde::Serialize for PageOfRestDataRetrievalTeam {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -34562,28 +36572,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestDataRetrievalWeb {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestDataRetrievalWeb, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestDataRetrievalWeb as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestDataRetrievalWeb {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -34608,12 +36608,18 @@ impl ::serde::Serialize for PageOfRestDataRetrievalWeb {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -34637,28 +36643,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestExchangeFolder {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestExchangeFolder, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestExchangeFolder as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestExchangeFolder {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -34683,12 +36679,18 @@ impl ::serde::Serialize for PageOfRestExchangeFolder {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -34712,28 +36714,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestExchangeItemsComposed {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestExchangeItemsComposed, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestExchangeItemsComposed as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestExchangeItemsComposed {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -34758,12 +36750,18 @@ impl ::serde::Serialize for PageOfRestExchangeItemsComposed {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -34787,28 +36785,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestExchangeMailbox {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestExchangeMailbox, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestExchangeMailbox as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestExchangeMailbox {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -34833,12 +36821,18 @@ impl ::serde::Serialize for PageOfRestExchangeMailbox {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -34862,28 +36856,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestGroup {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestGroup, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestGroup as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestGroup {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -34908,12 +36892,18 @@ impl ::serde::Serialize for PageOfRestGroup {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -34937,28 +36927,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestGroupMember {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestGroupMember, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestGroupMember as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestGroupMember {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -34983,12 +36963,18 @@ impl ::serde::Serialize for PageOfRestGroupMember {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -35012,28 +36998,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestItemComposed {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestItemComposed, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestItemComposed as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestItemComposed {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -35058,12 +37034,18 @@ impl ::serde::Serialize for PageOfRestItemComposed {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -35087,28 +37069,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestJob {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestJob, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestJob as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestJob {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -35133,12 +37105,18 @@ impl ::serde::Serialize for PageOfRestJob {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -35162,28 +37140,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestJobItemComposed {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestJobItemComposed, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestJobItemComposed as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestJobItemComposed {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -35208,12 +37176,18 @@ impl ::serde::Serialize for PageOfRestJobItemComposed {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -35237,28 +37211,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestJobSession {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestJobSession, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestJobSession as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestJobSession {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -35283,12 +37247,18 @@ impl ::serde::Serialize for PageOfRestJobSession {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -35312,28 +37282,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestJobSessionObject {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestJobSessionObject, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestJobSessionObject as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestJobSessionObject {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -35358,12 +37318,18 @@ impl ::serde::Serialize for PageOfRestJobSessionObject {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -35387,28 +37353,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestLicensedUser {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestLicensedUser, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestLicensedUser as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestLicensedUser {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -35433,12 +37389,18 @@ impl ::serde::Serialize for PageOfRestLicensedUser {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -35462,28 +37424,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestLogItem {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestLogItem, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestLogItem as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestLogItem {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -35508,12 +37460,18 @@ impl ::serde::Serialize for PageOfRestLogItem {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -35537,28 +37495,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestOneDrive {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestOneDrive, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestOneDrive as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestOneDrive {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -35583,12 +37531,18 @@ impl ::serde::Serialize for PageOfRestOneDrive {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -35612,28 +37566,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestOneDriveDocument {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestOneDriveDocument, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestOneDriveDocument as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestOneDriveDocument {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -35658,12 +37602,18 @@ impl ::serde::Serialize for PageOfRestOneDriveDocument {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -35687,28 +37637,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestOneDriveFolder {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestOneDriveFolder, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestOneDriveFolder as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestOneDriveFolder {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -35733,12 +37673,18 @@ impl ::serde::Serialize for PageOfRestOneDriveFolder {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -35762,28 +37708,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestOrganizationComposed {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestOrganizationComposed, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestOrganizationComposed as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestOrganizationComposed {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -35808,12 +37744,18 @@ impl ::serde::Serialize for PageOfRestOrganizationComposed {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -35837,28 +37779,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestOrganizationStorageSpaceUsage 
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestOrganizationStorageSpaceUsage, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestOrganizationStorageSpaceUsage as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestOrganizationStorageSpaceUsage {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -35883,12 +37815,18 @@ impl ::serde::Serialize for PageOfRestOrganizationStorageSpaceUsage {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -35912,28 +37850,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestProtectedGroup {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestProtectedGroup, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestProtectedGroup as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestProtectedGroup {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -35958,12 +37886,18 @@ impl ::serde::Serialize for PageOfRestProtectedGroup {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -35987,28 +37921,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestProtectedSite {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestProtectedSite, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestProtectedSite as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestProtectedSite {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -36033,12 +37957,18 @@ impl ::serde::Serialize for PageOfRestProtectedSite {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -36062,28 +37992,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestProtectedTeam {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestProtectedTeam, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestProtectedTeam as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestProtectedTeam {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -36108,12 +38028,18 @@ impl ::serde::Serialize for PageOfRestProtectedTeam {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -36137,28 +38063,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestProtectedUser {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestProtectedUser, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestProtectedUser as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestProtectedUser {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -36183,12 +38099,18 @@ impl ::serde::Serialize for PageOfRestProtectedUser {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -36212,28 +38134,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestProxy {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestProxy, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestProxy as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestProxy {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -36258,12 +38170,18 @@ impl ::serde::Serialize for PageOfRestProxy {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -36287,28 +38205,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestProxyPool {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestProxyPool, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestProxyPool as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestProxyPool {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -36333,12 +38241,18 @@ impl ::serde::Serialize for PageOfRestProxyPool {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -36362,28 +38276,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestRestorePoint {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestRestorePoint, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestRestorePoint as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestRestorePoint {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -36408,12 +38312,18 @@ impl ::serde::Serialize for PageOfRestRestorePoint {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -36437,28 +38347,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestRestoreSession {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestRestoreSession, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestRestoreSession as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestRestoreSession {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -36483,12 +38383,18 @@ impl ::serde::Serialize for PageOfRestRestoreSession {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -36512,28 +38418,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestRestoreSessionEvent {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestRestoreSessionEvent, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestRestoreSessionEvent as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestRestoreSessionEvent {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -36558,12 +38454,18 @@ impl ::serde::Serialize for PageOfRestRestoreSessionEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -36587,28 +38489,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestSharePointAttachment {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestSharePointAttachment, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestSharePointAttachment as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestSharePointAttachment {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -36633,12 +38525,18 @@ impl ::serde::Serialize for PageOfRestSharePointAttachment {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -36662,28 +38560,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestSharePointDocument {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestSharePointDocument, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestSharePointDocument as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestSharePointDocument {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -36708,12 +38596,18 @@ impl ::serde::Serialize for PageOfRestSharePointDocument {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -36737,28 +38631,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestSharePointFolder {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestSharePointFolder, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestSharePointFolder as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestSharePointFolder {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -36783,12 +38667,18 @@ impl ::serde::Serialize for PageOfRestSharePointFolder {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -36812,28 +38702,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestSharePointItem {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestSharePointItem, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestSharePointItem as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestSharePointItem {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -36858,12 +38738,18 @@ impl ::serde::Serialize for PageOfRestSharePointItem {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -36887,28 +38773,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestSharePointLibrary {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestSharePointLibrary, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestSharePointLibrary as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestSharePointLibrary {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -36933,12 +38809,18 @@ impl ::serde::Serialize for PageOfRestSharePointLibrary {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -36962,28 +38844,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestSharePointList {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestSharePointList, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestSharePointList as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestSharePointList {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -37008,12 +38880,18 @@ impl ::serde::Serialize for PageOfRestSharePointList {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -37037,28 +38915,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestSharePointSite {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestSharePointSite, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestSharePointSite as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestSharePointSite {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -37083,12 +38951,18 @@ impl ::serde::Serialize for PageOfRestSharePointSite {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -37112,28 +38986,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestSite {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestSite, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestSite as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestSite {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -37158,12 +39022,18 @@ impl ::serde::Serialize for PageOfRestSite {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -37187,28 +39057,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestTeam {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestTeam, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestTeam as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestTeam {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -37233,12 +39093,18 @@ impl ::serde::Serialize for PageOfRestTeam {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -37262,28 +39128,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestTeamsChannelPreview {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestTeamsChannelPreview, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestTeamsChannelPreview as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestTeamsChannelPreview {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -37308,12 +39164,18 @@ impl ::serde::Serialize for PageOfRestTeamsChannelPreview {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -37337,28 +39199,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestTeamsFile {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestTeamsFile, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestTeamsFile as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestTeamsFile {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -37383,12 +39235,18 @@ impl ::serde::Serialize for PageOfRestTeamsFile {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -37412,28 +39270,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestTeamsNode {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestTeamsNode, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestTeamsNode as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestTeamsNode {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -37458,12 +39306,18 @@ impl ::serde::Serialize for PageOfRestTeamsNode {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -37487,28 +39341,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestTeamsPost {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestTeamsPost, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestTeamsPost as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestTeamsPost {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -37533,12 +39377,18 @@ impl ::serde::Serialize for PageOfRestTeamsPost {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -37562,28 +39412,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestTeamsTab {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestTeamsTab, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestTeamsTab as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestTeamsTab {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -37608,12 +39448,18 @@ impl ::serde::Serialize for PageOfRestTeamsTab {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -37637,28 +39483,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestTeamsTeam {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestTeamsTeam, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestTeamsTeam as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestTeamsTeam {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -37683,12 +39519,18 @@ impl ::serde::Serialize for PageOfRestTeamsTeam {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -37712,28 +39554,18 @@ impl<'de> ::serde::Deserialize<'de> for PageOfRestUser {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<PageOfRestUser, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <PageOfRestUser as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.limit),
+                        1 => json::put(&mut map, &mut out.links),
+                        2 => json::put(&mut map, &mut out.offset),
+                        3 => json::put_null_default(&mut map, &mut out.results),
+                        4 => json::put(&mut map, &mut out.set_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(PageOfRestUser {
-                    limit: json::required(f0, "limit")?,
-                    links: f1.unwrap_or_default(),
-                    offset: json::required(f2, "offset")?,
-                    results: json::required(f3, "results")?,
-                    set_id: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["limit", "_links", "offset", "results", "setId"];
@@ -37758,12 +39590,18 @@ impl ::serde::Serialize for PageOfRestUser {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("limit", &self.limit);
+        if let ::std::option::Option::Some(value) = &self.limit {
+            e.entry("limit", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("offset", &self.offset);
-        e.entry("results", &self.results);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            e.entry("offset", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.results) {
+            e.entry("results", &self.results);
+        }
         if let ::std::option::Option::Some(value) = &self.set_id {
             e.entry("setId", value);
         }
@@ -39297,16 +41135,14 @@ impl<'de> ::serde::Deserialize<'de> for RestAsyncRestoreResponse {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<RestAsyncRestoreResponse, A::Error> {
-                let mut f0 = ::std::option::Option::None;
+                let mut out = <RestAsyncRestoreResponse as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
+                        0 => json::put(&mut map, &mut out.session_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(RestAsyncRestoreResponse {
-                    session_id: json::required(f0, "sessionId")?,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["sessionId"];
@@ -39327,7 +41163,9 @@ impl ::serde::Serialize for RestAsyncRestoreResponse {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("sessionId", &self.session_id);
+        if let ::std::option::Option::Some(value) = &self.session_id {
+            e.entry("sessionId", value);
+        }
         e.end()
     }
 }
@@ -39783,16 +41621,14 @@ impl<'de> ::serde::Deserialize<'de> for RestAuthCode {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<RestAuthCode, A::Error> {
-                let mut f0 = ::std::option::Option::None;
+                let mut out = <RestAuthCode as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
+                        0 => json::put(&mut map, &mut out.auth_code),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(RestAuthCode {
-                    auth_code: json::required(f0, "authCode")?,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["authCode"];
@@ -39813,7 +41649,9 @@ impl ::serde::Serialize for RestAuthCode {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("authCode", &self.auth_code);
+        if let ::std::option::Option::Some(value) = &self.auth_code {
+            e.entry("authCode", value);
+        }
         e.end()
     }
 }
@@ -41010,18 +42848,18 @@ impl<'de> ::serde::Deserialize<'de> for RestBackupGroupData {
                 }
                 ::std::result::Result::Ok(RestBackupGroupData {
                     account_id: f0.unwrap_or_default(),
-                    backed_up_organization_id: json::required(f1, "backedUpOrganizationId")?,
+                    backed_up_organization_id: f1.unwrap_or_default(),
                     display_name: f2.unwrap_or_default(),
                     email: f3.unwrap_or_default(),
                     group_site_url: f4.unwrap_or_default(),
                     id: json::required(f5, "id")?,
                     is_mailbox_backed_up: f6.unwrap_or_default(),
                     is_site_backed_up: f7.unwrap_or_default(),
-                    item_type: json::required(f8, "itemType")?,
+                    item_type: f8.unwrap_or_default(),
                     links: f9.unwrap_or_default(),
                     mailbox_backed_up_time: f10.unwrap_or_default(),
-                    organization_id: json::required(f11, "organizationId")?,
-                    repository_id: json::required(f12, "repositoryId")?,
+                    organization_id: f11.unwrap_or_default(),
+                    repository_id: f12.unwrap_or_default(),
                     site_backed_up_time: f13.unwrap_or_default(),
                 })
             }
@@ -41060,7 +42898,9 @@ impl ::serde::Serialize for RestBackupGroupData {
         if let ::std::option::Option::Some(value) = &self.account_id {
             e.entry("accountId", value);
         }
-        e.entry("backedUpOrganizationId", &self.backed_up_organization_id);
+        if let ::std::option::Option::Some(value) = &self.backed_up_organization_id {
+            e.entry("backedUpOrganizationId", value);
+        }
         if let ::std::option::Option::Some(value) = &self.display_name {
             e.entry("displayName", value);
         }
@@ -41077,15 +42917,21 @@ impl ::serde::Serialize for RestBackupGroupData {
         if let ::std::option::Option::Some(value) = &self.is_site_backed_up {
             e.entry("isSiteBackedUp", value);
         }
-        e.entry("itemType", &self.item_type);
+        if let ::std::option::Option::Some(value) = &self.item_type {
+            e.entry("itemType", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
         if let ::std::option::Option::Some(value) = &self.mailbox_backed_up_time {
             e.entry("mailboxBackedUpTime", value);
         }
-        e.entry("organizationId", &self.organization_id);
-        e.entry("repositoryId", &self.repository_id);
+        if let ::std::option::Option::Some(value) = &self.organization_id {
+            e.entry("organizationId", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.repository_id {
+            e.entry("repositoryId", value);
+        }
         if let ::std::option::Option::Some(value) = &self.site_backed_up_time {
             e.entry("siteBackedUpTime", value);
         }
@@ -41135,16 +42981,16 @@ impl<'de> ::serde::Deserialize<'de> for RestBackupMailboxData {
                     }?;
                 }
                 ::std::result::Result::Ok(RestBackupMailboxData {
-                    backed_up_organization_id: json::required(f0, "backedUpOrganizationId")?,
+                    backed_up_organization_id: f0.unwrap_or_default(),
                     backed_up_time: f1.unwrap_or_default(),
                     display_name: f2.unwrap_or_default(),
-                    email: json::required(f3, "email")?,
+                    email: f3.unwrap_or_default(),
                     id: json::required(f4, "id")?,
-                    is_archive: json::required(f5, "isArchive")?,
-                    item_type: json::required(f6, "itemType")?,
+                    is_archive: f5.unwrap_or_default(),
+                    item_type: f6.unwrap_or_default(),
                     links: f7.unwrap_or_default(),
                     organization_id: f8.unwrap_or_default(),
-                    repository_id: json::required(f9, "repositoryId")?,
+                    repository_id: f9.unwrap_or_default(),
                 })
             }
         }
@@ -41175,24 +43021,34 @@ impl ::serde::Serialize for RestBackupMailboxData {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("backedUpOrganizationId", &self.backed_up_organization_id);
+        if let ::std::option::Option::Some(value) = &self.backed_up_organization_id {
+            e.entry("backedUpOrganizationId", value);
+        }
         if let ::std::option::Option::Some(value) = &self.backed_up_time {
             e.entry("backedUpTime", value);
         }
         if let ::std::option::Option::Some(value) = &self.display_name {
             e.entry("displayName", value);
         }
-        e.entry("email", &self.email);
+        if let ::std::option::Option::Some(value) = &self.email {
+            e.entry("email", value);
+        }
         e.entry("id", &self.id);
-        e.entry("isArchive", &self.is_archive);
-        e.entry("itemType", &self.item_type);
+        if let ::std::option::Option::Some(value) = &self.is_archive {
+            e.entry("isArchive", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.item_type {
+            e.entry("itemType", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
         if let ::std::option::Option::Some(value) = &self.organization_id {
             e.entry("organizationId", value);
         }
-        e.entry("repositoryId", &self.repository_id);
+        if let ::std::option::Option::Some(value) = &self.repository_id {
+            e.entry("repositoryId", value);
+        }
         e.end()
     }
 }
@@ -41237,15 +43093,15 @@ impl<'de> ::serde::Deserialize<'de> for RestBackupOneDriveData {
                     }?;
                 }
                 ::std::result::Result::Ok(RestBackupOneDriveData {
-                    backed_up_organization_id: json::required(f0, "backedUpOrganizationId")?,
+                    backed_up_organization_id: f0.unwrap_or_default(),
                     backed_up_time: f1.unwrap_or_default(),
                     id: json::required(f2, "id")?,
-                    item_type: json::required(f3, "itemType")?,
+                    item_type: f3.unwrap_or_default(),
                     links: f4.unwrap_or_default(),
                     organization_id: f5.unwrap_or_default(),
-                    repository_id: json::required(f6, "repositoryId")?,
-                    title: json::required(f7, "title")?,
-                    url: json::required(f8, "url")?,
+                    repository_id: f6.unwrap_or_default(),
+                    title: f7.unwrap_or_default(),
+                    url: f8.unwrap_or_default(),
                 })
             }
         }
@@ -41275,21 +43131,31 @@ impl ::serde::Serialize for RestBackupOneDriveData {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("backedUpOrganizationId", &self.backed_up_organization_id);
+        if let ::std::option::Option::Some(value) = &self.backed_up_organization_id {
+            e.entry("backedUpOrganizationId", value);
+        }
         if let ::std::option::Option::Some(value) = &self.backed_up_time {
             e.entry("backedUpTime", value);
         }
         e.entry("id", &self.id);
-        e.entry("itemType", &self.item_type);
+        if let ::std::option::Option::Some(value) = &self.item_type {
+            e.entry("itemType", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
         if let ::std::option::Option::Some(value) = &self.organization_id {
             e.entry("organizationId", value);
         }
-        e.entry("repositoryId", &self.repository_id);
-        e.entry("title", &self.title);
-        e.entry("url", &self.url);
+        if let ::std::option::Option::Some(value) = &self.repository_id {
+            e.entry("repositoryId", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.title {
+            e.entry("title", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.url {
+            e.entry("url", value);
+        }
         e.end()
     }
 }
@@ -41872,7 +43738,7 @@ impl<'de> ::serde::Deserialize<'de> for RestBackupRepositoryOwnerChangeSession {
                         3 => json::set(&mut map, &mut f3),
                         4 => json::set(&mut map, &mut f4),
                         5 => json::set(&mut map, &mut f5),
-                        6 => json::set(&mut map, &mut f6),
+                        6 => json::set_null_default(&mut map, &mut f6),
                         7 => json::set_time(&mut map, &mut f7),
                         8 => json::set(&mut map, &mut f8),
                         9 => json::set(&mut map, &mut f9),
@@ -41887,9 +43753,9 @@ impl<'de> ::serde::Deserialize<'de> for RestBackupRepositoryOwnerChangeSession {
                     force_stop_sessions_timeout: f3.unwrap_or_default(),
                     from_owner_id: f4.unwrap_or_default(),
                     id: json::required(f5, "id")?,
-                    repository_ids: json::required(f6, "repositoryIds")?,
+                    repository_ids: f6.unwrap_or_default(),
                     start_time: f7.unwrap_or_default(),
-                    status: json::required(f8, "status")?,
+                    status: f8.unwrap_or_default(),
                     to_owner_id: f9.unwrap_or_default(),
                     wait_for_sessions_timeout: f10.unwrap_or_default(),
                 })
@@ -41939,11 +43805,15 @@ impl ::serde::Serialize for RestBackupRepositoryOwnerChangeSession {
             e.entry("fromOwnerId", value);
         }
         e.entry("id", &self.id);
-        e.entry("repositoryIds", &self.repository_ids);
+        if !::std::vec::Vec::is_empty(&self.repository_ids) {
+            e.entry("repositoryIds", &self.repository_ids);
+        }
         if let ::std::option::Option::Some(value) = &self.start_time {
             e.entry("startTime", value);
         }
-        e.entry("status", &self.status);
+        if let ::std::option::Option::Some(value) = &self.status {
+            e.entry("status", value);
+        }
         if let ::std::option::Option::Some(value) = &self.to_owner_id {
             e.entry("toOwnerId", value);
         }
@@ -42067,16 +43937,16 @@ impl<'de> ::serde::Deserialize<'de> for RestBackupSiteData {
                     }?;
                 }
                 ::std::result::Result::Ok(RestBackupSiteData {
-                    backed_up_organization_id: json::required(f0, "backedUpOrganizationId")?,
+                    backed_up_organization_id: f0.unwrap_or_default(),
                     backed_up_time: f1.unwrap_or_default(),
                     id: json::required(f2, "id")?,
-                    item_type: json::required(f3, "itemType")?,
+                    item_type: f3.unwrap_or_default(),
                     links: f4.unwrap_or_default(),
                     msid: f5.unwrap_or_default(),
                     organization_id: f6.unwrap_or_default(),
-                    repository_id: json::required(f7, "repositoryId")?,
-                    title: json::required(f8, "title")?,
-                    url: json::required(f9, "url")?,
+                    repository_id: f7.unwrap_or_default(),
+                    title: f8.unwrap_or_default(),
+                    url: f9.unwrap_or_default(),
                 })
             }
         }
@@ -42107,12 +43977,16 @@ impl ::serde::Serialize for RestBackupSiteData {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("backedUpOrganizationId", &self.backed_up_organization_id);
+        if let ::std::option::Option::Some(value) = &self.backed_up_organization_id {
+            e.entry("backedUpOrganizationId", value);
+        }
         if let ::std::option::Option::Some(value) = &self.backed_up_time {
             e.entry("backedUpTime", value);
         }
         e.entry("id", &self.id);
-        e.entry("itemType", &self.item_type);
+        if let ::std::option::Option::Some(value) = &self.item_type {
+            e.entry("itemType", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
@@ -42122,9 +43996,15 @@ impl ::serde::Serialize for RestBackupSiteData {
         if let ::std::option::Option::Some(value) = &self.organization_id {
             e.entry("organizationId", value);
         }
-        e.entry("repositoryId", &self.repository_id);
-        e.entry("title", &self.title);
-        e.entry("url", &self.url);
+        if let ::std::option::Option::Some(value) = &self.repository_id {
+            e.entry("repositoryId", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.title {
+            e.entry("title", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.url {
+            e.entry("url", value);
+        }
         e.end()
     }
 }
@@ -42169,15 +44049,15 @@ impl<'de> ::serde::Deserialize<'de> for RestBackupTeamData {
                     }?;
                 }
                 ::std::result::Result::Ok(RestBackupTeamData {
-                    backed_up_organization_id: json::required(f0, "backedUpOrganizationId")?,
+                    backed_up_organization_id: f0.unwrap_or_default(),
                     backed_up_time: f1.unwrap_or_default(),
                     display_name: f2.unwrap_or_default(),
                     id: json::required(f3, "id")?,
-                    item_type: json::required(f4, "itemType")?,
+                    item_type: f4.unwrap_or_default(),
                     links: f5.unwrap_or_default(),
                     msid: f6.unwrap_or_default(),
                     organization_id: f7.unwrap_or_default(),
-                    repository_id: json::required(f8, "repositoryId")?,
+                    repository_id: f8.unwrap_or_default(),
                 })
             }
         }
@@ -42207,7 +44087,9 @@ impl ::serde::Serialize for RestBackupTeamData {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("backedUpOrganizationId", &self.backed_up_organization_id);
+        if let ::std::option::Option::Some(value) = &self.backed_up_organization_id {
+            e.entry("backedUpOrganizationId", value);
+        }
         if let ::std::option::Option::Some(value) = &self.backed_up_time {
             e.entry("backedUpTime", value);
         }
@@ -42215,7 +44097,9 @@ impl ::serde::Serialize for RestBackupTeamData {
             e.entry("displayName", value);
         }
         e.entry("id", &self.id);
-        e.entry("itemType", &self.item_type);
+        if let ::std::option::Option::Some(value) = &self.item_type {
+            e.entry("itemType", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
@@ -42225,7 +44109,9 @@ impl ::serde::Serialize for RestBackupTeamData {
         if let ::std::option::Option::Some(value) = &self.organization_id {
             e.entry("organizationId", value);
         }
-        e.entry("repositoryId", &self.repository_id);
+        if let ::std::option::Option::Some(value) = &self.repository_id {
+            e.entry("repositoryId", value);
+        }
         e.end()
     }
 }
@@ -42298,7 +44184,7 @@ impl<'de> ::serde::Deserialize<'de> for RestBackupUserData {
                     account_type: f1.unwrap_or_default(),
                     archive_backed_up_time: f2.unwrap_or_default(),
                     archive_name: f3.unwrap_or_default(),
-                    backed_up_organization_id: json::required(f4, "backedUpOrganizationId")?,
+                    backed_up_organization_id: f4.unwrap_or_default(),
                     display_name: f5.unwrap_or_default(),
                     email: f6.unwrap_or_default(),
                     id: json::required(f7, "id")?,
@@ -42306,7 +44192,7 @@ impl<'de> ::serde::Deserialize<'de> for RestBackupUserData {
                     is_mailbox_backed_up: f9.unwrap_or_default(),
                     is_one_drive_backed_up: f10.unwrap_or_default(),
                     is_personal_site_backed_up: f11.unwrap_or_default(),
-                    item_type: json::required(f12, "itemType")?,
+                    item_type: f12.unwrap_or_default(),
                     links: f13.unwrap_or_default(),
                     mailbox_backed_up_time: f14.unwrap_or_default(),
                     one_drive_backed_up_time: f15.unwrap_or_default(),
@@ -42314,7 +44200,7 @@ impl<'de> ::serde::Deserialize<'de> for RestBackupUserData {
                     organization_id: f17.unwrap_or_default(),
                     personal_site_backed_up_time: f18.unwrap_or_default(),
                     personal_site_url: f19.unwrap_or_default(),
-                    repository_id: json::required(f20, "repositoryId")?,
+                    repository_id: f20.unwrap_or_default(),
                 })
             }
         }
@@ -42368,7 +44254,9 @@ impl ::serde::Serialize for RestBackupUserData {
         if let ::std::option::Option::Some(value) = &self.archive_name {
             e.entry("archiveName", value);
         }
-        e.entry("backedUpOrganizationId", &self.backed_up_organization_id);
+        if let ::std::option::Option::Some(value) = &self.backed_up_organization_id {
+            e.entry("backedUpOrganizationId", value);
+        }
         if let ::std::option::Option::Some(value) = &self.display_name {
             e.entry("displayName", value);
         }
@@ -42388,7 +44276,9 @@ impl ::serde::Serialize for RestBackupUserData {
         if let ::std::option::Option::Some(value) = &self.is_personal_site_backed_up {
             e.entry("isPersonalSiteBackedUp", value);
         }
-        e.entry("itemType", &self.item_type);
+        if let ::std::option::Option::Some(value) = &self.item_type {
+            e.entry("itemType", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
@@ -42410,7 +44300,9 @@ impl ::serde::Serialize for RestBackupUserData {
         if !::std::vec::Vec::is_empty(&self.personal_site_url) {
             e.entry("personalSiteUrl", &self.personal_site_url);
         }
-        e.entry("repositoryId", &self.repository_id);
+        if let ::std::option::Option::Some(value) = &self.repository_id {
+            e.entry("repositoryId", value);
+        }
         e.end()
     }
 }
@@ -42526,19 +44418,19 @@ impl<'de> ::serde::Deserialize<'de> for RestBulkMailboxItemRestoreDetails {
                 }
                 ::std::result::Result::Ok(RestBulkMailboxItemRestoreDetails {
                     cannot_continue_mailbox_error: f0.unwrap_or_default(),
-                    created_mailbox_items_count: json::required(f1, "createdMailboxItemsCount")?,
+                    created_mailbox_items_count: f1.unwrap_or_default(),
                     error: f2.unwrap_or_default(),
-                    failed_mailbox_items_count: json::required(f3, "failedMailboxItemsCount")?,
+                    failed_mailbox_items_count: f3.unwrap_or_default(),
                     id: json::required(f4, "id")?,
-                    item_restore_details_type: json::required(f5, "itemRestoreDetailsType")?,
-                    item_type: json::required(f6, "itemType")?,
-                    mailbox_email: json::required(f7, "mailboxEmail")?,
-                    mailbox_is_archive: json::required(f8, "mailboxIsArchive")?,
-                    mailbox_is_public: json::required(f9, "mailboxIsPublic")?,
-                    merged_mailbox_items_count: json::required(f10, "mergedMailboxItemsCount")?,
-                    name: json::required(f11, "name")?,
-                    skipped_mailbox_items_count: json::required(f12, "skippedMailboxItemsCount")?,
-                    status: json::required(f13, "status")?,
+                    item_restore_details_type: f5.unwrap_or_default(),
+                    item_type: f6.unwrap_or_default(),
+                    mailbox_email: f7.unwrap_or_default(),
+                    mailbox_is_archive: f8.unwrap_or_default(),
+                    mailbox_is_public: f9.unwrap_or_default(),
+                    merged_mailbox_items_count: f10.unwrap_or_default(),
+                    name: f11.unwrap_or_default(),
+                    skipped_mailbox_items_count: f12.unwrap_or_default(),
+                    status: f13.unwrap_or_default(),
                     title: f14.unwrap_or_default(),
                     warnings: f15.unwrap_or_default(),
                 })
@@ -42580,21 +44472,43 @@ impl ::serde::Serialize for RestBulkMailboxItemRestoreDetails {
         if let ::std::option::Option::Some(value) = &self.cannot_continue_mailbox_error {
             e.entry("cannotContinueMailboxError", value);
         }
-        e.entry("createdMailboxItemsCount", &self.created_mailbox_items_count);
+        if let ::std::option::Option::Some(value) = &self.created_mailbox_items_count {
+            e.entry("createdMailboxItemsCount", value);
+        }
         if let ::std::option::Option::Some(value) = &self.error {
             e.entry("error", value);
         }
-        e.entry("failedMailboxItemsCount", &self.failed_mailbox_items_count);
+        if let ::std::option::Option::Some(value) = &self.failed_mailbox_items_count {
+            e.entry("failedMailboxItemsCount", value);
+        }
         e.entry("id", &self.id);
-        e.entry("itemRestoreDetailsType", &self.item_restore_details_type);
-        e.entry("itemType", &self.item_type);
-        e.entry("mailboxEmail", &self.mailbox_email);
-        e.entry("mailboxIsArchive", &self.mailbox_is_archive);
-        e.entry("mailboxIsPublic", &self.mailbox_is_public);
-        e.entry("mergedMailboxItemsCount", &self.merged_mailbox_items_count);
-        e.entry("name", &self.name);
-        e.entry("skippedMailboxItemsCount", &self.skipped_mailbox_items_count);
-        e.entry("status", &self.status);
+        if let ::std::option::Option::Some(value) = &self.item_restore_details_type {
+            e.entry("itemRestoreDetailsType", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.item_type {
+            e.entry("itemType", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.mailbox_email {
+            e.entry("mailboxEmail", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.mailbox_is_archive {
+            e.entry("mailboxIsArchive", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.mailbox_is_public {
+            e.entry("mailboxIsPublic", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.merged_mailbox_items_count {
+            e.entry("mergedMailboxItemsCount", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.name {
+            e.entry("name", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.skipped_mailbox_items_count {
+            e.entry("skippedMailboxItemsCount", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.status {
+            e.entry("status", value);
+        }
         if let ::std::option::Option::Some(value) = &self.title {
             e.entry("title", value);
         }
@@ -42635,7 +44549,7 @@ impl<'de> ::serde::Deserialize<'de> for RestBulkOneDriveItemRestoreDetails {
                 let mut f11 = ::std::option::Option::None;
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
+                        0 => json::set_null_default(&mut map, &mut f0),
                         1 => json::set(&mut map, &mut f1),
                         2 => json::set(&mut map, &mut f2),
                         3 => json::set(&mut map, &mut f3),
@@ -42651,16 +44565,16 @@ impl<'de> ::serde::Deserialize<'de> for RestBulkOneDriveItemRestoreDetails {
                     }?;
                 }
                 ::std::result::Result::Ok(RestBulkOneDriveItemRestoreDetails {
-                    child_items: json::required(f0, "childItems")?,
+                    child_items: f0.unwrap_or_default(),
                     error: f1.unwrap_or_default(),
                     id: json::required(f2, "id")?,
-                    item_restore_details_type: json::required(f3, "itemRestoreDetailsType")?,
-                    item_type: json::required(f4, "itemType")?,
-                    name: json::required(f5, "name")?,
-                    one_drive_site_id: json::required(f6, "oneDriveSiteId")?,
-                    one_drive_url: json::required(f7, "oneDriveUrl")?,
-                    one_drive_web_id: json::required(f8, "oneDriveWebId")?,
-                    status: json::required(f9, "status")?,
+                    item_restore_details_type: f3.unwrap_or_default(),
+                    item_type: f4.unwrap_or_default(),
+                    name: f5.unwrap_or_default(),
+                    one_drive_site_id: f6.unwrap_or_default(),
+                    one_drive_url: f7.unwrap_or_default(),
+                    one_drive_web_id: f8.unwrap_or_default(),
+                    status: f9.unwrap_or_default(),
                     title: f10.unwrap_or_default(),
                     warnings: f11.unwrap_or_default(),
                 })
@@ -42695,18 +44609,34 @@ impl ::serde::Serialize for RestBulkOneDriveItemRestoreDetails {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("childItems", &self.child_items);
+        if !::std::vec::Vec::is_empty(&self.child_items) {
+            e.entry("childItems", &self.child_items);
+        }
         if let ::std::option::Option::Some(value) = &self.error {
             e.entry("error", value);
         }
         e.entry("id", &self.id);
-        e.entry("itemRestoreDetailsType", &self.item_restore_details_type);
-        e.entry("itemType", &self.item_type);
-        e.entry("name", &self.name);
-        e.entry("oneDriveSiteId", &self.one_drive_site_id);
-        e.entry("oneDriveUrl", &self.one_drive_url);
-        e.entry("oneDriveWebId", &self.one_drive_web_id);
-        e.entry("status", &self.status);
+        if let ::std::option::Option::Some(value) = &self.item_restore_details_type {
+            e.entry("itemRestoreDetailsType", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.item_type {
+            e.entry("itemType", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.name {
+            e.entry("name", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.one_drive_site_id {
+            e.entry("oneDriveSiteId", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.one_drive_url {
+            e.entry("oneDriveUrl", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.one_drive_web_id {
+            e.entry("oneDriveWebId", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.status {
+            e.entry("status", value);
+        }
         if let ::std::option::Option::Some(value) = &self.title {
             e.entry("title", value);
         }
@@ -45901,40 +47831,22 @@ impl<'de> ::serde::Deserialize<'de> for RestEvent {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<RestEvent, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
-                let mut f5 = ::std::option::Option::None;
-                let mut f6 = ::std::option::Option::None;
-                let mut f7 = ::std::option::Option::None;
-                let mut f8 = ::std::option::Option::None;
+                let mut out = <RestEvent as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
-                        5 => json::set(&mut map, &mut f5),
-                        6 => json::set(&mut map, &mut f6),
-                        7 => json::set(&mut map, &mut f7),
-                        8 => json::set(&mut map, &mut f8),
+                        0 => json::put(&mut map, &mut out.e_tag),
+                        1 => json::put(&mut map, &mut out.event_type),
+                        2 => json::put(&mut map, &mut out.id),
+                        3 => json::put(&mut map, &mut out.job_id),
+                        4 => json::put(&mut map, &mut out.job_type),
+                        5 => json::put(&mut map, &mut out.objects_etag),
+                        6 => json::put(&mut map, &mut out.organization_id),
+                        7 => json::put(&mut map, &mut out.policy_id),
+                        8 => json::put(&mut map, &mut out.status),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(RestEvent {
-                    e_tag: f0.unwrap_or_default(),
-                    event_type: json::required(f1, "eventType")?,
-                    id: f2.unwrap_or_default(),
-                    job_id: f3.unwrap_or_default(),
-                    job_type: f4.unwrap_or_default(),
-                    objects_etag: f5.unwrap_or_default(),
-                    organization_id: f6.unwrap_or_default(),
-                    policy_id: f7.unwrap_or_default(),
-                    status: f8.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["eTag", "eventType", "id", "jobId", "jobType", "objectsEtag", "organizationId", "policyId", "status"];
@@ -45966,7 +47878,9 @@ impl ::serde::Serialize for RestEvent {
         if let ::std::option::Option::Some(value) = &self.e_tag {
             e.entry("eTag", value);
         }
-        e.entry("eventType", &self.event_type);
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
         if let ::std::option::Option::Some(value) = &self.id {
             e.entry("id", value);
         }
@@ -48310,15 +50224,15 @@ impl<'de> ::serde::Deserialize<'de> for RestItemComposed {
                     }?;
                 }
                 ::std::result::Result::Ok(RestItemComposed {
-                    created_by: json::required(f0, "createdBy")?,
-                    creation_time: json::required(f1, "creationTime")?,
+                    created_by: f0.unwrap_or_default(),
+                    creation_time: f1.unwrap_or_default(),
                     id: json::required(f2, "id")?,
                     inherited_permissions: f3.unwrap_or_default(),
                     is_folder: f4.unwrap_or_default(),
                     links: f5.unwrap_or_default(),
-                    modification_time: json::required(f6, "modificationTime")?,
-                    modified_by: json::required(f7, "modifiedBy")?,
-                    name: json::required(f8, "name")?,
+                    modification_time: f6.unwrap_or_default(),
+                    modified_by: f7.unwrap_or_default(),
+                    name: f8.unwrap_or_default(),
                     one_drive_id: f9.unwrap_or_default(),
                     site_id: f10.unwrap_or_default(),
                     size_bytes: f11.unwrap_or_default(),
@@ -48362,8 +50276,12 @@ impl ::serde::Serialize for RestItemComposed {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("createdBy", &self.created_by);
-        e.entry("creationTime", &self.creation_time);
+        if let ::std::option::Option::Some(value) = &self.created_by {
+            e.entry("createdBy", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.creation_time {
+            e.entry("creationTime", value);
+        }
         e.entry("id", &self.id);
         if let ::std::option::Option::Some(value) = &self.inherited_permissions {
             e.entry("inheritedPermissions", value);
@@ -48374,9 +50292,15 @@ impl ::serde::Serialize for RestItemComposed {
         if !::std::collections::HashMap::is_empty(&self.links) {
             e.entry("_links", &self.links);
         }
-        e.entry("modificationTime", &self.modification_time);
-        e.entry("modifiedBy", &self.modified_by);
-        e.entry("name", &self.name);
+        if let ::std::option::Option::Some(value) = &self.modification_time {
+            e.entry("modificationTime", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.modified_by {
+            e.entry("modifiedBy", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.name {
+            e.entry("name", value);
+        }
         if let ::std::option::Option::Some(value) = &self.one_drive_id {
             e.entry("oneDriveId", value);
         }
@@ -48495,11 +50419,11 @@ impl<'de> ::serde::Deserialize<'de> for RestItemRestoreDetails {
                 ::std::result::Result::Ok(RestItemRestoreDetails {
                     error: f0.unwrap_or_default(),
                     id: json::required(f1, "id")?,
-                    item_restore_details_type: json::required(f2, "itemRestoreDetailsType")?,
-                    item_type: json::required(f3, "itemType")?,
-                    name: json::required(f4, "name")?,
+                    item_restore_details_type: f2.unwrap_or_default(),
+                    item_type: f3.unwrap_or_default(),
+                    name: f4.unwrap_or_default(),
                     path: f5.unwrap_or_default(),
-                    status: json::required(f6, "status")?,
+                    status: f6.unwrap_or_default(),
                     title: f7.unwrap_or_default(),
                     warnings: f8.unwrap_or_default(),
                 })
@@ -48535,13 +50459,21 @@ impl ::serde::Serialize for RestItemRestoreDetails {
             e.entry("error", value);
         }
         e.entry("id", &self.id);
-        e.entry("itemRestoreDetailsType", &self.item_restore_details_type);
-        e.entry("itemType", &self.item_type);
-        e.entry("name", &self.name);
+        if let ::std::option::Option::Some(value) = &self.item_restore_details_type {
+            e.entry("itemRestoreDetailsType", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.item_type {
+            e.entry("itemType", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.name {
+            e.entry("name", value);
+        }
         if let ::std::option::Option::Some(value) = &self.path {
             e.entry("path", value);
         }
-        e.entry("status", &self.status);
+        if let ::std::option::Option::Some(value) = &self.status {
+            e.entry("status", value);
+        }
         if let ::std::option::Option::Some(value) = &self.title {
             e.entry("title", value);
         }
@@ -48568,76 +50500,34 @@ impl<'de> ::serde::Deserialize<'de> for RestItemRestoreDetailsComposed {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<RestItemRestoreDetailsComposed, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
-                let mut f5 = ::std::option::Option::None;
-                let mut f6 = ::std::option::Option::None;
-                let mut f7 = ::std::option::Option::None;
-                let mut f8 = ::std::option::Option::None;
-                let mut f9 = ::std::option::Option::None;
-                let mut f10 = ::std::option::Option::None;
-                let mut f11 = ::std::option::Option::None;
-                let mut f12 = ::std::option::Option::None;
-                let mut f13 = ::std::option::Option::None;
-                let mut f14 = ::std::option::Option::None;
-                let mut f15 = ::std::option::Option::None;
-                let mut f16 = ::std::option::Option::None;
-                let mut f17 = ::std::option::Option::None;
-                let mut f18 = ::std::option::Option::None;
-                let mut f19 = ::std::option::Option::None;
-                let mut f20 = ::std::option::Option::None;
+                let mut out = <RestItemRestoreDetailsComposed as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set_null_default(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
-                        5 => json::set(&mut map, &mut f5),
-                        6 => json::set(&mut map, &mut f6),
-                        7 => json::set(&mut map, &mut f7),
-                        8 => json::set(&mut map, &mut f8),
-                        9 => json::set(&mut map, &mut f9),
-                        10 => json::set(&mut map, &mut f10),
-                        11 => json::set(&mut map, &mut f11),
-                        12 => json::set(&mut map, &mut f12),
-                        13 => json::set(&mut map, &mut f13),
-                        14 => json::set(&mut map, &mut f14),
-                        15 => json::set(&mut map, &mut f15),
-                        16 => json::set(&mut map, &mut f16),
-                        17 => json::set(&mut map, &mut f17),
-                        18 => json::set(&mut map, &mut f18),
-                        19 => json::set(&mut map, &mut f19),
-                        20 => json::set_null_default(&mut map, &mut f20),
+                        0 => json::put(&mut map, &mut out.cannot_continue_mailbox_error),
+                        1 => json::put_null_default(&mut map, &mut out.child_items),
+                        2 => json::put(&mut map, &mut out.created_mailbox_items_count),
+                        3 => json::put(&mut map, &mut out.error),
+                        4 => json::put(&mut map, &mut out.failed_mailbox_items_count),
+                        5 => json::put(&mut map, &mut out.id),
+                        6 => json::put(&mut map, &mut out.item_restore_details_type),
+                        7 => json::put(&mut map, &mut out.item_type),
+                        8 => json::put(&mut map, &mut out.mailbox_email),
+                        9 => json::put(&mut map, &mut out.mailbox_is_archive),
+                        10 => json::put(&mut map, &mut out.mailbox_is_public),
+                        11 => json::put(&mut map, &mut out.merged_mailbox_items_count),
+                        12 => json::put(&mut map, &mut out.name),
+                        13 => json::put(&mut map, &mut out.one_drive_site_id),
+                        14 => json::put(&mut map, &mut out.one_drive_url),
+                        15 => json::put(&mut map, &mut out.one_drive_web_id),
+                        16 => json::put(&mut map, &mut out.path),
+                        17 => json::put(&mut map, &mut out.skipped_mailbox_items_count),
+                        18 => json::put(&mut map, &mut out.status),
+                        19 => json::put(&mut map, &mut out.title),
+                        20 => json::put_null_default(&mut map, &mut out.warnings),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(RestItemRestoreDetailsComposed {
-                    cannot_continue_mailbox_error: f0.unwrap_or_default(),
-                    child_items: f1.unwrap_or_default(),
-                    created_mailbox_items_count: f2.unwrap_or_default(),
-                    error: f3.unwrap_or_default(),
-                    failed_mailbox_items_count: f4.unwrap_or_default(),
-                    id: f5.unwrap_or_default(),
-                    item_restore_details_type: json::required(f6, "itemRestoreDetailsType")?,
-                    item_type: f7.unwrap_or_default(),
-                    mailbox_email: f8.unwrap_or_default(),
-                    mailbox_is_archive: f9.unwrap_or_default(),
-                    mailbox_is_public: f10.unwrap_or_default(),
-                    merged_mailbox_items_count: f11.unwrap_or_default(),
-                    name: f12.unwrap_or_default(),
-                    one_drive_site_id: f13.unwrap_or_default(),
-                    one_drive_url: f14.unwrap_or_default(),
-                    one_drive_web_id: f15.unwrap_or_default(),
-                    path: f16.unwrap_or_default(),
-                    skipped_mailbox_items_count: f17.unwrap_or_default(),
-                    status: f18.unwrap_or_default(),
-                    title: f19.unwrap_or_default(),
-                    warnings: f20.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["cannotContinueMailboxError", "childItems", "createdMailboxItemsCount", "error", "failedMailboxItemsCount", "id", "itemRestoreDetailsType", "itemType", "mailboxEmail", "mailboxIsArchive", "mailboxIsPublic", "mergedMailboxItemsCount", "name", "oneDriveSiteId", "oneDriveUrl", "oneDriveWebId", "path", "skippedMailboxItemsCount", "status", "title", "warnings"];
@@ -48696,7 +50586,9 @@ impl ::serde::Serialize for RestItemRestoreDetailsComposed {
         if let ::std::option::Option::Some(value) = &self.id {
             e.entry("id", value);
         }
-        e.entry("itemRestoreDetailsType", &self.item_restore_details_type);
+        if let ::std::option::Option::Some(value) = &self.item_restore_details_type {
+            e.entry("itemRestoreDetailsType", value);
+        }
         if let ::std::option::Option::Some(value) = &self.item_type {
             e.entry("itemType", value);
         }
@@ -48887,9 +50779,9 @@ impl<'de> ::serde::Deserialize<'de> for RestJobDeleteEvent {
                     }?;
                 }
                 ::std::result::Result::Ok(RestJobDeleteEvent {
-                    event_type: json::required(f0, "eventType")?,
+                    event_type: f0.unwrap_or_default(),
                     id: json::required(f1, "id")?,
-                    job_type: json::required(f2, "jobType")?,
+                    job_type: f2.unwrap_or_default(),
                 })
             }
         }
@@ -48913,9 +50805,13 @@ impl ::serde::Serialize for RestJobDeleteEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("eventType", &self.event_type);
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
         e.entry("id", &self.id);
-        e.entry("jobType", &self.job_type);
+        if let ::std::option::Option::Some(value) = &self.job_type {
+            e.entry("jobType", value);
+        }
         e.end()
     }
 }
@@ -48936,19 +50832,15 @@ impl<'de> ::serde::Deserialize<'de> for RestJobExcludedItemsChangeEvent {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<RestJobExcludedItemsChangeEvent, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
+                let mut out = <RestJobExcludedItemsChangeEvent as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
+                        0 => json::put(&mut map, &mut out.event_type),
+                        1 => json::put(&mut map, &mut out.job_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(RestJobExcludedItemsChangeEvent {
-                    event_type: json::required(f0, "eventType")?,
-                    job_id: json::required(f1, "jobId")?,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["eventType", "jobId"];
@@ -48970,8 +50862,12 @@ impl ::serde::Serialize for RestJobExcludedItemsChangeEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("eventType", &self.event_type);
-        e.entry("jobId", &self.job_id);
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.job_id {
+            e.entry("jobId", value);
+        }
         e.end()
     }
 }
@@ -49573,19 +51469,15 @@ impl<'de> ::serde::Deserialize<'de> for RestJobSelectedItemsChangeEvent {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<RestJobSelectedItemsChangeEvent, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
+                let mut out = <RestJobSelectedItemsChangeEvent as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
+                        0 => json::put(&mut map, &mut out.event_type),
+                        1 => json::put(&mut map, &mut out.job_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(RestJobSelectedItemsChangeEvent {
-                    event_type: json::required(f0, "eventType")?,
-                    job_id: json::required(f1, "jobId")?,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["eventType", "jobId"];
@@ -49607,8 +51499,12 @@ impl ::serde::Serialize for RestJobSelectedItemsChangeEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("eventType", &self.event_type);
-        e.entry("jobId", &self.job_id);
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.job_id {
+            e.entry("jobId", value);
+        }
         e.end()
     }
 }
@@ -49777,9 +51673,9 @@ impl<'de> ::serde::Deserialize<'de> for RestJobSessionDeleteEvent {
                     }?;
                 }
                 ::std::result::Result::Ok(RestJobSessionDeleteEvent {
-                    event_type: json::required(f0, "eventType")?,
+                    event_type: f0.unwrap_or_default(),
                     id: json::required(f1, "id")?,
-                    job_type: json::required(f2, "jobType")?,
+                    job_type: f2.unwrap_or_default(),
                 })
             }
         }
@@ -49803,9 +51699,13 @@ impl ::serde::Serialize for RestJobSessionDeleteEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("eventType", &self.event_type);
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
         e.entry("id", &self.id);
-        e.entry("jobType", &self.job_type);
+        if let ::std::option::Option::Some(value) = &self.job_type {
+            e.entry("jobType", value);
+        }
         e.end()
     }
 }
@@ -49910,12 +51810,12 @@ impl<'de> ::serde::Deserialize<'de> for RestJobSessionUpdateEvent {
                     }?;
                 }
                 ::std::result::Result::Ok(RestJobSessionUpdateEvent {
-                    e_tag: json::required(f0, "eTag")?,
-                    event_type: json::required(f1, "eventType")?,
+                    e_tag: f0.unwrap_or_default(),
+                    event_type: f1.unwrap_or_default(),
                     id: json::required(f2, "id")?,
-                    job_id: json::required(f3, "jobId")?,
-                    job_type: json::required(f4, "jobType")?,
-                    status: json::required(f5, "status")?,
+                    job_id: f3.unwrap_or_default(),
+                    job_type: f4.unwrap_or_default(),
+                    status: f5.unwrap_or_default(),
                 })
             }
         }
@@ -49942,12 +51842,22 @@ impl ::serde::Serialize for RestJobSessionUpdateEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("eTag", &self.e_tag);
-        e.entry("eventType", &self.event_type);
+        if let ::std::option::Option::Some(value) = &self.e_tag {
+            e.entry("eTag", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
         e.entry("id", &self.id);
-        e.entry("jobId", &self.job_id);
-        e.entry("jobType", &self.job_type);
-        e.entry("status", &self.status);
+        if let ::std::option::Option::Some(value) = &self.job_id {
+            e.entry("jobId", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.job_type {
+            e.entry("jobType", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.status {
+            e.entry("status", value);
+        }
         e.end()
     }
 }
@@ -49996,14 +51906,14 @@ impl<'de> ::serde::Deserialize<'de> for RestJobSite {
                 ::std::result::Result::Ok(RestJobSite {
                     e_tag: f0.unwrap_or_default(),
                     id: json::required(f1, "id")?,
-                    is_cloud: json::required(f2, "isCloud")?,
-                    is_personal: json::required(f3, "isPersonal")?,
+                    is_cloud: f2.unwrap_or_default(),
+                    is_personal: f3.unwrap_or_default(),
                     links: f4.unwrap_or_default(),
                     name: f5.unwrap_or_default(),
                     parent_url: f6.unwrap_or_default(),
                     site_collection_error: f7.unwrap_or_default(),
-                    title: json::required(f8, "title")?,
-                    url: json::required(f9, "url")?,
+                    title: f8.unwrap_or_default(),
+                    url: f9.unwrap_or_default(),
                 })
             }
         }
@@ -50038,8 +51948,12 @@ impl ::serde::Serialize for RestJobSite {
             e.entry("eTag", value);
         }
         e.entry("id", &self.id);
-        e.entry("isCloud", &self.is_cloud);
-        e.entry("isPersonal", &self.is_personal);
+        if let ::std::option::Option::Some(value) = &self.is_cloud {
+            e.entry("isCloud", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.is_personal {
+            e.entry("isPersonal", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
@@ -50052,8 +51966,12 @@ impl ::serde::Serialize for RestJobSite {
         if let ::std::option::Option::Some(value) = &self.site_collection_error {
             e.entry("siteCollectionError", value);
         }
-        e.entry("title", &self.title);
-        e.entry("url", &self.url);
+        if let ::std::option::Option::Some(value) = &self.title {
+            e.entry("title", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.url {
+            e.entry("url", value);
+        }
         e.end()
     }
 }
@@ -50306,10 +52224,10 @@ impl<'de> ::serde::Deserialize<'de> for RestJobUpdateEvent {
                     }?;
                 }
                 ::std::result::Result::Ok(RestJobUpdateEvent {
-                    e_tag: json::required(f0, "eTag")?,
-                    event_type: json::required(f1, "eventType")?,
+                    e_tag: f0.unwrap_or_default(),
+                    event_type: f1.unwrap_or_default(),
                     id: json::required(f2, "id")?,
-                    job_type: json::required(f3, "jobType")?,
+                    job_type: f3.unwrap_or_default(),
                 })
             }
         }
@@ -50334,10 +52252,16 @@ impl ::serde::Serialize for RestJobUpdateEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("eTag", &self.e_tag);
-        e.entry("eventType", &self.event_type);
+        if let ::std::option::Option::Some(value) = &self.e_tag {
+            e.entry("eTag", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
         e.entry("id", &self.id);
-        e.entry("jobType", &self.job_type);
+        if let ::std::option::Option::Some(value) = &self.job_type {
+            e.entry("jobType", value);
+        }
         e.end()
     }
 }
@@ -52935,17 +54859,17 @@ impl<'de> ::serde::Deserialize<'de> for RestOneDriveDocument {
                     }?;
                 }
                 ::std::result::Result::Ok(RestOneDriveDocument {
-                    created_by: json::required(f0, "createdBy")?,
-                    creation_time: json::required(f1, "creationTime")?,
+                    created_by: f0.unwrap_or_default(),
+                    creation_time: f1.unwrap_or_default(),
                     id: json::required(f2, "id")?,
                     inherited_permissions: f3.unwrap_or_default(),
                     is_folder: f4.unwrap_or_default(),
                     links: f5.unwrap_or_default(),
-                    modification_time: json::required(f6, "modificationTime")?,
-                    modified_by: json::required(f7, "modifiedBy")?,
-                    name: json::required(f8, "name")?,
+                    modification_time: f6.unwrap_or_default(),
+                    modified_by: f7.unwrap_or_default(),
+                    name: f8.unwrap_or_default(),
                     one_drive_id: f9.unwrap_or_default(),
-                    size_bytes: json::required(f10, "sizeBytes")?,
+                    size_bytes: f10.unwrap_or_default(),
                     version: f11.unwrap_or_default(),
                     version_id: f12.unwrap_or_default(),
                 })
@@ -52981,8 +54905,12 @@ impl ::serde::Serialize for RestOneDriveDocument {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("createdBy", &self.created_by);
-        e.entry("creationTime", &self.creation_time);
+        if let ::std::option::Option::Some(value) = &self.created_by {
+            e.entry("createdBy", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.creation_time {
+            e.entry("creationTime", value);
+        }
         e.entry("id", &self.id);
         if let ::std::option::Option::Some(value) = &self.inherited_permissions {
             e.entry("inheritedPermissions", value);
@@ -52993,13 +54921,21 @@ impl ::serde::Serialize for RestOneDriveDocument {
         if !::std::collections::HashMap::is_empty(&self.links) {
             e.entry("_links", &self.links);
         }
-        e.entry("modificationTime", &self.modification_time);
-        e.entry("modifiedBy", &self.modified_by);
-        e.entry("name", &self.name);
+        if let ::std::option::Option::Some(value) = &self.modification_time {
+            e.entry("modificationTime", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.modified_by {
+            e.entry("modifiedBy", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.name {
+            e.entry("name", value);
+        }
         if let ::std::option::Option::Some(value) = &self.one_drive_id {
             e.entry("oneDriveId", value);
         }
-        e.entry("sizeBytes", &self.size_bytes);
+        if let ::std::option::Option::Some(value) = &self.size_bytes {
+            e.entry("sizeBytes", value);
+        }
         if let ::std::option::Option::Some(value) = &self.version {
             e.entry("version", value);
         }
@@ -53054,14 +54990,14 @@ impl<'de> ::serde::Deserialize<'de> for RestOneDriveFolder {
                     }?;
                 }
                 ::std::result::Result::Ok(RestOneDriveFolder {
-                    created_by: json::required(f0, "createdBy")?,
-                    creation_time: json::required(f1, "creationTime")?,
+                    created_by: f0.unwrap_or_default(),
+                    creation_time: f1.unwrap_or_default(),
                     id: json::required(f2, "id")?,
                     is_folder: f3.unwrap_or_default(),
                     links: f4.unwrap_or_default(),
-                    modification_time: json::required(f5, "modificationTime")?,
-                    modified_by: json::required(f6, "modifiedBy")?,
-                    name: json::required(f7, "name")?,
+                    modification_time: f5.unwrap_or_default(),
+                    modified_by: f6.unwrap_or_default(),
+                    name: f7.unwrap_or_default(),
                     one_drive_id: f8.unwrap_or_default(),
                     version: f9.unwrap_or_default(),
                     version_id: f10.unwrap_or_default(),
@@ -53096,8 +55032,12 @@ impl ::serde::Serialize for RestOneDriveFolder {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("createdBy", &self.created_by);
-        e.entry("creationTime", &self.creation_time);
+        if let ::std::option::Option::Some(value) = &self.created_by {
+            e.entry("createdBy", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.creation_time {
+            e.entry("creationTime", value);
+        }
         e.entry("id", &self.id);
         if let ::std::option::Option::Some(value) = &self.is_folder {
             e.entry("isFolder", value);
@@ -53105,9 +55045,15 @@ impl ::serde::Serialize for RestOneDriveFolder {
         if !::std::collections::HashMap::is_empty(&self.links) {
             e.entry("_links", &self.links);
         }
-        e.entry("modificationTime", &self.modification_time);
-        e.entry("modifiedBy", &self.modified_by);
-        e.entry("name", &self.name);
+        if let ::std::option::Option::Some(value) = &self.modification_time {
+            e.entry("modificationTime", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.modified_by {
+            e.entry("modifiedBy", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.name {
+            e.entry("name", value);
+        }
         if let ::std::option::Option::Some(value) = &self.one_drive_id {
             e.entry("oneDriveId", value);
         }
@@ -53274,19 +55220,15 @@ impl<'de> ::serde::Deserialize<'de> for RestOperatorInfo {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<RestOperatorInfo, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
+                let mut out = <RestOperatorInfo as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set_null_default(&mut map, &mut f1),
+                        0 => json::put(&mut map, &mut out.is_operator),
+                        1 => json::put_null_default(&mut map, &mut out.links),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(RestOperatorInfo {
-                    is_operator: json::required(f0, "isOperator")?,
-                    links: f1.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["isOperator", "_links"];
@@ -53308,7 +55250,9 @@ impl ::serde::Serialize for RestOperatorInfo {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("isOperator", &self.is_operator);
+        if let ::std::option::Option::Some(value) = &self.is_operator {
+            e.entry("isOperator", value);
+        }
         if !::std::collections::HashMap::is_empty(&self.links) {
             e.entry("_links", &self.links);
         }
@@ -53639,16 +55583,14 @@ impl<'de> ::serde::Deserialize<'de> for RestOperatorRestoreResponse {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<RestOperatorRestoreResponse, A::Error> {
-                let mut f0 = ::std::option::Option::None;
+                let mut out = <RestOperatorRestoreResponse as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
+                        0 => json::put(&mut map, &mut out.session_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(RestOperatorRestoreResponse {
-                    session_id: json::required(f0, "sessionId")?,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["sessionId"];
@@ -53669,7 +55611,9 @@ impl ::serde::Serialize for RestOperatorRestoreResponse {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("sessionId", &self.session_id);
+        if let ::std::option::Option::Some(value) = &self.session_id {
+            e.entry("sessionId", value);
+        }
         e.end()
     }
 }
@@ -53690,16 +55634,14 @@ impl<'de> ::serde::Deserialize<'de> for RestOperatorRestoreSessionResponse {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<RestOperatorRestoreSessionResponse, A::Error> {
-                let mut f0 = ::std::option::Option::None;
+                let mut out = <RestOperatorRestoreSessionResponse as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
+                        0 => json::put(&mut map, &mut out.session_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(RestOperatorRestoreSessionResponse {
-                    session_id: json::required(f0, "sessionId")?,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["sessionId"];
@@ -53720,7 +55662,9 @@ impl ::serde::Serialize for RestOperatorRestoreSessionResponse {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("sessionId", &self.session_id);
+        if let ::std::option::Option::Some(value) = &self.session_id {
+            e.entry("sessionId", value);
+        }
         e.end()
     }
 }
@@ -54224,16 +56168,14 @@ impl<'de> ::serde::Deserialize<'de> for RestOperatorStartExportTaskResponse {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<RestOperatorStartExportTaskResponse, A::Error> {
-                let mut f0 = ::std::option::Option::None;
+                let mut out = <RestOperatorStartExportTaskResponse as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
+                        0 => json::put(&mut map, &mut out.export_task_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(RestOperatorStartExportTaskResponse {
-                    export_task_id: json::required(f0, "exportTaskId")?,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["exportTaskId"];
@@ -54254,7 +56196,9 @@ impl ::serde::Serialize for RestOperatorStartExportTaskResponse {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("exportTaskId", &self.export_task_id);
+        if let ::std::option::Option::Some(value) = &self.export_task_id {
+            e.entry("exportTaskId", value);
+        }
         e.end()
     }
 }
@@ -54600,9 +56544,9 @@ impl<'de> ::serde::Deserialize<'de> for RestOrganizationGroupDeleteEvent {
                     }?;
                 }
                 ::std::result::Result::Ok(RestOrganizationGroupDeleteEvent {
-                    event_type: json::required(f0, "eventType")?,
+                    event_type: f0.unwrap_or_default(),
                     id: json::required(f1, "id")?,
-                    organization_id: json::required(f2, "organizationId")?,
+                    organization_id: f2.unwrap_or_default(),
                 })
             }
         }
@@ -54626,9 +56570,13 @@ impl ::serde::Serialize for RestOrganizationGroupDeleteEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("eventType", &self.event_type);
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
         e.entry("id", &self.id);
-        e.entry("organizationId", &self.organization_id);
+        if let ::std::option::Option::Some(value) = &self.organization_id {
+            e.entry("organizationId", value);
+        }
         e.end()
     }
 }
@@ -54663,10 +56611,10 @@ impl<'de> ::serde::Deserialize<'de> for RestOrganizationGroupUpdateEvent {
                     }?;
                 }
                 ::std::result::Result::Ok(RestOrganizationGroupUpdateEvent {
-                    e_tag: json::required(f0, "eTag")?,
-                    event_type: json::required(f1, "eventType")?,
+                    e_tag: f0.unwrap_or_default(),
+                    event_type: f1.unwrap_or_default(),
                     id: json::required(f2, "id")?,
-                    organization_id: json::required(f3, "organizationId")?,
+                    organization_id: f3.unwrap_or_default(),
                 })
             }
         }
@@ -54691,10 +56639,16 @@ impl ::serde::Serialize for RestOrganizationGroupUpdateEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("eTag", &self.e_tag);
-        e.entry("eventType", &self.event_type);
+        if let ::std::option::Option::Some(value) = &self.e_tag {
+            e.entry("eTag", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
         e.entry("id", &self.id);
-        e.entry("organizationId", &self.organization_id);
+        if let ::std::option::Option::Some(value) = &self.organization_id {
+            e.entry("organizationId", value);
+        }
         e.end()
     }
 }
@@ -54952,9 +56906,9 @@ impl<'de> ::serde::Deserialize<'de> for RestOrganizationSiteDeleteEvent {
                     }?;
                 }
                 ::std::result::Result::Ok(RestOrganizationSiteDeleteEvent {
-                    event_type: json::required(f0, "eventType")?,
+                    event_type: f0.unwrap_or_default(),
                     id: json::required(f1, "id")?,
-                    organization_id: json::required(f2, "organizationId")?,
+                    organization_id: f2.unwrap_or_default(),
                 })
             }
         }
@@ -54978,9 +56932,13 @@ impl ::serde::Serialize for RestOrganizationSiteDeleteEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("eventType", &self.event_type);
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
         e.entry("id", &self.id);
-        e.entry("organizationId", &self.organization_id);
+        if let ::std::option::Option::Some(value) = &self.organization_id {
+            e.entry("organizationId", value);
+        }
         e.end()
     }
 }
@@ -55015,10 +56973,10 @@ impl<'de> ::serde::Deserialize<'de> for RestOrganizationSiteUpdateEvent {
                     }?;
                 }
                 ::std::result::Result::Ok(RestOrganizationSiteUpdateEvent {
-                    e_tag: json::required(f0, "eTag")?,
-                    event_type: json::required(f1, "eventType")?,
+                    e_tag: f0.unwrap_or_default(),
+                    event_type: f1.unwrap_or_default(),
                     id: json::required(f2, "id")?,
-                    organization_id: json::required(f3, "organizationId")?,
+                    organization_id: f3.unwrap_or_default(),
                 })
             }
         }
@@ -55043,10 +57001,16 @@ impl ::serde::Serialize for RestOrganizationSiteUpdateEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("eTag", &self.e_tag);
-        e.entry("eventType", &self.event_type);
+        if let ::std::option::Option::Some(value) = &self.e_tag {
+            e.entry("eTag", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
         e.entry("id", &self.id);
-        e.entry("organizationId", &self.organization_id);
+        if let ::std::option::Option::Some(value) = &self.organization_id {
+            e.entry("organizationId", value);
+        }
         e.end()
     }
 }
@@ -55282,9 +57246,9 @@ impl<'de> ::serde::Deserialize<'de> for RestOrganizationTeamDeleteEvent {
                     }?;
                 }
                 ::std::result::Result::Ok(RestOrganizationTeamDeleteEvent {
-                    event_type: json::required(f0, "eventType")?,
+                    event_type: f0.unwrap_or_default(),
                     id: json::required(f1, "id")?,
-                    organization_id: json::required(f2, "organizationId")?,
+                    organization_id: f2.unwrap_or_default(),
                 })
             }
         }
@@ -55308,9 +57272,13 @@ impl ::serde::Serialize for RestOrganizationTeamDeleteEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("eventType", &self.event_type);
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
         e.entry("id", &self.id);
-        e.entry("organizationId", &self.organization_id);
+        if let ::std::option::Option::Some(value) = &self.organization_id {
+            e.entry("organizationId", value);
+        }
         e.end()
     }
 }
@@ -55345,10 +57313,10 @@ impl<'de> ::serde::Deserialize<'de> for RestOrganizationTeamUpdateEvent {
                     }?;
                 }
                 ::std::result::Result::Ok(RestOrganizationTeamUpdateEvent {
-                    e_tag: json::required(f0, "eTag")?,
-                    event_type: json::required(f1, "eventType")?,
+                    e_tag: f0.unwrap_or_default(),
+                    event_type: f1.unwrap_or_default(),
                     id: json::required(f2, "id")?,
-                    organization_id: json::required(f3, "organizationId")?,
+                    organization_id: f3.unwrap_or_default(),
                 })
             }
         }
@@ -55373,10 +57341,16 @@ impl ::serde::Serialize for RestOrganizationTeamUpdateEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("eTag", &self.e_tag);
-        e.entry("eventType", &self.event_type);
+        if let ::std::option::Option::Some(value) = &self.e_tag {
+            e.entry("eTag", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
         e.entry("id", &self.id);
-        e.entry("organizationId", &self.organization_id);
+        if let ::std::option::Option::Some(value) = &self.organization_id {
+            e.entry("organizationId", value);
+        }
         e.end()
     }
 }
@@ -55426,9 +57400,9 @@ impl<'de> ::serde::Deserialize<'de> for RestOrganizationUserDeleteEvent {
                     }?;
                 }
                 ::std::result::Result::Ok(RestOrganizationUserDeleteEvent {
-                    event_type: json::required(f0, "eventType")?,
+                    event_type: f0.unwrap_or_default(),
                     id: json::required(f1, "id")?,
-                    organization_id: json::required(f2, "organizationId")?,
+                    organization_id: f2.unwrap_or_default(),
                 })
             }
         }
@@ -55452,9 +57426,13 @@ impl ::serde::Serialize for RestOrganizationUserDeleteEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("eventType", &self.event_type);
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
         e.entry("id", &self.id);
-        e.entry("organizationId", &self.organization_id);
+        if let ::std::option::Option::Some(value) = &self.organization_id {
+            e.entry("organizationId", value);
+        }
         e.end()
     }
 }
@@ -55489,10 +57467,10 @@ impl<'de> ::serde::Deserialize<'de> for RestOrganizationUserUpdateEvent {
                     }?;
                 }
                 ::std::result::Result::Ok(RestOrganizationUserUpdateEvent {
-                    e_tag: json::required(f0, "eTag")?,
-                    event_type: json::required(f1, "eventType")?,
+                    e_tag: f0.unwrap_or_default(),
+                    event_type: f1.unwrap_or_default(),
                     id: json::required(f2, "id")?,
-                    organization_id: json::required(f3, "organizationId")?,
+                    organization_id: f3.unwrap_or_default(),
                 })
             }
         }
@@ -55517,10 +57495,16 @@ impl ::serde::Serialize for RestOrganizationUserUpdateEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("eTag", &self.e_tag);
-        e.entry("eventType", &self.event_type);
+        if let ::std::option::Option::Some(value) = &self.e_tag {
+            e.entry("eTag", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
         e.entry("id", &self.id);
-        e.entry("organizationId", &self.organization_id);
+        if let ::std::option::Option::Some(value) = &self.organization_id {
+            e.entry("organizationId", value);
+        }
         e.end()
     }
 }
@@ -55957,7 +57941,7 @@ impl<'de> ::serde::Deserialize<'de> for RestProtectedGroupDeleteEvent {
                     }?;
                 }
                 ::std::result::Result::Ok(RestProtectedGroupDeleteEvent {
-                    event_type: json::required(f0, "eventType")?,
+                    event_type: f0.unwrap_or_default(),
                     id: json::required(f1, "id")?,
                 })
             }
@@ -55981,7 +57965,9 @@ impl ::serde::Serialize for RestProtectedGroupDeleteEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("eventType", &self.event_type);
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
         e.entry("id", &self.id);
         e.end()
     }
@@ -56015,8 +58001,8 @@ impl<'de> ::serde::Deserialize<'de> for RestProtectedGroupUpdateEvent {
                     }?;
                 }
                 ::std::result::Result::Ok(RestProtectedGroupUpdateEvent {
-                    e_tag: json::required(f0, "eTag")?,
-                    event_type: json::required(f1, "eventType")?,
+                    e_tag: f0.unwrap_or_default(),
+                    event_type: f1.unwrap_or_default(),
                     id: json::required(f2, "id")?,
                 })
             }
@@ -56041,8 +58027,12 @@ impl ::serde::Serialize for RestProtectedGroupUpdateEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("eTag", &self.e_tag);
-        e.entry("eventType", &self.event_type);
+        if let ::std::option::Option::Some(value) = &self.e_tag {
+            e.entry("eTag", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
         e.entry("id", &self.id);
         e.end()
     }
@@ -56282,7 +58272,7 @@ impl<'de> ::serde::Deserialize<'de> for RestProtectedSiteDeleteEvent {
                     }?;
                 }
                 ::std::result::Result::Ok(RestProtectedSiteDeleteEvent {
-                    event_type: json::required(f0, "eventType")?,
+                    event_type: f0.unwrap_or_default(),
                     id: json::required(f1, "id")?,
                 })
             }
@@ -56306,7 +58296,9 @@ impl ::serde::Serialize for RestProtectedSiteDeleteEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("eventType", &self.event_type);
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
         e.entry("id", &self.id);
         e.end()
     }
@@ -56340,8 +58332,8 @@ impl<'de> ::serde::Deserialize<'de> for RestProtectedSiteUpdateEvent {
                     }?;
                 }
                 ::std::result::Result::Ok(RestProtectedSiteUpdateEvent {
-                    e_tag: json::required(f0, "eTag")?,
-                    event_type: json::required(f1, "eventType")?,
+                    e_tag: f0.unwrap_or_default(),
+                    event_type: f1.unwrap_or_default(),
                     id: json::required(f2, "id")?,
                 })
             }
@@ -56366,8 +58358,12 @@ impl ::serde::Serialize for RestProtectedSiteUpdateEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("eTag", &self.e_tag);
-        e.entry("eventType", &self.event_type);
+        if let ::std::option::Option::Some(value) = &self.e_tag {
+            e.entry("eTag", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
         e.entry("id", &self.id);
         e.end()
     }
@@ -56480,7 +58476,7 @@ impl<'de> ::serde::Deserialize<'de> for RestProtectedTeamDeleteEvent {
                     }?;
                 }
                 ::std::result::Result::Ok(RestProtectedTeamDeleteEvent {
-                    event_type: json::required(f0, "eventType")?,
+                    event_type: f0.unwrap_or_default(),
                     id: json::required(f1, "id")?,
                 })
             }
@@ -56504,7 +58500,9 @@ impl ::serde::Serialize for RestProtectedTeamDeleteEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("eventType", &self.event_type);
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
         e.entry("id", &self.id);
         e.end()
     }
@@ -56538,8 +58536,8 @@ impl<'de> ::serde::Deserialize<'de> for RestProtectedTeamUpdateEvent {
                     }?;
                 }
                 ::std::result::Result::Ok(RestProtectedTeamUpdateEvent {
-                    e_tag: json::required(f0, "eTag")?,
-                    event_type: json::required(f1, "eventType")?,
+                    e_tag: f0.unwrap_or_default(),
+                    event_type: f1.unwrap_or_default(),
                     id: json::required(f2, "id")?,
                 })
             }
@@ -56564,8 +58562,12 @@ impl ::serde::Serialize for RestProtectedTeamUpdateEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("eTag", &self.e_tag);
-        e.entry("eventType", &self.event_type);
+        if let ::std::option::Option::Some(value) = &self.e_tag {
+            e.entry("eTag", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
         e.entry("id", &self.id);
         e.end()
     }
@@ -56693,7 +58695,7 @@ impl<'de> ::serde::Deserialize<'de> for RestProtectedUserDeleteEvent {
                     }?;
                 }
                 ::std::result::Result::Ok(RestProtectedUserDeleteEvent {
-                    event_type: json::required(f0, "eventType")?,
+                    event_type: f0.unwrap_or_default(),
                     id: json::required(f1, "id")?,
                 })
             }
@@ -56717,7 +58719,9 @@ impl ::serde::Serialize for RestProtectedUserDeleteEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("eventType", &self.event_type);
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
         e.entry("id", &self.id);
         e.end()
     }
@@ -56751,8 +58755,8 @@ impl<'de> ::serde::Deserialize<'de> for RestProtectedUserUpdateEvent {
                     }?;
                 }
                 ::std::result::Result::Ok(RestProtectedUserUpdateEvent {
-                    e_tag: json::required(f0, "eTag")?,
-                    event_type: json::required(f1, "eventType")?,
+                    e_tag: f0.unwrap_or_default(),
+                    event_type: f1.unwrap_or_default(),
                     id: json::required(f2, "id")?,
                 })
             }
@@ -56777,8 +58781,12 @@ impl ::serde::Serialize for RestProtectedUserUpdateEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("eTag", &self.e_tag);
-        e.entry("eventType", &self.event_type);
+        if let ::std::option::Option::Some(value) = &self.e_tag {
+            e.entry("eTag", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
         e.entry("id", &self.id);
         e.end()
     }
@@ -57413,11 +59421,11 @@ impl<'de> ::serde::Deserialize<'de> for RestRbacGroup {
                     }?;
                 }
                 ::std::result::Result::Ok(RestRbacGroup {
-                    display_name: json::required(f0, "displayName")?,
+                    display_name: f0.unwrap_or_default(),
                     id: json::required(f1, "id")?,
-                    name: json::required(f2, "name")?,
+                    name: f2.unwrap_or_default(),
                     on_premises_sid: f3.unwrap_or_default(),
-                    type_: json::required(f4, "type")?,
+                    type_: f4.unwrap_or_default(),
                 })
             }
         }
@@ -57443,13 +59451,19 @@ impl ::serde::Serialize for RestRbacGroup {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("displayName", &self.display_name);
+        if let ::std::option::Option::Some(value) = &self.display_name {
+            e.entry("displayName", value);
+        }
         e.entry("id", &self.id);
-        e.entry("name", &self.name);
+        if let ::std::option::Option::Some(value) = &self.name {
+            e.entry("name", value);
+        }
         if let ::std::option::Option::Some(value) = &self.on_premises_sid {
             e.entry("onPremisesSid", value);
         }
-        e.entry("type", &self.type_);
+        if let ::std::option::Option::Some(value) = &self.type_ {
+            e.entry("type", value);
+        }
         e.end()
     }
 }
@@ -57484,10 +59498,10 @@ impl<'de> ::serde::Deserialize<'de> for RestRbacGroupItem {
                     }?;
                 }
                 ::std::result::Result::Ok(RestRbacGroupItem {
-                    group: json::required(f0, "group")?,
+                    group: f0.unwrap_or_default(),
                     id: json::required(f1, "id")?,
                     links: f2.unwrap_or_default(),
-                    type_: json::required(f3, "type")?,
+                    type_: f3.unwrap_or_default(),
                 })
             }
         }
@@ -57512,12 +59526,16 @@ impl ::serde::Serialize for RestRbacGroupItem {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("group", &self.group);
+        if let ::std::option::Option::Some(value) = &self.group {
+            e.entry("group", value);
+        }
         e.entry("id", &self.id);
         if !::std::collections::HashMap::is_empty(&self.links) {
             e.entry("_links", &self.links);
         }
-        e.entry("type", &self.type_);
+        if let ::std::option::Option::Some(value) = &self.type_ {
+            e.entry("type", value);
+        }
         e.end()
     }
 }
@@ -57552,10 +59570,10 @@ impl<'de> ::serde::Deserialize<'de> for RestRbacGroupOperator {
                     }?;
                 }
                 ::std::result::Result::Ok(RestRbacGroupOperator {
-                    group: json::required(f0, "group")?,
+                    group: f0.unwrap_or_default(),
                     id: json::required(f1, "id")?,
                     links: f2.unwrap_or_default(),
-                    type_: json::required(f3, "type")?,
+                    type_: f3.unwrap_or_default(),
                 })
             }
         }
@@ -57580,12 +59598,16 @@ impl ::serde::Serialize for RestRbacGroupOperator {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("group", &self.group);
+        if let ::std::option::Option::Some(value) = &self.group {
+            e.entry("group", value);
+        }
         e.entry("id", &self.id);
         if !::std::collections::HashMap::is_empty(&self.links) {
             e.entry("_links", &self.links);
         }
-        e.entry("type", &self.type_);
+        if let ::std::option::Option::Some(value) = &self.type_ {
+            e.entry("type", value);
+        }
         e.end()
     }
 }
@@ -57698,7 +59720,7 @@ impl<'de> ::serde::Deserialize<'de> for RestRbacLoggedInUser {
                 }
                 ::std::result::Result::Ok(RestRbacLoggedInUser {
                     id: json::required(f0, "id")?,
-                    name: json::required(f1, "name")?,
+                    name: f1.unwrap_or_default(),
                 })
             }
         }
@@ -57722,7 +59744,9 @@ impl ::serde::Serialize for RestRbacLoggedInUser {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
         e.entry("id", &self.id);
-        e.entry("name", &self.name);
+        if let ::std::option::Option::Some(value) = &self.name {
+            e.entry("name", value);
+        }
         e.end()
     }
 }
@@ -57743,28 +59767,18 @@ impl<'de> ::serde::Deserialize<'de> for RestRbacOperator {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<RestRbacOperator, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
+                let mut out = <RestRbacOperator as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set_null_default(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
+                        0 => json::put(&mut map, &mut out.group),
+                        1 => json::put(&mut map, &mut out.id),
+                        2 => json::put_null_default(&mut map, &mut out.links),
+                        3 => json::put(&mut map, &mut out.type_),
+                        4 => json::put(&mut map, &mut out.user),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(RestRbacOperator {
-                    group: f0.unwrap_or_default(),
-                    id: f1.unwrap_or_default(),
-                    links: f2.unwrap_or_default(),
-                    type_: json::required(f3, "type")?,
-                    user: f4.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["group", "id", "_links", "type", "user"];
@@ -57798,7 +59812,9 @@ impl ::serde::Serialize for RestRbacOperator {
         if !::std::collections::HashMap::is_empty(&self.links) {
             e.entry("_links", &self.links);
         }
-        e.entry("type", &self.type_);
+        if let ::std::option::Option::Some(value) = &self.type_ {
+            e.entry("type", value);
+        }
         if let ::std::option::Option::Some(value) = &self.user {
             e.entry("user", value);
         }
@@ -58008,11 +60024,11 @@ impl<'de> ::serde::Deserialize<'de> for RestRbacSite {
                 }
                 ::std::result::Result::Ok(RestRbacSite {
                     id: json::required(f0, "id")?,
-                    is_cloud: json::required(f1, "isCloud")?,
-                    is_personal: json::required(f2, "isPersonal")?,
+                    is_cloud: f1.unwrap_or_default(),
+                    is_personal: f2.unwrap_or_default(),
                     parent_url: f3.unwrap_or_default(),
-                    title: json::required(f4, "title")?,
-                    url: json::required(f5, "url")?,
+                    title: f4.unwrap_or_default(),
+                    url: f5.unwrap_or_default(),
                 })
             }
         }
@@ -58040,13 +60056,21 @@ impl ::serde::Serialize for RestRbacSite {
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
         e.entry("id", &self.id);
-        e.entry("isCloud", &self.is_cloud);
-        e.entry("isPersonal", &self.is_personal);
+        if let ::std::option::Option::Some(value) = &self.is_cloud {
+            e.entry("isCloud", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.is_personal {
+            e.entry("isPersonal", value);
+        }
         if let ::std::option::Option::Some(value) = &self.parent_url {
             e.entry("parentUrl", value);
         }
-        e.entry("title", &self.title);
-        e.entry("url", &self.url);
+        if let ::std::option::Option::Some(value) = &self.title {
+            e.entry("title", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.url {
+            e.entry("url", value);
+        }
         e.end()
     }
 }
@@ -58083,8 +60107,8 @@ impl<'de> ::serde::Deserialize<'de> for RestRbacSiteItem {
                 ::std::result::Result::Ok(RestRbacSiteItem {
                     id: json::required(f0, "id")?,
                     links: f1.unwrap_or_default(),
-                    site: json::required(f2, "site")?,
-                    type_: json::required(f3, "type")?,
+                    site: f2.unwrap_or_default(),
+                    type_: f3.unwrap_or_default(),
                 })
             }
         }
@@ -58113,8 +60137,12 @@ impl ::serde::Serialize for RestRbacSiteItem {
         if !::std::collections::HashMap::is_empty(&self.links) {
             e.entry("_links", &self.links);
         }
-        e.entry("site", &self.site);
-        e.entry("type", &self.type_);
+        if let ::std::option::Option::Some(value) = &self.site {
+            e.entry("site", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.type_ {
+            e.entry("type", value);
+        }
         e.end()
     }
 }
@@ -58149,10 +60177,10 @@ impl<'de> ::serde::Deserialize<'de> for RestRbacTeam {
                     }?;
                 }
                 ::std::result::Result::Ok(RestRbacTeam {
-                    description: json::required(f0, "description")?,
-                    display_name: json::required(f1, "displayName")?,
+                    description: f0.unwrap_or_default(),
+                    display_name: f1.unwrap_or_default(),
                     id: json::required(f2, "id")?,
-                    mail: json::required(f3, "mail")?,
+                    mail: f3.unwrap_or_default(),
                 })
             }
         }
@@ -58177,10 +60205,16 @@ impl ::serde::Serialize for RestRbacTeam {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("description", &self.description);
-        e.entry("displayName", &self.display_name);
+        if let ::std::option::Option::Some(value) = &self.description {
+            e.entry("description", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.display_name {
+            e.entry("displayName", value);
+        }
         e.entry("id", &self.id);
-        e.entry("mail", &self.mail);
+        if let ::std::option::Option::Some(value) = &self.mail {
+            e.entry("mail", value);
+        }
         e.end()
     }
 }
@@ -58217,8 +60251,8 @@ impl<'de> ::serde::Deserialize<'de> for RestRbacTeamItem {
                 ::std::result::Result::Ok(RestRbacTeamItem {
                     id: json::required(f0, "id")?,
                     links: f1.unwrap_or_default(),
-                    team: json::required(f2, "team")?,
-                    type_: json::required(f3, "type")?,
+                    team: f2.unwrap_or_default(),
+                    type_: f3.unwrap_or_default(),
                 })
             }
         }
@@ -58247,8 +60281,12 @@ impl ::serde::Serialize for RestRbacTeamItem {
         if !::std::collections::HashMap::is_empty(&self.links) {
             e.entry("_links", &self.links);
         }
-        e.entry("team", &self.team);
-        e.entry("type", &self.type_);
+        if let ::std::option::Option::Some(value) = &self.team {
+            e.entry("team", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.type_ {
+            e.entry("type", value);
+        }
         e.end()
     }
 }
@@ -58285,11 +60323,11 @@ impl<'de> ::serde::Deserialize<'de> for RestRbacUser {
                     }?;
                 }
                 ::std::result::Result::Ok(RestRbacUser {
-                    display_name: json::required(f0, "displayName")?,
+                    display_name: f0.unwrap_or_default(),
                     id: json::required(f1, "id")?,
-                    name: json::required(f2, "name")?,
+                    name: f2.unwrap_or_default(),
                     on_premises_sid: f3.unwrap_or_default(),
-                    type_: json::required(f4, "type")?,
+                    type_: f4.unwrap_or_default(),
                 })
             }
         }
@@ -58315,13 +60353,19 @@ impl ::serde::Serialize for RestRbacUser {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("displayName", &self.display_name);
+        if let ::std::option::Option::Some(value) = &self.display_name {
+            e.entry("displayName", value);
+        }
         e.entry("id", &self.id);
-        e.entry("name", &self.name);
+        if let ::std::option::Option::Some(value) = &self.name {
+            e.entry("name", value);
+        }
         if let ::std::option::Option::Some(value) = &self.on_premises_sid {
             e.entry("onPremisesSid", value);
         }
-        e.entry("type", &self.type_);
+        if let ::std::option::Option::Some(value) = &self.type_ {
+            e.entry("type", value);
+        }
         e.end()
     }
 }
@@ -58358,8 +60402,8 @@ impl<'de> ::serde::Deserialize<'de> for RestRbacUserItem {
                 ::std::result::Result::Ok(RestRbacUserItem {
                     id: json::required(f0, "id")?,
                     links: f1.unwrap_or_default(),
-                    type_: json::required(f2, "type")?,
-                    user: json::required(f3, "user")?,
+                    type_: f2.unwrap_or_default(),
+                    user: f3.unwrap_or_default(),
                 })
             }
         }
@@ -58388,8 +60432,12 @@ impl ::serde::Serialize for RestRbacUserItem {
         if !::std::collections::HashMap::is_empty(&self.links) {
             e.entry("_links", &self.links);
         }
-        e.entry("type", &self.type_);
-        e.entry("user", &self.user);
+        if let ::std::option::Option::Some(value) = &self.type_ {
+            e.entry("type", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.user {
+            e.entry("user", value);
+        }
         e.end()
     }
 }
@@ -58426,8 +60474,8 @@ impl<'de> ::serde::Deserialize<'de> for RestRbacUserOperator {
                 ::std::result::Result::Ok(RestRbacUserOperator {
                     id: json::required(f0, "id")?,
                     links: f1.unwrap_or_default(),
-                    type_: json::required(f2, "type")?,
-                    user: json::required(f3, "user")?,
+                    type_: f2.unwrap_or_default(),
+                    user: f3.unwrap_or_default(),
                 })
             }
         }
@@ -58456,8 +60504,12 @@ impl ::serde::Serialize for RestRbacUserOperator {
         if !::std::collections::HashMap::is_empty(&self.links) {
             e.entry("_links", &self.links);
         }
-        e.entry("type", &self.type_);
-        e.entry("user", &self.user);
+        if let ::std::option::Option::Some(value) = &self.type_ {
+            e.entry("type", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.user {
+            e.entry("user", value);
+        }
         e.end()
     }
 }
@@ -59877,7 +61929,7 @@ impl<'de> ::serde::Deserialize<'de> for RestRestorePointDeleteEvent {
                     }?;
                 }
                 ::std::result::Result::Ok(RestRestorePointDeleteEvent {
-                    event_type: json::required(f0, "eventType")?,
+                    event_type: f0.unwrap_or_default(),
                     id: json::required(f1, "id")?,
                 })
             }
@@ -59901,7 +61953,9 @@ impl ::serde::Serialize for RestRestorePointDeleteEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("eventType", &self.event_type);
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
         e.entry("id", &self.id);
         e.end()
     }
@@ -59935,9 +61989,9 @@ impl<'de> ::serde::Deserialize<'de> for RestRestorePointObjectsChangeEvent {
                     }?;
                 }
                 ::std::result::Result::Ok(RestRestorePointObjectsChangeEvent {
-                    event_type: json::required(f0, "eventType")?,
+                    event_type: f0.unwrap_or_default(),
                     id: json::required(f1, "id")?,
-                    objects_etag: json::required(f2, "objectsEtag")?,
+                    objects_etag: f2.unwrap_or_default(),
                 })
             }
         }
@@ -59961,9 +62015,13 @@ impl ::serde::Serialize for RestRestorePointObjectsChangeEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("eventType", &self.event_type);
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
         e.entry("id", &self.id);
-        e.entry("objectsEtag", &self.objects_etag);
+        if let ::std::option::Option::Some(value) = &self.objects_etag {
+            e.entry("objectsEtag", value);
+        }
         e.end()
     }
 }
@@ -59996,8 +62054,8 @@ impl<'de> ::serde::Deserialize<'de> for RestRestorePointUpdateEvent {
                     }?;
                 }
                 ::std::result::Result::Ok(RestRestorePointUpdateEvent {
-                    e_tag: json::required(f0, "eTag")?,
-                    event_type: json::required(f1, "eventType")?,
+                    e_tag: f0.unwrap_or_default(),
+                    event_type: f1.unwrap_or_default(),
                     id: json::required(f2, "id")?,
                 })
             }
@@ -60022,8 +62080,12 @@ impl ::serde::Serialize for RestRestorePointUpdateEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("eTag", &self.e_tag);
-        e.entry("eventType", &self.event_type);
+        if let ::std::option::Option::Some(value) = &self.e_tag {
+            e.entry("eTag", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
         e.entry("id", &self.id);
         e.end()
     }
@@ -60255,7 +62317,7 @@ impl<'de> ::serde::Deserialize<'de> for RestRestoreSession {
                 }
                 ::std::result::Result::Ok(RestRestoreSession {
                     client_host: f0.unwrap_or_default(),
-                    creation_time: json::required(f1, "creationTime")?,
+                    creation_time: f1.unwrap_or_default(),
                     details: f2.unwrap_or_default(),
                     e_tag: f3.unwrap_or_default(),
                     end_time: f4.unwrap_or_default(),
@@ -60265,10 +62327,10 @@ impl<'de> ::serde::Deserialize<'de> for RestRestoreSession {
                     name: f8.unwrap_or_default(),
                     organization: f9.unwrap_or_default(),
                     reason: f10.unwrap_or_default(),
-                    result: json::required(f11, "result")?,
+                    result: f11.unwrap_or_default(),
                     scope_name: f12.unwrap_or_default(),
-                    state: json::required(f13, "state")?,
-                    type_: json::required(f14, "type")?,
+                    state: f13.unwrap_or_default(),
+                    type_: f14.unwrap_or_default(),
                 })
             }
         }
@@ -60307,7 +62369,9 @@ impl ::serde::Serialize for RestRestoreSession {
         if let ::std::option::Option::Some(value) = &self.client_host {
             e.entry("clientHost", value);
         }
-        e.entry("creationTime", &self.creation_time);
+        if let ::std::option::Option::Some(value) = &self.creation_time {
+            e.entry("creationTime", value);
+        }
         if let ::std::option::Option::Some(value) = &self.details {
             e.entry("details", value);
         }
@@ -60333,12 +62397,18 @@ impl ::serde::Serialize for RestRestoreSession {
         if let ::std::option::Option::Some(value) = &self.reason {
             e.entry("reason", value);
         }
-        e.entry("result", &self.result);
+        if let ::std::option::Option::Some(value) = &self.result {
+            e.entry("result", value);
+        }
         if let ::std::option::Option::Some(value) = &self.scope_name {
             e.entry("scopeName", value);
         }
-        e.entry("state", &self.state);
-        e.entry("type", &self.type_);
+        if let ::std::option::Option::Some(value) = &self.state {
+            e.entry("state", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.type_ {
+            e.entry("type", value);
+        }
         e.end()
     }
 }
@@ -60369,7 +62439,7 @@ impl<'de> ::serde::Deserialize<'de> for RestRestoreSessionDeleteEvent {
                     }?;
                 }
                 ::std::result::Result::Ok(RestRestoreSessionDeleteEvent {
-                    event_type: json::required(f0, "eventType")?,
+                    event_type: f0.unwrap_or_default(),
                     id: json::required(f1, "id")?,
                 })
             }
@@ -60393,7 +62463,9 @@ impl ::serde::Serialize for RestRestoreSessionDeleteEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("eventType", &self.event_type);
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
         e.entry("id", &self.id);
         e.end()
     }
@@ -60472,13 +62544,13 @@ impl<'de> ::serde::Deserialize<'de> for RestRestoreSessionEvent {
                     item_size_bytes: f6.unwrap_or_default(),
                     item_type: f7.unwrap_or_default(),
                     links: f8.unwrap_or_default(),
-                    message: json::required(f9, "message")?,
-                    order: json::required(f10, "order")?,
+                    message: f9.unwrap_or_default(),
+                    order: f10.unwrap_or_default(),
                     organization_id: f11.unwrap_or_default(),
                     site_id: f12.unwrap_or_default(),
                     source: f13.unwrap_or_default(),
-                    start_time: json::required(f14, "startTime")?,
-                    status: json::required(f15, "status")?,
+                    start_time: f14.unwrap_or_default(),
+                    status: f15.unwrap_or_default(),
                     target: f16.unwrap_or_default(),
                     team_id: f17.unwrap_or_default(),
                     title: f18.unwrap_or_default(),
@@ -60550,8 +62622,12 @@ impl ::serde::Serialize for RestRestoreSessionEvent {
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("message", &self.message);
-        e.entry("order", &self.order);
+        if let ::std::option::Option::Some(value) = &self.message {
+            e.entry("message", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.order {
+            e.entry("order", value);
+        }
         if let ::std::option::Option::Some(value) = &self.organization_id {
             e.entry("organizationId", value);
         }
@@ -60561,8 +62637,12 @@ impl ::serde::Serialize for RestRestoreSessionEvent {
         if let ::std::option::Option::Some(value) = &self.source {
             e.entry("source", value);
         }
-        e.entry("startTime", &self.start_time);
-        e.entry("status", &self.status);
+        if let ::std::option::Option::Some(value) = &self.start_time {
+            e.entry("startTime", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.status {
+            e.entry("status", value);
+        }
         if let ::std::option::Option::Some(value) = &self.target {
             e.entry("target", value);
         }
@@ -60598,34 +62678,20 @@ impl<'de> ::serde::Deserialize<'de> for RestRestoreSessionStatistics {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<RestRestoreSessionStatistics, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
-                let mut f4 = ::std::option::Option::None;
-                let mut f5 = ::std::option::Option::None;
-                let mut f6 = ::std::option::Option::None;
+                let mut out = <RestRestoreSessionStatistics as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set_null_default(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
-                        4 => json::set(&mut map, &mut f4),
-                        5 => json::set(&mut map, &mut f5),
-                        6 => json::set_null_default(&mut map, &mut f6),
+                        0 => json::put_null_default(&mut map, &mut out.errors),
+                        1 => json::put(&mut map, &mut out.failed_items_count),
+                        2 => json::put_null_default(&mut map, &mut out.items),
+                        3 => json::put(&mut map, &mut out.restored_items_count),
+                        4 => json::put(&mut map, &mut out.skipped_items_count),
+                        5 => json::put(&mut map, &mut out.total_items_count),
+                        6 => json::put_null_default(&mut map, &mut out.warnings),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(RestRestoreSessionStatistics {
-                    errors: f0.unwrap_or_default(),
-                    failed_items_count: json::required(f1, "failedItemsCount")?,
-                    items: json::required(f2, "items")?,
-                    restored_items_count: json::required(f3, "restoredItemsCount")?,
-                    skipped_items_count: json::required(f4, "skippedItemsCount")?,
-                    total_items_count: json::required(f5, "totalItemsCount")?,
-                    warnings: f6.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["errors", "failedItemsCount", "items", "restoredItemsCount", "skippedItemsCount", "totalItemsCount", "warnings"];
@@ -60655,11 +62721,21 @@ impl ::serde::Serialize for RestRestoreSessionStatistics {
         if !::std::vec::Vec::is_empty(&self.errors) {
             e.entry("errors", &self.errors);
         }
-        e.entry("failedItemsCount", &self.failed_items_count);
-        e.entry("items", &self.items);
-        e.entry("restoredItemsCount", &self.restored_items_count);
-        e.entry("skippedItemsCount", &self.skipped_items_count);
-        e.entry("totalItemsCount", &self.total_items_count);
+        if let ::std::option::Option::Some(value) = &self.failed_items_count {
+            e.entry("failedItemsCount", value);
+        }
+        if !::std::vec::Vec::is_empty(&self.items) {
+            e.entry("items", &self.items);
+        }
+        if let ::std::option::Option::Some(value) = &self.restored_items_count {
+            e.entry("restoredItemsCount", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.skipped_items_count {
+            e.entry("skippedItemsCount", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.total_items_count {
+            e.entry("totalItemsCount", value);
+        }
         if !::std::vec::Vec::is_empty(&self.warnings) {
             e.entry("warnings", &self.warnings);
         }
@@ -60695,8 +62771,8 @@ impl<'de> ::serde::Deserialize<'de> for RestRestoreSessionUpdateEvent {
                     }?;
                 }
                 ::std::result::Result::Ok(RestRestoreSessionUpdateEvent {
-                    e_tag: json::required(f0, "eTag")?,
-                    event_type: json::required(f1, "eventType")?,
+                    e_tag: f0.unwrap_or_default(),
+                    event_type: f1.unwrap_or_default(),
                     id: json::required(f2, "id")?,
                 })
             }
@@ -60721,8 +62797,12 @@ impl ::serde::Serialize for RestRestoreSessionUpdateEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("eTag", &self.e_tag);
-        e.entry("eventType", &self.event_type);
+        if let ::std::option::Option::Some(value) = &self.e_tag {
+            e.entry("eTag", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
         e.entry("id", &self.id);
         e.end()
     }
@@ -64652,14 +66732,14 @@ impl<'de> ::serde::Deserialize<'de> for RestSharePointDocument {
                     }?;
                 }
                 ::std::result::Result::Ok(RestSharePointDocument {
-                    created_by: json::required(f0, "createdBy")?,
-                    creation_time: json::required(f1, "creationTime")?,
+                    created_by: f0.unwrap_or_default(),
+                    creation_time: f1.unwrap_or_default(),
                     id: json::required(f2, "id")?,
                     is_folder: f3.unwrap_or_default(),
                     links: f4.unwrap_or_default(),
-                    modification_time: json::required(f5, "modificationTime")?,
-                    modified_by: json::required(f6, "modifiedBy")?,
-                    name: json::required(f7, "name")?,
+                    modification_time: f5.unwrap_or_default(),
+                    modified_by: f6.unwrap_or_default(),
+                    name: f7.unwrap_or_default(),
                     site_id: f8.unwrap_or_default(),
                     size_bytes: f9.unwrap_or_default(),
                     version: f10.unwrap_or_default(),
@@ -64696,8 +66776,12 @@ impl ::serde::Serialize for RestSharePointDocument {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("createdBy", &self.created_by);
-        e.entry("creationTime", &self.creation_time);
+        if let ::std::option::Option::Some(value) = &self.created_by {
+            e.entry("createdBy", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.creation_time {
+            e.entry("creationTime", value);
+        }
         e.entry("id", &self.id);
         if let ::std::option::Option::Some(value) = &self.is_folder {
             e.entry("isFolder", value);
@@ -64705,9 +66789,15 @@ impl ::serde::Serialize for RestSharePointDocument {
         if !::std::collections::HashMap::is_empty(&self.links) {
             e.entry("_links", &self.links);
         }
-        e.entry("modificationTime", &self.modification_time);
-        e.entry("modifiedBy", &self.modified_by);
-        e.entry("name", &self.name);
+        if let ::std::option::Option::Some(value) = &self.modification_time {
+            e.entry("modificationTime", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.modified_by {
+            e.entry("modifiedBy", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.name {
+            e.entry("name", value);
+        }
         if let ::std::option::Option::Some(value) = &self.site_id {
             e.entry("siteId", value);
         }
@@ -64770,14 +66860,14 @@ impl<'de> ::serde::Deserialize<'de> for RestSharePointFolder {
                     }?;
                 }
                 ::std::result::Result::Ok(RestSharePointFolder {
-                    created_by: json::required(f0, "createdBy")?,
-                    creation_time: json::required(f1, "creationTime")?,
+                    created_by: f0.unwrap_or_default(),
+                    creation_time: f1.unwrap_or_default(),
                     id: json::required(f2, "id")?,
                     is_folder: f3.unwrap_or_default(),
                     links: f4.unwrap_or_default(),
-                    modification_time: json::required(f5, "modificationTime")?,
-                    modified_by: json::required(f6, "modifiedBy")?,
-                    name: json::required(f7, "name")?,
+                    modification_time: f5.unwrap_or_default(),
+                    modified_by: f6.unwrap_or_default(),
+                    name: f7.unwrap_or_default(),
                     site_id: f8.unwrap_or_default(),
                     type_: f9.unwrap_or_default(),
                     version: f10.unwrap_or_default(),
@@ -64814,8 +66904,12 @@ impl ::serde::Serialize for RestSharePointFolder {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("createdBy", &self.created_by);
-        e.entry("creationTime", &self.creation_time);
+        if let ::std::option::Option::Some(value) = &self.created_by {
+            e.entry("createdBy", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.creation_time {
+            e.entry("creationTime", value);
+        }
         e.entry("id", &self.id);
         if let ::std::option::Option::Some(value) = &self.is_folder {
             e.entry("isFolder", value);
@@ -64823,9 +66917,15 @@ impl ::serde::Serialize for RestSharePointFolder {
         if !::std::collections::HashMap::is_empty(&self.links) {
             e.entry("_links", &self.links);
         }
-        e.entry("modificationTime", &self.modification_time);
-        e.entry("modifiedBy", &self.modified_by);
-        e.entry("name", &self.name);
+        if let ::std::option::Option::Some(value) = &self.modification_time {
+            e.entry("modificationTime", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.modified_by {
+            e.entry("modifiedBy", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.name {
+            e.entry("name", value);
+        }
         if let ::std::option::Option::Some(value) = &self.site_id {
             e.entry("siteId", value);
         }
@@ -64888,14 +66988,14 @@ impl<'de> ::serde::Deserialize<'de> for RestSharePointItem {
                     }?;
                 }
                 ::std::result::Result::Ok(RestSharePointItem {
-                    created_by: json::required(f0, "createdBy")?,
-                    creation_time: json::required(f1, "creationTime")?,
+                    created_by: f0.unwrap_or_default(),
+                    creation_time: f1.unwrap_or_default(),
                     id: json::required(f2, "id")?,
                     is_folder: f3.unwrap_or_default(),
                     links: f4.unwrap_or_default(),
-                    modification_time: json::required(f5, "modificationTime")?,
-                    modified_by: json::required(f6, "modifiedBy")?,
-                    name: json::required(f7, "name")?,
+                    modification_time: f5.unwrap_or_default(),
+                    modified_by: f6.unwrap_or_default(),
+                    name: f7.unwrap_or_default(),
                     site_id: f8.unwrap_or_default(),
                     title: f9.unwrap_or_default(),
                     version: f10.unwrap_or_default(),
@@ -64932,8 +67032,12 @@ impl ::serde::Serialize for RestSharePointItem {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("createdBy", &self.created_by);
-        e.entry("creationTime", &self.creation_time);
+        if let ::std::option::Option::Some(value) = &self.created_by {
+            e.entry("createdBy", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.creation_time {
+            e.entry("creationTime", value);
+        }
         e.entry("id", &self.id);
         if let ::std::option::Option::Some(value) = &self.is_folder {
             e.entry("isFolder", value);
@@ -64941,9 +67045,15 @@ impl ::serde::Serialize for RestSharePointItem {
         if !::std::collections::HashMap::is_empty(&self.links) {
             e.entry("_links", &self.links);
         }
-        e.entry("modificationTime", &self.modification_time);
-        e.entry("modifiedBy", &self.modified_by);
-        e.entry("name", &self.name);
+        if let ::std::option::Option::Some(value) = &self.modification_time {
+            e.entry("modificationTime", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.modified_by {
+            e.entry("modifiedBy", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.name {
+            e.entry("name", value);
+        }
         if let ::std::option::Option::Some(value) = &self.site_id {
             e.entry("siteId", value);
         }
@@ -65893,15 +68003,15 @@ impl<'de> ::serde::Deserialize<'de> for RestSite {
                     e_tag: f1.unwrap_or_default(),
                     id: json::required(f2, "id")?,
                     is_available: f3.unwrap_or_default(),
-                    is_cloud: json::required(f4, "isCloud")?,
-                    is_personal: json::required(f5, "isPersonal")?,
+                    is_cloud: f4.unwrap_or_default(),
+                    is_personal: f5.unwrap_or_default(),
                     links: f6.unwrap_or_default(),
                     msid: f7.unwrap_or_default(),
                     name: f8.unwrap_or_default(),
                     parent_url: f9.unwrap_or_default(),
                     site_collection_error: f10.unwrap_or_default(),
-                    title: json::required(f11, "title")?,
-                    url: json::required(f12, "url")?,
+                    title: f11.unwrap_or_default(),
+                    url: f12.unwrap_or_default(),
                 })
             }
         }
@@ -65945,8 +68055,12 @@ impl ::serde::Serialize for RestSite {
         if let ::std::option::Option::Some(value) = &self.is_available {
             e.entry("isAvailable", value);
         }
-        e.entry("isCloud", &self.is_cloud);
-        e.entry("isPersonal", &self.is_personal);
+        if let ::std::option::Option::Some(value) = &self.is_cloud {
+            e.entry("isCloud", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.is_personal {
+            e.entry("isPersonal", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
@@ -65962,8 +68076,12 @@ impl ::serde::Serialize for RestSite {
         if let ::std::option::Option::Some(value) = &self.site_collection_error {
             e.entry("siteCollectionError", value);
         }
-        e.entry("title", &self.title);
-        e.entry("url", &self.url);
+        if let ::std::option::Option::Some(value) = &self.title {
+            e.entry("title", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.url {
+            e.entry("url", value);
+        }
         e.end()
     }
 }
@@ -66711,11 +68829,11 @@ impl<'de> ::serde::Deserialize<'de> for RestTeam {
                 ::std::result::Result::Ok(RestTeam {
                     data_location: f0.unwrap_or_default(),
                     description: f1.unwrap_or_default(),
-                    display_name: json::required(f2, "displayName")?,
+                    display_name: f2.unwrap_or_default(),
                     e_tag: f3.unwrap_or_default(),
                     id: json::required(f4, "id")?,
                     links: f5.unwrap_or_default(),
-                    mail: json::required(f6, "mail")?,
+                    mail: f6.unwrap_or_default(),
                     msid: f7.unwrap_or_default(),
                 })
             }
@@ -66751,7 +68869,9 @@ impl ::serde::Serialize for RestTeam {
         if let ::std::option::Option::Some(value) = &self.description {
             e.entry("description", value);
         }
-        e.entry("displayName", &self.display_name);
+        if let ::std::option::Option::Some(value) = &self.display_name {
+            e.entry("displayName", value);
+        }
         if let ::std::option::Option::Some(value) = &self.e_tag {
             e.entry("eTag", value);
         }
@@ -66759,7 +68879,9 @@ impl ::serde::Serialize for RestTeam {
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
-        e.entry("mail", &self.mail);
+        if let ::std::option::Option::Some(value) = &self.mail {
+            e.entry("mail", value);
+        }
         if let ::std::option::Option::Some(value) = &self.msid {
             e.entry("msid", value);
         }
@@ -66962,7 +69084,7 @@ impl<'de> ::serde::Deserialize<'de> for RestTeamsFile {
                     }?;
                 }
                 ::std::result::Result::Ok(RestTeamsFile {
-                    channel_id: json::required(f0, "channelId")?,
+                    channel_id: f0.unwrap_or_default(),
                     file_type: f1.unwrap_or_default(),
                     id: json::required(f2, "id")?,
                     links: f3.unwrap_or_default(),
@@ -67004,7 +69126,9 @@ impl ::serde::Serialize for RestTeamsFile {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("channelId", &self.channel_id);
+        if let ::std::option::Option::Some(value) = &self.channel_id {
+            e.entry("channelId", value);
+        }
         if let ::std::option::Option::Some(value) = &self.file_type {
             e.entry("fileType", value);
         }
@@ -67124,16 +69248,14 @@ impl<'de> ::serde::Deserialize<'de> for RestTeamsOperatorRestoreSessionResponse 
                 self,
                 mut map: A,
             ) -> ::std::result::Result<RestTeamsOperatorRestoreSessionResponse, A::Error> {
-                let mut f0 = ::std::option::Option::None;
+                let mut out = <RestTeamsOperatorRestoreSessionResponse as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
+                        0 => json::put(&mut map, &mut out.session_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(RestTeamsOperatorRestoreSessionResponse {
-                    session_id: json::required(f0, "sessionId")?,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["sessionId"];
@@ -67154,7 +69276,9 @@ impl ::serde::Serialize for RestTeamsOperatorRestoreSessionResponse {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("sessionId", &self.session_id);
+        if let ::std::option::Option::Some(value) = &self.session_id {
+            e.entry("sessionId", value);
+        }
         e.end()
     }
 }
@@ -68145,19 +70269,15 @@ impl<'de> ::serde::Deserialize<'de> for RestUpdateProductConfig {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<RestUpdateProductConfig, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
+                let mut out = <RestUpdateProductConfig as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
+                        0 => json::put(&mut map, &mut out.enable_check_for_updates),
+                        1 => json::put(&mut map, &mut out.update_settings),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(RestUpdateProductConfig {
-                    enable_check_for_updates: json::required(f0, "enableCheckForUpdates")?,
-                    update_settings: f1.unwrap_or_default(),
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["enableCheckForUpdates", "updateSettings"];
@@ -68179,7 +70299,9 @@ impl ::serde::Serialize for RestUpdateProductConfig {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("enableCheckForUpdates", &self.enable_check_for_updates);
+        if let ::std::option::Option::Some(value) = &self.enable_check_for_updates {
+            e.entry("enableCheckForUpdates", value);
+        }
         if let ::std::option::Option::Some(value) = &self.update_settings {
             e.entry("updateSettings", value);
         }
@@ -68482,7 +70604,7 @@ impl<'de> ::serde::Deserialize<'de> for Restm365BackupStoragePolicyDeleteEvent {
                     }?;
                 }
                 ::std::result::Result::Ok(Restm365BackupStoragePolicyDeleteEvent {
-                    event_type: json::required(f0, "eventType")?,
+                    event_type: f0.unwrap_or_default(),
                     id: json::required(f1, "id")?,
                 })
             }
@@ -68506,7 +70628,9 @@ impl ::serde::Serialize for Restm365BackupStoragePolicyDeleteEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("eventType", &self.event_type);
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
         e.entry("id", &self.id);
         e.end()
     }
@@ -68528,19 +70652,15 @@ impl<'de> ::serde::Deserialize<'de> for Restm365BackupStoragePolicySelectedItems
                 self,
                 mut map: A,
             ) -> ::std::result::Result<Restm365BackupStoragePolicySelectedItemsChangeEvent, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
+                let mut out = <Restm365BackupStoragePolicySelectedItemsChangeEvent as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
+                        0 => json::put(&mut map, &mut out.event_type),
+                        1 => json::put(&mut map, &mut out.policy_id),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(Restm365BackupStoragePolicySelectedItemsChangeEvent {
-                    event_type: json::required(f0, "eventType")?,
-                    policy_id: json::required(f1, "policyId")?,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["eventType", "policyId"];
@@ -68562,8 +70682,12 @@ impl ::serde::Serialize for Restm365BackupStoragePolicySelectedItemsChangeEvent 
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("eventType", &self.event_type);
-        e.entry("policyId", &self.policy_id);
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.policy_id {
+            e.entry("policyId", value);
+        }
         e.end()
     }
 }
@@ -68596,8 +70720,8 @@ impl<'de> ::serde::Deserialize<'de> for Restm365BackupStoragePolicyUpdateEvent {
                     }?;
                 }
                 ::std::result::Result::Ok(Restm365BackupStoragePolicyUpdateEvent {
-                    e_tag: json::required(f0, "eTag")?,
-                    event_type: json::required(f1, "eventType")?,
+                    e_tag: f0.unwrap_or_default(),
+                    event_type: f1.unwrap_or_default(),
                     id: json::required(f2, "id")?,
                 })
             }
@@ -68622,8 +70746,12 @@ impl ::serde::Serialize for Restm365BackupStoragePolicyUpdateEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("eTag", &self.e_tag);
-        e.entry("eventType", &self.event_type);
+        if let ::std::option::Option::Some(value) = &self.e_tag {
+            e.entry("eTag", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.event_type {
+            e.entry("eventType", value);
+        }
         e.entry("id", &self.id);
         e.end()
     }

@@ -77,7 +77,8 @@ impl<'a> Token<'a> {
 #[cfg(feature = "auth")]
 impl<'a> Token<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -87,7 +88,15 @@ impl<'a> Token<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("token", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "token",
+                path: "/api/oauth2/token",
+                download: false,
+                anonymous: true,
+            },
+            self.into_request(),
+        )
     }
 }
 /**Builder for [`Client::restore_points_get_all`]
@@ -179,7 +188,8 @@ impl<'a> RestorePointsGetAll<'a> {
 #[cfg(feature = "restore-points")]
 impl<'a> RestorePointsGetAll<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded when it is Veeam's `RESTExceptionInfo`.
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
+    /// problem).
     #[inline]
     pub fn send(
         self,
@@ -189,49 +199,55 @@ impl<'a> RestorePointsGetAll<'a> {
             ::veeam_runtime::Error,
         >,
     > + 'a {
-        ::veeam_runtime::ops::json("restore_points_get_all", self.into_request())
+        ::veeam_runtime::ops::json(
+            ::veeam_runtime::ops::Operation {
+                id: "restore_points_get_all",
+                path: "/api/v1/restorePoints",
+                download: false,
+                anonymous: false,
+            },
+            self.into_request(),
+        )
     }
     /// Every item of every page, fetched lazily one page at a time (one page in
-    /// memory). `.limit(n)` sets the page size (default 500, server maximum
-    /// 10,000), `.offset(n)` where to start; the server's `setId` is passed on.
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
     #[inline]
     pub fn stream(
         self,
     ) -> impl ::veeam_runtime::Stream<
         Item = ::std::result::Result<
-            <types::RestorePointsPage as ::veeam_runtime::paging::IntoPage>::Item,
+            <types::RestorePointsPage as ::veeam_runtime::paging::Paged>::Item,
             ::veeam_runtime::Error,
         >,
     > + 'a {
         let limit = match &self.limit {
-            Ok(Some(n)) => *n as i64,
-            _ => ::veeam_runtime::paging::DEFAULT_PAGE_SIZE,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         let start = match &self.offset {
-            Ok(Some(n)) => *n as i64,
-            _ => 0,
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
         };
         ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "restore_points_get_all",
+                path: "/api/v1/restorePoints",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
             self,
             start,
             limit,
-            |
-                b,
-                offset,
-                limit,
-                set_id: ::std::option::Option<
-                    <types::RestorePointsPage as ::veeam_runtime::paging::IntoPage>::SetId,
-                >|
-            {
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
-                async move {
-                    b.send()
-                        .await
-                        .map(|r| ::veeam_runtime::paging::IntoPage::into_page(
-                            r.into_inner(),
-                        ))
-                }
+                b.into_request()
             },
         )
     }

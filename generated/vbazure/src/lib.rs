@@ -127,9 +127,21 @@ pub mod prelude {
 /// [`runtime::Timeouts`], [`runtime::WaitOptions`].
 pub use ::veeam_runtime as runtime;
 pub use ::veeam_runtime::{Error, ErrorKind};
-/// Operations that answer with a file: they get the download timeout.
-const DOWNLOAD_OPERATIONS: &[&str] = &[];
-/// Every request goes through the session: bearer token, timeout, retries, re-login.
+/// How this API pages its lists (its profile's `paging`).
+const PAGING: ::veeam_runtime::paging::PagingProfile = ::veeam_runtime::paging::PagingProfile {
+    offset_param: "offset",
+    limit_param: "limit",
+    items: "results",
+    offset_field: ::std::option::Option::Some("offset"),
+    limit_field: ::std::option::Option::Some("limit"),
+    total_field: ::std::option::Option::Some("totalCount"),
+    next_link: ::std::option::Option::Some("/_links/next/href"),
+    set_id: ::std::option::Option::None,
+    default_limit: 500i64,
+    max_limit: ::std::option::Option::None,
+};
+/// progenitor's hooks, for what it still sends itself: the session's token, timeouts,
+/// retries and re-login.
 impl progenitor_client::ClientHooks<::veeam_runtime::Session> for Client {
     async fn pre<E>(
         &self,
@@ -145,17 +157,17 @@ impl progenitor_client::ClientHooks<::veeam_runtime::Session> for Client {
     async fn exec(
         &self,
         request: reqwest::Request,
-        info: &progenitor_client::OperationInfo,
+        _info: &progenitor_client::OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let download = DOWNLOAD_OPERATIONS.binary_search(&info.operation_id).is_ok();
-        self.inner.execute(request, download).await
+        self.inner.execute(request, false).await
     }
 }
 impl ::veeam_runtime::FromParts for Client {
     const PROFILE: ::veeam_runtime::ApiProfile = ::veeam_runtime::ApiProfile {
-        token_path: "/api/oauth2/token",
-        logout_path: ::std::option::Option::None,
+        token_path: ::std::option::Option::Some("/api/oauth2/token"),
+        logout: ::std::option::Option::None,
         login_extra: &[],
+        paging: ::std::option::Option::Some(PAGING),
     };
     #[inline]
     fn from_parts(
@@ -168,7 +180,8 @@ impl ::veeam_runtime::FromParts for Client {
 }
 impl Client {
     /// Configures a client for the server at `base_url` (scheme, host and port, e.g.
-    /// `https://vbo.example.com:4443`): credentials, TLS, timeouts, retries.
+    /// `https://vbo.example.com:4443`, and any path prefix a reverse proxy adds):
+    /// credentials, TLS, timeouts, retries.
     pub fn builder(
         base_url: impl ::std::convert::Into<::std::string::String>,
     ) -> ::veeam_runtime::ClientBuilder<Self> {

@@ -115,13 +115,13 @@ impl TokenRequest {
     "password", RefreshToken = "refresh_token", } unknown Unknown
 }
 ///`TokenResponse`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "auth"))]
 pub struct TokenResponse {
-    pub access_token: ::std::string::String,
+    pub access_token: ::std::option::Option<::std::string::String>,
     pub expires_in: ::std::option::Option<i64>,
     pub refresh_token: ::std::option::Option<::std::string::String>,
-    pub token_type: ::std::string::String,
+    pub token_type: ::std::option::Option<::std::string::String>,
 }
 /// Types for composing complex structures.
 pub mod builder {
@@ -269,16 +269,8 @@ pub mod error {
     }
 }
 #[cfg(any(feature = "restore-points"))]
-impl ::veeam_runtime::paging::IntoPage for RestorePointsPage {
+impl ::veeam_runtime::paging::Paged for RestorePointsPage {
     type Item = RestorePoint;
-    type SetId = ();
-    #[inline]
-    fn into_page(self) -> ::veeam_runtime::paging::Page<Self::Item, Self::SetId> {
-        ::veeam_runtime::paging::Page {
-            items: self.results,
-            set_id: ::std::option::Option::None,
-        }
-    }
 }
 // Serde impls, written out instead of derived (see `veeam_runtime::json`).
 #[cfg(any(feature = "restore-points"))]
@@ -602,25 +594,17 @@ impl<'de> ::serde::Deserialize<'de> for TokenResponse {
                 self,
                 mut map: A,
             ) -> ::std::result::Result<TokenResponse, A::Error> {
-                let mut f0 = ::std::option::Option::None;
-                let mut f1 = ::std::option::Option::None;
-                let mut f2 = ::std::option::Option::None;
-                let mut f3 = ::std::option::Option::None;
+                let mut out = <TokenResponse as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::set(&mut map, &mut f0),
-                        1 => json::set(&mut map, &mut f1),
-                        2 => json::set(&mut map, &mut f2),
-                        3 => json::set(&mut map, &mut f3),
+                        0 => json::put(&mut map, &mut out.access_token),
+                        1 => json::put(&mut map, &mut out.expires_in),
+                        2 => json::put(&mut map, &mut out.refresh_token),
+                        3 => json::put(&mut map, &mut out.token_type),
                         _ => json::skip(&mut map),
                     }?;
                 }
-                ::std::result::Result::Ok(TokenResponse {
-                    access_token: json::required(f0, "access_token")?,
-                    expires_in: f1.unwrap_or_default(),
-                    refresh_token: f2.unwrap_or_default(),
-                    token_type: json::required(f3, "token_type")?,
-                })
+                ::std::result::Result::Ok(out)
             }
         }
         const FIELDS: &[&str] = &["access_token", "expires_in", "refresh_token", "token_type"];
@@ -644,14 +628,18 @@ impl ::serde::Serialize for TokenResponse {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        e.entry("access_token", &self.access_token);
+        if let ::std::option::Option::Some(value) = &self.access_token {
+            e.entry("access_token", value);
+        }
         if let ::std::option::Option::Some(value) = &self.expires_in {
             e.entry("expires_in", value);
         }
         if let ::std::option::Option::Some(value) = &self.refresh_token {
             e.entry("refresh_token", value);
         }
-        e.entry("token_type", &self.token_type);
+        if let ::std::option::Option::Some(value) = &self.token_type {
+            e.entry("token_type", value);
+        }
         e.end()
     }
 }

@@ -1,0 +1,193 @@
+//! Facts about each operation, read from the normalized document (never from generated
+//! tokens): its resource group, whether it is paged and how, whether it answers with a file,
+//! whether it sends the session's token. The glue wires each builder from these.
+
+use std::collections::BTreeMap;
+
+use heck::{ToKebabCase, ToSnakeCase};
+use serde_json::Value;
+
+use crate::openapi::{
+    each_operation, is_json_media_type, operation_parameters, resolve, status_class,
+};
+use crate::profile::Paging;
+
+/// How a paged operation's items come back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageShape {
+    /// An object whose `items` field (the profile's) is the page's list.
+    Envelope,
+    /// The body is the list itself.
+    BareArray,
+}
+
+/// What the glue needs to know about one operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationFacts {
+    /// The operationId as progenitor's `OperationInfo` names it (snake case).
+    pub id: String,
+    pub method: String,
+    pub path: String,
+    /// The resource group (first tag, kebab case): the operation's feature.
+    pub group: String,
+    /// Set when the operation takes the profile's offset and limit query parameters and
+    /// answers with a page.
+    pub paged: Option<PageShape>,
+    /// Whether the operation takes the profile's set-id query parameter.
+    pub set_id: bool,
+    /// The success body is a file (binary, not JSON): it gets the download timeout and
+    /// `write_to`/`save_to`.
+    pub download: bool,
+    /// `security: []`: sent without the session's token (the token endpoint itself).
+    pub anonymous: bool,
+}
+
+/// Facts of every operation, by progenitor's operation id.
+pub fn operations(doc: &Value, paging: Option<&Paging>) -> BTreeMap<String, OperationFacts> {
+    let mut out = BTreeMap::new();
+    each_operation(doc, |path, method, op| {
+        let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+            return;
+        };
+        let params = operation_parameters(doc, path, op);
+        let has_query = |name: &str| {
+            params.iter().any(|p| {
+                p.get("in").and_then(Value::as_str) == Some("query")
+                    && p.get("name").and_then(Value::as_str) == Some(name)
+            })
+        };
+        let paged = paging
+            .filter(|p| has_query(&p.offset) && has_query(&p.limit))
+            .and_then(|p| page_shape(doc, op, &p.items));
+        let set_id = paging
+            .and_then(|p| p.set_id.as_deref())
+            .is_some_and(has_query);
+        let group = op
+            .pointer("/tags/0")
+            .and_then(Value::as_str)
+            .unwrap_or("untagged")
+            .to_kebab_case();
+        let anonymous = op
+            .get("security")
+            .and_then(Value::as_array)
+            .is_some_and(|s| {
+                s.is_empty()
+                    || s.iter()
+                        .all(|r| r.as_object().is_some_and(|m| m.is_empty()))
+            });
+        out.insert(
+            id.to_snake_case(),
+            OperationFacts {
+                id: id.to_snake_case(),
+                method: method.to_string(),
+                path: path.to_string(),
+                group,
+                paged,
+                set_id,
+                download: is_download(doc, op),
+                anonymous,
+            },
+        );
+    });
+    out
+}
+
+/// The success responses (2xx), `$ref`s resolved.
+fn successes<'a>(doc: &'a Value, op: &'a Value) -> Vec<&'a Value> {
+    op.get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(code, _)| status_class(code) == Some(2))
+        .map(|(_, r)| resolve(doc, r))
+        .collect()
+}
+
+/// A page: the success JSON body is an array, or an object with an array `items` property.
+fn page_shape(doc: &Value, op: &Value, items: &str) -> Option<PageShape> {
+    let schema = successes(doc, op).into_iter().find_map(|r| {
+        let content = r.get("content")?.as_object()?;
+        content
+            .iter()
+            .find(|(mt, _)| is_json_media_type(mt))?
+            .1
+            .get("schema")
+    })?;
+    let schema = resolve(doc, schema);
+    if schema.get("type").and_then(Value::as_str) == Some("array") {
+        return Some(PageShape::BareArray);
+    }
+    let parts = std::iter::once(schema).chain(
+        schema
+            .get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|s| resolve(doc, s)),
+    );
+    for part in parts {
+        if let Some(prop) = part.pointer(&format!(
+            "/properties/{}",
+            crate::error::escape_segment(items)
+        )) {
+            if resolve(doc, prop).get("type").and_then(Value::as_str) == Some("array") {
+                return Some(PageShape::Envelope);
+            }
+        }
+    }
+    None
+}
+
+/// A success body declared as a file: a non-JSON media type with a `string`/`binary` schema.
+fn is_download(doc: &Value, op: &Value) -> bool {
+    successes(doc, op).into_iter().any(|r| {
+        r.get("content")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .any(|(mt, media)| {
+                let schema = media.get("schema").map(|s| resolve(doc, s));
+                !is_json_media_type(mt)
+                    && schema.is_some_and(|s| {
+                        s.get("type").and_then(Value::as_str) == Some("string")
+                            && s.get("format").and_then(Value::as_str) == Some("binary")
+                    })
+            })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn paging() -> Paging {
+        serde_norway::from_str("{offset: offset, limit: limit, set_id: setId}").unwrap()
+    }
+
+    #[test]
+    fn paged_downloads_and_anonymous_operations_are_read_from_the_document() {
+        let doc = json!({
+            "components": {"schemas": {"Page": {"type": "object", "properties": {"results": {"type": "array", "items": {}}}}}},
+            "paths": {
+                "/items": {"parameters": [{"name": "offset", "in": "query"}], "get": {"operationId": "Items_List", "tags": ["ItemGroup"],
+                    "parameters": [{"name": "limit", "in": "query"}, {"name": "setId", "in": "query"}],
+                    "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Page"}}}}}}},
+                "/bare": {"get": {"operationId": "bare", "parameters": [{"name": "offset", "in": "query"}, {"name": "limit", "in": "query"}],
+                    "responses": {"200": {"content": {"application/json": {"schema": {"type": "array", "items": {}}}}}}}},
+                "/file": {"post": {"operationId": "Export", "responses": {"200": {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}}},
+                "/token": {"post": {"operationId": "token", "security": [], "responses": {"200": {}}}}
+            }
+        });
+        let facts = operations(&doc, Some(&paging()));
+        let items = &facts["items_list"];
+        assert_eq!(
+            (items.paged.clone(), items.set_id, items.group.as_str()),
+            (Some(PageShape::Envelope), true, "item-group")
+        );
+        assert_eq!(facts["bare"].paged, Some(PageShape::BareArray));
+        assert!(facts["export"].download && facts["export"].paged.is_none());
+        assert!(facts["token"].anonymous && !facts["export"].anonymous);
+        assert!(operations(&doc, None)["items_list"].paged.is_none());
+    }
+}
