@@ -41,6 +41,8 @@ pub use wait::{Progress, WaitOptions};
 /// Re-exported so generated crates need no direct dependency on these.
 pub use futures::Stream;
 pub use progenitor_client::{ByteStream, ResponseValue};
+/// The HTTP status type [`Error::status`] returns, so callers need no `reqwest` of their own.
+pub use reqwest::StatusCode;
 #[doc(hidden)]
 pub use serde as __serde;
 pub use tokio::io::AsyncWrite;
