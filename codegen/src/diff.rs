@@ -526,31 +526,13 @@ fn show_list(items: &[String]) -> String {
 
 fn compare_parameters(old: &Value, o: &Op, new: &Value, n: &Op, out: &mut Vec<Change>) {
     let params = |doc: &Value, op: &Op| -> BTreeMap<(String, String), Value> {
-        let item = &doc["paths"][op.path];
-        let mut map = BTreeMap::new();
-        for owner in [item, op.value] {
-            for p in owner
-                .get("parameters")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                let p = resolve(doc, p);
-                let name = p
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string();
-                let location = p
-                    .get("in")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string();
-                // Path parameter names do not matter on the wire; match them by position.
-                map.insert((location, name), p.clone());
-            }
-        }
-        map
+        let text =
+            |p: &Value, key: &str| p.get(key).and_then(Value::as_str).unwrap_or("").to_string();
+        // An operation's own parameter replaces its path item's of the same name and place.
+        crate::openapi::operation_parameters(doc, op.path, op.value)
+            .into_iter()
+            .map(|p| ((text(p, "in"), text(p, "name")), p.clone()))
+            .collect()
     };
     let (op_, np) = (params(old, o), params(new, n));
     let required = |p: &Value| p.get("required") == Some(&Value::Bool(true));
