@@ -4,3 +4,8 @@
 //! asserted in tests/snapshots.rs and their text pinned by the insta snapshots.
 
 include!(concat!(env!("OUT_DIR"), "/fixtures.rs"));
+
+/// The workspace README: each of its Rust blocks is compiled as a doc test, so what it shows
+/// a user builds against the crates as they are.
+#[doc = include_str!("../../README.md")]
+pub mod readme {}

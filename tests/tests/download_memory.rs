@@ -66,7 +66,8 @@ async fn a_512_mib_download_streams_in_constant_memory() {
         grew / 1024,
         SIZE >> 20
     );
-    assert!(grew < 64 * 1024 * 1024, "peak RSS grew by {grew} bytes");
+    // The README's figure: under 16 MiB (about 2.4 MiB measured).
+    assert!(grew < 16 * 1024 * 1024, "peak RSS grew by {grew} bytes");
 }
 
 #[tokio::test]
