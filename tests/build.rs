@@ -31,4 +31,32 @@ fn main() {
         ));
     }
     std::fs::write(Path::new(&out).join("fixtures.rs"), modules).expect("OUT_DIR is writable");
+    null_tolerance_cases(Path::new(&out));
+}
+
+/// For tests/nulls.rs: per workspace crate, a function decoding a JSON value into the Rust
+/// type of each schema its success responses reach, by schema name.
+fn null_tolerance_cases(out: &Path) {
+    let root = Path::new("..");
+    println!("cargo:rerun-if-changed=../spec");
+    let mut text = String::new();
+    for api in codegen::workspace_apis(root).unwrap_or_else(|e| panic!("{e}")) {
+        let files = codegen::load::read_spec(&api.spec_dir(root)).unwrap_or_else(|e| panic!("{e}"));
+        let mut doc = codegen::load::assemble(&files).unwrap_or_else(|e| panic!("{e}"));
+        codegen::normalize::all_for(&mut doc.value, true);
+        let krate = api.name().replace('-', "_");
+        text.push_str(&format!(
+            "/// Decodes `value` as the Rust type of `{krate}`'s schema `name`.\npub fn decode_{krate}(name: &str, value: serde_json::Value) -> Option<Result<(), String>> {{\n    let r = match name {{\n"
+        ));
+        for name in codegen::normalize::response_schemas(&doc.value) {
+            let ty = codegen::normalize::rust_type_name(&name);
+            text.push_str(&format!(
+                "        {name:?} => serde_json::from_value::<{krate}::types::{ty}>(value).map(|_| ()),\n"
+            ));
+        }
+        text.push_str(
+            "        _ => return None,\n    };\n    Some(r.map_err(|e| e.to_string()))\n}\n",
+        );
+    }
+    std::fs::write(out.join("null_cases.rs"), text).expect("OUT_DIR is writable");
 }

@@ -306,6 +306,24 @@ pub fn response_fields_optional(doc: &mut Value, report: &mut Report) {
     }
 }
 
+/// The component schemas the success responses of `doc` reach, at any depth.
+pub fn response_schemas(doc: &Value) -> std::collections::BTreeSet<String> {
+    let mut reached = std::collections::BTreeSet::new();
+    crate::openapi::each_operation(doc, |_, _, op| {
+        for (code, response) in op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if status_class(code) == Some(2) {
+                reach(doc, crate::openapi::resolve(doc, response), &mut reached);
+            }
+        }
+    });
+    reached
+}
+
 /// The component schemas `schema` reaches through `$ref`s, at any depth.
 fn reach(doc: &Value, schema: &Value, out: &mut std::collections::BTreeSet<String>) {
     match schema {
@@ -531,6 +549,32 @@ pub fn drop_colliding_properties(doc: &mut Value, report: &mut Report) {
 /// punctuation dropped; keywords get a `_` suffix either way, so they cannot collide apart).
 fn rust_name(name: &str) -> String {
     name.to_snake_case()
+}
+
+/// The name typify gives the Rust type of component schema `name` (its `sanitize` in Pascal
+/// case). The null-tolerance test, which names every response type this way, holds it to
+/// typify's output: a wrong name does not compile.
+pub fn rust_type_name(name: &str) -> String {
+    use heck::ToPascalCase;
+    let cleaned: String = name
+        .replace('\'', "")
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let mut out = cleaned.to_pascal_case();
+    if !out.chars().next().is_some_and(char::is_alphabetic) {
+        out = format!("X{out}");
+    }
+    if out == "Self" {
+        out.push('_');
+    }
+    out
 }
 
 /// The identifier progenitor gives a parameter's builder setter (typify's `sanitize` in snake
