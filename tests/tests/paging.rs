@@ -349,3 +349,73 @@ async fn an_item_that_does_not_decode_is_an_error_naming_it_and_the_walk_goes_on
     assert_eq!(e.operation(), Some("restore_point_get_restore_points"));
     assert_eq!(items.iter().filter(|i| i.is_ok()).count(), 39);
 }
+
+#[tokio::test]
+async fn the_set_id_of_the_first_page_is_sent_with_the_next_ones() {
+    // The server keeps a snapshot per setId. Without it, 5 mailboxes added after the first
+    // page would shift the later pages and 5 would be skipped; with it, the walk sees the
+    // list as it was when it started.
+    const SET: &str = "4f1e9a52-7d3c-4b8e-9f6a-0c2d3e4f5a6b";
+    struct Snapshot {
+        log: Arc<Mutex<Vec<Option<String>>>>,
+    }
+    fn mailbox(i: usize) -> Value {
+        json!({"id": format!("00000000-0000-4000-8000-{i:012}"), "email": format!("m{i}@example.com")})
+    }
+    impl Respond for Snapshot {
+        fn respond(&self, request: &Request) -> ResponseTemplate {
+            let q = |k: &str| {
+                request
+                    .url
+                    .query_pairs()
+                    .find(|(n, _)| n == k)
+                    .map(|(_, v)| v.into_owned())
+            };
+            let offset: usize = q("offset").map_or(0, |v| v.parse().unwrap());
+            let set = q("setId");
+            self.log.lock().unwrap().push(set.clone());
+            let shift = if set.as_deref() == Some(SET) || offset == 0 {
+                0
+            } else {
+                5
+            };
+            let results: Vec<Value> = (offset + shift..(offset + shift + 30).min(95 + shift))
+                .map(mailbox)
+                .collect();
+            ResponseTemplate::new(200).set_body_json(
+                json!({"offset": offset, "limit": 30, "setId": SET, "results": results}),
+            )
+        }
+    }
+    let server = MockServer::start().await;
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let session = "2e7f9c4a-1b3d-4c5e-8f6a-7b8c9d0e1f2a";
+    Mock::given(wiremock::matchers::path(format!(
+        "/v8/RestoreSessions/{session}/organization/mailboxes/search"
+    )))
+    .respond_with(Snapshot { log: log.clone() })
+    .mount(&server)
+    .await;
+    let client = vb365::Client::builder(server.uri()).build().unwrap();
+    let stream = client
+        .exchange_mailbox_search_by_options()
+        .restore_session_id(session.parse::<uuid::Uuid>().unwrap())
+        .body(vb365::types::RestSearchOptions {
+            query: Some("m".into()),
+        })
+        .stream();
+    let emails: Vec<String> = stream.map(|m| m.unwrap().email.unwrap()).collect().await;
+    assert_eq!(
+        emails,
+        (0..95)
+            .map(|i| format!("m{i}@example.com"))
+            .collect::<Vec<_>>()
+    );
+    let sets = log.lock().unwrap().clone();
+    assert_eq!(sets.len(), 4);
+    assert_eq!(sets[0], None);
+    assert!(
+        sets[1..].iter().all(|s| s.as_deref() == Some(SET)),
+        "{sets:?}"
+    );
+}
