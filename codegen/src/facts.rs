@@ -138,21 +138,22 @@ fn page_shape(doc: &Value, op: &Value, items: &str) -> Option<PageShape> {
     None
 }
 
-/// A success body declared as a file: a non-JSON media type with a `string`/`binary` schema.
+/// A success body declared as a file: a non-JSON media type with a `string`/`binary` schema,
+/// in a response that offers no JSON (progenitor takes JSON where it is offered).
 fn is_download(doc: &Value, op: &Value) -> bool {
     successes(doc, op).into_iter().any(|r| {
-        r.get("content")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-            .any(|(mt, media)| {
-                let schema = media.get("schema").map(|s| resolve(doc, s));
-                !is_json_media_type(mt)
-                    && schema.is_some_and(|s| {
-                        s.get("type").and_then(Value::as_str) == Some("string")
-                            && s.get("format").and_then(Value::as_str) == Some("binary")
-                    })
-            })
+        let content = r.get("content").and_then(Value::as_object);
+        if content.is_some_and(|c| c.keys().any(|mt| is_json_media_type(mt))) {
+            return false;
+        }
+        content.into_iter().flatten().any(|(mt, media)| {
+            let schema = media.get("schema").map(|s| resolve(doc, s));
+            !is_json_media_type(mt)
+                && schema.is_some_and(|s| {
+                    s.get("type").and_then(Value::as_str) == Some("string")
+                        && s.get("format").and_then(Value::as_str) == Some("binary")
+                })
+        })
     })
 }
 
@@ -176,6 +177,9 @@ mod tests {
                 "/bare": {"get": {"operationId": "bare", "parameters": [{"name": "offset", "in": "query"}, {"name": "limit", "in": "query"}],
                     "responses": {"200": {"content": {"application/json": {"schema": {"type": "array", "items": {}}}}}}}},
                 "/file": {"post": {"operationId": "Export", "responses": {"200": {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}}},
+                "/either": {"get": {"operationId": "Either", "responses": {"200": {"content": {
+                    "application/json": {"schema": {"type": "object"}},
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}}},
                 "/token": {"post": {"operationId": "token", "security": [], "responses": {"200": {}}}}
             }
         });
@@ -188,6 +192,10 @@ mod tests {
         assert_eq!(facts["bare"].paged, Some(PageShape::BareArray));
         assert!(facts["export"].download && facts["export"].paged.is_none());
         assert!(facts["token"].anonymous && !facts["export"].anonymous);
+        assert!(
+            !facts["either"].download,
+            "JSON offered: progenitor reads JSON"
+        );
         assert!(operations(&doc, None)["items_list"].paged.is_none());
     }
 }

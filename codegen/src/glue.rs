@@ -769,10 +769,17 @@ fn builders(
         let f = &builder.facts;
         let (id, path, download, anonymous) = (&f.id, &f.path, f.download, f.anonymous);
         let op = quote!(::veeam_runtime::ops::Operation { id: #id, path: #path, download: #download, anonymous: #anonymous });
+        let bytes_body = type_name(ok_ty).as_deref() == Some("ByteStream");
+        if download && !bytes_body {
+            return Err(format!(
+                "builder {name}: the spec says operation {id} answers with a file, but progenitor's send() returns `{}`: the facts and progenitor disagree",
+                quote!(#ok_ty)
+            ));
+        }
         // Which runtime sender: the success type says how the body is read.
         let sender = match ok_ty {
             Type::Tuple(t) if t.elems.is_empty() => format_ident!("empty"),
-            _ if type_name(ok_ty).as_deref() == Some("ByteStream") => format_ident!("bytes"),
+            _ if bytes_body => format_ident!("bytes"),
             _ => format_ident!("json"),
         };
         let mut methods = vec![quote! {

@@ -7,11 +7,13 @@
 //! 5. [`generate`]: progenitor, then prettyplease;
 //! 6. [`emit`]: Cargo.toml, src/lib.rs and README.md of the crate.
 
+mod cycles;
 pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod facts;
 pub mod features;
+mod field;
 pub mod generate;
 pub mod glue;
 pub mod load;

@@ -22,11 +22,11 @@ pub struct Report {
 }
 
 impl Report {
-    fn note(&mut self, pass: &'static str, at: String) {
+    pub(crate) fn note(&mut self, pass: &'static str, at: String) {
         self.changes.entry(pass).or_default().push(at);
     }
 
-    fn degrade(&mut self, pass: &'static str, at: String, what: String) {
+    pub(crate) fn degrade(&mut self, pass: &'static str, at: String, what: String) {
         self.degraded.entry(pass).or_default().push((at, what));
     }
 
@@ -63,16 +63,25 @@ pub fn all(doc: &mut Value) -> Report {
 /// error bodies itself (see [`error_bodies_as_bytes`]).
 pub fn all_for(doc: &mut Value, runtime: bool) -> Report {
     let mut report = Report::default();
+    crate::field::inline_foreign_refs(doc, &mut report);
+    crate::field::inline_response_refs(doc, &mut report);
     derive_operation_id(doc, &mut report);
     json_suffix_media_type(doc, &mut report);
+    crate::field::drop_media_encoding(doc, &mut report);
     pick_request_media_type(doc, &mut report);
+    crate::field::unsupported_request_media_as_bytes(doc, &mut report);
+    crate::field::parameter_content_as_schema(doc, &mut report);
+    crate::field::structured_parameters_as_strings(doc, &mut report);
     octet_stream_as_binary(doc, &mut report);
     wildcard_response_as_json(doc, &mut report);
     json_without_schema_as_any(doc, &mut report);
     split_default_response(doc, &mut report);
     require_path_parameters(doc, &mut report);
     type_from_format(doc, &mut report);
+    crate::field::format_on_structures(doc, &mut report);
+    crate::field::drop_invalid_defaults(doc, &mut report);
     drop_empty_compositions(doc, &mut report);
+    crate::cycles::break_cycles(doc, &mut report);
     path_parameters_not_nullable(doc, &mut report);
     header_parameters_not_nullable(doc, &mut report);
     if runtime {

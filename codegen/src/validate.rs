@@ -41,10 +41,28 @@ fn openapi_version(doc: &Document) -> Result<()> {
 
 /// Every `$ref` must be local (`#/...`) and point at something that exists.
 fn references(doc: &Document) -> Result<()> {
-    fn walk(doc: &Document, v: &Value, at: &mut Vec<String>) -> Result<()> {
+    /// Maps whose keys are names, not keywords: a property may be called `$ref` (Kubernetes'
+    /// `JSONSchemaProps` has one).
+    const NAME_MAPS: [&str; 14] = [
+        "properties",
+        "patternProperties",
+        "definitions",
+        "schemas",
+        "responses",
+        "headers",
+        "securitySchemes",
+        "links",
+        "callbacks",
+        "requestBodies",
+        "mapping",
+        "variables",
+        "encoding",
+        "scopes",
+    ];
+    fn walk(doc: &Document, v: &Value, at: &mut Vec<String>, names: bool) -> Result<()> {
         match v {
             Value::Object(map) => {
-                if let Some(r) = map.get("$ref") {
+                if let Some(r) = map.get("$ref").filter(|_| !names) {
                     at.push("$ref".into());
                     let here = doc.locate(&pointer(at.iter()));
                     let Some(r) = r.as_str() else {
@@ -56,7 +74,7 @@ fn references(doc: &Document) -> Result<()> {
                             format!("external reference {r:?} is not supported: add its target to the spec and use a local `#/...` reference"),
                         ));
                     }
-                    if doc.value.pointer(&r[1..]).is_none() {
+                    if crate::field::resolve_pointer(&doc.value, &r[1..]).is_none() {
                         return Err(Error::invalid(
                             here,
                             format!("dangling reference {r:?}: nothing is defined there; fix the name or add the definition"),
@@ -65,15 +83,22 @@ fn references(doc: &Document) -> Result<()> {
                     at.pop();
                 }
                 for (k, child) in map {
+                    // Literal values may look like anything.
+                    if !names
+                        && (matches!(k.as_str(), "example" | "examples" | "default" | "enum")
+                            || k.starts_with("x-"))
+                    {
+                        continue;
+                    }
                     at.push(k.clone());
-                    walk(doc, child, at)?;
+                    walk(doc, child, at, !names && NAME_MAPS.contains(&k.as_str()))?;
                     at.pop();
                 }
             }
             Value::Array(items) => {
                 for (i, child) in items.iter().enumerate() {
                     at.push(i.to_string());
-                    walk(doc, child, at)?;
+                    walk(doc, child, at, false)?;
                     at.pop();
                 }
             }
@@ -81,7 +106,7 @@ fn references(doc: &Document) -> Result<()> {
         }
         Ok(())
     }
-    walk(doc, &doc.value, &mut Vec::new())
+    walk(doc, &doc.value, &mut Vec::new(), false)
 }
 
 /// Operation ids present and unique; path items not `$ref`s; path template parameters and
@@ -159,10 +184,10 @@ fn parameters(doc: &Document, path: &str, method: &str, op: &Value) -> Result<()
                     ))
                 }
             }
-            if p.get("schema").is_none() {
+            if p.get("schema").is_none() && !p.get("content").is_some_and(Value::is_object) {
                 return Err(Error::invalid(
                     doc.locate(&ptr),
-                    format!("parameter {name:?} has no `schema` (parameters described with `content` are not supported): give it a schema"),
+                    format!("parameter {name:?} has neither a `schema` nor a `content`: give it a schema"),
                 ));
             }
         }

@@ -1,0 +1,384 @@
+//! Normalization passes found by generating real documents we did not write (GitHub, Stripe,
+//! Jira, Twilio, Box, Zoom, Kubernetes, DigitalOcean, Veeam ONE and Service Provider Console,
+//! ...): each is a construct on which progenitor or typify panics, `todo!`s or refuses, and
+//! each either keeps the meaning in a shape they take or degrades it with a warning.
+
+use serde_json::{json, Map, Value};
+
+use crate::error::pointer;
+use crate::normalize::Report;
+use crate::openapi::{each_object_mut, each_operation_mut, each_parameter_mut};
+
+/// `$ref`s to places outside `#/components/` (DigitalOcean's bundled document reuses
+/// parameters and schemas of other operations as `#/paths/~1v2~1.../parameters/0`, some
+/// percent-encoded): progenitor resolves only component references. Each is replaced by a
+/// copy of what it points at (its own references are left to resolve in turn).
+pub fn inline_foreign_refs(doc: &mut Value, report: &mut Report) {
+    // Bounded: a chain of foreign references is followed this many times at most.
+    for _ in 0..16 {
+        let snapshot = doc.clone();
+        let mut changed = false;
+        each_object_mut(doc, |at, map| {
+            let Some(target) = map.get("$ref").and_then(Value::as_str) else {
+                return;
+            };
+            if target.starts_with("#/components/") || !target.starts_with("#/") {
+                return;
+            }
+            let Some(found) = resolve_pointer(&snapshot, &target[1..]) else {
+                return;
+            };
+            // A reference to itself or to something holding it would never end.
+            if found.get("$ref").and_then(Value::as_str) == Some(target) {
+                return;
+            }
+            let Value::Object(found) = found.clone() else {
+                return;
+            };
+            map.clear();
+            map.extend(found);
+            report.note(
+                "inline_foreign_refs",
+                pointer(at.iter().map(String::as_str).chain(["$ref"])),
+            );
+            changed = true;
+        });
+        if !changed {
+            return;
+        }
+    }
+}
+
+/// A JSON pointer looked up as written, or percent-decoded (`%7Bid%7D` for `{id}`).
+pub fn resolve_pointer<'a>(doc: &'a Value, pointer: &str) -> Option<&'a Value> {
+    doc.pointer(pointer)
+        .or_else(|| doc.pointer(&percent_decode(pointer)))
+}
+
+fn percent_decode(s: &str) -> String {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push(h << 4 | l);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+/// Request media types progenitor cannot send (`multipart/form-data`, `application/cbor`,
+/// `image/png`, `*/*`, ...): the body becomes raw bytes (`application/octet-stream`), which the
+/// caller encodes, with a warning. Media types it can send are left alone.
+pub fn unsupported_request_media_as_bytes(doc: &mut Value, report: &mut Report) {
+    each_operation_mut(doc, |path, method, op| {
+        let Some(content) = op
+            .pointer_mut("/requestBody/content")
+            .and_then(Value::as_object_mut)
+        else {
+            return;
+        };
+        let Some(mt) = content.keys().next().cloned() else {
+            return;
+        };
+        let base = mt.split(';').next().unwrap_or(&mt).trim().to_string();
+        if content.len() != 1 || crate::validate::REQUEST_MEDIA_TYPES.contains(&base.as_str()) {
+            return;
+        }
+        content.clear();
+        content.insert(
+            "application/octet-stream".into(),
+            json!({"schema": {"type": "string", "format": "binary"}}),
+        );
+        report.degrade(
+            "unsupported_request_media_as_bytes",
+            pointer(["paths", path, method, "requestBody", "content", mt.as_str()]),
+            format!("request body {mt:?} cannot be generated: it is raw bytes now, which the caller encodes"),
+        );
+    });
+}
+
+/// `encoding` on a media type (Stripe's form bodies say how nested values are exploded):
+/// progenitor refuses it. Dropped; the body is sent the default way for its media type.
+pub fn drop_media_encoding(doc: &mut Value, report: &mut Report) {
+    each_object_mut(doc, |at, map| {
+        let in_content = at.len() >= 2 && at[at.len() - 2] == "content";
+        if !in_content || !map.get("encoding").is_some_and(Value::is_object) {
+            return;
+        }
+        map.shift_remove("encoding");
+        report.degrade(
+            "drop_media_encoding",
+            pointer(at.iter().map(String::as_str).chain(["encoding"])),
+            "`encoding` of the media type is not supported: the body is sent the default way for its media type".into(),
+        );
+    });
+}
+
+/// Parameters described with `content` instead of `schema` (VSPC's `select`, Directus's
+/// `filter`): progenitor needs a schema. A JSON-encoded parameter becomes a string (the
+/// caller passes the JSON text); any other takes its media type's schema.
+pub fn parameter_content_as_schema(doc: &mut Value, report: &mut Report) {
+    each_parameter_mut(doc, |at, p| {
+        if p.contains_key("schema") {
+            return;
+        }
+        let Some(Value::Object(content)) = p.shift_remove("content") else {
+            return;
+        };
+        let Some((mt, media)) = content.into_iter().next() else {
+            return;
+        };
+        let schema = if crate::openapi::is_json_media_type(&mt) {
+            json!({"type": "string"})
+        } else {
+            media
+                .get("schema")
+                .cloned()
+                .unwrap_or_else(|| json!({"type": "string"}))
+        };
+        p.insert("schema".into(), schema);
+        report.degrade(
+            "parameter_content_as_schema",
+            pointer(at),
+            format!(
+                "parameter described as {mt:?} content: a string now, which the caller encodes"
+            ),
+        );
+    });
+}
+
+/// Query, header and path parameters whose schema is an object (Jellyfin's `version`, VSPC's
+/// filters): progenitor can only put scalars and lists of scalars in a URL or header, and
+/// asserts on a parameter whose type has a builder. They become strings the caller encodes.
+pub fn structured_parameters_as_strings(doc: &mut Value, report: &mut Report) {
+    let snapshot = doc.clone();
+    each_parameter_mut(doc, |at, p| {
+        let Some(schema) = p.get("schema") else {
+            return;
+        };
+        let resolved = crate::openapi::resolve(&snapshot, schema);
+        let objectish = |s: &Value| {
+            let s = crate::openapi::resolve(&snapshot, s);
+            s.get("type").and_then(Value::as_str) == Some("object")
+                || s.get("properties").is_some()
+                || ["allOf", "oneOf", "anyOf"]
+                    .iter()
+                    .any(|k| s.get(*k).is_some())
+        };
+        let structured = objectish(resolved)
+            || (resolved.get("type").and_then(Value::as_str) == Some("array")
+                && resolved.get("items").is_some_and(objectish));
+        if !structured {
+            return;
+        }
+        let name = p
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        p.insert("schema".into(), json!({"type": "string"}));
+        report.degrade(
+            "structured_parameters_as_strings",
+            pointer(at),
+            format!("parameter {name:?} is an object: a string now, which the caller encodes"),
+        );
+    });
+}
+
+/// A `format` on an object, array or boolean schema (Twilio's `type: object, format:
+/// uri-map`): typify `todo!`s on it; it says nothing a Rust type can hold. Dropped.
+pub fn format_on_structures(doc: &mut Value, report: &mut Report) {
+    each_object_mut(doc, |at, map| {
+        let structured = matches!(
+            map.get("type").and_then(Value::as_str),
+            Some("object" | "array" | "boolean")
+        );
+        if structured && map.get("format").is_some_and(Value::is_string) {
+            map.shift_remove("format");
+            report.note(
+                "format_on_structures",
+                pointer(at.iter().map(String::as_str).chain(["format"])),
+            );
+        }
+    });
+}
+
+/// Defaults that do not fit their own schema (Zoom's `"1"` for an integer, SendGrid's `""`
+/// for a date, OpenAI's `"inf"` for an integer): typify refuses them. Dropped.
+pub fn drop_invalid_defaults(doc: &mut Value, report: &mut Report) {
+    each_object_mut(doc, |at, map| {
+        let Some(default) = map.get("default") else {
+            return;
+        };
+        let fits = match map.get("type").and_then(Value::as_str) {
+            Some("integer") => default.is_i64() || default.is_u64(),
+            Some("number") => default.is_number(),
+            Some("boolean") => default.is_boolean(),
+            Some("array") => default.is_array(),
+            Some("object") => default.is_object(),
+            Some("string") => {
+                default.is_string()
+                    && match map.get("format").and_then(Value::as_str) {
+                        Some("date") => default.as_str().is_some_and(|s| chrono_like_date(s)),
+                        Some("date-time") => default
+                            .as_str()
+                            .is_some_and(|s| s.len() >= 20 && chrono_like_date(&s[..10])),
+                        Some("uuid") => default.as_str().is_some_and(|s| s.len() == 36),
+                        _ => true,
+                    }
+            }
+            _ => true,
+        };
+        let in_enum = map
+            .get("enum")
+            .and_then(Value::as_array)
+            .is_none_or(|e| e.contains(default));
+        if !(fits && in_enum)
+            || (default.is_null() && map.get("nullable") != Some(&Value::Bool(true)))
+        {
+            map.shift_remove("default");
+            report.note(
+                "drop_invalid_defaults",
+                pointer(at.iter().map(String::as_str).chain(["default"])),
+            );
+        }
+    });
+}
+
+fn chrono_like_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && s.chars()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+/// Responses given as `$ref`s to `components/responses` (GitHub's `not_modified`): passes
+/// that rewrite a response's content need it inline. Each becomes a copy of its target.
+pub fn inline_response_refs(doc: &mut Value, report: &mut Report) {
+    let snapshot = doc.clone();
+    each_operation_mut(doc, |path, method, op| {
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+            return;
+        };
+        for (code, response) in responses.iter_mut() {
+            let Some(target) = response.get("$ref").and_then(Value::as_str) else {
+                continue;
+            };
+            let Some(Value::Object(found)) = target
+                .strip_prefix('#')
+                .and_then(|p| resolve_pointer(&snapshot, p))
+                .cloned()
+            else {
+                continue;
+            };
+            *response = Value::Object(Map::from_iter(found));
+            report.note(
+                "inline_response_refs",
+                pointer(["paths", path, method, "responses", code.as_str()]),
+            );
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(pass: fn(&mut Value, &mut Report), mut doc: Value) -> (Value, Report) {
+        let mut report = Report::default();
+        pass(&mut doc, &mut report);
+        (doc, report)
+    }
+
+    #[test]
+    fn foreign_and_percent_encoded_refs_are_inlined() {
+        let before = json!({"paths": {
+            "/a/{id}": {"get": {"parameters": [{"name": "id", "in": "path", "schema": {"type": "string"}}]}},
+            "/b/{id}": {"get": {"parameters": [{"$ref": "#/paths/~1a~1%7Bid%7D/get/parameters/0"}]}}
+        }});
+        let (after, report) = run(inline_foreign_refs, before);
+        assert_eq!(
+            after.pointer("/paths/~1b~1{id}/get/parameters/0/name"),
+            Some(&json!("id"))
+        );
+        assert_eq!(report.changes["inline_foreign_refs"].len(), 1);
+    }
+
+    #[test]
+    fn multipart_and_unknown_bodies_become_bytes() {
+        let before = json!({"paths": {"/up": {"post": {"requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object"}}}}}},
+                                       "/j": {"post": {"requestBody": {"content": {"application/json": {"schema": {}}}}}}}});
+        let (after, report) = run(unsupported_request_media_as_bytes, before);
+        assert_eq!(
+            after.pointer(
+                "/paths/~1up/post/requestBody/content/application~1octet-stream/schema/format"
+            ),
+            Some(&json!("binary"))
+        );
+        assert!(after
+            .pointer("/paths/~1j/post/requestBody/content/application~1json")
+            .is_some());
+        assert_eq!(
+            report.degraded["unsupported_request_media_as_bytes"].len(),
+            1
+        );
+    }
+
+    #[test]
+    fn content_parameters_objects_formats_and_bad_defaults() {
+        let before = json!({"paths": {"/a": {"get": {"parameters": [
+            {"name": "select", "in": "query", "content": {"application/json": {"schema": {"type": "object"}}}},
+            {"name": "version", "in": "query", "schema": {"type": "object", "properties": {"v": {}}}},
+            {"name": "n", "in": "query", "schema": {"type": "integer", "default": "1", "enum": [1, 3]}}
+        ]}}}, "components": {"schemas": {"M": {"type": "object", "format": "uri-map"}, "D": {"type": "string", "format": "date", "default": ""}}}});
+        let mut doc = before;
+        let mut report = Report::default();
+        parameter_content_as_schema(&mut doc, &mut report);
+        structured_parameters_as_strings(&mut doc, &mut report);
+        format_on_structures(&mut doc, &mut report);
+        drop_invalid_defaults(&mut doc, &mut report);
+        assert_eq!(
+            doc.pointer("/paths/~1a/get/parameters/0/schema"),
+            Some(&json!({"type": "string"}))
+        );
+        assert_eq!(
+            doc.pointer("/paths/~1a/get/parameters/1/schema"),
+            Some(&json!({"type": "string"}))
+        );
+        assert_eq!(
+            doc.pointer("/paths/~1a/get/parameters/2/schema"),
+            Some(&json!({"type": "integer", "enum": [1, 3]}))
+        );
+        assert_eq!(
+            doc.pointer("/components/schemas/M"),
+            Some(&json!({"type": "object"}))
+        );
+        assert_eq!(
+            doc.pointer("/components/schemas/D"),
+            Some(&json!({"type": "string", "format": "date"}))
+        );
+        assert_eq!(report.degraded.values().map(Vec::len).sum::<usize>(), 2);
+    }
+
+    #[test]
+    fn response_refs_are_inlined() {
+        let before = json!({"components": {"responses": {"NotModified": {"description": "nm"}}},
+            "paths": {"/a": {"get": {"responses": {"304": {"$ref": "#/components/responses/NotModified"}}}}}});
+        let (after, _) = run(inline_response_refs, before);
+        assert_eq!(
+            after.pointer("/paths/~1a/get/responses/304"),
+            Some(&json!({"description": "nm"}))
+        );
+    }
+}
