@@ -57,6 +57,14 @@ pub fn crate_files(
         None => String::new(),
     };
     let features = features.map(feature_table).unwrap_or_default();
+    // What progenitor said its code uses, beyond what every crate needs.
+    let mut uses = String::new();
+    if code.uses.futures {
+        uses.push_str("futures = \"0.3\"\n");
+    }
+    if code.uses.websockets {
+        uses.push_str("base64 = \"0.22\"\nrand = \"0.9\"\n");
+    }
     // Not a member of any workspace it is written into.
     let workspace = if options.standalone {
         "\n# A crate of its own, wherever it is written.\n[workspace]\n"
@@ -66,7 +74,7 @@ pub fn crate_files(
     files.insert(
         PathBuf::from("Cargo.toml"),
         format!(
-            "# {header}\n[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\ndescription = \"{description}\"\nlicense = \"MIT OR Apache-2.0\"\npublish = false\n\n# Generated code carries no tests of its own; compiling it a second time as a test\n# harness would only double the build.\n[lib]\ntest = false\ndoctest = false\n\n{DEPENDENCIES}{runtime}{features}{workspace}",
+            "# {header}\n[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\ndescription = \"{description}\"\nlicense = \"MIT OR Apache-2.0\"\npublish = false\n\n# Generated code carries no tests of its own; compiling it a second time as a test\n# harness would only double the build.\n[lib]\ntest = false\ndoctest = false\n\n{DEPENDENCIES}{uses}{runtime}{features}{workspace}",
             name = options.name,
             description = options.description.replace('"', "'"),
         ),

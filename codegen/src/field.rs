@@ -22,7 +22,7 @@ pub fn inline_foreign_refs(doc: &mut Value, report: &mut Report) {
             let Some(target) = map.get("$ref").and_then(Value::as_str) else {
                 return;
             };
-            if target.starts_with("#/components/") || !target.starts_with("#/") {
+            if !is_foreign(target) {
                 return;
             }
             let Some(found) = resolve_pointer(&snapshot, &target[1..]) else {
@@ -46,6 +46,21 @@ pub fn inline_foreign_refs(doc: &mut Value, report: &mut Report) {
         if !changed {
             return;
         }
+    }
+}
+
+/// A reference progenitor does not resolve: anything but a whole schema, response or
+/// parameter of `components` (a property of a schema, `#/paths/...`), and references to
+/// request bodies and parameters, which the passes after this one want to see inline.
+fn is_foreign(target: &str) -> bool {
+    let Some(rest) = target.strip_prefix("#/") else {
+        return false;
+    };
+    let segments: Vec<&str> = rest.split('/').collect();
+    match segments.as_slice() {
+        ["components", "requestBodies" | "parameters", _] => true,
+        ["components", _, _] => false,
+        _ => true,
     }
 }
 
@@ -263,6 +278,103 @@ fn chrono_like_date(s: &str) -> bool {
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
+/// String enums whose values do not make distinct Rust names (Box's `ASC`/`asc`, Jira's
+/// `=`/`!=`, GitHub's `reactions-+1`/`reactions--1`): typify panics. Such an enum becomes a
+/// plain string, with a warning. A `null` among an enum's values (GitHub: 79 of them) is
+/// taken out and the schema marked nullable.
+pub fn enums_without_distinct_names(doc: &mut Value, report: &mut Report) {
+    each_object_mut(doc, |at, map| {
+        let Some(Value::Array(values)) = map.get_mut("enum") else {
+            return;
+        };
+        if values.iter().any(Value::is_null) {
+            values.retain(|v| !v.is_null());
+            map.insert("nullable".into(), Value::Bool(true));
+            report.note(
+                "enum_null_as_nullable",
+                pointer(at.iter().map(String::as_str).chain(["enum"])),
+            );
+        }
+        let Some(Value::Array(values)) = map.get("enum") else {
+            return;
+        };
+        if !values.iter().all(Value::is_string) {
+            return;
+        }
+        let mut names = std::collections::BTreeSet::new();
+        let distinct = values
+            .iter()
+            .filter_map(Value::as_str)
+            .all(|v| names.insert(crate::normalize::rust_type_name(v)));
+        if distinct && !values.is_empty() {
+            return;
+        }
+        let listed: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
+        let message =
+            format!("enum values {listed:?} do not make distinct Rust names: a plain string now");
+        map.shift_remove("enum");
+        report.degrade(
+            "enums_without_distinct_names",
+            pointer(at.iter().map(String::as_str).chain(["enum"])),
+            message,
+        );
+    });
+}
+
+/// Query parameters in a style progenitor cannot write (`deepObject`, `pipeDelimited`,
+/// `spaceDelimited`: Stripe, App Center): the style is dropped and the value is sent the
+/// default way (`form`), with a warning; callers that need the other style encode it.
+pub fn unsupported_parameter_styles(doc: &mut Value, report: &mut Report) {
+    each_parameter_mut(doc, |at, p| {
+        let style = p
+            .get("style")
+            .and_then(Value::as_str)
+            .unwrap_or("form")
+            .to_string();
+        if matches!(style.as_str(), "form" | "simple") {
+            return;
+        }
+        p.shift_remove("style");
+        p.shift_remove("explode");
+        report.degrade(
+            "unsupported_parameter_styles",
+            pointer(at),
+            format!("parameter style {style:?} is not supported: sent as `form`"),
+        );
+    });
+}
+
+/// A request body media type without a schema (Directus): JSON takes any value, anything
+/// else is raw bytes.
+pub fn request_body_without_schema(doc: &mut Value, report: &mut Report) {
+    each_operation_mut(doc, |path, method, op| {
+        let Some(content) = op
+            .pointer_mut("/requestBody/content")
+            .and_then(Value::as_object_mut)
+        else {
+            return;
+        };
+        for (mt, media) in content.iter_mut() {
+            let Some(media) = media.as_object_mut() else {
+                continue;
+            };
+            if media.get("schema").is_some_and(|s| !s.is_null()) {
+                continue;
+            }
+            let schema = if crate::openapi::is_json_media_type(mt) {
+                json!({})
+            } else {
+                json!({"type": "string", "format": "binary"})
+            };
+            media.insert("schema".into(), schema);
+            report.note(
+                "request_body_without_schema",
+                pointer(["paths", path, method, "requestBody", "content", mt.as_str()]),
+            );
+        }
+    });
+}
+
 /// Responses given as `$ref`s to `components/responses` (GitHub's `not_modified`): passes
 /// that rewrite a response's content need it inline. Each becomes a copy of its target.
 pub fn inline_response_refs(doc: &mut Value, report: &mut Report) {
@@ -299,6 +411,17 @@ mod tests {
         let mut report = Report::default();
         pass(&mut doc, &mut report);
         (doc, report)
+    }
+
+    #[test]
+    fn what_progenitor_does_not_resolve_is_foreign() {
+        assert!(!is_foreign("#/components/schemas/Disk"));
+        assert!(is_foreign(
+            "#/components/schemas/Disk/properties/filesystem"
+        ));
+        assert!(is_foreign("#/components/requestBodies/Upload"));
+        assert!(is_foreign("#/paths/~1a/get/parameters/0"));
+        assert!(!is_foreign("other.yaml#/x"));
     }
 
     #[test]
@@ -369,6 +492,48 @@ mod tests {
             Some(&json!({"type": "string", "format": "date"}))
         );
         assert_eq!(report.degraded.values().map(Vec::len).sum::<usize>(), 2);
+    }
+
+    #[test]
+    fn enums_that_cannot_name_their_variants_are_strings() {
+        let before = json!({"components": {"schemas": {
+            "Order": {"type": "string", "enum": ["ASC", "DESC", "asc", "desc"]},
+            "Op": {"type": "string", "enum": ["=", "!="]},
+            "Fine": {"type": "string", "enum": ["Running", "Stopped", null]}
+        }}});
+        let (after, report) = run(enums_without_distinct_names, before);
+        assert_eq!(
+            after.pointer("/components/schemas/Order"),
+            Some(&json!({"type": "string"}))
+        );
+        assert_eq!(
+            after.pointer("/components/schemas/Op"),
+            Some(&json!({"type": "string"}))
+        );
+        assert_eq!(
+            after.pointer("/components/schemas/Fine"),
+            Some(&json!({"type": "string", "enum": ["Running", "Stopped"], "nullable": true}))
+        );
+        assert_eq!(report.degraded["enums_without_distinct_names"].len(), 2);
+    }
+
+    #[test]
+    fn deep_object_style_and_schemaless_bodies() {
+        let before = json!({"paths": {"/a": {"post": {
+            "parameters": [{"name": "f", "in": "query", "style": "deepObject", "explode": true, "schema": {"type": "string"}}],
+            "requestBody": {"content": {"application/json": {}}}}}}});
+        let mut doc = before;
+        let mut report = Report::default();
+        unsupported_parameter_styles(&mut doc, &mut report);
+        request_body_without_schema(&mut doc, &mut report);
+        assert_eq!(
+            doc.pointer("/paths/~1a/post/parameters/0"),
+            Some(&json!({"name": "f", "in": "query", "schema": {"type": "string"}}))
+        );
+        assert_eq!(
+            doc.pointer("/paths/~1a/post/requestBody/content/application~1json/schema"),
+            Some(&json!({}))
+        );
     }
 
     #[test]

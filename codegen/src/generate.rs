@@ -27,6 +27,9 @@ use crate::load::Document;
 #[derive(Debug, Clone, Default)]
 pub struct Code {
     pub lib: String,
+    /// Crates progenitor's code needs beyond every crate's own (its `uses_futures` and
+    /// `uses_websockets`): the manifest lists them.
+    pub uses: Uses,
     /// Module name -> the contents of `src/<name>.rs`.
     pub modules: BTreeMap<String, String>,
 }
@@ -41,6 +44,15 @@ impl Code {
                 .map(|m| m.lines().count())
                 .sum::<usize>()
     }
+}
+
+/// What progenitor said its code uses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Uses {
+    /// `futures` (streams over `x-dropshot-pagination` operations).
+    pub futures: bool,
+    /// `base64` and `rand` (websocket upgrades, `x-dropshot-websocket`).
+    pub websockets: bool,
 }
 
 /// Why one half of generation failed.
@@ -61,7 +73,7 @@ impl From<String> for Failure {
 /// progenitor on the whole document. It still has `assert!`s and `todo!`s we may not have
 /// foreseen in [`crate::validate`]; a panic is caught and reported as an error (with
 /// progenitor's message) rather than taking the caller down.
-fn progenitor(api: &openapiv3::OpenAPI, runtime: bool) -> Result<TokenStream, Failure> {
+fn progenitor(api: &openapiv3::OpenAPI, runtime: bool) -> Result<(TokenStream, Uses), Failure> {
     catch_unwind(AssertUnwindSafe(|| {
         let mut settings = GenerationSettings::new();
         settings
@@ -73,7 +85,10 @@ fn progenitor(api: &openapiv3::OpenAPI, runtime: bool) -> Result<TokenStream, Fa
                 .with_inner_type(quote!(::veeam_runtime::Session))
                 .with_hooks(HooksMode::Expected);
         }
-        Generator::new(&settings).generate_tokens(api)
+        let mut generator = Generator::new(&settings);
+        let tokens = generator.generate_tokens(api)?;
+        let uses = Uses { futures: generator.uses_futures(), websockets: generator.uses_websockets() };
+        Ok::<_, progenitor::Error>((tokens, uses))
     }))
     .map_err(|payload| {
         let message = payload
@@ -114,22 +129,32 @@ pub fn client_code(
         },
     };
     let Some(options) = runtime else {
-        let file = progenitor(api, false).and_then(parse).map_err(error)?;
+        let plain = || {
+            let (tokens, uses) = progenitor(api, false)?;
+            Ok::<_, Failure>((prettyplease::unparse(&parse(tokens)?), uses))
+        };
+        let (lib, uses) = std::thread::scope(|s| on_big_stack(s, plain)).map_err(error)?;
         let code = Code {
-            lib: prettyplease::unparse(&file),
+            lib,
+            uses,
             modules: BTreeMap::new(),
         };
         return Ok((code, None, None));
     };
     let (main, builder) = std::thread::scope(|s| {
         let (facts_tx, facts_rx) = mpsc::channel();
-        let main = s.spawn(move || main_half(api, options, groups, facts, facts_rx));
-        let builder = builder_half(api, options, groups, facts, facts_tx);
-        let main = main.join().unwrap_or_else(|_| {
-            Err(Failure::Format(
-                "the generator's second thread panicked".into(),
-            ))
+        let main = spawn_big(s, move || main_half(api, options, groups, facts, facts_rx));
+        let builder = on_big_stack(s, move || {
+            builder_half(api, options, groups, facts, facts_tx)
         });
+        let main = match main {
+            Ok(handle) => handle.join().unwrap_or_else(|_| {
+                Err(Failure::Format(
+                    "the generator's second thread panicked".into(),
+                ))
+            }),
+            Err(e) => Err(e),
+        };
         (main, builder)
     });
     let (main, builder) = both(main, builder).map_err(error)?;
@@ -146,11 +171,39 @@ pub fn client_code(
     Ok((
         Code {
             lib: main.lib,
+            uses: main.uses,
             modules,
         },
         Some(glue),
         features,
     ))
+}
+
+/// The stack generation runs on. progenitor and typify recurse over schemas (composition
+/// cycles, which recurse forever, are cut by normalization); a large document nests deeply
+/// enough to need more than a thread's default 2 MiB. Reserved, not committed: it costs
+/// address space, not memory.
+const STACK: usize = 512 << 20;
+
+fn spawn_big<'scope, T: Send + 'scope>(
+    s: &'scope std::thread::Scope<'scope, '_>,
+    f: impl FnOnce() -> Result<T, Failure> + Send + 'scope,
+) -> Result<std::thread::ScopedJoinHandle<'scope, Result<T, Failure>>, Failure> {
+    std::thread::Builder::new()
+        .name("codegen".into())
+        .stack_size(STACK)
+        .spawn_scoped(s, f)
+        .map_err(|e| Failure::Format(format!("starting the generator's thread: {e}")))
+}
+
+/// Runs `f` on a thread with [`STACK`] and waits for it.
+fn on_big_stack<'scope, T: Send + 'scope>(
+    s: &'scope std::thread::Scope<'scope, '_>,
+    f: impl FnOnce() -> Result<T, Failure> + Send + 'scope,
+) -> Result<T, Failure> {
+    spawn_big(s, f)?
+        .join()
+        .unwrap_or_else(|_| Err(Failure::Format("the generator's thread panicked".into())))
 }
 
 /// Both halves' results, or the failure to report: a half that stopped because the other
@@ -269,6 +322,7 @@ const BUILDER_SHARE: f64 = 0.85;
 
 struct MainHalf {
     lib: String,
+    uses: Uses,
     /// `types`, when progenitor wrote that module.
     modules: BTreeMap<String, String>,
     /// The last builders, printed (the end of `src/builder.rs`).
@@ -289,7 +343,7 @@ fn main_half(
     op_facts: &BTreeMap<String, crate::facts::OperationFacts>,
     facts_rx: mpsc::Receiver<BuilderFacts>,
 ) -> Result<MainHalf, Failure> {
-    let tokens = progenitor(api, true)?;
+    let (tokens, uses) = progenitor(api, true)?;
     let mut glue = GlueReport::default();
     let (rest, types_body) = crate::tokens::take_module(tokens, "types");
     let (rest, builder_body) = crate::tokens::take_module(rest.into_iter().collect(), "builder");
@@ -362,6 +416,7 @@ fn main_half(
         gating.map_or((0, 0), |g| (g.gated_types, g.unreferenced_types));
     Ok(MainHalf {
         lib,
+        uses,
         modules,
         builders,
         glue,
@@ -379,7 +434,7 @@ fn builder_half(
     op_facts: &BTreeMap<String, crate::facts::OperationFacts>,
     facts_tx: mpsc::Sender<BuilderFacts>,
 ) -> Result<(String, GlueReport), Failure> {
-    let tokens = progenitor(api, true)?;
+    let (tokens, _) = progenitor(api, true)?;
     let (rest, _types) = crate::tokens::take_module(tokens, "types");
     let (_, builder) = crate::tokens::take_module(rest.into_iter().collect(), "builder");
     let builder =

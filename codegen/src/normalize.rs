@@ -69,7 +69,9 @@ pub fn all_for(doc: &mut Value, runtime: bool) -> Report {
     json_suffix_media_type(doc, &mut report);
     crate::field::drop_media_encoding(doc, &mut report);
     pick_request_media_type(doc, &mut report);
+    crate::field::request_body_without_schema(doc, &mut report);
     crate::field::unsupported_request_media_as_bytes(doc, &mut report);
+    crate::field::unsupported_parameter_styles(doc, &mut report);
     crate::field::parameter_content_as_schema(doc, &mut report);
     crate::field::structured_parameters_as_strings(doc, &mut report);
     octet_stream_as_binary(doc, &mut report);
@@ -80,6 +82,7 @@ pub fn all_for(doc: &mut Value, runtime: bool) -> Report {
     type_from_format(doc, &mut report);
     crate::field::format_on_structures(doc, &mut report);
     crate::field::drop_invalid_defaults(doc, &mut report);
+    crate::field::enums_without_distinct_names(doc, &mut report);
     drop_empty_compositions(doc, &mut report);
     crate::cycles::break_cycles(doc, &mut report);
     path_parameters_not_nullable(doc, &mut report);

@@ -56,7 +56,7 @@ pub fn each_response_content_mut(
 /// Follows a local `$ref` (`#/components/...`) once; anything else is returned as is.
 pub fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
     match v.get("$ref").and_then(Value::as_str) {
-        Some(r) if r.starts_with("#/") => doc.pointer(&r[1..]).unwrap_or(v),
+        Some(r) if r.starts_with("#/") => crate::field::resolve_pointer(doc, &r[1..]).unwrap_or(v),
         _ => v,
     }
 }

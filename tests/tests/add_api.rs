@@ -1,0 +1,79 @@
+//! Adding an API is adding a folder: a workspace made here from scratch, with one folder
+//! under `spec/` (a document and a `profile.yaml`), generates a crate wired to the runtime as
+//! its profile says, with no Rust code naming it. A bad profile is an error naming the file
+//! and the key.
+
+use std::path::{Path, PathBuf};
+
+fn temp_workspace(profile: &str) -> PathBuf {
+    let root =
+        std::env::temp_dir().join(format!("add-api-{}-{}", std::process::id(), profile.len()));
+    let _ = std::fs::remove_dir_all(&root);
+    let api = root.join("spec/acme");
+    std::fs::create_dir_all(&api).unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/specs/split_spec");
+    for f in ["openapi.yaml", "jobs.yaml", "shared.yaml"] {
+        std::fs::copy(fixtures.join(f), api.join(f)).unwrap();
+    }
+    std::fs::write(api.join("profile.yaml"), profile).unwrap();
+    std::fs::write(api.join("helpers.rs"), "impl Client {\n    /// A helper of this API's own.\n    pub fn acme_helper(&self) -> u8 { 7 }\n}\n").unwrap();
+    root
+}
+
+#[test]
+fn a_folder_with_a_profile_is_an_api() {
+    let root = temp_workspace(
+        "crate: {name: acme-client, description: Acme backup REST API client}\n\
+         auth: {kind: password, token_path: /oauth/token, logout: {method: DELETE, path: /oauth/token}, login_extra: {scope: backup}}\n\
+         paging: {offset: skip, limit: take, items: data, total_field: count}\n\
+         extension: helpers.rs\n",
+    );
+    let apis = codegen::workspace_apis(&root).unwrap();
+    assert_eq!(apis.len(), 1);
+    let api = &apis[0];
+    assert_eq!((api.folder.as_str(), api.name()), ("acme", "acme-client"));
+    let output = api.generate(&root).unwrap();
+    let manifest = &output.files[Path::new("Cargo.toml")];
+    assert!(
+        manifest.contains("name = \"acme-client\"")
+            && manifest.contains("description = \"Acme backup REST API client\""),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("veeam-runtime"),
+        "wired to the runtime: {manifest}"
+    );
+    let lib = &output.files[Path::new("src/lib.rs")];
+    for wanted in [
+        "token_path: ::std::option::Option::Some(\"/oauth/token\")",
+        "method: \"DELETE\"",
+        "(\"scope\", \"backup\")",
+        "offset_param: \"skip\"",
+        "items: \"data\"",
+        "total_field: ::std::option::Option::Some(\"count\")",
+        "pub fn acme_helper(&self) -> u8",
+    ] {
+        assert!(lib.contains(wanted), "{wanted:?} not in the crate root");
+    }
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+#[test]
+fn a_profile_mistake_names_the_file_and_key() {
+    let root = temp_workspace("crate: {name: acme, description: d}\nauth: {kind: password}\n");
+    let e = codegen::workspace_apis(&root).unwrap_err().to_string();
+    assert!(
+        e.starts_with("spec/acme/profile.yaml#/auth/token_path:"),
+        "{e}"
+    );
+    std::fs::remove_dir_all(&root).unwrap();
+    let root = temp_workspace(
+        "crate: {name: acme, description: d}\nauth: {kind: none}\npaging: {ofset: o, limit: l}\n",
+    );
+    let e = codegen::workspace_apis(&root).unwrap_err().to_string();
+    assert!(
+        e.contains("spec/acme/profile.yaml") && e.contains("ofset"),
+        "{e}"
+    );
+    std::fs::remove_dir_all(&root).unwrap();
+}
