@@ -26,6 +26,34 @@ fn main() {
         let output = codegen::generate(&files, &options).unwrap_or_else(|e| panic!("{e}"));
         std::fs::write(Path::new(&out).join(format!("{name}.rs")), output.code)
             .expect("OUT_DIR is writable");
+        // The same spec through the runtime pipeline (profile inferred, no features): the
+        // crate we would ship, as a module whose files are found by path.
+        let (runtime, _) = codegen::inferred_runtime(&files, &name, "fixture", "", false)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let options = codegen::CrateOptions {
+            runtime: Some(runtime),
+            ..options
+        };
+        let output = codegen::generate(&files, &options)
+            .unwrap_or_else(|e| panic!("{name} with the runtime: {e}"));
+        let dir = Path::new(&out).join("runtime").join(&name);
+        std::fs::create_dir_all(&dir).expect("OUT_DIR is writable");
+        let mut lib = output.code.clone();
+        for module in output.modules.keys() {
+            let file = dir.join(format!("{module}.rs"));
+            std::fs::write(&file, &output.modules[module]).expect("OUT_DIR is writable");
+            lib = lib.replace(
+                &format!("pub mod {module};"),
+                &format!(
+                    "#[path = {:?}]\npub mod {module};",
+                    file.display().to_string()
+                ),
+            );
+        }
+        std::fs::write(dir.join("lib.rs"), lib).expect("OUT_DIR is writable");
+        modules.push_str(&format!(
+            "#[allow(unused_imports, clippy::all)]\npub mod runtime_{name} {{ include!(concat!(env!(\"OUT_DIR\"), \"/runtime/{name}/lib.rs\")); }}\n"
+        ));
         modules.push_str(&format!(
             "#[allow(unused_imports)]\npub mod {name} {{ include!(concat!(env!(\"OUT_DIR\"), \"/{name}.rs\")); }}\n"
         ));

@@ -62,6 +62,9 @@ pub fn crate_files(
     if code.uses.futures {
         uses.push_str("futures = \"0.3\"\n");
     }
+    if code.uses.regress {
+        uses.push_str("regress = \"0.12\"\n");
+    }
     if code.uses.websockets {
         uses.push_str("base64 = \"0.22\"\nrand = \"0.9\"\n");
     }

@@ -21,6 +21,17 @@ pub enum PageShape {
     BareArray,
 }
 
+/// One success status of an operation whose statuses have different bodies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusBody {
+    /// `200`, `202`, `2XX`.
+    pub status: String,
+    /// The component schema of a JSON body; `None` for no body or raw bytes.
+    pub schema: Option<String>,
+    /// A body that is not JSON.
+    pub bytes: bool,
+}
+
 /// What the glue needs to know about one operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OperationFacts {
@@ -40,6 +51,8 @@ pub struct OperationFacts {
     pub download: bool,
     /// `security: []`: sent without the session's token (the token endpoint itself).
     pub anonymous: bool,
+    /// Set when success statuses have different bodies: each one, for an enum by status.
+    pub statuses: Option<Vec<StatusBody>>,
 }
 
 /// Facts of every operation, by progenitor's operation id.
@@ -84,12 +97,31 @@ pub fn operations(doc: &Value, paging: Option<&Paging>) -> BTreeMap<String, Oper
                 group,
                 paged,
                 set_id,
-                download: is_download(doc, op),
+                download: is_download(doc, op) && op.get(crate::field::STATUSES).is_none(),
                 anonymous,
+                statuses: statuses(op),
             },
         );
     });
     out
+}
+
+/// What [`crate::field::statuses_by_body`] recorded.
+fn statuses(op: &Value) -> Option<Vec<StatusBody>> {
+    let list = op.get(crate::field::STATUSES)?.as_array()?;
+    Some(
+        list.iter()
+            .map(|s| StatusBody {
+                status: s
+                    .get("status")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                schema: s.get("schema").and_then(Value::as_str).map(str::to_string),
+                bytes: s.get("body").and_then(Value::as_str) == Some("bytes"),
+            })
+            .collect(),
+    )
 }
 
 /// The success responses (2xx), `$ref`s resolved.

@@ -547,3 +547,110 @@ mod tests {
         );
     }
 }
+
+/// The extension [`statuses_by_body`] records on an operation: each success status and its
+/// body, for the glue to make a typed enum of.
+pub const STATUSES: &str = "x-veeam-statuses";
+
+/// Several success statuses with different bodies (VB for Azure: 200 with the result, 202
+/// with the long-running operation that will produce it; 202 or 204): progenitor supports one
+/// success type per operation (its issue #950). For crates wired to the runtime, each status's
+/// body is kept, under [`STATUSES`], with a named schema (an inline one is moved to
+/// `components/schemas` as `<OperationId><Status>`); the success responses themselves become
+/// raw bytes, and the glue writes an enum by status that decodes each into its own type.
+pub fn statuses_by_body(doc: &mut Value, report: &mut Report) {
+    let mut hoisted: Vec<(String, Value)> = Vec::new();
+    let taken: std::collections::BTreeSet<String> = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    let mut names = taken.clone();
+    each_operation_mut(doc, |path, method, op| {
+        let id = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .unwrap_or("op")
+            .to_string();
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+            return;
+        };
+        let codes: Vec<String> = responses
+            .keys()
+            .filter(|c| crate::openapi::status_class(c) == Some(2))
+            .cloned()
+            .collect();
+        let kinds: std::collections::BTreeSet<String> = codes
+            .iter()
+            .map(|c| crate::validate::response_kind(&responses[c]))
+            .collect();
+        if kinds.len() < 2 {
+            return;
+        }
+        let mut statuses = Vec::new();
+        for code in &codes {
+            let response = &responses[code];
+            let content = response.get("content").and_then(Value::as_object);
+            let json = content.and_then(|c| {
+                c.iter()
+                    .find(|(mt, _)| crate::openapi::is_json_media_type(mt))
+            });
+            let entry = match (json, content.is_some_and(|c| !c.is_empty())) {
+                (Some((_, media)), _) => {
+                    let schema = media.get("schema").cloned().unwrap_or_else(|| json!({}));
+                    let name = match schema
+                        .get("$ref")
+                        .and_then(Value::as_str)
+                        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    {
+                        Some(name) if !name.contains('/') => name.to_string(),
+                        _ => {
+                            let base = format!(
+                                "{}{}",
+                                heck::ToPascalCase::to_pascal_case(id.as_str()),
+                                code.to_ascii_uppercase()
+                            );
+                            let mut name = base.clone();
+                            let mut n = 2;
+                            while !names.insert(name.clone()) {
+                                name = format!("{base}{n}");
+                                n += 1;
+                            }
+                            hoisted.push((name.clone(), schema));
+                            name
+                        }
+                    };
+                    json!({"status": code, "body": "json", "schema": name})
+                }
+                (None, true) => json!({"status": code, "body": "bytes"}),
+                (None, false) => json!({"status": code, "body": "none"}),
+            };
+            statuses.push(entry);
+        }
+        for code in &codes {
+            if let Some(r) = responses.get_mut(code).and_then(Value::as_object_mut) {
+                r.insert("content".into(), json!({"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}));
+            }
+        }
+        if let Some(op) = op.as_object_mut() {
+            op.insert(STATUSES.into(), Value::Array(statuses));
+        }
+        report.note(
+            "statuses_by_body",
+            pointer(["paths", path, method, "responses"]),
+        );
+    });
+    if hoisted.is_empty() {
+        return;
+    }
+    let Some(root) = doc.as_object_mut() else {
+        return;
+    };
+    let components = root.entry("components").or_insert_with(|| json!({}));
+    if let Some(components) = components.as_object_mut() {
+        let schemas = components.entry("schemas").or_insert_with(|| json!({}));
+        if let Some(schemas) = schemas.as_object_mut() {
+            schemas.extend(hoisted);
+        }
+    }
+}

@@ -53,6 +53,8 @@ pub struct Uses {
     pub futures: bool,
     /// `base64` and `rand` (websocket upgrades, `x-dropshot-websocket`).
     pub websockets: bool,
+    /// `regress` (typify checks `pattern`s with it).
+    pub regress: bool,
 }
 
 /// Why one half of generation failed.
@@ -87,7 +89,11 @@ fn progenitor(api: &openapiv3::OpenAPI, runtime: bool) -> Result<(TokenStream, U
         }
         let mut generator = Generator::new(&settings);
         let tokens = generator.generate_tokens(api)?;
-        let uses = Uses { futures: generator.uses_futures(), websockets: generator.uses_websockets() };
+        let uses = Uses {
+            futures: generator.uses_futures(),
+            websockets: generator.uses_websockets(),
+            regress: generator.get_type_space().uses_regress(),
+        };
         Ok::<_, progenitor::Error>((tokens, uses))
     }))
     .map_err(|payload| {
@@ -271,7 +277,21 @@ fn survey_builders(
     let features = match groups {
         Some(groups) => {
             let (of_builder, counts) = crate::features::builder_features(&operations, groups)?;
-            let roots = crate::features::builder_roots(&file.items, &of_builder);
+            let mut roots = crate::features::builder_roots(&file.items, &of_builder);
+            // The bodies of an enum by status are the operation's too (the enum is written
+            // after this survey).
+            for b in survey.values() {
+                let schemas = b
+                    .facts
+                    .statuses
+                    .iter()
+                    .flatten()
+                    .filter_map(|s| s.schema.as_deref());
+                roots
+                    .entry(b.facts.group.clone())
+                    .or_default()
+                    .extend(schemas.map(crate::normalize::rust_type_name));
+            }
             Some(BuilderFeatures {
                 of_builder,
                 roots,
@@ -308,7 +328,14 @@ fn finish_builders(
     paging: Option<&crate::profile::Paging>,
     glue: &mut GlueReport,
 ) -> Result<String, Failure> {
-    crate::glue::builder_part(&mut builders.file.items, &builders.survey, paging, glue)?;
+    let features = builders.of_builder.is_some();
+    crate::glue::builder_part(
+        &mut builders.file.items,
+        &builders.survey,
+        paging,
+        features,
+        glue,
+    )?;
     crate::glue::methods(&mut builders.file.items, glue);
     if let Some(of_builder) = &builders.of_builder {
         crate::features::gate_builders(&mut builders.file.items, of_builder);

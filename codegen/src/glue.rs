@@ -51,6 +51,8 @@ pub struct GlueReport {
     pub download_operations: Vec<String>,
     /// typify builders dropped: types no request body is built from.
     pub pruned_type_builders: usize,
+    /// Operations answering with an enum by status (several success bodies).
+    pub typed_statuses: usize,
 }
 
 impl GlueReport {
@@ -74,6 +76,7 @@ impl GlueReport {
         self.download_operations.extend(other.download_operations);
         self.download_operations.sort();
         self.pruned_type_builders += other.pruned_type_builders;
+        self.typed_statuses += other.typed_statuses;
     }
 }
 
@@ -96,6 +99,7 @@ pub(crate) fn builder_part(
     items: &mut Vec<Item>,
     survey: &BTreeMap<String, Builder>,
     paging: Option<&crate::profile::Paging>,
+    features: bool,
     report: &mut GlueReport,
 ) -> Result<(), String> {
     // The crate root's `Error` is the runtime's now; progenitor's code means its own.
@@ -119,7 +123,7 @@ pub(crate) fn builder_part(
             ),
         );
     }
-    builders(items, survey, paging, report)
+    builders(items, survey, paging, features, report)
 }
 
 /// The crate root (`src/lib.rs`): the client's hooks and entry points, the runtime's
@@ -672,6 +676,99 @@ fn wire_name(field: &syn::Field) -> Option<String> {
         .map(|i| i.to_string().trim_start_matches("r#").to_string())
 }
 
+/// The variant of a response enum for a success status: `Ok` for 200, `Accepted` for 202...
+fn status_variant(status: &str) -> proc_macro2::Ident {
+    let name = match status {
+        "200" => "Ok".to_string(),
+        "201" => "Created".to_string(),
+        "202" => "Accepted".to_string(),
+        "203" => "NonAuthoritativeInformation".to_string(),
+        "204" => "NoContent".to_string(),
+        "205" => "ResetContent".to_string(),
+        "206" => "PartialContent".to_string(),
+        "2XX" | "2xx" => "Success".to_string(),
+        other => format!("Status{}", other.to_ascii_uppercase()),
+    };
+    format_ident!("{name}")
+}
+
+/// For an operation whose success statuses have different bodies: an enum with a variant per
+/// status, each holding its own body's type, and the `send()` that decodes into it. A 2xx
+/// the spec does not list is kept, status and body, in `Other`.
+fn by_status(
+    builder: &str,
+    op: &TokenStream,
+    statuses: &[crate::facts::StatusBody],
+    generics_lt: &TokenStream,
+    feature: Option<&str>,
+) -> (TokenStream, TokenStream) {
+    let name = format_ident!("{builder}Response");
+    let cfg = feature.map(|f| quote!(#[cfg(feature = #f)]));
+    let mut variants = Vec::new();
+    let mut exact = Vec::new();
+    let mut ranges = Vec::new();
+    for s in statuses {
+        let variant = status_variant(&s.status);
+        let doc = format!("HTTP {}", s.status);
+        let (payload, read) = match (&s.schema, s.bytes) {
+            (Some(schema), _) => {
+                let ty = format_ident!("{}", crate::normalize::rust_type_name(schema));
+                (
+                    quote!((types::#ty)),
+                    quote!(#name::#variant(::veeam_runtime::ops::decode_body(#op, response).await?)),
+                )
+            }
+            (None, true) => (
+                quote!((ByteStream)),
+                quote!(#name::#variant(::veeam_runtime::ops::stream_body(response))),
+            ),
+            (None, false) => (quote!(), quote!(#name::#variant)),
+        };
+        variants.push(quote!(#[doc = #doc] #variant #payload,));
+        match s.status.parse::<u16>() {
+            Ok(code) => exact.push(quote!(#code => #read,)),
+            Err(_) => ranges.push(quote!(200..=299 => #read,)),
+        }
+    }
+    let doc =
+        format!("What [`{builder}::send`] answers with, by status: each status has its own body.");
+    // `ByteStream` is not `Debug`.
+    let derive = statuses
+        .iter()
+        .all(|s| s.schema.is_some() || !s.bytes)
+        .then(|| quote!(#[derive(Debug)]));
+    let item = quote! {
+        #[doc = #doc]
+        #derive
+        #cfg
+        pub enum #name {
+            #(#variants)*
+            /// A success status the spec does not list, with its body as received.
+            Other { status: u16, body: ::bytes::Bytes },
+        }
+    };
+    let send = quote! {
+        /// Sends the request and decodes the body by status (see the response enum). Errors
+        /// are [`veeam_runtime::Error`]s naming this operation, with the server's error body
+        /// decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457 problem).
+        pub fn send(self) -> impl ::std::future::Future<
+            Output = ::std::result::Result<ResponseValue<#name>, ::veeam_runtime::Error>,
+        > #generics_lt {
+            async move {
+                let response = ::veeam_runtime::ops::response(#op, self.into_request()).await?;
+                let (status, headers) = (response.status(), response.headers().clone());
+                let value = match status.as_u16() {
+                    #(#exact)*
+                    #(#ranges)*
+                    other => #name::Other { status: other, body: ::veeam_runtime::ops::read_body(#op, response).await? },
+                };
+                Ok(ResponseValue::new(value, status, headers))
+            }
+        }
+    };
+    (item, send)
+}
+
 /// One operation's builder, as progenitor wrote it, and what the spec says of it.
 pub(crate) struct Builder {
     /// What a successful response decodes to.
@@ -734,6 +831,7 @@ fn builders(
     items: &mut Vec<Item>,
     survey: &BTreeMap<String, Builder>,
     paging: Option<&crate::profile::Paging>,
+    features: bool,
     report: &mut GlueReport,
 ) -> Result<(), String> {
     // (index of the builder's impl, the impl of the methods added to it)
@@ -782,16 +880,32 @@ fn builders(
             _ if bytes_body => format_ident!("bytes"),
             _ => format_ident!("json"),
         };
-        let mut methods = vec![quote! {
-            /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-            /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-            /// problem).
-            pub fn send(self) -> impl ::std::future::Future<
-                Output = ::std::result::Result<ResponseValue<#ok_ty>, ::veeam_runtime::Error>,
-            > #generics_lt {
-                ::veeam_runtime::ops::#sender(#op, self.into_request())
+        let mut extra_items = Vec::new();
+        let send = match &f.statuses {
+            Some(statuses) => {
+                let (item, send) = by_status(
+                    &name,
+                    &op,
+                    statuses,
+                    &generics_lt,
+                    features.then_some(f.group.as_str()),
+                );
+                extra_items.push(item);
+                report.typed_statuses += 1;
+                send
             }
-        }];
+            None => quote! {
+                /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
+                /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+                /// 9457 problem).
+                pub fn send(self) -> impl ::std::future::Future<
+                    Output = ::std::result::Result<ResponseValue<#ok_ty>, ::veeam_runtime::Error>,
+                > #generics_lt {
+                    ::veeam_runtime::ops::#sender(#op, self.into_request())
+                }
+            },
+        };
+        let mut methods = vec![send];
         report.sends += 1;
         if let (Some(shape), Some(paging)) = (&f.paged, paging) {
             let shape = match shape {
@@ -876,6 +990,7 @@ fn builders(
                 impl #generics #self_ty {
                     #(#methods)*
                 }
+                #(#extra_items)*
             },
         ));
     }
@@ -885,7 +1000,7 @@ fn builders(
     for (at, item) in std::mem::take(items).into_iter().enumerate() {
         out.push(item);
         while let Some((_, tokens)) = added.next_if(|(i, _)| *i == at) {
-            out.push(syn::parse2(tokens).map_err(|e| e.to_string())?);
+            out.extend(parse_items(tokens)?);
         }
     }
     *items = out;
@@ -918,8 +1033,13 @@ fn into_request(
     if !builds_request {
         return Err("progenitor's send() does not build `request` before `info`".into());
     }
+    // The session, taken before progenitor's statements: they destructure `self`, and a
+    // parameter named `client` (Jellyfin has one) renames the client binding.
+    let client = client_field(&stmts)
+        .ok_or("progenitor's send() does not start with `let Self { client, .. } = self;`")?;
+    stmts.insert(0, syn::parse_quote!(let __session: &#lifetime ::veeam_runtime::Session = &self.#client.inner;));
     stmts.push(syn::Stmt::Expr(
-        syn::parse_quote!(::std::result::Result::Ok((&client.inner, request))),
+        syn::parse_quote!(::std::result::Result::Ok((__session, request))),
         None,
     ));
     method.sig = syn::parse_quote! {
@@ -929,6 +1049,22 @@ fn into_request(
     method.vis = syn::Visibility::Inherited;
     method.block.stmts = stmts;
     Ok(syn::ImplItem::Fn(method))
+}
+
+/// The builder's client field: the first of `let Self { client, .. } = self;` (progenitor
+/// names it `_client` when a parameter is called `client`).
+fn client_field(stmts: &[syn::Stmt]) -> Option<syn::Member> {
+    let syn::Stmt::Local(syn::Local {
+        pat: syn::Pat::Struct(p),
+        ..
+    }) = stmts.first()?
+    else {
+        return None;
+    };
+    p.path
+        .is_ident("Self")
+        .then(|| p.fields.first().map(|f| f.member.clone()))
+        .flatten()
 }
 
 /// The `".."` of `let info = OperationInfo { operation_id: ".." };`.

@@ -114,6 +114,27 @@ pub fn generate(files: &[SpecFile], options: &CrateOptions) -> Result<Output> {
     })
 }
 
+/// Runtime options for a document that comes without a profile: one inferred from it (see
+/// [`profile::infer`]), with the notes saying what was inferred. `dependency`: the Cargo spec
+/// of `veeam-runtime` the crate gets.
+pub fn inferred_runtime(
+    files: &[SpecFile],
+    name: &str,
+    description: &str,
+    dependency: &str,
+    features: bool,
+) -> Result<(RuntimeOptions, Vec<String>)> {
+    let (doc, _) = prepare(files)?;
+    let (profile, notes) = profile::infer(&doc.value, name, description);
+    let options = RuntimeOptions {
+        dependency: dependency.to_string(),
+        profile,
+        extension: None,
+        features,
+    };
+    Ok((options, notes))
+}
+
 /// Assembles, validates and normalizes: the document as generation (and diff) sees it.
 pub fn prepare(files: &[SpecFile]) -> Result<(load::Document, Report)> {
     let mut doc = load::assemble(files)?;

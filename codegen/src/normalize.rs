@@ -90,6 +90,7 @@ pub fn all_for(doc: &mut Value, runtime: bool) -> Report {
     if runtime {
         error_bodies_as_bytes(doc, &mut report);
         response_fields_optional(doc, &mut report);
+        crate::field::statuses_by_body(doc, &mut report);
     }
     unify_response_bodies(doc, &mut report);
     drop_colliding_parameters(doc, &mut report);
@@ -322,6 +323,21 @@ pub fn response_fields_optional(doc: &mut Value, report: &mut Report) {
 pub fn response_schemas(doc: &Value) -> std::collections::BTreeSet<String> {
     let mut reached = std::collections::BTreeSet::new();
     crate::openapi::each_operation(doc, |_, _, op| {
+        // The bodies of operations whose statuses have different ones.
+        for status in op
+            .get(crate::field::STATUSES)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(name) = status.get("schema").and_then(Value::as_str) {
+                reach(
+                    doc,
+                    &json!({"$ref": format!("#/components/schemas/{name}")}),
+                    &mut reached,
+                );
+            }
+        }
         for (code, response) in op
             .get("responses")
             .and_then(Value::as_object)

@@ -66,6 +66,27 @@ pub async fn bytes(
     Ok(ResponseValue::stream(send(op, prepared).await?))
 }
 
+/// Sends, for an operation whose success statuses have different bodies: the response, for
+/// the generated `send()` to decode by status ([`decode_body`], [`read_body`],
+/// [`stream_body`]).
+pub async fn response(op: Operation, prepared: Prepared<'_>) -> Result<Response, Error> {
+    send(op, prepared).await
+}
+
+/// Reads and decodes a JSON body (see [`json`] for the errors).
+pub async fn decode_body<T: DeserializeOwned>(
+    op: Operation,
+    response: Response,
+) -> Result<T, Error> {
+    let body = read_body(op, response).await?;
+    crate::error::decode_json::<T>(body).map_err(|e| e.in_operation(op.id))
+}
+
+/// The body, unread, as a stream.
+pub fn stream_body(response: Response) -> ByteStream {
+    ResponseValue::stream(response).into_inner()
+}
+
 /// Sends and reads the whole success body (for pages: decoded by [`crate::paging`]).
 pub(crate) async fn body(
     op: Operation,
@@ -76,7 +97,8 @@ pub(crate) async fn body(
     Ok((status, read_body(op, response).await?))
 }
 
-async fn read_body(op: Operation, response: Response) -> Result<Bytes, Error> {
+/// Reads the whole body.
+pub async fn read_body(op: Operation, response: Response) -> Result<Bytes, Error> {
     response
         .bytes()
         .await

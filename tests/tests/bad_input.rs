@@ -230,8 +230,22 @@ fn single_mutations_of_fixture_specs_never_panic() {
                     standalone: false,
                     runtime: None,
                 };
-                let outcome =
-                    std::panic::catch_unwind(|| codegen::generate(&[file], &options).map(|_| ()));
+                // Both pipelines: plain progenitor, and the runtime's (profile inferred).
+                let outcome = std::panic::catch_unwind(|| {
+                    codegen::generate(std::slice::from_ref(&file), &options)?;
+                    let (runtime, _) = codegen::inferred_runtime(
+                        std::slice::from_ref(&file),
+                        "m",
+                        "m",
+                        "",
+                        false,
+                    )?;
+                    let options = codegen::CrateOptions {
+                        runtime: Some(runtime),
+                        ..options.clone()
+                    };
+                    codegen::generate(&[file], &options).map(|_| ())
+                });
                 let what = format!(
                     "{} with {ptr} {how}",
                     path.file_name().unwrap().to_string_lossy()

@@ -30,6 +30,61 @@ fn generate(fixture: &str) -> codegen::Output {
     codegen::generate(&files, &options).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The runtime pipeline on a fixture: the crate we would ship (profile inferred, no features).
+fn generate_with_runtime(fixture: &str) -> codegen::Output {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/specs")
+        .join(fixture);
+    let mut files = codegen::load::read_spec(&path).unwrap();
+    for f in &mut files {
+        f.path = f
+            .path
+            .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+            .unwrap()
+            .to_path_buf();
+    }
+    let (runtime, _) = codegen::inferred_runtime(&files, "fixture", "fixture", "", false).unwrap();
+    let options = CrateOptions {
+        name: "fixture".into(),
+        description: "fixture".into(),
+        command: "cargo test -p tests".into(),
+        standalone: false,
+        runtime: Some(runtime),
+    };
+    codegen::generate(&files, &options).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Every fixture spec through the runtime pipeline, pinned: summaries, warnings, then each
+/// file of the crate (compiled by this crate's lib too, see build.rs).
+#[test]
+fn every_fixture_spec_is_snapshotted_through_the_runtime_pipeline() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/specs");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for fixture in names {
+        let output = generate_with_runtime(&fixture);
+        let name = format!("runtime__{}", fixture.trim_end_matches(".yaml"));
+        let glue = output
+            .glue
+            .as_ref()
+            .map(|g| g.summary())
+            .unwrap_or_default();
+        let mut text = format!(
+            "{}\n{glue}\n{}\n\n// src/lib.rs\n{}",
+            output.report.summary(),
+            output.warnings.join("\n"),
+            output.code
+        );
+        for (module, code) in &output.modules {
+            text.push_str(&format!("\n// src/{module}.rs\n{code}"));
+        }
+        insta::assert_snapshot!(name, text);
+    }
+}
+
 /// Every fixture spec, pinned: the normalization summary, the warnings, then the client.
 #[test]
 fn every_fixture_spec_is_snapshotted() {

@@ -211,27 +211,30 @@ fn generate_one(spec: &Path, out: &Path, name: &str, profile: Option<&Path>) -> 
         let p = spec.join(codegen::profile::FILE_NAME);
         p.is_file().then_some(p)
     });
+    let runtime_dependency = format!(
+        "{{ path = {:?} }}",
+        workspace_root().join("runtime").display().to_string()
+    );
     let mut profile = match &own_profile {
         Some(path) => Profile::read_file(path)?,
         None => {
-            let (doc, _) = codegen::prepare(&files)?;
-            let (profile, notes) = codegen::profile::infer(&doc.value, name, &description);
+            let (inferred, notes) =
+                codegen::inferred_runtime(&files, name, &description, &runtime_dependency, true)?;
             println!(
                 "no profile given: inferred from the document (save it as profile.yaml to edit):"
             );
             for note in &notes {
                 println!("  {note}");
             }
+            let yaml = inferred.profile.to_yaml();
             println!(
                 "  ---\n{}",
-                profile
-                    .to_yaml()
-                    .lines()
+                yaml.lines()
                     .map(|l| format!("  {l}"))
                     .collect::<Vec<_>>()
                     .join("\n")
             );
-            profile
+            inferred.profile
         }
     };
     profile.krate.name = name.to_string();
@@ -245,7 +248,6 @@ fn generate_one(spec: &Path, out: &Path, name: &str, profile: Option<&Path>) -> 
         ),
         None => None,
     };
-    let runtime = workspace_root().join("runtime");
     let output = codegen::generate(
         &files,
         &CrateOptions {
@@ -254,7 +256,7 @@ fn generate_one(spec: &Path, out: &Path, name: &str, profile: Option<&Path>) -> 
             command,
             standalone: true,
             runtime: Some(codegen::RuntimeOptions {
-                dependency: format!("{{ path = {:?} }}", runtime.display().to_string()),
+                dependency: runtime_dependency,
                 profile,
                 extension,
                 features: true,
