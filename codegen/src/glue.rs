@@ -58,8 +58,9 @@ pub struct GlueReport {
 impl GlueReport {
     pub fn summary(&self) -> String {
         format!(
-            "runtime: {} sends, {} streams, {} downloads, {} lenient enums, {} null-tolerant fields, {} compact serde impls, {} unused type builders dropped",
-            self.sends, self.streams, self.downloads, self.lenient_enums, self.null_tolerant_fields, self.serde_impls, self.pruned_type_builders
+            "runtime: {} sends, {} enums by status, {} streams, {} downloads, {} lenient enums, {} null-tolerant fields, {} compact serde impls, {} unused type builders dropped",
+            self.sends,
+            self.typed_statuses, self.streams, self.downloads, self.lenient_enums, self.null_tolerant_fields, self.serde_impls, self.pruned_type_builders
         )
     }
 
