@@ -33,7 +33,7 @@ const DEPENDENCIES: &str = r#"[dependencies]
 bytes = "1"
 chrono = { version = "0.4", default-features = false, features = ["serde", "std", "clock"] }
 futures-core = "0.3"
-progenitor-client = "0.15.1"
+progenitor-client = "=0.15.1"
 reqwest = { version = "0.13", default-features = false, features = ["json", "stream", "query", "form", "rustls"] }
 serde = { version = "1", features = ["derive"] }
 serde_json = "1"

@@ -107,6 +107,11 @@ fn progenitor(api: &openapiv3::OpenAPI, runtime: bool) -> Result<(TokenStream, U
     .map_err(|e| Failure::Progenitor(e.to_string()))
 }
 
+/// progenitor as the runtime pipeline runs it, for [`crate::contract`].
+pub(crate) fn progenitor_tokens(api: &openapiv3::OpenAPI) -> Result<(TokenStream, Uses), String> {
+    progenitor(api, true).map_err(|f| format!("{f:?}"))
+}
+
 fn parse(tokens: TokenStream) -> Result<syn::File, Failure> {
     syn::parse2(tokens).map_err(|e| Failure::Format(e.to_string()))
 }

@@ -1054,7 +1054,7 @@ fn into_request(
 
 /// The builder's client field: the first of `let Self { client, .. } = self;` (progenitor
 /// names it `_client` when a parameter is called `client`).
-fn client_field(stmts: &[syn::Stmt]) -> Option<syn::Member> {
+pub(crate) fn client_field(stmts: &[syn::Stmt]) -> Option<syn::Member> {
     let syn::Stmt::Local(syn::Local {
         pat: syn::Pat::Struct(p),
         ..
@@ -1069,7 +1069,7 @@ fn client_field(stmts: &[syn::Stmt]) -> Option<syn::Member> {
 }
 
 /// The `".."` of `let info = OperationInfo { operation_id: ".." };`.
-fn operation_info(stmt: &syn::Stmt) -> Option<String> {
+pub(crate) fn operation_info(stmt: &syn::Stmt) -> Option<String> {
     let syn::Stmt::Local(syn::Local {
         pat: syn::Pat::Ident(p),
         init: Some(init),
@@ -1097,7 +1097,7 @@ fn operation_info(stmt: &syn::Stmt) -> Option<String> {
 }
 
 /// `T` of `-> Result<ResponseValue<T>, Error<E>>`.
-fn ok_type(output: &syn::ReturnType) -> Option<Type> {
+pub(crate) fn ok_type(output: &syn::ReturnType) -> Option<Type> {
     let syn::ReturnType::Type(_, ty) = output else {
         return None;
     };

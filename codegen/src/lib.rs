@@ -7,6 +7,7 @@
 //! 5. [`generate`]: progenitor, then prettyplease;
 //! 6. [`emit`]: Cargo.toml, src/lib.rs and README.md of the crate.
 
+pub mod contract;
 mod cycles;
 pub mod diff;
 pub mod emit;

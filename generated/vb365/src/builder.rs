@@ -63,6 +63,7 @@ impl<'a> AccountGetAccounts<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, account_type, name, organization_id } = self;
         let account_type = account_type.map_err(Error::InvalidRequest)?;
         let name = name.map_err(Error::InvalidRequest)?;
@@ -89,14 +90,14 @@ impl<'a> AccountGetAccounts<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "account")]
 impl<'a> AccountGetAccounts<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -162,6 +163,7 @@ impl<'a> AccountAddAccount<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -186,14 +188,14 @@ impl<'a> AccountAddAccount<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "account")]
 impl<'a> AccountAddAccount<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -249,6 +251,7 @@ impl<'a> AccountGetAccount<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, account_id } = self;
         let account_id = account_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -270,14 +273,14 @@ impl<'a> AccountGetAccount<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "account")]
 impl<'a> AccountGetAccount<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -355,6 +358,7 @@ impl<'a> AccountUpdateAccount<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, account_id, body } = self;
         let account_id = account_id.map_err(Error::InvalidRequest)?;
         let body = body
@@ -378,14 +382,14 @@ impl<'a> AccountUpdateAccount<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "account")]
 impl<'a> AccountUpdateAccount<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -438,6 +442,7 @@ impl<'a> AccountRemoveAccount<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, account_id } = self;
         let account_id = account_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -451,14 +456,14 @@ impl<'a> AccountRemoveAccount<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.delete(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "account")]
 impl<'a> AccountRemoveAccount<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -571,6 +576,7 @@ impl<'a> AmazonS3CompatibleObjectStorageGetBuckets<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             custom_region_id,
@@ -623,14 +629,14 @@ impl<'a> AmazonS3CompatibleObjectStorageGetBuckets<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "amazon-s3-compatible-object-storage")]
 impl<'a> AmazonS3CompatibleObjectStorageGetBuckets<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -758,6 +764,7 @@ impl<'a> AmazonS3CompatibleObjectStorageGetFolders<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             bucket_name,
@@ -815,14 +822,14 @@ impl<'a> AmazonS3CompatibleObjectStorageGetFolders<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "amazon-s3-compatible-object-storage")]
 impl<'a> AmazonS3CompatibleObjectStorageGetFolders<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -962,6 +969,7 @@ impl<'a> AmazonS3CompatibleObjectStorageAddFolder<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             bucket_name,
@@ -1023,14 +1031,14 @@ impl<'a> AmazonS3CompatibleObjectStorageAddFolder<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "amazon-s3-compatible-object-storage")]
 impl<'a> AmazonS3CompatibleObjectStorageAddFolder<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -1158,6 +1166,7 @@ impl<'a> AmazonS3CompatibleObjectStorageGetFolder<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             bucket_name,
@@ -1214,14 +1223,14 @@ impl<'a> AmazonS3CompatibleObjectStorageGetFolder<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "amazon-s3-compatible-object-storage")]
 impl<'a> AmazonS3CompatibleObjectStorageGetFolder<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -1337,6 +1346,7 @@ impl<'a> AmazonS3CompatibleObjectStorageGetBucket<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             name,
@@ -1391,14 +1401,14 @@ impl<'a> AmazonS3CompatibleObjectStorageGetBucket<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "amazon-s3-compatible-object-storage")]
 impl<'a> AmazonS3CompatibleObjectStorageGetBucket<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -1490,6 +1500,7 @@ impl<'a> AmazonS3ObjectStorageGetBuckets<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, name, region_id, region_type, account_id } = self;
         let name = name.map_err(Error::InvalidRequest)?;
         let region_id = region_id.map_err(Error::InvalidRequest)?;
@@ -1516,14 +1527,14 @@ impl<'a> AmazonS3ObjectStorageGetBuckets<'a> {
             .query(&progenitor_client::QueryParam::new("accountId", &account_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "amazon-s3-object-storage")]
 impl<'a> AmazonS3ObjectStorageGetBuckets<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -1615,6 +1626,7 @@ impl<'a> AmazonS3ObjectStorageGetFolders<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, bucket_name, name, region_type, account_id } = self;
         let bucket_name = bucket_name.map_err(Error::InvalidRequest)?;
         let name = name.map_err(Error::InvalidRequest)?;
@@ -1643,14 +1655,14 @@ impl<'a> AmazonS3ObjectStorageGetFolders<'a> {
             .query(&progenitor_client::QueryParam::new("accountId", &account_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "amazon-s3-object-storage")]
 impl<'a> AmazonS3ObjectStorageGetFolders<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -1754,6 +1766,7 @@ impl<'a> AmazonS3ObjectStorageAddFolder<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, bucket_name, region_type, account_id, body } = self;
         let bucket_name = bucket_name.map_err(Error::InvalidRequest)?;
         let region_type = region_type.map_err(Error::InvalidRequest)?;
@@ -1786,14 +1799,14 @@ impl<'a> AmazonS3ObjectStorageAddFolder<'a> {
             .query(&progenitor_client::QueryParam::new("accountId", &account_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "amazon-s3-object-storage")]
 impl<'a> AmazonS3ObjectStorageAddFolder<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -1885,6 +1898,7 @@ impl<'a> AmazonS3ObjectStorageGetFolder<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, bucket_name, name, region_type, account_id } = self;
         let bucket_name = bucket_name.map_err(Error::InvalidRequest)?;
         let name = name.map_err(Error::InvalidRequest)?;
@@ -1912,14 +1926,14 @@ impl<'a> AmazonS3ObjectStorageGetFolder<'a> {
             .query(&progenitor_client::QueryParam::new("accountId", &account_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "amazon-s3-object-storage")]
 impl<'a> AmazonS3ObjectStorageGetFolder<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -1999,6 +2013,7 @@ impl<'a> AmazonS3ObjectStorageGetBucket<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, name, region_type, account_id } = self;
         let name = name.map_err(Error::InvalidRequest)?;
         let region_type = region_type.map_err(Error::InvalidRequest)?;
@@ -2025,14 +2040,14 @@ impl<'a> AmazonS3ObjectStorageGetBucket<'a> {
             .query(&progenitor_client::QueryParam::new("accountId", &account_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "amazon-s3-object-storage")]
 impl<'a> AmazonS3ObjectStorageGetBucket<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -2136,6 +2151,7 @@ impl<'a> ApplicationGetApplications<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id, display_name, limit, offset, tag } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let display_name = display_name.map_err(Error::InvalidRequest)?;
@@ -2166,14 +2182,14 @@ impl<'a> ApplicationGetApplications<'a> {
             .query(&progenitor_client::QueryParam::new("tag", &tag))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "application")]
 impl<'a> ApplicationGetApplications<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -2295,6 +2311,7 @@ impl<'a> ApplicationCreateApplication<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id, body } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let body = body
@@ -2323,14 +2340,14 @@ impl<'a> ApplicationCreateApplication<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "application")]
 impl<'a> ApplicationCreateApplication<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -2372,6 +2389,7 @@ impl<'a> AuditEmailSettingsGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!("{}/v8/AuditEmailSettings", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -2390,14 +2408,14 @@ impl<'a> AuditEmailSettingsGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "audit-email-settings")]
 impl<'a> AuditEmailSettingsGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -2465,6 +2483,7 @@ impl<'a> AuditEmailSettingsUpdate<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -2486,14 +2505,14 @@ impl<'a> AuditEmailSettingsUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "audit-email-settings")]
 impl<'a> AuditEmailSettingsUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -2558,6 +2577,7 @@ impl<'a> AuditEmailSettingsCompleteOAuthSignIn<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -2585,14 +2605,14 @@ impl<'a> AuditEmailSettingsCompleteOAuthSignIn<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "audit-email-settings")]
 impl<'a> AuditEmailSettingsCompleteOAuthSignIn<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -2660,6 +2680,7 @@ impl<'a> AuditEmailSettingsPrepareOAuthSignIn<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -2687,14 +2708,14 @@ impl<'a> AuditEmailSettingsPrepareOAuthSignIn<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "audit-email-settings")]
 impl<'a> AuditEmailSettingsPrepareOAuthSignIn<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -2736,6 +2757,7 @@ impl<'a> AuditEmailSettingsSendTestEmail<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!("{}/v8/AuditEmailSettings/SendTestEmail", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -2746,14 +2768,14 @@ impl<'a> AuditEmailSettingsSendTestEmail<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.post(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "audit-email-settings")]
 impl<'a> AuditEmailSettingsSendTestEmail<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -2814,6 +2836,7 @@ impl<'a> Token<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| types::TokenBody::try_from(v).map_err(|e| e.to_string()))
@@ -2836,14 +2859,14 @@ impl<'a> Token<'a> {
             .form_urlencoded(&body)?
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "auth")]
 impl<'a> Token<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -2885,6 +2908,7 @@ impl<'a> AuthCode<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!("{}/v8/token/AuthCode", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -2903,14 +2927,14 @@ impl<'a> AuthCode<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "auth")]
 impl<'a> AuthCode<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -2952,6 +2976,7 @@ impl<'a> Logout<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!("{}/v8/token/logout", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -2962,14 +2987,14 @@ impl<'a> Logout<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.post(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "auth")]
 impl<'a> Logout<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -3046,6 +3071,7 @@ impl<'a> AzureObjectStorageGetContainers<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, name, region_type, account_id } = self;
         let name = name.map_err(Error::InvalidRequest)?;
         let region_type = region_type.map_err(Error::InvalidRequest)?;
@@ -3070,14 +3096,14 @@ impl<'a> AzureObjectStorageGetContainers<'a> {
             .query(&progenitor_client::QueryParam::new("accountId", &account_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "azure-object-storage")]
 impl<'a> AzureObjectStorageGetContainers<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -3169,6 +3195,7 @@ impl<'a> AzureObjectStorageGetFolders<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, container_name, name, region_type, account_id } = self;
         let container_name = container_name.map_err(Error::InvalidRequest)?;
         let name = name.map_err(Error::InvalidRequest)?;
@@ -3197,14 +3224,14 @@ impl<'a> AzureObjectStorageGetFolders<'a> {
             .query(&progenitor_client::QueryParam::new("accountId", &account_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "azure-object-storage")]
 impl<'a> AzureObjectStorageGetFolders<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -3308,6 +3335,7 @@ impl<'a> AzureObjectStorageAddFolder<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, container_name, region_type, account_id, body } = self;
         let container_name = container_name.map_err(Error::InvalidRequest)?;
         let region_type = region_type.map_err(Error::InvalidRequest)?;
@@ -3340,14 +3368,14 @@ impl<'a> AzureObjectStorageAddFolder<'a> {
             .query(&progenitor_client::QueryParam::new("accountId", &account_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "azure-object-storage")]
 impl<'a> AzureObjectStorageAddFolder<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -3439,6 +3467,7 @@ impl<'a> AzureObjectStorageGetFolder<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, container_name, name, region_type, account_id } = self;
         let container_name = container_name.map_err(Error::InvalidRequest)?;
         let name = name.map_err(Error::InvalidRequest)?;
@@ -3466,14 +3495,14 @@ impl<'a> AzureObjectStorageGetFolder<'a> {
             .query(&progenitor_client::QueryParam::new("accountId", &account_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "azure-object-storage")]
 impl<'a> AzureObjectStorageGetFolder<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -3553,6 +3582,7 @@ impl<'a> AzureObjectStorageGetContainer<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, name, region_type, account_id } = self;
         let name = name.map_err(Error::InvalidRequest)?;
         let region_type = region_type.map_err(Error::InvalidRequest)?;
@@ -3579,14 +3609,14 @@ impl<'a> AzureObjectStorageGetContainer<'a> {
             .query(&progenitor_client::QueryParam::new("accountId", &account_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "azure-object-storage")]
 impl<'a> AzureObjectStorageGetContainer<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -3654,6 +3684,7 @@ impl<'a> AzureServiceAccountsGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, description, display_name } = self;
         let description = description.map_err(Error::InvalidRequest)?;
         let display_name = display_name.map_err(Error::InvalidRequest)?;
@@ -3676,14 +3707,14 @@ impl<'a> AzureServiceAccountsGet<'a> {
             .query(&progenitor_client::QueryParam::new("displayName", &display_name))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -3751,6 +3782,7 @@ impl<'a> AzureServiceAccountsAdd<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -3776,14 +3808,14 @@ impl<'a> AzureServiceAccountsAdd<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsAdd<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -3851,6 +3883,7 @@ impl<'a> AzureServiceAccountsGetDeviceCode<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -3875,14 +3908,14 @@ impl<'a> AzureServiceAccountsGetDeviceCode<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsGetDeviceCode<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -3938,6 +3971,7 @@ impl<'a> AzureServiceAccountsGetById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, id } = self;
         let id = id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -3960,14 +3994,14 @@ impl<'a> AzureServiceAccountsGetById<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -4047,6 +4081,7 @@ impl<'a> AzureServiceAccountsUpdate<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, id, body } = self;
         let id = id.map_err(Error::InvalidRequest)?;
         let body = body
@@ -4072,14 +4107,14 @@ impl<'a> AzureServiceAccountsUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -4132,6 +4167,7 @@ impl<'a> AzureServiceAccountsDelete<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, id } = self;
         let id = id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -4146,14 +4182,14 @@ impl<'a> AzureServiceAccountsDelete<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.delete(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsDelete<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -4220,6 +4256,7 @@ impl<'a> AzureServiceAccountsGetSubscriptions<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, service_account_id, subscription_name } = self;
         let service_account_id = service_account_id.map_err(Error::InvalidRequest)?;
         let subscription_name = subscription_name.map_err(Error::InvalidRequest)?;
@@ -4249,14 +4286,14 @@ impl<'a> AzureServiceAccountsGetSubscriptions<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsGetSubscriptions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -4326,6 +4363,7 @@ impl<'a> AzureServiceAccountsGetSubscriptionById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, service_account_id, subscription_id } = self;
         let service_account_id = service_account_id.map_err(Error::InvalidRequest)?;
         let subscription_id = subscription_id.map_err(Error::InvalidRequest)?;
@@ -4350,14 +4388,14 @@ impl<'a> AzureServiceAccountsGetSubscriptionById<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsGetSubscriptionById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -4427,6 +4465,7 @@ impl<'a> AzureServiceAccountsGetLocations<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, service_account_id, subscription_id } = self;
         let service_account_id = service_account_id.map_err(Error::InvalidRequest)?;
         let subscription_id = subscription_id.map_err(Error::InvalidRequest)?;
@@ -4451,14 +4490,14 @@ impl<'a> AzureServiceAccountsGetLocations<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsGetLocations<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -4540,6 +4579,7 @@ impl<'a> AzureServiceAccountsGetLocationByName<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, service_account_id, subscription_id, location_name } = self;
         let service_account_id = service_account_id.map_err(Error::InvalidRequest)?;
         let subscription_id = subscription_id.map_err(Error::InvalidRequest)?;
@@ -4565,14 +4605,14 @@ impl<'a> AzureServiceAccountsGetLocationByName<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsGetLocationByName<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -4654,6 +4694,7 @@ impl<'a> AzureServiceAccountsGetVirtualMachineSizes<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, service_account_id, subscription_id, location_name } = self;
         let service_account_id = service_account_id.map_err(Error::InvalidRequest)?;
         let subscription_id = subscription_id.map_err(Error::InvalidRequest)?;
@@ -4679,14 +4720,14 @@ impl<'a> AzureServiceAccountsGetVirtualMachineSizes<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsGetVirtualMachineSizes<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -4780,6 +4821,7 @@ impl<'a> AzureServiceAccountsGetVirtualMachineSizeByName<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             service_account_id,
@@ -4813,14 +4855,14 @@ impl<'a> AzureServiceAccountsGetVirtualMachineSizeByName<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsGetVirtualMachineSizeByName<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -4902,6 +4944,7 @@ impl<'a> AzureServiceAccountsGetResourceGroups<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, service_account_id, subscription_id, location_name } = self;
         let service_account_id = service_account_id.map_err(Error::InvalidRequest)?;
         let subscription_id = subscription_id.map_err(Error::InvalidRequest)?;
@@ -4928,14 +4971,14 @@ impl<'a> AzureServiceAccountsGetResourceGroups<'a> {
             .query(&progenitor_client::QueryParam::new("locationName", &location_name))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsGetResourceGroups<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -5019,6 +5062,7 @@ impl<'a> AzureServiceAccountsGetResourceGroupByName<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, service_account_id, subscription_id, resource_group_name } = self;
         let service_account_id = service_account_id.map_err(Error::InvalidRequest)?;
         let subscription_id = subscription_id.map_err(Error::InvalidRequest)?;
@@ -5044,14 +5088,14 @@ impl<'a> AzureServiceAccountsGetResourceGroupByName<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsGetResourceGroupByName<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -5147,6 +5191,7 @@ impl<'a> AzureServiceAccountsGetVirtualNetworks<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             service_account_id,
@@ -5180,14 +5225,14 @@ impl<'a> AzureServiceAccountsGetVirtualNetworks<'a> {
             .query(&progenitor_client::QueryParam::new("locationName", &location_name))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsGetVirtualNetworks<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -5285,6 +5330,7 @@ impl<'a> AzureServiceAccountsGetVirtualNetworkByName<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             service_account_id,
@@ -5318,14 +5364,14 @@ impl<'a> AzureServiceAccountsGetVirtualNetworkByName<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsGetVirtualNetworkByName<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -5423,6 +5469,7 @@ impl<'a> AzureServiceAccountsGetSubnets<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             service_account_id,
@@ -5456,14 +5503,14 @@ impl<'a> AzureServiceAccountsGetSubnets<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsGetSubnets<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -5573,6 +5620,7 @@ impl<'a> AzureServiceAccountsGetSubnetByName<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             service_account_id,
@@ -5609,14 +5657,14 @@ impl<'a> AzureServiceAccountsGetSubnetByName<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "azure-service-accounts")]
 impl<'a> AzureServiceAccountsGetSubnetByName<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -5696,6 +5744,7 @@ impl<'a> BackupGroupDataGetGroupsData<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, repository_id, limit, offset } = self;
         let repository_id = repository_id.map_err(Error::InvalidRequest)?;
         let limit = limit.map_err(Error::InvalidRequest)?;
@@ -5722,14 +5771,14 @@ impl<'a> BackupGroupDataGetGroupsData<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "backup-group-data")]
 impl<'a> BackupGroupDataGetGroupsData<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -5839,6 +5888,7 @@ impl<'a> BackupGroupDataGetSingleGroupData<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, repository_id, group_id } = self;
         let repository_id = repository_id.map_err(Error::InvalidRequest)?;
         let group_id = group_id.map_err(Error::InvalidRequest)?;
@@ -5862,14 +5912,14 @@ impl<'a> BackupGroupDataGetSingleGroupData<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "backup-group-data")]
 impl<'a> BackupGroupDataGetSingleGroupData<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -5985,6 +6035,7 @@ impl<'a> BackupMailboxDataGetMailboxesData<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             repository_id,
@@ -6027,14 +6078,14 @@ impl<'a> BackupMailboxDataGetMailboxesData<'a> {
             .query(&progenitor_client::QueryParam::new("pointInTime", &point_in_time))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "backup-mailbox-data")]
 impl<'a> BackupMailboxDataGetMailboxesData<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -6144,6 +6195,7 @@ impl<'a> BackupMailboxDataGetMailboxData<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, repository_id, mailbox_id } = self;
         let repository_id = repository_id.map_err(Error::InvalidRequest)?;
         let mailbox_id = mailbox_id.map_err(Error::InvalidRequest)?;
@@ -6167,14 +6219,14 @@ impl<'a> BackupMailboxDataGetMailboxData<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "backup-mailbox-data")]
 impl<'a> BackupMailboxDataGetMailboxData<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -6290,6 +6342,7 @@ impl<'a> BackupOneDriveDataGetOneDrivesData<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             repository_id,
@@ -6332,14 +6385,14 @@ impl<'a> BackupOneDriveDataGetOneDrivesData<'a> {
             .query(&progenitor_client::QueryParam::new("pointInTime", &point_in_time))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "backup-one-drive-data")]
 impl<'a> BackupOneDriveDataGetOneDrivesData<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -6449,6 +6502,7 @@ impl<'a> BackupOneDriveDataGetOneDriveData<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, repository_id, one_drive_id } = self;
         let repository_id = repository_id.map_err(Error::InvalidRequest)?;
         let one_drive_id = one_drive_id.map_err(Error::InvalidRequest)?;
@@ -6472,14 +6526,14 @@ impl<'a> BackupOneDriveDataGetOneDriveData<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "backup-one-drive-data")]
 impl<'a> BackupOneDriveDataGetOneDriveData<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -6559,6 +6613,7 @@ impl<'a> BackupOrganizationDataGetOrganizationData<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, repository_id, limit, offset } = self;
         let repository_id = repository_id.map_err(Error::InvalidRequest)?;
         let limit = limit.map_err(Error::InvalidRequest)?;
@@ -6585,14 +6640,14 @@ impl<'a> BackupOrganizationDataGetOrganizationData<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "backup-organization-data")]
 impl<'a> BackupOrganizationDataGetOrganizationData<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -6702,6 +6757,7 @@ impl<'a> BackupOrganizationDataGetSingleOrganizationData<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, repository_id, organization_id } = self;
         let repository_id = repository_id.map_err(Error::InvalidRequest)?;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
@@ -6726,14 +6782,14 @@ impl<'a> BackupOrganizationDataGetSingleOrganizationData<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "backup-organization-data")]
 impl<'a> BackupOrganizationDataGetSingleOrganizationData<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -6789,6 +6845,7 @@ impl<'a> BackupOrganizationGetByRestoreSessionId<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -6811,14 +6868,14 @@ impl<'a> BackupOrganizationGetByRestoreSessionId<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "backup-organization")]
 impl<'a> BackupOrganizationGetByRestoreSessionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -6900,6 +6957,7 @@ impl<'a> BackupOrganizationRestoreSessionsAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let body = body
@@ -6924,14 +6982,14 @@ impl<'a> BackupOrganizationRestoreSessionsAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "backup-organization")]
 impl<'a> BackupOrganizationRestoreSessionsAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -7057,6 +7115,7 @@ impl<'a> BackupOrganizationRestoreSessionsSearchExchange<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, limit, offset, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let limit = limit.map_err(Error::InvalidRequest)?;
@@ -7089,14 +7148,14 @@ impl<'a> BackupOrganizationRestoreSessionsSearchExchange<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "backup-organization")]
 impl<'a> BackupOrganizationRestoreSessionsSearchExchange<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -7244,6 +7303,7 @@ impl<'a> BackupOrganizationRestoreSessionsSearchTeams<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, limit, offset, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let limit = limit.map_err(Error::InvalidRequest)?;
@@ -7276,14 +7336,14 @@ impl<'a> BackupOrganizationRestoreSessionsSearchTeams<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "backup-organization")]
 impl<'a> BackupOrganizationRestoreSessionsSearchTeams<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -7441,6 +7501,7 @@ impl<'a> BackupRepositoryGetRepositories<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             limit,
@@ -7481,14 +7542,14 @@ impl<'a> BackupRepositoryGetRepositories<'a> {
             .query(&progenitor_client::QueryParam::new("proxyPoolId", &proxy_pool_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "backup-repository")]
 impl<'a> BackupRepositoryGetRepositories<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -7598,6 +7659,7 @@ impl<'a> BackupRepositoryAdd<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -7623,14 +7685,14 @@ impl<'a> BackupRepositoryAdd<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "backup-repository")]
 impl<'a> BackupRepositoryAdd<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -7686,6 +7748,7 @@ impl<'a> BackupRepositoryGetRepositoriesById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, repository_id } = self;
         let repository_id = repository_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -7708,14 +7771,14 @@ impl<'a> BackupRepositoryGetRepositoriesById<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "backup-repository")]
 impl<'a> BackupRepositoryGetRepositoriesById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -7795,6 +7858,7 @@ impl<'a> BackupRepositoryUpdateRepository<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, repository_id, body } = self;
         let repository_id = repository_id.map_err(Error::InvalidRequest)?;
         let body = body
@@ -7820,14 +7884,14 @@ impl<'a> BackupRepositoryUpdateRepository<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "backup-repository")]
 impl<'a> BackupRepositoryUpdateRepository<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -7880,6 +7944,7 @@ impl<'a> BackupRepositoryRemove<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, repository_id } = self;
         let repository_id = repository_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -7894,14 +7959,14 @@ impl<'a> BackupRepositoryRemove<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.delete(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "backup-repository")]
 impl<'a> BackupRepositoryRemove<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -7978,6 +8043,7 @@ impl<'a> BackupRepositoryGetRepositoryStorageUsage<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, repository_id, limit, offset } = self;
         let repository_id = repository_id.map_err(Error::InvalidRequest)?;
         let limit = limit.map_err(Error::InvalidRequest)?;
@@ -8004,14 +8070,14 @@ impl<'a> BackupRepositoryGetRepositoryStorageUsage<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "backup-repository")]
 impl<'a> BackupRepositoryGetRepositoryStorageUsage<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -8181,6 +8247,7 @@ impl<'a> BackupRepositoryChangeOwner<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             repository_id,
@@ -8247,14 +8314,14 @@ impl<'a> BackupRepositoryChangeOwner<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "backup-repository")]
 impl<'a> BackupRepositoryChangeOwner<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -8346,6 +8413,7 @@ impl<'a> BackupRepositoryExplore<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, repository_id, organization_id, body } = self;
         let repository_id = repository_id.map_err(Error::InvalidRequest)?;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
@@ -8378,14 +8446,14 @@ impl<'a> BackupRepositoryExplore<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "backup-repository")]
 impl<'a> BackupRepositoryExplore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -8441,6 +8509,7 @@ impl<'a> BackupRepositoryStartSynchronizeAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, repository_id } = self;
         let repository_id = repository_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -8463,14 +8532,14 @@ impl<'a> BackupRepositoryStartSynchronizeAction<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "backup-repository")]
 impl<'a> BackupRepositoryStartSynchronizeAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -8550,6 +8619,7 @@ impl<'a> BackupSiteDataGetSitesData<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, repository_id, limit, offset } = self;
         let repository_id = repository_id.map_err(Error::InvalidRequest)?;
         let limit = limit.map_err(Error::InvalidRequest)?;
@@ -8576,14 +8646,14 @@ impl<'a> BackupSiteDataGetSitesData<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "backup-site-data")]
 impl<'a> BackupSiteDataGetSitesData<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -8693,6 +8763,7 @@ impl<'a> BackupSiteDataGetSiteData<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, repository_id, site_id } = self;
         let repository_id = repository_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -8716,14 +8787,14 @@ impl<'a> BackupSiteDataGetSiteData<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "backup-site-data")]
 impl<'a> BackupSiteDataGetSiteData<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -8803,6 +8874,7 @@ impl<'a> BackupTeamDataGetTeamsData<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, repository_id, limit, offset } = self;
         let repository_id = repository_id.map_err(Error::InvalidRequest)?;
         let limit = limit.map_err(Error::InvalidRequest)?;
@@ -8829,14 +8901,14 @@ impl<'a> BackupTeamDataGetTeamsData<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "backup-team-data")]
 impl<'a> BackupTeamDataGetTeamsData<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -8946,6 +9018,7 @@ impl<'a> BackupTeamDataGetTeamData<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, repository_id, team_id } = self;
         let repository_id = repository_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -8969,14 +9042,14 @@ impl<'a> BackupTeamDataGetTeamData<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "backup-team-data")]
 impl<'a> BackupTeamDataGetTeamData<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -9056,6 +9129,7 @@ impl<'a> BackupUserDataGetUsersData<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, repository_id, limit, offset } = self;
         let repository_id = repository_id.map_err(Error::InvalidRequest)?;
         let limit = limit.map_err(Error::InvalidRequest)?;
@@ -9082,14 +9156,14 @@ impl<'a> BackupUserDataGetUsersData<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "backup-user-data")]
 impl<'a> BackupUserDataGetUsersData<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -9199,6 +9273,7 @@ impl<'a> BackupUserDataGetUserData<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, repository_id, user_id } = self;
         let repository_id = repository_id.map_err(Error::InvalidRequest)?;
         let user_id = user_id.map_err(Error::InvalidRequest)?;
@@ -9222,14 +9297,14 @@ impl<'a> BackupUserDataGetUserData<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "backup-user-data")]
 impl<'a> BackupUserDataGetUserData<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -9271,6 +9346,7 @@ impl<'a> ConfigurationUpdatesGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!("{}/v8/Configuration/Updates", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -9289,14 +9365,14 @@ impl<'a> ConfigurationUpdatesGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "configuration")]
 impl<'a> ConfigurationUpdatesGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -9364,6 +9440,7 @@ impl<'a> ConfigurationUpdatesUpdate<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -9384,14 +9461,14 @@ impl<'a> ConfigurationUpdatesUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "configuration")]
 impl<'a> ConfigurationUpdatesUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -9480,6 +9557,7 @@ impl<'a> CopyJobGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, limit, offset, organization_id, repository_id } = self;
         let limit = limit.map_err(Error::InvalidRequest)?;
         let offset = offset.map_err(Error::InvalidRequest)?;
@@ -9508,14 +9586,14 @@ impl<'a> CopyJobGet<'a> {
             .query(&progenitor_client::QueryParam::new("repositoryId", &repository_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "copy-job")]
 impl<'a> CopyJobGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -9623,6 +9701,7 @@ impl<'a> CopyJobCreate<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -9647,14 +9726,14 @@ impl<'a> CopyJobCreate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "copy-job")]
 impl<'a> CopyJobCreate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -9710,6 +9789,7 @@ impl<'a> CopyJobGetById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, id } = self;
         let id = id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -9731,14 +9811,14 @@ impl<'a> CopyJobGetById<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "copy-job")]
 impl<'a> CopyJobGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -9816,6 +9896,7 @@ impl<'a> CopyJobUpdate<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, id, body } = self;
         let id = id.map_err(Error::InvalidRequest)?;
         let body = body
@@ -9837,14 +9918,14 @@ impl<'a> CopyJobUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "copy-job")]
 impl<'a> CopyJobUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -9897,6 +9978,7 @@ impl<'a> CopyJobDelete<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, id } = self;
         let id = id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -9910,14 +9992,14 @@ impl<'a> CopyJobDelete<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.delete(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "copy-job")]
 impl<'a> CopyJobDelete<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -9970,6 +10052,7 @@ impl<'a> CopyJobGetBackupJobByCopyJob<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, id } = self;
         let id = id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -9991,14 +10074,14 @@ impl<'a> CopyJobGetBackupJobByCopyJob<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "copy-job")]
 impl<'a> CopyJobGetBackupJobByCopyJob<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -10054,6 +10137,7 @@ impl<'a> CopyJobDisable<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, id } = self;
         let id = id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -10067,14 +10151,14 @@ impl<'a> CopyJobDisable<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.post(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "copy-job")]
 impl<'a> CopyJobDisable<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -10127,6 +10211,7 @@ impl<'a> CopyJobEnable<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, id } = self;
         let id = id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -10140,14 +10225,14 @@ impl<'a> CopyJobEnable<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.post(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "copy-job")]
 impl<'a> CopyJobEnable<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -10200,6 +10285,7 @@ impl<'a> CopyJobStart<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, id } = self;
         let id = id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -10221,14 +10307,14 @@ impl<'a> CopyJobStart<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "copy-job")]
 impl<'a> CopyJobStart<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -10284,6 +10370,7 @@ impl<'a> CopyJobStop<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, id } = self;
         let id = id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -10297,14 +10384,14 @@ impl<'a> CopyJobStop<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.post(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "copy-job")]
 impl<'a> CopyJobStop<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -10393,6 +10480,7 @@ impl<'a> DataRetrievalSessionLogGetBatchBySessionId<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, session_id, limit, offset, order_asc } = self;
         let session_id = session_id.map_err(Error::InvalidRequest)?;
         let limit = limit.map_err(Error::InvalidRequest)?;
@@ -10421,14 +10509,14 @@ impl<'a> DataRetrievalSessionLogGetBatchBySessionId<'a> {
             .query(&progenitor_client::QueryParam::new("orderAsc", &order_asc))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "data-retrieval-session-log")]
 impl<'a> DataRetrievalSessionLogGetBatchBySessionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -10538,6 +10626,7 @@ impl<'a> DataRetrievalSessionLogGetOneBySessionIdByLogItemId<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, session_id, log_item_id } = self;
         let session_id = session_id.map_err(Error::InvalidRequest)?;
         let log_item_id = log_item_id.map_err(Error::InvalidRequest)?;
@@ -10561,14 +10650,14 @@ impl<'a> DataRetrievalSessionLogGetOneBySessionIdByLogItemId<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "data-retrieval-session-log")]
 impl<'a> DataRetrievalSessionLogGetOneBySessionIdByLogItemId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -10648,6 +10737,7 @@ impl<'a> DataRetrievalSessionGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, data_retrieval_id, limit, offset } = self;
         let data_retrieval_id = data_retrieval_id.map_err(Error::InvalidRequest)?;
         let limit = limit.map_err(Error::InvalidRequest)?;
@@ -10677,14 +10767,14 @@ impl<'a> DataRetrievalSessionGet<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "data-retrieval-session")]
 impl<'a> DataRetrievalSessionGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -10784,6 +10874,7 @@ impl<'a> DataRetrievalSessionGetById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, data_retrieval_session_id } = self;
         let data_retrieval_session_id = data_retrieval_session_id
             .map_err(Error::InvalidRequest)?;
@@ -10807,14 +10898,14 @@ impl<'a> DataRetrievalSessionGetById<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "data-retrieval-session")]
 impl<'a> DataRetrievalSessionGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -10918,6 +11009,7 @@ impl<'a> DataRetrievalGetDataRetrievals<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, data_state, limit, offset, organization_id, repository_id } = self;
         let data_state = data_state.map_err(Error::InvalidRequest)?;
         let limit = limit.map_err(Error::InvalidRequest)?;
@@ -10948,14 +11040,14 @@ impl<'a> DataRetrievalGetDataRetrievals<'a> {
             .query(&progenitor_client::QueryParam::new("repositoryId", &repository_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "data-retrieval")]
 impl<'a> DataRetrievalGetDataRetrievals<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -11077,6 +11169,7 @@ impl<'a> DataRetrievalCreate<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, force, body } = self;
         let force = force.map_err(Error::InvalidRequest)?;
         let body = body
@@ -11104,14 +11197,14 @@ impl<'a> DataRetrievalCreate<'a> {
             .query(&progenitor_client::QueryParam::new("force", &force))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "data-retrieval")]
 impl<'a> DataRetrievalCreate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -11167,6 +11260,7 @@ impl<'a> DataRetrievalGetDataRetrieval<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, data_retrieval_id } = self;
         let data_retrieval_id = data_retrieval_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -11189,14 +11283,14 @@ impl<'a> DataRetrievalGetDataRetrieval<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "data-retrieval")]
 impl<'a> DataRetrievalGetDataRetrieval<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -11288,6 +11382,7 @@ impl<'a> DataRetrievalUpdate<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, data_retrieval_id, force, body } = self;
         let data_retrieval_id = data_retrieval_id.map_err(Error::InvalidRequest)?;
         let force = force.map_err(Error::InvalidRequest)?;
@@ -11315,14 +11410,14 @@ impl<'a> DataRetrievalUpdate<'a> {
             .query(&progenitor_client::QueryParam::new("force", &force))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "data-retrieval")]
 impl<'a> DataRetrievalUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -11375,6 +11470,7 @@ impl<'a> DataRetrievalExploreAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, data_retrieval_id } = self;
         let data_retrieval_id = data_retrieval_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -11397,14 +11493,14 @@ impl<'a> DataRetrievalExploreAction<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "data-retrieval")]
 impl<'a> DataRetrievalExploreAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -11484,6 +11580,7 @@ impl<'a> DataRetrievalGetMailboxes<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, data_retrieval_id, limit, offset } = self;
         let data_retrieval_id = data_retrieval_id.map_err(Error::InvalidRequest)?;
         let limit = limit.map_err(Error::InvalidRequest)?;
@@ -11510,14 +11607,14 @@ impl<'a> DataRetrievalGetMailboxes<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "data-retrieval")]
 impl<'a> DataRetrievalGetMailboxes<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -11639,6 +11736,7 @@ impl<'a> DataRetrievalGetOneDrives<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, data_retrieval_id, limit, offset } = self;
         let data_retrieval_id = data_retrieval_id.map_err(Error::InvalidRequest)?;
         let limit = limit.map_err(Error::InvalidRequest)?;
@@ -11665,14 +11763,14 @@ impl<'a> DataRetrievalGetOneDrives<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "data-retrieval")]
 impl<'a> DataRetrievalGetOneDrives<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -11794,6 +11892,7 @@ impl<'a> DataRetrievalGetTeams<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, data_retrieval_id, limit, offset } = self;
         let data_retrieval_id = data_retrieval_id.map_err(Error::InvalidRequest)?;
         let limit = limit.map_err(Error::InvalidRequest)?;
@@ -11820,14 +11919,14 @@ impl<'a> DataRetrievalGetTeams<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "data-retrieval")]
 impl<'a> DataRetrievalGetTeams<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -11949,6 +12048,7 @@ impl<'a> DataRetrievalGetWebs<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, data_retrieval_id, limit, offset } = self;
         let data_retrieval_id = data_retrieval_id.map_err(Error::InvalidRequest)?;
         let limit = limit.map_err(Error::InvalidRequest)?;
@@ -11975,14 +12075,14 @@ impl<'a> DataRetrievalGetWebs<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "data-retrieval")]
 impl<'a> DataRetrievalGetWebs<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -12092,6 +12192,7 @@ impl<'a> Ec2ResourcesGetInstanceTypes<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, account_id, region_id } = self;
         let account_id = account_id.map_err(Error::InvalidRequest)?;
         let region_id = region_id.map_err(Error::InvalidRequest)?;
@@ -12114,14 +12215,14 @@ impl<'a> Ec2ResourcesGetInstanceTypes<'a> {
             .query(&progenitor_client::QueryParam::new("regionId", &region_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "ec2-resources")]
 impl<'a> Ec2ResourcesGetInstanceTypes<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -12203,6 +12304,7 @@ impl<'a> Ec2ResourcesGetInstanceTypeByName<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, instance_type_name, account_id, region_id } = self;
         let instance_type_name = instance_type_name.map_err(Error::InvalidRequest)?;
         let account_id = account_id.map_err(Error::InvalidRequest)?;
@@ -12229,14 +12331,14 @@ impl<'a> Ec2ResourcesGetInstanceTypeByName<'a> {
             .query(&progenitor_client::QueryParam::new("regionId", &region_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "ec2-resources")]
 impl<'a> Ec2ResourcesGetInstanceTypeByName<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -12304,6 +12406,7 @@ impl<'a> Ec2ResourcesGetVirtualPrivateClouds<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, account_id, region_id } = self;
         let account_id = account_id.map_err(Error::InvalidRequest)?;
         let region_id = region_id.map_err(Error::InvalidRequest)?;
@@ -12326,14 +12429,14 @@ impl<'a> Ec2ResourcesGetVirtualPrivateClouds<'a> {
             .query(&progenitor_client::QueryParam::new("regionId", &region_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "ec2-resources")]
 impl<'a> Ec2ResourcesGetVirtualPrivateClouds<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -12413,6 +12516,7 @@ impl<'a> Ec2ResourcesGetSecurityGroups<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, id, account_id, region_id } = self;
         let id = id.map_err(Error::InvalidRequest)?;
         let account_id = account_id.map_err(Error::InvalidRequest)?;
@@ -12439,14 +12543,14 @@ impl<'a> Ec2ResourcesGetSecurityGroups<'a> {
             .query(&progenitor_client::QueryParam::new("regionId", &region_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "ec2-resources")]
 impl<'a> Ec2ResourcesGetSecurityGroups<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -12540,6 +12644,7 @@ impl<'a> Ec2ResourcesGetSecurityGroupByName<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, id, security_group_name, account_id, region_id } = self;
         let id = id.map_err(Error::InvalidRequest)?;
         let security_group_name = security_group_name.map_err(Error::InvalidRequest)?;
@@ -12568,14 +12673,14 @@ impl<'a> Ec2ResourcesGetSecurityGroupByName<'a> {
             .query(&progenitor_client::QueryParam::new("regionId", &region_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "ec2-resources")]
 impl<'a> Ec2ResourcesGetSecurityGroupByName<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -12655,6 +12760,7 @@ impl<'a> Ec2ResourcesGetSubnets<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, id, account_id, region_id } = self;
         let id = id.map_err(Error::InvalidRequest)?;
         let account_id = account_id.map_err(Error::InvalidRequest)?;
@@ -12681,14 +12787,14 @@ impl<'a> Ec2ResourcesGetSubnets<'a> {
             .query(&progenitor_client::QueryParam::new("regionId", &region_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "ec2-resources")]
 impl<'a> Ec2ResourcesGetSubnets<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -12780,6 +12886,7 @@ impl<'a> Ec2ResourcesGetSubnetByName<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, id, subnet_name, account_id, region_id } = self;
         let id = id.map_err(Error::InvalidRequest)?;
         let subnet_name = subnet_name.map_err(Error::InvalidRequest)?;
@@ -12807,14 +12914,14 @@ impl<'a> Ec2ResourcesGetSubnetByName<'a> {
             .query(&progenitor_client::QueryParam::new("regionId", &region_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "ec2-resources")]
 impl<'a> Ec2ResourcesGetSubnetByName<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -12894,6 +13001,7 @@ impl<'a> Ec2ResourcesGetVirtualPrivateCloudByName<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, name, account_id, region_id } = self;
         let name = name.map_err(Error::InvalidRequest)?;
         let account_id = account_id.map_err(Error::InvalidRequest)?;
@@ -12920,14 +13028,14 @@ impl<'a> Ec2ResourcesGetVirtualPrivateCloudByName<'a> {
             .query(&progenitor_client::QueryParam::new("regionId", &region_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "ec2-resources")]
 impl<'a> Ec2ResourcesGetVirtualPrivateCloudByName<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -12995,6 +13103,7 @@ impl<'a> EncryptionKeyGetEncryptionKey<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, description, organization_id } = self;
         let description = description.map_err(Error::InvalidRequest)?;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
@@ -13019,14 +13128,14 @@ impl<'a> EncryptionKeyGetEncryptionKey<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "encryption-key")]
 impl<'a> EncryptionKeyGetEncryptionKey<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -13094,6 +13203,7 @@ impl<'a> EncryptionKeyAddEncryptionKey<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -13118,14 +13228,14 @@ impl<'a> EncryptionKeyAddEncryptionKey<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "encryption-key")]
 impl<'a> EncryptionKeyAddEncryptionKey<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -13181,6 +13291,7 @@ impl<'a> EncryptionKeyGetEncryptionKeyById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, key_id } = self;
         let key_id = key_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -13202,14 +13313,14 @@ impl<'a> EncryptionKeyGetEncryptionKeyById<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "encryption-key")]
 impl<'a> EncryptionKeyGetEncryptionKeyById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -13265,6 +13376,7 @@ impl<'a> EncryptionKeyRemoveEncryptionKey<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, key_id } = self;
         let key_id = key_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -13278,14 +13390,14 @@ impl<'a> EncryptionKeyRemoveEncryptionKey<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.delete(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "encryption-key")]
 impl<'a> EncryptionKeyRemoveEncryptionKey<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -13362,6 +13474,7 @@ impl<'a> EventsGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, from, limit, timeout_seconds } = self;
         let from = from.map_err(Error::InvalidRequest)?;
         let limit = limit.map_err(Error::InvalidRequest)?;
@@ -13388,14 +13501,14 @@ impl<'a> EventsGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "events")]
 impl<'a> EventsGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -13513,6 +13626,7 @@ impl<'a> ExchangeFolderGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -13553,14 +13667,14 @@ impl<'a> ExchangeFolderGet<'a> {
             .query(&progenitor_client::QueryParam::new("parentId", &parent_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exchange-folder")]
 impl<'a> ExchangeFolderGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -13684,6 +13798,7 @@ impl<'a> ExchangeFolderGetByFolderId<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, mailbox_id, folder_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let mailbox_id = mailbox_id.map_err(Error::InvalidRequest)?;
@@ -13709,14 +13824,14 @@ impl<'a> ExchangeFolderGetByFolderId<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exchange-folder")]
 impl<'a> ExchangeFolderGetByFolderId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -13822,6 +13937,7 @@ impl<'a> ExchangeFolderExportToPstAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, mailbox_id, folder_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let mailbox_id = mailbox_id.map_err(Error::InvalidRequest)?;
@@ -13849,14 +13965,14 @@ impl<'a> ExchangeFolderExportToPstAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exchange-folder")]
 impl<'a> ExchangeFolderExportToPstAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -13984,6 +14100,7 @@ impl<'a> ExchangeFolderRestoreAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, mailbox_id, folder_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let mailbox_id = mailbox_id.map_err(Error::InvalidRequest)?;
@@ -14016,14 +14133,14 @@ impl<'a> ExchangeFolderRestoreAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exchange-folder")]
 impl<'a> ExchangeFolderRestoreAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -14129,6 +14246,7 @@ impl<'a> ExchangeFolderRestoreToAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, mailbox_id, folder_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let mailbox_id = mailbox_id.map_err(Error::InvalidRequest)?;
@@ -14161,14 +14279,14 @@ impl<'a> ExchangeFolderRestoreToAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exchange-folder")]
 impl<'a> ExchangeFolderRestoreToAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -14308,6 +14426,7 @@ impl<'a> ExchangeFolderSearchByOptions<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -14354,14 +14473,14 @@ impl<'a> ExchangeFolderSearchByOptions<'a> {
             .query(&progenitor_client::QueryParam::new("setId", &set_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exchange-folder")]
 impl<'a> ExchangeFolderSearchByOptions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -14512,6 +14631,7 @@ impl<'a> ExchangeItemGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, mailbox_id, limit, offset, parent_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let mailbox_id = mailbox_id.map_err(Error::InvalidRequest)?;
@@ -14542,14 +14662,14 @@ impl<'a> ExchangeItemGet<'a> {
             .query(&progenitor_client::QueryParam::new("parentId", &parent_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exchange-item")]
 impl<'a> ExchangeItemGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -14685,6 +14805,7 @@ impl<'a> ExchangeItemExportItemsToPstAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, mailbox_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let mailbox_id = mailbox_id.map_err(Error::InvalidRequest)?;
@@ -14712,14 +14833,14 @@ impl<'a> ExchangeItemExportItemsToPstAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exchange-item")]
 impl<'a> ExchangeItemExportItemsToPstAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -14835,6 +14956,7 @@ impl<'a> ExchangeItemOperatorRestore<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, mailbox_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let mailbox_id = mailbox_id.map_err(Error::InvalidRequest)?;
@@ -14865,14 +14987,14 @@ impl<'a> ExchangeItemOperatorRestore<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exchange-item")]
 impl<'a> ExchangeItemOperatorRestore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -14966,6 +15088,7 @@ impl<'a> ExchangeItemRestoreItemsAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, mailbox_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let mailbox_id = mailbox_id.map_err(Error::InvalidRequest)?;
@@ -14997,14 +15120,14 @@ impl<'a> ExchangeItemRestoreItemsAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exchange-item")]
 impl<'a> ExchangeItemRestoreItemsAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -15098,6 +15221,7 @@ impl<'a> ExchangeItemRestoreItemsToAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, mailbox_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let mailbox_id = mailbox_id.map_err(Error::InvalidRequest)?;
@@ -15129,14 +15253,14 @@ impl<'a> ExchangeItemRestoreItemsToAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exchange-item")]
 impl<'a> ExchangeItemRestoreItemsToAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -15230,6 +15354,7 @@ impl<'a> ExchangeItemSaveItems<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, mailbox_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let mailbox_id = mailbox_id.map_err(Error::InvalidRequest)?;
@@ -15256,14 +15381,14 @@ impl<'a> ExchangeItemSaveItems<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exchange-item")]
 impl<'a> ExchangeItemSaveItems<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -15379,6 +15504,7 @@ impl<'a> ExchangeItemSendItemsToDefaultAddressAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, mailbox_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let mailbox_id = mailbox_id.map_err(Error::InvalidRequest)?;
@@ -15406,14 +15532,14 @@ impl<'a> ExchangeItemSendItemsToDefaultAddressAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exchange-item")]
 impl<'a> ExchangeItemSendItemsToDefaultAddressAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -15504,6 +15630,7 @@ impl<'a> ExchangeItemSendItemsToDifferentAddressAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, mailbox_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let mailbox_id = mailbox_id.map_err(Error::InvalidRequest)?;
@@ -15531,14 +15658,14 @@ impl<'a> ExchangeItemSendItemsToDifferentAddressAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exchange-item")]
 impl<'a> ExchangeItemSendItemsToDifferentAddressAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -15617,6 +15744,7 @@ impl<'a> ExchangeItemGetById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, mailbox_id, item_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let mailbox_id = mailbox_id.map_err(Error::InvalidRequest)?;
@@ -15642,14 +15770,14 @@ impl<'a> ExchangeItemGetById<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exchange-item")]
 impl<'a> ExchangeItemGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -15755,6 +15883,7 @@ impl<'a> ExchangeItemExportItemToPstAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, mailbox_id, item_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let mailbox_id = mailbox_id.map_err(Error::InvalidRequest)?;
@@ -15782,14 +15911,14 @@ impl<'a> ExchangeItemExportItemToPstAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exchange-item")]
 impl<'a> ExchangeItemExportItemToPstAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -15917,6 +16046,7 @@ impl<'a> ExchangeItemRestoreItemAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, mailbox_id, item_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let mailbox_id = mailbox_id.map_err(Error::InvalidRequest)?;
@@ -15949,14 +16079,14 @@ impl<'a> ExchangeItemRestoreItemAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exchange-item")]
 impl<'a> ExchangeItemRestoreItemAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -16062,6 +16192,7 @@ impl<'a> ExchangeItemRestoreItemToAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, mailbox_id, item_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let mailbox_id = mailbox_id.map_err(Error::InvalidRequest)?;
@@ -16094,14 +16225,14 @@ impl<'a> ExchangeItemRestoreItemToAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exchange-item")]
 impl<'a> ExchangeItemRestoreItemToAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -16183,6 +16314,7 @@ impl<'a> ExchangeItemSaveItemAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, mailbox_id, item_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let mailbox_id = mailbox_id.map_err(Error::InvalidRequest)?;
@@ -16200,14 +16332,14 @@ impl<'a> ExchangeItemSaveItemAction<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.post(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exchange-item")]
 impl<'a> ExchangeItemSaveItemAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -16311,6 +16443,7 @@ impl<'a> ExchangeItemSendItemToDefaultAddressAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, mailbox_id, item_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let mailbox_id = mailbox_id.map_err(Error::InvalidRequest)?;
@@ -16328,14 +16461,14 @@ impl<'a> ExchangeItemSendItemToDefaultAddressAction<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.post(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exchange-item")]
 impl<'a> ExchangeItemSendItemToDefaultAddressAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -16438,6 +16571,7 @@ impl<'a> ExchangeItemSendItemToDifferentAddressAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, mailbox_id, item_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let mailbox_id = mailbox_id.map_err(Error::InvalidRequest)?;
@@ -16465,14 +16599,14 @@ impl<'a> ExchangeItemSendItemToDifferentAddressAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exchange-item")]
 impl<'a> ExchangeItemSendItemToDifferentAddressAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -16551,6 +16685,7 @@ impl<'a> ExchangeMailboxGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, limit, offset } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let limit = limit.map_err(Error::InvalidRequest)?;
@@ -16577,14 +16712,14 @@ impl<'a> ExchangeMailboxGet<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exchange-mailbox")]
 impl<'a> ExchangeMailboxGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -16708,6 +16843,7 @@ impl<'a> ExchangeMailboxRestoreMailboxesAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let body = body
@@ -16736,14 +16872,14 @@ impl<'a> ExchangeMailboxRestoreMailboxesAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exchange-mailbox")]
 impl<'a> ExchangeMailboxRestoreMailboxesAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -16859,6 +16995,7 @@ impl<'a> ExchangeMailboxSearchByOptions<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, limit, offset, set_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let limit = limit.map_err(Error::InvalidRequest)?;
@@ -16893,14 +17030,14 @@ impl<'a> ExchangeMailboxSearchByOptions<'a> {
             .query(&progenitor_client::QueryParam::new("setId", &set_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exchange-mailbox")]
 impl<'a> ExchangeMailboxSearchByOptions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -17015,6 +17152,7 @@ impl<'a> ExchangeMailboxGetById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, mailbox_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let mailbox_id = mailbox_id.map_err(Error::InvalidRequest)?;
@@ -17039,14 +17177,14 @@ impl<'a> ExchangeMailboxGetById<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exchange-mailbox")]
 impl<'a> ExchangeMailboxGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -17140,6 +17278,7 @@ impl<'a> ExchangeMailboxExportMailboxToPstAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, mailbox_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let mailbox_id = mailbox_id.map_err(Error::InvalidRequest)?;
@@ -17166,14 +17305,14 @@ impl<'a> ExchangeMailboxExportMailboxToPstAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exchange-mailbox")]
 impl<'a> ExchangeMailboxExportMailboxToPstAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -17289,6 +17428,7 @@ impl<'a> ExchangeMailboxRestoreMailboxAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, mailbox_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let mailbox_id = mailbox_id.map_err(Error::InvalidRequest)?;
@@ -17320,14 +17460,14 @@ impl<'a> ExchangeMailboxRestoreMailboxAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exchange-mailbox")]
 impl<'a> ExchangeMailboxRestoreMailboxAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -17421,6 +17561,7 @@ impl<'a> ExchangeMailboxRestoreMailboxToAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, mailbox_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let mailbox_id = mailbox_id.map_err(Error::InvalidRequest)?;
@@ -17452,14 +17593,14 @@ impl<'a> ExchangeMailboxRestoreMailboxToAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exchange-mailbox")]
 impl<'a> ExchangeMailboxRestoreMailboxToAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -17587,6 +17728,7 @@ impl<'a> ExchangeMailboxSearchByIdByOptions<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -17631,14 +17773,14 @@ impl<'a> ExchangeMailboxSearchByIdByOptions<'a> {
             .query(&progenitor_client::QueryParam::new("setId", &set_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exchange-mailbox")]
 impl<'a> ExchangeMailboxSearchByIdByOptions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -17725,6 +17867,7 @@ impl<'a> ExclusionSettingsGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!("{}/v8/ExclusionSettings", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -17743,14 +17886,14 @@ impl<'a> ExclusionSettingsGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exclusion-settings")]
 impl<'a> ExclusionSettingsGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -17818,6 +17961,7 @@ impl<'a> ExclusionSettingsUpdate<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -17838,14 +17982,14 @@ impl<'a> ExclusionSettingsUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "exclusion-settings")]
 impl<'a> ExclusionSettingsUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -17884,6 +18028,7 @@ impl<'a> GlobalRetentionExclusionSettingsGlobalRetentionPolicyGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!("{}/v8/GlobalRetentionExclusionSettings", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -17902,14 +18047,14 @@ impl<'a> GlobalRetentionExclusionSettingsGlobalRetentionPolicyGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "global-retention-exclusion-settings")]
 impl<'a> GlobalRetentionExclusionSettingsGlobalRetentionPolicyGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -17977,6 +18122,7 @@ impl<'a> GlobalRetentionExclusionSettingsGlobalRetentionPolicyPut<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -17997,14 +18143,14 @@ impl<'a> GlobalRetentionExclusionSettingsGlobalRetentionPolicyPut<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "global-retention-exclusion-settings")]
 impl<'a> GlobalRetentionExclusionSettingsGlobalRetentionPolicyPut<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -18043,6 +18189,7 @@ impl<'a> HealthGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!("{}/v8/Health", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -18061,14 +18208,14 @@ impl<'a> HealthGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "health")]
 impl<'a> HealthGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -18110,6 +18257,7 @@ impl<'a> HistorySettingsGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!("{}/v8/HistorySettings", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -18128,14 +18276,14 @@ impl<'a> HistorySettingsGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "history-settings")]
 impl<'a> HistorySettingsGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -18203,6 +18351,7 @@ impl<'a> HistorySettingsUpdate<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -18223,14 +18372,14 @@ impl<'a> HistorySettingsUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "history-settings")]
 impl<'a> HistorySettingsUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -18269,6 +18418,7 @@ impl<'a> InternetProxySettingsGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!("{}/v8/InternetProxySettings", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -18287,14 +18437,14 @@ impl<'a> InternetProxySettingsGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "internet-proxy-settings")]
 impl<'a> InternetProxySettingsGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -18362,6 +18512,7 @@ impl<'a> InternetProxySettingsUpdate<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -18383,14 +18534,14 @@ impl<'a> InternetProxySettingsUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "internet-proxy-settings")]
 impl<'a> InternetProxySettingsUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -18491,6 +18642,7 @@ impl<'a> JobSessionLogGetBatchBySessionId<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, session_id, limit, offset, order_asc, type_ } = self;
         let session_id = session_id.map_err(Error::InvalidRequest)?;
         let limit = limit.map_err(Error::InvalidRequest)?;
@@ -18521,14 +18673,14 @@ impl<'a> JobSessionLogGetBatchBySessionId<'a> {
             .query(&progenitor_client::QueryParam::new("type", &type_))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "job-session-log")]
 impl<'a> JobSessionLogGetBatchBySessionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -18638,6 +18790,7 @@ impl<'a> JobSessionLogGetBatchBySessionIdByLogItemId<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, session_id, log_item_id } = self;
         let session_id = session_id.map_err(Error::InvalidRequest)?;
         let log_item_id = log_item_id.map_err(Error::InvalidRequest)?;
@@ -18661,14 +18814,14 @@ impl<'a> JobSessionLogGetBatchBySessionIdByLogItemId<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "job-session-log")]
 impl<'a> JobSessionLogGetBatchBySessionIdByLogItemId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -18748,6 +18901,7 @@ impl<'a> JobSessionGetObjectsBySessionId<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, session_id, limit, offset } = self;
         let session_id = session_id.map_err(Error::InvalidRequest)?;
         let limit = limit.map_err(Error::InvalidRequest)?;
@@ -18774,14 +18928,14 @@ impl<'a> JobSessionGetObjectsBySessionId<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "job-session-objects")]
 impl<'a> JobSessionGetObjectsBySessionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -18957,6 +19111,7 @@ impl<'a> JobSessionGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             end_time_lower_bound,
@@ -19008,14 +19163,14 @@ impl<'a> JobSessionGet<'a> {
             .query(&progenitor_client::QueryParam::new("status", &status))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "job-session")]
 impl<'a> JobSessionGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -19113,6 +19268,7 @@ impl<'a> JobSessionGetById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, job_sessions_id } = self;
         let job_sessions_id = job_sessions_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -19135,14 +19291,14 @@ impl<'a> JobSessionGetById<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "job-session")]
 impl<'a> JobSessionGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -19234,6 +19390,7 @@ impl<'a> JobGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, limit, offset, organization_id, repository_id } = self;
         let limit = limit.map_err(Error::InvalidRequest)?;
         let offset = offset.map_err(Error::InvalidRequest)?;
@@ -19262,14 +19419,14 @@ impl<'a> JobGet<'a> {
             .query(&progenitor_client::QueryParam::new("repositoryId", &repository_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "job")]
 impl<'a> JobGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -19391,6 +19548,7 @@ impl<'a> JobAdd<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, skip_item_update, body } = self;
         let skip_item_update = skip_item_update.map_err(Error::InvalidRequest)?;
         let body = body
@@ -19419,14 +19577,14 @@ impl<'a> JobAdd<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "job")]
 impl<'a> JobAdd<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -19482,6 +19640,7 @@ impl<'a> JobGetById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, job_id } = self;
         let job_id = job_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -19503,14 +19662,14 @@ impl<'a> JobGetById<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "job")]
 impl<'a> JobGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -19600,6 +19759,7 @@ impl<'a> JobUpdate<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, job_id, skip_item_update, body } = self;
         let job_id = job_id.map_err(Error::InvalidRequest)?;
         let skip_item_update = skip_item_update.map_err(Error::InvalidRequest)?;
@@ -19627,14 +19787,14 @@ impl<'a> JobUpdate<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "job")]
 impl<'a> JobUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -19687,6 +19847,7 @@ impl<'a> JobRemove<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, job_id } = self;
         let job_id = job_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -19700,14 +19861,14 @@ impl<'a> JobRemove<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.delete(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "job")]
 impl<'a> JobRemove<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -19760,6 +19921,7 @@ impl<'a> JobGetCopyJobByBackupJob<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, job_id } = self;
         let job_id = job_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -19781,14 +19943,14 @@ impl<'a> JobGetCopyJobByBackupJob<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "job")]
 impl<'a> JobGetCopyJobByBackupJob<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -19844,6 +20006,7 @@ impl<'a> JobDisableAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, job_id } = self;
         let job_id = job_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -19857,14 +20020,14 @@ impl<'a> JobDisableAction<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.post(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "job")]
 impl<'a> JobDisableAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -19917,6 +20080,7 @@ impl<'a> JobEnableAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, job_id } = self;
         let job_id = job_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -19930,14 +20094,14 @@ impl<'a> JobEnableAction<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.post(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "job")]
 impl<'a> JobEnableAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -20014,6 +20178,7 @@ impl<'a> JobGetExcludedItems<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, job_id, limit, offset } = self;
         let job_id = job_id.map_err(Error::InvalidRequest)?;
         let limit = limit.map_err(Error::InvalidRequest)?;
@@ -20040,14 +20205,14 @@ impl<'a> JobGetExcludedItems<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "job")]
 impl<'a> JobGetExcludedItems<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -20169,6 +20334,7 @@ impl<'a> JobAddExcludedItems<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, job_id, skip_item_update, body } = self;
         let job_id = job_id.map_err(Error::InvalidRequest)?;
         let skip_item_update = skip_item_update.map_err(Error::InvalidRequest)?;
@@ -20193,14 +20359,14 @@ impl<'a> JobAddExcludedItems<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "job")]
 impl<'a> JobAddExcludedItems<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -20265,6 +20431,7 @@ impl<'a> JobRemoveExcludedItems<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, job_id, ids } = self;
         let job_id = job_id.map_err(Error::InvalidRequest)?;
         let ids = ids.map_err(Error::InvalidRequest)?;
@@ -20285,14 +20452,14 @@ impl<'a> JobRemoveExcludedItems<'a> {
             .query(&progenitor_client::QueryParam::new("ids", &ids))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "job")]
 impl<'a> JobRemoveExcludedItems<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -20357,6 +20524,7 @@ impl<'a> JobGetExcludedItem<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, job_id, item_id } = self;
         let job_id = job_id.map_err(Error::InvalidRequest)?;
         let item_id = item_id.map_err(Error::InvalidRequest)?;
@@ -20380,14 +20548,14 @@ impl<'a> JobGetExcludedItem<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "job")]
 impl<'a> JobGetExcludedItem<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -20491,6 +20659,7 @@ impl<'a> JobUpdateExcludedItems<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, job_id, item_id, skip_item_update, body } = self;
         let job_id = job_id.map_err(Error::InvalidRequest)?;
         let item_id = item_id.map_err(Error::InvalidRequest)?;
@@ -20520,14 +20689,14 @@ impl<'a> JobUpdateExcludedItems<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "job")]
 impl<'a> JobUpdateExcludedItems<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -20604,6 +20773,7 @@ impl<'a> JobExploreAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, job_id, body } = self;
         let job_id = job_id.map_err(Error::InvalidRequest)?;
         let body = body
@@ -20631,14 +20801,14 @@ impl<'a> JobExploreAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "job")]
 impl<'a> JobExploreAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -20718,6 +20888,7 @@ impl<'a> JobGetSelectedItems<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, job_id, limit, offset } = self;
         let job_id = job_id.map_err(Error::InvalidRequest)?;
         let limit = limit.map_err(Error::InvalidRequest)?;
@@ -20744,14 +20915,14 @@ impl<'a> JobGetSelectedItems<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "job")]
 impl<'a> JobGetSelectedItems<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -20873,6 +21044,7 @@ impl<'a> JobAddSelectedItems<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, job_id, skip_item_update, body } = self;
         let job_id = job_id.map_err(Error::InvalidRequest)?;
         let skip_item_update = skip_item_update.map_err(Error::InvalidRequest)?;
@@ -20897,14 +21069,14 @@ impl<'a> JobAddSelectedItems<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "job")]
 impl<'a> JobAddSelectedItems<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -20981,6 +21153,7 @@ impl<'a> JobRemoveSelectedItems<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, job_id, ids, body } = self;
         let job_id = job_id.map_err(Error::InvalidRequest)?;
         let ids = ids.map_err(Error::InvalidRequest)?;
@@ -21003,14 +21176,14 @@ impl<'a> JobRemoveSelectedItems<'a> {
             .query(&progenitor_client::QueryParam::new("ids", &ids))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "job")]
 impl<'a> JobRemoveSelectedItems<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -21075,6 +21248,7 @@ impl<'a> JobGetSelectedItem<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, job_id, item_id } = self;
         let job_id = job_id.map_err(Error::InvalidRequest)?;
         let item_id = item_id.map_err(Error::InvalidRequest)?;
@@ -21098,14 +21272,14 @@ impl<'a> JobGetSelectedItem<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "job")]
 impl<'a> JobGetSelectedItem<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -21209,6 +21383,7 @@ impl<'a> JobUpdateSelectedItems<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, job_id, item_id, skip_item_update, body } = self;
         let job_id = job_id.map_err(Error::InvalidRequest)?;
         let item_id = item_id.map_err(Error::InvalidRequest)?;
@@ -21238,14 +21413,14 @@ impl<'a> JobUpdateSelectedItems<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "job")]
 impl<'a> JobUpdateSelectedItems<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -21322,6 +21497,7 @@ impl<'a> JobStartAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, job_id, body } = self;
         let job_id = job_id.map_err(Error::InvalidRequest)?;
         let body = body
@@ -21349,14 +21525,14 @@ impl<'a> JobStartAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "job")]
 impl<'a> JobStartAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -21412,6 +21588,7 @@ impl<'a> JobStopAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, job_id } = self;
         let job_id = job_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -21425,14 +21602,14 @@ impl<'a> JobStopAction<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.post(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "job")]
 impl<'a> JobStopAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -21471,6 +21648,7 @@ impl<'a> LicenseStatisticGetLicensingPlatformInfo<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!("{}/v8/licensing/statistic/platform", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -21489,14 +21667,14 @@ impl<'a> LicenseStatisticGetLicensingPlatformInfo<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "license-statistic")]
 impl<'a> LicenseStatisticGetLicensingPlatformInfo<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -21538,6 +21716,7 @@ impl<'a> LicenseStatisticGetLatestReport<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!("{}/v8/licensing/statistic/reports/latest", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -21556,14 +21735,14 @@ impl<'a> LicenseStatisticGetLatestReport<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "license-statistic")]
 impl<'a> LicenseStatisticGetLatestReport<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -21643,6 +21822,7 @@ impl<'a> LicenseStatisticApproveReport<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, report_id, body } = self;
         let report_id = report_id.map_err(Error::InvalidRequest)?;
         let body = body
@@ -21668,14 +21848,14 @@ impl<'a> LicenseStatisticApproveReport<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "license-statistic")]
 impl<'a> LicenseStatisticApproveReport<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -21752,6 +21932,7 @@ impl<'a> LicenseStatisticGetUsage<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, backed_up_organization_id, organization_id, platform_id } = self;
         let backed_up_organization_id = backed_up_organization_id
             .map_err(Error::InvalidRequest)?;
@@ -21784,14 +21965,14 @@ impl<'a> LicenseStatisticGetUsage<'a> {
             .query(&progenitor_client::QueryParam::new("platformId", &platform_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "license-statistic")]
 impl<'a> LicenseStatisticGetUsage<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -21833,6 +22014,7 @@ impl<'a> LicenseGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!("{}/v8/License", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -21851,14 +22033,14 @@ impl<'a> LicenseGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "license")]
 impl<'a> LicenseGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -21900,6 +22082,7 @@ impl<'a> LicenseGetAutoUpdate<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!("{}/v8/License/AutoUpdate", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -21918,14 +22101,14 @@ impl<'a> LicenseGetAutoUpdate<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "license")]
 impl<'a> LicenseGetAutoUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -21993,6 +22176,7 @@ impl<'a> LicenseUpdate<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -22013,14 +22197,14 @@ impl<'a> LicenseUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "license")]
 impl<'a> LicenseUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -22085,6 +22269,7 @@ impl<'a> LicenseInstallAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -22109,14 +22294,14 @@ impl<'a> LicenseInstallAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "license")]
 impl<'a> LicenseInstallAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -22158,6 +22343,7 @@ impl<'a> LicenseUpdateAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!("{}/v8/License/Update", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -22176,14 +22362,14 @@ impl<'a> LicenseUpdateAction<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "license")]
 impl<'a> LicenseUpdateAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -22287,6 +22473,7 @@ impl<'a> LicensedUserGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             backed_up_organization_id,
@@ -22330,14 +22517,14 @@ impl<'a> LicensedUserGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "licensed-user")]
 impl<'a> LicensedUserGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -22435,6 +22622,7 @@ impl<'a> LicensedUserRemove<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, licensed_user_id } = self;
         let licensed_user_id = licensed_user_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -22449,14 +22637,14 @@ impl<'a> LicensedUserRemove<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.delete(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "licensed-user")]
 impl<'a> LicensedUserRemove<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -22495,6 +22683,7 @@ impl<'a> ManagementModeGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!("{}/v8/ManagementMode", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -22513,14 +22702,14 @@ impl<'a> ManagementModeGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "management-mode")]
 impl<'a> ManagementModeGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -22638,6 +22827,7 @@ impl<'a> OneDriveDocumentGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -22680,14 +22870,14 @@ impl<'a> OneDriveDocumentGet<'a> {
             .query(&progenitor_client::QueryParam::new("parentId", &parent_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -22823,6 +23013,7 @@ impl<'a> OneDriveDocumentCopyToDocumentsAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, one_drive_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let one_drive_id = one_drive_id.map_err(Error::InvalidRequest)?;
@@ -22853,14 +23044,14 @@ impl<'a> OneDriveDocumentCopyToDocumentsAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentCopyToDocumentsAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -22954,6 +23145,7 @@ impl<'a> OneDriveDocumentOperatorRestore<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, one_drive_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let one_drive_id = one_drive_id.map_err(Error::InvalidRequest)?;
@@ -22985,14 +23177,14 @@ impl<'a> OneDriveDocumentOperatorRestore<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentOperatorRestore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -23086,6 +23278,7 @@ impl<'a> OneDriveDocumentRestoreDocumentsAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, one_drive_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let one_drive_id = one_drive_id.map_err(Error::InvalidRequest)?;
@@ -23117,14 +23310,14 @@ impl<'a> OneDriveDocumentRestoreDocumentsAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentRestoreDocumentsAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -23218,6 +23411,7 @@ impl<'a> OneDriveDocumentSaveDocumentsAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, one_drive_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let one_drive_id = one_drive_id.map_err(Error::InvalidRequest)?;
@@ -23244,14 +23438,14 @@ impl<'a> OneDriveDocumentSaveDocumentsAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentSaveDocumentsAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -23367,6 +23561,7 @@ impl<'a> OneDriveDocumentSendDocumentsAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, one_drive_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let one_drive_id = one_drive_id.map_err(Error::InvalidRequest)?;
@@ -23394,14 +23589,14 @@ impl<'a> OneDriveDocumentSendDocumentsAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentSendDocumentsAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -23480,6 +23675,7 @@ impl<'a> OneDriveDocumentGetById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, one_drive_id, document_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let one_drive_id = one_drive_id.map_err(Error::InvalidRequest)?;
@@ -23505,14 +23701,14 @@ impl<'a> OneDriveDocumentGetById<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -23618,6 +23814,7 @@ impl<'a> OneDriveDocumentCopyToDocumentAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, one_drive_id, document_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let one_drive_id = one_drive_id.map_err(Error::InvalidRequest)?;
@@ -23649,14 +23846,14 @@ impl<'a> OneDriveDocumentCopyToDocumentAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentCopyToDocumentAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -23762,6 +23959,7 @@ impl<'a> OneDriveDocumentRestoreDocumentAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, one_drive_id, document_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let one_drive_id = one_drive_id.map_err(Error::InvalidRequest)?;
@@ -23793,14 +23991,14 @@ impl<'a> OneDriveDocumentRestoreDocumentAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentRestoreDocumentAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -23906,6 +24104,7 @@ impl<'a> OneDriveDocumentSaveDocumentAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, one_drive_id, document_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let one_drive_id = one_drive_id.map_err(Error::InvalidRequest)?;
@@ -23934,14 +24133,14 @@ impl<'a> OneDriveDocumentSaveDocumentAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentSaveDocumentAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -24069,6 +24268,7 @@ impl<'a> OneDriveDocumentSendDocumentAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, one_drive_id, document_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let one_drive_id = one_drive_id.map_err(Error::InvalidRequest)?;
@@ -24096,14 +24296,14 @@ impl<'a> OneDriveDocumentSendDocumentAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentSendDocumentAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -24206,6 +24406,7 @@ impl<'a> OneDriveDocumentGetVersions<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -24242,14 +24443,14 @@ impl<'a> OneDriveDocumentGetVersions<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentGetVersions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -24385,6 +24586,7 @@ impl<'a> OneDriveDocumentGetByIdByVersionId<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, one_drive_id, document_id, version_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let one_drive_id = one_drive_id.map_err(Error::InvalidRequest)?;
@@ -24412,14 +24614,14 @@ impl<'a> OneDriveDocumentGetByIdByVersionId<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentGetByIdByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -24537,6 +24739,7 @@ impl<'a> OneDriveDocumentCopyToDocumentActionByVersionId<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -24577,14 +24780,14 @@ impl<'a> OneDriveDocumentCopyToDocumentActionByVersionId<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentCopyToDocumentActionByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -24702,6 +24905,7 @@ impl<'a> OneDriveDocumentRestoreDocumentActionByVersionId<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -24742,14 +24946,14 @@ impl<'a> OneDriveDocumentRestoreDocumentActionByVersionId<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentRestoreDocumentActionByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -24867,6 +25071,7 @@ impl<'a> OneDriveDocumentSaveDocumentActionByVersionId<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -24904,14 +25109,14 @@ impl<'a> OneDriveDocumentSaveDocumentActionByVersionId<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentSaveDocumentActionByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -25055,6 +25260,7 @@ impl<'a> OneDriveDocumentSendDocumentActionByVersionId<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -25091,14 +25297,14 @@ impl<'a> OneDriveDocumentSendDocumentActionByVersionId<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-document")]
 impl<'a> OneDriveDocumentSendDocumentActionByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -25201,6 +25407,7 @@ impl<'a> OneDriveFolderGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -25238,14 +25445,14 @@ impl<'a> OneDriveFolderGet<'a> {
             .query(&progenitor_client::QueryParam::new("parentId", &parent_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -25379,6 +25586,7 @@ impl<'a> OneDriveFolderCopyToFoldersAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, one_drive_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let one_drive_id = one_drive_id.map_err(Error::InvalidRequest)?;
@@ -25409,14 +25617,14 @@ impl<'a> OneDriveFolderCopyToFoldersAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderCopyToFoldersAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -25510,6 +25718,7 @@ impl<'a> OneDriveFolderRestoreFoldersAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, one_drive_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let one_drive_id = one_drive_id.map_err(Error::InvalidRequest)?;
@@ -25541,14 +25750,14 @@ impl<'a> OneDriveFolderRestoreFoldersAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderRestoreFoldersAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -25642,6 +25851,7 @@ impl<'a> OneDriveFolderSaveFoldersAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, one_drive_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let one_drive_id = one_drive_id.map_err(Error::InvalidRequest)?;
@@ -25669,14 +25879,14 @@ impl<'a> OneDriveFolderSaveFoldersAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderSaveFoldersAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -25792,6 +26002,7 @@ impl<'a> OneDriveFolderSendFoldersAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, one_drive_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let one_drive_id = one_drive_id.map_err(Error::InvalidRequest)?;
@@ -25819,14 +26030,14 @@ impl<'a> OneDriveFolderSendFoldersAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderSendFoldersAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -25917,6 +26128,7 @@ impl<'a> OneDriveFolderGetById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, one_drive_id, folder_id, version_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let one_drive_id = one_drive_id.map_err(Error::InvalidRequest)?;
@@ -25944,14 +26156,14 @@ impl<'a> OneDriveFolderGetById<'a> {
             .query(&progenitor_client::QueryParam::new("versionId", &version_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -26055,6 +26267,7 @@ impl<'a> OneDriveFolderCopyToFolderAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, one_drive_id, folder_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let one_drive_id = one_drive_id.map_err(Error::InvalidRequest)?;
@@ -26086,14 +26299,14 @@ impl<'a> OneDriveFolderCopyToFolderAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderCopyToFolderAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -26199,6 +26412,7 @@ impl<'a> OneDriveFolderRestoreFolderAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, one_drive_id, folder_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let one_drive_id = one_drive_id.map_err(Error::InvalidRequest)?;
@@ -26230,14 +26444,14 @@ impl<'a> OneDriveFolderRestoreFolderAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderRestoreFolderAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -26319,6 +26533,7 @@ impl<'a> OneDriveFolderSaveFolderAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, one_drive_id, folder_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let one_drive_id = one_drive_id.map_err(Error::InvalidRequest)?;
@@ -26336,14 +26551,14 @@ impl<'a> OneDriveFolderSaveFolderAction<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.post(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderSaveFolderAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -26524,6 +26739,7 @@ impl<'a> OneDriveFolderSearchOneDriveFolderByOptions<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -26573,14 +26789,14 @@ impl<'a> OneDriveFolderSearchOneDriveFolderByOptions<'a> {
             .query(&progenitor_client::QueryParam::new("setId", &set_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderSearchOneDriveFolderByOptions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -26731,6 +26947,7 @@ impl<'a> OneDriveFolderSendFolderAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, one_drive_id, folder_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let one_drive_id = one_drive_id.map_err(Error::InvalidRequest)?;
@@ -26758,14 +26975,14 @@ impl<'a> OneDriveFolderSendFolderAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderSendFolderAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -26868,6 +27085,7 @@ impl<'a> OneDriveFolderGetVersions<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -26904,14 +27122,14 @@ impl<'a> OneDriveFolderGetVersions<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderGetVersions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -27047,6 +27265,7 @@ impl<'a> OneDriveFolderGetByIdByVersionId<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, one_drive_id, folder_id, version_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let one_drive_id = one_drive_id.map_err(Error::InvalidRequest)?;
@@ -27074,14 +27293,14 @@ impl<'a> OneDriveFolderGetByIdByVersionId<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderGetByIdByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -27197,6 +27416,7 @@ impl<'a> OneDriveFolderCopyToFolderActionByVersionId<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -27237,14 +27457,14 @@ impl<'a> OneDriveFolderCopyToFolderActionByVersionId<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderCopyToFolderActionByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -27362,6 +27582,7 @@ impl<'a> OneDriveFolderRestoreFolderActionByVersionId<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -27402,14 +27623,14 @@ impl<'a> OneDriveFolderRestoreFolderActionByVersionId<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderRestoreFolderActionByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -27503,6 +27724,7 @@ impl<'a> OneDriveFolderSaveFolderActionByVersionId<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, one_drive_id, folder_id, version_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let one_drive_id = one_drive_id.map_err(Error::InvalidRequest)?;
@@ -27522,14 +27744,14 @@ impl<'a> OneDriveFolderSaveFolderActionByVersionId<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.post(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderSaveFolderActionByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -27673,6 +27895,7 @@ impl<'a> OneDriveFolderSendFolderActionByVersionId<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -27709,14 +27932,14 @@ impl<'a> OneDriveFolderSendFolderActionByVersionId<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive-folder")]
 impl<'a> OneDriveFolderSendFolderActionByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -27795,6 +28018,7 @@ impl<'a> OneDriveGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, limit, offset } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let limit = limit.map_err(Error::InvalidRequest)?;
@@ -27821,14 +28045,14 @@ impl<'a> OneDriveGet<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive")]
 impl<'a> OneDriveGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -27952,6 +28176,7 @@ impl<'a> OneDriveRestoreOneDrivesAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let body = body
@@ -27980,14 +28205,14 @@ impl<'a> OneDriveRestoreOneDrivesAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive")]
 impl<'a> OneDriveRestoreOneDrivesAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -28117,6 +28342,7 @@ impl<'a> OneDriveSearchOneDrivesByOptions<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -28161,14 +28387,14 @@ impl<'a> OneDriveSearchOneDrivesByOptions<'a> {
             .query(&progenitor_client::QueryParam::new("setId", &set_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive")]
 impl<'a> OneDriveSearchOneDrivesByOptions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -28283,6 +28509,7 @@ impl<'a> OneDriveGetById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, one_drive_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let one_drive_id = one_drive_id.map_err(Error::InvalidRequest)?;
@@ -28307,14 +28534,14 @@ impl<'a> OneDriveGetById<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive")]
 impl<'a> OneDriveGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -28406,6 +28633,7 @@ impl<'a> OneDriveCopyToOneDriveAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, one_drive_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let one_drive_id = one_drive_id.map_err(Error::InvalidRequest)?;
@@ -28436,14 +28664,14 @@ impl<'a> OneDriveCopyToOneDriveAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive")]
 impl<'a> OneDriveCopyToOneDriveAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -28537,6 +28765,7 @@ impl<'a> OneDriveRestoreOneDriveAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, one_drive_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let one_drive_id = one_drive_id.map_err(Error::InvalidRequest)?;
@@ -28567,14 +28796,14 @@ impl<'a> OneDriveRestoreOneDriveAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive")]
 impl<'a> OneDriveRestoreOneDriveAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -28644,6 +28873,7 @@ impl<'a> OneDriveSaveOneDriveAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, one_drive_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let one_drive_id = one_drive_id.map_err(Error::InvalidRequest)?;
@@ -28660,14 +28890,14 @@ impl<'a> OneDriveSaveOneDriveAction<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.post(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive")]
 impl<'a> OneDriveSaveOneDriveAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -28831,6 +29061,7 @@ impl<'a> OneDriveSearchOneDriveByOptions<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -28878,14 +29109,14 @@ impl<'a> OneDriveSearchOneDriveByOptions<'a> {
             .query(&progenitor_client::QueryParam::new("setId", &set_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive")]
 impl<'a> OneDriveSearchOneDriveByOptions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -29024,6 +29255,7 @@ impl<'a> OneDriveSendOneDriveAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, one_drive_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let one_drive_id = one_drive_id.map_err(Error::InvalidRequest)?;
@@ -29051,14 +29283,14 @@ impl<'a> OneDriveSendOneDriveAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "one-drive")]
 impl<'a> OneDriveSendOneDriveAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -29111,6 +29343,7 @@ impl<'a> OrganizationAuditGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -29133,14 +29366,14 @@ impl<'a> OrganizationAuditGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-audit")]
 impl<'a> OrganizationAuditGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -29208,6 +29441,7 @@ impl<'a> OrganizationAuditPost<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id, body } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let body = body.map_err(Error::InvalidRequest)?;
@@ -29228,14 +29462,14 @@ impl<'a> OrganizationAuditPost<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-audit")]
 impl<'a> OrganizationAuditPost<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -29312,6 +29546,7 @@ impl<'a> OrganizationAuditExecuteRemove<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id, body } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let body = body
@@ -29337,14 +29572,14 @@ impl<'a> OrganizationAuditExecuteRemove<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-audit")]
 impl<'a> OrganizationAuditExecuteRemove<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -29397,6 +29632,7 @@ impl<'a> OrganizationBackupAccountsGetBackupAccounts<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -29419,14 +29655,14 @@ impl<'a> OrganizationBackupAccountsGetBackupAccounts<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-backup-accounts")]
 impl<'a> OrganizationBackupAccountsGetBackupAccounts<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -29494,6 +29730,7 @@ impl<'a> OrganizationBackupAccountsSetAccountPool<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id, body } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let body = body.map_err(Error::InvalidRequest)?;
@@ -29518,14 +29755,14 @@ impl<'a> OrganizationBackupAccountsSetAccountPool<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-backup-accounts")]
 impl<'a> OrganizationBackupAccountsSetAccountPool<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -29605,6 +29842,7 @@ impl<'a> OrganizationBackupApplicationsGetBackupApplications<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id, limit, offset } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let limit = limit.map_err(Error::InvalidRequest)?;
@@ -29631,14 +29869,14 @@ impl<'a> OrganizationBackupApplicationsGetBackupApplications<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-backup-applications")]
 impl<'a> OrganizationBackupApplicationsGetBackupApplications<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -29750,6 +29988,7 @@ impl<'a> OrganizationBackupApplicationsReplaceBackupApplications<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id, body } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let body = body.map_err(Error::InvalidRequest)?;
@@ -29770,14 +30009,14 @@ impl<'a> OrganizationBackupApplicationsReplaceBackupApplications<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-backup-applications")]
 impl<'a> OrganizationBackupApplicationsReplaceBackupApplications<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -29844,6 +30083,7 @@ impl<'a> OrganizationBackupApplicationsAppendBackupApplications<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id, body } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let body = body.map_err(Error::InvalidRequest)?;
@@ -29864,14 +30104,14 @@ impl<'a> OrganizationBackupApplicationsAppendBackupApplications<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-backup-applications")]
 impl<'a> OrganizationBackupApplicationsAppendBackupApplications<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -29936,6 +30176,7 @@ impl<'a> OrganizationBackupApplicationsDeleteBackupApplications<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id, body } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let body = body.map_err(Error::InvalidRequest)?;
@@ -29956,14 +30197,14 @@ impl<'a> OrganizationBackupApplicationsDeleteBackupApplications<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-backup-applications")]
 impl<'a> OrganizationBackupApplicationsDeleteBackupApplications<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -30016,6 +30257,7 @@ impl<'a> OrganizationBackupApplicationsOrganizationDeviceCode<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -30038,14 +30280,14 @@ impl<'a> OrganizationBackupApplicationsOrganizationDeviceCode<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-backup-applications")]
 impl<'a> OrganizationBackupApplicationsOrganizationDeviceCode<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -30161,6 +30403,7 @@ impl<'a> OrganizationGroupMemberGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             organization_id,
@@ -30200,14 +30443,14 @@ impl<'a> OrganizationGroupMemberGet<'a> {
             .query(&progenitor_client::QueryParam::new("setId", &set_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-group-member")]
 impl<'a> OrganizationGroupMemberGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -30392,6 +30635,7 @@ impl<'a> OrganizationGroupGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             organization_id,
@@ -30440,14 +30684,14 @@ impl<'a> OrganizationGroupGet<'a> {
             .query(&progenitor_client::QueryParam::new("setId", &set_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-group")]
 impl<'a> OrganizationGroupGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -30572,6 +30816,7 @@ impl<'a> OrganizationGroupGetById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id, group_id, data_source } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let group_id = group_id.map_err(Error::InvalidRequest)?;
@@ -30597,14 +30842,14 @@ impl<'a> OrganizationGroupGetById<'a> {
             .query(&progenitor_client::QueryParam::new("dataSource", &data_source))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-group")]
 impl<'a> OrganizationGroupGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -30660,6 +30905,7 @@ impl<'a> OrganizationLicensingInformationGetLicenseCount<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -30682,14 +30928,14 @@ impl<'a> OrganizationLicensingInformationGetLicenseCount<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-licensing-information")]
 impl<'a> OrganizationLicensingInformationGetLicenseCount<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -30731,6 +30977,7 @@ impl<'a> OrganizationRbacGetLoggedInUser<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!("{}/v8/Organization/LoggedInUser", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -30749,14 +30996,14 @@ impl<'a> OrganizationRbacGetLoggedInUser<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-rbac")]
 impl<'a> OrganizationRbacGetLoggedInUser<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -30798,6 +31045,7 @@ impl<'a> OrganizationRbacGetLoggedInUserEffectiveScope<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!(
             "{}/v8/Organization/LoggedInUser/EffectiveScope", client.baseurl,
@@ -30818,14 +31066,14 @@ impl<'a> OrganizationRbacGetLoggedInUserEffectiveScope<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-rbac")]
 impl<'a> OrganizationRbacGetLoggedInUserEffectiveScope<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -30867,6 +31115,7 @@ impl<'a> OrganizationRbacGetLoggedInUserOperatorInfo<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!(
             "{}/v8/Organization/LoggedInUser/OperatorInfo", client.baseurl,
@@ -30887,14 +31136,14 @@ impl<'a> OrganizationRbacGetLoggedInUserOperatorInfo<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-rbac")]
 impl<'a> OrganizationRbacGetLoggedInUserOperatorInfo<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -30962,6 +31211,7 @@ impl<'a> OrganizationRbacGetLoggedInUserRestorePoints<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, is_copy, rbac_item } = self;
         let is_copy = is_copy.map_err(Error::InvalidRequest)?;
         let rbac_item = rbac_item.map_err(Error::InvalidRequest)?;
@@ -30986,14 +31236,14 @@ impl<'a> OrganizationRbacGetLoggedInUserRestorePoints<'a> {
             .query(&progenitor_client::QueryParam::new("rbacItem", &rbac_item))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-rbac")]
 impl<'a> OrganizationRbacGetLoggedInUserRestorePoints<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -31049,6 +31299,7 @@ impl<'a> OrganizationRetentionExclusionOrganizationRetentionPolicyGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -31071,14 +31322,14 @@ impl<'a> OrganizationRetentionExclusionOrganizationRetentionPolicyGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-retention-exclusion")]
 impl<'a> OrganizationRetentionExclusionOrganizationRetentionPolicyGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -31158,6 +31409,7 @@ impl<'a> OrganizationRetentionExclusionOrganizationRetentionPolicyPut<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id, body } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let body = body
@@ -31182,14 +31434,14 @@ impl<'a> OrganizationRetentionExclusionOrganizationRetentionPolicyPut<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-retention-exclusion")]
 impl<'a> OrganizationRetentionExclusionOrganizationRetentionPolicyPut<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -31242,6 +31494,7 @@ impl<'a> OrganizationRetentionExclusionOrganizationRetentionPolicyDelete<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -31256,14 +31509,14 @@ impl<'a> OrganizationRetentionExclusionOrganizationRetentionPolicyDelete<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.delete(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-retention-exclusion")]
 impl<'a> OrganizationRetentionExclusionOrganizationRetentionPolicyDelete<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -31424,6 +31677,7 @@ impl<'a> OrganizationSiteGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             organization_id,
@@ -31489,14 +31743,14 @@ impl<'a> OrganizationSiteGet<'a> {
             .query(&progenitor_client::QueryParam::new("setId", &set_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-site")]
 impl<'a> OrganizationSiteGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -31621,6 +31875,7 @@ impl<'a> OrganizationSiteGetById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id, site_id, data_source } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -31646,14 +31901,14 @@ impl<'a> OrganizationSiteGetById<'a> {
             .query(&progenitor_client::QueryParam::new("dataSource", &data_source))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-site")]
 impl<'a> OrganizationSiteGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -31695,6 +31950,7 @@ impl<'a> OrganizationSyncGetStates<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!("{}/v8/Organizations/SyncState", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -31713,14 +31969,14 @@ impl<'a> OrganizationSyncGetStates<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-sync")]
 impl<'a> OrganizationSyncGetStates<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -31800,6 +32056,7 @@ impl<'a> OrganizationSyncStart<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id, body } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let body = body
@@ -31825,14 +32082,14 @@ impl<'a> OrganizationSyncStart<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-sync")]
 impl<'a> OrganizationSyncStart<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -31885,6 +32142,7 @@ impl<'a> OrganizationSyncGetState<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -31907,14 +32165,14 @@ impl<'a> OrganizationSyncGetState<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-sync")]
 impl<'a> OrganizationSyncGetState<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -32030,6 +32288,7 @@ impl<'a> OrganizationTeamGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             organization_id,
@@ -32070,14 +32329,14 @@ impl<'a> OrganizationTeamGet<'a> {
             .query(&progenitor_client::QueryParam::new("setId", &set_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-team")]
 impl<'a> OrganizationTeamGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -32202,6 +32461,7 @@ impl<'a> OrganizationTeamGetById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id, team_id, data_source } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -32227,14 +32487,14 @@ impl<'a> OrganizationTeamGetById<'a> {
             .query(&progenitor_client::QueryParam::new("dataSource", &data_source))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-team")]
 impl<'a> OrganizationTeamGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -32338,6 +32598,7 @@ impl<'a> OrganizationUserOneDriveGetPage<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id, user_id, limit, offset, set_id } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let user_id = user_id.map_err(Error::InvalidRequest)?;
@@ -32367,14 +32628,14 @@ impl<'a> OrganizationUserOneDriveGetPage<'a> {
             .query(&progenitor_client::QueryParam::new("setId", &set_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-user-one-drive")]
 impl<'a> OrganizationUserOneDriveGetPage<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -32499,6 +32760,7 @@ impl<'a> OrganizationUserOneDriveGetOne<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id, user_id, onedrive_id } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let user_id = user_id.map_err(Error::InvalidRequest)?;
@@ -32524,14 +32786,14 @@ impl<'a> OrganizationUserOneDriveGetOne<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-user-one-drive")]
 impl<'a> OrganizationUserOneDriveGetOne<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -32683,6 +32945,7 @@ impl<'a> OrganizationUserGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             organization_id,
@@ -32739,14 +33002,14 @@ impl<'a> OrganizationUserGet<'a> {
             .query(&progenitor_client::QueryParam::new("userName", &user_name))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-user")]
 impl<'a> OrganizationUserGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -32871,6 +33134,7 @@ impl<'a> OrganizationUserGetById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id, user_id, data_source } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let user_id = user_id.map_err(Error::InvalidRequest)?;
@@ -32896,14 +33160,14 @@ impl<'a> OrganizationUserGetById<'a> {
             .query(&progenitor_client::QueryParam::new("dataSource", &data_source))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization-user")]
 impl<'a> OrganizationUserGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -32971,6 +33235,7 @@ impl<'a> OrganizationOrganizationDeviceCode<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -32996,14 +33261,14 @@ impl<'a> OrganizationOrganizationDeviceCode<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization")]
 impl<'a> OrganizationOrganizationDeviceCode<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -33071,6 +33336,7 @@ impl<'a> OrganizationCheckDeviceCode<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -33095,14 +33361,14 @@ impl<'a> OrganizationCheckDeviceCode<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization")]
 impl<'a> OrganizationCheckDeviceCode<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -33144,6 +33410,7 @@ impl<'a> OrganizationGetCurrentOrganization<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!("{}/v8/Organization", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -33162,14 +33429,14 @@ impl<'a> OrganizationGetCurrentOrganization<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization")]
 impl<'a> OrganizationGetCurrentOrganization<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -33273,6 +33540,7 @@ impl<'a> OrganizationGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             backed_up_organization_id,
@@ -33314,14 +33582,14 @@ impl<'a> OrganizationGet<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization")]
 impl<'a> OrganizationGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -33431,6 +33699,7 @@ impl<'a> OrganizationAdd<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -33455,14 +33724,14 @@ impl<'a> OrganizationAdd<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization")]
 impl<'a> OrganizationAdd<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -33530,6 +33799,7 @@ impl<'a> OrganizationGetById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id, extended_view } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let extended_view = extended_view.map_err(Error::InvalidRequest)?;
@@ -33554,14 +33824,14 @@ impl<'a> OrganizationGetById<'a> {
             .query(&progenitor_client::QueryParam::new("extendedView", &extended_view))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization")]
 impl<'a> OrganizationGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -33641,6 +33911,7 @@ impl<'a> OrganizationUpdate<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id, body } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let body = body
@@ -33665,14 +33936,14 @@ impl<'a> OrganizationUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization")]
 impl<'a> OrganizationUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -33725,6 +33996,7 @@ impl<'a> OrganizationRemove<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -33739,14 +34011,14 @@ impl<'a> OrganizationRemove<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.delete(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization")]
 impl<'a> OrganizationRemove<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -33823,6 +34095,7 @@ impl<'a> OrganizationExplore<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id, body } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let body = body
@@ -33852,14 +34125,14 @@ impl<'a> OrganizationExplore<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization")]
 impl<'a> OrganizationExplore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -33915,6 +34188,7 @@ impl<'a> OrganizationGetTenantInformationById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -33937,14 +34211,14 @@ impl<'a> OrganizationGetTenantInformationById<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization")]
 impl<'a> OrganizationGetTenantInformationById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -34024,6 +34298,7 @@ impl<'a> OrganizationGetStorageSpaceUsage<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id, limit, offset } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let limit = limit.map_err(Error::InvalidRequest)?;
@@ -34050,14 +34325,14 @@ impl<'a> OrganizationGetStorageSpaceUsage<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization")]
 impl<'a> OrganizationGetStorageSpaceUsage<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -34155,6 +34430,7 @@ impl<'a> OrganizationGetVersionBackupOptionsById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -34177,14 +34453,14 @@ impl<'a> OrganizationGetVersionBackupOptionsById<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization")]
 impl<'a> OrganizationGetVersionBackupOptionsById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -34264,6 +34540,7 @@ impl<'a> OrganizationSetVersionBackupOptionsById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id, body } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let body = body
@@ -34289,14 +34566,14 @@ impl<'a> OrganizationSetVersionBackupOptionsById<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "organization")]
 impl<'a> OrganizationSetVersionBackupOptionsById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -34409,6 +34686,7 @@ impl<'a> ProtectedDataGetProtectedGroups<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             backed_up_organization_id,
@@ -34457,14 +34735,14 @@ impl<'a> ProtectedDataGetProtectedGroups<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "protected-data")]
 impl<'a> ProtectedDataGetProtectedGroups<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -34562,6 +34840,7 @@ impl<'a> ProtectedDataGetProtectedGroup<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, protected_group_id } = self;
         let protected_group_id = protected_group_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -34584,14 +34863,14 @@ impl<'a> ProtectedDataGetProtectedGroup<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "protected-data")]
 impl<'a> ProtectedDataGetProtectedGroup<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -34707,6 +34986,7 @@ impl<'a> ProtectedDataGetProtectedSites<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             backed_up_organization_id,
@@ -34755,14 +35035,14 @@ impl<'a> ProtectedDataGetProtectedSites<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "protected-data")]
 impl<'a> ProtectedDataGetProtectedSites<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -34860,6 +35140,7 @@ impl<'a> ProtectedDataGetProtectedSite<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, protected_site_id } = self;
         let protected_site_id = protected_site_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -34882,14 +35163,14 @@ impl<'a> ProtectedDataGetProtectedSite<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "protected-data")]
 impl<'a> ProtectedDataGetProtectedSite<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -35005,6 +35286,7 @@ impl<'a> ProtectedDataGetProtectedTeams<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             backed_up_organization_id,
@@ -35053,14 +35335,14 @@ impl<'a> ProtectedDataGetProtectedTeams<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "protected-data")]
 impl<'a> ProtectedDataGetProtectedTeams<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -35158,6 +35440,7 @@ impl<'a> ProtectedDataGetProtectedTeam<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, protected_team_id } = self;
         let protected_team_id = protected_team_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -35180,14 +35463,14 @@ impl<'a> ProtectedDataGetProtectedTeam<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "protected-data")]
 impl<'a> ProtectedDataGetProtectedTeam<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -35303,6 +35586,7 @@ impl<'a> ProtectedDataGetProtectedUsers<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             backed_up_organization_id,
@@ -35351,14 +35635,14 @@ impl<'a> ProtectedDataGetProtectedUsers<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "protected-data")]
 impl<'a> ProtectedDataGetProtectedUsers<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -35456,6 +35740,7 @@ impl<'a> ProtectedDataGetProtectedUser<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, protected_user_id } = self;
         let protected_user_id = protected_user_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -35478,14 +35763,14 @@ impl<'a> ProtectedDataGetProtectedUser<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "protected-data")]
 impl<'a> ProtectedDataGetProtectedUser<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -35553,6 +35838,7 @@ impl<'a> ProxyPoolGetProxyPools<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, limit, offset } = self;
         let limit = limit.map_err(Error::InvalidRequest)?;
         let offset = offset.map_err(Error::InvalidRequest)?;
@@ -35575,14 +35861,14 @@ impl<'a> ProxyPoolGetProxyPools<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "proxy-pool")]
 impl<'a> ProxyPoolGetProxyPools<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -35692,6 +35978,7 @@ impl<'a> ProxyPoolAdd<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -35716,14 +36003,14 @@ impl<'a> ProxyPoolAdd<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "proxy-pool")]
 impl<'a> ProxyPoolAdd<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -35779,6 +36066,7 @@ impl<'a> ProxyPoolGetProxyPool<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, pool_id } = self;
         let pool_id = pool_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -35800,14 +36088,14 @@ impl<'a> ProxyPoolGetProxyPool<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "proxy-pool")]
 impl<'a> ProxyPoolGetProxyPool<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -35887,6 +36175,7 @@ impl<'a> ProxyPoolUpdate<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, pool_id, body } = self;
         let pool_id = pool_id.map_err(Error::InvalidRequest)?;
         let body = body
@@ -35910,14 +36199,14 @@ impl<'a> ProxyPoolUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "proxy-pool")]
 impl<'a> ProxyPoolUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -35970,6 +36259,7 @@ impl<'a> ProxyPoolRemove<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, pool_id } = self;
         let pool_id = pool_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -35983,14 +36273,14 @@ impl<'a> ProxyPoolRemove<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.delete(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "proxy-pool")]
 impl<'a> ProxyPoolRemove<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -36067,6 +36357,7 @@ impl<'a> ProxyPoolGetProxies<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, pool_id, limit, offset } = self;
         let pool_id = pool_id.map_err(Error::InvalidRequest)?;
         let limit = limit.map_err(Error::InvalidRequest)?;
@@ -36093,14 +36384,14 @@ impl<'a> ProxyPoolGetProxies<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "proxy-pool")]
 impl<'a> ProxyPoolGetProxies<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -36210,6 +36501,7 @@ impl<'a> ProxyPoolAddProxies<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, pool_id, body } = self;
         let pool_id = pool_id.map_err(Error::InvalidRequest)?;
         let body = body.map_err(Error::InvalidRequest)?;
@@ -36230,14 +36522,14 @@ impl<'a> ProxyPoolAddProxies<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "proxy-pool")]
 impl<'a> ProxyPoolAddProxies<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -36302,6 +36594,7 @@ impl<'a> ProxyPoolRemoveProxies<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, pool_id, body } = self;
         let pool_id = pool_id.map_err(Error::InvalidRequest)?;
         let body = body.map_err(Error::InvalidRequest)?;
@@ -36322,14 +36615,14 @@ impl<'a> ProxyPoolRemoveProxies<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "proxy-pool")]
 impl<'a> ProxyPoolRemoveProxies<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -36394,6 +36687,7 @@ impl<'a> ProxyGetProxies<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, limit, offset } = self;
         let limit = limit.map_err(Error::InvalidRequest)?;
         let offset = offset.map_err(Error::InvalidRequest)?;
@@ -36416,14 +36710,14 @@ impl<'a> ProxyGetProxies<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "proxy")]
 impl<'a> ProxyGetProxies<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -36533,6 +36827,7 @@ impl<'a> ProxyAdd<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -36557,14 +36852,14 @@ impl<'a> ProxyAdd<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "proxy")]
 impl<'a> ProxyAdd<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -36644,6 +36939,7 @@ impl<'a> ProxyCheckSshConnectionConfig<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, host, body } = self;
         let host = host.map_err(Error::InvalidRequest)?;
         let body = body
@@ -36670,14 +36966,14 @@ impl<'a> ProxyCheckSshConnectionConfig<'a> {
             .query(&progenitor_client::QueryParam::new("host", &host))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "proxy")]
 impl<'a> ProxyCheckSshConnectionConfig<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -36743,6 +37039,7 @@ impl<'a> ProxyRescan<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -36763,14 +37060,14 @@ impl<'a> ProxyRescan<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "proxy")]
 impl<'a> ProxyRescan<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -36823,6 +37120,7 @@ impl<'a> ProxyGetProxy<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, proxy_id } = self;
         let proxy_id = proxy_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -36844,14 +37142,14 @@ impl<'a> ProxyGetProxy<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "proxy")]
 impl<'a> ProxyGetProxy<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -36931,6 +37229,7 @@ impl<'a> ProxyUpdate<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, proxy_id, body } = self;
         let proxy_id = proxy_id.map_err(Error::InvalidRequest)?;
         let body = body
@@ -36954,14 +37253,14 @@ impl<'a> ProxyUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "proxy")]
 impl<'a> ProxyUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -37038,6 +37337,7 @@ impl<'a> ProxyDisableMaintenanceAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, proxy_id, body } = self;
         let proxy_id = proxy_id.map_err(Error::InvalidRequest)?;
         let body = body
@@ -37063,14 +37363,14 @@ impl<'a> ProxyDisableMaintenanceAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "proxy")]
 impl<'a> ProxyDisableMaintenanceAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -37147,6 +37447,7 @@ impl<'a> ProxyEnableMaintenanceAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, proxy_id, body } = self;
         let proxy_id = proxy_id.map_err(Error::InvalidRequest)?;
         let body = body
@@ -37172,14 +37473,14 @@ impl<'a> ProxyEnableMaintenanceAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "proxy")]
 impl<'a> ProxyEnableMaintenanceAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -37256,6 +37557,7 @@ impl<'a> ProxyRemoveAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, proxy_id, body } = self;
         let proxy_id = proxy_id.map_err(Error::InvalidRequest)?;
         let body = body
@@ -37280,14 +37582,14 @@ impl<'a> ProxyRemoveAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "proxy")]
 impl<'a> ProxyRemoveAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -37340,6 +37642,7 @@ impl<'a> ProxyRescanAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, proxy_id } = self;
         let proxy_id = proxy_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -37354,14 +37657,14 @@ impl<'a> ProxyRescanAction<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.post(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "proxy")]
 impl<'a> ProxyRescanAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -37414,6 +37717,7 @@ impl<'a> RbacRoleGetByOrganization<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -37436,14 +37740,14 @@ impl<'a> RbacRoleGetByOrganization<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleGetByOrganization<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -37523,6 +37827,7 @@ impl<'a> RbacRoleAdd<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, organization_id, body } = self;
         let organization_id = organization_id.map_err(Error::InvalidRequest)?;
         let body = body
@@ -37551,14 +37856,14 @@ impl<'a> RbacRoleAdd<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleAdd<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -37600,6 +37905,7 @@ impl<'a> RbacRoleGetAll<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!("{}/v8/RbacRoles", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -37618,14 +37924,14 @@ impl<'a> RbacRoleGetAll<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleGetAll<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -37681,6 +37987,7 @@ impl<'a> RbacRoleGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, role_id } = self;
         let role_id = role_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -37702,14 +38009,14 @@ impl<'a> RbacRoleGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -37789,6 +38096,7 @@ impl<'a> RbacRoleUpdate<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, role_id, body } = self;
         let role_id = role_id.map_err(Error::InvalidRequest)?;
         let body = body
@@ -37812,14 +38120,14 @@ impl<'a> RbacRoleUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -37872,6 +38180,7 @@ impl<'a> RbacRoleDelete<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, role_id } = self;
         let role_id = role_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -37885,14 +38194,14 @@ impl<'a> RbacRoleDelete<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.delete(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleDelete<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -37945,6 +38254,7 @@ impl<'a> RbacRoleGetExcludedItems<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, role_id } = self;
         let role_id = role_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -37967,14 +38277,14 @@ impl<'a> RbacRoleGetExcludedItems<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleGetExcludedItems<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -38042,6 +38352,7 @@ impl<'a> RbacRoleAddExcludedItems<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, role_id, body } = self;
         let role_id = role_id.map_err(Error::InvalidRequest)?;
         let body = body.map_err(Error::InvalidRequest)?;
@@ -38062,14 +38373,14 @@ impl<'a> RbacRoleAddExcludedItems<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleAddExcludedItems<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -38134,6 +38445,7 @@ impl<'a> RbacRoleDeleteExcludedItems<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, role_id, ids } = self;
         let role_id = role_id.map_err(Error::InvalidRequest)?;
         let ids = ids.map_err(Error::InvalidRequest)?;
@@ -38154,14 +38466,14 @@ impl<'a> RbacRoleDeleteExcludedItems<'a> {
             .query(&progenitor_client::QueryParam::new("ids", &ids))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleDeleteExcludedItems<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -38226,6 +38538,7 @@ impl<'a> RbacRoleGetExcludedItem<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, role_id, item_id } = self;
         let role_id = role_id.map_err(Error::InvalidRequest)?;
         let item_id = item_id.map_err(Error::InvalidRequest)?;
@@ -38249,14 +38562,14 @@ impl<'a> RbacRoleGetExcludedItem<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleGetExcludedItem<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -38312,6 +38625,7 @@ impl<'a> RbacRoleGetOperators<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, role_id } = self;
         let role_id = role_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -38334,14 +38648,14 @@ impl<'a> RbacRoleGetOperators<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleGetOperators<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -38409,6 +38723,7 @@ impl<'a> RbacRoleAddOperators<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, role_id, body } = self;
         let role_id = role_id.map_err(Error::InvalidRequest)?;
         let body = body.map_err(Error::InvalidRequest)?;
@@ -38429,14 +38744,14 @@ impl<'a> RbacRoleAddOperators<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleAddOperators<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -38501,6 +38816,7 @@ impl<'a> RbacRoleDeleteOperators<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, role_id, ids } = self;
         let role_id = role_id.map_err(Error::InvalidRequest)?;
         let ids = ids.map_err(Error::InvalidRequest)?;
@@ -38521,14 +38837,14 @@ impl<'a> RbacRoleDeleteOperators<'a> {
             .query(&progenitor_client::QueryParam::new("ids", &ids))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleDeleteOperators<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -38593,6 +38909,7 @@ impl<'a> RbacRoleGetOperator<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, role_id, operator_id } = self;
         let role_id = role_id.map_err(Error::InvalidRequest)?;
         let operator_id = operator_id.map_err(Error::InvalidRequest)?;
@@ -38616,14 +38933,14 @@ impl<'a> RbacRoleGetOperator<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleGetOperator<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -38679,6 +38996,7 @@ impl<'a> RbacRoleGetSelectedItems<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, role_id } = self;
         let role_id = role_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -38701,14 +39019,14 @@ impl<'a> RbacRoleGetSelectedItems<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleGetSelectedItems<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -38776,6 +39094,7 @@ impl<'a> RbacRoleAddSelectedItems<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, role_id, body } = self;
         let role_id = role_id.map_err(Error::InvalidRequest)?;
         let body = body.map_err(Error::InvalidRequest)?;
@@ -38796,14 +39115,14 @@ impl<'a> RbacRoleAddSelectedItems<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleAddSelectedItems<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -38868,6 +39187,7 @@ impl<'a> RbacRoleDeleteSelectedItems<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, role_id, ids } = self;
         let role_id = role_id.map_err(Error::InvalidRequest)?;
         let ids = ids.map_err(Error::InvalidRequest)?;
@@ -38888,14 +39208,14 @@ impl<'a> RbacRoleDeleteSelectedItems<'a> {
             .query(&progenitor_client::QueryParam::new("ids", &ids))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleDeleteSelectedItems<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -38960,6 +39280,7 @@ impl<'a> RbacRoleGetSelectedItem<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, role_id, item_id } = self;
         let role_id = role_id.map_err(Error::InvalidRequest)?;
         let item_id = item_id.map_err(Error::InvalidRequest)?;
@@ -38983,14 +39304,14 @@ impl<'a> RbacRoleGetSelectedItem<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "rbac-role")]
 impl<'a> RbacRoleGetSelectedItem<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -39058,6 +39379,7 @@ impl<'a> ReportsGenerateLicenseOverviewAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -39078,14 +39400,14 @@ impl<'a> ReportsGenerateLicenseOverviewAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "reports")]
 impl<'a> ReportsGenerateLicenseOverviewAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -39175,6 +39497,7 @@ impl<'a> ReportsGenerateMailboxProtectionAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -39196,14 +39519,14 @@ impl<'a> ReportsGenerateMailboxProtectionAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "reports")]
 impl<'a> ReportsGenerateMailboxProtectionAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -39293,6 +39616,7 @@ impl<'a> ReportsGenerateOneDriveProtectionAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -39314,14 +39638,14 @@ impl<'a> ReportsGenerateOneDriveProtectionAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "reports")]
 impl<'a> ReportsGenerateOneDriveProtectionAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -39411,6 +39735,7 @@ impl<'a> ReportsGenerateSharepointProtectionAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -39432,14 +39757,14 @@ impl<'a> ReportsGenerateSharepointProtectionAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "reports")]
 impl<'a> ReportsGenerateSharepointProtectionAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -39529,6 +39854,7 @@ impl<'a> ReportsGenerateStorageConsumptionAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -39550,14 +39876,14 @@ impl<'a> ReportsGenerateStorageConsumptionAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "reports")]
 impl<'a> ReportsGenerateStorageConsumptionAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -39647,6 +39973,7 @@ impl<'a> ReportsGenerateTeamsProtectionAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -39667,14 +39994,14 @@ impl<'a> ReportsGenerateTeamsProtectionAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "reports")]
 impl<'a> ReportsGenerateTeamsProtectionAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -39764,6 +40091,7 @@ impl<'a> ReportsGenerateUserProtectionAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -39784,14 +40112,14 @@ impl<'a> ReportsGenerateUserProtectionAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "reports")]
 impl<'a> ReportsGenerateUserProtectionAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -39881,6 +40209,7 @@ impl<'a> RepositoryOwnerChangeSessionsGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, limit, offset } = self;
         let limit = limit.map_err(Error::InvalidRequest)?;
         let offset = offset.map_err(Error::InvalidRequest)?;
@@ -39903,14 +40232,14 @@ impl<'a> RepositoryOwnerChangeSessionsGet<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "repository-owner-change-session")]
 impl<'a> RepositoryOwnerChangeSessionsGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -40008,6 +40337,7 @@ impl<'a> RepositoryOwnerChangeSessionsGetById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, session_id } = self;
         let session_id = session_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -40030,14 +40360,14 @@ impl<'a> RepositoryOwnerChangeSessionsGetById<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "repository-owner-change-session")]
 impl<'a> RepositoryOwnerChangeSessionsGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -40093,6 +40423,7 @@ impl<'a> RepositoryOwnerChangeSessionsStopAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, session_id } = self;
         let session_id = session_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -40107,14 +40438,14 @@ impl<'a> RepositoryOwnerChangeSessionsStopAction<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.post(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "repository-owner-change-session")]
 impl<'a> RepositoryOwnerChangeSessionsStopAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -40153,6 +40484,7 @@ impl<'a> RepositorySynchronizeSessionsGetSynchronizeSessions<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!("{}/v8/RepositorySynchronizeSessions", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -40171,14 +40503,14 @@ impl<'a> RepositorySynchronizeSessionsGetSynchronizeSessions<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "repository-synchronize-sessions")]
 impl<'a> RepositorySynchronizeSessionsGetSynchronizeSessions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -40234,6 +40566,7 @@ impl<'a> RepositorySynchronizeSessionsGetRepositoriesById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, session_id } = self;
         let session_id = session_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -40256,14 +40589,14 @@ impl<'a> RepositorySynchronizeSessionsGetRepositoriesById<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "repository-synchronize-sessions")]
 impl<'a> RepositorySynchronizeSessionsGetRepositoriesById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -40319,6 +40652,7 @@ impl<'a> RepositorySynchronizeSessionsStopSynchronizeAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, session_id } = self;
         let session_id = session_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -40333,14 +40667,14 @@ impl<'a> RepositorySynchronizeSessionsStopSynchronizeAction<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.post(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "repository-synchronize-sessions")]
 impl<'a> RepositorySynchronizeSessionsStopSynchronizeAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -40561,6 +40895,7 @@ impl<'a> RestorePointGetRestorePoints<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             from,
@@ -40630,14 +40965,14 @@ impl<'a> RestorePointGetRestorePoints<'a> {
             .query(&progenitor_client::QueryParam::new("userId", &user_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "restore-point")]
 impl<'a> RestorePointGetRestorePoints<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -40735,6 +41070,7 @@ impl<'a> RestorePointGetRestorePoint<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_point_id } = self;
         let restore_point_id = restore_point_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -40757,14 +41093,14 @@ impl<'a> RestorePointGetRestorePoint<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "restore-point")]
 impl<'a> RestorePointGetRestorePoint<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -40806,6 +41142,7 @@ impl<'a> RestorePortalSettingsGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!("{}/v8/RestorePortalSettings", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -40824,14 +41161,14 @@ impl<'a> RestorePortalSettingsGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "restore-portal-settings")]
 impl<'a> RestorePortalSettingsGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -40913,6 +41250,7 @@ impl<'a> RestoreSessionEventGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, limit, offset } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let limit = limit.map_err(Error::InvalidRequest)?;
@@ -40939,14 +41277,14 @@ impl<'a> RestoreSessionEventGet<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "restore-session-event")]
 impl<'a> RestoreSessionEventGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -41058,6 +41396,7 @@ impl<'a> RestoreSessionEventGetById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, event_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let event_id = event_id.map_err(Error::InvalidRequest)?;
@@ -41081,14 +41420,14 @@ impl<'a> RestoreSessionEventGetById<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "restore-session-event")]
 impl<'a> RestoreSessionEventGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -41156,6 +41495,7 @@ impl<'a> RestoreSessionExploreAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -41180,14 +41520,14 @@ impl<'a> RestoreSessionExploreAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "restore-session")]
 impl<'a> RestoreSessionExploreAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -41255,6 +41595,7 @@ impl<'a> RestoreSessionOperatorExploreAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -41279,14 +41620,14 @@ impl<'a> RestoreSessionOperatorExploreAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "restore-session")]
 impl<'a> RestoreSessionOperatorExploreAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -41426,6 +41767,7 @@ impl<'a> RestoreSessionGetPage<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             end_time_from,
@@ -41472,14 +41814,14 @@ impl<'a> RestoreSessionGetPage<'a> {
             .query(&progenitor_client::QueryParam::new("startTimeTo", &start_time_to))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "restore-session")]
 impl<'a> RestoreSessionGetPage<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -41577,6 +41919,7 @@ impl<'a> RestoreSessionGetByRestoreSessionId<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -41599,14 +41942,14 @@ impl<'a> RestoreSessionGetByRestoreSessionId<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "restore-session")]
 impl<'a> RestoreSessionGetByRestoreSessionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -41688,6 +42031,7 @@ impl<'a> RestoreSessionDeviceCodeAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let body = body
@@ -41717,14 +42061,14 @@ impl<'a> RestoreSessionDeviceCodeAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "restore-session")]
 impl<'a> RestoreSessionDeviceCodeAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -41780,6 +42124,7 @@ impl<'a> RestoreSessionGetRestoreStatistics<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -41802,14 +42147,14 @@ impl<'a> RestoreSessionGetRestoreStatistics<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "restore-session")]
 impl<'a> RestoreSessionGetRestoreStatistics<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -41865,6 +42210,7 @@ impl<'a> RestoreSessionStopAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let url = format!(
@@ -41879,14 +42225,14 @@ impl<'a> RestoreSessionStopAction<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.post(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "restore-session")]
 impl<'a> RestoreSessionStopAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -41925,6 +42271,7 @@ impl<'a> ServiceInstanceGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!("{}/v8/ServiceInstance", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -41943,14 +42290,14 @@ impl<'a> ServiceInstanceGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "service-instance")]
 impl<'a> ServiceInstanceGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -42056,6 +42403,7 @@ impl<'a> SharePointAttachmentGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, item_id, limit, offset } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -42085,14 +42433,14 @@ impl<'a> SharePointAttachmentGet<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-attachment")]
 impl<'a> SharePointAttachmentGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -42240,6 +42588,7 @@ impl<'a> SharePointAttachmentSaveAttachmentsAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, item_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -42267,14 +42616,14 @@ impl<'a> SharePointAttachmentSaveAttachmentsAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-attachment")]
 impl<'a> SharePointAttachmentSaveAttachmentsAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -42406,6 +42755,7 @@ impl<'a> SharePointAttachmentSendAttachmentsAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, item_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -42434,14 +42784,14 @@ impl<'a> SharePointAttachmentSendAttachmentsAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-attachment")]
 impl<'a> SharePointAttachmentSendAttachmentsAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -42532,6 +42882,7 @@ impl<'a> SharePointAttachmentGetById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, item_id, attachment_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -42559,14 +42910,14 @@ impl<'a> SharePointAttachmentGetById<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-attachment")]
 impl<'a> SharePointAttachmentGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -42660,6 +43011,7 @@ impl<'a> SharePointAttachmentSaveAttachmentAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, item_id, attachment_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -42679,14 +43031,14 @@ impl<'a> SharePointAttachmentSaveAttachmentAction<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.post(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-attachment")]
 impl<'a> SharePointAttachmentSaveAttachmentAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -42826,6 +43178,7 @@ impl<'a> SharePointAttachmentSendAttachmentAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, item_id, attachment_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -42855,14 +43208,14 @@ impl<'a> SharePointAttachmentSendAttachmentAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-attachment")]
 impl<'a> SharePointAttachmentSendAttachmentAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -42977,6 +43330,7 @@ impl<'a> SharePointDocumentGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -43019,14 +43373,14 @@ impl<'a> SharePointDocumentGet<'a> {
             .query(&progenitor_client::QueryParam::new("parentId", &parent_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -43162,6 +43516,7 @@ impl<'a> SharePointDocumentOperatorRestore<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -43193,14 +43548,14 @@ impl<'a> SharePointDocumentOperatorRestore<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentOperatorRestore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -43294,6 +43649,7 @@ impl<'a> SharePointDocumentRestoreDocumentsAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -43324,14 +43680,14 @@ impl<'a> SharePointDocumentRestoreDocumentsAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentRestoreDocumentsAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -43425,6 +43781,7 @@ impl<'a> SharePointDocumentRestoreDocumentsActionTo<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -43456,14 +43813,14 @@ impl<'a> SharePointDocumentRestoreDocumentsActionTo<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentRestoreDocumentsActionTo<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -43557,6 +43914,7 @@ impl<'a> SharePointDocumentSaveDocumentsAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -43584,14 +43942,14 @@ impl<'a> SharePointDocumentSaveDocumentsAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentSaveDocumentsAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -43707,6 +44065,7 @@ impl<'a> SharePointDocumentSendDocumentsAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -43734,14 +44093,14 @@ impl<'a> SharePointDocumentSendDocumentsAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentSendDocumentsAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -43820,6 +44179,7 @@ impl<'a> SharePointDocumentGetById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, document_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -43845,14 +44205,14 @@ impl<'a> SharePointDocumentGetById<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -43958,6 +44318,7 @@ impl<'a> SharePointDocumentRestoreDocumentAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, document_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -43989,14 +44350,14 @@ impl<'a> SharePointDocumentRestoreDocumentAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentRestoreDocumentAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -44102,6 +44463,7 @@ impl<'a> SharePointDocumentRestoreDocumentActionTo<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, document_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -44133,14 +44495,14 @@ impl<'a> SharePointDocumentRestoreDocumentActionTo<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentRestoreDocumentActionTo<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -44246,6 +44608,7 @@ impl<'a> SharePointDocumentSaveDocumentAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, document_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -44274,14 +44637,14 @@ impl<'a> SharePointDocumentSaveDocumentAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentSaveDocumentAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -44409,6 +44772,7 @@ impl<'a> SharePointDocumentSendDocumentAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, document_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -44436,14 +44800,14 @@ impl<'a> SharePointDocumentSendDocumentAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentSendDocumentAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -44546,6 +44910,7 @@ impl<'a> SharePointDocumentGetVersions<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, document_id, limit, offset } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -44575,14 +44940,14 @@ impl<'a> SharePointDocumentGetVersions<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentGetVersions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -44718,6 +45083,7 @@ impl<'a> SharePointDocumentGetByIdByVersionId<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, document_id, version_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -44745,14 +45111,14 @@ impl<'a> SharePointDocumentGetByIdByVersionId<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentGetByIdByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -44870,6 +45236,7 @@ impl<'a> SharePointDocumentRestoreDocumentActionByVersionId<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -44910,14 +45277,14 @@ impl<'a> SharePointDocumentRestoreDocumentActionByVersionId<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentRestoreDocumentActionByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -45035,6 +45402,7 @@ impl<'a> SharePointDocumentRestoreDocumentActionByVersionIdTo<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -45075,14 +45443,14 @@ impl<'a> SharePointDocumentRestoreDocumentActionByVersionIdTo<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentRestoreDocumentActionByVersionIdTo<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -45200,6 +45568,7 @@ impl<'a> SharePointDocumentSaveDocumentActionByVersionId<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -45237,14 +45606,14 @@ impl<'a> SharePointDocumentSaveDocumentActionByVersionId<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentSaveDocumentActionByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -45388,6 +45757,7 @@ impl<'a> SharePointDocumentSendDocumentActionByVersionId<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -45424,14 +45794,14 @@ impl<'a> SharePointDocumentSendDocumentActionByVersionId<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-document")]
 impl<'a> SharePointDocumentSendDocumentActionByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -45534,6 +45904,7 @@ impl<'a> SharePointFolderGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, limit, offset, parent_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -45564,14 +45935,14 @@ impl<'a> SharePointFolderGet<'a> {
             .query(&progenitor_client::QueryParam::new("parentId", &parent_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -45707,6 +46078,7 @@ impl<'a> SharePointFolderRestoreFoldersAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -45737,14 +46109,14 @@ impl<'a> SharePointFolderRestoreFoldersAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderRestoreFoldersAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -45838,6 +46210,7 @@ impl<'a> SharePointFolderRestoreFoldersActionTo<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -45868,14 +46241,14 @@ impl<'a> SharePointFolderRestoreFoldersActionTo<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderRestoreFoldersActionTo<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -45969,6 +46342,7 @@ impl<'a> SharePointFolderSaveFoldersAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -45996,14 +46370,14 @@ impl<'a> SharePointFolderSaveFoldersAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderSaveFoldersAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -46119,6 +46493,7 @@ impl<'a> SharePointFolderSendFoldersAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -46146,14 +46521,14 @@ impl<'a> SharePointFolderSendFoldersAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderSendFoldersAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -46232,6 +46607,7 @@ impl<'a> SharePointFolderGetById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, folder_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -46257,14 +46633,14 @@ impl<'a> SharePointFolderGetById<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -46370,6 +46746,7 @@ impl<'a> SharePointFolderRestoreFolderAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, folder_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -46401,14 +46778,14 @@ impl<'a> SharePointFolderRestoreFolderAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderRestoreFolderAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -46514,6 +46891,7 @@ impl<'a> SharePointFolderRestoreFolderActionTo<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, folder_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -46545,14 +46923,14 @@ impl<'a> SharePointFolderRestoreFolderActionTo<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderRestoreFolderActionTo<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -46634,6 +47012,7 @@ impl<'a> SharePointFolderSaveFolderAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, folder_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -46651,14 +47030,14 @@ impl<'a> SharePointFolderSaveFolderAction<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.post(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderSaveFolderAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -46837,6 +47216,7 @@ impl<'a> SharePointFolderSearchFolderByOptions<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -46886,14 +47266,14 @@ impl<'a> SharePointFolderSearchFolderByOptions<'a> {
             .query(&progenitor_client::QueryParam::new("setId", &set_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderSearchFolderByOptions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -47044,6 +47424,7 @@ impl<'a> SharePointFolderSendFolderAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, folder_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -47071,14 +47452,14 @@ impl<'a> SharePointFolderSendFolderAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderSendFolderAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -47181,6 +47562,7 @@ impl<'a> SharePointFolderGetVersions<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, folder_id, limit, offset } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -47210,14 +47592,14 @@ impl<'a> SharePointFolderGetVersions<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderGetVersions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -47353,6 +47735,7 @@ impl<'a> SharePointFolderGetByIdByVersionId<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, folder_id, version_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -47380,14 +47763,14 @@ impl<'a> SharePointFolderGetByIdByVersionId<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderGetByIdByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -47505,6 +47888,7 @@ impl<'a> SharePointFolderRestoreFolderActionByVersionId<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, folder_id, version_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -47538,14 +47922,14 @@ impl<'a> SharePointFolderRestoreFolderActionByVersionId<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderRestoreFolderActionByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -47663,6 +48047,7 @@ impl<'a> SharePointFolderRestoreFolderActionByVersionIdTo<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, folder_id, version_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -47696,14 +48081,14 @@ impl<'a> SharePointFolderRestoreFolderActionByVersionIdTo<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderRestoreFolderActionByVersionIdTo<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -47797,6 +48182,7 @@ impl<'a> SharePointFolderSaveFolderActionByVersionId<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, folder_id, version_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -47816,14 +48202,14 @@ impl<'a> SharePointFolderSaveFolderActionByVersionId<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.post(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderSaveFolderActionByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -47967,6 +48353,7 @@ impl<'a> SharePointFolderSendFolderActionByVersionId<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, folder_id, version_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -47996,14 +48383,14 @@ impl<'a> SharePointFolderSendFolderActionByVersionId<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-folder")]
 impl<'a> SharePointFolderSendFolderActionByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -48118,6 +48505,7 @@ impl<'a> SharePointItemGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -48160,14 +48548,14 @@ impl<'a> SharePointItemGet<'a> {
             .query(&progenitor_client::QueryParam::new("parentId", &parent_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-item")]
 impl<'a> SharePointItemGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -48303,6 +48691,7 @@ impl<'a> SharePointItemOperatorRestore<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -48334,14 +48723,14 @@ impl<'a> SharePointItemOperatorRestore<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-item")]
 impl<'a> SharePointItemOperatorRestore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -48435,6 +48824,7 @@ impl<'a> SharePointItemRestoreItemsAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -48465,14 +48855,14 @@ impl<'a> SharePointItemRestoreItemsAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-item")]
 impl<'a> SharePointItemRestoreItemsAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -48566,6 +48956,7 @@ impl<'a> SharePointItemRestoreItemsActionTo<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -48596,14 +48987,14 @@ impl<'a> SharePointItemRestoreItemsActionTo<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-item")]
 impl<'a> SharePointItemRestoreItemsActionTo<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -48685,6 +49076,7 @@ impl<'a> SharePointItemGetById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, item_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -48710,14 +49102,14 @@ impl<'a> SharePointItemGetById<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-item")]
 impl<'a> SharePointItemGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -48823,6 +49215,7 @@ impl<'a> SharePointItemRestoreItemAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, item_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -48854,14 +49247,14 @@ impl<'a> SharePointItemRestoreItemAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-item")]
 impl<'a> SharePointItemRestoreItemAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -48967,6 +49360,7 @@ impl<'a> SharePointItemRestoreItemActionTo<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, item_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -48998,14 +49392,14 @@ impl<'a> SharePointItemRestoreItemActionTo<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-item")]
 impl<'a> SharePointItemRestoreItemActionTo<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -49111,6 +49505,7 @@ impl<'a> SharePointItemGetVersions<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, item_id, limit, offset } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -49140,14 +49535,14 @@ impl<'a> SharePointItemGetVersions<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-item")]
 impl<'a> SharePointItemGetVersions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -49283,6 +49678,7 @@ impl<'a> SharePointItemGetByIdByVersionId<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, item_id, version_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -49310,14 +49706,14 @@ impl<'a> SharePointItemGetByIdByVersionId<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-item")]
 impl<'a> SharePointItemGetByIdByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -49435,6 +49831,7 @@ impl<'a> SharePointItemRestoreItemActionByVersionId<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, item_id, version_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -49468,14 +49865,14 @@ impl<'a> SharePointItemRestoreItemActionByVersionId<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-item")]
 impl<'a> SharePointItemRestoreItemActionByVersionId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -49593,6 +49990,7 @@ impl<'a> SharePointItemRestoreItemActionByVersionIdTo<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, item_id, version_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -49626,14 +50024,14 @@ impl<'a> SharePointItemRestoreItemActionByVersionIdTo<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-item")]
 impl<'a> SharePointItemRestoreItemActionByVersionIdTo<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -49727,6 +50125,7 @@ impl<'a> SharePointLibraryGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, limit, offset } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -49755,14 +50154,14 @@ impl<'a> SharePointLibraryGet<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-library")]
 impl<'a> SharePointLibraryGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -49886,6 +50285,7 @@ impl<'a> SharePointLibraryGetById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, library_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -49911,14 +50311,14 @@ impl<'a> SharePointLibraryGetById<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-library")]
 impl<'a> SharePointLibraryGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -50024,6 +50424,7 @@ impl<'a> SharePointLibraryRestoreLibraryAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, library_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -50055,14 +50456,14 @@ impl<'a> SharePointLibraryRestoreLibraryAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-library")]
 impl<'a> SharePointLibraryRestoreLibraryAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -50168,6 +50569,7 @@ impl<'a> SharePointLibraryRestoreLibraryActionTo<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, library_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -50199,14 +50601,14 @@ impl<'a> SharePointLibraryRestoreLibraryActionTo<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-library")]
 impl<'a> SharePointLibraryRestoreLibraryActionTo<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -50288,6 +50690,7 @@ impl<'a> SharePointLibrarySaveLibraryAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, library_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -50305,14 +50708,14 @@ impl<'a> SharePointLibrarySaveLibraryAction<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.post(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-library")]
 impl<'a> SharePointLibrarySaveLibraryAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -50491,6 +50894,7 @@ impl<'a> SharePointLibrarySearchLibraryByOptions<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -50540,14 +50944,14 @@ impl<'a> SharePointLibrarySearchLibraryByOptions<'a> {
             .query(&progenitor_client::QueryParam::new("setId", &set_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-library")]
 impl<'a> SharePointLibrarySearchLibraryByOptions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -50698,6 +51102,7 @@ impl<'a> SharePointLibrarySendLibraryAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, library_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -50725,14 +51130,14 @@ impl<'a> SharePointLibrarySendLibraryAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-library")]
 impl<'a> SharePointLibrarySendLibraryAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -50823,6 +51228,7 @@ impl<'a> SharePointListGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, limit, offset } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -50851,14 +51257,14 @@ impl<'a> SharePointListGet<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-list")]
 impl<'a> SharePointListGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -50982,6 +51388,7 @@ impl<'a> SharePointListGetById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, list_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -51007,14 +51414,14 @@ impl<'a> SharePointListGetById<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-list")]
 impl<'a> SharePointListGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -51120,6 +51527,7 @@ impl<'a> SharePointListRestoreListAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, list_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -51151,14 +51559,14 @@ impl<'a> SharePointListRestoreListAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-list")]
 impl<'a> SharePointListRestoreListAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -51264,6 +51672,7 @@ impl<'a> SharePointListRestoreListActionTo<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, list_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -51295,14 +51704,14 @@ impl<'a> SharePointListRestoreListActionTo<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-list")]
 impl<'a> SharePointListRestoreListActionTo<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -51456,6 +51865,7 @@ impl<'a> SharePointListSearchListByOptions<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -51505,14 +51915,14 @@ impl<'a> SharePointListSearchListByOptions<'a> {
             .query(&progenitor_client::QueryParam::new("setId", &set_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-list")]
 impl<'a> SharePointListSearchListByOptions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -51651,6 +52061,7 @@ impl<'a> SharePointSiteGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, limit, offset, parent_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let limit = limit.map_err(Error::InvalidRequest)?;
@@ -51679,14 +52090,14 @@ impl<'a> SharePointSiteGet<'a> {
             .query(&progenitor_client::QueryParam::new("parentId", &parent_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-site")]
 impl<'a> SharePointSiteGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -51858,6 +52269,7 @@ impl<'a> SharePointSiteSearchSitesByOptions<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -51902,14 +52314,14 @@ impl<'a> SharePointSiteSearchSitesByOptions<'a> {
             .query(&progenitor_client::QueryParam::new("setId", &set_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-site")]
 impl<'a> SharePointSiteSearchSitesByOptions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -52024,6 +52436,7 @@ impl<'a> SharePointSiteGetById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -52048,14 +52461,14 @@ impl<'a> SharePointSiteGetById<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-site")]
 impl<'a> SharePointSiteGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -52149,6 +52562,7 @@ impl<'a> SharePointSiteRestoreSiteAction<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -52179,14 +52593,14 @@ impl<'a> SharePointSiteRestoreSiteAction<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-site")]
 impl<'a> SharePointSiteRestoreSiteAction<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -52280,6 +52694,7 @@ impl<'a> SharePointSiteRestoreSiteActionTo<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, site_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let site_id = site_id.map_err(Error::InvalidRequest)?;
@@ -52310,14 +52725,14 @@ impl<'a> SharePointSiteRestoreSiteActionTo<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-site")]
 impl<'a> SharePointSiteRestoreSiteActionTo<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -52459,6 +52874,7 @@ impl<'a> SharePointSiteSearchSiteByOptions<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -52506,14 +52922,14 @@ impl<'a> SharePointSiteSearchSiteByOptions<'a> {
             .query(&progenitor_client::QueryParam::new("setId", &set_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "share-point-site")]
 impl<'a> SharePointSiteSearchSiteByOptions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -52664,6 +53080,7 @@ impl<'a> TeamsChannelGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, display_name, limit, offset } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -52694,14 +53111,14 @@ impl<'a> TeamsChannelGet<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-channel")]
 impl<'a> TeamsChannelGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -52825,6 +53242,7 @@ impl<'a> TeamsChannelGetByChannelId<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, channel_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -52850,14 +53268,14 @@ impl<'a> TeamsChannelGetByChannelId<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-channel")]
 impl<'a> TeamsChannelGetByChannelId<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -52963,6 +53381,7 @@ impl<'a> TeamsChannelGetChildrenPage<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, channel_id, limit, offset } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -52992,14 +53411,14 @@ impl<'a> TeamsChannelGetChildrenPage<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-channel")]
 impl<'a> TeamsChannelGetChildrenPage<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -53147,6 +53566,7 @@ impl<'a> TeamsChannelDownloadExportedPosts<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -53179,14 +53599,14 @@ impl<'a> TeamsChannelDownloadExportedPosts<'a> {
             .query(&progenitor_client::QueryParam::new("authCode", &auth_code))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-channel")]
 impl<'a> TeamsChannelDownloadExportedPosts<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -53314,6 +53734,7 @@ impl<'a> TeamsChannelOperatorRestore<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, channel_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -53346,14 +53767,14 @@ impl<'a> TeamsChannelOperatorRestore<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-channel")]
 impl<'a> TeamsChannelOperatorRestore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -53459,6 +53880,7 @@ impl<'a> TeamsChannelRestore<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, channel_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -53490,14 +53912,14 @@ impl<'a> TeamsChannelRestore<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-channel")]
 impl<'a> TeamsChannelRestore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -53627,6 +54049,7 @@ impl<'a> TeamsChannelSearch<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -53670,14 +54093,14 @@ impl<'a> TeamsChannelSearch<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-channel")]
 impl<'a> TeamsChannelSearch<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -53801,6 +54224,7 @@ impl<'a> TeamsChannelOperatorStartExportTask<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, channel_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -53826,14 +54250,14 @@ impl<'a> TeamsChannelOperatorStartExportTask<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-channel")]
 impl<'a> TeamsChannelOperatorStartExportTask<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -53927,6 +54351,7 @@ impl<'a> TeamsFileGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, channel_id, file_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -53954,14 +54379,14 @@ impl<'a> TeamsFileGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-file")]
 impl<'a> TeamsFileGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -54079,6 +54504,7 @@ impl<'a> TeamsFileRestoreById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, channel_id, file_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -54112,14 +54538,14 @@ impl<'a> TeamsFileRestoreById<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-file")]
 impl<'a> TeamsFileRestoreById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -54237,6 +54663,7 @@ impl<'a> TeamsFileSaveById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, channel_id, file_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -54266,14 +54693,14 @@ impl<'a> TeamsFileSaveById<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-file")]
 impl<'a> TeamsFileSaveById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -54413,6 +54840,7 @@ impl<'a> TeamsFileSendById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, channel_id, file_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -54442,14 +54870,14 @@ impl<'a> TeamsFileSendById<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-file")]
 impl<'a> TeamsFileSendById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -54564,6 +54992,7 @@ impl<'a> TeamsFileGetVersions<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -54603,14 +55032,14 @@ impl<'a> TeamsFileGetVersions<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-file")]
 impl<'a> TeamsFileGetVersions<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -54782,6 +55211,7 @@ impl<'a> TeamsFileGetPage<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -54825,14 +55255,14 @@ impl<'a> TeamsFileGetPage<'a> {
             .query(&progenitor_client::QueryParam::new("parentId", &parent_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-file")]
 impl<'a> TeamsFileGetPage<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -54968,6 +55398,7 @@ impl<'a> TeamsFileOperatorRestore<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -54999,14 +55430,14 @@ impl<'a> TeamsFileOperatorRestore<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-file")]
 impl<'a> TeamsFileOperatorRestore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -55100,6 +55531,7 @@ impl<'a> TeamsFileRestore<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -55130,14 +55562,14 @@ impl<'a> TeamsFileRestore<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-file")]
 impl<'a> TeamsFileRestore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -55231,6 +55663,7 @@ impl<'a> TeamsFileSave<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -55257,14 +55690,14 @@ impl<'a> TeamsFileSave<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-file")]
 impl<'a> TeamsFileSave<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -55426,6 +55859,7 @@ impl<'a> TeamsFileSearch<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -55473,14 +55907,14 @@ impl<'a> TeamsFileSearch<'a> {
             .query(&progenitor_client::QueryParam::new("parentId", &parent_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-file")]
 impl<'a> TeamsFileSearch<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -55616,6 +56050,7 @@ impl<'a> TeamsFileSend<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -55642,14 +56077,14 @@ impl<'a> TeamsFileSend<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-file")]
 impl<'a> TeamsFileSend<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -55764,6 +56199,7 @@ impl<'a> TeamsPostGetPage<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -55804,14 +56240,14 @@ impl<'a> TeamsPostGetPage<'a> {
             .query(&progenitor_client::QueryParam::new("parentId", &parent_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-post")]
 impl<'a> TeamsPostGetPage<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -55945,6 +56381,7 @@ impl<'a> TeamsPostExport<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -55971,14 +56408,14 @@ impl<'a> TeamsPostExport<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-post")]
 impl<'a> TeamsPostExport<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -56094,6 +56531,7 @@ impl<'a> TeamsPostDownloadExportedPosts<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, request_export_id, auth_code } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -56117,14 +56555,14 @@ impl<'a> TeamsPostDownloadExportedPosts<'a> {
             .query(&progenitor_client::QueryParam::new("authCode", &auth_code))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-post")]
 impl<'a> TeamsPostDownloadExportedPosts<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -56240,6 +56678,7 @@ impl<'a> TeamsPostOperatorRestore<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -56271,14 +56710,14 @@ impl<'a> TeamsPostOperatorRestore<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-post")]
 impl<'a> TeamsPostOperatorRestore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -56372,6 +56811,7 @@ impl<'a> TeamsPostOperatorStartExportTask<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -56403,14 +56843,14 @@ impl<'a> TeamsPostOperatorStartExportTask<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-post")]
 impl<'a> TeamsPostOperatorStartExportTask<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -56504,6 +56944,7 @@ impl<'a> TeamsPostRestore<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -56534,14 +56975,14 @@ impl<'a> TeamsPostRestore<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-post")]
 impl<'a> TeamsPostRestore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -56635,6 +57076,7 @@ impl<'a> TeamsPostSave<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -56661,14 +57103,14 @@ impl<'a> TeamsPostSave<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-post")]
 impl<'a> TeamsPostSave<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -56830,6 +57272,7 @@ impl<'a> TeamsPostSearch<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -56877,14 +57320,14 @@ impl<'a> TeamsPostSearch<'a> {
             .query(&progenitor_client::QueryParam::new("parentId", &parent_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-post")]
 impl<'a> TeamsPostSearch<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -57020,6 +57463,7 @@ impl<'a> TeamsPostSend<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -57046,14 +57490,14 @@ impl<'a> TeamsPostSend<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-post")]
 impl<'a> TeamsPostSend<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -57144,6 +57588,7 @@ impl<'a> TeamsPostGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, post_id, channel_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -57171,14 +57616,14 @@ impl<'a> TeamsPostGet<'a> {
             .query(&progenitor_client::QueryParam::new("channelId", &channel_id))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-post")]
 impl<'a> TeamsPostGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -57260,6 +57705,7 @@ impl<'a> TeamsPostExportById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, post_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -57277,14 +57723,14 @@ impl<'a> TeamsPostExportById<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.post(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-post")]
 impl<'a> TeamsPostExportById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -57388,6 +57834,7 @@ impl<'a> TeamsPostSaveById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, post_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -57405,14 +57852,14 @@ impl<'a> TeamsPostSaveById<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.post(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-post")]
 impl<'a> TeamsPostSaveById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -57540,6 +57987,7 @@ impl<'a> TeamsPostSendById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, post_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -57567,14 +58015,14 @@ impl<'a> TeamsPostSendById<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-post")]
 impl<'a> TeamsPostSendById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -57677,6 +58125,7 @@ impl<'a> TeamsTabGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, channel_id, limit, offset } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -57706,14 +58155,14 @@ impl<'a> TeamsTabGet<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-tab")]
 impl<'a> TeamsTabGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -57861,6 +58310,7 @@ impl<'a> TeamsTabOperatorRestore<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, channel_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -57893,14 +58343,14 @@ impl<'a> TeamsTabOperatorRestore<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-tab")]
 impl<'a> TeamsTabOperatorRestore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -58006,6 +58456,7 @@ impl<'a> TeamsTabRestore<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, channel_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -58037,14 +58488,14 @@ impl<'a> TeamsTabRestore<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-tab")]
 impl<'a> TeamsTabRestore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -58172,6 +58623,7 @@ impl<'a> TeamsTabSearch<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self {
             client,
             restore_session_id,
@@ -58215,14 +58667,14 @@ impl<'a> TeamsTabSearch<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-tab")]
 impl<'a> TeamsTabSearch<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -58358,6 +58810,7 @@ impl<'a> TeamsTabGetTab<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, channel_id, tab_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -58385,14 +58838,14 @@ impl<'a> TeamsTabGetTab<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-tab")]
 impl<'a> TeamsTabGetTab<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -58510,6 +58963,7 @@ impl<'a> TeamsTabRestoreById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, channel_id, tab_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -58543,14 +58997,14 @@ impl<'a> TeamsTabRestoreById<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-tab")]
 impl<'a> TeamsTabRestoreById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -58644,6 +59098,7 @@ impl<'a> TeamsTabOperatorRestoreByMultipleChannels<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -58675,14 +59130,14 @@ impl<'a> TeamsTabOperatorRestoreByMultipleChannels<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-tab")]
 impl<'a> TeamsTabOperatorRestoreByMultipleChannels<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -58776,6 +59231,7 @@ impl<'a> TeamsTabRestoreByMultipleChannels<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -58806,14 +59262,14 @@ impl<'a> TeamsTabRestoreByMultipleChannels<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-tab")]
 impl<'a> TeamsTabRestoreByMultipleChannels<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -58907,6 +59363,7 @@ impl<'a> TeamsTeamGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, display_name, limit, offset } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let display_name = display_name.map_err(Error::InvalidRequest)?;
@@ -58935,14 +59392,14 @@ impl<'a> TeamsTeamGet<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-team")]
 impl<'a> TeamsTeamGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -59066,6 +59523,7 @@ impl<'a> TeamsTeamOperatorRestore<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let body = body
@@ -59095,14 +59553,14 @@ impl<'a> TeamsTeamOperatorRestore<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-team")]
 impl<'a> TeamsTeamOperatorRestore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -59184,6 +59642,7 @@ impl<'a> TeamsTeamRestore<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let body = body
@@ -59212,14 +59671,14 @@ impl<'a> TeamsTeamRestore<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-team")]
 impl<'a> TeamsTeamRestore<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -59289,6 +59748,7 @@ impl<'a> TeamsTeamGetById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -59313,14 +59773,14 @@ impl<'a> TeamsTeamGetById<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-team")]
 impl<'a> TeamsTeamGetById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -59414,6 +59874,7 @@ impl<'a> TeamsTeamRestoreById<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -59444,14 +59905,14 @@ impl<'a> TeamsTeamRestoreById<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-team")]
 impl<'a> TeamsTeamRestoreById<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -59569,6 +60030,7 @@ impl<'a> TeamsTeamSearch<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, restore_session_id, team_id, limit, offset, body } = self;
         let restore_session_id = restore_session_id.map_err(Error::InvalidRequest)?;
         let team_id = team_id.map_err(Error::InvalidRequest)?;
@@ -59603,14 +60065,14 @@ impl<'a> TeamsTeamSearch<'a> {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "teams-team")]
 impl<'a> TeamsTeamSearch<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -59694,6 +60156,7 @@ impl<'a> VboEmailSettingsGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!("{}/v8/VboEmailSettings", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -59712,14 +60175,14 @@ impl<'a> VboEmailSettingsGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "vbo-email-settings")]
 impl<'a> VboEmailSettingsGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -59787,6 +60250,7 @@ impl<'a> VboEmailSettingsUpdate<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -59808,14 +60272,14 @@ impl<'a> VboEmailSettingsUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "vbo-email-settings")]
 impl<'a> VboEmailSettingsUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -59880,6 +60344,7 @@ impl<'a> VboEmailSettingsCompleteOAuthSignIn<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -59905,14 +60370,14 @@ impl<'a> VboEmailSettingsCompleteOAuthSignIn<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "vbo-email-settings")]
 impl<'a> VboEmailSettingsCompleteOAuthSignIn<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -59980,6 +60445,7 @@ impl<'a> VboEmailSettingsPrepareOAuthSignIn<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -60005,14 +60471,14 @@ impl<'a> VboEmailSettingsPrepareOAuthSignIn<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "vbo-email-settings")]
 impl<'a> VboEmailSettingsPrepareOAuthSignIn<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -60054,6 +60520,7 @@ impl<'a> VboEmailSettingsSendTestEmail<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!("{}/v8/VboEmailSettings/SendTestEmail", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -60064,14 +60531,14 @@ impl<'a> VboEmailSettingsSendTestEmail<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.post(url).headers(header_map).build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "vbo-email-settings")]
 impl<'a> VboEmailSettingsSendTestEmail<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -60110,6 +60577,7 @@ impl<'a> VeodEmailSettingsGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!("{}/v8/VeodEmailSettings", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -60128,14 +60596,14 @@ impl<'a> VeodEmailSettingsGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "veod-email-settings")]
 impl<'a> VeodEmailSettingsGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -60203,6 +60671,7 @@ impl<'a> VeodEmailSettingsUpdate<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -60224,14 +60693,14 @@ impl<'a> VeodEmailSettingsUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "veod-email-settings")]
 impl<'a> VeodEmailSettingsUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -60296,6 +60765,7 @@ impl<'a> VeodEmailSettingsCompleteOAuthSignIn<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -60323,14 +60793,14 @@ impl<'a> VeodEmailSettingsCompleteOAuthSignIn<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "veod-email-settings")]
 impl<'a> VeodEmailSettingsCompleteOAuthSignIn<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -60398,6 +60868,7 @@ impl<'a> VeodEmailSettingsPrepareOAuthSignIn<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -60423,14 +60894,14 @@ impl<'a> VeodEmailSettingsPrepareOAuthSignIn<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "veod-email-settings")]
 impl<'a> VeodEmailSettingsPrepareOAuthSignIn<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -60498,6 +60969,7 @@ impl<'a> VeodEmailSettingsSendTestEmail<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -60518,14 +60990,14 @@ impl<'a> VeodEmailSettingsSendTestEmail<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "veod-email-settings")]
 impl<'a> VeodEmailSettingsSendTestEmail<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -60564,6 +61036,7 @@ impl<'a> VespEmailSettingsGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!("{}/v8/VespEmailSettings", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -60582,14 +61055,14 @@ impl<'a> VespEmailSettingsGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "vesp-email-settings")]
 impl<'a> VespEmailSettingsGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -60657,6 +61130,7 @@ impl<'a> VespEmailSettingsUpdate<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -60678,14 +61152,14 @@ impl<'a> VespEmailSettingsUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "vesp-email-settings")]
 impl<'a> VespEmailSettingsUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -60750,6 +61224,7 @@ impl<'a> VespEmailSettingsCompleteOAuthSignIn<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -60777,14 +61252,14 @@ impl<'a> VespEmailSettingsCompleteOAuthSignIn<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "vesp-email-settings")]
 impl<'a> VespEmailSettingsCompleteOAuthSignIn<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -60852,6 +61327,7 @@ impl<'a> VespEmailSettingsPrepareOAuthSignIn<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -60877,14 +61353,14 @@ impl<'a> VespEmailSettingsPrepareOAuthSignIn<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "vesp-email-settings")]
 impl<'a> VespEmailSettingsPrepareOAuthSignIn<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -60952,6 +61428,7 @@ impl<'a> VespEmailSettingsSendTestEmail<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -60972,14 +61449,14 @@ impl<'a> VespEmailSettingsSendTestEmail<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "vesp-email-settings")]
 impl<'a> VespEmailSettingsSendTestEmail<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -61018,6 +61495,7 @@ impl<'a> VetEmailSettingsGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!("{}/v8/VetEmailSettings", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -61036,14 +61514,14 @@ impl<'a> VetEmailSettingsGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "vet-email-settings")]
 impl<'a> VetEmailSettingsGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -61111,6 +61589,7 @@ impl<'a> VetEmailSettingsUpdate<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -61132,14 +61611,14 @@ impl<'a> VetEmailSettingsUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "vet-email-settings")]
 impl<'a> VetEmailSettingsUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -61204,6 +61683,7 @@ impl<'a> VetEmailSettingsCompleteOAuthSignIn<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -61229,14 +61709,14 @@ impl<'a> VetEmailSettingsCompleteOAuthSignIn<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "vet-email-settings")]
 impl<'a> VetEmailSettingsCompleteOAuthSignIn<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -61304,6 +61784,7 @@ impl<'a> VetEmailSettingsPrepareOAuthSignIn<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -61329,14 +61810,14 @@ impl<'a> VetEmailSettingsPrepareOAuthSignIn<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "vet-email-settings")]
 impl<'a> VetEmailSettingsPrepareOAuthSignIn<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -61404,6 +61885,7 @@ impl<'a> VetEmailSettingsSendTestEmail<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -61424,14 +61906,14 @@ impl<'a> VetEmailSettingsSendTestEmail<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "vet-email-settings")]
 impl<'a> VetEmailSettingsSendTestEmail<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -61470,6 +61952,7 @@ impl<'a> VexEmailSettingsGet<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client } = self;
         let url = format!("{}/v8/VexEmailSettings", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -61488,14 +61971,14 @@ impl<'a> VexEmailSettingsGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "vex-email-settings")]
 impl<'a> VexEmailSettingsGet<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -61563,6 +62046,7 @@ impl<'a> VexEmailSettingsUpdate<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -61583,14 +62067,14 @@ impl<'a> VexEmailSettingsUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "vex-email-settings")]
 impl<'a> VexEmailSettingsUpdate<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -61655,6 +62139,7 @@ impl<'a> VexEmailSettingsCompleteOAuthSignIn<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -61680,14 +62165,14 @@ impl<'a> VexEmailSettingsCompleteOAuthSignIn<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "vex-email-settings")]
 impl<'a> VexEmailSettingsCompleteOAuthSignIn<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -61755,6 +62240,7 @@ impl<'a> VexEmailSettingsPrepareOAuthSignIn<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -61780,14 +62266,14 @@ impl<'a> VexEmailSettingsPrepareOAuthSignIn<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "vex-email-settings")]
 impl<'a> VexEmailSettingsPrepareOAuthSignIn<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -61855,6 +62341,7 @@ impl<'a> VexEmailSettingsSendTestEmail<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| {
@@ -61875,14 +62362,14 @@ impl<'a> VexEmailSettingsSendTestEmail<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "vex-email-settings")]
 impl<'a> VexEmailSettingsSendTestEmail<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,

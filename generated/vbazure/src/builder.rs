@@ -49,6 +49,7 @@ impl<'a> Token<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, body } = self;
         let body = body
             .and_then(|v| types::TokenRequest::try_from(v).map_err(|e| e.to_string()))
@@ -71,14 +72,14 @@ impl<'a> Token<'a> {
             .form_urlencoded(&body)?
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "auth")]
 impl<'a> Token<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
@@ -158,6 +159,7 @@ impl<'a> RestorePointsGetAll<'a> {
         (&'a ::veeam_runtime::Session, ::reqwest::Request),
         Error,
     > {
+        let __session: &'a ::veeam_runtime::Session = &self.client.inner;
         let Self { client, limit, offset, only_latest } = self;
         let limit = limit.map_err(Error::InvalidRequest)?;
         let offset = offset.map_err(Error::InvalidRequest)?;
@@ -182,14 +184,14 @@ impl<'a> RestorePointsGetAll<'a> {
             .query(&progenitor_client::QueryParam::new("onlyLatest", &only_latest))
             .headers(header_map)
             .build()?;
-        ::std::result::Result::Ok((&client.inner, request))
+        ::std::result::Result::Ok((__session, request))
     }
 }
 #[cfg(feature = "restore-points")]
 impl<'a> RestorePointsGetAll<'a> {
     /// Sends the request. Errors are [`veeam_runtime::Error`]s naming this operation,
-    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC 9457
-    /// problem).
+    /// with the server's error body decoded (Veeam's `RESTExceptionInfo`, or an RFC
+    /// 9457 problem).
     #[inline]
     pub fn send(
         self,
