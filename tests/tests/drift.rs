@@ -52,23 +52,42 @@ fn generated_crates_are_fresh() {
     }
 }
 
+/// Operations in the vendor's published reference of each API version the workspace
+/// curates: each crate must expose every one.
+const REFERENCE_OPERATIONS: &[(&str, usize)] =
+    &[("vb365", 487), ("vb365-v6", 429), ("vb365-v7", 457)];
+
 #[test]
-fn vb365_exposes_one_method_per_operation() {
+fn every_crate_exposes_one_method_per_operation_of_its_spec() {
     let root = workspace_root();
-    let lib = std::fs::read_to_string(root.join("generated/vb365/src/lib.rs")).unwrap();
-    // progenitor documents every client method with the request it sends; the builders and
-    // types are in their own files.
-    let start = lib.find("impl Client {").expect("an impl Client");
-    let end = lib
-        .find("\npub mod builder;")
-        .expect("the builder module's declaration");
-    let client_impl = &lib[start..end];
-    assert!(root.join("generated/vb365/src/builder.rs").is_file());
-    assert!(root.join("generated/vb365/src/types.rs").is_file());
-    let methods = client_impl.matches("Sends a `").count();
-    assert_eq!(methods, 487, "the v8 reference has 487 operations");
-    let spec = codegen::load::load(&root.join("spec/vb365")).unwrap();
-    assert_eq!(codegen::validate::operation_count(&spec.value), 487);
+    for api in codegen::workspace_apis(&root).unwrap() {
+        let dir = root.join("generated").join(&api.folder);
+        let lib = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap();
+        // progenitor documents every client method with the request it sends; the builders
+        // and types are in their own files.
+        let start = lib.find("impl Client {").expect("an impl Client");
+        let end = lib
+            .find("\npub mod builder;")
+            .expect("the builder module's declaration");
+        let methods = lib[start..end].matches("Sends a `").count();
+        let spec = codegen::load::load(&api.spec_dir(&root)).unwrap();
+        let operations = codegen::validate::operation_count(&spec.value);
+        assert_eq!(
+            methods,
+            operations,
+            "{}: one client method per operation of spec/{}",
+            api.name(),
+            api.folder
+        );
+        if let Some((_, reference)) = REFERENCE_OPERATIONS.iter().find(|(n, _)| *n == api.name()) {
+            assert_eq!(
+                operations,
+                *reference,
+                "{}: the vendor's reference has {reference} operations",
+                api.name()
+            );
+        }
+    }
 }
 
 /// Every paged operation (offset and limit in the query) got `.stream()`, every file
