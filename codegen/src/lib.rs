@@ -213,13 +213,7 @@ impl WorkspaceApi {
                 f.path = rel.to_path_buf();
             }
         }
-        let extension = match self.profile.extension_path(&self.spec_dir(root)) {
-            Some(path) => Some(
-                std::fs::read_to_string(&path)
-                    .map_err(|source| Error::Read { file: path, source })?,
-            ),
-            None => None,
-        };
+        let extension = self.profile.read_extensions(&self.spec_dir(root))?;
         generate(
             &files,
             &CrateOptions {

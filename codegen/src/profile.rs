@@ -26,9 +26,15 @@ pub struct Profile {
     /// How list operations are paged; absent when the API does not page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paging: Option<Paging>,
-    /// A Rust file in the API's folder appended to the crate root (hand-written helpers).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extension: Option<String>,
+    /// Rust files appended to the crate root (hand-written helpers), relative to the API's
+    /// folder: its own (`extension.rs`), or one several APIs share (`../vb365-common/waits.rs`,
+    /// in a folder of `spec/` without a profile).
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "one_or_many"
+    )]
+    pub extension: Vec<String>,
     /// The features a typical program needs, checked on their own by `cargo xtask check-features`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub minimal_features: Vec<String>,
@@ -213,25 +219,55 @@ impl Profile {
                 ));
             }
         }
-        if self
-            .extension
-            .as_deref()
-            .is_some_and(|e| e.contains('/') || !e.ends_with(".rs"))
-        {
-            return Err(("/extension", "a `.rs` file name in the API's folder".into()));
+        for e in &self.extension {
+            let inside = !e.starts_with('/')
+                && e.split('/').filter(|s| *s == "..").count() <= 1
+                && !e.contains("/../");
+            if !inside || !e.ends_with(".rs") {
+                return Err(("/extension", format!("{e:?}: a `.rs` file in the API's folder, or in a sibling folder of spec/ (`../common/x.rs`)")));
+            }
         }
         Ok(())
     }
 
-    /// The extension template's path, if the profile names one.
-    pub fn extension_path(&self, dir: &Path) -> Option<PathBuf> {
-        self.extension.as_ref().map(|e| dir.join(e))
+    /// The extension files' paths, in the profile's order.
+    pub fn extension_paths(&self, dir: &Path) -> Vec<PathBuf> {
+        self.extension.iter().map(|e| dir.join(e)).collect()
+    }
+
+    /// The extension files' text, joined (`None` without any).
+    pub fn read_extensions(&self, dir: &Path) -> Result<Option<String>> {
+        let mut text = String::new();
+        for path in self.extension_paths(dir) {
+            text.push_str(
+                &std::fs::read_to_string(&path)
+                    .map_err(|source| Error::Read { file: path, source })?,
+            );
+            text.push('\n');
+        }
+        Ok((!text.is_empty()).then_some(text))
     }
 
     /// As YAML, for `generate --spec` to print what it inferred.
     pub fn to_yaml(&self) -> String {
         serde_norway::to_string(self).unwrap_or_default()
     }
+}
+
+/// `extension: x.rs` or `extension: [a.rs, b.rs]`.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    })
 }
 
 /// A valid crate name: ASCII letters, digits, `_` and `-`, starting with a letter.
@@ -256,7 +292,7 @@ pub fn infer(doc: &Value, name: &str, description: &str) -> (Profile, Vec<String
         },
         auth,
         paging,
-        extension: None,
+        extension: Vec::new(),
         minimal_features: Vec::new(),
         reference_url: None,
     };

@@ -238,14 +238,8 @@ fn generate_one(spec: &Path, out: &Path, name: &str, profile: Option<&Path>) -> 
         }
     };
     profile.krate.name = name.to_string();
-    let extension = match own_profile
-        .as_ref()
-        .and_then(|p| profile.extension_path(p.parent().unwrap_or(Path::new("."))))
-    {
-        Some(path) => Some(
-            std::fs::read_to_string(&path)
-                .with_context(|| format!("reading {}", path.display()))?,
-        ),
+    let extension = match &own_profile {
+        Some(p) => profile.read_extensions(p.parent().unwrap_or(Path::new(".")))?,
         None => None,
     };
     let output = codegen::generate(
