@@ -127,7 +127,9 @@ impl<C: FromParts> ClientBuilder<C> {
         self
     }
 
-    pub fn build(self) -> Result<C, Error> {
+    /// The HTTP client this builder configures (TLS, timeouts, user agent), after checking the
+    /// configuration.
+    fn http_client(&self) -> Result<reqwest::Client, Error> {
         let config = |m: String| Error::new(ErrorKind::Config(m));
         let url = reqwest::Url::parse(&self.base_url)
             .map_err(|e| config(format!("base URL {:?}: {e}", self.base_url)))?;
@@ -145,7 +147,7 @@ impl<C: FromParts> ClientBuilder<C> {
             ));
         }
         let mut http = reqwest::Client::builder()
-            .user_agent(self.user_agent)
+            .user_agent(self.user_agent.clone())
             .connect_timeout(self.timeouts.connect)
             .read_timeout(self.timeouts.read);
         for pem in &self.extra_roots {
@@ -161,14 +163,40 @@ impl<C: FromParts> ClientBuilder<C> {
                 http = http.add_root_certificate(cert);
             }
         }
-        http = match self.tls {
+        http = match self.tls.clone() {
             TlsMode::Verify => http,
             TlsMode::Pinned(pins) => http.tls_backend_preconfigured(tls::pinned_config(pins)?),
             TlsMode::DangerAcceptInvalidCertificates => http.tls_danger_accept_invalid_certs(true),
         };
-        let http = http
-            .build()
-            .map_err(|e| config(format!("HTTP client: {e}")))?;
+        http.build()
+            .map_err(|e| config(format!("HTTP client: {e}")))
+    }
+
+    /// Which of `versions` (newest first, e.g. `["v8", "v7", "v6"]`) the server serves, asked
+    /// without credentials: an anonymous `GET` of `probe` with `{version}` replaced (e.g.
+    /// `/{version}/ServiceInstance`) answers 200, 401 or 403 where the version is served and
+    /// 404 where it is not. All are asked at once, within `timeout`; TLS is this builder's.
+    /// A server that cannot be reached, or that answers otherwise (or does not 404 a version
+    /// that does not exist), is an error saying so. See [`crate::discovery`].
+    pub async fn discover(
+        &self,
+        versions: &[&'static str],
+        probe: &str,
+        timeout: std::time::Duration,
+    ) -> Result<crate::discovery::Discovery, Error> {
+        let http = self.http_client()?;
+        crate::discovery::probe(
+            &http,
+            self.base_url.trim_end_matches('/'),
+            versions,
+            probe,
+            timeout,
+        )
+        .await
+    }
+
+    pub fn build(self) -> Result<C, Error> {
+        let http = self.http_client()?;
         let base_url = self.base_url.trim_end_matches('/').to_string();
         let session = Session::new(
             C::PROFILE,

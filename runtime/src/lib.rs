@@ -20,6 +20,7 @@
 
 pub mod auth;
 pub mod builder;
+pub mod discovery;
 pub mod download;
 pub mod error;
 pub mod json;

@@ -7,6 +7,21 @@
 // final ends it; a state this client does not know keeps it going and is logged; a poll that
 // fails transiently is polled again within the deadline.
 
+/// The VB365 REST API versions the workspace has a crate for, newest first.
+pub const VB365_VERSIONS: &[&str] = &["v8", "v7", "v6"];
+
+/// Which VB365 REST API versions the server of `builder` serves, asked without credentials
+/// (an anonymous `GET /{version}/ServiceInstance` answers 401 where one is served, 404 where
+/// not), all at once within `timeout`, with the builder's TLS settings. `.newest()` is the
+/// newest this workspace has a crate for: `v8` is `vb365`, `v7` is `vb365-v7`, `v6` is
+/// `vb365-v6`. Pin the answer in your configuration rather than asking on every start.
+pub async fn discover_versions(
+    builder: &::veeam_runtime::ClientBuilder<Client>,
+    timeout: ::std::time::Duration,
+) -> ::std::result::Result<::veeam_runtime::discovery::Discovery, ::veeam_runtime::Error> {
+    builder.discover(VB365_VERSIONS, "/{version}/ServiceInstance", timeout).await
+}
+
 impl Client {
     #[cfg(feature = "restore-session")]
     /// Waits until the restore session `id` has stopped (`Stopped`), polling with growing
