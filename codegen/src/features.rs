@@ -9,7 +9,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use heck::ToKebabCase;
 use quote::quote;
 use syn::visit::Visit;
 use syn::{Attribute, Item, Type};
@@ -26,22 +25,6 @@ pub struct FeatureReport {
     pub groups: BTreeMap<String, usize>,
     pub gated_types: usize,
     pub unreferenced_types: usize,
-}
-
-/// The feature of each operation: progenitor's operation id (snake case) -> kebab-case tag.
-pub fn operation_groups(doc: &serde_json::Value) -> BTreeMap<String, String> {
-    let mut groups = BTreeMap::new();
-    crate::openapi::each_operation(doc, |_, _, op| {
-        let Some(id) = op.get("operationId").and_then(|v| v.as_str()) else {
-            return;
-        };
-        let tag = op
-            .pointer("/tags/0")
-            .and_then(|t| t.as_str())
-            .unwrap_or("untagged");
-        groups.insert(heck::ToSnakeCase::to_snake_case(id), tag.to_kebab_case());
-    });
-    groups
 }
 
 /// Collects the last identifier of every path in a syntax node: enough to find which of our

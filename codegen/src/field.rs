@@ -406,12 +406,7 @@ pub fn inline_response_refs(doc: &mut Value, report: &mut Report) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn run(pass: fn(&mut Value, &mut Report), mut doc: Value) -> (Value, Report) {
-        let mut report = Report::default();
-        pass(&mut doc, &mut report);
-        (doc, report)
-    }
+    use crate::normalize::tests::run;
 
     #[test]
     fn what_progenitor_does_not_resolve_is_foreign() {

@@ -835,10 +835,11 @@ pub fn drop_empty_compositions(doc: &mut Value, report: &mut Report) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn run(pass: fn(&mut Value, &mut Report), mut doc: Value) -> (Value, Report) {
+    /// Runs one pass on `doc`: the document after it, and its report.
+    pub(crate) fn run(pass: fn(&mut Value, &mut Report), mut doc: Value) -> (Value, Report) {
         let mut report = Report::default();
         pass(&mut doc, &mut report);
         (doc, report)
