@@ -25,13 +25,21 @@ struct Request {
 #[derive(Deserialize)]
 struct Response {
     status: u16,
+    #[serde(default)]
     body: String,
+    /// The fixture whose response body this one shares (the same page, another version).
+    #[serde(default)]
+    from: Option<String>,
 }
 
 fn seed(name: &str) -> Exchange {
     let file = format!("{}/fixtures/seeds/{name}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file}: {e}"));
-    serde_norway::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"))
+    let mut ex: Exchange = serde_norway::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+    if let Some(from) = ex.response.from.take() {
+        ex.response.body = seed(&from).response.body;
+    }
+    ex
 }
 
 /// The pages show bare arrays where v8 answers a page envelope: wrap the items.
@@ -55,6 +63,16 @@ async fn serve_mock(ex: &Exchange, body: String) -> MockServer {
         .mount(&server)
         .await;
     server
+}
+
+/// The v6 client of a mock VB365 server answering `ex`'s request with `body`.
+async fn serve_v6(ex: &Exchange, body: String) -> (MockServer, vb365_v6::Client) {
+    let server = serve_mock(ex, body).await;
+    let client = vb365_v6::Client::builder(server.uri())
+        .bearer_token(TOKEN)
+        .build()
+        .unwrap();
+    (server, client)
 }
 
 /// A mock VB365 server answering `ex`'s request with `body`, and a client for it.
@@ -156,6 +174,68 @@ async fn restore_points_request_matches_seed() {
     assert_eq!(
         page.results[3].id.as_deref(),
         Some("79f3e494-4991-4dd5-b6fa-f1cf8c421265bc0e58d5-2bb3-41ca-ba7b-176957d4b601")
+    );
+}
+
+#[tokio::test]
+async fn v6_restore_points_are_replayed_as_the_page_shows_them() {
+    let ex = seed("000_restore_points_v6.yaml");
+    let (server, client) = serve_v6(&ex, ex.response.body.clone()).await;
+    let points = client
+        .restore_point_get_restore_points()
+        .organization_id(
+            "b7f43a7f-3508-4d04-8ec2-ece6944e916b"
+                .parse::<uuid::Uuid>()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(points.status().as_u16(), 200);
+    assert_received(&server, &ex).await;
+    let points = points.into_inner();
+    assert_eq!(points.len(), 4, "the page's bare array");
+    assert_eq!(
+        points[3].id.as_deref(),
+        Some("79f3e494-4991-4dd5-b6fa-f1cf8c421265bc0e58d5-2bb3-41ca-ba7b-176957d4b601")
+    );
+    assert_eq!(points[0].is_share_point, Some(true));
+}
+
+#[tokio::test]
+async fn v6_organization_explore_is_replayed_as_the_page_shows_it() {
+    let ex = seed("003_organization_explore_v6.yaml");
+    let (server, client) = serve_v6(&ex, ex.response.body.clone()).await;
+    let session = client
+        .organization_explore_action()
+        .organization_id(
+            "3c424478-0811-4920-8aab-01f0bf2a2822"
+                .parse::<uuid::Uuid>()
+                .unwrap(),
+        )
+        .body(vb365_v6::types::RestExploreOptions {
+            datetime: Some("2022-01-22T14:56:55.862Z".parse().unwrap()),
+            type_: Some(vb365_v6::types::RestExploreOptionsType::Vet),
+            show_all_versions: Some(false),
+            show_deleted: Some(false),
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        session.status().as_u16(),
+        200,
+        "the page's documented status"
+    );
+    assert_received(&server, &ex).await;
+    let session = session.into_inner();
+    assert_eq!(
+        session.id.to_string(),
+        "8caccbcb-3e6c-4e55-83b2-d7d196e11cbe"
+    );
+    assert_eq!(
+        session.initiated_by.as_deref(),
+        Some("EPSILON\\Administrator")
     );
 }
 
@@ -330,4 +410,25 @@ async fn vbazure_login_is_a_form_encoded_password_grant() {
         .into_inner();
     assert_eq!(token.access_token.as_deref(), Some("AT"));
     assert_eq!(token.expires_in, Some(3600));
+}
+
+#[test]
+fn v1_restore_sessions_decode_with_the_oldest_version_s_types() {
+    // Seed 002 is the VBO 1.5 page (API v1): its sessions decode as v6 restore sessions.
+    let ex = seed("002_restore_sessions.yaml");
+    let sessions: Vec<vb365_v6::types::RestRestoreSession> =
+        serde_json::from_str(&ex.response.body).unwrap();
+    assert_eq!(sessions.len(), 2);
+    assert_eq!(
+        sessions[0].id.to_string(),
+        "0800471b-d0e2-422b-9d7c-35d15661c3fb"
+    );
+    assert_eq!(
+        sessions[0].state.as_ref().map(|s| s.as_str()),
+        Some("Stopped")
+    );
+    assert_eq!(
+        sessions[1].state.as_ref().map(|s| s.as_str()),
+        Some("Working")
+    );
 }

@@ -3174,10 +3174,10 @@ pub struct RestExclusionSettingsToClient {
 #[cfg(any(feature = "job", feature = "organization", feature = "restore-session"))]
 pub struct RestExploreOptions {
     ///Point in time to explore; the session shows the backed-up state as of then (date-time, ISO 8601).
-    pub date_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-    ///`true` shows every version of items changed before `dateTime`, not only the last one.
+    pub datetime: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///`true` shows every version of items changed before `datetime`, not only the last one.
     pub show_all_versions: ::std::option::Option<bool>,
-    ///`true` also shows items that users deleted before `dateTime`.
+    ///`true` also shows items that users deleted before `datetime`.
     pub show_deleted: ::std::option::Option<bool>,
     ///Which explorer the session opens: `Vex` (Exchange), `Veod` (OneDrive), `Vesp` (SharePoint) or `Vet` (Teams).
     pub type_: ::std::option::Option<RestExploreOptionsType>,
@@ -13542,7 +13542,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "job", feature = "organization", feature = "restore-session"))]
     pub struct RestExploreOptions {
-        date_time: ::std::result::Result<
+        datetime: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
             ::std::string::String,
         >,
@@ -13564,7 +13564,7 @@ pub mod builder {
         #[inline]
         fn default() -> Self {
             Self {
-                date_time: Ok(Default::default()),
+                datetime: Ok(Default::default()),
                 show_all_versions: Ok(Default::default()),
                 show_deleted: Ok(Default::default()),
                 type_: Ok(Default::default()),
@@ -13573,16 +13573,16 @@ pub mod builder {
     }
     #[cfg(any(feature = "job", feature = "organization", feature = "restore-session"))]
     impl RestExploreOptions {
-        pub fn date_time<T>(mut self, value: T) -> Self
+        pub fn datetime<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
             >,
             T::Error: ::std::fmt::Display,
         {
-            self.date_time = ::veeam_runtime::ops::or_message_with(
+            self.datetime = ::veeam_runtime::ops::or_message_with(
                 value.try_into(),
-                "error converting supplied value for date_time: ",
+                "error converting supplied value for datetime: ",
             );
             self
         }
@@ -13630,7 +13630,7 @@ pub mod builder {
             value: RestExploreOptions,
         ) -> ::std::result::Result<Self, super::error::ConversionError> {
             Ok(Self {
-                date_time: value.date_time?,
+                datetime: value.datetime?,
                 show_all_versions: value.show_all_versions?,
                 show_deleted: value.show_deleted?,
                 type_: value.type_?,
@@ -13642,7 +13642,7 @@ pub mod builder {
         #[inline]
         fn from(value: super::RestExploreOptions) -> Self {
             Self {
-                date_time: Ok(value.date_time),
+                datetime: Ok(value.datetime),
                 show_all_versions: Ok(value.show_all_versions),
                 show_deleted: Ok(value.show_deleted),
                 type_: Ok(value.type_),
@@ -40864,7 +40864,7 @@ impl<'de> ::serde::Deserialize<'de> for RestExploreOptions {
                 let mut out = <RestExploreOptions as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
-                        0 => json::put_time(&mut map, &mut out.date_time),
+                        0 => json::put_time(&mut map, &mut out.datetime),
                         1 => json::put(&mut map, &mut out.show_all_versions),
                         2 => json::put(&mut map, &mut out.show_deleted),
                         3 => json::put(&mut map, &mut out.type_),
@@ -40874,11 +40874,11 @@ impl<'de> ::serde::Deserialize<'de> for RestExploreOptions {
                 ::std::result::Result::Ok(out)
             }
         }
-        const FIELDS: &[&str] = &["dateTime", "showAllVersions", "showDeleted", "type"];
+        const FIELDS: &[&str] = &["datetime", "showAllVersions", "showDeleted", "type"];
         #[inline]
         fn field(key: &str) -> usize {
             match key {
-                "dateTime" => 0,
+                "datetime" => 0,
                 "showAllVersions" => 1,
                 "showDeleted" => 2,
                 "type" => 3,
@@ -40895,8 +40895,8 @@ impl ::serde::Serialize for RestExploreOptions {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut e = ::veeam_runtime::json::Entries::new(serializer.serialize_map(::std::option::Option::None)?);
-        if let ::std::option::Option::Some(value) = &self.date_time {
-            e.entry("dateTime", value);
+        if let ::std::option::Option::Some(value) = &self.datetime {
+            e.entry("datetime", value);
         }
         if let ::std::option::Option::Some(value) = &self.show_all_versions {
             e.entry("showAllVersions", value);
