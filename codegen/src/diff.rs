@@ -157,6 +157,20 @@ impl Diff {
     pub fn has_breaking(&self) -> bool {
         self.all_changes().any(|c| c.class != Class::Safe)
     }
+
+    /// Operations added, removed, renamed and moved, in that order.
+    pub fn operation_counts(&self) -> [(&'static str, usize); 4] {
+        let mut out = [("added", 0), ("removed", 0), ("renamed", 0), ("moved", 0)];
+        for c in self.operations.iter().flat_map(|o| &o.changes) {
+            if let Some(slot) = out
+                .iter_mut()
+                .find(|(k, _)| c.kind.strip_prefix("operation_") == Some(*k))
+            {
+                slot.1 += 1;
+            }
+        }
+        out
+    }
 }
 
 fn change(
@@ -1061,6 +1075,9 @@ pub enum Format {
     Markdown,
     Json,
     Text,
+    /// One Markdown table row: the operations added, removed, renamed and moved, and the
+    /// changes per class (the README's migration table is made of these).
+    Summary,
 }
 
 /// Renders the report. `old` and `new` name the two sides in the title.
@@ -1069,6 +1086,19 @@ pub fn render(diff: &Diff, old: &str, new: &str, format: Format) -> String {
         Format::Json => serde_json::to_string_pretty(diff).unwrap_or_default() + "\n",
         Format::Markdown => render_markdown(diff, old, new),
         Format::Text => render_text(diff, old, new),
+        Format::Summary => {
+            let ops: Vec<String> = diff
+                .operation_counts()
+                .iter()
+                .map(|(_, n)| n.to_string())
+                .collect();
+            let classes: Vec<String> = diff.counts().values().map(usize::to_string).collect();
+            format!(
+                "| `{old}` → `{new}` | {} | {} |\n",
+                ops.join(" | "),
+                classes.join(" | ")
+            )
+        }
     }
 }
 
@@ -1078,6 +1108,12 @@ fn render_markdown(diff: &Diff, old: &str, new: &str) -> String {
         s.push_str("No change.\n");
         return s;
     }
+    let ops: Vec<String> = diff
+        .operation_counts()
+        .iter()
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect();
+    s.push_str(&format!("Operations: {}.\n\n", ops.join(", ")));
     s.push_str("| class | changes |\n| --- | ---: |\n");
     for (class, n) in diff.counts() {
         s.push_str(&format!("| {} | {n} |\n", class.label()));

@@ -392,4 +392,13 @@ fn markdown_report_has_a_summary_table_and_the_crate_effect() {
     );
     let json: Value = serde_json::from_str(&render(&d, "old", "new", Format::Json)).unwrap();
     assert_eq!(json["crate_effect"]["methods_added"][0], "health_get");
+    // The operation counts come first, and make the migration table's row.
+    assert!(
+        md.contains("Operations: 1 added, 1 removed, 1 renamed, 1 moved."),
+        "{md}"
+    );
+    assert_eq!(
+        render(&d, "v6", "v7", Format::Summary),
+        "| `v6` → `v7` | 1 | 1 | 1 | 1 | 2 | 1 | 1 |\n"
+    );
 }

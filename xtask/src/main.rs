@@ -90,6 +90,9 @@ enum DiffFormat {
     Markdown,
     Json,
     Text,
+    /// One Markdown table row of counts (operations added, removed, renamed, moved; changes
+    /// per class).
+    Summary,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -496,6 +499,7 @@ fn diff(
         DiffFormat::Markdown => codegen::diff::Format::Markdown,
         DiffFormat::Json => codegen::diff::Format::Json,
         DiffFormat::Text => codegen::diff::Format::Text,
+        DiffFormat::Summary => codegen::diff::Format::Summary,
     };
     print!(
         "{}",
