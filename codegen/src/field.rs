@@ -375,6 +375,118 @@ pub fn request_body_without_schema(doc: &mut Value, report: &mut Report) {
     });
 }
 
+/// An inline schema typify would give the same Rust name as a component (Jira's
+/// `ProjectFeature.state` enum and its `ProjectFeatureState` schema; Box, Stripe and GitHub
+/// have others): typify names an inline type after its parent and property (`{parent}_{prop}`,
+/// `{parent}_item`) or its `title`, and does not check the name against the components, so
+/// the crate defines one name twice. Such an inline schema gets a `title` of its own
+/// (`ProjectFeatureStateValue`).
+pub fn inline_names_clear_of_components(doc: &mut Value, report: &mut Report) {
+    let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") else {
+        return;
+    };
+    let mut taken: std::collections::BTreeSet<String> = schemas
+        .keys()
+        .map(|n| crate::normalize::rust_type_name(n))
+        .collect();
+    let names: Vec<String> = schemas.keys().cloned().collect();
+    for name in names {
+        let Some(schema) = schemas.get_mut(&name) else {
+            continue;
+        };
+        let mut at = vec![
+            "components".to_string(),
+            "schemas".to_string(),
+            name.clone(),
+        ];
+        clear_names(schema, &name, &mut at, &mut taken, report, 0);
+    }
+}
+
+/// Whether typify makes a named type of this inline schema.
+fn makes_named_type(schema: &Map<String, Value>) -> bool {
+    schema.get("$ref").is_none()
+        && ["enum", "properties", "oneOf", "anyOf", "allOf"]
+            .iter()
+            .any(|k| schema.contains_key(*k))
+}
+
+fn clear_names(
+    schema: &mut Value,
+    name: &str,
+    at: &mut Vec<String>,
+    taken: &mut std::collections::BTreeSet<String>,
+    report: &mut Report,
+    depth: usize,
+) {
+    // Deep enough for any real document; deeper nesting is left as it is.
+    if depth > 32 {
+        return;
+    }
+    let Some(map) = schema.as_object_mut() else {
+        return;
+    };
+    let visit = |child: &mut Value,
+                 suggested: String,
+                 segments: &[&str],
+                 at: &mut Vec<String>,
+                 taken: &mut std::collections::BTreeSet<String>,
+                 report: &mut Report| {
+        let Some(child_map) = child.as_object_mut() else {
+            return;
+        };
+        let own = child_map
+            .get("title")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| suggested.clone());
+        at.extend(segments.iter().map(|s| s.to_string()));
+        let mut effective = own.clone();
+        if makes_named_type(child_map) {
+            let rust = crate::normalize::rust_type_name(&own);
+            if taken.contains(&rust) {
+                let mut n = 1;
+                let mut title = format!("{own}_value");
+                while taken.contains(&crate::normalize::rust_type_name(&title)) {
+                    n += 1;
+                    title = format!("{own}_value{n}");
+                }
+                taken.insert(crate::normalize::rust_type_name(&title));
+                child_map.insert("title".into(), Value::String(title.clone()));
+                report.note(
+                    "inline_names_clear_of_components",
+                    pointer(at.iter().map(String::as_str)),
+                );
+                effective = title;
+            } else {
+                taken.insert(rust);
+            }
+        }
+        clear_names(child, &effective, at, taken, report, depth + 1);
+        for _ in segments {
+            at.pop();
+        }
+    };
+    if let Some(Value::Object(props)) = map.get_mut("properties") {
+        let keys: Vec<String> = props.keys().cloned().collect();
+        for key in keys {
+            if let Some(child) = props.get_mut(&key) {
+                visit(
+                    child,
+                    format!("{name}_{key}"),
+                    &["properties", key.as_str()],
+                    at,
+                    taken,
+                    report,
+                );
+            }
+        }
+    }
+    if let Some(items) = map.get_mut("items") {
+        visit(items, format!("{name}_item"), &["items"], at, taken, report);
+    }
+}
+
 /// Responses given as `$ref`s to `components/responses` (GitHub's `not_modified`): passes
 /// that rewrite a response's content need it inline. Each becomes a copy of its target.
 pub fn inline_response_refs(doc: &mut Value, report: &mut Report) {
@@ -529,6 +641,37 @@ mod tests {
             doc.pointer("/paths/~1a/post/requestBody/content/application~1json/schema"),
             Some(&json!({}))
         );
+    }
+
+    #[test]
+    fn inline_types_named_like_a_component_get_a_title_of_their_own() {
+        let before = json!({"components": {"schemas": {
+            "ProjectFeature": {"type": "object", "properties": {
+                "state": {"type": "string", "enum": ["ENABLED", "DISABLED"]},
+                "tags": {"type": "array", "items": {"type": "object", "properties": {"x": {}}}},
+                "plain": {"type": "string"}}},
+            "ProjectFeatureState": {"type": "object", "properties": {"state": {"type": "string", "enum": ["A"]}}},
+            "ProjectFeatureTagsItem": {"type": "object"}
+        }}});
+        let (after, report) = run(inline_names_clear_of_components, before);
+        assert_eq!(
+            after.pointer("/components/schemas/ProjectFeature/properties/state/title"),
+            Some(&json!("ProjectFeature_state_value"))
+        );
+        assert_eq!(
+            after.pointer("/components/schemas/ProjectFeature/properties/tags/items/title"),
+            Some(&json!("ProjectFeature_tags_item_value"))
+        );
+        assert_eq!(
+            after.pointer("/components/schemas/ProjectFeature/properties/plain/title"),
+            None
+        );
+        // `ProjectFeatureState.state` is `ProjectFeatureStateState`: no clash, no title.
+        assert_eq!(
+            after.pointer("/components/schemas/ProjectFeatureState/properties/state/title"),
+            None
+        );
+        assert_eq!(report.changes["inline_names_clear_of_components"].len(), 2);
     }
 
     #[test]

@@ -83,6 +83,7 @@ pub fn all_for(doc: &mut Value, runtime: bool) -> Report {
     crate::field::format_on_structures(doc, &mut report);
     crate::field::drop_invalid_defaults(doc, &mut report);
     crate::field::enums_without_distinct_names(doc, &mut report);
+    crate::field::inline_names_clear_of_components(doc, &mut report);
     drop_empty_compositions(doc, &mut report);
     crate::cycles::break_cycles(doc, &mut report);
     path_parameters_not_nullable(doc, &mut report);
