@@ -375,6 +375,82 @@ pub fn request_body_without_schema(doc: &mut Value, report: &mut Report) {
     });
 }
 
+/// OPTIONS and TRACE operations (Box has one): progenitor calls `reqwest::Client::options()`,
+/// which does not exist, so the crate does not compile. They are left out, with a warning.
+pub fn drop_options_and_trace(doc: &mut Value, report: &mut Report) {
+    let Some(Value::Object(paths)) = doc.get_mut("paths") else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for method in ["options", "trace"] {
+            if item.shift_remove(method).is_some() {
+                report.degrade(
+                    "drop_options_and_trace",
+                    pointer(["paths", path.as_str(), method]),
+                    format!("{} operations cannot be generated (progenitor calls a method reqwest does not have): left out", method.to_uppercase()),
+                );
+            }
+        }
+    }
+}
+
+/// Component schemas whose names make the same Rust name (Stripe's
+/// `financial_connections.account_ownership` and `financial_connections_account_ownership`):
+/// the later ones are renamed (`..._2`), every reference with them.
+pub fn rename_colliding_schemas(doc: &mut Value, report: &mut Report) {
+    let Some(Value::Object(schemas)) = doc.pointer("/components/schemas") else {
+        return;
+    };
+    let mut taken = std::collections::BTreeSet::new();
+    let mut renames: Vec<(String, String)> = Vec::new();
+    for name in schemas.keys() {
+        if taken.insert(crate::normalize::rust_type_name(name)) {
+            continue;
+        }
+        let mut n = 2;
+        let mut new = format!("{name}_{n}");
+        while !taken.insert(crate::normalize::rust_type_name(&new)) || schemas.contains_key(&new) {
+            n += 1;
+            new = format!("{name}_{n}");
+        }
+        renames.push((name.clone(), new));
+    }
+    if renames.is_empty() {
+        return;
+    }
+    let map: std::collections::BTreeMap<String, String> = renames
+        .iter()
+        .map(|(old, new)| {
+            (
+                format!("#/components/schemas/{}", crate::error::escape_segment(old)),
+                format!("#/components/schemas/{new}"),
+            )
+        })
+        .collect();
+    each_object_mut(doc, |_, obj| {
+        if let Some(Value::String(r)) = obj.get_mut("$ref") {
+            if let Some(new) = map.get(r.as_str()) {
+                *r = new.clone();
+            }
+        }
+    });
+    if let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") {
+        for (old, new) in renames {
+            if let Some(schema) = schemas.shift_remove(&old) {
+                schemas.insert(new.clone(), schema);
+                report.degrade(
+                    "rename_colliding_schemas",
+                    pointer(["components", "schemas", old.as_str()]),
+                    format!("schema {old:?} makes the same Rust name as another: renamed {new:?}"),
+                );
+            }
+        }
+    }
+}
+
 /// An inline schema typify would give the same Rust name as a component (Jira's
 /// `ProjectFeature.state` enum and its `ProjectFeatureState` schema; Box, Stripe and GitHub
 /// have others): typify names an inline type after its parent and property (`{parent}_{prop}`,
@@ -672,6 +748,27 @@ mod tests {
             None
         );
         assert_eq!(report.changes["inline_names_clear_of_components"].len(), 2);
+    }
+
+    #[test]
+    fn colliding_schema_names_are_renamed_with_their_references() {
+        let before = json!({
+            "paths": {"/a": {"options": {}, "get": {"responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/fc.owner"}}}}}}}},
+            "components": {"schemas": {"fc_owner": {"type": "object"}, "fc.owner": {"type": "object", "properties": {"x": {}}}}}});
+        let mut doc = before;
+        let mut report = Report::default();
+        drop_options_and_trace(&mut doc, &mut report);
+        rename_colliding_schemas(&mut doc, &mut report);
+        assert!(doc.pointer("/paths/~1a/options").is_none());
+        assert_eq!(
+            doc.pointer("/paths/~1a/get/responses/200/content/application~1json/schema/$ref"),
+            Some(&json!("#/components/schemas/fc.owner_2"))
+        );
+        assert!(doc
+            .pointer("/components/schemas/fc.owner_2/properties/x")
+            .is_some());
+        assert!(doc.pointer("/components/schemas/fc_owner").is_some());
+        assert_eq!(report.degraded.values().map(Vec::len).sum::<usize>(), 2);
     }
 
     #[test]

@@ -64,6 +64,8 @@ pub fn all(doc: &mut Value) -> Report {
 pub fn all_for(doc: &mut Value, runtime: bool) -> Report {
     let mut report = Report::default();
     crate::field::inline_foreign_refs(doc, &mut report);
+    crate::field::drop_options_and_trace(doc, &mut report);
+    crate::field::rename_colliding_schemas(doc, &mut report);
     crate::field::inline_response_refs(doc, &mut report);
     derive_operation_id(doc, &mut report);
     json_suffix_media_type(doc, &mut report);
