@@ -6,8 +6,10 @@
 use std::path::{Path, PathBuf};
 
 fn temp_workspace(profile: &str) -> PathBuf {
-    let root =
-        std::env::temp_dir().join(format!("add-api-{}-{}", std::process::id(), profile.len()));
+    // One folder per call: the tests run in parallel.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let root = std::env::temp_dir().join(format!("add-api-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
     let api = root.join("spec/acme");
     std::fs::create_dir_all(&api).unwrap();
