@@ -46,8 +46,8 @@ pub struct OperationFacts {
     pub paged: Option<PageShape>,
     /// Whether the operation takes the profile's set-id query parameter.
     pub set_id: bool,
-    /// The success body is a file (binary, not JSON): it gets the download timeout and
-    /// `write_to`/`save_to`.
+    /// The success body is a file (binary, not JSON): it gets the download timeout and, when
+    /// it is the only success body, `write_to`/`save_to`.
     pub download: bool,
     /// `security: []`: sent without the session's token (the token endpoint itself).
     pub anonymous: bool,
@@ -97,7 +97,14 @@ pub fn operations(doc: &Value, paging: Option<&Paging>) -> BTreeMap<String, Oper
                 group,
                 paged,
                 set_id,
-                download: is_download(doc, op) && op.get(crate::field::STATUSES).is_none(),
+                // By status: a file when every body is a file or nothing (VB for Azure's
+                // log export answers 200 or 201 with the file, 204 without).
+                download: match statuses(op) {
+                    Some(statuses) => {
+                        statuses.iter().any(|s| s.bytes) && statuses.iter().all(|s| s.schema.is_none())
+                    }
+                    None => is_download(doc, op),
+                },
                 anonymous,
                 statuses: statuses(op),
             },

@@ -781,6 +781,28 @@ mod tests {
             Some(&json!({"description": "nm"}))
         );
     }
+
+    #[test]
+    fn nullable_object_roots_become_plain_and_their_uses_optional() {
+        let before = json!({"components": {"schemas": {
+            "Session": {"type": "object", "nullable": true, "properties": {"id": {"type": "string"}}},
+            "Name": {"type": "string", "nullable": true},
+            "Restore": {"type": "object", "required": ["session", "name", "reason"], "properties": {
+                "session": {"$ref": "#/components/schemas/Session"},
+                "name": {"$ref": "#/components/schemas/Name"},
+                "reason": {"type": "string"}}},
+            "Only": {"type": "object", "required": ["session"], "properties": {
+                "session": {"$ref": "#/components/schemas/Session"}}}
+        }}});
+        let (after, report) = run(nullable_object_roots, before);
+        let schemas = &after["components"]["schemas"];
+        assert_eq!(schemas["Session"].get("nullable"), None);
+        assert_eq!(schemas["Name"]["nullable"], json!(true), "only objects");
+        assert_eq!(schemas["Restore"]["required"], json!(["name", "reason"]));
+        assert_eq!(schemas["Only"].get("required"), None);
+        assert_eq!(report.changes["nullable_object_roots"].len(), 3);
+    }
+
 }
 
 /// The extension [`statuses_by_body`] records on an operation: each success status and its
@@ -888,4 +910,66 @@ pub fn statuses_by_body(doc: &mut Value, report: &mut Report) {
             schemas.extend(hoisted);
         }
     }
+}
+
+/// Object schemas in `components` marked `nullable: true` at their root (VB for Azure v8.1
+/// has 112, .NET nullable reference types; 43 success bodies are one, `JobSession` among
+/// them): typify makes each a newtype over `Option`, so a restore's answer would read
+/// `session.0.unwrap().status`. Where the schema is used as a property, a null is still
+/// read: the root loses `nullable`, and a property that `$ref`s it directly stops being
+/// required, so it is an `Option` that reads `null` as `None`. A whole body of `null` is then
+/// a decode error rather than a value nobody can use.
+pub fn nullable_object_roots(doc: &mut Value, report: &mut Report) {
+    let mut nullable = std::collections::BTreeSet::new();
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        for (name, schema) in schemas.iter_mut() {
+            let Some(map) = schema.as_object_mut() else {
+                continue;
+            };
+            let object = map.get("type").and_then(Value::as_str) == Some("object")
+                || map.contains_key("properties");
+            if object && map.get("nullable") == Some(&Value::Bool(true)) {
+                map.shift_remove("nullable");
+                report.note(
+                    "nullable_object_roots",
+                    pointer(["components", "schemas", name.as_str(), "nullable"]),
+                );
+                nullable.insert(format!("#/components/schemas/{name}"));
+            }
+        }
+    }
+    if nullable.is_empty() {
+        return;
+    }
+    each_object_mut(doc, |at, map| {
+        let Some(Value::Object(properties)) = map.get("properties") else {
+            return;
+        };
+        let reaches: Vec<String> = properties
+            .iter()
+            .filter(|(_, p)| {
+                p.get("$ref")
+                    .and_then(Value::as_str)
+                    .is_some_and(|r| nullable.contains(r))
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
+        let Some(Value::Array(required)) = map.get_mut("required") else {
+            return;
+        };
+        let before = required.len();
+        required.retain(|r| !r.as_str().is_some_and(|r| reaches.iter().any(|p| p == r)));
+        if required.len() != before {
+            report.note(
+                "nullable_object_roots",
+                pointer(at.iter().map(String::as_str).chain(["required"])),
+            );
+        }
+        if required.is_empty() {
+            map.shift_remove("required");
+        }
+    });
 }

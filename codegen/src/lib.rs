@@ -61,6 +61,13 @@ pub fn generate(files: &[SpecFile], options: &CrateOptions) -> Result<Output> {
     let mut doc = load::assemble(files)?;
     validate::document(&doc)?;
     let report = normalize::all_for(&mut doc.value, options.runtime.is_some());
+    if let Some(url) = options
+        .runtime
+        .as_ref()
+        .and_then(|r| r.profile.reference_url.as_deref())
+    {
+        normalize::reference_links(&mut doc.value, url);
+    }
     validate::generatable(&doc)?;
     let api = validate::typed(&doc)?;
     let facts = facts::operations(

@@ -85,6 +85,7 @@ pub fn all_for(doc: &mut Value, runtime: bool) -> Report {
     crate::field::format_on_structures(doc, &mut report);
     crate::field::drop_invalid_defaults(doc, &mut report);
     crate::field::enums_without_distinct_names(doc, &mut report);
+    crate::field::nullable_object_roots(doc, &mut report);
     crate::field::inline_names_clear_of_components(doc, &mut report);
     drop_empty_compositions(doc, &mut report);
     crate::cycles::break_cycles(doc, &mut report);
@@ -99,6 +100,33 @@ pub fn all_for(doc: &mut Value, runtime: bool) -> Report {
     drop_colliding_parameters(doc, &mut report);
     drop_colliding_properties(doc, &mut report);
     report
+}
+
+/// Ends each operation's description with a link to its page in the vendor's reference:
+/// `url` with `{tag}` (the operation's first tag) and `{operationId}` filled in (the
+/// profile's `reference_url`). Operations without a tag get no link.
+pub fn reference_links(doc: &mut Value, url: &str) {
+    each_operation_mut(doc, |_, _, op| {
+        let Some(op) = op.as_object_mut() else { return };
+        let tag = op
+            .get("tags")
+            .and_then(|t| t.get(0))
+            .and_then(Value::as_str);
+        let id = op.get("operationId").and_then(Value::as_str);
+        let (Some(tag), Some(id)) = (tag, id) else { return };
+        let link = url.replace("{tag}", tag).replace("{operationId}", id);
+        let text = op
+            .get("description")
+            .and_then(Value::as_str)
+            .map(str::trim_end)
+            .unwrap_or("");
+        let text = if text.is_empty() {
+            format!("[Vendor reference]({link})")
+        } else {
+            format!("{text}\n\n[Vendor reference]({link})")
+        };
+        op.insert("description".into(), Value::String(text));
+    });
 }
 
 /// Operations without an operationId (progenitor names methods after it): derive a stable one
@@ -244,7 +272,9 @@ pub const OWN_ID: &str = "id";
 /// `type`, `result`, `_links`), and one such field would fail the whole response. In every
 /// schema a success response reaches, no property is required but the resource's own `id`
 /// ([`OWN_ID`]): the field becomes an `Option` (lists and maps: empty), so `null` and absent
-/// read as `None` and no value is ever invented. For crates wired to the runtime.
+/// read as `None` and no value is ever invented. Nor does any refuse fields it does not
+/// list (`additionalProperties: false`, on every VB for Azure schema): a newer server adds
+/// some. For crates wired to the runtime.
 pub fn response_fields_optional(doc: &mut Value, report: &mut Report) {
     // The component schemas success responses reach, and the inline response schemas.
     let mut reached = std::collections::BTreeSet::new();
@@ -289,12 +319,15 @@ pub fn response_fields_optional(doc: &mut Value, report: &mut Report) {
         each_schema_object_mut(
             schema,
             &mut |map: &mut Map<String, Value>| {
+                // A newer server adds fields: a closed schema would refuse the whole answer.
+                let open = map.get("additionalProperties") == Some(&Value::Bool(false))
+                    && map.shift_remove("additionalProperties").is_some();
                 let Some(Value::Array(required)) = map.get_mut("required") else {
-                    return false;
+                    return open;
                 };
                 let before = required.len();
                 required.retain(|r| r.as_str() == Some(OWN_ID));
-                before != required.len()
+                open || before != required.len()
             },
             &mut |changed| {
                 if changed {
@@ -856,8 +889,8 @@ pub(crate) mod tests {
                                        "responses": {"201": {"content": {"application/json": {"schema": {"type": "object", "required": ["name"], "properties": {"name": {}}}}}}}}}},
             "components": {"schemas": {
                 "Page": {"required": ["results", "offset"], "properties": {"results": {"type": "array", "items": {"$ref": "#/components/schemas/Session"}}}},
-                "Session": {"required": ["id", "name", "state"], "properties": {"id": {}, "name": {}, "state": {}, "inner": {"type": "object", "required": ["x"]}}},
-                "Request": {"required": ["name"], "properties": {"name": {}}}
+                "Session": {"required": ["id", "name", "state"], "additionalProperties": false, "properties": {"id": {}, "name": {}, "state": {}, "inner": {"type": "object", "required": ["x"]}}},
+                "Request": {"required": ["name"], "additionalProperties": false, "properties": {"name": {}}}
             }}
         });
         let (after, report) = run(response_fields_optional, before);
@@ -873,10 +906,19 @@ pub(crate) mod tests {
             after.pointer("/components/schemas/Session/properties/inner/required"),
             Some(&json!([]))
         );
-        // Request bodies keep what they require.
+        assert_eq!(
+            after.pointer("/components/schemas/Session/additionalProperties"),
+            None,
+            "a closed response schema is opened"
+        );
+        // Request bodies keep what they require, and stay closed.
         assert_eq!(
             after.pointer("/components/schemas/Request/required"),
             Some(&json!(["name"]))
+        );
+        assert_eq!(
+            after.pointer("/components/schemas/Request/additionalProperties"),
+            Some(&json!(false))
         );
         assert_eq!(
             after

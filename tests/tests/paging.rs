@@ -151,11 +151,13 @@ async fn a_cap_above_our_page_size_changes_nothing() {
 /// The walk of VB for Azure's restore points, whose profile reads `totalCount`.
 async fn walk_azure(server: &MockServer) -> (Vec<String>, Option<vbazure::Error>) {
     let client = vbazure::Client::builder(server.uri()).build().unwrap();
-    let mut stream = std::pin::pin!(client.restore_points_get_all().stream());
+    let mut stream = std::pin::pin!(client
+        .virtual_machine_restore_point_get_restore_point_page()
+        .stream());
     let mut ids = Vec::new();
     while let Some(item) = stream.next().await {
         match item {
-            Ok(p) => ids.push(p.id.expect("an id").to_string()),
+            Ok(p) => ids.push(p.id.to_string()),
             Err(e) => return (ids, Some(e)),
         }
     }
@@ -183,7 +185,7 @@ impl Respond for AzurePoints {
         let offset: usize = request
             .url
             .query_pairs()
-            .find(|(k, _)| k == "offset")
+            .find(|(k, _)| k == "Offset")
             .map_or(0, |(_, v)| v.parse().unwrap());
         self.log.lock().unwrap().push(offset);
         let results: Vec<Value> = (offset..(offset + 30).min(self.served_until))
@@ -197,13 +199,15 @@ impl Respond for AzurePoints {
 async fn serve_azure(served_until: usize) -> (MockServer, Arc<Mutex<Vec<usize>>>) {
     let server = MockServer::start().await;
     let log = Arc::new(Mutex::new(Vec::new()));
-    Mock::given(wiremock::matchers::path("/api/v1/restorePoints"))
-        .respond_with(AzurePoints {
-            served_until,
-            log: log.clone(),
-        })
-        .mount(&server)
-        .await;
+    Mock::given(wiremock::matchers::path(
+        "/api/v8.1/restorePoints/virtualMachines",
+    ))
+    .respond_with(AzurePoints {
+        served_until,
+        log: log.clone(),
+    })
+    .mount(&server)
+    .await;
     (server, log)
 }
 

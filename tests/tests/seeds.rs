@@ -331,15 +331,15 @@ async fn backup_repositories_request_matches_seed_and_page_decodes() {
 }
 
 #[tokio::test]
-async fn vbazure_restore_points_request_matches_seed_and_page_decodes() {
-    let ex = seed("001_vbazure_restore_points.yaml");
+async fn vbazure_v1_restore_points_page_decodes_as_the_v8_1_page() {
+    let ex = seed("001_vbazure_restore_points_v8.1.yaml");
     let server = serve_mock(&ex, ex.response.body.clone()).await;
     let client = vbazure::Client::builder(server.uri())
         .bearer_token(TOKEN)
         .build()
         .unwrap();
     let page = client
-        .restore_points_get_all()
+        .virtual_machine_restore_point_get_restore_point_page()
         .send()
         .await
         .unwrap()
@@ -351,10 +351,7 @@ async fn vbazure_restore_points_request_matches_seed_and_page_decodes() {
     );
     assert_eq!(page.results.len(), 5);
     let first = &page.results[0];
-    assert_eq!(
-        first.id.unwrap().to_string(),
-        "15ed5dd3-c759-4726-9682-be9f9d72a7d5"
-    );
+    assert_eq!(first.id.to_string(), "15ed5dd3-c759-4726-9682-be9f9d72a7d5");
     assert_eq!(
         first.backup_size_bytes,
         Some(136_367_309_312),
@@ -362,11 +359,15 @@ async fn vbazure_restore_points_request_matches_seed_and_page_decodes() {
     );
     assert_eq!(
         first.backup_destination,
-        Some(vbazure::types::RestorePointBackupDestination::ManualSnapshot)
+        Some(vbazure::types::BackupDestination::ManualSnapshot)
+    );
+    assert_eq!(
+        page.results[1].backup_destination,
+        Some(vbazure::types::BackupDestination::AzureBlob)
     );
     assert_eq!(
         page.results[2].backup_destination,
-        Some(vbazure::types::RestorePointBackupDestination::Snapshot)
+        Some(vbazure::types::BackupDestination::Snapshot)
     );
     assert_eq!(
         first.links.as_ref().unwrap()["BackupJob"].href.as_deref(),
@@ -376,6 +377,7 @@ async fn vbazure_restore_points_request_matches_seed_and_page_decodes() {
         first.point_in_time.unwrap().to_rfc3339(),
         "2020-02-03T13:02:39.357730+00:00"
     );
+    assert_eq!(first.vm_name, None, "v8.1 fields v1 does not send");
 }
 
 #[tokio::test]
@@ -386,7 +388,7 @@ async fn vbazure_login_is_a_form_encoded_password_grant() {
         .and(path("/api/oauth2/token"))
         .and(header("content-type", "application/x-www-form-urlencoded"))
         .and(body_string(
-            "grant_type=password&password=p%26ss&username=admin",
+            "grant_type=Password&password=p%26ss&username=admin",
         ))
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
             "access_token": "AT", "token_type": "bearer", "expires_in": 3600, "refresh_token": "RT"
@@ -397,10 +399,10 @@ async fn vbazure_login_is_a_form_encoded_password_grant() {
     // No credentials: the token operation itself is called directly.
     let client = vbazure::Client::builder(server.uri()).build().unwrap();
     let token = client
-        .token()
+        .login_authenticate()
         .body(
-            vbazure::types::TokenRequest::builder()
-                .grant_type(vbazure::types::TokenRequestGrantType::Password)
+            vbazure::types::LoginFromClient::builder()
+                .grant_type(vbazure::types::GrantType::Password)
                 .username("admin".to_string())
                 .password("p&ss".to_string()),
         )

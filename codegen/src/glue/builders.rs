@@ -102,6 +102,7 @@ pub(super) fn by_status(
     let name = format_ident!("{builder}Response");
     let cfg = feature.map(|f| quote!(#[cfg(feature = #f)]));
     let mut variants = Vec::new();
+    let mut debug_arms = Vec::new();
     let mut exact = Vec::new();
     let mut ranges = Vec::new();
     for s in statuses {
@@ -122,6 +123,12 @@ pub(super) fn by_status(
             (None, false) => (quote!(), quote!(#name::#variant)),
         };
         variants.push(quote!(#[doc = #doc] #variant #payload,));
+        let shown = variant.to_string();
+        debug_arms.push(match (&s.schema, s.bytes) {
+            (Some(_), _) => quote!(#name::#variant(v) => f.debug_tuple(#shown).field(v).finish(),),
+            (None, true) => quote!(#name::#variant(_) => f.write_str(concat!(#shown, "(<byte stream>)")),),
+            (None, false) => quote!(#name::#variant => f.write_str(#shown),),
+        });
         match s.status.parse::<u16>() {
             Ok(code) => exact.push(quote!(#code => #read,)),
             Err(_) => ranges.push(quote!(200..=299 => #read,)),
@@ -129,19 +136,27 @@ pub(super) fn by_status(
     }
     let doc =
         format!("What [`{builder}::send`] answers with, by status: each status has its own body.");
-    // `ByteStream` is not `Debug`.
-    let derive = statuses
-        .iter()
-        .all(|s| s.schema.is_some() || !s.bytes)
-        .then(|| quote!(#[derive(Debug)]));
+    // `ByteStream` is not `Debug`: a stream shows as `<byte stream>`.
     let item = quote! {
         #[doc = #doc]
-        #derive
         #cfg
         pub enum #name {
             #(#variants)*
             /// A success status the spec does not list, with its body as received.
             Other { status: u16, body: ::bytes::Bytes },
+        }
+        #cfg
+        impl ::std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self {
+                    #(#debug_arms)*
+                    #name::Other { status, body } => f
+                        .debug_struct("Other")
+                        .field("status", status)
+                        .field("body", body)
+                        .finish(),
+                }
+            }
         }
     };
     let send = quote! {
@@ -265,7 +280,7 @@ pub(super) fn builders(
         let (id, path, download, anonymous) = (&f.id, &f.path, f.download, f.anonymous);
         let op = quote!(::veeam_runtime::ops::Operation { id: #id, path: #path, download: #download, anonymous: #anonymous });
         let bytes_body = type_name(ok_ty).as_deref() == Some("ByteStream");
-        if download && !bytes_body {
+        if download && !bytes_body && f.statuses.is_none() {
             return Err(format!(
                 "builder {name}: the spec says operation {id} answers with a file, but progenitor's send() returns `{}`: the facts and progenitor disagree",
                 quote!(#ok_ty)
@@ -361,6 +376,11 @@ pub(super) fn builders(
             report.streams += 1;
         }
         if download {
+            report.downloads += 1;
+            report.download_operations.push(id.clone());
+        }
+        // A file under one status only: with several, the caller matches the enum by status.
+        if download && f.statuses.is_none() {
             methods.push(quote! {
                 /// Downloads the file into `writer` chunk by chunk (constant memory); returns
                 /// the number of bytes written.
@@ -378,8 +398,6 @@ pub(super) fn builders(
                     ::veeam_runtime::download::save_to(body, path).await.map_err(|e| e.in_operation(#id))
                 }
             });
-            report.downloads += 1;
-            report.download_operations.push(id.clone());
         }
         added.push((
             at,

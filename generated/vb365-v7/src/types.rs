@@ -5376,39 +5376,9 @@ for RestObjectStorageType {
     Unknown
 }
 ///`RestOffice365ConnectionSettings`
-#[derive(Clone, Debug)]
-#[cfg(any(feature = "organization", feature = "unreferenced-types"))]
-pub struct RestOffice365ConnectionSettings(
-    pub ::std::option::Option<RestOffice365ConnectionSettingsInner>,
-);
-#[cfg(any(feature = "organization", feature = "unreferenced-types"))]
-impl ::std::ops::Deref for RestOffice365ConnectionSettings {
-    type Target = ::std::option::Option<RestOffice365ConnectionSettingsInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<RestOffice365ConnectionSettingsInner> {
-        &self.0
-    }
-}
-#[cfg(any(feature = "organization", feature = "unreferenced-types"))]
-impl ::std::convert::From<RestOffice365ConnectionSettings>
-for ::std::option::Option<RestOffice365ConnectionSettingsInner> {
-    #[inline]
-    fn from(value: RestOffice365ConnectionSettings) -> Self {
-        value.0
-    }
-}
-#[cfg(any(feature = "organization", feature = "unreferenced-types"))]
-impl ::std::convert::From<::std::option::Option<RestOffice365ConnectionSettingsInner>>
-for RestOffice365ConnectionSettings {
-    #[inline]
-    fn from(value: ::std::option::Option<RestOffice365ConnectionSettingsInner>) -> Self {
-        Self(value)
-    }
-}
-///`RestOffice365ConnectionSettingsInner`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization", feature = "unreferenced-types"))]
-pub struct RestOffice365ConnectionSettingsInner {
+pub struct RestOffice365ConnectionSettings {
     ///Account that connects to the online service when app-only authentication is off; goes with `password`.
     pub account: ::std::option::Option<::std::string::String>,
     ///Certificate (with private key) of the Entra application, Base64-encoded.
@@ -49517,36 +49487,19 @@ impl<'de> ::serde::Deserialize<'de> for RestOffice365ConnectionSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "organization", feature = "unreferenced-types"))]
-impl ::serde::Serialize for RestOffice365ConnectionSettings {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
-    }
-}
-#[cfg(any(feature = "organization", feature = "unreferenced-types"))]
-impl<'de> ::serde::Deserialize<'de> for RestOffice365ConnectionSettingsInner {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
         use ::veeam_runtime::json;
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
-            type Value = RestOffice365ConnectionSettingsInner;
+            type Value = RestOffice365ConnectionSettings;
             #[inline]
             fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                json::expecting(f, "RestOffice365ConnectionSettingsInner")
+                json::expecting(f, "RestOffice365ConnectionSettings")
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> ::std::result::Result<RestOffice365ConnectionSettingsInner, A::Error> {
-                let mut out = <RestOffice365ConnectionSettingsInner as ::std::default::Default>::default();
+            ) -> ::std::result::Result<RestOffice365ConnectionSettings, A::Error> {
+                let mut out = <RestOffice365ConnectionSettings as ::std::default::Default>::default();
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
                         0 => json::put(&mut map, &mut out.account),
@@ -49588,11 +49541,11 @@ impl<'de> ::serde::Deserialize<'de> for RestOffice365ConnectionSettingsInner {
                 _ => json::UNKNOWN,
             }
         }
-        deserializer.deserialize_struct("RestOffice365ConnectionSettingsInner", FIELDS, __Visitor)
+        deserializer.deserialize_struct("RestOffice365ConnectionSettings", FIELDS, __Visitor)
     }
 }
 #[cfg(any(feature = "organization", feature = "unreferenced-types"))]
-impl ::serde::Serialize for RestOffice365ConnectionSettingsInner {
+impl ::serde::Serialize for RestOffice365ConnectionSettings {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
