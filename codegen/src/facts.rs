@@ -51,6 +51,9 @@ pub struct OperationFacts {
     pub download: bool,
     /// `security: []`: sent without the session's token (the token endpoint itself).
     pub anonymous: bool,
+    /// A paged operation answering by status: the component schema of its page (the 200
+    /// body).
+    pub page_schema: Option<String>,
     /// Set when success statuses have different bodies: each one, for an enum by status.
     pub statuses: Option<Vec<StatusBody>>,
 }
@@ -69,9 +72,28 @@ pub fn operations(doc: &Value, paging: Option<&Paging>) -> BTreeMap<String, Oper
                     && p.get("name").and_then(Value::as_str) == Some(name)
             })
         };
+        let by_status = statuses(op);
+        // By status, the page is the 200 body (VB for Azure's lists may answer 202 with an
+        // asynchronous operation instead).
+        let page_schema = by_status.as_ref().and_then(|list| {
+            list.iter()
+                .find(|s| s.status == "200")
+                .and_then(|s| s.schema.clone())
+        });
         let paged = paging
             .filter(|p| has_query(&p.offset) && has_query(&p.limit))
-            .and_then(|p| page_shape(doc, op, &p.items));
+            .and_then(|p| match (&by_status, &page_schema) {
+                (None, _) => page_shape(doc, op, &p.items),
+                (Some(_), Some(name)) => doc
+                    .pointer(&crate::error::pointer([
+                        "components",
+                        "schemas",
+                        name.as_str(),
+                    ]))
+                    .and_then(|schema| schema_page_shape(doc, schema, &p.items))
+                    .filter(|shape| *shape == PageShape::Envelope),
+                (Some(_), None) => None,
+            });
         let set_id = paging
             .and_then(|p| p.set_id.as_deref())
             .is_some_and(has_query);
@@ -95,18 +117,20 @@ pub fn operations(doc: &Value, paging: Option<&Paging>) -> BTreeMap<String, Oper
                 method: method.to_string(),
                 path: path.to_string(),
                 group,
+                page_schema: page_schema.filter(|_| paged.is_some()),
                 paged,
                 set_id,
                 // By status: a file when every body is a file or nothing (VB for Azure's
                 // log export answers 200 or 201 with the file, 204 without).
-                download: match statuses(op) {
+                download: match &by_status {
                     Some(statuses) => {
-                        statuses.iter().any(|s| s.bytes) && statuses.iter().all(|s| s.schema.is_none())
+                        statuses.iter().any(|s| s.bytes)
+                            && statuses.iter().all(|s| s.schema.is_none())
                     }
                     None => is_download(doc, op),
                 },
                 anonymous,
-                statuses: statuses(op),
+                statuses: by_status,
             },
         );
     });
@@ -152,6 +176,11 @@ fn page_shape(doc: &Value, op: &Value, items: &str) -> Option<PageShape> {
             .1
             .get("schema")
     })?;
+    schema_page_shape(doc, schema, items)
+}
+
+/// A page: `schema` is an array, or an object with an array `items` property.
+fn schema_page_shape(doc: &Value, schema: &Value, items: &str) -> Option<PageShape> {
     let schema = resolve(doc, schema);
     if schema.get("type").and_then(Value::as_str) == Some("array") {
         return Some(PageShape::BareArray);

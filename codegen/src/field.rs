@@ -802,7 +802,6 @@ mod tests {
         assert_eq!(schemas["Only"].get("required"), None);
         assert_eq!(report.changes["nullable_object_roots"].len(), 3);
     }
-
 }
 
 /// The extension [`statuses_by_body`] records on an operation: each success status and its

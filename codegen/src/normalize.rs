@@ -113,7 +113,9 @@ pub fn reference_links(doc: &mut Value, url: &str) {
             .and_then(|t| t.get(0))
             .and_then(Value::as_str);
         let id = op.get("operationId").and_then(Value::as_str);
-        let (Some(tag), Some(id)) = (tag, id) else { return };
+        let (Some(tag), Some(id)) = (tag, id) else {
+            return;
+        };
         let link = url.replace("{tag}", tag).replace("{operationId}", id);
         let text = op
             .get("description")

@@ -1,4 +1,5 @@
-//! Runs the example binaries against a mock VB365 server: no real Veeam needed.
+//! Runs the example binaries against mock VB365 and VB for Azure servers: no real Veeam
+//! needed.
 
 use serde_json::json;
 use wiremock::matchers::{body_json, body_string_contains, header, method, path, query_param};
@@ -23,28 +24,39 @@ async fn server_with_login() -> MockServer {
     server
 }
 
-/// Runs an example binary with the mock's URL and credentials; returns its stdout.
-async fn run(exe: &'static str, server: &MockServer, args: &[&'static str]) -> String {
+/// Runs an example binary with the mock's URL and credentials (as VB365's and as VB for
+/// Azure's); returns whether it succeeded, and its stdout and stderr.
+async fn run_status(
+    exe: &'static str,
+    server: &MockServer,
+    args: &[&'static str],
+) -> (bool, String, String) {
     let url = server.uri();
     let args = args.to_vec();
     let output = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(exe)
-            .args(args)
-            .env("VB365_URL", url)
-            .env("VB365_USER", "admin")
-            .env("VB365_PASSWORD", "pw")
-            .env("VB365_ORGANIZATION", ORG)
-            .output()
-            .unwrap()
+        let mut command = std::process::Command::new(exe);
+        command.args(args).env("VB365_ORGANIZATION", ORG);
+        for prefix in ["VB365", "VBAZURE"] {
+            command
+                .env(format!("{prefix}_URL"), &url)
+                .env(format!("{prefix}_USER"), "admin")
+                .env(format!("{prefix}_PASSWORD"), "pw");
+        }
+        command.output().unwrap()
     })
     .await
     .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
+    (
         output.status.success(),
-        "{exe} failed: {}\n{stdout}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// [`run_status`] for a run that must succeed: its stdout.
+async fn run(exe: &'static str, server: &MockServer, args: &[&'static str]) -> String {
+    let (ok, stdout, stderr) = run_status(exe, server, args).await;
+    assert!(ok, "{exe} failed: {stderr}\n{stdout}");
     stdout
 }
 
@@ -131,4 +143,153 @@ async fn explore_mailboxes_opens_lists_and_stops_a_restore_session() {
             "restore session {SESSION} (Working)\nadele@abc.onmicrosoft.com  Adele Vance\nalex@abc.onmicrosoft.com  Alex Wilber\nrestore session {SESSION} stopped\n"
         )
     );
+}
+
+// ---- VB for Microsoft Azure ----
+
+const VM_POINT: &str = "15ed5dd3-c759-4726-9682-be9f9d72a7d5";
+const AZ_SESSION: &str = "9d3e1a47-5a0c-4c3e-9a55-0b7e1c2d3f40";
+
+/// A mock VB for Azure server: password login, and logout once at the end.
+async fn azure_server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/oauth2/token"))
+        .and(body_string_contains(
+            "grant_type=password&username=admin&password=pw",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": "AZ", "refresh_token": "AZR", "token_type": "bearer", "expires_in": 3600
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/api/oauth2/token"))
+        .and(header("authorization", "Bearer AZ"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn azure_list_restore_points_walks_vms_and_their_points() {
+    let server = azure_server().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v8.1/protectedItem/virtualMachines"))
+        .and(header("authorization", "Bearer AZ"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "offset": 0, "limit": 500, "totalCount": 2, "results": [
+                {"id": "vm-1", "name": "web-01", "azureId": "/subscriptions/s/vm/web-01"},
+                {"id": "vm-2", "name": "sql-01"}
+            ]
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let point = |id: &str, when: &str, kind: &str| json!({"id": id, "pointInTime": when, "backupDestination": kind, "vmName": "web-01"});
+    Mock::given(method("GET"))
+        .and(path("/api/v8.1/restorePoints/virtualMachines"))
+        .and(query_param("VirtualMachineId", "vm-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "offset": 0, "limit": 500, "totalCount": 2, "results": [
+                point("00000000-0000-4000-8000-000000000001", "2026-11-20T22:00:00Z", "Snapshot"),
+                point(VM_POINT, "2026-11-22T22:00:00Z", "AzureBlob")
+            ]
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v8.1/restorePoints/virtualMachines"))
+        .and(query_param("VirtualMachineId", "vm-2"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"offset": 0, "limit": 500, "totalCount": 0, "results": []})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let out = run(
+        env!("CARGO_BIN_EXE_azure_list_restore_points"),
+        &server,
+        &[],
+    )
+    .await;
+    assert_eq!(
+        out,
+        format!(
+            "web-01: 2 restore points\n  2026-11-22T22:00:00+00:00  AzureBlob       {VM_POINT}\n  2026-11-20T22:00:00+00:00  Snapshot        00000000-0000-4000-8000-000000000001\nsql-01: 0 restore points\n2 protected VMs, 2 restore points\n"
+        )
+    );
+}
+
+/// A server on which restoring `VM_POINT` starts `AZ_SESSION`, which runs once and then
+/// ends in `end`.
+async fn azure_restore_server(end: &str) -> MockServer {
+    let server = azure_server().await;
+    Mock::given(method("POST"))
+        .and(path(format!(
+            "/api/v8.1/restorePoints/virtualMachines/{VM_POINT}/restoreVirtualMachine"
+        )))
+        .and(body_json(json!({"reason": "ticket 4711"})))
+        .respond_with(
+            ResponseTemplate::new(202).set_body_json(
+                json!({"id": AZ_SESSION, "type": "RestoreVms", "status": "Pending"}),
+            ),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let session = format!("/api/v8.1/jobSessions/{AZ_SESSION}");
+    Mock::given(method("GET"))
+        .and(path(session.as_str()))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": AZ_SESSION, "status": "Running"})),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(session.as_str()))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"id": AZ_SESSION, "status": end})),
+        )
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn azure_restore_vm_starts_a_restore_and_waits_for_its_end() {
+    let server = azure_restore_server("Success").await;
+    let out = run(
+        env!("CARGO_BIN_EXE_azure_restore_vm"),
+        &server,
+        &[VM_POINT, "ticket 4711"],
+    )
+    .await;
+    assert_eq!(
+        out,
+        format!("restore session {AZ_SESSION} started\nrestore session ended: Success\n")
+    );
+}
+
+#[tokio::test]
+async fn azure_restore_vm_fails_when_the_restore_does() {
+    let server = azure_restore_server("Error").await;
+    let (ok, out, err) = run_status(
+        env!("CARGO_BIN_EXE_azure_restore_vm"),
+        &server,
+        &[VM_POINT, "ticket 4711"],
+    )
+    .await;
+    assert!(!ok, "{out}");
+    assert!(out.ends_with("restore session ended: Error\n"), "{out}");
+    assert!(err.contains("the restore ended in Error"), "{err}");
 }

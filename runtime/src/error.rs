@@ -317,7 +317,7 @@ impl From<reqwest::Error> for Error {
     }
 }
 
-fn snippet(text: &str) -> String {
+pub(crate) fn snippet(text: &str) -> String {
     const MAX: usize = 300;
     let text = text.trim();
     match text.char_indices().nth(MAX) {

@@ -396,7 +396,14 @@ async fn next_page<B, T: DeserializeOwned + Serialize>(
     prepared: Prepared<'_>,
 ) -> Result<(), Error> {
     let asked = walk.offset;
-    let (_, body) = crate::ops::body(op, prepared).await?;
+    let (status, body) = crate::ops::body(op, prepared).await?;
+    if status == reqwest::StatusCode::ACCEPTED {
+        // VB for Azure's lists of cloud resources may start a rescan instead of answering.
+        return Err(paging(format!(
+            "asked for the page at offset {asked}, the server answered 202 Accepted instead: it started asynchronous work ({}); wait for it to finish, then list again",
+            crate::error::snippet(&String::from_utf8_lossy(&body))
+        )));
+    }
     let page = decode_page::<T>(&body, shape, profile)?;
     walk.pages += 1;
     let n = page.items.len() as i64;

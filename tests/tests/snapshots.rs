@@ -285,10 +285,10 @@ mod shapes {
             .await
     }
 
-    /// The nullable path parameter is a plain Uuid; a nullable object is an Option inside;
-    /// formats map to their types or fall back to the base type.
+    /// The nullable path parameter is a plain Uuid; a nullable object is a plain struct
+    /// (where it is used, the field is an Option); formats map to their types or fall back
+    /// to the base type.
     fn formats(item: nullable_and_formats::types::Item, c: &nullable_and_formats::Client) {
-        let Some(item) = item.0 else { return };
         let _: Option<chrono::NaiveDate> = item.day;
         let _: Option<String> = item.duration;
         let _: Option<String> = item.label;

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
 use serde_json::json;
 use vbazure::runtime::WaitOptions;
 use vbazure::{types, ErrorKind};
@@ -322,4 +322,46 @@ async fn a_file_answered_under_two_statuses_is_typed_by_status() {
         export().send().await.unwrap().into_inner(),
         vbazure::builder::SystemExportLogsResponse::NoContent
     ));
+}
+
+#[tokio::test]
+async fn a_list_answered_202_is_a_loud_error_not_an_empty_stream() {
+    let server = MockServer::start().await;
+    let operation = "0a0a0a0a-0000-4000-8000-00000000000c";
+    Mock::given(method("GET"))
+        .and(path("/api/v8.1/protectedItem/virtualMachines"))
+        .respond_with(ResponseTemplate::new(202).set_body_json(
+            json!({"id": operation, "startTime": "2026-11-24T10:00:00Z", "status": "Running"}),
+        ))
+        .mount(&server)
+        .await;
+    let client = bearer(&server);
+    let items: Vec<_> = client
+        .protected_virtual_machine_get_protected_item_page()
+        .sync(true)
+        .stream()
+        .collect()
+        .await;
+    assert_eq!(items.len(), 1, "one error, and the stream ends");
+    let err = items.into_iter().next().unwrap().unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Paging(_)), "{err:?}");
+    assert!(err.to_string().contains("202 Accepted"), "{err}");
+    assert!(
+        err.to_string().contains(operation),
+        "names the operation: {err}"
+    );
+
+    // `send` gives the asynchronous operation, typed.
+    match client
+        .protected_virtual_machine_get_protected_item_page()
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+    {
+        vbazure::builder::ProtectedVirtualMachineGetProtectedItemPageResponse::Accepted(op) => {
+            assert_eq!(op.id.to_string(), operation)
+        }
+        other => panic!("expected the 202, got {other:?}"),
+    }
 }

@@ -126,7 +126,9 @@ pub(super) fn by_status(
         let shown = variant.to_string();
         debug_arms.push(match (&s.schema, s.bytes) {
             (Some(_), _) => quote!(#name::#variant(v) => f.debug_tuple(#shown).field(v).finish(),),
-            (None, true) => quote!(#name::#variant(_) => f.write_str(concat!(#shown, "(<byte stream>)")),),
+            (None, true) => {
+                quote!(#name::#variant(_) => f.write_str(concat!(#shown, "(<byte stream>)")),)
+            }
             (None, false) => quote!(#name::#variant => f.write_str(#shown),),
         });
         match s.status.parse::<u16>() {
@@ -192,8 +194,11 @@ pub(crate) struct Builder {
 impl Builder {
     /// The page type to implement `Paged` for, when the operation streams an envelope.
     pub fn page_type(&self) -> Option<String> {
-        match self.facts.paged {
-            Some(crate::facts::PageShape::Envelope) => type_name(&self.ok_ty),
+        match (&self.facts.paged, &self.facts.page_schema) {
+            (Some(crate::facts::PageShape::Envelope), Some(schema)) => {
+                Some(crate::normalize::rust_type_name(schema))
+            }
+            (Some(crate::facts::PageShape::Envelope), None) => type_name(&self.ok_ty),
             _ => None,
         }
     }
@@ -320,6 +325,14 @@ pub(super) fn builders(
         let mut methods = vec![send];
         report.sends += 1;
         if let (Some(shape), Some(paging)) = (&f.paged, paging) {
+            // By status, the page is the 200 body.
+            let page_ty = match &f.page_schema {
+                Some(schema) => {
+                    let ty = format_ident!("{}", crate::normalize::rust_type_name(schema));
+                    quote!(types::#ty)
+                }
+                None => quote!(#ok_ty),
+            };
             let shape = match shape {
                 crate::facts::PageShape::Envelope => {
                     quote!(::veeam_runtime::paging::Shape::Envelope)
@@ -346,7 +359,7 @@ pub(super) fn builders(
                 /// does not decode is an error naming its index; the stream goes on after it.
                 pub fn stream(self) -> impl ::veeam_runtime::Stream<
                     Item = ::std::result::Result<
-                        <#ok_ty as ::veeam_runtime::paging::Paged>::Item,
+                        <#page_ty as ::veeam_runtime::paging::Paged>::Item,
                         ::veeam_runtime::Error,
                     >,
                 > #generics_lt {

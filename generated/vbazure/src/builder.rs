@@ -1878,6 +1878,48 @@ impl<'a> AzureServiceAccountGetAccounts<'a> {
             Ok(ResponseValue::new(value, status, headers))
         }
     }
+    /// Every item of every page, fetched lazily one page at a time (one page in
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
+    #[inline]
+    pub fn stream(
+        self,
+    ) -> impl ::veeam_runtime::Stream<
+        Item = ::std::result::Result<
+            <types::PageOfAzureAccount as ::veeam_runtime::paging::Paged>::Item,
+            ::veeam_runtime::Error,
+        >,
+    > + 'a {
+        let limit = match &self.limit {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        let start = match &self.offset {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "azure_service_account_get_accounts",
+                path: "/api/v8.1/accounts/azure/service",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
+            self,
+            start,
+            limit,
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                let b = b.offset(offset).limit(limit);
+                let _ = set_id;
+                b.into_request()
+            },
+        )
+    }
 }
 ///What [`AzureServiceAccountGetAccounts::send`] answers with, by status: each status has its own body.
 #[cfg(feature = "azure-service-account")]
@@ -19183,6 +19225,48 @@ impl<'a> KeyVaultGetKeyVaultsPage<'a> {
             Ok(ResponseValue::new(value, status, headers))
         }
     }
+    /// Every item of every page, fetched lazily one page at a time (one page in
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
+    #[inline]
+    pub fn stream(
+        self,
+    ) -> impl ::veeam_runtime::Stream<
+        Item = ::std::result::Result<
+            <types::PageOfKeyVault as ::veeam_runtime::paging::Paged>::Item,
+            ::veeam_runtime::Error,
+        >,
+    > + 'a {
+        let limit = match &self.limit {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        let start = match &self.offset {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "key_vault_get_key_vaults_page",
+                path: "/api/v8.1/cloudInfrastructure/keyVaults",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
+            self,
+            start,
+            limit,
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                let b = b.offset(offset).limit(limit);
+                let _ = set_id;
+                b.into_request()
+            },
+        )
+    }
 }
 ///What [`KeyVaultGetKeyVaultsPage::send`] answers with, by status: each status has its own body.
 #[cfg(feature = "key-vault")]
@@ -19588,6 +19672,48 @@ impl<'a> KeyVaultGetKeyVaultKeys<'a> {
             };
             Ok(ResponseValue::new(value, status, headers))
         }
+    }
+    /// Every item of every page, fetched lazily one page at a time (one page in
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
+    #[inline]
+    pub fn stream(
+        self,
+    ) -> impl ::veeam_runtime::Stream<
+        Item = ::std::result::Result<
+            <types::PageOfKeyVaultKey as ::veeam_runtime::paging::Paged>::Item,
+            ::veeam_runtime::Error,
+        >,
+    > + 'a {
+        let limit = match &self.limit {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        let start = match &self.offset {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "key_vault_get_key_vault_keys",
+                path: "/api/v8.1/cloudInfrastructure/keyVaults/{keyVaultId}/keys",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
+            self,
+            start,
+            limit,
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                let b = b.offset(offset).limit(limit);
+                let _ = set_id;
+                b.into_request()
+            },
+        )
     }
 }
 ///What [`KeyVaultGetKeyVaultKeys::send`] answers with, by status: each status has its own body.
@@ -23320,6 +23446,48 @@ impl<'a> ProtectedCosmosDbAccountGetProtectedItemPage<'a> {
             Ok(ResponseValue::new(value, status, headers))
         }
     }
+    /// Every item of every page, fetched lazily one page at a time (one page in
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
+    #[inline]
+    pub fn stream(
+        self,
+    ) -> impl ::veeam_runtime::Stream<
+        Item = ::std::result::Result<
+            <types::PageOfProtectedCosmosDbAccount as ::veeam_runtime::paging::Paged>::Item,
+            ::veeam_runtime::Error,
+        >,
+    > + 'a {
+        let limit = match &self.limit {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        let start = match &self.offset {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "protected_cosmos_db_account_get_protected_item_page",
+                path: "/api/v8.1/protectedItem/cosmosDb",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
+            self,
+            start,
+            limit,
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                let b = b.offset(offset).limit(limit);
+                let _ = set_id;
+                b.into_request()
+            },
+        )
+    }
 }
 ///What [`ProtectedCosmosDbAccountGetProtectedItemPage::send`] answers with, by status: each status has its own body.
 #[cfg(feature = "protected-cosmos-db-account")]
@@ -24471,6 +24639,48 @@ impl<'a> ProtectedDatabaseGetProtectedItemPage<'a> {
             Ok(ResponseValue::new(value, status, headers))
         }
     }
+    /// Every item of every page, fetched lazily one page at a time (one page in
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
+    #[inline]
+    pub fn stream(
+        self,
+    ) -> impl ::veeam_runtime::Stream<
+        Item = ::std::result::Result<
+            <types::PageOfProtectedDatabase as ::veeam_runtime::paging::Paged>::Item,
+            ::veeam_runtime::Error,
+        >,
+    > + 'a {
+        let limit = match &self.limit {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        let start = match &self.offset {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "protected_database_get_protected_item_page",
+                path: "/api/v8.1/protectedItem/sql",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
+            self,
+            start,
+            limit,
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                let b = b.offset(offset).limit(limit);
+                let _ = set_id;
+                b.into_request()
+            },
+        )
+    }
 }
 ///What [`ProtectedDatabaseGetProtectedItemPage::send`] answers with, by status: each status has its own body.
 #[cfg(feature = "protected-database")]
@@ -25213,6 +25423,48 @@ impl<'a> ProtectedFileShareGetProtectedItemPage<'a> {
             };
             Ok(ResponseValue::new(value, status, headers))
         }
+    }
+    /// Every item of every page, fetched lazily one page at a time (one page in
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
+    #[inline]
+    pub fn stream(
+        self,
+    ) -> impl ::veeam_runtime::Stream<
+        Item = ::std::result::Result<
+            <types::PageOfProtectedFileShare as ::veeam_runtime::paging::Paged>::Item,
+            ::veeam_runtime::Error,
+        >,
+    > + 'a {
+        let limit = match &self.limit {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        let start = match &self.offset {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "protected_file_share_get_protected_item_page",
+                path: "/api/v8.1/protectedItem/fileShares",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
+            self,
+            start,
+            limit,
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                let b = b.offset(offset).limit(limit);
+                let _ = set_id;
+                b.into_request()
+            },
+        )
     }
 }
 ///What [`ProtectedFileShareGetProtectedItemPage::send`] answers with, by status: each status has its own body.
@@ -26042,6 +26294,48 @@ impl<'a> ProtectedVirtualMachineGetProtectedItemPage<'a> {
             };
             Ok(ResponseValue::new(value, status, headers))
         }
+    }
+    /// Every item of every page, fetched lazily one page at a time (one page in
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
+    #[inline]
+    pub fn stream(
+        self,
+    ) -> impl ::veeam_runtime::Stream<
+        Item = ::std::result::Result<
+            <types::PageOfProtectedVirtualMachine as ::veeam_runtime::paging::Paged>::Item,
+            ::veeam_runtime::Error,
+        >,
+    > + 'a {
+        let limit = match &self.limit {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        let start = match &self.offset {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "protected_virtual_machine_get_protected_item_page",
+                path: "/api/v8.1/protectedItem/virtualMachines",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
+            self,
+            start,
+            limit,
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                let b = b.offset(offset).limit(limit);
+                let _ = set_id;
+                b.into_request()
+            },
+        )
     }
 }
 ///What [`ProtectedVirtualMachineGetProtectedItemPage::send`] answers with, by status: each status has its own body.
@@ -28222,6 +28516,48 @@ impl<'a> RegionGetRegionsPage<'a> {
             Ok(ResponseValue::new(value, status, headers))
         }
     }
+    /// Every item of every page, fetched lazily one page at a time (one page in
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
+    #[inline]
+    pub fn stream(
+        self,
+    ) -> impl ::veeam_runtime::Stream<
+        Item = ::std::result::Result<
+            <types::PageOfRegion as ::veeam_runtime::paging::Paged>::Item,
+            ::veeam_runtime::Error,
+        >,
+    > + 'a {
+        let limit = match &self.limit {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        let start = match &self.offset {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "region_get_regions_page",
+                path: "/api/v8.1/cloudInfrastructure/regions",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
+            self,
+            start,
+            limit,
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                let b = b.offset(offset).limit(limit);
+                let _ = set_id;
+                b.into_request()
+            },
+        )
+    }
 }
 ///What [`RegionGetRegionsPage::send`] answers with, by status: each status has its own body.
 #[cfg(feature = "region")]
@@ -29848,6 +30184,48 @@ impl<'a> ResourceGroupGetResourceGroups<'a> {
             };
             Ok(ResponseValue::new(value, status, headers))
         }
+    }
+    /// Every item of every page, fetched lazily one page at a time (one page in
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
+    #[inline]
+    pub fn stream(
+        self,
+    ) -> impl ::veeam_runtime::Stream<
+        Item = ::std::result::Result<
+            <types::PageOfResourceGroup as ::veeam_runtime::paging::Paged>::Item,
+            ::veeam_runtime::Error,
+        >,
+    > + 'a {
+        let limit = match &self.limit {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        let start = match &self.offset {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "resource_group_get_resource_groups",
+                path: "/api/v8.1/cloudInfrastructure/resourceGroups",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
+            self,
+            start,
+            limit,
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                let b = b.offset(offset).limit(limit);
+                let _ = set_id;
+                b.into_request()
+            },
+        )
     }
 }
 ///What [`ResourceGroupGetResourceGroups::send`] answers with, by status: each status has its own body.
@@ -32098,6 +32476,48 @@ impl<'a> SqlElasticPoolGetSqlServersPage<'a> {
             };
             Ok(ResponseValue::new(value, status, headers))
         }
+    }
+    /// Every item of every page, fetched lazily one page at a time (one page in
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
+    #[inline]
+    pub fn stream(
+        self,
+    ) -> impl ::veeam_runtime::Stream<
+        Item = ::std::result::Result<
+            <types::PageOfSqlElasticPool as ::veeam_runtime::paging::Paged>::Item,
+            ::veeam_runtime::Error,
+        >,
+    > + 'a {
+        let limit = match &self.limit {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        let start = match &self.offset {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "sql_elastic_pool_get_sql_servers_page",
+                path: "/api/v8.1/cloudInfrastructure/sqlElasticPools",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
+            self,
+            start,
+            limit,
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                let b = b.offset(offset).limit(limit);
+                let _ = set_id;
+                b.into_request()
+            },
+        )
     }
 }
 ///What [`SqlElasticPoolGetSqlServersPage::send`] answers with, by status: each status has its own body.
@@ -35497,6 +35917,48 @@ impl<'a> SqlServerGetSqlServersPage<'a> {
             };
             Ok(ResponseValue::new(value, status, headers))
         }
+    }
+    /// Every item of every page, fetched lazily one page at a time (one page in
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
+    #[inline]
+    pub fn stream(
+        self,
+    ) -> impl ::veeam_runtime::Stream<
+        Item = ::std::result::Result<
+            <types::PageOfSqlServer as ::veeam_runtime::paging::Paged>::Item,
+            ::veeam_runtime::Error,
+        >,
+    > + 'a {
+        let limit = match &self.limit {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        let start = match &self.offset {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "sql_server_get_sql_servers_page",
+                path: "/api/v8.1/cloudInfrastructure/sqlServers",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
+            self,
+            start,
+            limit,
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                let b = b.offset(offset).limit(limit);
+                let _ = set_id;
+                b.into_request()
+            },
+        )
     }
 }
 ///What [`SqlServerGetSqlServersPage::send`] answers with, by status: each status has its own body.
@@ -40329,6 +40791,48 @@ impl<'a> TagGetTagsPage<'a> {
             Ok(ResponseValue::new(value, status, headers))
         }
     }
+    /// Every item of every page, fetched lazily one page at a time (one page in
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
+    #[inline]
+    pub fn stream(
+        self,
+    ) -> impl ::veeam_runtime::Stream<
+        Item = ::std::result::Result<
+            <types::PageOfTag as ::veeam_runtime::paging::Paged>::Item,
+            ::veeam_runtime::Error,
+        >,
+    > + 'a {
+        let limit = match &self.limit {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        let start = match &self.offset {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "tag_get_tags_page",
+                path: "/api/v8.1/cloudInfrastructure/tags",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
+            self,
+            start,
+            limit,
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                let b = b.offset(offset).limit(limit);
+                let _ = set_id;
+                b.into_request()
+            },
+        )
+    }
 }
 ///What [`TagGetTagsPage::send`] answers with, by status: each status has its own body.
 #[cfg(feature = "tag")]
@@ -40642,6 +41146,48 @@ impl<'a> TenantGetTenantsWithAccount<'a> {
             };
             Ok(ResponseValue::new(value, status, headers))
         }
+    }
+    /// Every item of every page, fetched lazily one page at a time (one page in
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
+    #[inline]
+    pub fn stream(
+        self,
+    ) -> impl ::veeam_runtime::Stream<
+        Item = ::std::result::Result<
+            <types::PageOfTenantWithAccount as ::veeam_runtime::paging::Paged>::Item,
+            ::veeam_runtime::Error,
+        >,
+    > + 'a {
+        let limit = match &self.limit {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        let start = match &self.offset {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "tenant_get_tenants_with_account",
+                path: "/api/v8.1/cloudInfrastructure/tenants/withAccount",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
+            self,
+            start,
+            limit,
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                let b = b.offset(offset).limit(limit);
+                let _ = set_id;
+                b.into_request()
+            },
+        )
     }
 }
 ///What [`TenantGetTenantsWithAccount::send`] answers with, by status: each status has its own body.

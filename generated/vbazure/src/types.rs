@@ -39849,6 +39849,10 @@ impl ::veeam_runtime::paging::Paged for PageOfAvailabilitySet {
 impl ::veeam_runtime::paging::Paged for PageOfAvailabilityZoneInfo {
     type Item = AvailabilityZoneInfo;
 }
+#[cfg(any(feature = "azure-service-account"))]
+impl ::veeam_runtime::paging::Paged for PageOfAzureAccount {
+    type Item = AzureAccount;
+}
 #[cfg(any(feature = "subscription"))]
 impl ::veeam_runtime::paging::Paged for PageOfAzureSubscription {
     type Item = AzureSubscription;
@@ -39961,6 +39965,14 @@ impl ::veeam_runtime::paging::Paged for PageOfJobDeletedRestorePoint {
 impl ::veeam_runtime::paging::Paged for PageOfJobSession {
     type Item = JobSession;
 }
+#[cfg(any(feature = "key-vault"))]
+impl ::veeam_runtime::paging::Paged for PageOfKeyVault {
+    type Item = KeyVault;
+}
+#[cfg(any(feature = "key-vault"))]
+impl ::veeam_runtime::paging::Paged for PageOfKeyVaultKey {
+    type Item = KeyVaultKey;
+}
 #[cfg(any(feature = "license"))]
 impl ::veeam_runtime::paging::Paged for PageOfLicensedResource {
     type Item = LicensedResource;
@@ -39993,9 +40005,25 @@ impl ::veeam_runtime::paging::Paged for PageOfPolicyExcludedItem {
 impl ::veeam_runtime::paging::Paged for PageOfPolicyProtectedItem {
     type Item = PolicyProtectedItem;
 }
+#[cfg(any(feature = "protected-cosmos-db-account"))]
+impl ::veeam_runtime::paging::Paged for PageOfProtectedCosmosDbAccount {
+    type Item = ProtectedCosmosDbAccount;
+}
+#[cfg(any(feature = "protected-database"))]
+impl ::veeam_runtime::paging::Paged for PageOfProtectedDatabase {
+    type Item = ProtectedDatabase;
+}
+#[cfg(any(feature = "protected-file-share"))]
+impl ::veeam_runtime::paging::Paged for PageOfProtectedFileShare {
+    type Item = ProtectedFileShare;
+}
 #[cfg(any(feature = "job-sessions"))]
 impl ::veeam_runtime::paging::Paged for PageOfProtectedItem {
     type Item = ProtectedItem;
+}
+#[cfg(any(feature = "protected-virtual-machine"))]
+impl ::veeam_runtime::paging::Paged for PageOfProtectedVirtualMachine {
+    type Item = ProtectedVirtualMachine;
 }
 #[cfg(any(feature = "protected-vnet"))]
 impl ::veeam_runtime::paging::Paged for PageOfProtectedVnet {
@@ -40020,6 +40048,10 @@ impl ::veeam_runtime::paging::Paged for PageOfRegion {
 impl ::veeam_runtime::paging::Paged for PageOfRepository {
     type Item = Repository;
 }
+#[cfg(any(feature = "resource-group"))]
+impl ::veeam_runtime::paging::Paged for PageOfResourceGroup {
+    type Item = ResourceGroup;
+}
 #[cfg(any(feature = "job-sessions"))]
 impl ::veeam_runtime::paging::Paged for PageOfRestoredItem {
     type Item = RestoredItem;
@@ -40031,6 +40063,10 @@ impl ::veeam_runtime::paging::Paged for PageOfSlaSessionReportRow {
 #[cfg(any(feature = "sla-template"))]
 impl ::veeam_runtime::paging::Paged for PageOfSlaTemplate {
     type Item = SlaTemplate;
+}
+#[cfg(any(feature = "sql-elastic-pool"))]
+impl ::veeam_runtime::paging::Paged for PageOfSqlElasticPool {
+    type Item = SqlElasticPool;
 }
 #[cfg(any(feature = "sql-policy"))]
 impl ::veeam_runtime::paging::Paged for PageOfSqlPolicy {
@@ -40048,6 +40084,10 @@ impl ::veeam_runtime::paging::Paged for PageOfSqlPolicyExcludedItem {
 impl ::veeam_runtime::paging::Paged for PageOfSqlRestorePoint {
     type Item = SqlRestorePoint;
 }
+#[cfg(any(feature = "sql-server"))]
+impl ::veeam_runtime::paging::Paged for PageOfSqlServer {
+    type Item = SqlServer;
+}
 #[cfg(any(feature = "standard-account"))]
 impl ::veeam_runtime::paging::Paged for PageOfStandardAccount {
     type Item = StandardAccount;
@@ -40059,6 +40099,14 @@ impl ::veeam_runtime::paging::Paged for PageOfStandardAccountName {
 #[cfg(any(feature = "storage-template"))]
 impl ::veeam_runtime::paging::Paged for PageOfStorageTemplate {
     type Item = StorageTemplate;
+}
+#[cfg(any(feature = "tag"))]
+impl ::veeam_runtime::paging::Paged for PageOfTag {
+    type Item = Tag;
+}
+#[cfg(any(feature = "tenant"))]
+impl ::veeam_runtime::paging::Paged for PageOfTenantWithAccount {
+    type Item = TenantWithAccount;
 }
 #[cfg(any(feature = "user"))]
 impl ::veeam_runtime::paging::Paged for PageOfUser {
