@@ -26,6 +26,9 @@ pub struct ApiFacts {
     pub title: String,
     pub version: String,
     pub operations: usize,
+    /// Operations with `.stream()`, and those answering with a file (runtime crates).
+    pub streams: usize,
+    pub downloads: usize,
 }
 
 /// Dependencies of every generated crate: what progenitor's output uses.
@@ -56,6 +59,7 @@ pub fn crate_files(
         Some(r) => format!("veeam-runtime = {}\n", r.dependency),
         None => String::new(),
     };
+    let features_report = features;
     let features = features.map(feature_table).unwrap_or_default();
     // What progenitor said its code uses, beyond what every crate needs.
     let mut uses = String::new();
@@ -77,14 +81,14 @@ pub fn crate_files(
     files.insert(
         PathBuf::from("Cargo.toml"),
         format!(
-            "# {header}\n[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\ndescription = \"{description}\"\nlicense = \"MIT OR Apache-2.0\"\npublish = false\n\n# Generated code carries no tests of its own; compiling it a second time as a test\n# harness would only double the build.\n[lib]\ntest = false\ndoctest = false\n\n{DEPENDENCIES}{uses}{runtime}{features}{workspace}",
+            "# {header}\n[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\ndescription = \"{description}\"\nlicense = \"MIT OR Apache-2.0\"\npublish = false\n\n# Generated code carries no tests of its own; compiling it a second time as a test\n# harness would only double the build.\n[lib]\ntest = false\ndoctest = false\n\n# docs.rs documents every resource group.\n[package.metadata.docs.rs]\nall-features = true\n\n{DEPENDENCIES}{uses}{runtime}{features}{workspace}",
             name = options.name,
             description = options.description.replace('"', "'"),
         ),
     );
     files.insert(
         PathBuf::from("src/lib.rs"),
-        format!("// {header}\n//! Client for the {title} ({version}), generated from its OpenAPI document.\n//! See README.md for how to use it.\n\n// progenitor imports `types` into its builder module even when a spec defines none.\n#![allow(unused_imports)]\n\n{code}", title = facts.title, version = facts.version, code = code.lib),
+        format!("// {header}\n#![doc = include_str!(\"../README.md\")]\n\n// progenitor imports `types` into its builder module even when a spec defines none.\n#![allow(unused_imports)]\n\n{code}", code = code.lib),
     );
     for (module, text) in &code.modules {
         files.insert(
@@ -92,7 +96,10 @@ pub fn crate_files(
             format!("// {header}\n\n{text}"),
         );
     }
-    files.insert(PathBuf::from("README.md"), readme(options, facts, &header));
+    files.insert(
+        PathBuf::from("README.md"),
+        readme(options, facts, features_report, &header),
+    );
     files
 }
 
@@ -119,9 +126,16 @@ fn feature_table(report: &crate::features::FeatureReport) -> String {
     out
 }
 
-fn readme(options: &CrateOptions, facts: &ApiFacts, header: &str) -> String {
-    format!(
-        r#"<!-- {header} -->
+fn readme(
+    options: &CrateOptions,
+    facts: &ApiFacts,
+    features: Option<&crate::features::FeatureReport>,
+    header: &str,
+) -> String {
+    let name = &options.name;
+    let Some(runtime) = &options.runtime else {
+        return format!(
+            r#"<!-- {header} -->
 # `{name}`
 
 {description}: a typed async Rust client for the {title} ({version}), {operations} operations,
@@ -131,27 +145,164 @@ Every operation is a method on `{name}::Client`; each returns a builder: set par
 the body, then `.send().await`. Request and response bodies are in `{name}::types`.
 
 ```rust,no_run
-{example}
+let client = {name}::Client::new("https://server.example.com");
 ```
 
 Do not edit this crate: it is regenerated with `{command}`.
 "#,
-        name = options.name,
-        description = options.description,
+            description = options.description,
+            title = facts.title,
+            version = facts.version,
+            operations = facts.operations,
+            command = options.command,
+        );
+    };
+    guide(options, runtime, facts, features, header)
+}
+
+/// The guide of a crate wired to `veeam-runtime`: its README and its root documentation.
+/// Every Rust block compiles against the crate (the tests crate includes the README).
+fn guide(
+    options: &CrateOptions,
+    runtime: &crate::glue::RuntimeOptions,
+    facts: &ApiFacts,
+    features: Option<&crate::features::FeatureReport>,
+    header: &str,
+) -> String {
+    use crate::profile::AuthKind;
+    let name = &options.name;
+    let krate = name.replace('-', "_");
+    let profile = &runtime.profile;
+    let mut out = format!(
+        "<!-- {header} -->\n# `{name}`\n\nA typed async Rust client for the {title} ({version}): {operations} operations. \
+Each is a method on `{krate}::Client` returning a builder: set parameters and the body, then `.send().await`. Bodies are in `{krate}::types`. \
+Login, TLS, retries, paging, lenient decoding and waits come from `veeam-runtime`.\n\n",
         title = facts.title,
         version = facts.version,
         operations = facts.operations,
-        command = options.command,
-        example = if options.runtime.is_some() {
+    );
+    if profile.reference_url.is_some() {
+        out.push_str(&format!(
+            "It follows the vendor's OpenAPI document of version {version}. Each method's documentation ends with a link to its page in the vendor's reference.\n\n",
+            version = facts.version,
+        ));
+    }
+    // Log in.
+    let (login, login_text) = match profile.auth.kind {
+        AuthKind::Password => (
+            format!(".password(\"admin\", \"secret\")"),
             format!(
-                "// Login, token refresh, TLS, retries, paging and errors come from veeam-runtime.\nlet client = {}::Client::builder(\"https://vbo.example.local:4443\")\n    .password(\"admin\", \"secret\")\n    .build()?;",
-                options.name
-            )
+                "The client logs in with the OAuth2 password grant at `{}` on its first call, refreshes the token before it expires, and logs in again when the server forgets it. `.bearer_token(token)` uses a token obtained elsewhere instead.{}",
+                profile.auth.token_path.as_deref().unwrap_or("?"),
+                match &profile.auth.logout {
+                    Some(l) => format!(" `client.session().logout()` ends the session on the server (`{} {}`).", l.method, l.path),
+                    None => String::new(),
+                }
+            ),
+        ),
+        AuthKind::Bearer => (
+            ".bearer_token(\"token\")".to_string(),
+            "Every call carries the bearer token given to the builder.".to_string(),
+        ),
+        AuthKind::None => (String::new(), "The API needs no authentication.".to_string()),
+    };
+    let logout = if profile.auth.logout.is_some() && profile.auth.kind == AuthKind::Password {
+        "\n    client.session().logout().await?;"
+    } else {
+        ""
+    };
+    out.push_str(&format!(
+        r#"## Log in
+
+{login_text}
+
+```rust,no_run
+async fn connect(url: &str) -> Result<(), {krate}::Error> {{
+    let client = {krate}::Client::builder(url){login}.build()?;
+    // ... calls ...{logout}
+    Ok(())
+}}
+```
+
+## TLS
+
+Certificates are verified against the system's roots. For a server with a self-signed
+certificate, pin it: `.pin_certificate_sha256(fingerprint)` accepts exactly the certificate
+with that SHA-256 fingerprint (hex, colons allowed) and nothing else, whatever its name or
+expiry; a mismatch is an error naming both fingerprints, never retried. Or trust an extra root
+with `.add_root_certificate_pem(pem)` (not both).
+
+```rust,no_run
+fn pinned(url: &str, fingerprint: &str) -> Result<{krate}::Client, {krate}::Error> {{
+    {krate}::Client::builder(url){login}.pin_certificate_sha256(fingerprint)?.build()
+}}
+```
+
+## Errors
+
+Every call returns `Result<_, {krate}::Error>`. The error names the operation, and says what
+happened: `kind()` is one of `{krate}::ErrorKind` (the server's answer, a transport failure,
+a timeout, a body that does not decode with its JSON path, a paging inconsistency...);
+`status()` is the HTTP status; `problem()` is an RFC 9457 problem body and `api()` the whole
+error answer, decoded or raw. GET and other idempotent calls are retried on 429, 502, 503,
+504 and broken connections (with `Retry-After`); a 401 renews the token once.
+
+```rust,no_run
+fn explain(error: &{krate}::Error) {{
+    if let Some(problem) = error.problem() {{
+        eprintln!("{{:?}}: {{:?}} (trace {{:?}})", error.status(), problem.detail, problem.trace_id);
+    }} else {{
+        eprintln!("{{error}}");
+    }}
+}}
+```
+
+Responses are read leniently: a field that is `null` or missing reads as `None` (lists and
+maps as empty), an enum value this crate does not know is kept as its `Unknown` variant, and
+fields a newer server adds are ignored. Nothing is invented: a field the crate needs and
+cannot read is an error naming its path.
+
+"#
+    ));
+    if facts.streams > 0 {
+        out.push_str(&format!(
+            "## Paging\n\n{} list operations have `.stream()`: every item of every page, fetched one page at a time as you consume them. The walk follows the server's own numbers (offset, limit, total, next link); when they are inconsistent (an ignored offset, overlapping pages, a total it does not serve) the stream ends with an error instead of losing or repeating items. An item that does not decode is an error naming its index; the stream goes on after it.\n\n",
+            facts.streams
+        ));
+    }
+    if facts.downloads > 0 {
+        out.push_str(&format!(
+            "## Downloads\n\n{} operations answer with a file. Those with a single success status have `.save_to(path)` (written to a temporary file and renamed once complete: a failed download leaves an existing file untouched) and `.write_to(writer)`; both stream with constant memory and get the longer download timeout.\n\n",
+            facts.downloads
+        ));
+    }
+    if let Some(guide) = &runtime.guide {
+        out.push_str(guide.replace("{{crate}}", &krate).trim_end());
+        out.push_str("\n\n");
+    }
+    if let Some(features) = features {
+        let minimal = if profile.minimal_features.is_empty() {
+            String::new()
         } else {
             format!(
-                "let client = {}::Client::new(\"https://vbo.example.local:4443\");",
-                options.name
+                " A typical program needs `{}`.",
+                profile.minimal_features.join("`, `")
             )
-        },
-    )
+        };
+        out.push_str(&format!(
+            "## Features\n\nOne Cargo feature per resource group ({} of them); `full`, the default, enables all. To compile only what you call, turn the default off and name the groups.{minimal}\n\n```toml\n[dependencies]\n{name} = {{ version = \"0.1\", default-features = false, features = [{}] }}\n```\n\n",
+            features.groups.len(),
+            profile
+                .minimal_features
+                .iter()
+                .map(|f| format!("\"{f}\""))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ));
+    }
+    out.push_str(&format!(
+        "## This crate\n\nGenerated by `{}` from the curated spec; do not edit it: change the spec and regenerate.\n",
+        options.command
+    ));
+    out
 }

@@ -103,6 +103,8 @@ pub fn generate(files: &[SpecFile], options: &CrateOptions) -> Result<Output> {
         title: text("/info/title"),
         version: text("/info/version"),
         operations,
+        streams: glue.as_ref().map_or(0, |g| g.streams),
+        downloads: glue.as_ref().map_or(0, |g| g.downloads),
     };
     let warnings = report
         .degraded
@@ -138,6 +140,7 @@ pub fn inferred_runtime(
         dependency: dependency.to_string(),
         profile,
         extension: None,
+        guide: None,
         features,
     };
     Ok((options, notes))
@@ -221,6 +224,7 @@ impl WorkspaceApi {
             }
         }
         let extension = self.profile.read_extensions(&self.spec_dir(root))?;
+        let guide = self.profile.read_guide(&self.spec_dir(root))?;
         generate(
             &files,
             &CrateOptions {
@@ -233,6 +237,7 @@ impl WorkspaceApi {
                     dependency: r#"{ path = "../../runtime", version = "0.1" }"#.to_string(),
                     profile: self.profile.clone(),
                     extension,
+                    guide,
                     features: true,
                 }),
             },

@@ -35,6 +35,17 @@ pub struct Profile {
         deserialize_with = "one_or_many"
     )]
     pub extension: Vec<String>,
+    /// Markdown appended to the crate's guide (its README and root documentation): the
+    /// API's own examples (paging, downloads, waiting), in the API's folder or a sibling
+    /// folder of spec/ like `extension`. `{{crate}}` in it stands for the crate's Rust name,
+    /// so one guide can serve several versions. Its Rust blocks are compiled by the tests
+    /// crate.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "one_or_many"
+    )]
+    pub guide: Vec<String>,
     /// The features a typical program needs, checked on their own by `cargo xtask check-features`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub minimal_features: Vec<String>,
@@ -219,12 +230,19 @@ impl Profile {
                 ));
             }
         }
-        for e in &self.extension {
-            let inside = !e.starts_with('/')
+        let inside = |e: &str| {
+            !e.starts_with('/')
                 && e.split('/').filter(|s| *s == "..").count() <= 1
-                && !e.contains("/../");
-            if !inside || !e.ends_with(".rs") {
+                && !e.contains("/../")
+        };
+        for e in &self.extension {
+            if !inside(e) || !e.ends_with(".rs") {
                 return Err(("/extension", format!("{e:?}: a `.rs` file in the API's folder, or in a sibling folder of spec/ (`../common/x.rs`)")));
+            }
+        }
+        for g in &self.guide {
+            if !inside(g) || !g.ends_with(".md") {
+                return Err(("/guide", format!("{g:?}: a `.md` file in the API's folder, or in a sibling folder of spec/ (`../common/guide.md`)")));
             }
         }
         Ok(())
@@ -237,21 +255,35 @@ impl Profile {
 
     /// The extension files' text, joined (`None` without any).
     pub fn read_extensions(&self, dir: &Path) -> Result<Option<String>> {
-        let mut text = String::new();
-        for path in self.extension_paths(dir) {
-            text.push_str(
-                &std::fs::read_to_string(&path)
-                    .map_err(|source| Error::Read { file: path, source })?,
-            );
-            text.push('\n');
-        }
-        Ok((!text.is_empty()).then_some(text))
+        read_joined(self.extension_paths(dir))
+    }
+
+    /// The guide files' paths, in the profile's order.
+    pub fn guide_paths(&self, dir: &Path) -> Vec<PathBuf> {
+        self.guide.iter().map(|g| dir.join(g)).collect()
+    }
+
+    /// The guide files' text, joined (`None` without any).
+    pub fn read_guide(&self, dir: &Path) -> Result<Option<String>> {
+        read_joined(self.guide_paths(dir))
     }
 
     /// As YAML, for `generate --spec` to print what it inferred.
     pub fn to_yaml(&self) -> String {
         serde_norway::to_string(self).unwrap_or_default()
     }
+}
+
+/// The files' text, one after the other, each ending in a newline (`None` without any).
+fn read_joined(paths: Vec<PathBuf>) -> Result<Option<String>> {
+    let mut text = String::new();
+    for path in paths {
+        text.push_str(
+            &std::fs::read_to_string(&path).map_err(|source| Error::Read { file: path, source })?,
+        );
+        text.push('\n');
+    }
+    Ok((!text.is_empty()).then_some(text))
 }
 
 /// `extension: x.rs` or `extension: [a.rs, b.rs]`.
@@ -293,6 +325,7 @@ pub fn infer(doc: &Value, name: &str, description: &str) -> (Profile, Vec<String
         auth,
         paging,
         extension: Vec::new(),
+        guide: Vec::new(),
         minimal_features: Vec::new(),
         reference_url: None,
     };

@@ -9,7 +9,7 @@
 //!
 //! Any 2xx status is a success: the spec lists one per operation, and a server that answers
 //! 200 where it documents 201 has still done what was asked. Every other status is
-//! [`ErrorKind::Api`](crate::ErrorKind::Api) with the (bounded) body.
+//! [`ErrorKind::Api`](crate::ErrorKind) with the (bounded) body.
 
 use std::time::Instant;
 

@@ -62,8 +62,8 @@ pub fn parse_fingerprint(text: &str) -> Result<[u8; 32], Error> {
     Ok(out)
 }
 
-/// Whether a transport error is a pinned certificate that did not match (see
-/// [`PinMismatch`]): retrying cannot help.
+/// Whether a transport error is a pinned certificate that did not match: retrying cannot
+/// help.
 pub fn is_pin_mismatch(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut source = Some(error);
     while let Some(e) = source {

@@ -9,3 +9,15 @@ include!(concat!(env!("OUT_DIR"), "/fixtures.rs"));
 /// a user builds against the crates as they are.
 #[doc = include_str!("../../README.md")]
 pub mod readme {}
+
+/// Each generated crate's guide (its README, which is also its root documentation): its Rust
+/// blocks compile here against the crate. `drift.rs` checks every crate under generated/ is
+/// listed.
+#[doc = include_str!("../../generated/vb365/README.md")]
+pub mod vb365_guide {}
+#[doc = include_str!("../../generated/vb365-v6/README.md")]
+pub mod vb365_v6_guide {}
+#[doc = include_str!("../../generated/vb365-v7/README.md")]
+pub mod vb365_v7_guide {}
+#[doc = include_str!("../../generated/vbazure/README.md")]
+pub mod vbazure_guide {}

@@ -194,3 +194,21 @@ fn vbazure_runtime_wiring_covers_every_paged_and_download_operation() {
         (all, paged, downloads, 61)
     );
 }
+
+/// Every generated crate's guide is compiled as doc tests by the tests crate.
+#[test]
+fn every_crate_guide_is_compiled_by_the_tests_crate() {
+    let root = workspace_root();
+    let lib = std::fs::read_to_string(root.join("tests/src/lib.rs")).unwrap();
+    for api in codegen::workspace_apis(&root).unwrap() {
+        let include = format!(
+            "#[doc = include_str!(\"../../generated/{}/README.md\")]",
+            api.folder
+        );
+        assert!(
+            lib.contains(&include),
+            "tests/src/lib.rs must include generated/{}/README.md (and the crate be a dependency of tests)",
+            api.folder
+        );
+    }
+}

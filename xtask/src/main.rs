@@ -241,9 +241,12 @@ fn generate_one(spec: &Path, out: &Path, name: &str, profile: Option<&Path>) -> 
         }
     };
     profile.krate.name = name.to_string();
-    let extension = match &own_profile {
-        Some(p) => profile.read_extensions(p.parent().unwrap_or(Path::new(".")))?,
-        None => None,
+    let (extension, guide) = match &own_profile {
+        Some(p) => {
+            let dir = p.parent().unwrap_or(Path::new("."));
+            (profile.read_extensions(dir)?, profile.read_guide(dir)?)
+        }
+        None => (None, None),
     };
     let output = codegen::generate(
         &files,
@@ -256,6 +259,7 @@ fn generate_one(spec: &Path, out: &Path, name: &str, profile: Option<&Path>) -> 
                 dependency: runtime_dependency,
                 profile,
                 extension,
+                guide,
                 features: true,
             }),
         },
@@ -368,7 +372,38 @@ fn test() -> Result<ExitCode> {
     if !status.success() {
         return Ok(ExitCode::FAILURE);
     }
+    if docs()? != ExitCode::SUCCESS {
+        return Ok(ExitCode::FAILURE);
+    }
     check_features()
+}
+
+/// `cargo doc` of the runtime and every generated crate with all features, warnings denied:
+/// a broken link or a malformed doc comment in a spec fails CI, not a user on docs.rs.
+fn docs() -> Result<ExitCode> {
+    let root = workspace_root();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut doc = std::process::Command::new(&cargo);
+    doc.args([
+        "doc",
+        "--no-deps",
+        "--locked",
+        "--all-features",
+        "-p",
+        "veeam-runtime",
+    ])
+    .env("RUSTDOCFLAGS", "-D warnings")
+    .current_dir(&root);
+    for api in codegen::workspace_apis(&root)? {
+        doc.args(["-p", api.name()]);
+    }
+    let status = doc.status().context("running cargo doc")?;
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("the crate documentation has warnings (cargo doc, RUSTDOCFLAGS=-D warnings)");
+        ExitCode::FAILURE
+    })
 }
 
 fn check_features() -> Result<ExitCode> {

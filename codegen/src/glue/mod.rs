@@ -40,6 +40,9 @@ pub struct RuntimeOptions {
     /// Hand-written API-specific helpers appended to the crate (e.g. wait helpers): the text
     /// of the profile's extension file.
     pub extension: Option<String>,
+    /// The API's own part of the crate's guide (Markdown): the text of the profile's guide
+    /// files.
+    pub guide: Option<String>,
     /// One Cargo feature per resource group (tag); see [`crate::features`].
     pub features: bool,
 }
