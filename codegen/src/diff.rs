@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use heck::{ToSnakeCase, ToUpperCamelCase};
+use heck::ToSnakeCase;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -92,6 +92,11 @@ pub struct Change {
     pub at: String,
     /// One line saying what changed and why it is classified so.
     pub reason: String,
+    /// Under an operation: the component schema holding the changed node, when the change
+    /// was found by following a `$ref` (the same change is in that schema's [`SchemaDiff`],
+    /// and under every other operation that reaches it). `None`: the operation's own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
 }
 
 /// Changes to one operation (matched by [`PathRule::key`]).
@@ -100,6 +105,8 @@ pub struct OperationDiff {
     pub method: String,
     pub path: String,
     pub operation_id: String,
+    /// Its resource group: the first tag (of the new side, or the old for a removed one).
+    pub group: String,
     pub changes: Vec<Change>,
 }
 
@@ -108,6 +115,28 @@ pub struct OperationDiff {
 pub struct SchemaDiff {
     pub name: String,
     pub changes: Vec<Change>,
+}
+
+/// The semver bump a diff calls for in the generated crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bump {
+    /// Code written against the old crate may not compile or work (for a 0.x crate: the
+    /// minor number).
+    Major,
+    /// Additions, or changes old code does not notice.
+    Minor,
+    None,
+}
+
+impl Bump {
+    pub fn label(self) -> &'static str {
+        match self {
+            Bump::Major => "major (breaking; for a 0.x crate, bump the minor number)",
+            Bump::Minor => "minor (additions only)",
+            Bump::None => "none",
+        }
+    }
 }
 
 /// What changes for users of the generated crate.
@@ -141,17 +170,53 @@ impl Diff {
         self.all_changes().next().is_none()
     }
 
-    /// Number of changes per class, every class present (zero included).
+    /// Number of changes per class, every class present (zero included). Each change once:
+    /// an operation's own changes, and each schema's (a change inside a shared schema counts
+    /// once, not once per operation reaching it).
     pub fn counts(&self) -> BTreeMap<Class, usize> {
         let mut counts: BTreeMap<Class, usize> =
             [Class::BreakingCode, Class::BreakingWire, Class::Safe]
                 .into_iter()
                 .map(|c| (c, 0))
                 .collect();
-        for c in self.all_changes() {
+        for c in self.distinct_changes() {
             *counts.entry(c.class).or_default() += 1;
         }
         counts
+    }
+
+    /// Every change once: operations' own changes, then schemas' (see [`Diff::counts`]).
+    pub fn distinct_changes(&self) -> impl Iterator<Item = &Change> {
+        self.operations
+            .iter()
+            .flat_map(|o| o.changes.iter().filter(|c| c.via.is_none()))
+            .chain(self.schemas.iter().flat_map(|s| &s.changes))
+    }
+
+    /// The operations that reach a change inside schema `name`, by their changes' `via`.
+    pub fn reached_by(&self, name: &str) -> Vec<&OperationDiff> {
+        self.operations
+            .iter()
+            .filter(|o| o.changes.iter().any(|c| c.via.as_deref() == Some(name)))
+            .collect()
+    }
+
+    /// The version bump the change calls for in the generated crate.
+    pub fn semver(&self) -> Bump {
+        let e = &self.crate_effect;
+        if self.all_changes().any(|c| c.class == Class::BreakingCode)
+            || !e.methods_removed.is_empty()
+            || !e.types_removed.is_empty()
+        {
+            Bump::Major
+        } else if !e.methods_added.is_empty()
+            || !e.types_added.is_empty()
+            || self.all_changes().next().is_some()
+        {
+            Bump::Minor
+        } else {
+            Bump::None
+        }
     }
 
     pub fn has_breaking(&self) -> bool {
@@ -193,6 +258,7 @@ fn change(
         breaks_wire,
         at: at.to_string(),
         reason,
+        via: None,
     }
 }
 
@@ -201,6 +267,16 @@ struct Op<'a> {
     path: &'a str,
     id: &'a str,
     value: &'a Value,
+}
+
+impl Op<'_> {
+    fn group(&self) -> String {
+        self.value
+            .pointer("/tags/0")
+            .and_then(Value::as_str)
+            .unwrap_or("(untagged)")
+            .to_string()
+    }
 }
 
 fn operations<'a>(doc: &'a Value, rule: &PathRule) -> BTreeMap<String, Op<'a>> {
@@ -263,6 +339,7 @@ pub fn diff(old: &Value, new: &Value, rule: &PathRule) -> Diff {
                 method: n.method.to_uppercase(),
                 path: n.path.to_string(),
                 operation_id: n.id.to_string(),
+                group: n.group(),
                 changes,
             });
             continue;
@@ -272,6 +349,7 @@ pub fn diff(old: &Value, new: &Value, rule: &PathRule) -> Diff {
             method: o.method.to_uppercase(),
             path: o.path.to_string(),
             operation_id: o.id.to_string(),
+            group: o.group(),
             changes: vec![change(
                 "operation_removed",
                 true,
@@ -291,6 +369,7 @@ pub fn diff(old: &Value, new: &Value, rule: &PathRule) -> Diff {
             method: n.method.to_uppercase(),
             path: n.path.to_string(),
             operation_id: n.id.to_string(),
+            group: n.group(),
             changes: vec![change(
                 "operation_added",
                 false,
@@ -327,6 +406,7 @@ pub fn diff(old: &Value, new: &Value, rule: &PathRule) -> Diff {
                 method: n.method.to_uppercase(),
                 path: n.path.to_string(),
                 operation_id: n.id.to_string(),
+                group: n.group(),
                 changes,
             });
         }
@@ -524,6 +604,7 @@ fn compare_content(
             dir,
             follow_refs: true,
             seen: HashSet::new(),
+            via: None,
             out,
         };
         cx.schema(&os, &ns, at);
@@ -595,6 +676,7 @@ fn compare_parameters(old: &Value, o: &Op, new: &Value, n: &Op, out: &mut Vec<Ch
                         dir: Direction::Request,
                         follow_refs: true,
                         seen: HashSet::new(),
+                        via: None,
                         out,
                     };
                     cx.schema(os, ns, &at);
@@ -638,15 +720,35 @@ struct Cx<'a, 'o> {
     /// (old ref, new ref) pairs already compared in this walk: each shared schema once, and
     /// recursive schemas end.
     seen: HashSet<(String, String)>,
+    /// The component schema the walk is inside (the last `$ref` followed to the same name on
+    /// both sides): recorded on each change as [`Change::via`].
+    via: Option<String>,
     out: &'o mut Vec<Change>,
 }
 
 impl Cx<'_, '_> {
     fn push(&mut self, kind: &'static str, code: bool, wire: bool, at: &str, reason: String) {
-        self.out.push(change(kind, code, wire, at, reason));
+        let mut c = change(kind, code, wire, at, reason);
+        c.via = self.via.clone();
+        self.out.push(c);
     }
 
+    /// Compares `o` and `n` at `at`; inside a followed `$ref` to the same schema on both
+    /// sides, the changes found are recorded as being in that schema.
     fn schema(&mut self, o: &Value, n: &Value, at: &str) {
+        let inside = match (ref_name(o), ref_name(n)) {
+            (Some(a), Some(b)) if a == b && self.follow_refs => Some(a.to_string()),
+            _ => None,
+        };
+        if inside.is_none() {
+            return self.schema_here(o, n, at);
+        }
+        let outer = std::mem::replace(&mut self.via, inside);
+        self.schema_here(o, n, at);
+        self.via = outer;
+    }
+
+    fn schema_here(&mut self, o: &Value, n: &Value, at: &str) {
         let (oref, nref) = (ref_name(o), ref_name(n));
         if let (Some(a), Some(b)) = (oref, nref) {
             if a != b {
@@ -657,8 +759,8 @@ impl Cx<'_, '_> {
                     at,
                     format!(
                         "type {} → {}",
-                        a.to_upper_camel_case(),
-                        b.to_upper_camel_case()
+                        crate::normalize::rust_type_name(a),
+                        crate::normalize::rust_type_name(b)
                     ),
                 );
             }
@@ -952,13 +1054,15 @@ fn compare_schemas(old: &Value, new: &Value, effect: &mut CrateEffect) -> Vec<Sc
     for (name, n) in ns {
         let changes = match os.get(name) {
             None => {
-                effect.types_added.push(name.to_upper_camel_case());
+                effect
+                    .types_added
+                    .push(crate::normalize::rust_type_name(name));
                 vec![change(
                     "schema_added",
                     false,
                     false,
                     "",
-                    format!("new type `{}`", name.to_upper_camel_case()),
+                    format!("new type `{}`", crate::normalize::rust_type_name(name)),
                 )]
             }
             Some(o) => {
@@ -973,6 +1077,7 @@ fn compare_schemas(old: &Value, new: &Value, effect: &mut CrateEffect) -> Vec<Sc
                         dir,
                         follow_refs: false,
                         seen: HashSet::new(),
+                        via: None,
                         out: &mut found,
                     };
                     cx.schema(o, n, "");
@@ -997,7 +1102,9 @@ fn compare_schemas(old: &Value, new: &Value, effect: &mut CrateEffect) -> Vec<Sc
                     _ => judge(Direction::Response),
                 };
                 if !changes.is_empty() {
-                    effect.types_changed.push(name.to_upper_camel_case());
+                    effect
+                        .types_changed
+                        .push(crate::normalize::rust_type_name(name));
                 }
                 changes
             }
@@ -1010,7 +1117,9 @@ fn compare_schemas(old: &Value, new: &Value, effect: &mut CrateEffect) -> Vec<Sc
         }
     }
     for name in os.keys().filter(|k| !ns.contains_key(*k)) {
-        effect.types_removed.push(name.to_upper_camel_case());
+        effect
+            .types_removed
+            .push(crate::normalize::rust_type_name(name));
         out.push(SchemaDiff {
             name: name.clone(),
             changes: vec![change(
@@ -1018,7 +1127,7 @@ fn compare_schemas(old: &Value, new: &Value, effect: &mut CrateEffect) -> Vec<Sc
                 true,
                 false,
                 "",
-                format!("type `{}` is gone", name.to_upper_camel_case()),
+                format!("type `{}` is gone", crate::normalize::rust_type_name(name)),
             )],
         });
     }
@@ -1084,7 +1193,7 @@ pub enum Format {
 pub fn render(diff: &Diff, old: &str, new: &str, format: Format) -> String {
     match format {
         Format::Json => serde_json::to_string_pretty(diff).unwrap_or_default() + "\n",
-        Format::Markdown => render_markdown(diff, old, new),
+        Format::Markdown => render_markdown(diff, old, new, None),
         Format::Text => render_text(diff, old, new),
         Format::Summary => {
             let ops: Vec<String> = diff
@@ -1102,7 +1211,92 @@ pub fn render(diff: &Diff, old: &str, new: &str, format: Format) -> String {
     }
 }
 
-fn render_markdown(diff: &Diff, old: &str, new: &str) -> String {
+/// A size limit for the Markdown report (a pull-request comment holds 65,536 characters).
+#[derive(Debug, Clone)]
+pub struct Budget {
+    /// The report's largest size in bytes (bytes are never fewer than characters).
+    pub max_bytes: usize,
+    /// Where the complete report is, said when detail is cut: e.g. "`cargo xtask diff ...
+    /// --out FILE`".
+    pub full_report: String,
+}
+
+/// The default budget: under GitHub's 65,536-character comment limit, with room to spare.
+pub const DEFAULT_MAX_BYTES: usize = 60_000;
+
+fn change_line(c: &Change) -> String {
+    format!(
+        "- **{}**{}: {}\n",
+        c.class.label(),
+        if c.at.is_empty() {
+            String::new()
+        } else {
+            format!(" `{}`", c.at)
+        },
+        c.reason
+    )
+}
+
+/// (breaking code, breaking wire, safe) among `changes`.
+fn tally<'a>(changes: impl Iterator<Item = &'a Change>) -> (usize, usize, usize) {
+    let mut t = (0, 0, 0);
+    for c in changes {
+        match c.class {
+            Class::BreakingCode => t.0 += 1,
+            Class::BreakingWire => t.1 += 1,
+            Class::Safe => t.2 += 1,
+        }
+    }
+    t
+}
+
+/// Names, at most `max` of them, then how many more.
+fn some_names(names: &[String], max: usize) -> String {
+    let shown: Vec<String> = names.iter().take(max).map(|n| format!("`{n}`")).collect();
+    let more = names.len().saturating_sub(max);
+    if more > 0 {
+        format!("{} and {more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}
+
+/// One resource group's changes: the operations' own, by operation.
+struct GroupReport<'a> {
+    name: &'a str,
+    operations: Vec<&'a OperationDiff>,
+    tally: (usize, usize, usize),
+}
+
+fn groups(diff: &Diff) -> Vec<GroupReport<'_>> {
+    let mut by: BTreeMap<&str, Vec<&OperationDiff>> = BTreeMap::new();
+    for op in &diff.operations {
+        by.entry(op.group.as_str()).or_default().push(op);
+    }
+    let mut out: Vec<GroupReport> = by
+        .into_iter()
+        .map(|(name, operations)| {
+            let tally = tally(
+                operations
+                    .iter()
+                    .flat_map(|o| o.changes.iter().filter(|c| c.via.is_none())),
+            );
+            GroupReport {
+                name,
+                operations,
+                tally,
+            }
+        })
+        .collect();
+    // Worst first: most changes breaking code, then breaking the wire, then most changes.
+    out.sort_by(|a, b| {
+        (b.tally.0, b.tally.1, b.tally.2, a.name).cmp(&(a.tally.0, a.tally.1, a.tally.2, b.name))
+    });
+    out
+}
+
+/// The first screen: counts, the bump, the groups worst first, the crate effect in numbers.
+fn markdown_summary(diff: &Diff, old: &str, new: &str, groups: &[GroupReport]) -> String {
     let mut s = format!("# API diff: `{old}` → `{new}`\n\n");
     if diff.is_empty() {
         s.push_str("No change.\n");
@@ -1114,50 +1308,128 @@ fn render_markdown(diff: &Diff, old: &str, new: &str) -> String {
         .map(|(k, n)| format!("{n} {k}"))
         .collect();
     s.push_str(&format!("Operations: {}.\n\n", ops.join(", ")));
+    s.push_str(&format!("**Semver bump: {}.**\n\n", diff.semver().label()));
     s.push_str("| class | changes |\n| --- | ---: |\n");
     for (class, n) in diff.counts() {
         s.push_str(&format!("| {} | {n} |\n", class.label()));
     }
-    if !diff.operations.is_empty() {
-        s.push_str("\n## Operations\n");
-        for op in &diff.operations {
+    s.push_str("\nEach change is counted once: a change inside a shared schema once, however many operations reach it.\n");
+    let e = &diff.crate_effect;
+    s.push_str(&format!(
+        "\nEffect on the generated crate: methods {} added, {} removed, {} changed; types {} added, {} removed, {} changed.\n",
+        e.methods_added.len(),
+        e.methods_removed.len(),
+        e.methods_changed.len(),
+        e.types_added.len(),
+        e.types_removed.len(),
+        e.types_changed.len()
+    ));
+    let breaking: Vec<&GroupReport> = groups
+        .iter()
+        .filter(|g| g.tally.0 + g.tally.1 > 0)
+        .collect();
+    if !breaking.is_empty() {
+        s.push_str("\n## Breaking changes by resource group\n\n| resource group | breaking (client code) | breaking (wire) | safe | operations |\n| --- | ---: | ---: | ---: | ---: |\n");
+        const ROWS: usize = 15;
+        for g in breaking.iter().take(ROWS) {
             s.push_str(&format!(
-                "\n### `{} {}` (`{}`)\n\n",
-                op.method, op.path, op.operation_id
+                "| {} | {} | {} | {} | {} |\n",
+                g.name,
+                g.tally.0,
+                g.tally.1,
+                g.tally.2,
+                g.operations.len()
             ));
-            for c in &op.changes {
-                s.push_str(&format!(
-                    "- **{}**{}: {}\n",
-                    c.class.label(),
-                    if c.at.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" `{}`", c.at)
-                    },
-                    c.reason
-                ));
-            }
+        }
+        if breaking.len() > ROWS {
+            s.push_str(&format!(
+                "| … {} more groups | | | | |\n",
+                breaking.len() - ROWS
+            ));
         }
     }
-    if !diff.schemas.is_empty() {
-        s.push_str("\n## Schemas\n");
-        for sd in &diff.schemas {
-            s.push_str(&format!("\n### `{}`\n\n", sd.name));
-            for c in &sd.changes {
-                s.push_str(&format!(
-                    "- **{}**{}: {}\n",
-                    c.class.label(),
-                    if c.at.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" `{}`", c.at)
-                    },
-                    c.reason
-                ));
-            }
+    let mut shared: Vec<(&SchemaDiff, usize, (usize, usize, usize))> = diff
+        .schemas
+        .iter()
+        .map(|sd| {
+            (
+                sd,
+                diff.reached_by(&sd.name).len(),
+                tally(sd.changes.iter()),
+            )
+        })
+        .filter(|(_, reach, t)| *reach > 1 && t.0 + t.1 > 0)
+        .collect();
+    shared.sort_by(|a, b| (b.1, b.2 .0, a.0.name.as_str()).cmp(&(a.1, a.2 .0, b.0.name.as_str())));
+    if !shared.is_empty() {
+        s.push_str("\nBreaking changes in shared schemas, by the operations they reach: ");
+        let items: Vec<String> = shared
+            .iter()
+            .take(8)
+            .map(|(sd, reach, _)| format!("`{}` ({reach})", sd.name))
+            .collect();
+        s.push_str(&items.join(", "));
+        if shared.len() > 8 {
+            s.push_str(&format!(" and {} more", shared.len() - 8));
+        }
+        s.push_str(".\n");
+    }
+    s
+}
+
+fn markdown_group(g: &GroupReport) -> String {
+    let (code, wire, safe) = g.tally;
+    let mut s = format!(
+        "\n<details><summary><b>{}</b>: {} operations; {code} breaking (client code), {wire} breaking (wire), {safe} safe</summary>\n",
+        g.name,
+        g.operations.len()
+    );
+    for op in &g.operations {
+        s.push_str(&format!(
+            "\n#### `{} {}` (`{}`)\n\n",
+            op.method, op.path, op.operation_id
+        ));
+        for c in op.changes.iter().filter(|c| c.via.is_none()) {
+            s.push_str(&change_line(c));
+        }
+        let mut via: Vec<String> = op.changes.iter().filter_map(|c| c.via.clone()).collect();
+        via.sort();
+        via.dedup();
+        if !via.is_empty() {
+            s.push_str(&format!(
+                "- changed shared schemas it reaches: {}\n",
+                some_names(&via, 10)
+            ));
         }
     }
-    s.push_str("\n## Effect on the generated crate\n\n");
+    s.push_str("\n</details>\n");
+    s
+}
+
+fn markdown_schema(diff: &Diff, sd: &SchemaDiff) -> String {
+    let (code, wire, safe) = tally(sd.changes.iter());
+    let reach: Vec<String> = diff
+        .reached_by(&sd.name)
+        .iter()
+        .map(|o| o.operation_id.to_snake_case())
+        .collect();
+    let mut s = format!(
+        "\n<details><summary><code>{}</code>: {code} breaking (client code), {wire} breaking (wire), {safe} safe; reaches {} operations</summary>\n\n",
+        sd.name,
+        reach.len()
+    );
+    if !reach.is_empty() {
+        s.push_str(&format!("Reached by: {}.\n\n", some_names(&reach, 20)));
+    }
+    for c in &sd.changes {
+        s.push_str(&change_line(c));
+    }
+    s.push_str("\n</details>\n");
+    s
+}
+
+fn markdown_effect(diff: &Diff) -> String {
+    let mut s = String::from("\n## Effect on the generated crate\n\n");
     let e = &diff.crate_effect;
     for (what, list) in [
         ("Client methods added", &e.methods_added),
@@ -1175,6 +1447,164 @@ fn render_markdown(diff: &Diff, old: &str, new: &str) -> String {
                 names.join(", ")
             ));
         }
+    }
+    s
+}
+
+/// The Markdown report: the summary (never cut), then the details, worst first: each
+/// resource group's operations, each changed schema once with the operations it reaches,
+/// and the crate effect by name, each in a collapsible block. With a `budget`, blocks that
+/// do not fit are left out and the report says how many and where the full one is.
+pub fn render_markdown(diff: &Diff, old: &str, new: &str, budget: Option<&Budget>) -> String {
+    let groups = groups(diff);
+    let mut s = markdown_summary(diff, old, new, &groups);
+    if diff.is_empty() {
+        return s;
+    }
+    let mut schemas: Vec<&SchemaDiff> = diff.schemas.iter().collect();
+    schemas.sort_by_cached_key(|sd| {
+        let t = tally(sd.changes.iter());
+        (
+            std::cmp::Reverse(t.0),
+            std::cmp::Reverse(t.1),
+            std::cmp::Reverse(diff.reached_by(&sd.name).len()),
+            sd.name.to_lowercase(),
+        )
+    });
+    // Sections, each a heading and its blocks: each block in full, and in one line for when
+    // the full one does not fit.
+    let mut sections: Vec<(&str, Vec<(String, String)>)> = Vec::new();
+    sections.push((
+        "\n## Operations by resource group\n",
+        groups
+            .iter()
+            .map(|g| {
+                let (code, wire, safe) = g.tally;
+                let ids: Vec<String> = g.operations.iter().map(|o| o.operation_id.to_snake_case()).collect();
+                (
+                    markdown_group(g),
+                    if code + wire == 0 { String::new() } else { format!(
+                        "- **{}**: {code} breaking (client code), {wire} breaking (wire), {safe} safe in {} operations ({})\n",
+                        g.name,
+                        ids.len(),
+                        some_names(&ids, 2)
+                    ) },
+                )
+            })
+            .collect(),
+    ));
+    if !schemas.is_empty() {
+        sections.push((
+            "\n## Schemas\n",
+            schemas
+                .iter()
+                .map(|sd| {
+                    let (code, wire, safe) = tally(sd.changes.iter());
+                    (
+                        markdown_schema(diff, sd),
+                        if code + wire == 0 { String::new() } else { format!(
+                            "- `{}`: {code} breaking (client code), {wire} breaking (wire), {safe} safe; reaches {} operations\n",
+                            sd.name,
+                            diff.reached_by(&sd.name).len()
+                        ) },
+                    )
+                })
+                .collect(),
+        ));
+    }
+    let effect = markdown_effect(diff);
+    sections.push((
+        "",
+        vec![(
+            effect,
+            "\nThe crate effect by name is in the full report.\n".to_string(),
+        )],
+    ));
+    // Every block is first given its one-line form (dropped from the end while they do not
+    // all fit), then blocks are given in full, in order, while that fits: what is shown is
+    // the worst of what there is, and as much of the rest as the budget holds in one line.
+    let headings: usize = sections.iter().map(|(h, _)| h.len() + 1).sum();
+    let room = budget.map_or(usize::MAX, |b| {
+        b.max_bytes
+            .saturating_sub(s.len() + headings + 400 + b.full_report.len())
+    });
+    let items: Vec<(usize, &String, &String)> = sections
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (_, blocks))| blocks.iter().map(move |(full, line)| (i, full, line)))
+        .collect();
+    // An empty line: the block is not worth one when space is short (nothing breaking).
+    let mut shown: Vec<bool> = items.iter().map(|(_, _, line)| !line.is_empty()).collect();
+    let mut whole = vec![false; items.len()];
+    let mut used: usize = items
+        .iter()
+        .filter(|(_, _, line)| !line.is_empty())
+        .map(|(_, _, line)| line.len() + 1)
+        .sum();
+    for at in (0..items.len()).rev() {
+        if used <= room {
+            break;
+        }
+        if shown[at] {
+            shown[at] = false;
+            used -= items[at].2.len() + 1;
+        }
+    }
+    for (at, (_, full, line)) in items.iter().enumerate() {
+        let had = if shown[at] { line.len() + 1 } else { 0 };
+        let more = (full.len() + 1).saturating_sub(had);
+        if used + more > room {
+            break;
+        }
+        whole[at] = true;
+        shown[at] = true;
+        used += more;
+    }
+    let mut left_out = Vec::new();
+    for (i, (heading, _)) in sections.iter().enumerate() {
+        let mine: Vec<usize> = (0..items.len()).filter(|at| items[*at].0 == i).collect();
+        let name = heading.trim().trim_start_matches("## ");
+        let brief = mine.iter().filter(|at| shown[**at] && !whole[**at]).count();
+        let hidden = mine.iter().filter(|at| !shown[**at]).count();
+        if mine.iter().any(|at| shown[*at]) {
+            s.push_str(heading);
+            let mut after_block = true;
+            for at in &mine {
+                if whole[*at] {
+                    s.push_str(items[*at].1);
+                    after_block = true;
+                } else if shown[*at] {
+                    if after_block {
+                        s.push('\n');
+                    }
+                    s.push_str(items[*at].2);
+                    after_block = false;
+                }
+            }
+        }
+        if brief + hidden > 0 {
+            left_out.push(match name {
+                "" => "the crate effect by name is not shown".to_string(),
+                _ => format!(
+                    "{}: {} of {} in full, {brief} in one line, {hidden} left out",
+                    if name == "Schemas" {
+                        "schemas"
+                    } else {
+                        "resource groups"
+                    },
+                    mine.len() - brief - hidden,
+                    mine.len()
+                ),
+            });
+        }
+    }
+    if let (Some(b), false) = (budget, left_out.is_empty()) {
+        s.push_str(&format!(
+            "\n---\n**This report was cut to fit {} characters**: {}. The full report: {}.\n",
+            b.max_bytes,
+            left_out.join("; "),
+            b.full_report
+        ));
     }
     s
 }

@@ -402,3 +402,211 @@ fn markdown_report_has_a_summary_table_and_the_crate_effect() {
         "| `v6` → `v7` | 1 | 1 | 1 | 1 | 2 | 1 | 1 |\n"
     );
 }
+
+fn spec_of(folder: &str) -> Value {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    codegen::prepare(&codegen::load::read_spec(&root.join("spec").join(folder)).unwrap())
+        .unwrap()
+        .0
+        .value
+}
+
+#[test]
+fn a_change_in_a_shared_schema_is_reported_once_with_the_operations_it_reaches() {
+    let d = diff_fixture("shared_schema.yaml");
+    // The operations record where their reached changes are.
+    let via: Vec<_> = d
+        .operations
+        .iter()
+        .flat_map(|o| o.changes.iter().filter(|c| c.kind == "nullability_changed"))
+        .map(|c| c.via.as_deref())
+        .collect();
+    assert_eq!(via, [Some("Run"), Some("Run")], "{d:#?}");
+    let reach: Vec<_> = d
+        .reached_by("Run")
+        .iter()
+        .map(|o| o.operation_id.as_str())
+        .collect();
+    assert_eq!(reach, ["Job_Get", "Job_GetById"]);
+    // Counted once: Run's one change, not once per operation.
+    let distinct = d
+        .distinct_changes()
+        .filter(|c| c.kind == "nullability_changed")
+        .count();
+    assert_eq!(distinct, 1);
+    let md = codegen::diff::render_markdown(&d, "old", "new", None);
+    assert_eq!(
+        md.matches("`endTime`").count() + md.matches("› endTime`").count(),
+        1,
+        "{md}"
+    );
+    assert!(
+        md.contains("<code>Run</code>: 1 breaking (client code), 0 breaking (wire), 0 safe; reaches 2 operations"),
+        "{md}"
+    );
+    assert!(
+        md.contains("Reached by: `job_get`, `job_get_by_id`."),
+        "{md}"
+    );
+    assert!(
+        md.contains("- changed shared schemas it reaches: `Job`, `Run`"),
+        "{md}"
+    );
+}
+
+/// The real version bump: VB365 v7 to v8.
+fn v7_to_v8() -> Diff {
+    diff(
+        &spec_of("vb365-v7"),
+        &spec_of("vb365"),
+        &PathRule::default(),
+    )
+}
+
+#[test]
+fn the_first_screen_counts_operations_changes_and_the_crate_effect() {
+    let d = v7_to_v8();
+    assert_eq!(
+        d.operation_counts(),
+        [
+            ("added", 50),
+            ("removed", 20),
+            ("renamed", 10),
+            ("moved", 6)
+        ]
+    );
+    assert_eq!(d.semver(), codegen::diff::Bump::Major);
+    let md = codegen::diff::render_markdown(&d, "v7", "v8", None);
+    let first_screen: String = md.lines().take(40).collect::<Vec<_>>().join("\n");
+    assert!(first_screen.contains("Operations: 50 added, 20 removed, 10 renamed, 6 moved."));
+    assert!(first_screen.contains("**Semver bump: major"));
+    let counts = d.counts();
+    for (class, n) in &counts {
+        assert!(
+            first_screen.contains(&format!("| {} | {n} |", class.label())),
+            "{first_screen}"
+        );
+    }
+    assert_eq!(
+        counts.values().sum::<usize>(),
+        d.distinct_changes().count(),
+        "each change counted once"
+    );
+    let e = &d.crate_effect;
+    assert!(first_screen.contains(&format!(
+        "methods {} added, {} removed, {} changed",
+        e.methods_added.len(),
+        e.methods_removed.len(),
+        e.methods_changed.len()
+    )));
+    // Breaking changes by resource group, worst first.
+    let table: Vec<usize> = first_screen
+        .lines()
+        .skip_while(|l| !l.starts_with("| resource group"))
+        .skip(2)
+        .take_while(|l| l.starts_with("| ") && !l.starts_with("| …"))
+        .map(|l| l.split('|').nth(2).unwrap().trim().parse().unwrap())
+        .collect();
+    assert!(table.len() >= 10, "{first_screen}");
+    assert!(
+        table.windows(2).all(|w| w[0] >= w[1]),
+        "worst first: {table:?}"
+    );
+}
+
+#[test]
+fn a_report_over_its_budget_is_cut_says_so_and_keeps_the_summary() {
+    let d = v7_to_v8();
+    let full = codegen::diff::render_markdown(&d, "v7", "v8", None);
+    assert!(
+        full.len() > 200_000,
+        "the complete report is large: {}",
+        full.len()
+    );
+    let summary_end = full.find("\n## Operations by resource group").unwrap();
+    for max_bytes in [60_000, 20_000, 1_000] {
+        let budget = codegen::diff::Budget {
+            max_bytes,
+            full_report: "`full.md`".into(),
+        };
+        let cut = codegen::diff::render_markdown(&d, "v7", "v8", Some(&budget));
+        assert!(
+            cut.starts_with(&full[..summary_end]),
+            "the summary is never cut ({max_bytes})"
+        );
+        assert!(cut.contains("**This report was cut to fit"), "{cut}");
+        assert!(cut.contains("The full report: `full.md`."));
+        if max_bytes >= 20_000 {
+            assert!(cut.len() <= max_bytes, "{} > {max_bytes}", cut.len());
+            // Every resource group with breaking changes keeps at least a line.
+            for group in ["SharePointDocument", "RbacRole", "Account"] {
+                assert!(
+                    cut.contains(&format!("**{group}**"))
+                        || cut.contains(&format!("<b>{group}</b>")),
+                    "{group} in {max_bytes}"
+                );
+            }
+        }
+        // <details> blocks are whole: as many closed as opened.
+        assert_eq!(
+            cut.matches("<details>").count(),
+            cut.matches("</details>").count()
+        );
+    }
+    // A report that fits is not cut.
+    let small = diff_fixture("shared_schema.yaml");
+    let budget = codegen::diff::Budget {
+        max_bytes: 60_000,
+        full_report: "x".into(),
+    };
+    let md = codegen::diff::render_markdown(&small, "a", "b", Some(&budget));
+    assert_eq!(md, codegen::diff::render_markdown(&small, "a", "b", None));
+}
+
+/// The crate effect names what the generated crates have: every method a diff from nothing
+/// reports added is a client method of the crate, and the crate has no other; every type is
+/// a type of the crate. Checked on every workspace API.
+#[test]
+fn the_crate_effect_names_the_generated_crates_methods_and_types() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let nothing = prepared(
+        "nothing",
+        &serde_json::json!({"openapi": "3.0.1", "info": {"title": "t", "version": "0"}, "paths": {}}),
+    );
+    for api in codegen::workspace_apis(root).unwrap() {
+        let spec = spec_of(&api.folder);
+        let d = diff(&nothing, &spec, &PathRule::default());
+        let dir = api.crate_dir(root);
+        let lib = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap();
+        let types = std::fs::read_to_string(dir.join("src/types.rs")).unwrap();
+        let start = lib.find("impl Client {").unwrap();
+        let end = lib.find("\npub mod builder;").unwrap();
+        let mut methods: Vec<String> =
+            regex::Regex::new(r"pub fn (\w+)\(\s*&self,?\s*\) -> builder::")
+                .unwrap()
+                .captures_iter(&lib[start..end])
+                .map(|c| c[1].to_string())
+                .collect();
+        methods.sort();
+        let mut added = d.crate_effect.methods_added.clone();
+        added.sort();
+        assert_eq!(added, methods, "{}: methods", api.name());
+        let declared = regex::Regex::new(r"pub (?:struct|enum|type)\s+(\w+)").unwrap();
+        let names: std::collections::BTreeSet<&str> = declared
+            .captures_iter(&types)
+            .map(|c| c.get(1).unwrap().as_str())
+            .collect();
+        let missing: Vec<&String> = d
+            .crate_effect
+            .types_added
+            .iter()
+            .filter(|t| !names.contains(t.as_str()))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{}: types not in the crate: {missing:?}",
+            api.name()
+        );
+        assert!(d.crate_effect.types_added.len() > 100, "{}", api.name());
+    }
+}

@@ -65,6 +65,13 @@ enum Command {
         /// Match paths case-sensitively (default: case-insensitively, as VB365 servers do).
         #[arg(long)]
         case_sensitive: bool,
+        /// Largest Markdown report printed, in bytes: detail is cut to fit (never the
+        /// summary), and the report says where the full one is. 0: no limit.
+        #[arg(long, default_value_t = codegen::diff::DEFAULT_MAX_BYTES)]
+        max_bytes: usize,
+        /// Also write the complete Markdown report to this file.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// The whole test suite: `check`, `cargo test --workspace`, then `check-features`. What
     /// CI runs.
@@ -143,6 +150,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             fail_on,
             version_prefix,
             case_sensitive,
+            max_bytes,
+            out,
         } => {
             let (old, new) = match (base, old, new) {
                 (Some(base), None, None) => (base, None),
@@ -154,7 +163,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .context("--version-prefix is not a valid regex")?,
                 fold_case: !case_sensitive,
             };
-            diff(&api, &old, new.as_deref(), format, fail_on, &rule)
+            let report = DiffReport {
+                format,
+                fail_on,
+                max_bytes,
+                out,
+            };
+            diff(&api, &old, new.as_deref(), &report, &rule)
         }
     }
 }
@@ -431,19 +446,25 @@ fn check_features() -> Result<ExitCode> {
         }
         for (what, args) in runs {
             let start = Instant::now();
-            let status = std::process::Command::new(&cargo)
+            let output = std::process::Command::new(&cargo)
                 .args(["check", "--quiet", "--locked", "-p", api.name()])
                 .args(&args)
                 .current_dir(&root)
-                .status()
+                .output()
                 .context("running cargo check")?;
+            // A feature set that compiles with warnings (an item only some features use)
+            // fails too: users build with `-D warnings`.
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let warned = stderr.lines().any(|l| l.starts_with("warning"));
+            let ok = output.status.success() && !warned;
             println!(
                 "{}: {what}: {} in {:.1?}",
                 api.name(),
-                if status.success() { "ok" } else { "FAILED" },
+                if ok { "ok" } else { "FAILED" },
                 start.elapsed()
             );
-            if !status.success() {
+            if !ok {
+                eprint!("{stderr}");
                 failed.push(format!("{}: {what}", api.name()));
             }
         }
@@ -517,12 +538,19 @@ fn diff_side(api: &str, side: Option<&str>) -> Result<(String, Vec<codegen::Spec
     Ok((format!("{dir}@{side}"), files))
 }
 
+/// How `diff` reports.
+struct DiffReport {
+    format: DiffFormat,
+    fail_on: Option<FailOn>,
+    max_bytes: usize,
+    out: Option<PathBuf>,
+}
+
 fn diff(
     api: &str,
     old: &str,
     new: Option<&str>,
-    format: DiffFormat,
-    fail_on: Option<FailOn>,
+    options: &DiffReport,
     rule: &codegen::diff::PathRule,
 ) -> Result<ExitCode> {
     let (old_name, old_files) = diff_side(api, Some(old))?;
@@ -530,19 +558,121 @@ fn diff(
     let (old_doc, _) = codegen::prepare(&old_files)?;
     let (new_doc, _) = codegen::prepare(&new_files)?;
     let report = codegen::diff::diff(&old_doc.value, &new_doc.value, rule);
-    let format = match format {
-        DiffFormat::Markdown => codegen::diff::Format::Markdown,
-        DiffFormat::Json => codegen::diff::Format::Json,
-        DiffFormat::Text => codegen::diff::Format::Text,
-        DiffFormat::Summary => codegen::diff::Format::Summary,
+    let full = codegen::diff::render_markdown(&report, &old_name, &new_name, None);
+    if let Some(out) = &options.out {
+        std::fs::write(out, &full).with_context(|| format!("writing {}", out.display()))?;
+    }
+    let text = match options.format {
+        DiffFormat::Markdown if options.max_bytes > 0 => {
+            let budget = codegen::diff::Budget {
+                max_bytes: options.max_bytes,
+                full_report: match &options.out {
+                    Some(out) => format!("`{}`", out.display()),
+                    None => "rerun with `--out FILE` for the complete Markdown, or `--format json`"
+                        .into(),
+                },
+            };
+            codegen::diff::render_markdown(&report, &old_name, &new_name, Some(&budget))
+        }
+        DiffFormat::Markdown => full,
+        DiffFormat::Json => {
+            codegen::diff::render(&report, &old_name, &new_name, codegen::diff::Format::Json)
+        }
+        DiffFormat::Text => {
+            codegen::diff::render(&report, &old_name, &new_name, codegen::diff::Format::Text)
+        }
+        DiffFormat::Summary => codegen::diff::render(
+            &report,
+            &old_name,
+            &new_name,
+            codegen::diff::Format::Summary,
+        ),
     };
-    print!(
-        "{}",
-        codegen::diff::render(&report, &old_name, &new_name, format)
-    );
+    print!("{text}");
+    let fail_on = options.fail_on;
     if fail_on == Some(FailOn::Breaking) && report.has_breaking() {
         eprintln!("breaking changes found (--fail-on breaking)");
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `cargo xtask ...` command lines of a shell script, as argument lists: quotes
+    /// dropped, variables given sample values, cut at a redirection, a pipe or `;`.
+    fn xtask_lines(script: &str) -> Vec<Vec<String>> {
+        script
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("cargo xtask "))
+            .map(|l| {
+                l.split_whitespace()
+                    .take_while(|w| !matches!(*w, ">" | ">>" | "|" | ";" | "&&" | "2>&1"))
+                    .map(|w| {
+                        // Shell variables get values of the kind the workflow gives them.
+                        w.trim_matches('"')
+                            .replace("$api", "vb365")
+                            .replace("$BASE_REF", "main")
+                            .replace("$budget", "30000")
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_spec_diff_workflow_parses_and_names_commands_that_exist() {
+        let path = workspace_root().join(".github/workflows/spec-diff.yml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let workflow: serde_json::Value = serde_norway::from_str(&text).unwrap();
+        // `on:` may read as the key "on" or as `true` (YAML 1.1); serde_norway keeps "on".
+        let paths = &workflow["on"]["pull_request"]["paths"];
+        assert_eq!(
+            paths,
+            &serde_json::json!(["spec/**"]),
+            "runs on spec changes"
+        );
+        assert_eq!(workflow["permissions"]["pull-requests"], "write");
+        let steps = workflow["jobs"]["diff"]["steps"].as_array().unwrap();
+        let scripts: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
+        let lines: Vec<Vec<String>> = scripts.iter().flat_map(|s| xtask_lines(s)).collect();
+        assert!(lines.len() >= 2, "the workflow runs the diff: {lines:?}");
+        for args in &lines {
+            assert!(
+                args.iter().all(|a| !a.contains('$')),
+                "a shell variable this test gives no sample value: {args:?}"
+            );
+            let cli = Cli::try_parse_from(std::iter::once("xtask".to_string()).chain(args.clone()))
+                .unwrap_or_else(|e| {
+                    panic!(
+                        "`cargo xtask {}` is not a valid command: {e}",
+                        args.join(" ")
+                    )
+                });
+            match cli.command {
+                Command::Diff {
+                    base,
+                    out,
+                    max_bytes,
+                    ..
+                } => {
+                    assert!(base.is_some(), "diffs against the base branch");
+                    let _ = (out, max_bytes);
+                }
+                _ => panic!("only diffs expected: {args:?}"),
+            }
+        }
+        // The complete report goes to a file for the artifact; the comment is budgeted.
+        assert!(lines.iter().any(|a| a.contains(&"--out".to_string())));
+        assert!(lines.iter().any(|a| a.contains(&"--max-bytes".to_string())));
+        let script = steps
+            .iter()
+            .filter_map(|s| s["with"]["script"].as_str())
+            .next()
+            .expect("a github-script step posts the comment");
+        assert!(script.contains("updateComment") && script.contains("createComment"));
+        assert!(scripts.iter().any(|s| s.contains("GITHUB_STEP_SUMMARY")));
+    }
 }

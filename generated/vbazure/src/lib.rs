@@ -8974,6 +8974,7 @@ impl Client {
 /// final; `Running`, `RunningWithWarning`, `RunningWithError`, `Canceling` and `Pending` are
 /// not. Anything else (`NeverExecuted`, `Unknown`, a newer server's state) is unknown: waited
 /// through and logged.
+#[cfg(any(feature = "job-sessions", feature = "async-operation"))]
 fn job_status_progress(
     status: ::std::option::Option<&str>,
 ) -> ::veeam_runtime::Progress {
