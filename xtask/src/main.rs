@@ -86,6 +86,9 @@ enum Command {
         /// generator); BENCHMARKS.md is left alone.
         #[arg(long)]
         generation_only: bool,
+        /// Only this crate (BENCHMARKS.md is left alone).
+        #[arg(long)]
+        api: Option<String>,
     },
     /// `cargo check` each generated crate with no features, all features, the minimal set,
     /// and every resource-group feature alone (about a second each).
@@ -140,7 +143,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Bench {
             runs,
             generation_only,
-        } => bench::bench(&workspace_root(), runs, generation_only).map(|_| ExitCode::SUCCESS),
+            api,
+        } => bench::bench(&workspace_root(), runs, generation_only, api.as_deref())
+            .map(|_| ExitCode::SUCCESS),
         Command::Diff {
             old,
             new,
