@@ -66,10 +66,28 @@ pub fn operations(doc: &Value, paging: Option<&Paging>) -> BTreeMap<String, Oper
             return;
         };
         let params = operation_parameters(doc, path, op);
+        // Letter case aside: VB for Azure spells them `Offset`/`Limit` on most lists and
+        // `offset`/`limit` on a few; the builder's setters are snake case either way.
         let has_query = |name: &str| {
             params.iter().any(|p| {
                 p.get("in").and_then(Value::as_str) == Some("query")
-                    && p.get("name").and_then(Value::as_str) == Some(name)
+                    && p.get("name")
+                        .and_then(Value::as_str)
+                        .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            })
+        };
+        // The walk counts: paging parameters typed as strings (SendGrid's) are not walked.
+        let integer_query = |name: &str| {
+            params.iter().any(|p| {
+                p.get("in").and_then(Value::as_str) == Some("query")
+                    && p.get("name")
+                        .and_then(Value::as_str)
+                        .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                    && p.get("schema")
+                        .map(|s| resolve(doc, s))
+                        .and_then(|s| s.get("type"))
+                        .and_then(Value::as_str)
+                        == Some("integer")
             })
         };
         let by_status = statuses(op);
@@ -81,7 +99,7 @@ pub fn operations(doc: &Value, paging: Option<&Paging>) -> BTreeMap<String, Oper
                 .and_then(|s| s.schema.clone())
         });
         let paged = paging
-            .filter(|p| has_query(&p.offset) && has_query(&p.limit))
+            .filter(|p| integer_query(&p.offset) && integer_query(&p.limit))
             .and_then(|p| match (&by_status, &page_schema) {
                 (None, _) => page_shape(doc, op, &p.items),
                 (Some(_), Some(name)) => doc
@@ -239,10 +257,12 @@ mod tests {
         let doc = json!({
             "components": {"schemas": {"Page": {"type": "object", "properties": {"results": {"type": "array", "items": {}}}}}},
             "paths": {
-                "/items": {"parameters": [{"name": "offset", "in": "query"}], "get": {"operationId": "Items_List", "tags": ["ItemGroup"],
-                    "parameters": [{"name": "limit", "in": "query"}, {"name": "setId", "in": "query"}],
+                "/items": {"parameters": [{"name": "offset", "in": "query", "schema": {"type": "integer"}}], "get": {"operationId": "Items_List", "tags": ["ItemGroup"],
+                    "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer"}}, {"name": "setId", "in": "query"}],
                     "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Page"}}}}}}},
-                "/bare": {"get": {"operationId": "bare", "parameters": [{"name": "offset", "in": "query"}, {"name": "limit", "in": "query"}],
+                "/bare": {"get": {"operationId": "bare", "parameters": [{"name": "Offset", "in": "query", "schema": {"type": "integer"}}, {"name": "LIMIT", "in": "query", "schema": {"type": "integer"}}],
+                    "responses": {"200": {"content": {"application/json": {"schema": {"type": "array", "items": {}}}}}}}},
+                "/strings": {"get": {"operationId": "strings", "parameters": [{"name": "offset", "in": "query", "schema": {"type": "string"}}, {"name": "limit", "in": "query", "schema": {"type": "string"}}],
                     "responses": {"200": {"content": {"application/json": {"schema": {"type": "array", "items": {}}}}}}}},
                 "/file": {"post": {"operationId": "Export", "responses": {"200": {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}}},
                 "/either": {"get": {"operationId": "Either", "responses": {"200": {"content": {
@@ -257,7 +277,12 @@ mod tests {
             (items.paged.clone(), items.set_id, items.group.as_str()),
             (Some(PageShape::Envelope), true, "item-group")
         );
-        assert_eq!(facts["bare"].paged, Some(PageShape::BareArray));
+        assert_eq!(
+            facts["bare"].paged,
+            Some(PageShape::BareArray),
+            "letter case aside"
+        );
+        assert_eq!(facts["strings"].paged, None, "the walk needs numbers");
         assert!(facts["export"].download && facts["export"].paged.is_none());
         assert!(facts["token"].anonymous && !facts["export"].anonymous);
         assert!(

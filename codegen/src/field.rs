@@ -972,3 +972,115 @@ pub fn nullable_object_roots(doc: &mut Value, report: &mut Report) {
         }
     });
 }
+
+/// Constraints that constrain nothing (`minLength: 0`, `minItems: 0`, `minProperties: 0`,
+/// SendGrid's): typify writes a check that can never fail, which the compiler warns about.
+pub fn drop_noop_constraints(doc: &mut Value, report: &mut Report) {
+    each_object_mut(doc, |at, map| {
+        for key in ["minLength", "minItems", "minProperties"] {
+            if map.get(key).and_then(Value::as_u64) == Some(0) {
+                map.shift_remove(key);
+                report.note(
+                    "drop_noop_constraints",
+                    pointer(at.iter().map(String::as_str).chain([key])),
+                );
+            }
+        }
+    });
+}
+
+/// An informational `101 Switching Protocols` beside a 2xx answer (Docker's attach: the
+/// client may upgrade the connection or not): progenitor takes a 101 as a websocket upgrade
+/// and refuses an operation with both. The 101 is dropped, with a warning: the client gets
+/// the plain answer.
+pub fn informational_beside_success(doc: &mut Value, report: &mut Report) {
+    each_operation_mut(doc, |path, method, op| {
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+            return;
+        };
+        if !responses.keys().any(|c| c.starts_with('2')) {
+            return;
+        }
+        let informational: Vec<String> = responses
+            .keys()
+            .filter(|c| c.starts_with('1'))
+            .cloned()
+            .collect();
+        for code in informational {
+            responses.shift_remove(&code);
+            report.degrade(
+                "informational_beside_success",
+                pointer(["paths", path, method, "responses", code.as_str()]),
+                format!("response {code} next to a 2xx answer: progenitor takes one or the other; {code} dropped, the client does not upgrade the connection"),
+            );
+        }
+    });
+}
+
+/// Methods the client has besides its operations: progenitor's constructors and the
+/// runtime's `builder()` and `session()`.
+pub const CLIENT_METHODS: &[&str] = &["new", "new_with_client", "builder", "session"];
+
+/// Runtime crates: an operation whose method name is one the client already has (Docker's
+/// `POST /session` is `session()`, the runtime's session accessor) is named after its
+/// method too (`post_session`).
+pub fn operation_names_clear_of_client(doc: &mut Value, report: &mut Report) {
+    use heck::ToSnakeCase;
+    let mut taken: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    crate::openapi::each_operation(doc, |_, _, op| {
+        if let Some(id) = op.get("operationId").and_then(Value::as_str) {
+            taken.insert(id.to_snake_case());
+        }
+    });
+    each_operation_mut(doc, |path, method, op| {
+        let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+            return;
+        };
+        if !CLIENT_METHODS.contains(&id.to_snake_case().as_str()) {
+            return;
+        }
+        let mut name = format!("{method}_{}", id.to_snake_case());
+        let mut n = 2;
+        while taken.contains(&name) {
+            name = format!("{method}_{}_{n}", id.to_snake_case());
+            n += 1;
+        }
+        taken.insert(name.clone());
+        op["operationId"] = Value::String(name);
+        report.note(
+            "operation_names_clear_of_client",
+            pointer(["paths", path, method, "operationId"]),
+        );
+    });
+}
+
+/// Runtime crates: operations whose only answer is `101 Switching Protocols` (a websocket
+/// or raw-stream upgrade): the runtime sends requests and reads answers, it does not take
+/// over connections. They are left out, each with a warning naming it.
+pub fn drop_upgrade_only_operations(doc: &mut Value, report: &mut Report) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for method in crate::openapi::METHODS {
+            let upgrade_only = item
+                .get(method)
+                .and_then(|op| op.get("responses"))
+                .and_then(Value::as_object)
+                .is_some_and(|r| {
+                    r.keys().any(|c| c.starts_with('1')) && !r.keys().any(|c| c.starts_with('2'))
+                });
+            if upgrade_only {
+                item.shift_remove(method);
+                report.degrade(
+                    "drop_upgrade_only_operations",
+                    pointer(["paths", path.as_str(), method]),
+                    "answers only 101 (a connection upgrade), which the runtime does not take over: left out".into(),
+                );
+            }
+        }
+    }
+}

@@ -107,6 +107,62 @@ fn progenitor(api: &openapiv3::OpenAPI, runtime: bool) -> Result<(TokenStream, U
     .map_err(|e| Failure::Progenitor(e.to_string()))
 }
 
+/// Where in `doc` progenitor's refusal comes from: the component schemas when progenitor
+/// refuses them with no path at all, else the operation (or path) found by halving the
+/// paths until one half fails alone; `""` (the document) when the refusal needs several
+/// paths together. Only called once generation has failed.
+fn locate_refusal(doc: &serde_json::Value) -> String {
+    let Some(paths) = doc.get("paths").and_then(serde_json::Value::as_object) else {
+        return String::new();
+    };
+    let fails = |paths: serde_json::Map<String, serde_json::Value>| {
+        let mut copy = doc.clone();
+        copy["paths"] = serde_json::Value::Object(paths);
+        match serde_json::from_value::<openapiv3::OpenAPI>(copy) {
+            Ok(api) => progenitor(&api, false).is_err(),
+            Err(_) => false,
+        }
+    };
+    if fails(serde_json::Map::new()) {
+        return "/components/schemas".into();
+    }
+    let mut suspects: Vec<(&String, &serde_json::Value)> = paths.iter().collect();
+    while suspects.len() > 1 {
+        let half = suspects.len() / 2;
+        let (a, b) = suspects.split_at(half);
+        let pick = |part: &[(&String, &serde_json::Value)]| {
+            part.iter()
+                .map(|(k, v)| ((*k).clone(), (*v).clone()))
+                .collect()
+        };
+        suspects = if fails(pick(a)) {
+            a.to_vec()
+        } else if fails(pick(b)) {
+            b.to_vec()
+        } else {
+            return String::new();
+        };
+    }
+    let Some((path, item)) = suspects.first() else {
+        return String::new();
+    };
+    let at = crate::error::pointer(["paths", path.as_str()]);
+    // The method, when one alone fails.
+    for method in crate::openapi::METHODS {
+        if item.get(method).is_some() {
+            // The path item as it is (its shared parameters too), with only this method.
+            let mut only = item.as_object().cloned().unwrap_or_default();
+            only.retain(|k, _| k == method || !crate::openapi::METHODS.contains(&k.as_str()));
+            let mut one = serde_json::Map::new();
+            one.insert((*path).clone(), serde_json::Value::Object(only));
+            if fails(one) {
+                return format!("{at}/{method}");
+            }
+        }
+    }
+    at
+}
+
 /// progenitor as the runtime pipeline runs it, for [`crate::contract`].
 pub(crate) fn progenitor_tokens(api: &openapiv3::OpenAPI) -> Result<(TokenStream, Uses), String> {
     progenitor(api, true).map_err(|f| format!("{f:?}"))
@@ -127,7 +183,7 @@ pub fn client_code(
 ) -> Result<(Code, Option<GlueReport>, Option<FeatureReport>)> {
     let error = |failure: Failure| match failure {
         Failure::Progenitor(message) => Error::Generator {
-            at: doc.locate(""),
+            at: doc.locate(&locate_refusal(&doc.value)),
             message,
         },
         Failure::Format(message) => Error::Format {

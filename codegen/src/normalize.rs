@@ -86,12 +86,16 @@ pub fn all_for(doc: &mut Value, runtime: bool) -> Report {
     crate::field::drop_invalid_defaults(doc, &mut report);
     crate::field::enums_without_distinct_names(doc, &mut report);
     crate::field::nullable_object_roots(doc, &mut report);
+    crate::field::drop_noop_constraints(doc, &mut report);
+    crate::field::informational_beside_success(doc, &mut report);
     crate::field::inline_names_clear_of_components(doc, &mut report);
     drop_empty_compositions(doc, &mut report);
     crate::cycles::break_cycles(doc, &mut report);
     path_parameters_not_nullable(doc, &mut report);
     header_parameters_not_nullable(doc, &mut report);
     if runtime {
+        crate::field::drop_upgrade_only_operations(doc, &mut report);
+        crate::field::operation_names_clear_of_client(doc, &mut report);
         error_bodies_as_bytes(doc, &mut report);
         response_fields_optional(doc, &mut report);
         crate::field::statuses_by_body(doc, &mut report);
@@ -545,11 +549,45 @@ fn body_kind(response: &Value) -> String {
 /// `setId`): progenitor would declare the same builder field twice. The later ones are
 /// dropped, with a warning; the wire name of the first is kept.
 pub fn drop_colliding_parameters(doc: &mut Value, report: &mut Report) {
+    // The path item's own parameters (SendGrid's path `list_id`, beside an operation's query
+    // `list_id`) come first: a path parameter cannot be dropped, the URL needs it.
+    let shared: BTreeMap<String, Vec<(String, String)>> = doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(path, item)| {
+            let params = item
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|p| {
+                    let p = crate::openapi::resolve(doc, p);
+                    Some((
+                        p.get("name")?.as_str()?.to_string(),
+                        p.get("in")?.as_str()?.to_string(),
+                    ))
+                })
+                .collect();
+            (path.clone(), params)
+        })
+        .collect();
     each_operation_mut(doc, |path, method, op| {
         let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
             return;
         };
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        for (name, location) in shared.get(path).into_iter().flatten() {
+            // Unless the operation redeclares it (same name and place).
+            let redeclared = params.iter().any(|p| {
+                p.get("name").and_then(Value::as_str) == Some(name)
+                    && p.get("in").and_then(Value::as_str) == Some(location)
+            });
+            if !redeclared {
+                seen.insert(rust_name(name), name.clone());
+            }
+        }
         let mut index = 0;
         params.retain(|p| {
             let i = index;

@@ -285,6 +285,30 @@ mod shapes {
             .await
     }
 
+    /// What real servers' documents needed (field_servers.yaml, through the runtime
+    /// pipeline): a nullable object root is a plain struct, used as an `Option`; closed and
+    /// nullable response types still read; the `session` operation is `get_session`; a named
+    /// array page and lowercase paging parameters stream; string paging parameters do not.
+    fn field_servers(c: &runtime_field_servers::Client) {
+        use runtime_field_servers::types::{JobSession, RestoreOptions};
+        let s: JobSession =
+            serde_json::from_str(r#"{"status": "Running", "newField": 1}"#).unwrap();
+        let _: Option<String> = s.status;
+        let _ = RestoreOptions::builder().reason("r".to_string());
+        let _: Option<JobSession> = RestoreOptions::builder()
+            .reason("r".to_string())
+            .try_into()
+            .ok()
+            .and_then(|o: RestoreOptions| o.session);
+        let _ = c.get_session().send();
+        let _ = c.session();
+        let _: Vec<runtime_field_servers::types::BlocksItem> = Vec::new();
+        let _ = c.blocks_get().stream();
+        let _ = c.containers_get().stream();
+        let _ = c.stats_get().offset("0".to_string()).send();
+        let _ = c.list_get().list_id("l".to_string()).send();
+    }
+
     /// The nullable path parameter is a plain Uuid; a nullable object is a plain struct
     /// (where it is used, the field is an Option); formats map to their types or fall back
     /// to the base type.

@@ -24,11 +24,15 @@ pub(crate) fn page_impls(
             continue;
         }
         let name = &s.ident;
-        let field = s
-            .fields
-            .iter()
-            .find(|f| wire_name(f).as_deref() == Some(items_field))
-            .ok_or_else(|| format!("page type {name}: no `{items_field}` field"))?;
+        // A named array schema is a newtype over the list (a bare-array page); else the
+        // envelope's items field.
+        let field = match &s.fields {
+            syn::Fields::Unnamed(f) if f.unnamed.len() == 1 => f.unnamed.first(),
+            fields => fields
+                .iter()
+                .find(|f| wire_name(f).as_deref() == Some(items_field)),
+        }
+        .ok_or_else(|| format!("page type {name}: no `{items_field}` field"))?;
         // `Vec<T>`, or `Option<Vec<T>>` for a nullable list.
         let list = match type_name(&field.ty).as_deref() {
             Some("Option") => inner_type(&field.ty),
@@ -199,6 +203,10 @@ impl Builder {
                 Some(crate::normalize::rust_type_name(schema))
             }
             (Some(crate::facts::PageShape::Envelope), None) => type_name(&self.ok_ty),
+            // A bare array: `Vec<T>` is `Paged` already; a named array type needs its impl.
+            (Some(crate::facts::PageShape::BareArray), _) => {
+                type_name(&self.ok_ty).filter(|t| t != "Vec")
+            }
             _ => None,
         }
     }
