@@ -82,7 +82,9 @@ const _: () = {
     {}
 };
 impl Client {
-    /**Sends a `GET` request to `/v6/Accounts`
+    /**Lists the cloud credentials (Azure Blob, Amazon S3, S3 compatible) stored on the backup server, optionally filtered by name or type.
+
+Sends a `GET` request to `/v6/Accounts`
 
 Arguments:
 - `account_type`: Keep only accounts of this storage kind: `azureBlobAccount`, `amazonS3Account` or `amazonS3CompatibleAccount`.
@@ -99,7 +101,9 @@ let response = client.account_get_credentials()
     pub fn account_get_credentials(&self) -> builder::AccountGetCredentials<'_> {
         builder::AccountGetCredentials::new(self)
     }
-    /**Sends a `POST` request to `/v6/Accounts`
+    /**Stores a new set of cloud credentials and answers with the saved account, including its new id.
+
+Sends a `POST` request to `/v6/Accounts`
 
 ```ignore
 let response = client.account_add_credential()
@@ -129,7 +133,9 @@ let response = client.account_get_credential()
     pub fn account_get_credential(&self) -> builder::AccountGetCredential<'_> {
         builder::AccountGetCredential::new(self)
     }
-    /**Sends a `PUT` request to `/v6/Accounts/{accountId}`
+    /**Replaces the settings of a stored cloud account (user name, password, description).
+
+Sends a `PUT` request to `/v6/Accounts/{accountId}`
 
 Arguments:
 - `account_id`: Id of the cloud account to change, from `Account_GetCredentials`.
@@ -163,7 +169,9 @@ let response = client.account_remove_credential()
     pub fn account_remove_credential(&self) -> builder::AccountRemoveCredential<'_> {
         builder::AccountRemoveCredential::new(self)
     }
-    /**Sends a `GET` request to `/v6/S3CompatibleResources/buckets`
+    /**Lists the buckets that an S3-compatible endpoint shows to the given cloud account.
+
+Sends a `GET` request to `/v6/S3CompatibleResources/buckets`
 
 Arguments:
 - `custom_region_id`: Region id the endpoint expects in signed requests, such as `us-east-1`.
@@ -186,7 +194,9 @@ let response = client.amazon_s3_compatible_object_storage_get_buckets()
     ) -> builder::AmazonS3CompatibleObjectStorageGetBuckets<'_> {
         builder::AmazonS3CompatibleObjectStorageGetBuckets::new(self)
     }
-    /**Sends a `GET` request to `/v6/S3CompatibleResources/buckets/{bucketName}/folders`
+    /**Lists the folders inside one bucket of an S3-compatible endpoint.
+
+Sends a `GET` request to `/v6/S3CompatibleResources/buckets/{bucketName}/folders`
 
 Arguments:
 - `bucket_name`: Bucket to look in, from `AmazonS3CompatibleObjectStorage_GetBuckets`.
@@ -211,7 +221,9 @@ let response = client.amazon_s3_compatible_object_storage_get_folders()
     ) -> builder::AmazonS3CompatibleObjectStorageGetFolders<'_> {
         builder::AmazonS3CompatibleObjectStorageGetFolders::new(self)
     }
-    /**Sends a `POST` request to `/v6/S3CompatibleResources/buckets/{bucketName}/folders`
+    /**Makes a new folder in a bucket of an S3-compatible endpoint, ready to hold an object storage repository, and answers with it.
+
+Sends a `POST` request to `/v6/S3CompatibleResources/buckets/{bucketName}/folders`
 
 Arguments:
 - `bucket_name`: Bucket that gets the folder, from `AmazonS3CompatibleObjectStorage_GetBuckets`.
@@ -236,7 +248,9 @@ let response = client.amazon_s3_compatible_object_storage_add_folder()
     ) -> builder::AmazonS3CompatibleObjectStorageAddFolder<'_> {
         builder::AmazonS3CompatibleObjectStorageAddFolder::new(self)
     }
-    /**Sends a `GET` request to `/v6/S3CompatibleResources/buckets/{bucketName}/folders/{Name}`
+    /**Reads one folder of an S3-compatible bucket, looked up by its name.
+
+Sends a `GET` request to `/v6/S3CompatibleResources/buckets/{bucketName}/folders/{Name}`
 
 Arguments:
 - `bucket_name`: Bucket holding the folder, from `AmazonS3CompatibleObjectStorage_GetBuckets`.
@@ -261,7 +275,9 @@ let response = client.amazon_s3_compatible_object_storage_get_folder()
     ) -> builder::AmazonS3CompatibleObjectStorageGetFolder<'_> {
         builder::AmazonS3CompatibleObjectStorageGetFolder::new(self)
     }
-    /**Sends a `GET` request to `/v6/S3CompatibleResources/buckets/{Name}`
+    /**Reads one bucket of an S3-compatible endpoint, looked up by its name.
+
+Sends a `GET` request to `/v6/S3CompatibleResources/buckets/{Name}`
 
 Arguments:
 - `name`: Bucket name, from `AmazonS3CompatibleObjectStorage_GetBuckets`.
@@ -484,7 +500,9 @@ let response = client.audit_email_settings_update()
     pub fn audit_email_settings_update(&self) -> builder::AuditEmailSettingsUpdate<'_> {
         builder::AuditEmailSettingsUpdate::new(self)
     }
-    /**Sends a `POST` request to `/v6/AuditEmailSettings/SendTest`
+    /**Sends one test message with the saved audit notification settings, to check delivery. Takes no body.
+
+Sends a `POST` request to `/v6/AuditEmailSettings/SendTest`
 
 ```ignore
 let response = client.audit_email_settings_send_test()
@@ -498,7 +516,9 @@ let response = client.audit_email_settings_send_test()
     ) -> builder::AuditEmailSettingsSendTest<'_> {
         builder::AuditEmailSettingsSendTest::new(self)
     }
-    /**Sends a `POST` request to `/v6/token`
+    /**Log in: exchange credentials (password grant), a refresh token or a signed assertion for a bearer access token.
+
+Sends a `POST` request to `/v6/token`
 
 ```ignore
 let response = client.token()
@@ -1212,7 +1232,7 @@ let response = client.backup_organization_data_get_single_organization_data()
     ) -> builder::BackupOrganizationDataGetSingleOrganizationData<'_> {
         builder::BackupOrganizationDataGetSingleOrganizationData::new(self)
     }
-    /**Reads the organization that an open restore session explores. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Reads the organization that an open restore session explores. Needs an open restore session (see `Organization_ExploreAction`).
 
 Sends a `GET` request to `/v6/RestoreSessions/{restoreSessionId}/organization`
 
@@ -1231,7 +1251,7 @@ let response = client.backup_organization_get_by_restore_session_id()
     ) -> builder::BackupOrganizationGetByRestoreSessionId<'_> {
         builder::BackupOrganizationGetByRestoreSessionId::new(self)
     }
-    /**Exports Exchange items of the whole organization that match a query to PST; big exports come split into several PST files inside a ZIP. Answers with a file (PST, ZIP): use `.save_to(path)` or `.write_to(writer)`. Needs an open restore session (see `RestoreSession_GetPage`) and 64-bit Outlook on the server.
+    /**Exports Exchange items of the whole organization that match a query to PST; big exports come split into several PST files inside a ZIP. Answers with a file (PST, ZIP): use `.save_to(path)` or `.write_to(writer)`. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`) and 64-bit Outlook on the server.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/exportToPst`
 
@@ -1252,7 +1272,7 @@ let response = client.backup_organization_restore_sessions_action()
     ) -> builder::BackupOrganizationRestoreSessionsAction<'_> {
         builder::BackupOrganizationRestoreSessionsAction::new(self)
     }
-    /**Searches Exchange items across every mailbox of the explored organization. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Searches Exchange items across every mailbox of the explored organization. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/searchExchange`
 
@@ -1277,7 +1297,7 @@ let response = client.backup_organization_restore_sessions_search_exchange()
     ) -> builder::BackupOrganizationRestoreSessionsSearchExchange<'_> {
         builder::BackupOrganizationRestoreSessionsSearchExchange::new(self)
     }
-    /**Searches Teams items across every team of the explored organization. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Searches Teams items across every team of the explored organization. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open Teams restore session (`Vet`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/searchTeams`
 
@@ -1302,7 +1322,9 @@ let response = client.backup_organization_restore_sessions_search_teams()
     ) -> builder::BackupOrganizationRestoreSessionsSearchTeams<'_> {
         builder::BackupOrganizationRestoreSessionsSearchTeams::new(self)
     }
-    /**Sends a `GET` request to `/v6/BackupRepositories`
+    /**Lists the backup repositories of the server in one answer (not paged), optionally only those of one proxy; `longTerm` picks the storage class.
+
+Sends a `GET` request to `/v6/BackupRepositories`
 
 Arguments:
 - `long_term`: `true` lists only archive-class object storage (Azure Archive tier, the S3 Glacier classes); `false` lists all other repositories.
@@ -1416,7 +1438,7 @@ let response = client.backup_repository_get_repository_storage_usage()
     ) -> builder::BackupRepositoryGetRepositoryStorageUsage<'_> {
         builder::BackupRepositoryGetRepositoryStorageUsage::new(self)
     }
-    /**Rebuilds the local cache (the `PersistentCache` database) of an object storage repository from the bucket contents, for repositories marked out of sync. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Rebuilds the local cache (the `PersistentCache` database) of an object storage repository from the bucket contents, for repositories marked out of sync. Starts work that runs on the server; the answer carries a session id to poll with `RepositorySynchronizeSessions_GetRepositoriesById`.
 
 Sends a `POST` request to `/v6/BackupRepositories/{repositoryId}/Sync`
 
@@ -1567,7 +1589,9 @@ let response = client.backup_user_data_get_user_data()
     ) -> builder::BackupUserDataGetUserData<'_> {
         builder::BackupUserDataGetUserData::new(self)
     }
-    /**Sends a `GET` request to `/v6/CopyJobs`
+    /**Lists backup copy jobs, which copy a backup job's data to archive-class object storage, optionally only those writing to one repository. Not paged.
+
+Sends a `GET` request to `/v6/CopyJobs`
 
 Arguments:
 - `repository_id`: Keep only copy jobs writing to this repository (id from `BackupRepository_GetRepositories`).
@@ -1582,7 +1606,9 @@ let response = client.copy_job_get()
     pub fn copy_job_get(&self) -> builder::CopyJobGet<'_> {
         builder::CopyJobGet::new(self)
     }
-    /**Sends a `POST` request to `/v6/CopyJobs`
+    /**Creates a backup copy job for an existing backup job and answers with it.
+
+Sends a `POST` request to `/v6/CopyJobs`
 
 ```ignore
 let response = client.copy_job_create()
@@ -1612,7 +1638,9 @@ let response = client.copy_job_get_by_id()
     pub fn copy_job_get_by_id(&self) -> builder::CopyJobGetById<'_> {
         builder::CopyJobGetById::new(self)
     }
-    /**Sends a `PUT` request to `/v6/CopyJobs/{id}`
+    /**Changes a backup copy job: target repository, schedule, enabled state.
+
+Sends a `PUT` request to `/v6/CopyJobs/{id}`
 
 Arguments:
 - `id`: Id of the backup copy job to change, from `CopyJob_Get`.
@@ -1699,7 +1727,9 @@ let response = client.copy_job_enable()
     pub fn copy_job_enable(&self) -> builder::CopyJobEnable<'_> {
         builder::CopyJobEnable::new(self)
     }
-    /**Sends a `POST` request to `/v6/CopyJobs/{id}/start`
+    /**Runs a backup copy job now. The answer has no body; follow the run with `JobSession_Get` (`jobType` `Copy`).
+
+Sends a `POST` request to `/v6/CopyJobs/{id}/start`
 
 Arguments:
 - `id`: Id of the backup copy job to run, from `CopyJob_Get`.
@@ -1733,7 +1763,9 @@ let response = client.copy_job_stop()
     pub fn copy_job_stop(&self) -> builder::CopyJobStop<'_> {
         builder::CopyJobStop::new(self)
     }
-    /**Sends a `GET` request to `/v6/DataRetrievalSessions/{sessionId}/LogItems`
+    /**Lists the log lines of one data retrieval session. Paged: `offset`/`limit`; `.stream()` walks every page.
+
+Sends a `GET` request to `/v6/DataRetrievalSessions/{sessionId}/LogItems`
 
 Arguments:
 - `session_id`: Id of the data retrieval session, from `DataRetrievalSession_Get`.
@@ -1815,7 +1847,9 @@ let response = client.data_retrieval_session_get_by_id()
     ) -> builder::DataRetrievalSessionGetById<'_> {
         builder::DataRetrievalSessionGetById::new(self)
     }
-    /**Sends a `GET` request to `/v6/DataRetrievals`
+    /**Lists retrieval jobs, which bring data back from archive-class object storage for a while so it can be restored; filter by organization, repository or data state. Not paged.
+
+Sends a `GET` request to `/v6/DataRetrievals`
 
 Arguments:
 - `data_state`: Keep only jobs whose data is in this state: `Retrieving`, `Retrieved`, `ChangingAvailabilityPeriod` or `Removing`.
@@ -1836,7 +1870,9 @@ let response = client.data_retrieval_get_data_retrievals()
     ) -> builder::DataRetrievalGetDataRetrievals<'_> {
         builder::DataRetrievalGetDataRetrievals::new(self)
     }
-    /**Sends a `POST` request to `/v6/DataRetrievals`
+    /**Creates a retrieval job for one kind of data (mailboxes, OneDrives, sites or teams) and answers with it; use one job per kind.
+
+Sends a `POST` request to `/v6/DataRetrievals`
 
 ```ignore
 let response = client.data_retrieval_create()
@@ -1868,7 +1904,9 @@ let response = client.data_retrieval_get_data_retrieval()
     ) -> builder::DataRetrievalGetDataRetrieval<'_> {
         builder::DataRetrievalGetDataRetrieval::new(self)
     }
-    /**Sends a `PUT` request to `/v6/DataRetrievals/{dataRetrievalId}`
+    /**Changes a retrieval job: name, description, how long retrieved data stays available, expiry notice.
+
+Sends a `PUT` request to `/v6/DataRetrievals/{dataRetrievalId}`
 
 Arguments:
 - `data_retrieval_id`: Id of the retrieval job to change, from `DataRetrieval_GetDataRetrievals`.
@@ -1885,8 +1923,12 @@ let response = client.data_retrieval_update()
     pub fn data_retrieval_update(&self) -> builder::DataRetrievalUpdate<'_> {
         builder::DataRetrievalUpdate::new(self)
     }
-    /**Sends a `DELETE` request to `/v6/DataRetrievals/{dataRetrievalId}`
+    /**Deletes a retrieval job, given its id from `DataRetrieval_GetDataRetrievals`.
 
+Sends a `DELETE` request to `/v6/DataRetrievals/{dataRetrievalId}`
+
+Arguments:
+- `data_retrieval_id`: Id of the retrieval job to delete, from `DataRetrieval_GetDataRetrievals`.
 ```ignore
 let response = client.data_retrieval_delete_data_retrieval()
     .data_retrieval_id(data_retrieval_id)
@@ -1919,7 +1961,9 @@ let response = client.data_retrieval_explore_action()
     ) -> builder::DataRetrievalExploreAction<'_> {
         builder::DataRetrievalExploreAction::new(self)
     }
-    /**Sends a `GET` request to `/v6/DataRetrievals/{dataRetrievalId}/mailboxes`
+    /**Lists the mailboxes whose data a retrieval job brought back, all in one answer.
+
+Sends a `GET` request to `/v6/DataRetrievals/{dataRetrievalId}/mailboxes`
 
 Arguments:
 - `data_retrieval_id`: Id of the retrieval job, from `DataRetrieval_GetDataRetrievals`.
@@ -1936,7 +1980,9 @@ let response = client.data_retrieval_get_mailboxes()
     ) -> builder::DataRetrievalGetMailboxes<'_> {
         builder::DataRetrievalGetMailboxes::new(self)
     }
-    /**Sends a `GET` request to `/v6/DataRetrievals/{dataRetrievalId}/onedrives`
+    /**Lists the OneDrives whose data a retrieval job brought back, all in one answer.
+
+Sends a `GET` request to `/v6/DataRetrievals/{dataRetrievalId}/onedrives`
 
 Arguments:
 - `data_retrieval_id`: Id of the retrieval job, from `DataRetrieval_GetDataRetrievals`.
@@ -1953,7 +1999,9 @@ let response = client.data_retrieval_get_one_drives()
     ) -> builder::DataRetrievalGetOneDrives<'_> {
         builder::DataRetrievalGetOneDrives::new(self)
     }
-    /**Sends a `GET` request to `/v6/DataRetrievals/{dataRetrievalId}/teams`
+    /**Lists the teams whose data a retrieval job brought back, all in one answer.
+
+Sends a `GET` request to `/v6/DataRetrievals/{dataRetrievalId}/teams`
 
 Arguments:
 - `data_retrieval_id`: Id of the retrieval job, from `DataRetrieval_GetDataRetrievals`.
@@ -1968,7 +2016,9 @@ let response = client.data_retrieval_get_teams()
     pub fn data_retrieval_get_teams(&self) -> builder::DataRetrievalGetTeams<'_> {
         builder::DataRetrievalGetTeams::new(self)
     }
-    /**Sends a `GET` request to `/v6/DataRetrievals/{dataRetrievalId}/webs`
+    /**Lists the SharePoint sites whose data a retrieval job brought back, all in one answer.
+
+Sends a `GET` request to `/v6/DataRetrievals/{dataRetrievalId}/webs`
 
 Arguments:
 - `data_retrieval_id`: Id of the retrieval job, from `DataRetrieval_GetDataRetrievals`.
@@ -2165,7 +2215,9 @@ let response = client.ec2_resources_get_virtual_private_cloud_by_name()
     ) -> builder::Ec2ResourcesGetVirtualPrivateCloudByName<'_> {
         builder::Ec2ResourcesGetVirtualPrivateCloudByName::new(self)
     }
-    /**Sends a `GET` request to `/v6/EncryptionKeys`
+    /**Lists the encryption passwords stored for encrypting object storage repositories, optionally filtered by hint.
+
+Sends a `GET` request to `/v6/EncryptionKeys`
 
 Arguments:
 - `description`: Keep only passwords whose hint matches this text.
@@ -2237,7 +2289,7 @@ let response = client.encryption_key_remove_encryption_key()
     ) -> builder::EncryptionKeyRemoveEncryptionKey<'_> {
         builder::EncryptionKeyRemoveEncryptionKey::new(self)
     }
-    /**Lists the folders of a backed-up mailbox: all of them, only the top level (`parentId=root`), or the children of one folder. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Lists the folders of a backed-up mailbox: all of them, only the top level (`parentId=root`), or the children of one folder. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `GET` request to `/v6/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/folders`
 
@@ -2264,7 +2316,7 @@ let response = client.exchange_folder_get()
     pub fn exchange_folder_get(&self) -> builder::ExchangeFolderGet<'_> {
         builder::ExchangeFolderGet::new(self)
     }
-    /**Reads one folder of a backed-up mailbox. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Reads one folder of a backed-up mailbox. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `GET` request to `/v6/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/folders/{folderId}`
 
@@ -2287,7 +2339,7 @@ let response = client.exchange_folder_get_by_folder_id()
     ) -> builder::ExchangeFolderGetByFolderId<'_> {
         builder::ExchangeFolderGetByFolderId::new(self)
     }
-    /**Exports the items of one backed-up mailbox folder that match the query to PST; big exports come as several PST files in a ZIP. Answers with a file (PST, ZIP): use `.save_to(path)` or `.write_to(writer)`. Needs an open restore session (see `RestoreSession_GetPage`) and 64-bit Outlook on the server.
+    /**Exports the items of one backed-up mailbox folder that match the query to PST; big exports come as several PST files in a ZIP. Answers with a file (PST, ZIP): use `.save_to(path)` or `.write_to(writer)`. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`) and 64-bit Outlook on the server.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/folders/{folderId}/exportToPst`
 
@@ -2312,7 +2364,7 @@ let response = client.exchange_folder_export_to_pst_action()
     ) -> builder::ExchangeFolderExportToPstAction<'_> {
         builder::ExchangeFolderExportToPstAction::new(self)
     }
-    /**Restores one backed-up folder into the mailbox it came from. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers). Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Restores one backed-up folder into the mailbox it came from. Answers when the work is done, with counts of created, merged, failed and skipped items and of failed folders. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/folders/{folderId}/restore`
 
@@ -2337,7 +2389,7 @@ let response = client.exchange_folder_restore_action()
     ) -> builder::ExchangeFolderRestoreAction<'_> {
         builder::ExchangeFolderRestoreAction::new(self)
     }
-    /**Restores one backed-up folder into a different mailbox. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers). Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Restores one backed-up folder into a different mailbox. Answers when the work is done, with counts of created, merged, failed and skipped items and of failed folders. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/folders/{folderId}/restoreTo`
 
@@ -2362,7 +2414,7 @@ let response = client.exchange_folder_restore_to_action()
     ) -> builder::ExchangeFolderRestoreToAction<'_> {
         builder::ExchangeFolderRestoreToAction::new(self)
     }
-    /**Searches the items of one backed-up mailbox folder with a query. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Searches the items of one backed-up mailbox folder with a query. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/folders/{folderId}/search`
 
@@ -2393,12 +2445,14 @@ let response = client.exchange_folder_search_by_options()
     ) -> builder::ExchangeFolderSearchByOptions<'_> {
         builder::ExchangeFolderSearchByOptions::new(self)
     }
-    /**Sends a `GET` request to `/v6/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items`
+    /**Lists the items of a backed-up mailbox, optionally only those of one folder. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
+
+Sends a `GET` request to `/v6/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items`
 
 Arguments:
 - `restore_session_id`: Id of the restore session, from `RestoreSession_GetPage`.
 - `mailbox_id`: Id of the mailbox, from `ExchangeMailbox_Get`.
-- `folder_id`
+- `folder_id`: Keep only items of this folder (id from `ExchangeFolder_Get`).
 - `limit`: Most items per page; the server may cap it lower.
 - `offset`: Items to skip before the first one returned (paging).
 ```ignore
@@ -2416,7 +2470,7 @@ let response = client.exchange_item_get()
     pub fn exchange_item_get(&self) -> builder::ExchangeItemGet<'_> {
         builder::ExchangeItemGet::new(self)
     }
-    /**Exports chosen items of a backed-up mailbox to PST; big exports come as several PST files in a ZIP. Answers with a file (PST, ZIP): use `.save_to(path)` or `.write_to(writer)`. Needs an open restore session (see `RestoreSession_GetPage`) and 64-bit Outlook on the server.
+    /**Exports chosen items of a backed-up mailbox to PST; big exports come as several PST files in a ZIP. Answers with a file (PST, ZIP): use `.save_to(path)` or `.write_to(writer)`. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`) and 64-bit Outlook on the server.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/exportToPst`
 
@@ -2462,7 +2516,7 @@ let response = client.exchange_item_operator_restore()
     ) -> builder::ExchangeItemOperatorRestore<'_> {
         builder::ExchangeItemOperatorRestore::new(self)
     }
-    /**Restores chosen backed-up items into the mailbox they came from. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers). Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Restores chosen backed-up items into the mailbox they came from. Answers when the work is done, with counts of created, merged, failed and skipped items. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/restore`
 
@@ -2485,7 +2539,7 @@ let response = client.exchange_item_restore_items_action()
     ) -> builder::ExchangeItemRestoreItemsAction<'_> {
         builder::ExchangeItemRestoreItemsAction::new(self)
     }
-    /**Restores chosen backed-up items into a different mailbox. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers). Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Restores chosen backed-up items into a different mailbox. Answers when the work is done, with counts of created, merged, failed and skipped items. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/restoreTo`
 
@@ -2508,7 +2562,7 @@ let response = client.exchange_item_restore_items_to_action()
     ) -> builder::ExchangeItemRestoreItemsToAction<'_> {
         builder::ExchangeItemRestoreItemsToAction::new(self)
     }
-    /**Saves chosen backed-up items as Outlook MSG files. Answers with a file (MSG, or ZIP for several): use `.save_to(path)` or `.write_to(writer)`. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Saves chosen backed-up items as Outlook MSG files. Answers with a file (MSG, or ZIP for several): use `.save_to(path)` or `.write_to(writer)`. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/Save`
 
@@ -2529,7 +2583,7 @@ let response = client.exchange_item_save_items()
     pub fn exchange_item_save_items(&self) -> builder::ExchangeItemSaveItems<'_> {
         builder::ExchangeItemSaveItems::new(self)
     }
-    /**Mails chosen backed-up items, as attachments, to the mailbox they came from. Uses the email settings of `VexEmailSettings_Update`. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Mails chosen backed-up items, as attachments, to the mailbox they came from. Uses the email settings of `VexEmailSettings_Update`. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/sendToDefaultAddress`
 
@@ -2552,7 +2606,7 @@ let response = client.exchange_item_send_items_to_default_address_action()
     ) -> builder::ExchangeItemSendItemsToDefaultAddressAction<'_> {
         builder::ExchangeItemSendItemsToDefaultAddressAction::new(self)
     }
-    /**Mails chosen backed-up items, as attachments, to any address. Without `from`, the sender configured through `VexEmailSettings_Update` is used. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Mails chosen backed-up items, as attachments, to any address. Without `from`, the sender configured through `VexEmailSettings_Update` is used. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/sendToDifferentAddress`
 
@@ -2575,7 +2629,7 @@ let response = client.exchange_item_send_items_to_different_address_action()
     ) -> builder::ExchangeItemSendItemsToDifferentAddressAction<'_> {
         builder::ExchangeItemSendItemsToDifferentAddressAction::new(self)
     }
-    /**Reads one backed-up mailbox item (mail, appointment, contact, task...). Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Reads one backed-up mailbox item (mail, appointment, contact, task...). Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `GET` request to `/v6/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/{itemId}`
 
@@ -2596,7 +2650,7 @@ let response = client.exchange_item_get_by_id()
     pub fn exchange_item_get_by_id(&self) -> builder::ExchangeItemGetById<'_> {
         builder::ExchangeItemGetById::new(self)
     }
-    /**Exports one backed-up mailbox item to PST. Answers with a file (PST, ZIP): use `.save_to(path)` or `.write_to(writer)`. Needs an open restore session (see `RestoreSession_GetPage`) and 64-bit Outlook on the server.
+    /**Exports one backed-up mailbox item to PST. Answers with a file (PST, ZIP): use `.save_to(path)` or `.write_to(writer)`. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`) and 64-bit Outlook on the server.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/{itemId}/exportToPst`
 
@@ -2621,7 +2675,7 @@ let response = client.exchange_item_export_item_to_pst_action()
     ) -> builder::ExchangeItemExportItemToPstAction<'_> {
         builder::ExchangeItemExportItemToPstAction::new(self)
     }
-    /**Restores one backed-up item into the mailbox it came from. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers). Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Restores one backed-up item into the mailbox it came from. Answers when the work is done, with counts of created, merged, failed and skipped items. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/{itemId}/restore`
 
@@ -2646,7 +2700,7 @@ let response = client.exchange_item_restore_item_action()
     ) -> builder::ExchangeItemRestoreItemAction<'_> {
         builder::ExchangeItemRestoreItemAction::new(self)
     }
-    /**Restores one backed-up item into a different mailbox. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers). Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Restores one backed-up item into a different mailbox. Answers when the work is done, with counts of created, merged, failed and skipped items. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/{itemId}/restoreTo`
 
@@ -2671,7 +2725,7 @@ let response = client.exchange_item_restore_item_to_action()
     ) -> builder::ExchangeItemRestoreItemToAction<'_> {
         builder::ExchangeItemRestoreItemToAction::new(self)
     }
-    /**Saves one backed-up item as an Outlook MSG file. Answers with a file (MSG): use `.save_to(path)` or `.write_to(writer)`. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Saves one backed-up item as an Outlook MSG file. Answers with a file (MSG): use `.save_to(path)` or `.write_to(writer)`. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/{itemId}/save`
 
@@ -2694,7 +2748,7 @@ let response = client.exchange_item_save_item_action()
     ) -> builder::ExchangeItemSaveItemAction<'_> {
         builder::ExchangeItemSaveItemAction::new(self)
     }
-    /**Mails one backed-up item, as an attachment, to the mailbox it came from. Uses the email settings of `VexEmailSettings_Update`. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Mails one backed-up item, as an attachment, to the mailbox it came from. Uses the email settings of `VexEmailSettings_Update`. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/{itemId}/sendToDefaultAddress`
 
@@ -2717,7 +2771,7 @@ let response = client.exchange_item_send_item_to_default_address_action()
     ) -> builder::ExchangeItemSendItemToDefaultAddressAction<'_> {
         builder::ExchangeItemSendItemToDefaultAddressAction::new(self)
     }
-    /**Mails one backed-up item, as an attachment, to any address. Without `from`, the sender configured through `VexEmailSettings_Update` is used. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Mails one backed-up item, as an attachment, to any address. Without `from`, the sender configured through `VexEmailSettings_Update` is used. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/{itemId}/sendToDifferentAddress`
 
@@ -2742,7 +2796,7 @@ let response = client.exchange_item_send_item_to_different_address_action()
     ) -> builder::ExchangeItemSendItemToDifferentAddressAction<'_> {
         builder::ExchangeItemSendItemToDifferentAddressAction::new(self)
     }
-    /**Lists the mailboxes in the backup that a restore session explores. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Lists the mailboxes in the backup that a restore session explores. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `GET` request to `/v6/RestoreSessions/{restoreSessionId}/organization/mailboxes`
 
@@ -2763,7 +2817,7 @@ let response = client.exchange_mailbox_get()
     pub fn exchange_mailbox_get(&self) -> builder::ExchangeMailboxGet<'_> {
         builder::ExchangeMailboxGet::new(self)
     }
-    /**Restores several backed-up mailboxes in one go, each into its original mailbox. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers). Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Restores several backed-up mailboxes in one go, each into its original mailbox. Answers when the work is done, with an overall status (`Success`, `Warning` or `Failed`) and a result per mailbox. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/mailboxes/restore`
 
@@ -2784,7 +2838,7 @@ let response = client.exchange_mailbox_restore_mailboxes_action()
     ) -> builder::ExchangeMailboxRestoreMailboxesAction<'_> {
         builder::ExchangeMailboxRestoreMailboxesAction::new(self)
     }
-    /**Searches items across all mailboxes of the restore session with a query. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Searches items across all mailboxes of the restore session with a query. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/mailboxes/search`
 
@@ -2811,7 +2865,7 @@ let response = client.exchange_mailbox_search_by_options()
     ) -> builder::ExchangeMailboxSearchByOptions<'_> {
         builder::ExchangeMailboxSearchByOptions::new(self)
     }
-    /**Reads one mailbox of the backup that a restore session explores. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Reads one mailbox of the backup that a restore session explores. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `GET` request to `/v6/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}`
 
@@ -2830,7 +2884,7 @@ let response = client.exchange_mailbox_get_by_id()
     pub fn exchange_mailbox_get_by_id(&self) -> builder::ExchangeMailboxGetById<'_> {
         builder::ExchangeMailboxGetById::new(self)
     }
-    /**Exports the items of one backed-up mailbox that match the query to PST; big exports come as several PST files in a ZIP. Answers with a file (PST, ZIP): use `.save_to(path)` or `.write_to(writer)`. Needs an open restore session (see `RestoreSession_GetPage`) and 64-bit Outlook on the server.
+    /**Exports the items of one backed-up mailbox that match the query to PST; big exports come as several PST files in a ZIP. Answers with a file (PST, ZIP): use `.save_to(path)` or `.write_to(writer)`. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`) and 64-bit Outlook on the server.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/exportToPst`
 
@@ -2853,7 +2907,7 @@ let response = client.exchange_mailbox_export_mailbox_to_pst_action()
     ) -> builder::ExchangeMailboxExportMailboxToPstAction<'_> {
         builder::ExchangeMailboxExportMailboxToPstAction::new(self)
     }
-    /**Restores one backed-up mailbox into its original mailbox. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers). Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Restores one backed-up mailbox into its original mailbox. Answers when the work is done, with counts of created, merged, failed and skipped items and of failed folders. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/restore`
 
@@ -2876,7 +2930,7 @@ let response = client.exchange_mailbox_restore_mailbox_action()
     ) -> builder::ExchangeMailboxRestoreMailboxAction<'_> {
         builder::ExchangeMailboxRestoreMailboxAction::new(self)
     }
-    /**Restores one backed-up mailbox into a different mailbox or organization. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers). Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Restores one backed-up mailbox into a different mailbox or organization. Answers when the work is done, with counts of created, merged, failed and skipped items and of failed folders. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/restoreTo`
 
@@ -2899,7 +2953,7 @@ let response = client.exchange_mailbox_restore_mailbox_to_action()
     ) -> builder::ExchangeMailboxRestoreMailboxToAction<'_> {
         builder::ExchangeMailboxRestoreMailboxToAction::new(self)
     }
-    /**Searches the items of one backed-up mailbox with a query. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Searches the items of one backed-up mailbox with a query. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/search`
 
@@ -3050,7 +3104,9 @@ let response = client.internet_proxy_settings_update()
     ) -> builder::InternetProxySettingsUpdate<'_> {
         builder::InternetProxySettingsUpdate::new(self)
     }
-    /**Sends a `GET` request to `/v6/JobSessions/{sessionId}/LogItems`
+    /**Lists the log lines of one backup or backup copy job session. Paged: `offset`/`limit`; `.stream()` walks every page.
+
+Sends a `GET` request to `/v6/JobSessions/{sessionId}/LogItems`
 
 Arguments:
 - `session_id`: Id of the job session, from `JobSession_Get`.
@@ -3092,8 +3148,14 @@ let response = client.job_session_log_get_batch_by_session_id_by_log_item_id()
     ) -> builder::JobSessionLogGetBatchBySessionIdByLogItemId<'_> {
         builder::JobSessionLogGetBatchBySessionIdByLogItemId::new(self)
     }
-    /**Sends a `GET` request to `/v6/Jobs/{jobId}/JobSessions`
+    /**Lists the sessions (runs) of one backup job, with state, timing and statistics. Paged: `offset`/`limit`; `.stream()` walks every page.
 
+Sends a `GET` request to `/v6/Jobs/{jobId}/JobSessions`
+
+Arguments:
+- `job_id`: Id of the backup job, from `Job_Get`.
+- `limit`: Most items per page; the server may cap it lower.
+- `offset`: Items to skip before the first one returned (paging).
 ```ignore
 let response = client.job_session_get_by_job_id()
     .job_id(job_id)
@@ -3107,7 +3169,9 @@ let response = client.job_session_get_by_job_id()
     pub fn job_session_get_by_job_id(&self) -> builder::JobSessionGetByJobId<'_> {
         builder::JobSessionGetByJobId::new(self)
     }
-    /**Sends a `GET` request to `/v6/JobSessions`
+    /**Lists sessions of backup and backup copy jobs, optionally only of one job kind or ended after a given time. Paged: `offset`/`limit`; `.stream()` walks every page.
+
+Sends a `GET` request to `/v6/JobSessions`
 
 Arguments:
 - `end_time_lower_bound`: Lower time bound of the sessions returned (UTC, ISO 8601).
@@ -3145,7 +3209,9 @@ let response = client.job_session_get_by_id()
     pub fn job_session_get_by_id(&self) -> builder::JobSessionGetById<'_> {
         builder::JobSessionGetById::new(self)
     }
-    /**Sends a `GET` request to `/v6/Jobs`
+    /**Lists every backup job of the server in one answer (not paged); for one organization use `Job_GetByOrganizationId`.
+
+Sends a `GET` request to `/v6/Jobs`
 
 ```ignore
 let response = client.job_get()
@@ -3174,7 +3240,9 @@ let response = client.job_get_by_id()
     pub fn job_get_by_id(&self) -> builder::JobGetById<'_> {
         builder::JobGetById::new(self)
     }
-    /**Sends a `PUT` request to `/v6/Jobs/{jobId}`
+    /**Replaces the settings of a backup job: scope, exclusions, schedule, repository, name.
+
+Sends a `PUT` request to `/v6/Jobs/{jobId}`
 
 Arguments:
 - `job_id`: Id of the backup job to change, from `Job_Get`.
@@ -3261,7 +3329,9 @@ let response = client.job_enable_action()
     pub fn job_enable_action(&self) -> builder::JobEnableAction<'_> {
         builder::JobEnableAction::new(self)
     }
-    /**Sends a `GET` request to `/v6/Jobs/{jobId}/ExcludedItems`
+    /**Lists what a backup job leaves out of its scope, all in one answer.
+
+Sends a `GET` request to `/v6/Jobs/{jobId}/ExcludedItems`
 
 Arguments:
 - `job_id`: Id of the backup job, from `Job_Get`.
@@ -3276,7 +3346,9 @@ let response = client.job_get_excluded_items()
     pub fn job_get_excluded_items(&self) -> builder::JobGetExcludedItems<'_> {
         builder::JobGetExcludedItems::new(self)
     }
-    /**Sends a `POST` request to `/v6/Jobs/{jobId}/ExcludedItems`
+    /**Adds users, groups, sites, teams or OneDrive folders to the exclusions of a backup job.
+
+Sends a `POST` request to `/v6/Jobs/{jobId}/ExcludedItems`
 
 Arguments:
 - `job_id`: Id of the backup job, from `Job_Get`.
@@ -3331,7 +3403,9 @@ let response = client.job_get_excluded_item()
     pub fn job_get_excluded_item(&self) -> builder::JobGetExcludedItem<'_> {
         builder::JobGetExcludedItem::new(self)
     }
-    /**Sends a `PUT` request to `/v6/Jobs/{jobId}/ExcludedItems/{itemId}`
+    /**Changes one exclusion entry of a backup job, for example which parts of a user are left out.
+
+Sends a `PUT` request to `/v6/Jobs/{jobId}/ExcludedItems/{itemId}`
 
 Arguments:
 - `job_id`: Id of the backup job, from `Job_Get`.
@@ -3369,7 +3443,9 @@ let response = client.job_explore_action()
     pub fn job_explore_action(&self) -> builder::JobExploreAction<'_> {
         builder::JobExploreAction::new(self)
     }
-    /**Sends a `GET` request to `/v6/Jobs/{jobId}/SelectedItems`
+    /**Lists what a backup job backs up (its scope) when it covers selected items, all in one answer.
+
+Sends a `GET` request to `/v6/Jobs/{jobId}/SelectedItems`
 
 Arguments:
 - `job_id`: Id of the backup job, from `Job_Get`.
@@ -3384,7 +3460,9 @@ let response = client.job_get_selected_items()
     pub fn job_get_selected_items(&self) -> builder::JobGetSelectedItems<'_> {
         builder::JobGetSelectedItems::new(self)
     }
-    /**Sends a `POST` request to `/v6/Jobs/{jobId}/SelectedItems`
+    /**Adds users, groups, sites, teams, personal sites or OneDrive folders to the scope of a backup job.
+
+Sends a `POST` request to `/v6/Jobs/{jobId}/SelectedItems`
 
 Arguments:
 - `job_id`: Id of the backup job, from `Job_Get`.
@@ -3401,11 +3479,13 @@ let response = client.job_add_selected_items()
     pub fn job_add_selected_items(&self) -> builder::JobAddSelectedItems<'_> {
         builder::JobAddSelectedItems::new(self)
     }
-    /**Sends a `DELETE` request to `/v6/Jobs/{jobId}/SelectedItems`
+    /**Takes entries out of the scope of a backup job; name them in the `ids` query parameter.
+
+Sends a `DELETE` request to `/v6/Jobs/{jobId}/SelectedItems`
 
 Arguments:
 - `job_id`: Id of the backup job, from `Job_Get`.
-- `ids`: Comma-separated ids of the scope entries to drop, from `Job_GetSelectedItems`; may instead be sent in the body.
+- `ids`: Comma-separated ids of the scope entries to drop, from `Job_GetSelectedItems`.
 ```ignore
 let response = client.job_remove_selected_items()
     .job_id(job_id)
@@ -3437,7 +3517,9 @@ let response = client.job_get_selected_item()
     pub fn job_get_selected_item(&self) -> builder::JobGetSelectedItem<'_> {
         builder::JobGetSelectedItem::new(self)
     }
-    /**Sends a `PUT` request to `/v6/Jobs/{jobId}/SelectedItems/{itemId}`
+    /**Changes one scope entry, for example which parts of a user (mail, archive, OneDrive, site) are backed up.
+
+Sends a `PUT` request to `/v6/Jobs/{jobId}/SelectedItems/{itemId}`
 
 Arguments:
 - `job_id`: Id of the backup job, from `Job_Get`.
@@ -3456,7 +3538,9 @@ let response = client.job_update_selected_items()
     pub fn job_update_selected_items(&self) -> builder::JobUpdateSelectedItems<'_> {
         builder::JobUpdateSelectedItems::new(self)
     }
-    /**Sends a `POST` request to `/v6/Jobs/{jobId}/start`
+    /**Runs a backup job now, optionally as an active full backup (`full`). The answer has no body; follow the run with `JobSession_GetByJobId`.
+
+Sends a `POST` request to `/v6/Jobs/{jobId}/start`
 
 Arguments:
 - `job_id`: Id of the backup job to run, from `Job_Get`.
@@ -3490,8 +3574,12 @@ let response = client.job_stop_action()
     pub fn job_stop_action(&self) -> builder::JobStopAction<'_> {
         builder::JobStopAction::new(self)
     }
-    /**Sends a `GET` request to `/v6/Organizations/{organizationId}/Jobs`
+    /**Lists the backup jobs of one organization, all in one answer.
 
+Sends a `GET` request to `/v6/Organizations/{organizationId}/Jobs`
+
+Arguments:
+- `organization_id`: Id of the organization, from `Organization_Get`.
 ```ignore
 let response = client.job_get_by_organization_id()
     .organization_id(organization_id)
@@ -3503,8 +3591,13 @@ let response = client.job_get_by_organization_id()
     pub fn job_get_by_organization_id(&self) -> builder::JobGetByOrganizationId<'_> {
         builder::JobGetByOrganizationId::new(self)
     }
-    /**Sends a `POST` request to `/v6/Organizations/{organizationId}/Jobs`
+    /**Creates a backup job for an organization, with its scope, exclusions, schedule and target repository, and answers with it.
 
+Sends a `POST` request to `/v6/Organizations/{organizationId}/Jobs`
+
+Arguments:
+- `organization_id`: Organization the new job backs up (id from `Organization_Get`).
+- `body`
 ```ignore
 let response = client.job_add()
     .organization_id(organization_id)
@@ -3517,7 +3610,9 @@ let response = client.job_add()
     pub fn job_add(&self) -> builder::JobAdd<'_> {
         builder::JobAdd::new(self)
     }
-    /**Sends a `GET` request to `/v6/licensing/reports/latest`
+    /**Fetches the latest monthly license usage report: license details, user totals and per-organization counts, to check before you approve it.
+
+Sends a `GET` request to `/v6/licensing/reports/latest`
 
 ```ignore
 let response = client.license_report_get_latest_report()
@@ -3531,8 +3626,13 @@ let response = client.license_report_get_latest_report()
     ) -> builder::LicenseReportGetLatestReport<'_> {
         builder::LicenseReportGetLatestReport::new(self)
     }
-    /**Sends a `POST` request to `/v6/licensing/reports/{reportId}/approve`
+    /**Approves (submits) a monthly license usage report, optionally declaring per organization how many users were taken off the count and why.
 
+Sends a `POST` request to `/v6/licensing/reports/{reportId}/approve`
+
+Arguments:
+- `report_id`: Number of the report, `reportParameters.reportID` in the answer of `LicenseReport_GetLatestReport`.
+- `body`
 ```ignore
 let response = client.license_report_approve_report()
     .report_id(report_id)
@@ -3619,7 +3719,9 @@ let response = client.license_update_action()
     pub fn license_update_action(&self) -> builder::LicenseUpdateAction<'_> {
         builder::LicenseUpdateAction::new(self)
     }
-    /**Sends a `GET` request to `/v6/LicensedUsers`
+    /**Lists the users that consume a license unit, with their last backup date and license state. Paged: `offset`/`limit`; `.stream()` walks every page.
+
+Sends a `GET` request to `/v6/LicensedUsers`
 
 Arguments:
 - `limit`: Most items per page; the server may cap it lower.
@@ -3671,7 +3773,9 @@ let response = client.management_mode_get()
     pub fn management_mode_get(&self) -> builder::ManagementModeGet<'_> {
         builder::ManagementModeGet::new(self)
     }
-    /**Sends a `PUT` request to `/v6/ManagementMode`
+    /**Replaces the management mode record: whether Veeam Service Provider Console manages this server, the managing server id and the company name.
+
+Sends a `PUT` request to `/v6/ManagementMode`
 
 ```ignore
 let response = client.management_mode_update()
@@ -3684,8 +3788,12 @@ let response = client.management_mode_update()
     pub fn management_mode_update(&self) -> builder::ManagementModeUpdate<'_> {
         builder::ManagementModeUpdate::new(self)
     }
-    /**Sends a `GET` request to `/v6/objectstoragerepositories`
+    /**Lists the object storage repositories (Azure Blob, Amazon S3, S3 compatible) added to the server, in one answer; `longTerm` keeps only archive-class ones.
 
+Sends a `GET` request to `/v6/objectstoragerepositories`
+
+Arguments:
+- `long_term`: `true` lists only archive-class repositories (Azure Blob Archive tier, the Amazon S3 Glacier classes); `false` lists every object storage repository.
 ```ignore
 let response = client.object_storage_repository_get_object_storage_repositories()
     .long_term(long_term)
@@ -3699,7 +3807,9 @@ let response = client.object_storage_repository_get_object_storage_repositories(
     ) -> builder::ObjectStorageRepositoryGetObjectStorageRepositories<'_> {
         builder::ObjectStorageRepositoryGetObjectStorageRepositories::new(self)
     }
-    /**Sends a `POST` request to `/v6/objectstoragerepositories`
+    /**Adds an object storage repository on a folder of a bucket or container and answers with it. Fill the fields of one storage kind only.
+
+Sends a `POST` request to `/v6/objectstoragerepositories`
 
 ```ignore
 let response = client.object_storage_repository_add_object_storage_repository()
@@ -3714,8 +3824,12 @@ let response = client.object_storage_repository_add_object_storage_repository()
     ) -> builder::ObjectStorageRepositoryAddObjectStorageRepository<'_> {
         builder::ObjectStorageRepositoryAddObjectStorageRepository::new(self)
     }
-    /**Sends a `GET` request to `/v6/objectstoragerepositories/{repositoryId}`
+    /**Reads one object storage repository: storage location, size limit, space used, archiver appliance.
 
+Sends a `GET` request to `/v6/objectstoragerepositories/{repositoryId}`
+
+Arguments:
+- `repository_id`: Id of the object storage repository, from `ObjectStorageRepository_GetObjectStorageRepositories`.
 ```ignore
 let response = client.object_storage_repository_get_object_repository()
     .repository_id(repository_id)
@@ -3729,8 +3843,13 @@ let response = client.object_storage_repository_get_object_repository()
     ) -> builder::ObjectStorageRepositoryGetObjectRepository<'_> {
         builder::ObjectStorageRepositoryGetObjectRepository::new(self)
     }
-    /**Sends a `PUT` request to `/v6/objectstoragerepositories/{repositoryId}`
+    /**Replaces the settings of an object storage repository, such as its name, description, size limit or archiver appliance.
 
+Sends a `PUT` request to `/v6/objectstoragerepositories/{repositoryId}`
+
+Arguments:
+- `repository_id`: Id of the object storage repository to change, from `ObjectStorageRepository_GetObjectStorageRepositories`.
+- `body`
 ```ignore
 let response = client.object_storage_repository_update_object_storage_repository()
     .repository_id(repository_id)
@@ -3745,8 +3864,12 @@ let response = client.object_storage_repository_update_object_storage_repository
     ) -> builder::ObjectStorageRepositoryUpdateObjectStorageRepository<'_> {
         builder::ObjectStorageRepositoryUpdateObjectStorageRepository::new(self)
     }
-    /**Sends a `DELETE` request to `/v6/objectstoragerepositories/{repositoryId}`
+    /**Removes an object storage repository from the server.
 
+Sends a `DELETE` request to `/v6/objectstoragerepositories/{repositoryId}`
+
+Arguments:
+- `repository_id`: Id of the object storage repository to remove, from `ObjectStorageRepository_GetObjectStorageRepositories`.
 ```ignore
 let response = client.object_storage_repository_remove_object_storage_repository()
     .repository_id(repository_id)
@@ -3760,7 +3883,9 @@ let response = client.object_storage_repository_remove_object_storage_repository
     ) -> builder::ObjectStorageRepositoryRemoveObjectStorageRepository<'_> {
         builder::ObjectStorageRepositoryRemoveObjectStorageRepository::new(self)
     }
-    /**Sends a `GET` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents`
+    /**Lists the backed-up documents of one OneDrive, optionally under one folder. Needs an open OneDrive restore session (`Veod`, see `Organization_ExploreAction`). Paged: `offset`/`limit`; `.stream()` walks every page.
+
+Sends a `GET` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents`
 
 Arguments:
 - `restore_session_id`: Id of the open restore session, from `Organization_ExploreAction` or `RestoreSession_GetPage`.
@@ -3783,7 +3908,7 @@ let response = client.one_drive_document_get()
     pub fn one_drive_document_get(&self) -> builder::OneDriveDocumentGet<'_> {
         builder::OneDriveDocumentGet::new(self)
     }
-    /**Copies chosen backed-up documents into a OneDrive and folder you name, possibly in another organization. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Copies chosen backed-up documents into a OneDrive and folder you name, possibly in another organization. Answers when the work is done, with counts of total, restored and failed items and of items skipped after an error or for having no changes.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/copyTo`
 
@@ -3806,7 +3931,7 @@ let response = client.one_drive_document_copy_to_documents_action()
     ) -> builder::OneDriveDocumentCopyToDocumentsAction<'_> {
         builder::OneDriveDocumentCopyToDocumentsAction::new(self)
     }
-    /**Restores chosen OneDrive documents to where they came from, as a restore operator. Only for a Restore Portal session opened by `RestoreSession_OperatorExploreAction`; the answer carries the id of the restore operation.
+    /**Restores chosen OneDrive documents to where they came from, as a restore operator. Only for a Restore Portal session opened by `RestoreSession_OperatorExploreAction`; the answer carries `sessionId`, the id of the restore session doing the work (see the wait helpers).
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/operatorRestore`
 
@@ -3829,7 +3954,7 @@ let response = client.one_drive_document_operator_restore()
     ) -> builder::OneDriveDocumentOperatorRestore<'_> {
         builder::OneDriveDocumentOperatorRestore::new(self)
     }
-    /**Puts chosen backed-up OneDrive documents back where they were. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts chosen backed-up OneDrive documents back where they were. Answers when the work is done, with counts of total, restored and failed items and of items skipped after an error or for having no changes.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/restore`
 
@@ -3919,7 +4044,7 @@ let response = client.one_drive_document_get_by_id()
     pub fn one_drive_document_get_by_id(&self) -> builder::OneDriveDocumentGetById<'_> {
         builder::OneDriveDocumentGetById::new(self)
     }
-    /**Copies one backed-up document into a OneDrive and folder you name. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Copies one backed-up document into a OneDrive and folder you name. Answers when the work is done, with counts of total, restored and failed items and of items skipped after an error or for having no changes.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/{documentId}/copyTo`
 
@@ -3944,7 +4069,7 @@ let response = client.one_drive_document_copy_to_document_action()
     ) -> builder::OneDriveDocumentCopyToDocumentAction<'_> {
         builder::OneDriveDocumentCopyToDocumentAction::new(self)
     }
-    /**Puts one backed-up OneDrive document back where it was. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts one backed-up OneDrive document back where it was. Answers when the work is done, with counts of total, restored and failed items and of items skipped after an error or for having no changes.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/{documentId}/restore`
 
@@ -4071,7 +4196,7 @@ let response = client.one_drive_document_get_by_id_by_version_id()
     ) -> builder::OneDriveDocumentGetByIdByVersionId<'_> {
         builder::OneDriveDocumentGetByIdByVersionId::new(self)
     }
-    /**Copies one given version of a backed-up document into a OneDrive and folder you name. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Copies one given version of a backed-up document into a OneDrive and folder you name. Answers when the work is done, with counts of total, restored and failed items and of items skipped after an error or for having no changes.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/{documentId}/Versions/{versionId}/copyTo`
 
@@ -4098,7 +4223,7 @@ let response = client.one_drive_document_copy_to_document_action_by_version_id()
     ) -> builder::OneDriveDocumentCopyToDocumentActionByVersionId<'_> {
         builder::OneDriveDocumentCopyToDocumentActionByVersionId::new(self)
     }
-    /**Puts one given version of a OneDrive document back where the document was. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts one given version of a OneDrive document back where the document was. Answers when the work is done, with counts of total, restored and failed items and of items skipped after an error or for having no changes.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/{documentId}/Versions/{versionId}/restore`
 
@@ -4204,7 +4329,7 @@ let response = client.one_drive_folder_get()
     pub fn one_drive_folder_get(&self) -> builder::OneDriveFolderGet<'_> {
         builder::OneDriveFolderGet::new(self)
     }
-    /**Copies chosen backed-up folders, with their content, into a OneDrive and folder you name. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Copies chosen backed-up folders, with their content, into a OneDrive and folder you name. Answers when the work is done, with counts of total, restored and failed items and of items skipped after an error or for having no changes.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders/copyTo`
 
@@ -4227,7 +4352,7 @@ let response = client.one_drive_folder_copy_to_folders_action()
     ) -> builder::OneDriveFolderCopyToFoldersAction<'_> {
         builder::OneDriveFolderCopyToFoldersAction::new(self)
     }
-    /**Puts chosen backed-up OneDrive folders back where they were. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts chosen backed-up OneDrive folders back where they were. Answers when the work is done, with counts of total, restored and failed items and of items skipped after an error or for having no changes.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders/restore`
 
@@ -4319,7 +4444,7 @@ let response = client.one_drive_folder_get_by_id()
     pub fn one_drive_folder_get_by_id(&self) -> builder::OneDriveFolderGetById<'_> {
         builder::OneDriveFolderGetById::new(self)
     }
-    /**Copies one backed-up folder, with its content, into a OneDrive and folder you name. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Copies one backed-up folder, with its content, into a OneDrive and folder you name. Answers when the work is done, with counts of total, restored and failed items and of items skipped after an error or for having no changes.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders/{folderId}/copyTo`
 
@@ -4344,7 +4469,7 @@ let response = client.one_drive_folder_copy_to_folder_action()
     ) -> builder::OneDriveFolderCopyToFolderAction<'_> {
         builder::OneDriveFolderCopyToFolderAction::new(self)
     }
-    /**Puts one backed-up OneDrive folder back where it was. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts one backed-up OneDrive folder back where it was. Answers when the work is done, with counts of total, restored and failed items and of items skipped after an error or for having no changes.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders/{folderId}/restore`
 
@@ -4502,7 +4627,7 @@ let response = client.one_drive_folder_get_by_id_by_version_id()
     ) -> builder::OneDriveFolderGetByIdByVersionId<'_> {
         builder::OneDriveFolderGetByIdByVersionId::new(self)
     }
-    /**Copies one given version of a backed-up folder into a OneDrive and folder you name. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Copies one given version of a backed-up folder into a OneDrive and folder you name. Answers when the work is done, with counts of total, restored and failed items and of items skipped after an error or for having no changes.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders/{folderId}/Versions/{versionId}/copyTo`
 
@@ -4529,7 +4654,7 @@ let response = client.one_drive_folder_copy_to_folder_action_by_version_id()
     ) -> builder::OneDriveFolderCopyToFolderActionByVersionId<'_> {
         builder::OneDriveFolderCopyToFolderActionByVersionId::new(self)
     }
-    /**Puts one given version of a OneDrive folder back where the folder was. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts one given version of a OneDrive folder back where the folder was. Answers when the work is done, with counts of total, restored and failed items and of items skipped after an error or for having no changes.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders/{folderId}/Versions/{versionId}/restore`
 
@@ -4629,7 +4754,7 @@ let response = client.one_drive_get()
     pub fn one_drive_get(&self) -> builder::OneDriveGet<'_> {
         builder::OneDriveGet::new(self)
     }
-    /**Restores several whole OneDrives in one request, each to its original place. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores several whole OneDrives in one request, each to its original place. Answers when the work is done, with an overall status (`Success`, `Warning` or `Failed`) and a result per OneDrive.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/OneDrives/restore`
 
@@ -4698,7 +4823,7 @@ let response = client.one_drive_get_by_id()
     pub fn one_drive_get_by_id(&self) -> builder::OneDriveGetById<'_> {
         builder::OneDriveGetById::new(self)
     }
-    /**Copies the whole content of one backed-up OneDrive into another OneDrive and folder. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Copies the whole content of one backed-up OneDrive into another OneDrive and folder. Answers when the work is done, with counts of total, restored and failed items and of items skipped after an error or for having no changes.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/copyTo`
 
@@ -4721,7 +4846,7 @@ let response = client.one_drive_copy_to_one_drive_action()
     ) -> builder::OneDriveCopyToOneDriveAction<'_> {
         builder::OneDriveCopyToOneDriveAction::new(self)
     }
-    /**Puts the whole content of one backed-up OneDrive back where it was. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts the whole content of one backed-up OneDrive back where it was. Answers when the work is done, with counts of total, restored and failed items and of items skipped after an error or for having no changes.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/restore`
 
@@ -4895,7 +5020,7 @@ let response = client.organization_backup_accounts_get_backup_accounts()
     ) -> builder::OrganizationBackupAccountsGetBackupAccounts<'_> {
         builder::OrganizationBackupAccountsGetBackupAccounts::new(self)
     }
-    /**Sets the pool of backup accounts used for SharePoint and OneDrive backups of this organization; answers 201 with the pool.
+    /**Sets the pool of backup accounts used for SharePoint and OneDrive backups of this organization; answers 200 with the pool.
 
 Sends a `PUT` request to `/v6/Organizations/{organizationId}/BackupAccounts`
 
@@ -4979,7 +5104,9 @@ let response = client.organization_backup_applications_organization_device_code(
     ) -> builder::OrganizationBackupApplicationsOrganizationDeviceCode<'_> {
         builder::OrganizationBackupApplicationsOrganizationDeviceCode::new(self)
     }
-    /**Sends a `GET` request to `/v6/Organizations/{organizationId}/Groups/{groupId}/Members`
+    /**Lists the members of one group of the organization. Paged: `offset`/`limit`; `.stream()` walks every page.
+
+Sends a `GET` request to `/v6/Organizations/{organizationId}/Groups/{groupId}/Members`
 
 Arguments:
 - `organization_id`: Id of the organization, from `Organization_Get`.
@@ -5004,7 +5131,9 @@ let response = client.organization_group_member_get()
     ) -> builder::OrganizationGroupMemberGet<'_> {
         builder::OrganizationGroupMemberGet::new(self)
     }
-    /**Sends a `GET` request to `/v6/Organizations/{organizationId}/Groups`
+    /**Lists the groups of the organization, with filters on name and location. Paged: `offset`/`limit`; `.stream()` walks every page.
+
+Sends a `GET` request to `/v6/Organizations/{organizationId}/Groups`
 
 Arguments:
 - `organization_id`: Id of the organization, from `Organization_Get`.
@@ -5031,7 +5160,9 @@ let response = client.organization_group_get()
     pub fn organization_group_get(&self) -> builder::OrganizationGroupGet<'_> {
         builder::OrganizationGroupGet::new(self)
     }
-    /**Sends a `GET` request to `/v6/Organizations/{organizationId}/Groups/{groupId}`
+    /**Reads one group of the organization.
+
+Sends a `GET` request to `/v6/Organizations/{organizationId}/Groups/{groupId}`
 
 Arguments:
 - `organization_id`: Id of the organization, from `Organization_Get`.
@@ -5176,7 +5307,9 @@ let response = client.organization_retention_exclusion_organization_retention_po
             self,
         )
     }
-    /**Sends a `GET` request to `/v6/Organizations/{organizationId}/Sites`
+    /**Lists the SharePoint sites of the organization; by default top-level sites with their subsites. Paged: `offset`/`limit`; `.stream()` walks every page.
+
+Sends a `GET` request to `/v6/Organizations/{organizationId}/Sites`
 
 Arguments:
 - `organization_id`: Id of the organization, from `Organization_Get`.
@@ -5203,7 +5336,9 @@ let response = client.organization_site_get()
     pub fn organization_site_get(&self) -> builder::OrganizationSiteGet<'_> {
         builder::OrganizationSiteGet::new(self)
     }
-    /**Sends a `GET` request to `/v6/Organizations/{organizationId}/Sites/{siteId}`
+    /**Reads one SharePoint site of the organization.
+
+Sends a `GET` request to `/v6/Organizations/{organizationId}/Sites/{siteId}`
 
 Arguments:
 - `organization_id`: Id of the organization, from `Organization_Get`.
@@ -5220,7 +5355,9 @@ let response = client.organization_site_get_by_id()
     pub fn organization_site_get_by_id(&self) -> builder::OrganizationSiteGetById<'_> {
         builder::OrganizationSiteGetById::new(self)
     }
-    /**Sends a `GET` request to `/v6/Organizations/{organizationId}/Teams`
+    /**Lists the Microsoft Teams teams of the organization, optionally filtered by display name. Paged: `offset`/`limit`; `.stream()` walks every page.
+
+Sends a `GET` request to `/v6/Organizations/{organizationId}/Teams`
 
 Arguments:
 - `organization_id`: Id of the organization, from `Organization_Get`.
@@ -5243,7 +5380,9 @@ let response = client.organization_team_get()
     pub fn organization_team_get(&self) -> builder::OrganizationTeamGet<'_> {
         builder::OrganizationTeamGet::new(self)
     }
-    /**Sends a `GET` request to `/v6/Organizations/{organizationId}/Teams/{teamId}`
+    /**Reads one team of the organization.
+
+Sends a `GET` request to `/v6/Organizations/{organizationId}/Teams/{teamId}`
 
 Arguments:
 - `organization_id`: Id of the organization, from `Organization_Get`.
@@ -5310,7 +5449,9 @@ let response = client.organization_user_one_drive_get_one()
     ) -> builder::OrganizationUserOneDriveGetOne<'_> {
         builder::OrganizationUserOneDriveGetOne::new(self)
     }
-    /**Sends a `GET` request to `/v6/Organizations/{organizationId}/Users`
+    /**Lists the users of the organization, with filters on name and location. Paged: `offset`/`limit`; `.stream()` walks every page.
+
+Sends a `GET` request to `/v6/Organizations/{organizationId}/Users`
 
 Arguments:
 - `organization_id`: Id of the organization, from `Organization_Get`.
@@ -5337,7 +5478,9 @@ let response = client.organization_user_get()
     pub fn organization_user_get(&self) -> builder::OrganizationUserGet<'_> {
         builder::OrganizationUserGet::new(self)
     }
-    /**Sends a `GET` request to `/v6/Organizations/{organizationId}/Users/{userId}`
+    /**Reads one user of the organization.
+
+Sends a `GET` request to `/v6/Organizations/{organizationId}/Users/{userId}`
 
 Arguments:
 - `organization_id`: Id of the organization, from `Organization_Get`.
@@ -5404,7 +5547,9 @@ let response = client.organization_get_current_organization()
     ) -> builder::OrganizationGetCurrentOrganization<'_> {
         builder::OrganizationGetCurrentOrganization::new(self)
     }
-    /**Sends a `GET` request to `/v6/Organizations`
+    /**Lists the Microsoft 365 organizations added to this server, in one answer (not paged); `extendedView` adds backup dates.
+
+Sends a `GET` request to `/v6/Organizations`
 
 Arguments:
 - `extended_view`: `true` asks the proxy for the backup state too (`isBackedup`, first and last backup time); those fields stay empty when it is `false` (default) or the proxy is offline.
@@ -5419,7 +5564,7 @@ let response = client.organization_get()
     pub fn organization_get(&self) -> builder::OrganizationGet<'_> {
         builder::OrganizationGet::new(self)
     }
-    /**Adds a Microsoft 365, on-premises or hybrid organization to the server and returns it (201). Prefer modern app-only authentication: basic and legacy methods are being phased out.
+    /**Adds a Microsoft 365, on-premises or hybrid organization to the server and returns it (200). Prefer modern app-only authentication: basic and legacy methods are being phased out.
 
 Sends a `POST` request to `/v6/Organizations`
 
@@ -5489,7 +5634,9 @@ let response = client.organization_remove()
     pub fn organization_remove(&self) -> builder::OrganizationRemove<'_> {
         builder::OrganizationRemove::new(self)
     }
-    /**Sends a `POST` request to `/v6/Organizations/{organizationId}/explore`
+    /**Opens a restore session over one organization's backups as of `datetime`, for one explorer (`Vex`, `Veod`, `Vesp` or `Vet`), and answers with it. Stop it with `RestoreSession_StopAction` when done.
+
+Sends a `POST` request to `/v6/Organizations/{organizationId}/explore`
 
 Arguments:
 - `organization_id`: Id of the organization, from `Organization_Get`.
@@ -5529,8 +5676,12 @@ let response = client.organization_get_storage_space_usage()
     ) -> builder::OrganizationGetStorageSpaceUsage<'_> {
         builder::OrganizationGetStorageSpaceUsage::new(self)
     }
-    /**Sends a `GET` request to `/v6/Proxies`
+    /**Lists the backup proxies (machines that move backup data) known to the server, in one answer (not paged).
 
+Sends a `GET` request to `/v6/Proxies`
+
+Arguments:
+- `extended_view`: `true` (default) asks the proxy itself, so `threadsNumber` and the throttling fields are filled when it is online; `false` leaves those fields out.
 ```ignore
 let response = client.proxy_get_proxies()
     .extended_view(extended_view)
@@ -5542,7 +5693,7 @@ let response = client.proxy_get_proxies()
     pub fn proxy_get_proxies(&self) -> builder::ProxyGetProxies<'_> {
         builder::ProxyGetProxies::new(self)
     }
-    /**Adds a Windows or Linux machine as a backup proxy and returns it (201); the proxy service is installed on it.
+    /**Adds a machine, named by `hostName`, as a backup proxy and returns it (200); the proxy service is installed on it.
 
 Sends a `POST` request to `/v6/Proxies`
 
@@ -5572,11 +5723,13 @@ let response = client.proxy_rescan()
     pub fn proxy_rescan(&self) -> builder::ProxyRescan<'_> {
         builder::ProxyRescan::new(self)
     }
-    /**Sends a `GET` request to `/v6/Proxies/{proxyId}`
+    /**Reads one backup proxy; `extendedView` decides whether the proxy itself is asked for its live settings.
+
+Sends a `GET` request to `/v6/Proxies/{proxyId}`
 
 Arguments:
 - `proxy_id`: Id of the backup proxy, from `Proxy_GetProxies`.
-- `extended_view`
+- `extended_view`: `true` (default) asks the proxy itself, so `threadsNumber` and the throttling fields are filled when it is online; `false` leaves those fields out.
 ```ignore
 let response = client.proxy_get_proxy()
     .proxy_id(proxy_id)
@@ -5663,7 +5816,7 @@ let response = client.rbac_role_get_by_organization()
     ) -> builder::RbacRoleGetByOrganization<'_> {
         builder::RbacRoleGetByOrganization::new(self)
     }
-    /**Creates a restore operator role for one organization: who may restore (operators) and what (scope). Answers 201 with the role.
+    /**Creates a restore operator role for one organization: who may restore (operators) and what (scope). Answers 200 with the role.
 
 Sends a `POST` request to `/v6/Organizations/{organizationId}/RbacRoles`
 
@@ -5842,7 +5995,9 @@ let response = client.rbac_role_get_operators()
     pub fn rbac_role_get_operators(&self) -> builder::RbacRoleGetOperators<'_> {
         builder::RbacRoleGetOperators::new(self)
     }
-    /**Sends a `POST` request to `/v6/RbacRoles/{roleId}/operators`
+    /**Adds users or groups to a role as restore operators.
+
+Sends a `POST` request to `/v6/RbacRoles/{roleId}/operators`
 
 Arguments:
 - `role_id`: Id of the restore operator role, from `RbacRole_GetAll`.
@@ -6095,10 +6250,12 @@ let response = client.repository_synchronize_sessions_stop_synchronize_action()
     ) -> builder::RepositorySynchronizeSessionsStopSynchronizeAction<'_> {
         builder::RepositorySynchronizeSessionsStopSynchronizeAction::new(self)
     }
-    /**Sends a `GET` request to `/v6/RestorePoints`
+    /**Lists restore points in one answer (not paged), optionally filtered by organization, job, repository or creation time. Restore point ids are two GUIDs joined, not UUIDs.
+
+Sends a `GET` request to `/v6/RestorePoints`
 
 Arguments:
-- `backup_time`
+- `backup_time`: Keep only restore points made after this moment (UTC, ISO 8601).
 - `is_long_term_copy`: `true` keeps only restore points made by backup copy jobs into archive tiers (Azure Blob Archive, Amazon S3 Glacier classes).
 - `is_retrieved`: `true` keeps only restore points brought back from object storage by data retrieval jobs.
 - `job_id`: Only restore points made by this backup job (id from `Job_Get`).
@@ -6141,8 +6298,12 @@ let response = client.restore_point_get_restore_point()
     ) -> builder::RestorePointGetRestorePoint<'_> {
         builder::RestorePointGetRestorePoint::new(self)
     }
-    /**Sends a `GET` request to `/v6/RestorePoints/{restorePointId}/mailboxes`
+    /**Lists the mailboxes whose data one restore point holds.
 
+Sends a `GET` request to `/v6/RestorePoints/{restorePointId}/mailboxes`
+
+Arguments:
+- `restore_point_id`: Id of the restore point, two GUIDs joined (72 characters, not a UUID), from `RestorePoint_GetRestorePoints`.
 ```ignore
 let response = client.restore_point_get_restore_point_mailboxes()
     .restore_point_id(restore_point_id)
@@ -6156,8 +6317,12 @@ let response = client.restore_point_get_restore_point_mailboxes()
     ) -> builder::RestorePointGetRestorePointMailboxes<'_> {
         builder::RestorePointGetRestorePointMailboxes::new(self)
     }
-    /**Sends a `GET` request to `/v6/RestorePoints/{restorePointId}/onedrives`
+    /**Lists the OneDrives whose data one restore point holds.
 
+Sends a `GET` request to `/v6/RestorePoints/{restorePointId}/onedrives`
+
+Arguments:
+- `restore_point_id`: Id of the restore point, two GUIDs joined (72 characters, not a UUID), from `RestorePoint_GetRestorePoints`.
 ```ignore
 let response = client.restore_point_get_restore_point_one_drives()
     .restore_point_id(restore_point_id)
@@ -6171,8 +6336,12 @@ let response = client.restore_point_get_restore_point_one_drives()
     ) -> builder::RestorePointGetRestorePointOneDrives<'_> {
         builder::RestorePointGetRestorePointOneDrives::new(self)
     }
-    /**Sends a `GET` request to `/v6/RestorePoints/{restorePointId}/teams`
+    /**Lists the teams whose data one restore point holds.
 
+Sends a `GET` request to `/v6/RestorePoints/{restorePointId}/teams`
+
+Arguments:
+- `restore_point_id`: Id of the restore point, two GUIDs joined (72 characters, not a UUID), from `RestorePoint_GetRestorePoints`.
 ```ignore
 let response = client.restore_point_get_restore_point_teams()
     .restore_point_id(restore_point_id)
@@ -6186,8 +6355,12 @@ let response = client.restore_point_get_restore_point_teams()
     ) -> builder::RestorePointGetRestorePointTeams<'_> {
         builder::RestorePointGetRestorePointTeams::new(self)
     }
-    /**Sends a `GET` request to `/v6/RestorePoints/{restorePointId}/webs`
+    /**Lists the SharePoint sites whose data one restore point holds.
 
+Sends a `GET` request to `/v6/RestorePoints/{restorePointId}/webs`
+
+Arguments:
+- `restore_point_id`: Id of the restore point, two GUIDs joined (72 characters, not a UUID), from `RestorePoint_GetRestorePoints`.
 ```ignore
 let response = client.restore_point_get_restore_point_webs()
     .restore_point_id(restore_point_id)
@@ -6257,7 +6430,7 @@ let response = client.restore_session_event_get_by_id()
     ) -> builder::RestoreSessionEventGetById<'_> {
         builder::RestoreSessionEventGetById::new(self)
     }
-    /**Opens a restore session over the backups of the tenant organization the caller signed in as, and returns it (201). Needs a token issued for that tenant, not an administrator's.
+    /**Opens a restore session over the backups of the tenant organization the caller signed in as, and returns it (200). Needs a token issued for that tenant, not an administrator's.
 
 Sends a `POST` request to `/v6/Organization/Explore`
 
@@ -6274,7 +6447,7 @@ let response = client.restore_session_explore_action()
     ) -> builder::RestoreSessionExploreAction<'_> {
         builder::RestoreSessionExploreAction::new(self)
     }
-    /**Opens a Restore Portal restore session for a restore operator, within the operator's scope, and returns it (201). Needs a restore operator token.
+    /**Opens a Restore Portal restore session for a restore operator, within the operator's scope, and returns it (200). Needs a restore operator token.
 
 Sends a `POST` request to `/v6/Organization/OperatorExplore`
 
@@ -6291,7 +6464,9 @@ let response = client.restore_session_operator_explore_action()
     ) -> builder::RestoreSessionOperatorExploreAction<'_> {
         builder::RestoreSessionOperatorExploreAction::new(self)
     }
-    /**Sends a `GET` request to `/v6/RestoreSessions`
+    /**Lists restore sessions, optionally only those started in a time window. Paged: `offset`/`limit`; `.stream()` walks every page.
+
+Sends a `GET` request to `/v6/RestoreSessions`
 
 Arguments:
 - `limit`: Most items per page; the server may cap it lower.
@@ -6535,7 +6710,9 @@ let response = client.share_point_attachment_send_attachment_action()
     ) -> builder::SharePointAttachmentSendAttachmentAction<'_> {
         builder::SharePointAttachmentSendAttachmentAction::new(self)
     }
-    /**Sends a `GET` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents`
+    /**Lists the backed-up documents of one SharePoint site, optionally under one folder. Needs an open SharePoint restore session (`Vesp`, see `Organization_ExploreAction`). Paged: `offset`/`limit`; `.stream()` walks every page.
+
+Sends a `GET` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents`
 
 Arguments:
 - `restore_session_id`: Id of the open restore session, from `Organization_ExploreAction` or `RestoreSession_GetPage`.
@@ -6558,7 +6735,7 @@ let response = client.share_point_document_get()
     pub fn share_point_document_get(&self) -> builder::SharePointDocumentGet<'_> {
         builder::SharePointDocumentGet::new(self)
     }
-    /**Restores chosen SharePoint documents to where they came from, as a restore operator. Only for a Restore Portal session opened by `RestoreSession_OperatorExploreAction`; the answer carries the id of the restore operation.
+    /**Restores chosen SharePoint documents to where they came from, as a restore operator. Only for a Restore Portal session opened by `RestoreSession_OperatorExploreAction`; the answer carries `sessionId`, the id of the restore session doing the work (see the wait helpers).
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/operatorRestore`
 
@@ -6581,7 +6758,7 @@ let response = client.share_point_document_operator_restore()
     ) -> builder::SharePointDocumentOperatorRestore<'_> {
         builder::SharePointDocumentOperatorRestore::new(self)
     }
-    /**Puts chosen backed-up SharePoint documents back in their original site. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts chosen backed-up SharePoint documents back in their original site. Answers when the work is done, with counts of total, restored and failed items and of items skipped after an error or for having no changes.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/restore`
 
@@ -6604,7 +6781,7 @@ let response = client.share_point_document_restore_documents_action()
     ) -> builder::SharePointDocumentRestoreDocumentsAction<'_> {
         builder::SharePointDocumentRestoreDocumentsAction::new(self)
     }
-    /**Restores chosen backed-up SharePoint documents into another site or list. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores chosen backed-up SharePoint documents into another site or list. Answers when the work is done, with counts of total, restored and failed items and of items skipped after an error or for having no changes.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/restoreTo`
 
@@ -6696,7 +6873,7 @@ let response = client.share_point_document_get_by_id()
     ) -> builder::SharePointDocumentGetById<'_> {
         builder::SharePointDocumentGetById::new(self)
     }
-    /**Puts one backed-up SharePoint document back in its original site. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts one backed-up SharePoint document back in its original site. Answers when the work is done, with counts of total, restored and failed items and of items skipped after an error or for having no changes.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/{documentId}/restore`
 
@@ -6721,7 +6898,7 @@ let response = client.share_point_document_restore_document_action()
     ) -> builder::SharePointDocumentRestoreDocumentAction<'_> {
         builder::SharePointDocumentRestoreDocumentAction::new(self)
     }
-    /**Restores one backed-up SharePoint document into another site or list. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores one backed-up SharePoint document into another site or list. Answers when the work is done, with counts of total, restored and failed items and of items skipped after an error or for having no changes.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/{documentId}/restoreTo`
 
@@ -6848,7 +7025,9 @@ let response = client.share_point_document_get_by_id_by_version_id()
     ) -> builder::SharePointDocumentGetByIdByVersionId<'_> {
         builder::SharePointDocumentGetByIdByVersionId::new(self)
     }
-    /**Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/{documentId}/Versions/{versionId}/restore`
+    /**Puts one given version of a SharePoint document back in its original site. Answers with counts of restored, failed and skipped items.
+
+Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/{documentId}/Versions/{versionId}/restore`
 
 Arguments:
 - `restore_session_id`: Id of the open restore session, from `Organization_ExploreAction` or `RestoreSession_GetPage`.
@@ -6873,7 +7052,9 @@ let response = client.share_point_document_restore_document_action_by_version_id
     ) -> builder::SharePointDocumentRestoreDocumentActionByVersionId<'_> {
         builder::SharePointDocumentRestoreDocumentActionByVersionId::new(self)
     }
-    /**Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/{documentId}/Versions/{versionId}/restoreTo`
+    /**Restores one given version of a SharePoint document into another site or list. Answers with counts of restored, failed and skipped items.
+
+Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/{documentId}/Versions/{versionId}/restoreTo`
 
 Arguments:
 - `restore_session_id`: Id of the open restore session, from `Organization_ExploreAction` or `RestoreSession_GetPage`.
@@ -6977,7 +7158,7 @@ let response = client.share_point_folder_get()
     pub fn share_point_folder_get(&self) -> builder::SharePointFolderGet<'_> {
         builder::SharePointFolderGet::new(self)
     }
-    /**Puts chosen backed-up SharePoint folders back in their original site. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts chosen backed-up SharePoint folders back in their original site. Answers when the work is done, with counts of total, restored and failed items and of items skipped after an error or for having no changes.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/restore`
 
@@ -7000,7 +7181,7 @@ let response = client.share_point_folder_restore_folders_action()
     ) -> builder::SharePointFolderRestoreFoldersAction<'_> {
         builder::SharePointFolderRestoreFoldersAction::new(self)
     }
-    /**Restores chosen backed-up SharePoint folders into another site or list. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores chosen backed-up SharePoint folders into another site or list. Answers when the work is done, with counts of total, restored and failed items and of items skipped after an error or for having no changes.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/restoreTo`
 
@@ -7090,7 +7271,7 @@ let response = client.share_point_folder_get_by_id()
     pub fn share_point_folder_get_by_id(&self) -> builder::SharePointFolderGetById<'_> {
         builder::SharePointFolderGetById::new(self)
     }
-    /**Puts one backed-up SharePoint folder back in its original site. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts one backed-up SharePoint folder back in its original site. Answers when the work is done, with counts of total, restored and failed items and of items skipped after an error or for having no changes.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/{folderId}/restore`
 
@@ -7115,7 +7296,7 @@ let response = client.share_point_folder_restore_folder_action()
     ) -> builder::SharePointFolderRestoreFolderAction<'_> {
         builder::SharePointFolderRestoreFolderAction::new(self)
     }
-    /**Restores one backed-up SharePoint folder into another site or list. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores one backed-up SharePoint folder into another site or list. Answers when the work is done, with counts of total, restored and failed items and of items skipped after an error or for having no changes.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/{folderId}/restoreTo`
 
@@ -7273,7 +7454,9 @@ let response = client.share_point_folder_get_by_id_by_version_id()
     ) -> builder::SharePointFolderGetByIdByVersionId<'_> {
         builder::SharePointFolderGetByIdByVersionId::new(self)
     }
-    /**Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/{folderId}/Versions/{versionId}/restore`
+    /**Puts one given version of a SharePoint folder back in its original site. Answers with counts of restored, failed and skipped items.
+
+Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/{folderId}/Versions/{versionId}/restore`
 
 Arguments:
 - `restore_session_id`: Id of the open restore session, from `Organization_ExploreAction` or `RestoreSession_GetPage`.
@@ -7298,7 +7481,9 @@ let response = client.share_point_folder_restore_folder_action_by_version_id()
     ) -> builder::SharePointFolderRestoreFolderActionByVersionId<'_> {
         builder::SharePointFolderRestoreFolderActionByVersionId::new(self)
     }
-    /**Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/{folderId}/Versions/{versionId}/restoreTo`
+    /**Restores one given version of a SharePoint folder into another site or list. Answers with counts of restored, failed and skipped items.
+
+Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/{folderId}/Versions/{versionId}/restoreTo`
 
 Arguments:
 - `restore_session_id`: Id of the open restore session, from `Organization_ExploreAction` or `RestoreSession_GetPage`.
@@ -7375,7 +7560,9 @@ let response = client.share_point_folder_send_folder_action_by_version_id()
     ) -> builder::SharePointFolderSendFolderActionByVersionId<'_> {
         builder::SharePointFolderSendFolderActionByVersionId::new(self)
     }
-    /**Sends a `GET` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items`
+    /**Lists the backed-up list items of one SharePoint site, optionally under one folder. Needs an open SharePoint restore session (`Vesp`, see `Organization_ExploreAction`). Paged: `offset`/`limit`; `.stream()` walks every page.
+
+Sends a `GET` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items`
 
 Arguments:
 - `restore_session_id`: Id of the open restore session, from `Organization_ExploreAction` or `RestoreSession_GetPage`.
@@ -7398,7 +7585,7 @@ let response = client.share_point_item_get()
     pub fn share_point_item_get(&self) -> builder::SharePointItemGet<'_> {
         builder::SharePointItemGet::new(self)
     }
-    /**Restores chosen SharePoint list items to where they came from, as a restore operator. Only for a Restore Portal session opened by `RestoreSession_OperatorExploreAction`; the answer carries the id of the restore operation.
+    /**Restores chosen SharePoint list items to where they came from, as a restore operator. Only for a Restore Portal session opened by `RestoreSession_OperatorExploreAction`; the answer carries `sessionId`, the id of the restore session doing the work (see the wait helpers).
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/operatorRestore`
 
@@ -7421,7 +7608,7 @@ let response = client.share_point_item_operator_restore()
     ) -> builder::SharePointItemOperatorRestore<'_> {
         builder::SharePointItemOperatorRestore::new(self)
     }
-    /**Puts chosen backed-up SharePoint list items back in their original site. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts chosen backed-up SharePoint list items back in their original site. Answers when the work is done, with counts of total, restored and failed items and of items skipped after an error or for having no changes.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/restore`
 
@@ -7444,7 +7631,7 @@ let response = client.share_point_item_restore_items_action()
     ) -> builder::SharePointItemRestoreItemsAction<'_> {
         builder::SharePointItemRestoreItemsAction::new(self)
     }
-    /**Restores chosen backed-up SharePoint list items into another site or list. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores chosen backed-up SharePoint list items into another site or list. Answers when the work is done, with counts of total, restored and failed items and of items skipped after an error or for having no changes.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/restoreTo`
 
@@ -7488,7 +7675,7 @@ let response = client.share_point_item_get_by_id()
     pub fn share_point_item_get_by_id(&self) -> builder::SharePointItemGetById<'_> {
         builder::SharePointItemGetById::new(self)
     }
-    /**Puts one backed-up SharePoint list item back in its original site. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts one backed-up SharePoint list item back in its original site. Answers when the work is done, with counts of total, restored and failed items and of items skipped after an error or for having no changes.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/{itemId}/Restore`
 
@@ -7513,7 +7700,7 @@ let response = client.share_point_item_restore_item_action()
     ) -> builder::SharePointItemRestoreItemAction<'_> {
         builder::SharePointItemRestoreItemAction::new(self)
     }
-    /**Restores one backed-up SharePoint list item into another site or list. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores one backed-up SharePoint list item into another site or list. Answers when the work is done, with counts of total, restored and failed items and of items skipped after an error or for having no changes.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/{itemId}/RestoreTo`
 
@@ -7590,7 +7777,9 @@ let response = client.share_point_item_get_by_id_by_version_id()
     ) -> builder::SharePointItemGetByIdByVersionId<'_> {
         builder::SharePointItemGetByIdByVersionId::new(self)
     }
-    /**Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/{itemId}/Versions/{versionId}/restore`
+    /**Puts one given version of a SharePoint list item back in its original site. Answers with counts of restored, failed and skipped items.
+
+Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/{itemId}/Versions/{versionId}/restore`
 
 Arguments:
 - `restore_session_id`: Id of the open restore session, from `Organization_ExploreAction` or `RestoreSession_GetPage`.
@@ -7615,7 +7804,9 @@ let response = client.share_point_item_restore_item_action_by_version_id()
     ) -> builder::SharePointItemRestoreItemActionByVersionId<'_> {
         builder::SharePointItemRestoreItemActionByVersionId::new(self)
     }
-    /**Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/{itemId}/Versions/{versionId}/restoreTo`
+    /**Restores one given version of a SharePoint list item into another site or list. Answers with counts of restored, failed and skipped items.
+
+Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/{itemId}/Versions/{versionId}/restoreTo`
 
 Arguments:
 - `restore_session_id`: Id of the open restore session, from `Organization_ExploreAction` or `RestoreSession_GetPage`.
@@ -7686,7 +7877,7 @@ let response = client.share_point_library_get_by_id()
     ) -> builder::SharePointLibraryGetById<'_> {
         builder::SharePointLibraryGetById::new(self)
     }
-    /**Puts one backed-up document library back in its original site. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts one backed-up document library back in its original site. Answers when the work is done, with counts of restored and failed lists and of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Libraries/{libraryId}/restore`
 
@@ -7711,7 +7902,7 @@ let response = client.share_point_library_restore_library_action()
     ) -> builder::SharePointLibraryRestoreLibraryAction<'_> {
         builder::SharePointLibraryRestoreLibraryAction::new(self)
     }
-    /**Restores one backed-up document library into another site, possibly under a new name. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores one backed-up document library into another site, possibly under a new name. Answers when the work is done, with counts of restored and failed lists and of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Libraries/{libraryId}/restoreTo`
 
@@ -7861,7 +8052,7 @@ let response = client.share_point_list_get_by_id()
     pub fn share_point_list_get_by_id(&self) -> builder::SharePointListGetById<'_> {
         builder::SharePointListGetById::new(self)
     }
-    /**Puts one backed-up SharePoint list back in its original site. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts one backed-up SharePoint list back in its original site. Answers when the work is done, with counts of restored and failed lists and of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Lists/{listId}/restore`
 
@@ -7886,7 +8077,7 @@ let response = client.share_point_list_restore_list_action()
     ) -> builder::SharePointListRestoreListAction<'_> {
         builder::SharePointListRestoreListAction::new(self)
     }
-    /**Restores one backed-up SharePoint list into another site, possibly under a new name. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores one backed-up SharePoint list into another site, possibly under a new name. Answers when the work is done, with counts of restored and failed lists and of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Lists/{listId}/restoreTo`
 
@@ -8015,7 +8206,7 @@ let response = client.share_point_site_get_by_id()
     pub fn share_point_site_get_by_id(&self) -> builder::SharePointSiteGetById<'_> {
         builder::SharePointSiteGetById::new(self)
     }
-    /**Puts one backed-up SharePoint site back where it was, optionally with subsites, permissions and master pages. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts one backed-up SharePoint site back where it was, optionally with subsites, permissions and master pages. Answers when the work is done, with counts of restored and failed sites and lists.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/restore`
 
@@ -8038,7 +8229,7 @@ let response = client.share_point_site_restore_site_action()
     ) -> builder::SharePointSiteRestoreSiteAction<'_> {
         builder::SharePointSiteRestoreSiteAction::new(self)
     }
-    /**Restores one backed-up SharePoint site into another site or organization. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores one backed-up SharePoint site into another site or organization. Answers when the work is done, with counts of restored and failed sites and lists.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/restoreTo`
 
@@ -8140,7 +8331,7 @@ let response = client.teams_channel_get_by_channel_id()
     ) -> builder::TeamsChannelGetByChannelId<'_> {
         builder::TeamsChannelGetByChannelId::new(self)
     }
-    /**Restores one backed-up channel, with its items and optionally its members, back to Microsoft Teams. Needs an open restore session (see `RestoreSession_ExploreAction`). Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores one backed-up channel, with its items and optionally its members, back to Microsoft Teams. Needs an open restore session (see `RestoreSession_ExploreAction`). Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/restore`
 
@@ -8190,7 +8381,9 @@ let response = client.teams_channel_search()
     pub fn teams_channel_search(&self) -> builder::TeamsChannelSearch<'_> {
         builder::TeamsChannelSearch::new(self)
     }
-    /**Sends a `GET` request to `/v6/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files`
+    /**Lists backed-up files and folders of a team, optionally narrowed to one channel or folder. Needs an open restore session (see `RestoreSession_ExploreAction`). Paged: `offset`/`limit`; `.stream()` walks every page.
+
+Sends a `GET` request to `/v6/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files`
 
 Arguments:
 - `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
@@ -8215,7 +8408,7 @@ let response = client.teams_file_get_page()
     pub fn teams_file_get_page(&self) -> builder::TeamsFileGetPage<'_> {
         builder::TeamsFileGetPage::new(self)
     }
-    /**Restores the listed backed-up files, or every file of one channel, to Microsoft Teams. Needs an open restore session (see `RestoreSession_ExploreAction`). Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores the listed backed-up files, or every file of one channel, to Microsoft Teams. Needs an open restore session (see `RestoreSession_ExploreAction`). Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/restore`
 
@@ -8257,7 +8450,9 @@ let response = client.teams_file_save()
     pub fn teams_file_save(&self) -> builder::TeamsFileSave<'_> {
         builder::TeamsFileSave::new(self)
     }
-    /**Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/search`
+    /**Runs a search query over the backed-up files of a team. Needs an open restore session (see `RestoreSession_ExploreAction`). Paged: `offset`/`limit`; `.stream()` walks every page.
+
+Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/search`
 
 Arguments:
 - `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
@@ -8301,8 +8496,15 @@ let response = client.teams_file_send()
     pub fn teams_file_send(&self) -> builder::TeamsFileSend<'_> {
         builder::TeamsFileSend::new(self)
     }
-    /**Sends a `GET` request to `/v6/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/{fileId}`
+    /**Fetches one backed-up file or folder of a team, optionally looked up in one channel. Needs an open restore session (see `RestoreSession_ExploreAction`).
 
+Sends a `GET` request to `/v6/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/{fileId}`
+
+Arguments:
+- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
+- `file_id`: Id of the backed-up file, from `TeamsFile_GetPage`.
+- `channel_id`: Channel that holds the file (id from `TeamsChannel_Get`); when omitted, the file is looked up across the team.
 ```ignore
 let response = client.teams_file_get()
     .restore_session_id(restore_session_id)
@@ -8317,8 +8519,15 @@ let response = client.teams_file_get()
     pub fn teams_file_get(&self) -> builder::TeamsFileGet<'_> {
         builder::TeamsFileGet::new(self)
     }
-    /**Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/{fileId}/restore`
+    /**Restores one backed-up file to its channel in Microsoft Teams and answers with counts of restored, failed and skipped items. Needs an open restore session (see `RestoreSession_ExploreAction`).
 
+Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/{fileId}/restore`
+
+Arguments:
+- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
+- `file_id`: Id of the backed-up file to restore, from `TeamsFile_GetPage`.
+- `body`
 ```ignore
 let response = client.teams_file_restore_by_id()
     .restore_session_id(restore_session_id)
@@ -8333,8 +8542,15 @@ let response = client.teams_file_restore_by_id()
     pub fn teams_file_restore_by_id(&self) -> builder::TeamsFileRestoreById<'_> {
         builder::TeamsFileRestoreById::new(self)
     }
-    /**Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/{fileId}/save`
+    /**Saves one backed-up file, as is or zipped (`asZip`). Answers with a file (the document or a ZIP): use `.save_to(path)` or `.write_to(writer)`.
 
+Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/{fileId}/save`
+
+Arguments:
+- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
+- `file_id`: Id of the backed-up file to save, from `TeamsFile_GetPage`.
+- `body`
 ```ignore
 let response = client.teams_file_save_by_id()
     .restore_session_id(restore_session_id)
@@ -8349,8 +8565,15 @@ let response = client.teams_file_save_by_id()
     pub fn teams_file_save_by_id(&self) -> builder::TeamsFileSaveById<'_> {
         builder::TeamsFileSaveById::new(self)
     }
-    /**Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/{fileId}/send`
+    /**Mails one backed-up file as an attachment. The Teams explorer mail settings must be set first (see `VetEmailSettings_Update`).
 
+Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/{fileId}/send`
+
+Arguments:
+- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
+- `file_id`: Id of the backed-up file to mail, from `TeamsFile_GetPage`.
+- `body`
 ```ignore
 let response = client.teams_file_send_by_id()
     .restore_session_id(restore_session_id)
@@ -8413,7 +8636,7 @@ let response = client.teams_post_export()
     pub fn teams_post_export(&self) -> builder::TeamsPostExport<'_> {
         builder::TeamsPostExport::new(self)
     }
-    /**Restores the posts of one channel, optionally only those of a time window, to Microsoft Teams. Needs an open restore session (see `RestoreSession_ExploreAction`). Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores the posts of one channel, optionally only those of a time window, to Microsoft Teams. Needs an open restore session (see `RestoreSession_ExploreAction`). Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts/restore`
 
@@ -8455,7 +8678,9 @@ let response = client.teams_post_save()
     pub fn teams_post_save(&self) -> builder::TeamsPostSave<'_> {
         builder::TeamsPostSave::new(self)
     }
-    /**Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts/search`
+    /**Runs a search query over the backed-up posts of a team. Needs an open restore session (see `RestoreSession_ExploreAction`). Paged: `offset`/`limit`; `.stream()` walks every page.
+
+Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts/search`
 
 Arguments:
 - `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
@@ -8612,7 +8837,7 @@ let response = client.teams_tab_get()
     pub fn teams_tab_get(&self) -> builder::TeamsTabGet<'_> {
         builder::TeamsTabGet::new(self)
     }
-    /**Restores tabs of one channel: the listed ones, or all of them when `tabs` is left out. Needs an open restore session (see `RestoreSession_ExploreAction`). Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores tabs of one channel: the listed ones, or all of them when `tabs` is left out. Needs an open restore session (see `RestoreSession_ExploreAction`). Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/tabs/restore`
 
@@ -8685,7 +8910,7 @@ let response = client.teams_tab_get_tab()
     pub fn teams_tab_get_tab(&self) -> builder::TeamsTabGetTab<'_> {
         builder::TeamsTabGetTab::new(self)
     }
-    /**Restores one backed-up tab to its channel. Needs an open restore session (see `RestoreSession_ExploreAction`). Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores one backed-up tab to its channel. Needs an open restore session (see `RestoreSession_ExploreAction`). Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/tabs/{tabId}/restore`
 
@@ -8733,7 +8958,7 @@ let response = client.teams_team_get()
     pub fn teams_team_get(&self) -> builder::TeamsTeamGet<'_> {
         builder::TeamsTeamGet::new(self)
     }
-    /**Restores the backed-up teams listed in the body, with options for members, settings and changed or missing items. Needs an open restore session (see `RestoreSession_ExploreAction`). Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores the backed-up teams listed in the body, with options for members, settings and changed or missing items. Needs an open restore session (see `RestoreSession_ExploreAction`). Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/teams/restore`
 
@@ -8771,7 +8996,7 @@ let response = client.teams_team_get_by_id()
     pub fn teams_team_get_by_id(&self) -> builder::TeamsTeamGetById<'_> {
         builder::TeamsTeamGetById::new(self)
     }
-    /**Restores one backed-up team named in the path. Needs an open restore session (see `RestoreSession_ExploreAction`). Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores one backed-up team named in the path. Needs an open restore session (see `RestoreSession_ExploreAction`). Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v6/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/restore`
 
@@ -8831,7 +9056,9 @@ let response = client.vbo_email_settings_get()
     pub fn vbo_email_settings_get(&self) -> builder::VboEmailSettingsGet<'_> {
         builder::VboEmailSettingsGet::new(self)
     }
-    /**Sends a `PUT` request to `/v6/VboEmailSettings`
+    /**Replaces the backup server's job notification mail settings: SMTP server and login, sender, recipients, subject and which job results send a mail.
+
+Sends a `PUT` request to `/v6/VboEmailSettings`
 
 ```ignore
 let response = client.vbo_email_settings_update()
@@ -8844,7 +9071,9 @@ let response = client.vbo_email_settings_update()
     pub fn vbo_email_settings_update(&self) -> builder::VboEmailSettingsUpdate<'_> {
         builder::VboEmailSettingsUpdate::new(self)
     }
-    /**Sends a `POST` request to `/v6/VboEmailSettings/SendTest`
+    /**Sends a test notification using the saved mail settings. Takes no body: the recipients come from the saved settings.
+
+Sends a `POST` request to `/v6/VboEmailSettings/SendTest`
 
 ```ignore
 let response = client.vbo_email_settings_send_test_action()
@@ -8872,7 +9101,9 @@ let response = client.veod_email_settings_get()
     pub fn veod_email_settings_get(&self) -> builder::VeodEmailSettingsGet<'_> {
         builder::VeodEmailSettingsGet::new(self)
     }
-    /**Sends a `PUT` request to `/v6/VeodEmailSettings`
+    /**Replaces the mail settings used to send backed-up OneDrive items by email: SMTP server, port, login and sender.
+
+Sends a `PUT` request to `/v6/VeodEmailSettings`
 
 ```ignore
 let response = client.veod_email_settings_update()
@@ -8916,7 +9147,9 @@ let response = client.vesp_email_settings_get()
     pub fn vesp_email_settings_get(&self) -> builder::VespEmailSettingsGet<'_> {
         builder::VespEmailSettingsGet::new(self)
     }
-    /**Sends a `PUT` request to `/v6/VespEmailSettings`
+    /**Replaces the mail settings used to send backed-up SharePoint items by email: SMTP server, port, login and sender.
+
+Sends a `PUT` request to `/v6/VespEmailSettings`
 
 ```ignore
 let response = client.vesp_email_settings_update()
@@ -8960,7 +9193,9 @@ let response = client.vet_email_settings_get()
     pub fn vet_email_settings_get(&self) -> builder::VetEmailSettingsGet<'_> {
         builder::VetEmailSettingsGet::new(self)
     }
-    /**Sends a `PUT` request to `/v6/VetEmailSettings`
+    /**Replaces the mail settings used by the Teams `send` operations: SMTP server, port, login and sender.
+
+Sends a `PUT` request to `/v6/VetEmailSettings`
 
 ```ignore
 let response = client.vet_email_settings_update()
@@ -8973,7 +9208,9 @@ let response = client.vet_email_settings_update()
     pub fn vet_email_settings_update(&self) -> builder::VetEmailSettingsUpdate<'_> {
         builder::VetEmailSettingsUpdate::new(self)
     }
-    /**Sends a `POST` request to `/v6/VetEmailSettings/sendTest`
+    /**Sends a test message with the saved Teams explorer mail settings to the address given in the body.
+
+Sends a `POST` request to `/v6/VetEmailSettings/sendTest`
 
 ```ignore
 let response = client.vet_email_settings_send_test()
@@ -9000,7 +9237,9 @@ let response = client.vex_email_settings_get()
     pub fn vex_email_settings_get(&self) -> builder::VexEmailSettingsGet<'_> {
         builder::VexEmailSettingsGet::new(self)
     }
-    /**Sends a `PUT` request to `/v6/VexEmailSettings`
+    /**Replaces the mail settings used to send backed-up Exchange items by email: SMTP server, port, login and sender.
+
+Sends a `PUT` request to `/v6/VexEmailSettings`
 
 ```ignore
 let response = client.vex_email_settings_update()
@@ -9013,7 +9252,9 @@ let response = client.vex_email_settings_update()
     pub fn vex_email_settings_update(&self) -> builder::VexEmailSettingsUpdate<'_> {
         builder::VexEmailSettingsUpdate::new(self)
     }
-    /**Sends a `POST` request to `/v6/VexEmailSettings/SendTest`
+    /**Sends a test message with the saved Exchange explorer mail settings to the address given in the body.
+
+Sends a `POST` request to `/v6/VexEmailSettings/SendTest`
 
 ```ignore
 let response = client.vex_email_settings_send_test_action()

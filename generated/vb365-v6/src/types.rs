@@ -879,6 +879,7 @@ pub struct RestAmazonBucketS3Compatible {
     ///Region id used when signing requests to this endpoint.
     pub custom_region_id: ::std::option::Option<::std::string::String>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Bucket name, from `AmazonS3CompatibleObjectStorage_GetBuckets`.
     pub name: ::std::option::Option<::std::string::String>,
     ///Endpoint address the bucket was listed from.
     pub service_point: ::std::option::Option<::std::string::String>,
@@ -947,38 +948,61 @@ pub struct RestAmazonInstanceType {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestAmazonS3AwsObjectStorageRepository {
+    ///Cloud credentials that open the storage, id from `Account_GetCredentials`.
     pub account_id: ::std::option::Option<::uuid::Uuid>,
     pub amazon_archiver_appliance: ::std::option::Option<RestAmazonArchiverAppliance>,
     pub amazon_bucket_s3_aws: ::std::option::Option<RestAmazonBucketS3Aws>,
+    ///Free text about the repository.
     pub description: ::std::option::Option<::std::string::String>,
+    ///Space left under the size limit, in bytes; only filled when a limit is set. Read-only.
     pub free_space_bytes: ::std::option::Option<i64>,
+    ///`true` stores backups in the Amazon S3 Glacier Deep Archive class.
     pub glacier_deep_archive_enabled: ::std::option::Option<bool>,
+    ///`true` stores backups in an Amazon S3 Infrequent Access class rather than S3 Standard.
     pub ia_storage_class_enabled: ::std::option::Option<bool>,
+    ///Id of the object storage repository; leave empty when adding, the server assigns it.
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///Hypermedia links; read-only, ignored on input.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Display name of the object storage repository.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Folder inside the bucket that holds the backups, from `AmazonS3ObjectStorage_GetFolders`.
     pub s3_folder: ::std::option::Option<::std::string::String>,
+    ///`true` caps how much the repository may store; set the cap in `sizeLimitGB`.
     pub size_limit_enabled: ::std::option::Option<bool>,
+    ///Storage cap in gigabytes; applies when `sizeLimitEnabled` is `true`.
     pub size_limit_gb: ::std::option::Option<i64>,
     pub type_: ::std::option::Option<RestObjectStorageType>,
+    ///`true` has an Amazon archiver appliance (a helper EC2 instance) move data when backup copy jobs copy into Glacier.
     pub use_archiver_appliance: ::std::option::Option<bool>,
+    ///Space already used, in bytes. Read-only; ignored on input.
     pub used_space_bytes: ::std::option::Option<i64>,
 }
 ///`RestAmazonS3CompatibleObjectStorageRepository`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestAmazonS3CompatibleObjectStorageRepository {
+    ///Cloud credentials that open the storage, id from `Account_GetCredentials`.
     pub account_id: ::std::option::Option<::uuid::Uuid>,
     pub amazon_bucket_s3_compatible: ::std::option::Option<RestAmazonBucketS3Compatible>,
+    ///Free text about the repository.
     pub description: ::std::option::Option<::std::string::String>,
+    ///Space left under the size limit, in bytes; only filled when a limit is set. Read-only.
     pub free_space_bytes: ::std::option::Option<i64>,
+    ///Id of the object storage repository; leave empty when adding, the server assigns it.
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///Hypermedia links; read-only, ignored on input.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Display name of the object storage repository.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Folder inside the bucket that holds the backups, from `AmazonS3CompatibleObjectStorage_GetFolders`.
     pub s3_folder: ::std::option::Option<::std::string::String>,
+    ///`true` caps how much the repository may store; set the cap in `sizeLimitGB`.
     pub size_limit_enabled: ::std::option::Option<bool>,
+    ///Storage cap in gigabytes; applies when `sizeLimitEnabled` is `true`.
     pub size_limit_gb: ::std::option::Option<i64>,
     pub type_: ::std::option::Option<RestObjectStorageType>,
+    ///Space already used, in bytes. Read-only; ignored on input.
     pub used_space_bytes: ::std::option::Option<i64>,
 }
 ///`RestAmazonS3DataRetrieval`
@@ -1143,6 +1167,7 @@ pub struct RestAppointmentItem {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-report"))]
 pub struct RestApproveReportOptions {
+    ///Per organization, how many users to take off the report and why; leave empty when nothing changes.
     pub removed_users: ::std::vec::Vec<RestOrganizationRemovedUsers>,
 }
 #[cfg(any(feature = "license-report"))]
@@ -1369,21 +1394,32 @@ pub struct RestAzureLocation {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestAzureObjectStorageRepository {
+    ///Azure storage credentials (`azureBlobAccount`), id from `Account_GetCredentials`.
     pub account_id: ::std::option::Option<::uuid::Uuid>,
     pub azure_archiver_appliance: ::std::option::Option<RestAzureArchiverAppliance>,
     pub azure_container: ::std::option::Option<RestAzureContainer>,
+    ///Folder inside the container that holds the backups, from `AzureObjectStorage_GetFolders`.
     pub azure_folder: ::std::option::Option<::std::string::String>,
     pub azure_service_account: ::std::option::Option<RestServiceAccountInfo>,
     pub azure_subscription: ::std::option::Option<RestAzureSubscription>,
+    ///Free text about the repository.
     pub description: ::std::option::Option<::std::string::String>,
+    ///Space left under the size limit, in bytes; only filled when a limit is set. Read-only.
     pub free_space_bytes: ::std::option::Option<i64>,
+    ///Id of the object storage repository; leave empty when adding, the server assigns it.
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///Hypermedia links; read-only, ignored on input.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Display name of the object storage repository.
     pub name: ::std::option::Option<::std::string::String>,
+    ///`true` caps how much the repository may store; set the cap in `sizeLimitGB`.
     pub size_limit_enabled: ::std::option::Option<bool>,
+    ///Storage cap in gigabytes; applies when `sizeLimitEnabled` is `true`.
     pub size_limit_gb: ::std::option::Option<i64>,
     pub type_: ::std::option::Option<RestObjectStorageType>,
+    ///`true` has an Azure archiver appliance (a helper VM) move data when backup copy jobs copy into the Archive tier.
     pub use_archiver_appliance: ::std::option::Option<bool>,
+    ///Space already used, in bytes. Read-only; ignored on input.
     pub used_space_bytes: ::std::option::Option<i64>,
 }
 ///`RestAzureResourceGroup`
@@ -1674,12 +1710,15 @@ pub struct RestBackupRepositoryFromClient {
     pub monthly_time: ::std::option::Option<::std::string::String>,
     ///Display name of the repository.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Folder on the proxy for the local cache of an object storage backed repository; used with `objectStorageId`.
     pub object_storage_cache_path: ::std::option::Option<::std::string::String>,
     ///`true` encrypts data written to object storage with the key in `encryptionKeyId`.
     pub object_storage_encryption_enabled: ::std::option::Option<bool>,
+    ///Object storage repository that holds this repository's data (id from `ObjectStorageRepository_GetObjectStorageRepositories`); leave out for a local repository.
     pub object_storage_id: ::std::option::Option<::uuid::Uuid>,
     ///Full path of the folder on the proxy that stores the backups; created when missing. Ignored for object storage repositories.
     pub path: ::std::option::Option<::std::string::String>,
+    ///Backup proxy that will own the repository (id from `Proxy_GetProxies`).
     pub proxy_id: ::std::option::Option<::uuid::Uuid>,
     ///When old data is cleaned up: `Daily` (see `dailyTime`, `dailyType`) or `Monthly` (see `monthlyTime`, `monthlyDaynumber`, `monthlyDayofweek`).
     pub retention_frequency_type: ::std::option::Option<
@@ -2194,6 +2233,7 @@ pub struct RestCopyJob {
     pub last_status: ::std::option::Option<RestCopyJobLastStatus>,
     ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Display name of the backup copy job.
     pub name: ::std::option::Option<::std::string::String>,
     ///When the schedule starts the copy job next (date-time).
     pub next_run: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -2227,6 +2267,7 @@ pub struct RestCopyJobSchedulePolicy {
     pub daily_time: ::std::option::Option<::std::string::String>,
     ///Days to run for the `DailyAtTime` type: every day, workdays, weekends or one weekday.
     pub daily_type: ::std::option::Option<RestCopyJobSchedulePolicyDailyType>,
+    ///Interval between runs for the `Periodically` type, from 5 minutes (`Minutes5`) to 8 hours (`Hours8`).
     pub periodically_every: ::std::option::Option<
         RestCopyJobSchedulePolicyPeriodicallyEvery,
     >,
@@ -2244,10 +2285,11 @@ pub struct RestCopyJobSchedulePolicy {
 }
 #[cfg(any(feature = "copy-job", feature = "job"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestCopyJobSchedulePolicyPeriodicallyEvery`"] pub enum
-    RestCopyJobSchedulePolicyPeriodicallyEvery { Minutes5 = "Minutes5", Minutes10 =
-    "Minutes10", Minutes15 = "Minutes15", Minutes30 = "Minutes30", Hours1 = "Hours1",
-    Hours2 = "Hours2", Hours4 = "Hours4", Hours8 = "Hours8", } unknown Unknown
+    #[doc =
+    "Interval between runs for the `Periodically` type, from 5 minutes (`Minutes5`) to 8 hours (`Hours8`)."]
+    pub enum RestCopyJobSchedulePolicyPeriodicallyEvery { Minutes5 = "Minutes5",
+    Minutes10 = "Minutes10", Minutes15 = "Minutes15", Minutes30 = "Minutes30", Hours1 =
+    "Hours1", Hours2 = "Hours2", Hours4 = "Hours4", Hours8 = "Hours8", } unknown Unknown
 }
 #[cfg(any(feature = "copy-job", feature = "job"))]
 ::veeam_runtime::string_enum! {
@@ -2523,13 +2565,17 @@ pub struct RestCredential {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "account"))]
 pub struct RestCredentialToSend {
+    ///Storage kind these credentials open: `azureBlobAccount`, `amazonS3Account` or `amazonS3CompatibleAccount`.
     pub account_type: ::std::option::Option<RestCredentialToSendAccountType>,
+    ///Free text shown next to the account to tell credentials apart.
     pub description: ::std::option::Option<::std::string::String>,
+    ///Id of the account; leave empty when creating, the server assigns it.
     pub id: ::std::option::Option<::uuid::Uuid>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     pub new_password: ::std::option::Option<SecureString>,
     pub old_password: ::std::option::Option<SecureString>,
     pub password: ::std::option::Option<SecureString>,
+    ///Login of the account: storage account name for Azure, access key id for Amazon S3 and compatible storage.
     pub user_name: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "account"))]
@@ -2541,9 +2587,11 @@ impl RestCredentialToSend {
 }
 #[cfg(any(feature = "account"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestCredentialToSendAccountType`"] pub enum RestCredentialToSendAccountType
-    { AzureBlobAccount = "azureBlobAccount", AmazonS3Account = "amazonS3Account",
-    AmazonS3CompatibleAccount = "amazonS3CompatibleAccount", } unknown Unknown
+    #[doc =
+    "Storage kind these credentials open: `azureBlobAccount`, `amazonS3Account` or `amazonS3CompatibleAccount`."]
+    pub enum RestCredentialToSendAccountType { AzureBlobAccount = "azureBlobAccount",
+    AmazonS3Account = "amazonS3Account", AmazonS3CompatibleAccount =
+    "amazonS3CompatibleAccount", } unknown Unknown
 }
 ///`RestDataRetrievalComposed`
 #[derive(Clone, Debug, Default)]
@@ -3664,6 +3712,7 @@ pub struct RestJob {
     pub backup_type: ::std::option::Option<RestJobBackupType>,
     ///Free-text description of the job.
     pub description: ::std::option::Option<::std::string::String>,
+    ///Objects to leave out of the scope.
     pub excluded_items: ::std::vec::Vec<RestJobItemComposed>,
     ///Id of the backup job.
     pub id: ::std::option::Option<::uuid::Uuid>,
@@ -3675,13 +3724,16 @@ pub struct RestJob {
     pub last_status: ::std::option::Option<RestJobLastStatus>,
     ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Display name of the backup job.
     pub name: ::std::option::Option<::std::string::String>,
     ///When the schedule starts the job next (date-time).
     pub next_run: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Id of the backup repository the job writes to, from `BackupRepository_GetRepositories`.
     pub repository_id: ::std::option::Option<::uuid::Uuid>,
+    ///`true` starts the job as soon as it is saved.
     pub run_now: ::std::option::Option<bool>,
     pub schedule_policy: ::std::option::Option<RestJobSchedulePolicy>,
+    ///Scope of a `SelectedItems` job: users, groups, sites, teams, personal sites, OneDrive folders.
     pub selected_items: ::std::vec::Vec<RestJobItemComposed>,
 }
 #[cfg(any(feature = "copy-job", feature = "job"))]
@@ -3735,6 +3787,7 @@ pub struct RestJobGroupItem {
 pub struct RestJobItemComposed {
     ///`true` covers the in-place archive mailbox.
     pub archive_mailbox: ::std::option::Option<bool>,
+    ///`true` also covers the team's chats, for a `Team` entry.
     pub chats: ::std::option::Option<bool>,
     ///OneDrive folder names to take in or leave out; for a `OneDriveFolders` entry they apply to every OneDrive of the organization.
     pub folders: ::std::vec::Vec<::std::string::String>,
@@ -3842,6 +3895,7 @@ pub struct RestJobSchedulePolicy {
     pub daily_time: ::std::option::Option<::std::string::String>,
     ///Days to run for the `Daily` type: every day, workdays, weekends or one weekday.
     pub daily_type: ::std::option::Option<RestJobSchedulePolicyDailyType>,
+    ///Interval between runs for the `Periodically` type, from 5 minutes (`Minutes5`) to 8 hours (`Hours8`).
     pub periodically_every: ::std::option::Option<
         RestJobSchedulePolicyPeriodicallyEvery,
     >,
@@ -3870,8 +3924,9 @@ pub struct RestJobSchedulePolicy {
 }
 #[cfg(any(feature = "copy-job", feature = "job"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestJobSchedulePolicyPeriodicallyEvery`"] pub enum
-    RestJobSchedulePolicyPeriodicallyEvery { Minutes5 = "Minutes5", Minutes10 =
+    #[doc =
+    "Interval between runs for the `Periodically` type, from 5 minutes (`Minutes5`) to 8 hours (`Hours8`)."]
+    pub enum RestJobSchedulePolicyPeriodicallyEvery { Minutes5 = "Minutes5", Minutes10 =
     "Minutes10", Minutes15 = "Minutes15", Minutes30 = "Minutes30", Hours1 = "Hours1",
     Hours2 = "Hours2", Hours4 = "Hours4", Hours8 = "Hours8", } unknown Unknown
 }
@@ -3979,6 +4034,7 @@ pub struct RestJobStatistics {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestJobTeamItem {
+    ///`true` also covers the team's chats.
     pub chats: ::std::option::Option<bool>,
     ///Id of the entry: a fixed per-type prefix joined with the object id. Take it from `Job_GetSelectedItems` or `Job_GetExcludedItems`; leave empty for new entries.
     pub id: ::std::option::Option<::std::string::String>,
@@ -4694,6 +4750,7 @@ pub struct RestNotificationEmailSettingsRequest {
     pub notify_on_warning: ::std::option::Option<bool>,
     ///TCP port of the SMTP server, for example `25` or `587`.
     pub port: ::std::option::Option<i32>,
+    ///DNS name or IP address of the SMTP server that sends the notifications.
     pub smtp_server: ::std::option::Option<::std::string::String>,
     ///Subject template; may contain `%JobName%`, `%JobResult%`, `%OrgName%`, `%MailboxCount%` (objects processed), `%Issues%` (objects failed or with warnings) and `%Time%` (job end).
     pub subject: ::std::option::Option<::std::string::String>,
@@ -4755,27 +4812,41 @@ pub struct RestNotificationEmailSettingsResponse {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "object-storage-repository"))]
 pub struct RestObjectStorageRepositoryComposed {
+    ///Cloud credentials that open the storage, id from `Account_GetCredentials`.
     pub account_id: ::std::option::Option<::uuid::Uuid>,
     pub amazon_archiver_appliance: ::std::option::Option<RestAmazonArchiverAppliance>,
     pub amazon_bucket_s3_aws: ::std::option::Option<RestAmazonBucketS3Aws>,
     pub amazon_bucket_s3_compatible: ::std::option::Option<RestAmazonBucketS3Compatible>,
     pub azure_archiver_appliance: ::std::option::Option<RestAzureArchiverAppliance>,
     pub azure_container: ::std::option::Option<RestAzureContainer>,
+    ///Folder inside the container that holds the backups, from `AzureObjectStorage_GetFolders`.
     pub azure_folder: ::std::option::Option<::std::string::String>,
     pub azure_service_account: ::std::option::Option<RestServiceAccountInfo>,
     pub azure_subscription: ::std::option::Option<RestAzureSubscription>,
+    ///Free text about the repository.
     pub description: ::std::option::Option<::std::string::String>,
+    ///Space left under the size limit, in bytes; only filled when a limit is set. Read-only.
     pub free_space_bytes: ::std::option::Option<i64>,
+    ///`true` stores backups in the Amazon S3 Glacier Deep Archive class.
     pub glacier_deep_archive_enabled: ::std::option::Option<bool>,
+    ///`true` stores backups in an Amazon S3 Infrequent Access class rather than S3 Standard.
     pub ia_storage_class_enabled: ::std::option::Option<bool>,
+    ///Id of the object storage repository; leave empty when adding, the server assigns it.
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///Hypermedia links; read-only, ignored on input.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Display name of the object storage repository.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Folder inside the bucket that holds the backups, from the matching `..._GetFolders` call.
     pub s3_folder: ::std::option::Option<::std::string::String>,
+    ///`true` caps how much the repository may store; set the cap in `sizeLimitGB`.
     pub size_limit_enabled: ::std::option::Option<bool>,
+    ///Storage cap in gigabytes; applies when `sizeLimitEnabled` is `true`.
     pub size_limit_gb: ::std::option::Option<i64>,
     pub type_: ::std::option::Option<RestObjectStorageType>,
+    ///`true` has an archiver appliance (a helper VM or EC2 instance in the cloud) move data when backup copy jobs copy into archive storage.
     pub use_archiver_appliance: ::std::option::Option<bool>,
+    ///Space already used, in bytes. Read-only; ignored on input.
     pub used_space_bytes: ::std::option::Option<i64>,
 }
 #[cfg(any(feature = "object-storage-repository"))]
@@ -5309,8 +5380,11 @@ for RestOrganizationRegion {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-report"))]
 pub struct RestOrganizationRemovedUsers {
+    ///Organization the removed users belong to (id from `Organization_Get`).
     pub organization_id: ::std::option::Option<::std::string::String>,
+    ///Free-text reason for taking those users off the report.
     pub removal_reason: ::std::option::Option<::std::string::String>,
+    ///How many users of that organization to take off the report.
     pub removed_users_count: ::std::option::Option<i32>,
 }
 ///`RestOrganizationStorageSpaceUsage`
@@ -5445,6 +5519,7 @@ pub struct RestProxyFromClient {
     pub password: ::std::option::Option<SecureString>,
     ///Port the proxy service listens on; default `9193`.
     pub port: ::std::option::Option<i32>,
+    ///How many objects the proxy processes at the same time (processing threads).
     pub threads_number: ::std::option::Option<i32>,
     ///Unit of `throttlingValue`: `Mbps` (megabits per second), `MBs` or `KBs` (megabytes or kilobytes per second).
     pub throttling_unit: ::std::option::Option<RestProxyFromClientThrottlingUnit>,
@@ -9137,8 +9212,9 @@ pub struct TokenBody {
     pub assertion: ::std::option::Option<::std::string::String>,
     ///For the `jwt-bearer` and `operator` grants: an application id, or `userId.tenantId`.
     pub client_id: ::std::option::Option<::std::string::String>,
-    ///How you sign in: `password` (user name and password), `refresh_token`, `urn:ietf:params:oauth:grant-type:jwt-bearer` (application assertion) or `operator`.
+    ///How you sign in: `password` (user name and password), `refresh_token`, `urn:ietf:params:oauth:grant-type:jwt-bearer` (application assertion), `integration` (with `integration_token`) or `operator`.
     pub grant_type: TokenBodyGrantType,
+    ///Token to send with the `integration` grant; leave it out for the other grants.
     pub integration_token: ::std::option::Option<::std::string::String>,
     ///Password of `username`; needed with the `password` grant.
     pub password: ::std::option::Option<::std::string::String>,
@@ -9157,7 +9233,7 @@ impl TokenBody {
 #[cfg(any(feature = "auth"))]
 ::veeam_runtime::string_enum! {
     #[doc =
-    "How you sign in: `password` (user name and password), `refresh_token`, `urn:ietf:params:oauth:grant-type:jwt-bearer` (application assertion) or `operator`."]
+    "How you sign in: `password` (user name and password), `refresh_token`, `urn:ietf:params:oauth:grant-type:jwt-bearer` (application assertion), `integration` (with `integration_token`) or `operator`."]
     pub enum TokenBodyGrantType { Password = "password", RefreshToken = "refresh_token",
     UrnIetfParamsOauthGrantTypeJwtBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer",
     Integration = "integration", Operator = "operator", } unknown Unknown

@@ -82,7 +82,9 @@ const _: () = {
     {}
 };
 impl Client {
-    /**Sends a `GET` request to `/v7/Accounts`
+    /**Lists the cloud credentials (Azure Blob, Amazon S3, S3 compatible) stored on the backup server, optionally filtered by name or type.
+
+Sends a `GET` request to `/v7/Accounts`
 
 Arguments:
 - `account_type`: Keep only accounts of this storage kind: `azureBlobAccount`, `amazonS3Account` or `amazonS3CompatibleAccount`.
@@ -99,7 +101,9 @@ let response = client.account_get_credentials()
     pub fn account_get_credentials(&self) -> builder::AccountGetCredentials<'_> {
         builder::AccountGetCredentials::new(self)
     }
-    /**Sends a `POST` request to `/v7/Accounts`
+    /**Stores a new set of cloud credentials and answers with the saved account, including its new id.
+
+Sends a `POST` request to `/v7/Accounts`
 
 ```ignore
 let response = client.account_add_credential()
@@ -129,7 +133,9 @@ let response = client.account_get_credential()
     pub fn account_get_credential(&self) -> builder::AccountGetCredential<'_> {
         builder::AccountGetCredential::new(self)
     }
-    /**Sends a `PUT` request to `/v7/Accounts/{accountId}`
+    /**Replaces the settings of a stored cloud account (user name, password, description).
+
+Sends a `PUT` request to `/v7/Accounts/{accountId}`
 
 Arguments:
 - `account_id`: Id of the cloud account to change, from `Account_GetCredentials`.
@@ -163,7 +169,9 @@ let response = client.account_remove_credential()
     pub fn account_remove_credential(&self) -> builder::AccountRemoveCredential<'_> {
         builder::AccountRemoveCredential::new(self)
     }
-    /**Sends a `GET` request to `/v7/S3CompatibleResources/buckets`
+    /**Lists the buckets an S3-compatible endpoint (generic S3, IBM Cloud, Wasabi) shows to the given cloud account. A self-signed endpoint certificate must be trusted on the REST API server first.
+
+Sends a `GET` request to `/v7/S3CompatibleResources/buckets`
 
 Arguments:
 - `custom_region_id`: Region id the endpoint expects in signed requests, such as `us-east-1`.
@@ -186,7 +194,9 @@ let response = client.amazon_s3_compatible_object_storage_get_buckets()
     ) -> builder::AmazonS3CompatibleObjectStorageGetBuckets<'_> {
         builder::AmazonS3CompatibleObjectStorageGetBuckets::new(self)
     }
-    /**Sends a `GET` request to `/v7/S3CompatibleResources/buckets/{bucketName}/folders`
+    /**Lists the folders inside one bucket of an S3-compatible endpoint. A self-signed endpoint certificate must be trusted on the REST API server first.
+
+Sends a `GET` request to `/v7/S3CompatibleResources/buckets/{bucketName}/folders`
 
 Arguments:
 - `bucket_name`: Bucket to look in, from `AmazonS3CompatibleObjectStorage_GetBuckets`.
@@ -211,7 +221,9 @@ let response = client.amazon_s3_compatible_object_storage_get_folders()
     ) -> builder::AmazonS3CompatibleObjectStorageGetFolders<'_> {
         builder::AmazonS3CompatibleObjectStorageGetFolders::new(self)
     }
-    /**Sends a `POST` request to `/v7/S3CompatibleResources/buckets/{bucketName}/folders`
+    /**Makes a new folder in a bucket of an S3-compatible endpoint, ready to hold an object storage repository, and answers with it. A self-signed endpoint certificate must be trusted on the REST API server first.
+
+Sends a `POST` request to `/v7/S3CompatibleResources/buckets/{bucketName}/folders`
 
 Arguments:
 - `bucket_name`: Bucket that gets the folder, from `AmazonS3CompatibleObjectStorage_GetBuckets`.
@@ -236,7 +248,9 @@ let response = client.amazon_s3_compatible_object_storage_add_folder()
     ) -> builder::AmazonS3CompatibleObjectStorageAddFolder<'_> {
         builder::AmazonS3CompatibleObjectStorageAddFolder::new(self)
     }
-    /**Sends a `GET` request to `/v7/S3CompatibleResources/buckets/{bucketName}/folders/{Name}`
+    /**Reads one folder of an S3-compatible bucket, looked up by its name. A self-signed endpoint certificate must be trusted on the REST API server first.
+
+Sends a `GET` request to `/v7/S3CompatibleResources/buckets/{bucketName}/folders/{Name}`
 
 Arguments:
 - `bucket_name`: Bucket holding the folder, from `AmazonS3CompatibleObjectStorage_GetBuckets`.
@@ -261,7 +275,9 @@ let response = client.amazon_s3_compatible_object_storage_get_folder()
     ) -> builder::AmazonS3CompatibleObjectStorageGetFolder<'_> {
         builder::AmazonS3CompatibleObjectStorageGetFolder::new(self)
     }
-    /**Sends a `GET` request to `/v7/S3CompatibleResources/buckets/{Name}`
+    /**Reads one bucket of an S3-compatible endpoint, looked up by its name. A self-signed endpoint certificate must be trusted on the REST API server first.
+
+Sends a `GET` request to `/v7/S3CompatibleResources/buckets/{Name}`
 
 Arguments:
 - `name`: Bucket name, from `AmazonS3CompatibleObjectStorage_GetBuckets`.
@@ -518,7 +534,9 @@ let response = client.audit_email_settings_prepare_o_auth_sign_in()
     ) -> builder::AuditEmailSettingsPrepareOAuthSignIn<'_> {
         builder::AuditEmailSettingsPrepareOAuthSignIn::new(self)
     }
-    /**Sends a `POST` request to `/v7/AuditEmailSettings/SendTest`
+    /**Mails a test message with the saved audit notification settings, to check that they work. Takes no body.
+
+Sends a `POST` request to `/v7/AuditEmailSettings/SendTest`
 
 ```ignore
 let response = client.audit_email_settings_send_test()
@@ -532,7 +550,9 @@ let response = client.audit_email_settings_send_test()
     ) -> builder::AuditEmailSettingsSendTest<'_> {
         builder::AuditEmailSettingsSendTest::new(self)
     }
-    /**Sends a `POST` request to `/v7/token`
+    /**Log in: trade a `grant_type` grant (`password`, `refresh_token`, `urn:ietf:params:oauth:grant-type:jwt-bearer`, `integration` or `operator`) for a bearer access token. Send `disable_antiforgery_token=true` if you will refresh outside a browser.
+
+Sends a `POST` request to `/v7/token`
 
 ```ignore
 let response = client.token()
@@ -1274,7 +1294,7 @@ let response = client.backup_organization_data_get_single_organization_data()
     ) -> builder::BackupOrganizationDataGetSingleOrganizationData<'_> {
         builder::BackupOrganizationDataGetSingleOrganizationData::new(self)
     }
-    /**Reads the organization that an open restore session explores. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Reads the organization that an open restore session explores. Needs an open restore session (see `Organization_ExploreAction`).
 
 Sends a `GET` request to `/v7/RestoreSessions/{restoreSessionId}/organization`
 
@@ -1293,7 +1313,7 @@ let response = client.backup_organization_get_by_restore_session_id()
     ) -> builder::BackupOrganizationGetByRestoreSessionId<'_> {
         builder::BackupOrganizationGetByRestoreSessionId::new(self)
     }
-    /**Exports Exchange items of the whole organization that match a query to PST; big exports come split into several PST files inside a ZIP. Answers with a file (PST, ZIP): use `.save_to(path)` or `.write_to(writer)`. Needs an open restore session (see `RestoreSession_GetPage`) and 64-bit Outlook on the server.
+    /**Exports Exchange items of the whole organization that match a query to PST; big exports come split into several PST files inside a ZIP. Answers with a file (PST, ZIP): use `.save_to(path)` or `.write_to(writer)`. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`) and 64-bit Outlook on the server.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/exportToPst`
 
@@ -1314,7 +1334,7 @@ let response = client.backup_organization_restore_sessions_action()
     ) -> builder::BackupOrganizationRestoreSessionsAction<'_> {
         builder::BackupOrganizationRestoreSessionsAction::new(self)
     }
-    /**Searches Exchange items across every mailbox of the explored organization. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Searches Exchange items across every mailbox of the explored organization. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/searchExchange`
 
@@ -1339,7 +1359,7 @@ let response = client.backup_organization_restore_sessions_search_exchange()
     ) -> builder::BackupOrganizationRestoreSessionsSearchExchange<'_> {
         builder::BackupOrganizationRestoreSessionsSearchExchange::new(self)
     }
-    /**Searches Teams items across every team of the explored organization. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Searches Teams items across every team of the explored organization. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open Teams restore session (`Vet`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/searchTeams`
 
@@ -1364,7 +1384,9 @@ let response = client.backup_organization_restore_sessions_search_teams()
     ) -> builder::BackupOrganizationRestoreSessionsSearchTeams<'_> {
         builder::BackupOrganizationRestoreSessionsSearchTeams::new(self)
     }
-    /**Sends a `GET` request to `/v7/BackupRepositories`
+    /**Lists backup repositories, local (JET-based) and object storage, optionally only those of one proxy or only archive-class ones (`longTerm`). Answers with a plain list, not pages.
+
+Sends a `GET` request to `/v7/BackupRepositories`
 
 Arguments:
 - `long_term`: `true` lists only archive-class object storage (Azure Archive tier, the S3 Glacier classes); `false` lists all other repositories.
@@ -1499,7 +1521,7 @@ let response = client.backup_repository_explore()
     pub fn backup_repository_explore(&self) -> builder::BackupRepositoryExplore<'_> {
         builder::BackupRepositoryExplore::new(self)
     }
-    /**Rebuilds the local cache (the `PersistentCache` database) of an object storage repository from the bucket contents, for repositories marked out of sync. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Rebuilds the local cache (the `PersistentCache` database) of an object storage repository from the bucket contents, for repositories marked out of sync. Starts work that runs on the server; the answer is the synchronization session, to poll with `RepositorySynchronizeSessions_GetRepositoriesById`.
 
 Sends a `POST` request to `/v7/BackupRepositories/{repositoryId}/Sync`
 
@@ -1650,7 +1672,9 @@ let response = client.backup_user_data_get_user_data()
     ) -> builder::BackupUserDataGetUserData<'_> {
         builder::BackupUserDataGetUserData::new(self)
     }
-    /**Sends a `GET` request to `/v7/CopyJobs`
+    /**Lists backup copy jobs, which copy a backup job's data to archive-class object storage, optionally only those writing to one repository.
+
+Sends a `GET` request to `/v7/CopyJobs`
 
 Arguments:
 - `repository_id`: Keep only copy jobs writing to this repository (id from `BackupRepository_GetRepositories`).
@@ -1665,7 +1689,9 @@ let response = client.copy_job_get()
     pub fn copy_job_get(&self) -> builder::CopyJobGet<'_> {
         builder::CopyJobGet::new(self)
     }
-    /**Sends a `POST` request to `/v7/CopyJobs`
+    /**Creates a backup copy job for an existing backup job and answers with it.
+
+Sends a `POST` request to `/v7/CopyJobs`
 
 ```ignore
 let response = client.copy_job_create()
@@ -1695,7 +1721,9 @@ let response = client.copy_job_get_by_id()
     pub fn copy_job_get_by_id(&self) -> builder::CopyJobGetById<'_> {
         builder::CopyJobGetById::new(self)
     }
-    /**Sends a `PUT` request to `/v7/CopyJobs/{id}`
+    /**Changes a backup copy job: target repository, schedule, enabled state.
+
+Sends a `PUT` request to `/v7/CopyJobs/{id}`
 
 Arguments:
 - `id`: Id of the backup copy job to change, from `CopyJob_Get`.
@@ -1782,7 +1810,9 @@ let response = client.copy_job_enable()
     pub fn copy_job_enable(&self) -> builder::CopyJobEnable<'_> {
         builder::CopyJobEnable::new(self)
     }
-    /**Sends a `POST` request to `/v7/CopyJobs/{id}/start`
+    /**Runs a backup copy job now. Answers with no body; follow the run with `JobSession_Get` (filter on `jobId`).
+
+Sends a `POST` request to `/v7/CopyJobs/{id}/start`
 
 Arguments:
 - `id`: Id of the backup copy job to run, from `CopyJob_Get`.
@@ -1814,7 +1844,9 @@ let response = client.copy_job_stop()
     pub fn copy_job_stop(&self) -> builder::CopyJobStop<'_> {
         builder::CopyJobStop::new(self)
     }
-    /**Sends a `GET` request to `/v7/DataRetrievalSessions/{sessionId}/LogItems`
+    /**Lists the log lines of one data retrieval session. Paged: `offset`/`limit`; `.stream()` walks every page.
+
+Sends a `GET` request to `/v7/DataRetrievalSessions/{sessionId}/LogItems`
 
 Arguments:
 - `session_id`: Id of the data retrieval session, from `DataRetrievalSession_Get`.
@@ -1896,7 +1928,9 @@ let response = client.data_retrieval_session_get_by_id()
     ) -> builder::DataRetrievalSessionGetById<'_> {
         builder::DataRetrievalSessionGetById::new(self)
     }
-    /**Sends a `GET` request to `/v7/DataRetrievals`
+    /**Lists retrieval jobs, which bring data back from archive-class object storage for a while so it can be restored; filter by organization, repository or data state.
+
+Sends a `GET` request to `/v7/DataRetrievals`
 
 Arguments:
 - `data_state`: Keep only jobs whose data is in this state: `Retrieving`, `Retrieved`, `ChangingAvailabilityPeriod` or `Removing`.
@@ -1917,7 +1951,9 @@ let response = client.data_retrieval_get_data_retrievals()
     ) -> builder::DataRetrievalGetDataRetrievals<'_> {
         builder::DataRetrievalGetDataRetrievals::new(self)
     }
-    /**Sends a `POST` request to `/v7/DataRetrievals`
+    /**Creates a retrieval job for one kind of data (mailboxes, OneDrives, sites or teams) and answers with it; use one job per kind.
+
+Sends a `POST` request to `/v7/DataRetrievals`
 
 ```ignore
 let response = client.data_retrieval_create()
@@ -1949,7 +1985,9 @@ let response = client.data_retrieval_get_data_retrieval()
     ) -> builder::DataRetrievalGetDataRetrieval<'_> {
         builder::DataRetrievalGetDataRetrieval::new(self)
     }
-    /**Sends a `PUT` request to `/v7/DataRetrievals/{dataRetrievalId}`
+    /**Changes a retrieval job: name, description, how long retrieved data stays available, expiry notice.
+
+Sends a `PUT` request to `/v7/DataRetrievals/{dataRetrievalId}`
 
 Arguments:
 - `data_retrieval_id`: Id of the retrieval job to change, from `DataRetrieval_GetDataRetrievals`.
@@ -1966,8 +2004,12 @@ let response = client.data_retrieval_update()
     pub fn data_retrieval_update(&self) -> builder::DataRetrievalUpdate<'_> {
         builder::DataRetrievalUpdate::new(self)
     }
-    /**Sends a `DELETE` request to `/v7/DataRetrievals/{dataRetrievalId}`
+    /**Removes a retrieval job from the server.
 
+Sends a `DELETE` request to `/v7/DataRetrievals/{dataRetrievalId}`
+
+Arguments:
+- `data_retrieval_id`: Id of the retrieval job to remove, from `DataRetrieval_GetDataRetrievals`.
 ```ignore
 let response = client.data_retrieval_delete_data_retrieval()
     .data_retrieval_id(data_retrieval_id)
@@ -2000,7 +2042,9 @@ let response = client.data_retrieval_explore_action()
     ) -> builder::DataRetrievalExploreAction<'_> {
         builder::DataRetrievalExploreAction::new(self)
     }
-    /**Sends a `GET` request to `/v7/DataRetrievals/{dataRetrievalId}/mailboxes`
+    /**Lists the mailboxes whose data a retrieval job brought back.
+
+Sends a `GET` request to `/v7/DataRetrievals/{dataRetrievalId}/mailboxes`
 
 Arguments:
 - `data_retrieval_id`: Id of the retrieval job, from `DataRetrieval_GetDataRetrievals`.
@@ -2017,7 +2061,9 @@ let response = client.data_retrieval_get_mailboxes()
     ) -> builder::DataRetrievalGetMailboxes<'_> {
         builder::DataRetrievalGetMailboxes::new(self)
     }
-    /**Sends a `GET` request to `/v7/DataRetrievals/{dataRetrievalId}/onedrives`
+    /**Lists the OneDrives whose data a retrieval job brought back.
+
+Sends a `GET` request to `/v7/DataRetrievals/{dataRetrievalId}/onedrives`
 
 Arguments:
 - `data_retrieval_id`: Id of the retrieval job, from `DataRetrieval_GetDataRetrievals`.
@@ -2034,7 +2080,9 @@ let response = client.data_retrieval_get_one_drives()
     ) -> builder::DataRetrievalGetOneDrives<'_> {
         builder::DataRetrievalGetOneDrives::new(self)
     }
-    /**Sends a `GET` request to `/v7/DataRetrievals/{dataRetrievalId}/teams`
+    /**Lists the teams whose data a retrieval job brought back.
+
+Sends a `GET` request to `/v7/DataRetrievals/{dataRetrievalId}/teams`
 
 Arguments:
 - `data_retrieval_id`: Id of the retrieval job, from `DataRetrieval_GetDataRetrievals`.
@@ -2049,7 +2097,9 @@ let response = client.data_retrieval_get_teams()
     pub fn data_retrieval_get_teams(&self) -> builder::DataRetrievalGetTeams<'_> {
         builder::DataRetrievalGetTeams::new(self)
     }
-    /**Sends a `GET` request to `/v7/DataRetrievals/{dataRetrievalId}/webs`
+    /**Lists the SharePoint sites whose data a retrieval job brought back.
+
+Sends a `GET` request to `/v7/DataRetrievals/{dataRetrievalId}/webs`
 
 Arguments:
 - `data_retrieval_id`: Id of the retrieval job, from `DataRetrieval_GetDataRetrievals`.
@@ -2246,7 +2296,9 @@ let response = client.ec2_resources_get_virtual_private_cloud_by_name()
     ) -> builder::Ec2ResourcesGetVirtualPrivateCloudByName<'_> {
         builder::Ec2ResourcesGetVirtualPrivateCloudByName::new(self)
     }
-    /**Sends a `GET` request to `/v7/EncryptionKeys`
+    /**Lists the encryption passwords stored for encrypting object storage repositories, optionally filtered by their hint (`description`).
+
+Sends a `GET` request to `/v7/EncryptionKeys`
 
 Arguments:
 - `description`: Keep only passwords whose hint matches this text.
@@ -2318,7 +2370,7 @@ let response = client.encryption_key_remove_encryption_key()
     ) -> builder::EncryptionKeyRemoveEncryptionKey<'_> {
         builder::EncryptionKeyRemoveEncryptionKey::new(self)
     }
-    /**Lists the folders of a backed-up mailbox: all of them, only the top level (`parentId=root`), or the children of one folder. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Lists the folders of a backed-up mailbox: all of them, only the top level (`parentId=root`), or the children of one folder. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `GET` request to `/v7/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/folders`
 
@@ -2345,7 +2397,7 @@ let response = client.exchange_folder_get()
     pub fn exchange_folder_get(&self) -> builder::ExchangeFolderGet<'_> {
         builder::ExchangeFolderGet::new(self)
     }
-    /**Reads one folder of a backed-up mailbox. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Reads one folder of a backed-up mailbox. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `GET` request to `/v7/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/folders/{folderId}`
 
@@ -2368,7 +2420,7 @@ let response = client.exchange_folder_get_by_folder_id()
     ) -> builder::ExchangeFolderGetByFolderId<'_> {
         builder::ExchangeFolderGetByFolderId::new(self)
     }
-    /**Exports the items of one backed-up mailbox folder that match the query to PST; big exports come as several PST files in a ZIP. Answers with a file (PST, ZIP): use `.save_to(path)` or `.write_to(writer)`. Needs an open restore session (see `RestoreSession_GetPage`) and 64-bit Outlook on the server.
+    /**Exports the items of one backed-up mailbox folder that match the query to PST; big exports come as several PST files in a ZIP. Answers with a file (PST, ZIP): use `.save_to(path)` or `.write_to(writer)`. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`) and 64-bit Outlook on the server.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/folders/{folderId}/exportToPst`
 
@@ -2393,7 +2445,7 @@ let response = client.exchange_folder_export_to_pst_action()
     ) -> builder::ExchangeFolderExportToPstAction<'_> {
         builder::ExchangeFolderExportToPstAction::new(self)
     }
-    /**Restores one backed-up folder into the mailbox it came from. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers). Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Restores one backed-up folder into the mailbox it came from. Answers when the work is done, with counts of created, merged, failed and skipped items and of failed folders. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/folders/{folderId}/restore`
 
@@ -2418,7 +2470,7 @@ let response = client.exchange_folder_restore_action()
     ) -> builder::ExchangeFolderRestoreAction<'_> {
         builder::ExchangeFolderRestoreAction::new(self)
     }
-    /**Restores one backed-up folder into a different mailbox. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers). Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Restores one backed-up folder into a different mailbox. Answers when the work is done, with counts of created, merged, failed and skipped items and of failed folders. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/folders/{folderId}/restoreTo`
 
@@ -2443,7 +2495,7 @@ let response = client.exchange_folder_restore_to_action()
     ) -> builder::ExchangeFolderRestoreToAction<'_> {
         builder::ExchangeFolderRestoreToAction::new(self)
     }
-    /**Searches the items of one backed-up mailbox folder with a query. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Searches the items of one backed-up mailbox folder with a query. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/folders/{folderId}/search`
 
@@ -2474,7 +2526,7 @@ let response = client.exchange_folder_search_by_options()
     ) -> builder::ExchangeFolderSearchByOptions<'_> {
         builder::ExchangeFolderSearchByOptions::new(self)
     }
-    /**Lists the items of a backed-up mailbox: all, only top-level (`parentId=root`), or those under one item. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Lists the items of a backed-up mailbox: all, only top-level (`parentId=root`), or those under one item. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `GET` request to `/v7/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items`
 
@@ -2499,7 +2551,7 @@ let response = client.exchange_item_get()
     pub fn exchange_item_get(&self) -> builder::ExchangeItemGet<'_> {
         builder::ExchangeItemGet::new(self)
     }
-    /**Exports chosen items of a backed-up mailbox to PST; big exports come as several PST files in a ZIP. Answers with a file (PST, ZIP): use `.save_to(path)` or `.write_to(writer)`. Needs an open restore session (see `RestoreSession_GetPage`) and 64-bit Outlook on the server.
+    /**Exports chosen items of a backed-up mailbox to PST; big exports come as several PST files in a ZIP. Answers with a file (PST, ZIP): use `.save_to(path)` or `.write_to(writer)`. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`) and 64-bit Outlook on the server.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/exportToPst`
 
@@ -2545,7 +2597,7 @@ let response = client.exchange_item_operator_restore()
     ) -> builder::ExchangeItemOperatorRestore<'_> {
         builder::ExchangeItemOperatorRestore::new(self)
     }
-    /**Restores chosen backed-up items into the mailbox they came from. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers). Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Restores chosen backed-up items into the mailbox they came from. Answers when the work is done, with counts of created, merged, failed and skipped items. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/restore`
 
@@ -2568,7 +2620,7 @@ let response = client.exchange_item_restore_items_action()
     ) -> builder::ExchangeItemRestoreItemsAction<'_> {
         builder::ExchangeItemRestoreItemsAction::new(self)
     }
-    /**Restores chosen backed-up items into a different mailbox. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers). Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Restores chosen backed-up items into a different mailbox. Answers when the work is done, with counts of created, merged, failed and skipped items. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/restoreTo`
 
@@ -2591,7 +2643,7 @@ let response = client.exchange_item_restore_items_to_action()
     ) -> builder::ExchangeItemRestoreItemsToAction<'_> {
         builder::ExchangeItemRestoreItemsToAction::new(self)
     }
-    /**Saves chosen backed-up items as Outlook MSG files. Answers with a file (MSG, or ZIP for several): use `.save_to(path)` or `.write_to(writer)`. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Saves chosen backed-up items as Outlook MSG files. Answers with a file (MSG, or ZIP for several): use `.save_to(path)` or `.write_to(writer)`. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/Save`
 
@@ -2612,7 +2664,7 @@ let response = client.exchange_item_save_items()
     pub fn exchange_item_save_items(&self) -> builder::ExchangeItemSaveItems<'_> {
         builder::ExchangeItemSaveItems::new(self)
     }
-    /**Mails chosen backed-up items, as attachments, to the mailbox they came from. Uses the email settings of `VexEmailSettings_Update`. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Mails chosen backed-up items, as attachments, to the mailbox they came from. Uses the email settings of `VexEmailSettings_Update`. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/sendToDefaultAddress`
 
@@ -2635,7 +2687,7 @@ let response = client.exchange_item_send_items_to_default_address_action()
     ) -> builder::ExchangeItemSendItemsToDefaultAddressAction<'_> {
         builder::ExchangeItemSendItemsToDefaultAddressAction::new(self)
     }
-    /**Mails chosen backed-up items, as attachments, to any address. Without `from`, the sender configured through `VexEmailSettings_Update` is used. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Mails chosen backed-up items, as attachments, to any address. Without `from`, the sender configured through `VexEmailSettings_Update` is used. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/sendToDifferentAddress`
 
@@ -2658,7 +2710,7 @@ let response = client.exchange_item_send_items_to_different_address_action()
     ) -> builder::ExchangeItemSendItemsToDifferentAddressAction<'_> {
         builder::ExchangeItemSendItemsToDifferentAddressAction::new(self)
     }
-    /**Reads one backed-up mailbox item (mail, appointment, contact, task...). Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Reads one backed-up mailbox item (mail, appointment, contact, task...). Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `GET` request to `/v7/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/{itemId}`
 
@@ -2679,7 +2731,7 @@ let response = client.exchange_item_get_by_id()
     pub fn exchange_item_get_by_id(&self) -> builder::ExchangeItemGetById<'_> {
         builder::ExchangeItemGetById::new(self)
     }
-    /**Exports one backed-up mailbox item to PST. Answers with a file (PST, ZIP): use `.save_to(path)` or `.write_to(writer)`. Needs an open restore session (see `RestoreSession_GetPage`) and 64-bit Outlook on the server.
+    /**Exports one backed-up mailbox item to PST. Answers with a file (PST, ZIP): use `.save_to(path)` or `.write_to(writer)`. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`) and 64-bit Outlook on the server.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/{itemId}/exportToPst`
 
@@ -2704,7 +2756,7 @@ let response = client.exchange_item_export_item_to_pst_action()
     ) -> builder::ExchangeItemExportItemToPstAction<'_> {
         builder::ExchangeItemExportItemToPstAction::new(self)
     }
-    /**Restores one backed-up item into the mailbox it came from. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers). Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Restores one backed-up item into the mailbox it came from. Answers when the work is done, with counts of created, merged, failed and skipped items. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/{itemId}/restore`
 
@@ -2729,7 +2781,7 @@ let response = client.exchange_item_restore_item_action()
     ) -> builder::ExchangeItemRestoreItemAction<'_> {
         builder::ExchangeItemRestoreItemAction::new(self)
     }
-    /**Restores one backed-up item into a different mailbox. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers). Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Restores one backed-up item into a different mailbox. Answers when the work is done, with counts of created, merged, failed and skipped items. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/{itemId}/restoreTo`
 
@@ -2754,7 +2806,7 @@ let response = client.exchange_item_restore_item_to_action()
     ) -> builder::ExchangeItemRestoreItemToAction<'_> {
         builder::ExchangeItemRestoreItemToAction::new(self)
     }
-    /**Saves one backed-up item as an Outlook MSG file. Answers with a file (MSG): use `.save_to(path)` or `.write_to(writer)`. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Saves one backed-up item as an Outlook MSG file. Answers with a file (MSG): use `.save_to(path)` or `.write_to(writer)`. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/{itemId}/save`
 
@@ -2777,7 +2829,7 @@ let response = client.exchange_item_save_item_action()
     ) -> builder::ExchangeItemSaveItemAction<'_> {
         builder::ExchangeItemSaveItemAction::new(self)
     }
-    /**Mails one backed-up item, as an attachment, to the mailbox it came from. Uses the email settings of `VexEmailSettings_Update`. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Mails one backed-up item, as an attachment, to the mailbox it came from. Uses the email settings of `VexEmailSettings_Update`. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/{itemId}/sendToDefaultAddress`
 
@@ -2800,7 +2852,7 @@ let response = client.exchange_item_send_item_to_default_address_action()
     ) -> builder::ExchangeItemSendItemToDefaultAddressAction<'_> {
         builder::ExchangeItemSendItemToDefaultAddressAction::new(self)
     }
-    /**Mails one backed-up item, as an attachment, to any address. Without `from`, the sender configured through `VexEmailSettings_Update` is used. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Mails one backed-up item, as an attachment, to any address. Without `from`, the sender configured through `VexEmailSettings_Update` is used. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/items/{itemId}/sendToDifferentAddress`
 
@@ -2825,7 +2877,7 @@ let response = client.exchange_item_send_item_to_different_address_action()
     ) -> builder::ExchangeItemSendItemToDifferentAddressAction<'_> {
         builder::ExchangeItemSendItemToDifferentAddressAction::new(self)
     }
-    /**Lists the mailboxes in the backup that a restore session explores. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Lists the mailboxes in the backup that a restore session explores. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `GET` request to `/v7/RestoreSessions/{restoreSessionId}/organization/mailboxes`
 
@@ -2846,7 +2898,7 @@ let response = client.exchange_mailbox_get()
     pub fn exchange_mailbox_get(&self) -> builder::ExchangeMailboxGet<'_> {
         builder::ExchangeMailboxGet::new(self)
     }
-    /**Restores several backed-up mailboxes in one go, each into its original mailbox. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers). Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Restores several backed-up mailboxes in one go, each into its original mailbox. Answers when the work is done, with an overall status (`Success`, `Warning` or `Failed`) and a result per mailbox. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/mailboxes/restore`
 
@@ -2867,7 +2919,7 @@ let response = client.exchange_mailbox_restore_mailboxes_action()
     ) -> builder::ExchangeMailboxRestoreMailboxesAction<'_> {
         builder::ExchangeMailboxRestoreMailboxesAction::new(self)
     }
-    /**Searches items across all mailboxes of the restore session with a query. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Searches items across all mailboxes of the restore session with a query. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/mailboxes/search`
 
@@ -2894,7 +2946,7 @@ let response = client.exchange_mailbox_search_by_options()
     ) -> builder::ExchangeMailboxSearchByOptions<'_> {
         builder::ExchangeMailboxSearchByOptions::new(self)
     }
-    /**Reads one mailbox of the backup that a restore session explores. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Reads one mailbox of the backup that a restore session explores. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `GET` request to `/v7/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}`
 
@@ -2913,7 +2965,7 @@ let response = client.exchange_mailbox_get_by_id()
     pub fn exchange_mailbox_get_by_id(&self) -> builder::ExchangeMailboxGetById<'_> {
         builder::ExchangeMailboxGetById::new(self)
     }
-    /**Exports the items of one backed-up mailbox that match the query to PST; big exports come as several PST files in a ZIP. Answers with a file (PST, ZIP): use `.save_to(path)` or `.write_to(writer)`. Needs an open restore session (see `RestoreSession_GetPage`) and 64-bit Outlook on the server.
+    /**Exports the items of one backed-up mailbox that match the query to PST; big exports come as several PST files in a ZIP. Answers with a file (PST, ZIP): use `.save_to(path)` or `.write_to(writer)`. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`) and 64-bit Outlook on the server.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/exportToPst`
 
@@ -2936,7 +2988,7 @@ let response = client.exchange_mailbox_export_mailbox_to_pst_action()
     ) -> builder::ExchangeMailboxExportMailboxToPstAction<'_> {
         builder::ExchangeMailboxExportMailboxToPstAction::new(self)
     }
-    /**Restores one backed-up mailbox into its original mailbox. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers). Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Restores one backed-up mailbox into its original mailbox. Answers when the work is done, with counts of created, merged, failed and skipped items and of failed folders. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/restore`
 
@@ -2959,7 +3011,7 @@ let response = client.exchange_mailbox_restore_mailbox_action()
     ) -> builder::ExchangeMailboxRestoreMailboxAction<'_> {
         builder::ExchangeMailboxRestoreMailboxAction::new(self)
     }
-    /**Restores one backed-up mailbox into a different mailbox or organization. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers). Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Restores one backed-up mailbox into a different mailbox or organization. Answers when the work is done, with counts of created, merged, failed and skipped items and of failed folders. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/restoreTo`
 
@@ -2982,7 +3034,7 @@ let response = client.exchange_mailbox_restore_mailbox_to_action()
     ) -> builder::ExchangeMailboxRestoreMailboxToAction<'_> {
         builder::ExchangeMailboxRestoreMailboxToAction::new(self)
     }
-    /**Searches the items of one backed-up mailbox with a query. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open restore session (see `RestoreSession_GetPage`).
+    /**Searches the items of one backed-up mailbox with a query. Paged: `offset`/`limit`; `.stream()` walks every page. Needs an open Exchange restore session (`Vex`, see `Organization_ExploreAction`).
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/mailboxes/{mailboxId}/search`
 
@@ -3133,7 +3185,9 @@ let response = client.internet_proxy_settings_update()
     ) -> builder::InternetProxySettingsUpdate<'_> {
         builder::InternetProxySettingsUpdate::new(self)
     }
-    /**Sends a `GET` request to `/v7/JobSessions/{sessionId}/LogItems`
+    /**Lists the log lines of one backup or backup copy job session. Paged: `offset`/`limit`; `.stream()` walks every page.
+
+Sends a `GET` request to `/v7/JobSessions/{sessionId}/LogItems`
 
 Arguments:
 - `session_id`: Id of the job session, from `JobSession_Get`.
@@ -3198,7 +3252,9 @@ let response = client.job_session_get_objects_by_session_id()
     ) -> builder::JobSessionGetObjectsBySessionId<'_> {
         builder::JobSessionGetObjectsBySessionId::new(self)
     }
-    /**Sends a `GET` request to `/v7/JobSessions`
+    /**Lists sessions of backup and backup copy jobs, filtered by job, kind or end time. Paged: `offset`/`limit`; `.stream()` walks every page.
+
+Sends a `GET` request to `/v7/JobSessions`
 
 Arguments:
 - `end_time_lower_bound`: Lower time bound of the sessions returned (UTC, ISO 8601).
@@ -3223,8 +3279,14 @@ let response = client.job_session_get()
     pub fn job_session_get(&self) -> builder::JobSessionGet<'_> {
         builder::JobSessionGet::new(self)
     }
-    /**Sends a `GET` request to `/v7/JobSessions/Changes`
+    /**Lists the backup and backup copy job sessions that changed since a change token, or since the first backup when no token is given. Pass the answer's `nextChangeToken` as `from` to get the next batch.
 
+Sends a `GET` request to `/v7/JobSessions/Changes`
+
+Arguments:
+- `from`: Change token to continue from: `nextChangeToken` of the previous answer. Omitted: start at the first backup or backup copy.
+- `job_type`: Keep only changes of `Backup` or of `Copy` job sessions.
+- `limit`: Most changes in one answer; default `30`, at most `10000`.
 ```ignore
 let response = client.job_session_changes_get()
     .from(from)
@@ -3255,7 +3317,9 @@ let response = client.job_session_get_by_id()
     pub fn job_session_get_by_id(&self) -> builder::JobSessionGetById<'_> {
         builder::JobSessionGetById::new(self)
     }
-    /**Sends a `GET` request to `/v7/Jobs`
+    /**Lists every backup job on the server, across all organizations. Answers with a plain list, not pages.
+
+Sends a `GET` request to `/v7/Jobs`
 
 ```ignore
 let response = client.job_get()
@@ -3284,7 +3348,9 @@ let response = client.job_get_by_id()
     pub fn job_get_by_id(&self) -> builder::JobGetById<'_> {
         builder::JobGetById::new(self)
     }
-    /**Sends a `PUT` request to `/v7/Jobs/{jobId}`
+    /**Replaces the settings of a backup job: scope, exclusions, schedule, repository, name.
+
+Sends a `PUT` request to `/v7/Jobs/{jobId}`
 
 Arguments:
 - `job_id`: Id of the backup job to change, from `Job_Get`.
@@ -3371,7 +3437,9 @@ let response = client.job_enable_action()
     pub fn job_enable_action(&self) -> builder::JobEnableAction<'_> {
         builder::JobEnableAction::new(self)
     }
-    /**Sends a `GET` request to `/v7/Jobs/{jobId}/ExcludedItems`
+    /**Lists what a backup job leaves out of its scope.
+
+Sends a `GET` request to `/v7/Jobs/{jobId}/ExcludedItems`
 
 Arguments:
 - `job_id`: Id of the backup job, from `Job_Get`.
@@ -3386,7 +3454,9 @@ let response = client.job_get_excluded_items()
     pub fn job_get_excluded_items(&self) -> builder::JobGetExcludedItems<'_> {
         builder::JobGetExcludedItems::new(self)
     }
-    /**Sends a `POST` request to `/v7/Jobs/{jobId}/ExcludedItems`
+    /**Adds users, groups, sites, teams or OneDrive folders to the exclusions of a backup job.
+
+Sends a `POST` request to `/v7/Jobs/{jobId}/ExcludedItems`
 
 Arguments:
 - `job_id`: Id of the backup job, from `Job_Get`.
@@ -3441,7 +3511,9 @@ let response = client.job_get_excluded_item()
     pub fn job_get_excluded_item(&self) -> builder::JobGetExcludedItem<'_> {
         builder::JobGetExcludedItem::new(self)
     }
-    /**Sends a `PUT` request to `/v7/Jobs/{jobId}/ExcludedItems/{itemId}`
+    /**Changes one exclusion entry, for example which parts of a user are left out. Entries of type `Team` or `Site` cannot be changed.
+
+Sends a `PUT` request to `/v7/Jobs/{jobId}/ExcludedItems/{itemId}`
 
 Arguments:
 - `job_id`: Id of the backup job, from `Job_Get`.
@@ -3479,7 +3551,9 @@ let response = client.job_explore_action()
     pub fn job_explore_action(&self) -> builder::JobExploreAction<'_> {
         builder::JobExploreAction::new(self)
     }
-    /**Sends a `GET` request to `/v7/Jobs/{jobId}/SelectedItems`
+    /**Lists what a backup job backs up (its scope) when it covers selected items.
+
+Sends a `GET` request to `/v7/Jobs/{jobId}/SelectedItems`
 
 Arguments:
 - `job_id`: Id of the backup job, from `Job_Get`.
@@ -3494,7 +3568,9 @@ let response = client.job_get_selected_items()
     pub fn job_get_selected_items(&self) -> builder::JobGetSelectedItems<'_> {
         builder::JobGetSelectedItems::new(self)
     }
-    /**Sends a `POST` request to `/v7/Jobs/{jobId}/SelectedItems`
+    /**Adds users, groups, sites, teams, personal sites or OneDrive folders to the scope of a backup job.
+
+Sends a `POST` request to `/v7/Jobs/{jobId}/SelectedItems`
 
 Arguments:
 - `job_id`: Id of the backup job, from `Job_Get`.
@@ -3511,7 +3587,9 @@ let response = client.job_add_selected_items()
     pub fn job_add_selected_items(&self) -> builder::JobAddSelectedItems<'_> {
         builder::JobAddSelectedItems::new(self)
     }
-    /**Sends a `DELETE` request to `/v7/Jobs/{jobId}/SelectedItems`
+    /**Takes entries out of the scope of a backup job; list the entry ids in the `ids` query parameter.
+
+Sends a `DELETE` request to `/v7/Jobs/{jobId}/SelectedItems`
 
 Arguments:
 - `job_id`: Id of the backup job, from `Job_Get`.
@@ -3547,7 +3625,9 @@ let response = client.job_get_selected_item()
     pub fn job_get_selected_item(&self) -> builder::JobGetSelectedItem<'_> {
         builder::JobGetSelectedItem::new(self)
     }
-    /**Sends a `PUT` request to `/v7/Jobs/{jobId}/SelectedItems/{itemId}`
+    /**Changes one scope entry, for example which parts of a user (mail, archive, OneDrive, site) are backed up.
+
+Sends a `PUT` request to `/v7/Jobs/{jobId}/SelectedItems/{itemId}`
 
 Arguments:
 - `job_id`: Id of the backup job, from `Job_Get`.
@@ -3566,7 +3646,9 @@ let response = client.job_update_selected_items()
     pub fn job_update_selected_items(&self) -> builder::JobUpdateSelectedItems<'_> {
         builder::JobUpdateSelectedItems::new(self)
     }
-    /**Sends a `POST` request to `/v7/Jobs/{jobId}/start`
+    /**Runs a backup job now, optionally as an active full backup. Answers with no body; follow the run with `JobSession_Get` (filter on `jobId`).
+
+Sends a `POST` request to `/v7/Jobs/{jobId}/start`
 
 Arguments:
 - `job_id`: Id of the backup job to run, from `Job_Get`.
@@ -3600,8 +3682,12 @@ let response = client.job_stop_action()
     pub fn job_stop_action(&self) -> builder::JobStopAction<'_> {
         builder::JobStopAction::new(self)
     }
-    /**Sends a `GET` request to `/v7/Organizations/{organizationId}/Jobs`
+    /**Lists the backup jobs of one organization.
 
+Sends a `GET` request to `/v7/Organizations/{organizationId}/Jobs`
+
+Arguments:
+- `organization_id`: Id of the organization whose jobs to list, from `Organization_Get`.
 ```ignore
 let response = client.job_get_by_organization_id()
     .organization_id(organization_id)
@@ -3613,8 +3699,13 @@ let response = client.job_get_by_organization_id()
     pub fn job_get_by_organization_id(&self) -> builder::JobGetByOrganizationId<'_> {
         builder::JobGetByOrganizationId::new(self)
     }
-    /**Sends a `POST` request to `/v7/Organizations/{organizationId}/Jobs`
+    /**Creates a backup job for the organization in the path, with its scope, exclusions, schedule and target repository, and answers with it.
 
+Sends a `POST` request to `/v7/Organizations/{organizationId}/Jobs`
+
+Arguments:
+- `organization_id`: Id of the organization the new job backs up, from `Organization_Get`.
+- `body`
 ```ignore
 let response = client.job_add()
     .organization_id(organization_id)
@@ -3680,7 +3771,9 @@ let response = client.license_statistic_approve_report()
     ) -> builder::LicenseStatisticApproveReport<'_> {
         builder::LicenseStatisticApproveReport::new(self)
     }
-    /**Sends a `GET` request to `/v7/licensing/statistic/usage`
+    /**Shows how many license units are consumed, grouped by platform type; narrow it to one organization or platform with the query options.
+
+Sends a `GET` request to `/v7/licensing/statistic/usage`
 
 Arguments:
 - `organization_id`: Only data of this organization (id from `Organization_Get`).
@@ -3769,7 +3862,9 @@ let response = client.license_update_action()
     pub fn license_update_action(&self) -> builder::LicenseUpdateAction<'_> {
         builder::LicenseUpdateAction::new(self)
     }
-    /**Sends a `GET` request to `/v7/LicensedUsers`
+    /**Lists the users that consume a license unit, with their last backup date and license state. Paged: `offset`/`limit`; `.stream()` walks every page.
+
+Sends a `GET` request to `/v7/LicensedUsers`
 
 Arguments:
 - `limit`: Most items per page; the server may cap it lower.
@@ -3821,7 +3916,9 @@ let response = client.management_mode_get()
     pub fn management_mode_get(&self) -> builder::ManagementModeGet<'_> {
         builder::ManagementModeGet::new(self)
     }
-    /**Sends a `PUT` request to `/v7/ManagementMode`
+    /**Sets whether Veeam Service Provider Console or Veeam ONE manages this server (`isManaged`), and which console and company do.
+
+Sends a `PUT` request to `/v7/ManagementMode`
 
 ```ignore
 let response = client.management_mode_update()
@@ -3834,8 +3931,12 @@ let response = client.management_mode_update()
     pub fn management_mode_update(&self) -> builder::ManagementModeUpdate<'_> {
         builder::ManagementModeUpdate::new(self)
     }
-    /**Sends a `GET` request to `/v7/objectstoragerepositories`
+    /**Lists the object storage (Azure Blob, Amazon S3, S3 compatible, Wasabi, IBM Cloud) added to the backup infrastructure; `longTerm` keeps only archive-class storage. Answers with a plain list, not pages.
 
+Sends a `GET` request to `/v7/objectstoragerepositories`
+
+Arguments:
+- `long_term`: `true` lists only archive-class storage (Azure Blob Archive tier, the Amazon S3 Glacier classes); `false` lists every object storage.
 ```ignore
 let response = client.object_storage_repository_get_object_storage_repositories()
     .long_term(long_term)
@@ -3849,7 +3950,9 @@ let response = client.object_storage_repository_get_object_storage_repositories(
     ) -> builder::ObjectStorageRepositoryGetObjectStorageRepositories<'_> {
         builder::ObjectStorageRepositoryGetObjectStorageRepositories::new(self)
     }
-    /**Sends a `POST` request to `/v7/objectstoragerepositories`
+    /**Adds an object storage (a folder in a bucket or container) to the backup infrastructure and answers with it. A self-signed endpoint certificate must be trusted on the REST API server first.
+
+Sends a `POST` request to `/v7/objectstoragerepositories`
 
 ```ignore
 let response = client.object_storage_repository_add_object_storage_repository()
@@ -3864,8 +3967,12 @@ let response = client.object_storage_repository_add_object_storage_repository()
     ) -> builder::ObjectStorageRepositoryAddObjectStorageRepository<'_> {
         builder::ObjectStorageRepositoryAddObjectStorageRepository::new(self)
     }
-    /**Sends a `GET` request to `/v7/objectstoragerepositories/{repositoryId}`
+    /**Reads one object storage by its id, with its used and free space.
 
+Sends a `GET` request to `/v7/objectstoragerepositories/{repositoryId}`
+
+Arguments:
+- `repository_id`: Id of the object storage, from `ObjectStorageRepository_GetObjectStorageRepositories`.
 ```ignore
 let response = client.object_storage_repository_get_object_repository()
     .repository_id(repository_id)
@@ -3879,8 +3986,13 @@ let response = client.object_storage_repository_get_object_repository()
     ) -> builder::ObjectStorageRepositoryGetObjectRepository<'_> {
         builder::ObjectStorageRepositoryGetObjectRepository::new(self)
     }
-    /**Sends a `PUT` request to `/v7/objectstoragerepositories/{repositoryId}`
+    /**Changes the settings of an object storage, such as its name, size limit or archiver appliance. A self-signed endpoint certificate must be trusted on the REST API server first.
 
+Sends a `PUT` request to `/v7/objectstoragerepositories/{repositoryId}`
+
+Arguments:
+- `repository_id`: Id of the object storage to change, from `ObjectStorageRepository_GetObjectStorageRepositories`.
+- `body`
 ```ignore
 let response = client.object_storage_repository_update_object_storage_repository()
     .repository_id(repository_id)
@@ -3895,8 +4007,12 @@ let response = client.object_storage_repository_update_object_storage_repository
     ) -> builder::ObjectStorageRepositoryUpdateObjectStorageRepository<'_> {
         builder::ObjectStorageRepositoryUpdateObjectStorageRepository::new(self)
     }
-    /**Sends a `DELETE` request to `/v7/objectstoragerepositories/{repositoryId}`
+    /**Takes an object storage out of the backup infrastructure; the backups stay in the bucket or container. Refused while a backup repository still uses it.
 
+Sends a `DELETE` request to `/v7/objectstoragerepositories/{repositoryId}`
+
+Arguments:
+- `repository_id`: Id of the object storage to remove, from `ObjectStorageRepository_GetObjectStorageRepositories`.
 ```ignore
 let response = client.object_storage_repository_remove_object_storage_repository()
     .repository_id(repository_id)
@@ -3937,7 +4053,7 @@ let response = client.one_drive_document_get()
     pub fn one_drive_document_get(&self) -> builder::OneDriveDocumentGet<'_> {
         builder::OneDriveDocumentGet::new(self)
     }
-    /**Copies chosen backed-up documents into a OneDrive and folder you name, possibly in another organization. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Copies chosen backed-up documents into a OneDrive and folder you name, possibly in another organization. Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/copyTo`
 
@@ -3960,12 +4076,12 @@ let response = client.one_drive_document_copy_to_documents_action()
     ) -> builder::OneDriveDocumentCopyToDocumentsAction<'_> {
         builder::OneDriveDocumentCopyToDocumentsAction::new(self)
     }
-    /**Restores chosen OneDrive documents to where they came from, as a restore operator. Only for a Restore Portal session opened by `RestoreSession_OperatorExploreAction`; the answer carries the id of the restore operation.
+    /**Restores chosen OneDrive documents to where they came from, as a restore operator. Only for a Restore Portal session opened by `RestoreSession_OperatorExploreAction`; the answer's `sessionId` is the id of the restore session doing the work, to poll (see the wait helpers).
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/operatorRestore`
 
 Arguments:
-- `restore_session_id`: Id of the open restore session, from `Organization_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of the operator restore session, from `RestoreSession_OperatorExploreAction`.
 - `one_drive_id`: Id of the backed-up OneDrive in this session, from `OneDrive_Get`.
 - `body`
 ```ignore
@@ -3983,7 +4099,7 @@ let response = client.one_drive_document_operator_restore()
     ) -> builder::OneDriveDocumentOperatorRestore<'_> {
         builder::OneDriveDocumentOperatorRestore::new(self)
     }
-    /**Puts chosen backed-up OneDrive documents back where they were. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts chosen backed-up OneDrive documents back where they were. Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/restore`
 
@@ -4073,7 +4189,7 @@ let response = client.one_drive_document_get_by_id()
     pub fn one_drive_document_get_by_id(&self) -> builder::OneDriveDocumentGetById<'_> {
         builder::OneDriveDocumentGetById::new(self)
     }
-    /**Copies one backed-up document into a OneDrive and folder you name. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Copies one backed-up document into a OneDrive and folder you name. Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/{documentId}/copyTo`
 
@@ -4098,7 +4214,7 @@ let response = client.one_drive_document_copy_to_document_action()
     ) -> builder::OneDriveDocumentCopyToDocumentAction<'_> {
         builder::OneDriveDocumentCopyToDocumentAction::new(self)
     }
-    /**Puts one backed-up OneDrive document back where it was. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts one backed-up OneDrive document back where it was. Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/{documentId}/restore`
 
@@ -4225,7 +4341,7 @@ let response = client.one_drive_document_get_by_id_by_version_id()
     ) -> builder::OneDriveDocumentGetByIdByVersionId<'_> {
         builder::OneDriveDocumentGetByIdByVersionId::new(self)
     }
-    /**Copies one given version of a backed-up document into a OneDrive and folder you name. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Copies one given version of a backed-up document into a OneDrive and folder you name. Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/{documentId}/Versions/{versionId}/copyTo`
 
@@ -4252,7 +4368,7 @@ let response = client.one_drive_document_copy_to_document_action_by_version_id()
     ) -> builder::OneDriveDocumentCopyToDocumentActionByVersionId<'_> {
         builder::OneDriveDocumentCopyToDocumentActionByVersionId::new(self)
     }
-    /**Puts one given version of a OneDrive document back where the document was. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts one given version of a OneDrive document back where the document was. Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Documents/{documentId}/Versions/{versionId}/restore`
 
@@ -4358,7 +4474,7 @@ let response = client.one_drive_folder_get()
     pub fn one_drive_folder_get(&self) -> builder::OneDriveFolderGet<'_> {
         builder::OneDriveFolderGet::new(self)
     }
-    /**Copies chosen backed-up folders, with their content, into a OneDrive and folder you name. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Copies chosen backed-up folders, with their content, into a OneDrive and folder you name. Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders/copyTo`
 
@@ -4381,7 +4497,7 @@ let response = client.one_drive_folder_copy_to_folders_action()
     ) -> builder::OneDriveFolderCopyToFoldersAction<'_> {
         builder::OneDriveFolderCopyToFoldersAction::new(self)
     }
-    /**Puts chosen backed-up OneDrive folders back where they were. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts chosen backed-up OneDrive folders back where they were. Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders/restore`
 
@@ -4473,7 +4589,7 @@ let response = client.one_drive_folder_get_by_id()
     pub fn one_drive_folder_get_by_id(&self) -> builder::OneDriveFolderGetById<'_> {
         builder::OneDriveFolderGetById::new(self)
     }
-    /**Copies one backed-up folder, with its content, into a OneDrive and folder you name. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Copies one backed-up folder, with its content, into a OneDrive and folder you name. Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders/{folderId}/copyTo`
 
@@ -4498,7 +4614,7 @@ let response = client.one_drive_folder_copy_to_folder_action()
     ) -> builder::OneDriveFolderCopyToFolderAction<'_> {
         builder::OneDriveFolderCopyToFolderAction::new(self)
     }
-    /**Puts one backed-up OneDrive folder back where it was. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts one backed-up OneDrive folder back where it was. Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders/{folderId}/restore`
 
@@ -4656,7 +4772,7 @@ let response = client.one_drive_folder_get_by_id_by_version_id()
     ) -> builder::OneDriveFolderGetByIdByVersionId<'_> {
         builder::OneDriveFolderGetByIdByVersionId::new(self)
     }
-    /**Copies one given version of a backed-up folder into a OneDrive and folder you name. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Copies one given version of a backed-up folder into a OneDrive and folder you name. Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders/{folderId}/Versions/{versionId}/copyTo`
 
@@ -4683,7 +4799,7 @@ let response = client.one_drive_folder_copy_to_folder_action_by_version_id()
     ) -> builder::OneDriveFolderCopyToFolderActionByVersionId<'_> {
         builder::OneDriveFolderCopyToFolderActionByVersionId::new(self)
     }
-    /**Puts one given version of a OneDrive folder back where the folder was. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts one given version of a OneDrive folder back where the folder was. Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/Folders/{folderId}/Versions/{versionId}/restore`
 
@@ -4783,7 +4899,7 @@ let response = client.one_drive_get()
     pub fn one_drive_get(&self) -> builder::OneDriveGet<'_> {
         builder::OneDriveGet::new(self)
     }
-    /**Restores several whole OneDrives in one request, each to its original place. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores several whole OneDrives in one request, each to its original place. Answers when the work is done, with an overall status (`Success`, `Warning` or `Failed`) and a result per OneDrive.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/OneDrives/restore`
 
@@ -4852,7 +4968,7 @@ let response = client.one_drive_get_by_id()
     pub fn one_drive_get_by_id(&self) -> builder::OneDriveGetById<'_> {
         builder::OneDriveGetById::new(self)
     }
-    /**Copies the whole content of one backed-up OneDrive into another OneDrive and folder. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Copies the whole content of one backed-up OneDrive into another OneDrive and folder. Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/copyTo`
 
@@ -4875,7 +4991,7 @@ let response = client.one_drive_copy_to_one_drive_action()
     ) -> builder::OneDriveCopyToOneDriveAction<'_> {
         builder::OneDriveCopyToOneDriveAction::new(self)
     }
-    /**Puts the whole content of one backed-up OneDrive back where it was. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts the whole content of one backed-up OneDrive back where it was. Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/OneDrives/{oneDriveId}/restore`
 
@@ -5049,7 +5165,7 @@ let response = client.organization_backup_accounts_get_backup_accounts()
     ) -> builder::OrganizationBackupAccountsGetBackupAccounts<'_> {
         builder::OrganizationBackupAccountsGetBackupAccounts::new(self)
     }
-    /**Sets the pool of backup accounts used for SharePoint and OneDrive backups of this organization; answers 201 with the pool.
+    /**Sets the pool of backup accounts used for SharePoint and OneDrive backups of this organization; answers with the pool.
 
 Sends a `PUT` request to `/v7/Organizations/{organizationId}/BackupAccounts`
 
@@ -5363,7 +5479,9 @@ let response = client.organization_retention_exclusion_organization_retention_po
             self,
         )
     }
-    /**Sends a `GET` request to `/v7/Organizations/{organizationId}/Sites`
+    /**Lists the SharePoint sites of the organization; by default top-level sites with their subsites. Paged: `offset`/`limit`; `.stream()` walks every page.
+
+Sends a `GET` request to `/v7/Organizations/{organizationId}/Sites`
 
 Arguments:
 - `organization_id`: Id of the organization, from `Organization_Get`.
@@ -5549,7 +5667,9 @@ let response = client.organization_user_one_drive_get_one()
     ) -> builder::OrganizationUserOneDriveGetOne<'_> {
         builder::OrganizationUserOneDriveGetOne::new(self)
     }
-    /**Sends a `GET` request to `/v7/Organizations/{organizationId}/Users`
+    /**Lists the users of the organization, with filters on name and location. Paged: `offset`/`limit`; `.stream()` walks every page.
+
+Sends a `GET` request to `/v7/Organizations/{organizationId}/Users`
 
 Arguments:
 - `organization_id`: Id of the organization, from `Organization_Get`.
@@ -5649,7 +5769,9 @@ let response = client.organization_get_current_organization()
     ) -> builder::OrganizationGetCurrentOrganization<'_> {
         builder::OrganizationGetCurrentOrganization::new(self)
     }
-    /**Sends a `GET` request to `/v7/Organizations`
+    /**Lists the Microsoft 365 organizations added to this server; `extendedView` adds backup dates. Answers with a plain list, not pages.
+
+Sends a `GET` request to `/v7/Organizations`
 
 Arguments:
 - `extended_view`: `true` asks the proxy for the backup state too (`isBackedup`, first and last backup time); those fields stay empty when it is `false` (default) or the proxy is offline.
@@ -5664,7 +5786,7 @@ let response = client.organization_get()
     pub fn organization_get(&self) -> builder::OrganizationGet<'_> {
         builder::OrganizationGet::new(self)
     }
-    /**Adds a Microsoft 365, on-premises or hybrid organization to the server and returns it (201). Prefer modern app-only authentication: basic and legacy methods are being phased out.
+    /**Adds a Microsoft 365, on-premises or hybrid organization to the server and returns it. Prefer modern app-only authentication: basic and legacy methods are being phased out.
 
 Sends a `POST` request to `/v7/Organizations`
 
@@ -5734,7 +5856,9 @@ let response = client.organization_remove()
     pub fn organization_remove(&self) -> builder::OrganizationRemove<'_> {
         builder::OrganizationRemove::new(self)
     }
-    /**Sends a `POST` request to `/v7/Organizations/{organizationId}/explore`
+    /**Opens a restore session over one organization's backups as of `dateTime`, for the explorer named in `type`, and answers with it. Stop it with `RestoreSession_StopAction` when done.
+
+Sends a `POST` request to `/v7/Organizations/{organizationId}/explore`
 
 Arguments:
 - `organization_id`: Id of the organization, from `Organization_Get`.
@@ -5774,8 +5898,12 @@ let response = client.organization_get_storage_space_usage()
     ) -> builder::OrganizationGetStorageSpaceUsage<'_> {
         builder::OrganizationGetStorageSpaceUsage::new(self)
     }
-    /**Sends a `GET` request to `/v7/Proxies`
+    /**Lists the backup proxies (machines that move backup data) known to the server; `extendedView` also asks each online proxy for its thread and throttling settings.
 
+Sends a `GET` request to `/v7/Proxies`
+
+Arguments:
+- `extended_view`: `true` contacts the proxy and, when it is online, also fills `threadsNumber`, `throttlingValue` and `throttlingUnit`; `false` (default) leaves those out and works while the proxy is offline.
 ```ignore
 let response = client.proxy_get_proxies()
     .extended_view(extended_view)
@@ -5787,7 +5915,7 @@ let response = client.proxy_get_proxies()
     pub fn proxy_get_proxies(&self) -> builder::ProxyGetProxies<'_> {
         builder::ProxyGetProxies::new(self)
     }
-    /**Adds a Windows or Linux machine as a backup proxy and returns it (201); the proxy service is installed on it.
+    /**Adds a Windows or Linux machine as a backup proxy and returns it; the proxy service is installed on it.
 
 Sends a `POST` request to `/v7/Proxies`
 
@@ -5817,11 +5945,13 @@ let response = client.proxy_rescan()
     pub fn proxy_rescan(&self) -> builder::ProxyRescan<'_> {
         builder::ProxyRescan::new(self)
     }
-    /**Sends a `GET` request to `/v7/Proxies/{proxyId}`
+    /**Reads one backup proxy; `extendedView` adds its thread and throttling settings when it is online.
+
+Sends a `GET` request to `/v7/Proxies/{proxyId}`
 
 Arguments:
 - `proxy_id`: Id of the backup proxy, from `Proxy_GetProxies`.
-- `extended_view`
+- `extended_view`: `true` contacts the proxy and, when it is online, also fills `threadsNumber`, `throttlingValue` and `throttlingUnit`; `false` (default) leaves those out and works while the proxy is offline.
 ```ignore
 let response = client.proxy_get_proxy()
     .proxy_id(proxy_id)
@@ -5908,7 +6038,7 @@ let response = client.rbac_role_get_by_organization()
     ) -> builder::RbacRoleGetByOrganization<'_> {
         builder::RbacRoleGetByOrganization::new(self)
     }
-    /**Creates a restore operator role for one organization: who may restore (operators) and what (scope). Answers 201 with the role.
+    /**Creates a restore operator role for one organization: who may restore (operators) and what (scope). Answers with the role.
 
 Sends a `POST` request to `/v7/Organizations/{organizationId}/RbacRoles`
 
@@ -6087,7 +6217,9 @@ let response = client.rbac_role_get_operators()
     pub fn rbac_role_get_operators(&self) -> builder::RbacRoleGetOperators<'_> {
         builder::RbacRoleGetOperators::new(self)
     }
-    /**Sends a `POST` request to `/v7/RbacRoles/{roleId}/operators`
+    /**Adds users or groups to a role as restore operators.
+
+Sends a `POST` request to `/v7/RbacRoles/{roleId}/operators`
 
 Arguments:
 - `role_id`: Id of the restore operator role, from `RbacRole_GetAll`.
@@ -6340,7 +6472,9 @@ let response = client.repository_synchronize_sessions_stop_synchronize_action()
     ) -> builder::RepositorySynchronizeSessionsStopSynchronizeAction<'_> {
         builder::RepositorySynchronizeSessionsStopSynchronizeAction::new(self)
     }
-    /**Sends a `GET` request to `/v7/RestorePoints`
+    /**Lists restore points, optionally filtered by organization, job, repository, time range or kind (copy, long-term copy, retrieved). Restore point ids are two GUIDs joined, not UUIDs. Paged: `offset`/`limit`; `.stream()` walks every page.
+
+Sends a `GET` request to `/v7/RestorePoints`
 
 Arguments:
 - `from`: Only restore points created after this moment; UTC, ISO 8601.
@@ -6377,8 +6511,13 @@ let response = client.restore_point_get_restore_points_v7()
     ) -> builder::RestorePointGetRestorePointsV7<'_> {
         builder::RestorePointGetRestorePointsV7::new(self)
     }
-    /**Sends a `GET` request to `/v7/RestorePoints/Changes`
+    /**Lists the restore points that changed since a change token (`from`), or since the first backup when none is given. Pass the answer's `nextChangeToken` as `from` to get the next batch.
 
+Sends a `GET` request to `/v7/RestorePoints/Changes`
+
+Arguments:
+- `from`: Change token to continue from: `nextChangeToken` of the previous answer, or `latest` for the newest token. Omitted: start at the first backup or backup copy.
+- `limit`: Most changes in one answer; default `30`, at most `10000`.
 ```ignore
 let response = client.restore_point_get_changes()
     .from(from)
@@ -6410,8 +6549,14 @@ let response = client.restore_point_get_restore_point()
     ) -> builder::RestorePointGetRestorePoint<'_> {
         builder::RestorePointGetRestorePoint::new(self)
     }
-    /**Sends a `GET` request to `/v7/RestorePoints/{restorePointId}/protectedGroups`
+    /**Lists the organization groups whose data one restore point holds. Paged: `offset`/`limit`; `.stream()` walks every page.
 
+Sends a `GET` request to `/v7/RestorePoints/{restorePointId}/protectedGroups`
+
+Arguments:
+- `restore_point_id`: Id of the restore point, two GUIDs joined (72 characters, not a UUID), from `RestorePoint_GetRestorePointsV7`.
+- `limit`: Most items per page; the server may cap it lower.
+- `offset`: Items to skip before the first one returned (paging).
 ```ignore
 let response = client.restore_point_get_restore_point_groups()
     .restore_point_id(restore_point_id)
@@ -6427,8 +6572,14 @@ let response = client.restore_point_get_restore_point_groups()
     ) -> builder::RestorePointGetRestorePointGroups<'_> {
         builder::RestorePointGetRestorePointGroups::new(self)
     }
-    /**Sends a `GET` request to `/v7/RestorePoints/{restorePointId}/protectedMailboxes`
+    /**Lists the Exchange mailboxes whose data one restore point holds. Paged: `offset`/`limit`; `.stream()` walks every page.
 
+Sends a `GET` request to `/v7/RestorePoints/{restorePointId}/protectedMailboxes`
+
+Arguments:
+- `restore_point_id`: Id of the restore point, two GUIDs joined (72 characters, not a UUID), from `RestorePoint_GetRestorePointsV7`.
+- `limit`: Most items per page; the server may cap it lower.
+- `offset`: Items to skip before the first one returned (paging).
 ```ignore
 let response = client.restore_point_get_restore_point_mailboxes()
     .restore_point_id(restore_point_id)
@@ -6444,8 +6595,14 @@ let response = client.restore_point_get_restore_point_mailboxes()
     ) -> builder::RestorePointGetRestorePointMailboxes<'_> {
         builder::RestorePointGetRestorePointMailboxes::new(self)
     }
-    /**Sends a `GET` request to `/v7/RestorePoints/{restorePointId}/protectedOnedrives`
+    /**Lists the OneDrives whose data one restore point holds. Paged: `offset`/`limit`; `.stream()` walks every page.
 
+Sends a `GET` request to `/v7/RestorePoints/{restorePointId}/protectedOnedrives`
+
+Arguments:
+- `restore_point_id`: Id of the restore point, two GUIDs joined (72 characters, not a UUID), from `RestorePoint_GetRestorePointsV7`.
+- `limit`: Most items per page; the server may cap it lower.
+- `offset`: Items to skip before the first one returned (paging).
 ```ignore
 let response = client.restore_point_get_restore_point_one_drives()
     .restore_point_id(restore_point_id)
@@ -6461,8 +6618,14 @@ let response = client.restore_point_get_restore_point_one_drives()
     ) -> builder::RestorePointGetRestorePointOneDrives<'_> {
         builder::RestorePointGetRestorePointOneDrives::new(self)
     }
-    /**Sends a `GET` request to `/v7/RestorePoints/{restorePointId}/protectedSites`
+    /**Lists the SharePoint sites whose data one restore point holds. Paged: `offset`/`limit`; `.stream()` walks every page.
 
+Sends a `GET` request to `/v7/RestorePoints/{restorePointId}/protectedSites`
+
+Arguments:
+- `restore_point_id`: Id of the restore point, two GUIDs joined (72 characters, not a UUID), from `RestorePoint_GetRestorePointsV7`.
+- `limit`: Most items per page; the server may cap it lower.
+- `offset`: Items to skip before the first one returned (paging).
 ```ignore
 let response = client.restore_point_get_restore_point_webs()
     .restore_point_id(restore_point_id)
@@ -6478,8 +6641,14 @@ let response = client.restore_point_get_restore_point_webs()
     ) -> builder::RestorePointGetRestorePointWebs<'_> {
         builder::RestorePointGetRestorePointWebs::new(self)
     }
-    /**Sends a `GET` request to `/v7/RestorePoints/{restorePointId}/protectedTeams`
+    /**Lists the teams whose data one restore point holds. Paged: `offset`/`limit`; `.stream()` walks every page.
 
+Sends a `GET` request to `/v7/RestorePoints/{restorePointId}/protectedTeams`
+
+Arguments:
+- `restore_point_id`: Id of the restore point, two GUIDs joined (72 characters, not a UUID), from `RestorePoint_GetRestorePointsV7`.
+- `limit`: Most items per page; the server may cap it lower.
+- `offset`: Items to skip before the first one returned (paging).
 ```ignore
 let response = client.restore_point_get_restore_point_teams()
     .restore_point_id(restore_point_id)
@@ -6495,8 +6664,14 @@ let response = client.restore_point_get_restore_point_teams()
     ) -> builder::RestorePointGetRestorePointTeams<'_> {
         builder::RestorePointGetRestorePointTeams::new(self)
     }
-    /**Sends a `GET` request to `/v7/RestorePoints/{restorePointId}/protectedUsers`
+    /**Lists the users whose data one restore point holds. Paged: `offset`/`limit`; `.stream()` walks every page.
 
+Sends a `GET` request to `/v7/RestorePoints/{restorePointId}/protectedUsers`
+
+Arguments:
+- `restore_point_id`: Id of the restore point, two GUIDs joined (72 characters, not a UUID), from `RestorePoint_GetRestorePointsV7`.
+- `limit`: Most items per page; the server may cap it lower.
+- `offset`: Items to skip before the first one returned (paging).
 ```ignore
 let response = client.restore_point_get_restore_point_users()
     .restore_point_id(restore_point_id)
@@ -6568,7 +6743,7 @@ let response = client.restore_session_event_get_by_id()
     ) -> builder::RestoreSessionEventGetById<'_> {
         builder::RestoreSessionEventGetById::new(self)
     }
-    /**Opens a restore session over the backups of the tenant organization the caller signed in as, and returns it (201). Needs a token issued for that tenant, not an administrator's.
+    /**Opens a restore session over the backups of the tenant organization the caller signed in as, and returns it. Needs a token issued for that tenant, not an administrator's.
 
 Sends a `POST` request to `/v7/Organization/Explore`
 
@@ -6585,7 +6760,7 @@ let response = client.restore_session_explore_action()
     ) -> builder::RestoreSessionExploreAction<'_> {
         builder::RestoreSessionExploreAction::new(self)
     }
-    /**Opens a Restore Portal restore session for a restore operator, within the operator's scope, and returns it (201). Needs a restore operator token.
+    /**Opens a Restore Portal restore session for a restore operator, within the operator's scope, and returns it. Needs a restore operator token.
 
 Sends a `POST` request to `/v7/Organization/OperatorExplore`
 
@@ -6602,7 +6777,9 @@ let response = client.restore_session_operator_explore_action()
     ) -> builder::RestoreSessionOperatorExploreAction<'_> {
         builder::RestoreSessionOperatorExploreAction::new(self)
     }
-    /**Sends a `GET` request to `/v7/RestoreSessions`
+    /**Lists restore sessions, optionally only those started in a time range; a session stays `Working` until it is stopped. Paged: `offset`/`limit`; `.stream()` walks every page.
+
+Sends a `GET` request to `/v7/RestoreSessions`
 
 Arguments:
 - `limit`: Most items per page; the server may cap it lower.
@@ -6873,12 +7050,12 @@ let response = client.share_point_document_get()
     pub fn share_point_document_get(&self) -> builder::SharePointDocumentGet<'_> {
         builder::SharePointDocumentGet::new(self)
     }
-    /**Restores chosen SharePoint documents to where they came from, as a restore operator. Only for a Restore Portal session opened by `RestoreSession_OperatorExploreAction`; the answer carries the id of the restore operation.
+    /**Restores chosen SharePoint documents to where they came from, as a restore operator. Only for a Restore Portal session opened by `RestoreSession_OperatorExploreAction`; the answer's `sessionId` is the id of the restore session doing the work, to poll (see the wait helpers).
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/operatorRestore`
 
 Arguments:
-- `restore_session_id`: Id of the open restore session, from `Organization_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of the operator restore session, from `RestoreSession_OperatorExploreAction`.
 - `site_id`: Id of the backed-up SharePoint site in this session, from `SharePointSite_Get`.
 - `body`
 ```ignore
@@ -6896,7 +7073,7 @@ let response = client.share_point_document_operator_restore()
     ) -> builder::SharePointDocumentOperatorRestore<'_> {
         builder::SharePointDocumentOperatorRestore::new(self)
     }
-    /**Puts chosen backed-up SharePoint documents back in their original site. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts chosen backed-up SharePoint documents back in their original site. Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/restore`
 
@@ -6919,7 +7096,7 @@ let response = client.share_point_document_restore_documents_action()
     ) -> builder::SharePointDocumentRestoreDocumentsAction<'_> {
         builder::SharePointDocumentRestoreDocumentsAction::new(self)
     }
-    /**Restores chosen backed-up SharePoint documents into another site or list. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores chosen backed-up SharePoint documents into another site or list. Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/restoreTo`
 
@@ -7011,7 +7188,7 @@ let response = client.share_point_document_get_by_id()
     ) -> builder::SharePointDocumentGetById<'_> {
         builder::SharePointDocumentGetById::new(self)
     }
-    /**Puts one backed-up SharePoint document back in its original site. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts one backed-up SharePoint document back in its original site. Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/{documentId}/restore`
 
@@ -7036,7 +7213,7 @@ let response = client.share_point_document_restore_document_action()
     ) -> builder::SharePointDocumentRestoreDocumentAction<'_> {
         builder::SharePointDocumentRestoreDocumentAction::new(self)
     }
-    /**Restores one backed-up SharePoint document into another site or list. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores one backed-up SharePoint document into another site or list. Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/{documentId}/restoreTo`
 
@@ -7163,7 +7340,9 @@ let response = client.share_point_document_get_by_id_by_version_id()
     ) -> builder::SharePointDocumentGetByIdByVersionId<'_> {
         builder::SharePointDocumentGetByIdByVersionId::new(self)
     }
-    /**Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/{documentId}/Versions/{versionId}/restore`
+    /**Puts one given version of a SharePoint document back in its original site. Answers with counts of restored, failed and skipped items. Needs an open SharePoint restore session (`Vesp`, see `Organization_ExploreAction`).
+
+Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/{documentId}/Versions/{versionId}/restore`
 
 Arguments:
 - `restore_session_id`: Id of the open restore session, from `Organization_ExploreAction` or `RestoreSession_GetPage`.
@@ -7188,7 +7367,9 @@ let response = client.share_point_document_restore_document_action_by_version_id
     ) -> builder::SharePointDocumentRestoreDocumentActionByVersionId<'_> {
         builder::SharePointDocumentRestoreDocumentActionByVersionId::new(self)
     }
-    /**Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/{documentId}/Versions/{versionId}/restoreTo`
+    /**Restores one given version of a SharePoint document into another site or list. Answers with counts of restored, failed and skipped items. Needs an open SharePoint restore session (`Vesp`, see `Organization_ExploreAction`).
+
+Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Documents/{documentId}/Versions/{versionId}/restoreTo`
 
 Arguments:
 - `restore_session_id`: Id of the open restore session, from `Organization_ExploreAction` or `RestoreSession_GetPage`.
@@ -7292,7 +7473,7 @@ let response = client.share_point_folder_get()
     pub fn share_point_folder_get(&self) -> builder::SharePointFolderGet<'_> {
         builder::SharePointFolderGet::new(self)
     }
-    /**Puts chosen backed-up SharePoint folders back in their original site. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts chosen backed-up SharePoint folders back in their original site. Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/restore`
 
@@ -7315,7 +7496,7 @@ let response = client.share_point_folder_restore_folders_action()
     ) -> builder::SharePointFolderRestoreFoldersAction<'_> {
         builder::SharePointFolderRestoreFoldersAction::new(self)
     }
-    /**Restores chosen backed-up SharePoint folders into another site or list. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores chosen backed-up SharePoint folders into another site or list. Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/restoreTo`
 
@@ -7405,7 +7586,7 @@ let response = client.share_point_folder_get_by_id()
     pub fn share_point_folder_get_by_id(&self) -> builder::SharePointFolderGetById<'_> {
         builder::SharePointFolderGetById::new(self)
     }
-    /**Puts one backed-up SharePoint folder back in its original site. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts one backed-up SharePoint folder back in its original site. Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/{folderId}/restore`
 
@@ -7430,7 +7611,7 @@ let response = client.share_point_folder_restore_folder_action()
     ) -> builder::SharePointFolderRestoreFolderAction<'_> {
         builder::SharePointFolderRestoreFolderAction::new(self)
     }
-    /**Restores one backed-up SharePoint folder into another site or list. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores one backed-up SharePoint folder into another site or list. Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/{folderId}/restoreTo`
 
@@ -7588,7 +7769,9 @@ let response = client.share_point_folder_get_by_id_by_version_id()
     ) -> builder::SharePointFolderGetByIdByVersionId<'_> {
         builder::SharePointFolderGetByIdByVersionId::new(self)
     }
-    /**Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/{folderId}/Versions/{versionId}/restore`
+    /**Puts one given version of a SharePoint folder back in its original site. Answers with counts of restored, failed and skipped items. Needs an open SharePoint restore session (`Vesp`, see `Organization_ExploreAction`).
+
+Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/{folderId}/Versions/{versionId}/restore`
 
 Arguments:
 - `restore_session_id`: Id of the open restore session, from `Organization_ExploreAction` or `RestoreSession_GetPage`.
@@ -7613,7 +7796,9 @@ let response = client.share_point_folder_restore_folder_action_by_version_id()
     ) -> builder::SharePointFolderRestoreFolderActionByVersionId<'_> {
         builder::SharePointFolderRestoreFolderActionByVersionId::new(self)
     }
-    /**Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/{folderId}/Versions/{versionId}/restoreTo`
+    /**Restores one given version of a SharePoint folder into another site or list. Answers with counts of restored, failed and skipped items. Needs an open SharePoint restore session (`Vesp`, see `Organization_ExploreAction`).
+
+Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Folders/{folderId}/Versions/{versionId}/restoreTo`
 
 Arguments:
 - `restore_session_id`: Id of the open restore session, from `Organization_ExploreAction` or `RestoreSession_GetPage`.
@@ -7717,12 +7902,12 @@ let response = client.share_point_item_get()
     pub fn share_point_item_get(&self) -> builder::SharePointItemGet<'_> {
         builder::SharePointItemGet::new(self)
     }
-    /**Restores chosen SharePoint list items to where they came from, as a restore operator. Only for a Restore Portal session opened by `RestoreSession_OperatorExploreAction`; the answer carries the id of the restore operation.
+    /**Restores chosen SharePoint list items to where they came from, as a restore operator. Only for a Restore Portal session opened by `RestoreSession_OperatorExploreAction`; the answer's `sessionId` is the id of the restore session doing the work, to poll (see the wait helpers).
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/operatorRestore`
 
 Arguments:
-- `restore_session_id`: Id of the open restore session, from `Organization_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of the operator restore session, from `RestoreSession_OperatorExploreAction`.
 - `site_id`: Id of the backed-up SharePoint site in this session, from `SharePointSite_Get`.
 - `body`
 ```ignore
@@ -7740,7 +7925,7 @@ let response = client.share_point_item_operator_restore()
     ) -> builder::SharePointItemOperatorRestore<'_> {
         builder::SharePointItemOperatorRestore::new(self)
     }
-    /**Puts chosen backed-up SharePoint list items back in their original site. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts chosen backed-up SharePoint list items back in their original site. Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/restore`
 
@@ -7763,7 +7948,7 @@ let response = client.share_point_item_restore_items_action()
     ) -> builder::SharePointItemRestoreItemsAction<'_> {
         builder::SharePointItemRestoreItemsAction::new(self)
     }
-    /**Restores chosen backed-up SharePoint list items into another site or list. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores chosen backed-up SharePoint list items into another site or list. Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/restoreTo`
 
@@ -7807,7 +7992,7 @@ let response = client.share_point_item_get_by_id()
     pub fn share_point_item_get_by_id(&self) -> builder::SharePointItemGetById<'_> {
         builder::SharePointItemGetById::new(self)
     }
-    /**Puts one backed-up SharePoint list item back in its original site. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts one backed-up SharePoint list item back in its original site. Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/{itemId}/Restore`
 
@@ -7832,7 +8017,7 @@ let response = client.share_point_item_restore_item_action()
     ) -> builder::SharePointItemRestoreItemAction<'_> {
         builder::SharePointItemRestoreItemAction::new(self)
     }
-    /**Restores one backed-up SharePoint list item into another site or list. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores one backed-up SharePoint list item into another site or list. Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/{itemId}/RestoreTo`
 
@@ -7909,7 +8094,9 @@ let response = client.share_point_item_get_by_id_by_version_id()
     ) -> builder::SharePointItemGetByIdByVersionId<'_> {
         builder::SharePointItemGetByIdByVersionId::new(self)
     }
-    /**Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/{itemId}/Versions/{versionId}/restore`
+    /**Puts one given version of a SharePoint list item back in its original site. Answers with counts of restored, failed and skipped items. Needs an open SharePoint restore session (`Vesp`, see `Organization_ExploreAction`).
+
+Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/{itemId}/Versions/{versionId}/restore`
 
 Arguments:
 - `restore_session_id`: Id of the open restore session, from `Organization_ExploreAction` or `RestoreSession_GetPage`.
@@ -7934,7 +8121,9 @@ let response = client.share_point_item_restore_item_action_by_version_id()
     ) -> builder::SharePointItemRestoreItemActionByVersionId<'_> {
         builder::SharePointItemRestoreItemActionByVersionId::new(self)
     }
-    /**Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/{itemId}/Versions/{versionId}/restoreTo`
+    /**Restores one given version of a SharePoint list item into another site or list. Answers with counts of restored, failed and skipped items. Needs an open SharePoint restore session (`Vesp`, see `Organization_ExploreAction`).
+
+Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Items/{itemId}/Versions/{versionId}/restoreTo`
 
 Arguments:
 - `restore_session_id`: Id of the open restore session, from `Organization_ExploreAction` or `RestoreSession_GetPage`.
@@ -8005,7 +8194,7 @@ let response = client.share_point_library_get_by_id()
     ) -> builder::SharePointLibraryGetById<'_> {
         builder::SharePointLibraryGetById::new(self)
     }
-    /**Puts one backed-up document library back in its original site. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts one backed-up document library back in its original site. Answers when the work is done, with counts of restored and failed lists and of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Libraries/{libraryId}/restore`
 
@@ -8030,7 +8219,7 @@ let response = client.share_point_library_restore_library_action()
     ) -> builder::SharePointLibraryRestoreLibraryAction<'_> {
         builder::SharePointLibraryRestoreLibraryAction::new(self)
     }
-    /**Restores one backed-up document library into another site, possibly under a new name. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores one backed-up document library into another site, possibly under a new name. Answers when the work is done, with counts of restored and failed lists and of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Libraries/{libraryId}/restoreTo`
 
@@ -8180,7 +8369,7 @@ let response = client.share_point_list_get_by_id()
     pub fn share_point_list_get_by_id(&self) -> builder::SharePointListGetById<'_> {
         builder::SharePointListGetById::new(self)
     }
-    /**Puts one backed-up SharePoint list back in its original site. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts one backed-up SharePoint list back in its original site. Answers when the work is done, with counts of restored and failed lists and of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Lists/{listId}/restore`
 
@@ -8205,7 +8394,7 @@ let response = client.share_point_list_restore_list_action()
     ) -> builder::SharePointListRestoreListAction<'_> {
         builder::SharePointListRestoreListAction::new(self)
     }
-    /**Restores one backed-up SharePoint list into another site, possibly under a new name. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores one backed-up SharePoint list into another site, possibly under a new name. Answers when the work is done, with counts of restored and failed lists and of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/Lists/{listId}/restoreTo`
 
@@ -8334,7 +8523,7 @@ let response = client.share_point_site_get_by_id()
     pub fn share_point_site_get_by_id(&self) -> builder::SharePointSiteGetById<'_> {
         builder::SharePointSiteGetById::new(self)
     }
-    /**Puts one backed-up SharePoint site back where it was, optionally with subsites, permissions and master pages. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Puts one backed-up SharePoint site back where it was, optionally with subsites, permissions and master pages. Answers when the work is done, with counts of restored and failed sites and lists.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/restore`
 
@@ -8357,7 +8546,7 @@ let response = client.share_point_site_restore_site_action()
     ) -> builder::SharePointSiteRestoreSiteAction<'_> {
         builder::SharePointSiteRestoreSiteAction::new(self)
     }
-    /**Restores one backed-up SharePoint site into another site or organization. Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores one backed-up SharePoint site into another site or organization. Answers when the work is done, with counts of restored and failed sites and lists.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/Organization/Sites/{siteId}/restoreTo`
 
@@ -8411,12 +8600,12 @@ let response = client.share_point_site_search_site_by_options()
     ) -> builder::SharePointSiteSearchSiteByOptions<'_> {
         builder::SharePointSiteSearchSiteByOptions::new(self)
     }
-    /**Lists the channels of a backed-up team, optionally filtered by name. Needs an open restore session (see `RestoreSession_ExploreAction`). Paged: `offset`/`limit`; `.stream()` walks every page.
+    /**Lists the channels of a backed-up team, optionally filtered by name. Needs an open Teams restore session (see `Organization_ExploreAction`, type `Vet`; a tenant signed in with its own token uses `RestoreSession_ExploreAction`). Paged: `offset`/`limit`; `.stream()` walks every page.
 
 Sends a `GET` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `display_name`: Filter: only channels whose display name contains this text; `*` and `?` work as wildcards.
 - `limit`: Most items per page; the server may cap it lower.
@@ -8436,12 +8625,12 @@ let response = client.teams_channel_get()
     pub fn teams_channel_get(&self) -> builder::TeamsChannelGet<'_> {
         builder::TeamsChannelGet::new(self)
     }
-    /**Fetches one channel of a backed-up team. Needs an open restore session (see `RestoreSession_ExploreAction`).
+    /**Fetches one channel of a backed-up team. Needs an open Teams restore session (see `Organization_ExploreAction`, type `Vet`; a tenant signed in with its own token uses `RestoreSession_ExploreAction`).
 
 Sends a `GET` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `channel_id`: Id of the channel inside the team, from `TeamsChannel_Get`.
 ```ignore
@@ -8459,12 +8648,12 @@ let response = client.teams_channel_get_by_channel_id()
     ) -> builder::TeamsChannelGetByChannelId<'_> {
         builder::TeamsChannelGetByChannelId::new(self)
     }
-    /**Lists everything a backed-up channel holds (tabs, posts and files) in one mixed list. Needs an open restore session (see `RestoreSession_ExploreAction`). Paged: `offset`/`limit`; `.stream()` walks every page.
+    /**Lists everything a backed-up channel holds (tabs, posts and files) in one mixed list. Needs an open Teams restore session (see `Organization_ExploreAction`, type `Vet`; a tenant signed in with its own token uses `RestoreSession_ExploreAction`). Paged: `offset`/`limit`; `.stream()` walks every page.
 
 Sends a `GET` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/children`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `channel_id`: Id of the channel inside the team, from `TeamsChannel_Get`.
 - `limit`: Most items per page; the server may cap it lower.
@@ -8491,7 +8680,7 @@ let response = client.teams_channel_get_children_page()
 Sends a `GET` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/operatorExport/{requestExportId}`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of the restore operator's Teams session (type `Vet`), from `RestoreSession_OperatorExploreAction` or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `channel_id`: Id of the channel inside the team, from `TeamsChannel_Get`.
 - `request_export_id`: Id of the export task, the `exportTaskId` that `TeamsChannel_OperatorStartExportTask` returned.
@@ -8518,7 +8707,7 @@ let response = client.teams_channel_download_exported_posts()
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/operatorRestore`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of the restore operator's Teams session (type `Vet`), from `RestoreSession_OperatorExploreAction` or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `channel_id`: Id of the channel inside the team, from `TeamsChannel_Get`.
 - `body`
@@ -8538,12 +8727,12 @@ let response = client.teams_channel_operator_restore()
     ) -> builder::TeamsChannelOperatorRestore<'_> {
         builder::TeamsChannelOperatorRestore::new(self)
     }
-    /**Restores one backed-up channel, with its items and optionally its members, back to Microsoft Teams. Needs an open restore session (see `RestoreSession_ExploreAction`). Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores one backed-up channel, with its items and optionally its members, back to Microsoft Teams. Needs an open Teams restore session (see `Organization_ExploreAction`, type `Vet`; a tenant signed in with its own token uses `RestoreSession_ExploreAction`). Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/restore`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `channel_id`: Id of the channel inside the team, from `TeamsChannel_Get`.
 - `body`
@@ -8561,12 +8750,12 @@ let response = client.teams_channel_restore()
     pub fn teams_channel_restore(&self) -> builder::TeamsChannelRestore<'_> {
         builder::TeamsChannelRestore::new(self)
     }
-    /**Runs a search query over the tabs, posts or files of one backed-up channel. Needs an open restore session (see `RestoreSession_ExploreAction`). Paged: `offset`/`limit`; `.stream()` walks every page.
+    /**Runs a search query over the tabs, posts or files of one backed-up channel. Needs an open Teams restore session (see `Organization_ExploreAction`, type `Vet`; a tenant signed in with its own token uses `RestoreSession_ExploreAction`). Paged: `offset`/`limit`; `.stream()` walks every page.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/search`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `channel_id`: Id of the channel inside the team, from `TeamsChannel_Get`.
 - `limit`: Most items per page; the server may cap it lower.
@@ -8593,7 +8782,7 @@ let response = client.teams_channel_search()
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/startOperatorExportPosts`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of the restore operator's Teams session (type `Vet`), from `RestoreSession_OperatorExploreAction` or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `channel_id`: Id of the channel inside the team, from `TeamsChannel_Get`.
 ```ignore
@@ -8611,12 +8800,12 @@ let response = client.teams_channel_operator_start_export_task()
     ) -> builder::TeamsChannelOperatorStartExportTask<'_> {
         builder::TeamsChannelOperatorStartExportTask::new(self)
     }
-    /**Lists backed-up files and folders of a team, optionally narrowed to one channel or folder. Needs an open restore session (see `RestoreSession_ExploreAction`). Paged: `offset`/`limit`; `.stream()` walks every page.
+    /**Lists backed-up files and folders of a team, optionally narrowed to one channel or folder. Needs an open Teams restore session (see `Organization_ExploreAction`, type `Vet`; a tenant signed in with its own token uses `RestoreSession_ExploreAction`). Paged: `offset`/`limit`; `.stream()` walks every page.
 
 Sends a `GET` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `channel_id`: Only files of this channel (id from `TeamsChannel_Get`); when omitted, files of every channel of the team.
 - `folders_only`: `true` returns folders only, without files.
@@ -8645,7 +8834,7 @@ let response = client.teams_file_get_page()
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/operatorRestore`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of the restore operator's Teams session (type `Vet`), from `RestoreSession_OperatorExploreAction` or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `body`
 ```ignore
@@ -8661,12 +8850,12 @@ let response = client.teams_file_operator_restore()
     pub fn teams_file_operator_restore(&self) -> builder::TeamsFileOperatorRestore<'_> {
         builder::TeamsFileOperatorRestore::new(self)
     }
-    /**Restores the listed backed-up files, or every file of one channel, to Microsoft Teams. Needs an open restore session (see `RestoreSession_ExploreAction`). Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores the listed backed-up files, or every file of one channel, to Microsoft Teams. Needs an open Teams restore session (see `Organization_ExploreAction`, type `Vet`; a tenant signed in with its own token uses `RestoreSession_ExploreAction`). Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/restore`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `body`
 ```ignore
@@ -8687,7 +8876,7 @@ let response = client.teams_file_restore()
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/save`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `body`
 ```ignore
@@ -8703,12 +8892,12 @@ let response = client.teams_file_save()
     pub fn teams_file_save(&self) -> builder::TeamsFileSave<'_> {
         builder::TeamsFileSave::new(self)
     }
-    /**Runs a search query over the backed-up files of a team, optionally inside one channel or folder. Needs an open restore session (see `RestoreSession_ExploreAction`). Paged: `offset`/`limit`; `.stream()` walks every page.
+    /**Runs a search query over the backed-up files of a team, optionally inside one channel or folder. Needs an open Teams restore session (see `Organization_ExploreAction`, type `Vet`; a tenant signed in with its own token uses `RestoreSession_ExploreAction`). Paged: `offset`/`limit`; `.stream()` walks every page.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/search`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `channel_id`: Limits the search to this channel (id from `TeamsChannel_Get`).
 - `limit`: Most items per page; the server may cap it lower.
@@ -8737,7 +8926,7 @@ let response = client.teams_file_search()
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/send`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `body`
 ```ignore
@@ -8753,8 +8942,15 @@ let response = client.teams_file_send()
     pub fn teams_file_send(&self) -> builder::TeamsFileSend<'_> {
         builder::TeamsFileSend::new(self)
     }
-    /**Sends a `GET` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/{fileId}`
+    /**Fetches one backed-up file or folder of a team. Needs an open Teams restore session (see `Organization_ExploreAction`, type `Vet`; a tenant signed in with its own token uses `RestoreSession_ExploreAction`).
 
+Sends a `GET` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/{fileId}`
+
+Arguments:
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
+- `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
+- `file_id`: Id of the backed-up file, from `TeamsFile_GetPage`.
+- `channel_id`: Channel the file belongs to (id from `TeamsChannel_Get`).
 ```ignore
 let response = client.teams_file_get()
     .restore_session_id(restore_session_id)
@@ -8769,8 +8965,15 @@ let response = client.teams_file_get()
     pub fn teams_file_get(&self) -> builder::TeamsFileGet<'_> {
         builder::TeamsFileGet::new(self)
     }
-    /**Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/{fileId}/restore`
+    /**Restores one backed-up file to its channel in Microsoft Teams. Answers with counts of restored, failed and skipped items. Needs an open Teams restore session (see `Organization_ExploreAction`, type `Vet`; a tenant signed in with its own token uses `RestoreSession_ExploreAction`).
 
+Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/{fileId}/restore`
+
+Arguments:
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
+- `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
+- `file_id`: Id of the backed-up file, from `TeamsFile_GetPage`.
+- `body`
 ```ignore
 let response = client.teams_file_restore_by_id()
     .restore_session_id(restore_session_id)
@@ -8785,8 +8988,15 @@ let response = client.teams_file_restore_by_id()
     pub fn teams_file_restore_by_id(&self) -> builder::TeamsFileRestoreById<'_> {
         builder::TeamsFileRestoreById::new(self)
     }
-    /**Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/{fileId}/save`
+    /**Saves one backed-up file, as is or zipped (`asZip`). Answers with a file (the document or a ZIP): use `.save_to(path)` or `.write_to(writer)`.
 
+Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/{fileId}/save`
+
+Arguments:
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
+- `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
+- `file_id`: Id of the backed-up file, from `TeamsFile_GetPage`.
+- `body`
 ```ignore
 let response = client.teams_file_save_by_id()
     .restore_session_id(restore_session_id)
@@ -8801,8 +9011,15 @@ let response = client.teams_file_save_by_id()
     pub fn teams_file_save_by_id(&self) -> builder::TeamsFileSaveById<'_> {
         builder::TeamsFileSaveById::new(self)
     }
-    /**Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/{fileId}/send`
+    /**Mails one backed-up file as an attachment. The Teams explorer mail settings must be set first (see `VetEmailSettings_Update`).
 
+Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/{fileId}/send`
+
+Arguments:
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
+- `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
+- `file_id`: Id of the backed-up file, from `TeamsFile_GetPage`.
+- `body`
 ```ignore
 let response = client.teams_file_send_by_id()
     .restore_session_id(restore_session_id)
@@ -8817,8 +9034,16 @@ let response = client.teams_file_send_by_id()
     pub fn teams_file_send_by_id(&self) -> builder::TeamsFileSendById<'_> {
         builder::TeamsFileSendById::new(self)
     }
-    /**Sends a `GET` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/{fileId}/versions`
+    /**Lists the stored versions of one backed-up file. Needs an open Teams restore session (see `Organization_ExploreAction`, type `Vet`; a tenant signed in with its own token uses `RestoreSession_ExploreAction`). Paged: `offset`/`limit`; `.stream()` walks every page.
 
+Sends a `GET` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/files/{fileId}/versions`
+
+Arguments:
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
+- `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
+- `file_id`: Id of the backed-up file, from `TeamsFile_GetPage`.
+- `limit`: Most items per page; the server may cap it lower.
+- `offset`: Items to skip before the first one returned (paging).
 ```ignore
 let response = client.teams_file_get_versions()
     .restore_session_id(restore_session_id)
@@ -8834,12 +9059,12 @@ let response = client.teams_file_get_versions()
     pub fn teams_file_get_versions(&self) -> builder::TeamsFileGetVersions<'_> {
         builder::TeamsFileGetVersions::new(self)
     }
-    /**Lists backed-up posts of a team, optionally for one channel or one thread. Needs an open restore session (see `RestoreSession_ExploreAction`). Paged: `offset`/`limit`; `.stream()` walks every page.
+    /**Lists backed-up posts of a team, optionally for one channel or one thread. Needs an open Teams restore session (see `Organization_ExploreAction`, type `Vet`; a tenant signed in with its own token uses `RestoreSession_ExploreAction`). Paged: `offset`/`limit`; `.stream()` walks every page.
 
 Sends a `GET` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `channel_id`: Only posts of this channel (id from `TeamsChannel_Get`); when omitted, posts of every channel of the team.
 - `limit`: Most items per page; the server may cap it lower.
@@ -8866,7 +9091,7 @@ let response = client.teams_post_get_page()
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts/export`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `body`
 ```ignore
@@ -8887,7 +9112,7 @@ let response = client.teams_post_export()
 Sends a `GET` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts/operatorExport/{requestExportId}`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of the restore operator's Teams session (type `Vet`), from `RestoreSession_OperatorExploreAction` or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `request_export_id`: Id of the export task, the `exportTaskId` that `TeamsPost_OperatorStartExportTask` returned.
 - `auth_code`: Authorization code that goes with the download in the restore operator flow.
@@ -8912,7 +9137,7 @@ let response = client.teams_post_download_exported_posts()
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts/operatorRestore`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of the restore operator's Teams session (type `Vet`), from `RestoreSession_OperatorExploreAction` or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `body`
 ```ignore
@@ -8933,7 +9158,7 @@ let response = client.teams_post_operator_restore()
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts/operatorStartExportTask`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of the restore operator's Teams session (type `Vet`), from `RestoreSession_OperatorExploreAction` or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `body`
 ```ignore
@@ -8951,12 +9176,12 @@ let response = client.teams_post_operator_start_export_task()
     ) -> builder::TeamsPostOperatorStartExportTask<'_> {
         builder::TeamsPostOperatorStartExportTask::new(self)
     }
-    /**Restores the posts of one channel, optionally only those of a time window, to Microsoft Teams. Needs an open restore session (see `RestoreSession_ExploreAction`). Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores the posts of one channel, optionally only those of a time window, to Microsoft Teams. Needs an open Teams restore session (see `Organization_ExploreAction`, type `Vet`; a tenant signed in with its own token uses `RestoreSession_ExploreAction`). Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts/restore`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `body`
 ```ignore
@@ -8977,7 +9202,7 @@ let response = client.teams_post_restore()
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts/save`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `body`
 ```ignore
@@ -8993,12 +9218,12 @@ let response = client.teams_post_save()
     pub fn teams_post_save(&self) -> builder::TeamsPostSave<'_> {
         builder::TeamsPostSave::new(self)
     }
-    /**Runs a search query over the backed-up posts of a team, optionally inside one channel or thread. Needs an open restore session (see `RestoreSession_ExploreAction`). Paged: `offset`/`limit`; `.stream()` walks every page.
+    /**Runs a search query over the backed-up posts of a team, optionally inside one channel or thread. Needs an open Teams restore session (see `Organization_ExploreAction`, type `Vet`; a tenant signed in with its own token uses `RestoreSession_ExploreAction`). Paged: `offset`/`limit`; `.stream()` walks every page.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts/search`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `channel_id`: Limits the search to this channel (id from `TeamsChannel_Get`).
 - `limit`: Most items per page; the server may cap it lower.
@@ -9027,7 +9252,7 @@ let response = client.teams_post_search()
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts/send`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `body`
 ```ignore
@@ -9043,12 +9268,12 @@ let response = client.teams_post_send()
     pub fn teams_post_send(&self) -> builder::TeamsPostSend<'_> {
         builder::TeamsPostSend::new(self)
     }
-    /**Fetches one backed-up post by its numeric id. Needs an open restore session (see `RestoreSession_ExploreAction`).
+    /**Fetches one backed-up post by its numeric id. Needs an open Teams restore session (see `Organization_ExploreAction`, type `Vet`; a tenant signed in with its own token uses `RestoreSession_ExploreAction`).
 
 Sends a `GET` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts/{postId}`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `post_id`: Numeric id of the backed-up post, from `TeamsPost_GetPage`.
 - `channel_id`: Channel that holds the post, from `TeamsChannel_Get`.
@@ -9071,7 +9296,7 @@ let response = client.teams_post_get()
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts/{postId}/export`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `post_id`: Numeric id of the backed-up post, from `TeamsPost_GetPage`.
 ```ignore
@@ -9092,7 +9317,7 @@ let response = client.teams_post_export_by_id()
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts/{postId}/save`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `post_id`: Numeric id of the backed-up post, from `TeamsPost_GetPage`.
 ```ignore
@@ -9113,7 +9338,7 @@ let response = client.teams_post_save_by_id()
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/posts/{postId}/send`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `post_id`: Numeric id of the backed-up post, from `TeamsPost_GetPage`.
 - `body`
@@ -9131,12 +9356,12 @@ let response = client.teams_post_send_by_id()
     pub fn teams_post_send_by_id(&self) -> builder::TeamsPostSendById<'_> {
         builder::TeamsPostSendById::new(self)
     }
-    /**Lists the backed-up tabs of one channel. Needs an open restore session (see `RestoreSession_ExploreAction`). Paged: `offset`/`limit`; `.stream()` walks every page.
+    /**Lists the backed-up tabs of one channel. Needs an open Teams restore session (see `Organization_ExploreAction`, type `Vet`; a tenant signed in with its own token uses `RestoreSession_ExploreAction`). Paged: `offset`/`limit`; `.stream()` walks every page.
 
 Sends a `GET` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/tabs`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `channel_id`: Id of the channel inside the team, from `TeamsChannel_Get`.
 - `limit`: Most items per page; the server may cap it lower.
@@ -9161,7 +9386,7 @@ let response = client.teams_tab_get()
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/tabs/operatorRestore`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of the restore operator's Teams session (type `Vet`), from `RestoreSession_OperatorExploreAction` or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `channel_id`: Id of the channel inside the team, from `TeamsChannel_Get`.
 - `body`
@@ -9179,12 +9404,12 @@ let response = client.teams_tab_operator_restore()
     pub fn teams_tab_operator_restore(&self) -> builder::TeamsTabOperatorRestore<'_> {
         builder::TeamsTabOperatorRestore::new(self)
     }
-    /**Restores tabs of one channel: the listed ones, or all of them when `tabs` is left out. Needs an open restore session (see `RestoreSession_ExploreAction`). Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores tabs of one channel: the listed ones, or all of them when `tabs` is left out. Needs an open Teams restore session (see `Organization_ExploreAction`, type `Vet`; a tenant signed in with its own token uses `RestoreSession_ExploreAction`). Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/tabs/restore`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `channel_id`: Id of the channel inside the team, from `TeamsChannel_Get`.
 - `body`
@@ -9202,12 +9427,12 @@ let response = client.teams_tab_restore()
     pub fn teams_tab_restore(&self) -> builder::TeamsTabRestore<'_> {
         builder::TeamsTabRestore::new(self)
     }
-    /**Runs a search query over the backed-up tabs of one channel. Needs an open restore session (see `RestoreSession_ExploreAction`). Paged: `offset`/`limit`; `.stream()` walks every page.
+    /**Runs a search query over the backed-up tabs of one channel. Needs an open Teams restore session (see `Organization_ExploreAction`, type `Vet`; a tenant signed in with its own token uses `RestoreSession_ExploreAction`). Paged: `offset`/`limit`; `.stream()` walks every page.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/tabs/search`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `channel_id`: Id of the channel inside the team, from `TeamsChannel_Get`.
 - `limit`: Most items per page; the server may cap it lower.
@@ -9229,12 +9454,12 @@ let response = client.teams_tab_search()
     pub fn teams_tab_search(&self) -> builder::TeamsTabSearch<'_> {
         builder::TeamsTabSearch::new(self)
     }
-    /**Fetches one backed-up channel tab. Needs an open restore session (see `RestoreSession_ExploreAction`).
+    /**Fetches one backed-up channel tab. Needs an open Teams restore session (see `Organization_ExploreAction`, type `Vet`; a tenant signed in with its own token uses `RestoreSession_ExploreAction`).
 
 Sends a `GET` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/tabs/{tabId}`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `channel_id`: Id of the channel inside the team, from `TeamsChannel_Get`.
 - `tab_id`: Id of the backed-up channel tab, from `TeamsTab_Get`.
@@ -9252,12 +9477,12 @@ let response = client.teams_tab_get_tab()
     pub fn teams_tab_get_tab(&self) -> builder::TeamsTabGetTab<'_> {
         builder::TeamsTabGetTab::new(self)
     }
-    /**Restores one backed-up tab to its channel. Needs an open restore session (see `RestoreSession_ExploreAction`). Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores one backed-up tab to its channel. Needs an open Teams restore session (see `Organization_ExploreAction`, type `Vet`; a tenant signed in with its own token uses `RestoreSession_ExploreAction`). Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/channels/{channelId}/tabs/{tabId}/restore`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `channel_id`: Id of the channel inside the team, from `TeamsChannel_Get`.
 - `tab_id`: Id of the backed-up channel tab, from `TeamsTab_Get`.
@@ -9282,7 +9507,7 @@ let response = client.teams_tab_restore_by_id()
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/tabs/operatorRestore`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of the restore operator's Teams session (type `Vet`), from `RestoreSession_OperatorExploreAction` or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `body`
 ```ignore
@@ -9300,12 +9525,12 @@ let response = client.teams_tab_operator_restore_by_multiple_channels()
     ) -> builder::TeamsTabOperatorRestoreByMultipleChannels<'_> {
         builder::TeamsTabOperatorRestoreByMultipleChannels::new(self)
     }
-    /**Lists the backed-up teams that a restore session shows, optionally filtered by name. Needs an open restore session (see `RestoreSession_ExploreAction`). Paged: `offset`/`limit`; `.stream()` walks every page.
+    /**Lists the backed-up teams that a restore session shows, optionally filtered by name. Needs an open Teams restore session (see `Organization_ExploreAction`, type `Vet`; a tenant signed in with its own token uses `RestoreSession_ExploreAction`). Paged: `offset`/`limit`; `.stream()` walks every page.
 
 Sends a `GET` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
 - `display_name`: Filter: only teams whose display name contains this text; `*` and `?` work as wildcards.
 - `limit`: Most items per page; the server may cap it lower.
 - `offset`: Items to skip before the first one returned (paging).
@@ -9328,7 +9553,7 @@ let response = client.teams_team_get()
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/operatorRestore`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of the restore operator's Teams session (type `Vet`), from `RestoreSession_OperatorExploreAction` or `RestoreSession_GetPage`.
 - `body`
 ```ignore
 let response = client.teams_team_operator_restore()
@@ -9342,12 +9567,12 @@ let response = client.teams_team_operator_restore()
     pub fn teams_team_operator_restore(&self) -> builder::TeamsTeamOperatorRestore<'_> {
         builder::TeamsTeamOperatorRestore::new(self)
     }
-    /**Restores the backed-up teams listed in the body, with options for members, settings and changed or missing items. Needs an open restore session (see `RestoreSession_ExploreAction`). Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores the backed-up teams listed in the body, with options for members, settings and changed or missing items. Needs an open Teams restore session (see `Organization_ExploreAction`, type `Vet`; a tenant signed in with its own token uses `RestoreSession_ExploreAction`). Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/restore`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
 - `body`
 ```ignore
 let response = client.teams_team_restore()
@@ -9361,12 +9586,12 @@ let response = client.teams_team_restore()
     pub fn teams_team_restore(&self) -> builder::TeamsTeamRestore<'_> {
         builder::TeamsTeamRestore::new(self)
     }
-    /**Fetches one backed-up team, settings included. Needs an open restore session (see `RestoreSession_ExploreAction`).
+    /**Fetches one backed-up team, settings included. Needs an open Teams restore session (see `Organization_ExploreAction`, type `Vet`; a tenant signed in with its own token uses `RestoreSession_ExploreAction`).
 
 Sends a `GET` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 ```ignore
 let response = client.teams_team_get_by_id()
@@ -9380,12 +9605,12 @@ let response = client.teams_team_get_by_id()
     pub fn teams_team_get_by_id(&self) -> builder::TeamsTeamGetById<'_> {
         builder::TeamsTeamGetById::new(self)
     }
-    /**Restores one backed-up team named in the path. Needs an open restore session (see `RestoreSession_ExploreAction`). Starts work that runs on the server; the answer carries a session id to poll (see the wait helpers).
+    /**Restores one backed-up team named in the path. Needs an open Teams restore session (see `Organization_ExploreAction`, type `Vet`; a tenant signed in with its own token uses `RestoreSession_ExploreAction`). Answers when the work is done, with counts of total, restored, failed and skipped items.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/restore`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `body`
 ```ignore
@@ -9401,12 +9626,12 @@ let response = client.teams_team_restore_by_id()
     pub fn teams_team_restore_by_id(&self) -> builder::TeamsTeamRestoreById<'_> {
         builder::TeamsTeamRestoreById::new(self)
     }
-    /**Runs a search query over the tabs, posts or files of one backed-up team. Needs an open restore session (see `RestoreSession_ExploreAction`). Paged: `offset`/`limit`; `.stream()` walks every page.
+    /**Runs a search query over the tabs, posts or files of one backed-up team. Needs an open Teams restore session (see `Organization_ExploreAction`, type `Vet`; a tenant signed in with its own token uses `RestoreSession_ExploreAction`). Paged: `offset`/`limit`; `.stream()` walks every page.
 
 Sends a `POST` request to `/v7/RestoreSessions/{restoreSessionId}/organization/teams/{teamId}/search`
 
 Arguments:
-- `restore_session_id`: Id of the restore session that exposes the backup, from `RestoreSession_ExploreAction` or `RestoreSession_GetPage`.
+- `restore_session_id`: Id of a Teams restore session (type `Vet`), from `Organization_ExploreAction`, `RestoreSession_ExploreAction` (tenant signed in with its own token) or `RestoreSession_GetPage`.
 - `team_id`: Id of the backed-up team, from `TeamsTeam_Get`.
 - `limit`: Most items per page; the server may cap it lower.
 - `offset`: Items to skip before the first one returned (paging).
@@ -9489,7 +9714,9 @@ let response = client.vbo_email_settings_prepare_o_auth_sign_in()
     ) -> builder::VboEmailSettingsPrepareOAuthSignIn<'_> {
         builder::VboEmailSettingsPrepareOAuthSignIn::new(self)
     }
-    /**Sends a `POST` request to `/v7/VboEmailSettings/SendTest`
+    /**Mails a test message with the saved job notification settings, to check that they work. Takes no body.
+
+Sends a `POST` request to `/v7/VboEmailSettings/SendTest`
 
 ```ignore
 let response = client.vbo_email_settings_send_test_action()
@@ -9517,7 +9744,9 @@ let response = client.veod_email_settings_get()
     pub fn veod_email_settings_get(&self) -> builder::VeodEmailSettingsGet<'_> {
         builder::VeodEmailSettingsGet::new(self)
     }
-    /**Sends a `PUT` request to `/v7/VeodEmailSettings`
+    /**Replaces the SMTP settings used to send backed-up OneDrive items by email: server, port, sender, login, TLS.
+
+Sends a `PUT` request to `/v7/VeodEmailSettings`
 
 ```ignore
 let response = client.veod_email_settings_update()
@@ -9561,7 +9790,9 @@ let response = client.vesp_email_settings_get()
     pub fn vesp_email_settings_get(&self) -> builder::VespEmailSettingsGet<'_> {
         builder::VespEmailSettingsGet::new(self)
     }
-    /**Sends a `PUT` request to `/v7/VespEmailSettings`
+    /**Replaces the SMTP settings used to send backed-up SharePoint items by email: server, port, sender, login, TLS.
+
+Sends a `PUT` request to `/v7/VespEmailSettings`
 
 ```ignore
 let response = client.vesp_email_settings_update()
@@ -9605,7 +9836,9 @@ let response = client.vet_email_settings_get()
     pub fn vet_email_settings_get(&self) -> builder::VetEmailSettingsGet<'_> {
         builder::VetEmailSettingsGet::new(self)
     }
-    /**Sends a `PUT` request to `/v7/VetEmailSettings`
+    /**Replaces the SMTP settings used by the Teams `send` operations: server, port, sender, login, TLS.
+
+Sends a `PUT` request to `/v7/VetEmailSettings`
 
 ```ignore
 let response = client.vet_email_settings_update()
@@ -9618,7 +9851,9 @@ let response = client.vet_email_settings_update()
     pub fn vet_email_settings_update(&self) -> builder::VetEmailSettingsUpdate<'_> {
         builder::VetEmailSettingsUpdate::new(self)
     }
-    /**Sends a `POST` request to `/v7/VetEmailSettings/sendTest`
+    /**Sends a test message with the saved Teams explorer mail settings to the address given in the body.
+
+Sends a `POST` request to `/v7/VetEmailSettings/sendTest`
 
 ```ignore
 let response = client.vet_email_settings_send_test()
@@ -9645,7 +9880,9 @@ let response = client.vex_email_settings_get()
     pub fn vex_email_settings_get(&self) -> builder::VexEmailSettingsGet<'_> {
         builder::VexEmailSettingsGet::new(self)
     }
-    /**Sends a `PUT` request to `/v7/VexEmailSettings`
+    /**Replaces the SMTP settings used to send backed-up Exchange items by email: server, port, sender, login, TLS.
+
+Sends a `PUT` request to `/v7/VexEmailSettings`
 
 ```ignore
 let response = client.vex_email_settings_update()
@@ -9658,7 +9895,9 @@ let response = client.vex_email_settings_update()
     pub fn vex_email_settings_update(&self) -> builder::VexEmailSettingsUpdate<'_> {
         builder::VexEmailSettingsUpdate::new(self)
     }
-    /**Sends a `POST` request to `/v7/VexEmailSettings/SendTest`
+    /**Sends a test message with the saved Exchange explorer mail settings to the address given in the body.
+
+Sends a `POST` request to `/v7/VexEmailSettings/SendTest`
 
 ```ignore
 let response = client.vex_email_settings_send_test_action()

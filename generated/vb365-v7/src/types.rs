@@ -1061,6 +1061,7 @@ pub struct RestAmazonBucketS3Compatible {
     ///Region id used when signing requests to this endpoint.
     pub custom_region_id: ::std::option::Option<::std::string::String>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
+    ///Bucket name, from `AmazonS3CompatibleObjectStorage_GetBuckets`.
     pub name: ::std::option::Option<::std::string::String>,
     ///Endpoint address the bucket was listed from.
     pub service_point: ::std::option::Option<::std::string::String>,
@@ -1129,41 +1130,67 @@ pub struct RestAmazonInstanceType {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestAmazonS3AwsObjectStorageRepository {
+    ///Cloud credentials that open the storage, id from `Account_GetCredentials`.
     pub account_id: ::std::option::Option<::uuid::Uuid>,
     pub amazon_archiver_appliance: ::std::option::Option<RestAmazonArchiverAppliance>,
     pub amazon_bucket_s3_aws: ::std::option::Option<RestAmazonBucketS3Aws>,
+    ///Free text about the object storage.
     pub description: ::std::option::Option<::std::string::String>,
+    ///`true` locks written backup data against deletion or change, as a guard against ransomware.
     pub enable_immutability: ::std::option::Option<bool>,
+    ///Space left under the size limit, in bytes; only filled when a limit is set. Read-only.
     pub free_space_bytes: ::std::option::Option<i64>,
+    ///`true` stores backups in the Amazon S3 Glacier Deep Archive class.
     pub glacier_deep_archive_enabled: ::std::option::Option<bool>,
+    ///`true` stores backups in the Amazon S3 Glacier Instant Retrieval class.
     pub glacier_instant_retrieval_enabled: ::std::option::Option<bool>,
+    ///`true` stores backups in the Amazon S3 Standard-Infrequent Access class.
     pub ia_storage_class_enabled: ::std::option::Option<bool>,
+    ///Id of the object storage; leave empty when adding, the server assigns it.
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///Hypermedia links; ignored on input.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Display name of the object storage.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Folder inside the bucket that holds the backups, from `AmazonS3ObjectStorage_GetFolders`.
     pub s3_folder: ::std::option::Option<::std::string::String>,
+    ///`true` caps how much the storage may hold; set the cap in `sizeLimitGB`.
     pub size_limit_enabled: ::std::option::Option<bool>,
+    ///Storage cap in gigabytes; applies when `sizeLimitEnabled` is `true`.
     pub size_limit_gb: ::std::option::Option<i64>,
     pub type_: ::std::option::Option<RestObjectStorageType>,
+    ///`true` has an Amazon archiver appliance (a helper EC2 instance) move data when backup copy jobs copy between S3 classes or into Glacier.
     pub use_archiver_appliance: ::std::option::Option<bool>,
+    ///Space already used, in bytes. Read-only; ignored on input.
     pub used_space_bytes: ::std::option::Option<i64>,
 }
 ///`RestAmazonS3CompatibleObjectStorageRepository`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestAmazonS3CompatibleObjectStorageRepository {
+    ///Cloud credentials that open the storage, id from `Account_GetCredentials`.
     pub account_id: ::std::option::Option<::uuid::Uuid>,
     pub amazon_bucket_s3_compatible: ::std::option::Option<RestAmazonBucketS3Compatible>,
+    ///Free text about the object storage.
     pub description: ::std::option::Option<::std::string::String>,
+    ///`true` locks written backup data against deletion or change, as a guard against ransomware.
     pub enable_immutability: ::std::option::Option<bool>,
+    ///Space left under the size limit, in bytes; only filled when a limit is set. Read-only.
     pub free_space_bytes: ::std::option::Option<i64>,
+    ///Id of the object storage; leave empty when adding, the server assigns it.
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///Hypermedia links; ignored on input.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Display name of the object storage.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Folder inside the bucket that holds the backups, from `AmazonS3CompatibleObjectStorage_GetFolders`.
     pub s3_folder: ::std::option::Option<::std::string::String>,
+    ///`true` caps how much the storage may hold; set the cap in `sizeLimitGB`.
     pub size_limit_enabled: ::std::option::Option<bool>,
+    ///Storage cap in gigabytes; applies when `sizeLimitEnabled` is `true`.
     pub size_limit_gb: ::std::option::Option<i64>,
     pub type_: ::std::option::Option<RestObjectStorageType>,
+    ///Space already used, in bytes. Read-only; ignored on input.
     pub used_space_bytes: ::std::option::Option<i64>,
 }
 ///`RestAmazonS3DataRetrieval`
@@ -1572,22 +1599,34 @@ pub struct RestAzureLocation {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct RestAzureObjectStorageRepository {
+    ///Azure storage credentials (`azureBlobAccount`), id from `Account_GetCredentials`.
     pub account_id: ::std::option::Option<::uuid::Uuid>,
     pub azure_archiver_appliance: ::std::option::Option<RestAzureArchiverAppliance>,
     pub azure_container: ::std::option::Option<RestAzureContainer>,
+    ///Folder inside the container that holds the backups, from `AzureObjectStorage_GetFolders`.
     pub azure_folder: ::std::option::Option<::std::string::String>,
     pub azure_service_account: ::std::option::Option<RestServiceAccountInfo>,
     pub azure_subscription: ::std::option::Option<RestAzureSubscription>,
+    ///Free text about the object storage.
     pub description: ::std::option::Option<::std::string::String>,
+    ///`true` locks written backup data against deletion or change, as a guard against ransomware.
     pub enable_immutability: ::std::option::Option<bool>,
+    ///Space left under the size limit, in bytes; only filled when a limit is set. Read-only.
     pub free_space_bytes: ::std::option::Option<i64>,
+    ///Id of the object storage; leave empty when adding, the server assigns it.
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///Hypermedia links; ignored on input.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Display name of the object storage.
     pub name: ::std::option::Option<::std::string::String>,
+    ///`true` caps how much the storage may hold; set the cap in `sizeLimitGB`.
     pub size_limit_enabled: ::std::option::Option<bool>,
+    ///Storage cap in gigabytes; applies when `sizeLimitEnabled` is `true`.
     pub size_limit_gb: ::std::option::Option<i64>,
     pub type_: ::std::option::Option<RestObjectStorageType>,
+    ///`true` has an Azure archiver appliance (a helper VM) move data when backup copy jobs copy between containers or into the Archive tier.
     pub use_archiver_appliance: ::std::option::Option<bool>,
+    ///Space already used, in bytes. Read-only; ignored on input.
     pub used_space_bytes: ::std::option::Option<i64>,
 }
 ///`RestAzureResourceGroup`
@@ -1769,11 +1808,13 @@ pub struct RestBackupMailboxData {
     pub id: ::std::string::String,
     ///`true` for an in-place archive mailbox rather than the primary one.
     pub is_archive: ::std::option::Option<bool>,
+    ///`true` when the mailbox is marked deleted or soft-deleted in Microsoft 365.
     pub is_deleted: ::std::option::Option<bool>,
     pub item_type: ::std::option::Option<RestBackupItemType>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     ///Id of the Microsoft 365 organization in Veeam Backup for Microsoft 365, from `Organization_Get`.
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///Id of the backup proxy tied to the repository that holds this data, from `Proxy_GetProxies`.
     pub proxy_id: ::std::option::Option<::uuid::Uuid>,
     ///Id of the backup repository that holds the data, from `BackupRepository_GetRepositories`.
     pub repository_id: ::std::option::Option<::uuid::Uuid>,
@@ -1788,11 +1829,13 @@ pub struct RestBackupOneDriveData {
     pub backed_up_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Id of the OneDrive in the backup, from `DataRetrieval_GetOneDrives` or the backed-up data lists.
     pub id: ::std::string::String,
+    ///`true` when the OneDrive is marked deleted or soft-deleted in Microsoft 365.
     pub is_deleted: ::std::option::Option<bool>,
     pub item_type: ::std::option::Option<RestBackupItemType>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     ///Id of the Microsoft 365 organization in Veeam Backup for Microsoft 365, from `Organization_Get`.
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///Id of the backup proxy tied to the repository that holds this data, from `Proxy_GetProxies`.
     pub proxy_id: ::std::option::Option<::uuid::Uuid>,
     ///Id of the backup repository that holds the data, from `BackupRepository_GetRepositories`.
     pub repository_id: ::std::option::Option<::uuid::Uuid>,
@@ -1917,12 +1960,15 @@ pub struct RestBackupRepositoryFromClient {
     pub monthly_time: ::std::option::Option<::std::string::String>,
     ///Display name of the repository.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Folder on the backup proxy that holds the local cache of the object storage data.
     pub object_storage_cache_path: ::std::option::Option<::std::string::String>,
     ///`true` encrypts data written to object storage with the key in `encryptionKeyId`.
     pub object_storage_encryption_enabled: ::std::option::Option<bool>,
+    ///Object storage that extends this repository (id from `ObjectStorageRepository_GetObjectStorageRepositories`); leave empty for a repository on the proxy's disk only.
     pub object_storage_id: ::std::option::Option<::uuid::Uuid>,
     ///Full path of the folder on the proxy that stores the backups; created when missing. Ignored for object storage repositories.
     pub path: ::std::option::Option<::std::string::String>,
+    ///Backup proxy that will own the repository (id from `Proxy_GetProxies`).
     pub proxy_id: ::std::option::Option<::uuid::Uuid>,
     ///When old data is cleaned up: `Daily` (see `dailyTime`, `dailyType`) or `Monthly` (see `monthlyTime`, `monthlyDaynumber`, `monthlyDayofweek`).
     pub retention_frequency_type: ::std::option::Option<
@@ -2064,11 +2110,13 @@ pub struct RestBackupSiteData {
     pub backed_up_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Id of the SharePoint site in the backup, from `DataRetrieval_GetWebs` or the backed-up data lists.
     pub id: ::std::string::String,
+    ///`true` when the SharePoint site is marked deleted or soft-deleted in Microsoft 365.
     pub is_deleted: ::std::option::Option<bool>,
     pub item_type: ::std::option::Option<RestBackupItemType>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     ///Id of the Microsoft 365 organization in Veeam Backup for Microsoft 365, from `Organization_Get`.
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///Id of the backup proxy tied to the repository that holds this data, from `Proxy_GetProxies`.
     pub proxy_id: ::std::option::Option<::uuid::Uuid>,
     ///Id of the backup repository that holds the data, from `BackupRepository_GetRepositories`.
     pub repository_id: ::std::option::Option<::uuid::Uuid>,
@@ -2089,11 +2137,13 @@ pub struct RestBackupTeamData {
     pub display_name: ::std::option::Option<::std::string::String>,
     ///Id of the team in the backup, from `DataRetrieval_GetTeams` or the backed-up data lists.
     pub id: ::std::string::String,
+    ///`true` when the team is marked deleted or soft-deleted in Microsoft 365.
     pub is_deleted: ::std::option::Option<bool>,
     pub item_type: ::std::option::Option<RestBackupItemType>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     ///Id of the Microsoft 365 organization in Veeam Backup for Microsoft 365, from `Organization_Get`.
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///Id of the backup proxy tied to the repository that holds this data, from `Proxy_GetProxies`.
     pub proxy_id: ::std::option::Option<::uuid::Uuid>,
     ///Id of the backup repository that holds the data, from `BackupRepository_GetRepositories`.
     pub repository_id: ::std::option::Option<::uuid::Uuid>,
@@ -2414,10 +2464,13 @@ pub struct RestCommonRestoreStatistics {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "audit-email-settings", feature = "vbo-email-settings"))]
 pub struct RestCompleteOAuthSignInRequest {
+    ///Follow-up actions the server offers; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
     ///The `code` value from the redirect URL after sign-in; the server trades it for an access token.
     pub code: ::std::option::Option<::std::string::String>,
+    ///Error the sign-in step reported, if any (the `error` value of the redirect URL); leave empty after a successful sign-in.
     pub error: ::std::option::Option<::std::string::String>,
+    ///Readable text that came with `error`.
     pub error_description: ::std::option::Option<::std::string::String>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     ///The `state` value from the same redirect URL; lets the server match `code` to its sign-in request.
@@ -2503,6 +2556,7 @@ pub struct RestCopyJob {
     pub last_status: ::std::option::Option<RestCopyJobLastStatus>,
     ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Display name of the backup copy job.
     pub name: ::std::option::Option<::std::string::String>,
     ///When the schedule starts the copy job next (date-time).
     pub next_run: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -2536,6 +2590,7 @@ pub struct RestCopyJobSchedulePolicy {
     pub daily_time: ::std::option::Option<::std::string::String>,
     ///Days to run for the `DailyAtTime` type: every day, workdays, weekends or one weekday.
     pub daily_type: ::std::option::Option<RestCopyJobSchedulePolicyDailyType>,
+    ///Interval between runs for the `Periodically` type, from 5 minutes (`Minutes5`) to 8 hours (`Hours8`).
     pub periodically_every: ::std::option::Option<
         RestCopyJobSchedulePolicyPeriodicallyEvery,
     >,
@@ -2553,10 +2608,11 @@ pub struct RestCopyJobSchedulePolicy {
 }
 #[cfg(any(feature = "copy-job", feature = "job"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestCopyJobSchedulePolicyPeriodicallyEvery`"] pub enum
-    RestCopyJobSchedulePolicyPeriodicallyEvery { Minutes5 = "Minutes5", Minutes10 =
-    "Minutes10", Minutes15 = "Minutes15", Minutes30 = "Minutes30", Hours1 = "Hours1",
-    Hours2 = "Hours2", Hours4 = "Hours4", Hours8 = "Hours8", } unknown Unknown
+    #[doc =
+    "Interval between runs for the `Periodically` type, from 5 minutes (`Minutes5`) to 8 hours (`Hours8`)."]
+    pub enum RestCopyJobSchedulePolicyPeriodicallyEvery { Minutes5 = "Minutes5",
+    Minutes10 = "Minutes10", Minutes15 = "Minutes15", Minutes30 = "Minutes30", Hours1 =
+    "Hours1", Hours2 = "Hours2", Hours4 = "Hours4", Hours8 = "Hours8", } unknown Unknown
 }
 #[cfg(any(feature = "copy-job", feature = "job"))]
 ::veeam_runtime::string_enum! {
@@ -2832,13 +2888,17 @@ pub struct RestCredential {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "account"))]
 pub struct RestCredentialToSend {
+    ///Storage kind these credentials open: `azureBlobAccount`, `amazonS3Account` or `amazonS3CompatibleAccount`.
     pub account_type: ::std::option::Option<RestCredentialToSendAccountType>,
+    ///Free text shown next to the account to tell credentials apart.
     pub description: ::std::option::Option<::std::string::String>,
+    ///Id of the account; leave empty when creating, the server assigns it.
     pub id: ::std::option::Option<::uuid::Uuid>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     pub new_password: ::std::option::Option<SecureString>,
     pub old_password: ::std::option::Option<SecureString>,
     pub password: ::std::option::Option<SecureString>,
+    ///Login of the account: storage account name for Azure, access key id for Amazon S3 and compatible storage. Lowercase letters only.
     pub user_name: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "account"))]
@@ -2850,9 +2910,11 @@ impl RestCredentialToSend {
 }
 #[cfg(any(feature = "account"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestCredentialToSendAccountType`"] pub enum RestCredentialToSendAccountType
-    { AzureBlobAccount = "azureBlobAccount", AmazonS3Account = "amazonS3Account",
-    AmazonS3CompatibleAccount = "amazonS3CompatibleAccount", } unknown Unknown
+    #[doc =
+    "Storage kind these credentials open: `azureBlobAccount`, `amazonS3Account` or `amazonS3CompatibleAccount`."]
+    pub enum RestCredentialToSendAccountType { AzureBlobAccount = "azureBlobAccount",
+    AmazonS3Account = "amazonS3Account", AmazonS3CompatibleAccount =
+    "amazonS3CompatibleAccount", } unknown Unknown
 }
 ///`RestDataRetrievalComposed`
 #[derive(Clone, Debug, Default)]
@@ -4014,6 +4076,7 @@ pub struct RestJob {
     pub backup_type: ::std::option::Option<RestJobBackupType>,
     ///Free-text description of the job.
     pub description: ::std::option::Option<::std::string::String>,
+    ///Objects to leave out of the scope.
     pub excluded_items: ::std::vec::Vec<RestJobItemComposed>,
     ///Id of the backup job.
     pub id: ::std::option::Option<::uuid::Uuid>,
@@ -4027,13 +4090,16 @@ pub struct RestJob {
     pub last_status: ::std::option::Option<RestJobLastStatus>,
     ///Links to related resources, keyed by relation name; filled in by the server.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Display name of the job.
     pub name: ::std::option::Option<::std::string::String>,
     ///When the schedule starts the job next (date-time).
     pub next_run: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Id of the backup repository the job writes to, from `BackupRepository_GetRepositories`.
     pub repository_id: ::std::option::Option<::uuid::Uuid>,
+    ///`true` starts the job as soon as it is saved.
     pub run_now: ::std::option::Option<bool>,
     pub schedule_policy: ::std::option::Option<RestJobSchedulePolicy>,
+    ///Scope of a `SelectedItems` job: users, groups, sites, teams, personal sites, OneDrive folders.
     pub selected_items: ::std::vec::Vec<RestJobItemComposed>,
 }
 #[cfg(any(feature = "copy-job", feature = "job"))]
@@ -4203,6 +4269,7 @@ pub struct RestJobSchedulePolicy {
     pub daily_time: ::std::option::Option<::std::string::String>,
     ///Days to run for the `Daily` type: every day, workdays, weekends or one weekday.
     pub daily_type: ::std::option::Option<RestJobSchedulePolicyDailyType>,
+    ///Interval between runs for the `Periodically` type, from 5 minutes (`Minutes5`) to 8 hours (`Hours8`).
     pub periodically_every: ::std::option::Option<
         RestJobSchedulePolicyPeriodicallyEvery,
     >,
@@ -4233,8 +4300,9 @@ pub struct RestJobSchedulePolicy {
 }
 #[cfg(any(feature = "copy-job", feature = "job"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestJobSchedulePolicyPeriodicallyEvery`"] pub enum
-    RestJobSchedulePolicyPeriodicallyEvery { Minutes5 = "Minutes5", Minutes10 =
+    #[doc =
+    "Interval between runs for the `Periodically` type, from 5 minutes (`Minutes5`) to 8 hours (`Hours8`)."]
+    pub enum RestJobSchedulePolicyPeriodicallyEvery { Minutes5 = "Minutes5", Minutes10 =
     "Minutes10", Minutes15 = "Minutes15", Minutes30 = "Minutes30", Hours1 = "Hours1",
     Hours2 = "Hours2", Hours4 = "Hours4", Hours8 = "Hours8", } unknown Unknown
 }
@@ -5307,29 +5375,45 @@ pub struct RestNotificationEmailSettingsResponse {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "object-storage-repository"))]
 pub struct RestObjectStorageRepositoryComposed {
+    ///Cloud credentials that open the storage, id from `Account_GetCredentials`.
     pub account_id: ::std::option::Option<::uuid::Uuid>,
     pub amazon_archiver_appliance: ::std::option::Option<RestAmazonArchiverAppliance>,
     pub amazon_bucket_s3_aws: ::std::option::Option<RestAmazonBucketS3Aws>,
     pub amazon_bucket_s3_compatible: ::std::option::Option<RestAmazonBucketS3Compatible>,
     pub azure_archiver_appliance: ::std::option::Option<RestAzureArchiverAppliance>,
     pub azure_container: ::std::option::Option<RestAzureContainer>,
+    ///Folder inside the container that holds the backups, from `AzureObjectStorage_GetFolders`.
     pub azure_folder: ::std::option::Option<::std::string::String>,
     pub azure_service_account: ::std::option::Option<RestServiceAccountInfo>,
     pub azure_subscription: ::std::option::Option<RestAzureSubscription>,
+    ///Free text about the object storage.
     pub description: ::std::option::Option<::std::string::String>,
+    ///`true` locks written backup data against deletion or change, as a guard against ransomware.
     pub enable_immutability: ::std::option::Option<bool>,
+    ///Space left under the size limit, in bytes; only filled when a limit is set. Read-only.
     pub free_space_bytes: ::std::option::Option<i64>,
+    ///`true` stores backups in the Amazon S3 Glacier Deep Archive class.
     pub glacier_deep_archive_enabled: ::std::option::Option<bool>,
+    ///`true` stores backups in the Amazon S3 Glacier Instant Retrieval class.
     pub glacier_instant_retrieval_enabled: ::std::option::Option<bool>,
+    ///`true` stores backups in the Amazon S3 Standard-Infrequent Access class.
     pub ia_storage_class_enabled: ::std::option::Option<bool>,
+    ///Id of the object storage; leave empty when adding, the server assigns it.
     pub id: ::std::option::Option<::uuid::Uuid>,
+    ///Hypermedia links; ignored on input.
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
+    ///Display name of the object storage.
     pub name: ::std::option::Option<::std::string::String>,
+    ///Folder inside the bucket that holds the backups, from the matching `..._GetFolders` call.
     pub s3_folder: ::std::option::Option<::std::string::String>,
+    ///`true` caps how much the storage may hold; set the cap in `sizeLimitGB`.
     pub size_limit_enabled: ::std::option::Option<bool>,
+    ///Storage cap in gigabytes; applies when `sizeLimitEnabled` is `true`.
     pub size_limit_gb: ::std::option::Option<i64>,
     pub type_: ::std::option::Option<RestObjectStorageType>,
+    ///`true` has an archiver appliance (a helper VM or EC2 instance in the cloud) move data during backup copy jobs into archive storage.
     pub use_archiver_appliance: ::std::option::Option<bool>,
+    ///Space already used, in bytes. Read-only; ignored on input.
     pub used_space_bytes: ::std::option::Option<i64>,
 }
 #[cfg(any(feature = "object-storage-repository"))]
@@ -6189,6 +6273,7 @@ pub struct RestPlatformTypeLicenseUsage {
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "audit-email-settings", feature = "vbo-email-settings"))]
 pub struct RestPrepareOAuthSignInRequest {
+    ///Follow-up actions the server offers; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
     pub authentication_service_kind: ::std::option::Option<RestoAuth2ServiceKind>,
     ///Client id of the app you registered in the Google Cloud console or the Microsoft Identity platform.
@@ -6272,6 +6357,7 @@ pub struct RestProxyFromClient {
     pub password: ::std::option::Option<SecureString>,
     ///Port the proxy service listens on; default `9193`.
     pub port: ::std::option::Option<i32>,
+    ///How many processing threads the proxy may run at once.
     pub threads_number: ::std::option::Option<i32>,
     ///Unit of `throttlingValue`: `Mbps` (megabits per second), `MBs` or `KBs` (megabytes or kilobytes per second).
     pub throttling_unit: ::std::option::Option<RestProxyFromClientThrottlingUnit>,
@@ -10200,8 +10286,9 @@ pub struct TokenBody {
     pub client_id: ::std::option::Option<::std::string::String>,
     ///`true` skips the browser-cookie antiforgery token that otherwise guards the tokens; set it for non-browser clients.
     pub disable_antiforgery_token: ::std::option::Option<bool>,
-    ///How you sign in: `password` (user name and password), `refresh_token`, `urn:ietf:params:oauth:grant-type:jwt-bearer` (application assertion) or `operator`.
+    ///How you sign in: `password` (user name and password), `refresh_token`, `urn:ietf:params:oauth:grant-type:jwt-bearer` (application assertion), `integration` (with `integration_token`) or `operator`.
     pub grant_type: TokenBodyGrantType,
+    ///Integration token; needed with the `integration` grant.
     pub integration_token: ::std::option::Option<::std::string::String>,
     ///Password of `username`; needed with the `password` grant.
     pub password: ::std::option::Option<::std::string::String>,
@@ -10220,7 +10307,7 @@ impl TokenBody {
 #[cfg(any(feature = "auth"))]
 ::veeam_runtime::string_enum! {
     #[doc =
-    "How you sign in: `password` (user name and password), `refresh_token`, `urn:ietf:params:oauth:grant-type:jwt-bearer` (application assertion) or `operator`."]
+    "How you sign in: `password` (user name and password), `refresh_token`, `urn:ietf:params:oauth:grant-type:jwt-bearer` (application assertion), `integration` (with `integration_token`) or `operator`."]
     pub enum TokenBodyGrantType { Password = "password", RefreshToken = "refresh_token",
     UrnIetfParamsOauthGrantTypeJwtBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer",
     Integration = "integration", Operator = "operator", } unknown Unknown

@@ -37511,6 +37511,48 @@ impl<'a> StorageAccountGetAccounts<'a> {
             Ok(ResponseValue::new(value, status, headers))
         }
     }
+    /// Every item of every page, fetched lazily one page at a time (one page in
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
+    #[inline]
+    pub fn stream(
+        self,
+    ) -> impl ::veeam_runtime::Stream<
+        Item = ::std::result::Result<
+            <types::PageOfStorageAccount as ::veeam_runtime::paging::Paged>::Item,
+            ::veeam_runtime::Error,
+        >,
+    > + 'a {
+        let limit = match &self.limit {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        let start = match &self.offset {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "storage_account_get_accounts",
+                path: "/api/v8.1/cloudInfrastructure/storageAccounts",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
+            self,
+            start,
+            limit,
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                let b = b.offset(offset).limit(limit);
+                let _ = set_id;
+                b.into_request()
+            },
+        )
+    }
 }
 ///What [`StorageAccountGetAccounts::send`] answers with, by status: each status has its own body.
 #[cfg(feature = "storage-account")]
@@ -38079,6 +38121,48 @@ impl<'a> StorageAccountGetContainers<'a> {
             self.into_request(),
         )
     }
+    /// Every item of every page, fetched lazily one page at a time (one page in
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
+    #[inline]
+    pub fn stream(
+        self,
+    ) -> impl ::veeam_runtime::Stream<
+        Item = ::std::result::Result<
+            <types::PageOfAzureStorageItem as ::veeam_runtime::paging::Paged>::Item,
+            ::veeam_runtime::Error,
+        >,
+    > + 'a {
+        let limit = match &self.limit {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        let start = match &self.offset {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "storage_account_get_containers",
+                path: "/api/v8.1/cloudInfrastructure/storageAccounts/{azureStorageId}/containers",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
+            self,
+            start,
+            limit,
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                let b = b.offset(offset).limit(limit);
+                let _ = set_id;
+                b.into_request()
+            },
+        )
+    }
 }
 /**Builder for [`Client::storage_account_create_container`]
 
@@ -38472,6 +38556,48 @@ impl<'a> StorageAccountGetFolders<'a> {
                 anonymous: false,
             },
             self.into_request(),
+        )
+    }
+    /// Every item of every page, fetched lazily one page at a time (one page in
+    /// memory). `.limit(n)` sets the page size the walk asks for (the server may
+    /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
+    /// it asked for: it follows the server's own numbers, and stops with an error
+    /// when they are inconsistent rather than lose or repeat an item. An item that
+    /// does not decode is an error naming its index; the stream goes on after it.
+    #[inline]
+    pub fn stream(
+        self,
+    ) -> impl ::veeam_runtime::Stream<
+        Item = ::std::result::Result<
+            <types::PageOfAzureStorageItem as ::veeam_runtime::paging::Paged>::Item,
+            ::veeam_runtime::Error,
+        >,
+    > + 'a {
+        let limit = match &self.limit {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        let start = match &self.offset {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        ::veeam_runtime::paging::stream(
+            ::veeam_runtime::ops::Operation {
+                id: "storage_account_get_folders",
+                path: "/api/v8.1/cloudInfrastructure/storageAccounts/{azureStorageId}/containers/{containerName}/folders",
+                download: false,
+                anonymous: false,
+            },
+            ::veeam_runtime::paging::Shape::Envelope,
+            super::PAGING,
+            self,
+            start,
+            limit,
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                let b = b.offset(offset).limit(limit);
+                let _ = set_id;
+                b.into_request()
+            },
         )
     }
 }

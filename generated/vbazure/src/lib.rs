@@ -5170,7 +5170,7 @@ let response = client.saml2_get_service_provider_metadata()
     ) -> builder::Saml2GetServiceProviderMetadata<'_> {
         builder::Saml2GetServiceProviderMetadata::new(self)
     }
-    /**Download the certificate that signs and encrypts requests to the identity provider; answers 204 when none is set. Answers with a file: use `.save_to(path)` or `.write_to(writer)`.
+    /**Download the certificate that signs and encrypts requests to the identity provider. The answer is typed by status: `Ok` (200) holds the certificate file as a byte stream, `NoContent` (204) means none is set.
 
 [Vendor reference](https://helpcenter.veeam.com/references/vbazure/8.1/rest/main/tag/Saml2/operation/Saml2_GetServiceProviderCertificate)
 
@@ -6246,7 +6246,7 @@ let response = client.standard_account_export()
     pub fn standard_account_export(&self) -> builder::StandardAccountExport<'_> {
         builder::StandardAccountExport::new(self)
     }
-    /**List Azure storage accounts the appliance can use, filtered by subscription, region, name, resource group or fitness for repositories or disk snapshots. Paged: `offset`/`limit`; `.stream()` walks every page. May answer 202 with an async operation to poll.
+    /**List Azure storage accounts the appliance can use, filtered by subscription, region, name, resource group or fitness for repositories or disk snapshots. Paged (lowercase `offset`/`limit` here); `.stream()` walks every page. May answer 202 with an async operation to poll.
 
 [Vendor reference](https://helpcenter.veeam.com/references/vbazure/8.1/rest/main/tag/StorageAccount/operation/StorageAccount_GetAccounts)
 
@@ -6335,7 +6335,7 @@ let response = client.storage_account_get_account_capabilities()
     ) -> builder::StorageAccountGetAccountCapabilities<'_> {
         builder::StorageAccountGetAccountCapabilities::new(self)
     }
-    /**List the blob containers of a storage account, as seen with one service account's permissions. Paged: `offset`/`limit`; `.stream()` walks every page.
+    /**List the blob containers of a storage account, as seen with one service account's permissions. Paged (lowercase `offset`/`limit` here); `.stream()` walks every page.
 
 [Vendor reference](https://helpcenter.veeam.com/references/vbazure/8.1/rest/main/tag/StorageAccount/operation/StorageAccount_GetContainers)
 
@@ -6412,7 +6412,7 @@ let response = client.storage_account_get_container_by_name()
     ) -> builder::StorageAccountGetContainerByName<'_> {
         builder::StorageAccountGetContainerByName::new(self)
     }
-    /**List the folders in a blob container, as seen with one service account's permissions. Paged: `offset`/`limit`; `.stream()` walks every page.
+    /**List the folders in a blob container, as seen with one service account's permissions. Paged (lowercase `offset`/`limit` here); `.stream()` walks every page.
 
 [Vendor reference](https://helpcenter.veeam.com/references/vbazure/8.1/rest/main/tag/StorageAccount/operation/StorageAccount_GetFolders)
 

@@ -39853,6 +39853,10 @@ impl ::veeam_runtime::paging::Paged for PageOfAvailabilityZoneInfo {
 impl ::veeam_runtime::paging::Paged for PageOfAzureAccount {
     type Item = AzureAccount;
 }
+#[cfg(any(feature = "storage-account"))]
+impl ::veeam_runtime::paging::Paged for PageOfAzureStorageItem {
+    type Item = AzureStorageItem;
+}
 #[cfg(any(feature = "subscription"))]
 impl ::veeam_runtime::paging::Paged for PageOfAzureSubscription {
     type Item = AzureSubscription;
@@ -40095,6 +40099,10 @@ impl ::veeam_runtime::paging::Paged for PageOfStandardAccount {
 #[cfg(any(feature = "standard-account"))]
 impl ::veeam_runtime::paging::Paged for PageOfStandardAccountName {
     type Item = StandardAccountName;
+}
+#[cfg(any(feature = "storage-account"))]
+impl ::veeam_runtime::paging::Paged for PageOfStorageAccount {
+    type Item = StorageAccount;
 }
 #[cfg(any(feature = "storage-template"))]
 impl ::veeam_runtime::paging::Paged for PageOfStorageTemplate {
