@@ -104,6 +104,22 @@ pub fn unsupported_request_media_as_bytes(doc: &mut Value, report: &mut Report) 
             return;
         };
         let base = mt.split(';').next().unwrap_or(&mt).trim().to_string();
+        // Text with a structured schema (App Center's release update): progenitor sends text
+        // only from a string. The body is the text the caller writes, still as `text/plain`.
+        if content.len() == 1 && base == "text/plain" {
+            let structured = content[&mt]
+                .get("schema")
+                .is_some_and(|s| s.get("type").and_then(Value::as_str) != Some("string"));
+            if structured {
+                content[&mt]["schema"] = json!({"type": "string"});
+                report.degrade(
+                    "unsupported_request_media_as_bytes",
+                    pointer(["paths", path, method, "requestBody", "content", mt.as_str(), "schema"]),
+                    format!("request body {mt:?} with a structured schema: it is a string now, the text the caller writes"),
+                );
+            }
+            return;
+        }
         if content.len() != 1 || crate::validate::REQUEST_MEDIA_TYPES.contains(&base.as_str()) {
             return;
         }
@@ -560,6 +576,20 @@ fn clear_names(
     }
     if let Some(items) = map.get_mut("items") {
         visit(items, format!("{name}_item"), &["items"], at, taken, report);
+    }
+    // typify merges an `allOf` into its parent: an inline part's properties are named after
+    // the parent (App Center's `ErrorGroup` gets `ErrorGroupState` from one).
+    if let Some(Value::Array(parts)) = map.get_mut("allOf") {
+        for (i, part) in parts.iter_mut().enumerate() {
+            if part.get("$ref").is_some() {
+                continue;
+            }
+            at.push("allOf".into());
+            at.push(i.to_string());
+            clear_names(part, name, at, taken, report, depth + 1);
+            at.pop();
+            at.pop();
+        }
     }
 }
 
@@ -1083,4 +1113,150 @@ pub fn drop_upgrade_only_operations(doc: &mut Value, report: &mut Report) {
             }
         }
     }
+}
+
+/// Enum values of another type than their schema (Zoom: numbers listed for a `string`, item
+/// values listed on an `array`): typify refuses the whole document. Numbers and booleans
+/// listed for a string become their text; values listed on an array move to its items when
+/// those list none; any other mismatch drops the list, with a warning (the value is then
+/// the plain type).
+pub fn enum_values_of_their_type(doc: &mut Value, report: &mut Report) {
+    fn fits(kind: &str, v: &Value) -> bool {
+        match kind {
+            "string" => v.is_string(),
+            "integer" => v.is_i64() || v.is_u64(),
+            "number" => v.is_number(),
+            "boolean" => v.is_boolean(),
+            "array" => v.is_array(),
+            "object" => v.is_object(),
+            _ => true,
+        }
+    }
+    each_object_mut(doc, |at, map| {
+        // An enum without a type (Plaid's `OwnershipType`): the type its values share.
+        // `type: null` (the JSON value, which the document model reads as no type).
+        if map.get("type") == Some(&Value::Null) {
+            map.shift_remove("type");
+        }
+        // An enum beside `items` and no type: an array (typify `todo!`s on the mix).
+        if !map.contains_key("type") && map.contains_key("items") && map.contains_key("enum") {
+            map.insert("type".into(), Value::String("array".into()));
+            report.note(
+                "enum_values_of_their_type",
+                pointer(at.iter().map(String::as_str).chain(["type"])),
+            );
+        }
+        let structural = [
+            "$ref",
+            "items",
+            "properties",
+            "additionalProperties",
+            "allOf",
+            "oneOf",
+            "anyOf",
+            "not",
+        ];
+        if !map.contains_key("type") && !structural.iter().any(|k| map.contains_key(*k)) {
+            let shared = map
+                .get("enum")
+                .and_then(Value::as_array)
+                .and_then(|values| {
+                    let kinds: std::collections::BTreeSet<&str> = values
+                        .iter()
+                        .filter_map(|v| match v {
+                            Value::String(_) => Some("string"),
+                            Value::Bool(_) => Some("boolean"),
+                            Value::Number(n) if n.is_i64() || n.is_u64() => Some("integer"),
+                            Value::Number(_) => Some("number"),
+                            _ => None,
+                        })
+                        .collect();
+                    (kinds.len() == 1).then(|| kinds.into_iter().next().unwrap_or("string"))
+                });
+            if let Some(kind) = shared {
+                map.insert("type".into(), Value::String(kind.into()));
+                report.note(
+                    "enum_values_of_their_type",
+                    pointer(at.iter().map(String::as_str).chain(["type"])),
+                );
+            }
+        }
+        let Some(kind) = map.get("type").and_then(Value::as_str).map(str::to_string) else {
+            return;
+        };
+        let Some(Value::Array(values)) = map.get("enum") else {
+            return;
+        };
+        if values.iter().all(|v| v.is_null() || fits(&kind, v)) {
+            return;
+        }
+        let here = pointer(at.iter().map(String::as_str).chain(["enum"]));
+        let values = values.clone();
+        if kind == "string"
+            && values
+                .iter()
+                .all(|v| v.is_null() || v.is_number() || v.is_boolean() || v.is_string())
+        {
+            let text: Vec<Value> = values
+                .iter()
+                .map(|v| match v {
+                    Value::String(_) | Value::Null => v.clone(),
+                    other => Value::String(other.to_string()),
+                })
+                .collect();
+            map.insert("enum".into(), Value::Array(text));
+            report.note("enum_values_of_their_type", here);
+            return;
+        }
+        if kind == "array" {
+            if let Some(items) = map.get_mut("items").and_then(Value::as_object_mut) {
+                if !items.contains_key("enum") {
+                    items.insert("enum".into(), Value::Array(values));
+                    map.shift_remove("enum");
+                    report.note("enum_values_of_their_type", here);
+                    return;
+                }
+            }
+        }
+        map.shift_remove("enum");
+        report.degrade(
+            "enum_values_of_their_type",
+            here,
+            format!("enum values {values:?} are not all of type `{kind}`: dropped, the value is a plain `{kind}`"),
+        );
+    });
+}
+
+/// `type: 'null'` (OpenAPI 3.1's way, in 3.0 documents such as Blockfrost's): typify
+/// `todo!`s on it. An alternative of a `oneOf`/`anyOf` that is only null is removed and the
+/// composition marked `nullable`; elsewhere the type is dropped and the schema marked
+/// `nullable`.
+pub fn null_type_as_nullable(doc: &mut Value, report: &mut Report) {
+    fn is_null_type(v: &Value) -> bool {
+        v.get("type").and_then(Value::as_str) == Some("null")
+    }
+    each_object_mut(doc, |at, map| {
+        for key in ["oneOf", "anyOf"] {
+            let Some(Value::Array(parts)) = map.get_mut(key) else {
+                continue;
+            };
+            let before = parts.len();
+            parts.retain(|p| !is_null_type(p));
+            if parts.len() != before {
+                map.insert("nullable".into(), Value::Bool(true));
+                report.note(
+                    "null_type_as_nullable",
+                    pointer(at.iter().map(String::as_str).chain([key])),
+                );
+            }
+        }
+        if map.get("type").and_then(Value::as_str) == Some("null") {
+            map.shift_remove("type");
+            map.insert("nullable".into(), Value::Bool(true));
+            report.note(
+                "null_type_as_nullable",
+                pointer(at.iter().map(String::as_str).chain(["type"])),
+            );
+        }
+    });
 }

@@ -1,7 +1,7 @@
 //! Normalization: rewrite vendor quirks into the shapes progenitor handles, and record every
 //! rewrite in a [`Report`]. Each pass is one quirk, in the order [`all`] runs them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use heck::ToSnakeCase;
 use serde_json::{json, Map, Value};
@@ -83,6 +83,8 @@ pub fn all_for(doc: &mut Value, runtime: bool) -> Report {
     require_path_parameters(doc, &mut report);
     type_from_format(doc, &mut report);
     crate::field::format_on_structures(doc, &mut report);
+    crate::field::null_type_as_nullable(doc, &mut report);
+    crate::field::enum_values_of_their_type(doc, &mut report);
     crate::field::drop_invalid_defaults(doc, &mut report);
     crate::field::enums_without_distinct_names(doc, &mut report);
     crate::field::nullable_object_roots(doc, &mut report);
@@ -549,6 +551,62 @@ fn body_kind(response: &Value) -> String {
 /// `setId`): progenitor would declare the same builder field twice. The later ones are
 /// dropped, with a warning; the wire name of the first is kept.
 pub fn drop_colliding_parameters(doc: &mut Value, report: &mut Report) {
+    // Within a path item's own list (Kubernetes' proxy paths declare `path` in the path and
+    // in the query): the path parameter stays, the URL needs it.
+    let resolved: Vec<(String, Vec<(String, String)>)> = doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(path, item)| {
+            let params = item
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|p| {
+                    let p = crate::openapi::resolve(doc, p);
+                    let text = |k: &str| p.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+                    (text("name"), text("in"))
+                })
+                .collect();
+            (path.clone(), params)
+        })
+        .collect();
+    for (path, params) in resolved {
+        let in_path: BTreeSet<String> = params
+            .iter()
+            .filter(|(_, l)| l == "path")
+            .map(|(n, _)| rust_name(n))
+            .collect();
+        let mut seen = BTreeSet::new();
+        let drop: Vec<usize> = params
+            .iter()
+            .enumerate()
+            .filter(|(_, (name, location))| {
+                let rust = rust_name(name);
+                let taken = location != "path" && (in_path.contains(&rust) || !seen.insert(rust));
+                taken
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if drop.is_empty() {
+            continue;
+        }
+        if let Some(list) = doc
+            .pointer_mut(&pointer(["paths", path.as_str(), "parameters"]))
+            .and_then(Value::as_array_mut)
+        {
+            for i in drop.iter().rev() {
+                list.remove(*i);
+                report.degrade(
+                    "drop_colliding_parameters",
+                    pointer(["paths", path.as_str(), "parameters", &i.to_string()]),
+                    format!("parameter {:?} of the path has the same Rust name as a path parameter or an earlier one; dropped", params[*i].0),
+                );
+            }
+        }
+    }
     // The path item's own parameters (SendGrid's path `list_id`, beside an operation's query
     // `list_id`) come first: a path parameter cannot be dropped, the URL needs it.
     let shared: BTreeMap<String, Vec<(String, String)>> = doc

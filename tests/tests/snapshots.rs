@@ -307,6 +307,27 @@ mod shapes {
         let _ = c.containers_get().stream();
         let _ = c.stats_get().offset("0".to_string()).send();
         let _ = c.list_get().list_id("l".to_string()).send();
+        // The path parameter kept over the query one of the same name; numbers listed for a
+        // string are text; values listed on an array are its items'; a typeless enum a string.
+        use runtime_field_servers::types::{
+            ProxyGetRegion, Regions, RegionsCentersItem, RegionsOwnership,
+        };
+        let _ = c
+            .proxy_get()
+            .path("p".to_string())
+            .region(ProxyGetRegion::X1)
+            .send();
+        let r: Regions = serde_json::from_str(r#"{"centers": ["EU"], "ownership": null}"#).unwrap();
+        let _: Vec<RegionsCentersItem> = r.centers; // a list: null reads as empty
+        let _: Option<RegionsOwnership> = r.ownership;
+        // An allOf part's enum clear of the component of the same name; `type: 'null'`
+        // alternatives are nullability; a structured text body is the text itself.
+        use runtime_field_servers::types::{ErrorGroup, ErrorGroupState, ErrorGroupStateValue};
+        let g: ErrorGroup = serde_json::from_str(r#"{"state": "open", "maybe": null}"#).unwrap();
+        let _: Option<ErrorGroupStateValue> = g.state;
+        let _: Option<String> = g.maybe;
+        let _ = ErrorGroupState::default();
+        let _ = c.note_update().body("text".to_string()).send();
     }
 
     /// The nullable path parameter is a plain Uuid; a nullable object is a plain struct
