@@ -54,8 +54,10 @@ fn main() {
         modules.push_str(&format!(
             "#[allow(unused_imports, clippy::all)]\npub mod runtime_{name} {{ include!(concat!(env!(\"OUT_DIR\"), \"/runtime/{name}/lib.rs\")); }}\n"
         ));
+        // Plain progenitor output as it is: typify names a value such as `+1` `plus1` (the
+        // runtime pipeline makes it `Plus1`).
         modules.push_str(&format!(
-            "#[allow(unused_imports)]\npub mod {name} {{ include!(concat!(env!(\"OUT_DIR\"), \"/{name}.rs\")); }}\n"
+            "#[allow(unused_imports, non_camel_case_types)]\npub mod {name} {{ include!(concat!(env!(\"OUT_DIR\"), \"/{name}.rs\")); }}\n"
         ));
     }
     std::fs::write(Path::new(&out).join("fixtures.rs"), modules).expect("OUT_DIR is writable");

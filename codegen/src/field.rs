@@ -827,10 +827,10 @@ mod tests {
         let (after, report) = run(nullable_object_roots, before);
         let schemas = &after["components"]["schemas"];
         assert_eq!(schemas["Session"].get("nullable"), None);
-        assert_eq!(schemas["Name"]["nullable"], json!(true), "only objects");
-        assert_eq!(schemas["Restore"]["required"], json!(["name", "reason"]));
+        assert_eq!(schemas["Name"].get("nullable"), None, "plain values too");
+        assert_eq!(schemas["Restore"]["required"], json!(["reason"]));
         assert_eq!(schemas["Only"].get("required"), None);
-        assert_eq!(report.changes["nullable_object_roots"].len(), 3);
+        assert_eq!(report.changes["nullable_object_roots"].len(), 4);
     }
 }
 
@@ -941,9 +941,8 @@ pub fn statuses_by_body(doc: &mut Value, report: &mut Report) {
     }
 }
 
-/// Object schemas in `components` marked `nullable: true` at their root (VB for Azure v8.1
-/// has 112, .NET nullable reference types; 43 success bodies are one, `JobSession` among
-/// them): typify makes each a newtype over `Option`, so a restore's answer would read
+/// Schemas in `components` marked `nullable: true` at their root (VB for Azure v8.1 has 112 objects, .NET nullable reference types; 43 success bodies
+/// are one, `JobSession` among them): typify makes each a newtype over `Option`, so a restore's answer would read
 /// `session.0.unwrap().status`. Where the schema is used as a property, a null is still
 /// read: the root loses `nullable`, and a property that `$ref`s it directly stops being
 /// required, so it is an `Option` that reads `null` as `None`. A whole body of `null` is then
@@ -958,9 +957,12 @@ pub fn nullable_object_roots(doc: &mut Value, report: &mut Report) {
             let Some(map) = schema.as_object_mut() else {
                 continue;
             };
-            let object = map.get("type").and_then(Value::as_str) == Some("object")
-                || map.contains_key("properties");
-            if object && map.get("nullable") == Some(&Value::Bool(true)) {
+            // typify wraps each in an `Option` newtype, and for some enums (Plaid's
+            // `AccountSubtype`), compositions (GitHub's
+            // `nullable-secret-scanning-first-detected-location`) and strings names the inner
+            // type like the wrapper, which does not compile.
+            // Plain values too (Plaid's nullable strings `ReviewComment`): every named schema.
+            if map.get("nullable") == Some(&Value::Bool(true)) {
                 map.shift_remove("nullable");
                 report.note(
                     "nullable_object_roots",

@@ -328,6 +328,17 @@ mod shapes {
         let _: Option<String> = g.maybe;
         let _ = ErrorGroupState::default();
         let _ = c.note_update().body("text".to_string()).send();
+        // Nullable enum and string roots are plain types, used as `Option`s (a required use
+        // too); `+1` is a variant `Plus1`.
+        use runtime_field_servers::types::{AccountSubtype, Reaction, ReactionContent};
+        let r: Reaction =
+            serde_json::from_str(r#"{"content": "+1", "public": true, "subtype": null}"#).unwrap();
+        let _: Option<AccountSubtype> = r.subtype;
+        let _: Option<String> = r.comment.map(|c| c.to_string());
+        assert!(matches!(r.content, Some(ReactionContent::Plus1)));
+        let _ = c
+            .reaction_create()
+            .body(Reaction::builder().subtype(Some(AccountSubtype::Ira)));
     }
 
     /// The nullable path parameter is a plain Uuid; a nullable object is a plain struct

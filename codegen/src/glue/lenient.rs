@@ -52,7 +52,19 @@ pub(super) fn lenient_enums(items: &mut Vec<Item>, report: &mut GlueReport) -> R
                     docs.push(a.clone());
                 }
             }
-            let ident = &v.ident;
+            // typify names a value such as `+1` `plus1`: variants are upper camel case.
+            let name = v.ident.to_string();
+            let ident = match name.chars().next() {
+                Some(c) if c.is_ascii_lowercase() => {
+                    let upper = format!("{}{}", c.to_ascii_uppercase(), &name[1..]);
+                    if taken.contains(&upper) {
+                        v.ident.clone()
+                    } else {
+                        format_ident!("{upper}")
+                    }
+                }
+                _ => v.ident.clone(),
+            };
             variants.push(quote!(#(#docs)* #ident = #wire,));
         }
         let docs: Vec<_> = e

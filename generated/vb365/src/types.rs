@@ -29,60 +29,6 @@
     #[doc = "`AzureStorageEndpoint`"] pub enum AzureStorageEndpoint { Global = "Global",
     Germany = "Germany", China = "China", Government = "Government", } unknown Unknown
 }
-///`AzureStorageEndpointNullable`
-#[derive(Clone, Debug)]
-#[cfg(
-    any(
-        feature = "azure-object-storage",
-        feature = "backup-repository",
-        feature = "unreferenced-types"
-    )
-)]
-pub struct AzureStorageEndpointNullable(
-    pub ::std::option::Option<AzureStorageEndpointNullableInner>,
-);
-#[cfg(
-    any(
-        feature = "azure-object-storage",
-        feature = "backup-repository",
-        feature = "unreferenced-types"
-    )
-)]
-impl ::std::ops::Deref for AzureStorageEndpointNullable {
-    type Target = ::std::option::Option<AzureStorageEndpointNullableInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<AzureStorageEndpointNullableInner> {
-        &self.0
-    }
-}
-#[cfg(
-    any(
-        feature = "azure-object-storage",
-        feature = "backup-repository",
-        feature = "unreferenced-types"
-    )
-)]
-impl ::std::convert::From<AzureStorageEndpointNullable>
-for ::std::option::Option<AzureStorageEndpointNullableInner> {
-    #[inline]
-    fn from(value: AzureStorageEndpointNullable) -> Self {
-        value.0
-    }
-}
-#[cfg(
-    any(
-        feature = "azure-object-storage",
-        feature = "backup-repository",
-        feature = "unreferenced-types"
-    )
-)]
-impl ::std::convert::From<::std::option::Option<AzureStorageEndpointNullableInner>>
-for AzureStorageEndpointNullable {
-    #[inline]
-    fn from(value: ::std::option::Option<AzureStorageEndpointNullableInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(
     any(
         feature = "azure-object-storage",
@@ -91,9 +37,9 @@ for AzureStorageEndpointNullable {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AzureStorageEndpointNullableInner`"] pub enum
-    AzureStorageEndpointNullableInner { Global = "Global", Germany = "Germany", China =
-    "China", Government = "Government", } unknown Unknown
+    #[doc = "`AzureStorageEndpointNullable`"] pub enum AzureStorageEndpointNullable {
+    Global = "Global", Germany = "Germany", China = "China", Government = "Government", }
+    unknown Unknown
 }
 #[cfg(any(feature = "proxy"))]
 ::veeam_runtime::string_enum! {
@@ -6022,41 +5968,12 @@ pub struct RestObjectStorageComposed {
     ///Space already used, in bytes. Read-only; ignored on input.
     pub used_space_bytes: ::std::option::Option<i64>,
 }
-///`RestObjectStorageType`
-#[derive(Clone, Debug)]
-#[cfg(any(feature = "backup-repository", feature = "unreferenced-types"))]
-pub struct RestObjectStorageType(pub ::std::option::Option<RestObjectStorageTypeInner>);
-#[cfg(any(feature = "backup-repository", feature = "unreferenced-types"))]
-impl ::std::ops::Deref for RestObjectStorageType {
-    type Target = ::std::option::Option<RestObjectStorageTypeInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<RestObjectStorageTypeInner> {
-        &self.0
-    }
-}
-#[cfg(any(feature = "backup-repository", feature = "unreferenced-types"))]
-impl ::std::convert::From<RestObjectStorageType>
-for ::std::option::Option<RestObjectStorageTypeInner> {
-    #[inline]
-    fn from(value: RestObjectStorageType) -> Self {
-        value.0
-    }
-}
-#[cfg(any(feature = "backup-repository", feature = "unreferenced-types"))]
-impl ::std::convert::From<::std::option::Option<RestObjectStorageTypeInner>>
-for RestObjectStorageType {
-    #[inline]
-    fn from(value: ::std::option::Option<RestObjectStorageTypeInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(any(feature = "backup-repository", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestObjectStorageTypeInner`"] pub enum RestObjectStorageTypeInner {
-    AzureBlob = "AzureBlob", AmazonS3 = "AmazonS3", AmazonS3Compatible =
-    "AmazonS3Compatible", AzureBlobArchive = "AzureBlobArchive", AmazonS3Glacier =
-    "AmazonS3Glacier", WasabiCloud = "WasabiCloud", IbmCloud = "IBMCloud", } unknown
-    Unknown
+    #[doc = "`RestObjectStorageType`"] pub enum RestObjectStorageType { AzureBlob =
+    "AzureBlob", AmazonS3 = "AmazonS3", AmazonS3Compatible = "AmazonS3Compatible",
+    AzureBlobArchive = "AzureBlobArchive", AmazonS3Glacier = "AmazonS3Glacier",
+    WasabiCloud = "WasabiCloud", IbmCloud = "IBMCloud", } unknown Unknown
 }
 ///`RestOffice365ConnectionSettings`
 #[derive(Clone, Debug, Default)]
@@ -6838,41 +6755,11 @@ pub struct RestOrganizationLicensingInformation {
     ///Users in the new-user state (rental licenses); `0` with a subscription license.
     pub new_users: ::std::option::Option<i32>,
 }
-///`RestOrganizationRegion`
-#[derive(Clone, Debug)]
-#[cfg(any(feature = "organization", feature = "unreferenced-types"))]
-pub struct RestOrganizationRegion(
-    pub ::std::option::Option<RestOrganizationRegionInner>,
-);
-#[cfg(any(feature = "organization", feature = "unreferenced-types"))]
-impl ::std::ops::Deref for RestOrganizationRegion {
-    type Target = ::std::option::Option<RestOrganizationRegionInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<RestOrganizationRegionInner> {
-        &self.0
-    }
-}
-#[cfg(any(feature = "organization", feature = "unreferenced-types"))]
-impl ::std::convert::From<RestOrganizationRegion>
-for ::std::option::Option<RestOrganizationRegionInner> {
-    #[inline]
-    fn from(value: RestOrganizationRegion) -> Self {
-        value.0
-    }
-}
-#[cfg(any(feature = "organization", feature = "unreferenced-types"))]
-impl ::std::convert::From<::std::option::Option<RestOrganizationRegionInner>>
-for RestOrganizationRegion {
-    #[inline]
-    fn from(value: ::std::option::Option<RestOrganizationRegionInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(any(feature = "organization", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestOrganizationRegionInner`"] pub enum RestOrganizationRegionInner {
-    Worldwide = "Worldwide", Germany = "Germany", China = "China", UsDefence =
-    "USDefence", UsGovernment = "USGovernment", } unknown Unknown
+    #[doc = "`RestOrganizationRegion`"] pub enum RestOrganizationRegion { Worldwide =
+    "Worldwide", Germany = "Germany", China = "China", UsDefence = "USDefence",
+    UsGovernment = "USGovernment", } unknown Unknown
 }
 ///`RestOrganizationSiteDeleteEvent`
 #[derive(Clone, Debug)]
@@ -6971,58 +6858,6 @@ pub struct RestOrganizationTeamUpdateEvent {
     ///Backup server's id of the organization the object belongs to.
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
 }
-///`RestOrganizationType`
-#[derive(Clone, Debug)]
-#[cfg(
-    any(
-        feature = "backup-organization",
-        feature = "organization",
-        feature = "unreferenced-types"
-    )
-)]
-pub struct RestOrganizationType(pub ::std::option::Option<RestOrganizationTypeInner>);
-#[cfg(
-    any(
-        feature = "backup-organization",
-        feature = "organization",
-        feature = "unreferenced-types"
-    )
-)]
-impl ::std::ops::Deref for RestOrganizationType {
-    type Target = ::std::option::Option<RestOrganizationTypeInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<RestOrganizationTypeInner> {
-        &self.0
-    }
-}
-#[cfg(
-    any(
-        feature = "backup-organization",
-        feature = "organization",
-        feature = "unreferenced-types"
-    )
-)]
-impl ::std::convert::From<RestOrganizationType>
-for ::std::option::Option<RestOrganizationTypeInner> {
-    #[inline]
-    fn from(value: RestOrganizationType) -> Self {
-        value.0
-    }
-}
-#[cfg(
-    any(
-        feature = "backup-organization",
-        feature = "organization",
-        feature = "unreferenced-types"
-    )
-)]
-impl ::std::convert::From<::std::option::Option<RestOrganizationTypeInner>>
-for RestOrganizationType {
-    #[inline]
-    fn from(value: ::std::option::Option<RestOrganizationTypeInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(
     any(
         feature = "backup-organization",
@@ -7031,8 +6866,8 @@ for RestOrganizationType {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestOrganizationTypeInner`"] pub enum RestOrganizationTypeInner { Office365
-    = "Office365", OnPremises = "OnPremises", Hybrid = "Hybrid", } unknown Unknown
+    #[doc = "`RestOrganizationType`"] pub enum RestOrganizationType { Office365 =
+    "Office365", OnPremises = "OnPremises", Hybrid = "Hybrid", } unknown Unknown
 }
 ///`RestOrganizationUserDeleteEvent`
 #[derive(Clone, Debug)]
@@ -35007,23 +34842,6 @@ impl ::veeam_runtime::paging::Paged for PageOfRestUser {
     type Item = RestUser;
 }
 // Serde impls, written out instead of derived (see `veeam_runtime::json`).
-#[cfg(any(feature = "azure-object-storage", feature = "backup-repository", feature = "unreferenced-types"))]
-impl<'de> ::serde::Deserialize<'de> for AzureStorageEndpointNullable {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "azure-object-storage", feature = "backup-repository", feature = "unreferenced-types"))]
-impl ::serde::Serialize for AzureStorageEndpointNullable {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
-    }
-}
 #[cfg(any(feature = "events"))]
 impl<'de> ::serde::Deserialize<'de> for EventsGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -54231,23 +54049,6 @@ impl ::serde::Serialize for RestObjectStorageComposed {
         e.end()
     }
 }
-#[cfg(any(feature = "backup-repository", feature = "unreferenced-types"))]
-impl<'de> ::serde::Deserialize<'de> for RestObjectStorageType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "backup-repository", feature = "unreferenced-types"))]
-impl ::serde::Serialize for RestObjectStorageType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
-    }
-}
 #[cfg(any(feature = "organization", feature = "unreferenced-types"))]
 impl<'de> ::serde::Deserialize<'de> for RestOffice365ConnectionSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -56813,23 +56614,6 @@ impl ::serde::Serialize for RestOrganizationLicensingInformation {
         e.end()
     }
 }
-#[cfg(any(feature = "organization", feature = "unreferenced-types"))]
-impl<'de> ::serde::Deserialize<'de> for RestOrganizationRegion {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "organization", feature = "unreferenced-types"))]
-impl ::serde::Serialize for RestOrganizationRegion {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
-    }
-}
 #[cfg(any(feature = "unreferenced-types"))]
 impl<'de> ::serde::Deserialize<'de> for RestOrganizationSiteDeleteEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -57305,23 +57089,6 @@ impl ::serde::Serialize for RestOrganizationTeamUpdateEvent {
             e.entry("organizationId", value);
         }
         e.end()
-    }
-}
-#[cfg(any(feature = "backup-organization", feature = "organization", feature = "unreferenced-types"))]
-impl<'de> ::serde::Deserialize<'de> for RestOrganizationType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "backup-organization", feature = "organization", feature = "unreferenced-types"))]
-impl ::serde::Serialize for RestOrganizationType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
     }
 }
 #[cfg(any(feature = "unreferenced-types"))]

@@ -1212,64 +1212,6 @@ pub struct AzureAccountCheckResult {
     "NotFound", Invalid = "Invalid", NoSubscriptions = "NoSubscriptions", } unknown
     UnknownValue
 }
-///`AzureAccountCloudStateNullable`
-#[derive(Clone, Debug)]
-#[cfg(
-    any(
-        feature = "azure-service-account",
-        feature = "configuration",
-        feature = "tenant",
-        feature = "unreferenced-types"
-    )
-)]
-pub struct AzureAccountCloudStateNullable(
-    pub ::std::option::Option<AzureAccountCloudStateNullableInner>,
-);
-#[cfg(
-    any(
-        feature = "azure-service-account",
-        feature = "configuration",
-        feature = "tenant",
-        feature = "unreferenced-types"
-    )
-)]
-impl ::std::ops::Deref for AzureAccountCloudStateNullable {
-    type Target = ::std::option::Option<AzureAccountCloudStateNullableInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<AzureAccountCloudStateNullableInner> {
-        &self.0
-    }
-}
-#[cfg(
-    any(
-        feature = "azure-service-account",
-        feature = "configuration",
-        feature = "tenant",
-        feature = "unreferenced-types"
-    )
-)]
-impl ::std::convert::From<AzureAccountCloudStateNullable>
-for ::std::option::Option<AzureAccountCloudStateNullableInner> {
-    #[inline]
-    fn from(value: AzureAccountCloudStateNullable) -> Self {
-        value.0
-    }
-}
-#[cfg(
-    any(
-        feature = "azure-service-account",
-        feature = "configuration",
-        feature = "tenant",
-        feature = "unreferenced-types"
-    )
-)]
-impl ::std::convert::From<::std::option::Option<AzureAccountCloudStateNullableInner>>
-for AzureAccountCloudStateNullable {
-    #[inline]
-    fn from(value: ::std::option::Option<AzureAccountCloudStateNullableInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(
     any(
         feature = "azure-service-account",
@@ -1279,12 +1221,12 @@ for AzureAccountCloudStateNullable {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AzureAccountCloudStateNullableInner`"] pub enum
-    AzureAccountCloudStateNullableInner { Unknown = "Unknown", Valid = "Valid",
-    InvalidClientSecret = "InvalidClientSecret", ExpiredClientSecret =
-    "ExpiredClientSecret", CertificateMismatch = "CertificateMismatch",
-    ExpiredCertificate = "ExpiredCertificate", NotFound = "NotFound", Invalid =
-    "Invalid", NoSubscriptions = "NoSubscriptions", } unknown UnknownValue
+    #[doc = "`AzureAccountCloudStateNullable`"] pub enum AzureAccountCloudStateNullable {
+    Unknown = "Unknown", Valid = "Valid", InvalidClientSecret = "InvalidClientSecret",
+    ExpiredClientSecret = "ExpiredClientSecret", CertificateMismatch =
+    "CertificateMismatch", ExpiredCertificate = "ExpiredCertificate", NotFound =
+    "NotFound", Invalid = "Invalid", NoSubscriptions = "NoSubscriptions", } unknown
+    UnknownValue
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
@@ -1476,72 +1418,6 @@ impl AzureAuthenticationResult {
     = "Germany", China = "China", UsGovernment = "USGovernment", Unknown = "Unknown", }
     unknown UnknownValue
 }
-///`AzureEnvironmentNullable`
-#[derive(Clone, Debug)]
-#[cfg(
-    any(
-        feature = "azure-service-account",
-        feature = "configuration",
-        feature = "job-sessions",
-        feature = "repository",
-        feature = "tenant",
-        feature = "unreferenced-types"
-    )
-)]
-pub struct AzureEnvironmentNullable(
-    pub ::std::option::Option<AzureEnvironmentNullableInner>,
-);
-#[cfg(
-    any(
-        feature = "azure-service-account",
-        feature = "configuration",
-        feature = "job-sessions",
-        feature = "repository",
-        feature = "tenant",
-        feature = "unreferenced-types"
-    )
-)]
-impl ::std::ops::Deref for AzureEnvironmentNullable {
-    type Target = ::std::option::Option<AzureEnvironmentNullableInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<AzureEnvironmentNullableInner> {
-        &self.0
-    }
-}
-#[cfg(
-    any(
-        feature = "azure-service-account",
-        feature = "configuration",
-        feature = "job-sessions",
-        feature = "repository",
-        feature = "tenant",
-        feature = "unreferenced-types"
-    )
-)]
-impl ::std::convert::From<AzureEnvironmentNullable>
-for ::std::option::Option<AzureEnvironmentNullableInner> {
-    #[inline]
-    fn from(value: AzureEnvironmentNullable) -> Self {
-        value.0
-    }
-}
-#[cfg(
-    any(
-        feature = "azure-service-account",
-        feature = "configuration",
-        feature = "job-sessions",
-        feature = "repository",
-        feature = "tenant",
-        feature = "unreferenced-types"
-    )
-)]
-impl ::std::convert::From<::std::option::Option<AzureEnvironmentNullableInner>>
-for AzureEnvironmentNullable {
-    #[inline]
-    fn from(value: ::std::option::Option<AzureEnvironmentNullableInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(
     any(
         feature = "azure-service-account",
@@ -1553,9 +1429,9 @@ for AzureEnvironmentNullable {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AzureEnvironmentNullableInner`"] pub enum AzureEnvironmentNullableInner {
-    Global = "Global", Germany = "Germany", China = "China", UsGovernment =
-    "USGovernment", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`AzureEnvironmentNullable`"] pub enum AzureEnvironmentNullable { Global =
+    "Global", Germany = "Germany", China = "China", UsGovernment = "USGovernment",
+    Unknown = "Unknown", } unknown UnknownValue
 }
 ///`AzurePermissionsUpdate`
 #[derive(Clone, Debug, Default)]
@@ -2052,86 +1928,6 @@ pub struct BackupRepositoryConfigurationFromClient {
     #[doc = "`BackupType`"] pub enum BackupType { AllSubscriptions = "AllSubscriptions",
     SelectedItems = "SelectedItems", Unknown = "Unknown", } unknown UnknownValue
 }
-///`BackupTypeNullable`
-#[derive(Clone, Debug)]
-#[cfg(
-    any(
-        feature = "cosmos-db-cost-estimation",
-        feature = "cosmos-db-policy",
-        feature = "cost-estimation",
-        feature = "file-share-cost-estimation",
-        feature = "file-share-policy",
-        feature = "policy",
-        feature = "sql-cost-estimation",
-        feature = "sql-policy",
-        feature = "unreferenced-types",
-        feature = "vm-sla-based-policy"
-    )
-)]
-pub struct BackupTypeNullable(pub ::std::option::Option<BackupTypeNullableInner>);
-#[cfg(
-    any(
-        feature = "cosmos-db-cost-estimation",
-        feature = "cosmos-db-policy",
-        feature = "cost-estimation",
-        feature = "file-share-cost-estimation",
-        feature = "file-share-policy",
-        feature = "policy",
-        feature = "sql-cost-estimation",
-        feature = "sql-policy",
-        feature = "unreferenced-types",
-        feature = "vm-sla-based-policy"
-    )
-)]
-impl ::std::ops::Deref for BackupTypeNullable {
-    type Target = ::std::option::Option<BackupTypeNullableInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<BackupTypeNullableInner> {
-        &self.0
-    }
-}
-#[cfg(
-    any(
-        feature = "cosmos-db-cost-estimation",
-        feature = "cosmos-db-policy",
-        feature = "cost-estimation",
-        feature = "file-share-cost-estimation",
-        feature = "file-share-policy",
-        feature = "policy",
-        feature = "sql-cost-estimation",
-        feature = "sql-policy",
-        feature = "unreferenced-types",
-        feature = "vm-sla-based-policy"
-    )
-)]
-impl ::std::convert::From<BackupTypeNullable>
-for ::std::option::Option<BackupTypeNullableInner> {
-    #[inline]
-    fn from(value: BackupTypeNullable) -> Self {
-        value.0
-    }
-}
-#[cfg(
-    any(
-        feature = "cosmos-db-cost-estimation",
-        feature = "cosmos-db-policy",
-        feature = "cost-estimation",
-        feature = "file-share-cost-estimation",
-        feature = "file-share-policy",
-        feature = "policy",
-        feature = "sql-cost-estimation",
-        feature = "sql-policy",
-        feature = "unreferenced-types",
-        feature = "vm-sla-based-policy"
-    )
-)]
-impl ::std::convert::From<::std::option::Option<BackupTypeNullableInner>>
-for BackupTypeNullable {
-    #[inline]
-    fn from(value: ::std::option::Option<BackupTypeNullableInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(
     any(
         feature = "cosmos-db-cost-estimation",
@@ -2147,9 +1943,9 @@ for BackupTypeNullable {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`BackupTypeNullableInner`"] pub enum BackupTypeNullableInner {
-    AllSubscriptions = "AllSubscriptions", SelectedItems = "SelectedItems", Unknown =
-    "Unknown", } unknown UnknownValue
+    #[doc = "`BackupTypeNullable`"] pub enum BackupTypeNullable { AllSubscriptions =
+    "AllSubscriptions", SelectedItems = "SelectedItems", Unknown = "Unknown", } unknown
+    UnknownValue
 }
 ///`BackupWindowSettings`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -2623,8 +2419,11 @@ pub struct ClientLoginParameters {
     pub azure_account_purposes: ::std::option::Option<
         ::std::vec::Vec<AzureAccountPurpose>,
     >,
-    #[serde(rename = "azureEnvironment")]
-    pub azure_environment: AzureEnvironmentNullable,
+    #[serde(
+        rename = "azureEnvironment",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub azure_environment: ::std::option::Option<AzureEnvironmentNullable>,
     ///Password protecting `applicationCertificate`, if it has one.
     #[serde(
         rename = "certificatePassword",
@@ -3316,58 +3115,6 @@ pub struct CosmosDbAccountRestoreTimeRange {
     CosmosDbBackupDestinationFilterOptions { AzureBlob = "AzureBlob", ManualBackup =
     "ManualBackup", } unknown Unknown
 }
-///`CosmosDbCapacityMode`
-#[derive(Clone, Debug)]
-#[cfg(
-    any(
-        feature = "cosmos-db-account",
-        feature = "cosmos-db-policy",
-        feature = "protected-cosmos-db-account"
-    )
-)]
-pub struct CosmosDbCapacityMode(pub ::std::option::Option<CosmosDbCapacityModeInner>);
-#[cfg(
-    any(
-        feature = "cosmos-db-account",
-        feature = "cosmos-db-policy",
-        feature = "protected-cosmos-db-account"
-    )
-)]
-impl ::std::ops::Deref for CosmosDbCapacityMode {
-    type Target = ::std::option::Option<CosmosDbCapacityModeInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<CosmosDbCapacityModeInner> {
-        &self.0
-    }
-}
-#[cfg(
-    any(
-        feature = "cosmos-db-account",
-        feature = "cosmos-db-policy",
-        feature = "protected-cosmos-db-account"
-    )
-)]
-impl ::std::convert::From<CosmosDbCapacityMode>
-for ::std::option::Option<CosmosDbCapacityModeInner> {
-    #[inline]
-    fn from(value: CosmosDbCapacityMode) -> Self {
-        value.0
-    }
-}
-#[cfg(
-    any(
-        feature = "cosmos-db-account",
-        feature = "cosmos-db-policy",
-        feature = "protected-cosmos-db-account"
-    )
-)]
-impl ::std::convert::From<::std::option::Option<CosmosDbCapacityModeInner>>
-for CosmosDbCapacityMode {
-    #[inline]
-    fn from(value: ::std::option::Option<CosmosDbCapacityModeInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(
     any(
         feature = "cosmos-db-account",
@@ -3376,9 +3123,9 @@ for CosmosDbCapacityMode {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`CosmosDbCapacityModeInner`"] pub enum CosmosDbCapacityModeInner { None =
-    "None", Provisioned = "Provisioned", Serverless = "Serverless", Unknown = "Unknown",
-    } unknown UnknownValue
+    #[doc = "`CosmosDbCapacityMode`"] pub enum CosmosDbCapacityMode { None = "None",
+    Provisioned = "Provisioned", Serverless = "Serverless", Unknown = "Unknown", }
+    unknown UnknownValue
 }
 ///`CosmosDbContinuousRestorePoint`
 #[derive(Clone, Debug, Default)]
@@ -4124,8 +3871,11 @@ pub struct CostEstimationCosmosDbItem {
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "cosmos-db-cost-estimation"))]
 pub struct CostEstimationCosmosDbPolicyFromClient {
-    #[serde(rename = "backupType")]
-    pub backup_type: BackupTypeNullable,
+    #[serde(
+        rename = "backupType",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub backup_type: ::std::option::Option<BackupTypeNullable>,
     ///Account kinds also backed up to a repository: `PostgreSQL`, `MongoDB`.
     #[serde(
         rename = "backupWorkloads",
@@ -4365,8 +4115,11 @@ pub struct CostEstimationFileShareItem {
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "file-share-cost-estimation"))]
 pub struct CostEstimationFileSharePolicyFromClient {
-    #[serde(rename = "backupType")]
-    pub backup_type: BackupTypeNullable,
+    #[serde(
+        rename = "backupType",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub backup_type: ::std::option::Option<BackupTypeNullable>,
     #[serde(
         rename = "dailySchedule",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -5062,36 +4815,10 @@ pub struct CostEstimationWarningWithData {
     pub schedules: ::std::option::Option<::std::vec::Vec<CostEstimationSchedulePeriod>>,
     pub text: ::std::option::Option<::std::string::String>,
 }
-///`CpuQuotaState`
-#[derive(Clone, Debug)]
-#[cfg(any(feature = "overview"))]
-pub struct CpuQuotaState(pub ::std::option::Option<CpuQuotaStateInner>);
-#[cfg(any(feature = "overview"))]
-impl ::std::ops::Deref for CpuQuotaState {
-    type Target = ::std::option::Option<CpuQuotaStateInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<CpuQuotaStateInner> {
-        &self.0
-    }
-}
-#[cfg(any(feature = "overview"))]
-impl ::std::convert::From<CpuQuotaState> for ::std::option::Option<CpuQuotaStateInner> {
-    #[inline]
-    fn from(value: CpuQuotaState) -> Self {
-        value.0
-    }
-}
-#[cfg(any(feature = "overview"))]
-impl ::std::convert::From<::std::option::Option<CpuQuotaStateInner>> for CpuQuotaState {
-    #[inline]
-    fn from(value: ::std::option::Option<CpuQuotaStateInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(any(feature = "overview"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`CpuQuotaStateInner`"] pub enum CpuQuotaStateInner { NoIssues = "NoIssues",
-    Exceeded = "Exceeded", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`CpuQuotaState`"] pub enum CpuQuotaState { NoIssues = "NoIssues", Exceeded =
+    "Exceeded", Unknown = "Unknown", } unknown UnknownValue
 }
 ///`CreateRepositoryAccountInfo`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -5133,41 +4860,11 @@ pub struct CreateServiceAccountInfo {
     #[serde(rename = "tenantId", skip_serializing_if = "::std::option::Option::is_none")]
     pub tenant_id: ::std::option::Option<::std::string::String>,
 }
-///`CredentialsStateFilterOptions`
-#[derive(Clone, Debug)]
-#[cfg(any(feature = "database", feature = "sql-server"))]
-pub struct CredentialsStateFilterOptions(
-    pub ::std::option::Option<CredentialsStateFilterOptionsInner>,
-);
-#[cfg(any(feature = "database", feature = "sql-server"))]
-impl ::std::ops::Deref for CredentialsStateFilterOptions {
-    type Target = ::std::option::Option<CredentialsStateFilterOptionsInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<CredentialsStateFilterOptionsInner> {
-        &self.0
-    }
-}
-#[cfg(any(feature = "database", feature = "sql-server"))]
-impl ::std::convert::From<CredentialsStateFilterOptions>
-for ::std::option::Option<CredentialsStateFilterOptionsInner> {
-    #[inline]
-    fn from(value: CredentialsStateFilterOptions) -> Self {
-        value.0
-    }
-}
-#[cfg(any(feature = "database", feature = "sql-server"))]
-impl ::std::convert::From<::std::option::Option<CredentialsStateFilterOptionsInner>>
-for CredentialsStateFilterOptions {
-    #[inline]
-    fn from(value: ::std::option::Option<CredentialsStateFilterOptionsInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(any(feature = "database", feature = "sql-server"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`CredentialsStateFilterOptionsInner`"] pub enum
-    CredentialsStateFilterOptionsInner { OnlyWithCredentials = "OnlyWithCredentials",
-    OnlyWithoutCredentials = "OnlyWithoutCredentials", All = "All", } unknown Unknown
+    #[doc = "`CredentialsStateFilterOptions`"] pub enum CredentialsStateFilterOptions {
+    OnlyWithCredentials = "OnlyWithCredentials", OnlyWithoutCredentials =
+    "OnlyWithoutCredentials", All = "All", } unknown Unknown
 }
 ///`CurrentUser`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -5306,86 +5003,6 @@ pub struct DailySqlSchedule {
     "WeekDays", SelectedDays = "SelectedDays", Unknown = "Unknown", } unknown
     UnknownValue
 }
-///`DailyTypeNullable`
-#[derive(Clone, Debug)]
-#[cfg(
-    any(
-        feature = "configuration-backup",
-        feature = "cosmos-db-cost-estimation",
-        feature = "cosmos-db-policy",
-        feature = "cost-estimation",
-        feature = "file-share-cost-estimation",
-        feature = "file-share-policy",
-        feature = "policy",
-        feature = "sql-cost-estimation",
-        feature = "sql-policy",
-        feature = "unreferenced-types"
-    )
-)]
-pub struct DailyTypeNullable(pub ::std::option::Option<DailyTypeNullableInner>);
-#[cfg(
-    any(
-        feature = "configuration-backup",
-        feature = "cosmos-db-cost-estimation",
-        feature = "cosmos-db-policy",
-        feature = "cost-estimation",
-        feature = "file-share-cost-estimation",
-        feature = "file-share-policy",
-        feature = "policy",
-        feature = "sql-cost-estimation",
-        feature = "sql-policy",
-        feature = "unreferenced-types"
-    )
-)]
-impl ::std::ops::Deref for DailyTypeNullable {
-    type Target = ::std::option::Option<DailyTypeNullableInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<DailyTypeNullableInner> {
-        &self.0
-    }
-}
-#[cfg(
-    any(
-        feature = "configuration-backup",
-        feature = "cosmos-db-cost-estimation",
-        feature = "cosmos-db-policy",
-        feature = "cost-estimation",
-        feature = "file-share-cost-estimation",
-        feature = "file-share-policy",
-        feature = "policy",
-        feature = "sql-cost-estimation",
-        feature = "sql-policy",
-        feature = "unreferenced-types"
-    )
-)]
-impl ::std::convert::From<DailyTypeNullable>
-for ::std::option::Option<DailyTypeNullableInner> {
-    #[inline]
-    fn from(value: DailyTypeNullable) -> Self {
-        value.0
-    }
-}
-#[cfg(
-    any(
-        feature = "configuration-backup",
-        feature = "cosmos-db-cost-estimation",
-        feature = "cosmos-db-policy",
-        feature = "cost-estimation",
-        feature = "file-share-cost-estimation",
-        feature = "file-share-policy",
-        feature = "policy",
-        feature = "sql-cost-estimation",
-        feature = "sql-policy",
-        feature = "unreferenced-types"
-    )
-)]
-impl ::std::convert::From<::std::option::Option<DailyTypeNullableInner>>
-for DailyTypeNullable {
-    #[inline]
-    fn from(value: ::std::option::Option<DailyTypeNullableInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(
     any(
         feature = "configuration-backup",
@@ -5401,9 +5018,9 @@ for DailyTypeNullable {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`DailyTypeNullableInner`"] pub enum DailyTypeNullableInner { Everyday =
-    "Everyday", WeekDays = "WeekDays", SelectedDays = "SelectedDays", Unknown =
-    "Unknown", } unknown UnknownValue
+    #[doc = "`DailyTypeNullable`"] pub enum DailyTypeNullable { Everyday = "Everyday",
+    WeekDays = "WeekDays", SelectedDays = "SelectedDays", Unknown = "Unknown", } unknown
+    UnknownValue
 }
 ///`DataRetrievalExtendOptions`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -6006,82 +5623,6 @@ pub struct DateTimeInfo {
     Tuesday = "Tuesday", Wednesday = "Wednesday", Thursday = "Thursday", Friday =
     "Friday", Saturday = "Saturday", Unknown = "Unknown", } unknown UnknownValue
 }
-///`DayOfWeekNullable`
-#[derive(Clone, Debug)]
-#[cfg(
-    any(
-        feature = "cosmos-db-cost-estimation",
-        feature = "cosmos-db-policy",
-        feature = "cost-estimation",
-        feature = "file-share-cost-estimation",
-        feature = "file-share-policy",
-        feature = "policy",
-        feature = "sql-cost-estimation",
-        feature = "sql-policy",
-        feature = "unreferenced-types"
-    )
-)]
-pub struct DayOfWeekNullable(pub ::std::option::Option<DayOfWeekNullableInner>);
-#[cfg(
-    any(
-        feature = "cosmos-db-cost-estimation",
-        feature = "cosmos-db-policy",
-        feature = "cost-estimation",
-        feature = "file-share-cost-estimation",
-        feature = "file-share-policy",
-        feature = "policy",
-        feature = "sql-cost-estimation",
-        feature = "sql-policy",
-        feature = "unreferenced-types"
-    )
-)]
-impl ::std::ops::Deref for DayOfWeekNullable {
-    type Target = ::std::option::Option<DayOfWeekNullableInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<DayOfWeekNullableInner> {
-        &self.0
-    }
-}
-#[cfg(
-    any(
-        feature = "cosmos-db-cost-estimation",
-        feature = "cosmos-db-policy",
-        feature = "cost-estimation",
-        feature = "file-share-cost-estimation",
-        feature = "file-share-policy",
-        feature = "policy",
-        feature = "sql-cost-estimation",
-        feature = "sql-policy",
-        feature = "unreferenced-types"
-    )
-)]
-impl ::std::convert::From<DayOfWeekNullable>
-for ::std::option::Option<DayOfWeekNullableInner> {
-    #[inline]
-    fn from(value: DayOfWeekNullable) -> Self {
-        value.0
-    }
-}
-#[cfg(
-    any(
-        feature = "cosmos-db-cost-estimation",
-        feature = "cosmos-db-policy",
-        feature = "cost-estimation",
-        feature = "file-share-cost-estimation",
-        feature = "file-share-policy",
-        feature = "policy",
-        feature = "sql-cost-estimation",
-        feature = "sql-policy",
-        feature = "unreferenced-types"
-    )
-)]
-impl ::std::convert::From<::std::option::Option<DayOfWeekNullableInner>>
-for DayOfWeekNullable {
-    #[inline]
-    fn from(value: ::std::option::Option<DayOfWeekNullableInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(
     any(
         feature = "cosmos-db-cost-estimation",
@@ -6096,10 +5637,9 @@ for DayOfWeekNullable {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`DayOfWeekNullableInner`"] pub enum DayOfWeekNullableInner { Sunday =
-    "Sunday", Monday = "Monday", Tuesday = "Tuesday", Wednesday = "Wednesday", Thursday =
-    "Thursday", Friday = "Friday", Saturday = "Saturday", Unknown = "Unknown", } unknown
-    UnknownValue
+    #[doc = "`DayOfWeekNullable`"] pub enum DayOfWeekNullable { Sunday = "Sunday", Monday
+    = "Monday", Tuesday = "Tuesday", Wednesday = "Wednesday", Thursday = "Thursday",
+    Friday = "Friday", Saturday = "Saturday", Unknown = "Unknown", } unknown UnknownValue
 }
 ///`DeployServerResult`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -6836,8 +6376,11 @@ pub struct EventEmailNotificationSettings {
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
 pub struct ExpandToCosmosDbAccountOptions {
-    #[serde(rename = "backupType")]
-    pub backup_type: BackupTypeNullable,
+    #[serde(
+        rename = "backupType",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub backup_type: ::std::option::Option<BackupTypeNullable>,
     #[serde(
         rename = "excludedItems",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -7591,45 +7134,10 @@ pub struct FlrSessionRestoreTaskLogItem {
     Running = "Running", Success = "Success", Warning = "Warning", Error = "Error",
     Cancelled = "Cancelled", } unknown Unknown
 }
-///`FlrSessionRestoreTaskLogItemStatusNullable`
-#[derive(Clone, Debug)]
-#[cfg(any(feature = "flr-session"))]
-pub struct FlrSessionRestoreTaskLogItemStatusNullable(
-    pub ::std::option::Option<FlrSessionRestoreTaskLogItemStatusNullableInner>,
-);
-#[cfg(any(feature = "flr-session"))]
-impl ::std::ops::Deref for FlrSessionRestoreTaskLogItemStatusNullable {
-    type Target = ::std::option::Option<FlrSessionRestoreTaskLogItemStatusNullableInner>;
-    #[inline]
-    fn deref(
-        &self,
-    ) -> &::std::option::Option<FlrSessionRestoreTaskLogItemStatusNullableInner> {
-        &self.0
-    }
-}
-#[cfg(any(feature = "flr-session"))]
-impl ::std::convert::From<FlrSessionRestoreTaskLogItemStatusNullable>
-for ::std::option::Option<FlrSessionRestoreTaskLogItemStatusNullableInner> {
-    #[inline]
-    fn from(value: FlrSessionRestoreTaskLogItemStatusNullable) -> Self {
-        value.0
-    }
-}
-#[cfg(any(feature = "flr-session"))]
-impl ::std::convert::From<
-    ::std::option::Option<FlrSessionRestoreTaskLogItemStatusNullableInner>,
-> for FlrSessionRestoreTaskLogItemStatusNullable {
-    #[inline]
-    fn from(
-        value: ::std::option::Option<FlrSessionRestoreTaskLogItemStatusNullableInner>,
-    ) -> Self {
-        Self(value)
-    }
-}
 #[cfg(any(feature = "flr-session"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`FlrSessionRestoreTaskLogItemStatusNullableInner`"] pub enum
-    FlrSessionRestoreTaskLogItemStatusNullableInner { Pending = "Pending", Starting =
+    #[doc = "`FlrSessionRestoreTaskLogItemStatusNullable`"] pub enum
+    FlrSessionRestoreTaskLogItemStatusNullable { Pending = "Pending", Starting =
     "Starting", Running = "Running", Success = "Success", Warning = "Warning", Error =
     "Error", Cancelled = "Cancelled", } unknown Unknown
 }
@@ -7755,37 +7263,10 @@ impl FlrSessionSearchTaskStartRequest {
 pub struct FlrSessionSearchTaskStartResponse {
     pub search_id: ::std::option::Option<::uuid::Uuid>,
 }
-///`FrequencyType`
-#[derive(Clone, Debug)]
-#[cfg(any(feature = "unreferenced-types"))]
-pub struct FrequencyType(pub ::std::option::Option<FrequencyTypeInner>);
-#[cfg(any(feature = "unreferenced-types"))]
-impl ::std::ops::Deref for FrequencyType {
-    type Target = ::std::option::Option<FrequencyTypeInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<FrequencyTypeInner> {
-        &self.0
-    }
-}
-#[cfg(any(feature = "unreferenced-types"))]
-impl ::std::convert::From<FrequencyType> for ::std::option::Option<FrequencyTypeInner> {
-    #[inline]
-    fn from(value: FrequencyType) -> Self {
-        value.0
-    }
-}
-#[cfg(any(feature = "unreferenced-types"))]
-impl ::std::convert::From<::std::option::Option<FrequencyTypeInner>> for FrequencyType {
-    #[inline]
-    fn from(value: ::std::option::Option<FrequencyTypeInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`FrequencyTypeInner`"] pub enum FrequencyTypeInner { Daily = "Daily",
-    Monthly = "Monthly", Periodically = "Periodically", Unknown = "Unknown", } unknown
-    UnknownValue
+    #[doc = "`FrequencyType`"] pub enum FrequencyType { Daily = "Daily", Monthly =
+    "Monthly", Periodically = "Periodically", Unknown = "Unknown", } unknown UnknownValue
 }
 ///`GetConfigurationBackupExportStatus`
 #[derive(Clone, Debug, Default)]
@@ -8093,38 +7574,10 @@ impl IdentityProviderMetadata {
         Default::default()
     }
 }
-///`ImmutabilityFilter`
-#[derive(Clone, Debug)]
-#[cfg(any(feature = "unreferenced-types"))]
-pub struct ImmutabilityFilter(pub ::std::option::Option<ImmutabilityFilterInner>);
-#[cfg(any(feature = "unreferenced-types"))]
-impl ::std::ops::Deref for ImmutabilityFilter {
-    type Target = ::std::option::Option<ImmutabilityFilterInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<ImmutabilityFilterInner> {
-        &self.0
-    }
-}
-#[cfg(any(feature = "unreferenced-types"))]
-impl ::std::convert::From<ImmutabilityFilter>
-for ::std::option::Option<ImmutabilityFilterInner> {
-    #[inline]
-    fn from(value: ImmutabilityFilter) -> Self {
-        value.0
-    }
-}
-#[cfg(any(feature = "unreferenced-types"))]
-impl ::std::convert::From<::std::option::Option<ImmutabilityFilterInner>>
-for ImmutabilityFilter {
-    #[inline]
-    fn from(value: ::std::option::Option<ImmutabilityFilterInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ImmutabilityFilterInner`"] pub enum ImmutabilityFilterInner { Enabled =
-    "Enabled", Disabled = "Disabled", } unknown Unknown
+    #[doc = "`ImmutabilityFilter`"] pub enum ImmutabilityFilter { Enabled = "Enabled",
+    Disabled = "Disabled", } unknown Unknown
 }
 #[cfg(any(feature = "repository"))]
 ::veeam_runtime::string_enum! {
@@ -8529,37 +7982,9 @@ pub struct JobSessionReport {
     Success = "Success", Warning = "Warning", Pending = "Pending", Unknown = "Unknown", }
     unknown UnknownValue
 }
-///`JobStatusNullable`
-#[derive(Clone, Debug)]
-#[cfg(any(feature = "configuration-backup"))]
-pub struct JobStatusNullable(pub ::std::option::Option<JobStatusNullableInner>);
-#[cfg(any(feature = "configuration-backup"))]
-impl ::std::ops::Deref for JobStatusNullable {
-    type Target = ::std::option::Option<JobStatusNullableInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<JobStatusNullableInner> {
-        &self.0
-    }
-}
-#[cfg(any(feature = "configuration-backup"))]
-impl ::std::convert::From<JobStatusNullable>
-for ::std::option::Option<JobStatusNullableInner> {
-    #[inline]
-    fn from(value: JobStatusNullable) -> Self {
-        value.0
-    }
-}
-#[cfg(any(feature = "configuration-backup"))]
-impl ::std::convert::From<::std::option::Option<JobStatusNullableInner>>
-for JobStatusNullable {
-    #[inline]
-    fn from(value: ::std::option::Option<JobStatusNullableInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(any(feature = "configuration-backup"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`JobStatusNullableInner`"] pub enum JobStatusNullableInner { NeverExecuted =
+    #[doc = "`JobStatusNullable`"] pub enum JobStatusNullable { NeverExecuted =
     "NeverExecuted", Success = "Success", Warning = "Warning", Error = "Error", Pending =
     "Pending", Canceling = "Canceling", Canceled = "Canceled", Running = "Running",
     RunningWithWarning = "RunningWithWarning", RunningWithError = "RunningWithError",
@@ -9430,41 +8855,10 @@ pub struct MongoDbRestoreOptions {
     ///MongoDB databases to restore.
     pub databases: ::std::vec::Vec<MongoDbDatabaseRestoreOptions>,
 }
-///`MongoDbThroughputScalingType`
-#[derive(Clone, Debug)]
-#[cfg(any(feature = "azure-cosmos-db-accounts", feature = "cosmos-db-restore-point"))]
-pub struct MongoDbThroughputScalingType(
-    pub ::std::option::Option<MongoDbThroughputScalingTypeInner>,
-);
-#[cfg(any(feature = "azure-cosmos-db-accounts", feature = "cosmos-db-restore-point"))]
-impl ::std::ops::Deref for MongoDbThroughputScalingType {
-    type Target = ::std::option::Option<MongoDbThroughputScalingTypeInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<MongoDbThroughputScalingTypeInner> {
-        &self.0
-    }
-}
-#[cfg(any(feature = "azure-cosmos-db-accounts", feature = "cosmos-db-restore-point"))]
-impl ::std::convert::From<MongoDbThroughputScalingType>
-for ::std::option::Option<MongoDbThroughputScalingTypeInner> {
-    #[inline]
-    fn from(value: MongoDbThroughputScalingType) -> Self {
-        value.0
-    }
-}
-#[cfg(any(feature = "azure-cosmos-db-accounts", feature = "cosmos-db-restore-point"))]
-impl ::std::convert::From<::std::option::Option<MongoDbThroughputScalingTypeInner>>
-for MongoDbThroughputScalingType {
-    #[inline]
-    fn from(value: ::std::option::Option<MongoDbThroughputScalingTypeInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(any(feature = "azure-cosmos-db-accounts", feature = "cosmos-db-restore-point"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`MongoDbThroughputScalingTypeInner`"] pub enum
-    MongoDbThroughputScalingTypeInner { Autoscale = "Autoscale", Manual = "Manual", }
-    unknown Unknown
+    #[doc = "`MongoDbThroughputScalingType`"] pub enum MongoDbThroughputScalingType {
+    Autoscale = "Autoscale", Manual = "Manual", } unknown Unknown
 }
 ///`MongoDbThroughputSettings`
 #[derive(Clone, Debug, Default)]
@@ -9500,68 +8894,6 @@ pub struct MongoDbThroughputSettings {
     #[doc = "`MonthMagnetType`"] pub enum MonthMagnetType { FirstDay = "FirstDay",
     LastDay = "LastDay", } unknown Unknown
 }
-///`MonthNullable`
-#[derive(Clone, Debug)]
-#[cfg(
-    any(
-        feature = "cosmos-db-cost-estimation",
-        feature = "cosmos-db-policy",
-        feature = "cost-estimation",
-        feature = "policy",
-        feature = "sql-cost-estimation",
-        feature = "sql-policy"
-    )
-)]
-pub struct MonthNullable(pub ::std::option::Option<MonthNullableInner>);
-#[cfg(
-    any(
-        feature = "cosmos-db-cost-estimation",
-        feature = "cosmos-db-policy",
-        feature = "cost-estimation",
-        feature = "policy",
-        feature = "sql-cost-estimation",
-        feature = "sql-policy"
-    )
-)]
-impl ::std::ops::Deref for MonthNullable {
-    type Target = ::std::option::Option<MonthNullableInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<MonthNullableInner> {
-        &self.0
-    }
-}
-#[cfg(
-    any(
-        feature = "cosmos-db-cost-estimation",
-        feature = "cosmos-db-policy",
-        feature = "cost-estimation",
-        feature = "policy",
-        feature = "sql-cost-estimation",
-        feature = "sql-policy"
-    )
-)]
-impl ::std::convert::From<MonthNullable> for ::std::option::Option<MonthNullableInner> {
-    #[inline]
-    fn from(value: MonthNullable) -> Self {
-        value.0
-    }
-}
-#[cfg(
-    any(
-        feature = "cosmos-db-cost-estimation",
-        feature = "cosmos-db-policy",
-        feature = "cost-estimation",
-        feature = "policy",
-        feature = "sql-cost-estimation",
-        feature = "sql-policy"
-    )
-)]
-impl ::std::convert::From<::std::option::Option<MonthNullableInner>> for MonthNullable {
-    #[inline]
-    fn from(value: ::std::option::Option<MonthNullableInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(
     any(
         feature = "cosmos-db-cost-estimation",
@@ -9573,10 +8905,10 @@ impl ::std::convert::From<::std::option::Option<MonthNullableInner>> for MonthNu
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`MonthNullableInner`"] pub enum MonthNullableInner { January = "January",
-    February = "February", March = "March", April = "April", May = "May", June = "June",
-    July = "July", August = "August", September = "September", October = "October",
-    November = "November", December = "December", } unknown Unknown
+    #[doc = "`MonthNullable`"] pub enum MonthNullable { January = "January", February =
+    "February", March = "March", April = "April", May = "May", June = "June", July =
+    "July", August = "August", September = "September", October = "October", November =
+    "November", December = "December", } unknown Unknown
 }
 ///`MonthlyBackupSchedule`
 #[derive(Clone, Debug, Default)]
@@ -9692,82 +9024,6 @@ pub struct MonthlySqlSchedule {
     Third = "Third", Fourth = "Fourth", Last = "Last", SelectedDay = "SelectedDay",
     Unknown = "Unknown", } unknown UnknownValue
 }
-///`MonthlyTypeNullable`
-#[derive(Clone, Debug)]
-#[cfg(
-    any(
-        feature = "cosmos-db-cost-estimation",
-        feature = "cosmos-db-policy",
-        feature = "cost-estimation",
-        feature = "file-share-cost-estimation",
-        feature = "file-share-policy",
-        feature = "policy",
-        feature = "sql-cost-estimation",
-        feature = "sql-policy",
-        feature = "unreferenced-types"
-    )
-)]
-pub struct MonthlyTypeNullable(pub ::std::option::Option<MonthlyTypeNullableInner>);
-#[cfg(
-    any(
-        feature = "cosmos-db-cost-estimation",
-        feature = "cosmos-db-policy",
-        feature = "cost-estimation",
-        feature = "file-share-cost-estimation",
-        feature = "file-share-policy",
-        feature = "policy",
-        feature = "sql-cost-estimation",
-        feature = "sql-policy",
-        feature = "unreferenced-types"
-    )
-)]
-impl ::std::ops::Deref for MonthlyTypeNullable {
-    type Target = ::std::option::Option<MonthlyTypeNullableInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<MonthlyTypeNullableInner> {
-        &self.0
-    }
-}
-#[cfg(
-    any(
-        feature = "cosmos-db-cost-estimation",
-        feature = "cosmos-db-policy",
-        feature = "cost-estimation",
-        feature = "file-share-cost-estimation",
-        feature = "file-share-policy",
-        feature = "policy",
-        feature = "sql-cost-estimation",
-        feature = "sql-policy",
-        feature = "unreferenced-types"
-    )
-)]
-impl ::std::convert::From<MonthlyTypeNullable>
-for ::std::option::Option<MonthlyTypeNullableInner> {
-    #[inline]
-    fn from(value: MonthlyTypeNullable) -> Self {
-        value.0
-    }
-}
-#[cfg(
-    any(
-        feature = "cosmos-db-cost-estimation",
-        feature = "cosmos-db-policy",
-        feature = "cost-estimation",
-        feature = "file-share-cost-estimation",
-        feature = "file-share-policy",
-        feature = "policy",
-        feature = "sql-cost-estimation",
-        feature = "sql-policy",
-        feature = "unreferenced-types"
-    )
-)]
-impl ::std::convert::From<::std::option::Option<MonthlyTypeNullableInner>>
-for MonthlyTypeNullable {
-    #[inline]
-    fn from(value: ::std::option::Option<MonthlyTypeNullableInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(
     any(
         feature = "cosmos-db-cost-estimation",
@@ -9782,9 +9038,9 @@ for MonthlyTypeNullable {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`MonthlyTypeNullableInner`"] pub enum MonthlyTypeNullableInner { First =
-    "First", Second = "Second", Third = "Third", Fourth = "Fourth", Last = "Last",
-    SelectedDay = "SelectedDay", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`MonthlyTypeNullable`"] pub enum MonthlyTypeNullable { First = "First",
+    Second = "Second", Third = "Third", Fourth = "Fourth", Last = "Last", SelectedDay =
+    "SelectedDay", Unknown = "Unknown", } unknown UnknownValue
 }
 ///`NetworkSecurityGroup`
 #[derive(Clone, Debug, Default)]
@@ -9821,8 +9077,11 @@ pub struct NetworkSecurityGroup {
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "cosmos-db-policy"))]
 pub struct NewCosmosDbPolicyFromClient {
-    #[serde(rename = "backupType")]
-    pub backup_type: BackupTypeNullable,
+    #[serde(
+        rename = "backupType",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub backup_type: ::std::option::Option<BackupTypeNullable>,
     ///Account kinds also backed up to a repository: `PostgreSQL`, `MongoDB`.
     #[serde(
         rename = "backupWorkloads",
@@ -9998,8 +9257,11 @@ impl<'de> ::serde::Deserialize<'de> for NewCosmosDbPolicyFromClientName {
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "file-share-policy"))]
 pub struct NewFileSharePolicyFromClient {
-    #[serde(rename = "backupType")]
-    pub backup_type: BackupTypeNullable,
+    #[serde(
+        rename = "backupType",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub backup_type: ::std::option::Option<BackupTypeNullable>,
     #[serde(
         rename = "dailySchedule",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -10744,8 +10006,11 @@ impl NewSlaTemplateFromClient {
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "sql-policy"))]
 pub struct NewSqlPolicyFromClient {
-    #[serde(rename = "backupType")]
-    pub backup_type: BackupTypeNullable,
+    #[serde(
+        rename = "backupType",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub backup_type: ::std::option::Option<BackupTypeNullable>,
     ///`true` lets the policy create private endpoints to the databases by itself.
     #[serde(
         rename = "createPrivateEndpointToWorkloadAutomatically",
@@ -12087,58 +11352,6 @@ pub struct OAuth2SignInState {
     #[doc = "`OsType`"] pub enum OsType { Windows = "Windows", Linux = "Linux", Unknown =
     "Unknown", } unknown UnknownValue
 }
-///`OsTypeNullable`
-#[derive(Clone, Debug)]
-#[cfg(
-    any(
-        feature = "protected-virtual-machine",
-        feature = "unreferenced-types",
-        feature = "virtual-machine-restore-point"
-    )
-)]
-pub struct OsTypeNullable(pub ::std::option::Option<OsTypeNullableInner>);
-#[cfg(
-    any(
-        feature = "protected-virtual-machine",
-        feature = "unreferenced-types",
-        feature = "virtual-machine-restore-point"
-    )
-)]
-impl ::std::ops::Deref for OsTypeNullable {
-    type Target = ::std::option::Option<OsTypeNullableInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<OsTypeNullableInner> {
-        &self.0
-    }
-}
-#[cfg(
-    any(
-        feature = "protected-virtual-machine",
-        feature = "unreferenced-types",
-        feature = "virtual-machine-restore-point"
-    )
-)]
-impl ::std::convert::From<OsTypeNullable>
-for ::std::option::Option<OsTypeNullableInner> {
-    #[inline]
-    fn from(value: OsTypeNullable) -> Self {
-        value.0
-    }
-}
-#[cfg(
-    any(
-        feature = "protected-virtual-machine",
-        feature = "unreferenced-types",
-        feature = "virtual-machine-restore-point"
-    )
-)]
-impl ::std::convert::From<::std::option::Option<OsTypeNullableInner>>
-for OsTypeNullable {
-    #[inline]
-    fn from(value: ::std::option::Option<OsTypeNullableInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(
     any(
         feature = "protected-virtual-machine",
@@ -12147,8 +11360,8 @@ for OsTypeNullable {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OsTypeNullableInner`"] pub enum OsTypeNullableInner { Windows = "Windows",
-    Linux = "Linux", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`OsTypeNullable`"] pub enum OsTypeNullable { Windows = "Windows", Linux =
+    "Linux", Unknown = "Unknown", } unknown UnknownValue
 }
 ///`PageOfAvailabilitySet`
 #[derive(Clone, Debug, Default)]
@@ -13598,39 +12811,10 @@ pub struct PageOfWorkerProfile {
     ///Items in the whole filtered collection, across all pages.
     pub total_count: ::std::option::Option<i32>,
 }
-///`PeriodicallyType`
-#[derive(Clone, Debug)]
-#[cfg(any(feature = "unreferenced-types"))]
-pub struct PeriodicallyType(pub ::std::option::Option<PeriodicallyTypeInner>);
-#[cfg(any(feature = "unreferenced-types"))]
-impl ::std::ops::Deref for PeriodicallyType {
-    type Target = ::std::option::Option<PeriodicallyTypeInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<PeriodicallyTypeInner> {
-        &self.0
-    }
-}
-#[cfg(any(feature = "unreferenced-types"))]
-impl ::std::convert::From<PeriodicallyType>
-for ::std::option::Option<PeriodicallyTypeInner> {
-    #[inline]
-    fn from(value: PeriodicallyType) -> Self {
-        value.0
-    }
-}
-#[cfg(any(feature = "unreferenced-types"))]
-impl ::std::convert::From<::std::option::Option<PeriodicallyTypeInner>>
-for PeriodicallyType {
-    #[inline]
-    fn from(value: ::std::option::Option<PeriodicallyTypeInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`PeriodicallyTypeInner`"] pub enum PeriodicallyTypeInner { Minutes =
-    "Minutes", Hours = "Hours", Continuously = "Continuously", Unknown = "Unknown", }
-    unknown UnknownValue
+    #[doc = "`PeriodicallyType`"] pub enum PeriodicallyType { Minutes = "Minutes", Hours
+    = "Hours", Continuously = "Continuously", Unknown = "Unknown", } unknown UnknownValue
 }
 ///`Policy`
 #[derive(Clone, Debug)]
@@ -13729,39 +12913,9 @@ pub struct PolicyBackupItemsFromClient {
         ::std::vec::Vec<PolicyVirtualMachineFromClient>,
     >,
 }
-///`PolicyCosmosDbBackupTier`
-#[derive(Clone, Debug)]
-#[cfg(any(feature = "cosmos-db-cost-estimation", feature = "cosmos-db-policy"))]
-pub struct PolicyCosmosDbBackupTier(
-    pub ::std::option::Option<PolicyCosmosDbBackupTierInner>,
-);
-#[cfg(any(feature = "cosmos-db-cost-estimation", feature = "cosmos-db-policy"))]
-impl ::std::ops::Deref for PolicyCosmosDbBackupTier {
-    type Target = ::std::option::Option<PolicyCosmosDbBackupTierInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<PolicyCosmosDbBackupTierInner> {
-        &self.0
-    }
-}
-#[cfg(any(feature = "cosmos-db-cost-estimation", feature = "cosmos-db-policy"))]
-impl ::std::convert::From<PolicyCosmosDbBackupTier>
-for ::std::option::Option<PolicyCosmosDbBackupTierInner> {
-    #[inline]
-    fn from(value: PolicyCosmosDbBackupTier) -> Self {
-        value.0
-    }
-}
-#[cfg(any(feature = "cosmos-db-cost-estimation", feature = "cosmos-db-policy"))]
-impl ::std::convert::From<::std::option::Option<PolicyCosmosDbBackupTierInner>>
-for PolicyCosmosDbBackupTier {
-    #[inline]
-    fn from(value: ::std::option::Option<PolicyCosmosDbBackupTierInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(any(feature = "cosmos-db-cost-estimation", feature = "cosmos-db-policy"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`PolicyCosmosDbBackupTierInner`"] pub enum PolicyCosmosDbBackupTierInner {
+    #[doc = "`PolicyCosmosDbBackupTier`"] pub enum PolicyCosmosDbBackupTier {
     Continuous7Days = "Continuous7Days", Continuous30Days = "Continuous30Days", } unknown
     Unknown
 }
@@ -14196,39 +13350,11 @@ pub struct PrivateDeploymentState {
     "Enabled", Disabled = "Disabled", Enabling = "Enabling", Disabling = "Disabling", }
     unknown Unknown
 }
-///`PrivateDnsSetting`
-#[derive(Clone, Debug)]
-#[cfg(any(feature = "system"))]
-pub struct PrivateDnsSetting(pub ::std::option::Option<PrivateDnsSettingInner>);
-#[cfg(any(feature = "system"))]
-impl ::std::ops::Deref for PrivateDnsSetting {
-    type Target = ::std::option::Option<PrivateDnsSettingInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<PrivateDnsSettingInner> {
-        &self.0
-    }
-}
-#[cfg(any(feature = "system"))]
-impl ::std::convert::From<PrivateDnsSetting>
-for ::std::option::Option<PrivateDnsSettingInner> {
-    #[inline]
-    fn from(value: PrivateDnsSetting) -> Self {
-        value.0
-    }
-}
-#[cfg(any(feature = "system"))]
-impl ::std::convert::From<::std::option::Option<PrivateDnsSettingInner>>
-for PrivateDnsSetting {
-    #[inline]
-    fn from(value: ::std::option::Option<PrivateDnsSettingInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(any(feature = "system"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`PrivateDnsSettingInner`"] pub enum PrivateDnsSettingInner { Disabled =
-    "Disabled", ManageAutomatically = "ManageAutomatically", ManageARecords =
-    "ManageARecords", } unknown Unknown
+    #[doc = "`PrivateDnsSetting`"] pub enum PrivateDnsSetting { Disabled = "Disabled",
+    ManageAutomatically = "ManageAutomatically", ManageARecords = "ManageARecords", }
+    unknown Unknown
 }
 ///`ProblemDetails`
 #[derive(Clone, Debug, Default)]
@@ -14569,41 +13695,11 @@ impl ProtectedCosmosDbAccountExportOptions {
     "NonArchive", Archive = "Archive", Unknown = "Unknown", All = "All", } unknown
     UnknownValue
 }
-///`ProtectedDataBackupTierNullable`
-#[derive(Clone, Debug)]
-#[cfg(any(feature = "protected-virtual-machine", feature = "unreferenced-types"))]
-pub struct ProtectedDataBackupTierNullable(
-    pub ::std::option::Option<ProtectedDataBackupTierNullableInner>,
-);
-#[cfg(any(feature = "protected-virtual-machine", feature = "unreferenced-types"))]
-impl ::std::ops::Deref for ProtectedDataBackupTierNullable {
-    type Target = ::std::option::Option<ProtectedDataBackupTierNullableInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<ProtectedDataBackupTierNullableInner> {
-        &self.0
-    }
-}
-#[cfg(any(feature = "protected-virtual-machine", feature = "unreferenced-types"))]
-impl ::std::convert::From<ProtectedDataBackupTierNullable>
-for ::std::option::Option<ProtectedDataBackupTierNullableInner> {
-    #[inline]
-    fn from(value: ProtectedDataBackupTierNullable) -> Self {
-        value.0
-    }
-}
-#[cfg(any(feature = "protected-virtual-machine", feature = "unreferenced-types"))]
-impl ::std::convert::From<::std::option::Option<ProtectedDataBackupTierNullableInner>>
-for ProtectedDataBackupTierNullable {
-    #[inline]
-    fn from(value: ::std::option::Option<ProtectedDataBackupTierNullableInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(any(feature = "protected-virtual-machine", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ProtectedDataBackupTierNullableInner`"] pub enum
-    ProtectedDataBackupTierNullableInner { NonArchive = "NonArchive", Archive =
-    "Archive", Unknown = "Unknown", All = "All", } unknown UnknownValue
+    #[doc = "`ProtectedDataBackupTierNullable`"] pub enum ProtectedDataBackupTierNullable
+    { NonArchive = "NonArchive", Archive = "Archive", Unknown = "Unknown", All = "All", }
+    unknown UnknownValue
 }
 ///`ProtectedDataBatchDeleteBackupConfig`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -15341,37 +14437,9 @@ pub struct Rates {
     "VeeamUpdater", Unknown = "Unknown", IntegrationOperator = "IntegrationOperator",
     ReadOnlyUser = "ReadOnlyUser", } unknown UnknownValue
 }
-///`RbacRoleNullable`
-#[derive(Clone, Debug)]
-#[cfg(any(feature = "user"))]
-pub struct RbacRoleNullable(pub ::std::option::Option<RbacRoleNullableInner>);
-#[cfg(any(feature = "user"))]
-impl ::std::ops::Deref for RbacRoleNullable {
-    type Target = ::std::option::Option<RbacRoleNullableInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<RbacRoleNullableInner> {
-        &self.0
-    }
-}
-#[cfg(any(feature = "user"))]
-impl ::std::convert::From<RbacRoleNullable>
-for ::std::option::Option<RbacRoleNullableInner> {
-    #[inline]
-    fn from(value: RbacRoleNullable) -> Self {
-        value.0
-    }
-}
-#[cfg(any(feature = "user"))]
-impl ::std::convert::From<::std::option::Option<RbacRoleNullableInner>>
-for RbacRoleNullable {
-    #[inline]
-    fn from(value: ::std::option::Option<RbacRoleNullableInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(any(feature = "user"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RbacRoleNullableInner`"] pub enum RbacRoleNullableInner { PortalAdmin =
+    #[doc = "`RbacRoleNullable`"] pub enum RbacRoleNullable { PortalAdmin =
     "PortalAdmin", PortalOperator = "PortalOperator", RestoreOperator =
     "RestoreOperator", VeeamUpdater = "VeeamUpdater", Unknown = "Unknown",
     IntegrationOperator = "IntegrationOperator", ReadOnlyUser = "ReadOnlyUser", } unknown
@@ -16804,80 +15872,6 @@ pub struct RestoredItem {
     #[doc = "`RetentionDurationType`"] pub enum RetentionDurationType { Days = "Days",
     Months = "Months", Years = "Years", Unknown = "Unknown", } unknown UnknownValue
 }
-///`RetentionDurationTypeNullable`
-#[derive(Clone, Debug)]
-#[cfg(
-    any(
-        feature = "configuration-backup",
-        feature = "cosmos-db-cost-estimation",
-        feature = "cosmos-db-policy",
-        feature = "cost-estimation",
-        feature = "policy",
-        feature = "retention-settings",
-        feature = "sql-cost-estimation",
-        feature = "sql-policy"
-    )
-)]
-pub struct RetentionDurationTypeNullable(
-    pub ::std::option::Option<RetentionDurationTypeNullableInner>,
-);
-#[cfg(
-    any(
-        feature = "configuration-backup",
-        feature = "cosmos-db-cost-estimation",
-        feature = "cosmos-db-policy",
-        feature = "cost-estimation",
-        feature = "policy",
-        feature = "retention-settings",
-        feature = "sql-cost-estimation",
-        feature = "sql-policy"
-    )
-)]
-impl ::std::ops::Deref for RetentionDurationTypeNullable {
-    type Target = ::std::option::Option<RetentionDurationTypeNullableInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<RetentionDurationTypeNullableInner> {
-        &self.0
-    }
-}
-#[cfg(
-    any(
-        feature = "configuration-backup",
-        feature = "cosmos-db-cost-estimation",
-        feature = "cosmos-db-policy",
-        feature = "cost-estimation",
-        feature = "policy",
-        feature = "retention-settings",
-        feature = "sql-cost-estimation",
-        feature = "sql-policy"
-    )
-)]
-impl ::std::convert::From<RetentionDurationTypeNullable>
-for ::std::option::Option<RetentionDurationTypeNullableInner> {
-    #[inline]
-    fn from(value: RetentionDurationTypeNullable) -> Self {
-        value.0
-    }
-}
-#[cfg(
-    any(
-        feature = "configuration-backup",
-        feature = "cosmos-db-cost-estimation",
-        feature = "cosmos-db-policy",
-        feature = "cost-estimation",
-        feature = "policy",
-        feature = "retention-settings",
-        feature = "sql-cost-estimation",
-        feature = "sql-policy"
-    )
-)]
-impl ::std::convert::From<::std::option::Option<RetentionDurationTypeNullableInner>>
-for RetentionDurationTypeNullable {
-    #[inline]
-    fn from(value: ::std::option::Option<RetentionDurationTypeNullableInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(
     any(
         feature = "configuration-backup",
@@ -16891,9 +15885,9 @@ for RetentionDurationTypeNullable {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RetentionDurationTypeNullableInner`"] pub enum
-    RetentionDurationTypeNullableInner { Days = "Days", Months = "Months", Years =
-    "Years", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`RetentionDurationTypeNullable`"] pub enum RetentionDurationTypeNullable {
+    Days = "Days", Months = "Months", Years = "Years", Unknown = "Unknown", } unknown
+    UnknownValue
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
@@ -17438,38 +16432,10 @@ pub struct SlaTimeSeriesPoint {
     pub status: ::std::option::Option<SlaComplianceStatus>,
     pub to: ::std::option::Option<::chrono::naive::NaiveDate>,
 }
-///`SmtpAccountType`
-#[derive(Clone, Debug)]
-#[cfg(any(feature = "unreferenced-types"))]
-pub struct SmtpAccountType(pub ::std::option::Option<SmtpAccountTypeInner>);
-#[cfg(any(feature = "unreferenced-types"))]
-impl ::std::ops::Deref for SmtpAccountType {
-    type Target = ::std::option::Option<SmtpAccountTypeInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<SmtpAccountTypeInner> {
-        &self.0
-    }
-}
-#[cfg(any(feature = "unreferenced-types"))]
-impl ::std::convert::From<SmtpAccountType>
-for ::std::option::Option<SmtpAccountTypeInner> {
-    #[inline]
-    fn from(value: SmtpAccountType) -> Self {
-        value.0
-    }
-}
-#[cfg(any(feature = "unreferenced-types"))]
-impl ::std::convert::From<::std::option::Option<SmtpAccountTypeInner>>
-for SmtpAccountType {
-    #[inline]
-    fn from(value: ::std::option::Option<SmtpAccountTypeInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SmtpAccountTypeInner`"] pub enum SmtpAccountTypeInner { Basic = "Basic",
-    OAuth2 = "OAuth2", None = "None", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`SmtpAccountType`"] pub enum SmtpAccountType { Basic = "Basic", OAuth2 =
+    "OAuth2", None = "None", Unknown = "Unknown", } unknown UnknownValue
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
@@ -18254,58 +17220,6 @@ pub struct StandardAccountSqlServerFromClient {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
 }
-///`StorageAccessTier`
-#[derive(Clone, Debug)]
-#[cfg(
-    any(
-        feature = "cosmos-db-restore-point",
-        feature = "sql-restore-point",
-        feature = "virtual-machine-restore-point"
-    )
-)]
-pub struct StorageAccessTier(pub ::std::option::Option<StorageAccessTierInner>);
-#[cfg(
-    any(
-        feature = "cosmos-db-restore-point",
-        feature = "sql-restore-point",
-        feature = "virtual-machine-restore-point"
-    )
-)]
-impl ::std::ops::Deref for StorageAccessTier {
-    type Target = ::std::option::Option<StorageAccessTierInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<StorageAccessTierInner> {
-        &self.0
-    }
-}
-#[cfg(
-    any(
-        feature = "cosmos-db-restore-point",
-        feature = "sql-restore-point",
-        feature = "virtual-machine-restore-point"
-    )
-)]
-impl ::std::convert::From<StorageAccessTier>
-for ::std::option::Option<StorageAccessTierInner> {
-    #[inline]
-    fn from(value: StorageAccessTier) -> Self {
-        value.0
-    }
-}
-#[cfg(
-    any(
-        feature = "cosmos-db-restore-point",
-        feature = "sql-restore-point",
-        feature = "virtual-machine-restore-point"
-    )
-)]
-impl ::std::convert::From<::std::option::Option<StorageAccessTierInner>>
-for StorageAccessTier {
-    #[inline]
-    fn from(value: ::std::option::Option<StorageAccessTierInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(
     any(
         feature = "cosmos-db-restore-point",
@@ -18314,9 +17228,8 @@ for StorageAccessTier {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`StorageAccessTierInner`"] pub enum StorageAccessTierInner { Hot = "Hot",
-    Cool = "Cool", Archive = "Archive", Inferred = "Inferred", Cold = "Cold", } unknown
-    Unknown
+    #[doc = "`StorageAccessTier`"] pub enum StorageAccessTier { Hot = "Hot", Cool =
+    "Cool", Archive = "Archive", Inferred = "Inferred", Cold = "Cold", } unknown Unknown
 }
 ///`StorageAccount`
 #[derive(Clone, Debug, Default)]
@@ -18364,41 +17277,11 @@ pub struct StorageAccount {
     ///Entra tenant GUID of the account.
     pub tenant_id: ::std::option::Option<::std::string::String>,
 }
-///`StorageAccountBottleneckState`
-#[derive(Clone, Debug)]
-#[cfg(any(feature = "overview"))]
-pub struct StorageAccountBottleneckState(
-    pub ::std::option::Option<StorageAccountBottleneckStateInner>,
-);
-#[cfg(any(feature = "overview"))]
-impl ::std::ops::Deref for StorageAccountBottleneckState {
-    type Target = ::std::option::Option<StorageAccountBottleneckStateInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<StorageAccountBottleneckStateInner> {
-        &self.0
-    }
-}
-#[cfg(any(feature = "overview"))]
-impl ::std::convert::From<StorageAccountBottleneckState>
-for ::std::option::Option<StorageAccountBottleneckStateInner> {
-    #[inline]
-    fn from(value: StorageAccountBottleneckState) -> Self {
-        value.0
-    }
-}
-#[cfg(any(feature = "overview"))]
-impl ::std::convert::From<::std::option::Option<StorageAccountBottleneckStateInner>>
-for StorageAccountBottleneckState {
-    #[inline]
-    fn from(value: ::std::option::Option<StorageAccountBottleneckStateInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(any(feature = "overview"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`StorageAccountBottleneckStateInner`"] pub enum
-    StorageAccountBottleneckStateInner { NoIssues = "NoIssues", Throttled = "Throttled",
-    Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`StorageAccountBottleneckState`"] pub enum StorageAccountBottleneckState {
+    NoIssues = "NoIssues", Throttled = "Throttled", Unknown = "Unknown", } unknown
+    UnknownValue
 }
 ///`StorageAccountCapabilities`
 #[derive(Clone, Debug, Default)]
@@ -18443,41 +17326,10 @@ pub struct StorageAccountFromClient {
     #[doc = "`StorageAccountPerformance`"] pub enum StorageAccountPerformance { Standard
     = "Standard", Premium = "Premium", Unknown = "Unknown", } unknown UnknownValue
 }
-///`StorageAccountPublicAccess`
-#[derive(Clone, Debug)]
-#[cfg(any(feature = "system"))]
-pub struct StorageAccountPublicAccess(
-    pub ::std::option::Option<StorageAccountPublicAccessInner>,
-);
-#[cfg(any(feature = "system"))]
-impl ::std::ops::Deref for StorageAccountPublicAccess {
-    type Target = ::std::option::Option<StorageAccountPublicAccessInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<StorageAccountPublicAccessInner> {
-        &self.0
-    }
-}
-#[cfg(any(feature = "system"))]
-impl ::std::convert::From<StorageAccountPublicAccess>
-for ::std::option::Option<StorageAccountPublicAccessInner> {
-    #[inline]
-    fn from(value: StorageAccountPublicAccess) -> Self {
-        value.0
-    }
-}
-#[cfg(any(feature = "system"))]
-impl ::std::convert::From<::std::option::Option<StorageAccountPublicAccessInner>>
-for StorageAccountPublicAccess {
-    #[inline]
-    fn from(value: ::std::option::Option<StorageAccountPublicAccessInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(any(feature = "system"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`StorageAccountPublicAccessInner`"] pub enum StorageAccountPublicAccessInner
-    { Enabled = "Enabled", Disabled = "Disabled", DoNotModify = "DoNotModify", } unknown
-    Unknown
+    #[doc = "`StorageAccountPublicAccess`"] pub enum StorageAccountPublicAccess { Enabled
+    = "Enabled", Disabled = "Disabled", DoNotModify = "DoNotModify", } unknown Unknown
 }
 #[cfg(
     any(
@@ -18614,58 +17466,6 @@ pub struct StorageTemplateConfigurationFromClient {
     Cool = "Cool", Archive = "Archive", Unknown = "Unknown", Cold = "Cold", } unknown
     UnknownValue
 }
-///`StorageTierNullable`
-#[derive(Clone, Debug)]
-#[cfg(
-    any(
-        feature = "protected-cosmos-db-account",
-        feature = "repository",
-        feature = "unreferenced-types"
-    )
-)]
-pub struct StorageTierNullable(pub ::std::option::Option<StorageTierNullableInner>);
-#[cfg(
-    any(
-        feature = "protected-cosmos-db-account",
-        feature = "repository",
-        feature = "unreferenced-types"
-    )
-)]
-impl ::std::ops::Deref for StorageTierNullable {
-    type Target = ::std::option::Option<StorageTierNullableInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<StorageTierNullableInner> {
-        &self.0
-    }
-}
-#[cfg(
-    any(
-        feature = "protected-cosmos-db-account",
-        feature = "repository",
-        feature = "unreferenced-types"
-    )
-)]
-impl ::std::convert::From<StorageTierNullable>
-for ::std::option::Option<StorageTierNullableInner> {
-    #[inline]
-    fn from(value: StorageTierNullable) -> Self {
-        value.0
-    }
-}
-#[cfg(
-    any(
-        feature = "protected-cosmos-db-account",
-        feature = "repository",
-        feature = "unreferenced-types"
-    )
-)]
-impl ::std::convert::From<::std::option::Option<StorageTierNullableInner>>
-for StorageTierNullable {
-    #[inline]
-    fn from(value: ::std::option::Option<StorageTierNullableInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(
     any(
         feature = "protected-cosmos-db-account",
@@ -18674,7 +17474,7 @@ for StorageTierNullable {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`StorageTierNullableInner`"] pub enum StorageTierNullableInner { Inferred =
+    #[doc = "`StorageTierNullable`"] pub enum StorageTierNullable { Inferred =
     "Inferred", Hot = "Hot", Cool = "Cool", Archive = "Archive", Unknown = "Unknown",
     Cold = "Cold", } unknown UnknownValue
 }
@@ -18788,41 +17588,11 @@ pub struct SubscriptionsListingResult {
         ::std::vec::Vec<SubscriptionForServiceAccount>,
     >,
 }
-///`SummaryCountDifference`
-#[derive(Clone, Debug)]
-#[cfg(any(feature = "overview"))]
-pub struct SummaryCountDifference(
-    pub ::std::option::Option<SummaryCountDifferenceInner>,
-);
-#[cfg(any(feature = "overview"))]
-impl ::std::ops::Deref for SummaryCountDifference {
-    type Target = ::std::option::Option<SummaryCountDifferenceInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<SummaryCountDifferenceInner> {
-        &self.0
-    }
-}
-#[cfg(any(feature = "overview"))]
-impl ::std::convert::From<SummaryCountDifference>
-for ::std::option::Option<SummaryCountDifferenceInner> {
-    #[inline]
-    fn from(value: SummaryCountDifference) -> Self {
-        value.0
-    }
-}
-#[cfg(any(feature = "overview"))]
-impl ::std::convert::From<::std::option::Option<SummaryCountDifferenceInner>>
-for SummaryCountDifference {
-    #[inline]
-    fn from(value: ::std::option::Option<SummaryCountDifferenceInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(any(feature = "overview"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SummaryCountDifferenceInner`"] pub enum SummaryCountDifferenceInner {
-    NotChanged = "NotChanged", Increased = "Increased", Decreased = "Decreased", Unknown
-    = "Unknown", } unknown UnknownValue
+    #[doc = "`SummaryCountDifference`"] pub enum SummaryCountDifference { NotChanged =
+    "NotChanged", Increased = "Increased", Decreased = "Decreased", Unknown = "Unknown",
+    } unknown UnknownValue
 }
 ///`SupportInfo`
 #[derive(Clone, Debug, Default)]
@@ -19320,8 +18090,11 @@ pub struct UpdateServiceAccountInfo {
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "cosmos-db-policy"))]
 pub struct UpdatedCosmosDbPolicyFromClient {
-    #[serde(rename = "backupType")]
-    pub backup_type: BackupTypeNullable,
+    #[serde(
+        rename = "backupType",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub backup_type: ::std::option::Option<BackupTypeNullable>,
     ///Account kinds also backed up to a repository: `PostgreSQL`, `MongoDB`.
     #[serde(
         rename = "backupWorkloads",
@@ -19502,8 +18275,11 @@ impl<'de> ::serde::Deserialize<'de> for UpdatedCosmosDbPolicyFromClientName {
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "file-share-policy"))]
 pub struct UpdatedFileSharePolicyFromClient {
-    #[serde(rename = "backupType")]
-    pub backup_type: BackupTypeNullable,
+    #[serde(
+        rename = "backupType",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub backup_type: ::std::option::Option<BackupTypeNullable>,
     #[serde(
         rename = "dailySchedule",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -20176,8 +18952,11 @@ impl UpdatedSlaTemplateFromClient {
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "sql-policy"))]
 pub struct UpdatedSqlPolicyFromClient {
-    #[serde(rename = "backupType")]
-    pub backup_type: BackupTypeNullable,
+    #[serde(
+        rename = "backupType",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub backup_type: ::std::option::Option<BackupTypeNullable>,
     ///`true` lets the policy create private endpoints to the databases by itself.
     #[serde(
         rename = "createPrivateEndpointToWorkloadAutomatically",
@@ -21254,8 +20033,8 @@ pub struct UserNameFromClient {
     )]
     pub identity_provider_entity_id: ::std::option::Option<::std::string::String>,
     pub name: UserNameFromClientName,
-    #[serde(rename = "userType")]
-    pub user_type: UserTypeNullable,
+    #[serde(rename = "userType", skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_type: ::std::option::Option<UserTypeNullable>,
 }
 ///`UserNameFromClientName`
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -21441,39 +20220,10 @@ pub struct UserScriptsSettings {
     #[doc = "`UserType`"] pub enum UserType { Internal = "Internal", IdentityProvider =
     "IdentityProvider", Unknown = "Unknown", } unknown UnknownValue
 }
-///`UserTypeNullable`
-#[derive(Clone, Debug)]
-#[cfg(any(feature = "unreferenced-types", feature = "user"))]
-pub struct UserTypeNullable(pub ::std::option::Option<UserTypeNullableInner>);
-#[cfg(any(feature = "unreferenced-types", feature = "user"))]
-impl ::std::ops::Deref for UserTypeNullable {
-    type Target = ::std::option::Option<UserTypeNullableInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<UserTypeNullableInner> {
-        &self.0
-    }
-}
-#[cfg(any(feature = "unreferenced-types", feature = "user"))]
-impl ::std::convert::From<UserTypeNullable>
-for ::std::option::Option<UserTypeNullableInner> {
-    #[inline]
-    fn from(value: UserTypeNullable) -> Self {
-        value.0
-    }
-}
-#[cfg(any(feature = "unreferenced-types", feature = "user"))]
-impl ::std::convert::From<::std::option::Option<UserTypeNullableInner>>
-for UserTypeNullable {
-    #[inline]
-    fn from(value: ::std::option::Option<UserTypeNullableInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(any(feature = "unreferenced-types", feature = "user"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`UserTypeNullableInner`"] pub enum UserTypeNullableInner { Internal =
-    "Internal", IdentityProvider = "IdentityProvider", Unknown = "Unknown", } unknown
-    UnknownValue
+    #[doc = "`UserTypeNullable`"] pub enum UserTypeNullable { Internal = "Internal",
+    IdentityProvider = "IdentityProvider", Unknown = "Unknown", } unknown UnknownValue
 }
 ///`UserUpdateFromClient`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -21766,40 +20516,10 @@ pub struct VeeamVaultSignInState {
     pub message: ::std::option::Option<::std::string::String>,
     pub status: ::std::option::Option<OAuth2Status>,
 }
-///`VerificationNeededResult`
-#[derive(Clone, Debug)]
-#[cfg(any(feature = "configuration"))]
-pub struct VerificationNeededResult(
-    pub ::std::option::Option<VerificationNeededResultInner>,
-);
-#[cfg(any(feature = "configuration"))]
-impl ::std::ops::Deref for VerificationNeededResult {
-    type Target = ::std::option::Option<VerificationNeededResultInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<VerificationNeededResultInner> {
-        &self.0
-    }
-}
-#[cfg(any(feature = "configuration"))]
-impl ::std::convert::From<VerificationNeededResult>
-for ::std::option::Option<VerificationNeededResultInner> {
-    #[inline]
-    fn from(value: VerificationNeededResult) -> Self {
-        value.0
-    }
-}
-#[cfg(any(feature = "configuration"))]
-impl ::std::convert::From<::std::option::Option<VerificationNeededResultInner>>
-for VerificationNeededResult {
-    #[inline]
-    fn from(value: ::std::option::Option<VerificationNeededResultInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(any(feature = "configuration"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`VerificationNeededResultInner`"] pub enum VerificationNeededResultInner {
-    Unknown = "Unknown", VerificationNeeded = "VerificationNeeded", NotConfiguredAtAll =
+    #[doc = "`VerificationNeededResult`"] pub enum VerificationNeededResult { Unknown =
+    "Unknown", VerificationNeeded = "VerificationNeeded", NotConfiguredAtAll =
     "NotConfiguredAtAll", } unknown UnknownValue
 }
 ///`VersionInfo`
@@ -22632,41 +21352,11 @@ pub struct VmSnapshot {
     #[doc = "`VnetBackupDestination`"] pub enum VnetBackupDestination { None = "None",
     Database = "Database", AzureBlob = "AzureBlob", All = "All", } unknown Unknown
 }
-///`VnetComparisonDiffType`
-#[derive(Clone, Debug)]
-#[cfg(any(feature = "vnet-restore-point"))]
-pub struct VnetComparisonDiffType(
-    pub ::std::option::Option<VnetComparisonDiffTypeInner>,
-);
-#[cfg(any(feature = "vnet-restore-point"))]
-impl ::std::ops::Deref for VnetComparisonDiffType {
-    type Target = ::std::option::Option<VnetComparisonDiffTypeInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<VnetComparisonDiffTypeInner> {
-        &self.0
-    }
-}
-#[cfg(any(feature = "vnet-restore-point"))]
-impl ::std::convert::From<VnetComparisonDiffType>
-for ::std::option::Option<VnetComparisonDiffTypeInner> {
-    #[inline]
-    fn from(value: VnetComparisonDiffType) -> Self {
-        value.0
-    }
-}
-#[cfg(any(feature = "vnet-restore-point"))]
-impl ::std::convert::From<::std::option::Option<VnetComparisonDiffTypeInner>>
-for VnetComparisonDiffType {
-    #[inline]
-    fn from(value: ::std::option::Option<VnetComparisonDiffTypeInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(any(feature = "vnet-restore-point"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`VnetComparisonDiffTypeInner`"] pub enum VnetComparisonDiffTypeInner {
-    Unknown = "Unknown", Unchanged = "Unchanged", Added = "Added", Changed = "Changed",
-    Deleted = "Deleted", } unknown UnknownValue
+    #[doc = "`VnetComparisonDiffType`"] pub enum VnetComparisonDiffType { Unknown =
+    "Unknown", Unchanged = "Unchanged", Added = "Added", Changed = "Changed", Deleted =
+    "Deleted", } unknown UnknownValue
 }
 ///`VnetComparisonResult`
 #[derive(Clone, Debug, Default)]
@@ -23615,37 +22305,9 @@ pub struct WorkerVirtualNetwork {
     "NumberOfCoresDesc", MemoryAsc = "MemoryAsc", MemoryDesc = "MemoryDesc", } unknown
     Unknown
 }
-///`WorkerWaitTimeState`
-#[derive(Clone, Debug)]
-#[cfg(any(feature = "overview"))]
-pub struct WorkerWaitTimeState(pub ::std::option::Option<WorkerWaitTimeStateInner>);
-#[cfg(any(feature = "overview"))]
-impl ::std::ops::Deref for WorkerWaitTimeState {
-    type Target = ::std::option::Option<WorkerWaitTimeStateInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<WorkerWaitTimeStateInner> {
-        &self.0
-    }
-}
-#[cfg(any(feature = "overview"))]
-impl ::std::convert::From<WorkerWaitTimeState>
-for ::std::option::Option<WorkerWaitTimeStateInner> {
-    #[inline]
-    fn from(value: WorkerWaitTimeState) -> Self {
-        value.0
-    }
-}
-#[cfg(any(feature = "overview"))]
-impl ::std::convert::From<::std::option::Option<WorkerWaitTimeStateInner>>
-for WorkerWaitTimeState {
-    #[inline]
-    fn from(value: ::std::option::Option<WorkerWaitTimeStateInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(any(feature = "overview"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`WorkerWaitTimeStateInner`"] pub enum WorkerWaitTimeStateInner { Optimized =
+    #[doc = "`WorkerWaitTimeState`"] pub enum WorkerWaitTimeState { Optimized =
     "Optimized", Exceeded = "Exceeded", Unknown = "Unknown", } unknown UnknownValue
 }
 #[cfg(any(feature = "job-sessions"))]
@@ -23687,70 +22349,6 @@ pub struct YearlySchedule {
     Third = "Third", Fourth = "Fourth", Last = "Last", SelectedDay = "SelectedDay",
     Unknown = "Unknown", } unknown UnknownValue
 }
-///`YearlyTypeNullable`
-#[derive(Clone, Debug)]
-#[cfg(
-    any(
-        feature = "cosmos-db-cost-estimation",
-        feature = "cosmos-db-policy",
-        feature = "cost-estimation",
-        feature = "policy",
-        feature = "sql-cost-estimation",
-        feature = "sql-policy"
-    )
-)]
-pub struct YearlyTypeNullable(pub ::std::option::Option<YearlyTypeNullableInner>);
-#[cfg(
-    any(
-        feature = "cosmos-db-cost-estimation",
-        feature = "cosmos-db-policy",
-        feature = "cost-estimation",
-        feature = "policy",
-        feature = "sql-cost-estimation",
-        feature = "sql-policy"
-    )
-)]
-impl ::std::ops::Deref for YearlyTypeNullable {
-    type Target = ::std::option::Option<YearlyTypeNullableInner>;
-    #[inline]
-    fn deref(&self) -> &::std::option::Option<YearlyTypeNullableInner> {
-        &self.0
-    }
-}
-#[cfg(
-    any(
-        feature = "cosmos-db-cost-estimation",
-        feature = "cosmos-db-policy",
-        feature = "cost-estimation",
-        feature = "policy",
-        feature = "sql-cost-estimation",
-        feature = "sql-policy"
-    )
-)]
-impl ::std::convert::From<YearlyTypeNullable>
-for ::std::option::Option<YearlyTypeNullableInner> {
-    #[inline]
-    fn from(value: YearlyTypeNullable) -> Self {
-        value.0
-    }
-}
-#[cfg(
-    any(
-        feature = "cosmos-db-cost-estimation",
-        feature = "cosmos-db-policy",
-        feature = "cost-estimation",
-        feature = "policy",
-        feature = "sql-cost-estimation",
-        feature = "sql-policy"
-    )
-)]
-impl ::std::convert::From<::std::option::Option<YearlyTypeNullableInner>>
-for YearlyTypeNullable {
-    #[inline]
-    fn from(value: ::std::option::Option<YearlyTypeNullableInner>) -> Self {
-        Self(value)
-    }
-}
 #[cfg(
     any(
         feature = "cosmos-db-cost-estimation",
@@ -23762,9 +22360,9 @@ for YearlyTypeNullable {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`YearlyTypeNullableInner`"] pub enum YearlyTypeNullableInner { First =
-    "First", Second = "Second", Third = "Third", Fourth = "Fourth", Last = "Last",
-    SelectedDay = "SelectedDay", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`YearlyTypeNullable`"] pub enum YearlyTypeNullable { First = "First", Second
+    = "Second", Third = "Third", Fourth = "Fourth", Last = "Last", SelectedDay =
+    "SelectedDay", Unknown = "Unknown", } unknown UnknownValue
 }
 /// Types for composing complex structures.
 pub mod builder {
@@ -24276,7 +22874,7 @@ pub mod builder {
             ::std::string::String,
         >,
         azure_environment: ::std::result::Result<
-            super::AzureEnvironmentNullable,
+            ::std::option::Option<super::AzureEnvironmentNullable>,
             ::std::string::String,
         >,
         certificate_password: ::std::result::Result<
@@ -24302,9 +22900,7 @@ pub mod builder {
                 application_certificate_name: Ok(Default::default()),
                 application_id: Err("no value supplied for application_id".to_string()),
                 azure_account_purposes: Ok(Default::default()),
-                azure_environment: Err(
-                    "no value supplied for azure_environment".to_string(),
-                ),
+                azure_environment: Ok(Default::default()),
                 certificate_password: Ok(Default::default()),
                 client_secret: Ok(Default::default()),
                 subscriptions: Ok(Default::default()),
@@ -24362,7 +22958,9 @@ pub mod builder {
         }
         pub fn azure_environment<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::AzureEnvironmentNullable>,
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::AzureEnvironmentNullable>,
+            >,
             T::Error: ::std::fmt::Display,
         {
             self.azure_environment = ::veeam_runtime::ops::or_message_with(
@@ -25920,7 +24518,7 @@ pub mod builder {
     #[cfg(any(feature = "cosmos-db-cost-estimation"))]
     pub struct CostEstimationCosmosDbPolicyFromClient {
         backup_type: ::std::result::Result<
-            super::BackupTypeNullable,
+            ::std::option::Option<super::BackupTypeNullable>,
             ::std::string::String,
         >,
         backup_workloads: ::std::result::Result<
@@ -26007,7 +24605,7 @@ pub mod builder {
         #[inline]
         fn default() -> Self {
             Self {
-                backup_type: Err("no value supplied for backup_type".to_string()),
+                backup_type: Ok(Default::default()),
                 backup_workloads: Ok(Default::default()),
                 continuous_backup_type: Ok(Default::default()),
                 create_private_endpoint_to_workload_automatically: Ok(
@@ -26040,7 +24638,7 @@ pub mod builder {
     impl CostEstimationCosmosDbPolicyFromClient {
         pub fn backup_type<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::BackupTypeNullable>,
+            T: ::std::convert::TryInto<::std::option::Option<super::BackupTypeNullable>>,
             T::Error: ::std::fmt::Display,
         {
             self.backup_type = ::veeam_runtime::ops::or_message_with(
@@ -26380,7 +24978,7 @@ pub mod builder {
     #[cfg(any(feature = "file-share-cost-estimation"))]
     pub struct CostEstimationFileSharePolicyFromClient {
         backup_type: ::std::result::Result<
-            super::BackupTypeNullable,
+            ::std::option::Option<super::BackupTypeNullable>,
             ::std::string::String,
         >,
         daily_schedule: ::std::result::Result<
@@ -26443,7 +25041,7 @@ pub mod builder {
         #[inline]
         fn default() -> Self {
             Self {
-                backup_type: Err("no value supplied for backup_type".to_string()),
+                backup_type: Ok(Default::default()),
                 daily_schedule: Ok(Default::default()),
                 description: Ok(Default::default()),
                 enable_indexing: Ok(Default::default()),
@@ -26468,7 +25066,7 @@ pub mod builder {
     impl CostEstimationFileSharePolicyFromClient {
         pub fn backup_type<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::BackupTypeNullable>,
+            T: ::std::convert::TryInto<::std::option::Option<super::BackupTypeNullable>>,
             T::Error: ::std::fmt::Display,
         {
             self.backup_type = ::veeam_runtime::ops::or_message_with(
@@ -30620,7 +29218,7 @@ pub mod builder {
     #[cfg(any(feature = "cosmos-db-policy"))]
     pub struct NewCosmosDbPolicyFromClient {
         backup_type: ::std::result::Result<
-            super::BackupTypeNullable,
+            ::std::option::Option<super::BackupTypeNullable>,
             ::std::string::String,
         >,
         backup_workloads: ::std::result::Result<
@@ -30703,7 +29301,7 @@ pub mod builder {
         #[inline]
         fn default() -> Self {
             Self {
-                backup_type: Err("no value supplied for backup_type".to_string()),
+                backup_type: Ok(Default::default()),
                 backup_workloads: Ok(Default::default()),
                 continuous_backup_type: Ok(Default::default()),
                 create_private_endpoint_to_workload_automatically: Ok(
@@ -30735,7 +29333,7 @@ pub mod builder {
     impl NewCosmosDbPolicyFromClient {
         pub fn backup_type<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::BackupTypeNullable>,
+            T: ::std::convert::TryInto<::std::option::Option<super::BackupTypeNullable>>,
             T::Error: ::std::fmt::Display,
         {
             self.backup_type = ::veeam_runtime::ops::or_message_with(
@@ -31060,7 +29658,7 @@ pub mod builder {
     #[cfg(any(feature = "file-share-policy"))]
     pub struct NewFileSharePolicyFromClient {
         backup_type: ::std::result::Result<
-            super::BackupTypeNullable,
+            ::std::option::Option<super::BackupTypeNullable>,
             ::std::string::String,
         >,
         daily_schedule: ::std::result::Result<
@@ -31119,7 +29717,7 @@ pub mod builder {
         #[inline]
         fn default() -> Self {
             Self {
-                backup_type: Err("no value supplied for backup_type".to_string()),
+                backup_type: Ok(Default::default()),
                 daily_schedule: Ok(Default::default()),
                 description: Ok(Default::default()),
                 enable_indexing: Ok(Default::default()),
@@ -31143,7 +29741,7 @@ pub mod builder {
     impl NewFileSharePolicyFromClient {
         pub fn backup_type<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::BackupTypeNullable>,
+            T: ::std::convert::TryInto<::std::option::Option<super::BackupTypeNullable>>,
             T::Error: ::std::fmt::Display,
         {
             self.backup_type = ::veeam_runtime::ops::or_message_with(
@@ -31810,7 +30408,7 @@ pub mod builder {
     #[cfg(any(feature = "sql-policy"))]
     pub struct NewSqlPolicyFromClient {
         backup_type: ::std::result::Result<
-            super::BackupTypeNullable,
+            ::std::option::Option<super::BackupTypeNullable>,
             ::std::string::String,
         >,
         create_private_endpoint_to_workload_automatically: ::std::result::Result<
@@ -31885,7 +30483,7 @@ pub mod builder {
         #[inline]
         fn default() -> Self {
             Self {
-                backup_type: Err("no value supplied for backup_type".to_string()),
+                backup_type: Ok(Default::default()),
                 create_private_endpoint_to_workload_automatically: Ok(
                     Default::default(),
                 ),
@@ -31915,7 +30513,7 @@ pub mod builder {
     impl NewSqlPolicyFromClient {
         pub fn backup_type<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::BackupTypeNullable>,
+            T: ::std::convert::TryInto<::std::option::Option<super::BackupTypeNullable>>,
             T::Error: ::std::fmt::Display,
         {
             self.backup_type = ::veeam_runtime::ops::or_message_with(
@@ -35080,7 +33678,7 @@ pub mod builder {
     #[cfg(any(feature = "cosmos-db-policy"))]
     pub struct UpdatedCosmosDbPolicyFromClient {
         backup_type: ::std::result::Result<
-            super::BackupTypeNullable,
+            ::std::option::Option<super::BackupTypeNullable>,
             ::std::string::String,
         >,
         backup_workloads: ::std::result::Result<
@@ -35169,7 +33767,7 @@ pub mod builder {
         #[inline]
         fn default() -> Self {
             Self {
-                backup_type: Err("no value supplied for backup_type".to_string()),
+                backup_type: Ok(Default::default()),
                 backup_workloads: Ok(Default::default()),
                 continuous_backup_type: Ok(Default::default()),
                 create_private_endpoint_to_workload_automatically: Ok(
@@ -35199,7 +33797,7 @@ pub mod builder {
     impl UpdatedCosmosDbPolicyFromClient {
         pub fn backup_type<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::BackupTypeNullable>,
+            T: ::std::convert::TryInto<::std::option::Option<super::BackupTypeNullable>>,
             T::Error: ::std::fmt::Display,
         {
             self.backup_type = ::veeam_runtime::ops::or_message_with(
@@ -35524,7 +34122,7 @@ pub mod builder {
     #[cfg(any(feature = "file-share-policy"))]
     pub struct UpdatedFileSharePolicyFromClient {
         backup_type: ::std::result::Result<
-            super::BackupTypeNullable,
+            ::std::option::Option<super::BackupTypeNullable>,
             ::std::string::String,
         >,
         daily_schedule: ::std::result::Result<
@@ -35589,7 +34187,7 @@ pub mod builder {
         #[inline]
         fn default() -> Self {
             Self {
-                backup_type: Err("no value supplied for backup_type".to_string()),
+                backup_type: Ok(Default::default()),
                 daily_schedule: Ok(Default::default()),
                 description: Ok(Default::default()),
                 enable_indexing: Ok(Default::default()),
@@ -35611,7 +34209,7 @@ pub mod builder {
     impl UpdatedFileSharePolicyFromClient {
         pub fn backup_type<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::BackupTypeNullable>,
+            T: ::std::convert::TryInto<::std::option::Option<super::BackupTypeNullable>>,
             T::Error: ::std::fmt::Display,
         {
             self.backup_type = ::veeam_runtime::ops::or_message_with(
@@ -36284,7 +34882,7 @@ pub mod builder {
     #[cfg(any(feature = "sql-policy"))]
     pub struct UpdatedSqlPolicyFromClient {
         backup_type: ::std::result::Result<
-            super::BackupTypeNullable,
+            ::std::option::Option<super::BackupTypeNullable>,
             ::std::string::String,
         >,
         create_private_endpoint_to_workload_automatically: ::std::result::Result<
@@ -36365,7 +34963,7 @@ pub mod builder {
         #[inline]
         fn default() -> Self {
             Self {
-                backup_type: Err("no value supplied for backup_type".to_string()),
+                backup_type: Ok(Default::default()),
                 create_private_endpoint_to_workload_automatically: Ok(
                     Default::default(),
                 ),
@@ -36393,7 +34991,7 @@ pub mod builder {
     impl UpdatedSqlPolicyFromClient {
         pub fn backup_type<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::BackupTypeNullable>,
+            T: ::std::convert::TryInto<::std::option::Option<super::BackupTypeNullable>>,
             T::Error: ::std::fmt::Display,
         {
             self.backup_type = ::veeam_runtime::ops::or_message_with(
@@ -46123,23 +44721,6 @@ impl ::serde::Serialize for AzureAccountCheckResult {
         e.end()
     }
 }
-#[cfg(any(feature = "azure-service-account", feature = "configuration", feature = "tenant", feature = "unreferenced-types"))]
-impl<'de> ::serde::Deserialize<'de> for AzureAccountCloudStateNullable {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "azure-service-account", feature = "configuration", feature = "tenant", feature = "unreferenced-types"))]
-impl ::serde::Serialize for AzureAccountCloudStateNullable {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
-    }
-}
 #[cfg(any(feature = "configuration"))]
 impl<'de> ::serde::Deserialize<'de> for AzureAccountSubscriptionCheckResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -46199,23 +44780,6 @@ impl ::serde::Serialize for AzureAccountSubscriptionCheckResult {
             e.entry("subscription", value);
         }
         e.end()
-    }
-}
-#[cfg(any(feature = "azure-service-account", feature = "configuration", feature = "job-sessions", feature = "repository", feature = "tenant", feature = "unreferenced-types"))]
-impl<'de> ::serde::Deserialize<'de> for AzureEnvironmentNullable {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "azure-service-account", feature = "configuration", feature = "job-sessions", feature = "repository", feature = "tenant", feature = "unreferenced-types"))]
-impl ::serde::Serialize for AzureEnvironmentNullable {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
     }
 }
 #[cfg(any(feature = "unreferenced-types"))]
@@ -46850,23 +45414,6 @@ impl ::serde::Serialize for BackupRepositoryConfigurationFromClient {
             e.entry("items", &self.items);
         }
         e.end()
-    }
-}
-#[cfg(any(feature = "cosmos-db-cost-estimation", feature = "cosmos-db-policy", feature = "cost-estimation", feature = "file-share-cost-estimation", feature = "file-share-policy", feature = "policy", feature = "sql-cost-estimation", feature = "sql-policy", feature = "unreferenced-types", feature = "vm-sla-based-policy"))]
-impl<'de> ::serde::Deserialize<'de> for BackupTypeNullable {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "cosmos-db-cost-estimation", feature = "cosmos-db-policy", feature = "cost-estimation", feature = "file-share-cost-estimation", feature = "file-share-policy", feature = "policy", feature = "sql-cost-estimation", feature = "sql-policy", feature = "unreferenced-types", feature = "vm-sla-based-policy"))]
-impl ::serde::Serialize for BackupTypeNullable {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
     }
 }
 #[cfg(any(feature = "overview"))]
@@ -49186,23 +47733,6 @@ impl ::serde::Serialize for CosmosDbAccountRestoreTimeRange {
             e.entry("name", value);
         }
         e.end()
-    }
-}
-#[cfg(any(feature = "cosmos-db-account", feature = "cosmos-db-policy", feature = "protected-cosmos-db-account"))]
-impl<'de> ::serde::Deserialize<'de> for CosmosDbCapacityMode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "cosmos-db-account", feature = "cosmos-db-policy", feature = "protected-cosmos-db-account"))]
-impl ::serde::Serialize for CosmosDbCapacityMode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
     }
 }
 #[cfg(any(feature = "cosmos-db-restore-point"))]
@@ -51813,40 +50343,6 @@ impl ::serde::Serialize for CostEstimationWarningWithData {
         e.end()
     }
 }
-#[cfg(any(feature = "overview"))]
-impl<'de> ::serde::Deserialize<'de> for CpuQuotaState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "overview"))]
-impl ::serde::Serialize for CpuQuotaState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
-    }
-}
-#[cfg(any(feature = "database", feature = "sql-server"))]
-impl<'de> ::serde::Deserialize<'de> for CredentialsStateFilterOptions {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "database", feature = "sql-server"))]
-impl ::serde::Serialize for CredentialsStateFilterOptions {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
-    }
-}
 #[cfg(any(feature = "cosmos-db-cost-estimation", feature = "cosmos-db-policy", feature = "cost-estimation", feature = "policy", feature = "sql-cost-estimation", feature = "sql-policy"))]
 impl<'de> ::serde::Deserialize<'de> for DailyBackupSchedule {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -52294,23 +50790,6 @@ impl ::serde::Serialize for DailySqlSchedule {
         e.end()
     }
 }
-#[cfg(any(feature = "configuration-backup", feature = "cosmos-db-cost-estimation", feature = "cosmos-db-policy", feature = "cost-estimation", feature = "file-share-cost-estimation", feature = "file-share-policy", feature = "policy", feature = "sql-cost-estimation", feature = "sql-policy", feature = "unreferenced-types"))]
-impl<'de> ::serde::Deserialize<'de> for DailyTypeNullable {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "configuration-backup", feature = "cosmos-db-cost-estimation", feature = "cosmos-db-policy", feature = "cost-estimation", feature = "file-share-cost-estimation", feature = "file-share-policy", feature = "policy", feature = "sql-cost-estimation", feature = "sql-policy", feature = "unreferenced-types"))]
-impl ::serde::Serialize for DailyTypeNullable {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
-    }
-}
 #[cfg(any(feature = "database", feature = "protected-vnet", feature = "sql-policy", feature = "standard-account", feature = "unreferenced-types", feature = "vnet-restore-point"))]
 impl<'de> ::serde::Deserialize<'de> for Database {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -52490,23 +50969,6 @@ impl ::serde::Serialize for DateTimeInfo {
             e.entry("utcDateTime", value);
         }
         e.end()
-    }
-}
-#[cfg(any(feature = "cosmos-db-cost-estimation", feature = "cosmos-db-policy", feature = "cost-estimation", feature = "file-share-cost-estimation", feature = "file-share-policy", feature = "policy", feature = "sql-cost-estimation", feature = "sql-policy", feature = "unreferenced-types"))]
-impl<'de> ::serde::Deserialize<'de> for DayOfWeekNullable {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "cosmos-db-cost-estimation", feature = "cosmos-db-policy", feature = "cost-estimation", feature = "file-share-cost-estimation", feature = "file-share-policy", feature = "policy", feature = "sql-cost-estimation", feature = "sql-policy", feature = "unreferenced-types"))]
-impl ::serde::Serialize for DayOfWeekNullable {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
     }
 }
 #[cfg(any(feature = "unreferenced-types"))]
@@ -54164,23 +52626,6 @@ impl ::serde::Serialize for FlrSessionRestoreTaskLogItem {
     }
 }
 #[cfg(any(feature = "flr-session"))]
-impl<'de> ::serde::Deserialize<'de> for FlrSessionRestoreTaskLogItemStatusNullable {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "flr-session"))]
-impl ::serde::Serialize for FlrSessionRestoreTaskLogItemStatusNullable {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
-    }
-}
-#[cfg(any(feature = "flr-session"))]
 impl<'de> ::serde::Deserialize<'de> for FlrSessionRestoreTaskLogsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -54458,23 +52903,6 @@ impl ::serde::Serialize for FlrSessionSearchTaskStartResponse {
             e.entry("searchId", value);
         }
         e.end()
-    }
-}
-#[cfg(any(feature = "unreferenced-types"))]
-impl<'de> ::serde::Deserialize<'de> for FrequencyType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "unreferenced-types"))]
-impl ::serde::Serialize for FrequencyType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
     }
 }
 #[cfg(any(feature = "configuration-backup"))]
@@ -54809,23 +53237,6 @@ impl ::serde::Serialize for IdentityProviderIsUsedFromClientEntityId {
     }
 }
 #[cfg(any(feature = "unreferenced-types"))]
-impl<'de> ::serde::Deserialize<'de> for ImmutabilityFilter {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "unreferenced-types"))]
-impl ::serde::Serialize for ImmutabilityFilter {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
-    }
-}
-#[cfg(any(feature = "unreferenced-types"))]
 impl<'de> ::serde::Deserialize<'de> for Issue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -55144,23 +53555,6 @@ impl ::serde::Serialize for JobSessionLog {
             e.entry("log", value);
         }
         e.end()
-    }
-}
-#[cfg(any(feature = "configuration-backup"))]
-impl<'de> ::serde::Deserialize<'de> for JobStatusNullable {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "configuration-backup"))]
-impl ::serde::Serialize for JobStatusNullable {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
     }
 }
 #[cfg(any(feature = "configuration", feature = "job-sessions", feature = "key-vault", feature = "repository", feature = "unreferenced-types"))]
@@ -56316,23 +54710,6 @@ impl ::serde::Serialize for MongoDbRestoreOptions {
     }
 }
 #[cfg(any(feature = "azure-cosmos-db-accounts", feature = "cosmos-db-restore-point"))]
-impl<'de> ::serde::Deserialize<'de> for MongoDbThroughputScalingType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "azure-cosmos-db-accounts", feature = "cosmos-db-restore-point"))]
-impl ::serde::Serialize for MongoDbThroughputScalingType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
-    }
-}
-#[cfg(any(feature = "azure-cosmos-db-accounts", feature = "cosmos-db-restore-point"))]
 impl<'de> ::serde::Deserialize<'de> for MongoDbThroughputSettings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -56386,23 +54763,6 @@ impl ::serde::Serialize for MongoDbThroughputSettings {
             e.entry("Type", value);
         }
         e.end()
-    }
-}
-#[cfg(any(feature = "cosmos-db-cost-estimation", feature = "cosmos-db-policy", feature = "cost-estimation", feature = "policy", feature = "sql-cost-estimation", feature = "sql-policy"))]
-impl<'de> ::serde::Deserialize<'de> for MonthNullable {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "cosmos-db-cost-estimation", feature = "cosmos-db-policy", feature = "cost-estimation", feature = "policy", feature = "sql-cost-estimation", feature = "sql-policy"))]
-impl ::serde::Serialize for MonthNullable {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
     }
 }
 #[cfg(any(feature = "cosmos-db-cost-estimation", feature = "cosmos-db-policy", feature = "cost-estimation", feature = "policy", feature = "sql-cost-estimation", feature = "sql-policy"))]
@@ -56912,23 +55272,6 @@ impl ::serde::Serialize for MonthlySqlSchedule {
         e.end()
     }
 }
-#[cfg(any(feature = "cosmos-db-cost-estimation", feature = "cosmos-db-policy", feature = "cost-estimation", feature = "file-share-cost-estimation", feature = "file-share-policy", feature = "policy", feature = "sql-cost-estimation", feature = "sql-policy", feature = "unreferenced-types"))]
-impl<'de> ::serde::Deserialize<'de> for MonthlyTypeNullable {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "cosmos-db-cost-estimation", feature = "cosmos-db-policy", feature = "cost-estimation", feature = "file-share-cost-estimation", feature = "file-share-policy", feature = "policy", feature = "sql-cost-estimation", feature = "sql-policy", feature = "unreferenced-types"))]
-impl ::serde::Serialize for MonthlyTypeNullable {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
-    }
-}
 #[cfg(any(feature = "configuration", feature = "job-sessions", feature = "network-security-group", feature = "unreferenced-types", feature = "virtual-machine-restore-point", feature = "worker"))]
 impl<'de> ::serde::Deserialize<'de> for NetworkSecurityGroup {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -57387,23 +55730,6 @@ impl ::serde::Serialize for OAuth2SignInRequestError {
 }
 #[cfg(any(feature = "veeam-vaults"))]
 impl ::serde::Serialize for OAuth2SignInRequestErrorDescription {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
-    }
-}
-#[cfg(any(feature = "protected-virtual-machine", feature = "unreferenced-types", feature = "virtual-machine-restore-point"))]
-impl<'de> ::serde::Deserialize<'de> for OsTypeNullable {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "protected-virtual-machine", feature = "unreferenced-types", feature = "virtual-machine-restore-point"))]
-impl ::serde::Serialize for OsTypeNullable {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -64248,23 +62574,6 @@ impl ::serde::Serialize for PageOfWorkerProfile {
         e.end()
     }
 }
-#[cfg(any(feature = "unreferenced-types"))]
-impl<'de> ::serde::Deserialize<'de> for PeriodicallyType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "unreferenced-types"))]
-impl ::serde::Serialize for PeriodicallyType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
-    }
-}
 #[cfg(any(feature = "policy"))]
 impl<'de> ::serde::Deserialize<'de> for Policy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -64579,23 +62888,6 @@ impl ::serde::Serialize for PolicyBackupItem {
             e.entry("virtualMachine", value);
         }
         e.end()
-    }
-}
-#[cfg(any(feature = "cosmos-db-cost-estimation", feature = "cosmos-db-policy"))]
-impl<'de> ::serde::Deserialize<'de> for PolicyCosmosDbBackupTier {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "cosmos-db-cost-estimation", feature = "cosmos-db-policy"))]
-impl ::serde::Serialize for PolicyCosmosDbBackupTier {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
     }
 }
 #[cfg(any(feature = "policy", feature = "vm-sla-based-policy"))]
@@ -65330,23 +63622,6 @@ impl ::serde::Serialize for PrivateDeploymentState {
         e.end()
     }
 }
-#[cfg(any(feature = "system"))]
-impl<'de> ::serde::Deserialize<'de> for PrivateDnsSetting {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "system"))]
-impl ::serde::Serialize for PrivateDnsSetting {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
-    }
-}
 #[cfg(any(feature = "async-operation", feature = "azure-service-account", feature = "cosmos-db-account", feature = "database", feature = "file-share", feature = "key-vault", feature = "protected-cosmos-db-account", feature = "protected-database", feature = "protected-file-share", feature = "protected-virtual-machine", feature = "region", feature = "repository", feature = "resource-group", feature = "sql-elastic-pool", feature = "sql-policy", feature = "sql-server", feature = "storage-account", feature = "tag", feature = "tenant", feature = "unreferenced-types", feature = "veeam-vaults", feature = "virtual-machine", feature = "virtual-network", feature = "worker"))]
 impl<'de> ::serde::Deserialize<'de> for ProblemDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -65587,23 +63862,6 @@ impl ::serde::Serialize for ProtectedCosmosDbAccount {
             e.entry("writeRegions", value);
         }
         e.end()
-    }
-}
-#[cfg(any(feature = "protected-virtual-machine", feature = "unreferenced-types"))]
-impl<'de> ::serde::Deserialize<'de> for ProtectedDataBackupTierNullable {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "protected-virtual-machine", feature = "unreferenced-types"))]
-impl ::serde::Serialize for ProtectedDataBackupTierNullable {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
     }
 }
 #[cfg(any(feature = "protected-database"))]
@@ -66776,23 +65034,6 @@ impl ::serde::Serialize for Rates {
             e.entry("transferredDataBytes", value);
         }
         e.end()
-    }
-}
-#[cfg(any(feature = "user"))]
-impl<'de> ::serde::Deserialize<'de> for RbacRoleNullable {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "user"))]
-impl ::serde::Serialize for RbacRoleNullable {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
     }
 }
 #[cfg(any(feature = "azure-cosmos-db-accounts", feature = "configuration", feature = "cosmos-db-policy", feature = "file-share-policy", feature = "job-sessions", feature = "policy", feature = "protected-database", feature = "protected-file-share", feature = "protected-virtual-machine", feature = "region", feature = "sql-policy", feature = "unreferenced-types", feature = "virtual-machine-restore-point", feature = "vm-sla-based-policy", feature = "vnet-restore-point", feature = "worker"))]
@@ -68321,23 +66562,6 @@ impl ::serde::Serialize for RestoredItem {
         e.end()
     }
 }
-#[cfg(any(feature = "configuration-backup", feature = "cosmos-db-cost-estimation", feature = "cosmos-db-policy", feature = "cost-estimation", feature = "policy", feature = "retention-settings", feature = "sql-cost-estimation", feature = "sql-policy"))]
-impl<'de> ::serde::Deserialize<'de> for RetentionDurationTypeNullable {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "configuration-backup", feature = "cosmos-db-cost-estimation", feature = "cosmos-db-policy", feature = "cost-estimation", feature = "policy", feature = "retention-settings", feature = "sql-cost-estimation", feature = "sql-policy"))]
-impl ::serde::Serialize for RetentionDurationTypeNullable {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
-    }
-}
 #[cfg(any(feature = "configuration", feature = "configuration-backup", feature = "cosmos-db-account", feature = "cosmos-db-policy", feature = "cosmos-db-restore-point", feature = "database", feature = "file-share", feature = "file-share-policy", feature = "file-share-restore-point", feature = "job-sessions", feature = "policy", feature = "protected-cosmos-db-account", feature = "protected-database", feature = "protected-file-share", feature = "protected-virtual-machine", feature = "protected-vnet", feature = "repository", feature = "sql-policy", feature = "sql-restore-point", feature = "virtual-machine", feature = "virtual-machine-restore-point", feature = "vnet-policy", feature = "vnet-restore-point"))]
 impl<'de> ::serde::Deserialize<'de> for RetentionJobInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -69857,23 +68081,6 @@ impl ::serde::Serialize for SlaTimeSeriesPoint {
         e.end()
     }
 }
-#[cfg(any(feature = "unreferenced-types"))]
-impl<'de> ::serde::Deserialize<'de> for SmtpAccountType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "unreferenced-types"))]
-impl ::serde::Serialize for SmtpAccountType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
-    }
-}
 #[cfg(any(feature = "vm-sla-based-policy"))]
 impl<'de> ::serde::Deserialize<'de> for SnapshotDestination {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -71031,23 +69238,6 @@ impl ::serde::Serialize for StandardAccountName {
         e.end()
     }
 }
-#[cfg(any(feature = "cosmos-db-restore-point", feature = "sql-restore-point", feature = "virtual-machine-restore-point"))]
-impl<'de> ::serde::Deserialize<'de> for StorageAccessTier {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "cosmos-db-restore-point", feature = "sql-restore-point", feature = "virtual-machine-restore-point"))]
-impl ::serde::Serialize for StorageAccessTier {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
-    }
-}
 #[cfg(any(feature = "file-share-policy", feature = "job-sessions", feature = "region", feature = "storage-account", feature = "unreferenced-types", feature = "veeam-vaults", feature = "virtual-machine-restore-point"))]
 impl<'de> ::serde::Deserialize<'de> for StorageAccount {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -71179,23 +69369,6 @@ impl ::serde::Serialize for StorageAccount {
         e.end()
     }
 }
-#[cfg(any(feature = "overview"))]
-impl<'de> ::serde::Deserialize<'de> for StorageAccountBottleneckState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "overview"))]
-impl ::serde::Serialize for StorageAccountBottleneckState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
-    }
-}
 #[cfg(any(feature = "storage-account"))]
 impl<'de> ::serde::Deserialize<'de> for StorageAccountCapabilities {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -71250,23 +69423,6 @@ impl ::serde::Serialize for StorageAccountCapabilities {
             e.entry("supportsArchive", value);
         }
         e.end()
-    }
-}
-#[cfg(any(feature = "system"))]
-impl<'de> ::serde::Deserialize<'de> for StorageAccountPublicAccess {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "system"))]
-impl ::serde::Serialize for StorageAccountPublicAccess {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
     }
 }
 #[cfg(any(feature = "azure-service-account", feature = "configuration", feature = "job-sessions", feature = "repository", feature = "tenant", feature = "unreferenced-types"))]
@@ -71569,23 +69725,6 @@ impl ::serde::Serialize for StorageTemplateConfigurationFromClient {
         e.end()
     }
 }
-#[cfg(any(feature = "protected-cosmos-db-account", feature = "repository", feature = "unreferenced-types"))]
-impl<'de> ::serde::Deserialize<'de> for StorageTierNullable {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "protected-cosmos-db-account", feature = "repository", feature = "unreferenced-types"))]
-impl ::serde::Serialize for StorageTierNullable {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
-    }
-}
 #[cfg(any(feature = "overview"))]
 impl<'de> ::serde::Deserialize<'de> for StorageUsageReport {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -71842,23 +69981,6 @@ impl ::serde::Serialize for SubscriptionsListingResult {
             e.entry("subscriptions", value);
         }
         e.end()
-    }
-}
-#[cfg(any(feature = "overview"))]
-impl<'de> ::serde::Deserialize<'de> for SummaryCountDifference {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "overview"))]
-impl ::serde::Serialize for SummaryCountDifference {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
     }
 }
 #[cfg(any(feature = "system"))]
@@ -73544,23 +71666,6 @@ impl ::serde::Serialize for UserScriptsSettings {
         e.end()
     }
 }
-#[cfg(any(feature = "unreferenced-types", feature = "user"))]
-impl<'de> ::serde::Deserialize<'de> for UserTypeNullable {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "unreferenced-types", feature = "user"))]
-impl ::serde::Serialize for UserTypeNullable {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
-    }
-}
 #[cfg(any(feature = "repository"))]
 impl<'de> ::serde::Deserialize<'de> for UuidNamePair {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -73929,23 +72034,6 @@ impl ::serde::Serialize for VeeamVaultSignInState {
             e.entry("status", value);
         }
         e.end()
-    }
-}
-#[cfg(any(feature = "configuration"))]
-impl<'de> ::serde::Deserialize<'de> for VerificationNeededResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "configuration"))]
-impl ::serde::Serialize for VerificationNeededResult {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
     }
 }
 #[cfg(any(feature = "job-sessions", feature = "license", feature = "policy", feature = "region", feature = "virtual-machine", feature = "vm-sla-based-policy"))]
@@ -75122,23 +73210,6 @@ impl ::serde::Serialize for VmSnapshot {
             e.entry("vmId", value);
         }
         e.end()
-    }
-}
-#[cfg(any(feature = "vnet-restore-point"))]
-impl<'de> ::serde::Deserialize<'de> for VnetComparisonDiffType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "vnet-restore-point"))]
-impl ::serde::Serialize for VnetComparisonDiffType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
     }
 }
 #[cfg(any(feature = "vnet-restore-point"))]
@@ -77134,23 +75205,6 @@ impl ::serde::Serialize for WorkerVirtualNetwork {
         e.end()
     }
 }
-#[cfg(any(feature = "overview"))]
-impl<'de> ::serde::Deserialize<'de> for WorkerWaitTimeState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "overview"))]
-impl ::serde::Serialize for WorkerWaitTimeState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
-    }
-}
 #[cfg(any(feature = "cosmos-db-cost-estimation", feature = "cosmos-db-policy", feature = "cost-estimation", feature = "policy", feature = "sql-cost-estimation", feature = "sql-policy"))]
 impl<'de> ::serde::Deserialize<'de> for YearlySchedule {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -77235,22 +75289,5 @@ impl ::serde::Serialize for YearlySchedule {
             e.entry("yearlyLastDay", value);
         }
         e.end()
-    }
-}
-#[cfg(any(feature = "cosmos-db-cost-estimation", feature = "cosmos-db-policy", feature = "cost-estimation", feature = "policy", feature = "sql-cost-estimation", feature = "sql-policy"))]
-impl<'de> ::serde::Deserialize<'de> for YearlyTypeNullable {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::serde::Deserialize::deserialize(deserializer).map(Self)
-    }
-}
-#[cfg(any(feature = "cosmos-db-cost-estimation", feature = "cosmos-db-policy", feature = "cost-estimation", feature = "policy", feature = "sql-cost-estimation", feature = "sql-policy"))]
-impl ::serde::Serialize for YearlyTypeNullable {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::serde::Serialize::serialize(&self.0, serializer)
     }
 }
