@@ -181,12 +181,15 @@ Login, TLS, retries, paging, lenient decoding and waits come from `veeam-runtime
         version = facts.version,
         operations = facts.operations,
     );
-    if profile.reference_url.is_some() {
-        out.push_str(&format!(
-            "It follows the vendor's OpenAPI document of version {version}. Each method's documentation ends with a link to its page in the vendor's reference.\n\n",
-            version = facts.version,
-        ));
-    }
+    out.push_str(&format!(
+        "It follows the vendor's OpenAPI document of version {version}.{link}\n\n",
+        version = facts.version,
+        link = if profile.reference_url.is_some() {
+            " Each method's documentation ends with a link to its page in the vendor's reference."
+        } else {
+            ""
+        },
+    ));
     // Log in.
     let (login, login_text) = match profile.auth.kind {
         AuthKind::Password => (
