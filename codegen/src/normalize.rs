@@ -547,14 +547,9 @@ fn body_kind(response: &Value) -> String {
     crate::validate::response_kind(response)
 }
 
-/// Parameters of one operation whose Rust names collide (`limit` and `Limit`, `set-id` and
-/// `setId`): progenitor would declare the same builder field twice. The later ones are
-/// dropped, with a warning; the wire name of the first is kept.
-pub fn drop_colliding_parameters(doc: &mut Value, report: &mut Report) {
-    // Within a path item's own list (Kubernetes' proxy paths declare `path` in the path and
-    // in the query): the path parameter stays, the URL needs it.
-    let resolved: Vec<(String, Vec<(String, String)>)> = doc
-        .get("paths")
+/// Each path item's own parameters, as (name, location), `$ref`s resolved.
+fn path_item_parameters(doc: &Value) -> Vec<(String, Vec<(String, String)>)> {
+    doc.get("paths")
         .and_then(Value::as_object)
         .into_iter()
         .flatten()
@@ -572,8 +567,16 @@ pub fn drop_colliding_parameters(doc: &mut Value, report: &mut Report) {
                 .collect();
             (path.clone(), params)
         })
-        .collect();
-    for (path, params) in resolved {
+        .collect()
+}
+
+/// Parameters of one operation whose Rust names collide (`limit` and `Limit`, `set-id` and
+/// `setId`): progenitor would declare the same builder field twice. The later ones are
+/// dropped, with a warning; the wire name of the first is kept.
+pub fn drop_colliding_parameters(doc: &mut Value, report: &mut Report) {
+    // Within a path item's own list (Kubernetes' proxy paths declare `path` in the path and
+    // in the query): the path parameter stays, the URL needs it.
+    for (path, params) in path_item_parameters(doc) {
         let in_path: BTreeSet<String> = params
             .iter()
             .filter(|(_, l)| l == "path")
@@ -609,28 +612,8 @@ pub fn drop_colliding_parameters(doc: &mut Value, report: &mut Report) {
     }
     // The path item's own parameters (SendGrid's path `list_id`, beside an operation's query
     // `list_id`) come first: a path parameter cannot be dropped, the URL needs it.
-    let shared: BTreeMap<String, Vec<(String, String)>> = doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .map(|(path, item)| {
-            let params = item
-                .get("parameters")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|p| {
-                    let p = crate::openapi::resolve(doc, p);
-                    Some((
-                        p.get("name")?.as_str()?.to_string(),
-                        p.get("in")?.as_str()?.to_string(),
-                    ))
-                })
-                .collect();
-            (path.clone(), params)
-        })
-        .collect();
+    let shared: BTreeMap<String, Vec<(String, String)>> =
+        path_item_parameters(doc).into_iter().collect();
     each_operation_mut(doc, |path, method, op| {
         let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
             return;

@@ -94,61 +94,12 @@ fn every_crate_exposes_one_method_per_operation_of_its_spec() {
     }
 }
 
-/// Every paged operation (offset and limit in the query) got `.stream()`, every file
-/// download `.write_to()`, every operation the one-error `send()`: counted from the spec and
-/// from the wiring, which must agree (88, 38 and 487 in v8).
-#[test]
-fn vb365_runtime_wiring_covers_every_paged_and_download_operation() {
+/// Operations, paged lists (`offset` and `limit` in the query, any letter case, and a 200
+/// answer) and file answers (octet-stream under a 2xx) of `spec/<folder>`, counted from the
+/// spec; and the same three as the runtime wiring of its crate counts them.
+fn wiring(folder: &str) -> ((usize, usize, usize), codegen::GlueReport) {
     let root = workspace_root();
-    let spec = codegen::load::load(&root.join("spec/vb365")).unwrap();
-    let (mut paged, mut downloads, mut all) = (0, 0, 0);
-    codegen::openapi::each_operation(&spec.value, |_, _, op| {
-        all += 1;
-        let query: Vec<&str> = op["parameters"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|p| p["in"] == "query")
-            .filter_map(|p| p["name"].as_str())
-            .collect();
-        if query.contains(&"offset") && query.contains(&"limit") {
-            paged += 1;
-        }
-        if op
-            .pointer("/responses/200/content/application~1octet-stream")
-            .is_some()
-        {
-            downloads += 1;
-        }
-    });
-    assert_eq!(
-        (all, paged, downloads),
-        (487, 88, 38),
-        "the v8 reference's counts"
-    );
-    let apis = codegen::workspace_apis(&root).unwrap();
-    let api = apis.iter().find(|a| a.name() == "vb365").unwrap();
-    let glue = api
-        .generate(&root)
-        .unwrap()
-        .glue
-        .expect("vb365 is wired to the runtime");
-    assert_eq!(
-        (glue.sends, glue.streams, glue.downloads),
-        (all, paged, downloads)
-    );
-    assert_eq!(glue.download_operations.len(), downloads);
-    assert!(glue.lenient_enums > 200, "{}", glue.summary());
-}
-
-/// The same for VB for Azure v8.1: every list with `Offset`/`Limit` (in any letter case) that
-/// can answer 200 with a page streams (98; the 5 rescans answer only 202), every operation that can answer a file
-/// gets the download timeout (36, two of them under several statuses), and the 61 operations
-/// with different bodies by status are typed enums.
-#[test]
-fn vbazure_runtime_wiring_covers_every_paged_and_download_operation() {
-    let root = workspace_root();
-    let spec = codegen::load::load(&root.join("spec/vbazure")).unwrap();
+    let spec = codegen::load::load(&root.join("spec").join(folder)).unwrap();
     let (mut paged, mut downloads, mut all) = (0, 0, 0);
     codegen::openapi::each_operation(&spec.value, |_, _, op| {
         all += 1;
@@ -160,28 +111,46 @@ fn vbazure_runtime_wiring_covers_every_paged_and_download_operation() {
             .filter_map(|p| p["name"].as_str())
             .collect();
         let has = |name: &str| query.iter().any(|q| q.eq_ignore_ascii_case(name));
-        if has("Offset") && has("Limit") && op.pointer("/responses/200").is_some() {
+        if has("offset") && has("limit") && op.pointer("/responses/200").is_some() {
             paged += 1;
         }
-        let successes = op["responses"].as_object().unwrap();
-        if successes.iter().any(|(code, r)| {
+        let responses = op["responses"].as_object().unwrap();
+        if responses.iter().any(|(code, r)| {
             code.starts_with('2') && r.pointer("/content/application~1octet-stream").is_some()
         }) {
             downloads += 1;
         }
     });
-    assert_eq!(
-        (all, paged, downloads),
-        (389, 98, 36),
-        "the v8.1 reference's counts"
-    );
     let apis = codegen::workspace_apis(&root).unwrap();
-    let api = apis.iter().find(|a| a.name() == "vbazure").unwrap();
+    let api = apis.iter().find(|a| a.folder == folder).unwrap();
     let glue = api
         .generate(&root)
         .unwrap()
         .glue
-        .expect("vbazure is wired to the runtime");
+        .expect("wired to the runtime");
+    ((all, paged, downloads), glue)
+}
+
+/// Every paged operation got `.stream()`, every file download `.write_to()`, every
+/// operation the one-error `send()`: counted from the spec and from the wiring, which must
+/// agree (88, 38 and 487 in v8).
+#[test]
+fn vb365_runtime_wiring_covers_every_paged_and_download_operation() {
+    let (counts, glue) = wiring("vb365");
+    assert_eq!(counts, (487, 88, 38), "the v8 reference's counts");
+    assert_eq!((glue.sends, glue.streams, glue.downloads), counts);
+    assert_eq!(glue.download_operations.len(), counts.2);
+    assert!(glue.lenient_enums > 200, "{}", glue.summary());
+}
+
+/// The same for VB for Azure v8.1: every list with `Offset`/`Limit` (in any letter case) that
+/// can answer 200 with a page streams (98; the 5 rescans answer only 202), every operation
+/// that can answer a file gets the download timeout (36, two of them under several
+/// statuses), and the 61 operations with different bodies by status are typed enums.
+#[test]
+fn vbazure_runtime_wiring_covers_every_paged_and_download_operation() {
+    let (counts, glue) = wiring("vbazure");
+    assert_eq!(counts, (389, 98, 36), "the v8.1 reference's counts");
     assert_eq!(
         (
             glue.sends,
@@ -189,7 +158,7 @@ fn vbazure_runtime_wiring_covers_every_paged_and_download_operation() {
             glue.downloads,
             glue.typed_statuses
         ),
-        (all, paged, downloads, 61)
+        (counts.0, counts.1, counts.2, 61)
     );
 }
 
