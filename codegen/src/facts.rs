@@ -68,27 +68,23 @@ pub fn operations(doc: &Value, paging: Option<&Paging>) -> BTreeMap<String, Oper
         let params = operation_parameters(doc, path, op);
         // Letter case aside: VB for Azure spells them `Offset`/`Limit` on most lists and
         // `offset`/`limit` on a few; the builder's setters are snake case either way.
-        let has_query = |name: &str| {
-            params.iter().any(|p| {
+        let query_param = |name: &str| {
+            params.iter().copied().find(|p| {
                 p.get("in").and_then(Value::as_str) == Some("query")
                     && p.get("name")
                         .and_then(Value::as_str)
                         .is_some_and(|n| n.eq_ignore_ascii_case(name))
             })
         };
+        let has_query = |name: &str| query_param(name).is_some();
         // The walk counts: paging parameters typed as strings (SendGrid's) are not walked.
         let integer_query = |name: &str| {
-            params.iter().any(|p| {
-                p.get("in").and_then(Value::as_str) == Some("query")
-                    && p.get("name")
-                        .and_then(Value::as_str)
-                        .is_some_and(|n| n.eq_ignore_ascii_case(name))
-                    && p.get("schema")
-                        .map(|s| resolve(doc, s))
-                        .and_then(|s| s.get("type"))
-                        .and_then(Value::as_str)
-                        == Some("integer")
-            })
+            query_param(name)
+                .and_then(|p| p.get("schema"))
+                .map(|s| resolve(doc, s))
+                .and_then(|s| s.get("type"))
+                .and_then(Value::as_str)
+                == Some("integer")
         };
         let by_status = statuses(op);
         // By status, the page is the 200 body (VB for Azure's lists may answer 202 with an
