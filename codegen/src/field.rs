@@ -1007,8 +1007,20 @@ pub fn nullable_object_roots(doc: &mut Value, report: &mut Report) {
 
 /// Constraints that constrain nothing (`minLength: 0`, `minItems: 0`, `minProperties: 0`,
 /// SendGrid's): typify writes a check that can never fail, which the compiler warns about.
+/// Also an exact array length above 32, which typify's Rust array cannot serialize.
 pub fn drop_noop_constraints(doc: &mut Value, report: &mut Report) {
     each_object_mut(doc, |at, map| {
+        // An exact length above 32 (VSPC's 168 hours of a week): typify makes a Rust array,
+        // which serde reads and writes only up to 32. It is a list; the length is not checked.
+        let exact = map.get("minItems").and_then(Value::as_u64);
+        if exact.is_some_and(|n| n > 32) && exact == map.get("maxItems").and_then(Value::as_u64) {
+            map.shift_remove("minItems");
+            map.shift_remove("maxItems");
+            report.note(
+                "drop_noop_constraints",
+                pointer(at.iter().map(String::as_str).chain(["maxItems"])),
+            );
+        }
         for key in ["minLength", "minItems", "minProperties"] {
             if map.get(key).and_then(Value::as_u64) == Some(0) {
                 map.shift_remove(key);

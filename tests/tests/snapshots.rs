@@ -336,6 +336,8 @@ mod shapes {
         let _: Option<AccountSubtype> = r.subtype;
         let _: Option<String> = r.comment.map(|c| c.to_string());
         assert!(matches!(r.content, Some(ReactionContent::Plus1)));
+        let _: Option<runtime_field_servers::types::Week> = r.hours; // a list, not `[bool; 40]`
+        let _: Vec<bool> = runtime_field_servers::types::Week(vec![true; 40]).0;
         let _ = c
             .reaction_create()
             .body(Reaction::builder().subtype(Some(AccountSubtype::Ira)));
