@@ -61,6 +61,11 @@ pub struct Uses {
 #[derive(Debug, PartialEq)]
 enum Failure {
     Progenitor(String),
+    /// What progenitor wrote does not compile because of this schema (a JSON pointer).
+    Schema {
+        pointer: String,
+        message: String,
+    },
     Format(String),
     /// The other half failed first (its channel closed); its error is the one to report.
     OtherHalf,
@@ -163,6 +168,20 @@ fn locate_refusal(doc: &serde_json::Value) -> String {
     at
 }
 
+/// The first type name typify declares twice in `items` (structs, enums, type aliases).
+fn duplicate_type(items: &[syn::Item]) -> Option<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    items.iter().find_map(|item| {
+        let name = match item {
+            syn::Item::Struct(s) => s.ident.to_string(),
+            syn::Item::Enum(e) => e.ident.to_string(),
+            syn::Item::Type(t) => t.ident.to_string(),
+            _ => return None,
+        };
+        (!seen.insert(name.clone())).then_some(name)
+    })
+}
+
 /// progenitor as the runtime pipeline runs it, for [`crate::contract`].
 pub(crate) fn progenitor_tokens(api: &openapiv3::OpenAPI) -> Result<(TokenStream, Uses), String> {
     progenitor(api, true).map_err(|f| format!("{f:?}"))
@@ -184,6 +203,10 @@ pub fn client_code(
     let error = |failure: Failure| match failure {
         Failure::Progenitor(message) => Error::Generator {
             at: doc.locate(&locate_refusal(&doc.value)),
+            message,
+        },
+        Failure::Schema { pointer, message } => Error::Generator {
+            at: doc.locate(&pointer),
             message,
         },
         Failure::Format(message) => Error::Format {
@@ -445,6 +468,20 @@ fn main_half(
         body
     });
     let mut types = types_body.map(parse).transpose()?;
+    if let Some(name) = types.as_ref().and_then(|t| duplicate_type(&t.items)) {
+        // Better an error naming the schema than a crate that does not compile.
+        let schema = api.components.as_ref().and_then(|c| {
+            c.schemas
+                .keys()
+                .find(|k| crate::normalize::rust_type_name(k) == name)
+        });
+        return Err(Failure::Schema {
+            pointer: schema.map_or("/components/schemas".into(), |k| {
+                crate::error::pointer(["components", "schemas", k.as_str()])
+            }),
+            message: format!("typify writes two types named `{name}` (an inline schema, often one merged through `allOf` from another schema, is named like this one): give the inline schema a `title` or rename this schema"),
+        });
+    }
     let mut lib = parse(rest.into_iter().collect())?;
     let (_, my_builders) = crate::tokens::split_builders(builder_body, BUILDER_SHARE);
     let (builders, mut facts) = survey_builders(my_builders, groups, op_facts)?;

@@ -271,3 +271,27 @@ fn single_mutations_of_fixture_specs_never_panic() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn two_types_of_one_name_are_an_error_naming_the_schema_not_a_broken_crate() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files =
+        codegen::load::read_spec(&root.join("fixtures/bad/inherited_inline_name.yaml")).unwrap();
+    for f in &mut files {
+        f.path = f.path.strip_prefix(root).unwrap().to_path_buf();
+    }
+    let (runtime, _) = codegen::inferred_runtime(&files, "bad", "bad", "", true).unwrap();
+    let options = codegen::CrateOptions {
+        name: "bad".into(),
+        description: "bad".into(),
+        command: "test".into(),
+        standalone: false,
+        runtime: Some(runtime),
+    };
+    let e = codegen::generate(&files, &options).unwrap_err().to_string();
+    assert!(
+        e.starts_with("fixtures/bad/inherited_inline_name.yaml#/components/schemas/team_links:"),
+        "{e}"
+    );
+    assert!(e.contains("two types named `TeamLinks`"), "{e}");
+}
