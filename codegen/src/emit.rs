@@ -261,8 +261,9 @@ fn explain(error: &{krate}::Error) {{
 ```
 
 Responses are read leniently: a field that is `null` or missing reads as `None` (lists and
-maps as empty), an enum value this crate does not know is kept as its `Unknown` variant, and
-fields a newer server adds are ignored. Nothing is invented: a field the crate needs and
+maps as empty), an enum value this crate does not know is kept in the enum's catch-all
+variant (`Unknown`, or `UnknownValue` where the API has a value `Unknown`), and fields a
+newer server adds are ignored. Nothing is invented: a field the crate needs and
 cannot read is an error naming its path.
 
 "#
