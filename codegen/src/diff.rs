@@ -195,10 +195,22 @@ impl Diff {
 
     /// The operations that reach a change inside schema `name`, by their changes' `via`.
     pub fn reached_by(&self, name: &str) -> Vec<&OperationDiff> {
-        self.operations
-            .iter()
-            .filter(|o| o.changes.iter().any(|c| c.via.as_deref() == Some(name)))
-            .collect()
+        self.reach().remove(name).unwrap_or_default()
+    }
+
+    /// For every schema with changes some operation reaches: those operations, in order,
+    /// each once. One pass over the operations, for the report's many lookups.
+    pub fn reach(&self) -> BTreeMap<&str, Vec<&OperationDiff>> {
+        let mut out: BTreeMap<&str, Vec<&OperationDiff>> = BTreeMap::new();
+        for op in &self.operations {
+            let mut names: Vec<&str> = op.changes.iter().filter_map(|c| c.via.as_deref()).collect();
+            names.sort_unstable();
+            names.dedup();
+            for name in names {
+                out.entry(name).or_default().push(op);
+            }
+        }
+        out
     }
 
     /// The version bump the change calls for in the generated crate.
@@ -1261,6 +1273,13 @@ fn some_names(names: &[String], max: usize) -> String {
     }
 }
 
+/// [`Diff::reach`]: the operations reaching each changed schema.
+type Reach<'a> = BTreeMap<&'a str, Vec<&'a OperationDiff>>;
+
+fn reach_of<'r, 'a>(reach: &'r Reach<'a>, name: &str) -> &'r [&'a OperationDiff] {
+    reach.get(name).map_or(&[], Vec::as_slice)
+}
+
 /// One resource group's changes: the operations' own, by operation.
 struct GroupReport<'a> {
     name: &'a str,
@@ -1296,7 +1315,13 @@ fn groups(diff: &Diff) -> Vec<GroupReport<'_>> {
 }
 
 /// The first screen: counts, the bump, the groups worst first, the crate effect in numbers.
-fn markdown_summary(diff: &Diff, old: &str, new: &str, groups: &[GroupReport]) -> String {
+fn markdown_summary(
+    diff: &Diff,
+    old: &str,
+    new: &str,
+    groups: &[GroupReport],
+    reach: &Reach,
+) -> String {
     let mut s = format!("# API diff: `{old}` → `{new}`\n\n");
     if diff.is_empty() {
         s.push_str("No change.\n");
@@ -1354,7 +1379,7 @@ fn markdown_summary(diff: &Diff, old: &str, new: &str, groups: &[GroupReport]) -
         .map(|sd| {
             (
                 sd,
-                diff.reached_by(&sd.name).len(),
+                reach_of(reach, &sd.name).len(),
                 tally(sd.changes.iter()),
             )
         })
@@ -1406,10 +1431,9 @@ fn markdown_group(g: &GroupReport) -> String {
     s
 }
 
-fn markdown_schema(diff: &Diff, sd: &SchemaDiff) -> String {
+fn markdown_schema(reach: &Reach, sd: &SchemaDiff) -> String {
     let (code, wire, safe) = tally(sd.changes.iter());
-    let reach: Vec<String> = diff
-        .reached_by(&sd.name)
+    let reach: Vec<String> = reach_of(reach, &sd.name)
         .iter()
         .map(|o| o.operation_id.to_snake_case())
         .collect();
@@ -1457,7 +1481,8 @@ fn markdown_effect(diff: &Diff) -> String {
 /// do not fit are left out and the report says how many and where the full one is.
 pub fn render_markdown(diff: &Diff, old: &str, new: &str, budget: Option<&Budget>) -> String {
     let groups = groups(diff);
-    let mut s = markdown_summary(diff, old, new, &groups);
+    let reach = diff.reach();
+    let mut s = markdown_summary(diff, old, new, &groups, &reach);
     if diff.is_empty() {
         return s;
     }
@@ -1467,7 +1492,7 @@ pub fn render_markdown(diff: &Diff, old: &str, new: &str, budget: Option<&Budget
         (
             std::cmp::Reverse(t.0),
             std::cmp::Reverse(t.1),
-            std::cmp::Reverse(diff.reached_by(&sd.name).len()),
+            std::cmp::Reverse(reach_of(&reach, &sd.name).len()),
             sd.name.to_lowercase(),
         )
     });
@@ -1501,11 +1526,11 @@ pub fn render_markdown(diff: &Diff, old: &str, new: &str, budget: Option<&Budget
                 .map(|sd| {
                     let (code, wire, safe) = tally(sd.changes.iter());
                     (
-                        markdown_schema(diff, sd),
+                        markdown_schema(&reach, sd),
                         if code + wire == 0 { String::new() } else { format!(
                             "- `{}`: {code} breaking (client code), {wire} breaking (wire), {safe} safe; reaches {} operations\n",
                             sd.name,
-                            diff.reached_by(&sd.name).len()
+                            reach_of(&reach, &sd.name).len()
                         ) },
                     )
                 })
