@@ -74,7 +74,7 @@ fn null_tolerance_cases(out: &Path) {
     for api in codegen::workspace_apis(root).unwrap_or_else(|e| panic!("{e}")) {
         let files = codegen::load::read_spec(&api.spec_dir(root)).unwrap_or_else(|e| panic!("{e}"));
         let mut doc = codegen::load::assemble(&files).unwrap_or_else(|e| panic!("{e}"));
-        codegen::normalize::all_for(&mut doc.value, true);
+        codegen::normalize::run(&mut doc.value, codegen::normalize::Target { runtime: true, reference_url: None });
         let krate = api.name().replace('-', "_");
         dispatch.push_str(&format!(
             "        {:?} => decode_{krate}(name, value),\n",
@@ -84,7 +84,7 @@ fn null_tolerance_cases(out: &Path) {
             "/// Decodes `value` as the Rust type of `{krate}`'s schema `name`.\npub fn decode_{krate}(name: &str, value: serde_json::Value) -> Option<Result<(), String>> {{\n    let r = match name {{\n"
         ));
         for name in codegen::normalize::response_schemas(&doc.value) {
-            let ty = codegen::normalize::rust_type_name(&name);
+            let ty = codegen::names::type_name(&name);
             text.push_str(&format!(
                 "        {name:?} => serde_json::from_value::<{krate}::types::{ty}>(value).map(|_| ()),\n"
             ));

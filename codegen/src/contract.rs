@@ -70,7 +70,7 @@ pub fn violations() -> Vec<String> {
             out.push(what.to_string());
         }
     };
-    // typify's names, as the glue predicts them (normalize::rust_type_name, rust_ident).
+    // typify's names, as the glue predicts them (names::type_name, rust_ident).
     let structs: Vec<String> = types
         .iter()
         .filter_map(|i| {
@@ -82,10 +82,15 @@ pub fn violations() -> Vec<String> {
         })
         .collect();
     for schema in ["PageOfREST.Item", "Item"] {
-        let name = crate::normalize::rust_type_name(schema);
-        check(structs.contains(&name), &format!("typify names schema {schema:?} `{name}` (normalize::rust_type_name); it wrote {structs:?}"));
+        let name = crate::names::type_name(schema);
+        check(
+            structs.contains(&name),
+            &format!(
+                "typify names schema {schema:?} `{name}` (names::type_name); it wrote {structs:?}"
+            ),
+        );
     }
-    let enum_name = crate::normalize::rust_type_name("item_state");
+    let enum_name = crate::names::type_name("item_state");
     check(
         types.iter().any(|i| matches!(i, Item::Enum(e) if e.ident == enum_name && e.attrs.iter().any(|a| a.path().is_ident("derive")))),
         &format!("typify writes string enums as plain enums named like `{enum_name}` with derived serde (glue::lenient_enums)"),
@@ -169,8 +174,8 @@ pub fn violations() -> Vec<String> {
         })
         .collect();
     for param in ["offset", "limit", "Set-Id"] {
-        let setter = crate::normalize::rust_ident(param);
-        check(setters.contains(&setter), &format!("parameter {param:?} has the setter `{setter}` (normalize::rust_ident; the glue's stream() calls it)"));
+        let setter = crate::names::ident(param);
+        check(setters.contains(&setter), &format!("parameter {param:?} has the setter `{setter}` (names::ident; the glue's stream() calls it)"));
     }
     check(
         builder.iter().any(|i| matches!(i, Item::Struct(s) if s.fields.iter().any(|f| f.ident.as_ref().is_some_and(|n| n == "_client")))),

@@ -771,8 +771,8 @@ impl Cx<'_, '_> {
                     at,
                     format!(
                         "type {} → {}",
-                        crate::normalize::rust_type_name(a),
-                        crate::normalize::rust_type_name(b)
+                        crate::names::type_name(a),
+                        crate::names::type_name(b)
                     ),
                 );
             }
@@ -1066,15 +1066,13 @@ fn compare_schemas(old: &Value, new: &Value, effect: &mut CrateEffect) -> Vec<Sc
     for (name, n) in ns {
         let changes = match os.get(name) {
             None => {
-                effect
-                    .types_added
-                    .push(crate::normalize::rust_type_name(name));
+                effect.types_added.push(crate::names::type_name(name));
                 vec![change(
                     "schema_added",
                     false,
                     false,
                     "",
-                    format!("new type `{}`", crate::normalize::rust_type_name(name)),
+                    format!("new type `{}`", crate::names::type_name(name)),
                 )]
             }
             Some(o) => {
@@ -1114,9 +1112,7 @@ fn compare_schemas(old: &Value, new: &Value, effect: &mut CrateEffect) -> Vec<Sc
                     _ => judge(Direction::Response),
                 };
                 if !changes.is_empty() {
-                    effect
-                        .types_changed
-                        .push(crate::normalize::rust_type_name(name));
+                    effect.types_changed.push(crate::names::type_name(name));
                 }
                 changes
             }
@@ -1129,9 +1125,7 @@ fn compare_schemas(old: &Value, new: &Value, effect: &mut CrateEffect) -> Vec<Sc
         }
     }
     for name in os.keys().filter(|k| !ns.contains_key(*k)) {
-        effect
-            .types_removed
-            .push(crate::normalize::rust_type_name(name));
+        effect.types_removed.push(crate::names::type_name(name));
         out.push(SchemaDiff {
             name: name.clone(),
             changes: vec![change(
@@ -1139,7 +1133,7 @@ fn compare_schemas(old: &Value, new: &Value, effect: &mut CrateEffect) -> Vec<Sc
                 true,
                 false,
                 "",
-                format!("type `{}` is gone", crate::normalize::rust_type_name(name)),
+                format!("type `{}` is gone", crate::names::type_name(name)),
             )],
         });
     }

@@ -151,9 +151,9 @@ pub fn operations(doc: &Value, paging: Option<&Paging>) -> BTreeMap<String, Oper
     out
 }
 
-/// What [`crate::field::statuses_by_body`] recorded.
+/// What `normalize::runtime::statuses_by_body` recorded.
 fn statuses(op: &Value) -> Option<Vec<StatusBody>> {
-    let list = op.get(crate::field::STATUSES)?.as_array()?;
+    let list = op.get(crate::openapi::STATUSES)?.as_array()?;
     Some(
         list.iter()
             .map(|s| StatusBody {

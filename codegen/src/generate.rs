@@ -374,7 +374,7 @@ fn survey_builders(
                 roots
                     .entry(b.facts.group.clone())
                     .or_default()
-                    .extend(schemas.map(crate::normalize::rust_type_name));
+                    .extend(schemas.map(crate::names::type_name));
             }
             Some(BuilderFeatures {
                 of_builder,
@@ -473,7 +473,7 @@ fn main_half(
         let schema = api.components.as_ref().and_then(|c| {
             c.schemas
                 .keys()
-                .find(|k| crate::normalize::rust_type_name(k) == name)
+                .find(|k| crate::names::type_name(k) == name)
         });
         return Err(Failure::Schema {
             pointer: schema.map_or("/components/schemas".into(), |k| {

@@ -8,16 +8,15 @@
 //! 6. [`emit`]: Cargo.toml, src/lib.rs and README.md of the crate.
 
 pub mod contract;
-mod cycles;
 pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod facts;
 pub mod features;
-mod field;
 pub mod generate;
 pub mod glue;
 pub mod load;
+pub mod names;
 pub mod normalize;
 pub mod openapi;
 pub mod profile;
@@ -60,14 +59,14 @@ pub struct Output {
 pub fn generate(files: &[SpecFile], options: &CrateOptions) -> Result<Output> {
     let mut doc = load::assemble(files)?;
     validate::document(&doc)?;
-    let report = normalize::all_for(&mut doc.value, options.runtime.is_some());
-    if let Some(url) = options
-        .runtime
-        .as_ref()
-        .and_then(|r| r.profile.reference_url.as_deref())
-    {
-        normalize::reference_links(&mut doc.value, url);
-    }
+    let target = normalize::Target {
+        runtime: options.runtime.is_some(),
+        reference_url: options
+            .runtime
+            .as_ref()
+            .and_then(|r| r.profile.reference_url.as_deref()),
+    };
+    let report = normalize::run(&mut doc.value, target);
     validate::generatable(&doc)?;
     let api = validate::typed(&doc)?;
     let facts = facts::operations(

@@ -56,7 +56,7 @@ pub fn each_response_content_mut(
 /// Follows a local `$ref` (`#/components/...`) once; anything else is returned as is.
 pub fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
     match v.get("$ref").and_then(Value::as_str) {
-        Some(r) if r.starts_with("#/") => crate::field::resolve_pointer(doc, &r[1..]).unwrap_or(v),
+        Some(r) if r.starts_with("#/") => resolve_pointer(doc, &r[1..]).unwrap_or(v),
         _ => v,
     }
 }
@@ -183,3 +183,70 @@ pub fn success_json_schema(op: &Value) -> Option<&Value> {
                 .get("schema")
         })
 }
+
+/// A JSON pointer looked up as written, or percent-decoded (`%7Bid%7D` for `{id}`).
+pub fn resolve_pointer<'a>(doc: &'a Value, pointer: &str) -> Option<&'a Value> {
+    doc.pointer(pointer)
+        .or_else(|| doc.pointer(&percent_decode(pointer)))
+}
+
+fn percent_decode(s: &str) -> String {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push(h << 4 | l);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+/// Request body media types progenitor can send.
+pub const REQUEST_MEDIA_TYPES: [&str; 4] = [
+    "application/json",
+    "application/x-www-form-urlencoded",
+    "application/octet-stream",
+    "text/plain",
+];
+
+/// What progenitor would make of a response body, as a comparable key: the JSON schema for
+/// JSON bodies (inline object schemas are each their own type), `raw` for any other body,
+/// `none` for no body.
+pub fn response_kind(response: &Value) -> String {
+    let Some(content) = response.get("content").and_then(Value::as_object) else {
+        return "none".into();
+    };
+    if content.is_empty() {
+        return "none".into();
+    }
+    match content.iter().find(|(mt, _)| is_json_media_type(mt)) {
+        Some((_, media)) => {
+            let schema = media.get("schema").cloned().unwrap_or(Value::Null);
+            let named = schema.get("$ref").is_some();
+            let plain = schema.get("properties").is_none()
+                && schema.get("enum").is_none()
+                && schema.get("allOf").is_none()
+                && schema.get("oneOf").is_none()
+                && schema.get("anyOf").is_none();
+            if named || plain {
+                format!("json:{schema}")
+            } else {
+                format!("json-inline:{:p}", media)
+            }
+        }
+        None if content.is_empty() => "none".into(),
+        None => "raw".into(),
+    }
+}
+
+/// The extension `normalize::runtime::statuses_by_body` records on an operation: each success status and its
+/// body, for the glue to make a typed enum of.
+pub const STATUSES: &str = "x-veeam-statuses";

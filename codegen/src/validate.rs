@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::error::{pointer, Error, Result};
 use crate::load::Document;
-use crate::openapi::{each_operation, is_json_media_type, resolve, status_class, METHODS};
+use crate::openapi::{each_operation, resolve, status_class, METHODS};
 
 /// Structural checks on the assembled document.
 pub fn document(doc: &Document) -> Result<()> {
@@ -74,7 +74,7 @@ fn references(doc: &Document) -> Result<()> {
                             format!("external reference {r:?} is not supported: add its target to the spec and use a local `#/...` reference"),
                         ));
                     }
-                    if crate::field::resolve_pointer(&doc.value, &r[1..]).is_none() {
+                    if crate::openapi::resolve_pointer(&doc.value, &r[1..]).is_none() {
                         return Err(Error::invalid(
                             here,
                             format!("dangling reference {r:?}: nothing is defined there; fix the name or add the definition"),
@@ -213,14 +213,6 @@ fn parameters(doc: &Document, path: &str, method: &str, op: &Value) -> Result<()
     Ok(())
 }
 
-/// Request body media types progenitor can send.
-pub const REQUEST_MEDIA_TYPES: [&str; 4] = [
-    "application/json",
-    "application/x-www-form-urlencoded",
-    "application/octet-stream",
-    "text/plain",
-];
-
 /// Checks, after normalization, the constructs progenitor asserts or `todo!`s on.
 pub fn generatable(doc: &Document) -> Result<()> {
     let mut result = Ok(());
@@ -250,12 +242,12 @@ fn operation_generatable(doc: &Document, path: &str, method: &str, op: &Value) -
             }
             if let Some((mt, media)) = content.iter().next() {
                 let base = mt.split(';').next().unwrap_or(mt).trim();
-                if !REQUEST_MEDIA_TYPES.contains(&base) {
+                if !crate::openapi::REQUEST_MEDIA_TYPES.contains(&base) {
                     return Err(Error::invalid(
                         here,
                         format!(
                             "request media type {mt:?} is not supported: use one of {}",
-                            REQUEST_MEDIA_TYPES.join(", ")
+                            crate::openapi::REQUEST_MEDIA_TYPES.join(", ")
                         ),
                     ));
                 }
@@ -288,7 +280,7 @@ fn operation_generatable(doc: &Document, path: &str, method: &str, op: &Value) -
     let mut error: BTreeMap<String, &str> = BTreeMap::new();
     for (code, response) in responses {
         let response = resolve(&doc.value, response);
-        let kind = response_kind(response);
+        let kind = crate::openapi::response_kind(response);
         if let Some(content) = response.get("content").and_then(Value::as_object) {
             for (mt, media) in content {
                 if media
@@ -333,36 +325,6 @@ fn operation_generatable(doc: &Document, path: &str, method: &str, op: &Value) -
         }
     }
     Ok(())
-}
-
-/// What progenitor would make of a response body, as a comparable key: the JSON schema for
-/// JSON bodies (inline object schemas are each their own type), `raw` for any other body,
-/// `none` for no body.
-pub(crate) fn response_kind(response: &Value) -> String {
-    let Some(content) = response.get("content").and_then(Value::as_object) else {
-        return "none".into();
-    };
-    if content.is_empty() {
-        return "none".into();
-    }
-    match content.iter().find(|(mt, _)| is_json_media_type(mt)) {
-        Some((_, media)) => {
-            let schema = media.get("schema").cloned().unwrap_or(Value::Null);
-            let named = schema.get("$ref").is_some();
-            let plain = schema.get("properties").is_none()
-                && schema.get("enum").is_none()
-                && schema.get("allOf").is_none()
-                && schema.get("oneOf").is_none()
-                && schema.get("anyOf").is_none();
-            if named || plain {
-                format!("json:{schema}")
-            } else {
-                format!("json-inline:{:p}", media)
-            }
-        }
-        None if content.is_empty() => "none".into(),
-        None => "raw".into(),
-    }
 }
 
 /// Converts the JSON document into the `openapiv3` model. A value that does not fit is

@@ -114,7 +114,7 @@ pub(super) fn by_status(
         let doc = format!("HTTP {}", s.status);
         let (payload, read) = match (&s.schema, s.bytes) {
             (Some(schema), _) => {
-                let ty = format_ident!("{}", crate::normalize::rust_type_name(schema));
+                let ty = format_ident!("{}", crate::names::type_name(schema));
                 (
                     quote!((types::#ty)),
                     quote!(#name::#variant(::veeam_runtime::ops::decode_body(#op, response).await?)),
@@ -200,7 +200,7 @@ impl Builder {
     pub fn page_type(&self) -> Option<String> {
         match (&self.facts.paged, &self.facts.page_schema) {
             (Some(crate::facts::PageShape::Envelope), Some(schema)) => {
-                Some(crate::normalize::rust_type_name(schema))
+                Some(crate::names::type_name(schema))
             }
             (Some(crate::facts::PageShape::Envelope), None) => type_name(&self.ok_ty),
             // A bare array: `Vec<T>` is `Paged` already; a named array type needs its impl.
@@ -336,7 +336,7 @@ pub(super) fn builders(
             // By status, the page is the 200 body.
             let page_ty = match &f.page_schema {
                 Some(schema) => {
-                    let ty = format_ident!("{}", crate::normalize::rust_type_name(schema));
+                    let ty = format_ident!("{}", crate::names::type_name(schema));
                     quote!(types::#ty)
                 }
                 None => quote!(#ok_ty),
@@ -349,11 +349,11 @@ pub(super) fn builders(
                     quote!(::veeam_runtime::paging::Shape::BareArray)
                 }
             };
-            let offset = format_ident!("{}", crate::normalize::rust_ident(&paging.offset));
-            let limit = format_ident!("{}", crate::normalize::rust_ident(&paging.limit));
+            let offset = format_ident!("{}", crate::names::ident(&paging.offset));
+            let limit = format_ident!("{}", crate::names::ident(&paging.limit));
             let set_id = match paging.set_id.as_deref().filter(|_| f.set_id) {
                 Some(param) => {
-                    let setter = format_ident!("{}", crate::normalize::rust_ident(param));
+                    let setter = format_ident!("{}", crate::names::ident(param));
                     quote!(let b = match set_id { ::std::option::Option::Some(s) => b.#setter(s), ::std::option::Option::None => b };)
                 }
                 None => quote!(let _ = set_id;),

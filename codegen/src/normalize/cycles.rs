@@ -14,8 +14,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+use super::report::Report;
 use crate::error::pointer;
-use crate::normalize::Report;
 
 const COMPOSITIONS: [&str; 3] = ["allOf", "oneOf", "anyOf"];
 
