@@ -48,7 +48,7 @@ pub fn violations() -> Vec<String> {
             )]
         }
     };
-    let (tokens, _) = match crate::generate::progenitor_tokens(&api) {
+    let (tokens, _) = match crate::code::progenitor_tokens(&api) {
         Ok(t) => t,
         Err(e) => return vec![format!("progenitor refuses the contract document: {e}")],
     };

@@ -3,22 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// How to name and describe the emitted crate.
-#[derive(Debug, Clone)]
-pub struct CrateOptions {
-    /// Crate name, e.g. `vb365`.
-    pub name: String,
-    /// One line saying what API the crate talks to.
-    pub description: String,
-    /// The command that regenerates the crate, written into every file header.
-    pub command: String,
-    /// A crate of its own outside any workspace (`generate --spec`): its manifest gets an
-    /// empty `[workspace]` table so it builds wherever it is written.
-    pub standalone: bool,
-    /// Wire the crate to `veeam-runtime` (login, retries, paging, errors); `None` for
-    /// progenitor's plain output.
-    pub runtime: Option<crate::glue::RuntimeOptions>,
-}
+use crate::options::CrateOptions;
 
 /// What the crate's README needs to know about the API.
 #[derive(Debug, Clone)]
@@ -47,7 +32,7 @@ uuid = { version = "1", features = ["serde", "v4"] }
 pub fn crate_files(
     options: &CrateOptions,
     facts: &ApiFacts,
-    code: &crate::generate::Code,
+    code: &crate::code::Code,
     features: Option<&crate::features::FeatureReport>,
 ) -> BTreeMap<PathBuf, String> {
     let header = format!(
@@ -164,7 +149,7 @@ Do not edit this crate: it is regenerated with `{command}`.
 /// Every Rust block compiles against the crate (the tests crate includes the README).
 fn guide(
     options: &CrateOptions,
-    runtime: &crate::glue::RuntimeOptions,
+    runtime: &crate::options::RuntimeOptions,
     facts: &ApiFacts,
     features: Option<&crate::features::FeatureReport>,
     header: &str,

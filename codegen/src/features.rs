@@ -13,7 +13,7 @@ use quote::quote;
 use syn::visit::Visit;
 use syn::{Attribute, Item, Type};
 
-use crate::glue::type_name;
+use crate::syntax::type_name;
 
 /// The feature that keeps schemas no operation uses.
 pub const UNREFERENCED: &str = "unreferenced-types";

@@ -7,20 +7,21 @@
 //! 5. [`generate`]: progenitor, then prettyplease;
 //! 6. [`emit`]: Cargo.toml, src/lib.rs and README.md of the crate.
 
+pub mod code;
 pub mod contract;
 pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod facts;
 pub mod features;
-pub mod generate;
 pub mod glue;
 pub mod load;
 pub mod names;
 pub mod normalize;
 pub mod openapi;
+pub mod options;
 pub mod profile;
-mod serde_impls;
+pub mod syntax;
 mod tokens;
 pub mod validate;
 
@@ -29,9 +30,9 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-pub use emit::CrateOptions;
+pub use options::{CrateOptions, RuntimeOptions};
 pub use error::{Error, Location, Result};
-pub use glue::{GlueReport, RuntimeOptions};
+pub use glue::GlueReport;
 pub use load::SpecFile;
 pub use normalize::Report;
 pub use profile::Profile;
@@ -82,7 +83,7 @@ pub fn generate(files: &[SpecFile], options: &CrateOptions) -> Result<Output> {
             .map(|(id, f)| (id.clone(), f.group.clone()))
             .collect()
     });
-    let (code, glue, features) = generate::client_code(
+    let (code, glue, features) = code::client_code(
         &api,
         &doc,
         &options.name,

@@ -8,7 +8,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::{Item, ItemImpl, Token, Type};
 
-use super::*;
+use super::report::GlueReport;
+use crate::syntax::{inner_type, parse_items, type_name};
 
 /// `Paged` for the page types some operation streams (`used`: the envelope types of paged
 /// operations): the type of their `items` field's elements (`items`: the field's wire name).

@@ -5,7 +5,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::Item;
 
-use super::*;
+use crate::options::RuntimeOptions;
+use crate::syntax::parse_items;
 
 /// `vb365::Error` is the runtime's error (progenitor's stays reachable as
 /// `progenitor_client::Error`), and the runtime is re-exported for its configuration types.

@@ -7,7 +7,8 @@ use quote::{format_ident, quote};
 use syn::punctuated::Punctuated;
 use syn::{Fields, Item, Meta, Token, Type};
 
-use super::*;
+use super::report::GlueReport;
+use crate::syntax::type_name;
 
 /// Typify's string enums (unit variants only, serde-derived) become `string_enum!`s.
 pub(super) fn lenient_enums(items: &mut Vec<Item>, report: &mut GlueReport) -> Result<(), String> {

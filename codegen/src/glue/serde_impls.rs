@@ -20,7 +20,7 @@ use std::fmt::Write as _;
 use syn::punctuated::Punctuated;
 use syn::{Fields, Item, ItemStruct, Meta, Token};
 
-use crate::glue::{inner_type, type_name};
+use crate::syntax::{inner_type, type_name};
 
 /// How a field's value is read.
 enum Read {

@@ -20,7 +20,8 @@ use quote::quote;
 
 use crate::error::{Error, Result};
 use crate::features::FeatureReport;
-use crate::glue::{GlueReport, RuntimeOptions};
+use crate::glue::GlueReport;
+use crate::options::RuntimeOptions;
 use crate::load::Document;
 
 /// The formatted code of a crate: `src/lib.rs` below its header, and its module files.
@@ -531,7 +532,7 @@ fn main_half(
                     .as_ref()
                     .and_then(|g| g.cfg.get(&impls.name))
                     .map_or("", String::as_str);
-                crate::serde_impls::write(&mut text, impls, cfg);
+                crate::glue::write_serde_impls(&mut text, impls, cfg);
             }
         }
         // Lenient enums take any string (an unknown one is kept), so in typify's parsing of an
