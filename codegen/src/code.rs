@@ -21,8 +21,8 @@ use quote::quote;
 use crate::error::{Error, Result};
 use crate::features::FeatureReport;
 use crate::glue::GlueReport;
-use crate::options::RuntimeOptions;
 use crate::load::Document;
+use crate::options::RuntimeOptions;
 
 /// The formatted code of a crate: `src/lib.rs` below its header, and its module files.
 #[derive(Debug, Clone, Default)]
@@ -410,7 +410,7 @@ fn survey_builders(
 /// Rewrites, gates and prints surveyed builders.
 fn finish_builders(
     mut builders: Builders,
-    paging: Option<&crate::profile::Paging>,
+    paging: Option<&crate::profile::PagingProfile>,
     glue: &mut GlueReport,
 ) -> Result<String, Failure> {
     let features = builders.of_builder.is_some();
@@ -497,7 +497,7 @@ fn main_half(
     crate::glue::methods(&mut lib.items, &mut glue);
     let mut gating = None;
     if let Some(types) = &mut types {
-        let items_field = paging.map_or("results", |p| p.items.as_str());
+        let items_field = paging.map_or("results", |p| p.items);
         crate::glue::page_impls(&mut types.items, &facts.page_impls, items_field)?;
         crate::glue::methods(&mut types.items, &mut glue);
     }

@@ -7,19 +7,10 @@ use std::collections::BTreeMap;
 use heck::{ToKebabCase, ToSnakeCase};
 use serde_json::Value;
 
-use crate::openapi::{
-    each_operation, is_json_media_type, operation_parameters, resolve, status_class,
-};
-use crate::profile::Paging;
+use crate::openapi::{each_operation, is_json_media_type, operation_parameters, resolve};
+use veeam_profile::PagingProfile;
 
-/// How a paged operation's items come back.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PageShape {
-    /// An object whose `items` field (the profile's) is the page's list.
-    Envelope,
-    /// The body is the list itself.
-    BareArray,
-}
+use crate::profile::paging::PageShape;
 
 /// One success status of an operation whose statuses have different bodies.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,7 +50,7 @@ pub struct OperationFacts {
 }
 
 /// Facts of every operation, by progenitor's operation id.
-pub fn operations(doc: &Value, paging: Option<&Paging>) -> BTreeMap<String, OperationFacts> {
+pub fn operations(doc: &Value, paging: Option<&PagingProfile>) -> BTreeMap<String, OperationFacts> {
     let mut out = BTreeMap::new();
     each_operation(doc, |path, method, op| {
         let Some(id) = op.get("operationId").and_then(Value::as_str) else {
@@ -95,18 +86,15 @@ pub fn operations(doc: &Value, paging: Option<&Paging>) -> BTreeMap<String, Oper
                 .and_then(|s| s.schema.clone())
         });
         let paged = paging
-            .filter(|p| integer_query(&p.offset) && integer_query(&p.limit))
-            .and_then(|p| match (&by_status, &page_schema) {
-                (None, _) => page_shape(doc, op, &p.items),
-                (Some(_), Some(name)) => doc
-                    .pointer(&crate::error::pointer([
-                        "components",
-                        "schemas",
-                        name.as_str(),
-                    ]))
-                    .and_then(|schema| schema_page_shape(doc, schema, &p.items))
-                    .filter(|shape| *shape == PageShape::Envelope),
-                (Some(_), None) => None,
+            .filter(|p| integer_query(p.offset_param) && integer_query(p.limit_param))
+            .and_then(|p| {
+                crate::profile::paging::page_shape(
+                    doc,
+                    op,
+                    p,
+                    by_status.is_some(),
+                    page_schema.as_deref(),
+                )
             });
         let set_id = paging
             .and_then(|p| p.set_id.as_deref())
@@ -169,61 +157,10 @@ fn statuses(op: &Value) -> Option<Vec<StatusBody>> {
     )
 }
 
-/// The success responses (2xx), `$ref`s resolved.
-fn successes<'a>(doc: &'a Value, op: &'a Value) -> Vec<&'a Value> {
-    op.get("responses")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .filter(|(code, _)| status_class(code) == Some(2))
-        .map(|(_, r)| resolve(doc, r))
-        .collect()
-}
-
-/// A page: the success JSON body is an array, or an object with an array `items` property.
-fn page_shape(doc: &Value, op: &Value, items: &str) -> Option<PageShape> {
-    let schema = successes(doc, op).into_iter().find_map(|r| {
-        let content = r.get("content")?.as_object()?;
-        content
-            .iter()
-            .find(|(mt, _)| is_json_media_type(mt))?
-            .1
-            .get("schema")
-    })?;
-    schema_page_shape(doc, schema, items)
-}
-
-/// A page: `schema` is an array, or an object with an array `items` property.
-fn schema_page_shape(doc: &Value, schema: &Value, items: &str) -> Option<PageShape> {
-    let schema = resolve(doc, schema);
-    if schema.get("type").and_then(Value::as_str) == Some("array") {
-        return Some(PageShape::BareArray);
-    }
-    let parts = std::iter::once(schema).chain(
-        schema
-            .get("allOf")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .map(|s| resolve(doc, s)),
-    );
-    for part in parts {
-        if let Some(prop) = part.pointer(&format!(
-            "/properties/{}",
-            crate::error::escape_segment(items)
-        )) {
-            if resolve(doc, prop).get("type").and_then(Value::as_str) == Some("array") {
-                return Some(PageShape::Envelope);
-            }
-        }
-    }
-    None
-}
-
 /// A success body declared as a file: a non-JSON media type with a `string`/`binary` schema,
 /// in a response that offers no JSON (progenitor takes JSON where it is offered).
 fn is_download(doc: &Value, op: &Value) -> bool {
-    successes(doc, op).into_iter().any(|r| {
+    crate::openapi::successes(doc, op).into_iter().any(|r| {
         let content = r.get("content").and_then(Value::as_object);
         if content.is_some_and(|c| c.keys().any(|mt| is_json_media_type(mt))) {
             return false;
@@ -244,7 +181,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn paging() -> Paging {
+    fn paging() -> PagingProfile {
         serde_norway::from_str("{offset: offset, limit: limit, set_id: setId}").unwrap()
     }
 

@@ -30,11 +30,11 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-pub use options::{CrateOptions, RuntimeOptions};
 pub use error::{Error, Location, Result};
 pub use glue::GlueReport;
 pub use load::SpecFile;
 pub use normalize::Report;
+pub use options::{CrateOptions, RuntimeOptions};
 pub use profile::Profile;
 
 /// A generated crate: its files (relative paths) and what normalization changed.

@@ -250,3 +250,14 @@ pub fn response_kind(response: &Value) -> String {
 /// The extension `normalize::runtime::statuses_by_body` records on an operation: each success status and its
 /// body, for the glue to make a typed enum of.
 pub const STATUSES: &str = "x-veeam-statuses";
+
+/// The success responses (2xx), `$ref`s resolved.
+pub fn successes<'a>(doc: &'a Value, op: &'a Value) -> Vec<&'a Value> {
+    op.get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(code, _)| status_class(code) == Some(2))
+        .map(|(_, r)| resolve(doc, r))
+        .collect()
+}

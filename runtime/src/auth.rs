@@ -14,29 +14,8 @@ use crate::error::{ApiError, Error, ErrorKind};
 use crate::retry::{self, RetryPolicy, Timeouts};
 use crate::secret::Secret;
 
-/// What differs between the APIs' logins and lists; the generator writes one per crate from
-/// the API's `profile.yaml`.
-#[derive(Debug, Clone, Copy)]
-pub struct ApiProfile {
-    /// Path of the OAuth2 token endpoint (password grant and refresh), e.g. `/v8/token`;
-    /// `None` when the API has no password login.
-    pub token_path: Option<&'static str>,
-    /// The request that revokes the session's tokens, if the API has one.
-    pub logout: Option<Endpoint>,
-    /// Extra form fields of the password grant. VB365 refuses a refresh from a client
-    /// without its browser antiforgery cookie unless the login said
-    /// `disable_antiforgery_token=true`.
-    pub login_extra: &'static [(&'static str, &'static str)],
-    /// How list operations are paged, when they are.
-    pub paging: Option<crate::paging::PagingProfile>,
-}
-
-/// A method and path (below the base URL).
-#[derive(Debug, Clone, Copy)]
-pub struct Endpoint {
-    pub method: &'static str,
-    pub path: &'static str,
-}
+/// The profile types, defined once for the generator and the runtime (`veeam-profile`).
+pub use veeam_profile::{ApiProfile, Endpoint};
 
 /// How the client authenticates.
 #[derive(Clone)]

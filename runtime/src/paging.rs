@@ -28,29 +28,9 @@ use serde::Serialize;
 use crate::error::{Error, ErrorKind};
 use crate::ops::{Operation, Prepared};
 
-/// An API's paging convention (its `profile.yaml`'s `paging`): envelope fields and
-/// parameters.
-#[derive(Debug, Clone, Copy)]
-pub struct PagingProfile {
-    /// Query parameters: items to skip, and page size (read back from next links).
-    pub offset_param: &'static str,
-    pub limit_param: &'static str,
-    /// Envelope field with the page's items.
-    pub items: &'static str,
-    /// Envelope fields echoing the offset and page size the server applied.
-    pub offset_field: Option<&'static str>,
-    pub limit_field: Option<&'static str>,
-    /// Envelope field with the total number of items.
-    pub total_field: Option<&'static str>,
-    /// JSON pointer of the next page's link inside the envelope.
-    pub next_link: Option<&'static str>,
-    /// Envelope field (and query parameter) of the result-set id later pages send back.
-    pub set_id: Option<&'static str>,
-    /// Page size when the caller sets none.
-    pub default_limit: i64,
-    /// The largest page size the API accepts.
-    pub max_limit: Option<i64>,
-}
+/// An API's paging convention (its `profile.yaml`'s `paging`), defined once for the
+/// generator and the runtime (`veeam-profile`).
+pub use veeam_profile::PagingProfile;
 
 /// How a paged operation's items come back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -200,12 +200,12 @@ impl Builder {
     /// The page type to implement `Paged` for, when the operation streams an envelope.
     pub fn page_type(&self) -> Option<String> {
         match (&self.facts.paged, &self.facts.page_schema) {
-            (Some(crate::facts::PageShape::Envelope), Some(schema)) => {
+            (Some(crate::profile::paging::PageShape::Envelope), Some(schema)) => {
                 Some(crate::names::type_name(schema))
             }
-            (Some(crate::facts::PageShape::Envelope), None) => type_name(&self.ok_ty),
+            (Some(crate::profile::paging::PageShape::Envelope), None) => type_name(&self.ok_ty),
             // A bare array: `Vec<T>` is `Paged` already; a named array type needs its impl.
-            (Some(crate::facts::PageShape::BareArray), _) => {
+            (Some(crate::profile::paging::PageShape::BareArray), _) => {
                 type_name(&self.ok_ty).filter(|t| t != "Vec")
             }
             _ => None,
@@ -256,7 +256,7 @@ pub(crate) fn survey(
 pub(super) fn builders(
     items: &mut Vec<Item>,
     survey: &BTreeMap<String, Builder>,
-    paging: Option<&crate::profile::Paging>,
+    paging: Option<&crate::profile::PagingProfile>,
     features: bool,
     report: &mut GlueReport,
 ) -> Result<(), String> {
@@ -342,59 +342,14 @@ pub(super) fn builders(
                 }
                 None => quote!(#ok_ty),
             };
-            let shape = match shape {
-                crate::facts::PageShape::Envelope => {
-                    quote!(::veeam_runtime::paging::Shape::Envelope)
-                }
-                crate::facts::PageShape::BareArray => {
-                    quote!(::veeam_runtime::paging::Shape::BareArray)
-                }
-            };
-            let offset = format_ident!("{}", crate::names::ident(&paging.offset));
-            let limit = format_ident!("{}", crate::names::ident(&paging.limit));
-            let set_id = match paging.set_id.as_deref().filter(|_| f.set_id) {
-                Some(param) => {
-                    let setter = format_ident!("{}", crate::names::ident(param));
-                    quote!(let b = match set_id { ::std::option::Option::Some(s) => b.#setter(s), ::std::option::Option::None => b };)
-                }
-                None => quote!(let _ = set_id;),
-            };
-            methods.push(quote! {
-                /// Every item of every page, fetched lazily one page at a time (one page in
-                /// memory). `.limit(n)` sets the page size the walk asks for (the server may
-                /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
-                /// it asked for: it follows the server's own numbers, and stops with an error
-                /// when they are inconsistent rather than lose or repeat an item. An item that
-                /// does not decode is an error naming its index; the stream goes on after it.
-                pub fn stream(self) -> impl ::veeam_runtime::Stream<
-                    Item = ::std::result::Result<
-                        <#page_ty as ::veeam_runtime::paging::Paged>::Item,
-                        ::veeam_runtime::Error,
-                    >,
-                > #generics_lt {
-                    let limit = match &self.#limit {
-                        Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
-                        _ => ::std::option::Option::None,
-                    };
-                    let start = match &self.#offset {
-                        Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
-                        _ => ::std::option::Option::None,
-                    };
-                    ::veeam_runtime::paging::stream(
-                        #op,
-                        #shape,
-                        super::PAGING,
-                        self,
-                        start,
-                        limit,
-                        |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
-                            let b = b.#offset(offset).#limit(limit);
-                            #set_id
-                            b.into_request()
-                        },
-                    )
-                }
-            });
+            methods.push(crate::profile::paging::stream_method(
+                paging,
+                &op,
+                &page_ty,
+                shape,
+                f.set_id,
+                &generics_lt,
+            ));
             report.streams += 1;
         }
         if download {

@@ -32,64 +32,29 @@ pub(super) fn reexport_runtime_error(file: &mut syn::File) {
     ));
 }
 
-/// `Option<T>` as tokens.
-pub(super) fn option<T: quote::ToTokens>(value: Option<T>) -> TokenStream {
-    match value {
-        Some(v) => quote!(::std::option::Option::Some(#v)),
-        None => quote!(::std::option::Option::None),
-    }
-}
-
-/// The runtime's `ApiProfile` for this crate, from its profile.
-pub(super) fn api_profile(p: &crate::profile::Profile) -> TokenStream {
-    let token_path = option(p.auth.token_path.as_deref());
-    let logout = option(p.auth.logout.as_ref().map(|l| {
-        let (method, path) = (&l.method, &l.path);
-        quote!(::veeam_runtime::auth::Endpoint { method: #method, path: #path })
-    }));
-    let extra = p.auth.login_extra.iter().map(|(k, v)| quote!((#k, #v)));
-    let paging = option(p.paging.as_ref().map(|_| quote!(PAGING)));
-    quote!(::veeam_runtime::ApiProfile {
-        token_path: #token_path,
-        logout: #logout,
-        login_extra: &[#(#extra),*],
-        paging: #paging,
-    })
-}
-
-/// `const PAGING`, the paging convention, when the API pages.
-pub(super) fn paging_const(p: &crate::profile::Profile) -> TokenStream {
-    let Some(g) = &p.paging else {
-        return TokenStream::new();
+/// `const PAGING` (the paging convention, when the API pages) and the runtime's
+/// `ApiProfile` for this crate, both from its profile and written by
+/// [`crate::profile::literal`].
+fn profile_items(p: &crate::profile::Profile) -> Result<(TokenStream, TokenStream), String> {
+    let paging = p
+        .paging
+        .as_ref()
+        .map(|g| crate::profile::literal::expression(g, &[]))
+        .transpose()?;
+    let named: Vec<(&str, &TokenStream)> = paging.iter().map(|t| ("PAGING", t)).collect();
+    let profile = crate::profile::literal::expression(&p.api_profile(), &named)?;
+    let paging = match paging {
+        Some(value) => quote!(
+        /// How this API pages its lists (its profile's `paging`).
+        const PAGING: ::veeam_runtime::paging::PagingProfile = #value;),
+        None => TokenStream::new(),
     };
-    let (offset, limit, items) = (&g.offset, &g.limit, &g.items);
-    let offset_field = option(g.offset_field.as_deref());
-    let limit_field = option(g.limit_field.as_deref());
-    let total_field = option(g.total_field.as_deref());
-    let next_link = option(g.next_link.as_deref());
-    let set_id = option(g.set_id.as_deref());
-    let default_limit = i64::from(g.default_limit);
-    let max_limit = option(g.max_limit.map(i64::from));
-    quote!(
-    /// How this API pages its lists (its profile's `paging`).
-    const PAGING: ::veeam_runtime::paging::PagingProfile = ::veeam_runtime::paging::PagingProfile {
-        offset_param: #offset,
-        limit_param: #limit,
-        items: #items,
-        offset_field: #offset_field,
-        limit_field: #limit_field,
-        total_field: #total_field,
-        next_link: #next_link,
-        set_id: #set_id,
-        default_limit: #default_limit,
-        max_limit: #max_limit,
-    };)
+    Ok((paging, profile))
 }
 
 /// The crate-level items: hooks, the builder entry point, the login profile.
 pub(super) fn client_items(o: &RuntimeOptions) -> Result<Vec<Item>, String> {
-    let profile = api_profile(&o.profile);
-    let paging = paging_const(&o.profile);
+    let (paging, profile) = profile_items(&o.profile)?;
     parse_items(quote! {
         #paging
 

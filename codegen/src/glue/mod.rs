@@ -53,7 +53,7 @@ pub(crate) fn types_part(
 pub(crate) fn builder_part(
     items: &mut Vec<Item>,
     survey: &BTreeMap<String, Builder>,
-    paging: Option<&crate::profile::Paging>,
+    paging: Option<&crate::profile::PagingProfile>,
     features: bool,
     report: &mut GlueReport,
 ) -> Result<(), String> {

@@ -1,0 +1,293 @@
+//! An API's profile: what the generator needs to know about an API that its OpenAPI document
+//! does not say (how to log in, how lists are paged, the crate's name, hand-written helpers).
+//! It is data, `spec/<api>/profile.yaml` beside the document, so adding an API is adding a
+//! folder; for a document without one, [`infer`] reads what it can from the document.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{Error, Location, Result};
+
+pub mod auth;
+pub mod literal;
+pub mod paging;
+
+pub use auth::{Auth, AuthKind};
+pub use veeam_profile::{ApiProfile, Endpoint, PagingProfile};
+
+/// The profile's file name inside an API's folder (the loader does not take it as a spec
+/// fragment).
+pub const FILE_NAME: &str = "profile.yaml";
+
+/// `spec/<api>/profile.yaml`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// The crate: its name and one line saying what it talks to.
+    #[serde(rename = "crate")]
+    pub krate: CrateInfo,
+    pub auth: Auth,
+    /// How list operations are paged; absent when the API does not page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<PagingProfile>,
+    /// Rust files appended to the crate root (hand-written helpers), relative to the API's
+    /// folder: its own (`extension.rs`), or one several APIs share (`../vb365-common/waits.rs`,
+    /// in a folder of `spec/` without a profile).
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "one_or_many"
+    )]
+    pub extension: Vec<String>,
+    /// Markdown appended to the crate's guide (its README and root documentation): the
+    /// API's own examples (paging, downloads, waiting), in the API's folder or a sibling
+    /// folder of spec/ like `extension`. `{{crate}}` in it stands for the crate's Rust name,
+    /// so one guide can serve several versions. Its Rust blocks are compiled by the tests
+    /// crate.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "one_or_many"
+    )]
+    pub guide: Vec<String>,
+    /// The features a typical program needs, checked on their own by `cargo xtask check-features`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub minimal_features: Vec<String>,
+    /// The vendor's reference page of an operation, with `{tag}` and `{operationId}` in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrateInfo {
+    pub name: String,
+    pub description: String,
+}
+
+impl Profile {
+    /// Reads and checks a profile file. `text` is its contents, `file` its name in errors.
+    pub fn parse(file: &Path, text: &str) -> Result<Profile> {
+        let profile: Profile = serde_norway::from_str(text).map_err(|e| {
+            let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+            Error::Syntax {
+                file: file.to_path_buf(),
+                format: "profile",
+                line,
+                column,
+                message: e.to_string(),
+            }
+        })?;
+        profile.check().map_err(|(key, message)| Error::Invalid {
+            at: Location {
+                file: file.to_path_buf(),
+                pointer: key.to_string(),
+            },
+            message,
+        })?;
+        Ok(profile)
+    }
+
+    /// Reads `profile.yaml` in an API's folder.
+    pub fn read(dir: &Path) -> Result<Profile> {
+        Profile::read_file(&dir.join(FILE_NAME))
+    }
+
+    /// Reads a profile file.
+    pub fn read_file(file: &Path) -> Result<Profile> {
+        let file = file.to_path_buf();
+        let text = std::fs::read_to_string(&file).map_err(|source| Error::Read {
+            file: file.clone(),
+            source,
+        })?;
+        Profile::parse(&file, &text)
+    }
+
+    /// What a profile must satisfy beyond its shape: (key, message).
+    fn check(&self) -> Result<(), (&'static str, String)> {
+        if !is_crate_name(&self.krate.name) {
+            return Err(("/crate/name", format!("{:?} is not a crate name: letters, digits, `_` and `-`, starting with a letter", self.krate.name)));
+        }
+        auth::check(&self.auth)?;
+        if let Some(p) = &self.paging {
+            paging::check(p)?;
+        }
+        let inside = |e: &str| {
+            !e.starts_with('/')
+                && e.split('/').filter(|s| *s == "..").count() <= 1
+                && !e.contains("/../")
+        };
+        for e in &self.extension {
+            if !inside(e) || !e.ends_with(".rs") {
+                return Err(("/extension", format!("{e:?}: a `.rs` file in the API's folder, or in a sibling folder of spec/ (`../common/x.rs`)")));
+            }
+        }
+        for g in &self.guide {
+            if !inside(g) || !g.ends_with(".md") {
+                return Err(("/guide", format!("{g:?}: a `.md` file in the API's folder, or in a sibling folder of spec/ (`../common/guide.md`)")));
+            }
+        }
+        Ok(())
+    }
+
+    /// The extension files' paths, in the profile's order.
+    pub fn extension_paths(&self, dir: &Path) -> Vec<PathBuf> {
+        self.extension.iter().map(|e| dir.join(e)).collect()
+    }
+
+    /// The extension files' text, joined (`None` without any).
+    pub fn read_extensions(&self, dir: &Path) -> Result<Option<String>> {
+        read_joined(self.extension_paths(dir))
+    }
+
+    /// The guide files' paths, in the profile's order.
+    pub fn guide_paths(&self, dir: &Path) -> Vec<PathBuf> {
+        self.guide.iter().map(|g| dir.join(g)).collect()
+    }
+
+    /// The guide files' text, joined (`None` without any).
+    pub fn read_guide(&self, dir: &Path) -> Result<Option<String>> {
+        read_joined(self.guide_paths(dir))
+    }
+
+    /// The profile as the runtime reads it (`FromParts::PROFILE` of the generated client).
+    pub fn api_profile(&self) -> ApiProfile {
+        ApiProfile {
+            token_path: self
+                .auth
+                .token_path
+                .clone()
+                .map(|p| &*Box::leak(p.into_boxed_str())),
+            logout: self.auth.logout,
+            login_extra: veeam_profile::de::leak_pairs(self.auth.login_extra.clone()),
+            paging: self.paging,
+        }
+    }
+
+    /// As YAML, for `generate --spec` to print what it inferred.
+    pub fn to_yaml(&self) -> String {
+        serde_norway::to_string(self).unwrap_or_default()
+    }
+}
+
+/// The files' text, one after the other, each ending in a newline (`None` without any).
+fn read_joined(paths: Vec<PathBuf>) -> Result<Option<String>> {
+    let mut text = String::new();
+    for path in paths {
+        text.push_str(
+            &std::fs::read_to_string(&path).map_err(|source| Error::Read { file: path, source })?,
+        );
+        text.push('\n');
+    }
+    Ok((!text.is_empty()).then_some(text))
+}
+
+/// `extension: x.rs` or `extension: [a.rs, b.rs]`.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    })
+}
+
+/// A valid crate name: ASCII letters, digits, `_` and `-`, starting with a letter.
+pub fn is_crate_name(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// A profile for a document that comes without one (`generate --spec`), from what the
+/// document says: its security scheme and token endpoint, and the paging parameters its list
+/// operations share. Each choice is listed in the returned notes.
+pub fn infer(doc: &Value, name: &str, description: &str) -> (Profile, Vec<String>) {
+    let mut notes = Vec::new();
+    let auth = auth::infer(doc, &mut notes);
+    let paging = paging::infer(doc, &mut notes);
+    let profile = Profile {
+        krate: CrateInfo {
+            name: name.to_string(),
+            description: description.to_string(),
+        },
+        auth,
+        paging,
+        extension: Vec::new(),
+        guide: Vec::new(),
+        minimal_features: Vec::new(),
+        reference_url: None,
+    };
+    (profile, notes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_profile_reads_and_unknown_keys_are_errors() {
+        let text = "crate: {name: vb365, description: d}\nauth:\n  kind: password\n  token_path: /v8/token\n  login_extra: {disable_antiforgery_token: 'true'}\npaging: {offset: offset, limit: limit, set_id: setId}\n";
+        let p = Profile::parse(Path::new("p.yaml"), text).unwrap();
+        assert_eq!(p.auth.token_path.as_deref(), Some("/v8/token"));
+        assert_eq!(p.paging.as_ref().unwrap().items, "results");
+        assert_eq!(p.paging.as_ref().unwrap().default_limit, 500);
+        let typo = text.replace("token_path", "tokenpath");
+        let e = Profile::parse(Path::new("p.yaml"), &typo)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("p.yaml") && e.contains("tokenpath"), "{e}");
+        let no_path = "crate: {name: a, description: d}\nauth: {kind: password}\n";
+        let e = Profile::parse(Path::new("p.yaml"), no_path)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("p.yaml#/auth/token_path"), "{e}");
+    }
+
+    #[test]
+    fn inference_finds_the_token_endpoint_and_the_paging_pair() {
+        let doc = json!({
+            "components": {"securitySchemes": {"Bearer": {"type": "apiKey", "in": "header", "name": "Authorization"}},
+                "schemas": {"Page": {"type": "object", "properties": {
+                    "totalCount": {"type": "integer"}, "offset": {"type": "integer"},
+                    "results": {"type": "array", "items": {}}, "_links": {"type": "object"}}}}},
+            "paths": {
+                "/api/oauth2/token": {"post": {"requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {"properties": {"grant_type": {}}}}}}}},
+                "/api/items": {"get": {"parameters": [{"name": "Offset", "in": "query"}, {"name": "Limit", "in": "query"}],
+                    "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Page"}}}}}}}
+            }
+        });
+        let (p, notes) = infer(&doc, "a", "d");
+        assert_eq!(p.auth.kind, AuthKind::Password);
+        assert_eq!(p.auth.token_path.as_deref(), Some("/api/oauth2/token"));
+        let paging = p.paging.unwrap();
+        assert_eq!(
+            (paging.offset_param, paging.limit_param),
+            ("Offset", "Limit")
+        );
+        assert_eq!(paging.total_field.as_deref(), Some("totalCount"));
+        assert_eq!(paging.offset_field.as_deref(), Some("offset"));
+        assert_eq!(paging.next_link.as_deref(), Some("/_links/next/href"));
+        assert_eq!(notes.len(), 2, "{notes:?}");
+    }
+
+    #[test]
+    fn oauth2_password_flow_names_the_token_path() {
+        let doc = json!({"components": {"securitySchemes": {"o": {"type": "oauth2", "flows": {"password": {"tokenUrl": "https://h/api/token"}}}}}});
+        let (p, _) = infer(&doc, "a", "d");
+        assert_eq!(p.auth.token_path.as_deref(), Some("/api/token"));
+        let (p, _) = infer(&json!({}), "a", "d");
+        assert_eq!(p.auth.kind, AuthKind::None);
+        assert!(p.paging.is_none());
+    }
+}
