@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use heck::ToSnakeCase;
 use serde_json::Value;
 
-use super::model::{change, Class, CrateEffect, Diff, OperationDiff};
+use super::model::{change, Class, CrateEffect, Diff};
 use super::operation::{compare_operation, Op};
 use super::path_rule::PathRule;
 use super::schemas::compare_schemas;
@@ -68,49 +68,31 @@ pub fn diff(old: &Value, new: &Value, rule: &PathRule) -> Diff {
             )];
             compare_operation(old, o, new, n, &mut changes);
             effect.methods_changed.push(o.id.to_snake_case());
-            result.push(OperationDiff {
-                method: n.method.to_uppercase(),
-                path: n.path.to_string(),
-                operation_id: n.id.to_string(),
-                group: n.group(),
-                changes,
-            });
+            result.push(n.report(changes));
             continue;
         }
         effect.methods_removed.push(o.id.to_snake_case());
-        result.push(OperationDiff {
-            method: o.method.to_uppercase(),
-            path: o.path.to_string(),
-            operation_id: o.id.to_string(),
-            group: o.group(),
-            changes: vec![change(
-                "operation_removed",
-                true,
-                true,
-                "",
-                format!(
-                    "method `{}` is gone, and the server no longer answers this path",
-                    o.id.to_snake_case()
-                ),
-            )],
-        });
+        result.push(o.report(vec![change(
+            "operation_removed",
+            true,
+            true,
+            "",
+            format!(
+                "method `{}` is gone, and the server no longer answers this path",
+                o.id.to_snake_case()
+            ),
+        )]));
     }
     for key in added.iter().filter(|k| !moved_to.contains(*k)) {
         let n = &new_ops[*key];
         effect.methods_added.push(n.id.to_snake_case());
-        result.push(OperationDiff {
-            method: n.method.to_uppercase(),
-            path: n.path.to_string(),
-            operation_id: n.id.to_string(),
-            group: n.group(),
-            changes: vec![change(
-                "operation_added",
-                false,
-                false,
-                "",
-                format!("new method `{}`", n.id.to_snake_case()),
-            )],
-        });
+        result.push(n.report(vec![change(
+            "operation_added",
+            false,
+            false,
+            "",
+            format!("new method `{}`", n.id.to_snake_case()),
+        )]));
     }
     for (key, o) in &old_ops {
         let Some(n) = new_ops.get(key) else { continue };
@@ -135,13 +117,7 @@ pub fn diff(old: &Value, new: &Value, rule: &PathRule) -> Diff {
             if changes.iter().any(|c| c.class == Class::BreakingCode) || o.id != n.id {
                 effect.methods_changed.push(n.id.to_snake_case());
             }
-            result.push(OperationDiff {
-                method: n.method.to_uppercase(),
-                path: n.path.to_string(),
-                operation_id: n.id.to_string(),
-                group: n.group(),
-                changes,
-            });
+            result.push(n.report(changes));
         }
     }
     result.sort_by(|a, b| {

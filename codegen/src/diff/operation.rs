@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use heck::ToSnakeCase;
 use serde_json::Value;
 
-use super::model::{change, Change};
+use super::model::{change, Change, OperationDiff};
 use super::walk::{resolve, Cx, Direction};
 use crate::openapi::{is_json_media_type, status_class};
 
@@ -18,8 +18,19 @@ pub(super) struct Op<'a> {
 }
 
 impl Op<'_> {
+    /// The report of `changes` to it.
+    pub fn report(&self, changes: Vec<Change>) -> OperationDiff {
+        OperationDiff {
+            method: self.method.to_uppercase(),
+            path: self.path.to_string(),
+            operation_id: self.id.to_string(),
+            group: self.group(),
+            changes,
+        }
+    }
+
     /// Its resource group: the first tag.
-    pub fn group(&self) -> String {
+    fn group(&self) -> String {
         self.value
             .pointer("/tags/0")
             .and_then(Value::as_str)

@@ -240,9 +240,8 @@ impl<'a, 'o> Cx<'a, 'o> {
                 response,
                 at,
                 format!(
-                    "enum value{} {} added{}",
-                    if added.len() > 1 { "s" } else { "" },
-                    added.join(", "),
+                    "{} added{}",
+                    enum_values(&added),
                     if response {
                         ": old clients fail to decode responses carrying it"
                     } else {
@@ -259,9 +258,8 @@ impl<'a, 'o> Cx<'a, 'o> {
                 request,
                 at,
                 format!(
-                    "enum value{} {} removed: the variant is gone{}",
-                    if removed.len() > 1 { "s" } else { "" },
-                    removed.join(", "),
+                    "{} removed: the variant is gone{}",
+                    enum_values(&removed),
                     if request {
                         ", and the server rejects it"
                     } else {
@@ -360,6 +358,12 @@ impl<'a, 'o> Cx<'a, 'o> {
             );
         }
     }
+}
+
+/// `enum value A` or `enum values A, B`.
+fn enum_values(values: &[String]) -> String {
+    let s = if values.len() > 1 { "s" } else { "" };
+    format!("enum value{s} {}", values.join(", "))
 }
 
 fn join(at: &str, name: &str) -> String {
