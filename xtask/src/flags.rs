@@ -1,0 +1,219 @@
+//! Every command's flags, in one place: `cargo xtask <command> --help` is read from here.
+//! Each command runs in a file of its own named after it (`impl flags::Diff { fn run }`).
+
+use std::path::PathBuf;
+
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use codegen::diff::Format;
+
+#[derive(Parser)]
+#[command(about = "Generate and check the Veeam API client crates")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Regenerate every crate under generated/ from spec/ (each folder with a profile.yaml),
+    /// or (with --spec) any OpenAPI 3.0 document into any folder, through the same pipeline.
+    Generate(Generate),
+    /// Exit non-zero, with a unified diff, when generated/ is not what `generate` would write.
+    Check(Check),
+    /// What changed in the API between two specs, for reviewing a spec change. Each side is a
+    /// spec file or folder, or a git revision of spec/<api>.
+    Diff(Diff),
+    /// The whole test suite: `check`, `cargo test --workspace`, then `check-features`. What
+    /// CI runs.
+    Test(Test),
+    /// Generation time, clean compile time and memory (full, minimal features, plain
+    /// progenitor baseline), decode throughput and pagination walk; writes BENCHMARKS.md.
+    Bench(Bench),
+    /// `cargo check` each generated crate with no features, all features, the minimal set,
+    /// and every resource-group feature alone (about a second each).
+    CheckFeatures(CheckFeatures),
+}
+
+// The commands' doc comments are on `Command`'s variants (clap's help text); the structs
+// below hold only their flags.
+
+#[derive(Args)]
+pub struct Generate {
+    /// An OpenAPI 3.0 file (JSON or YAML) or a split spec folder.
+    #[arg(long, requires_all = ["out", "name"])]
+    pub spec: Option<PathBuf>,
+    /// Folder to write the crate into (created if missing).
+    #[arg(long, requires = "spec")]
+    pub out: Option<PathBuf>,
+    /// Crate name.
+    #[arg(long, requires = "spec")]
+    pub name: Option<String>,
+    /// The API's profile (login, paging); inferred from the document when omitted (a
+    /// folder's own profile.yaml is used when it has one).
+    #[arg(long, requires = "spec")]
+    pub profile: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct Check;
+
+#[derive(Args)]
+pub struct Diff {
+    /// Old side: a path, or a git revision (e.g. `main`, `HEAD~1`).
+    pub old: Option<String>,
+    /// New side: a path, or a git revision; the working tree's spec/<api> when omitted.
+    pub new: Option<String>,
+    /// Compare the working tree's spec/<api> with this git revision.
+    #[arg(long, conflicts_with = "old")]
+    pub base: Option<String>,
+    /// Which spec/<api> the working tree or a git revision refers to; needed when spec/
+    /// holds more than one API.
+    #[arg(long)]
+    pub api: Option<String>,
+    #[arg(long, value_parser = diff_format(), default_value_t = Format::Markdown)]
+    pub format: Format,
+    /// Exit non-zero when a change of this class (or worse) is found.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Regex for the version prefix dropped from paths before matching operations.
+    #[arg(long, default_value = "^/v[0-9]+")]
+    pub version_prefix: String,
+    /// Match paths case-sensitively (default: case-insensitively, as VB365 servers do).
+    #[arg(long)]
+    pub case_sensitive: bool,
+    /// Largest Markdown report printed, in bytes: detail is cut to fit (never the
+    /// summary), and the report says where the full one is. 0: no limit.
+    #[arg(long, default_value_t = codegen::diff::DEFAULT_MAX_BYTES)]
+    pub max_bytes: usize,
+    /// Also write the complete Markdown report to this file.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// codegen's diff formats (its one list), by name.
+fn diff_format() -> impl TypedValueParser<Value = Format> {
+    PossibleValuesParser::new(Format::ALL.map(|f| {
+        let value = PossibleValue::new(f.name());
+        match f.about() {
+            Some(about) => value.help(about),
+            None => value,
+        }
+    }))
+    .try_map(|name| name.parse::<Format>())
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Any change that breaks client code or the wire.
+    Breaking,
+}
+
+#[derive(Args)]
+pub struct Test;
+
+#[derive(Args)]
+pub struct Bench {
+    /// Runs per figure (medians are reported).
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
+    /// Only time generation and print it (seconds of iteration while optimizing the
+    /// generator); BENCHMARKS.md is left alone.
+    #[arg(long)]
+    pub generation_only: bool,
+    /// Only this crate (BENCHMARKS.md is left alone).
+    #[arg(long)]
+    pub api: Option<String>,
+}
+
+#[derive(Args)]
+pub struct CheckFeatures;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `cargo xtask ...` command lines of a shell script, as argument lists: quotes
+    /// dropped, variables given sample values, cut at a redirection, a pipe or `;`.
+    fn xtask_lines(script: &str) -> Vec<Vec<String>> {
+        script
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("cargo xtask "))
+            .map(|l| {
+                l.split_whitespace()
+                    .take_while(|w| !matches!(*w, ">" | ">>" | "|" | ";" | "&&" | "2>&1"))
+                    .map(|w| {
+                        // Shell variables get values of the kind the workflow gives them.
+                        w.trim_matches('"')
+                            .replace("$api", "vb365")
+                            .replace("$BASE_REF", "main")
+                            .replace("$budget", "30000")
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_spec_diff_workflow_parses_and_names_commands_that_exist() {
+        let path = crate::project::root().join(".github/workflows/spec-diff.yml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let workflow: serde_json::Value = serde_norway::from_str(&text).unwrap();
+        // `on:` may read as the key "on" or as `true` (YAML 1.1); serde_norway keeps "on".
+        let paths = &workflow["on"]["pull_request"]["paths"];
+        assert_eq!(
+            paths,
+            &serde_json::json!(["spec/**"]),
+            "runs on spec changes"
+        );
+        assert_eq!(workflow["permissions"]["pull-requests"], "write");
+        let steps = workflow["jobs"]["diff"]["steps"].as_array().unwrap();
+        let scripts: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
+        let lines: Vec<Vec<String>> = scripts.iter().flat_map(|s| xtask_lines(s)).collect();
+        assert!(lines.len() >= 2, "the workflow runs the diff: {lines:?}");
+        for args in &lines {
+            assert!(
+                args.iter().all(|a| !a.contains('$')),
+                "a shell variable this test gives no sample value: {args:?}"
+            );
+            let cli = Cli::try_parse_from(std::iter::once("xtask".to_string()).chain(args.clone()))
+                .unwrap_or_else(|e| {
+                    panic!(
+                        "`cargo xtask {}` is not a valid command: {e}",
+                        args.join(" ")
+                    )
+                });
+            match cli.command {
+                Command::Diff(diff) => {
+                    assert!(diff.base.is_some(), "diffs against the base branch");
+                    // A revision names no API folder by itself: the workflow says which.
+                    assert!(diff.api.is_some(), "names the API: {args:?}");
+                }
+                _ => panic!("only diffs expected: {args:?}"),
+            }
+        }
+        // The complete report goes to a file for the artifact; the comment is budgeted.
+        assert!(lines.iter().any(|a| a.contains(&"--out".to_string())));
+        assert!(lines.iter().any(|a| a.contains(&"--max-bytes".to_string())));
+        let script = steps
+            .iter()
+            .filter_map(|s| s["with"]["script"].as_str())
+            .next()
+            .expect("a github-script step posts the comment");
+        assert!(script.contains("updateComment") && script.contains("createComment"));
+        assert!(scripts.iter().any(|s| s.contains("GITHUB_STEP_SUMMARY")));
+    }
+
+    #[test]
+    fn every_diff_format_of_codegen_is_offered_by_name() {
+        for format in Format::ALL {
+            let cli = Cli::try_parse_from(["xtask", "diff", "a", "b", "--format", format.name()])
+                .unwrap_or_else(|e| panic!("--format {format}: {e}"));
+            match cli.command {
+                Command::Diff(diff) => assert_eq!(diff.format, format),
+                _ => panic!("parsed as another command"),
+            }
+        }
+        assert!(Cli::try_parse_from(["xtask", "diff", "a", "--format", "html"]).is_err());
+    }
+}

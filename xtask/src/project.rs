@@ -1,0 +1,45 @@
+//! What every command needs of the workspace: where it is, cargo run in it, files written
+//! into it. The lowest module of xtask: it imports none of the others.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result};
+
+/// The workspace root (xtask lives one level below it).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
+
+/// The cargo that runs xtask: `$CARGO`, else `cargo` on the PATH.
+pub fn cargo_program() -> OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+}
+
+/// [`cargo_program`], to be run in the workspace root.
+pub fn cargo() -> Command {
+    let mut cmd = Command::new(cargo_program());
+    cmd.current_dir(root());
+    cmd
+}
+
+/// Writes `files` (paths relative to `dir`) under `dir`, creating folders; a file that
+/// already holds its text is not touched.
+pub fn write_files(dir: &Path, files: &BTreeMap<PathBuf, String>) -> Result<()> {
+    for (rel, text) in files {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
+        }
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        }
+    }
+    Ok(())
+}

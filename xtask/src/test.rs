@@ -1,0 +1,91 @@
+//! `cargo xtask test`: what CI runs. Formatting, `check`, `cargo test --workspace`, the
+//! crate documentation, then `check-features`; the first that fails ends it.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+
+use crate::{flags, project};
+
+/// The hand-written packages: `cargo fmt --check` covers these (the generated crates are
+/// prettyplease's output, checked by `check` instead).
+const HAND_WRITTEN: &[&str] = &[
+    "codegen",
+    "xtask",
+    "veeam-runtime",
+    "tests",
+    "vb365-examples",
+    "bench",
+];
+
+impl flags::Test {
+    pub fn run(self) -> Result<ExitCode> {
+        let steps: [fn() -> Result<ExitCode>; 5] = [
+            fmt,
+            || flags::Check.run(),
+            cargo_test,
+            docs,
+            || flags::CheckFeatures.run(),
+        ];
+        for step in steps {
+            let code = step()?;
+            if code != ExitCode::SUCCESS {
+                return Ok(code);
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+fn fmt() -> Result<ExitCode> {
+    let mut fmt = project::cargo();
+    fmt.args(["fmt", "--check"]);
+    for p in HAND_WRITTEN {
+        fmt.args(["-p", p]);
+    }
+    if !fmt.status().context("running cargo fmt --check")?.success() {
+        eprintln!(
+            "the hand-written code is not formatted: run `cargo fmt -p {}`",
+            HAND_WRITTEN.join(" -p ")
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cargo_test() -> Result<ExitCode> {
+    let status = project::cargo()
+        .args(["test", "--workspace", "--locked"])
+        .status()
+        .context("running cargo test")?;
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// `cargo doc` of the runtime and every generated crate with all features, warnings denied:
+/// a broken link or a malformed doc comment in a spec fails CI, not a user on docs.rs.
+fn docs() -> Result<ExitCode> {
+    let mut doc = project::cargo();
+    doc.args([
+        "doc",
+        "--no-deps",
+        "--locked",
+        "--all-features",
+        "-p",
+        "veeam-runtime",
+    ])
+    .env("RUSTDOCFLAGS", "-D warnings");
+    for api in codegen::workspace_apis(&project::root())? {
+        doc.args(["-p", api.name()]);
+    }
+    let status = doc.status().context("running cargo doc")?;
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("the crate documentation has warnings (cargo doc, RUSTDOCFLAGS=-D warnings)");
+        ExitCode::FAILURE
+    })
+}
