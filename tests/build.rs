@@ -74,7 +74,13 @@ fn null_tolerance_cases(out: &Path) {
     for api in codegen::workspace_apis(root).unwrap_or_else(|e| panic!("{e}")) {
         let files = codegen::load::read_spec(&api.spec_dir(root)).unwrap_or_else(|e| panic!("{e}"));
         let mut doc = codegen::load::assemble(&files).unwrap_or_else(|e| panic!("{e}"));
-        codegen::normalize::run(&mut doc.value, codegen::normalize::Target { runtime: true, reference_url: None });
+        codegen::normalize::run(
+            &mut doc.value,
+            codegen::normalize::Target {
+                runtime: true,
+                reference_url: None,
+            },
+        );
         let krate = api.name().replace('-', "_");
         dispatch.push_str(&format!(
             "        {:?} => decode_{krate}(name, value),\n",

@@ -1,5 +1,5 @@
-//! Benchmark of `cargo xtask diff` on the full VB365 spec (487 operations): loading and
-//! normalizing both sides, and the diff itself, against (a) the same document and (b) a
+//! Benchmark of `cargo xtask diff` on the workspace's largest spec (by operations): loading
+//! and normalizing both sides, and the diff itself, against (a) the same document and (b) a
 //! copy with changes spread over it. Prints medians; asserts nothing.
 //!
 //! Run: `cargo bench -p codegen --bench diff`
@@ -63,18 +63,22 @@ fn mutated(spec: &Value) -> Value {
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .join("spec/vb365");
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let runs = 15;
-    let load = || {
-        codegen::prepare(&codegen::load::read_spec(&root).unwrap())
+    let load = |dir: &Path| {
+        codegen::prepare(&codegen::load::read_spec(dir).unwrap())
             .unwrap()
             .0
             .value
     };
-    let spec = load();
+    let (folder, spec) = codegen::workspace_apis(workspace)
+        .unwrap()
+        .into_iter()
+        .map(|api| (api.folder.clone(), load(&api.spec_dir(workspace))))
+        .max_by_key(|(_, spec)| codegen::validate::operation_count(spec))
+        .expect("an API under spec/");
+    let dir = workspace.join("spec").join(&folder);
+    let load = || load(&dir);
     let changed = mutated(&spec);
     let rule = PathRule::default();
     let ops = codegen::validate::operation_count(&spec);
@@ -83,7 +87,7 @@ fn main() {
     let t_load = time(runs, load);
     let t_same = time(runs, || diff(&spec, &spec, &rule));
     let t_changed = time(runs, || diff(&spec, &changed, &rule));
-    println!("diff benchmark: spec/vb365, {ops} operations, median of {runs} runs");
+    println!("diff benchmark: spec/{folder}, {ops} operations, median of {runs} runs");
     println!(
         "  load + assemble + normalize one side   {:>8.1} ms",
         t_load.as_secs_f64() * 1e3

@@ -308,7 +308,7 @@ fn both<M, B>(main: Result<M, Failure>, builder: Result<B, Failure>) -> Result<(
 
 /// What the rest of the crate needs of some builders, read off them before their rewrite.
 struct BuilderFacts {
-    page_impls: BTreeSet<String>,
+    page_impls: BTreeMap<String, bool>,
     download_operations: Vec<String>,
     /// When the crate has features: each builder's, the names each feature's builders
     /// mention, and each feature's operations.
@@ -392,7 +392,10 @@ fn survey_builders(
         .collect();
     download_operations.sort();
     let facts = BuilderFacts {
-        page_impls: survey.values().filter_map(|b| b.page_type()).collect(),
+        page_impls: survey
+            .values()
+            .filter_map(|b| Some((b.page_type()?, b.facts.cursor.is_some())))
+            .collect(),
         download_operations,
         features,
     };
@@ -410,14 +413,14 @@ fn survey_builders(
 /// Rewrites, gates and prints surveyed builders.
 fn finish_builders(
     mut builders: Builders,
-    paging: Option<&crate::profile::PagingProfile>,
+    profile: &crate::profile::Profile,
     glue: &mut GlueReport,
 ) -> Result<String, Failure> {
     let features = builders.of_builder.is_some();
     crate::glue::builder_part(
         &mut builders.file.items,
         &builders.survey,
-        paging,
+        profile,
         features,
         glue,
     )?;
@@ -490,15 +493,34 @@ fn main_half(
         Some(types) => crate::glue::types_part(&mut types.items, &mut glue)?,
         None => Vec::new(),
     };
-    let paging = options.profile.paging.as_ref();
-    let builders = finish_builders(builders, paging, &mut glue)?;
+    let builders = finish_builders(builders, &options.profile, &mut glue)?;
     facts.merge(facts_rx.recv().map_err(|_| Failure::OtherHalf)?);
     crate::glue::lib_part(&mut lib, options)?;
     crate::glue::methods(&mut lib.items, &mut glue);
     let mut gating = None;
     if let Some(types) = &mut types {
-        let items_field = paging.map_or("results", |p| p.items);
-        crate::glue::page_impls(&mut types.items, &facts.page_impls, items_field)?;
+        // Each page type's items field: the convention's that pages it.
+        let offset_items = options
+            .profile
+            .paging
+            .as_ref()
+            .map_or("results", |p| p.items);
+        let cursor_items = options
+            .profile
+            .cursor_paging
+            .as_ref()
+            .map_or("items", |c| c.items);
+        let used = facts
+            .page_impls
+            .iter()
+            .map(|(ty, cursor)| {
+                (
+                    ty.clone(),
+                    if *cursor { cursor_items } else { offset_items },
+                )
+            })
+            .collect();
+        crate::glue::page_impls(&mut types.items, &used)?;
         crate::glue::methods(&mut types.items, &mut glue);
     }
     let mut feature_counts = None;
@@ -577,7 +599,7 @@ fn builder_half(
     let _ = facts_tx.send(facts);
     drop(facts_tx);
     let mut glue = GlueReport::default();
-    let text = finish_builders(builders, options.profile.paging.as_ref(), &mut glue)?;
+    let text = finish_builders(builders, &options.profile, &mut glue)?;
     Ok((text, glue))
 }
 

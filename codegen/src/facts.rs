@@ -8,7 +8,7 @@ use heck::{ToKebabCase, ToSnakeCase};
 use serde_json::Value;
 
 use crate::openapi::{each_operation, is_json_media_type, operation_parameters, resolve};
-use veeam_profile::PagingProfile;
+use veeam_profile::{CursorPaging, PagingProfile};
 
 use crate::profile::paging::PageShape;
 
@@ -35,6 +35,9 @@ pub struct OperationFacts {
     /// Set when the operation takes the profile's offset and limit query parameters and
     /// answers with a page.
     pub paged: Option<PageShape>,
+    /// Set when the operation pages by tokens (the profile's `cursor_paging`): the builder
+    /// fields of its other optional query parameters, which later pages leave out.
+    pub cursor: Option<Vec<String>>,
     /// Whether the operation takes the profile's set-id query parameter.
     pub set_id: bool,
     /// The success body is a file (binary, not JSON): it gets the download timeout and, when
@@ -50,7 +53,11 @@ pub struct OperationFacts {
 }
 
 /// Facts of every operation, by progenitor's operation id.
-pub fn operations(doc: &Value, paging: Option<&PagingProfile>) -> BTreeMap<String, OperationFacts> {
+pub fn operations(
+    doc: &Value,
+    paging: Option<&PagingProfile>,
+    cursor: Option<&CursorPaging>,
+) -> BTreeMap<String, OperationFacts> {
     let mut out = BTreeMap::new();
     each_operation(doc, |path, method, op| {
         let Some(id) = op.get("operationId").and_then(Value::as_str) else {
@@ -68,6 +75,27 @@ pub fn operations(doc: &Value, paging: Option<&PagingProfile>) -> BTreeMap<Strin
             })
         };
         let has_query = |name: &str| query_param(name).is_some();
+        let query: Vec<(&str, bool)> = params
+            .iter()
+            .filter(|p| p.get("in").and_then(Value::as_str) == Some("query"))
+            .filter_map(|p| {
+                let name = p.get("name").and_then(Value::as_str)?;
+                Some((
+                    name,
+                    p.get("required").and_then(Value::as_bool) == Some(true),
+                ))
+            })
+            .collect();
+        let names: Vec<&str> = query.iter().map(|(n, _)| *n).collect();
+        let cursor = cursor
+            .filter(|c| crate::profile::cursor::is_paged(doc, op, &names, c))
+            .map(|c| {
+                query
+                    .iter()
+                    .filter(|(n, required)| !required && *n != c.token_param && *n != c.limit_param)
+                    .map(|(n, _)| crate::names::ident(n))
+                    .collect()
+            });
         // The walk counts: paging parameters typed as strings (SendGrid's) are not walked.
         let integer_query = |name: &str| {
             query_param(name)
@@ -121,6 +149,7 @@ pub fn operations(doc: &Value, paging: Option<&PagingProfile>) -> BTreeMap<Strin
                 group,
                 page_schema: page_schema.filter(|_| paged.is_some()),
                 paged,
+                cursor,
                 set_id,
                 // By status: a file when every body is a file or nothing (VB for Azure's
                 // log export answers 200 or 201 with the file, 204 without).
@@ -204,7 +233,7 @@ mod tests {
                 "/token": {"post": {"operationId": "token", "security": [], "responses": {"200": {}}}}
             }
         });
-        let facts = operations(&doc, Some(&paging()));
+        let facts = operations(&doc, Some(&paging()), None);
         let items = &facts["items_list"];
         assert_eq!(
             (items.paged.clone(), items.set_id, items.group.as_str()),
@@ -222,6 +251,6 @@ mod tests {
             !facts["either"].download,
             "JSON offered: progenitor reads JSON"
         );
-        assert!(operations(&doc, None)["items_list"].paged.is_none());
+        assert!(operations(&doc, None, None)["items_list"].paged.is_none());
     }
 }

@@ -70,12 +70,11 @@ pub fn generate(files: &[SpecFile], options: &CrateOptions) -> Result<Output> {
     let report = normalize::run(&mut doc.value, target);
     validate::generatable(&doc)?;
     let api = validate::typed(&doc)?;
+    let profile = options.runtime.as_ref().map(|r| &r.profile);
     let facts = facts::operations(
         &doc.value,
-        options
-            .runtime
-            .as_ref()
-            .and_then(|r| r.profile.paging.as_ref()),
+        profile.and_then(|p| p.paging.as_ref()),
+        profile.and_then(|p| p.cursor_paging.as_ref()),
     );
     let groups = options.runtime.as_ref().filter(|r| r.features).map(|_| {
         facts

@@ -135,3 +135,25 @@ pub struct PagingProfile {
     )]
     pub max_limit: Option<i64>,
 }
+
+/// The page-token convention (profile.yaml's `cursor_paging`; the one dropshot servers such
+/// as Oxide's declare with `x-dropshot-pagination`): the first request sends a page size, each
+/// answer holds its items and a token, the next request sends the token back, and a page
+/// without a token is the last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct CursorPaging {
+    /// Query parameter carrying the token of the page asked for (`page_token`).
+    #[cfg_attr(feature = "serde", serde(deserialize_with = "de::leak"))]
+    pub token_param: Text,
+    /// Query parameter: page size (`limit`).
+    #[cfg_attr(feature = "serde", serde(deserialize_with = "de::leak"))]
+    pub limit_param: Text,
+    /// Envelope field holding the page's items (`items`).
+    #[cfg_attr(feature = "serde", serde(deserialize_with = "de::leak"))]
+    pub items: Text,
+    /// Envelope field holding the next page's token (`next_page`); absent or null on the last.
+    #[cfg_attr(feature = "serde", serde(deserialize_with = "de::leak"))]
+    pub next_field: Text,
+}

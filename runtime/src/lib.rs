@@ -20,6 +20,7 @@
 
 pub mod auth;
 pub mod builder;
+pub mod cursor;
 pub mod discovery;
 pub mod download;
 pub mod error;

@@ -20,7 +20,7 @@ use serde::de::DeserializeOwned;
 
 use crate::auth::Exchange;
 use crate::error::{ApiError, Error, ErrorKind};
-use crate::Session;
+use crate::auth::Session;
 
 /// What the generator knows of an operation, from the spec.
 #[derive(Debug, Clone, Copy)]

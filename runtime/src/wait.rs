@@ -159,7 +159,7 @@ mod tests {
     async fn transient_errors_are_polled_again_and_others_end_the_wait() {
         let api = |status: u16| {
             let status = reqwest::StatusCode::from_u16(status).unwrap();
-            Error::new(ErrorKind::Api(crate::ApiError::new(
+            Error::new(ErrorKind::Api(crate::error::ApiError::new(
                 status,
                 Default::default(),
                 Default::default(),

@@ -51,7 +51,13 @@ fn every_response_field_may_be_null() {
     for api in codegen::workspace_apis(&root()).unwrap() {
         let files = codegen::load::read_spec(&api.spec_dir(&root())).unwrap();
         let mut doc = codegen::load::assemble(&files).unwrap();
-        codegen::normalize::run(&mut doc.value, codegen::normalize::Target { runtime: true, reference_url: None });
+        codegen::normalize::run(
+            &mut doc.value,
+            codegen::normalize::Target {
+                runtime: true,
+                reference_url: None,
+            },
+        );
         let doc = doc.value;
         for name in codegen::normalize::response_schemas(&doc) {
             let schema = &doc["components"]["schemas"][&name];

@@ -2,7 +2,7 @@
 //! the statuses have different bodies), `stream()` for paged lists, `write_to`/`save_to` for
 //! downloads, all from the operation's facts; and the `Paged` impls of page types.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -12,18 +12,17 @@ use super::report::GlueReport;
 use crate::syntax::{inner_type, parse_items, type_name};
 
 /// `Paged` for the page types some operation streams (`used`: the envelope types of paged
-/// operations): the type of their `items` field's elements (`items`: the field's wire name).
+/// operations, each with the wire name of its items field): the type of those items.
 pub(crate) fn page_impls(
     items: &mut Vec<Item>,
-    used: &BTreeSet<String>,
-    items_field: &str,
+    used: &BTreeMap<String, &str>,
 ) -> Result<(), String> {
     let mut impls = Vec::new();
     for item in items.iter() {
         let Item::Struct(s) = item else { continue };
-        if !used.contains(&s.ident.to_string()) {
+        let Some(items_field) = used.get(&s.ident.to_string()).copied() else {
             continue;
-        }
+        };
         let name = &s.ident;
         // A named array schema is a newtype over the list (a bare-array page); else the
         // envelope's items field.
@@ -199,6 +198,9 @@ pub(crate) struct Builder {
 impl Builder {
     /// The page type to implement `Paged` for, when the operation streams an envelope.
     pub fn page_type(&self) -> Option<String> {
+        if self.facts.cursor.is_some() {
+            return type_name(&self.ok_ty);
+        }
         match (&self.facts.paged, &self.facts.page_schema) {
             (Some(crate::profile::paging::PageShape::Envelope), Some(schema)) => {
                 Some(crate::names::type_name(schema))
@@ -256,10 +258,11 @@ pub(crate) fn survey(
 pub(super) fn builders(
     items: &mut Vec<Item>,
     survey: &BTreeMap<String, Builder>,
-    paging: Option<&crate::profile::PagingProfile>,
+    profile: &crate::profile::Profile,
     features: bool,
     report: &mut GlueReport,
 ) -> Result<(), String> {
+    let (paging, cursor) = (profile.paging.as_ref(), profile.cursor_paging.as_ref());
     // (index of the builder's impl, the impl of the methods added to it)
     let mut added = Vec::new();
     for (at, item) in items.iter_mut().enumerate() {
@@ -348,6 +351,16 @@ pub(super) fn builders(
                 &page_ty,
                 shape,
                 f.set_id,
+                &generics_lt,
+            ));
+            report.streams += 1;
+        }
+        if let (Some(clear), Some(cursor)) = (&f.cursor, cursor) {
+            methods.push(crate::profile::cursor::stream_method(
+                cursor,
+                &op,
+                &quote!(#ok_ty),
+                clear,
                 &generics_lt,
             ));
             report.streams += 1;

@@ -43,13 +43,19 @@ fn profile_items(p: &crate::profile::Profile) -> Result<(TokenStream, TokenStrea
         .transpose()?;
     let named: Vec<(&str, &TokenStream)> = paging.iter().map(|t| ("PAGING", t)).collect();
     let profile = crate::profile::literal::expression(&p.api_profile(), &named)?;
-    let paging = match paging {
+    let mut consts = match paging {
         Some(value) => quote!(
         /// How this API pages its lists (its profile's `paging`).
         const PAGING: ::veeam_runtime::paging::PagingProfile = #value;),
         None => TokenStream::new(),
     };
-    Ok((paging, profile))
+    if let Some(cursor) = &p.cursor_paging {
+        let value = crate::profile::literal::expression(cursor, &[])?;
+        consts.extend(quote!(
+        /// How this API pages its lists by tokens (its profile's `cursor_paging`).
+        const CURSOR_PAGING: ::veeam_runtime::cursor::CursorPaging = #value;));
+    }
+    Ok((consts, profile))
 }
 
 /// The crate-level items: hooks, the builder entry point, the login profile.

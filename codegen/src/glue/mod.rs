@@ -53,7 +53,7 @@ pub(crate) fn types_part(
 pub(crate) fn builder_part(
     items: &mut Vec<Item>,
     survey: &BTreeMap<String, Builder>,
-    paging: Option<&crate::profile::PagingProfile>,
+    profile: &crate::profile::Profile,
     features: bool,
     report: &mut GlueReport,
 ) -> Result<(), String> {
@@ -78,7 +78,7 @@ pub(crate) fn builder_part(
             ),
         );
     }
-    builders::builders(items, survey, paging, features, report)
+    builders::builders(items, survey, profile, features, report)
 }
 
 /// The crate root (`src/lib.rs`): the client's hooks and entry points, the runtime's

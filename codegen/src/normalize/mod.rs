@@ -78,6 +78,7 @@ pub const PASSES: &[Pass] = &[
     Pass::Rewrite(When::Always, parameters::header_parameters_not_nullable),
     Pass::Rewrite(When::Runtime, runtime::drop_upgrade_only_operations),
     Pass::Rewrite(When::Runtime, runtime::operation_names_clear_of_client),
+    Pass::Rewrite(When::Runtime, runtime::dropshot_pagination_by_the_runtime),
     Pass::Rewrite(When::Runtime, runtime::error_bodies_as_bytes),
     Pass::Rewrite(When::Runtime, runtime::response_fields_optional),
     Pass::Rewrite(When::Runtime, runtime::statuses_by_body),

@@ -384,6 +384,22 @@ pub fn statuses_by_body(doc: &mut Value, report: &mut Report) {
     }
 }
 
+/// Runtime crates: operations dropshot declares paginated (`x-dropshot-pagination`, Oxide's
+/// lists): progenitor would write a `stream()` of its own over its own error type, which does
+/// not compile against the runtime's `send()`. The extension is dropped; where the profile has
+/// `cursor_paging` (inferred from these operations), the runtime's token walk streams them.
+pub fn dropshot_pagination_by_the_runtime(doc: &mut Value, report: &mut Report) {
+    each_operation_mut(doc, |path, method, op| {
+        let Some(op) = op.as_object_mut() else { return };
+        if op.shift_remove(crate::profile::cursor::DROPSHOT).is_some() {
+            report.note(
+                "dropshot_pagination_by_the_runtime",
+                pointer(["paths", path, method, crate::profile::cursor::DROPSHOT]),
+            );
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@ const PATHS: &[(&str, &str)] = &[
     ("ApiProfile", "::veeam_runtime::ApiProfile"),
     ("Endpoint", "::veeam_runtime::auth::Endpoint"),
     ("PagingProfile", "::veeam_runtime::paging::PagingProfile"),
+    ("CursorPaging", "::veeam_runtime::cursor::CursorPaging"),
 ];
 
 /// `value` as a Rust expression. Parts of it equal to one of `named` (a constant the crate

@@ -11,11 +11,12 @@ use serde_json::Value;
 use crate::error::{Error, Location, Result};
 
 pub mod auth;
+pub mod cursor;
 pub mod literal;
 pub mod paging;
 
 pub use auth::{Auth, AuthKind};
-pub use veeam_profile::{ApiProfile, Endpoint, PagingProfile};
+pub use veeam_profile::{ApiProfile, CursorPaging, Endpoint, PagingProfile};
 
 /// The profile's file name inside an API's folder (the loader does not take it as a spec
 /// fragment).
@@ -32,6 +33,9 @@ pub struct Profile {
     /// How list operations are paged; absent when the API does not page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paging: Option<PagingProfile>,
+    /// How list operations are paged by tokens, when some are (dropshot's convention).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor_paging: Option<CursorPaging>,
     /// Rust files appended to the crate root (hand-written helpers), relative to the API's
     /// folder: its own (`extension.rs`), or one several APIs share (`../vb365-common/waits.rs`,
     /// in a folder of `spec/` without a profile).
@@ -113,6 +117,9 @@ impl Profile {
         auth::check(&self.auth)?;
         if let Some(p) = &self.paging {
             paging::check(p)?;
+        }
+        if let Some(c) = &self.cursor_paging {
+            cursor::check(c)?;
         }
         let inside = |e: &str| {
             !e.starts_with('/')
@@ -215,6 +222,7 @@ pub fn infer(doc: &Value, name: &str, description: &str) -> (Profile, Vec<String
     let mut notes = Vec::new();
     let auth = auth::infer(doc, &mut notes);
     let paging = paging::infer(doc, &mut notes);
+    let cursor_paging = cursor::infer(doc, &mut notes);
     let profile = Profile {
         krate: CrateInfo {
             name: name.to_string(),
@@ -222,6 +230,7 @@ pub fn infer(doc: &Value, name: &str, description: &str) -> (Profile, Vec<String
         },
         auth,
         paging,
+        cursor_paging,
         extension: Vec::new(),
         guide: Vec::new(),
         minimal_features: Vec::new(),
