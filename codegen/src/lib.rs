@@ -70,6 +70,8 @@ pub fn generate(files: &[SpecFile], options: &CrateOptions) -> Result<Output> {
     let report = normalize::run(&mut doc.value, target);
     validate::generatable(&doc)?;
     let api = validate::typed(&doc)?;
+    let resolved = with_grant_types(&doc, options)?;
+    let options = &resolved;
     let profile = options.runtime.as_ref().map(|r| &r.profile);
     let facts = facts::operations(
         &doc.value,
@@ -121,6 +123,20 @@ pub fn generate(files: &[SpecFile], options: &CrateOptions) -> Result<Output> {
         operations,
         glue,
     })
+}
+
+/// The options with the login's grant types as the document spells them (see
+/// [`profile::auth::grant_types`]), so the runtime sends the API's own words.
+fn with_grant_types(doc: &load::Document, options: &CrateOptions) -> Result<CrateOptions> {
+    let mut options = options.clone();
+    if let Some(runtime) = &mut options.runtime {
+        let auth = &mut runtime.profile.auth;
+        let (password, refresh) = profile::auth::grant_types(&doc.value, auth)
+            .map_err(|(at, message)| Error::invalid(doc.locate(&at), message))?;
+        auth.password_grant = Some(password);
+        auth.refresh_grant = Some(refresh);
+    }
+    Ok(options)
 }
 
 /// Runtime options for a document that comes without a profile: one inferred from it (see

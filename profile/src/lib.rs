@@ -34,6 +34,11 @@ pub struct ApiProfile {
     /// without its browser antiforgery cookie unless the login said
     /// `disable_antiforgery_token=true`.
     pub login_extra: &'static [(&'static str, &'static str)],
+    /// The `grant_type` of a password login and of a refresh, as the API spells them: the
+    /// OAuth2 standard's `password` and `refresh_token` (VB365), or the API's own
+    /// (`Password`, `Refresh_token` for VB for Azure).
+    pub password_grant: &'static str,
+    pub refresh_grant: &'static str,
     /// How list operations are paged, when they are.
     pub paging: Option<PagingProfile>,
 }

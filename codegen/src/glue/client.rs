@@ -32,6 +32,32 @@ pub(super) fn reexport_runtime_error(file: &mut syn::File) {
     ));
 }
 
+/// progenitor's constructors: `Client::new` builds a `reqwest::Client` of its own (and
+/// unwraps the build), `new_with_client` takes one that would never send anything (the
+/// session's client sends every request). Neither is the way to make a client
+/// (`Client::builder` is): `new` goes, and `new_with_client`, which `FromParts` uses, is
+/// private to the crate.
+pub(super) fn constructors_private(file: &mut syn::File) {
+    for item in &mut file.items {
+        let Item::Impl(imp) = item else { continue };
+        if imp.trait_.is_some()
+            || crate::syntax::type_name(&imp.self_ty).as_deref() != Some("Client")
+        {
+            continue;
+        }
+        imp.items
+            .retain(|i| !matches!(i, syn::ImplItem::Fn(f) if f.sig.ident == "new"));
+        for i in &mut imp.items {
+            if let syn::ImplItem::Fn(f) = i {
+                if f.sig.ident == "new_with_client" {
+                    f.vis = syn::Visibility::Inherited;
+                    f.attrs.retain(|a| !a.path().is_ident("doc"));
+                }
+            }
+        }
+    }
+}
+
 /// `const PAGING` (the paging convention, when the API pages) and the runtime's
 /// `ApiProfile` for this crate, both from its profile and written by
 /// [`crate::profile::literal`].

@@ -85,6 +85,7 @@ pub(crate) fn builder_part(
 /// re-exports, the API's hand-written helpers. `downloads`: the download operations' ids.
 pub(crate) fn lib_part(file: &mut syn::File, options: &RuntimeOptions) -> Result<(), String> {
     client::reexport_runtime_error(file);
+    client::constructors_private(file);
     file.items.extend(client::client_items(options)?);
     if let Some(ext) = &options.extension {
         let ext: syn::File = syn::parse_str(ext).map_err(|e| format!("extension template: {e}"))?;

@@ -23,6 +23,69 @@ pub struct Auth {
     /// Extra form fields of the password grant.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub login_extra: BTreeMap<String, String>,
+    /// The `grant_type` values of a password login and of a refresh, when the API spells
+    /// them otherwise than OAuth2 (`password`, `refresh_token`). Left out, they are read from
+    /// the token request's `grant_type` enum (see [`grant_types`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_grant: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_grant: Option<String>,
+}
+
+/// The OAuth2 grant types a password login and a refresh send.
+pub const STANDARD_GRANTS: (&str, &str) = ("password", "refresh_token");
+
+/// The `grant_type` values the client sends, in the API's own words: the profile's where it
+/// gives them, else the values of the token request's `grant_type` enum that match OAuth2's
+/// (letter case aside), else OAuth2's. A profile value the document's enum does not list is
+/// an error (pointer, message): the server would refuse every login.
+pub fn grant_types(doc: &Value, auth: &Auth) -> Result<(String, String), (String, String)> {
+    let Some(path) = &auth.token_path else {
+        let (p, r) = STANDARD_GRANTS;
+        return Ok((p.into(), r.into()));
+    };
+    let at = crate::error::pointer(["paths", path.as_str(), "post", "requestBody"]);
+    let allowed: Option<Vec<String>> = doc
+        .pointer(&format!("{at}/content"))
+        .and_then(Value::as_object)
+        .and_then(|content| content.values().next())
+        .and_then(|media| media.get("schema"))
+        .map(|s| crate::openapi::resolve(doc, s))
+        .and_then(|s| s.pointer("/properties/grant_type"))
+        .map(|g| crate::openapi::resolve(doc, g))
+        .and_then(|g| g.get("enum"))
+        .and_then(Value::as_array)
+        .map(|values| {
+            values
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        });
+    let pick = |given: &Option<String>, standard: &str, key: &str| {
+        match (given, &allowed) {
+        (Some(v), Some(list)) if !list.contains(v) => Err((
+            at.clone(),
+            format!("the profile's auth.{key} {v:?} is not a grant type the token request allows ({})", list.join(", ")),
+        )),
+        (Some(v), _) => Ok(v.clone()),
+        (None, Some(list)) => list
+            .iter()
+            .find(|v| v.eq_ignore_ascii_case(standard))
+            .cloned()
+            .ok_or_else(|| {
+                (
+                    at.clone(),
+                    format!("the token request's grant types ({}) have none like {standard:?}: say which one in the profile's auth.{key}", list.join(", ")),
+                )
+            }),
+        (None, None) => Ok(standard.to_string()),
+    }
+    };
+    Ok((
+        pick(&auth.password_grant, STANDARD_GRANTS.0, "password_grant")?,
+        pick(&auth.refresh_grant, STANDARD_GRANTS.1, "refresh_grant")?,
+    ))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -76,6 +139,8 @@ pub fn infer(doc: &Value, notes: &mut Vec<String>) -> Auth {
         token_path: None,
         logout: None,
         login_extra: BTreeMap::new(),
+        password_grant: None,
+        refresh_grant: None,
     };
     let schemes = doc
         .pointer("/components/securitySchemes")
@@ -99,6 +164,8 @@ pub fn infer(doc: &Value, notes: &mut Vec<String>) -> Auth {
                 token_path: Some(path),
                 logout: None,
                 login_extra: BTreeMap::new(),
+                password_grant: None,
+                refresh_grant: None,
             };
         }
     }
@@ -113,6 +180,8 @@ pub fn infer(doc: &Value, notes: &mut Vec<String>) -> Auth {
             token_path: Some(path),
             logout: None,
             login_extra: BTreeMap::new(),
+            password_grant: None,
+            refresh_grant: None,
         };
     }
     let bearer = schemes.values().any(|s| {

@@ -169,6 +169,18 @@ impl Profile {
                 .map(|p| &*Box::leak(p.into_boxed_str())),
             logout: self.auth.logout,
             login_extra: veeam_profile::de::leak_pairs(self.auth.login_extra.clone()),
+            password_grant: leak(
+                self.auth
+                    .password_grant
+                    .as_deref()
+                    .unwrap_or(auth::STANDARD_GRANTS.0),
+            ),
+            refresh_grant: leak(
+                self.auth
+                    .refresh_grant
+                    .as_deref()
+                    .unwrap_or(auth::STANDARD_GRANTS.1),
+            ),
             paging: self.paging,
         }
     }
@@ -177,6 +189,11 @@ impl Profile {
     pub fn to_yaml(&self) -> String {
         serde_norway::to_string(self).unwrap_or_default()
     }
+}
+
+/// A string of the runtime's profile (see [`veeam_profile::de`]).
+fn leak(s: &str) -> &'static str {
+    Box::leak(s.to_string().into_boxed_str())
 }
 
 /// The files' text, one after the other, each ending in a newline (`None` without any).

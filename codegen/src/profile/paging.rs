@@ -252,6 +252,11 @@ pub fn stream_method(
                 start,
                 limit,
                 |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                    // A value the caller set that did not convert stays, so the request
+                    // fails with its message instead of the walk starting at 0.
+                    if b.#offset.is_err() || b.#limit.is_err() {
+                        return b.into_request();
+                    }
                     let b = b.#offset(offset).#limit(limit);
                     #set_id
                     b.into_request()

@@ -2011,6 +2011,9 @@ impl<'a> ApplicationGetApplications<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -5269,6 +5272,9 @@ impl<'a> BackupGroupDataGetGroupsData<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -5576,6 +5582,9 @@ impl<'a> BackupMailboxDataGetMailboxesData<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -5883,6 +5892,9 @@ impl<'a> BackupOneDriveDataGetOneDrivesData<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -6138,6 +6150,9 @@ impl<'a> BackupOrganizationDataGetOrganizationData<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -6646,6 +6661,9 @@ impl<'a> BackupOrganizationRestoreSessionsSearchExchange<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -6834,6 +6852,9 @@ impl<'a> BackupOrganizationRestoreSessionsSearchTeams<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -7460,6 +7481,9 @@ impl<'a> BackupRepositoryGetRepositoryStorageUsage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -7702,6 +7726,9 @@ impl<'a> BackupSiteDataGetSitesData<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -7957,6 +7984,9 @@ impl<'a> BackupTeamDataGetTeamsData<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -8212,6 +8242,9 @@ impl<'a> BackupUserDataGetUsersData<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -9321,6 +9354,9 @@ impl<'a> DataRetrievalSessionLogGetBatchBySessionId<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -9579,6 +9615,9 @@ impl<'a> DataRetrievalSessionGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -12046,6 +12085,9 @@ impl<'a> ExchangeFolderGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -12852,6 +12894,9 @@ impl<'a> ExchangeFolderSearchByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -13041,6 +13086,9 @@ impl<'a> ExchangeItemGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -15091,6 +15139,9 @@ impl<'a> ExchangeMailboxGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -15409,6 +15460,9 @@ impl<'a> ExchangeMailboxSearchByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -16152,6 +16206,9 @@ impl<'a> ExchangeMailboxSearchByIdByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -16956,6 +17013,9 @@ impl<'a> JobSessionLogGetBatchBySessionId<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -17211,6 +17271,9 @@ impl<'a> JobSessionGetByJobId<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -17387,6 +17450,9 @@ impl<'a> JobSessionGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -20258,6 +20324,9 @@ impl<'a> LicensedUserGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -21143,6 +21212,9 @@ impl<'a> OneDriveDocumentGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -22716,6 +22788,9 @@ impl<'a> OneDriveDocumentGetVersions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -23718,6 +23793,9 @@ impl<'a> OneDriveFolderGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -25062,6 +25140,9 @@ impl<'a> OneDriveFolderSearchOneDriveFolderByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -25395,6 +25476,9 @@ impl<'a> OneDriveFolderGetVersions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -26318,6 +26402,9 @@ impl<'a> OneDriveGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -26660,6 +26747,9 @@ impl<'a> OneDriveSearchOneDrivesByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -27382,6 +27472,9 @@ impl<'a> OneDriveSearchOneDriveByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -28142,6 +28235,9 @@ impl<'a> OrganizationBackupApplicationsGetBackupApplications<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -28506,6 +28602,9 @@ impl<'a> OrganizationGroupMemberGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -28732,6 +28831,9 @@ impl<'a> OrganizationGroupGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -29627,6 +29729,9 @@ impl<'a> OrganizationSiteGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -29913,6 +30018,9 @@ impl<'a> OrganizationTeamGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -30198,6 +30306,9 @@ impl<'a> OrganizationUserOneDriveGetPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -30537,6 +30648,9 @@ impl<'a> OrganizationUserGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -31648,6 +31762,9 @@ impl<'a> OrganizationGetStorageSpaceUsage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -35489,6 +35606,9 @@ impl<'a> RestoreSessionEventGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -35960,6 +36080,9 @@ impl<'a> RestoreSessionGetPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -36493,6 +36616,9 @@ impl<'a> SharePointAttachmentGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -37409,6 +37535,9 @@ impl<'a> SharePointDocumentGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -38976,6 +39105,9 @@ impl<'a> SharePointDocumentGetVersions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -39971,6 +40103,9 @@ impl<'a> SharePointFolderGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -41302,6 +41437,9 @@ impl<'a> SharePointFolderSearchFolderByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -41628,6 +41766,9 @@ impl<'a> SharePointFolderGetVersions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -42560,6 +42701,9 @@ impl<'a> SharePointItemGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -43547,6 +43691,9 @@ impl<'a> SharePointItemGetVersions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -44166,6 +44313,9 @@ impl<'a> SharePointLibraryGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -44956,6 +45106,9 @@ impl<'a> SharePointLibrarySearchLibraryByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -45269,6 +45422,9 @@ impl<'a> SharePointListGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -45927,6 +46083,9 @@ impl<'a> SharePointListSearchListByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -46102,6 +46261,9 @@ impl<'a> SharePointSiteGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -46326,6 +46488,9 @@ impl<'a> SharePointSiteSearchSitesByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -46934,6 +47099,9 @@ impl<'a> SharePointSiteSearchSiteByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -47123,6 +47291,9 @@ impl<'a> TeamsChannelGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -47606,6 +47777,9 @@ impl<'a> TeamsChannelSearch<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -47814,6 +47988,9 @@ impl<'a> TeamsFileGetPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -48296,6 +48473,9 @@ impl<'a> TeamsFileSearch<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -49204,6 +49384,9 @@ impl<'a> TeamsPostGetPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -49834,6 +50017,9 @@ impl<'a> TeamsPostSearch<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -50669,6 +50855,9 @@ impl<'a> TeamsTabGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -51035,6 +51224,9 @@ impl<'a> TeamsTabSearch<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -51495,6 +51687,9 @@ impl<'a> TeamsTeamGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -52049,6 +52244,9 @@ impl<'a> TeamsTeamSearch<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()

@@ -21,30 +21,8 @@ pub struct Client {
     pub(crate) inner: ::veeam_runtime::Session,
 }
 impl Client {
-    /// Create a new client.
-    ///
-    /// `baseurl` is the base URL provided to the internal
-    /// `reqwest::Client`, and should include a scheme and hostname,
-    /// as well as port and a path stem if applicable.
     #[inline]
-    pub fn new(baseurl: &str, inner: ::veeam_runtime::Session) -> Self {
-        #[cfg(not(target_arch = "wasm32"))]
-        let client = {
-            let dur = ::std::time::Duration::from_secs(15u64);
-            reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
-        };
-        #[cfg(target_arch = "wasm32")]
-        let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap(), inner)
-    }
-    /// Construct a new client with an existing `reqwest::Client`,
-    /// allowing more control over its configuration.
-    ///
-    /// `baseurl` is the base URL provided to the internal
-    /// `reqwest::Client`, and should include a scheme and hostname,
-    /// as well as port and a path stem if applicable.
-    #[inline]
-    pub fn new_with_client(
+    fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
         inner: ::veeam_runtime::Session,
@@ -9321,6 +9299,8 @@ impl ::veeam_runtime::FromParts for Client {
         token_path: ::std::option::Option::Some("/v6/token"),
         logout: ::std::option::Option::None,
         login_extra: &[],
+        password_grant: "password",
+        refresh_grant: "refresh_token",
         paging: ::std::option::Option::Some(PAGING),
     };
     #[inline]

@@ -2011,6 +2011,9 @@ impl<'a> ApplicationGetApplications<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -5600,6 +5603,9 @@ impl<'a> BackupGroupDataGetGroupsData<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -5907,6 +5913,9 @@ impl<'a> BackupMailboxDataGetMailboxesData<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -6214,6 +6223,9 @@ impl<'a> BackupOneDriveDataGetOneDrivesData<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -6469,6 +6481,9 @@ impl<'a> BackupOrganizationDataGetOrganizationData<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -6977,6 +6992,9 @@ impl<'a> BackupOrganizationRestoreSessionsSearchExchange<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -7165,6 +7183,9 @@ impl<'a> BackupOrganizationRestoreSessionsSearchTeams<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -7791,6 +7812,9 @@ impl<'a> BackupRepositoryGetRepositoryStorageUsage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -8165,6 +8189,9 @@ impl<'a> BackupSiteDataGetSitesData<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -8420,6 +8447,9 @@ impl<'a> BackupTeamDataGetTeamsData<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -8675,6 +8705,9 @@ impl<'a> BackupUserDataGetUsersData<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -9750,6 +9783,9 @@ impl<'a> DataRetrievalSessionLogGetBatchBySessionId<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -10008,6 +10044,9 @@ impl<'a> DataRetrievalSessionGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -12475,6 +12514,9 @@ impl<'a> ExchangeFolderGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -13281,6 +13323,9 @@ impl<'a> ExchangeFolderSearchByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -13470,6 +13515,9 @@ impl<'a> ExchangeItemGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -15520,6 +15568,9 @@ impl<'a> ExchangeMailboxGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -15838,6 +15889,9 @@ impl<'a> ExchangeMailboxSearchByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -16581,6 +16635,9 @@ impl<'a> ExchangeMailboxSearchByIdByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -17385,6 +17442,9 @@ impl<'a> JobSessionLogGetBatchBySessionId<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -17640,6 +17700,9 @@ impl<'a> JobSessionGetObjectsBySessionId<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -17860,6 +17923,9 @@ impl<'a> JobSessionGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -21012,6 +21078,9 @@ impl<'a> LicensedUserGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -21914,6 +21983,9 @@ impl<'a> OneDriveDocumentGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -23487,6 +23559,9 @@ impl<'a> OneDriveDocumentGetVersions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -24489,6 +24564,9 @@ impl<'a> OneDriveFolderGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -25833,6 +25911,9 @@ impl<'a> OneDriveFolderSearchOneDriveFolderByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -26166,6 +26247,9 @@ impl<'a> OneDriveFolderGetVersions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -27089,6 +27173,9 @@ impl<'a> OneDriveGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -27431,6 +27518,9 @@ impl<'a> OneDriveSearchOneDrivesByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -28153,6 +28243,9 @@ impl<'a> OneDriveSearchOneDriveByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -28913,6 +29006,9 @@ impl<'a> OrganizationBackupApplicationsGetBackupApplications<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -29299,6 +29395,9 @@ impl<'a> OrganizationGroupMemberGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -29540,6 +29639,9 @@ impl<'a> OrganizationGroupGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -30579,6 +30681,9 @@ impl<'a> OrganizationSiteGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -31097,6 +31202,9 @@ impl<'a> OrganizationTeamGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -31396,6 +31504,9 @@ impl<'a> OrganizationUserOneDriveGetPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -31750,6 +31861,9 @@ impl<'a> OrganizationUserGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -32875,6 +32989,9 @@ impl<'a> OrganizationGetStorageSpaceUsage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -36177,6 +36294,9 @@ impl<'a> RestorePointGetRestorePointsV7<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -36517,6 +36637,9 @@ impl<'a> RestorePointGetRestorePointGroups<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -36673,6 +36796,9 @@ impl<'a> RestorePointGetRestorePointMailboxes<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -36829,6 +36955,9 @@ impl<'a> RestorePointGetRestorePointOneDrives<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -36985,6 +37114,9 @@ impl<'a> RestorePointGetRestorePointWebs<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -37141,6 +37273,9 @@ impl<'a> RestorePointGetRestorePointTeams<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -37297,6 +37432,9 @@ impl<'a> RestorePointGetRestorePointUsers<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -37523,6 +37661,9 @@ impl<'a> RestoreSessionEventGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -37994,6 +38135,9 @@ impl<'a> RestoreSessionGetPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -38527,6 +38671,9 @@ impl<'a> SharePointAttachmentGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -39467,6 +39614,9 @@ impl<'a> SharePointDocumentGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -41034,6 +41184,9 @@ impl<'a> SharePointDocumentGetVersions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -42029,6 +42182,9 @@ impl<'a> SharePointFolderGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -43360,6 +43516,9 @@ impl<'a> SharePointFolderSearchFolderByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -43686,6 +43845,9 @@ impl<'a> SharePointFolderGetVersions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -44642,6 +44804,9 @@ impl<'a> SharePointItemGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -45629,6 +45794,9 @@ impl<'a> SharePointItemGetVersions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -46248,6 +46416,9 @@ impl<'a> SharePointLibraryGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -47038,6 +47209,9 @@ impl<'a> SharePointLibrarySearchLibraryByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -47351,6 +47525,9 @@ impl<'a> SharePointListGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -48009,6 +48186,9 @@ impl<'a> SharePointListSearchListByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -48184,6 +48364,9 @@ impl<'a> SharePointSiteGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -48408,6 +48591,9 @@ impl<'a> SharePointSiteSearchSitesByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -49016,6 +49202,9 @@ impl<'a> SharePointSiteSearchSiteByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -49205,6 +49394,9 @@ impl<'a> TeamsChannelGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -49505,6 +49697,9 @@ impl<'a> TeamsChannelGetChildrenPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -50187,6 +50382,9 @@ impl<'a> TeamsChannelSearch<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -50525,6 +50723,9 @@ impl<'a> TeamsFileGetPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -51177,6 +51378,9 @@ impl<'a> TeamsFileSearch<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -52062,6 +52266,9 @@ impl<'a> TeamsFileGetVersions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -52270,6 +52477,9 @@ impl<'a> TeamsPostGetPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -53350,6 +53560,9 @@ impl<'a> TeamsPostSearch<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -54185,6 +54398,9 @@ impl<'a> TeamsTabGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -54697,6 +54913,9 @@ impl<'a> TeamsTabSearch<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -55290,6 +55509,9 @@ impl<'a> TeamsTeamGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -55963,6 +56185,9 @@ impl<'a> TeamsTeamSearch<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()

@@ -2245,6 +2245,9 @@ impl<'a> ApplicationGetApplications<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -5834,6 +5837,9 @@ impl<'a> BackupGroupDataGetGroupsData<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -6141,6 +6147,9 @@ impl<'a> BackupMailboxDataGetMailboxesData<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -6448,6 +6457,9 @@ impl<'a> BackupOneDriveDataGetOneDrivesData<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -6703,6 +6715,9 @@ impl<'a> BackupOrganizationDataGetOrganizationData<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -7211,6 +7226,9 @@ impl<'a> BackupOrganizationRestoreSessionsSearchExchange<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -7399,6 +7417,9 @@ impl<'a> BackupOrganizationRestoreSessionsSearchTeams<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -7605,6 +7626,9 @@ impl<'a> BackupRepositoryGetRepositories<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -8133,6 +8157,9 @@ impl<'a> BackupRepositoryGetRepositoryStorageUsage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -8709,6 +8736,9 @@ impl<'a> BackupSiteDataGetSitesData<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -8964,6 +8994,9 @@ impl<'a> BackupTeamDataGetTeamsData<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -9219,6 +9252,9 @@ impl<'a> BackupUserDataGetUsersData<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -9649,6 +9685,9 @@ impl<'a> CopyJobGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -10572,6 +10611,9 @@ impl<'a> DataRetrievalSessionLogGetBatchBySessionId<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -10830,6 +10872,9 @@ impl<'a> DataRetrievalSessionGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -11103,6 +11148,9 @@ impl<'a> DataRetrievalGetDataRetrievals<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -11670,6 +11718,9 @@ impl<'a> DataRetrievalGetMailboxes<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -11826,6 +11877,9 @@ impl<'a> DataRetrievalGetOneDrives<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -11982,6 +12036,9 @@ impl<'a> DataRetrievalGetTeams<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -12138,6 +12195,9 @@ impl<'a> DataRetrievalGetWebs<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -13730,6 +13790,9 @@ impl<'a> ExchangeFolderGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -14536,6 +14599,9 @@ impl<'a> ExchangeFolderSearchByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -14725,6 +14791,9 @@ impl<'a> ExchangeItemGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -16775,6 +16844,9 @@ impl<'a> ExchangeMailboxGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -17093,6 +17165,9 @@ impl<'a> ExchangeMailboxSearchByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -17836,6 +17911,9 @@ impl<'a> ExchangeMailboxSearchByIdByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -18736,6 +18814,9 @@ impl<'a> JobSessionLogGetBatchBySessionId<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -18991,6 +19072,9 @@ impl<'a> JobSessionGetObjectsBySessionId<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -19226,6 +19310,9 @@ impl<'a> JobSessionGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -19482,6 +19569,9 @@ impl<'a> JobGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -20268,6 +20358,9 @@ impl<'a> JobGetExcludedItems<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -20978,6 +21071,9 @@ impl<'a> JobGetSelectedItems<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -22580,6 +22676,9 @@ impl<'a> LicensedUserGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -22933,6 +23032,9 @@ impl<'a> OneDriveDocumentGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -24506,6 +24608,9 @@ impl<'a> OneDriveDocumentGetVersions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -25508,6 +25613,9 @@ impl<'a> OneDriveFolderGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -26852,6 +26960,9 @@ impl<'a> OneDriveFolderSearchOneDriveFolderByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -27185,6 +27296,9 @@ impl<'a> OneDriveFolderGetVersions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -28108,6 +28222,9 @@ impl<'a> OneDriveGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -28450,6 +28567,9 @@ impl<'a> OneDriveSearchOneDrivesByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -29172,6 +29292,9 @@ impl<'a> OneDriveSearchOneDriveByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -29932,6 +30055,9 @@ impl<'a> OrganizationBackupApplicationsGetBackupApplications<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -30506,6 +30632,9 @@ impl<'a> OrganizationGroupMemberGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -30747,6 +30876,9 @@ impl<'a> OrganizationGroupGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -31806,6 +31938,9 @@ impl<'a> OrganizationSiteGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -32392,6 +32527,9 @@ impl<'a> OrganizationTeamGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -32691,6 +32829,9 @@ impl<'a> OrganizationUserOneDriveGetPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -33065,6 +33206,9 @@ impl<'a> OrganizationUserGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -33645,6 +33789,9 @@ impl<'a> OrganizationGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -34388,6 +34535,9 @@ impl<'a> OrganizationGetStorageSpaceUsage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -34798,6 +34948,9 @@ impl<'a> ProtectedDataGetProtectedGroups<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -35098,6 +35251,9 @@ impl<'a> ProtectedDataGetProtectedSites<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -35398,6 +35554,9 @@ impl<'a> ProtectedDataGetProtectedTeams<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -35698,6 +35857,9 @@ impl<'a> ProtectedDataGetProtectedUsers<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -35924,6 +36086,9 @@ impl<'a> ProxyPoolGetProxyPools<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -36447,6 +36612,9 @@ impl<'a> ProxyPoolGetProxies<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -36773,6 +36941,9 @@ impl<'a> ProxyGetProxies<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -40295,6 +40466,9 @@ impl<'a> RepositoryOwnerChangeSessionsGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -41028,6 +41202,9 @@ impl<'a> RestorePointGetRestorePoints<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -41340,6 +41517,9 @@ impl<'a> RestoreSessionEventGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -41877,6 +42057,9 @@ impl<'a> RestoreSessionGetPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -42496,6 +42679,9 @@ impl<'a> SharePointAttachmentGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -43436,6 +43622,9 @@ impl<'a> SharePointDocumentGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -45003,6 +45192,9 @@ impl<'a> SharePointDocumentGetVersions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -45998,6 +46190,9 @@ impl<'a> SharePointFolderGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -47329,6 +47524,9 @@ impl<'a> SharePointFolderSearchFolderByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -47655,6 +47853,9 @@ impl<'a> SharePointFolderGetVersions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -48611,6 +48812,9 @@ impl<'a> SharePointItemGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -49598,6 +49802,9 @@ impl<'a> SharePointItemGetVersions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -50217,6 +50424,9 @@ impl<'a> SharePointLibraryGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -51007,6 +51217,9 @@ impl<'a> SharePointLibrarySearchLibraryByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -51320,6 +51533,9 @@ impl<'a> SharePointListGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -51978,6 +52194,9 @@ impl<'a> SharePointListSearchListByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -52153,6 +52372,9 @@ impl<'a> SharePointSiteGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -52377,6 +52599,9 @@ impl<'a> SharePointSiteSearchSitesByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -52985,6 +53210,9 @@ impl<'a> SharePointSiteSearchSiteByOptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let b = match set_id {
                     ::std::option::Option::Some(s) => b.set_id(s),
@@ -53174,6 +53402,9 @@ impl<'a> TeamsChannelGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -53474,6 +53705,9 @@ impl<'a> TeamsChannelGetChildrenPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -54156,6 +54390,9 @@ impl<'a> TeamsChannelSearch<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -55095,6 +55332,9 @@ impl<'a> TeamsFileGetVersions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -55318,6 +55558,9 @@ impl<'a> TeamsFileGetPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -55970,6 +56213,9 @@ impl<'a> TeamsFileSearch<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -56303,6 +56549,9 @@ impl<'a> TeamsPostGetPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -57383,6 +57632,9 @@ impl<'a> TeamsPostSearch<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -58218,6 +58470,9 @@ impl<'a> TeamsTabGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -58730,6 +58985,9 @@ impl<'a> TeamsTabSearch<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -59455,6 +59713,9 @@ impl<'a> TeamsTeamGet<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -60128,6 +60389,9 @@ impl<'a> TeamsTeamSearch<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()

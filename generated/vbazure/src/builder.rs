@@ -301,6 +301,9 @@ impl<'a> AvailabilitySetGetAvailabilitySets<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -514,6 +517,9 @@ impl<'a> AvailabilityZoneGetAvailabilityZones<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -691,6 +697,9 @@ impl<'a> AzureCosmosDbAccountsGetAccountAvailableRestoreRegions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -908,6 +917,9 @@ impl<'a> AzureCosmosDbAccountsGetAccountAvailableRestoreResources<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -1192,6 +1204,9 @@ impl<'a> AzureCosmosDbAccountsGetAccountDatabases<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -1580,6 +1595,9 @@ impl<'a> AzureCosmosDbAccountsGetAccountResourceEvents<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -1914,6 +1932,9 @@ impl<'a> AzureServiceAccountGetAccounts<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -4280,6 +4301,9 @@ impl<'a> AzureServiceAccountGetAllWorkerManagementSuitableAccounts<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -5415,6 +5439,9 @@ impl<'a> ConfigurationBackupGetRestorePoints<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -6176,6 +6203,9 @@ impl<'a> CosmosDbAccountGetCosmosDbAccountPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -6903,6 +6933,9 @@ impl<'a> CosmosDbCostEstimationCalculateCostEstimation<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -7261,6 +7294,9 @@ impl<'a> CosmosDbPolicyGetPolicies<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -7857,6 +7893,9 @@ impl<'a> CosmosDbPolicyGetPolicySelectedItems<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -8013,6 +8052,9 @@ impl<'a> CosmosDbPolicyGetPolicyRegions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -8188,6 +8230,9 @@ impl<'a> CosmosDbPolicyGetPolicyExcludedItems<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -8855,6 +8900,9 @@ impl<'a> CosmosDbPolicyGetProtectedItems<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -9011,6 +9059,9 @@ impl<'a> CosmosDbPolicyGetPolicyProtectedItems<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -9297,6 +9348,9 @@ impl<'a> CosmosDbRestorePointGetRestorePointPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -10001,6 +10055,9 @@ impl<'a> CosmosDbContinuousRestorePointGetRestorePointPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -10280,6 +10337,9 @@ impl<'a> CostEstimationCalculateCostEstimation<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -10750,6 +10810,9 @@ impl<'a> DatabaseGetDatabasesPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -11801,6 +11864,9 @@ impl<'a> ProtectionPoliciesSlaSessions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -12093,6 +12159,9 @@ impl<'a> FileShareCostEstimationCalculateCostEstimation<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -12436,6 +12505,9 @@ impl<'a> FileSharePolicyGetPolicies<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -13032,6 +13104,9 @@ impl<'a> FileSharePolicyGetPolicySelectedItems<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -13188,6 +13263,9 @@ impl<'a> FileSharePolicyGetPolicyRegions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -13363,6 +13441,9 @@ impl<'a> FileSharePolicyGetPolicyExcludedItems<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -14030,6 +14111,9 @@ impl<'a> FileSharePolicyGetProtectedItems<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -14186,6 +14270,9 @@ impl<'a> FileSharePolicyGetPolicyProtectedItems<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -14368,6 +14455,9 @@ impl<'a> FileShareRestorePointGetRestorePointPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -15289,6 +15379,9 @@ impl<'a> FileShareGetFileSharesPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -15960,6 +16053,9 @@ impl<'a> FlrSessionBrowse<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -16768,6 +16864,9 @@ impl<'a> FlrSessionRestoreTaskLogs<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -17105,6 +17204,9 @@ impl<'a> JobSessionsGetJobSessions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -17289,6 +17391,9 @@ impl<'a> JobSessionsGetDeletedItems<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -17467,6 +17572,9 @@ impl<'a> JobSessionsGetProtectedItems<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -17651,6 +17759,9 @@ impl<'a> JobSessionsGetCheckedItems<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -17835,6 +17946,9 @@ impl<'a> JobSessionsGetRestoredItems<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -18108,6 +18222,9 @@ impl<'a> JobSessionsGetFileLevelRestoredItems<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -18292,6 +18409,9 @@ impl<'a> JobSessionsGetFileLevelRestoredFileShareItems<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -18476,6 +18596,9 @@ impl<'a> JobSessionsGetVnetRestoredItems<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -19261,6 +19384,9 @@ impl<'a> KeyVaultGetKeyVaultsPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -19709,6 +19835,9 @@ impl<'a> KeyVaultGetKeyVaultKeys<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -20239,6 +20368,9 @@ impl<'a> LicenseGetReport<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -20801,6 +20933,9 @@ impl<'a> NetworkSecurityGroupGetNetworkSecurityGroups<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -21497,6 +21632,9 @@ impl<'a> PolicyGetPolicies<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -22023,6 +22161,9 @@ impl<'a> PolicyGetPolicySelectedItems<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -22179,6 +22320,9 @@ impl<'a> PolicyGetPolicyRegions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -22354,6 +22498,9 @@ impl<'a> PolicyGetPolicyExcludedItems<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -23098,6 +23245,9 @@ impl<'a> PolicyGetProtectedItems<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -23254,6 +23404,9 @@ impl<'a> PolicyGetPolicyProtectedItems<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -23482,6 +23635,9 @@ impl<'a> ProtectedCosmosDbAccountGetProtectedItemPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -24675,6 +24831,9 @@ impl<'a> ProtectedDatabaseGetProtectedItemPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -25460,6 +25619,9 @@ impl<'a> ProtectedFileShareGetProtectedItemPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -26331,6 +26493,9 @@ impl<'a> ProtectedVirtualMachineGetProtectedItemPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -27836,6 +28001,9 @@ impl<'a> ProtectedVnetGetProtectedItemPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -28552,6 +28720,9 @@ impl<'a> RegionGetRegionsPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -28940,6 +29111,9 @@ impl<'a> RepositoryGetRepositories<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -30221,6 +30395,9 @@ impl<'a> ResourceGroupGetResourceGroups<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -31798,6 +31975,9 @@ impl<'a> SlaProtectionPolicyTemplateGetSlaPolicyTemplates<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -32174,6 +32354,9 @@ impl<'a> SqlCostEstimationCalculateCostEstimation<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -32513,6 +32696,9 @@ impl<'a> SqlElasticPoolGetSqlServersPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -32942,6 +33128,9 @@ impl<'a> SqlPolicyGetPolicies<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -33534,6 +33723,9 @@ impl<'a> SqlPolicyGetPolicySelectedItems<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -33690,6 +33882,9 @@ impl<'a> SqlPolicyGetPolicyRegions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -33865,6 +34060,9 @@ impl<'a> SqlPolicyGetPolicyExcludedItems<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -34703,6 +34901,9 @@ impl<'a> SqlPolicyGetProtectedItems<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -34859,6 +35060,9 @@ impl<'a> SqlPolicyGetPolicyProtectedItems<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -35115,6 +35319,9 @@ impl<'a> SqlRestorePointGetRestorePointPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -35954,6 +36161,9 @@ impl<'a> SqlServerGetSqlServersPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -36520,6 +36730,9 @@ impl<'a> StandardAccountGetStandardAccounts<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -36789,6 +37002,9 @@ impl<'a> StandardAccountGetStandardAccountNames<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -37547,6 +37763,9 @@ impl<'a> StorageAccountGetAccounts<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -38157,6 +38376,9 @@ impl<'a> StorageAccountGetContainers<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -38594,6 +38816,9 @@ impl<'a> StorageAccountGetFolders<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -39240,6 +39465,9 @@ impl<'a> StorageProtectionPolicyTemplateGetStoragePolicyTemplates<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -39635,6 +39863,9 @@ impl<'a> SubscriptionGetSubscriptions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -40953,6 +41184,9 @@ impl<'a> TagGetTagsPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -41309,6 +41543,9 @@ impl<'a> TenantGetTenantsWithAccount<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -41579,6 +41816,9 @@ impl<'a> UserGetUsers<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -43556,6 +43796,9 @@ impl<'a> VirtualMachineRestorePointGetRestorePointPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -44473,6 +44716,9 @@ impl<'a> VirtualMachineRestorePointGetDiskSnapshots<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -44721,6 +44967,9 @@ impl<'a> VirtualMachineRestorePointGetVirtualMachineSnapshots<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -45046,6 +45295,9 @@ impl<'a> VirtualMachineGetVirtualMachinePage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -45783,6 +46035,9 @@ impl<'a> VirtualNetworkGetNetworks<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -46489,6 +46744,9 @@ impl<'a> VmProtectionPolicyGetPolicies<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -47156,6 +47414,9 @@ impl<'a> VmProtectionPolicyGetPoliciesWithSla<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -47312,6 +47573,9 @@ impl<'a> VmProtectionPolicyGetPolicySelectedItems<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -47468,6 +47732,9 @@ impl<'a> VmProtectionPolicyGetPolicyRegions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -47643,6 +47910,9 @@ impl<'a> VmProtectionPolicyGetPolicyExcludedItems<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -48015,6 +48285,9 @@ impl<'a> VmProtectionPolicyGetProtectedItems<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -48171,6 +48444,9 @@ impl<'a> VmProtectionPolicyGetPolicyProtectedItems<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -48364,6 +48640,9 @@ impl<'a> VmProtectionPolicyCostEstimationCalculateCostEstimation<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -49232,6 +49511,9 @@ impl<'a> VnetRestorePointGetRestorePointPage<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -49718,6 +50000,9 @@ impl<'a> VnetRestorePointGetVnetRegions<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -49872,6 +50157,9 @@ impl<'a> WorkerGetWorkers<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -50316,6 +50604,9 @@ impl<'a> WorkerNetworkConfigurationGetWorkerNetworkConfiguration<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()
@@ -51155,6 +51446,9 @@ impl<'a> WorkerProfilesGetWorkerProfiles<'a> {
             start,
             limit,
             |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                if b.offset.is_err() || b.limit.is_err() {
+                    return b.into_request();
+                }
                 let b = b.offset(offset).limit(limit);
                 let _ = set_id;
                 b.into_request()

@@ -21,30 +21,8 @@ pub struct Client {
     pub(crate) inner: ::veeam_runtime::Session,
 }
 impl Client {
-    /// Create a new client.
-    ///
-    /// `baseurl` is the base URL provided to the internal
-    /// `reqwest::Client`, and should include a scheme and hostname,
-    /// as well as port and a path stem if applicable.
     #[inline]
-    pub fn new(baseurl: &str, inner: ::veeam_runtime::Session) -> Self {
-        #[cfg(not(target_arch = "wasm32"))]
-        let client = {
-            let dur = ::std::time::Duration::from_secs(15u64);
-            reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
-        };
-        #[cfg(target_arch = "wasm32")]
-        let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap(), inner)
-    }
-    /// Construct a new client with an existing `reqwest::Client`,
-    /// allowing more control over its configuration.
-    ///
-    /// `baseurl` is the base URL provided to the internal
-    /// `reqwest::Client`, and should include a scheme and hostname,
-    /// as well as port and a path stem if applicable.
-    #[inline]
-    pub fn new_with_client(
+    fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
         inner: ::veeam_runtime::Session,
@@ -8944,6 +8922,8 @@ impl ::veeam_runtime::FromParts for Client {
             path: "/api/oauth2/token",
         }),
         login_extra: &[],
+        password_grant: "Password",
+        refresh_grant: "Refresh_token",
         paging: ::std::option::Option::Some(PAGING),
     };
     #[inline]
