@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION};
+use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, LOCATION};
 use reqwest::{Request, Response, StatusCode};
 use serde::Deserialize;
 use tokio::sync::Mutex;
@@ -76,6 +76,9 @@ struct Tokens {
     /// When to renew it, by our clock: the issue time plus `expires_in`, less the refresh
     /// margin (or half the lifetime, when the margin is longer than that).
     renew_at: Instant,
+    /// When it expires, by our clock: until then it is used if its early renewal fails for
+    /// a reason that may pass (no response, a 503).
+    expires_at: Instant,
 }
 
 /// A logged-in (or about to be) session: the `Inner` of every generated `Client`. Cheap to
@@ -97,7 +100,10 @@ struct State {
 impl fmt::Debug for Session {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Session")
-            .field("base_url", &self.0.base_url)
+            .field(
+                "base_url",
+                &crate::secret::redact_url_text(&self.0.base_url),
+            )
             .field("credentials", &self.0.credentials)
             .field("retry", &self.0.retry)
             .field("timeouts", &self.0.timeouts)
@@ -116,8 +122,14 @@ struct TokenResponse {
     expires_in: Option<serde_json::Value>,
 }
 
-/// `expires_in` when the server leaves it out: VB365's default lifetime.
+/// `expires_in` when the server leaves it out, or says `0` (which would otherwise renew
+/// before every request): VB365's default lifetime. Should the token expire sooner, the
+/// server's 401 renews it and the request is repeated once.
 const DEFAULT_EXPIRES_IN: Duration = Duration::from_secs(3600);
+
+/// Redirects followed for one request (GET or HEAD, within the origin) before the redirect
+/// answer itself is returned (as an error).
+const MAX_REDIRECTS: u32 = 5;
 
 /// Lifetimes beyond this are read as this: a token is renewed at least once a year, and
 /// `Instant + Duration` cannot overflow.
@@ -254,13 +266,31 @@ impl Session {
         let refresh = tokens.as_ref().and_then(|t| t.refresh.clone());
         let renewed = match refresh {
             Some(r) => match self.refresh(&r).await {
-                Ok(t) => t,
+                // An answer without a new refresh token leaves the old one in force.
+                Ok(t) => Ok(Tokens {
+                    refresh: t.refresh.or(Some(r)),
+                    ..t
+                }),
                 Err(e) => {
                     tracing::info!(error = %e, "token refresh refused; logging in with the password");
-                    self.password_login().await?
+                    self.password_login().await
                 }
             },
-            None => self.password_login().await?,
+            None => self.password_login().await,
+        };
+        let renewed = match renewed {
+            Ok(renewed) => renewed,
+            Err(e) => {
+                // Renewing early failed for a reason that may pass: the token in hand is
+                // still good (and was not refused), so use it; the next request tries again.
+                if let Some(t) = tokens.as_ref() {
+                    if stale.is_none() && Instant::now() < t.expires_at && e.is_transient() {
+                        tracing::warn!(error = %e, "renewing the token failed; using the current one until it expires");
+                        return Ok(t.access.clone());
+                    }
+                }
+                return Err(e);
+            }
         };
         let access = renewed.access.clone();
         *tokens = Some(renewed);
@@ -309,40 +339,66 @@ impl Session {
             .form(form)
             .timeout(self.0.timeouts.request)
             .build()
-            .map_err(|e| auth_error(e.to_string()))?;
+            .map_err(|e| {
+                let e = Error::transport(e);
+                auth_error(e.to_string()).with_source(e)
+            })?;
         let exchange = Exchange {
             operation: what_operation(what),
             download: false,
             reauth: false,
         };
-        let response = self
-            .send(request, exchange)
-            .await
-            .map_err(|e| auth_error(format!("request failed: {}", crate::error::Error::from(e))))?;
+        let response = self.send(request, exchange).await.map_err(|e| {
+            let e = Error::transport(e);
+            auth_error(format!("request failed: {e}")).with_source(e)
+        })?;
         let issued = Instant::now();
         if !response.status().is_success() {
             let api = ApiError::read(response).await;
-            let said = api
-                .problem()
-                .and_then(|p| p.title.clone().or(p.detail.clone()))
-                .or_else(|| api.info.as_ref().and_then(|i| i.message.clone()))
-                .or_else(|| oauth_error(&api.body))
-                .unwrap_or_default();
-            return Err(auth_error(
-                format!("HTTP {} {said}", api.status).trim_end().to_string(),
-            ));
+            let said = match api.redirect_target() {
+                Some(target) => format!(
+                    "redirect to {target} not followed (a token request is never redirected)"
+                ),
+                None => api
+                    .problem()
+                    .and_then(|p| p.title.clone().or(p.detail.clone()))
+                    .or_else(|| api.info.as_ref().and_then(|i| i.message.clone()))
+                    .or_else(|| oauth_error(&api.body))
+                    .unwrap_or_default(),
+            };
+            let message = format!("HTTP {} {said}", api.status).trim_end().to_string();
+            return Err(auth_error(message).with_source(Error::new(ErrorKind::Api(api))));
         }
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| auth_error(format!("reading the token response: {e}")))?;
-        let token: TokenResponse = serde_json::from_slice(&body)
-            .map_err(|e| auth_error(format!("the token response does not decode: {e}")))?;
+        let body = response.bytes().await.map_err(|e| {
+            let e = Error::transport(e);
+            auth_error(format!("reading the token response: {e}")).with_source(e)
+        })?;
+        // The body holds the tokens: an error says where it failed, never what it read.
+        let token: TokenResponse = serde_json::from_slice(&body).map_err(|e| {
+            let why = match e.classify() {
+                serde_json::error::Category::Data if e.to_string().starts_with("missing field") => {
+                    e.to_string()
+                }
+                serde_json::error::Category::Data => format!(
+                    "a field has the wrong type at line {} column {}",
+                    e.line(),
+                    e.column()
+                ),
+                _ => format!(
+                    "not JSON (line {} column {}, {} bytes)",
+                    e.line(),
+                    e.column(),
+                    body.len()
+                ),
+            };
+            auth_error(format!("the token response does not decode: {why}"))
+        })?;
         let lifetime = token
             .expires_in
             .as_ref()
             .and_then(|v| v.as_u64().or_else(|| v.as_str()?.trim().parse().ok()))
             .map(Duration::from_secs)
+            .filter(|d| !d.is_zero())
             .unwrap_or(DEFAULT_EXPIRES_IN)
             .min(MAX_EXPIRES_IN);
         tracing::info!(lifetime_s = lifetime.as_secs(), "{what}: token issued");
@@ -353,6 +409,9 @@ impl Session {
                 .filter(|r| !r.is_empty())
                 .map(Secret::new),
             renew_at: renew_at(issued, lifetime, self.0.refresh_margin),
+            expires_at: issued
+                .checked_add(lifetime)
+                .unwrap_or(issued + MAX_EXPIRES_IN / 2),
         })
     }
 
@@ -391,12 +450,17 @@ impl Session {
             exchange.reauth && matches!(self.0.credentials, Credentials::Password { .. });
         let mut attempt = 0;
         let mut reauthorized = false;
+        let mut redirects = 0;
         loop {
             let copy = request.try_clone();
             let sent_token = bearer_of(&request);
             let started = Instant::now();
             let method = request.method().clone();
-            let result = http.execute(request).await;
+            let url = request.url().clone();
+            let result = http
+                .execute(request)
+                .await
+                .map_err(crate::error::redact_transport);
             match &result {
                 Ok(r) => tracing::debug!(
                     operation = exchange.operation,
@@ -411,6 +475,24 @@ impl Session {
                 }
             }
             let wait = match &result {
+                Ok(r) if r.status().is_redirection() && r.headers().contains_key(LOCATION) => {
+                    match copy.and_then(|next| redirected(next, &url, r)) {
+                        Some(next) if redirects < MAX_REDIRECTS => {
+                            redirects += 1;
+                            tracing::debug!(
+                                operation = exchange.operation,
+                                status = r.status().as_u16(),
+                                to = %crate::secret::redact_url_text(next.url().as_str()),
+                                "following a redirect within the origin"
+                            );
+                            request = next;
+                            continue;
+                        }
+                        // Another origin, a method with a body, https to http, or too many:
+                        // the redirect answer comes back, and becomes an error naming it.
+                        _ => return result,
+                    }
+                }
                 Ok(r) if r.status() == StatusCode::UNAUTHORIZED && may_reauth && !reauthorized => {
                     reauthorized = true;
                     let Some(mut next) = copy else { return result };
@@ -457,6 +539,26 @@ impl Session {
             request = next;
         }
     }
+}
+
+/// The request a redirect answer asks for, if the runtime follows it: a GET or HEAD (nothing
+/// to re-send), a redirect status, and a `Location` in the same origin (scheme, host and
+/// port) as `from`, so that the token, and the user's data, stay with the server they were
+/// meant for. `next` is a copy of the request that was sent.
+fn redirected(mut next: Request, from: &reqwest::Url, response: &Response) -> Option<Request> {
+    if !matches!(*next.method(), reqwest::Method::GET | reqwest::Method::HEAD) {
+        return None;
+    }
+    if !matches!(response.status().as_u16(), 301 | 302 | 303 | 307 | 308) {
+        return None;
+    }
+    let location = response.headers().get(LOCATION)?.to_str().ok()?;
+    let target = from.join(location).ok()?;
+    if target.origin() != from.origin() {
+        return None;
+    }
+    *next.url_mut() = target;
+    Some(next)
 }
 
 fn what_operation(what: &str) -> &'static str {

@@ -33,7 +33,7 @@ pub mod tls;
 pub mod wait;
 
 pub use auth::{ApiProfile, Session};
-pub use builder::{ClientBuilder, FromParts};
+pub use builder::{http_client_builder, ClientBuilder, FromParts};
 pub use error::{ApiError, Error, ErrorKind, RestExceptionInfo};
 pub use retry::{RetryPolicy, Timeouts};
 pub use secret::Secret;
@@ -47,3 +47,32 @@ pub use reqwest::StatusCode;
 #[doc(hidden)]
 pub use serde as __serde;
 pub use tokio::io::AsyncWrite;
+
+/// A path parameter as one path segment: every byte but the unreserved `A-Z a-z 0-9 - . _ ~`
+/// percent-encoded (UTF-8 first), so that `/`, `\`, `?`, `#` and `%` in a value (a user
+/// `CORP\j.doe`, a folder `Inbox/2026`) reach the server inside the segment and decode back
+/// to the value. (progenitor's `encode_path` leaves `\` alone, and the URL parser reads it
+/// as `/`.) A value of `.` or `..` cannot be one segment in any encoding: URL parsers
+/// resolve it.
+pub fn encode_path(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn encode_path_leaves_only_unreserved_characters() {
+        assert_eq!(super::encode_path("CORP\\j.doe"), "CORP%5Cj.doe");
+        assert_eq!(super::encode_path("a/b?c#d%e f"), "a%2Fb%3Fc%23d%25e%20f");
+        assert_eq!(super::encode_path("Müller"), "M%C3%BCller");
+        assert_eq!(super::encode_path("A-z_0.9~"), "A-z_0.9~");
+    }
+}
