@@ -127,10 +127,6 @@ struct TokenResponse {
 /// server's 401 renews it and the request is repeated once.
 const DEFAULT_EXPIRES_IN: Duration = Duration::from_secs(3600);
 
-/// Redirects followed for one request (GET or HEAD, within the origin) before the redirect
-/// answer itself is returned (as an error).
-const MAX_REDIRECTS: u32 = 5;
-
 /// Lifetimes beyond this are read as this: a token is renewed at least once a year, and
 /// `Instant + Duration` cannot overflow.
 const MAX_EXPIRES_IN: Duration = Duration::from_secs(365 * 24 * 3600);
@@ -477,7 +473,7 @@ impl Session {
             let wait = match &result {
                 Ok(r) if r.status().is_redirection() && r.headers().contains_key(LOCATION) => {
                     match copy.and_then(|next| redirected(next, &url, r)) {
-                        Some(next) if redirects < MAX_REDIRECTS => {
+                        Some(next) if redirects < crate::error::MAX_REDIRECTS => {
                             redirects += 1;
                             tracing::debug!(
                                 operation = exchange.operation,
@@ -541,24 +537,32 @@ impl Session {
     }
 }
 
-/// The request a redirect answer asks for, if the runtime follows it: a GET or HEAD (nothing
-/// to re-send), a redirect status, and a `Location` in the same origin (scheme, host and
-/// port) as `from`, so that the token, and the user's data, stay with the server they were
-/// meant for. `next` is a copy of the request that was sent.
+/// The request a redirect answer asks for, if the runtime follows it (see
+/// [`follow_to`]). `next` is a copy of the request that was sent to `from`.
 fn redirected(mut next: Request, from: &reqwest::Url, response: &Response) -> Option<Request> {
-    if !matches!(*next.method(), reqwest::Method::GET | reqwest::Method::HEAD) {
-        return None;
-    }
-    if !matches!(response.status().as_u16(), 301 | 302 | 303 | 307 | 308) {
-        return None;
-    }
     let location = response.headers().get(LOCATION)?.to_str().ok()?;
-    let target = from.join(location).ok()?;
-    if target.origin() != from.origin() {
+    *next.url_mut() = follow_to(next.method(), response.status(), from, location)?;
+    Some(next)
+}
+
+/// Where a redirect is followed, if it is: a GET or HEAD (nothing to re-send), a redirect
+/// status, and a `Location` in the same origin (scheme, host and port) as `from`, so that
+/// the token, and the user's data, stay with the server they were meant for (and https
+/// never becomes http).
+fn follow_to(
+    method: &reqwest::Method,
+    status: StatusCode,
+    from: &reqwest::Url,
+    location: &str,
+) -> Option<reqwest::Url> {
+    if !matches!(*method, reqwest::Method::GET | reqwest::Method::HEAD) {
         return None;
     }
-    *next.url_mut() = target;
-    Some(next)
+    if !matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308) {
+        return None;
+    }
+    let target = from.join(location).ok()?;
+    (target.origin() == from.origin()).then_some(target)
 }
 
 fn what_operation(what: &str) -> &'static str {
@@ -607,6 +611,43 @@ fn oauth_error(body: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redirects_are_followed_for_get_and_head_within_the_origin_only() {
+        use reqwest::Method;
+        let from = reqwest::Url::parse("https://vbo.example.com:4443/v8/Jobs?x=1").unwrap();
+        let to = |method: &Method, status: u16, location: &str| {
+            follow_to(
+                method,
+                StatusCode::from_u16(status).unwrap(),
+                &from,
+                location,
+            )
+            .map(|u| u.to_string())
+        };
+        assert_eq!(
+            to(&Method::GET, 302, "/v8/Jobs/"),
+            Some("https://vbo.example.com:4443/v8/Jobs/".into())
+        );
+        assert!(to(&Method::HEAD, 308, "https://vbo.example.com:4443/v8/x").is_some());
+        for (method, status, location) in [
+            (Method::GET, 302, "http://vbo.example.com:4443/v8/Jobs"),
+            (Method::GET, 302, "https://vbo.example.com/v8/Jobs"),
+            (Method::GET, 301, "https://other.example.com:4443/v8/Jobs"),
+            (Method::GET, 307, "//other.example.com:4443/v8/Jobs"),
+            (Method::GET, 304, "/v8/Jobs"),
+            (Method::GET, 300, "/v8/Jobs"),
+            (Method::POST, 307, "/v8/token"),
+            (Method::POST, 303, "/v8/Jobs"),
+            (Method::PUT, 308, "/v8/Jobs"),
+        ] {
+            assert_eq!(
+                to(&method, status, location),
+                None,
+                "{method} {status} {location}"
+            );
+        }
+    }
 
     #[test]
     fn renewal_time_survives_huge_and_tiny_lifetimes() {

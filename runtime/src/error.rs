@@ -13,6 +13,10 @@ use serde::Deserialize;
 /// says so), so a misbehaving server cannot make an error exhaust memory.
 pub const MAX_ERROR_BODY: usize = 1 << 20;
 
+/// Redirects followed in a row for one request (GET or HEAD, within the origin) before the
+/// redirect answer itself is returned, as an error.
+pub const MAX_REDIRECTS: u32 = 5;
+
 /// What went wrong, and in which operation.
 #[derive(Debug)]
 pub struct Error {
@@ -374,7 +378,7 @@ impl fmt::Display for Error {
                 if let Some(target) = api.redirect_target() {
                     return write!(
                         f,
-                        ": redirect to {target} not followed (only GET and HEAD requests are redirected, within the same origin, never from https to http)"
+                        ": redirect to {target} not followed (the client follows at most {MAX_REDIRECTS} redirects in a row, of GET and HEAD requests, within the same origin: never to another host, never from https to http, never re-sending a body)"
                     );
                 }
                 if let Some(p) = &api.problem {
