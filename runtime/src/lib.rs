@@ -3,9 +3,12 @@
 //! progenitor generates the operations and types; this crate supplies what a client needs to
 //! run against a real server, for every API alike:
 //!
-//! - [`ClientBuilder`]: base URL, credentials, TLS, timeouts and retries in one place;
+//! - [`ClientBuilder`]: base URL, credentials, TLS, proxy (or a `reqwest::Client` of your
+//!   own), timeouts and retries in one place; plain `http://` carries credentials only to
+//!   this machine unless allowed by name;
 //! - [`Session`]: password login, refresh before expiry and once on a 401, logout, or a ready
-//!   bearer token; the `Inner` type of every generated `Client`;
+//!   bearer token; the `Inner` type of every generated `Client`; it follows redirects only
+//!   for GET and HEAD within the server's origin;
 //! - [`tls`]: verification on by default, an extra root, a pinned fingerprint, or a loudly
 //!   named opt-out;
 //! - [`retry`]: timeouts, and retries with backoff and jitter that honour `Retry-After`;
@@ -13,7 +16,12 @@
 //! - [`paging`], [`download`], [`wait`]: streams over paged lists, constant-memory downloads,
 //!   and polling until long-running work finishes;
 //! - [`lenient`]: decoding that survives enum values and `null`s the spec does not list;
-//! - [`json`]: what the generated serde impls share.
+//! - [`json`]: what the generated serde impls share (.NET's zoneless and "not set"
+//!   timestamps, `null` list items);
+//! - [`encode_path`]: path parameters as one segment whatever they hold.
+//!
+//! No password, token, cookie or query value (an export's `authCode`) reaches an error's
+//! `Display` or `Debug`, or a log.
 //!
 //! The generator wires these into each crate (hooks, `send`, `stream`, `write_to`); nothing
 //! in `generated/` is edited by hand.
