@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION};
+use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, LOCATION};
 use reqwest::{Request, Response, StatusCode};
 use serde::Deserialize;
 use tokio::sync::Mutex;
@@ -55,6 +55,9 @@ struct Tokens {
     /// When to renew it, by our clock: the issue time plus `expires_in`, less the refresh
     /// margin (or half the lifetime, when the margin is longer than that).
     renew_at: Instant,
+    /// When it expires, by our clock: until then it is used if its early renewal fails for
+    /// a reason that may pass (no response, a 503).
+    expires_at: Instant,
 }
 
 /// A logged-in (or about to be) session: the `Inner` of every generated `Client`. Cheap to
@@ -76,7 +79,10 @@ struct State {
 impl fmt::Debug for Session {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Session")
-            .field("base_url", &self.0.base_url)
+            .field(
+                "base_url",
+                &crate::secret::redact_url_text(&self.0.base_url),
+            )
             .field("credentials", &self.0.credentials)
             .field("retry", &self.0.retry)
             .field("timeouts", &self.0.timeouts)
@@ -95,7 +101,9 @@ struct TokenResponse {
     expires_in: Option<serde_json::Value>,
 }
 
-/// `expires_in` when the server leaves it out: VB365's default lifetime.
+/// `expires_in` when the server leaves it out, or says `0` (which would otherwise renew
+/// before every request): VB365's default lifetime. Should the token expire sooner, the
+/// server's 401 renews it and the request is repeated once.
 const DEFAULT_EXPIRES_IN: Duration = Duration::from_secs(3600);
 
 /// Lifetimes beyond this are read as this: a token is renewed at least once a year, and
@@ -233,13 +241,31 @@ impl Session {
         let refresh = tokens.as_ref().and_then(|t| t.refresh.clone());
         let renewed = match refresh {
             Some(r) => match self.refresh(&r).await {
-                Ok(t) => t,
+                // An answer without a new refresh token leaves the old one in force.
+                Ok(t) => Ok(Tokens {
+                    refresh: t.refresh.or(Some(r)),
+                    ..t
+                }),
                 Err(e) => {
                     tracing::info!(error = %e, "token refresh refused; logging in with the password");
-                    self.password_login().await?
+                    self.password_login().await
                 }
             },
-            None => self.password_login().await?,
+            None => self.password_login().await,
+        };
+        let renewed = match renewed {
+            Ok(renewed) => renewed,
+            Err(e) => {
+                // Renewing early failed for a reason that may pass: the token in hand is
+                // still good (and was not refused), so use it; the next request tries again.
+                if let Some(t) = tokens.as_ref() {
+                    if stale.is_none() && Instant::now() < t.expires_at && e.is_transient() {
+                        tracing::warn!(error = %e, "renewing the token failed; using the current one until it expires");
+                        return Ok(t.access.clone());
+                    }
+                }
+                return Err(e);
+            }
         };
         let access = renewed.access.clone();
         *tokens = Some(renewed);
@@ -288,40 +314,66 @@ impl Session {
             .form(form)
             .timeout(self.0.timeouts.request)
             .build()
-            .map_err(|e| auth_error(e.to_string()))?;
+            .map_err(|e| {
+                let e = Error::transport(e);
+                auth_error(e.to_string()).with_source(e)
+            })?;
         let exchange = Exchange {
             operation: what_operation(what),
             download: false,
             reauth: false,
         };
-        let response = self
-            .send(request, exchange)
-            .await
-            .map_err(|e| auth_error(format!("request failed: {}", crate::error::Error::from(e))))?;
+        let response = self.send(request, exchange).await.map_err(|e| {
+            let e = Error::transport(e);
+            auth_error(format!("request failed: {e}")).with_source(e)
+        })?;
         let issued = Instant::now();
         if !response.status().is_success() {
             let api = ApiError::read(response).await;
-            let said = api
-                .problem()
-                .and_then(|p| p.title.clone().or(p.detail.clone()))
-                .or_else(|| api.info.as_ref().and_then(|i| i.message.clone()))
-                .or_else(|| oauth_error(&api.body))
-                .unwrap_or_default();
-            return Err(auth_error(
-                format!("HTTP {} {said}", api.status).trim_end().to_string(),
-            ));
+            let said = match api.redirect_target() {
+                Some(target) => format!(
+                    "redirect to {target} not followed (a token request is never redirected)"
+                ),
+                None => api
+                    .problem()
+                    .and_then(|p| p.title.clone().or(p.detail.clone()))
+                    .or_else(|| api.info.as_ref().and_then(|i| i.message.clone()))
+                    .or_else(|| oauth_error(&api.body))
+                    .unwrap_or_default(),
+            };
+            let message = format!("HTTP {} {said}", api.status).trim_end().to_string();
+            return Err(auth_error(message).with_source(Error::new(ErrorKind::Api(api))));
         }
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| auth_error(format!("reading the token response: {e}")))?;
-        let token: TokenResponse = serde_json::from_slice(&body)
-            .map_err(|e| auth_error(format!("the token response does not decode: {e}")))?;
+        let body = response.bytes().await.map_err(|e| {
+            let e = Error::transport(e);
+            auth_error(format!("reading the token response: {e}")).with_source(e)
+        })?;
+        // The body holds the tokens: an error says where it failed, never what it read.
+        let token: TokenResponse = serde_json::from_slice(&body).map_err(|e| {
+            let why = match e.classify() {
+                serde_json::error::Category::Data if e.to_string().starts_with("missing field") => {
+                    e.to_string()
+                }
+                serde_json::error::Category::Data => format!(
+                    "a field has the wrong type at line {} column {}",
+                    e.line(),
+                    e.column()
+                ),
+                _ => format!(
+                    "not JSON (line {} column {}, {} bytes)",
+                    e.line(),
+                    e.column(),
+                    body.len()
+                ),
+            };
+            auth_error(format!("the token response does not decode: {why}"))
+        })?;
         let lifetime = token
             .expires_in
             .as_ref()
             .and_then(|v| v.as_u64().or_else(|| v.as_str()?.trim().parse().ok()))
             .map(Duration::from_secs)
+            .filter(|d| !d.is_zero())
             .unwrap_or(DEFAULT_EXPIRES_IN)
             .min(MAX_EXPIRES_IN);
         tracing::info!(lifetime_s = lifetime.as_secs(), "{what}: token issued");
@@ -332,6 +384,9 @@ impl Session {
                 .filter(|r| !r.is_empty())
                 .map(Secret::new),
             renew_at: renew_at(issued, lifetime, self.0.refresh_margin),
+            expires_at: issued
+                .checked_add(lifetime)
+                .unwrap_or(issued + MAX_EXPIRES_IN / 2),
         })
     }
 
@@ -370,12 +425,17 @@ impl Session {
             exchange.reauth && matches!(self.0.credentials, Credentials::Password { .. });
         let mut attempt = 0;
         let mut reauthorized = false;
+        let mut redirects = 0;
         loop {
             let copy = request.try_clone();
             let sent_token = bearer_of(&request);
             let started = Instant::now();
             let method = request.method().clone();
-            let result = http.execute(request).await;
+            let url = request.url().clone();
+            let result = http
+                .execute(request)
+                .await
+                .map_err(crate::error::redact_transport);
             match &result {
                 Ok(r) => tracing::debug!(
                     operation = exchange.operation,
@@ -390,6 +450,24 @@ impl Session {
                 }
             }
             let wait = match &result {
+                Ok(r) if r.status().is_redirection() && r.headers().contains_key(LOCATION) => {
+                    match copy.and_then(|next| redirected(next, &url, r)) {
+                        Some(next) if redirects < crate::error::MAX_REDIRECTS => {
+                            redirects += 1;
+                            tracing::debug!(
+                                operation = exchange.operation,
+                                status = r.status().as_u16(),
+                                to = %crate::secret::redact_url_text(next.url().as_str()),
+                                "following a redirect within the origin"
+                            );
+                            request = next;
+                            continue;
+                        }
+                        // Another origin, a method with a body, https to http, or too many:
+                        // the redirect answer comes back, and becomes an error naming it.
+                        _ => return result,
+                    }
+                }
                 Ok(r) if r.status() == StatusCode::UNAUTHORIZED && may_reauth && !reauthorized => {
                     reauthorized = true;
                     let Some(mut next) = copy else { return result };
@@ -438,6 +516,34 @@ impl Session {
     }
 }
 
+/// The request a redirect answer asks for, if the runtime follows it (see
+/// [`follow_to`]). `next` is a copy of the request that was sent to `from`.
+fn redirected(mut next: Request, from: &reqwest::Url, response: &Response) -> Option<Request> {
+    let location = response.headers().get(LOCATION)?.to_str().ok()?;
+    *next.url_mut() = follow_to(next.method(), response.status(), from, location)?;
+    Some(next)
+}
+
+/// Where a redirect is followed, if it is: a GET or HEAD (nothing to re-send), a redirect
+/// status, and a `Location` in the same origin (scheme, host and port) as `from`, so that
+/// the token, and the user's data, stay with the server they were meant for (and https
+/// never becomes http).
+fn follow_to(
+    method: &reqwest::Method,
+    status: StatusCode,
+    from: &reqwest::Url,
+    location: &str,
+) -> Option<reqwest::Url> {
+    if !matches!(*method, reqwest::Method::GET | reqwest::Method::HEAD) {
+        return None;
+    }
+    if !matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308) {
+        return None;
+    }
+    let target = from.join(location).ok()?;
+    (target.origin() == from.origin()).then_some(target)
+}
+
 fn what_operation(what: &str) -> &'static str {
     match what {
         "login" => "login",
@@ -484,6 +590,43 @@ fn oauth_error(body: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redirects_are_followed_for_get_and_head_within_the_origin_only() {
+        use reqwest::Method;
+        let from = reqwest::Url::parse("https://vbo.example.com:4443/v8/Jobs?x=1").unwrap();
+        let to = |method: &Method, status: u16, location: &str| {
+            follow_to(
+                method,
+                StatusCode::from_u16(status).unwrap(),
+                &from,
+                location,
+            )
+            .map(|u| u.to_string())
+        };
+        assert_eq!(
+            to(&Method::GET, 302, "/v8/Jobs/"),
+            Some("https://vbo.example.com:4443/v8/Jobs/".into())
+        );
+        assert!(to(&Method::HEAD, 308, "https://vbo.example.com:4443/v8/x").is_some());
+        for (method, status, location) in [
+            (Method::GET, 302, "http://vbo.example.com:4443/v8/Jobs"),
+            (Method::GET, 302, "https://vbo.example.com/v8/Jobs"),
+            (Method::GET, 301, "https://other.example.com:4443/v8/Jobs"),
+            (Method::GET, 307, "//other.example.com:4443/v8/Jobs"),
+            (Method::GET, 304, "/v8/Jobs"),
+            (Method::GET, 300, "/v8/Jobs"),
+            (Method::POST, 307, "/v8/token"),
+            (Method::POST, 303, "/v8/Jobs"),
+            (Method::PUT, 308, "/v8/Jobs"),
+        ] {
+            assert_eq!(
+                to(&method, status, location),
+                None,
+                "{method} {status} {location}"
+            );
+        }
+    }
 
     #[test]
     fn renewal_time_survives_huge_and_tiny_lifetimes() {

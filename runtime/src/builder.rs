@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::auth::{ApiProfile, Credentials, Session};
 use crate::error::{Error, ErrorKind};
 use crate::retry::{RetryPolicy, Timeouts};
-use crate::secret::Secret;
+use crate::secret::{redact_url_text, Secret};
 use crate::tls::{self, TlsMode};
 
 /// Implemented by each generated `Client`: how to assemble it, and its API's login profile.
@@ -32,18 +32,40 @@ pub struct ClientBuilder<C> {
     timeouts: Timeouts,
     retry: RetryPolicy,
     refresh_margin: Duration,
-    user_agent: String,
+    /// Set by [`ClientBuilder::user_agent`]; `None` is this crate's name and version.
+    user_agent: Option<String>,
+    proxy: Option<String>,
+    allow_insecure_http: bool,
+    /// Set by [`ClientBuilder::http_client`]: the client that sends every request.
+    http: Option<reqwest::Client>,
     client: PhantomData<fn() -> C>,
+}
+
+/// The user agent of the runtime's own HTTP client.
+const USER_AGENT: &str = concat!("veeam-runtime/", env!("CARGO_PKG_VERSION"));
+
+/// A `reqwest::ClientBuilder` set up as the runtime sets up its own client: redirects left to
+/// the runtime (it follows them within the server's origin only, and never with a body),
+/// gzip asked for and decoded. Start here when you need a client of your own for
+/// [`ClientBuilder::http_client`] (a proxy with authentication, a local address to bind).
+pub fn http_client_builder() -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .gzip(true)
+        .user_agent(USER_AGENT)
 }
 
 impl<C> std::fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("base_url", &self.base_url)
+            .field("base_url", &redact_url_text(&self.base_url))
             .field("credentials", &self.credentials)
             .field("tls", &self.tls)
             .field("timeouts", &self.timeouts)
             .field("retry", &self.retry)
+            .field("proxy", &self.proxy.as_deref().map(redact_url_text))
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("http_client", &self.http.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -60,7 +82,10 @@ impl<C: FromParts> ClientBuilder<C> {
             timeouts: Timeouts::default(),
             retry: RetryPolicy::default(),
             refresh_margin: Duration::from_secs(60),
-            user_agent: concat!("veeam-runtime/", env!("CARGO_PKG_VERSION")).to_string(),
+            user_agent: None,
+            proxy: None,
+            allow_insecure_http: false,
+            http: None,
             client: PhantomData,
         }
     }
@@ -123,18 +148,72 @@ impl<C: FromParts> ClientBuilder<C> {
     }
 
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = user_agent.into();
+        self.user_agent = Some(user_agent.into());
         self
     }
 
-    /// The HTTP client this builder configures (TLS, timeouts, user agent), after checking the
-    /// configuration.
-    fn http_client(&self) -> Result<reqwest::Client, Error> {
+    /// Send every request through this proxy (`http://proxy.example.com:3128`; user and
+    /// password in the URL for a proxy that asks for them). Without it, the usual
+    /// `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` variables apply.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
+
+    /// Allow a plain `http://` base URL to carry what otherwise needs `https://`: a password
+    /// or bearer token sent to a host other than this machine (`localhost`, `127.0.0.1`,
+    /// `::1`), or certificate settings (a pin, extra roots), which `http://` never checks.
+    /// Anyone on the network path can then read the password and the tokens: for a lab,
+    /// never for production.
+    pub fn allow_insecure_http(mut self) -> Self {
+        self.allow_insecure_http = true;
+        self
+    }
+
+    /// Send every request with this client (a proxy, a local address, your own connection
+    /// pool) instead of one the builder makes. Build it from [`http_client_builder`], which
+    /// leaves redirects to the runtime; a client that follows redirects itself bypasses the
+    /// runtime's redirect rules.
+    ///
+    /// What the builder would configure on its own client is then this client's: setting a
+    /// pin, extra roots, [`danger_accept_invalid_certificates`](Self::danger_accept_invalid_certificates),
+    /// a [`proxy`](Self::proxy) or a [`user_agent`](Self::user_agent) as well is a
+    /// configuration error at [`build`](Self::build). Of [`Timeouts`], `request` and
+    /// `download` still apply (they are set on each request); `connect` and `read` are the
+    /// given client's.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// The HTTP client that sends the requests (the given one, or one this builder
+    /// configures: TLS, timeouts, proxy, user agent), after checking the configuration.
+    fn make_http_client(&self) -> Result<reqwest::Client, Error> {
         let config = |m: String| Error::new(ErrorKind::Config(m));
+        let shown = redact_url_text(&self.base_url);
         let url = reqwest::Url::parse(&self.base_url)
-            .map_err(|e| config(format!("base URL {:?}: {e}", self.base_url)))?;
+            .map_err(|e| config(format!("base URL {shown:?}: {e}")))?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(config(format!("base URL {:?}: not http(s)", self.base_url)));
+            return Err(config(format!("base URL {shown:?}: not http(s)")));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(config(format!(
+                "base URL {shown:?} carries a user name or password: give credentials with `.password(..)` or `.bearer_token(..)`, a proxy's with `.proxy(..)`"
+            )));
+        }
+        if url.scheme() == "http" && !self.allow_insecure_http {
+            let certificates = !matches!(self.tls, TlsMode::Verify) || !self.extra_roots.is_empty();
+            if certificates {
+                return Err(config(format!(
+                    "base URL {shown:?} is plain http, where certificate settings (a pin, extra roots, accepting invalid certificates) are never checked: use https, or `.allow_insecure_http()` to accept that"
+                )));
+            }
+            let credentials = !matches!(self.credentials, Credentials::None);
+            if credentials && !is_loopback(&url) {
+                return Err(config(format!(
+                    "base URL {shown:?} is plain http: the password or token would cross the network unencrypted; use https, or `.allow_insecure_http()` for a lab"
+                )));
+            }
         }
         if matches!(self.tls, TlsMode::Pinned(_)) && !self.extra_roots.is_empty() {
             return Err(config(
@@ -146,10 +225,34 @@ impl<C: FromParts> ClientBuilder<C> {
                 "this API has no password login: use `.bearer_token(token)`".into(),
             ));
         }
-        let mut http = reqwest::Client::builder()
-            .user_agent(self.user_agent.clone())
+        if let Some(given) = &self.http {
+            let mut conflicts = Vec::new();
+            if !matches!(self.tls, TlsMode::Verify) || !self.extra_roots.is_empty() {
+                conflicts.push("certificate settings");
+            }
+            if self.proxy.is_some() {
+                conflicts.push("a proxy");
+            }
+            if self.user_agent.is_some() {
+                conflicts.push("a user agent");
+            }
+            if !conflicts.is_empty() {
+                return Err(config(format!(
+                    "{} cannot apply to a client given with `.http_client(..)`: configure them on that client",
+                    conflicts.join(" and ")
+                )));
+            }
+            return Ok(given.clone());
+        }
+        let mut http = http_client_builder()
+            .user_agent(self.user_agent.as_deref().unwrap_or(USER_AGENT))
             .connect_timeout(self.timeouts.connect)
             .read_timeout(self.timeouts.read);
+        if let Some(proxy) = &self.proxy {
+            let proxy = reqwest::Proxy::all(proxy.as_str())
+                .map_err(|e| config(format!("proxy {:?}: {e}", redact_url_text(proxy))))?;
+            http = http.proxy(proxy);
+        }
         for pem in &self.extra_roots {
             // A bundle may hold several; text with none is a mistake, not "trust nothing more".
             let certs = reqwest::Certificate::from_pem_bundle(pem)
@@ -184,7 +287,7 @@ impl<C: FromParts> ClientBuilder<C> {
         probe: &str,
         timeout: std::time::Duration,
     ) -> Result<crate::discovery::Discovery, Error> {
-        let http = self.http_client()?;
+        let http = self.make_http_client()?;
         crate::discovery::probe(
             &http,
             self.base_url.trim_end_matches('/'),
@@ -196,7 +299,7 @@ impl<C: FromParts> ClientBuilder<C> {
     }
 
     pub fn build(self) -> Result<C, Error> {
-        let http = self.http_client()?;
+        let http = self.make_http_client()?;
         let base_url = self.base_url.trim_end_matches('/').to_string();
         let session = Session::new(
             C::PROFILE,
@@ -208,5 +311,21 @@ impl<C: FromParts> ClientBuilder<C> {
             self.refresh_margin,
         );
         Ok(C::from_parts(&base_url, http, session))
+    }
+}
+
+/// Whether the URL's host is this machine: `localhost` (and names below it), `127.0.0.0/8`,
+/// `::1`. Plain http to it crosses no network.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => {
+            let name = host.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
     }
 }

@@ -49,10 +49,13 @@ pub async fn probe(
         async move {
             match request.await {
                 Ok(response) => Ok(response.status()),
-                Err(e) => Err(e),
+                Err(e) => Err(crate::error::redact_transport(e)),
             }
         }
     };
+    // What messages and logs show: no user-info.
+    let shown = crate::secret::redact_url_text(base_url);
+    let base_url = shown.as_str();
     let all = futures::future::join_all(versions.iter().copied().chain([NO_SUCH_VERSION]).map(ask));
     let answers = tokio::time::timeout(timeout + Duration::from_secs(1), all)
         .await

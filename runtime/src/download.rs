@@ -37,6 +37,10 @@ pub async fn write_to<W: AsyncWrite + Unpin + ?Sized>(
 /// atomic); on success it is renamed over `path`. A failed download, or a future dropped
 /// before it finished (a timeout, a `select!`), removes the temporary file and leaves an
 /// existing file at `path` untouched.
+///
+/// An empty body is an error that leaves `path` as it was: a file operation that answers
+/// 202 or 204 without a body has sent no file, and must not replace one. On Unix the file
+/// is created readable and writable by its owner only (`0600`): exports hold mailboxes.
 pub async fn save_to(body: ByteStream, path: impl AsRef<Path>) -> Result<u64, Error> {
     let path = path.as_ref();
     let io = |e| Error::new(ErrorKind::Io(e));
@@ -49,14 +53,32 @@ pub async fn save_to(body: ByteStream, path: impl AsRef<Path>) -> Result<u64, Er
     let mut temp_name = std::ffi::OsString::from(".");
     temp_name.push(name);
     temp_name.push(format!(".{:016x}.part", fastrand::u64(..)));
-    let temp = TempFile(path.with_file_name(temp_name));
-    let mut file = tokio::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&temp.0)
-        .await
-        .map_err(io)?;
+    save_via(body, path, &path.with_file_name(temp_name)).await
+}
+
+/// [`save_to`] through the temporary file `temp_path`, which must not exist yet.
+async fn save_via(body: ByteStream, path: &Path, temp_path: &Path) -> Result<u64, Error> {
+    let io = |e| Error::new(ErrorKind::Io(e));
+    let mut options = tokio::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut file = options.open(temp_path).await.map_err(io)?;
+    // Only now is there a file of ours to remove: a name that existed already (create_new
+    // failed) is someone else's.
+    let temp = TempFile(temp_path.to_path_buf());
     let written = write_to(body, &mut file).await?;
+    if written == 0 {
+        drop(file);
+        return Err(Error::decode(
+            bytes::Bytes::new(),
+            "",
+            format!(
+                "the server sent no file (an empty body); {} was left as it was",
+                path.display()
+            ),
+        ));
+    }
     file.sync_all().await.map_err(io)?;
     drop(file);
     tokio::fs::rename(&temp.0, path).await.map_err(io)?;
@@ -135,6 +157,46 @@ mod tests {
             (10, b"new export".to_vec())
         );
         assert_eq!(leftovers(&dir), ["export.pst"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn an_empty_body_never_replaces_a_file_and_new_files_are_private() {
+        let dir = std::env::temp_dir().join(format!("veeam-dl-{}", fastrand::u64(..)));
+        std::fs::create_dir_all(&dir).unwrap();
+        let target = dir.join("export.pst");
+        std::fs::write(&target, b"previous good export").unwrap();
+        let e = save_to(body(vec![]), &target).await.unwrap_err();
+        assert!(e.to_string().contains("no file"), "{e}");
+        assert_eq!(std::fs::read(&target).unwrap(), b"previous good export");
+        assert_eq!(leftovers(&dir), ["export.pst"]);
+        let fresh = dir.join("new.pst");
+        save_to(body(vec![]), &fresh).await.unwrap_err();
+        assert!(!fresh.exists());
+        save_to(body(vec![Ok(Bytes::from_static(b"mail"))]), &fresh)
+            .await
+            .unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&fresh).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_temporary_name_taken_by_another_file_is_left_alone() {
+        let dir = std::env::temp_dir().join(format!("veeam-dl-{}", fastrand::u64(..)));
+        std::fs::create_dir_all(&dir).unwrap();
+        let target = dir.join("export.pst");
+        let taken = dir.join(".export.pst.0000000000000001.part");
+        std::fs::write(&taken, b"not ours").unwrap();
+        let e = save_via(body(vec![Ok(Bytes::from_static(b"x"))]), &target, &taken)
+            .await
+            .unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::Io(_)), "{e}");
+        assert_eq!(std::fs::read(&taken).unwrap(), b"not ours");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

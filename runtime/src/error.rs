@@ -13,11 +13,18 @@ use serde::Deserialize;
 /// says so), so a misbehaving server cannot make an error exhaust memory.
 pub const MAX_ERROR_BODY: usize = 1 << 20;
 
+/// Redirects followed in a row for one request (GET or HEAD, within the origin) before the
+/// redirect answer itself is returned, as an error.
+pub const MAX_REDIRECTS: u32 = 5;
+
 /// What went wrong, and in which operation.
 #[derive(Debug)]
 pub struct Error {
     operation: Option<&'static str>,
     kind: ErrorKind,
+    /// What caused it, when the kind holds only a message (a login that failed because its
+    /// request did): [`std::error::Error::source`].
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
 /// The kinds of [`Error`].
@@ -50,8 +57,9 @@ pub enum ErrorKind {
     Timeout(String),
 }
 
-/// An error response from the server.
-#[derive(Debug, Clone)]
+/// An error response from the server. Its `Debug` shows the headers and body with secrets
+/// (`Set-Cookie`, tokens) replaced by `***`; the fields hold them as received.
+#[derive(Clone)]
 pub struct ApiError {
     pub status: StatusCode,
     pub headers: HeaderMap,
@@ -112,6 +120,64 @@ impl Error {
         Error {
             operation: None,
             kind,
+            source: None,
+        }
+    }
+
+    /// Keeps `cause` as this error's [`source`](std::error::Error::source).
+    pub fn with_source(
+        mut self,
+        cause: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        self.source = Some(cause.into());
+        self
+    }
+
+    /// A request that got no response. Its URL is kept without user-info and query values
+    /// (an export's `authCode`), so that neither reaches a message or a log.
+    pub fn transport(error: reqwest::Error) -> Self {
+        Error::new(ErrorKind::Transport(redact_transport(error)))
+    }
+
+    /// A success body that does not decode. Values of fields named like secrets (tokens,
+    /// passwords) are replaced by `***` in the body kept, and the message is withheld when
+    /// the failing field is one.
+    pub fn decode(body: Bytes, path: impl Into<String>, message: impl Into<String>) -> Self {
+        let path = path.into();
+        let mut message = message.into();
+        let last = path
+            .rsplit(['.', '['])
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches(']');
+        if crate::secret::is_secret_name(last) {
+            message =
+                "the value does not fit its type (not shown: the field holds a secret)".into();
+        }
+        let body = match crate::secret::redact_json(&body) {
+            Some(redacted) => Bytes::from(redacted),
+            None => body,
+        };
+        Error::new(ErrorKind::Decode {
+            body,
+            path,
+            message,
+        })
+    }
+
+    /// Whether trying again later may succeed: no response (except a TLS or certificate
+    /// failure, which will fail the same way), HTTP 429, 502, 503 or 504, or a login or
+    /// refresh that failed for one of these reasons.
+    pub fn is_transient(&self) -> bool {
+        match &self.kind {
+            ErrorKind::Transport(e) => !crate::retry::is_tls_failure(e),
+            ErrorKind::Api(api) => crate::retry::is_retryable_status(api.status),
+            ErrorKind::Auth(_) => self
+                .source
+                .as_deref()
+                .and_then(|s| s.downcast_ref::<Error>())
+                .is_some_and(Error::is_transient),
+            _ => false,
         }
     }
 
@@ -175,16 +241,15 @@ impl Error {
                 ErrorKind::Api(ApiError::new(status, headers, body, truncated))
             }
             P::UnexpectedResponse(response) => ErrorKind::Api(ApiError::read(response).await),
-            P::CommunicationError(e) | P::ResponseBodyError(e) => ErrorKind::Transport(e),
-            P::InvalidResponsePayload(body, e) => ErrorKind::Decode {
-                body,
-                path: String::new(),
-                message: e.to_string(),
-            },
+            P::CommunicationError(e) | P::ResponseBodyError(e) | P::InvalidUpgrade(e) => {
+                return Error::transport(e).in_operation(operation)
+            }
+            P::InvalidResponsePayload(body, e) => {
+                return Error::decode(body, "", e.to_string()).in_operation(operation)
+            }
             P::InvalidRequest(message) => ErrorKind::InvalidRequest(message),
             // Our hooks only fail when login or refresh fails.
             P::Custom(message) => ErrorKind::Auth(message),
-            P::InvalidUpgrade(e) => ErrorKind::Transport(e),
         };
         Error::new(kind).in_operation(operation)
     }
@@ -234,6 +299,72 @@ impl ApiError {
     pub fn body_text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
+
+    /// The body as text with the values of fields named like secrets replaced by `***`: what
+    /// `Display` and `Debug` show.
+    pub fn body_text_redacted(&self) -> String {
+        match crate::secret::redact_json(&self.body) {
+            Some(redacted) => String::from_utf8_lossy(&redacted).into_owned(),
+            None => self.body_text(),
+        }
+    }
+
+    /// Where a redirect answer points (its `Location`), without query or user-info: the
+    /// runtime follows redirects only within the server's origin and only for GET and HEAD,
+    /// so any other comes back as an error.
+    pub fn redirect_target(&self) -> Option<String> {
+        if !self.status.is_redirection() {
+            return None;
+        }
+        let location = self.headers.get(reqwest::header::LOCATION)?;
+        Some(crate::secret::redact_url_text(&String::from_utf8_lossy(
+            location.as_bytes(),
+        )))
+        .map(|l| l.split('?').next().unwrap_or_default().to_string())
+    }
+}
+
+/// Headers whose values are secrets in any message: session cookies and credentials.
+fn is_secret_header(name: &reqwest::header::HeaderName) -> bool {
+    use reqwest::header::{AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION, SET_COOKIE};
+    [AUTHORIZATION, PROXY_AUTHORIZATION, COOKIE, SET_COOKIE].contains(name)
+        || crate::secret::is_secret_name(name.as_str())
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Headers<'a>(&'a HeaderMap);
+        impl fmt::Debug for Headers<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_map()
+                    .entries(self.0.iter().map(|(k, v)| {
+                        let shown = if is_secret_header(k) {
+                            crate::secret::REDACTED.to_string()
+                        } else {
+                            String::from_utf8_lossy(v.as_bytes()).into_owned()
+                        };
+                        (k.as_str(), shown)
+                    }))
+                    .finish()
+            }
+        }
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("headers", &Headers(&self.headers))
+            .field("body", &self.body_text_redacted())
+            .field("info", &self.info)
+            .field("problem", &self.problem)
+            .field("truncated", &self.truncated)
+            .finish()
+    }
+}
+
+/// A transport error with its URL's user-info and query values replaced by `***`.
+pub(crate) fn redact_transport(mut error: reqwest::Error) -> reqwest::Error {
+    if let Some(url) = error.url_mut() {
+        crate::secret::redact_url(url);
+    }
+    error
 }
 
 impl fmt::Display for Error {
@@ -244,6 +375,12 @@ impl fmt::Display for Error {
         match &self.kind {
             ErrorKind::Api(api) => {
                 write!(f, "HTTP {}", api.status)?;
+                if let Some(target) = api.redirect_target() {
+                    return write!(
+                        f,
+                        ": redirect to {target} not followed (the client follows at most {MAX_REDIRECTS} redirects in a row, of GET and HEAD requests, within the same origin: never to another host, never from https to http, never re-sending a body)"
+                    );
+                }
                 if let Some(p) = &api.problem {
                     for part in [&p.title, &p.detail].into_iter().flatten() {
                         write!(f, ": {part}")?;
@@ -264,7 +401,7 @@ impl fmt::Display for Error {
                         Ok(())
                     }
                     None if api.body.is_empty() => Ok(()),
-                    None => write!(f, ": {}", snippet(&api.body_text())),
+                    None => write!(f, ": {}", snippet(&api.body_text_redacted())),
                 }
             }
             ErrorKind::Auth(m) => write!(f, "authentication failed: {m}"),
@@ -306,14 +443,17 @@ impl std::error::Error for Error {
         match &self.kind {
             ErrorKind::Transport(e) => Some(e),
             ErrorKind::Io(e) => Some(e),
-            _ => None,
+            _ => self
+                .source
+                .as_deref()
+                .map(|s| s as &(dyn std::error::Error + 'static)),
         }
     }
 }
 
 impl From<reqwest::Error> for Error {
     fn from(e: reqwest::Error) -> Self {
-        Error::new(ErrorKind::Transport(e))
+        Error::transport(e)
     }
 }
 
@@ -373,17 +513,19 @@ impl ErrorBody for serde_json::Value {
 /// Decodes a JSON body into `T`. On failure, the error names where in the body it failed
 /// (`.results[3].type`): the body is read a second time to find the place, so the
 /// path costs nothing on success.
+///
+/// A body that fails only because a list holds `null` items decodes with those items left
+/// out (see [`crate::json::decode_dropping_null_items`]).
 pub fn decode_json<T: serde::de::DeserializeOwned>(body: Bytes) -> Result<T, Error> {
     match serde_json::from_slice::<T>(&body) {
         Ok(v) => Ok(v),
         Err(e) => {
+            if let Some(v) = crate::json::decode_dropping_null_items::<T>(&body) {
+                return Ok(v);
+            }
             let (path, message) =
                 locate_decode_error::<T>(&body).unwrap_or((String::new(), e.to_string()));
-            Err(Error::new(ErrorKind::Decode {
-                body,
-                path,
-                message,
-            }))
+            Err(Error::decode(body, path, message))
         }
     }
 }

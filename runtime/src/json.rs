@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap};
 use serde::Deserialize;
@@ -103,7 +103,8 @@ pub fn set_null_default<'de, A: MapAccess<'de>, T: Deserialize<'de> + Default>(
     Ok(())
 }
 
-/// A timestamp field: `DateTime<Utc>`, or `Option` of it (absent or `null` is `None`).
+/// A timestamp field: `DateTime<Utc>`, or `Option` of it (absent, `null` or .NET's "not
+/// set" value [`DOTNET_UNSET`] is `None`).
 pub trait Timestamp: Sized {
     #[doc(hidden)]
     type Wire: for<'de> Deserialize<'de>;
@@ -123,8 +124,22 @@ impl Timestamp for Option<DateTime<Utc>> {
     type Wire = Option<Time>;
     #[inline]
     fn from_wire(wire: Option<Time>) -> Self {
-        wire.map(|t| t.0)
+        wire.map(|t| t.0).filter(|t| !is_dotnet_unset(t))
     }
+}
+
+/// .NET's `DateTime.MinValue`, `0001-01-01T00:00:00`: what Veeam's servers send for a time
+/// that is not set (a running session's `endTime`). An optional timestamp field reads it
+/// as `None`; a required one keeps it (as this value), since it has no "absent" to map to.
+pub const DOTNET_UNSET: DateTime<Utc> = match DateTime::from_timestamp(-62_135_596_800, 0) {
+    Some(t) => t,
+    // Evaluated at compile time: a wrong constant fails the build, never a response.
+    None => panic!("0001-01-01T00:00:00Z is within chrono's range"),
+};
+
+/// Whether `t` is [`DOTNET_UNSET`].
+pub fn is_dotnet_unset(t: &DateTime<Utc>) -> bool {
+    *t == DOTNET_UNSET
 }
 
 /// A `DateTime<Utc>` read the way chrono's own `Deserialize` reads it, accepting and
@@ -132,6 +147,10 @@ impl Timestamp for Option<DateTime<Utc>> {
 /// servers send: strict RFC 3339 goes through chrono's dedicated parser (55 ns against
 /// 300 ns for `FromStr`'s general one; timestamps were a tenth of decoding a restore point
 /// page), and anything else falls back to `FromStr` (relaxed RFC 3339).
+///
+/// One addition: a timestamp without a zone (`2026-11-01T00:00:00.1234567`, as .NET writes
+/// a `DateTime` of unspecified kind) is read as UTC, which is what Veeam's servers keep.
+/// Fractional seconds are kept to the nanosecond (.NET's 7 digits survive a round trip).
 #[doc(hidden)]
 pub struct Time(pub DateTime<Utc>);
 
@@ -159,10 +178,20 @@ impl<'de> Deserialize<'de> for Time {
 fn parse_time(s: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
     match DateTime::parse_from_rfc3339(s) {
         Ok(t) => Ok(t.with_timezone(&Utc)),
-        Err(_) => s
-            .parse::<DateTime<FixedOffset>>()
-            .map(|t| t.with_timezone(&Utc)),
+        Err(_) => match s.parse::<DateTime<FixedOffset>>() {
+            Ok(t) => Ok(t.with_timezone(&Utc)),
+            // The error of the zoned parse says more ("premature end of input") than the
+            // zoneless one would.
+            Err(e) => zoneless(s).ok_or(e),
+        },
     }
+}
+
+/// A date and time without a zone (`2026-11-01T00:00:00.1234567`), as UTC.
+fn zoneless(s: &str) -> Option<DateTime<Utc>> {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+        .ok()
+        .map(|t| t.and_utc())
 }
 
 /// [`put`] for a timestamp field (see [`Time`]).
@@ -220,6 +249,39 @@ impl<M: SerializeMap> Entries<M> {
             Some(e) => Err(e),
             None => self.map.end(),
         }
+    }
+}
+
+/// Decodes `body` into `T` with every `null` item of every list left out, or `None` if that
+/// does not decode either (or there was no `null` item to leave out).
+///
+/// VB for Azure marks most of its schemas nullable, so a list may hold `null` items
+/// (`"results": [null, {...}]`, `"tags": ["a", null]`); the generated types hold plain
+/// `Vec<T>`s, which refuse them. Rather than fail the whole response for an item that says
+/// nothing, [`crate::error::decode_json`] (and the paging walk, per item) retry with the
+/// `null` items dropped. Only a body that failed to decode is read a second time.
+pub fn decode_dropping_null_items<T: serde::de::DeserializeOwned>(body: &[u8]) -> Option<T> {
+    let mut value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    if drop_null_items(&mut value) == 0 {
+        return None;
+    }
+    let decoded = serde_json::from_value(value).ok()?;
+    tracing::debug!("null list items left out to decode the response");
+    Some(decoded)
+}
+
+/// Removes the `null` items of every array in `value`; returns how many.
+fn drop_null_items(value: &mut serde_json::Value) -> usize {
+    use serde_json::Value;
+    match value {
+        Value::Array(items) => {
+            let before = items.len();
+            items.retain(|v| !v.is_null());
+            let dropped = before - items.len();
+            dropped + items.iter_mut().map(drop_null_items).sum::<usize>()
+        }
+        Value::Object(map) => map.values_mut().map(drop_null_items).sum(),
+        _ => 0,
     }
 }
 
@@ -369,13 +431,77 @@ mod tests {
     }
 
     /// `Time` and chrono's `Deserialize for DateTime<Utc>` on one JSON value: the same
-    /// instant, or the same error text.
+    /// instant, or the same error text. Where only `Time` reads it, it is a time without a
+    /// zone that chrono reads, as UTC, once `Z` is added: the one intended difference.
     fn both(json: &str) -> (Result<DateTime<Utc>, String>, Result<DateTime<Utc>, String>) {
         let ours = serde_json::from_str::<Time>(json)
             .map(|t| t.0)
             .map_err(|e| e.to_string());
         let chrono = serde_json::from_str::<DateTime<Utc>>(json).map_err(|e| e.to_string());
+        if let (Ok(t), Err(_)) = (&ours, &chrono) {
+            let text: String = serde_json::from_str(json).unwrap();
+            let as_utc = serde_json::from_str::<DateTime<Utc>>(
+                &serde_json::to_string(&format!("{text}Z")).unwrap(),
+            );
+            assert_eq!(
+                as_utc.as_ref().ok(),
+                Some(t),
+                "{text:?} read without a zone"
+            );
+            return (ours.clone(), ours);
+        }
         (ours, chrono)
+    }
+
+    #[test]
+    fn zoneless_times_are_utc_and_the_dotnet_sentinel_is_unset() {
+        let t = serde_json::from_str::<Time>(r#""2026-11-01T00:00:00.1234567""#)
+            .unwrap()
+            .0;
+        let z: DateTime<Utc> = "2026-11-01T00:00:00.1234567Z".parse().unwrap();
+        assert_eq!(t, z);
+        // .NET's seven fractional digits survive a round trip.
+        let json = serde_json::to_string(&t).unwrap();
+        assert_eq!(serde_json::from_str::<Time>(&json).unwrap().0, t, "{json}");
+        assert_eq!(t.timestamp_subsec_nanos(), 123_456_700);
+        for unset in [
+            "0001-01-01T00:00:00",
+            "0001-01-01T00:00:00Z",
+            "0001-01-01T00:00:00.0000000",
+            "0001-01-01T00:00:00+00:00",
+        ] {
+            let json = serde_json::to_string(unset).unwrap();
+            let wire: Option<Time> = serde_json::from_str(&json).unwrap();
+            assert_eq!(Option::<DateTime<Utc>>::from_wire(wire), None, "{unset}");
+            let wire: Time = serde_json::from_str(&json).unwrap();
+            assert_eq!(DateTime::<Utc>::from_wire(wire), DOTNET_UNSET, "{unset}");
+        }
+        assert_eq!(DOTNET_UNSET.to_rfc3339(), "0001-01-01T00:00:00+00:00");
+        // A minute later is a time, not the sentinel.
+        let wire: Option<Time> = serde_json::from_str(r#""0001-01-01T00:01:00""#).unwrap();
+        assert!(Option::<DateTime<Utc>>::from_wire(wire).is_some());
+    }
+
+    #[test]
+    fn null_list_items_are_left_out_only_on_a_second_reading() {
+        #[derive(Debug, PartialEq, Deserialize)]
+        struct Page {
+            results: Vec<Row>,
+        }
+        let body = br#"{"results":[null,{"id":"a","tags":["x",null,"y"]},null]}"#;
+        assert!(serde_json::from_slice::<Page>(body).is_err());
+        let page: Page = decode_dropping_null_items(body).unwrap();
+        assert_eq!(
+            page.results,
+            [Row {
+                id: "a".into(),
+                note: None,
+                tags: vec!["x".into(), "y".into()]
+            }]
+        );
+        // No null item to leave out, or still not decoding: no answer.
+        assert!(decode_dropping_null_items::<Page>(br#"{"results":[{"id":3}]}"#).is_none());
+        assert!(decode_dropping_null_items::<Page>(br#"{"results":[null,{"id":3}]}"#).is_none());
     }
 
     #[test]

@@ -102,7 +102,7 @@ pub async fn read_body(op: Operation, response: Response) -> Result<Bytes, Error
     response
         .bytes()
         .await
-        .map_err(|e| Error::new(ErrorKind::Transport(e)).in_operation(op.id))
+        .map_err(|e| Error::transport(e).in_operation(op.id))
 }
 
 /// Authorizes, sends (with the session's timeouts, retries and re-login), and turns a
@@ -137,7 +137,7 @@ async fn send_in_span(
     let response = session
         .send(request, exchange)
         .await
-        .map_err(|e| Error::new(ErrorKind::Transport(e)).in_operation(op.id))?;
+        .map_err(|e| Error::transport(e).in_operation(op.id))?;
     let status = response.status();
     tracing::debug!(
         status = status.as_u16(),
@@ -145,6 +145,19 @@ async fn send_in_span(
         "done"
     );
     if status.is_success() {
+        // reqwest decodes gzip and removes the header; any other encoding would reach the
+        // caller as bytes it cannot read (a JSON syntax error, a corrupt export).
+        if let Some(encoding) = response.headers().get(reqwest::header::CONTENT_ENCODING) {
+            let encoding = String::from_utf8_lossy(encoding.as_bytes()).into_owned();
+            if !encoding.trim().eq_ignore_ascii_case("identity") {
+                return Err(Error::decode(
+                    bytes::Bytes::new(),
+                    "",
+                    format!("the server answered with Content-Encoding `{encoding}`, which this client cannot decode (it asks for gzip)"),
+                )
+                .in_operation(op.id));
+            }
+        }
         return Ok(response);
     }
     Err(Error::new(ErrorKind::Api(ApiError::read(response).await)).in_operation(op.id))

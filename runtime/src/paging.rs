@@ -6,15 +6,22 @@
 //!
 //! - the offset it echoes must be the one asked for (a server that ignores the offset would
 //!   serve the first page forever): otherwise an error;
-//! - a next link, when the page has one, gives the next offset;
+//! - a next link, when the page has one, must ask for the offset right after the items the
+//!   page served (a link built from the page size asked for, not the items served, would
+//!   skip items): otherwise an error; an empty page with a next link is followed (a few in a
+//!   row at most), not taken as the end;
 //! - a total count, when present, says when the walk is done; an empty page before it is an
-//!   error (items were lost), never a quiet end;
+//!   error (items were lost), never a quiet end; a count below the items already served, or
+//!   one that changes during the walk, is an error; so is a result-set id that changes;
 //! - the page size it echoes: a page shorter than that is the last;
 //! - with none of these (a bare array), only an empty page ends the walk.
 //!
 //! A page that starts with items the previous page served (the server ignores the offset, or
-//! the pages overlap) is an error. An item that does not decode is an error naming its index
-//! and the field; the walk goes on with the next item. Only one page is held in memory.
+//! the pages overlap) is an error; items are compared by their JSON as sent, so the check
+//! holds for items that do not decode too. An item that does not decode is an error naming
+//! its index and the field; the walk goes on with the next item. A `null` item (VB for
+//! Azure marks its list items nullable) is skipped: it counts as served, for the offsets,
+//! but is not yielded. Only one page is held in memory.
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::VecDeque;
@@ -23,7 +30,8 @@ use std::hash::{Hash, Hasher};
 use bytes::Bytes;
 use futures::Stream;
 use serde::de::{DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
-use serde::Serialize;
+use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorKind};
 use crate::ops::{Operation, Prepared};
@@ -51,8 +59,8 @@ impl<T> Paged for Vec<T> {
     type Item = T;
 }
 
-/// One page as the server sent it: its items (each decoded on its own when the page as a
-/// whole does not decode), and its numbers.
+/// One page as the server sent it: its items (each decoded on its own; `null` items
+/// skipped), and its numbers.
 #[derive(Debug)]
 pub struct Page<T> {
     pub items: Vec<Result<T, Error>>,
@@ -61,162 +69,154 @@ pub struct Page<T> {
     pub total: Option<i64>,
     pub next: Option<String>,
     pub set_id: Option<String>,
+    /// Items the server sent, `null`s included: what the next offset counts.
+    pub served: usize,
+    /// A fingerprint of each item's JSON as sent, in order, `null`s included (as `None`).
+    fingerprints: Vec<Option<u64>>,
 }
 
-/// Decodes a page body. The fast path decodes every item in one pass; if any item fails, the
-/// page is read again as JSON values and each item decoded on its own, so one bad item costs
-/// only itself, and its error names its index and field.
-pub fn decode_page<T: DeserializeOwned>(
-    body: &[u8],
-    shape: Shape,
-    profile: &PagingProfile,
-) -> Result<Page<T>, Error> {
-    let fast = match shape {
-        Shape::BareArray => serde_json::from_slice::<Vec<T>>(body).map(|items| Page {
-            items: items.into_iter().map(Ok).collect(),
-            offset: None,
-            limit: None,
-            total: None,
-            next: None,
-            set_id: None,
-        }),
-        Shape::Envelope => {
-            let mut de = serde_json::Deserializer::from_slice(body);
-            EnvelopeSeed::<T> {
-                profile,
-                item: std::marker::PhantomData,
-            }
-            .deserialize(&mut de)
-            .and_then(|page| de.end().map(|()| page))
-        }
-    };
-    match fast {
-        Ok(page) => Ok(page),
-        Err(_) => decode_page_item_by_item(body, shape, profile),
-    }
-}
-
-fn decode_page_item_by_item<T: DeserializeOwned>(
-    body: &[u8],
-    shape: Shape,
-    profile: &PagingProfile,
-) -> Result<Page<T>, Error> {
-    let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|e| decode_error(body, ".", e.to_string()))?;
-    let (items, envelope) = match shape {
-        Shape::BareArray => (value, None),
-        Shape::Envelope => {
-            let serde_json::Value::Object(mut map) = value else {
-                return Err(decode_error(body, ".", "expected a page object".into()));
-            };
-            let items = map.remove(profile.items).unwrap_or(serde_json::Value::Null);
-            (items, Some(serde_json::Value::Object(map)))
-        }
-    };
-    let prefix = match shape {
-        Shape::BareArray => String::new(),
-        Shape::Envelope => format!(".{}", profile.items),
-    };
-    let items = match items {
-        serde_json::Value::Array(items) => items,
-        // A page whose list is null or missing holds no items.
-        serde_json::Value::Null => Vec::new(),
-        _ => {
-            return Err(decode_error(
-                body,
-                &prefix,
-                "expected a list of items".into(),
-            ))
-        }
-    };
-    let items = items
-        .into_iter()
-        .enumerate()
-        .map(|(i, item)| {
-            serde_path_to_error::deserialize::<_, T>(item).map_err(|e| {
-                let inner = crate::error::json_path(e.path());
-                let path = format!(
-                    "{prefix}[{i}]{}",
-                    if inner == "." { "" } else { inner.as_str() }
-                );
-                decode_error(body, &path, e.inner().to_string())
-            })
-        })
-        .collect();
-    let number = |field: Option<&str>| -> Option<i64> {
-        let v = envelope.as_ref()?.get(field?)?;
-        v.as_i64().or_else(|| v.as_str()?.trim().parse().ok())
-    };
-    let text = |v: Option<&serde_json::Value>| -> Option<String> {
-        match v? {
-            serde_json::Value::String(s) => Some(s.clone()),
-            serde_json::Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        }
-    };
-    Ok(Page {
-        items,
-        offset: number(profile.offset_field),
-        limit: number(profile.limit_field),
-        total: number(profile.total_field),
-        next: text(
-            envelope
-                .as_ref()
-                .and_then(|e| e.pointer(profile.next_link?)),
-        ),
-        set_id: text(envelope.as_ref().and_then(|e| e.get(profile.set_id?))),
-    })
-}
-
-fn decode_error(body: &[u8], path: &str, message: String) -> Error {
-    // The start of the body: enough to see what came back, bounded for a large page.
-    let excerpt = Bytes::copy_from_slice(&body[..body.len().min(4096)]);
-    Error::new(ErrorKind::Decode {
-        body: excerpt,
-        path: path.to_string(),
-        message,
-    })
-}
-
-/// Reads an envelope with the profile's field names in one pass: the items as `Vec<T>`, the
-/// numbers, the next link and the set id; anything else is skipped.
-struct EnvelopeSeed<'p, T> {
-    profile: &'p PagingProfile,
-    item: std::marker::PhantomData<T>,
-}
-
-impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for EnvelopeSeed<'_, T> {
-    type Value = Page<T>;
-    fn deserialize<D: serde::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Page<T>, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de, T: DeserializeOwned> Visitor<'de> for EnvelopeSeed<'_, T> {
-    type Value = Page<T>;
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a page object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Page<T>, A::Error> {
-        let p = self.profile;
-        let mut page = Page {
+impl<T> Page<T> {
+    fn empty() -> Self {
+        Page {
             items: Vec::new(),
             offset: None,
             limit: None,
             total: None,
             next: None,
             set_id: None,
+            served: 0,
+            fingerprints: Vec::new(),
+        }
+    }
+}
+
+/// Decodes a page body. The envelope's numbers are read in one pass, and its items kept as
+/// raw JSON (borrowed from the body); each item is then decoded on its own, so one bad item
+/// costs only itself and its error names its index and field, and fingerprinted as sent.
+pub fn decode_page<T: DeserializeOwned>(
+    body: &[u8],
+    shape: Shape,
+    profile: &PagingProfile,
+) -> Result<Page<T>, Error> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let raw = match shape {
+        Shape::BareArray => Option::<Vec<&RawValue>>::deserialize(&mut de).map(|items| RawPage {
+            items: items.unwrap_or_default(),
+            page: Page::empty(),
+        }),
+        Shape::Envelope => EnvelopeSeed {
+            profile,
+            item: std::marker::PhantomData,
+        }
+        .deserialize(&mut de),
+    }
+    .and_then(|page| de.end().map(|()| page));
+    let raw = match raw {
+        Ok(raw) => raw,
+        Err(e) => {
+            // The envelope's numbers are read leniently: a data error is the page not being
+            // an object, or its list not being a list.
+            let is_object =
+                serde_json::from_slice::<serde_json::Value>(body).is_ok_and(|v| v.is_object());
+            let path = match shape {
+                Shape::Envelope if e.is_data() && is_object => format!(".{}", profile.items),
+                _ => ".".to_string(),
+            };
+            return Err(decode_error(body, &path, e.to_string()));
+        }
+    };
+    let prefix = match shape {
+        Shape::BareArray => String::new(),
+        Shape::Envelope => format!(".{}", profile.items),
+    };
+    let mut page = raw.page;
+    page.served = raw.items.len();
+    page.fingerprints = raw.items.iter().map(|i| fingerprint_raw(i)).collect();
+    page.items = raw
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| item.get() != "null")
+        .map(|(i, item)| decode_item(body, &prefix, i, item))
+        .collect();
+    Ok(page)
+}
+
+/// One item: decoded in one pass, and read again only on failure, to name the field.
+fn decode_item<T: DeserializeOwned>(
+    body: &[u8],
+    prefix: &str,
+    index: usize,
+    item: &RawValue,
+) -> Result<T, Error> {
+    let e = match serde_json::from_str::<T>(item.get()) {
+        Ok(v) => return Ok(v),
+        Err(e) => e,
+    };
+    if let Some(v) = crate::json::decode_dropping_null_items::<T>(item.get().as_bytes()) {
+        return Ok(v);
+    }
+    Err({
+        let de = &mut serde_json::Deserializer::from_str(item.get());
+        let (inner, message) = match serde_path_to_error::deserialize::<_, T>(de) {
+            Err(e) => (crate::error::json_path(e.path()), e.inner().to_string()),
+            Ok(_) => (".".to_string(), e.to_string()),
         };
+        let path = format!(
+            "{prefix}[{index}]{}",
+            if inner == "." { "" } else { inner.as_str() }
+        );
+        decode_error(body, &path, message)
+    })
+}
+
+/// A page with its items not yet decoded.
+struct RawPage<'de, T> {
+    items: Vec<&'de RawValue>,
+    page: Page<T>,
+}
+
+fn decode_error(body: &[u8], path: &str, message: String) -> Error {
+    // The start of the body: enough to see what came back, bounded for a large page.
+    let excerpt = Bytes::copy_from_slice(&body[..body.len().min(4096)]);
+    Error::decode(excerpt, path, message)
+}
+
+/// Reads an envelope with the profile's field names in one pass: the items as raw JSON, the
+/// numbers, the next link and the set id; anything else is skipped.
+struct EnvelopeSeed<'p, T> {
+    profile: &'p PagingProfile,
+    item: std::marker::PhantomData<T>,
+}
+
+impl<'de, T> DeserializeSeed<'de> for EnvelopeSeed<'_, T> {
+    type Value = RawPage<'de, T>;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<RawPage<'de, T>, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de, T> Visitor<'de> for EnvelopeSeed<'_, T> {
+    type Value = RawPage<'de, T>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a page object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawPage<'de, T>, A::Error> {
+        let p = self.profile;
+        let mut items = Vec::new();
+        let mut page = Page::empty();
         // The first segment of the next link's pointer: the envelope field holding it.
         let links = p.next_link.and_then(|l| l.split('/').nth(1));
         while let Some(key) = map.next_key::<String>()? {
-            let key = key.as_str();
+            let key = key.as_ref();
             if key == p.items {
-                let items: Option<Vec<T>> = map.next_value()?;
-                page.items = items.unwrap_or_default().into_iter().map(Ok).collect();
+                // A list that is null or missing holds no items.
+                items = map
+                    .next_value::<Option<Vec<&'de RawValue>>>()?
+                    .unwrap_or_default();
             } else if Some(key) == p.offset_field {
                 page.offset = map.next_value::<Lenient>()?.0;
             } else if Some(key) == p.limit_field {
@@ -244,7 +244,7 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for EnvelopeSeed<'_, T> {
                 map.next_value::<IgnoredAny>()?;
             }
         }
-        Ok(page)
+        Ok(RawPage { items, page })
     }
 }
 
@@ -271,11 +271,15 @@ fn offset_of_link(link: &str, param: &str) -> Option<i64> {
     })
 }
 
-/// A stable fingerprint of an item, to recognise one served twice.
-fn fingerprint<T: Serialize>(item: &T) -> Option<u64> {
-    let bytes = serde_json::to_vec(item).ok()?;
+/// A fingerprint of an item's JSON as sent, to recognise one served twice (whether or not
+/// it decodes). `null` items have none: two of them are not the same item.
+fn fingerprint_raw(item: &RawValue) -> Option<u64> {
+    let text = item.get();
+    if text == "null" {
+        return None;
+    }
     let mut h = DefaultHasher::new();
-    bytes.hash(&mut h);
+    text.hash(&mut h);
     Some(h.finish())
 }
 
@@ -307,8 +311,48 @@ struct Walk<B, T> {
     first: Option<u64>,
     /// Items served so far.
     served: i64,
+    /// The total count the first page gave, which later pages must repeat.
+    total: Option<i64>,
     pages: u64,
     done: bool,
+}
+
+/// [`stream`], for a builder whose `.offset(n)` or `.limit(n)` may not have converted:
+/// `start` and `limit` as the builder holds them (`Err` naming the parameter). A conversion
+/// that failed is the stream's first and only item, an [`ErrorKind::InvalidRequest`],
+/// before any request; it is never dropped in favour of the default.
+#[allow(clippy::too_many_arguments)]
+pub fn stream_checked<'a, B, T, F>(
+    op: Operation,
+    shape: Shape,
+    profile: PagingProfile,
+    builder: B,
+    start: Result<Option<i64>, String>,
+    limit: Result<Option<i64>, String>,
+    make: F,
+) -> impl Stream<Item = Result<T, Error>> + 'a
+where
+    B: Clone + 'a,
+    T: DeserializeOwned + 'a,
+    F: FnMut(B, i64, i64, Option<String>) -> Prepared<'a> + 'a,
+{
+    let invalid = match (&start, &limit) {
+        (Err(e), _) | (_, Err(e)) => {
+            Some(Error::new(ErrorKind::InvalidRequest(e.clone())).in_operation(op.id))
+        }
+        _ => None,
+    };
+    let mut walk = new_walk(
+        &profile,
+        builder,
+        start.ok().flatten(),
+        limit.ok().flatten(),
+    );
+    if let Some(e) = invalid {
+        walk.items.push_back(Err(e));
+        walk.done = true;
+    }
+    walk_stream(op, shape, profile, walk, make)
 }
 
 /// A stream over every item of a paged list operation.
@@ -323,15 +367,27 @@ pub fn stream<'a, B, T, F>(
     builder: B,
     start: Option<i64>,
     limit: Option<i64>,
-    mut make: F,
+    make: F,
 ) -> impl Stream<Item = Result<T, Error>> + 'a
 where
     B: Clone + 'a,
-    T: DeserializeOwned + Serialize + 'a,
+    T: DeserializeOwned + 'a,
     F: FnMut(B, i64, i64, Option<String>) -> Prepared<'a> + 'a,
 {
-    let max = profile.max_limit.unwrap_or(i64::MAX);
-    let walk = Walk {
+    let walk = new_walk(&profile, builder, start, limit);
+    walk_stream(op, shape, profile, walk, make)
+}
+
+/// The walk before its first page.
+fn new_walk<B, T>(
+    profile: &PagingProfile,
+    builder: B,
+    start: Option<i64>,
+    limit: Option<i64>,
+) -> Walk<B, T> {
+    // A profile with a maximum below 1 must not make `clamp` panic.
+    let max = profile.max_limit.unwrap_or(i64::MAX).max(1);
+    Walk {
         builder,
         offset: start.unwrap_or(0).max(0),
         limit: limit.unwrap_or(profile.default_limit).clamp(1, max),
@@ -340,35 +396,51 @@ where
         previous: Vec::new(),
         first: None,
         served: 0,
+        total: None,
         pages: 0,
         done: false,
-    };
-    futures::stream::unfold(walk, move |mut walk| {
-        let prepared = (walk.items.is_empty() && !walk.done).then(|| {
-            make(
+    }
+}
+
+fn walk_stream<'a, B, T, F>(
+    op: Operation,
+    shape: Shape,
+    profile: PagingProfile,
+    walk: Walk<B, T>,
+    make: F,
+) -> impl Stream<Item = Result<T, Error>> + 'a
+where
+    B: Clone + 'a,
+    T: DeserializeOwned + 'a,
+    F: FnMut(B, i64, i64, Option<String>) -> Prepared<'a> + 'a,
+{
+    futures::stream::unfold((walk, make), move |(mut walk, mut make)| async move {
+        // A page of `null`s only yields nothing: go on to the next.
+        loop {
+            if let Some(item) = walk.items.pop_front() {
+                return Some((item, (walk, make)));
+            }
+            if walk.done {
+                return None;
+            }
+            let prepared = make(
                 walk.builder.clone(),
                 walk.offset,
                 walk.limit,
                 walk.set_id.clone(),
-            )
-        });
-        async move {
-            if let Some(prepared) = prepared {
-                if let Err(e) = next_page(op, shape, &profile, &mut walk, prepared).await {
-                    walk.done = true;
-                    walk.items.clear();
-                    return Some((Err(e.in_operation(op.id)), walk));
-                }
+            );
+            if let Err(e) = next_page(op, shape, &profile, &mut walk, prepared).await {
+                walk.done = true;
+                walk.items.clear();
+                return Some((Err(e.in_operation(op.id)), (walk, make)));
             }
-            let item = walk.items.pop_front()?;
-            Some((item, walk))
         }
     })
 }
 
 /// Fetches the page at `walk.offset`, checks it against what the server said before, and
 /// queues its items.
-async fn next_page<B, T: DeserializeOwned + Serialize>(
+async fn next_page<B, T: DeserializeOwned>(
     op: Operation,
     shape: Shape,
     profile: &PagingProfile,
@@ -386,7 +458,7 @@ async fn next_page<B, T: DeserializeOwned + Serialize>(
     }
     let page = decode_page::<T>(&body, shape, profile)?;
     walk.pages += 1;
-    let n = page.items.len() as i64;
+    let n = page.served as i64;
     tracing::debug!(
         operation = op.id,
         page = walk.pages,
@@ -405,13 +477,9 @@ async fn next_page<B, T: DeserializeOwned + Serialize>(
             )));
         }
     }
-    let prints: Vec<Option<u64>> = page
-        .items
-        .iter()
-        .map(|i| i.as_ref().ok().and_then(fingerprint))
-        .collect();
+    let prints = &page.fingerprints;
     if walk.pages > 1
-        && (repeats(&walk.previous, &prints)
+        && (repeats(&walk.previous, prints)
             || (prints.first().copied().flatten().is_some() && prints[0] == walk.first))
     {
         return Err(paging(format!(
@@ -422,12 +490,45 @@ async fn next_page<B, T: DeserializeOwned + Serialize>(
     if walk.pages == 1 {
         walk.first = prints.first().copied().flatten();
         walk.set_id = page.set_id.clone();
+        walk.total = page.total;
+    } else {
+        if let (Some(first), Some(now)) = (&walk.set_id, &page.set_id) {
+            if first != now {
+                return Err(paging(format!(
+                    "the page at offset {asked} belongs to result set {now:?}, the walk started in {first:?}: the list changed under it"
+                )));
+            }
+        }
+        if let (Some(first), Some(now)) = (walk.total, page.total) {
+            if first != now {
+                return Err(paging(format!(
+                    "the server counted {first} items on the first page and {now} on the page at offset {asked}: the list changed during the walk, items may be missing or repeated"
+                )));
+            }
+        }
+    }
+    let end = asked + n;
+    if let Some(total) = page.total {
+        if total < end {
+            return Err(paging(format!(
+                "the server counts {total} items but has served {end} (up to the page at offset {asked}): its count is wrong"
+            )));
+        }
     }
     walk.served += n;
-    let next_offset = page
+    // A next link that does not fit what was served: this page's items are good, but the
+    // walk cannot go on without losing or repeating items.
+    let broken_link = page
         .next
         .as_deref()
-        .and_then(|l| offset_of_link(l, profile.offset_param));
+        .and_then(|link| offset_of_link(link, profile.offset_param))
+        .filter(|&o| o != end && n > 0)
+        .map(|o| {
+            paging(format!(
+                "the page at offset {asked} served {n} items and links the next page at offset {o}, not {end}: following it would {} items",
+                if o > end { "skip" } else { "repeat" }
+            ))
+        });
     walk.done = if n == 0 {
         if let Some(total) = page.total {
             if asked < total {
@@ -437,26 +538,34 @@ async fn next_page<B, T: DeserializeOwned + Serialize>(
                 )));
             }
         }
+        if page.next.is_some() {
+            // Asking again at the same offset would serve the same empty page; ending here
+            // would lose whatever the link points at.
+            return Err(paging(format!(
+                "the page at offset {asked} is empty but links a next page: the server does not say where its list ends, and items after it would be lost"
+            )));
+        }
         true
     } else if page.next.is_some() {
         false
     } else if let Some(total) = page.total {
-        asked + n >= total
+        end >= total
     } else if let Some(server_limit) = page.limit {
         n < server_limit
     } else {
         false
     };
-    walk.offset = match next_offset {
-        Some(o) if o > asked => o,
-        _ => asked + n,
-    };
-    walk.previous = prints;
+    walk.offset = end;
+    walk.previous = page.fingerprints;
     walk.items = page
         .items
         .into_iter()
         .map(|i| i.map_err(|e| e.in_operation(op.id)))
         .collect();
+    if let Some(e) = broken_link {
+        walk.items.push_back(Err(e.in_operation(op.id)));
+        walk.done = true;
+    }
     if walk.done {
         tracing::debug!(
             operation = op.id,
@@ -533,6 +642,73 @@ mod tests {
             panic!()
         };
         assert_eq!(path, "[1].id");
+    }
+
+    #[test]
+    fn null_items_are_skipped_but_counted_and_items_are_fingerprinted_as_sent() {
+        let body = br#"{"offset":0,"results":[null,{"id":1,"name":"a"},{"id":2,"name":7},null]}"#;
+        let page = decode_page::<Item>(body, Shape::Envelope, &PROFILE).unwrap();
+        assert_eq!(page.served, 4, "nulls count for the next offset");
+        assert_eq!(page.items.len(), 2);
+        assert_eq!(page.items[0].as_ref().unwrap().id, 1);
+        let ErrorKind::Decode { path, .. } = page.items[1].as_ref().unwrap_err().kind() else {
+            panic!()
+        };
+        assert_eq!(path, ".results[2].name");
+        // The item that does not decode has a fingerprint too: a repeat of it is seen.
+        assert!(page.fingerprints[2].is_some());
+        assert_eq!(
+            (page.fingerprints[0], page.fingerprints[3]),
+            (None, None),
+            "nulls are never the same item"
+        );
+        let bare = br#"[null,{"id":1,"name":"a"}]"#;
+        let page = decode_page::<Item>(bare, Shape::BareArray, &PROFILE).unwrap();
+        assert_eq!((page.served, page.items.len()), (2, 1));
+        for (body, path) in [
+            (&b"[1,2]"[..], "."),
+            (&b"{\"results\":3}"[..], ".results"),
+            (&b"{\"results\":[1"[..], "."),
+        ] {
+            let e = decode_page::<Item>(body, Shape::Envelope, &PROFILE).unwrap_err();
+            let ErrorKind::Decode { path: at, .. } = e.kind() else {
+                panic!("{e}")
+            };
+            assert_eq!(at, path, "{e}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_start_or_limit_that_did_not_convert_is_the_only_item() {
+        use futures::StreamExt;
+        let op = Operation {
+            id: "list",
+            path: "/list",
+            download: false,
+            anonymous: false,
+        };
+        let items: Vec<Result<Item, Error>> = stream_checked(
+            op,
+            Shape::Envelope,
+            PROFILE,
+            (),
+            Ok(Some(0)),
+            Err("conversion to `i32` for limit failed".into()),
+            |_, _, _, _| -> Prepared<'static> {
+                Err(progenitor_client::Error::InvalidRequest(
+                    "no request".into(),
+                ))
+            },
+        )
+        .collect()
+        .await;
+        assert_eq!(items.len(), 1);
+        let e = items[0].as_ref().unwrap_err();
+        assert!(
+            matches!(e.kind(), ErrorKind::InvalidRequest(m) if m.contains("limit")),
+            "{e}"
+        );
+        assert_eq!(e.operation(), Some("list"));
     }
 
     #[test]

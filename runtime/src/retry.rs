@@ -94,8 +94,9 @@ pub fn is_retryable_status(status: StatusCode) -> bool {
 /// Connection refused, reset, aborted or closed before a response came: nothing was processed
 /// (or, for a reset mid-request, the method's idempotency makes a repeat safe).
 pub fn is_retryable_transport(error: &reqwest::Error) -> bool {
-    // A pinned certificate that does not match will not match on the next try either.
-    if crate::tls::is_pin_mismatch(error) {
+    // A certificate that is refused (or a pin that does not match) will be refused on the
+    // next try too.
+    if is_tls_failure(error) {
         return false;
     }
     if error.is_connect() {
@@ -118,6 +119,29 @@ pub fn is_retryable_transport(error: &reqwest::Error) -> bool {
             }
         }
         source = s.source();
+    }
+    false
+}
+
+/// Whether a transport error is a TLS failure: a certificate refused, a pin that does not
+/// match, a handshake the server and client cannot agree on. Retrying cannot help.
+pub fn is_tls_failure(error: &reqwest::Error) -> bool {
+    if crate::tls::is_pin_mismatch(error) {
+        return true;
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(error);
+    while let Some(s) = source {
+        if s.downcast_ref::<rustls::Error>().is_some() {
+            return true;
+        }
+        // rustls's errors reach us inside an `io::Error` (sometimes one inside another),
+        // whose `source()` skips what it wraps: look inside instead.
+        source = match s.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => s.source(),
+        };
     }
     false
 }

@@ -56,8 +56,11 @@ pub enum Progress {
 ///
 /// One rule for every wait: only a state the API documents as final ends it. An unknown
 /// state keeps it going (logged once per value). A transient failure of a poll (no
-/// response, or HTTP 429, 502, 503 or 504) is logged and polled again, within the deadline;
-/// any other error ends the wait. `what` names the work in logs and in the timeout error.
+/// response, or HTTP 429, 502, 503 or 504; see [`Error::is_transient`]) is logged and
+/// polled again, within the deadline; any other error ends the wait at once: a TLS or
+/// certificate failure (a pin that does not match will not match later), a configuration
+/// error, a 401 that a fresh login did not cure. `what` names the work in logs and in the
+/// timeout error.
 pub async fn until<T, F, Fut, P>(
     what: &str,
     options: &WaitOptions,
@@ -92,7 +95,7 @@ where
                     }
                 }
             },
-            Err(e) if is_transient(&e) => {
+            Err(e) if e.is_transient() => {
                 tracing::warn!(what, error = %e, "wait: polling failed; trying again");
                 last_error = Some(e.to_string());
             }
@@ -109,15 +112,6 @@ where
         }
         tokio::time::sleep(interval.min(options.deadline - elapsed)).await;
         interval = interval.mul_f64(1.5).min(options.max_interval);
-    }
-}
-
-/// No response, or a status that says "try again later".
-fn is_transient(e: &Error) -> bool {
-    match e.kind() {
-        ErrorKind::Transport(_) => true,
-        ErrorKind::Api(api) => crate::retry::is_retryable_status(api.status),
-        _ => false,
     }
 }
 

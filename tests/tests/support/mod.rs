@@ -94,3 +94,57 @@ pub fn rss() -> u64 {
     let kb: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
     kb * 1024
 }
+
+/// Reads a request's head and its body (by `content-length`; none without one).
+pub async fn read_request<S: AsyncRead + Unpin>(stream: &mut S) -> (String, Vec<u8>) {
+    let head = read_head(stream).await;
+    let length = head
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.trim()
+                .eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse::<usize>().ok())
+                .flatten()
+        })
+        .unwrap_or(0);
+    let mut body = vec![0u8; length];
+    let _ = stream.read_exact(&mut body).await;
+    (head, body)
+}
+
+/// A server on another loopback port that records every request it receives (head and
+/// body, as text) and answers each with `answer` (a JSON body, 200): to prove what did, or
+/// did not, reach a host the client should not talk to.
+pub struct Recorder {
+    pub server: RawServer,
+    pub received: Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Recorder {
+    pub async fn start(answer: &'static str) -> Recorder {
+        let received = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = received.clone();
+        let server = RawServer::start(move |_, mut stream| {
+            let log = log.clone();
+            async move {
+                let (head, body) = read_request(&mut stream).await;
+                log.lock()
+                    .unwrap()
+                    .push(format!("{head}{}", String::from_utf8_lossy(&body)));
+                respond_json(&mut stream, "200 OK", answer).await;
+            }
+        })
+        .await;
+        Recorder { server, received }
+    }
+
+    pub fn url(&self) -> String {
+        self.server.url()
+    }
+
+    /// Everything received so far, requests one after another.
+    pub fn text(&self) -> String {
+        self.received.lock().unwrap().join("\n")
+    }
+}
