@@ -279,7 +279,7 @@ impl Session {
             )));
         };
         let mut form: Vec<(&str, &str)> = vec![
-            ("grant_type", "password"),
+            ("grant_type", self.0.profile.password_grant),
             ("username", username),
             ("password", password.expose()),
         ];
@@ -290,7 +290,7 @@ impl Session {
 
     async fn refresh(&self, refresh_token: &Secret) -> Result<Tokens, Error> {
         let form = [
-            ("grant_type", "refresh_token"),
+            ("grant_type", self.0.profile.refresh_grant),
             ("refresh_token", refresh_token.expose()),
         ];
         tracing::debug!("refreshing the access token");

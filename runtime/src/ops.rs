@@ -19,8 +19,8 @@ use reqwest::{Request, Response, StatusCode};
 use serde::de::DeserializeOwned;
 
 use crate::auth::Exchange;
-use crate::error::{ApiError, Error, ErrorKind};
 use crate::auth::Session;
+use crate::error::{ApiError, Error, ErrorKind};
 
 /// What the generator knows of an operation, from the spec.
 #[derive(Debug, Clone, Copy)]

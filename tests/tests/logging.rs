@@ -2,18 +2,15 @@
 //! client logs in, renews a refused token, retries a 503, walks pages and waits. Each kind of
 //! event is there, and no password or token appears in any of them.
 
-use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::StreamExt;
 use serde_json::json;
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
 use wiremock::matchers::{body_string_contains, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+mod support;
+use support::capture::Capture;
 
 const PASSWORD: &str = "pw-Zq81!secret";
 const TOKENS: [&str; 4] = [
@@ -23,51 +20,6 @@ const TOKENS: [&str; 4] = [
     "RT-second-beef42",
 ];
 const SESSION: &str = "2e7f9c4a-1b3d-4c5e-8f6a-7b8c9d0e1f2a";
-
-/// Every span's and event's name and fields, as text.
-#[derive(Clone, Default)]
-struct Capture {
-    text: Arc<Mutex<String>>,
-    ids: Arc<AtomicU64>,
-}
-
-struct Fields<'a>(&'a Mutex<String>);
-
-impl Visit for Fields<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        let _ = write!(self.0.lock().unwrap(), " {}={:?}", field.name(), value);
-    }
-}
-
-impl Subscriber for Capture {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, span: &Attributes<'_>) -> Id {
-        let _ = write!(
-            self.text.lock().unwrap(),
-            "\nspan {}:",
-            span.metadata().name()
-        );
-        span.record(&mut Fields(&self.text));
-        Id::from_u64(self.ids.fetch_add(1, Ordering::SeqCst) + 1)
-    }
-    fn record(&self, _: &Id, values: &Record<'_>) {
-        values.record(&mut Fields(&self.text));
-    }
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, event: &Event<'_>) {
-        let _ = write!(
-            self.text.lock().unwrap(),
-            "\nevent {} {}:",
-            event.metadata().level(),
-            event.metadata().target()
-        );
-        event.record(&mut Fields(&self.text));
-    }
-    fn enter(&self, _: &Id) {}
-    fn exit(&self, _: &Id) {}
-}
 
 fn token(access: &str, refresh: &str) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(

@@ -4,81 +4,17 @@
 
 mod support;
 
-use std::sync::Arc;
-
-use support::{read_head, respond_json};
-use tokio::net::TcpListener;
-use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-use tokio_rustls::rustls::{self, ServerConfig};
-use tokio_rustls::TlsAcceptor;
+use support::tls::{https_server, HttpsServer};
 use vb365::ErrorKind;
 
-struct Server {
-    port: u16,
-    cert_pem: String,
-    fingerprint: String,
-    connections: Arc<std::sync::atomic::AtomicUsize>,
-}
-
-impl Server {
-    fn connections(&self) -> usize {
-        self.connections.load(std::sync::atomic::Ordering::SeqCst)
-    }
-}
-
-/// An HTTPS server for `localhost` answering every request with an empty job session page.
-async fn https_server() -> Server {
-    let key = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
-    let der = key.cert.der().to_vec();
-    let fingerprint = veeam_runtime::tls::fingerprint(&der);
-    let config = ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(
-        vec![CertificateDer::from(der)],
-        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.signing_key.serialize_der())),
-    )
-    .unwrap();
-    let acceptor = TlsAcceptor::from(Arc::new(config));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let count = connections.clone();
-    tokio::spawn(async move {
-        while let Ok((tcp, _)) = listener.accept().await {
-            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            let acceptor = acceptor.clone();
-            tokio::spawn(async move {
-                // A client that rejects the certificate ends the handshake: nothing to serve.
-                let Ok(mut tls) = acceptor.accept(tcp).await else {
-                    return;
-                };
-                read_head(&mut tls).await;
-                respond_json(
-                    &mut tls,
-                    "200 OK",
-                    r#"{"offset":0,"limit":30,"results":[]}"#,
-                )
-                .await;
-            });
-        }
-    });
-    Server {
-        port,
-        cert_pem: key.cert.pem(),
-        fingerprint,
-        connections,
-    }
-}
+/// What the server answers: an empty job session page.
+const PAGE: &str = r#"{"offset":0,"limit":30,"results":[]}"#;
 
 async fn list(client: &vb365::Client) -> Result<(), vb365::Error> {
     client.job_session_get().send().await.map(|_| ())
 }
 
-fn builder(server: &Server) -> veeam_runtime::ClientBuilder<vb365::Client> {
+fn builder(server: &HttpsServer) -> veeam_runtime::ClientBuilder<vb365::Client> {
     vb365::Client::builder(format!("https://localhost:{}", server.port))
         .bearer_token("T")
         .retry(veeam_runtime::RetryPolicy::none())
@@ -86,7 +22,7 @@ fn builder(server: &Server) -> veeam_runtime::ClientBuilder<vb365::Client> {
 
 #[tokio::test]
 async fn self_signed_is_rejected_by_default() {
-    let server = https_server().await;
+    let server = https_server(PAGE).await;
     let err = list(&builder(&server).build().unwrap()).await.unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::Transport(_)), "{err:?}");
     assert!(
@@ -97,7 +33,7 @@ async fn self_signed_is_rejected_by_default() {
 
 #[tokio::test]
 async fn pinned_fingerprint_is_accepted() {
-    let server = https_server().await;
+    let server = https_server(PAGE).await;
     let client = builder(&server)
         .pin_certificate_sha256(&server.fingerprint)
         .unwrap()
@@ -116,7 +52,7 @@ async fn pinned_fingerprint_is_accepted() {
 
 #[tokio::test]
 async fn wrong_pin_is_rejected() {
-    let server = https_server().await;
+    let server = https_server(PAGE).await;
     let wrong = "00:".repeat(31) + "00";
     let client = builder(&server)
         .pin_certificate_sha256(&wrong)
@@ -142,7 +78,7 @@ async fn wrong_pin_is_rejected() {
 
 #[tokio::test]
 async fn a_pin_with_extra_roots_is_a_configuration_error() {
-    let server = https_server().await;
+    let server = https_server(PAGE).await;
     let e = builder(&server)
         .pin_certificate_sha256(&server.fingerprint)
         .unwrap()
@@ -158,7 +94,7 @@ async fn a_pin_with_extra_roots_is_a_configuration_error() {
 
 #[tokio::test]
 async fn the_certificate_as_an_extra_root_is_accepted() {
-    let server = https_server().await;
+    let server = https_server(PAGE).await;
     let client = builder(&server)
         .add_root_certificate_pem(server.cert_pem.clone())
         .build()
@@ -168,7 +104,7 @@ async fn the_certificate_as_an_extra_root_is_accepted() {
 
 #[tokio::test]
 async fn the_explicit_opt_out_accepts_anything() {
-    let server = https_server().await;
+    let server = https_server(PAGE).await;
     let client = builder(&server)
         .danger_accept_invalid_certificates()
         .build()

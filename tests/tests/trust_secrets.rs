@@ -6,18 +6,14 @@
 //! event captured meanwhile.
 
 mod support;
-
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use support::capture::Capture;
+
 use std::time::Duration;
 
 use futures::StreamExt;
 use serde_json::json;
 use support::{read_head, reset, RawServer};
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
 use vb365::runtime::RetryPolicy;
 use wiremock::matchers::{body_string_contains, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -40,50 +36,6 @@ const SECRETS: [&str; 7] = [
 ];
 
 const SESSION: &str = "2e7f9c4a-1b3d-4c5e-8f6a-7b8c9d0e1f2a";
-
-/// Every span's and event's fields, as text.
-#[derive(Clone, Default)]
-struct Capture {
-    text: Arc<Mutex<String>>,
-    ids: Arc<AtomicU64>,
-}
-
-struct Fields<'a>(&'a Mutex<String>);
-
-impl Visit for Fields<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        let _ = write!(self.0.lock().unwrap(), " {}={:?}", field.name(), value);
-    }
-}
-
-impl Subscriber for Capture {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, span: &Attributes<'_>) -> Id {
-        let _ = write!(
-            self.text.lock().unwrap(),
-            "\nspan {}:",
-            span.metadata().name()
-        );
-        span.record(&mut Fields(&self.text));
-        Id::from_u64(self.ids.fetch_add(1, Ordering::SeqCst) + 1)
-    }
-    fn record(&self, _: &Id, values: &Record<'_>) {
-        values.record(&mut Fields(&self.text));
-    }
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, event: &Event<'_>) {
-        let _ = write!(
-            self.text.lock().unwrap(),
-            "\nevent {}:",
-            event.metadata().level()
-        );
-        event.record(&mut Fields(&self.text));
-    }
-    fn enter(&self, _: &Id) {}
-    fn exit(&self, _: &Id) {}
-}
 
 /// Everything an error shows: Display, both Debugs, and the same for each source.
 fn shown(out: &mut String, label: &str, e: &(dyn std::error::Error + 'static)) {

@@ -5,16 +5,11 @@
 
 mod support;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use support::{read_head, respond_json};
-use tokio::net::TcpListener;
-use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-use tokio_rustls::rustls::{self, ServerConfig};
-use tokio_rustls::TlsAcceptor;
+use support::tls::https_server;
 use vb365::runtime::{RetryPolicy, WaitOptions};
 use vb365::ErrorKind;
 use wiremock::matchers::{body_string_contains, header, method, path};
@@ -100,48 +95,6 @@ async fn a_wait_on_a_running_session_whose_end_time_is_unset_works() {
 
 // ---- Fatal errors end a wait at once ----
 
-struct Tls {
-    port: u16,
-    connections: Arc<std::sync::atomic::AtomicUsize>,
-}
-
-/// An HTTPS server for `localhost` with a self-signed certificate, answering a running
-/// session to whoever completes the handshake.
-async fn https_server() -> Tls {
-    let key = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
-    let der = key.cert.der().to_vec();
-    let config = ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(
-        vec![CertificateDer::from(der)],
-        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.signing_key.serialize_der())),
-    )
-    .unwrap();
-    let acceptor = TlsAcceptor::from(Arc::new(config));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let count = connections.clone();
-    tokio::spawn(async move {
-        while let Ok((tcp, _)) = listener.accept().await {
-            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            let acceptor = acceptor.clone();
-            tokio::spawn(async move {
-                let Ok(mut tls) = acceptor.accept(tcp).await else {
-                    return;
-                };
-                read_head(&mut tls).await;
-                respond_json(&mut tls, "200 OK", r#"{"state":"Working"}"#).await;
-            });
-        }
-    });
-    Tls { port, connections }
-}
-
 async fn wait_against(builder: veeam_runtime::ClientBuilder<vb365::Client>, server: &Tls) {
     let client = builder
         .bearer_token("T")
@@ -167,14 +120,14 @@ async fn wait_against(builder: veeam_runtime::ClientBuilder<vb365::Client>, serv
 
 #[tokio::test]
 async fn an_invalid_certificate_ends_a_wait_at_once() {
-    let server = https_server().await;
+    let server = https_server(r#"{"state":"Working"}"#).await;
     let builder = vb365::Client::builder(format!("https://localhost:{}", server.port));
     wait_against(builder, &server).await;
 }
 
 #[tokio::test]
 async fn a_pin_mismatch_ends_a_wait_at_once() {
-    let server = https_server().await;
+    let server = https_server(r#"{"state":"Working"}"#).await;
     let builder = vb365::Client::builder(format!("https://localhost:{}", server.port))
         .pin_certificate_sha256(&("00:".repeat(31) + "00"))
         .unwrap();

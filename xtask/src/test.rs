@@ -13,6 +13,7 @@ const HAND_WRITTEN: &[&str] = &[
     "codegen",
     "xtask",
     "veeam-runtime",
+    "veeam-profile",
     "tests",
     "vb365-examples",
     "bench",

@@ -57,20 +57,29 @@ pub(crate) fn builder_part(
     features: bool,
     report: &mut GlueReport,
 ) -> Result<(), String> {
-    // The crate root's `Error` is the runtime's now; progenitor's code means its own.
+    // The crate root's `Error` is the runtime's now; progenitor's code means its own. Path
+    // parameters are encoded by the runtime: progenitor's `encode_path` leaves `\` alone,
+    // which the URL parser turns into `/` (`CORP\j.doe` would reach the server as two
+    // segments).
     let mut uses_root = false;
     for item in items.iter_mut() {
         if let Item::Use(u) = item {
             let tree = &u.tree;
             if quote!(#tree).to_string().starts_with("super :: {") {
                 u.tree = syn::parse_quote!(super::{
-                    encode_path, ByteStream, ClientInfo, RequestBuilderExt, ResponseValue,
+                    ByteStream, ClientInfo, RequestBuilderExt, ResponseValue,
                 });
                 uses_root = true;
             }
         }
     }
     if uses_root {
+        items.insert(
+            0,
+            syn::parse_quote!(
+                use ::veeam_runtime::encode_path;
+            ),
+        );
         items.insert(
             0,
             syn::parse_quote!(

@@ -133,15 +133,24 @@ pub fn check(auth: &Auth) -> Result<(), (&'static str, String)> {
     Ok(())
 }
 
+impl Auth {
+    /// An auth of `kind`, at `token_path` for a password grant, with nothing else said.
+    pub fn of(kind: AuthKind, token_path: Option<String>) -> Auth {
+        Auth {
+            kind,
+            token_path,
+            logout: None,
+            login_extra: BTreeMap::new(),
+            password_grant: None,
+            refresh_grant: None,
+        }
+    }
+}
+
+/// How a document without a profile authenticates, from its security schemes and its token
+/// endpoint; `notes` says what was found.
 pub fn infer(doc: &Value, notes: &mut Vec<String>) -> Auth {
-    let none = Auth {
-        kind: AuthKind::None,
-        token_path: None,
-        logout: None,
-        login_extra: BTreeMap::new(),
-        password_grant: None,
-        refresh_grant: None,
-    };
+    let none = Auth::of(AuthKind::None, None);
     let schemes = doc
         .pointer("/components/securitySchemes")
         .and_then(Value::as_object);
@@ -159,14 +168,7 @@ pub fn infer(doc: &Value, notes: &mut Vec<String>) -> Auth {
             notes.push(format!(
                 "auth: password grant at {path} (securityScheme {name:?}, OAuth2 password flow)"
             ));
-            return Auth {
-                kind: AuthKind::Password,
-                token_path: Some(path),
-                logout: None,
-                login_extra: BTreeMap::new(),
-                password_grant: None,
-                refresh_grant: None,
-            };
+            return Auth::of(AuthKind::Password, Some(path));
         }
     }
     // A bearer scheme (http bearer, or an `Authorization` header key) with a token endpoint
@@ -175,14 +177,7 @@ pub fn infer(doc: &Value, notes: &mut Vec<String>) -> Auth {
         notes.push(format!(
             "auth: password grant at {path} (an operation takes a form-encoded `grant_type`)"
         ));
-        return Auth {
-            kind: AuthKind::Password,
-            token_path: Some(path),
-            logout: None,
-            login_extra: BTreeMap::new(),
-            password_grant: None,
-            refresh_grant: None,
-        };
+        return Auth::of(AuthKind::Password, Some(path));
     }
     let bearer = schemes.values().any(|s| {
         s.get("scheme")

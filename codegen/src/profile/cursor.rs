@@ -9,6 +9,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 use veeam_profile::CursorPaging;
 
+use super::paging::stream_fn;
 use crate::openapi::{is_json_media_type, resolve};
 
 /// The extension dropshot puts on its paginated operations.
@@ -106,32 +107,31 @@ pub fn stream_method(
     let token = format_ident!("{}", crate::names::ident(c.token_param));
     let mutable = (!clear.is_empty()).then(|| quote!(mut));
     let clear = clear.iter().map(|f| format_ident!("{f}"));
-    quote! {
-        /// Every item of every page, fetched lazily one page at a time (one page in
-        /// memory): the first request as this builder is set (`.limit(n)` is the page
-        /// size), each later one with the token the previous page named. A token the server
-        /// gave before, or a long run of empty pages, ends the stream with an error rather
-        /// than loop. An item that does not decode is an error naming its index; the stream
-        /// goes on after it.
-        pub fn stream(self) -> impl ::veeam_runtime::Stream<
-            Item = ::std::result::Result<
-                <#page_ty as ::veeam_runtime::paging::Paged>::Item,
-                ::veeam_runtime::Error,
-            >,
-        > #generics_lt {
-            ::veeam_runtime::cursor::stream(
-                #op,
-                super::CURSOR_PAGING,
-                self,
-                |b, token: ::std::option::Option<::std::string::String>| match token {
-                    ::std::option::Option::Some(token) => {
-                        let #mutable b = b.#token(token);
-                        #( b.#clear = ::std::result::Result::Ok(::std::option::Option::None); )*
-                        b.into_request()
-                    }
-                    ::std::option::Option::None => b.into_request(),
-                },
-            )
-        }
-    }
+    stream_fn(
+        &[
+            "Every item of every page, fetched lazily one page at a time (one page in",
+            "memory): the first request as this builder is set (`.limit(n)` is the page",
+            "size), each later one with the token the previous page named. A token the server",
+            "gave before, or a long run of empty pages, ends the stream with an error rather",
+            "than loop. An item that does not decode is an error naming its index; the stream",
+            "goes on after it.",
+        ],
+        page_ty,
+        generics_lt,
+        quote! {
+        ::veeam_runtime::cursor::stream(
+            #op,
+            super::CURSOR_PAGING,
+            self,
+            |b, token: ::std::option::Option<::std::string::String>| match token {
+                ::std::option::Option::Some(token) => {
+                    let #mutable b = b.#token(token);
+                    #( b.#clear = ::std::result::Result::Ok(::std::option::Option::None); )*
+                    b.into_request()
+                }
+                ::std::option::Option::None => b.into_request(),
+            },
+        )
+        },
+    )
 }

@@ -223,45 +223,66 @@ pub fn stream_method(
         }
         None => quote!(let _ = set_id;),
     };
+    stream_fn(
+        &[
+            "Every item of every page, fetched lazily one page at a time (one page in",
+            "memory). `.limit(n)` sets the page size the walk asks for (the server may",
+            "serve fewer), `.offset(n)` where it starts. The walk never trusts the size",
+            "it asked for: it follows the server's own numbers, and stops with an error",
+            "when they are inconsistent rather than lose or repeat an item. An item that",
+            "does not decode is an error naming its index; the stream goes on after it.",
+        ],
+        page_ty,
+        generics_lt,
+        quote! {
+        let limit = match &self.#limit {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        let start = match &self.#offset {
+            Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
+            _ => ::std::option::Option::None,
+        };
+        ::veeam_runtime::paging::stream(
+            #op,
+            #shape,
+            super::PAGING,
+            self,
+            start,
+            limit,
+            |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
+                // A value the caller set that did not convert stays, so the request
+                // fails with its message instead of the walk starting at 0.
+                if b.#offset.is_err() || b.#limit.is_err() {
+                    return b.into_request();
+                }
+                let b = b.#offset(offset).#limit(limit);
+                #set_id
+                b.into_request()
+            },
+        )
+        },
+    )
+}
+
+/// A paged builder's `stream()`, as every convention writes it: its documentation (one
+/// string per line), the signature (a stream of the page's items), and `body`.
+pub fn stream_fn(
+    doc: &[&str],
+    page_ty: &TokenStream,
+    generics_lt: &TokenStream,
+    body: TokenStream,
+) -> TokenStream {
+    let doc = doc.iter().map(|line| format!(" {line}"));
     quote! {
-        /// Every item of every page, fetched lazily one page at a time (one page in
-        /// memory). `.limit(n)` sets the page size the walk asks for (the server may
-        /// serve fewer), `.offset(n)` where it starts. The walk never trusts the size
-        /// it asked for: it follows the server's own numbers, and stops with an error
-        /// when they are inconsistent rather than lose or repeat an item. An item that
-        /// does not decode is an error naming its index; the stream goes on after it.
+        #(#[doc = #doc])*
         pub fn stream(self) -> impl ::veeam_runtime::Stream<
             Item = ::std::result::Result<
                 <#page_ty as ::veeam_runtime::paging::Paged>::Item,
                 ::veeam_runtime::Error,
             >,
         > #generics_lt {
-            let limit = match &self.#limit {
-                Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
-                _ => ::std::option::Option::None,
-            };
-            let start = match &self.#offset {
-                Ok(Some(n)) => ::std::option::Option::Some(*n as i64),
-                _ => ::std::option::Option::None,
-            };
-            ::veeam_runtime::paging::stream(
-                #op,
-                #shape,
-                super::PAGING,
-                self,
-                start,
-                limit,
-                |b, offset, limit, set_id: ::std::option::Option<::std::string::String>| {
-                    // A value the caller set that did not convert stays, so the request
-                    // fails with its message instead of the walk starting at 0.
-                    if b.#offset.is_err() || b.#limit.is_err() {
-                        return b.into_request();
-                    }
-                    let b = b.#offset(offset).#limit(limit);
-                    #set_id
-                    b.into_request()
-                },
-            )
+            #body
         }
     }
 }

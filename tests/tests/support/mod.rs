@@ -3,6 +3,9 @@
 
 #![allow(dead_code)]
 
+pub mod capture;
+pub mod tls;
+
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
