@@ -22,6 +22,7 @@ pub mod openapi;
 pub mod options;
 pub mod profile;
 pub mod syntax;
+pub mod template;
 mod tokens;
 pub mod validate;
 

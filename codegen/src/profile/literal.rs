@@ -327,6 +327,8 @@ mod tests {
                 path: "/t",
             }),
             login_extra: &[("scope", "x")],
+            password_grant: "password",
+            refresh_grant: "refresh_token",
             paging: Some(paging),
         };
         let paging_tokens = expression(&paging, &[]).unwrap();
