@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use support::tls::https_server;
+use support::tls::{https_server, HttpsServer};
 use vb365::runtime::{RetryPolicy, WaitOptions};
 use vb365::ErrorKind;
 use wiremock::matchers::{body_string_contains, header, method, path};
@@ -95,7 +95,7 @@ async fn a_wait_on_a_running_session_whose_end_time_is_unset_works() {
 
 // ---- Fatal errors end a wait at once ----
 
-async fn wait_against(builder: veeam_runtime::ClientBuilder<vb365::Client>, server: &Tls) {
+async fn wait_against(builder: veeam_runtime::ClientBuilder<vb365::Client>, server: &HttpsServer) {
     let client = builder
         .bearer_token("T")
         .retry(RetryPolicy {
@@ -112,7 +112,7 @@ async fn wait_against(builder: veeam_runtime::ClientBuilder<vb365::Client>, serv
         .unwrap_err();
     assert!(matches!(e.kind(), ErrorKind::Transport(_)), "{e}");
     assert_eq!(
-        server.connections.load(std::sync::atomic::Ordering::SeqCst),
+        server.connections(),
         1,
         "neither retried nor polled again: {e}"
     );
