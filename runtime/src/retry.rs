@@ -126,7 +126,7 @@ pub fn is_retryable_transport(error: &reqwest::Error) -> bool {
 /// Whether a transport error is a TLS failure: a certificate refused, a pin that does not
 /// match, a handshake the server and client cannot agree on. Retrying cannot help.
 pub fn is_tls_failure(error: &reqwest::Error) -> bool {
-    if crate::tls::is_pin_mismatch(error) {
+    if is_pin_mismatch(error) {
         return true;
     }
     let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(error);
@@ -237,3 +237,19 @@ mod tests {
         }
     }
 }
+
+/// Whether a transport error is a pinned certificate that did not match: retrying cannot
+/// help.
+pub fn is_pin_mismatch(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(error);
+    while let Some(e) = source {
+        if e.to_string().contains(PIN_MISMATCH) {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
+/// The words every pin mismatch error carries (rustls keeps only a message).
+pub(crate) const PIN_MISMATCH: &str = "certificate pin mismatch";

@@ -62,22 +62,6 @@ pub fn parse_fingerprint(text: &str) -> Result<[u8; 32], Error> {
     Ok(out)
 }
 
-/// Whether a transport error is a pinned certificate that did not match: retrying cannot
-/// help.
-pub fn is_pin_mismatch(error: &(dyn std::error::Error + 'static)) -> bool {
-    let mut source = Some(error);
-    while let Some(e) = source {
-        if e.to_string().contains(PIN_MISMATCH) {
-            return true;
-        }
-        source = e.source();
-    }
-    false
-}
-
-/// The words every pin mismatch error carries (rustls keeps only a message).
-const PIN_MISMATCH: &str = "certificate pin mismatch";
-
 /// The SHA-256 fingerprint of a DER certificate, as colon-separated upper-case hex.
 pub fn fingerprint(der: &[u8]) -> String {
     fingerprint_hex(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, der).as_ref())
@@ -128,7 +112,8 @@ impl ServerCertVerifier for PinnedVerifier {
         } else {
             let expected: Vec<String> = self.pins.iter().map(|p| fingerprint_hex(p)).collect();
             Err(rustls::Error::General(format!(
-                "{PIN_MISMATCH}: the server presented a certificate with SHA-256 {}, expected {}",
+                "{}: the server presented a certificate with SHA-256 {}, expected {}",
+                crate::retry::PIN_MISMATCH,
                 fingerprint(end_entity),
                 expected.join(" or ")
             )))
