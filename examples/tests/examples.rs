@@ -156,7 +156,7 @@ async fn azure_server() -> MockServer {
     Mock::given(method("POST"))
         .and(path("/api/oauth2/token"))
         .and(body_string_contains(
-            "grant_type=password&username=admin&password=pw",
+            "grant_type=Password&username=admin&password=pw",
         ))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "access_token": "AZ", "refresh_token": "AZR", "token_type": "bearer", "expires_in": 3600

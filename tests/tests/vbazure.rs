@@ -53,7 +53,7 @@ async fn logs_in_at_its_token_endpoint_and_streams_restore_points_by_offset_and_
     Mock::given(method("POST"))
         .and(path("/api/oauth2/token"))
         .and(body_string(
-            "grant_type=password&username=admin&password=pw",
+            "grant_type=Password&username=admin&password=pw",
         ))
         .respond_with(token("AZ", "AZR"))
         .expect(1)
