@@ -317,44 +317,6 @@ struct Walk<B, T> {
     done: bool,
 }
 
-/// [`stream`], for a builder whose `.offset(n)` or `.limit(n)` may not have converted:
-/// `start` and `limit` as the builder holds them (`Err` naming the parameter). A conversion
-/// that failed is the stream's first and only item, an [`ErrorKind::InvalidRequest`],
-/// before any request; it is never dropped in favour of the default.
-#[allow(clippy::too_many_arguments)]
-pub fn stream_checked<'a, B, T, F>(
-    op: Operation,
-    shape: Shape,
-    profile: PagingProfile,
-    builder: B,
-    start: Result<Option<i64>, String>,
-    limit: Result<Option<i64>, String>,
-    make: F,
-) -> impl Stream<Item = Result<T, Error>> + 'a
-where
-    B: Clone + 'a,
-    T: DeserializeOwned + 'a,
-    F: FnMut(B, i64, i64, Option<String>) -> Prepared<'a> + 'a,
-{
-    let invalid = match (&start, &limit) {
-        (Err(e), _) | (_, Err(e)) => {
-            Some(Error::new(ErrorKind::InvalidRequest(e.clone())).in_operation(op.id))
-        }
-        _ => None,
-    };
-    let mut walk = new_walk(
-        &profile,
-        builder,
-        start.ok().flatten(),
-        limit.ok().flatten(),
-    );
-    if let Some(e) = invalid {
-        walk.items.push_back(Err(e));
-        walk.done = true;
-    }
-    walk_stream(op, shape, profile, walk, make)
-}
-
 /// A stream over every item of a paged list operation.
 ///
 /// `make(builder, offset, limit, set_id)` prepares one page request. Pages are requested one
@@ -676,39 +638,6 @@ mod tests {
             };
             assert_eq!(at, path, "{e}");
         }
-    }
-
-    #[tokio::test]
-    async fn a_start_or_limit_that_did_not_convert_is_the_only_item() {
-        use futures::StreamExt;
-        let op = Operation {
-            id: "list",
-            path: "/list",
-            download: false,
-            anonymous: false,
-        };
-        let items: Vec<Result<Item, Error>> = stream_checked(
-            op,
-            Shape::Envelope,
-            PROFILE,
-            (),
-            Ok(Some(0)),
-            Err("conversion to `i32` for limit failed".into()),
-            |_, _, _, _| -> Prepared<'static> {
-                Err(progenitor_client::Error::InvalidRequest(
-                    "no request".into(),
-                ))
-            },
-        )
-        .collect()
-        .await;
-        assert_eq!(items.len(), 1);
-        let e = items[0].as_ref().unwrap_err();
-        assert!(
-            matches!(e.kind(), ErrorKind::InvalidRequest(m) if m.contains("limit")),
-            "{e}"
-        );
-        assert_eq!(e.operation(), Some("list"));
     }
 
     #[test]

@@ -77,7 +77,7 @@ pub(crate) fn redact_url(url: &mut reqwest::Url) {
     }
 }
 
-/// [`redact_url`] on text that may or may not parse as a URL (a base URL a user typed, a
+/// The URL redaction (user-info and query values hidden) on text that may or may not parse as a URL (a base URL a user typed, a
 /// `Location` header): one that does not parse loses everything from `?` on and its
 /// user-info.
 pub fn redact_url_text(text: &str) -> String {
