@@ -2,6 +2,9 @@
 //! ignore parameters, count or do not count, link the next page or not. The stream must
 //! return every item exactly once, or fail loudly; never end early in silence.
 
+mod support;
+use support::walk_azure;
+
 use std::sync::{Arc, Mutex};
 
 use futures::StreamExt;
@@ -146,22 +149,6 @@ async fn a_cap_above_our_page_size_changes_nothing() {
     assert!(error.is_none(), "{error:?}");
     assert_eq!(ids, all(95));
     assert_eq!(log.lock().unwrap().len(), 3);
-}
-
-/// The walk of VB for Azure's restore points, whose profile reads `totalCount`.
-async fn walk_azure(server: &MockServer) -> (Vec<String>, Option<vbazure::Error>) {
-    let client = vbazure::Client::builder(server.uri()).build().unwrap();
-    let mut stream = std::pin::pin!(client
-        .virtual_machine_restore_point_get_restore_point_page()
-        .stream());
-    let mut ids = Vec::new();
-    while let Some(item) = stream.next().await {
-        match item {
-            Ok(p) => ids.push(p.id.to_string()),
-            Err(e) => return (ids, Some(e)),
-        }
-    }
-    (ids, None)
 }
 
 fn azure_point(i: usize) -> Value {

@@ -5,6 +5,9 @@
 //! the items' JSON as sent, so items that do not decode are not exempt; `null` items (VB
 //! for Azure's nullable list items) are skipped, not errors, and still count as served.
 
+mod support;
+use support::walk_azure;
+
 use std::sync::Arc;
 
 use futures::StreamExt;
@@ -60,21 +63,6 @@ async fn walk_vb365(server: &MockServer) -> (Vec<String>, Option<vb365::Error>) 
 
 fn azure_point(i: usize) -> Value {
     json!({"id": format!("00000000-0000-4000-8000-{i:012}")})
-}
-
-async fn walk_azure(server: &MockServer) -> (Vec<String>, Option<vbazure::Error>) {
-    let client = vbazure::Client::builder(server.uri()).build().unwrap();
-    let mut stream = std::pin::pin!(client
-        .virtual_machine_restore_point_get_restore_point_page()
-        .stream());
-    let mut ids = Vec::new();
-    while let Some(item) = stream.next().await {
-        match item {
-            Ok(p) => ids.push(p.id.to_string()),
-            Err(e) => return (ids, Some(e)),
-        }
-    }
-    (ids, None)
 }
 
 const AZURE: &str = "/api/v8.1/restorePoints/virtualMachines";

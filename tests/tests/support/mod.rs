@@ -151,3 +151,21 @@ impl Recorder {
         self.received.lock().unwrap().join("\n")
     }
 }
+
+/// Every item of VB for Azure's restore-point walk against `server` (its profile reads
+/// `totalCount`): the ids served, and the error that ended the walk, if one did.
+pub async fn walk_azure(server: &wiremock::MockServer) -> (Vec<String>, Option<vbazure::Error>) {
+    use futures::StreamExt;
+    let client = vbazure::Client::builder(server.uri()).build().unwrap();
+    let mut stream = std::pin::pin!(client
+        .virtual_machine_restore_point_get_restore_point_page()
+        .stream());
+    let mut ids = Vec::new();
+    while let Some(item) = stream.next().await {
+        match item {
+            Ok(p) => ids.push(p.id.to_string()),
+            Err(e) => return (ids, Some(e)),
+        }
+    }
+    (ids, None)
+}
