@@ -16,6 +16,7 @@
 //! - [`paging`], [`download`], [`wait`]: streams over paged lists, constant-memory downloads,
 //!   and polling until long-running work finishes;
 //! - [`lenient`]: decoding that survives enum values and `null`s the spec does not list;
+//! - [`union`]: a base type and its subtypes as one enum ([`tagged_union!`]), new kinds kept;
 //! - [`json`]: what the generated serde impls share (.NET's zoneless and "not set"
 //!   timestamps, `null` list items);
 //! - [`encode_path`]: path parameters as one segment whatever they hold.
@@ -39,6 +40,7 @@ pub mod paging;
 pub mod retry;
 pub mod secret;
 pub mod tls;
+pub mod union;
 pub mod wait;
 
 pub use auth::{ApiProfile, Session};
@@ -55,6 +57,8 @@ pub use progenitor_client::{ByteStream, ResponseValue};
 pub use reqwest::StatusCode;
 #[doc(hidden)]
 pub use serde as __serde;
+#[doc(hidden)]
+pub use serde_json as __serde_json;
 pub use tokio::io::AsyncWrite;
 
 /// A path parameter as one path segment: every byte but the unreserved `A-Z a-z 0-9 - . _ ~`
