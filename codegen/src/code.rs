@@ -87,14 +87,26 @@ fn progenitor(api: &openapiv3::OpenAPI, runtime: bool) -> Result<(TokenStream, U
         settings
             .with_interface(InterfaceStyle::Builder)
             .with_tag(TagStyle::Merged);
+        let unions = if runtime {
+            crate::glue::union_plans(api)
+        } else {
+            Default::default()
+        };
         if runtime {
             // The session is the client's inner value; glue implements the hooks.
             settings
                 .with_inner_type(quote!(::veeam_runtime::Session))
                 .with_hooks(HooksMode::Expected);
+            // Tagged unions are the glue's to write.
+            for (ty, path) in crate::glue::union_replacements(&unions) {
+                settings.with_replacement(ty, path, std::iter::empty());
+            }
         }
         let mut generator = Generator::new(&settings);
-        let tokens = generator.generate_tokens(api)?;
+        let mut tokens = generator.generate_tokens(api)?;
+        if !unions.is_empty() {
+            tokens = crate::tokens::resolve_glue_paths(tokens);
+        }
         let uses = Uses {
             futures: generator.uses_futures(),
             websockets: generator.uses_websockets(),
@@ -490,7 +502,9 @@ fn main_half(
     let (_, my_builders) = crate::tokens::split_builders(builder_body, BUILDER_SHARE);
     let (builders, mut facts) = survey_builders(my_builders, groups, op_facts)?;
     let serde = match &mut types {
-        Some(types) => crate::glue::types_part(&mut types.items, &mut glue)?,
+        Some(types) => {
+            crate::glue::types_part(&mut types.items, &crate::glue::union_plans(api), &mut glue)?
+        }
         None => Vec::new(),
     };
     let builders = finish_builders(builders, &options.profile, &mut glue)?;

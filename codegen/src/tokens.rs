@@ -37,6 +37,62 @@ pub fn take_module(stream: TokenStream, name: &str) -> (Vec<TokenTree>, Option<T
     (tokens, Some(body))
 }
 
+/// The path prefix typify writes for a type the glue defines itself (a tagged union):
+/// `__veeam_union::Job`, until [`resolve_glue_paths`] makes it the path each module uses.
+pub const GLUE_TYPE: &str = "__veeam_union";
+
+/// Rewrites every `__veeam_union::Name` as the module it is in names typify's own types:
+/// `Name` in `types`, `super::Name` in `types::builder`, `types::Name` elsewhere.
+pub fn resolve_glue_paths(stream: TokenStream) -> TokenStream {
+    fn walk(stream: TokenStream, module: &[String]) -> TokenStream {
+        let tokens: Vec<TokenTree> = stream.into_iter().collect();
+        let mut out = Vec::with_capacity(tokens.len());
+        let mut i = 0;
+        while i < tokens.len() {
+            let marker = is_ident(&tokens[i], GLUE_TYPE)
+                && tokens.len() > i + 3
+                && is_punct(&tokens[i + 1], ':')
+                && is_punct(&tokens[i + 2], ':');
+            if marker {
+                let prefix = match module {
+                    [t] if t == "types" => "",
+                    [t, b] if t == "types" && b == "builder" => "super ::",
+                    _ => "types ::",
+                };
+                out.extend(prefix.parse::<TokenStream>().expect("a path prefix"));
+                out.push(tokens[i + 3].clone());
+                i += 4;
+                continue;
+            }
+            match &tokens[i] {
+                TokenTree::Group(g) => {
+                    // `mod name { .. }`: its body is in that module.
+                    let inner = match (
+                        i.checked_sub(2).map(|j| &tokens[j]),
+                        i.checked_sub(1).map(|j| &tokens[j]),
+                    ) {
+                        (Some(m), Some(TokenTree::Ident(name)))
+                            if is_ident(m, "mod") && g.delimiter() == Delimiter::Brace =>
+                        {
+                            let mut inner = module.to_vec();
+                            inner.push(name.to_string());
+                            inner
+                        }
+                        _ => module.to_vec(),
+                    };
+                    let mut group = Group::new(g.delimiter(), walk(g.stream(), &inner));
+                    group.set_span(g.span());
+                    out.push(TokenTree::Group(group));
+                }
+                t => out.push(t.clone()),
+            }
+            i += 1;
+        }
+        out.into_iter().collect()
+    }
+    walk(stream, &[])
+}
+
 /// The items of a module body, each as its tokens (attributes included), without parsing.
 /// An item ends with a `;`, or with a `{ .. }` unless it is a `use`, `const`, `static` or
 /// `type` item (those end with their `;`). An inner attribute `#![..]` is an item of its own.
@@ -338,6 +394,13 @@ mod tests {
 
     #[test]
     fn a_module_body_is_taken_and_put_back() {
+        let glue: TokenStream = "pub mod types { struct P(__veeam_union::Job); pub mod builder { struct B(Option<__veeam_union::Job>); } } mod builder { fn f(j: __veeam_union::Job) {} } type T = __veeam_union::Job;"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            resolve_glue_paths(glue).to_string(),
+            "pub mod types { struct P (Job) ; pub mod builder { struct B (Option < super :: Job >) ; } } mod builder { fn f (j : types :: Job) { } } type T = types :: Job ;"
+        );
         let (tokens, body) = take_module(
             "use x; pub mod types { struct A; } mod b {}"
                 .parse()

@@ -10,10 +10,11 @@
 //! - operations with `offset`/`limit` get `.stream()`, walking every page lazily;
 //! - binary downloads get `.write_to(writer)` and `.save_to(path)`;
 //! - string enums keep values the spec does not list (`Unknown(String)`), and optional lists,
-//!   maps and flags read `null` as absent.
+//!   maps and flags read `null` as absent;
+//! - a base schema and its subtypes are one enum, a tagged union keeping unknown kinds.
 //!
 //! One module per job: [`client`] (the crate root), [`builders`] (each operation), [`lenient`]
-//! (forward-compatible types), [`serde_impls`] (serde impls written out), [`compile_time`]
+//! (forward-compatible types), [`unions`] (polymorphic types), [`serde_impls`] (serde impls written out), [`compile_time`]
 //! (what keeps the crate quick to compile); [`report`] counts what they did.
 
 mod builders;
@@ -22,11 +23,13 @@ mod compile_time;
 mod lenient;
 pub mod report;
 mod serde_impls;
+mod unions;
 
 pub(crate) use builders::{client_field, ok_type, operation_info, page_impls, survey, Builder};
 pub(crate) use compile_time::prune_type_builders;
 pub use report::GlueReport;
 pub(crate) use serde_impls::{write as write_serde_impls, Impls};
+pub(crate) use unions::{plans as union_plans, replacements as union_replacements};
 
 use std::collections::BTreeMap;
 
@@ -35,12 +38,14 @@ use syn::Item;
 
 use crate::options::RuntimeOptions;
 
-/// The `types` module's half: lenient enums, null-tolerant fields, and the serde impls
-/// (returned, to be written out as text after printing).
+/// The `types` module's half: tagged unions, lenient enums, null-tolerant fields, and the
+/// serde impls (returned, to be written out as text after printing).
 pub(crate) fn types_part(
     items: &mut Vec<Item>,
+    unions: &BTreeMap<String, (crate::normalize::polymorphism::UnionPlan, Option<String>)>,
     report: &mut GlueReport,
 ) -> Result<Vec<Impls>, String> {
+    unions::write(items, unions, report)?;
     lenient::lenient_enums(items, report)?;
     lenient::null_tolerant_fields(items, report);
     let serde = serde_impls::compact(items);

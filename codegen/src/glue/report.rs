@@ -20,14 +20,16 @@ pub struct GlueReport {
     pub pruned_type_builders: usize,
     /// Operations answering with an enum by status (several success bodies).
     pub typed_statuses: usize,
+    /// Base schemas written as a tagged union of their subtypes.
+    pub unions: usize,
 }
 
 impl GlueReport {
     pub fn summary(&self) -> String {
         format!(
-            "runtime: {} sends, {} enums by status, {} streams, {} downloads, {} lenient enums, {} null-tolerant fields, {} compact serde impls, {} unused type builders dropped",
+            "runtime: {} sends, {} enums by status, {} tagged unions, {} streams, {} downloads, {} lenient enums, {} null-tolerant fields, {} compact serde impls, {} unused type builders dropped",
             self.sends,
-            self.typed_statuses, self.streams, self.downloads, self.lenient_enums, self.null_tolerant_fields, self.serde_impls, self.pruned_type_builders
+            self.typed_statuses, self.unions, self.streams, self.downloads, self.lenient_enums, self.null_tolerant_fields, self.serde_impls, self.pruned_type_builders
         )
     }
 
@@ -45,5 +47,6 @@ impl GlueReport {
         self.download_operations.sort();
         self.pruned_type_builders += other.pruned_type_builders;
         self.typed_statuses += other.typed_statuses;
+        self.unions += other.unions;
     }
 }

@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+use super::polymorphism::all_properties;
 use super::report::Report;
 use crate::error::pointer;
 
@@ -189,6 +190,7 @@ fn cut_schema(doc: &mut Value, name: &str, members: &BTreeSet<&String>, report: 
         refs.iter().any(|(_, t)| members.contains(t))
     };
     let mut lost = Vec::new();
+    let mut fields = Vec::new();
     for keyword in ["oneOf", "anyOf"] {
         let Some(Value::Array(parts)) = schema.get(keyword) else {
             continue;
@@ -203,6 +205,7 @@ fn cut_schema(doc: &mut Value, name: &str, members: &BTreeSet<&String>, report: 
                         .map(str::to_string)
                 })
                 .collect();
+            fields.extend(variants.iter().cloned());
             schema.shift_remove(keyword);
             lost.push(format!(
                 "its `{keyword}` list of subtypes ({})",
@@ -214,11 +217,36 @@ fn cut_schema(doc: &mut Value, name: &str, members: &BTreeSet<&String>, report: 
         if schema.shift_remove("discriminator").is_some() {
             lost.push("its discriminator".into());
         }
+        // What a value decoded as the base loses: each subtype's fields the base has not.
+        let none = serde_json::Map::new();
+        let schemas = doc
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+            .unwrap_or(&none);
+        let base = all_properties(schemas, name);
+        let fields: Vec<String> = fields
+            .iter()
+            .flat_map(|v| {
+                all_properties(schemas, v)
+                    .into_iter()
+                    .filter(|p| !base.contains(p))
+                    .map(move |p| format!("{v}.{p}"))
+            })
+            .collect();
+        let fields = if fields.is_empty() {
+            "no field is lost".to_string()
+        } else {
+            format!(
+                "{} subtype-only properties are lost: {}",
+                fields.len(),
+                fields.join(", ")
+            )
+        };
         report.degrade(
             "break_composition_cycles",
             at,
             format!(
-                "schema {name} and its subtypes refer to each other through allOf/oneOf (typify would recurse until the stack overflows): dropped {}; a value of type {name} decodes its own fields only, the subtypes stay types of their own",
+                "schema {name} and its subtypes refer to each other through allOf/oneOf (typify would recurse until the stack overflows): dropped {}; a value of type {name} decodes its own fields only, the subtypes stay types of their own; {fields}",
                 lost.join(" and ")
             ),
         );
@@ -267,6 +295,12 @@ mod tests {
         let warnings = &report.degraded["break_composition_cycles"];
         assert_eq!(warnings.len(), 1);
         assert!(warnings[0].1.contains("BackupJob, CopyJob"), "{warnings:?}");
+        assert!(
+            warnings[0]
+                .1
+                .ends_with("1 subtype-only properties are lost: BackupJob.repo"),
+            "{warnings:?}"
+        );
         assert!(cyclic_components(&graph(&doc)).is_empty());
     }
 

@@ -3,14 +3,15 @@
 //!
 //! Each pass is one quirk, a function `fn(&mut Value, &mut Report)` in the file of what it
 //! touches ([`references`], [`operations`], [`media`], [`parameters`], [`schemas`],
-//! [`cycles`]; [`runtime`] for passes only crates wired to `veeam-runtime` get), and runs in
-//! the order of [`PASSES`], the one list of them. A pass that cannot keep the meaning degrades
+//! [`polymorphism`], [`cycles`]; [`runtime`] for passes only crates wired to `veeam-runtime`
+//! get), and runs in the order of [`PASSES`], the one list of them. A pass that cannot keep the meaning degrades
 //! it with [`Report::degrade`], which `generate` prints as a warning naming file and pointer.
 
 pub mod cycles;
 pub mod media;
 pub mod operations;
 pub mod parameters;
+pub mod polymorphism;
 pub mod references;
 pub mod report;
 pub mod runtime;
@@ -73,6 +74,7 @@ pub const PASSES: &[Pass] = &[
     Pass::Rewrite(When::Always, operations::informational_beside_success),
     Pass::Rewrite(When::Always, schemas::inline_names_clear_of_components),
     Pass::Rewrite(When::Always, schemas::drop_empty_compositions),
+    Pass::Rewrite(When::Runtime, polymorphism::tagged_unions),
     Pass::Rewrite(When::Always, cycles::break_cycles),
     Pass::Rewrite(When::Always, parameters::path_parameters_not_nullable),
     Pass::Rewrite(When::Always, parameters::header_parameters_not_nullable),
