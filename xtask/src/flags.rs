@@ -121,6 +121,10 @@ pub struct Bench {
     /// generator); BENCHMARKS.md is left alone.
     #[arg(long)]
     pub generation_only: bool,
+    /// Only measure what tagged unions cost to compile (the synthetic document with its
+    /// unions, and cut as before them) and print it; BENCHMARKS.md is left alone.
+    #[arg(long)]
+    pub unions_only: bool,
     /// Only this crate (BENCHMARKS.md is left alone).
     #[arg(long)]
     pub api: Option<String>,

@@ -95,7 +95,7 @@ fn write_plain_crate(
 }
 
 /// The lines of a crate's Rust sources.
-fn source_lines(files: &BTreeMap<PathBuf, String>) -> usize {
+pub(super) fn source_lines(files: &BTreeMap<PathBuf, String>) -> usize {
     files
         .iter()
         .filter(|(p, _)| p.extension().is_some_and(|e| e == "rs"))

@@ -17,6 +17,7 @@ mod measure;
 mod report;
 mod runtime;
 mod synthetic;
+mod unions;
 
 impl flags::Bench {
     pub fn run(self) -> Result<ExitCode> {
@@ -33,6 +34,10 @@ impl flags::Bench {
         let generation = generation::measure(&root, &apis, runs)?;
         generation.print();
         if self.generation_only {
+            return Ok(ExitCode::SUCCESS);
+        }
+        if self.unions_only {
+            unions::measure(&root, runs)?.print();
             return Ok(ExitCode::SUCCESS);
         }
         let compiles = compile::measure(&root, &apis, runs)?;
