@@ -1,6 +1,8 @@
 //! Small helpers for walking an OpenAPI document held as JSON.
 
-use serde_json::Value;
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value};
 
 /// The HTTP methods an OpenAPI 3.0 path item may hold.
 pub const METHODS: [&str; 8] = [
@@ -260,4 +262,56 @@ pub fn successes<'a>(doc: &'a Value, op: &'a Value) -> Vec<&'a Value> {
         .filter(|(code, _)| status_class(code) == Some(2))
         .map(|(_, r)| resolve(doc, r))
         .collect()
+}
+
+/// The component schema a `$ref` part names (`#/components/schemas/<name>`).
+pub fn schema_ref(part: &Value) -> Option<&str> {
+    part.get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+}
+
+/// The property names a schema declares itself: its `properties` and those of its inline
+/// `allOf` parts (not what it takes from other schemas by reference).
+pub fn own_properties(schema: &Value) -> BTreeSet<String> {
+    let mut out: BTreeSet<String> = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|p| p.keys().cloned())
+        .collect();
+    for part in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if schema_ref(part).is_none() {
+            out.extend(own_properties(part));
+        }
+    }
+    out
+}
+
+/// Every property a component schema has, its own and those it takes through `allOf`.
+pub fn all_properties(schemas: &Map<String, Value>, name: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut seen = BTreeSet::new();
+    let mut queue = vec![name.to_string()];
+    while let Some(n) = queue.pop() {
+        let Some(schema) = schemas.get(&n).filter(|_| seen.insert(n.clone())) else {
+            continue;
+        };
+        out.extend(own_properties(schema));
+        queue.extend(
+            schema
+                .get("allOf")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(schema_ref)
+                .map(str::to_string),
+        );
+    }
+    out
 }

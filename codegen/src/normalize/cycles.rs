@@ -14,9 +14,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::polymorphism::all_properties;
 use super::report::Report;
 use crate::error::pointer;
+use crate::openapi::all_properties;
 
 const COMPOSITIONS: [&str; 3] = ["allOf", "oneOf", "anyOf"];
 

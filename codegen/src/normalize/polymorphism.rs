@@ -21,6 +21,7 @@ use serde_json::{json, Map, Value};
 
 use super::report::Report;
 use crate::error::pointer;
+use crate::openapi::{all_properties, own_properties, schema_ref};
 
 /// The extension on a base schema that says it is a union, with its [`UnionPlan`].
 pub const UNION: &str = "x-veeam-union";
@@ -46,34 +47,6 @@ pub struct Variant {
     pub tags: Vec<String>,
 }
 
-fn ref_name(part: &Value) -> Option<&str> {
-    part.get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix(PREFIX))
-}
-
-/// The property names a schema declares itself: its `properties` and those of its inline
-/// `allOf` parts (not what it takes from other schemas by reference).
-pub(crate) fn own_properties(schema: &Value) -> BTreeSet<String> {
-    let mut out: BTreeSet<String> = schema
-        .get("properties")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flat_map(|p| p.keys().cloned())
-        .collect();
-    for part in schema
-        .get("allOf")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        if ref_name(part).is_none() {
-            out.extend(own_properties(part));
-        }
-    }
-    out
-}
-
 /// The schema and its inline `allOf` parts: where a subtype that is a base in its turn keeps
 /// its `discriminator` and subtype list.
 fn own_parts(schema: &Value) -> impl Iterator<Item = &Value> {
@@ -83,31 +56,8 @@ fn own_parts(schema: &Value) -> impl Iterator<Item = &Value> {
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
-            .filter(|p| ref_name(p).is_none()),
+            .filter(|p| schema_ref(p).is_none()),
     )
-}
-
-/// Every property a component schema has, its own and those it takes through `allOf`.
-pub(crate) fn all_properties(schemas: &Map<String, Value>, name: &str) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    let mut seen = BTreeSet::new();
-    let mut queue = vec![name.to_string()];
-    while let Some(n) = queue.pop() {
-        let Some(schema) = schemas.get(&n).filter(|_| seen.insert(n.clone())) else {
-            continue;
-        };
-        out.extend(own_properties(schema));
-        queue.extend(
-            schema
-                .get("allOf")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(ref_name)
-                .map(str::to_string),
-        );
-    }
-    out
 }
 
 /// The discriminator value a subtype gives itself: a single-value `enum` (or `const`) on the
@@ -159,7 +109,7 @@ pub fn tagged_unions(doc: &mut Value, report: &mut Report) {
     let mut subtypes: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (name, schema) in schemas {
         let parts = schema.get("allOf").and_then(Value::as_array);
-        for base in parts.into_iter().flatten().filter_map(ref_name) {
+        for base in parts.into_iter().flatten().filter_map(schema_ref) {
             if !own_properties(schema).is_empty() || parts.is_some_and(|p| p.len() > 1) {
                 subtypes.entry(base).or_default().push(name);
             }
@@ -218,7 +168,7 @@ pub fn tagged_unions(doc: &mut Value, report: &mut Report) {
                 .filter_map(|p| p.get(keyword)?.as_array())
                 .flatten()
             {
-                match ref_name(part).filter(|n| schemas.contains_key(*n)) {
+                match schema_ref(part).filter(|n| schemas.contains_key(*n)) {
                     Some(name) if variants.iter().any(|v| v.schema == name) => {}
                     Some(name) => add(name, None, &mut variants),
                     None => {
@@ -296,7 +246,7 @@ pub fn tagged_unions(doc: &mut Value, report: &mut Report) {
             .into_iter()
             .flatten()
         {
-            if ref_name(part).is_none() {
+            if schema_ref(part).is_none() {
                 strip(part);
             }
         }
@@ -341,7 +291,7 @@ pub fn tagged_unions(doc: &mut Value, report: &mut Report) {
         };
         let several = parts.len() > 1;
         for part in parts {
-            let Some(target) = ref_name(part).map(str::to_string) else {
+            let Some(target) = schema_ref(part).map(str::to_string) else {
                 continue;
             };
             let Some(plan) = plans.get(&target) else {

@@ -2,8 +2,9 @@
 //! BENCHMARKS.md. Targets are compared as ratios measured in the same run, never asserted.
 //!
 //! The steps, each in a module of its own: `generation` (in process), `compile` (clean
-//! builds), `runtime` (the `bench` package), then `report` writes the page; `measure` and
-//! `synthetic` are below them all.
+//! builds), `runtime` (the `bench` package), then `report` writes the page; `unions`
+//! (`--unions-only`) measures tagged unions alone; `measure` and `synthetic` are below them
+//! all.
 
 use std::process::ExitCode;
 
@@ -31,13 +32,13 @@ impl flags::Bench {
         if apis.is_empty() {
             bail!("no API named {only:?} in spec/");
         }
+        if self.unions_only {
+            unions::measure(&root, runs)?.print();
+            return Ok(ExitCode::SUCCESS);
+        }
         let generation = generation::measure(&root, &apis, runs)?;
         generation.print();
         if self.generation_only {
-            return Ok(ExitCode::SUCCESS);
-        }
-        if self.unions_only {
-            unions::measure(&root, runs)?.print();
             return Ok(ExitCode::SUCCESS);
         }
         let compiles = compile::measure(&root, &apis, runs)?;

@@ -1,4 +1,4 @@
-//! Step 3: what tagged unions cost, on the synthetic document (its polymorphic bases are the
+//! `--unions-only`: what tagged unions cost, on the synthetic document (its polymorphic bases are the
 //! .NET pattern): the crate as generated, and the same document with every discriminator
 //! removed, whose bases are cut from their subtypes as before unions; each a clean build.
 
