@@ -30,29 +30,20 @@ pub fn read<'de, D: Deserializer<'de>>(
     Ok((raw, tag))
 }
 
-/// Decodes a known variant from the union's JSON; an error names the union and the value.
+/// Decodes a kind from the union's JSON (`known`: a variant's type; else the base's fields
+/// of a kind this crate does not know, the JSON left whole); an error names the union and
+/// the kind.
 #[doc(hidden)]
-pub fn variant<T: DeserializeOwned, E: serde::de::Error>(
-    raw: Value,
-    union: &str,
-    tag: Option<&str>,
-) -> Result<T, E> {
-    serde_json::from_value(raw).map_err(|e| match tag {
-        Some(tag) => E::custom(format!("{union} of kind {tag:?}: {e}")),
-        None => E::custom(format!("{union}: {e}")),
-    })
-}
-
-/// Decodes the base's fields of a kind this crate does not know, leaving the JSON whole.
-#[doc(hidden)]
-pub fn base<T: DeserializeOwned, E: serde::de::Error>(
+pub fn decode<T: DeserializeOwned, E: serde::de::Error>(
     raw: &Value,
     union: &str,
     tag: Option<&str>,
+    known: bool,
 ) -> Result<T, E> {
-    T::deserialize(raw).map_err(|e| match tag {
-        Some(tag) => E::custom(format!("{union} of unknown kind {tag:?}: {e}")),
-        None => E::custom(format!("{union} without its kind: {e}")),
+    T::deserialize(raw).map_err(|e| match (tag, known) {
+        (Some(tag), true) => E::custom(format!("{union} of kind {tag:?}: {e}")),
+        (Some(tag), false) => E::custom(format!("{union} of unknown kind {tag:?}: {e}")),
+        (None, _) => E::custom(format!("{union} without its kind: {e}")),
     })
 }
 
@@ -172,10 +163,10 @@ macro_rules! tagged_union {
                 let tag = tag.as_deref();
                 ::std::result::Result::Ok(match tag {
                     $(::std::option::Option::Some($tag $(| $more)*) => Self::$variant(
-                        ::std::boxed::Box::new($crate::union::variant(raw, stringify!($name), tag)?),
+                        ::std::boxed::Box::new($crate::union::decode(&raw, stringify!($name), tag, true)?),
                     ),)*
                     _ => Self::$unknown {
-                        base: ::std::boxed::Box::new($crate::union::base(&raw, stringify!($name), tag)?),
+                        base: ::std::boxed::Box::new($crate::union::decode(&raw, stringify!($name), tag, false)?),
                         raw,
                     },
                 })
