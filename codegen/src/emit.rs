@@ -67,9 +67,10 @@ pub fn crate_files(
     files.insert(
         PathBuf::from("Cargo.toml"),
         format!(
-            "# {header}\n[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\ndescription = \"{description}\"\nlicense = \"MIT OR Apache-2.0\"\npublish = false\n\n# Generated code carries no tests of its own; compiling it a second time as a test\n# harness would only double the build.\n[lib]\ntest = false\ndoctest = false\n\n# docs.rs documents every resource group.\n[package.metadata.docs.rs]\nall-features = true\n\n{DEPENDENCIES}{uses}{runtime}{features}{workspace}",
+            "# {header}\n[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\nrust-version = \"{rust_version}\"\ndescription = \"{description}\"\nlicense = \"MIT OR Apache-2.0\"\npublish = false\n\n# Generated code carries no tests of its own; compiling it a second time as a test\n# harness would only double the build.\n[lib]\ntest = false\ndoctest = false\n\n# docs.rs documents every resource group.\n[package.metadata.docs.rs]\nall-features = true\n\n{DEPENDENCIES}{uses}{runtime}{features}{workspace}",
             name = options.name,
             description = options.description.replace('"', "'"),
+            rust_version = crate::RUST_VERSION,
         ),
     );
     files.insert(

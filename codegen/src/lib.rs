@@ -183,6 +183,11 @@ pub struct WorkspaceApi {
 /// The command that regenerates the workspace's own crates; named in their file headers.
 pub const WORKSPACE_COMMAND: &str = "cargo xtask generate";
 
+/// The oldest Rust the generated crates build with: the workspace's `rust-version`, written
+/// into every generated manifest (a crate made with `generate --spec` stands alone).
+/// `tests/tests/honest_api.rs` holds the two, and the lockfile, to it.
+pub const RUST_VERSION: &str = "1.89";
+
 /// Every API of the workspace under `root`: the folders of `root/spec` holding a
 /// `profile.yaml`, sorted by name.
 pub fn workspace_apis(root: &std::path::Path) -> Result<Vec<WorkspaceApi>> {

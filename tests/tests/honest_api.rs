@@ -46,3 +46,117 @@ async fn a_page_size_that_does_not_convert_is_the_stream_s_error() {
         "nothing was sent"
     );
 }
+
+/// `rust-version` is true: every package of the workspace declares the workspace's, and no
+/// locked dependency of the crates users build (the runtime, the profile types, the generated
+/// crates) needs a newer Rust than that, as `cargo metadata` reads the lockfile.
+#[test]
+fn the_declared_rust_version_builds_every_locked_dependency() {
+    use serde_json::Value;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = std::process::Command::new(std::env::var("CARGO").unwrap_or("cargo".into()))
+        .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let meta: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // `1.89` is `1.89.0`.
+    let version = |v: &str| -> Vec<u64> {
+        let mut parts: Vec<u64> = v.split('.').map(|p| p.parse().unwrap()).collect();
+        parts.resize(3, 0);
+        parts
+    };
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let declared = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("rust-version = \""))
+        .and_then(|l| l.strip_suffix('"'))
+        .expect("the workspace declares rust-version");
+    assert_eq!(
+        declared,
+        codegen::RUST_VERSION,
+        "the generator writes the same"
+    );
+    let packages: BTreeMap<&str, &Value> = meta["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["id"].as_str().unwrap(), p))
+        .collect();
+    let members: BTreeSet<&str> = meta["workspace_members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    for id in &members {
+        let p = packages[id];
+        assert_eq!(
+            p["rust_version"].as_str(),
+            Some(declared),
+            "{} declares another rust-version",
+            p["name"]
+        );
+    }
+    // What users build: the runtime, the profile types and the generated crates, and
+    // everything they need to build (not their tests).
+    let nodes: BTreeMap<&str, &Value> = meta["resolve"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| (n["id"].as_str().unwrap(), n))
+        .collect();
+    let mut queue: Vec<&str> = members
+        .iter()
+        .copied()
+        .filter(|id| {
+            let p = packages[id];
+            let path = p["manifest_path"].as_str().unwrap();
+            path.contains("/generated/")
+                || ["veeam-runtime", "veeam-profile"].contains(&p["name"].as_str().unwrap())
+        })
+        .collect();
+    assert!(
+        queue.len() >= 6,
+        "runtime, profile and four crates: {queue:?}"
+    );
+    let mut seen = BTreeSet::new();
+    let mut too_new = Vec::new();
+    while let Some(id) = queue.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        let p = packages[id];
+        if let Some(needs) = p["rust_version"].as_str() {
+            if version(needs) > version(declared) {
+                too_new.push(format!("{} {} needs Rust {needs}", p["name"], p["version"]));
+            }
+        }
+        for dep in nodes[id]["deps"].as_array().unwrap() {
+            let built = dep["dep_kinds"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|k| k["kind"].as_str() != Some("dev"));
+            if built {
+                queue.push(dep["pkg"].as_str().unwrap());
+            }
+        }
+    }
+    assert!(
+        seen.len() > 50,
+        "the dependency graph was walked: {}",
+        seen.len()
+    );
+    assert!(
+        too_new.is_empty(),
+        "declared rust-version {declared}, but: {too_new:?}"
+    );
+}
