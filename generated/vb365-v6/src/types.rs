@@ -1522,9 +1522,15 @@ pub struct RestBackupMailboxData {
     pub id: ::std::string::String,
     ///`true` for an in-place archive mailbox rather than the primary one.
     pub is_archive: ::std::option::Option<bool>,
+    ///`true` when the mailbox is marked deleted or soft-deleted in Microsoft 365.
+    pub is_deleted: ::std::option::Option<bool>,
+    ///Kind of backed-up object: `Mailbox` for this type (later API versions list `Mailbox`, `OneDrive`, `Site`, `Team`, `User`, `Group`).
+    pub item_type: ::std::option::Option<::std::string::String>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     ///Id of the Microsoft 365 organization in Veeam Backup for Microsoft 365, from `Organization_Get`.
     pub organization_id: ::std::option::Option<::std::string::String>,
+    ///Id of the backup repository that holds the data, from `BackupRepository_GetRepositories`.
+    pub repository_id: ::std::option::Option<::uuid::Uuid>,
 }
 ///`RestBackupOneDriveData`
 #[derive(Clone, Debug)]
@@ -1534,9 +1540,15 @@ pub struct RestBackupOneDriveData {
     pub backed_up_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Id of the OneDrive in the backup, from `DataRetrieval_GetOneDrives` or the backed-up data lists.
     pub id: ::std::string::String,
+    ///`true` when the OneDrive is marked deleted or soft-deleted in Microsoft 365.
+    pub is_deleted: ::std::option::Option<bool>,
+    ///Kind of backed-up object: `OneDrive` for this type (later API versions list `Mailbox`, `OneDrive`, `Site`, `Team`, `User`, `Group`).
+    pub item_type: ::std::option::Option<::std::string::String>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     ///Id of the Microsoft 365 organization in Veeam Backup for Microsoft 365, from `Organization_Get`.
     pub organization_id: ::std::option::Option<::std::string::String>,
+    ///Id of the backup repository that holds the data, from `BackupRepository_GetRepositories`.
+    pub repository_id: ::std::option::Option<::uuid::Uuid>,
     ///Title of the OneDrive, usually its owner's name.
     pub title: ::std::option::Option<::std::string::String>,
     ///Web address of the OneDrive.
@@ -1804,9 +1816,13 @@ pub struct RestBackupSiteData {
     pub backed_up_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Id of the SharePoint site in the backup, from `DataRetrieval_GetWebs` or the backed-up data lists.
     pub id: ::std::string::String,
+    ///Kind of backed-up object: `Site` for this type (later API versions list `Mailbox`, `OneDrive`, `Site`, `Team`, `User`, `Group`).
+    pub item_type: ::std::option::Option<::std::string::String>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     ///Id of the Microsoft 365 organization in Veeam Backup for Microsoft 365, from `Organization_Get`.
     pub organization_id: ::std::option::Option<::std::string::String>,
+    ///Id of the backup repository that holds the data, from `BackupRepository_GetRepositories`.
+    pub repository_id: ::std::option::Option<::uuid::Uuid>,
     ///Title of the SharePoint site.
     pub title: ::std::option::Option<::std::string::String>,
     ///Web address of the SharePoint site.
@@ -1822,9 +1838,13 @@ pub struct RestBackupTeamData {
     pub display_name: ::std::option::Option<::std::string::String>,
     ///Id of the team in the backup, from `DataRetrieval_GetTeams` or the backed-up data lists.
     pub id: ::std::string::String,
+    ///Kind of backed-up object: `Team` for this type (later API versions list `Mailbox`, `OneDrive`, `Site`, `Team`, `User`, `Group`).
+    pub item_type: ::std::option::Option<::std::string::String>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     ///Id of the Microsoft 365 organization in Veeam Backup for Microsoft 365, from `Organization_Get`.
     pub organization_id: ::std::option::Option<::std::string::String>,
+    ///Id of the backup repository that holds the data, from `BackupRepository_GetRepositories`.
+    pub repository_id: ::std::option::Option<::uuid::Uuid>,
 }
 #[cfg(any(feature = "backup-user-data"))]
 ::veeam_runtime::string_enum! {
@@ -35750,6 +35770,9 @@ impl<'de> ::serde::Deserialize<'de> for RestBackupMailboxData {
                 let mut f4 = ::std::option::Option::None;
                 let mut f5 = ::std::option::Option::None;
                 let mut f6 = ::std::option::Option::None;
+                let mut f7 = ::std::option::Option::None;
+                let mut f8 = ::std::option::Option::None;
+                let mut f9 = ::std::option::Option::None;
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
                         0 => json::set_time(&mut map, &mut f0),
@@ -35759,6 +35782,9 @@ impl<'de> ::serde::Deserialize<'de> for RestBackupMailboxData {
                         4 => json::set(&mut map, &mut f4),
                         5 => json::set(&mut map, &mut f5),
                         6 => json::set(&mut map, &mut f6),
+                        7 => json::set(&mut map, &mut f7),
+                        8 => json::set(&mut map, &mut f8),
+                        9 => json::set(&mut map, &mut f9),
                         _ => json::skip(&mut map),
                     }?;
                 }
@@ -35768,12 +35794,15 @@ impl<'de> ::serde::Deserialize<'de> for RestBackupMailboxData {
                     email: f2.unwrap_or_default(),
                     id: json::required(f3, "id")?,
                     is_archive: f4.unwrap_or_default(),
-                    links: f5.unwrap_or_default(),
-                    organization_id: f6.unwrap_or_default(),
+                    is_deleted: f5.unwrap_or_default(),
+                    item_type: f6.unwrap_or_default(),
+                    links: f7.unwrap_or_default(),
+                    organization_id: f8.unwrap_or_default(),
+                    repository_id: f9.unwrap_or_default(),
                 })
             }
         }
-        const FIELDS: &[&str] = &["backedUpTime", "displayName", "email", "id", "isArchive", "_links", "organizationId"];
+        const FIELDS: &[&str] = &["backedUpTime", "displayName", "email", "id", "isArchive", "isDeleted", "itemType", "_links", "organizationId", "repositoryId"];
         #[inline]
         fn field(key: &str) -> usize {
             match key {
@@ -35782,8 +35811,11 @@ impl<'de> ::serde::Deserialize<'de> for RestBackupMailboxData {
                 "email" => 2,
                 "id" => 3,
                 "isArchive" => 4,
-                "_links" => 5,
-                "organizationId" => 6,
+                "isDeleted" => 5,
+                "itemType" => 6,
+                "_links" => 7,
+                "organizationId" => 8,
+                "repositoryId" => 9,
                 _ => json::UNKNOWN,
             }
         }
@@ -35810,11 +35842,20 @@ impl ::serde::Serialize for RestBackupMailboxData {
         if let ::std::option::Option::Some(value) = &self.is_archive {
             e.entry("isArchive", value);
         }
+        if let ::std::option::Option::Some(value) = &self.is_deleted {
+            e.entry("isDeleted", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.item_type {
+            e.entry("itemType", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
         if let ::std::option::Option::Some(value) = &self.organization_id {
             e.entry("organizationId", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.repository_id {
+            e.entry("repositoryId", value);
         }
         e.end()
     }
@@ -35842,6 +35883,9 @@ impl<'de> ::serde::Deserialize<'de> for RestBackupOneDriveData {
                 let mut f3 = ::std::option::Option::None;
                 let mut f4 = ::std::option::Option::None;
                 let mut f5 = ::std::option::Option::None;
+                let mut f6 = ::std::option::Option::None;
+                let mut f7 = ::std::option::Option::None;
+                let mut f8 = ::std::option::Option::None;
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
                         0 => json::set_time(&mut map, &mut f0),
@@ -35850,29 +35894,38 @@ impl<'de> ::serde::Deserialize<'de> for RestBackupOneDriveData {
                         3 => json::set(&mut map, &mut f3),
                         4 => json::set(&mut map, &mut f4),
                         5 => json::set(&mut map, &mut f5),
+                        6 => json::set(&mut map, &mut f6),
+                        7 => json::set(&mut map, &mut f7),
+                        8 => json::set(&mut map, &mut f8),
                         _ => json::skip(&mut map),
                     }?;
                 }
                 ::std::result::Result::Ok(RestBackupOneDriveData {
                     backed_up_time: f0.unwrap_or_default(),
                     id: json::required(f1, "id")?,
-                    links: f2.unwrap_or_default(),
-                    organization_id: f3.unwrap_or_default(),
-                    title: f4.unwrap_or_default(),
-                    url: f5.unwrap_or_default(),
+                    is_deleted: f2.unwrap_or_default(),
+                    item_type: f3.unwrap_or_default(),
+                    links: f4.unwrap_or_default(),
+                    organization_id: f5.unwrap_or_default(),
+                    repository_id: f6.unwrap_or_default(),
+                    title: f7.unwrap_or_default(),
+                    url: f8.unwrap_or_default(),
                 })
             }
         }
-        const FIELDS: &[&str] = &["backedUpTime", "id", "_links", "organizationId", "title", "url"];
+        const FIELDS: &[&str] = &["backedUpTime", "id", "isDeleted", "itemType", "_links", "organizationId", "repositoryId", "title", "url"];
         #[inline]
         fn field(key: &str) -> usize {
             match key {
                 "backedUpTime" => 0,
                 "id" => 1,
-                "_links" => 2,
-                "organizationId" => 3,
-                "title" => 4,
-                "url" => 5,
+                "isDeleted" => 2,
+                "itemType" => 3,
+                "_links" => 4,
+                "organizationId" => 5,
+                "repositoryId" => 6,
+                "title" => 7,
+                "url" => 8,
                 _ => json::UNKNOWN,
             }
         }
@@ -35890,11 +35943,20 @@ impl ::serde::Serialize for RestBackupOneDriveData {
             e.entry("backedUpTime", value);
         }
         e.entry("id", &self.id);
+        if let ::std::option::Option::Some(value) = &self.is_deleted {
+            e.entry("isDeleted", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.item_type {
+            e.entry("itemType", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
         if let ::std::option::Option::Some(value) = &self.organization_id {
             e.entry("organizationId", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.repository_id {
+            e.entry("repositoryId", value);
         }
         if let ::std::option::Option::Some(value) = &self.title {
             e.entry("title", value);
@@ -36488,6 +36550,8 @@ impl<'de> ::serde::Deserialize<'de> for RestBackupSiteData {
                 let mut f3 = ::std::option::Option::None;
                 let mut f4 = ::std::option::Option::None;
                 let mut f5 = ::std::option::Option::None;
+                let mut f6 = ::std::option::Option::None;
+                let mut f7 = ::std::option::Option::None;
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
                         0 => json::set_time(&mut map, &mut f0),
@@ -36496,29 +36560,35 @@ impl<'de> ::serde::Deserialize<'de> for RestBackupSiteData {
                         3 => json::set(&mut map, &mut f3),
                         4 => json::set(&mut map, &mut f4),
                         5 => json::set(&mut map, &mut f5),
+                        6 => json::set(&mut map, &mut f6),
+                        7 => json::set(&mut map, &mut f7),
                         _ => json::skip(&mut map),
                     }?;
                 }
                 ::std::result::Result::Ok(RestBackupSiteData {
                     backed_up_time: f0.unwrap_or_default(),
                     id: json::required(f1, "id")?,
-                    links: f2.unwrap_or_default(),
-                    organization_id: f3.unwrap_or_default(),
-                    title: f4.unwrap_or_default(),
-                    url: f5.unwrap_or_default(),
+                    item_type: f2.unwrap_or_default(),
+                    links: f3.unwrap_or_default(),
+                    organization_id: f4.unwrap_or_default(),
+                    repository_id: f5.unwrap_or_default(),
+                    title: f6.unwrap_or_default(),
+                    url: f7.unwrap_or_default(),
                 })
             }
         }
-        const FIELDS: &[&str] = &["backedUpTime", "id", "_links", "organizationId", "title", "url"];
+        const FIELDS: &[&str] = &["backedUpTime", "id", "itemType", "_links", "organizationId", "repositoryId", "title", "url"];
         #[inline]
         fn field(key: &str) -> usize {
             match key {
                 "backedUpTime" => 0,
                 "id" => 1,
-                "_links" => 2,
-                "organizationId" => 3,
-                "title" => 4,
-                "url" => 5,
+                "itemType" => 2,
+                "_links" => 3,
+                "organizationId" => 4,
+                "repositoryId" => 5,
+                "title" => 6,
+                "url" => 7,
                 _ => json::UNKNOWN,
             }
         }
@@ -36536,11 +36606,17 @@ impl ::serde::Serialize for RestBackupSiteData {
             e.entry("backedUpTime", value);
         }
         e.entry("id", &self.id);
+        if let ::std::option::Option::Some(value) = &self.item_type {
+            e.entry("itemType", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
         if let ::std::option::Option::Some(value) = &self.organization_id {
             e.entry("organizationId", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.repository_id {
+            e.entry("repositoryId", value);
         }
         if let ::std::option::Option::Some(value) = &self.title {
             e.entry("title", value);
@@ -36573,6 +36649,8 @@ impl<'de> ::serde::Deserialize<'de> for RestBackupTeamData {
                 let mut f2 = ::std::option::Option::None;
                 let mut f3 = ::std::option::Option::None;
                 let mut f4 = ::std::option::Option::None;
+                let mut f5 = ::std::option::Option::None;
+                let mut f6 = ::std::option::Option::None;
                 while let ::std::option::Option::Some(key) = map.next_key_seed(json::Fields(field))? {
                     match key {
                         0 => json::set_time(&mut map, &mut f0),
@@ -36580,6 +36658,8 @@ impl<'de> ::serde::Deserialize<'de> for RestBackupTeamData {
                         2 => json::set(&mut map, &mut f2),
                         3 => json::set(&mut map, &mut f3),
                         4 => json::set(&mut map, &mut f4),
+                        5 => json::set(&mut map, &mut f5),
+                        6 => json::set(&mut map, &mut f6),
                         _ => json::skip(&mut map),
                     }?;
                 }
@@ -36587,20 +36667,24 @@ impl<'de> ::serde::Deserialize<'de> for RestBackupTeamData {
                     backed_up_time: f0.unwrap_or_default(),
                     display_name: f1.unwrap_or_default(),
                     id: json::required(f2, "id")?,
-                    links: f3.unwrap_or_default(),
-                    organization_id: f4.unwrap_or_default(),
+                    item_type: f3.unwrap_or_default(),
+                    links: f4.unwrap_or_default(),
+                    organization_id: f5.unwrap_or_default(),
+                    repository_id: f6.unwrap_or_default(),
                 })
             }
         }
-        const FIELDS: &[&str] = &["backedUpTime", "displayName", "id", "_links", "organizationId"];
+        const FIELDS: &[&str] = &["backedUpTime", "displayName", "id", "itemType", "_links", "organizationId", "repositoryId"];
         #[inline]
         fn field(key: &str) -> usize {
             match key {
                 "backedUpTime" => 0,
                 "displayName" => 1,
                 "id" => 2,
-                "_links" => 3,
-                "organizationId" => 4,
+                "itemType" => 3,
+                "_links" => 4,
+                "organizationId" => 5,
+                "repositoryId" => 6,
                 _ => json::UNKNOWN,
             }
         }
@@ -36621,11 +36705,17 @@ impl ::serde::Serialize for RestBackupTeamData {
             e.entry("displayName", value);
         }
         e.entry("id", &self.id);
+        if let ::std::option::Option::Some(value) = &self.item_type {
+            e.entry("itemType", value);
+        }
         if let ::std::option::Option::Some(value) = &self.links {
             e.entry("_links", value);
         }
         if let ::std::option::Option::Some(value) = &self.organization_id {
             e.entry("organizationId", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.repository_id {
+            e.entry("repositoryId", value);
         }
         e.end()
     }
