@@ -14,6 +14,7 @@ const HAND_WRITTEN: &[&str] = &[
     "xtask",
     "veeam-runtime",
     "veeam-profile",
+    "veeam-mock",
     "tests",
     "vb365-examples",
     "bench",
