@@ -25,9 +25,10 @@
 
 mod fault;
 mod route;
+mod state;
 
 use std::marker::PhantomData;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -40,80 +41,8 @@ pub use veeam_runtime as runtime;
 pub use veeam_runtime::ApiProfile;
 pub use wiremock;
 
-use route::Route;
-
-/// How an operation answers, as the generator read it from the document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Answer {
-    /// A JSON body.
-    Json,
-    /// No body.
-    Empty,
-    /// A file: the bytes given.
-    Bytes,
-    /// A paged list in the profile's envelope.
-    Envelope,
-    /// A paged list whose body is the array of items.
-    BareArray,
-}
-
-/// One operation of an API, as its mock crate describes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Operation {
-    /// The client's method name (the operation id, snake case).
-    pub id: &'static str,
-    pub method: &'static str,
-    /// The path template, `{name}` for each path parameter.
-    pub path: &'static str,
-    /// The success status it answers with.
-    pub status: u16,
-    /// Sent without the session's token (`security: []`).
-    pub anonymous: bool,
-    pub answer: Answer,
-}
-
-/// Counts of what the token endpoint did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SessionCounts {
-    pub logins: usize,
-    pub refreshes: usize,
-    pub logouts: usize,
-    /// Token requests refused (wrong password, unknown refresh token, unknown grant type).
-    pub refused: usize,
-}
-
-#[derive(Debug, Default)]
-struct Tokens {
-    next: u64,
-    /// (access, refresh) pairs still valid; an access token may be expired on its own.
-    access: Vec<String>,
-    refresh: Vec<String>,
-    counts: SessionCounts,
-}
-
-#[derive(Debug)]
-struct Inner {
-    routes: Vec<Arc<Route>>,
-    log: Vec<Request>,
-    unmatched: Vec<String>,
-    tokens: Tokens,
-    page_cap: Option<i64>,
-    credentials: Option<(String, String)>,
-    expires_in: u64,
-}
-
-#[derive(Debug)]
-struct State {
-    profile: ApiProfile,
-    inner: Mutex<Inner>,
-}
-
-impl State {
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        // A test that panicked while holding the lock leaves the state as it was: go on.
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
+pub use state::{Answer, Operation, SessionCounts};
+use state::{Inner, Route, State, Tokens};
 
 /// A mock server on loopback for one API (its profile). Generated `<crate>-mock` crates wrap
 /// it in a `Mock` with a typed stub per operation; it dereferences to this.
@@ -384,17 +313,17 @@ impl<B> Received<B> {
 
     /// Query parameter `name` of request `n` (from 0).
     pub fn query(&self, n: usize, name: &str) -> Option<String> {
-        route::query_value(self.requests.get(n)?, name)
+        state::query_value(self.requests.get(n)?, name)
     }
 
     /// Query parameter `name` of the last request.
     pub fn last_query(&self, name: &str) -> Option<String> {
-        route::query_value(self.requests.last()?, name)
+        state::query_value(self.requests.last()?, name)
     }
 
     /// Path parameter `name` of the last request, decoded.
     pub fn last_path_param(&self, name: &str) -> Option<String> {
-        route::path_params(self.op.path, self.requests.last()?.url.path())?
+        state::path_params(self.op.path, self.requests.last()?.url.path())?
             .into_iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v)

@@ -1,116 +1,13 @@
-//! Routing one request: the stubs (newest first), then the login and the logout, then 404.
+//! Answering one request: the stubs (newest first), then the login and the logout, then 404.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 use serde_json::{json, Map, Value};
 use veeam_runtime::paging::PagingProfile;
 use wiremock::{Request, ResponseTemplate};
 
-use crate::{Answer, Fault, Inner, Operation, State};
-
-/// What a stub matches beyond its method and path template.
-#[derive(Debug, Default, Clone)]
-pub(crate) struct Matcher {
-    pub path: Vec<(String, String)>,
-    pub query: Vec<(String, String)>,
-    pub body: Option<Value>,
-}
-
-impl Matcher {
-    pub fn matches(&self, op: &Operation, request: &Request) -> bool {
-        if !request.method.as_str().eq_ignore_ascii_case(op.method) {
-            return false;
-        }
-        let Some(params) = path_params(op.path, request.url.path()) else {
-            return false;
-        };
-        self.path
-            .iter()
-            .all(|(n, v)| params.iter().any(|(pn, pv)| pn == n && pv == v))
-            && self
-                .query
-                .iter()
-                .all(|(n, v)| query_value(request, n).as_deref() == Some(v.as_str()))
-            && self.body.as_ref().is_none_or(|b| {
-                serde_json::from_slice::<Value>(&request.body).is_ok_and(|got| &got == b)
-            })
-    }
-}
-
-#[derive(Debug)]
-pub(crate) struct Route {
-    pub op: Operation,
-    pub matcher: Matcher,
-    /// In turn; the last repeats. Empty: faults only.
-    pub answers: Vec<Value>,
-    pub faults: Vec<(usize, Fault)>,
-    pub always: Option<Fault>,
-    pub patches: Vec<(String, Value)>,
-    served: AtomicUsize,
-}
-
-impl Route {
-    pub fn new(op: Operation) -> Route {
-        Route {
-            op,
-            matcher: Matcher::default(),
-            answers: Vec::new(),
-            faults: Vec::new(),
-            always: None,
-            patches: Vec::new(),
-            served: AtomicUsize::new(0),
-        }
-    }
-}
-
-/// The decoded path parameters of `path` by `template`, or `None` when it does not match.
-pub(crate) fn path_params(template: &str, path: &str) -> Option<Vec<(String, String)>> {
-    let want: Vec<&str> = template.trim_end_matches('/').split('/').collect();
-    let got: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    if want.len() != got.len() {
-        return None;
-    }
-    let mut params = Vec::new();
-    for (w, g) in want.iter().zip(&got) {
-        let g = decode(g);
-        match w.strip_prefix('{').and_then(|w| w.strip_suffix('}')) {
-            Some(name) if !g.is_empty() => params.push((name.to_string(), g)),
-            Some(_) => return None,
-            None if w.eq_ignore_ascii_case(&g) => {}
-            None => return None,
-        }
-    }
-    Some(params)
-}
-
-/// Percent-decoding of one path segment.
-fn decode(segment: &str) -> String {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-            if let Ok(b) = u8::from_str_radix(hex, 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Query parameter `name` (letter case aside: VB for Azure spells `Offset` and `offset`).
-pub(crate) fn query_value(request: &Request, name: &str) -> Option<String> {
-    request
-        .url
-        .query_pairs()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.into_owned())
-}
+use crate::fault::Fault;
+use crate::state::{query_value, Answer, Inner, Route, State};
 
 /// The fields of a form body.
 fn form(request: &Request) -> Vec<(String, String)> {
