@@ -34,7 +34,9 @@ pub(crate) fn respond(state: &State, request: &Request) -> ResponseTemplate {
         if !route.matcher.matches(&route.op, request) {
             continue;
         }
-        let guarded = state.profile.token_path.is_some() && !route.op.anonymous;
+        // The token endpoint takes no token, whatever the document says.
+        let guarded =
+            state.profile.token_path.is_some_and(|t| t != route.op.path) && !route.op.anonymous;
         if guarded && !bearer(request).is_some_and(|t| inner.tokens.access.contains(&t)) {
             return ResponseTemplate::new(401);
         }
