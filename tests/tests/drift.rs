@@ -20,6 +20,13 @@ fn generated_crates_are_fresh() {
     let mut stale = Vec::new();
     for api in codegen::workspace_apis(&root).unwrap_or_else(|e| panic!("{e}")) {
         let output = api.generate(&root).unwrap_or_else(|e| panic!("{e}"));
+        // Every operation has its typed stub in the mock (its types read from the client).
+        assert_eq!(
+            output.mock.as_ref().map(|m| m.stubs),
+            Some(output.operations),
+            "{}: operations without a mock stub",
+            api.name()
+        );
         // The client's crate and its mock.
         for (folder, files) in api.crates(&output) {
             let dir = root.join("generated").join(&folder);
