@@ -67,7 +67,8 @@ fn cargo_test() -> Result<ExitCode> {
     })
 }
 
-/// `cargo doc` of the runtime and every generated crate with all features, warnings denied:
+/// `cargo doc` of the runtime, the mock server and every generated crate with all features,
+/// warnings denied:
 /// a broken link or a malformed doc comment in a spec fails CI, not a user on docs.rs.
 fn docs() -> Result<ExitCode> {
     let mut doc = project::cargo();
@@ -78,6 +79,8 @@ fn docs() -> Result<ExitCode> {
         "--all-features",
         "-p",
         "veeam-runtime",
+        "-p",
+        "veeam-mock",
     ])
     .env("RUSTDOCFLAGS", "-D warnings");
     for api in codegen::workspace_apis(&project::root())? {
