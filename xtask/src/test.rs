@@ -68,8 +68,8 @@ fn cargo_test() -> Result<ExitCode> {
 }
 
 /// `cargo doc` of the runtime, the mock server and every generated crate with all features,
-/// warnings denied:
-/// a broken link or a malformed doc comment in a spec fails CI, not a user on docs.rs.
+/// warnings denied: a broken link or a malformed doc comment in a spec fails CI, not a user
+/// on docs.rs.
 fn docs() -> Result<ExitCode> {
     let mut doc = project::cargo();
     doc.args([
