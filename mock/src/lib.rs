@@ -270,7 +270,9 @@ impl<'a, T: Serialize, B> Stub<'a, T, B> {
     }
 
     /// Adds the stub as it is. Without answers, a request it matches and no fault applies to
-    /// goes on to older stubs (and the login): faults alone, in front of other answers.
+    /// goes on to older stubs (and the login): faults alone, in front of other answers; a
+    /// [`Fault::Delay`] delays the answer it goes on to (`mock.token().always(delay)`: a slow
+    /// login).
     pub fn mount(self) {
         self.server.state.lock().routes.push(Arc::new(self.route));
     }

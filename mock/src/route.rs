@@ -30,6 +30,8 @@ pub(crate) fn respond(state: &State, request: &Request) -> ResponseTemplate {
     let mut inner = state.lock();
     inner.log.push(request.clone());
     let routes: Vec<_> = inner.routes.iter().rev().cloned().collect();
+    // A delay from a stub without answers, for whatever answers the request after it.
+    let mut delay = None;
     for route in routes {
         if !route.matcher.matches(&route.op, request) {
             continue;
@@ -52,11 +54,14 @@ pub(crate) fn respond(state: &State, request: &Request) -> ResponseTemplate {
         }
         if route.answers.is_empty() {
             // Faults only: the request goes on to what was there before.
+            if let Some(Fault::Delay(d)) = fault {
+                delay = delay.or(Some(*d));
+            }
             continue;
         }
         let value = &route.answers[n.min(route.answers.len() - 1)];
         let (template, body) = answer(state, &inner, &route, request, value);
-        return match fault {
+        let template = match fault {
             Some(Fault::Truncated) => {
                 let cut = body.len() / 2;
                 template.set_body_raw(body[..cut].to_vec(), "application/json")
@@ -64,9 +69,10 @@ pub(crate) fn respond(state: &State, request: &Request) -> ResponseTemplate {
             Some(Fault::Delay(d)) => template.set_delay(*d),
             _ => template,
         };
+        return delayed(template, delay);
     }
     if let Some(template) = session(state, &mut inner, request) {
-        return template;
+        return delayed(template, delay);
     }
     let what = match request.url.query() {
         Some(q) => format!("{} {}?{q}", request.method, request.url.path()),
@@ -77,6 +83,13 @@ pub(crate) fn respond(state: &State, request: &Request) -> ResponseTemplate {
         "message": format!("veeam-mock: no stub answers {what}"),
         "errorCode": "NotFound",
     }))
+}
+
+fn delayed(template: ResponseTemplate, delay: Option<std::time::Duration>) -> ResponseTemplate {
+    match delay {
+        Some(d) => template.set_delay(d),
+        None => template,
+    }
 }
 
 /// The response of an answer, and its body (to cut short on demand).

@@ -380,6 +380,14 @@ async fn faults_on_demand() {
         .unwrap()
         .into_inner();
     assert_eq!(got.creation_time, None);
+
+    // A delay on a stub without answers delays what answers after it: a slow login.
+    mock.token()
+        .always(Fault::Delay(Duration::from_millis(300)))
+        .mount();
+    let started = Instant::now();
+    client.session().login().await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(300));
     assert_eq!(
         got.type_,
         Some(types::RestRestoreSessionType::Unknown("Quantum".into()))
