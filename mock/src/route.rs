@@ -299,6 +299,18 @@ fn session(state: &State, inner: &mut Inner, request: &Request) -> Option<Respon
             return refused(inner, "invalid_grant");
         }
         inner.tokens.counts.logins += 1;
+        // VB365 refuses to refresh a session whose login did not send the profile's extra
+        // fields (`disable_antiforgery_token=true`): its refresh token is never valid.
+        let complete = profile
+            .login_extra
+            .iter()
+            .all(|(k, v)| field(k) == Some(*v));
+        if !complete {
+            inner.tokens.next += 1;
+            let n = inner.tokens.next;
+            inner.tokens.access.push(format!("access-{n}"));
+            return Some(tokens(inner, n));
+        }
     } else if grant == profile.refresh_grant {
         let Some(at) =
             field("refresh_token").and_then(|t| inner.tokens.refresh.iter().position(|r| r == t))
@@ -315,13 +327,17 @@ fn session(state: &State, inner: &mut Inner, request: &Request) -> Option<Respon
     }
     inner.tokens.next += 1;
     let n = inner.tokens.next;
-    let (access, refresh) = (format!("access-{n}"), format!("refresh-{n}"));
-    inner.tokens.access.push(access.clone());
-    inner.tokens.refresh.push(refresh.clone());
-    Some(ResponseTemplate::new(200).set_body_json(json!({
-        "access_token": access,
-        "refresh_token": refresh,
+    inner.tokens.access.push(format!("access-{n}"));
+    inner.tokens.refresh.push(format!("refresh-{n}"));
+    Some(tokens(inner, n))
+}
+
+/// The token answer of pair `n`.
+fn tokens(inner: &Inner, n: u64) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({
+        "access_token": format!("access-{n}"),
+        "refresh_token": format!("refresh-{n}"),
         "token_type": "bearer",
         "expires_in": inner.expires_in,
-    })))
+    }))
 }

@@ -97,6 +97,43 @@ async fn logs_in_refreshes_and_logs_out_as_the_profile_says() {
 }
 
 #[tokio::test]
+async fn a_login_without_the_profiles_extra_fields_cannot_be_refreshed() {
+    // As VB365: without `disable_antiforgery_token=true` the refresh token is refused.
+    let mock = Mock::start().await;
+    let http = reqwest::Client::new();
+    let token = |form: &'static [(&'static str, &'static str)]| {
+        http.post(format!("{}/v8/token", mock.uri()))
+            .form(form)
+            .send()
+    };
+    let bare = token(&[
+        ("grant_type", "password"),
+        ("username", "a"),
+        ("password", "b"),
+    ]);
+    assert_eq!(bare.await.unwrap().status(), 200);
+    let refresh = token(&[
+        ("grant_type", "refresh_token"),
+        ("refresh_token", "refresh-1"),
+    ]);
+    assert_eq!(refresh.await.unwrap().status(), 400);
+    let full = token(&[
+        ("grant_type", "password"),
+        ("username", "a"),
+        ("password", "b"),
+        ("disable_antiforgery_token", "true"),
+    ]);
+    assert_eq!(full.await.unwrap().status(), 200);
+    let refresh = token(&[
+        ("grant_type", "refresh_token"),
+        ("refresh_token", "refresh-2"),
+    ]);
+    assert_eq!(refresh.await.unwrap().status(), 200);
+    let counts = mock.sessions();
+    assert_eq!((counts.logins, counts.refreshes, counts.refused), (2, 1, 1));
+}
+
+#[tokio::test]
 async fn wrong_credentials_are_refused_and_vb_for_azure_uses_its_own_grant_types() {
     let mock = vbazure_mock::Mock::start().await;
     mock.set_credentials("admin", "right");
