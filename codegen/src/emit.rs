@@ -130,6 +130,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "guide/features",
         include_str!("../templates/guide/features.md"),
     ),
+    ("guide/mock", include_str!("../templates/guide/mock.md")),
     ("guide/footer", include_str!("../templates/guide/footer.md")),
 ];
 
@@ -244,6 +245,10 @@ fn guide(
         out.push_str(guide.replace("{{crate}}", &krate).trim_end());
         out.push_str("\n\n");
     }
+    out.push_str(&fill(
+        template("guide/mock"),
+        &[("name", name), ("krate", &krate)],
+    ));
     if let Some(features) = features {
         let minimal = if profile.minimal_features.is_empty() {
             String::new()
@@ -316,6 +321,7 @@ mod tests {
             ("guide/paging", &["streams"]),
             ("guide/downloads", &["downloads"]),
             ("guide/features", &["groups", "minimal", "name", "features"]),
+            ("guide/mock", &["name", "krate"]),
             ("guide/footer", &["command"]),
         ];
         assert_eq!(filled.len(), TEMPLATES.len());

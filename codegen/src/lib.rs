@@ -16,6 +16,7 @@ pub mod facts;
 pub mod features;
 pub mod glue;
 pub mod load;
+pub mod mock;
 pub mod names;
 pub mod normalize;
 pub mod openapi;
@@ -55,6 +56,8 @@ pub struct Output {
     pub glue: Option<GlueReport>,
     /// The per-resource-group features, when the crate has them.
     pub features: Option<features::FeatureReport>,
+    /// The companion mock crate's code (crates wired to `veeam-runtime`).
+    pub mock: Option<mock::MockCode>,
 }
 
 /// Generates a crate from spec files (the root document first; see [`load::read_spec`]).
@@ -101,6 +104,7 @@ pub fn generate(files: &[SpecFile], options: &CrateOptions) -> Result<Output> {
             .unwrap_or("")
             .to_string()
     };
+    let op_facts = facts;
     let facts = emit::ApiFacts {
         title: text("/info/title"),
         version: text("/info/version"),
@@ -108,6 +112,16 @@ pub fn generate(files: &[SpecFile], options: &CrateOptions) -> Result<Output> {
         streams: glue.as_ref().map_or(0, |g| g.streams),
         downloads: glue.as_ref().map_or(0, |g| g.downloads),
     };
+    let mock = options.runtime.as_ref().map(|r| {
+        mock::code(
+            &options.name,
+            &facts.title,
+            r.profile.auth.kind,
+            &doc.value,
+            &op_facts,
+            &code,
+        )
+    });
     let warnings = report
         .degraded
         .values()
@@ -123,6 +137,7 @@ pub fn generate(files: &[SpecFile], options: &CrateOptions) -> Result<Output> {
         warnings,
         operations,
         glue,
+        mock,
     })
 }
 
@@ -233,6 +248,30 @@ impl WorkspaceApi {
 
     pub fn crate_dir(&self, root: &std::path::Path) -> PathBuf {
         root.join("generated").join(&self.folder)
+    }
+
+    /// The folder of the API's mock crate under `generated/`: `<folder>-mock`.
+    pub fn mock_folder(&self) -> String {
+        format!("{}-mock", self.folder)
+    }
+
+    /// Every crate generation writes for this API, as (folder under `generated/`, files):
+    /// the client, then its mock.
+    pub fn crates(&self, output: &Output) -> Vec<(String, BTreeMap<PathBuf, String>)> {
+        let mut crates = vec![(self.folder.clone(), output.files.clone())];
+        if let Some(code) = &output.mock {
+            crates.push((
+                self.mock_folder(),
+                mock::crate_files(
+                    self.name(),
+                    WORKSPACE_COMMAND,
+                    &format!("{{ path = \"../{}\", version = \"0.1\" }}", self.folder),
+                    r#"{ path = "../../mock", version = "0.1" }"#,
+                    code,
+                ),
+            ));
+        }
+        crates
     }
 
     /// Generates this API's crate from the spec under `root` (the workspace root). Files are

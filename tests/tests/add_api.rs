@@ -1,6 +1,6 @@
 //! Adding an API is adding a folder: a workspace made here from scratch, with one folder
 //! under `spec/` (a document and a `profile.yaml`), generates a crate wired to the runtime as
-//! its profile says, with no Rust code naming it. A bad profile is an error naming the file
+//! its profile says, and its mock server beside it, with no Rust code naming it. A bad profile is an error naming the file
 //! and the key.
 
 use std::path::{Path, PathBuf};
@@ -56,6 +56,27 @@ fn a_folder_with_a_profile_is_an_api() {
         "pub fn acme_helper(&self) -> u8",
     ] {
         assert!(lib.contains(wanted), "{wanted:?} not in the crate root");
+    }
+    // Its mock server comes with it, beside it: a crate of its own, typed by the client.
+    let crates = api.crates(&output);
+    let folders: Vec<_> = crates.iter().map(|(f, _)| f.as_str()).collect();
+    assert_eq!(folders, ["acme", "acme-mock"]);
+    let mock = &crates[1].1;
+    let manifest = &mock[Path::new("Cargo.toml")];
+    for wanted in [
+        "name = \"acme-client-mock\"",
+        "acme-client = { path = \"../acme\"",
+        "veeam-mock = { path = \"../../mock\"",
+    ] {
+        assert!(manifest.contains(wanted), "{wanted:?} not in {manifest}");
+    }
+    let lib = &mock[Path::new("src/lib.rs")];
+    for wanted in [
+        "pub fn job_get(",
+        "::veeam_mock::Server::for_client::<acme_client::Client>()",
+        "path: \"/jobs\"",
+    ] {
+        assert!(lib.contains(wanted), "{wanted:?} not in the mock:\n{lib}");
     }
     std::fs::remove_dir_all(&root).unwrap();
 }

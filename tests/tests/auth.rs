@@ -1,11 +1,12 @@
 //! Login and token renewal against servers as they are deployed: behind a reverse proxy with
 //! a path prefix, refusing the token endpoint itself, under concurrent first calls, with odd
-//! token lifetimes. Every case ends within its timeout: a hang is a failure.
+//! token lifetimes. Every case ends within its timeout: a hang is a failure. The concurrent
+//! cases run on `vb365-mock` (a slow token endpoint, tokens expired on demand).
 
 use std::time::Duration;
 
 use serde_json::json;
-use wiremock::matchers::{body_string_contains, header, method, path};
+use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const SESSION: &str = "2e7f9c4a-1b3d-4c5e-8f6a-7b8c9d0e1f2a";
@@ -86,60 +87,53 @@ async fn a_401_from_the_token_endpoint_behind_a_prefix_is_an_error_not_a_hang() 
     assert!(e.to_string().contains("login: HTTP 401"), "{e}");
 }
 
+/// A `vb365-mock` server whose token endpoint answers after 50 ms (so concurrent calls
+/// overlap a login in flight), and a client of it.
+async fn slow_login_mock() -> (vb365_mock::Mock, vb365::Client) {
+    let mock = vb365_mock::Mock::start().await;
+    mock.token()
+        .always(vb365_mock::Fault::Delay(Duration::from_millis(50)))
+        .mount();
+    mock.restore_session_get_by_restore_session_id()
+        .returns(serde_json::from_value(json!({"id": SESSION, "state": "Working"})).unwrap());
+    let c = client(mock.uri());
+    (mock, c)
+}
+
+/// The bearer tokens the session's requests carried, counted by token.
+fn tokens_sent(mock: &vb365_mock::Mock) -> std::collections::BTreeMap<String, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for t in mock
+        .restore_session_get_by_restore_session_id()
+        .received()
+        .authorizations()
+    {
+        *counts.entry(t.unwrap_or_default()).or_default() += 1;
+    }
+    counts
+}
+
 #[tokio::test]
 async fn concurrent_first_calls_log_in_once() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v8/token"))
-        .respond_with(token("AT", "RT", json!(3600)).set_delay(Duration::from_millis(50)))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(header("authorization", "Bearer AT"))
-        .respond_with(session())
-        .expect(20)
-        .mount(&server)
-        .await;
-    let c = client(server.uri());
+    let (mock, c) = slow_login_mock().await;
     let calls = (0..20).map(|_| get(&c));
     for r in within("20 calls", futures::future::join_all(calls)).await {
         r.unwrap();
     }
+    assert_eq!(mock.sessions().logins, 1);
+    assert_eq!(
+        tokens_sent(&mock),
+        [("Bearer access-1".to_string(), 20)].into()
+    );
 }
 
 #[tokio::test]
 async fn concurrent_calls_with_an_expired_token_refresh_once() {
-    let server = MockServer::start().await;
+    let (mock, c) = slow_login_mock().await;
     // A token that lives 1 s (renewed at half-life), then one refresh for everyone.
-    Mock::given(method("POST"))
-        .and(body_string_contains("grant_type=password"))
-        .respond_with(token("AT1", "RT1", json!(1)))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(body_string_contains(
-            "grant_type=refresh_token&refresh_token=RT1",
-        ))
-        .respond_with(token("AT2", "RT2", json!(3600)).set_delay(Duration::from_millis(50)))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(header("authorization", "Bearer AT1"))
-        .respond_with(session())
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(header("authorization", "Bearer AT2"))
-        .respond_with(session())
-        .expect(10)
-        .mount(&server)
-        .await;
-    let c = client(server.uri());
+    mock.set_token_lifetime(1);
     get(&c).await.unwrap();
+    mock.set_token_lifetime(3600);
     tokio::time::sleep(Duration::from_millis(600)).await;
     for r in within(
         "10 calls",
@@ -149,40 +143,25 @@ async fn concurrent_calls_with_an_expired_token_refresh_once() {
     {
         r.unwrap();
     }
+    let sessions = mock.sessions();
+    assert_eq!((sessions.logins, sessions.refreshes), (1, 1));
+    assert_eq!(
+        tokens_sent(&mock),
+        [
+            ("Bearer access-1".to_string(), 1),
+            ("Bearer access-2".to_string(), 10)
+        ]
+        .into()
+    );
 }
 
 #[tokio::test]
 async fn concurrent_401s_renew_the_token_once() {
-    // The server revokes AT1 (401 with an empty body): every call in flight gets a 401, one
-    // renewal serves them all, and each repeats its request once.
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(body_string_contains("grant_type=password"))
-        .respond_with(token("AT1", "RT1", json!(3600)))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(body_string_contains(
-            "grant_type=refresh_token&refresh_token=RT1",
-        ))
-        .respond_with(token("AT2", "RT2", json!(3600)).set_delay(Duration::from_millis(50)))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(header("authorization", "Bearer AT1"))
-        .respond_with(ResponseTemplate::new(401))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(header("authorization", "Bearer AT2"))
-        .respond_with(session())
-        .expect(10)
-        .mount(&server)
-        .await;
-    let c = client(server.uri());
+    // The server forgets access-1 (401 with an empty body): every call in flight gets a 401,
+    // one renewal serves them all, and each repeats its request once.
+    let (mock, c) = slow_login_mock().await;
     c.session().login().await.unwrap();
+    mock.expire_tokens();
     for r in within(
         "10 calls",
         futures::future::join_all((0..10).map(|_| get(&c))),
@@ -191,6 +170,9 @@ async fn concurrent_401s_renew_the_token_once() {
     {
         r.unwrap();
     }
+    let sessions = mock.sessions();
+    assert_eq!((sessions.logins, sessions.refreshes), (1, 1));
+    assert_eq!(tokens_sent(&mock)["Bearer access-2"], 10);
 }
 
 #[tokio::test]

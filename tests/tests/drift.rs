@@ -20,24 +20,33 @@ fn generated_crates_are_fresh() {
     let mut stale = Vec::new();
     for api in codegen::workspace_apis(&root).unwrap_or_else(|e| panic!("{e}")) {
         let output = api.generate(&root).unwrap_or_else(|e| panic!("{e}"));
-        let dir = api.crate_dir(&root);
-        let drift = codegen::compare_with_disk(&dir, &output.files);
-        for (rel, _, fresh) in &drift.changed {
-            stale.push(format!("generated/{}/{}", api.folder, rel.display()));
-            if !in_ci {
-                let path = dir.join(rel);
-                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-                std::fs::write(&path, fresh).unwrap();
+        // Every operation has its typed stub in the mock (its types read from the client).
+        assert_eq!(
+            output.mock.as_ref().map(|m| m.stubs),
+            Some(output.operations),
+            "{}: operations without a mock stub",
+            api.name()
+        );
+        // The client's crate and its mock.
+        for (folder, files) in api.crates(&output) {
+            let dir = root.join("generated").join(&folder);
+            let drift = codegen::compare_with_disk(&dir, &files);
+            for (rel, _, fresh) in &drift.changed {
+                stale.push(format!("generated/{folder}/{}", rel.display()));
+                if !in_ci {
+                    let path = dir.join(rel);
+                    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                    std::fs::write(&path, fresh).unwrap();
+                }
             }
-        }
-        for rel in &drift.stale {
-            stale.push(format!(
-                "generated/{}/{} (not generated)",
-                api.folder,
-                rel.display()
-            ));
-            if !in_ci {
-                std::fs::remove_file(dir.join(rel)).unwrap();
+            for rel in &drift.stale {
+                stale.push(format!(
+                    "generated/{folder}/{} (not generated)",
+                    rel.display()
+                ));
+                if !in_ci {
+                    std::fs::remove_file(dir.join(rel)).unwrap();
+                }
             }
         }
     }

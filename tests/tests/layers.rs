@@ -18,6 +18,7 @@ const CRATES: &[(&str, &str)] = &[
     ("codegen", "codegen/src/lib.rs"),
     ("veeam-runtime", "runtime/src/lib.rs"),
     ("veeam-profile", "profile/src/lib.rs"),
+    ("veeam-mock", "mock/src/lib.rs"),
     ("xtask", "xtask/src/main.rs"),
 ];
 

@@ -1,8 +1,5 @@
-//! The README's "log in, list restore points" example, run against a mock VB365 server, so
-//! the example a newcomer copies is known to work.
-
-use wiremock::matchers::{body_string, header, method, path, query_param};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+//! The README's "log in, list restore points" example, run against the generated mock VB365
+//! server (`vb365-mock`), so the example a newcomer copies is known to work.
 
 // ---- begin README example ----
 use futures::TryStreamExt;
@@ -37,41 +34,40 @@ async fn list_restore_points(
 
 #[tokio::test]
 async fn readme_example_logs_in_and_lists_restore_points() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v8/token"))
-        .and(header("content-type", "application/x-www-form-urlencoded"))
-        .and(body_string("grant_type=password&username=admin%40example.com&password=s3cret&disable_antiforgery_token=true"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
-            "access_token": "AT", "refresh_token": "RT", "token_type": "bearer", "expires_in": 3600,
-            ".issued": "2026-11-22T10:00:00Z", ".expires": "2026-11-22T11:00:00Z"
-        })))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/v8/RestorePoints"))
-        .and(query_param("limit", "100"))
-        .and(header("authorization", "Bearer AT"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
-            "offset": 0, "limit": 100, "results": [{"id": "a", "backupTime": "2022-02-22T14:44:22Z"}]
-        })))
-        .expect(1)
-        .mount(&server)
-        .await;
-    // The stream asks for pages of 500: one short page ends it.
-    Mock::given(method("GET"))
-        .and(path("/v8/RestorePoints"))
-        .and(query_param("limit", "500"))
-        .and(query_param("offset", "0"))
-        .and(header("authorization", "Bearer AT"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
-            "offset": 0, "limit": 500, "results": [{"id": "a"}, {"id": "b"}]
-        })))
-        .expect(1)
-        .mount(&server)
-        .await;
-    list_restore_points(&server.uri(), "admin@example.com", "s3cret")
+    let mock = vb365_mock::Mock::start().await;
+    mock.set_credentials("admin@example.com", "s3cret");
+    let points: Vec<vb365::types::RestRestorePoint> = ["a", "b"]
+        .map(|id| vb365::types::RestRestorePoint {
+            id: Some(id.to_string()),
+            ..Default::default()
+        })
+        .into();
+    mock.restore_point_get_restore_points().returns(points);
+    list_restore_points(&mock.uri(), "admin@example.com", "s3cret")
         .await
         .unwrap();
+    let login = String::from_utf8_lossy(&mock.requests()[0].body).into_owned();
+    assert_eq!(
+        login,
+        "grant_type=password&username=admin%40example.com&password=s3cret&disable_antiforgery_token=true"
+    );
+    assert_eq!(mock.sessions().logins, 1);
+    // One page of 100, then the stream's pages of 500: one short page ends it.
+    let pages = mock.restore_point_get_restore_points().received();
+    assert_eq!(pages.count(), 2);
+    assert_eq!(
+        (
+            pages.query(0, "limit"),
+            pages.query(1, "limit"),
+            pages.query(1, "offset")
+        ),
+        (Some("100".into()), Some("500".into()), Some("0".into()))
+    );
+    assert_eq!(
+        pages.authorizations(),
+        [
+            Some("Bearer access-1".to_string()),
+            Some("Bearer access-1".to_string())
+        ]
+    );
 }

@@ -173,53 +173,56 @@ async fn refreshes_before_expiry_with_the_refresh_token() {
     );
 }
 
+/// A password client of a `vb365-mock` server, whose stub answers the session `SESSION` in
+/// `state`.
+async fn mock_with_session(state: &str) -> (vb365_mock::Mock, vb365::Client) {
+    let mock = vb365_mock::Mock::start().await;
+    mock.restore_session_get_by_restore_session_id()
+        .path_param("restoreSessionId", SESSION)
+        .returns(serde_json::from_value(session_json(state)).unwrap());
+    let client = vb365::Client::builder(mock.uri())
+        .password("admin@example.com", "s3cret&pw")
+        .retry(fast_retry())
+        .build()
+        .unwrap();
+    (mock, client)
+}
+
+/// The bearer tokens the session's requests carried.
+fn session_tokens(mock: &vb365_mock::Mock) -> Vec<Option<String>> {
+    mock.restore_session_get_by_restore_session_id()
+        .received()
+        .authorizations()
+}
+
+fn bearers(tokens: &[&str]) -> Vec<Option<String>> {
+    tokens.iter().map(|t| Some(format!("Bearer {t}"))).collect()
+}
+
 #[tokio::test]
 async fn a_401_refreshes_once_and_repeats_the_request() {
-    let server = MockServer::start().await;
-    on_token(
-        &server,
-        "grant_type=password",
-        token("AT1", "RT1", 3600),
-        Some(1),
-    )
-    .await;
-    on_token(
-        &server,
-        "grant_type=refresh_token&refresh_token=RT1",
-        token("AT2", "RT2", 3600),
-        Some(1),
-    )
-    .await;
-    on_session_get(&server, "AT1", ResponseTemplate::new(401), Some(1)).await;
-    on_session_get(&server, "AT2", ok("Stopped"), Some(1)).await;
-    let s = get_session(&password_client(&server)).await.unwrap();
+    let (mock, client) = mock_with_session("Stopped").await;
+    client.session().login().await.unwrap();
+    mock.expire_tokens();
+    let s = get_session(&client).await.unwrap();
     assert_eq!(s.state, Some(types::RestRestoreSessionState::Stopped));
+    let sessions = mock.sessions();
+    assert_eq!((sessions.logins, sessions.refreshes), (1, 1));
+    assert_eq!(session_tokens(&mock), bearers(&["access-1", "access-2"]));
 }
 
 #[tokio::test]
 async fn a_refused_refresh_falls_back_to_a_password_login() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v8/token"))
-        .and(body_string_contains("grant_type=password"))
-        .respond_with(token("AT1", "RT1", 3600))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .expect(1)
-        .mount(&server)
-        .await;
-    on_token(
-        &server,
-        "grant_type=password",
-        token("AT3", "RT3", 3600),
-        Some(1),
-    )
-    .await;
-    let refused = ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant"}));
-    on_token(&server, "grant_type=refresh_token", refused, Some(1)).await;
-    on_session_get(&server, "AT1", ResponseTemplate::new(401), None).await;
-    on_session_get(&server, "AT3", ok("Working"), Some(1)).await;
-    get_session(&password_client(&server)).await.unwrap();
+    let (mock, client) = mock_with_session("Working").await;
+    client.session().login().await.unwrap();
+    mock.revoke_tokens();
+    get_session(&client).await.unwrap();
+    let sessions = mock.sessions();
+    assert_eq!(
+        (sessions.logins, sessions.refreshes, sessions.refused),
+        (2, 0, 1)
+    );
+    assert_eq!(session_tokens(&mock), bearers(&["access-1", "access-2"]));
 }
 
 #[tokio::test]
@@ -245,26 +248,14 @@ async fn a_ready_bearer_token_is_sent_as_is_without_login() {
 
 #[tokio::test]
 async fn logout_revokes_on_the_server_and_the_next_call_logs_in_again() {
-    let server = MockServer::start().await;
-    on_token(
-        &server,
-        "grant_type=password",
-        token("AT", "RT", 3600),
-        Some(2),
-    )
-    .await;
-    Mock::given(method("POST"))
-        .and(path("/v8/token/logout"))
-        .and(header("authorization", "Bearer AT"))
-        .respond_with(ResponseTemplate::new(200))
-        .expect(1)
-        .mount(&server)
-        .await;
-    on_session_get(&server, "AT", ok("Working"), Some(1)).await;
-    let client = password_client(&server);
+    let (mock, client) = mock_with_session("Working").await;
     client.session().login().await.unwrap();
+    // The mock revokes only the token the logout carries, and refuses one it does not know.
     client.session().logout().await.unwrap();
     get_session(&client).await.unwrap();
+    let sessions = mock.sessions();
+    assert_eq!((sessions.logins, sessions.logouts), (2, 1));
+    assert_eq!(session_tokens(&mock), bearers(&["access-2"]));
 }
 
 #[tokio::test]

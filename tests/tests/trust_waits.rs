@@ -1,7 +1,8 @@
 //! Waits, tokens and timestamps (issue 23, items 5 and 7): .NET's zoneless timestamps and
 //! its "not set" date, fatal errors that end a wait at once, token lifetimes the server
 //! words oddly, a refresh answer without a new refresh token, a still-valid token kept when
-//! its early renewal fails, auth errors that keep their cause.
+//! its early renewal fails, auth errors that keep their cause. The token tests a server
+//! would answer that way run on `vb365-mock`; the odd answers it would not give, on wiremock.
 
 mod support;
 
@@ -142,28 +143,22 @@ fn token(body: serde_json::Value) -> ResponseTemplate {
 
 #[tokio::test]
 async fn expires_in_zero_is_not_a_renewal_before_every_request() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v8/token"))
-        .respond_with(token(
-            json!({"access_token": "AT", "refresh_token": "RT", "expires_in": 0}),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(header("authorization", "Bearer AT"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": SESSION})))
-        .expect(3)
-        .mount(&server)
-        .await;
-    let client = vb365::Client::builder(server.uri())
-        .password("admin", "pw")
-        .build()
-        .unwrap();
+    let mock = vb365_mock::Mock::start().await;
+    mock.set_token_lifetime(0);
+    mock.restore_session_get_by_restore_session_id()
+        .returns(serde_json::from_value(json!({"id": SESSION})).unwrap());
+    let client = mock.client();
     for _ in 0..3 {
         get_session(&client).await.unwrap();
     }
+    let sessions = mock.sessions();
+    assert_eq!((sessions.logins, sessions.refreshes), (1, 0));
+    assert_eq!(
+        mock.restore_session_get_by_restore_session_id()
+            .received()
+            .count(),
+        3
+    );
 }
 
 #[tokio::test]
@@ -222,45 +217,31 @@ async fn a_refresh_answer_without_a_refresh_token_keeps_the_old_one() {
 
 #[tokio::test]
 async fn a_still_valid_token_is_used_when_its_early_renewal_fails_transiently() {
-    let server = MockServer::start().await;
+    let mock = vb365_mock::Mock::start().await;
     // A 4 s token is renewed at half its life; by then the token endpoint is unavailable.
-    Mock::given(method("POST"))
-        .and(path("/v8/token"))
-        .respond_with(token(
-            json!({"access_token": "AT", "refresh_token": "RT", "expires_in": 4}),
-        ))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/v8/token"))
-        .respond_with(ResponseTemplate::new(503))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(header("authorization", "Bearer AT"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": SESSION})))
-        .mount(&server)
-        .await;
-    let client = vb365::Client::builder(server.uri())
+    mock.set_token_lifetime(4);
+    mock.restore_session_get_by_restore_session_id()
+        .returns(serde_json::from_value(json!({"id": SESSION})).unwrap());
+    let client = vb365::Client::builder(mock.uri())
         .password("admin", "pw")
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
     client.session().login().await.unwrap();
+    mock.token().always(vb365_mock::Fault::Status(503)).mount();
     tokio::time::sleep(Duration::from_millis(2100)).await;
     get_session(&client).await.unwrap();
-    let renewals = server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|r| r.url.path() == "/v8/token")
-        .count();
+    let renewals = mock.token().received().count();
     assert!(
         renewals >= 2,
         "a renewal was tried: {renewals} token requests"
+    );
+    assert_eq!(
+        mock.restore_session_get_by_restore_session_id()
+            .received()
+            .authorizations(),
+        [Some("Bearer access-1".to_string())],
+        "the token still valid was sent"
     );
 }
 

@@ -1,5 +1,5 @@
-//! The VB for Microsoft Azure v8.1 client against mock servers: its own token endpoint and
-//! logout, `Offset`/`Limit` paging, RFC 9457 problem errors, a restore answered 202 and
+//! The VB for Microsoft Azure v8.1 client against mock servers (`vbazure-mock` where it models
+//! the server, wiremock for answers it would not give): its own token endpoint and logout, `Offset`/`Limit` paging, RFC 9457 problem errors, a restore answered 202 and
 //! followed to its end, asynchronous operations, and a file answered under two statuses.
 
 use std::time::Duration;
@@ -8,17 +8,10 @@ use futures::{StreamExt, TryStreamExt};
 use serde_json::json;
 use vbazure::runtime::WaitOptions;
 use vbazure::{types, ErrorKind};
-use wiremock::matchers::{body_string, header, method, path, query_param};
+use wiremock::matchers::{body_string, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const POINT: &str = "15ed5dd3-c759-4726-9682-be9f9d72a7d5";
-
-fn token(access: &str, refresh: &str) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(json!({
-        "access_token": access, "token_type": "bearer", "expires_in": 3600,
-        "refresh_token": refresh, "username": "admin", "mfa_enabled": false
-    }))
-}
 
 fn bearer(server: &MockServer) -> vbazure::Client {
     vbazure::Client::builder(server.uri())
@@ -49,37 +42,22 @@ async fn answers_in_turn(server: &MockServer, at: &str, bodies: &[serde_json::Va
 
 #[tokio::test]
 async fn logs_in_at_its_token_endpoint_and_streams_restore_points_by_offset_and_limit() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/api/oauth2/token"))
-        .and(body_string(
-            "grant_type=Password&username=admin&password=pw",
-        ))
-        .respond_with(token("AZ", "AZR"))
-        .expect(1)
-        .mount(&server)
-        .await;
-    for (offset, n) in [(0usize, 2usize), (2, 1)] {
-        // Fields v8.1 does not list (a newer server's) must not fail the page.
-        let results: Vec<_> = (offset..offset + n)
-            .map(|i| {
+    let mock = vbazure_mock::Mock::start().await;
+    mock.set_credentials("admin", "pw");
+    let points: Vec<types::VirtualMachineRestorePoint> = (0..3)
+        .map(|i| {
+            serde_json::from_value(
                 json!({"id": format!("15ed5dd3-c759-4726-9682-be9f9d72a7d{i}"),
-                       "backupDestination": "Archive", "addedInV9": {"x": 1}})
-            })
-            .collect();
-        Mock::given(method("GET"))
-            .and(path("/api/v8.1/restorePoints/virtualMachines"))
-            .and(query_param("Offset", offset.to_string()))
-            .and(query_param("Limit", "2"))
-            .and(header("authorization", "Bearer AZ"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(
-                json!({"offset": offset, "limit": 2, "totalCount": 3, "results": results}),
-            ))
-            .expect(1)
-            .mount(&server)
-            .await;
-    }
-    let client = vbazure::Client::builder(server.uri())
+                                          "backupDestination": "Archive"}),
+            )
+            .unwrap()
+        })
+        .collect();
+    // Fields v8.1 does not list (a newer server's) must not fail the page.
+    mock.virtual_machine_restore_point_get_restore_point_page()
+        .set_field("/addedInV9", json!({"x": 1}))
+        .returns(points);
+    let client = vbazure::Client::builder(mock.uri())
         .password("admin", "pw")
         .build()
         .unwrap();
@@ -96,37 +74,33 @@ async fn logs_in_at_its_token_endpoint_and_streams_restore_points_by_offset_and_
         Some(types::BackupDestination::UnknownValue("Archive".into())),
         "a value v8.1 does not list is kept, not an error"
     );
+    let login = String::from_utf8_lossy(&mock.requests()[0].body).into_owned();
+    assert_eq!(login, "grant_type=Password&username=admin&password=pw");
+    let pages = mock
+        .virtual_machine_restore_point_get_restore_point_page()
+        .received();
+    let asked: Vec<_> = (0..pages.count())
+        .map(|i| (pages.query(i, "Offset"), pages.query(i, "Limit")))
+        .collect();
+    let page = |o: &str| (Some(o.to_string()), Some("2".to_string()));
+    assert_eq!(asked, [page("0"), page("2")]);
 }
 
 #[tokio::test]
 async fn logout_deletes_the_token_and_the_next_call_logs_in_again() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/api/oauth2/token"))
-        .respond_with(token("AZ", "AZR"))
-        .expect(2)
-        .mount(&server)
-        .await;
-    Mock::given(method("DELETE"))
-        .and(path("/api/oauth2/token"))
-        .and(header("authorization", "Bearer AZ"))
-        .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v8.1/system/about"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"serverVersion": "8.1"})))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let client = vbazure::Client::builder(server.uri())
-        .password("admin", "pw")
-        .build()
-        .unwrap();
+    let mock = vbazure_mock::Mock::start().await;
+    mock.system_get_about()
+        .returns(serde_json::from_value(json!({"serverVersion": "8.1"})).unwrap());
+    let client = mock.client();
     client.session().login().await.unwrap();
     client.session().logout().await.unwrap();
     client.system_get_about().send().await.unwrap();
+    let sessions = mock.sessions();
+    assert_eq!((sessions.logins, sessions.logouts), (2, 1));
+    assert_eq!(
+        mock.system_get_about().received().authorizations(),
+        [Some("Bearer access-2".to_string())]
+    );
 }
 
 #[tokio::test]

@@ -13,31 +13,32 @@ impl flags::Check {
         let mut clean = true;
         for api in codegen::workspace_apis(&root)? {
             let output = api.generate(&root)?;
-            let dir = api.crate_dir(&root);
-            let drift = codegen::compare_with_disk(&dir, &output.files);
-            for (rel, on_disk, fresh) in &drift.changed {
-                let shown = Path::new("generated").join(&api.folder).join(rel);
-                let old = on_disk.as_deref().unwrap_or("");
-                let diff = similar::TextDiff::from_lines(old, fresh.as_str());
-                print!(
-                    "{}",
-                    diff.unified_diff().context_radius(3).header(
-                        &format!("a/{}", shown.display()),
-                        &format!("b/{}", shown.display())
-                    )
-                );
-            }
-            for stale in &drift.stale {
-                println!(
-                    "stale file: generated/{}/{} (generation does not write it)",
-                    api.folder,
-                    stale.display()
-                );
-            }
-            if drift.is_clean() {
-                println!("{}: generated/{} is up to date", api.name(), api.folder);
-            } else {
-                clean = false;
+            for (folder, files) in api.crates(&output) {
+                let dir = root.join("generated").join(&folder);
+                let drift = codegen::compare_with_disk(&dir, &files);
+                for (rel, on_disk, fresh) in &drift.changed {
+                    let shown = Path::new("generated").join(&folder).join(rel);
+                    let old = on_disk.as_deref().unwrap_or("");
+                    let diff = similar::TextDiff::from_lines(old, fresh.as_str());
+                    print!(
+                        "{}",
+                        diff.unified_diff().context_radius(3).header(
+                            &format!("a/{}", shown.display()),
+                            &format!("b/{}", shown.display())
+                        )
+                    );
+                }
+                for stale in &drift.stale {
+                    println!(
+                        "stale file: generated/{folder}/{} (generation does not write it)",
+                        stale.display()
+                    );
+                }
+                if drift.is_clean() {
+                    println!("{}: generated/{folder} is up to date", api.name());
+                } else {
+                    clean = false;
+                }
             }
         }
         if clean {

@@ -26,20 +26,30 @@ fn workspace() -> Result<ExitCode> {
         let started = Instant::now();
         let output = api.generate(&root)?;
         let elapsed = started.elapsed();
-        let dir = api.crate_dir(&root);
-        let drift = codegen::compare_with_disk(&dir, &output.files);
-        for stale in &drift.stale {
-            std::fs::remove_file(dir.join(stale))
-                .with_context(|| format!("removing stale {}", dir.join(stale).display()))?;
+        // The client's crate, then its mock (`generated/<api>-mock/`).
+        for (folder, files) in api.crates(&output) {
+            let dir = root.join("generated").join(&folder);
+            let drift = codegen::compare_with_disk(&dir, &files);
+            for stale in &drift.stale {
+                std::fs::remove_file(dir.join(stale))
+                    .with_context(|| format!("removing stale {}", dir.join(stale).display()))?;
+            }
+            project::write_files(&dir, &files)?;
+            println!(
+                "generated/{folder}: {} files ({} changed, {} removed)",
+                files.len(),
+                drift.changed.len(),
+                drift.stale.len(),
+            );
         }
-        project::write_files(&dir, &output.files)?;
         println!(
-            "{}: {} operations, {} files ({} changed, {} removed) in {:.2?}",
+            "{}: {} operations{} in {:.2?}",
             api.name(),
             output.operations,
-            output.files.len(),
-            drift.changed.len(),
-            drift.stale.len(),
+            output
+                .mock
+                .as_ref()
+                .map_or(String::new(), |m| format!(", {} mock stubs", m.stubs)),
             elapsed
         );
         print_report(&output);

@@ -14,6 +14,7 @@ const HAND_WRITTEN: &[&str] = &[
     "xtask",
     "veeam-runtime",
     "veeam-profile",
+    "veeam-mock",
     "tests",
     "vb365-examples",
     "bench",
@@ -66,8 +67,9 @@ fn cargo_test() -> Result<ExitCode> {
     })
 }
 
-/// `cargo doc` of the runtime and every generated crate with all features, warnings denied:
-/// a broken link or a malformed doc comment in a spec fails CI, not a user on docs.rs.
+/// `cargo doc` of the runtime, the mock server and every generated crate with all features,
+/// warnings denied: a broken link or a malformed doc comment in a spec fails CI, not a user
+/// on docs.rs.
 fn docs() -> Result<ExitCode> {
     let mut doc = project::cargo();
     doc.args([
@@ -77,6 +79,8 @@ fn docs() -> Result<ExitCode> {
         "--all-features",
         "-p",
         "veeam-runtime",
+        "-p",
+        "veeam-mock",
     ])
     .env("RUSTDOCFLAGS", "-D warnings");
     for api in codegen::workspace_apis(&project::root())? {

@@ -19,6 +19,9 @@ pub struct Compile {
     pub base: Build,
     pub full: Build,
     pub minimal: Option<Build>,
+    /// The companion mock crate (`<name>-mock`): its lines and its own clean build, the
+    /// client already built, as a consumer's test build pays it.
+    pub mock: Option<(usize, Build)>,
 }
 
 pub fn measure(root: &Path, apis: &[codegen::WorkspaceApi], runs: usize) -> Result<Vec<Compile>> {
@@ -57,14 +60,31 @@ pub fn measure(root: &Path, apis: &[codegen::WorkspaceApi], runs: usize) -> Resu
                 )
             })?)
         };
+        let output = api.generate(root)?;
+        let mock = match api.crates(&output).get(1) {
+            Some((_, files)) => {
+                let package = format!("{}-mock", api.name());
+                // Its dependencies (veeam-mock, wiremock) built once, outside the figure.
+                run(project::cargo()
+                    .args(["build", "--quiet", "--offline", "-p", &package])
+                    .arg("--target-dir")
+                    .arg(&target))?;
+                Some((
+                    source_lines(files),
+                    builds(runs, || clean_build(&target, &package, None, &[]))?,
+                ))
+            }
+            None => None,
+        };
         compiles.push(Compile {
             name: api.name().to_string(),
             minimal_set,
             plain_lines,
-            lines: source_lines(&api.generate(root)?.files),
+            lines: source_lines(&output.files),
             base,
             full,
             minimal,
+            mock,
         });
     }
     Ok(compiles)

@@ -100,7 +100,7 @@ fn compile_rows(compiles: &[Compile]) -> String {
         .map(|c| {
             let minimal = c.minimal.as_ref();
             format!(
-                "| `{}` | {} (baseline {}) | {:.1} s, {:.0} MiB | {:.1} s, {:.0} MiB | {} | {:.0}% | {} |\n",
+                "| `{}` | {} (baseline {}) | {:.1} s, {:.0} MiB | {:.1} s, {:.0} MiB | {} | {:.0}% | {} | {} |\n",
                 c.name,
                 c.lines,
                 c.plain_lines,
@@ -116,6 +116,11 @@ fn compile_rows(compiles: &[Compile]) -> String {
                 )),
                 100.0 * c.full.secs / c.base.secs,
                 minimal.map_or("-".into(), |m| format!("{:.0}%", 100.0 * m.secs / c.full.secs)),
+                c.mock.as_ref().map_or("-".into(), |(lines, m)| format!(
+                    "{:.1} s, {:.0} MiB ({lines} lines)",
+                    m.secs,
+                    peak_mib(m.peak_kb)
+                )),
             )
         })
         .collect()
@@ -224,6 +229,7 @@ mod tests {
             base: build(2.0),
             full: build(1.0),
             minimal: Some(build(0.1)),
+            mock: Some((7, build(0.2))),
         }];
         let runtime = Runtime(serde_json::json!({"decode_ratio": 1.0}));
         let md = super::markdown(&generation, &compiles, &runtime);
