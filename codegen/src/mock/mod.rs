@@ -287,7 +287,8 @@ pub fn crate_files(
     files.insert(
         PathBuf::from("Cargo.toml"),
         format!(
-            "# {header}\n[package]\nname = \"{name}-mock\"\nversion = \"0.1.0\"\nedition = \"2021\"\ndescription = \"A mock {title} server for tests of code that uses {name}: typed stubs of every operation\"\nlicense = \"MIT OR Apache-2.0\"\npublish = false\n\n# Generated code carries no tests of its own.\n[lib]\ntest = false\ndoctest = false\n\n# A dev-dependency of its users: a program's own build never compiles it, and its client\n# (with every resource group, so every stub has its types) only in test builds.\n[dependencies]\n{name} = {client_dependency}\nveeam-mock = {mock_dependency}\n"
+            "# {header}\n[package]\nname = \"{name}-mock\"\nversion = \"0.1.0\"\nedition = \"2021\"\nrust-version = \"{rust_version}\"\ndescription = \"A mock {title} server for tests of code that uses {name}: typed stubs of every operation\"\nlicense = \"MIT OR Apache-2.0\"\npublish = false\n\n# Generated code carries no tests of its own.\n[lib]\ntest = false\ndoctest = false\n\n# A dev-dependency of its users: a program's own build never compiles it, and its client\n# (with every resource group, so every stub has its types) only in test builds.\n[dependencies]\n{name} = {client_dependency}\nveeam-mock = {mock_dependency}\n",
+            rust_version = crate::RUST_VERSION,
         ),
     );
     let krate = name.replace('-', "_");
