@@ -2,10 +2,10 @@
 //!
 //! Veeam's larger APIs describe .NET class hierarchies: a `Job` is a backup job, a copy job,
 //! ... and the JSON says which in a property such as `type`. The generator makes each such
-//! base a [`tagged_union!`]: one variant per subtype, holding the subtype with every field
-//! it has (its own and the base's), and an `Unknown` variant for a kind this crate does not
-//! know (a newer server's), which keeps the base's fields and the JSON as received and sends
-//! that JSON back unchanged. Decoding never loses a field the spec describes, and never fails
+//! base a [`tagged_union!`](crate::tagged_union): one variant per subtype, holding the
+//! subtype with every field it has (its own and the base's), and an `Unknown` variant for a
+//! kind this crate does not know (a newer server's), which keeps the base's fields and the
+//! JSON as received and sends that JSON back unchanged. Decoding never loses a field the spec describes, and never fails
 //! a page over a new kind.
 
 use serde::de::{DeserializeOwned, Error as _};
