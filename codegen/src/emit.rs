@@ -64,15 +64,37 @@ pub fn crate_files(
     } else {
         ""
     };
+    let (version, keywords) = match &options.runtime {
+        Some(r) => (
+            r.profile.krate.version.as_str(),
+            &r.profile.krate.keywords[..],
+        ),
+        None => (crate::profile::FIRST_VERSION, &[][..]),
+    };
+    let package = crate::manifest::Package {
+        name: &options.name,
+        version,
+        description: &options.description,
+        publish: !options.standalone,
+        keywords,
+        categories: crate::manifest::CLIENT_CATEGORIES,
+        api: Some((&facts.title, &facts.version)),
+    };
     files.insert(
         PathBuf::from("Cargo.toml"),
         format!(
-            "# {header}\n[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\nrust-version = \"{rust_version}\"\ndescription = \"{description}\"\nlicense = \"MIT OR Apache-2.0\"\npublish = false\n\n# Generated code carries no tests of its own; compiling it a second time as a test\n# harness would only double the build.\n[lib]\ntest = false\ndoctest = false\n\n# docs.rs documents every resource group.\n[package.metadata.docs.rs]\nall-features = true\n\n{DEPENDENCIES}{uses}{runtime}{features}{workspace}",
-            name = options.name,
-            description = options.description.replace('"', "'"),
-            rust_version = crate::RUST_VERSION,
+            "# {header}\n{package}# Generated code carries no tests of its own; compiling it a second time as a test\n# harness would only double the build.\n[lib]\ntest = false\ndoctest = false\n\n# docs.rs documents every resource group.\n[package.metadata.docs.rs]\nall-features = true\n\n{DEPENDENCIES}{uses}{runtime}{features}{workspace}",
+            package = package.table(),
         ),
     );
+    if package.publish {
+        for (file, text) in crate::manifest::LICENSE_FILES {
+            files.insert(PathBuf::from(file), text.to_string());
+        }
+    }
+    if let Some(changelog) = options.runtime.as_ref().and_then(|r| r.changelog.as_ref()) {
+        files.insert(PathBuf::from("CHANGELOG.md"), changelog.clone());
+    }
     files.insert(
         PathBuf::from("src/lib.rs"),
         format!("// {header}\n#![doc = include_str!(\"../README.md\")]\n\n// progenitor imports `types` into its builder module even when a spec defines none.\n#![allow(unused_imports)]\n\n{code}", code = code.lib),
@@ -265,13 +287,27 @@ fn guide(
             .map(|f| format!("\"{f}\""))
             .collect::<Vec<_>>()
             .join(", ");
+        let version = &profile.krate.version;
+        let released = crate::manifest::is_released(runtime.changelog.as_deref(), version);
+        let features = format!("default-features = false, features = [{listed}]");
+        let (dependency, place) = if released {
+            (
+                format!("{name} = {{ version = \"{version}\", {features} }}"),
+                format!("Version {version} is on crates.io; `CHANGELOG.md` says what each release changed."),
+            )
+        } else {
+            (
+                format!("{name} = {{ git = \"{}\", {features} }}", crate::manifest::REPOSITORY),
+                format!("Version {version} is not on crates.io yet: the dependency is the repository (pin a `rev`). Once released, each version is there and tagged `{name}-v<version>` in the repository."),
+            )
+        };
         out.push_str(&fill(
             template("guide/features"),
             &[
                 ("groups", &groups),
                 ("minimal", &minimal),
-                ("name", name),
-                ("features", &listed),
+                ("dependency", &dependency),
+                ("where", &place),
             ],
         ));
     }
@@ -320,7 +356,10 @@ mod tests {
             ),
             ("guide/paging", &["streams"]),
             ("guide/downloads", &["downloads"]),
-            ("guide/features", &["groups", "minimal", "name", "features"]),
+            (
+                "guide/features",
+                &["groups", "minimal", "dependency", "where"],
+            ),
             ("guide/mock", &["name", "krate"]),
             ("guide/footer", &["command"]),
         ];

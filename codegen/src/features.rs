@@ -122,6 +122,53 @@ fn cfg_one(feature: &str) -> Attribute {
     syn::parse_quote!(#[cfg(feature = #feature)])
 }
 
+/// The documentation paragraph saying which features an item needs: docs.rs documents the
+/// crate with every feature on, so without it a reader cannot tell what to enable.
+fn feature_note(features: &BTreeSet<String>) -> [Attribute; 2] {
+    let list: Vec<String> = features.iter().map(|f| format!("`{f}`")).collect();
+    let note = if features.len() == 1 {
+        format!(" Needs the crate feature {}.", list.join(""))
+    } else {
+        format!(" Needs one of the crate features {}.", list.join(", "))
+    };
+    [
+        syn::parse_quote!(#[doc = ""]),
+        syn::parse_quote!(#[doc = #note]),
+    ]
+}
+
+/// Adds [`feature_note`] to the documentation of a type, a type alias, or a type written by
+/// one of the runtime's macros (after the attributes the macro takes first).
+fn note_features(item: &mut Item, features: &BTreeSet<String>) {
+    let note = feature_note(features);
+    match item {
+        Item::Struct(s) => s.attrs.extend(note),
+        Item::Enum(e) => e.attrs.extend(note),
+        Item::Type(t) => t.attrs.extend(note),
+        Item::Macro(m) => {
+            let tokens: Vec<proc_macro2::TokenTree> = m.mac.tokens.clone().into_iter().collect();
+            if !matches!(tokens.first(), Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == '#')
+            {
+                return;
+            }
+            // `#[..]` pairs first: the new paragraph goes after the existing documentation.
+            let mut at = 0;
+            while matches!(tokens.get(at), Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == '#')
+                && matches!(tokens.get(at + 1), Some(proc_macro2::TokenTree::Group(g)) if g.delimiter() == proc_macro2::Delimiter::Bracket)
+            {
+                at += 2;
+            }
+            let mut out: proc_macro2::TokenStream = tokens[..at].iter().cloned().collect();
+            for attr in &note {
+                out.extend(quote!(#attr));
+            }
+            out.extend(tokens[at..].iter().cloned());
+            m.mac.tokens = out;
+        }
+        _ => {}
+    }
+}
+
 /// [`cfg_any`] as a line of text.
 fn cfg_any_text(features: &BTreeSet<String>) -> String {
     let list: Vec<String> = features
@@ -239,6 +286,7 @@ pub(crate) fn gate_builders(
             if let Some(attrs) = attrs_mut(item) {
                 attrs.push(cfg_one(feature));
             }
+            note_features(item, &BTreeSet::from([feature.clone()]));
         }
     }
 }
@@ -264,6 +312,8 @@ pub(crate) fn gate_client(items: &mut [Item], builder_feature: &BTreeMap<String,
             let builder = p.path.segments[1].ident.to_string();
             if let Some(feature) = builder_feature.get(&builder) {
                 f.attrs.push(cfg_one(feature));
+                f.attrs
+                    .extend(feature_note(&BTreeSet::from([feature.clone()])));
             }
         }
     }
@@ -360,6 +410,8 @@ pub(crate) fn gate_types(
         let Some(o) = owner(item, &type_names) else {
             return;
         };
+        let unreferenced = BTreeSet::from([UNREFERENCED.to_string()]);
+        let features = reached.get(&o).unwrap_or(&unreferenced);
         let attr = match reached.get(&o) {
             Some(features) => cfg_any(features),
             None => cfg_one(UNREFERENCED),
@@ -370,6 +422,7 @@ pub(crate) fn gate_types(
         if let Some(attrs) = attrs_mut(item) {
             attrs.push(attr);
         }
+        note_features(item, features);
     };
     for item in types.iter_mut() {
         let defines = !matches!(item, Item::Impl(_));

@@ -16,6 +16,7 @@ pub mod facts;
 pub mod features;
 pub mod glue;
 pub mod load;
+pub mod manifest;
 pub mod mock;
 pub mod names;
 pub mod normalize;
@@ -173,6 +174,7 @@ pub fn inferred_runtime(
         extension: None,
         guide: None,
         features,
+        changelog: None,
     };
     Ok((options, notes))
 }
@@ -256,22 +258,36 @@ impl WorkspaceApi {
     }
 
     /// Every crate generation writes for this API, as (folder under `generated/`, files):
-    /// the client, then its mock.
-    pub fn crates(&self, output: &Output) -> Vec<(String, BTreeMap<PathBuf, String>)> {
+    /// the client, then its mock. `root`: the workspace, whose `mock/` version the mock
+    /// crate depends on.
+    pub fn crates(
+        &self,
+        root: &std::path::Path,
+        output: &Output,
+    ) -> Result<Vec<(String, BTreeMap<PathBuf, String>)>> {
         let mut crates = vec![(self.folder.clone(), output.files.clone())];
         if let Some(code) = &output.mock {
+            let mock_version = manifest_version(root, "mock")?;
             crates.push((
                 self.mock_folder(),
                 mock::crate_files(
                     self.name(),
+                    &self.profile.krate.version,
                     WORKSPACE_COMMAND,
-                    &format!("{{ path = \"../{}\", version = \"0.1\" }}", self.folder),
-                    r#"{ path = "../../mock", version = "0.1" }"#,
+                    // The stubs are typed by this very version of the client.
+                    &format!(
+                        "{{ path = \"../{}\", version = \"={}\" }}",
+                        self.folder, self.profile.krate.version
+                    ),
+                    &format!(
+                        "{{ path = \"../../mock\", version = \"{}\" }}",
+                        mock_version
+                    ),
                     code,
                 ),
             ));
         }
-        crates
+        Ok(crates)
     }
 
     /// Generates this API's crate from the spec under `root` (the workspace root). Files are
@@ -285,6 +301,8 @@ impl WorkspaceApi {
         }
         let extension = self.profile.read_extensions(&self.spec_dir(root))?;
         let guide = self.profile.read_guide(&self.spec_dir(root))?;
+        let changelog = self.read_changelog(root)?;
+        let runtime_version = manifest_version(root, "runtime")?;
         generate(
             &files,
             &CrateOptions {
@@ -293,16 +311,76 @@ impl WorkspaceApi {
                 command: WORKSPACE_COMMAND.to_string(),
                 standalone: false,
                 runtime: Some(RuntimeOptions {
-                    // generated/<name>/ -> runtime/
-                    dependency: r#"{ path = "../../runtime", version = "0.1" }"#.to_string(),
+                    // generated/<name>/ -> runtime/, at the version it has now or a compatible
+                    // later one.
+                    dependency: format!(
+                        "{{ path = \"../../runtime\", version = \"{runtime_version}\" }}"
+                    ),
                     profile: self.profile.clone(),
                     extension,
                     guide,
                     features: true,
+                    changelog,
                 }),
             },
         )
     }
+}
+
+/// The file of an API's release notes in its folder, written by `cargo xtask release`.
+pub const CHANGELOG: &str = "CHANGELOG.md";
+
+impl WorkspaceApi {
+    /// `spec/<api>/CHANGELOG.md`, if the crate has one.
+    pub fn read_changelog(&self, root: &std::path::Path) -> Result<Option<String>> {
+        let file = self.spec_dir(root).join(CHANGELOG);
+        match std::fs::read_to_string(&file) {
+            Ok(text) => Ok(Some(text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(Error::Read { file, source }),
+        }
+    }
+}
+
+/// The `version` of the package in `root/<dir>/Cargo.toml` (a hand-written crate of the
+/// workspace: its first `version = "..."` line, in its `[package]` table).
+pub fn manifest_version(root: &std::path::Path, dir: &str) -> Result<String> {
+    let file = root.join(dir).join("Cargo.toml");
+    let text = std::fs::read_to_string(&file).map_err(|source| Error::Read {
+        file: file.clone(),
+        source,
+    })?;
+    if let Some(v) = package_version(&text) {
+        return Ok(v);
+    }
+    Err(Error::Invalid {
+        at: error::Location {
+            file: PathBuf::from(dir).join("Cargo.toml"),
+            pointer: "/package/version".into(),
+        },
+        message: "no `version = \"...\"` in its [package] table".into(),
+    })
+}
+
+/// The version in a manifest's `[package]` table (its `version = "..."` line).
+pub fn package_version(manifest: &str) -> Option<String> {
+    let mut in_package = false;
+    for line in manifest.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_package = line == "[package]";
+        } else if in_package {
+            if let Some(v) = line
+                .strip_prefix("version")
+                .map(str::trim_start)
+                .and_then(|r| r.strip_prefix('='))
+                .map(|r| r.trim().trim_matches('"'))
+            {
+                return Some(v.to_string());
+            }
+        }
+    }
+    None
 }
 
 /// Compares generated files with what is on disk under `dir`: the files that differ (with

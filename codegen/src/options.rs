@@ -33,4 +33,8 @@ pub struct RuntimeOptions {
     pub guide: Option<String>,
     /// One Cargo feature per resource group (tag); see [`crate::features`].
     pub features: bool,
+    /// The crate's release notes (`spec/<api>/CHANGELOG.md`, written by `cargo xtask
+    /// release`), shipped as the crate's `CHANGELOG.md`. A crate whose version has an entry
+    /// in it has been released, and its guide shows the registry's dependency line.
+    pub changelog: Option<String>,
 }

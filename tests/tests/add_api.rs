@@ -18,6 +18,15 @@ fn temp_workspace(profile: &str) -> PathBuf {
         std::fs::copy(fixtures.join(f), api.join(f)).unwrap();
     }
     std::fs::write(api.join("profile.yaml"), profile).unwrap();
+    // The hand-written crates the generated ones depend on, at versions of their own.
+    for (dir, version) in [("runtime", "0.3.1"), ("mock", "0.2.0")] {
+        std::fs::create_dir_all(root.join(dir)).unwrap();
+        std::fs::write(
+            root.join(dir).join("Cargo.toml"),
+            format!("[package]\nname = \"veeam-{dir}\"\nversion = \"{version}\"\n\n[dependencies]\nx = {{ version = \"9\" }}\n"),
+        )
+        .unwrap();
+    }
     std::fs::write(api.join("helpers.rs"), "impl Client {\n    /// A helper of this API's own.\n    pub fn acme_helper(&self) -> u8 { 7 }\n}\n").unwrap();
     root
 }
@@ -42,8 +51,8 @@ fn a_folder_with_a_profile_is_an_api() {
         "{manifest}"
     );
     assert!(
-        manifest.contains("veeam-runtime"),
-        "wired to the runtime: {manifest}"
+        manifest.contains("veeam-runtime = { path = \"../../runtime\", version = \"0.3.1\" }"),
+        "wired to the runtime at its version: {manifest}"
     );
     let lib = &output.files[Path::new("src/lib.rs")];
     for wanted in [
@@ -58,15 +67,15 @@ fn a_folder_with_a_profile_is_an_api() {
         assert!(lib.contains(wanted), "{wanted:?} not in the crate root");
     }
     // Its mock server comes with it, beside it: a crate of its own, typed by the client.
-    let crates = api.crates(&output);
+    let crates = api.crates(&root, &output).unwrap();
     let folders: Vec<_> = crates.iter().map(|(f, _)| f.as_str()).collect();
     assert_eq!(folders, ["acme", "acme-mock"]);
     let mock = &crates[1].1;
     let manifest = &mock[Path::new("Cargo.toml")];
     for wanted in [
         "name = \"acme-client-mock\"",
-        "acme-client = { path = \"../acme\"",
-        "veeam-mock = { path = \"../../mock\"",
+        "acme-client = { path = \"../acme\", version = \"=0.1.0\" }",
+        "veeam-mock = { path = \"../../mock\", version = \"0.2.0\" }",
     ] {
         assert!(manifest.contains(wanted), "{wanted:?} not in {manifest}");
     }

@@ -591,7 +591,7 @@ fn the_crate_effect_names_the_generated_crates_methods_and_types() {
         let mut added = d.crate_effect.methods_added.clone();
         added.sort();
         assert_eq!(added, methods, "{}: methods", api.name());
-        let declared = regex::Regex::new(r"pub (?:struct|enum|type)\s+(\w+)").unwrap();
+        let declared = regex::Regex::new(r"pub\s+(?:struct|enum|type)\s+(\w+)").unwrap();
         let names: std::collections::BTreeSet<&str> = declared
             .captures_iter(&types)
             .map(|c| c.get(1).unwrap().as_str())

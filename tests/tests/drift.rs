@@ -28,7 +28,7 @@ fn generated_crates_are_fresh() {
             api.name()
         );
         // The client's crate and its mock.
-        for (folder, files) in api.crates(&output) {
+        for (folder, files) in api.crates(&root, &output).unwrap_or_else(|e| panic!("{e}")) {
             let dir = root.join("generated").join(&folder);
             let drift = codegen::compare_with_disk(&dir, &files);
             for (rel, _, fresh) in &drift.changed {

@@ -160,3 +160,62 @@ fn the_declared_rust_version_builds_every_locked_dependency() {
         "declared rust-version {declared}, but: {too_new:?}"
     );
 }
+
+/// Every line of the README, of docs/ and of the crates' READMEs that adds a crate of this
+/// workspace is true today: the registry's line, at the crate's version, once that version is
+/// released (its changelog has the entry), and the repository's git line until then.
+#[test]
+fn every_install_line_is_true() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains(&format!(
+            "repository = \"{}\"",
+            codegen::manifest::REPOSITORY
+        )),
+        "the workspace and the generated crates name one repository"
+    );
+    let apis = codegen::workspace_apis(&root).unwrap();
+    let mut pages = vec![root.join("README.md")];
+    for dir in ["docs", "generated"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap().flatten() {
+            let p = entry.path();
+            if p.extension().is_some_and(|e| e == "md") {
+                pages.push(p);
+            } else if p.join("README.md").is_file() {
+                pages.push(p.join("README.md"));
+            }
+        }
+    }
+    let mut checked = 0;
+    for page in &pages {
+        let text = std::fs::read_to_string(page).unwrap();
+        for line in text.lines() {
+            for api in &apis {
+                if !line.starts_with(&format!("{} = ", api.name())) {
+                    continue;
+                }
+                let version = &api.profile.krate.version;
+                let changelog = api.read_changelog(&root).unwrap();
+                let ok = if codegen::manifest::is_released(changelog.as_deref(), version) {
+                    line.contains(&format!("version = \"{version}\""))
+                        || line.starts_with(&format!("{} = \"{version}\"", api.name()))
+                } else {
+                    line.contains(&format!("git = \"{}\"", codegen::manifest::REPOSITORY))
+                        && !line.contains("version =")
+                };
+                assert!(
+                    ok,
+                    "{}: {line:?} is not how {} {version} is added today",
+                    page.display(),
+                    api.name()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(
+        checked >= 1 + apis.len(),
+        "the README's line and every crate's guide: {checked}"
+    );
+}

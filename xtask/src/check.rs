@@ -13,7 +13,7 @@ impl flags::Check {
         let mut clean = true;
         for api in codegen::workspace_apis(&root)? {
             let output = api.generate(&root)?;
-            for (folder, files) in api.crates(&output) {
+            for (folder, files) in api.crates(&root, &output)? {
                 let dir = root.join("generated").join(&folder);
                 let drift = codegen::compare_with_disk(&dir, &files);
                 for (rel, on_disk, fresh) in &drift.changed {

@@ -27,7 +27,7 @@ fn workspace() -> Result<ExitCode> {
         let output = api.generate(&root)?;
         let elapsed = started.elapsed();
         // The client's crate, then its mock (`generated/<api>-mock/`).
-        for (folder, files) in api.crates(&output) {
+        for (folder, files) in api.crates(&root, &output)? {
             let dir = root.join("generated").join(&folder);
             let drift = codegen::compare_with_disk(&dir, &files);
             for stale in &drift.stale {
@@ -133,6 +133,7 @@ fn one(spec: &Path, out: &Path, name: &str, profile: Option<&Path>) -> Result<Ex
                 extension,
                 guide,
                 features: true,
+                changelog: None,
             }),
         },
     )?;

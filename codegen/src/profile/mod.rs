@@ -69,6 +69,37 @@ pub struct Profile {
 pub struct CrateInfo {
     pub name: String,
     pub description: String,
+    /// The crate's version; `cargo xtask release` moves it (and the mock crate's with it).
+    #[serde(default = "first_version")]
+    pub version: String,
+    /// Up to five crates.io keywords (the registry's limit).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
+}
+
+/// The version of a crate never released.
+pub const FIRST_VERSION: &str = "0.1.0";
+
+fn first_version() -> String {
+    FIRST_VERSION.to_string()
+}
+
+/// `major.minor.patch`, each a number without leading zeros (no pre-release or build part:
+/// the release command only ever writes these).
+pub fn parse_version(v: &str) -> Option<[u64; 3]> {
+    let mut parts = v.split('.');
+    let mut out = [0; 3];
+    for slot in &mut out {
+        let p = parts.next()?;
+        if p.is_empty()
+            || (p.len() > 1 && p.starts_with('0'))
+            || !p.bytes().all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        *slot = p.parse().ok()?;
+    }
+    parts.next().is_none().then_some(out)
 }
 
 impl Profile {
@@ -113,6 +144,33 @@ impl Profile {
     fn check(&self) -> Result<(), (&'static str, String)> {
         if !is_crate_name(&self.krate.name) {
             return Err(("/crate/name", format!("{:?} is not a crate name: letters, digits, `_` and `-`, starting with a letter", self.krate.name)));
+        }
+        if parse_version(&self.krate.version).is_none() {
+            return Err((
+                "/crate/version",
+                format!(
+                    "{:?} is not a version: `major.minor.patch`, numbers only",
+                    self.krate.version
+                ),
+            ));
+        }
+        if self.krate.keywords.len() > 5 {
+            return Err((
+                "/crate/keywords",
+                format!(
+                    "{} keywords: crates.io takes at most 5",
+                    self.krate.keywords.len()
+                ),
+            ));
+        }
+        for k in &self.krate.keywords {
+            let ok = k.len() <= 20
+                && k.starts_with(|c: char| c.is_ascii_alphabetic())
+                && k.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !ok {
+                return Err(("/crate/keywords", format!("{k:?} is not a crates.io keyword: up to 20 ASCII letters, digits, `-` and `_`, starting with a letter")));
+            }
         }
         auth::check(&self.auth)?;
         if let Some(p) = &self.paging {
@@ -244,6 +302,8 @@ pub fn infer(doc: &Value, name: &str, description: &str) -> (Profile, Vec<String
         krate: CrateInfo {
             name: name.to_string(),
             description: description.to_string(),
+            version: first_version(),
+            keywords: Vec::new(),
         },
         auth,
         paging,

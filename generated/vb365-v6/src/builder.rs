@@ -10,6 +10,8 @@ use super::{ByteStream, ClientInfo, RequestBuilderExt, ResponseValue};
 [`Client::account_get_credentials`]: super::Client::account_get_credentials*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "account")]
+///
+/// Needs the crate feature `account`.
 pub struct AccountGetCredentials<'a> {
     client: &'a super::Client,
     account_type: Result<Option<types::AccountGetCredentialsAccountType>, String>,
@@ -108,6 +110,8 @@ impl<'a> AccountGetCredentials<'a> {
 [`Client::account_add_credential`]: super::Client::account_add_credential*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "account")]
+///
+/// Needs the crate feature `account`.
 pub struct AccountAddCredential<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestCredentialToSend, String>,
@@ -208,6 +212,8 @@ impl<'a> AccountAddCredential<'a> {
 [`Client::account_get_credential`]: super::Client::account_get_credential*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "account")]
+///
+/// Needs the crate feature `account`.
 pub struct AccountGetCredential<'a> {
     client: &'a super::Client,
     account_id: Result<::uuid::Uuid, String>,
@@ -293,6 +299,8 @@ impl<'a> AccountGetCredential<'a> {
 [`Client::account_update_credential`]: super::Client::account_update_credential*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "account")]
+///
+/// Needs the crate feature `account`.
 pub struct AccountUpdateCredential<'a> {
     client: &'a super::Client,
     account_id: Result<::uuid::Uuid, String>,
@@ -401,6 +409,8 @@ impl<'a> AccountUpdateCredential<'a> {
 [`Client::account_remove_credential`]: super::Client::account_remove_credential*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "account")]
+///
+/// Needs the crate feature `account`.
 pub struct AccountRemoveCredential<'a> {
     client: &'a super::Client,
     account_id: Result<::uuid::Uuid, String>,
@@ -475,6 +485,8 @@ impl<'a> AccountRemoveCredential<'a> {
 [`Client::amazon_s3_compatible_object_storage_get_buckets`]: super::Client::amazon_s3_compatible_object_storage_get_buckets*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "amazon-s3-compatible-object-storage")]
+///
+/// Needs the crate feature `amazon-s3-compatible-object-storage`.
 pub struct AmazonS3CompatibleObjectStorageGetBuckets<'a> {
     client: &'a super::Client,
     custom_region_id: Result<::std::string::String, String>,
@@ -603,6 +615,8 @@ impl<'a> AmazonS3CompatibleObjectStorageGetBuckets<'a> {
 [`Client::amazon_s3_compatible_object_storage_get_folders`]: super::Client::amazon_s3_compatible_object_storage_get_folders*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "amazon-s3-compatible-object-storage")]
+///
+/// Needs the crate feature `amazon-s3-compatible-object-storage`.
 pub struct AmazonS3CompatibleObjectStorageGetFolders<'a> {
     client: &'a super::Client,
     bucket_name: Result<::std::string::String, String>,
@@ -754,6 +768,8 @@ impl<'a> AmazonS3CompatibleObjectStorageGetFolders<'a> {
 [`Client::amazon_s3_compatible_object_storage_add_folder`]: super::Client::amazon_s3_compatible_object_storage_add_folder*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "amazon-s3-compatible-object-storage")]
+///
+/// Needs the crate feature `amazon-s3-compatible-object-storage`.
 pub struct AmazonS3CompatibleObjectStorageAddFolder<'a> {
     client: &'a super::Client,
     bucket_name: Result<::std::string::String, String>,
@@ -921,6 +937,8 @@ impl<'a> AmazonS3CompatibleObjectStorageAddFolder<'a> {
 [`Client::amazon_s3_compatible_object_storage_get_folder`]: super::Client::amazon_s3_compatible_object_storage_get_folder*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "amazon-s3-compatible-object-storage")]
+///
+/// Needs the crate feature `amazon-s3-compatible-object-storage`.
 pub struct AmazonS3CompatibleObjectStorageGetFolder<'a> {
     client: &'a super::Client,
     bucket_name: Result<::std::string::String, String>,
@@ -1071,6 +1089,8 @@ impl<'a> AmazonS3CompatibleObjectStorageGetFolder<'a> {
 [`Client::amazon_s3_compatible_object_storage_get_bucket`]: super::Client::amazon_s3_compatible_object_storage_get_bucket*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "amazon-s3-compatible-object-storage")]
+///
+/// Needs the crate feature `amazon-s3-compatible-object-storage`.
 pub struct AmazonS3CompatibleObjectStorageGetBucket<'a> {
     client: &'a super::Client,
     name: Result<::std::string::String, String>,
@@ -1201,6 +1221,8 @@ impl<'a> AmazonS3CompatibleObjectStorageGetBucket<'a> {
 [`Client::amazon_s3_object_storage_get_buckets`]: super::Client::amazon_s3_object_storage_get_buckets*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "amazon-s3-object-storage")]
+///
+/// Needs the crate feature `amazon-s3-object-storage`.
 pub struct AmazonS3ObjectStorageGetBuckets<'a> {
     client: &'a super::Client,
     name: Result<Option<::std::string::String>, String>,
@@ -1327,6 +1349,8 @@ impl<'a> AmazonS3ObjectStorageGetBuckets<'a> {
 [`Client::amazon_s3_object_storage_get_folders`]: super::Client::amazon_s3_object_storage_get_folders*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "amazon-s3-object-storage")]
+///
+/// Needs the crate feature `amazon-s3-object-storage`.
 pub struct AmazonS3ObjectStorageGetFolders<'a> {
     client: &'a super::Client,
     bucket_name: Result<::std::string::String, String>,
@@ -1455,6 +1479,8 @@ impl<'a> AmazonS3ObjectStorageGetFolders<'a> {
 [`Client::amazon_s3_object_storage_add_folder`]: super::Client::amazon_s3_object_storage_add_folder*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "amazon-s3-object-storage")]
+///
+/// Needs the crate feature `amazon-s3-object-storage`.
 pub struct AmazonS3ObjectStorageAddFolder<'a> {
     client: &'a super::Client,
     bucket_name: Result<::std::string::String, String>,
@@ -1599,6 +1625,8 @@ impl<'a> AmazonS3ObjectStorageAddFolder<'a> {
 [`Client::amazon_s3_object_storage_get_folder`]: super::Client::amazon_s3_object_storage_get_folder*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "amazon-s3-object-storage")]
+///
+/// Needs the crate feature `amazon-s3-object-storage`.
 pub struct AmazonS3ObjectStorageGetFolder<'a> {
     client: &'a super::Client,
     bucket_name: Result<::std::string::String, String>,
@@ -1726,6 +1754,8 @@ impl<'a> AmazonS3ObjectStorageGetFolder<'a> {
 [`Client::amazon_s3_object_storage_get_bucket`]: super::Client::amazon_s3_object_storage_get_bucket*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "amazon-s3-object-storage")]
+///
+/// Needs the crate feature `amazon-s3-object-storage`.
 pub struct AmazonS3ObjectStorageGetBucket<'a> {
     client: &'a super::Client,
     name: Result<::std::string::String, String>,
@@ -1840,6 +1870,8 @@ impl<'a> AmazonS3ObjectStorageGetBucket<'a> {
 [`Client::application_get_applications`]: super::Client::application_get_applications*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "application")]
+///
+/// Needs the crate feature `application`.
 pub struct ApplicationGetApplications<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -2027,6 +2059,8 @@ impl<'a> ApplicationGetApplications<'a> {
 [`Client::application_create_application`]: super::Client::application_create_application*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "application")]
+///
+/// Needs the crate feature `application`.
 pub struct ApplicationCreateApplication<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -2143,6 +2177,8 @@ impl<'a> ApplicationCreateApplication<'a> {
 [`Client::audit_email_settings_get`]: super::Client::audit_email_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "audit-email-settings")]
+///
+/// Needs the crate feature `audit-email-settings`.
 pub struct AuditEmailSettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -2211,6 +2247,8 @@ impl<'a> AuditEmailSettingsGet<'a> {
 [`Client::audit_email_settings_update`]: super::Client::audit_email_settings_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "audit-email-settings")]
+///
+/// Needs the crate feature `audit-email-settings`.
 pub struct AuditEmailSettingsUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestAuditEmailSettingsRequest, String>,
@@ -2305,6 +2343,8 @@ impl<'a> AuditEmailSettingsUpdate<'a> {
 [`Client::audit_email_settings_send_test`]: super::Client::audit_email_settings_send_test*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "audit-email-settings")]
+///
+/// Needs the crate feature `audit-email-settings`.
 pub struct AuditEmailSettingsSendTest<'a> {
     client: &'a super::Client,
 }
@@ -2362,6 +2402,8 @@ impl<'a> AuditEmailSettingsSendTest<'a> {
 [`Client::token`]: super::Client::token*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "auth")]
+///
+/// Needs the crate feature `auth`.
 pub struct Token<'a> {
     client: &'a super::Client,
     body: Result<types::builder::TokenBody, String>,
@@ -2456,6 +2498,8 @@ impl<'a> Token<'a> {
 [`Client::azure_object_storage_get_containers`]: super::Client::azure_object_storage_get_containers*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-object-storage")]
+///
+/// Needs the crate feature `azure-object-storage`.
 pub struct AzureObjectStorageGetContainers<'a> {
     client: &'a super::Client,
     name: Result<Option<::std::string::String>, String>,
@@ -2568,6 +2612,8 @@ impl<'a> AzureObjectStorageGetContainers<'a> {
 [`Client::azure_object_storage_get_folders`]: super::Client::azure_object_storage_get_folders*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-object-storage")]
+///
+/// Needs the crate feature `azure-object-storage`.
 pub struct AzureObjectStorageGetFolders<'a> {
     client: &'a super::Client,
     container_name: Result<::std::string::String, String>,
@@ -2696,6 +2742,8 @@ impl<'a> AzureObjectStorageGetFolders<'a> {
 [`Client::azure_object_storage_add_folder`]: super::Client::azure_object_storage_add_folder*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-object-storage")]
+///
+/// Needs the crate feature `azure-object-storage`.
 pub struct AzureObjectStorageAddFolder<'a> {
     client: &'a super::Client,
     container_name: Result<::std::string::String, String>,
@@ -2840,6 +2888,8 @@ impl<'a> AzureObjectStorageAddFolder<'a> {
 [`Client::azure_object_storage_get_folder`]: super::Client::azure_object_storage_get_folder*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-object-storage")]
+///
+/// Needs the crate feature `azure-object-storage`.
 pub struct AzureObjectStorageGetFolder<'a> {
     client: &'a super::Client,
     container_name: Result<::std::string::String, String>,
@@ -2967,6 +3017,8 @@ impl<'a> AzureObjectStorageGetFolder<'a> {
 [`Client::azure_object_storage_get_container`]: super::Client::azure_object_storage_get_container*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-object-storage")]
+///
+/// Needs the crate feature `azure-object-storage`.
 pub struct AzureObjectStorageGetContainer<'a> {
     client: &'a super::Client,
     name: Result<::std::string::String, String>,
@@ -3081,6 +3133,8 @@ impl<'a> AzureObjectStorageGetContainer<'a> {
 [`Client::azure_service_accounts_get`]: super::Client::azure_service_accounts_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGet<'a> {
     client: &'a super::Client,
     description: Result<Option<::std::string::String>, String>,
@@ -3179,6 +3233,8 @@ impl<'a> AzureServiceAccountsGet<'a> {
 [`Client::azure_service_accounts_add`]: super::Client::azure_service_accounts_add*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsAdd<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestServiceAccountCreationData, String>,
@@ -3280,6 +3336,8 @@ impl<'a> AzureServiceAccountsAdd<'a> {
 [`Client::azure_service_accounts_get_device_code`]: super::Client::azure_service_accounts_get_device_code*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetDeviceCode<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestDeviceCodeInfoRequest, String>,
@@ -3380,6 +3438,8 @@ impl<'a> AzureServiceAccountsGetDeviceCode<'a> {
 [`Client::azure_service_accounts_get_by_id`]: super::Client::azure_service_accounts_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetById<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -3466,6 +3526,8 @@ impl<'a> AzureServiceAccountsGetById<'a> {
 [`Client::azure_service_accounts_update`]: super::Client::azure_service_accounts_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsUpdate<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -3576,6 +3638,8 @@ impl<'a> AzureServiceAccountsUpdate<'a> {
 [`Client::azure_service_accounts_delete`]: super::Client::azure_service_accounts_delete*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsDelete<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -3651,6 +3715,8 @@ impl<'a> AzureServiceAccountsDelete<'a> {
 [`Client::azure_service_accounts_get_subscriptions`]: super::Client::azure_service_accounts_get_subscriptions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetSubscriptions<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -3758,6 +3824,8 @@ impl<'a> AzureServiceAccountsGetSubscriptions<'a> {
 [`Client::azure_service_accounts_get_subscription_by_id`]: super::Client::azure_service_accounts_get_subscription_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetSubscriptionById<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -3860,6 +3928,8 @@ impl<'a> AzureServiceAccountsGetSubscriptionById<'a> {
 [`Client::azure_service_accounts_get_locations`]: super::Client::azure_service_accounts_get_locations*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetLocations<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -3962,6 +4032,8 @@ impl<'a> AzureServiceAccountsGetLocations<'a> {
 [`Client::azure_service_accounts_get_location_by_name`]: super::Client::azure_service_accounts_get_location_by_name*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetLocationByName<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -4077,6 +4149,8 @@ impl<'a> AzureServiceAccountsGetLocationByName<'a> {
 [`Client::azure_service_accounts_get_virtual_machine_sizes`]: super::Client::azure_service_accounts_get_virtual_machine_sizes*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetVirtualMachineSizes<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -4192,6 +4266,8 @@ impl<'a> AzureServiceAccountsGetVirtualMachineSizes<'a> {
 [`Client::azure_service_accounts_get_virtual_machine_size_by_name`]: super::Client::azure_service_accounts_get_virtual_machine_size_by_name*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetVirtualMachineSizeByName<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -4327,6 +4403,8 @@ impl<'a> AzureServiceAccountsGetVirtualMachineSizeByName<'a> {
 [`Client::azure_service_accounts_get_resource_groups`]: super::Client::azure_service_accounts_get_resource_groups*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetResourceGroups<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -4443,6 +4521,8 @@ impl<'a> AzureServiceAccountsGetResourceGroups<'a> {
 [`Client::azure_service_accounts_get_resource_group_by_name`]: super::Client::azure_service_accounts_get_resource_group_by_name*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetResourceGroupByName<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -4560,6 +4640,8 @@ impl<'a> AzureServiceAccountsGetResourceGroupByName<'a> {
 [`Client::azure_service_accounts_get_virtual_networks`]: super::Client::azure_service_accounts_get_virtual_networks*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetVirtualNetworks<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -4697,6 +4779,8 @@ impl<'a> AzureServiceAccountsGetVirtualNetworks<'a> {
 [`Client::azure_service_accounts_get_virtual_network_by_name`]: super::Client::azure_service_accounts_get_virtual_network_by_name*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetVirtualNetworkByName<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -4836,6 +4920,8 @@ impl<'a> AzureServiceAccountsGetVirtualNetworkByName<'a> {
 [`Client::azure_service_accounts_get_subnets`]: super::Client::azure_service_accounts_get_subnets*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetSubnets<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -4975,6 +5061,8 @@ impl<'a> AzureServiceAccountsGetSubnets<'a> {
 [`Client::azure_service_accounts_get_subnet_by_name`]: super::Client::azure_service_accounts_get_subnet_by_name*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetSubnetByName<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -5129,6 +5217,8 @@ impl<'a> AzureServiceAccountsGetSubnetByName<'a> {
 [`Client::backup_group_data_get_groups_data`]: super::Client::backup_group_data_get_groups_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-group-data")]
+///
+/// Needs the crate feature `backup-group-data`.
 pub struct BackupGroupDataGetGroupsData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -5288,6 +5378,8 @@ impl<'a> BackupGroupDataGetGroupsData<'a> {
 [`Client::backup_group_data_get_single_group_data`]: super::Client::backup_group_data_get_single_group_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-group-data")]
+///
+/// Needs the crate feature `backup-group-data`.
 pub struct BackupGroupDataGetSingleGroupData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -5387,6 +5479,8 @@ impl<'a> BackupGroupDataGetSingleGroupData<'a> {
 [`Client::backup_mailbox_data_get_mailboxes_data`]: super::Client::backup_mailbox_data_get_mailboxes_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-mailbox-data")]
+///
+/// Needs the crate feature `backup-mailbox-data`.
 pub struct BackupMailboxDataGetMailboxesData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -5598,6 +5692,8 @@ impl<'a> BackupMailboxDataGetMailboxesData<'a> {
 [`Client::backup_mailbox_data_get_mailbox_data`]: super::Client::backup_mailbox_data_get_mailbox_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-mailbox-data")]
+///
+/// Needs the crate feature `backup-mailbox-data`.
 pub struct BackupMailboxDataGetMailboxData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -5697,6 +5793,8 @@ impl<'a> BackupMailboxDataGetMailboxData<'a> {
 [`Client::backup_one_drive_data_get_one_drives_data`]: super::Client::backup_one_drive_data_get_one_drives_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-one-drive-data")]
+///
+/// Needs the crate feature `backup-one-drive-data`.
 pub struct BackupOneDriveDataGetOneDrivesData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -5908,6 +6006,8 @@ impl<'a> BackupOneDriveDataGetOneDrivesData<'a> {
 [`Client::backup_one_drive_data_get_one_drive_data`]: super::Client::backup_one_drive_data_get_one_drive_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-one-drive-data")]
+///
+/// Needs the crate feature `backup-one-drive-data`.
 pub struct BackupOneDriveDataGetOneDriveData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -6007,6 +6107,8 @@ impl<'a> BackupOneDriveDataGetOneDriveData<'a> {
 [`Client::backup_organization_data_get_organization_data`]: super::Client::backup_organization_data_get_organization_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-organization-data")]
+///
+/// Needs the crate feature `backup-organization-data`.
 pub struct BackupOrganizationDataGetOrganizationData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -6166,6 +6268,8 @@ impl<'a> BackupOrganizationDataGetOrganizationData<'a> {
 [`Client::backup_organization_data_get_single_organization_data`]: super::Client::backup_organization_data_get_single_organization_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-organization-data")]
+///
+/// Needs the crate feature `backup-organization-data`.
 pub struct BackupOrganizationDataGetSingleOrganizationData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -6266,6 +6370,8 @@ impl<'a> BackupOrganizationDataGetSingleOrganizationData<'a> {
 [`Client::backup_organization_get_by_restore_session_id`]: super::Client::backup_organization_get_by_restore_session_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-organization")]
+///
+/// Needs the crate feature `backup-organization`.
 pub struct BackupOrganizationGetByRestoreSessionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -6352,6 +6458,8 @@ impl<'a> BackupOrganizationGetByRestoreSessionId<'a> {
 [`Client::backup_organization_restore_sessions_action`]: super::Client::backup_organization_restore_sessions_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-organization")]
+///
+/// Needs the crate feature `backup-organization`.
 pub struct BackupOrganizationRestoreSessionsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -6488,6 +6596,8 @@ impl<'a> BackupOrganizationRestoreSessionsAction<'a> {
 [`Client::backup_organization_restore_sessions_search_exchange`]: super::Client::backup_organization_restore_sessions_search_exchange*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-organization")]
+///
+/// Needs the crate feature `backup-organization`.
 pub struct BackupOrganizationRestoreSessionsSearchExchange<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -6677,6 +6787,8 @@ impl<'a> BackupOrganizationRestoreSessionsSearchExchange<'a> {
 [`Client::backup_organization_restore_sessions_search_teams`]: super::Client::backup_organization_restore_sessions_search_teams*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-organization")]
+///
+/// Needs the crate feature `backup-organization`.
 pub struct BackupOrganizationRestoreSessionsSearchTeams<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -6868,6 +6980,8 @@ impl<'a> BackupOrganizationRestoreSessionsSearchTeams<'a> {
 [`Client::backup_repository_get_repositories`]: super::Client::backup_repository_get_repositories*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-repository")]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct BackupRepositoryGetRepositories<'a> {
     client: &'a super::Client,
     long_term: Result<Option<bool>, String>,
@@ -6966,6 +7080,8 @@ impl<'a> BackupRepositoryGetRepositories<'a> {
 [`Client::backup_repository_add`]: super::Client::backup_repository_add*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-repository")]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct BackupRepositoryAdd<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestBackupRepositoryFromClient, String>,
@@ -7067,6 +7183,8 @@ impl<'a> BackupRepositoryAdd<'a> {
 [`Client::backup_repository_get_repositories_by_id`]: super::Client::backup_repository_get_repositories_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-repository")]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct BackupRepositoryGetRepositoriesById<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -7153,6 +7271,8 @@ impl<'a> BackupRepositoryGetRepositoriesById<'a> {
 [`Client::backup_repository_update_repository`]: super::Client::backup_repository_update_repository*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-repository")]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct BackupRepositoryUpdateRepository<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -7263,6 +7383,8 @@ impl<'a> BackupRepositoryUpdateRepository<'a> {
 [`Client::backup_repository_remove`]: super::Client::backup_repository_remove*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-repository")]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct BackupRepositoryRemove<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -7338,6 +7460,8 @@ impl<'a> BackupRepositoryRemove<'a> {
 [`Client::backup_repository_get_repository_storage_usage`]: super::Client::backup_repository_get_repository_storage_usage*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-repository")]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct BackupRepositoryGetRepositoryStorageUsage<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -7497,6 +7621,8 @@ impl<'a> BackupRepositoryGetRepositoryStorageUsage<'a> {
 [`Client::backup_repository_start_synchronize_action`]: super::Client::backup_repository_start_synchronize_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-repository")]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct BackupRepositoryStartSynchronizeAction<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -7583,6 +7709,8 @@ impl<'a> BackupRepositoryStartSynchronizeAction<'a> {
 [`Client::backup_site_data_get_sites_data`]: super::Client::backup_site_data_get_sites_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-site-data")]
+///
+/// Needs the crate feature `backup-site-data`.
 pub struct BackupSiteDataGetSitesData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -7742,6 +7870,8 @@ impl<'a> BackupSiteDataGetSitesData<'a> {
 [`Client::backup_site_data_get_site_data`]: super::Client::backup_site_data_get_site_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-site-data")]
+///
+/// Needs the crate feature `backup-site-data`.
 pub struct BackupSiteDataGetSiteData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -7841,6 +7971,8 @@ impl<'a> BackupSiteDataGetSiteData<'a> {
 [`Client::backup_team_data_get_teams_data`]: super::Client::backup_team_data_get_teams_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-team-data")]
+///
+/// Needs the crate feature `backup-team-data`.
 pub struct BackupTeamDataGetTeamsData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -8000,6 +8132,8 @@ impl<'a> BackupTeamDataGetTeamsData<'a> {
 [`Client::backup_team_data_get_team_data`]: super::Client::backup_team_data_get_team_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-team-data")]
+///
+/// Needs the crate feature `backup-team-data`.
 pub struct BackupTeamDataGetTeamData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -8099,6 +8233,8 @@ impl<'a> BackupTeamDataGetTeamData<'a> {
 [`Client::backup_user_data_get_users_data`]: super::Client::backup_user_data_get_users_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-user-data")]
+///
+/// Needs the crate feature `backup-user-data`.
 pub struct BackupUserDataGetUsersData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -8258,6 +8394,8 @@ impl<'a> BackupUserDataGetUsersData<'a> {
 [`Client::backup_user_data_get_user_data`]: super::Client::backup_user_data_get_user_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-user-data")]
+///
+/// Needs the crate feature `backup-user-data`.
 pub struct BackupUserDataGetUserData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -8357,6 +8495,8 @@ impl<'a> BackupUserDataGetUserData<'a> {
 [`Client::copy_job_get`]: super::Client::copy_job_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "copy-job")]
+///
+/// Needs the crate feature `copy-job`.
 pub struct CopyJobGet<'a> {
     client: &'a super::Client,
     repository_id: Result<Option<::uuid::Uuid>, String>,
@@ -8441,6 +8581,8 @@ impl<'a> CopyJobGet<'a> {
 [`Client::copy_job_create`]: super::Client::copy_job_create*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "copy-job")]
+///
+/// Needs the crate feature `copy-job`.
 pub struct CopyJobCreate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestCopyJob, String>,
@@ -8535,6 +8677,8 @@ impl<'a> CopyJobCreate<'a> {
 [`Client::copy_job_get_by_id`]: super::Client::copy_job_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "copy-job")]
+///
+/// Needs the crate feature `copy-job`.
 pub struct CopyJobGetById<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -8620,6 +8764,8 @@ impl<'a> CopyJobGetById<'a> {
 [`Client::copy_job_update`]: super::Client::copy_job_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "copy-job")]
+///
+/// Needs the crate feature `copy-job`.
 pub struct CopyJobUpdate<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -8722,6 +8868,8 @@ impl<'a> CopyJobUpdate<'a> {
 [`Client::copy_job_delete`]: super::Client::copy_job_delete*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "copy-job")]
+///
+/// Needs the crate feature `copy-job`.
 pub struct CopyJobDelete<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -8796,6 +8944,8 @@ impl<'a> CopyJobDelete<'a> {
 [`Client::copy_job_get_backup_job_by_copy_job`]: super::Client::copy_job_get_backup_job_by_copy_job*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "copy-job")]
+///
+/// Needs the crate feature `copy-job`.
 pub struct CopyJobGetBackupJobByCopyJob<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -8881,6 +9031,8 @@ impl<'a> CopyJobGetBackupJobByCopyJob<'a> {
 [`Client::copy_job_disable`]: super::Client::copy_job_disable*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "copy-job")]
+///
+/// Needs the crate feature `copy-job`.
 pub struct CopyJobDisable<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -8955,6 +9107,8 @@ impl<'a> CopyJobDisable<'a> {
 [`Client::copy_job_enable`]: super::Client::copy_job_enable*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "copy-job")]
+///
+/// Needs the crate feature `copy-job`.
 pub struct CopyJobEnable<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -9029,6 +9183,8 @@ impl<'a> CopyJobEnable<'a> {
 [`Client::copy_job_start`]: super::Client::copy_job_start*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "copy-job")]
+///
+/// Needs the crate feature `copy-job`.
 pub struct CopyJobStart<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -9137,6 +9293,8 @@ impl<'a> CopyJobStart<'a> {
 [`Client::copy_job_stop`]: super::Client::copy_job_stop*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "copy-job")]
+///
+/// Needs the crate feature `copy-job`.
 pub struct CopyJobStop<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -9211,6 +9369,8 @@ impl<'a> CopyJobStop<'a> {
 [`Client::data_retrieval_session_log_get_batch_by_session_id`]: super::Client::data_retrieval_session_log_get_batch_by_session_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval-session-log")]
+///
+/// Needs the crate feature `data-retrieval-session-log`.
 pub struct DataRetrievalSessionLogGetBatchBySessionId<'a> {
     client: &'a super::Client,
     session_id: Result<::uuid::Uuid, String>,
@@ -9370,6 +9530,8 @@ impl<'a> DataRetrievalSessionLogGetBatchBySessionId<'a> {
 [`Client::data_retrieval_session_log_get_one_by_session_id_by_log_item_id`]: super::Client::data_retrieval_session_log_get_one_by_session_id_by_log_item_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval-session-log")]
+///
+/// Needs the crate feature `data-retrieval-session-log`.
 pub struct DataRetrievalSessionLogGetOneBySessionIdByLogItemId<'a> {
     client: &'a super::Client,
     session_id: Result<::uuid::Uuid, String>,
@@ -9469,6 +9631,8 @@ impl<'a> DataRetrievalSessionLogGetOneBySessionIdByLogItemId<'a> {
 [`Client::data_retrieval_session_get`]: super::Client::data_retrieval_session_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval-session")]
+///
+/// Needs the crate feature `data-retrieval-session`.
 pub struct DataRetrievalSessionGet<'a> {
     client: &'a super::Client,
     data_retrieval_id: Result<Option<::uuid::Uuid>, String>,
@@ -9631,6 +9795,8 @@ impl<'a> DataRetrievalSessionGet<'a> {
 [`Client::data_retrieval_session_get_by_id`]: super::Client::data_retrieval_session_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval-session")]
+///
+/// Needs the crate feature `data-retrieval-session`.
 pub struct DataRetrievalSessionGetById<'a> {
     client: &'a super::Client,
     data_retrieval_session_id: Result<::uuid::Uuid, String>,
@@ -9720,6 +9886,8 @@ impl<'a> DataRetrievalSessionGetById<'a> {
 [`Client::data_retrieval_get_data_retrievals`]: super::Client::data_retrieval_get_data_retrievals*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval")]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct DataRetrievalGetDataRetrievals<'a> {
     client: &'a super::Client,
     data_state: Result<Option<types::RestDataRetrievalDataState>, String>,
@@ -9834,6 +10002,8 @@ impl<'a> DataRetrievalGetDataRetrievals<'a> {
 [`Client::data_retrieval_create`]: super::Client::data_retrieval_create*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval")]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct DataRetrievalCreate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestDataRetrievalFromClient, String>,
@@ -9935,6 +10105,8 @@ impl<'a> DataRetrievalCreate<'a> {
 [`Client::data_retrieval_get_data_retrieval`]: super::Client::data_retrieval_get_data_retrieval*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval")]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct DataRetrievalGetDataRetrieval<'a> {
     client: &'a super::Client,
     data_retrieval_id: Result<::uuid::Uuid, String>,
@@ -10021,6 +10193,8 @@ impl<'a> DataRetrievalGetDataRetrieval<'a> {
 [`Client::data_retrieval_update`]: super::Client::data_retrieval_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval")]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct DataRetrievalUpdate<'a> {
     client: &'a super::Client,
     data_retrieval_id: Result<::uuid::Uuid, String>,
@@ -10131,6 +10305,8 @@ impl<'a> DataRetrievalUpdate<'a> {
 [`Client::data_retrieval_delete_data_retrieval`]: super::Client::data_retrieval_delete_data_retrieval*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval")]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct DataRetrievalDeleteDataRetrieval<'a> {
     client: &'a super::Client,
     data_retrieval_id: Result<::uuid::Uuid, String>,
@@ -10206,6 +10382,8 @@ impl<'a> DataRetrievalDeleteDataRetrieval<'a> {
 [`Client::data_retrieval_explore_action`]: super::Client::data_retrieval_explore_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval")]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct DataRetrievalExploreAction<'a> {
     client: &'a super::Client,
     data_retrieval_id: Result<::uuid::Uuid, String>,
@@ -10292,6 +10470,8 @@ impl<'a> DataRetrievalExploreAction<'a> {
 [`Client::data_retrieval_get_mailboxes`]: super::Client::data_retrieval_get_mailboxes*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval")]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct DataRetrievalGetMailboxes<'a> {
     client: &'a super::Client,
     data_retrieval_id: Result<::uuid::Uuid, String>,
@@ -10378,6 +10558,8 @@ impl<'a> DataRetrievalGetMailboxes<'a> {
 [`Client::data_retrieval_get_one_drives`]: super::Client::data_retrieval_get_one_drives*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval")]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct DataRetrievalGetOneDrives<'a> {
     client: &'a super::Client,
     data_retrieval_id: Result<::uuid::Uuid, String>,
@@ -10464,6 +10646,8 @@ impl<'a> DataRetrievalGetOneDrives<'a> {
 [`Client::data_retrieval_get_teams`]: super::Client::data_retrieval_get_teams*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval")]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct DataRetrievalGetTeams<'a> {
     client: &'a super::Client,
     data_retrieval_id: Result<::uuid::Uuid, String>,
@@ -10550,6 +10734,8 @@ impl<'a> DataRetrievalGetTeams<'a> {
 [`Client::data_retrieval_get_webs`]: super::Client::data_retrieval_get_webs*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval")]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct DataRetrievalGetWebs<'a> {
     client: &'a super::Client,
     data_retrieval_id: Result<::uuid::Uuid, String>,
@@ -10636,6 +10822,8 @@ impl<'a> DataRetrievalGetWebs<'a> {
 [`Client::ec2_resources_get_instance_types`]: super::Client::ec2_resources_get_instance_types*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "ec2-resources")]
+///
+/// Needs the crate feature `ec2-resources`.
 pub struct Ec2ResourcesGetInstanceTypes<'a> {
     client: &'a super::Client,
     account_id: Result<::uuid::Uuid, String>,
@@ -10734,6 +10922,8 @@ impl<'a> Ec2ResourcesGetInstanceTypes<'a> {
 [`Client::ec2_resources_get_instance_type_by_name`]: super::Client::ec2_resources_get_instance_type_by_name*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "ec2-resources")]
+///
+/// Needs the crate feature `ec2-resources`.
 pub struct Ec2ResourcesGetInstanceTypeByName<'a> {
     client: &'a super::Client,
     instance_type_name: Result<::std::string::String, String>,
@@ -10850,6 +11040,8 @@ impl<'a> Ec2ResourcesGetInstanceTypeByName<'a> {
 [`Client::ec2_resources_get_virtual_private_clouds`]: super::Client::ec2_resources_get_virtual_private_clouds*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "ec2-resources")]
+///
+/// Needs the crate feature `ec2-resources`.
 pub struct Ec2ResourcesGetVirtualPrivateClouds<'a> {
     client: &'a super::Client,
     account_id: Result<::uuid::Uuid, String>,
@@ -10948,6 +11140,8 @@ impl<'a> Ec2ResourcesGetVirtualPrivateClouds<'a> {
 [`Client::ec2_resources_get_security_groups`]: super::Client::ec2_resources_get_security_groups*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "ec2-resources")]
+///
+/// Needs the crate feature `ec2-resources`.
 pub struct Ec2ResourcesGetSecurityGroups<'a> {
     client: &'a super::Client,
     id: Result<::std::string::String, String>,
@@ -11062,6 +11256,8 @@ impl<'a> Ec2ResourcesGetSecurityGroups<'a> {
 [`Client::ec2_resources_get_security_group_by_name`]: super::Client::ec2_resources_get_security_group_by_name*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "ec2-resources")]
+///
+/// Needs the crate feature `ec2-resources`.
 pub struct Ec2ResourcesGetSecurityGroupByName<'a> {
     client: &'a super::Client,
     id: Result<::std::string::String, String>,
@@ -11192,6 +11388,8 @@ impl<'a> Ec2ResourcesGetSecurityGroupByName<'a> {
 [`Client::ec2_resources_get_subnets`]: super::Client::ec2_resources_get_subnets*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "ec2-resources")]
+///
+/// Needs the crate feature `ec2-resources`.
 pub struct Ec2ResourcesGetSubnets<'a> {
     client: &'a super::Client,
     id: Result<::std::string::String, String>,
@@ -11306,6 +11504,8 @@ impl<'a> Ec2ResourcesGetSubnets<'a> {
 [`Client::ec2_resources_get_subnet_by_name`]: super::Client::ec2_resources_get_subnet_by_name*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "ec2-resources")]
+///
+/// Needs the crate feature `ec2-resources`.
 pub struct Ec2ResourcesGetSubnetByName<'a> {
     client: &'a super::Client,
     id: Result<::std::string::String, String>,
@@ -11433,6 +11633,8 @@ impl<'a> Ec2ResourcesGetSubnetByName<'a> {
 [`Client::ec2_resources_get_virtual_private_cloud_by_name`]: super::Client::ec2_resources_get_virtual_private_cloud_by_name*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "ec2-resources")]
+///
+/// Needs the crate feature `ec2-resources`.
 pub struct Ec2ResourcesGetVirtualPrivateCloudByName<'a> {
     client: &'a super::Client,
     name: Result<::std::string::String, String>,
@@ -11547,6 +11749,8 @@ impl<'a> Ec2ResourcesGetVirtualPrivateCloudByName<'a> {
 [`Client::encryption_key_get_encryption_key`]: super::Client::encryption_key_get_encryption_key*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "encryption-key")]
+///
+/// Needs the crate feature `encryption-key`.
 pub struct EncryptionKeyGetEncryptionKey<'a> {
     client: &'a super::Client,
     description: Result<Option<::std::string::String>, String>,
@@ -11631,6 +11835,8 @@ impl<'a> EncryptionKeyGetEncryptionKey<'a> {
 [`Client::encryption_key_add_encryption_key`]: super::Client::encryption_key_add_encryption_key*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "encryption-key")]
+///
+/// Needs the crate feature `encryption-key`.
 pub struct EncryptionKeyAddEncryptionKey<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestEncryptionKeyToSend, String>,
@@ -11731,6 +11937,8 @@ impl<'a> EncryptionKeyAddEncryptionKey<'a> {
 [`Client::encryption_key_get_encryption_key_by_id`]: super::Client::encryption_key_get_encryption_key_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "encryption-key")]
+///
+/// Needs the crate feature `encryption-key`.
 pub struct EncryptionKeyGetEncryptionKeyById<'a> {
     client: &'a super::Client,
     key_id: Result<::uuid::Uuid, String>,
@@ -11816,6 +12024,8 @@ impl<'a> EncryptionKeyGetEncryptionKeyById<'a> {
 [`Client::encryption_key_remove_encryption_key`]: super::Client::encryption_key_remove_encryption_key*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "encryption-key")]
+///
+/// Needs the crate feature `encryption-key`.
 pub struct EncryptionKeyRemoveEncryptionKey<'a> {
     client: &'a super::Client,
     key_id: Result<::uuid::Uuid, String>,
@@ -11890,6 +12100,8 @@ impl<'a> EncryptionKeyRemoveEncryptionKey<'a> {
 [`Client::exchange_folder_get`]: super::Client::exchange_folder_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-folder")]
+///
+/// Needs the crate feature `exchange-folder`.
 pub struct ExchangeFolderGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -12101,6 +12313,8 @@ impl<'a> ExchangeFolderGet<'a> {
 [`Client::exchange_folder_get_by_folder_id`]: super::Client::exchange_folder_get_by_folder_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-folder")]
+///
+/// Needs the crate feature `exchange-folder`.
 pub struct ExchangeFolderGetByFolderId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -12216,6 +12430,8 @@ impl<'a> ExchangeFolderGetByFolderId<'a> {
 [`Client::exchange_folder_export_to_pst_action`]: super::Client::exchange_folder_export_to_pst_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-folder")]
+///
+/// Needs the crate feature `exchange-folder`.
 pub struct ExchangeFolderExportToPstAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -12379,6 +12595,8 @@ impl<'a> ExchangeFolderExportToPstAction<'a> {
 [`Client::exchange_folder_restore_action`]: super::Client::exchange_folder_restore_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-folder")]
+///
+/// Needs the crate feature `exchange-folder`.
 pub struct ExchangeFolderRestoreAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -12525,6 +12743,8 @@ impl<'a> ExchangeFolderRestoreAction<'a> {
 [`Client::exchange_folder_restore_to_action`]: super::Client::exchange_folder_restore_to_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-folder")]
+///
+/// Needs the crate feature `exchange-folder`.
 pub struct ExchangeFolderRestoreToAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -12671,6 +12891,8 @@ impl<'a> ExchangeFolderRestoreToAction<'a> {
 [`Client::exchange_folder_search_by_options`]: super::Client::exchange_folder_search_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-folder")]
+///
+/// Needs the crate feature `exchange-folder`.
 pub struct ExchangeFolderSearchByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -12913,6 +13135,8 @@ impl<'a> ExchangeFolderSearchByOptions<'a> {
 [`Client::exchange_item_get`]: super::Client::exchange_item_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -13102,6 +13326,8 @@ impl<'a> ExchangeItemGet<'a> {
 [`Client::exchange_item_export_items_to_pst_action`]: super::Client::exchange_item_export_items_to_pst_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemExportItemsToPstAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -13253,6 +13479,8 @@ impl<'a> ExchangeItemExportItemsToPstAction<'a> {
 [`Client::exchange_item_operator_restore`]: super::Client::exchange_item_operator_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemOperatorRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -13385,6 +13613,8 @@ impl<'a> ExchangeItemOperatorRestore<'a> {
 [`Client::exchange_item_restore_items_action`]: super::Client::exchange_item_restore_items_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemRestoreItemsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -13518,6 +13748,8 @@ impl<'a> ExchangeItemRestoreItemsAction<'a> {
 [`Client::exchange_item_restore_items_to_action`]: super::Client::exchange_item_restore_items_to_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemRestoreItemsToAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -13651,6 +13883,8 @@ impl<'a> ExchangeItemRestoreItemsToAction<'a> {
 [`Client::exchange_item_save_items`]: super::Client::exchange_item_save_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemSaveItems<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -13801,6 +14035,8 @@ impl<'a> ExchangeItemSaveItems<'a> {
 [`Client::exchange_item_send_items_to_default_address_action`]: super::Client::exchange_item_send_items_to_default_address_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemSendItemsToDefaultAddressAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -13927,6 +14163,8 @@ impl<'a> ExchangeItemSendItemsToDefaultAddressAction<'a> {
 [`Client::exchange_item_send_items_to_different_address_action`]: super::Client::exchange_item_send_items_to_different_address_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemSendItemsToDifferentAddressAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -14053,6 +14291,8 @@ impl<'a> ExchangeItemSendItemsToDifferentAddressAction<'a> {
 [`Client::exchange_item_get_by_id`]: super::Client::exchange_item_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -14168,6 +14408,8 @@ impl<'a> ExchangeItemGetById<'a> {
 [`Client::exchange_item_export_item_to_pst_action`]: super::Client::exchange_item_export_item_to_pst_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemExportItemToPstAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -14331,6 +14573,8 @@ impl<'a> ExchangeItemExportItemToPstAction<'a> {
 [`Client::exchange_item_restore_item_action`]: super::Client::exchange_item_restore_item_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemRestoreItemAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -14477,6 +14721,8 @@ impl<'a> ExchangeItemRestoreItemAction<'a> {
 [`Client::exchange_item_restore_item_to_action`]: super::Client::exchange_item_restore_item_to_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemRestoreItemToAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -14623,6 +14869,8 @@ impl<'a> ExchangeItemRestoreItemToAction<'a> {
 [`Client::exchange_item_save_item_action`]: super::Client::exchange_item_save_item_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemSaveItemAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -14752,6 +15000,8 @@ impl<'a> ExchangeItemSaveItemAction<'a> {
 [`Client::exchange_item_send_item_to_default_address_action`]: super::Client::exchange_item_send_item_to_default_address_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemSendItemToDefaultAddressAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -14856,6 +15106,8 @@ impl<'a> ExchangeItemSendItemToDefaultAddressAction<'a> {
 [`Client::exchange_item_send_item_to_different_address_action`]: super::Client::exchange_item_send_item_to_different_address_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemSendItemToDifferentAddressAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -14994,6 +15246,8 @@ impl<'a> ExchangeItemSendItemToDifferentAddressAction<'a> {
 [`Client::exchange_mailbox_get`]: super::Client::exchange_mailbox_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-mailbox")]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct ExchangeMailboxGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -15155,6 +15409,8 @@ impl<'a> ExchangeMailboxGet<'a> {
 [`Client::exchange_mailbox_restore_mailboxes_action`]: super::Client::exchange_mailbox_restore_mailboxes_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-mailbox")]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct ExchangeMailboxRestoreMailboxesAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -15273,6 +15529,8 @@ impl<'a> ExchangeMailboxRestoreMailboxesAction<'a> {
 [`Client::exchange_mailbox_search_by_options`]: super::Client::exchange_mailbox_search_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-mailbox")]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct ExchangeMailboxSearchByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -15479,6 +15737,8 @@ impl<'a> ExchangeMailboxSearchByOptions<'a> {
 [`Client::exchange_mailbox_get_by_id`]: super::Client::exchange_mailbox_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-mailbox")]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct ExchangeMailboxGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -15581,6 +15841,8 @@ impl<'a> ExchangeMailboxGetById<'a> {
 [`Client::exchange_mailbox_export_mailbox_to_pst_action`]: super::Client::exchange_mailbox_export_mailbox_to_pst_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-mailbox")]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct ExchangeMailboxExportMailboxToPstAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -15731,6 +15993,8 @@ impl<'a> ExchangeMailboxExportMailboxToPstAction<'a> {
 [`Client::exchange_mailbox_restore_mailbox_action`]: super::Client::exchange_mailbox_restore_mailbox_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-mailbox")]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct ExchangeMailboxRestoreMailboxAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -15864,6 +16128,8 @@ impl<'a> ExchangeMailboxRestoreMailboxAction<'a> {
 [`Client::exchange_mailbox_restore_mailbox_to_action`]: super::Client::exchange_mailbox_restore_mailbox_to_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-mailbox")]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct ExchangeMailboxRestoreMailboxToAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -15997,6 +16263,8 @@ impl<'a> ExchangeMailboxRestoreMailboxToAction<'a> {
 [`Client::exchange_mailbox_search_by_id_by_options`]: super::Client::exchange_mailbox_search_by_id_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-mailbox")]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct ExchangeMailboxSearchByIdByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -16225,6 +16493,8 @@ impl<'a> ExchangeMailboxSearchByIdByOptions<'a> {
 [`Client::exclusion_settings_get`]: super::Client::exclusion_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exclusion-settings")]
+///
+/// Needs the crate feature `exclusion-settings`.
 pub struct ExclusionSettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -16293,6 +16563,8 @@ impl<'a> ExclusionSettingsGet<'a> {
 [`Client::exclusion_settings_update`]: super::Client::exclusion_settings_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exclusion-settings")]
+///
+/// Needs the crate feature `exclusion-settings`.
 pub struct ExclusionSettingsUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestExclusionSettings, String>,
@@ -16386,6 +16658,8 @@ impl<'a> ExclusionSettingsUpdate<'a> {
 [`Client::global_retention_exclusion_settings_global_retention_policy_get`]: super::Client::global_retention_exclusion_settings_global_retention_policy_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "global-retention-exclusion-settings")]
+///
+/// Needs the crate feature `global-retention-exclusion-settings`.
 pub struct GlobalRetentionExclusionSettingsGlobalRetentionPolicyGet<'a> {
     client: &'a super::Client,
 }
@@ -16454,6 +16728,8 @@ impl<'a> GlobalRetentionExclusionSettingsGlobalRetentionPolicyGet<'a> {
 [`Client::global_retention_exclusion_settings_global_retention_policy_put`]: super::Client::global_retention_exclusion_settings_global_retention_policy_put*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "global-retention-exclusion-settings")]
+///
+/// Needs the crate feature `global-retention-exclusion-settings`.
 pub struct GlobalRetentionExclusionSettingsGlobalRetentionPolicyPut<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestRetentionExclusion, String>,
@@ -16547,6 +16823,8 @@ impl<'a> GlobalRetentionExclusionSettingsGlobalRetentionPolicyPut<'a> {
 [`Client::history_settings_get`]: super::Client::history_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "history-settings")]
+///
+/// Needs the crate feature `history-settings`.
 pub struct HistorySettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -16615,6 +16893,8 @@ impl<'a> HistorySettingsGet<'a> {
 [`Client::history_settings_update`]: super::Client::history_settings_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "history-settings")]
+///
+/// Needs the crate feature `history-settings`.
 pub struct HistorySettingsUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestHistorySettings, String>,
@@ -16708,6 +16988,8 @@ impl<'a> HistorySettingsUpdate<'a> {
 [`Client::internet_proxy_settings_get`]: super::Client::internet_proxy_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "internet-proxy-settings")]
+///
+/// Needs the crate feature `internet-proxy-settings`.
 pub struct InternetProxySettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -16776,6 +17058,8 @@ impl<'a> InternetProxySettingsGet<'a> {
 [`Client::internet_proxy_settings_update`]: super::Client::internet_proxy_settings_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "internet-proxy-settings")]
+///
+/// Needs the crate feature `internet-proxy-settings`.
 pub struct InternetProxySettingsUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestInternetProxyFromClient, String>,
@@ -16870,6 +17154,8 @@ impl<'a> InternetProxySettingsUpdate<'a> {
 [`Client::job_session_log_get_batch_by_session_id`]: super::Client::job_session_log_get_batch_by_session_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job-session-log")]
+///
+/// Needs the crate feature `job-session-log`.
 pub struct JobSessionLogGetBatchBySessionId<'a> {
     client: &'a super::Client,
     session_id: Result<::uuid::Uuid, String>,
@@ -17029,6 +17315,8 @@ impl<'a> JobSessionLogGetBatchBySessionId<'a> {
 [`Client::job_session_log_get_batch_by_session_id_by_log_item_id`]: super::Client::job_session_log_get_batch_by_session_id_by_log_item_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job-session-log")]
+///
+/// Needs the crate feature `job-session-log`.
 pub struct JobSessionLogGetBatchBySessionIdByLogItemId<'a> {
     client: &'a super::Client,
     session_id: Result<::uuid::Uuid, String>,
@@ -17128,6 +17416,8 @@ impl<'a> JobSessionLogGetBatchBySessionIdByLogItemId<'a> {
 [`Client::job_session_get_by_job_id`]: super::Client::job_session_get_by_job_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job-session")]
+///
+/// Needs the crate feature `job-session`.
 pub struct JobSessionGetByJobId<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -17287,6 +17577,8 @@ impl<'a> JobSessionGetByJobId<'a> {
 [`Client::job_session_get`]: super::Client::job_session_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job-session")]
+///
+/// Needs the crate feature `job-session`.
 pub struct JobSessionGet<'a> {
     client: &'a super::Client,
     end_time_lower_bound: Result<
@@ -17466,6 +17758,8 @@ impl<'a> JobSessionGet<'a> {
 [`Client::job_session_get_by_id`]: super::Client::job_session_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job-session")]
+///
+/// Needs the crate feature `job-session`.
 pub struct JobSessionGetById<'a> {
     client: &'a super::Client,
     job_sessions_id: Result<::uuid::Uuid, String>,
@@ -17552,6 +17846,8 @@ impl<'a> JobSessionGetById<'a> {
 [`Client::job_get`]: super::Client::job_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobGet<'a> {
     client: &'a super::Client,
 }
@@ -17620,6 +17916,8 @@ impl<'a> JobGet<'a> {
 [`Client::job_get_by_id`]: super::Client::job_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobGetById<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -17705,6 +18003,8 @@ impl<'a> JobGetById<'a> {
 [`Client::job_update`]: super::Client::job_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobUpdate<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -17807,6 +18107,8 @@ impl<'a> JobUpdate<'a> {
 [`Client::job_remove`]: super::Client::job_remove*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobRemove<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -17881,6 +18183,8 @@ impl<'a> JobRemove<'a> {
 [`Client::job_get_copy_job_by_backup_job`]: super::Client::job_get_copy_job_by_backup_job*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobGetCopyJobByBackupJob<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -17966,6 +18270,8 @@ impl<'a> JobGetCopyJobByBackupJob<'a> {
 [`Client::job_disable_action`]: super::Client::job_disable_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobDisableAction<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -18040,6 +18346,8 @@ impl<'a> JobDisableAction<'a> {
 [`Client::job_enable_action`]: super::Client::job_enable_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobEnableAction<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -18114,6 +18422,8 @@ impl<'a> JobEnableAction<'a> {
 [`Client::job_get_excluded_items`]: super::Client::job_get_excluded_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobGetExcludedItems<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -18200,6 +18510,8 @@ impl<'a> JobGetExcludedItems<'a> {
 [`Client::job_add_excluded_items`]: super::Client::job_add_excluded_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobAddExcludedItems<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -18293,6 +18605,8 @@ impl<'a> JobAddExcludedItems<'a> {
 [`Client::job_remove_excluded_items`]: super::Client::job_remove_excluded_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobRemoveExcludedItems<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -18386,6 +18700,8 @@ impl<'a> JobRemoveExcludedItems<'a> {
 [`Client::job_get_excluded_item`]: super::Client::job_get_excluded_item*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobGetExcludedItem<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -18485,6 +18801,8 @@ impl<'a> JobGetExcludedItem<'a> {
 [`Client::job_update_excluded_items`]: super::Client::job_update_excluded_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobUpdateExcludedItems<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -18607,6 +18925,8 @@ impl<'a> JobUpdateExcludedItems<'a> {
 [`Client::job_explore_action`]: super::Client::job_explore_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobExploreAction<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -18722,6 +19042,8 @@ impl<'a> JobExploreAction<'a> {
 [`Client::job_get_selected_items`]: super::Client::job_get_selected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobGetSelectedItems<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -18808,6 +19130,8 @@ impl<'a> JobGetSelectedItems<'a> {
 [`Client::job_add_selected_items`]: super::Client::job_add_selected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobAddSelectedItems<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -18901,6 +19225,8 @@ impl<'a> JobAddSelectedItems<'a> {
 [`Client::job_remove_selected_items`]: super::Client::job_remove_selected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobRemoveSelectedItems<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -18994,6 +19320,8 @@ impl<'a> JobRemoveSelectedItems<'a> {
 [`Client::job_get_selected_item`]: super::Client::job_get_selected_item*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobGetSelectedItem<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -19093,6 +19421,8 @@ impl<'a> JobGetSelectedItem<'a> {
 [`Client::job_update_selected_items`]: super::Client::job_update_selected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobUpdateSelectedItems<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -19215,6 +19545,8 @@ impl<'a> JobUpdateSelectedItems<'a> {
 [`Client::job_start_action`]: super::Client::job_start_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobStartAction<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -19323,6 +19655,8 @@ impl<'a> JobStartAction<'a> {
 [`Client::job_stop_action`]: super::Client::job_stop_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobStopAction<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -19397,6 +19731,8 @@ impl<'a> JobStopAction<'a> {
 [`Client::job_get_by_organization_id`]: super::Client::job_get_by_organization_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobGetByOrganizationId<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -19483,6 +19819,8 @@ impl<'a> JobGetByOrganizationId<'a> {
 [`Client::job_add`]: super::Client::job_add*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobAdd<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -19593,6 +19931,8 @@ impl<'a> JobAdd<'a> {
 [`Client::license_report_get_latest_report`]: super::Client::license_report_get_latest_report*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license-report")]
+///
+/// Needs the crate feature `license-report`.
 pub struct LicenseReportGetLatestReport<'a> {
     client: &'a super::Client,
 }
@@ -19661,6 +20001,8 @@ impl<'a> LicenseReportGetLatestReport<'a> {
 [`Client::license_report_approve_report`]: super::Client::license_report_approve_report*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license-report")]
+///
+/// Needs the crate feature `license-report`.
 pub struct LicenseReportApproveReport<'a> {
     client: &'a super::Client,
     report_id: Result<i32, String>,
@@ -19770,6 +20112,8 @@ impl<'a> LicenseReportApproveReport<'a> {
 [`Client::license_get`]: super::Client::license_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license")]
+///
+/// Needs the crate feature `license`.
 pub struct LicenseGet<'a> {
     client: &'a super::Client,
 }
@@ -19838,6 +20182,8 @@ impl<'a> LicenseGet<'a> {
 [`Client::license_get_auto_update`]: super::Client::license_get_auto_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license")]
+///
+/// Needs the crate feature `license`.
 pub struct LicenseGetAutoUpdate<'a> {
     client: &'a super::Client,
 }
@@ -19906,6 +20252,8 @@ impl<'a> LicenseGetAutoUpdate<'a> {
 [`Client::license_update`]: super::Client::license_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license")]
+///
+/// Needs the crate feature `license`.
 pub struct LicenseUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestLicenseAutoUpdate, String>,
@@ -19999,6 +20347,8 @@ impl<'a> LicenseUpdate<'a> {
 [`Client::license_install_action`]: super::Client::license_install_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license")]
+///
+/// Needs the crate feature `license`.
 pub struct LicenseInstallAction<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestInstallLicenseOptions, String>,
@@ -20099,6 +20449,8 @@ impl<'a> LicenseInstallAction<'a> {
 [`Client::license_update_action`]: super::Client::license_update_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license")]
+///
+/// Needs the crate feature `license`.
 pub struct LicenseUpdateAction<'a> {
     client: &'a super::Client,
 }
@@ -20167,6 +20519,8 @@ impl<'a> LicenseUpdateAction<'a> {
 [`Client::licensed_user_get`]: super::Client::licensed_user_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "licensed-user")]
+///
+/// Needs the crate feature `licensed-user`.
 pub struct LicensedUserGet<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -20340,6 +20694,8 @@ impl<'a> LicensedUserGet<'a> {
 [`Client::licensed_user_remove`]: super::Client::licensed_user_remove*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "licensed-user")]
+///
+/// Needs the crate feature `licensed-user`.
 pub struct LicensedUserRemove<'a> {
     client: &'a super::Client,
     licensed_user_id: Result<::std::string::String, String>,
@@ -20415,6 +20771,8 @@ impl<'a> LicensedUserRemove<'a> {
 [`Client::management_mode_get`]: super::Client::management_mode_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "management-mode")]
+///
+/// Needs the crate feature `management-mode`.
 pub struct ManagementModeGet<'a> {
     client: &'a super::Client,
 }
@@ -20483,6 +20841,8 @@ impl<'a> ManagementModeGet<'a> {
 [`Client::management_mode_update`]: super::Client::management_mode_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "management-mode")]
+///
+/// Needs the crate feature `management-mode`.
 pub struct ManagementModeUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestManagementMode, String>,
@@ -20576,6 +20936,8 @@ impl<'a> ManagementModeUpdate<'a> {
 [`Client::object_storage_repository_get_object_storage_repositories`]: super::Client::object_storage_repository_get_object_storage_repositories*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "object-storage-repository")]
+///
+/// Needs the crate feature `object-storage-repository`.
 pub struct ObjectStorageRepositoryGetObjectStorageRepositories<'a> {
     client: &'a super::Client,
     long_term: Result<Option<bool>, String>,
@@ -20660,6 +21022,8 @@ impl<'a> ObjectStorageRepositoryGetObjectStorageRepositories<'a> {
 [`Client::object_storage_repository_add_object_storage_repository`]: super::Client::object_storage_repository_add_object_storage_repository*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "object-storage-repository")]
+///
+/// Needs the crate feature `object-storage-repository`.
 pub struct ObjectStorageRepositoryAddObjectStorageRepository<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestObjectStorageRepositoryComposed, String>,
@@ -20761,6 +21125,8 @@ impl<'a> ObjectStorageRepositoryAddObjectStorageRepository<'a> {
 [`Client::object_storage_repository_get_object_repository`]: super::Client::object_storage_repository_get_object_repository*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "object-storage-repository")]
+///
+/// Needs the crate feature `object-storage-repository`.
 pub struct ObjectStorageRepositoryGetObjectRepository<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -20847,6 +21213,8 @@ impl<'a> ObjectStorageRepositoryGetObjectRepository<'a> {
 [`Client::object_storage_repository_update_object_storage_repository`]: super::Client::object_storage_repository_update_object_storage_repository*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "object-storage-repository")]
+///
+/// Needs the crate feature `object-storage-repository`.
 pub struct ObjectStorageRepositoryUpdateObjectStorageRepository<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -20957,6 +21325,8 @@ impl<'a> ObjectStorageRepositoryUpdateObjectStorageRepository<'a> {
 [`Client::object_storage_repository_remove_object_storage_repository`]: super::Client::object_storage_repository_remove_object_storage_repository*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "object-storage-repository")]
+///
+/// Needs the crate feature `object-storage-repository`.
 pub struct ObjectStorageRepositoryRemoveObjectStorageRepository<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -21032,6 +21402,8 @@ impl<'a> ObjectStorageRepositoryRemoveObjectStorageRepository<'a> {
 [`Client::one_drive_document_get`]: super::Client::one_drive_document_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -21228,6 +21600,8 @@ impl<'a> OneDriveDocumentGet<'a> {
 [`Client::one_drive_document_copy_to_documents_action`]: super::Client::one_drive_document_copy_to_documents_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentCopyToDocumentsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -21360,6 +21734,8 @@ impl<'a> OneDriveDocumentCopyToDocumentsAction<'a> {
 [`Client::one_drive_document_operator_restore`]: super::Client::one_drive_document_operator_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentOperatorRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -21493,6 +21869,8 @@ impl<'a> OneDriveDocumentOperatorRestore<'a> {
 [`Client::one_drive_document_restore_documents_action`]: super::Client::one_drive_document_restore_documents_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentRestoreDocumentsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -21626,6 +22004,8 @@ impl<'a> OneDriveDocumentRestoreDocumentsAction<'a> {
 [`Client::one_drive_document_save_documents_action`]: super::Client::one_drive_document_save_documents_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentSaveDocumentsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -21776,6 +22156,8 @@ impl<'a> OneDriveDocumentSaveDocumentsAction<'a> {
 [`Client::one_drive_document_send_documents_action`]: super::Client::one_drive_document_send_documents_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentSendDocumentsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -21902,6 +22284,8 @@ impl<'a> OneDriveDocumentSendDocumentsAction<'a> {
 [`Client::one_drive_document_get_by_id`]: super::Client::one_drive_document_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -22017,6 +22401,8 @@ impl<'a> OneDriveDocumentGetById<'a> {
 [`Client::one_drive_document_copy_to_document_action`]: super::Client::one_drive_document_copy_to_document_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentCopyToDocumentAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -22162,6 +22548,8 @@ impl<'a> OneDriveDocumentCopyToDocumentAction<'a> {
 [`Client::one_drive_document_restore_document_action`]: super::Client::one_drive_document_restore_document_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentRestoreDocumentAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -22307,6 +22695,8 @@ impl<'a> OneDriveDocumentRestoreDocumentAction<'a> {
 [`Client::one_drive_document_save_document_action`]: super::Client::one_drive_document_save_document_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentSaveDocumentAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -22471,6 +22861,8 @@ impl<'a> OneDriveDocumentSaveDocumentAction<'a> {
 [`Client::one_drive_document_send_document_action`]: super::Client::one_drive_document_send_document_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentSendDocumentAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -22609,6 +23001,8 @@ impl<'a> OneDriveDocumentSendDocumentAction<'a> {
 [`Client::one_drive_document_get_versions`]: super::Client::one_drive_document_get_versions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentGetVersions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -22804,6 +23198,8 @@ impl<'a> OneDriveDocumentGetVersions<'a> {
 [`Client::one_drive_document_get_by_id_by_version_id`]: super::Client::one_drive_document_get_by_id_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentGetByIdByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -22933,6 +23329,8 @@ impl<'a> OneDriveDocumentGetByIdByVersionId<'a> {
 [`Client::one_drive_document_copy_to_document_action_by_version_id`]: super::Client::one_drive_document_copy_to_document_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentCopyToDocumentActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -23099,6 +23497,8 @@ impl<'a> OneDriveDocumentCopyToDocumentActionByVersionId<'a> {
 [`Client::one_drive_document_restore_document_action_by_version_id`]: super::Client::one_drive_document_restore_document_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentRestoreDocumentActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -23265,6 +23665,8 @@ impl<'a> OneDriveDocumentRestoreDocumentActionByVersionId<'a> {
 [`Client::one_drive_document_save_document_action_by_version_id`]: super::Client::one_drive_document_save_document_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentSaveDocumentActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -23454,6 +23856,8 @@ impl<'a> OneDriveDocumentSaveDocumentActionByVersionId<'a> {
 [`Client::one_drive_document_send_document_action_by_version_id`]: super::Client::one_drive_document_send_document_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentSendDocumentActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -23613,6 +24017,8 @@ impl<'a> OneDriveDocumentSendDocumentActionByVersionId<'a> {
 [`Client::one_drive_folder_get`]: super::Client::one_drive_folder_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -23809,6 +24215,8 @@ impl<'a> OneDriveFolderGet<'a> {
 [`Client::one_drive_folder_copy_to_folders_action`]: super::Client::one_drive_folder_copy_to_folders_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderCopyToFoldersAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -23939,6 +24347,8 @@ impl<'a> OneDriveFolderCopyToFoldersAction<'a> {
 [`Client::one_drive_folder_restore_folders_action`]: super::Client::one_drive_folder_restore_folders_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderRestoreFoldersAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -24072,6 +24482,8 @@ impl<'a> OneDriveFolderRestoreFoldersAction<'a> {
 [`Client::one_drive_folder_save_folders_action`]: super::Client::one_drive_folder_save_folders_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderSaveFoldersAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -24223,6 +24635,8 @@ impl<'a> OneDriveFolderSaveFoldersAction<'a> {
 [`Client::one_drive_folder_send_folders_action`]: super::Client::one_drive_folder_send_folders_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderSendFoldersAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -24349,6 +24763,8 @@ impl<'a> OneDriveFolderSendFoldersAction<'a> {
 [`Client::one_drive_folder_get_by_id`]: super::Client::one_drive_folder_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -24478,6 +24894,8 @@ impl<'a> OneDriveFolderGetById<'a> {
 [`Client::one_drive_folder_copy_to_folder_action`]: super::Client::one_drive_folder_copy_to_folder_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderCopyToFolderAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -24621,6 +25039,8 @@ impl<'a> OneDriveFolderCopyToFolderAction<'a> {
 [`Client::one_drive_folder_restore_folder_action`]: super::Client::one_drive_folder_restore_folder_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderRestoreFolderAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -24766,6 +25186,8 @@ impl<'a> OneDriveFolderRestoreFolderAction<'a> {
 [`Client::one_drive_folder_save_folder_action`]: super::Client::one_drive_folder_save_folder_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderSaveFolderAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -24895,6 +25317,8 @@ impl<'a> OneDriveFolderSaveFolderAction<'a> {
 [`Client::one_drive_folder_search_one_drive_folder_by_options`]: super::Client::one_drive_folder_search_one_drive_folder_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderSearchOneDriveFolderByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -25159,6 +25583,8 @@ impl<'a> OneDriveFolderSearchOneDriveFolderByOptions<'a> {
 [`Client::one_drive_folder_send_folder_action`]: super::Client::one_drive_folder_send_folder_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderSendFolderAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -25297,6 +25723,8 @@ impl<'a> OneDriveFolderSendFolderAction<'a> {
 [`Client::one_drive_folder_get_versions`]: super::Client::one_drive_folder_get_versions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderGetVersions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -25492,6 +25920,8 @@ impl<'a> OneDriveFolderGetVersions<'a> {
 [`Client::one_drive_folder_get_by_id_by_version_id`]: super::Client::one_drive_folder_get_by_id_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderGetByIdByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -25621,6 +26051,8 @@ impl<'a> OneDriveFolderGetByIdByVersionId<'a> {
 [`Client::one_drive_folder_copy_to_folder_action_by_version_id`]: super::Client::one_drive_folder_copy_to_folder_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderCopyToFolderActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -25785,6 +26217,8 @@ impl<'a> OneDriveFolderCopyToFolderActionByVersionId<'a> {
 [`Client::one_drive_folder_restore_folder_action_by_version_id`]: super::Client::one_drive_folder_restore_folder_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderRestoreFolderActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -25951,6 +26385,8 @@ impl<'a> OneDriveFolderRestoreFolderActionByVersionId<'a> {
 [`Client::one_drive_folder_save_folder_action_by_version_id`]: super::Client::one_drive_folder_save_folder_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderSaveFolderActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -26098,6 +26534,8 @@ impl<'a> OneDriveFolderSaveFolderActionByVersionId<'a> {
 [`Client::one_drive_folder_send_folder_action_by_version_id`]: super::Client::one_drive_folder_send_folder_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderSendFolderActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -26257,6 +26695,8 @@ impl<'a> OneDriveFolderSendFolderActionByVersionId<'a> {
 [`Client::one_drive_get`]: super::Client::one_drive_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive")]
+///
+/// Needs the crate feature `one-drive`.
 pub struct OneDriveGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -26418,6 +26858,8 @@ impl<'a> OneDriveGet<'a> {
 [`Client::one_drive_restore_one_drives_action`]: super::Client::one_drive_restore_one_drives_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive")]
+///
+/// Needs the crate feature `one-drive`.
 pub struct OneDriveRestoreOneDrivesAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -26536,6 +26978,8 @@ impl<'a> OneDriveRestoreOneDrivesAction<'a> {
 [`Client::one_drive_search_one_drives_by_options`]: super::Client::one_drive_search_one_drives_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive")]
+///
+/// Needs the crate feature `one-drive`.
 pub struct OneDriveSearchOneDrivesByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -26766,6 +27210,8 @@ impl<'a> OneDriveSearchOneDrivesByOptions<'a> {
 [`Client::one_drive_get_by_id`]: super::Client::one_drive_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive")]
+///
+/// Needs the crate feature `one-drive`.
 pub struct OneDriveGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -26868,6 +27314,8 @@ impl<'a> OneDriveGetById<'a> {
 [`Client::one_drive_copy_to_one_drive_action`]: super::Client::one_drive_copy_to_one_drive_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive")]
+///
+/// Needs the crate feature `one-drive`.
 pub struct OneDriveCopyToOneDriveAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -26998,6 +27446,8 @@ impl<'a> OneDriveCopyToOneDriveAction<'a> {
 [`Client::one_drive_restore_one_drive_action`]: super::Client::one_drive_restore_one_drive_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive")]
+///
+/// Needs the crate feature `one-drive`.
 pub struct OneDriveRestoreOneDriveAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -27130,6 +27580,8 @@ impl<'a> OneDriveRestoreOneDriveAction<'a> {
 [`Client::one_drive_save_one_drive_action`]: super::Client::one_drive_save_one_drive_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive")]
+///
+/// Needs the crate feature `one-drive`.
 pub struct OneDriveSaveOneDriveAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -27246,6 +27698,8 @@ impl<'a> OneDriveSaveOneDriveAction<'a> {
 [`Client::one_drive_search_one_drive_by_options`]: super::Client::one_drive_search_one_drive_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive")]
+///
+/// Needs the crate feature `one-drive`.
 pub struct OneDriveSearchOneDriveByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -27491,6 +27945,8 @@ impl<'a> OneDriveSearchOneDriveByOptions<'a> {
 [`Client::one_drive_send_one_drive_action`]: super::Client::one_drive_send_one_drive_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive")]
+///
+/// Needs the crate feature `one-drive`.
 pub struct OneDriveSendOneDriveAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -27617,6 +28073,8 @@ impl<'a> OneDriveSendOneDriveAction<'a> {
 [`Client::organization_audit_get`]: super::Client::organization_audit_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-audit")]
+///
+/// Needs the crate feature `organization-audit`.
 pub struct OrganizationAuditGet<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -27703,6 +28161,8 @@ impl<'a> OrganizationAuditGet<'a> {
 [`Client::organization_audit_post`]: super::Client::organization_audit_post*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-audit")]
+///
+/// Needs the crate feature `organization-audit`.
 pub struct OrganizationAuditPost<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -27796,6 +28256,8 @@ impl<'a> OrganizationAuditPost<'a> {
 [`Client::organization_audit_execute_remove`]: super::Client::organization_audit_execute_remove*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-audit")]
+///
+/// Needs the crate feature `organization-audit`.
 pub struct OrganizationAuditExecuteRemove<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -27906,6 +28368,8 @@ impl<'a> OrganizationAuditExecuteRemove<'a> {
 [`Client::organization_backup_accounts_get_backup_accounts`]: super::Client::organization_backup_accounts_get_backup_accounts*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-backup-accounts")]
+///
+/// Needs the crate feature `organization-backup-accounts`.
 pub struct OrganizationBackupAccountsGetBackupAccounts<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -27992,6 +28456,8 @@ impl<'a> OrganizationBackupAccountsGetBackupAccounts<'a> {
 [`Client::organization_backup_accounts_set_account_pool`]: super::Client::organization_backup_accounts_set_account_pool*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-backup-accounts")]
+///
+/// Needs the crate feature `organization-backup-accounts`.
 pub struct OrganizationBackupAccountsSetAccountPool<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -28092,6 +28558,8 @@ impl<'a> OrganizationBackupAccountsSetAccountPool<'a> {
 [`Client::organization_backup_applications_get_backup_applications`]: super::Client::organization_backup_applications_get_backup_applications*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-backup-applications")]
+///
+/// Needs the crate feature `organization-backup-applications`.
 pub struct OrganizationBackupApplicationsGetBackupApplications<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -28251,6 +28719,8 @@ impl<'a> OrganizationBackupApplicationsGetBackupApplications<'a> {
 [`Client::organization_backup_applications_add_backup_applications`]: super::Client::organization_backup_applications_add_backup_applications*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-backup-applications")]
+///
+/// Needs the crate feature `organization-backup-applications`.
 pub struct OrganizationBackupApplicationsAddBackupApplications<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -28346,6 +28816,8 @@ impl<'a> OrganizationBackupApplicationsAddBackupApplications<'a> {
 [`Client::organization_backup_applications_organization_device_code`]: super::Client::organization_backup_applications_organization_device_code*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-backup-applications")]
+///
+/// Needs the crate feature `organization-backup-applications`.
 pub struct OrganizationBackupApplicationsOrganizationDeviceCode<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -28432,6 +28904,8 @@ impl<'a> OrganizationBackupApplicationsOrganizationDeviceCode<'a> {
 [`Client::organization_group_member_get`]: super::Client::organization_group_member_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-group-member")]
+///
+/// Needs the crate feature `organization-group-member`.
 pub struct OrganizationGroupMemberGet<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -28621,6 +29095,8 @@ impl<'a> OrganizationGroupMemberGet<'a> {
 [`Client::organization_group_get`]: super::Client::organization_group_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-group")]
+///
+/// Needs the crate feature `organization-group`.
 pub struct OrganizationGroupGet<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -28850,6 +29326,8 @@ impl<'a> OrganizationGroupGet<'a> {
 [`Client::organization_group_get_by_id`]: super::Client::organization_group_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-group")]
+///
+/// Needs the crate feature `organization-group`.
 pub struct OrganizationGroupGetById<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -28949,6 +29427,8 @@ impl<'a> OrganizationGroupGetById<'a> {
 [`Client::organization_licensing_information_get_license_count`]: super::Client::organization_licensing_information_get_license_count*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-licensing-information")]
+///
+/// Needs the crate feature `organization-licensing-information`.
 pub struct OrganizationLicensingInformationGetLicenseCount<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -29035,6 +29515,8 @@ impl<'a> OrganizationLicensingInformationGetLicenseCount<'a> {
 [`Client::organization_rbac_get_logged_in_user`]: super::Client::organization_rbac_get_logged_in_user*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-rbac")]
+///
+/// Needs the crate feature `organization-rbac`.
 pub struct OrganizationRbacGetLoggedInUser<'a> {
     client: &'a super::Client,
 }
@@ -29103,6 +29585,8 @@ impl<'a> OrganizationRbacGetLoggedInUser<'a> {
 [`Client::organization_rbac_get_logged_in_user_effective_scope`]: super::Client::organization_rbac_get_logged_in_user_effective_scope*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-rbac")]
+///
+/// Needs the crate feature `organization-rbac`.
 pub struct OrganizationRbacGetLoggedInUserEffectiveScope<'a> {
     client: &'a super::Client,
 }
@@ -29173,6 +29657,8 @@ impl<'a> OrganizationRbacGetLoggedInUserEffectiveScope<'a> {
 [`Client::organization_rbac_get_logged_in_user_operator_info`]: super::Client::organization_rbac_get_logged_in_user_operator_info*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-rbac")]
+///
+/// Needs the crate feature `organization-rbac`.
 pub struct OrganizationRbacGetLoggedInUserOperatorInfo<'a> {
     client: &'a super::Client,
 }
@@ -29243,6 +29729,8 @@ impl<'a> OrganizationRbacGetLoggedInUserOperatorInfo<'a> {
 [`Client::organization_retention_exclusion_organization_retention_policy_get`]: super::Client::organization_retention_exclusion_organization_retention_policy_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-retention-exclusion")]
+///
+/// Needs the crate feature `organization-retention-exclusion`.
 pub struct OrganizationRetentionExclusionOrganizationRetentionPolicyGet<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -29329,6 +29817,8 @@ impl<'a> OrganizationRetentionExclusionOrganizationRetentionPolicyGet<'a> {
 [`Client::organization_retention_exclusion_organization_retention_policy_put`]: super::Client::organization_retention_exclusion_organization_retention_policy_put*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-retention-exclusion")]
+///
+/// Needs the crate feature `organization-retention-exclusion`.
 pub struct OrganizationRetentionExclusionOrganizationRetentionPolicyPut<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -29438,6 +29928,8 @@ impl<'a> OrganizationRetentionExclusionOrganizationRetentionPolicyPut<'a> {
 [`Client::organization_retention_exclusion_organization_retention_policy_delete`]: super::Client::organization_retention_exclusion_organization_retention_policy_delete*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-retention-exclusion")]
+///
+/// Needs the crate feature `organization-retention-exclusion`.
 pub struct OrganizationRetentionExclusionOrganizationRetentionPolicyDelete<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -29513,6 +30005,8 @@ impl<'a> OrganizationRetentionExclusionOrganizationRetentionPolicyDelete<'a> {
 [`Client::organization_site_get`]: super::Client::organization_site_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-site")]
+///
+/// Needs the crate feature `organization-site`.
 pub struct OrganizationSiteGet<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -29748,6 +30242,8 @@ impl<'a> OrganizationSiteGet<'a> {
 [`Client::organization_site_get_by_id`]: super::Client::organization_site_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-site")]
+///
+/// Needs the crate feature `organization-site`.
 pub struct OrganizationSiteGetById<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -29847,6 +30343,8 @@ impl<'a> OrganizationSiteGetById<'a> {
 [`Client::organization_team_get`]: super::Client::organization_team_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-team")]
+///
+/// Needs the crate feature `organization-team`.
 pub struct OrganizationTeamGet<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -30037,6 +30535,8 @@ impl<'a> OrganizationTeamGet<'a> {
 [`Client::organization_team_get_by_id`]: super::Client::organization_team_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-team")]
+///
+/// Needs the crate feature `organization-team`.
 pub struct OrganizationTeamGetById<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -30136,6 +30636,8 @@ impl<'a> OrganizationTeamGetById<'a> {
 [`Client::organization_user_one_drive_get_page`]: super::Client::organization_user_one_drive_get_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-user-one-drive")]
+///
+/// Needs the crate feature `organization-user-one-drive`.
 pub struct OrganizationUserOneDriveGetPage<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -30325,6 +30827,8 @@ impl<'a> OrganizationUserOneDriveGetPage<'a> {
 [`Client::organization_user_one_drive_get_one`]: super::Client::organization_user_one_drive_get_one*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-user-one-drive")]
+///
+/// Needs the crate feature `organization-user-one-drive`.
 pub struct OrganizationUserOneDriveGetOne<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -30438,6 +30942,8 @@ impl<'a> OrganizationUserOneDriveGetOne<'a> {
 [`Client::organization_user_get`]: super::Client::organization_user_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-user")]
+///
+/// Needs the crate feature `organization-user`.
 pub struct OrganizationUserGet<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -30667,6 +31173,8 @@ impl<'a> OrganizationUserGet<'a> {
 [`Client::organization_user_get_by_id`]: super::Client::organization_user_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-user")]
+///
+/// Needs the crate feature `organization-user`.
 pub struct OrganizationUserGetById<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -30766,6 +31274,8 @@ impl<'a> OrganizationUserGetById<'a> {
 [`Client::organization_organization_device_code`]: super::Client::organization_organization_device_code*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationOrganizationDeviceCode<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestCommonDeviceCodeRequestOptions, String>,
@@ -30867,6 +31377,8 @@ impl<'a> OrganizationOrganizationDeviceCode<'a> {
 [`Client::organization_check_device_code`]: super::Client::organization_check_device_code*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationCheckDeviceCode<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestCheckDeviceCode, String>,
@@ -30967,6 +31479,8 @@ impl<'a> OrganizationCheckDeviceCode<'a> {
 [`Client::organization_get_current_organization`]: super::Client::organization_get_current_organization*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationGetCurrentOrganization<'a> {
     client: &'a super::Client,
 }
@@ -31035,6 +31549,8 @@ impl<'a> OrganizationGetCurrentOrganization<'a> {
 [`Client::organization_get`]: super::Client::organization_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationGet<'a> {
     client: &'a super::Client,
     extended_view: Result<bool, String>,
@@ -31119,6 +31635,8 @@ impl<'a> OrganizationGet<'a> {
 [`Client::organization_add`]: super::Client::organization_add*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationAdd<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestOrganizationComposed, String>,
@@ -31219,6 +31737,8 @@ impl<'a> OrganizationAdd<'a> {
 [`Client::organization_get_by_id`]: super::Client::organization_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationGetById<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -31319,6 +31839,8 @@ impl<'a> OrganizationGetById<'a> {
 [`Client::organization_update`]: super::Client::organization_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationUpdate<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -31428,6 +31950,8 @@ impl<'a> OrganizationUpdate<'a> {
 [`Client::organization_remove`]: super::Client::organization_remove*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationRemove<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -31503,6 +32027,8 @@ impl<'a> OrganizationRemove<'a> {
 [`Client::organization_explore_action`]: super::Client::organization_explore_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationExploreAction<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -31619,6 +32145,8 @@ impl<'a> OrganizationExploreAction<'a> {
 [`Client::organization_get_storage_space_usage`]: super::Client::organization_get_storage_space_usage*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationGetStorageSpaceUsage<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -31778,6 +32306,8 @@ impl<'a> OrganizationGetStorageSpaceUsage<'a> {
 [`Client::proxy_get_proxies`]: super::Client::proxy_get_proxies*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy")]
+///
+/// Needs the crate feature `proxy`.
 pub struct ProxyGetProxies<'a> {
     client: &'a super::Client,
     extended_view: Result<Option<bool>, String>,
@@ -31862,6 +32392,8 @@ impl<'a> ProxyGetProxies<'a> {
 [`Client::proxy_add`]: super::Client::proxy_add*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy")]
+///
+/// Needs the crate feature `proxy`.
 pub struct ProxyAdd<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestProxyFromClient, String>,
@@ -31962,6 +32494,8 @@ impl<'a> ProxyAdd<'a> {
 [`Client::proxy_rescan`]: super::Client::proxy_rescan*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy")]
+///
+/// Needs the crate feature `proxy`.
 pub struct ProxyRescan<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestRescanOptions, String>,
@@ -32053,6 +32587,8 @@ impl<'a> ProxyRescan<'a> {
 [`Client::proxy_get_proxy`]: super::Client::proxy_get_proxy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy")]
+///
+/// Needs the crate feature `proxy`.
 pub struct ProxyGetProxy<'a> {
     client: &'a super::Client,
     proxy_id: Result<::uuid::Uuid, String>,
@@ -32152,6 +32688,8 @@ impl<'a> ProxyGetProxy<'a> {
 [`Client::proxy_update`]: super::Client::proxy_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy")]
+///
+/// Needs the crate feature `proxy`.
 pub struct ProxyUpdate<'a> {
     client: &'a super::Client,
     proxy_id: Result<::uuid::Uuid, String>,
@@ -32260,6 +32798,8 @@ impl<'a> ProxyUpdate<'a> {
 [`Client::proxy_remove_action`]: super::Client::proxy_remove_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy")]
+///
+/// Needs the crate feature `proxy`.
 pub struct ProxyRemoveAction<'a> {
     client: &'a super::Client,
     proxy_id: Result<::uuid::Uuid, String>,
@@ -32369,6 +32909,8 @@ impl<'a> ProxyRemoveAction<'a> {
 [`Client::proxy_rescan_action`]: super::Client::proxy_rescan_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy")]
+///
+/// Needs the crate feature `proxy`.
 pub struct ProxyRescanAction<'a> {
     client: &'a super::Client,
     proxy_id: Result<::uuid::Uuid, String>,
@@ -32444,6 +32986,8 @@ impl<'a> ProxyRescanAction<'a> {
 [`Client::rbac_role_get_by_organization`]: super::Client::rbac_role_get_by_organization*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleGetByOrganization<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -32530,6 +33074,8 @@ impl<'a> RbacRoleGetByOrganization<'a> {
 [`Client::rbac_role_add`]: super::Client::rbac_role_add*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleAdd<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -32646,6 +33192,8 @@ impl<'a> RbacRoleAdd<'a> {
 [`Client::rbac_role_get_all`]: super::Client::rbac_role_get_all*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleGetAll<'a> {
     client: &'a super::Client,
 }
@@ -32714,6 +33262,8 @@ impl<'a> RbacRoleGetAll<'a> {
 [`Client::rbac_role_get`]: super::Client::rbac_role_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleGet<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -32799,6 +33349,8 @@ impl<'a> RbacRoleGet<'a> {
 [`Client::rbac_role_update`]: super::Client::rbac_role_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleUpdate<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -32907,6 +33459,8 @@ impl<'a> RbacRoleUpdate<'a> {
 [`Client::rbac_role_delete`]: super::Client::rbac_role_delete*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleDelete<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -32981,6 +33535,8 @@ impl<'a> RbacRoleDelete<'a> {
 [`Client::rbac_role_get_excluded_items`]: super::Client::rbac_role_get_excluded_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleGetExcludedItems<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -33067,6 +33623,8 @@ impl<'a> RbacRoleGetExcludedItems<'a> {
 [`Client::rbac_role_add_excluded_items`]: super::Client::rbac_role_add_excluded_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleAddExcludedItems<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -33160,6 +33718,8 @@ impl<'a> RbacRoleAddExcludedItems<'a> {
 [`Client::rbac_role_delete_excluded_items`]: super::Client::rbac_role_delete_excluded_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleDeleteExcludedItems<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -33253,6 +33813,8 @@ impl<'a> RbacRoleDeleteExcludedItems<'a> {
 [`Client::rbac_role_get_excluded_item`]: super::Client::rbac_role_get_excluded_item*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleGetExcludedItem<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -33352,6 +33914,8 @@ impl<'a> RbacRoleGetExcludedItem<'a> {
 [`Client::rbac_role_get_operators`]: super::Client::rbac_role_get_operators*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleGetOperators<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -33438,6 +34002,8 @@ impl<'a> RbacRoleGetOperators<'a> {
 [`Client::rbac_role_add_operators`]: super::Client::rbac_role_add_operators*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleAddOperators<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -33531,6 +34097,8 @@ impl<'a> RbacRoleAddOperators<'a> {
 [`Client::rbac_role_delete_operators`]: super::Client::rbac_role_delete_operators*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleDeleteOperators<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -33624,6 +34192,8 @@ impl<'a> RbacRoleDeleteOperators<'a> {
 [`Client::rbac_role_get_operator`]: super::Client::rbac_role_get_operator*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleGetOperator<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -33723,6 +34293,8 @@ impl<'a> RbacRoleGetOperator<'a> {
 [`Client::rbac_role_get_selected_items`]: super::Client::rbac_role_get_selected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleGetSelectedItems<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -33809,6 +34381,8 @@ impl<'a> RbacRoleGetSelectedItems<'a> {
 [`Client::rbac_role_add_selected_items`]: super::Client::rbac_role_add_selected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleAddSelectedItems<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -33902,6 +34476,8 @@ impl<'a> RbacRoleAddSelectedItems<'a> {
 [`Client::rbac_role_delete_selected_items`]: super::Client::rbac_role_delete_selected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleDeleteSelectedItems<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -33995,6 +34571,8 @@ impl<'a> RbacRoleDeleteSelectedItems<'a> {
 [`Client::rbac_role_get_selected_item`]: super::Client::rbac_role_get_selected_item*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleGetSelectedItem<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -34094,6 +34672,8 @@ impl<'a> RbacRoleGetSelectedItem<'a> {
 [`Client::reports_generate_license_overview_action`]: super::Client::reports_generate_license_overview_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "reports")]
+///
+/// Needs the crate feature `reports`.
 pub struct ReportsGenerateLicenseOverviewAction<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestLicenseOverviewOptions, String>,
@@ -34212,6 +34792,8 @@ impl<'a> ReportsGenerateLicenseOverviewAction<'a> {
 [`Client::reports_generate_mailbox_protection_action`]: super::Client::reports_generate_mailbox_protection_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "reports")]
+///
+/// Needs the crate feature `reports`.
 pub struct ReportsGenerateMailboxProtectionAction<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestMailboxProtectionOptions, String>,
@@ -34331,6 +34913,8 @@ impl<'a> ReportsGenerateMailboxProtectionAction<'a> {
 [`Client::reports_generate_storage_consumption_action`]: super::Client::reports_generate_storage_consumption_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "reports")]
+///
+/// Needs the crate feature `reports`.
 pub struct ReportsGenerateStorageConsumptionAction<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestStorageConsumptionOptions, String>,
@@ -34450,6 +35034,8 @@ impl<'a> ReportsGenerateStorageConsumptionAction<'a> {
 [`Client::reports_generate_user_protection_action`]: super::Client::reports_generate_user_protection_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "reports")]
+///
+/// Needs the crate feature `reports`.
 pub struct ReportsGenerateUserProtectionAction<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestUserProtectionOptions, String>,
@@ -34568,6 +35154,8 @@ impl<'a> ReportsGenerateUserProtectionAction<'a> {
 [`Client::repository_synchronize_sessions_get_synchronize_sessions`]: super::Client::repository_synchronize_sessions_get_synchronize_sessions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "repository-synchronize-sessions")]
+///
+/// Needs the crate feature `repository-synchronize-sessions`.
 pub struct RepositorySynchronizeSessionsGetSynchronizeSessions<'a> {
     client: &'a super::Client,
 }
@@ -34636,6 +35224,8 @@ impl<'a> RepositorySynchronizeSessionsGetSynchronizeSessions<'a> {
 [`Client::repository_synchronize_sessions_get_repositories_by_id`]: super::Client::repository_synchronize_sessions_get_repositories_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "repository-synchronize-sessions")]
+///
+/// Needs the crate feature `repository-synchronize-sessions`.
 pub struct RepositorySynchronizeSessionsGetRepositoriesById<'a> {
     client: &'a super::Client,
     session_id: Result<::uuid::Uuid, String>,
@@ -34722,6 +35312,8 @@ impl<'a> RepositorySynchronizeSessionsGetRepositoriesById<'a> {
 [`Client::repository_synchronize_sessions_stop_synchronize_action`]: super::Client::repository_synchronize_sessions_stop_synchronize_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "repository-synchronize-sessions")]
+///
+/// Needs the crate feature `repository-synchronize-sessions`.
 pub struct RepositorySynchronizeSessionsStopSynchronizeAction<'a> {
     client: &'a super::Client,
     session_id: Result<::uuid::Uuid, String>,
@@ -34797,6 +35389,8 @@ impl<'a> RepositorySynchronizeSessionsStopSynchronizeAction<'a> {
 [`Client::restore_point_get_restore_points`]: super::Client::restore_point_get_restore_points*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-point")]
+///
+/// Needs the crate feature `restore-point`.
 pub struct RestorePointGetRestorePoints<'a> {
     client: &'a super::Client,
     backup_time: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
@@ -34963,6 +35557,8 @@ impl<'a> RestorePointGetRestorePoints<'a> {
 [`Client::restore_point_get_restore_point`]: super::Client::restore_point_get_restore_point*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-point")]
+///
+/// Needs the crate feature `restore-point`.
 pub struct RestorePointGetRestorePoint<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::std::string::String, String>,
@@ -35049,6 +35645,8 @@ impl<'a> RestorePointGetRestorePoint<'a> {
 [`Client::restore_point_get_restore_point_mailboxes`]: super::Client::restore_point_get_restore_point_mailboxes*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-point")]
+///
+/// Needs the crate feature `restore-point`.
 pub struct RestorePointGetRestorePointMailboxes<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::std::string::String, String>,
@@ -35135,6 +35733,8 @@ impl<'a> RestorePointGetRestorePointMailboxes<'a> {
 [`Client::restore_point_get_restore_point_one_drives`]: super::Client::restore_point_get_restore_point_one_drives*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-point")]
+///
+/// Needs the crate feature `restore-point`.
 pub struct RestorePointGetRestorePointOneDrives<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::std::string::String, String>,
@@ -35221,6 +35821,8 @@ impl<'a> RestorePointGetRestorePointOneDrives<'a> {
 [`Client::restore_point_get_restore_point_teams`]: super::Client::restore_point_get_restore_point_teams*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-point")]
+///
+/// Needs the crate feature `restore-point`.
 pub struct RestorePointGetRestorePointTeams<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::std::string::String, String>,
@@ -35307,6 +35909,8 @@ impl<'a> RestorePointGetRestorePointTeams<'a> {
 [`Client::restore_point_get_restore_point_webs`]: super::Client::restore_point_get_restore_point_webs*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-point")]
+///
+/// Needs the crate feature `restore-point`.
 pub struct RestorePointGetRestorePointWebs<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::std::string::String, String>,
@@ -35393,6 +35997,8 @@ impl<'a> RestorePointGetRestorePointWebs<'a> {
 [`Client::restore_portal_settings_get`]: super::Client::restore_portal_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-portal-settings")]
+///
+/// Needs the crate feature `restore-portal-settings`.
 pub struct RestorePortalSettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -35461,6 +36067,8 @@ impl<'a> RestorePortalSettingsGet<'a> {
 [`Client::restore_session_event_get`]: super::Client::restore_session_event_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-session-event")]
+///
+/// Needs the crate feature `restore-session-event`.
 pub struct RestoreSessionEventGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -35622,6 +36230,8 @@ impl<'a> RestoreSessionEventGet<'a> {
 [`Client::restore_session_event_get_by_id`]: super::Client::restore_session_event_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-session-event")]
+///
+/// Needs the crate feature `restore-session-event`.
 pub struct RestoreSessionEventGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -35723,6 +36333,8 @@ impl<'a> RestoreSessionEventGetById<'a> {
 [`Client::restore_session_explore_action`]: super::Client::restore_session_explore_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-session")]
+///
+/// Needs the crate feature `restore-session`.
 pub struct RestoreSessionExploreAction<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestExploreOptions, String>,
@@ -35823,6 +36435,8 @@ impl<'a> RestoreSessionExploreAction<'a> {
 [`Client::restore_session_operator_explore_action`]: super::Client::restore_session_operator_explore_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-session")]
+///
+/// Needs the crate feature `restore-session`.
 pub struct RestoreSessionOperatorExploreAction<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestOperatorExploreOptions, String>,
@@ -35923,6 +36537,8 @@ impl<'a> RestoreSessionOperatorExploreAction<'a> {
 [`Client::restore_session_get_page`]: super::Client::restore_session_get_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-session")]
+///
+/// Needs the crate feature `restore-session`.
 pub struct RestoreSessionGetPage<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -36096,6 +36712,8 @@ impl<'a> RestoreSessionGetPage<'a> {
 [`Client::restore_session_get_by_restore_session_id`]: super::Client::restore_session_get_by_restore_session_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-session")]
+///
+/// Needs the crate feature `restore-session`.
 pub struct RestoreSessionGetByRestoreSessionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -36182,6 +36800,8 @@ impl<'a> RestoreSessionGetByRestoreSessionId<'a> {
 [`Client::restore_session_device_code_action`]: super::Client::restore_session_device_code_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-session")]
+///
+/// Needs the crate feature `restore-session`.
 pub struct RestoreSessionDeviceCodeAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -36301,6 +36921,8 @@ impl<'a> RestoreSessionDeviceCodeAction<'a> {
 [`Client::restore_session_stop_action`]: super::Client::restore_session_stop_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-session")]
+///
+/// Needs the crate feature `restore-session`.
 pub struct RestoreSessionStopAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -36376,6 +36998,8 @@ impl<'a> RestoreSessionStopAction<'a> {
 [`Client::service_instance_get`]: super::Client::service_instance_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "service-instance")]
+///
+/// Needs the crate feature `service-instance`.
 pub struct ServiceInstanceGet<'a> {
     client: &'a super::Client,
 }
@@ -36444,6 +37068,8 @@ impl<'a> ServiceInstanceGet<'a> {
 [`Client::share_point_attachment_get`]: super::Client::share_point_attachment_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-attachment")]
+///
+/// Needs the crate feature `share-point-attachment`.
 pub struct SharePointAttachmentGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -36632,6 +37258,8 @@ impl<'a> SharePointAttachmentGet<'a> {
 [`Client::share_point_attachment_save_attachments_action`]: super::Client::share_point_attachment_save_attachments_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-attachment")]
+///
+/// Needs the crate feature `share-point-attachment`.
 pub struct SharePointAttachmentSaveAttachmentsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -36799,6 +37427,8 @@ impl<'a> SharePointAttachmentSaveAttachmentsAction<'a> {
 [`Client::share_point_attachment_send_attachments_action`]: super::Client::share_point_attachment_send_attachments_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-attachment")]
+///
+/// Needs the crate feature `share-point-attachment`.
 pub struct SharePointAttachmentSendAttachmentsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -36938,6 +37568,8 @@ impl<'a> SharePointAttachmentSendAttachmentsAction<'a> {
 [`Client::share_point_attachment_get_by_id`]: super::Client::share_point_attachment_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-attachment")]
+///
+/// Needs the crate feature `share-point-attachment`.
 pub struct SharePointAttachmentGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -37067,6 +37699,8 @@ impl<'a> SharePointAttachmentGetById<'a> {
 [`Client::share_point_attachment_save_attachment_action`]: super::Client::share_point_attachment_save_attachment_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-attachment")]
+///
+/// Needs the crate feature `share-point-attachment`.
 pub struct SharePointAttachmentSaveAttachmentAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -37210,6 +37844,8 @@ impl<'a> SharePointAttachmentSaveAttachmentAction<'a> {
 [`Client::share_point_attachment_send_attachment_action`]: super::Client::share_point_attachment_send_attachment_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-attachment")]
+///
+/// Needs the crate feature `share-point-attachment`.
 pub struct SharePointAttachmentSendAttachmentAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -37362,6 +37998,8 @@ impl<'a> SharePointAttachmentSendAttachmentAction<'a> {
 [`Client::share_point_document_get`]: super::Client::share_point_document_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -37551,6 +38189,8 @@ impl<'a> SharePointDocumentGet<'a> {
 [`Client::share_point_document_operator_restore`]: super::Client::share_point_document_operator_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentOperatorRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -37684,6 +38324,8 @@ impl<'a> SharePointDocumentOperatorRestore<'a> {
 [`Client::share_point_document_restore_documents_action`]: super::Client::share_point_document_restore_documents_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentRestoreDocumentsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -37816,6 +38458,8 @@ impl<'a> SharePointDocumentRestoreDocumentsAction<'a> {
 [`Client::share_point_document_restore_documents_action_to`]: super::Client::share_point_document_restore_documents_action_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentRestoreDocumentsActionTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -37949,6 +38593,8 @@ impl<'a> SharePointDocumentRestoreDocumentsActionTo<'a> {
 [`Client::share_point_document_save_documents_action`]: super::Client::share_point_document_save_documents_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentSaveDocumentsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -38100,6 +38746,8 @@ impl<'a> SharePointDocumentSaveDocumentsAction<'a> {
 [`Client::share_point_document_send_documents_action`]: super::Client::share_point_document_send_documents_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentSendDocumentsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -38226,6 +38874,8 @@ impl<'a> SharePointDocumentSendDocumentsAction<'a> {
 [`Client::share_point_document_get_by_id`]: super::Client::share_point_document_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -38341,6 +38991,8 @@ impl<'a> SharePointDocumentGetById<'a> {
 [`Client::share_point_document_restore_document_action`]: super::Client::share_point_document_restore_document_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentRestoreDocumentAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -38486,6 +39138,8 @@ impl<'a> SharePointDocumentRestoreDocumentAction<'a> {
 [`Client::share_point_document_restore_document_action_to`]: super::Client::share_point_document_restore_document_action_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentRestoreDocumentActionTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -38631,6 +39285,8 @@ impl<'a> SharePointDocumentRestoreDocumentActionTo<'a> {
 [`Client::share_point_document_save_document_action`]: super::Client::share_point_document_save_document_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentSaveDocumentAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -38795,6 +39451,8 @@ impl<'a> SharePointDocumentSaveDocumentAction<'a> {
 [`Client::share_point_document_send_document_action`]: super::Client::share_point_document_send_document_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentSendDocumentAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -38933,6 +39591,8 @@ impl<'a> SharePointDocumentSendDocumentAction<'a> {
 [`Client::share_point_document_get_versions`]: super::Client::share_point_document_get_versions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentGetVersions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -39121,6 +39781,8 @@ impl<'a> SharePointDocumentGetVersions<'a> {
 [`Client::share_point_document_get_by_id_by_version_id`]: super::Client::share_point_document_get_by_id_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentGetByIdByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -39250,6 +39912,8 @@ impl<'a> SharePointDocumentGetByIdByVersionId<'a> {
 [`Client::share_point_document_restore_document_action_by_version_id`]: super::Client::share_point_document_restore_document_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentRestoreDocumentActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -39416,6 +40080,8 @@ impl<'a> SharePointDocumentRestoreDocumentActionByVersionId<'a> {
 [`Client::share_point_document_restore_document_action_by_version_id_to`]: super::Client::share_point_document_restore_document_action_by_version_id_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentRestoreDocumentActionByVersionIdTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -39582,6 +40248,8 @@ impl<'a> SharePointDocumentRestoreDocumentActionByVersionIdTo<'a> {
 [`Client::share_point_document_save_document_action_by_version_id`]: super::Client::share_point_document_save_document_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentSaveDocumentActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -39771,6 +40439,8 @@ impl<'a> SharePointDocumentSaveDocumentActionByVersionId<'a> {
 [`Client::share_point_document_send_document_action_by_version_id`]: super::Client::share_point_document_send_document_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentSendDocumentActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -39930,6 +40600,8 @@ impl<'a> SharePointDocumentSendDocumentActionByVersionId<'a> {
 [`Client::share_point_folder_get`]: super::Client::share_point_folder_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -40119,6 +40791,8 @@ impl<'a> SharePointFolderGet<'a> {
 [`Client::share_point_folder_restore_folders_action`]: super::Client::share_point_folder_restore_folders_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderRestoreFoldersAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -40251,6 +40925,8 @@ impl<'a> SharePointFolderRestoreFoldersAction<'a> {
 [`Client::share_point_folder_restore_folders_action_to`]: super::Client::share_point_folder_restore_folders_action_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderRestoreFoldersActionTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -40383,6 +41059,8 @@ impl<'a> SharePointFolderRestoreFoldersActionTo<'a> {
 [`Client::share_point_folder_save_folders_action`]: super::Client::share_point_folder_save_folders_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderSaveFoldersAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -40534,6 +41212,8 @@ impl<'a> SharePointFolderSaveFoldersAction<'a> {
 [`Client::share_point_folder_send_folders_action`]: super::Client::share_point_folder_send_folders_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderSendFoldersAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -40660,6 +41340,8 @@ impl<'a> SharePointFolderSendFoldersAction<'a> {
 [`Client::share_point_folder_get_by_id`]: super::Client::share_point_folder_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -40775,6 +41457,8 @@ impl<'a> SharePointFolderGetById<'a> {
 [`Client::share_point_folder_restore_folder_action`]: super::Client::share_point_folder_restore_folder_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderRestoreFolderAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -40920,6 +41604,8 @@ impl<'a> SharePointFolderRestoreFolderAction<'a> {
 [`Client::share_point_folder_restore_folder_action_to`]: super::Client::share_point_folder_restore_folder_action_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderRestoreFolderActionTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -41065,6 +41751,8 @@ impl<'a> SharePointFolderRestoreFolderActionTo<'a> {
 [`Client::share_point_folder_save_folder_action`]: super::Client::share_point_folder_save_folder_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderSaveFolderAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -41194,6 +41882,8 @@ impl<'a> SharePointFolderSaveFolderAction<'a> {
 [`Client::share_point_folder_search_folder_by_options`]: super::Client::share_point_folder_search_folder_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderSearchFolderByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -41456,6 +42146,8 @@ impl<'a> SharePointFolderSearchFolderByOptions<'a> {
 [`Client::share_point_folder_send_folder_action`]: super::Client::share_point_folder_send_folder_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderSendFolderAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -41594,6 +42286,8 @@ impl<'a> SharePointFolderSendFolderAction<'a> {
 [`Client::share_point_folder_get_versions`]: super::Client::share_point_folder_get_versions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderGetVersions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -41782,6 +42476,8 @@ impl<'a> SharePointFolderGetVersions<'a> {
 [`Client::share_point_folder_get_by_id_by_version_id`]: super::Client::share_point_folder_get_by_id_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderGetByIdByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -41911,6 +42607,8 @@ impl<'a> SharePointFolderGetByIdByVersionId<'a> {
 [`Client::share_point_folder_restore_folder_action_by_version_id`]: super::Client::share_point_folder_restore_folder_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderRestoreFolderActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -42070,6 +42768,8 @@ impl<'a> SharePointFolderRestoreFolderActionByVersionId<'a> {
 [`Client::share_point_folder_restore_folder_action_by_version_id_to`]: super::Client::share_point_folder_restore_folder_action_by_version_id_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderRestoreFolderActionByVersionIdTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -42229,6 +42929,8 @@ impl<'a> SharePointFolderRestoreFolderActionByVersionIdTo<'a> {
 [`Client::share_point_folder_save_folder_action_by_version_id`]: super::Client::share_point_folder_save_folder_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderSaveFolderActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -42376,6 +43078,8 @@ impl<'a> SharePointFolderSaveFolderActionByVersionId<'a> {
 [`Client::share_point_folder_send_folder_action_by_version_id`]: super::Client::share_point_folder_send_folder_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderSendFolderActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -42528,6 +43232,8 @@ impl<'a> SharePointFolderSendFolderActionByVersionId<'a> {
 [`Client::share_point_item_get`]: super::Client::share_point_item_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -42717,6 +43423,8 @@ impl<'a> SharePointItemGet<'a> {
 [`Client::share_point_item_operator_restore`]: super::Client::share_point_item_operator_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemOperatorRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -42850,6 +43558,8 @@ impl<'a> SharePointItemOperatorRestore<'a> {
 [`Client::share_point_item_restore_items_action`]: super::Client::share_point_item_restore_items_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemRestoreItemsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -42982,6 +43692,8 @@ impl<'a> SharePointItemRestoreItemsAction<'a> {
 [`Client::share_point_item_restore_items_action_to`]: super::Client::share_point_item_restore_items_action_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemRestoreItemsActionTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -43114,6 +43826,8 @@ impl<'a> SharePointItemRestoreItemsActionTo<'a> {
 [`Client::share_point_item_get_by_id`]: super::Client::share_point_item_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -43229,6 +43943,8 @@ impl<'a> SharePointItemGetById<'a> {
 [`Client::share_point_item_restore_item_action`]: super::Client::share_point_item_restore_item_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemRestoreItemAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -43374,6 +44090,8 @@ impl<'a> SharePointItemRestoreItemAction<'a> {
 [`Client::share_point_item_restore_item_action_to`]: super::Client::share_point_item_restore_item_action_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemRestoreItemActionTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -43519,6 +44237,8 @@ impl<'a> SharePointItemRestoreItemActionTo<'a> {
 [`Client::share_point_item_get_versions`]: super::Client::share_point_item_get_versions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemGetVersions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -43707,6 +44427,8 @@ impl<'a> SharePointItemGetVersions<'a> {
 [`Client::share_point_item_get_by_id_by_version_id`]: super::Client::share_point_item_get_by_id_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemGetByIdByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -43836,6 +44558,8 @@ impl<'a> SharePointItemGetByIdByVersionId<'a> {
 [`Client::share_point_item_restore_item_action_by_version_id`]: super::Client::share_point_item_restore_item_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemRestoreItemActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -43995,6 +44719,8 @@ impl<'a> SharePointItemRestoreItemActionByVersionId<'a> {
 [`Client::share_point_item_restore_item_action_by_version_id_to`]: super::Client::share_point_item_restore_item_action_by_version_id_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemRestoreItemActionByVersionIdTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -44154,6 +44880,8 @@ impl<'a> SharePointItemRestoreItemActionByVersionIdTo<'a> {
 [`Client::share_point_library_get`]: super::Client::share_point_library_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-library")]
+///
+/// Needs the crate feature `share-point-library`.
 pub struct SharePointLibraryGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -44329,6 +45057,8 @@ impl<'a> SharePointLibraryGet<'a> {
 [`Client::share_point_library_get_by_id`]: super::Client::share_point_library_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-library")]
+///
+/// Needs the crate feature `share-point-library`.
 pub struct SharePointLibraryGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -44444,6 +45174,8 @@ impl<'a> SharePointLibraryGetById<'a> {
 [`Client::share_point_library_restore_library_action`]: super::Client::share_point_library_restore_library_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-library")]
+///
+/// Needs the crate feature `share-point-library`.
 pub struct SharePointLibraryRestoreLibraryAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -44589,6 +45321,8 @@ impl<'a> SharePointLibraryRestoreLibraryAction<'a> {
 [`Client::share_point_library_restore_library_action_to`]: super::Client::share_point_library_restore_library_action_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-library")]
+///
+/// Needs the crate feature `share-point-library`.
 pub struct SharePointLibraryRestoreLibraryActionTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -44734,6 +45468,8 @@ impl<'a> SharePointLibraryRestoreLibraryActionTo<'a> {
 [`Client::share_point_library_save_library_action`]: super::Client::share_point_library_save_library_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-library")]
+///
+/// Needs the crate feature `share-point-library`.
 pub struct SharePointLibrarySaveLibraryAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -44863,6 +45599,8 @@ impl<'a> SharePointLibrarySaveLibraryAction<'a> {
 [`Client::share_point_library_search_library_by_options`]: super::Client::share_point_library_search_library_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-library")]
+///
+/// Needs the crate feature `share-point-library`.
 pub struct SharePointLibrarySearchLibraryByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -45125,6 +45863,8 @@ impl<'a> SharePointLibrarySearchLibraryByOptions<'a> {
 [`Client::share_point_library_send_library_action`]: super::Client::share_point_library_send_library_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-library")]
+///
+/// Needs the crate feature `share-point-library`.
 pub struct SharePointLibrarySendLibraryAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -45263,6 +46003,8 @@ impl<'a> SharePointLibrarySendLibraryAction<'a> {
 [`Client::share_point_list_get`]: super::Client::share_point_list_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-list")]
+///
+/// Needs the crate feature `share-point-list`.
 pub struct SharePointListGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -45438,6 +46180,8 @@ impl<'a> SharePointListGet<'a> {
 [`Client::share_point_list_get_by_id`]: super::Client::share_point_list_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-list")]
+///
+/// Needs the crate feature `share-point-list`.
 pub struct SharePointListGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -45553,6 +46297,8 @@ impl<'a> SharePointListGetById<'a> {
 [`Client::share_point_list_restore_list_action`]: super::Client::share_point_list_restore_list_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-list")]
+///
+/// Needs the crate feature `share-point-list`.
 pub struct SharePointListRestoreListAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -45698,6 +46444,8 @@ impl<'a> SharePointListRestoreListAction<'a> {
 [`Client::share_point_list_restore_list_action_to`]: super::Client::share_point_list_restore_list_action_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-list")]
+///
+/// Needs the crate feature `share-point-list`.
 pub struct SharePointListRestoreListActionTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -45843,6 +46591,8 @@ impl<'a> SharePointListRestoreListActionTo<'a> {
 [`Client::share_point_list_search_list_by_options`]: super::Client::share_point_list_search_list_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-list")]
+///
+/// Needs the crate feature `share-point-list`.
 pub struct SharePointListSearchListByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -46102,6 +46852,8 @@ impl<'a> SharePointListSearchListByOptions<'a> {
 [`Client::share_point_site_get`]: super::Client::share_point_site_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-site")]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct SharePointSiteGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -46277,6 +47029,8 @@ impl<'a> SharePointSiteGet<'a> {
 [`Client::share_point_site_search_sites_by_options`]: super::Client::share_point_site_search_sites_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-site")]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct SharePointSiteSearchSitesByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -46507,6 +47261,8 @@ impl<'a> SharePointSiteSearchSitesByOptions<'a> {
 [`Client::share_point_site_get_by_id`]: super::Client::share_point_site_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-site")]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct SharePointSiteGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -46609,6 +47365,8 @@ impl<'a> SharePointSiteGetById<'a> {
 [`Client::share_point_site_restore_site_action`]: super::Client::share_point_site_restore_site_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-site")]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct SharePointSiteRestoreSiteAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -46741,6 +47499,8 @@ impl<'a> SharePointSiteRestoreSiteAction<'a> {
 [`Client::share_point_site_restore_site_action_to`]: super::Client::share_point_site_restore_site_action_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-site")]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct SharePointSiteRestoreSiteActionTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -46873,6 +47633,8 @@ impl<'a> SharePointSiteRestoreSiteActionTo<'a> {
 [`Client::share_point_site_search_site_by_options`]: super::Client::share_point_site_search_site_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-site")]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct SharePointSiteSearchSiteByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -47118,6 +47880,8 @@ impl<'a> SharePointSiteSearchSiteByOptions<'a> {
 [`Client::teams_channel_get`]: super::Client::teams_channel_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-channel")]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct TeamsChannelGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -47307,6 +48071,8 @@ impl<'a> TeamsChannelGet<'a> {
 [`Client::teams_channel_get_by_channel_id`]: super::Client::teams_channel_get_by_channel_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-channel")]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct TeamsChannelGetByChannelId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -47422,6 +48188,8 @@ impl<'a> TeamsChannelGetByChannelId<'a> {
 [`Client::teams_channel_restore`]: super::Client::teams_channel_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-channel")]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct TeamsChannelRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -47567,6 +48335,8 @@ impl<'a> TeamsChannelRestore<'a> {
 [`Client::teams_channel_search`]: super::Client::teams_channel_search*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-channel")]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct TeamsChannelSearch<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -47793,6 +48563,8 @@ impl<'a> TeamsChannelSearch<'a> {
 [`Client::teams_file_get_page`]: super::Client::teams_file_get_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileGetPage<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -48004,6 +48776,8 @@ impl<'a> TeamsFileGetPage<'a> {
 [`Client::teams_file_restore`]: super::Client::teams_file_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -48136,6 +48910,8 @@ impl<'a> TeamsFileRestore<'a> {
 [`Client::teams_file_save`]: super::Client::teams_file_save*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileSave<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -48286,6 +49062,8 @@ impl<'a> TeamsFileSave<'a> {
 [`Client::teams_file_search`]: super::Client::teams_file_search*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileSearch<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -48489,6 +49267,8 @@ impl<'a> TeamsFileSearch<'a> {
 [`Client::teams_file_send`]: super::Client::teams_file_send*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileSend<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -48614,6 +49394,8 @@ impl<'a> TeamsFileSend<'a> {
 [`Client::teams_file_get`]: super::Client::teams_file_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -48743,6 +49525,8 @@ impl<'a> TeamsFileGet<'a> {
 [`Client::teams_file_restore_by_id`]: super::Client::teams_file_restore_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileRestoreById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -48888,6 +49672,8 @@ impl<'a> TeamsFileRestoreById<'a> {
 [`Client::teams_file_save_by_id`]: super::Client::teams_file_save_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileSaveById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -49051,6 +49837,8 @@ impl<'a> TeamsFileSaveById<'a> {
 [`Client::teams_file_send_by_id`]: super::Client::teams_file_send_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileSendById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -49189,6 +49977,8 @@ impl<'a> TeamsFileSendById<'a> {
 [`Client::teams_post_get_page`]: super::Client::teams_post_get_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostGetPage<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -49400,6 +50190,8 @@ impl<'a> TeamsPostGetPage<'a> {
 [`Client::teams_post_export`]: super::Client::teams_post_export*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostExport<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -49548,6 +50340,8 @@ impl<'a> TeamsPostExport<'a> {
 [`Client::teams_post_restore`]: super::Client::teams_post_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -49680,6 +50474,8 @@ impl<'a> TeamsPostRestore<'a> {
 [`Client::teams_post_save`]: super::Client::teams_post_save*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostSave<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -49830,6 +50626,8 @@ impl<'a> TeamsPostSave<'a> {
 [`Client::teams_post_search`]: super::Client::teams_post_search*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostSearch<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -50033,6 +50831,8 @@ impl<'a> TeamsPostSearch<'a> {
 [`Client::teams_post_send`]: super::Client::teams_post_send*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostSend<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -50158,6 +50958,8 @@ impl<'a> TeamsPostSend<'a> {
 [`Client::teams_post_get`]: super::Client::teams_post_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -50287,6 +51089,8 @@ impl<'a> TeamsPostGet<'a> {
 [`Client::teams_post_export_by_id`]: super::Client::teams_post_export_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostExportById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -50416,6 +51220,8 @@ impl<'a> TeamsPostExportById<'a> {
 [`Client::teams_post_save_by_id`]: super::Client::teams_post_save_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostSaveById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -50545,6 +51351,8 @@ impl<'a> TeamsPostSaveById<'a> {
 [`Client::teams_post_send_by_id`]: super::Client::teams_post_send_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostSendById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -50683,6 +51491,8 @@ impl<'a> TeamsPostSendById<'a> {
 [`Client::teams_tab_get`]: super::Client::teams_tab_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-tab")]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct TeamsTabGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -50871,6 +51681,8 @@ impl<'a> TeamsTabGet<'a> {
 [`Client::teams_tab_restore`]: super::Client::teams_tab_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-tab")]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct TeamsTabRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -51016,6 +51828,8 @@ impl<'a> TeamsTabRestore<'a> {
 [`Client::teams_tab_search`]: super::Client::teams_tab_search*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-tab")]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct TeamsTabSearch<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -51240,6 +52054,8 @@ impl<'a> TeamsTabSearch<'a> {
 [`Client::teams_tab_get_tab`]: super::Client::teams_tab_get_tab*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-tab")]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct TeamsTabGetTab<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -51369,6 +52185,8 @@ impl<'a> TeamsTabGetTab<'a> {
 [`Client::teams_tab_restore_by_id`]: super::Client::teams_tab_restore_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-tab")]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct TeamsTabRestoreById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -51528,6 +52346,8 @@ impl<'a> TeamsTabRestoreById<'a> {
 [`Client::teams_team_get`]: super::Client::teams_team_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-team")]
+///
+/// Needs the crate feature `teams-team`.
 pub struct TeamsTeamGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -51703,6 +52523,8 @@ impl<'a> TeamsTeamGet<'a> {
 [`Client::teams_team_restore`]: super::Client::teams_team_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-team")]
+///
+/// Needs the crate feature `teams-team`.
 pub struct TeamsTeamRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -51821,6 +52643,8 @@ impl<'a> TeamsTeamRestore<'a> {
 [`Client::teams_team_get_by_id`]: super::Client::teams_team_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-team")]
+///
+/// Needs the crate feature `teams-team`.
 pub struct TeamsTeamGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -51923,6 +52747,8 @@ impl<'a> TeamsTeamGetById<'a> {
 [`Client::teams_team_restore_by_id`]: super::Client::teams_team_restore_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-team")]
+///
+/// Needs the crate feature `teams-team`.
 pub struct TeamsTeamRestoreById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -52055,6 +52881,8 @@ impl<'a> TeamsTeamRestoreById<'a> {
 [`Client::teams_team_search`]: super::Client::teams_team_search*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-team")]
+///
+/// Needs the crate feature `teams-team`.
 pub struct TeamsTeamSearch<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -52260,6 +53088,8 @@ impl<'a> TeamsTeamSearch<'a> {
 [`Client::vbo_email_settings_get`]: super::Client::vbo_email_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vbo-email-settings")]
+///
+/// Needs the crate feature `vbo-email-settings`.
 pub struct VboEmailSettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -52328,6 +53158,8 @@ impl<'a> VboEmailSettingsGet<'a> {
 [`Client::vbo_email_settings_update`]: super::Client::vbo_email_settings_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vbo-email-settings")]
+///
+/// Needs the crate feature `vbo-email-settings`.
 pub struct VboEmailSettingsUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestNotificationEmailSettingsRequest, String>,
@@ -52422,6 +53254,8 @@ impl<'a> VboEmailSettingsUpdate<'a> {
 [`Client::vbo_email_settings_send_test_action`]: super::Client::vbo_email_settings_send_test_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vbo-email-settings")]
+///
+/// Needs the crate feature `vbo-email-settings`.
 pub struct VboEmailSettingsSendTestAction<'a> {
     client: &'a super::Client,
 }
@@ -52479,6 +53313,8 @@ impl<'a> VboEmailSettingsSendTestAction<'a> {
 [`Client::veod_email_settings_get`]: super::Client::veod_email_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "veod-email-settings")]
+///
+/// Needs the crate feature `veod-email-settings`.
 pub struct VeodEmailSettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -52547,6 +53383,8 @@ impl<'a> VeodEmailSettingsGet<'a> {
 [`Client::veod_email_settings_update`]: super::Client::veod_email_settings_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "veod-email-settings")]
+///
+/// Needs the crate feature `veod-email-settings`.
 pub struct VeodEmailSettingsUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestSharePointSmtpSettingsFromClient, String>,
@@ -52641,6 +53479,8 @@ impl<'a> VeodEmailSettingsUpdate<'a> {
 [`Client::veod_email_settings_send_test_email_action`]: super::Client::veod_email_settings_send_test_email_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "veod-email-settings")]
+///
+/// Needs the crate feature `veod-email-settings`.
 pub struct VeodEmailSettingsSendTestEmailAction<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestSendTestOptions, String>,
@@ -52734,6 +53574,8 @@ impl<'a> VeodEmailSettingsSendTestEmailAction<'a> {
 [`Client::vesp_email_settings_get`]: super::Client::vesp_email_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vesp-email-settings")]
+///
+/// Needs the crate feature `vesp-email-settings`.
 pub struct VespEmailSettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -52802,6 +53644,8 @@ impl<'a> VespEmailSettingsGet<'a> {
 [`Client::vesp_email_settings_update`]: super::Client::vesp_email_settings_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vesp-email-settings")]
+///
+/// Needs the crate feature `vesp-email-settings`.
 pub struct VespEmailSettingsUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestSharePointSmtpSettingsFromClient, String>,
@@ -52896,6 +53740,8 @@ impl<'a> VespEmailSettingsUpdate<'a> {
 [`Client::vesp_email_settings_send_test_email_action`]: super::Client::vesp_email_settings_send_test_email_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vesp-email-settings")]
+///
+/// Needs the crate feature `vesp-email-settings`.
 pub struct VespEmailSettingsSendTestEmailAction<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestSendTestOptions, String>,
@@ -52989,6 +53835,8 @@ impl<'a> VespEmailSettingsSendTestEmailAction<'a> {
 [`Client::vet_email_settings_get`]: super::Client::vet_email_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vet-email-settings")]
+///
+/// Needs the crate feature `vet-email-settings`.
 pub struct VetEmailSettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -53057,6 +53905,8 @@ impl<'a> VetEmailSettingsGet<'a> {
 [`Client::vet_email_settings_update`]: super::Client::vet_email_settings_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vet-email-settings")]
+///
+/// Needs the crate feature `vet-email-settings`.
 pub struct VetEmailSettingsUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestTeamsSmtpSettingsFromClient, String>,
@@ -53151,6 +54001,8 @@ impl<'a> VetEmailSettingsUpdate<'a> {
 [`Client::vet_email_settings_send_test`]: super::Client::vet_email_settings_send_test*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vet-email-settings")]
+///
+/// Needs the crate feature `vet-email-settings`.
 pub struct VetEmailSettingsSendTest<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestSendTestOption, String>,
@@ -53244,6 +54096,8 @@ impl<'a> VetEmailSettingsSendTest<'a> {
 [`Client::vex_email_settings_get`]: super::Client::vex_email_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vex-email-settings")]
+///
+/// Needs the crate feature `vex-email-settings`.
 pub struct VexEmailSettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -53312,6 +54166,8 @@ impl<'a> VexEmailSettingsGet<'a> {
 [`Client::vex_email_settings_update`]: super::Client::vex_email_settings_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vex-email-settings")]
+///
+/// Needs the crate feature `vex-email-settings`.
 pub struct VexEmailSettingsUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestSmtpSettingsFromClient, String>,
@@ -53405,6 +54261,8 @@ impl<'a> VexEmailSettingsUpdate<'a> {
 [`Client::vex_email_settings_send_test_action`]: super::Client::vex_email_settings_send_test_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vex-email-settings")]
+///
+/// Needs the crate feature `vex-email-settings`.
 pub struct VexEmailSettingsSendTestAction<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestSendTestOption, String>,

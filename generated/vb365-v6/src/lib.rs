@@ -76,6 +76,8 @@ let response = client.account_get_credentials()
 ```*/
     #[inline]
     #[cfg(feature = "account")]
+    ///
+    /// Needs the crate feature `account`.
     pub fn account_get_credentials(&self) -> builder::AccountGetCredentials<'_> {
         builder::AccountGetCredentials::new(self)
     }
@@ -91,6 +93,8 @@ let response = client.account_add_credential()
 ```*/
     #[inline]
     #[cfg(feature = "account")]
+    ///
+    /// Needs the crate feature `account`.
     pub fn account_add_credential(&self) -> builder::AccountAddCredential<'_> {
         builder::AccountAddCredential::new(self)
     }
@@ -108,6 +112,8 @@ let response = client.account_get_credential()
 ```*/
     #[inline]
     #[cfg(feature = "account")]
+    ///
+    /// Needs the crate feature `account`.
     pub fn account_get_credential(&self) -> builder::AccountGetCredential<'_> {
         builder::AccountGetCredential::new(self)
     }
@@ -127,6 +133,8 @@ let response = client.account_update_credential()
 ```*/
     #[inline]
     #[cfg(feature = "account")]
+    ///
+    /// Needs the crate feature `account`.
     pub fn account_update_credential(&self) -> builder::AccountUpdateCredential<'_> {
         builder::AccountUpdateCredential::new(self)
     }
@@ -144,6 +152,8 @@ let response = client.account_remove_credential()
 ```*/
     #[inline]
     #[cfg(feature = "account")]
+    ///
+    /// Needs the crate feature `account`.
     pub fn account_remove_credential(&self) -> builder::AccountRemoveCredential<'_> {
         builder::AccountRemoveCredential::new(self)
     }
@@ -167,6 +177,8 @@ let response = client.amazon_s3_compatible_object_storage_get_buckets()
 ```*/
     #[inline]
     #[cfg(feature = "amazon-s3-compatible-object-storage")]
+    ///
+    /// Needs the crate feature `amazon-s3-compatible-object-storage`.
     pub fn amazon_s3_compatible_object_storage_get_buckets(
         &self,
     ) -> builder::AmazonS3CompatibleObjectStorageGetBuckets<'_> {
@@ -194,6 +206,8 @@ let response = client.amazon_s3_compatible_object_storage_get_folders()
 ```*/
     #[inline]
     #[cfg(feature = "amazon-s3-compatible-object-storage")]
+    ///
+    /// Needs the crate feature `amazon-s3-compatible-object-storage`.
     pub fn amazon_s3_compatible_object_storage_get_folders(
         &self,
     ) -> builder::AmazonS3CompatibleObjectStorageGetFolders<'_> {
@@ -221,6 +235,8 @@ let response = client.amazon_s3_compatible_object_storage_add_folder()
 ```*/
     #[inline]
     #[cfg(feature = "amazon-s3-compatible-object-storage")]
+    ///
+    /// Needs the crate feature `amazon-s3-compatible-object-storage`.
     pub fn amazon_s3_compatible_object_storage_add_folder(
         &self,
     ) -> builder::AmazonS3CompatibleObjectStorageAddFolder<'_> {
@@ -248,6 +264,8 @@ let response = client.amazon_s3_compatible_object_storage_get_folder()
 ```*/
     #[inline]
     #[cfg(feature = "amazon-s3-compatible-object-storage")]
+    ///
+    /// Needs the crate feature `amazon-s3-compatible-object-storage`.
     pub fn amazon_s3_compatible_object_storage_get_folder(
         &self,
     ) -> builder::AmazonS3CompatibleObjectStorageGetFolder<'_> {
@@ -273,6 +291,8 @@ let response = client.amazon_s3_compatible_object_storage_get_bucket()
 ```*/
     #[inline]
     #[cfg(feature = "amazon-s3-compatible-object-storage")]
+    ///
+    /// Needs the crate feature `amazon-s3-compatible-object-storage`.
     pub fn amazon_s3_compatible_object_storage_get_bucket(
         &self,
     ) -> builder::AmazonS3CompatibleObjectStorageGetBucket<'_> {
@@ -298,6 +318,8 @@ let response = client.amazon_s3_object_storage_get_buckets()
 ```*/
     #[inline]
     #[cfg(feature = "amazon-s3-object-storage")]
+    ///
+    /// Needs the crate feature `amazon-s3-object-storage`.
     pub fn amazon_s3_object_storage_get_buckets(
         &self,
     ) -> builder::AmazonS3ObjectStorageGetBuckets<'_> {
@@ -323,6 +345,8 @@ let response = client.amazon_s3_object_storage_get_folders()
 ```*/
     #[inline]
     #[cfg(feature = "amazon-s3-object-storage")]
+    ///
+    /// Needs the crate feature `amazon-s3-object-storage`.
     pub fn amazon_s3_object_storage_get_folders(
         &self,
     ) -> builder::AmazonS3ObjectStorageGetFolders<'_> {
@@ -348,6 +372,8 @@ let response = client.amazon_s3_object_storage_add_folder()
 ```*/
     #[inline]
     #[cfg(feature = "amazon-s3-object-storage")]
+    ///
+    /// Needs the crate feature `amazon-s3-object-storage`.
     pub fn amazon_s3_object_storage_add_folder(
         &self,
     ) -> builder::AmazonS3ObjectStorageAddFolder<'_> {
@@ -373,6 +399,8 @@ let response = client.amazon_s3_object_storage_get_folder()
 ```*/
     #[inline]
     #[cfg(feature = "amazon-s3-object-storage")]
+    ///
+    /// Needs the crate feature `amazon-s3-object-storage`.
     pub fn amazon_s3_object_storage_get_folder(
         &self,
     ) -> builder::AmazonS3ObjectStorageGetFolder<'_> {
@@ -396,6 +424,8 @@ let response = client.amazon_s3_object_storage_get_bucket()
 ```*/
     #[inline]
     #[cfg(feature = "amazon-s3-object-storage")]
+    ///
+    /// Needs the crate feature `amazon-s3-object-storage`.
     pub fn amazon_s3_object_storage_get_bucket(
         &self,
     ) -> builder::AmazonS3ObjectStorageGetBucket<'_> {
@@ -423,6 +453,8 @@ let response = client.application_get_applications()
 ```*/
     #[inline]
     #[cfg(feature = "application")]
+    ///
+    /// Needs the crate feature `application`.
     pub fn application_get_applications(
         &self,
     ) -> builder::ApplicationGetApplications<'_> {
@@ -444,6 +476,8 @@ let response = client.application_create_application()
 ```*/
     #[inline]
     #[cfg(feature = "application")]
+    ///
+    /// Needs the crate feature `application`.
     pub fn application_create_application(
         &self,
     ) -> builder::ApplicationCreateApplication<'_> {
@@ -460,6 +494,8 @@ let response = client.audit_email_settings_get()
 ```*/
     #[inline]
     #[cfg(feature = "audit-email-settings")]
+    ///
+    /// Needs the crate feature `audit-email-settings`.
     pub fn audit_email_settings_get(&self) -> builder::AuditEmailSettingsGet<'_> {
         builder::AuditEmailSettingsGet::new(self)
     }
@@ -475,6 +511,8 @@ let response = client.audit_email_settings_update()
 ```*/
     #[inline]
     #[cfg(feature = "audit-email-settings")]
+    ///
+    /// Needs the crate feature `audit-email-settings`.
     pub fn audit_email_settings_update(&self) -> builder::AuditEmailSettingsUpdate<'_> {
         builder::AuditEmailSettingsUpdate::new(self)
     }
@@ -489,6 +527,8 @@ let response = client.audit_email_settings_send_test()
 ```*/
     #[inline]
     #[cfg(feature = "audit-email-settings")]
+    ///
+    /// Needs the crate feature `audit-email-settings`.
     pub fn audit_email_settings_send_test(
         &self,
     ) -> builder::AuditEmailSettingsSendTest<'_> {
@@ -506,6 +546,8 @@ let response = client.token()
 ```*/
     #[inline]
     #[cfg(feature = "auth")]
+    ///
+    /// Needs the crate feature `auth`.
     pub fn token(&self) -> builder::Token<'_> {
         builder::Token::new(self)
     }
@@ -527,6 +569,8 @@ let response = client.azure_object_storage_get_containers()
 ```*/
     #[inline]
     #[cfg(feature = "azure-object-storage")]
+    ///
+    /// Needs the crate feature `azure-object-storage`.
     pub fn azure_object_storage_get_containers(
         &self,
     ) -> builder::AzureObjectStorageGetContainers<'_> {
@@ -552,6 +596,8 @@ let response = client.azure_object_storage_get_folders()
 ```*/
     #[inline]
     #[cfg(feature = "azure-object-storage")]
+    ///
+    /// Needs the crate feature `azure-object-storage`.
     pub fn azure_object_storage_get_folders(
         &self,
     ) -> builder::AzureObjectStorageGetFolders<'_> {
@@ -577,6 +623,8 @@ let response = client.azure_object_storage_add_folder()
 ```*/
     #[inline]
     #[cfg(feature = "azure-object-storage")]
+    ///
+    /// Needs the crate feature `azure-object-storage`.
     pub fn azure_object_storage_add_folder(
         &self,
     ) -> builder::AzureObjectStorageAddFolder<'_> {
@@ -602,6 +650,8 @@ let response = client.azure_object_storage_get_folder()
 ```*/
     #[inline]
     #[cfg(feature = "azure-object-storage")]
+    ///
+    /// Needs the crate feature `azure-object-storage`.
     pub fn azure_object_storage_get_folder(
         &self,
     ) -> builder::AzureObjectStorageGetFolder<'_> {
@@ -625,6 +675,8 @@ let response = client.azure_object_storage_get_container()
 ```*/
     #[inline]
     #[cfg(feature = "azure-object-storage")]
+    ///
+    /// Needs the crate feature `azure-object-storage`.
     pub fn azure_object_storage_get_container(
         &self,
     ) -> builder::AzureObjectStorageGetContainer<'_> {
@@ -646,6 +698,8 @@ let response = client.azure_service_accounts_get()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_get(&self) -> builder::AzureServiceAccountsGet<'_> {
         builder::AzureServiceAccountsGet::new(self)
     }
@@ -661,6 +715,8 @@ let response = client.azure_service_accounts_add()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_add(&self) -> builder::AzureServiceAccountsAdd<'_> {
         builder::AzureServiceAccountsAdd::new(self)
     }
@@ -676,6 +732,8 @@ let response = client.azure_service_accounts_get_device_code()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_get_device_code(
         &self,
     ) -> builder::AzureServiceAccountsGetDeviceCode<'_> {
@@ -695,6 +753,8 @@ let response = client.azure_service_accounts_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_get_by_id(
         &self,
     ) -> builder::AzureServiceAccountsGetById<'_> {
@@ -716,6 +776,8 @@ let response = client.azure_service_accounts_update()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_update(
         &self,
     ) -> builder::AzureServiceAccountsUpdate<'_> {
@@ -735,6 +797,8 @@ let response = client.azure_service_accounts_delete()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_delete(
         &self,
     ) -> builder::AzureServiceAccountsDelete<'_> {
@@ -756,6 +820,8 @@ let response = client.azure_service_accounts_get_subscriptions()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_get_subscriptions(
         &self,
     ) -> builder::AzureServiceAccountsGetSubscriptions<'_> {
@@ -777,6 +843,8 @@ let response = client.azure_service_accounts_get_subscription_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_get_subscription_by_id(
         &self,
     ) -> builder::AzureServiceAccountsGetSubscriptionById<'_> {
@@ -798,6 +866,8 @@ let response = client.azure_service_accounts_get_locations()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_get_locations(
         &self,
     ) -> builder::AzureServiceAccountsGetLocations<'_> {
@@ -821,6 +891,8 @@ let response = client.azure_service_accounts_get_location_by_name()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_get_location_by_name(
         &self,
     ) -> builder::AzureServiceAccountsGetLocationByName<'_> {
@@ -844,6 +916,8 @@ let response = client.azure_service_accounts_get_virtual_machine_sizes()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_get_virtual_machine_sizes(
         &self,
     ) -> builder::AzureServiceAccountsGetVirtualMachineSizes<'_> {
@@ -869,6 +943,8 @@ let response = client.azure_service_accounts_get_virtual_machine_size_by_name()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_get_virtual_machine_size_by_name(
         &self,
     ) -> builder::AzureServiceAccountsGetVirtualMachineSizeByName<'_> {
@@ -892,6 +968,8 @@ let response = client.azure_service_accounts_get_resource_groups()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_get_resource_groups(
         &self,
     ) -> builder::AzureServiceAccountsGetResourceGroups<'_> {
@@ -915,6 +993,8 @@ let response = client.azure_service_accounts_get_resource_group_by_name()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_get_resource_group_by_name(
         &self,
     ) -> builder::AzureServiceAccountsGetResourceGroupByName<'_> {
@@ -940,6 +1020,8 @@ let response = client.azure_service_accounts_get_virtual_networks()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_get_virtual_networks(
         &self,
     ) -> builder::AzureServiceAccountsGetVirtualNetworks<'_> {
@@ -965,6 +1047,8 @@ let response = client.azure_service_accounts_get_virtual_network_by_name()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_get_virtual_network_by_name(
         &self,
     ) -> builder::AzureServiceAccountsGetVirtualNetworkByName<'_> {
@@ -990,6 +1074,8 @@ let response = client.azure_service_accounts_get_subnets()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_get_subnets(
         &self,
     ) -> builder::AzureServiceAccountsGetSubnets<'_> {
@@ -1017,6 +1103,8 @@ let response = client.azure_service_accounts_get_subnet_by_name()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_get_subnet_by_name(
         &self,
     ) -> builder::AzureServiceAccountsGetSubnetByName<'_> {
@@ -1040,6 +1128,8 @@ let response = client.backup_group_data_get_groups_data()
 ```*/
     #[inline]
     #[cfg(feature = "backup-group-data")]
+    ///
+    /// Needs the crate feature `backup-group-data`.
     pub fn backup_group_data_get_groups_data(
         &self,
     ) -> builder::BackupGroupDataGetGroupsData<'_> {
@@ -1061,6 +1151,8 @@ let response = client.backup_group_data_get_single_group_data()
 ```*/
     #[inline]
     #[cfg(feature = "backup-group-data")]
+    ///
+    /// Needs the crate feature `backup-group-data`.
     pub fn backup_group_data_get_single_group_data(
         &self,
     ) -> builder::BackupGroupDataGetSingleGroupData<'_> {
@@ -1090,6 +1182,8 @@ let response = client.backup_mailbox_data_get_mailboxes_data()
 ```*/
     #[inline]
     #[cfg(feature = "backup-mailbox-data")]
+    ///
+    /// Needs the crate feature `backup-mailbox-data`.
     pub fn backup_mailbox_data_get_mailboxes_data(
         &self,
     ) -> builder::BackupMailboxDataGetMailboxesData<'_> {
@@ -1111,6 +1205,8 @@ let response = client.backup_mailbox_data_get_mailbox_data()
 ```*/
     #[inline]
     #[cfg(feature = "backup-mailbox-data")]
+    ///
+    /// Needs the crate feature `backup-mailbox-data`.
     pub fn backup_mailbox_data_get_mailbox_data(
         &self,
     ) -> builder::BackupMailboxDataGetMailboxData<'_> {
@@ -1140,6 +1236,8 @@ let response = client.backup_one_drive_data_get_one_drives_data()
 ```*/
     #[inline]
     #[cfg(feature = "backup-one-drive-data")]
+    ///
+    /// Needs the crate feature `backup-one-drive-data`.
     pub fn backup_one_drive_data_get_one_drives_data(
         &self,
     ) -> builder::BackupOneDriveDataGetOneDrivesData<'_> {
@@ -1161,6 +1259,8 @@ let response = client.backup_one_drive_data_get_one_drive_data()
 ```*/
     #[inline]
     #[cfg(feature = "backup-one-drive-data")]
+    ///
+    /// Needs the crate feature `backup-one-drive-data`.
     pub fn backup_one_drive_data_get_one_drive_data(
         &self,
     ) -> builder::BackupOneDriveDataGetOneDriveData<'_> {
@@ -1184,6 +1284,8 @@ let response = client.backup_organization_data_get_organization_data()
 ```*/
     #[inline]
     #[cfg(feature = "backup-organization-data")]
+    ///
+    /// Needs the crate feature `backup-organization-data`.
     pub fn backup_organization_data_get_organization_data(
         &self,
     ) -> builder::BackupOrganizationDataGetOrganizationData<'_> {
@@ -1205,6 +1307,8 @@ let response = client.backup_organization_data_get_single_organization_data()
 ```*/
     #[inline]
     #[cfg(feature = "backup-organization-data")]
+    ///
+    /// Needs the crate feature `backup-organization-data`.
     pub fn backup_organization_data_get_single_organization_data(
         &self,
     ) -> builder::BackupOrganizationDataGetSingleOrganizationData<'_> {
@@ -1224,6 +1328,8 @@ let response = client.backup_organization_get_by_restore_session_id()
 ```*/
     #[inline]
     #[cfg(feature = "backup-organization")]
+    ///
+    /// Needs the crate feature `backup-organization`.
     pub fn backup_organization_get_by_restore_session_id(
         &self,
     ) -> builder::BackupOrganizationGetByRestoreSessionId<'_> {
@@ -1245,6 +1351,8 @@ let response = client.backup_organization_restore_sessions_action()
 ```*/
     #[inline]
     #[cfg(feature = "backup-organization")]
+    ///
+    /// Needs the crate feature `backup-organization`.
     pub fn backup_organization_restore_sessions_action(
         &self,
     ) -> builder::BackupOrganizationRestoreSessionsAction<'_> {
@@ -1270,6 +1378,8 @@ let response = client.backup_organization_restore_sessions_search_exchange()
 ```*/
     #[inline]
     #[cfg(feature = "backup-organization")]
+    ///
+    /// Needs the crate feature `backup-organization`.
     pub fn backup_organization_restore_sessions_search_exchange(
         &self,
     ) -> builder::BackupOrganizationRestoreSessionsSearchExchange<'_> {
@@ -1295,6 +1405,8 @@ let response = client.backup_organization_restore_sessions_search_teams()
 ```*/
     #[inline]
     #[cfg(feature = "backup-organization")]
+    ///
+    /// Needs the crate feature `backup-organization`.
     pub fn backup_organization_restore_sessions_search_teams(
         &self,
     ) -> builder::BackupOrganizationRestoreSessionsSearchTeams<'_> {
@@ -1316,6 +1428,8 @@ let response = client.backup_repository_get_repositories()
 ```*/
     #[inline]
     #[cfg(feature = "backup-repository")]
+    ///
+    /// Needs the crate feature `backup-repository`.
     pub fn backup_repository_get_repositories(
         &self,
     ) -> builder::BackupRepositoryGetRepositories<'_> {
@@ -1333,6 +1447,8 @@ let response = client.backup_repository_add()
 ```*/
     #[inline]
     #[cfg(feature = "backup-repository")]
+    ///
+    /// Needs the crate feature `backup-repository`.
     pub fn backup_repository_add(&self) -> builder::BackupRepositoryAdd<'_> {
         builder::BackupRepositoryAdd::new(self)
     }
@@ -1350,6 +1466,8 @@ let response = client.backup_repository_get_repositories_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "backup-repository")]
+    ///
+    /// Needs the crate feature `backup-repository`.
     pub fn backup_repository_get_repositories_by_id(
         &self,
     ) -> builder::BackupRepositoryGetRepositoriesById<'_> {
@@ -1371,6 +1489,8 @@ let response = client.backup_repository_update_repository()
 ```*/
     #[inline]
     #[cfg(feature = "backup-repository")]
+    ///
+    /// Needs the crate feature `backup-repository`.
     pub fn backup_repository_update_repository(
         &self,
     ) -> builder::BackupRepositoryUpdateRepository<'_> {
@@ -1390,6 +1510,8 @@ let response = client.backup_repository_remove()
 ```*/
     #[inline]
     #[cfg(feature = "backup-repository")]
+    ///
+    /// Needs the crate feature `backup-repository`.
     pub fn backup_repository_remove(&self) -> builder::BackupRepositoryRemove<'_> {
         builder::BackupRepositoryRemove::new(self)
     }
@@ -1411,6 +1533,8 @@ let response = client.backup_repository_get_repository_storage_usage()
 ```*/
     #[inline]
     #[cfg(feature = "backup-repository")]
+    ///
+    /// Needs the crate feature `backup-repository`.
     pub fn backup_repository_get_repository_storage_usage(
         &self,
     ) -> builder::BackupRepositoryGetRepositoryStorageUsage<'_> {
@@ -1430,6 +1554,8 @@ let response = client.backup_repository_start_synchronize_action()
 ```*/
     #[inline]
     #[cfg(feature = "backup-repository")]
+    ///
+    /// Needs the crate feature `backup-repository`.
     pub fn backup_repository_start_synchronize_action(
         &self,
     ) -> builder::BackupRepositoryStartSynchronizeAction<'_> {
@@ -1453,6 +1579,8 @@ let response = client.backup_site_data_get_sites_data()
 ```*/
     #[inline]
     #[cfg(feature = "backup-site-data")]
+    ///
+    /// Needs the crate feature `backup-site-data`.
     pub fn backup_site_data_get_sites_data(
         &self,
     ) -> builder::BackupSiteDataGetSitesData<'_> {
@@ -1474,6 +1602,8 @@ let response = client.backup_site_data_get_site_data()
 ```*/
     #[inline]
     #[cfg(feature = "backup-site-data")]
+    ///
+    /// Needs the crate feature `backup-site-data`.
     pub fn backup_site_data_get_site_data(
         &self,
     ) -> builder::BackupSiteDataGetSiteData<'_> {
@@ -1497,6 +1627,8 @@ let response = client.backup_team_data_get_teams_data()
 ```*/
     #[inline]
     #[cfg(feature = "backup-team-data")]
+    ///
+    /// Needs the crate feature `backup-team-data`.
     pub fn backup_team_data_get_teams_data(
         &self,
     ) -> builder::BackupTeamDataGetTeamsData<'_> {
@@ -1518,6 +1650,8 @@ let response = client.backup_team_data_get_team_data()
 ```*/
     #[inline]
     #[cfg(feature = "backup-team-data")]
+    ///
+    /// Needs the crate feature `backup-team-data`.
     pub fn backup_team_data_get_team_data(
         &self,
     ) -> builder::BackupTeamDataGetTeamData<'_> {
@@ -1541,6 +1675,8 @@ let response = client.backup_user_data_get_users_data()
 ```*/
     #[inline]
     #[cfg(feature = "backup-user-data")]
+    ///
+    /// Needs the crate feature `backup-user-data`.
     pub fn backup_user_data_get_users_data(
         &self,
     ) -> builder::BackupUserDataGetUsersData<'_> {
@@ -1562,6 +1698,8 @@ let response = client.backup_user_data_get_user_data()
 ```*/
     #[inline]
     #[cfg(feature = "backup-user-data")]
+    ///
+    /// Needs the crate feature `backup-user-data`.
     pub fn backup_user_data_get_user_data(
         &self,
     ) -> builder::BackupUserDataGetUserData<'_> {
@@ -1581,6 +1719,8 @@ let response = client.copy_job_get()
 ```*/
     #[inline]
     #[cfg(feature = "copy-job")]
+    ///
+    /// Needs the crate feature `copy-job`.
     pub fn copy_job_get(&self) -> builder::CopyJobGet<'_> {
         builder::CopyJobGet::new(self)
     }
@@ -1596,6 +1736,8 @@ let response = client.copy_job_create()
 ```*/
     #[inline]
     #[cfg(feature = "copy-job")]
+    ///
+    /// Needs the crate feature `copy-job`.
     pub fn copy_job_create(&self) -> builder::CopyJobCreate<'_> {
         builder::CopyJobCreate::new(self)
     }
@@ -1613,6 +1755,8 @@ let response = client.copy_job_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "copy-job")]
+    ///
+    /// Needs the crate feature `copy-job`.
     pub fn copy_job_get_by_id(&self) -> builder::CopyJobGetById<'_> {
         builder::CopyJobGetById::new(self)
     }
@@ -1632,6 +1776,8 @@ let response = client.copy_job_update()
 ```*/
     #[inline]
     #[cfg(feature = "copy-job")]
+    ///
+    /// Needs the crate feature `copy-job`.
     pub fn copy_job_update(&self) -> builder::CopyJobUpdate<'_> {
         builder::CopyJobUpdate::new(self)
     }
@@ -1649,6 +1795,8 @@ let response = client.copy_job_delete()
 ```*/
     #[inline]
     #[cfg(feature = "copy-job")]
+    ///
+    /// Needs the crate feature `copy-job`.
     pub fn copy_job_delete(&self) -> builder::CopyJobDelete<'_> {
         builder::CopyJobDelete::new(self)
     }
@@ -1666,6 +1814,8 @@ let response = client.copy_job_get_backup_job_by_copy_job()
 ```*/
     #[inline]
     #[cfg(feature = "copy-job")]
+    ///
+    /// Needs the crate feature `copy-job`.
     pub fn copy_job_get_backup_job_by_copy_job(
         &self,
     ) -> builder::CopyJobGetBackupJobByCopyJob<'_> {
@@ -1685,6 +1835,8 @@ let response = client.copy_job_disable()
 ```*/
     #[inline]
     #[cfg(feature = "copy-job")]
+    ///
+    /// Needs the crate feature `copy-job`.
     pub fn copy_job_disable(&self) -> builder::CopyJobDisable<'_> {
         builder::CopyJobDisable::new(self)
     }
@@ -1702,6 +1854,8 @@ let response = client.copy_job_enable()
 ```*/
     #[inline]
     #[cfg(feature = "copy-job")]
+    ///
+    /// Needs the crate feature `copy-job`.
     pub fn copy_job_enable(&self) -> builder::CopyJobEnable<'_> {
         builder::CopyJobEnable::new(self)
     }
@@ -1721,6 +1875,8 @@ let response = client.copy_job_start()
 ```*/
     #[inline]
     #[cfg(feature = "copy-job")]
+    ///
+    /// Needs the crate feature `copy-job`.
     pub fn copy_job_start(&self) -> builder::CopyJobStart<'_> {
         builder::CopyJobStart::new(self)
     }
@@ -1738,6 +1894,8 @@ let response = client.copy_job_stop()
 ```*/
     #[inline]
     #[cfg(feature = "copy-job")]
+    ///
+    /// Needs the crate feature `copy-job`.
     pub fn copy_job_stop(&self) -> builder::CopyJobStop<'_> {
         builder::CopyJobStop::new(self)
     }
@@ -1759,6 +1917,8 @@ let response = client.data_retrieval_session_log_get_batch_by_session_id()
 ```*/
     #[inline]
     #[cfg(feature = "data-retrieval-session-log")]
+    ///
+    /// Needs the crate feature `data-retrieval-session-log`.
     pub fn data_retrieval_session_log_get_batch_by_session_id(
         &self,
     ) -> builder::DataRetrievalSessionLogGetBatchBySessionId<'_> {
@@ -1780,6 +1940,8 @@ let response = client.data_retrieval_session_log_get_one_by_session_id_by_log_it
 ```*/
     #[inline]
     #[cfg(feature = "data-retrieval-session-log")]
+    ///
+    /// Needs the crate feature `data-retrieval-session-log`.
     pub fn data_retrieval_session_log_get_one_by_session_id_by_log_item_id(
         &self,
     ) -> builder::DataRetrievalSessionLogGetOneBySessionIdByLogItemId<'_> {
@@ -1803,6 +1965,8 @@ let response = client.data_retrieval_session_get()
 ```*/
     #[inline]
     #[cfg(feature = "data-retrieval-session")]
+    ///
+    /// Needs the crate feature `data-retrieval-session`.
     pub fn data_retrieval_session_get(&self) -> builder::DataRetrievalSessionGet<'_> {
         builder::DataRetrievalSessionGet::new(self)
     }
@@ -1820,6 +1984,8 @@ let response = client.data_retrieval_session_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "data-retrieval-session")]
+    ///
+    /// Needs the crate feature `data-retrieval-session`.
     pub fn data_retrieval_session_get_by_id(
         &self,
     ) -> builder::DataRetrievalSessionGetById<'_> {
@@ -1843,6 +2009,8 @@ let response = client.data_retrieval_get_data_retrievals()
 ```*/
     #[inline]
     #[cfg(feature = "data-retrieval")]
+    ///
+    /// Needs the crate feature `data-retrieval`.
     pub fn data_retrieval_get_data_retrievals(
         &self,
     ) -> builder::DataRetrievalGetDataRetrievals<'_> {
@@ -1860,6 +2028,8 @@ let response = client.data_retrieval_create()
 ```*/
     #[inline]
     #[cfg(feature = "data-retrieval")]
+    ///
+    /// Needs the crate feature `data-retrieval`.
     pub fn data_retrieval_create(&self) -> builder::DataRetrievalCreate<'_> {
         builder::DataRetrievalCreate::new(self)
     }
@@ -1877,6 +2047,8 @@ let response = client.data_retrieval_get_data_retrieval()
 ```*/
     #[inline]
     #[cfg(feature = "data-retrieval")]
+    ///
+    /// Needs the crate feature `data-retrieval`.
     pub fn data_retrieval_get_data_retrieval(
         &self,
     ) -> builder::DataRetrievalGetDataRetrieval<'_> {
@@ -1898,6 +2070,8 @@ let response = client.data_retrieval_update()
 ```*/
     #[inline]
     #[cfg(feature = "data-retrieval")]
+    ///
+    /// Needs the crate feature `data-retrieval`.
     pub fn data_retrieval_update(&self) -> builder::DataRetrievalUpdate<'_> {
         builder::DataRetrievalUpdate::new(self)
     }
@@ -1915,6 +2089,8 @@ let response = client.data_retrieval_delete_data_retrieval()
 ```*/
     #[inline]
     #[cfg(feature = "data-retrieval")]
+    ///
+    /// Needs the crate feature `data-retrieval`.
     pub fn data_retrieval_delete_data_retrieval(
         &self,
     ) -> builder::DataRetrievalDeleteDataRetrieval<'_> {
@@ -1934,6 +2110,8 @@ let response = client.data_retrieval_explore_action()
 ```*/
     #[inline]
     #[cfg(feature = "data-retrieval")]
+    ///
+    /// Needs the crate feature `data-retrieval`.
     pub fn data_retrieval_explore_action(
         &self,
     ) -> builder::DataRetrievalExploreAction<'_> {
@@ -1953,6 +2131,8 @@ let response = client.data_retrieval_get_mailboxes()
 ```*/
     #[inline]
     #[cfg(feature = "data-retrieval")]
+    ///
+    /// Needs the crate feature `data-retrieval`.
     pub fn data_retrieval_get_mailboxes(
         &self,
     ) -> builder::DataRetrievalGetMailboxes<'_> {
@@ -1972,6 +2152,8 @@ let response = client.data_retrieval_get_one_drives()
 ```*/
     #[inline]
     #[cfg(feature = "data-retrieval")]
+    ///
+    /// Needs the crate feature `data-retrieval`.
     pub fn data_retrieval_get_one_drives(
         &self,
     ) -> builder::DataRetrievalGetOneDrives<'_> {
@@ -1991,6 +2173,8 @@ let response = client.data_retrieval_get_teams()
 ```*/
     #[inline]
     #[cfg(feature = "data-retrieval")]
+    ///
+    /// Needs the crate feature `data-retrieval`.
     pub fn data_retrieval_get_teams(&self) -> builder::DataRetrievalGetTeams<'_> {
         builder::DataRetrievalGetTeams::new(self)
     }
@@ -2008,6 +2192,8 @@ let response = client.data_retrieval_get_webs()
 ```*/
     #[inline]
     #[cfg(feature = "data-retrieval")]
+    ///
+    /// Needs the crate feature `data-retrieval`.
     pub fn data_retrieval_get_webs(&self) -> builder::DataRetrievalGetWebs<'_> {
         builder::DataRetrievalGetWebs::new(self)
     }
@@ -2027,6 +2213,8 @@ let response = client.ec2_resources_get_instance_types()
 ```*/
     #[inline]
     #[cfg(feature = "ec2-resources")]
+    ///
+    /// Needs the crate feature `ec2-resources`.
     pub fn ec2_resources_get_instance_types(
         &self,
     ) -> builder::Ec2ResourcesGetInstanceTypes<'_> {
@@ -2050,6 +2238,8 @@ let response = client.ec2_resources_get_instance_type_by_name()
 ```*/
     #[inline]
     #[cfg(feature = "ec2-resources")]
+    ///
+    /// Needs the crate feature `ec2-resources`.
     pub fn ec2_resources_get_instance_type_by_name(
         &self,
     ) -> builder::Ec2ResourcesGetInstanceTypeByName<'_> {
@@ -2071,6 +2261,8 @@ let response = client.ec2_resources_get_virtual_private_clouds()
 ```*/
     #[inline]
     #[cfg(feature = "ec2-resources")]
+    ///
+    /// Needs the crate feature `ec2-resources`.
     pub fn ec2_resources_get_virtual_private_clouds(
         &self,
     ) -> builder::Ec2ResourcesGetVirtualPrivateClouds<'_> {
@@ -2094,6 +2286,8 @@ let response = client.ec2_resources_get_security_groups()
 ```*/
     #[inline]
     #[cfg(feature = "ec2-resources")]
+    ///
+    /// Needs the crate feature `ec2-resources`.
     pub fn ec2_resources_get_security_groups(
         &self,
     ) -> builder::Ec2ResourcesGetSecurityGroups<'_> {
@@ -2119,6 +2313,8 @@ let response = client.ec2_resources_get_security_group_by_name()
 ```*/
     #[inline]
     #[cfg(feature = "ec2-resources")]
+    ///
+    /// Needs the crate feature `ec2-resources`.
     pub fn ec2_resources_get_security_group_by_name(
         &self,
     ) -> builder::Ec2ResourcesGetSecurityGroupByName<'_> {
@@ -2142,6 +2338,8 @@ let response = client.ec2_resources_get_subnets()
 ```*/
     #[inline]
     #[cfg(feature = "ec2-resources")]
+    ///
+    /// Needs the crate feature `ec2-resources`.
     pub fn ec2_resources_get_subnets(&self) -> builder::Ec2ResourcesGetSubnets<'_> {
         builder::Ec2ResourcesGetSubnets::new(self)
     }
@@ -2165,6 +2363,8 @@ let response = client.ec2_resources_get_subnet_by_name()
 ```*/
     #[inline]
     #[cfg(feature = "ec2-resources")]
+    ///
+    /// Needs the crate feature `ec2-resources`.
     pub fn ec2_resources_get_subnet_by_name(
         &self,
     ) -> builder::Ec2ResourcesGetSubnetByName<'_> {
@@ -2188,6 +2388,8 @@ let response = client.ec2_resources_get_virtual_private_cloud_by_name()
 ```*/
     #[inline]
     #[cfg(feature = "ec2-resources")]
+    ///
+    /// Needs the crate feature `ec2-resources`.
     pub fn ec2_resources_get_virtual_private_cloud_by_name(
         &self,
     ) -> builder::Ec2ResourcesGetVirtualPrivateCloudByName<'_> {
@@ -2207,6 +2409,8 @@ let response = client.encryption_key_get_encryption_key()
 ```*/
     #[inline]
     #[cfg(feature = "encryption-key")]
+    ///
+    /// Needs the crate feature `encryption-key`.
     pub fn encryption_key_get_encryption_key(
         &self,
     ) -> builder::EncryptionKeyGetEncryptionKey<'_> {
@@ -2224,6 +2428,8 @@ let response = client.encryption_key_add_encryption_key()
 ```*/
     #[inline]
     #[cfg(feature = "encryption-key")]
+    ///
+    /// Needs the crate feature `encryption-key`.
     pub fn encryption_key_add_encryption_key(
         &self,
     ) -> builder::EncryptionKeyAddEncryptionKey<'_> {
@@ -2243,6 +2449,8 @@ let response = client.encryption_key_get_encryption_key_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "encryption-key")]
+    ///
+    /// Needs the crate feature `encryption-key`.
     pub fn encryption_key_get_encryption_key_by_id(
         &self,
     ) -> builder::EncryptionKeyGetEncryptionKeyById<'_> {
@@ -2262,6 +2470,8 @@ let response = client.encryption_key_remove_encryption_key()
 ```*/
     #[inline]
     #[cfg(feature = "encryption-key")]
+    ///
+    /// Needs the crate feature `encryption-key`.
     pub fn encryption_key_remove_encryption_key(
         &self,
     ) -> builder::EncryptionKeyRemoveEncryptionKey<'_> {
@@ -2291,6 +2501,8 @@ let response = client.exchange_folder_get()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-folder")]
+    ///
+    /// Needs the crate feature `exchange-folder`.
     pub fn exchange_folder_get(&self) -> builder::ExchangeFolderGet<'_> {
         builder::ExchangeFolderGet::new(self)
     }
@@ -2312,6 +2524,8 @@ let response = client.exchange_folder_get_by_folder_id()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-folder")]
+    ///
+    /// Needs the crate feature `exchange-folder`.
     pub fn exchange_folder_get_by_folder_id(
         &self,
     ) -> builder::ExchangeFolderGetByFolderId<'_> {
@@ -2337,6 +2551,8 @@ let response = client.exchange_folder_export_to_pst_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-folder")]
+    ///
+    /// Needs the crate feature `exchange-folder`.
     pub fn exchange_folder_export_to_pst_action(
         &self,
     ) -> builder::ExchangeFolderExportToPstAction<'_> {
@@ -2362,6 +2578,8 @@ let response = client.exchange_folder_restore_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-folder")]
+    ///
+    /// Needs the crate feature `exchange-folder`.
     pub fn exchange_folder_restore_action(
         &self,
     ) -> builder::ExchangeFolderRestoreAction<'_> {
@@ -2387,6 +2605,8 @@ let response = client.exchange_folder_restore_to_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-folder")]
+    ///
+    /// Needs the crate feature `exchange-folder`.
     pub fn exchange_folder_restore_to_action(
         &self,
     ) -> builder::ExchangeFolderRestoreToAction<'_> {
@@ -2418,6 +2638,8 @@ let response = client.exchange_folder_search_by_options()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-folder")]
+    ///
+    /// Needs the crate feature `exchange-folder`.
     pub fn exchange_folder_search_by_options(
         &self,
     ) -> builder::ExchangeFolderSearchByOptions<'_> {
@@ -2445,6 +2667,8 @@ let response = client.exchange_item_get()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-item")]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub fn exchange_item_get(&self) -> builder::ExchangeItemGet<'_> {
         builder::ExchangeItemGet::new(self)
     }
@@ -2466,6 +2690,8 @@ let response = client.exchange_item_export_items_to_pst_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-item")]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub fn exchange_item_export_items_to_pst_action(
         &self,
     ) -> builder::ExchangeItemExportItemsToPstAction<'_> {
@@ -2489,6 +2715,8 @@ let response = client.exchange_item_operator_restore()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-item")]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub fn exchange_item_operator_restore(
         &self,
     ) -> builder::ExchangeItemOperatorRestore<'_> {
@@ -2512,6 +2740,8 @@ let response = client.exchange_item_restore_items_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-item")]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub fn exchange_item_restore_items_action(
         &self,
     ) -> builder::ExchangeItemRestoreItemsAction<'_> {
@@ -2535,6 +2765,8 @@ let response = client.exchange_item_restore_items_to_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-item")]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub fn exchange_item_restore_items_to_action(
         &self,
     ) -> builder::ExchangeItemRestoreItemsToAction<'_> {
@@ -2558,6 +2790,8 @@ let response = client.exchange_item_save_items()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-item")]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub fn exchange_item_save_items(&self) -> builder::ExchangeItemSaveItems<'_> {
         builder::ExchangeItemSaveItems::new(self)
     }
@@ -2579,6 +2813,8 @@ let response = client.exchange_item_send_items_to_default_address_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-item")]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub fn exchange_item_send_items_to_default_address_action(
         &self,
     ) -> builder::ExchangeItemSendItemsToDefaultAddressAction<'_> {
@@ -2602,6 +2838,8 @@ let response = client.exchange_item_send_items_to_different_address_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-item")]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub fn exchange_item_send_items_to_different_address_action(
         &self,
     ) -> builder::ExchangeItemSendItemsToDifferentAddressAction<'_> {
@@ -2625,6 +2863,8 @@ let response = client.exchange_item_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-item")]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub fn exchange_item_get_by_id(&self) -> builder::ExchangeItemGetById<'_> {
         builder::ExchangeItemGetById::new(self)
     }
@@ -2648,6 +2888,8 @@ let response = client.exchange_item_export_item_to_pst_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-item")]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub fn exchange_item_export_item_to_pst_action(
         &self,
     ) -> builder::ExchangeItemExportItemToPstAction<'_> {
@@ -2673,6 +2915,8 @@ let response = client.exchange_item_restore_item_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-item")]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub fn exchange_item_restore_item_action(
         &self,
     ) -> builder::ExchangeItemRestoreItemAction<'_> {
@@ -2698,6 +2942,8 @@ let response = client.exchange_item_restore_item_to_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-item")]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub fn exchange_item_restore_item_to_action(
         &self,
     ) -> builder::ExchangeItemRestoreItemToAction<'_> {
@@ -2721,6 +2967,8 @@ let response = client.exchange_item_save_item_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-item")]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub fn exchange_item_save_item_action(
         &self,
     ) -> builder::ExchangeItemSaveItemAction<'_> {
@@ -2744,6 +2992,8 @@ let response = client.exchange_item_send_item_to_default_address_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-item")]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub fn exchange_item_send_item_to_default_address_action(
         &self,
     ) -> builder::ExchangeItemSendItemToDefaultAddressAction<'_> {
@@ -2769,6 +3019,8 @@ let response = client.exchange_item_send_item_to_different_address_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-item")]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub fn exchange_item_send_item_to_different_address_action(
         &self,
     ) -> builder::ExchangeItemSendItemToDifferentAddressAction<'_> {
@@ -2792,6 +3044,8 @@ let response = client.exchange_mailbox_get()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-mailbox")]
+    ///
+    /// Needs the crate feature `exchange-mailbox`.
     pub fn exchange_mailbox_get(&self) -> builder::ExchangeMailboxGet<'_> {
         builder::ExchangeMailboxGet::new(self)
     }
@@ -2811,6 +3065,8 @@ let response = client.exchange_mailbox_restore_mailboxes_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-mailbox")]
+    ///
+    /// Needs the crate feature `exchange-mailbox`.
     pub fn exchange_mailbox_restore_mailboxes_action(
         &self,
     ) -> builder::ExchangeMailboxRestoreMailboxesAction<'_> {
@@ -2838,6 +3094,8 @@ let response = client.exchange_mailbox_search_by_options()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-mailbox")]
+    ///
+    /// Needs the crate feature `exchange-mailbox`.
     pub fn exchange_mailbox_search_by_options(
         &self,
     ) -> builder::ExchangeMailboxSearchByOptions<'_> {
@@ -2859,6 +3117,8 @@ let response = client.exchange_mailbox_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-mailbox")]
+    ///
+    /// Needs the crate feature `exchange-mailbox`.
     pub fn exchange_mailbox_get_by_id(&self) -> builder::ExchangeMailboxGetById<'_> {
         builder::ExchangeMailboxGetById::new(self)
     }
@@ -2880,6 +3140,8 @@ let response = client.exchange_mailbox_export_mailbox_to_pst_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-mailbox")]
+    ///
+    /// Needs the crate feature `exchange-mailbox`.
     pub fn exchange_mailbox_export_mailbox_to_pst_action(
         &self,
     ) -> builder::ExchangeMailboxExportMailboxToPstAction<'_> {
@@ -2903,6 +3165,8 @@ let response = client.exchange_mailbox_restore_mailbox_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-mailbox")]
+    ///
+    /// Needs the crate feature `exchange-mailbox`.
     pub fn exchange_mailbox_restore_mailbox_action(
         &self,
     ) -> builder::ExchangeMailboxRestoreMailboxAction<'_> {
@@ -2926,6 +3190,8 @@ let response = client.exchange_mailbox_restore_mailbox_to_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-mailbox")]
+    ///
+    /// Needs the crate feature `exchange-mailbox`.
     pub fn exchange_mailbox_restore_mailbox_to_action(
         &self,
     ) -> builder::ExchangeMailboxRestoreMailboxToAction<'_> {
@@ -2955,6 +3221,8 @@ let response = client.exchange_mailbox_search_by_id_by_options()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-mailbox")]
+    ///
+    /// Needs the crate feature `exchange-mailbox`.
     pub fn exchange_mailbox_search_by_id_by_options(
         &self,
     ) -> builder::ExchangeMailboxSearchByIdByOptions<'_> {
@@ -2971,6 +3239,8 @@ let response = client.exclusion_settings_get()
 ```*/
     #[inline]
     #[cfg(feature = "exclusion-settings")]
+    ///
+    /// Needs the crate feature `exclusion-settings`.
     pub fn exclusion_settings_get(&self) -> builder::ExclusionSettingsGet<'_> {
         builder::ExclusionSettingsGet::new(self)
     }
@@ -2986,6 +3256,8 @@ let response = client.exclusion_settings_update()
 ```*/
     #[inline]
     #[cfg(feature = "exclusion-settings")]
+    ///
+    /// Needs the crate feature `exclusion-settings`.
     pub fn exclusion_settings_update(&self) -> builder::ExclusionSettingsUpdate<'_> {
         builder::ExclusionSettingsUpdate::new(self)
     }
@@ -3000,6 +3272,8 @@ let response = client.global_retention_exclusion_settings_global_retention_polic
 ```*/
     #[inline]
     #[cfg(feature = "global-retention-exclusion-settings")]
+    ///
+    /// Needs the crate feature `global-retention-exclusion-settings`.
     pub fn global_retention_exclusion_settings_global_retention_policy_get(
         &self,
     ) -> builder::GlobalRetentionExclusionSettingsGlobalRetentionPolicyGet<'_> {
@@ -3017,6 +3291,8 @@ let response = client.global_retention_exclusion_settings_global_retention_polic
 ```*/
     #[inline]
     #[cfg(feature = "global-retention-exclusion-settings")]
+    ///
+    /// Needs the crate feature `global-retention-exclusion-settings`.
     pub fn global_retention_exclusion_settings_global_retention_policy_put(
         &self,
     ) -> builder::GlobalRetentionExclusionSettingsGlobalRetentionPolicyPut<'_> {
@@ -3033,6 +3309,8 @@ let response = client.history_settings_get()
 ```*/
     #[inline]
     #[cfg(feature = "history-settings")]
+    ///
+    /// Needs the crate feature `history-settings`.
     pub fn history_settings_get(&self) -> builder::HistorySettingsGet<'_> {
         builder::HistorySettingsGet::new(self)
     }
@@ -3048,6 +3326,8 @@ let response = client.history_settings_update()
 ```*/
     #[inline]
     #[cfg(feature = "history-settings")]
+    ///
+    /// Needs the crate feature `history-settings`.
     pub fn history_settings_update(&self) -> builder::HistorySettingsUpdate<'_> {
         builder::HistorySettingsUpdate::new(self)
     }
@@ -3062,6 +3342,8 @@ let response = client.internet_proxy_settings_get()
 ```*/
     #[inline]
     #[cfg(feature = "internet-proxy-settings")]
+    ///
+    /// Needs the crate feature `internet-proxy-settings`.
     pub fn internet_proxy_settings_get(&self) -> builder::InternetProxySettingsGet<'_> {
         builder::InternetProxySettingsGet::new(self)
     }
@@ -3077,6 +3359,8 @@ let response = client.internet_proxy_settings_update()
 ```*/
     #[inline]
     #[cfg(feature = "internet-proxy-settings")]
+    ///
+    /// Needs the crate feature `internet-proxy-settings`.
     pub fn internet_proxy_settings_update(
         &self,
     ) -> builder::InternetProxySettingsUpdate<'_> {
@@ -3100,6 +3384,8 @@ let response = client.job_session_log_get_batch_by_session_id()
 ```*/
     #[inline]
     #[cfg(feature = "job-session-log")]
+    ///
+    /// Needs the crate feature `job-session-log`.
     pub fn job_session_log_get_batch_by_session_id(
         &self,
     ) -> builder::JobSessionLogGetBatchBySessionId<'_> {
@@ -3121,6 +3407,8 @@ let response = client.job_session_log_get_batch_by_session_id_by_log_item_id()
 ```*/
     #[inline]
     #[cfg(feature = "job-session-log")]
+    ///
+    /// Needs the crate feature `job-session-log`.
     pub fn job_session_log_get_batch_by_session_id_by_log_item_id(
         &self,
     ) -> builder::JobSessionLogGetBatchBySessionIdByLogItemId<'_> {
@@ -3144,6 +3432,8 @@ let response = client.job_session_get_by_job_id()
 ```*/
     #[inline]
     #[cfg(feature = "job-session")]
+    ///
+    /// Needs the crate feature `job-session`.
     pub fn job_session_get_by_job_id(&self) -> builder::JobSessionGetByJobId<'_> {
         builder::JobSessionGetByJobId::new(self)
     }
@@ -3167,6 +3457,8 @@ let response = client.job_session_get()
 ```*/
     #[inline]
     #[cfg(feature = "job-session")]
+    ///
+    /// Needs the crate feature `job-session`.
     pub fn job_session_get(&self) -> builder::JobSessionGet<'_> {
         builder::JobSessionGet::new(self)
     }
@@ -3184,6 +3476,8 @@ let response = client.job_session_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "job-session")]
+    ///
+    /// Needs the crate feature `job-session`.
     pub fn job_session_get_by_id(&self) -> builder::JobSessionGetById<'_> {
         builder::JobSessionGetById::new(self)
     }
@@ -3198,6 +3492,8 @@ let response = client.job_get()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_get(&self) -> builder::JobGet<'_> {
         builder::JobGet::new(self)
     }
@@ -3215,6 +3511,8 @@ let response = client.job_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_get_by_id(&self) -> builder::JobGetById<'_> {
         builder::JobGetById::new(self)
     }
@@ -3234,6 +3532,8 @@ let response = client.job_update()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_update(&self) -> builder::JobUpdate<'_> {
         builder::JobUpdate::new(self)
     }
@@ -3251,6 +3551,8 @@ let response = client.job_remove()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_remove(&self) -> builder::JobRemove<'_> {
         builder::JobRemove::new(self)
     }
@@ -3268,6 +3570,8 @@ let response = client.job_get_copy_job_by_backup_job()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_get_copy_job_by_backup_job(
         &self,
     ) -> builder::JobGetCopyJobByBackupJob<'_> {
@@ -3287,6 +3591,8 @@ let response = client.job_disable_action()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_disable_action(&self) -> builder::JobDisableAction<'_> {
         builder::JobDisableAction::new(self)
     }
@@ -3304,6 +3610,8 @@ let response = client.job_enable_action()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_enable_action(&self) -> builder::JobEnableAction<'_> {
         builder::JobEnableAction::new(self)
     }
@@ -3321,6 +3629,8 @@ let response = client.job_get_excluded_items()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_get_excluded_items(&self) -> builder::JobGetExcludedItems<'_> {
         builder::JobGetExcludedItems::new(self)
     }
@@ -3340,6 +3650,8 @@ let response = client.job_add_excluded_items()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_add_excluded_items(&self) -> builder::JobAddExcludedItems<'_> {
         builder::JobAddExcludedItems::new(self)
     }
@@ -3359,6 +3671,8 @@ let response = client.job_remove_excluded_items()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_remove_excluded_items(&self) -> builder::JobRemoveExcludedItems<'_> {
         builder::JobRemoveExcludedItems::new(self)
     }
@@ -3378,6 +3692,8 @@ let response = client.job_get_excluded_item()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_get_excluded_item(&self) -> builder::JobGetExcludedItem<'_> {
         builder::JobGetExcludedItem::new(self)
     }
@@ -3399,6 +3715,8 @@ let response = client.job_update_excluded_items()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_update_excluded_items(&self) -> builder::JobUpdateExcludedItems<'_> {
         builder::JobUpdateExcludedItems::new(self)
     }
@@ -3418,6 +3736,8 @@ let response = client.job_explore_action()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_explore_action(&self) -> builder::JobExploreAction<'_> {
         builder::JobExploreAction::new(self)
     }
@@ -3435,6 +3755,8 @@ let response = client.job_get_selected_items()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_get_selected_items(&self) -> builder::JobGetSelectedItems<'_> {
         builder::JobGetSelectedItems::new(self)
     }
@@ -3454,6 +3776,8 @@ let response = client.job_add_selected_items()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_add_selected_items(&self) -> builder::JobAddSelectedItems<'_> {
         builder::JobAddSelectedItems::new(self)
     }
@@ -3473,6 +3797,8 @@ let response = client.job_remove_selected_items()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_remove_selected_items(&self) -> builder::JobRemoveSelectedItems<'_> {
         builder::JobRemoveSelectedItems::new(self)
     }
@@ -3492,6 +3818,8 @@ let response = client.job_get_selected_item()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_get_selected_item(&self) -> builder::JobGetSelectedItem<'_> {
         builder::JobGetSelectedItem::new(self)
     }
@@ -3513,6 +3841,8 @@ let response = client.job_update_selected_items()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_update_selected_items(&self) -> builder::JobUpdateSelectedItems<'_> {
         builder::JobUpdateSelectedItems::new(self)
     }
@@ -3532,6 +3862,8 @@ let response = client.job_start_action()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_start_action(&self) -> builder::JobStartAction<'_> {
         builder::JobStartAction::new(self)
     }
@@ -3549,6 +3881,8 @@ let response = client.job_stop_action()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_stop_action(&self) -> builder::JobStopAction<'_> {
         builder::JobStopAction::new(self)
     }
@@ -3566,6 +3900,8 @@ let response = client.job_get_by_organization_id()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_get_by_organization_id(&self) -> builder::JobGetByOrganizationId<'_> {
         builder::JobGetByOrganizationId::new(self)
     }
@@ -3585,6 +3921,8 @@ let response = client.job_add()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_add(&self) -> builder::JobAdd<'_> {
         builder::JobAdd::new(self)
     }
@@ -3599,6 +3937,8 @@ let response = client.license_report_get_latest_report()
 ```*/
     #[inline]
     #[cfg(feature = "license-report")]
+    ///
+    /// Needs the crate feature `license-report`.
     pub fn license_report_get_latest_report(
         &self,
     ) -> builder::LicenseReportGetLatestReport<'_> {
@@ -3620,6 +3960,8 @@ let response = client.license_report_approve_report()
 ```*/
     #[inline]
     #[cfg(feature = "license-report")]
+    ///
+    /// Needs the crate feature `license-report`.
     pub fn license_report_approve_report(
         &self,
     ) -> builder::LicenseReportApproveReport<'_> {
@@ -3636,6 +3978,8 @@ let response = client.license_get()
 ```*/
     #[inline]
     #[cfg(feature = "license")]
+    ///
+    /// Needs the crate feature `license`.
     pub fn license_get(&self) -> builder::LicenseGet<'_> {
         builder::LicenseGet::new(self)
     }
@@ -3650,6 +3994,8 @@ let response = client.license_get_auto_update()
 ```*/
     #[inline]
     #[cfg(feature = "license")]
+    ///
+    /// Needs the crate feature `license`.
     pub fn license_get_auto_update(&self) -> builder::LicenseGetAutoUpdate<'_> {
         builder::LicenseGetAutoUpdate::new(self)
     }
@@ -3665,6 +4011,8 @@ let response = client.license_update()
 ```*/
     #[inline]
     #[cfg(feature = "license")]
+    ///
+    /// Needs the crate feature `license`.
     pub fn license_update(&self) -> builder::LicenseUpdate<'_> {
         builder::LicenseUpdate::new(self)
     }
@@ -3680,6 +4028,8 @@ let response = client.license_install_action()
 ```*/
     #[inline]
     #[cfg(feature = "license")]
+    ///
+    /// Needs the crate feature `license`.
     pub fn license_install_action(&self) -> builder::LicenseInstallAction<'_> {
         builder::LicenseInstallAction::new(self)
     }
@@ -3694,6 +4044,8 @@ let response = client.license_update_action()
 ```*/
     #[inline]
     #[cfg(feature = "license")]
+    ///
+    /// Needs the crate feature `license`.
     pub fn license_update_action(&self) -> builder::LicenseUpdateAction<'_> {
         builder::LicenseUpdateAction::new(self)
     }
@@ -3717,6 +4069,8 @@ let response = client.licensed_user_get()
 ```*/
     #[inline]
     #[cfg(feature = "licensed-user")]
+    ///
+    /// Needs the crate feature `licensed-user`.
     pub fn licensed_user_get(&self) -> builder::LicensedUserGet<'_> {
         builder::LicensedUserGet::new(self)
     }
@@ -3734,6 +4088,8 @@ let response = client.licensed_user_remove()
 ```*/
     #[inline]
     #[cfg(feature = "licensed-user")]
+    ///
+    /// Needs the crate feature `licensed-user`.
     pub fn licensed_user_remove(&self) -> builder::LicensedUserRemove<'_> {
         builder::LicensedUserRemove::new(self)
     }
@@ -3748,6 +4104,8 @@ let response = client.management_mode_get()
 ```*/
     #[inline]
     #[cfg(feature = "management-mode")]
+    ///
+    /// Needs the crate feature `management-mode`.
     pub fn management_mode_get(&self) -> builder::ManagementModeGet<'_> {
         builder::ManagementModeGet::new(self)
     }
@@ -3763,6 +4121,8 @@ let response = client.management_mode_update()
 ```*/
     #[inline]
     #[cfg(feature = "management-mode")]
+    ///
+    /// Needs the crate feature `management-mode`.
     pub fn management_mode_update(&self) -> builder::ManagementModeUpdate<'_> {
         builder::ManagementModeUpdate::new(self)
     }
@@ -3780,6 +4140,8 @@ let response = client.object_storage_repository_get_object_storage_repositories(
 ```*/
     #[inline]
     #[cfg(feature = "object-storage-repository")]
+    ///
+    /// Needs the crate feature `object-storage-repository`.
     pub fn object_storage_repository_get_object_storage_repositories(
         &self,
     ) -> builder::ObjectStorageRepositoryGetObjectStorageRepositories<'_> {
@@ -3797,6 +4159,8 @@ let response = client.object_storage_repository_add_object_storage_repository()
 ```*/
     #[inline]
     #[cfg(feature = "object-storage-repository")]
+    ///
+    /// Needs the crate feature `object-storage-repository`.
     pub fn object_storage_repository_add_object_storage_repository(
         &self,
     ) -> builder::ObjectStorageRepositoryAddObjectStorageRepository<'_> {
@@ -3816,6 +4180,8 @@ let response = client.object_storage_repository_get_object_repository()
 ```*/
     #[inline]
     #[cfg(feature = "object-storage-repository")]
+    ///
+    /// Needs the crate feature `object-storage-repository`.
     pub fn object_storage_repository_get_object_repository(
         &self,
     ) -> builder::ObjectStorageRepositoryGetObjectRepository<'_> {
@@ -3837,6 +4203,8 @@ let response = client.object_storage_repository_update_object_storage_repository
 ```*/
     #[inline]
     #[cfg(feature = "object-storage-repository")]
+    ///
+    /// Needs the crate feature `object-storage-repository`.
     pub fn object_storage_repository_update_object_storage_repository(
         &self,
     ) -> builder::ObjectStorageRepositoryUpdateObjectStorageRepository<'_> {
@@ -3856,6 +4224,8 @@ let response = client.object_storage_repository_remove_object_storage_repository
 ```*/
     #[inline]
     #[cfg(feature = "object-storage-repository")]
+    ///
+    /// Needs the crate feature `object-storage-repository`.
     pub fn object_storage_repository_remove_object_storage_repository(
         &self,
     ) -> builder::ObjectStorageRepositoryRemoveObjectStorageRepository<'_> {
@@ -3883,6 +4253,8 @@ let response = client.one_drive_document_get()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_get(&self) -> builder::OneDriveDocumentGet<'_> {
         builder::OneDriveDocumentGet::new(self)
     }
@@ -3904,6 +4276,8 @@ let response = client.one_drive_document_copy_to_documents_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_copy_to_documents_action(
         &self,
     ) -> builder::OneDriveDocumentCopyToDocumentsAction<'_> {
@@ -3927,6 +4301,8 @@ let response = client.one_drive_document_operator_restore()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_operator_restore(
         &self,
     ) -> builder::OneDriveDocumentOperatorRestore<'_> {
@@ -3950,6 +4326,8 @@ let response = client.one_drive_document_restore_documents_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_restore_documents_action(
         &self,
     ) -> builder::OneDriveDocumentRestoreDocumentsAction<'_> {
@@ -3973,6 +4351,8 @@ let response = client.one_drive_document_save_documents_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_save_documents_action(
         &self,
     ) -> builder::OneDriveDocumentSaveDocumentsAction<'_> {
@@ -3996,6 +4376,8 @@ let response = client.one_drive_document_send_documents_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_send_documents_action(
         &self,
     ) -> builder::OneDriveDocumentSendDocumentsAction<'_> {
@@ -4019,6 +4401,8 @@ let response = client.one_drive_document_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_get_by_id(&self) -> builder::OneDriveDocumentGetById<'_> {
         builder::OneDriveDocumentGetById::new(self)
     }
@@ -4042,6 +4426,8 @@ let response = client.one_drive_document_copy_to_document_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_copy_to_document_action(
         &self,
     ) -> builder::OneDriveDocumentCopyToDocumentAction<'_> {
@@ -4067,6 +4453,8 @@ let response = client.one_drive_document_restore_document_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_restore_document_action(
         &self,
     ) -> builder::OneDriveDocumentRestoreDocumentAction<'_> {
@@ -4092,6 +4480,8 @@ let response = client.one_drive_document_save_document_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_save_document_action(
         &self,
     ) -> builder::OneDriveDocumentSaveDocumentAction<'_> {
@@ -4117,6 +4507,8 @@ let response = client.one_drive_document_send_document_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_send_document_action(
         &self,
     ) -> builder::OneDriveDocumentSendDocumentAction<'_> {
@@ -4144,6 +4536,8 @@ let response = client.one_drive_document_get_versions()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_get_versions(
         &self,
     ) -> builder::OneDriveDocumentGetVersions<'_> {
@@ -4169,6 +4563,8 @@ let response = client.one_drive_document_get_by_id_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_get_by_id_by_version_id(
         &self,
     ) -> builder::OneDriveDocumentGetByIdByVersionId<'_> {
@@ -4196,6 +4592,8 @@ let response = client.one_drive_document_copy_to_document_action_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_copy_to_document_action_by_version_id(
         &self,
     ) -> builder::OneDriveDocumentCopyToDocumentActionByVersionId<'_> {
@@ -4223,6 +4621,8 @@ let response = client.one_drive_document_restore_document_action_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_restore_document_action_by_version_id(
         &self,
     ) -> builder::OneDriveDocumentRestoreDocumentActionByVersionId<'_> {
@@ -4250,6 +4650,8 @@ let response = client.one_drive_document_save_document_action_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_save_document_action_by_version_id(
         &self,
     ) -> builder::OneDriveDocumentSaveDocumentActionByVersionId<'_> {
@@ -4277,6 +4679,8 @@ let response = client.one_drive_document_send_document_action_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_send_document_action_by_version_id(
         &self,
     ) -> builder::OneDriveDocumentSendDocumentActionByVersionId<'_> {
@@ -4304,6 +4708,8 @@ let response = client.one_drive_folder_get()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_get(&self) -> builder::OneDriveFolderGet<'_> {
         builder::OneDriveFolderGet::new(self)
     }
@@ -4325,6 +4731,8 @@ let response = client.one_drive_folder_copy_to_folders_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_copy_to_folders_action(
         &self,
     ) -> builder::OneDriveFolderCopyToFoldersAction<'_> {
@@ -4348,6 +4756,8 @@ let response = client.one_drive_folder_restore_folders_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_restore_folders_action(
         &self,
     ) -> builder::OneDriveFolderRestoreFoldersAction<'_> {
@@ -4371,6 +4781,8 @@ let response = client.one_drive_folder_save_folders_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_save_folders_action(
         &self,
     ) -> builder::OneDriveFolderSaveFoldersAction<'_> {
@@ -4394,6 +4806,8 @@ let response = client.one_drive_folder_send_folders_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_send_folders_action(
         &self,
     ) -> builder::OneDriveFolderSendFoldersAction<'_> {
@@ -4419,6 +4833,8 @@ let response = client.one_drive_folder_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_get_by_id(&self) -> builder::OneDriveFolderGetById<'_> {
         builder::OneDriveFolderGetById::new(self)
     }
@@ -4442,6 +4858,8 @@ let response = client.one_drive_folder_copy_to_folder_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_copy_to_folder_action(
         &self,
     ) -> builder::OneDriveFolderCopyToFolderAction<'_> {
@@ -4467,6 +4885,8 @@ let response = client.one_drive_folder_restore_folder_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_restore_folder_action(
         &self,
     ) -> builder::OneDriveFolderRestoreFolderAction<'_> {
@@ -4490,6 +4910,8 @@ let response = client.one_drive_folder_save_folder_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_save_folder_action(
         &self,
     ) -> builder::OneDriveFolderSaveFolderAction<'_> {
@@ -4523,6 +4945,8 @@ let response = client.one_drive_folder_search_one_drive_folder_by_options()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_search_one_drive_folder_by_options(
         &self,
     ) -> builder::OneDriveFolderSearchOneDriveFolderByOptions<'_> {
@@ -4548,6 +4972,8 @@ let response = client.one_drive_folder_send_folder_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_send_folder_action(
         &self,
     ) -> builder::OneDriveFolderSendFolderAction<'_> {
@@ -4575,6 +5001,8 @@ let response = client.one_drive_folder_get_versions()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_get_versions(
         &self,
     ) -> builder::OneDriveFolderGetVersions<'_> {
@@ -4600,6 +5028,8 @@ let response = client.one_drive_folder_get_by_id_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_get_by_id_by_version_id(
         &self,
     ) -> builder::OneDriveFolderGetByIdByVersionId<'_> {
@@ -4627,6 +5057,8 @@ let response = client.one_drive_folder_copy_to_folder_action_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_copy_to_folder_action_by_version_id(
         &self,
     ) -> builder::OneDriveFolderCopyToFolderActionByVersionId<'_> {
@@ -4654,6 +5086,8 @@ let response = client.one_drive_folder_restore_folder_action_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_restore_folder_action_by_version_id(
         &self,
     ) -> builder::OneDriveFolderRestoreFolderActionByVersionId<'_> {
@@ -4679,6 +5113,8 @@ let response = client.one_drive_folder_save_folder_action_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_save_folder_action_by_version_id(
         &self,
     ) -> builder::OneDriveFolderSaveFolderActionByVersionId<'_> {
@@ -4706,6 +5142,8 @@ let response = client.one_drive_folder_send_folder_action_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_send_folder_action_by_version_id(
         &self,
     ) -> builder::OneDriveFolderSendFolderActionByVersionId<'_> {
@@ -4729,6 +5167,8 @@ let response = client.one_drive_get()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive")]
+    ///
+    /// Needs the crate feature `one-drive`.
     pub fn one_drive_get(&self) -> builder::OneDriveGet<'_> {
         builder::OneDriveGet::new(self)
     }
@@ -4748,6 +5188,8 @@ let response = client.one_drive_restore_one_drives_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive")]
+    ///
+    /// Needs the crate feature `one-drive`.
     pub fn one_drive_restore_one_drives_action(
         &self,
     ) -> builder::OneDriveRestoreOneDrivesAction<'_> {
@@ -4777,6 +5219,8 @@ let response = client.one_drive_search_one_drives_by_options()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive")]
+    ///
+    /// Needs the crate feature `one-drive`.
     pub fn one_drive_search_one_drives_by_options(
         &self,
     ) -> builder::OneDriveSearchOneDrivesByOptions<'_> {
@@ -4798,6 +5242,8 @@ let response = client.one_drive_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive")]
+    ///
+    /// Needs the crate feature `one-drive`.
     pub fn one_drive_get_by_id(&self) -> builder::OneDriveGetById<'_> {
         builder::OneDriveGetById::new(self)
     }
@@ -4819,6 +5265,8 @@ let response = client.one_drive_copy_to_one_drive_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive")]
+    ///
+    /// Needs the crate feature `one-drive`.
     pub fn one_drive_copy_to_one_drive_action(
         &self,
     ) -> builder::OneDriveCopyToOneDriveAction<'_> {
@@ -4842,6 +5290,8 @@ let response = client.one_drive_restore_one_drive_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive")]
+    ///
+    /// Needs the crate feature `one-drive`.
     pub fn one_drive_restore_one_drive_action(
         &self,
     ) -> builder::OneDriveRestoreOneDriveAction<'_> {
@@ -4863,6 +5313,8 @@ let response = client.one_drive_save_one_drive_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive")]
+    ///
+    /// Needs the crate feature `one-drive`.
     pub fn one_drive_save_one_drive_action(
         &self,
     ) -> builder::OneDriveSaveOneDriveAction<'_> {
@@ -4894,6 +5346,8 @@ let response = client.one_drive_search_one_drive_by_options()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive")]
+    ///
+    /// Needs the crate feature `one-drive`.
     pub fn one_drive_search_one_drive_by_options(
         &self,
     ) -> builder::OneDriveSearchOneDriveByOptions<'_> {
@@ -4917,6 +5371,8 @@ let response = client.one_drive_send_one_drive_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive")]
+    ///
+    /// Needs the crate feature `one-drive`.
     pub fn one_drive_send_one_drive_action(
         &self,
     ) -> builder::OneDriveSendOneDriveAction<'_> {
@@ -4936,6 +5392,8 @@ let response = client.organization_audit_get()
 ```*/
     #[inline]
     #[cfg(feature = "organization-audit")]
+    ///
+    /// Needs the crate feature `organization-audit`.
     pub fn organization_audit_get(&self) -> builder::OrganizationAuditGet<'_> {
         builder::OrganizationAuditGet::new(self)
     }
@@ -4955,6 +5413,8 @@ let response = client.organization_audit_post()
 ```*/
     #[inline]
     #[cfg(feature = "organization-audit")]
+    ///
+    /// Needs the crate feature `organization-audit`.
     pub fn organization_audit_post(&self) -> builder::OrganizationAuditPost<'_> {
         builder::OrganizationAuditPost::new(self)
     }
@@ -4974,6 +5434,8 @@ let response = client.organization_audit_execute_remove()
 ```*/
     #[inline]
     #[cfg(feature = "organization-audit")]
+    ///
+    /// Needs the crate feature `organization-audit`.
     pub fn organization_audit_execute_remove(
         &self,
     ) -> builder::OrganizationAuditExecuteRemove<'_> {
@@ -4993,6 +5455,8 @@ let response = client.organization_backup_accounts_get_backup_accounts()
 ```*/
     #[inline]
     #[cfg(feature = "organization-backup-accounts")]
+    ///
+    /// Needs the crate feature `organization-backup-accounts`.
     pub fn organization_backup_accounts_get_backup_accounts(
         &self,
     ) -> builder::OrganizationBackupAccountsGetBackupAccounts<'_> {
@@ -5014,6 +5478,8 @@ let response = client.organization_backup_accounts_set_account_pool()
 ```*/
     #[inline]
     #[cfg(feature = "organization-backup-accounts")]
+    ///
+    /// Needs the crate feature `organization-backup-accounts`.
     pub fn organization_backup_accounts_set_account_pool(
         &self,
     ) -> builder::OrganizationBackupAccountsSetAccountPool<'_> {
@@ -5037,6 +5503,8 @@ let response = client.organization_backup_applications_get_backup_applications()
 ```*/
     #[inline]
     #[cfg(feature = "organization-backup-applications")]
+    ///
+    /// Needs the crate feature `organization-backup-applications`.
     pub fn organization_backup_applications_get_backup_applications(
         &self,
     ) -> builder::OrganizationBackupApplicationsGetBackupApplications<'_> {
@@ -5058,6 +5526,8 @@ let response = client.organization_backup_applications_add_backup_applications()
 ```*/
     #[inline]
     #[cfg(feature = "organization-backup-applications")]
+    ///
+    /// Needs the crate feature `organization-backup-applications`.
     pub fn organization_backup_applications_add_backup_applications(
         &self,
     ) -> builder::OrganizationBackupApplicationsAddBackupApplications<'_> {
@@ -5077,6 +5547,8 @@ let response = client.organization_backup_applications_organization_device_code(
 ```*/
     #[inline]
     #[cfg(feature = "organization-backup-applications")]
+    ///
+    /// Needs the crate feature `organization-backup-applications`.
     pub fn organization_backup_applications_organization_device_code(
         &self,
     ) -> builder::OrganizationBackupApplicationsOrganizationDeviceCode<'_> {
@@ -5104,6 +5576,8 @@ let response = client.organization_group_member_get()
 ```*/
     #[inline]
     #[cfg(feature = "organization-group-member")]
+    ///
+    /// Needs the crate feature `organization-group-member`.
     pub fn organization_group_member_get(
         &self,
     ) -> builder::OrganizationGroupMemberGet<'_> {
@@ -5135,6 +5609,8 @@ let response = client.organization_group_get()
 ```*/
     #[inline]
     #[cfg(feature = "organization-group")]
+    ///
+    /// Needs the crate feature `organization-group`.
     pub fn organization_group_get(&self) -> builder::OrganizationGroupGet<'_> {
         builder::OrganizationGroupGet::new(self)
     }
@@ -5154,6 +5630,8 @@ let response = client.organization_group_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "organization-group")]
+    ///
+    /// Needs the crate feature `organization-group`.
     pub fn organization_group_get_by_id(&self) -> builder::OrganizationGroupGetById<'_> {
         builder::OrganizationGroupGetById::new(self)
     }
@@ -5171,6 +5649,8 @@ let response = client.organization_licensing_information_get_license_count()
 ```*/
     #[inline]
     #[cfg(feature = "organization-licensing-information")]
+    ///
+    /// Needs the crate feature `organization-licensing-information`.
     pub fn organization_licensing_information_get_license_count(
         &self,
     ) -> builder::OrganizationLicensingInformationGetLicenseCount<'_> {
@@ -5187,6 +5667,8 @@ let response = client.organization_rbac_get_logged_in_user()
 ```*/
     #[inline]
     #[cfg(feature = "organization-rbac")]
+    ///
+    /// Needs the crate feature `organization-rbac`.
     pub fn organization_rbac_get_logged_in_user(
         &self,
     ) -> builder::OrganizationRbacGetLoggedInUser<'_> {
@@ -5203,6 +5685,8 @@ let response = client.organization_rbac_get_logged_in_user_effective_scope()
 ```*/
     #[inline]
     #[cfg(feature = "organization-rbac")]
+    ///
+    /// Needs the crate feature `organization-rbac`.
     pub fn organization_rbac_get_logged_in_user_effective_scope(
         &self,
     ) -> builder::OrganizationRbacGetLoggedInUserEffectiveScope<'_> {
@@ -5219,6 +5703,8 @@ let response = client.organization_rbac_get_logged_in_user_operator_info()
 ```*/
     #[inline]
     #[cfg(feature = "organization-rbac")]
+    ///
+    /// Needs the crate feature `organization-rbac`.
     pub fn organization_rbac_get_logged_in_user_operator_info(
         &self,
     ) -> builder::OrganizationRbacGetLoggedInUserOperatorInfo<'_> {
@@ -5238,6 +5724,8 @@ let response = client.organization_retention_exclusion_organization_retention_po
 ```*/
     #[inline]
     #[cfg(feature = "organization-retention-exclusion")]
+    ///
+    /// Needs the crate feature `organization-retention-exclusion`.
     pub fn organization_retention_exclusion_organization_retention_policy_get(
         &self,
     ) -> builder::OrganizationRetentionExclusionOrganizationRetentionPolicyGet<'_> {
@@ -5259,6 +5747,8 @@ let response = client.organization_retention_exclusion_organization_retention_po
 ```*/
     #[inline]
     #[cfg(feature = "organization-retention-exclusion")]
+    ///
+    /// Needs the crate feature `organization-retention-exclusion`.
     pub fn organization_retention_exclusion_organization_retention_policy_put(
         &self,
     ) -> builder::OrganizationRetentionExclusionOrganizationRetentionPolicyPut<'_> {
@@ -5278,6 +5768,8 @@ let response = client.organization_retention_exclusion_organization_retention_po
 ```*/
     #[inline]
     #[cfg(feature = "organization-retention-exclusion")]
+    ///
+    /// Needs the crate feature `organization-retention-exclusion`.
     pub fn organization_retention_exclusion_organization_retention_policy_delete(
         &self,
     ) -> builder::OrganizationRetentionExclusionOrganizationRetentionPolicyDelete<'_> {
@@ -5311,6 +5803,8 @@ let response = client.organization_site_get()
 ```*/
     #[inline]
     #[cfg(feature = "organization-site")]
+    ///
+    /// Needs the crate feature `organization-site`.
     pub fn organization_site_get(&self) -> builder::OrganizationSiteGet<'_> {
         builder::OrganizationSiteGet::new(self)
     }
@@ -5330,6 +5824,8 @@ let response = client.organization_site_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "organization-site")]
+    ///
+    /// Needs the crate feature `organization-site`.
     pub fn organization_site_get_by_id(&self) -> builder::OrganizationSiteGetById<'_> {
         builder::OrganizationSiteGetById::new(self)
     }
@@ -5355,6 +5851,8 @@ let response = client.organization_team_get()
 ```*/
     #[inline]
     #[cfg(feature = "organization-team")]
+    ///
+    /// Needs the crate feature `organization-team`.
     pub fn organization_team_get(&self) -> builder::OrganizationTeamGet<'_> {
         builder::OrganizationTeamGet::new(self)
     }
@@ -5374,6 +5872,8 @@ let response = client.organization_team_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "organization-team")]
+    ///
+    /// Needs the crate feature `organization-team`.
     pub fn organization_team_get_by_id(&self) -> builder::OrganizationTeamGetById<'_> {
         builder::OrganizationTeamGetById::new(self)
     }
@@ -5399,6 +5899,8 @@ let response = client.organization_user_one_drive_get_page()
 ```*/
     #[inline]
     #[cfg(feature = "organization-user-one-drive")]
+    ///
+    /// Needs the crate feature `organization-user-one-drive`.
     pub fn organization_user_one_drive_get_page(
         &self,
     ) -> builder::OrganizationUserOneDriveGetPage<'_> {
@@ -5422,6 +5924,8 @@ let response = client.organization_user_one_drive_get_one()
 ```*/
     #[inline]
     #[cfg(feature = "organization-user-one-drive")]
+    ///
+    /// Needs the crate feature `organization-user-one-drive`.
     pub fn organization_user_one_drive_get_one(
         &self,
     ) -> builder::OrganizationUserOneDriveGetOne<'_> {
@@ -5453,6 +5957,8 @@ let response = client.organization_user_get()
 ```*/
     #[inline]
     #[cfg(feature = "organization-user")]
+    ///
+    /// Needs the crate feature `organization-user`.
     pub fn organization_user_get(&self) -> builder::OrganizationUserGet<'_> {
         builder::OrganizationUserGet::new(self)
     }
@@ -5472,6 +5978,8 @@ let response = client.organization_user_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "organization-user")]
+    ///
+    /// Needs the crate feature `organization-user`.
     pub fn organization_user_get_by_id(&self) -> builder::OrganizationUserGetById<'_> {
         builder::OrganizationUserGetById::new(self)
     }
@@ -5487,6 +5995,8 @@ let response = client.organization_organization_device_code()
 ```*/
     #[inline]
     #[cfg(feature = "organization")]
+    ///
+    /// Needs the crate feature `organization`.
     pub fn organization_organization_device_code(
         &self,
     ) -> builder::OrganizationOrganizationDeviceCode<'_> {
@@ -5504,6 +6014,8 @@ let response = client.organization_check_device_code()
 ```*/
     #[inline]
     #[cfg(feature = "organization")]
+    ///
+    /// Needs the crate feature `organization`.
     pub fn organization_check_device_code(
         &self,
     ) -> builder::OrganizationCheckDeviceCode<'_> {
@@ -5520,6 +6032,8 @@ let response = client.organization_get_current_organization()
 ```*/
     #[inline]
     #[cfg(feature = "organization")]
+    ///
+    /// Needs the crate feature `organization`.
     pub fn organization_get_current_organization(
         &self,
     ) -> builder::OrganizationGetCurrentOrganization<'_> {
@@ -5539,6 +6053,8 @@ let response = client.organization_get()
 ```*/
     #[inline]
     #[cfg(feature = "organization")]
+    ///
+    /// Needs the crate feature `organization`.
     pub fn organization_get(&self) -> builder::OrganizationGet<'_> {
         builder::OrganizationGet::new(self)
     }
@@ -5554,6 +6070,8 @@ let response = client.organization_add()
 ```*/
     #[inline]
     #[cfg(feature = "organization")]
+    ///
+    /// Needs the crate feature `organization`.
     pub fn organization_add(&self) -> builder::OrganizationAdd<'_> {
         builder::OrganizationAdd::new(self)
     }
@@ -5573,6 +6091,8 @@ let response = client.organization_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "organization")]
+    ///
+    /// Needs the crate feature `organization`.
     pub fn organization_get_by_id(&self) -> builder::OrganizationGetById<'_> {
         builder::OrganizationGetById::new(self)
     }
@@ -5592,6 +6112,8 @@ let response = client.organization_update()
 ```*/
     #[inline]
     #[cfg(feature = "organization")]
+    ///
+    /// Needs the crate feature `organization`.
     pub fn organization_update(&self) -> builder::OrganizationUpdate<'_> {
         builder::OrganizationUpdate::new(self)
     }
@@ -5609,6 +6131,8 @@ let response = client.organization_remove()
 ```*/
     #[inline]
     #[cfg(feature = "organization")]
+    ///
+    /// Needs the crate feature `organization`.
     pub fn organization_remove(&self) -> builder::OrganizationRemove<'_> {
         builder::OrganizationRemove::new(self)
     }
@@ -5628,6 +6152,8 @@ let response = client.organization_explore_action()
 ```*/
     #[inline]
     #[cfg(feature = "organization")]
+    ///
+    /// Needs the crate feature `organization`.
     pub fn organization_explore_action(&self) -> builder::OrganizationExploreAction<'_> {
         builder::OrganizationExploreAction::new(self)
     }
@@ -5649,6 +6175,8 @@ let response = client.organization_get_storage_space_usage()
 ```*/
     #[inline]
     #[cfg(feature = "organization")]
+    ///
+    /// Needs the crate feature `organization`.
     pub fn organization_get_storage_space_usage(
         &self,
     ) -> builder::OrganizationGetStorageSpaceUsage<'_> {
@@ -5668,6 +6196,8 @@ let response = client.proxy_get_proxies()
 ```*/
     #[inline]
     #[cfg(feature = "proxy")]
+    ///
+    /// Needs the crate feature `proxy`.
     pub fn proxy_get_proxies(&self) -> builder::ProxyGetProxies<'_> {
         builder::ProxyGetProxies::new(self)
     }
@@ -5683,6 +6213,8 @@ let response = client.proxy_add()
 ```*/
     #[inline]
     #[cfg(feature = "proxy")]
+    ///
+    /// Needs the crate feature `proxy`.
     pub fn proxy_add(&self) -> builder::ProxyAdd<'_> {
         builder::ProxyAdd::new(self)
     }
@@ -5698,6 +6230,8 @@ let response = client.proxy_rescan()
 ```*/
     #[inline]
     #[cfg(feature = "proxy")]
+    ///
+    /// Needs the crate feature `proxy`.
     pub fn proxy_rescan(&self) -> builder::ProxyRescan<'_> {
         builder::ProxyRescan::new(self)
     }
@@ -5717,6 +6251,8 @@ let response = client.proxy_get_proxy()
 ```*/
     #[inline]
     #[cfg(feature = "proxy")]
+    ///
+    /// Needs the crate feature `proxy`.
     pub fn proxy_get_proxy(&self) -> builder::ProxyGetProxy<'_> {
         builder::ProxyGetProxy::new(self)
     }
@@ -5736,6 +6272,8 @@ let response = client.proxy_update()
 ```*/
     #[inline]
     #[cfg(feature = "proxy")]
+    ///
+    /// Needs the crate feature `proxy`.
     pub fn proxy_update(&self) -> builder::ProxyUpdate<'_> {
         builder::ProxyUpdate::new(self)
     }
@@ -5755,6 +6293,8 @@ let response = client.proxy_remove_action()
 ```*/
     #[inline]
     #[cfg(feature = "proxy")]
+    ///
+    /// Needs the crate feature `proxy`.
     pub fn proxy_remove_action(&self) -> builder::ProxyRemoveAction<'_> {
         builder::ProxyRemoveAction::new(self)
     }
@@ -5772,6 +6312,8 @@ let response = client.proxy_rescan_action()
 ```*/
     #[inline]
     #[cfg(feature = "proxy")]
+    ///
+    /// Needs the crate feature `proxy`.
     pub fn proxy_rescan_action(&self) -> builder::ProxyRescanAction<'_> {
         builder::ProxyRescanAction::new(self)
     }
@@ -5789,6 +6331,8 @@ let response = client.rbac_role_get_by_organization()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_get_by_organization(
         &self,
     ) -> builder::RbacRoleGetByOrganization<'_> {
@@ -5810,6 +6354,8 @@ let response = client.rbac_role_add()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_add(&self) -> builder::RbacRoleAdd<'_> {
         builder::RbacRoleAdd::new(self)
     }
@@ -5824,6 +6370,8 @@ let response = client.rbac_role_get_all()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_get_all(&self) -> builder::RbacRoleGetAll<'_> {
         builder::RbacRoleGetAll::new(self)
     }
@@ -5841,6 +6389,8 @@ let response = client.rbac_role_get()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_get(&self) -> builder::RbacRoleGet<'_> {
         builder::RbacRoleGet::new(self)
     }
@@ -5860,6 +6410,8 @@ let response = client.rbac_role_update()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_update(&self) -> builder::RbacRoleUpdate<'_> {
         builder::RbacRoleUpdate::new(self)
     }
@@ -5877,6 +6429,8 @@ let response = client.rbac_role_delete()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_delete(&self) -> builder::RbacRoleDelete<'_> {
         builder::RbacRoleDelete::new(self)
     }
@@ -5894,6 +6448,8 @@ let response = client.rbac_role_get_excluded_items()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_get_excluded_items(&self) -> builder::RbacRoleGetExcludedItems<'_> {
         builder::RbacRoleGetExcludedItems::new(self)
     }
@@ -5913,6 +6469,8 @@ let response = client.rbac_role_add_excluded_items()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_add_excluded_items(&self) -> builder::RbacRoleAddExcludedItems<'_> {
         builder::RbacRoleAddExcludedItems::new(self)
     }
@@ -5932,6 +6490,8 @@ let response = client.rbac_role_delete_excluded_items()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_delete_excluded_items(
         &self,
     ) -> builder::RbacRoleDeleteExcludedItems<'_> {
@@ -5953,6 +6513,8 @@ let response = client.rbac_role_get_excluded_item()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_get_excluded_item(&self) -> builder::RbacRoleGetExcludedItem<'_> {
         builder::RbacRoleGetExcludedItem::new(self)
     }
@@ -5970,6 +6532,8 @@ let response = client.rbac_role_get_operators()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_get_operators(&self) -> builder::RbacRoleGetOperators<'_> {
         builder::RbacRoleGetOperators::new(self)
     }
@@ -5989,6 +6553,8 @@ let response = client.rbac_role_add_operators()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_add_operators(&self) -> builder::RbacRoleAddOperators<'_> {
         builder::RbacRoleAddOperators::new(self)
     }
@@ -6008,6 +6574,8 @@ let response = client.rbac_role_delete_operators()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_delete_operators(&self) -> builder::RbacRoleDeleteOperators<'_> {
         builder::RbacRoleDeleteOperators::new(self)
     }
@@ -6027,6 +6595,8 @@ let response = client.rbac_role_get_operator()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_get_operator(&self) -> builder::RbacRoleGetOperator<'_> {
         builder::RbacRoleGetOperator::new(self)
     }
@@ -6044,6 +6614,8 @@ let response = client.rbac_role_get_selected_items()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_get_selected_items(&self) -> builder::RbacRoleGetSelectedItems<'_> {
         builder::RbacRoleGetSelectedItems::new(self)
     }
@@ -6063,6 +6635,8 @@ let response = client.rbac_role_add_selected_items()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_add_selected_items(&self) -> builder::RbacRoleAddSelectedItems<'_> {
         builder::RbacRoleAddSelectedItems::new(self)
     }
@@ -6082,6 +6656,8 @@ let response = client.rbac_role_delete_selected_items()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_delete_selected_items(
         &self,
     ) -> builder::RbacRoleDeleteSelectedItems<'_> {
@@ -6103,6 +6679,8 @@ let response = client.rbac_role_get_selected_item()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_get_selected_item(&self) -> builder::RbacRoleGetSelectedItem<'_> {
         builder::RbacRoleGetSelectedItem::new(self)
     }
@@ -6118,6 +6696,8 @@ let response = client.reports_generate_license_overview_action()
 ```*/
     #[inline]
     #[cfg(feature = "reports")]
+    ///
+    /// Needs the crate feature `reports`.
     pub fn reports_generate_license_overview_action(
         &self,
     ) -> builder::ReportsGenerateLicenseOverviewAction<'_> {
@@ -6135,6 +6715,8 @@ let response = client.reports_generate_mailbox_protection_action()
 ```*/
     #[inline]
     #[cfg(feature = "reports")]
+    ///
+    /// Needs the crate feature `reports`.
     pub fn reports_generate_mailbox_protection_action(
         &self,
     ) -> builder::ReportsGenerateMailboxProtectionAction<'_> {
@@ -6152,6 +6734,8 @@ let response = client.reports_generate_storage_consumption_action()
 ```*/
     #[inline]
     #[cfg(feature = "reports")]
+    ///
+    /// Needs the crate feature `reports`.
     pub fn reports_generate_storage_consumption_action(
         &self,
     ) -> builder::ReportsGenerateStorageConsumptionAction<'_> {
@@ -6169,6 +6753,8 @@ let response = client.reports_generate_user_protection_action()
 ```*/
     #[inline]
     #[cfg(feature = "reports")]
+    ///
+    /// Needs the crate feature `reports`.
     pub fn reports_generate_user_protection_action(
         &self,
     ) -> builder::ReportsGenerateUserProtectionAction<'_> {
@@ -6185,6 +6771,8 @@ let response = client.repository_synchronize_sessions_get_synchronize_sessions()
 ```*/
     #[inline]
     #[cfg(feature = "repository-synchronize-sessions")]
+    ///
+    /// Needs the crate feature `repository-synchronize-sessions`.
     pub fn repository_synchronize_sessions_get_synchronize_sessions(
         &self,
     ) -> builder::RepositorySynchronizeSessionsGetSynchronizeSessions<'_> {
@@ -6204,6 +6792,8 @@ let response = client.repository_synchronize_sessions_get_repositories_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "repository-synchronize-sessions")]
+    ///
+    /// Needs the crate feature `repository-synchronize-sessions`.
     pub fn repository_synchronize_sessions_get_repositories_by_id(
         &self,
     ) -> builder::RepositorySynchronizeSessionsGetRepositoriesById<'_> {
@@ -6223,6 +6813,8 @@ let response = client.repository_synchronize_sessions_stop_synchronize_action()
 ```*/
     #[inline]
     #[cfg(feature = "repository-synchronize-sessions")]
+    ///
+    /// Needs the crate feature `repository-synchronize-sessions`.
     pub fn repository_synchronize_sessions_stop_synchronize_action(
         &self,
     ) -> builder::RepositorySynchronizeSessionsStopSynchronizeAction<'_> {
@@ -6252,6 +6844,8 @@ let response = client.restore_point_get_restore_points()
 ```*/
     #[inline]
     #[cfg(feature = "restore-point")]
+    ///
+    /// Needs the crate feature `restore-point`.
     pub fn restore_point_get_restore_points(
         &self,
     ) -> builder::RestorePointGetRestorePoints<'_> {
@@ -6271,6 +6865,8 @@ let response = client.restore_point_get_restore_point()
 ```*/
     #[inline]
     #[cfg(feature = "restore-point")]
+    ///
+    /// Needs the crate feature `restore-point`.
     pub fn restore_point_get_restore_point(
         &self,
     ) -> builder::RestorePointGetRestorePoint<'_> {
@@ -6290,6 +6886,8 @@ let response = client.restore_point_get_restore_point_mailboxes()
 ```*/
     #[inline]
     #[cfg(feature = "restore-point")]
+    ///
+    /// Needs the crate feature `restore-point`.
     pub fn restore_point_get_restore_point_mailboxes(
         &self,
     ) -> builder::RestorePointGetRestorePointMailboxes<'_> {
@@ -6309,6 +6907,8 @@ let response = client.restore_point_get_restore_point_one_drives()
 ```*/
     #[inline]
     #[cfg(feature = "restore-point")]
+    ///
+    /// Needs the crate feature `restore-point`.
     pub fn restore_point_get_restore_point_one_drives(
         &self,
     ) -> builder::RestorePointGetRestorePointOneDrives<'_> {
@@ -6328,6 +6928,8 @@ let response = client.restore_point_get_restore_point_teams()
 ```*/
     #[inline]
     #[cfg(feature = "restore-point")]
+    ///
+    /// Needs the crate feature `restore-point`.
     pub fn restore_point_get_restore_point_teams(
         &self,
     ) -> builder::RestorePointGetRestorePointTeams<'_> {
@@ -6347,6 +6949,8 @@ let response = client.restore_point_get_restore_point_webs()
 ```*/
     #[inline]
     #[cfg(feature = "restore-point")]
+    ///
+    /// Needs the crate feature `restore-point`.
     pub fn restore_point_get_restore_point_webs(
         &self,
     ) -> builder::RestorePointGetRestorePointWebs<'_> {
@@ -6363,6 +6967,8 @@ let response = client.restore_portal_settings_get()
 ```*/
     #[inline]
     #[cfg(feature = "restore-portal-settings")]
+    ///
+    /// Needs the crate feature `restore-portal-settings`.
     pub fn restore_portal_settings_get(&self) -> builder::RestorePortalSettingsGet<'_> {
         builder::RestorePortalSettingsGet::new(self)
     }
@@ -6384,6 +6990,8 @@ let response = client.restore_session_event_get()
 ```*/
     #[inline]
     #[cfg(feature = "restore-session-event")]
+    ///
+    /// Needs the crate feature `restore-session-event`.
     pub fn restore_session_event_get(&self) -> builder::RestoreSessionEventGet<'_> {
         builder::RestoreSessionEventGet::new(self)
     }
@@ -6403,6 +7011,8 @@ let response = client.restore_session_event_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "restore-session-event")]
+    ///
+    /// Needs the crate feature `restore-session-event`.
     pub fn restore_session_event_get_by_id(
         &self,
     ) -> builder::RestoreSessionEventGetById<'_> {
@@ -6420,6 +7030,8 @@ let response = client.restore_session_explore_action()
 ```*/
     #[inline]
     #[cfg(feature = "restore-session")]
+    ///
+    /// Needs the crate feature `restore-session`.
     pub fn restore_session_explore_action(
         &self,
     ) -> builder::RestoreSessionExploreAction<'_> {
@@ -6437,6 +7049,8 @@ let response = client.restore_session_operator_explore_action()
 ```*/
     #[inline]
     #[cfg(feature = "restore-session")]
+    ///
+    /// Needs the crate feature `restore-session`.
     pub fn restore_session_operator_explore_action(
         &self,
     ) -> builder::RestoreSessionOperatorExploreAction<'_> {
@@ -6462,6 +7076,8 @@ let response = client.restore_session_get_page()
 ```*/
     #[inline]
     #[cfg(feature = "restore-session")]
+    ///
+    /// Needs the crate feature `restore-session`.
     pub fn restore_session_get_page(&self) -> builder::RestoreSessionGetPage<'_> {
         builder::RestoreSessionGetPage::new(self)
     }
@@ -6479,6 +7095,8 @@ let response = client.restore_session_get_by_restore_session_id()
 ```*/
     #[inline]
     #[cfg(feature = "restore-session")]
+    ///
+    /// Needs the crate feature `restore-session`.
     pub fn restore_session_get_by_restore_session_id(
         &self,
     ) -> builder::RestoreSessionGetByRestoreSessionId<'_> {
@@ -6500,6 +7118,8 @@ let response = client.restore_session_device_code_action()
 ```*/
     #[inline]
     #[cfg(feature = "restore-session")]
+    ///
+    /// Needs the crate feature `restore-session`.
     pub fn restore_session_device_code_action(
         &self,
     ) -> builder::RestoreSessionDeviceCodeAction<'_> {
@@ -6519,6 +7139,8 @@ let response = client.restore_session_stop_action()
 ```*/
     #[inline]
     #[cfg(feature = "restore-session")]
+    ///
+    /// Needs the crate feature `restore-session`.
     pub fn restore_session_stop_action(&self) -> builder::RestoreSessionStopAction<'_> {
         builder::RestoreSessionStopAction::new(self)
     }
@@ -6533,6 +7155,8 @@ let response = client.service_instance_get()
 ```*/
     #[inline]
     #[cfg(feature = "service-instance")]
+    ///
+    /// Needs the crate feature `service-instance`.
     pub fn service_instance_get(&self) -> builder::ServiceInstanceGet<'_> {
         builder::ServiceInstanceGet::new(self)
     }
@@ -6558,6 +7182,8 @@ let response = client.share_point_attachment_get()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-attachment")]
+    ///
+    /// Needs the crate feature `share-point-attachment`.
     pub fn share_point_attachment_get(&self) -> builder::SharePointAttachmentGet<'_> {
         builder::SharePointAttachmentGet::new(self)
     }
@@ -6581,6 +7207,8 @@ let response = client.share_point_attachment_save_attachments_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-attachment")]
+    ///
+    /// Needs the crate feature `share-point-attachment`.
     pub fn share_point_attachment_save_attachments_action(
         &self,
     ) -> builder::SharePointAttachmentSaveAttachmentsAction<'_> {
@@ -6606,6 +7234,8 @@ let response = client.share_point_attachment_send_attachments_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-attachment")]
+    ///
+    /// Needs the crate feature `share-point-attachment`.
     pub fn share_point_attachment_send_attachments_action(
         &self,
     ) -> builder::SharePointAttachmentSendAttachmentsAction<'_> {
@@ -6631,6 +7261,8 @@ let response = client.share_point_attachment_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-attachment")]
+    ///
+    /// Needs the crate feature `share-point-attachment`.
     pub fn share_point_attachment_get_by_id(
         &self,
     ) -> builder::SharePointAttachmentGetById<'_> {
@@ -6656,6 +7288,8 @@ let response = client.share_point_attachment_save_attachment_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-attachment")]
+    ///
+    /// Needs the crate feature `share-point-attachment`.
     pub fn share_point_attachment_save_attachment_action(
         &self,
     ) -> builder::SharePointAttachmentSaveAttachmentAction<'_> {
@@ -6683,6 +7317,8 @@ let response = client.share_point_attachment_send_attachment_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-attachment")]
+    ///
+    /// Needs the crate feature `share-point-attachment`.
     pub fn share_point_attachment_send_attachment_action(
         &self,
     ) -> builder::SharePointAttachmentSendAttachmentAction<'_> {
@@ -6710,6 +7346,8 @@ let response = client.share_point_document_get()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_get(&self) -> builder::SharePointDocumentGet<'_> {
         builder::SharePointDocumentGet::new(self)
     }
@@ -6731,6 +7369,8 @@ let response = client.share_point_document_operator_restore()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_operator_restore(
         &self,
     ) -> builder::SharePointDocumentOperatorRestore<'_> {
@@ -6754,6 +7394,8 @@ let response = client.share_point_document_restore_documents_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_restore_documents_action(
         &self,
     ) -> builder::SharePointDocumentRestoreDocumentsAction<'_> {
@@ -6777,6 +7419,8 @@ let response = client.share_point_document_restore_documents_action_to()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_restore_documents_action_to(
         &self,
     ) -> builder::SharePointDocumentRestoreDocumentsActionTo<'_> {
@@ -6800,6 +7444,8 @@ let response = client.share_point_document_save_documents_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_save_documents_action(
         &self,
     ) -> builder::SharePointDocumentSaveDocumentsAction<'_> {
@@ -6823,6 +7469,8 @@ let response = client.share_point_document_send_documents_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_send_documents_action(
         &self,
     ) -> builder::SharePointDocumentSendDocumentsAction<'_> {
@@ -6846,6 +7494,8 @@ let response = client.share_point_document_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_get_by_id(
         &self,
     ) -> builder::SharePointDocumentGetById<'_> {
@@ -6871,6 +7521,8 @@ let response = client.share_point_document_restore_document_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_restore_document_action(
         &self,
     ) -> builder::SharePointDocumentRestoreDocumentAction<'_> {
@@ -6896,6 +7548,8 @@ let response = client.share_point_document_restore_document_action_to()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_restore_document_action_to(
         &self,
     ) -> builder::SharePointDocumentRestoreDocumentActionTo<'_> {
@@ -6921,6 +7575,8 @@ let response = client.share_point_document_save_document_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_save_document_action(
         &self,
     ) -> builder::SharePointDocumentSaveDocumentAction<'_> {
@@ -6946,6 +7602,8 @@ let response = client.share_point_document_send_document_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_send_document_action(
         &self,
     ) -> builder::SharePointDocumentSendDocumentAction<'_> {
@@ -6973,6 +7631,8 @@ let response = client.share_point_document_get_versions()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_get_versions(
         &self,
     ) -> builder::SharePointDocumentGetVersions<'_> {
@@ -6998,6 +7658,8 @@ let response = client.share_point_document_get_by_id_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_get_by_id_by_version_id(
         &self,
     ) -> builder::SharePointDocumentGetByIdByVersionId<'_> {
@@ -7025,6 +7687,8 @@ let response = client.share_point_document_restore_document_action_by_version_id
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_restore_document_action_by_version_id(
         &self,
     ) -> builder::SharePointDocumentRestoreDocumentActionByVersionId<'_> {
@@ -7052,6 +7716,8 @@ let response = client.share_point_document_restore_document_action_by_version_id
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_restore_document_action_by_version_id_to(
         &self,
     ) -> builder::SharePointDocumentRestoreDocumentActionByVersionIdTo<'_> {
@@ -7079,6 +7745,8 @@ let response = client.share_point_document_save_document_action_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_save_document_action_by_version_id(
         &self,
     ) -> builder::SharePointDocumentSaveDocumentActionByVersionId<'_> {
@@ -7106,6 +7774,8 @@ let response = client.share_point_document_send_document_action_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_send_document_action_by_version_id(
         &self,
     ) -> builder::SharePointDocumentSendDocumentActionByVersionId<'_> {
@@ -7133,6 +7803,8 @@ let response = client.share_point_folder_get()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_get(&self) -> builder::SharePointFolderGet<'_> {
         builder::SharePointFolderGet::new(self)
     }
@@ -7154,6 +7826,8 @@ let response = client.share_point_folder_restore_folders_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_restore_folders_action(
         &self,
     ) -> builder::SharePointFolderRestoreFoldersAction<'_> {
@@ -7177,6 +7851,8 @@ let response = client.share_point_folder_restore_folders_action_to()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_restore_folders_action_to(
         &self,
     ) -> builder::SharePointFolderRestoreFoldersActionTo<'_> {
@@ -7200,6 +7876,8 @@ let response = client.share_point_folder_save_folders_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_save_folders_action(
         &self,
     ) -> builder::SharePointFolderSaveFoldersAction<'_> {
@@ -7223,6 +7901,8 @@ let response = client.share_point_folder_send_folders_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_send_folders_action(
         &self,
     ) -> builder::SharePointFolderSendFoldersAction<'_> {
@@ -7246,6 +7926,8 @@ let response = client.share_point_folder_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_get_by_id(&self) -> builder::SharePointFolderGetById<'_> {
         builder::SharePointFolderGetById::new(self)
     }
@@ -7269,6 +7951,8 @@ let response = client.share_point_folder_restore_folder_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_restore_folder_action(
         &self,
     ) -> builder::SharePointFolderRestoreFolderAction<'_> {
@@ -7294,6 +7978,8 @@ let response = client.share_point_folder_restore_folder_action_to()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_restore_folder_action_to(
         &self,
     ) -> builder::SharePointFolderRestoreFolderActionTo<'_> {
@@ -7317,6 +8003,8 @@ let response = client.share_point_folder_save_folder_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_save_folder_action(
         &self,
     ) -> builder::SharePointFolderSaveFolderAction<'_> {
@@ -7350,6 +8038,8 @@ let response = client.share_point_folder_search_folder_by_options()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_search_folder_by_options(
         &self,
     ) -> builder::SharePointFolderSearchFolderByOptions<'_> {
@@ -7375,6 +8065,8 @@ let response = client.share_point_folder_send_folder_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_send_folder_action(
         &self,
     ) -> builder::SharePointFolderSendFolderAction<'_> {
@@ -7402,6 +8094,8 @@ let response = client.share_point_folder_get_versions()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_get_versions(
         &self,
     ) -> builder::SharePointFolderGetVersions<'_> {
@@ -7427,6 +8121,8 @@ let response = client.share_point_folder_get_by_id_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_get_by_id_by_version_id(
         &self,
     ) -> builder::SharePointFolderGetByIdByVersionId<'_> {
@@ -7454,6 +8150,8 @@ let response = client.share_point_folder_restore_folder_action_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_restore_folder_action_by_version_id(
         &self,
     ) -> builder::SharePointFolderRestoreFolderActionByVersionId<'_> {
@@ -7481,6 +8179,8 @@ let response = client.share_point_folder_restore_folder_action_by_version_id_to(
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_restore_folder_action_by_version_id_to(
         &self,
     ) -> builder::SharePointFolderRestoreFolderActionByVersionIdTo<'_> {
@@ -7506,6 +8206,8 @@ let response = client.share_point_folder_save_folder_action_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_save_folder_action_by_version_id(
         &self,
     ) -> builder::SharePointFolderSaveFolderActionByVersionId<'_> {
@@ -7533,6 +8235,8 @@ let response = client.share_point_folder_send_folder_action_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_send_folder_action_by_version_id(
         &self,
     ) -> builder::SharePointFolderSendFolderActionByVersionId<'_> {
@@ -7560,6 +8264,8 @@ let response = client.share_point_item_get()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-item")]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub fn share_point_item_get(&self) -> builder::SharePointItemGet<'_> {
         builder::SharePointItemGet::new(self)
     }
@@ -7581,6 +8287,8 @@ let response = client.share_point_item_operator_restore()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-item")]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub fn share_point_item_operator_restore(
         &self,
     ) -> builder::SharePointItemOperatorRestore<'_> {
@@ -7604,6 +8312,8 @@ let response = client.share_point_item_restore_items_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-item")]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub fn share_point_item_restore_items_action(
         &self,
     ) -> builder::SharePointItemRestoreItemsAction<'_> {
@@ -7627,6 +8337,8 @@ let response = client.share_point_item_restore_items_action_to()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-item")]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub fn share_point_item_restore_items_action_to(
         &self,
     ) -> builder::SharePointItemRestoreItemsActionTo<'_> {
@@ -7650,6 +8362,8 @@ let response = client.share_point_item_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-item")]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub fn share_point_item_get_by_id(&self) -> builder::SharePointItemGetById<'_> {
         builder::SharePointItemGetById::new(self)
     }
@@ -7673,6 +8387,8 @@ let response = client.share_point_item_restore_item_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-item")]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub fn share_point_item_restore_item_action(
         &self,
     ) -> builder::SharePointItemRestoreItemAction<'_> {
@@ -7698,6 +8414,8 @@ let response = client.share_point_item_restore_item_action_to()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-item")]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub fn share_point_item_restore_item_action_to(
         &self,
     ) -> builder::SharePointItemRestoreItemActionTo<'_> {
@@ -7725,6 +8443,8 @@ let response = client.share_point_item_get_versions()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-item")]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub fn share_point_item_get_versions(
         &self,
     ) -> builder::SharePointItemGetVersions<'_> {
@@ -7750,6 +8470,8 @@ let response = client.share_point_item_get_by_id_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-item")]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub fn share_point_item_get_by_id_by_version_id(
         &self,
     ) -> builder::SharePointItemGetByIdByVersionId<'_> {
@@ -7777,6 +8499,8 @@ let response = client.share_point_item_restore_item_action_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-item")]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub fn share_point_item_restore_item_action_by_version_id(
         &self,
     ) -> builder::SharePointItemRestoreItemActionByVersionId<'_> {
@@ -7804,6 +8528,8 @@ let response = client.share_point_item_restore_item_action_by_version_id_to()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-item")]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub fn share_point_item_restore_item_action_by_version_id_to(
         &self,
     ) -> builder::SharePointItemRestoreItemActionByVersionIdTo<'_> {
@@ -7829,6 +8555,8 @@ let response = client.share_point_library_get()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-library")]
+    ///
+    /// Needs the crate feature `share-point-library`.
     pub fn share_point_library_get(&self) -> builder::SharePointLibraryGet<'_> {
         builder::SharePointLibraryGet::new(self)
     }
@@ -7850,6 +8578,8 @@ let response = client.share_point_library_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-library")]
+    ///
+    /// Needs the crate feature `share-point-library`.
     pub fn share_point_library_get_by_id(
         &self,
     ) -> builder::SharePointLibraryGetById<'_> {
@@ -7875,6 +8605,8 @@ let response = client.share_point_library_restore_library_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-library")]
+    ///
+    /// Needs the crate feature `share-point-library`.
     pub fn share_point_library_restore_library_action(
         &self,
     ) -> builder::SharePointLibraryRestoreLibraryAction<'_> {
@@ -7900,6 +8632,8 @@ let response = client.share_point_library_restore_library_action_to()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-library")]
+    ///
+    /// Needs the crate feature `share-point-library`.
     pub fn share_point_library_restore_library_action_to(
         &self,
     ) -> builder::SharePointLibraryRestoreLibraryActionTo<'_> {
@@ -7923,6 +8657,8 @@ let response = client.share_point_library_save_library_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-library")]
+    ///
+    /// Needs the crate feature `share-point-library`.
     pub fn share_point_library_save_library_action(
         &self,
     ) -> builder::SharePointLibrarySaveLibraryAction<'_> {
@@ -7956,6 +8692,8 @@ let response = client.share_point_library_search_library_by_options()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-library")]
+    ///
+    /// Needs the crate feature `share-point-library`.
     pub fn share_point_library_search_library_by_options(
         &self,
     ) -> builder::SharePointLibrarySearchLibraryByOptions<'_> {
@@ -7981,6 +8719,8 @@ let response = client.share_point_library_send_library_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-library")]
+    ///
+    /// Needs the crate feature `share-point-library`.
     pub fn share_point_library_send_library_action(
         &self,
     ) -> builder::SharePointLibrarySendLibraryAction<'_> {
@@ -8006,6 +8746,8 @@ let response = client.share_point_list_get()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-list")]
+    ///
+    /// Needs the crate feature `share-point-list`.
     pub fn share_point_list_get(&self) -> builder::SharePointListGet<'_> {
         builder::SharePointListGet::new(self)
     }
@@ -8027,6 +8769,8 @@ let response = client.share_point_list_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-list")]
+    ///
+    /// Needs the crate feature `share-point-list`.
     pub fn share_point_list_get_by_id(&self) -> builder::SharePointListGetById<'_> {
         builder::SharePointListGetById::new(self)
     }
@@ -8050,6 +8794,8 @@ let response = client.share_point_list_restore_list_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-list")]
+    ///
+    /// Needs the crate feature `share-point-list`.
     pub fn share_point_list_restore_list_action(
         &self,
     ) -> builder::SharePointListRestoreListAction<'_> {
@@ -8075,6 +8821,8 @@ let response = client.share_point_list_restore_list_action_to()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-list")]
+    ///
+    /// Needs the crate feature `share-point-list`.
     pub fn share_point_list_restore_list_action_to(
         &self,
     ) -> builder::SharePointListRestoreListActionTo<'_> {
@@ -8108,6 +8856,8 @@ let response = client.share_point_list_search_list_by_options()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-list")]
+    ///
+    /// Needs the crate feature `share-point-list`.
     pub fn share_point_list_search_list_by_options(
         &self,
     ) -> builder::SharePointListSearchListByOptions<'_> {
@@ -8133,6 +8883,8 @@ let response = client.share_point_site_get()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-site")]
+    ///
+    /// Needs the crate feature `share-point-site`.
     pub fn share_point_site_get(&self) -> builder::SharePointSiteGet<'_> {
         builder::SharePointSiteGet::new(self)
     }
@@ -8160,6 +8912,8 @@ let response = client.share_point_site_search_sites_by_options()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-site")]
+    ///
+    /// Needs the crate feature `share-point-site`.
     pub fn share_point_site_search_sites_by_options(
         &self,
     ) -> builder::SharePointSiteSearchSitesByOptions<'_> {
@@ -8181,6 +8935,8 @@ let response = client.share_point_site_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-site")]
+    ///
+    /// Needs the crate feature `share-point-site`.
     pub fn share_point_site_get_by_id(&self) -> builder::SharePointSiteGetById<'_> {
         builder::SharePointSiteGetById::new(self)
     }
@@ -8202,6 +8958,8 @@ let response = client.share_point_site_restore_site_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-site")]
+    ///
+    /// Needs the crate feature `share-point-site`.
     pub fn share_point_site_restore_site_action(
         &self,
     ) -> builder::SharePointSiteRestoreSiteAction<'_> {
@@ -8225,6 +8983,8 @@ let response = client.share_point_site_restore_site_action_to()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-site")]
+    ///
+    /// Needs the crate feature `share-point-site`.
     pub fn share_point_site_restore_site_action_to(
         &self,
     ) -> builder::SharePointSiteRestoreSiteActionTo<'_> {
@@ -8256,6 +9016,8 @@ let response = client.share_point_site_search_site_by_options()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-site")]
+    ///
+    /// Needs the crate feature `share-point-site`.
     pub fn share_point_site_search_site_by_options(
         &self,
     ) -> builder::SharePointSiteSearchSiteByOptions<'_> {
@@ -8283,6 +9045,8 @@ let response = client.teams_channel_get()
 ```*/
     #[inline]
     #[cfg(feature = "teams-channel")]
+    ///
+    /// Needs the crate feature `teams-channel`.
     pub fn teams_channel_get(&self) -> builder::TeamsChannelGet<'_> {
         builder::TeamsChannelGet::new(self)
     }
@@ -8304,6 +9068,8 @@ let response = client.teams_channel_get_by_channel_id()
 ```*/
     #[inline]
     #[cfg(feature = "teams-channel")]
+    ///
+    /// Needs the crate feature `teams-channel`.
     pub fn teams_channel_get_by_channel_id(
         &self,
     ) -> builder::TeamsChannelGetByChannelId<'_> {
@@ -8329,6 +9095,8 @@ let response = client.teams_channel_restore()
 ```*/
     #[inline]
     #[cfg(feature = "teams-channel")]
+    ///
+    /// Needs the crate feature `teams-channel`.
     pub fn teams_channel_restore(&self) -> builder::TeamsChannelRestore<'_> {
         builder::TeamsChannelRestore::new(self)
     }
@@ -8356,6 +9124,8 @@ let response = client.teams_channel_search()
 ```*/
     #[inline]
     #[cfg(feature = "teams-channel")]
+    ///
+    /// Needs the crate feature `teams-channel`.
     pub fn teams_channel_search(&self) -> builder::TeamsChannelSearch<'_> {
         builder::TeamsChannelSearch::new(self)
     }
@@ -8383,6 +9153,8 @@ let response = client.teams_file_get_page()
 ```*/
     #[inline]
     #[cfg(feature = "teams-file")]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub fn teams_file_get_page(&self) -> builder::TeamsFileGetPage<'_> {
         builder::TeamsFileGetPage::new(self)
     }
@@ -8404,6 +9176,8 @@ let response = client.teams_file_restore()
 ```*/
     #[inline]
     #[cfg(feature = "teams-file")]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub fn teams_file_restore(&self) -> builder::TeamsFileRestore<'_> {
         builder::TeamsFileRestore::new(self)
     }
@@ -8425,6 +9199,8 @@ let response = client.teams_file_save()
 ```*/
     #[inline]
     #[cfg(feature = "teams-file")]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub fn teams_file_save(&self) -> builder::TeamsFileSave<'_> {
         builder::TeamsFileSave::new(self)
     }
@@ -8450,6 +9226,8 @@ let response = client.teams_file_search()
 ```*/
     #[inline]
     #[cfg(feature = "teams-file")]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub fn teams_file_search(&self) -> builder::TeamsFileSearch<'_> {
         builder::TeamsFileSearch::new(self)
     }
@@ -8471,6 +9249,8 @@ let response = client.teams_file_send()
 ```*/
     #[inline]
     #[cfg(feature = "teams-file")]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub fn teams_file_send(&self) -> builder::TeamsFileSend<'_> {
         builder::TeamsFileSend::new(self)
     }
@@ -8494,6 +9274,8 @@ let response = client.teams_file_get()
 ```*/
     #[inline]
     #[cfg(feature = "teams-file")]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub fn teams_file_get(&self) -> builder::TeamsFileGet<'_> {
         builder::TeamsFileGet::new(self)
     }
@@ -8517,6 +9299,8 @@ let response = client.teams_file_restore_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "teams-file")]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub fn teams_file_restore_by_id(&self) -> builder::TeamsFileRestoreById<'_> {
         builder::TeamsFileRestoreById::new(self)
     }
@@ -8540,6 +9324,8 @@ let response = client.teams_file_save_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "teams-file")]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub fn teams_file_save_by_id(&self) -> builder::TeamsFileSaveById<'_> {
         builder::TeamsFileSaveById::new(self)
     }
@@ -8563,6 +9349,8 @@ let response = client.teams_file_send_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "teams-file")]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub fn teams_file_send_by_id(&self) -> builder::TeamsFileSendById<'_> {
         builder::TeamsFileSendById::new(self)
     }
@@ -8590,6 +9378,8 @@ let response = client.teams_post_get_page()
 ```*/
     #[inline]
     #[cfg(feature = "teams-post")]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub fn teams_post_get_page(&self) -> builder::TeamsPostGetPage<'_> {
         builder::TeamsPostGetPage::new(self)
     }
@@ -8611,6 +9401,8 @@ let response = client.teams_post_export()
 ```*/
     #[inline]
     #[cfg(feature = "teams-post")]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub fn teams_post_export(&self) -> builder::TeamsPostExport<'_> {
         builder::TeamsPostExport::new(self)
     }
@@ -8632,6 +9424,8 @@ let response = client.teams_post_restore()
 ```*/
     #[inline]
     #[cfg(feature = "teams-post")]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub fn teams_post_restore(&self) -> builder::TeamsPostRestore<'_> {
         builder::TeamsPostRestore::new(self)
     }
@@ -8653,6 +9447,8 @@ let response = client.teams_post_save()
 ```*/
     #[inline]
     #[cfg(feature = "teams-post")]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub fn teams_post_save(&self) -> builder::TeamsPostSave<'_> {
         builder::TeamsPostSave::new(self)
     }
@@ -8678,6 +9474,8 @@ let response = client.teams_post_search()
 ```*/
     #[inline]
     #[cfg(feature = "teams-post")]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub fn teams_post_search(&self) -> builder::TeamsPostSearch<'_> {
         builder::TeamsPostSearch::new(self)
     }
@@ -8699,6 +9497,8 @@ let response = client.teams_post_send()
 ```*/
     #[inline]
     #[cfg(feature = "teams-post")]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub fn teams_post_send(&self) -> builder::TeamsPostSend<'_> {
         builder::TeamsPostSend::new(self)
     }
@@ -8722,6 +9522,8 @@ let response = client.teams_post_get()
 ```*/
     #[inline]
     #[cfg(feature = "teams-post")]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub fn teams_post_get(&self) -> builder::TeamsPostGet<'_> {
         builder::TeamsPostGet::new(self)
     }
@@ -8743,6 +9545,8 @@ let response = client.teams_post_export_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "teams-post")]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub fn teams_post_export_by_id(&self) -> builder::TeamsPostExportById<'_> {
         builder::TeamsPostExportById::new(self)
     }
@@ -8764,6 +9568,8 @@ let response = client.teams_post_save_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "teams-post")]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub fn teams_post_save_by_id(&self) -> builder::TeamsPostSaveById<'_> {
         builder::TeamsPostSaveById::new(self)
     }
@@ -8787,6 +9593,8 @@ let response = client.teams_post_send_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "teams-post")]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub fn teams_post_send_by_id(&self) -> builder::TeamsPostSendById<'_> {
         builder::TeamsPostSendById::new(self)
     }
@@ -8812,6 +9620,8 @@ let response = client.teams_tab_get()
 ```*/
     #[inline]
     #[cfg(feature = "teams-tab")]
+    ///
+    /// Needs the crate feature `teams-tab`.
     pub fn teams_tab_get(&self) -> builder::TeamsTabGet<'_> {
         builder::TeamsTabGet::new(self)
     }
@@ -8835,6 +9645,8 @@ let response = client.teams_tab_restore()
 ```*/
     #[inline]
     #[cfg(feature = "teams-tab")]
+    ///
+    /// Needs the crate feature `teams-tab`.
     pub fn teams_tab_restore(&self) -> builder::TeamsTabRestore<'_> {
         builder::TeamsTabRestore::new(self)
     }
@@ -8862,6 +9674,8 @@ let response = client.teams_tab_search()
 ```*/
     #[inline]
     #[cfg(feature = "teams-tab")]
+    ///
+    /// Needs the crate feature `teams-tab`.
     pub fn teams_tab_search(&self) -> builder::TeamsTabSearch<'_> {
         builder::TeamsTabSearch::new(self)
     }
@@ -8885,6 +9699,8 @@ let response = client.teams_tab_get_tab()
 ```*/
     #[inline]
     #[cfg(feature = "teams-tab")]
+    ///
+    /// Needs the crate feature `teams-tab`.
     pub fn teams_tab_get_tab(&self) -> builder::TeamsTabGetTab<'_> {
         builder::TeamsTabGetTab::new(self)
     }
@@ -8910,6 +9726,8 @@ let response = client.teams_tab_restore_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "teams-tab")]
+    ///
+    /// Needs the crate feature `teams-tab`.
     pub fn teams_tab_restore_by_id(&self) -> builder::TeamsTabRestoreById<'_> {
         builder::TeamsTabRestoreById::new(self)
     }
@@ -8933,6 +9751,8 @@ let response = client.teams_team_get()
 ```*/
     #[inline]
     #[cfg(feature = "teams-team")]
+    ///
+    /// Needs the crate feature `teams-team`.
     pub fn teams_team_get(&self) -> builder::TeamsTeamGet<'_> {
         builder::TeamsTeamGet::new(self)
     }
@@ -8952,6 +9772,8 @@ let response = client.teams_team_restore()
 ```*/
     #[inline]
     #[cfg(feature = "teams-team")]
+    ///
+    /// Needs the crate feature `teams-team`.
     pub fn teams_team_restore(&self) -> builder::TeamsTeamRestore<'_> {
         builder::TeamsTeamRestore::new(self)
     }
@@ -8971,6 +9793,8 @@ let response = client.teams_team_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "teams-team")]
+    ///
+    /// Needs the crate feature `teams-team`.
     pub fn teams_team_get_by_id(&self) -> builder::TeamsTeamGetById<'_> {
         builder::TeamsTeamGetById::new(self)
     }
@@ -8992,6 +9816,8 @@ let response = client.teams_team_restore_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "teams-team")]
+    ///
+    /// Needs the crate feature `teams-team`.
     pub fn teams_team_restore_by_id(&self) -> builder::TeamsTeamRestoreById<'_> {
         builder::TeamsTeamRestoreById::new(self)
     }
@@ -9017,6 +9843,8 @@ let response = client.teams_team_search()
 ```*/
     #[inline]
     #[cfg(feature = "teams-team")]
+    ///
+    /// Needs the crate feature `teams-team`.
     pub fn teams_team_search(&self) -> builder::TeamsTeamSearch<'_> {
         builder::TeamsTeamSearch::new(self)
     }
@@ -9031,6 +9859,8 @@ let response = client.vbo_email_settings_get()
 ```*/
     #[inline]
     #[cfg(feature = "vbo-email-settings")]
+    ///
+    /// Needs the crate feature `vbo-email-settings`.
     pub fn vbo_email_settings_get(&self) -> builder::VboEmailSettingsGet<'_> {
         builder::VboEmailSettingsGet::new(self)
     }
@@ -9046,6 +9876,8 @@ let response = client.vbo_email_settings_update()
 ```*/
     #[inline]
     #[cfg(feature = "vbo-email-settings")]
+    ///
+    /// Needs the crate feature `vbo-email-settings`.
     pub fn vbo_email_settings_update(&self) -> builder::VboEmailSettingsUpdate<'_> {
         builder::VboEmailSettingsUpdate::new(self)
     }
@@ -9060,6 +9892,8 @@ let response = client.vbo_email_settings_send_test_action()
 ```*/
     #[inline]
     #[cfg(feature = "vbo-email-settings")]
+    ///
+    /// Needs the crate feature `vbo-email-settings`.
     pub fn vbo_email_settings_send_test_action(
         &self,
     ) -> builder::VboEmailSettingsSendTestAction<'_> {
@@ -9076,6 +9910,8 @@ let response = client.veod_email_settings_get()
 ```*/
     #[inline]
     #[cfg(feature = "veod-email-settings")]
+    ///
+    /// Needs the crate feature `veod-email-settings`.
     pub fn veod_email_settings_get(&self) -> builder::VeodEmailSettingsGet<'_> {
         builder::VeodEmailSettingsGet::new(self)
     }
@@ -9091,6 +9927,8 @@ let response = client.veod_email_settings_update()
 ```*/
     #[inline]
     #[cfg(feature = "veod-email-settings")]
+    ///
+    /// Needs the crate feature `veod-email-settings`.
     pub fn veod_email_settings_update(&self) -> builder::VeodEmailSettingsUpdate<'_> {
         builder::VeodEmailSettingsUpdate::new(self)
     }
@@ -9106,6 +9944,8 @@ let response = client.veod_email_settings_send_test_email_action()
 ```*/
     #[inline]
     #[cfg(feature = "veod-email-settings")]
+    ///
+    /// Needs the crate feature `veod-email-settings`.
     pub fn veod_email_settings_send_test_email_action(
         &self,
     ) -> builder::VeodEmailSettingsSendTestEmailAction<'_> {
@@ -9122,6 +9962,8 @@ let response = client.vesp_email_settings_get()
 ```*/
     #[inline]
     #[cfg(feature = "vesp-email-settings")]
+    ///
+    /// Needs the crate feature `vesp-email-settings`.
     pub fn vesp_email_settings_get(&self) -> builder::VespEmailSettingsGet<'_> {
         builder::VespEmailSettingsGet::new(self)
     }
@@ -9137,6 +9979,8 @@ let response = client.vesp_email_settings_update()
 ```*/
     #[inline]
     #[cfg(feature = "vesp-email-settings")]
+    ///
+    /// Needs the crate feature `vesp-email-settings`.
     pub fn vesp_email_settings_update(&self) -> builder::VespEmailSettingsUpdate<'_> {
         builder::VespEmailSettingsUpdate::new(self)
     }
@@ -9152,6 +9996,8 @@ let response = client.vesp_email_settings_send_test_email_action()
 ```*/
     #[inline]
     #[cfg(feature = "vesp-email-settings")]
+    ///
+    /// Needs the crate feature `vesp-email-settings`.
     pub fn vesp_email_settings_send_test_email_action(
         &self,
     ) -> builder::VespEmailSettingsSendTestEmailAction<'_> {
@@ -9168,6 +10014,8 @@ let response = client.vet_email_settings_get()
 ```*/
     #[inline]
     #[cfg(feature = "vet-email-settings")]
+    ///
+    /// Needs the crate feature `vet-email-settings`.
     pub fn vet_email_settings_get(&self) -> builder::VetEmailSettingsGet<'_> {
         builder::VetEmailSettingsGet::new(self)
     }
@@ -9183,6 +10031,8 @@ let response = client.vet_email_settings_update()
 ```*/
     #[inline]
     #[cfg(feature = "vet-email-settings")]
+    ///
+    /// Needs the crate feature `vet-email-settings`.
     pub fn vet_email_settings_update(&self) -> builder::VetEmailSettingsUpdate<'_> {
         builder::VetEmailSettingsUpdate::new(self)
     }
@@ -9198,6 +10048,8 @@ let response = client.vet_email_settings_send_test()
 ```*/
     #[inline]
     #[cfg(feature = "vet-email-settings")]
+    ///
+    /// Needs the crate feature `vet-email-settings`.
     pub fn vet_email_settings_send_test(&self) -> builder::VetEmailSettingsSendTest<'_> {
         builder::VetEmailSettingsSendTest::new(self)
     }
@@ -9212,6 +10064,8 @@ let response = client.vex_email_settings_get()
 ```*/
     #[inline]
     #[cfg(feature = "vex-email-settings")]
+    ///
+    /// Needs the crate feature `vex-email-settings`.
     pub fn vex_email_settings_get(&self) -> builder::VexEmailSettingsGet<'_> {
         builder::VexEmailSettingsGet::new(self)
     }
@@ -9227,6 +10081,8 @@ let response = client.vex_email_settings_update()
 ```*/
     #[inline]
     #[cfg(feature = "vex-email-settings")]
+    ///
+    /// Needs the crate feature `vex-email-settings`.
     pub fn vex_email_settings_update(&self) -> builder::VexEmailSettingsUpdate<'_> {
         builder::VexEmailSettingsUpdate::new(self)
     }
@@ -9242,6 +10098,8 @@ let response = client.vex_email_settings_send_test_action()
 ```*/
     #[inline]
     #[cfg(feature = "vex-email-settings")]
+    ///
+    /// Needs the crate feature `vex-email-settings`.
     pub fn vex_email_settings_send_test_action(
         &self,
     ) -> builder::VexEmailSettingsSendTestAction<'_> {

@@ -2,10 +2,10 @@
 
 #[cfg(any(feature = "account"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AccountGetCredentialsAccountType`"] pub enum
-    AccountGetCredentialsAccountType { AzureBlobAccount = "azureBlobAccount",
-    AmazonS3Account = "amazonS3Account", AmazonS3CompatibleAccount =
-    "amazonS3CompatibleAccount", } unknown Unknown
+    #[doc = "`AccountGetCredentialsAccountType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `account`."] pub enum AccountGetCredentialsAccountType {
+    AzureBlobAccount = "azureBlobAccount", AmazonS3Account = "amazonS3Account",
+    AmazonS3CompatibleAccount = "amazonS3CompatibleAccount", } unknown Unknown
 }
 #[cfg(
     any(
@@ -15,8 +15,10 @@
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AmazonS3AwsRegionType`"] pub enum AmazonS3AwsRegionType { Global =
-    "Global", UsGovernment = "USGovernment", China = "China", } unknown Unknown
+    #[doc = "`AmazonS3AwsRegionType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `amazon-s3-object-storage`, `object-storage-repository`, `unreferenced-types`."]
+    pub enum AmazonS3AwsRegionType { Global = "Global", UsGovernment = "USGovernment",
+    China = "China", } unknown Unknown
 }
 #[cfg(
     any(
@@ -27,8 +29,10 @@
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AzureStorageEndpoint`"] pub enum AzureStorageEndpoint { Global = "Global",
-    Germany = "Germany", China = "China", Government = "Government", } unknown Unknown
+    #[doc = "`AzureStorageEndpoint`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `azure-object-storage`, `azure-service-accounts`, `object-storage-repository`, `unreferenced-types`."]
+    pub enum AzureStorageEndpoint { Global = "Global", Germany = "Germany", China =
+    "China", Government = "Government", } unknown Unknown
 }
 #[cfg(
     any(
@@ -38,13 +42,16 @@
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AzureStorageEndpointNullable`"] pub enum AzureStorageEndpointNullable {
-    Global = "Global", Germany = "Germany", China = "China", Government = "Government", }
-    unknown Unknown
+    #[doc = "`AzureStorageEndpointNullable`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `azure-object-storage`, `object-storage-repository`, `unreferenced-types`."]
+    pub enum AzureStorageEndpointNullable { Global = "Global", Germany = "Germany", China
+    = "China", Government = "Government", } unknown Unknown
 }
 ///`OAuthTokenResponse`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "auth"))]
+///
+/// Needs the crate feature `auth`.
 pub struct OAuthTokenResponse {
     ///Bearer token to send in the `Authorization` header of every later call.
     pub access_token: ::std::option::Option<::std::string::String>,
@@ -63,38 +70,44 @@ pub struct OAuthTokenResponse {
 }
 #[cfg(any(feature = "one-drive-folder"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OneDriveFolderSearchOneDriveFolderByOptionsItemType`"] pub enum
+    #[doc = "`OneDriveFolderSearchOneDriveFolderByOptionsItemType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `one-drive-folder`."] pub enum
     OneDriveFolderSearchOneDriveFolderByOptionsItemType { All = "All", Folders =
     "Folders", Documents = "Documents", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OneDriveSearchOneDriveByOptionsItemType`"] pub enum
+    #[doc = "`OneDriveSearchOneDriveByOptionsItemType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `one-drive`."] pub enum
     OneDriveSearchOneDriveByOptionsItemType { All = "All", Folders = "Folders", Documents
     = "Documents", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OneDriveSearchOneDrivesByOptionsItemType`"] pub enum
+    #[doc = "`OneDriveSearchOneDrivesByOptionsItemType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `one-drive`."] pub enum
     OneDriveSearchOneDrivesByOptionsItemType { All = "All", Folders = "Folders",
     Documents = "Documents", } unknown Unknown
 }
 #[cfg(any(feature = "organization-group"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OrganizationGroupGetLocationFilter`"] pub enum
+    #[doc = "`OrganizationGroupGetLocationFilter`"] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-group`."] pub enum
     OrganizationGroupGetLocationFilter { Cloud = "Cloud", OnPremises = "OnPremises",
     Hybrid = "Hybrid", CloudOrHybrid = "CloudOrHybrid", OnPremisesOrHybrid =
     "OnPremisesOrHybrid", Any = "Any", } unknown Unknown
 }
 #[cfg(any(feature = "organization-site"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OrganizationSiteGetLocationFilter`"] pub enum
+    #[doc = "`OrganizationSiteGetLocationFilter`"] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-site`."] pub enum
     OrganizationSiteGetLocationFilter { Cloud = "Cloud", OnPremises = "OnPremises", Any =
     "Any", } unknown Unknown
 }
 #[cfg(any(feature = "organization-user"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OrganizationUserGetLocationFilter`"] pub enum
+    #[doc = "`OrganizationUserGetLocationFilter`"] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-user`."] pub enum
     OrganizationUserGetLocationFilter { Cloud = "Cloud", OnPremises = "OnPremises",
     Hybrid = "Hybrid", CloudOrHybrid = "CloudOrHybrid", OnPremisesOrHybrid =
     "OnPremisesOrHybrid", Any = "Any", } unknown Unknown
@@ -102,6 +115,8 @@ pub struct OAuthTokenResponse {
 ///`PageOfRestApplication`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "application"))]
+///
+/// Needs the crate feature `application`.
 pub struct PageOfRestApplication {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -117,6 +132,8 @@ pub struct PageOfRestApplication {
 ///`PageOfRestBackupApplication`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-backup-applications"))]
+///
+/// Needs the crate feature `organization-backup-applications`.
 pub struct PageOfRestBackupApplication {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -132,6 +149,8 @@ pub struct PageOfRestBackupApplication {
 ///`PageOfRestBackupGroupData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-group-data"))]
+///
+/// Needs the crate feature `backup-group-data`.
 pub struct PageOfRestBackupGroupData {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -147,6 +166,8 @@ pub struct PageOfRestBackupGroupData {
 ///`PageOfRestBackupMailboxData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-mailbox-data"))]
+///
+/// Needs the crate feature `backup-mailbox-data`.
 pub struct PageOfRestBackupMailboxData {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -162,6 +183,8 @@ pub struct PageOfRestBackupMailboxData {
 ///`PageOfRestBackupOneDriveData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-one-drive-data"))]
+///
+/// Needs the crate feature `backup-one-drive-data`.
 pub struct PageOfRestBackupOneDriveData {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -177,6 +200,8 @@ pub struct PageOfRestBackupOneDriveData {
 ///`PageOfRestBackupOrganizationData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-organization-data"))]
+///
+/// Needs the crate feature `backup-organization-data`.
 pub struct PageOfRestBackupOrganizationData {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -192,6 +217,8 @@ pub struct PageOfRestBackupOrganizationData {
 ///`PageOfRestBackupRepositoryStorageUsageInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-repository"))]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct PageOfRestBackupRepositoryStorageUsageInfo {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -207,6 +234,8 @@ pub struct PageOfRestBackupRepositoryStorageUsageInfo {
 ///`PageOfRestBackupSiteData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-site-data"))]
+///
+/// Needs the crate feature `backup-site-data`.
 pub struct PageOfRestBackupSiteData {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -222,6 +251,8 @@ pub struct PageOfRestBackupSiteData {
 ///`PageOfRestBackupTeamData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-team-data"))]
+///
+/// Needs the crate feature `backup-team-data`.
 pub struct PageOfRestBackupTeamData {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -237,6 +268,8 @@ pub struct PageOfRestBackupTeamData {
 ///`PageOfRestBackupUserData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-user-data"))]
+///
+/// Needs the crate feature `backup-user-data`.
 pub struct PageOfRestBackupUserData {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -258,6 +291,8 @@ pub struct PageOfRestBackupUserData {
         feature = "teams-team"
     )
 )]
+///
+/// Needs one of the crate features `backup-organization`, `teams-channel`, `teams-team`.
 pub struct PageOfRestChannelEntity {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -273,6 +308,8 @@ pub struct PageOfRestChannelEntity {
 ///`PageOfRestDataRetrievalSession`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval-session"))]
+///
+/// Needs the crate feature `data-retrieval-session`.
 pub struct PageOfRestDataRetrievalSession {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -288,6 +325,8 @@ pub struct PageOfRestDataRetrievalSession {
 ///`PageOfRestExchangeFolder`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-folder"))]
+///
+/// Needs the crate feature `exchange-folder`.
 pub struct PageOfRestExchangeFolder {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -310,6 +349,8 @@ pub struct PageOfRestExchangeFolder {
         feature = "exchange-mailbox"
     )
 )]
+///
+/// Needs one of the crate features `backup-organization`, `exchange-folder`, `exchange-item`, `exchange-mailbox`.
 pub struct PageOfRestExchangeItemsComposed {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -325,6 +366,8 @@ pub struct PageOfRestExchangeItemsComposed {
 ///`PageOfRestExchangeMailbox`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-mailbox"))]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct PageOfRestExchangeMailbox {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -340,6 +383,8 @@ pub struct PageOfRestExchangeMailbox {
 ///`PageOfRestGroup`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-group"))]
+///
+/// Needs the crate feature `organization-group`.
 pub struct PageOfRestGroup {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -355,6 +400,8 @@ pub struct PageOfRestGroup {
 ///`PageOfRestGroupMember`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-group-member"))]
+///
+/// Needs the crate feature `organization-group-member`.
 pub struct PageOfRestGroupMember {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -379,6 +426,8 @@ pub struct PageOfRestGroupMember {
         feature = "share-point-site"
     )
 )]
+///
+/// Needs one of the crate features `one-drive`, `one-drive-folder`, `share-point-folder`, `share-point-library`, `share-point-list`, `share-point-site`.
 pub struct PageOfRestItemComposed {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -394,6 +443,8 @@ pub struct PageOfRestItemComposed {
 ///`PageOfRestJobSession`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-session"))]
+///
+/// Needs the crate feature `job-session`.
 pub struct PageOfRestJobSession {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -409,6 +460,8 @@ pub struct PageOfRestJobSession {
 ///`PageOfRestLicensedUser`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "licensed-user"))]
+///
+/// Needs the crate feature `licensed-user`.
 pub struct PageOfRestLicensedUser {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -424,6 +477,8 @@ pub struct PageOfRestLicensedUser {
 ///`PageOfRestLogItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval-session-log", feature = "job-session-log"))]
+///
+/// Needs one of the crate features `data-retrieval-session-log`, `job-session-log`.
 pub struct PageOfRestLogItem {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -439,6 +494,8 @@ pub struct PageOfRestLogItem {
 ///`PageOfRestOneDrive`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive", feature = "organization-user-one-drive"))]
+///
+/// Needs one of the crate features `one-drive`, `organization-user-one-drive`.
 pub struct PageOfRestOneDrive {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -454,6 +511,8 @@ pub struct PageOfRestOneDrive {
 ///`PageOfRestOneDriveDocument`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-document"))]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct PageOfRestOneDriveDocument {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -469,6 +528,8 @@ pub struct PageOfRestOneDriveDocument {
 ///`PageOfRestOneDriveFolder`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-folder"))]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct PageOfRestOneDriveFolder {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -484,6 +545,8 @@ pub struct PageOfRestOneDriveFolder {
 ///`PageOfRestOrganizationStorageSpaceUsage`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
+///
+/// Needs the crate feature `organization`.
 pub struct PageOfRestOrganizationStorageSpaceUsage {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -499,6 +562,8 @@ pub struct PageOfRestOrganizationStorageSpaceUsage {
 ///`PageOfRestRestoreSession`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-session"))]
+///
+/// Needs the crate feature `restore-session`.
 pub struct PageOfRestRestoreSession {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -514,6 +579,8 @@ pub struct PageOfRestRestoreSession {
 ///`PageOfRestRestoreSessionEvent`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-session-event"))]
+///
+/// Needs the crate feature `restore-session-event`.
 pub struct PageOfRestRestoreSessionEvent {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -529,6 +596,8 @@ pub struct PageOfRestRestoreSessionEvent {
 ///`PageOfRestSharePointAttachment`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-attachment"))]
+///
+/// Needs the crate feature `share-point-attachment`.
 pub struct PageOfRestSharePointAttachment {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -544,6 +613,8 @@ pub struct PageOfRestSharePointAttachment {
 ///`PageOfRestSharePointDocument`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-document"))]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct PageOfRestSharePointDocument {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -559,6 +630,8 @@ pub struct PageOfRestSharePointDocument {
 ///`PageOfRestSharePointFolder`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-folder"))]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct PageOfRestSharePointFolder {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -574,6 +647,8 @@ pub struct PageOfRestSharePointFolder {
 ///`PageOfRestSharePointItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-item"))]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct PageOfRestSharePointItem {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -589,6 +664,8 @@ pub struct PageOfRestSharePointItem {
 ///`PageOfRestSharePointLibrary`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-library"))]
+///
+/// Needs the crate feature `share-point-library`.
 pub struct PageOfRestSharePointLibrary {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -604,6 +681,8 @@ pub struct PageOfRestSharePointLibrary {
 ///`PageOfRestSharePointList`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-list"))]
+///
+/// Needs the crate feature `share-point-list`.
 pub struct PageOfRestSharePointList {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -619,6 +698,8 @@ pub struct PageOfRestSharePointList {
 ///`PageOfRestSharePointSite`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-site"))]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct PageOfRestSharePointSite {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -634,6 +715,8 @@ pub struct PageOfRestSharePointSite {
 ///`PageOfRestSite`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-site"))]
+///
+/// Needs the crate feature `organization-site`.
 pub struct PageOfRestSite {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -649,6 +732,8 @@ pub struct PageOfRestSite {
 ///`PageOfRestTeam`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-team"))]
+///
+/// Needs the crate feature `organization-team`.
 pub struct PageOfRestTeam {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -664,6 +749,8 @@ pub struct PageOfRestTeam {
 ///`PageOfRestTeamsChannel`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-channel"))]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct PageOfRestTeamsChannel {
     pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
@@ -675,6 +762,8 @@ pub struct PageOfRestTeamsChannel {
 ///`PageOfRestTeamsFile`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-file"))]
+///
+/// Needs the crate feature `teams-file`.
 pub struct PageOfRestTeamsFile {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -690,6 +779,8 @@ pub struct PageOfRestTeamsFile {
 ///`PageOfRestTeamsPost`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-post"))]
+///
+/// Needs the crate feature `teams-post`.
 pub struct PageOfRestTeamsPost {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -705,6 +796,8 @@ pub struct PageOfRestTeamsPost {
 ///`PageOfRestTeamsTab`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-tab"))]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct PageOfRestTeamsTab {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -720,6 +813,8 @@ pub struct PageOfRestTeamsTab {
 ///`PageOfRestTeamsTeam`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-team"))]
+///
+/// Needs the crate feature `teams-team`.
 pub struct PageOfRestTeamsTeam {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -735,6 +830,8 @@ pub struct PageOfRestTeamsTeam {
 ///`PageOfRestUser`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-user"))]
+///
+/// Needs the crate feature `organization-user`.
 pub struct PageOfRestUser {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -750,6 +847,8 @@ pub struct PageOfRestUser {
 ///`RestAccountPool`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-backup-accounts"))]
+///
+/// Needs the crate feature `organization-backup-accounts`.
 pub struct RestAccountPool {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
 }
@@ -776,6 +875,8 @@ pub struct RestAccountPool {
         feature = "vex-email-settings"
     )
 )]
+///
+/// Needs one of the crate features `audit-email-settings`, `backup-organization`, `data-retrieval`, `exchange-folder`, `exchange-item`, `exchange-mailbox`, `exclusion-settings`, `history-settings`, `license`, `management-mode`, `organization`, `unreferenced-types`, `vbo-email-settings`, `veod-email-settings`, `vesp-email-settings`, `vet-email-settings`, `vex-email-settings`.
 pub struct RestAction {
     ///HTTP method to use with `uri`, such as `POST`.
     pub method: ::std::option::Option<::std::string::String>,
@@ -785,6 +886,8 @@ pub struct RestAction {
 ///`RestAmazonArchiverAppliance`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "object-storage-repository", feature = "unreferenced-types"))]
+///
+/// Needs one of the crate features `object-storage-repository`, `unreferenced-types`.
 pub struct RestAmazonArchiverAppliance {
     ///TCP port the appliance listens on for traffic from backup proxies.
     pub appliance_port: ::std::option::Option<i32>,
@@ -802,6 +905,8 @@ pub struct RestAmazonArchiverAppliance {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `amazon-s3-object-storage`, `object-storage-repository`, `unreferenced-types`.
 pub struct RestAmazonBucketS3Aws {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     ///Name of the S3 bucket.
@@ -821,6 +926,8 @@ pub struct RestAmazonBucketS3Aws {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `amazon-s3-compatible-object-storage`, `object-storage-repository`, `unreferenced-types`.
 pub struct RestAmazonBucketS3Compatible {
     ///Region id used when signing requests to this endpoint.
     pub custom_region_id: ::std::option::Option<::std::string::String>,
@@ -833,6 +940,8 @@ pub struct RestAmazonBucketS3Compatible {
 ///`RestAmazonFolderToReceiveS3Aws`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "amazon-s3-object-storage"))]
+///
+/// Needs the crate feature `amazon-s3-object-storage`.
 pub struct RestAmazonFolderToReceiveS3Aws {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     pub name: ::std::option::Option<::std::string::String>,
@@ -842,6 +951,8 @@ pub struct RestAmazonFolderToReceiveS3Aws {
 ///`RestAmazonFolderToReceiveS3Compatible`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "amazon-s3-compatible-object-storage"))]
+///
+/// Needs the crate feature `amazon-s3-compatible-object-storage`.
 pub struct RestAmazonFolderToReceiveS3Compatible {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     pub name: ::std::option::Option<::std::string::String>,
@@ -856,6 +967,8 @@ pub struct RestAmazonFolderToReceiveS3Compatible {
         feature = "amazon-s3-object-storage"
     )
 )]
+///
+/// Needs one of the crate features `amazon-s3-compatible-object-storage`, `amazon-s3-object-storage`.
 pub struct RestAmazonFolderToSend {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     ///Name of the folder to create in the bucket.
@@ -882,6 +995,8 @@ impl RestAmazonFolderToSend {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `ec2-resources`, `object-storage-repository`, `unreferenced-types`.
 pub struct RestAmazonInstanceType {
     ///Virtual CPU cores of the type.
     pub cores: ::std::option::Option<i32>,
@@ -893,6 +1008,8 @@ pub struct RestAmazonInstanceType {
 ///`RestAmazonS3AwsObjectStorageRepository`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestAmazonS3AwsObjectStorageRepository {
     ///Cloud credentials that open the storage, id from `Account_GetCredentials`.
     pub account_id: ::std::option::Option<::uuid::Uuid>,
@@ -927,6 +1044,8 @@ pub struct RestAmazonS3AwsObjectStorageRepository {
 ///`RestAmazonS3CompatibleObjectStorageRepository`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestAmazonS3CompatibleObjectStorageRepository {
     ///Cloud credentials that open the storage, id from `Account_GetCredentials`.
     pub account_id: ::std::option::Option<::uuid::Uuid>,
@@ -954,6 +1073,8 @@ pub struct RestAmazonS3CompatibleObjectStorageRepository {
 ///`RestAmazonS3DataRetrieval`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestAmazonS3DataRetrieval {
     ///Follow-up actions the server offers on this job.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -996,7 +1117,8 @@ pub struct RestAmazonS3DataRetrieval {
 }
 #[cfg(any(feature = "data-retrieval", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestAmazonS3GlacierRetrievalPolicy`"] pub enum
+    #[doc = "`RestAmazonS3GlacierRetrievalPolicy`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `data-retrieval`, `unreferenced-types`."] pub enum
     RestAmazonS3GlacierRetrievalPolicy { Expedited = "Expedited", Standard = "Standard",
     Bulk = "Bulk", } unknown Unknown
 }
@@ -1009,6 +1131,8 @@ pub struct RestAmazonS3DataRetrieval {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `ec2-resources`, `object-storage-repository`, `unreferenced-types`.
 pub struct RestAmazonSecurityGroup {
     ///Id of the AWS security group (`sg-` prefix) applied to the archiver appliance.
     pub id: ::std::option::Option<::std::string::String>,
@@ -1024,6 +1148,8 @@ pub struct RestAmazonSecurityGroup {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `ec2-resources`, `object-storage-repository`, `unreferenced-types`.
 pub struct RestAmazonSubnet {
     ///IPv4 range of the subnet in CIDR notation (for example `10.0.1.0/24`); it lies inside the VPC range.
     pub cidr: ::std::option::Option<::std::string::String>,
@@ -1041,6 +1167,8 @@ pub struct RestAmazonSubnet {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `ec2-resources`, `object-storage-repository`, `unreferenced-types`.
 pub struct RestAmazonVpc {
     ///IPv4 range of the VPC in CIDR notation, for example `10.0.0.0/16`.
     pub cidr: ::std::option::Option<::std::string::String>,
@@ -1052,6 +1180,8 @@ pub struct RestAmazonVpc {
 ///`RestApplication`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "application", feature = "organization-backup-applications"))]
+///
+/// Needs one of the crate features `application`, `organization-backup-applications`.
 pub struct RestApplication {
     ///Application (client) id of the Microsoft Entra application that the organization uses for backup.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
@@ -1063,6 +1193,8 @@ pub struct RestApplication {
 ///`RestApplicationFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "application"))]
+///
+/// Needs the crate feature `application`.
 pub struct RestApplicationFromClient {
     ///Base64 of the certificate (with private key) the new applications will use to authenticate.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -1084,6 +1216,8 @@ impl RestApplicationFromClient {
 ///`RestAppointmentItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestAppointmentItem {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -1112,6 +1246,8 @@ pub struct RestAppointmentItem {
 ///`RestApproveReportOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-report"))]
+///
+/// Needs the crate feature `license-report`.
 pub struct RestApproveReportOptions {
     ///Per organization, how many users to take off the report and why; leave empty when nothing changes.
     pub removed_users: ::std::vec::Vec<RestOrganizationRemovedUsers>,
@@ -1133,6 +1269,8 @@ impl RestApproveReportOptions {
         feature = "teams-team"
     )
 )]
+///
+/// Needs one of the crate features `backup-organization`, `teams-channel`, `teams-post`, `teams-team`.
 pub struct RestAttachInfo {
     ///File name of the attached file.
     pub long_file_name: ::std::option::Option<::std::string::String>,
@@ -1152,6 +1290,8 @@ pub struct RestAttachInfo {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `backup-organization`, `exchange-folder`, `exchange-item`, `exchange-mailbox`, `unreferenced-types`.
 pub struct RestAttachment {
     ///File name of the attachment.
     pub name: ::std::option::Option<::std::string::String>,
@@ -1161,6 +1301,8 @@ pub struct RestAttachment {
 ///`RestAuditEmailSettingsRequest`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "audit-email-settings"))]
+///
+/// Needs the crate feature `audit-email-settings`.
 pub struct RestAuditEmailSettingsRequest {
     ///`true` turns audit notification emails on.
     pub enable_notification: ::std::option::Option<bool>,
@@ -1192,6 +1334,8 @@ impl RestAuditEmailSettingsRequest {
 ///`RestAuditEmailSettingsResponse`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "audit-email-settings"))]
+///
+/// Needs the crate feature `audit-email-settings`.
 pub struct RestAuditEmailSettingsResponse {
     ///Follow-up actions the server offers on this resource.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -1211,6 +1355,8 @@ pub struct RestAuditEmailSettingsResponse {
 ///`RestAuditUserOrGroup`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-audit"))]
+///
+/// Needs the crate feature `organization-audit`.
 pub struct RestAuditUserOrGroup {
     pub group: ::std::option::Option<RestGroup>,
     ///Id of the audit entry; read it from `OrganizationAudit_Get`, leave it out when adding.
@@ -1224,17 +1370,21 @@ pub struct RestAuditUserOrGroup {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Whether the entry watches one `User` or a whole `Group`; tells which of `user` or `group` is set."]
-    pub enum RestAuditUserOrGroupType { User = "User", Group = "Group", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `organization-audit`."] pub enum
+    RestAuditUserOrGroupType { User = "User", Group = "Group", } unknown Unknown
 }
 #[cfg(any(feature = "data-retrieval", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestAzureArchiveRetrievalPolicy`"] pub enum RestAzureArchiveRetrievalPolicy
-    { StandardPriority = "StandardPriority", HighPriority = "HighPriority", } unknown
-    Unknown
+    #[doc = "`RestAzureArchiveRetrievalPolicy`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `data-retrieval`, `unreferenced-types`."] pub enum
+    RestAzureArchiveRetrievalPolicy { StandardPriority = "StandardPriority", HighPriority
+    = "HighPriority", } unknown Unknown
 }
 ///`RestAzureArchiverAppliance`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "object-storage-repository", feature = "unreferenced-types"))]
+///
+/// Needs one of the crate features `object-storage-repository`, `unreferenced-types`.
 pub struct RestAzureArchiverAppliance {
     ///TCP port the appliance listens on for traffic from backup proxies.
     pub appliance_port: ::std::option::Option<i32>,
@@ -1254,6 +1404,8 @@ pub struct RestAzureArchiverAppliance {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `azure-object-storage`, `object-storage-repository`, `unreferenced-types`.
 pub struct RestAzureContainer {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     ///Name of the blob container in the Azure storage account.
@@ -1263,6 +1415,8 @@ pub struct RestAzureContainer {
 ///`RestAzureDataRetrieval`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestAzureDataRetrieval {
     ///Follow-up actions the server offers on this job.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -1306,6 +1460,8 @@ pub struct RestAzureDataRetrieval {
 ///`RestAzureFolderToReceive`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-object-storage"))]
+///
+/// Needs the crate feature `azure-object-storage`.
 pub struct RestAzureFolderToReceive {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     pub name: ::std::option::Option<::std::string::String>,
@@ -1315,6 +1471,8 @@ pub struct RestAzureFolderToReceive {
 ///`RestAzureFolderToSend`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-object-storage"))]
+///
+/// Needs the crate feature `azure-object-storage`.
 pub struct RestAzureFolderToSend {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     ///Name for the new folder.
@@ -1330,6 +1488,8 @@ impl RestAzureFolderToSend {
 ///`RestAzureLocation`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-accounts"))]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct RestAzureLocation {
     ///Human-readable region name, such as `West Europe`.
     pub display_name: ::std::option::Option<::std::string::String>,
@@ -1339,6 +1499,8 @@ pub struct RestAzureLocation {
 ///`RestAzureObjectStorageRepository`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestAzureObjectStorageRepository {
     ///Azure storage credentials (`azureBlobAccount`), id from `Account_GetCredentials`.
     pub account_id: ::std::option::Option<::uuid::Uuid>,
@@ -1377,6 +1539,8 @@ pub struct RestAzureObjectStorageRepository {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `azure-service-accounts`, `object-storage-repository`, `unreferenced-types`.
 pub struct RestAzureResourceGroup {
     ///Azure region of that resource group, for example `westeurope`.
     pub location: ::std::option::Option<::std::string::String>,
@@ -1392,6 +1556,8 @@ pub struct RestAzureResourceGroup {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `azure-service-accounts`, `object-storage-repository`, `unreferenced-types`.
 pub struct RestAzureSubnet {
     ///IPv4 range of the subnet in CIDR notation.
     pub address_prefix: ::std::option::Option<::std::string::String>,
@@ -1407,6 +1573,8 @@ pub struct RestAzureSubnet {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `azure-service-accounts`, `object-storage-repository`, `unreferenced-types`.
 pub struct RestAzureSubscription {
     ///Name of the subscription as the Azure portal shows it.
     pub display_name: ::std::option::Option<::std::string::String>,
@@ -1422,6 +1590,8 @@ pub struct RestAzureSubscription {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `azure-service-accounts`, `object-storage-repository`, `unreferenced-types`.
 pub struct RestAzureVirtualMachineSize {
     ///Virtual CPU cores of this size (sent as a string).
     pub cores_count: ::std::option::Option<::std::string::String>,
@@ -1443,6 +1613,8 @@ pub struct RestAzureVirtualMachineSize {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `azure-service-accounts`, `object-storage-repository`, `unreferenced-types`.
 pub struct RestAzureVirtualNetwork {
     ///IPv4 address ranges of the network, in CIDR notation.
     pub address_spaces: ::std::vec::Vec<::std::string::String>,
@@ -1458,6 +1630,8 @@ pub struct RestAzureVirtualNetwork {
 ///`RestBackupAccount`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-backup-accounts"))]
+///
+/// Needs the crate feature `organization-backup-accounts`.
 pub struct RestBackupAccount {
     pub group_member: ::std::option::Option<RestGroupMember>,
     pub password: ::std::option::Option<SecureString>,
@@ -1465,6 +1639,8 @@ pub struct RestBackupAccount {
 ///`RestBackupApplication`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-backup-applications"))]
+///
+/// Needs the crate feature `organization-backup-applications`.
 pub struct RestBackupApplication {
     ///Id of the application in Microsoft Entra.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
@@ -1476,6 +1652,8 @@ pub struct RestBackupApplication {
 ///`RestBackupApplicationFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-backup-applications"))]
+///
+/// Needs the crate feature `organization-backup-applications`.
 pub struct RestBackupApplicationFromClient {
     pub application: ::std::option::Option<RestApplication>,
     ///Certificate (with private key) that lets the server sign in as that application, Base64-encoded.
@@ -1485,6 +1663,8 @@ pub struct RestBackupApplicationFromClient {
 ///`RestBackupGroupData`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "backup-group-data"))]
+///
+/// Needs the crate feature `backup-group-data`.
 pub struct RestBackupGroupData {
     ///Id of the group's mail account.
     pub account_id: ::std::option::Option<::std::string::String>,
@@ -1511,6 +1691,8 @@ pub struct RestBackupGroupData {
 ///`RestBackupMailboxData`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "backup-mailbox-data", feature = "data-retrieval"))]
+///
+/// Needs one of the crate features `backup-mailbox-data`, `data-retrieval`.
 pub struct RestBackupMailboxData {
     ///When this object was backed up (date-time, ISO 8601).
     pub backed_up_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -1535,6 +1717,8 @@ pub struct RestBackupMailboxData {
 ///`RestBackupOneDriveData`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "backup-one-drive-data", feature = "data-retrieval"))]
+///
+/// Needs one of the crate features `backup-one-drive-data`, `data-retrieval`.
 pub struct RestBackupOneDriveData {
     ///When this object was backed up (date-time, ISO 8601).
     pub backed_up_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -1557,6 +1741,8 @@ pub struct RestBackupOneDriveData {
 ///`RestBackupOrganization`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-organization"))]
+///
+/// Needs the crate feature `backup-organization`.
 pub struct RestBackupOrganization {
     ///Id of the organization whose backups the session explores.
     pub id: ::std::option::Option<::uuid::Uuid>,
@@ -1568,6 +1754,8 @@ pub struct RestBackupOrganization {
 ///`RestBackupOrganizationData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-organization-data"))]
+///
+/// Needs the crate feature `backup-organization-data`.
 pub struct RestBackupOrganizationData {
     pub display_name: ::std::option::Option<::std::string::String>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
@@ -1577,6 +1765,8 @@ pub struct RestBackupOrganizationData {
 ///`RestBackupRepository`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-repository"))]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct RestBackupRepository {
     ///Total size of a local (JET-based) repository, in bytes.
     pub capacity_bytes: ::std::option::Option<i64>,
@@ -1631,14 +1821,18 @@ pub struct RestBackupRepository {
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "Days the `Daily` clean-up runs."] pub enum RestBackupRepositoryDailyType {
-    Everyday = "Everyday", Workdays = "Workdays", Weekends = "Weekends", Monday =
-    "Monday", Tuesday = "Tuesday", Wednesday = "Wednesday", Thursday = "Thursday", Friday
-    = "Friday", Saturday = "Saturday", Sunday = "Sunday", } unknown Unknown
+    #[doc = "Days the `Daily` clean-up runs."] #[doc = ""] #[doc =
+    " Needs the crate feature `backup-repository`."] pub enum
+    RestBackupRepositoryDailyType { Everyday = "Everyday", Workdays = "Workdays",
+    Weekends = "Weekends", Monday = "Monday", Tuesday = "Tuesday", Wednesday =
+    "Wednesday", Thursday = "Thursday", Friday = "Friday", Saturday = "Saturday", Sunday
+    = "Sunday", } unknown Unknown
 }
 ///`RestBackupRepositoryFromClient`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "backup-repository"))]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct RestBackupRepositoryFromClient {
     ///`true` takes over a repository that already holds backups and belonged to another proxy, instead of refusing.
     pub attach_used_repository: ::std::option::Option<bool>,
@@ -1705,8 +1899,9 @@ impl RestBackupRepositoryFromClient {
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
     #[doc =
-    "Days the `Daily` clean-up runs, such as `Everyday`, `Workdays` or one weekday."] pub
-    enum RestBackupRepositoryFromClientDailyType { Everyday = "Everyday", Workdays =
+    "Days the `Daily` clean-up runs, such as `Everyday`, `Workdays` or one weekday."]
+    #[doc = ""] #[doc = " Needs the crate feature `backup-repository`."] pub enum
+    RestBackupRepositoryFromClientDailyType { Everyday = "Everyday", Workdays =
     "Workdays", Weekends = "Weekends", Monday = "Monday", Tuesday = "Tuesday", Wednesday
     = "Wednesday", Thursday = "Thursday", Friday = "Friday", Saturday = "Saturday",
     Sunday = "Sunday", } unknown Unknown
@@ -1715,12 +1910,14 @@ impl RestBackupRepositoryFromClient {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which occurrence of `monthlyDayofweek` in the month: `First` to `Fourth`, or `Last`."]
-    pub enum RestBackupRepositoryFromClientMonthlyDaynumber { First = "First", Second =
-    "Second", Third = "Third", Fourth = "Fourth", Last = "Last", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `backup-repository`."] pub enum
+    RestBackupRepositoryFromClientMonthlyDaynumber { First = "First", Second = "Second",
+    Third = "Third", Fourth = "Fourth", Last = "Last", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "Weekday of the `Monthly` clean-up."] pub enum
+    #[doc = "Weekday of the `Monthly` clean-up."] #[doc = ""] #[doc =
+    " Needs the crate feature `backup-repository`."] pub enum
     RestBackupRepositoryFromClientMonthlyDayofweek { Sunday = "Sunday", Monday =
     "Monday", Tuesday = "Tuesday", Wednesday = "Wednesday", Thursday = "Thursday", Friday
     = "Friday", Saturday = "Saturday", } unknown Unknown
@@ -1729,47 +1926,54 @@ impl RestBackupRepositoryFromClient {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When old data is cleaned up: `Daily` (see `dailyTime`, `dailyType`) or `Monthly` (see `monthlyTime`, `monthlyDaynumber`, `monthlyDayofweek`)."]
-    pub enum RestBackupRepositoryFromClientRetentionFrequencyType { Daily = "Daily",
-    Monthly = "Monthly", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `backup-repository`."] pub enum
+    RestBackupRepositoryFromClientRetentionFrequencyType { Daily = "Daily", Monthly =
+    "Monthly", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Unit of the retention period: `Daily`, `Monthly` or `Yearly`; fill the matching `...RetentionPeriod` field."]
-    pub enum RestBackupRepositoryFromClientRetentionPeriodType { Monthly = "Monthly",
-    Daily = "Daily", Yearly = "Yearly", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `backup-repository`."] pub enum
+    RestBackupRepositoryFromClientRetentionPeriodType { Monthly = "Monthly", Daily =
+    "Daily", Yearly = "Yearly", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "`ItemLevel` ages each item by its own date; `SnapshotBased` ages whole restore points."]
-    pub enum RestBackupRepositoryFromClientRetentionType { ItemLevel = "ItemLevel",
-    SnapshotBased = "SnapshotBased", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `backup-repository`."] pub enum
+    RestBackupRepositoryFromClientRetentionType { ItemLevel = "ItemLevel", SnapshotBased
+    = "SnapshotBased", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Years to keep data, when `retentionPeriodType` is `Yearly`; `Keep` never deletes anything."]
-    pub enum RestBackupRepositoryFromClientYearlyRetentionPeriod { Year1 = "Year1",
-    Years2 = "Years2", Years3 = "Years3", Years5 = "Years5", Years7 = "Years7", Years10 =
+    #[doc = ""] #[doc = " Needs the crate feature `backup-repository`."] pub enum
+    RestBackupRepositoryFromClientYearlyRetentionPeriod { Year1 = "Year1", Years2 =
+    "Years2", Years3 = "Years3", Years5 = "Years5", Years7 = "Years7", Years10 =
     "Years10", Years25 = "Years25", Keep = "Keep", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "Which occurrence of `monthlyDayofweek` the `Monthly` clean-up runs on."] pub
-    enum RestBackupRepositoryMonthlyDaynumber { First = "First", Second = "Second", Third
-    = "Third", Fourth = "Fourth", Last = "Last", } unknown Unknown
+    #[doc = "Which occurrence of `monthlyDayofweek` the `Monthly` clean-up runs on."]
+    #[doc = ""] #[doc = " Needs the crate feature `backup-repository`."] pub enum
+    RestBackupRepositoryMonthlyDaynumber { First = "First", Second = "Second", Third =
+    "Third", Fourth = "Fourth", Last = "Last", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "Weekday of the `Monthly` clean-up."] pub enum
+    #[doc = "Weekday of the `Monthly` clean-up."] #[doc = ""] #[doc =
+    " Needs the crate feature `backup-repository`."] pub enum
     RestBackupRepositoryMonthlyDayofweek { Sunday = "Sunday", Monday = "Monday", Tuesday
     = "Tuesday", Wednesday = "Wednesday", Thursday = "Thursday", Friday = "Friday",
     Saturday = "Saturday", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "Clean-up schedule: `Daily` or `Monthly`."] pub enum
+    #[doc = "Clean-up schedule: `Daily` or `Monthly`."] #[doc = ""] #[doc =
+    " Needs the crate feature `backup-repository`."] pub enum
     RestBackupRepositoryRetentionFrequencyType { Daily = "Daily", Monthly = "Monthly", }
     unknown Unknown
 }
@@ -1777,18 +1981,22 @@ impl RestBackupRepositoryFromClient {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Unit of the retention period: `Daily`, `Monthly` or `Yearly`; read the matching `...RetentionPeriod` field."]
-    pub enum RestBackupRepositoryRetentionPeriodType { Monthly = "Monthly", Daily =
-    "Daily", Yearly = "Yearly", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `backup-repository`."] pub enum
+    RestBackupRepositoryRetentionPeriodType { Monthly = "Monthly", Daily = "Daily",
+    Yearly = "Yearly", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ItemLevel` or `SnapshotBased` retention."] pub enum
+    #[doc = "`ItemLevel` or `SnapshotBased` retention."] #[doc = ""] #[doc =
+    " Needs the crate feature `backup-repository`."] pub enum
     RestBackupRepositoryRetentionType { ItemLevel = "ItemLevel", SnapshotBased =
     "SnapshotBased", } unknown Unknown
 }
 ///`RestBackupRepositoryStorageUsageInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-repository"))]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct RestBackupRepositoryStorageUsageInfo {
     ///Id of the organization using the space.
     pub id: ::std::option::Option<::std::string::String>,
@@ -1804,13 +2012,16 @@ pub struct RestBackupRepositoryStorageUsageInfo {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Years data is kept, when `retentionPeriodType` is `Yearly`; `Keep` means never deleted."]
-    pub enum RestBackupRepositoryYearlyRetentionPeriod { Year1 = "Year1", Years2 =
-    "Years2", Years3 = "Years3", Years5 = "Years5", Years7 = "Years7", Years10 =
-    "Years10", Years25 = "Years25", Keep = "Keep", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `backup-repository`."] pub enum
+    RestBackupRepositoryYearlyRetentionPeriod { Year1 = "Year1", Years2 = "Years2",
+    Years3 = "Years3", Years5 = "Years5", Years7 = "Years7", Years10 = "Years10", Years25
+    = "Years25", Keep = "Keep", } unknown Unknown
 }
 ///`RestBackupSiteData`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "backup-site-data", feature = "data-retrieval"))]
+///
+/// Needs one of the crate features `backup-site-data`, `data-retrieval`.
 pub struct RestBackupSiteData {
     ///When this object was backed up (date-time, ISO 8601).
     pub backed_up_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -1831,6 +2042,8 @@ pub struct RestBackupSiteData {
 ///`RestBackupTeamData`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "backup-team-data", feature = "data-retrieval"))]
+///
+/// Needs one of the crate features `backup-team-data`, `data-retrieval`.
 pub struct RestBackupTeamData {
     ///When this object was backed up (date-time, ISO 8601).
     pub backed_up_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -1848,13 +2061,16 @@ pub struct RestBackupTeamData {
 }
 #[cfg(any(feature = "backup-user-data"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestBackupUserAccountType`"] pub enum RestBackupUserAccountType { User =
-    "User", SharedMailbox = "SharedMailbox", PublicMailbox = "PublicMailbox", } unknown
-    Unknown
+    #[doc = "`RestBackupUserAccountType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `backup-user-data`."] pub enum RestBackupUserAccountType {
+    User = "User", SharedMailbox = "SharedMailbox", PublicMailbox = "PublicMailbox", }
+    unknown Unknown
 }
 ///`RestBackupUserData`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "backup-user-data"))]
+///
+/// Needs the crate feature `backup-user-data`.
 pub struct RestBackupUserData {
     ///Id of the user's mail account.
     pub account_id: ::std::option::Option<::std::string::String>,
@@ -1896,6 +2112,8 @@ pub struct RestBackupUserData {
 ///`RestBackupWindowSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job", feature = "job"))]
+///
+/// Needs one of the crate features `copy-job`, `job`.
 pub struct RestBackupWindowSettings {
     ///Weekly grid of 168 flags, one per hour: 7 days of 24 hours, starting Sunday 00:00. `true` allows work in that hour, `false` forbids it.
     pub backup_window: ::std::vec::Vec<bool>,
@@ -1905,6 +2123,8 @@ pub struct RestBackupWindowSettings {
 ///`RestBulkMailboxRestoreStatistics`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-mailbox"))]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct RestBulkMailboxRestoreStatistics {
     pub details: ::std::option::Option<RestCommonRestoreStatistics>,
     pub error: ::std::option::Option<::std::string::String>,
@@ -1913,13 +2133,16 @@ pub struct RestBulkMailboxRestoreStatistics {
 }
 #[cfg(any(feature = "exchange-mailbox"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestBulkMailboxRestoreStatisticsStatus`"] pub enum
+    #[doc = "`RestBulkMailboxRestoreStatisticsStatus`"] #[doc = ""] #[doc =
+    " Needs the crate feature `exchange-mailbox`."] pub enum
     RestBulkMailboxRestoreStatisticsStatus { Failed = "Failed", Warning = "Warning",
     Success = "Success", } unknown Unknown
 }
 ///`RestBulkRestoreConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive"))]
+///
+/// Needs the crate feature `one-drive`.
 pub struct RestBulkRestoreConfig {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -1952,12 +2175,15 @@ impl RestBulkRestoreConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Keep` leaves it and writes the restored copy under a new name."]
-    pub enum RestBulkRestoreConfigDocumentAction { Overwrite = "Overwrite", Keep =
-    "Keep", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive`."] pub enum
+    RestBulkRestoreConfigDocumentAction { Overwrite = "Overwrite", Keep = "Keep", }
+    unknown Unknown
 }
 ///`RestBulkRestoreOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-mailbox"))]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct RestBulkRestoreOptions {
     ///Base64 of the certificate of `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -2009,6 +2235,8 @@ impl RestBulkRestoreOptions {
 ///`RestBulkRestoreStatistics`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-mailbox"))]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct RestBulkRestoreStatistics {
     pub details: ::std::vec::Vec<RestBulkMailboxRestoreStatistics>,
     pub error: ::std::option::Option<::std::string::String>,
@@ -2016,8 +2244,10 @@ pub struct RestBulkRestoreStatistics {
 }
 #[cfg(any(feature = "exchange-mailbox"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestBulkRestoreStatisticsStatus`"] pub enum RestBulkRestoreStatisticsStatus
-    { Failed = "Failed", Warning = "Warning", Success = "Success", } unknown Unknown
+    #[doc = "`RestBulkRestoreStatisticsStatus`"] #[doc = ""] #[doc =
+    " Needs the crate feature `exchange-mailbox`."] pub enum
+    RestBulkRestoreStatisticsStatus { Failed = "Failed", Warning = "Warning", Success =
+    "Success", } unknown Unknown
 }
 ///`RestChannelEntity`
 #[derive(Clone, Debug, Default)]
@@ -2028,6 +2258,8 @@ pub struct RestBulkRestoreStatistics {
         feature = "teams-team"
     )
 )]
+///
+/// Needs one of the crate features `backup-organization`, `teams-channel`, `teams-team`.
 pub struct RestChannelEntity {
     ///Files and items attached to the post.
     pub attachments: ::std::vec::Vec<RestAttachInfo>,
@@ -2076,12 +2308,16 @@ pub struct RestChannelEntity {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`File` or `Folder`, for file results."] pub enum RestChannelEntityFileType {
-    File = "File", Folder = "Folder", } unknown Unknown
+    #[doc = "`File` or `Folder`, for file results."] #[doc = ""] #[doc =
+    " Needs one of the crate features `backup-organization`, `teams-channel`, `teams-team`."]
+    pub enum RestChannelEntityFileType { File = "File", Folder = "Folder", } unknown
+    Unknown
 }
 ///`RestCheckDeviceCode`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "organization"))]
+///
+/// Needs the crate feature `organization`.
 pub struct RestCheckDeviceCode {
     ///Device code from `Organization_OrganizationDeviceCode` to check.
     pub user_code: ::std::string::String,
@@ -2101,12 +2337,16 @@ impl RestCheckDeviceCode {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestCloudServiceAccountType`"] pub enum RestCloudServiceAccountType { Azure
-    = "Azure", Aws = "AWS", } unknown Unknown
+    #[doc = "`RestCloudServiceAccountType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `azure-service-accounts`, `object-storage-repository`, `unreferenced-types`."]
+    pub enum RestCloudServiceAccountType { Azure = "Azure", Aws = "AWS", } unknown
+    Unknown
 }
 ///`RestCommonDeviceCodeRequestOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
+///
+/// Needs the crate feature `organization`.
 pub struct RestCommonDeviceCodeRequestOptions {
     ///Microsoft 365 cloud of the organization you are about to add: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`.
     pub target_region: ::std::option::Option<
@@ -2124,13 +2364,16 @@ impl RestCommonDeviceCodeRequestOptions {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the organization you are about to add: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestCommonDeviceCodeRequestOptionsTargetRegion { Worldwide = "Worldwide",
-    Germany = "Germany", China = "China", UsDefence = "USDefence", UsGovernment =
-    "USGovernment", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `organization`."] pub enum
+    RestCommonDeviceCodeRequestOptionsTargetRegion { Worldwide = "Worldwide", Germany =
+    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
+    unknown Unknown
 }
 ///`RestCommonRestoreStatistics`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-mailbox"))]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct RestCommonRestoreStatistics {
     pub cannot_continue_error: ::std::option::Option<::std::string::String>,
     pub created_items_count: ::std::option::Option<i64>,
@@ -2142,6 +2385,8 @@ pub struct RestCommonRestoreStatistics {
 ///`RestContactGroupItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestContactGroupItem {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -2156,6 +2401,8 @@ pub struct RestContactGroupItem {
 ///`RestContactItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestContactItem {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -2186,6 +2433,8 @@ pub struct RestContactItem {
 ///`RestCopyJob`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job", feature = "job"))]
+///
+/// Needs one of the crate features `copy-job`, `job`.
 pub struct RestCopyJob {
     ///Id of the backup job whose restore points this job copies, from `Job_Get`.
     pub backup_job_id: ::std::option::Option<::uuid::Uuid>,
@@ -2218,13 +2467,16 @@ impl RestCopyJob {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Outcome of the latest run, such as `Success`, `Warning`, `Failed` or `Running`."]
-    pub enum RestCopyJobLastStatus { Stopped = "Stopped", Running = "Running", Success =
+    #[doc = ""] #[doc = " Needs one of the crate features `copy-job`, `job`."] pub enum
+    RestCopyJobLastStatus { Stopped = "Stopped", Running = "Running", Success =
     "Success", Failed = "Failed", Warning = "Warning", NotConfigured = "NotConfigured",
     Disconnected = "Disconnected", Queued = "Queued", } unknown Unknown
 }
 ///`RestCopyJobSchedulePolicy`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job", feature = "job"))]
+///
+/// Needs one of the crate features `copy-job`, `job`.
 pub struct RestCopyJobSchedulePolicy {
     ///`true` limits copying to the hours allowed in `backupCopyWindowSettings`.
     pub backup_copy_window_enabled: ::std::option::Option<bool>,
@@ -2244,29 +2496,34 @@ pub struct RestCopyJobSchedulePolicy {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Days to run for the `DailyAtTime` type: every day, workdays, weekends or one weekday."]
-    pub enum RestCopyJobSchedulePolicyDailyType { Everyday = "Everyday", Workdays =
-    "Workdays", Weekends = "Weekends", Monday = "Monday", Tuesday = "Tuesday", Wednesday
-    = "Wednesday", Thursday = "Thursday", Friday = "Friday", Saturday = "Saturday",
-    Sunday = "Sunday", } unknown Unknown
+    #[doc = ""] #[doc = " Needs one of the crate features `copy-job`, `job`."] pub enum
+    RestCopyJobSchedulePolicyDailyType { Everyday = "Everyday", Workdays = "Workdays",
+    Weekends = "Weekends", Monday = "Monday", Tuesday = "Tuesday", Wednesday =
+    "Wednesday", Thursday = "Thursday", Friday = "Friday", Saturday = "Saturday", Sunday
+    = "Sunday", } unknown Unknown
 }
 #[cfg(any(feature = "copy-job", feature = "job"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Interval between runs for the `Periodically` type, from 5 minutes (`Minutes5`) to 8 hours (`Hours8`)."]
-    pub enum RestCopyJobSchedulePolicyPeriodicallyEvery { Minutes5 = "Minutes5",
-    Minutes10 = "Minutes10", Minutes15 = "Minutes15", Minutes30 = "Minutes30", Hours1 =
-    "Hours1", Hours2 = "Hours2", Hours4 = "Hours4", Hours8 = "Hours8", } unknown Unknown
+    #[doc = ""] #[doc = " Needs one of the crate features `copy-job`, `job`."] pub enum
+    RestCopyJobSchedulePolicyPeriodicallyEvery { Minutes5 = "Minutes5", Minutes10 =
+    "Minutes10", Minutes15 = "Minutes15", Minutes30 = "Minutes30", Hours1 = "Hours1",
+    Hours2 = "Hours2", Hours4 = "Hours4", Hours8 = "Hours8", } unknown Unknown
 }
 #[cfg(any(feature = "copy-job", feature = "job"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the copy job runs: `Immediate` (as soon as the source job makes a new restore point), `DailyAtTime` (on `dailyType` days at `dailyTime`) or `Periodically` (every `periodicallyEvery`)."]
-    pub enum RestCopyJobSchedulePolicyType { Immediate = "Immediate", Periodically =
+    #[doc = ""] #[doc = " Needs one of the crate features `copy-job`, `job`."] pub enum
+    RestCopyJobSchedulePolicyType { Immediate = "Immediate", Periodically =
     "Periodically", DailyAtTime = "DailyAtTime", } unknown Unknown
 }
 ///`RestCopyToDocument`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-document"))]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct RestCopyToDocument {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -2303,27 +2560,30 @@ impl RestCopyToDocument {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestCopyToDocumentDocumentLastVersionAction { Overwrite = "Overwrite", Merge
-    = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-document`."] pub enum
+    RestCopyToDocumentDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
+    "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive-document"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestCopyToDocumentDocumentVersion { All = "All", Last = "Last", } unknown
-    Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-document`."] pub enum
+    RestCopyToDocumentDocumentVersion { All = "All", Last = "Last", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive-document"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestCopyToDocumentOfficeRegion { Worldwide = "Worldwide", Germany =
-    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-document`."] pub enum
+    RestCopyToDocumentOfficeRegion { Worldwide = "Worldwide", Germany = "Germany", China
+    = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", } unknown Unknown
 }
 ///`RestCopyToDocuments`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-document"))]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct RestCopyToDocuments {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -2362,27 +2622,30 @@ impl RestCopyToDocuments {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestCopyToDocumentsDocumentLastVersionAction { Overwrite = "Overwrite",
-    Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-document`."] pub enum
+    RestCopyToDocumentsDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
+    "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive-document"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestCopyToDocumentsDocumentVersion { All = "All", Last = "Last", } unknown
-    Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-document`."] pub enum
+    RestCopyToDocumentsDocumentVersion { All = "All", Last = "Last", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive-document"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestCopyToDocumentsOfficeRegion { Worldwide = "Worldwide", Germany =
-    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-document`."] pub enum
+    RestCopyToDocumentsOfficeRegion { Worldwide = "Worldwide", Germany = "Germany", China
+    = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", } unknown Unknown
 }
 ///`RestCopyToFolder`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive", feature = "one-drive-folder"))]
+///
+/// Needs one of the crate features `one-drive`, `one-drive-folder`.
 pub struct RestCopyToFolder {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -2427,26 +2690,33 @@ impl RestCopyToFolder {
 ::veeam_runtime::string_enum! {
     #[doc =
     "How the newest copied version treats a document that already exists in the target: `Overwrite` or `Merge`."]
-    pub enum RestCopyToFolderDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
-    "Merge", } unknown Unknown
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `one-drive`, `one-drive-folder`."] pub enum
+    RestCopyToFolderDocumentLastVersionAction { Overwrite = "Overwrite", Merge = "Merge",
+    } unknown Unknown
 }
 #[cfg(any(feature = "one-drive", feature = "one-drive-folder"))]
 ::veeam_runtime::string_enum! {
     #[doc =
-    "Which versions to copy: `Last` for the newest only, `All` for every version."] pub
-    enum RestCopyToFolderDocumentVersion { All = "All", Last = "Last", } unknown Unknown
+    "Which versions to copy: `Last` for the newest only, `All` for every version."] #[doc
+    = ""] #[doc = " Needs one of the crate features `one-drive`, `one-drive-folder`."]
+    pub enum RestCopyToFolderDocumentVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 #[cfg(any(feature = "one-drive", feature = "one-drive-folder"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Cloud region of the target Microsoft 365 organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestCopyToFolderOfficeRegion { Worldwide = "Worldwide", Germany = "Germany",
-    China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", } unknown
-    Unknown
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `one-drive`, `one-drive-folder`."] pub enum
+    RestCopyToFolderOfficeRegion { Worldwide = "Worldwide", Germany = "Germany", China =
+    "China", UsDefence = "USDefence", UsGovernment = "USGovernment", } unknown Unknown
 }
 ///`RestCopyToFolders`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-folder"))]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct RestCopyToFolders {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -2493,27 +2763,30 @@ impl RestCopyToFolders {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestCopyToFoldersDocumentLastVersionAction { Overwrite = "Overwrite", Merge
-    = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-folder`."] pub enum
+    RestCopyToFoldersDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
+    "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive-folder"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestCopyToFoldersDocumentVersion { All = "All", Last = "Last", } unknown
-    Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-folder`."] pub enum
+    RestCopyToFoldersDocumentVersion { All = "All", Last = "Last", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive-folder"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestCopyToFoldersOfficeRegion { Worldwide = "Worldwide", Germany =
-    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-folder`."] pub enum
+    RestCopyToFoldersOfficeRegion { Worldwide = "Worldwide", Germany = "Germany", China =
+    "China", UsDefence = "USDefence", UsGovernment = "USGovernment", } unknown Unknown
 }
 ///`RestCredential`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "account"))]
+///
+/// Needs the crate feature `account`.
 pub struct RestCredential {
     pub account_type: ::std::option::Option<RestCredentialAccountType>,
     pub description: ::std::option::Option<::std::string::String>,
@@ -2523,13 +2796,16 @@ pub struct RestCredential {
 }
 #[cfg(any(feature = "account"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestCredentialAccountType`"] pub enum RestCredentialAccountType {
+    #[doc = "`RestCredentialAccountType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `account`."] pub enum RestCredentialAccountType {
     AzureBlobAccount = "azureBlobAccount", AmazonS3Account = "amazonS3Account",
     AmazonS3CompatibleAccount = "amazonS3CompatibleAccount", } unknown Unknown
 }
 ///`RestCredentialToSend`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "account"))]
+///
+/// Needs the crate feature `account`.
 pub struct RestCredentialToSend {
     ///Storage kind these credentials open: `azureBlobAccount`, `amazonS3Account` or `amazonS3CompatibleAccount`.
     pub account_type: ::std::option::Option<RestCredentialToSendAccountType>,
@@ -2555,13 +2831,16 @@ impl RestCredentialToSend {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Storage kind these credentials open: `azureBlobAccount`, `amazonS3Account` or `amazonS3CompatibleAccount`."]
-    pub enum RestCredentialToSendAccountType { AzureBlobAccount = "azureBlobAccount",
+    #[doc = ""] #[doc = " Needs the crate feature `account`."] pub enum
+    RestCredentialToSendAccountType { AzureBlobAccount = "azureBlobAccount",
     AmazonS3Account = "amazonS3Account", AmazonS3CompatibleAccount =
     "amazonS3CompatibleAccount", } unknown Unknown
 }
 ///`RestDataRetrievalComposed`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct RestDataRetrievalComposed {
     ///Follow-up actions the server offers on this job.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -2607,13 +2886,17 @@ pub struct RestDataRetrievalComposed {
 }
 #[cfg(any(feature = "data-retrieval", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestDataRetrievalDataState`"] pub enum RestDataRetrievalDataState {
-    Retrieving = "Retrieving", Retrieved = "Retrieved", ChangingAvailabilityPeriod =
-    "ChangingAvailabilityPeriod", Removing = "Removing", } unknown Unknown
+    #[doc = "`RestDataRetrievalDataState`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `data-retrieval`, `unreferenced-types`."] pub enum
+    RestDataRetrievalDataState { Retrieving = "Retrieving", Retrieved = "Retrieved",
+    ChangingAvailabilityPeriod = "ChangingAvailabilityPeriod", Removing = "Removing", }
+    unknown Unknown
 }
 ///`RestDataRetrievalFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct RestDataRetrievalFromClient {
     ///Speed tier for S3 Glacier Flexible Retrieval and Deep Archive: `Expedited`, `Standard` or `Bulk` (faster costs more).
     pub amazon_s3_glacier_retrieval_policy: ::std::option::Option<
@@ -2663,19 +2946,23 @@ impl RestDataRetrievalFromClient {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Speed tier for S3 Glacier Flexible Retrieval and Deep Archive: `Expedited`, `Standard` or `Bulk` (faster costs more)."]
-    pub enum RestDataRetrievalFromClientAmazonS3GlacierRetrievalPolicy { Expedited =
-    "Expedited", Standard = "Standard", Bulk = "Bulk", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `data-retrieval`."] pub enum
+    RestDataRetrievalFromClientAmazonS3GlacierRetrievalPolicy { Expedited = "Expedited",
+    Standard = "Standard", Bulk = "Bulk", } unknown Unknown
 }
 #[cfg(any(feature = "data-retrieval"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Rehydration priority for the Azure Archive tier: `StandardPriority` or `HighPriority`."]
-    pub enum RestDataRetrievalFromClientAzureArchiveRetrievalPolicy { StandardPriority =
+    #[doc = ""] #[doc = " Needs the crate feature `data-retrieval`."] pub enum
+    RestDataRetrievalFromClientAzureArchiveRetrievalPolicy { StandardPriority =
     "StandardPriority", HighPriority = "HighPriority", } unknown Unknown
 }
 ///`RestDataRetrievalMailbox`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct RestDataRetrievalMailbox {
     pub display_name: ::std::option::Option<::std::string::String>,
     pub email: ::std::option::Option<::std::string::String>,
@@ -2687,6 +2974,8 @@ pub struct RestDataRetrievalMailbox {
 ///`RestDataRetrievalOneDrive`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct RestDataRetrievalOneDrive {
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
     ///Id of the site collection behind the OneDrive.
@@ -2700,6 +2989,8 @@ pub struct RestDataRetrievalOneDrive {
 ///`RestDataRetrievalSession`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval-session"))]
+///
+/// Needs the crate feature `data-retrieval-session`.
 pub struct RestDataRetrievalSession {
     ///When the session was created (UTC).
     pub creation_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -2725,25 +3016,32 @@ pub struct RestDataRetrievalSession {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestDataRetrievalSessionStatus`"] pub enum RestDataRetrievalSessionStatus {
-    Stopped = "Stopped", Running = "Running", Success = "Success", Failed = "Failed",
-    Warning = "Warning", NotConfigured = "NotConfigured", } unknown Unknown
+    #[doc = "`RestDataRetrievalSessionStatus`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `data-retrieval`, `data-retrieval-session`, `unreferenced-types`."]
+    pub enum RestDataRetrievalSessionStatus { Stopped = "Stopped", Running = "Running",
+    Success = "Success", Failed = "Failed", Warning = "Warning", NotConfigured =
+    "NotConfigured", } unknown Unknown
 }
 #[cfg(any(feature = "data-retrieval-session"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestDataRetrievalSessionType`"] pub enum RestDataRetrievalSessionType {
-    Retrieve = "Retrieve", RetrievalChangeAvailabilityPeriodDays =
-    "RetrievalChangeAvailabilityPeriodDays,", RetrievalRemoving = "RetrievalRemoving", }
-    unknown Unknown
+    #[doc = "`RestDataRetrievalSessionType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `data-retrieval-session`."] pub enum
+    RestDataRetrievalSessionType { Retrieve = "Retrieve",
+    RetrievalChangeAvailabilityPeriodDays = "RetrievalChangeAvailabilityPeriodDays,",
+    RetrievalRemoving = "RetrievalRemoving", } unknown Unknown
 }
 #[cfg(any(feature = "data-retrieval", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestDataRetrievalStorageType`"] pub enum RestDataRetrievalStorageType {
-    AzureArchive = "AzureArchive", AmazonS3Glacier = "AmazonS3Glacier", } unknown Unknown
+    #[doc = "`RestDataRetrievalStorageType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `data-retrieval`, `unreferenced-types`."] pub enum
+    RestDataRetrievalStorageType { AzureArchive = "AzureArchive", AmazonS3Glacier =
+    "AmazonS3Glacier", } unknown Unknown
 }
 ///`RestDataRetrievalTeam`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct RestDataRetrievalTeam {
     pub description: ::std::option::Option<::std::string::String>,
     pub display_name: ::std::option::Option<::std::string::String>,
@@ -2752,13 +3050,16 @@ pub struct RestDataRetrievalTeam {
 }
 #[cfg(any(feature = "data-retrieval", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestDataRetrievalType`"] pub enum RestDataRetrievalType { Exchange =
-    "Exchange", OneDrive = "OneDrive", SharePoint = "SharePoint", Teams = "Teams", }
-    unknown Unknown
+    #[doc = "`RestDataRetrievalType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `data-retrieval`, `unreferenced-types`."] pub enum
+    RestDataRetrievalType { Exchange = "Exchange", OneDrive = "OneDrive", SharePoint =
+    "SharePoint", Teams = "Teams", } unknown Unknown
 }
 ///`RestDataRetrievalUpdateFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct RestDataRetrievalUpdateFromClient {
     ///Days the retrieved data stays available; changing it starts a session that extends or shortens availability.
     pub availability_period_days: ::std::option::Option<i32>,
@@ -2781,6 +3082,8 @@ impl RestDataRetrievalUpdateFromClient {
 ///`RestDataRetrievalWeb`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct RestDataRetrievalWeb {
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
     ///Id of the site collection.
@@ -2794,6 +3097,8 @@ pub struct RestDataRetrievalWeb {
 ///`RestDeviceCodeCheckResponse`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
+///
+/// Needs the crate feature `organization`.
 pub struct RestDeviceCodeCheckResponse {
     ///`true` once someone has signed in to Microsoft with the device code.
     pub authenticated: ::std::option::Option<bool>,
@@ -2801,6 +3106,8 @@ pub struct RestDeviceCodeCheckResponse {
 ///`RestDeviceCodeInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-accounts"))]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct RestDeviceCodeInfo {
     ///When the code stops working (UTC).
     pub expires_on_utc: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -2814,6 +3121,8 @@ pub struct RestDeviceCodeInfo {
 ///`RestDeviceCodeInfoRequest`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-accounts"))]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct RestDeviceCodeInfoRequest {
     pub azure_environment: ::std::option::Option<AzureStorageEndpoint>,
     ///Entra tenant id of the organization to sign in to.
@@ -2829,6 +3138,8 @@ impl RestDeviceCodeInfoRequest {
 ///`RestDeviceCodeRequestOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-session"))]
+///
+/// Needs the crate feature `restore-session`.
 pub struct RestDeviceCodeRequestOptions {
     ///Id of the Entra application the restore will sign in with.
     pub target_application_id: ::std::option::Option<::uuid::Uuid>,
@@ -2848,9 +3159,10 @@ impl RestDeviceCodeRequestOptions {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the organization that receives the data; only for a restore to another organization."]
-    pub enum RestDeviceCodeRequestOptionsTargetRegion { Worldwide = "Worldwide", Germany
-    = "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment",
-    } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `restore-session`."] pub enum
+    RestDeviceCodeRequestOptionsTargetRegion { Worldwide = "Worldwide", Germany =
+    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
+    unknown Unknown
 }
 ///`RestDeviceCodeResponse`
 #[derive(Clone, Debug, Default)]
@@ -2861,6 +3173,8 @@ impl RestDeviceCodeRequestOptions {
         feature = "restore-session"
     )
 )]
+///
+/// Needs one of the crate features `organization`, `organization-backup-applications`, `restore-session`.
 pub struct RestDeviceCodeResponse {
     ///How long the code stays valid, in seconds.
     pub expires_in: ::std::option::Option<i64>,
@@ -2874,6 +3188,8 @@ pub struct RestDeviceCodeResponse {
 ///`RestDiscussionItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestDiscussionItem {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -2891,6 +3207,8 @@ pub struct RestDiscussionItem {
 ///`RestEncryptionKey`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "encryption-key"))]
+///
+/// Needs the crate feature `encryption-key`.
 pub struct RestEncryptionKey {
     ///Hint that helps recall the password.
     pub description: ::std::option::Option<::std::string::String>,
@@ -2900,6 +3218,8 @@ pub struct RestEncryptionKey {
 ///`RestEncryptionKeyToSend`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "encryption-key"))]
+///
+/// Needs the crate feature `encryption-key`.
 pub struct RestEncryptionKeyToSend {
     ///Hint that helps recall the password; shown in listings.
     pub description: ::std::option::Option<::std::string::String>,
@@ -2920,6 +3240,8 @@ impl RestEncryptionKeyToSend {
 ///`RestExceptionInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestExceptionInfo {
     ///Human-readable error text.
     pub message: ::std::option::Option<::std::string::String>,
@@ -2927,6 +3249,8 @@ pub struct RestExceptionInfo {
 ///`RestExchangeFolder`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-folder"))]
+///
+/// Needs the crate feature `exchange-folder`.
 pub struct RestExchangeFolder {
     ///Follow-up actions the server offers on this folder.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -2943,8 +3267,9 @@ pub struct RestExchangeFolder {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Well-known role of the folder, such as `Inbox`, `Sent` or `Deleted`; `None` for user folders."]
-    pub enum RestExchangeFolderCategory { Inbox = "Inbox", Outbox = "Outbox", Sent =
-    "Sent", Deleted = "Deleted", Drafts = "Drafts", PermanentlyDeletedItems =
+    #[doc = ""] #[doc = " Needs the crate feature `exchange-folder`."] pub enum
+    RestExchangeFolderCategory { Inbox = "Inbox", Outbox = "Outbox", Sent = "Sent",
+    Deleted = "Deleted", Drafts = "Drafts", PermanentlyDeletedItems =
     "PermanentlyDeletedItems", Purges = "Purges", DiscoveryHolds = "DiscoveryHolds",
     Conflicts = "Conflicts", SyncIssues = "SyncIssues", LocalFailures = "LocalFailures",
     ServerFailures = "ServerFailures", Junk = "Junk", Versions = "Versions",
@@ -2954,7 +3279,8 @@ pub struct RestExchangeFolder {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Kind of content the folder holds: `Journal`, `Task`, `StickyNote`, `Contact`, `Appointment` or `None` (mail)."]
-    pub enum RestExchangeFolderType { Journal = "Journal", Task = "Task", StickyNote =
+    #[doc = ""] #[doc = " Needs the crate feature `exchange-folder`."] pub enum
+    RestExchangeFolderType { Journal = "Journal", Task = "Task", StickyNote =
     "StickyNote", Contact = "Contact", Appointment = "Appointment", None = "None", }
     unknown Unknown
 }
@@ -2968,12 +3294,16 @@ pub struct RestExchangeFolder {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestExchangeItemImportance`"] pub enum RestExchangeItemImportance { Low =
-    "Low", Normal = "Normal", High = "High", } unknown Unknown
+    #[doc = "`RestExchangeItemImportance`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `backup-organization`, `exchange-folder`, `exchange-item`, `exchange-mailbox`, `unreferenced-types`."]
+    pub enum RestExchangeItemImportance { Low = "Low", Normal = "Normal", High = "High",
+    } unknown Unknown
 }
 ///`RestExchangeItemStringId`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestExchangeItemStringId {
     ///Id of a backed-up mailbox item, from `ExchangeItem_Get`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -2988,6 +3318,8 @@ pub struct RestExchangeItemStringId {
         feature = "exchange-mailbox"
     )
 )]
+///
+/// Needs one of the crate features `backup-organization`, `exchange-folder`, `exchange-item`, `exchange-mailbox`.
 pub struct RestExchangeItemsComposed {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -3067,6 +3399,8 @@ pub struct RestExchangeItemsComposed {
 ///`RestExchangeMailbox`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-mailbox"))]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct RestExchangeMailbox {
     ///Actions the server offers on the mailbox; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -3085,6 +3419,8 @@ pub struct RestExchangeMailbox {
 ///`RestExchangeMessageItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestExchangeMessageItem {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -3116,6 +3452,8 @@ pub struct RestExchangeMessageItem {
 ///`RestExchangeSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization", feature = "unreferenced-types"))]
+///
+/// Needs one of the crate features `organization`, `unreferenced-types`.
 pub struct RestExchangeSettings {
     ///`true` creates and applies the `VeeamArchiverThrottlingPolicy`, which lifts Exchange throttling for the account.
     pub configure_throttlingpolicy: ::std::option::Option<bool>,
@@ -3138,6 +3476,8 @@ pub struct RestExchangeSettings {
 ///`RestExclusionSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exclusion-settings"))]
+///
+/// Needs the crate feature `exclusion-settings`.
 pub struct RestExclusionSettings {
     ///`true` keeps the Deleted Items folder out of all backups.
     pub deleted_items: ::std::option::Option<bool>,
@@ -3164,6 +3504,8 @@ impl RestExclusionSettings {
 ///`RestExclusionSettingsToClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exclusion-settings"))]
+///
+/// Needs the crate feature `exclusion-settings`.
 pub struct RestExclusionSettingsToClient {
     ///Follow-up actions the server offers on these settings.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -3186,6 +3528,8 @@ pub struct RestExclusionSettingsToClient {
 ///`RestExploreOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job", feature = "organization", feature = "restore-session"))]
+///
+/// Needs one of the crate features `job`, `organization`, `restore-session`.
 pub struct RestExploreOptions {
     ///Point in time to explore; the session shows the backed-up state as of then (date-time, ISO 8601).
     pub datetime: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -3207,8 +3551,10 @@ impl RestExploreOptions {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which explorer the session opens: `Vex` (Exchange), `Veod` (OneDrive), `Vesp` (SharePoint) or `Vet` (Teams)."]
-    pub enum RestExploreOptionsType { Vex = "Vex", Veod = "Veod", Vesp = "Vesp", Vet =
-    "Vet", } unknown Unknown
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `job`, `organization`, `restore-session`."] pub
+    enum RestExploreOptionsType { Vex = "Vex", Veod = "Veod", Vesp = "Vesp", Vet = "Vet",
+    } unknown Unknown
 }
 ///`RestExportFolderToPst`
 #[derive(Clone, Debug, Default)]
@@ -3219,6 +3565,8 @@ impl RestExploreOptions {
         feature = "exchange-mailbox"
     )
 )]
+///
+/// Needs one of the crate features `backup-organization`, `exchange-folder`, `exchange-mailbox`.
 pub struct RestExportFolderToPst {
     ///Only items matching this keyword are exported; leave it out to export everything.
     pub content_keyword: ::std::option::Option<::std::string::String>,
@@ -3243,6 +3591,8 @@ impl RestExportFolderToPst {
 ///`RestExportOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-post"))]
+///
+/// Needs the crate feature `teams-post`.
 pub struct RestExportOptions {
     ///Channel whose posts are exported (id from `TeamsChannel_Get`); `from` and `to` can then narrow the period. Leave it out when `posts` is set.
     pub channel_id: ::std::option::Option<::std::string::String>,
@@ -3263,6 +3613,8 @@ impl RestExportOptions {
 ///`RestExportToPstOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestExportToPstOptions {
     ///`true` caps the size of each PST file; then set `pstSizeLimitBytes`.
     pub enable_pst_size_limit: ::std::option::Option<bool>,
@@ -3279,6 +3631,8 @@ impl RestExportToPstOptions {
 ///`RestExtendedCommonStatistic`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive"))]
+///
+/// Needs the crate feature `one-drive`.
 pub struct RestExtendedCommonStatistic {
     pub details: ::std::option::Option<RestSharePointCommonRestoreStatistics>,
     pub error: ::std::option::Option<::std::string::String>,
@@ -3287,13 +3641,15 @@ pub struct RestExtendedCommonStatistic {
 }
 #[cfg(any(feature = "one-drive"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestExtendedCommonStatisticStatus`"] pub enum
-    RestExtendedCommonStatisticStatus { Failed = "Failed", Warning = "Warning", Success =
-    "Success", } unknown Unknown
+    #[doc = "`RestExtendedCommonStatisticStatus`"] #[doc = ""] #[doc =
+    " Needs the crate feature `one-drive`."] pub enum RestExtendedCommonStatisticStatus {
+    Failed = "Failed", Warning = "Warning", Success = "Success", } unknown Unknown
 }
 ///`RestFileSaveOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-file"))]
+///
+/// Needs the crate feature `teams-file`.
 pub struct RestFileSaveOptions {
     ///`true` wraps the file in a ZIP archive; `false` returns the file itself.
     pub as_zip: ::std::option::Option<bool>,
@@ -3308,6 +3664,8 @@ impl RestFileSaveOptions {
 ///`RestFilesSaveOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-file"))]
+///
+/// Needs the crate feature `teams-file`.
 pub struct RestFilesSaveOptions {
     ///Channel whose files are all saved (id from `TeamsChannel_Get`); leave it out when `files` lists the files.
     pub channel_id: ::std::option::Option<::std::string::String>,
@@ -3324,6 +3682,8 @@ impl RestFilesSaveOptions {
 ///`RestFilesSendOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-file"))]
+///
+/// Needs the crate feature `teams-file`.
 pub struct RestFilesSendOptions {
     ///Channel whose files are all sent (id from `TeamsChannel_Get`); leave it out when `files` lists the files.
     pub channel_id: ::std::option::Option<::std::string::String>,
@@ -3348,6 +3708,8 @@ impl RestFilesSendOptions {
 ///`RestFoldersRestoreStatistics`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-folder", feature = "exchange-mailbox"))]
+///
+/// Needs one of the crate features `exchange-folder`, `exchange-mailbox`.
 pub struct RestFoldersRestoreStatistics {
     pub cannot_continue_error: ::std::option::Option<::std::string::String>,
     pub created_items_count: ::std::option::Option<i64>,
@@ -3369,6 +3731,8 @@ pub struct RestFoldersRestoreStatistics {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `copy-job`, `job`, `organization-audit`, `organization-group`, `unreferenced-types`.
 pub struct RestGroup {
     ///Display name of the group.
     pub display_name: ::std::option::Option<::std::string::String>,
@@ -3396,8 +3760,10 @@ pub struct RestGroup {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "Where the organization lives: `Cloud`, `OnPremises` or `Hybrid`."] pub enum
-    RestGroupLocationType { OnPremises = "OnPremises", Cloud = "Cloud", Hybrid =
+    #[doc = "Where the organization lives: `Cloud`, `OnPremises` or `Hybrid`."] #[doc =
+    ""] #[doc =
+    " Needs one of the crate features `copy-job`, `job`, `organization-audit`, `organization-group`, `unreferenced-types`."]
+    pub enum RestGroupLocationType { OnPremises = "OnPremises", Cloud = "Cloud", Hybrid =
     "Hybrid", } unknown Unknown
 }
 ///`RestGroupMember`
@@ -3405,6 +3771,8 @@ pub struct RestGroup {
 #[cfg(
     any(feature = "organization-backup-accounts", feature = "organization-group-member")
 )]
+///
+/// Needs one of the crate features `organization-backup-accounts`, `organization-group-member`.
 pub struct RestGroupMember {
     ///Id of the group the account belongs to.
     pub group_id: ::std::option::Option<::std::string::String>,
@@ -3422,9 +3790,10 @@ pub struct RestGroupMember {
     any(feature = "organization-backup-accounts", feature = "organization-group-member")
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "Kind of account: `User`, `Group` or `Unknown`."] pub enum
-    RestGroupMemberType { Unknown = "Unknown", User = "User", Group = "Group", } unknown
-    UnknownValue
+    #[doc = "Kind of account: `User`, `Group` or `Unknown`."] #[doc = ""] #[doc =
+    " Needs one of the crate features `organization-backup-accounts`, `organization-group-member`."]
+    pub enum RestGroupMemberType { Unknown = "Unknown", User = "User", Group = "Group", }
+    unknown UnknownValue
 }
 #[cfg(
     any(
@@ -3438,12 +3807,16 @@ pub struct RestGroupMember {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Kind of group: `Office365`, `Security`, `Distribution` or `DynamicDistribution`."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `copy-job`, `job`, `organization-audit`, `organization-group`, `unreferenced-types`."]
     pub enum RestGroupType { Office365 = "Office365", Security = "Security", Distribution
     = "Distribution", DynamicDistribution = "DynamicDistribution", } unknown Unknown
 }
 ///`RestHistorySettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "history-settings"))]
+///
+/// Needs the crate feature `history-settings`.
 pub struct RestHistorySettings {
     ///Follow-up actions; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -3463,6 +3836,8 @@ impl RestHistorySettings {
 ///`RestHybridOrganization`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestHybridOrganization {
     ///Actions the server offers on this organization; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -3514,6 +3889,8 @@ pub struct RestHybridOrganization {
 ///`RestInstallLicenseOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license"))]
+///
+/// Needs the crate feature `license`.
 pub struct RestInstallLicenseOptions {
     ///Whole content of the `.lic` license file, Base64-encoded.
     pub license_file: ::std::option::Option<::std::string::String>,
@@ -3528,6 +3905,8 @@ impl RestInstallLicenseOptions {
 ///`RestInternetProxy`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "internet-proxy-settings"))]
+///
+/// Needs the crate feature `internet-proxy-settings`.
 pub struct RestInternetProxy {
     ///Host name or IP address of the proxy.
     pub host_name: ::std::option::Option<::std::string::String>,
@@ -3543,6 +3922,8 @@ pub struct RestInternetProxy {
 ///`RestInternetProxyFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "internet-proxy-settings"))]
+///
+/// Needs the crate feature `internet-proxy-settings`.
 pub struct RestInternetProxyFromClient {
     ///Host name or IP address of the proxy.
     pub host_name: ::std::option::Option<::std::string::String>,
@@ -3566,6 +3947,8 @@ impl RestInternetProxyFromClient {
 ///`RestInternetProxySettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy"))]
+///
+/// Needs the crate feature `proxy`.
 pub struct RestInternetProxySettings {
     ///DNS name or IP address of the internet proxy.
     pub host_name: ::std::option::Option<::std::string::String>,
@@ -3579,6 +3962,8 @@ pub struct RestInternetProxySettings {
 ///`RestInternetProxySettingsFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy"))]
+///
+/// Needs the crate feature `proxy`.
 pub struct RestInternetProxySettingsFromClient {
     ///DNS name or IP address of the internet proxy.
     pub host_name: ::std::option::Option<::std::string::String>,
@@ -3602,6 +3987,8 @@ pub struct RestInternetProxySettingsFromClient {
         feature = "share-point-site"
     )
 )]
+///
+/// Needs one of the crate features `one-drive`, `one-drive-folder`, `share-point-folder`, `share-point-library`, `share-point-list`, `share-point-site`.
 pub struct RestItemComposed {
     ///User who created the item.
     pub created_by: ::std::option::Option<::std::string::String>,
@@ -3633,6 +4020,8 @@ pub struct RestItemComposed {
 ///`RestItemGuidId`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy"))]
+///
+/// Needs the crate feature `proxy`.
 pub struct RestItemGuidId {
     ///Id of a backup proxy, from `Proxy_GetProxies`.
     pub id: ::std::option::Option<::uuid::Uuid>,
@@ -3649,6 +4038,8 @@ pub struct RestItemGuidId {
         feature = "share-point-item"
     )
 )]
+///
+/// Needs one of the crate features `one-drive`, `one-drive-document`, `one-drive-folder`, `share-point-document`, `share-point-folder`, `share-point-item`.
 pub struct RestItemRestoreStatistics {
     pub failed_items_count: ::std::option::Option<i32>,
     pub failed_restrictions_count: ::std::option::Option<i64>,
@@ -3661,6 +4052,8 @@ pub struct RestItemRestoreStatistics {
 ///`RestItemsRestoreStatistics`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestItemsRestoreStatistics {
     pub cannot_continue_error: ::std::option::Option<::std::string::String>,
     pub created_items_count: ::std::option::Option<i64>,
@@ -3673,6 +4066,8 @@ pub struct RestItemsRestoreStatistics {
 ///`RestJob`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job", feature = "job"))]
+///
+/// Needs one of the crate features `copy-job`, `job`.
 pub struct RestJob {
     ///What the job covers: `EntireOrganization` or `SelectedItems`.
     pub backup_type: ::std::option::Option<RestJobBackupType>,
@@ -3711,20 +4106,24 @@ impl RestJob {
 }
 #[cfg(any(feature = "copy-job", feature = "job", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestJobBackupItemType`"] pub enum RestJobBackupItemType { Group = "Group",
-    User = "User", Site = "Site", PartialOrganization = "PartialOrganization",
-    PersonalSites = "PersonalSites", OneDriveFolders = "OneDriveFolders", Team = "Team",
-    } unknown Unknown
+    #[doc = "`RestJobBackupItemType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `copy-job`, `job`, `unreferenced-types`."] pub enum
+    RestJobBackupItemType { Group = "Group", User = "User", Site = "Site",
+    PartialOrganization = "PartialOrganization", PersonalSites = "PersonalSites",
+    OneDriveFolders = "OneDriveFolders", Team = "Team", } unknown Unknown
 }
 #[cfg(any(feature = "copy-job", feature = "job"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "What the job covers: `EntireOrganization` or `SelectedItems`."] pub enum
+    #[doc = "What the job covers: `EntireOrganization` or `SelectedItems`."] #[doc = ""]
+    #[doc = " Needs one of the crate features `copy-job`, `job`."] pub enum
     RestJobBackupType { EntireOrganization = "EntireOrganization", SelectedItems =
     "SelectedItems", } unknown Unknown
 }
 ///`RestJobGroupItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestJobGroupItem {
     pub group: ::std::option::Option<RestGroup>,
     ///`true` covers the group's SharePoint site.
@@ -3750,6 +4149,8 @@ pub struct RestJobGroupItem {
 ///`RestJobItemComposed`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job", feature = "job"))]
+///
+/// Needs one of the crate features `copy-job`, `job`.
 pub struct RestJobItemComposed {
     ///`true` covers the in-place archive mailbox.
     pub archive_mailbox: ::std::option::Option<bool>,
@@ -3802,13 +4203,16 @@ impl RestJobItemComposed {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Outcome of the latest run, such as `Success`, `Warning`, `Failed` or `Running`."]
-    pub enum RestJobLastStatus { Stopped = "Stopped", Running = "Running", Success =
-    "Success", Failed = "Failed", Warning = "Warning", NotConfigured = "NotConfigured",
-    Disconnected = "Disconnected", Queued = "Queued", } unknown Unknown
+    #[doc = ""] #[doc = " Needs one of the crate features `copy-job`, `job`."] pub enum
+    RestJobLastStatus { Stopped = "Stopped", Running = "Running", Success = "Success",
+    Failed = "Failed", Warning = "Warning", NotConfigured = "NotConfigured", Disconnected
+    = "Disconnected", Queued = "Queued", } unknown Unknown
 }
 ///`RestJobOneDriveFoldersItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestJobOneDriveFoldersItem {
     ///OneDrive folder names to take in or leave out; for a `OneDriveFolders` entry they apply to every OneDrive of the organization.
     pub folders: ::std::vec::Vec<::std::string::String>,
@@ -3821,6 +4225,8 @@ pub struct RestJobOneDriveFoldersItem {
 ///`RestJobOrganizationItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestJobOrganizationItem {
     ///`true` covers the in-place archive mailbox.
     pub archive_mailbox: ::std::option::Option<bool>,
@@ -3843,6 +4249,8 @@ pub struct RestJobOrganizationItem {
 ///`RestJobPersonalSitesItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestJobPersonalSitesItem {
     ///Id of the entry: a fixed per-type prefix joined with the object id. Take it from `Job_GetSelectedItems` or `Job_GetExcludedItems`; leave empty for new entries.
     pub id: ::std::option::Option<::std::string::String>,
@@ -3853,6 +4261,8 @@ pub struct RestJobPersonalSitesItem {
 ///`RestJobSchedulePolicy`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job", feature = "job"))]
+///
+/// Needs one of the crate features `copy-job`, `job`.
 pub struct RestJobSchedulePolicy {
     ///`true` limits the job to the hours allowed in `backupWindowSettings`.
     pub backup_window_enabled: ::std::option::Option<bool>,
@@ -3883,16 +4293,18 @@ pub struct RestJobSchedulePolicy {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Days to run for the `Daily` type: every day, workdays, weekends or one weekday."]
-    pub enum RestJobSchedulePolicyDailyType { Everyday = "Everyday", Workdays =
-    "Workdays", Weekends = "Weekends", Monday = "Monday", Tuesday = "Tuesday", Wednesday
-    = "Wednesday", Thursday = "Thursday", Friday = "Friday", Saturday = "Saturday",
-    Sunday = "Sunday", } unknown Unknown
+    #[doc = ""] #[doc = " Needs one of the crate features `copy-job`, `job`."] pub enum
+    RestJobSchedulePolicyDailyType { Everyday = "Everyday", Workdays = "Workdays",
+    Weekends = "Weekends", Monday = "Monday", Tuesday = "Tuesday", Wednesday =
+    "Wednesday", Thursday = "Thursday", Friday = "Friday", Saturday = "Saturday", Sunday
+    = "Sunday", } unknown Unknown
 }
 #[cfg(any(feature = "copy-job", feature = "job"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Interval between runs for the `Periodically` type, from 5 minutes (`Minutes5`) to 8 hours (`Hours8`)."]
-    pub enum RestJobSchedulePolicyPeriodicallyEvery { Minutes5 = "Minutes5", Minutes10 =
+    #[doc = ""] #[doc = " Needs one of the crate features `copy-job`, `job`."] pub enum
+    RestJobSchedulePolicyPeriodicallyEvery { Minutes5 = "Minutes5", Minutes10 =
     "Minutes10", Minutes15 = "Minutes15", Minutes30 = "Minutes30", Hours1 = "Hours1",
     Hours2 = "Hours2", Hours4 = "Hours4", Hours8 = "Hours8", } unknown Unknown
 }
@@ -3900,12 +4312,15 @@ pub struct RestJobSchedulePolicy {
 ::veeam_runtime::string_enum! {
     #[doc =
     "How the job is started: `Daily` (on `dailyType` days at `dailyTime`), `Periodically` (every `periodicallyEvery`) or `ManualOnly` (never on its own)."]
-    pub enum RestJobSchedulePolicyType { Periodically = "Periodically", Daily = "Daily",
+    #[doc = ""] #[doc = " Needs one of the crate features `copy-job`, `job`."] pub enum
+    RestJobSchedulePolicyType { Periodically = "Periodically", Daily = "Daily",
     ManualOnly = "ManualOnly", } unknown Unknown
 }
 ///`RestJobSession`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-session"))]
+///
+/// Needs the crate feature `job-session`.
 pub struct RestJobSession {
     ///When the session started (date-time).
     pub creation_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -3928,18 +4343,22 @@ pub struct RestJobSession {
 ::veeam_runtime::string_enum! {
     #[doc =
     "State or outcome of the session, such as `Running`, `Success`, `Warning` or `Failed`."]
-    pub enum RestJobSessionStatus { Stopped = "Stopped", Running = "Running", Success =
-    "Success", Failed = "Failed", Warning = "Warning", NotConfigured = "NotConfigured",
-    Disconnected = "Disconnected", Queued = "Queued", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `job-session`."] pub enum
+    RestJobSessionStatus { Stopped = "Stopped", Running = "Running", Success = "Success",
+    Failed = "Failed", Warning = "Warning", NotConfigured = "NotConfigured", Disconnected
+    = "Disconnected", Queued = "Queued", } unknown Unknown
 }
 #[cfg(any(feature = "job-session"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestJobSessionType`"] pub enum RestJobSessionType { Backup = "Backup", Copy
-    = "Copy", } unknown Unknown
+    #[doc = "`RestJobSessionType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `job-session`."] pub enum RestJobSessionType { Backup =
+    "Backup", Copy = "Copy", } unknown Unknown
 }
 ///`RestJobSite`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "copy-job", feature = "job", feature = "unreferenced-types"))]
+///
+/// Needs one of the crate features `copy-job`, `job`, `unreferenced-types`.
 pub struct RestJobSite {
     ///Id of the SharePoint site, from `OrganizationSite_Get`.
     pub id: ::std::string::String,
@@ -3962,6 +4381,8 @@ pub struct RestJobSite {
 ///`RestJobSiteItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestJobSiteItem {
     ///Id of the entry: a fixed per-type prefix joined with the object id. Take it from `Job_GetSelectedItems` or `Job_GetExcludedItems`; leave empty for new entries.
     pub id: ::std::option::Option<::std::string::String>,
@@ -3973,6 +4394,8 @@ pub struct RestJobSiteItem {
 ///`RestJobStatistics`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-session"))]
+///
+/// Needs the crate feature `job-session`.
 pub struct RestJobStatistics {
     ///Slowest stage of the data path: `Source`, `Target`, `Detecting` (not known yet) or `NA`.
     pub bottleneck: ::std::option::Option<RestJobStatisticsBottleneck>,
@@ -3993,12 +4416,15 @@ pub struct RestJobStatistics {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Slowest stage of the data path: `Source`, `Target`, `Detecting` (not known yet) or `NA`."]
-    pub enum RestJobStatisticsBottleneck { Na = "NA", Detecting = "Detecting", Source =
-    "Source", Target = "Target", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `job-session`."] pub enum
+    RestJobStatisticsBottleneck { Na = "NA", Detecting = "Detecting", Source = "Source",
+    Target = "Target", } unknown Unknown
 }
 ///`RestJobTeamItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestJobTeamItem {
     ///`true` also covers the team's chats.
     pub chats: ::std::option::Option<bool>,
@@ -4012,6 +4438,8 @@ pub struct RestJobTeamItem {
 ///`RestJobUserItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestJobUserItem {
     ///`true` covers the in-place archive mailbox.
     pub archive_mailbox: ::std::option::Option<bool>,
@@ -4031,6 +4459,8 @@ pub struct RestJobUserItem {
 ///`RestJournalItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestJournalItem {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -4052,6 +4482,8 @@ pub struct RestJournalItem {
 ///`RestLicense`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license"))]
+///
+/// Needs the crate feature `license`.
 pub struct RestLicense {
     pub contact_person: ::std::option::Option<::std::string::String>,
     ///Email address of the person the license was issued to.
@@ -4082,6 +4514,8 @@ pub struct RestLicense {
 ///`RestLicenseAutoUpdate`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license"))]
+///
+/// Needs the crate feature `license`.
 pub struct RestLicenseAutoUpdate {
     ///Actions the server offers on this resource; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -4099,6 +4533,8 @@ impl RestLicenseAutoUpdate {
 ///`RestLicenseOverviewOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "reports"))]
+///
+/// Needs the crate feature `reports`.
 pub struct RestLicenseOverviewOptions {
     ///End of the reporting period; UTC, ISO 8601.
     pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -4118,25 +4554,30 @@ impl RestLicenseOverviewOptions {
 }
 #[cfg(any(feature = "reports"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "File format of the report: `PDF` or `CSV`."] pub enum
-    RestLicenseOverviewOptionsFormat { Pdf = "PDF", Csv = "CSV", } unknown Unknown
+    #[doc = "File format of the report: `PDF` or `CSV`."] #[doc = ""] #[doc =
+    " Needs the crate feature `reports`."] pub enum RestLicenseOverviewOptionsFormat {
+    Pdf = "PDF", Csv = "CSV", } unknown Unknown
 }
 #[cfg(any(feature = "license"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`Valid` or `Expired`."] pub enum RestLicenseStatus { Valid = "Valid",
+    #[doc = "`Valid` or `Expired`."] #[doc = ""] #[doc =
+    " Needs the crate feature `license`."] pub enum RestLicenseStatus { Valid = "Valid",
     Expired = "Expired", } unknown Unknown
 }
 #[cfg(any(feature = "license"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Kind of license: `Subscription`, `Evaluation`, `NFR`, `Rental`, `Community` or `AwsPrivateOffer`."]
-    pub enum RestLicenseType { Subscription = "Subscription", Evaluation = "Evaluation",
-    Nfr = "NFR", Rental = "Rental", Community = "Community", AwsPrivateOffer =
-    "AwsPrivateOffer", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `license`."] pub enum RestLicenseType {
+    Subscription = "Subscription", Evaluation = "Evaluation", Nfr = "NFR", Rental =
+    "Rental", Community = "Community", AwsPrivateOffer = "AwsPrivateOffer", } unknown
+    Unknown
 }
 ///`RestLicensedUser`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "licensed-user"))]
+///
+/// Needs the crate feature `licensed-user`.
 pub struct RestLicensedUser {
     ///Id of the organization as recorded in the backup; differs from `organizationId`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
@@ -4162,7 +4603,8 @@ pub struct RestLicensedUser {
 ::veeam_runtime::string_enum! {
     #[doc =
     "License state of the user: `Licensed`, `New`, `TemporarilyAssigned` or `Exceeded`."]
-    pub enum RestLicensedUserLicenseState { Licensed = "Licensed", New = "New",
+    #[doc = ""] #[doc = " Needs the crate feature `licensed-user`."] pub enum
+    RestLicensedUserLicenseState { Licensed = "Licensed", New = "New",
     TemporarilyAssigned = "TemporarilyAssigned", Exceeded = "Exceeded", } unknown Unknown
 }
 ///`RestLinkHal`
@@ -4242,6 +4684,8 @@ pub struct RestLicensedUser {
         feature = "vex-email-settings"
     )
 )]
+///
+/// Needs one of the crate features `account`, `amazon-s3-compatible-object-storage`, `amazon-s3-object-storage`, `application`, `audit-email-settings`, `azure-object-storage`, `backup-group-data`, `backup-mailbox-data`, `backup-one-drive-data`, `backup-organization`, `backup-organization-data`, `backup-repository`, `backup-site-data`, `backup-team-data`, `backup-user-data`, `copy-job`, `data-retrieval`, `data-retrieval-session`, `data-retrieval-session-log`, `encryption-key`, `exchange-folder`, `exchange-item`, `exchange-mailbox`, `exclusion-settings`, `history-settings`, `internet-proxy-settings`, `job`, `job-session`, `job-session-log`, `license`, `licensed-user`, `management-mode`, `object-storage-repository`, `one-drive`, `one-drive-document`, `one-drive-folder`, `organization`, `organization-audit`, `organization-backup-accounts`, `organization-backup-applications`, `organization-group`, `organization-group-member`, `organization-rbac`, `organization-site`, `organization-team`, `organization-user`, `organization-user-one-drive`, `proxy`, `rbac-role`, `repository-synchronize-sessions`, `restore-point`, `restore-session`, `restore-session-event`, `share-point-attachment`, `share-point-document`, `share-point-folder`, `share-point-item`, `share-point-library`, `share-point-list`, `share-point-site`, `teams-channel`, `teams-file`, `teams-post`, `teams-tab`, `teams-team`, `unreferenced-types`, `vbo-email-settings`, `veod-email-settings`, `vesp-email-settings`, `vet-email-settings`, `vex-email-settings`.
 pub struct RestLinkHal {
     ///Address of the linked resource, usable as is in a follow-up request.
     pub href: ::std::option::Option<::std::string::String>,
@@ -4323,6 +4767,8 @@ pub struct RestLinkHal {
         feature = "vex-email-settings"
     )
 )]
+///
+/// Needs one of the crate features `account`, `amazon-s3-compatible-object-storage`, `amazon-s3-object-storage`, `application`, `audit-email-settings`, `azure-object-storage`, `backup-group-data`, `backup-mailbox-data`, `backup-one-drive-data`, `backup-organization`, `backup-organization-data`, `backup-repository`, `backup-site-data`, `backup-team-data`, `backup-user-data`, `copy-job`, `data-retrieval`, `data-retrieval-session`, `data-retrieval-session-log`, `encryption-key`, `exchange-folder`, `exchange-item`, `exchange-mailbox`, `exclusion-settings`, `history-settings`, `internet-proxy-settings`, `job`, `job-session`, `job-session-log`, `license`, `licensed-user`, `management-mode`, `object-storage-repository`, `one-drive`, `one-drive-document`, `one-drive-folder`, `organization`, `organization-audit`, `organization-backup-accounts`, `organization-backup-applications`, `organization-group`, `organization-group-member`, `organization-rbac`, `organization-site`, `organization-team`, `organization-user`, `organization-user-one-drive`, `proxy`, `rbac-role`, `repository-synchronize-sessions`, `restore-point`, `restore-session`, `restore-session-event`, `share-point-attachment`, `share-point-document`, `share-point-folder`, `share-point-item`, `share-point-library`, `share-point-list`, `share-point-site`, `teams-channel`, `teams-file`, `teams-post`, `teams-tab`, `teams-team`, `unreferenced-types`, `vbo-email-settings`, `veod-email-settings`, `vesp-email-settings`, `vet-email-settings`, `vex-email-settings`.
 pub struct RestLinkHalDictionary(
     pub ::std::collections::HashMap<::std::string::String, RestLinkHal>,
 );
@@ -4578,6 +5024,8 @@ impl ::std::convert::From<
 ///`RestListRestoreStatistics`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-library", feature = "share-point-list"))]
+///
+/// Needs one of the crate features `share-point-library`, `share-point-list`.
 pub struct RestListRestoreStatistics {
     pub failed_items_count: ::std::option::Option<i32>,
     pub failed_lists_count: ::std::option::Option<i32>,
@@ -4592,6 +5040,8 @@ pub struct RestListRestoreStatistics {
 ///`RestLogItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval-session-log", feature = "job-session-log"))]
+///
+/// Needs one of the crate features `data-retrieval-session-log`, `job-session-log`.
 pub struct RestLogItem {
     ///When the logged step started (date-time).
     pub creation_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -4607,6 +5057,8 @@ pub struct RestLogItem {
 ///`RestLoggedInOrganization`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
+///
+/// Needs the crate feature `organization`.
 pub struct RestLoggedInOrganization {
     ///Actions the server offers on this resource, by name.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -4629,13 +5081,16 @@ pub struct RestLoggedInOrganization {
 }
 #[cfg(any(feature = "organization"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`Office365`, `OnPremises` or `Hybrid`."] pub enum
-    RestLoggedInOrganizationType { OnPremises = "OnPremises", Office365 = "Office365",
-    Hybrid = "Hybrid", } unknown Unknown
+    #[doc = "`Office365`, `OnPremises` or `Hybrid`."] #[doc = ""] #[doc =
+    " Needs the crate feature `organization`."] pub enum RestLoggedInOrganizationType {
+    OnPremises = "OnPremises", Office365 = "Office365", Hybrid = "Hybrid", } unknown
+    Unknown
 }
 ///`RestMailboxProtectionOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "reports"))]
+///
+/// Needs the crate feature `reports`.
 pub struct RestMailboxProtectionOptions {
     ///File format of the report: `PDF` or `CSV`.
     pub format: ::std::option::Option<RestMailboxProtectionOptionsFormat>,
@@ -4653,12 +5108,15 @@ impl RestMailboxProtectionOptions {
 }
 #[cfg(any(feature = "reports"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "File format of the report: `PDF` or `CSV`."] pub enum
-    RestMailboxProtectionOptionsFormat { Pdf = "PDF", Csv = "CSV", } unknown Unknown
+    #[doc = "File format of the report: `PDF` or `CSV`."] #[doc = ""] #[doc =
+    " Needs the crate feature `reports`."] pub enum RestMailboxProtectionOptionsFormat {
+    Pdf = "PDF", Csv = "CSV", } unknown Unknown
 }
 ///`RestManagementMode`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "management-mode"))]
+///
+/// Needs the crate feature `management-mode`.
 pub struct RestManagementMode {
     ///Actions the server offers on this resource, by name.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -4680,6 +5138,8 @@ impl RestManagementMode {
 ///`RestMonthlyReport`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-report"))]
+///
+/// Needs the crate feature `license-report`.
 pub struct RestMonthlyReport {
     pub organizations: ::std::vec::Vec<RestReportOrganization>,
     pub report_parameters: ::std::option::Option<RestReportParameters>,
@@ -4688,6 +5148,8 @@ pub struct RestMonthlyReport {
 ///`RestMonthlyReportInterval`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-report"))]
+///
+/// Needs the crate feature `license-report`.
 pub struct RestMonthlyReportInterval {
     ///Last day of the period the report covers (UTC).
     pub end_of_interval: ::std::option::Option<
@@ -4701,6 +5163,8 @@ pub struct RestMonthlyReportInterval {
 ///`RestNotificationEmailSettingsRequest`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vbo-email-settings"))]
+///
+/// Needs the crate feature `vbo-email-settings`.
 pub struct RestNotificationEmailSettingsRequest {
     ///`true` attaches a detailed job report to each notification.
     pub attach_detailed_report: ::std::option::Option<bool>,
@@ -4742,6 +5206,8 @@ impl RestNotificationEmailSettingsRequest {
 ///`RestNotificationEmailSettingsResponse`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vbo-email-settings"))]
+///
+/// Needs the crate feature `vbo-email-settings`.
 pub struct RestNotificationEmailSettingsResponse {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -4777,6 +5243,8 @@ pub struct RestNotificationEmailSettingsResponse {
 ///`RestObjectStorageRepositoryComposed`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "object-storage-repository"))]
+///
+/// Needs the crate feature `object-storage-repository`.
 pub struct RestObjectStorageRepositoryComposed {
     ///Cloud credentials that open the storage, id from `Account_GetCredentials`.
     pub account_id: ::std::option::Option<::uuid::Uuid>,
@@ -4824,14 +5292,17 @@ impl RestObjectStorageRepositoryComposed {
 }
 #[cfg(any(feature = "object-storage-repository", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestObjectStorageType`"] pub enum RestObjectStorageType { AzureBlob =
-    "AzureBlob", AmazonS3 = "AmazonS3", AmazonS3Compatible = "AmazonS3Compatible",
-    AzureBlobArchive = "AzureBlobArchive", AmazonS3Glacier = "AmazonS3Glacier", } unknown
-    Unknown
+    #[doc = "`RestObjectStorageType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `object-storage-repository`, `unreferenced-types`."]
+    pub enum RestObjectStorageType { AzureBlob = "AzureBlob", AmazonS3 = "AmazonS3",
+    AmazonS3Compatible = "AmazonS3Compatible", AzureBlobArchive = "AzureBlobArchive",
+    AmazonS3Glacier = "AmazonS3Glacier", } unknown Unknown
 }
 ///`RestOffice365ConnectionSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization", feature = "unreferenced-types"))]
+///
+/// Needs one of the crate features `organization`, `unreferenced-types`.
 pub struct RestOffice365ConnectionSettings {
     ///Account that connects to the online service when app-only authentication is off; goes with `password`.
     pub account: ::std::option::Option<::std::string::String>,
@@ -4860,6 +5331,8 @@ pub struct RestOffice365ConnectionSettings {
 ///`RestOffice365Organization`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestOffice365Organization {
     ///Actions the server offers on this organization; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -4905,6 +5378,8 @@ pub struct RestOffice365Organization {
 ///`RestOnPremisesOrganization`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestOnPremisesOrganization {
     ///Actions the server offers on this organization; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -4944,6 +5419,8 @@ pub struct RestOnPremisesOrganization {
         feature = "organization-user-one-drive"
     )
 )]
+///
+/// Needs one of the crate features `one-drive`, `one-drive-document`, `one-drive-folder`, `organization-user-one-drive`.
 pub struct RestOneDrive {
     ///Id of the backed-up OneDrive, from `OneDrive_Get`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -4956,6 +5433,8 @@ pub struct RestOneDrive {
 ///`RestOneDriveDocument`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "one-drive-document"))]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct RestOneDriveDocument {
     ///User who created the document.
     pub created_by: ::std::option::Option<::std::string::String>,
@@ -4985,6 +5464,8 @@ pub struct RestOneDriveDocument {
 ///`RestOneDriveFolder`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "one-drive-folder"))]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct RestOneDriveFolder {
     ///User who created the folder.
     pub created_by: ::std::option::Option<::std::string::String>,
@@ -5010,6 +5491,8 @@ pub struct RestOneDriveFolder {
 ///`RestOperatorExploreOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-session"))]
+///
+/// Needs the crate feature `restore-session`.
 pub struct RestOperatorExploreOptions {
     ///Point in time to explore, UTC, ISO 8601: the session shows the data as of the latest backup at or before it.
     pub date_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -5034,12 +5517,15 @@ impl RestOperatorExploreOptions {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Kind of data the session explores: `Vex` (Exchange), `Veod` (OneDrive), `Vesp` (SharePoint) or `Vet` (Teams)."]
-    pub enum RestOperatorExploreOptionsType { Vex = "Vex", Veod = "Veod", Vesp = "Vesp",
-    Vet = "Vet", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `restore-session`."] pub enum
+    RestOperatorExploreOptionsType { Vex = "Vex", Veod = "Veod", Vesp = "Vesp", Vet =
+    "Vet", } unknown Unknown
 }
 ///`RestOperatorInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-rbac"))]
+///
+/// Needs the crate feature `organization-rbac`.
 pub struct RestOperatorInfo {
     ///`true` when the signed-in user is a restore operator, not only restoring own data.
     pub is_operator: ::std::option::Option<bool>,
@@ -5049,6 +5535,8 @@ pub struct RestOperatorInfo {
 ///`RestOperatorRestoreOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestOperatorRestoreOptions {
     ///`true` restores every backed-up version of changed items, not only the latest.
     pub changed_items: ::std::option::Option<bool>,
@@ -5073,6 +5561,8 @@ impl RestOperatorRestoreOptions {
 ///`RestOperatorRestoreResponse`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestOperatorRestoreResponse {
     ///Id of the restore session that carries out the operator restore.
     pub session_id: ::std::option::Option<::uuid::Uuid>,
@@ -5086,6 +5576,8 @@ pub struct RestOperatorRestoreResponse {
         feature = "share-point-item"
     )
 )]
+///
+/// Needs one of the crate features `one-drive-document`, `share-point-document`, `share-point-item`.
 pub struct RestOperatorRestoreSessionResponse {
     ///Id of the restore session that runs the operator's restore; poll it with `RestoreSession_GetByRestoreSessionId`.
     pub session_id: ::std::option::Option<::uuid::Uuid>,
@@ -5093,6 +5585,8 @@ pub struct RestOperatorRestoreSessionResponse {
 ///`RestOperatorRestoreSharePointDocumentsConfig`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "share-point-document"))]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct RestOperatorRestoreSharePointDocumentsConfig {
     ///When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history.
     pub document_last_version_action: ::std::option::Option<
@@ -5128,19 +5622,23 @@ impl RestOperatorRestoreSharePointDocumentsConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestOperatorRestoreSharePointDocumentsConfigDocumentLastVersionAction {
-    Overwrite = "Overwrite", Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-document`."] pub enum
+    RestOperatorRestoreSharePointDocumentsConfigDocumentLastVersionAction { Overwrite =
+    "Overwrite", Merge = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-document"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestOperatorRestoreSharePointDocumentsConfigDocumentVersion { All = "All",
-    Last = "Last", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-document`."] pub enum
+    RestOperatorRestoreSharePointDocumentsConfigDocumentVersion { All = "All", Last =
+    "Last", } unknown Unknown
 }
 ///`RestOperatorRestoreSharePointItemsConfig`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "share-point-item"))]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct RestOperatorRestoreSharePointItemsConfig {
     ///When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history.
     pub document_last_version_action: ::std::option::Option<
@@ -5176,19 +5674,23 @@ impl RestOperatorRestoreSharePointItemsConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestOperatorRestoreSharePointItemsConfigDocumentLastVersionAction {
-    Overwrite = "Overwrite", Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-item`."] pub enum
+    RestOperatorRestoreSharePointItemsConfigDocumentLastVersionAction { Overwrite =
+    "Overwrite", Merge = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-item"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestOperatorRestoreSharePointItemsConfigDocumentVersion { All = "All", Last
-    = "Last", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-item`."] pub enum
+    RestOperatorRestoreSharePointItemsConfigDocumentVersion { All = "All", Last = "Last",
+    } unknown Unknown
 }
 ///`RestOperatorRestoreToOriginalOneDriveDocuments`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "one-drive-document"))]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct RestOperatorRestoreToOriginalOneDriveDocuments {
     ///When the file already exists at the target: `Overwrite` replaces it, `Keep` leaves it and writes the restored copy under a new name.
     pub document_action: RestOperatorRestoreToOriginalOneDriveDocumentsDocumentAction,
@@ -5208,12 +5710,15 @@ impl RestOperatorRestoreToOriginalOneDriveDocuments {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Keep` leaves it and writes the restored copy under a new name."]
-    pub enum RestOperatorRestoreToOriginalOneDriveDocumentsDocumentAction { Overwrite =
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-document`."] pub enum
+    RestOperatorRestoreToOriginalOneDriveDocumentsDocumentAction { Overwrite =
     "Overwrite", Keep = "Keep", } unknown Unknown
 }
 ///`RestOrganizationComposed`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
+///
+/// Needs the crate feature `organization`.
 pub struct RestOrganizationComposed {
     ///Actions the server offers on this organization; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -5272,6 +5777,8 @@ impl RestOrganizationComposed {
 ///`RestOrganizationLicensingInformation`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-licensing-information"))]
+///
+/// Needs the crate feature `organization-licensing-information`.
 pub struct RestOrganizationLicensingInformation {
     ///License units the organization's users consume now; may exceed the license for a while.
     pub licensed_users: ::std::option::Option<i32>,
@@ -5280,13 +5787,16 @@ pub struct RestOrganizationLicensingInformation {
 }
 #[cfg(any(feature = "organization", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestOrganizationRegion`"] pub enum RestOrganizationRegion { Worldwide =
-    "Worldwide", Germany = "Germany", China = "China", UsDefence = "USDefence",
-    UsGovernment = "USGovernment", } unknown Unknown
+    #[doc = "`RestOrganizationRegion`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `organization`, `unreferenced-types`."] pub enum
+    RestOrganizationRegion { Worldwide = "Worldwide", Germany = "Germany", China =
+    "China", UsDefence = "USDefence", UsGovernment = "USGovernment", } unknown Unknown
 }
 ///`RestOrganizationRemovedUsers`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-report"))]
+///
+/// Needs the crate feature `license-report`.
 pub struct RestOrganizationRemovedUsers {
     ///Organization the removed users belong to (id from `Organization_Get`).
     pub organization_id: ::std::option::Option<::std::string::String>,
@@ -5298,6 +5808,8 @@ pub struct RestOrganizationRemovedUsers {
 ///`RestOrganizationStorageSpaceUsage`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
+///
+/// Needs the crate feature `organization`.
 pub struct RestOrganizationStorageSpaceUsage {
     ///State details of the repository.
     pub details: ::std::option::Option<::std::string::String>,
@@ -5320,12 +5832,16 @@ pub struct RestOrganizationStorageSpaceUsage {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestOrganizationType`"] pub enum RestOrganizationType { Office365 =
-    "Office365", OnPremises = "OnPremises", Hybrid = "Hybrid", } unknown Unknown
+    #[doc = "`RestOrganizationType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `backup-organization`, `organization`, `unreferenced-types`."]
+    pub enum RestOrganizationType { Office365 = "Office365", OnPremises = "OnPremises",
+    Hybrid = "Hybrid", } unknown Unknown
 }
 ///`RestProxy`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy"))]
+///
+/// Needs the crate feature `proxy`.
 pub struct RestProxy {
     ///Free-text description of the proxy.
     pub description: ::std::option::Option<::std::string::String>,
@@ -5356,6 +5872,8 @@ pub struct RestProxy {
 ///`RestProxyFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy"))]
+///
+/// Needs the crate feature `proxy`.
 pub struct RestProxyFromClient {
     ///`true` takes over a proxy that another backup server still manages.
     pub attach_used_proxy: ::std::option::Option<bool>,
@@ -5399,44 +5917,50 @@ impl RestProxyFromClient {
 ::veeam_runtime::string_enum! {
     #[doc =
     "`FromManagementServer` reuses the server's internet proxy settings; `Custom` uses `internetProxySettings`."]
-    pub enum RestProxyFromClientInternetProxyType { FromManagementServer =
-    "FromManagementServer", Custom = "Custom", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `proxy`."] pub enum
+    RestProxyFromClientInternetProxyType { FromManagementServer = "FromManagementServer",
+    Custom = "Custom", } unknown Unknown
 }
 #[cfg(any(feature = "proxy"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Unit of `throttlingValue`: `Mbps` (megabits per second), `MBs` or `KBs` (megabytes or kilobytes per second)."]
-    pub enum RestProxyFromClientThrottlingUnit { Mbps = "Mbps", MBs = "MBs", KBs = "KBs",
-    } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `proxy`."] pub enum
+    RestProxyFromClientThrottlingUnit { Mbps = "Mbps", MBs = "MBs", KBs = "KBs", }
+    unknown Unknown
 }
 #[cfg(any(feature = "proxy"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Where the internet proxy settings come from: `FromManagementServer` (the backup server's) or `Custom` (`internetProxySettings`)."]
-    pub enum RestProxyInternetProxyType { FromManagementServer = "FromManagementServer",
-    Custom = "Custom", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `proxy`."] pub enum
+    RestProxyInternetProxyType { FromManagementServer = "FromManagementServer", Custom =
+    "Custom", } unknown Unknown
 }
 #[cfg(any(feature = "proxy"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "Whether the backup server can reach the proxy: `Online` or `Offline`."] pub
-    enum RestProxyStatus { Online = "Online", Offline = "Offline", } unknown Unknown
+    #[doc = "Whether the backup server can reach the proxy: `Online` or `Offline`."]
+    #[doc = ""] #[doc = " Needs the crate feature `proxy`."] pub enum RestProxyStatus {
+    Online = "Online", Offline = "Offline", } unknown Unknown
 }
 #[cfg(any(feature = "proxy"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Unit of `throttlingValue`: `Mbps` (megabits per second), `MBs` or `KBs` (megabytes or kilobytes per second)."]
-    pub enum RestProxyThrottlingUnit { Mbps = "Mbps", MBs = "MBs", KBs = "KBs", } unknown
-    Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `proxy`."] pub enum
+    RestProxyThrottlingUnit { Mbps = "Mbps", MBs = "MBs", KBs = "KBs", } unknown Unknown
 }
 #[cfg(any(feature = "proxy"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "How the proxy machine is joined: `Local`, `Domain` or `Workgroup`."] pub
-    enum RestProxyType { Local = "Local", Domain = "Domain", Workgroup = "Workgroup", }
-    unknown Unknown
+    #[doc = "How the proxy machine is joined: `Local`, `Domain` or `Workgroup`."] #[doc =
+    ""] #[doc = " Needs the crate feature `proxy`."] pub enum RestProxyType { Local =
+    "Local", Domain = "Domain", Workgroup = "Workgroup", } unknown Unknown
 }
 ///`RestRbacEffectiveScope`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-rbac"))]
+///
+/// Needs the crate feature `organization-rbac`.
 pub struct RestRbacEffectiveScope {
     ///SharePoint sites whose data the operator may restore.
     pub sites: ::std::vec::Vec<RestRbacSiteItem>,
@@ -5452,6 +5976,8 @@ pub struct RestRbacEffectiveScope {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `rbac-role`, `restore-session`, `unreferenced-types`.
 pub struct RestRbacGroup {
     ///Display name of the group.
     pub display_name: ::std::option::Option<::std::string::String>,
@@ -5465,6 +5991,8 @@ pub struct RestRbacGroup {
 ///`RestRbacGroupItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestRbacGroupItem {
     pub group: ::std::option::Option<RestRbacGroup>,
     ///Id of this role item (the group's id).
@@ -5483,6 +6011,8 @@ pub struct RestRbacGroupItem {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Kind of group: `Office365`, `Security`, `Distribution`, `DynamicDistribution` or `Unknown`."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `rbac-role`, `restore-session`, `unreferenced-types`."]
     pub enum RestRbacGroupType { Office365 = "Office365", Security = "Security",
     Distribution = "Distribution", DynamicDistribution = "DynamicDistribution", Unknown =
     "Unknown", } unknown UnknownValue
@@ -5490,6 +6020,8 @@ pub struct RestRbacGroupItem {
 ///`RestRbacItemComposed`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "rbac-role", feature = "restore-session"))]
+///
+/// Needs one of the crate features `rbac-role`, `restore-session`.
 pub struct RestRbacItemComposed {
     pub group: ::std::option::Option<RestRbacGroup>,
     ///Id of this role item (the id of the object it names).
@@ -5509,12 +6041,16 @@ pub struct RestRbacItemComposed {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRbacItemType`"] pub enum RestRbacItemType { Group = "Group", User =
-    "User", Site = "Site", } unknown Unknown
+    #[doc = "`RestRbacItemType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `organization-rbac`, `rbac-role`, `restore-session`, `unreferenced-types`."]
+    pub enum RestRbacItemType { Group = "Group", User = "User", Site = "Site", } unknown
+    Unknown
 }
 ///`RestRbacLoggedInUser`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "organization-rbac"))]
+///
+/// Needs the crate feature `organization-rbac`.
 pub struct RestRbacLoggedInUser {
     ///Id of the signed-in user in the organization.
     pub id: ::std::string::String,
@@ -5524,6 +6060,8 @@ pub struct RestRbacLoggedInUser {
 ///`RestRbacRole`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "rbac-role"))]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RestRbacRole {
     ///Free-text note about the role.
     pub description: ::std::option::Option<::std::string::String>,
@@ -5541,6 +6079,8 @@ pub struct RestRbacRole {
 ///`RestRbacRoleCreateModel`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "rbac-role"))]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RestRbacRoleCreateModel {
     ///Free-text note about the role.
     pub description: ::std::option::Option<::std::string::String>,
@@ -5572,15 +6112,17 @@ impl RestRbacRoleCreateModel {
 ::veeam_runtime::string_enum! {
     #[doc =
     "`EntireOrganization` lets operators restore data of every object in the organization; `SpecificObjects` only of `selectedItems`."]
-    pub enum RestRbacRoleCreateModelRoleType { EntireOrganization = "EntireOrganization",
+    #[doc = ""] #[doc = " Needs the crate feature `rbac-role`."] pub enum
+    RestRbacRoleCreateModelRoleType { EntireOrganization = "EntireOrganization",
     SpecificObjects = "SpecificObjects", } unknown Unknown
 }
 #[cfg(any(feature = "rbac-role"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "`EntireOrganization`: operators may restore data of every object; `SpecificObjects`: only of the role's objects to manage."]
-    pub enum RestRbacRoleRoleType { EntireOrganization = "EntireOrganization",
-    SpecificObjects = "SpecificObjects", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `rbac-role`."] pub enum
+    RestRbacRoleRoleType { EntireOrganization = "EntireOrganization", SpecificObjects =
+    "SpecificObjects", } unknown Unknown
 }
 ///`RestRbacSite`
 #[derive(Clone, Debug)]
@@ -5591,6 +6133,8 @@ impl RestRbacRoleCreateModel {
         feature = "restore-session"
     )
 )]
+///
+/// Needs one of the crate features `organization-rbac`, `rbac-role`, `restore-session`.
 pub struct RestRbacSite {
     ///Id of the site in the organization, from `OrganizationSite_Get`.
     pub id: ::std::string::String,
@@ -5608,6 +6152,8 @@ pub struct RestRbacSite {
 ///`RestRbacSiteItem`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "organization-rbac"))]
+///
+/// Needs the crate feature `organization-rbac`.
 pub struct RestRbacSiteItem {
     ///Id of this role item (the site's id).
     pub id: ::std::string::String,
@@ -5625,6 +6171,8 @@ pub struct RestRbacSiteItem {
         feature = "restore-session"
     )
 )]
+///
+/// Needs one of the crate features `organization-rbac`, `rbac-role`, `restore-session`.
 pub struct RestRbacUser {
     ///Display name of the user.
     pub display_name: ::std::option::Option<::std::string::String>,
@@ -5638,6 +6186,8 @@ pub struct RestRbacUser {
 ///`RestRbacUserItem`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "organization-rbac"))]
+///
+/// Needs the crate feature `organization-rbac`.
 pub struct RestRbacUserItem {
     ///Id of this role item (the user's id).
     pub id: ::std::string::String,
@@ -5654,13 +6204,17 @@ pub struct RestRbacUserItem {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "Kind of account: `User`, `SharedMailbox` or `PublicMailbox`."] pub enum
-    RestRbacUserType { User = "User", SharedMailbox = "SharedMailbox", PublicMailbox =
-    "PublicMailbox", } unknown Unknown
+    #[doc = "Kind of account: `User`, `SharedMailbox` or `PublicMailbox`."] #[doc = ""]
+    #[doc =
+    " Needs one of the crate features `organization-rbac`, `rbac-role`, `restore-session`."]
+    pub enum RestRbacUserType { User = "User", SharedMailbox = "SharedMailbox",
+    PublicMailbox = "PublicMailbox", } unknown Unknown
 }
 ///`RestRemoveAuditItemsOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-audit"))]
+///
+/// Needs the crate feature `organization-audit`.
 pub struct RestRemoveAuditItemsOptions {
     ///Ids of the audit entries to remove, from `OrganizationAudit_Get`.
     pub item_ids: ::std::vec::Vec<::std::string::String>,
@@ -5675,6 +6229,8 @@ impl RestRemoveAuditItemsOptions {
 ///`RestRemoveProxyOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy"))]
+///
+/// Needs the crate feature `proxy`.
 pub struct RestRemoveProxyOptions {
     ///`true` removes the proxy even when the server cannot reach it or it is still in use.
     pub force: ::std::option::Option<bool>,
@@ -5692,6 +6248,8 @@ impl RestRemoveProxyOptions {
 ///`RestReportOrganization`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-report"))]
+///
+/// Needs the crate feature `license-report`.
 pub struct RestReportOrganization {
     pub initial_users_count: ::std::option::Option<i32>,
     pub new_users_count: ::std::option::Option<i32>,
@@ -5704,6 +6262,8 @@ pub struct RestReportOrganization {
 ///`RestReportParameters`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-report"))]
+///
+/// Needs the crate feature `license-report`.
 pub struct RestReportParameters {
     ///Company the license was issued to.
     pub company_name: ::std::option::Option<::std::string::String>,
@@ -5726,13 +6286,16 @@ pub struct RestReportParameters {
 }
 #[cfg(any(feature = "license-report"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`Draft` until the report is submitted to Veeam, then `Approved`."] pub enum
+    #[doc = "`Draft` until the report is submitted to Veeam, then `Approved`."] #[doc =
+    ""] #[doc = " Needs the crate feature `license-report`."] pub enum
     RestReportParametersReportStatus { Approved = "Approved", Draft = "Draft", } unknown
     Unknown
 }
 ///`RestReportSummary`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-report"))]
+///
+/// Needs the crate feature `license-report`.
 pub struct RestReportSummary {
     pub initial_users_count: ::std::option::Option<i32>,
     pub new_users_count: ::std::option::Option<i32>,
@@ -5741,6 +6304,8 @@ pub struct RestReportSummary {
 ///`RestRepositorySynchronizeSession`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-repository", feature = "repository-synchronize-sessions"))]
+///
+/// Needs one of the crate features `backup-repository`, `repository-synchronize-sessions`.
 pub struct RestRepositorySynchronizeSession {
     ///Error text when the synchronization failed.
     pub error: ::std::option::Option<::std::string::String>,
@@ -5756,13 +6321,16 @@ pub struct RestRepositorySynchronizeSession {
 }
 #[cfg(any(feature = "backup-repository", feature = "repository-synchronize-sessions"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`Synchronizing`, `Failed` or `None` (nothing running)."] pub enum
-    RestRepositorySynchronizeSessionState { None = "None", Synchronizing =
+    #[doc = "`Synchronizing`, `Failed` or `None` (nothing running)."] #[doc = ""] #[doc =
+    " Needs one of the crate features `backup-repository`, `repository-synchronize-sessions`."]
+    pub enum RestRepositorySynchronizeSessionState { None = "None", Synchronizing =
     "Synchronizing", Failed = "Failed", } unknown Unknown
 }
 ///`RestRescanOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy"))]
+///
+/// Needs the crate feature `proxy`.
 pub struct RestRescanOptions {
     ///Backup proxies to rescan (ids from `Proxy_GetProxies`).
     pub proxies: ::std::vec::Vec<RestItemGuidId>,
@@ -5777,6 +6345,8 @@ impl RestRescanOptions {
 ///`RestRestoreChannelOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-channel"))]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct RestRestoreChannelOptions {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -5803,6 +6373,8 @@ impl RestRestoreChannelOptions {
 ///`RestRestoreDocumentsConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-document"))]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct RestRestoreDocumentsConfig {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -5842,19 +6414,23 @@ impl RestRestoreDocumentsConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestRestoreDocumentsConfigDocumentLastVersionAction { Overwrite =
-    "Overwrite", Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-document`."] pub enum
+    RestRestoreDocumentsConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge
+    = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-document"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestRestoreDocumentsConfigDocumentVersion { All = "All", Last = "Last", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-document`."] pub enum
+    RestRestoreDocumentsConfigDocumentVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 ///`RestRestoreFileOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-file"))]
+///
+/// Needs the crate feature `teams-file`.
 pub struct RestRestoreFileOptions {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -5884,12 +6460,14 @@ impl RestRestoreFileOptions {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which backed-up versions to restore: `Last` for the newest only, `All` for every version."]
-    pub enum RestRestoreFileOptionsFileVersion { All = "All", Last = "Last", } unknown
-    Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `teams-file`."] pub enum
+    RestRestoreFileOptionsFileVersion { All = "All", Last = "Last", } unknown Unknown
 }
 ///`RestRestoreFilesOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-file"))]
+///
+/// Needs the crate feature `teams-file`.
 pub struct RestRestoreFilesOptions {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -5923,12 +6501,14 @@ impl RestRestoreFilesOptions {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which backed-up versions to restore: `Last` for the newest only, `All` for every version."]
-    pub enum RestRestoreFilesOptionsFileVersion { All = "All", Last = "Last", } unknown
-    Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `teams-file`."] pub enum
+    RestRestoreFilesOptionsFileVersion { All = "All", Last = "Last", } unknown Unknown
 }
 ///`RestRestoreFoldersConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-folder"))]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct RestRestoreFoldersConfig {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -5968,15 +6548,17 @@ impl RestRestoreFoldersConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestRestoreFoldersConfigDocumentLastVersionAction { Overwrite = "Overwrite",
-    Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-folder`."] pub enum
+    RestRestoreFoldersConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
+    "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-folder"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestRestoreFoldersConfigDocumentVersion { All = "All", Last = "Last", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-folder`."] pub enum
+    RestRestoreFoldersConfigDocumentVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 ///`RestRestoreItemConfig`
 #[derive(Clone, Debug, Default)]
@@ -5987,6 +6569,8 @@ impl RestRestoreFoldersConfig {
         feature = "share-point-item"
     )
 )]
+///
+/// Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`.
 pub struct RestRestoreItemConfig {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -6034,6 +6618,8 @@ impl RestRestoreItemConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "How the newest restored version treats a document that already exists at the destination: `Overwrite` or `Merge`."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`."]
     pub enum RestRestoreItemConfigDocumentLastVersionAction { Overwrite = "Overwrite",
     Merge = "Merge", } unknown Unknown
 }
@@ -6047,12 +6633,16 @@ impl RestRestoreItemConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to restore: `Last` for the newest only, `All` for every version."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`."]
     pub enum RestRestoreItemConfigDocumentVersion { All = "All", Last = "Last", } unknown
     Unknown
 }
 ///`RestRestoreItemsConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-item"))]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct RestRestoreItemsConfig {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -6090,19 +6680,22 @@ impl RestRestoreItemsConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestRestoreItemsConfigDocumentLastVersionAction { Overwrite = "Overwrite",
-    Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-item`."] pub enum
+    RestRestoreItemsConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
+    "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-item"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestRestoreItemsConfigDocumentVersion { All = "All", Last = "Last", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-item`."] pub enum
+    RestRestoreItemsConfigDocumentVersion { All = "All", Last = "Last", } unknown Unknown
 }
 ///`RestRestoreListConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-library", feature = "share-point-list"))]
+///
+/// Needs one of the crate features `share-point-library`, `share-point-list`.
 pub struct RestRestoreListConfig {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -6144,14 +6737,18 @@ impl RestRestoreListConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "How the newest restored version treats a document that already exists at the destination: `Overwrite` or `Merge`."]
-    pub enum RestRestoreListConfigDocumentLastVersionAction { Overwrite = "Overwrite",
-    Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-library`, `share-point-list`."] pub
+    enum RestRestoreListConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge
+    = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-library", feature = "share-point-list"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to restore: `Last` for the newest only, `All` for every version."]
-    pub enum RestRestoreListConfigDocumentVersion { All = "All", Last = "Last", } unknown
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-library`, `share-point-list`."] pub
+    enum RestRestoreListConfigDocumentVersion { All = "All", Last = "Last", } unknown
     Unknown
 }
 ///`RestRestoreObject`
@@ -6169,6 +6766,8 @@ impl RestRestoreListConfig {
         feature = "share-point-site"
     )
 )]
+///
+/// Needs one of the crate features `one-drive`, `one-drive-document`, `one-drive-folder`, `share-point-document`, `share-point-folder`, `share-point-item`, `share-point-library`, `share-point-list`, `share-point-site`.
 pub struct RestRestoreObject {
     pub error: ::std::option::Option<::std::string::String>,
     pub id: ::std::option::Option<::uuid::Uuid>,
@@ -6191,12 +6790,16 @@ pub struct RestRestoreObject {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreObjectType`"] pub enum RestRestoreObjectType { Item = "Item",
-    List = "List", Site = "Site", } unknown Unknown
+    #[doc = "`RestRestoreObjectType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `one-drive`, `one-drive-document`, `one-drive-folder`, `share-point-document`, `share-point-folder`, `share-point-item`, `share-point-library`, `share-point-list`, `share-point-site`."]
+    pub enum RestRestoreObjectType { Item = "Item", List = "List", Site = "Site", }
+    unknown Unknown
 }
 ///`RestRestoreOneDriveDocumentConfig`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "one-drive-document"))]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct RestRestoreOneDriveDocumentConfig {
     pub document: RestOneDriveDocument,
     ///Which versions of this document to restore: `All` or `Last` (latest only).
@@ -6207,12 +6810,15 @@ pub struct RestRestoreOneDriveDocumentConfig {
 #[cfg(any(feature = "one-drive-document"))]
 ::veeam_runtime::string_enum! {
     #[doc = "Which versions of this document to restore: `All` or `Last` (latest only)."]
-    pub enum RestRestoreOneDriveDocumentConfigDocumentVersion { All = "All", Last =
-    "Last", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-document`."] pub enum
+    RestRestoreOneDriveDocumentConfigDocumentVersion { All = "All", Last = "Last", }
+    unknown Unknown
 }
 ///`RestRestorePoint`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-point"))]
+///
+/// Needs the crate feature `restore-point`.
 pub struct RestRestorePoint {
     ///When the restore point was created (date-time).
     pub backup_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -6244,6 +6850,8 @@ pub struct RestRestorePoint {
 ///`RestRestorePointMailbox`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-point"))]
+///
+/// Needs the crate feature `restore-point`.
 pub struct RestRestorePointMailbox {
     pub display_name: ::std::option::Option<::std::string::String>,
     pub email: ::std::option::Option<::std::string::String>,
@@ -6254,6 +6862,8 @@ pub struct RestRestorePointMailbox {
 ///`RestRestorePointOneDrive`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-point"))]
+///
+/// Needs the crate feature `restore-point`.
 pub struct RestRestorePointOneDrive {
     pub id: ::std::option::Option<::std::string::String>,
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
@@ -6263,6 +6873,8 @@ pub struct RestRestorePointOneDrive {
 ///`RestRestorePointSite`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-point"))]
+///
+/// Needs the crate feature `restore-point`.
 pub struct RestRestorePointSite {
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
     pub name: ::std::option::Option<::std::string::String>,
@@ -6272,6 +6884,8 @@ pub struct RestRestorePointSite {
 ///`RestRestorePointTeam`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-point"))]
+///
+/// Needs the crate feature `restore-point`.
 pub struct RestRestorePointTeam {
     pub description: ::std::option::Option<::std::string::String>,
     pub display_name: ::std::option::Option<::std::string::String>,
@@ -6281,6 +6895,8 @@ pub struct RestRestorePointTeam {
 ///`RestRestorePortalSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-portal-settings"))]
+///
+/// Needs the crate feature `restore-portal-settings`.
 pub struct RestRestorePortalSettings {
     ///Id of the Entra application Restore Portal signs users in with.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
@@ -6292,6 +6908,8 @@ pub struct RestRestorePortalSettings {
 ///`RestRestorePostsOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-post"))]
+///
+/// Needs the crate feature `teams-post`.
 pub struct RestRestorePostsOptions {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -6327,6 +6945,8 @@ impl RestRestorePostsOptions {
         feature = "restore-session"
     )
 )]
+///
+/// Needs one of the crate features `data-retrieval`, `job`, `organization`, `restore-session`.
 pub struct RestRestoreSession {
     ///DNS name or IP address of the machine the session was started from (the vendor text names the backup server).
     pub client_host: ::std::option::Option<::std::string::String>,
@@ -6358,6 +6978,8 @@ pub struct RestRestoreSession {
 ///`RestRestoreSessionEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "restore-session-event"))]
+///
+/// Needs the crate feature `restore-session-event`.
 pub struct RestRestoreSessionEvent {
     ///How long the action took, as a time span.
     pub duration: ::std::option::Option<::std::string::String>,
@@ -6391,16 +7013,18 @@ pub struct RestRestoreSessionEvent {
 }
 #[cfg(any(feature = "restore-session-event"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`Running`, `Success`, `Warning`, `Failed`, `Cancelled` or `Skipped`."] pub
-    enum RestRestoreSessionEventStatus { Running = "Running", Success = "Success",
-    Warning = "Warning", Failed = "Failed", Cancelled = "Cancelled", Skipped = "Skipped",
-    } unknown Unknown
+    #[doc = "`Running`, `Success`, `Warning`, `Failed`, `Cancelled` or `Skipped`."] #[doc
+    = ""] #[doc = " Needs the crate feature `restore-session-event`."] pub enum
+    RestRestoreSessionEventStatus { Running = "Running", Success = "Success", Warning =
+    "Warning", Failed = "Failed", Cancelled = "Cancelled", Skipped = "Skipped", } unknown
+    Unknown
 }
 #[cfg(any(feature = "restore-session-event"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "Action logged: `Save`, `Export`, `Send`, `Restore`, `View` or `None`."] pub
-    enum RestRestoreSessionEventType { None = "None", Save = "Save", Export = "Export",
-    Send = "Send", Restore = "Restore", View = "View", } unknown Unknown
+    #[doc = "Action logged: `Save`, `Export`, `Send`, `Restore`, `View` or `None`."]
+    #[doc = ""] #[doc = " Needs the crate feature `restore-session-event`."] pub enum
+    RestRestoreSessionEventType { None = "None", Save = "Save", Export = "Export", Send =
+    "Send", Restore = "Restore", View = "View", } unknown Unknown
 }
 #[cfg(
     any(
@@ -6411,9 +7035,10 @@ pub struct RestRestoreSessionEvent {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "Outcome: `Success`, `Warning` or `Failed`."] pub enum
-    RestRestoreSessionResult { Success = "Success", Warning = "Warning", Failed =
-    "Failed", } unknown Unknown
+    #[doc = "Outcome: `Success`, `Warning` or `Failed`."] #[doc = ""] #[doc =
+    " Needs one of the crate features `data-retrieval`, `job`, `organization`, `restore-session`."]
+    pub enum RestRestoreSessionResult { Success = "Success", Warning = "Warning", Failed
+    = "Failed", } unknown Unknown
 }
 #[cfg(
     any(
@@ -6424,8 +7049,10 @@ pub struct RestRestoreSessionEvent {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`Working` while open, `Stopped` once closed."] pub enum
-    RestRestoreSessionState { Working = "Working", Stopped = "Stopped", } unknown Unknown
+    #[doc = "`Working` while open, `Stopped` once closed."] #[doc = ""] #[doc =
+    " Needs one of the crate features `data-retrieval`, `job`, `organization`, `restore-session`."]
+    pub enum RestRestoreSessionState { Working = "Working", Stopped = "Stopped", }
+    unknown Unknown
 }
 #[cfg(
     any(
@@ -6438,12 +7065,16 @@ pub struct RestRestoreSessionEvent {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Explorer of the session: `Vex` (Exchange), `Veod` (OneDrive), `Vesp` (SharePoint) or `Vet` (Teams)."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `data-retrieval`, `job`, `organization`, `restore-session`."]
     pub enum RestRestoreSessionType { Vex = "Vex", Veod = "Veod", Vesp = "Vesp", Vet =
     "Vet", } unknown Unknown
 }
 ///`RestRestoreSharePointDocumentConfig`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "share-point-document"))]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct RestRestoreSharePointDocumentConfig {
     pub document: RestSharePointDocument,
     ///Which versions of this document to restore: `All` or `Last` (latest only).
@@ -6454,12 +7085,15 @@ pub struct RestRestoreSharePointDocumentConfig {
 #[cfg(any(feature = "share-point-document"))]
 ::veeam_runtime::string_enum! {
     #[doc = "Which versions of this document to restore: `All` or `Last` (latest only)."]
-    pub enum RestRestoreSharePointDocumentConfigDocumentVersion { All = "All", Last =
-    "Last", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-document`."] pub enum
+    RestRestoreSharePointDocumentConfigDocumentVersion { All = "All", Last = "Last", }
+    unknown Unknown
 }
 ///`RestRestoreSharePointItemConfig`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "share-point-item"))]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct RestRestoreSharePointItemConfig {
     ///Which versions of this item to restore: `All` or `Last` (latest only).
     pub document_version: ::std::option::Option<
@@ -6469,13 +7103,16 @@ pub struct RestRestoreSharePointItemConfig {
 }
 #[cfg(any(feature = "share-point-item"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "Which versions of this item to restore: `All` or `Last` (latest only)."] pub
-    enum RestRestoreSharePointItemConfigDocumentVersion { All = "All", Last = "Last", }
+    #[doc = "Which versions of this item to restore: `All` or `Last` (latest only)."]
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-item`."] pub enum
+    RestRestoreSharePointItemConfigDocumentVersion { All = "All", Last = "Last", }
     unknown Unknown
 }
 ///`RestRestoreSiteConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-site"))]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct RestRestoreSiteConfig {
     ///New site name (URL alias) to restore into; omitted: the original site.
     pub alias: ::std::option::Option<::std::string::String>,
@@ -6523,15 +7160,16 @@ impl RestRestoreSiteConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestRestoreSiteConfigDocumentLastVersionAction { Overwrite = "Overwrite",
-    Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-site`."] pub enum
+    RestRestoreSiteConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
+    "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-site"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestRestoreSiteConfigDocumentVersion { All = "All", Last = "Last", } unknown
-    Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-site`."] pub enum
+    RestRestoreSiteConfigDocumentVersion { All = "All", Last = "Last", } unknown Unknown
 }
 ///`RestRestoreStatistics`
 #[derive(Clone, Debug, Default)]
@@ -6544,6 +7182,8 @@ impl RestRestoreSiteConfig {
         feature = "teams-team"
     )
 )]
+///
+/// Needs one of the crate features `teams-channel`, `teams-file`, `teams-post`, `teams-tab`, `teams-team`.
 pub struct RestRestoreStatistics {
     pub failed_items_count: ::std::option::Option<i32>,
     pub restore_issues: ::std::vec::Vec<RestSummaryItem>,
@@ -6554,6 +7194,8 @@ pub struct RestRestoreStatistics {
 ///`RestRestoreTabOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-tab"))]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct RestRestoreTabOptions {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -6580,6 +7222,8 @@ impl RestRestoreTabOptions {
 ///`RestRestoreTabsOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-tab"))]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct RestRestoreTabsOptions {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -6608,6 +7252,8 @@ impl RestRestoreTabsOptions {
 ///`RestRestoreTeamOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-team"))]
+///
+/// Needs the crate feature `teams-team`.
 pub struct RestRestoreTeamOptions {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -6648,6 +7294,8 @@ impl RestRestoreTeamOptions {
         feature = "exchange-mailbox"
     )
 )]
+///
+/// Needs one of the crate features `exchange-folder`, `exchange-item`, `exchange-mailbox`.
 pub struct RestRestoreToDifferentLocation {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -6709,6 +7357,8 @@ impl RestRestoreToDifferentLocation {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Cloud region of the target Microsoft 365 organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `exchange-folder`, `exchange-item`, `exchange-mailbox`."]
     pub enum RestRestoreToDifferentLocationOfficeRegion { Worldwide = "Worldwide",
     Germany = "Germany", China = "China", UsDefence = "USDefence", UsGovernment =
     "USGovernment", } unknown Unknown
@@ -6716,6 +7366,8 @@ impl RestRestoreToDifferentLocation {
 ///`RestRestoreToDifferentLocationSelectedItems`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestRestoreToDifferentLocationSelectedItems {
     ///Base64 of the certificate of `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -6769,13 +7421,16 @@ impl RestRestoreToDifferentLocationSelectedItems {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the target: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestRestoreToDifferentLocationSelectedItemsOfficeRegion { Worldwide =
-    "Worldwide", Germany = "Germany", China = "China", UsDefence = "USDefence",
-    UsGovernment = "USGovernment", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `exchange-item`."] pub enum
+    RestRestoreToDifferentLocationSelectedItemsOfficeRegion { Worldwide = "Worldwide",
+    Germany = "Germany", China = "China", UsDefence = "USDefence", UsGovernment =
+    "USGovernment", } unknown Unknown
 }
 ///`RestRestoreToDocumentsConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-document"))]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct RestRestoreToDocumentsConfig {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -6819,27 +7474,32 @@ impl RestRestoreToDocumentsConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestRestoreToDocumentsConfigDocumentLastVersionAction { Overwrite =
-    "Overwrite", Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-document`."] pub enum
+    RestRestoreToDocumentsConfigDocumentLastVersionAction { Overwrite = "Overwrite",
+    Merge = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-document"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestRestoreToDocumentsConfigDocumentVersion { All = "All", Last = "Last", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-document`."] pub enum
+    RestRestoreToDocumentsConfigDocumentVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 #[cfg(any(feature = "share-point-document"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestRestoreToDocumentsConfigOfficeRegion { Worldwide = "Worldwide", Germany
-    = "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment",
-    } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-document`."] pub enum
+    RestRestoreToDocumentsConfigOfficeRegion { Worldwide = "Worldwide", Germany =
+    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
+    unknown Unknown
 }
 ///`RestRestoreToFoldersConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-folder"))]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct RestRestoreToFoldersConfig {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -6883,21 +7543,24 @@ impl RestRestoreToFoldersConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestRestoreToFoldersConfigDocumentLastVersionAction { Overwrite =
-    "Overwrite", Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-folder`."] pub enum
+    RestRestoreToFoldersConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge
+    = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-folder"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestRestoreToFoldersConfigDocumentVersion { All = "All", Last = "Last", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-folder`."] pub enum
+    RestRestoreToFoldersConfigDocumentVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 #[cfg(any(feature = "share-point-folder"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestRestoreToFoldersConfigOfficeRegion { Worldwide = "Worldwide", Germany =
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-folder`."] pub enum
+    RestRestoreToFoldersConfigOfficeRegion { Worldwide = "Worldwide", Germany =
     "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
     unknown Unknown
 }
@@ -6910,6 +7573,8 @@ impl RestRestoreToFoldersConfig {
         feature = "share-point-item"
     )
 )]
+///
+/// Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`.
 pub struct RestRestoreToItemConfig {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -6961,6 +7626,8 @@ impl RestRestoreToItemConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "How the newest restored version treats a document that already exists at the destination: `Overwrite` or `Merge`."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`."]
     pub enum RestRestoreToItemConfigDocumentLastVersionAction { Overwrite = "Overwrite",
     Merge = "Merge", } unknown Unknown
 }
@@ -6974,6 +7641,8 @@ impl RestRestoreToItemConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to restore: `Last` or `All`. To restore one chosen version of a document, use `Last`."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`."]
     pub enum RestRestoreToItemConfigDocumentVersion { All = "All", Last = "Last", }
     unknown Unknown
 }
@@ -6987,6 +7656,8 @@ impl RestRestoreToItemConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Cloud region of the target Microsoft 365 organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`."]
     pub enum RestRestoreToItemConfigOfficeRegion { Worldwide = "Worldwide", Germany =
     "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
     unknown Unknown
@@ -6994,6 +7665,8 @@ impl RestRestoreToItemConfig {
 ///`RestRestoreToItemsConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-item"))]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct RestRestoreToItemsConfig {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -7035,27 +7708,32 @@ impl RestRestoreToItemsConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestRestoreToItemsConfigDocumentLastVersionAction { Overwrite = "Overwrite",
-    Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-item`."] pub enum
+    RestRestoreToItemsConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
+    "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-item"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestRestoreToItemsConfigDocumentVersion { All = "All", Last = "Last", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-item`."] pub enum
+    RestRestoreToItemsConfigDocumentVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 #[cfg(any(feature = "share-point-item"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestRestoreToItemsConfigOfficeRegion { Worldwide = "Worldwide", Germany =
-    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-item`."] pub enum
+    RestRestoreToItemsConfigOfficeRegion { Worldwide = "Worldwide", Germany = "Germany",
+    China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", } unknown
+    Unknown
 }
 ///`RestRestoreToListConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-library", feature = "share-point-list"))]
+///
+/// Needs one of the crate features `share-point-library`, `share-point-list`.
 pub struct RestRestoreToListConfig {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -7101,21 +7779,27 @@ impl RestRestoreToListConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "How the newest restored version treats a document that already exists at the destination: `Overwrite` or `Merge`."]
-    pub enum RestRestoreToListConfigDocumentLastVersionAction { Overwrite = "Overwrite",
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-library`, `share-point-list`."] pub
+    enum RestRestoreToListConfigDocumentLastVersionAction { Overwrite = "Overwrite",
     Merge = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-library", feature = "share-point-list"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to restore: `Last` for the newest only, `All` for every version."]
-    pub enum RestRestoreToListConfigDocumentVersion { All = "All", Last = "Last", }
-    unknown Unknown
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-library`, `share-point-list`."] pub
+    enum RestRestoreToListConfigDocumentVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 #[cfg(any(feature = "share-point-library", feature = "share-point-list"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Cloud region of the target Microsoft 365 organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestRestoreToListConfigOfficeRegion { Worldwide = "Worldwide", Germany =
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-library`, `share-point-list`."] pub
+    enum RestRestoreToListConfigOfficeRegion { Worldwide = "Worldwide", Germany =
     "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
     unknown Unknown
 }
@@ -7128,6 +7812,8 @@ impl RestRestoreToListConfig {
         feature = "one-drive-folder"
     )
 )]
+///
+/// Needs one of the crate features `one-drive`, `one-drive-document`, `one-drive-folder`.
 pub struct RestRestoreToOriginal {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -7169,12 +7855,16 @@ impl RestRestoreToOriginal {
 ::veeam_runtime::string_enum! {
     #[doc =
     "What to do when the destination already holds the document: `Overwrite` it or `Keep` it."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `one-drive`, `one-drive-document`, `one-drive-folder`."]
     pub enum RestRestoreToOriginalDocumentAction { Overwrite = "Overwrite", Keep =
     "Keep", } unknown Unknown
 }
 ///`RestRestoreToOriginalDocuments`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-document"))]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct RestRestoreToOriginalDocuments {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -7208,20 +7898,24 @@ impl RestRestoreToOriginalDocuments {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Keep` leaves it and writes the restored copy under a new name."]
-    pub enum RestRestoreToOriginalDocumentsDocumentAction { Overwrite = "Overwrite", Keep
-    = "Keep", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-document`."] pub enum
+    RestRestoreToOriginalDocumentsDocumentAction { Overwrite = "Overwrite", Keep =
+    "Keep", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive-document"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestRestoreToOriginalDocumentsOfficeRegion { Worldwide = "Worldwide",
-    Germany = "Germany", China = "China", UsDefence = "USDefence", UsGovernment =
-    "USGovernment", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-document`."] pub enum
+    RestRestoreToOriginalDocumentsOfficeRegion { Worldwide = "Worldwide", Germany =
+    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
+    unknown Unknown
 }
 ///`RestRestoreToOriginalFolders`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-folder"))]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct RestRestoreToOriginalFolders {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -7255,16 +7949,18 @@ impl RestRestoreToOriginalFolders {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Keep` leaves it and writes the restored copy under a new name."]
-    pub enum RestRestoreToOriginalFoldersDocumentAction { Overwrite = "Overwrite", Keep =
-    "Keep", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-folder`."] pub enum
+    RestRestoreToOriginalFoldersDocumentAction { Overwrite = "Overwrite", Keep = "Keep",
+    } unknown Unknown
 }
 #[cfg(any(feature = "one-drive-folder"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestRestoreToOriginalFoldersOfficeRegion { Worldwide = "Worldwide", Germany
-    = "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment",
-    } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-folder`."] pub enum
+    RestRestoreToOriginalFoldersOfficeRegion { Worldwide = "Worldwide", Germany =
+    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
+    unknown Unknown
 }
 ///`RestRestoreToOriginalLocation`
 #[derive(Clone, Debug, Default)]
@@ -7275,6 +7971,8 @@ impl RestRestoreToOriginalFolders {
         feature = "exchange-mailbox"
     )
 )]
+///
+/// Needs one of the crate features `exchange-folder`, `exchange-item`, `exchange-mailbox`.
 pub struct RestRestoreToOriginalLocation {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -7305,6 +8003,8 @@ impl RestRestoreToOriginalLocation {
 ///`RestRestoreToOriginalLocationSelectedItems`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestRestoreToOriginalLocationSelectedItems {
     ///Base64 of the certificate of `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -7338,6 +8038,8 @@ impl RestRestoreToOriginalLocationSelectedItems {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Cloud region of the target Microsoft 365 organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `one-drive`, `one-drive-document`, `one-drive-folder`."]
     pub enum RestRestoreToOriginalOfficeRegion { Worldwide = "Worldwide", Germany =
     "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
     unknown Unknown
@@ -7345,6 +8047,8 @@ impl RestRestoreToOriginalLocationSelectedItems {
 ///`RestRestoreToSiteConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-site"))]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct RestRestoreToSiteConfig {
     ///New site name (URL alias) to restore into; omitted: the original site.
     pub alias: ::std::option::Option<::std::string::String>,
@@ -7396,23 +8100,26 @@ impl RestRestoreToSiteConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestRestoreToSiteConfigDocumentLastVersionAction { Overwrite = "Overwrite",
-    Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-site`."] pub enum
+    RestRestoreToSiteConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
+    "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-site"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestRestoreToSiteConfigDocumentVersion { All = "All", Last = "Last", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-site`."] pub enum
+    RestRestoreToSiteConfigDocumentVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 #[cfg(any(feature = "share-point-site"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestRestoreToSiteConfigOfficeRegion { Worldwide = "Worldwide", Germany =
-    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-site`."] pub enum
+    RestRestoreToSiteConfigOfficeRegion { Worldwide = "Worldwide", Germany = "Germany",
+    China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", } unknown
+    Unknown
 }
 ///`RestRetentionExclusion`
 #[derive(Clone, Debug, Default)]
@@ -7422,6 +8129,8 @@ impl RestRestoreToSiteConfig {
         feature = "organization-retention-exclusion"
     )
 )]
+///
+/// Needs one of the crate features `global-retention-exclusion-settings`, `organization-retention-exclusion`.
 pub struct RestRetentionExclusion {
     ///`true` spares the `Calendar` folder from retention clean-up (the vendor text words this the other way round).
     pub calendar: ::std::option::Option<bool>,
@@ -7443,6 +8152,8 @@ impl RestRetentionExclusion {
 ///`RestSaveAttachmentsOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-attachment"))]
+///
+/// Needs the crate feature `share-point-attachment`.
 pub struct RestSaveAttachmentsOptions {
     ///Attachments to put in the archive, as returned by `SharePointAttachment_Get`; only their ids are needed.
     pub attachments: ::std::vec::Vec<RestSharePointAttachment>,
@@ -7457,6 +8168,8 @@ impl RestSaveAttachmentsOptions {
 ///`RestSaveDocumentsOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-document"))]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct RestSaveDocumentsOptions {
     ///Documents to put in the archive, as returned by `OneDriveDocument_Get`; only their ids are needed.
     pub documents: ::std::vec::Vec<RestOneDriveDocument>,
@@ -7471,6 +8184,8 @@ impl RestSaveDocumentsOptions {
 ///`RestSaveOneDriveDocumentOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-document"))]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct RestSaveOneDriveDocumentOptions {
     ///`true` wraps the document in a ZIP archive; `false` sends the file as it is.
     pub as_zip: ::std::option::Option<bool>,
@@ -7485,6 +8200,8 @@ impl RestSaveOneDriveDocumentOptions {
 ///`RestSaveOneDriveFoldersOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-folder"))]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct RestSaveOneDriveFoldersOptions {
     ///Folders to put in the archive, as returned by `OneDriveFolder_Get`; only their ids are needed.
     pub folders: ::std::vec::Vec<RestOneDriveFolder>,
@@ -7499,6 +8216,8 @@ impl RestSaveOneDriveFoldersOptions {
 ///`RestSavePostsOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-post"))]
+///
+/// Needs the crate feature `teams-post`.
 pub struct RestSavePostsOptions {
     ///Channel whose posts are all saved (id from `TeamsChannel_Get`); leave it out when `posts` lists the posts.
     pub channel_id: ::std::option::Option<::std::string::String>,
@@ -7515,6 +8234,8 @@ impl RestSavePostsOptions {
 ///`RestSaveSharePointDocumentOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-document"))]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct RestSaveSharePointDocumentOptions {
     ///`true` wraps the document in a ZIP archive; `false` sends the file as it is.
     pub as_zip: ::std::option::Option<bool>,
@@ -7529,6 +8250,8 @@ impl RestSaveSharePointDocumentOptions {
 ///`RestSaveSharePointFoldersOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-folder"))]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct RestSaveSharePointFoldersOptions {
     ///Folders to put in the archive, as returned by `SharePointFolder_Get`; only their ids are needed.
     pub folders: ::std::vec::Vec<RestSharePointFolder>,
@@ -7543,6 +8266,8 @@ impl RestSaveSharePointFoldersOptions {
 ///`RestSaveToMsgOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestSaveToMsgOptions {
     ///Items to save; each entry needs only `id`.
     pub items: ::std::vec::Vec<RestExchangeItemStringId>,
@@ -7566,6 +8291,8 @@ impl RestSaveToMsgOptions {
         feature = "teams-tab"
     )
 )]
+///
+/// Needs one of the crate features `backup-organization`, `exchange-folder`, `exchange-mailbox`, `teams-file`, `teams-post`, `teams-tab`.
 pub struct RestSearchOptions {
     ///Search query built from the item search keywords listed in the Veeam Backup for Microsoft 365 user guide (Appendix A).
     pub query: ::std::option::Option<::std::string::String>,
@@ -7596,6 +8323,8 @@ impl RestSearchOptions {
         feature = "teams-post"
     )
 )]
+///
+/// Needs one of the crate features `exchange-item`, `share-point-attachment`, `teams-file`, `teams-post`.
 pub struct RestSendAsMsgOptions {
     ///Sender address of the message that carries the attachments.
     pub from: ::std::option::Option<::std::string::String>,
@@ -7631,6 +8360,8 @@ impl RestSendAsMsgOptions {
         feature = "share-point-library"
     )
 )]
+///
+/// Needs one of the crate features `one-drive-document`, `one-drive-folder`, `share-point-document`, `share-point-folder`, `share-point-library`.
 pub struct RestSendAsMsgOptionsV6 {
     ///Sender address of the message that carries the attachments.
     pub from: ::std::option::Option<::std::string::String>,
@@ -7661,6 +8392,8 @@ impl RestSendAsMsgOptionsV6 {
 ///`RestSendAttachmentsAsMsgOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-attachment"))]
+///
+/// Needs the crate feature `share-point-attachment`.
 pub struct RestSendAttachmentsAsMsgOptions {
     ///Attachments to send, as returned by `SharePointAttachment_Get`; only their ids are needed.
     pub attachments: ::std::vec::Vec<RestSharePointAttachment>,
@@ -7683,6 +8416,8 @@ impl RestSendAttachmentsAsMsgOptions {
 ///`RestSendDocumentsAsMsgOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-document"))]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct RestSendDocumentsAsMsgOptions {
     ///Documents to attach, as returned by `OneDriveDocument_Get`; only their ids are needed.
     pub documents: ::std::vec::Vec<RestOneDriveDocument>,
@@ -7707,6 +8442,8 @@ impl RestSendDocumentsAsMsgOptions {
 ///`RestSendFoldersAsMsgOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-folder"))]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct RestSendFoldersAsMsgOptions {
     ///Folders whose content to attach, as returned by `OneDriveFolder_Get`; only their ids are needed.
     pub folders: ::std::vec::Vec<RestOneDriveFolder>,
@@ -7731,6 +8468,8 @@ impl RestSendFoldersAsMsgOptions {
 ///`RestSendPostsOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-post"))]
+///
+/// Needs the crate feature `teams-post`.
 pub struct RestSendPostsOptions {
     ///Channel whose posts are all sent (id from `TeamsChannel_Get`); leave it out when `posts` lists the posts.
     pub channel_id: ::std::option::Option<::std::string::String>,
@@ -7755,6 +8494,8 @@ impl RestSendPostsOptions {
 ///`RestSendTestOption`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vet-email-settings", feature = "vex-email-settings"))]
+///
+/// Needs one of the crate features `vet-email-settings`, `vex-email-settings`.
 pub struct RestSendTestOption {
     ///Address that receives the test message.
     pub email: ::std::option::Option<::std::string::String>,
@@ -7769,6 +8510,8 @@ impl RestSendTestOption {
 ///`RestSendTestOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "veod-email-settings", feature = "vesp-email-settings"))]
+///
+/// Needs one of the crate features `veod-email-settings`, `vesp-email-settings`.
 pub struct RestSendTestOptions {
     ///Address that receives the test message.
     pub email: ::std::option::Option<::std::string::String>,
@@ -7783,6 +8526,8 @@ impl RestSendTestOptions {
 ///`RestSendToDefaultAddressOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestSendToDefaultAddressOptions {
     ///Items to send; each entry needs only `id`.
     pub items: ::std::vec::Vec<RestExchangeItemStringId>,
@@ -7797,6 +8542,8 @@ impl RestSendToDefaultAddressOptions {
 ///`RestSendToDifferentAddressOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestSendToDifferentAddressOptions {
     ///Sender address; omit to use the default sender of the email settings.
     pub from: ::std::option::Option<::std::string::String>,
@@ -7819,6 +8566,8 @@ impl RestSendToDifferentAddressOptions {
 ///`RestServiceAccountCreationData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-accounts"))]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct RestServiceAccountCreationData {
     ///Base64 of the certificate the application authenticates with (instead of `applicationSecret`).
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -7855,6 +8604,8 @@ impl RestServiceAccountCreationData {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `azure-service-accounts`, `object-storage-repository`, `unreferenced-types`.
 pub struct RestServiceAccountInfo {
     ///Thumbprint of the certificate that the application uses to sign in to Microsoft Entra ID.
     pub application_certificate_thumbprint: ::std::option::Option<::std::string::String>,
@@ -7876,6 +8627,8 @@ pub struct RestServiceAccountInfo {
 ///`RestServiceAccountUpdateData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-accounts"))]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct RestServiceAccountUpdateData {
     ///New Base64 certificate for the application, replacing the stored credential.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -7899,6 +8652,8 @@ impl RestServiceAccountUpdateData {
 ///`RestServiceInstance`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "service-instance"))]
+///
+/// Needs the crate feature `service-instance`.
 pub struct RestServiceInstance {
     ///Id of this installation, unique per server.
     pub installation_id: ::std::option::Option<::uuid::Uuid>,
@@ -7908,6 +8663,8 @@ pub struct RestServiceInstance {
 ///`RestSeveralItemsExportOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestSeveralItemsExportOptions {
     ///`true` caps the size of each PST file; then set `pstSizeLimitBytes`.
     pub enable_pst_size_limit: ::std::option::Option<bool>,
@@ -7926,6 +8683,8 @@ impl RestSeveralItemsExportOptions {
 ///`RestSharePointAttachment`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-attachment"))]
+///
+/// Needs the crate feature `share-point-attachment`.
 pub struct RestSharePointAttachment {
     ///Id of the attachment in the backup.
     pub id: ::std::option::Option<::std::string::String>,
@@ -7941,6 +8700,8 @@ pub struct RestSharePointAttachment {
 ///`RestSharePointBulkRestoreStatistics`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive"))]
+///
+/// Needs the crate feature `one-drive`.
 pub struct RestSharePointBulkRestoreStatistics {
     pub details: ::std::vec::Vec<RestExtendedCommonStatistic>,
     pub error: ::std::option::Option<::std::string::String>,
@@ -7948,13 +8709,16 @@ pub struct RestSharePointBulkRestoreStatistics {
 }
 #[cfg(any(feature = "one-drive"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestSharePointBulkRestoreStatisticsStatus`"] pub enum
+    #[doc = "`RestSharePointBulkRestoreStatisticsStatus`"] #[doc = ""] #[doc =
+    " Needs the crate feature `one-drive`."] pub enum
     RestSharePointBulkRestoreStatisticsStatus { Failed = "Failed", Warning = "Warning",
     Success = "Success", } unknown Unknown
 }
 ///`RestSharePointCommonRestoreStatistics`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive"))]
+///
+/// Needs the crate feature `one-drive`.
 pub struct RestSharePointCommonRestoreStatistics {
     pub failed_restrictions_count: ::std::option::Option<i64>,
     pub restore_issues: ::std::vec::Vec<RestRestoreObject>,
@@ -7962,6 +8726,8 @@ pub struct RestSharePointCommonRestoreStatistics {
 ///`RestSharePointDocument`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "share-point-document"))]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct RestSharePointDocument {
     ///User who created the document.
     pub created_by: ::std::option::Option<::std::string::String>,
@@ -7989,6 +8755,8 @@ pub struct RestSharePointDocument {
 ///`RestSharePointFolder`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "share-point-folder"))]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct RestSharePointFolder {
     ///User who created the folder.
     pub created_by: ::std::option::Option<::std::string::String>,
@@ -8023,12 +8791,16 @@ pub struct RestSharePointFolder {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestSharePointFolderType`"] pub enum RestSharePointFolderType { ListFolder
-    = "ListFolder", LibraryFolder = "LibraryFolder", } unknown Unknown
+    #[doc = "`RestSharePointFolderType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `one-drive`, `one-drive-folder`, `share-point-folder`, `share-point-library`, `share-point-list`, `share-point-site`."]
+    pub enum RestSharePointFolderType { ListFolder = "ListFolder", LibraryFolder =
+    "LibraryFolder", } unknown Unknown
 }
 ///`RestSharePointItem`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "share-point-item"))]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct RestSharePointItem {
     ///User who created the item.
     pub created_by: ::std::option::Option<::std::string::String>,
@@ -8056,6 +8828,8 @@ pub struct RestSharePointItem {
 ///`RestSharePointLibrary`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-library"))]
+///
+/// Needs the crate feature `share-point-library`.
 pub struct RestSharePointLibrary {
     ///When it was created in SharePoint (UTC).
     pub creation_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -8073,6 +8847,8 @@ pub struct RestSharePointLibrary {
 ///`RestSharePointList`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-list"))]
+///
+/// Needs the crate feature `share-point-list`.
 pub struct RestSharePointList {
     ///When it was created in SharePoint (UTC).
     pub creation_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -8090,6 +8866,8 @@ pub struct RestSharePointList {
 ///`RestSharePointSaveDocumentsOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-document"))]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct RestSharePointSaveDocumentsOptions {
     ///Documents to put in the archive, as returned by `SharePointDocument_Get`; only their ids are needed.
     pub documents: ::std::vec::Vec<RestSharePointDocument>,
@@ -8104,6 +8882,8 @@ impl RestSharePointSaveDocumentsOptions {
 ///`RestSharePointSendAsMsgOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive"))]
+///
+/// Needs the crate feature `one-drive`.
 pub struct RestSharePointSendAsMsgOptions {
     ///Sender address of the email.
     pub from: ::std::option::Option<::std::string::String>,
@@ -8126,6 +8906,8 @@ impl RestSharePointSendAsMsgOptions {
 ///`RestSharePointSendDocumentsAsMsgOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-document"))]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct RestSharePointSendDocumentsAsMsgOptions {
     ///Documents to attach, as returned by `SharePointDocument_Get`; only their ids are needed.
     pub documents: ::std::vec::Vec<RestSharePointDocument>,
@@ -8150,6 +8932,8 @@ impl RestSharePointSendDocumentsAsMsgOptions {
 ///`RestSharePointSendFoldersAsMsgOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-folder"))]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct RestSharePointSendFoldersAsMsgOptions {
     ///Folders whose documents to attach, as returned by `SharePointFolder_Get`; only their ids are needed.
     pub folders: ::std::vec::Vec<RestSharePointFolder>,
@@ -8174,6 +8958,8 @@ impl RestSharePointSendFoldersAsMsgOptions {
 ///`RestSharePointSite`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-site"))]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct RestSharePointSite {
     ///Id of the site in the backup; pass it as `siteId`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -8187,6 +8973,8 @@ pub struct RestSharePointSite {
 ///`RestSharePointSmtpSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "veod-email-settings", feature = "vesp-email-settings"))]
+///
+/// Needs one of the crate features `veod-email-settings`, `vesp-email-settings`.
 pub struct RestSharePointSmtpSettings {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -8210,6 +8998,8 @@ pub struct RestSharePointSmtpSettings {
 ///`RestSharePointSmtpSettingsFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "veod-email-settings", feature = "vesp-email-settings"))]
+///
+/// Needs one of the crate features `veod-email-settings`, `vesp-email-settings`.
 pub struct RestSharePointSmtpSettingsFromClient {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -8241,6 +9031,8 @@ impl RestSharePointSmtpSettingsFromClient {
 ///`RestSharepointSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization", feature = "unreferenced-types"))]
+///
+/// Needs one of the crate features `organization`, `unreferenced-types`.
 pub struct RestSharepointSettings {
     ///`true` makes the account site collection administrator so it can reach every site.
     pub grant_accesstositecollections: ::std::option::Option<bool>,
@@ -8263,6 +9055,8 @@ pub struct RestSharepointSettings {
 ///`RestSite`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "organization-site"))]
+///
+/// Needs the crate feature `organization-site`.
 pub struct RestSite {
     ///Id of the site; pass it as `siteId`.
     pub id: ::std::string::String,
@@ -8287,6 +9081,8 @@ pub struct RestSite {
 ///`RestSmtpSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vet-email-settings", feature = "vex-email-settings"))]
+///
+/// Needs one of the crate features `vet-email-settings`, `vex-email-settings`.
 pub struct RestSmtpSettings {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -8309,6 +9105,8 @@ pub struct RestSmtpSettings {
 ///`RestSmtpSettingsFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vex-email-settings"))]
+///
+/// Needs the crate feature `vex-email-settings`.
 pub struct RestSmtpSettingsFromClient {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -8339,6 +9137,8 @@ impl RestSmtpSettingsFromClient {
 ///`RestStartJobOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job", feature = "job"))]
+///
+/// Needs one of the crate features `copy-job`, `job`.
 pub struct RestStartJobOptions {
     ///`true` makes this run an active full backup instead of an incremental one.
     pub full: ::std::option::Option<bool>,
@@ -8353,6 +9153,8 @@ impl RestStartJobOptions {
 ///`RestStickyNoteItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestStickyNoteItem {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -8369,6 +9171,8 @@ pub struct RestStickyNoteItem {
 ///`RestStorageConsumptionOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "reports"))]
+///
+/// Needs the crate feature `reports`.
 pub struct RestStorageConsumptionOptions {
     ///End of the reporting period; UTC, ISO 8601.
     pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -8388,8 +9192,9 @@ impl RestStorageConsumptionOptions {
 }
 #[cfg(any(feature = "reports"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "File format of the report: `PDF` or `CSV`."] pub enum
-    RestStorageConsumptionOptionsFormat { Pdf = "PDF", Csv = "CSV", } unknown Unknown
+    #[doc = "File format of the report: `PDF` or `CSV`."] #[doc = ""] #[doc =
+    " Needs the crate feature `reports`."] pub enum RestStorageConsumptionOptionsFormat {
+    Pdf = "PDF", Csv = "CSV", } unknown Unknown
 }
 ///`RestSummaryItem`
 #[derive(Clone, Debug, Default)]
@@ -8402,6 +9207,8 @@ impl RestStorageConsumptionOptions {
         feature = "teams-team"
     )
 )]
+///
+/// Needs one of the crate features `teams-channel`, `teams-file`, `teams-post`, `teams-tab`, `teams-team`.
 pub struct RestSummaryItem {
     pub error: ::std::option::Option<::std::string::String>,
     pub id: ::std::option::Option<::std::string::String>,
@@ -8420,13 +9227,17 @@ pub struct RestSummaryItem {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestSummaryItemType`"] pub enum RestSummaryItemType { Team = "Team",
-    PostsTab = "PostsTab", Post = "Post", TeamApp = "TeamApp", Channel = "Channel", Tab =
-    "Tab", File = "File", } unknown Unknown
+    #[doc = "`RestSummaryItemType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `teams-channel`, `teams-file`, `teams-post`, `teams-tab`, `teams-team`."]
+    pub enum RestSummaryItemType { Team = "Team", PostsTab = "PostsTab", Post = "Post",
+    TeamApp = "TeamApp", Channel = "Channel", Tab = "Tab", File = "File", } unknown
+    Unknown
 }
 ///`RestTaskItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestTaskItem {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -8456,10 +9267,11 @@ pub struct RestTaskItem {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestTaskItemStatus`"] pub enum RestTaskItemStatus { NotStarted =
-    "NotStarted", InProgress = "InProgress", Completed = "Completed",
-    WaitingOnSomeoneElse = "WaitingOnSomeoneElse", Deferred = "Deferred", } unknown
-    Unknown
+    #[doc = "`RestTaskItemStatus`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `backup-organization`, `exchange-folder`, `exchange-item`, `exchange-mailbox`, `unreferenced-types`."]
+    pub enum RestTaskItemStatus { NotStarted = "NotStarted", InProgress = "InProgress",
+    Completed = "Completed", WaitingOnSomeoneElse = "WaitingOnSomeoneElse", Deferred =
+    "Deferred", } unknown Unknown
 }
 ///`RestTeam`
 #[derive(Clone, Debug)]
@@ -8471,6 +9283,8 @@ pub struct RestTaskItem {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `copy-job`, `job`, `organization-team`, `unreferenced-types`.
 pub struct RestTeam {
     ///Free-text description of the team.
     pub description: ::std::option::Option<::std::string::String>,
@@ -8485,6 +9299,8 @@ pub struct RestTeam {
 ///`RestTeamsChannel`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-channel"))]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct RestTeamsChannel {
     pub display_name: ::std::option::Option<::std::string::String>,
     ///Id of the backed-up channel; the `channelId` that the channel, file, post and tab calls take.
@@ -8495,6 +9311,8 @@ pub struct RestTeamsChannel {
 ///`RestTeamsFile`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-file"))]
+///
+/// Needs the crate feature `teams-file`.
 pub struct RestTeamsFile {
     ///`File` or `Folder`.
     pub file_type: ::std::option::Option<RestTeamsFileFileType>,
@@ -8515,12 +9333,15 @@ pub struct RestTeamsFile {
 }
 #[cfg(any(feature = "teams-file"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`File` or `Folder`."] pub enum RestTeamsFileFileType { File = "File", Folder
-    = "Folder", } unknown Unknown
+    #[doc = "`File` or `Folder`."] #[doc = ""] #[doc =
+    " Needs the crate feature `teams-file`."] pub enum RestTeamsFileFileType { File =
+    "File", Folder = "Folder", } unknown Unknown
 }
 ///`RestTeamsPost`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-post"))]
+///
+/// Needs the crate feature `teams-post`.
 pub struct RestTeamsPost {
     ///Files and items attached to the post.
     pub attachments: ::std::vec::Vec<RestAttachInfo>,
@@ -8550,6 +9371,8 @@ pub struct RestTeamsPost {
         feature = "teams-team"
     )
 )]
+///
+/// Needs one of the crate features `backup-organization`, `teams-channel`, `teams-team`.
 pub struct RestTeamsSearchOptions {
     ///Search query built from the item search keywords listed in the Veeam Backup for Microsoft 365 user guide (Appendix A).
     pub query: ::std::string::String,
@@ -8577,13 +9400,17 @@ impl RestTeamsSearchOptions {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "Kind of Teams item to look for: `Tabs`, `Files` or `Posts`."] pub enum
-    RestTeamsSearchOptionsType { Tabs = "Tabs", Files = "Files", Posts = "Posts", }
-    unknown Unknown
+    #[doc = "Kind of Teams item to look for: `Tabs`, `Files` or `Posts`."] #[doc = ""]
+    #[doc =
+    " Needs one of the crate features `backup-organization`, `teams-channel`, `teams-team`."]
+    pub enum RestTeamsSearchOptionsType { Tabs = "Tabs", Files = "Files", Posts =
+    "Posts", } unknown Unknown
 }
 ///`RestTeamsSmtpSettingsFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vet-email-settings"))]
+///
+/// Needs the crate feature `vet-email-settings`.
 pub struct RestTeamsSmtpSettingsFromClient {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -8615,6 +9442,8 @@ impl RestTeamsSmtpSettingsFromClient {
 ///`RestTeamsTab`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-tab"))]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct RestTeamsTab {
     ///Address of the content that the tab shows.
     pub content_url: ::std::option::Option<::std::string::String>,
@@ -8630,6 +9459,8 @@ pub struct RestTeamsTab {
 ///`RestTeamsTeam`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-team"))]
+///
+/// Needs the crate feature `teams-team`.
 pub struct RestTeamsTeam {
     ///Mail alias (nickname) of the team's group.
     pub alias: ::std::option::Option<::std::string::String>,
@@ -8651,8 +9482,9 @@ pub struct RestTeamsTeam {
 #[cfg(any(feature = "teams-team"))]
 ::veeam_runtime::string_enum! {
     #[doc = "Who can find and join the team: `Public`, `Private` or `HiddenMembership`."]
-    pub enum RestTeamsTeamPrivacy { Public = "Public", Private = "Private",
-    HiddenMembership = "HiddenMembership", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `teams-team`."] pub enum
+    RestTeamsTeamPrivacy { Public = "Public", Private = "Private", HiddenMembership =
+    "HiddenMembership", } unknown Unknown
 }
 ///`RestUser`
 #[derive(Clone, Debug, Default)]
@@ -8665,6 +9497,8 @@ pub struct RestTeamsTeam {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `copy-job`, `job`, `organization-audit`, `organization-user`, `unreferenced-types`.
 pub struct RestUser {
     ///Display name of the user.
     pub display_name: ::std::option::Option<::std::string::String>,
@@ -8688,13 +9522,17 @@ pub struct RestUser {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "Where the account lives: `Cloud`, `OnPremises` or `Hybrid`."] pub enum
-    RestUserLocationType { OnPremises = "OnPremises", Cloud = "Cloud", Hybrid = "Hybrid",
-    } unknown Unknown
+    #[doc = "Where the account lives: `Cloud`, `OnPremises` or `Hybrid`."] #[doc = ""]
+    #[doc =
+    " Needs one of the crate features `copy-job`, `job`, `organization-audit`, `organization-user`, `unreferenced-types`."]
+    pub enum RestUserLocationType { OnPremises = "OnPremises", Cloud = "Cloud", Hybrid =
+    "Hybrid", } unknown Unknown
 }
 ///`RestUserProtectionOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "reports"))]
+///
+/// Needs the crate feature `reports`.
 pub struct RestUserProtectionOptions {
     ///File format of the report: `PDF` or `CSV`.
     pub format: ::std::option::Option<RestUserProtectionOptionsFormat>,
@@ -8712,8 +9550,9 @@ impl RestUserProtectionOptions {
 }
 #[cfg(any(feature = "reports"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "File format of the report: `PDF` or `CSV`."] pub enum
-    RestUserProtectionOptionsFormat { Pdf = "PDF", Csv = "CSV", } unknown Unknown
+    #[doc = "File format of the report: `PDF` or `CSV`."] #[doc = ""] #[doc =
+    " Needs the crate feature `reports`."] pub enum RestUserProtectionOptionsFormat { Pdf
+    = "PDF", Csv = "CSV", } unknown Unknown
 }
 #[cfg(
     any(
@@ -8727,12 +9566,16 @@ impl RestUserProtectionOptions {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Kind of account: `User`, `Shared` (shared mailbox) or `Public` (public folder mailbox)."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `copy-job`, `job`, `organization-audit`, `organization-user`, `unreferenced-types`."]
     pub enum RestUserType { User = "User", Shared = "Shared", Public = "Public", }
     unknown Unknown
 }
 ///`RestWebRestoreStatistics`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-site"))]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct RestWebRestoreStatistics {
     pub failed_lists_count: ::std::option::Option<i32>,
     pub failed_restrictions_count: ::std::option::Option<i64>,
@@ -8753,6 +9596,8 @@ pub struct RestWebRestoreStatistics {
         feature = "share-point-site"
     )
 )]
+///
+/// Needs one of the crate features `one-drive`, `one-drive-folder`, `share-point-folder`, `share-point-library`, `share-point-list`, `share-point-site`.
 pub struct RestvespSearchOptions {
     ///Search query built from the item search keywords listed in the Veeam Backup for Microsoft 365 user guide (Appendix A).
     pub query: ::std::option::Option<::std::string::String>,
@@ -8812,6 +9657,8 @@ impl RestvespSearchOptions {
         feature = "vex-email-settings"
     )
 )]
+///
+/// Needs one of the crate features `account`, `application`, `audit-email-settings`, `azure-service-accounts`, `encryption-key`, `exchange-folder`, `exchange-item`, `exchange-mailbox`, `internet-proxy-settings`, `one-drive`, `one-drive-document`, `one-drive-folder`, `organization`, `organization-backup-accounts`, `organization-backup-applications`, `proxy`, `share-point-document`, `share-point-folder`, `share-point-item`, `share-point-library`, `share-point-list`, `share-point-site`, `teams-channel`, `teams-file`, `teams-post`, `teams-tab`, `teams-team`, `unreferenced-types`, `vbo-email-settings`, `veod-email-settings`, `vesp-email-settings`, `vet-email-settings`, `vex-email-settings`.
 pub struct SecureString(pub ::std::string::String);
 #[cfg(
     any(
@@ -9032,37 +9879,44 @@ impl ::std::str::FromStr for SecureString {
 }
 #[cfg(any(feature = "share-point-folder"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SharePointFolderSearchFolderByOptionsItemType`"] pub enum
+    #[doc = "`SharePointFolderSearchFolderByOptionsItemType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `share-point-folder`."] pub enum
     SharePointFolderSearchFolderByOptionsItemType { All = "All", Folders = "Folders",
     Items = "Items", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-library"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SharePointLibrarySearchLibraryByOptionsItemType`"] pub enum
+    #[doc = "`SharePointLibrarySearchLibraryByOptionsItemType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `share-point-library`."] pub enum
     SharePointLibrarySearchLibraryByOptionsItemType { All = "All", Folders = "Folders",
     Items = "Items", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-list"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SharePointListSearchListByOptionsItemType`"] pub enum
+    #[doc = "`SharePointListSearchListByOptionsItemType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `share-point-list`."] pub enum
     SharePointListSearchListByOptionsItemType { All = "All", Folders = "Folders", Items =
     "Items", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-site"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SharePointSiteSearchSiteByOptionsItemType`"] pub enum
+    #[doc = "`SharePointSiteSearchSiteByOptionsItemType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `share-point-site`."] pub enum
     SharePointSiteSearchSiteByOptionsItemType { All = "All", Folders = "Folders", Items =
     "Items", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-site"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SharePointSiteSearchSitesByOptionsItemType`"] pub enum
+    #[doc = "`SharePointSiteSearchSitesByOptionsItemType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `share-point-site`."] pub enum
     SharePointSiteSearchSitesByOptionsItemType { All = "All", Folders = "Folders", Items
     = "Items", } unknown Unknown
 }
 ///`TokenBody`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "auth"))]
+///
+/// Needs the crate feature `auth`.
 pub struct TokenBody {
     ///Signed assertion for the `jwt-bearer` and `operator` grants.
     pub assertion: ::std::option::Option<::std::string::String>,
@@ -9090,7 +9944,8 @@ impl TokenBody {
 ::veeam_runtime::string_enum! {
     #[doc =
     "How you sign in: `password` (user name and password), `refresh_token`, `urn:ietf:params:oauth:grant-type:jwt-bearer` (application assertion), `integration` (with `integration_token`) or `operator`."]
-    pub enum TokenBodyGrantType { Password = "password", RefreshToken = "refresh_token",
+    #[doc = ""] #[doc = " Needs the crate feature `auth`."] pub enum TokenBodyGrantType {
+    Password = "password", RefreshToken = "refresh_token",
     UrnIetfParamsOauthGrantTypeJwtBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer",
     Integration = "integration", Operator = "operator", } unknown Unknown
 }
@@ -9110,6 +9965,8 @@ pub mod builder {
             feature = "amazon-s3-object-storage"
         )
     )]
+    ///
+    /// Needs one of the crate features `amazon-s3-compatible-object-storage`, `amazon-s3-object-storage`.
     pub struct RestAmazonFolderToSend {
         links: ::std::result::Result<
             ::std::option::Option<super::RestLinkHalDictionary>,
@@ -9203,6 +10060,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "application"))]
+    ///
+    /// Needs the crate feature `application`.
     pub struct RestApplicationFromClient {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -9329,6 +10188,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "license-report"))]
+    ///
+    /// Needs the crate feature `license-report`.
     pub struct RestApproveReportOptions {
         removed_users: ::std::result::Result<
             ::std::vec::Vec<super::RestOrganizationRemovedUsers>,
@@ -9385,6 +10246,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "audit-email-settings"))]
+    ///
+    /// Needs the crate feature `audit-email-settings`.
     pub struct RestAuditEmailSettingsRequest {
         enable_notification: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -9598,6 +10461,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "azure-object-storage"))]
+    ///
+    /// Needs the crate feature `azure-object-storage`.
     pub struct RestAzureFolderToSend {
         links: ::std::result::Result<
             ::std::option::Option<super::RestLinkHalDictionary>,
@@ -9671,6 +10536,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "backup-repository"))]
+    ///
+    /// Needs the crate feature `backup-repository`.
     pub struct RestBackupRepositoryFromClient {
         attach_used_repository: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -10118,6 +10985,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive"))]
+    ///
+    /// Needs the crate feature `one-drive`.
     pub struct RestBulkRestoreConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -10356,6 +11225,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "exchange-mailbox"))]
+    ///
+    /// Needs the crate feature `exchange-mailbox`.
     pub struct RestBulkRestoreOptions {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -10772,6 +11643,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "organization"))]
+    ///
+    /// Needs the crate feature `organization`.
     pub struct RestCheckDeviceCode {
         user_code: ::std::result::Result<::std::string::String, ::std::string::String>,
     }
@@ -10821,6 +11694,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "organization"))]
+    ///
+    /// Needs the crate feature `organization`.
     pub struct RestCommonDeviceCodeRequestOptions {
         target_region: ::std::result::Result<
             ::std::option::Option<super::RestCommonDeviceCodeRequestOptionsTargetRegion>,
@@ -10879,6 +11754,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "copy-job", feature = "job"))]
+    ///
+    /// Needs one of the crate features `copy-job`, `job`.
     pub struct RestCopyJob {
         backup_job_id: ::std::result::Result<
             ::std::option::Option<::uuid::Uuid>,
@@ -11103,6 +11980,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-document"))]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub struct RestCopyToDocument {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -11362,6 +12241,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-document"))]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub struct RestCopyToDocuments {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -11641,6 +12522,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive", feature = "one-drive-folder"))]
+    ///
+    /// Needs one of the crate features `one-drive`, `one-drive-folder`.
     pub struct RestCopyToFolder {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -11972,6 +12855,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-folder"))]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub struct RestCopyToFolders {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -12321,6 +13206,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "account"))]
+    ///
+    /// Needs the crate feature `account`.
     pub struct RestCredentialToSend {
         account_type: ::std::result::Result<
             ::std::option::Option<super::RestCredentialToSendAccountType>,
@@ -12503,6 +13390,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "data-retrieval"))]
+    ///
+    /// Needs the crate feature `data-retrieval`.
     pub struct RestDataRetrievalFromClient {
         amazon_s3_glacier_retrieval_policy: ::std::result::Result<
             ::std::option::Option<
@@ -12844,6 +13733,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "data-retrieval"))]
+    ///
+    /// Needs the crate feature `data-retrieval`.
     pub struct RestDataRetrievalUpdateFromClient {
         availability_period_days: ::std::result::Result<
             ::std::option::Option<i32>,
@@ -12970,6 +13861,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "azure-service-accounts"))]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub struct RestDeviceCodeInfoRequest {
         azure_environment: ::std::result::Result<
             ::std::option::Option<super::AzureStorageEndpoint>,
@@ -13044,6 +13937,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "restore-session"))]
+    ///
+    /// Needs the crate feature `restore-session`.
     pub struct RestDeviceCodeRequestOptions {
         target_application_id: ::std::result::Result<
             ::std::option::Option<::uuid::Uuid>,
@@ -13136,6 +14031,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "encryption-key"))]
+    ///
+    /// Needs the crate feature `encryption-key`.
     pub struct RestEncryptionKeyToSend {
         description: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -13282,6 +14179,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "exclusion-settings"))]
+    ///
+    /// Needs the crate feature `exclusion-settings`.
     pub struct RestExclusionSettings {
         deleted_items: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -13443,6 +14342,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "job", feature = "organization", feature = "restore-session"))]
+    ///
+    /// Needs one of the crate features `job`, `organization`, `restore-session`.
     pub struct RestExploreOptions {
         datetime: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -13559,6 +14460,8 @@ pub mod builder {
             feature = "exchange-mailbox"
         )
     )]
+    ///
+    /// Needs one of the crate features `backup-organization`, `exchange-folder`, `exchange-mailbox`.
     pub struct RestExportFolderToPst {
         content_keyword: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -13672,6 +14575,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-post"))]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub struct RestExportOptions {
         channel_id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -13782,6 +14687,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "exchange-item"))]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub struct RestExportToPstOptions {
         enable_pst_size_limit: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -13853,6 +14760,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-file"))]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub struct RestFileSaveOptions {
         as_zip: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -13901,6 +14810,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-file"))]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub struct RestFilesSaveOptions {
         channel_id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -13971,6 +14882,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-file"))]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub struct RestFilesSendOptions {
         channel_id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -14113,6 +15026,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "history-settings"))]
+    ///
+    /// Needs the crate feature `history-settings`.
     pub struct RestHistorySettings {
         actions: ::std::result::Result<
             ::std::collections::HashMap<::std::string::String, super::RestAction>,
@@ -14223,6 +15138,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "license"))]
+    ///
+    /// Needs the crate feature `license`.
     pub struct RestInstallLicenseOptions {
         license_file: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -14277,6 +15194,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "internet-proxy-settings"))]
+    ///
+    /// Needs the crate feature `internet-proxy-settings`.
     pub struct RestInternetProxyFromClient {
         host_name: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -14418,6 +15337,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "copy-job", feature = "job"))]
+    ///
+    /// Needs one of the crate features `copy-job`, `job`.
     pub struct RestJob {
         backup_type: ::std::result::Result<
             ::std::option::Option<super::RestJobBackupType>,
@@ -14712,6 +15633,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "copy-job", feature = "job"))]
+    ///
+    /// Needs one of the crate features `copy-job`, `job`.
     pub struct RestJobItemComposed {
         archive_mailbox: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -15137,6 +16060,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "license"))]
+    ///
+    /// Needs the crate feature `license`.
     pub struct RestLicenseAutoUpdate {
         actions: ::std::result::Result<
             ::std::collections::HashMap<::std::string::String, super::RestAction>,
@@ -15230,6 +16155,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "reports"))]
+    ///
+    /// Needs the crate feature `reports`.
     pub struct RestLicenseOverviewOptions {
         end_time: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -15344,6 +16271,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "reports"))]
+    ///
+    /// Needs the crate feature `reports`.
     pub struct RestMailboxProtectionOptions {
         format: ::std::result::Result<
             ::std::option::Option<super::RestMailboxProtectionOptionsFormat>,
@@ -15436,6 +16365,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "management-mode"))]
+    ///
+    /// Needs the crate feature `management-mode`.
     pub struct RestManagementMode {
         actions: ::std::result::Result<
             ::std::collections::HashMap<::std::string::String, super::RestAction>,
@@ -15564,6 +16495,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "vbo-email-settings"))]
+    ///
+    /// Needs the crate feature `vbo-email-settings`.
     pub struct RestNotificationEmailSettingsRequest {
         attach_detailed_report: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -15867,6 +16800,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "object-storage-repository"))]
+    ///
+    /// Needs the crate feature `object-storage-repository`.
     pub struct RestObjectStorageRepositoryComposed {
         account_id: ::std::result::Result<
             ::std::option::Option<::uuid::Uuid>,
@@ -16315,6 +17250,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "restore-session"))]
+    ///
+    /// Needs the crate feature `restore-session`.
     pub struct RestOperatorExploreOptions {
         date_time: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -16465,6 +17402,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "exchange-item"))]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub struct RestOperatorRestoreOptions {
         changed_items: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -16609,6 +17548,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-document"))]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub struct RestOperatorRestoreSharePointDocumentsConfig {
         document_last_version_action: ::std::result::Result<
             ::std::option::Option<
@@ -16823,6 +17764,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-item"))]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub struct RestOperatorRestoreSharePointItemsConfig {
         document_last_version_action: ::std::result::Result<
             ::std::option::Option<
@@ -17037,6 +17980,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-document"))]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub struct RestOperatorRestoreToOriginalOneDriveDocuments {
         document_action: ::std::result::Result<
             super::RestOperatorRestoreToOriginalOneDriveDocumentsDocumentAction,
@@ -17135,6 +18080,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "organization"))]
+    ///
+    /// Needs the crate feature `organization`.
     pub struct RestOrganizationComposed {
         actions: ::std::result::Result<
             ::std::collections::HashMap<::std::string::String, super::RestAction>,
@@ -17605,6 +18552,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "proxy"))]
+    ///
+    /// Needs the crate feature `proxy`.
     pub struct RestProxyFromClient {
         attach_used_proxy: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -17912,6 +18861,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "rbac-role"))]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub struct RestRbacRoleCreateModel {
         description: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -18114,6 +19065,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "organization-audit"))]
+    ///
+    /// Needs the crate feature `organization-audit`.
     pub struct RestRemoveAuditItemsOptions {
         item_ids: ::std::result::Result<
             ::std::vec::Vec<::std::string::String>,
@@ -18166,6 +19119,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "proxy"))]
+    ///
+    /// Needs the crate feature `proxy`.
     pub struct RestRemoveProxyOptions {
         force: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
         user_name: ::std::result::Result<
@@ -18252,6 +19207,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "proxy"))]
+    ///
+    /// Needs the crate feature `proxy`.
     pub struct RestRescanOptions {
         proxies: ::std::result::Result<
             ::std::vec::Vec<super::RestItemGuidId>,
@@ -18300,6 +19257,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-channel"))]
+    ///
+    /// Needs the crate feature `teams-channel`.
     pub struct RestRestoreChannelOptions {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -18481,6 +19440,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-document"))]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub struct RestRestoreDocumentsConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -18744,6 +19705,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-file"))]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub struct RestRestoreFileOptions {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -18950,6 +19913,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-file"))]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub struct RestRestoreFilesOptions {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -19193,6 +20158,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-folder"))]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub struct RestRestoreFoldersConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -19480,6 +20447,8 @@ pub mod builder {
             feature = "share-point-item"
         )
     )]
+    ///
+    /// Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`.
     pub struct RestRestoreItemConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -19746,6 +20715,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-item"))]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub struct RestRestoreItemsConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -20008,6 +20979,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-library", feature = "share-point-list"))]
+    ///
+    /// Needs one of the crate features `share-point-library`, `share-point-list`.
     pub struct RestRestoreListConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -20304,6 +21277,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-post"))]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub struct RestRestorePostsOptions {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -20506,6 +21481,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-site"))]
+    ///
+    /// Needs the crate feature `share-point-site`.
     pub struct RestRestoreSiteConfig {
         alias: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -20856,6 +21833,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-tab"))]
+    ///
+    /// Needs the crate feature `teams-tab`.
     pub struct RestRestoreTabOptions {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -21036,6 +22015,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-tab"))]
+    ///
+    /// Needs the crate feature `teams-tab`.
     pub struct RestRestoreTabsOptions {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -21234,6 +22215,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-team"))]
+    ///
+    /// Needs the crate feature `teams-team`.
     pub struct RestRestoreTeamOptions {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -21502,6 +22485,8 @@ pub mod builder {
             feature = "exchange-mailbox"
         )
     )]
+    ///
+    /// Needs one of the crate features `exchange-folder`, `exchange-item`, `exchange-mailbox`.
     pub struct RestRestoreToDifferentLocation {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -21909,6 +22894,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "exchange-item"))]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub struct RestRestoreToDifferentLocationSelectedItems {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -22314,6 +23301,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-document"))]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub struct RestRestoreToDocumentsConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -22615,6 +23604,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-folder"))]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub struct RestRestoreToFoldersConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -22922,6 +23913,8 @@ pub mod builder {
             feature = "share-point-item"
         )
     )]
+    ///
+    /// Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`.
     pub struct RestRestoreToItemConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -23229,6 +24222,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-item"))]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub struct RestRestoreToItemsConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -23530,6 +24525,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-library", feature = "share-point-list"))]
+    ///
+    /// Needs one of the crate features `share-point-library`, `share-point-list`.
     pub struct RestRestoreToListConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -23873,6 +24870,8 @@ pub mod builder {
             feature = "one-drive-folder"
         )
     )]
+    ///
+    /// Needs one of the crate features `one-drive`, `one-drive-document`, `one-drive-folder`.
     pub struct RestRestoreToOriginal {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -24101,6 +25100,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-document"))]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub struct RestRestoreToOriginalDocuments {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -24326,6 +25327,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-folder"))]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub struct RestRestoreToOriginalFolders {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -24555,6 +25558,8 @@ pub mod builder {
             feature = "exchange-mailbox"
         )
     )]
+    ///
+    /// Needs one of the crate features `exchange-folder`, `exchange-item`, `exchange-mailbox`.
     pub struct RestRestoreToOriginalLocation {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -24744,6 +25749,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "exchange-item"))]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub struct RestRestoreToOriginalLocationSelectedItems {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -24927,6 +25934,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-site"))]
+    ///
+    /// Needs the crate feature `share-point-site`.
     pub struct RestRestoreToSiteConfig {
         alias: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -25323,6 +26332,8 @@ pub mod builder {
             feature = "organization-retention-exclusion"
         )
     )]
+    ///
+    /// Needs one of the crate features `global-retention-exclusion-settings`, `organization-retention-exclusion`.
     pub struct RestRetentionExclusion {
         calendar: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -25414,6 +26425,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-attachment"))]
+    ///
+    /// Needs the crate feature `share-point-attachment`.
     pub struct RestSaveAttachmentsOptions {
         attachments: ::std::result::Result<
             ::std::vec::Vec<super::RestSharePointAttachment>,
@@ -25468,6 +26481,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-document"))]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub struct RestSaveDocumentsOptions {
         documents: ::std::result::Result<
             ::std::vec::Vec<super::RestOneDriveDocument>,
@@ -25522,6 +26537,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-document"))]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub struct RestSaveOneDriveDocumentOptions {
         as_zip: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -25572,6 +26589,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-folder"))]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub struct RestSaveOneDriveFoldersOptions {
         folders: ::std::result::Result<
             ::std::vec::Vec<super::RestOneDriveFolder>,
@@ -25622,6 +26641,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-post"))]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub struct RestSavePostsOptions {
         channel_id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -25692,6 +26713,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-document"))]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub struct RestSaveSharePointDocumentOptions {
         as_zip: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -25742,6 +26765,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-folder"))]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub struct RestSaveSharePointFoldersOptions {
         folders: ::std::result::Result<
             ::std::vec::Vec<super::RestSharePointFolder>,
@@ -25792,6 +26817,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "exchange-item"))]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub struct RestSaveToMsgOptions {
         items: ::std::result::Result<
             ::std::vec::Vec<super::RestExchangeItemStringId>,
@@ -25849,6 +26876,8 @@ pub mod builder {
             feature = "teams-tab"
         )
     )]
+    ///
+    /// Needs one of the crate features `backup-organization`, `exchange-folder`, `exchange-mailbox`, `teams-file`, `teams-post`, `teams-tab`.
     pub struct RestSearchOptions {
         query: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -25940,6 +26969,8 @@ pub mod builder {
             feature = "teams-post"
         )
     )]
+    ///
+    /// Needs one of the crate features `exchange-item`, `share-point-attachment`, `teams-file`, `teams-post`.
     pub struct RestSendAsMsgOptions {
         from: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -26082,6 +27113,8 @@ pub mod builder {
             feature = "share-point-library"
         )
     )]
+    ///
+    /// Needs one of the crate features `one-drive-document`, `one-drive-folder`, `share-point-document`, `share-point-folder`, `share-point-library`.
     pub struct RestSendAsMsgOptionsV6 {
         from: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -26239,6 +27272,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-attachment"))]
+    ///
+    /// Needs the crate feature `share-point-attachment`.
     pub struct RestSendAttachmentsAsMsgOptions {
         attachments: ::std::result::Result<
             ::std::vec::Vec<super::RestSharePointAttachment>,
@@ -26365,6 +27400,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-document"))]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub struct RestSendDocumentsAsMsgOptions {
         documents: ::std::result::Result<
             ::std::vec::Vec<super::RestOneDriveDocument>,
@@ -26509,6 +27546,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-folder"))]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub struct RestSendFoldersAsMsgOptions {
         folders: ::std::result::Result<
             ::std::vec::Vec<super::RestOneDriveFolder>,
@@ -26653,6 +27692,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-post"))]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub struct RestSendPostsOptions {
         channel_id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -26795,6 +27836,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "vet-email-settings", feature = "vex-email-settings"))]
+    ///
+    /// Needs one of the crate features `vet-email-settings`, `vex-email-settings`.
     pub struct RestSendTestOption {
         email: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -26843,6 +27886,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "veod-email-settings", feature = "vesp-email-settings"))]
+    ///
+    /// Needs one of the crate features `veod-email-settings`, `vesp-email-settings`.
     pub struct RestSendTestOptions {
         email: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -26891,6 +27936,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "exchange-item"))]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub struct RestSendToDefaultAddressOptions {
         items: ::std::result::Result<
             ::std::vec::Vec<super::RestExchangeItemStringId>,
@@ -26941,6 +27988,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "exchange-item"))]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub struct RestSendToDifferentAddressOptions {
         from: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -27067,6 +28116,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "azure-service-accounts"))]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub struct RestServiceAccountCreationData {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -27288,6 +28339,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "azure-service-accounts"))]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub struct RestServiceAccountUpdateData {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -27435,6 +28488,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "exchange-item"))]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub struct RestSeveralItemsExportOptions {
         enable_pst_size_limit: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -27525,6 +28580,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-document"))]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub struct RestSharePointSaveDocumentsOptions {
         documents: ::std::result::Result<
             ::std::vec::Vec<super::RestSharePointDocument>,
@@ -27579,6 +28636,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive"))]
+    ///
+    /// Needs the crate feature `one-drive`.
     pub struct RestSharePointSendAsMsgOptions {
         from: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -27705,6 +28764,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-document"))]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub struct RestSharePointSendDocumentsAsMsgOptions {
         documents: ::std::result::Result<
             ::std::vec::Vec<super::RestSharePointDocument>,
@@ -27849,6 +28910,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-folder"))]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub struct RestSharePointSendFoldersAsMsgOptions {
         folders: ::std::result::Result<
             ::std::vec::Vec<super::RestSharePointFolder>,
@@ -27993,6 +29056,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "veod-email-settings", feature = "vesp-email-settings"))]
+    ///
+    /// Needs one of the crate features `veod-email-settings`, `vesp-email-settings`.
     pub struct RestSharePointSmtpSettingsFromClient {
         actions: ::std::result::Result<
             ::std::collections::HashMap<::std::string::String, super::RestAction>,
@@ -28210,6 +29275,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "vex-email-settings"))]
+    ///
+    /// Needs the crate feature `vex-email-settings`.
     pub struct RestSmtpSettingsFromClient {
         actions: ::std::result::Result<
             ::std::collections::HashMap<::std::string::String, super::RestAction>,
@@ -28427,6 +29494,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "copy-job", feature = "job"))]
+    ///
+    /// Needs one of the crate features `copy-job`, `job`.
     pub struct RestStartJobOptions {
         full: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
     }
@@ -28472,6 +29541,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "reports"))]
+    ///
+    /// Needs the crate feature `reports`.
     pub struct RestStorageConsumptionOptions {
         end_time: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -28592,6 +29663,8 @@ pub mod builder {
             feature = "teams-team"
         )
     )]
+    ///
+    /// Needs one of the crate features `backup-organization`, `teams-channel`, `teams-team`.
     pub struct RestTeamsSearchOptions {
         query: ::std::result::Result<::std::string::String, ::std::string::String>,
         type_: ::std::result::Result<
@@ -28684,6 +29757,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "vet-email-settings"))]
+    ///
+    /// Needs the crate feature `vet-email-settings`.
     pub struct RestTeamsSmtpSettingsFromClient {
         actions: ::std::result::Result<
             ::std::collections::HashMap<::std::string::String, super::RestAction>,
@@ -28901,6 +29976,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "reports"))]
+    ///
+    /// Needs the crate feature `reports`.
     pub struct RestUserProtectionOptions {
         format: ::std::result::Result<
             ::std::option::Option<super::RestUserProtectionOptionsFormat>,
@@ -29002,6 +30079,8 @@ pub mod builder {
             feature = "share-point-site"
         )
     )]
+    ///
+    /// Needs one of the crate features `one-drive`, `one-drive-folder`, `share-point-folder`, `share-point-library`, `share-point-list`, `share-point-site`.
     pub struct RestvespSearchOptions {
         query: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -29087,6 +30166,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "auth"))]
+    ///
+    /// Needs the crate feature `auth`.
     pub struct TokenBody {
         assertion: ::std::result::Result<
             ::std::option::Option<::std::string::String>,

@@ -10,6 +10,8 @@ use super::{ByteStream, ClientInfo, RequestBuilderExt, ResponseValue};
 [`Client::account_get_credentials`]: super::Client::account_get_credentials*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "account")]
+///
+/// Needs the crate feature `account`.
 pub struct AccountGetCredentials<'a> {
     client: &'a super::Client,
     account_type: Result<Option<types::AccountGetCredentialsAccountType>, String>,
@@ -108,6 +110,8 @@ impl<'a> AccountGetCredentials<'a> {
 [`Client::account_add_credential`]: super::Client::account_add_credential*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "account")]
+///
+/// Needs the crate feature `account`.
 pub struct AccountAddCredential<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestCredentialToSend, String>,
@@ -208,6 +212,8 @@ impl<'a> AccountAddCredential<'a> {
 [`Client::account_get_credential`]: super::Client::account_get_credential*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "account")]
+///
+/// Needs the crate feature `account`.
 pub struct AccountGetCredential<'a> {
     client: &'a super::Client,
     account_id: Result<::uuid::Uuid, String>,
@@ -293,6 +299,8 @@ impl<'a> AccountGetCredential<'a> {
 [`Client::account_update_credential`]: super::Client::account_update_credential*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "account")]
+///
+/// Needs the crate feature `account`.
 pub struct AccountUpdateCredential<'a> {
     client: &'a super::Client,
     account_id: Result<::uuid::Uuid, String>,
@@ -401,6 +409,8 @@ impl<'a> AccountUpdateCredential<'a> {
 [`Client::account_remove_credential`]: super::Client::account_remove_credential*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "account")]
+///
+/// Needs the crate feature `account`.
 pub struct AccountRemoveCredential<'a> {
     client: &'a super::Client,
     account_id: Result<::uuid::Uuid, String>,
@@ -475,6 +485,8 @@ impl<'a> AccountRemoveCredential<'a> {
 [`Client::amazon_s3_compatible_object_storage_get_buckets`]: super::Client::amazon_s3_compatible_object_storage_get_buckets*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "amazon-s3-compatible-object-storage")]
+///
+/// Needs the crate feature `amazon-s3-compatible-object-storage`.
 pub struct AmazonS3CompatibleObjectStorageGetBuckets<'a> {
     client: &'a super::Client,
     custom_region_id: Result<::std::string::String, String>,
@@ -603,6 +615,8 @@ impl<'a> AmazonS3CompatibleObjectStorageGetBuckets<'a> {
 [`Client::amazon_s3_compatible_object_storage_get_folders`]: super::Client::amazon_s3_compatible_object_storage_get_folders*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "amazon-s3-compatible-object-storage")]
+///
+/// Needs the crate feature `amazon-s3-compatible-object-storage`.
 pub struct AmazonS3CompatibleObjectStorageGetFolders<'a> {
     client: &'a super::Client,
     bucket_name: Result<::std::string::String, String>,
@@ -754,6 +768,8 @@ impl<'a> AmazonS3CompatibleObjectStorageGetFolders<'a> {
 [`Client::amazon_s3_compatible_object_storage_add_folder`]: super::Client::amazon_s3_compatible_object_storage_add_folder*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "amazon-s3-compatible-object-storage")]
+///
+/// Needs the crate feature `amazon-s3-compatible-object-storage`.
 pub struct AmazonS3CompatibleObjectStorageAddFolder<'a> {
     client: &'a super::Client,
     bucket_name: Result<::std::string::String, String>,
@@ -921,6 +937,8 @@ impl<'a> AmazonS3CompatibleObjectStorageAddFolder<'a> {
 [`Client::amazon_s3_compatible_object_storage_get_folder`]: super::Client::amazon_s3_compatible_object_storage_get_folder*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "amazon-s3-compatible-object-storage")]
+///
+/// Needs the crate feature `amazon-s3-compatible-object-storage`.
 pub struct AmazonS3CompatibleObjectStorageGetFolder<'a> {
     client: &'a super::Client,
     bucket_name: Result<::std::string::String, String>,
@@ -1071,6 +1089,8 @@ impl<'a> AmazonS3CompatibleObjectStorageGetFolder<'a> {
 [`Client::amazon_s3_compatible_object_storage_get_bucket`]: super::Client::amazon_s3_compatible_object_storage_get_bucket*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "amazon-s3-compatible-object-storage")]
+///
+/// Needs the crate feature `amazon-s3-compatible-object-storage`.
 pub struct AmazonS3CompatibleObjectStorageGetBucket<'a> {
     client: &'a super::Client,
     name: Result<::std::string::String, String>,
@@ -1201,6 +1221,8 @@ impl<'a> AmazonS3CompatibleObjectStorageGetBucket<'a> {
 [`Client::amazon_s3_object_storage_get_buckets`]: super::Client::amazon_s3_object_storage_get_buckets*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "amazon-s3-object-storage")]
+///
+/// Needs the crate feature `amazon-s3-object-storage`.
 pub struct AmazonS3ObjectStorageGetBuckets<'a> {
     client: &'a super::Client,
     name: Result<Option<::std::string::String>, String>,
@@ -1327,6 +1349,8 @@ impl<'a> AmazonS3ObjectStorageGetBuckets<'a> {
 [`Client::amazon_s3_object_storage_get_folders`]: super::Client::amazon_s3_object_storage_get_folders*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "amazon-s3-object-storage")]
+///
+/// Needs the crate feature `amazon-s3-object-storage`.
 pub struct AmazonS3ObjectStorageGetFolders<'a> {
     client: &'a super::Client,
     bucket_name: Result<::std::string::String, String>,
@@ -1455,6 +1479,8 @@ impl<'a> AmazonS3ObjectStorageGetFolders<'a> {
 [`Client::amazon_s3_object_storage_add_folder`]: super::Client::amazon_s3_object_storage_add_folder*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "amazon-s3-object-storage")]
+///
+/// Needs the crate feature `amazon-s3-object-storage`.
 pub struct AmazonS3ObjectStorageAddFolder<'a> {
     client: &'a super::Client,
     bucket_name: Result<::std::string::String, String>,
@@ -1599,6 +1625,8 @@ impl<'a> AmazonS3ObjectStorageAddFolder<'a> {
 [`Client::amazon_s3_object_storage_get_folder`]: super::Client::amazon_s3_object_storage_get_folder*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "amazon-s3-object-storage")]
+///
+/// Needs the crate feature `amazon-s3-object-storage`.
 pub struct AmazonS3ObjectStorageGetFolder<'a> {
     client: &'a super::Client,
     bucket_name: Result<::std::string::String, String>,
@@ -1726,6 +1754,8 @@ impl<'a> AmazonS3ObjectStorageGetFolder<'a> {
 [`Client::amazon_s3_object_storage_get_bucket`]: super::Client::amazon_s3_object_storage_get_bucket*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "amazon-s3-object-storage")]
+///
+/// Needs the crate feature `amazon-s3-object-storage`.
 pub struct AmazonS3ObjectStorageGetBucket<'a> {
     client: &'a super::Client,
     name: Result<::std::string::String, String>,
@@ -1840,6 +1870,8 @@ impl<'a> AmazonS3ObjectStorageGetBucket<'a> {
 [`Client::application_get_applications`]: super::Client::application_get_applications*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "application")]
+///
+/// Needs the crate feature `application`.
 pub struct ApplicationGetApplications<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -2027,6 +2059,8 @@ impl<'a> ApplicationGetApplications<'a> {
 [`Client::application_create_application`]: super::Client::application_create_application*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "application")]
+///
+/// Needs the crate feature `application`.
 pub struct ApplicationCreateApplication<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -2143,6 +2177,8 @@ impl<'a> ApplicationCreateApplication<'a> {
 [`Client::audit_email_settings_get`]: super::Client::audit_email_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "audit-email-settings")]
+///
+/// Needs the crate feature `audit-email-settings`.
 pub struct AuditEmailSettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -2211,6 +2247,8 @@ impl<'a> AuditEmailSettingsGet<'a> {
 [`Client::audit_email_settings_update`]: super::Client::audit_email_settings_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "audit-email-settings")]
+///
+/// Needs the crate feature `audit-email-settings`.
 pub struct AuditEmailSettingsUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestAuditEmailSettingsRequest, String>,
@@ -2305,6 +2343,8 @@ impl<'a> AuditEmailSettingsUpdate<'a> {
 [`Client::audit_email_settings_complete_o_auth_sign_in`]: super::Client::audit_email_settings_complete_o_auth_sign_in*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "audit-email-settings")]
+///
+/// Needs the crate feature `audit-email-settings`.
 pub struct AuditEmailSettingsCompleteOAuthSignIn<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestCompleteOAuthSignInRequest, String>,
@@ -2408,6 +2448,8 @@ impl<'a> AuditEmailSettingsCompleteOAuthSignIn<'a> {
 [`Client::audit_email_settings_prepare_o_auth_sign_in`]: super::Client::audit_email_settings_prepare_o_auth_sign_in*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "audit-email-settings")]
+///
+/// Needs the crate feature `audit-email-settings`.
 pub struct AuditEmailSettingsPrepareOAuthSignIn<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestPrepareOAuthSignInRequest, String>,
@@ -2511,6 +2553,8 @@ impl<'a> AuditEmailSettingsPrepareOAuthSignIn<'a> {
 [`Client::audit_email_settings_send_test`]: super::Client::audit_email_settings_send_test*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "audit-email-settings")]
+///
+/// Needs the crate feature `audit-email-settings`.
 pub struct AuditEmailSettingsSendTest<'a> {
     client: &'a super::Client,
 }
@@ -2568,6 +2612,8 @@ impl<'a> AuditEmailSettingsSendTest<'a> {
 [`Client::token`]: super::Client::token*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "auth")]
+///
+/// Needs the crate feature `auth`.
 pub struct Token<'a> {
     client: &'a super::Client,
     body: Result<types::builder::TokenBody, String>,
@@ -2662,6 +2708,8 @@ impl<'a> Token<'a> {
 [`Client::auth_code`]: super::Client::auth_code*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "auth")]
+///
+/// Needs the crate feature `auth`.
 pub struct AuthCode<'a> {
     client: &'a super::Client,
 }
@@ -2730,6 +2778,8 @@ impl<'a> AuthCode<'a> {
 [`Client::logout`]: super::Client::logout*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "auth")]
+///
+/// Needs the crate feature `auth`.
 pub struct Logout<'a> {
     client: &'a super::Client,
 }
@@ -2787,6 +2837,8 @@ impl<'a> Logout<'a> {
 [`Client::azure_object_storage_get_containers`]: super::Client::azure_object_storage_get_containers*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-object-storage")]
+///
+/// Needs the crate feature `azure-object-storage`.
 pub struct AzureObjectStorageGetContainers<'a> {
     client: &'a super::Client,
     name: Result<Option<::std::string::String>, String>,
@@ -2899,6 +2951,8 @@ impl<'a> AzureObjectStorageGetContainers<'a> {
 [`Client::azure_object_storage_get_folders`]: super::Client::azure_object_storage_get_folders*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-object-storage")]
+///
+/// Needs the crate feature `azure-object-storage`.
 pub struct AzureObjectStorageGetFolders<'a> {
     client: &'a super::Client,
     container_name: Result<::std::string::String, String>,
@@ -3027,6 +3081,8 @@ impl<'a> AzureObjectStorageGetFolders<'a> {
 [`Client::azure_object_storage_add_folder`]: super::Client::azure_object_storage_add_folder*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-object-storage")]
+///
+/// Needs the crate feature `azure-object-storage`.
 pub struct AzureObjectStorageAddFolder<'a> {
     client: &'a super::Client,
     container_name: Result<::std::string::String, String>,
@@ -3171,6 +3227,8 @@ impl<'a> AzureObjectStorageAddFolder<'a> {
 [`Client::azure_object_storage_get_folder`]: super::Client::azure_object_storage_get_folder*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-object-storage")]
+///
+/// Needs the crate feature `azure-object-storage`.
 pub struct AzureObjectStorageGetFolder<'a> {
     client: &'a super::Client,
     container_name: Result<::std::string::String, String>,
@@ -3298,6 +3356,8 @@ impl<'a> AzureObjectStorageGetFolder<'a> {
 [`Client::azure_object_storage_get_container`]: super::Client::azure_object_storage_get_container*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-object-storage")]
+///
+/// Needs the crate feature `azure-object-storage`.
 pub struct AzureObjectStorageGetContainer<'a> {
     client: &'a super::Client,
     name: Result<::std::string::String, String>,
@@ -3412,6 +3472,8 @@ impl<'a> AzureObjectStorageGetContainer<'a> {
 [`Client::azure_service_accounts_get`]: super::Client::azure_service_accounts_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGet<'a> {
     client: &'a super::Client,
     description: Result<Option<::std::string::String>, String>,
@@ -3510,6 +3572,8 @@ impl<'a> AzureServiceAccountsGet<'a> {
 [`Client::azure_service_accounts_add`]: super::Client::azure_service_accounts_add*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsAdd<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestServiceAccountCreationData, String>,
@@ -3611,6 +3675,8 @@ impl<'a> AzureServiceAccountsAdd<'a> {
 [`Client::azure_service_accounts_get_device_code`]: super::Client::azure_service_accounts_get_device_code*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetDeviceCode<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestDeviceCodeInfoRequest, String>,
@@ -3711,6 +3777,8 @@ impl<'a> AzureServiceAccountsGetDeviceCode<'a> {
 [`Client::azure_service_accounts_get_by_id`]: super::Client::azure_service_accounts_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetById<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -3797,6 +3865,8 @@ impl<'a> AzureServiceAccountsGetById<'a> {
 [`Client::azure_service_accounts_update`]: super::Client::azure_service_accounts_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsUpdate<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -3907,6 +3977,8 @@ impl<'a> AzureServiceAccountsUpdate<'a> {
 [`Client::azure_service_accounts_delete`]: super::Client::azure_service_accounts_delete*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsDelete<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -3982,6 +4054,8 @@ impl<'a> AzureServiceAccountsDelete<'a> {
 [`Client::azure_service_accounts_get_subscriptions`]: super::Client::azure_service_accounts_get_subscriptions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetSubscriptions<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -4089,6 +4163,8 @@ impl<'a> AzureServiceAccountsGetSubscriptions<'a> {
 [`Client::azure_service_accounts_get_subscription_by_id`]: super::Client::azure_service_accounts_get_subscription_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetSubscriptionById<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -4191,6 +4267,8 @@ impl<'a> AzureServiceAccountsGetSubscriptionById<'a> {
 [`Client::azure_service_accounts_get_locations`]: super::Client::azure_service_accounts_get_locations*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetLocations<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -4293,6 +4371,8 @@ impl<'a> AzureServiceAccountsGetLocations<'a> {
 [`Client::azure_service_accounts_get_location_by_name`]: super::Client::azure_service_accounts_get_location_by_name*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetLocationByName<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -4408,6 +4488,8 @@ impl<'a> AzureServiceAccountsGetLocationByName<'a> {
 [`Client::azure_service_accounts_get_virtual_machine_sizes`]: super::Client::azure_service_accounts_get_virtual_machine_sizes*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetVirtualMachineSizes<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -4523,6 +4605,8 @@ impl<'a> AzureServiceAccountsGetVirtualMachineSizes<'a> {
 [`Client::azure_service_accounts_get_virtual_machine_size_by_name`]: super::Client::azure_service_accounts_get_virtual_machine_size_by_name*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetVirtualMachineSizeByName<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -4658,6 +4742,8 @@ impl<'a> AzureServiceAccountsGetVirtualMachineSizeByName<'a> {
 [`Client::azure_service_accounts_get_resource_groups`]: super::Client::azure_service_accounts_get_resource_groups*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetResourceGroups<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -4774,6 +4860,8 @@ impl<'a> AzureServiceAccountsGetResourceGroups<'a> {
 [`Client::azure_service_accounts_get_resource_group_by_name`]: super::Client::azure_service_accounts_get_resource_group_by_name*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetResourceGroupByName<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -4891,6 +4979,8 @@ impl<'a> AzureServiceAccountsGetResourceGroupByName<'a> {
 [`Client::azure_service_accounts_get_virtual_networks`]: super::Client::azure_service_accounts_get_virtual_networks*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetVirtualNetworks<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -5028,6 +5118,8 @@ impl<'a> AzureServiceAccountsGetVirtualNetworks<'a> {
 [`Client::azure_service_accounts_get_virtual_network_by_name`]: super::Client::azure_service_accounts_get_virtual_network_by_name*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetVirtualNetworkByName<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -5167,6 +5259,8 @@ impl<'a> AzureServiceAccountsGetVirtualNetworkByName<'a> {
 [`Client::azure_service_accounts_get_subnets`]: super::Client::azure_service_accounts_get_subnets*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetSubnets<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -5306,6 +5400,8 @@ impl<'a> AzureServiceAccountsGetSubnets<'a> {
 [`Client::azure_service_accounts_get_subnet_by_name`]: super::Client::azure_service_accounts_get_subnet_by_name*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetSubnetByName<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -5460,6 +5556,8 @@ impl<'a> AzureServiceAccountsGetSubnetByName<'a> {
 [`Client::backup_group_data_get_groups_data`]: super::Client::backup_group_data_get_groups_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-group-data")]
+///
+/// Needs the crate feature `backup-group-data`.
 pub struct BackupGroupDataGetGroupsData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -5619,6 +5717,8 @@ impl<'a> BackupGroupDataGetGroupsData<'a> {
 [`Client::backup_group_data_get_single_group_data`]: super::Client::backup_group_data_get_single_group_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-group-data")]
+///
+/// Needs the crate feature `backup-group-data`.
 pub struct BackupGroupDataGetSingleGroupData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -5718,6 +5818,8 @@ impl<'a> BackupGroupDataGetSingleGroupData<'a> {
 [`Client::backup_mailbox_data_get_mailboxes_data`]: super::Client::backup_mailbox_data_get_mailboxes_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-mailbox-data")]
+///
+/// Needs the crate feature `backup-mailbox-data`.
 pub struct BackupMailboxDataGetMailboxesData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -5929,6 +6031,8 @@ impl<'a> BackupMailboxDataGetMailboxesData<'a> {
 [`Client::backup_mailbox_data_get_mailbox_data`]: super::Client::backup_mailbox_data_get_mailbox_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-mailbox-data")]
+///
+/// Needs the crate feature `backup-mailbox-data`.
 pub struct BackupMailboxDataGetMailboxData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -6028,6 +6132,8 @@ impl<'a> BackupMailboxDataGetMailboxData<'a> {
 [`Client::backup_one_drive_data_get_one_drives_data`]: super::Client::backup_one_drive_data_get_one_drives_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-one-drive-data")]
+///
+/// Needs the crate feature `backup-one-drive-data`.
 pub struct BackupOneDriveDataGetOneDrivesData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -6239,6 +6345,8 @@ impl<'a> BackupOneDriveDataGetOneDrivesData<'a> {
 [`Client::backup_one_drive_data_get_one_drive_data`]: super::Client::backup_one_drive_data_get_one_drive_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-one-drive-data")]
+///
+/// Needs the crate feature `backup-one-drive-data`.
 pub struct BackupOneDriveDataGetOneDriveData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -6338,6 +6446,8 @@ impl<'a> BackupOneDriveDataGetOneDriveData<'a> {
 [`Client::backup_organization_data_get_organization_data`]: super::Client::backup_organization_data_get_organization_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-organization-data")]
+///
+/// Needs the crate feature `backup-organization-data`.
 pub struct BackupOrganizationDataGetOrganizationData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -6497,6 +6607,8 @@ impl<'a> BackupOrganizationDataGetOrganizationData<'a> {
 [`Client::backup_organization_data_get_single_organization_data`]: super::Client::backup_organization_data_get_single_organization_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-organization-data")]
+///
+/// Needs the crate feature `backup-organization-data`.
 pub struct BackupOrganizationDataGetSingleOrganizationData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -6597,6 +6709,8 @@ impl<'a> BackupOrganizationDataGetSingleOrganizationData<'a> {
 [`Client::backup_organization_get_by_restore_session_id`]: super::Client::backup_organization_get_by_restore_session_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-organization")]
+///
+/// Needs the crate feature `backup-organization`.
 pub struct BackupOrganizationGetByRestoreSessionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -6683,6 +6797,8 @@ impl<'a> BackupOrganizationGetByRestoreSessionId<'a> {
 [`Client::backup_organization_restore_sessions_action`]: super::Client::backup_organization_restore_sessions_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-organization")]
+///
+/// Needs the crate feature `backup-organization`.
 pub struct BackupOrganizationRestoreSessionsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -6819,6 +6935,8 @@ impl<'a> BackupOrganizationRestoreSessionsAction<'a> {
 [`Client::backup_organization_restore_sessions_search_exchange`]: super::Client::backup_organization_restore_sessions_search_exchange*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-organization")]
+///
+/// Needs the crate feature `backup-organization`.
 pub struct BackupOrganizationRestoreSessionsSearchExchange<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -7008,6 +7126,8 @@ impl<'a> BackupOrganizationRestoreSessionsSearchExchange<'a> {
 [`Client::backup_organization_restore_sessions_search_teams`]: super::Client::backup_organization_restore_sessions_search_teams*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-organization")]
+///
+/// Needs the crate feature `backup-organization`.
 pub struct BackupOrganizationRestoreSessionsSearchTeams<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -7199,6 +7319,8 @@ impl<'a> BackupOrganizationRestoreSessionsSearchTeams<'a> {
 [`Client::backup_repository_get_repositories`]: super::Client::backup_repository_get_repositories*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-repository")]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct BackupRepositoryGetRepositories<'a> {
     client: &'a super::Client,
     long_term: Result<Option<bool>, String>,
@@ -7297,6 +7419,8 @@ impl<'a> BackupRepositoryGetRepositories<'a> {
 [`Client::backup_repository_add`]: super::Client::backup_repository_add*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-repository")]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct BackupRepositoryAdd<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestBackupRepositoryFromClient, String>,
@@ -7398,6 +7522,8 @@ impl<'a> BackupRepositoryAdd<'a> {
 [`Client::backup_repository_get_repositories_by_id`]: super::Client::backup_repository_get_repositories_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-repository")]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct BackupRepositoryGetRepositoriesById<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -7484,6 +7610,8 @@ impl<'a> BackupRepositoryGetRepositoriesById<'a> {
 [`Client::backup_repository_update_repository`]: super::Client::backup_repository_update_repository*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-repository")]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct BackupRepositoryUpdateRepository<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -7594,6 +7722,8 @@ impl<'a> BackupRepositoryUpdateRepository<'a> {
 [`Client::backup_repository_remove`]: super::Client::backup_repository_remove*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-repository")]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct BackupRepositoryRemove<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -7669,6 +7799,8 @@ impl<'a> BackupRepositoryRemove<'a> {
 [`Client::backup_repository_get_repository_storage_usage`]: super::Client::backup_repository_get_repository_storage_usage*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-repository")]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct BackupRepositoryGetRepositoryStorageUsage<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -7828,6 +7960,8 @@ impl<'a> BackupRepositoryGetRepositoryStorageUsage<'a> {
 [`Client::backup_repository_explore`]: super::Client::backup_repository_explore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-repository")]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct BackupRepositoryExplore<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -7960,6 +8094,8 @@ impl<'a> BackupRepositoryExplore<'a> {
 [`Client::backup_repository_start_synchronize_action`]: super::Client::backup_repository_start_synchronize_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-repository")]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct BackupRepositoryStartSynchronizeAction<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -8046,6 +8182,8 @@ impl<'a> BackupRepositoryStartSynchronizeAction<'a> {
 [`Client::backup_site_data_get_sites_data`]: super::Client::backup_site_data_get_sites_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-site-data")]
+///
+/// Needs the crate feature `backup-site-data`.
 pub struct BackupSiteDataGetSitesData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -8205,6 +8343,8 @@ impl<'a> BackupSiteDataGetSitesData<'a> {
 [`Client::backup_site_data_get_site_data`]: super::Client::backup_site_data_get_site_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-site-data")]
+///
+/// Needs the crate feature `backup-site-data`.
 pub struct BackupSiteDataGetSiteData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -8304,6 +8444,8 @@ impl<'a> BackupSiteDataGetSiteData<'a> {
 [`Client::backup_team_data_get_teams_data`]: super::Client::backup_team_data_get_teams_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-team-data")]
+///
+/// Needs the crate feature `backup-team-data`.
 pub struct BackupTeamDataGetTeamsData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -8463,6 +8605,8 @@ impl<'a> BackupTeamDataGetTeamsData<'a> {
 [`Client::backup_team_data_get_team_data`]: super::Client::backup_team_data_get_team_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-team-data")]
+///
+/// Needs the crate feature `backup-team-data`.
 pub struct BackupTeamDataGetTeamData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -8562,6 +8706,8 @@ impl<'a> BackupTeamDataGetTeamData<'a> {
 [`Client::backup_user_data_get_users_data`]: super::Client::backup_user_data_get_users_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-user-data")]
+///
+/// Needs the crate feature `backup-user-data`.
 pub struct BackupUserDataGetUsersData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -8721,6 +8867,8 @@ impl<'a> BackupUserDataGetUsersData<'a> {
 [`Client::backup_user_data_get_user_data`]: super::Client::backup_user_data_get_user_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-user-data")]
+///
+/// Needs the crate feature `backup-user-data`.
 pub struct BackupUserDataGetUserData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -8820,6 +8968,8 @@ impl<'a> BackupUserDataGetUserData<'a> {
 [`Client::copy_job_get`]: super::Client::copy_job_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "copy-job")]
+///
+/// Needs the crate feature `copy-job`.
 pub struct CopyJobGet<'a> {
     client: &'a super::Client,
     repository_id: Result<Option<::uuid::Uuid>, String>,
@@ -8904,6 +9054,8 @@ impl<'a> CopyJobGet<'a> {
 [`Client::copy_job_create`]: super::Client::copy_job_create*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "copy-job")]
+///
+/// Needs the crate feature `copy-job`.
 pub struct CopyJobCreate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestCopyJob, String>,
@@ -8998,6 +9150,8 @@ impl<'a> CopyJobCreate<'a> {
 [`Client::copy_job_get_by_id`]: super::Client::copy_job_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "copy-job")]
+///
+/// Needs the crate feature `copy-job`.
 pub struct CopyJobGetById<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -9083,6 +9237,8 @@ impl<'a> CopyJobGetById<'a> {
 [`Client::copy_job_update`]: super::Client::copy_job_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "copy-job")]
+///
+/// Needs the crate feature `copy-job`.
 pub struct CopyJobUpdate<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -9185,6 +9341,8 @@ impl<'a> CopyJobUpdate<'a> {
 [`Client::copy_job_delete`]: super::Client::copy_job_delete*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "copy-job")]
+///
+/// Needs the crate feature `copy-job`.
 pub struct CopyJobDelete<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -9259,6 +9417,8 @@ impl<'a> CopyJobDelete<'a> {
 [`Client::copy_job_get_backup_job_by_copy_job`]: super::Client::copy_job_get_backup_job_by_copy_job*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "copy-job")]
+///
+/// Needs the crate feature `copy-job`.
 pub struct CopyJobGetBackupJobByCopyJob<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -9344,6 +9504,8 @@ impl<'a> CopyJobGetBackupJobByCopyJob<'a> {
 [`Client::copy_job_disable`]: super::Client::copy_job_disable*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "copy-job")]
+///
+/// Needs the crate feature `copy-job`.
 pub struct CopyJobDisable<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -9418,6 +9580,8 @@ impl<'a> CopyJobDisable<'a> {
 [`Client::copy_job_enable`]: super::Client::copy_job_enable*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "copy-job")]
+///
+/// Needs the crate feature `copy-job`.
 pub struct CopyJobEnable<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -9492,6 +9656,8 @@ impl<'a> CopyJobEnable<'a> {
 [`Client::copy_job_start`]: super::Client::copy_job_start*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "copy-job")]
+///
+/// Needs the crate feature `copy-job`.
 pub struct CopyJobStart<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -9566,6 +9732,8 @@ impl<'a> CopyJobStart<'a> {
 [`Client::copy_job_stop`]: super::Client::copy_job_stop*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "copy-job")]
+///
+/// Needs the crate feature `copy-job`.
 pub struct CopyJobStop<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -9640,6 +9808,8 @@ impl<'a> CopyJobStop<'a> {
 [`Client::data_retrieval_session_log_get_batch_by_session_id`]: super::Client::data_retrieval_session_log_get_batch_by_session_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval-session-log")]
+///
+/// Needs the crate feature `data-retrieval-session-log`.
 pub struct DataRetrievalSessionLogGetBatchBySessionId<'a> {
     client: &'a super::Client,
     session_id: Result<::uuid::Uuid, String>,
@@ -9799,6 +9969,8 @@ impl<'a> DataRetrievalSessionLogGetBatchBySessionId<'a> {
 [`Client::data_retrieval_session_log_get_one_by_session_id_by_log_item_id`]: super::Client::data_retrieval_session_log_get_one_by_session_id_by_log_item_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval-session-log")]
+///
+/// Needs the crate feature `data-retrieval-session-log`.
 pub struct DataRetrievalSessionLogGetOneBySessionIdByLogItemId<'a> {
     client: &'a super::Client,
     session_id: Result<::uuid::Uuid, String>,
@@ -9898,6 +10070,8 @@ impl<'a> DataRetrievalSessionLogGetOneBySessionIdByLogItemId<'a> {
 [`Client::data_retrieval_session_get`]: super::Client::data_retrieval_session_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval-session")]
+///
+/// Needs the crate feature `data-retrieval-session`.
 pub struct DataRetrievalSessionGet<'a> {
     client: &'a super::Client,
     data_retrieval_id: Result<Option<::uuid::Uuid>, String>,
@@ -10060,6 +10234,8 @@ impl<'a> DataRetrievalSessionGet<'a> {
 [`Client::data_retrieval_session_get_by_id`]: super::Client::data_retrieval_session_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval-session")]
+///
+/// Needs the crate feature `data-retrieval-session`.
 pub struct DataRetrievalSessionGetById<'a> {
     client: &'a super::Client,
     data_retrieval_session_id: Result<::uuid::Uuid, String>,
@@ -10149,6 +10325,8 @@ impl<'a> DataRetrievalSessionGetById<'a> {
 [`Client::data_retrieval_get_data_retrievals`]: super::Client::data_retrieval_get_data_retrievals*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval")]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct DataRetrievalGetDataRetrievals<'a> {
     client: &'a super::Client,
     data_state: Result<Option<types::RestDataRetrievalDataState>, String>,
@@ -10263,6 +10441,8 @@ impl<'a> DataRetrievalGetDataRetrievals<'a> {
 [`Client::data_retrieval_create`]: super::Client::data_retrieval_create*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval")]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct DataRetrievalCreate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestDataRetrievalFromClient, String>,
@@ -10364,6 +10544,8 @@ impl<'a> DataRetrievalCreate<'a> {
 [`Client::data_retrieval_get_data_retrieval`]: super::Client::data_retrieval_get_data_retrieval*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval")]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct DataRetrievalGetDataRetrieval<'a> {
     client: &'a super::Client,
     data_retrieval_id: Result<::uuid::Uuid, String>,
@@ -10450,6 +10632,8 @@ impl<'a> DataRetrievalGetDataRetrieval<'a> {
 [`Client::data_retrieval_update`]: super::Client::data_retrieval_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval")]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct DataRetrievalUpdate<'a> {
     client: &'a super::Client,
     data_retrieval_id: Result<::uuid::Uuid, String>,
@@ -10560,6 +10744,8 @@ impl<'a> DataRetrievalUpdate<'a> {
 [`Client::data_retrieval_delete_data_retrieval`]: super::Client::data_retrieval_delete_data_retrieval*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval")]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct DataRetrievalDeleteDataRetrieval<'a> {
     client: &'a super::Client,
     data_retrieval_id: Result<::uuid::Uuid, String>,
@@ -10635,6 +10821,8 @@ impl<'a> DataRetrievalDeleteDataRetrieval<'a> {
 [`Client::data_retrieval_explore_action`]: super::Client::data_retrieval_explore_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval")]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct DataRetrievalExploreAction<'a> {
     client: &'a super::Client,
     data_retrieval_id: Result<::uuid::Uuid, String>,
@@ -10721,6 +10909,8 @@ impl<'a> DataRetrievalExploreAction<'a> {
 [`Client::data_retrieval_get_mailboxes`]: super::Client::data_retrieval_get_mailboxes*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval")]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct DataRetrievalGetMailboxes<'a> {
     client: &'a super::Client,
     data_retrieval_id: Result<::uuid::Uuid, String>,
@@ -10807,6 +10997,8 @@ impl<'a> DataRetrievalGetMailboxes<'a> {
 [`Client::data_retrieval_get_one_drives`]: super::Client::data_retrieval_get_one_drives*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval")]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct DataRetrievalGetOneDrives<'a> {
     client: &'a super::Client,
     data_retrieval_id: Result<::uuid::Uuid, String>,
@@ -10893,6 +11085,8 @@ impl<'a> DataRetrievalGetOneDrives<'a> {
 [`Client::data_retrieval_get_teams`]: super::Client::data_retrieval_get_teams*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval")]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct DataRetrievalGetTeams<'a> {
     client: &'a super::Client,
     data_retrieval_id: Result<::uuid::Uuid, String>,
@@ -10979,6 +11173,8 @@ impl<'a> DataRetrievalGetTeams<'a> {
 [`Client::data_retrieval_get_webs`]: super::Client::data_retrieval_get_webs*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval")]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct DataRetrievalGetWebs<'a> {
     client: &'a super::Client,
     data_retrieval_id: Result<::uuid::Uuid, String>,
@@ -11065,6 +11261,8 @@ impl<'a> DataRetrievalGetWebs<'a> {
 [`Client::ec2_resources_get_instance_types`]: super::Client::ec2_resources_get_instance_types*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "ec2-resources")]
+///
+/// Needs the crate feature `ec2-resources`.
 pub struct Ec2ResourcesGetInstanceTypes<'a> {
     client: &'a super::Client,
     account_id: Result<::uuid::Uuid, String>,
@@ -11163,6 +11361,8 @@ impl<'a> Ec2ResourcesGetInstanceTypes<'a> {
 [`Client::ec2_resources_get_instance_type_by_name`]: super::Client::ec2_resources_get_instance_type_by_name*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "ec2-resources")]
+///
+/// Needs the crate feature `ec2-resources`.
 pub struct Ec2ResourcesGetInstanceTypeByName<'a> {
     client: &'a super::Client,
     instance_type_name: Result<::std::string::String, String>,
@@ -11279,6 +11479,8 @@ impl<'a> Ec2ResourcesGetInstanceTypeByName<'a> {
 [`Client::ec2_resources_get_virtual_private_clouds`]: super::Client::ec2_resources_get_virtual_private_clouds*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "ec2-resources")]
+///
+/// Needs the crate feature `ec2-resources`.
 pub struct Ec2ResourcesGetVirtualPrivateClouds<'a> {
     client: &'a super::Client,
     account_id: Result<::uuid::Uuid, String>,
@@ -11377,6 +11579,8 @@ impl<'a> Ec2ResourcesGetVirtualPrivateClouds<'a> {
 [`Client::ec2_resources_get_security_groups`]: super::Client::ec2_resources_get_security_groups*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "ec2-resources")]
+///
+/// Needs the crate feature `ec2-resources`.
 pub struct Ec2ResourcesGetSecurityGroups<'a> {
     client: &'a super::Client,
     id: Result<::std::string::String, String>,
@@ -11491,6 +11695,8 @@ impl<'a> Ec2ResourcesGetSecurityGroups<'a> {
 [`Client::ec2_resources_get_security_group_by_name`]: super::Client::ec2_resources_get_security_group_by_name*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "ec2-resources")]
+///
+/// Needs the crate feature `ec2-resources`.
 pub struct Ec2ResourcesGetSecurityGroupByName<'a> {
     client: &'a super::Client,
     id: Result<::std::string::String, String>,
@@ -11621,6 +11827,8 @@ impl<'a> Ec2ResourcesGetSecurityGroupByName<'a> {
 [`Client::ec2_resources_get_subnets`]: super::Client::ec2_resources_get_subnets*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "ec2-resources")]
+///
+/// Needs the crate feature `ec2-resources`.
 pub struct Ec2ResourcesGetSubnets<'a> {
     client: &'a super::Client,
     id: Result<::std::string::String, String>,
@@ -11735,6 +11943,8 @@ impl<'a> Ec2ResourcesGetSubnets<'a> {
 [`Client::ec2_resources_get_subnet_by_name`]: super::Client::ec2_resources_get_subnet_by_name*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "ec2-resources")]
+///
+/// Needs the crate feature `ec2-resources`.
 pub struct Ec2ResourcesGetSubnetByName<'a> {
     client: &'a super::Client,
     id: Result<::std::string::String, String>,
@@ -11862,6 +12072,8 @@ impl<'a> Ec2ResourcesGetSubnetByName<'a> {
 [`Client::ec2_resources_get_virtual_private_cloud_by_name`]: super::Client::ec2_resources_get_virtual_private_cloud_by_name*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "ec2-resources")]
+///
+/// Needs the crate feature `ec2-resources`.
 pub struct Ec2ResourcesGetVirtualPrivateCloudByName<'a> {
     client: &'a super::Client,
     name: Result<::std::string::String, String>,
@@ -11976,6 +12188,8 @@ impl<'a> Ec2ResourcesGetVirtualPrivateCloudByName<'a> {
 [`Client::encryption_key_get_encryption_key`]: super::Client::encryption_key_get_encryption_key*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "encryption-key")]
+///
+/// Needs the crate feature `encryption-key`.
 pub struct EncryptionKeyGetEncryptionKey<'a> {
     client: &'a super::Client,
     description: Result<Option<::std::string::String>, String>,
@@ -12060,6 +12274,8 @@ impl<'a> EncryptionKeyGetEncryptionKey<'a> {
 [`Client::encryption_key_add_encryption_key`]: super::Client::encryption_key_add_encryption_key*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "encryption-key")]
+///
+/// Needs the crate feature `encryption-key`.
 pub struct EncryptionKeyAddEncryptionKey<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestEncryptionKeyToSend, String>,
@@ -12160,6 +12376,8 @@ impl<'a> EncryptionKeyAddEncryptionKey<'a> {
 [`Client::encryption_key_get_encryption_key_by_id`]: super::Client::encryption_key_get_encryption_key_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "encryption-key")]
+///
+/// Needs the crate feature `encryption-key`.
 pub struct EncryptionKeyGetEncryptionKeyById<'a> {
     client: &'a super::Client,
     key_id: Result<::uuid::Uuid, String>,
@@ -12245,6 +12463,8 @@ impl<'a> EncryptionKeyGetEncryptionKeyById<'a> {
 [`Client::encryption_key_remove_encryption_key`]: super::Client::encryption_key_remove_encryption_key*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "encryption-key")]
+///
+/// Needs the crate feature `encryption-key`.
 pub struct EncryptionKeyRemoveEncryptionKey<'a> {
     client: &'a super::Client,
     key_id: Result<::uuid::Uuid, String>,
@@ -12319,6 +12539,8 @@ impl<'a> EncryptionKeyRemoveEncryptionKey<'a> {
 [`Client::exchange_folder_get`]: super::Client::exchange_folder_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-folder")]
+///
+/// Needs the crate feature `exchange-folder`.
 pub struct ExchangeFolderGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -12530,6 +12752,8 @@ impl<'a> ExchangeFolderGet<'a> {
 [`Client::exchange_folder_get_by_folder_id`]: super::Client::exchange_folder_get_by_folder_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-folder")]
+///
+/// Needs the crate feature `exchange-folder`.
 pub struct ExchangeFolderGetByFolderId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -12645,6 +12869,8 @@ impl<'a> ExchangeFolderGetByFolderId<'a> {
 [`Client::exchange_folder_export_to_pst_action`]: super::Client::exchange_folder_export_to_pst_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-folder")]
+///
+/// Needs the crate feature `exchange-folder`.
 pub struct ExchangeFolderExportToPstAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -12808,6 +13034,8 @@ impl<'a> ExchangeFolderExportToPstAction<'a> {
 [`Client::exchange_folder_restore_action`]: super::Client::exchange_folder_restore_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-folder")]
+///
+/// Needs the crate feature `exchange-folder`.
 pub struct ExchangeFolderRestoreAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -12954,6 +13182,8 @@ impl<'a> ExchangeFolderRestoreAction<'a> {
 [`Client::exchange_folder_restore_to_action`]: super::Client::exchange_folder_restore_to_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-folder")]
+///
+/// Needs the crate feature `exchange-folder`.
 pub struct ExchangeFolderRestoreToAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -13100,6 +13330,8 @@ impl<'a> ExchangeFolderRestoreToAction<'a> {
 [`Client::exchange_folder_search_by_options`]: super::Client::exchange_folder_search_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-folder")]
+///
+/// Needs the crate feature `exchange-folder`.
 pub struct ExchangeFolderSearchByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -13342,6 +13574,8 @@ impl<'a> ExchangeFolderSearchByOptions<'a> {
 [`Client::exchange_item_get`]: super::Client::exchange_item_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -13531,6 +13765,8 @@ impl<'a> ExchangeItemGet<'a> {
 [`Client::exchange_item_export_items_to_pst_action`]: super::Client::exchange_item_export_items_to_pst_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemExportItemsToPstAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -13682,6 +13918,8 @@ impl<'a> ExchangeItemExportItemsToPstAction<'a> {
 [`Client::exchange_item_operator_restore`]: super::Client::exchange_item_operator_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemOperatorRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -13814,6 +14052,8 @@ impl<'a> ExchangeItemOperatorRestore<'a> {
 [`Client::exchange_item_restore_items_action`]: super::Client::exchange_item_restore_items_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemRestoreItemsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -13947,6 +14187,8 @@ impl<'a> ExchangeItemRestoreItemsAction<'a> {
 [`Client::exchange_item_restore_items_to_action`]: super::Client::exchange_item_restore_items_to_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemRestoreItemsToAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -14080,6 +14322,8 @@ impl<'a> ExchangeItemRestoreItemsToAction<'a> {
 [`Client::exchange_item_save_items`]: super::Client::exchange_item_save_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemSaveItems<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -14230,6 +14474,8 @@ impl<'a> ExchangeItemSaveItems<'a> {
 [`Client::exchange_item_send_items_to_default_address_action`]: super::Client::exchange_item_send_items_to_default_address_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemSendItemsToDefaultAddressAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -14356,6 +14602,8 @@ impl<'a> ExchangeItemSendItemsToDefaultAddressAction<'a> {
 [`Client::exchange_item_send_items_to_different_address_action`]: super::Client::exchange_item_send_items_to_different_address_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemSendItemsToDifferentAddressAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -14482,6 +14730,8 @@ impl<'a> ExchangeItemSendItemsToDifferentAddressAction<'a> {
 [`Client::exchange_item_get_by_id`]: super::Client::exchange_item_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -14597,6 +14847,8 @@ impl<'a> ExchangeItemGetById<'a> {
 [`Client::exchange_item_export_item_to_pst_action`]: super::Client::exchange_item_export_item_to_pst_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemExportItemToPstAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -14760,6 +15012,8 @@ impl<'a> ExchangeItemExportItemToPstAction<'a> {
 [`Client::exchange_item_restore_item_action`]: super::Client::exchange_item_restore_item_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemRestoreItemAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -14906,6 +15160,8 @@ impl<'a> ExchangeItemRestoreItemAction<'a> {
 [`Client::exchange_item_restore_item_to_action`]: super::Client::exchange_item_restore_item_to_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemRestoreItemToAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -15052,6 +15308,8 @@ impl<'a> ExchangeItemRestoreItemToAction<'a> {
 [`Client::exchange_item_save_item_action`]: super::Client::exchange_item_save_item_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemSaveItemAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -15181,6 +15439,8 @@ impl<'a> ExchangeItemSaveItemAction<'a> {
 [`Client::exchange_item_send_item_to_default_address_action`]: super::Client::exchange_item_send_item_to_default_address_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemSendItemToDefaultAddressAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -15285,6 +15545,8 @@ impl<'a> ExchangeItemSendItemToDefaultAddressAction<'a> {
 [`Client::exchange_item_send_item_to_different_address_action`]: super::Client::exchange_item_send_item_to_different_address_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemSendItemToDifferentAddressAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -15423,6 +15685,8 @@ impl<'a> ExchangeItemSendItemToDifferentAddressAction<'a> {
 [`Client::exchange_mailbox_get`]: super::Client::exchange_mailbox_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-mailbox")]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct ExchangeMailboxGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -15584,6 +15848,8 @@ impl<'a> ExchangeMailboxGet<'a> {
 [`Client::exchange_mailbox_restore_mailboxes_action`]: super::Client::exchange_mailbox_restore_mailboxes_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-mailbox")]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct ExchangeMailboxRestoreMailboxesAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -15702,6 +15968,8 @@ impl<'a> ExchangeMailboxRestoreMailboxesAction<'a> {
 [`Client::exchange_mailbox_search_by_options`]: super::Client::exchange_mailbox_search_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-mailbox")]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct ExchangeMailboxSearchByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -15908,6 +16176,8 @@ impl<'a> ExchangeMailboxSearchByOptions<'a> {
 [`Client::exchange_mailbox_get_by_id`]: super::Client::exchange_mailbox_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-mailbox")]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct ExchangeMailboxGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -16010,6 +16280,8 @@ impl<'a> ExchangeMailboxGetById<'a> {
 [`Client::exchange_mailbox_export_mailbox_to_pst_action`]: super::Client::exchange_mailbox_export_mailbox_to_pst_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-mailbox")]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct ExchangeMailboxExportMailboxToPstAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -16160,6 +16432,8 @@ impl<'a> ExchangeMailboxExportMailboxToPstAction<'a> {
 [`Client::exchange_mailbox_restore_mailbox_action`]: super::Client::exchange_mailbox_restore_mailbox_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-mailbox")]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct ExchangeMailboxRestoreMailboxAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -16293,6 +16567,8 @@ impl<'a> ExchangeMailboxRestoreMailboxAction<'a> {
 [`Client::exchange_mailbox_restore_mailbox_to_action`]: super::Client::exchange_mailbox_restore_mailbox_to_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-mailbox")]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct ExchangeMailboxRestoreMailboxToAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -16426,6 +16702,8 @@ impl<'a> ExchangeMailboxRestoreMailboxToAction<'a> {
 [`Client::exchange_mailbox_search_by_id_by_options`]: super::Client::exchange_mailbox_search_by_id_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-mailbox")]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct ExchangeMailboxSearchByIdByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -16654,6 +16932,8 @@ impl<'a> ExchangeMailboxSearchByIdByOptions<'a> {
 [`Client::exclusion_settings_get`]: super::Client::exclusion_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exclusion-settings")]
+///
+/// Needs the crate feature `exclusion-settings`.
 pub struct ExclusionSettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -16722,6 +17002,8 @@ impl<'a> ExclusionSettingsGet<'a> {
 [`Client::exclusion_settings_update`]: super::Client::exclusion_settings_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exclusion-settings")]
+///
+/// Needs the crate feature `exclusion-settings`.
 pub struct ExclusionSettingsUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestExclusionSettings, String>,
@@ -16815,6 +17097,8 @@ impl<'a> ExclusionSettingsUpdate<'a> {
 [`Client::global_retention_exclusion_settings_global_retention_policy_get`]: super::Client::global_retention_exclusion_settings_global_retention_policy_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "global-retention-exclusion-settings")]
+///
+/// Needs the crate feature `global-retention-exclusion-settings`.
 pub struct GlobalRetentionExclusionSettingsGlobalRetentionPolicyGet<'a> {
     client: &'a super::Client,
 }
@@ -16883,6 +17167,8 @@ impl<'a> GlobalRetentionExclusionSettingsGlobalRetentionPolicyGet<'a> {
 [`Client::global_retention_exclusion_settings_global_retention_policy_put`]: super::Client::global_retention_exclusion_settings_global_retention_policy_put*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "global-retention-exclusion-settings")]
+///
+/// Needs the crate feature `global-retention-exclusion-settings`.
 pub struct GlobalRetentionExclusionSettingsGlobalRetentionPolicyPut<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestRetentionExclusion, String>,
@@ -16976,6 +17262,8 @@ impl<'a> GlobalRetentionExclusionSettingsGlobalRetentionPolicyPut<'a> {
 [`Client::history_settings_get`]: super::Client::history_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "history-settings")]
+///
+/// Needs the crate feature `history-settings`.
 pub struct HistorySettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -17044,6 +17332,8 @@ impl<'a> HistorySettingsGet<'a> {
 [`Client::history_settings_update`]: super::Client::history_settings_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "history-settings")]
+///
+/// Needs the crate feature `history-settings`.
 pub struct HistorySettingsUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestHistorySettings, String>,
@@ -17137,6 +17427,8 @@ impl<'a> HistorySettingsUpdate<'a> {
 [`Client::internet_proxy_settings_get`]: super::Client::internet_proxy_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "internet-proxy-settings")]
+///
+/// Needs the crate feature `internet-proxy-settings`.
 pub struct InternetProxySettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -17205,6 +17497,8 @@ impl<'a> InternetProxySettingsGet<'a> {
 [`Client::internet_proxy_settings_update`]: super::Client::internet_proxy_settings_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "internet-proxy-settings")]
+///
+/// Needs the crate feature `internet-proxy-settings`.
 pub struct InternetProxySettingsUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestInternetProxyFromClient, String>,
@@ -17299,6 +17593,8 @@ impl<'a> InternetProxySettingsUpdate<'a> {
 [`Client::job_session_log_get_batch_by_session_id`]: super::Client::job_session_log_get_batch_by_session_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job-session-log")]
+///
+/// Needs the crate feature `job-session-log`.
 pub struct JobSessionLogGetBatchBySessionId<'a> {
     client: &'a super::Client,
     session_id: Result<::uuid::Uuid, String>,
@@ -17458,6 +17754,8 @@ impl<'a> JobSessionLogGetBatchBySessionId<'a> {
 [`Client::job_session_log_get_batch_by_session_id_by_log_item_id`]: super::Client::job_session_log_get_batch_by_session_id_by_log_item_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job-session-log")]
+///
+/// Needs the crate feature `job-session-log`.
 pub struct JobSessionLogGetBatchBySessionIdByLogItemId<'a> {
     client: &'a super::Client,
     session_id: Result<::uuid::Uuid, String>,
@@ -17557,6 +17855,8 @@ impl<'a> JobSessionLogGetBatchBySessionIdByLogItemId<'a> {
 [`Client::job_session_get_objects_by_session_id`]: super::Client::job_session_get_objects_by_session_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job-session-objects")]
+///
+/// Needs the crate feature `job-session-objects`.
 pub struct JobSessionGetObjectsBySessionId<'a> {
     client: &'a super::Client,
     session_id: Result<::uuid::Uuid, String>,
@@ -17716,6 +18016,8 @@ impl<'a> JobSessionGetObjectsBySessionId<'a> {
 [`Client::job_session_get`]: super::Client::job_session_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job-session")]
+///
+/// Needs the crate feature `job-session`.
 pub struct JobSessionGet<'a> {
     client: &'a super::Client,
     end_time_lower_bound: Result<
@@ -17939,6 +18241,8 @@ impl<'a> JobSessionGet<'a> {
 [`Client::job_session_changes_get`]: super::Client::job_session_changes_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job-session")]
+///
+/// Needs the crate feature `job-session`.
 pub struct JobSessionChangesGet<'a> {
     client: &'a super::Client,
     from: Result<Option<::std::string::String>, String>,
@@ -18051,6 +18355,8 @@ impl<'a> JobSessionChangesGet<'a> {
 [`Client::job_session_get_by_id`]: super::Client::job_session_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job-session")]
+///
+/// Needs the crate feature `job-session`.
 pub struct JobSessionGetById<'a> {
     client: &'a super::Client,
     job_sessions_id: Result<::uuid::Uuid, String>,
@@ -18137,6 +18443,8 @@ impl<'a> JobSessionGetById<'a> {
 [`Client::job_get`]: super::Client::job_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobGet<'a> {
     client: &'a super::Client,
 }
@@ -18205,6 +18513,8 @@ impl<'a> JobGet<'a> {
 [`Client::job_get_by_id`]: super::Client::job_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobGetById<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -18290,6 +18600,8 @@ impl<'a> JobGetById<'a> {
 [`Client::job_update`]: super::Client::job_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobUpdate<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -18392,6 +18704,8 @@ impl<'a> JobUpdate<'a> {
 [`Client::job_remove`]: super::Client::job_remove*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobRemove<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -18466,6 +18780,8 @@ impl<'a> JobRemove<'a> {
 [`Client::job_get_copy_job_by_backup_job`]: super::Client::job_get_copy_job_by_backup_job*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobGetCopyJobByBackupJob<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -18551,6 +18867,8 @@ impl<'a> JobGetCopyJobByBackupJob<'a> {
 [`Client::job_disable_action`]: super::Client::job_disable_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobDisableAction<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -18625,6 +18943,8 @@ impl<'a> JobDisableAction<'a> {
 [`Client::job_enable_action`]: super::Client::job_enable_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobEnableAction<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -18699,6 +19019,8 @@ impl<'a> JobEnableAction<'a> {
 [`Client::job_get_excluded_items`]: super::Client::job_get_excluded_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobGetExcludedItems<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -18785,6 +19107,8 @@ impl<'a> JobGetExcludedItems<'a> {
 [`Client::job_add_excluded_items`]: super::Client::job_add_excluded_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobAddExcludedItems<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -18878,6 +19202,8 @@ impl<'a> JobAddExcludedItems<'a> {
 [`Client::job_remove_excluded_items`]: super::Client::job_remove_excluded_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobRemoveExcludedItems<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -18971,6 +19297,8 @@ impl<'a> JobRemoveExcludedItems<'a> {
 [`Client::job_get_excluded_item`]: super::Client::job_get_excluded_item*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobGetExcludedItem<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -19070,6 +19398,8 @@ impl<'a> JobGetExcludedItem<'a> {
 [`Client::job_update_excluded_items`]: super::Client::job_update_excluded_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobUpdateExcludedItems<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -19192,6 +19522,8 @@ impl<'a> JobUpdateExcludedItems<'a> {
 [`Client::job_explore_action`]: super::Client::job_explore_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobExploreAction<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -19307,6 +19639,8 @@ impl<'a> JobExploreAction<'a> {
 [`Client::job_get_selected_items`]: super::Client::job_get_selected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobGetSelectedItems<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -19393,6 +19727,8 @@ impl<'a> JobGetSelectedItems<'a> {
 [`Client::job_add_selected_items`]: super::Client::job_add_selected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobAddSelectedItems<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -19486,6 +19822,8 @@ impl<'a> JobAddSelectedItems<'a> {
 [`Client::job_remove_selected_items`]: super::Client::job_remove_selected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobRemoveSelectedItems<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -19579,6 +19917,8 @@ impl<'a> JobRemoveSelectedItems<'a> {
 [`Client::job_get_selected_item`]: super::Client::job_get_selected_item*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobGetSelectedItem<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -19678,6 +20018,8 @@ impl<'a> JobGetSelectedItem<'a> {
 [`Client::job_update_selected_items`]: super::Client::job_update_selected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobUpdateSelectedItems<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -19800,6 +20142,8 @@ impl<'a> JobUpdateSelectedItems<'a> {
 [`Client::job_start_action`]: super::Client::job_start_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobStartAction<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -19908,6 +20252,8 @@ impl<'a> JobStartAction<'a> {
 [`Client::job_stop_action`]: super::Client::job_stop_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobStopAction<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -19982,6 +20328,8 @@ impl<'a> JobStopAction<'a> {
 [`Client::job_get_by_organization_id`]: super::Client::job_get_by_organization_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobGetByOrganizationId<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -20068,6 +20416,8 @@ impl<'a> JobGetByOrganizationId<'a> {
 [`Client::job_add`]: super::Client::job_add*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobAdd<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -20178,6 +20528,8 @@ impl<'a> JobAdd<'a> {
 [`Client::license_statistic_get_licensing_platform_info`]: super::Client::license_statistic_get_licensing_platform_info*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license-statistic")]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct LicenseStatisticGetLicensingPlatformInfo<'a> {
     client: &'a super::Client,
 }
@@ -20246,6 +20598,8 @@ impl<'a> LicenseStatisticGetLicensingPlatformInfo<'a> {
 [`Client::license_statistic_get_latest_report`]: super::Client::license_statistic_get_latest_report*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license-statistic")]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct LicenseStatisticGetLatestReport<'a> {
     client: &'a super::Client,
 }
@@ -20314,6 +20668,8 @@ impl<'a> LicenseStatisticGetLatestReport<'a> {
 [`Client::license_statistic_approve_report`]: super::Client::license_statistic_approve_report*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license-statistic")]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct LicenseStatisticApproveReport<'a> {
     client: &'a super::Client,
     report_id: Result<i32, String>,
@@ -20424,6 +20780,8 @@ impl<'a> LicenseStatisticApproveReport<'a> {
 [`Client::license_statistic_get_usage`]: super::Client::license_statistic_get_usage*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license-statistic")]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct LicenseStatisticGetUsage<'a> {
     client: &'a super::Client,
     organization_id: Result<Option<::std::string::String>, String>,
@@ -20524,6 +20882,8 @@ impl<'a> LicenseStatisticGetUsage<'a> {
 [`Client::license_get`]: super::Client::license_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license")]
+///
+/// Needs the crate feature `license`.
 pub struct LicenseGet<'a> {
     client: &'a super::Client,
 }
@@ -20592,6 +20952,8 @@ impl<'a> LicenseGet<'a> {
 [`Client::license_get_auto_update`]: super::Client::license_get_auto_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license")]
+///
+/// Needs the crate feature `license`.
 pub struct LicenseGetAutoUpdate<'a> {
     client: &'a super::Client,
 }
@@ -20660,6 +21022,8 @@ impl<'a> LicenseGetAutoUpdate<'a> {
 [`Client::license_update`]: super::Client::license_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license")]
+///
+/// Needs the crate feature `license`.
 pub struct LicenseUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestLicenseAutoUpdate, String>,
@@ -20753,6 +21117,8 @@ impl<'a> LicenseUpdate<'a> {
 [`Client::license_install_action`]: super::Client::license_install_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license")]
+///
+/// Needs the crate feature `license`.
 pub struct LicenseInstallAction<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestInstallLicenseOptions, String>,
@@ -20853,6 +21219,8 @@ impl<'a> LicenseInstallAction<'a> {
 [`Client::license_update_action`]: super::Client::license_update_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license")]
+///
+/// Needs the crate feature `license`.
 pub struct LicenseUpdateAction<'a> {
     client: &'a super::Client,
 }
@@ -20921,6 +21289,8 @@ impl<'a> LicenseUpdateAction<'a> {
 [`Client::licensed_user_get`]: super::Client::licensed_user_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "licensed-user")]
+///
+/// Needs the crate feature `licensed-user`.
 pub struct LicensedUserGet<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -21094,6 +21464,8 @@ impl<'a> LicensedUserGet<'a> {
 [`Client::licensed_user_remove`]: super::Client::licensed_user_remove*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "licensed-user")]
+///
+/// Needs the crate feature `licensed-user`.
 pub struct LicensedUserRemove<'a> {
     client: &'a super::Client,
     licensed_user_id: Result<::std::string::String, String>,
@@ -21169,6 +21541,8 @@ impl<'a> LicensedUserRemove<'a> {
 [`Client::management_mode_get`]: super::Client::management_mode_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "management-mode")]
+///
+/// Needs the crate feature `management-mode`.
 pub struct ManagementModeGet<'a> {
     client: &'a super::Client,
 }
@@ -21237,6 +21611,8 @@ impl<'a> ManagementModeGet<'a> {
 [`Client::management_mode_update`]: super::Client::management_mode_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "management-mode")]
+///
+/// Needs the crate feature `management-mode`.
 pub struct ManagementModeUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestManagementMode, String>,
@@ -21330,6 +21706,8 @@ impl<'a> ManagementModeUpdate<'a> {
 [`Client::object_storage_repository_get_object_storage_repositories`]: super::Client::object_storage_repository_get_object_storage_repositories*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "object-storage-repository")]
+///
+/// Needs the crate feature `object-storage-repository`.
 pub struct ObjectStorageRepositoryGetObjectStorageRepositories<'a> {
     client: &'a super::Client,
     long_term: Result<Option<bool>, String>,
@@ -21414,6 +21792,8 @@ impl<'a> ObjectStorageRepositoryGetObjectStorageRepositories<'a> {
 [`Client::object_storage_repository_add_object_storage_repository`]: super::Client::object_storage_repository_add_object_storage_repository*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "object-storage-repository")]
+///
+/// Needs the crate feature `object-storage-repository`.
 pub struct ObjectStorageRepositoryAddObjectStorageRepository<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestObjectStorageRepositoryComposed, String>,
@@ -21515,6 +21895,8 @@ impl<'a> ObjectStorageRepositoryAddObjectStorageRepository<'a> {
 [`Client::object_storage_repository_get_object_repository`]: super::Client::object_storage_repository_get_object_repository*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "object-storage-repository")]
+///
+/// Needs the crate feature `object-storage-repository`.
 pub struct ObjectStorageRepositoryGetObjectRepository<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -21601,6 +21983,8 @@ impl<'a> ObjectStorageRepositoryGetObjectRepository<'a> {
 [`Client::object_storage_repository_update_object_storage_repository`]: super::Client::object_storage_repository_update_object_storage_repository*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "object-storage-repository")]
+///
+/// Needs the crate feature `object-storage-repository`.
 pub struct ObjectStorageRepositoryUpdateObjectStorageRepository<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -21711,6 +22095,8 @@ impl<'a> ObjectStorageRepositoryUpdateObjectStorageRepository<'a> {
 [`Client::object_storage_repository_remove_object_storage_repository`]: super::Client::object_storage_repository_remove_object_storage_repository*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "object-storage-repository")]
+///
+/// Needs the crate feature `object-storage-repository`.
 pub struct ObjectStorageRepositoryRemoveObjectStorageRepository<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -21786,6 +22172,8 @@ impl<'a> ObjectStorageRepositoryRemoveObjectStorageRepository<'a> {
 [`Client::one_drive_document_get`]: super::Client::one_drive_document_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -21999,6 +22387,8 @@ impl<'a> OneDriveDocumentGet<'a> {
 [`Client::one_drive_document_copy_to_documents_action`]: super::Client::one_drive_document_copy_to_documents_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentCopyToDocumentsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -22131,6 +22521,8 @@ impl<'a> OneDriveDocumentCopyToDocumentsAction<'a> {
 [`Client::one_drive_document_operator_restore`]: super::Client::one_drive_document_operator_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentOperatorRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -22264,6 +22656,8 @@ impl<'a> OneDriveDocumentOperatorRestore<'a> {
 [`Client::one_drive_document_restore_documents_action`]: super::Client::one_drive_document_restore_documents_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentRestoreDocumentsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -22397,6 +22791,8 @@ impl<'a> OneDriveDocumentRestoreDocumentsAction<'a> {
 [`Client::one_drive_document_save_documents_action`]: super::Client::one_drive_document_save_documents_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentSaveDocumentsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -22547,6 +22943,8 @@ impl<'a> OneDriveDocumentSaveDocumentsAction<'a> {
 [`Client::one_drive_document_send_documents_action`]: super::Client::one_drive_document_send_documents_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentSendDocumentsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -22673,6 +23071,8 @@ impl<'a> OneDriveDocumentSendDocumentsAction<'a> {
 [`Client::one_drive_document_get_by_id`]: super::Client::one_drive_document_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -22788,6 +23188,8 @@ impl<'a> OneDriveDocumentGetById<'a> {
 [`Client::one_drive_document_copy_to_document_action`]: super::Client::one_drive_document_copy_to_document_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentCopyToDocumentAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -22933,6 +23335,8 @@ impl<'a> OneDriveDocumentCopyToDocumentAction<'a> {
 [`Client::one_drive_document_restore_document_action`]: super::Client::one_drive_document_restore_document_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentRestoreDocumentAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -23078,6 +23482,8 @@ impl<'a> OneDriveDocumentRestoreDocumentAction<'a> {
 [`Client::one_drive_document_save_document_action`]: super::Client::one_drive_document_save_document_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentSaveDocumentAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -23242,6 +23648,8 @@ impl<'a> OneDriveDocumentSaveDocumentAction<'a> {
 [`Client::one_drive_document_send_document_action`]: super::Client::one_drive_document_send_document_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentSendDocumentAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -23380,6 +23788,8 @@ impl<'a> OneDriveDocumentSendDocumentAction<'a> {
 [`Client::one_drive_document_get_versions`]: super::Client::one_drive_document_get_versions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentGetVersions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -23575,6 +23985,8 @@ impl<'a> OneDriveDocumentGetVersions<'a> {
 [`Client::one_drive_document_get_by_id_by_version_id`]: super::Client::one_drive_document_get_by_id_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentGetByIdByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -23704,6 +24116,8 @@ impl<'a> OneDriveDocumentGetByIdByVersionId<'a> {
 [`Client::one_drive_document_copy_to_document_action_by_version_id`]: super::Client::one_drive_document_copy_to_document_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentCopyToDocumentActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -23870,6 +24284,8 @@ impl<'a> OneDriveDocumentCopyToDocumentActionByVersionId<'a> {
 [`Client::one_drive_document_restore_document_action_by_version_id`]: super::Client::one_drive_document_restore_document_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentRestoreDocumentActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -24036,6 +24452,8 @@ impl<'a> OneDriveDocumentRestoreDocumentActionByVersionId<'a> {
 [`Client::one_drive_document_save_document_action_by_version_id`]: super::Client::one_drive_document_save_document_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentSaveDocumentActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -24225,6 +24643,8 @@ impl<'a> OneDriveDocumentSaveDocumentActionByVersionId<'a> {
 [`Client::one_drive_document_send_document_action_by_version_id`]: super::Client::one_drive_document_send_document_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentSendDocumentActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -24384,6 +24804,8 @@ impl<'a> OneDriveDocumentSendDocumentActionByVersionId<'a> {
 [`Client::one_drive_folder_get`]: super::Client::one_drive_folder_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -24580,6 +25002,8 @@ impl<'a> OneDriveFolderGet<'a> {
 [`Client::one_drive_folder_copy_to_folders_action`]: super::Client::one_drive_folder_copy_to_folders_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderCopyToFoldersAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -24710,6 +25134,8 @@ impl<'a> OneDriveFolderCopyToFoldersAction<'a> {
 [`Client::one_drive_folder_restore_folders_action`]: super::Client::one_drive_folder_restore_folders_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderRestoreFoldersAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -24843,6 +25269,8 @@ impl<'a> OneDriveFolderRestoreFoldersAction<'a> {
 [`Client::one_drive_folder_save_folders_action`]: super::Client::one_drive_folder_save_folders_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderSaveFoldersAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -24994,6 +25422,8 @@ impl<'a> OneDriveFolderSaveFoldersAction<'a> {
 [`Client::one_drive_folder_send_folders_action`]: super::Client::one_drive_folder_send_folders_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderSendFoldersAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -25120,6 +25550,8 @@ impl<'a> OneDriveFolderSendFoldersAction<'a> {
 [`Client::one_drive_folder_get_by_id`]: super::Client::one_drive_folder_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -25249,6 +25681,8 @@ impl<'a> OneDriveFolderGetById<'a> {
 [`Client::one_drive_folder_copy_to_folder_action`]: super::Client::one_drive_folder_copy_to_folder_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderCopyToFolderAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -25392,6 +25826,8 @@ impl<'a> OneDriveFolderCopyToFolderAction<'a> {
 [`Client::one_drive_folder_restore_folder_action`]: super::Client::one_drive_folder_restore_folder_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderRestoreFolderAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -25537,6 +25973,8 @@ impl<'a> OneDriveFolderRestoreFolderAction<'a> {
 [`Client::one_drive_folder_save_folder_action`]: super::Client::one_drive_folder_save_folder_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderSaveFolderAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -25666,6 +26104,8 @@ impl<'a> OneDriveFolderSaveFolderAction<'a> {
 [`Client::one_drive_folder_search_one_drive_folder_by_options`]: super::Client::one_drive_folder_search_one_drive_folder_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderSearchOneDriveFolderByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -25930,6 +26370,8 @@ impl<'a> OneDriveFolderSearchOneDriveFolderByOptions<'a> {
 [`Client::one_drive_folder_send_folder_action`]: super::Client::one_drive_folder_send_folder_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderSendFolderAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -26068,6 +26510,8 @@ impl<'a> OneDriveFolderSendFolderAction<'a> {
 [`Client::one_drive_folder_get_versions`]: super::Client::one_drive_folder_get_versions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderGetVersions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -26263,6 +26707,8 @@ impl<'a> OneDriveFolderGetVersions<'a> {
 [`Client::one_drive_folder_get_by_id_by_version_id`]: super::Client::one_drive_folder_get_by_id_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderGetByIdByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -26392,6 +26838,8 @@ impl<'a> OneDriveFolderGetByIdByVersionId<'a> {
 [`Client::one_drive_folder_copy_to_folder_action_by_version_id`]: super::Client::one_drive_folder_copy_to_folder_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderCopyToFolderActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -26556,6 +27004,8 @@ impl<'a> OneDriveFolderCopyToFolderActionByVersionId<'a> {
 [`Client::one_drive_folder_restore_folder_action_by_version_id`]: super::Client::one_drive_folder_restore_folder_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderRestoreFolderActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -26722,6 +27172,8 @@ impl<'a> OneDriveFolderRestoreFolderActionByVersionId<'a> {
 [`Client::one_drive_folder_save_folder_action_by_version_id`]: super::Client::one_drive_folder_save_folder_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderSaveFolderActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -26869,6 +27321,8 @@ impl<'a> OneDriveFolderSaveFolderActionByVersionId<'a> {
 [`Client::one_drive_folder_send_folder_action_by_version_id`]: super::Client::one_drive_folder_send_folder_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderSendFolderActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -27028,6 +27482,8 @@ impl<'a> OneDriveFolderSendFolderActionByVersionId<'a> {
 [`Client::one_drive_get`]: super::Client::one_drive_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive")]
+///
+/// Needs the crate feature `one-drive`.
 pub struct OneDriveGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -27189,6 +27645,8 @@ impl<'a> OneDriveGet<'a> {
 [`Client::one_drive_restore_one_drives_action`]: super::Client::one_drive_restore_one_drives_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive")]
+///
+/// Needs the crate feature `one-drive`.
 pub struct OneDriveRestoreOneDrivesAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -27307,6 +27765,8 @@ impl<'a> OneDriveRestoreOneDrivesAction<'a> {
 [`Client::one_drive_search_one_drives_by_options`]: super::Client::one_drive_search_one_drives_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive")]
+///
+/// Needs the crate feature `one-drive`.
 pub struct OneDriveSearchOneDrivesByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -27537,6 +27997,8 @@ impl<'a> OneDriveSearchOneDrivesByOptions<'a> {
 [`Client::one_drive_get_by_id`]: super::Client::one_drive_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive")]
+///
+/// Needs the crate feature `one-drive`.
 pub struct OneDriveGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -27639,6 +28101,8 @@ impl<'a> OneDriveGetById<'a> {
 [`Client::one_drive_copy_to_one_drive_action`]: super::Client::one_drive_copy_to_one_drive_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive")]
+///
+/// Needs the crate feature `one-drive`.
 pub struct OneDriveCopyToOneDriveAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -27769,6 +28233,8 @@ impl<'a> OneDriveCopyToOneDriveAction<'a> {
 [`Client::one_drive_restore_one_drive_action`]: super::Client::one_drive_restore_one_drive_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive")]
+///
+/// Needs the crate feature `one-drive`.
 pub struct OneDriveRestoreOneDriveAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -27901,6 +28367,8 @@ impl<'a> OneDriveRestoreOneDriveAction<'a> {
 [`Client::one_drive_save_one_drive_action`]: super::Client::one_drive_save_one_drive_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive")]
+///
+/// Needs the crate feature `one-drive`.
 pub struct OneDriveSaveOneDriveAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -28017,6 +28485,8 @@ impl<'a> OneDriveSaveOneDriveAction<'a> {
 [`Client::one_drive_search_one_drive_by_options`]: super::Client::one_drive_search_one_drive_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive")]
+///
+/// Needs the crate feature `one-drive`.
 pub struct OneDriveSearchOneDriveByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -28262,6 +28732,8 @@ impl<'a> OneDriveSearchOneDriveByOptions<'a> {
 [`Client::one_drive_send_one_drive_action`]: super::Client::one_drive_send_one_drive_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive")]
+///
+/// Needs the crate feature `one-drive`.
 pub struct OneDriveSendOneDriveAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -28388,6 +28860,8 @@ impl<'a> OneDriveSendOneDriveAction<'a> {
 [`Client::organization_audit_get`]: super::Client::organization_audit_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-audit")]
+///
+/// Needs the crate feature `organization-audit`.
 pub struct OrganizationAuditGet<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -28474,6 +28948,8 @@ impl<'a> OrganizationAuditGet<'a> {
 [`Client::organization_audit_post`]: super::Client::organization_audit_post*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-audit")]
+///
+/// Needs the crate feature `organization-audit`.
 pub struct OrganizationAuditPost<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -28567,6 +29043,8 @@ impl<'a> OrganizationAuditPost<'a> {
 [`Client::organization_audit_execute_remove`]: super::Client::organization_audit_execute_remove*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-audit")]
+///
+/// Needs the crate feature `organization-audit`.
 pub struct OrganizationAuditExecuteRemove<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -28677,6 +29155,8 @@ impl<'a> OrganizationAuditExecuteRemove<'a> {
 [`Client::organization_backup_accounts_get_backup_accounts`]: super::Client::organization_backup_accounts_get_backup_accounts*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-backup-accounts")]
+///
+/// Needs the crate feature `organization-backup-accounts`.
 pub struct OrganizationBackupAccountsGetBackupAccounts<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -28763,6 +29243,8 @@ impl<'a> OrganizationBackupAccountsGetBackupAccounts<'a> {
 [`Client::organization_backup_accounts_set_account_pool`]: super::Client::organization_backup_accounts_set_account_pool*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-backup-accounts")]
+///
+/// Needs the crate feature `organization-backup-accounts`.
 pub struct OrganizationBackupAccountsSetAccountPool<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -28863,6 +29345,8 @@ impl<'a> OrganizationBackupAccountsSetAccountPool<'a> {
 [`Client::organization_backup_applications_get_backup_applications`]: super::Client::organization_backup_applications_get_backup_applications*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-backup-applications")]
+///
+/// Needs the crate feature `organization-backup-applications`.
 pub struct OrganizationBackupApplicationsGetBackupApplications<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -29022,6 +29506,8 @@ impl<'a> OrganizationBackupApplicationsGetBackupApplications<'a> {
 [`Client::organization_backup_applications_add_backup_applications`]: super::Client::organization_backup_applications_add_backup_applications*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-backup-applications")]
+///
+/// Needs the crate feature `organization-backup-applications`.
 pub struct OrganizationBackupApplicationsAddBackupApplications<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -29117,6 +29603,8 @@ impl<'a> OrganizationBackupApplicationsAddBackupApplications<'a> {
 [`Client::organization_backup_applications_organization_device_code`]: super::Client::organization_backup_applications_organization_device_code*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-backup-applications")]
+///
+/// Needs the crate feature `organization-backup-applications`.
 pub struct OrganizationBackupApplicationsOrganizationDeviceCode<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -29203,6 +29691,8 @@ impl<'a> OrganizationBackupApplicationsOrganizationDeviceCode<'a> {
 [`Client::organization_group_member_get`]: super::Client::organization_group_member_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-group-member")]
+///
+/// Needs the crate feature `organization-group-member`.
 pub struct OrganizationGroupMemberGet<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -29414,6 +29904,8 @@ impl<'a> OrganizationGroupMemberGet<'a> {
 [`Client::organization_group_get`]: super::Client::organization_group_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-group")]
+///
+/// Needs the crate feature `organization-group`.
 pub struct OrganizationGroupGet<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -29658,6 +30150,8 @@ impl<'a> OrganizationGroupGet<'a> {
 [`Client::organization_group_get_by_id`]: super::Client::organization_group_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-group")]
+///
+/// Needs the crate feature `organization-group`.
 pub struct OrganizationGroupGetById<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -29771,6 +30265,8 @@ impl<'a> OrganizationGroupGetById<'a> {
 [`Client::organization_licensing_information_get_license_count`]: super::Client::organization_licensing_information_get_license_count*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-licensing-information")]
+///
+/// Needs the crate feature `organization-licensing-information`.
 pub struct OrganizationLicensingInformationGetLicenseCount<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -29857,6 +30353,8 @@ impl<'a> OrganizationLicensingInformationGetLicenseCount<'a> {
 [`Client::organization_rbac_get_logged_in_user`]: super::Client::organization_rbac_get_logged_in_user*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-rbac")]
+///
+/// Needs the crate feature `organization-rbac`.
 pub struct OrganizationRbacGetLoggedInUser<'a> {
     client: &'a super::Client,
 }
@@ -29925,6 +30423,8 @@ impl<'a> OrganizationRbacGetLoggedInUser<'a> {
 [`Client::organization_rbac_get_logged_in_user_effective_scope`]: super::Client::organization_rbac_get_logged_in_user_effective_scope*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-rbac")]
+///
+/// Needs the crate feature `organization-rbac`.
 pub struct OrganizationRbacGetLoggedInUserEffectiveScope<'a> {
     client: &'a super::Client,
 }
@@ -29995,6 +30495,8 @@ impl<'a> OrganizationRbacGetLoggedInUserEffectiveScope<'a> {
 [`Client::organization_rbac_get_logged_in_user_operator_info`]: super::Client::organization_rbac_get_logged_in_user_operator_info*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-rbac")]
+///
+/// Needs the crate feature `organization-rbac`.
 pub struct OrganizationRbacGetLoggedInUserOperatorInfo<'a> {
     client: &'a super::Client,
 }
@@ -30065,6 +30567,8 @@ impl<'a> OrganizationRbacGetLoggedInUserOperatorInfo<'a> {
 [`Client::organization_rbac_get_logged_in_user_restore_points`]: super::Client::organization_rbac_get_logged_in_user_restore_points*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-rbac")]
+///
+/// Needs the crate feature `organization-rbac`.
 pub struct OrganizationRbacGetLoggedInUserRestorePoints<'a> {
     client: &'a super::Client,
     is_copy: Result<Option<bool>, String>,
@@ -30165,6 +30669,8 @@ impl<'a> OrganizationRbacGetLoggedInUserRestorePoints<'a> {
 [`Client::organization_retention_exclusion_organization_retention_policy_get`]: super::Client::organization_retention_exclusion_organization_retention_policy_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-retention-exclusion")]
+///
+/// Needs the crate feature `organization-retention-exclusion`.
 pub struct OrganizationRetentionExclusionOrganizationRetentionPolicyGet<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -30251,6 +30757,8 @@ impl<'a> OrganizationRetentionExclusionOrganizationRetentionPolicyGet<'a> {
 [`Client::organization_retention_exclusion_organization_retention_policy_put`]: super::Client::organization_retention_exclusion_organization_retention_policy_put*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-retention-exclusion")]
+///
+/// Needs the crate feature `organization-retention-exclusion`.
 pub struct OrganizationRetentionExclusionOrganizationRetentionPolicyPut<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -30360,6 +30868,8 @@ impl<'a> OrganizationRetentionExclusionOrganizationRetentionPolicyPut<'a> {
 [`Client::organization_retention_exclusion_organization_retention_policy_delete`]: super::Client::organization_retention_exclusion_organization_retention_policy_delete*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-retention-exclusion")]
+///
+/// Needs the crate feature `organization-retention-exclusion`.
 pub struct OrganizationRetentionExclusionOrganizationRetentionPolicyDelete<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -30435,6 +30945,8 @@ impl<'a> OrganizationRetentionExclusionOrganizationRetentionPolicyDelete<'a> {
 [`Client::organization_site_get`]: super::Client::organization_site_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-site")]
+///
+/// Needs the crate feature `organization-site`.
 pub struct OrganizationSiteGet<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -30700,6 +31212,8 @@ impl<'a> OrganizationSiteGet<'a> {
 [`Client::organization_site_get_by_id`]: super::Client::organization_site_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-site")]
+///
+/// Needs the crate feature `organization-site`.
 pub struct OrganizationSiteGetById<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -30813,6 +31327,8 @@ impl<'a> OrganizationSiteGetById<'a> {
 [`Client::organization_sync_start`]: super::Client::organization_sync_start*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-sync")]
+///
+/// Needs the crate feature `organization-sync`.
 pub struct OrganizationSyncStart<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -30923,6 +31439,8 @@ impl<'a> OrganizationSyncStart<'a> {
 [`Client::organization_sync_get_state`]: super::Client::organization_sync_get_state*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-sync")]
+///
+/// Needs the crate feature `organization-sync`.
 pub struct OrganizationSyncGetState<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -31009,6 +31527,8 @@ impl<'a> OrganizationSyncGetState<'a> {
 [`Client::organization_team_get`]: super::Client::organization_team_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-team")]
+///
+/// Needs the crate feature `organization-team`.
 pub struct OrganizationTeamGet<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -31221,6 +31741,8 @@ impl<'a> OrganizationTeamGet<'a> {
 [`Client::organization_team_get_by_id`]: super::Client::organization_team_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-team")]
+///
+/// Needs the crate feature `organization-team`.
 pub struct OrganizationTeamGetById<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -31334,6 +31856,8 @@ impl<'a> OrganizationTeamGetById<'a> {
 [`Client::organization_user_one_drive_get_page`]: super::Client::organization_user_one_drive_get_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-user-one-drive")]
+///
+/// Needs the crate feature `organization-user-one-drive`.
 pub struct OrganizationUserOneDriveGetPage<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -31523,6 +32047,8 @@ impl<'a> OrganizationUserOneDriveGetPage<'a> {
 [`Client::organization_user_one_drive_get_one`]: super::Client::organization_user_one_drive_get_one*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-user-one-drive")]
+///
+/// Needs the crate feature `organization-user-one-drive`.
 pub struct OrganizationUserOneDriveGetOne<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -31636,6 +32162,8 @@ impl<'a> OrganizationUserOneDriveGetOne<'a> {
 [`Client::organization_user_get`]: super::Client::organization_user_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-user")]
+///
+/// Needs the crate feature `organization-user`.
 pub struct OrganizationUserGet<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -31880,6 +32408,8 @@ impl<'a> OrganizationUserGet<'a> {
 [`Client::organization_user_get_by_id`]: super::Client::organization_user_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-user")]
+///
+/// Needs the crate feature `organization-user`.
 pub struct OrganizationUserGetById<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -31993,6 +32523,8 @@ impl<'a> OrganizationUserGetById<'a> {
 [`Client::organization_organization_device_code`]: super::Client::organization_organization_device_code*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationOrganizationDeviceCode<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestCommonDeviceCodeRequestOptions, String>,
@@ -32094,6 +32626,8 @@ impl<'a> OrganizationOrganizationDeviceCode<'a> {
 [`Client::organization_check_device_code`]: super::Client::organization_check_device_code*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationCheckDeviceCode<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestCheckDeviceCode, String>,
@@ -32194,6 +32728,8 @@ impl<'a> OrganizationCheckDeviceCode<'a> {
 [`Client::organization_get_current_organization`]: super::Client::organization_get_current_organization*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationGetCurrentOrganization<'a> {
     client: &'a super::Client,
 }
@@ -32262,6 +32798,8 @@ impl<'a> OrganizationGetCurrentOrganization<'a> {
 [`Client::organization_get`]: super::Client::organization_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationGet<'a> {
     client: &'a super::Client,
     extended_view: Result<Option<bool>, String>,
@@ -32346,6 +32884,8 @@ impl<'a> OrganizationGet<'a> {
 [`Client::organization_add`]: super::Client::organization_add*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationAdd<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestOrganizationComposed, String>,
@@ -32446,6 +32986,8 @@ impl<'a> OrganizationAdd<'a> {
 [`Client::organization_get_by_id`]: super::Client::organization_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationGetById<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -32546,6 +33088,8 @@ impl<'a> OrganizationGetById<'a> {
 [`Client::organization_update`]: super::Client::organization_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationUpdate<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -32655,6 +33199,8 @@ impl<'a> OrganizationUpdate<'a> {
 [`Client::organization_remove`]: super::Client::organization_remove*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationRemove<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -32730,6 +33276,8 @@ impl<'a> OrganizationRemove<'a> {
 [`Client::organization_explore_action`]: super::Client::organization_explore_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationExploreAction<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -32846,6 +33394,8 @@ impl<'a> OrganizationExploreAction<'a> {
 [`Client::organization_get_storage_space_usage`]: super::Client::organization_get_storage_space_usage*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationGetStorageSpaceUsage<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -33005,6 +33555,8 @@ impl<'a> OrganizationGetStorageSpaceUsage<'a> {
 [`Client::proxy_get_proxies`]: super::Client::proxy_get_proxies*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy")]
+///
+/// Needs the crate feature `proxy`.
 pub struct ProxyGetProxies<'a> {
     client: &'a super::Client,
     extended_view: Result<Option<bool>, String>,
@@ -33089,6 +33641,8 @@ impl<'a> ProxyGetProxies<'a> {
 [`Client::proxy_add`]: super::Client::proxy_add*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy")]
+///
+/// Needs the crate feature `proxy`.
 pub struct ProxyAdd<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestProxyFromClient, String>,
@@ -33189,6 +33743,8 @@ impl<'a> ProxyAdd<'a> {
 [`Client::proxy_rescan`]: super::Client::proxy_rescan*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy")]
+///
+/// Needs the crate feature `proxy`.
 pub struct ProxyRescan<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestRescanOptions, String>,
@@ -33280,6 +33836,8 @@ impl<'a> ProxyRescan<'a> {
 [`Client::proxy_get_proxy`]: super::Client::proxy_get_proxy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy")]
+///
+/// Needs the crate feature `proxy`.
 pub struct ProxyGetProxy<'a> {
     client: &'a super::Client,
     proxy_id: Result<::uuid::Uuid, String>,
@@ -33379,6 +33937,8 @@ impl<'a> ProxyGetProxy<'a> {
 [`Client::proxy_update`]: super::Client::proxy_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy")]
+///
+/// Needs the crate feature `proxy`.
 pub struct ProxyUpdate<'a> {
     client: &'a super::Client,
     proxy_id: Result<::uuid::Uuid, String>,
@@ -33487,6 +34047,8 @@ impl<'a> ProxyUpdate<'a> {
 [`Client::proxy_remove_action`]: super::Client::proxy_remove_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy")]
+///
+/// Needs the crate feature `proxy`.
 pub struct ProxyRemoveAction<'a> {
     client: &'a super::Client,
     proxy_id: Result<::uuid::Uuid, String>,
@@ -33596,6 +34158,8 @@ impl<'a> ProxyRemoveAction<'a> {
 [`Client::proxy_rescan_action`]: super::Client::proxy_rescan_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy")]
+///
+/// Needs the crate feature `proxy`.
 pub struct ProxyRescanAction<'a> {
     client: &'a super::Client,
     proxy_id: Result<::uuid::Uuid, String>,
@@ -33671,6 +34235,8 @@ impl<'a> ProxyRescanAction<'a> {
 [`Client::rbac_role_get_by_organization`]: super::Client::rbac_role_get_by_organization*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleGetByOrganization<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -33757,6 +34323,8 @@ impl<'a> RbacRoleGetByOrganization<'a> {
 [`Client::rbac_role_add`]: super::Client::rbac_role_add*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleAdd<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -33873,6 +34441,8 @@ impl<'a> RbacRoleAdd<'a> {
 [`Client::rbac_role_get_all`]: super::Client::rbac_role_get_all*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleGetAll<'a> {
     client: &'a super::Client,
 }
@@ -33941,6 +34511,8 @@ impl<'a> RbacRoleGetAll<'a> {
 [`Client::rbac_role_get`]: super::Client::rbac_role_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleGet<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -34026,6 +34598,8 @@ impl<'a> RbacRoleGet<'a> {
 [`Client::rbac_role_update`]: super::Client::rbac_role_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleUpdate<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -34134,6 +34708,8 @@ impl<'a> RbacRoleUpdate<'a> {
 [`Client::rbac_role_delete`]: super::Client::rbac_role_delete*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleDelete<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -34208,6 +34784,8 @@ impl<'a> RbacRoleDelete<'a> {
 [`Client::rbac_role_get_excluded_items`]: super::Client::rbac_role_get_excluded_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleGetExcludedItems<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -34294,6 +34872,8 @@ impl<'a> RbacRoleGetExcludedItems<'a> {
 [`Client::rbac_role_add_excluded_items`]: super::Client::rbac_role_add_excluded_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleAddExcludedItems<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -34387,6 +34967,8 @@ impl<'a> RbacRoleAddExcludedItems<'a> {
 [`Client::rbac_role_delete_excluded_items`]: super::Client::rbac_role_delete_excluded_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleDeleteExcludedItems<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -34480,6 +35062,8 @@ impl<'a> RbacRoleDeleteExcludedItems<'a> {
 [`Client::rbac_role_get_excluded_item`]: super::Client::rbac_role_get_excluded_item*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleGetExcludedItem<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -34579,6 +35163,8 @@ impl<'a> RbacRoleGetExcludedItem<'a> {
 [`Client::rbac_role_get_operators`]: super::Client::rbac_role_get_operators*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleGetOperators<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -34665,6 +35251,8 @@ impl<'a> RbacRoleGetOperators<'a> {
 [`Client::rbac_role_add_operators`]: super::Client::rbac_role_add_operators*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleAddOperators<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -34758,6 +35346,8 @@ impl<'a> RbacRoleAddOperators<'a> {
 [`Client::rbac_role_delete_operators`]: super::Client::rbac_role_delete_operators*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleDeleteOperators<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -34851,6 +35441,8 @@ impl<'a> RbacRoleDeleteOperators<'a> {
 [`Client::rbac_role_get_operator`]: super::Client::rbac_role_get_operator*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleGetOperator<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -34950,6 +35542,8 @@ impl<'a> RbacRoleGetOperator<'a> {
 [`Client::rbac_role_get_selected_items`]: super::Client::rbac_role_get_selected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleGetSelectedItems<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -35036,6 +35630,8 @@ impl<'a> RbacRoleGetSelectedItems<'a> {
 [`Client::rbac_role_add_selected_items`]: super::Client::rbac_role_add_selected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleAddSelectedItems<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -35129,6 +35725,8 @@ impl<'a> RbacRoleAddSelectedItems<'a> {
 [`Client::rbac_role_delete_selected_items`]: super::Client::rbac_role_delete_selected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleDeleteSelectedItems<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -35222,6 +35820,8 @@ impl<'a> RbacRoleDeleteSelectedItems<'a> {
 [`Client::rbac_role_get_selected_item`]: super::Client::rbac_role_get_selected_item*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleGetSelectedItem<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -35321,6 +35921,8 @@ impl<'a> RbacRoleGetSelectedItem<'a> {
 [`Client::reports_generate_license_overview_action`]: super::Client::reports_generate_license_overview_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "reports")]
+///
+/// Needs the crate feature `reports`.
 pub struct ReportsGenerateLicenseOverviewAction<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestLicenseOverviewOptions, String>,
@@ -35439,6 +36041,8 @@ impl<'a> ReportsGenerateLicenseOverviewAction<'a> {
 [`Client::reports_generate_mailbox_protection_action`]: super::Client::reports_generate_mailbox_protection_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "reports")]
+///
+/// Needs the crate feature `reports`.
 pub struct ReportsGenerateMailboxProtectionAction<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestMailboxProtectionOptions, String>,
@@ -35558,6 +36162,8 @@ impl<'a> ReportsGenerateMailboxProtectionAction<'a> {
 [`Client::reports_generate_storage_consumption_action`]: super::Client::reports_generate_storage_consumption_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "reports")]
+///
+/// Needs the crate feature `reports`.
 pub struct ReportsGenerateStorageConsumptionAction<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestStorageConsumptionOptions, String>,
@@ -35677,6 +36283,8 @@ impl<'a> ReportsGenerateStorageConsumptionAction<'a> {
 [`Client::reports_generate_user_protection_action`]: super::Client::reports_generate_user_protection_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "reports")]
+///
+/// Needs the crate feature `reports`.
 pub struct ReportsGenerateUserProtectionAction<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestUserProtectionOptions, String>,
@@ -35795,6 +36403,8 @@ impl<'a> ReportsGenerateUserProtectionAction<'a> {
 [`Client::repository_synchronize_sessions_get_synchronize_sessions`]: super::Client::repository_synchronize_sessions_get_synchronize_sessions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "repository-synchronize-sessions")]
+///
+/// Needs the crate feature `repository-synchronize-sessions`.
 pub struct RepositorySynchronizeSessionsGetSynchronizeSessions<'a> {
     client: &'a super::Client,
 }
@@ -35863,6 +36473,8 @@ impl<'a> RepositorySynchronizeSessionsGetSynchronizeSessions<'a> {
 [`Client::repository_synchronize_sessions_get_repositories_by_id`]: super::Client::repository_synchronize_sessions_get_repositories_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "repository-synchronize-sessions")]
+///
+/// Needs the crate feature `repository-synchronize-sessions`.
 pub struct RepositorySynchronizeSessionsGetRepositoriesById<'a> {
     client: &'a super::Client,
     session_id: Result<::uuid::Uuid, String>,
@@ -35949,6 +36561,8 @@ impl<'a> RepositorySynchronizeSessionsGetRepositoriesById<'a> {
 [`Client::repository_synchronize_sessions_stop_synchronize_action`]: super::Client::repository_synchronize_sessions_stop_synchronize_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "repository-synchronize-sessions")]
+///
+/// Needs the crate feature `repository-synchronize-sessions`.
 pub struct RepositorySynchronizeSessionsStopSynchronizeAction<'a> {
     client: &'a super::Client,
     session_id: Result<::uuid::Uuid, String>,
@@ -36024,6 +36638,8 @@ impl<'a> RepositorySynchronizeSessionsStopSynchronizeAction<'a> {
 [`Client::restore_point_get_restore_points_v7`]: super::Client::restore_point_get_restore_points_v7*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-point")]
+///
+/// Needs the crate feature `restore-point`.
 pub struct RestorePointGetRestorePointsV7<'a> {
     client: &'a super::Client,
     from: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
@@ -36310,6 +36926,8 @@ impl<'a> RestorePointGetRestorePointsV7<'a> {
 [`Client::restore_point_get_changes`]: super::Client::restore_point_get_changes*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-point")]
+///
+/// Needs the crate feature `restore-point`.
 pub struct RestorePointGetChanges<'a> {
     client: &'a super::Client,
     from: Result<::std::string::String, String>,
@@ -36408,6 +37026,8 @@ impl<'a> RestorePointGetChanges<'a> {
 [`Client::restore_point_get_restore_point`]: super::Client::restore_point_get_restore_point*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-point")]
+///
+/// Needs the crate feature `restore-point`.
 pub struct RestorePointGetRestorePoint<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::std::string::String, String>,
@@ -36494,6 +37114,8 @@ impl<'a> RestorePointGetRestorePoint<'a> {
 [`Client::restore_point_get_restore_point_groups`]: super::Client::restore_point_get_restore_point_groups*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-point")]
+///
+/// Needs the crate feature `restore-point`.
 pub struct RestorePointGetRestorePointGroups<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::std::string::String, String>,
@@ -36653,6 +37275,8 @@ impl<'a> RestorePointGetRestorePointGroups<'a> {
 [`Client::restore_point_get_restore_point_mailboxes`]: super::Client::restore_point_get_restore_point_mailboxes*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-point")]
+///
+/// Needs the crate feature `restore-point`.
 pub struct RestorePointGetRestorePointMailboxes<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::std::string::String, String>,
@@ -36812,6 +37436,8 @@ impl<'a> RestorePointGetRestorePointMailboxes<'a> {
 [`Client::restore_point_get_restore_point_one_drives`]: super::Client::restore_point_get_restore_point_one_drives*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-point")]
+///
+/// Needs the crate feature `restore-point`.
 pub struct RestorePointGetRestorePointOneDrives<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::std::string::String, String>,
@@ -36971,6 +37597,8 @@ impl<'a> RestorePointGetRestorePointOneDrives<'a> {
 [`Client::restore_point_get_restore_point_webs`]: super::Client::restore_point_get_restore_point_webs*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-point")]
+///
+/// Needs the crate feature `restore-point`.
 pub struct RestorePointGetRestorePointWebs<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::std::string::String, String>,
@@ -37130,6 +37758,8 @@ impl<'a> RestorePointGetRestorePointWebs<'a> {
 [`Client::restore_point_get_restore_point_teams`]: super::Client::restore_point_get_restore_point_teams*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-point")]
+///
+/// Needs the crate feature `restore-point`.
 pub struct RestorePointGetRestorePointTeams<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::std::string::String, String>,
@@ -37289,6 +37919,8 @@ impl<'a> RestorePointGetRestorePointTeams<'a> {
 [`Client::restore_point_get_restore_point_users`]: super::Client::restore_point_get_restore_point_users*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-point")]
+///
+/// Needs the crate feature `restore-point`.
 pub struct RestorePointGetRestorePointUsers<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::std::string::String, String>,
@@ -37448,6 +38080,8 @@ impl<'a> RestorePointGetRestorePointUsers<'a> {
 [`Client::restore_portal_settings_get`]: super::Client::restore_portal_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-portal-settings")]
+///
+/// Needs the crate feature `restore-portal-settings`.
 pub struct RestorePortalSettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -37516,6 +38150,8 @@ impl<'a> RestorePortalSettingsGet<'a> {
 [`Client::restore_session_event_get`]: super::Client::restore_session_event_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-session-event")]
+///
+/// Needs the crate feature `restore-session-event`.
 pub struct RestoreSessionEventGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -37677,6 +38313,8 @@ impl<'a> RestoreSessionEventGet<'a> {
 [`Client::restore_session_event_get_by_id`]: super::Client::restore_session_event_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-session-event")]
+///
+/// Needs the crate feature `restore-session-event`.
 pub struct RestoreSessionEventGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -37778,6 +38416,8 @@ impl<'a> RestoreSessionEventGetById<'a> {
 [`Client::restore_session_explore_action`]: super::Client::restore_session_explore_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-session")]
+///
+/// Needs the crate feature `restore-session`.
 pub struct RestoreSessionExploreAction<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestExploreOptions, String>,
@@ -37878,6 +38518,8 @@ impl<'a> RestoreSessionExploreAction<'a> {
 [`Client::restore_session_operator_explore_action`]: super::Client::restore_session_operator_explore_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-session")]
+///
+/// Needs the crate feature `restore-session`.
 pub struct RestoreSessionOperatorExploreAction<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestOperatorExploreOptions, String>,
@@ -37978,6 +38620,8 @@ impl<'a> RestoreSessionOperatorExploreAction<'a> {
 [`Client::restore_session_get_page`]: super::Client::restore_session_get_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-session")]
+///
+/// Needs the crate feature `restore-session`.
 pub struct RestoreSessionGetPage<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -38151,6 +38795,8 @@ impl<'a> RestoreSessionGetPage<'a> {
 [`Client::restore_session_get_by_restore_session_id`]: super::Client::restore_session_get_by_restore_session_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-session")]
+///
+/// Needs the crate feature `restore-session`.
 pub struct RestoreSessionGetByRestoreSessionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -38237,6 +38883,8 @@ impl<'a> RestoreSessionGetByRestoreSessionId<'a> {
 [`Client::restore_session_device_code_action`]: super::Client::restore_session_device_code_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-session")]
+///
+/// Needs the crate feature `restore-session`.
 pub struct RestoreSessionDeviceCodeAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -38356,6 +39004,8 @@ impl<'a> RestoreSessionDeviceCodeAction<'a> {
 [`Client::restore_session_stop_action`]: super::Client::restore_session_stop_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-session")]
+///
+/// Needs the crate feature `restore-session`.
 pub struct RestoreSessionStopAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -38431,6 +39081,8 @@ impl<'a> RestoreSessionStopAction<'a> {
 [`Client::service_instance_get`]: super::Client::service_instance_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "service-instance")]
+///
+/// Needs the crate feature `service-instance`.
 pub struct ServiceInstanceGet<'a> {
     client: &'a super::Client,
 }
@@ -38499,6 +39151,8 @@ impl<'a> ServiceInstanceGet<'a> {
 [`Client::share_point_attachment_get`]: super::Client::share_point_attachment_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-attachment")]
+///
+/// Needs the crate feature `share-point-attachment`.
 pub struct SharePointAttachmentGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -38687,6 +39341,8 @@ impl<'a> SharePointAttachmentGet<'a> {
 [`Client::share_point_attachment_save_attachments_action`]: super::Client::share_point_attachment_save_attachments_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-attachment")]
+///
+/// Needs the crate feature `share-point-attachment`.
 pub struct SharePointAttachmentSaveAttachmentsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -38854,6 +39510,8 @@ impl<'a> SharePointAttachmentSaveAttachmentsAction<'a> {
 [`Client::share_point_attachment_send_attachments_action`]: super::Client::share_point_attachment_send_attachments_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-attachment")]
+///
+/// Needs the crate feature `share-point-attachment`.
 pub struct SharePointAttachmentSendAttachmentsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -38993,6 +39651,8 @@ impl<'a> SharePointAttachmentSendAttachmentsAction<'a> {
 [`Client::share_point_attachment_get_by_id`]: super::Client::share_point_attachment_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-attachment")]
+///
+/// Needs the crate feature `share-point-attachment`.
 pub struct SharePointAttachmentGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -39122,6 +39782,8 @@ impl<'a> SharePointAttachmentGetById<'a> {
 [`Client::share_point_attachment_save_attachment_action`]: super::Client::share_point_attachment_save_attachment_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-attachment")]
+///
+/// Needs the crate feature `share-point-attachment`.
 pub struct SharePointAttachmentSaveAttachmentAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -39265,6 +39927,8 @@ impl<'a> SharePointAttachmentSaveAttachmentAction<'a> {
 [`Client::share_point_attachment_send_attachment_action`]: super::Client::share_point_attachment_send_attachment_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-attachment")]
+///
+/// Needs the crate feature `share-point-attachment`.
 pub struct SharePointAttachmentSendAttachmentAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -39417,6 +40081,8 @@ impl<'a> SharePointAttachmentSendAttachmentAction<'a> {
 [`Client::share_point_document_get`]: super::Client::share_point_document_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -39630,6 +40296,8 @@ impl<'a> SharePointDocumentGet<'a> {
 [`Client::share_point_document_operator_restore`]: super::Client::share_point_document_operator_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentOperatorRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -39763,6 +40431,8 @@ impl<'a> SharePointDocumentOperatorRestore<'a> {
 [`Client::share_point_document_restore_documents_action`]: super::Client::share_point_document_restore_documents_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentRestoreDocumentsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -39895,6 +40565,8 @@ impl<'a> SharePointDocumentRestoreDocumentsAction<'a> {
 [`Client::share_point_document_restore_documents_action_to`]: super::Client::share_point_document_restore_documents_action_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentRestoreDocumentsActionTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -40028,6 +40700,8 @@ impl<'a> SharePointDocumentRestoreDocumentsActionTo<'a> {
 [`Client::share_point_document_save_documents_action`]: super::Client::share_point_document_save_documents_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentSaveDocumentsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -40179,6 +40853,8 @@ impl<'a> SharePointDocumentSaveDocumentsAction<'a> {
 [`Client::share_point_document_send_documents_action`]: super::Client::share_point_document_send_documents_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentSendDocumentsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -40305,6 +40981,8 @@ impl<'a> SharePointDocumentSendDocumentsAction<'a> {
 [`Client::share_point_document_get_by_id`]: super::Client::share_point_document_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -40420,6 +41098,8 @@ impl<'a> SharePointDocumentGetById<'a> {
 [`Client::share_point_document_restore_document_action`]: super::Client::share_point_document_restore_document_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentRestoreDocumentAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -40565,6 +41245,8 @@ impl<'a> SharePointDocumentRestoreDocumentAction<'a> {
 [`Client::share_point_document_restore_document_action_to`]: super::Client::share_point_document_restore_document_action_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentRestoreDocumentActionTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -40710,6 +41392,8 @@ impl<'a> SharePointDocumentRestoreDocumentActionTo<'a> {
 [`Client::share_point_document_save_document_action`]: super::Client::share_point_document_save_document_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentSaveDocumentAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -40874,6 +41558,8 @@ impl<'a> SharePointDocumentSaveDocumentAction<'a> {
 [`Client::share_point_document_send_document_action`]: super::Client::share_point_document_send_document_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentSendDocumentAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -41012,6 +41698,8 @@ impl<'a> SharePointDocumentSendDocumentAction<'a> {
 [`Client::share_point_document_get_versions`]: super::Client::share_point_document_get_versions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentGetVersions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -41200,6 +41888,8 @@ impl<'a> SharePointDocumentGetVersions<'a> {
 [`Client::share_point_document_get_by_id_by_version_id`]: super::Client::share_point_document_get_by_id_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentGetByIdByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -41329,6 +42019,8 @@ impl<'a> SharePointDocumentGetByIdByVersionId<'a> {
 [`Client::share_point_document_restore_document_action_by_version_id`]: super::Client::share_point_document_restore_document_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentRestoreDocumentActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -41495,6 +42187,8 @@ impl<'a> SharePointDocumentRestoreDocumentActionByVersionId<'a> {
 [`Client::share_point_document_restore_document_action_by_version_id_to`]: super::Client::share_point_document_restore_document_action_by_version_id_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentRestoreDocumentActionByVersionIdTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -41661,6 +42355,8 @@ impl<'a> SharePointDocumentRestoreDocumentActionByVersionIdTo<'a> {
 [`Client::share_point_document_save_document_action_by_version_id`]: super::Client::share_point_document_save_document_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentSaveDocumentActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -41850,6 +42546,8 @@ impl<'a> SharePointDocumentSaveDocumentActionByVersionId<'a> {
 [`Client::share_point_document_send_document_action_by_version_id`]: super::Client::share_point_document_send_document_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentSendDocumentActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -42009,6 +42707,8 @@ impl<'a> SharePointDocumentSendDocumentActionByVersionId<'a> {
 [`Client::share_point_folder_get`]: super::Client::share_point_folder_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -42198,6 +42898,8 @@ impl<'a> SharePointFolderGet<'a> {
 [`Client::share_point_folder_restore_folders_action`]: super::Client::share_point_folder_restore_folders_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderRestoreFoldersAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -42330,6 +43032,8 @@ impl<'a> SharePointFolderRestoreFoldersAction<'a> {
 [`Client::share_point_folder_restore_folders_action_to`]: super::Client::share_point_folder_restore_folders_action_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderRestoreFoldersActionTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -42462,6 +43166,8 @@ impl<'a> SharePointFolderRestoreFoldersActionTo<'a> {
 [`Client::share_point_folder_save_folders_action`]: super::Client::share_point_folder_save_folders_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderSaveFoldersAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -42613,6 +43319,8 @@ impl<'a> SharePointFolderSaveFoldersAction<'a> {
 [`Client::share_point_folder_send_folders_action`]: super::Client::share_point_folder_send_folders_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderSendFoldersAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -42739,6 +43447,8 @@ impl<'a> SharePointFolderSendFoldersAction<'a> {
 [`Client::share_point_folder_get_by_id`]: super::Client::share_point_folder_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -42854,6 +43564,8 @@ impl<'a> SharePointFolderGetById<'a> {
 [`Client::share_point_folder_restore_folder_action`]: super::Client::share_point_folder_restore_folder_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderRestoreFolderAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -42999,6 +43711,8 @@ impl<'a> SharePointFolderRestoreFolderAction<'a> {
 [`Client::share_point_folder_restore_folder_action_to`]: super::Client::share_point_folder_restore_folder_action_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderRestoreFolderActionTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -43144,6 +43858,8 @@ impl<'a> SharePointFolderRestoreFolderActionTo<'a> {
 [`Client::share_point_folder_save_folder_action`]: super::Client::share_point_folder_save_folder_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderSaveFolderAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -43273,6 +43989,8 @@ impl<'a> SharePointFolderSaveFolderAction<'a> {
 [`Client::share_point_folder_search_folder_by_options`]: super::Client::share_point_folder_search_folder_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderSearchFolderByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -43535,6 +44253,8 @@ impl<'a> SharePointFolderSearchFolderByOptions<'a> {
 [`Client::share_point_folder_send_folder_action`]: super::Client::share_point_folder_send_folder_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderSendFolderAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -43673,6 +44393,8 @@ impl<'a> SharePointFolderSendFolderAction<'a> {
 [`Client::share_point_folder_get_versions`]: super::Client::share_point_folder_get_versions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderGetVersions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -43861,6 +44583,8 @@ impl<'a> SharePointFolderGetVersions<'a> {
 [`Client::share_point_folder_get_by_id_by_version_id`]: super::Client::share_point_folder_get_by_id_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderGetByIdByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -43990,6 +44714,8 @@ impl<'a> SharePointFolderGetByIdByVersionId<'a> {
 [`Client::share_point_folder_restore_folder_action_by_version_id`]: super::Client::share_point_folder_restore_folder_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderRestoreFolderActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -44149,6 +44875,8 @@ impl<'a> SharePointFolderRestoreFolderActionByVersionId<'a> {
 [`Client::share_point_folder_restore_folder_action_by_version_id_to`]: super::Client::share_point_folder_restore_folder_action_by_version_id_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderRestoreFolderActionByVersionIdTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -44308,6 +45036,8 @@ impl<'a> SharePointFolderRestoreFolderActionByVersionIdTo<'a> {
 [`Client::share_point_folder_save_folder_action_by_version_id`]: super::Client::share_point_folder_save_folder_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderSaveFolderActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -44455,6 +45185,8 @@ impl<'a> SharePointFolderSaveFolderActionByVersionId<'a> {
 [`Client::share_point_folder_send_folder_action_by_version_id`]: super::Client::share_point_folder_send_folder_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderSendFolderActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -44607,6 +45339,8 @@ impl<'a> SharePointFolderSendFolderActionByVersionId<'a> {
 [`Client::share_point_item_get`]: super::Client::share_point_item_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -44820,6 +45554,8 @@ impl<'a> SharePointItemGet<'a> {
 [`Client::share_point_item_operator_restore`]: super::Client::share_point_item_operator_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemOperatorRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -44953,6 +45689,8 @@ impl<'a> SharePointItemOperatorRestore<'a> {
 [`Client::share_point_item_restore_items_action`]: super::Client::share_point_item_restore_items_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemRestoreItemsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -45085,6 +45823,8 @@ impl<'a> SharePointItemRestoreItemsAction<'a> {
 [`Client::share_point_item_restore_items_action_to`]: super::Client::share_point_item_restore_items_action_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemRestoreItemsActionTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -45217,6 +45957,8 @@ impl<'a> SharePointItemRestoreItemsActionTo<'a> {
 [`Client::share_point_item_get_by_id`]: super::Client::share_point_item_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -45332,6 +46074,8 @@ impl<'a> SharePointItemGetById<'a> {
 [`Client::share_point_item_restore_item_action`]: super::Client::share_point_item_restore_item_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemRestoreItemAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -45477,6 +46221,8 @@ impl<'a> SharePointItemRestoreItemAction<'a> {
 [`Client::share_point_item_restore_item_action_to`]: super::Client::share_point_item_restore_item_action_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemRestoreItemActionTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -45622,6 +46368,8 @@ impl<'a> SharePointItemRestoreItemActionTo<'a> {
 [`Client::share_point_item_get_versions`]: super::Client::share_point_item_get_versions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemGetVersions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -45810,6 +46558,8 @@ impl<'a> SharePointItemGetVersions<'a> {
 [`Client::share_point_item_get_by_id_by_version_id`]: super::Client::share_point_item_get_by_id_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemGetByIdByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -45939,6 +46689,8 @@ impl<'a> SharePointItemGetByIdByVersionId<'a> {
 [`Client::share_point_item_restore_item_action_by_version_id`]: super::Client::share_point_item_restore_item_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemRestoreItemActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -46098,6 +46850,8 @@ impl<'a> SharePointItemRestoreItemActionByVersionId<'a> {
 [`Client::share_point_item_restore_item_action_by_version_id_to`]: super::Client::share_point_item_restore_item_action_by_version_id_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemRestoreItemActionByVersionIdTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -46257,6 +47011,8 @@ impl<'a> SharePointItemRestoreItemActionByVersionIdTo<'a> {
 [`Client::share_point_library_get`]: super::Client::share_point_library_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-library")]
+///
+/// Needs the crate feature `share-point-library`.
 pub struct SharePointLibraryGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -46432,6 +47188,8 @@ impl<'a> SharePointLibraryGet<'a> {
 [`Client::share_point_library_get_by_id`]: super::Client::share_point_library_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-library")]
+///
+/// Needs the crate feature `share-point-library`.
 pub struct SharePointLibraryGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -46547,6 +47305,8 @@ impl<'a> SharePointLibraryGetById<'a> {
 [`Client::share_point_library_restore_library_action`]: super::Client::share_point_library_restore_library_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-library")]
+///
+/// Needs the crate feature `share-point-library`.
 pub struct SharePointLibraryRestoreLibraryAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -46692,6 +47452,8 @@ impl<'a> SharePointLibraryRestoreLibraryAction<'a> {
 [`Client::share_point_library_restore_library_action_to`]: super::Client::share_point_library_restore_library_action_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-library")]
+///
+/// Needs the crate feature `share-point-library`.
 pub struct SharePointLibraryRestoreLibraryActionTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -46837,6 +47599,8 @@ impl<'a> SharePointLibraryRestoreLibraryActionTo<'a> {
 [`Client::share_point_library_save_library_action`]: super::Client::share_point_library_save_library_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-library")]
+///
+/// Needs the crate feature `share-point-library`.
 pub struct SharePointLibrarySaveLibraryAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -46966,6 +47730,8 @@ impl<'a> SharePointLibrarySaveLibraryAction<'a> {
 [`Client::share_point_library_search_library_by_options`]: super::Client::share_point_library_search_library_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-library")]
+///
+/// Needs the crate feature `share-point-library`.
 pub struct SharePointLibrarySearchLibraryByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -47228,6 +47994,8 @@ impl<'a> SharePointLibrarySearchLibraryByOptions<'a> {
 [`Client::share_point_library_send_library_action`]: super::Client::share_point_library_send_library_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-library")]
+///
+/// Needs the crate feature `share-point-library`.
 pub struct SharePointLibrarySendLibraryAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -47366,6 +48134,8 @@ impl<'a> SharePointLibrarySendLibraryAction<'a> {
 [`Client::share_point_list_get`]: super::Client::share_point_list_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-list")]
+///
+/// Needs the crate feature `share-point-list`.
 pub struct SharePointListGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -47541,6 +48311,8 @@ impl<'a> SharePointListGet<'a> {
 [`Client::share_point_list_get_by_id`]: super::Client::share_point_list_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-list")]
+///
+/// Needs the crate feature `share-point-list`.
 pub struct SharePointListGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -47656,6 +48428,8 @@ impl<'a> SharePointListGetById<'a> {
 [`Client::share_point_list_restore_list_action`]: super::Client::share_point_list_restore_list_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-list")]
+///
+/// Needs the crate feature `share-point-list`.
 pub struct SharePointListRestoreListAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -47801,6 +48575,8 @@ impl<'a> SharePointListRestoreListAction<'a> {
 [`Client::share_point_list_restore_list_action_to`]: super::Client::share_point_list_restore_list_action_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-list")]
+///
+/// Needs the crate feature `share-point-list`.
 pub struct SharePointListRestoreListActionTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -47946,6 +48722,8 @@ impl<'a> SharePointListRestoreListActionTo<'a> {
 [`Client::share_point_list_search_list_by_options`]: super::Client::share_point_list_search_list_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-list")]
+///
+/// Needs the crate feature `share-point-list`.
 pub struct SharePointListSearchListByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -48205,6 +48983,8 @@ impl<'a> SharePointListSearchListByOptions<'a> {
 [`Client::share_point_site_get`]: super::Client::share_point_site_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-site")]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct SharePointSiteGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -48380,6 +49160,8 @@ impl<'a> SharePointSiteGet<'a> {
 [`Client::share_point_site_search_sites_by_options`]: super::Client::share_point_site_search_sites_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-site")]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct SharePointSiteSearchSitesByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -48610,6 +49392,8 @@ impl<'a> SharePointSiteSearchSitesByOptions<'a> {
 [`Client::share_point_site_get_by_id`]: super::Client::share_point_site_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-site")]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct SharePointSiteGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -48712,6 +49496,8 @@ impl<'a> SharePointSiteGetById<'a> {
 [`Client::share_point_site_restore_site_action`]: super::Client::share_point_site_restore_site_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-site")]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct SharePointSiteRestoreSiteAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -48844,6 +49630,8 @@ impl<'a> SharePointSiteRestoreSiteAction<'a> {
 [`Client::share_point_site_restore_site_action_to`]: super::Client::share_point_site_restore_site_action_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-site")]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct SharePointSiteRestoreSiteActionTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -48976,6 +49764,8 @@ impl<'a> SharePointSiteRestoreSiteActionTo<'a> {
 [`Client::share_point_site_search_site_by_options`]: super::Client::share_point_site_search_site_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-site")]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct SharePointSiteSearchSiteByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -49221,6 +50011,8 @@ impl<'a> SharePointSiteSearchSiteByOptions<'a> {
 [`Client::teams_channel_get`]: super::Client::teams_channel_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-channel")]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct TeamsChannelGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -49410,6 +50202,8 @@ impl<'a> TeamsChannelGet<'a> {
 [`Client::teams_channel_get_by_channel_id`]: super::Client::teams_channel_get_by_channel_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-channel")]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct TeamsChannelGetByChannelId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -49525,6 +50319,8 @@ impl<'a> TeamsChannelGetByChannelId<'a> {
 [`Client::teams_channel_get_children_page`]: super::Client::teams_channel_get_children_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-channel")]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct TeamsChannelGetChildrenPage<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -49713,6 +50509,8 @@ impl<'a> TeamsChannelGetChildrenPage<'a> {
 [`Client::teams_channel_download_exported_posts`]: super::Client::teams_channel_download_exported_posts*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-channel")]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct TeamsChannelDownloadExportedPosts<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -49881,6 +50679,8 @@ impl<'a> TeamsChannelDownloadExportedPosts<'a> {
 [`Client::teams_channel_operator_restore`]: super::Client::teams_channel_operator_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-channel")]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct TeamsChannelOperatorRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -50027,6 +50827,8 @@ impl<'a> TeamsChannelOperatorRestore<'a> {
 [`Client::teams_channel_restore`]: super::Client::teams_channel_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-channel")]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct TeamsChannelRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -50172,6 +50974,8 @@ impl<'a> TeamsChannelRestore<'a> {
 [`Client::teams_channel_search`]: super::Client::teams_channel_search*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-channel")]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct TeamsChannelSearch<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -50398,6 +51202,8 @@ impl<'a> TeamsChannelSearch<'a> {
 [`Client::teams_channel_operator_start_export_task`]: super::Client::teams_channel_operator_start_export_task*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-channel")]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct TeamsChannelOperatorStartExportTask<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -50513,6 +51319,8 @@ impl<'a> TeamsChannelOperatorStartExportTask<'a> {
 [`Client::teams_file_get_page`]: super::Client::teams_file_get_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileGetPage<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -50739,6 +51547,8 @@ impl<'a> TeamsFileGetPage<'a> {
 [`Client::teams_file_operator_restore`]: super::Client::teams_file_operator_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileOperatorRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -50872,6 +51682,8 @@ impl<'a> TeamsFileOperatorRestore<'a> {
 [`Client::teams_file_restore`]: super::Client::teams_file_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -51004,6 +51816,8 @@ impl<'a> TeamsFileRestore<'a> {
 [`Client::teams_file_save`]: super::Client::teams_file_save*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileSave<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -51154,6 +51968,8 @@ impl<'a> TeamsFileSave<'a> {
 [`Client::teams_file_search`]: super::Client::teams_file_search*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileSearch<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -51394,6 +52210,8 @@ impl<'a> TeamsFileSearch<'a> {
 [`Client::teams_file_send`]: super::Client::teams_file_send*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileSend<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -51519,6 +52337,8 @@ impl<'a> TeamsFileSend<'a> {
 [`Client::teams_file_get`]: super::Client::teams_file_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -51648,6 +52468,8 @@ impl<'a> TeamsFileGet<'a> {
 [`Client::teams_file_restore_by_id`]: super::Client::teams_file_restore_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileRestoreById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -51793,6 +52615,8 @@ impl<'a> TeamsFileRestoreById<'a> {
 [`Client::teams_file_save_by_id`]: super::Client::teams_file_save_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileSaveById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -51956,6 +52780,8 @@ impl<'a> TeamsFileSaveById<'a> {
 [`Client::teams_file_send_by_id`]: super::Client::teams_file_send_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileSendById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -52094,6 +52920,8 @@ impl<'a> TeamsFileSendById<'a> {
 [`Client::teams_file_get_versions`]: super::Client::teams_file_get_versions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileGetVersions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -52282,6 +53110,8 @@ impl<'a> TeamsFileGetVersions<'a> {
 [`Client::teams_post_get_page`]: super::Client::teams_post_get_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostGetPage<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -52493,6 +53323,8 @@ impl<'a> TeamsPostGetPage<'a> {
 [`Client::teams_post_export`]: super::Client::teams_post_export*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostExport<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -52641,6 +53473,8 @@ impl<'a> TeamsPostExport<'a> {
 [`Client::teams_post_download_exported_posts`]: super::Client::teams_post_download_exported_posts*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostDownloadExportedPosts<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -52788,6 +53622,8 @@ impl<'a> TeamsPostDownloadExportedPosts<'a> {
 [`Client::teams_post_operator_restore`]: super::Client::teams_post_operator_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostOperatorRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -52921,6 +53757,8 @@ impl<'a> TeamsPostOperatorRestore<'a> {
 [`Client::teams_post_operator_start_export_task`]: super::Client::teams_post_operator_start_export_task*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostOperatorStartExportTask<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -53054,6 +53892,8 @@ impl<'a> TeamsPostOperatorStartExportTask<'a> {
 [`Client::teams_post_restore`]: super::Client::teams_post_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -53186,6 +54026,8 @@ impl<'a> TeamsPostRestore<'a> {
 [`Client::teams_post_save`]: super::Client::teams_post_save*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostSave<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -53336,6 +54178,8 @@ impl<'a> TeamsPostSave<'a> {
 [`Client::teams_post_search`]: super::Client::teams_post_search*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostSearch<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -53576,6 +54420,8 @@ impl<'a> TeamsPostSearch<'a> {
 [`Client::teams_post_send`]: super::Client::teams_post_send*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostSend<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -53701,6 +54547,8 @@ impl<'a> TeamsPostSend<'a> {
 [`Client::teams_post_get`]: super::Client::teams_post_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -53830,6 +54678,8 @@ impl<'a> TeamsPostGet<'a> {
 [`Client::teams_post_export_by_id`]: super::Client::teams_post_export_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostExportById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -53959,6 +54809,8 @@ impl<'a> TeamsPostExportById<'a> {
 [`Client::teams_post_save_by_id`]: super::Client::teams_post_save_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostSaveById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -54088,6 +54940,8 @@ impl<'a> TeamsPostSaveById<'a> {
 [`Client::teams_post_send_by_id`]: super::Client::teams_post_send_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostSendById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -54226,6 +55080,8 @@ impl<'a> TeamsPostSendById<'a> {
 [`Client::teams_tab_get`]: super::Client::teams_tab_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-tab")]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct TeamsTabGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -54414,6 +55270,8 @@ impl<'a> TeamsTabGet<'a> {
 [`Client::teams_tab_operator_restore`]: super::Client::teams_tab_operator_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-tab")]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct TeamsTabOperatorRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -54560,6 +55418,8 @@ impl<'a> TeamsTabOperatorRestore<'a> {
 [`Client::teams_tab_restore`]: super::Client::teams_tab_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-tab")]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct TeamsTabRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -54705,6 +55565,8 @@ impl<'a> TeamsTabRestore<'a> {
 [`Client::teams_tab_search`]: super::Client::teams_tab_search*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-tab")]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct TeamsTabSearch<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -54929,6 +55791,8 @@ impl<'a> TeamsTabSearch<'a> {
 [`Client::teams_tab_get_tab`]: super::Client::teams_tab_get_tab*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-tab")]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct TeamsTabGetTab<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -55058,6 +55922,8 @@ impl<'a> TeamsTabGetTab<'a> {
 [`Client::teams_tab_restore_by_id`]: super::Client::teams_tab_restore_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-tab")]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct TeamsTabRestoreById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -55217,6 +56083,8 @@ impl<'a> TeamsTabRestoreById<'a> {
 [`Client::teams_tab_operator_restore_by_multiple_channels`]: super::Client::teams_tab_operator_restore_by_multiple_channels*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-tab")]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct TeamsTabOperatorRestoreByMultipleChannels<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -55350,6 +56218,8 @@ impl<'a> TeamsTabOperatorRestoreByMultipleChannels<'a> {
 [`Client::teams_team_get`]: super::Client::teams_team_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-team")]
+///
+/// Needs the crate feature `teams-team`.
 pub struct TeamsTeamGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -55525,6 +56395,8 @@ impl<'a> TeamsTeamGet<'a> {
 [`Client::teams_team_operator_restore`]: super::Client::teams_team_operator_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-team")]
+///
+/// Needs the crate feature `teams-team`.
 pub struct TeamsTeamOperatorRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -55644,6 +56516,8 @@ impl<'a> TeamsTeamOperatorRestore<'a> {
 [`Client::teams_team_restore`]: super::Client::teams_team_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-team")]
+///
+/// Needs the crate feature `teams-team`.
 pub struct TeamsTeamRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -55762,6 +56636,8 @@ impl<'a> TeamsTeamRestore<'a> {
 [`Client::teams_team_get_by_id`]: super::Client::teams_team_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-team")]
+///
+/// Needs the crate feature `teams-team`.
 pub struct TeamsTeamGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -55864,6 +56740,8 @@ impl<'a> TeamsTeamGetById<'a> {
 [`Client::teams_team_restore_by_id`]: super::Client::teams_team_restore_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-team")]
+///
+/// Needs the crate feature `teams-team`.
 pub struct TeamsTeamRestoreById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -55996,6 +56874,8 @@ impl<'a> TeamsTeamRestoreById<'a> {
 [`Client::teams_team_search`]: super::Client::teams_team_search*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-team")]
+///
+/// Needs the crate feature `teams-team`.
 pub struct TeamsTeamSearch<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -56201,6 +57081,8 @@ impl<'a> TeamsTeamSearch<'a> {
 [`Client::vbo_email_settings_get`]: super::Client::vbo_email_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vbo-email-settings")]
+///
+/// Needs the crate feature `vbo-email-settings`.
 pub struct VboEmailSettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -56269,6 +57151,8 @@ impl<'a> VboEmailSettingsGet<'a> {
 [`Client::vbo_email_settings_update`]: super::Client::vbo_email_settings_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vbo-email-settings")]
+///
+/// Needs the crate feature `vbo-email-settings`.
 pub struct VboEmailSettingsUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestNotificationEmailSettingsRequest, String>,
@@ -56363,6 +57247,8 @@ impl<'a> VboEmailSettingsUpdate<'a> {
 [`Client::vbo_email_settings_complete_o_auth_sign_in`]: super::Client::vbo_email_settings_complete_o_auth_sign_in*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vbo-email-settings")]
+///
+/// Needs the crate feature `vbo-email-settings`.
 pub struct VboEmailSettingsCompleteOAuthSignIn<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestCompleteOAuthSignInRequest, String>,
@@ -56464,6 +57350,8 @@ impl<'a> VboEmailSettingsCompleteOAuthSignIn<'a> {
 [`Client::vbo_email_settings_prepare_o_auth_sign_in`]: super::Client::vbo_email_settings_prepare_o_auth_sign_in*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vbo-email-settings")]
+///
+/// Needs the crate feature `vbo-email-settings`.
 pub struct VboEmailSettingsPrepareOAuthSignIn<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestPrepareOAuthSignInRequest, String>,
@@ -56565,6 +57453,8 @@ impl<'a> VboEmailSettingsPrepareOAuthSignIn<'a> {
 [`Client::vbo_email_settings_send_test_action`]: super::Client::vbo_email_settings_send_test_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vbo-email-settings")]
+///
+/// Needs the crate feature `vbo-email-settings`.
 pub struct VboEmailSettingsSendTestAction<'a> {
     client: &'a super::Client,
 }
@@ -56622,6 +57512,8 @@ impl<'a> VboEmailSettingsSendTestAction<'a> {
 [`Client::veod_email_settings_get`]: super::Client::veod_email_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "veod-email-settings")]
+///
+/// Needs the crate feature `veod-email-settings`.
 pub struct VeodEmailSettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -56690,6 +57582,8 @@ impl<'a> VeodEmailSettingsGet<'a> {
 [`Client::veod_email_settings_update`]: super::Client::veod_email_settings_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "veod-email-settings")]
+///
+/// Needs the crate feature `veod-email-settings`.
 pub struct VeodEmailSettingsUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestSharePointSmtpSettingsFromClient, String>,
@@ -56784,6 +57678,8 @@ impl<'a> VeodEmailSettingsUpdate<'a> {
 [`Client::veod_email_settings_send_test_email_action`]: super::Client::veod_email_settings_send_test_email_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "veod-email-settings")]
+///
+/// Needs the crate feature `veod-email-settings`.
 pub struct VeodEmailSettingsSendTestEmailAction<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestSendTestOptions, String>,
@@ -56877,6 +57773,8 @@ impl<'a> VeodEmailSettingsSendTestEmailAction<'a> {
 [`Client::vesp_email_settings_get`]: super::Client::vesp_email_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vesp-email-settings")]
+///
+/// Needs the crate feature `vesp-email-settings`.
 pub struct VespEmailSettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -56945,6 +57843,8 @@ impl<'a> VespEmailSettingsGet<'a> {
 [`Client::vesp_email_settings_update`]: super::Client::vesp_email_settings_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vesp-email-settings")]
+///
+/// Needs the crate feature `vesp-email-settings`.
 pub struct VespEmailSettingsUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestSharePointSmtpSettingsFromClient, String>,
@@ -57039,6 +57939,8 @@ impl<'a> VespEmailSettingsUpdate<'a> {
 [`Client::vesp_email_settings_send_test_email_action`]: super::Client::vesp_email_settings_send_test_email_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vesp-email-settings")]
+///
+/// Needs the crate feature `vesp-email-settings`.
 pub struct VespEmailSettingsSendTestEmailAction<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestSendTestOptions, String>,
@@ -57132,6 +58034,8 @@ impl<'a> VespEmailSettingsSendTestEmailAction<'a> {
 [`Client::vet_email_settings_get`]: super::Client::vet_email_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vet-email-settings")]
+///
+/// Needs the crate feature `vet-email-settings`.
 pub struct VetEmailSettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -57200,6 +58104,8 @@ impl<'a> VetEmailSettingsGet<'a> {
 [`Client::vet_email_settings_update`]: super::Client::vet_email_settings_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vet-email-settings")]
+///
+/// Needs the crate feature `vet-email-settings`.
 pub struct VetEmailSettingsUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestTeamsSmtpSettingsFromClient, String>,
@@ -57294,6 +58200,8 @@ impl<'a> VetEmailSettingsUpdate<'a> {
 [`Client::vet_email_settings_send_test`]: super::Client::vet_email_settings_send_test*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vet-email-settings")]
+///
+/// Needs the crate feature `vet-email-settings`.
 pub struct VetEmailSettingsSendTest<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestSendTestOption, String>,
@@ -57387,6 +58295,8 @@ impl<'a> VetEmailSettingsSendTest<'a> {
 [`Client::vex_email_settings_get`]: super::Client::vex_email_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vex-email-settings")]
+///
+/// Needs the crate feature `vex-email-settings`.
 pub struct VexEmailSettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -57455,6 +58365,8 @@ impl<'a> VexEmailSettingsGet<'a> {
 [`Client::vex_email_settings_update`]: super::Client::vex_email_settings_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vex-email-settings")]
+///
+/// Needs the crate feature `vex-email-settings`.
 pub struct VexEmailSettingsUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestSmtpSettingsFromClient, String>,
@@ -57548,6 +58460,8 @@ impl<'a> VexEmailSettingsUpdate<'a> {
 [`Client::vex_email_settings_send_test_action`]: super::Client::vex_email_settings_send_test_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vex-email-settings")]
+///
+/// Needs the crate feature `vex-email-settings`.
 pub struct VexEmailSettingsSendTestAction<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestSendTestOption, String>,

@@ -76,6 +76,8 @@ let response = client.account_get_credentials()
 ```*/
     #[inline]
     #[cfg(feature = "account")]
+    ///
+    /// Needs the crate feature `account`.
     pub fn account_get_credentials(&self) -> builder::AccountGetCredentials<'_> {
         builder::AccountGetCredentials::new(self)
     }
@@ -91,6 +93,8 @@ let response = client.account_add_credential()
 ```*/
     #[inline]
     #[cfg(feature = "account")]
+    ///
+    /// Needs the crate feature `account`.
     pub fn account_add_credential(&self) -> builder::AccountAddCredential<'_> {
         builder::AccountAddCredential::new(self)
     }
@@ -108,6 +112,8 @@ let response = client.account_get_credential()
 ```*/
     #[inline]
     #[cfg(feature = "account")]
+    ///
+    /// Needs the crate feature `account`.
     pub fn account_get_credential(&self) -> builder::AccountGetCredential<'_> {
         builder::AccountGetCredential::new(self)
     }
@@ -127,6 +133,8 @@ let response = client.account_update_credential()
 ```*/
     #[inline]
     #[cfg(feature = "account")]
+    ///
+    /// Needs the crate feature `account`.
     pub fn account_update_credential(&self) -> builder::AccountUpdateCredential<'_> {
         builder::AccountUpdateCredential::new(self)
     }
@@ -144,6 +152,8 @@ let response = client.account_remove_credential()
 ```*/
     #[inline]
     #[cfg(feature = "account")]
+    ///
+    /// Needs the crate feature `account`.
     pub fn account_remove_credential(&self) -> builder::AccountRemoveCredential<'_> {
         builder::AccountRemoveCredential::new(self)
     }
@@ -167,6 +177,8 @@ let response = client.amazon_s3_compatible_object_storage_get_buckets()
 ```*/
     #[inline]
     #[cfg(feature = "amazon-s3-compatible-object-storage")]
+    ///
+    /// Needs the crate feature `amazon-s3-compatible-object-storage`.
     pub fn amazon_s3_compatible_object_storage_get_buckets(
         &self,
     ) -> builder::AmazonS3CompatibleObjectStorageGetBuckets<'_> {
@@ -194,6 +206,8 @@ let response = client.amazon_s3_compatible_object_storage_get_folders()
 ```*/
     #[inline]
     #[cfg(feature = "amazon-s3-compatible-object-storage")]
+    ///
+    /// Needs the crate feature `amazon-s3-compatible-object-storage`.
     pub fn amazon_s3_compatible_object_storage_get_folders(
         &self,
     ) -> builder::AmazonS3CompatibleObjectStorageGetFolders<'_> {
@@ -221,6 +235,8 @@ let response = client.amazon_s3_compatible_object_storage_add_folder()
 ```*/
     #[inline]
     #[cfg(feature = "amazon-s3-compatible-object-storage")]
+    ///
+    /// Needs the crate feature `amazon-s3-compatible-object-storage`.
     pub fn amazon_s3_compatible_object_storage_add_folder(
         &self,
     ) -> builder::AmazonS3CompatibleObjectStorageAddFolder<'_> {
@@ -248,6 +264,8 @@ let response = client.amazon_s3_compatible_object_storage_get_folder()
 ```*/
     #[inline]
     #[cfg(feature = "amazon-s3-compatible-object-storage")]
+    ///
+    /// Needs the crate feature `amazon-s3-compatible-object-storage`.
     pub fn amazon_s3_compatible_object_storage_get_folder(
         &self,
     ) -> builder::AmazonS3CompatibleObjectStorageGetFolder<'_> {
@@ -273,6 +291,8 @@ let response = client.amazon_s3_compatible_object_storage_get_bucket()
 ```*/
     #[inline]
     #[cfg(feature = "amazon-s3-compatible-object-storage")]
+    ///
+    /// Needs the crate feature `amazon-s3-compatible-object-storage`.
     pub fn amazon_s3_compatible_object_storage_get_bucket(
         &self,
     ) -> builder::AmazonS3CompatibleObjectStorageGetBucket<'_> {
@@ -298,6 +318,8 @@ let response = client.amazon_s3_object_storage_get_buckets()
 ```*/
     #[inline]
     #[cfg(feature = "amazon-s3-object-storage")]
+    ///
+    /// Needs the crate feature `amazon-s3-object-storage`.
     pub fn amazon_s3_object_storage_get_buckets(
         &self,
     ) -> builder::AmazonS3ObjectStorageGetBuckets<'_> {
@@ -323,6 +345,8 @@ let response = client.amazon_s3_object_storage_get_folders()
 ```*/
     #[inline]
     #[cfg(feature = "amazon-s3-object-storage")]
+    ///
+    /// Needs the crate feature `amazon-s3-object-storage`.
     pub fn amazon_s3_object_storage_get_folders(
         &self,
     ) -> builder::AmazonS3ObjectStorageGetFolders<'_> {
@@ -348,6 +372,8 @@ let response = client.amazon_s3_object_storage_add_folder()
 ```*/
     #[inline]
     #[cfg(feature = "amazon-s3-object-storage")]
+    ///
+    /// Needs the crate feature `amazon-s3-object-storage`.
     pub fn amazon_s3_object_storage_add_folder(
         &self,
     ) -> builder::AmazonS3ObjectStorageAddFolder<'_> {
@@ -373,6 +399,8 @@ let response = client.amazon_s3_object_storage_get_folder()
 ```*/
     #[inline]
     #[cfg(feature = "amazon-s3-object-storage")]
+    ///
+    /// Needs the crate feature `amazon-s3-object-storage`.
     pub fn amazon_s3_object_storage_get_folder(
         &self,
     ) -> builder::AmazonS3ObjectStorageGetFolder<'_> {
@@ -396,6 +424,8 @@ let response = client.amazon_s3_object_storage_get_bucket()
 ```*/
     #[inline]
     #[cfg(feature = "amazon-s3-object-storage")]
+    ///
+    /// Needs the crate feature `amazon-s3-object-storage`.
     pub fn amazon_s3_object_storage_get_bucket(
         &self,
     ) -> builder::AmazonS3ObjectStorageGetBucket<'_> {
@@ -423,6 +453,8 @@ let response = client.application_get_applications()
 ```*/
     #[inline]
     #[cfg(feature = "application")]
+    ///
+    /// Needs the crate feature `application`.
     pub fn application_get_applications(
         &self,
     ) -> builder::ApplicationGetApplications<'_> {
@@ -444,6 +476,8 @@ let response = client.application_create_application()
 ```*/
     #[inline]
     #[cfg(feature = "application")]
+    ///
+    /// Needs the crate feature `application`.
     pub fn application_create_application(
         &self,
     ) -> builder::ApplicationCreateApplication<'_> {
@@ -460,6 +494,8 @@ let response = client.audit_email_settings_get()
 ```*/
     #[inline]
     #[cfg(feature = "audit-email-settings")]
+    ///
+    /// Needs the crate feature `audit-email-settings`.
     pub fn audit_email_settings_get(&self) -> builder::AuditEmailSettingsGet<'_> {
         builder::AuditEmailSettingsGet::new(self)
     }
@@ -475,6 +511,8 @@ let response = client.audit_email_settings_update()
 ```*/
     #[inline]
     #[cfg(feature = "audit-email-settings")]
+    ///
+    /// Needs the crate feature `audit-email-settings`.
     pub fn audit_email_settings_update(&self) -> builder::AuditEmailSettingsUpdate<'_> {
         builder::AuditEmailSettingsUpdate::new(self)
     }
@@ -490,6 +528,8 @@ let response = client.audit_email_settings_complete_o_auth_sign_in()
 ```*/
     #[inline]
     #[cfg(feature = "audit-email-settings")]
+    ///
+    /// Needs the crate feature `audit-email-settings`.
     pub fn audit_email_settings_complete_o_auth_sign_in(
         &self,
     ) -> builder::AuditEmailSettingsCompleteOAuthSignIn<'_> {
@@ -507,6 +547,8 @@ let response = client.audit_email_settings_prepare_o_auth_sign_in()
 ```*/
     #[inline]
     #[cfg(feature = "audit-email-settings")]
+    ///
+    /// Needs the crate feature `audit-email-settings`.
     pub fn audit_email_settings_prepare_o_auth_sign_in(
         &self,
     ) -> builder::AuditEmailSettingsPrepareOAuthSignIn<'_> {
@@ -523,6 +565,8 @@ let response = client.audit_email_settings_send_test()
 ```*/
     #[inline]
     #[cfg(feature = "audit-email-settings")]
+    ///
+    /// Needs the crate feature `audit-email-settings`.
     pub fn audit_email_settings_send_test(
         &self,
     ) -> builder::AuditEmailSettingsSendTest<'_> {
@@ -540,6 +584,8 @@ let response = client.token()
 ```*/
     #[inline]
     #[cfg(feature = "auth")]
+    ///
+    /// Needs the crate feature `auth`.
     pub fn token(&self) -> builder::Token<'_> {
         builder::Token::new(self)
     }
@@ -554,6 +600,8 @@ let response = client.auth_code()
 ```*/
     #[inline]
     #[cfg(feature = "auth")]
+    ///
+    /// Needs the crate feature `auth`.
     pub fn auth_code(&self) -> builder::AuthCode<'_> {
         builder::AuthCode::new(self)
     }
@@ -568,6 +616,8 @@ let response = client.logout()
 ```*/
     #[inline]
     #[cfg(feature = "auth")]
+    ///
+    /// Needs the crate feature `auth`.
     pub fn logout(&self) -> builder::Logout<'_> {
         builder::Logout::new(self)
     }
@@ -589,6 +639,8 @@ let response = client.azure_object_storage_get_containers()
 ```*/
     #[inline]
     #[cfg(feature = "azure-object-storage")]
+    ///
+    /// Needs the crate feature `azure-object-storage`.
     pub fn azure_object_storage_get_containers(
         &self,
     ) -> builder::AzureObjectStorageGetContainers<'_> {
@@ -614,6 +666,8 @@ let response = client.azure_object_storage_get_folders()
 ```*/
     #[inline]
     #[cfg(feature = "azure-object-storage")]
+    ///
+    /// Needs the crate feature `azure-object-storage`.
     pub fn azure_object_storage_get_folders(
         &self,
     ) -> builder::AzureObjectStorageGetFolders<'_> {
@@ -639,6 +693,8 @@ let response = client.azure_object_storage_add_folder()
 ```*/
     #[inline]
     #[cfg(feature = "azure-object-storage")]
+    ///
+    /// Needs the crate feature `azure-object-storage`.
     pub fn azure_object_storage_add_folder(
         &self,
     ) -> builder::AzureObjectStorageAddFolder<'_> {
@@ -664,6 +720,8 @@ let response = client.azure_object_storage_get_folder()
 ```*/
     #[inline]
     #[cfg(feature = "azure-object-storage")]
+    ///
+    /// Needs the crate feature `azure-object-storage`.
     pub fn azure_object_storage_get_folder(
         &self,
     ) -> builder::AzureObjectStorageGetFolder<'_> {
@@ -687,6 +745,8 @@ let response = client.azure_object_storage_get_container()
 ```*/
     #[inline]
     #[cfg(feature = "azure-object-storage")]
+    ///
+    /// Needs the crate feature `azure-object-storage`.
     pub fn azure_object_storage_get_container(
         &self,
     ) -> builder::AzureObjectStorageGetContainer<'_> {
@@ -708,6 +768,8 @@ let response = client.azure_service_accounts_get()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_get(&self) -> builder::AzureServiceAccountsGet<'_> {
         builder::AzureServiceAccountsGet::new(self)
     }
@@ -723,6 +785,8 @@ let response = client.azure_service_accounts_add()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_add(&self) -> builder::AzureServiceAccountsAdd<'_> {
         builder::AzureServiceAccountsAdd::new(self)
     }
@@ -738,6 +802,8 @@ let response = client.azure_service_accounts_get_device_code()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_get_device_code(
         &self,
     ) -> builder::AzureServiceAccountsGetDeviceCode<'_> {
@@ -757,6 +823,8 @@ let response = client.azure_service_accounts_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_get_by_id(
         &self,
     ) -> builder::AzureServiceAccountsGetById<'_> {
@@ -778,6 +846,8 @@ let response = client.azure_service_accounts_update()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_update(
         &self,
     ) -> builder::AzureServiceAccountsUpdate<'_> {
@@ -797,6 +867,8 @@ let response = client.azure_service_accounts_delete()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_delete(
         &self,
     ) -> builder::AzureServiceAccountsDelete<'_> {
@@ -818,6 +890,8 @@ let response = client.azure_service_accounts_get_subscriptions()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_get_subscriptions(
         &self,
     ) -> builder::AzureServiceAccountsGetSubscriptions<'_> {
@@ -839,6 +913,8 @@ let response = client.azure_service_accounts_get_subscription_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_get_subscription_by_id(
         &self,
     ) -> builder::AzureServiceAccountsGetSubscriptionById<'_> {
@@ -860,6 +936,8 @@ let response = client.azure_service_accounts_get_locations()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_get_locations(
         &self,
     ) -> builder::AzureServiceAccountsGetLocations<'_> {
@@ -883,6 +961,8 @@ let response = client.azure_service_accounts_get_location_by_name()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_get_location_by_name(
         &self,
     ) -> builder::AzureServiceAccountsGetLocationByName<'_> {
@@ -906,6 +986,8 @@ let response = client.azure_service_accounts_get_virtual_machine_sizes()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_get_virtual_machine_sizes(
         &self,
     ) -> builder::AzureServiceAccountsGetVirtualMachineSizes<'_> {
@@ -931,6 +1013,8 @@ let response = client.azure_service_accounts_get_virtual_machine_size_by_name()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_get_virtual_machine_size_by_name(
         &self,
     ) -> builder::AzureServiceAccountsGetVirtualMachineSizeByName<'_> {
@@ -954,6 +1038,8 @@ let response = client.azure_service_accounts_get_resource_groups()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_get_resource_groups(
         &self,
     ) -> builder::AzureServiceAccountsGetResourceGroups<'_> {
@@ -977,6 +1063,8 @@ let response = client.azure_service_accounts_get_resource_group_by_name()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_get_resource_group_by_name(
         &self,
     ) -> builder::AzureServiceAccountsGetResourceGroupByName<'_> {
@@ -1002,6 +1090,8 @@ let response = client.azure_service_accounts_get_virtual_networks()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_get_virtual_networks(
         &self,
     ) -> builder::AzureServiceAccountsGetVirtualNetworks<'_> {
@@ -1027,6 +1117,8 @@ let response = client.azure_service_accounts_get_virtual_network_by_name()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_get_virtual_network_by_name(
         &self,
     ) -> builder::AzureServiceAccountsGetVirtualNetworkByName<'_> {
@@ -1052,6 +1144,8 @@ let response = client.azure_service_accounts_get_subnets()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_get_subnets(
         &self,
     ) -> builder::AzureServiceAccountsGetSubnets<'_> {
@@ -1079,6 +1173,8 @@ let response = client.azure_service_accounts_get_subnet_by_name()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-accounts")]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub fn azure_service_accounts_get_subnet_by_name(
         &self,
     ) -> builder::AzureServiceAccountsGetSubnetByName<'_> {
@@ -1102,6 +1198,8 @@ let response = client.backup_group_data_get_groups_data()
 ```*/
     #[inline]
     #[cfg(feature = "backup-group-data")]
+    ///
+    /// Needs the crate feature `backup-group-data`.
     pub fn backup_group_data_get_groups_data(
         &self,
     ) -> builder::BackupGroupDataGetGroupsData<'_> {
@@ -1123,6 +1221,8 @@ let response = client.backup_group_data_get_single_group_data()
 ```*/
     #[inline]
     #[cfg(feature = "backup-group-data")]
+    ///
+    /// Needs the crate feature `backup-group-data`.
     pub fn backup_group_data_get_single_group_data(
         &self,
     ) -> builder::BackupGroupDataGetSingleGroupData<'_> {
@@ -1152,6 +1252,8 @@ let response = client.backup_mailbox_data_get_mailboxes_data()
 ```*/
     #[inline]
     #[cfg(feature = "backup-mailbox-data")]
+    ///
+    /// Needs the crate feature `backup-mailbox-data`.
     pub fn backup_mailbox_data_get_mailboxes_data(
         &self,
     ) -> builder::BackupMailboxDataGetMailboxesData<'_> {
@@ -1173,6 +1275,8 @@ let response = client.backup_mailbox_data_get_mailbox_data()
 ```*/
     #[inline]
     #[cfg(feature = "backup-mailbox-data")]
+    ///
+    /// Needs the crate feature `backup-mailbox-data`.
     pub fn backup_mailbox_data_get_mailbox_data(
         &self,
     ) -> builder::BackupMailboxDataGetMailboxData<'_> {
@@ -1202,6 +1306,8 @@ let response = client.backup_one_drive_data_get_one_drives_data()
 ```*/
     #[inline]
     #[cfg(feature = "backup-one-drive-data")]
+    ///
+    /// Needs the crate feature `backup-one-drive-data`.
     pub fn backup_one_drive_data_get_one_drives_data(
         &self,
     ) -> builder::BackupOneDriveDataGetOneDrivesData<'_> {
@@ -1223,6 +1329,8 @@ let response = client.backup_one_drive_data_get_one_drive_data()
 ```*/
     #[inline]
     #[cfg(feature = "backup-one-drive-data")]
+    ///
+    /// Needs the crate feature `backup-one-drive-data`.
     pub fn backup_one_drive_data_get_one_drive_data(
         &self,
     ) -> builder::BackupOneDriveDataGetOneDriveData<'_> {
@@ -1246,6 +1354,8 @@ let response = client.backup_organization_data_get_organization_data()
 ```*/
     #[inline]
     #[cfg(feature = "backup-organization-data")]
+    ///
+    /// Needs the crate feature `backup-organization-data`.
     pub fn backup_organization_data_get_organization_data(
         &self,
     ) -> builder::BackupOrganizationDataGetOrganizationData<'_> {
@@ -1267,6 +1377,8 @@ let response = client.backup_organization_data_get_single_organization_data()
 ```*/
     #[inline]
     #[cfg(feature = "backup-organization-data")]
+    ///
+    /// Needs the crate feature `backup-organization-data`.
     pub fn backup_organization_data_get_single_organization_data(
         &self,
     ) -> builder::BackupOrganizationDataGetSingleOrganizationData<'_> {
@@ -1286,6 +1398,8 @@ let response = client.backup_organization_get_by_restore_session_id()
 ```*/
     #[inline]
     #[cfg(feature = "backup-organization")]
+    ///
+    /// Needs the crate feature `backup-organization`.
     pub fn backup_organization_get_by_restore_session_id(
         &self,
     ) -> builder::BackupOrganizationGetByRestoreSessionId<'_> {
@@ -1307,6 +1421,8 @@ let response = client.backup_organization_restore_sessions_action()
 ```*/
     #[inline]
     #[cfg(feature = "backup-organization")]
+    ///
+    /// Needs the crate feature `backup-organization`.
     pub fn backup_organization_restore_sessions_action(
         &self,
     ) -> builder::BackupOrganizationRestoreSessionsAction<'_> {
@@ -1332,6 +1448,8 @@ let response = client.backup_organization_restore_sessions_search_exchange()
 ```*/
     #[inline]
     #[cfg(feature = "backup-organization")]
+    ///
+    /// Needs the crate feature `backup-organization`.
     pub fn backup_organization_restore_sessions_search_exchange(
         &self,
     ) -> builder::BackupOrganizationRestoreSessionsSearchExchange<'_> {
@@ -1357,6 +1475,8 @@ let response = client.backup_organization_restore_sessions_search_teams()
 ```*/
     #[inline]
     #[cfg(feature = "backup-organization")]
+    ///
+    /// Needs the crate feature `backup-organization`.
     pub fn backup_organization_restore_sessions_search_teams(
         &self,
     ) -> builder::BackupOrganizationRestoreSessionsSearchTeams<'_> {
@@ -1378,6 +1498,8 @@ let response = client.backup_repository_get_repositories()
 ```*/
     #[inline]
     #[cfg(feature = "backup-repository")]
+    ///
+    /// Needs the crate feature `backup-repository`.
     pub fn backup_repository_get_repositories(
         &self,
     ) -> builder::BackupRepositoryGetRepositories<'_> {
@@ -1395,6 +1517,8 @@ let response = client.backup_repository_add()
 ```*/
     #[inline]
     #[cfg(feature = "backup-repository")]
+    ///
+    /// Needs the crate feature `backup-repository`.
     pub fn backup_repository_add(&self) -> builder::BackupRepositoryAdd<'_> {
         builder::BackupRepositoryAdd::new(self)
     }
@@ -1412,6 +1536,8 @@ let response = client.backup_repository_get_repositories_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "backup-repository")]
+    ///
+    /// Needs the crate feature `backup-repository`.
     pub fn backup_repository_get_repositories_by_id(
         &self,
     ) -> builder::BackupRepositoryGetRepositoriesById<'_> {
@@ -1433,6 +1559,8 @@ let response = client.backup_repository_update_repository()
 ```*/
     #[inline]
     #[cfg(feature = "backup-repository")]
+    ///
+    /// Needs the crate feature `backup-repository`.
     pub fn backup_repository_update_repository(
         &self,
     ) -> builder::BackupRepositoryUpdateRepository<'_> {
@@ -1452,6 +1580,8 @@ let response = client.backup_repository_remove()
 ```*/
     #[inline]
     #[cfg(feature = "backup-repository")]
+    ///
+    /// Needs the crate feature `backup-repository`.
     pub fn backup_repository_remove(&self) -> builder::BackupRepositoryRemove<'_> {
         builder::BackupRepositoryRemove::new(self)
     }
@@ -1473,6 +1603,8 @@ let response = client.backup_repository_get_repository_storage_usage()
 ```*/
     #[inline]
     #[cfg(feature = "backup-repository")]
+    ///
+    /// Needs the crate feature `backup-repository`.
     pub fn backup_repository_get_repository_storage_usage(
         &self,
     ) -> builder::BackupRepositoryGetRepositoryStorageUsage<'_> {
@@ -1496,6 +1628,8 @@ let response = client.backup_repository_explore()
 ```*/
     #[inline]
     #[cfg(feature = "backup-repository")]
+    ///
+    /// Needs the crate feature `backup-repository`.
     pub fn backup_repository_explore(&self) -> builder::BackupRepositoryExplore<'_> {
         builder::BackupRepositoryExplore::new(self)
     }
@@ -1513,6 +1647,8 @@ let response = client.backup_repository_start_synchronize_action()
 ```*/
     #[inline]
     #[cfg(feature = "backup-repository")]
+    ///
+    /// Needs the crate feature `backup-repository`.
     pub fn backup_repository_start_synchronize_action(
         &self,
     ) -> builder::BackupRepositoryStartSynchronizeAction<'_> {
@@ -1536,6 +1672,8 @@ let response = client.backup_site_data_get_sites_data()
 ```*/
     #[inline]
     #[cfg(feature = "backup-site-data")]
+    ///
+    /// Needs the crate feature `backup-site-data`.
     pub fn backup_site_data_get_sites_data(
         &self,
     ) -> builder::BackupSiteDataGetSitesData<'_> {
@@ -1557,6 +1695,8 @@ let response = client.backup_site_data_get_site_data()
 ```*/
     #[inline]
     #[cfg(feature = "backup-site-data")]
+    ///
+    /// Needs the crate feature `backup-site-data`.
     pub fn backup_site_data_get_site_data(
         &self,
     ) -> builder::BackupSiteDataGetSiteData<'_> {
@@ -1580,6 +1720,8 @@ let response = client.backup_team_data_get_teams_data()
 ```*/
     #[inline]
     #[cfg(feature = "backup-team-data")]
+    ///
+    /// Needs the crate feature `backup-team-data`.
     pub fn backup_team_data_get_teams_data(
         &self,
     ) -> builder::BackupTeamDataGetTeamsData<'_> {
@@ -1601,6 +1743,8 @@ let response = client.backup_team_data_get_team_data()
 ```*/
     #[inline]
     #[cfg(feature = "backup-team-data")]
+    ///
+    /// Needs the crate feature `backup-team-data`.
     pub fn backup_team_data_get_team_data(
         &self,
     ) -> builder::BackupTeamDataGetTeamData<'_> {
@@ -1624,6 +1768,8 @@ let response = client.backup_user_data_get_users_data()
 ```*/
     #[inline]
     #[cfg(feature = "backup-user-data")]
+    ///
+    /// Needs the crate feature `backup-user-data`.
     pub fn backup_user_data_get_users_data(
         &self,
     ) -> builder::BackupUserDataGetUsersData<'_> {
@@ -1645,6 +1791,8 @@ let response = client.backup_user_data_get_user_data()
 ```*/
     #[inline]
     #[cfg(feature = "backup-user-data")]
+    ///
+    /// Needs the crate feature `backup-user-data`.
     pub fn backup_user_data_get_user_data(
         &self,
     ) -> builder::BackupUserDataGetUserData<'_> {
@@ -1664,6 +1812,8 @@ let response = client.copy_job_get()
 ```*/
     #[inline]
     #[cfg(feature = "copy-job")]
+    ///
+    /// Needs the crate feature `copy-job`.
     pub fn copy_job_get(&self) -> builder::CopyJobGet<'_> {
         builder::CopyJobGet::new(self)
     }
@@ -1679,6 +1829,8 @@ let response = client.copy_job_create()
 ```*/
     #[inline]
     #[cfg(feature = "copy-job")]
+    ///
+    /// Needs the crate feature `copy-job`.
     pub fn copy_job_create(&self) -> builder::CopyJobCreate<'_> {
         builder::CopyJobCreate::new(self)
     }
@@ -1696,6 +1848,8 @@ let response = client.copy_job_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "copy-job")]
+    ///
+    /// Needs the crate feature `copy-job`.
     pub fn copy_job_get_by_id(&self) -> builder::CopyJobGetById<'_> {
         builder::CopyJobGetById::new(self)
     }
@@ -1715,6 +1869,8 @@ let response = client.copy_job_update()
 ```*/
     #[inline]
     #[cfg(feature = "copy-job")]
+    ///
+    /// Needs the crate feature `copy-job`.
     pub fn copy_job_update(&self) -> builder::CopyJobUpdate<'_> {
         builder::CopyJobUpdate::new(self)
     }
@@ -1732,6 +1888,8 @@ let response = client.copy_job_delete()
 ```*/
     #[inline]
     #[cfg(feature = "copy-job")]
+    ///
+    /// Needs the crate feature `copy-job`.
     pub fn copy_job_delete(&self) -> builder::CopyJobDelete<'_> {
         builder::CopyJobDelete::new(self)
     }
@@ -1749,6 +1907,8 @@ let response = client.copy_job_get_backup_job_by_copy_job()
 ```*/
     #[inline]
     #[cfg(feature = "copy-job")]
+    ///
+    /// Needs the crate feature `copy-job`.
     pub fn copy_job_get_backup_job_by_copy_job(
         &self,
     ) -> builder::CopyJobGetBackupJobByCopyJob<'_> {
@@ -1768,6 +1928,8 @@ let response = client.copy_job_disable()
 ```*/
     #[inline]
     #[cfg(feature = "copy-job")]
+    ///
+    /// Needs the crate feature `copy-job`.
     pub fn copy_job_disable(&self) -> builder::CopyJobDisable<'_> {
         builder::CopyJobDisable::new(self)
     }
@@ -1785,6 +1947,8 @@ let response = client.copy_job_enable()
 ```*/
     #[inline]
     #[cfg(feature = "copy-job")]
+    ///
+    /// Needs the crate feature `copy-job`.
     pub fn copy_job_enable(&self) -> builder::CopyJobEnable<'_> {
         builder::CopyJobEnable::new(self)
     }
@@ -1802,6 +1966,8 @@ let response = client.copy_job_start()
 ```*/
     #[inline]
     #[cfg(feature = "copy-job")]
+    ///
+    /// Needs the crate feature `copy-job`.
     pub fn copy_job_start(&self) -> builder::CopyJobStart<'_> {
         builder::CopyJobStart::new(self)
     }
@@ -1819,6 +1985,8 @@ let response = client.copy_job_stop()
 ```*/
     #[inline]
     #[cfg(feature = "copy-job")]
+    ///
+    /// Needs the crate feature `copy-job`.
     pub fn copy_job_stop(&self) -> builder::CopyJobStop<'_> {
         builder::CopyJobStop::new(self)
     }
@@ -1840,6 +2008,8 @@ let response = client.data_retrieval_session_log_get_batch_by_session_id()
 ```*/
     #[inline]
     #[cfg(feature = "data-retrieval-session-log")]
+    ///
+    /// Needs the crate feature `data-retrieval-session-log`.
     pub fn data_retrieval_session_log_get_batch_by_session_id(
         &self,
     ) -> builder::DataRetrievalSessionLogGetBatchBySessionId<'_> {
@@ -1861,6 +2031,8 @@ let response = client.data_retrieval_session_log_get_one_by_session_id_by_log_it
 ```*/
     #[inline]
     #[cfg(feature = "data-retrieval-session-log")]
+    ///
+    /// Needs the crate feature `data-retrieval-session-log`.
     pub fn data_retrieval_session_log_get_one_by_session_id_by_log_item_id(
         &self,
     ) -> builder::DataRetrievalSessionLogGetOneBySessionIdByLogItemId<'_> {
@@ -1884,6 +2056,8 @@ let response = client.data_retrieval_session_get()
 ```*/
     #[inline]
     #[cfg(feature = "data-retrieval-session")]
+    ///
+    /// Needs the crate feature `data-retrieval-session`.
     pub fn data_retrieval_session_get(&self) -> builder::DataRetrievalSessionGet<'_> {
         builder::DataRetrievalSessionGet::new(self)
     }
@@ -1901,6 +2075,8 @@ let response = client.data_retrieval_session_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "data-retrieval-session")]
+    ///
+    /// Needs the crate feature `data-retrieval-session`.
     pub fn data_retrieval_session_get_by_id(
         &self,
     ) -> builder::DataRetrievalSessionGetById<'_> {
@@ -1924,6 +2100,8 @@ let response = client.data_retrieval_get_data_retrievals()
 ```*/
     #[inline]
     #[cfg(feature = "data-retrieval")]
+    ///
+    /// Needs the crate feature `data-retrieval`.
     pub fn data_retrieval_get_data_retrievals(
         &self,
     ) -> builder::DataRetrievalGetDataRetrievals<'_> {
@@ -1941,6 +2119,8 @@ let response = client.data_retrieval_create()
 ```*/
     #[inline]
     #[cfg(feature = "data-retrieval")]
+    ///
+    /// Needs the crate feature `data-retrieval`.
     pub fn data_retrieval_create(&self) -> builder::DataRetrievalCreate<'_> {
         builder::DataRetrievalCreate::new(self)
     }
@@ -1958,6 +2138,8 @@ let response = client.data_retrieval_get_data_retrieval()
 ```*/
     #[inline]
     #[cfg(feature = "data-retrieval")]
+    ///
+    /// Needs the crate feature `data-retrieval`.
     pub fn data_retrieval_get_data_retrieval(
         &self,
     ) -> builder::DataRetrievalGetDataRetrieval<'_> {
@@ -1979,6 +2161,8 @@ let response = client.data_retrieval_update()
 ```*/
     #[inline]
     #[cfg(feature = "data-retrieval")]
+    ///
+    /// Needs the crate feature `data-retrieval`.
     pub fn data_retrieval_update(&self) -> builder::DataRetrievalUpdate<'_> {
         builder::DataRetrievalUpdate::new(self)
     }
@@ -1996,6 +2180,8 @@ let response = client.data_retrieval_delete_data_retrieval()
 ```*/
     #[inline]
     #[cfg(feature = "data-retrieval")]
+    ///
+    /// Needs the crate feature `data-retrieval`.
     pub fn data_retrieval_delete_data_retrieval(
         &self,
     ) -> builder::DataRetrievalDeleteDataRetrieval<'_> {
@@ -2015,6 +2201,8 @@ let response = client.data_retrieval_explore_action()
 ```*/
     #[inline]
     #[cfg(feature = "data-retrieval")]
+    ///
+    /// Needs the crate feature `data-retrieval`.
     pub fn data_retrieval_explore_action(
         &self,
     ) -> builder::DataRetrievalExploreAction<'_> {
@@ -2034,6 +2222,8 @@ let response = client.data_retrieval_get_mailboxes()
 ```*/
     #[inline]
     #[cfg(feature = "data-retrieval")]
+    ///
+    /// Needs the crate feature `data-retrieval`.
     pub fn data_retrieval_get_mailboxes(
         &self,
     ) -> builder::DataRetrievalGetMailboxes<'_> {
@@ -2053,6 +2243,8 @@ let response = client.data_retrieval_get_one_drives()
 ```*/
     #[inline]
     #[cfg(feature = "data-retrieval")]
+    ///
+    /// Needs the crate feature `data-retrieval`.
     pub fn data_retrieval_get_one_drives(
         &self,
     ) -> builder::DataRetrievalGetOneDrives<'_> {
@@ -2072,6 +2264,8 @@ let response = client.data_retrieval_get_teams()
 ```*/
     #[inline]
     #[cfg(feature = "data-retrieval")]
+    ///
+    /// Needs the crate feature `data-retrieval`.
     pub fn data_retrieval_get_teams(&self) -> builder::DataRetrievalGetTeams<'_> {
         builder::DataRetrievalGetTeams::new(self)
     }
@@ -2089,6 +2283,8 @@ let response = client.data_retrieval_get_webs()
 ```*/
     #[inline]
     #[cfg(feature = "data-retrieval")]
+    ///
+    /// Needs the crate feature `data-retrieval`.
     pub fn data_retrieval_get_webs(&self) -> builder::DataRetrievalGetWebs<'_> {
         builder::DataRetrievalGetWebs::new(self)
     }
@@ -2108,6 +2304,8 @@ let response = client.ec2_resources_get_instance_types()
 ```*/
     #[inline]
     #[cfg(feature = "ec2-resources")]
+    ///
+    /// Needs the crate feature `ec2-resources`.
     pub fn ec2_resources_get_instance_types(
         &self,
     ) -> builder::Ec2ResourcesGetInstanceTypes<'_> {
@@ -2131,6 +2329,8 @@ let response = client.ec2_resources_get_instance_type_by_name()
 ```*/
     #[inline]
     #[cfg(feature = "ec2-resources")]
+    ///
+    /// Needs the crate feature `ec2-resources`.
     pub fn ec2_resources_get_instance_type_by_name(
         &self,
     ) -> builder::Ec2ResourcesGetInstanceTypeByName<'_> {
@@ -2152,6 +2352,8 @@ let response = client.ec2_resources_get_virtual_private_clouds()
 ```*/
     #[inline]
     #[cfg(feature = "ec2-resources")]
+    ///
+    /// Needs the crate feature `ec2-resources`.
     pub fn ec2_resources_get_virtual_private_clouds(
         &self,
     ) -> builder::Ec2ResourcesGetVirtualPrivateClouds<'_> {
@@ -2175,6 +2377,8 @@ let response = client.ec2_resources_get_security_groups()
 ```*/
     #[inline]
     #[cfg(feature = "ec2-resources")]
+    ///
+    /// Needs the crate feature `ec2-resources`.
     pub fn ec2_resources_get_security_groups(
         &self,
     ) -> builder::Ec2ResourcesGetSecurityGroups<'_> {
@@ -2200,6 +2404,8 @@ let response = client.ec2_resources_get_security_group_by_name()
 ```*/
     #[inline]
     #[cfg(feature = "ec2-resources")]
+    ///
+    /// Needs the crate feature `ec2-resources`.
     pub fn ec2_resources_get_security_group_by_name(
         &self,
     ) -> builder::Ec2ResourcesGetSecurityGroupByName<'_> {
@@ -2223,6 +2429,8 @@ let response = client.ec2_resources_get_subnets()
 ```*/
     #[inline]
     #[cfg(feature = "ec2-resources")]
+    ///
+    /// Needs the crate feature `ec2-resources`.
     pub fn ec2_resources_get_subnets(&self) -> builder::Ec2ResourcesGetSubnets<'_> {
         builder::Ec2ResourcesGetSubnets::new(self)
     }
@@ -2246,6 +2454,8 @@ let response = client.ec2_resources_get_subnet_by_name()
 ```*/
     #[inline]
     #[cfg(feature = "ec2-resources")]
+    ///
+    /// Needs the crate feature `ec2-resources`.
     pub fn ec2_resources_get_subnet_by_name(
         &self,
     ) -> builder::Ec2ResourcesGetSubnetByName<'_> {
@@ -2269,6 +2479,8 @@ let response = client.ec2_resources_get_virtual_private_cloud_by_name()
 ```*/
     #[inline]
     #[cfg(feature = "ec2-resources")]
+    ///
+    /// Needs the crate feature `ec2-resources`.
     pub fn ec2_resources_get_virtual_private_cloud_by_name(
         &self,
     ) -> builder::Ec2ResourcesGetVirtualPrivateCloudByName<'_> {
@@ -2288,6 +2500,8 @@ let response = client.encryption_key_get_encryption_key()
 ```*/
     #[inline]
     #[cfg(feature = "encryption-key")]
+    ///
+    /// Needs the crate feature `encryption-key`.
     pub fn encryption_key_get_encryption_key(
         &self,
     ) -> builder::EncryptionKeyGetEncryptionKey<'_> {
@@ -2305,6 +2519,8 @@ let response = client.encryption_key_add_encryption_key()
 ```*/
     #[inline]
     #[cfg(feature = "encryption-key")]
+    ///
+    /// Needs the crate feature `encryption-key`.
     pub fn encryption_key_add_encryption_key(
         &self,
     ) -> builder::EncryptionKeyAddEncryptionKey<'_> {
@@ -2324,6 +2540,8 @@ let response = client.encryption_key_get_encryption_key_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "encryption-key")]
+    ///
+    /// Needs the crate feature `encryption-key`.
     pub fn encryption_key_get_encryption_key_by_id(
         &self,
     ) -> builder::EncryptionKeyGetEncryptionKeyById<'_> {
@@ -2343,6 +2561,8 @@ let response = client.encryption_key_remove_encryption_key()
 ```*/
     #[inline]
     #[cfg(feature = "encryption-key")]
+    ///
+    /// Needs the crate feature `encryption-key`.
     pub fn encryption_key_remove_encryption_key(
         &self,
     ) -> builder::EncryptionKeyRemoveEncryptionKey<'_> {
@@ -2372,6 +2592,8 @@ let response = client.exchange_folder_get()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-folder")]
+    ///
+    /// Needs the crate feature `exchange-folder`.
     pub fn exchange_folder_get(&self) -> builder::ExchangeFolderGet<'_> {
         builder::ExchangeFolderGet::new(self)
     }
@@ -2393,6 +2615,8 @@ let response = client.exchange_folder_get_by_folder_id()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-folder")]
+    ///
+    /// Needs the crate feature `exchange-folder`.
     pub fn exchange_folder_get_by_folder_id(
         &self,
     ) -> builder::ExchangeFolderGetByFolderId<'_> {
@@ -2418,6 +2642,8 @@ let response = client.exchange_folder_export_to_pst_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-folder")]
+    ///
+    /// Needs the crate feature `exchange-folder`.
     pub fn exchange_folder_export_to_pst_action(
         &self,
     ) -> builder::ExchangeFolderExportToPstAction<'_> {
@@ -2443,6 +2669,8 @@ let response = client.exchange_folder_restore_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-folder")]
+    ///
+    /// Needs the crate feature `exchange-folder`.
     pub fn exchange_folder_restore_action(
         &self,
     ) -> builder::ExchangeFolderRestoreAction<'_> {
@@ -2468,6 +2696,8 @@ let response = client.exchange_folder_restore_to_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-folder")]
+    ///
+    /// Needs the crate feature `exchange-folder`.
     pub fn exchange_folder_restore_to_action(
         &self,
     ) -> builder::ExchangeFolderRestoreToAction<'_> {
@@ -2499,6 +2729,8 @@ let response = client.exchange_folder_search_by_options()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-folder")]
+    ///
+    /// Needs the crate feature `exchange-folder`.
     pub fn exchange_folder_search_by_options(
         &self,
     ) -> builder::ExchangeFolderSearchByOptions<'_> {
@@ -2526,6 +2758,8 @@ let response = client.exchange_item_get()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-item")]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub fn exchange_item_get(&self) -> builder::ExchangeItemGet<'_> {
         builder::ExchangeItemGet::new(self)
     }
@@ -2547,6 +2781,8 @@ let response = client.exchange_item_export_items_to_pst_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-item")]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub fn exchange_item_export_items_to_pst_action(
         &self,
     ) -> builder::ExchangeItemExportItemsToPstAction<'_> {
@@ -2570,6 +2806,8 @@ let response = client.exchange_item_operator_restore()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-item")]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub fn exchange_item_operator_restore(
         &self,
     ) -> builder::ExchangeItemOperatorRestore<'_> {
@@ -2593,6 +2831,8 @@ let response = client.exchange_item_restore_items_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-item")]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub fn exchange_item_restore_items_action(
         &self,
     ) -> builder::ExchangeItemRestoreItemsAction<'_> {
@@ -2616,6 +2856,8 @@ let response = client.exchange_item_restore_items_to_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-item")]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub fn exchange_item_restore_items_to_action(
         &self,
     ) -> builder::ExchangeItemRestoreItemsToAction<'_> {
@@ -2639,6 +2881,8 @@ let response = client.exchange_item_save_items()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-item")]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub fn exchange_item_save_items(&self) -> builder::ExchangeItemSaveItems<'_> {
         builder::ExchangeItemSaveItems::new(self)
     }
@@ -2660,6 +2904,8 @@ let response = client.exchange_item_send_items_to_default_address_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-item")]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub fn exchange_item_send_items_to_default_address_action(
         &self,
     ) -> builder::ExchangeItemSendItemsToDefaultAddressAction<'_> {
@@ -2683,6 +2929,8 @@ let response = client.exchange_item_send_items_to_different_address_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-item")]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub fn exchange_item_send_items_to_different_address_action(
         &self,
     ) -> builder::ExchangeItemSendItemsToDifferentAddressAction<'_> {
@@ -2706,6 +2954,8 @@ let response = client.exchange_item_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-item")]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub fn exchange_item_get_by_id(&self) -> builder::ExchangeItemGetById<'_> {
         builder::ExchangeItemGetById::new(self)
     }
@@ -2729,6 +2979,8 @@ let response = client.exchange_item_export_item_to_pst_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-item")]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub fn exchange_item_export_item_to_pst_action(
         &self,
     ) -> builder::ExchangeItemExportItemToPstAction<'_> {
@@ -2754,6 +3006,8 @@ let response = client.exchange_item_restore_item_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-item")]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub fn exchange_item_restore_item_action(
         &self,
     ) -> builder::ExchangeItemRestoreItemAction<'_> {
@@ -2779,6 +3033,8 @@ let response = client.exchange_item_restore_item_to_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-item")]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub fn exchange_item_restore_item_to_action(
         &self,
     ) -> builder::ExchangeItemRestoreItemToAction<'_> {
@@ -2802,6 +3058,8 @@ let response = client.exchange_item_save_item_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-item")]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub fn exchange_item_save_item_action(
         &self,
     ) -> builder::ExchangeItemSaveItemAction<'_> {
@@ -2825,6 +3083,8 @@ let response = client.exchange_item_send_item_to_default_address_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-item")]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub fn exchange_item_send_item_to_default_address_action(
         &self,
     ) -> builder::ExchangeItemSendItemToDefaultAddressAction<'_> {
@@ -2850,6 +3110,8 @@ let response = client.exchange_item_send_item_to_different_address_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-item")]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub fn exchange_item_send_item_to_different_address_action(
         &self,
     ) -> builder::ExchangeItemSendItemToDifferentAddressAction<'_> {
@@ -2873,6 +3135,8 @@ let response = client.exchange_mailbox_get()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-mailbox")]
+    ///
+    /// Needs the crate feature `exchange-mailbox`.
     pub fn exchange_mailbox_get(&self) -> builder::ExchangeMailboxGet<'_> {
         builder::ExchangeMailboxGet::new(self)
     }
@@ -2892,6 +3156,8 @@ let response = client.exchange_mailbox_restore_mailboxes_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-mailbox")]
+    ///
+    /// Needs the crate feature `exchange-mailbox`.
     pub fn exchange_mailbox_restore_mailboxes_action(
         &self,
     ) -> builder::ExchangeMailboxRestoreMailboxesAction<'_> {
@@ -2919,6 +3185,8 @@ let response = client.exchange_mailbox_search_by_options()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-mailbox")]
+    ///
+    /// Needs the crate feature `exchange-mailbox`.
     pub fn exchange_mailbox_search_by_options(
         &self,
     ) -> builder::ExchangeMailboxSearchByOptions<'_> {
@@ -2940,6 +3208,8 @@ let response = client.exchange_mailbox_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-mailbox")]
+    ///
+    /// Needs the crate feature `exchange-mailbox`.
     pub fn exchange_mailbox_get_by_id(&self) -> builder::ExchangeMailboxGetById<'_> {
         builder::ExchangeMailboxGetById::new(self)
     }
@@ -2961,6 +3231,8 @@ let response = client.exchange_mailbox_export_mailbox_to_pst_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-mailbox")]
+    ///
+    /// Needs the crate feature `exchange-mailbox`.
     pub fn exchange_mailbox_export_mailbox_to_pst_action(
         &self,
     ) -> builder::ExchangeMailboxExportMailboxToPstAction<'_> {
@@ -2984,6 +3256,8 @@ let response = client.exchange_mailbox_restore_mailbox_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-mailbox")]
+    ///
+    /// Needs the crate feature `exchange-mailbox`.
     pub fn exchange_mailbox_restore_mailbox_action(
         &self,
     ) -> builder::ExchangeMailboxRestoreMailboxAction<'_> {
@@ -3007,6 +3281,8 @@ let response = client.exchange_mailbox_restore_mailbox_to_action()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-mailbox")]
+    ///
+    /// Needs the crate feature `exchange-mailbox`.
     pub fn exchange_mailbox_restore_mailbox_to_action(
         &self,
     ) -> builder::ExchangeMailboxRestoreMailboxToAction<'_> {
@@ -3036,6 +3312,8 @@ let response = client.exchange_mailbox_search_by_id_by_options()
 ```*/
     #[inline]
     #[cfg(feature = "exchange-mailbox")]
+    ///
+    /// Needs the crate feature `exchange-mailbox`.
     pub fn exchange_mailbox_search_by_id_by_options(
         &self,
     ) -> builder::ExchangeMailboxSearchByIdByOptions<'_> {
@@ -3052,6 +3330,8 @@ let response = client.exclusion_settings_get()
 ```*/
     #[inline]
     #[cfg(feature = "exclusion-settings")]
+    ///
+    /// Needs the crate feature `exclusion-settings`.
     pub fn exclusion_settings_get(&self) -> builder::ExclusionSettingsGet<'_> {
         builder::ExclusionSettingsGet::new(self)
     }
@@ -3067,6 +3347,8 @@ let response = client.exclusion_settings_update()
 ```*/
     #[inline]
     #[cfg(feature = "exclusion-settings")]
+    ///
+    /// Needs the crate feature `exclusion-settings`.
     pub fn exclusion_settings_update(&self) -> builder::ExclusionSettingsUpdate<'_> {
         builder::ExclusionSettingsUpdate::new(self)
     }
@@ -3081,6 +3363,8 @@ let response = client.global_retention_exclusion_settings_global_retention_polic
 ```*/
     #[inline]
     #[cfg(feature = "global-retention-exclusion-settings")]
+    ///
+    /// Needs the crate feature `global-retention-exclusion-settings`.
     pub fn global_retention_exclusion_settings_global_retention_policy_get(
         &self,
     ) -> builder::GlobalRetentionExclusionSettingsGlobalRetentionPolicyGet<'_> {
@@ -3098,6 +3382,8 @@ let response = client.global_retention_exclusion_settings_global_retention_polic
 ```*/
     #[inline]
     #[cfg(feature = "global-retention-exclusion-settings")]
+    ///
+    /// Needs the crate feature `global-retention-exclusion-settings`.
     pub fn global_retention_exclusion_settings_global_retention_policy_put(
         &self,
     ) -> builder::GlobalRetentionExclusionSettingsGlobalRetentionPolicyPut<'_> {
@@ -3114,6 +3400,8 @@ let response = client.history_settings_get()
 ```*/
     #[inline]
     #[cfg(feature = "history-settings")]
+    ///
+    /// Needs the crate feature `history-settings`.
     pub fn history_settings_get(&self) -> builder::HistorySettingsGet<'_> {
         builder::HistorySettingsGet::new(self)
     }
@@ -3129,6 +3417,8 @@ let response = client.history_settings_update()
 ```*/
     #[inline]
     #[cfg(feature = "history-settings")]
+    ///
+    /// Needs the crate feature `history-settings`.
     pub fn history_settings_update(&self) -> builder::HistorySettingsUpdate<'_> {
         builder::HistorySettingsUpdate::new(self)
     }
@@ -3143,6 +3433,8 @@ let response = client.internet_proxy_settings_get()
 ```*/
     #[inline]
     #[cfg(feature = "internet-proxy-settings")]
+    ///
+    /// Needs the crate feature `internet-proxy-settings`.
     pub fn internet_proxy_settings_get(&self) -> builder::InternetProxySettingsGet<'_> {
         builder::InternetProxySettingsGet::new(self)
     }
@@ -3158,6 +3450,8 @@ let response = client.internet_proxy_settings_update()
 ```*/
     #[inline]
     #[cfg(feature = "internet-proxy-settings")]
+    ///
+    /// Needs the crate feature `internet-proxy-settings`.
     pub fn internet_proxy_settings_update(
         &self,
     ) -> builder::InternetProxySettingsUpdate<'_> {
@@ -3181,6 +3475,8 @@ let response = client.job_session_log_get_batch_by_session_id()
 ```*/
     #[inline]
     #[cfg(feature = "job-session-log")]
+    ///
+    /// Needs the crate feature `job-session-log`.
     pub fn job_session_log_get_batch_by_session_id(
         &self,
     ) -> builder::JobSessionLogGetBatchBySessionId<'_> {
@@ -3202,6 +3498,8 @@ let response = client.job_session_log_get_batch_by_session_id_by_log_item_id()
 ```*/
     #[inline]
     #[cfg(feature = "job-session-log")]
+    ///
+    /// Needs the crate feature `job-session-log`.
     pub fn job_session_log_get_batch_by_session_id_by_log_item_id(
         &self,
     ) -> builder::JobSessionLogGetBatchBySessionIdByLogItemId<'_> {
@@ -3225,6 +3523,8 @@ let response = client.job_session_get_objects_by_session_id()
 ```*/
     #[inline]
     #[cfg(feature = "job-session-objects")]
+    ///
+    /// Needs the crate feature `job-session-objects`.
     pub fn job_session_get_objects_by_session_id(
         &self,
     ) -> builder::JobSessionGetObjectsBySessionId<'_> {
@@ -3254,6 +3554,8 @@ let response = client.job_session_get()
 ```*/
     #[inline]
     #[cfg(feature = "job-session")]
+    ///
+    /// Needs the crate feature `job-session`.
     pub fn job_session_get(&self) -> builder::JobSessionGet<'_> {
         builder::JobSessionGet::new(self)
     }
@@ -3275,6 +3577,8 @@ let response = client.job_session_changes_get()
 ```*/
     #[inline]
     #[cfg(feature = "job-session")]
+    ///
+    /// Needs the crate feature `job-session`.
     pub fn job_session_changes_get(&self) -> builder::JobSessionChangesGet<'_> {
         builder::JobSessionChangesGet::new(self)
     }
@@ -3292,6 +3596,8 @@ let response = client.job_session_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "job-session")]
+    ///
+    /// Needs the crate feature `job-session`.
     pub fn job_session_get_by_id(&self) -> builder::JobSessionGetById<'_> {
         builder::JobSessionGetById::new(self)
     }
@@ -3306,6 +3612,8 @@ let response = client.job_get()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_get(&self) -> builder::JobGet<'_> {
         builder::JobGet::new(self)
     }
@@ -3323,6 +3631,8 @@ let response = client.job_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_get_by_id(&self) -> builder::JobGetById<'_> {
         builder::JobGetById::new(self)
     }
@@ -3342,6 +3652,8 @@ let response = client.job_update()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_update(&self) -> builder::JobUpdate<'_> {
         builder::JobUpdate::new(self)
     }
@@ -3359,6 +3671,8 @@ let response = client.job_remove()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_remove(&self) -> builder::JobRemove<'_> {
         builder::JobRemove::new(self)
     }
@@ -3376,6 +3690,8 @@ let response = client.job_get_copy_job_by_backup_job()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_get_copy_job_by_backup_job(
         &self,
     ) -> builder::JobGetCopyJobByBackupJob<'_> {
@@ -3395,6 +3711,8 @@ let response = client.job_disable_action()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_disable_action(&self) -> builder::JobDisableAction<'_> {
         builder::JobDisableAction::new(self)
     }
@@ -3412,6 +3730,8 @@ let response = client.job_enable_action()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_enable_action(&self) -> builder::JobEnableAction<'_> {
         builder::JobEnableAction::new(self)
     }
@@ -3429,6 +3749,8 @@ let response = client.job_get_excluded_items()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_get_excluded_items(&self) -> builder::JobGetExcludedItems<'_> {
         builder::JobGetExcludedItems::new(self)
     }
@@ -3448,6 +3770,8 @@ let response = client.job_add_excluded_items()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_add_excluded_items(&self) -> builder::JobAddExcludedItems<'_> {
         builder::JobAddExcludedItems::new(self)
     }
@@ -3467,6 +3791,8 @@ let response = client.job_remove_excluded_items()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_remove_excluded_items(&self) -> builder::JobRemoveExcludedItems<'_> {
         builder::JobRemoveExcludedItems::new(self)
     }
@@ -3486,6 +3812,8 @@ let response = client.job_get_excluded_item()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_get_excluded_item(&self) -> builder::JobGetExcludedItem<'_> {
         builder::JobGetExcludedItem::new(self)
     }
@@ -3507,6 +3835,8 @@ let response = client.job_update_excluded_items()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_update_excluded_items(&self) -> builder::JobUpdateExcludedItems<'_> {
         builder::JobUpdateExcludedItems::new(self)
     }
@@ -3526,6 +3856,8 @@ let response = client.job_explore_action()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_explore_action(&self) -> builder::JobExploreAction<'_> {
         builder::JobExploreAction::new(self)
     }
@@ -3543,6 +3875,8 @@ let response = client.job_get_selected_items()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_get_selected_items(&self) -> builder::JobGetSelectedItems<'_> {
         builder::JobGetSelectedItems::new(self)
     }
@@ -3562,6 +3896,8 @@ let response = client.job_add_selected_items()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_add_selected_items(&self) -> builder::JobAddSelectedItems<'_> {
         builder::JobAddSelectedItems::new(self)
     }
@@ -3581,6 +3917,8 @@ let response = client.job_remove_selected_items()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_remove_selected_items(&self) -> builder::JobRemoveSelectedItems<'_> {
         builder::JobRemoveSelectedItems::new(self)
     }
@@ -3600,6 +3938,8 @@ let response = client.job_get_selected_item()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_get_selected_item(&self) -> builder::JobGetSelectedItem<'_> {
         builder::JobGetSelectedItem::new(self)
     }
@@ -3621,6 +3961,8 @@ let response = client.job_update_selected_items()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_update_selected_items(&self) -> builder::JobUpdateSelectedItems<'_> {
         builder::JobUpdateSelectedItems::new(self)
     }
@@ -3640,6 +3982,8 @@ let response = client.job_start_action()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_start_action(&self) -> builder::JobStartAction<'_> {
         builder::JobStartAction::new(self)
     }
@@ -3657,6 +4001,8 @@ let response = client.job_stop_action()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_stop_action(&self) -> builder::JobStopAction<'_> {
         builder::JobStopAction::new(self)
     }
@@ -3674,6 +4020,8 @@ let response = client.job_get_by_organization_id()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_get_by_organization_id(&self) -> builder::JobGetByOrganizationId<'_> {
         builder::JobGetByOrganizationId::new(self)
     }
@@ -3693,6 +4041,8 @@ let response = client.job_add()
 ```*/
     #[inline]
     #[cfg(feature = "job")]
+    ///
+    /// Needs the crate feature `job`.
     pub fn job_add(&self) -> builder::JobAdd<'_> {
         builder::JobAdd::new(self)
     }
@@ -3707,6 +4057,8 @@ let response = client.license_statistic_get_licensing_platform_info()
 ```*/
     #[inline]
     #[cfg(feature = "license-statistic")]
+    ///
+    /// Needs the crate feature `license-statistic`.
     pub fn license_statistic_get_licensing_platform_info(
         &self,
     ) -> builder::LicenseStatisticGetLicensingPlatformInfo<'_> {
@@ -3723,6 +4075,8 @@ let response = client.license_statistic_get_latest_report()
 ```*/
     #[inline]
     #[cfg(feature = "license-statistic")]
+    ///
+    /// Needs the crate feature `license-statistic`.
     pub fn license_statistic_get_latest_report(
         &self,
     ) -> builder::LicenseStatisticGetLatestReport<'_> {
@@ -3744,6 +4098,8 @@ let response = client.license_statistic_approve_report()
 ```*/
     #[inline]
     #[cfg(feature = "license-statistic")]
+    ///
+    /// Needs the crate feature `license-statistic`.
     pub fn license_statistic_approve_report(
         &self,
     ) -> builder::LicenseStatisticApproveReport<'_> {
@@ -3765,6 +4121,8 @@ let response = client.license_statistic_get_usage()
 ```*/
     #[inline]
     #[cfg(feature = "license-statistic")]
+    ///
+    /// Needs the crate feature `license-statistic`.
     pub fn license_statistic_get_usage(&self) -> builder::LicenseStatisticGetUsage<'_> {
         builder::LicenseStatisticGetUsage::new(self)
     }
@@ -3779,6 +4137,8 @@ let response = client.license_get()
 ```*/
     #[inline]
     #[cfg(feature = "license")]
+    ///
+    /// Needs the crate feature `license`.
     pub fn license_get(&self) -> builder::LicenseGet<'_> {
         builder::LicenseGet::new(self)
     }
@@ -3793,6 +4153,8 @@ let response = client.license_get_auto_update()
 ```*/
     #[inline]
     #[cfg(feature = "license")]
+    ///
+    /// Needs the crate feature `license`.
     pub fn license_get_auto_update(&self) -> builder::LicenseGetAutoUpdate<'_> {
         builder::LicenseGetAutoUpdate::new(self)
     }
@@ -3808,6 +4170,8 @@ let response = client.license_update()
 ```*/
     #[inline]
     #[cfg(feature = "license")]
+    ///
+    /// Needs the crate feature `license`.
     pub fn license_update(&self) -> builder::LicenseUpdate<'_> {
         builder::LicenseUpdate::new(self)
     }
@@ -3823,6 +4187,8 @@ let response = client.license_install_action()
 ```*/
     #[inline]
     #[cfg(feature = "license")]
+    ///
+    /// Needs the crate feature `license`.
     pub fn license_install_action(&self) -> builder::LicenseInstallAction<'_> {
         builder::LicenseInstallAction::new(self)
     }
@@ -3837,6 +4203,8 @@ let response = client.license_update_action()
 ```*/
     #[inline]
     #[cfg(feature = "license")]
+    ///
+    /// Needs the crate feature `license`.
     pub fn license_update_action(&self) -> builder::LicenseUpdateAction<'_> {
         builder::LicenseUpdateAction::new(self)
     }
@@ -3860,6 +4228,8 @@ let response = client.licensed_user_get()
 ```*/
     #[inline]
     #[cfg(feature = "licensed-user")]
+    ///
+    /// Needs the crate feature `licensed-user`.
     pub fn licensed_user_get(&self) -> builder::LicensedUserGet<'_> {
         builder::LicensedUserGet::new(self)
     }
@@ -3877,6 +4247,8 @@ let response = client.licensed_user_remove()
 ```*/
     #[inline]
     #[cfg(feature = "licensed-user")]
+    ///
+    /// Needs the crate feature `licensed-user`.
     pub fn licensed_user_remove(&self) -> builder::LicensedUserRemove<'_> {
         builder::LicensedUserRemove::new(self)
     }
@@ -3891,6 +4263,8 @@ let response = client.management_mode_get()
 ```*/
     #[inline]
     #[cfg(feature = "management-mode")]
+    ///
+    /// Needs the crate feature `management-mode`.
     pub fn management_mode_get(&self) -> builder::ManagementModeGet<'_> {
         builder::ManagementModeGet::new(self)
     }
@@ -3906,6 +4280,8 @@ let response = client.management_mode_update()
 ```*/
     #[inline]
     #[cfg(feature = "management-mode")]
+    ///
+    /// Needs the crate feature `management-mode`.
     pub fn management_mode_update(&self) -> builder::ManagementModeUpdate<'_> {
         builder::ManagementModeUpdate::new(self)
     }
@@ -3923,6 +4299,8 @@ let response = client.object_storage_repository_get_object_storage_repositories(
 ```*/
     #[inline]
     #[cfg(feature = "object-storage-repository")]
+    ///
+    /// Needs the crate feature `object-storage-repository`.
     pub fn object_storage_repository_get_object_storage_repositories(
         &self,
     ) -> builder::ObjectStorageRepositoryGetObjectStorageRepositories<'_> {
@@ -3940,6 +4318,8 @@ let response = client.object_storage_repository_add_object_storage_repository()
 ```*/
     #[inline]
     #[cfg(feature = "object-storage-repository")]
+    ///
+    /// Needs the crate feature `object-storage-repository`.
     pub fn object_storage_repository_add_object_storage_repository(
         &self,
     ) -> builder::ObjectStorageRepositoryAddObjectStorageRepository<'_> {
@@ -3959,6 +4339,8 @@ let response = client.object_storage_repository_get_object_repository()
 ```*/
     #[inline]
     #[cfg(feature = "object-storage-repository")]
+    ///
+    /// Needs the crate feature `object-storage-repository`.
     pub fn object_storage_repository_get_object_repository(
         &self,
     ) -> builder::ObjectStorageRepositoryGetObjectRepository<'_> {
@@ -3980,6 +4362,8 @@ let response = client.object_storage_repository_update_object_storage_repository
 ```*/
     #[inline]
     #[cfg(feature = "object-storage-repository")]
+    ///
+    /// Needs the crate feature `object-storage-repository`.
     pub fn object_storage_repository_update_object_storage_repository(
         &self,
     ) -> builder::ObjectStorageRepositoryUpdateObjectStorageRepository<'_> {
@@ -3999,6 +4383,8 @@ let response = client.object_storage_repository_remove_object_storage_repository
 ```*/
     #[inline]
     #[cfg(feature = "object-storage-repository")]
+    ///
+    /// Needs the crate feature `object-storage-repository`.
     pub fn object_storage_repository_remove_object_storage_repository(
         &self,
     ) -> builder::ObjectStorageRepositoryRemoveObjectStorageRepository<'_> {
@@ -4028,6 +4414,8 @@ let response = client.one_drive_document_get()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_get(&self) -> builder::OneDriveDocumentGet<'_> {
         builder::OneDriveDocumentGet::new(self)
     }
@@ -4049,6 +4437,8 @@ let response = client.one_drive_document_copy_to_documents_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_copy_to_documents_action(
         &self,
     ) -> builder::OneDriveDocumentCopyToDocumentsAction<'_> {
@@ -4072,6 +4462,8 @@ let response = client.one_drive_document_operator_restore()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_operator_restore(
         &self,
     ) -> builder::OneDriveDocumentOperatorRestore<'_> {
@@ -4095,6 +4487,8 @@ let response = client.one_drive_document_restore_documents_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_restore_documents_action(
         &self,
     ) -> builder::OneDriveDocumentRestoreDocumentsAction<'_> {
@@ -4118,6 +4512,8 @@ let response = client.one_drive_document_save_documents_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_save_documents_action(
         &self,
     ) -> builder::OneDriveDocumentSaveDocumentsAction<'_> {
@@ -4141,6 +4537,8 @@ let response = client.one_drive_document_send_documents_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_send_documents_action(
         &self,
     ) -> builder::OneDriveDocumentSendDocumentsAction<'_> {
@@ -4164,6 +4562,8 @@ let response = client.one_drive_document_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_get_by_id(&self) -> builder::OneDriveDocumentGetById<'_> {
         builder::OneDriveDocumentGetById::new(self)
     }
@@ -4187,6 +4587,8 @@ let response = client.one_drive_document_copy_to_document_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_copy_to_document_action(
         &self,
     ) -> builder::OneDriveDocumentCopyToDocumentAction<'_> {
@@ -4212,6 +4614,8 @@ let response = client.one_drive_document_restore_document_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_restore_document_action(
         &self,
     ) -> builder::OneDriveDocumentRestoreDocumentAction<'_> {
@@ -4237,6 +4641,8 @@ let response = client.one_drive_document_save_document_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_save_document_action(
         &self,
     ) -> builder::OneDriveDocumentSaveDocumentAction<'_> {
@@ -4262,6 +4668,8 @@ let response = client.one_drive_document_send_document_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_send_document_action(
         &self,
     ) -> builder::OneDriveDocumentSendDocumentAction<'_> {
@@ -4289,6 +4697,8 @@ let response = client.one_drive_document_get_versions()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_get_versions(
         &self,
     ) -> builder::OneDriveDocumentGetVersions<'_> {
@@ -4314,6 +4724,8 @@ let response = client.one_drive_document_get_by_id_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_get_by_id_by_version_id(
         &self,
     ) -> builder::OneDriveDocumentGetByIdByVersionId<'_> {
@@ -4341,6 +4753,8 @@ let response = client.one_drive_document_copy_to_document_action_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_copy_to_document_action_by_version_id(
         &self,
     ) -> builder::OneDriveDocumentCopyToDocumentActionByVersionId<'_> {
@@ -4368,6 +4782,8 @@ let response = client.one_drive_document_restore_document_action_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_restore_document_action_by_version_id(
         &self,
     ) -> builder::OneDriveDocumentRestoreDocumentActionByVersionId<'_> {
@@ -4395,6 +4811,8 @@ let response = client.one_drive_document_save_document_action_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_save_document_action_by_version_id(
         &self,
     ) -> builder::OneDriveDocumentSaveDocumentActionByVersionId<'_> {
@@ -4422,6 +4840,8 @@ let response = client.one_drive_document_send_document_action_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-document")]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub fn one_drive_document_send_document_action_by_version_id(
         &self,
     ) -> builder::OneDriveDocumentSendDocumentActionByVersionId<'_> {
@@ -4449,6 +4869,8 @@ let response = client.one_drive_folder_get()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_get(&self) -> builder::OneDriveFolderGet<'_> {
         builder::OneDriveFolderGet::new(self)
     }
@@ -4470,6 +4892,8 @@ let response = client.one_drive_folder_copy_to_folders_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_copy_to_folders_action(
         &self,
     ) -> builder::OneDriveFolderCopyToFoldersAction<'_> {
@@ -4493,6 +4917,8 @@ let response = client.one_drive_folder_restore_folders_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_restore_folders_action(
         &self,
     ) -> builder::OneDriveFolderRestoreFoldersAction<'_> {
@@ -4516,6 +4942,8 @@ let response = client.one_drive_folder_save_folders_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_save_folders_action(
         &self,
     ) -> builder::OneDriveFolderSaveFoldersAction<'_> {
@@ -4539,6 +4967,8 @@ let response = client.one_drive_folder_send_folders_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_send_folders_action(
         &self,
     ) -> builder::OneDriveFolderSendFoldersAction<'_> {
@@ -4564,6 +4994,8 @@ let response = client.one_drive_folder_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_get_by_id(&self) -> builder::OneDriveFolderGetById<'_> {
         builder::OneDriveFolderGetById::new(self)
     }
@@ -4587,6 +5019,8 @@ let response = client.one_drive_folder_copy_to_folder_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_copy_to_folder_action(
         &self,
     ) -> builder::OneDriveFolderCopyToFolderAction<'_> {
@@ -4612,6 +5046,8 @@ let response = client.one_drive_folder_restore_folder_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_restore_folder_action(
         &self,
     ) -> builder::OneDriveFolderRestoreFolderAction<'_> {
@@ -4635,6 +5071,8 @@ let response = client.one_drive_folder_save_folder_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_save_folder_action(
         &self,
     ) -> builder::OneDriveFolderSaveFolderAction<'_> {
@@ -4668,6 +5106,8 @@ let response = client.one_drive_folder_search_one_drive_folder_by_options()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_search_one_drive_folder_by_options(
         &self,
     ) -> builder::OneDriveFolderSearchOneDriveFolderByOptions<'_> {
@@ -4693,6 +5133,8 @@ let response = client.one_drive_folder_send_folder_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_send_folder_action(
         &self,
     ) -> builder::OneDriveFolderSendFolderAction<'_> {
@@ -4720,6 +5162,8 @@ let response = client.one_drive_folder_get_versions()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_get_versions(
         &self,
     ) -> builder::OneDriveFolderGetVersions<'_> {
@@ -4745,6 +5189,8 @@ let response = client.one_drive_folder_get_by_id_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_get_by_id_by_version_id(
         &self,
     ) -> builder::OneDriveFolderGetByIdByVersionId<'_> {
@@ -4772,6 +5218,8 @@ let response = client.one_drive_folder_copy_to_folder_action_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_copy_to_folder_action_by_version_id(
         &self,
     ) -> builder::OneDriveFolderCopyToFolderActionByVersionId<'_> {
@@ -4799,6 +5247,8 @@ let response = client.one_drive_folder_restore_folder_action_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_restore_folder_action_by_version_id(
         &self,
     ) -> builder::OneDriveFolderRestoreFolderActionByVersionId<'_> {
@@ -4824,6 +5274,8 @@ let response = client.one_drive_folder_save_folder_action_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_save_folder_action_by_version_id(
         &self,
     ) -> builder::OneDriveFolderSaveFolderActionByVersionId<'_> {
@@ -4851,6 +5303,8 @@ let response = client.one_drive_folder_send_folder_action_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive-folder")]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub fn one_drive_folder_send_folder_action_by_version_id(
         &self,
     ) -> builder::OneDriveFolderSendFolderActionByVersionId<'_> {
@@ -4874,6 +5328,8 @@ let response = client.one_drive_get()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive")]
+    ///
+    /// Needs the crate feature `one-drive`.
     pub fn one_drive_get(&self) -> builder::OneDriveGet<'_> {
         builder::OneDriveGet::new(self)
     }
@@ -4893,6 +5349,8 @@ let response = client.one_drive_restore_one_drives_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive")]
+    ///
+    /// Needs the crate feature `one-drive`.
     pub fn one_drive_restore_one_drives_action(
         &self,
     ) -> builder::OneDriveRestoreOneDrivesAction<'_> {
@@ -4922,6 +5380,8 @@ let response = client.one_drive_search_one_drives_by_options()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive")]
+    ///
+    /// Needs the crate feature `one-drive`.
     pub fn one_drive_search_one_drives_by_options(
         &self,
     ) -> builder::OneDriveSearchOneDrivesByOptions<'_> {
@@ -4943,6 +5403,8 @@ let response = client.one_drive_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive")]
+    ///
+    /// Needs the crate feature `one-drive`.
     pub fn one_drive_get_by_id(&self) -> builder::OneDriveGetById<'_> {
         builder::OneDriveGetById::new(self)
     }
@@ -4964,6 +5426,8 @@ let response = client.one_drive_copy_to_one_drive_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive")]
+    ///
+    /// Needs the crate feature `one-drive`.
     pub fn one_drive_copy_to_one_drive_action(
         &self,
     ) -> builder::OneDriveCopyToOneDriveAction<'_> {
@@ -4987,6 +5451,8 @@ let response = client.one_drive_restore_one_drive_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive")]
+    ///
+    /// Needs the crate feature `one-drive`.
     pub fn one_drive_restore_one_drive_action(
         &self,
     ) -> builder::OneDriveRestoreOneDriveAction<'_> {
@@ -5008,6 +5474,8 @@ let response = client.one_drive_save_one_drive_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive")]
+    ///
+    /// Needs the crate feature `one-drive`.
     pub fn one_drive_save_one_drive_action(
         &self,
     ) -> builder::OneDriveSaveOneDriveAction<'_> {
@@ -5039,6 +5507,8 @@ let response = client.one_drive_search_one_drive_by_options()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive")]
+    ///
+    /// Needs the crate feature `one-drive`.
     pub fn one_drive_search_one_drive_by_options(
         &self,
     ) -> builder::OneDriveSearchOneDriveByOptions<'_> {
@@ -5062,6 +5532,8 @@ let response = client.one_drive_send_one_drive_action()
 ```*/
     #[inline]
     #[cfg(feature = "one-drive")]
+    ///
+    /// Needs the crate feature `one-drive`.
     pub fn one_drive_send_one_drive_action(
         &self,
     ) -> builder::OneDriveSendOneDriveAction<'_> {
@@ -5081,6 +5553,8 @@ let response = client.organization_audit_get()
 ```*/
     #[inline]
     #[cfg(feature = "organization-audit")]
+    ///
+    /// Needs the crate feature `organization-audit`.
     pub fn organization_audit_get(&self) -> builder::OrganizationAuditGet<'_> {
         builder::OrganizationAuditGet::new(self)
     }
@@ -5100,6 +5574,8 @@ let response = client.organization_audit_post()
 ```*/
     #[inline]
     #[cfg(feature = "organization-audit")]
+    ///
+    /// Needs the crate feature `organization-audit`.
     pub fn organization_audit_post(&self) -> builder::OrganizationAuditPost<'_> {
         builder::OrganizationAuditPost::new(self)
     }
@@ -5119,6 +5595,8 @@ let response = client.organization_audit_execute_remove()
 ```*/
     #[inline]
     #[cfg(feature = "organization-audit")]
+    ///
+    /// Needs the crate feature `organization-audit`.
     pub fn organization_audit_execute_remove(
         &self,
     ) -> builder::OrganizationAuditExecuteRemove<'_> {
@@ -5138,6 +5616,8 @@ let response = client.organization_backup_accounts_get_backup_accounts()
 ```*/
     #[inline]
     #[cfg(feature = "organization-backup-accounts")]
+    ///
+    /// Needs the crate feature `organization-backup-accounts`.
     pub fn organization_backup_accounts_get_backup_accounts(
         &self,
     ) -> builder::OrganizationBackupAccountsGetBackupAccounts<'_> {
@@ -5159,6 +5639,8 @@ let response = client.organization_backup_accounts_set_account_pool()
 ```*/
     #[inline]
     #[cfg(feature = "organization-backup-accounts")]
+    ///
+    /// Needs the crate feature `organization-backup-accounts`.
     pub fn organization_backup_accounts_set_account_pool(
         &self,
     ) -> builder::OrganizationBackupAccountsSetAccountPool<'_> {
@@ -5182,6 +5664,8 @@ let response = client.organization_backup_applications_get_backup_applications()
 ```*/
     #[inline]
     #[cfg(feature = "organization-backup-applications")]
+    ///
+    /// Needs the crate feature `organization-backup-applications`.
     pub fn organization_backup_applications_get_backup_applications(
         &self,
     ) -> builder::OrganizationBackupApplicationsGetBackupApplications<'_> {
@@ -5203,6 +5687,8 @@ let response = client.organization_backup_applications_add_backup_applications()
 ```*/
     #[inline]
     #[cfg(feature = "organization-backup-applications")]
+    ///
+    /// Needs the crate feature `organization-backup-applications`.
     pub fn organization_backup_applications_add_backup_applications(
         &self,
     ) -> builder::OrganizationBackupApplicationsAddBackupApplications<'_> {
@@ -5222,6 +5708,8 @@ let response = client.organization_backup_applications_organization_device_code(
 ```*/
     #[inline]
     #[cfg(feature = "organization-backup-applications")]
+    ///
+    /// Needs the crate feature `organization-backup-applications`.
     pub fn organization_backup_applications_organization_device_code(
         &self,
     ) -> builder::OrganizationBackupApplicationsOrganizationDeviceCode<'_> {
@@ -5251,6 +5739,8 @@ let response = client.organization_group_member_get()
 ```*/
     #[inline]
     #[cfg(feature = "organization-group-member")]
+    ///
+    /// Needs the crate feature `organization-group-member`.
     pub fn organization_group_member_get(
         &self,
     ) -> builder::OrganizationGroupMemberGet<'_> {
@@ -5284,6 +5774,8 @@ let response = client.organization_group_get()
 ```*/
     #[inline]
     #[cfg(feature = "organization-group")]
+    ///
+    /// Needs the crate feature `organization-group`.
     pub fn organization_group_get(&self) -> builder::OrganizationGroupGet<'_> {
         builder::OrganizationGroupGet::new(self)
     }
@@ -5305,6 +5797,8 @@ let response = client.organization_group_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "organization-group")]
+    ///
+    /// Needs the crate feature `organization-group`.
     pub fn organization_group_get_by_id(&self) -> builder::OrganizationGroupGetById<'_> {
         builder::OrganizationGroupGetById::new(self)
     }
@@ -5322,6 +5816,8 @@ let response = client.organization_licensing_information_get_license_count()
 ```*/
     #[inline]
     #[cfg(feature = "organization-licensing-information")]
+    ///
+    /// Needs the crate feature `organization-licensing-information`.
     pub fn organization_licensing_information_get_license_count(
         &self,
     ) -> builder::OrganizationLicensingInformationGetLicenseCount<'_> {
@@ -5338,6 +5834,8 @@ let response = client.organization_rbac_get_logged_in_user()
 ```*/
     #[inline]
     #[cfg(feature = "organization-rbac")]
+    ///
+    /// Needs the crate feature `organization-rbac`.
     pub fn organization_rbac_get_logged_in_user(
         &self,
     ) -> builder::OrganizationRbacGetLoggedInUser<'_> {
@@ -5354,6 +5852,8 @@ let response = client.organization_rbac_get_logged_in_user_effective_scope()
 ```*/
     #[inline]
     #[cfg(feature = "organization-rbac")]
+    ///
+    /// Needs the crate feature `organization-rbac`.
     pub fn organization_rbac_get_logged_in_user_effective_scope(
         &self,
     ) -> builder::OrganizationRbacGetLoggedInUserEffectiveScope<'_> {
@@ -5370,6 +5870,8 @@ let response = client.organization_rbac_get_logged_in_user_operator_info()
 ```*/
     #[inline]
     #[cfg(feature = "organization-rbac")]
+    ///
+    /// Needs the crate feature `organization-rbac`.
     pub fn organization_rbac_get_logged_in_user_operator_info(
         &self,
     ) -> builder::OrganizationRbacGetLoggedInUserOperatorInfo<'_> {
@@ -5391,6 +5893,8 @@ let response = client.organization_rbac_get_logged_in_user_restore_points()
 ```*/
     #[inline]
     #[cfg(feature = "organization-rbac")]
+    ///
+    /// Needs the crate feature `organization-rbac`.
     pub fn organization_rbac_get_logged_in_user_restore_points(
         &self,
     ) -> builder::OrganizationRbacGetLoggedInUserRestorePoints<'_> {
@@ -5410,6 +5914,8 @@ let response = client.organization_retention_exclusion_organization_retention_po
 ```*/
     #[inline]
     #[cfg(feature = "organization-retention-exclusion")]
+    ///
+    /// Needs the crate feature `organization-retention-exclusion`.
     pub fn organization_retention_exclusion_organization_retention_policy_get(
         &self,
     ) -> builder::OrganizationRetentionExclusionOrganizationRetentionPolicyGet<'_> {
@@ -5431,6 +5937,8 @@ let response = client.organization_retention_exclusion_organization_retention_po
 ```*/
     #[inline]
     #[cfg(feature = "organization-retention-exclusion")]
+    ///
+    /// Needs the crate feature `organization-retention-exclusion`.
     pub fn organization_retention_exclusion_organization_retention_policy_put(
         &self,
     ) -> builder::OrganizationRetentionExclusionOrganizationRetentionPolicyPut<'_> {
@@ -5450,6 +5958,8 @@ let response = client.organization_retention_exclusion_organization_retention_po
 ```*/
     #[inline]
     #[cfg(feature = "organization-retention-exclusion")]
+    ///
+    /// Needs the crate feature `organization-retention-exclusion`.
     pub fn organization_retention_exclusion_organization_retention_policy_delete(
         &self,
     ) -> builder::OrganizationRetentionExclusionOrganizationRetentionPolicyDelete<'_> {
@@ -5487,6 +5997,8 @@ let response = client.organization_site_get()
 ```*/
     #[inline]
     #[cfg(feature = "organization-site")]
+    ///
+    /// Needs the crate feature `organization-site`.
     pub fn organization_site_get(&self) -> builder::OrganizationSiteGet<'_> {
         builder::OrganizationSiteGet::new(self)
     }
@@ -5508,6 +6020,8 @@ let response = client.organization_site_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "organization-site")]
+    ///
+    /// Needs the crate feature `organization-site`.
     pub fn organization_site_get_by_id(&self) -> builder::OrganizationSiteGetById<'_> {
         builder::OrganizationSiteGetById::new(self)
     }
@@ -5527,6 +6041,8 @@ let response = client.organization_sync_start()
 ```*/
     #[inline]
     #[cfg(feature = "organization-sync")]
+    ///
+    /// Needs the crate feature `organization-sync`.
     pub fn organization_sync_start(&self) -> builder::OrganizationSyncStart<'_> {
         builder::OrganizationSyncStart::new(self)
     }
@@ -5544,6 +6060,8 @@ let response = client.organization_sync_get_state()
 ```*/
     #[inline]
     #[cfg(feature = "organization-sync")]
+    ///
+    /// Needs the crate feature `organization-sync`.
     pub fn organization_sync_get_state(&self) -> builder::OrganizationSyncGetState<'_> {
         builder::OrganizationSyncGetState::new(self)
     }
@@ -5571,6 +6089,8 @@ let response = client.organization_team_get()
 ```*/
     #[inline]
     #[cfg(feature = "organization-team")]
+    ///
+    /// Needs the crate feature `organization-team`.
     pub fn organization_team_get(&self) -> builder::OrganizationTeamGet<'_> {
         builder::OrganizationTeamGet::new(self)
     }
@@ -5592,6 +6112,8 @@ let response = client.organization_team_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "organization-team")]
+    ///
+    /// Needs the crate feature `organization-team`.
     pub fn organization_team_get_by_id(&self) -> builder::OrganizationTeamGetById<'_> {
         builder::OrganizationTeamGetById::new(self)
     }
@@ -5617,6 +6139,8 @@ let response = client.organization_user_one_drive_get_page()
 ```*/
     #[inline]
     #[cfg(feature = "organization-user-one-drive")]
+    ///
+    /// Needs the crate feature `organization-user-one-drive`.
     pub fn organization_user_one_drive_get_page(
         &self,
     ) -> builder::OrganizationUserOneDriveGetPage<'_> {
@@ -5640,6 +6164,8 @@ let response = client.organization_user_one_drive_get_one()
 ```*/
     #[inline]
     #[cfg(feature = "organization-user-one-drive")]
+    ///
+    /// Needs the crate feature `organization-user-one-drive`.
     pub fn organization_user_one_drive_get_one(
         &self,
     ) -> builder::OrganizationUserOneDriveGetOne<'_> {
@@ -5673,6 +6199,8 @@ let response = client.organization_user_get()
 ```*/
     #[inline]
     #[cfg(feature = "organization-user")]
+    ///
+    /// Needs the crate feature `organization-user`.
     pub fn organization_user_get(&self) -> builder::OrganizationUserGet<'_> {
         builder::OrganizationUserGet::new(self)
     }
@@ -5694,6 +6222,8 @@ let response = client.organization_user_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "organization-user")]
+    ///
+    /// Needs the crate feature `organization-user`.
     pub fn organization_user_get_by_id(&self) -> builder::OrganizationUserGetById<'_> {
         builder::OrganizationUserGetById::new(self)
     }
@@ -5709,6 +6239,8 @@ let response = client.organization_organization_device_code()
 ```*/
     #[inline]
     #[cfg(feature = "organization")]
+    ///
+    /// Needs the crate feature `organization`.
     pub fn organization_organization_device_code(
         &self,
     ) -> builder::OrganizationOrganizationDeviceCode<'_> {
@@ -5726,6 +6258,8 @@ let response = client.organization_check_device_code()
 ```*/
     #[inline]
     #[cfg(feature = "organization")]
+    ///
+    /// Needs the crate feature `organization`.
     pub fn organization_check_device_code(
         &self,
     ) -> builder::OrganizationCheckDeviceCode<'_> {
@@ -5742,6 +6276,8 @@ let response = client.organization_get_current_organization()
 ```*/
     #[inline]
     #[cfg(feature = "organization")]
+    ///
+    /// Needs the crate feature `organization`.
     pub fn organization_get_current_organization(
         &self,
     ) -> builder::OrganizationGetCurrentOrganization<'_> {
@@ -5761,6 +6297,8 @@ let response = client.organization_get()
 ```*/
     #[inline]
     #[cfg(feature = "organization")]
+    ///
+    /// Needs the crate feature `organization`.
     pub fn organization_get(&self) -> builder::OrganizationGet<'_> {
         builder::OrganizationGet::new(self)
     }
@@ -5776,6 +6314,8 @@ let response = client.organization_add()
 ```*/
     #[inline]
     #[cfg(feature = "organization")]
+    ///
+    /// Needs the crate feature `organization`.
     pub fn organization_add(&self) -> builder::OrganizationAdd<'_> {
         builder::OrganizationAdd::new(self)
     }
@@ -5795,6 +6335,8 @@ let response = client.organization_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "organization")]
+    ///
+    /// Needs the crate feature `organization`.
     pub fn organization_get_by_id(&self) -> builder::OrganizationGetById<'_> {
         builder::OrganizationGetById::new(self)
     }
@@ -5814,6 +6356,8 @@ let response = client.organization_update()
 ```*/
     #[inline]
     #[cfg(feature = "organization")]
+    ///
+    /// Needs the crate feature `organization`.
     pub fn organization_update(&self) -> builder::OrganizationUpdate<'_> {
         builder::OrganizationUpdate::new(self)
     }
@@ -5831,6 +6375,8 @@ let response = client.organization_remove()
 ```*/
     #[inline]
     #[cfg(feature = "organization")]
+    ///
+    /// Needs the crate feature `organization`.
     pub fn organization_remove(&self) -> builder::OrganizationRemove<'_> {
         builder::OrganizationRemove::new(self)
     }
@@ -5850,6 +6396,8 @@ let response = client.organization_explore_action()
 ```*/
     #[inline]
     #[cfg(feature = "organization")]
+    ///
+    /// Needs the crate feature `organization`.
     pub fn organization_explore_action(&self) -> builder::OrganizationExploreAction<'_> {
         builder::OrganizationExploreAction::new(self)
     }
@@ -5871,6 +6419,8 @@ let response = client.organization_get_storage_space_usage()
 ```*/
     #[inline]
     #[cfg(feature = "organization")]
+    ///
+    /// Needs the crate feature `organization`.
     pub fn organization_get_storage_space_usage(
         &self,
     ) -> builder::OrganizationGetStorageSpaceUsage<'_> {
@@ -5890,6 +6440,8 @@ let response = client.proxy_get_proxies()
 ```*/
     #[inline]
     #[cfg(feature = "proxy")]
+    ///
+    /// Needs the crate feature `proxy`.
     pub fn proxy_get_proxies(&self) -> builder::ProxyGetProxies<'_> {
         builder::ProxyGetProxies::new(self)
     }
@@ -5905,6 +6457,8 @@ let response = client.proxy_add()
 ```*/
     #[inline]
     #[cfg(feature = "proxy")]
+    ///
+    /// Needs the crate feature `proxy`.
     pub fn proxy_add(&self) -> builder::ProxyAdd<'_> {
         builder::ProxyAdd::new(self)
     }
@@ -5920,6 +6474,8 @@ let response = client.proxy_rescan()
 ```*/
     #[inline]
     #[cfg(feature = "proxy")]
+    ///
+    /// Needs the crate feature `proxy`.
     pub fn proxy_rescan(&self) -> builder::ProxyRescan<'_> {
         builder::ProxyRescan::new(self)
     }
@@ -5939,6 +6495,8 @@ let response = client.proxy_get_proxy()
 ```*/
     #[inline]
     #[cfg(feature = "proxy")]
+    ///
+    /// Needs the crate feature `proxy`.
     pub fn proxy_get_proxy(&self) -> builder::ProxyGetProxy<'_> {
         builder::ProxyGetProxy::new(self)
     }
@@ -5958,6 +6516,8 @@ let response = client.proxy_update()
 ```*/
     #[inline]
     #[cfg(feature = "proxy")]
+    ///
+    /// Needs the crate feature `proxy`.
     pub fn proxy_update(&self) -> builder::ProxyUpdate<'_> {
         builder::ProxyUpdate::new(self)
     }
@@ -5977,6 +6537,8 @@ let response = client.proxy_remove_action()
 ```*/
     #[inline]
     #[cfg(feature = "proxy")]
+    ///
+    /// Needs the crate feature `proxy`.
     pub fn proxy_remove_action(&self) -> builder::ProxyRemoveAction<'_> {
         builder::ProxyRemoveAction::new(self)
     }
@@ -5994,6 +6556,8 @@ let response = client.proxy_rescan_action()
 ```*/
     #[inline]
     #[cfg(feature = "proxy")]
+    ///
+    /// Needs the crate feature `proxy`.
     pub fn proxy_rescan_action(&self) -> builder::ProxyRescanAction<'_> {
         builder::ProxyRescanAction::new(self)
     }
@@ -6011,6 +6575,8 @@ let response = client.rbac_role_get_by_organization()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_get_by_organization(
         &self,
     ) -> builder::RbacRoleGetByOrganization<'_> {
@@ -6032,6 +6598,8 @@ let response = client.rbac_role_add()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_add(&self) -> builder::RbacRoleAdd<'_> {
         builder::RbacRoleAdd::new(self)
     }
@@ -6046,6 +6614,8 @@ let response = client.rbac_role_get_all()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_get_all(&self) -> builder::RbacRoleGetAll<'_> {
         builder::RbacRoleGetAll::new(self)
     }
@@ -6063,6 +6633,8 @@ let response = client.rbac_role_get()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_get(&self) -> builder::RbacRoleGet<'_> {
         builder::RbacRoleGet::new(self)
     }
@@ -6082,6 +6654,8 @@ let response = client.rbac_role_update()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_update(&self) -> builder::RbacRoleUpdate<'_> {
         builder::RbacRoleUpdate::new(self)
     }
@@ -6099,6 +6673,8 @@ let response = client.rbac_role_delete()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_delete(&self) -> builder::RbacRoleDelete<'_> {
         builder::RbacRoleDelete::new(self)
     }
@@ -6116,6 +6692,8 @@ let response = client.rbac_role_get_excluded_items()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_get_excluded_items(&self) -> builder::RbacRoleGetExcludedItems<'_> {
         builder::RbacRoleGetExcludedItems::new(self)
     }
@@ -6135,6 +6713,8 @@ let response = client.rbac_role_add_excluded_items()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_add_excluded_items(&self) -> builder::RbacRoleAddExcludedItems<'_> {
         builder::RbacRoleAddExcludedItems::new(self)
     }
@@ -6154,6 +6734,8 @@ let response = client.rbac_role_delete_excluded_items()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_delete_excluded_items(
         &self,
     ) -> builder::RbacRoleDeleteExcludedItems<'_> {
@@ -6175,6 +6757,8 @@ let response = client.rbac_role_get_excluded_item()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_get_excluded_item(&self) -> builder::RbacRoleGetExcludedItem<'_> {
         builder::RbacRoleGetExcludedItem::new(self)
     }
@@ -6192,6 +6776,8 @@ let response = client.rbac_role_get_operators()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_get_operators(&self) -> builder::RbacRoleGetOperators<'_> {
         builder::RbacRoleGetOperators::new(self)
     }
@@ -6211,6 +6797,8 @@ let response = client.rbac_role_add_operators()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_add_operators(&self) -> builder::RbacRoleAddOperators<'_> {
         builder::RbacRoleAddOperators::new(self)
     }
@@ -6230,6 +6818,8 @@ let response = client.rbac_role_delete_operators()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_delete_operators(&self) -> builder::RbacRoleDeleteOperators<'_> {
         builder::RbacRoleDeleteOperators::new(self)
     }
@@ -6249,6 +6839,8 @@ let response = client.rbac_role_get_operator()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_get_operator(&self) -> builder::RbacRoleGetOperator<'_> {
         builder::RbacRoleGetOperator::new(self)
     }
@@ -6266,6 +6858,8 @@ let response = client.rbac_role_get_selected_items()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_get_selected_items(&self) -> builder::RbacRoleGetSelectedItems<'_> {
         builder::RbacRoleGetSelectedItems::new(self)
     }
@@ -6285,6 +6879,8 @@ let response = client.rbac_role_add_selected_items()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_add_selected_items(&self) -> builder::RbacRoleAddSelectedItems<'_> {
         builder::RbacRoleAddSelectedItems::new(self)
     }
@@ -6304,6 +6900,8 @@ let response = client.rbac_role_delete_selected_items()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_delete_selected_items(
         &self,
     ) -> builder::RbacRoleDeleteSelectedItems<'_> {
@@ -6325,6 +6923,8 @@ let response = client.rbac_role_get_selected_item()
 ```*/
     #[inline]
     #[cfg(feature = "rbac-role")]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub fn rbac_role_get_selected_item(&self) -> builder::RbacRoleGetSelectedItem<'_> {
         builder::RbacRoleGetSelectedItem::new(self)
     }
@@ -6340,6 +6940,8 @@ let response = client.reports_generate_license_overview_action()
 ```*/
     #[inline]
     #[cfg(feature = "reports")]
+    ///
+    /// Needs the crate feature `reports`.
     pub fn reports_generate_license_overview_action(
         &self,
     ) -> builder::ReportsGenerateLicenseOverviewAction<'_> {
@@ -6357,6 +6959,8 @@ let response = client.reports_generate_mailbox_protection_action()
 ```*/
     #[inline]
     #[cfg(feature = "reports")]
+    ///
+    /// Needs the crate feature `reports`.
     pub fn reports_generate_mailbox_protection_action(
         &self,
     ) -> builder::ReportsGenerateMailboxProtectionAction<'_> {
@@ -6374,6 +6978,8 @@ let response = client.reports_generate_storage_consumption_action()
 ```*/
     #[inline]
     #[cfg(feature = "reports")]
+    ///
+    /// Needs the crate feature `reports`.
     pub fn reports_generate_storage_consumption_action(
         &self,
     ) -> builder::ReportsGenerateStorageConsumptionAction<'_> {
@@ -6391,6 +6997,8 @@ let response = client.reports_generate_user_protection_action()
 ```*/
     #[inline]
     #[cfg(feature = "reports")]
+    ///
+    /// Needs the crate feature `reports`.
     pub fn reports_generate_user_protection_action(
         &self,
     ) -> builder::ReportsGenerateUserProtectionAction<'_> {
@@ -6407,6 +7015,8 @@ let response = client.repository_synchronize_sessions_get_synchronize_sessions()
 ```*/
     #[inline]
     #[cfg(feature = "repository-synchronize-sessions")]
+    ///
+    /// Needs the crate feature `repository-synchronize-sessions`.
     pub fn repository_synchronize_sessions_get_synchronize_sessions(
         &self,
     ) -> builder::RepositorySynchronizeSessionsGetSynchronizeSessions<'_> {
@@ -6426,6 +7036,8 @@ let response = client.repository_synchronize_sessions_get_repositories_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "repository-synchronize-sessions")]
+    ///
+    /// Needs the crate feature `repository-synchronize-sessions`.
     pub fn repository_synchronize_sessions_get_repositories_by_id(
         &self,
     ) -> builder::RepositorySynchronizeSessionsGetRepositoriesById<'_> {
@@ -6445,6 +7057,8 @@ let response = client.repository_synchronize_sessions_stop_synchronize_action()
 ```*/
     #[inline]
     #[cfg(feature = "repository-synchronize-sessions")]
+    ///
+    /// Needs the crate feature `repository-synchronize-sessions`.
     pub fn repository_synchronize_sessions_stop_synchronize_action(
         &self,
     ) -> builder::RepositorySynchronizeSessionsStopSynchronizeAction<'_> {
@@ -6484,6 +7098,8 @@ let response = client.restore_point_get_restore_points_v7()
 ```*/
     #[inline]
     #[cfg(feature = "restore-point")]
+    ///
+    /// Needs the crate feature `restore-point`.
     pub fn restore_point_get_restore_points_v7(
         &self,
     ) -> builder::RestorePointGetRestorePointsV7<'_> {
@@ -6505,6 +7121,8 @@ let response = client.restore_point_get_changes()
 ```*/
     #[inline]
     #[cfg(feature = "restore-point")]
+    ///
+    /// Needs the crate feature `restore-point`.
     pub fn restore_point_get_changes(&self) -> builder::RestorePointGetChanges<'_> {
         builder::RestorePointGetChanges::new(self)
     }
@@ -6522,6 +7140,8 @@ let response = client.restore_point_get_restore_point()
 ```*/
     #[inline]
     #[cfg(feature = "restore-point")]
+    ///
+    /// Needs the crate feature `restore-point`.
     pub fn restore_point_get_restore_point(
         &self,
     ) -> builder::RestorePointGetRestorePoint<'_> {
@@ -6545,6 +7165,8 @@ let response = client.restore_point_get_restore_point_groups()
 ```*/
     #[inline]
     #[cfg(feature = "restore-point")]
+    ///
+    /// Needs the crate feature `restore-point`.
     pub fn restore_point_get_restore_point_groups(
         &self,
     ) -> builder::RestorePointGetRestorePointGroups<'_> {
@@ -6568,6 +7190,8 @@ let response = client.restore_point_get_restore_point_mailboxes()
 ```*/
     #[inline]
     #[cfg(feature = "restore-point")]
+    ///
+    /// Needs the crate feature `restore-point`.
     pub fn restore_point_get_restore_point_mailboxes(
         &self,
     ) -> builder::RestorePointGetRestorePointMailboxes<'_> {
@@ -6591,6 +7215,8 @@ let response = client.restore_point_get_restore_point_one_drives()
 ```*/
     #[inline]
     #[cfg(feature = "restore-point")]
+    ///
+    /// Needs the crate feature `restore-point`.
     pub fn restore_point_get_restore_point_one_drives(
         &self,
     ) -> builder::RestorePointGetRestorePointOneDrives<'_> {
@@ -6614,6 +7240,8 @@ let response = client.restore_point_get_restore_point_webs()
 ```*/
     #[inline]
     #[cfg(feature = "restore-point")]
+    ///
+    /// Needs the crate feature `restore-point`.
     pub fn restore_point_get_restore_point_webs(
         &self,
     ) -> builder::RestorePointGetRestorePointWebs<'_> {
@@ -6637,6 +7265,8 @@ let response = client.restore_point_get_restore_point_teams()
 ```*/
     #[inline]
     #[cfg(feature = "restore-point")]
+    ///
+    /// Needs the crate feature `restore-point`.
     pub fn restore_point_get_restore_point_teams(
         &self,
     ) -> builder::RestorePointGetRestorePointTeams<'_> {
@@ -6660,6 +7290,8 @@ let response = client.restore_point_get_restore_point_users()
 ```*/
     #[inline]
     #[cfg(feature = "restore-point")]
+    ///
+    /// Needs the crate feature `restore-point`.
     pub fn restore_point_get_restore_point_users(
         &self,
     ) -> builder::RestorePointGetRestorePointUsers<'_> {
@@ -6676,6 +7308,8 @@ let response = client.restore_portal_settings_get()
 ```*/
     #[inline]
     #[cfg(feature = "restore-portal-settings")]
+    ///
+    /// Needs the crate feature `restore-portal-settings`.
     pub fn restore_portal_settings_get(&self) -> builder::RestorePortalSettingsGet<'_> {
         builder::RestorePortalSettingsGet::new(self)
     }
@@ -6697,6 +7331,8 @@ let response = client.restore_session_event_get()
 ```*/
     #[inline]
     #[cfg(feature = "restore-session-event")]
+    ///
+    /// Needs the crate feature `restore-session-event`.
     pub fn restore_session_event_get(&self) -> builder::RestoreSessionEventGet<'_> {
         builder::RestoreSessionEventGet::new(self)
     }
@@ -6716,6 +7352,8 @@ let response = client.restore_session_event_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "restore-session-event")]
+    ///
+    /// Needs the crate feature `restore-session-event`.
     pub fn restore_session_event_get_by_id(
         &self,
     ) -> builder::RestoreSessionEventGetById<'_> {
@@ -6733,6 +7371,8 @@ let response = client.restore_session_explore_action()
 ```*/
     #[inline]
     #[cfg(feature = "restore-session")]
+    ///
+    /// Needs the crate feature `restore-session`.
     pub fn restore_session_explore_action(
         &self,
     ) -> builder::RestoreSessionExploreAction<'_> {
@@ -6750,6 +7390,8 @@ let response = client.restore_session_operator_explore_action()
 ```*/
     #[inline]
     #[cfg(feature = "restore-session")]
+    ///
+    /// Needs the crate feature `restore-session`.
     pub fn restore_session_operator_explore_action(
         &self,
     ) -> builder::RestoreSessionOperatorExploreAction<'_> {
@@ -6775,6 +7417,8 @@ let response = client.restore_session_get_page()
 ```*/
     #[inline]
     #[cfg(feature = "restore-session")]
+    ///
+    /// Needs the crate feature `restore-session`.
     pub fn restore_session_get_page(&self) -> builder::RestoreSessionGetPage<'_> {
         builder::RestoreSessionGetPage::new(self)
     }
@@ -6792,6 +7436,8 @@ let response = client.restore_session_get_by_restore_session_id()
 ```*/
     #[inline]
     #[cfg(feature = "restore-session")]
+    ///
+    /// Needs the crate feature `restore-session`.
     pub fn restore_session_get_by_restore_session_id(
         &self,
     ) -> builder::RestoreSessionGetByRestoreSessionId<'_> {
@@ -6813,6 +7459,8 @@ let response = client.restore_session_device_code_action()
 ```*/
     #[inline]
     #[cfg(feature = "restore-session")]
+    ///
+    /// Needs the crate feature `restore-session`.
     pub fn restore_session_device_code_action(
         &self,
     ) -> builder::RestoreSessionDeviceCodeAction<'_> {
@@ -6832,6 +7480,8 @@ let response = client.restore_session_stop_action()
 ```*/
     #[inline]
     #[cfg(feature = "restore-session")]
+    ///
+    /// Needs the crate feature `restore-session`.
     pub fn restore_session_stop_action(&self) -> builder::RestoreSessionStopAction<'_> {
         builder::RestoreSessionStopAction::new(self)
     }
@@ -6846,6 +7496,8 @@ let response = client.service_instance_get()
 ```*/
     #[inline]
     #[cfg(feature = "service-instance")]
+    ///
+    /// Needs the crate feature `service-instance`.
     pub fn service_instance_get(&self) -> builder::ServiceInstanceGet<'_> {
         builder::ServiceInstanceGet::new(self)
     }
@@ -6871,6 +7523,8 @@ let response = client.share_point_attachment_get()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-attachment")]
+    ///
+    /// Needs the crate feature `share-point-attachment`.
     pub fn share_point_attachment_get(&self) -> builder::SharePointAttachmentGet<'_> {
         builder::SharePointAttachmentGet::new(self)
     }
@@ -6894,6 +7548,8 @@ let response = client.share_point_attachment_save_attachments_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-attachment")]
+    ///
+    /// Needs the crate feature `share-point-attachment`.
     pub fn share_point_attachment_save_attachments_action(
         &self,
     ) -> builder::SharePointAttachmentSaveAttachmentsAction<'_> {
@@ -6919,6 +7575,8 @@ let response = client.share_point_attachment_send_attachments_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-attachment")]
+    ///
+    /// Needs the crate feature `share-point-attachment`.
     pub fn share_point_attachment_send_attachments_action(
         &self,
     ) -> builder::SharePointAttachmentSendAttachmentsAction<'_> {
@@ -6944,6 +7602,8 @@ let response = client.share_point_attachment_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-attachment")]
+    ///
+    /// Needs the crate feature `share-point-attachment`.
     pub fn share_point_attachment_get_by_id(
         &self,
     ) -> builder::SharePointAttachmentGetById<'_> {
@@ -6969,6 +7629,8 @@ let response = client.share_point_attachment_save_attachment_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-attachment")]
+    ///
+    /// Needs the crate feature `share-point-attachment`.
     pub fn share_point_attachment_save_attachment_action(
         &self,
     ) -> builder::SharePointAttachmentSaveAttachmentAction<'_> {
@@ -6996,6 +7658,8 @@ let response = client.share_point_attachment_send_attachment_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-attachment")]
+    ///
+    /// Needs the crate feature `share-point-attachment`.
     pub fn share_point_attachment_send_attachment_action(
         &self,
     ) -> builder::SharePointAttachmentSendAttachmentAction<'_> {
@@ -7025,6 +7689,8 @@ let response = client.share_point_document_get()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_get(&self) -> builder::SharePointDocumentGet<'_> {
         builder::SharePointDocumentGet::new(self)
     }
@@ -7046,6 +7712,8 @@ let response = client.share_point_document_operator_restore()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_operator_restore(
         &self,
     ) -> builder::SharePointDocumentOperatorRestore<'_> {
@@ -7069,6 +7737,8 @@ let response = client.share_point_document_restore_documents_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_restore_documents_action(
         &self,
     ) -> builder::SharePointDocumentRestoreDocumentsAction<'_> {
@@ -7092,6 +7762,8 @@ let response = client.share_point_document_restore_documents_action_to()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_restore_documents_action_to(
         &self,
     ) -> builder::SharePointDocumentRestoreDocumentsActionTo<'_> {
@@ -7115,6 +7787,8 @@ let response = client.share_point_document_save_documents_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_save_documents_action(
         &self,
     ) -> builder::SharePointDocumentSaveDocumentsAction<'_> {
@@ -7138,6 +7812,8 @@ let response = client.share_point_document_send_documents_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_send_documents_action(
         &self,
     ) -> builder::SharePointDocumentSendDocumentsAction<'_> {
@@ -7161,6 +7837,8 @@ let response = client.share_point_document_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_get_by_id(
         &self,
     ) -> builder::SharePointDocumentGetById<'_> {
@@ -7186,6 +7864,8 @@ let response = client.share_point_document_restore_document_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_restore_document_action(
         &self,
     ) -> builder::SharePointDocumentRestoreDocumentAction<'_> {
@@ -7211,6 +7891,8 @@ let response = client.share_point_document_restore_document_action_to()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_restore_document_action_to(
         &self,
     ) -> builder::SharePointDocumentRestoreDocumentActionTo<'_> {
@@ -7236,6 +7918,8 @@ let response = client.share_point_document_save_document_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_save_document_action(
         &self,
     ) -> builder::SharePointDocumentSaveDocumentAction<'_> {
@@ -7261,6 +7945,8 @@ let response = client.share_point_document_send_document_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_send_document_action(
         &self,
     ) -> builder::SharePointDocumentSendDocumentAction<'_> {
@@ -7288,6 +7974,8 @@ let response = client.share_point_document_get_versions()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_get_versions(
         &self,
     ) -> builder::SharePointDocumentGetVersions<'_> {
@@ -7313,6 +8001,8 @@ let response = client.share_point_document_get_by_id_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_get_by_id_by_version_id(
         &self,
     ) -> builder::SharePointDocumentGetByIdByVersionId<'_> {
@@ -7340,6 +8030,8 @@ let response = client.share_point_document_restore_document_action_by_version_id
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_restore_document_action_by_version_id(
         &self,
     ) -> builder::SharePointDocumentRestoreDocumentActionByVersionId<'_> {
@@ -7367,6 +8059,8 @@ let response = client.share_point_document_restore_document_action_by_version_id
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_restore_document_action_by_version_id_to(
         &self,
     ) -> builder::SharePointDocumentRestoreDocumentActionByVersionIdTo<'_> {
@@ -7394,6 +8088,8 @@ let response = client.share_point_document_save_document_action_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_save_document_action_by_version_id(
         &self,
     ) -> builder::SharePointDocumentSaveDocumentActionByVersionId<'_> {
@@ -7421,6 +8117,8 @@ let response = client.share_point_document_send_document_action_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-document")]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub fn share_point_document_send_document_action_by_version_id(
         &self,
     ) -> builder::SharePointDocumentSendDocumentActionByVersionId<'_> {
@@ -7448,6 +8146,8 @@ let response = client.share_point_folder_get()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_get(&self) -> builder::SharePointFolderGet<'_> {
         builder::SharePointFolderGet::new(self)
     }
@@ -7469,6 +8169,8 @@ let response = client.share_point_folder_restore_folders_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_restore_folders_action(
         &self,
     ) -> builder::SharePointFolderRestoreFoldersAction<'_> {
@@ -7492,6 +8194,8 @@ let response = client.share_point_folder_restore_folders_action_to()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_restore_folders_action_to(
         &self,
     ) -> builder::SharePointFolderRestoreFoldersActionTo<'_> {
@@ -7515,6 +8219,8 @@ let response = client.share_point_folder_save_folders_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_save_folders_action(
         &self,
     ) -> builder::SharePointFolderSaveFoldersAction<'_> {
@@ -7538,6 +8244,8 @@ let response = client.share_point_folder_send_folders_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_send_folders_action(
         &self,
     ) -> builder::SharePointFolderSendFoldersAction<'_> {
@@ -7561,6 +8269,8 @@ let response = client.share_point_folder_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_get_by_id(&self) -> builder::SharePointFolderGetById<'_> {
         builder::SharePointFolderGetById::new(self)
     }
@@ -7584,6 +8294,8 @@ let response = client.share_point_folder_restore_folder_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_restore_folder_action(
         &self,
     ) -> builder::SharePointFolderRestoreFolderAction<'_> {
@@ -7609,6 +8321,8 @@ let response = client.share_point_folder_restore_folder_action_to()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_restore_folder_action_to(
         &self,
     ) -> builder::SharePointFolderRestoreFolderActionTo<'_> {
@@ -7632,6 +8346,8 @@ let response = client.share_point_folder_save_folder_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_save_folder_action(
         &self,
     ) -> builder::SharePointFolderSaveFolderAction<'_> {
@@ -7665,6 +8381,8 @@ let response = client.share_point_folder_search_folder_by_options()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_search_folder_by_options(
         &self,
     ) -> builder::SharePointFolderSearchFolderByOptions<'_> {
@@ -7690,6 +8408,8 @@ let response = client.share_point_folder_send_folder_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_send_folder_action(
         &self,
     ) -> builder::SharePointFolderSendFolderAction<'_> {
@@ -7717,6 +8437,8 @@ let response = client.share_point_folder_get_versions()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_get_versions(
         &self,
     ) -> builder::SharePointFolderGetVersions<'_> {
@@ -7742,6 +8464,8 @@ let response = client.share_point_folder_get_by_id_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_get_by_id_by_version_id(
         &self,
     ) -> builder::SharePointFolderGetByIdByVersionId<'_> {
@@ -7769,6 +8493,8 @@ let response = client.share_point_folder_restore_folder_action_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_restore_folder_action_by_version_id(
         &self,
     ) -> builder::SharePointFolderRestoreFolderActionByVersionId<'_> {
@@ -7796,6 +8522,8 @@ let response = client.share_point_folder_restore_folder_action_by_version_id_to(
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_restore_folder_action_by_version_id_to(
         &self,
     ) -> builder::SharePointFolderRestoreFolderActionByVersionIdTo<'_> {
@@ -7821,6 +8549,8 @@ let response = client.share_point_folder_save_folder_action_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_save_folder_action_by_version_id(
         &self,
     ) -> builder::SharePointFolderSaveFolderActionByVersionId<'_> {
@@ -7848,6 +8578,8 @@ let response = client.share_point_folder_send_folder_action_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-folder")]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub fn share_point_folder_send_folder_action_by_version_id(
         &self,
     ) -> builder::SharePointFolderSendFolderActionByVersionId<'_> {
@@ -7877,6 +8609,8 @@ let response = client.share_point_item_get()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-item")]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub fn share_point_item_get(&self) -> builder::SharePointItemGet<'_> {
         builder::SharePointItemGet::new(self)
     }
@@ -7898,6 +8632,8 @@ let response = client.share_point_item_operator_restore()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-item")]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub fn share_point_item_operator_restore(
         &self,
     ) -> builder::SharePointItemOperatorRestore<'_> {
@@ -7921,6 +8657,8 @@ let response = client.share_point_item_restore_items_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-item")]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub fn share_point_item_restore_items_action(
         &self,
     ) -> builder::SharePointItemRestoreItemsAction<'_> {
@@ -7944,6 +8682,8 @@ let response = client.share_point_item_restore_items_action_to()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-item")]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub fn share_point_item_restore_items_action_to(
         &self,
     ) -> builder::SharePointItemRestoreItemsActionTo<'_> {
@@ -7967,6 +8707,8 @@ let response = client.share_point_item_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-item")]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub fn share_point_item_get_by_id(&self) -> builder::SharePointItemGetById<'_> {
         builder::SharePointItemGetById::new(self)
     }
@@ -7990,6 +8732,8 @@ let response = client.share_point_item_restore_item_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-item")]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub fn share_point_item_restore_item_action(
         &self,
     ) -> builder::SharePointItemRestoreItemAction<'_> {
@@ -8015,6 +8759,8 @@ let response = client.share_point_item_restore_item_action_to()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-item")]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub fn share_point_item_restore_item_action_to(
         &self,
     ) -> builder::SharePointItemRestoreItemActionTo<'_> {
@@ -8042,6 +8788,8 @@ let response = client.share_point_item_get_versions()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-item")]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub fn share_point_item_get_versions(
         &self,
     ) -> builder::SharePointItemGetVersions<'_> {
@@ -8067,6 +8815,8 @@ let response = client.share_point_item_get_by_id_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-item")]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub fn share_point_item_get_by_id_by_version_id(
         &self,
     ) -> builder::SharePointItemGetByIdByVersionId<'_> {
@@ -8094,6 +8844,8 @@ let response = client.share_point_item_restore_item_action_by_version_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-item")]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub fn share_point_item_restore_item_action_by_version_id(
         &self,
     ) -> builder::SharePointItemRestoreItemActionByVersionId<'_> {
@@ -8121,6 +8873,8 @@ let response = client.share_point_item_restore_item_action_by_version_id_to()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-item")]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub fn share_point_item_restore_item_action_by_version_id_to(
         &self,
     ) -> builder::SharePointItemRestoreItemActionByVersionIdTo<'_> {
@@ -8146,6 +8900,8 @@ let response = client.share_point_library_get()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-library")]
+    ///
+    /// Needs the crate feature `share-point-library`.
     pub fn share_point_library_get(&self) -> builder::SharePointLibraryGet<'_> {
         builder::SharePointLibraryGet::new(self)
     }
@@ -8167,6 +8923,8 @@ let response = client.share_point_library_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-library")]
+    ///
+    /// Needs the crate feature `share-point-library`.
     pub fn share_point_library_get_by_id(
         &self,
     ) -> builder::SharePointLibraryGetById<'_> {
@@ -8192,6 +8950,8 @@ let response = client.share_point_library_restore_library_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-library")]
+    ///
+    /// Needs the crate feature `share-point-library`.
     pub fn share_point_library_restore_library_action(
         &self,
     ) -> builder::SharePointLibraryRestoreLibraryAction<'_> {
@@ -8217,6 +8977,8 @@ let response = client.share_point_library_restore_library_action_to()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-library")]
+    ///
+    /// Needs the crate feature `share-point-library`.
     pub fn share_point_library_restore_library_action_to(
         &self,
     ) -> builder::SharePointLibraryRestoreLibraryActionTo<'_> {
@@ -8240,6 +9002,8 @@ let response = client.share_point_library_save_library_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-library")]
+    ///
+    /// Needs the crate feature `share-point-library`.
     pub fn share_point_library_save_library_action(
         &self,
     ) -> builder::SharePointLibrarySaveLibraryAction<'_> {
@@ -8273,6 +9037,8 @@ let response = client.share_point_library_search_library_by_options()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-library")]
+    ///
+    /// Needs the crate feature `share-point-library`.
     pub fn share_point_library_search_library_by_options(
         &self,
     ) -> builder::SharePointLibrarySearchLibraryByOptions<'_> {
@@ -8298,6 +9064,8 @@ let response = client.share_point_library_send_library_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-library")]
+    ///
+    /// Needs the crate feature `share-point-library`.
     pub fn share_point_library_send_library_action(
         &self,
     ) -> builder::SharePointLibrarySendLibraryAction<'_> {
@@ -8323,6 +9091,8 @@ let response = client.share_point_list_get()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-list")]
+    ///
+    /// Needs the crate feature `share-point-list`.
     pub fn share_point_list_get(&self) -> builder::SharePointListGet<'_> {
         builder::SharePointListGet::new(self)
     }
@@ -8344,6 +9114,8 @@ let response = client.share_point_list_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-list")]
+    ///
+    /// Needs the crate feature `share-point-list`.
     pub fn share_point_list_get_by_id(&self) -> builder::SharePointListGetById<'_> {
         builder::SharePointListGetById::new(self)
     }
@@ -8367,6 +9139,8 @@ let response = client.share_point_list_restore_list_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-list")]
+    ///
+    /// Needs the crate feature `share-point-list`.
     pub fn share_point_list_restore_list_action(
         &self,
     ) -> builder::SharePointListRestoreListAction<'_> {
@@ -8392,6 +9166,8 @@ let response = client.share_point_list_restore_list_action_to()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-list")]
+    ///
+    /// Needs the crate feature `share-point-list`.
     pub fn share_point_list_restore_list_action_to(
         &self,
     ) -> builder::SharePointListRestoreListActionTo<'_> {
@@ -8425,6 +9201,8 @@ let response = client.share_point_list_search_list_by_options()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-list")]
+    ///
+    /// Needs the crate feature `share-point-list`.
     pub fn share_point_list_search_list_by_options(
         &self,
     ) -> builder::SharePointListSearchListByOptions<'_> {
@@ -8450,6 +9228,8 @@ let response = client.share_point_site_get()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-site")]
+    ///
+    /// Needs the crate feature `share-point-site`.
     pub fn share_point_site_get(&self) -> builder::SharePointSiteGet<'_> {
         builder::SharePointSiteGet::new(self)
     }
@@ -8477,6 +9257,8 @@ let response = client.share_point_site_search_sites_by_options()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-site")]
+    ///
+    /// Needs the crate feature `share-point-site`.
     pub fn share_point_site_search_sites_by_options(
         &self,
     ) -> builder::SharePointSiteSearchSitesByOptions<'_> {
@@ -8498,6 +9280,8 @@ let response = client.share_point_site_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-site")]
+    ///
+    /// Needs the crate feature `share-point-site`.
     pub fn share_point_site_get_by_id(&self) -> builder::SharePointSiteGetById<'_> {
         builder::SharePointSiteGetById::new(self)
     }
@@ -8519,6 +9303,8 @@ let response = client.share_point_site_restore_site_action()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-site")]
+    ///
+    /// Needs the crate feature `share-point-site`.
     pub fn share_point_site_restore_site_action(
         &self,
     ) -> builder::SharePointSiteRestoreSiteAction<'_> {
@@ -8542,6 +9328,8 @@ let response = client.share_point_site_restore_site_action_to()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-site")]
+    ///
+    /// Needs the crate feature `share-point-site`.
     pub fn share_point_site_restore_site_action_to(
         &self,
     ) -> builder::SharePointSiteRestoreSiteActionTo<'_> {
@@ -8573,6 +9361,8 @@ let response = client.share_point_site_search_site_by_options()
 ```*/
     #[inline]
     #[cfg(feature = "share-point-site")]
+    ///
+    /// Needs the crate feature `share-point-site`.
     pub fn share_point_site_search_site_by_options(
         &self,
     ) -> builder::SharePointSiteSearchSiteByOptions<'_> {
@@ -8600,6 +9390,8 @@ let response = client.teams_channel_get()
 ```*/
     #[inline]
     #[cfg(feature = "teams-channel")]
+    ///
+    /// Needs the crate feature `teams-channel`.
     pub fn teams_channel_get(&self) -> builder::TeamsChannelGet<'_> {
         builder::TeamsChannelGet::new(self)
     }
@@ -8621,6 +9413,8 @@ let response = client.teams_channel_get_by_channel_id()
 ```*/
     #[inline]
     #[cfg(feature = "teams-channel")]
+    ///
+    /// Needs the crate feature `teams-channel`.
     pub fn teams_channel_get_by_channel_id(
         &self,
     ) -> builder::TeamsChannelGetByChannelId<'_> {
@@ -8648,6 +9442,8 @@ let response = client.teams_channel_get_children_page()
 ```*/
     #[inline]
     #[cfg(feature = "teams-channel")]
+    ///
+    /// Needs the crate feature `teams-channel`.
     pub fn teams_channel_get_children_page(
         &self,
     ) -> builder::TeamsChannelGetChildrenPage<'_> {
@@ -8675,6 +9471,8 @@ let response = client.teams_channel_download_exported_posts()
 ```*/
     #[inline]
     #[cfg(feature = "teams-channel")]
+    ///
+    /// Needs the crate feature `teams-channel`.
     pub fn teams_channel_download_exported_posts(
         &self,
     ) -> builder::TeamsChannelDownloadExportedPosts<'_> {
@@ -8700,6 +9498,8 @@ let response = client.teams_channel_operator_restore()
 ```*/
     #[inline]
     #[cfg(feature = "teams-channel")]
+    ///
+    /// Needs the crate feature `teams-channel`.
     pub fn teams_channel_operator_restore(
         &self,
     ) -> builder::TeamsChannelOperatorRestore<'_> {
@@ -8725,6 +9525,8 @@ let response = client.teams_channel_restore()
 ```*/
     #[inline]
     #[cfg(feature = "teams-channel")]
+    ///
+    /// Needs the crate feature `teams-channel`.
     pub fn teams_channel_restore(&self) -> builder::TeamsChannelRestore<'_> {
         builder::TeamsChannelRestore::new(self)
     }
@@ -8752,6 +9554,8 @@ let response = client.teams_channel_search()
 ```*/
     #[inline]
     #[cfg(feature = "teams-channel")]
+    ///
+    /// Needs the crate feature `teams-channel`.
     pub fn teams_channel_search(&self) -> builder::TeamsChannelSearch<'_> {
         builder::TeamsChannelSearch::new(self)
     }
@@ -8773,6 +9577,8 @@ let response = client.teams_channel_operator_start_export_task()
 ```*/
     #[inline]
     #[cfg(feature = "teams-channel")]
+    ///
+    /// Needs the crate feature `teams-channel`.
     pub fn teams_channel_operator_start_export_task(
         &self,
     ) -> builder::TeamsChannelOperatorStartExportTask<'_> {
@@ -8804,6 +9610,8 @@ let response = client.teams_file_get_page()
 ```*/
     #[inline]
     #[cfg(feature = "teams-file")]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub fn teams_file_get_page(&self) -> builder::TeamsFileGetPage<'_> {
         builder::TeamsFileGetPage::new(self)
     }
@@ -8825,6 +9633,8 @@ let response = client.teams_file_operator_restore()
 ```*/
     #[inline]
     #[cfg(feature = "teams-file")]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub fn teams_file_operator_restore(&self) -> builder::TeamsFileOperatorRestore<'_> {
         builder::TeamsFileOperatorRestore::new(self)
     }
@@ -8846,6 +9656,8 @@ let response = client.teams_file_restore()
 ```*/
     #[inline]
     #[cfg(feature = "teams-file")]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub fn teams_file_restore(&self) -> builder::TeamsFileRestore<'_> {
         builder::TeamsFileRestore::new(self)
     }
@@ -8867,6 +9679,8 @@ let response = client.teams_file_save()
 ```*/
     #[inline]
     #[cfg(feature = "teams-file")]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub fn teams_file_save(&self) -> builder::TeamsFileSave<'_> {
         builder::TeamsFileSave::new(self)
     }
@@ -8896,6 +9710,8 @@ let response = client.teams_file_search()
 ```*/
     #[inline]
     #[cfg(feature = "teams-file")]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub fn teams_file_search(&self) -> builder::TeamsFileSearch<'_> {
         builder::TeamsFileSearch::new(self)
     }
@@ -8917,6 +9733,8 @@ let response = client.teams_file_send()
 ```*/
     #[inline]
     #[cfg(feature = "teams-file")]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub fn teams_file_send(&self) -> builder::TeamsFileSend<'_> {
         builder::TeamsFileSend::new(self)
     }
@@ -8940,6 +9758,8 @@ let response = client.teams_file_get()
 ```*/
     #[inline]
     #[cfg(feature = "teams-file")]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub fn teams_file_get(&self) -> builder::TeamsFileGet<'_> {
         builder::TeamsFileGet::new(self)
     }
@@ -8963,6 +9783,8 @@ let response = client.teams_file_restore_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "teams-file")]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub fn teams_file_restore_by_id(&self) -> builder::TeamsFileRestoreById<'_> {
         builder::TeamsFileRestoreById::new(self)
     }
@@ -8986,6 +9808,8 @@ let response = client.teams_file_save_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "teams-file")]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub fn teams_file_save_by_id(&self) -> builder::TeamsFileSaveById<'_> {
         builder::TeamsFileSaveById::new(self)
     }
@@ -9009,6 +9833,8 @@ let response = client.teams_file_send_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "teams-file")]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub fn teams_file_send_by_id(&self) -> builder::TeamsFileSendById<'_> {
         builder::TeamsFileSendById::new(self)
     }
@@ -9034,6 +9860,8 @@ let response = client.teams_file_get_versions()
 ```*/
     #[inline]
     #[cfg(feature = "teams-file")]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub fn teams_file_get_versions(&self) -> builder::TeamsFileGetVersions<'_> {
         builder::TeamsFileGetVersions::new(self)
     }
@@ -9061,6 +9889,8 @@ let response = client.teams_post_get_page()
 ```*/
     #[inline]
     #[cfg(feature = "teams-post")]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub fn teams_post_get_page(&self) -> builder::TeamsPostGetPage<'_> {
         builder::TeamsPostGetPage::new(self)
     }
@@ -9082,6 +9912,8 @@ let response = client.teams_post_export()
 ```*/
     #[inline]
     #[cfg(feature = "teams-post")]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub fn teams_post_export(&self) -> builder::TeamsPostExport<'_> {
         builder::TeamsPostExport::new(self)
     }
@@ -9105,6 +9937,8 @@ let response = client.teams_post_download_exported_posts()
 ```*/
     #[inline]
     #[cfg(feature = "teams-post")]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub fn teams_post_download_exported_posts(
         &self,
     ) -> builder::TeamsPostDownloadExportedPosts<'_> {
@@ -9128,6 +9962,8 @@ let response = client.teams_post_operator_restore()
 ```*/
     #[inline]
     #[cfg(feature = "teams-post")]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub fn teams_post_operator_restore(&self) -> builder::TeamsPostOperatorRestore<'_> {
         builder::TeamsPostOperatorRestore::new(self)
     }
@@ -9149,6 +9985,8 @@ let response = client.teams_post_operator_start_export_task()
 ```*/
     #[inline]
     #[cfg(feature = "teams-post")]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub fn teams_post_operator_start_export_task(
         &self,
     ) -> builder::TeamsPostOperatorStartExportTask<'_> {
@@ -9172,6 +10010,8 @@ let response = client.teams_post_restore()
 ```*/
     #[inline]
     #[cfg(feature = "teams-post")]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub fn teams_post_restore(&self) -> builder::TeamsPostRestore<'_> {
         builder::TeamsPostRestore::new(self)
     }
@@ -9193,6 +10033,8 @@ let response = client.teams_post_save()
 ```*/
     #[inline]
     #[cfg(feature = "teams-post")]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub fn teams_post_save(&self) -> builder::TeamsPostSave<'_> {
         builder::TeamsPostSave::new(self)
     }
@@ -9222,6 +10064,8 @@ let response = client.teams_post_search()
 ```*/
     #[inline]
     #[cfg(feature = "teams-post")]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub fn teams_post_search(&self) -> builder::TeamsPostSearch<'_> {
         builder::TeamsPostSearch::new(self)
     }
@@ -9243,6 +10087,8 @@ let response = client.teams_post_send()
 ```*/
     #[inline]
     #[cfg(feature = "teams-post")]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub fn teams_post_send(&self) -> builder::TeamsPostSend<'_> {
         builder::TeamsPostSend::new(self)
     }
@@ -9266,6 +10112,8 @@ let response = client.teams_post_get()
 ```*/
     #[inline]
     #[cfg(feature = "teams-post")]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub fn teams_post_get(&self) -> builder::TeamsPostGet<'_> {
         builder::TeamsPostGet::new(self)
     }
@@ -9287,6 +10135,8 @@ let response = client.teams_post_export_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "teams-post")]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub fn teams_post_export_by_id(&self) -> builder::TeamsPostExportById<'_> {
         builder::TeamsPostExportById::new(self)
     }
@@ -9308,6 +10158,8 @@ let response = client.teams_post_save_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "teams-post")]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub fn teams_post_save_by_id(&self) -> builder::TeamsPostSaveById<'_> {
         builder::TeamsPostSaveById::new(self)
     }
@@ -9331,6 +10183,8 @@ let response = client.teams_post_send_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "teams-post")]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub fn teams_post_send_by_id(&self) -> builder::TeamsPostSendById<'_> {
         builder::TeamsPostSendById::new(self)
     }
@@ -9356,6 +10210,8 @@ let response = client.teams_tab_get()
 ```*/
     #[inline]
     #[cfg(feature = "teams-tab")]
+    ///
+    /// Needs the crate feature `teams-tab`.
     pub fn teams_tab_get(&self) -> builder::TeamsTabGet<'_> {
         builder::TeamsTabGet::new(self)
     }
@@ -9379,6 +10235,8 @@ let response = client.teams_tab_operator_restore()
 ```*/
     #[inline]
     #[cfg(feature = "teams-tab")]
+    ///
+    /// Needs the crate feature `teams-tab`.
     pub fn teams_tab_operator_restore(&self) -> builder::TeamsTabOperatorRestore<'_> {
         builder::TeamsTabOperatorRestore::new(self)
     }
@@ -9402,6 +10260,8 @@ let response = client.teams_tab_restore()
 ```*/
     #[inline]
     #[cfg(feature = "teams-tab")]
+    ///
+    /// Needs the crate feature `teams-tab`.
     pub fn teams_tab_restore(&self) -> builder::TeamsTabRestore<'_> {
         builder::TeamsTabRestore::new(self)
     }
@@ -9429,6 +10289,8 @@ let response = client.teams_tab_search()
 ```*/
     #[inline]
     #[cfg(feature = "teams-tab")]
+    ///
+    /// Needs the crate feature `teams-tab`.
     pub fn teams_tab_search(&self) -> builder::TeamsTabSearch<'_> {
         builder::TeamsTabSearch::new(self)
     }
@@ -9452,6 +10314,8 @@ let response = client.teams_tab_get_tab()
 ```*/
     #[inline]
     #[cfg(feature = "teams-tab")]
+    ///
+    /// Needs the crate feature `teams-tab`.
     pub fn teams_tab_get_tab(&self) -> builder::TeamsTabGetTab<'_> {
         builder::TeamsTabGetTab::new(self)
     }
@@ -9477,6 +10341,8 @@ let response = client.teams_tab_restore_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "teams-tab")]
+    ///
+    /// Needs the crate feature `teams-tab`.
     pub fn teams_tab_restore_by_id(&self) -> builder::TeamsTabRestoreById<'_> {
         builder::TeamsTabRestoreById::new(self)
     }
@@ -9498,6 +10364,8 @@ let response = client.teams_tab_operator_restore_by_multiple_channels()
 ```*/
     #[inline]
     #[cfg(feature = "teams-tab")]
+    ///
+    /// Needs the crate feature `teams-tab`.
     pub fn teams_tab_operator_restore_by_multiple_channels(
         &self,
     ) -> builder::TeamsTabOperatorRestoreByMultipleChannels<'_> {
@@ -9523,6 +10391,8 @@ let response = client.teams_team_get()
 ```*/
     #[inline]
     #[cfg(feature = "teams-team")]
+    ///
+    /// Needs the crate feature `teams-team`.
     pub fn teams_team_get(&self) -> builder::TeamsTeamGet<'_> {
         builder::TeamsTeamGet::new(self)
     }
@@ -9542,6 +10412,8 @@ let response = client.teams_team_operator_restore()
 ```*/
     #[inline]
     #[cfg(feature = "teams-team")]
+    ///
+    /// Needs the crate feature `teams-team`.
     pub fn teams_team_operator_restore(&self) -> builder::TeamsTeamOperatorRestore<'_> {
         builder::TeamsTeamOperatorRestore::new(self)
     }
@@ -9561,6 +10433,8 @@ let response = client.teams_team_restore()
 ```*/
     #[inline]
     #[cfg(feature = "teams-team")]
+    ///
+    /// Needs the crate feature `teams-team`.
     pub fn teams_team_restore(&self) -> builder::TeamsTeamRestore<'_> {
         builder::TeamsTeamRestore::new(self)
     }
@@ -9580,6 +10454,8 @@ let response = client.teams_team_get_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "teams-team")]
+    ///
+    /// Needs the crate feature `teams-team`.
     pub fn teams_team_get_by_id(&self) -> builder::TeamsTeamGetById<'_> {
         builder::TeamsTeamGetById::new(self)
     }
@@ -9601,6 +10477,8 @@ let response = client.teams_team_restore_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "teams-team")]
+    ///
+    /// Needs the crate feature `teams-team`.
     pub fn teams_team_restore_by_id(&self) -> builder::TeamsTeamRestoreById<'_> {
         builder::TeamsTeamRestoreById::new(self)
     }
@@ -9626,6 +10504,8 @@ let response = client.teams_team_search()
 ```*/
     #[inline]
     #[cfg(feature = "teams-team")]
+    ///
+    /// Needs the crate feature `teams-team`.
     pub fn teams_team_search(&self) -> builder::TeamsTeamSearch<'_> {
         builder::TeamsTeamSearch::new(self)
     }
@@ -9640,6 +10520,8 @@ let response = client.vbo_email_settings_get()
 ```*/
     #[inline]
     #[cfg(feature = "vbo-email-settings")]
+    ///
+    /// Needs the crate feature `vbo-email-settings`.
     pub fn vbo_email_settings_get(&self) -> builder::VboEmailSettingsGet<'_> {
         builder::VboEmailSettingsGet::new(self)
     }
@@ -9655,6 +10537,8 @@ let response = client.vbo_email_settings_update()
 ```*/
     #[inline]
     #[cfg(feature = "vbo-email-settings")]
+    ///
+    /// Needs the crate feature `vbo-email-settings`.
     pub fn vbo_email_settings_update(&self) -> builder::VboEmailSettingsUpdate<'_> {
         builder::VboEmailSettingsUpdate::new(self)
     }
@@ -9670,6 +10554,8 @@ let response = client.vbo_email_settings_complete_o_auth_sign_in()
 ```*/
     #[inline]
     #[cfg(feature = "vbo-email-settings")]
+    ///
+    /// Needs the crate feature `vbo-email-settings`.
     pub fn vbo_email_settings_complete_o_auth_sign_in(
         &self,
     ) -> builder::VboEmailSettingsCompleteOAuthSignIn<'_> {
@@ -9687,6 +10573,8 @@ let response = client.vbo_email_settings_prepare_o_auth_sign_in()
 ```*/
     #[inline]
     #[cfg(feature = "vbo-email-settings")]
+    ///
+    /// Needs the crate feature `vbo-email-settings`.
     pub fn vbo_email_settings_prepare_o_auth_sign_in(
         &self,
     ) -> builder::VboEmailSettingsPrepareOAuthSignIn<'_> {
@@ -9703,6 +10591,8 @@ let response = client.vbo_email_settings_send_test_action()
 ```*/
     #[inline]
     #[cfg(feature = "vbo-email-settings")]
+    ///
+    /// Needs the crate feature `vbo-email-settings`.
     pub fn vbo_email_settings_send_test_action(
         &self,
     ) -> builder::VboEmailSettingsSendTestAction<'_> {
@@ -9719,6 +10609,8 @@ let response = client.veod_email_settings_get()
 ```*/
     #[inline]
     #[cfg(feature = "veod-email-settings")]
+    ///
+    /// Needs the crate feature `veod-email-settings`.
     pub fn veod_email_settings_get(&self) -> builder::VeodEmailSettingsGet<'_> {
         builder::VeodEmailSettingsGet::new(self)
     }
@@ -9734,6 +10626,8 @@ let response = client.veod_email_settings_update()
 ```*/
     #[inline]
     #[cfg(feature = "veod-email-settings")]
+    ///
+    /// Needs the crate feature `veod-email-settings`.
     pub fn veod_email_settings_update(&self) -> builder::VeodEmailSettingsUpdate<'_> {
         builder::VeodEmailSettingsUpdate::new(self)
     }
@@ -9749,6 +10643,8 @@ let response = client.veod_email_settings_send_test_email_action()
 ```*/
     #[inline]
     #[cfg(feature = "veod-email-settings")]
+    ///
+    /// Needs the crate feature `veod-email-settings`.
     pub fn veod_email_settings_send_test_email_action(
         &self,
     ) -> builder::VeodEmailSettingsSendTestEmailAction<'_> {
@@ -9765,6 +10661,8 @@ let response = client.vesp_email_settings_get()
 ```*/
     #[inline]
     #[cfg(feature = "vesp-email-settings")]
+    ///
+    /// Needs the crate feature `vesp-email-settings`.
     pub fn vesp_email_settings_get(&self) -> builder::VespEmailSettingsGet<'_> {
         builder::VespEmailSettingsGet::new(self)
     }
@@ -9780,6 +10678,8 @@ let response = client.vesp_email_settings_update()
 ```*/
     #[inline]
     #[cfg(feature = "vesp-email-settings")]
+    ///
+    /// Needs the crate feature `vesp-email-settings`.
     pub fn vesp_email_settings_update(&self) -> builder::VespEmailSettingsUpdate<'_> {
         builder::VespEmailSettingsUpdate::new(self)
     }
@@ -9795,6 +10695,8 @@ let response = client.vesp_email_settings_send_test_email_action()
 ```*/
     #[inline]
     #[cfg(feature = "vesp-email-settings")]
+    ///
+    /// Needs the crate feature `vesp-email-settings`.
     pub fn vesp_email_settings_send_test_email_action(
         &self,
     ) -> builder::VespEmailSettingsSendTestEmailAction<'_> {
@@ -9811,6 +10713,8 @@ let response = client.vet_email_settings_get()
 ```*/
     #[inline]
     #[cfg(feature = "vet-email-settings")]
+    ///
+    /// Needs the crate feature `vet-email-settings`.
     pub fn vet_email_settings_get(&self) -> builder::VetEmailSettingsGet<'_> {
         builder::VetEmailSettingsGet::new(self)
     }
@@ -9826,6 +10730,8 @@ let response = client.vet_email_settings_update()
 ```*/
     #[inline]
     #[cfg(feature = "vet-email-settings")]
+    ///
+    /// Needs the crate feature `vet-email-settings`.
     pub fn vet_email_settings_update(&self) -> builder::VetEmailSettingsUpdate<'_> {
         builder::VetEmailSettingsUpdate::new(self)
     }
@@ -9841,6 +10747,8 @@ let response = client.vet_email_settings_send_test()
 ```*/
     #[inline]
     #[cfg(feature = "vet-email-settings")]
+    ///
+    /// Needs the crate feature `vet-email-settings`.
     pub fn vet_email_settings_send_test(&self) -> builder::VetEmailSettingsSendTest<'_> {
         builder::VetEmailSettingsSendTest::new(self)
     }
@@ -9855,6 +10763,8 @@ let response = client.vex_email_settings_get()
 ```*/
     #[inline]
     #[cfg(feature = "vex-email-settings")]
+    ///
+    /// Needs the crate feature `vex-email-settings`.
     pub fn vex_email_settings_get(&self) -> builder::VexEmailSettingsGet<'_> {
         builder::VexEmailSettingsGet::new(self)
     }
@@ -9870,6 +10780,8 @@ let response = client.vex_email_settings_update()
 ```*/
     #[inline]
     #[cfg(feature = "vex-email-settings")]
+    ///
+    /// Needs the crate feature `vex-email-settings`.
     pub fn vex_email_settings_update(&self) -> builder::VexEmailSettingsUpdate<'_> {
         builder::VexEmailSettingsUpdate::new(self)
     }
@@ -9885,6 +10797,8 @@ let response = client.vex_email_settings_send_test_action()
 ```*/
     #[inline]
     #[cfg(feature = "vex-email-settings")]
+    ///
+    /// Needs the crate feature `vex-email-settings`.
     pub fn vex_email_settings_send_test_action(
         &self,
     ) -> builder::VexEmailSettingsSendTestAction<'_> {

@@ -2,10 +2,10 @@
 
 #[cfg(any(feature = "account"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AccountGetCredentialsAccountType`"] pub enum
-    AccountGetCredentialsAccountType { AzureBlobAccount = "azureBlobAccount",
-    AmazonS3Account = "amazonS3Account", AmazonS3CompatibleAccount =
-    "amazonS3CompatibleAccount", } unknown Unknown
+    #[doc = "`AccountGetCredentialsAccountType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `account`."] pub enum AccountGetCredentialsAccountType {
+    AzureBlobAccount = "azureBlobAccount", AmazonS3Account = "amazonS3Account",
+    AmazonS3CompatibleAccount = "amazonS3CompatibleAccount", } unknown Unknown
 }
 #[cfg(
     any(
@@ -15,8 +15,10 @@
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AmazonS3AwsRegionType`"] pub enum AmazonS3AwsRegionType { Global =
-    "Global", UsGovernment = "USGovernment", China = "China", } unknown Unknown
+    #[doc = "`AmazonS3AwsRegionType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `amazon-s3-object-storage`, `object-storage-repository`, `unreferenced-types`."]
+    pub enum AmazonS3AwsRegionType { Global = "Global", UsGovernment = "USGovernment",
+    China = "China", } unknown Unknown
 }
 #[cfg(
     any(
@@ -27,8 +29,10 @@
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AzureStorageEndpoint`"] pub enum AzureStorageEndpoint { Global = "Global",
-    Germany = "Germany", China = "China", Government = "Government", } unknown Unknown
+    #[doc = "`AzureStorageEndpoint`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `azure-object-storage`, `azure-service-accounts`, `object-storage-repository`, `unreferenced-types`."]
+    pub enum AzureStorageEndpoint { Global = "Global", Germany = "Germany", China =
+    "China", Government = "Government", } unknown Unknown
 }
 #[cfg(
     any(
@@ -38,13 +42,16 @@
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AzureStorageEndpointNullable`"] pub enum AzureStorageEndpointNullable {
-    Global = "Global", Germany = "Germany", China = "China", Government = "Government", }
-    unknown Unknown
+    #[doc = "`AzureStorageEndpointNullable`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `azure-object-storage`, `object-storage-repository`, `unreferenced-types`."]
+    pub enum AzureStorageEndpointNullable { Global = "Global", Germany = "Germany", China
+    = "China", Government = "Government", } unknown Unknown
 }
 ///`JobSessionChangesGetResponse`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-session"))]
+///
+/// Needs the crate feature `job-session`.
 pub struct JobSessionChangesGetResponse {
     pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
@@ -56,6 +63,8 @@ pub struct JobSessionChangesGetResponse {
 ///`OAuthTokenResponse`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "auth"))]
+///
+/// Needs the crate feature `auth`.
 pub struct OAuthTokenResponse {
     ///Bearer token to send in the `Authorization` header of every later call.
     pub access_token: ::std::option::Option<::std::string::String>,
@@ -74,92 +83,107 @@ pub struct OAuthTokenResponse {
 }
 #[cfg(any(feature = "one-drive-folder"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OneDriveFolderSearchOneDriveFolderByOptionsItemType`"] pub enum
+    #[doc = "`OneDriveFolderSearchOneDriveFolderByOptionsItemType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `one-drive-folder`."] pub enum
     OneDriveFolderSearchOneDriveFolderByOptionsItemType { All = "All", Folders =
     "Folders", Documents = "Documents", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OneDriveSearchOneDriveByOptionsItemType`"] pub enum
+    #[doc = "`OneDriveSearchOneDriveByOptionsItemType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `one-drive`."] pub enum
     OneDriveSearchOneDriveByOptionsItemType { All = "All", Folders = "Folders", Documents
     = "Documents", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OneDriveSearchOneDrivesByOptionsItemType`"] pub enum
+    #[doc = "`OneDriveSearchOneDrivesByOptionsItemType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `one-drive`."] pub enum
     OneDriveSearchOneDrivesByOptionsItemType { All = "All", Folders = "Folders",
     Documents = "Documents", } unknown Unknown
 }
 #[cfg(any(feature = "organization-group"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OrganizationGroupGetByIdDataSource`"] pub enum
+    #[doc = "`OrganizationGroupGetByIdDataSource`"] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-group`."] pub enum
     OrganizationGroupGetByIdDataSource { PreferLocal = "PreferLocal", Production =
     "Production", PreferLocalResynced = "PreferLocalResynced", } unknown Unknown
 }
 #[cfg(any(feature = "organization-group"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OrganizationGroupGetDataSource`"] pub enum OrganizationGroupGetDataSource {
-    PreferLocal = "PreferLocal", Production = "Production", PreferLocalResynced =
-    "PreferLocalResynced", } unknown Unknown
+    #[doc = "`OrganizationGroupGetDataSource`"] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-group`."] pub enum
+    OrganizationGroupGetDataSource { PreferLocal = "PreferLocal", Production =
+    "Production", PreferLocalResynced = "PreferLocalResynced", } unknown Unknown
 }
 #[cfg(any(feature = "organization-group"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OrganizationGroupGetLocationFilter`"] pub enum
+    #[doc = "`OrganizationGroupGetLocationFilter`"] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-group`."] pub enum
     OrganizationGroupGetLocationFilter { Cloud = "Cloud", OnPremises = "OnPremises",
     Hybrid = "Hybrid", CloudOrHybrid = "CloudOrHybrid", OnPremisesOrHybrid =
     "OnPremisesOrHybrid", Any = "Any", } unknown Unknown
 }
 #[cfg(any(feature = "organization-group-member"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OrganizationGroupMemberGetDataSource`"] pub enum
+    #[doc = "`OrganizationGroupMemberGetDataSource`"] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-group-member`."] pub enum
     OrganizationGroupMemberGetDataSource { PreferLocal = "PreferLocal", Production =
     "Production", PreferLocalResynced = "PreferLocalResynced", } unknown Unknown
 }
 #[cfg(any(feature = "organization-site"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OrganizationSiteGetByIdDataSource`"] pub enum
+    #[doc = "`OrganizationSiteGetByIdDataSource`"] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-site`."] pub enum
     OrganizationSiteGetByIdDataSource { PreferLocal = "PreferLocal", Production =
     "Production", PreferLocalResynced = "PreferLocalResynced", } unknown Unknown
 }
 #[cfg(any(feature = "organization-site"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OrganizationSiteGetDataSource`"] pub enum OrganizationSiteGetDataSource {
-    PreferLocal = "PreferLocal", Production = "Production", PreferLocalResynced =
-    "PreferLocalResynced", } unknown Unknown
+    #[doc = "`OrganizationSiteGetDataSource`"] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-site`."] pub enum
+    OrganizationSiteGetDataSource { PreferLocal = "PreferLocal", Production =
+    "Production", PreferLocalResynced = "PreferLocalResynced", } unknown Unknown
 }
 #[cfg(any(feature = "organization-site"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OrganizationSiteGetLocationFilter`"] pub enum
+    #[doc = "`OrganizationSiteGetLocationFilter`"] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-site`."] pub enum
     OrganizationSiteGetLocationFilter { Cloud = "Cloud", OnPremises = "OnPremises", Any =
     "Any", } unknown Unknown
 }
 #[cfg(any(feature = "organization-team"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OrganizationTeamGetByIdDataSource`"] pub enum
+    #[doc = "`OrganizationTeamGetByIdDataSource`"] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-team`."] pub enum
     OrganizationTeamGetByIdDataSource { PreferLocal = "PreferLocal", Production =
     "Production", PreferLocalResynced = "PreferLocalResynced", } unknown Unknown
 }
 #[cfg(any(feature = "organization-team"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OrganizationTeamGetDataSource`"] pub enum OrganizationTeamGetDataSource {
-    PreferLocal = "PreferLocal", Production = "Production", PreferLocalResynced =
-    "PreferLocalResynced", } unknown Unknown
+    #[doc = "`OrganizationTeamGetDataSource`"] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-team`."] pub enum
+    OrganizationTeamGetDataSource { PreferLocal = "PreferLocal", Production =
+    "Production", PreferLocalResynced = "PreferLocalResynced", } unknown Unknown
 }
 #[cfg(any(feature = "organization-user"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OrganizationUserGetByIdDataSource`"] pub enum
+    #[doc = "`OrganizationUserGetByIdDataSource`"] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-user`."] pub enum
     OrganizationUserGetByIdDataSource { PreferLocal = "PreferLocal", Production =
     "Production", PreferLocalResynced = "PreferLocalResynced", } unknown Unknown
 }
 #[cfg(any(feature = "organization-user"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OrganizationUserGetDataSource`"] pub enum OrganizationUserGetDataSource {
-    PreferLocal = "PreferLocal", Production = "Production", PreferLocalResynced =
-    "PreferLocalResynced", } unknown Unknown
+    #[doc = "`OrganizationUserGetDataSource`"] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-user`."] pub enum
+    OrganizationUserGetDataSource { PreferLocal = "PreferLocal", Production =
+    "Production", PreferLocalResynced = "PreferLocalResynced", } unknown Unknown
 }
 #[cfg(any(feature = "organization-user"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OrganizationUserGetLocationFilter`"] pub enum
+    #[doc = "`OrganizationUserGetLocationFilter`"] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-user`."] pub enum
     OrganizationUserGetLocationFilter { Cloud = "Cloud", OnPremises = "OnPremises",
     Hybrid = "Hybrid", CloudOrHybrid = "CloudOrHybrid", OnPremisesOrHybrid =
     "OnPremisesOrHybrid", Any = "Any", } unknown Unknown
@@ -167,6 +191,8 @@ pub struct OAuthTokenResponse {
 ///`PageOfRestApplication`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "application"))]
+///
+/// Needs the crate feature `application`.
 pub struct PageOfRestApplication {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -182,6 +208,8 @@ pub struct PageOfRestApplication {
 ///`PageOfRestBackupApplication`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-backup-applications"))]
+///
+/// Needs the crate feature `organization-backup-applications`.
 pub struct PageOfRestBackupApplication {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -197,6 +225,8 @@ pub struct PageOfRestBackupApplication {
 ///`PageOfRestBackupGroupData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-group-data"))]
+///
+/// Needs the crate feature `backup-group-data`.
 pub struct PageOfRestBackupGroupData {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -212,6 +242,8 @@ pub struct PageOfRestBackupGroupData {
 ///`PageOfRestBackupMailboxData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-mailbox-data"))]
+///
+/// Needs the crate feature `backup-mailbox-data`.
 pub struct PageOfRestBackupMailboxData {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -227,6 +259,8 @@ pub struct PageOfRestBackupMailboxData {
 ///`PageOfRestBackupOneDriveData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-one-drive-data"))]
+///
+/// Needs the crate feature `backup-one-drive-data`.
 pub struct PageOfRestBackupOneDriveData {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -242,6 +276,8 @@ pub struct PageOfRestBackupOneDriveData {
 ///`PageOfRestBackupOrganizationData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-organization-data"))]
+///
+/// Needs the crate feature `backup-organization-data`.
 pub struct PageOfRestBackupOrganizationData {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -257,6 +293,8 @@ pub struct PageOfRestBackupOrganizationData {
 ///`PageOfRestBackupRepositoryStorageUsageInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-repository"))]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct PageOfRestBackupRepositoryStorageUsageInfo {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -272,6 +310,8 @@ pub struct PageOfRestBackupRepositoryStorageUsageInfo {
 ///`PageOfRestBackupSiteData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-site-data"))]
+///
+/// Needs the crate feature `backup-site-data`.
 pub struct PageOfRestBackupSiteData {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -287,6 +327,8 @@ pub struct PageOfRestBackupSiteData {
 ///`PageOfRestBackupTeamData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-team-data"))]
+///
+/// Needs the crate feature `backup-team-data`.
 pub struct PageOfRestBackupTeamData {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -302,6 +344,8 @@ pub struct PageOfRestBackupTeamData {
 ///`PageOfRestBackupUserData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-user-data"))]
+///
+/// Needs the crate feature `backup-user-data`.
 pub struct PageOfRestBackupUserData {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -323,6 +367,8 @@ pub struct PageOfRestBackupUserData {
         feature = "teams-team"
     )
 )]
+///
+/// Needs one of the crate features `backup-organization`, `teams-channel`, `teams-team`.
 pub struct PageOfRestChannelEntity {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -338,6 +384,8 @@ pub struct PageOfRestChannelEntity {
 ///`PageOfRestDataRetrievalSession`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval-session"))]
+///
+/// Needs the crate feature `data-retrieval-session`.
 pub struct PageOfRestDataRetrievalSession {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -353,6 +401,8 @@ pub struct PageOfRestDataRetrievalSession {
 ///`PageOfRestExchangeFolder`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-folder"))]
+///
+/// Needs the crate feature `exchange-folder`.
 pub struct PageOfRestExchangeFolder {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -375,6 +425,8 @@ pub struct PageOfRestExchangeFolder {
         feature = "exchange-mailbox"
     )
 )]
+///
+/// Needs one of the crate features `backup-organization`, `exchange-folder`, `exchange-item`, `exchange-mailbox`.
 pub struct PageOfRestExchangeItemsComposed {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -390,6 +442,8 @@ pub struct PageOfRestExchangeItemsComposed {
 ///`PageOfRestExchangeMailbox`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-mailbox"))]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct PageOfRestExchangeMailbox {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -405,6 +459,8 @@ pub struct PageOfRestExchangeMailbox {
 ///`PageOfRestGroup`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-group"))]
+///
+/// Needs the crate feature `organization-group`.
 pub struct PageOfRestGroup {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -420,6 +476,8 @@ pub struct PageOfRestGroup {
 ///`PageOfRestGroupMember`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-group-member"))]
+///
+/// Needs the crate feature `organization-group-member`.
 pub struct PageOfRestGroupMember {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -446,6 +504,8 @@ pub struct PageOfRestGroupMember {
         feature = "share-point-site"
     )
 )]
+///
+/// Needs one of the crate features `one-drive`, `one-drive-document`, `one-drive-folder`, `share-point-document`, `share-point-folder`, `share-point-library`, `share-point-list`, `share-point-site`.
 pub struct PageOfRestItemComposed {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -461,6 +521,8 @@ pub struct PageOfRestItemComposed {
 ///`PageOfRestJobSession`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-session"))]
+///
+/// Needs the crate feature `job-session`.
 pub struct PageOfRestJobSession {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -476,6 +538,8 @@ pub struct PageOfRestJobSession {
 ///`PageOfRestJobSessionObject`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-session-objects"))]
+///
+/// Needs the crate feature `job-session-objects`.
 pub struct PageOfRestJobSessionObject {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -491,6 +555,8 @@ pub struct PageOfRestJobSessionObject {
 ///`PageOfRestLicensedUser`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "licensed-user"))]
+///
+/// Needs the crate feature `licensed-user`.
 pub struct PageOfRestLicensedUser {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -506,6 +572,8 @@ pub struct PageOfRestLicensedUser {
 ///`PageOfRestLogItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval-session-log", feature = "job-session-log"))]
+///
+/// Needs one of the crate features `data-retrieval-session-log`, `job-session-log`.
 pub struct PageOfRestLogItem {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -521,6 +589,8 @@ pub struct PageOfRestLogItem {
 ///`PageOfRestOneDrive`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive", feature = "organization-user-one-drive"))]
+///
+/// Needs one of the crate features `one-drive`, `organization-user-one-drive`.
 pub struct PageOfRestOneDrive {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -536,6 +606,8 @@ pub struct PageOfRestOneDrive {
 ///`PageOfRestOneDriveDocument`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-document"))]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct PageOfRestOneDriveDocument {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -551,6 +623,8 @@ pub struct PageOfRestOneDriveDocument {
 ///`PageOfRestOneDriveFolder`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-folder"))]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct PageOfRestOneDriveFolder {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -566,6 +640,8 @@ pub struct PageOfRestOneDriveFolder {
 ///`PageOfRestOrganizationStorageSpaceUsage`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
+///
+/// Needs the crate feature `organization`.
 pub struct PageOfRestOrganizationStorageSpaceUsage {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -581,6 +657,8 @@ pub struct PageOfRestOrganizationStorageSpaceUsage {
 ///`PageOfRestRestorePoint`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-point"))]
+///
+/// Needs the crate feature `restore-point`.
 pub struct PageOfRestRestorePoint {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -596,6 +674,8 @@ pub struct PageOfRestRestorePoint {
 ///`PageOfRestRestorePointGroup`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-point"))]
+///
+/// Needs the crate feature `restore-point`.
 pub struct PageOfRestRestorePointGroup {
     pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
@@ -607,6 +687,8 @@ pub struct PageOfRestRestorePointGroup {
 ///`PageOfRestRestorePointMailbox`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-point"))]
+///
+/// Needs the crate feature `restore-point`.
 pub struct PageOfRestRestorePointMailbox {
     pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
@@ -618,6 +700,8 @@ pub struct PageOfRestRestorePointMailbox {
 ///`PageOfRestRestorePointOneDrive`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-point"))]
+///
+/// Needs the crate feature `restore-point`.
 pub struct PageOfRestRestorePointOneDrive {
     pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
@@ -629,6 +713,8 @@ pub struct PageOfRestRestorePointOneDrive {
 ///`PageOfRestRestorePointSite`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-point"))]
+///
+/// Needs the crate feature `restore-point`.
 pub struct PageOfRestRestorePointSite {
     pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
@@ -640,6 +726,8 @@ pub struct PageOfRestRestorePointSite {
 ///`PageOfRestRestorePointTeam`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-point"))]
+///
+/// Needs the crate feature `restore-point`.
 pub struct PageOfRestRestorePointTeam {
     pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
@@ -651,6 +739,8 @@ pub struct PageOfRestRestorePointTeam {
 ///`PageOfRestRestorePointUser`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-point"))]
+///
+/// Needs the crate feature `restore-point`.
 pub struct PageOfRestRestorePointUser {
     pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
@@ -662,6 +752,8 @@ pub struct PageOfRestRestorePointUser {
 ///`PageOfRestRestoreSession`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-session"))]
+///
+/// Needs the crate feature `restore-session`.
 pub struct PageOfRestRestoreSession {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -677,6 +769,8 @@ pub struct PageOfRestRestoreSession {
 ///`PageOfRestRestoreSessionEvent`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-session-event"))]
+///
+/// Needs the crate feature `restore-session-event`.
 pub struct PageOfRestRestoreSessionEvent {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -692,6 +786,8 @@ pub struct PageOfRestRestoreSessionEvent {
 ///`PageOfRestSharePointAttachment`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-attachment"))]
+///
+/// Needs the crate feature `share-point-attachment`.
 pub struct PageOfRestSharePointAttachment {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -707,6 +803,8 @@ pub struct PageOfRestSharePointAttachment {
 ///`PageOfRestSharePointDocument`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-document"))]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct PageOfRestSharePointDocument {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -722,6 +820,8 @@ pub struct PageOfRestSharePointDocument {
 ///`PageOfRestSharePointFolder`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-folder"))]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct PageOfRestSharePointFolder {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -737,6 +837,8 @@ pub struct PageOfRestSharePointFolder {
 ///`PageOfRestSharePointItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-item"))]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct PageOfRestSharePointItem {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -752,6 +854,8 @@ pub struct PageOfRestSharePointItem {
 ///`PageOfRestSharePointLibrary`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-library"))]
+///
+/// Needs the crate feature `share-point-library`.
 pub struct PageOfRestSharePointLibrary {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -767,6 +871,8 @@ pub struct PageOfRestSharePointLibrary {
 ///`PageOfRestSharePointList`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-list"))]
+///
+/// Needs the crate feature `share-point-list`.
 pub struct PageOfRestSharePointList {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -782,6 +888,8 @@ pub struct PageOfRestSharePointList {
 ///`PageOfRestSharePointSite`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-site"))]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct PageOfRestSharePointSite {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -797,6 +905,8 @@ pub struct PageOfRestSharePointSite {
 ///`PageOfRestSite`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-site"))]
+///
+/// Needs the crate feature `organization-site`.
 pub struct PageOfRestSite {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -812,6 +922,8 @@ pub struct PageOfRestSite {
 ///`PageOfRestTeam`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-team"))]
+///
+/// Needs the crate feature `organization-team`.
 pub struct PageOfRestTeam {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -827,6 +939,8 @@ pub struct PageOfRestTeam {
 ///`PageOfRestTeamsChannelPreview`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-channel"))]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct PageOfRestTeamsChannelPreview {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -842,6 +956,8 @@ pub struct PageOfRestTeamsChannelPreview {
 ///`PageOfRestTeamsFile`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-file"))]
+///
+/// Needs the crate feature `teams-file`.
 pub struct PageOfRestTeamsFile {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -857,6 +973,8 @@ pub struct PageOfRestTeamsFile {
 ///`PageOfRestTeamsNode`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-channel"))]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct PageOfRestTeamsNode {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -872,6 +990,8 @@ pub struct PageOfRestTeamsNode {
 ///`PageOfRestTeamsPost`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-post"))]
+///
+/// Needs the crate feature `teams-post`.
 pub struct PageOfRestTeamsPost {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -887,6 +1007,8 @@ pub struct PageOfRestTeamsPost {
 ///`PageOfRestTeamsTab`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-tab"))]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct PageOfRestTeamsTab {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -902,6 +1024,8 @@ pub struct PageOfRestTeamsTab {
 ///`PageOfRestTeamsTeam`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-team"))]
+///
+/// Needs the crate feature `teams-team`.
 pub struct PageOfRestTeamsTeam {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -917,6 +1041,8 @@ pub struct PageOfRestTeamsTeam {
 ///`PageOfRestUser`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-user"))]
+///
+/// Needs the crate feature `organization-user`.
 pub struct PageOfRestUser {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -932,6 +1058,8 @@ pub struct PageOfRestUser {
 ///`RestAccountPool`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-backup-accounts"))]
+///
+/// Needs the crate feature `organization-backup-accounts`.
 pub struct RestAccountPool {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
 }
@@ -958,6 +1086,8 @@ pub struct RestAccountPool {
         feature = "vex-email-settings"
     )
 )]
+///
+/// Needs one of the crate features `audit-email-settings`, `backup-organization`, `data-retrieval`, `exchange-folder`, `exchange-item`, `exchange-mailbox`, `exclusion-settings`, `history-settings`, `license`, `management-mode`, `organization`, `unreferenced-types`, `vbo-email-settings`, `veod-email-settings`, `vesp-email-settings`, `vet-email-settings`, `vex-email-settings`.
 pub struct RestAction {
     ///HTTP method to use with `uri`, such as `POST`.
     pub method: ::std::option::Option<::std::string::String>,
@@ -967,6 +1097,8 @@ pub struct RestAction {
 ///`RestAmazonArchiverAppliance`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "object-storage-repository", feature = "unreferenced-types"))]
+///
+/// Needs one of the crate features `object-storage-repository`, `unreferenced-types`.
 pub struct RestAmazonArchiverAppliance {
     ///TCP port the appliance listens on for traffic from backup proxies.
     pub appliance_port: ::std::option::Option<i32>,
@@ -984,6 +1116,8 @@ pub struct RestAmazonArchiverAppliance {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `amazon-s3-object-storage`, `object-storage-repository`, `unreferenced-types`.
 pub struct RestAmazonBucketS3Aws {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     ///Name of the S3 bucket.
@@ -1003,6 +1137,8 @@ pub struct RestAmazonBucketS3Aws {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `amazon-s3-compatible-object-storage`, `object-storage-repository`, `unreferenced-types`.
 pub struct RestAmazonBucketS3Compatible {
     ///Region id used when signing requests to this endpoint.
     pub custom_region_id: ::std::option::Option<::std::string::String>,
@@ -1015,6 +1151,8 @@ pub struct RestAmazonBucketS3Compatible {
 ///`RestAmazonFolderToReceiveS3Aws`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "amazon-s3-object-storage"))]
+///
+/// Needs the crate feature `amazon-s3-object-storage`.
 pub struct RestAmazonFolderToReceiveS3Aws {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     pub name: ::std::option::Option<::std::string::String>,
@@ -1024,6 +1162,8 @@ pub struct RestAmazonFolderToReceiveS3Aws {
 ///`RestAmazonFolderToReceiveS3Compatible`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "amazon-s3-compatible-object-storage"))]
+///
+/// Needs the crate feature `amazon-s3-compatible-object-storage`.
 pub struct RestAmazonFolderToReceiveS3Compatible {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     pub name: ::std::option::Option<::std::string::String>,
@@ -1038,6 +1178,8 @@ pub struct RestAmazonFolderToReceiveS3Compatible {
         feature = "amazon-s3-object-storage"
     )
 )]
+///
+/// Needs one of the crate features `amazon-s3-compatible-object-storage`, `amazon-s3-object-storage`.
 pub struct RestAmazonFolderToSend {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     ///Name of the folder to create in the bucket.
@@ -1064,6 +1206,8 @@ impl RestAmazonFolderToSend {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `ec2-resources`, `object-storage-repository`, `unreferenced-types`.
 pub struct RestAmazonInstanceType {
     ///Virtual CPU cores of the type.
     pub cores: ::std::option::Option<i32>,
@@ -1075,6 +1219,8 @@ pub struct RestAmazonInstanceType {
 ///`RestAmazonS3AwsObjectStorageRepository`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestAmazonS3AwsObjectStorageRepository {
     ///Cloud credentials that open the storage, id from `Account_GetCredentials`.
     pub account_id: ::std::option::Option<::uuid::Uuid>,
@@ -1113,6 +1259,8 @@ pub struct RestAmazonS3AwsObjectStorageRepository {
 ///`RestAmazonS3CompatibleObjectStorageRepository`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestAmazonS3CompatibleObjectStorageRepository {
     ///Cloud credentials that open the storage, id from `Account_GetCredentials`.
     pub account_id: ::std::option::Option<::uuid::Uuid>,
@@ -1142,6 +1290,8 @@ pub struct RestAmazonS3CompatibleObjectStorageRepository {
 ///`RestAmazonS3DataRetrieval`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestAmazonS3DataRetrieval {
     ///Follow-up actions the server offers on this job.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -1184,7 +1334,8 @@ pub struct RestAmazonS3DataRetrieval {
 }
 #[cfg(any(feature = "data-retrieval", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestAmazonS3GlacierRetrievalPolicy`"] pub enum
+    #[doc = "`RestAmazonS3GlacierRetrievalPolicy`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `data-retrieval`, `unreferenced-types`."] pub enum
     RestAmazonS3GlacierRetrievalPolicy { Expedited = "Expedited", Standard = "Standard",
     Bulk = "Bulk", } unknown Unknown
 }
@@ -1197,6 +1348,8 @@ pub struct RestAmazonS3DataRetrieval {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `ec2-resources`, `object-storage-repository`, `unreferenced-types`.
 pub struct RestAmazonSecurityGroup {
     ///Id of the AWS security group (`sg-` prefix) applied to the archiver appliance.
     pub id: ::std::option::Option<::std::string::String>,
@@ -1212,6 +1365,8 @@ pub struct RestAmazonSecurityGroup {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `ec2-resources`, `object-storage-repository`, `unreferenced-types`.
 pub struct RestAmazonSubnet {
     ///IPv4 range of the subnet in CIDR notation (for example `10.0.1.0/24`); it lies inside the VPC range.
     pub cidr: ::std::option::Option<::std::string::String>,
@@ -1229,6 +1384,8 @@ pub struct RestAmazonSubnet {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `ec2-resources`, `object-storage-repository`, `unreferenced-types`.
 pub struct RestAmazonVpc {
     ///IPv4 range of the VPC in CIDR notation, for example `10.0.0.0/16`.
     pub cidr: ::std::option::Option<::std::string::String>,
@@ -1240,6 +1397,8 @@ pub struct RestAmazonVpc {
 ///`RestApplication`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "application", feature = "organization-backup-applications"))]
+///
+/// Needs one of the crate features `application`, `organization-backup-applications`.
 pub struct RestApplication {
     ///Application (client) id of the Microsoft Entra application that the organization uses for backup.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
@@ -1251,6 +1410,8 @@ pub struct RestApplication {
 ///`RestApplicationFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "application"))]
+///
+/// Needs the crate feature `application`.
 pub struct RestApplicationFromClient {
     ///Base64 of the certificate (with private key) the new applications will use to authenticate.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -1272,6 +1433,8 @@ impl RestApplicationFromClient {
 ///`RestAppointmentItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestAppointmentItem {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -1307,6 +1470,8 @@ pub struct RestAppointmentItem {
         feature = "teams-team"
     )
 )]
+///
+/// Needs one of the crate features `backup-organization`, `teams-channel`, `teams-post`, `teams-team`.
 pub struct RestAttachInfo {
     ///File name of the attached file.
     pub long_file_name: ::std::option::Option<::std::string::String>,
@@ -1326,6 +1491,8 @@ pub struct RestAttachInfo {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `backup-organization`, `exchange-folder`, `exchange-item`, `exchange-mailbox`, `unreferenced-types`.
 pub struct RestAttachment {
     ///File name of the attachment.
     pub name: ::std::option::Option<::std::string::String>,
@@ -1335,6 +1502,8 @@ pub struct RestAttachment {
 ///`RestAuditEmailSettingsRequest`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "audit-email-settings"))]
+///
+/// Needs the crate feature `audit-email-settings`.
 pub struct RestAuditEmailSettingsRequest {
     pub authentication_type: ::std::option::Option<RestAuthenticationType>,
     ///`true` turns audit notification emails on.
@@ -1373,6 +1542,8 @@ impl RestAuditEmailSettingsRequest {
 ///`RestAuditEmailSettingsResponse`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "audit-email-settings"))]
+///
+/// Needs the crate feature `audit-email-settings`.
 pub struct RestAuditEmailSettingsResponse {
     ///Follow-up actions the server offers on this resource.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -1403,6 +1574,8 @@ pub struct RestAuditEmailSettingsResponse {
 ///`RestAuditUserOrGroup`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-audit"))]
+///
+/// Needs the crate feature `organization-audit`.
 pub struct RestAuditUserOrGroup {
     pub group: ::std::option::Option<RestGroup>,
     ///Id of the audit entry; read it from `OrganizationAudit_Get`, leave it out when adding.
@@ -1416,30 +1589,37 @@ pub struct RestAuditUserOrGroup {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Whether the entry watches one `User` or a whole `Group`; tells which of `user` or `group` is set."]
-    pub enum RestAuditUserOrGroupType { User = "User", Group = "Group", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `organization-audit`."] pub enum
+    RestAuditUserOrGroupType { User = "User", Group = "Group", } unknown Unknown
 }
 ///`RestAuthCode`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "auth"))]
+///
+/// Needs the crate feature `auth`.
 pub struct RestAuthCode {
     ///One-time code; it works for a single exchange only.
     pub auth_code: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "audit-email-settings", feature = "vbo-email-settings"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestAuthenticationType`"] pub enum RestAuthenticationType { CustomSmtp =
-    "CustomSmtp", GoogleGmail = "GoogleGmail", Microsoft365 = "Microsoft365", } unknown
-    Unknown
+    #[doc = "`RestAuthenticationType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `audit-email-settings`, `vbo-email-settings`."] pub
+    enum RestAuthenticationType { CustomSmtp = "CustomSmtp", GoogleGmail = "GoogleGmail",
+    Microsoft365 = "Microsoft365", } unknown Unknown
 }
 #[cfg(any(feature = "data-retrieval", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestAzureArchiveRetrievalPolicy`"] pub enum RestAzureArchiveRetrievalPolicy
-    { StandardPriority = "StandardPriority", HighPriority = "HighPriority", } unknown
-    Unknown
+    #[doc = "`RestAzureArchiveRetrievalPolicy`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `data-retrieval`, `unreferenced-types`."] pub enum
+    RestAzureArchiveRetrievalPolicy { StandardPriority = "StandardPriority", HighPriority
+    = "HighPriority", } unknown Unknown
 }
 ///`RestAzureArchiverAppliance`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "object-storage-repository", feature = "unreferenced-types"))]
+///
+/// Needs one of the crate features `object-storage-repository`, `unreferenced-types`.
 pub struct RestAzureArchiverAppliance {
     ///TCP port the appliance listens on for traffic from backup proxies.
     pub appliance_port: ::std::option::Option<i32>,
@@ -1459,6 +1639,8 @@ pub struct RestAzureArchiverAppliance {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `azure-object-storage`, `object-storage-repository`, `unreferenced-types`.
 pub struct RestAzureContainer {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     ///Name of the blob container in the Azure storage account.
@@ -1468,6 +1650,8 @@ pub struct RestAzureContainer {
 ///`RestAzureDataRetrieval`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestAzureDataRetrieval {
     ///Follow-up actions the server offers on this job.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -1511,6 +1695,8 @@ pub struct RestAzureDataRetrieval {
 ///`RestAzureFolderToReceive`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-object-storage"))]
+///
+/// Needs the crate feature `azure-object-storage`.
 pub struct RestAzureFolderToReceive {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     pub name: ::std::option::Option<::std::string::String>,
@@ -1520,6 +1706,8 @@ pub struct RestAzureFolderToReceive {
 ///`RestAzureFolderToSend`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-object-storage"))]
+///
+/// Needs the crate feature `azure-object-storage`.
 pub struct RestAzureFolderToSend {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     ///Name for the new folder.
@@ -1535,6 +1723,8 @@ impl RestAzureFolderToSend {
 ///`RestAzureLocation`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-accounts"))]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct RestAzureLocation {
     ///Human-readable region name, such as `West Europe`.
     pub display_name: ::std::option::Option<::std::string::String>,
@@ -1544,6 +1734,8 @@ pub struct RestAzureLocation {
 ///`RestAzureObjectStorageRepository`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestAzureObjectStorageRepository {
     ///Azure storage credentials (`azureBlobAccount`), id from `Account_GetCredentials`.
     pub account_id: ::std::option::Option<::uuid::Uuid>,
@@ -1584,6 +1776,8 @@ pub struct RestAzureObjectStorageRepository {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `azure-service-accounts`, `object-storage-repository`, `unreferenced-types`.
 pub struct RestAzureResourceGroup {
     ///Azure region of that resource group, for example `westeurope`.
     pub location: ::std::option::Option<::std::string::String>,
@@ -1599,6 +1793,8 @@ pub struct RestAzureResourceGroup {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `azure-service-accounts`, `object-storage-repository`, `unreferenced-types`.
 pub struct RestAzureSubnet {
     ///IPv4 range of the subnet in CIDR notation.
     pub address_prefix: ::std::option::Option<::std::string::String>,
@@ -1614,6 +1810,8 @@ pub struct RestAzureSubnet {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `azure-service-accounts`, `object-storage-repository`, `unreferenced-types`.
 pub struct RestAzureSubscription {
     ///Name of the subscription as the Azure portal shows it.
     pub display_name: ::std::option::Option<::std::string::String>,
@@ -1629,6 +1827,8 @@ pub struct RestAzureSubscription {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `azure-service-accounts`, `object-storage-repository`, `unreferenced-types`.
 pub struct RestAzureVirtualMachineSize {
     ///Virtual CPU cores of this size (sent as a string).
     pub cores_count: ::std::option::Option<::std::string::String>,
@@ -1650,6 +1850,8 @@ pub struct RestAzureVirtualMachineSize {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `azure-service-accounts`, `object-storage-repository`, `unreferenced-types`.
 pub struct RestAzureVirtualNetwork {
     ///IPv4 address ranges of the network, in CIDR notation.
     pub address_spaces: ::std::vec::Vec<::std::string::String>,
@@ -1665,6 +1867,8 @@ pub struct RestAzureVirtualNetwork {
 ///`RestBackupAccount`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-backup-accounts"))]
+///
+/// Needs the crate feature `organization-backup-accounts`.
 pub struct RestBackupAccount {
     pub group_member: ::std::option::Option<RestGroupMember>,
     pub password: ::std::option::Option<SecureString>,
@@ -1672,6 +1876,8 @@ pub struct RestBackupAccount {
 ///`RestBackupApplication`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-backup-applications"))]
+///
+/// Needs the crate feature `organization-backup-applications`.
 pub struct RestBackupApplication {
     ///Id of the application in Microsoft Entra.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
@@ -1683,6 +1889,8 @@ pub struct RestBackupApplication {
 ///`RestBackupApplicationFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-backup-applications"))]
+///
+/// Needs the crate feature `organization-backup-applications`.
 pub struct RestBackupApplicationFromClient {
     pub application: ::std::option::Option<RestApplication>,
     ///Certificate (with private key) that lets the server sign in as that application, Base64-encoded.
@@ -1692,6 +1900,8 @@ pub struct RestBackupApplicationFromClient {
 ///`RestBackupGroupData`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "backup-group-data"))]
+///
+/// Needs the crate feature `backup-group-data`.
 pub struct RestBackupGroupData {
     ///Id of the group's mail account.
     pub account_id: ::std::option::Option<::std::string::String>,
@@ -1734,13 +1944,16 @@ pub struct RestBackupGroupData {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestBackupItemType`"] pub enum RestBackupItemType { Mailbox = "Mailbox",
-    OneDrive = "OneDrive", Site = "Site", Team = "Team", User = "User", Group = "Group",
-    } unknown Unknown
+    #[doc = "`RestBackupItemType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `backup-group-data`, `backup-mailbox-data`, `backup-one-drive-data`, `backup-site-data`, `backup-team-data`, `backup-user-data`, `data-retrieval`."]
+    pub enum RestBackupItemType { Mailbox = "Mailbox", OneDrive = "OneDrive", Site =
+    "Site", Team = "Team", User = "User", Group = "Group", } unknown Unknown
 }
 ///`RestBackupMailboxData`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "backup-mailbox-data", feature = "data-retrieval"))]
+///
+/// Needs one of the crate features `backup-mailbox-data`, `data-retrieval`.
 pub struct RestBackupMailboxData {
     ///Id of the organization as recorded inside the backup; not the same value as `organizationId`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
@@ -1768,6 +1981,8 @@ pub struct RestBackupMailboxData {
 ///`RestBackupOneDriveData`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "backup-one-drive-data", feature = "data-retrieval"))]
+///
+/// Needs one of the crate features `backup-one-drive-data`, `data-retrieval`.
 pub struct RestBackupOneDriveData {
     ///Id of the organization as recorded inside the backup; not the same value as `organizationId`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
@@ -1793,6 +2008,8 @@ pub struct RestBackupOneDriveData {
 ///`RestBackupOrganization`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-organization"))]
+///
+/// Needs the crate feature `backup-organization`.
 pub struct RestBackupOrganization {
     ///Id of the organization whose backups the session explores.
     pub id: ::std::option::Option<::uuid::Uuid>,
@@ -1804,6 +2021,8 @@ pub struct RestBackupOrganization {
 ///`RestBackupOrganizationData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-organization-data"))]
+///
+/// Needs the crate feature `backup-organization-data`.
 pub struct RestBackupOrganizationData {
     ///Organization id as recorded inside the backup.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
@@ -1815,6 +2034,8 @@ pub struct RestBackupOrganizationData {
 ///`RestBackupRepository`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-repository"))]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct RestBackupRepository {
     ///Total size of a local (JET-based) repository, in bytes.
     pub capacity_bytes: ::std::option::Option<i64>,
@@ -1869,14 +2090,18 @@ pub struct RestBackupRepository {
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "Days the `Daily` clean-up runs."] pub enum RestBackupRepositoryDailyType {
-    Everyday = "Everyday", Workdays = "Workdays", Weekends = "Weekends", Monday =
-    "Monday", Tuesday = "Tuesday", Wednesday = "Wednesday", Thursday = "Thursday", Friday
-    = "Friday", Saturday = "Saturday", Sunday = "Sunday", } unknown Unknown
+    #[doc = "Days the `Daily` clean-up runs."] #[doc = ""] #[doc =
+    " Needs the crate feature `backup-repository`."] pub enum
+    RestBackupRepositoryDailyType { Everyday = "Everyday", Workdays = "Workdays",
+    Weekends = "Weekends", Monday = "Monday", Tuesday = "Tuesday", Wednesday =
+    "Wednesday", Thursday = "Thursday", Friday = "Friday", Saturday = "Saturday", Sunday
+    = "Sunday", } unknown Unknown
 }
 ///`RestBackupRepositoryFromClient`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "backup-repository"))]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct RestBackupRepositoryFromClient {
     ///`true` takes over a repository that already holds backups and belonged to another proxy, instead of refusing.
     pub attach_used_repository: ::std::option::Option<bool>,
@@ -1943,8 +2168,9 @@ impl RestBackupRepositoryFromClient {
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
     #[doc =
-    "Days the `Daily` clean-up runs, such as `Everyday`, `Workdays` or one weekday."] pub
-    enum RestBackupRepositoryFromClientDailyType { Everyday = "Everyday", Workdays =
+    "Days the `Daily` clean-up runs, such as `Everyday`, `Workdays` or one weekday."]
+    #[doc = ""] #[doc = " Needs the crate feature `backup-repository`."] pub enum
+    RestBackupRepositoryFromClientDailyType { Everyday = "Everyday", Workdays =
     "Workdays", Weekends = "Weekends", Monday = "Monday", Tuesday = "Tuesday", Wednesday
     = "Wednesday", Thursday = "Thursday", Friday = "Friday", Saturday = "Saturday",
     Sunday = "Sunday", } unknown Unknown
@@ -1953,12 +2179,14 @@ impl RestBackupRepositoryFromClient {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which occurrence of `monthlyDayofweek` in the month: `First` to `Fourth`, or `Last`."]
-    pub enum RestBackupRepositoryFromClientMonthlyDaynumber { First = "First", Second =
-    "Second", Third = "Third", Fourth = "Fourth", Last = "Last", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `backup-repository`."] pub enum
+    RestBackupRepositoryFromClientMonthlyDaynumber { First = "First", Second = "Second",
+    Third = "Third", Fourth = "Fourth", Last = "Last", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "Weekday of the `Monthly` clean-up."] pub enum
+    #[doc = "Weekday of the `Monthly` clean-up."] #[doc = ""] #[doc =
+    " Needs the crate feature `backup-repository`."] pub enum
     RestBackupRepositoryFromClientMonthlyDayofweek { Sunday = "Sunday", Monday =
     "Monday", Tuesday = "Tuesday", Wednesday = "Wednesday", Thursday = "Thursday", Friday
     = "Friday", Saturday = "Saturday", } unknown Unknown
@@ -1967,47 +2195,54 @@ impl RestBackupRepositoryFromClient {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When old data is cleaned up: `Daily` (see `dailyTime`, `dailyType`) or `Monthly` (see `monthlyTime`, `monthlyDaynumber`, `monthlyDayofweek`)."]
-    pub enum RestBackupRepositoryFromClientRetentionFrequencyType { Daily = "Daily",
-    Monthly = "Monthly", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `backup-repository`."] pub enum
+    RestBackupRepositoryFromClientRetentionFrequencyType { Daily = "Daily", Monthly =
+    "Monthly", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Unit of the retention period: `Daily`, `Monthly` or `Yearly`; fill the matching `...RetentionPeriod` field."]
-    pub enum RestBackupRepositoryFromClientRetentionPeriodType { Monthly = "Monthly",
-    Daily = "Daily", Yearly = "Yearly", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `backup-repository`."] pub enum
+    RestBackupRepositoryFromClientRetentionPeriodType { Monthly = "Monthly", Daily =
+    "Daily", Yearly = "Yearly", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "`ItemLevel` ages each item by its own date; `SnapshotBased` ages whole restore points."]
-    pub enum RestBackupRepositoryFromClientRetentionType { ItemLevel = "ItemLevel",
-    SnapshotBased = "SnapshotBased", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `backup-repository`."] pub enum
+    RestBackupRepositoryFromClientRetentionType { ItemLevel = "ItemLevel", SnapshotBased
+    = "SnapshotBased", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Years to keep data, when `retentionPeriodType` is `Yearly`; `Keep` never deletes anything."]
-    pub enum RestBackupRepositoryFromClientYearlyRetentionPeriod { Year1 = "Year1",
-    Years2 = "Years2", Years3 = "Years3", Years5 = "Years5", Years7 = "Years7", Years10 =
+    #[doc = ""] #[doc = " Needs the crate feature `backup-repository`."] pub enum
+    RestBackupRepositoryFromClientYearlyRetentionPeriod { Year1 = "Year1", Years2 =
+    "Years2", Years3 = "Years3", Years5 = "Years5", Years7 = "Years7", Years10 =
     "Years10", Years25 = "Years25", Keep = "Keep", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "Which occurrence of `monthlyDayofweek` the `Monthly` clean-up runs on."] pub
-    enum RestBackupRepositoryMonthlyDaynumber { First = "First", Second = "Second", Third
-    = "Third", Fourth = "Fourth", Last = "Last", } unknown Unknown
+    #[doc = "Which occurrence of `monthlyDayofweek` the `Monthly` clean-up runs on."]
+    #[doc = ""] #[doc = " Needs the crate feature `backup-repository`."] pub enum
+    RestBackupRepositoryMonthlyDaynumber { First = "First", Second = "Second", Third =
+    "Third", Fourth = "Fourth", Last = "Last", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "Weekday of the `Monthly` clean-up."] pub enum
+    #[doc = "Weekday of the `Monthly` clean-up."] #[doc = ""] #[doc =
+    " Needs the crate feature `backup-repository`."] pub enum
     RestBackupRepositoryMonthlyDayofweek { Sunday = "Sunday", Monday = "Monday", Tuesday
     = "Tuesday", Wednesday = "Wednesday", Thursday = "Thursday", Friday = "Friday",
     Saturday = "Saturday", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "Clean-up schedule: `Daily` or `Monthly`."] pub enum
+    #[doc = "Clean-up schedule: `Daily` or `Monthly`."] #[doc = ""] #[doc =
+    " Needs the crate feature `backup-repository`."] pub enum
     RestBackupRepositoryRetentionFrequencyType { Daily = "Daily", Monthly = "Monthly", }
     unknown Unknown
 }
@@ -2015,18 +2250,22 @@ impl RestBackupRepositoryFromClient {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Unit of the retention period: `Daily`, `Monthly` or `Yearly`; read the matching `...RetentionPeriod` field."]
-    pub enum RestBackupRepositoryRetentionPeriodType { Monthly = "Monthly", Daily =
-    "Daily", Yearly = "Yearly", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `backup-repository`."] pub enum
+    RestBackupRepositoryRetentionPeriodType { Monthly = "Monthly", Daily = "Daily",
+    Yearly = "Yearly", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ItemLevel` or `SnapshotBased` retention."] pub enum
+    #[doc = "`ItemLevel` or `SnapshotBased` retention."] #[doc = ""] #[doc =
+    " Needs the crate feature `backup-repository`."] pub enum
     RestBackupRepositoryRetentionType { ItemLevel = "ItemLevel", SnapshotBased =
     "SnapshotBased", } unknown Unknown
 }
 ///`RestBackupRepositoryStorageUsageInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-repository"))]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct RestBackupRepositoryStorageUsageInfo {
     ///Id of the organization using the space.
     pub id: ::std::option::Option<::std::string::String>,
@@ -2042,13 +2281,16 @@ pub struct RestBackupRepositoryStorageUsageInfo {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Years data is kept, when `retentionPeriodType` is `Yearly`; `Keep` means never deleted."]
-    pub enum RestBackupRepositoryYearlyRetentionPeriod { Year1 = "Year1", Years2 =
-    "Years2", Years3 = "Years3", Years5 = "Years5", Years7 = "Years7", Years10 =
-    "Years10", Years25 = "Years25", Keep = "Keep", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `backup-repository`."] pub enum
+    RestBackupRepositoryYearlyRetentionPeriod { Year1 = "Year1", Years2 = "Years2",
+    Years3 = "Years3", Years5 = "Years5", Years7 = "Years7", Years10 = "Years10", Years25
+    = "Years25", Keep = "Keep", } unknown Unknown
 }
 ///`RestBackupSiteData`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "backup-site-data", feature = "data-retrieval"))]
+///
+/// Needs one of the crate features `backup-site-data`, `data-retrieval`.
 pub struct RestBackupSiteData {
     ///Id of the organization as recorded inside the backup; not the same value as `organizationId`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
@@ -2074,6 +2316,8 @@ pub struct RestBackupSiteData {
 ///`RestBackupTeamData`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "backup-team-data", feature = "data-retrieval"))]
+///
+/// Needs one of the crate features `backup-team-data`, `data-retrieval`.
 pub struct RestBackupTeamData {
     ///Id of the organization as recorded inside the backup; not the same value as `organizationId`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
@@ -2096,13 +2340,16 @@ pub struct RestBackupTeamData {
 }
 #[cfg(any(feature = "backup-user-data"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestBackupUserAccountType`"] pub enum RestBackupUserAccountType { User =
-    "User", SharedMailbox = "SharedMailbox", PublicMailbox = "PublicMailbox", } unknown
-    Unknown
+    #[doc = "`RestBackupUserAccountType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `backup-user-data`."] pub enum RestBackupUserAccountType {
+    User = "User", SharedMailbox = "SharedMailbox", PublicMailbox = "PublicMailbox", }
+    unknown Unknown
 }
 ///`RestBackupUserData`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "backup-user-data"))]
+///
+/// Needs the crate feature `backup-user-data`.
 pub struct RestBackupUserData {
     ///Id of the user's mail account.
     pub account_id: ::std::option::Option<::std::string::String>,
@@ -2151,6 +2398,8 @@ pub struct RestBackupUserData {
 ///`RestBackupWindowSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job", feature = "job"))]
+///
+/// Needs one of the crate features `copy-job`, `job`.
 pub struct RestBackupWindowSettings {
     ///Weekly grid of 168 flags, one per hour: 7 days of 24 hours, starting Sunday 00:00. `true` allows work in that hour, `false` forbids it.
     pub backup_window: ::std::vec::Vec<bool>,
@@ -2160,6 +2409,8 @@ pub struct RestBackupWindowSettings {
 ///`RestBulkMailboxRestoreStatistics`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-mailbox"))]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct RestBulkMailboxRestoreStatistics {
     pub details: ::std::option::Option<RestCommonRestoreStatistics>,
     pub error: ::std::option::Option<::std::string::String>,
@@ -2168,13 +2419,16 @@ pub struct RestBulkMailboxRestoreStatistics {
 }
 #[cfg(any(feature = "exchange-mailbox"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestBulkMailboxRestoreStatisticsStatus`"] pub enum
+    #[doc = "`RestBulkMailboxRestoreStatisticsStatus`"] #[doc = ""] #[doc =
+    " Needs the crate feature `exchange-mailbox`."] pub enum
     RestBulkMailboxRestoreStatisticsStatus { Failed = "Failed", Warning = "Warning",
     Success = "Success", } unknown Unknown
 }
 ///`RestBulkRestoreConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive"))]
+///
+/// Needs the crate feature `one-drive`.
 pub struct RestBulkRestoreConfig {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -2207,12 +2461,15 @@ impl RestBulkRestoreConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Keep` leaves it and writes the restored copy under a new name."]
-    pub enum RestBulkRestoreConfigDocumentAction { Overwrite = "Overwrite", Keep =
-    "Keep", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive`."] pub enum
+    RestBulkRestoreConfigDocumentAction { Overwrite = "Overwrite", Keep = "Keep", }
+    unknown Unknown
 }
 ///`RestBulkRestoreOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-mailbox"))]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct RestBulkRestoreOptions {
     ///Base64 of the certificate of `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -2264,6 +2521,8 @@ impl RestBulkRestoreOptions {
 ///`RestBulkRestoreStatistics`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-mailbox"))]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct RestBulkRestoreStatistics {
     pub details: ::std::vec::Vec<RestBulkMailboxRestoreStatistics>,
     pub error: ::std::option::Option<::std::string::String>,
@@ -2271,8 +2530,10 @@ pub struct RestBulkRestoreStatistics {
 }
 #[cfg(any(feature = "exchange-mailbox"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestBulkRestoreStatisticsStatus`"] pub enum RestBulkRestoreStatisticsStatus
-    { Failed = "Failed", Warning = "Warning", Success = "Success", } unknown Unknown
+    #[doc = "`RestBulkRestoreStatisticsStatus`"] #[doc = ""] #[doc =
+    " Needs the crate feature `exchange-mailbox`."] pub enum
+    RestBulkRestoreStatisticsStatus { Failed = "Failed", Warning = "Warning", Success =
+    "Success", } unknown Unknown
 }
 ///`RestChannelEntity`
 #[derive(Clone, Debug, Default)]
@@ -2283,6 +2544,8 @@ pub struct RestBulkRestoreStatistics {
         feature = "teams-team"
     )
 )]
+///
+/// Needs one of the crate features `backup-organization`, `teams-channel`, `teams-team`.
 pub struct RestChannelEntity {
     ///Files and items attached to the post.
     pub attachments: ::std::vec::Vec<RestAttachInfo>,
@@ -2343,12 +2606,16 @@ pub struct RestChannelEntity {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`File` or `Folder`, for file results."] pub enum RestChannelEntityFileType {
-    File = "File", Folder = "Folder", } unknown Unknown
+    #[doc = "`File` or `Folder`, for file results."] #[doc = ""] #[doc =
+    " Needs one of the crate features `backup-organization`, `teams-channel`, `teams-team`."]
+    pub enum RestChannelEntityFileType { File = "File", Folder = "Folder", } unknown
+    Unknown
 }
 ///`RestCheckDeviceCode`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "organization"))]
+///
+/// Needs the crate feature `organization`.
 pub struct RestCheckDeviceCode {
     ///Device code from `Organization_OrganizationDeviceCode` to check.
     pub user_code: ::std::string::String,
@@ -2368,12 +2635,16 @@ impl RestCheckDeviceCode {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestCloudServiceAccountType`"] pub enum RestCloudServiceAccountType { Azure
-    = "Azure", Aws = "AWS", } unknown Unknown
+    #[doc = "`RestCloudServiceAccountType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `azure-service-accounts`, `object-storage-repository`, `unreferenced-types`."]
+    pub enum RestCloudServiceAccountType { Azure = "Azure", Aws = "AWS", } unknown
+    Unknown
 }
 ///`RestCommonDeviceCodeRequestOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
+///
+/// Needs the crate feature `organization`.
 pub struct RestCommonDeviceCodeRequestOptions {
     ///Microsoft 365 cloud of the organization you are about to add: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`.
     pub target_region: ::std::option::Option<
@@ -2391,13 +2662,16 @@ impl RestCommonDeviceCodeRequestOptions {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the organization you are about to add: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestCommonDeviceCodeRequestOptionsTargetRegion { Worldwide = "Worldwide",
-    Germany = "Germany", China = "China", UsDefence = "USDefence", UsGovernment =
-    "USGovernment", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `organization`."] pub enum
+    RestCommonDeviceCodeRequestOptionsTargetRegion { Worldwide = "Worldwide", Germany =
+    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
+    unknown Unknown
 }
 ///`RestCommonRestoreStatistics`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-mailbox"))]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct RestCommonRestoreStatistics {
     pub cannot_continue_error: ::std::option::Option<::std::string::String>,
     pub created_items_count: ::std::option::Option<i64>,
@@ -2409,6 +2683,8 @@ pub struct RestCommonRestoreStatistics {
 ///`RestCompleteOAuthSignInRequest`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "audit-email-settings", feature = "vbo-email-settings"))]
+///
+/// Needs one of the crate features `audit-email-settings`, `vbo-email-settings`.
 pub struct RestCompleteOAuthSignInRequest {
     ///Follow-up actions the server offers; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -2432,6 +2708,8 @@ impl RestCompleteOAuthSignInRequest {
 ///`RestCompleteOAuthSignInResponse`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "audit-email-settings", feature = "vbo-email-settings"))]
+///
+/// Needs one of the crate features `audit-email-settings`, `vbo-email-settings`.
 pub struct RestCompleteOAuthSignInResponse {
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
@@ -2443,6 +2721,8 @@ pub struct RestCompleteOAuthSignInResponse {
 ///`RestContactGroupItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestContactGroupItem {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -2457,6 +2737,8 @@ pub struct RestContactGroupItem {
 ///`RestContactItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestContactItem {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -2487,6 +2769,8 @@ pub struct RestContactItem {
 ///`RestCopyJob`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job", feature = "job"))]
+///
+/// Needs one of the crate features `copy-job`, `job`.
 pub struct RestCopyJob {
     ///Id of the backup job whose restore points this job copies, from `Job_Get`.
     pub backup_job_id: ::std::option::Option<::uuid::Uuid>,
@@ -2521,13 +2805,16 @@ impl RestCopyJob {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Outcome of the latest run, such as `Success`, `Warning`, `Failed` or `Running`."]
-    pub enum RestCopyJobLastStatus { Stopped = "Stopped", Running = "Running", Success =
+    #[doc = ""] #[doc = " Needs one of the crate features `copy-job`, `job`."] pub enum
+    RestCopyJobLastStatus { Stopped = "Stopped", Running = "Running", Success =
     "Success", Failed = "Failed", Warning = "Warning", NotConfigured = "NotConfigured",
     Disconnected = "Disconnected", Queued = "Queued", } unknown Unknown
 }
 ///`RestCopyJobSchedulePolicy`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job", feature = "job"))]
+///
+/// Needs one of the crate features `copy-job`, `job`.
 pub struct RestCopyJobSchedulePolicy {
     ///`true` limits copying to the hours allowed in `backupCopyWindowSettings`.
     pub backup_copy_window_enabled: ::std::option::Option<bool>,
@@ -2547,29 +2834,34 @@ pub struct RestCopyJobSchedulePolicy {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Days to run for the `DailyAtTime` type: every day, workdays, weekends or one weekday."]
-    pub enum RestCopyJobSchedulePolicyDailyType { Everyday = "Everyday", Workdays =
-    "Workdays", Weekends = "Weekends", Monday = "Monday", Tuesday = "Tuesday", Wednesday
-    = "Wednesday", Thursday = "Thursday", Friday = "Friday", Saturday = "Saturday",
-    Sunday = "Sunday", } unknown Unknown
+    #[doc = ""] #[doc = " Needs one of the crate features `copy-job`, `job`."] pub enum
+    RestCopyJobSchedulePolicyDailyType { Everyday = "Everyday", Workdays = "Workdays",
+    Weekends = "Weekends", Monday = "Monday", Tuesday = "Tuesday", Wednesday =
+    "Wednesday", Thursday = "Thursday", Friday = "Friday", Saturday = "Saturday", Sunday
+    = "Sunday", } unknown Unknown
 }
 #[cfg(any(feature = "copy-job", feature = "job"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Interval between runs for the `Periodically` type, from 5 minutes (`Minutes5`) to 8 hours (`Hours8`)."]
-    pub enum RestCopyJobSchedulePolicyPeriodicallyEvery { Minutes5 = "Minutes5",
-    Minutes10 = "Minutes10", Minutes15 = "Minutes15", Minutes30 = "Minutes30", Hours1 =
-    "Hours1", Hours2 = "Hours2", Hours4 = "Hours4", Hours8 = "Hours8", } unknown Unknown
+    #[doc = ""] #[doc = " Needs one of the crate features `copy-job`, `job`."] pub enum
+    RestCopyJobSchedulePolicyPeriodicallyEvery { Minutes5 = "Minutes5", Minutes10 =
+    "Minutes10", Minutes15 = "Minutes15", Minutes30 = "Minutes30", Hours1 = "Hours1",
+    Hours2 = "Hours2", Hours4 = "Hours4", Hours8 = "Hours8", } unknown Unknown
 }
 #[cfg(any(feature = "copy-job", feature = "job"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the copy job runs: `Immediate` (as soon as the source job makes a new restore point), `DailyAtTime` (on `dailyType` days at `dailyTime`) or `Periodically` (every `periodicallyEvery`)."]
-    pub enum RestCopyJobSchedulePolicyType { Immediate = "Immediate", Periodically =
+    #[doc = ""] #[doc = " Needs one of the crate features `copy-job`, `job`."] pub enum
+    RestCopyJobSchedulePolicyType { Immediate = "Immediate", Periodically =
     "Periodically", DailyAtTime = "DailyAtTime", } unknown Unknown
 }
 ///`RestCopyToDocument`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-document"))]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct RestCopyToDocument {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -2606,27 +2898,30 @@ impl RestCopyToDocument {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestCopyToDocumentDocumentLastVersionAction { Overwrite = "Overwrite", Merge
-    = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-document`."] pub enum
+    RestCopyToDocumentDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
+    "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive-document"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestCopyToDocumentDocumentVersion { All = "All", Last = "Last", } unknown
-    Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-document`."] pub enum
+    RestCopyToDocumentDocumentVersion { All = "All", Last = "Last", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive-document"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestCopyToDocumentOfficeRegion { Worldwide = "Worldwide", Germany =
-    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-document`."] pub enum
+    RestCopyToDocumentOfficeRegion { Worldwide = "Worldwide", Germany = "Germany", China
+    = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", } unknown Unknown
 }
 ///`RestCopyToDocuments`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-document"))]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct RestCopyToDocuments {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -2665,27 +2960,30 @@ impl RestCopyToDocuments {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestCopyToDocumentsDocumentLastVersionAction { Overwrite = "Overwrite",
-    Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-document`."] pub enum
+    RestCopyToDocumentsDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
+    "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive-document"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestCopyToDocumentsDocumentVersion { All = "All", Last = "Last", } unknown
-    Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-document`."] pub enum
+    RestCopyToDocumentsDocumentVersion { All = "All", Last = "Last", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive-document"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestCopyToDocumentsOfficeRegion { Worldwide = "Worldwide", Germany =
-    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-document`."] pub enum
+    RestCopyToDocumentsOfficeRegion { Worldwide = "Worldwide", Germany = "Germany", China
+    = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", } unknown Unknown
 }
 ///`RestCopyToFolder`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive", feature = "one-drive-folder"))]
+///
+/// Needs one of the crate features `one-drive`, `one-drive-folder`.
 pub struct RestCopyToFolder {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -2730,26 +3028,33 @@ impl RestCopyToFolder {
 ::veeam_runtime::string_enum! {
     #[doc =
     "How the newest copied version treats a document that already exists in the target: `Overwrite` or `Merge`."]
-    pub enum RestCopyToFolderDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
-    "Merge", } unknown Unknown
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `one-drive`, `one-drive-folder`."] pub enum
+    RestCopyToFolderDocumentLastVersionAction { Overwrite = "Overwrite", Merge = "Merge",
+    } unknown Unknown
 }
 #[cfg(any(feature = "one-drive", feature = "one-drive-folder"))]
 ::veeam_runtime::string_enum! {
     #[doc =
-    "Which versions to copy: `Last` for the newest only, `All` for every version."] pub
-    enum RestCopyToFolderDocumentVersion { All = "All", Last = "Last", } unknown Unknown
+    "Which versions to copy: `Last` for the newest only, `All` for every version."] #[doc
+    = ""] #[doc = " Needs one of the crate features `one-drive`, `one-drive-folder`."]
+    pub enum RestCopyToFolderDocumentVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 #[cfg(any(feature = "one-drive", feature = "one-drive-folder"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Cloud region of the target Microsoft 365 organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestCopyToFolderOfficeRegion { Worldwide = "Worldwide", Germany = "Germany",
-    China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", } unknown
-    Unknown
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `one-drive`, `one-drive-folder`."] pub enum
+    RestCopyToFolderOfficeRegion { Worldwide = "Worldwide", Germany = "Germany", China =
+    "China", UsDefence = "USDefence", UsGovernment = "USGovernment", } unknown Unknown
 }
 ///`RestCopyToFolders`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-folder"))]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct RestCopyToFolders {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -2796,27 +3101,30 @@ impl RestCopyToFolders {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestCopyToFoldersDocumentLastVersionAction { Overwrite = "Overwrite", Merge
-    = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-folder`."] pub enum
+    RestCopyToFoldersDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
+    "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive-folder"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestCopyToFoldersDocumentVersion { All = "All", Last = "Last", } unknown
-    Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-folder`."] pub enum
+    RestCopyToFoldersDocumentVersion { All = "All", Last = "Last", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive-folder"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestCopyToFoldersOfficeRegion { Worldwide = "Worldwide", Germany =
-    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-folder`."] pub enum
+    RestCopyToFoldersOfficeRegion { Worldwide = "Worldwide", Germany = "Germany", China =
+    "China", UsDefence = "USDefence", UsGovernment = "USGovernment", } unknown Unknown
 }
 ///`RestCredential`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "account"))]
+///
+/// Needs the crate feature `account`.
 pub struct RestCredential {
     pub account_type: ::std::option::Option<RestCredentialAccountType>,
     pub description: ::std::option::Option<::std::string::String>,
@@ -2826,13 +3134,16 @@ pub struct RestCredential {
 }
 #[cfg(any(feature = "account"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestCredentialAccountType`"] pub enum RestCredentialAccountType {
+    #[doc = "`RestCredentialAccountType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `account`."] pub enum RestCredentialAccountType {
     AzureBlobAccount = "azureBlobAccount", AmazonS3Account = "amazonS3Account",
     AmazonS3CompatibleAccount = "amazonS3CompatibleAccount", } unknown Unknown
 }
 ///`RestCredentialToSend`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "account"))]
+///
+/// Needs the crate feature `account`.
 pub struct RestCredentialToSend {
     ///Storage kind these credentials open: `azureBlobAccount`, `amazonS3Account` or `amazonS3CompatibleAccount`.
     pub account_type: ::std::option::Option<RestCredentialToSendAccountType>,
@@ -2858,13 +3169,16 @@ impl RestCredentialToSend {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Storage kind these credentials open: `azureBlobAccount`, `amazonS3Account` or `amazonS3CompatibleAccount`."]
-    pub enum RestCredentialToSendAccountType { AzureBlobAccount = "azureBlobAccount",
+    #[doc = ""] #[doc = " Needs the crate feature `account`."] pub enum
+    RestCredentialToSendAccountType { AzureBlobAccount = "azureBlobAccount",
     AmazonS3Account = "amazonS3Account", AmazonS3CompatibleAccount =
     "amazonS3CompatibleAccount", } unknown Unknown
 }
 ///`RestDataRetrievalComposed`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct RestDataRetrievalComposed {
     ///Follow-up actions the server offers on this job.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -2910,13 +3224,17 @@ pub struct RestDataRetrievalComposed {
 }
 #[cfg(any(feature = "data-retrieval", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestDataRetrievalDataState`"] pub enum RestDataRetrievalDataState {
-    Retrieving = "Retrieving", Retrieved = "Retrieved", ChangingAvailabilityPeriod =
-    "ChangingAvailabilityPeriod", Removing = "Removing", } unknown Unknown
+    #[doc = "`RestDataRetrievalDataState`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `data-retrieval`, `unreferenced-types`."] pub enum
+    RestDataRetrievalDataState { Retrieving = "Retrieving", Retrieved = "Retrieved",
+    ChangingAvailabilityPeriod = "ChangingAvailabilityPeriod", Removing = "Removing", }
+    unknown Unknown
 }
 ///`RestDataRetrievalFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct RestDataRetrievalFromClient {
     ///Speed tier for S3 Glacier Flexible Retrieval and Deep Archive: `Expedited`, `Standard` or `Bulk` (faster costs more).
     pub amazon_s3_glacier_retrieval_policy: ::std::option::Option<
@@ -2966,19 +3284,23 @@ impl RestDataRetrievalFromClient {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Speed tier for S3 Glacier Flexible Retrieval and Deep Archive: `Expedited`, `Standard` or `Bulk` (faster costs more)."]
-    pub enum RestDataRetrievalFromClientAmazonS3GlacierRetrievalPolicy { Expedited =
-    "Expedited", Standard = "Standard", Bulk = "Bulk", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `data-retrieval`."] pub enum
+    RestDataRetrievalFromClientAmazonS3GlacierRetrievalPolicy { Expedited = "Expedited",
+    Standard = "Standard", Bulk = "Bulk", } unknown Unknown
 }
 #[cfg(any(feature = "data-retrieval"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Rehydration priority for the Azure Archive tier: `StandardPriority` or `HighPriority`."]
-    pub enum RestDataRetrievalFromClientAzureArchiveRetrievalPolicy { StandardPriority =
+    #[doc = ""] #[doc = " Needs the crate feature `data-retrieval`."] pub enum
+    RestDataRetrievalFromClientAzureArchiveRetrievalPolicy { StandardPriority =
     "StandardPriority", HighPriority = "HighPriority", } unknown Unknown
 }
 ///`RestDataRetrievalMailbox`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct RestDataRetrievalMailbox {
     pub display_name: ::std::option::Option<::std::string::String>,
     pub email: ::std::option::Option<::std::string::String>,
@@ -2990,6 +3312,8 @@ pub struct RestDataRetrievalMailbox {
 ///`RestDataRetrievalOneDrive`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct RestDataRetrievalOneDrive {
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
     ///Id of the site collection behind the OneDrive.
@@ -3003,6 +3327,8 @@ pub struct RestDataRetrievalOneDrive {
 ///`RestDataRetrievalSession`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval-session"))]
+///
+/// Needs the crate feature `data-retrieval-session`.
 pub struct RestDataRetrievalSession {
     ///When the session was created (UTC).
     pub creation_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -3029,26 +3355,33 @@ pub struct RestDataRetrievalSession {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestDataRetrievalSessionStatus`"] pub enum RestDataRetrievalSessionStatus {
-    Stopped = "Stopped", Running = "Running", Success = "Success", Failed = "Failed",
-    Warning = "Warning", NotConfigured = "NotConfigured", } unknown Unknown
+    #[doc = "`RestDataRetrievalSessionStatus`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `data-retrieval`, `data-retrieval-session`, `unreferenced-types`."]
+    pub enum RestDataRetrievalSessionStatus { Stopped = "Stopped", Running = "Running",
+    Success = "Success", Failed = "Failed", Warning = "Warning", NotConfigured =
+    "NotConfigured", } unknown Unknown
 }
 #[cfg(any(feature = "data-retrieval-session"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "What the session did: `Retrieve` data, `RetrievalChangeAvailabilityPeriodDays` (extend availability) or `RetrievalRemoving` (drop retrieved data)."]
-    pub enum RestDataRetrievalSessionType { Retrieve = "Retrieve",
+    #[doc = ""] #[doc = " Needs the crate feature `data-retrieval-session`."] pub enum
+    RestDataRetrievalSessionType { Retrieve = "Retrieve",
     RetrievalChangeAvailabilityPeriodDays = "RetrievalChangeAvailabilityPeriodDays",
     RetrievalRemoving = "RetrievalRemoving", } unknown Unknown
 }
 #[cfg(any(feature = "data-retrieval", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestDataRetrievalStorageType`"] pub enum RestDataRetrievalStorageType {
-    AzureArchive = "AzureArchive", AmazonS3Glacier = "AmazonS3Glacier", } unknown Unknown
+    #[doc = "`RestDataRetrievalStorageType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `data-retrieval`, `unreferenced-types`."] pub enum
+    RestDataRetrievalStorageType { AzureArchive = "AzureArchive", AmazonS3Glacier =
+    "AmazonS3Glacier", } unknown Unknown
 }
 ///`RestDataRetrievalTeam`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct RestDataRetrievalTeam {
     pub description: ::std::option::Option<::std::string::String>,
     pub display_name: ::std::option::Option<::std::string::String>,
@@ -3057,13 +3390,16 @@ pub struct RestDataRetrievalTeam {
 }
 #[cfg(any(feature = "data-retrieval", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestDataRetrievalType`"] pub enum RestDataRetrievalType { Exchange =
-    "Exchange", OneDrive = "OneDrive", SharePoint = "SharePoint", Teams = "Teams", }
-    unknown Unknown
+    #[doc = "`RestDataRetrievalType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `data-retrieval`, `unreferenced-types`."] pub enum
+    RestDataRetrievalType { Exchange = "Exchange", OneDrive = "OneDrive", SharePoint =
+    "SharePoint", Teams = "Teams", } unknown Unknown
 }
 ///`RestDataRetrievalUpdateFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct RestDataRetrievalUpdateFromClient {
     ///Days the retrieved data stays available; changing it starts a session that extends or shortens availability.
     pub availability_period_days: ::std::option::Option<i32>,
@@ -3086,6 +3422,8 @@ impl RestDataRetrievalUpdateFromClient {
 ///`RestDataRetrievalWeb`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct RestDataRetrievalWeb {
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
     ///Id of the site collection.
@@ -3099,6 +3437,8 @@ pub struct RestDataRetrievalWeb {
 ///`RestDeviceCodeCheckResponse`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
+///
+/// Needs the crate feature `organization`.
 pub struct RestDeviceCodeCheckResponse {
     ///`true` once someone has signed in to Microsoft with the device code.
     pub authenticated: ::std::option::Option<bool>,
@@ -3106,6 +3446,8 @@ pub struct RestDeviceCodeCheckResponse {
 ///`RestDeviceCodeInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-accounts"))]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct RestDeviceCodeInfo {
     ///When the code stops working (UTC).
     pub expires_on_utc: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -3119,6 +3461,8 @@ pub struct RestDeviceCodeInfo {
 ///`RestDeviceCodeInfoRequest`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-accounts"))]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct RestDeviceCodeInfoRequest {
     pub azure_environment: ::std::option::Option<AzureStorageEndpoint>,
     ///Entra tenant id of the organization to sign in to.
@@ -3134,6 +3478,8 @@ impl RestDeviceCodeInfoRequest {
 ///`RestDeviceCodeRequestOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-session"))]
+///
+/// Needs the crate feature `restore-session`.
 pub struct RestDeviceCodeRequestOptions {
     ///Id of the Entra application the restore will sign in with.
     pub target_application_id: ::std::option::Option<::uuid::Uuid>,
@@ -3153,9 +3499,10 @@ impl RestDeviceCodeRequestOptions {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the organization that receives the data; only for a restore to another organization."]
-    pub enum RestDeviceCodeRequestOptionsTargetRegion { Worldwide = "Worldwide", Germany
-    = "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment",
-    } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `restore-session`."] pub enum
+    RestDeviceCodeRequestOptionsTargetRegion { Worldwide = "Worldwide", Germany =
+    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
+    unknown Unknown
 }
 ///`RestDeviceCodeResponse`
 #[derive(Clone, Debug, Default)]
@@ -3166,6 +3513,8 @@ impl RestDeviceCodeRequestOptions {
         feature = "restore-session"
     )
 )]
+///
+/// Needs one of the crate features `organization`, `organization-backup-applications`, `restore-session`.
 pub struct RestDeviceCodeResponse {
     ///How long the code stays valid, in seconds.
     pub expires_in: ::std::option::Option<i64>,
@@ -3179,6 +3528,8 @@ pub struct RestDeviceCodeResponse {
 ///`RestDiscussionItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestDiscussionItem {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -3200,6 +3551,8 @@ pub struct RestDiscussionItem {
 ///`RestEncryptionKey`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "encryption-key"))]
+///
+/// Needs the crate feature `encryption-key`.
 pub struct RestEncryptionKey {
     ///Hint that helps recall the password.
     pub description: ::std::option::Option<::std::string::String>,
@@ -3209,6 +3562,8 @@ pub struct RestEncryptionKey {
 ///`RestEncryptionKeyToSend`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "encryption-key"))]
+///
+/// Needs the crate feature `encryption-key`.
 pub struct RestEncryptionKeyToSend {
     ///Hint that helps recall the password; shown in listings.
     pub description: ::std::option::Option<::std::string::String>,
@@ -3229,6 +3584,8 @@ impl RestEncryptionKeyToSend {
 ///`RestExceptionInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestExceptionInfo {
     pub error_code: ::std::option::Option<RestExceptionInfoErrorCode>,
     ///Human-readable error text.
@@ -3236,12 +3593,15 @@ pub struct RestExceptionInfo {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestExceptionInfoErrorCode`"] pub enum RestExceptionInfoErrorCode {
-    ProxyOffline = "ProxyOffline", } unknown Unknown
+    #[doc = "`RestExceptionInfoErrorCode`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum RestExceptionInfoErrorCode
+    { ProxyOffline = "ProxyOffline", } unknown Unknown
 }
 ///`RestExchangeFolder`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-folder"))]
+///
+/// Needs the crate feature `exchange-folder`.
 pub struct RestExchangeFolder {
     ///Follow-up actions the server offers on this folder.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -3258,8 +3618,9 @@ pub struct RestExchangeFolder {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Well-known role of the folder, such as `Inbox`, `Sent` or `Deleted`; `None` for user folders."]
-    pub enum RestExchangeFolderCategory { Inbox = "Inbox", Outbox = "Outbox", Sent =
-    "Sent", Deleted = "Deleted", Drafts = "Drafts", PermanentlyDeletedItems =
+    #[doc = ""] #[doc = " Needs the crate feature `exchange-folder`."] pub enum
+    RestExchangeFolderCategory { Inbox = "Inbox", Outbox = "Outbox", Sent = "Sent",
+    Deleted = "Deleted", Drafts = "Drafts", PermanentlyDeletedItems =
     "PermanentlyDeletedItems", Purges = "Purges", DiscoveryHolds = "DiscoveryHolds",
     Conflicts = "Conflicts", SyncIssues = "SyncIssues", LocalFailures = "LocalFailures",
     ServerFailures = "ServerFailures", Junk = "Junk", Versions = "Versions",
@@ -3269,7 +3630,8 @@ pub struct RestExchangeFolder {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Kind of content the folder holds: `Journal`, `Task`, `StickyNote`, `Contact`, `Appointment` or `None` (mail)."]
-    pub enum RestExchangeFolderType { Journal = "Journal", Task = "Task", StickyNote =
+    #[doc = ""] #[doc = " Needs the crate feature `exchange-folder`."] pub enum
+    RestExchangeFolderType { Journal = "Journal", Task = "Task", StickyNote =
     "StickyNote", Contact = "Contact", Appointment = "Appointment", None = "None", }
     unknown Unknown
 }
@@ -3283,12 +3645,16 @@ pub struct RestExchangeFolder {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestExchangeItemImportance`"] pub enum RestExchangeItemImportance { Low =
-    "Low", Normal = "Normal", High = "High", } unknown Unknown
+    #[doc = "`RestExchangeItemImportance`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `backup-organization`, `exchange-folder`, `exchange-item`, `exchange-mailbox`, `unreferenced-types`."]
+    pub enum RestExchangeItemImportance { Low = "Low", Normal = "Normal", High = "High",
+    } unknown Unknown
 }
 ///`RestExchangeItemStringId`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestExchangeItemStringId {
     ///Id of a backed-up mailbox item, from `ExchangeItem_Get`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -3303,6 +3669,8 @@ pub struct RestExchangeItemStringId {
         feature = "exchange-mailbox"
     )
 )]
+///
+/// Needs one of the crate features `backup-organization`, `exchange-folder`, `exchange-item`, `exchange-mailbox`.
 pub struct RestExchangeItemsComposed {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -3382,6 +3750,8 @@ pub struct RestExchangeItemsComposed {
 ///`RestExchangeMailbox`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-mailbox"))]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct RestExchangeMailbox {
     ///Actions the server offers on the mailbox; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -3400,6 +3770,8 @@ pub struct RestExchangeMailbox {
 ///`RestExchangeMessageItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestExchangeMessageItem {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -3431,6 +3803,8 @@ pub struct RestExchangeMessageItem {
 ///`RestExchangeSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization", feature = "unreferenced-types"))]
+///
+/// Needs one of the crate features `organization`, `unreferenced-types`.
 pub struct RestExchangeSettings {
     ///`true` creates and applies the `VeeamArchiverThrottlingPolicy`, which lifts Exchange throttling for the account.
     pub configure_throttlingpolicy: ::std::option::Option<bool>,
@@ -3453,6 +3827,8 @@ pub struct RestExchangeSettings {
 ///`RestExclusionSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exclusion-settings"))]
+///
+/// Needs the crate feature `exclusion-settings`.
 pub struct RestExclusionSettings {
     ///`true` keeps the Deleted Items folder out of all backups.
     pub deleted_items: ::std::option::Option<bool>,
@@ -3479,6 +3855,8 @@ impl RestExclusionSettings {
 ///`RestExclusionSettingsToClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exclusion-settings"))]
+///
+/// Needs the crate feature `exclusion-settings`.
 pub struct RestExclusionSettingsToClient {
     ///Follow-up actions the server offers on these settings.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -3508,6 +3886,8 @@ pub struct RestExclusionSettingsToClient {
         feature = "restore-session"
     )
 )]
+///
+/// Needs one of the crate features `backup-repository`, `job`, `organization`, `restore-session`.
 pub struct RestExploreOptions {
     ///Point in time to explore; the session shows the backed-up state as of then (date-time, ISO 8601).
     pub date_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -3543,6 +3923,8 @@ impl RestExploreOptions {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which explorer the session opens: `Vex` (Exchange), `Veod` (OneDrive), `Vesp` (SharePoint) or `Vet` (Teams)."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `backup-repository`, `job`, `organization`, `restore-session`."]
     pub enum RestExploreOptionsType { Vex = "Vex", Veod = "Veod", Vesp = "Vesp", Vet =
     "Vet", } unknown Unknown
 }
@@ -3555,6 +3937,8 @@ impl RestExploreOptions {
         feature = "exchange-mailbox"
     )
 )]
+///
+/// Needs one of the crate features `backup-organization`, `exchange-folder`, `exchange-mailbox`.
 pub struct RestExportFolderToPst {
     ///Only items matching this keyword are exported; leave it out to export everything.
     pub content_keyword: ::std::option::Option<::std::string::String>,
@@ -3579,6 +3963,8 @@ impl RestExportFolderToPst {
 ///`RestExportOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-post"))]
+///
+/// Needs the crate feature `teams-post`.
 pub struct RestExportOptions {
     ///Channel whose posts are exported (id from `TeamsChannel_Get`); `from` and `to` can then narrow the period. Leave it out when `posts` is set.
     pub channel_id: ::std::option::Option<::std::string::String>,
@@ -3599,6 +3985,8 @@ impl RestExportOptions {
 ///`RestExportToPstOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestExportToPstOptions {
     ///`true` caps the size of each PST file; then set `pstSizeLimitBytes`.
     pub enable_pst_size_limit: ::std::option::Option<bool>,
@@ -3615,6 +4003,8 @@ impl RestExportToPstOptions {
 ///`RestExtendedCommonStatistic`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive"))]
+///
+/// Needs the crate feature `one-drive`.
 pub struct RestExtendedCommonStatistic {
     pub details: ::std::option::Option<RestSharePointCommonRestoreStatistics>,
     pub error: ::std::option::Option<::std::string::String>,
@@ -3623,13 +4013,15 @@ pub struct RestExtendedCommonStatistic {
 }
 #[cfg(any(feature = "one-drive"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestExtendedCommonStatisticStatus`"] pub enum
-    RestExtendedCommonStatisticStatus { Failed = "Failed", Warning = "Warning", Success =
-    "Success", } unknown Unknown
+    #[doc = "`RestExtendedCommonStatisticStatus`"] #[doc = ""] #[doc =
+    " Needs the crate feature `one-drive`."] pub enum RestExtendedCommonStatisticStatus {
+    Failed = "Failed", Warning = "Warning", Success = "Success", } unknown Unknown
 }
 ///`RestFileSaveOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-file"))]
+///
+/// Needs the crate feature `teams-file`.
 pub struct RestFileSaveOptions {
     ///`true` wraps the file in a ZIP archive; `false` returns the file itself.
     pub as_zip: ::std::option::Option<bool>,
@@ -3644,6 +4036,8 @@ impl RestFileSaveOptions {
 ///`RestFilesSaveOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-file"))]
+///
+/// Needs the crate feature `teams-file`.
 pub struct RestFilesSaveOptions {
     ///Channel whose files are all saved (id from `TeamsChannel_Get`); leave it out when `files` lists the files.
     pub channel_id: ::std::option::Option<::std::string::String>,
@@ -3660,6 +4054,8 @@ impl RestFilesSaveOptions {
 ///`RestFilesSendOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-file"))]
+///
+/// Needs the crate feature `teams-file`.
 pub struct RestFilesSendOptions {
     ///Channel whose files are all sent (id from `TeamsChannel_Get`); leave it out when `files` lists the files.
     pub channel_id: ::std::option::Option<::std::string::String>,
@@ -3684,6 +4080,8 @@ impl RestFilesSendOptions {
 ///`RestFoldersRestoreStatistics`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-folder", feature = "exchange-mailbox"))]
+///
+/// Needs one of the crate features `exchange-folder`, `exchange-mailbox`.
 pub struct RestFoldersRestoreStatistics {
     pub cannot_continue_error: ::std::option::Option<::std::string::String>,
     pub created_items_count: ::std::option::Option<i64>,
@@ -3705,6 +4103,8 @@ pub struct RestFoldersRestoreStatistics {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `copy-job`, `job`, `organization-audit`, `organization-group`, `unreferenced-types`.
 pub struct RestGroup {
     ///Display name of the group.
     pub display_name: ::std::option::Option<::std::string::String>,
@@ -3734,8 +4134,10 @@ pub struct RestGroup {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "Where the organization lives: `Cloud`, `OnPremises` or `Hybrid`."] pub enum
-    RestGroupLocationType { OnPremises = "OnPremises", Cloud = "Cloud", Hybrid =
+    #[doc = "Where the organization lives: `Cloud`, `OnPremises` or `Hybrid`."] #[doc =
+    ""] #[doc =
+    " Needs one of the crate features `copy-job`, `job`, `organization-audit`, `organization-group`, `unreferenced-types`."]
+    pub enum RestGroupLocationType { OnPremises = "OnPremises", Cloud = "Cloud", Hybrid =
     "Hybrid", } unknown Unknown
 }
 ///`RestGroupMember`
@@ -3743,6 +4145,8 @@ pub struct RestGroup {
 #[cfg(
     any(feature = "organization-backup-accounts", feature = "organization-group-member")
 )]
+///
+/// Needs one of the crate features `organization-backup-accounts`, `organization-group-member`.
 pub struct RestGroupMember {
     ///Id of the group the account belongs to.
     pub group_id: ::std::option::Option<::std::string::String>,
@@ -3760,9 +4164,10 @@ pub struct RestGroupMember {
     any(feature = "organization-backup-accounts", feature = "organization-group-member")
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "Kind of account: `User`, `Group` or `Unknown`."] pub enum
-    RestGroupMemberType { Unknown = "Unknown", User = "User", Group = "Group", } unknown
-    UnknownValue
+    #[doc = "Kind of account: `User`, `Group` or `Unknown`."] #[doc = ""] #[doc =
+    " Needs one of the crate features `organization-backup-accounts`, `organization-group-member`."]
+    pub enum RestGroupMemberType { Unknown = "Unknown", User = "User", Group = "Group", }
+    unknown UnknownValue
 }
 #[cfg(
     any(
@@ -3776,12 +4181,16 @@ pub struct RestGroupMember {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Kind of group: `Office365`, `Security`, `Distribution` or `DynamicDistribution`."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `copy-job`, `job`, `organization-audit`, `organization-group`, `unreferenced-types`."]
     pub enum RestGroupType { Office365 = "Office365", Security = "Security", Distribution
     = "Distribution", DynamicDistribution = "DynamicDistribution", } unknown Unknown
 }
 ///`RestHistorySettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "history-settings"))]
+///
+/// Needs the crate feature `history-settings`.
 pub struct RestHistorySettings {
     ///Follow-up actions; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -3801,6 +4210,8 @@ impl RestHistorySettings {
 ///`RestHybridOrganization`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestHybridOrganization {
     ///Actions the server offers on this organization; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -3854,6 +4265,8 @@ pub struct RestHybridOrganization {
 ///`RestInstallLicenseOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license"))]
+///
+/// Needs the crate feature `license`.
 pub struct RestInstallLicenseOptions {
     ///Whole content of the `.lic` license file, Base64-encoded.
     pub license_file: ::std::option::Option<::std::string::String>,
@@ -3868,6 +4281,8 @@ impl RestInstallLicenseOptions {
 ///`RestInternetProxy`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "internet-proxy-settings"))]
+///
+/// Needs the crate feature `internet-proxy-settings`.
 pub struct RestInternetProxy {
     ///Host name or IP address of the proxy.
     pub host_name: ::std::option::Option<::std::string::String>,
@@ -3883,6 +4298,8 @@ pub struct RestInternetProxy {
 ///`RestInternetProxyFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "internet-proxy-settings"))]
+///
+/// Needs the crate feature `internet-proxy-settings`.
 pub struct RestInternetProxyFromClient {
     ///Host name or IP address of the proxy.
     pub host_name: ::std::option::Option<::std::string::String>,
@@ -3906,6 +4323,8 @@ impl RestInternetProxyFromClient {
 ///`RestInternetProxySettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy"))]
+///
+/// Needs the crate feature `proxy`.
 pub struct RestInternetProxySettings {
     ///DNS name or IP address of the internet proxy.
     pub host_name: ::std::option::Option<::std::string::String>,
@@ -3919,6 +4338,8 @@ pub struct RestInternetProxySettings {
 ///`RestInternetProxySettingsFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy"))]
+///
+/// Needs the crate feature `proxy`.
 pub struct RestInternetProxySettingsFromClient {
     ///DNS name or IP address of the internet proxy.
     pub host_name: ::std::option::Option<::std::string::String>,
@@ -3944,6 +4365,8 @@ pub struct RestInternetProxySettingsFromClient {
         feature = "share-point-site"
     )
 )]
+///
+/// Needs one of the crate features `one-drive`, `one-drive-document`, `one-drive-folder`, `share-point-document`, `share-point-folder`, `share-point-library`, `share-point-list`, `share-point-site`.
 pub struct RestItemComposed {
     ///User who created the item.
     pub created_by: ::std::option::Option<::std::string::String>,
@@ -3977,6 +4400,8 @@ pub struct RestItemComposed {
 ///`RestItemGuidId`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy"))]
+///
+/// Needs the crate feature `proxy`.
 pub struct RestItemGuidId {
     ///Id of a backup proxy, from `Proxy_GetProxies`.
     pub id: ::std::option::Option<::uuid::Uuid>,
@@ -3993,6 +4418,8 @@ pub struct RestItemGuidId {
         feature = "share-point-item"
     )
 )]
+///
+/// Needs one of the crate features `one-drive`, `one-drive-document`, `one-drive-folder`, `share-point-document`, `share-point-folder`, `share-point-item`.
 pub struct RestItemRestoreStatistics {
     pub failed_items_count: ::std::option::Option<i32>,
     pub failed_restrictions_count: ::std::option::Option<i64>,
@@ -4005,6 +4432,8 @@ pub struct RestItemRestoreStatistics {
 ///`RestItemsRestoreStatistics`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestItemsRestoreStatistics {
     pub cannot_continue_error: ::std::option::Option<::std::string::String>,
     pub created_items_count: ::std::option::Option<i64>,
@@ -4017,6 +4446,8 @@ pub struct RestItemsRestoreStatistics {
 ///`RestJob`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job", feature = "job"))]
+///
+/// Needs one of the crate features `copy-job`, `job`.
 pub struct RestJob {
     ///What the job covers: `EntireOrganization` or `SelectedItems`.
     pub backup_type: ::std::option::Option<RestJobBackupType>,
@@ -4057,20 +4488,24 @@ impl RestJob {
 }
 #[cfg(any(feature = "copy-job", feature = "job", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestJobBackupItemType`"] pub enum RestJobBackupItemType { Group = "Group",
-    User = "User", Site = "Site", PartialOrganization = "PartialOrganization",
-    PersonalSites = "PersonalSites", OneDriveFolders = "OneDriveFolders", Team = "Team",
-    } unknown Unknown
+    #[doc = "`RestJobBackupItemType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `copy-job`, `job`, `unreferenced-types`."] pub enum
+    RestJobBackupItemType { Group = "Group", User = "User", Site = "Site",
+    PartialOrganization = "PartialOrganization", PersonalSites = "PersonalSites",
+    OneDriveFolders = "OneDriveFolders", Team = "Team", } unknown Unknown
 }
 #[cfg(any(feature = "copy-job", feature = "job"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "What the job covers: `EntireOrganization` or `SelectedItems`."] pub enum
+    #[doc = "What the job covers: `EntireOrganization` or `SelectedItems`."] #[doc = ""]
+    #[doc = " Needs one of the crate features `copy-job`, `job`."] pub enum
     RestJobBackupType { EntireOrganization = "EntireOrganization", SelectedItems =
     "SelectedItems", } unknown Unknown
 }
 ///`RestJobGroupItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestJobGroupItem {
     pub group: ::std::option::Option<RestGroup>,
     ///`true` covers the group's SharePoint site.
@@ -4098,6 +4533,8 @@ pub struct RestJobGroupItem {
 ///`RestJobItemComposed`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job", feature = "job"))]
+///
+/// Needs one of the crate features `copy-job`, `job`.
 pub struct RestJobItemComposed {
     ///`true` covers the in-place archive mailbox.
     pub archive_mailbox: ::std::option::Option<bool>,
@@ -4150,13 +4587,16 @@ impl RestJobItemComposed {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Outcome of the latest run, such as `Success`, `Warning`, `Failed` or `Running`."]
-    pub enum RestJobLastStatus { Stopped = "Stopped", Running = "Running", Success =
-    "Success", Failed = "Failed", Warning = "Warning", NotConfigured = "NotConfigured",
-    Disconnected = "Disconnected", Queued = "Queued", } unknown Unknown
+    #[doc = ""] #[doc = " Needs one of the crate features `copy-job`, `job`."] pub enum
+    RestJobLastStatus { Stopped = "Stopped", Running = "Running", Success = "Success",
+    Failed = "Failed", Warning = "Warning", NotConfigured = "NotConfigured", Disconnected
+    = "Disconnected", Queued = "Queued", } unknown Unknown
 }
 ///`RestJobOneDriveFoldersItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestJobOneDriveFoldersItem {
     ///OneDrive folder names to take in or leave out; for a `OneDriveFolders` entry they apply to every OneDrive of the organization.
     pub folders: ::std::vec::Vec<::std::string::String>,
@@ -4171,6 +4611,8 @@ pub struct RestJobOneDriveFoldersItem {
 ///`RestJobOrganizationItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestJobOrganizationItem {
     ///`true` covers the in-place archive mailbox.
     pub archive_mailbox: ::std::option::Option<bool>,
@@ -4195,6 +4637,8 @@ pub struct RestJobOrganizationItem {
 ///`RestJobPersonalSitesItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestJobPersonalSitesItem {
     ///Id of the entry: a fixed per-type prefix joined with the object id. Take it from `Job_GetSelectedItems` or `Job_GetExcludedItems`; leave empty for new entries.
     pub id: ::std::option::Option<::std::string::String>,
@@ -4207,6 +4651,8 @@ pub struct RestJobPersonalSitesItem {
 ///`RestJobSchedulePolicy`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job", feature = "job"))]
+///
+/// Needs one of the crate features `copy-job`, `job`.
 pub struct RestJobSchedulePolicy {
     ///`true` limits the job to the hours allowed in `backupWindowSettings`.
     pub backup_window_enabled: ::std::option::Option<bool>,
@@ -4239,16 +4685,18 @@ pub struct RestJobSchedulePolicy {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Days to run for the `Daily` type: every day, workdays, weekends or one weekday."]
-    pub enum RestJobSchedulePolicyDailyType { Everyday = "Everyday", Workdays =
-    "Workdays", Weekends = "Weekends", Monday = "Monday", Tuesday = "Tuesday", Wednesday
-    = "Wednesday", Thursday = "Thursday", Friday = "Friday", Saturday = "Saturday",
-    Sunday = "Sunday", } unknown Unknown
+    #[doc = ""] #[doc = " Needs one of the crate features `copy-job`, `job`."] pub enum
+    RestJobSchedulePolicyDailyType { Everyday = "Everyday", Workdays = "Workdays",
+    Weekends = "Weekends", Monday = "Monday", Tuesday = "Tuesday", Wednesday =
+    "Wednesday", Thursday = "Thursday", Friday = "Friday", Saturday = "Saturday", Sunday
+    = "Sunday", } unknown Unknown
 }
 #[cfg(any(feature = "copy-job", feature = "job"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Interval between runs for the `Periodically` type, from 5 minutes (`Minutes5`) to 8 hours (`Hours8`)."]
-    pub enum RestJobSchedulePolicyPeriodicallyEvery { Minutes5 = "Minutes5", Minutes10 =
+    #[doc = ""] #[doc = " Needs one of the crate features `copy-job`, `job`."] pub enum
+    RestJobSchedulePolicyPeriodicallyEvery { Minutes5 = "Minutes5", Minutes10 =
     "Minutes10", Minutes15 = "Minutes15", Minutes30 = "Minutes30", Hours1 = "Hours1",
     Hours2 = "Hours2", Hours4 = "Hours4", Hours8 = "Hours8", } unknown Unknown
 }
@@ -4256,12 +4704,15 @@ pub struct RestJobSchedulePolicy {
 ::veeam_runtime::string_enum! {
     #[doc =
     "How the job is started: `Daily` (on `dailyType` days at `dailyTime`), `Periodically` (every `periodicallyEvery`) or `ManualOnly` (never on its own)."]
-    pub enum RestJobSchedulePolicyType { Periodically = "Periodically", Daily = "Daily",
+    #[doc = ""] #[doc = " Needs one of the crate features `copy-job`, `job`."] pub enum
+    RestJobSchedulePolicyType { Periodically = "Periodically", Daily = "Daily",
     ManualOnly = "ManualOnly", } unknown Unknown
 }
 ///`RestJobSession`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-session"))]
+///
+/// Needs the crate feature `job-session`.
 pub struct RestJobSession {
     ///When the session started (date-time).
     pub creation_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -4290,12 +4741,15 @@ pub struct RestJobSession {
 }
 #[cfg(any(feature = "job-session"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`Backup` for a backup job, `Copy` for a backup copy job."] pub enum
-    RestJobSessionJobType { Backup = "Backup", Copy = "Copy", } unknown Unknown
+    #[doc = "`Backup` for a backup job, `Copy` for a backup copy job."] #[doc = ""] #[doc
+    = " Needs the crate feature `job-session`."] pub enum RestJobSessionJobType { Backup
+    = "Backup", Copy = "Copy", } unknown Unknown
 }
 ///`RestJobSessionObject`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-session-objects"))]
+///
+/// Needs the crate feature `job-session-objects`.
 pub struct RestJobSessionObject {
     ///Id of the processed user, group, site or team.
     pub id: ::std::option::Option<::std::string::String>,
@@ -4305,30 +4759,37 @@ pub struct RestJobSessionObject {
 }
 #[cfg(any(feature = "job-session-objects"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestJobSessionObjectStatus`"] pub enum RestJobSessionObjectStatus { Success
-    = "Success", Warning = "Warning", Failed = "Failed", } unknown Unknown
+    #[doc = "`RestJobSessionObjectStatus`"] #[doc = ""] #[doc =
+    " Needs the crate feature `job-session-objects`."] pub enum
+    RestJobSessionObjectStatus { Success = "Success", Warning = "Warning", Failed =
+    "Failed", } unknown Unknown
 }
 #[cfg(any(feature = "job-session-objects"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestJobSessionObjectType`"] pub enum RestJobSessionObjectType { Group =
-    "Group", User = "User", Site = "Site", Team = "Team", } unknown Unknown
+    #[doc = "`RestJobSessionObjectType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `job-session-objects`."] pub enum RestJobSessionObjectType
+    { Group = "Group", User = "User", Site = "Site", Team = "Team", } unknown Unknown
 }
 #[cfg(any(feature = "job-session"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "State or outcome of the session, such as `Running`, `Success`, `Warning` or `Failed`."]
-    pub enum RestJobSessionStatus { Stopped = "Stopped", Running = "Running", Success =
-    "Success", Failed = "Failed", Warning = "Warning", NotConfigured = "NotConfigured",
-    Disconnected = "Disconnected", Queued = "Queued", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `job-session`."] pub enum
+    RestJobSessionStatus { Stopped = "Stopped", Running = "Running", Success = "Success",
+    Failed = "Failed", Warning = "Warning", NotConfigured = "NotConfigured", Disconnected
+    = "Disconnected", Queued = "Queued", } unknown Unknown
 }
 #[cfg(any(feature = "job-session"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestJobSessionType`"] pub enum RestJobSessionType { Backup = "Backup", Copy
-    = "Copy", } unknown Unknown
+    #[doc = "`RestJobSessionType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `job-session`."] pub enum RestJobSessionType { Backup =
+    "Backup", Copy = "Copy", } unknown Unknown
 }
 ///`RestJobSite`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "copy-job", feature = "job", feature = "unreferenced-types"))]
+///
+/// Needs one of the crate features `copy-job`, `job`, `unreferenced-types`.
 pub struct RestJobSite {
     ///Id of the SharePoint site, from `OrganizationSite_Get`.
     pub id: ::std::string::String,
@@ -4351,6 +4812,8 @@ pub struct RestJobSite {
 ///`RestJobSiteItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestJobSiteItem {
     ///Id of the entry: a fixed per-type prefix joined with the object id. Take it from `Job_GetSelectedItems` or `Job_GetExcludedItems`; leave empty for new entries.
     pub id: ::std::option::Option<::std::string::String>,
@@ -4364,6 +4827,8 @@ pub struct RestJobSiteItem {
 ///`RestJobStatistics`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-session"))]
+///
+/// Needs the crate feature `job-session`.
 pub struct RestJobStatistics {
     ///Slowest stage of the data path: `Source`, `Target`, `Detecting` (not known yet) or `NA`.
     pub bottleneck: ::std::option::Option<RestJobStatisticsBottleneck>,
@@ -4384,12 +4849,15 @@ pub struct RestJobStatistics {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Slowest stage of the data path: `Source`, `Target`, `Detecting` (not known yet) or `NA`."]
-    pub enum RestJobStatisticsBottleneck { Na = "NA", Detecting = "Detecting", Source =
-    "Source", Target = "Target", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `job-session`."] pub enum
+    RestJobStatisticsBottleneck { Na = "NA", Detecting = "Detecting", Source = "Source",
+    Target = "Target", } unknown Unknown
 }
 ///`RestJobTeamItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestJobTeamItem {
     ///Id of the entry: a fixed per-type prefix joined with the object id. Take it from `Job_GetSelectedItems` or `Job_GetExcludedItems`; leave empty for new entries.
     pub id: ::std::option::Option<::std::string::String>,
@@ -4405,6 +4873,8 @@ pub struct RestJobTeamItem {
 ///`RestJobUserItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestJobUserItem {
     ///`true` covers the in-place archive mailbox.
     pub archive_mailbox: ::std::option::Option<bool>,
@@ -4426,6 +4896,8 @@ pub struct RestJobUserItem {
 ///`RestJournalItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestJournalItem {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -4447,6 +4919,8 @@ pub struct RestJournalItem {
 ///`RestLicense`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license"))]
+///
+/// Needs the crate feature `license`.
 pub struct RestLicense {
     ///Email address of the person the license was issued to.
     pub email: ::std::option::Option<::std::string::String>,
@@ -4480,6 +4954,8 @@ pub struct RestLicense {
 ///`RestLicenseAutoUpdate`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license"))]
+///
+/// Needs the crate feature `license`.
 pub struct RestLicenseAutoUpdate {
     ///Actions the server offers on this resource; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -4497,6 +4973,8 @@ impl RestLicenseAutoUpdate {
 ///`RestLicenseOverviewOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "reports"))]
+///
+/// Needs the crate feature `reports`.
 pub struct RestLicenseOverviewOptions {
     ///End of the reporting period; UTC, ISO 8601.
     pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -4516,25 +4994,30 @@ impl RestLicenseOverviewOptions {
 }
 #[cfg(any(feature = "reports"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "File format of the report: `PDF` or `CSV`."] pub enum
-    RestLicenseOverviewOptionsFormat { Pdf = "PDF", Csv = "CSV", } unknown Unknown
+    #[doc = "File format of the report: `PDF` or `CSV`."] #[doc = ""] #[doc =
+    " Needs the crate feature `reports`."] pub enum RestLicenseOverviewOptionsFormat {
+    Pdf = "PDF", Csv = "CSV", } unknown Unknown
 }
 #[cfg(any(feature = "license"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`Valid` or `Expired`."] pub enum RestLicenseStatus { Valid = "Valid",
+    #[doc = "`Valid` or `Expired`."] #[doc = ""] #[doc =
+    " Needs the crate feature `license`."] pub enum RestLicenseStatus { Valid = "Valid",
     Expired = "Expired", } unknown Unknown
 }
 #[cfg(any(feature = "license"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Kind of license: `Subscription`, `Evaluation`, `NFR`, `Rental`, `Community` or `AwsPrivateOffer`."]
-    pub enum RestLicenseType { Subscription = "Subscription", Evaluation = "Evaluation",
-    Nfr = "NFR", Rental = "Rental", Community = "Community", AwsPrivateOffer =
-    "AwsPrivateOffer", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `license`."] pub enum RestLicenseType {
+    Subscription = "Subscription", Evaluation = "Evaluation", Nfr = "NFR", Rental =
+    "Rental", Community = "Community", AwsPrivateOffer = "AwsPrivateOffer", } unknown
+    Unknown
 }
 ///`RestLicenseUsage`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct RestLicenseUsage {
     ///Usage per licensing platform and counter type, broken down by organization.
     pub platform_types: ::std::vec::Vec<RestPlatformTypeLicenseUsage>,
@@ -4542,6 +5025,8 @@ pub struct RestLicenseUsage {
 ///`RestLicensedUser`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "licensed-user"))]
+///
+/// Needs the crate feature `licensed-user`.
 pub struct RestLicensedUser {
     ///Id of the organization as recorded in the backup; differs from `organizationId`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
@@ -4567,12 +5052,15 @@ pub struct RestLicensedUser {
 ::veeam_runtime::string_enum! {
     #[doc =
     "License state of the user: `Licensed`, `New`, `TemporarilyAssigned` or `Exceeded`."]
-    pub enum RestLicensedUserLicenseState { Licensed = "Licensed", New = "New",
+    #[doc = ""] #[doc = " Needs the crate feature `licensed-user`."] pub enum
+    RestLicensedUserLicenseState { Licensed = "Licensed", New = "New",
     TemporarilyAssigned = "TemporarilyAssigned", Exceeded = "Exceeded", } unknown Unknown
 }
 ///`RestLicensingApproveReportOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct RestLicensingApproveReportOptions {
     ///Objects to take out of the report, one entry per organization and counter type, each with a reason.
     pub removed_objects: ::std::vec::Vec<RestLicensingOrganizationRemovedObjects>,
@@ -4587,6 +5075,8 @@ impl RestLicensingApproveReportOptions {
 ///`RestLicensingGroupInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct RestLicensingGroupInfo {
     ///Id of the group of licensed objects; referenced by a counter type's `groupId`.
     pub id: ::std::option::Option<::uuid::Uuid>,
@@ -4598,6 +5088,8 @@ pub struct RestLicensingGroupInfo {
 ///`RestLicensingMonthlyReport`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct RestLicensingMonthlyReport {
     ///Counts per licensing platform and counter type, with a per-organization breakdown.
     pub platform_types: ::std::vec::Vec<RestLicensingReportPlatformType>,
@@ -4606,6 +5098,8 @@ pub struct RestLicensingMonthlyReport {
 ///`RestLicensingOrganizationRemovedObjects`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct RestLicensingOrganizationRemovedObjects {
     ///Same organization, by its id in the backup (as in the report's `backedUpOrganizationId`).
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
@@ -4621,6 +5115,8 @@ pub struct RestLicensingOrganizationRemovedObjects {
 ///`RestLicensingPlatformInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct RestLicensingPlatformInfo {
     ///Kinds of objects that consume licenses.
     pub groups: ::std::option::Option<::std::vec::Vec<RestLicensingGroupInfo>>,
@@ -4630,6 +5126,8 @@ pub struct RestLicensingPlatformInfo {
 ///`RestLicensingReportOrganization`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct RestLicensingReportOrganization {
     ///Id of the organization as recorded in the backup; differs from `organizationId`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
@@ -4659,6 +5157,8 @@ pub struct RestLicensingReportOrganization {
 ///`RestLicensingReportPlatformType`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct RestLicensingReportPlatformType {
     ///Counts per organization.
     pub organizations: ::std::vec::Vec<RestLicensingReportOrganization>,
@@ -4671,6 +5171,8 @@ pub struct RestLicensingReportPlatformType {
 ///`RestLicensingReportSummary`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct RestLicensingReportSummary {
     ///Objects that consumed a license during the report period.
     pub initial_count: ::std::option::Option<i32>,
@@ -4764,6 +5266,8 @@ pub struct RestLicensingReportSummary {
         feature = "vex-email-settings"
     )
 )]
+///
+/// Needs one of the crate features `account`, `amazon-s3-compatible-object-storage`, `amazon-s3-object-storage`, `application`, `audit-email-settings`, `azure-object-storage`, `backup-group-data`, `backup-mailbox-data`, `backup-one-drive-data`, `backup-organization`, `backup-organization-data`, `backup-repository`, `backup-site-data`, `backup-team-data`, `backup-user-data`, `copy-job`, `data-retrieval`, `data-retrieval-session`, `data-retrieval-session-log`, `encryption-key`, `exchange-folder`, `exchange-item`, `exchange-mailbox`, `exclusion-settings`, `history-settings`, `internet-proxy-settings`, `job`, `job-session`, `job-session-log`, `job-session-objects`, `license`, `licensed-user`, `management-mode`, `object-storage-repository`, `one-drive`, `one-drive-document`, `one-drive-folder`, `organization`, `organization-audit`, `organization-backup-accounts`, `organization-backup-applications`, `organization-group`, `organization-group-member`, `organization-rbac`, `organization-site`, `organization-sync`, `organization-team`, `organization-user`, `organization-user-one-drive`, `proxy`, `rbac-role`, `repository-synchronize-sessions`, `restore-point`, `restore-session`, `restore-session-event`, `share-point-attachment`, `share-point-document`, `share-point-folder`, `share-point-item`, `share-point-library`, `share-point-list`, `share-point-site`, `teams-channel`, `teams-file`, `teams-post`, `teams-tab`, `teams-team`, `unreferenced-types`, `vbo-email-settings`, `veod-email-settings`, `vesp-email-settings`, `vet-email-settings`, `vex-email-settings`.
 pub struct RestLinkHal {
     ///Address of the linked resource, usable as is in a follow-up request.
     pub href: ::std::option::Option<::std::string::String>,
@@ -4847,6 +5351,8 @@ pub struct RestLinkHal {
         feature = "vex-email-settings"
     )
 )]
+///
+/// Needs one of the crate features `account`, `amazon-s3-compatible-object-storage`, `amazon-s3-object-storage`, `application`, `audit-email-settings`, `azure-object-storage`, `backup-group-data`, `backup-mailbox-data`, `backup-one-drive-data`, `backup-organization`, `backup-organization-data`, `backup-repository`, `backup-site-data`, `backup-team-data`, `backup-user-data`, `copy-job`, `data-retrieval`, `data-retrieval-session`, `data-retrieval-session-log`, `encryption-key`, `exchange-folder`, `exchange-item`, `exchange-mailbox`, `exclusion-settings`, `history-settings`, `internet-proxy-settings`, `job`, `job-session`, `job-session-log`, `job-session-objects`, `license`, `licensed-user`, `management-mode`, `object-storage-repository`, `one-drive`, `one-drive-document`, `one-drive-folder`, `organization`, `organization-audit`, `organization-backup-accounts`, `organization-backup-applications`, `organization-group`, `organization-group-member`, `organization-rbac`, `organization-site`, `organization-sync`, `organization-team`, `organization-user`, `organization-user-one-drive`, `proxy`, `rbac-role`, `repository-synchronize-sessions`, `restore-point`, `restore-session`, `restore-session-event`, `share-point-attachment`, `share-point-document`, `share-point-folder`, `share-point-item`, `share-point-library`, `share-point-list`, `share-point-site`, `teams-channel`, `teams-file`, `teams-post`, `teams-tab`, `teams-team`, `unreferenced-types`, `vbo-email-settings`, `veod-email-settings`, `vesp-email-settings`, `vet-email-settings`, `vex-email-settings`.
 pub struct RestLinkHalDictionary(
     pub ::std::collections::HashMap<::std::string::String, RestLinkHal>,
 );
@@ -5108,6 +5614,8 @@ impl ::std::convert::From<
 ///`RestListRestoreStatistics`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-library", feature = "share-point-list"))]
+///
+/// Needs one of the crate features `share-point-library`, `share-point-list`.
 pub struct RestListRestoreStatistics {
     pub failed_items_count: ::std::option::Option<i32>,
     pub failed_lists_count: ::std::option::Option<i32>,
@@ -5122,6 +5630,8 @@ pub struct RestListRestoreStatistics {
 ///`RestLogItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval-session-log", feature = "job-session-log"))]
+///
+/// Needs one of the crate features `data-retrieval-session-log`, `job-session-log`.
 pub struct RestLogItem {
     ///When the logged step started (date-time).
     pub creation_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -5137,6 +5647,8 @@ pub struct RestLogItem {
 ///`RestLoggedInOrganization`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
+///
+/// Needs the crate feature `organization`.
 pub struct RestLoggedInOrganization {
     ///Actions the server offers on this resource, by name.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -5161,13 +5673,16 @@ pub struct RestLoggedInOrganization {
 }
 #[cfg(any(feature = "organization"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`Office365`, `OnPremises` or `Hybrid`."] pub enum
-    RestLoggedInOrganizationType { OnPremises = "OnPremises", Office365 = "Office365",
-    Hybrid = "Hybrid", } unknown Unknown
+    #[doc = "`Office365`, `OnPremises` or `Hybrid`."] #[doc = ""] #[doc =
+    " Needs the crate feature `organization`."] pub enum RestLoggedInOrganizationType {
+    OnPremises = "OnPremises", Office365 = "Office365", Hybrid = "Hybrid", } unknown
+    Unknown
 }
 ///`RestMailboxProtectionOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "reports"))]
+///
+/// Needs the crate feature `reports`.
 pub struct RestMailboxProtectionOptions {
     ///File format of the report: `PDF` or `CSV`.
     pub format: ::std::option::Option<RestMailboxProtectionOptionsFormat>,
@@ -5185,12 +5700,15 @@ impl RestMailboxProtectionOptions {
 }
 #[cfg(any(feature = "reports"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "File format of the report: `PDF` or `CSV`."] pub enum
-    RestMailboxProtectionOptionsFormat { Pdf = "PDF", Csv = "CSV", } unknown Unknown
+    #[doc = "File format of the report: `PDF` or `CSV`."] #[doc = ""] #[doc =
+    " Needs the crate feature `reports`."] pub enum RestMailboxProtectionOptionsFormat {
+    Pdf = "PDF", Csv = "CSV", } unknown Unknown
 }
 ///`RestManagementMode`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "management-mode"))]
+///
+/// Needs the crate feature `management-mode`.
 pub struct RestManagementMode {
     ///Actions the server offers on this resource, by name.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -5212,6 +5730,8 @@ impl RestManagementMode {
 ///`RestMonthlyReportInterval`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct RestMonthlyReportInterval {
     ///Last day of the period the report covers (UTC).
     pub end_of_interval: ::std::option::Option<
@@ -5225,6 +5745,8 @@ pub struct RestMonthlyReportInterval {
 ///`RestNotificationEmailSettingsRequest`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vbo-email-settings"))]
+///
+/// Needs the crate feature `vbo-email-settings`.
 pub struct RestNotificationEmailSettingsRequest {
     ///`true` attaches a detailed job report to each notification.
     pub attach_detailed_report: ::std::option::Option<bool>,
@@ -5273,6 +5795,8 @@ impl RestNotificationEmailSettingsRequest {
 ///`RestNotificationEmailSettingsResponse`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vbo-email-settings"))]
+///
+/// Needs the crate feature `vbo-email-settings`.
 pub struct RestNotificationEmailSettingsResponse {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -5320,6 +5844,8 @@ pub struct RestNotificationEmailSettingsResponse {
 ///`RestObjectStorageRepositoryComposed`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "object-storage-repository"))]
+///
+/// Needs the crate feature `object-storage-repository`.
 pub struct RestObjectStorageRepositoryComposed {
     ///Cloud credentials that open the storage, id from `Account_GetCredentials`.
     pub account_id: ::std::option::Option<::uuid::Uuid>,
@@ -5371,14 +5897,18 @@ impl RestObjectStorageRepositoryComposed {
 }
 #[cfg(any(feature = "object-storage-repository", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestObjectStorageType`"] pub enum RestObjectStorageType { AzureBlob =
-    "AzureBlob", AmazonS3 = "AmazonS3", AmazonS3Compatible = "AmazonS3Compatible",
-    AzureBlobArchive = "AzureBlobArchive", AmazonS3Glacier = "AmazonS3Glacier",
-    WasabiCloud = "WasabiCloud", IbmCloud = "IBMCloud", } unknown Unknown
+    #[doc = "`RestObjectStorageType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `object-storage-repository`, `unreferenced-types`."]
+    pub enum RestObjectStorageType { AzureBlob = "AzureBlob", AmazonS3 = "AmazonS3",
+    AmazonS3Compatible = "AmazonS3Compatible", AzureBlobArchive = "AzureBlobArchive",
+    AmazonS3Glacier = "AmazonS3Glacier", WasabiCloud = "WasabiCloud", IbmCloud =
+    "IBMCloud", } unknown Unknown
 }
 ///`RestOffice365ConnectionSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization", feature = "unreferenced-types"))]
+///
+/// Needs one of the crate features `organization`, `unreferenced-types`.
 pub struct RestOffice365ConnectionSettings {
     ///Account that connects to the online service when app-only authentication is off; goes with `password`.
     pub account: ::std::option::Option<::std::string::String>,
@@ -5407,6 +5937,8 @@ pub struct RestOffice365ConnectionSettings {
 ///`RestOffice365Organization`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestOffice365Organization {
     ///Actions the server offers on this organization; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -5454,6 +5986,8 @@ pub struct RestOffice365Organization {
 ///`RestOnPremisesOrganization`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestOnPremisesOrganization {
     ///Actions the server offers on this organization; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -5495,6 +6029,8 @@ pub struct RestOnPremisesOrganization {
         feature = "organization-user-one-drive"
     )
 )]
+///
+/// Needs one of the crate features `one-drive`, `one-drive-document`, `one-drive-folder`, `organization-user-one-drive`.
 pub struct RestOneDrive {
     ///Id of the backed-up OneDrive, from `OneDrive_Get`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -5507,6 +6043,8 @@ pub struct RestOneDrive {
 ///`RestOneDriveDocument`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "one-drive-document"))]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct RestOneDriveDocument {
     ///User who created the document.
     pub created_by: ::std::option::Option<::std::string::String>,
@@ -5538,6 +6076,8 @@ pub struct RestOneDriveDocument {
 ///`RestOneDriveFolder`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "one-drive-folder"))]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct RestOneDriveFolder {
     ///User who created the folder.
     pub created_by: ::std::option::Option<::std::string::String>,
@@ -5565,6 +6105,8 @@ pub struct RestOneDriveFolder {
 ///`RestOperatorExploreOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-session"))]
+///
+/// Needs the crate feature `restore-session`.
 pub struct RestOperatorExploreOptions {
     ///Point in time to explore, UTC, ISO 8601: the session shows the data as of the latest backup at or before it.
     pub date_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -5589,12 +6131,15 @@ impl RestOperatorExploreOptions {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Kind of data the session explores: `Vex` (Exchange), `Veod` (OneDrive), `Vesp` (SharePoint) or `Vet` (Teams)."]
-    pub enum RestOperatorExploreOptionsType { Vex = "Vex", Veod = "Veod", Vesp = "Vesp",
-    Vet = "Vet", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `restore-session`."] pub enum
+    RestOperatorExploreOptionsType { Vex = "Vex", Veod = "Veod", Vesp = "Vesp", Vet =
+    "Vet", } unknown Unknown
 }
 ///`RestOperatorInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-rbac"))]
+///
+/// Needs the crate feature `organization-rbac`.
 pub struct RestOperatorInfo {
     ///`true` when the signed-in user is a restore operator, not only restoring own data.
     pub is_operator: ::std::option::Option<bool>,
@@ -5604,6 +6149,8 @@ pub struct RestOperatorInfo {
 ///`RestOperatorRestoreChannelOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-channel"))]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct RestOperatorRestoreChannelOptions {
     ///Free-text reason for the restore, kept with the restore operator's request.
     pub reason: ::std::option::Option<::std::string::String>,
@@ -5622,6 +6169,8 @@ impl RestOperatorRestoreChannelOptions {
 ///`RestOperatorRestoreFilesOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-file"))]
+///
+/// Needs the crate feature `teams-file`.
 pub struct RestOperatorRestoreFilesOptions {
     ///Channel whose files are all restored (id from `TeamsChannel_Get`); leave it out when `files` lists the files.
     pub channel_id: ::std::option::Option<::std::string::String>,
@@ -5647,12 +6196,15 @@ impl RestOperatorRestoreFilesOptions {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which backed-up versions to restore: `Last` for the newest only, `All` for every version."]
-    pub enum RestOperatorRestoreFilesOptionsFileVersion { All = "All", Last = "Last", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `teams-file`."] pub enum
+    RestOperatorRestoreFilesOptionsFileVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 ///`RestOperatorRestoreOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestOperatorRestoreOptions {
     ///`true` restores every backed-up version of changed items, not only the latest.
     pub changed_items: ::std::option::Option<bool>,
@@ -5677,6 +6229,8 @@ impl RestOperatorRestoreOptions {
 ///`RestOperatorRestorePostsOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-post"))]
+///
+/// Needs the crate feature `teams-post`.
 pub struct RestOperatorRestorePostsOptions {
     ///Channel whose posts are restored (id from `TeamsChannel_Get`); `from` and `to` can then narrow the period. Leave it out when `posts` is set.
     pub channel_id: ::std::string::String,
@@ -5699,6 +6253,8 @@ impl RestOperatorRestorePostsOptions {
 ///`RestOperatorRestoreResponse`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestOperatorRestoreResponse {
     ///Id of the restore session that carries out the operator restore.
     pub session_id: ::std::option::Option<::uuid::Uuid>,
@@ -5712,6 +6268,8 @@ pub struct RestOperatorRestoreResponse {
         feature = "share-point-item"
     )
 )]
+///
+/// Needs one of the crate features `one-drive-document`, `share-point-document`, `share-point-item`.
 pub struct RestOperatorRestoreSessionResponse {
     ///Id of the restore session that runs the operator's restore; poll it with `RestoreSession_GetByRestoreSessionId`.
     pub session_id: ::std::option::Option<::uuid::Uuid>,
@@ -5719,6 +6277,8 @@ pub struct RestOperatorRestoreSessionResponse {
 ///`RestOperatorRestoreSharePointDocumentsConfig`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "share-point-document"))]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct RestOperatorRestoreSharePointDocumentsConfig {
     ///When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history.
     pub document_last_version_action: ::std::option::Option<
@@ -5754,19 +6314,23 @@ impl RestOperatorRestoreSharePointDocumentsConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestOperatorRestoreSharePointDocumentsConfigDocumentLastVersionAction {
-    Overwrite = "Overwrite", Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-document`."] pub enum
+    RestOperatorRestoreSharePointDocumentsConfigDocumentLastVersionAction { Overwrite =
+    "Overwrite", Merge = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-document"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestOperatorRestoreSharePointDocumentsConfigDocumentVersion { All = "All",
-    Last = "Last", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-document`."] pub enum
+    RestOperatorRestoreSharePointDocumentsConfigDocumentVersion { All = "All", Last =
+    "Last", } unknown Unknown
 }
 ///`RestOperatorRestoreSharePointItemsConfig`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "share-point-item"))]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct RestOperatorRestoreSharePointItemsConfig {
     ///When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history.
     pub document_last_version_action: ::std::option::Option<
@@ -5802,19 +6366,23 @@ impl RestOperatorRestoreSharePointItemsConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestOperatorRestoreSharePointItemsConfigDocumentLastVersionAction {
-    Overwrite = "Overwrite", Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-item`."] pub enum
+    RestOperatorRestoreSharePointItemsConfigDocumentLastVersionAction { Overwrite =
+    "Overwrite", Merge = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-item"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestOperatorRestoreSharePointItemsConfigDocumentVersion { All = "All", Last
-    = "Last", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-item`."] pub enum
+    RestOperatorRestoreSharePointItemsConfigDocumentVersion { All = "All", Last = "Last",
+    } unknown Unknown
 }
 ///`RestOperatorRestoreTabsOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-tab"))]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct RestOperatorRestoreTabsOptions {
     ///Free-text reason for the restore, kept with the restore operator's request.
     pub reason: ::std::option::Option<::std::string::String>,
@@ -5835,6 +6403,8 @@ impl RestOperatorRestoreTabsOptions {
 ///`RestOperatorRestoreTeamOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-team"))]
+///
+/// Needs the crate feature `teams-team`.
 pub struct RestOperatorRestoreTeamOptions {
     ///Account that acts as team owner during the restore, useful when the original owner is gone. Required with `applicationCertificate`; when left out, the owner recorded in the backup is used.
     pub impersonation_account_name: ::std::string::String,
@@ -5861,6 +6431,8 @@ impl RestOperatorRestoreTeamOptions {
 ///`RestOperatorRestoreToOriginalOneDriveDocuments`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "one-drive-document"))]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct RestOperatorRestoreToOriginalOneDriveDocuments {
     ///When the file already exists at the target: `Overwrite` replaces it, `Keep` leaves it and writes the restored copy under a new name.
     pub document_action: RestOperatorRestoreToOriginalOneDriveDocumentsDocumentAction,
@@ -5880,12 +6452,15 @@ impl RestOperatorRestoreToOriginalOneDriveDocuments {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Keep` leaves it and writes the restored copy under a new name."]
-    pub enum RestOperatorRestoreToOriginalOneDriveDocumentsDocumentAction { Overwrite =
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-document`."] pub enum
+    RestOperatorRestoreToOriginalOneDriveDocumentsDocumentAction { Overwrite =
     "Overwrite", Keep = "Keep", } unknown Unknown
 }
 ///`RestOperatorStartExportTaskOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-post"))]
+///
+/// Needs the crate feature `teams-post`.
 pub struct RestOperatorStartExportTaskOptions {
     ///Posts to export, all from one channel (ids from `TeamsPost_GetPage`).
     pub posts: ::std::vec::Vec<RestTeamsPost>,
@@ -5900,6 +6475,8 @@ impl RestOperatorStartExportTaskOptions {
 ///`RestOperatorStartExportTaskResponse`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-channel", feature = "teams-post"))]
+///
+/// Needs one of the crate features `teams-channel`, `teams-post`.
 pub struct RestOperatorStartExportTaskResponse {
     ///Id of the export task; pass it as `requestExportId` to the matching `DownloadExportedPosts` call.
     pub export_task_id: ::std::option::Option<::uuid::Uuid>,
@@ -5907,6 +6484,8 @@ pub struct RestOperatorStartExportTaskResponse {
 ///`RestOrganizationComposed`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
+///
+/// Needs the crate feature `organization`.
 pub struct RestOrganizationComposed {
     ///Actions the server offers on this organization; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -5967,6 +6546,8 @@ impl RestOrganizationComposed {
 ///`RestOrganizationLicenseUsage`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct RestOrganizationLicenseUsage {
     ///Id of the organization as recorded in the backup; differs from `organizationId`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
@@ -5986,6 +6567,8 @@ pub struct RestOrganizationLicenseUsage {
 ///`RestOrganizationLicensingInformation`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-licensing-information"))]
+///
+/// Needs the crate feature `organization-licensing-information`.
 pub struct RestOrganizationLicensingInformation {
     ///License units the organization's users consume now; may exceed the license for a while.
     pub licensed_users: ::std::option::Option<i32>,
@@ -5994,13 +6577,16 @@ pub struct RestOrganizationLicensingInformation {
 }
 #[cfg(any(feature = "organization", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestOrganizationRegion`"] pub enum RestOrganizationRegion { Worldwide =
-    "Worldwide", Germany = "Germany", China = "China", UsDefence = "USDefence",
-    UsGovernment = "USGovernment", } unknown Unknown
+    #[doc = "`RestOrganizationRegion`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `organization`, `unreferenced-types`."] pub enum
+    RestOrganizationRegion { Worldwide = "Worldwide", Germany = "Germany", China =
+    "China", UsDefence = "USDefence", UsGovernment = "USGovernment", } unknown Unknown
 }
 ///`RestOrganizationStorageSpaceUsage`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
+///
+/// Needs the crate feature `organization`.
 pub struct RestOrganizationStorageSpaceUsage {
     ///State details of the repository.
     pub details: ::std::option::Option<::std::string::String>,
@@ -6018,6 +6604,8 @@ pub struct RestOrganizationStorageSpaceUsage {
 ///`RestOrganizationSyncOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-sync"))]
+///
+/// Needs the crate feature `organization-sync`.
 pub struct RestOrganizationSyncOptions {
     ///`Full` re-reads every object of the organization into the cache; `Incremental` reads only what is new or changed.
     pub type_: ::std::option::Option<RestOrganizationSyncOptionsType>,
@@ -6033,12 +6621,15 @@ impl RestOrganizationSyncOptions {
 ::veeam_runtime::string_enum! {
     #[doc =
     "`Full` re-reads every object of the organization into the cache; `Incremental` reads only what is new or changed."]
-    pub enum RestOrganizationSyncOptionsType { Incremental = "Incremental", Full =
-    "Full", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `organization-sync`."] pub enum
+    RestOrganizationSyncOptionsType { Incremental = "Incremental", Full = "Full", }
+    unknown Unknown
 }
 ///`RestOrganizationSyncState`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-sync"))]
+///
+/// Needs the crate feature `organization-sync`.
 pub struct RestOrganizationSyncState {
     pub error: ::std::option::Option<::std::string::String>,
     pub last_sync_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -6048,13 +6639,17 @@ pub struct RestOrganizationSyncState {
 }
 #[cfg(any(feature = "organization-sync"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestOrganizationSyncStateStatus`"] pub enum RestOrganizationSyncStateStatus
-    { None = "None", Success = "Success", Error = "Error", } unknown Unknown
+    #[doc = "`RestOrganizationSyncStateStatus`"] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-sync`."] pub enum
+    RestOrganizationSyncStateStatus { None = "None", Success = "Success", Error =
+    "Error", } unknown Unknown
 }
 #[cfg(any(feature = "organization-sync"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestOrganizationSyncStateType`"] pub enum RestOrganizationSyncStateType {
-    Incremental = "Incremental", Full = "Full", } unknown Unknown
+    #[doc = "`RestOrganizationSyncStateType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-sync`."] pub enum
+    RestOrganizationSyncStateType { Incremental = "Incremental", Full = "Full", } unknown
+    Unknown
 }
 #[cfg(
     any(
@@ -6064,12 +6659,16 @@ pub struct RestOrganizationSyncState {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestOrganizationType`"] pub enum RestOrganizationType { Office365 =
-    "Office365", OnPremises = "OnPremises", Hybrid = "Hybrid", } unknown Unknown
+    #[doc = "`RestOrganizationType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `backup-organization`, `organization`, `unreferenced-types`."]
+    pub enum RestOrganizationType { Office365 = "Office365", OnPremises = "OnPremises",
+    Hybrid = "Hybrid", } unknown Unknown
 }
 ///`RestPlatformInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct RestPlatformInfo {
     ///Id of the licensing platform; pass it as `platformId`.
     pub id: ::std::option::Option<::uuid::Uuid>,
@@ -6081,6 +6680,8 @@ pub struct RestPlatformInfo {
 ///`RestPlatformTypeInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct RestPlatformTypeInfo {
     ///Name that identifies the counter across Veeam products.
     pub cis_counter_name: ::std::option::Option<::std::string::String>,
@@ -6096,6 +6697,8 @@ pub struct RestPlatformTypeInfo {
 ///`RestPlatformTypeLicenseUsage`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct RestPlatformTypeLicenseUsage {
     ///Usage per organization.
     pub organizations: ::std::vec::Vec<RestOrganizationLicenseUsage>,
@@ -6107,6 +6710,8 @@ pub struct RestPlatformTypeLicenseUsage {
 ///`RestPrepareOAuthSignInRequest`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "audit-email-settings", feature = "vbo-email-settings"))]
+///
+/// Needs one of the crate features `audit-email-settings`, `vbo-email-settings`.
 pub struct RestPrepareOAuthSignInRequest {
     ///Follow-up actions the server offers; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -6130,6 +6735,8 @@ impl RestPrepareOAuthSignInRequest {
 ///`RestPrepareOAuthSignInResponse`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "audit-email-settings", feature = "vbo-email-settings"))]
+///
+/// Needs one of the crate features `audit-email-settings`, `vbo-email-settings`.
 pub struct RestPrepareOAuthSignInResponse {
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
@@ -6141,6 +6748,8 @@ pub struct RestPrepareOAuthSignInResponse {
 ///`RestProxy`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy"))]
+///
+/// Needs the crate feature `proxy`.
 pub struct RestProxy {
     ///Free-text description of the proxy.
     pub description: ::std::option::Option<::std::string::String>,
@@ -6173,6 +6782,8 @@ pub struct RestProxy {
 ///`RestProxyFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy"))]
+///
+/// Needs the crate feature `proxy`.
 pub struct RestProxyFromClient {
     ///`true` takes over a proxy that another backup server still manages.
     pub attach_used_proxy: ::std::option::Option<bool>,
@@ -6216,44 +6827,50 @@ impl RestProxyFromClient {
 ::veeam_runtime::string_enum! {
     #[doc =
     "`FromManagementServer` reuses the server's internet proxy settings; `Custom` uses `internetProxySettings`."]
-    pub enum RestProxyFromClientInternetProxyType { FromManagementServer =
-    "FromManagementServer", Custom = "Custom", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `proxy`."] pub enum
+    RestProxyFromClientInternetProxyType { FromManagementServer = "FromManagementServer",
+    Custom = "Custom", } unknown Unknown
 }
 #[cfg(any(feature = "proxy"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Unit of `throttlingValue`: `Mbps` (megabits per second), `MBs` or `KBs` (megabytes or kilobytes per second)."]
-    pub enum RestProxyFromClientThrottlingUnit { Mbps = "Mbps", MBs = "MBs", KBs = "KBs",
-    } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `proxy`."] pub enum
+    RestProxyFromClientThrottlingUnit { Mbps = "Mbps", MBs = "MBs", KBs = "KBs", }
+    unknown Unknown
 }
 #[cfg(any(feature = "proxy"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Where the internet proxy settings come from: `FromManagementServer` (the backup server's) or `Custom` (`internetProxySettings`)."]
-    pub enum RestProxyInternetProxyType { FromManagementServer = "FromManagementServer",
-    Custom = "Custom", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `proxy`."] pub enum
+    RestProxyInternetProxyType { FromManagementServer = "FromManagementServer", Custom =
+    "Custom", } unknown Unknown
 }
 #[cfg(any(feature = "proxy"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "Whether the backup server can reach the proxy: `Online` or `Offline`."] pub
-    enum RestProxyStatus { Online = "Online", Offline = "Offline", } unknown Unknown
+    #[doc = "Whether the backup server can reach the proxy: `Online` or `Offline`."]
+    #[doc = ""] #[doc = " Needs the crate feature `proxy`."] pub enum RestProxyStatus {
+    Online = "Online", Offline = "Offline", } unknown Unknown
 }
 #[cfg(any(feature = "proxy"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Unit of `throttlingValue`: `Mbps` (megabits per second), `MBs` or `KBs` (megabytes or kilobytes per second)."]
-    pub enum RestProxyThrottlingUnit { Mbps = "Mbps", MBs = "MBs", KBs = "KBs", } unknown
-    Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `proxy`."] pub enum
+    RestProxyThrottlingUnit { Mbps = "Mbps", MBs = "MBs", KBs = "KBs", } unknown Unknown
 }
 #[cfg(any(feature = "proxy"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "How the proxy machine is joined: `Local`, `Domain` or `Workgroup`."] pub
-    enum RestProxyType { Local = "Local", Domain = "Domain", Workgroup = "Workgroup", }
-    unknown Unknown
+    #[doc = "How the proxy machine is joined: `Local`, `Domain` or `Workgroup`."] #[doc =
+    ""] #[doc = " Needs the crate feature `proxy`."] pub enum RestProxyType { Local =
+    "Local", Domain = "Domain", Workgroup = "Workgroup", } unknown Unknown
 }
 ///`RestRbacEffectiveScope`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-rbac"))]
+///
+/// Needs the crate feature `organization-rbac`.
 pub struct RestRbacEffectiveScope {
     ///SharePoint sites whose data the operator may restore.
     pub sites: ::std::vec::Vec<RestRbacSiteItem>,
@@ -6271,6 +6888,8 @@ pub struct RestRbacEffectiveScope {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `rbac-role`, `restore-session`, `unreferenced-types`.
 pub struct RestRbacGroup {
     ///Display name of the group.
     pub display_name: ::std::option::Option<::std::string::String>,
@@ -6286,6 +6905,8 @@ pub struct RestRbacGroup {
 ///`RestRbacGroupItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestRbacGroupItem {
     pub group: ::std::option::Option<RestRbacGroup>,
     ///Id of this role item (the group's id).
@@ -6304,6 +6925,8 @@ pub struct RestRbacGroupItem {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Kind of group: `Office365`, `Security`, `Distribution`, `DynamicDistribution` or `Unknown`."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `rbac-role`, `restore-session`, `unreferenced-types`."]
     pub enum RestRbacGroupType { Office365 = "Office365", Security = "Security",
     Distribution = "Distribution", DynamicDistribution = "DynamicDistribution", Unknown =
     "Unknown", } unknown UnknownValue
@@ -6311,6 +6934,8 @@ pub struct RestRbacGroupItem {
 ///`RestRbacItemComposed`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "rbac-role", feature = "restore-session"))]
+///
+/// Needs one of the crate features `rbac-role`, `restore-session`.
 pub struct RestRbacItemComposed {
     pub group: ::std::option::Option<RestRbacGroup>,
     ///Id of this role item (the id of the object it names).
@@ -6331,12 +6956,16 @@ pub struct RestRbacItemComposed {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRbacItemType`"] pub enum RestRbacItemType { Group = "Group", User =
-    "User", Site = "Site", Team = "Team", } unknown Unknown
+    #[doc = "`RestRbacItemType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `organization-rbac`, `rbac-role`, `restore-session`, `unreferenced-types`."]
+    pub enum RestRbacItemType { Group = "Group", User = "User", Site = "Site", Team =
+    "Team", } unknown Unknown
 }
 ///`RestRbacLoggedInUser`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "organization-rbac"))]
+///
+/// Needs the crate feature `organization-rbac`.
 pub struct RestRbacLoggedInUser {
     ///Id of the signed-in user in the organization.
     pub id: ::std::string::String,
@@ -6346,6 +6975,8 @@ pub struct RestRbacLoggedInUser {
 ///`RestRbacRole`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "rbac-role"))]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RestRbacRole {
     ///Free-text note about the role.
     pub description: ::std::option::Option<::std::string::String>,
@@ -6363,6 +6994,8 @@ pub struct RestRbacRole {
 ///`RestRbacRoleCreateModel`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "rbac-role"))]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RestRbacRoleCreateModel {
     ///Free-text note about the role.
     pub description: ::std::option::Option<::std::string::String>,
@@ -6394,15 +7027,17 @@ impl RestRbacRoleCreateModel {
 ::veeam_runtime::string_enum! {
     #[doc =
     "`EntireOrganization` lets operators restore data of every object in the organization; `SpecificObjects` only of `selectedItems`."]
-    pub enum RestRbacRoleCreateModelRoleType { EntireOrganization = "EntireOrganization",
+    #[doc = ""] #[doc = " Needs the crate feature `rbac-role`."] pub enum
+    RestRbacRoleCreateModelRoleType { EntireOrganization = "EntireOrganization",
     SpecificObjects = "SpecificObjects", } unknown Unknown
 }
 #[cfg(any(feature = "rbac-role"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "`EntireOrganization`: operators may restore data of every object; `SpecificObjects`: only of the role's objects to manage."]
-    pub enum RestRbacRoleRoleType { EntireOrganization = "EntireOrganization",
-    SpecificObjects = "SpecificObjects", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `rbac-role`."] pub enum
+    RestRbacRoleRoleType { EntireOrganization = "EntireOrganization", SpecificObjects =
+    "SpecificObjects", } unknown Unknown
 }
 ///`RestRbacSite`
 #[derive(Clone, Debug)]
@@ -6413,6 +7048,8 @@ impl RestRbacRoleCreateModel {
         feature = "restore-session"
     )
 )]
+///
+/// Needs one of the crate features `organization-rbac`, `rbac-role`, `restore-session`.
 pub struct RestRbacSite {
     ///Id of the site in the organization, from `OrganizationSite_Get`.
     pub id: ::std::string::String,
@@ -6430,6 +7067,8 @@ pub struct RestRbacSite {
 ///`RestRbacSiteItem`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "organization-rbac"))]
+///
+/// Needs the crate feature `organization-rbac`.
 pub struct RestRbacSiteItem {
     ///Id of this role item (the site's id).
     pub id: ::std::string::String,
@@ -6447,6 +7086,8 @@ pub struct RestRbacSiteItem {
         feature = "restore-session"
     )
 )]
+///
+/// Needs one of the crate features `organization-rbac`, `rbac-role`, `restore-session`.
 pub struct RestRbacTeam {
     ///Free-text description of the team.
     pub description: ::std::option::Option<::std::string::String>,
@@ -6460,6 +7101,8 @@ pub struct RestRbacTeam {
 ///`RestRbacTeamItem`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "organization-rbac"))]
+///
+/// Needs the crate feature `organization-rbac`.
 pub struct RestRbacTeamItem {
     ///Id of this role item (the team's id).
     pub id: ::std::string::String,
@@ -6477,6 +7120,8 @@ pub struct RestRbacTeamItem {
         feature = "restore-session"
     )
 )]
+///
+/// Needs one of the crate features `organization-rbac`, `rbac-role`, `restore-session`.
 pub struct RestRbacUser {
     ///Display name of the user.
     pub display_name: ::std::option::Option<::std::string::String>,
@@ -6492,6 +7137,8 @@ pub struct RestRbacUser {
 ///`RestRbacUserItem`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "organization-rbac"))]
+///
+/// Needs the crate feature `organization-rbac`.
 pub struct RestRbacUserItem {
     ///Id of this role item (the user's id).
     pub id: ::std::string::String,
@@ -6508,13 +7155,17 @@ pub struct RestRbacUserItem {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "Kind of account: `User`, `SharedMailbox` or `PublicMailbox`."] pub enum
-    RestRbacUserType { User = "User", SharedMailbox = "SharedMailbox", PublicMailbox =
-    "PublicMailbox", } unknown Unknown
+    #[doc = "Kind of account: `User`, `SharedMailbox` or `PublicMailbox`."] #[doc = ""]
+    #[doc =
+    " Needs one of the crate features `organization-rbac`, `rbac-role`, `restore-session`."]
+    pub enum RestRbacUserType { User = "User", SharedMailbox = "SharedMailbox",
+    PublicMailbox = "PublicMailbox", } unknown Unknown
 }
 ///`RestRemoveAuditItemsOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-audit"))]
+///
+/// Needs the crate feature `organization-audit`.
 pub struct RestRemoveAuditItemsOptions {
     ///Ids of the audit entries to remove, from `OrganizationAudit_Get`.
     pub item_ids: ::std::vec::Vec<::std::string::String>,
@@ -6529,6 +7180,8 @@ impl RestRemoveAuditItemsOptions {
 ///`RestRemoveProxyOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy"))]
+///
+/// Needs the crate feature `proxy`.
 pub struct RestRemoveProxyOptions {
     ///`true` removes the proxy even when the server cannot reach it or it is still in use.
     pub force: ::std::option::Option<bool>,
@@ -6546,6 +7199,8 @@ impl RestRemoveProxyOptions {
 ///`RestReportParameters`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct RestReportParameters {
     ///Company the license was issued to.
     pub company_name: ::std::option::Option<::std::string::String>,
@@ -6569,13 +7224,16 @@ pub struct RestReportParameters {
 }
 #[cfg(any(feature = "license-statistic"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`Draft` until the report is submitted to Veeam, then `Approved`."] pub enum
+    #[doc = "`Draft` until the report is submitted to Veeam, then `Approved`."] #[doc =
+    ""] #[doc = " Needs the crate feature `license-statistic`."] pub enum
     RestReportParametersReportStatus { Approved = "Approved", Draft = "Draft", } unknown
     Unknown
 }
 ///`RestRepositorySynchronizeSession`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-repository", feature = "repository-synchronize-sessions"))]
+///
+/// Needs one of the crate features `backup-repository`, `repository-synchronize-sessions`.
 pub struct RestRepositorySynchronizeSession {
     ///Error text when the synchronization failed.
     pub error: ::std::option::Option<::std::string::String>,
@@ -6591,13 +7249,16 @@ pub struct RestRepositorySynchronizeSession {
 }
 #[cfg(any(feature = "backup-repository", feature = "repository-synchronize-sessions"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`Synchronizing`, `Failed` or `None` (nothing running)."] pub enum
-    RestRepositorySynchronizeSessionState { None = "None", Synchronizing =
+    #[doc = "`Synchronizing`, `Failed` or `None` (nothing running)."] #[doc = ""] #[doc =
+    " Needs one of the crate features `backup-repository`, `repository-synchronize-sessions`."]
+    pub enum RestRepositorySynchronizeSessionState { None = "None", Synchronizing =
     "Synchronizing", Failed = "Failed", } unknown Unknown
 }
 ///`RestRescanOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy"))]
+///
+/// Needs the crate feature `proxy`.
 pub struct RestRescanOptions {
     ///Backup proxies to rescan (ids from `Proxy_GetProxies`).
     pub proxies: ::std::vec::Vec<RestItemGuidId>,
@@ -6612,6 +7273,8 @@ impl RestRescanOptions {
 ///`RestRestoreChannelOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-channel"))]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct RestRestoreChannelOptions {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -6638,6 +7301,8 @@ impl RestRestoreChannelOptions {
 ///`RestRestoreDocumentsConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-document"))]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct RestRestoreDocumentsConfig {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -6677,19 +7342,23 @@ impl RestRestoreDocumentsConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestRestoreDocumentsConfigDocumentLastVersionAction { Overwrite =
-    "Overwrite", Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-document`."] pub enum
+    RestRestoreDocumentsConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge
+    = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-document"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestRestoreDocumentsConfigDocumentVersion { All = "All", Last = "Last", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-document`."] pub enum
+    RestRestoreDocumentsConfigDocumentVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 ///`RestRestoreFileOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-file"))]
+///
+/// Needs the crate feature `teams-file`.
 pub struct RestRestoreFileOptions {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -6719,12 +7388,14 @@ impl RestRestoreFileOptions {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which backed-up versions to restore: `Last` for the newest only, `All` for every version."]
-    pub enum RestRestoreFileOptionsFileVersion { All = "All", Last = "Last", } unknown
-    Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `teams-file`."] pub enum
+    RestRestoreFileOptionsFileVersion { All = "All", Last = "Last", } unknown Unknown
 }
 ///`RestRestoreFilesOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-file"))]
+///
+/// Needs the crate feature `teams-file`.
 pub struct RestRestoreFilesOptions {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -6758,12 +7429,14 @@ impl RestRestoreFilesOptions {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which backed-up versions to restore: `Last` for the newest only, `All` for every version."]
-    pub enum RestRestoreFilesOptionsFileVersion { All = "All", Last = "Last", } unknown
-    Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `teams-file`."] pub enum
+    RestRestoreFilesOptionsFileVersion { All = "All", Last = "Last", } unknown Unknown
 }
 ///`RestRestoreFoldersConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-folder"))]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct RestRestoreFoldersConfig {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -6803,15 +7476,17 @@ impl RestRestoreFoldersConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestRestoreFoldersConfigDocumentLastVersionAction { Overwrite = "Overwrite",
-    Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-folder`."] pub enum
+    RestRestoreFoldersConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
+    "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-folder"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestRestoreFoldersConfigDocumentVersion { All = "All", Last = "Last", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-folder`."] pub enum
+    RestRestoreFoldersConfigDocumentVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 ///`RestRestoreItemConfig`
 #[derive(Clone, Debug, Default)]
@@ -6822,6 +7497,8 @@ impl RestRestoreFoldersConfig {
         feature = "share-point-item"
     )
 )]
+///
+/// Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`.
 pub struct RestRestoreItemConfig {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -6869,6 +7546,8 @@ impl RestRestoreItemConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "How the newest restored version treats a document that already exists at the destination: `Overwrite` or `Merge`."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`."]
     pub enum RestRestoreItemConfigDocumentLastVersionAction { Overwrite = "Overwrite",
     Merge = "Merge", } unknown Unknown
 }
@@ -6882,12 +7561,16 @@ impl RestRestoreItemConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to restore: `Last` for the newest only, `All` for every version."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`."]
     pub enum RestRestoreItemConfigDocumentVersion { All = "All", Last = "Last", } unknown
     Unknown
 }
 ///`RestRestoreItemsConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-item"))]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct RestRestoreItemsConfig {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -6925,19 +7608,22 @@ impl RestRestoreItemsConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestRestoreItemsConfigDocumentLastVersionAction { Overwrite = "Overwrite",
-    Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-item`."] pub enum
+    RestRestoreItemsConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
+    "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-item"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestRestoreItemsConfigDocumentVersion { All = "All", Last = "Last", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-item`."] pub enum
+    RestRestoreItemsConfigDocumentVersion { All = "All", Last = "Last", } unknown Unknown
 }
 ///`RestRestoreListConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-library", feature = "share-point-list"))]
+///
+/// Needs one of the crate features `share-point-library`, `share-point-list`.
 pub struct RestRestoreListConfig {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -6979,14 +7665,18 @@ impl RestRestoreListConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "How the newest restored version treats a document that already exists at the destination: `Overwrite` or `Merge`."]
-    pub enum RestRestoreListConfigDocumentLastVersionAction { Overwrite = "Overwrite",
-    Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-library`, `share-point-list`."] pub
+    enum RestRestoreListConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge
+    = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-library", feature = "share-point-list"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to restore: `Last` for the newest only, `All` for every version."]
-    pub enum RestRestoreListConfigDocumentVersion { All = "All", Last = "Last", } unknown
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-library`, `share-point-list`."] pub
+    enum RestRestoreListConfigDocumentVersion { All = "All", Last = "Last", } unknown
     Unknown
 }
 ///`RestRestoreObject`
@@ -7004,6 +7694,8 @@ impl RestRestoreListConfig {
         feature = "share-point-site"
     )
 )]
+///
+/// Needs one of the crate features `one-drive`, `one-drive-document`, `one-drive-folder`, `share-point-document`, `share-point-folder`, `share-point-item`, `share-point-library`, `share-point-list`, `share-point-site`.
 pub struct RestRestoreObject {
     pub error: ::std::option::Option<::std::string::String>,
     pub id: ::std::option::Option<::uuid::Uuid>,
@@ -7026,12 +7718,16 @@ pub struct RestRestoreObject {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreObjectType`"] pub enum RestRestoreObjectType { Item = "Item",
-    List = "List", Site = "Site", } unknown Unknown
+    #[doc = "`RestRestoreObjectType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `one-drive`, `one-drive-document`, `one-drive-folder`, `share-point-document`, `share-point-folder`, `share-point-item`, `share-point-library`, `share-point-list`, `share-point-site`."]
+    pub enum RestRestoreObjectType { Item = "Item", List = "List", Site = "Site", }
+    unknown Unknown
 }
 ///`RestRestoreOneDriveDocumentConfig`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "one-drive-document"))]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct RestRestoreOneDriveDocumentConfig {
     pub document: RestOneDriveDocument,
     ///Which versions of this document to restore: `All` or `Last` (latest only).
@@ -7042,12 +7738,15 @@ pub struct RestRestoreOneDriveDocumentConfig {
 #[cfg(any(feature = "one-drive-document"))]
 ::veeam_runtime::string_enum! {
     #[doc = "Which versions of this document to restore: `All` or `Last` (latest only)."]
-    pub enum RestRestoreOneDriveDocumentConfigDocumentVersion { All = "All", Last =
-    "Last", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-document`."] pub enum
+    RestRestoreOneDriveDocumentConfigDocumentVersion { All = "All", Last = "Last", }
+    unknown Unknown
 }
 ///`RestRestorePoint`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-rbac", feature = "restore-point"))]
+///
+/// Needs one of the crate features `organization-rbac`, `restore-point`.
 pub struct RestRestorePoint {
     ///When the restore point was created (date-time).
     pub backup_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -7083,6 +7782,8 @@ pub struct RestRestorePoint {
 ///`RestRestorePointGroup`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-point"))]
+///
+/// Needs the crate feature `restore-point`.
 pub struct RestRestorePointGroup {
     pub account_id: ::std::option::Option<::std::string::String>,
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
@@ -7098,6 +7799,8 @@ pub struct RestRestorePointGroup {
 ///`RestRestorePointMailbox`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-point"))]
+///
+/// Needs the crate feature `restore-point`.
 pub struct RestRestorePointMailbox {
     pub display_name: ::std::option::Option<::std::string::String>,
     pub email: ::std::option::Option<::std::string::String>,
@@ -7108,6 +7811,8 @@ pub struct RestRestorePointMailbox {
 ///`RestRestorePointOneDrive`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-point"))]
+///
+/// Needs the crate feature `restore-point`.
 pub struct RestRestorePointOneDrive {
     pub id: ::std::option::Option<::std::string::String>,
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
@@ -7117,6 +7822,8 @@ pub struct RestRestorePointOneDrive {
 ///`RestRestorePointSite`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-point"))]
+///
+/// Needs the crate feature `restore-point`.
 pub struct RestRestorePointSite {
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
     pub name: ::std::option::Option<::std::string::String>,
@@ -7126,6 +7833,8 @@ pub struct RestRestorePointSite {
 ///`RestRestorePointTeam`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-point"))]
+///
+/// Needs the crate feature `restore-point`.
 pub struct RestRestorePointTeam {
     pub description: ::std::option::Option<::std::string::String>,
     pub display_name: ::std::option::Option<::std::string::String>,
@@ -7135,6 +7844,8 @@ pub struct RestRestorePointTeam {
 ///`RestRestorePointUser`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-point"))]
+///
+/// Needs the crate feature `restore-point`.
 pub struct RestRestorePointUser {
     pub account_id: ::std::option::Option<::std::string::String>,
     pub account_type: ::std::option::Option<RestRestorePointUserAccountType>,
@@ -7154,13 +7865,16 @@ pub struct RestRestorePointUser {
 }
 #[cfg(any(feature = "restore-point"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestorePointUserAccountType`"] pub enum RestRestorePointUserAccountType
+    #[doc = "`RestRestorePointUserAccountType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `restore-point`."] pub enum RestRestorePointUserAccountType
     { User = "User", SharedMailbox = "SharedMailbox", PublicMailbox = "PublicMailbox", }
     unknown Unknown
 }
 ///`RestRestorePortalSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-portal-settings"))]
+///
+/// Needs the crate feature `restore-portal-settings`.
 pub struct RestRestorePortalSettings {
     ///Id of the Entra application Restore Portal signs users in with.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
@@ -7174,6 +7888,8 @@ pub struct RestRestorePortalSettings {
 ///`RestRestorePostsOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-post"))]
+///
+/// Needs the crate feature `teams-post`.
 pub struct RestRestorePostsOptions {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -7210,6 +7926,8 @@ impl RestRestorePostsOptions {
         feature = "restore-session"
     )
 )]
+///
+/// Needs one of the crate features `backup-repository`, `data-retrieval`, `job`, `organization`, `restore-session`.
 pub struct RestRestoreSession {
     ///DNS name or IP address of the machine the session was started from (the vendor text names the backup server).
     pub client_host: ::std::option::Option<::std::string::String>,
@@ -7241,6 +7959,8 @@ pub struct RestRestoreSession {
 ///`RestRestoreSessionEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "restore-session-event"))]
+///
+/// Needs the crate feature `restore-session-event`.
 pub struct RestRestoreSessionEvent {
     ///How long the action took, as a time span.
     pub duration: ::std::option::Option<::std::string::String>,
@@ -7274,16 +7994,18 @@ pub struct RestRestoreSessionEvent {
 }
 #[cfg(any(feature = "restore-session-event"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`Running`, `Success`, `Warning`, `Failed`, `Cancelled` or `Skipped`."] pub
-    enum RestRestoreSessionEventStatus { Running = "Running", Success = "Success",
-    Warning = "Warning", Failed = "Failed", Cancelled = "Cancelled", Skipped = "Skipped",
-    } unknown Unknown
+    #[doc = "`Running`, `Success`, `Warning`, `Failed`, `Cancelled` or `Skipped`."] #[doc
+    = ""] #[doc = " Needs the crate feature `restore-session-event`."] pub enum
+    RestRestoreSessionEventStatus { Running = "Running", Success = "Success", Warning =
+    "Warning", Failed = "Failed", Cancelled = "Cancelled", Skipped = "Skipped", } unknown
+    Unknown
 }
 #[cfg(any(feature = "restore-session-event"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "Action logged: `Save`, `Export`, `Send`, `Restore`, `View` or `None`."] pub
-    enum RestRestoreSessionEventType { None = "None", Save = "Save", Export = "Export",
-    Send = "Send", Restore = "Restore", View = "View", } unknown Unknown
+    #[doc = "Action logged: `Save`, `Export`, `Send`, `Restore`, `View` or `None`."]
+    #[doc = ""] #[doc = " Needs the crate feature `restore-session-event`."] pub enum
+    RestRestoreSessionEventType { None = "None", Save = "Save", Export = "Export", Send =
+    "Send", Restore = "Restore", View = "View", } unknown Unknown
 }
 #[cfg(
     any(
@@ -7295,9 +8017,10 @@ pub struct RestRestoreSessionEvent {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "Outcome: `Success`, `Warning` or `Failed`."] pub enum
-    RestRestoreSessionResult { Success = "Success", Warning = "Warning", Failed =
-    "Failed", } unknown Unknown
+    #[doc = "Outcome: `Success`, `Warning` or `Failed`."] #[doc = ""] #[doc =
+    " Needs one of the crate features `backup-repository`, `data-retrieval`, `job`, `organization`, `restore-session`."]
+    pub enum RestRestoreSessionResult { Success = "Success", Warning = "Warning", Failed
+    = "Failed", } unknown Unknown
 }
 #[cfg(
     any(
@@ -7309,8 +8032,10 @@ pub struct RestRestoreSessionEvent {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`Working` while open, `Stopped` once closed."] pub enum
-    RestRestoreSessionState { Working = "Working", Stopped = "Stopped", } unknown Unknown
+    #[doc = "`Working` while open, `Stopped` once closed."] #[doc = ""] #[doc =
+    " Needs one of the crate features `backup-repository`, `data-retrieval`, `job`, `organization`, `restore-session`."]
+    pub enum RestRestoreSessionState { Working = "Working", Stopped = "Stopped", }
+    unknown Unknown
 }
 #[cfg(
     any(
@@ -7324,12 +8049,16 @@ pub struct RestRestoreSessionEvent {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Explorer of the session: `Vex` (Exchange), `Veod` (OneDrive), `Vesp` (SharePoint) or `Vet` (Teams)."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `backup-repository`, `data-retrieval`, `job`, `organization`, `restore-session`."]
     pub enum RestRestoreSessionType { Vex = "Vex", Veod = "Veod", Vesp = "Vesp", Vet =
     "Vet", } unknown Unknown
 }
 ///`RestRestoreSharePointDocumentConfig`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "share-point-document"))]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct RestRestoreSharePointDocumentConfig {
     pub document: RestSharePointDocument,
     ///Which versions of this document to restore: `All` or `Last` (latest only).
@@ -7340,12 +8069,15 @@ pub struct RestRestoreSharePointDocumentConfig {
 #[cfg(any(feature = "share-point-document"))]
 ::veeam_runtime::string_enum! {
     #[doc = "Which versions of this document to restore: `All` or `Last` (latest only)."]
-    pub enum RestRestoreSharePointDocumentConfigDocumentVersion { All = "All", Last =
-    "Last", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-document`."] pub enum
+    RestRestoreSharePointDocumentConfigDocumentVersion { All = "All", Last = "Last", }
+    unknown Unknown
 }
 ///`RestRestoreSharePointItemConfig`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "share-point-item"))]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct RestRestoreSharePointItemConfig {
     ///Which versions of this item to restore: `All` or `Last` (latest only).
     pub document_version: ::std::option::Option<
@@ -7355,13 +8087,16 @@ pub struct RestRestoreSharePointItemConfig {
 }
 #[cfg(any(feature = "share-point-item"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "Which versions of this item to restore: `All` or `Last` (latest only)."] pub
-    enum RestRestoreSharePointItemConfigDocumentVersion { All = "All", Last = "Last", }
+    #[doc = "Which versions of this item to restore: `All` or `Last` (latest only)."]
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-item`."] pub enum
+    RestRestoreSharePointItemConfigDocumentVersion { All = "All", Last = "Last", }
     unknown Unknown
 }
 ///`RestRestoreSiteConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-site"))]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct RestRestoreSiteConfig {
     ///New site name (URL alias) to restore into; omitted: the original site.
     pub alias: ::std::option::Option<::std::string::String>,
@@ -7409,15 +8144,16 @@ impl RestRestoreSiteConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestRestoreSiteConfigDocumentLastVersionAction { Overwrite = "Overwrite",
-    Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-site`."] pub enum
+    RestRestoreSiteConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
+    "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-site"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestRestoreSiteConfigDocumentVersion { All = "All", Last = "Last", } unknown
-    Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-site`."] pub enum
+    RestRestoreSiteConfigDocumentVersion { All = "All", Last = "Last", } unknown Unknown
 }
 ///`RestRestoreStatistics`
 #[derive(Clone, Debug, Default)]
@@ -7430,6 +8166,8 @@ impl RestRestoreSiteConfig {
         feature = "teams-team"
     )
 )]
+///
+/// Needs one of the crate features `teams-channel`, `teams-file`, `teams-post`, `teams-tab`, `teams-team`.
 pub struct RestRestoreStatistics {
     pub failed_items_count: ::std::option::Option<i32>,
     pub restore_issues: ::std::vec::Vec<RestSummaryItem>,
@@ -7440,6 +8178,8 @@ pub struct RestRestoreStatistics {
 ///`RestRestoreTabOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-tab"))]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct RestRestoreTabOptions {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -7466,6 +8206,8 @@ impl RestRestoreTabOptions {
 ///`RestRestoreTabsOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-tab"))]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct RestRestoreTabsOptions {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -7494,6 +8236,8 @@ impl RestRestoreTabsOptions {
 ///`RestRestoreTeamOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-team"))]
+///
+/// Needs the crate feature `teams-team`.
 pub struct RestRestoreTeamOptions {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -7534,6 +8278,8 @@ impl RestRestoreTeamOptions {
         feature = "exchange-mailbox"
     )
 )]
+///
+/// Needs one of the crate features `exchange-folder`, `exchange-item`, `exchange-mailbox`.
 pub struct RestRestoreToDifferentLocation {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -7595,6 +8341,8 @@ impl RestRestoreToDifferentLocation {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Cloud region of the target Microsoft 365 organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `exchange-folder`, `exchange-item`, `exchange-mailbox`."]
     pub enum RestRestoreToDifferentLocationOfficeRegion { Worldwide = "Worldwide",
     Germany = "Germany", China = "China", UsDefence = "USDefence", UsGovernment =
     "USGovernment", } unknown Unknown
@@ -7602,6 +8350,8 @@ impl RestRestoreToDifferentLocation {
 ///`RestRestoreToDifferentLocationSelectedItems`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestRestoreToDifferentLocationSelectedItems {
     ///Base64 of the certificate of `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -7655,13 +8405,16 @@ impl RestRestoreToDifferentLocationSelectedItems {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the target: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestRestoreToDifferentLocationSelectedItemsOfficeRegion { Worldwide =
-    "Worldwide", Germany = "Germany", China = "China", UsDefence = "USDefence",
-    UsGovernment = "USGovernment", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `exchange-item`."] pub enum
+    RestRestoreToDifferentLocationSelectedItemsOfficeRegion { Worldwide = "Worldwide",
+    Germany = "Germany", China = "China", UsDefence = "USDefence", UsGovernment =
+    "USGovernment", } unknown Unknown
 }
 ///`RestRestoreToDocumentsConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-document"))]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct RestRestoreToDocumentsConfig {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -7705,27 +8458,32 @@ impl RestRestoreToDocumentsConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestRestoreToDocumentsConfigDocumentLastVersionAction { Overwrite =
-    "Overwrite", Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-document`."] pub enum
+    RestRestoreToDocumentsConfigDocumentLastVersionAction { Overwrite = "Overwrite",
+    Merge = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-document"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestRestoreToDocumentsConfigDocumentVersion { All = "All", Last = "Last", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-document`."] pub enum
+    RestRestoreToDocumentsConfigDocumentVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 #[cfg(any(feature = "share-point-document"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestRestoreToDocumentsConfigOfficeRegion { Worldwide = "Worldwide", Germany
-    = "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment",
-    } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-document`."] pub enum
+    RestRestoreToDocumentsConfigOfficeRegion { Worldwide = "Worldwide", Germany =
+    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
+    unknown Unknown
 }
 ///`RestRestoreToFoldersConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-folder"))]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct RestRestoreToFoldersConfig {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -7769,21 +8527,24 @@ impl RestRestoreToFoldersConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestRestoreToFoldersConfigDocumentLastVersionAction { Overwrite =
-    "Overwrite", Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-folder`."] pub enum
+    RestRestoreToFoldersConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge
+    = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-folder"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestRestoreToFoldersConfigDocumentVersion { All = "All", Last = "Last", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-folder`."] pub enum
+    RestRestoreToFoldersConfigDocumentVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 #[cfg(any(feature = "share-point-folder"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestRestoreToFoldersConfigOfficeRegion { Worldwide = "Worldwide", Germany =
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-folder`."] pub enum
+    RestRestoreToFoldersConfigOfficeRegion { Worldwide = "Worldwide", Germany =
     "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
     unknown Unknown
 }
@@ -7796,6 +8557,8 @@ impl RestRestoreToFoldersConfig {
         feature = "share-point-item"
     )
 )]
+///
+/// Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`.
 pub struct RestRestoreToItemConfig {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -7847,6 +8610,8 @@ impl RestRestoreToItemConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "How the newest restored version treats a document that already exists at the destination: `Overwrite` or `Merge`."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`."]
     pub enum RestRestoreToItemConfigDocumentLastVersionAction { Overwrite = "Overwrite",
     Merge = "Merge", } unknown Unknown
 }
@@ -7860,6 +8625,8 @@ impl RestRestoreToItemConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to restore: `Last` or `All`. To restore one chosen version of a document, use `Last`."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`."]
     pub enum RestRestoreToItemConfigDocumentVersion { All = "All", Last = "Last", }
     unknown Unknown
 }
@@ -7873,6 +8640,8 @@ impl RestRestoreToItemConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Cloud region of the target Microsoft 365 organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`."]
     pub enum RestRestoreToItemConfigOfficeRegion { Worldwide = "Worldwide", Germany =
     "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
     unknown Unknown
@@ -7880,6 +8649,8 @@ impl RestRestoreToItemConfig {
 ///`RestRestoreToItemsConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-item"))]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct RestRestoreToItemsConfig {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -7921,27 +8692,32 @@ impl RestRestoreToItemsConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestRestoreToItemsConfigDocumentLastVersionAction { Overwrite = "Overwrite",
-    Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-item`."] pub enum
+    RestRestoreToItemsConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
+    "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-item"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestRestoreToItemsConfigDocumentVersion { All = "All", Last = "Last", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-item`."] pub enum
+    RestRestoreToItemsConfigDocumentVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 #[cfg(any(feature = "share-point-item"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestRestoreToItemsConfigOfficeRegion { Worldwide = "Worldwide", Germany =
-    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-item`."] pub enum
+    RestRestoreToItemsConfigOfficeRegion { Worldwide = "Worldwide", Germany = "Germany",
+    China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", } unknown
+    Unknown
 }
 ///`RestRestoreToListConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-library", feature = "share-point-list"))]
+///
+/// Needs one of the crate features `share-point-library`, `share-point-list`.
 pub struct RestRestoreToListConfig {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -7987,21 +8763,27 @@ impl RestRestoreToListConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "How the newest restored version treats a document that already exists at the destination: `Overwrite` or `Merge`."]
-    pub enum RestRestoreToListConfigDocumentLastVersionAction { Overwrite = "Overwrite",
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-library`, `share-point-list`."] pub
+    enum RestRestoreToListConfigDocumentLastVersionAction { Overwrite = "Overwrite",
     Merge = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-library", feature = "share-point-list"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to restore: `Last` for the newest only, `All` for every version."]
-    pub enum RestRestoreToListConfigDocumentVersion { All = "All", Last = "Last", }
-    unknown Unknown
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-library`, `share-point-list`."] pub
+    enum RestRestoreToListConfigDocumentVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 #[cfg(any(feature = "share-point-library", feature = "share-point-list"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Cloud region of the target Microsoft 365 organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestRestoreToListConfigOfficeRegion { Worldwide = "Worldwide", Germany =
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-library`, `share-point-list`."] pub
+    enum RestRestoreToListConfigOfficeRegion { Worldwide = "Worldwide", Germany =
     "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
     unknown Unknown
 }
@@ -8014,6 +8796,8 @@ impl RestRestoreToListConfig {
         feature = "one-drive-folder"
     )
 )]
+///
+/// Needs one of the crate features `one-drive`, `one-drive-document`, `one-drive-folder`.
 pub struct RestRestoreToOriginal {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -8055,12 +8839,16 @@ impl RestRestoreToOriginal {
 ::veeam_runtime::string_enum! {
     #[doc =
     "What to do when the destination already holds the document: `Overwrite` it or `Keep` it."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `one-drive`, `one-drive-document`, `one-drive-folder`."]
     pub enum RestRestoreToOriginalDocumentAction { Overwrite = "Overwrite", Keep =
     "Keep", } unknown Unknown
 }
 ///`RestRestoreToOriginalDocuments`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-document"))]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct RestRestoreToOriginalDocuments {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -8094,20 +8882,24 @@ impl RestRestoreToOriginalDocuments {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Keep` leaves it and writes the restored copy under a new name."]
-    pub enum RestRestoreToOriginalDocumentsDocumentAction { Overwrite = "Overwrite", Keep
-    = "Keep", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-document`."] pub enum
+    RestRestoreToOriginalDocumentsDocumentAction { Overwrite = "Overwrite", Keep =
+    "Keep", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive-document"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestRestoreToOriginalDocumentsOfficeRegion { Worldwide = "Worldwide",
-    Germany = "Germany", China = "China", UsDefence = "USDefence", UsGovernment =
-    "USGovernment", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-document`."] pub enum
+    RestRestoreToOriginalDocumentsOfficeRegion { Worldwide = "Worldwide", Germany =
+    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
+    unknown Unknown
 }
 ///`RestRestoreToOriginalFolders`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-folder"))]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct RestRestoreToOriginalFolders {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -8141,16 +8933,18 @@ impl RestRestoreToOriginalFolders {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Keep` leaves it and writes the restored copy under a new name."]
-    pub enum RestRestoreToOriginalFoldersDocumentAction { Overwrite = "Overwrite", Keep =
-    "Keep", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-folder`."] pub enum
+    RestRestoreToOriginalFoldersDocumentAction { Overwrite = "Overwrite", Keep = "Keep",
+    } unknown Unknown
 }
 #[cfg(any(feature = "one-drive-folder"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestRestoreToOriginalFoldersOfficeRegion { Worldwide = "Worldwide", Germany
-    = "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment",
-    } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-folder`."] pub enum
+    RestRestoreToOriginalFoldersOfficeRegion { Worldwide = "Worldwide", Germany =
+    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
+    unknown Unknown
 }
 ///`RestRestoreToOriginalLocation`
 #[derive(Clone, Debug, Default)]
@@ -8161,6 +8955,8 @@ impl RestRestoreToOriginalFolders {
         feature = "exchange-mailbox"
     )
 )]
+///
+/// Needs one of the crate features `exchange-folder`, `exchange-item`, `exchange-mailbox`.
 pub struct RestRestoreToOriginalLocation {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -8191,6 +8987,8 @@ impl RestRestoreToOriginalLocation {
 ///`RestRestoreToOriginalLocationSelectedItems`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestRestoreToOriginalLocationSelectedItems {
     ///Base64 of the certificate of `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -8224,6 +9022,8 @@ impl RestRestoreToOriginalLocationSelectedItems {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Cloud region of the target Microsoft 365 organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `one-drive`, `one-drive-document`, `one-drive-folder`."]
     pub enum RestRestoreToOriginalOfficeRegion { Worldwide = "Worldwide", Germany =
     "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
     unknown Unknown
@@ -8231,6 +9031,8 @@ impl RestRestoreToOriginalLocationSelectedItems {
 ///`RestRestoreToSiteConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-site"))]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct RestRestoreToSiteConfig {
     ///New site name (URL alias) to restore into; omitted: the original site.
     pub alias: ::std::option::Option<::std::string::String>,
@@ -8282,23 +9084,26 @@ impl RestRestoreToSiteConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestRestoreToSiteConfigDocumentLastVersionAction { Overwrite = "Overwrite",
-    Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-site`."] pub enum
+    RestRestoreToSiteConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
+    "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-site"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestRestoreToSiteConfigDocumentVersion { All = "All", Last = "Last", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-site`."] pub enum
+    RestRestoreToSiteConfigDocumentVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 #[cfg(any(feature = "share-point-site"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestRestoreToSiteConfigOfficeRegion { Worldwide = "Worldwide", Germany =
-    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-site`."] pub enum
+    RestRestoreToSiteConfigOfficeRegion { Worldwide = "Worldwide", Germany = "Germany",
+    China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", } unknown
+    Unknown
 }
 ///`RestRetentionExclusion`
 #[derive(Clone, Debug, Default)]
@@ -8308,6 +9113,8 @@ impl RestRestoreToSiteConfig {
         feature = "organization-retention-exclusion"
     )
 )]
+///
+/// Needs one of the crate features `global-retention-exclusion-settings`, `organization-retention-exclusion`.
 pub struct RestRetentionExclusion {
     ///`true` spares the `Calendar` folder from retention clean-up (the vendor text words this the other way round).
     pub calendar: ::std::option::Option<bool>,
@@ -8329,6 +9136,8 @@ impl RestRetentionExclusion {
 ///`RestSaveAttachmentsOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-attachment"))]
+///
+/// Needs the crate feature `share-point-attachment`.
 pub struct RestSaveAttachmentsOptions {
     ///Attachments to put in the archive, as returned by `SharePointAttachment_Get`; only their ids are needed.
     pub attachments: ::std::vec::Vec<RestSharePointAttachment>,
@@ -8343,6 +9152,8 @@ impl RestSaveAttachmentsOptions {
 ///`RestSaveDocumentsOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-document"))]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct RestSaveDocumentsOptions {
     ///Documents to put in the archive, as returned by `OneDriveDocument_Get`; only their ids are needed.
     pub documents: ::std::vec::Vec<RestOneDriveDocument>,
@@ -8357,6 +9168,8 @@ impl RestSaveDocumentsOptions {
 ///`RestSaveOneDriveDocumentOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-document"))]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct RestSaveOneDriveDocumentOptions {
     ///`true` wraps the document in a ZIP archive; `false` sends the file as it is.
     pub as_zip: ::std::option::Option<bool>,
@@ -8371,6 +9184,8 @@ impl RestSaveOneDriveDocumentOptions {
 ///`RestSaveOneDriveFoldersOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-folder"))]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct RestSaveOneDriveFoldersOptions {
     ///Folders to put in the archive, as returned by `OneDriveFolder_Get`; only their ids are needed.
     pub folders: ::std::vec::Vec<RestOneDriveFolder>,
@@ -8385,6 +9200,8 @@ impl RestSaveOneDriveFoldersOptions {
 ///`RestSavePostsOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-post"))]
+///
+/// Needs the crate feature `teams-post`.
 pub struct RestSavePostsOptions {
     ///Channel whose posts are all saved (id from `TeamsChannel_Get`); leave it out when `posts` lists the posts.
     pub channel_id: ::std::option::Option<::std::string::String>,
@@ -8401,6 +9218,8 @@ impl RestSavePostsOptions {
 ///`RestSaveSharePointDocumentOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-document"))]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct RestSaveSharePointDocumentOptions {
     ///`true` wraps the document in a ZIP archive; `false` sends the file as it is.
     pub as_zip: ::std::option::Option<bool>,
@@ -8415,6 +9234,8 @@ impl RestSaveSharePointDocumentOptions {
 ///`RestSaveSharePointFoldersOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-folder"))]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct RestSaveSharePointFoldersOptions {
     ///Folders to put in the archive, as returned by `SharePointFolder_Get`; only their ids are needed.
     pub folders: ::std::vec::Vec<RestSharePointFolder>,
@@ -8429,6 +9250,8 @@ impl RestSaveSharePointFoldersOptions {
 ///`RestSaveToMsgOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestSaveToMsgOptions {
     ///Items to save; each entry needs only `id`.
     pub items: ::std::vec::Vec<RestExchangeItemStringId>,
@@ -8452,6 +9275,8 @@ impl RestSaveToMsgOptions {
         feature = "teams-tab"
     )
 )]
+///
+/// Needs one of the crate features `backup-organization`, `exchange-folder`, `exchange-mailbox`, `teams-file`, `teams-post`, `teams-tab`.
 pub struct RestSearchOptions {
     ///Search query built from the item search keywords listed in the Veeam Backup for Microsoft 365 user guide (Appendix A).
     pub query: ::std::option::Option<::std::string::String>,
@@ -8482,6 +9307,8 @@ impl RestSearchOptions {
         feature = "teams-post"
     )
 )]
+///
+/// Needs one of the crate features `exchange-item`, `share-point-attachment`, `teams-file`, `teams-post`.
 pub struct RestSendAsMsgOptions {
     ///Sender address of the message that carries the attachments.
     pub from: ::std::option::Option<::std::string::String>,
@@ -8517,6 +9344,8 @@ impl RestSendAsMsgOptions {
         feature = "share-point-library"
     )
 )]
+///
+/// Needs one of the crate features `one-drive-document`, `one-drive-folder`, `share-point-document`, `share-point-folder`, `share-point-library`.
 pub struct RestSendAsMsgOptionsV6 {
     ///Sender address of the message that carries the attachments.
     pub from: ::std::option::Option<::std::string::String>,
@@ -8547,6 +9376,8 @@ impl RestSendAsMsgOptionsV6 {
 ///`RestSendAttachmentsAsMsgOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-attachment"))]
+///
+/// Needs the crate feature `share-point-attachment`.
 pub struct RestSendAttachmentsAsMsgOptions {
     ///Attachments to send, as returned by `SharePointAttachment_Get`; only their ids are needed.
     pub attachments: ::std::vec::Vec<RestSharePointAttachment>,
@@ -8569,6 +9400,8 @@ impl RestSendAttachmentsAsMsgOptions {
 ///`RestSendDocumentsAsMsgOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-document"))]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct RestSendDocumentsAsMsgOptions {
     ///Documents to attach, as returned by `OneDriveDocument_Get`; only their ids are needed.
     pub documents: ::std::vec::Vec<RestOneDriveDocument>,
@@ -8593,6 +9426,8 @@ impl RestSendDocumentsAsMsgOptions {
 ///`RestSendFoldersAsMsgOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-folder"))]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct RestSendFoldersAsMsgOptions {
     ///Folders whose content to attach, as returned by `OneDriveFolder_Get`; only their ids are needed.
     pub folders: ::std::vec::Vec<RestOneDriveFolder>,
@@ -8617,6 +9452,8 @@ impl RestSendFoldersAsMsgOptions {
 ///`RestSendPostsOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-post"))]
+///
+/// Needs the crate feature `teams-post`.
 pub struct RestSendPostsOptions {
     ///Channel whose posts are all sent (id from `TeamsChannel_Get`); leave it out when `posts` lists the posts.
     pub channel_id: ::std::option::Option<::std::string::String>,
@@ -8641,6 +9478,8 @@ impl RestSendPostsOptions {
 ///`RestSendTestOption`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vet-email-settings", feature = "vex-email-settings"))]
+///
+/// Needs one of the crate features `vet-email-settings`, `vex-email-settings`.
 pub struct RestSendTestOption {
     ///Address that receives the test message.
     pub email: ::std::option::Option<::std::string::String>,
@@ -8655,6 +9494,8 @@ impl RestSendTestOption {
 ///`RestSendTestOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "veod-email-settings", feature = "vesp-email-settings"))]
+///
+/// Needs one of the crate features `veod-email-settings`, `vesp-email-settings`.
 pub struct RestSendTestOptions {
     ///Address that receives the test message.
     pub email: ::std::option::Option<::std::string::String>,
@@ -8669,6 +9510,8 @@ impl RestSendTestOptions {
 ///`RestSendToDefaultAddressOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestSendToDefaultAddressOptions {
     ///Items to send; each entry needs only `id`.
     pub items: ::std::vec::Vec<RestExchangeItemStringId>,
@@ -8683,6 +9526,8 @@ impl RestSendToDefaultAddressOptions {
 ///`RestSendToDifferentAddressOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestSendToDifferentAddressOptions {
     ///Sender address; omit to use the default sender of the email settings.
     pub from: ::std::option::Option<::std::string::String>,
@@ -8705,6 +9550,8 @@ impl RestSendToDifferentAddressOptions {
 ///`RestServiceAccountCreationData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-accounts"))]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct RestServiceAccountCreationData {
     ///Base64 of the certificate the application authenticates with (instead of `applicationSecret`).
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -8741,6 +9588,8 @@ impl RestServiceAccountCreationData {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `azure-service-accounts`, `object-storage-repository`, `unreferenced-types`.
 pub struct RestServiceAccountInfo {
     ///Thumbprint of the certificate that the application uses to sign in to Microsoft Entra ID.
     pub application_certificate_thumbprint: ::std::option::Option<::std::string::String>,
@@ -8762,6 +9611,8 @@ pub struct RestServiceAccountInfo {
 ///`RestServiceAccountUpdateData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-accounts"))]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct RestServiceAccountUpdateData {
     ///New Base64 certificate for the application, replacing the stored credential.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -8785,6 +9636,8 @@ impl RestServiceAccountUpdateData {
 ///`RestServiceInstance`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "service-instance"))]
+///
+/// Needs the crate feature `service-instance`.
 pub struct RestServiceInstance {
     ///Id of this installation, unique per server.
     pub installation_id: ::std::option::Option<::uuid::Uuid>,
@@ -8794,6 +9647,8 @@ pub struct RestServiceInstance {
 ///`RestSeveralItemsExportOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestSeveralItemsExportOptions {
     ///`true` caps the size of each PST file; then set `pstSizeLimitBytes`.
     pub enable_pst_size_limit: ::std::option::Option<bool>,
@@ -8812,6 +9667,8 @@ impl RestSeveralItemsExportOptions {
 ///`RestSharePointAttachment`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-attachment"))]
+///
+/// Needs the crate feature `share-point-attachment`.
 pub struct RestSharePointAttachment {
     ///Id of the attachment in the backup.
     pub id: ::std::option::Option<::std::string::String>,
@@ -8827,6 +9684,8 @@ pub struct RestSharePointAttachment {
 ///`RestSharePointBulkRestoreStatistics`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive"))]
+///
+/// Needs the crate feature `one-drive`.
 pub struct RestSharePointBulkRestoreStatistics {
     pub details: ::std::vec::Vec<RestExtendedCommonStatistic>,
     pub error: ::std::option::Option<::std::string::String>,
@@ -8834,13 +9693,16 @@ pub struct RestSharePointBulkRestoreStatistics {
 }
 #[cfg(any(feature = "one-drive"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestSharePointBulkRestoreStatisticsStatus`"] pub enum
+    #[doc = "`RestSharePointBulkRestoreStatisticsStatus`"] #[doc = ""] #[doc =
+    " Needs the crate feature `one-drive`."] pub enum
     RestSharePointBulkRestoreStatisticsStatus { Failed = "Failed", Warning = "Warning",
     Success = "Success", } unknown Unknown
 }
 ///`RestSharePointCommonRestoreStatistics`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive"))]
+///
+/// Needs the crate feature `one-drive`.
 pub struct RestSharePointCommonRestoreStatistics {
     pub failed_restrictions_count: ::std::option::Option<i64>,
     pub restore_issues: ::std::vec::Vec<RestRestoreObject>,
@@ -8848,6 +9710,8 @@ pub struct RestSharePointCommonRestoreStatistics {
 ///`RestSharePointDocument`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "share-point-document"))]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct RestSharePointDocument {
     ///User who created the document.
     pub created_by: ::std::option::Option<::std::string::String>,
@@ -8877,6 +9741,8 @@ pub struct RestSharePointDocument {
 ///`RestSharePointFolder`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "share-point-folder"))]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct RestSharePointFolder {
     ///User who created the folder.
     pub created_by: ::std::option::Option<::std::string::String>,
@@ -8915,12 +9781,16 @@ pub struct RestSharePointFolder {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestSharePointFolderType`"] pub enum RestSharePointFolderType { ListFolder
-    = "ListFolder", LibraryFolder = "LibraryFolder", } unknown Unknown
+    #[doc = "`RestSharePointFolderType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `one-drive`, `one-drive-document`, `one-drive-folder`, `share-point-document`, `share-point-folder`, `share-point-library`, `share-point-list`, `share-point-site`."]
+    pub enum RestSharePointFolderType { ListFolder = "ListFolder", LibraryFolder =
+    "LibraryFolder", } unknown Unknown
 }
 ///`RestSharePointItem`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "share-point-item"))]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct RestSharePointItem {
     ///User who created the item.
     pub created_by: ::std::option::Option<::std::string::String>,
@@ -8950,6 +9820,8 @@ pub struct RestSharePointItem {
 ///`RestSharePointLibrary`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-library"))]
+///
+/// Needs the crate feature `share-point-library`.
 pub struct RestSharePointLibrary {
     ///When it was created in SharePoint (UTC).
     pub creation_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -8967,6 +9839,8 @@ pub struct RestSharePointLibrary {
 ///`RestSharePointList`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-list"))]
+///
+/// Needs the crate feature `share-point-list`.
 pub struct RestSharePointList {
     ///When it was created in SharePoint (UTC).
     pub creation_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -8984,6 +9858,8 @@ pub struct RestSharePointList {
 ///`RestSharePointSaveDocumentsOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-document"))]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct RestSharePointSaveDocumentsOptions {
     ///Documents to put in the archive, as returned by `SharePointDocument_Get`; only their ids are needed.
     pub documents: ::std::vec::Vec<RestSharePointDocument>,
@@ -8998,6 +9874,8 @@ impl RestSharePointSaveDocumentsOptions {
 ///`RestSharePointSendAsMsgOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive"))]
+///
+/// Needs the crate feature `one-drive`.
 pub struct RestSharePointSendAsMsgOptions {
     ///Sender address of the email.
     pub from: ::std::option::Option<::std::string::String>,
@@ -9020,6 +9898,8 @@ impl RestSharePointSendAsMsgOptions {
 ///`RestSharePointSendDocumentsAsMsgOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-document"))]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct RestSharePointSendDocumentsAsMsgOptions {
     ///Documents to attach, as returned by `SharePointDocument_Get`; only their ids are needed.
     pub documents: ::std::vec::Vec<RestSharePointDocument>,
@@ -9044,6 +9924,8 @@ impl RestSharePointSendDocumentsAsMsgOptions {
 ///`RestSharePointSendFoldersAsMsgOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-folder"))]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct RestSharePointSendFoldersAsMsgOptions {
     ///Folders whose documents to attach, as returned by `SharePointFolder_Get`; only their ids are needed.
     pub folders: ::std::vec::Vec<RestSharePointFolder>,
@@ -9068,6 +9950,8 @@ impl RestSharePointSendFoldersAsMsgOptions {
 ///`RestSharePointSite`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-site"))]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct RestSharePointSite {
     ///Id of the site in the backup; pass it as `siteId`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -9081,6 +9965,8 @@ pub struct RestSharePointSite {
 ///`RestSharePointSmtpSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "veod-email-settings", feature = "vesp-email-settings"))]
+///
+/// Needs one of the crate features `veod-email-settings`, `vesp-email-settings`.
 pub struct RestSharePointSmtpSettings {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -9104,6 +9990,8 @@ pub struct RestSharePointSmtpSettings {
 ///`RestSharePointSmtpSettingsFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "veod-email-settings", feature = "vesp-email-settings"))]
+///
+/// Needs one of the crate features `veod-email-settings`, `vesp-email-settings`.
 pub struct RestSharePointSmtpSettingsFromClient {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -9135,6 +10023,8 @@ impl RestSharePointSmtpSettingsFromClient {
 ///`RestSharepointSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization", feature = "unreferenced-types"))]
+///
+/// Needs one of the crate features `organization`, `unreferenced-types`.
 pub struct RestSharepointSettings {
     ///`true` makes the account site collection administrator so it can reach every site.
     pub grant_accesstositecollections: ::std::option::Option<bool>,
@@ -9157,6 +10047,8 @@ pub struct RestSharepointSettings {
 ///`RestSite`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "organization-site"))]
+///
+/// Needs the crate feature `organization-site`.
 pub struct RestSite {
     ///Id of the site; pass it as `siteId`.
     pub id: ::std::string::String,
@@ -9181,6 +10073,8 @@ pub struct RestSite {
 ///`RestSmtpSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vet-email-settings", feature = "vex-email-settings"))]
+///
+/// Needs one of the crate features `vet-email-settings`, `vex-email-settings`.
 pub struct RestSmtpSettings {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -9203,6 +10097,8 @@ pub struct RestSmtpSettings {
 ///`RestSmtpSettingsFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vex-email-settings"))]
+///
+/// Needs the crate feature `vex-email-settings`.
 pub struct RestSmtpSettingsFromClient {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -9233,6 +10129,8 @@ impl RestSmtpSettingsFromClient {
 ///`RestStartJobOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job"))]
+///
+/// Needs the crate feature `job`.
 pub struct RestStartJobOptions {
     ///`true` makes this run an active full backup instead of an incremental one.
     pub full: ::std::option::Option<bool>,
@@ -9247,6 +10145,8 @@ impl RestStartJobOptions {
 ///`RestStickyNoteItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestStickyNoteItem {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -9263,6 +10163,8 @@ pub struct RestStickyNoteItem {
 ///`RestStorageConsumptionOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "reports"))]
+///
+/// Needs the crate feature `reports`.
 pub struct RestStorageConsumptionOptions {
     ///End of the reporting period; UTC, ISO 8601.
     pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -9282,8 +10184,9 @@ impl RestStorageConsumptionOptions {
 }
 #[cfg(any(feature = "reports"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "File format of the report: `PDF` or `CSV`."] pub enum
-    RestStorageConsumptionOptionsFormat { Pdf = "PDF", Csv = "CSV", } unknown Unknown
+    #[doc = "File format of the report: `PDF` or `CSV`."] #[doc = ""] #[doc =
+    " Needs the crate feature `reports`."] pub enum RestStorageConsumptionOptionsFormat {
+    Pdf = "PDF", Csv = "CSV", } unknown Unknown
 }
 ///`RestSummaryItem`
 #[derive(Clone, Debug, Default)]
@@ -9296,6 +10199,8 @@ impl RestStorageConsumptionOptions {
         feature = "teams-team"
     )
 )]
+///
+/// Needs one of the crate features `teams-channel`, `teams-file`, `teams-post`, `teams-tab`, `teams-team`.
 pub struct RestSummaryItem {
     pub error: ::std::option::Option<::std::string::String>,
     pub id: ::std::option::Option<::std::string::String>,
@@ -9314,13 +10219,17 @@ pub struct RestSummaryItem {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestSummaryItemType`"] pub enum RestSummaryItemType { Team = "Team",
-    PostsTab = "PostsTab", Post = "Post", TeamApp = "TeamApp", Channel = "Channel", Tab =
-    "Tab", File = "File", } unknown Unknown
+    #[doc = "`RestSummaryItemType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `teams-channel`, `teams-file`, `teams-post`, `teams-tab`, `teams-team`."]
+    pub enum RestSummaryItemType { Team = "Team", PostsTab = "PostsTab", Post = "Post",
+    TeamApp = "TeamApp", Channel = "Channel", Tab = "Tab", File = "File", } unknown
+    Unknown
 }
 ///`RestTaskItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestTaskItem {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -9350,10 +10259,11 @@ pub struct RestTaskItem {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestTaskItemStatus`"] pub enum RestTaskItemStatus { NotStarted =
-    "NotStarted", InProgress = "InProgress", Completed = "Completed",
-    WaitingOnSomeoneElse = "WaitingOnSomeoneElse", Deferred = "Deferred", } unknown
-    Unknown
+    #[doc = "`RestTaskItemStatus`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `backup-organization`, `exchange-folder`, `exchange-item`, `exchange-mailbox`, `unreferenced-types`."]
+    pub enum RestTaskItemStatus { NotStarted = "NotStarted", InProgress = "InProgress",
+    Completed = "Completed", WaitingOnSomeoneElse = "WaitingOnSomeoneElse", Deferred =
+    "Deferred", } unknown Unknown
 }
 ///`RestTeam`
 #[derive(Clone, Debug)]
@@ -9365,6 +10275,8 @@ pub struct RestTaskItem {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `copy-job`, `job`, `organization-team`, `unreferenced-types`.
 pub struct RestTeam {
     ///Free-text description of the team.
     pub description: ::std::option::Option<::std::string::String>,
@@ -9379,6 +10291,8 @@ pub struct RestTeam {
 ///`RestTeamsChannel`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-channel"))]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct RestTeamsChannel {
     pub display_name: ::std::option::Option<::std::string::String>,
     ///Id of the backed-up channel; the `channelId` that the channel, file, post and tab calls take.
@@ -9389,6 +10303,8 @@ pub struct RestTeamsChannel {
 ///`RestTeamsChannelPreview`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-channel"))]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct RestTeamsChannelPreview {
     pub display_name: ::std::option::Option<::std::string::String>,
     ///Id of the backed-up channel; the `channelId` that the channel, file, post and tab calls take.
@@ -9399,6 +10315,8 @@ pub struct RestTeamsChannelPreview {
 ///`RestTeamsFile`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-file"))]
+///
+/// Needs the crate feature `teams-file`.
 pub struct RestTeamsFile {
     ///Id of the channel that holds the file.
     pub channel_id: ::std::option::Option<::std::string::String>,
@@ -9423,12 +10341,15 @@ pub struct RestTeamsFile {
 }
 #[cfg(any(feature = "teams-file"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`File` or `Folder`."] pub enum RestTeamsFileFileType { File = "File", Folder
-    = "Folder", } unknown Unknown
+    #[doc = "`File` or `Folder`."] #[doc = ""] #[doc =
+    " Needs the crate feature `teams-file`."] pub enum RestTeamsFileFileType { File =
+    "File", Folder = "Folder", } unknown Unknown
 }
 ///`RestTeamsNode`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-channel"))]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct RestTeamsNode {
     ///Name of the node as the explorer shows it.
     pub display_name: ::std::option::Option<::std::string::String>,
@@ -9439,9 +10360,9 @@ pub struct RestTeamsNode {
 }
 #[cfg(any(feature = "teams-channel"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "Which item group the node stands for: `Tabs`, `Files` or `Posts`."] pub enum
-    RestTeamsNodeType { Tabs = "Tabs", Files = "Files", Posts = "Posts", } unknown
-    Unknown
+    #[doc = "Which item group the node stands for: `Tabs`, `Files` or `Posts`."] #[doc =
+    ""] #[doc = " Needs the crate feature `teams-channel`."] pub enum RestTeamsNodeType {
+    Tabs = "Tabs", Files = "Files", Posts = "Posts", } unknown Unknown
 }
 ///`RestTeamsOperatorRestoreSessionResponse`
 #[derive(Clone, Debug, Default)]
@@ -9454,6 +10375,8 @@ pub struct RestTeamsNode {
         feature = "teams-team"
     )
 )]
+///
+/// Needs one of the crate features `teams-channel`, `teams-file`, `teams-post`, `teams-tab`, `teams-team`.
 pub struct RestTeamsOperatorRestoreSessionResponse {
     ///Id of the restore session that runs the operator's restore; poll it with `RestoreSession_GetByRestoreSessionId`.
     pub session_id: ::std::option::Option<::uuid::Uuid>,
@@ -9461,6 +10384,8 @@ pub struct RestTeamsOperatorRestoreSessionResponse {
 ///`RestTeamsPost`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-post"))]
+///
+/// Needs the crate feature `teams-post`.
 pub struct RestTeamsPost {
     ///Files and items attached to the post.
     pub attachments: ::std::vec::Vec<RestAttachInfo>,
@@ -9500,6 +10425,8 @@ pub struct RestTeamsPost {
         feature = "teams-team"
     )
 )]
+///
+/// Needs one of the crate features `backup-organization`, `teams-channel`, `teams-team`.
 pub struct RestTeamsSearchOptions {
     ///Search query built from the item search keywords listed in the Veeam Backup for Microsoft 365 user guide (Appendix A).
     pub query: ::std::string::String,
@@ -9527,13 +10454,17 @@ impl RestTeamsSearchOptions {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "Kind of Teams item to look for: `Tabs`, `Files` or `Posts`."] pub enum
-    RestTeamsSearchOptionsType { Tabs = "Tabs", Files = "Files", Posts = "Posts", }
-    unknown Unknown
+    #[doc = "Kind of Teams item to look for: `Tabs`, `Files` or `Posts`."] #[doc = ""]
+    #[doc =
+    " Needs one of the crate features `backup-organization`, `teams-channel`, `teams-team`."]
+    pub enum RestTeamsSearchOptionsType { Tabs = "Tabs", Files = "Files", Posts =
+    "Posts", } unknown Unknown
 }
 ///`RestTeamsSmtpSettingsFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vet-email-settings"))]
+///
+/// Needs the crate feature `vet-email-settings`.
 pub struct RestTeamsSmtpSettingsFromClient {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -9565,6 +10496,8 @@ impl RestTeamsSmtpSettingsFromClient {
 ///`RestTeamsTab`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-tab"))]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct RestTeamsTab {
     ///Id of the channel that holds the tab.
     pub channel_id: ::std::option::Option<::std::string::String>,
@@ -9582,6 +10515,8 @@ pub struct RestTeamsTab {
 ///`RestTeamsTeam`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-team"))]
+///
+/// Needs the crate feature `teams-team`.
 pub struct RestTeamsTeam {
     ///Mail alias (nickname) of the team's group.
     pub alias: ::std::option::Option<::std::string::String>,
@@ -9604,6 +10539,8 @@ pub struct RestTeamsTeam {
 ///`RestTeamsTeamFunSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-team"))]
+///
+/// Needs the crate feature `teams-team`.
 pub struct RestTeamsTeamFunSettings {
     ///`true` lets users post their own memes.
     pub allow_custom_memes: ::std::option::Option<bool>,
@@ -9620,12 +10557,15 @@ pub struct RestTeamsTeamFunSettings {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Giphy content filter: `Moderate` or `Strict` (`UnknownFutureValue` is a Microsoft Graph placeholder)."]
-    pub enum RestTeamsTeamFunSettingsGiphyContentRating { Moderate = "Moderate", Strict =
+    #[doc = ""] #[doc = " Needs the crate feature `teams-team`."] pub enum
+    RestTeamsTeamFunSettingsGiphyContentRating { Moderate = "Moderate", Strict =
     "Strict", UnknownFutureValue = "UnknownFutureValue", } unknown Unknown
 }
 ///`RestTeamsTeamGuestSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-team"))]
+///
+/// Needs the crate feature `teams-team`.
 pub struct RestTeamsTeamGuestSettings {
     ///`true` lets guests create and edit channels.
     pub allow_create_update_channels: ::std::option::Option<bool>,
@@ -9635,6 +10575,8 @@ pub struct RestTeamsTeamGuestSettings {
 ///`RestTeamsTeamMemberSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-team"))]
+///
+/// Needs the crate feature `teams-team`.
 pub struct RestTeamsTeamMemberSettings {
     ///`true` lets members add and remove apps.
     pub allow_add_remove_app: ::std::option::Option<bool>,
@@ -9652,6 +10594,8 @@ pub struct RestTeamsTeamMemberSettings {
 ///`RestTeamsTeamMessagingSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-team"))]
+///
+/// Needs the crate feature `teams-team`.
 pub struct RestTeamsTeamMessagingSettings {
     ///`true` allows `@channel` mentions.
     pub allow_channel_mention: ::std::option::Option<bool>,
@@ -9667,12 +10611,15 @@ pub struct RestTeamsTeamMessagingSettings {
 #[cfg(any(feature = "teams-team"))]
 ::veeam_runtime::string_enum! {
     #[doc = "Who can find and join the team: `Public`, `Private` or `HiddenMembership`."]
-    pub enum RestTeamsTeamPrivacy { Public = "Public", Private = "Private",
-    HiddenMembership = "HiddenMembership", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `teams-team`."] pub enum
+    RestTeamsTeamPrivacy { Public = "Public", Private = "Private", HiddenMembership =
+    "HiddenMembership", } unknown Unknown
 }
 ///`RestTeamsTeamSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-team"))]
+///
+/// Needs the crate feature `teams-team`.
 pub struct RestTeamsTeamSettings {
     ///`true` lets people outside the organization mail the team's group.
     pub allow_external_senders: ::std::option::Option<bool>,
@@ -9696,6 +10643,8 @@ pub struct RestTeamsTeamSettings {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `copy-job`, `job`, `organization-audit`, `organization-user`, `unreferenced-types`.
 pub struct RestUser {
     ///Display name of the user.
     pub display_name: ::std::option::Option<::std::string::String>,
@@ -9723,13 +10672,17 @@ pub struct RestUser {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "Where the account lives: `Cloud`, `OnPremises` or `Hybrid`."] pub enum
-    RestUserLocationType { OnPremises = "OnPremises", Cloud = "Cloud", Hybrid = "Hybrid",
-    } unknown Unknown
+    #[doc = "Where the account lives: `Cloud`, `OnPremises` or `Hybrid`."] #[doc = ""]
+    #[doc =
+    " Needs one of the crate features `copy-job`, `job`, `organization-audit`, `organization-user`, `unreferenced-types`."]
+    pub enum RestUserLocationType { OnPremises = "OnPremises", Cloud = "Cloud", Hybrid =
+    "Hybrid", } unknown Unknown
 }
 ///`RestUserProtectionOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "reports"))]
+///
+/// Needs the crate feature `reports`.
 pub struct RestUserProtectionOptions {
     ///File format of the report: `PDF` or `CSV`.
     pub format: ::std::option::Option<RestUserProtectionOptionsFormat>,
@@ -9747,8 +10700,9 @@ impl RestUserProtectionOptions {
 }
 #[cfg(any(feature = "reports"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "File format of the report: `PDF` or `CSV`."] pub enum
-    RestUserProtectionOptionsFormat { Pdf = "PDF", Csv = "CSV", } unknown Unknown
+    #[doc = "File format of the report: `PDF` or `CSV`."] #[doc = ""] #[doc =
+    " Needs the crate feature `reports`."] pub enum RestUserProtectionOptionsFormat { Pdf
+    = "PDF", Csv = "CSV", } unknown Unknown
 }
 #[cfg(
     any(
@@ -9762,12 +10716,16 @@ impl RestUserProtectionOptions {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Kind of account: `User`, `Shared` (shared mailbox) or `Public` (public folder mailbox)."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `copy-job`, `job`, `organization-audit`, `organization-user`, `unreferenced-types`."]
     pub enum RestUserType { User = "User", Shared = "Shared", Public = "Public", }
     unknown Unknown
 }
 ///`RestWebRestoreStatistics`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-site"))]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct RestWebRestoreStatistics {
     pub failed_lists_count: ::std::option::Option<i32>,
     pub failed_restrictions_count: ::std::option::Option<i64>,
@@ -9778,12 +10736,16 @@ pub struct RestWebRestoreStatistics {
 }
 #[cfg(any(feature = "audit-email-settings", feature = "vbo-email-settings"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestoAuth2ServiceKind`"] pub enum RestoAuth2ServiceKind { GoogleGmail =
-    "GoogleGmail", Microsoft365 = "Microsoft365", } unknown Unknown
+    #[doc = "`RestoAuth2ServiceKind`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `audit-email-settings`, `vbo-email-settings`."] pub
+    enum RestoAuth2ServiceKind { GoogleGmail = "GoogleGmail", Microsoft365 =
+    "Microsoft365", } unknown Unknown
 }
 ///`RestorePointGetChangesResponse`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-point"))]
+///
+/// Needs the crate feature `restore-point`.
 pub struct RestorePointGetChangesResponse {
     pub limit: ::std::option::Option<i32>,
     pub links: ::std::option::Option<RestLinkHalDictionary>,
@@ -9804,6 +10766,8 @@ pub struct RestorePointGetChangesResponse {
         feature = "share-point-site"
     )
 )]
+///
+/// Needs one of the crate features `one-drive`, `one-drive-folder`, `share-point-folder`, `share-point-library`, `share-point-list`, `share-point-site`.
 pub struct RestvespSearchOptions {
     ///Search query built from the item search keywords listed in the Veeam Backup for Microsoft 365 user guide (Appendix A).
     pub query: ::std::option::Option<::std::string::String>,
@@ -9863,6 +10827,8 @@ impl RestvespSearchOptions {
         feature = "vex-email-settings"
     )
 )]
+///
+/// Needs one of the crate features `account`, `application`, `audit-email-settings`, `azure-service-accounts`, `encryption-key`, `exchange-folder`, `exchange-item`, `exchange-mailbox`, `internet-proxy-settings`, `one-drive`, `one-drive-document`, `one-drive-folder`, `organization`, `organization-backup-accounts`, `organization-backup-applications`, `proxy`, `share-point-document`, `share-point-folder`, `share-point-item`, `share-point-library`, `share-point-list`, `share-point-site`, `teams-channel`, `teams-file`, `teams-post`, `teams-tab`, `teams-team`, `unreferenced-types`, `vbo-email-settings`, `veod-email-settings`, `vesp-email-settings`, `vet-email-settings`, `vex-email-settings`.
 pub struct SecureString(pub ::std::string::String);
 #[cfg(
     any(
@@ -10083,37 +11049,44 @@ impl ::std::str::FromStr for SecureString {
 }
 #[cfg(any(feature = "share-point-folder"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SharePointFolderSearchFolderByOptionsItemType`"] pub enum
+    #[doc = "`SharePointFolderSearchFolderByOptionsItemType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `share-point-folder`."] pub enum
     SharePointFolderSearchFolderByOptionsItemType { All = "All", Folders = "Folders",
     Items = "Items", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-library"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SharePointLibrarySearchLibraryByOptionsItemType`"] pub enum
+    #[doc = "`SharePointLibrarySearchLibraryByOptionsItemType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `share-point-library`."] pub enum
     SharePointLibrarySearchLibraryByOptionsItemType { All = "All", Folders = "Folders",
     Items = "Items", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-list"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SharePointListSearchListByOptionsItemType`"] pub enum
+    #[doc = "`SharePointListSearchListByOptionsItemType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `share-point-list`."] pub enum
     SharePointListSearchListByOptionsItemType { All = "All", Folders = "Folders", Items =
     "Items", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-site"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SharePointSiteSearchSiteByOptionsItemType`"] pub enum
+    #[doc = "`SharePointSiteSearchSiteByOptionsItemType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `share-point-site`."] pub enum
     SharePointSiteSearchSiteByOptionsItemType { All = "All", Folders = "Folders", Items =
     "Items", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-site"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SharePointSiteSearchSitesByOptionsItemType`"] pub enum
+    #[doc = "`SharePointSiteSearchSitesByOptionsItemType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `share-point-site`."] pub enum
     SharePointSiteSearchSitesByOptionsItemType { All = "All", Folders = "Folders", Items
     = "Items", } unknown Unknown
 }
 ///`TokenBody`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "auth"))]
+///
+/// Needs the crate feature `auth`.
 pub struct TokenBody {
     ///Signed assertion for the `jwt-bearer` and `operator` grants.
     pub assertion: ::std::option::Option<::std::string::String>,
@@ -10143,7 +11116,8 @@ impl TokenBody {
 ::veeam_runtime::string_enum! {
     #[doc =
     "How you sign in: `password` (user name and password), `refresh_token`, `urn:ietf:params:oauth:grant-type:jwt-bearer` (application assertion), `integration` (with `integration_token`) or `operator`."]
-    pub enum TokenBodyGrantType { Password = "password", RefreshToken = "refresh_token",
+    #[doc = ""] #[doc = " Needs the crate feature `auth`."] pub enum TokenBodyGrantType {
+    Password = "password", RefreshToken = "refresh_token",
     UrnIetfParamsOauthGrantTypeJwtBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer",
     Integration = "integration", Operator = "operator", } unknown Unknown
 }
@@ -10163,6 +11137,8 @@ pub mod builder {
             feature = "amazon-s3-object-storage"
         )
     )]
+    ///
+    /// Needs one of the crate features `amazon-s3-compatible-object-storage`, `amazon-s3-object-storage`.
     pub struct RestAmazonFolderToSend {
         links: ::std::result::Result<
             ::std::option::Option<super::RestLinkHalDictionary>,
@@ -10256,6 +11232,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "application"))]
+    ///
+    /// Needs the crate feature `application`.
     pub struct RestApplicationFromClient {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -10382,6 +11360,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "audit-email-settings"))]
+    ///
+    /// Needs the crate feature `audit-email-settings`.
     pub struct RestAuditEmailSettingsRequest {
         authentication_type: ::std::result::Result<
             ::std::option::Option<super::RestAuthenticationType>,
@@ -10669,6 +11649,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "azure-object-storage"))]
+    ///
+    /// Needs the crate feature `azure-object-storage`.
     pub struct RestAzureFolderToSend {
         links: ::std::result::Result<
             ::std::option::Option<super::RestLinkHalDictionary>,
@@ -10742,6 +11724,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "backup-repository"))]
+    ///
+    /// Needs the crate feature `backup-repository`.
     pub struct RestBackupRepositoryFromClient {
         attach_used_repository: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -11189,6 +12173,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive"))]
+    ///
+    /// Needs the crate feature `one-drive`.
     pub struct RestBulkRestoreConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -11427,6 +12413,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "exchange-mailbox"))]
+    ///
+    /// Needs the crate feature `exchange-mailbox`.
     pub struct RestBulkRestoreOptions {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -11843,6 +12831,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "organization"))]
+    ///
+    /// Needs the crate feature `organization`.
     pub struct RestCheckDeviceCode {
         user_code: ::std::result::Result<::std::string::String, ::std::string::String>,
     }
@@ -11892,6 +12882,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "organization"))]
+    ///
+    /// Needs the crate feature `organization`.
     pub struct RestCommonDeviceCodeRequestOptions {
         target_region: ::std::result::Result<
             ::std::option::Option<super::RestCommonDeviceCodeRequestOptionsTargetRegion>,
@@ -11950,6 +12942,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "audit-email-settings", feature = "vbo-email-settings"))]
+    ///
+    /// Needs one of the crate features `audit-email-settings`, `vbo-email-settings`.
     pub struct RestCompleteOAuthSignInRequest {
         actions: ::std::result::Result<
             ::std::collections::HashMap<::std::string::String, super::RestAction>,
@@ -12098,6 +13092,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "copy-job", feature = "job"))]
+    ///
+    /// Needs one of the crate features `copy-job`, `job`.
     pub struct RestCopyJob {
         backup_job_id: ::std::result::Result<
             ::std::option::Option<::uuid::Uuid>,
@@ -12342,6 +13338,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-document"))]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub struct RestCopyToDocument {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -12601,6 +13599,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-document"))]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub struct RestCopyToDocuments {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -12880,6 +13880,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive", feature = "one-drive-folder"))]
+    ///
+    /// Needs one of the crate features `one-drive`, `one-drive-folder`.
     pub struct RestCopyToFolder {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -13211,6 +14213,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-folder"))]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub struct RestCopyToFolders {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -13560,6 +14564,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "account"))]
+    ///
+    /// Needs the crate feature `account`.
     pub struct RestCredentialToSend {
         account_type: ::std::result::Result<
             ::std::option::Option<super::RestCredentialToSendAccountType>,
@@ -13742,6 +14748,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "data-retrieval"))]
+    ///
+    /// Needs the crate feature `data-retrieval`.
     pub struct RestDataRetrievalFromClient {
         amazon_s3_glacier_retrieval_policy: ::std::result::Result<
             ::std::option::Option<
@@ -14083,6 +15091,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "data-retrieval"))]
+    ///
+    /// Needs the crate feature `data-retrieval`.
     pub struct RestDataRetrievalUpdateFromClient {
         availability_period_days: ::std::result::Result<
             ::std::option::Option<i32>,
@@ -14209,6 +15219,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "azure-service-accounts"))]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub struct RestDeviceCodeInfoRequest {
         azure_environment: ::std::result::Result<
             ::std::option::Option<super::AzureStorageEndpoint>,
@@ -14283,6 +15295,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "restore-session"))]
+    ///
+    /// Needs the crate feature `restore-session`.
     pub struct RestDeviceCodeRequestOptions {
         target_application_id: ::std::result::Result<
             ::std::option::Option<::uuid::Uuid>,
@@ -14375,6 +15389,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "encryption-key"))]
+    ///
+    /// Needs the crate feature `encryption-key`.
     pub struct RestEncryptionKeyToSend {
         description: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -14521,6 +15537,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "exclusion-settings"))]
+    ///
+    /// Needs the crate feature `exclusion-settings`.
     pub struct RestExclusionSettings {
         deleted_items: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -14689,6 +15707,8 @@ pub mod builder {
             feature = "restore-session"
         )
     )]
+    ///
+    /// Needs one of the crate features `backup-repository`, `job`, `organization`, `restore-session`.
     pub struct RestExploreOptions {
         date_time: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -14833,6 +15853,8 @@ pub mod builder {
             feature = "exchange-mailbox"
         )
     )]
+    ///
+    /// Needs one of the crate features `backup-organization`, `exchange-folder`, `exchange-mailbox`.
     pub struct RestExportFolderToPst {
         content_keyword: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -14946,6 +15968,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-post"))]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub struct RestExportOptions {
         channel_id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -15056,6 +16080,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "exchange-item"))]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub struct RestExportToPstOptions {
         enable_pst_size_limit: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -15127,6 +16153,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-file"))]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub struct RestFileSaveOptions {
         as_zip: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -15175,6 +16203,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-file"))]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub struct RestFilesSaveOptions {
         channel_id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -15245,6 +16275,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-file"))]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub struct RestFilesSendOptions {
         channel_id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -15387,6 +16419,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "history-settings"))]
+    ///
+    /// Needs the crate feature `history-settings`.
     pub struct RestHistorySettings {
         actions: ::std::result::Result<
             ::std::collections::HashMap<::std::string::String, super::RestAction>,
@@ -15497,6 +16531,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "license"))]
+    ///
+    /// Needs the crate feature `license`.
     pub struct RestInstallLicenseOptions {
         license_file: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -15551,6 +16587,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "internet-proxy-settings"))]
+    ///
+    /// Needs the crate feature `internet-proxy-settings`.
     pub struct RestInternetProxyFromClient {
         host_name: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -15692,6 +16730,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "copy-job", feature = "job"))]
+    ///
+    /// Needs one of the crate features `copy-job`, `job`.
     pub struct RestJob {
         backup_type: ::std::result::Result<
             ::std::option::Option<super::RestJobBackupType>,
@@ -16006,6 +17046,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "copy-job", feature = "job"))]
+    ///
+    /// Needs one of the crate features `copy-job`, `job`.
     pub struct RestJobItemComposed {
         archive_mailbox: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -16423,6 +17465,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "license"))]
+    ///
+    /// Needs the crate feature `license`.
     pub struct RestLicenseAutoUpdate {
         actions: ::std::result::Result<
             ::std::collections::HashMap<::std::string::String, super::RestAction>,
@@ -16516,6 +17560,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "reports"))]
+    ///
+    /// Needs the crate feature `reports`.
     pub struct RestLicenseOverviewOptions {
         end_time: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -16630,6 +17676,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "license-statistic"))]
+    ///
+    /// Needs the crate feature `license-statistic`.
     pub struct RestLicensingApproveReportOptions {
         removed_objects: ::std::result::Result<
             ::std::vec::Vec<super::RestLicensingOrganizationRemovedObjects>,
@@ -16686,6 +17734,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "reports"))]
+    ///
+    /// Needs the crate feature `reports`.
     pub struct RestMailboxProtectionOptions {
         format: ::std::result::Result<
             ::std::option::Option<super::RestMailboxProtectionOptionsFormat>,
@@ -16778,6 +17828,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "management-mode"))]
+    ///
+    /// Needs the crate feature `management-mode`.
     pub struct RestManagementMode {
         actions: ::std::result::Result<
             ::std::collections::HashMap<::std::string::String, super::RestAction>,
@@ -16906,6 +17958,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "vbo-email-settings"))]
+    ///
+    /// Needs the crate feature `vbo-email-settings`.
     pub struct RestNotificationEmailSettingsRequest {
         attach_detailed_report: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -17283,6 +18337,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "object-storage-repository"))]
+    ///
+    /// Needs the crate feature `object-storage-repository`.
     pub struct RestObjectStorageRepositoryComposed {
         account_id: ::std::result::Result<
             ::std::option::Option<::uuid::Uuid>,
@@ -17770,6 +18826,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "restore-session"))]
+    ///
+    /// Needs the crate feature `restore-session`.
     pub struct RestOperatorExploreOptions {
         date_time: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -17920,6 +18978,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-channel"))]
+    ///
+    /// Needs the crate feature `teams-channel`.
     pub struct RestOperatorRestoreChannelOptions {
         reason: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -18014,6 +19074,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-file"))]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub struct RestOperatorRestoreFilesOptions {
         channel_id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -18164,6 +19226,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "exchange-item"))]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub struct RestOperatorRestoreOptions {
         changed_items: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -18308,6 +19372,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-post"))]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub struct RestOperatorRestorePostsOptions {
         channel_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         from: ::std::result::Result<
@@ -18437,6 +19503,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-document"))]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub struct RestOperatorRestoreSharePointDocumentsConfig {
         document_last_version_action: ::std::result::Result<
             ::std::option::Option<
@@ -18651,6 +19719,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-item"))]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub struct RestOperatorRestoreSharePointItemsConfig {
         document_last_version_action: ::std::result::Result<
             ::std::option::Option<
@@ -18865,6 +19935,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-tab"))]
+    ///
+    /// Needs the crate feature `teams-tab`.
     pub struct RestOperatorRestoreTabsOptions {
         reason: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -18971,6 +20043,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-team"))]
+    ///
+    /// Needs the crate feature `teams-team`.
     pub struct RestOperatorRestoreTeamOptions {
         impersonation_account_name: ::std::result::Result<
             ::std::string::String,
@@ -19143,6 +20217,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-document"))]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub struct RestOperatorRestoreToOriginalOneDriveDocuments {
         document_action: ::std::result::Result<
             super::RestOperatorRestoreToOriginalOneDriveDocumentsDocumentAction,
@@ -19241,6 +20317,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-post"))]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub struct RestOperatorStartExportTaskOptions {
         posts: ::std::result::Result<
             ::std::vec::Vec<super::RestTeamsPost>,
@@ -19291,6 +20369,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "organization"))]
+    ///
+    /// Needs the crate feature `organization`.
     pub struct RestOrganizationComposed {
         actions: ::std::result::Result<
             ::std::collections::HashMap<::std::string::String, super::RestAction>,
@@ -19779,6 +20859,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "organization-sync"))]
+    ///
+    /// Needs the crate feature `organization-sync`.
     pub struct RestOrganizationSyncOptions {
         type_: ::std::result::Result<
             ::std::option::Option<super::RestOrganizationSyncOptionsType>,
@@ -19831,6 +20913,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "audit-email-settings", feature = "vbo-email-settings"))]
+    ///
+    /// Needs one of the crate features `audit-email-settings`, `vbo-email-settings`.
     pub struct RestPrepareOAuthSignInRequest {
         actions: ::std::result::Result<
             ::std::collections::HashMap<::std::string::String, super::RestAction>,
@@ -19999,6 +21083,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "proxy"))]
+    ///
+    /// Needs the crate feature `proxy`.
     pub struct RestProxyFromClient {
         attach_used_proxy: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -20306,6 +21392,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "rbac-role"))]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub struct RestRbacRoleCreateModel {
         description: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -20508,6 +21596,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "organization-audit"))]
+    ///
+    /// Needs the crate feature `organization-audit`.
     pub struct RestRemoveAuditItemsOptions {
         item_ids: ::std::result::Result<
             ::std::vec::Vec<::std::string::String>,
@@ -20560,6 +21650,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "proxy"))]
+    ///
+    /// Needs the crate feature `proxy`.
     pub struct RestRemoveProxyOptions {
         force: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
         user_name: ::std::result::Result<
@@ -20646,6 +21738,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "proxy"))]
+    ///
+    /// Needs the crate feature `proxy`.
     pub struct RestRescanOptions {
         proxies: ::std::result::Result<
             ::std::vec::Vec<super::RestItemGuidId>,
@@ -20694,6 +21788,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-channel"))]
+    ///
+    /// Needs the crate feature `teams-channel`.
     pub struct RestRestoreChannelOptions {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -20875,6 +21971,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-document"))]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub struct RestRestoreDocumentsConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -21138,6 +22236,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-file"))]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub struct RestRestoreFileOptions {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -21344,6 +22444,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-file"))]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub struct RestRestoreFilesOptions {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -21587,6 +22689,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-folder"))]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub struct RestRestoreFoldersConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -21874,6 +22978,8 @@ pub mod builder {
             feature = "share-point-item"
         )
     )]
+    ///
+    /// Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`.
     pub struct RestRestoreItemConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -22140,6 +23246,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-item"))]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub struct RestRestoreItemsConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -22402,6 +23510,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-library", feature = "share-point-list"))]
+    ///
+    /// Needs one of the crate features `share-point-library`, `share-point-list`.
     pub struct RestRestoreListConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -22698,6 +23808,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-post"))]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub struct RestRestorePostsOptions {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -22900,6 +24012,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-site"))]
+    ///
+    /// Needs the crate feature `share-point-site`.
     pub struct RestRestoreSiteConfig {
         alias: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -23250,6 +24364,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-tab"))]
+    ///
+    /// Needs the crate feature `teams-tab`.
     pub struct RestRestoreTabOptions {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -23430,6 +24546,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-tab"))]
+    ///
+    /// Needs the crate feature `teams-tab`.
     pub struct RestRestoreTabsOptions {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -23628,6 +24746,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-team"))]
+    ///
+    /// Needs the crate feature `teams-team`.
     pub struct RestRestoreTeamOptions {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -23896,6 +25016,8 @@ pub mod builder {
             feature = "exchange-mailbox"
         )
     )]
+    ///
+    /// Needs one of the crate features `exchange-folder`, `exchange-item`, `exchange-mailbox`.
     pub struct RestRestoreToDifferentLocation {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -24303,6 +25425,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "exchange-item"))]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub struct RestRestoreToDifferentLocationSelectedItems {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -24708,6 +25832,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-document"))]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub struct RestRestoreToDocumentsConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -25009,6 +26135,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-folder"))]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub struct RestRestoreToFoldersConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -25316,6 +26444,8 @@ pub mod builder {
             feature = "share-point-item"
         )
     )]
+    ///
+    /// Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`.
     pub struct RestRestoreToItemConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -25623,6 +26753,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-item"))]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub struct RestRestoreToItemsConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -25924,6 +27056,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-library", feature = "share-point-list"))]
+    ///
+    /// Needs one of the crate features `share-point-library`, `share-point-list`.
     pub struct RestRestoreToListConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -26267,6 +27401,8 @@ pub mod builder {
             feature = "one-drive-folder"
         )
     )]
+    ///
+    /// Needs one of the crate features `one-drive`, `one-drive-document`, `one-drive-folder`.
     pub struct RestRestoreToOriginal {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -26495,6 +27631,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-document"))]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub struct RestRestoreToOriginalDocuments {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -26720,6 +27858,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-folder"))]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub struct RestRestoreToOriginalFolders {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -26949,6 +28089,8 @@ pub mod builder {
             feature = "exchange-mailbox"
         )
     )]
+    ///
+    /// Needs one of the crate features `exchange-folder`, `exchange-item`, `exchange-mailbox`.
     pub struct RestRestoreToOriginalLocation {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -27138,6 +28280,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "exchange-item"))]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub struct RestRestoreToOriginalLocationSelectedItems {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -27321,6 +28465,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-site"))]
+    ///
+    /// Needs the crate feature `share-point-site`.
     pub struct RestRestoreToSiteConfig {
         alias: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -27717,6 +28863,8 @@ pub mod builder {
             feature = "organization-retention-exclusion"
         )
     )]
+    ///
+    /// Needs one of the crate features `global-retention-exclusion-settings`, `organization-retention-exclusion`.
     pub struct RestRetentionExclusion {
         calendar: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -27808,6 +28956,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-attachment"))]
+    ///
+    /// Needs the crate feature `share-point-attachment`.
     pub struct RestSaveAttachmentsOptions {
         attachments: ::std::result::Result<
             ::std::vec::Vec<super::RestSharePointAttachment>,
@@ -27862,6 +29012,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-document"))]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub struct RestSaveDocumentsOptions {
         documents: ::std::result::Result<
             ::std::vec::Vec<super::RestOneDriveDocument>,
@@ -27916,6 +29068,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-document"))]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub struct RestSaveOneDriveDocumentOptions {
         as_zip: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -27966,6 +29120,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-folder"))]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub struct RestSaveOneDriveFoldersOptions {
         folders: ::std::result::Result<
             ::std::vec::Vec<super::RestOneDriveFolder>,
@@ -28016,6 +29172,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-post"))]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub struct RestSavePostsOptions {
         channel_id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -28086,6 +29244,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-document"))]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub struct RestSaveSharePointDocumentOptions {
         as_zip: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -28136,6 +29296,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-folder"))]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub struct RestSaveSharePointFoldersOptions {
         folders: ::std::result::Result<
             ::std::vec::Vec<super::RestSharePointFolder>,
@@ -28186,6 +29348,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "exchange-item"))]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub struct RestSaveToMsgOptions {
         items: ::std::result::Result<
             ::std::vec::Vec<super::RestExchangeItemStringId>,
@@ -28243,6 +29407,8 @@ pub mod builder {
             feature = "teams-tab"
         )
     )]
+    ///
+    /// Needs one of the crate features `backup-organization`, `exchange-folder`, `exchange-mailbox`, `teams-file`, `teams-post`, `teams-tab`.
     pub struct RestSearchOptions {
         query: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -28334,6 +29500,8 @@ pub mod builder {
             feature = "teams-post"
         )
     )]
+    ///
+    /// Needs one of the crate features `exchange-item`, `share-point-attachment`, `teams-file`, `teams-post`.
     pub struct RestSendAsMsgOptions {
         from: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -28476,6 +29644,8 @@ pub mod builder {
             feature = "share-point-library"
         )
     )]
+    ///
+    /// Needs one of the crate features `one-drive-document`, `one-drive-folder`, `share-point-document`, `share-point-folder`, `share-point-library`.
     pub struct RestSendAsMsgOptionsV6 {
         from: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -28633,6 +29803,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-attachment"))]
+    ///
+    /// Needs the crate feature `share-point-attachment`.
     pub struct RestSendAttachmentsAsMsgOptions {
         attachments: ::std::result::Result<
             ::std::vec::Vec<super::RestSharePointAttachment>,
@@ -28759,6 +29931,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-document"))]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub struct RestSendDocumentsAsMsgOptions {
         documents: ::std::result::Result<
             ::std::vec::Vec<super::RestOneDriveDocument>,
@@ -28903,6 +30077,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-folder"))]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub struct RestSendFoldersAsMsgOptions {
         folders: ::std::result::Result<
             ::std::vec::Vec<super::RestOneDriveFolder>,
@@ -29047,6 +30223,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-post"))]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub struct RestSendPostsOptions {
         channel_id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -29189,6 +30367,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "vet-email-settings", feature = "vex-email-settings"))]
+    ///
+    /// Needs one of the crate features `vet-email-settings`, `vex-email-settings`.
     pub struct RestSendTestOption {
         email: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -29237,6 +30417,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "veod-email-settings", feature = "vesp-email-settings"))]
+    ///
+    /// Needs one of the crate features `veod-email-settings`, `vesp-email-settings`.
     pub struct RestSendTestOptions {
         email: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -29285,6 +30467,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "exchange-item"))]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub struct RestSendToDefaultAddressOptions {
         items: ::std::result::Result<
             ::std::vec::Vec<super::RestExchangeItemStringId>,
@@ -29335,6 +30519,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "exchange-item"))]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub struct RestSendToDifferentAddressOptions {
         from: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -29461,6 +30647,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "azure-service-accounts"))]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub struct RestServiceAccountCreationData {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -29682,6 +30870,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "azure-service-accounts"))]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub struct RestServiceAccountUpdateData {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -29829,6 +31019,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "exchange-item"))]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub struct RestSeveralItemsExportOptions {
         enable_pst_size_limit: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -29919,6 +31111,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-document"))]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub struct RestSharePointSaveDocumentsOptions {
         documents: ::std::result::Result<
             ::std::vec::Vec<super::RestSharePointDocument>,
@@ -29973,6 +31167,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive"))]
+    ///
+    /// Needs the crate feature `one-drive`.
     pub struct RestSharePointSendAsMsgOptions {
         from: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -30099,6 +31295,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-document"))]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub struct RestSharePointSendDocumentsAsMsgOptions {
         documents: ::std::result::Result<
             ::std::vec::Vec<super::RestSharePointDocument>,
@@ -30243,6 +31441,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-folder"))]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub struct RestSharePointSendFoldersAsMsgOptions {
         folders: ::std::result::Result<
             ::std::vec::Vec<super::RestSharePointFolder>,
@@ -30387,6 +31587,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "veod-email-settings", feature = "vesp-email-settings"))]
+    ///
+    /// Needs one of the crate features `veod-email-settings`, `vesp-email-settings`.
     pub struct RestSharePointSmtpSettingsFromClient {
         actions: ::std::result::Result<
             ::std::collections::HashMap<::std::string::String, super::RestAction>,
@@ -30604,6 +31806,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "vex-email-settings"))]
+    ///
+    /// Needs the crate feature `vex-email-settings`.
     pub struct RestSmtpSettingsFromClient {
         actions: ::std::result::Result<
             ::std::collections::HashMap<::std::string::String, super::RestAction>,
@@ -30821,6 +32025,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "job"))]
+    ///
+    /// Needs the crate feature `job`.
     pub struct RestStartJobOptions {
         full: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
     }
@@ -30866,6 +32072,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "reports"))]
+    ///
+    /// Needs the crate feature `reports`.
     pub struct RestStorageConsumptionOptions {
         end_time: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -30986,6 +32194,8 @@ pub mod builder {
             feature = "teams-team"
         )
     )]
+    ///
+    /// Needs one of the crate features `backup-organization`, `teams-channel`, `teams-team`.
     pub struct RestTeamsSearchOptions {
         query: ::std::result::Result<::std::string::String, ::std::string::String>,
         type_: ::std::result::Result<
@@ -31078,6 +32288,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "vet-email-settings"))]
+    ///
+    /// Needs the crate feature `vet-email-settings`.
     pub struct RestTeamsSmtpSettingsFromClient {
         actions: ::std::result::Result<
             ::std::collections::HashMap<::std::string::String, super::RestAction>,
@@ -31295,6 +32507,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "reports"))]
+    ///
+    /// Needs the crate feature `reports`.
     pub struct RestUserProtectionOptions {
         format: ::std::result::Result<
             ::std::option::Option<super::RestUserProtectionOptionsFormat>,
@@ -31396,6 +32610,8 @@ pub mod builder {
             feature = "share-point-site"
         )
     )]
+    ///
+    /// Needs one of the crate features `one-drive`, `one-drive-folder`, `share-point-folder`, `share-point-library`, `share-point-list`, `share-point-site`.
     pub struct RestvespSearchOptions {
         query: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -31481,6 +32697,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "auth"))]
+    ///
+    /// Needs the crate feature `auth`.
     pub struct TokenBody {
         assertion: ::std::result::Result<
             ::std::option::Option<::std::string::String>,

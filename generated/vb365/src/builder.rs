@@ -10,6 +10,8 @@ use super::{ByteStream, ClientInfo, RequestBuilderExt, ResponseValue};
 [`Client::account_get_accounts`]: super::Client::account_get_accounts*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "account")]
+///
+/// Needs the crate feature `account`.
 pub struct AccountGetAccounts<'a> {
     client: &'a super::Client,
     account_type: Result<Option<types::AccountGetAccountsAccountType>, String>,
@@ -124,6 +126,8 @@ impl<'a> AccountGetAccounts<'a> {
 [`Client::account_add_account`]: super::Client::account_add_account*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "account")]
+///
+/// Needs the crate feature `account`.
 pub struct AccountAddAccount<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestAccountToSend, String>,
@@ -222,6 +226,8 @@ impl<'a> AccountAddAccount<'a> {
 [`Client::account_get_account`]: super::Client::account_get_account*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "account")]
+///
+/// Needs the crate feature `account`.
 pub struct AccountGetAccount<'a> {
     client: &'a super::Client,
     account_id: Result<::uuid::Uuid, String>,
@@ -307,6 +313,8 @@ impl<'a> AccountGetAccount<'a> {
 [`Client::account_update_account`]: super::Client::account_update_account*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "account")]
+///
+/// Needs the crate feature `account`.
 pub struct AccountUpdateAccount<'a> {
     client: &'a super::Client,
     account_id: Result<::uuid::Uuid, String>,
@@ -413,6 +421,8 @@ impl<'a> AccountUpdateAccount<'a> {
 [`Client::account_remove_account`]: super::Client::account_remove_account*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "account")]
+///
+/// Needs the crate feature `account`.
 pub struct AccountRemoveAccount<'a> {
     client: &'a super::Client,
     account_id: Result<::uuid::Uuid, String>,
@@ -487,6 +497,8 @@ impl<'a> AccountRemoveAccount<'a> {
 [`Client::amazon_s3_compatible_object_storage_get_buckets`]: super::Client::amazon_s3_compatible_object_storage_get_buckets*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "amazon-s3-compatible-object-storage")]
+///
+/// Needs the crate feature `amazon-s3-compatible-object-storage`.
 pub struct AmazonS3CompatibleObjectStorageGetBuckets<'a> {
     client: &'a super::Client,
     custom_region_id: Result<::std::string::String, String>,
@@ -663,6 +675,8 @@ impl<'a> AmazonS3CompatibleObjectStorageGetBuckets<'a> {
 [`Client::amazon_s3_compatible_object_storage_get_folders`]: super::Client::amazon_s3_compatible_object_storage_get_folders*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "amazon-s3-compatible-object-storage")]
+///
+/// Needs the crate feature `amazon-s3-compatible-object-storage`.
 pub struct AmazonS3CompatibleObjectStorageGetFolders<'a> {
     client: &'a super::Client,
     bucket_name: Result<::std::string::String, String>,
@@ -856,6 +870,8 @@ impl<'a> AmazonS3CompatibleObjectStorageGetFolders<'a> {
 [`Client::amazon_s3_compatible_object_storage_add_folder`]: super::Client::amazon_s3_compatible_object_storage_add_folder*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "amazon-s3-compatible-object-storage")]
+///
+/// Needs the crate feature `amazon-s3-compatible-object-storage`.
 pub struct AmazonS3CompatibleObjectStorageAddFolder<'a> {
     client: &'a super::Client,
     bucket_name: Result<::std::string::String, String>,
@@ -1065,6 +1081,8 @@ impl<'a> AmazonS3CompatibleObjectStorageAddFolder<'a> {
 [`Client::amazon_s3_compatible_object_storage_get_folder`]: super::Client::amazon_s3_compatible_object_storage_get_folder*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "amazon-s3-compatible-object-storage")]
+///
+/// Needs the crate feature `amazon-s3-compatible-object-storage`.
 pub struct AmazonS3CompatibleObjectStorageGetFolder<'a> {
     client: &'a super::Client,
     bucket_name: Result<::std::string::String, String>,
@@ -1257,6 +1275,8 @@ impl<'a> AmazonS3CompatibleObjectStorageGetFolder<'a> {
 [`Client::amazon_s3_compatible_object_storage_get_bucket`]: super::Client::amazon_s3_compatible_object_storage_get_bucket*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "amazon-s3-compatible-object-storage")]
+///
+/// Needs the crate feature `amazon-s3-compatible-object-storage`.
 pub struct AmazonS3CompatibleObjectStorageGetBucket<'a> {
     client: &'a super::Client,
     name: Result<::std::string::String, String>,
@@ -1435,6 +1455,8 @@ impl<'a> AmazonS3CompatibleObjectStorageGetBucket<'a> {
 [`Client::amazon_s3_object_storage_get_buckets`]: super::Client::amazon_s3_object_storage_get_buckets*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "amazon-s3-object-storage")]
+///
+/// Needs the crate feature `amazon-s3-object-storage`.
 pub struct AmazonS3ObjectStorageGetBuckets<'a> {
     client: &'a super::Client,
     name: Result<Option<::std::string::String>, String>,
@@ -1561,6 +1583,8 @@ impl<'a> AmazonS3ObjectStorageGetBuckets<'a> {
 [`Client::amazon_s3_object_storage_get_folders`]: super::Client::amazon_s3_object_storage_get_folders*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "amazon-s3-object-storage")]
+///
+/// Needs the crate feature `amazon-s3-object-storage`.
 pub struct AmazonS3ObjectStorageGetFolders<'a> {
     client: &'a super::Client,
     bucket_name: Result<::std::string::String, String>,
@@ -1689,6 +1713,8 @@ impl<'a> AmazonS3ObjectStorageGetFolders<'a> {
 [`Client::amazon_s3_object_storage_add_folder`]: super::Client::amazon_s3_object_storage_add_folder*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "amazon-s3-object-storage")]
+///
+/// Needs the crate feature `amazon-s3-object-storage`.
 pub struct AmazonS3ObjectStorageAddFolder<'a> {
     client: &'a super::Client,
     bucket_name: Result<::std::string::String, String>,
@@ -1833,6 +1859,8 @@ impl<'a> AmazonS3ObjectStorageAddFolder<'a> {
 [`Client::amazon_s3_object_storage_get_folder`]: super::Client::amazon_s3_object_storage_get_folder*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "amazon-s3-object-storage")]
+///
+/// Needs the crate feature `amazon-s3-object-storage`.
 pub struct AmazonS3ObjectStorageGetFolder<'a> {
     client: &'a super::Client,
     bucket_name: Result<::std::string::String, String>,
@@ -1960,6 +1988,8 @@ impl<'a> AmazonS3ObjectStorageGetFolder<'a> {
 [`Client::amazon_s3_object_storage_get_bucket`]: super::Client::amazon_s3_object_storage_get_bucket*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "amazon-s3-object-storage")]
+///
+/// Needs the crate feature `amazon-s3-object-storage`.
 pub struct AmazonS3ObjectStorageGetBucket<'a> {
     client: &'a super::Client,
     name: Result<::std::string::String, String>,
@@ -2074,6 +2104,8 @@ impl<'a> AmazonS3ObjectStorageGetBucket<'a> {
 [`Client::application_get_applications`]: super::Client::application_get_applications*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "application")]
+///
+/// Needs the crate feature `application`.
 pub struct ApplicationGetApplications<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -2261,6 +2293,8 @@ impl<'a> ApplicationGetApplications<'a> {
 [`Client::application_create_application`]: super::Client::application_create_application*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "application")]
+///
+/// Needs the crate feature `application`.
 pub struct ApplicationCreateApplication<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -2377,6 +2411,8 @@ impl<'a> ApplicationCreateApplication<'a> {
 [`Client::audit_email_settings_get`]: super::Client::audit_email_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "audit-email-settings")]
+///
+/// Needs the crate feature `audit-email-settings`.
 pub struct AuditEmailSettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -2445,6 +2481,8 @@ impl<'a> AuditEmailSettingsGet<'a> {
 [`Client::audit_email_settings_update`]: super::Client::audit_email_settings_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "audit-email-settings")]
+///
+/// Needs the crate feature `audit-email-settings`.
 pub struct AuditEmailSettingsUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestAuditEmailSettingsRequest, String>,
@@ -2539,6 +2577,8 @@ impl<'a> AuditEmailSettingsUpdate<'a> {
 [`Client::audit_email_settings_complete_o_auth_sign_in`]: super::Client::audit_email_settings_complete_o_auth_sign_in*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "audit-email-settings")]
+///
+/// Needs the crate feature `audit-email-settings`.
 pub struct AuditEmailSettingsCompleteOAuthSignIn<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestCompleteOAuthSignInRequest, String>,
@@ -2642,6 +2682,8 @@ impl<'a> AuditEmailSettingsCompleteOAuthSignIn<'a> {
 [`Client::audit_email_settings_prepare_o_auth_sign_in`]: super::Client::audit_email_settings_prepare_o_auth_sign_in*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "audit-email-settings")]
+///
+/// Needs the crate feature `audit-email-settings`.
 pub struct AuditEmailSettingsPrepareOAuthSignIn<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestPrepareOAuthSignInRequest, String>,
@@ -2745,6 +2787,8 @@ impl<'a> AuditEmailSettingsPrepareOAuthSignIn<'a> {
 [`Client::audit_email_settings_send_test_email`]: super::Client::audit_email_settings_send_test_email*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "audit-email-settings")]
+///
+/// Needs the crate feature `audit-email-settings`.
 pub struct AuditEmailSettingsSendTestEmail<'a> {
     client: &'a super::Client,
 }
@@ -2802,6 +2846,8 @@ impl<'a> AuditEmailSettingsSendTestEmail<'a> {
 [`Client::token`]: super::Client::token*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "auth")]
+///
+/// Needs the crate feature `auth`.
 pub struct Token<'a> {
     client: &'a super::Client,
     body: Result<types::builder::TokenBody, String>,
@@ -2896,6 +2942,8 @@ impl<'a> Token<'a> {
 [`Client::auth_code`]: super::Client::auth_code*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "auth")]
+///
+/// Needs the crate feature `auth`.
 pub struct AuthCode<'a> {
     client: &'a super::Client,
 }
@@ -2964,6 +3012,8 @@ impl<'a> AuthCode<'a> {
 [`Client::logout`]: super::Client::logout*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "auth")]
+///
+/// Needs the crate feature `auth`.
 pub struct Logout<'a> {
     client: &'a super::Client,
 }
@@ -3021,6 +3071,8 @@ impl<'a> Logout<'a> {
 [`Client::azure_object_storage_get_containers`]: super::Client::azure_object_storage_get_containers*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-object-storage")]
+///
+/// Needs the crate feature `azure-object-storage`.
 pub struct AzureObjectStorageGetContainers<'a> {
     client: &'a super::Client,
     name: Result<Option<::std::string::String>, String>,
@@ -3133,6 +3185,8 @@ impl<'a> AzureObjectStorageGetContainers<'a> {
 [`Client::azure_object_storage_get_folders`]: super::Client::azure_object_storage_get_folders*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-object-storage")]
+///
+/// Needs the crate feature `azure-object-storage`.
 pub struct AzureObjectStorageGetFolders<'a> {
     client: &'a super::Client,
     container_name: Result<::std::string::String, String>,
@@ -3261,6 +3315,8 @@ impl<'a> AzureObjectStorageGetFolders<'a> {
 [`Client::azure_object_storage_add_folder`]: super::Client::azure_object_storage_add_folder*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-object-storage")]
+///
+/// Needs the crate feature `azure-object-storage`.
 pub struct AzureObjectStorageAddFolder<'a> {
     client: &'a super::Client,
     container_name: Result<::std::string::String, String>,
@@ -3405,6 +3461,8 @@ impl<'a> AzureObjectStorageAddFolder<'a> {
 [`Client::azure_object_storage_get_folder`]: super::Client::azure_object_storage_get_folder*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-object-storage")]
+///
+/// Needs the crate feature `azure-object-storage`.
 pub struct AzureObjectStorageGetFolder<'a> {
     client: &'a super::Client,
     container_name: Result<::std::string::String, String>,
@@ -3532,6 +3590,8 @@ impl<'a> AzureObjectStorageGetFolder<'a> {
 [`Client::azure_object_storage_get_container`]: super::Client::azure_object_storage_get_container*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-object-storage")]
+///
+/// Needs the crate feature `azure-object-storage`.
 pub struct AzureObjectStorageGetContainer<'a> {
     client: &'a super::Client,
     name: Result<::std::string::String, String>,
@@ -3646,6 +3706,8 @@ impl<'a> AzureObjectStorageGetContainer<'a> {
 [`Client::azure_service_accounts_get`]: super::Client::azure_service_accounts_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGet<'a> {
     client: &'a super::Client,
     description: Result<Option<::std::string::String>, String>,
@@ -3744,6 +3806,8 @@ impl<'a> AzureServiceAccountsGet<'a> {
 [`Client::azure_service_accounts_add`]: super::Client::azure_service_accounts_add*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsAdd<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestServiceAccountCreationData, String>,
@@ -3845,6 +3909,8 @@ impl<'a> AzureServiceAccountsAdd<'a> {
 [`Client::azure_service_accounts_get_device_code`]: super::Client::azure_service_accounts_get_device_code*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetDeviceCode<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestDeviceCodeInfoRequest, String>,
@@ -3945,6 +4011,8 @@ impl<'a> AzureServiceAccountsGetDeviceCode<'a> {
 [`Client::azure_service_accounts_get_by_id`]: super::Client::azure_service_accounts_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetById<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -4031,6 +4099,8 @@ impl<'a> AzureServiceAccountsGetById<'a> {
 [`Client::azure_service_accounts_update`]: super::Client::azure_service_accounts_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsUpdate<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -4141,6 +4211,8 @@ impl<'a> AzureServiceAccountsUpdate<'a> {
 [`Client::azure_service_accounts_delete`]: super::Client::azure_service_accounts_delete*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsDelete<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -4216,6 +4288,8 @@ impl<'a> AzureServiceAccountsDelete<'a> {
 [`Client::azure_service_accounts_get_subscriptions`]: super::Client::azure_service_accounts_get_subscriptions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetSubscriptions<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -4323,6 +4397,8 @@ impl<'a> AzureServiceAccountsGetSubscriptions<'a> {
 [`Client::azure_service_accounts_get_subscription_by_id`]: super::Client::azure_service_accounts_get_subscription_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetSubscriptionById<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -4425,6 +4501,8 @@ impl<'a> AzureServiceAccountsGetSubscriptionById<'a> {
 [`Client::azure_service_accounts_get_locations`]: super::Client::azure_service_accounts_get_locations*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetLocations<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -4527,6 +4605,8 @@ impl<'a> AzureServiceAccountsGetLocations<'a> {
 [`Client::azure_service_accounts_get_location_by_name`]: super::Client::azure_service_accounts_get_location_by_name*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetLocationByName<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -4642,6 +4722,8 @@ impl<'a> AzureServiceAccountsGetLocationByName<'a> {
 [`Client::azure_service_accounts_get_virtual_machine_sizes`]: super::Client::azure_service_accounts_get_virtual_machine_sizes*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetVirtualMachineSizes<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -4757,6 +4839,8 @@ impl<'a> AzureServiceAccountsGetVirtualMachineSizes<'a> {
 [`Client::azure_service_accounts_get_virtual_machine_size_by_name`]: super::Client::azure_service_accounts_get_virtual_machine_size_by_name*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetVirtualMachineSizeByName<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -4892,6 +4976,8 @@ impl<'a> AzureServiceAccountsGetVirtualMachineSizeByName<'a> {
 [`Client::azure_service_accounts_get_resource_groups`]: super::Client::azure_service_accounts_get_resource_groups*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetResourceGroups<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -5008,6 +5094,8 @@ impl<'a> AzureServiceAccountsGetResourceGroups<'a> {
 [`Client::azure_service_accounts_get_resource_group_by_name`]: super::Client::azure_service_accounts_get_resource_group_by_name*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetResourceGroupByName<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -5125,6 +5213,8 @@ impl<'a> AzureServiceAccountsGetResourceGroupByName<'a> {
 [`Client::azure_service_accounts_get_virtual_networks`]: super::Client::azure_service_accounts_get_virtual_networks*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetVirtualNetworks<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -5262,6 +5352,8 @@ impl<'a> AzureServiceAccountsGetVirtualNetworks<'a> {
 [`Client::azure_service_accounts_get_virtual_network_by_name`]: super::Client::azure_service_accounts_get_virtual_network_by_name*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetVirtualNetworkByName<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -5401,6 +5493,8 @@ impl<'a> AzureServiceAccountsGetVirtualNetworkByName<'a> {
 [`Client::azure_service_accounts_get_subnets`]: super::Client::azure_service_accounts_get_subnets*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetSubnets<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -5540,6 +5634,8 @@ impl<'a> AzureServiceAccountsGetSubnets<'a> {
 [`Client::azure_service_accounts_get_subnet_by_name`]: super::Client::azure_service_accounts_get_subnet_by_name*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-accounts")]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct AzureServiceAccountsGetSubnetByName<'a> {
     client: &'a super::Client,
     service_account_id: Result<::uuid::Uuid, String>,
@@ -5694,6 +5790,8 @@ impl<'a> AzureServiceAccountsGetSubnetByName<'a> {
 [`Client::backup_group_data_get_groups_data`]: super::Client::backup_group_data_get_groups_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-group-data")]
+///
+/// Needs the crate feature `backup-group-data`.
 pub struct BackupGroupDataGetGroupsData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -5853,6 +5951,8 @@ impl<'a> BackupGroupDataGetGroupsData<'a> {
 [`Client::backup_group_data_get_single_group_data`]: super::Client::backup_group_data_get_single_group_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-group-data")]
+///
+/// Needs the crate feature `backup-group-data`.
 pub struct BackupGroupDataGetSingleGroupData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -5952,6 +6052,8 @@ impl<'a> BackupGroupDataGetSingleGroupData<'a> {
 [`Client::backup_mailbox_data_get_mailboxes_data`]: super::Client::backup_mailbox_data_get_mailboxes_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-mailbox-data")]
+///
+/// Needs the crate feature `backup-mailbox-data`.
 pub struct BackupMailboxDataGetMailboxesData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -6163,6 +6265,8 @@ impl<'a> BackupMailboxDataGetMailboxesData<'a> {
 [`Client::backup_mailbox_data_get_mailbox_data`]: super::Client::backup_mailbox_data_get_mailbox_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-mailbox-data")]
+///
+/// Needs the crate feature `backup-mailbox-data`.
 pub struct BackupMailboxDataGetMailboxData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -6262,6 +6366,8 @@ impl<'a> BackupMailboxDataGetMailboxData<'a> {
 [`Client::backup_one_drive_data_get_one_drives_data`]: super::Client::backup_one_drive_data_get_one_drives_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-one-drive-data")]
+///
+/// Needs the crate feature `backup-one-drive-data`.
 pub struct BackupOneDriveDataGetOneDrivesData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -6473,6 +6579,8 @@ impl<'a> BackupOneDriveDataGetOneDrivesData<'a> {
 [`Client::backup_one_drive_data_get_one_drive_data`]: super::Client::backup_one_drive_data_get_one_drive_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-one-drive-data")]
+///
+/// Needs the crate feature `backup-one-drive-data`.
 pub struct BackupOneDriveDataGetOneDriveData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -6572,6 +6680,8 @@ impl<'a> BackupOneDriveDataGetOneDriveData<'a> {
 [`Client::backup_organization_data_get_organization_data`]: super::Client::backup_organization_data_get_organization_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-organization-data")]
+///
+/// Needs the crate feature `backup-organization-data`.
 pub struct BackupOrganizationDataGetOrganizationData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -6731,6 +6841,8 @@ impl<'a> BackupOrganizationDataGetOrganizationData<'a> {
 [`Client::backup_organization_data_get_single_organization_data`]: super::Client::backup_organization_data_get_single_organization_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-organization-data")]
+///
+/// Needs the crate feature `backup-organization-data`.
 pub struct BackupOrganizationDataGetSingleOrganizationData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -6831,6 +6943,8 @@ impl<'a> BackupOrganizationDataGetSingleOrganizationData<'a> {
 [`Client::backup_organization_get_by_restore_session_id`]: super::Client::backup_organization_get_by_restore_session_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-organization")]
+///
+/// Needs the crate feature `backup-organization`.
 pub struct BackupOrganizationGetByRestoreSessionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -6917,6 +7031,8 @@ impl<'a> BackupOrganizationGetByRestoreSessionId<'a> {
 [`Client::backup_organization_restore_sessions_action`]: super::Client::backup_organization_restore_sessions_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-organization")]
+///
+/// Needs the crate feature `backup-organization`.
 pub struct BackupOrganizationRestoreSessionsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -7053,6 +7169,8 @@ impl<'a> BackupOrganizationRestoreSessionsAction<'a> {
 [`Client::backup_organization_restore_sessions_search_exchange`]: super::Client::backup_organization_restore_sessions_search_exchange*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-organization")]
+///
+/// Needs the crate feature `backup-organization`.
 pub struct BackupOrganizationRestoreSessionsSearchExchange<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -7242,6 +7360,8 @@ impl<'a> BackupOrganizationRestoreSessionsSearchExchange<'a> {
 [`Client::backup_organization_restore_sessions_search_teams`]: super::Client::backup_organization_restore_sessions_search_teams*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-organization")]
+///
+/// Needs the crate feature `backup-organization`.
 pub struct BackupOrganizationRestoreSessionsSearchTeams<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -7433,6 +7553,8 @@ impl<'a> BackupOrganizationRestoreSessionsSearchTeams<'a> {
 [`Client::backup_repository_get_repositories`]: super::Client::backup_repository_get_repositories*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-repository")]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct BackupRepositoryGetRepositories<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -7642,6 +7764,8 @@ impl<'a> BackupRepositoryGetRepositories<'a> {
 [`Client::backup_repository_add`]: super::Client::backup_repository_add*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-repository")]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct BackupRepositoryAdd<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestBackupRepositoryFromClient, String>,
@@ -7743,6 +7867,8 @@ impl<'a> BackupRepositoryAdd<'a> {
 [`Client::backup_repository_get_repositories_by_id`]: super::Client::backup_repository_get_repositories_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-repository")]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct BackupRepositoryGetRepositoriesById<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -7829,6 +7955,8 @@ impl<'a> BackupRepositoryGetRepositoriesById<'a> {
 [`Client::backup_repository_update_repository`]: super::Client::backup_repository_update_repository*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-repository")]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct BackupRepositoryUpdateRepository<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -7939,6 +8067,8 @@ impl<'a> BackupRepositoryUpdateRepository<'a> {
 [`Client::backup_repository_remove`]: super::Client::backup_repository_remove*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-repository")]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct BackupRepositoryRemove<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -8014,6 +8144,8 @@ impl<'a> BackupRepositoryRemove<'a> {
 [`Client::backup_repository_get_repository_storage_usage`]: super::Client::backup_repository_get_repository_storage_usage*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-repository")]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct BackupRepositoryGetRepositoryStorageUsage<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -8173,6 +8305,8 @@ impl<'a> BackupRepositoryGetRepositoryStorageUsage<'a> {
 [`Client::backup_repository_change_owner`]: super::Client::backup_repository_change_owner*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-repository")]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct BackupRepositoryChangeOwner<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -8375,6 +8509,8 @@ impl<'a> BackupRepositoryChangeOwner<'a> {
 [`Client::backup_repository_explore`]: super::Client::backup_repository_explore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-repository")]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct BackupRepositoryExplore<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -8507,6 +8643,8 @@ impl<'a> BackupRepositoryExplore<'a> {
 [`Client::backup_repository_start_synchronize_action`]: super::Client::backup_repository_start_synchronize_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-repository")]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct BackupRepositoryStartSynchronizeAction<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -8593,6 +8731,8 @@ impl<'a> BackupRepositoryStartSynchronizeAction<'a> {
 [`Client::backup_site_data_get_sites_data`]: super::Client::backup_site_data_get_sites_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-site-data")]
+///
+/// Needs the crate feature `backup-site-data`.
 pub struct BackupSiteDataGetSitesData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -8752,6 +8892,8 @@ impl<'a> BackupSiteDataGetSitesData<'a> {
 [`Client::backup_site_data_get_site_data`]: super::Client::backup_site_data_get_site_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-site-data")]
+///
+/// Needs the crate feature `backup-site-data`.
 pub struct BackupSiteDataGetSiteData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -8851,6 +8993,8 @@ impl<'a> BackupSiteDataGetSiteData<'a> {
 [`Client::backup_team_data_get_teams_data`]: super::Client::backup_team_data_get_teams_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-team-data")]
+///
+/// Needs the crate feature `backup-team-data`.
 pub struct BackupTeamDataGetTeamsData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -9010,6 +9154,8 @@ impl<'a> BackupTeamDataGetTeamsData<'a> {
 [`Client::backup_team_data_get_team_data`]: super::Client::backup_team_data_get_team_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-team-data")]
+///
+/// Needs the crate feature `backup-team-data`.
 pub struct BackupTeamDataGetTeamData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -9109,6 +9255,8 @@ impl<'a> BackupTeamDataGetTeamData<'a> {
 [`Client::backup_user_data_get_users_data`]: super::Client::backup_user_data_get_users_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-user-data")]
+///
+/// Needs the crate feature `backup-user-data`.
 pub struct BackupUserDataGetUsersData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -9268,6 +9416,8 @@ impl<'a> BackupUserDataGetUsersData<'a> {
 [`Client::backup_user_data_get_user_data`]: super::Client::backup_user_data_get_user_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "backup-user-data")]
+///
+/// Needs the crate feature `backup-user-data`.
 pub struct BackupUserDataGetUserData<'a> {
     client: &'a super::Client,
     repository_id: Result<::uuid::Uuid, String>,
@@ -9367,6 +9517,8 @@ impl<'a> BackupUserDataGetUserData<'a> {
 [`Client::configuration_updates_get`]: super::Client::configuration_updates_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "configuration")]
+///
+/// Needs the crate feature `configuration`.
 pub struct ConfigurationUpdatesGet<'a> {
     client: &'a super::Client,
 }
@@ -9435,6 +9587,8 @@ impl<'a> ConfigurationUpdatesGet<'a> {
 [`Client::configuration_updates_update`]: super::Client::configuration_updates_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "configuration")]
+///
+/// Needs the crate feature `configuration`.
 pub struct ConfigurationUpdatesUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestUpdateProductConfig, String>,
@@ -9528,6 +9682,8 @@ impl<'a> ConfigurationUpdatesUpdate<'a> {
 [`Client::copy_job_get`]: super::Client::copy_job_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "copy-job")]
+///
+/// Needs the crate feature `copy-job`.
 pub struct CopyJobGet<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -9701,6 +9857,8 @@ impl<'a> CopyJobGet<'a> {
 [`Client::copy_job_create`]: super::Client::copy_job_create*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "copy-job")]
+///
+/// Needs the crate feature `copy-job`.
 pub struct CopyJobCreate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestCreateCopyJob, String>,
@@ -9799,6 +9957,8 @@ impl<'a> CopyJobCreate<'a> {
 [`Client::copy_job_get_by_id`]: super::Client::copy_job_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "copy-job")]
+///
+/// Needs the crate feature `copy-job`.
 pub struct CopyJobGetById<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -9884,6 +10044,8 @@ impl<'a> CopyJobGetById<'a> {
 [`Client::copy_job_update`]: super::Client::copy_job_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "copy-job")]
+///
+/// Needs the crate feature `copy-job`.
 pub struct CopyJobUpdate<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -9988,6 +10150,8 @@ impl<'a> CopyJobUpdate<'a> {
 [`Client::copy_job_delete`]: super::Client::copy_job_delete*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "copy-job")]
+///
+/// Needs the crate feature `copy-job`.
 pub struct CopyJobDelete<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -10062,6 +10226,8 @@ impl<'a> CopyJobDelete<'a> {
 [`Client::copy_job_get_backup_job_by_copy_job`]: super::Client::copy_job_get_backup_job_by_copy_job*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "copy-job")]
+///
+/// Needs the crate feature `copy-job`.
 pub struct CopyJobGetBackupJobByCopyJob<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -10147,6 +10313,8 @@ impl<'a> CopyJobGetBackupJobByCopyJob<'a> {
 [`Client::copy_job_disable`]: super::Client::copy_job_disable*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "copy-job")]
+///
+/// Needs the crate feature `copy-job`.
 pub struct CopyJobDisable<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -10221,6 +10389,8 @@ impl<'a> CopyJobDisable<'a> {
 [`Client::copy_job_enable`]: super::Client::copy_job_enable*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "copy-job")]
+///
+/// Needs the crate feature `copy-job`.
 pub struct CopyJobEnable<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -10295,6 +10465,8 @@ impl<'a> CopyJobEnable<'a> {
 [`Client::copy_job_start`]: super::Client::copy_job_start*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "copy-job")]
+///
+/// Needs the crate feature `copy-job`.
 pub struct CopyJobStart<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -10380,6 +10552,8 @@ impl<'a> CopyJobStart<'a> {
 [`Client::copy_job_stop`]: super::Client::copy_job_stop*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "copy-job")]
+///
+/// Needs the crate feature `copy-job`.
 pub struct CopyJobStop<'a> {
     client: &'a super::Client,
     id: Result<::uuid::Uuid, String>,
@@ -10454,6 +10628,8 @@ impl<'a> CopyJobStop<'a> {
 [`Client::data_retrieval_session_log_get_batch_by_session_id`]: super::Client::data_retrieval_session_log_get_batch_by_session_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval-session-log")]
+///
+/// Needs the crate feature `data-retrieval-session-log`.
 pub struct DataRetrievalSessionLogGetBatchBySessionId<'a> {
     client: &'a super::Client,
     session_id: Result<::uuid::Uuid, String>,
@@ -10627,6 +10803,8 @@ impl<'a> DataRetrievalSessionLogGetBatchBySessionId<'a> {
 [`Client::data_retrieval_session_log_get_one_by_session_id_by_log_item_id`]: super::Client::data_retrieval_session_log_get_one_by_session_id_by_log_item_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval-session-log")]
+///
+/// Needs the crate feature `data-retrieval-session-log`.
 pub struct DataRetrievalSessionLogGetOneBySessionIdByLogItemId<'a> {
     client: &'a super::Client,
     session_id: Result<::uuid::Uuid, String>,
@@ -10726,6 +10904,8 @@ impl<'a> DataRetrievalSessionLogGetOneBySessionIdByLogItemId<'a> {
 [`Client::data_retrieval_session_get`]: super::Client::data_retrieval_session_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval-session")]
+///
+/// Needs the crate feature `data-retrieval-session`.
 pub struct DataRetrievalSessionGet<'a> {
     client: &'a super::Client,
     data_retrieval_id: Result<Option<::uuid::Uuid>, String>,
@@ -10888,6 +11068,8 @@ impl<'a> DataRetrievalSessionGet<'a> {
 [`Client::data_retrieval_session_get_by_id`]: super::Client::data_retrieval_session_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval-session")]
+///
+/// Needs the crate feature `data-retrieval-session`.
 pub struct DataRetrievalSessionGetById<'a> {
     client: &'a super::Client,
     data_retrieval_session_id: Result<::uuid::Uuid, String>,
@@ -10977,6 +11159,8 @@ impl<'a> DataRetrievalSessionGetById<'a> {
 [`Client::data_retrieval_get_data_retrievals`]: super::Client::data_retrieval_get_data_retrievals*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval")]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct DataRetrievalGetDataRetrievals<'a> {
     client: &'a super::Client,
     data_state: Result<Option<types::RestDataRetrievalDataState>, String>,
@@ -11164,6 +11348,8 @@ impl<'a> DataRetrievalGetDataRetrievals<'a> {
 [`Client::data_retrieval_create`]: super::Client::data_retrieval_create*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval")]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct DataRetrievalCreate<'a> {
     client: &'a super::Client,
     force: Result<Option<bool>, String>,
@@ -11279,6 +11465,8 @@ impl<'a> DataRetrievalCreate<'a> {
 [`Client::data_retrieval_get_data_retrieval`]: super::Client::data_retrieval_get_data_retrieval*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval")]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct DataRetrievalGetDataRetrieval<'a> {
     client: &'a super::Client,
     data_retrieval_id: Result<::uuid::Uuid, String>,
@@ -11365,6 +11553,8 @@ impl<'a> DataRetrievalGetDataRetrieval<'a> {
 [`Client::data_retrieval_update`]: super::Client::data_retrieval_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval")]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct DataRetrievalUpdate<'a> {
     client: &'a super::Client,
     data_retrieval_id: Result<::uuid::Uuid, String>,
@@ -11489,6 +11679,8 @@ impl<'a> DataRetrievalUpdate<'a> {
 [`Client::data_retrieval_explore_action`]: super::Client::data_retrieval_explore_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval")]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct DataRetrievalExploreAction<'a> {
     client: &'a super::Client,
     data_retrieval_id: Result<::uuid::Uuid, String>,
@@ -11575,6 +11767,8 @@ impl<'a> DataRetrievalExploreAction<'a> {
 [`Client::data_retrieval_get_mailboxes`]: super::Client::data_retrieval_get_mailboxes*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval")]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct DataRetrievalGetMailboxes<'a> {
     client: &'a super::Client,
     data_retrieval_id: Result<::uuid::Uuid, String>,
@@ -11734,6 +11928,8 @@ impl<'a> DataRetrievalGetMailboxes<'a> {
 [`Client::data_retrieval_get_one_drives`]: super::Client::data_retrieval_get_one_drives*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval")]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct DataRetrievalGetOneDrives<'a> {
     client: &'a super::Client,
     data_retrieval_id: Result<::uuid::Uuid, String>,
@@ -11893,6 +12089,8 @@ impl<'a> DataRetrievalGetOneDrives<'a> {
 [`Client::data_retrieval_get_teams`]: super::Client::data_retrieval_get_teams*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval")]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct DataRetrievalGetTeams<'a> {
     client: &'a super::Client,
     data_retrieval_id: Result<::uuid::Uuid, String>,
@@ -12052,6 +12250,8 @@ impl<'a> DataRetrievalGetTeams<'a> {
 [`Client::data_retrieval_get_webs`]: super::Client::data_retrieval_get_webs*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "data-retrieval")]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct DataRetrievalGetWebs<'a> {
     client: &'a super::Client,
     data_retrieval_id: Result<::uuid::Uuid, String>,
@@ -12211,6 +12411,8 @@ impl<'a> DataRetrievalGetWebs<'a> {
 [`Client::ec2_resources_get_instance_types`]: super::Client::ec2_resources_get_instance_types*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "ec2-resources")]
+///
+/// Needs the crate feature `ec2-resources`.
 pub struct Ec2ResourcesGetInstanceTypes<'a> {
     client: &'a super::Client,
     account_id: Result<::uuid::Uuid, String>,
@@ -12309,6 +12511,8 @@ impl<'a> Ec2ResourcesGetInstanceTypes<'a> {
 [`Client::ec2_resources_get_instance_type_by_name`]: super::Client::ec2_resources_get_instance_type_by_name*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "ec2-resources")]
+///
+/// Needs the crate feature `ec2-resources`.
 pub struct Ec2ResourcesGetInstanceTypeByName<'a> {
     client: &'a super::Client,
     instance_type_name: Result<::std::string::String, String>,
@@ -12425,6 +12629,8 @@ impl<'a> Ec2ResourcesGetInstanceTypeByName<'a> {
 [`Client::ec2_resources_get_virtual_private_clouds`]: super::Client::ec2_resources_get_virtual_private_clouds*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "ec2-resources")]
+///
+/// Needs the crate feature `ec2-resources`.
 pub struct Ec2ResourcesGetVirtualPrivateClouds<'a> {
     client: &'a super::Client,
     account_id: Result<::uuid::Uuid, String>,
@@ -12523,6 +12729,8 @@ impl<'a> Ec2ResourcesGetVirtualPrivateClouds<'a> {
 [`Client::ec2_resources_get_security_groups`]: super::Client::ec2_resources_get_security_groups*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "ec2-resources")]
+///
+/// Needs the crate feature `ec2-resources`.
 pub struct Ec2ResourcesGetSecurityGroups<'a> {
     client: &'a super::Client,
     id: Result<::std::string::String, String>,
@@ -12637,6 +12845,8 @@ impl<'a> Ec2ResourcesGetSecurityGroups<'a> {
 [`Client::ec2_resources_get_security_group_by_name`]: super::Client::ec2_resources_get_security_group_by_name*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "ec2-resources")]
+///
+/// Needs the crate feature `ec2-resources`.
 pub struct Ec2ResourcesGetSecurityGroupByName<'a> {
     client: &'a super::Client,
     id: Result<::std::string::String, String>,
@@ -12767,6 +12977,8 @@ impl<'a> Ec2ResourcesGetSecurityGroupByName<'a> {
 [`Client::ec2_resources_get_subnets`]: super::Client::ec2_resources_get_subnets*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "ec2-resources")]
+///
+/// Needs the crate feature `ec2-resources`.
 pub struct Ec2ResourcesGetSubnets<'a> {
     client: &'a super::Client,
     id: Result<::std::string::String, String>,
@@ -12881,6 +13093,8 @@ impl<'a> Ec2ResourcesGetSubnets<'a> {
 [`Client::ec2_resources_get_subnet_by_name`]: super::Client::ec2_resources_get_subnet_by_name*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "ec2-resources")]
+///
+/// Needs the crate feature `ec2-resources`.
 pub struct Ec2ResourcesGetSubnetByName<'a> {
     client: &'a super::Client,
     id: Result<::std::string::String, String>,
@@ -13008,6 +13222,8 @@ impl<'a> Ec2ResourcesGetSubnetByName<'a> {
 [`Client::ec2_resources_get_virtual_private_cloud_by_name`]: super::Client::ec2_resources_get_virtual_private_cloud_by_name*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "ec2-resources")]
+///
+/// Needs the crate feature `ec2-resources`.
 pub struct Ec2ResourcesGetVirtualPrivateCloudByName<'a> {
     client: &'a super::Client,
     name: Result<::std::string::String, String>,
@@ -13122,6 +13338,8 @@ impl<'a> Ec2ResourcesGetVirtualPrivateCloudByName<'a> {
 [`Client::encryption_key_get_encryption_key`]: super::Client::encryption_key_get_encryption_key*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "encryption-key")]
+///
+/// Needs the crate feature `encryption-key`.
 pub struct EncryptionKeyGetEncryptionKey<'a> {
     client: &'a super::Client,
     description: Result<Option<::std::string::String>, String>,
@@ -13222,6 +13440,8 @@ impl<'a> EncryptionKeyGetEncryptionKey<'a> {
 [`Client::encryption_key_add_encryption_key`]: super::Client::encryption_key_add_encryption_key*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "encryption-key")]
+///
+/// Needs the crate feature `encryption-key`.
 pub struct EncryptionKeyAddEncryptionKey<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestEncryptionKeyToSend, String>,
@@ -13322,6 +13542,8 @@ impl<'a> EncryptionKeyAddEncryptionKey<'a> {
 [`Client::encryption_key_get_encryption_key_by_id`]: super::Client::encryption_key_get_encryption_key_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "encryption-key")]
+///
+/// Needs the crate feature `encryption-key`.
 pub struct EncryptionKeyGetEncryptionKeyById<'a> {
     client: &'a super::Client,
     key_id: Result<::uuid::Uuid, String>,
@@ -13407,6 +13629,8 @@ impl<'a> EncryptionKeyGetEncryptionKeyById<'a> {
 [`Client::encryption_key_remove_encryption_key`]: super::Client::encryption_key_remove_encryption_key*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "encryption-key")]
+///
+/// Needs the crate feature `encryption-key`.
 pub struct EncryptionKeyRemoveEncryptionKey<'a> {
     client: &'a super::Client,
     key_id: Result<::uuid::Uuid, String>,
@@ -13481,6 +13705,8 @@ impl<'a> EncryptionKeyRemoveEncryptionKey<'a> {
 [`Client::events_get`]: super::Client::events_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "events")]
+///
+/// Needs the crate feature `events`.
 pub struct EventsGet<'a> {
     client: &'a super::Client,
     from: Result<::std::string::String, String>,
@@ -13595,6 +13821,8 @@ impl<'a> EventsGet<'a> {
 [`Client::exchange_folder_get`]: super::Client::exchange_folder_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-folder")]
+///
+/// Needs the crate feature `exchange-folder`.
 pub struct ExchangeFolderGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -13806,6 +14034,8 @@ impl<'a> ExchangeFolderGet<'a> {
 [`Client::exchange_folder_get_by_folder_id`]: super::Client::exchange_folder_get_by_folder_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-folder")]
+///
+/// Needs the crate feature `exchange-folder`.
 pub struct ExchangeFolderGetByFolderId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -13921,6 +14151,8 @@ impl<'a> ExchangeFolderGetByFolderId<'a> {
 [`Client::exchange_folder_export_to_pst_action`]: super::Client::exchange_folder_export_to_pst_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-folder")]
+///
+/// Needs the crate feature `exchange-folder`.
 pub struct ExchangeFolderExportToPstAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -14084,6 +14316,8 @@ impl<'a> ExchangeFolderExportToPstAction<'a> {
 [`Client::exchange_folder_restore_action`]: super::Client::exchange_folder_restore_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-folder")]
+///
+/// Needs the crate feature `exchange-folder`.
 pub struct ExchangeFolderRestoreAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -14230,6 +14464,8 @@ impl<'a> ExchangeFolderRestoreAction<'a> {
 [`Client::exchange_folder_restore_to_action`]: super::Client::exchange_folder_restore_to_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-folder")]
+///
+/// Needs the crate feature `exchange-folder`.
 pub struct ExchangeFolderRestoreToAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -14376,6 +14612,8 @@ impl<'a> ExchangeFolderRestoreToAction<'a> {
 [`Client::exchange_folder_search_by_options`]: super::Client::exchange_folder_search_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-folder")]
+///
+/// Needs the crate feature `exchange-folder`.
 pub struct ExchangeFolderSearchByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -14618,6 +14856,8 @@ impl<'a> ExchangeFolderSearchByOptions<'a> {
 [`Client::exchange_item_get`]: super::Client::exchange_item_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -14807,6 +15047,8 @@ impl<'a> ExchangeItemGet<'a> {
 [`Client::exchange_item_export_items_to_pst_action`]: super::Client::exchange_item_export_items_to_pst_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemExportItemsToPstAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -14958,6 +15200,8 @@ impl<'a> ExchangeItemExportItemsToPstAction<'a> {
 [`Client::exchange_item_operator_restore`]: super::Client::exchange_item_operator_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemOperatorRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -15090,6 +15334,8 @@ impl<'a> ExchangeItemOperatorRestore<'a> {
 [`Client::exchange_item_restore_items_action`]: super::Client::exchange_item_restore_items_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemRestoreItemsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -15223,6 +15469,8 @@ impl<'a> ExchangeItemRestoreItemsAction<'a> {
 [`Client::exchange_item_restore_items_to_action`]: super::Client::exchange_item_restore_items_to_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemRestoreItemsToAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -15356,6 +15604,8 @@ impl<'a> ExchangeItemRestoreItemsToAction<'a> {
 [`Client::exchange_item_save_items`]: super::Client::exchange_item_save_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemSaveItems<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -15506,6 +15756,8 @@ impl<'a> ExchangeItemSaveItems<'a> {
 [`Client::exchange_item_send_items_to_default_address_action`]: super::Client::exchange_item_send_items_to_default_address_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemSendItemsToDefaultAddressAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -15632,6 +15884,8 @@ impl<'a> ExchangeItemSendItemsToDefaultAddressAction<'a> {
 [`Client::exchange_item_send_items_to_different_address_action`]: super::Client::exchange_item_send_items_to_different_address_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemSendItemsToDifferentAddressAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -15758,6 +16012,8 @@ impl<'a> ExchangeItemSendItemsToDifferentAddressAction<'a> {
 [`Client::exchange_item_get_by_id`]: super::Client::exchange_item_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -15873,6 +16129,8 @@ impl<'a> ExchangeItemGetById<'a> {
 [`Client::exchange_item_export_item_to_pst_action`]: super::Client::exchange_item_export_item_to_pst_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemExportItemToPstAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -16036,6 +16294,8 @@ impl<'a> ExchangeItemExportItemToPstAction<'a> {
 [`Client::exchange_item_restore_item_action`]: super::Client::exchange_item_restore_item_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemRestoreItemAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -16182,6 +16442,8 @@ impl<'a> ExchangeItemRestoreItemAction<'a> {
 [`Client::exchange_item_restore_item_to_action`]: super::Client::exchange_item_restore_item_to_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemRestoreItemToAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -16328,6 +16590,8 @@ impl<'a> ExchangeItemRestoreItemToAction<'a> {
 [`Client::exchange_item_save_item_action`]: super::Client::exchange_item_save_item_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemSaveItemAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -16457,6 +16721,8 @@ impl<'a> ExchangeItemSaveItemAction<'a> {
 [`Client::exchange_item_send_item_to_default_address_action`]: super::Client::exchange_item_send_item_to_default_address_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemSendItemToDefaultAddressAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -16561,6 +16827,8 @@ impl<'a> ExchangeItemSendItemToDefaultAddressAction<'a> {
 [`Client::exchange_item_send_item_to_different_address_action`]: super::Client::exchange_item_send_item_to_different_address_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-item")]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct ExchangeItemSendItemToDifferentAddressAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -16699,6 +16967,8 @@ impl<'a> ExchangeItemSendItemToDifferentAddressAction<'a> {
 [`Client::exchange_mailbox_get`]: super::Client::exchange_mailbox_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-mailbox")]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct ExchangeMailboxGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -16860,6 +17130,8 @@ impl<'a> ExchangeMailboxGet<'a> {
 [`Client::exchange_mailbox_restore_mailboxes_action`]: super::Client::exchange_mailbox_restore_mailboxes_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-mailbox")]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct ExchangeMailboxRestoreMailboxesAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -16978,6 +17250,8 @@ impl<'a> ExchangeMailboxRestoreMailboxesAction<'a> {
 [`Client::exchange_mailbox_search_by_options`]: super::Client::exchange_mailbox_search_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-mailbox")]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct ExchangeMailboxSearchByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -17184,6 +17458,8 @@ impl<'a> ExchangeMailboxSearchByOptions<'a> {
 [`Client::exchange_mailbox_get_by_id`]: super::Client::exchange_mailbox_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-mailbox")]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct ExchangeMailboxGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -17286,6 +17562,8 @@ impl<'a> ExchangeMailboxGetById<'a> {
 [`Client::exchange_mailbox_export_mailbox_to_pst_action`]: super::Client::exchange_mailbox_export_mailbox_to_pst_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-mailbox")]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct ExchangeMailboxExportMailboxToPstAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -17436,6 +17714,8 @@ impl<'a> ExchangeMailboxExportMailboxToPstAction<'a> {
 [`Client::exchange_mailbox_restore_mailbox_action`]: super::Client::exchange_mailbox_restore_mailbox_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-mailbox")]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct ExchangeMailboxRestoreMailboxAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -17569,6 +17849,8 @@ impl<'a> ExchangeMailboxRestoreMailboxAction<'a> {
 [`Client::exchange_mailbox_restore_mailbox_to_action`]: super::Client::exchange_mailbox_restore_mailbox_to_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-mailbox")]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct ExchangeMailboxRestoreMailboxToAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -17702,6 +17984,8 @@ impl<'a> ExchangeMailboxRestoreMailboxToAction<'a> {
 [`Client::exchange_mailbox_search_by_id_by_options`]: super::Client::exchange_mailbox_search_by_id_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exchange-mailbox")]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct ExchangeMailboxSearchByIdByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -17930,6 +18214,8 @@ impl<'a> ExchangeMailboxSearchByIdByOptions<'a> {
 [`Client::exclusion_settings_get`]: super::Client::exclusion_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exclusion-settings")]
+///
+/// Needs the crate feature `exclusion-settings`.
 pub struct ExclusionSettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -17998,6 +18284,8 @@ impl<'a> ExclusionSettingsGet<'a> {
 [`Client::exclusion_settings_update`]: super::Client::exclusion_settings_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "exclusion-settings")]
+///
+/// Needs the crate feature `exclusion-settings`.
 pub struct ExclusionSettingsUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestExclusionSettings, String>,
@@ -18091,6 +18379,8 @@ impl<'a> ExclusionSettingsUpdate<'a> {
 [`Client::global_retention_exclusion_settings_global_retention_policy_get`]: super::Client::global_retention_exclusion_settings_global_retention_policy_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "global-retention-exclusion-settings")]
+///
+/// Needs the crate feature `global-retention-exclusion-settings`.
 pub struct GlobalRetentionExclusionSettingsGlobalRetentionPolicyGet<'a> {
     client: &'a super::Client,
 }
@@ -18159,6 +18449,8 @@ impl<'a> GlobalRetentionExclusionSettingsGlobalRetentionPolicyGet<'a> {
 [`Client::global_retention_exclusion_settings_global_retention_policy_put`]: super::Client::global_retention_exclusion_settings_global_retention_policy_put*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "global-retention-exclusion-settings")]
+///
+/// Needs the crate feature `global-retention-exclusion-settings`.
 pub struct GlobalRetentionExclusionSettingsGlobalRetentionPolicyPut<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestRetentionExclusion, String>,
@@ -18252,6 +18544,8 @@ impl<'a> GlobalRetentionExclusionSettingsGlobalRetentionPolicyPut<'a> {
 [`Client::health_get`]: super::Client::health_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "health")]
+///
+/// Needs the crate feature `health`.
 pub struct HealthGet<'a> {
     client: &'a super::Client,
 }
@@ -18320,6 +18614,8 @@ impl<'a> HealthGet<'a> {
 [`Client::history_settings_get`]: super::Client::history_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "history-settings")]
+///
+/// Needs the crate feature `history-settings`.
 pub struct HistorySettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -18388,6 +18684,8 @@ impl<'a> HistorySettingsGet<'a> {
 [`Client::history_settings_update`]: super::Client::history_settings_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "history-settings")]
+///
+/// Needs the crate feature `history-settings`.
 pub struct HistorySettingsUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestHistorySettings, String>,
@@ -18481,6 +18779,8 @@ impl<'a> HistorySettingsUpdate<'a> {
 [`Client::internet_proxy_settings_get`]: super::Client::internet_proxy_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "internet-proxy-settings")]
+///
+/// Needs the crate feature `internet-proxy-settings`.
 pub struct InternetProxySettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -18549,6 +18849,8 @@ impl<'a> InternetProxySettingsGet<'a> {
 [`Client::internet_proxy_settings_update`]: super::Client::internet_proxy_settings_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "internet-proxy-settings")]
+///
+/// Needs the crate feature `internet-proxy-settings`.
 pub struct InternetProxySettingsUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestInternetProxyFromClient, String>,
@@ -18643,6 +18945,8 @@ impl<'a> InternetProxySettingsUpdate<'a> {
 [`Client::job_session_log_get_batch_by_session_id`]: super::Client::job_session_log_get_batch_by_session_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job-session-log")]
+///
+/// Needs the crate feature `job-session-log`.
 pub struct JobSessionLogGetBatchBySessionId<'a> {
     client: &'a super::Client,
     session_id: Result<::uuid::Uuid, String>,
@@ -18830,6 +19134,8 @@ impl<'a> JobSessionLogGetBatchBySessionId<'a> {
 [`Client::job_session_log_get_batch_by_session_id_by_log_item_id`]: super::Client::job_session_log_get_batch_by_session_id_by_log_item_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job-session-log")]
+///
+/// Needs the crate feature `job-session-log`.
 pub struct JobSessionLogGetBatchBySessionIdByLogItemId<'a> {
     client: &'a super::Client,
     session_id: Result<::uuid::Uuid, String>,
@@ -18929,6 +19235,8 @@ impl<'a> JobSessionLogGetBatchBySessionIdByLogItemId<'a> {
 [`Client::job_session_get_objects_by_session_id`]: super::Client::job_session_get_objects_by_session_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job-session-objects")]
+///
+/// Needs the crate feature `job-session-objects`.
 pub struct JobSessionGetObjectsBySessionId<'a> {
     client: &'a super::Client,
     session_id: Result<::uuid::Uuid, String>,
@@ -19088,6 +19396,8 @@ impl<'a> JobSessionGetObjectsBySessionId<'a> {
 [`Client::job_session_get`]: super::Client::job_session_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job-session")]
+///
+/// Needs the crate feature `job-session`.
 pub struct JobSessionGet<'a> {
     client: &'a super::Client,
     end_time_lower_bound: Result<
@@ -19326,6 +19636,8 @@ impl<'a> JobSessionGet<'a> {
 [`Client::job_session_get_by_id`]: super::Client::job_session_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job-session")]
+///
+/// Needs the crate feature `job-session`.
 pub struct JobSessionGetById<'a> {
     client: &'a super::Client,
     job_sessions_id: Result<::uuid::Uuid, String>,
@@ -19412,6 +19724,8 @@ impl<'a> JobSessionGetById<'a> {
 [`Client::job_get`]: super::Client::job_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobGet<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -19585,6 +19899,8 @@ impl<'a> JobGet<'a> {
 [`Client::job_add`]: super::Client::job_add*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobAdd<'a> {
     client: &'a super::Client,
     skip_item_update: Result<Option<bool>, String>,
@@ -19701,6 +20017,8 @@ impl<'a> JobAdd<'a> {
 [`Client::job_get_by_id`]: super::Client::job_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobGetById<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -19786,6 +20104,8 @@ impl<'a> JobGetById<'a> {
 [`Client::job_update`]: super::Client::job_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobUpdate<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -19908,6 +20228,8 @@ impl<'a> JobUpdate<'a> {
 [`Client::job_remove`]: super::Client::job_remove*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobRemove<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -19982,6 +20304,8 @@ impl<'a> JobRemove<'a> {
 [`Client::job_get_copy_job_by_backup_job`]: super::Client::job_get_copy_job_by_backup_job*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobGetCopyJobByBackupJob<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -20067,6 +20391,8 @@ impl<'a> JobGetCopyJobByBackupJob<'a> {
 [`Client::job_disable_action`]: super::Client::job_disable_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobDisableAction<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -20141,6 +20467,8 @@ impl<'a> JobDisableAction<'a> {
 [`Client::job_enable_action`]: super::Client::job_enable_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobEnableAction<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -20215,6 +20543,8 @@ impl<'a> JobEnableAction<'a> {
 [`Client::job_get_excluded_items`]: super::Client::job_get_excluded_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobGetExcludedItems<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -20374,6 +20704,8 @@ impl<'a> JobGetExcludedItems<'a> {
 [`Client::job_add_excluded_items`]: super::Client::job_add_excluded_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobAddExcludedItems<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -20483,6 +20815,8 @@ impl<'a> JobAddExcludedItems<'a> {
 [`Client::job_remove_excluded_items`]: super::Client::job_remove_excluded_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobRemoveExcludedItems<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -20576,6 +20910,8 @@ impl<'a> JobRemoveExcludedItems<'a> {
 [`Client::job_get_excluded_item`]: super::Client::job_get_excluded_item*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobGetExcludedItem<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -20675,6 +21011,8 @@ impl<'a> JobGetExcludedItem<'a> {
 [`Client::job_update_excluded_items`]: super::Client::job_update_excluded_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobUpdateExcludedItems<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -20813,6 +21151,8 @@ impl<'a> JobUpdateExcludedItems<'a> {
 [`Client::job_explore_action`]: super::Client::job_explore_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobExploreAction<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -20928,6 +21268,8 @@ impl<'a> JobExploreAction<'a> {
 [`Client::job_get_selected_items`]: super::Client::job_get_selected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobGetSelectedItems<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -21087,6 +21429,8 @@ impl<'a> JobGetSelectedItems<'a> {
 [`Client::job_add_selected_items`]: super::Client::job_add_selected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobAddSelectedItems<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -21196,6 +21540,8 @@ impl<'a> JobAddSelectedItems<'a> {
 [`Client::job_remove_selected_items`]: super::Client::job_remove_selected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobRemoveSelectedItems<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -21303,6 +21649,8 @@ impl<'a> JobRemoveSelectedItems<'a> {
 [`Client::job_get_selected_item`]: super::Client::job_get_selected_item*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobGetSelectedItem<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -21402,6 +21750,8 @@ impl<'a> JobGetSelectedItem<'a> {
 [`Client::job_update_selected_items`]: super::Client::job_update_selected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobUpdateSelectedItems<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -21540,6 +21890,8 @@ impl<'a> JobUpdateSelectedItems<'a> {
 [`Client::job_start_action`]: super::Client::job_start_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobStartAction<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -21655,6 +22007,8 @@ impl<'a> JobStartAction<'a> {
 [`Client::job_stop_action`]: super::Client::job_stop_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job")]
+///
+/// Needs the crate feature `job`.
 pub struct JobStopAction<'a> {
     client: &'a super::Client,
     job_id: Result<::uuid::Uuid, String>,
@@ -21729,6 +22083,8 @@ impl<'a> JobStopAction<'a> {
 [`Client::license_statistic_get_licensing_platform_info`]: super::Client::license_statistic_get_licensing_platform_info*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license-statistic")]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct LicenseStatisticGetLicensingPlatformInfo<'a> {
     client: &'a super::Client,
 }
@@ -21797,6 +22153,8 @@ impl<'a> LicenseStatisticGetLicensingPlatformInfo<'a> {
 [`Client::license_statistic_get_latest_report`]: super::Client::license_statistic_get_latest_report*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license-statistic")]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct LicenseStatisticGetLatestReport<'a> {
     client: &'a super::Client,
 }
@@ -21865,6 +22223,8 @@ impl<'a> LicenseStatisticGetLatestReport<'a> {
 [`Client::license_statistic_approve_report`]: super::Client::license_statistic_approve_report*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license-statistic")]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct LicenseStatisticApproveReport<'a> {
     client: &'a super::Client,
     report_id: Result<i32, String>,
@@ -21975,6 +22335,8 @@ impl<'a> LicenseStatisticApproveReport<'a> {
 [`Client::license_statistic_get_usage`]: super::Client::license_statistic_get_usage*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license-statistic")]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct LicenseStatisticGetUsage<'a> {
     client: &'a super::Client,
     backed_up_organization_id: Result<Option<::std::string::String>, String>,
@@ -22095,6 +22457,8 @@ impl<'a> LicenseStatisticGetUsage<'a> {
 [`Client::license_get`]: super::Client::license_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license")]
+///
+/// Needs the crate feature `license`.
 pub struct LicenseGet<'a> {
     client: &'a super::Client,
 }
@@ -22163,6 +22527,8 @@ impl<'a> LicenseGet<'a> {
 [`Client::license_get_auto_update`]: super::Client::license_get_auto_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license")]
+///
+/// Needs the crate feature `license`.
 pub struct LicenseGetAutoUpdate<'a> {
     client: &'a super::Client,
 }
@@ -22231,6 +22597,8 @@ impl<'a> LicenseGetAutoUpdate<'a> {
 [`Client::license_update`]: super::Client::license_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license")]
+///
+/// Needs the crate feature `license`.
 pub struct LicenseUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestLicenseAutoUpdate, String>,
@@ -22324,6 +22692,8 @@ impl<'a> LicenseUpdate<'a> {
 [`Client::license_install_action`]: super::Client::license_install_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license")]
+///
+/// Needs the crate feature `license`.
 pub struct LicenseInstallAction<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestInstallLicenseOptions, String>,
@@ -22424,6 +22794,8 @@ impl<'a> LicenseInstallAction<'a> {
 [`Client::license_update_action`]: super::Client::license_update_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license")]
+///
+/// Needs the crate feature `license`.
 pub struct LicenseUpdateAction<'a> {
     client: &'a super::Client,
 }
@@ -22492,6 +22864,8 @@ impl<'a> LicenseUpdateAction<'a> {
 [`Client::licensed_user_get`]: super::Client::licensed_user_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "licensed-user")]
+///
+/// Needs the crate feature `licensed-user`.
 pub struct LicensedUserGet<'a> {
     client: &'a super::Client,
     backed_up_organization_id: Result<Option<::std::string::String>, String>,
@@ -22692,6 +23066,8 @@ impl<'a> LicensedUserGet<'a> {
 [`Client::licensed_user_remove`]: super::Client::licensed_user_remove*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "licensed-user")]
+///
+/// Needs the crate feature `licensed-user`.
 pub struct LicensedUserRemove<'a> {
     client: &'a super::Client,
     licensed_user_id: Result<::std::string::String, String>,
@@ -22767,6 +23143,8 @@ impl<'a> LicensedUserRemove<'a> {
 [`Client::management_mode_get`]: super::Client::management_mode_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "management-mode")]
+///
+/// Needs the crate feature `management-mode`.
 pub struct ManagementModeGet<'a> {
     client: &'a super::Client,
 }
@@ -22835,6 +23213,8 @@ impl<'a> ManagementModeGet<'a> {
 [`Client::one_drive_document_get`]: super::Client::one_drive_document_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -23048,6 +23428,8 @@ impl<'a> OneDriveDocumentGet<'a> {
 [`Client::one_drive_document_copy_to_documents_action`]: super::Client::one_drive_document_copy_to_documents_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentCopyToDocumentsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -23180,6 +23562,8 @@ impl<'a> OneDriveDocumentCopyToDocumentsAction<'a> {
 [`Client::one_drive_document_operator_restore`]: super::Client::one_drive_document_operator_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentOperatorRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -23313,6 +23697,8 @@ impl<'a> OneDriveDocumentOperatorRestore<'a> {
 [`Client::one_drive_document_restore_documents_action`]: super::Client::one_drive_document_restore_documents_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentRestoreDocumentsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -23446,6 +23832,8 @@ impl<'a> OneDriveDocumentRestoreDocumentsAction<'a> {
 [`Client::one_drive_document_save_documents_action`]: super::Client::one_drive_document_save_documents_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentSaveDocumentsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -23596,6 +23984,8 @@ impl<'a> OneDriveDocumentSaveDocumentsAction<'a> {
 [`Client::one_drive_document_send_documents_action`]: super::Client::one_drive_document_send_documents_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentSendDocumentsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -23722,6 +24112,8 @@ impl<'a> OneDriveDocumentSendDocumentsAction<'a> {
 [`Client::one_drive_document_get_by_id`]: super::Client::one_drive_document_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -23837,6 +24229,8 @@ impl<'a> OneDriveDocumentGetById<'a> {
 [`Client::one_drive_document_copy_to_document_action`]: super::Client::one_drive_document_copy_to_document_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentCopyToDocumentAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -23982,6 +24376,8 @@ impl<'a> OneDriveDocumentCopyToDocumentAction<'a> {
 [`Client::one_drive_document_restore_document_action`]: super::Client::one_drive_document_restore_document_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentRestoreDocumentAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -24127,6 +24523,8 @@ impl<'a> OneDriveDocumentRestoreDocumentAction<'a> {
 [`Client::one_drive_document_save_document_action`]: super::Client::one_drive_document_save_document_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentSaveDocumentAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -24291,6 +24689,8 @@ impl<'a> OneDriveDocumentSaveDocumentAction<'a> {
 [`Client::one_drive_document_send_document_action`]: super::Client::one_drive_document_send_document_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentSendDocumentAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -24429,6 +24829,8 @@ impl<'a> OneDriveDocumentSendDocumentAction<'a> {
 [`Client::one_drive_document_get_versions`]: super::Client::one_drive_document_get_versions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentGetVersions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -24624,6 +25026,8 @@ impl<'a> OneDriveDocumentGetVersions<'a> {
 [`Client::one_drive_document_get_by_id_by_version_id`]: super::Client::one_drive_document_get_by_id_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentGetByIdByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -24753,6 +25157,8 @@ impl<'a> OneDriveDocumentGetByIdByVersionId<'a> {
 [`Client::one_drive_document_copy_to_document_action_by_version_id`]: super::Client::one_drive_document_copy_to_document_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentCopyToDocumentActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -24919,6 +25325,8 @@ impl<'a> OneDriveDocumentCopyToDocumentActionByVersionId<'a> {
 [`Client::one_drive_document_restore_document_action_by_version_id`]: super::Client::one_drive_document_restore_document_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentRestoreDocumentActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -25085,6 +25493,8 @@ impl<'a> OneDriveDocumentRestoreDocumentActionByVersionId<'a> {
 [`Client::one_drive_document_save_document_action_by_version_id`]: super::Client::one_drive_document_save_document_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentSaveDocumentActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -25274,6 +25684,8 @@ impl<'a> OneDriveDocumentSaveDocumentActionByVersionId<'a> {
 [`Client::one_drive_document_send_document_action_by_version_id`]: super::Client::one_drive_document_send_document_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-document")]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct OneDriveDocumentSendDocumentActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -25433,6 +25845,8 @@ impl<'a> OneDriveDocumentSendDocumentActionByVersionId<'a> {
 [`Client::one_drive_folder_get`]: super::Client::one_drive_folder_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -25629,6 +26043,8 @@ impl<'a> OneDriveFolderGet<'a> {
 [`Client::one_drive_folder_copy_to_folders_action`]: super::Client::one_drive_folder_copy_to_folders_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderCopyToFoldersAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -25759,6 +26175,8 @@ impl<'a> OneDriveFolderCopyToFoldersAction<'a> {
 [`Client::one_drive_folder_restore_folders_action`]: super::Client::one_drive_folder_restore_folders_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderRestoreFoldersAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -25892,6 +26310,8 @@ impl<'a> OneDriveFolderRestoreFoldersAction<'a> {
 [`Client::one_drive_folder_save_folders_action`]: super::Client::one_drive_folder_save_folders_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderSaveFoldersAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -26043,6 +26463,8 @@ impl<'a> OneDriveFolderSaveFoldersAction<'a> {
 [`Client::one_drive_folder_send_folders_action`]: super::Client::one_drive_folder_send_folders_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderSendFoldersAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -26169,6 +26591,8 @@ impl<'a> OneDriveFolderSendFoldersAction<'a> {
 [`Client::one_drive_folder_get_by_id`]: super::Client::one_drive_folder_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -26298,6 +26722,8 @@ impl<'a> OneDriveFolderGetById<'a> {
 [`Client::one_drive_folder_copy_to_folder_action`]: super::Client::one_drive_folder_copy_to_folder_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderCopyToFolderAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -26441,6 +26867,8 @@ impl<'a> OneDriveFolderCopyToFolderAction<'a> {
 [`Client::one_drive_folder_restore_folder_action`]: super::Client::one_drive_folder_restore_folder_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderRestoreFolderAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -26586,6 +27014,8 @@ impl<'a> OneDriveFolderRestoreFolderAction<'a> {
 [`Client::one_drive_folder_save_folder_action`]: super::Client::one_drive_folder_save_folder_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderSaveFolderAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -26715,6 +27145,8 @@ impl<'a> OneDriveFolderSaveFolderAction<'a> {
 [`Client::one_drive_folder_search_one_drive_folder_by_options`]: super::Client::one_drive_folder_search_one_drive_folder_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderSearchOneDriveFolderByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -26979,6 +27411,8 @@ impl<'a> OneDriveFolderSearchOneDriveFolderByOptions<'a> {
 [`Client::one_drive_folder_send_folder_action`]: super::Client::one_drive_folder_send_folder_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderSendFolderAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -27117,6 +27551,8 @@ impl<'a> OneDriveFolderSendFolderAction<'a> {
 [`Client::one_drive_folder_get_versions`]: super::Client::one_drive_folder_get_versions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderGetVersions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -27312,6 +27748,8 @@ impl<'a> OneDriveFolderGetVersions<'a> {
 [`Client::one_drive_folder_get_by_id_by_version_id`]: super::Client::one_drive_folder_get_by_id_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderGetByIdByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -27441,6 +27879,8 @@ impl<'a> OneDriveFolderGetByIdByVersionId<'a> {
 [`Client::one_drive_folder_copy_to_folder_action_by_version_id`]: super::Client::one_drive_folder_copy_to_folder_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderCopyToFolderActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -27605,6 +28045,8 @@ impl<'a> OneDriveFolderCopyToFolderActionByVersionId<'a> {
 [`Client::one_drive_folder_restore_folder_action_by_version_id`]: super::Client::one_drive_folder_restore_folder_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderRestoreFolderActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -27771,6 +28213,8 @@ impl<'a> OneDriveFolderRestoreFolderActionByVersionId<'a> {
 [`Client::one_drive_folder_save_folder_action_by_version_id`]: super::Client::one_drive_folder_save_folder_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderSaveFolderActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -27918,6 +28362,8 @@ impl<'a> OneDriveFolderSaveFolderActionByVersionId<'a> {
 [`Client::one_drive_folder_send_folder_action_by_version_id`]: super::Client::one_drive_folder_send_folder_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive-folder")]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct OneDriveFolderSendFolderActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -28077,6 +28523,8 @@ impl<'a> OneDriveFolderSendFolderActionByVersionId<'a> {
 [`Client::one_drive_get`]: super::Client::one_drive_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive")]
+///
+/// Needs the crate feature `one-drive`.
 pub struct OneDriveGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -28238,6 +28686,8 @@ impl<'a> OneDriveGet<'a> {
 [`Client::one_drive_restore_one_drives_action`]: super::Client::one_drive_restore_one_drives_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive")]
+///
+/// Needs the crate feature `one-drive`.
 pub struct OneDriveRestoreOneDrivesAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -28356,6 +28806,8 @@ impl<'a> OneDriveRestoreOneDrivesAction<'a> {
 [`Client::one_drive_search_one_drives_by_options`]: super::Client::one_drive_search_one_drives_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive")]
+///
+/// Needs the crate feature `one-drive`.
 pub struct OneDriveSearchOneDrivesByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -28586,6 +29038,8 @@ impl<'a> OneDriveSearchOneDrivesByOptions<'a> {
 [`Client::one_drive_get_by_id`]: super::Client::one_drive_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive")]
+///
+/// Needs the crate feature `one-drive`.
 pub struct OneDriveGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -28688,6 +29142,8 @@ impl<'a> OneDriveGetById<'a> {
 [`Client::one_drive_copy_to_one_drive_action`]: super::Client::one_drive_copy_to_one_drive_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive")]
+///
+/// Needs the crate feature `one-drive`.
 pub struct OneDriveCopyToOneDriveAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -28818,6 +29274,8 @@ impl<'a> OneDriveCopyToOneDriveAction<'a> {
 [`Client::one_drive_restore_one_drive_action`]: super::Client::one_drive_restore_one_drive_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive")]
+///
+/// Needs the crate feature `one-drive`.
 pub struct OneDriveRestoreOneDriveAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -28950,6 +29408,8 @@ impl<'a> OneDriveRestoreOneDriveAction<'a> {
 [`Client::one_drive_save_one_drive_action`]: super::Client::one_drive_save_one_drive_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive")]
+///
+/// Needs the crate feature `one-drive`.
 pub struct OneDriveSaveOneDriveAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -29066,6 +29526,8 @@ impl<'a> OneDriveSaveOneDriveAction<'a> {
 [`Client::one_drive_search_one_drive_by_options`]: super::Client::one_drive_search_one_drive_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive")]
+///
+/// Needs the crate feature `one-drive`.
 pub struct OneDriveSearchOneDriveByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -29311,6 +29773,8 @@ impl<'a> OneDriveSearchOneDriveByOptions<'a> {
 [`Client::one_drive_send_one_drive_action`]: super::Client::one_drive_send_one_drive_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "one-drive")]
+///
+/// Needs the crate feature `one-drive`.
 pub struct OneDriveSendOneDriveAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -29437,6 +29901,8 @@ impl<'a> OneDriveSendOneDriveAction<'a> {
 [`Client::organization_audit_get`]: super::Client::organization_audit_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-audit")]
+///
+/// Needs the crate feature `organization-audit`.
 pub struct OrganizationAuditGet<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -29523,6 +29989,8 @@ impl<'a> OrganizationAuditGet<'a> {
 [`Client::organization_audit_post`]: super::Client::organization_audit_post*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-audit")]
+///
+/// Needs the crate feature `organization-audit`.
 pub struct OrganizationAuditPost<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -29616,6 +30084,8 @@ impl<'a> OrganizationAuditPost<'a> {
 [`Client::organization_audit_execute_remove`]: super::Client::organization_audit_execute_remove*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-audit")]
+///
+/// Needs the crate feature `organization-audit`.
 pub struct OrganizationAuditExecuteRemove<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -29726,6 +30196,8 @@ impl<'a> OrganizationAuditExecuteRemove<'a> {
 [`Client::organization_backup_accounts_get_backup_accounts`]: super::Client::organization_backup_accounts_get_backup_accounts*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-backup-accounts")]
+///
+/// Needs the crate feature `organization-backup-accounts`.
 pub struct OrganizationBackupAccountsGetBackupAccounts<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -29812,6 +30284,8 @@ impl<'a> OrganizationBackupAccountsGetBackupAccounts<'a> {
 [`Client::organization_backup_accounts_set_account_pool`]: super::Client::organization_backup_accounts_set_account_pool*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-backup-accounts")]
+///
+/// Needs the crate feature `organization-backup-accounts`.
 pub struct OrganizationBackupAccountsSetAccountPool<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -29912,6 +30386,8 @@ impl<'a> OrganizationBackupAccountsSetAccountPool<'a> {
 [`Client::organization_backup_applications_get_backup_applications`]: super::Client::organization_backup_applications_get_backup_applications*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-backup-applications")]
+///
+/// Needs the crate feature `organization-backup-applications`.
 pub struct OrganizationBackupApplicationsGetBackupApplications<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -30071,6 +30547,8 @@ impl<'a> OrganizationBackupApplicationsGetBackupApplications<'a> {
 [`Client::organization_backup_applications_replace_backup_applications`]: super::Client::organization_backup_applications_replace_backup_applications*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-backup-applications")]
+///
+/// Needs the crate feature `organization-backup-applications`.
 pub struct OrganizationBackupApplicationsReplaceBackupApplications<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -30166,6 +30644,8 @@ impl<'a> OrganizationBackupApplicationsReplaceBackupApplications<'a> {
 [`Client::organization_backup_applications_append_backup_applications`]: super::Client::organization_backup_applications_append_backup_applications*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-backup-applications")]
+///
+/// Needs the crate feature `organization-backup-applications`.
 pub struct OrganizationBackupApplicationsAppendBackupApplications<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -30261,6 +30741,8 @@ impl<'a> OrganizationBackupApplicationsAppendBackupApplications<'a> {
 [`Client::organization_backup_applications_delete_backup_applications`]: super::Client::organization_backup_applications_delete_backup_applications*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-backup-applications")]
+///
+/// Needs the crate feature `organization-backup-applications`.
 pub struct OrganizationBackupApplicationsDeleteBackupApplications<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -30354,6 +30836,8 @@ impl<'a> OrganizationBackupApplicationsDeleteBackupApplications<'a> {
 [`Client::organization_backup_applications_organization_device_code`]: super::Client::organization_backup_applications_organization_device_code*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-backup-applications")]
+///
+/// Needs the crate feature `organization-backup-applications`.
 pub struct OrganizationBackupApplicationsOrganizationDeviceCode<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -30440,6 +30924,8 @@ impl<'a> OrganizationBackupApplicationsOrganizationDeviceCode<'a> {
 [`Client::organization_group_member_get`]: super::Client::organization_group_member_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-group-member")]
+///
+/// Needs the crate feature `organization-group-member`.
 pub struct OrganizationGroupMemberGet<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -30651,6 +31137,8 @@ impl<'a> OrganizationGroupMemberGet<'a> {
 [`Client::organization_group_get`]: super::Client::organization_group_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-group")]
+///
+/// Needs the crate feature `organization-group`.
 pub struct OrganizationGroupGet<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -30895,6 +31383,8 @@ impl<'a> OrganizationGroupGet<'a> {
 [`Client::organization_group_get_by_id`]: super::Client::organization_group_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-group")]
+///
+/// Needs the crate feature `organization-group`.
 pub struct OrganizationGroupGetById<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -31008,6 +31498,8 @@ impl<'a> OrganizationGroupGetById<'a> {
 [`Client::organization_licensing_information_get_license_count`]: super::Client::organization_licensing_information_get_license_count*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-licensing-information")]
+///
+/// Needs the crate feature `organization-licensing-information`.
 pub struct OrganizationLicensingInformationGetLicenseCount<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -31094,6 +31586,8 @@ impl<'a> OrganizationLicensingInformationGetLicenseCount<'a> {
 [`Client::organization_rbac_get_logged_in_user`]: super::Client::organization_rbac_get_logged_in_user*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-rbac")]
+///
+/// Needs the crate feature `organization-rbac`.
 pub struct OrganizationRbacGetLoggedInUser<'a> {
     client: &'a super::Client,
 }
@@ -31162,6 +31656,8 @@ impl<'a> OrganizationRbacGetLoggedInUser<'a> {
 [`Client::organization_rbac_get_logged_in_user_effective_scope`]: super::Client::organization_rbac_get_logged_in_user_effective_scope*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-rbac")]
+///
+/// Needs the crate feature `organization-rbac`.
 pub struct OrganizationRbacGetLoggedInUserEffectiveScope<'a> {
     client: &'a super::Client,
 }
@@ -31232,6 +31728,8 @@ impl<'a> OrganizationRbacGetLoggedInUserEffectiveScope<'a> {
 [`Client::organization_rbac_get_logged_in_user_operator_info`]: super::Client::organization_rbac_get_logged_in_user_operator_info*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-rbac")]
+///
+/// Needs the crate feature `organization-rbac`.
 pub struct OrganizationRbacGetLoggedInUserOperatorInfo<'a> {
     client: &'a super::Client,
 }
@@ -31302,6 +31800,8 @@ impl<'a> OrganizationRbacGetLoggedInUserOperatorInfo<'a> {
 [`Client::organization_rbac_get_logged_in_user_restore_points`]: super::Client::organization_rbac_get_logged_in_user_restore_points*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-rbac")]
+///
+/// Needs the crate feature `organization-rbac`.
 pub struct OrganizationRbacGetLoggedInUserRestorePoints<'a> {
     client: &'a super::Client,
     is_copy: Result<Option<bool>, String>,
@@ -31402,6 +31902,8 @@ impl<'a> OrganizationRbacGetLoggedInUserRestorePoints<'a> {
 [`Client::organization_retention_exclusion_organization_retention_policy_get`]: super::Client::organization_retention_exclusion_organization_retention_policy_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-retention-exclusion")]
+///
+/// Needs the crate feature `organization-retention-exclusion`.
 pub struct OrganizationRetentionExclusionOrganizationRetentionPolicyGet<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -31488,6 +31990,8 @@ impl<'a> OrganizationRetentionExclusionOrganizationRetentionPolicyGet<'a> {
 [`Client::organization_retention_exclusion_organization_retention_policy_put`]: super::Client::organization_retention_exclusion_organization_retention_policy_put*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-retention-exclusion")]
+///
+/// Needs the crate feature `organization-retention-exclusion`.
 pub struct OrganizationRetentionExclusionOrganizationRetentionPolicyPut<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -31597,6 +32101,8 @@ impl<'a> OrganizationRetentionExclusionOrganizationRetentionPolicyPut<'a> {
 [`Client::organization_retention_exclusion_organization_retention_policy_delete`]: super::Client::organization_retention_exclusion_organization_retention_policy_delete*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-retention-exclusion")]
+///
+/// Needs the crate feature `organization-retention-exclusion`.
 pub struct OrganizationRetentionExclusionOrganizationRetentionPolicyDelete<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -31672,6 +32178,8 @@ impl<'a> OrganizationRetentionExclusionOrganizationRetentionPolicyDelete<'a> {
 [`Client::organization_site_get`]: super::Client::organization_site_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-site")]
+///
+/// Needs the crate feature `organization-site`.
 pub struct OrganizationSiteGet<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -31957,6 +32465,8 @@ impl<'a> OrganizationSiteGet<'a> {
 [`Client::organization_site_get_by_id`]: super::Client::organization_site_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-site")]
+///
+/// Needs the crate feature `organization-site`.
 pub struct OrganizationSiteGetById<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -32070,6 +32580,8 @@ impl<'a> OrganizationSiteGetById<'a> {
 [`Client::organization_sync_get_states`]: super::Client::organization_sync_get_states*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-sync")]
+///
+/// Needs the crate feature `organization-sync`.
 pub struct OrganizationSyncGetStates<'a> {
     client: &'a super::Client,
 }
@@ -32138,6 +32650,8 @@ impl<'a> OrganizationSyncGetStates<'a> {
 [`Client::organization_sync_start`]: super::Client::organization_sync_start*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-sync")]
+///
+/// Needs the crate feature `organization-sync`.
 pub struct OrganizationSyncStart<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -32248,6 +32762,8 @@ impl<'a> OrganizationSyncStart<'a> {
 [`Client::organization_sync_get_state`]: super::Client::organization_sync_get_state*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-sync")]
+///
+/// Needs the crate feature `organization-sync`.
 pub struct OrganizationSyncGetState<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -32334,6 +32850,8 @@ impl<'a> OrganizationSyncGetState<'a> {
 [`Client::organization_team_get`]: super::Client::organization_team_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-team")]
+///
+/// Needs the crate feature `organization-team`.
 pub struct OrganizationTeamGet<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -32546,6 +33064,8 @@ impl<'a> OrganizationTeamGet<'a> {
 [`Client::organization_team_get_by_id`]: super::Client::organization_team_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-team")]
+///
+/// Needs the crate feature `organization-team`.
 pub struct OrganizationTeamGetById<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -32659,6 +33179,8 @@ impl<'a> OrganizationTeamGetById<'a> {
 [`Client::organization_user_one_drive_get_page`]: super::Client::organization_user_one_drive_get_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-user-one-drive")]
+///
+/// Needs the crate feature `organization-user-one-drive`.
 pub struct OrganizationUserOneDriveGetPage<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -32848,6 +33370,8 @@ impl<'a> OrganizationUserOneDriveGetPage<'a> {
 [`Client::organization_user_one_drive_get_one`]: super::Client::organization_user_one_drive_get_one*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-user-one-drive")]
+///
+/// Needs the crate feature `organization-user-one-drive`.
 pub struct OrganizationUserOneDriveGetOne<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -32961,6 +33485,8 @@ impl<'a> OrganizationUserOneDriveGetOne<'a> {
 [`Client::organization_user_get`]: super::Client::organization_user_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-user")]
+///
+/// Needs the crate feature `organization-user`.
 pub struct OrganizationUserGet<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -33225,6 +33751,8 @@ impl<'a> OrganizationUserGet<'a> {
 [`Client::organization_user_get_by_id`]: super::Client::organization_user_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization-user")]
+///
+/// Needs the crate feature `organization-user`.
 pub struct OrganizationUserGetById<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -33338,6 +33866,8 @@ impl<'a> OrganizationUserGetById<'a> {
 [`Client::organization_organization_device_code`]: super::Client::organization_organization_device_code*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationOrganizationDeviceCode<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestCommonDeviceCodeRequestOptions, String>,
@@ -33439,6 +33969,8 @@ impl<'a> OrganizationOrganizationDeviceCode<'a> {
 [`Client::organization_check_device_code`]: super::Client::organization_check_device_code*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationCheckDeviceCode<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestCheckDeviceCode, String>,
@@ -33539,6 +34071,8 @@ impl<'a> OrganizationCheckDeviceCode<'a> {
 [`Client::organization_get_current_organization`]: super::Client::organization_get_current_organization*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationGetCurrentOrganization<'a> {
     client: &'a super::Client,
 }
@@ -33607,6 +34141,8 @@ impl<'a> OrganizationGetCurrentOrganization<'a> {
 [`Client::organization_get`]: super::Client::organization_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationGet<'a> {
     client: &'a super::Client,
     backed_up_organization_id: Result<Option<::std::string::String>, String>,
@@ -33805,6 +34341,8 @@ impl<'a> OrganizationGet<'a> {
 [`Client::organization_add`]: super::Client::organization_add*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationAdd<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestOrganizationComposed, String>,
@@ -33905,6 +34443,8 @@ impl<'a> OrganizationAdd<'a> {
 [`Client::organization_get_by_id`]: super::Client::organization_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationGetById<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -34005,6 +34545,8 @@ impl<'a> OrganizationGetById<'a> {
 [`Client::organization_update`]: super::Client::organization_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationUpdate<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -34114,6 +34656,8 @@ impl<'a> OrganizationUpdate<'a> {
 [`Client::organization_remove`]: super::Client::organization_remove*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationRemove<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -34189,6 +34733,8 @@ impl<'a> OrganizationRemove<'a> {
 [`Client::organization_explore`]: super::Client::organization_explore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationExplore<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -34306,6 +34852,8 @@ impl<'a> OrganizationExplore<'a> {
 [`Client::organization_get_tenant_information_by_id`]: super::Client::organization_get_tenant_information_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationGetTenantInformationById<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -34392,6 +34940,8 @@ impl<'a> OrganizationGetTenantInformationById<'a> {
 [`Client::organization_get_storage_space_usage`]: super::Client::organization_get_storage_space_usage*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationGetStorageSpaceUsage<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -34551,6 +35101,8 @@ impl<'a> OrganizationGetStorageSpaceUsage<'a> {
 [`Client::organization_get_version_backup_options_by_id`]: super::Client::organization_get_version_backup_options_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationGetVersionBackupOptionsById<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -34637,6 +35189,8 @@ impl<'a> OrganizationGetVersionBackupOptionsById<'a> {
 [`Client::organization_set_version_backup_options_by_id`]: super::Client::organization_set_version_backup_options_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "organization")]
+///
+/// Needs the crate feature `organization`.
 pub struct OrganizationSetVersionBackupOptionsById<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -34747,6 +35301,8 @@ impl<'a> OrganizationSetVersionBackupOptionsById<'a> {
 [`Client::protected_data_get_protected_groups`]: super::Client::protected_data_get_protected_groups*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-data")]
+///
+/// Needs the crate feature `protected-data`.
 pub struct ProtectedDataGetProtectedGroups<'a> {
     client: &'a super::Client,
     backed_up_organization_id: Result<Option<::std::string::String>, String>,
@@ -34964,6 +35520,8 @@ impl<'a> ProtectedDataGetProtectedGroups<'a> {
 [`Client::protected_data_get_protected_group`]: super::Client::protected_data_get_protected_group*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-data")]
+///
+/// Needs the crate feature `protected-data`.
 pub struct ProtectedDataGetProtectedGroup<'a> {
     client: &'a super::Client,
     protected_group_id: Result<::std::string::String, String>,
@@ -35050,6 +35608,8 @@ impl<'a> ProtectedDataGetProtectedGroup<'a> {
 [`Client::protected_data_get_protected_sites`]: super::Client::protected_data_get_protected_sites*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-data")]
+///
+/// Needs the crate feature `protected-data`.
 pub struct ProtectedDataGetProtectedSites<'a> {
     client: &'a super::Client,
     backed_up_organization_id: Result<Option<::std::string::String>, String>,
@@ -35267,6 +35827,8 @@ impl<'a> ProtectedDataGetProtectedSites<'a> {
 [`Client::protected_data_get_protected_site`]: super::Client::protected_data_get_protected_site*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-data")]
+///
+/// Needs the crate feature `protected-data`.
 pub struct ProtectedDataGetProtectedSite<'a> {
     client: &'a super::Client,
     protected_site_id: Result<::std::string::String, String>,
@@ -35353,6 +35915,8 @@ impl<'a> ProtectedDataGetProtectedSite<'a> {
 [`Client::protected_data_get_protected_teams`]: super::Client::protected_data_get_protected_teams*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-data")]
+///
+/// Needs the crate feature `protected-data`.
 pub struct ProtectedDataGetProtectedTeams<'a> {
     client: &'a super::Client,
     backed_up_organization_id: Result<Option<::std::string::String>, String>,
@@ -35570,6 +36134,8 @@ impl<'a> ProtectedDataGetProtectedTeams<'a> {
 [`Client::protected_data_get_protected_team`]: super::Client::protected_data_get_protected_team*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-data")]
+///
+/// Needs the crate feature `protected-data`.
 pub struct ProtectedDataGetProtectedTeam<'a> {
     client: &'a super::Client,
     protected_team_id: Result<::std::string::String, String>,
@@ -35656,6 +36222,8 @@ impl<'a> ProtectedDataGetProtectedTeam<'a> {
 [`Client::protected_data_get_protected_users`]: super::Client::protected_data_get_protected_users*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-data")]
+///
+/// Needs the crate feature `protected-data`.
 pub struct ProtectedDataGetProtectedUsers<'a> {
     client: &'a super::Client,
     backed_up_organization_id: Result<Option<::std::string::String>, String>,
@@ -35873,6 +36441,8 @@ impl<'a> ProtectedDataGetProtectedUsers<'a> {
 [`Client::protected_data_get_protected_user`]: super::Client::protected_data_get_protected_user*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-data")]
+///
+/// Needs the crate feature `protected-data`.
 pub struct ProtectedDataGetProtectedUser<'a> {
     client: &'a super::Client,
     protected_user_id: Result<::std::string::String, String>,
@@ -35959,6 +36529,8 @@ impl<'a> ProtectedDataGetProtectedUser<'a> {
 [`Client::proxy_pool_get_proxy_pools`]: super::Client::proxy_pool_get_proxy_pools*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy-pool")]
+///
+/// Needs the crate feature `proxy-pool`.
 pub struct ProxyPoolGetProxyPools<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -36102,6 +36674,8 @@ impl<'a> ProxyPoolGetProxyPools<'a> {
 [`Client::proxy_pool_add`]: super::Client::proxy_pool_add*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy-pool")]
+///
+/// Needs the crate feature `proxy-pool`.
 pub struct ProxyPoolAdd<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestProxyPoolFromClient, String>,
@@ -36202,6 +36776,8 @@ impl<'a> ProxyPoolAdd<'a> {
 [`Client::proxy_pool_get_proxy_pool`]: super::Client::proxy_pool_get_proxy_pool*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy-pool")]
+///
+/// Needs the crate feature `proxy-pool`.
 pub struct ProxyPoolGetProxyPool<'a> {
     client: &'a super::Client,
     pool_id: Result<::uuid::Uuid, String>,
@@ -36287,6 +36863,8 @@ impl<'a> ProxyPoolGetProxyPool<'a> {
 [`Client::proxy_pool_update`]: super::Client::proxy_pool_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy-pool")]
+///
+/// Needs the crate feature `proxy-pool`.
 pub struct ProxyPoolUpdate<'a> {
     client: &'a super::Client,
     pool_id: Result<::uuid::Uuid, String>,
@@ -36395,6 +36973,8 @@ impl<'a> ProxyPoolUpdate<'a> {
 [`Client::proxy_pool_remove`]: super::Client::proxy_pool_remove*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy-pool")]
+///
+/// Needs the crate feature `proxy-pool`.
 pub struct ProxyPoolRemove<'a> {
     client: &'a super::Client,
     pool_id: Result<::uuid::Uuid, String>,
@@ -36469,6 +37049,8 @@ impl<'a> ProxyPoolRemove<'a> {
 [`Client::proxy_pool_get_proxies`]: super::Client::proxy_pool_get_proxies*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy-pool")]
+///
+/// Needs the crate feature `proxy-pool`.
 pub struct ProxyPoolGetProxies<'a> {
     client: &'a super::Client,
     pool_id: Result<::uuid::Uuid, String>,
@@ -36628,6 +37210,8 @@ impl<'a> ProxyPoolGetProxies<'a> {
 [`Client::proxy_pool_add_proxies`]: super::Client::proxy_pool_add_proxies*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy-pool")]
+///
+/// Needs the crate feature `proxy-pool`.
 pub struct ProxyPoolAddProxies<'a> {
     client: &'a super::Client,
     pool_id: Result<::uuid::Uuid, String>,
@@ -36721,6 +37305,8 @@ impl<'a> ProxyPoolAddProxies<'a> {
 [`Client::proxy_pool_remove_proxies`]: super::Client::proxy_pool_remove_proxies*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy-pool")]
+///
+/// Needs the crate feature `proxy-pool`.
 pub struct ProxyPoolRemoveProxies<'a> {
     client: &'a super::Client,
     pool_id: Result<::uuid::Uuid, String>,
@@ -36814,6 +37400,8 @@ impl<'a> ProxyPoolRemoveProxies<'a> {
 [`Client::proxy_get_proxies`]: super::Client::proxy_get_proxies*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy")]
+///
+/// Needs the crate feature `proxy`.
 pub struct ProxyGetProxies<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -36957,6 +37545,8 @@ impl<'a> ProxyGetProxies<'a> {
 [`Client::proxy_add`]: super::Client::proxy_add*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy")]
+///
+/// Needs the crate feature `proxy`.
 pub struct ProxyAdd<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestProxyFromClient, String>,
@@ -37057,6 +37647,8 @@ impl<'a> ProxyAdd<'a> {
 [`Client::proxy_check_ssh_connection_config`]: super::Client::proxy_check_ssh_connection_config*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy")]
+///
+/// Needs the crate feature `proxy`.
 pub struct ProxyCheckSshConnectionConfig<'a> {
     client: &'a super::Client,
     host: Result<::std::string::String, String>,
@@ -37171,6 +37763,8 @@ impl<'a> ProxyCheckSshConnectionConfig<'a> {
 [`Client::proxy_rescan`]: super::Client::proxy_rescan*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy")]
+///
+/// Needs the crate feature `proxy`.
 pub struct ProxyRescan<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestRescanOptions, String>,
@@ -37262,6 +37856,8 @@ impl<'a> ProxyRescan<'a> {
 [`Client::proxy_get_proxy`]: super::Client::proxy_get_proxy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy")]
+///
+/// Needs the crate feature `proxy`.
 pub struct ProxyGetProxy<'a> {
     client: &'a super::Client,
     proxy_id: Result<::uuid::Uuid, String>,
@@ -37347,6 +37943,8 @@ impl<'a> ProxyGetProxy<'a> {
 [`Client::proxy_update`]: super::Client::proxy_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy")]
+///
+/// Needs the crate feature `proxy`.
 pub struct ProxyUpdate<'a> {
     client: &'a super::Client,
     proxy_id: Result<::uuid::Uuid, String>,
@@ -37455,6 +38053,8 @@ impl<'a> ProxyUpdate<'a> {
 [`Client::proxy_disable_maintenance_action`]: super::Client::proxy_disable_maintenance_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy")]
+///
+/// Needs the crate feature `proxy`.
 pub struct ProxyDisableMaintenanceAction<'a> {
     client: &'a super::Client,
     proxy_id: Result<::uuid::Uuid, String>,
@@ -37565,6 +38165,8 @@ impl<'a> ProxyDisableMaintenanceAction<'a> {
 [`Client::proxy_enable_maintenance_action`]: super::Client::proxy_enable_maintenance_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy")]
+///
+/// Needs the crate feature `proxy`.
 pub struct ProxyEnableMaintenanceAction<'a> {
     client: &'a super::Client,
     proxy_id: Result<::uuid::Uuid, String>,
@@ -37675,6 +38277,8 @@ impl<'a> ProxyEnableMaintenanceAction<'a> {
 [`Client::proxy_remove_action`]: super::Client::proxy_remove_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy")]
+///
+/// Needs the crate feature `proxy`.
 pub struct ProxyRemoveAction<'a> {
     client: &'a super::Client,
     proxy_id: Result<::uuid::Uuid, String>,
@@ -37784,6 +38388,8 @@ impl<'a> ProxyRemoveAction<'a> {
 [`Client::proxy_rescan_action`]: super::Client::proxy_rescan_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "proxy")]
+///
+/// Needs the crate feature `proxy`.
 pub struct ProxyRescanAction<'a> {
     client: &'a super::Client,
     proxy_id: Result<::uuid::Uuid, String>,
@@ -37859,6 +38465,8 @@ impl<'a> ProxyRescanAction<'a> {
 [`Client::rbac_role_get_by_organization`]: super::Client::rbac_role_get_by_organization*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleGetByOrganization<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -37945,6 +38553,8 @@ impl<'a> RbacRoleGetByOrganization<'a> {
 [`Client::rbac_role_add`]: super::Client::rbac_role_add*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleAdd<'a> {
     client: &'a super::Client,
     organization_id: Result<::uuid::Uuid, String>,
@@ -38061,6 +38671,8 @@ impl<'a> RbacRoleAdd<'a> {
 [`Client::rbac_role_get_all`]: super::Client::rbac_role_get_all*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleGetAll<'a> {
     client: &'a super::Client,
 }
@@ -38129,6 +38741,8 @@ impl<'a> RbacRoleGetAll<'a> {
 [`Client::rbac_role_get`]: super::Client::rbac_role_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleGet<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -38214,6 +38828,8 @@ impl<'a> RbacRoleGet<'a> {
 [`Client::rbac_role_update`]: super::Client::rbac_role_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleUpdate<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -38322,6 +38938,8 @@ impl<'a> RbacRoleUpdate<'a> {
 [`Client::rbac_role_delete`]: super::Client::rbac_role_delete*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleDelete<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -38396,6 +39014,8 @@ impl<'a> RbacRoleDelete<'a> {
 [`Client::rbac_role_get_excluded_items`]: super::Client::rbac_role_get_excluded_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleGetExcludedItems<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -38482,6 +39102,8 @@ impl<'a> RbacRoleGetExcludedItems<'a> {
 [`Client::rbac_role_add_excluded_items`]: super::Client::rbac_role_add_excluded_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleAddExcludedItems<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -38575,6 +39197,8 @@ impl<'a> RbacRoleAddExcludedItems<'a> {
 [`Client::rbac_role_delete_excluded_items`]: super::Client::rbac_role_delete_excluded_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleDeleteExcludedItems<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -38668,6 +39292,8 @@ impl<'a> RbacRoleDeleteExcludedItems<'a> {
 [`Client::rbac_role_get_excluded_item`]: super::Client::rbac_role_get_excluded_item*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleGetExcludedItem<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -38767,6 +39393,8 @@ impl<'a> RbacRoleGetExcludedItem<'a> {
 [`Client::rbac_role_get_operators`]: super::Client::rbac_role_get_operators*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleGetOperators<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -38853,6 +39481,8 @@ impl<'a> RbacRoleGetOperators<'a> {
 [`Client::rbac_role_add_operators`]: super::Client::rbac_role_add_operators*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleAddOperators<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -38946,6 +39576,8 @@ impl<'a> RbacRoleAddOperators<'a> {
 [`Client::rbac_role_delete_operators`]: super::Client::rbac_role_delete_operators*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleDeleteOperators<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -39039,6 +39671,8 @@ impl<'a> RbacRoleDeleteOperators<'a> {
 [`Client::rbac_role_get_operator`]: super::Client::rbac_role_get_operator*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleGetOperator<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -39138,6 +39772,8 @@ impl<'a> RbacRoleGetOperator<'a> {
 [`Client::rbac_role_get_selected_items`]: super::Client::rbac_role_get_selected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleGetSelectedItems<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -39224,6 +39860,8 @@ impl<'a> RbacRoleGetSelectedItems<'a> {
 [`Client::rbac_role_add_selected_items`]: super::Client::rbac_role_add_selected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleAddSelectedItems<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -39317,6 +39955,8 @@ impl<'a> RbacRoleAddSelectedItems<'a> {
 [`Client::rbac_role_delete_selected_items`]: super::Client::rbac_role_delete_selected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleDeleteSelectedItems<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -39410,6 +40050,8 @@ impl<'a> RbacRoleDeleteSelectedItems<'a> {
 [`Client::rbac_role_get_selected_item`]: super::Client::rbac_role_get_selected_item*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "rbac-role")]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RbacRoleGetSelectedItem<'a> {
     client: &'a super::Client,
     role_id: Result<::uuid::Uuid, String>,
@@ -39509,6 +40151,8 @@ impl<'a> RbacRoleGetSelectedItem<'a> {
 [`Client::reports_generate_license_overview_action`]: super::Client::reports_generate_license_overview_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "reports")]
+///
+/// Needs the crate feature `reports`.
 pub struct ReportsGenerateLicenseOverviewAction<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestLicenseOverviewOptions, String>,
@@ -39627,6 +40271,8 @@ impl<'a> ReportsGenerateLicenseOverviewAction<'a> {
 [`Client::reports_generate_mailbox_protection_action`]: super::Client::reports_generate_mailbox_protection_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "reports")]
+///
+/// Needs the crate feature `reports`.
 pub struct ReportsGenerateMailboxProtectionAction<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestMailboxProtectionOptions, String>,
@@ -39746,6 +40392,8 @@ impl<'a> ReportsGenerateMailboxProtectionAction<'a> {
 [`Client::reports_generate_one_drive_protection_action`]: super::Client::reports_generate_one_drive_protection_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "reports")]
+///
+/// Needs the crate feature `reports`.
 pub struct ReportsGenerateOneDriveProtectionAction<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestOneDriveProtectionOptions, String>,
@@ -39865,6 +40513,8 @@ impl<'a> ReportsGenerateOneDriveProtectionAction<'a> {
 [`Client::reports_generate_sharepoint_protection_action`]: super::Client::reports_generate_sharepoint_protection_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "reports")]
+///
+/// Needs the crate feature `reports`.
 pub struct ReportsGenerateSharepointProtectionAction<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestSharepointProtectionOptions, String>,
@@ -39984,6 +40634,8 @@ impl<'a> ReportsGenerateSharepointProtectionAction<'a> {
 [`Client::reports_generate_storage_consumption_action`]: super::Client::reports_generate_storage_consumption_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "reports")]
+///
+/// Needs the crate feature `reports`.
 pub struct ReportsGenerateStorageConsumptionAction<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestStorageConsumptionOptions, String>,
@@ -40103,6 +40755,8 @@ impl<'a> ReportsGenerateStorageConsumptionAction<'a> {
 [`Client::reports_generate_teams_protection_action`]: super::Client::reports_generate_teams_protection_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "reports")]
+///
+/// Needs the crate feature `reports`.
 pub struct ReportsGenerateTeamsProtectionAction<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestTeamsProtectionOptions, String>,
@@ -40221,6 +40875,8 @@ impl<'a> ReportsGenerateTeamsProtectionAction<'a> {
 [`Client::reports_generate_user_protection_action`]: super::Client::reports_generate_user_protection_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "reports")]
+///
+/// Needs the crate feature `reports`.
 pub struct ReportsGenerateUserProtectionAction<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestUserProtectionOptions, String>,
@@ -40339,6 +40995,8 @@ impl<'a> ReportsGenerateUserProtectionAction<'a> {
 [`Client::repository_owner_change_sessions_get`]: super::Client::repository_owner_change_sessions_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "repository-owner-change-session")]
+///
+/// Needs the crate feature `repository-owner-change-session`.
 pub struct RepositoryOwnerChangeSessionsGet<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -40482,6 +41140,8 @@ impl<'a> RepositoryOwnerChangeSessionsGet<'a> {
 [`Client::repository_owner_change_sessions_get_by_id`]: super::Client::repository_owner_change_sessions_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "repository-owner-change-session")]
+///
+/// Needs the crate feature `repository-owner-change-session`.
 pub struct RepositoryOwnerChangeSessionsGetById<'a> {
     client: &'a super::Client,
     session_id: Result<::uuid::Uuid, String>,
@@ -40568,6 +41228,8 @@ impl<'a> RepositoryOwnerChangeSessionsGetById<'a> {
 [`Client::repository_owner_change_sessions_stop_action`]: super::Client::repository_owner_change_sessions_stop_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "repository-owner-change-session")]
+///
+/// Needs the crate feature `repository-owner-change-session`.
 pub struct RepositoryOwnerChangeSessionsStopAction<'a> {
     client: &'a super::Client,
     session_id: Result<::uuid::Uuid, String>,
@@ -40643,6 +41305,8 @@ impl<'a> RepositoryOwnerChangeSessionsStopAction<'a> {
 [`Client::repository_synchronize_sessions_get_synchronize_sessions`]: super::Client::repository_synchronize_sessions_get_synchronize_sessions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "repository-synchronize-sessions")]
+///
+/// Needs the crate feature `repository-synchronize-sessions`.
 pub struct RepositorySynchronizeSessionsGetSynchronizeSessions<'a> {
     client: &'a super::Client,
 }
@@ -40711,6 +41375,8 @@ impl<'a> RepositorySynchronizeSessionsGetSynchronizeSessions<'a> {
 [`Client::repository_synchronize_sessions_get_repositories_by_id`]: super::Client::repository_synchronize_sessions_get_repositories_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "repository-synchronize-sessions")]
+///
+/// Needs the crate feature `repository-synchronize-sessions`.
 pub struct RepositorySynchronizeSessionsGetRepositoriesById<'a> {
     client: &'a super::Client,
     session_id: Result<::uuid::Uuid, String>,
@@ -40797,6 +41463,8 @@ impl<'a> RepositorySynchronizeSessionsGetRepositoriesById<'a> {
 [`Client::repository_synchronize_sessions_stop_synchronize_action`]: super::Client::repository_synchronize_sessions_stop_synchronize_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "repository-synchronize-sessions")]
+///
+/// Needs the crate feature `repository-synchronize-sessions`.
 pub struct RepositorySynchronizeSessionsStopSynchronizeAction<'a> {
     client: &'a super::Client,
     session_id: Result<::uuid::Uuid, String>,
@@ -40872,6 +41540,8 @@ impl<'a> RepositorySynchronizeSessionsStopSynchronizeAction<'a> {
 [`Client::restore_point_get_restore_points`]: super::Client::restore_point_get_restore_points*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-point")]
+///
+/// Needs the crate feature `restore-point`.
 pub struct RestorePointGetRestorePoints<'a> {
     client: &'a super::Client,
     from: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
@@ -41218,6 +41888,8 @@ impl<'a> RestorePointGetRestorePoints<'a> {
 [`Client::restore_point_get_restore_point`]: super::Client::restore_point_get_restore_point*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-point")]
+///
+/// Needs the crate feature `restore-point`.
 pub struct RestorePointGetRestorePoint<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::std::string::String, String>,
@@ -41304,6 +41976,8 @@ impl<'a> RestorePointGetRestorePoint<'a> {
 [`Client::restore_portal_settings_get`]: super::Client::restore_portal_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-portal-settings")]
+///
+/// Needs the crate feature `restore-portal-settings`.
 pub struct RestorePortalSettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -41372,6 +42046,8 @@ impl<'a> RestorePortalSettingsGet<'a> {
 [`Client::restore_session_event_get`]: super::Client::restore_session_event_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-session-event")]
+///
+/// Needs the crate feature `restore-session-event`.
 pub struct RestoreSessionEventGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -41533,6 +42209,8 @@ impl<'a> RestoreSessionEventGet<'a> {
 [`Client::restore_session_event_get_by_id`]: super::Client::restore_session_event_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-session-event")]
+///
+/// Needs the crate feature `restore-session-event`.
 pub struct RestoreSessionEventGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -41634,6 +42312,8 @@ impl<'a> RestoreSessionEventGetById<'a> {
 [`Client::restore_session_explore_action`]: super::Client::restore_session_explore_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-session")]
+///
+/// Needs the crate feature `restore-session`.
 pub struct RestoreSessionExploreAction<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestExploreOptions, String>,
@@ -41734,6 +42414,8 @@ impl<'a> RestoreSessionExploreAction<'a> {
 [`Client::restore_session_operator_explore_action`]: super::Client::restore_session_operator_explore_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-session")]
+///
+/// Needs the crate feature `restore-session`.
 pub struct RestoreSessionOperatorExploreAction<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestOperatorExploreOptions, String>,
@@ -41834,6 +42516,8 @@ impl<'a> RestoreSessionOperatorExploreAction<'a> {
 [`Client::restore_session_get_page`]: super::Client::restore_session_get_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-session")]
+///
+/// Needs the crate feature `restore-session`.
 pub struct RestoreSessionGetPage<'a> {
     client: &'a super::Client,
     end_time_from: Result<Option<::std::string::String>, String>,
@@ -42073,6 +42757,8 @@ impl<'a> RestoreSessionGetPage<'a> {
 [`Client::restore_session_get_by_restore_session_id`]: super::Client::restore_session_get_by_restore_session_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-session")]
+///
+/// Needs the crate feature `restore-session`.
 pub struct RestoreSessionGetByRestoreSessionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -42159,6 +42845,8 @@ impl<'a> RestoreSessionGetByRestoreSessionId<'a> {
 [`Client::restore_session_device_code_action`]: super::Client::restore_session_device_code_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-session")]
+///
+/// Needs the crate feature `restore-session`.
 pub struct RestoreSessionDeviceCodeAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -42278,6 +42966,8 @@ impl<'a> RestoreSessionDeviceCodeAction<'a> {
 [`Client::restore_session_get_restore_statistics`]: super::Client::restore_session_get_restore_statistics*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-session")]
+///
+/// Needs the crate feature `restore-session`.
 pub struct RestoreSessionGetRestoreStatistics<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -42364,6 +43054,8 @@ impl<'a> RestoreSessionGetRestoreStatistics<'a> {
 [`Client::restore_session_stop_action`]: super::Client::restore_session_stop_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "restore-session")]
+///
+/// Needs the crate feature `restore-session`.
 pub struct RestoreSessionStopAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -42439,6 +43131,8 @@ impl<'a> RestoreSessionStopAction<'a> {
 [`Client::service_instance_get`]: super::Client::service_instance_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "service-instance")]
+///
+/// Needs the crate feature `service-instance`.
 pub struct ServiceInstanceGet<'a> {
     client: &'a super::Client,
 }
@@ -42507,6 +43201,8 @@ impl<'a> ServiceInstanceGet<'a> {
 [`Client::share_point_attachment_get`]: super::Client::share_point_attachment_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-attachment")]
+///
+/// Needs the crate feature `share-point-attachment`.
 pub struct SharePointAttachmentGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -42695,6 +43391,8 @@ impl<'a> SharePointAttachmentGet<'a> {
 [`Client::share_point_attachment_save_attachments_action`]: super::Client::share_point_attachment_save_attachments_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-attachment")]
+///
+/// Needs the crate feature `share-point-attachment`.
 pub struct SharePointAttachmentSaveAttachmentsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -42862,6 +43560,8 @@ impl<'a> SharePointAttachmentSaveAttachmentsAction<'a> {
 [`Client::share_point_attachment_send_attachments_action`]: super::Client::share_point_attachment_send_attachments_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-attachment")]
+///
+/// Needs the crate feature `share-point-attachment`.
 pub struct SharePointAttachmentSendAttachmentsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -43001,6 +43701,8 @@ impl<'a> SharePointAttachmentSendAttachmentsAction<'a> {
 [`Client::share_point_attachment_get_by_id`]: super::Client::share_point_attachment_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-attachment")]
+///
+/// Needs the crate feature `share-point-attachment`.
 pub struct SharePointAttachmentGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -43130,6 +43832,8 @@ impl<'a> SharePointAttachmentGetById<'a> {
 [`Client::share_point_attachment_save_attachment_action`]: super::Client::share_point_attachment_save_attachment_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-attachment")]
+///
+/// Needs the crate feature `share-point-attachment`.
 pub struct SharePointAttachmentSaveAttachmentAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -43273,6 +43977,8 @@ impl<'a> SharePointAttachmentSaveAttachmentAction<'a> {
 [`Client::share_point_attachment_send_attachment_action`]: super::Client::share_point_attachment_send_attachment_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-attachment")]
+///
+/// Needs the crate feature `share-point-attachment`.
 pub struct SharePointAttachmentSendAttachmentAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -43425,6 +44131,8 @@ impl<'a> SharePointAttachmentSendAttachmentAction<'a> {
 [`Client::share_point_document_get`]: super::Client::share_point_document_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -43638,6 +44346,8 @@ impl<'a> SharePointDocumentGet<'a> {
 [`Client::share_point_document_operator_restore`]: super::Client::share_point_document_operator_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentOperatorRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -43771,6 +44481,8 @@ impl<'a> SharePointDocumentOperatorRestore<'a> {
 [`Client::share_point_document_restore_documents_action`]: super::Client::share_point_document_restore_documents_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentRestoreDocumentsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -43903,6 +44615,8 @@ impl<'a> SharePointDocumentRestoreDocumentsAction<'a> {
 [`Client::share_point_document_restore_documents_action_to`]: super::Client::share_point_document_restore_documents_action_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentRestoreDocumentsActionTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -44036,6 +44750,8 @@ impl<'a> SharePointDocumentRestoreDocumentsActionTo<'a> {
 [`Client::share_point_document_save_documents_action`]: super::Client::share_point_document_save_documents_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentSaveDocumentsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -44187,6 +44903,8 @@ impl<'a> SharePointDocumentSaveDocumentsAction<'a> {
 [`Client::share_point_document_send_documents_action`]: super::Client::share_point_document_send_documents_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentSendDocumentsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -44313,6 +45031,8 @@ impl<'a> SharePointDocumentSendDocumentsAction<'a> {
 [`Client::share_point_document_get_by_id`]: super::Client::share_point_document_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -44428,6 +45148,8 @@ impl<'a> SharePointDocumentGetById<'a> {
 [`Client::share_point_document_restore_document_action`]: super::Client::share_point_document_restore_document_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentRestoreDocumentAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -44573,6 +45295,8 @@ impl<'a> SharePointDocumentRestoreDocumentAction<'a> {
 [`Client::share_point_document_restore_document_action_to`]: super::Client::share_point_document_restore_document_action_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentRestoreDocumentActionTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -44718,6 +45442,8 @@ impl<'a> SharePointDocumentRestoreDocumentActionTo<'a> {
 [`Client::share_point_document_save_document_action`]: super::Client::share_point_document_save_document_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentSaveDocumentAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -44882,6 +45608,8 @@ impl<'a> SharePointDocumentSaveDocumentAction<'a> {
 [`Client::share_point_document_send_document_action`]: super::Client::share_point_document_send_document_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentSendDocumentAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -45020,6 +45748,8 @@ impl<'a> SharePointDocumentSendDocumentAction<'a> {
 [`Client::share_point_document_get_versions`]: super::Client::share_point_document_get_versions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentGetVersions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -45208,6 +45938,8 @@ impl<'a> SharePointDocumentGetVersions<'a> {
 [`Client::share_point_document_get_by_id_by_version_id`]: super::Client::share_point_document_get_by_id_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentGetByIdByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -45337,6 +46069,8 @@ impl<'a> SharePointDocumentGetByIdByVersionId<'a> {
 [`Client::share_point_document_restore_document_action_by_version_id`]: super::Client::share_point_document_restore_document_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentRestoreDocumentActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -45503,6 +46237,8 @@ impl<'a> SharePointDocumentRestoreDocumentActionByVersionId<'a> {
 [`Client::share_point_document_restore_document_action_by_version_id_to`]: super::Client::share_point_document_restore_document_action_by_version_id_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentRestoreDocumentActionByVersionIdTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -45669,6 +46405,8 @@ impl<'a> SharePointDocumentRestoreDocumentActionByVersionIdTo<'a> {
 [`Client::share_point_document_save_document_action_by_version_id`]: super::Client::share_point_document_save_document_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentSaveDocumentActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -45858,6 +46596,8 @@ impl<'a> SharePointDocumentSaveDocumentActionByVersionId<'a> {
 [`Client::share_point_document_send_document_action_by_version_id`]: super::Client::share_point_document_send_document_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-document")]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct SharePointDocumentSendDocumentActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -46017,6 +46757,8 @@ impl<'a> SharePointDocumentSendDocumentActionByVersionId<'a> {
 [`Client::share_point_folder_get`]: super::Client::share_point_folder_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -46206,6 +46948,8 @@ impl<'a> SharePointFolderGet<'a> {
 [`Client::share_point_folder_restore_folders_action`]: super::Client::share_point_folder_restore_folders_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderRestoreFoldersAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -46338,6 +47082,8 @@ impl<'a> SharePointFolderRestoreFoldersAction<'a> {
 [`Client::share_point_folder_restore_folders_action_to`]: super::Client::share_point_folder_restore_folders_action_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderRestoreFoldersActionTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -46470,6 +47216,8 @@ impl<'a> SharePointFolderRestoreFoldersActionTo<'a> {
 [`Client::share_point_folder_save_folders_action`]: super::Client::share_point_folder_save_folders_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderSaveFoldersAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -46621,6 +47369,8 @@ impl<'a> SharePointFolderSaveFoldersAction<'a> {
 [`Client::share_point_folder_send_folders_action`]: super::Client::share_point_folder_send_folders_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderSendFoldersAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -46747,6 +47497,8 @@ impl<'a> SharePointFolderSendFoldersAction<'a> {
 [`Client::share_point_folder_get_by_id`]: super::Client::share_point_folder_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -46862,6 +47614,8 @@ impl<'a> SharePointFolderGetById<'a> {
 [`Client::share_point_folder_restore_folder_action`]: super::Client::share_point_folder_restore_folder_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderRestoreFolderAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -47007,6 +47761,8 @@ impl<'a> SharePointFolderRestoreFolderAction<'a> {
 [`Client::share_point_folder_restore_folder_action_to`]: super::Client::share_point_folder_restore_folder_action_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderRestoreFolderActionTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -47152,6 +47908,8 @@ impl<'a> SharePointFolderRestoreFolderActionTo<'a> {
 [`Client::share_point_folder_save_folder_action`]: super::Client::share_point_folder_save_folder_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderSaveFolderAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -47281,6 +48039,8 @@ impl<'a> SharePointFolderSaveFolderAction<'a> {
 [`Client::share_point_folder_search_folder_by_options`]: super::Client::share_point_folder_search_folder_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderSearchFolderByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -47543,6 +48303,8 @@ impl<'a> SharePointFolderSearchFolderByOptions<'a> {
 [`Client::share_point_folder_send_folder_action`]: super::Client::share_point_folder_send_folder_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderSendFolderAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -47681,6 +48443,8 @@ impl<'a> SharePointFolderSendFolderAction<'a> {
 [`Client::share_point_folder_get_versions`]: super::Client::share_point_folder_get_versions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderGetVersions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -47869,6 +48633,8 @@ impl<'a> SharePointFolderGetVersions<'a> {
 [`Client::share_point_folder_get_by_id_by_version_id`]: super::Client::share_point_folder_get_by_id_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderGetByIdByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -47998,6 +48764,8 @@ impl<'a> SharePointFolderGetByIdByVersionId<'a> {
 [`Client::share_point_folder_restore_folder_action_by_version_id`]: super::Client::share_point_folder_restore_folder_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderRestoreFolderActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -48157,6 +48925,8 @@ impl<'a> SharePointFolderRestoreFolderActionByVersionId<'a> {
 [`Client::share_point_folder_restore_folder_action_by_version_id_to`]: super::Client::share_point_folder_restore_folder_action_by_version_id_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderRestoreFolderActionByVersionIdTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -48316,6 +49086,8 @@ impl<'a> SharePointFolderRestoreFolderActionByVersionIdTo<'a> {
 [`Client::share_point_folder_save_folder_action_by_version_id`]: super::Client::share_point_folder_save_folder_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderSaveFolderActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -48463,6 +49235,8 @@ impl<'a> SharePointFolderSaveFolderActionByVersionId<'a> {
 [`Client::share_point_folder_send_folder_action_by_version_id`]: super::Client::share_point_folder_send_folder_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-folder")]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct SharePointFolderSendFolderActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -48615,6 +49389,8 @@ impl<'a> SharePointFolderSendFolderActionByVersionId<'a> {
 [`Client::share_point_item_get`]: super::Client::share_point_item_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -48828,6 +49604,8 @@ impl<'a> SharePointItemGet<'a> {
 [`Client::share_point_item_operator_restore`]: super::Client::share_point_item_operator_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemOperatorRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -48961,6 +49739,8 @@ impl<'a> SharePointItemOperatorRestore<'a> {
 [`Client::share_point_item_restore_items_action`]: super::Client::share_point_item_restore_items_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemRestoreItemsAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -49093,6 +49873,8 @@ impl<'a> SharePointItemRestoreItemsAction<'a> {
 [`Client::share_point_item_restore_items_action_to`]: super::Client::share_point_item_restore_items_action_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemRestoreItemsActionTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -49225,6 +50007,8 @@ impl<'a> SharePointItemRestoreItemsActionTo<'a> {
 [`Client::share_point_item_get_by_id`]: super::Client::share_point_item_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -49340,6 +50124,8 @@ impl<'a> SharePointItemGetById<'a> {
 [`Client::share_point_item_restore_item_action`]: super::Client::share_point_item_restore_item_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemRestoreItemAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -49485,6 +50271,8 @@ impl<'a> SharePointItemRestoreItemAction<'a> {
 [`Client::share_point_item_restore_item_action_to`]: super::Client::share_point_item_restore_item_action_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemRestoreItemActionTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -49630,6 +50418,8 @@ impl<'a> SharePointItemRestoreItemActionTo<'a> {
 [`Client::share_point_item_get_versions`]: super::Client::share_point_item_get_versions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemGetVersions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -49818,6 +50608,8 @@ impl<'a> SharePointItemGetVersions<'a> {
 [`Client::share_point_item_get_by_id_by_version_id`]: super::Client::share_point_item_get_by_id_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemGetByIdByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -49947,6 +50739,8 @@ impl<'a> SharePointItemGetByIdByVersionId<'a> {
 [`Client::share_point_item_restore_item_action_by_version_id`]: super::Client::share_point_item_restore_item_action_by_version_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemRestoreItemActionByVersionId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -50106,6 +50900,8 @@ impl<'a> SharePointItemRestoreItemActionByVersionId<'a> {
 [`Client::share_point_item_restore_item_action_by_version_id_to`]: super::Client::share_point_item_restore_item_action_by_version_id_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-item")]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct SharePointItemRestoreItemActionByVersionIdTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -50265,6 +51061,8 @@ impl<'a> SharePointItemRestoreItemActionByVersionIdTo<'a> {
 [`Client::share_point_library_get`]: super::Client::share_point_library_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-library")]
+///
+/// Needs the crate feature `share-point-library`.
 pub struct SharePointLibraryGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -50440,6 +51238,8 @@ impl<'a> SharePointLibraryGet<'a> {
 [`Client::share_point_library_get_by_id`]: super::Client::share_point_library_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-library")]
+///
+/// Needs the crate feature `share-point-library`.
 pub struct SharePointLibraryGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -50555,6 +51355,8 @@ impl<'a> SharePointLibraryGetById<'a> {
 [`Client::share_point_library_restore_library_action`]: super::Client::share_point_library_restore_library_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-library")]
+///
+/// Needs the crate feature `share-point-library`.
 pub struct SharePointLibraryRestoreLibraryAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -50700,6 +51502,8 @@ impl<'a> SharePointLibraryRestoreLibraryAction<'a> {
 [`Client::share_point_library_restore_library_action_to`]: super::Client::share_point_library_restore_library_action_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-library")]
+///
+/// Needs the crate feature `share-point-library`.
 pub struct SharePointLibraryRestoreLibraryActionTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -50845,6 +51649,8 @@ impl<'a> SharePointLibraryRestoreLibraryActionTo<'a> {
 [`Client::share_point_library_save_library_action`]: super::Client::share_point_library_save_library_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-library")]
+///
+/// Needs the crate feature `share-point-library`.
 pub struct SharePointLibrarySaveLibraryAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -50974,6 +51780,8 @@ impl<'a> SharePointLibrarySaveLibraryAction<'a> {
 [`Client::share_point_library_search_library_by_options`]: super::Client::share_point_library_search_library_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-library")]
+///
+/// Needs the crate feature `share-point-library`.
 pub struct SharePointLibrarySearchLibraryByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -51236,6 +52044,8 @@ impl<'a> SharePointLibrarySearchLibraryByOptions<'a> {
 [`Client::share_point_library_send_library_action`]: super::Client::share_point_library_send_library_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-library")]
+///
+/// Needs the crate feature `share-point-library`.
 pub struct SharePointLibrarySendLibraryAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -51374,6 +52184,8 @@ impl<'a> SharePointLibrarySendLibraryAction<'a> {
 [`Client::share_point_list_get`]: super::Client::share_point_list_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-list")]
+///
+/// Needs the crate feature `share-point-list`.
 pub struct SharePointListGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -51549,6 +52361,8 @@ impl<'a> SharePointListGet<'a> {
 [`Client::share_point_list_get_by_id`]: super::Client::share_point_list_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-list")]
+///
+/// Needs the crate feature `share-point-list`.
 pub struct SharePointListGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -51664,6 +52478,8 @@ impl<'a> SharePointListGetById<'a> {
 [`Client::share_point_list_restore_list_action`]: super::Client::share_point_list_restore_list_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-list")]
+///
+/// Needs the crate feature `share-point-list`.
 pub struct SharePointListRestoreListAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -51809,6 +52625,8 @@ impl<'a> SharePointListRestoreListAction<'a> {
 [`Client::share_point_list_restore_list_action_to`]: super::Client::share_point_list_restore_list_action_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-list")]
+///
+/// Needs the crate feature `share-point-list`.
 pub struct SharePointListRestoreListActionTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -51954,6 +52772,8 @@ impl<'a> SharePointListRestoreListActionTo<'a> {
 [`Client::share_point_list_search_list_by_options`]: super::Client::share_point_list_search_list_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-list")]
+///
+/// Needs the crate feature `share-point-list`.
 pub struct SharePointListSearchListByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -52213,6 +53033,8 @@ impl<'a> SharePointListSearchListByOptions<'a> {
 [`Client::share_point_site_get`]: super::Client::share_point_site_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-site")]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct SharePointSiteGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -52388,6 +53210,8 @@ impl<'a> SharePointSiteGet<'a> {
 [`Client::share_point_site_search_sites_by_options`]: super::Client::share_point_site_search_sites_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-site")]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct SharePointSiteSearchSitesByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -52618,6 +53442,8 @@ impl<'a> SharePointSiteSearchSitesByOptions<'a> {
 [`Client::share_point_site_get_by_id`]: super::Client::share_point_site_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-site")]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct SharePointSiteGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -52720,6 +53546,8 @@ impl<'a> SharePointSiteGetById<'a> {
 [`Client::share_point_site_restore_site_action`]: super::Client::share_point_site_restore_site_action*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-site")]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct SharePointSiteRestoreSiteAction<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -52852,6 +53680,8 @@ impl<'a> SharePointSiteRestoreSiteAction<'a> {
 [`Client::share_point_site_restore_site_action_to`]: super::Client::share_point_site_restore_site_action_to*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-site")]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct SharePointSiteRestoreSiteActionTo<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -52984,6 +53814,8 @@ impl<'a> SharePointSiteRestoreSiteActionTo<'a> {
 [`Client::share_point_site_search_site_by_options`]: super::Client::share_point_site_search_site_by_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "share-point-site")]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct SharePointSiteSearchSiteByOptions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -53229,6 +54061,8 @@ impl<'a> SharePointSiteSearchSiteByOptions<'a> {
 [`Client::teams_channel_get`]: super::Client::teams_channel_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-channel")]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct TeamsChannelGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -53418,6 +54252,8 @@ impl<'a> TeamsChannelGet<'a> {
 [`Client::teams_channel_get_by_channel_id`]: super::Client::teams_channel_get_by_channel_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-channel")]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct TeamsChannelGetByChannelId<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -53533,6 +54369,8 @@ impl<'a> TeamsChannelGetByChannelId<'a> {
 [`Client::teams_channel_get_children_page`]: super::Client::teams_channel_get_children_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-channel")]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct TeamsChannelGetChildrenPage<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -53721,6 +54559,8 @@ impl<'a> TeamsChannelGetChildrenPage<'a> {
 [`Client::teams_channel_download_exported_posts`]: super::Client::teams_channel_download_exported_posts*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-channel")]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct TeamsChannelDownloadExportedPosts<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -53889,6 +54729,8 @@ impl<'a> TeamsChannelDownloadExportedPosts<'a> {
 [`Client::teams_channel_operator_restore`]: super::Client::teams_channel_operator_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-channel")]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct TeamsChannelOperatorRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -54035,6 +54877,8 @@ impl<'a> TeamsChannelOperatorRestore<'a> {
 [`Client::teams_channel_restore`]: super::Client::teams_channel_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-channel")]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct TeamsChannelRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -54180,6 +55024,8 @@ impl<'a> TeamsChannelRestore<'a> {
 [`Client::teams_channel_search`]: super::Client::teams_channel_search*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-channel")]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct TeamsChannelSearch<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -54406,6 +55252,8 @@ impl<'a> TeamsChannelSearch<'a> {
 [`Client::teams_channel_operator_start_export_task`]: super::Client::teams_channel_operator_start_export_task*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-channel")]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct TeamsChannelOperatorStartExportTask<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -54521,6 +55369,8 @@ impl<'a> TeamsChannelOperatorStartExportTask<'a> {
 [`Client::teams_file_get`]: super::Client::teams_file_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -54650,6 +55500,8 @@ impl<'a> TeamsFileGet<'a> {
 [`Client::teams_file_restore_by_id`]: super::Client::teams_file_restore_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileRestoreById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -54809,6 +55661,8 @@ impl<'a> TeamsFileRestoreById<'a> {
 [`Client::teams_file_save_by_id`]: super::Client::teams_file_save_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileSaveById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -54986,6 +55840,8 @@ impl<'a> TeamsFileSaveById<'a> {
 [`Client::teams_file_send_by_id`]: super::Client::teams_file_send_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileSendById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -55138,6 +55994,8 @@ impl<'a> TeamsFileSendById<'a> {
 [`Client::teams_file_get_versions`]: super::Client::teams_file_get_versions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileGetVersions<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -55348,6 +56206,8 @@ impl<'a> TeamsFileGetVersions<'a> {
 [`Client::teams_file_get_page`]: super::Client::teams_file_get_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileGetPage<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -55574,6 +56434,8 @@ impl<'a> TeamsFileGetPage<'a> {
 [`Client::teams_file_operator_restore`]: super::Client::teams_file_operator_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileOperatorRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -55707,6 +56569,8 @@ impl<'a> TeamsFileOperatorRestore<'a> {
 [`Client::teams_file_restore`]: super::Client::teams_file_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -55839,6 +56703,8 @@ impl<'a> TeamsFileRestore<'a> {
 [`Client::teams_file_save`]: super::Client::teams_file_save*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileSave<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -55989,6 +56855,8 @@ impl<'a> TeamsFileSave<'a> {
 [`Client::teams_file_search`]: super::Client::teams_file_search*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileSearch<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -56229,6 +57097,8 @@ impl<'a> TeamsFileSearch<'a> {
 [`Client::teams_file_send`]: super::Client::teams_file_send*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-file")]
+///
+/// Needs the crate feature `teams-file`.
 pub struct TeamsFileSend<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -56354,6 +57224,8 @@ impl<'a> TeamsFileSend<'a> {
 [`Client::teams_post_get_page`]: super::Client::teams_post_get_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostGetPage<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -56565,6 +57437,8 @@ impl<'a> TeamsPostGetPage<'a> {
 [`Client::teams_post_export`]: super::Client::teams_post_export*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostExport<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -56713,6 +57587,8 @@ impl<'a> TeamsPostExport<'a> {
 [`Client::teams_post_download_exported_posts`]: super::Client::teams_post_download_exported_posts*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostDownloadExportedPosts<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -56860,6 +57736,8 @@ impl<'a> TeamsPostDownloadExportedPosts<'a> {
 [`Client::teams_post_operator_restore`]: super::Client::teams_post_operator_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostOperatorRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -56993,6 +57871,8 @@ impl<'a> TeamsPostOperatorRestore<'a> {
 [`Client::teams_post_operator_start_export_task`]: super::Client::teams_post_operator_start_export_task*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostOperatorStartExportTask<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -57126,6 +58006,8 @@ impl<'a> TeamsPostOperatorStartExportTask<'a> {
 [`Client::teams_post_restore`]: super::Client::teams_post_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -57258,6 +58140,8 @@ impl<'a> TeamsPostRestore<'a> {
 [`Client::teams_post_save`]: super::Client::teams_post_save*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostSave<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -57408,6 +58292,8 @@ impl<'a> TeamsPostSave<'a> {
 [`Client::teams_post_search`]: super::Client::teams_post_search*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostSearch<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -57648,6 +58534,8 @@ impl<'a> TeamsPostSearch<'a> {
 [`Client::teams_post_send`]: super::Client::teams_post_send*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostSend<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -57773,6 +58661,8 @@ impl<'a> TeamsPostSend<'a> {
 [`Client::teams_post_get`]: super::Client::teams_post_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -57902,6 +58792,8 @@ impl<'a> TeamsPostGet<'a> {
 [`Client::teams_post_export_by_id`]: super::Client::teams_post_export_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostExportById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -58031,6 +58923,8 @@ impl<'a> TeamsPostExportById<'a> {
 [`Client::teams_post_save_by_id`]: super::Client::teams_post_save_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostSaveById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -58160,6 +59054,8 @@ impl<'a> TeamsPostSaveById<'a> {
 [`Client::teams_post_send_by_id`]: super::Client::teams_post_send_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-post")]
+///
+/// Needs the crate feature `teams-post`.
 pub struct TeamsPostSendById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -58298,6 +59194,8 @@ impl<'a> TeamsPostSendById<'a> {
 [`Client::teams_tab_get`]: super::Client::teams_tab_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-tab")]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct TeamsTabGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -58486,6 +59384,8 @@ impl<'a> TeamsTabGet<'a> {
 [`Client::teams_tab_operator_restore`]: super::Client::teams_tab_operator_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-tab")]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct TeamsTabOperatorRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -58632,6 +59532,8 @@ impl<'a> TeamsTabOperatorRestore<'a> {
 [`Client::teams_tab_restore`]: super::Client::teams_tab_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-tab")]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct TeamsTabRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -58777,6 +59679,8 @@ impl<'a> TeamsTabRestore<'a> {
 [`Client::teams_tab_search`]: super::Client::teams_tab_search*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-tab")]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct TeamsTabSearch<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -59001,6 +59905,8 @@ impl<'a> TeamsTabSearch<'a> {
 [`Client::teams_tab_get_tab`]: super::Client::teams_tab_get_tab*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-tab")]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct TeamsTabGetTab<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -59130,6 +60036,8 @@ impl<'a> TeamsTabGetTab<'a> {
 [`Client::teams_tab_restore_by_id`]: super::Client::teams_tab_restore_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-tab")]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct TeamsTabRestoreById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -59289,6 +60197,8 @@ impl<'a> TeamsTabRestoreById<'a> {
 [`Client::teams_tab_operator_restore_by_multiple_channels`]: super::Client::teams_tab_operator_restore_by_multiple_channels*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-tab")]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct TeamsTabOperatorRestoreByMultipleChannels<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -59422,6 +60332,8 @@ impl<'a> TeamsTabOperatorRestoreByMultipleChannels<'a> {
 [`Client::teams_tab_restore_by_multiple_channels`]: super::Client::teams_tab_restore_by_multiple_channels*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-tab")]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct TeamsTabRestoreByMultipleChannels<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -59554,6 +60466,8 @@ impl<'a> TeamsTabRestoreByMultipleChannels<'a> {
 [`Client::teams_team_get`]: super::Client::teams_team_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-team")]
+///
+/// Needs the crate feature `teams-team`.
 pub struct TeamsTeamGet<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -59729,6 +60643,8 @@ impl<'a> TeamsTeamGet<'a> {
 [`Client::teams_team_operator_restore`]: super::Client::teams_team_operator_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-team")]
+///
+/// Needs the crate feature `teams-team`.
 pub struct TeamsTeamOperatorRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -59848,6 +60764,8 @@ impl<'a> TeamsTeamOperatorRestore<'a> {
 [`Client::teams_team_restore`]: super::Client::teams_team_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-team")]
+///
+/// Needs the crate feature `teams-team`.
 pub struct TeamsTeamRestore<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -59966,6 +60884,8 @@ impl<'a> TeamsTeamRestore<'a> {
 [`Client::teams_team_get_by_id`]: super::Client::teams_team_get_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-team")]
+///
+/// Needs the crate feature `teams-team`.
 pub struct TeamsTeamGetById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -60068,6 +60988,8 @@ impl<'a> TeamsTeamGetById<'a> {
 [`Client::teams_team_restore_by_id`]: super::Client::teams_team_restore_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-team")]
+///
+/// Needs the crate feature `teams-team`.
 pub struct TeamsTeamRestoreById<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -60200,6 +61122,8 @@ impl<'a> TeamsTeamRestoreById<'a> {
 [`Client::teams_team_search`]: super::Client::teams_team_search*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "teams-team")]
+///
+/// Needs the crate feature `teams-team`.
 pub struct TeamsTeamSearch<'a> {
     client: &'a super::Client,
     restore_session_id: Result<::uuid::Uuid, String>,
@@ -60405,6 +61329,8 @@ impl<'a> TeamsTeamSearch<'a> {
 [`Client::vbo_email_settings_get`]: super::Client::vbo_email_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vbo-email-settings")]
+///
+/// Needs the crate feature `vbo-email-settings`.
 pub struct VboEmailSettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -60473,6 +61399,8 @@ impl<'a> VboEmailSettingsGet<'a> {
 [`Client::vbo_email_settings_update`]: super::Client::vbo_email_settings_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vbo-email-settings")]
+///
+/// Needs the crate feature `vbo-email-settings`.
 pub struct VboEmailSettingsUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestNotificationEmailSettingsRequest, String>,
@@ -60567,6 +61495,8 @@ impl<'a> VboEmailSettingsUpdate<'a> {
 [`Client::vbo_email_settings_complete_o_auth_sign_in`]: super::Client::vbo_email_settings_complete_o_auth_sign_in*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vbo-email-settings")]
+///
+/// Needs the crate feature `vbo-email-settings`.
 pub struct VboEmailSettingsCompleteOAuthSignIn<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestCompleteOAuthSignInRequest, String>,
@@ -60668,6 +61598,8 @@ impl<'a> VboEmailSettingsCompleteOAuthSignIn<'a> {
 [`Client::vbo_email_settings_prepare_o_auth_sign_in`]: super::Client::vbo_email_settings_prepare_o_auth_sign_in*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vbo-email-settings")]
+///
+/// Needs the crate feature `vbo-email-settings`.
 pub struct VboEmailSettingsPrepareOAuthSignIn<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestPrepareOAuthSignInRequest, String>,
@@ -60769,6 +61701,8 @@ impl<'a> VboEmailSettingsPrepareOAuthSignIn<'a> {
 [`Client::vbo_email_settings_send_test_email`]: super::Client::vbo_email_settings_send_test_email*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vbo-email-settings")]
+///
+/// Needs the crate feature `vbo-email-settings`.
 pub struct VboEmailSettingsSendTestEmail<'a> {
     client: &'a super::Client,
 }
@@ -60826,6 +61760,8 @@ impl<'a> VboEmailSettingsSendTestEmail<'a> {
 [`Client::veod_email_settings_get`]: super::Client::veod_email_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "veod-email-settings")]
+///
+/// Needs the crate feature `veod-email-settings`.
 pub struct VeodEmailSettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -60894,6 +61830,8 @@ impl<'a> VeodEmailSettingsGet<'a> {
 [`Client::veod_email_settings_update`]: super::Client::veod_email_settings_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "veod-email-settings")]
+///
+/// Needs the crate feature `veod-email-settings`.
 pub struct VeodEmailSettingsUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestSharePointSmtpSettingsFromClient, String>,
@@ -60988,6 +61926,8 @@ impl<'a> VeodEmailSettingsUpdate<'a> {
 [`Client::veod_email_settings_complete_o_auth_sign_in`]: super::Client::veod_email_settings_complete_o_auth_sign_in*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "veod-email-settings")]
+///
+/// Needs the crate feature `veod-email-settings`.
 pub struct VeodEmailSettingsCompleteOAuthSignIn<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestCompleteOAuthSignInRequest, String>,
@@ -61091,6 +62031,8 @@ impl<'a> VeodEmailSettingsCompleteOAuthSignIn<'a> {
 [`Client::veod_email_settings_prepare_o_auth_sign_in`]: super::Client::veod_email_settings_prepare_o_auth_sign_in*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "veod-email-settings")]
+///
+/// Needs the crate feature `veod-email-settings`.
 pub struct VeodEmailSettingsPrepareOAuthSignIn<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestPrepareOAuthSignInRequest, String>,
@@ -61192,6 +62134,8 @@ impl<'a> VeodEmailSettingsPrepareOAuthSignIn<'a> {
 [`Client::veod_email_settings_send_test_email`]: super::Client::veod_email_settings_send_test_email*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "veod-email-settings")]
+///
+/// Needs the crate feature `veod-email-settings`.
 pub struct VeodEmailSettingsSendTestEmail<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestSendTestOptions, String>,
@@ -61285,6 +62229,8 @@ impl<'a> VeodEmailSettingsSendTestEmail<'a> {
 [`Client::vesp_email_settings_get`]: super::Client::vesp_email_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vesp-email-settings")]
+///
+/// Needs the crate feature `vesp-email-settings`.
 pub struct VespEmailSettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -61353,6 +62299,8 @@ impl<'a> VespEmailSettingsGet<'a> {
 [`Client::vesp_email_settings_update`]: super::Client::vesp_email_settings_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vesp-email-settings")]
+///
+/// Needs the crate feature `vesp-email-settings`.
 pub struct VespEmailSettingsUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestSharePointSmtpSettingsFromClient, String>,
@@ -61447,6 +62395,8 @@ impl<'a> VespEmailSettingsUpdate<'a> {
 [`Client::vesp_email_settings_complete_o_auth_sign_in`]: super::Client::vesp_email_settings_complete_o_auth_sign_in*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vesp-email-settings")]
+///
+/// Needs the crate feature `vesp-email-settings`.
 pub struct VespEmailSettingsCompleteOAuthSignIn<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestCompleteOAuthSignInRequest, String>,
@@ -61550,6 +62500,8 @@ impl<'a> VespEmailSettingsCompleteOAuthSignIn<'a> {
 [`Client::vesp_email_settings_prepare_o_auth_sign_in`]: super::Client::vesp_email_settings_prepare_o_auth_sign_in*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vesp-email-settings")]
+///
+/// Needs the crate feature `vesp-email-settings`.
 pub struct VespEmailSettingsPrepareOAuthSignIn<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestPrepareOAuthSignInRequest, String>,
@@ -61651,6 +62603,8 @@ impl<'a> VespEmailSettingsPrepareOAuthSignIn<'a> {
 [`Client::vesp_email_settings_send_test_email`]: super::Client::vesp_email_settings_send_test_email*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vesp-email-settings")]
+///
+/// Needs the crate feature `vesp-email-settings`.
 pub struct VespEmailSettingsSendTestEmail<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestSendTestOptions, String>,
@@ -61744,6 +62698,8 @@ impl<'a> VespEmailSettingsSendTestEmail<'a> {
 [`Client::vet_email_settings_get`]: super::Client::vet_email_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vet-email-settings")]
+///
+/// Needs the crate feature `vet-email-settings`.
 pub struct VetEmailSettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -61812,6 +62768,8 @@ impl<'a> VetEmailSettingsGet<'a> {
 [`Client::vet_email_settings_update`]: super::Client::vet_email_settings_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vet-email-settings")]
+///
+/// Needs the crate feature `vet-email-settings`.
 pub struct VetEmailSettingsUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestTeamsSmtpSettingsFromClient, String>,
@@ -61906,6 +62864,8 @@ impl<'a> VetEmailSettingsUpdate<'a> {
 [`Client::vet_email_settings_complete_o_auth_sign_in`]: super::Client::vet_email_settings_complete_o_auth_sign_in*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vet-email-settings")]
+///
+/// Needs the crate feature `vet-email-settings`.
 pub struct VetEmailSettingsCompleteOAuthSignIn<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestCompleteOAuthSignInRequest, String>,
@@ -62007,6 +62967,8 @@ impl<'a> VetEmailSettingsCompleteOAuthSignIn<'a> {
 [`Client::vet_email_settings_prepare_o_auth_sign_in`]: super::Client::vet_email_settings_prepare_o_auth_sign_in*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vet-email-settings")]
+///
+/// Needs the crate feature `vet-email-settings`.
 pub struct VetEmailSettingsPrepareOAuthSignIn<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestPrepareOAuthSignInRequest, String>,
@@ -62108,6 +63070,8 @@ impl<'a> VetEmailSettingsPrepareOAuthSignIn<'a> {
 [`Client::vet_email_settings_send_test_email`]: super::Client::vet_email_settings_send_test_email*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vet-email-settings")]
+///
+/// Needs the crate feature `vet-email-settings`.
 pub struct VetEmailSettingsSendTestEmail<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestSendTestOption, String>,
@@ -62201,6 +63165,8 @@ impl<'a> VetEmailSettingsSendTestEmail<'a> {
 [`Client::vex_email_settings_get`]: super::Client::vex_email_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vex-email-settings")]
+///
+/// Needs the crate feature `vex-email-settings`.
 pub struct VexEmailSettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -62269,6 +63235,8 @@ impl<'a> VexEmailSettingsGet<'a> {
 [`Client::vex_email_settings_update`]: super::Client::vex_email_settings_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vex-email-settings")]
+///
+/// Needs the crate feature `vex-email-settings`.
 pub struct VexEmailSettingsUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestSmtpSettingsFromClient, String>,
@@ -62362,6 +63330,8 @@ impl<'a> VexEmailSettingsUpdate<'a> {
 [`Client::vex_email_settings_complete_o_auth_sign_in`]: super::Client::vex_email_settings_complete_o_auth_sign_in*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vex-email-settings")]
+///
+/// Needs the crate feature `vex-email-settings`.
 pub struct VexEmailSettingsCompleteOAuthSignIn<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestCompleteOAuthSignInRequest, String>,
@@ -62463,6 +63433,8 @@ impl<'a> VexEmailSettingsCompleteOAuthSignIn<'a> {
 [`Client::vex_email_settings_prepare_o_auth_sign_in`]: super::Client::vex_email_settings_prepare_o_auth_sign_in*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vex-email-settings")]
+///
+/// Needs the crate feature `vex-email-settings`.
 pub struct VexEmailSettingsPrepareOAuthSignIn<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestPrepareOAuthSignInRequest, String>,
@@ -62564,6 +63536,8 @@ impl<'a> VexEmailSettingsPrepareOAuthSignIn<'a> {
 [`Client::vex_email_settings_send_test_email`]: super::Client::vex_email_settings_send_test_email*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vex-email-settings")]
+///
+/// Needs the crate feature `vex-email-settings`.
 pub struct VexEmailSettingsSendTestEmail<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RestSendTestOption, String>,

@@ -2,7 +2,8 @@
 
 #[cfg(any(feature = "account"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AccountGetAccountsAccountType`"] pub enum AccountGetAccountsAccountType {
+    #[doc = "`AccountGetAccountsAccountType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `account`."] pub enum AccountGetAccountsAccountType {
     AzureBlobAccount = "azureBlobAccount", AmazonS3Account = "amazonS3Account",
     AmazonS3CompatibleAccount = "amazonS3CompatibleAccount", } unknown Unknown
 }
@@ -14,8 +15,10 @@
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AmazonS3AwsRegionType`"] pub enum AmazonS3AwsRegionType { Global =
-    "Global", UsGovernment = "USGovernment", China = "China", } unknown Unknown
+    #[doc = "`AmazonS3AwsRegionType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `amazon-s3-object-storage`, `backup-repository`, `unreferenced-types`."]
+    pub enum AmazonS3AwsRegionType { Global = "Global", UsGovernment = "USGovernment",
+    China = "China", } unknown Unknown
 }
 #[cfg(
     any(
@@ -26,8 +29,10 @@
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AzureStorageEndpoint`"] pub enum AzureStorageEndpoint { Global = "Global",
-    Germany = "Germany", China = "China", Government = "Government", } unknown Unknown
+    #[doc = "`AzureStorageEndpoint`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `azure-object-storage`, `azure-service-accounts`, `backup-repository`, `unreferenced-types`."]
+    pub enum AzureStorageEndpoint { Global = "Global", Germany = "Germany", China =
+    "China", Government = "Government", } unknown Unknown
 }
 #[cfg(
     any(
@@ -37,18 +42,22 @@
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AzureStorageEndpointNullable`"] pub enum AzureStorageEndpointNullable {
-    Global = "Global", Germany = "Germany", China = "China", Government = "Government", }
-    unknown Unknown
+    #[doc = "`AzureStorageEndpointNullable`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `azure-object-storage`, `backup-repository`, `unreferenced-types`."]
+    pub enum AzureStorageEndpointNullable { Global = "Global", Germany = "Germany", China
+    = "China", Government = "Government", } unknown Unknown
 }
 #[cfg(any(feature = "proxy"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ConnectionStatus`"] pub enum ConnectionStatus { Success = "Success", Failed
-    = "Failed", } unknown Unknown
+    #[doc = "`ConnectionStatus`"] #[doc = ""] #[doc =
+    " Needs the crate feature `proxy`."] pub enum ConnectionStatus { Success = "Success",
+    Failed = "Failed", } unknown Unknown
 }
 ///`EventsGetResponse`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "events"))]
+///
+/// Needs the crate feature `events`.
 pub struct EventsGetResponse {
     ///Most events this answer could hold.
     pub limit: ::std::option::Option<i32>,
@@ -61,19 +70,23 @@ pub struct EventsGetResponse {
 }
 #[cfg(any(feature = "job-session"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`JobSessionGetStatus`"] pub enum JobSessionGetStatus { Stopped = "Stopped",
-    Running = "Running", Succeeded = "Succeeded", Failed = "Failed", Warning = "Warning",
-    } unknown Unknown
+    #[doc = "`JobSessionGetStatus`"] #[doc = ""] #[doc =
+    " Needs the crate feature `job-session`."] pub enum JobSessionGetStatus { Stopped =
+    "Stopped", Running = "Running", Succeeded = "Succeeded", Failed = "Failed", Warning =
+    "Warning", } unknown Unknown
 }
 #[cfg(any(feature = "job-session-log"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`JobSessionLogGetBatchBySessionIdType`"] pub enum
+    #[doc = "`JobSessionLogGetBatchBySessionIdType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `job-session-log`."] pub enum
     JobSessionLogGetBatchBySessionIdType { Running = "Running", Warning = "Warning",
     Error = "Error", Success = "Success", Stop = "Stop", } unknown Unknown
 }
 ///`OAuthTokenResponse`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "auth"))]
+///
+/// Needs the crate feature `auth`.
 pub struct OAuthTokenResponse {
     ///Bearer token to send in the `Authorization` header of every later call.
     pub access_token: ::std::option::Option<::std::string::String>,
@@ -92,98 +105,114 @@ pub struct OAuthTokenResponse {
 }
 #[cfg(any(feature = "one-drive-folder"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OneDriveFolderSearchOneDriveFolderByOptionsItemType`"] pub enum
+    #[doc = "`OneDriveFolderSearchOneDriveFolderByOptionsItemType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `one-drive-folder`."] pub enum
     OneDriveFolderSearchOneDriveFolderByOptionsItemType { All = "All", Folders =
     "Folders", Documents = "Documents", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OneDriveSearchOneDriveByOptionsItemType`"] pub enum
+    #[doc = "`OneDriveSearchOneDriveByOptionsItemType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `one-drive`."] pub enum
     OneDriveSearchOneDriveByOptionsItemType { All = "All", Folders = "Folders", Documents
     = "Documents", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OneDriveSearchOneDrivesByOptionsItemType`"] pub enum
+    #[doc = "`OneDriveSearchOneDrivesByOptionsItemType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `one-drive`."] pub enum
     OneDriveSearchOneDrivesByOptionsItemType { All = "All", Folders = "Folders",
     Documents = "Documents", } unknown Unknown
 }
 #[cfg(any(feature = "organization-group"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OrganizationGroupGetByIdDataSource`"] pub enum
+    #[doc = "`OrganizationGroupGetByIdDataSource`"] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-group`."] pub enum
     OrganizationGroupGetByIdDataSource { PreferLocal = "PreferLocal", Production =
     "Production", PreferLocalResynced = "PreferLocalResynced", } unknown Unknown
 }
 #[cfg(any(feature = "organization-group"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OrganizationGroupGetDataSource`"] pub enum OrganizationGroupGetDataSource {
-    PreferLocal = "PreferLocal", Production = "Production", PreferLocalResynced =
-    "PreferLocalResynced", } unknown Unknown
+    #[doc = "`OrganizationGroupGetDataSource`"] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-group`."] pub enum
+    OrganizationGroupGetDataSource { PreferLocal = "PreferLocal", Production =
+    "Production", PreferLocalResynced = "PreferLocalResynced", } unknown Unknown
 }
 #[cfg(any(feature = "organization-group"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OrganizationGroupGetLocationFilter`"] pub enum
+    #[doc = "`OrganizationGroupGetLocationFilter`"] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-group`."] pub enum
     OrganizationGroupGetLocationFilter { Cloud = "Cloud", OnPremises = "OnPremises",
     Hybrid = "Hybrid", CloudOrHybrid = "CloudOrHybrid", OnPremisesOrHybrid =
     "OnPremisesOrHybrid", Any = "Any", } unknown Unknown
 }
 #[cfg(any(feature = "organization-group-member"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OrganizationGroupMemberGetDataSource`"] pub enum
+    #[doc = "`OrganizationGroupMemberGetDataSource`"] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-group-member`."] pub enum
     OrganizationGroupMemberGetDataSource { PreferLocal = "PreferLocal", Production =
     "Production", PreferLocalResynced = "PreferLocalResynced", } unknown Unknown
 }
 #[cfg(any(feature = "organization-site"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OrganizationSiteGetByIdDataSource`"] pub enum
+    #[doc = "`OrganizationSiteGetByIdDataSource`"] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-site`."] pub enum
     OrganizationSiteGetByIdDataSource { PreferLocal = "PreferLocal", Production =
     "Production", PreferLocalResynced = "PreferLocalResynced", } unknown Unknown
 }
 #[cfg(any(feature = "organization-site"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OrganizationSiteGetDataSource`"] pub enum OrganizationSiteGetDataSource {
-    PreferLocal = "PreferLocal", Production = "Production", PreferLocalResynced =
-    "PreferLocalResynced", } unknown Unknown
+    #[doc = "`OrganizationSiteGetDataSource`"] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-site`."] pub enum
+    OrganizationSiteGetDataSource { PreferLocal = "PreferLocal", Production =
+    "Production", PreferLocalResynced = "PreferLocalResynced", } unknown Unknown
 }
 #[cfg(any(feature = "organization-site"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OrganizationSiteGetLocationFilter`"] pub enum
+    #[doc = "`OrganizationSiteGetLocationFilter`"] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-site`."] pub enum
     OrganizationSiteGetLocationFilter { Cloud = "Cloud", OnPremises = "OnPremises", Any =
     "Any", } unknown Unknown
 }
 #[cfg(any(feature = "organization-team"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OrganizationTeamGetByIdDataSource`"] pub enum
+    #[doc = "`OrganizationTeamGetByIdDataSource`"] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-team`."] pub enum
     OrganizationTeamGetByIdDataSource { PreferLocal = "PreferLocal", Production =
     "Production", PreferLocalResynced = "PreferLocalResynced", } unknown Unknown
 }
 #[cfg(any(feature = "organization-team"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OrganizationTeamGetDataSource`"] pub enum OrganizationTeamGetDataSource {
-    PreferLocal = "PreferLocal", Production = "Production", PreferLocalResynced =
-    "PreferLocalResynced", } unknown Unknown
+    #[doc = "`OrganizationTeamGetDataSource`"] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-team`."] pub enum
+    OrganizationTeamGetDataSource { PreferLocal = "PreferLocal", Production =
+    "Production", PreferLocalResynced = "PreferLocalResynced", } unknown Unknown
 }
 #[cfg(any(feature = "organization-user"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OrganizationUserGetByIdDataSource`"] pub enum
+    #[doc = "`OrganizationUserGetByIdDataSource`"] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-user`."] pub enum
     OrganizationUserGetByIdDataSource { PreferLocal = "PreferLocal", Production =
     "Production", PreferLocalResynced = "PreferLocalResynced", } unknown Unknown
 }
 #[cfg(any(feature = "organization-user"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OrganizationUserGetDataSource`"] pub enum OrganizationUserGetDataSource {
-    PreferLocal = "PreferLocal", Production = "Production", PreferLocalResynced =
-    "PreferLocalResynced", } unknown Unknown
+    #[doc = "`OrganizationUserGetDataSource`"] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-user`."] pub enum
+    OrganizationUserGetDataSource { PreferLocal = "PreferLocal", Production =
+    "Production", PreferLocalResynced = "PreferLocalResynced", } unknown Unknown
 }
 #[cfg(any(feature = "organization-user"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OrganizationUserGetDetectedSkuType`"] pub enum
+    #[doc = "`OrganizationUserGetDetectedSkuType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-user`."] pub enum
     OrganizationUserGetDetectedSkuType { Other = "Other", Education = "Education", }
     unknown Unknown
 }
 #[cfg(any(feature = "organization-user"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OrganizationUserGetLocationFilter`"] pub enum
+    #[doc = "`OrganizationUserGetLocationFilter`"] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-user`."] pub enum
     OrganizationUserGetLocationFilter { Cloud = "Cloud", OnPremises = "OnPremises",
     Hybrid = "Hybrid", CloudOrHybrid = "CloudOrHybrid", OnPremisesOrHybrid =
     "OnPremisesOrHybrid", Any = "Any", } unknown Unknown
@@ -191,6 +220,8 @@ pub struct OAuthTokenResponse {
 ///`PageOfRestApplication`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "application"))]
+///
+/// Needs the crate feature `application`.
 pub struct PageOfRestApplication {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -205,6 +236,8 @@ pub struct PageOfRestApplication {
 ///`PageOfRestBackupApplication`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-backup-applications"))]
+///
+/// Needs the crate feature `organization-backup-applications`.
 pub struct PageOfRestBackupApplication {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -219,6 +252,8 @@ pub struct PageOfRestBackupApplication {
 ///`PageOfRestBackupGroupData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-group-data"))]
+///
+/// Needs the crate feature `backup-group-data`.
 pub struct PageOfRestBackupGroupData {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -233,6 +268,8 @@ pub struct PageOfRestBackupGroupData {
 ///`PageOfRestBackupMailboxData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-mailbox-data"))]
+///
+/// Needs the crate feature `backup-mailbox-data`.
 pub struct PageOfRestBackupMailboxData {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -247,6 +284,8 @@ pub struct PageOfRestBackupMailboxData {
 ///`PageOfRestBackupOneDriveData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-one-drive-data"))]
+///
+/// Needs the crate feature `backup-one-drive-data`.
 pub struct PageOfRestBackupOneDriveData {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -261,6 +300,8 @@ pub struct PageOfRestBackupOneDriveData {
 ///`PageOfRestBackupOrganizationData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-organization-data"))]
+///
+/// Needs the crate feature `backup-organization-data`.
 pub struct PageOfRestBackupOrganizationData {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -275,6 +316,8 @@ pub struct PageOfRestBackupOrganizationData {
 ///`PageOfRestBackupRepository`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-repository"))]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct PageOfRestBackupRepository {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -289,6 +332,8 @@ pub struct PageOfRestBackupRepository {
 ///`PageOfRestBackupRepositoryOwnerChangeSession`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "repository-owner-change-session"))]
+///
+/// Needs the crate feature `repository-owner-change-session`.
 pub struct PageOfRestBackupRepositoryOwnerChangeSession {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -303,6 +348,8 @@ pub struct PageOfRestBackupRepositoryOwnerChangeSession {
 ///`PageOfRestBackupRepositoryStorageUsageInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-repository"))]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct PageOfRestBackupRepositoryStorageUsageInfo {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -317,6 +364,8 @@ pub struct PageOfRestBackupRepositoryStorageUsageInfo {
 ///`PageOfRestBackupSiteData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-site-data"))]
+///
+/// Needs the crate feature `backup-site-data`.
 pub struct PageOfRestBackupSiteData {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -331,6 +380,8 @@ pub struct PageOfRestBackupSiteData {
 ///`PageOfRestBackupTeamData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-team-data"))]
+///
+/// Needs the crate feature `backup-team-data`.
 pub struct PageOfRestBackupTeamData {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -345,6 +396,8 @@ pub struct PageOfRestBackupTeamData {
 ///`PageOfRestBackupUserData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-user-data"))]
+///
+/// Needs the crate feature `backup-user-data`.
 pub struct PageOfRestBackupUserData {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -365,6 +418,8 @@ pub struct PageOfRestBackupUserData {
         feature = "teams-team"
     )
 )]
+///
+/// Needs one of the crate features `backup-organization`, `teams-channel`, `teams-team`.
 pub struct PageOfRestChannelEntity {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -379,6 +434,8 @@ pub struct PageOfRestChannelEntity {
 ///`PageOfRestCopyJob`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job"))]
+///
+/// Needs the crate feature `copy-job`.
 pub struct PageOfRestCopyJob {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -393,6 +450,8 @@ pub struct PageOfRestCopyJob {
 ///`PageOfRestDataRetrievalComposed`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct PageOfRestDataRetrievalComposed {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -407,6 +466,8 @@ pub struct PageOfRestDataRetrievalComposed {
 ///`PageOfRestDataRetrievalMailbox`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct PageOfRestDataRetrievalMailbox {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -421,6 +482,8 @@ pub struct PageOfRestDataRetrievalMailbox {
 ///`PageOfRestDataRetrievalOneDrive`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct PageOfRestDataRetrievalOneDrive {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -435,6 +498,8 @@ pub struct PageOfRestDataRetrievalOneDrive {
 ///`PageOfRestDataRetrievalSession`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval-session"))]
+///
+/// Needs the crate feature `data-retrieval-session`.
 pub struct PageOfRestDataRetrievalSession {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -449,6 +514,8 @@ pub struct PageOfRestDataRetrievalSession {
 ///`PageOfRestDataRetrievalTeam`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct PageOfRestDataRetrievalTeam {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -463,6 +530,8 @@ pub struct PageOfRestDataRetrievalTeam {
 ///`PageOfRestDataRetrievalWeb`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct PageOfRestDataRetrievalWeb {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -477,6 +546,8 @@ pub struct PageOfRestDataRetrievalWeb {
 ///`PageOfRestExchangeFolder`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-folder"))]
+///
+/// Needs the crate feature `exchange-folder`.
 pub struct PageOfRestExchangeFolder {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -498,6 +569,8 @@ pub struct PageOfRestExchangeFolder {
         feature = "exchange-mailbox"
     )
 )]
+///
+/// Needs one of the crate features `backup-organization`, `exchange-folder`, `exchange-item`, `exchange-mailbox`.
 pub struct PageOfRestExchangeItemsComposed {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -512,6 +585,8 @@ pub struct PageOfRestExchangeItemsComposed {
 ///`PageOfRestExchangeMailbox`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-mailbox"))]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct PageOfRestExchangeMailbox {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -526,6 +601,8 @@ pub struct PageOfRestExchangeMailbox {
 ///`PageOfRestGroup`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-group"))]
+///
+/// Needs the crate feature `organization-group`.
 pub struct PageOfRestGroup {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -540,6 +617,8 @@ pub struct PageOfRestGroup {
 ///`PageOfRestGroupMember`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-group-member"))]
+///
+/// Needs the crate feature `organization-group-member`.
 pub struct PageOfRestGroupMember {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -565,6 +644,8 @@ pub struct PageOfRestGroupMember {
         feature = "share-point-site"
     )
 )]
+///
+/// Needs one of the crate features `one-drive`, `one-drive-document`, `one-drive-folder`, `share-point-document`, `share-point-folder`, `share-point-library`, `share-point-list`, `share-point-site`.
 pub struct PageOfRestItemComposed {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -579,6 +660,8 @@ pub struct PageOfRestItemComposed {
 ///`PageOfRestJob`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job"))]
+///
+/// Needs the crate feature `job`.
 pub struct PageOfRestJob {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -593,6 +676,8 @@ pub struct PageOfRestJob {
 ///`PageOfRestJobItemComposed`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job"))]
+///
+/// Needs the crate feature `job`.
 pub struct PageOfRestJobItemComposed {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -607,6 +692,8 @@ pub struct PageOfRestJobItemComposed {
 ///`PageOfRestJobSession`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-session"))]
+///
+/// Needs the crate feature `job-session`.
 pub struct PageOfRestJobSession {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -621,6 +708,8 @@ pub struct PageOfRestJobSession {
 ///`PageOfRestJobSessionObject`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-session-objects"))]
+///
+/// Needs the crate feature `job-session-objects`.
 pub struct PageOfRestJobSessionObject {
     ///Most items this page could hold.
     pub limit: ::std::option::Option<i32>,
@@ -635,6 +724,8 @@ pub struct PageOfRestJobSessionObject {
 ///`PageOfRestLicensedUser`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "licensed-user"))]
+///
+/// Needs the crate feature `licensed-user`.
 pub struct PageOfRestLicensedUser {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -649,6 +740,8 @@ pub struct PageOfRestLicensedUser {
 ///`PageOfRestLogItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval-session-log", feature = "job-session-log"))]
+///
+/// Needs one of the crate features `data-retrieval-session-log`, `job-session-log`.
 pub struct PageOfRestLogItem {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -663,6 +756,8 @@ pub struct PageOfRestLogItem {
 ///`PageOfRestOneDrive`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive", feature = "organization-user-one-drive"))]
+///
+/// Needs one of the crate features `one-drive`, `organization-user-one-drive`.
 pub struct PageOfRestOneDrive {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -677,6 +772,8 @@ pub struct PageOfRestOneDrive {
 ///`PageOfRestOneDriveDocument`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-document"))]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct PageOfRestOneDriveDocument {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -691,6 +788,8 @@ pub struct PageOfRestOneDriveDocument {
 ///`PageOfRestOneDriveFolder`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-folder"))]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct PageOfRestOneDriveFolder {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -705,6 +804,8 @@ pub struct PageOfRestOneDriveFolder {
 ///`PageOfRestOrganizationComposed`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
+///
+/// Needs the crate feature `organization`.
 pub struct PageOfRestOrganizationComposed {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -719,6 +820,8 @@ pub struct PageOfRestOrganizationComposed {
 ///`PageOfRestOrganizationStorageSpaceUsage`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
+///
+/// Needs the crate feature `organization`.
 pub struct PageOfRestOrganizationStorageSpaceUsage {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -733,6 +836,8 @@ pub struct PageOfRestOrganizationStorageSpaceUsage {
 ///`PageOfRestProtectedGroup`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-data"))]
+///
+/// Needs the crate feature `protected-data`.
 pub struct PageOfRestProtectedGroup {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -747,6 +852,8 @@ pub struct PageOfRestProtectedGroup {
 ///`PageOfRestProtectedSite`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-data"))]
+///
+/// Needs the crate feature `protected-data`.
 pub struct PageOfRestProtectedSite {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -761,6 +868,8 @@ pub struct PageOfRestProtectedSite {
 ///`PageOfRestProtectedTeam`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-data"))]
+///
+/// Needs the crate feature `protected-data`.
 pub struct PageOfRestProtectedTeam {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -775,6 +884,8 @@ pub struct PageOfRestProtectedTeam {
 ///`PageOfRestProtectedUser`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-data"))]
+///
+/// Needs the crate feature `protected-data`.
 pub struct PageOfRestProtectedUser {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -789,6 +900,8 @@ pub struct PageOfRestProtectedUser {
 ///`PageOfRestProxy`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy", feature = "proxy-pool"))]
+///
+/// Needs one of the crate features `proxy`, `proxy-pool`.
 pub struct PageOfRestProxy {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -803,6 +916,8 @@ pub struct PageOfRestProxy {
 ///`PageOfRestProxyPool`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy-pool"))]
+///
+/// Needs the crate feature `proxy-pool`.
 pub struct PageOfRestProxyPool {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -817,6 +932,8 @@ pub struct PageOfRestProxyPool {
 ///`PageOfRestRestorePoint`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-point"))]
+///
+/// Needs the crate feature `restore-point`.
 pub struct PageOfRestRestorePoint {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -831,6 +948,8 @@ pub struct PageOfRestRestorePoint {
 ///`PageOfRestRestoreSession`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-session"))]
+///
+/// Needs the crate feature `restore-session`.
 pub struct PageOfRestRestoreSession {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -845,6 +964,8 @@ pub struct PageOfRestRestoreSession {
 ///`PageOfRestRestoreSessionEvent`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-session-event"))]
+///
+/// Needs the crate feature `restore-session-event`.
 pub struct PageOfRestRestoreSessionEvent {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -859,6 +980,8 @@ pub struct PageOfRestRestoreSessionEvent {
 ///`PageOfRestSharePointAttachment`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-attachment"))]
+///
+/// Needs the crate feature `share-point-attachment`.
 pub struct PageOfRestSharePointAttachment {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -873,6 +996,8 @@ pub struct PageOfRestSharePointAttachment {
 ///`PageOfRestSharePointDocument`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-document"))]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct PageOfRestSharePointDocument {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -887,6 +1012,8 @@ pub struct PageOfRestSharePointDocument {
 ///`PageOfRestSharePointFolder`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-folder"))]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct PageOfRestSharePointFolder {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -901,6 +1028,8 @@ pub struct PageOfRestSharePointFolder {
 ///`PageOfRestSharePointItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-item"))]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct PageOfRestSharePointItem {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -915,6 +1044,8 @@ pub struct PageOfRestSharePointItem {
 ///`PageOfRestSharePointLibrary`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-library"))]
+///
+/// Needs the crate feature `share-point-library`.
 pub struct PageOfRestSharePointLibrary {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -929,6 +1060,8 @@ pub struct PageOfRestSharePointLibrary {
 ///`PageOfRestSharePointList`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-list"))]
+///
+/// Needs the crate feature `share-point-list`.
 pub struct PageOfRestSharePointList {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -943,6 +1076,8 @@ pub struct PageOfRestSharePointList {
 ///`PageOfRestSharePointSite`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-site"))]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct PageOfRestSharePointSite {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -957,6 +1092,8 @@ pub struct PageOfRestSharePointSite {
 ///`PageOfRestSite`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-site"))]
+///
+/// Needs the crate feature `organization-site`.
 pub struct PageOfRestSite {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -971,6 +1108,8 @@ pub struct PageOfRestSite {
 ///`PageOfRestTeam`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-team"))]
+///
+/// Needs the crate feature `organization-team`.
 pub struct PageOfRestTeam {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -985,6 +1124,8 @@ pub struct PageOfRestTeam {
 ///`PageOfRestTeamsChannelPreview`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-channel"))]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct PageOfRestTeamsChannelPreview {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -999,6 +1140,8 @@ pub struct PageOfRestTeamsChannelPreview {
 ///`PageOfRestTeamsFile`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-file"))]
+///
+/// Needs the crate feature `teams-file`.
 pub struct PageOfRestTeamsFile {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -1013,6 +1156,8 @@ pub struct PageOfRestTeamsFile {
 ///`PageOfRestTeamsNode`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-channel"))]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct PageOfRestTeamsNode {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -1027,6 +1172,8 @@ pub struct PageOfRestTeamsNode {
 ///`PageOfRestTeamsPost`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-post"))]
+///
+/// Needs the crate feature `teams-post`.
 pub struct PageOfRestTeamsPost {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -1041,6 +1188,8 @@ pub struct PageOfRestTeamsPost {
 ///`PageOfRestTeamsTab`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-tab"))]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct PageOfRestTeamsTab {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -1055,6 +1204,8 @@ pub struct PageOfRestTeamsTab {
 ///`PageOfRestTeamsTeam`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-team"))]
+///
+/// Needs the crate feature `teams-team`.
 pub struct PageOfRestTeamsTeam {
     ///Page size the server used for this page.
     pub limit: ::std::option::Option<i32>,
@@ -1069,6 +1220,8 @@ pub struct PageOfRestTeamsTeam {
 ///`PageOfRestUser`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-user"))]
+///
+/// Needs the crate feature `organization-user`.
 pub struct PageOfRestUser {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -1083,6 +1236,8 @@ pub struct PageOfRestUser {
 ///`RestAccount`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "account"))]
+///
+/// Needs the crate feature `account`.
 pub struct RestAccount {
     ///Storage kind these credentials open.
     pub account_type: ::std::option::Option<RestAccountAccountType>,
@@ -1096,19 +1251,24 @@ pub struct RestAccount {
 }
 #[cfg(any(feature = "account"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "Storage kind these credentials open."] pub enum RestAccountAccountType {
+    #[doc = "Storage kind these credentials open."] #[doc = ""] #[doc =
+    " Needs the crate feature `account`."] pub enum RestAccountAccountType {
     AzureBlobAccount = "azureBlobAccount", AmazonS3Account = "amazonS3Account",
     AmazonS3CompatibleAccount = "amazonS3CompatibleAccount", } unknown Unknown
 }
 ///`RestAccountPool`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-backup-accounts"))]
+///
+/// Needs the crate feature `organization-backup-accounts`.
 pub struct RestAccountPool {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
 }
 ///`RestAccountToSend`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "account"))]
+///
+/// Needs the crate feature `account`.
 pub struct RestAccountToSend {
     ///Storage kind these credentials open: `azureBlobAccount`, `amazonS3Account` or `amazonS3CompatibleAccount`.
     pub account_type: ::std::option::Option<RestAccountToSendAccountType>,
@@ -1134,9 +1294,10 @@ impl RestAccountToSend {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Storage kind these credentials open: `azureBlobAccount`, `amazonS3Account` or `amazonS3CompatibleAccount`."]
-    pub enum RestAccountToSendAccountType { AzureBlobAccount = "azureBlobAccount",
-    AmazonS3Account = "amazonS3Account", AmazonS3CompatibleAccount =
-    "amazonS3CompatibleAccount", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `account`."] pub enum
+    RestAccountToSendAccountType { AzureBlobAccount = "azureBlobAccount", AmazonS3Account
+    = "amazonS3Account", AmazonS3CompatibleAccount = "amazonS3CompatibleAccount", }
+    unknown Unknown
 }
 ///`RestAction`
 #[derive(Clone, Debug, Default)]
@@ -1161,6 +1322,8 @@ impl RestAccountToSend {
         feature = "vex-email-settings"
     )
 )]
+///
+/// Needs one of the crate features `audit-email-settings`, `backup-organization`, `data-retrieval`, `exchange-folder`, `exchange-item`, `exchange-mailbox`, `exclusion-settings`, `history-settings`, `license`, `management-mode`, `organization`, `unreferenced-types`, `vbo-email-settings`, `veod-email-settings`, `vesp-email-settings`, `vet-email-settings`, `vex-email-settings`.
 pub struct RestAction {
     ///HTTP method to use with `uri`, such as `POST`.
     pub method: ::std::option::Option<::std::string::String>,
@@ -1170,6 +1333,8 @@ pub struct RestAction {
 ///`RestAmazonArchiverAppliance`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-repository", feature = "unreferenced-types"))]
+///
+/// Needs one of the crate features `backup-repository`, `unreferenced-types`.
 pub struct RestAmazonArchiverAppliance {
     ///TCP port the appliance listens on for traffic from backup proxies.
     pub appliance_port: ::std::option::Option<i32>,
@@ -1190,6 +1355,8 @@ pub struct RestAmazonArchiverAppliance {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `amazon-s3-object-storage`, `backup-repository`, `unreferenced-types`.
 pub struct RestAmazonBucketS3Aws {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     ///Name of the S3 bucket.
@@ -1203,6 +1370,8 @@ pub struct RestAmazonBucketS3Aws {
 ///`RestAmazonBucketS3Compatible`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "amazon-s3-compatible-object-storage"))]
+///
+/// Needs the crate feature `amazon-s3-compatible-object-storage`.
 pub struct RestAmazonBucketS3Compatible {
     ///Region id used when signing requests to this endpoint.
     pub custom_region_id: ::std::option::Option<::std::string::String>,
@@ -1214,6 +1383,8 @@ pub struct RestAmazonBucketS3Compatible {
 ///`RestAmazonBucketS3CompatibleFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-repository", feature = "unreferenced-types"))]
+///
+/// Needs one of the crate features `backup-repository`, `unreferenced-types`.
 pub struct RestAmazonBucketS3CompatibleFromClient {
     ///Region id the endpoint expects in signed requests.
     pub custom_region_id: ::std::option::Option<::std::string::String>,
@@ -1232,6 +1403,8 @@ pub struct RestAmazonBucketS3CompatibleFromClient {
 ///`RestAmazonFolderToReceiveS3Aws`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "amazon-s3-object-storage"))]
+///
+/// Needs the crate feature `amazon-s3-object-storage`.
 pub struct RestAmazonFolderToReceiveS3Aws {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     pub name: ::std::option::Option<::std::string::String>,
@@ -1241,6 +1414,8 @@ pub struct RestAmazonFolderToReceiveS3Aws {
 ///`RestAmazonFolderToReceiveS3Compatible`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "amazon-s3-compatible-object-storage"))]
+///
+/// Needs the crate feature `amazon-s3-compatible-object-storage`.
 pub struct RestAmazonFolderToReceiveS3Compatible {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     pub name: ::std::option::Option<::std::string::String>,
@@ -1255,6 +1430,8 @@ pub struct RestAmazonFolderToReceiveS3Compatible {
         feature = "amazon-s3-object-storage"
     )
 )]
+///
+/// Needs one of the crate features `amazon-s3-compatible-object-storage`, `amazon-s3-object-storage`.
 pub struct RestAmazonFolderToSend {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     ///Name of the folder to create in the bucket.
@@ -1275,6 +1452,8 @@ impl RestAmazonFolderToSend {
 ///`RestAmazonInstanceType`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "ec2-resources"))]
+///
+/// Needs the crate feature `ec2-resources`.
 pub struct RestAmazonInstanceType {
     ///Virtual CPU cores of the type.
     pub cores: ::std::option::Option<i32>,
@@ -1286,6 +1465,8 @@ pub struct RestAmazonInstanceType {
 ///`RestAmazonS3DataRetrieval`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestAmazonS3DataRetrieval {
     ///Follow-up actions the server offers on this job.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -1327,13 +1508,16 @@ pub struct RestAmazonS3DataRetrieval {
 }
 #[cfg(any(feature = "data-retrieval", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestAmazonS3GlacierRetrievalPolicy`"] pub enum
+    #[doc = "`RestAmazonS3GlacierRetrievalPolicy`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `data-retrieval`, `unreferenced-types`."] pub enum
     RestAmazonS3GlacierRetrievalPolicy { Expedited = "Expedited", Standard = "Standard",
     Bulk = "Bulk", } unknown Unknown
 }
 ///`RestAmazonS3ObjectStorage`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestAmazonS3ObjectStorage {
     ///Cloud credentials that open the storage, id from `Account_GetAccounts`.
     pub account_id: ::std::option::Option<::uuid::Uuid>,
@@ -1380,6 +1564,8 @@ pub struct RestAmazonS3ObjectStorage {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `backup-repository`, `ec2-resources`, `unreferenced-types`.
 pub struct RestAmazonSecurityGroup {
     ///Id of the AWS security group (`sg-` prefix) applied to the archiver appliance.
     pub id: ::std::option::Option<::std::string::String>,
@@ -1395,6 +1581,8 @@ pub struct RestAmazonSecurityGroup {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `backup-repository`, `ec2-resources`, `unreferenced-types`.
 pub struct RestAmazonSubnet {
     ///IPv4 range of the subnet in CIDR notation (for example `10.0.1.0/24`); it lies inside the VPC range.
     pub cidr: ::std::option::Option<::std::string::String>,
@@ -1412,6 +1600,8 @@ pub struct RestAmazonSubnet {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `backup-repository`, `ec2-resources`, `unreferenced-types`.
 pub struct RestAmazonVpc {
     ///IPv4 range of the VPC in CIDR notation, for example `10.0.0.0/16`.
     pub cidr: ::std::option::Option<::std::string::String>,
@@ -1423,6 +1613,8 @@ pub struct RestAmazonVpc {
 ///`RestApplication`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "application", feature = "organization-backup-applications"))]
+///
+/// Needs one of the crate features `application`, `organization-backup-applications`.
 pub struct RestApplication {
     ///Application (client) id of the Microsoft Entra application that the organization uses for backup.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
@@ -1434,6 +1626,8 @@ pub struct RestApplication {
 ///`RestApplicationFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "application"))]
+///
+/// Needs the crate feature `application`.
 pub struct RestApplicationFromClient {
     ///Base64 of the certificate (with private key) the new applications will use to authenticate.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -1455,6 +1649,8 @@ impl RestApplicationFromClient {
 ///`RestAppointmentItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestAppointmentItem {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -1506,6 +1702,8 @@ pub struct RestAppointmentItem {
         feature = "teams-team"
     )
 )]
+///
+/// Needs one of the crate features `exchange-folder`, `exchange-item`, `exchange-mailbox`, `one-drive`, `one-drive-document`, `one-drive-folder`, `restore-session`, `share-point-document`, `share-point-folder`, `share-point-item`, `share-point-library`, `share-point-list`, `share-point-site`, `teams-channel`, `teams-file`, `teams-post`, `teams-tab`, `teams-team`.
 pub struct RestAsyncRestoreResponse {
     ///Id of the restore session that runs the work; poll it with `RestoreSession_GetByRestoreSessionId`.
     pub session_id: ::std::option::Option<::uuid::Uuid>,
@@ -1520,6 +1718,8 @@ pub struct RestAsyncRestoreResponse {
         feature = "teams-team"
     )
 )]
+///
+/// Needs one of the crate features `backup-organization`, `teams-channel`, `teams-post`, `teams-team`.
 pub struct RestAttachInfo {
     ///File name of the attached file.
     pub long_file_name: ::std::option::Option<::std::string::String>,
@@ -1539,6 +1739,8 @@ pub struct RestAttachInfo {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `backup-organization`, `exchange-folder`, `exchange-item`, `exchange-mailbox`, `unreferenced-types`.
 pub struct RestAttachment {
     ///File name of the attachment.
     pub name: ::std::option::Option<::std::string::String>,
@@ -1548,6 +1750,8 @@ pub struct RestAttachment {
 ///`RestAuditEmailSettingsRequest`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "audit-email-settings"))]
+///
+/// Needs the crate feature `audit-email-settings`.
 pub struct RestAuditEmailSettingsRequest {
     pub authentication_type: ::std::option::Option<RestAuthenticationType>,
     ///`true` turns audit notification emails on.
@@ -1586,6 +1790,8 @@ impl RestAuditEmailSettingsRequest {
 ///`RestAuditEmailSettingsResponse`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "audit-email-settings"))]
+///
+/// Needs the crate feature `audit-email-settings`.
 pub struct RestAuditEmailSettingsResponse {
     ///Follow-up actions the server offers on this resource.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -1616,6 +1822,8 @@ pub struct RestAuditEmailSettingsResponse {
 ///`RestAuditUserOrGroup`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-audit"))]
+///
+/// Needs the crate feature `organization-audit`.
 pub struct RestAuditUserOrGroup {
     pub group: ::std::option::Option<RestGroup>,
     ///Id of the audit entry; read it from `OrganizationAudit_Get`, leave it out when adding.
@@ -1629,11 +1837,14 @@ pub struct RestAuditUserOrGroup {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Whether the entry watches one `User` or a whole `Group`; tells which of `user` or `group` is set."]
-    pub enum RestAuditUserOrGroupType { User = "User", Group = "Group", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `organization-audit`."] pub enum
+    RestAuditUserOrGroupType { User = "User", Group = "Group", } unknown Unknown
 }
 ///`RestAuthCode`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "auth"))]
+///
+/// Needs the crate feature `auth`.
 pub struct RestAuthCode {
     ///One-time code; it works for a single exchange only.
     pub auth_code: ::std::option::Option<::std::string::String>,
@@ -1649,13 +1860,16 @@ pub struct RestAuthCode {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestAuthenticationType`"] pub enum RestAuthenticationType { CustomSmtp =
-    "CustomSmtp", GoogleGmail = "GoogleGmail", Microsoft365 = "Microsoft365", } unknown
-    Unknown
+    #[doc = "`RestAuthenticationType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `audit-email-settings`, `vbo-email-settings`, `veod-email-settings`, `vesp-email-settings`, `vet-email-settings`, `vex-email-settings`."]
+    pub enum RestAuthenticationType { CustomSmtp = "CustomSmtp", GoogleGmail =
+    "GoogleGmail", Microsoft365 = "Microsoft365", } unknown Unknown
 }
 ///`RestAutomaticUpdateSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration"))]
+///
+/// Needs the crate feature `configuration`.
 pub struct RestAutomaticUpdateSettings {
     ///`true` also downloads updates in the background and installs them on the backup infrastructure components.
     pub install_updates_automatically: ::std::option::Option<bool>,
@@ -1664,13 +1878,16 @@ pub struct RestAutomaticUpdateSettings {
 }
 #[cfg(any(feature = "data-retrieval", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestAzureArchiveRetrievalPolicy`"] pub enum RestAzureArchiveRetrievalPolicy
-    { StandardPriority = "StandardPriority", HighPriority = "HighPriority", } unknown
-    Unknown
+    #[doc = "`RestAzureArchiveRetrievalPolicy`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `data-retrieval`, `unreferenced-types`."] pub enum
+    RestAzureArchiveRetrievalPolicy { StandardPriority = "StandardPriority", HighPriority
+    = "HighPriority", } unknown Unknown
 }
 ///`RestAzureArchiverAppliance`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-repository", feature = "unreferenced-types"))]
+///
+/// Needs one of the crate features `backup-repository`, `unreferenced-types`.
 pub struct RestAzureArchiverAppliance {
     ///TCP port the appliance listens on for traffic from backup proxies.
     pub appliance_port: ::std::option::Option<i32>,
@@ -1693,6 +1910,8 @@ pub struct RestAzureArchiverAppliance {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `azure-object-storage`, `backup-repository`, `unreferenced-types`.
 pub struct RestAzureContainer {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     ///Name of the blob container in the Azure storage account.
@@ -1702,6 +1921,8 @@ pub struct RestAzureContainer {
 ///`RestAzureDataRetrieval`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestAzureDataRetrieval {
     ///Follow-up actions the server offers on this job.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -1744,6 +1965,8 @@ pub struct RestAzureDataRetrieval {
 ///`RestAzureFolderToReceive`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-object-storage"))]
+///
+/// Needs the crate feature `azure-object-storage`.
 pub struct RestAzureFolderToReceive {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     pub name: ::std::option::Option<::std::string::String>,
@@ -1753,6 +1976,8 @@ pub struct RestAzureFolderToReceive {
 ///`RestAzureFolderToSend`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-object-storage"))]
+///
+/// Needs the crate feature `azure-object-storage`.
 pub struct RestAzureFolderToSend {
     pub links: ::std::option::Option<RestLinkHalDictionary>,
     ///Name for the new folder.
@@ -1768,6 +1993,8 @@ impl RestAzureFolderToSend {
 ///`RestAzureLocation`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-accounts"))]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct RestAzureLocation {
     ///Human-readable region name, such as `West Europe`.
     pub display_name: ::std::option::Option<::std::string::String>,
@@ -1777,6 +2004,8 @@ pub struct RestAzureLocation {
 ///`RestAzureObjectStorage`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestAzureObjectStorage {
     ///Azure storage credentials (`azureBlobAccount`), id from `Account_GetAccounts`.
     pub account_id: ::std::option::Option<::uuid::Uuid>,
@@ -1817,6 +2046,8 @@ pub struct RestAzureObjectStorage {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `azure-service-accounts`, `backup-repository`, `unreferenced-types`.
 pub struct RestAzureResourceGroup {
     ///Azure region of that resource group, for example `westeurope`.
     pub location: ::std::option::Option<::std::string::String>,
@@ -1832,6 +2063,8 @@ pub struct RestAzureResourceGroup {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `azure-service-accounts`, `backup-repository`, `unreferenced-types`.
 pub struct RestAzureSubnet {
     ///IPv4 range of the subnet in CIDR notation.
     pub address_prefix: ::std::option::Option<::std::string::String>,
@@ -1847,6 +2080,8 @@ pub struct RestAzureSubnet {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `azure-service-accounts`, `backup-repository`, `unreferenced-types`.
 pub struct RestAzureSubscription {
     ///Name of the subscription as the Azure portal shows it.
     pub display_name: ::std::option::Option<::std::string::String>,
@@ -1856,6 +2091,8 @@ pub struct RestAzureSubscription {
 ///`RestAzureVirtualMachineSize`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-accounts"))]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct RestAzureVirtualMachineSize {
     ///Virtual CPU cores of this size (sent as a string).
     pub cores_count: ::std::option::Option<::std::string::String>,
@@ -1877,6 +2114,8 @@ pub struct RestAzureVirtualMachineSize {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `azure-service-accounts`, `backup-repository`, `unreferenced-types`.
 pub struct RestAzureVirtualNetwork {
     ///IPv4 address ranges of the network, in CIDR notation.
     pub address_spaces: ::std::vec::Vec<::std::string::String>,
@@ -1892,6 +2131,8 @@ pub struct RestAzureVirtualNetwork {
 ///`RestBackupAccount`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-backup-accounts"))]
+///
+/// Needs the crate feature `organization-backup-accounts`.
 pub struct RestBackupAccount {
     pub group_member: ::std::option::Option<RestGroupMember>,
     pub password: ::std::option::Option<SecureString>,
@@ -1899,6 +2140,8 @@ pub struct RestBackupAccount {
 ///`RestBackupApplication`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-backup-applications"))]
+///
+/// Needs the crate feature `organization-backup-applications`.
 pub struct RestBackupApplication {
     ///Id of the application in Microsoft Entra.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
@@ -1910,6 +2153,8 @@ pub struct RestBackupApplication {
 ///`RestBackupApplicationFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-backup-applications"))]
+///
+/// Needs the crate feature `organization-backup-applications`.
 pub struct RestBackupApplicationFromClient {
     pub application: ::std::option::Option<RestApplication>,
     ///Certificate (with private key) that lets the server sign in as that application, Base64-encoded.
@@ -1919,6 +2164,8 @@ pub struct RestBackupApplicationFromClient {
 ///`RestBackupGroupData`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "backup-group-data"))]
+///
+/// Needs the crate feature `backup-group-data`.
 pub struct RestBackupGroupData {
     ///Id of the group's mail account.
     pub account_id: ::std::option::Option<::std::string::String>,
@@ -1959,13 +2206,16 @@ pub struct RestBackupGroupData {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestBackupItemType`"] pub enum RestBackupItemType { Mailbox = "Mailbox",
-    OneDrive = "OneDrive", Site = "Site", Team = "Team", User = "User", Group = "Group",
-    } unknown Unknown
+    #[doc = "`RestBackupItemType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `backup-group-data`, `backup-mailbox-data`, `backup-one-drive-data`, `backup-site-data`, `backup-team-data`, `backup-user-data`, `data-retrieval`."]
+    pub enum RestBackupItemType { Mailbox = "Mailbox", OneDrive = "OneDrive", Site =
+    "Site", Team = "Team", User = "User", Group = "Group", } unknown Unknown
 }
 ///`RestBackupMailboxData`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "backup-mailbox-data", feature = "data-retrieval"))]
+///
+/// Needs one of the crate features `backup-mailbox-data`, `data-retrieval`.
 pub struct RestBackupMailboxData {
     ///Id of the organization as recorded inside the backup; not the same value as `organizationId`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
@@ -1989,6 +2239,8 @@ pub struct RestBackupMailboxData {
 ///`RestBackupOneDriveData`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "backup-one-drive-data", feature = "data-retrieval"))]
+///
+/// Needs one of the crate features `backup-one-drive-data`, `data-retrieval`.
 pub struct RestBackupOneDriveData {
     ///Id of the organization as recorded inside the backup; not the same value as `organizationId`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
@@ -2010,6 +2262,8 @@ pub struct RestBackupOneDriveData {
 ///`RestBackupOrganization`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-organization"))]
+///
+/// Needs the crate feature `backup-organization`.
 pub struct RestBackupOrganization {
     ///Id of the organization whose backups the session explores.
     pub id: ::std::option::Option<::uuid::Uuid>,
@@ -2021,6 +2275,8 @@ pub struct RestBackupOrganization {
 ///`RestBackupOrganizationData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-organization-data"))]
+///
+/// Needs the crate feature `backup-organization-data`.
 pub struct RestBackupOrganizationData {
     ///Organization id as recorded inside the backup.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
@@ -2034,6 +2290,8 @@ pub struct RestBackupOrganizationData {
 ///`RestBackupRepository`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-repository"))]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct RestBackupRepository {
     ///Total size of a local (JET-based) repository, in bytes.
     pub capacity_bytes: ::std::option::Option<i64>,
@@ -2101,14 +2359,18 @@ pub struct RestBackupRepository {
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "Days the `Daily` clean-up runs."] pub enum RestBackupRepositoryDailyType {
-    Everyday = "Everyday", Workdays = "Workdays", Weekends = "Weekends", Monday =
-    "Monday", Tuesday = "Tuesday", Wednesday = "Wednesday", Thursday = "Thursday", Friday
-    = "Friday", Saturday = "Saturday", Sunday = "Sunday", } unknown Unknown
+    #[doc = "Days the `Daily` clean-up runs."] #[doc = ""] #[doc =
+    " Needs the crate feature `backup-repository`."] pub enum
+    RestBackupRepositoryDailyType { Everyday = "Everyday", Workdays = "Workdays",
+    Weekends = "Weekends", Monday = "Monday", Tuesday = "Tuesday", Wednesday =
+    "Wednesday", Thursday = "Thursday", Friday = "Friday", Saturday = "Saturday", Sunday
+    = "Sunday", } unknown Unknown
 }
 ///`RestBackupRepositoryFromClient`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "backup-repository"))]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct RestBackupRepositoryFromClient {
     ///`true` takes over a repository that already holds backups and belonged to another proxy, instead of refusing.
     pub attach_used_repository: ::std::option::Option<bool>,
@@ -2179,8 +2441,9 @@ impl RestBackupRepositoryFromClient {
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
     #[doc =
-    "Days the `Daily` clean-up runs, such as `Everyday`, `Workdays` or one weekday."] pub
-    enum RestBackupRepositoryFromClientDailyType { Everyday = "Everyday", Workdays =
+    "Days the `Daily` clean-up runs, such as `Everyday`, `Workdays` or one weekday."]
+    #[doc = ""] #[doc = " Needs the crate feature `backup-repository`."] pub enum
+    RestBackupRepositoryFromClientDailyType { Everyday = "Everyday", Workdays =
     "Workdays", Weekends = "Weekends", Monday = "Monday", Tuesday = "Tuesday", Wednesday
     = "Wednesday", Thursday = "Thursday", Friday = "Friday", Saturday = "Saturday",
     Sunday = "Sunday", } unknown Unknown
@@ -2189,12 +2452,14 @@ impl RestBackupRepositoryFromClient {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which occurrence of `monthlyDayofweek` in the month: `First` to `Fourth`, or `Last`."]
-    pub enum RestBackupRepositoryFromClientMonthlyDaynumber { First = "First", Second =
-    "Second", Third = "Third", Fourth = "Fourth", Last = "Last", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `backup-repository`."] pub enum
+    RestBackupRepositoryFromClientMonthlyDaynumber { First = "First", Second = "Second",
+    Third = "Third", Fourth = "Fourth", Last = "Last", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "Weekday of the `Monthly` clean-up."] pub enum
+    #[doc = "Weekday of the `Monthly` clean-up."] #[doc = ""] #[doc =
+    " Needs the crate feature `backup-repository`."] pub enum
     RestBackupRepositoryFromClientMonthlyDayofweek { Sunday = "Sunday", Monday =
     "Monday", Tuesday = "Tuesday", Wednesday = "Wednesday", Thursday = "Thursday", Friday
     = "Friday", Saturday = "Saturday", } unknown Unknown
@@ -2203,40 +2468,46 @@ impl RestBackupRepositoryFromClient {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When old data is cleaned up: `Daily` (see `dailyTime`, `dailyType`) or `Monthly` (see `monthlyTime`, `monthlyDaynumber`, `monthlyDayofweek`)."]
-    pub enum RestBackupRepositoryFromClientRetentionFrequencyType { Daily = "Daily",
-    Monthly = "Monthly", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `backup-repository`."] pub enum
+    RestBackupRepositoryFromClientRetentionFrequencyType { Daily = "Daily", Monthly =
+    "Monthly", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Unit of the retention period: `Daily`, `Monthly` or `Yearly`; fill the matching `...RetentionPeriod` field."]
-    pub enum RestBackupRepositoryFromClientRetentionPeriodType { Monthly = "Monthly",
-    Daily = "Daily", Yearly = "Yearly", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `backup-repository`."] pub enum
+    RestBackupRepositoryFromClientRetentionPeriodType { Monthly = "Monthly", Daily =
+    "Daily", Yearly = "Yearly", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "`ItemLevel` ages each item by its own date; `SnapshotBased` ages whole restore points."]
-    pub enum RestBackupRepositoryFromClientRetentionType { ItemLevel = "ItemLevel",
-    SnapshotBased = "SnapshotBased", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `backup-repository`."] pub enum
+    RestBackupRepositoryFromClientRetentionType { ItemLevel = "ItemLevel", SnapshotBased
+    = "SnapshotBased", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Years to keep data, when `retentionPeriodType` is `Yearly`; `Keep` never deletes anything."]
-    pub enum RestBackupRepositoryFromClientYearlyRetentionPeriod { Year1 = "Year1",
-    Years2 = "Years2", Years3 = "Years3", Years5 = "Years5", Years7 = "Years7", Years10 =
+    #[doc = ""] #[doc = " Needs the crate feature `backup-repository`."] pub enum
+    RestBackupRepositoryFromClientYearlyRetentionPeriod { Year1 = "Year1", Years2 =
+    "Years2", Years3 = "Years3", Years5 = "Years5", Years7 = "Years7", Years10 =
     "Years10", Years25 = "Years25", Keep = "Keep", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "Which occurrence of `monthlyDayofweek` the `Monthly` clean-up runs on."] pub
-    enum RestBackupRepositoryMonthlyDaynumber { First = "First", Second = "Second", Third
-    = "Third", Fourth = "Fourth", Last = "Last", } unknown Unknown
+    #[doc = "Which occurrence of `monthlyDayofweek` the `Monthly` clean-up runs on."]
+    #[doc = ""] #[doc = " Needs the crate feature `backup-repository`."] pub enum
+    RestBackupRepositoryMonthlyDaynumber { First = "First", Second = "Second", Third =
+    "Third", Fourth = "Fourth", Last = "Last", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "Weekday of the `Monthly` clean-up."] pub enum
+    #[doc = "Weekday of the `Monthly` clean-up."] #[doc = ""] #[doc =
+    " Needs the crate feature `backup-repository`."] pub enum
     RestBackupRepositoryMonthlyDayofweek { Sunday = "Sunday", Monday = "Monday", Tuesday
     = "Tuesday", Wednesday = "Wednesday", Thursday = "Thursday", Friday = "Friday",
     Saturday = "Saturday", } unknown Unknown
@@ -2244,6 +2515,8 @@ impl RestBackupRepositoryFromClient {
 ///`RestBackupRepositoryOwnerChangeSession`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "backup-repository", feature = "repository-owner-change-session"))]
+///
+/// Needs one of the crate features `backup-repository`, `repository-owner-change-session`.
 pub struct RestBackupRepositoryOwnerChangeSession {
     ///Extra text about the session's outcome.
     pub details: ::std::option::Option<::std::string::String>,
@@ -2271,13 +2544,16 @@ pub struct RestBackupRepositoryOwnerChangeSession {
 #[cfg(any(feature = "backup-repository", feature = "repository-owner-change-session"))]
 ::veeam_runtime::string_enum! {
     #[doc =
-    "Progress of the owner change: `Waiting`, `Running`, `Succeeded` or `Failed`."] pub
-    enum RestBackupRepositoryOwnerChangeSessionStatus { Waiting = "Waiting", Running =
-    "Running", Succeeded = "Succeeded", Failed = "Failed", } unknown Unknown
+    "Progress of the owner change: `Waiting`, `Running`, `Succeeded` or `Failed`."] #[doc
+    = ""] #[doc =
+    " Needs one of the crate features `backup-repository`, `repository-owner-change-session`."]
+    pub enum RestBackupRepositoryOwnerChangeSessionStatus { Waiting = "Waiting", Running
+    = "Running", Succeeded = "Succeeded", Failed = "Failed", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "Clean-up schedule: `Daily` or `Monthly`."] pub enum
+    #[doc = "Clean-up schedule: `Daily` or `Monthly`."] #[doc = ""] #[doc =
+    " Needs the crate feature `backup-repository`."] pub enum
     RestBackupRepositoryRetentionFrequencyType { Daily = "Daily", Monthly = "Monthly", }
     unknown Unknown
 }
@@ -2285,18 +2561,22 @@ pub struct RestBackupRepositoryOwnerChangeSession {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Unit of the retention period: `Daily`, `Monthly` or `Yearly`; read the matching `...RetentionPeriod` field."]
-    pub enum RestBackupRepositoryRetentionPeriodType { Monthly = "Monthly", Daily =
-    "Daily", Yearly = "Yearly", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `backup-repository`."] pub enum
+    RestBackupRepositoryRetentionPeriodType { Monthly = "Monthly", Daily = "Daily",
+    Yearly = "Yearly", } unknown Unknown
 }
 #[cfg(any(feature = "backup-repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ItemLevel` or `SnapshotBased` retention."] pub enum
+    #[doc = "`ItemLevel` or `SnapshotBased` retention."] #[doc = ""] #[doc =
+    " Needs the crate feature `backup-repository`."] pub enum
     RestBackupRepositoryRetentionType { ItemLevel = "ItemLevel", SnapshotBased =
     "SnapshotBased", } unknown Unknown
 }
 ///`RestBackupRepositoryStorageUsageInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-repository"))]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct RestBackupRepositoryStorageUsageInfo {
     ///Id of the organization using the space.
     pub id: ::std::option::Option<::std::string::String>,
@@ -2312,13 +2592,16 @@ pub struct RestBackupRepositoryStorageUsageInfo {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Years data is kept, when `retentionPeriodType` is `Yearly`; `Keep` means never deleted."]
-    pub enum RestBackupRepositoryYearlyRetentionPeriod { Year1 = "Year1", Years2 =
-    "Years2", Years3 = "Years3", Years5 = "Years5", Years7 = "Years7", Years10 =
-    "Years10", Years25 = "Years25", Keep = "Keep", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `backup-repository`."] pub enum
+    RestBackupRepositoryYearlyRetentionPeriod { Year1 = "Year1", Years2 = "Years2",
+    Years3 = "Years3", Years5 = "Years5", Years7 = "Years7", Years10 = "Years10", Years25
+    = "Years25", Keep = "Keep", } unknown Unknown
 }
 ///`RestBackupSiteData`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "backup-site-data", feature = "data-retrieval"))]
+///
+/// Needs one of the crate features `backup-site-data`, `data-retrieval`.
 pub struct RestBackupSiteData {
     ///Id of the organization as recorded inside the backup; not the same value as `organizationId`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
@@ -2342,6 +2625,8 @@ pub struct RestBackupSiteData {
 ///`RestBackupTeamData`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "backup-team-data", feature = "data-retrieval"))]
+///
+/// Needs one of the crate features `backup-team-data`, `data-retrieval`.
 pub struct RestBackupTeamData {
     ///Id of the organization as recorded inside the backup; not the same value as `organizationId`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
@@ -2362,13 +2647,16 @@ pub struct RestBackupTeamData {
 }
 #[cfg(any(feature = "backup-user-data"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestBackupUserAccountType`"] pub enum RestBackupUserAccountType { User =
-    "User", SharedMailbox = "SharedMailbox", PublicMailbox = "PublicMailbox", } unknown
-    Unknown
+    #[doc = "`RestBackupUserAccountType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `backup-user-data`."] pub enum RestBackupUserAccountType {
+    User = "User", SharedMailbox = "SharedMailbox", PublicMailbox = "PublicMailbox", }
+    unknown Unknown
 }
 ///`RestBackupUserData`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "backup-user-data"))]
+///
+/// Needs the crate feature `backup-user-data`.
 pub struct RestBackupUserData {
     ///Id of the user's mail account.
     pub account_id: ::std::option::Option<::std::string::String>,
@@ -2415,6 +2703,8 @@ pub struct RestBackupUserData {
 ///`RestBackupWindowSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job", feature = "job"))]
+///
+/// Needs one of the crate features `copy-job`, `job`.
 pub struct RestBackupWindowSettings {
     ///Weekly grid of 168 flags, one per hour: 7 days of 24 hours, starting Sunday 00:00. `true` allows work in that hour, `false` forbids it.
     pub backup_window: ::std::vec::Vec<bool>,
@@ -2424,6 +2714,8 @@ pub struct RestBackupWindowSettings {
 ///`RestBulkMailboxItemRestoreDetails`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestBulkMailboxItemRestoreDetails {
     ///Error that stopped the mailbox restore, if any.
     pub cannot_continue_mailbox_error: ::std::option::Option<::std::string::String>,
@@ -2458,6 +2750,8 @@ pub struct RestBulkMailboxItemRestoreDetails {
 ///`RestBulkOneDriveItemRestoreDetails`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestBulkOneDriveItemRestoreDetails {
     ///Per-item details for the objects inside this one, when available.
     pub child_items: ::std::vec::Vec<RestItemRestoreDetailsComposed>,
@@ -2484,6 +2778,8 @@ pub struct RestBulkOneDriveItemRestoreDetails {
 ///`RestBulkRestoreConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive"))]
+///
+/// Needs the crate feature `one-drive`.
 pub struct RestBulkRestoreConfig {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -2516,12 +2812,15 @@ impl RestBulkRestoreConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Keep` leaves it and writes the restored copy under a new name."]
-    pub enum RestBulkRestoreConfigDocumentAction { Overwrite = "Overwrite", Keep =
-    "Keep", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive`."] pub enum
+    RestBulkRestoreConfigDocumentAction { Overwrite = "Overwrite", Keep = "Keep", }
+    unknown Unknown
 }
 ///`RestBulkRestoreOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-mailbox"))]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct RestBulkRestoreOptions {
     ///Base64 of the certificate of `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -2579,6 +2878,8 @@ impl RestBulkRestoreOptions {
         feature = "teams-team"
     )
 )]
+///
+/// Needs one of the crate features `backup-organization`, `teams-channel`, `teams-team`.
 pub struct RestChannelEntity {
     ///Files and items attached to the post.
     pub attachments: ::std::vec::Vec<RestAttachInfo>,
@@ -2641,12 +2942,16 @@ pub struct RestChannelEntity {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`File` or `Folder`, for file results."] pub enum RestChannelEntityFileType {
-    File = "File", Folder = "Folder", } unknown Unknown
+    #[doc = "`File` or `Folder`, for file results."] #[doc = ""] #[doc =
+    " Needs one of the crate features `backup-organization`, `teams-channel`, `teams-team`."]
+    pub enum RestChannelEntityFileType { File = "File", Folder = "Folder", } unknown
+    Unknown
 }
 ///`RestCheckDeviceCode`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "organization"))]
+///
+/// Needs the crate feature `organization`.
 pub struct RestCheckDeviceCode {
     ///Device code from `Organization_OrganizationDeviceCode` to check.
     pub user_code: ::std::string::String,
@@ -2666,12 +2971,16 @@ impl RestCheckDeviceCode {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestCloudServiceAccountType`"] pub enum RestCloudServiceAccountType { Azure
-    = "Azure", Aws = "AWS", } unknown Unknown
+    #[doc = "`RestCloudServiceAccountType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `azure-service-accounts`, `backup-repository`, `unreferenced-types`."]
+    pub enum RestCloudServiceAccountType { Azure = "Azure", Aws = "AWS", } unknown
+    Unknown
 }
 ///`RestCommonDeviceCodeRequestOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
+///
+/// Needs the crate feature `organization`.
 pub struct RestCommonDeviceCodeRequestOptions {
     ///Id of an already added organization (from `Organization_Get`) whose Microsoft Graph application the sign-in should use.
     pub login_graph_app_organization_id: ::std::option::Option<::uuid::Uuid>,
@@ -2691,9 +3000,10 @@ impl RestCommonDeviceCodeRequestOptions {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the organization you are about to add: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestCommonDeviceCodeRequestOptionsTargetRegion { Worldwide = "Worldwide",
-    Germany = "Germany", China = "China", UsDefence = "USDefence", UsGovernment =
-    "USGovernment", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `organization`."] pub enum
+    RestCommonDeviceCodeRequestOptionsTargetRegion { Worldwide = "Worldwide", Germany =
+    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
+    unknown Unknown
 }
 ///`RestCompleteOAuthSignInRequest`
 #[derive(Clone, Debug, Default)]
@@ -2707,6 +3017,8 @@ impl RestCommonDeviceCodeRequestOptions {
         feature = "vex-email-settings"
     )
 )]
+///
+/// Needs one of the crate features `audit-email-settings`, `vbo-email-settings`, `veod-email-settings`, `vesp-email-settings`, `vet-email-settings`, `vex-email-settings`.
 pub struct RestCompleteOAuthSignInRequest {
     ///The `code` value from the redirect URL after sign-in; the server trades it for an access token.
     pub code: ::std::option::Option<::std::string::String>,
@@ -2741,6 +3053,8 @@ impl RestCompleteOAuthSignInRequest {
         feature = "vex-email-settings"
     )
 )]
+///
+/// Needs one of the crate features `audit-email-settings`, `vbo-email-settings`, `veod-email-settings`, `vesp-email-settings`, `vet-email-settings`, `vex-email-settings`.
 pub struct RestCompleteOAuthSignInResponse {
     ///Id of the completed sign-in request; store it as `requestId` in the mail settings.
     pub request_id: ::std::option::Option<::std::string::String>,
@@ -2750,6 +3064,8 @@ pub struct RestCompleteOAuthSignInResponse {
 ///`RestContactGroupItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestContactGroupItem {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -2766,6 +3082,8 @@ pub struct RestContactGroupItem {
 ///`RestContactItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestContactItem {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -2798,6 +3116,8 @@ pub struct RestContactItem {
 ///`RestCopyJob`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job", feature = "job"))]
+///
+/// Needs one of the crate features `copy-job`, `job`.
 pub struct RestCopyJob {
     ///Id of the backup job whose restore points this job copies, from `Job_Get`.
     pub backup_job_id: ::std::option::Option<::uuid::Uuid>,
@@ -2828,13 +3148,16 @@ pub struct RestCopyJob {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Outcome of the latest run, such as `Success`, `Warning`, `Failed` or `Running`."]
-    pub enum RestCopyJobLastStatus { Stopped = "Stopped", Running = "Running", Success =
+    #[doc = ""] #[doc = " Needs one of the crate features `copy-job`, `job`."] pub enum
+    RestCopyJobLastStatus { Stopped = "Stopped", Running = "Running", Success =
     "Success", Failed = "Failed", Warning = "Warning", NotConfigured = "NotConfigured",
     Disconnected = "Disconnected", Queued = "Queued", } unknown Unknown
 }
 ///`RestCopyJobSchedulePolicy`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job", feature = "job"))]
+///
+/// Needs one of the crate features `copy-job`, `job`.
 pub struct RestCopyJobSchedulePolicy {
     ///`true` limits copying to the hours allowed in `backupCopyWindowSettings`.
     pub backup_copy_window_enabled: ::std::option::Option<bool>,
@@ -2854,30 +3177,35 @@ pub struct RestCopyJobSchedulePolicy {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Days to run for the `DailyAtTime` type: every day, workdays, weekends or one weekday."]
-    pub enum RestCopyJobSchedulePolicyDailyType { Everyday = "Everyday", Workdays =
-    "Workdays", Weekends = "Weekends", Monday = "Monday", Tuesday = "Tuesday", Wednesday
-    = "Wednesday", Thursday = "Thursday", Friday = "Friday", Saturday = "Saturday",
-    Sunday = "Sunday", } unknown Unknown
+    #[doc = ""] #[doc = " Needs one of the crate features `copy-job`, `job`."] pub enum
+    RestCopyJobSchedulePolicyDailyType { Everyday = "Everyday", Workdays = "Workdays",
+    Weekends = "Weekends", Monday = "Monday", Tuesday = "Tuesday", Wednesday =
+    "Wednesday", Thursday = "Thursday", Friday = "Friday", Saturday = "Saturday", Sunday
+    = "Sunday", } unknown Unknown
 }
 #[cfg(any(feature = "copy-job", feature = "job"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Interval between runs for the `Periodically` type, from 5 minutes (`Minutes5`) to 12 hours (`Hours12`)."]
-    pub enum RestCopyJobSchedulePolicyPeriodicallyEvery { Minutes5 = "Minutes5",
-    Minutes10 = "Minutes10", Minutes15 = "Minutes15", Minutes30 = "Minutes30", Hours1 =
-    "Hours1", Hours2 = "Hours2", Hours4 = "Hours4", Hours8 = "Hours8", Hours12 =
-    "Hours12", } unknown Unknown
+    #[doc = ""] #[doc = " Needs one of the crate features `copy-job`, `job`."] pub enum
+    RestCopyJobSchedulePolicyPeriodicallyEvery { Minutes5 = "Minutes5", Minutes10 =
+    "Minutes10", Minutes15 = "Minutes15", Minutes30 = "Minutes30", Hours1 = "Hours1",
+    Hours2 = "Hours2", Hours4 = "Hours4", Hours8 = "Hours8", Hours12 = "Hours12", }
+    unknown Unknown
 }
 #[cfg(any(feature = "copy-job", feature = "job"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the copy job runs: `Immediate` (as soon as the source job makes a new restore point), `DailyAtTime` (on `dailyType` days at `dailyTime`) or `Periodically` (every `periodicallyEvery`)."]
-    pub enum RestCopyJobSchedulePolicyType { Immediate = "Immediate", Periodically =
+    #[doc = ""] #[doc = " Needs one of the crate features `copy-job`, `job`."] pub enum
+    RestCopyJobSchedulePolicyType { Immediate = "Immediate", Periodically =
     "Periodically", DailyAtTime = "DailyAtTime", } unknown Unknown
 }
 ///`RestCopyToDocument`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-document"))]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct RestCopyToDocument {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -2918,27 +3246,30 @@ impl RestCopyToDocument {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestCopyToDocumentDocumentLastVersionAction { Overwrite = "Overwrite", Merge
-    = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-document`."] pub enum
+    RestCopyToDocumentDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
+    "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive-document"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestCopyToDocumentDocumentVersion { All = "All", Last = "Last", } unknown
-    Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-document`."] pub enum
+    RestCopyToDocumentDocumentVersion { All = "All", Last = "Last", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive-document"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestCopyToDocumentOfficeRegion { Worldwide = "Worldwide", Germany =
-    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-document`."] pub enum
+    RestCopyToDocumentOfficeRegion { Worldwide = "Worldwide", Germany = "Germany", China
+    = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", } unknown Unknown
 }
 ///`RestCopyToDocuments`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-document"))]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct RestCopyToDocuments {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -2981,27 +3312,30 @@ impl RestCopyToDocuments {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestCopyToDocumentsDocumentLastVersionAction { Overwrite = "Overwrite",
-    Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-document`."] pub enum
+    RestCopyToDocumentsDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
+    "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive-document"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestCopyToDocumentsDocumentVersion { All = "All", Last = "Last", } unknown
-    Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-document`."] pub enum
+    RestCopyToDocumentsDocumentVersion { All = "All", Last = "Last", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive-document"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestCopyToDocumentsOfficeRegion { Worldwide = "Worldwide", Germany =
-    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-document`."] pub enum
+    RestCopyToDocumentsOfficeRegion { Worldwide = "Worldwide", Germany = "Germany", China
+    = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", } unknown Unknown
 }
 ///`RestCopyToFolder`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive", feature = "one-drive-folder"))]
+///
+/// Needs one of the crate features `one-drive`, `one-drive-folder`.
 pub struct RestCopyToFolder {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -3046,26 +3380,33 @@ impl RestCopyToFolder {
 ::veeam_runtime::string_enum! {
     #[doc =
     "How the newest copied version treats a document that already exists in the target: `Overwrite` or `Merge`."]
-    pub enum RestCopyToFolderDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
-    "Merge", } unknown Unknown
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `one-drive`, `one-drive-folder`."] pub enum
+    RestCopyToFolderDocumentLastVersionAction { Overwrite = "Overwrite", Merge = "Merge",
+    } unknown Unknown
 }
 #[cfg(any(feature = "one-drive", feature = "one-drive-folder"))]
 ::veeam_runtime::string_enum! {
     #[doc =
-    "Which versions to copy: `Last` for the newest only, `All` for every version."] pub
-    enum RestCopyToFolderDocumentVersion { All = "All", Last = "Last", } unknown Unknown
+    "Which versions to copy: `Last` for the newest only, `All` for every version."] #[doc
+    = ""] #[doc = " Needs one of the crate features `one-drive`, `one-drive-folder`."]
+    pub enum RestCopyToFolderDocumentVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 #[cfg(any(feature = "one-drive", feature = "one-drive-folder"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Cloud region of the target Microsoft 365 organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestCopyToFolderOfficeRegion { Worldwide = "Worldwide", Germany = "Germany",
-    China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", } unknown
-    Unknown
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `one-drive`, `one-drive-folder`."] pub enum
+    RestCopyToFolderOfficeRegion { Worldwide = "Worldwide", Germany = "Germany", China =
+    "China", UsDefence = "USDefence", UsGovernment = "USGovernment", } unknown Unknown
 }
 ///`RestCopyToFolders`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-folder"))]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct RestCopyToFolders {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -3112,27 +3453,30 @@ impl RestCopyToFolders {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestCopyToFoldersDocumentLastVersionAction { Overwrite = "Overwrite", Merge
-    = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-folder`."] pub enum
+    RestCopyToFoldersDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
+    "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive-folder"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestCopyToFoldersDocumentVersion { All = "All", Last = "Last", } unknown
-    Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-folder`."] pub enum
+    RestCopyToFoldersDocumentVersion { All = "All", Last = "Last", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive-folder"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestCopyToFoldersOfficeRegion { Worldwide = "Worldwide", Germany =
-    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-folder`."] pub enum
+    RestCopyToFoldersOfficeRegion { Worldwide = "Worldwide", Germany = "Germany", China =
+    "China", UsDefence = "USDefence", UsGovernment = "USGovernment", } unknown Unknown
 }
 ///`RestCreateBackupJob`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "job"))]
+///
+/// Needs the crate feature `job`.
 pub struct RestCreateBackupJob {
     ///`EntireOrganization` backs up everything (minus `excludedItems`); `SelectedItems` backs up only `selectedItems`.
     pub backup_type: RestCreateBackupJobBackupType,
@@ -3165,12 +3509,15 @@ impl RestCreateBackupJob {
 ::veeam_runtime::string_enum! {
     #[doc =
     "`EntireOrganization` backs up everything (minus `excludedItems`); `SelectedItems` backs up only `selectedItems`."]
-    pub enum RestCreateBackupJobBackupType { EntireOrganization = "EntireOrganization",
+    #[doc = ""] #[doc = " Needs the crate feature `job`."] pub enum
+    RestCreateBackupJobBackupType { EntireOrganization = "EntireOrganization",
     SelectedItems = "SelectedItems", } unknown Unknown
 }
 ///`RestCreateCopyJob`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "copy-job"))]
+///
+/// Needs the crate feature `copy-job`.
 pub struct RestCreateCopyJob {
     ///Backup job whose data gets copied, id from `Job_Get`.
     pub backup_job_id: ::uuid::Uuid,
@@ -3192,6 +3539,8 @@ impl RestCreateCopyJob {
 ///`RestDataRetrievalComposed`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct RestDataRetrievalComposed {
     ///Follow-up actions the server offers on this job.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -3236,13 +3585,17 @@ pub struct RestDataRetrievalComposed {
 }
 #[cfg(any(feature = "data-retrieval", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestDataRetrievalDataState`"] pub enum RestDataRetrievalDataState {
-    Retrieving = "Retrieving", Retrieved = "Retrieved", ChangingAvailabilityPeriod =
-    "ChangingAvailabilityPeriod", Removing = "Removing", } unknown Unknown
+    #[doc = "`RestDataRetrievalDataState`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `data-retrieval`, `unreferenced-types`."] pub enum
+    RestDataRetrievalDataState { Retrieving = "Retrieving", Retrieved = "Retrieved",
+    ChangingAvailabilityPeriod = "ChangingAvailabilityPeriod", Removing = "Removing", }
+    unknown Unknown
 }
 ///`RestDataRetrievalFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct RestDataRetrievalFromClient {
     ///Speed tier for S3 Glacier Flexible Retrieval and Deep Archive: `Expedited`, `Standard` or `Bulk` (faster costs more).
     pub amazon_s3_glacier_retrieval_policy: ::std::option::Option<
@@ -3292,19 +3645,23 @@ impl RestDataRetrievalFromClient {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Speed tier for S3 Glacier Flexible Retrieval and Deep Archive: `Expedited`, `Standard` or `Bulk` (faster costs more)."]
-    pub enum RestDataRetrievalFromClientAmazonS3GlacierRetrievalPolicy { Expedited =
-    "Expedited", Standard = "Standard", Bulk = "Bulk", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `data-retrieval`."] pub enum
+    RestDataRetrievalFromClientAmazonS3GlacierRetrievalPolicy { Expedited = "Expedited",
+    Standard = "Standard", Bulk = "Bulk", } unknown Unknown
 }
 #[cfg(any(feature = "data-retrieval"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Rehydration priority for the Azure Archive tier: `StandardPriority` or `HighPriority`."]
-    pub enum RestDataRetrievalFromClientAzureArchiveRetrievalPolicy { StandardPriority =
+    #[doc = ""] #[doc = " Needs the crate feature `data-retrieval`."] pub enum
+    RestDataRetrievalFromClientAzureArchiveRetrievalPolicy { StandardPriority =
     "StandardPriority", HighPriority = "HighPriority", } unknown Unknown
 }
 ///`RestDataRetrievalMailbox`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct RestDataRetrievalMailbox {
     pub display_name: ::std::option::Option<::std::string::String>,
     pub email: ::std::option::Option<::std::string::String>,
@@ -3316,6 +3673,8 @@ pub struct RestDataRetrievalMailbox {
 ///`RestDataRetrievalOneDrive`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct RestDataRetrievalOneDrive {
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
     ///Id of the site collection behind the OneDrive.
@@ -3329,6 +3688,8 @@ pub struct RestDataRetrievalOneDrive {
 ///`RestDataRetrievalSession`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval-session"))]
+///
+/// Needs the crate feature `data-retrieval-session`.
 pub struct RestDataRetrievalSession {
     ///When the session was created (UTC).
     pub creation_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -3361,26 +3722,33 @@ pub struct RestDataRetrievalSession {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestDataRetrievalSessionStatus`"] pub enum RestDataRetrievalSessionStatus {
-    Stopped = "Stopped", Running = "Running", Success = "Success", Failed = "Failed",
-    Warning = "Warning", NotConfigured = "NotConfigured", } unknown Unknown
+    #[doc = "`RestDataRetrievalSessionStatus`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `data-retrieval`, `data-retrieval-session`, `unreferenced-types`."]
+    pub enum RestDataRetrievalSessionStatus { Stopped = "Stopped", Running = "Running",
+    Success = "Success", Failed = "Failed", Warning = "Warning", NotConfigured =
+    "NotConfigured", } unknown Unknown
 }
 #[cfg(any(feature = "data-retrieval-session"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "What the session did: `Retrieve` data, `RetrievalChangeAvailabilityPeriodDays` (extend availability) or `RetrievalRemoving` (drop retrieved data)."]
-    pub enum RestDataRetrievalSessionType { Retrieve = "Retrieve",
+    #[doc = ""] #[doc = " Needs the crate feature `data-retrieval-session`."] pub enum
+    RestDataRetrievalSessionType { Retrieve = "Retrieve",
     RetrievalChangeAvailabilityPeriodDays = "RetrievalChangeAvailabilityPeriodDays",
     RetrievalRemoving = "RetrievalRemoving", } unknown Unknown
 }
 #[cfg(any(feature = "data-retrieval", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestDataRetrievalStorageType`"] pub enum RestDataRetrievalStorageType {
-    AzureArchive = "AzureArchive", AmazonS3Glacier = "AmazonS3Glacier", } unknown Unknown
+    #[doc = "`RestDataRetrievalStorageType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `data-retrieval`, `unreferenced-types`."] pub enum
+    RestDataRetrievalStorageType { AzureArchive = "AzureArchive", AmazonS3Glacier =
+    "AmazonS3Glacier", } unknown Unknown
 }
 ///`RestDataRetrievalTeam`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct RestDataRetrievalTeam {
     pub description: ::std::option::Option<::std::string::String>,
     pub display_name: ::std::option::Option<::std::string::String>,
@@ -3389,13 +3757,16 @@ pub struct RestDataRetrievalTeam {
 }
 #[cfg(any(feature = "data-retrieval", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestDataRetrievalType`"] pub enum RestDataRetrievalType { Exchange =
-    "Exchange", OneDrive = "OneDrive", SharePoint = "SharePoint", Teams = "Teams", }
-    unknown Unknown
+    #[doc = "`RestDataRetrievalType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `data-retrieval`, `unreferenced-types`."] pub enum
+    RestDataRetrievalType { Exchange = "Exchange", OneDrive = "OneDrive", SharePoint =
+    "SharePoint", Teams = "Teams", } unknown Unknown
 }
 ///`RestDataRetrievalUpdateFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct RestDataRetrievalUpdateFromClient {
     ///Days the retrieved data stays available; changing it starts a session that extends or shortens availability.
     pub availability_period_days: ::std::option::Option<i32>,
@@ -3418,6 +3789,8 @@ impl RestDataRetrievalUpdateFromClient {
 ///`RestDataRetrievalWeb`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval"))]
+///
+/// Needs the crate feature `data-retrieval`.
 pub struct RestDataRetrievalWeb {
     pub links: ::std::collections::HashMap<::std::string::String, RestLinkHal>,
     ///Id of the site collection.
@@ -3431,6 +3804,8 @@ pub struct RestDataRetrievalWeb {
 ///`RestDeviceCodeCheckResponse`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
+///
+/// Needs the crate feature `organization`.
 pub struct RestDeviceCodeCheckResponse {
     ///`true` once someone has signed in to Microsoft with the device code.
     pub authenticated: ::std::option::Option<bool>,
@@ -3438,6 +3813,8 @@ pub struct RestDeviceCodeCheckResponse {
 ///`RestDeviceCodeInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-accounts"))]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct RestDeviceCodeInfo {
     ///When the code stops working (UTC).
     pub expires_on_utc: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -3451,6 +3828,8 @@ pub struct RestDeviceCodeInfo {
 ///`RestDeviceCodeInfoRequest`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-accounts"))]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct RestDeviceCodeInfoRequest {
     pub azure_environment: ::std::option::Option<AzureStorageEndpoint>,
     ///Entra tenant id of the organization to sign in to.
@@ -3466,6 +3845,8 @@ impl RestDeviceCodeInfoRequest {
 ///`RestDeviceCodeRequestOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-session"))]
+///
+/// Needs the crate feature `restore-session`.
 pub struct RestDeviceCodeRequestOptions {
     ///Id of the Entra application the restore will sign in with.
     pub target_application_id: ::std::option::Option<::uuid::Uuid>,
@@ -3485,9 +3866,10 @@ impl RestDeviceCodeRequestOptions {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the organization that receives the data; only for a restore to another organization."]
-    pub enum RestDeviceCodeRequestOptionsTargetRegion { Worldwide = "Worldwide", Germany
-    = "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment",
-    } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `restore-session`."] pub enum
+    RestDeviceCodeRequestOptionsTargetRegion { Worldwide = "Worldwide", Germany =
+    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
+    unknown Unknown
 }
 ///`RestDeviceCodeResponse`
 #[derive(Clone, Debug, Default)]
@@ -3498,6 +3880,8 @@ impl RestDeviceCodeRequestOptions {
         feature = "restore-session"
     )
 )]
+///
+/// Needs one of the crate features `organization`, `organization-backup-applications`, `restore-session`.
 pub struct RestDeviceCodeResponse {
     ///How long the code stays valid, in seconds.
     pub expires_in: ::std::option::Option<i64>,
@@ -3511,6 +3895,8 @@ pub struct RestDeviceCodeResponse {
 ///`RestDiscussionItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestDiscussionItem {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -3534,6 +3920,8 @@ pub struct RestDiscussionItem {
 ///`RestEditBackupJob`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job"))]
+///
+/// Needs the crate feature `job`.
 pub struct RestEditBackupJob {
     ///`EntireOrganization` backs up everything (minus `excludedItems`); `SelectedItems` backs up only `selectedItems`.
     pub backup_type: ::std::option::Option<RestEditBackupJobBackupType>,
@@ -3564,12 +3952,15 @@ impl RestEditBackupJob {
 ::veeam_runtime::string_enum! {
     #[doc =
     "`EntireOrganization` backs up everything (minus `excludedItems`); `SelectedItems` backs up only `selectedItems`."]
-    pub enum RestEditBackupJobBackupType { EntireOrganization = "EntireOrganization",
+    #[doc = ""] #[doc = " Needs the crate feature `job`."] pub enum
+    RestEditBackupJobBackupType { EntireOrganization = "EntireOrganization",
     SelectedItems = "SelectedItems", } unknown Unknown
 }
 ///`RestEditCopyJob`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job"))]
+///
+/// Needs the crate feature `copy-job`.
 pub struct RestEditCopyJob {
     ///Backup job whose data gets copied, id from `Job_Get`.
     pub backup_job_id: ::std::option::Option<::uuid::Uuid>,
@@ -3591,6 +3982,8 @@ impl RestEditCopyJob {
 ///`RestEncryptionKey`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "encryption-key"))]
+///
+/// Needs the crate feature `encryption-key`.
 pub struct RestEncryptionKey {
     ///Hint that helps recall the password.
     pub description: ::std::option::Option<::std::string::String>,
@@ -3602,6 +3995,8 @@ pub struct RestEncryptionKey {
 ///`RestEncryptionKeyToSend`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "encryption-key"))]
+///
+/// Needs the crate feature `encryption-key`.
 pub struct RestEncryptionKeyToSend {
     ///Hint that helps recall the password; shown in listings.
     pub description: ::std::option::Option<::std::string::String>,
@@ -3624,6 +4019,8 @@ impl RestEncryptionKeyToSend {
 ///`RestEvent`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "events"))]
+///
+/// Needs the crate feature `events`.
 pub struct RestEvent {
     ///Version counter of the changed object; it grows with every change.
     pub e_tag: ::std::option::Option<i64>,
@@ -3643,24 +4040,26 @@ pub struct RestEvent {
 }
 #[cfg(any(feature = "events", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestEventJobType`"] pub enum RestEventJobType { Backup = "Backup", Copy =
-    "Copy", } unknown Unknown
+    #[doc = "`RestEventJobType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `events`, `unreferenced-types`."] pub enum
+    RestEventJobType { Backup = "Backup", Copy = "Copy", } unknown Unknown
 }
 #[cfg(any(feature = "events", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestEventType`"] pub enum RestEventType { RestoreSessionUpdate =
-    "RestoreSessionUpdate", RestoreSessionDelete = "RestoreSessionDelete",
-    OrganizationUserUpdate = "OrganizationUserUpdate", OrganizationUserDelete =
-    "OrganizationUserDelete", OrganizationGroupUpdate = "OrganizationGroupUpdate",
-    OrganizationGroupDelete = "OrganizationGroupDelete", OrganizationTeamUpdate =
-    "OrganizationTeamUpdate", OrganizationTeamDelete = "OrganizationTeamDelete",
-    OrganizationSiteUpdate = "OrganizationSiteUpdate", OrganizationSiteDelete =
-    "OrganizationSiteDelete", JobUpdate = "JobUpdate", JobDelete = "JobDelete",
-    JobSessionUpdate = "JobSessionUpdate", JobSessionDelete = "JobSessionDelete",
-    JobSelectedItemsChange = "JobSelectedItemsChange", JobExcludedItemsChange =
-    "JobExcludedItemsChange", RestorePointUpdate = "RestorePointUpdate",
-    RestorePointDelete = "RestorePointDelete", ProtectedUserUpdate =
-    "ProtectedUserUpdate", ProtectedUserDelete = "ProtectedUserDelete",
+    #[doc = "`RestEventType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `events`, `unreferenced-types`."] pub enum
+    RestEventType { RestoreSessionUpdate = "RestoreSessionUpdate", RestoreSessionDelete =
+    "RestoreSessionDelete", OrganizationUserUpdate = "OrganizationUserUpdate",
+    OrganizationUserDelete = "OrganizationUserDelete", OrganizationGroupUpdate =
+    "OrganizationGroupUpdate", OrganizationGroupDelete = "OrganizationGroupDelete",
+    OrganizationTeamUpdate = "OrganizationTeamUpdate", OrganizationTeamDelete =
+    "OrganizationTeamDelete", OrganizationSiteUpdate = "OrganizationSiteUpdate",
+    OrganizationSiteDelete = "OrganizationSiteDelete", JobUpdate = "JobUpdate", JobDelete
+    = "JobDelete", JobSessionUpdate = "JobSessionUpdate", JobSessionDelete =
+    "JobSessionDelete", JobSelectedItemsChange = "JobSelectedItemsChange",
+    JobExcludedItemsChange = "JobExcludedItemsChange", RestorePointUpdate =
+    "RestorePointUpdate", RestorePointDelete = "RestorePointDelete", ProtectedUserUpdate
+    = "ProtectedUserUpdate", ProtectedUserDelete = "ProtectedUserDelete",
     ProtectedGroupUpdate = "ProtectedGroupUpdate", ProtectedGroupDelete =
     "ProtectedGroupDelete", ProtectedSiteUpdate = "ProtectedSiteUpdate",
     ProtectedSiteDelete = "ProtectedSiteDelete", ProtectedTeamUpdate =
@@ -3674,6 +4073,8 @@ pub struct RestEvent {
 ///`RestExceptionInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestExceptionInfo {
     ///Machine-readable error kind, for example `ResourceNotFound` or `ParameterValidationFailure`.
     pub error_code: ::std::option::Option<RestExceptionInfoErrorCode>,
@@ -3686,17 +4087,20 @@ pub struct RestExceptionInfo {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Machine-readable error kind, for example `ResourceNotFound` or `ParameterValidationFailure`."]
-    pub enum RestExceptionInfoErrorCode { ProxyOffline = "ProxyOffline",
-    OutdatedChangeToken = "OutdatedChangeToken", ResourceAccessDenied =
-    "ResourceAccessDenied", ResourceNotFound = "ResourceNotFound",
-    ParameterValidationFailure = "ParameterValidationFailure", OrganizationTransfer =
-    "OrganizationTransfer", RepositoryOwnerChangeTooManyLinks =
-    "RepositoryOwnerChangeTooManyLinks", Timeout = "Timeout", OperationConflict =
-    "OperationConflict", HttpError = "HttpError", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `unreferenced-types`."] pub enum
+    RestExceptionInfoErrorCode { ProxyOffline = "ProxyOffline", OutdatedChangeToken =
+    "OutdatedChangeToken", ResourceAccessDenied = "ResourceAccessDenied",
+    ResourceNotFound = "ResourceNotFound", ParameterValidationFailure =
+    "ParameterValidationFailure", OrganizationTransfer = "OrganizationTransfer",
+    RepositoryOwnerChangeTooManyLinks = "RepositoryOwnerChangeTooManyLinks", Timeout =
+    "Timeout", OperationConflict = "OperationConflict", HttpError = "HttpError", }
+    unknown Unknown
 }
 ///`RestExchangeFolder`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-folder"))]
+///
+/// Needs the crate feature `exchange-folder`.
 pub struct RestExchangeFolder {
     ///Follow-up actions the server offers on this folder.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -3715,8 +4119,9 @@ pub struct RestExchangeFolder {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Well-known role of the folder, such as `Inbox`, `Sent` or `Deleted`; `None` for user folders."]
-    pub enum RestExchangeFolderCategory { Inbox = "Inbox", Outbox = "Outbox", Sent =
-    "Sent", Deleted = "Deleted", Drafts = "Drafts", PermanentlyDeletedItems =
+    #[doc = ""] #[doc = " Needs the crate feature `exchange-folder`."] pub enum
+    RestExchangeFolderCategory { Inbox = "Inbox", Outbox = "Outbox", Sent = "Sent",
+    Deleted = "Deleted", Drafts = "Drafts", PermanentlyDeletedItems =
     "PermanentlyDeletedItems", Purges = "Purges", DiscoveryHolds = "DiscoveryHolds",
     Conflicts = "Conflicts", SyncIssues = "SyncIssues", LocalFailures = "LocalFailures",
     ServerFailures = "ServerFailures", Junk = "Junk", Versions = "Versions",
@@ -3726,7 +4131,8 @@ pub struct RestExchangeFolder {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Kind of content the folder holds: `Journal`, `Task`, `StickyNote`, `Contact`, `Appointment` or `None` (mail)."]
-    pub enum RestExchangeFolderType { Journal = "Journal", Task = "Task", StickyNote =
+    #[doc = ""] #[doc = " Needs the crate feature `exchange-folder`."] pub enum
+    RestExchangeFolderType { Journal = "Journal", Task = "Task", StickyNote =
     "StickyNote", Contact = "Contact", Appointment = "Appointment", None = "None", }
     unknown Unknown
 }
@@ -3740,12 +4146,16 @@ pub struct RestExchangeFolder {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestExchangeItemImportance`"] pub enum RestExchangeItemImportance { Low =
-    "Low", Normal = "Normal", High = "High", } unknown Unknown
+    #[doc = "`RestExchangeItemImportance`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `backup-organization`, `exchange-folder`, `exchange-item`, `exchange-mailbox`, `unreferenced-types`."]
+    pub enum RestExchangeItemImportance { Low = "Low", Normal = "Normal", High = "High",
+    } unknown Unknown
 }
 ///`RestExchangeItemStringId`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestExchangeItemStringId {
     ///Id of a backed-up mailbox item, from `ExchangeItem_Get`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -3760,6 +4170,8 @@ pub struct RestExchangeItemStringId {
         feature = "exchange-mailbox"
     )
 )]
+///
+/// Needs one of the crate features `backup-organization`, `exchange-folder`, `exchange-item`, `exchange-mailbox`.
 pub struct RestExchangeItemsComposed {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -3841,6 +4253,8 @@ pub struct RestExchangeItemsComposed {
 ///`RestExchangeMailbox`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-mailbox"))]
+///
+/// Needs the crate feature `exchange-mailbox`.
 pub struct RestExchangeMailbox {
     ///Actions the server offers on the mailbox; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -3859,6 +4273,8 @@ pub struct RestExchangeMailbox {
 ///`RestExchangeMessageItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestExchangeMessageItem {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -3892,6 +4308,8 @@ pub struct RestExchangeMessageItem {
 ///`RestExchangeSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization", feature = "unreferenced-types"))]
+///
+/// Needs one of the crate features `organization`, `unreferenced-types`.
 pub struct RestExchangeSettings {
     ///`true` creates and applies the `VeeamArchiverThrottlingPolicy`, which lifts Exchange throttling for the account.
     pub configure_throttlingpolicy: ::std::option::Option<bool>,
@@ -3914,6 +4332,8 @@ pub struct RestExchangeSettings {
 ///`RestExclusionSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exclusion-settings"))]
+///
+/// Needs the crate feature `exclusion-settings`.
 pub struct RestExclusionSettings {
     ///`true` keeps the Deleted Items folder out of all backups.
     pub deleted_items: ::std::option::Option<bool>,
@@ -3940,6 +4360,8 @@ impl RestExclusionSettings {
 ///`RestExclusionSettingsToClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exclusion-settings"))]
+///
+/// Needs the crate feature `exclusion-settings`.
 pub struct RestExclusionSettingsToClient {
     ///Follow-up actions the server offers on these settings.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -3962,6 +4384,8 @@ pub struct RestExclusionSettingsToClient {
 ///`RestExploreOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-repository", feature = "job", feature = "restore-session"))]
+///
+/// Needs one of the crate features `backup-repository`, `job`, `restore-session`.
 pub struct RestExploreOptions {
     ///Point in time to explore; the session shows the backed-up state as of then (date-time, ISO 8601).
     pub date_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -3983,6 +4407,8 @@ impl RestExploreOptions {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which explorer the session opens: `Vex` (Exchange), `Veod` (OneDrive), `Vesp` (SharePoint) or `Vet` (Teams)."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `backup-repository`, `job`, `restore-session`."]
     pub enum RestExploreOptionsType { Vex = "Vex", Veod = "Veod", Vesp = "Vesp", Vet =
     "Vet", } unknown Unknown
 }
@@ -3995,6 +4421,8 @@ impl RestExploreOptions {
         feature = "exchange-mailbox"
     )
 )]
+///
+/// Needs one of the crate features `backup-organization`, `exchange-folder`, `exchange-mailbox`.
 pub struct RestExportFolderToPst {
     ///Only items matching this keyword are exported; leave it out to export everything.
     pub content_keyword: ::std::option::Option<::std::string::String>,
@@ -4019,6 +4447,8 @@ impl RestExportFolderToPst {
 ///`RestExportOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-post"))]
+///
+/// Needs the crate feature `teams-post`.
 pub struct RestExportOptions {
     ///Channel whose posts are exported (id from `TeamsChannel_Get`); `from` and `to` can then narrow the period. Leave it out when `posts` is set.
     pub channel_id: ::std::option::Option<::std::string::String>,
@@ -4039,6 +4469,8 @@ impl RestExportOptions {
 ///`RestExportToPstOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestExportToPstOptions {
     ///`true` caps the size of each PST file; then set `pstSizeLimitBytes`.
     pub enable_pst_size_limit: ::std::option::Option<bool>,
@@ -4055,6 +4487,8 @@ impl RestExportToPstOptions {
 ///`RestFileSaveOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-file"))]
+///
+/// Needs the crate feature `teams-file`.
 pub struct RestFileSaveOptions {
     ///`true` wraps the file in a ZIP archive; `false` returns the file itself.
     pub as_zip: ::std::option::Option<bool>,
@@ -4069,6 +4503,8 @@ impl RestFileSaveOptions {
 ///`RestFilesSaveOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-file"))]
+///
+/// Needs the crate feature `teams-file`.
 pub struct RestFilesSaveOptions {
     ///Channel whose files are all saved (id from `TeamsChannel_Get`); leave it out when `files` lists the files.
     pub channel_id: ::std::option::Option<::std::string::String>,
@@ -4085,6 +4521,8 @@ impl RestFilesSaveOptions {
 ///`RestFilesSendOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-file"))]
+///
+/// Needs the crate feature `teams-file`.
 pub struct RestFilesSendOptions {
     ///Channel whose files are all sent (id from `TeamsChannel_Get`); leave it out when `files` lists the files.
     pub channel_id: ::std::option::Option<::std::string::String>,
@@ -4116,6 +4554,8 @@ impl RestFilesSendOptions {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `job`, `organization-audit`, `organization-group`, `unreferenced-types`.
 pub struct RestGroup {
     ///Data location (geography) of the group in a Multi-Geo tenant.
     pub data_location: ::std::option::Option<::std::string::String>,
@@ -4150,8 +4590,10 @@ pub struct RestGroup {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "Where the organization lives: `Cloud`, `OnPremises` or `Hybrid`."] pub enum
-    RestGroupLocationType { OnPremises = "OnPremises", Cloud = "Cloud", Hybrid =
+    #[doc = "Where the organization lives: `Cloud`, `OnPremises` or `Hybrid`."] #[doc =
+    ""] #[doc =
+    " Needs one of the crate features `job`, `organization-audit`, `organization-group`, `unreferenced-types`."]
+    pub enum RestGroupLocationType { OnPremises = "OnPremises", Cloud = "Cloud", Hybrid =
     "Hybrid", } unknown Unknown
 }
 ///`RestGroupMember`
@@ -4159,6 +4601,8 @@ pub struct RestGroup {
 #[cfg(
     any(feature = "organization-backup-accounts", feature = "organization-group-member")
 )]
+///
+/// Needs one of the crate features `organization-backup-accounts`, `organization-group-member`.
 pub struct RestGroupMember {
     ///Data location (geography) of the account in a Multi-Geo tenant.
     pub data_location: ::std::option::Option<::std::string::String>,
@@ -4178,9 +4622,10 @@ pub struct RestGroupMember {
     any(feature = "organization-backup-accounts", feature = "organization-group-member")
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "Kind of account: `User`, `Group` or `Unknown`."] pub enum
-    RestGroupMemberType { Unknown = "Unknown", User = "User", Group = "Group", } unknown
-    UnknownValue
+    #[doc = "Kind of account: `User`, `Group` or `Unknown`."] #[doc = ""] #[doc =
+    " Needs one of the crate features `organization-backup-accounts`, `organization-group-member`."]
+    pub enum RestGroupMemberType { Unknown = "Unknown", User = "User", Group = "Group", }
+    unknown UnknownValue
 }
 #[cfg(
     any(
@@ -4193,12 +4638,16 @@ pub struct RestGroupMember {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Kind of group: `Office365`, `Security`, `Distribution` or `DynamicDistribution`."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `job`, `organization-audit`, `organization-group`, `unreferenced-types`."]
     pub enum RestGroupType { Office365 = "Office365", Security = "Security", Distribution
     = "Distribution", DynamicDistribution = "DynamicDistribution", } unknown Unknown
 }
 ///`RestHealthReport`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "health"))]
+///
+/// Needs the crate feature `health`.
 pub struct RestHealthReport {
     pub entries: ::std::option::Option<RestHealthReportEntries>,
     pub status: ::std::option::Option<RestHealthStatus>,
@@ -4206,6 +4655,8 @@ pub struct RestHealthReport {
 ///`RestHealthReportEntries`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "health"))]
+///
+/// Needs the crate feature `health`.
 pub struct RestHealthReportEntries(
     pub ::std::collections::HashMap<::std::string::String, RestHealthReportEntry>,
 );
@@ -4244,6 +4695,8 @@ impl ::std::convert::From<
 ///`RestHealthReportEntry`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "health"))]
+///
+/// Needs the crate feature `health`.
 pub struct RestHealthReportEntry {
     ///Why the component got this status.
     pub description: ::std::option::Option<::std::string::String>,
@@ -4251,12 +4704,15 @@ pub struct RestHealthReportEntry {
 }
 #[cfg(any(feature = "health"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestHealthStatus`"] pub enum RestHealthStatus { Unhealthy = "Unhealthy",
-    Healthy = "Healthy", } unknown Unknown
+    #[doc = "`RestHealthStatus`"] #[doc = ""] #[doc =
+    " Needs the crate feature `health`."] pub enum RestHealthStatus { Unhealthy =
+    "Unhealthy", Healthy = "Healthy", } unknown Unknown
 }
 ///`RestHistorySettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "history-settings"))]
+///
+/// Needs the crate feature `history-settings`.
 pub struct RestHistorySettings {
     ///Follow-up actions; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -4276,6 +4732,8 @@ impl RestHistorySettings {
 ///`RestHybridOrganization`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestHybridOrganization {
     ///Actions the server offers on this organization; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -4333,6 +4791,8 @@ pub struct RestHybridOrganization {
 ///`RestInstallLicenseOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license"))]
+///
+/// Needs the crate feature `license`.
 pub struct RestInstallLicenseOptions {
     ///Whole content of the `.lic` license file, Base64-encoded.
     pub license_file: ::std::option::Option<::std::string::String>,
@@ -4347,6 +4807,8 @@ impl RestInstallLicenseOptions {
 ///`RestInternetProxy`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "internet-proxy-settings"))]
+///
+/// Needs the crate feature `internet-proxy-settings`.
 pub struct RestInternetProxy {
     ///Host name or IP address of the proxy.
     pub host_name: ::std::option::Option<::std::string::String>,
@@ -4362,6 +4824,8 @@ pub struct RestInternetProxy {
 ///`RestInternetProxyFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "internet-proxy-settings"))]
+///
+/// Needs the crate feature `internet-proxy-settings`.
 pub struct RestInternetProxyFromClient {
     ///Host name or IP address of the proxy.
     pub host_name: ::std::option::Option<::std::string::String>,
@@ -4385,6 +4849,8 @@ impl RestInternetProxyFromClient {
 ///`RestInternetProxySettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy", feature = "proxy-pool"))]
+///
+/// Needs one of the crate features `proxy`, `proxy-pool`.
 pub struct RestInternetProxySettings {
     ///DNS name or IP address of the internet proxy.
     pub host_name: ::std::option::Option<::std::string::String>,
@@ -4398,6 +4864,8 @@ pub struct RestInternetProxySettings {
 ///`RestInternetProxySettingsFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy"))]
+///
+/// Needs the crate feature `proxy`.
 pub struct RestInternetProxySettingsFromClient {
     ///DNS name or IP address of the internet proxy.
     pub host_name: ::std::option::Option<::std::string::String>,
@@ -4423,6 +4891,8 @@ pub struct RestInternetProxySettingsFromClient {
         feature = "share-point-site"
     )
 )]
+///
+/// Needs one of the crate features `one-drive`, `one-drive-document`, `one-drive-folder`, `share-point-document`, `share-point-folder`, `share-point-library`, `share-point-list`, `share-point-site`.
 pub struct RestItemComposed {
     ///User who created the item.
     pub created_by: ::std::option::Option<::std::string::String>,
@@ -4460,6 +4930,8 @@ pub struct RestItemComposed {
 ///`RestItemGuidId`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy"))]
+///
+/// Needs the crate feature `proxy`.
 pub struct RestItemGuidId {
     ///Id of a backup proxy, from `Proxy_GetProxies`.
     pub id: ::std::option::Option<::uuid::Uuid>,
@@ -4467,6 +4939,8 @@ pub struct RestItemGuidId {
 ///`RestItemRestoreDetails`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestItemRestoreDetails {
     ///Error that stopped this object's restore, if any.
     pub error: ::std::option::Option<::std::string::String>,
@@ -4487,6 +4961,8 @@ pub struct RestItemRestoreDetails {
 ///`RestItemRestoreDetailsComposed`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-session", feature = "unreferenced-types"))]
+///
+/// Needs one of the crate features `restore-session`, `unreferenced-types`.
 pub struct RestItemRestoreDetailsComposed {
     ///Error that stopped the mailbox restore, if any.
     pub cannot_continue_mailbox_error: ::std::option::Option<::std::string::String>,
@@ -4530,12 +5006,16 @@ pub struct RestItemRestoreDetailsComposed {
 }
 #[cfg(any(feature = "restore-session", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestItemRestoreDetailsType`"] pub enum RestItemRestoreDetailsType { Item =
-    "Item", BulkMailbox = "BulkMailbox", BulkOneDrive = "BulkOneDrive", } unknown Unknown
+    #[doc = "`RestItemRestoreDetailsType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `restore-session`, `unreferenced-types`."] pub enum
+    RestItemRestoreDetailsType { Item = "Item", BulkMailbox = "BulkMailbox", BulkOneDrive
+    = "BulkOneDrive", } unknown Unknown
 }
 ///`RestJob`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job", feature = "job"))]
+///
+/// Needs one of the crate features `copy-job`, `job`.
 pub struct RestJob {
     ///What the job covers: `EntireOrganization` or `SelectedItems`.
     pub backup_type: ::std::option::Option<RestJobBackupType>,
@@ -4566,20 +5046,24 @@ pub struct RestJob {
 }
 #[cfg(any(feature = "job", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestJobBackupItemType`"] pub enum RestJobBackupItemType { Group = "Group",
-    User = "User", Site = "Site", PartialOrganization = "PartialOrganization",
-    PersonalSites = "PersonalSites", OneDriveFolders = "OneDriveFolders", Team = "Team",
-    } unknown Unknown
+    #[doc = "`RestJobBackupItemType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `job`, `unreferenced-types`."] pub enum
+    RestJobBackupItemType { Group = "Group", User = "User", Site = "Site",
+    PartialOrganization = "PartialOrganization", PersonalSites = "PersonalSites",
+    OneDriveFolders = "OneDriveFolders", Team = "Team", } unknown Unknown
 }
 #[cfg(any(feature = "copy-job", feature = "job"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "What the job covers: `EntireOrganization` or `SelectedItems`."] pub enum
+    #[doc = "What the job covers: `EntireOrganization` or `SelectedItems`."] #[doc = ""]
+    #[doc = " Needs one of the crate features `copy-job`, `job`."] pub enum
     RestJobBackupType { EntireOrganization = "EntireOrganization", SelectedItems =
     "SelectedItems", } unknown Unknown
 }
 ///`RestJobDeleteEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestJobDeleteEvent {
     pub event_type: ::std::option::Option<RestEventType>,
     ///Id of the backup or copy job the event is about.
@@ -4589,6 +5073,8 @@ pub struct RestJobDeleteEvent {
 ///`RestJobExcludedItemsChangeEvent`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestJobExcludedItemsChangeEvent {
     pub event_type: ::std::option::Option<RestEventType>,
     ///Id of the backup or copy job concerned.
@@ -4597,6 +5083,8 @@ pub struct RestJobExcludedItemsChangeEvent {
 ///`RestJobGroupItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestJobGroupItem {
     pub group: ::std::option::Option<RestGroup>,
     ///`true` covers the group's SharePoint site.
@@ -4624,6 +5112,8 @@ pub struct RestJobGroupItem {
 ///`RestJobItemComposed`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job"))]
+///
+/// Needs the crate feature `job`.
 pub struct RestJobItemComposed {
     ///`true` covers the in-place archive mailbox.
     pub archive_mailbox: ::std::option::Option<bool>,
@@ -4676,13 +5166,16 @@ impl RestJobItemComposed {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Outcome of the latest run, such as `Success`, `Warning`, `Failed` or `Running`."]
-    pub enum RestJobLastStatus { Stopped = "Stopped", Running = "Running", Success =
-    "Success", Failed = "Failed", Warning = "Warning", NotConfigured = "NotConfigured",
-    Disconnected = "Disconnected", Queued = "Queued", } unknown Unknown
+    #[doc = ""] #[doc = " Needs one of the crate features `copy-job`, `job`."] pub enum
+    RestJobLastStatus { Stopped = "Stopped", Running = "Running", Success = "Success",
+    Failed = "Failed", Warning = "Warning", NotConfigured = "NotConfigured", Disconnected
+    = "Disconnected", Queued = "Queued", } unknown Unknown
 }
 ///`RestJobOneDriveFoldersItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestJobOneDriveFoldersItem {
     ///OneDrive folder names to take in or leave out; for a `OneDriveFolders` entry they apply to every OneDrive of the organization.
     pub folders: ::std::vec::Vec<::std::string::String>,
@@ -4697,6 +5190,8 @@ pub struct RestJobOneDriveFoldersItem {
 ///`RestJobOrganizationItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestJobOrganizationItem {
     ///`true` covers the in-place archive mailbox.
     pub archive_mailbox: ::std::option::Option<bool>,
@@ -4721,6 +5216,8 @@ pub struct RestJobOrganizationItem {
 ///`RestJobPersonalSitesItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestJobPersonalSitesItem {
     ///Id of the entry: a fixed per-type prefix joined with the object id. Take it from `Job_GetSelectedItems` or `Job_GetExcludedItems`; leave empty for new entries.
     pub id: ::std::option::Option<::std::string::String>,
@@ -4733,6 +5230,8 @@ pub struct RestJobPersonalSitesItem {
 ///`RestJobSchedulePolicy`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job", feature = "job"))]
+///
+/// Needs one of the crate features `copy-job`, `job`.
 pub struct RestJobSchedulePolicy {
     ///`true` limits the job to the hours allowed in `backupWindowSettings`.
     pub backup_window_enabled: ::std::option::Option<bool>,
@@ -4765,16 +5264,18 @@ pub struct RestJobSchedulePolicy {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Days to run for the `Daily` type: every day, workdays, weekends or one weekday."]
-    pub enum RestJobSchedulePolicyDailyType { Everyday = "Everyday", Workdays =
-    "Workdays", Weekends = "Weekends", Monday = "Monday", Tuesday = "Tuesday", Wednesday
-    = "Wednesday", Thursday = "Thursday", Friday = "Friday", Saturday = "Saturday",
-    Sunday = "Sunday", } unknown Unknown
+    #[doc = ""] #[doc = " Needs one of the crate features `copy-job`, `job`."] pub enum
+    RestJobSchedulePolicyDailyType { Everyday = "Everyday", Workdays = "Workdays",
+    Weekends = "Weekends", Monday = "Monday", Tuesday = "Tuesday", Wednesday =
+    "Wednesday", Thursday = "Thursday", Friday = "Friday", Saturday = "Saturday", Sunday
+    = "Sunday", } unknown Unknown
 }
 #[cfg(any(feature = "copy-job", feature = "job"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Interval between runs for the `Periodically` type, from 5 minutes (`Minutes5`) to 12 hours (`Hours12`)."]
-    pub enum RestJobSchedulePolicyPeriodicallyEvery { Minutes5 = "Minutes5", Minutes10 =
+    #[doc = ""] #[doc = " Needs one of the crate features `copy-job`, `job`."] pub enum
+    RestJobSchedulePolicyPeriodicallyEvery { Minutes5 = "Minutes5", Minutes10 =
     "Minutes10", Minutes15 = "Minutes15", Minutes30 = "Minutes30", Hours1 = "Hours1",
     Hours2 = "Hours2", Hours4 = "Hours4", Hours8 = "Hours8", Hours12 = "Hours12", }
     unknown Unknown
@@ -4783,12 +5284,15 @@ pub struct RestJobSchedulePolicy {
 ::veeam_runtime::string_enum! {
     #[doc =
     "How the job is started: `Daily` (on `dailyType` days at `dailyTime`), `Periodically` (every `periodicallyEvery`) or `ManualOnly` (never on its own)."]
-    pub enum RestJobSchedulePolicyType { Periodically = "Periodically", Daily = "Daily",
+    #[doc = ""] #[doc = " Needs one of the crate features `copy-job`, `job`."] pub enum
+    RestJobSchedulePolicyType { Periodically = "Periodically", Daily = "Daily",
     ManualOnly = "ManualOnly", } unknown Unknown
 }
 ///`RestJobSelectedItemsChangeEvent`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestJobSelectedItemsChangeEvent {
     pub event_type: ::std::option::Option<RestEventType>,
     ///Id of the backup or copy job concerned.
@@ -4797,6 +5301,8 @@ pub struct RestJobSelectedItemsChangeEvent {
 ///`RestJobSession`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job", feature = "job", feature = "job-session"))]
+///
+/// Needs one of the crate features `copy-job`, `job`, `job-session`.
 pub struct RestJobSession {
     ///When the session started (date-time).
     pub creation_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -4838,6 +5344,8 @@ pub struct RestJobSession {
 ///`RestJobSessionDeleteEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestJobSessionDeleteEvent {
     pub event_type: ::std::option::Option<RestEventType>,
     ///Id of the job session the event is about.
@@ -4846,17 +5354,22 @@ pub struct RestJobSessionDeleteEvent {
 }
 #[cfg(any(feature = "copy-job", feature = "job", feature = "job-session"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`Full` or `Incremental` run."] pub enum RestJobSessionJobSessionConfigType {
-    Full = "Full", Incremental = "Incremental", } unknown Unknown
+    #[doc = "`Full` or `Incremental` run."] #[doc = ""] #[doc =
+    " Needs one of the crate features `copy-job`, `job`, `job-session`."] pub enum
+    RestJobSessionJobSessionConfigType { Full = "Full", Incremental = "Incremental", }
+    unknown Unknown
 }
 #[cfg(any(feature = "copy-job", feature = "job", feature = "job-session"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`Backup` for a backup job, `Copy` for a backup copy job."] pub enum
+    #[doc = "`Backup` for a backup job, `Copy` for a backup copy job."] #[doc = ""] #[doc
+    = " Needs one of the crate features `copy-job`, `job`, `job-session`."] pub enum
     RestJobSessionJobType { Backup = "Backup", Copy = "Copy", } unknown Unknown
 }
 ///`RestJobSessionObject`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-session-objects"))]
+///
+/// Needs the crate feature `job-session-objects`.
 pub struct RestJobSessionObject {
     ///Id of the processed user, group, site or team.
     pub id: ::std::option::Option<::std::string::String>,
@@ -4866,30 +5379,38 @@ pub struct RestJobSessionObject {
 }
 #[cfg(any(feature = "job-session-objects"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestJobSessionObjectStatus`"] pub enum RestJobSessionObjectStatus { Success
-    = "Success", Warning = "Warning", Failed = "Failed", } unknown Unknown
+    #[doc = "`RestJobSessionObjectStatus`"] #[doc = ""] #[doc =
+    " Needs the crate feature `job-session-objects`."] pub enum
+    RestJobSessionObjectStatus { Success = "Success", Warning = "Warning", Failed =
+    "Failed", } unknown Unknown
 }
 #[cfg(any(feature = "job-session-objects"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestJobSessionObjectType`"] pub enum RestJobSessionObjectType { Group =
-    "Group", User = "User", Site = "Site", Team = "Team", } unknown Unknown
+    #[doc = "`RestJobSessionObjectType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `job-session-objects`."] pub enum RestJobSessionObjectType
+    { Group = "Group", User = "User", Site = "Site", Team = "Team", } unknown Unknown
 }
 #[cfg(any(feature = "copy-job", feature = "job", feature = "job-session"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "State or outcome of the session, such as `Running`, `Success`, `Warning` or `Failed`."]
-    pub enum RestJobSessionStatus { Stopped = "Stopped", Running = "Running", Success =
-    "Success", Failed = "Failed", Warning = "Warning", NotConfigured = "NotConfigured",
-    Disconnected = "Disconnected", Queued = "Queued", } unknown Unknown
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `copy-job`, `job`, `job-session`."] pub enum
+    RestJobSessionStatus { Stopped = "Stopped", Running = "Running", Success = "Success",
+    Failed = "Failed", Warning = "Warning", NotConfigured = "NotConfigured", Disconnected
+    = "Disconnected", Queued = "Queued", } unknown Unknown
 }
 #[cfg(any(feature = "job-session"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestJobSessionType`"] pub enum RestJobSessionType { Backup = "Backup", Copy
-    = "Copy", } unknown Unknown
+    #[doc = "`RestJobSessionType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `job-session`."] pub enum RestJobSessionType { Backup =
+    "Backup", Copy = "Copy", } unknown Unknown
 }
 ///`RestJobSessionUpdateEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestJobSessionUpdateEvent {
     ///Version counter of the job session; it grows with every change.
     pub e_tag: ::std::option::Option<i64>,
@@ -4903,13 +5424,17 @@ pub struct RestJobSessionUpdateEvent {
 }
 #[cfg(any(feature = "events", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestJobSessionUpdateEventStatus`"] pub enum RestJobSessionUpdateEventStatus
-    { Stopped = "Stopped", Running = "Running", Success = "Success", Failed = "Failed",
-    Warning = "Warning", NotConfigured = "NotConfigured", } unknown Unknown
+    #[doc = "`RestJobSessionUpdateEventStatus`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `events`, `unreferenced-types`."] pub enum
+    RestJobSessionUpdateEventStatus { Stopped = "Stopped", Running = "Running", Success =
+    "Success", Failed = "Failed", Warning = "Warning", NotConfigured = "NotConfigured", }
+    unknown Unknown
 }
 ///`RestJobSite`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "job", feature = "unreferenced-types"))]
+///
+/// Needs one of the crate features `job`, `unreferenced-types`.
 pub struct RestJobSite {
     ///Version counter of the site record; it grows with every change.
     pub e_tag: ::std::option::Option<i64>,
@@ -4934,6 +5459,8 @@ pub struct RestJobSite {
 ///`RestJobSiteItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestJobSiteItem {
     ///Id of the entry: a fixed per-type prefix joined with the object id. Take it from `Job_GetSelectedItems` or `Job_GetExcludedItems`; leave empty for new entries.
     pub id: ::std::option::Option<::std::string::String>,
@@ -4947,6 +5474,8 @@ pub struct RestJobSiteItem {
 ///`RestJobStatistics`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "copy-job", feature = "job", feature = "job-session"))]
+///
+/// Needs one of the crate features `copy-job`, `job`, `job-session`.
 pub struct RestJobStatistics {
     ///Slowest stage of the data path: `Source`, `Target`, `Detecting` (not known yet) or `NA`.
     pub bottleneck: ::std::option::Option<RestJobStatisticsBottleneck>,
@@ -4967,12 +5496,16 @@ pub struct RestJobStatistics {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Slowest stage of the data path: `Source`, `Target`, `Detecting` (not known yet) or `NA`."]
-    pub enum RestJobStatisticsBottleneck { Na = "NA", Detecting = "Detecting", Source =
-    "Source", Target = "Target", } unknown Unknown
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `copy-job`, `job`, `job-session`."] pub enum
+    RestJobStatisticsBottleneck { Na = "NA", Detecting = "Detecting", Source = "Source",
+    Target = "Target", } unknown Unknown
 }
 ///`RestJobTeamItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestJobTeamItem {
     ///Id of the entry: a fixed per-type prefix joined with the object id. Take it from `Job_GetSelectedItems` or `Job_GetExcludedItems`; leave empty for new entries.
     pub id: ::std::option::Option<::std::string::String>,
@@ -4988,6 +5521,8 @@ pub struct RestJobTeamItem {
 ///`RestJobUpdateEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestJobUpdateEvent {
     ///Version counter of the backup or copy job; it grows with every change.
     pub e_tag: ::std::option::Option<i64>,
@@ -4999,6 +5534,8 @@ pub struct RestJobUpdateEvent {
 ///`RestJobUserItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestJobUserItem {
     ///`true` covers the in-place archive mailbox.
     pub archive_mailbox: ::std::option::Option<bool>,
@@ -5020,6 +5557,8 @@ pub struct RestJobUserItem {
 ///`RestJournalItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestJournalItem {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -5043,6 +5582,8 @@ pub struct RestJournalItem {
 ///`RestLicense`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license"))]
+///
+/// Needs the crate feature `license`.
 pub struct RestLicense {
     ///Email address of the person the license was issued to.
     pub email: ::std::option::Option<::std::string::String>,
@@ -5076,6 +5617,8 @@ pub struct RestLicense {
 ///`RestLicenseAutoUpdate`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license"))]
+///
+/// Needs the crate feature `license`.
 pub struct RestLicenseAutoUpdate {
     ///Actions the server offers on this resource; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -5093,6 +5636,8 @@ impl RestLicenseAutoUpdate {
 ///`RestLicenseOverviewOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "reports"))]
+///
+/// Needs the crate feature `reports`.
 pub struct RestLicenseOverviewOptions {
     ///End of the reporting period; UTC, ISO 8601.
     pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -5112,25 +5657,30 @@ impl RestLicenseOverviewOptions {
 }
 #[cfg(any(feature = "reports"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "File format of the report: `PDF` or `CSV`."] pub enum
-    RestLicenseOverviewOptionsFormat { Pdf = "PDF", Csv = "CSV", } unknown Unknown
+    #[doc = "File format of the report: `PDF` or `CSV`."] #[doc = ""] #[doc =
+    " Needs the crate feature `reports`."] pub enum RestLicenseOverviewOptionsFormat {
+    Pdf = "PDF", Csv = "CSV", } unknown Unknown
 }
 #[cfg(any(feature = "license"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`Valid` or `Expired`."] pub enum RestLicenseStatus { Valid = "Valid",
+    #[doc = "`Valid` or `Expired`."] #[doc = ""] #[doc =
+    " Needs the crate feature `license`."] pub enum RestLicenseStatus { Valid = "Valid",
     Expired = "Expired", } unknown Unknown
 }
 #[cfg(any(feature = "license"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Kind of license: `Subscription`, `Evaluation`, `NFR`, `Rental`, `Community` or `AwsPrivateOffer`."]
-    pub enum RestLicenseType { Subscription = "Subscription", Evaluation = "Evaluation",
-    Nfr = "NFR", Rental = "Rental", Community = "Community", AwsPrivateOffer =
-    "AwsPrivateOffer", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `license`."] pub enum RestLicenseType {
+    Subscription = "Subscription", Evaluation = "Evaluation", Nfr = "NFR", Rental =
+    "Rental", Community = "Community", AwsPrivateOffer = "AwsPrivateOffer", } unknown
+    Unknown
 }
 ///`RestLicenseUsage`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct RestLicenseUsage {
     ///Usage per licensing platform and counter type, broken down by organization.
     pub platform_types: ::std::vec::Vec<RestPlatformTypeLicenseUsage>,
@@ -5138,6 +5688,8 @@ pub struct RestLicenseUsage {
 ///`RestLicensedUser`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "licensed-user"))]
+///
+/// Needs the crate feature `licensed-user`.
 pub struct RestLicensedUser {
     ///Id of the organization as recorded in the backup; differs from `organizationId`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
@@ -5163,12 +5715,15 @@ pub struct RestLicensedUser {
 ::veeam_runtime::string_enum! {
     #[doc =
     "License state of the user: `Licensed`, `New`, `TemporarilyAssigned` or `Exceeded`."]
-    pub enum RestLicensedUserLicenseState { Licensed = "Licensed", New = "New",
+    #[doc = ""] #[doc = " Needs the crate feature `licensed-user`."] pub enum
+    RestLicensedUserLicenseState { Licensed = "Licensed", New = "New",
     TemporarilyAssigned = "TemporarilyAssigned", Exceeded = "Exceeded", } unknown Unknown
 }
 ///`RestLicensingApproveReportOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct RestLicensingApproveReportOptions {
     ///Objects to take out of the report, one entry per organization and counter type, each with a reason.
     pub removed_objects: ::std::vec::Vec<RestLicensingOrganizationRemovedObjects>,
@@ -5183,6 +5738,8 @@ impl RestLicensingApproveReportOptions {
 ///`RestLicensingGroupInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct RestLicensingGroupInfo {
     ///Id of the group of licensed objects; referenced by a counter type's `groupId`.
     pub id: ::std::option::Option<::uuid::Uuid>,
@@ -5194,6 +5751,8 @@ pub struct RestLicensingGroupInfo {
 ///`RestLicensingMonthlyReport`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct RestLicensingMonthlyReport {
     ///Counts per licensing platform and counter type, with a per-organization breakdown.
     pub platform_types: ::std::vec::Vec<RestLicensingReportPlatformType>,
@@ -5202,6 +5761,8 @@ pub struct RestLicensingMonthlyReport {
 ///`RestLicensingOrganizationRemovedObjects`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct RestLicensingOrganizationRemovedObjects {
     ///Same organization, by its id in the backup (as in the report's `backedUpOrganizationId`).
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
@@ -5219,6 +5780,8 @@ pub struct RestLicensingOrganizationRemovedObjects {
 ///`RestLicensingPlatformInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct RestLicensingPlatformInfo {
     ///Kinds of objects that consume licenses.
     pub groups: ::std::option::Option<::std::vec::Vec<RestLicensingGroupInfo>>,
@@ -5228,6 +5791,8 @@ pub struct RestLicensingPlatformInfo {
 ///`RestLicensingReportOrganization`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct RestLicensingReportOrganization {
     ///Id of the organization as recorded in the backup; differs from `organizationId`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
@@ -5257,6 +5822,8 @@ pub struct RestLicensingReportOrganization {
 ///`RestLicensingReportPlatformType`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct RestLicensingReportPlatformType {
     ///Counts per organization.
     pub organizations: ::std::vec::Vec<RestLicensingReportOrganization>,
@@ -5269,6 +5836,8 @@ pub struct RestLicensingReportPlatformType {
 ///`RestLicensingReportSummary`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct RestLicensingReportSummary {
     ///Objects that consumed a license during the report period.
     pub initial_count: ::std::option::Option<i32>,
@@ -5365,6 +5934,8 @@ pub struct RestLicensingReportSummary {
         feature = "vex-email-settings"
     )
 )]
+///
+/// Needs one of the crate features `account`, `amazon-s3-compatible-object-storage`, `amazon-s3-object-storage`, `application`, `audit-email-settings`, `azure-object-storage`, `backup-group-data`, `backup-mailbox-data`, `backup-one-drive-data`, `backup-organization`, `backup-organization-data`, `backup-repository`, `backup-site-data`, `backup-team-data`, `backup-user-data`, `copy-job`, `data-retrieval`, `data-retrieval-session`, `data-retrieval-session-log`, `encryption-key`, `events`, `exchange-folder`, `exchange-item`, `exchange-mailbox`, `exclusion-settings`, `history-settings`, `internet-proxy-settings`, `job`, `job-session`, `job-session-log`, `job-session-objects`, `license`, `licensed-user`, `management-mode`, `one-drive`, `one-drive-document`, `one-drive-folder`, `organization`, `organization-audit`, `organization-backup-accounts`, `organization-backup-applications`, `organization-group`, `organization-group-member`, `organization-rbac`, `organization-site`, `organization-sync`, `organization-team`, `organization-user`, `organization-user-one-drive`, `protected-data`, `proxy`, `proxy-pool`, `rbac-role`, `repository-owner-change-session`, `repository-synchronize-sessions`, `restore-point`, `restore-session`, `restore-session-event`, `share-point-attachment`, `share-point-document`, `share-point-folder`, `share-point-item`, `share-point-library`, `share-point-list`, `share-point-site`, `teams-channel`, `teams-file`, `teams-post`, `teams-tab`, `teams-team`, `unreferenced-types`, `vbo-email-settings`, `veod-email-settings`, `vesp-email-settings`, `vet-email-settings`, `vex-email-settings`.
 pub struct RestLinkHal {
     ///Address of the linked resource, usable as is in a follow-up request.
     pub href: ::std::option::Option<::std::string::String>,
@@ -5451,6 +6022,8 @@ pub struct RestLinkHal {
         feature = "vex-email-settings"
     )
 )]
+///
+/// Needs one of the crate features `account`, `amazon-s3-compatible-object-storage`, `amazon-s3-object-storage`, `application`, `audit-email-settings`, `azure-object-storage`, `backup-group-data`, `backup-mailbox-data`, `backup-one-drive-data`, `backup-organization`, `backup-organization-data`, `backup-repository`, `backup-site-data`, `backup-team-data`, `backup-user-data`, `copy-job`, `data-retrieval`, `data-retrieval-session`, `data-retrieval-session-log`, `encryption-key`, `events`, `exchange-folder`, `exchange-item`, `exchange-mailbox`, `exclusion-settings`, `history-settings`, `internet-proxy-settings`, `job`, `job-session`, `job-session-log`, `job-session-objects`, `license`, `licensed-user`, `management-mode`, `one-drive`, `one-drive-document`, `one-drive-folder`, `organization`, `organization-audit`, `organization-backup-accounts`, `organization-backup-applications`, `organization-group`, `organization-group-member`, `organization-rbac`, `organization-site`, `organization-sync`, `organization-team`, `organization-user`, `organization-user-one-drive`, `protected-data`, `proxy`, `proxy-pool`, `rbac-role`, `repository-owner-change-session`, `repository-synchronize-sessions`, `restore-point`, `restore-session`, `restore-session-event`, `share-point-attachment`, `share-point-document`, `share-point-folder`, `share-point-item`, `share-point-library`, `share-point-list`, `share-point-site`, `teams-channel`, `teams-file`, `teams-post`, `teams-tab`, `teams-team`, `unreferenced-types`, `vbo-email-settings`, `veod-email-settings`, `vesp-email-settings`, `vet-email-settings`, `vex-email-settings`.
 pub struct RestLinkHalDictionary(
     pub ::std::collections::HashMap<::std::string::String, RestLinkHal>,
 );
@@ -5721,6 +6294,8 @@ impl ::std::convert::From<
 ///`RestLogItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "data-retrieval-session-log", feature = "job-session-log"))]
+///
+/// Needs one of the crate features `data-retrieval-session-log`, `job-session-log`.
 pub struct RestLogItem {
     ///When the logged step started (date-time).
     pub creation_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -5740,12 +6315,16 @@ pub struct RestLogItem {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Severity or state of the logged step: `Running`, `Success`, `Warning`, `Error` or `Stop`."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `data-retrieval-session-log`, `job-session-log`."]
     pub enum RestLogItemType { Running = "Running", Warning = "Warning", Error = "Error",
     Success = "Success", Stop = "Stop", } unknown Unknown
 }
 ///`RestLoggedInOrganization`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
+///
+/// Needs the crate feature `organization`.
 pub struct RestLoggedInOrganization {
     ///Actions the server offers on this resource, by name.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -5770,13 +6349,16 @@ pub struct RestLoggedInOrganization {
 }
 #[cfg(any(feature = "organization"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`Office365`, `OnPremises` or `Hybrid`."] pub enum
-    RestLoggedInOrganizationType { OnPremises = "OnPremises", Office365 = "Office365",
-    Hybrid = "Hybrid", } unknown Unknown
+    #[doc = "`Office365`, `OnPremises` or `Hybrid`."] #[doc = ""] #[doc =
+    " Needs the crate feature `organization`."] pub enum RestLoggedInOrganizationType {
+    OnPremises = "OnPremises", Office365 = "Office365", Hybrid = "Hybrid", } unknown
+    Unknown
 }
 ///`RestMailboxProtectionOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "reports"))]
+///
+/// Needs the crate feature `reports`.
 pub struct RestMailboxProtectionOptions {
     ///File format of the report: `PDF` or `CSV`.
     pub format: ::std::option::Option<RestMailboxProtectionOptionsFormat>,
@@ -5794,12 +6376,15 @@ impl RestMailboxProtectionOptions {
 }
 #[cfg(any(feature = "reports"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "File format of the report: `PDF` or `CSV`."] pub enum
-    RestMailboxProtectionOptionsFormat { Pdf = "PDF", Csv = "CSV", } unknown Unknown
+    #[doc = "File format of the report: `PDF` or `CSV`."] #[doc = ""] #[doc =
+    " Needs the crate feature `reports`."] pub enum RestMailboxProtectionOptionsFormat {
+    Pdf = "PDF", Csv = "CSV", } unknown Unknown
 }
 ///`RestManagementMode`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "management-mode"))]
+///
+/// Needs the crate feature `management-mode`.
 pub struct RestManagementMode {
     ///Actions the server offers on this resource, by name.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -5814,6 +6399,8 @@ pub struct RestManagementMode {
 ///`RestMonthlyReportInterval`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct RestMonthlyReportInterval {
     ///Last day of the period the report covers (UTC).
     pub end_of_interval: ::std::option::Option<
@@ -5827,6 +6414,8 @@ pub struct RestMonthlyReportInterval {
 ///`RestNotificationEmailSettingsRequest`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vbo-email-settings"))]
+///
+/// Needs the crate feature `vbo-email-settings`.
 pub struct RestNotificationEmailSettingsRequest {
     ///`true` attaches a detailed job report to each notification.
     pub attach_detailed_report: ::std::option::Option<bool>,
@@ -5875,6 +6464,8 @@ impl RestNotificationEmailSettingsRequest {
 ///`RestNotificationEmailSettingsResponse`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vbo-email-settings"))]
+///
+/// Needs the crate feature `vbo-email-settings`.
 pub struct RestNotificationEmailSettingsResponse {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -5922,6 +6513,8 @@ pub struct RestNotificationEmailSettingsResponse {
 ///`RestObjectStorageComposed`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-repository"))]
+///
+/// Needs the crate feature `backup-repository`.
 pub struct RestObjectStorageComposed {
     ///Cloud credentials that open the storage, id from `Account_GetAccounts`.
     pub account_id: ::std::option::Option<::uuid::Uuid>,
@@ -5970,14 +6563,18 @@ pub struct RestObjectStorageComposed {
 }
 #[cfg(any(feature = "backup-repository", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestObjectStorageType`"] pub enum RestObjectStorageType { AzureBlob =
-    "AzureBlob", AmazonS3 = "AmazonS3", AmazonS3Compatible = "AmazonS3Compatible",
-    AzureBlobArchive = "AzureBlobArchive", AmazonS3Glacier = "AmazonS3Glacier",
-    WasabiCloud = "WasabiCloud", IbmCloud = "IBMCloud", } unknown Unknown
+    #[doc = "`RestObjectStorageType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `backup-repository`, `unreferenced-types`."] pub
+    enum RestObjectStorageType { AzureBlob = "AzureBlob", AmazonS3 = "AmazonS3",
+    AmazonS3Compatible = "AmazonS3Compatible", AzureBlobArchive = "AzureBlobArchive",
+    AmazonS3Glacier = "AmazonS3Glacier", WasabiCloud = "WasabiCloud", IbmCloud =
+    "IBMCloud", } unknown Unknown
 }
 ///`RestOffice365ConnectionSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization", feature = "unreferenced-types"))]
+///
+/// Needs one of the crate features `organization`, `unreferenced-types`.
 pub struct RestOffice365ConnectionSettings {
     ///Account that connects to the online service when app-only authentication is off; goes with `password`.
     pub account: ::std::option::Option<::std::string::String>,
@@ -6006,6 +6603,8 @@ pub struct RestOffice365ConnectionSettings {
 ///`RestOffice365Organization`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestOffice365Organization {
     ///Actions the server offers on this organization; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -6064,6 +6663,8 @@ pub struct RestOffice365Organization {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `job`, `organization-audit`, `organization-user`, `unreferenced-types`.
 pub struct RestOfficeLicense {
     ///License family the server detected: `Education` or `Other`.
     pub detected_sku_type: ::std::option::Option<RestOfficeLicenseDetectedSkuType>,
@@ -6081,13 +6682,17 @@ pub struct RestOfficeLicense {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "License family the server detected: `Education` or `Other`."] pub enum
-    RestOfficeLicenseDetectedSkuType { Other = "Other", Education = "Education", }
-    unknown Unknown
+    #[doc = "License family the server detected: `Education` or `Other`."] #[doc = ""]
+    #[doc =
+    " Needs one of the crate features `job`, `organization-audit`, `organization-user`, `unreferenced-types`."]
+    pub enum RestOfficeLicenseDetectedSkuType { Other = "Other", Education = "Education",
+    } unknown Unknown
 }
 ///`RestOnPremisesOrganization`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestOnPremisesOrganization {
     ///Actions the server offers on this organization; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -6131,6 +6736,8 @@ pub struct RestOnPremisesOrganization {
         feature = "organization-user-one-drive"
     )
 )]
+///
+/// Needs one of the crate features `one-drive`, `one-drive-document`, `one-drive-folder`, `organization-user-one-drive`.
 pub struct RestOneDrive {
     ///Id of the backed-up OneDrive, from `OneDrive_Get`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -6143,6 +6750,8 @@ pub struct RestOneDrive {
 ///`RestOneDriveDocument`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "one-drive-document"))]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct RestOneDriveDocument {
     ///User who created the document.
     pub created_by: ::std::option::Option<::std::string::String>,
@@ -6176,6 +6785,8 @@ pub struct RestOneDriveDocument {
 ///`RestOneDriveFolder`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "one-drive-folder"))]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct RestOneDriveFolder {
     ///User who created the folder.
     pub created_by: ::std::option::Option<::std::string::String>,
@@ -6205,6 +6816,8 @@ pub struct RestOneDriveFolder {
 ///`RestOneDriveProtectionOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "reports"))]
+///
+/// Needs the crate feature `reports`.
 pub struct RestOneDriveProtectionOptions {
     ///Organization to report on (id from `Organization_Get`).
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
@@ -6221,6 +6834,8 @@ impl RestOneDriveProtectionOptions {
 ///`RestOperatorExploreOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-session"))]
+///
+/// Needs the crate feature `restore-session`.
 pub struct RestOperatorExploreOptions {
     ///Point in time to explore, UTC, ISO 8601: the session shows the data as of the latest backup at or before it.
     pub date_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -6247,12 +6862,15 @@ impl RestOperatorExploreOptions {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Kind of data the session explores: `Vex` (Exchange), `Veod` (OneDrive), `Vesp` (SharePoint) or `Vet` (Teams)."]
-    pub enum RestOperatorExploreOptionsType { Vex = "Vex", Veod = "Veod", Vesp = "Vesp",
-    Vet = "Vet", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `restore-session`."] pub enum
+    RestOperatorExploreOptionsType { Vex = "Vex", Veod = "Veod", Vesp = "Vesp", Vet =
+    "Vet", } unknown Unknown
 }
 ///`RestOperatorInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-rbac"))]
+///
+/// Needs the crate feature `organization-rbac`.
 pub struct RestOperatorInfo {
     ///`true` when the signed-in user is a restore operator, not only restoring own data.
     pub is_operator: ::std::option::Option<bool>,
@@ -6262,6 +6880,8 @@ pub struct RestOperatorInfo {
 ///`RestOperatorRestoreChannelOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-channel"))]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct RestOperatorRestoreChannelOptions {
     ///Free-text reason for the restore, kept with the restore operator's request.
     pub reason: ::std::option::Option<::std::string::String>,
@@ -6282,6 +6902,8 @@ impl RestOperatorRestoreChannelOptions {
 ///`RestOperatorRestoreFilesOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-file"))]
+///
+/// Needs the crate feature `teams-file`.
 pub struct RestOperatorRestoreFilesOptions {
     ///Channel whose files are all restored (id from `TeamsChannel_Get`); leave it out when `files` lists the files.
     pub channel_id: ::std::option::Option<::std::string::String>,
@@ -6307,12 +6929,15 @@ impl RestOperatorRestoreFilesOptions {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which backed-up versions to restore: `Last` for the newest only, `All` for every version."]
-    pub enum RestOperatorRestoreFilesOptionsFileVersion { All = "All", Last = "Last", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `teams-file`."] pub enum
+    RestOperatorRestoreFilesOptionsFileVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 ///`RestOperatorRestoreOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestOperatorRestoreOptions {
     ///`true` restores every backed-up version of changed items, not only the latest.
     pub changed_items: ::std::option::Option<bool>,
@@ -6337,6 +6962,8 @@ impl RestOperatorRestoreOptions {
 ///`RestOperatorRestorePostsOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-post"))]
+///
+/// Needs the crate feature `teams-post`.
 pub struct RestOperatorRestorePostsOptions {
     ///Channel whose posts are restored (id from `TeamsChannel_Get`); `from` and `to` can then narrow the period. Leave it out when `posts` is set.
     pub channel_id: ::std::string::String,
@@ -6359,6 +6986,8 @@ impl RestOperatorRestorePostsOptions {
 ///`RestOperatorRestoreResponse`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestOperatorRestoreResponse {
     ///Id of the restore session that carries out the operator restore.
     pub session_id: ::std::option::Option<::uuid::Uuid>,
@@ -6372,6 +7001,8 @@ pub struct RestOperatorRestoreResponse {
         feature = "share-point-item"
     )
 )]
+///
+/// Needs one of the crate features `one-drive-document`, `share-point-document`, `share-point-item`.
 pub struct RestOperatorRestoreSessionResponse {
     ///Id of the restore session that runs the operator's restore; poll it with `RestoreSession_GetByRestoreSessionId`.
     pub session_id: ::std::option::Option<::uuid::Uuid>,
@@ -6379,6 +7010,8 @@ pub struct RestOperatorRestoreSessionResponse {
 ///`RestOperatorRestoreSharePointDocumentsConfig`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "share-point-document"))]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct RestOperatorRestoreSharePointDocumentsConfig {
     ///When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history.
     pub document_last_version_action: ::std::option::Option<
@@ -6414,19 +7047,23 @@ impl RestOperatorRestoreSharePointDocumentsConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestOperatorRestoreSharePointDocumentsConfigDocumentLastVersionAction {
-    Overwrite = "Overwrite", Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-document`."] pub enum
+    RestOperatorRestoreSharePointDocumentsConfigDocumentLastVersionAction { Overwrite =
+    "Overwrite", Merge = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-document"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestOperatorRestoreSharePointDocumentsConfigDocumentVersion { All = "All",
-    Last = "Last", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-document`."] pub enum
+    RestOperatorRestoreSharePointDocumentsConfigDocumentVersion { All = "All", Last =
+    "Last", } unknown Unknown
 }
 ///`RestOperatorRestoreSharePointItemsConfig`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "share-point-item"))]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct RestOperatorRestoreSharePointItemsConfig {
     ///When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history.
     pub document_last_version_action: ::std::option::Option<
@@ -6462,19 +7099,23 @@ impl RestOperatorRestoreSharePointItemsConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestOperatorRestoreSharePointItemsConfigDocumentLastVersionAction {
-    Overwrite = "Overwrite", Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-item`."] pub enum
+    RestOperatorRestoreSharePointItemsConfigDocumentLastVersionAction { Overwrite =
+    "Overwrite", Merge = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-item"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestOperatorRestoreSharePointItemsConfigDocumentVersion { All = "All", Last
-    = "Last", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-item`."] pub enum
+    RestOperatorRestoreSharePointItemsConfigDocumentVersion { All = "All", Last = "Last",
+    } unknown Unknown
 }
 ///`RestOperatorRestoreTabsOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-tab"))]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct RestOperatorRestoreTabsOptions {
     ///Free-text reason for the restore, kept with the restore operator's request.
     pub reason: ::std::option::Option<::std::string::String>,
@@ -6495,6 +7136,8 @@ impl RestOperatorRestoreTabsOptions {
 ///`RestOperatorRestoreTeamOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-team"))]
+///
+/// Needs the crate feature `teams-team`.
 pub struct RestOperatorRestoreTeamOptions {
     ///Account that acts as team owner during the restore, useful when the original owner is gone. Required with `applicationCertificate`; when left out, the owner recorded in the backup is used.
     pub impersonation_account_name: ::std::string::String,
@@ -6521,6 +7164,8 @@ impl RestOperatorRestoreTeamOptions {
 ///`RestOperatorRestoreToOriginalOneDriveDocuments`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "one-drive-document"))]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct RestOperatorRestoreToOriginalOneDriveDocuments {
     ///When the file already exists at the target: `Overwrite` replaces it, `Keep` leaves it and writes the restored copy under a new name.
     pub document_action: RestOperatorRestoreToOriginalOneDriveDocumentsDocumentAction,
@@ -6540,12 +7185,15 @@ impl RestOperatorRestoreToOriginalOneDriveDocuments {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Keep` leaves it and writes the restored copy under a new name."]
-    pub enum RestOperatorRestoreToOriginalOneDriveDocumentsDocumentAction { Overwrite =
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-document`."] pub enum
+    RestOperatorRestoreToOriginalOneDriveDocumentsDocumentAction { Overwrite =
     "Overwrite", Keep = "Keep", } unknown Unknown
 }
 ///`RestOperatorStartExportTaskOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-post"))]
+///
+/// Needs the crate feature `teams-post`.
 pub struct RestOperatorStartExportTaskOptions {
     ///Posts to export, all from one channel (ids from `TeamsPost_GetPage`).
     pub posts: ::std::vec::Vec<RestTeamsPost>,
@@ -6560,6 +7208,8 @@ impl RestOperatorStartExportTaskOptions {
 ///`RestOperatorStartExportTaskResponse`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-channel", feature = "teams-post"))]
+///
+/// Needs one of the crate features `teams-channel`, `teams-post`.
 pub struct RestOperatorStartExportTaskResponse {
     ///Id of the export task; pass it as `requestExportId` to the matching `DownloadExportedPosts` call.
     pub export_task_id: ::std::option::Option<::uuid::Uuid>,
@@ -6567,6 +7217,8 @@ pub struct RestOperatorStartExportTaskResponse {
 ///`RestOrganizationComposed`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
+///
+/// Needs the crate feature `organization`.
 pub struct RestOrganizationComposed {
     ///Actions the server offers on this organization; ignored on input.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -6631,6 +7283,8 @@ impl RestOrganizationComposed {
 ///`RestOrganizationCurrentSyncState`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-sync"))]
+///
+/// Needs the crate feature `organization-sync`.
 pub struct RestOrganizationCurrentSyncState {
     ///When the run was queued (UTC).
     pub scheduled_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -6643,17 +7297,23 @@ pub struct RestOrganizationCurrentSyncState {
 }
 #[cfg(any(feature = "organization-sync"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`Queued` or `Running`."] pub enum RestOrganizationCurrentSyncStateStatus {
-    Queued = "Queued", Running = "Running", } unknown Unknown
+    #[doc = "`Queued` or `Running`."] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-sync`."] pub enum
+    RestOrganizationCurrentSyncStateStatus { Queued = "Queued", Running = "Running", }
+    unknown Unknown
 }
 #[cfg(any(feature = "organization-sync"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`Full` or `Incremental`."] pub enum RestOrganizationCurrentSyncStateType {
-    Incremental = "Incremental", Full = "Full", } unknown Unknown
+    #[doc = "`Full` or `Incremental`."] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-sync`."] pub enum
+    RestOrganizationCurrentSyncStateType { Incremental = "Incremental", Full = "Full", }
+    unknown Unknown
 }
 ///`RestOrganizationExploreOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
+///
+/// Needs the crate feature `organization`.
 pub struct RestOrganizationExploreOptions {
     ///Point in time to explore, UTC, ISO 8601: the session shows the data as of the latest backup at or before it.
     pub date_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -6677,12 +7337,15 @@ impl RestOrganizationExploreOptions {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Kind of data the session explores: `Vex` (Exchange), `Veod` (OneDrive), `Vesp` (SharePoint) or `Vet` (Teams)."]
-    pub enum RestOrganizationExploreOptionsType { Vex = "Vex", Veod = "Veod", Vesp =
-    "Vesp", Vet = "Vet", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `organization`."] pub enum
+    RestOrganizationExploreOptionsType { Vex = "Vex", Veod = "Veod", Vesp = "Vesp", Vet =
+    "Vet", } unknown Unknown
 }
 ///`RestOrganizationGroupDeleteEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestOrganizationGroupDeleteEvent {
     pub event_type: ::std::option::Option<RestEventType>,
     ///Id of the organization group the event is about.
@@ -6693,6 +7356,8 @@ pub struct RestOrganizationGroupDeleteEvent {
 ///`RestOrganizationGroupUpdateEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestOrganizationGroupUpdateEvent {
     ///Version counter of the organization group; it grows with every change.
     pub e_tag: ::std::option::Option<i64>,
@@ -6705,6 +7370,8 @@ pub struct RestOrganizationGroupUpdateEvent {
 ///`RestOrganizationLastSyncState`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-sync"))]
+///
+/// Needs the crate feature `organization-sync`.
 pub struct RestOrganizationLastSyncState {
     ///When the run ended (UTC).
     pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -6719,17 +7386,23 @@ pub struct RestOrganizationLastSyncState {
 }
 #[cfg(any(feature = "organization-sync"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`Success` or `Error`."] pub enum RestOrganizationLastSyncStateResult {
-    Success = "Success", Error = "Error", } unknown Unknown
+    #[doc = "`Success` or `Error`."] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-sync`."] pub enum
+    RestOrganizationLastSyncStateResult { Success = "Success", Error = "Error", } unknown
+    Unknown
 }
 #[cfg(any(feature = "organization-sync"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`Full` or `Incremental`."] pub enum RestOrganizationLastSyncStateType {
-    Incremental = "Incremental", Full = "Full", } unknown Unknown
+    #[doc = "`Full` or `Incremental`."] #[doc = ""] #[doc =
+    " Needs the crate feature `organization-sync`."] pub enum
+    RestOrganizationLastSyncStateType { Incremental = "Incremental", Full = "Full", }
+    unknown Unknown
 }
 ///`RestOrganizationLicenseUsage`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct RestOrganizationLicenseUsage {
     ///Id of the organization as recorded in the backup; differs from `organizationId`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
@@ -6749,6 +7422,8 @@ pub struct RestOrganizationLicenseUsage {
 ///`RestOrganizationLicensingInformation`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-licensing-information"))]
+///
+/// Needs the crate feature `organization-licensing-information`.
 pub struct RestOrganizationLicensingInformation {
     ///License units the organization's users consume now; may exceed the license for a while.
     pub licensed_users: ::std::option::Option<i32>,
@@ -6757,13 +7432,16 @@ pub struct RestOrganizationLicensingInformation {
 }
 #[cfg(any(feature = "organization", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestOrganizationRegion`"] pub enum RestOrganizationRegion { Worldwide =
-    "Worldwide", Germany = "Germany", China = "China", UsDefence = "USDefence",
-    UsGovernment = "USGovernment", } unknown Unknown
+    #[doc = "`RestOrganizationRegion`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `organization`, `unreferenced-types`."] pub enum
+    RestOrganizationRegion { Worldwide = "Worldwide", Germany = "Germany", China =
+    "China", UsDefence = "USDefence", UsGovernment = "USGovernment", } unknown Unknown
 }
 ///`RestOrganizationSiteDeleteEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestOrganizationSiteDeleteEvent {
     pub event_type: ::std::option::Option<RestEventType>,
     ///Id of the organization site the event is about.
@@ -6774,6 +7452,8 @@ pub struct RestOrganizationSiteDeleteEvent {
 ///`RestOrganizationSiteUpdateEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestOrganizationSiteUpdateEvent {
     ///Version counter of the organization site; it grows with every change.
     pub e_tag: ::std::option::Option<i64>,
@@ -6786,6 +7466,8 @@ pub struct RestOrganizationSiteUpdateEvent {
 ///`RestOrganizationStorageSpaceUsage`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
+///
+/// Needs the crate feature `organization`.
 pub struct RestOrganizationStorageSpaceUsage {
     ///State details of the repository.
     pub details: ::std::option::Option<::std::string::String>,
@@ -6807,6 +7489,8 @@ pub struct RestOrganizationStorageSpaceUsage {
 ///`RestOrganizationSyncOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-sync"))]
+///
+/// Needs the crate feature `organization-sync`.
 pub struct RestOrganizationSyncOptions {
     ///`Full` re-reads every object of the organization into the cache; `Incremental` reads only what is new or changed.
     pub type_: ::std::option::Option<RestOrganizationSyncOptionsType>,
@@ -6822,12 +7506,15 @@ impl RestOrganizationSyncOptions {
 ::veeam_runtime::string_enum! {
     #[doc =
     "`Full` re-reads every object of the organization into the cache; `Incremental` reads only what is new or changed."]
-    pub enum RestOrganizationSyncOptionsType { Incremental = "Incremental", Full =
-    "Full", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `organization-sync`."] pub enum
+    RestOrganizationSyncOptionsType { Incremental = "Incremental", Full = "Full", }
+    unknown Unknown
 }
 ///`RestOrganizationSyncState`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-sync"))]
+///
+/// Needs the crate feature `organization-sync`.
 pub struct RestOrganizationSyncState {
     pub current_sync_state: ::std::option::Option<RestOrganizationCurrentSyncState>,
     ///Outcome of the latest finished cache refresh.
@@ -6839,6 +7526,8 @@ pub struct RestOrganizationSyncState {
 ///`RestOrganizationTeamDeleteEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestOrganizationTeamDeleteEvent {
     pub event_type: ::std::option::Option<RestEventType>,
     ///Id of the team the event is about.
@@ -6849,6 +7538,8 @@ pub struct RestOrganizationTeamDeleteEvent {
 ///`RestOrganizationTeamUpdateEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestOrganizationTeamUpdateEvent {
     ///Version counter of the team; it grows with every change.
     pub e_tag: ::std::option::Option<i64>,
@@ -6866,12 +7557,16 @@ pub struct RestOrganizationTeamUpdateEvent {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestOrganizationType`"] pub enum RestOrganizationType { Office365 =
-    "Office365", OnPremises = "OnPremises", Hybrid = "Hybrid", } unknown Unknown
+    #[doc = "`RestOrganizationType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `backup-organization`, `organization`, `unreferenced-types`."]
+    pub enum RestOrganizationType { Office365 = "Office365", OnPremises = "OnPremises",
+    Hybrid = "Hybrid", } unknown Unknown
 }
 ///`RestOrganizationUserDeleteEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestOrganizationUserDeleteEvent {
     pub event_type: ::std::option::Option<RestEventType>,
     ///Id of the organization user the event is about.
@@ -6882,6 +7577,8 @@ pub struct RestOrganizationUserDeleteEvent {
 ///`RestOrganizationUserUpdateEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestOrganizationUserUpdateEvent {
     ///Version counter of the organization user; it grows with every change.
     pub e_tag: ::std::option::Option<i64>,
@@ -6894,6 +7591,8 @@ pub struct RestOrganizationUserUpdateEvent {
 ///`RestPlatformInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct RestPlatformInfo {
     ///Id of the licensing platform; pass it as `platformId`.
     pub id: ::std::option::Option<::uuid::Uuid>,
@@ -6905,6 +7604,8 @@ pub struct RestPlatformInfo {
 ///`RestPlatformTypeInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct RestPlatformTypeInfo {
     ///Name that identifies the counter across Veeam products.
     pub cis_counter_name: ::std::option::Option<::std::string::String>,
@@ -6920,6 +7621,8 @@ pub struct RestPlatformTypeInfo {
 ///`RestPlatformTypeLicenseUsage`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct RestPlatformTypeLicenseUsage {
     ///Usage per organization.
     pub organizations: ::std::vec::Vec<RestOrganizationLicenseUsage>,
@@ -6940,6 +7643,8 @@ pub struct RestPlatformTypeLicenseUsage {
         feature = "vex-email-settings"
     )
 )]
+///
+/// Needs one of the crate features `audit-email-settings`, `vbo-email-settings`, `veod-email-settings`, `vesp-email-settings`, `vet-email-settings`, `vex-email-settings`.
 pub struct RestPrepareOAuthSignInRequest {
     pub authentication_service_kind: ::std::option::Option<RestoAuth2ServiceKind>,
     ///Client id of the app you registered in the Google Cloud console or the Microsoft Identity platform.
@@ -6978,6 +7683,8 @@ impl RestPrepareOAuthSignInRequest {
         feature = "vex-email-settings"
     )
 )]
+///
+/// Needs one of the crate features `audit-email-settings`, `vbo-email-settings`, `veod-email-settings`, `vesp-email-settings`, `vet-email-settings`, `vex-email-settings`.
 pub struct RestPrepareOAuthSignInResponse {
     ///Id of this sign-in request; it ties the later `CompleteOAuthSignIn` call and the saved settings to it.
     pub request_id: ::std::option::Option<::std::string::String>,
@@ -6987,6 +7694,8 @@ pub struct RestPrepareOAuthSignInResponse {
 ///`RestProtectedGroup`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-data"))]
+///
+/// Needs the crate feature `protected-data`.
 pub struct RestProtectedGroup {
     ///Id of the organization as recorded in the backup; differs from `organizationId`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
@@ -7008,6 +7717,8 @@ pub struct RestProtectedGroup {
 ///`RestProtectedGroupDeleteEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestProtectedGroupDeleteEvent {
     pub event_type: ::std::option::Option<RestEventType>,
     ///Id of the protected group the event is about.
@@ -7016,6 +7727,8 @@ pub struct RestProtectedGroupDeleteEvent {
 ///`RestProtectedGroupUpdateEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestProtectedGroupUpdateEvent {
     ///Version counter of the protected group; it grows with every change.
     pub e_tag: ::std::option::Option<i64>,
@@ -7026,6 +7739,8 @@ pub struct RestProtectedGroupUpdateEvent {
 ///`RestProtectedMailbox`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-data"))]
+///
+/// Needs the crate feature `protected-data`.
 pub struct RestProtectedMailbox {
     ///Display name of the mailbox.
     pub display_name: ::std::option::Option<::std::string::String>,
@@ -7039,6 +7754,8 @@ pub struct RestProtectedMailbox {
 ///`RestProtectedOneDrive`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-data"))]
+///
+/// Needs the crate feature `protected-data`.
 pub struct RestProtectedOneDrive {
     ///Display name of the OneDrive.
     pub display_name: ::std::option::Option<::std::string::String>,
@@ -7050,6 +7767,8 @@ pub struct RestProtectedOneDrive {
 ///`RestProtectedSite`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-data"))]
+///
+/// Needs the crate feature `protected-data`.
 pub struct RestProtectedSite {
     ///Id of the organization as recorded in the backup; differs from `organizationId`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
@@ -7069,6 +7788,8 @@ pub struct RestProtectedSite {
 ///`RestProtectedSiteDeleteEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestProtectedSiteDeleteEvent {
     pub event_type: ::std::option::Option<RestEventType>,
     ///Id of the protected site the event is about.
@@ -7077,6 +7798,8 @@ pub struct RestProtectedSiteDeleteEvent {
 ///`RestProtectedSiteUpdateEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestProtectedSiteUpdateEvent {
     ///Version counter of the protected site; it grows with every change.
     pub e_tag: ::std::option::Option<i64>,
@@ -7087,6 +7810,8 @@ pub struct RestProtectedSiteUpdateEvent {
 ///`RestProtectedTeam`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-data"))]
+///
+/// Needs the crate feature `protected-data`.
 pub struct RestProtectedTeam {
     ///Id of the organization as recorded in the backup; differs from `organizationId`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
@@ -7106,6 +7831,8 @@ pub struct RestProtectedTeam {
 ///`RestProtectedTeamDeleteEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestProtectedTeamDeleteEvent {
     pub event_type: ::std::option::Option<RestEventType>,
     ///Id of the protected team the event is about.
@@ -7114,6 +7841,8 @@ pub struct RestProtectedTeamDeleteEvent {
 ///`RestProtectedTeamUpdateEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestProtectedTeamUpdateEvent {
     ///Version counter of the protected team; it grows with every change.
     pub e_tag: ::std::option::Option<i64>,
@@ -7124,6 +7853,8 @@ pub struct RestProtectedTeamUpdateEvent {
 ///`RestProtectedUser`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-data"))]
+///
+/// Needs the crate feature `protected-data`.
 pub struct RestProtectedUser {
     ///`User`, `SharedMailbox` or `PublicMailbox`.
     pub account_type: ::std::option::Option<RestProtectedUserAccountType>,
@@ -7148,13 +7879,16 @@ pub struct RestProtectedUser {
 }
 #[cfg(any(feature = "protected-data"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`User`, `SharedMailbox` or `PublicMailbox`."] pub enum
-    RestProtectedUserAccountType { User = "User", SharedMailbox = "SharedMailbox",
-    PublicMailbox = "PublicMailbox", } unknown Unknown
+    #[doc = "`User`, `SharedMailbox` or `PublicMailbox`."] #[doc = ""] #[doc =
+    " Needs the crate feature `protected-data`."] pub enum RestProtectedUserAccountType {
+    User = "User", SharedMailbox = "SharedMailbox", PublicMailbox = "PublicMailbox", }
+    unknown Unknown
 }
 ///`RestProtectedUserDeleteEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestProtectedUserDeleteEvent {
     pub event_type: ::std::option::Option<RestEventType>,
     ///Id of the protected user the event is about.
@@ -7163,6 +7897,8 @@ pub struct RestProtectedUserDeleteEvent {
 ///`RestProtectedUserUpdateEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestProtectedUserUpdateEvent {
     ///Version counter of the protected user; it grows with every change.
     pub e_tag: ::std::option::Option<i64>,
@@ -7173,6 +7909,8 @@ pub struct RestProtectedUserUpdateEvent {
 ///`RestProxy`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy", feature = "proxy-pool"))]
+///
+/// Needs one of the crate features `proxy`, `proxy-pool`.
 pub struct RestProxy {
     ///Current CPU load of the proxy machine, in percent.
     pub cpu_usage_percent: ::std::option::Option<f64>,
@@ -7219,6 +7957,8 @@ pub struct RestProxy {
 ///`RestProxyCredentialsFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy"))]
+///
+/// Needs the crate feature `proxy`.
 pub struct RestProxyCredentialsFromClient {
     pub password: ::std::option::Option<SecureString>,
     pub ssh_settings: ::std::option::Option<RestSshSettingsFromClient>,
@@ -7235,6 +7975,8 @@ impl RestProxyCredentialsFromClient {
 ///`RestProxyFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy"))]
+///
+/// Needs the crate feature `proxy`.
 pub struct RestProxyFromClient {
     ///`true` takes over a proxy that another backup server still manages.
     pub attach_used_proxy: ::std::option::Option<bool>,
@@ -7283,19 +8025,23 @@ impl RestProxyFromClient {
 ::veeam_runtime::string_enum! {
     #[doc =
     "`FromManagementServer` reuses the server's internet proxy settings; `Custom` uses `internetProxySettings`."]
-    pub enum RestProxyFromClientInternetProxyType { FromManagementServer =
-    "FromManagementServer", Custom = "Custom", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `proxy`."] pub enum
+    RestProxyFromClientInternetProxyType { FromManagementServer = "FromManagementServer",
+    Custom = "Custom", } unknown Unknown
 }
 #[cfg(any(feature = "proxy"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Unit of `throttlingValue`: `Mbps` (megabits per second), `MBs` or `KBs` (megabytes or kilobytes per second)."]
-    pub enum RestProxyFromClientThrottlingUnit { Mbps = "Mbps", MBs = "MBs", KBs = "KBs",
-    } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `proxy`."] pub enum
+    RestProxyFromClientThrottlingUnit { Mbps = "Mbps", MBs = "MBs", KBs = "KBs", }
+    unknown Unknown
 }
 ///`RestProxyIdFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy-pool"))]
+///
+/// Needs the crate feature `proxy-pool`.
 pub struct RestProxyIdFromClient {
     ///Id of a backup proxy, from `Proxy_GetProxies`.
     pub proxy_id: ::std::option::Option<::uuid::Uuid>,
@@ -7304,24 +8050,29 @@ pub struct RestProxyIdFromClient {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Where the internet proxy settings come from: `FromManagementServer` (the backup server's) or `Custom` (`internetProxySettings`)."]
-    pub enum RestProxyInternetProxyType { FromManagementServer = "FromManagementServer",
+    #[doc = ""] #[doc = " Needs one of the crate features `proxy`, `proxy-pool`."] pub
+    enum RestProxyInternetProxyType { FromManagementServer = "FromManagementServer",
     Custom = "Custom", } unknown Unknown
 }
 #[cfg(any(feature = "proxy", feature = "proxy-pool"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Maintenance mode of the proxy: `Disabled`, `Enabling` (switching on) or `Enabled`."]
-    pub enum RestProxyMaintenanceModeState { Disabled = "Disabled", Enabling =
-    "Enabling", Enabled = "Enabled", } unknown Unknown
+    #[doc = ""] #[doc = " Needs one of the crate features `proxy`, `proxy-pool`."] pub
+    enum RestProxyMaintenanceModeState { Disabled = "Disabled", Enabling = "Enabling",
+    Enabled = "Enabled", } unknown Unknown
 }
 #[cfg(any(feature = "proxy", feature = "proxy-pool"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestProxyOperatingSystem`"] pub enum RestProxyOperatingSystem { Windows =
-    "Windows", Linux = "Linux", } unknown Unknown
+    #[doc = "`RestProxyOperatingSystem`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `proxy`, `proxy-pool`."] pub enum
+    RestProxyOperatingSystem { Windows = "Windows", Linux = "Linux", } unknown Unknown
 }
 ///`RestProxyPool`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy-pool"))]
+///
+/// Needs the crate feature `proxy-pool`.
 pub struct RestProxyPool {
     ///Free-text note about the pool.
     pub description: ::std::option::Option<::std::string::String>,
@@ -7334,6 +8085,8 @@ pub struct RestProxyPool {
 ///`RestProxyPoolFromClient`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "proxy-pool"))]
+///
+/// Needs the crate feature `proxy-pool`.
 pub struct RestProxyPoolFromClient {
     ///Free-text note about the pool.
     pub description: ::std::string::String,
@@ -7351,31 +8104,38 @@ impl RestProxyPoolFromClient {
 }
 #[cfg(any(feature = "proxy", feature = "proxy-pool"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestProxyRole`"] pub enum RestProxyRole { Unknown = "Unknown", Orchestrator
-    = "Orchestrator", Scheduler = "Scheduler", ApplianceProcessor = "ApplianceProcessor",
-    Processor = "Processor", } unknown UnknownValue
+    #[doc = "`RestProxyRole`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `proxy`, `proxy-pool`."] pub enum RestProxyRole {
+    Unknown = "Unknown", Orchestrator = "Orchestrator", Scheduler = "Scheduler",
+    ApplianceProcessor = "ApplianceProcessor", Processor = "Processor", } unknown
+    UnknownValue
 }
 #[cfg(any(feature = "proxy", feature = "proxy-pool"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "Whether the backup server can reach the proxy: `Online` or `Offline`."] pub
+    #[doc = "Whether the backup server can reach the proxy: `Online` or `Offline`."]
+    #[doc = ""] #[doc = " Needs one of the crate features `proxy`, `proxy-pool`."] pub
     enum RestProxyStatus { Online = "Online", Offline = "Offline", } unknown Unknown
 }
 #[cfg(any(feature = "proxy", feature = "proxy-pool"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Unit of `throttlingValue`: `Mbps` (megabits per second), `MBs` or `KBs` (megabytes or kilobytes per second)."]
-    pub enum RestProxyThrottlingUnit { Mbps = "Mbps", MBs = "MBs", KBs = "KBs", } unknown
+    #[doc = ""] #[doc = " Needs one of the crate features `proxy`, `proxy-pool`."] pub
+    enum RestProxyThrottlingUnit { Mbps = "Mbps", MBs = "MBs", KBs = "KBs", } unknown
     Unknown
 }
 #[cfg(any(feature = "proxy", feature = "proxy-pool"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "How the proxy machine is joined: `Local`, `Domain` or `Workgroup`."] pub
-    enum RestProxyType { Local = "Local", Domain = "Domain", Workgroup = "Workgroup", }
+    #[doc = "How the proxy machine is joined: `Local`, `Domain` or `Workgroup`."] #[doc =
+    ""] #[doc = " Needs one of the crate features `proxy`, `proxy-pool`."] pub enum
+    RestProxyType { Local = "Local", Domain = "Domain", Workgroup = "Workgroup", }
     unknown Unknown
 }
 ///`RestRbacEffectiveScope`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-rbac"))]
+///
+/// Needs the crate feature `organization-rbac`.
 pub struct RestRbacEffectiveScope {
     ///SharePoint sites whose data the operator may restore.
     pub sites: ::std::vec::Vec<RestRbacSiteItem>,
@@ -7393,6 +8153,8 @@ pub struct RestRbacEffectiveScope {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `rbac-role`, `restore-session`, `unreferenced-types`.
 pub struct RestRbacGroup {
     ///Display name of the group.
     pub display_name: ::std::option::Option<::std::string::String>,
@@ -7408,6 +8170,8 @@ pub struct RestRbacGroup {
 ///`RestRbacGroupItem`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestRbacGroupItem {
     pub group: ::std::option::Option<RestRbacGroup>,
     ///Id of this role item (the group's id).
@@ -7419,6 +8183,8 @@ pub struct RestRbacGroupItem {
 ///`RestRbacGroupOperator`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestRbacGroupOperator {
     pub group: ::std::option::Option<RestRbacGroup>,
     ///Id of the operator entry in the role; read it from `RbacRole_GetOperators`.
@@ -7437,6 +8203,8 @@ pub struct RestRbacGroupOperator {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Kind of group: `Office365`, `Security`, `Distribution`, `DynamicDistribution` or `Unknown`."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `rbac-role`, `restore-session`, `unreferenced-types`."]
     pub enum RestRbacGroupType { Office365 = "Office365", Security = "Security",
     Distribution = "Distribution", DynamicDistribution = "DynamicDistribution", Unknown =
     "Unknown", } unknown UnknownValue
@@ -7444,6 +8212,8 @@ pub struct RestRbacGroupOperator {
 ///`RestRbacItemComposed`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "rbac-role", feature = "restore-session"))]
+///
+/// Needs one of the crate features `rbac-role`, `restore-session`.
 pub struct RestRbacItemComposed {
     pub group: ::std::option::Option<RestRbacGroup>,
     ///Id of this role item (the id of the object it names).
@@ -7464,12 +8234,16 @@ pub struct RestRbacItemComposed {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRbacItemType`"] pub enum RestRbacItemType { Group = "Group", User =
-    "User", Site = "Site", Team = "Team", } unknown Unknown
+    #[doc = "`RestRbacItemType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `organization-rbac`, `rbac-role`, `restore-session`, `unreferenced-types`."]
+    pub enum RestRbacItemType { Group = "Group", User = "User", Site = "Site", Team =
+    "Team", } unknown Unknown
 }
 ///`RestRbacLoggedInUser`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "organization-rbac"))]
+///
+/// Needs the crate feature `organization-rbac`.
 pub struct RestRbacLoggedInUser {
     ///Id of the signed-in user in the organization.
     pub id: ::std::string::String,
@@ -7479,6 +8253,8 @@ pub struct RestRbacLoggedInUser {
 ///`RestRbacOperator`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "rbac-role"))]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RestRbacOperator {
     pub group: ::std::option::Option<RestRbacGroup>,
     ///Id of the operator entry in the role; read it from `RbacRole_GetOperators`.
@@ -7490,12 +8266,15 @@ pub struct RestRbacOperator {
 }
 #[cfg(any(feature = "rbac-role", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRbacOperatorType`"] pub enum RestRbacOperatorType { Group = "Group",
-    User = "User", } unknown Unknown
+    #[doc = "`RestRbacOperatorType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `rbac-role`, `unreferenced-types`."] pub enum
+    RestRbacOperatorType { Group = "Group", User = "User", } unknown Unknown
 }
 ///`RestRbacRole`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "rbac-role"))]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RestRbacRole {
     ///Free-text note about the role.
     pub description: ::std::option::Option<::std::string::String>,
@@ -7513,6 +8292,8 @@ pub struct RestRbacRole {
 ///`RestRbacRoleCreateModel`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "rbac-role"))]
+///
+/// Needs the crate feature `rbac-role`.
 pub struct RestRbacRoleCreateModel {
     ///Free-text note about the role.
     pub description: ::std::option::Option<::std::string::String>,
@@ -7544,15 +8325,17 @@ impl RestRbacRoleCreateModel {
 ::veeam_runtime::string_enum! {
     #[doc =
     "`EntireOrganization` lets operators restore data of every object in the organization; `SpecificObjects` only of `selectedItems`."]
-    pub enum RestRbacRoleCreateModelRoleType { EntireOrganization = "EntireOrganization",
+    #[doc = ""] #[doc = " Needs the crate feature `rbac-role`."] pub enum
+    RestRbacRoleCreateModelRoleType { EntireOrganization = "EntireOrganization",
     SpecificObjects = "SpecificObjects", } unknown Unknown
 }
 #[cfg(any(feature = "rbac-role"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "`EntireOrganization`: operators may restore data of every object; `SpecificObjects`: only of the role's objects to manage."]
-    pub enum RestRbacRoleRoleType { EntireOrganization = "EntireOrganization",
-    SpecificObjects = "SpecificObjects", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `rbac-role`."] pub enum
+    RestRbacRoleRoleType { EntireOrganization = "EntireOrganization", SpecificObjects =
+    "SpecificObjects", } unknown Unknown
 }
 ///`RestRbacSite`
 #[derive(Clone, Debug)]
@@ -7563,6 +8346,8 @@ impl RestRbacRoleCreateModel {
         feature = "restore-session"
     )
 )]
+///
+/// Needs one of the crate features `organization-rbac`, `rbac-role`, `restore-session`.
 pub struct RestRbacSite {
     ///Id of the site in the organization, from `OrganizationSite_Get`.
     pub id: ::std::string::String,
@@ -7580,6 +8365,8 @@ pub struct RestRbacSite {
 ///`RestRbacSiteItem`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "organization-rbac"))]
+///
+/// Needs the crate feature `organization-rbac`.
 pub struct RestRbacSiteItem {
     ///Id of this role item (the site's id).
     pub id: ::std::string::String,
@@ -7597,6 +8384,8 @@ pub struct RestRbacSiteItem {
         feature = "restore-session"
     )
 )]
+///
+/// Needs one of the crate features `organization-rbac`, `rbac-role`, `restore-session`.
 pub struct RestRbacTeam {
     ///Free-text description of the team.
     pub description: ::std::option::Option<::std::string::String>,
@@ -7610,6 +8399,8 @@ pub struct RestRbacTeam {
 ///`RestRbacTeamItem`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "organization-rbac"))]
+///
+/// Needs the crate feature `organization-rbac`.
 pub struct RestRbacTeamItem {
     ///Id of this role item (the team's id).
     pub id: ::std::string::String,
@@ -7628,6 +8419,8 @@ pub struct RestRbacTeamItem {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `organization-rbac`, `rbac-role`, `restore-session`, `unreferenced-types`.
 pub struct RestRbacUser {
     ///Display name of the user.
     pub display_name: ::std::option::Option<::std::string::String>,
@@ -7643,6 +8436,8 @@ pub struct RestRbacUser {
 ///`RestRbacUserItem`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "organization-rbac"))]
+///
+/// Needs the crate feature `organization-rbac`.
 pub struct RestRbacUserItem {
     ///Id of this role item (the user's id).
     pub id: ::std::string::String,
@@ -7654,6 +8449,8 @@ pub struct RestRbacUserItem {
 ///`RestRbacUserOperator`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestRbacUserOperator {
     ///Id of the operator entry in the role; read it from `RbacRole_GetOperators`.
     pub id: ::std::string::String,
@@ -7671,13 +8468,17 @@ pub struct RestRbacUserOperator {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "Kind of account: `User`, `SharedMailbox` or `PublicMailbox`."] pub enum
-    RestRbacUserType { User = "User", SharedMailbox = "SharedMailbox", PublicMailbox =
-    "PublicMailbox", } unknown Unknown
+    #[doc = "Kind of account: `User`, `SharedMailbox` or `PublicMailbox`."] #[doc = ""]
+    #[doc =
+    " Needs one of the crate features `organization-rbac`, `rbac-role`, `restore-session`, `unreferenced-types`."]
+    pub enum RestRbacUserType { User = "User", SharedMailbox = "SharedMailbox",
+    PublicMailbox = "PublicMailbox", } unknown Unknown
 }
 ///`RestRemoveAuditItemsOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-audit"))]
+///
+/// Needs the crate feature `organization-audit`.
 pub struct RestRemoveAuditItemsOptions {
     ///Ids of the audit entries to remove, from `OrganizationAudit_Get`.
     pub item_ids: ::std::vec::Vec<::std::string::String>,
@@ -7692,6 +8493,8 @@ impl RestRemoveAuditItemsOptions {
 ///`RestRemoveProxyOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy"))]
+///
+/// Needs the crate feature `proxy`.
 pub struct RestRemoveProxyOptions {
     ///`true` removes the proxy even when the server cannot reach it or it is still in use.
     pub force: ::std::option::Option<bool>,
@@ -7710,6 +8513,8 @@ impl RestRemoveProxyOptions {
 ///`RestReportParameters`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-statistic"))]
+///
+/// Needs the crate feature `license-statistic`.
 pub struct RestReportParameters {
     ///Company the license was issued to.
     pub company_name: ::std::option::Option<::std::string::String>,
@@ -7733,13 +8538,16 @@ pub struct RestReportParameters {
 }
 #[cfg(any(feature = "license-statistic"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`Draft` until the report is submitted to Veeam, then `Approved`."] pub enum
+    #[doc = "`Draft` until the report is submitted to Veeam, then `Approved`."] #[doc =
+    ""] #[doc = " Needs the crate feature `license-statistic`."] pub enum
     RestReportParametersReportStatus { Approved = "Approved", Draft = "Draft", } unknown
     Unknown
 }
 ///`RestRepositorySynchronizeSession`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "backup-repository", feature = "repository-synchronize-sessions"))]
+///
+/// Needs one of the crate features `backup-repository`, `repository-synchronize-sessions`.
 pub struct RestRepositorySynchronizeSession {
     ///Error text when the synchronization failed.
     pub error: ::std::option::Option<::std::string::String>,
@@ -7755,13 +8563,16 @@ pub struct RestRepositorySynchronizeSession {
 }
 #[cfg(any(feature = "backup-repository", feature = "repository-synchronize-sessions"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`Synchronizing`, `Failed` or `None` (nothing running)."] pub enum
-    RestRepositorySynchronizeSessionState { None = "None", Synchronizing =
+    #[doc = "`Synchronizing`, `Failed` or `None` (nothing running)."] #[doc = ""] #[doc =
+    " Needs one of the crate features `backup-repository`, `repository-synchronize-sessions`."]
+    pub enum RestRepositorySynchronizeSessionState { None = "None", Synchronizing =
     "Synchronizing", Failed = "Failed", } unknown Unknown
 }
 ///`RestRescanOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy"))]
+///
+/// Needs the crate feature `proxy`.
 pub struct RestRescanOptions {
     ///Backup proxies to rescan (ids from `Proxy_GetProxies`).
     pub proxies: ::std::vec::Vec<RestItemGuidId>,
@@ -7776,6 +8587,8 @@ impl RestRescanOptions {
 ///`RestRestoreChannelOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-channel"))]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct RestRestoreChannelOptions {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -7804,6 +8617,8 @@ impl RestRestoreChannelOptions {
 ///`RestRestoreDocumentsConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-document"))]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct RestRestoreDocumentsConfig {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -7843,19 +8658,23 @@ impl RestRestoreDocumentsConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestRestoreDocumentsConfigDocumentLastVersionAction { Overwrite =
-    "Overwrite", Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-document`."] pub enum
+    RestRestoreDocumentsConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge
+    = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-document"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestRestoreDocumentsConfigDocumentVersion { All = "All", Last = "Last", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-document`."] pub enum
+    RestRestoreDocumentsConfigDocumentVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 ///`RestRestoreFileOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-file"))]
+///
+/// Needs the crate feature `teams-file`.
 pub struct RestRestoreFileOptions {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -7885,12 +8704,14 @@ impl RestRestoreFileOptions {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which backed-up versions to restore: `Last` for the newest only, `All` for every version."]
-    pub enum RestRestoreFileOptionsFileVersion { All = "All", Last = "Last", } unknown
-    Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `teams-file`."] pub enum
+    RestRestoreFileOptionsFileVersion { All = "All", Last = "Last", } unknown Unknown
 }
 ///`RestRestoreFilesOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-file"))]
+///
+/// Needs the crate feature `teams-file`.
 pub struct RestRestoreFilesOptions {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -7924,12 +8745,14 @@ impl RestRestoreFilesOptions {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which backed-up versions to restore: `Last` for the newest only, `All` for every version."]
-    pub enum RestRestoreFilesOptionsFileVersion { All = "All", Last = "Last", } unknown
-    Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `teams-file`."] pub enum
+    RestRestoreFilesOptionsFileVersion { All = "All", Last = "Last", } unknown Unknown
 }
 ///`RestRestoreFoldersConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-folder"))]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct RestRestoreFoldersConfig {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -7969,15 +8792,17 @@ impl RestRestoreFoldersConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestRestoreFoldersConfigDocumentLastVersionAction { Overwrite = "Overwrite",
-    Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-folder`."] pub enum
+    RestRestoreFoldersConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
+    "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-folder"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestRestoreFoldersConfigDocumentVersion { All = "All", Last = "Last", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-folder`."] pub enum
+    RestRestoreFoldersConfigDocumentVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 ///`RestRestoreItemConfig`
 #[derive(Clone, Debug, Default)]
@@ -7988,6 +8813,8 @@ impl RestRestoreFoldersConfig {
         feature = "share-point-item"
     )
 )]
+///
+/// Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`.
 pub struct RestRestoreItemConfig {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -8035,6 +8862,8 @@ impl RestRestoreItemConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "How the newest restored version treats a document that already exists at the destination: `Overwrite` or `Merge`."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`."]
     pub enum RestRestoreItemConfigDocumentLastVersionAction { Overwrite = "Overwrite",
     Merge = "Merge", } unknown Unknown
 }
@@ -8048,21 +8877,27 @@ impl RestRestoreItemConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to restore: `Last` for the newest only, `All` for every version."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`."]
     pub enum RestRestoreItemConfigDocumentVersion { All = "All", Last = "Last", } unknown
     Unknown
 }
 #[cfg(any(feature = "restore-session", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreItemType`"] pub enum RestRestoreItemType { TeamsTeam =
-    "TeamsTeam", TeamsPostsTab = "TeamsPostsTab", TeamsPost = "TeamsPost", TeamsTeamApp =
-    "TeamsTeamApp", TeamsChannel = "TeamsChannel", TeamsTab = "TeamsTab", TeamsFile =
-    "TeamsFile", SharePointSite = "SharePointSite", SharePointList = "SharePointList",
-    SharePointItem = "SharePointItem", OneDriveItem = "OneDriveItem", ExchangeMailbox =
-    "ExchangeMailbox", } unknown Unknown
+    #[doc = "`RestRestoreItemType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `restore-session`, `unreferenced-types`."] pub enum
+    RestRestoreItemType { TeamsTeam = "TeamsTeam", TeamsPostsTab = "TeamsPostsTab",
+    TeamsPost = "TeamsPost", TeamsTeamApp = "TeamsTeamApp", TeamsChannel =
+    "TeamsChannel", TeamsTab = "TeamsTab", TeamsFile = "TeamsFile", SharePointSite =
+    "SharePointSite", SharePointList = "SharePointList", SharePointItem =
+    "SharePointItem", OneDriveItem = "OneDriveItem", ExchangeMailbox = "ExchangeMailbox",
+    } unknown Unknown
 }
 ///`RestRestoreItemsConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-item"))]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct RestRestoreItemsConfig {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -8100,19 +8935,22 @@ impl RestRestoreItemsConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestRestoreItemsConfigDocumentLastVersionAction { Overwrite = "Overwrite",
-    Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-item`."] pub enum
+    RestRestoreItemsConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
+    "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-item"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestRestoreItemsConfigDocumentVersion { All = "All", Last = "Last", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-item`."] pub enum
+    RestRestoreItemsConfigDocumentVersion { All = "All", Last = "Last", } unknown Unknown
 }
 ///`RestRestoreListConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-library", feature = "share-point-list"))]
+///
+/// Needs one of the crate features `share-point-library`, `share-point-list`.
 pub struct RestRestoreListConfig {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -8154,19 +8992,25 @@ impl RestRestoreListConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "How the newest restored version treats a document that already exists at the destination: `Overwrite` or `Merge`."]
-    pub enum RestRestoreListConfigDocumentLastVersionAction { Overwrite = "Overwrite",
-    Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-library`, `share-point-list`."] pub
+    enum RestRestoreListConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge
+    = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-library", feature = "share-point-list"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to restore: `Last` for the newest only, `All` for every version."]
-    pub enum RestRestoreListConfigDocumentVersion { All = "All", Last = "Last", } unknown
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-library`, `share-point-list`."] pub
+    enum RestRestoreListConfigDocumentVersion { All = "All", Last = "Last", } unknown
     Unknown
 }
 ///`RestRestoreOneDriveDocumentConfig`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "one-drive-document"))]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct RestRestoreOneDriveDocumentConfig {
     pub document: RestOneDriveDocument,
     ///Which versions of this document to restore: `All` or `Last` (latest only).
@@ -8177,12 +9021,15 @@ pub struct RestRestoreOneDriveDocumentConfig {
 #[cfg(any(feature = "one-drive-document"))]
 ::veeam_runtime::string_enum! {
     #[doc = "Which versions of this document to restore: `All` or `Last` (latest only)."]
-    pub enum RestRestoreOneDriveDocumentConfigDocumentVersion { All = "All", Last =
-    "Last", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-document`."] pub enum
+    RestRestoreOneDriveDocumentConfigDocumentVersion { All = "All", Last = "Last", }
+    unknown Unknown
 }
 ///`RestRestorePoint`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization-rbac", feature = "restore-point"))]
+///
+/// Needs one of the crate features `organization-rbac`, `restore-point`.
 pub struct RestRestorePoint {
     ///When the restore point was created (date-time).
     pub backup_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -8226,6 +9073,8 @@ pub struct RestRestorePoint {
 ///`RestRestorePointDeleteEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestRestorePointDeleteEvent {
     pub event_type: ::std::option::Option<RestEventType>,
     ///Id of the restore point the event is about.
@@ -8234,6 +9083,8 @@ pub struct RestRestorePointDeleteEvent {
 ///`RestRestorePointObjectsChangeEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestRestorePointObjectsChangeEvent {
     pub event_type: ::std::option::Option<RestEventType>,
     ///Id of the restore point the event is about.
@@ -8244,6 +9095,8 @@ pub struct RestRestorePointObjectsChangeEvent {
 ///`RestRestorePointUpdateEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestRestorePointUpdateEvent {
     ///Version counter of the restore point; it grows with every change.
     pub e_tag: ::std::option::Option<i64>,
@@ -8254,6 +9107,8 @@ pub struct RestRestorePointUpdateEvent {
 ///`RestRestorePortalSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-portal-settings"))]
+///
+/// Needs the crate feature `restore-portal-settings`.
 pub struct RestRestorePortalSettings {
     ///Id of the Entra application Restore Portal signs users in with.
     pub application_id: ::std::option::Option<::uuid::Uuid>,
@@ -8267,6 +9122,8 @@ pub struct RestRestorePortalSettings {
 ///`RestRestorePostsOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-post"))]
+///
+/// Needs the crate feature `teams-post`.
 pub struct RestRestorePostsOptions {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -8303,6 +9160,8 @@ impl RestRestorePostsOptions {
         feature = "restore-session"
     )
 )]
+///
+/// Needs one of the crate features `backup-repository`, `data-retrieval`, `job`, `organization`, `restore-session`.
 pub struct RestRestoreSession {
     ///DNS name or IP address of the machine the session was started from (the vendor text names the backup server).
     pub client_host: ::std::option::Option<::std::string::String>,
@@ -8336,6 +9195,8 @@ pub struct RestRestoreSession {
 ///`RestRestoreSessionDeleteEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestRestoreSessionDeleteEvent {
     pub event_type: ::std::option::Option<RestEventType>,
     ///Id of the restore session the event is about.
@@ -8344,6 +9205,8 @@ pub struct RestRestoreSessionDeleteEvent {
 ///`RestRestoreSessionEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "restore-session-event"))]
+///
+/// Needs the crate feature `restore-session-event`.
 pub struct RestRestoreSessionEvent {
     ///Id of the organization as recorded in the backup; differs from `organizationId`.
     pub backed_up_organization_id: ::std::option::Option<::std::string::String>,
@@ -8389,16 +9252,18 @@ pub struct RestRestoreSessionEvent {
 }
 #[cfg(any(feature = "restore-session-event"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`Running`, `Success`, `Warning`, `Failed`, `Cancelled` or `Skipped`."] pub
-    enum RestRestoreSessionEventStatus { Running = "Running", Success = "Success",
-    Warning = "Warning", Failed = "Failed", Cancelled = "Cancelled", Skipped = "Skipped",
-    } unknown Unknown
+    #[doc = "`Running`, `Success`, `Warning`, `Failed`, `Cancelled` or `Skipped`."] #[doc
+    = ""] #[doc = " Needs the crate feature `restore-session-event`."] pub enum
+    RestRestoreSessionEventStatus { Running = "Running", Success = "Success", Warning =
+    "Warning", Failed = "Failed", Cancelled = "Cancelled", Skipped = "Skipped", } unknown
+    Unknown
 }
 #[cfg(any(feature = "restore-session-event"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "Action logged: `Save`, `Export`, `Send`, `Restore`, `View` or `None`."] pub
-    enum RestRestoreSessionEventType { None = "None", Save = "Save", Export = "Export",
-    Send = "Send", Restore = "Restore", View = "View", } unknown Unknown
+    #[doc = "Action logged: `Save`, `Export`, `Send`, `Restore`, `View` or `None`."]
+    #[doc = ""] #[doc = " Needs the crate feature `restore-session-event`."] pub enum
+    RestRestoreSessionEventType { None = "None", Save = "Save", Export = "Export", Send =
+    "Send", Restore = "Restore", View = "View", } unknown Unknown
 }
 #[cfg(
     any(
@@ -8410,9 +9275,10 @@ pub struct RestRestoreSessionEvent {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "Outcome: `Success`, `Warning` or `Failed`."] pub enum
-    RestRestoreSessionResult { Success = "Success", Warning = "Warning", Failed =
-    "Failed", } unknown Unknown
+    #[doc = "Outcome: `Success`, `Warning` or `Failed`."] #[doc = ""] #[doc =
+    " Needs one of the crate features `backup-repository`, `data-retrieval`, `job`, `organization`, `restore-session`."]
+    pub enum RestRestoreSessionResult { Success = "Success", Warning = "Warning", Failed
+    = "Failed", } unknown Unknown
 }
 #[cfg(
     any(
@@ -8424,12 +9290,16 @@ pub struct RestRestoreSessionEvent {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`Working` while open, `Stopped` once closed."] pub enum
-    RestRestoreSessionState { Working = "Working", Stopped = "Stopped", } unknown Unknown
+    #[doc = "`Working` while open, `Stopped` once closed."] #[doc = ""] #[doc =
+    " Needs one of the crate features `backup-repository`, `data-retrieval`, `job`, `organization`, `restore-session`."]
+    pub enum RestRestoreSessionState { Working = "Working", Stopped = "Stopped", }
+    unknown Unknown
 }
 ///`RestRestoreSessionStatistics`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "restore-session"))]
+///
+/// Needs the crate feature `restore-session`.
 pub struct RestRestoreSessionStatistics {
     ///Errors raised during the session.
     pub errors: ::std::vec::Vec<::std::string::String>,
@@ -8458,12 +9328,16 @@ pub struct RestRestoreSessionStatistics {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Explorer of the session: `Vex` (Exchange), `Veod` (OneDrive), `Vesp` (SharePoint) or `Vet` (Teams)."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `backup-repository`, `data-retrieval`, `job`, `organization`, `restore-session`."]
     pub enum RestRestoreSessionType { Vex = "Vex", Veod = "Veod", Vesp = "Vesp", Vet =
     "Vet", } unknown Unknown
 }
 ///`RestRestoreSessionUpdateEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestRestoreSessionUpdateEvent {
     ///Version counter of the restore session; it grows with every change.
     pub e_tag: ::std::option::Option<i64>,
@@ -8474,6 +9348,8 @@ pub struct RestRestoreSessionUpdateEvent {
 ///`RestRestoreSharePointDocumentConfig`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "share-point-document"))]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct RestRestoreSharePointDocumentConfig {
     pub document: RestSharePointDocument,
     ///Which versions of this document to restore: `All` or `Last` (latest only).
@@ -8484,12 +9360,15 @@ pub struct RestRestoreSharePointDocumentConfig {
 #[cfg(any(feature = "share-point-document"))]
 ::veeam_runtime::string_enum! {
     #[doc = "Which versions of this document to restore: `All` or `Last` (latest only)."]
-    pub enum RestRestoreSharePointDocumentConfigDocumentVersion { All = "All", Last =
-    "Last", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-document`."] pub enum
+    RestRestoreSharePointDocumentConfigDocumentVersion { All = "All", Last = "Last", }
+    unknown Unknown
 }
 ///`RestRestoreSharePointItemConfig`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "share-point-item"))]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct RestRestoreSharePointItemConfig {
     ///Which versions of this item to restore: `All` or `Last` (latest only).
     pub document_version: ::std::option::Option<
@@ -8499,13 +9378,16 @@ pub struct RestRestoreSharePointItemConfig {
 }
 #[cfg(any(feature = "share-point-item"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "Which versions of this item to restore: `All` or `Last` (latest only)."] pub
-    enum RestRestoreSharePointItemConfigDocumentVersion { All = "All", Last = "Last", }
+    #[doc = "Which versions of this item to restore: `All` or `Last` (latest only)."]
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-item`."] pub enum
+    RestRestoreSharePointItemConfigDocumentVersion { All = "All", Last = "Last", }
     unknown Unknown
 }
 ///`RestRestoreSiteConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-site"))]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct RestRestoreSiteConfig {
     ///New site name (URL alias) to restore into; omitted: the original site.
     pub alias: ::std::option::Option<::std::string::String>,
@@ -8553,24 +9435,29 @@ impl RestRestoreSiteConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestRestoreSiteConfigDocumentLastVersionAction { Overwrite = "Overwrite",
-    Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-site`."] pub enum
+    RestRestoreSiteConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
+    "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-site"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestRestoreSiteConfigDocumentVersion { All = "All", Last = "Last", } unknown
-    Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-site`."] pub enum
+    RestRestoreSiteConfigDocumentVersion { All = "All", Last = "Last", } unknown Unknown
 }
 #[cfg(any(feature = "restore-session", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestRestoreStatus`"] pub enum RestRestoreStatus { Failed = "Failed",
-    Warning = "Warning", Success = "Success", Skipped = "Skipped", } unknown Unknown
+    #[doc = "`RestRestoreStatus`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `restore-session`, `unreferenced-types`."] pub enum
+    RestRestoreStatus { Failed = "Failed", Warning = "Warning", Success = "Success",
+    Skipped = "Skipped", } unknown Unknown
 }
 ///`RestRestoreTabOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-tab"))]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct RestRestoreTabOptions {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -8597,6 +9484,8 @@ impl RestRestoreTabOptions {
 ///`RestRestoreTabsOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-tab"))]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct RestRestoreTabsOptions {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -8625,6 +9514,8 @@ impl RestRestoreTabsOptions {
 ///`RestRestoreTeamOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-team"))]
+///
+/// Needs the crate feature `teams-team`.
 pub struct RestRestoreTeamOptions {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -8665,6 +9556,8 @@ impl RestRestoreTeamOptions {
         feature = "exchange-mailbox"
     )
 )]
+///
+/// Needs one of the crate features `exchange-folder`, `exchange-item`, `exchange-mailbox`.
 pub struct RestRestoreToDifferentLocation {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -8726,6 +9619,8 @@ impl RestRestoreToDifferentLocation {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Cloud region of the target Microsoft 365 organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `exchange-folder`, `exchange-item`, `exchange-mailbox`."]
     pub enum RestRestoreToDifferentLocationOfficeRegion { Worldwide = "Worldwide",
     Germany = "Germany", China = "China", UsDefence = "USDefence", UsGovernment =
     "USGovernment", } unknown Unknown
@@ -8733,6 +9628,8 @@ impl RestRestoreToDifferentLocation {
 ///`RestRestoreToDifferentLocationSelectedItems`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestRestoreToDifferentLocationSelectedItems {
     ///Base64 of the certificate of `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -8786,13 +9683,16 @@ impl RestRestoreToDifferentLocationSelectedItems {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the target: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestRestoreToDifferentLocationSelectedItemsOfficeRegion { Worldwide =
-    "Worldwide", Germany = "Germany", China = "China", UsDefence = "USDefence",
-    UsGovernment = "USGovernment", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `exchange-item`."] pub enum
+    RestRestoreToDifferentLocationSelectedItemsOfficeRegion { Worldwide = "Worldwide",
+    Germany = "Germany", China = "China", UsDefence = "USDefence", UsGovernment =
+    "USGovernment", } unknown Unknown
 }
 ///`RestRestoreToDocumentsConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-document"))]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct RestRestoreToDocumentsConfig {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -8836,27 +9736,32 @@ impl RestRestoreToDocumentsConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestRestoreToDocumentsConfigDocumentLastVersionAction { Overwrite =
-    "Overwrite", Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-document`."] pub enum
+    RestRestoreToDocumentsConfigDocumentLastVersionAction { Overwrite = "Overwrite",
+    Merge = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-document"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestRestoreToDocumentsConfigDocumentVersion { All = "All", Last = "Last", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-document`."] pub enum
+    RestRestoreToDocumentsConfigDocumentVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 #[cfg(any(feature = "share-point-document"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestRestoreToDocumentsConfigOfficeRegion { Worldwide = "Worldwide", Germany
-    = "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment",
-    } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-document`."] pub enum
+    RestRestoreToDocumentsConfigOfficeRegion { Worldwide = "Worldwide", Germany =
+    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
+    unknown Unknown
 }
 ///`RestRestoreToFoldersConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-folder"))]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct RestRestoreToFoldersConfig {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -8900,21 +9805,24 @@ impl RestRestoreToFoldersConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestRestoreToFoldersConfigDocumentLastVersionAction { Overwrite =
-    "Overwrite", Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-folder`."] pub enum
+    RestRestoreToFoldersConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge
+    = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-folder"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestRestoreToFoldersConfigDocumentVersion { All = "All", Last = "Last", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-folder`."] pub enum
+    RestRestoreToFoldersConfigDocumentVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 #[cfg(any(feature = "share-point-folder"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestRestoreToFoldersConfigOfficeRegion { Worldwide = "Worldwide", Germany =
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-folder`."] pub enum
+    RestRestoreToFoldersConfigOfficeRegion { Worldwide = "Worldwide", Germany =
     "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
     unknown Unknown
 }
@@ -8927,6 +9835,8 @@ impl RestRestoreToFoldersConfig {
         feature = "share-point-item"
     )
 )]
+///
+/// Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`.
 pub struct RestRestoreToItemConfig {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -8978,6 +9888,8 @@ impl RestRestoreToItemConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "How the newest restored version treats a document that already exists at the destination: `Overwrite` or `Merge`."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`."]
     pub enum RestRestoreToItemConfigDocumentLastVersionAction { Overwrite = "Overwrite",
     Merge = "Merge", } unknown Unknown
 }
@@ -8991,6 +9903,8 @@ impl RestRestoreToItemConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to restore: `Last` or `All`. To restore one chosen version of a document, use `Last`."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`."]
     pub enum RestRestoreToItemConfigDocumentVersion { All = "All", Last = "Last", }
     unknown Unknown
 }
@@ -9004,6 +9918,8 @@ impl RestRestoreToItemConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Cloud region of the target Microsoft 365 organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`."]
     pub enum RestRestoreToItemConfigOfficeRegion { Worldwide = "Worldwide", Germany =
     "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
     unknown Unknown
@@ -9011,6 +9927,8 @@ impl RestRestoreToItemConfig {
 ///`RestRestoreToItemsConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-item"))]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct RestRestoreToItemsConfig {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -9052,27 +9970,32 @@ impl RestRestoreToItemsConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestRestoreToItemsConfigDocumentLastVersionAction { Overwrite = "Overwrite",
-    Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-item`."] pub enum
+    RestRestoreToItemsConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
+    "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-item"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestRestoreToItemsConfigDocumentVersion { All = "All", Last = "Last", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-item`."] pub enum
+    RestRestoreToItemsConfigDocumentVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 #[cfg(any(feature = "share-point-item"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestRestoreToItemsConfigOfficeRegion { Worldwide = "Worldwide", Germany =
-    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-item`."] pub enum
+    RestRestoreToItemsConfigOfficeRegion { Worldwide = "Worldwide", Germany = "Germany",
+    China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", } unknown
+    Unknown
 }
 ///`RestRestoreToListConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-library", feature = "share-point-list"))]
+///
+/// Needs one of the crate features `share-point-library`, `share-point-list`.
 pub struct RestRestoreToListConfig {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -9118,21 +10041,27 @@ impl RestRestoreToListConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "How the newest restored version treats a document that already exists at the destination: `Overwrite` or `Merge`."]
-    pub enum RestRestoreToListConfigDocumentLastVersionAction { Overwrite = "Overwrite",
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-library`, `share-point-list`."] pub
+    enum RestRestoreToListConfigDocumentLastVersionAction { Overwrite = "Overwrite",
     Merge = "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-library", feature = "share-point-list"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to restore: `Last` for the newest only, `All` for every version."]
-    pub enum RestRestoreToListConfigDocumentVersion { All = "All", Last = "Last", }
-    unknown Unknown
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-library`, `share-point-list`."] pub
+    enum RestRestoreToListConfigDocumentVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 #[cfg(any(feature = "share-point-library", feature = "share-point-list"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Cloud region of the target Microsoft 365 organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestRestoreToListConfigOfficeRegion { Worldwide = "Worldwide", Germany =
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-library`, `share-point-list`."] pub
+    enum RestRestoreToListConfigOfficeRegion { Worldwide = "Worldwide", Germany =
     "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
     unknown Unknown
 }
@@ -9145,6 +10074,8 @@ impl RestRestoreToListConfig {
         feature = "one-drive-folder"
     )
 )]
+///
+/// Needs one of the crate features `one-drive`, `one-drive-document`, `one-drive-folder`.
 pub struct RestRestoreToOriginal {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -9186,12 +10117,16 @@ impl RestRestoreToOriginal {
 ::veeam_runtime::string_enum! {
     #[doc =
     "What to do when the destination already holds the document: `Overwrite` it or `Keep` it."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `one-drive`, `one-drive-document`, `one-drive-folder`."]
     pub enum RestRestoreToOriginalDocumentAction { Overwrite = "Overwrite", Keep =
     "Keep", } unknown Unknown
 }
 ///`RestRestoreToOriginalDocuments`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-document"))]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct RestRestoreToOriginalDocuments {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -9225,20 +10160,24 @@ impl RestRestoreToOriginalDocuments {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Keep` leaves it and writes the restored copy under a new name."]
-    pub enum RestRestoreToOriginalDocumentsDocumentAction { Overwrite = "Overwrite", Keep
-    = "Keep", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-document`."] pub enum
+    RestRestoreToOriginalDocumentsDocumentAction { Overwrite = "Overwrite", Keep =
+    "Keep", } unknown Unknown
 }
 #[cfg(any(feature = "one-drive-document"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestRestoreToOriginalDocumentsOfficeRegion { Worldwide = "Worldwide",
-    Germany = "Germany", China = "China", UsDefence = "USDefence", UsGovernment =
-    "USGovernment", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-document`."] pub enum
+    RestRestoreToOriginalDocumentsOfficeRegion { Worldwide = "Worldwide", Germany =
+    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
+    unknown Unknown
 }
 ///`RestRestoreToOriginalFolders`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-folder"))]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct RestRestoreToOriginalFolders {
     ///Certificate (with private key) of that Entra application, Base64-encoded.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -9272,16 +10211,18 @@ impl RestRestoreToOriginalFolders {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Keep` leaves it and writes the restored copy under a new name."]
-    pub enum RestRestoreToOriginalFoldersDocumentAction { Overwrite = "Overwrite", Keep =
-    "Keep", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-folder`."] pub enum
+    RestRestoreToOriginalFoldersDocumentAction { Overwrite = "Overwrite", Keep = "Keep",
+    } unknown Unknown
 }
 #[cfg(any(feature = "one-drive-folder"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestRestoreToOriginalFoldersOfficeRegion { Worldwide = "Worldwide", Germany
-    = "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment",
-    } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `one-drive-folder`."] pub enum
+    RestRestoreToOriginalFoldersOfficeRegion { Worldwide = "Worldwide", Germany =
+    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
+    unknown Unknown
 }
 ///`RestRestoreToOriginalLocation`
 #[derive(Clone, Debug, Default)]
@@ -9292,6 +10233,8 @@ impl RestRestoreToOriginalFolders {
         feature = "exchange-mailbox"
     )
 )]
+///
+/// Needs one of the crate features `exchange-folder`, `exchange-item`, `exchange-mailbox`.
 pub struct RestRestoreToOriginalLocation {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -9322,6 +10265,8 @@ impl RestRestoreToOriginalLocation {
 ///`RestRestoreToOriginalLocationSelectedItems`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestRestoreToOriginalLocationSelectedItems {
     ///Base64 of the certificate of `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -9355,6 +10300,8 @@ impl RestRestoreToOriginalLocationSelectedItems {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Cloud region of the target Microsoft 365 organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `one-drive`, `one-drive-document`, `one-drive-folder`."]
     pub enum RestRestoreToOriginalOfficeRegion { Worldwide = "Worldwide", Germany =
     "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
     unknown Unknown
@@ -9362,6 +10309,8 @@ impl RestRestoreToOriginalLocationSelectedItems {
 ///`RestRestoreToSiteConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-site"))]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct RestRestoreToSiteConfig {
     ///New site name (URL alias) to restore into; omitted: the original site.
     pub alias: ::std::option::Option<::std::string::String>,
@@ -9413,23 +10362,26 @@ impl RestRestoreToSiteConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "When the file already exists at the target: `Overwrite` replaces it, `Merge` adds the restored version to its history."]
-    pub enum RestRestoreToSiteConfigDocumentLastVersionAction { Overwrite = "Overwrite",
-    Merge = "Merge", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-site`."] pub enum
+    RestRestoreToSiteConfigDocumentLastVersionAction { Overwrite = "Overwrite", Merge =
+    "Merge", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-site"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Which versions to write: `All` (every backed-up version) or `Last` (only the latest)."]
-    pub enum RestRestoreToSiteConfigDocumentVersion { All = "All", Last = "Last", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-site`."] pub enum
+    RestRestoreToSiteConfigDocumentVersion { All = "All", Last = "Last", } unknown
+    Unknown
 }
 #[cfg(any(feature = "share-point-site"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "Microsoft 365 cloud of the target organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
-    pub enum RestRestoreToSiteConfigOfficeRegion { Worldwide = "Worldwide", Germany =
-    "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
-    unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `share-point-site`."] pub enum
+    RestRestoreToSiteConfigOfficeRegion { Worldwide = "Worldwide", Germany = "Germany",
+    China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", } unknown
+    Unknown
 }
 ///`RestRestoreToVersionConfig`
 #[derive(Clone, Debug, Default)]
@@ -9440,6 +10392,8 @@ impl RestRestoreToSiteConfig {
         feature = "share-point-item"
     )
 )]
+///
+/// Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`.
 pub struct RestRestoreToVersionConfig {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -9489,6 +10443,8 @@ impl RestRestoreToVersionConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "How the newest restored version treats a document that already exists at the destination: `Overwrite` or `Merge`."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`."]
     pub enum RestRestoreToVersionConfigDocumentLastVersionAction { Overwrite =
     "Overwrite", Merge = "Merge", } unknown Unknown
 }
@@ -9502,6 +10458,8 @@ impl RestRestoreToVersionConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Cloud region of the target Microsoft 365 organization: `Worldwide`, `Germany`, `China`, `USDefence` or `USGovernment`."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`."]
     pub enum RestRestoreToVersionConfigOfficeRegion { Worldwide = "Worldwide", Germany =
     "Germany", China = "China", UsDefence = "USDefence", UsGovernment = "USGovernment", }
     unknown Unknown
@@ -9515,6 +10473,8 @@ impl RestRestoreToVersionConfig {
         feature = "share-point-item"
     )
 )]
+///
+/// Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`.
 pub struct RestRestoreVersionConfig {
     ///TLS certificate of that Microsoft Entra application, Base64-encoded; used together with `applicationId`.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -9560,6 +10520,8 @@ impl RestRestoreVersionConfig {
 ::veeam_runtime::string_enum! {
     #[doc =
     "How the newest restored version treats a document that already exists at the destination: `Overwrite` or `Merge`."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`."]
     pub enum RestRestoreVersionConfigDocumentLastVersionAction { Overwrite = "Overwrite",
     Merge = "Merge", } unknown Unknown
 }
@@ -9571,6 +10533,8 @@ impl RestRestoreVersionConfig {
         feature = "organization-retention-exclusion"
     )
 )]
+///
+/// Needs one of the crate features `global-retention-exclusion-settings`, `organization-retention-exclusion`.
 pub struct RestRetentionExclusion {
     ///`true` spares the `Calendar` folder from retention clean-up (the vendor text words this the other way round).
     pub calendar: ::std::option::Option<bool>,
@@ -9592,6 +10556,8 @@ impl RestRetentionExclusion {
 ///`RestSaveAttachmentsOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-attachment"))]
+///
+/// Needs the crate feature `share-point-attachment`.
 pub struct RestSaveAttachmentsOptions {
     ///Attachments to put in the archive, as returned by `SharePointAttachment_Get`; only their ids are needed.
     pub attachments: ::std::vec::Vec<RestSharePointAttachment>,
@@ -9606,6 +10572,8 @@ impl RestSaveAttachmentsOptions {
 ///`RestSaveDocumentsOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-document"))]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct RestSaveDocumentsOptions {
     ///Documents to put in the archive, as returned by `OneDriveDocument_Get`; only their ids are needed.
     pub documents: ::std::vec::Vec<RestOneDriveDocument>,
@@ -9620,6 +10588,8 @@ impl RestSaveDocumentsOptions {
 ///`RestSaveOneDriveDocumentOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-document"))]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct RestSaveOneDriveDocumentOptions {
     ///`true` wraps the document in a ZIP archive; `false` sends the file as it is.
     pub as_zip: ::std::option::Option<bool>,
@@ -9634,6 +10604,8 @@ impl RestSaveOneDriveDocumentOptions {
 ///`RestSaveOneDriveFoldersOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-folder"))]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct RestSaveOneDriveFoldersOptions {
     ///Folders to put in the archive, as returned by `OneDriveFolder_Get`; only their ids are needed.
     pub folders: ::std::vec::Vec<RestOneDriveFolder>,
@@ -9648,6 +10620,8 @@ impl RestSaveOneDriveFoldersOptions {
 ///`RestSavePostsOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-post"))]
+///
+/// Needs the crate feature `teams-post`.
 pub struct RestSavePostsOptions {
     ///Channel whose posts are all saved (id from `TeamsChannel_Get`); leave it out when `posts` lists the posts.
     pub channel_id: ::std::option::Option<::std::string::String>,
@@ -9664,6 +10638,8 @@ impl RestSavePostsOptions {
 ///`RestSaveSharePointDocumentOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-document"))]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct RestSaveSharePointDocumentOptions {
     ///`true` wraps the document in a ZIP archive; `false` sends the file as it is.
     pub as_zip: ::std::option::Option<bool>,
@@ -9678,6 +10654,8 @@ impl RestSaveSharePointDocumentOptions {
 ///`RestSaveSharePointFoldersOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-folder"))]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct RestSaveSharePointFoldersOptions {
     ///Folders to put in the archive, as returned by `SharePointFolder_Get`; only their ids are needed.
     pub folders: ::std::vec::Vec<RestSharePointFolder>,
@@ -9692,6 +10670,8 @@ impl RestSaveSharePointFoldersOptions {
 ///`RestSaveToMsgOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestSaveToMsgOptions {
     ///Items to save; each entry needs only `id`.
     pub items: ::std::vec::Vec<RestExchangeItemStringId>,
@@ -9715,6 +10695,8 @@ impl RestSaveToMsgOptions {
         feature = "teams-tab"
     )
 )]
+///
+/// Needs one of the crate features `backup-organization`, `exchange-folder`, `exchange-mailbox`, `teams-file`, `teams-post`, `teams-tab`.
 pub struct RestSearchOptions {
     ///Search query built from the item search keywords listed in the Veeam Backup for Microsoft 365 user guide (Appendix A).
     pub query: ::std::option::Option<::std::string::String>,
@@ -9745,6 +10727,8 @@ impl RestSearchOptions {
         feature = "teams-post"
     )
 )]
+///
+/// Needs one of the crate features `exchange-item`, `share-point-attachment`, `teams-file`, `teams-post`.
 pub struct RestSendAsMsgOptions {
     ///Sender address of the message that carries the attachments.
     pub from: ::std::option::Option<::std::string::String>,
@@ -9780,6 +10764,8 @@ impl RestSendAsMsgOptions {
         feature = "share-point-library"
     )
 )]
+///
+/// Needs one of the crate features `one-drive-document`, `one-drive-folder`, `share-point-document`, `share-point-folder`, `share-point-library`.
 pub struct RestSendAsMsgOptionsV6 {
     ///Sender address of the message that carries the attachments.
     pub from: ::std::option::Option<::std::string::String>,
@@ -9810,6 +10796,8 @@ impl RestSendAsMsgOptionsV6 {
 ///`RestSendAttachmentsAsMsgOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-attachment"))]
+///
+/// Needs the crate feature `share-point-attachment`.
 pub struct RestSendAttachmentsAsMsgOptions {
     ///Attachments to send, as returned by `SharePointAttachment_Get`; only their ids are needed.
     pub attachments: ::std::vec::Vec<RestSharePointAttachment>,
@@ -9832,6 +10820,8 @@ impl RestSendAttachmentsAsMsgOptions {
 ///`RestSendDocumentsAsMsgOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-document"))]
+///
+/// Needs the crate feature `one-drive-document`.
 pub struct RestSendDocumentsAsMsgOptions {
     ///Documents to attach, as returned by `OneDriveDocument_Get`; only their ids are needed.
     pub documents: ::std::vec::Vec<RestOneDriveDocument>,
@@ -9856,6 +10846,8 @@ impl RestSendDocumentsAsMsgOptions {
 ///`RestSendFoldersAsMsgOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive-folder"))]
+///
+/// Needs the crate feature `one-drive-folder`.
 pub struct RestSendFoldersAsMsgOptions {
     ///Folders whose content to attach, as returned by `OneDriveFolder_Get`; only their ids are needed.
     pub folders: ::std::vec::Vec<RestOneDriveFolder>,
@@ -9880,6 +10872,8 @@ impl RestSendFoldersAsMsgOptions {
 ///`RestSendPostsOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-post"))]
+///
+/// Needs the crate feature `teams-post`.
 pub struct RestSendPostsOptions {
     ///Channel whose posts are all sent (id from `TeamsChannel_Get`); leave it out when `posts` lists the posts.
     pub channel_id: ::std::option::Option<::std::string::String>,
@@ -9904,6 +10898,8 @@ impl RestSendPostsOptions {
 ///`RestSendTestOption`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vet-email-settings", feature = "vex-email-settings"))]
+///
+/// Needs one of the crate features `vet-email-settings`, `vex-email-settings`.
 pub struct RestSendTestOption {
     ///Address that receives the test message.
     pub email: ::std::option::Option<::std::string::String>,
@@ -9918,6 +10914,8 @@ impl RestSendTestOption {
 ///`RestSendTestOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "veod-email-settings", feature = "vesp-email-settings"))]
+///
+/// Needs one of the crate features `veod-email-settings`, `vesp-email-settings`.
 pub struct RestSendTestOptions {
     ///Address that receives the test message.
     pub email: ::std::option::Option<::std::string::String>,
@@ -9932,6 +10930,8 @@ impl RestSendTestOptions {
 ///`RestSendToDefaultAddressOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestSendToDefaultAddressOptions {
     ///Items to send; each entry needs only `id`.
     pub items: ::std::vec::Vec<RestExchangeItemStringId>,
@@ -9946,6 +10946,8 @@ impl RestSendToDefaultAddressOptions {
 ///`RestSendToDifferentAddressOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestSendToDifferentAddressOptions {
     ///Sender address; omit to use the default sender of the email settings.
     pub from: ::std::option::Option<::std::string::String>,
@@ -9968,6 +10970,8 @@ impl RestSendToDifferentAddressOptions {
 ///`RestServiceAccountCreationData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-accounts"))]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct RestServiceAccountCreationData {
     ///Base64 of the certificate the application authenticates with (instead of `applicationSecret`).
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -10004,6 +11008,8 @@ impl RestServiceAccountCreationData {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `azure-service-accounts`, `backup-repository`, `unreferenced-types`.
 pub struct RestServiceAccountInfo {
     ///Thumbprint of the certificate that the application uses to sign in to Microsoft Entra ID.
     pub application_certificate_thumbprint: ::std::option::Option<::std::string::String>,
@@ -10025,6 +11031,8 @@ pub struct RestServiceAccountInfo {
 ///`RestServiceAccountUpdateData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-accounts"))]
+///
+/// Needs the crate feature `azure-service-accounts`.
 pub struct RestServiceAccountUpdateData {
     ///New Base64 certificate for the application, replacing the stored credential.
     pub application_certificate: ::std::option::Option<::std::string::String>,
@@ -10048,6 +11056,8 @@ impl RestServiceAccountUpdateData {
 ///`RestServiceInstance`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "service-instance"))]
+///
+/// Needs the crate feature `service-instance`.
 pub struct RestServiceInstance {
     ///Id of this installation, unique per server.
     pub installation_id: ::std::option::Option<::uuid::Uuid>,
@@ -10057,6 +11067,8 @@ pub struct RestServiceInstance {
 ///`RestSeveralItemsExportOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "exchange-item"))]
+///
+/// Needs the crate feature `exchange-item`.
 pub struct RestSeveralItemsExportOptions {
     ///`true` caps the size of each PST file; then set `pstSizeLimitBytes`.
     pub enable_pst_size_limit: ::std::option::Option<bool>,
@@ -10075,6 +11087,8 @@ impl RestSeveralItemsExportOptions {
 ///`RestSharePointAttachment`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-attachment"))]
+///
+/// Needs the crate feature `share-point-attachment`.
 pub struct RestSharePointAttachment {
     ///Id of the attachment in the backup.
     pub id: ::std::option::Option<::std::string::String>,
@@ -10094,6 +11108,8 @@ pub struct RestSharePointAttachment {
 ///`RestSharePointDocument`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "share-point-document"))]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct RestSharePointDocument {
     ///User who created the document.
     pub created_by: ::std::option::Option<::std::string::String>,
@@ -10125,6 +11141,8 @@ pub struct RestSharePointDocument {
 ///`RestSharePointFolder`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "share-point-folder"))]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct RestSharePointFolder {
     ///User who created the folder.
     pub created_by: ::std::option::Option<::std::string::String>,
@@ -10165,12 +11183,16 @@ pub struct RestSharePointFolder {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestSharePointFolderType`"] pub enum RestSharePointFolderType { ListFolder
-    = "ListFolder", LibraryFolder = "LibraryFolder", } unknown Unknown
+    #[doc = "`RestSharePointFolderType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `one-drive`, `one-drive-document`, `one-drive-folder`, `share-point-document`, `share-point-folder`, `share-point-library`, `share-point-list`, `share-point-site`."]
+    pub enum RestSharePointFolderType { ListFolder = "ListFolder", LibraryFolder =
+    "LibraryFolder", } unknown Unknown
 }
 ///`RestSharePointItem`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "share-point-item"))]
+///
+/// Needs the crate feature `share-point-item`.
 pub struct RestSharePointItem {
     ///User who created the item.
     pub created_by: ::std::option::Option<::std::string::String>,
@@ -10202,6 +11224,8 @@ pub struct RestSharePointItem {
 ///`RestSharePointLibrary`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-library"))]
+///
+/// Needs the crate feature `share-point-library`.
 pub struct RestSharePointLibrary {
     ///When it was created in SharePoint (UTC).
     pub creation_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -10221,6 +11245,8 @@ pub struct RestSharePointLibrary {
 ///`RestSharePointList`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-list"))]
+///
+/// Needs the crate feature `share-point-list`.
 pub struct RestSharePointList {
     ///When it was created in SharePoint (UTC).
     pub creation_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -10240,6 +11266,8 @@ pub struct RestSharePointList {
 ///`RestSharePointSaveDocumentsOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-document"))]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct RestSharePointSaveDocumentsOptions {
     ///Documents to put in the archive, as returned by `SharePointDocument_Get`; only their ids are needed.
     pub documents: ::std::vec::Vec<RestSharePointDocument>,
@@ -10254,6 +11282,8 @@ impl RestSharePointSaveDocumentsOptions {
 ///`RestSharePointSendAsMsgOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "one-drive"))]
+///
+/// Needs the crate feature `one-drive`.
 pub struct RestSharePointSendAsMsgOptions {
     ///Sender address of the email.
     pub from: ::std::option::Option<::std::string::String>,
@@ -10276,6 +11306,8 @@ impl RestSharePointSendAsMsgOptions {
 ///`RestSharePointSendDocumentsAsMsgOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-document"))]
+///
+/// Needs the crate feature `share-point-document`.
 pub struct RestSharePointSendDocumentsAsMsgOptions {
     ///Documents to attach, as returned by `SharePointDocument_Get`; only their ids are needed.
     pub documents: ::std::vec::Vec<RestSharePointDocument>,
@@ -10300,6 +11332,8 @@ impl RestSharePointSendDocumentsAsMsgOptions {
 ///`RestSharePointSendFoldersAsMsgOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-folder"))]
+///
+/// Needs the crate feature `share-point-folder`.
 pub struct RestSharePointSendFoldersAsMsgOptions {
     ///Folders whose documents to attach, as returned by `SharePointFolder_Get`; only their ids are needed.
     pub folders: ::std::vec::Vec<RestSharePointFolder>,
@@ -10324,6 +11358,8 @@ impl RestSharePointSendFoldersAsMsgOptions {
 ///`RestSharePointSite`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "share-point-site"))]
+///
+/// Needs the crate feature `share-point-site`.
 pub struct RestSharePointSite {
     ///Id of the site in the backup; pass it as `siteId`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -10337,6 +11373,8 @@ pub struct RestSharePointSite {
 ///`RestSharePointSmtpSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "veod-email-settings", feature = "vesp-email-settings"))]
+///
+/// Needs one of the crate features `veod-email-settings`, `vesp-email-settings`.
 pub struct RestSharePointSmtpSettings {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -10371,6 +11409,8 @@ pub struct RestSharePointSmtpSettings {
 ///`RestSharePointSmtpSettingsFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "veod-email-settings", feature = "vesp-email-settings"))]
+///
+/// Needs one of the crate features `veod-email-settings`, `vesp-email-settings`.
 pub struct RestSharePointSmtpSettingsFromClient {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -10408,6 +11448,8 @@ impl RestSharePointSmtpSettingsFromClient {
 ///`RestSharepointProtectionOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "reports"))]
+///
+/// Needs the crate feature `reports`.
 pub struct RestSharepointProtectionOptions {
     ///Organization to report on (id from `Organization_Get`).
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
@@ -10424,6 +11466,8 @@ impl RestSharepointProtectionOptions {
 ///`RestSharepointSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization", feature = "unreferenced-types"))]
+///
+/// Needs one of the crate features `organization`, `unreferenced-types`.
 pub struct RestSharepointSettings {
     ///`true` makes the account site collection administrator so it can reach every site.
     pub grant_accesstositecollections: ::std::option::Option<bool>,
@@ -10446,6 +11490,8 @@ pub struct RestSharepointSettings {
 ///`RestSite`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "organization-site"))]
+///
+/// Needs the crate feature `organization-site`.
 pub struct RestSite {
     ///Multi-Geo location that stores the site's data.
     pub data_location: ::std::option::Option<::std::string::String>,
@@ -10476,6 +11522,8 @@ pub struct RestSite {
 ///`RestSmtpSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vet-email-settings", feature = "vex-email-settings"))]
+///
+/// Needs one of the crate features `vet-email-settings`, `vex-email-settings`.
 pub struct RestSmtpSettings {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -10509,6 +11557,8 @@ pub struct RestSmtpSettings {
 ///`RestSmtpSettingsFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vex-email-settings"))]
+///
+/// Needs the crate feature `vex-email-settings`.
 pub struct RestSmtpSettingsFromClient {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -10545,6 +11595,8 @@ impl RestSmtpSettingsFromClient {
 ///`RestSshConnectionConfigValidationResult`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy"))]
+///
+/// Needs the crate feature `proxy`.
 pub struct RestSshConnectionConfigValidationResult {
     ///SSH host key fingerprint the machine presented; send it back as `fingerprint` when adding the proxy.
     pub fingerprint: ::std::option::Option<::std::string::String>,
@@ -10555,6 +11607,8 @@ pub struct RestSshConnectionConfigValidationResult {
 ///`RestSshSettingsFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "proxy"))]
+///
+/// Needs the crate feature `proxy`.
 pub struct RestSshSettingsFromClient {
     ///SSH user name on the Linux machine.
     pub account: ::std::option::Option<::std::string::String>,
@@ -10590,6 +11644,8 @@ impl RestSshSettingsFromClient {
 ///`RestStartJobOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job"))]
+///
+/// Needs the crate feature `job`.
 pub struct RestStartJobOptions {
     ///`true` makes this run an active full backup instead of an incremental one.
     pub full: ::std::option::Option<bool>,
@@ -10604,6 +11660,8 @@ impl RestStartJobOptions {
 ///`RestStickyNoteItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestStickyNoteItem {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -10622,6 +11680,8 @@ pub struct RestStickyNoteItem {
 ///`RestStorageConsumptionOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "reports"))]
+///
+/// Needs the crate feature `reports`.
 pub struct RestStorageConsumptionOptions {
     ///End of the reporting period; UTC, ISO 8601.
     pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -10641,12 +11701,15 @@ impl RestStorageConsumptionOptions {
 }
 #[cfg(any(feature = "reports"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "File format of the report: `PDF` or `CSV`."] pub enum
-    RestStorageConsumptionOptionsFormat { Pdf = "PDF", Csv = "CSV", } unknown Unknown
+    #[doc = "File format of the report: `PDF` or `CSV`."] #[doc = ""] #[doc =
+    " Needs the crate feature `reports`."] pub enum RestStorageConsumptionOptionsFormat {
+    Pdf = "PDF", Csv = "CSV", } unknown Unknown
 }
 ///`RestTaskItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestTaskItem {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -10678,16 +11741,19 @@ pub struct RestTaskItem {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestTaskItemStatus`"] pub enum RestTaskItemStatus { NotStarted =
-    "NotStarted", InProgress = "InProgress", Completed = "Completed",
-    WaitingOnSomeoneElse = "WaitingOnSomeoneElse", Deferred = "Deferred", } unknown
-    Unknown
+    #[doc = "`RestTaskItemStatus`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `backup-organization`, `exchange-folder`, `exchange-item`, `exchange-mailbox`, `unreferenced-types`."]
+    pub enum RestTaskItemStatus { NotStarted = "NotStarted", InProgress = "InProgress",
+    Completed = "Completed", WaitingOnSomeoneElse = "WaitingOnSomeoneElse", Deferred =
+    "Deferred", } unknown Unknown
 }
 ///`RestTeam`
 #[derive(Clone, Debug)]
 #[cfg(
     any(feature = "job", feature = "organization-team", feature = "unreferenced-types")
 )]
+///
+/// Needs one of the crate features `job`, `organization-team`, `unreferenced-types`.
 pub struct RestTeam {
     ///Data location (geography) of the team in a Multi-Geo tenant.
     pub data_location: ::std::option::Option<::std::string::String>,
@@ -10708,6 +11774,8 @@ pub struct RestTeam {
 ///`RestTeamsChannel`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-channel"))]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct RestTeamsChannel {
     pub display_name: ::std::option::Option<::std::string::String>,
     ///Id of the backed-up channel; the `channelId` that the channel, file, post and tab calls take.
@@ -10720,6 +11788,8 @@ pub struct RestTeamsChannel {
 ///`RestTeamsChannelPreview`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-channel"))]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct RestTeamsChannelPreview {
     pub display_name: ::std::option::Option<::std::string::String>,
     ///Id of the backed-up channel; the `channelId` that the channel, file, post and tab calls take.
@@ -10735,12 +11805,15 @@ pub struct RestTeamsChannelPreview {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Kind of channel: `Standard`, `Private` or `Shared` (`UnknownFutureValue` is a Microsoft Graph placeholder)."]
-    pub enum RestTeamsChannelPreviewType { Standard = "Standard", Private = "Private",
+    #[doc = ""] #[doc = " Needs the crate feature `teams-channel`."] pub enum
+    RestTeamsChannelPreviewType { Standard = "Standard", Private = "Private",
     UnknownFutureValue = "UnknownFutureValue", Shared = "Shared", } unknown Unknown
 }
 ///`RestTeamsFile`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-file"))]
+///
+/// Needs the crate feature `teams-file`.
 pub struct RestTeamsFile {
     ///Id of the channel that holds the file.
     pub channel_id: ::std::option::Option<::std::string::String>,
@@ -10767,12 +11840,15 @@ pub struct RestTeamsFile {
 }
 #[cfg(any(feature = "teams-file"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`File` or `Folder`."] pub enum RestTeamsFileFileType { File = "File", Folder
-    = "Folder", } unknown Unknown
+    #[doc = "`File` or `Folder`."] #[doc = ""] #[doc =
+    " Needs the crate feature `teams-file`."] pub enum RestTeamsFileFileType { File =
+    "File", Folder = "Folder", } unknown Unknown
 }
 ///`RestTeamsNode`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-channel"))]
+///
+/// Needs the crate feature `teams-channel`.
 pub struct RestTeamsNode {
     ///Id of the channel that holds the node.
     pub channel_id: ::std::option::Option<::std::string::String>,
@@ -10787,9 +11863,9 @@ pub struct RestTeamsNode {
 }
 #[cfg(any(feature = "teams-channel"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "Which item group the node stands for: `Tabs`, `Files` or `Posts`."] pub enum
-    RestTeamsNodeType { Tabs = "Tabs", Files = "Files", Posts = "Posts", } unknown
-    Unknown
+    #[doc = "Which item group the node stands for: `Tabs`, `Files` or `Posts`."] #[doc =
+    ""] #[doc = " Needs the crate feature `teams-channel`."] pub enum RestTeamsNodeType {
+    Tabs = "Tabs", Files = "Files", Posts = "Posts", } unknown Unknown
 }
 ///`RestTeamsOperatorRestoreSessionResponse`
 #[derive(Clone, Debug, Default)]
@@ -10802,6 +11878,8 @@ pub struct RestTeamsNode {
         feature = "teams-team"
     )
 )]
+///
+/// Needs one of the crate features `teams-channel`, `teams-file`, `teams-post`, `teams-tab`, `teams-team`.
 pub struct RestTeamsOperatorRestoreSessionResponse {
     ///Id of the restore session that runs the operator's restore; poll it with `RestoreSession_GetByRestoreSessionId`.
     pub session_id: ::std::option::Option<::uuid::Uuid>,
@@ -10809,6 +11887,8 @@ pub struct RestTeamsOperatorRestoreSessionResponse {
 ///`RestTeamsPost`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-post"))]
+///
+/// Needs the crate feature `teams-post`.
 pub struct RestTeamsPost {
     ///Files and items attached to the post.
     pub attachments: ::std::vec::Vec<RestAttachInfo>,
@@ -10844,6 +11924,8 @@ pub struct RestTeamsPost {
 ///`RestTeamsProtectionOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "reports"))]
+///
+/// Needs the crate feature `reports`.
 pub struct RestTeamsProtectionOptions {
     ///Organization to report on (id from `Organization_Get`).
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
@@ -10866,6 +11948,8 @@ impl RestTeamsProtectionOptions {
         feature = "teams-team"
     )
 )]
+///
+/// Needs one of the crate features `backup-organization`, `teams-channel`, `teams-team`.
 pub struct RestTeamsSearchOptions {
     ///Search query built from the item search keywords listed in the Veeam Backup for Microsoft 365 user guide (Appendix A).
     pub query: ::std::string::String,
@@ -10893,13 +11977,17 @@ impl RestTeamsSearchOptions {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "Kind of Teams item to look for: `Tabs`, `Files` or `Posts`."] pub enum
-    RestTeamsSearchOptionsType { Tabs = "Tabs", Files = "Files", Posts = "Posts", }
-    unknown Unknown
+    #[doc = "Kind of Teams item to look for: `Tabs`, `Files` or `Posts`."] #[doc = ""]
+    #[doc =
+    " Needs one of the crate features `backup-organization`, `teams-channel`, `teams-team`."]
+    pub enum RestTeamsSearchOptionsType { Tabs = "Tabs", Files = "Files", Posts =
+    "Posts", } unknown Unknown
 }
 ///`RestTeamsSmtpSettingsFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vet-email-settings"))]
+///
+/// Needs the crate feature `vet-email-settings`.
 pub struct RestTeamsSmtpSettingsFromClient {
     ///Actions you can run on this resource, keyed by name; filled in by the server.
     pub actions: ::std::collections::HashMap<::std::string::String, RestAction>,
@@ -10937,6 +12025,8 @@ impl RestTeamsSmtpSettingsFromClient {
 ///`RestTeamsTab`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-tab"))]
+///
+/// Needs the crate feature `teams-tab`.
 pub struct RestTeamsTab {
     ///Id of the channel that holds the tab.
     pub channel_id: ::std::option::Option<::std::string::String>,
@@ -10956,6 +12046,8 @@ pub struct RestTeamsTab {
 ///`RestTeamsTeam`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "teams-team"))]
+///
+/// Needs the crate feature `teams-team`.
 pub struct RestTeamsTeam {
     ///Mail alias (nickname) of the team's group.
     pub alias: ::std::option::Option<::std::string::String>,
@@ -10978,6 +12070,8 @@ pub struct RestTeamsTeam {
 ///`RestTeamsTeamFunSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-team"))]
+///
+/// Needs the crate feature `teams-team`.
 pub struct RestTeamsTeamFunSettings {
     ///`true` lets users post their own memes.
     pub allow_custom_memes: ::std::option::Option<bool>,
@@ -10994,12 +12088,15 @@ pub struct RestTeamsTeamFunSettings {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Giphy content filter: `Moderate` or `Strict` (`UnknownFutureValue` is a Microsoft Graph placeholder)."]
-    pub enum RestTeamsTeamFunSettingsGiphyContentRating { Moderate = "Moderate", Strict =
+    #[doc = ""] #[doc = " Needs the crate feature `teams-team`."] pub enum
+    RestTeamsTeamFunSettingsGiphyContentRating { Moderate = "Moderate", Strict =
     "Strict", UnknownFutureValue = "UnknownFutureValue", } unknown Unknown
 }
 ///`RestTeamsTeamGuestSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-team"))]
+///
+/// Needs the crate feature `teams-team`.
 pub struct RestTeamsTeamGuestSettings {
     ///`true` lets guests create and edit channels.
     pub allow_create_update_channels: ::std::option::Option<bool>,
@@ -11009,6 +12106,8 @@ pub struct RestTeamsTeamGuestSettings {
 ///`RestTeamsTeamMemberSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-team"))]
+///
+/// Needs the crate feature `teams-team`.
 pub struct RestTeamsTeamMemberSettings {
     ///`true` lets members add and remove apps.
     pub allow_add_remove_app: ::std::option::Option<bool>,
@@ -11026,6 +12125,8 @@ pub struct RestTeamsTeamMemberSettings {
 ///`RestTeamsTeamMessagingSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-team"))]
+///
+/// Needs the crate feature `teams-team`.
 pub struct RestTeamsTeamMessagingSettings {
     ///`true` allows `@channel` mentions.
     pub allow_channel_mention: ::std::option::Option<bool>,
@@ -11041,12 +12142,15 @@ pub struct RestTeamsTeamMessagingSettings {
 #[cfg(any(feature = "teams-team"))]
 ::veeam_runtime::string_enum! {
     #[doc = "Who can find and join the team: `Public`, `Private` or `HiddenMembership`."]
-    pub enum RestTeamsTeamPrivacy { Public = "Public", Private = "Private",
-    HiddenMembership = "HiddenMembership", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `teams-team`."] pub enum
+    RestTeamsTeamPrivacy { Public = "Public", Private = "Private", HiddenMembership =
+    "HiddenMembership", } unknown Unknown
 }
 ///`RestTeamsTeamSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "teams-team"))]
+///
+/// Needs the crate feature `teams-team`.
 pub struct RestTeamsTeamSettings {
     ///`true` lets people outside the organization mail the team's group.
     pub allow_external_senders: ::std::option::Option<bool>,
@@ -11062,6 +12166,8 @@ pub struct RestTeamsTeamSettings {
 ///`RestTenantInformation`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
+///
+/// Needs the crate feature `organization`.
 pub struct RestTenantInformation {
     ///Whether protection by data location is on (see `protectedLocations`).
     pub enable_location_protection: ::std::option::Option<bool>,
@@ -11083,6 +12189,8 @@ pub struct RestTenantInformation {
 ///`RestUpdateProductConfig`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration"))]
+///
+/// Needs the crate feature `configuration`.
 pub struct RestUpdateProductConfig {
     ///`true` makes the server look for new versions and updates on its own and report them.
     pub enable_check_for_updates: ::std::option::Option<bool>,
@@ -11105,6 +12213,8 @@ impl RestUpdateProductConfig {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `job`, `organization-audit`, `organization-user`, `unreferenced-types`.
 pub struct RestUser {
     ///Microsoft 365 licenses assigned to the user.
     pub assigned_licenses: ::std::option::Option<::std::vec::Vec<RestOfficeLicense>>,
@@ -11139,13 +12249,17 @@ pub struct RestUser {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "Where the account lives: `Cloud`, `OnPremises` or `Hybrid`."] pub enum
-    RestUserLocationType { OnPremises = "OnPremises", Cloud = "Cloud", Hybrid = "Hybrid",
-    } unknown Unknown
+    #[doc = "Where the account lives: `Cloud`, `OnPremises` or `Hybrid`."] #[doc = ""]
+    #[doc =
+    " Needs one of the crate features `job`, `organization-audit`, `organization-user`, `unreferenced-types`."]
+    pub enum RestUserLocationType { OnPremises = "OnPremises", Cloud = "Cloud", Hybrid =
+    "Hybrid", } unknown Unknown
 }
 ///`RestUserProtectionOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "reports"))]
+///
+/// Needs the crate feature `reports`.
 pub struct RestUserProtectionOptions {
     ///File format of the report: `PDF` or `CSV`.
     pub format: ::std::option::Option<RestUserProtectionOptionsFormat>,
@@ -11163,8 +12277,9 @@ impl RestUserProtectionOptions {
 }
 #[cfg(any(feature = "reports"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "File format of the report: `PDF` or `CSV`."] pub enum
-    RestUserProtectionOptionsFormat { Pdf = "PDF", Csv = "CSV", } unknown Unknown
+    #[doc = "File format of the report: `PDF` or `CSV`."] #[doc = ""] #[doc =
+    " Needs the crate feature `reports`."] pub enum RestUserProtectionOptionsFormat { Pdf
+    = "PDF", Csv = "CSV", } unknown Unknown
 }
 #[cfg(
     any(
@@ -11177,12 +12292,16 @@ impl RestUserProtectionOptions {
 ::veeam_runtime::string_enum! {
     #[doc =
     "Kind of account: `User`, `Shared` (shared mailbox) or `Public` (public folder mailbox)."]
+    #[doc = ""] #[doc =
+    " Needs one of the crate features `job`, `organization-audit`, `organization-user`, `unreferenced-types`."]
     pub enum RestUserType { User = "User", Shared = "Shared", Public = "Public", }
     unknown Unknown
 }
 ///`RestVersionBackupOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
+///
+/// Needs the crate feature `organization`.
 pub struct RestVersionBackupOptions {
     ///`All`: every version of SharePoint files is backed up; `Latest`: only the current one.
     pub share_point_backup_mode: ::std::option::Option<
@@ -11192,6 +12311,8 @@ pub struct RestVersionBackupOptions {
 ///`RestVersionBackupOptionsFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "organization"))]
+///
+/// Needs the crate feature `organization`.
 pub struct RestVersionBackupOptionsFromClient {
     ///`All` backs up every version of SharePoint files; `Latest` only the current one.
     pub share_point_backup_mode: ::std::option::Option<
@@ -11209,19 +12330,23 @@ impl RestVersionBackupOptionsFromClient {
 ::veeam_runtime::string_enum! {
     #[doc =
     "`All` backs up every version of SharePoint files; `Latest` only the current one."]
-    pub enum RestVersionBackupOptionsFromClientSharePointBackupMode { All = "All", Latest
-    = "Latest", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `organization`."] pub enum
+    RestVersionBackupOptionsFromClientSharePointBackupMode { All = "All", Latest =
+    "Latest", } unknown Unknown
 }
 #[cfg(any(feature = "organization"))]
 ::veeam_runtime::string_enum! {
     #[doc =
     "`All`: every version of SharePoint files is backed up; `Latest`: only the current one."]
-    pub enum RestVersionBackupOptionsSharePointBackupMode { All = "All", Latest =
-    "Latest", } unknown Unknown
+    #[doc = ""] #[doc = " Needs the crate feature `organization`."] pub enum
+    RestVersionBackupOptionsSharePointBackupMode { All = "All", Latest = "Latest", }
+    unknown Unknown
 }
 ///`Restm365BackupStoragePolicyDeleteEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct Restm365BackupStoragePolicyDeleteEvent {
     pub event_type: ::std::option::Option<RestEventType>,
     ///Id of the Microsoft 365 Backup Storage policy the event is about.
@@ -11230,6 +12355,8 @@ pub struct Restm365BackupStoragePolicyDeleteEvent {
 ///`Restm365BackupStoragePolicySelectedItemsChangeEvent`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct Restm365BackupStoragePolicySelectedItemsChangeEvent {
     pub event_type: ::std::option::Option<RestEventType>,
     ///Id of the Microsoft 365 Backup Storage policy concerned.
@@ -11238,6 +12365,8 @@ pub struct Restm365BackupStoragePolicySelectedItemsChangeEvent {
 ///`Restm365BackupStoragePolicyUpdateEvent`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct Restm365BackupStoragePolicyUpdateEvent {
     ///Version counter of the Microsoft 365 Backup Storage policy; it grows with every change.
     pub e_tag: ::std::option::Option<i64>,
@@ -11256,17 +12385,22 @@ pub struct Restm365BackupStoragePolicyUpdateEvent {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestoAuth2ServiceKind`"] pub enum RestoAuth2ServiceKind { GoogleGmail =
-    "GoogleGmail", Microsoft365 = "Microsoft365", } unknown Unknown
+    #[doc = "`RestoAuth2ServiceKind`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `audit-email-settings`, `vbo-email-settings`, `veod-email-settings`, `vesp-email-settings`, `vet-email-settings`, `vex-email-settings`."]
+    pub enum RestoAuth2ServiceKind { GoogleGmail = "GoogleGmail", Microsoft365 =
+    "Microsoft365", } unknown Unknown
 }
 #[cfg(any(feature = "restore-session"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestoreSessionGetPageOrderBy`"] pub enum RestoreSessionGetPageOrderBy {
-    CreationTime = "CreationTime", EndTime = "EndTime", } unknown Unknown
+    #[doc = "`RestoreSessionGetPageOrderBy`"] #[doc = ""] #[doc =
+    " Needs the crate feature `restore-session`."] pub enum RestoreSessionGetPageOrderBy
+    { CreationTime = "CreationTime", EndTime = "EndTime", } unknown Unknown
 }
 ///`Rests3CompatibleObjectStorage`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct Rests3CompatibleObjectStorage {
     ///Cloud credentials that open the storage, id from `Account_GetAccounts`.
     pub account_id: ::std::option::Option<::uuid::Uuid>,
@@ -11307,6 +12441,8 @@ pub struct Rests3CompatibleObjectStorage {
         feature = "share-point-site"
     )
 )]
+///
+/// Needs one of the crate features `one-drive`, `one-drive-folder`, `share-point-folder`, `share-point-library`, `share-point-list`, `share-point-site`.
 pub struct RestvespSearchOptions {
     ///Search query built from the item search keywords listed in the Veeam Backup for Microsoft 365 user guide (Appendix A).
     pub query: ::std::option::Option<::std::string::String>,
@@ -11366,6 +12502,8 @@ impl RestvespSearchOptions {
         feature = "vex-email-settings"
     )
 )]
+///
+/// Needs one of the crate features `account`, `application`, `audit-email-settings`, `azure-service-accounts`, `encryption-key`, `exchange-folder`, `exchange-item`, `exchange-mailbox`, `internet-proxy-settings`, `one-drive`, `one-drive-document`, `one-drive-folder`, `organization`, `organization-backup-accounts`, `organization-backup-applications`, `proxy`, `share-point-document`, `share-point-folder`, `share-point-item`, `share-point-library`, `share-point-list`, `share-point-site`, `teams-channel`, `teams-file`, `teams-post`, `teams-tab`, `teams-team`, `unreferenced-types`, `vbo-email-settings`, `veod-email-settings`, `vesp-email-settings`, `vet-email-settings`, `vex-email-settings`.
 pub struct SecureString(pub ::std::string::String);
 #[cfg(
     any(
@@ -11586,37 +12724,44 @@ impl ::std::str::FromStr for SecureString {
 }
 #[cfg(any(feature = "share-point-folder"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SharePointFolderSearchFolderByOptionsItemType`"] pub enum
+    #[doc = "`SharePointFolderSearchFolderByOptionsItemType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `share-point-folder`."] pub enum
     SharePointFolderSearchFolderByOptionsItemType { All = "All", Folders = "Folders",
     Items = "Items", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-library"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SharePointLibrarySearchLibraryByOptionsItemType`"] pub enum
+    #[doc = "`SharePointLibrarySearchLibraryByOptionsItemType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `share-point-library`."] pub enum
     SharePointLibrarySearchLibraryByOptionsItemType { All = "All", Folders = "Folders",
     Items = "Items", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-list"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SharePointListSearchListByOptionsItemType`"] pub enum
+    #[doc = "`SharePointListSearchListByOptionsItemType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `share-point-list`."] pub enum
     SharePointListSearchListByOptionsItemType { All = "All", Folders = "Folders", Items =
     "Items", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-site"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SharePointSiteSearchSiteByOptionsItemType`"] pub enum
+    #[doc = "`SharePointSiteSearchSiteByOptionsItemType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `share-point-site`."] pub enum
     SharePointSiteSearchSiteByOptionsItemType { All = "All", Folders = "Folders", Items =
     "Items", } unknown Unknown
 }
 #[cfg(any(feature = "share-point-site"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SharePointSiteSearchSitesByOptionsItemType`"] pub enum
+    #[doc = "`SharePointSiteSearchSitesByOptionsItemType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `share-point-site`."] pub enum
     SharePointSiteSearchSitesByOptionsItemType { All = "All", Folders = "Folders", Items
     = "Items", } unknown Unknown
 }
 ///`TokenBody`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "auth"))]
+///
+/// Needs the crate feature `auth`.
 pub struct TokenBody {
     ///Signed assertion for the `jwt-bearer` and `operator` grants.
     pub assertion: ::std::option::Option<::std::string::String>,
@@ -11644,7 +12789,8 @@ impl TokenBody {
 ::veeam_runtime::string_enum! {
     #[doc =
     "How you sign in: `password` (user name and password), `refresh_token`, `urn:ietf:params:oauth:grant-type:jwt-bearer` (application assertion) or `operator`."]
-    pub enum TokenBodyGrantType { Password = "password", RefreshToken = "refresh_token",
+    #[doc = ""] #[doc = " Needs the crate feature `auth`."] pub enum TokenBodyGrantType {
+    Password = "password", RefreshToken = "refresh_token",
     UrnIetfParamsOauthGrantTypeJwtBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer",
     Operator = "operator", } unknown Unknown
 }
@@ -11659,6 +12805,8 @@ impl ::std::default::Default for TokenBodyGrantType {
 pub mod builder {
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "account"))]
+    ///
+    /// Needs the crate feature `account`.
     pub struct RestAccountToSend {
         account_type: ::std::result::Result<
             ::std::option::Option<super::RestAccountToSendAccountType>,
@@ -11828,6 +12976,8 @@ pub mod builder {
             feature = "amazon-s3-object-storage"
         )
     )]
+    ///
+    /// Needs one of the crate features `amazon-s3-compatible-object-storage`, `amazon-s3-object-storage`.
     pub struct RestAmazonFolderToSend {
         links: ::std::result::Result<
             ::std::option::Option<super::RestLinkHalDictionary>,
@@ -11921,6 +13071,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "application"))]
+    ///
+    /// Needs the crate feature `application`.
     pub struct RestApplicationFromClient {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -12047,6 +13199,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "audit-email-settings"))]
+    ///
+    /// Needs the crate feature `audit-email-settings`.
     pub struct RestAuditEmailSettingsRequest {
         authentication_type: ::std::result::Result<
             ::std::option::Option<super::RestAuthenticationType>,
@@ -12334,6 +13488,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "azure-object-storage"))]
+    ///
+    /// Needs the crate feature `azure-object-storage`.
     pub struct RestAzureFolderToSend {
         links: ::std::result::Result<
             ::std::option::Option<super::RestLinkHalDictionary>,
@@ -12407,6 +13563,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "backup-repository"))]
+    ///
+    /// Needs the crate feature `backup-repository`.
     pub struct RestBackupRepositoryFromClient {
         attach_used_repository: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -12898,6 +14056,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive"))]
+    ///
+    /// Needs the crate feature `one-drive`.
     pub struct RestBulkRestoreConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -13136,6 +14296,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "exchange-mailbox"))]
+    ///
+    /// Needs the crate feature `exchange-mailbox`.
     pub struct RestBulkRestoreOptions {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -13552,6 +14714,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "organization"))]
+    ///
+    /// Needs the crate feature `organization`.
     pub struct RestCheckDeviceCode {
         user_code: ::std::result::Result<::std::string::String, ::std::string::String>,
     }
@@ -13601,6 +14765,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "organization"))]
+    ///
+    /// Needs the crate feature `organization`.
     pub struct RestCommonDeviceCodeRequestOptions {
         login_graph_app_organization_id: ::std::result::Result<
             ::std::option::Option<::uuid::Uuid>,
@@ -13688,6 +14854,8 @@ pub mod builder {
             feature = "vex-email-settings"
         )
     )]
+    ///
+    /// Needs one of the crate features `audit-email-settings`, `vbo-email-settings`, `veod-email-settings`, `vesp-email-settings`, `vet-email-settings`, `vex-email-settings`.
     pub struct RestCompleteOAuthSignInRequest {
         code: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -13796,6 +14964,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-document"))]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub struct RestCopyToDocument {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -14091,6 +15261,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-document"))]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub struct RestCopyToDocuments {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -14406,6 +15578,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive", feature = "one-drive-folder"))]
+    ///
+    /// Needs one of the crate features `one-drive`, `one-drive-folder`.
     pub struct RestCopyToFolder {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -14737,6 +15911,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-folder"))]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub struct RestCopyToFolders {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -15086,6 +16262,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "job"))]
+    ///
+    /// Needs the crate feature `job`.
     pub struct RestCreateBackupJob {
         backup_type: ::std::result::Result<
             super::RestCreateBackupJobBackupType,
@@ -15298,6 +16476,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "copy-job"))]
+    ///
+    /// Needs the crate feature `copy-job`.
     pub struct RestCreateCopyJob {
         backup_job_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
         is_enabled: ::std::result::Result<
@@ -15417,6 +16597,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "data-retrieval"))]
+    ///
+    /// Needs the crate feature `data-retrieval`.
     pub struct RestDataRetrievalFromClient {
         amazon_s3_glacier_retrieval_policy: ::std::result::Result<
             ::std::option::Option<
@@ -15758,6 +16940,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "data-retrieval"))]
+    ///
+    /// Needs the crate feature `data-retrieval`.
     pub struct RestDataRetrievalUpdateFromClient {
         availability_period_days: ::std::result::Result<
             ::std::option::Option<i32>,
@@ -15884,6 +17068,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "azure-service-accounts"))]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub struct RestDeviceCodeInfoRequest {
         azure_environment: ::std::result::Result<
             ::std::option::Option<super::AzureStorageEndpoint>,
@@ -15958,6 +17144,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "restore-session"))]
+    ///
+    /// Needs the crate feature `restore-session`.
     pub struct RestDeviceCodeRequestOptions {
         target_application_id: ::std::result::Result<
             ::std::option::Option<::uuid::Uuid>,
@@ -16050,6 +17238,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "job"))]
+    ///
+    /// Needs the crate feature `job`.
     pub struct RestEditBackupJob {
         backup_type: ::std::result::Result<
             ::std::option::Option<super::RestEditBackupJobBackupType>,
@@ -16254,6 +17444,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "copy-job"))]
+    ///
+    /// Needs the crate feature `copy-job`.
     pub struct RestEditCopyJob {
         backup_job_id: ::std::result::Result<
             ::std::option::Option<::uuid::Uuid>,
@@ -16380,6 +17572,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "encryption-key"))]
+    ///
+    /// Needs the crate feature `encryption-key`.
     pub struct RestEncryptionKeyToSend {
         description: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -16544,6 +17738,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "exclusion-settings"))]
+    ///
+    /// Needs the crate feature `exclusion-settings`.
     pub struct RestExclusionSettings {
         deleted_items: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -16707,6 +17903,8 @@ pub mod builder {
     #[cfg(
         any(feature = "backup-repository", feature = "job", feature = "restore-session")
     )]
+    ///
+    /// Needs one of the crate features `backup-repository`, `job`, `restore-session`.
     pub struct RestExploreOptions {
         date_time: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -16831,6 +18029,8 @@ pub mod builder {
             feature = "exchange-mailbox"
         )
     )]
+    ///
+    /// Needs one of the crate features `backup-organization`, `exchange-folder`, `exchange-mailbox`.
     pub struct RestExportFolderToPst {
         content_keyword: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -16944,6 +18144,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-post"))]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub struct RestExportOptions {
         channel_id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -17054,6 +18256,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "exchange-item"))]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub struct RestExportToPstOptions {
         enable_pst_size_limit: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -17125,6 +18329,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-file"))]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub struct RestFileSaveOptions {
         as_zip: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -17173,6 +18379,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-file"))]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub struct RestFilesSaveOptions {
         channel_id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -17243,6 +18451,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-file"))]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub struct RestFilesSendOptions {
         channel_id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -17385,6 +18595,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "history-settings"))]
+    ///
+    /// Needs the crate feature `history-settings`.
     pub struct RestHistorySettings {
         actions: ::std::result::Result<
             ::std::collections::HashMap<::std::string::String, super::RestAction>,
@@ -17495,6 +18707,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "license"))]
+    ///
+    /// Needs the crate feature `license`.
     pub struct RestInstallLicenseOptions {
         license_file: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -17549,6 +18763,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "internet-proxy-settings"))]
+    ///
+    /// Needs the crate feature `internet-proxy-settings`.
     pub struct RestInternetProxyFromClient {
         host_name: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -17690,6 +18906,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "job"))]
+    ///
+    /// Needs the crate feature `job`.
     pub struct RestJobItemComposed {
         archive_mailbox: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -18107,6 +19325,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "license"))]
+    ///
+    /// Needs the crate feature `license`.
     pub struct RestLicenseAutoUpdate {
         actions: ::std::result::Result<
             ::std::collections::HashMap<::std::string::String, super::RestAction>,
@@ -18200,6 +19420,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "reports"))]
+    ///
+    /// Needs the crate feature `reports`.
     pub struct RestLicenseOverviewOptions {
         end_time: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -18314,6 +19536,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "license-statistic"))]
+    ///
+    /// Needs the crate feature `license-statistic`.
     pub struct RestLicensingApproveReportOptions {
         removed_objects: ::std::result::Result<
             ::std::vec::Vec<super::RestLicensingOrganizationRemovedObjects>,
@@ -18370,6 +19594,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "reports"))]
+    ///
+    /// Needs the crate feature `reports`.
     pub struct RestMailboxProtectionOptions {
         format: ::std::result::Result<
             ::std::option::Option<super::RestMailboxProtectionOptionsFormat>,
@@ -18462,6 +19688,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "vbo-email-settings"))]
+    ///
+    /// Needs the crate feature `vbo-email-settings`.
     pub struct RestNotificationEmailSettingsRequest {
         attach_detailed_report: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -18839,6 +20067,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "reports"))]
+    ///
+    /// Needs the crate feature `reports`.
     pub struct RestOneDriveProtectionOptions {
         organization_id: ::std::result::Result<
             ::std::option::Option<::uuid::Uuid>,
@@ -18911,6 +20141,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "restore-session"))]
+    ///
+    /// Needs the crate feature `restore-session`.
     pub struct RestOperatorExploreOptions {
         date_time: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -19079,6 +20311,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-channel"))]
+    ///
+    /// Needs the crate feature `teams-channel`.
     pub struct RestOperatorRestoreChannelOptions {
         reason: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -19191,6 +20425,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-file"))]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub struct RestOperatorRestoreFilesOptions {
         channel_id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -19341,6 +20577,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "exchange-item"))]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub struct RestOperatorRestoreOptions {
         changed_items: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -19485,6 +20723,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-post"))]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub struct RestOperatorRestorePostsOptions {
         channel_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         from: ::std::result::Result<
@@ -19614,6 +20854,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-document"))]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub struct RestOperatorRestoreSharePointDocumentsConfig {
         document_last_version_action: ::std::result::Result<
             ::std::option::Option<
@@ -19828,6 +21070,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-item"))]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub struct RestOperatorRestoreSharePointItemsConfig {
         document_last_version_action: ::std::result::Result<
             ::std::option::Option<
@@ -20042,6 +21286,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-tab"))]
+    ///
+    /// Needs the crate feature `teams-tab`.
     pub struct RestOperatorRestoreTabsOptions {
         reason: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -20148,6 +21394,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-team"))]
+    ///
+    /// Needs the crate feature `teams-team`.
     pub struct RestOperatorRestoreTeamOptions {
         impersonation_account_name: ::std::result::Result<
             ::std::string::String,
@@ -20320,6 +21568,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-document"))]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub struct RestOperatorRestoreToOriginalOneDriveDocuments {
         document_action: ::std::result::Result<
             super::RestOperatorRestoreToOriginalOneDriveDocumentsDocumentAction,
@@ -20418,6 +21668,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-post"))]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub struct RestOperatorStartExportTaskOptions {
         posts: ::std::result::Result<
             ::std::vec::Vec<super::RestTeamsPost>,
@@ -20468,6 +21720,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "organization"))]
+    ///
+    /// Needs the crate feature `organization`.
     pub struct RestOrganizationComposed {
         actions: ::std::result::Result<
             ::std::collections::HashMap<::std::string::String, super::RestAction>,
@@ -20992,6 +22246,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "organization"))]
+    ///
+    /// Needs the crate feature `organization`.
     pub struct RestOrganizationExploreOptions {
         date_time: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -21122,6 +22378,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "organization-sync"))]
+    ///
+    /// Needs the crate feature `organization-sync`.
     pub struct RestOrganizationSyncOptions {
         type_: ::std::result::Result<
             ::std::option::Option<super::RestOrganizationSyncOptionsType>,
@@ -21183,6 +22441,8 @@ pub mod builder {
             feature = "vex-email-settings"
         )
     )]
+    ///
+    /// Needs one of the crate features `audit-email-settings`, `vbo-email-settings`, `veod-email-settings`, `vesp-email-settings`, `vet-email-settings`, `vex-email-settings`.
     pub struct RestPrepareOAuthSignInRequest {
         authentication_service_kind: ::std::result::Result<
             ::std::option::Option<super::RestoAuth2ServiceKind>,
@@ -21347,6 +22607,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "proxy"))]
+    ///
+    /// Needs the crate feature `proxy`.
     pub struct RestProxyCredentialsFromClient {
         password: ::std::result::Result<
             ::std::option::Option<super::SecureString>,
@@ -21439,6 +22701,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "proxy"))]
+    ///
+    /// Needs the crate feature `proxy`.
     pub struct RestProxyFromClient {
         attach_used_proxy: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -21822,6 +23086,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "proxy-pool"))]
+    ///
+    /// Needs the crate feature `proxy-pool`.
     pub struct RestProxyPoolFromClient {
         description: ::std::result::Result<::std::string::String, ::std::string::String>,
         name: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -21906,6 +23172,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "rbac-role"))]
+    ///
+    /// Needs the crate feature `rbac-role`.
     pub struct RestRbacRoleCreateModel {
         description: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -22108,6 +23376,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "organization-audit"))]
+    ///
+    /// Needs the crate feature `organization-audit`.
     pub struct RestRemoveAuditItemsOptions {
         item_ids: ::std::result::Result<
             ::std::vec::Vec<::std::string::String>,
@@ -22160,6 +23430,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "proxy"))]
+    ///
+    /// Needs the crate feature `proxy`.
     pub struct RestRemoveProxyOptions {
         force: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
         ssh_settings: ::std::result::Result<
@@ -22266,6 +23538,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "proxy"))]
+    ///
+    /// Needs the crate feature `proxy`.
     pub struct RestRescanOptions {
         proxies: ::std::result::Result<
             ::std::vec::Vec<super::RestItemGuidId>,
@@ -22314,6 +23588,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-channel"))]
+    ///
+    /// Needs the crate feature `teams-channel`.
     pub struct RestRestoreChannelOptions {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -22513,6 +23789,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-document"))]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub struct RestRestoreDocumentsConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -22776,6 +24054,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-file"))]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub struct RestRestoreFileOptions {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -22982,6 +24262,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-file"))]
+    ///
+    /// Needs the crate feature `teams-file`.
     pub struct RestRestoreFilesOptions {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -23225,6 +24507,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-folder"))]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub struct RestRestoreFoldersConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -23512,6 +24796,8 @@ pub mod builder {
             feature = "share-point-item"
         )
     )]
+    ///
+    /// Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`.
     pub struct RestRestoreItemConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -23778,6 +25064,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-item"))]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub struct RestRestoreItemsConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -24040,6 +25328,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-library", feature = "share-point-list"))]
+    ///
+    /// Needs one of the crate features `share-point-library`, `share-point-list`.
     pub struct RestRestoreListConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -24336,6 +25626,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-post"))]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub struct RestRestorePostsOptions {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -24538,6 +25830,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-site"))]
+    ///
+    /// Needs the crate feature `share-point-site`.
     pub struct RestRestoreSiteConfig {
         alias: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -24888,6 +26182,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-tab"))]
+    ///
+    /// Needs the crate feature `teams-tab`.
     pub struct RestRestoreTabOptions {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -25068,6 +26364,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-tab"))]
+    ///
+    /// Needs the crate feature `teams-tab`.
     pub struct RestRestoreTabsOptions {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -25266,6 +26564,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-team"))]
+    ///
+    /// Needs the crate feature `teams-team`.
     pub struct RestRestoreTeamOptions {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -25534,6 +26834,8 @@ pub mod builder {
             feature = "exchange-mailbox"
         )
     )]
+    ///
+    /// Needs one of the crate features `exchange-folder`, `exchange-item`, `exchange-mailbox`.
     pub struct RestRestoreToDifferentLocation {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -25941,6 +27243,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "exchange-item"))]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub struct RestRestoreToDifferentLocationSelectedItems {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -26346,6 +27650,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-document"))]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub struct RestRestoreToDocumentsConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -26647,6 +27953,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-folder"))]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub struct RestRestoreToFoldersConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -26954,6 +28262,8 @@ pub mod builder {
             feature = "share-point-item"
         )
     )]
+    ///
+    /// Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`.
     pub struct RestRestoreToItemConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -27261,6 +28571,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-item"))]
+    ///
+    /// Needs the crate feature `share-point-item`.
     pub struct RestRestoreToItemsConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -27562,6 +28874,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-library", feature = "share-point-list"))]
+    ///
+    /// Needs one of the crate features `share-point-library`, `share-point-list`.
     pub struct RestRestoreToListConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -27905,6 +29219,8 @@ pub mod builder {
             feature = "one-drive-folder"
         )
     )]
+    ///
+    /// Needs one of the crate features `one-drive`, `one-drive-document`, `one-drive-folder`.
     pub struct RestRestoreToOriginal {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -28133,6 +29449,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-document"))]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub struct RestRestoreToOriginalDocuments {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -28358,6 +29676,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-folder"))]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub struct RestRestoreToOriginalFolders {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -28587,6 +29907,8 @@ pub mod builder {
             feature = "exchange-mailbox"
         )
     )]
+    ///
+    /// Needs one of the crate features `exchange-folder`, `exchange-item`, `exchange-mailbox`.
     pub struct RestRestoreToOriginalLocation {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -28776,6 +30098,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "exchange-item"))]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub struct RestRestoreToOriginalLocationSelectedItems {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -28959,6 +30283,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-site"))]
+    ///
+    /// Needs the crate feature `share-point-site`.
     pub struct RestRestoreToSiteConfig {
         alias: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -29356,6 +30682,8 @@ pub mod builder {
             feature = "share-point-item"
         )
     )]
+    ///
+    /// Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`.
     pub struct RestRestoreToVersionConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -29649,6 +30977,8 @@ pub mod builder {
             feature = "share-point-item"
         )
     )]
+    ///
+    /// Needs one of the crate features `share-point-document`, `share-point-folder`, `share-point-item`.
     pub struct RestRestoreVersionConfig {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -29903,6 +31233,8 @@ pub mod builder {
             feature = "organization-retention-exclusion"
         )
     )]
+    ///
+    /// Needs one of the crate features `global-retention-exclusion-settings`, `organization-retention-exclusion`.
     pub struct RestRetentionExclusion {
         calendar: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -29994,6 +31326,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-attachment"))]
+    ///
+    /// Needs the crate feature `share-point-attachment`.
     pub struct RestSaveAttachmentsOptions {
         attachments: ::std::result::Result<
             ::std::vec::Vec<super::RestSharePointAttachment>,
@@ -30048,6 +31382,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-document"))]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub struct RestSaveDocumentsOptions {
         documents: ::std::result::Result<
             ::std::vec::Vec<super::RestOneDriveDocument>,
@@ -30102,6 +31438,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-document"))]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub struct RestSaveOneDriveDocumentOptions {
         as_zip: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -30152,6 +31490,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-folder"))]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub struct RestSaveOneDriveFoldersOptions {
         folders: ::std::result::Result<
             ::std::vec::Vec<super::RestOneDriveFolder>,
@@ -30202,6 +31542,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-post"))]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub struct RestSavePostsOptions {
         channel_id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -30272,6 +31614,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-document"))]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub struct RestSaveSharePointDocumentOptions {
         as_zip: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -30322,6 +31666,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-folder"))]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub struct RestSaveSharePointFoldersOptions {
         folders: ::std::result::Result<
             ::std::vec::Vec<super::RestSharePointFolder>,
@@ -30372,6 +31718,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "exchange-item"))]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub struct RestSaveToMsgOptions {
         items: ::std::result::Result<
             ::std::vec::Vec<super::RestExchangeItemStringId>,
@@ -30429,6 +31777,8 @@ pub mod builder {
             feature = "teams-tab"
         )
     )]
+    ///
+    /// Needs one of the crate features `backup-organization`, `exchange-folder`, `exchange-mailbox`, `teams-file`, `teams-post`, `teams-tab`.
     pub struct RestSearchOptions {
         query: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -30520,6 +31870,8 @@ pub mod builder {
             feature = "teams-post"
         )
     )]
+    ///
+    /// Needs one of the crate features `exchange-item`, `share-point-attachment`, `teams-file`, `teams-post`.
     pub struct RestSendAsMsgOptions {
         from: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -30662,6 +32014,8 @@ pub mod builder {
             feature = "share-point-library"
         )
     )]
+    ///
+    /// Needs one of the crate features `one-drive-document`, `one-drive-folder`, `share-point-document`, `share-point-folder`, `share-point-library`.
     pub struct RestSendAsMsgOptionsV6 {
         from: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -30819,6 +32173,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-attachment"))]
+    ///
+    /// Needs the crate feature `share-point-attachment`.
     pub struct RestSendAttachmentsAsMsgOptions {
         attachments: ::std::result::Result<
             ::std::vec::Vec<super::RestSharePointAttachment>,
@@ -30945,6 +32301,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-document"))]
+    ///
+    /// Needs the crate feature `one-drive-document`.
     pub struct RestSendDocumentsAsMsgOptions {
         documents: ::std::result::Result<
             ::std::vec::Vec<super::RestOneDriveDocument>,
@@ -31089,6 +32447,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive-folder"))]
+    ///
+    /// Needs the crate feature `one-drive-folder`.
     pub struct RestSendFoldersAsMsgOptions {
         folders: ::std::result::Result<
             ::std::vec::Vec<super::RestOneDriveFolder>,
@@ -31233,6 +32593,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "teams-post"))]
+    ///
+    /// Needs the crate feature `teams-post`.
     pub struct RestSendPostsOptions {
         channel_id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -31375,6 +32737,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "vet-email-settings", feature = "vex-email-settings"))]
+    ///
+    /// Needs one of the crate features `vet-email-settings`, `vex-email-settings`.
     pub struct RestSendTestOption {
         email: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -31423,6 +32787,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "veod-email-settings", feature = "vesp-email-settings"))]
+    ///
+    /// Needs one of the crate features `veod-email-settings`, `vesp-email-settings`.
     pub struct RestSendTestOptions {
         email: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -31471,6 +32837,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "exchange-item"))]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub struct RestSendToDefaultAddressOptions {
         items: ::std::result::Result<
             ::std::vec::Vec<super::RestExchangeItemStringId>,
@@ -31521,6 +32889,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "exchange-item"))]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub struct RestSendToDifferentAddressOptions {
         from: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -31647,6 +33017,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "azure-service-accounts"))]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub struct RestServiceAccountCreationData {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -31868,6 +33240,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "azure-service-accounts"))]
+    ///
+    /// Needs the crate feature `azure-service-accounts`.
     pub struct RestServiceAccountUpdateData {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -32015,6 +33389,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "exchange-item"))]
+    ///
+    /// Needs the crate feature `exchange-item`.
     pub struct RestSeveralItemsExportOptions {
         enable_pst_size_limit: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -32105,6 +33481,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-document"))]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub struct RestSharePointSaveDocumentsOptions {
         documents: ::std::result::Result<
             ::std::vec::Vec<super::RestSharePointDocument>,
@@ -32159,6 +33537,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "one-drive"))]
+    ///
+    /// Needs the crate feature `one-drive`.
     pub struct RestSharePointSendAsMsgOptions {
         from: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -32285,6 +33665,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-document"))]
+    ///
+    /// Needs the crate feature `share-point-document`.
     pub struct RestSharePointSendDocumentsAsMsgOptions {
         documents: ::std::result::Result<
             ::std::vec::Vec<super::RestSharePointDocument>,
@@ -32429,6 +33811,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "share-point-folder"))]
+    ///
+    /// Needs the crate feature `share-point-folder`.
     pub struct RestSharePointSendFoldersAsMsgOptions {
         folders: ::std::result::Result<
             ::std::vec::Vec<super::RestSharePointFolder>,
@@ -32573,6 +33957,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "veod-email-settings", feature = "vesp-email-settings"))]
+    ///
+    /// Needs one of the crate features `veod-email-settings`, `vesp-email-settings`.
     pub struct RestSharePointSmtpSettingsFromClient {
         actions: ::std::result::Result<
             ::std::collections::HashMap<::std::string::String, super::RestAction>,
@@ -32844,6 +34230,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "reports"))]
+    ///
+    /// Needs the crate feature `reports`.
     pub struct RestSharepointProtectionOptions {
         organization_id: ::std::result::Result<
             ::std::option::Option<::uuid::Uuid>,
@@ -32916,6 +34304,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "vex-email-settings"))]
+    ///
+    /// Needs the crate feature `vex-email-settings`.
     pub struct RestSmtpSettingsFromClient {
         actions: ::std::result::Result<
             ::std::collections::HashMap<::std::string::String, super::RestAction>,
@@ -33187,6 +34577,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "proxy"))]
+    ///
+    /// Needs the crate feature `proxy`.
     pub struct RestSshSettingsFromClient {
         account: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -33454,6 +34846,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "job"))]
+    ///
+    /// Needs the crate feature `job`.
     pub struct RestStartJobOptions {
         full: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
     }
@@ -33499,6 +34893,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "reports"))]
+    ///
+    /// Needs the crate feature `reports`.
     pub struct RestStorageConsumptionOptions {
         end_time: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -33613,6 +35009,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "reports"))]
+    ///
+    /// Needs the crate feature `reports`.
     pub struct RestTeamsProtectionOptions {
         organization_id: ::std::result::Result<
             ::std::option::Option<::uuid::Uuid>,
@@ -33691,6 +35089,8 @@ pub mod builder {
             feature = "teams-team"
         )
     )]
+    ///
+    /// Needs one of the crate features `backup-organization`, `teams-channel`, `teams-team`.
     pub struct RestTeamsSearchOptions {
         query: ::std::result::Result<::std::string::String, ::std::string::String>,
         type_: ::std::result::Result<
@@ -33783,6 +35183,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "vet-email-settings"))]
+    ///
+    /// Needs the crate feature `vet-email-settings`.
     pub struct RestTeamsSmtpSettingsFromClient {
         actions: ::std::result::Result<
             ::std::collections::HashMap<::std::string::String, super::RestAction>,
@@ -34054,6 +35456,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "configuration"))]
+    ///
+    /// Needs the crate feature `configuration`.
     pub struct RestUpdateProductConfig {
         enable_check_for_updates: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -34128,6 +35532,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "reports"))]
+    ///
+    /// Needs the crate feature `reports`.
     pub struct RestUserProtectionOptions {
         format: ::std::result::Result<
             ::std::option::Option<super::RestUserProtectionOptionsFormat>,
@@ -34220,6 +35626,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "organization"))]
+    ///
+    /// Needs the crate feature `organization`.
     pub struct RestVersionBackupOptionsFromClient {
         share_point_backup_mode: ::std::result::Result<
             ::std::option::Option<
@@ -34289,6 +35697,8 @@ pub mod builder {
             feature = "share-point-site"
         )
     )]
+    ///
+    /// Needs one of the crate features `one-drive`, `one-drive-folder`, `share-point-folder`, `share-point-library`, `share-point-list`, `share-point-site`.
     pub struct RestvespSearchOptions {
         query: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -34374,6 +35784,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "auth"))]
+    ///
+    /// Needs the crate feature `auth`.
     pub struct TokenBody {
         assertion: ::std::result::Result<
             ::std::option::Option<::std::string::String>,

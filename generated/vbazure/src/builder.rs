@@ -10,6 +10,8 @@ use super::{ByteStream, ClientInfo, RequestBuilderExt, ResponseValue};
 [`Client::async_operation_get_operation`]: super::Client::async_operation_get_operation*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "async-operation")]
+///
+/// Needs the crate feature `async-operation`.
 pub struct AsyncOperationGetOperation<'a> {
     client: &'a super::Client,
     operation_id: Result<::uuid::Uuid, String>,
@@ -96,6 +98,8 @@ impl<'a> AsyncOperationGetOperation<'a> {
 [`Client::availability_set_get_availability_sets`]: super::Client::availability_set_get_availability_sets*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "availability-set")]
+///
+/// Needs the crate feature `availability-set`.
 pub struct AvailabilitySetGetAvailabilitySets<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -317,6 +321,8 @@ impl<'a> AvailabilitySetGetAvailabilitySets<'a> {
 [`Client::availability_zone_get_availability_zones`]: super::Client::availability_zone_get_availability_zones*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "availability-zone")]
+///
+/// Needs the crate feature `availability-zone`.
 pub struct AvailabilityZoneGetAvailabilityZones<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -533,6 +539,8 @@ impl<'a> AvailabilityZoneGetAvailabilityZones<'a> {
 [`Client::azure_cosmos_db_accounts_get_account_available_restore_regions`]: super::Client::azure_cosmos_db_accounts_get_account_available_restore_regions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-cosmos-db-accounts")]
+///
+/// Needs the crate feature `azure-cosmos-db-accounts`.
 pub struct AzureCosmosDbAccountsGetAccountAvailableRestoreRegions<'a> {
     client: &'a super::Client,
     cosmos_db_account_id: Result<::std::string::String, String>,
@@ -713,6 +721,8 @@ impl<'a> AzureCosmosDbAccountsGetAccountAvailableRestoreRegions<'a> {
 [`Client::azure_cosmos_db_accounts_get_account_available_restore_resources`]: super::Client::azure_cosmos_db_accounts_get_account_available_restore_resources*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-cosmos-db-accounts")]
+///
+/// Needs the crate feature `azure-cosmos-db-accounts`.
 pub struct AzureCosmosDbAccountsGetAccountAvailableRestoreResources<'a> {
     client: &'a super::Client,
     cosmos_db_account_id: Result<::std::string::String, String>,
@@ -933,6 +943,8 @@ impl<'a> AzureCosmosDbAccountsGetAccountAvailableRestoreResources<'a> {
 [`Client::azure_cosmos_db_accounts_get_available_restore_time_range`]: super::Client::azure_cosmos_db_accounts_get_available_restore_time_range*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-cosmos-db-accounts")]
+///
+/// Needs the crate feature `azure-cosmos-db-accounts`.
 pub struct AzureCosmosDbAccountsGetAvailableRestoreTimeRange<'a> {
     client: &'a super::Client,
     cosmos_db_account_id: Result<::std::string::String, String>,
@@ -1040,6 +1052,8 @@ impl<'a> AzureCosmosDbAccountsGetAvailableRestoreTimeRange<'a> {
 [`Client::azure_cosmos_db_accounts_get_account_databases`]: super::Client::azure_cosmos_db_accounts_get_account_databases*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-cosmos-db-accounts")]
+///
+/// Needs the crate feature `azure-cosmos-db-accounts`.
 pub struct AzureCosmosDbAccountsGetAccountDatabases<'a> {
     client: &'a super::Client,
     cosmos_db_account_id: Result<::std::string::String, String>,
@@ -1220,6 +1234,8 @@ impl<'a> AzureCosmosDbAccountsGetAccountDatabases<'a> {
 [`Client::azure_cosmos_db_accounts_estimate_throughput_cost`]: super::Client::azure_cosmos_db_accounts_estimate_throughput_cost*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-cosmos-db-accounts")]
+///
+/// Needs the crate feature `azure-cosmos-db-accounts`.
 pub struct AzureCosmosDbAccountsEstimateThroughputCost<'a> {
     client: &'a super::Client,
     cosmos_db_account_id: Result<::std::string::String, String>,
@@ -1360,6 +1376,8 @@ impl<'a> AzureCosmosDbAccountsEstimateThroughputCost<'a> {
 [`Client::azure_cosmos_db_accounts_get_account_resource_events`]: super::Client::azure_cosmos_db_accounts_get_account_resource_events*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-cosmos-db-accounts")]
+///
+/// Needs the crate feature `azure-cosmos-db-accounts`.
 pub struct AzureCosmosDbAccountsGetAccountResourceEvents<'a> {
     client: &'a super::Client,
     cosmos_db_account_id: Result<::std::string::String, String>,
@@ -1611,6 +1629,8 @@ impl<'a> AzureCosmosDbAccountsGetAccountResourceEvents<'a> {
 [`Client::azure_cosmos_db_accounts_is_name_taken`]: super::Client::azure_cosmos_db_accounts_is_name_taken*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-cosmos-db-accounts")]
+///
+/// Needs the crate feature `azure-cosmos-db-accounts`.
 pub struct AzureCosmosDbAccountsIsNameTaken<'a> {
     client: &'a super::Client,
     account_name: Result<::std::string::String, String>,
@@ -1731,6 +1751,8 @@ impl<'a> AzureCosmosDbAccountsIsNameTaken<'a> {
 [`Client::azure_service_account_get_accounts`]: super::Client::azure_service_account_get_accounts*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-account")]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AzureServiceAccountGetAccounts<'a> {
     client: &'a super::Client,
     filter: Result<Option<::std::string::String>, String>,
@@ -1978,6 +2000,8 @@ impl ::std::fmt::Debug for AzureServiceAccountGetAccountsResponse {
 [`Client::azure_service_account_get_account`]: super::Client::azure_service_account_get_account*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-account")]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AzureServiceAccountGetAccount<'a> {
     client: &'a super::Client,
     account_id: Result<::std::string::String, String>,
@@ -2136,6 +2160,8 @@ impl ::std::fmt::Debug for AzureServiceAccountGetAccountResponse {
 [`Client::azure_service_account_delete_account`]: super::Client::azure_service_account_delete_account*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-account")]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AzureServiceAccountDeleteAccount<'a> {
     client: &'a super::Client,
     account_id: Result<::std::string::String, String>,
@@ -2211,6 +2237,8 @@ impl<'a> AzureServiceAccountDeleteAccount<'a> {
 [`Client::azure_service_account_check_permissions`]: super::Client::azure_service_account_check_permissions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-account")]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AzureServiceAccountCheckPermissions<'a> {
     client: &'a super::Client,
     account_id: Result<::uuid::Uuid, String>,
@@ -2403,6 +2431,8 @@ impl ::std::fmt::Debug for AzureServiceAccountCheckPermissionsResponse {
 [`Client::azure_service_account_export_permissions`]: super::Client::azure_service_account_export_permissions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-account")]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AzureServiceAccountExportPermissions<'a> {
     client: &'a super::Client,
     account_id: Result<::uuid::Uuid, String>,
@@ -2523,6 +2553,8 @@ impl<'a> AzureServiceAccountExportPermissions<'a> {
 [`Client::azure_service_account_export_permissions_by_app`]: super::Client::azure_service_account_export_permissions_by_app*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-account")]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AzureServiceAccountExportPermissionsByApp<'a> {
     client: &'a super::Client,
     edit_account_id: Result<Option<::std::string::String>, String>,
@@ -2679,6 +2711,8 @@ impl<'a> AzureServiceAccountExportPermissionsByApp<'a> {
 [`Client::azure_service_account_export_permissions_by_token`]: super::Client::azure_service_account_export_permissions_by_token*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-account")]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AzureServiceAccountExportPermissionsByToken<'a> {
     client: &'a super::Client,
     subscription_id: Result<::uuid::Uuid, String>,
@@ -2820,6 +2854,8 @@ impl<'a> AzureServiceAccountExportPermissionsByToken<'a> {
 [`Client::azure_service_account_export`]: super::Client::azure_service_account_export*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-account")]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AzureServiceAccountExport<'a> {
     client: &'a super::Client,
     accept: Result<Option<::std::string::String>, String>,
@@ -2955,6 +2991,8 @@ impl<'a> AzureServiceAccountExport<'a> {
 [`Client::azure_service_account_list_tenants_by_token`]: super::Client::azure_service_account_list_tenants_by_token*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-account")]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AzureServiceAccountListTenantsByToken<'a> {
     client: &'a super::Client,
     body: Result<types::builder::AzureAuthenticationResult, String>,
@@ -3057,6 +3095,8 @@ impl<'a> AzureServiceAccountListTenantsByToken<'a> {
 [`Client::azure_service_account_list_subscriptions_by_app`]: super::Client::azure_service_account_list_subscriptions_by_app*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-account")]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AzureServiceAccountListSubscriptionsByApp<'a> {
     client: &'a super::Client,
     edit_account_id: Result<Option<::std::string::String>, String>,
@@ -3271,6 +3311,8 @@ impl ::std::fmt::Debug for AzureServiceAccountListSubscriptionsByAppResponse {
 [`Client::azure_service_account_list_ad_groups`]: super::Client::azure_service_account_list_ad_groups*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-account")]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AzureServiceAccountListAdGroups<'a> {
     client: &'a super::Client,
     body: Result<types::builder::ListAdGroupRequest, String>,
@@ -3449,6 +3491,8 @@ impl ::std::fmt::Debug for AzureServiceAccountListAdGroupsResponse {
 [`Client::azure_service_account_is_user_owner_of_ad_app`]: super::Client::azure_service_account_is_user_owner_of_ad_app*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-account")]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AzureServiceAccountIsUserOwnerOfAdApp<'a> {
     client: &'a super::Client,
     application_id: Result<Option<::std::string::String>, String>,
@@ -3671,6 +3715,8 @@ impl ::std::fmt::Debug for AzureServiceAccountIsUserOwnerOfAdAppResponse {
 [`Client::azure_service_account_save_by_app`]: super::Client::azure_service_account_save_by_app*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-account")]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AzureServiceAccountSaveByApp<'a> {
     client: &'a super::Client,
     body: Result<types::builder::SaveAzureAccountInfo, String>,
@@ -3849,6 +3895,8 @@ impl ::std::fmt::Debug for AzureServiceAccountSaveByAppResponse {
 [`Client::azure_service_account_update_by_app`]: super::Client::azure_service_account_update_by_app*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-account")]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AzureServiceAccountUpdateByApp<'a> {
     client: &'a super::Client,
     account_id: Result<::std::string::String, String>,
@@ -4041,6 +4089,8 @@ impl ::std::fmt::Debug for AzureServiceAccountUpdateByAppResponse {
 [`Client::azure_service_account_update_by_app_validate`]: super::Client::azure_service_account_update_by_app_validate*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-account")]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AzureServiceAccountUpdateByAppValidate<'a> {
     client: &'a super::Client,
     account_id: Result<::std::string::String, String>,
@@ -4157,6 +4207,8 @@ impl<'a> AzureServiceAccountUpdateByAppValidate<'a> {
 [`Client::azure_service_account_get_all_worker_management_suitable_accounts`]: super::Client::azure_service_account_get_all_worker_management_suitable_accounts*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-account")]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AzureServiceAccountGetAllWorkerManagementSuitableAccounts<'a> {
     client: &'a super::Client,
     filter: Result<Option<::std::string::String>, String>,
@@ -4317,6 +4369,8 @@ impl<'a> AzureServiceAccountGetAllWorkerManagementSuitableAccounts<'a> {
 [`Client::azure_service_account_select_for_workermanagement`]: super::Client::azure_service_account_select_for_workermanagement*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "azure-service-account")]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AzureServiceAccountSelectForWorkermanagement<'a> {
     client: &'a super::Client,
     account_id: Result<::std::string::String, String>,
@@ -4426,6 +4480,8 @@ impl<'a> AzureServiceAccountSelectForWorkermanagement<'a> {
 [`Client::certificate_get_certificates`]: super::Client::certificate_get_certificates*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "certificate")]
+///
+/// Needs the crate feature `certificate`.
 pub struct CertificateGetCertificates<'a> {
     client: &'a super::Client,
 }
@@ -4494,6 +4550,8 @@ impl<'a> CertificateGetCertificates<'a> {
 [`Client::certificate_regenerate_certificate`]: super::Client::certificate_regenerate_certificate*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "certificate")]
+///
+/// Needs the crate feature `certificate`.
 pub struct CertificateRegenerateCertificate<'a> {
     client: &'a super::Client,
 }
@@ -4553,6 +4611,8 @@ impl<'a> CertificateRegenerateCertificate<'a> {
 [`Client::certificate_upload_web_server_certificate`]: super::Client::certificate_upload_web_server_certificate*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "certificate")]
+///
+/// Needs the crate feature `certificate`.
 pub struct CertificateUploadWebServerCertificate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::UploadedWebServerCertificate, String>,
@@ -4649,6 +4709,8 @@ impl<'a> CertificateUploadWebServerCertificate<'a> {
 [`Client::configuration_backup_stats`]: super::Client::configuration_backup_stats*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "configuration-backup")]
+///
+/// Needs the crate feature `configuration-backup`.
 pub struct ConfigurationBackupStats<'a> {
     client: &'a super::Client,
 }
@@ -4717,6 +4779,8 @@ impl<'a> ConfigurationBackupStats<'a> {
 [`Client::configuration_backup_backup`]: super::Client::configuration_backup_backup*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "configuration-backup")]
+///
+/// Needs the crate feature `configuration-backup`.
 pub struct ConfigurationBackupBackup<'a> {
     client: &'a super::Client,
     body: Result<types::builder::ConfigurationBackupRequest, String>,
@@ -4817,6 +4881,8 @@ impl<'a> ConfigurationBackupBackup<'a> {
 [`Client::configuration_backup_get_configuration_backup_settings`]: super::Client::configuration_backup_get_configuration_backup_settings*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "configuration-backup")]
+///
+/// Needs the crate feature `configuration-backup`.
 pub struct ConfigurationBackupGetConfigurationBackupSettings<'a> {
     client: &'a super::Client,
 }
@@ -4885,6 +4951,8 @@ impl<'a> ConfigurationBackupGetConfigurationBackupSettings<'a> {
 [`Client::configuration_backup_update_configuration_backup_settings`]: super::Client::configuration_backup_update_configuration_backup_settings*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "configuration-backup")]
+///
+/// Needs the crate feature `configuration-backup`.
 pub struct ConfigurationBackupUpdateConfigurationBackupSettings<'a> {
     client: &'a super::Client,
     body: Result<types::builder::ConfigurationBackupSettingsFromClient, String>,
@@ -4986,6 +5054,8 @@ impl<'a> ConfigurationBackupUpdateConfigurationBackupSettings<'a> {
 [`Client::configuration_backup_start_export`]: super::Client::configuration_backup_start_export*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "configuration-backup")]
+///
+/// Needs the crate feature `configuration-backup`.
 pub struct ConfigurationBackupStartExport<'a> {
     client: &'a super::Client,
     body: Result<types::builder::ConfigurationBackupExportRequest, String>,
@@ -5089,6 +5159,8 @@ impl<'a> ConfigurationBackupStartExport<'a> {
 [`Client::configuration_backup_get_export_status`]: super::Client::configuration_backup_get_export_status*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "configuration-backup")]
+///
+/// Needs the crate feature `configuration-backup`.
 pub struct ConfigurationBackupGetExportStatus<'a> {
     client: &'a super::Client,
     session_id: Result<::uuid::Uuid, String>,
@@ -5175,6 +5247,8 @@ impl<'a> ConfigurationBackupGetExportStatus<'a> {
 [`Client::configuration_backup_download_exported_backup`]: super::Client::configuration_backup_download_exported_backup*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "configuration-backup")]
+///
+/// Needs the crate feature `configuration-backup`.
 pub struct ConfigurationBackupDownloadExportedBackup<'a> {
     client: &'a super::Client,
     body: Result<types::builder::DownloadExportedConfigurationBackupRequest, String>,
@@ -5296,6 +5370,8 @@ impl<'a> ConfigurationBackupDownloadExportedBackup<'a> {
 [`Client::configuration_backup_get_restore_points`]: super::Client::configuration_backup_get_restore_points*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "configuration-backup")]
+///
+/// Needs the crate feature `configuration-backup`.
 pub struct ConfigurationBackupGetRestorePoints<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -5455,6 +5531,8 @@ impl<'a> ConfigurationBackupGetRestorePoints<'a> {
 [`Client::configuration_backup_get_restore_point_by_id`]: super::Client::configuration_backup_get_restore_point_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "configuration-backup")]
+///
+/// Needs the crate feature `configuration-backup`.
 pub struct ConfigurationBackupGetRestorePointById<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::uuid::Uuid, String>,
@@ -5541,6 +5619,8 @@ impl<'a> ConfigurationBackupGetRestorePointById<'a> {
 [`Client::configuration_backup_delete_restore_point`]: super::Client::configuration_backup_delete_restore_point*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "configuration-backup")]
+///
+/// Needs the crate feature `configuration-backup`.
 pub struct ConfigurationBackupDeleteRestorePoint<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::uuid::Uuid, String>,
@@ -5627,6 +5707,8 @@ impl<'a> ConfigurationBackupDeleteRestorePoint<'a> {
 [`Client::configuration_check`]: super::Client::configuration_check*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "configuration")]
+///
+/// Needs the crate feature `configuration`.
 pub struct ConfigurationCheck<'a> {
     client: &'a super::Client,
     body: Result<types::builder::ConfigurationCheckRequest, String>,
@@ -5720,6 +5802,8 @@ impl<'a> ConfigurationCheck<'a> {
 [`Client::configuration_check_session`]: super::Client::configuration_check_session*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "configuration")]
+///
+/// Needs the crate feature `configuration`.
 pub struct ConfigurationCheckSession<'a> {
     client: &'a super::Client,
 }
@@ -5788,6 +5872,8 @@ impl<'a> ConfigurationCheckSession<'a> {
 [`Client::configuration_override_ownership`]: super::Client::configuration_override_ownership*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "configuration")]
+///
+/// Needs the crate feature `configuration`.
 pub struct ConfigurationOverrideOwnership<'a> {
     client: &'a super::Client,
     body: Result<types::builder::ConfigurationOverrideOwnershipRequest, String>,
@@ -5891,6 +5977,8 @@ impl<'a> ConfigurationOverrideOwnership<'a> {
 [`Client::cosmos_db_account_get_cosmos_db_account_page`]: super::Client::cosmos_db_account_get_cosmos_db_account_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-account")]
+///
+/// Needs the crate feature `cosmos-db-account`.
 pub struct CosmosDbAccountGetCosmosDbAccountPage<'a> {
     client: &'a super::Client,
     account_types: Result<
@@ -6219,6 +6307,8 @@ impl<'a> CosmosDbAccountGetCosmosDbAccountPage<'a> {
 [`Client::cosmos_db_account_get_cosmos_db_account_by_id`]: super::Client::cosmos_db_account_get_cosmos_db_account_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-account")]
+///
+/// Needs the crate feature `cosmos-db-account`.
 pub struct CosmosDbAccountGetCosmosDbAccountById<'a> {
     client: &'a super::Client,
     cosmos_db_account_id: Result<::std::string::String, String>,
@@ -6397,6 +6487,8 @@ impl ::std::fmt::Debug for CosmosDbAccountGetCosmosDbAccountByIdResponse {
 [`Client::cosmos_db_account_rescan_cosmos_db_account_page`]: super::Client::cosmos_db_account_rescan_cosmos_db_account_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-account")]
+///
+/// Needs the crate feature `cosmos-db-account`.
 pub struct CosmosDbAccountRescanCosmosDbAccountPage<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -6521,6 +6613,8 @@ impl<'a> CosmosDbAccountRescanCosmosDbAccountPage<'a> {
 [`Client::cosmos_db_account_export`]: super::Client::cosmos_db_account_export*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-account")]
+///
+/// Needs the crate feature `cosmos-db-account`.
 pub struct CosmosDbAccountExport<'a> {
     client: &'a super::Client,
     accept: Result<Option<::std::string::String>, String>,
@@ -6655,6 +6749,8 @@ impl<'a> CosmosDbAccountExport<'a> {
 [`Client::cosmos_db_account_start_manual_backup`]: super::Client::cosmos_db_account_start_manual_backup*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-account")]
+///
+/// Needs the crate feature `cosmos-db-account`.
 pub struct CosmosDbAccountStartManualBackup<'a> {
     client: &'a super::Client,
     body: Result<types::builder::CosmosDbManualBackupSettings, String>,
@@ -6756,6 +6852,8 @@ impl<'a> CosmosDbAccountStartManualBackup<'a> {
 [`Client::cosmos_db_cost_estimation_calculate_cost_estimation`]: super::Client::cosmos_db_cost_estimation_calculate_cost_estimation*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-cost-estimation")]
+///
+/// Needs the crate feature `cosmos-db-cost-estimation`.
 pub struct CosmosDbCostEstimationCalculateCostEstimation<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -6949,6 +7047,8 @@ impl<'a> CosmosDbCostEstimationCalculateCostEstimation<'a> {
 [`Client::cosmos_db_cost_estimation_export`]: super::Client::cosmos_db_cost_estimation_export*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-cost-estimation")]
+///
+/// Needs the crate feature `cosmos-db-cost-estimation`.
 pub struct CosmosDbCostEstimationExport<'a> {
     client: &'a super::Client,
     accept: Result<Option<::std::string::String>, String>,
@@ -7086,6 +7186,8 @@ impl<'a> CosmosDbCostEstimationExport<'a> {
 [`Client::cosmos_db_policy_get_policies`]: super::Client::cosmos_db_policy_get_policies*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-policy")]
+///
+/// Needs the crate feature `cosmos-db-policy`.
 pub struct CosmosDbPolicyGetPolicies<'a> {
     client: &'a super::Client,
     account_id: Result<Option<::std::string::String>, String>,
@@ -7310,6 +7412,8 @@ impl<'a> CosmosDbPolicyGetPolicies<'a> {
 [`Client::cosmos_db_policy_create_policy`]: super::Client::cosmos_db_policy_create_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-policy")]
+///
+/// Needs the crate feature `cosmos-db-policy`.
 pub struct CosmosDbPolicyCreatePolicy<'a> {
     client: &'a super::Client,
     body: Result<types::builder::NewCosmosDbPolicyFromClient, String>,
@@ -7411,6 +7515,8 @@ impl<'a> CosmosDbPolicyCreatePolicy<'a> {
 [`Client::cosmos_db_policy_get_policy`]: super::Client::cosmos_db_policy_get_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-policy")]
+///
+/// Needs the crate feature `cosmos-db-policy`.
 pub struct CosmosDbPolicyGetPolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -7497,6 +7603,8 @@ impl<'a> CosmosDbPolicyGetPolicy<'a> {
 [`Client::cosmos_db_policy_update_policy`]: super::Client::cosmos_db_policy_update_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-policy")]
+///
+/// Needs the crate feature `cosmos-db-policy`.
 pub struct CosmosDbPolicyUpdatePolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -7675,6 +7783,8 @@ impl ::std::fmt::Debug for CosmosDbPolicyUpdatePolicyResponse {
 [`Client::cosmos_db_policy_delete_policy`]: super::Client::cosmos_db_policy_delete_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-policy")]
+///
+/// Needs the crate feature `cosmos-db-policy`.
 pub struct CosmosDbPolicyDeletePolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -7750,6 +7860,8 @@ impl<'a> CosmosDbPolicyDeletePolicy<'a> {
 [`Client::cosmos_db_policy_get_policy_selected_items`]: super::Client::cosmos_db_policy_get_policy_selected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-policy")]
+///
+/// Needs the crate feature `cosmos-db-policy`.
 pub struct CosmosDbPolicyGetPolicySelectedItems<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -7909,6 +8021,8 @@ impl<'a> CosmosDbPolicyGetPolicySelectedItems<'a> {
 [`Client::cosmos_db_policy_get_policy_regions`]: super::Client::cosmos_db_policy_get_policy_regions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-policy")]
+///
+/// Needs the crate feature `cosmos-db-policy`.
 pub struct CosmosDbPolicyGetPolicyRegions<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -8068,6 +8182,8 @@ impl<'a> CosmosDbPolicyGetPolicyRegions<'a> {
 [`Client::cosmos_db_policy_get_policy_excluded_items`]: super::Client::cosmos_db_policy_get_policy_excluded_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-policy")]
+///
+/// Needs the crate feature `cosmos-db-policy`.
 pub struct CosmosDbPolicyGetPolicyExcludedItems<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -8246,6 +8362,8 @@ impl<'a> CosmosDbPolicyGetPolicyExcludedItems<'a> {
 [`Client::cosmos_db_order_priority_of_policies`]: super::Client::cosmos_db_order_priority_of_policies*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-policy")]
+///
+/// Needs the crate feature `cosmos-db-policy`.
 pub struct CosmosDbOrderPriorityOfPolicies<'a> {
     client: &'a super::Client,
     body: Result<::std::option::Option<::std::vec::Vec<::uuid::Uuid>>, String>,
@@ -8325,6 +8443,8 @@ impl<'a> CosmosDbOrderPriorityOfPolicies<'a> {
 [`Client::cosmos_db_policy_enable_policy`]: super::Client::cosmos_db_policy_enable_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-policy")]
+///
+/// Needs the crate feature `cosmos-db-policy`.
 pub struct CosmosDbPolicyEnablePolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -8400,6 +8520,8 @@ impl<'a> CosmosDbPolicyEnablePolicy<'a> {
 [`Client::cosmos_db_policy_disable_policy`]: super::Client::cosmos_db_policy_disable_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-policy")]
+///
+/// Needs the crate feature `cosmos-db-policy`.
 pub struct CosmosDbPolicyDisablePolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -8475,6 +8597,8 @@ impl<'a> CosmosDbPolicyDisablePolicy<'a> {
 [`Client::cosmos_db_policy_start_backup_policy`]: super::Client::cosmos_db_policy_start_backup_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-policy")]
+///
+/// Needs the crate feature `cosmos-db-policy`.
 pub struct CosmosDbPolicyStartBackupPolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -8561,6 +8685,8 @@ impl<'a> CosmosDbPolicyStartBackupPolicy<'a> {
 [`Client::cosmos_db_policy_stop_policy`]: super::Client::cosmos_db_policy_stop_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-policy")]
+///
+/// Needs the crate feature `cosmos-db-policy`.
 pub struct CosmosDbPolicyStopPolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -8636,6 +8762,8 @@ impl<'a> CosmosDbPolicyStopPolicy<'a> {
 [`Client::cosmos_db_policy_export_policies`]: super::Client::cosmos_db_policy_export_policies*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-policy")]
+///
+/// Needs the crate feature `cosmos-db-policy`.
 pub struct CosmosDbPolicyExportPolicies<'a> {
     client: &'a super::Client,
     accept: Result<Option<::std::string::String>, String>,
@@ -8771,6 +8899,8 @@ impl<'a> CosmosDbPolicyExportPolicies<'a> {
 [`Client::cosmos_db_policy_get_protected_items`]: super::Client::cosmos_db_policy_get_protected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-policy")]
+///
+/// Needs the crate feature `cosmos-db-policy`.
 pub struct CosmosDbPolicyGetProtectedItems<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -8916,6 +9046,8 @@ impl<'a> CosmosDbPolicyGetProtectedItems<'a> {
 [`Client::cosmos_db_policy_get_policy_protected_items`]: super::Client::cosmos_db_policy_get_policy_protected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-policy")]
+///
+/// Needs the crate feature `cosmos-db-policy`.
 pub struct CosmosDbPolicyGetPolicyProtectedItems<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -9075,6 +9207,8 @@ impl<'a> CosmosDbPolicyGetPolicyProtectedItems<'a> {
 [`Client::cosmos_db_restore_point_get_restore_point_page`]: super::Client::cosmos_db_restore_point_get_restore_point_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-restore-point")]
+///
+/// Needs the crate feature `cosmos-db-restore-point`.
 pub struct CosmosDbRestorePointGetRestorePointPage<'a> {
     client: &'a super::Client,
     backup_destination: Result<
@@ -9364,6 +9498,8 @@ impl<'a> CosmosDbRestorePointGetRestorePointPage<'a> {
 [`Client::cosmos_db_restore_point_get_restore_point_by_id`]: super::Client::cosmos_db_restore_point_get_restore_point_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-restore-point")]
+///
+/// Needs the crate feature `cosmos-db-restore-point`.
 pub struct CosmosDbRestorePointGetRestorePointById<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::uuid::Uuid, String>,
@@ -9450,6 +9586,8 @@ impl<'a> CosmosDbRestorePointGetRestorePointById<'a> {
 [`Client::cosmos_db_restore_point_delete_restore_point`]: super::Client::cosmos_db_restore_point_delete_restore_point*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-restore-point")]
+///
+/// Needs the crate feature `cosmos-db-restore-point`.
 pub struct CosmosDbRestorePointDeleteRestorePoint<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::uuid::Uuid, String>,
@@ -9536,6 +9674,8 @@ impl<'a> CosmosDbRestorePointDeleteRestorePoint<'a> {
 [`Client::cosmos_db_restore_point_retrieve_data`]: super::Client::cosmos_db_restore_point_retrieve_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-restore-point")]
+///
+/// Needs the crate feature `cosmos-db-restore-point`.
 pub struct CosmosDbRestorePointRetrieveData<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::uuid::Uuid, String>,
@@ -9652,6 +9792,8 @@ impl<'a> CosmosDbRestorePointRetrieveData<'a> {
 [`Client::cosmos_db_restore_point_extend_retrieved_data_availability`]: super::Client::cosmos_db_restore_point_extend_retrieved_data_availability*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-restore-point")]
+///
+/// Needs the crate feature `cosmos-db-restore-point`.
 pub struct CosmosDbRestorePointExtendRetrievedDataAvailability<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::uuid::Uuid, String>,
@@ -9761,6 +9903,8 @@ impl<'a> CosmosDbRestorePointExtendRetrievedDataAvailability<'a> {
 [`Client::cosmos_db_restore_point_restore_cosmos_db_account`]: super::Client::cosmos_db_restore_point_restore_cosmos_db_account*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-restore-point")]
+///
+/// Needs the crate feature `cosmos-db-restore-point`.
 pub struct CosmosDbRestorePointRestoreCosmosDbAccount<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::uuid::Uuid, String>,
@@ -9878,6 +10022,8 @@ impl<'a> CosmosDbRestorePointRestoreCosmosDbAccount<'a> {
 [`Client::cosmos_db_continuous_restore_point_get_restore_point_page`]: super::Client::cosmos_db_continuous_restore_point_get_restore_point_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-restore-point")]
+///
+/// Needs the crate feature `cosmos-db-restore-point`.
 pub struct CosmosDbContinuousRestorePointGetRestorePointPage<'a> {
     client: &'a super::Client,
     cosmos_db_account_id: Result<Option<::std::string::String>, String>,
@@ -10071,6 +10217,8 @@ impl<'a> CosmosDbContinuousRestorePointGetRestorePointPage<'a> {
 [`Client::cosmos_db_continuous_restore_point_get_restore_point_by_id`]: super::Client::cosmos_db_continuous_restore_point_get_restore_point_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cosmos-db-restore-point")]
+///
+/// Needs the crate feature `cosmos-db-restore-point`.
 pub struct CosmosDbContinuousRestorePointGetRestorePointById<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::uuid::Uuid, String>,
@@ -10157,6 +10305,8 @@ impl<'a> CosmosDbContinuousRestorePointGetRestorePointById<'a> {
 [`Client::cost_estimation_calculate_cost_estimation`]: super::Client::cost_estimation_calculate_cost_estimation*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cost-estimation")]
+///
+/// Needs the crate feature `cost-estimation`.
 pub struct CostEstimationCalculateCostEstimation<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -10353,6 +10503,8 @@ impl<'a> CostEstimationCalculateCostEstimation<'a> {
 [`Client::cost_estimation_export`]: super::Client::cost_estimation_export*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "cost-estimation")]
+///
+/// Needs the crate feature `cost-estimation`.
 pub struct CostEstimationExport<'a> {
     client: &'a super::Client,
     accept: Result<Option<::std::string::String>, String>,
@@ -10490,6 +10642,8 @@ impl<'a> CostEstimationExport<'a> {
 [`Client::database_get_databases_page`]: super::Client::database_get_databases_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "database")]
+///
+/// Needs the crate feature `database`.
 pub struct DatabaseGetDatabasesPage<'a> {
     client: &'a super::Client,
     assignable_by_sql_account_id: Result<Option<i64>, String>,
@@ -10826,6 +10980,8 @@ impl<'a> DatabaseGetDatabasesPage<'a> {
 [`Client::database_get_database_by_id`]: super::Client::database_get_database_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "database")]
+///
+/// Needs the crate feature `database`.
 pub struct DatabaseGetDatabaseById<'a> {
     client: &'a super::Client,
     database_id: Result<::std::string::String, String>,
@@ -11002,6 +11158,8 @@ impl ::std::fmt::Debug for DatabaseGetDatabaseByIdResponse {
 [`Client::database_rescan_databases_page`]: super::Client::database_rescan_databases_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "database")]
+///
+/// Needs the crate feature `database`.
 pub struct DatabaseRescanDatabasesPage<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -11126,6 +11284,8 @@ impl<'a> DatabaseRescanDatabasesPage<'a> {
 [`Client::database_export`]: super::Client::database_export*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "database")]
+///
+/// Needs the crate feature `database`.
 pub struct DatabaseExport<'a> {
     client: &'a super::Client,
     accept: Result<Option<::std::string::String>, String>,
@@ -11260,6 +11420,8 @@ impl<'a> DatabaseExport<'a> {
 [`Client::database_start_manual_backup`]: super::Client::database_start_manual_backup*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "database")]
+///
+/// Needs the crate feature `database`.
 pub struct DatabaseStartManualBackup<'a> {
     client: &'a super::Client,
     body: Result<types::builder::SqlManualBackupSettings, String>,
@@ -11360,6 +11522,8 @@ impl<'a> DatabaseStartManualBackup<'a> {
 [`Client::protection_policies_sla_time_series`]: super::Client::protection_policies_sla_time_series*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "drilldown")]
+///
+/// Needs the crate feature `drilldown`.
 pub struct ProtectionPoliciesSlaTimeSeries<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -11480,6 +11644,8 @@ impl<'a> ProtectionPoliciesSlaTimeSeries<'a> {
 [`Client::protection_policies_sla_instances`]: super::Client::protection_policies_sla_instances*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "drilldown")]
+///
+/// Needs the crate feature `drilldown`.
 pub struct ProtectionPoliciesSlaInstances<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -11657,6 +11823,8 @@ impl<'a> ProtectionPoliciesSlaInstances<'a> {
 [`Client::protection_policies_sla_sessions`]: super::Client::protection_policies_sla_sessions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "drilldown")]
+///
+/// Needs the crate feature `drilldown`.
 pub struct ProtectionPoliciesSlaSessions<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -11880,6 +12048,8 @@ impl<'a> ProtectionPoliciesSlaSessions<'a> {
 [`Client::protection_policies_sla_session_tasks`]: super::Client::protection_policies_sla_session_tasks*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "drilldown")]
+///
+/// Needs the crate feature `drilldown`.
 pub struct ProtectionPoliciesSlaSessionTasks<'a> {
     client: &'a super::Client,
     instance_id: Result<::std::string::String, String>,
@@ -11980,6 +12150,8 @@ impl<'a> ProtectionPoliciesSlaSessionTasks<'a> {
 [`Client::file_share_cost_estimation_calculate_cost_estimation`]: super::Client::file_share_cost_estimation_calculate_cost_estimation*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "file-share-cost-estimation")]
+///
+/// Needs the crate feature `file-share-cost-estimation`.
 pub struct FileShareCostEstimationCalculateCostEstimation<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -12175,6 +12347,8 @@ impl<'a> FileShareCostEstimationCalculateCostEstimation<'a> {
 [`Client::file_share_cost_estimation_export`]: super::Client::file_share_cost_estimation_export*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "file-share-cost-estimation")]
+///
+/// Needs the crate feature `file-share-cost-estimation`.
 pub struct FileShareCostEstimationExport<'a> {
     client: &'a super::Client,
     accept: Result<Option<::std::string::String>, String>,
@@ -12312,6 +12486,8 @@ impl<'a> FileShareCostEstimationExport<'a> {
 [`Client::file_share_policy_get_policies`]: super::Client::file_share_policy_get_policies*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "file-share-policy")]
+///
+/// Needs the crate feature `file-share-policy`.
 pub struct FileSharePolicyGetPolicies<'a> {
     client: &'a super::Client,
     file_share_id: Result<Option<::std::string::String>, String>,
@@ -12521,6 +12697,8 @@ impl<'a> FileSharePolicyGetPolicies<'a> {
 [`Client::file_share_policy_create_policy`]: super::Client::file_share_policy_create_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "file-share-policy")]
+///
+/// Needs the crate feature `file-share-policy`.
 pub struct FileSharePolicyCreatePolicy<'a> {
     client: &'a super::Client,
     body: Result<types::builder::NewFileSharePolicyFromClient, String>,
@@ -12622,6 +12800,8 @@ impl<'a> FileSharePolicyCreatePolicy<'a> {
 [`Client::file_share_policy_get_policy`]: super::Client::file_share_policy_get_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "file-share-policy")]
+///
+/// Needs the crate feature `file-share-policy`.
 pub struct FileSharePolicyGetPolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -12708,6 +12888,8 @@ impl<'a> FileSharePolicyGetPolicy<'a> {
 [`Client::file_share_policy_update_policy`]: super::Client::file_share_policy_update_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "file-share-policy")]
+///
+/// Needs the crate feature `file-share-policy`.
 pub struct FileSharePolicyUpdatePolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -12886,6 +13068,8 @@ impl ::std::fmt::Debug for FileSharePolicyUpdatePolicyResponse {
 [`Client::file_share_policy_delete_policy`]: super::Client::file_share_policy_delete_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "file-share-policy")]
+///
+/// Needs the crate feature `file-share-policy`.
 pub struct FileSharePolicyDeletePolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -12961,6 +13145,8 @@ impl<'a> FileSharePolicyDeletePolicy<'a> {
 [`Client::file_share_policy_get_policy_selected_items`]: super::Client::file_share_policy_get_policy_selected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "file-share-policy")]
+///
+/// Needs the crate feature `file-share-policy`.
 pub struct FileSharePolicyGetPolicySelectedItems<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -13120,6 +13306,8 @@ impl<'a> FileSharePolicyGetPolicySelectedItems<'a> {
 [`Client::file_share_policy_get_policy_regions`]: super::Client::file_share_policy_get_policy_regions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "file-share-policy")]
+///
+/// Needs the crate feature `file-share-policy`.
 pub struct FileSharePolicyGetPolicyRegions<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -13279,6 +13467,8 @@ impl<'a> FileSharePolicyGetPolicyRegions<'a> {
 [`Client::file_share_policy_get_policy_excluded_items`]: super::Client::file_share_policy_get_policy_excluded_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "file-share-policy")]
+///
+/// Needs the crate feature `file-share-policy`.
 pub struct FileSharePolicyGetPolicyExcludedItems<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -13457,6 +13647,8 @@ impl<'a> FileSharePolicyGetPolicyExcludedItems<'a> {
 [`Client::file_share_policy_order_priority_of_policies`]: super::Client::file_share_policy_order_priority_of_policies*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "file-share-policy")]
+///
+/// Needs the crate feature `file-share-policy`.
 pub struct FileSharePolicyOrderPriorityOfPolicies<'a> {
     client: &'a super::Client,
     body: Result<::std::option::Option<::std::vec::Vec<::uuid::Uuid>>, String>,
@@ -13536,6 +13728,8 @@ impl<'a> FileSharePolicyOrderPriorityOfPolicies<'a> {
 [`Client::file_share_policy_enable_policy`]: super::Client::file_share_policy_enable_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "file-share-policy")]
+///
+/// Needs the crate feature `file-share-policy`.
 pub struct FileSharePolicyEnablePolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -13611,6 +13805,8 @@ impl<'a> FileSharePolicyEnablePolicy<'a> {
 [`Client::file_share_policy_disable_policy`]: super::Client::file_share_policy_disable_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "file-share-policy")]
+///
+/// Needs the crate feature `file-share-policy`.
 pub struct FileSharePolicyDisablePolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -13686,6 +13882,8 @@ impl<'a> FileSharePolicyDisablePolicy<'a> {
 [`Client::file_share_policy_start_policy`]: super::Client::file_share_policy_start_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "file-share-policy")]
+///
+/// Needs the crate feature `file-share-policy`.
 pub struct FileSharePolicyStartPolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -13772,6 +13970,8 @@ impl<'a> FileSharePolicyStartPolicy<'a> {
 [`Client::file_share_policy_stop_policy`]: super::Client::file_share_policy_stop_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "file-share-policy")]
+///
+/// Needs the crate feature `file-share-policy`.
 pub struct FileSharePolicyStopPolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -13847,6 +14047,8 @@ impl<'a> FileSharePolicyStopPolicy<'a> {
 [`Client::file_share_policy_export_policies`]: super::Client::file_share_policy_export_policies*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "file-share-policy")]
+///
+/// Needs the crate feature `file-share-policy`.
 pub struct FileSharePolicyExportPolicies<'a> {
     client: &'a super::Client,
     accept: Result<Option<::std::string::String>, String>,
@@ -13982,6 +14184,8 @@ impl<'a> FileSharePolicyExportPolicies<'a> {
 [`Client::file_share_policy_get_protected_items`]: super::Client::file_share_policy_get_protected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "file-share-policy")]
+///
+/// Needs the crate feature `file-share-policy`.
 pub struct FileSharePolicyGetProtectedItems<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -14127,6 +14331,8 @@ impl<'a> FileSharePolicyGetProtectedItems<'a> {
 [`Client::file_share_policy_get_policy_protected_items`]: super::Client::file_share_policy_get_policy_protected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "file-share-policy")]
+///
+/// Needs the crate feature `file-share-policy`.
 pub struct FileSharePolicyGetPolicyProtectedItems<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -14286,6 +14492,8 @@ impl<'a> FileSharePolicyGetPolicyProtectedItems<'a> {
 [`Client::file_share_restore_point_get_restore_point_page`]: super::Client::file_share_restore_point_get_restore_point_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "file-share-restore-point")]
+///
+/// Needs the crate feature `file-share-restore-point`.
 pub struct FileShareRestorePointGetRestorePointPage<'a> {
     client: &'a super::Client,
     file_share_id: Result<Option<::std::string::String>, String>,
@@ -14471,6 +14679,8 @@ impl<'a> FileShareRestorePointGetRestorePointPage<'a> {
 [`Client::file_share_restore_point_get_restore_point_by_id`]: super::Client::file_share_restore_point_get_restore_point_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "file-share-restore-point")]
+///
+/// Needs the crate feature `file-share-restore-point`.
 pub struct FileShareRestorePointGetRestorePointById<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::uuid::Uuid, String>,
@@ -14557,6 +14767,8 @@ impl<'a> FileShareRestorePointGetRestorePointById<'a> {
 [`Client::file_share_restore_point_delete_restore_point`]: super::Client::file_share_restore_point_delete_restore_point*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "file-share-restore-point")]
+///
+/// Needs the crate feature `file-share-restore-point`.
 pub struct FileShareRestorePointDeleteRestorePoint<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::uuid::Uuid, String>,
@@ -14643,6 +14855,8 @@ impl<'a> FileShareRestorePointDeleteRestorePoint<'a> {
 [`Client::file_share_restore_point_start_flr`]: super::Client::file_share_restore_point_start_flr*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "file-share-restore-point")]
+///
+/// Needs the crate feature `file-share-restore-point`.
 pub struct FileShareRestorePointStartFlr<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::uuid::Uuid, String>,
@@ -14759,6 +14973,8 @@ impl<'a> FileShareRestorePointStartFlr<'a> {
 [`Client::file_share_restore_point_start_indexing`]: super::Client::file_share_restore_point_start_indexing*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "file-share-restore-point")]
+///
+/// Needs the crate feature `file-share-restore-point`.
 pub struct FileShareRestorePointStartIndexing<'a> {
     client: &'a super::Client,
     body: Result<types::builder::FileShareRestorePointIndexingConfig, String>,
@@ -14925,6 +15141,8 @@ impl ::std::fmt::Debug for FileShareRestorePointStartIndexingResponse {
 [`Client::file_share_get_file_share_by_id`]: super::Client::file_share_get_file_share_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "file-share")]
+///
+/// Needs the crate feature `file-share`.
 pub struct FileShareGetFileShareById<'a> {
     client: &'a super::Client,
     id: Result<::std::string::String, String>,
@@ -15100,6 +15318,8 @@ impl ::std::fmt::Debug for FileShareGetFileShareByIdResponse {
 [`Client::file_share_get_file_shares_page`]: super::Client::file_share_get_file_shares_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "file-share")]
+///
+/// Needs the crate feature `file-share`.
 pub struct FileShareGetFileSharesPage<'a> {
     client: &'a super::Client,
     backup_destination: Result<
@@ -15395,6 +15615,8 @@ impl<'a> FileShareGetFileSharesPage<'a> {
 [`Client::file_share_export`]: super::Client::file_share_export*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "file-share")]
+///
+/// Needs the crate feature `file-share`.
 pub struct FileShareExport<'a> {
     client: &'a super::Client,
     accept: Result<Option<::std::string::String>, String>,
@@ -15529,6 +15751,8 @@ impl<'a> FileShareExport<'a> {
 [`Client::file_share_rescan_file_shares_page`]: super::Client::file_share_rescan_file_shares_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "file-share")]
+///
+/// Needs the crate feature `file-share`.
 pub struct FileShareRescanFileSharesPage<'a> {
     client: &'a super::Client,
     backup_destination: Result<
@@ -15779,6 +16003,8 @@ impl<'a> FileShareRescanFileSharesPage<'a> {
 [`Client::file_share_take_snapshot`]: super::Client::file_share_take_snapshot*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "file-share")]
+///
+/// Needs the crate feature `file-share`.
 pub struct FileShareTakeSnapshot<'a> {
     client: &'a super::Client,
     body: Result<types::builder::FileShareManualSnapshotRequest, String>,
@@ -15880,6 +16106,8 @@ impl<'a> FileShareTakeSnapshot<'a> {
 [`Client::flr_session_browse`]: super::Client::flr_session_browse*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "flr-session")]
+///
+/// Needs the crate feature `flr-session`.
 pub struct FlrSessionBrowse<'a> {
     client: &'a super::Client,
     flr_session_id: Result<::uuid::Uuid, String>,
@@ -16069,6 +16297,8 @@ impl<'a> FlrSessionBrowse<'a> {
 [`Client::flr_session_search_task_start`]: super::Client::flr_session_search_task_start*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "flr-session")]
+///
+/// Needs the crate feature `flr-session`.
 pub struct FlrSessionSearchTaskStart<'a> {
     client: &'a super::Client,
     flr_session_id: Result<::uuid::Uuid, String>,
@@ -16186,6 +16416,8 @@ impl<'a> FlrSessionSearchTaskStart<'a> {
 [`Client::flr_session_search_task_get_results`]: super::Client::flr_session_search_task_get_results*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "flr-session")]
+///
+/// Needs the crate feature `flr-session`.
 pub struct FlrSessionSearchTaskGetResults<'a> {
     client: &'a super::Client,
     flr_session_id: Result<::uuid::Uuid, String>,
@@ -16285,6 +16517,8 @@ impl<'a> FlrSessionSearchTaskGetResults<'a> {
 [`Client::flr_session_search_task_next_page`]: super::Client::flr_session_search_task_next_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "flr-session")]
+///
+/// Needs the crate feature `flr-session`.
 pub struct FlrSessionSearchTaskNextPage<'a> {
     client: &'a super::Client,
     flr_session_id: Result<::uuid::Uuid, String>,
@@ -16373,6 +16607,8 @@ impl<'a> FlrSessionSearchTaskNextPage<'a> {
 [`Client::flr_session_search_task_stop`]: super::Client::flr_session_search_task_stop*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "flr-session")]
+///
+/// Needs the crate feature `flr-session`.
 pub struct FlrSessionSearchTaskStop<'a> {
     client: &'a super::Client,
     flr_session_id: Result<::uuid::Uuid, String>,
@@ -16461,6 +16697,8 @@ impl<'a> FlrSessionSearchTaskStop<'a> {
 [`Client::flr_session_restore_task_start`]: super::Client::flr_session_restore_task_start*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "flr-session")]
+///
+/// Needs the crate feature `flr-session`.
 pub struct FlrSessionRestoreTaskStart<'a> {
     client: &'a super::Client,
     flr_session_id: Result<::uuid::Uuid, String>,
@@ -16578,6 +16816,8 @@ impl<'a> FlrSessionRestoreTaskStart<'a> {
 [`Client::flr_session_restore_task_get_status`]: super::Client::flr_session_restore_task_get_status*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "flr-session")]
+///
+/// Needs the crate feature `flr-session`.
 pub struct FlrSessionRestoreTaskGetStatus<'a> {
     client: &'a super::Client,
     flr_session_id: Result<::uuid::Uuid, String>,
@@ -16677,6 +16917,8 @@ impl<'a> FlrSessionRestoreTaskGetStatus<'a> {
 [`Client::flr_session_restore_task_logs`]: super::Client::flr_session_restore_task_logs*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "flr-session")]
+///
+/// Needs the crate feature `flr-session`.
 pub struct FlrSessionRestoreTaskLogs<'a> {
     client: &'a super::Client,
     flr_session_id: Result<::uuid::Uuid, String>,
@@ -16880,6 +17122,8 @@ impl<'a> FlrSessionRestoreTaskLogs<'a> {
 [`Client::flr_session_restore_task_stop`]: super::Client::flr_session_restore_task_stop*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "flr-session")]
+///
+/// Needs the crate feature `flr-session`.
 pub struct FlrSessionRestoreTaskStop<'a> {
     client: &'a super::Client,
     flr_session_id: Result<::uuid::Uuid, String>,
@@ -16968,6 +17212,8 @@ impl<'a> FlrSessionRestoreTaskStop<'a> {
 [`Client::job_sessions_get_job_sessions`]: super::Client::job_sessions_get_job_sessions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job-sessions")]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct JobSessionsGetJobSessions<'a> {
     client: &'a super::Client,
     filter: Result<Option<::std::string::String>, String>,
@@ -17220,6 +17466,8 @@ impl<'a> JobSessionsGetJobSessions<'a> {
 [`Client::job_sessions_get_deleted_items`]: super::Client::job_sessions_get_deleted_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job-sessions")]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct JobSessionsGetDeletedItems<'a> {
     client: &'a super::Client,
     retention_job_session_id: Result<::std::string::String, String>,
@@ -17407,6 +17655,8 @@ impl<'a> JobSessionsGetDeletedItems<'a> {
 [`Client::job_sessions_get_protected_items`]: super::Client::job_sessions_get_protected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job-sessions")]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct JobSessionsGetProtectedItems<'a> {
     client: &'a super::Client,
     backup_job_session_id: Result<::std::string::String, String>,
@@ -17588,6 +17838,8 @@ impl<'a> JobSessionsGetProtectedItems<'a> {
 [`Client::job_sessions_get_checked_items`]: super::Client::job_sessions_get_checked_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job-sessions")]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct JobSessionsGetCheckedItems<'a> {
     client: &'a super::Client,
     health_check_job_session_id: Result<::std::string::String, String>,
@@ -17775,6 +18027,8 @@ impl<'a> JobSessionsGetCheckedItems<'a> {
 [`Client::job_sessions_get_restored_items`]: super::Client::job_sessions_get_restored_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job-sessions")]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct JobSessionsGetRestoredItems<'a> {
     client: &'a super::Client,
     restore_job_session_id: Result<::std::string::String, String>,
@@ -17962,6 +18216,8 @@ impl<'a> JobSessionsGetRestoredItems<'a> {
 [`Client::job_sessions_get_restored_databases`]: super::Client::job_sessions_get_restored_databases*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job-sessions")]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct JobSessionsGetRestoredDatabases<'a> {
     client: &'a super::Client,
     restore_job_session_id: Result<::std::string::String, String>,
@@ -18051,6 +18307,8 @@ impl<'a> JobSessionsGetRestoredDatabases<'a> {
 [`Client::job_sessions_get_file_level_restored_items`]: super::Client::job_sessions_get_file_level_restored_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job-sessions")]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct JobSessionsGetFileLevelRestoredItems<'a> {
     client: &'a super::Client,
     restore_job_session_id: Result<::std::string::String, String>,
@@ -18238,6 +18496,8 @@ impl<'a> JobSessionsGetFileLevelRestoredItems<'a> {
 [`Client::job_sessions_get_file_level_restored_file_share_items`]: super::Client::job_sessions_get_file_level_restored_file_share_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job-sessions")]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct JobSessionsGetFileLevelRestoredFileShareItems<'a> {
     client: &'a super::Client,
     restore_job_session_id: Result<::std::string::String, String>,
@@ -18425,6 +18685,8 @@ impl<'a> JobSessionsGetFileLevelRestoredFileShareItems<'a> {
 [`Client::job_sessions_get_vnet_restored_items`]: super::Client::job_sessions_get_vnet_restored_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job-sessions")]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct JobSessionsGetVnetRestoredItems<'a> {
     client: &'a super::Client,
     restore_job_session_id: Result<::std::string::String, String>,
@@ -18612,6 +18874,8 @@ impl<'a> JobSessionsGetVnetRestoredItems<'a> {
 [`Client::job_sessions_get_job_session_by_id`]: super::Client::job_sessions_get_job_session_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job-sessions")]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct JobSessionsGetJobSessionById<'a> {
     client: &'a super::Client,
     session_id: Result<::std::string::String, String>,
@@ -18712,6 +18976,8 @@ impl<'a> JobSessionsGetJobSessionById<'a> {
 [`Client::job_sessions_get_job_session_log`]: super::Client::job_sessions_get_job_session_log*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job-sessions")]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct JobSessionsGetJobSessionLog<'a> {
     client: &'a super::Client,
     session_id: Result<::std::string::String, String>,
@@ -18812,6 +19078,8 @@ impl<'a> JobSessionsGetJobSessionLog<'a> {
 [`Client::job_sessions_stop_job`]: super::Client::job_sessions_stop_job*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job-sessions")]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct JobSessionsStopJob<'a> {
     client: &'a super::Client,
     session_id: Result<::std::string::String, String>,
@@ -18887,6 +19155,8 @@ impl<'a> JobSessionsStopJob<'a> {
 [`Client::job_sessions_export_backup_jobs`]: super::Client::job_sessions_export_backup_jobs*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job-sessions")]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct JobSessionsExportBackupJobs<'a> {
     client: &'a super::Client,
     accept: Result<Option<::std::string::String>, String>,
@@ -19021,6 +19291,8 @@ impl<'a> JobSessionsExportBackupJobs<'a> {
 [`Client::job_sessions_get_restored_cosmos_db_accounts`]: super::Client::job_sessions_get_restored_cosmos_db_accounts*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "job-sessions")]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct JobSessionsGetRestoredCosmosDbAccounts<'a> {
     client: &'a super::Client,
     restore_job_session_id: Result<::std::string::String, String>,
@@ -19110,6 +19382,8 @@ impl<'a> JobSessionsGetRestoredCosmosDbAccounts<'a> {
 [`Client::key_vault_get_key_vaults_page`]: super::Client::key_vault_get_key_vaults_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "key-vault")]
+///
+/// Needs the crate feature `key-vault`.
 pub struct KeyVaultGetKeyVaultsPage<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -19430,6 +19704,8 @@ impl ::std::fmt::Debug for KeyVaultGetKeyVaultsPageResponse {
 [`Client::key_vault_get_key_vault_by_id`]: super::Client::key_vault_get_key_vault_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "key-vault")]
+///
+/// Needs the crate feature `key-vault`.
 pub struct KeyVaultGetKeyVaultById<'a> {
     client: &'a super::Client,
     key_vault_id: Result<::std::string::String, String>,
@@ -19606,6 +19882,8 @@ impl ::std::fmt::Debug for KeyVaultGetKeyVaultByIdResponse {
 [`Client::key_vault_get_key_vault_keys`]: super::Client::key_vault_get_key_vault_keys*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "key-vault")]
+///
+/// Needs the crate feature `key-vault`.
 pub struct KeyVaultGetKeyVaultKeys<'a> {
     client: &'a super::Client,
     key_vault_id: Result<::std::string::String, String>,
@@ -19881,6 +20159,8 @@ impl ::std::fmt::Debug for KeyVaultGetKeyVaultKeysResponse {
 [`Client::license_agreement_get_license_agreement`]: super::Client::license_agreement_get_license_agreement*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license-agreement")]
+///
+/// Needs the crate feature `license-agreement`.
 pub struct LicenseAgreementGetLicenseAgreement<'a> {
     client: &'a super::Client,
 }
@@ -19949,6 +20229,8 @@ impl<'a> LicenseAgreementGetLicenseAgreement<'a> {
 [`Client::license_agreement_get_current_license_agreement_accepted`]: super::Client::license_agreement_get_current_license_agreement_accepted*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license-agreement")]
+///
+/// Needs the crate feature `license-agreement`.
 pub struct LicenseAgreementGetCurrentLicenseAgreementAccepted<'a> {
     client: &'a super::Client,
 }
@@ -20014,6 +20296,8 @@ impl<'a> LicenseAgreementGetCurrentLicenseAgreementAccepted<'a> {
 [`Client::license_agreement_accept_license_agreement`]: super::Client::license_agreement_accept_license_agreement*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license-agreement")]
+///
+/// Needs the crate feature `license-agreement`.
 pub struct LicenseAgreementAcceptLicenseAgreement<'a> {
     client: &'a super::Client,
     body: Result<::std::vec::Vec<types::DocumentChecksum>, String>,
@@ -20091,6 +20375,8 @@ impl<'a> LicenseAgreementAcceptLicenseAgreement<'a> {
 [`Client::license_get_license`]: super::Client::license_get_license*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license")]
+///
+/// Needs the crate feature `license`.
 pub struct LicenseGetLicense<'a> {
     client: &'a super::Client,
 }
@@ -20159,6 +20445,8 @@ impl<'a> LicenseGetLicense<'a> {
 [`Client::license_remove_license`]: super::Client::license_remove_license*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license")]
+///
+/// Needs the crate feature `license`.
 pub struct LicenseRemoveLicense<'a> {
     client: &'a super::Client,
 }
@@ -20227,6 +20515,8 @@ impl<'a> LicenseRemoveLicense<'a> {
 [`Client::license_get_report`]: super::Client::license_get_report*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license")]
+///
+/// Needs the crate feature `license`.
 pub struct LicenseGetReport<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -20384,6 +20674,8 @@ impl<'a> LicenseGetReport<'a> {
 [`Client::license_export_license_usages`]: super::Client::license_export_license_usages*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license")]
+///
+/// Needs the crate feature `license`.
 pub struct LicenseExportLicenseUsages<'a> {
     client: &'a super::Client,
     accept: Result<Option<::std::string::String>, String>,
@@ -20518,6 +20810,8 @@ impl<'a> LicenseExportLicenseUsages<'a> {
 [`Client::license_deregister_licensing_server`]: super::Client::license_deregister_licensing_server*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "license")]
+///
+/// Needs the crate feature `license`.
 pub struct LicenseDeregisterLicensingServer<'a> {
     client: &'a super::Client,
 }
@@ -20575,6 +20869,8 @@ impl<'a> LicenseDeregisterLicensingServer<'a> {
 [`Client::login_authenticate`]: super::Client::login_authenticate*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "login")]
+///
+/// Needs the crate feature `login`.
 pub struct LoginAuthenticate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::LoginFromClient, String>,
@@ -20671,6 +20967,8 @@ impl<'a> LoginAuthenticate<'a> {
 [`Client::login_logout`]: super::Client::login_logout*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "login")]
+///
+/// Needs the crate feature `login`.
 pub struct LoginLogout<'a> {
     client: &'a super::Client,
     api_version: Result<Option<::std::string::String>, String>,
@@ -20748,6 +21046,8 @@ impl<'a> LoginLogout<'a> {
 [`Client::network_security_group_get_network_security_groups`]: super::Client::network_security_group_get_network_security_groups*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "network-security-group")]
+///
+/// Needs the crate feature `network-security-group`.
 pub struct NetworkSecurityGroupGetNetworkSecurityGroups<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -20949,6 +21249,8 @@ impl<'a> NetworkSecurityGroupGetNetworkSecurityGroups<'a> {
 [`Client::reports_get_sessions_summary_report`]: super::Client::reports_get_sessions_summary_report*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "overview")]
+///
+/// Needs the crate feature `overview`.
 pub struct ReportsGetSessionsSummaryReport<'a> {
     client: &'a super::Client,
 }
@@ -21017,6 +21319,8 @@ impl<'a> ReportsGetSessionsSummaryReport<'a> {
 [`Client::reports_get_statistics`]: super::Client::reports_get_statistics*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "overview")]
+///
+/// Needs the crate feature `overview`.
 pub struct ReportsGetStatistics<'a> {
     client: &'a super::Client,
     period_flag: Result<types::ReportPeriod, String>,
@@ -21101,6 +21405,8 @@ impl<'a> ReportsGetStatistics<'a> {
 [`Client::reports_get_protected_workloads_report`]: super::Client::reports_get_protected_workloads_report*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "overview")]
+///
+/// Needs the crate feature `overview`.
 pub struct ReportsGetProtectedWorkloadsReport<'a> {
     client: &'a super::Client,
     period_flag: Result<types::ReportPeriod, String>,
@@ -21185,6 +21491,8 @@ impl<'a> ReportsGetProtectedWorkloadsReport<'a> {
 [`Client::reports_get_storage_usage_report`]: super::Client::reports_get_storage_usage_report*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "overview")]
+///
+/// Needs the crate feature `overview`.
 pub struct ReportsGetStorageUsageReport<'a> {
     client: &'a super::Client,
 }
@@ -21253,6 +21561,8 @@ impl<'a> ReportsGetStorageUsageReport<'a> {
 [`Client::reports_get_top_policies_duration_report`]: super::Client::reports_get_top_policies_duration_report*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "overview")]
+///
+/// Needs the crate feature `overview`.
 pub struct ReportsGetTopPoliciesDurationReport<'a> {
     client: &'a super::Client,
     count: Result<Option<i32>, String>,
@@ -21351,6 +21661,8 @@ impl<'a> ReportsGetTopPoliciesDurationReport<'a> {
 [`Client::reports_get_bottlenecks_overview_report`]: super::Client::reports_get_bottlenecks_overview_report*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "overview")]
+///
+/// Needs the crate feature `overview`.
 pub struct ReportsGetBottlenecksOverviewReport<'a> {
     client: &'a super::Client,
 }
@@ -21419,6 +21731,8 @@ impl<'a> ReportsGetBottlenecksOverviewReport<'a> {
 [`Client::policy_get_policies`]: super::Client::policy_get_policies*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "policy")]
+///
+/// Needs the crate feature `policy`.
 pub struct PolicyGetPolicies<'a> {
     client: &'a super::Client,
     last_job_status: Result<Option<::std::vec::Vec<types::JobStatus>>, String>,
@@ -21648,6 +21962,8 @@ impl<'a> PolicyGetPolicies<'a> {
 [`Client::policy_create_policy`]: super::Client::policy_create_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "policy")]
+///
+/// Needs the crate feature `policy`.
 pub struct PolicyCreatePolicy<'a> {
     client: &'a super::Client,
     body: Result<types::builder::NewPolicyFromClient, String>,
@@ -21748,6 +22064,8 @@ impl<'a> PolicyCreatePolicy<'a> {
 [`Client::policy_get_policy`]: super::Client::policy_get_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "policy")]
+///
+/// Needs the crate feature `policy`.
 pub struct PolicyGetPolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -21834,6 +22152,8 @@ impl<'a> PolicyGetPolicy<'a> {
 [`Client::policy_update_policy`]: super::Client::policy_update_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "policy")]
+///
+/// Needs the crate feature `policy`.
 pub struct PolicyUpdatePolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -21943,6 +22263,8 @@ impl<'a> PolicyUpdatePolicy<'a> {
 [`Client::policy_delete_policy`]: super::Client::policy_delete_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "policy")]
+///
+/// Needs the crate feature `policy`.
 pub struct PolicyDeletePolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -22018,6 +22340,8 @@ impl<'a> PolicyDeletePolicy<'a> {
 [`Client::policy_get_policy_selected_items`]: super::Client::policy_get_policy_selected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "policy")]
+///
+/// Needs the crate feature `policy`.
 pub struct PolicyGetPolicySelectedItems<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -22177,6 +22501,8 @@ impl<'a> PolicyGetPolicySelectedItems<'a> {
 [`Client::policy_get_policy_regions`]: super::Client::policy_get_policy_regions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "policy")]
+///
+/// Needs the crate feature `policy`.
 pub struct PolicyGetPolicyRegions<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -22336,6 +22662,8 @@ impl<'a> PolicyGetPolicyRegions<'a> {
 [`Client::policy_get_policy_excluded_items`]: super::Client::policy_get_policy_excluded_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "policy")]
+///
+/// Needs the crate feature `policy`.
 pub struct PolicyGetPolicyExcludedItems<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -22514,6 +22842,8 @@ impl<'a> PolicyGetPolicyExcludedItems<'a> {
 [`Client::policy_order_priority_of_policies`]: super::Client::policy_order_priority_of_policies*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "policy")]
+///
+/// Needs the crate feature `policy`.
 pub struct PolicyOrderPriorityOfPolicies<'a> {
     client: &'a super::Client,
     body: Result<::std::option::Option<::std::vec::Vec<::uuid::Uuid>>, String>,
@@ -22593,6 +22923,8 @@ impl<'a> PolicyOrderPriorityOfPolicies<'a> {
 [`Client::policy_enable_policy`]: super::Client::policy_enable_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "policy")]
+///
+/// Needs the crate feature `policy`.
 pub struct PolicyEnablePolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -22668,6 +23000,8 @@ impl<'a> PolicyEnablePolicy<'a> {
 [`Client::policy_disable_policy`]: super::Client::policy_disable_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "policy")]
+///
+/// Needs the crate feature `policy`.
 pub struct PolicyDisablePolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -22743,6 +23077,8 @@ impl<'a> PolicyDisablePolicy<'a> {
 [`Client::policy_start_policy`]: super::Client::policy_start_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "policy")]
+///
+/// Needs the crate feature `policy`.
 pub struct PolicyStartPolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -22829,6 +23165,8 @@ impl<'a> PolicyStartPolicy<'a> {
 [`Client::policy_stop_policy`]: super::Client::policy_stop_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "policy")]
+///
+/// Needs the crate feature `policy`.
 pub struct PolicyStopPolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -22904,6 +23242,8 @@ impl<'a> PolicyStopPolicy<'a> {
 [`Client::policy_reset_cbt`]: super::Client::policy_reset_cbt*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "policy")]
+///
+/// Needs the crate feature `policy`.
 pub struct PolicyResetCbt<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -22979,6 +23319,8 @@ impl<'a> PolicyResetCbt<'a> {
 [`Client::policy_export_policies`]: super::Client::policy_export_policies*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "policy")]
+///
+/// Needs the crate feature `policy`.
 pub struct PolicyExportPolicies<'a> {
     client: &'a super::Client,
     accept: Result<Option<::std::string::String>, String>,
@@ -23116,6 +23458,8 @@ impl<'a> PolicyExportPolicies<'a> {
 [`Client::policy_get_protected_items`]: super::Client::policy_get_protected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "policy")]
+///
+/// Needs the crate feature `policy`.
 pub struct PolicyGetProtectedItems<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -23261,6 +23605,8 @@ impl<'a> PolicyGetProtectedItems<'a> {
 [`Client::policy_get_policy_protected_items`]: super::Client::policy_get_policy_protected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "policy")]
+///
+/// Needs the crate feature `policy`.
 pub struct PolicyGetPolicyProtectedItems<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -23420,6 +23766,8 @@ impl<'a> PolicyGetPolicyProtectedItems<'a> {
 [`Client::protected_cosmos_db_account_get_protected_item_page`]: super::Client::protected_cosmos_db_account_get_protected_item_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-cosmos-db-account")]
+///
+/// Needs the crate feature `protected-cosmos-db-account`.
 pub struct ProtectedCosmosDbAccountGetProtectedItemPage<'a> {
     client: &'a super::Client,
     accounts: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
@@ -23684,6 +24032,8 @@ impl ::std::fmt::Debug for ProtectedCosmosDbAccountGetProtectedItemPageResponse 
 [`Client::protected_cosmos_db_account_get_protected_cosmos_db_account_by_id`]: super::Client::protected_cosmos_db_account_get_protected_cosmos_db_account_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-cosmos-db-account")]
+///
+/// Needs the crate feature `protected-cosmos-db-account`.
 pub struct ProtectedCosmosDbAccountGetProtectedCosmosDbAccountById<'a> {
     client: &'a super::Client,
     cosmos_db_account_id: Result<::std::string::String, String>,
@@ -23868,6 +24218,8 @@ for ProtectedCosmosDbAccountGetProtectedCosmosDbAccountByIdResponse {
 [`Client::protected_cosmos_db_account_export`]: super::Client::protected_cosmos_db_account_export*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-cosmos-db-account")]
+///
+/// Needs the crate feature `protected-cosmos-db-account`.
 pub struct ProtectedCosmosDbAccountExport<'a> {
     client: &'a super::Client,
     accept: Result<Option<::std::string::String>, String>,
@@ -24003,6 +24355,8 @@ impl<'a> ProtectedCosmosDbAccountExport<'a> {
 [`Client::protected_cosmos_db_account_delete_cosmos_db_account_backups`]: super::Client::protected_cosmos_db_account_delete_cosmos_db_account_backups*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-cosmos-db-account")]
+///
+/// Needs the crate feature `protected-cosmos-db-account`.
 pub struct ProtectedCosmosDbAccountDeleteCosmosDbAccountBackups<'a> {
     client: &'a super::Client,
     cosmos_db_account_id: Result<::std::string::String, String>,
@@ -24173,6 +24527,8 @@ impl ::std::fmt::Debug for ProtectedCosmosDbAccountDeleteCosmosDbAccountBackupsR
 [`Client::protected_cosmos_db_account_delete_manual_backups`]: super::Client::protected_cosmos_db_account_delete_manual_backups*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-cosmos-db-account")]
+///
+/// Needs the crate feature `protected-cosmos-db-account`.
 pub struct ProtectedCosmosDbAccountDeleteManualBackups<'a> {
     client: &'a super::Client,
     cosmos_db_account_id: Result<::std::string::String, String>,
@@ -24323,6 +24679,8 @@ impl ::std::fmt::Debug for ProtectedCosmosDbAccountDeleteManualBackupsResponse {
 [`Client::protected_cosmos_db_account_delete_continuous_backups`]: super::Client::protected_cosmos_db_account_delete_continuous_backups*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-cosmos-db-account")]
+///
+/// Needs the crate feature `protected-cosmos-db-account`.
 pub struct ProtectedCosmosDbAccountDeleteContinuousBackups<'a> {
     client: &'a super::Client,
     cosmos_db_account_id: Result<::std::string::String, String>,
@@ -24475,6 +24833,8 @@ impl ::std::fmt::Debug for ProtectedCosmosDbAccountDeleteContinuousBackupsRespon
 [`Client::protected_cosmos_db_account_restore`]: super::Client::protected_cosmos_db_account_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-cosmos-db-account")]
+///
+/// Needs the crate feature `protected-cosmos-db-account`.
 pub struct ProtectedCosmosDbAccountRestore<'a> {
     client: &'a super::Client,
     cosmos_db_account_id: Result<::std::string::String, String>,
@@ -24594,6 +24954,8 @@ impl<'a> ProtectedCosmosDbAccountRestore<'a> {
 [`Client::protected_database_get_protected_item_page`]: super::Client::protected_database_get_protected_item_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-database")]
+///
+/// Needs the crate feature `protected-database`.
 pub struct ProtectedDatabaseGetProtectedItemPage<'a> {
     client: &'a super::Client,
     database_ids: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
@@ -24877,6 +25239,8 @@ impl ::std::fmt::Debug for ProtectedDatabaseGetProtectedItemPageResponse {
 [`Client::protected_database_get_protected_item_by_id`]: super::Client::protected_database_get_protected_item_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-database")]
+///
+/// Needs the crate feature `protected-database`.
 pub struct ProtectedDatabaseGetProtectedItemById<'a> {
     client: &'a super::Client,
     database_id: Result<::std::string::String, String>,
@@ -24977,6 +25341,8 @@ impl<'a> ProtectedDatabaseGetProtectedItemById<'a> {
 [`Client::protected_database_export`]: super::Client::protected_database_export*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-database")]
+///
+/// Needs the crate feature `protected-database`.
 pub struct ProtectedDatabaseExport<'a> {
     client: &'a super::Client,
     accept: Result<Option<::std::string::String>, String>,
@@ -25112,6 +25478,8 @@ impl<'a> ProtectedDatabaseExport<'a> {
 [`Client::protected_database_delete_backups`]: super::Client::protected_database_delete_backups*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-database")]
+///
+/// Needs the crate feature `protected-database`.
 pub struct ProtectedDatabaseDeleteBackups<'a> {
     client: &'a super::Client,
     database_id: Result<::std::string::String, String>,
@@ -25273,6 +25641,8 @@ impl ::std::fmt::Debug for ProtectedDatabaseDeleteBackupsResponse {
 [`Client::protected_database_delete_manual_backups`]: super::Client::protected_database_delete_manual_backups*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-database")]
+///
+/// Needs the crate feature `protected-database`.
 pub struct ProtectedDatabaseDeleteManualBackups<'a> {
     client: &'a super::Client,
     database_id: Result<::std::string::String, String>,
@@ -25418,6 +25788,8 @@ impl ::std::fmt::Debug for ProtectedDatabaseDeleteManualBackupsResponse {
 [`Client::protected_file_share_get_protected_item_page`]: super::Client::protected_file_share_get_protected_item_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-file-share")]
+///
+/// Needs the crate feature `protected-file-share`.
 pub struct ProtectedFileShareGetProtectedItemPage<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -25665,6 +26037,8 @@ impl ::std::fmt::Debug for ProtectedFileShareGetProtectedItemPageResponse {
 [`Client::protected_file_share_get_protected_item_by_id`]: super::Client::protected_file_share_get_protected_item_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-file-share")]
+///
+/// Needs the crate feature `protected-file-share`.
 pub struct ProtectedFileShareGetProtectedItemById<'a> {
     client: &'a super::Client,
     file_share_id: Result<::std::string::String, String>,
@@ -25765,6 +26139,8 @@ impl<'a> ProtectedFileShareGetProtectedItemById<'a> {
 [`Client::protected_file_share_export`]: super::Client::protected_file_share_export*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-file-share")]
+///
+/// Needs the crate feature `protected-file-share`.
 pub struct ProtectedFileShareExport<'a> {
     client: &'a super::Client,
     accept: Result<Option<::std::string::String>, String>,
@@ -25902,6 +26278,8 @@ impl<'a> ProtectedFileShareExport<'a> {
 [`Client::protected_file_share_delete_snapshots_batch`]: super::Client::protected_file_share_delete_snapshots_batch*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-file-share")]
+///
+/// Needs the crate feature `protected-file-share`.
 pub struct ProtectedFileShareDeleteSnapshotsBatch<'a> {
     client: &'a super::Client,
     body: Result<
@@ -26073,6 +26451,8 @@ impl ::std::fmt::Debug for ProtectedFileShareDeleteSnapshotsBatchResponse {
 [`Client::protected_file_share_delete_manual_snapshots_batch`]: super::Client::protected_file_share_delete_manual_snapshots_batch*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-file-share")]
+///
+/// Needs the crate feature `protected-file-share`.
 pub struct ProtectedFileShareDeleteManualSnapshotsBatch<'a> {
     client: &'a super::Client,
     body: Result<
@@ -26247,6 +26627,8 @@ impl ::std::fmt::Debug for ProtectedFileShareDeleteManualSnapshotsBatchResponse 
 [`Client::protected_virtual_machine_get_protected_item_page`]: super::Client::protected_virtual_machine_get_protected_item_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-virtual-machine")]
+///
+/// Needs the crate feature `protected-virtual-machine`.
 pub struct ProtectedVirtualMachineGetProtectedItemPage<'a> {
     client: &'a super::Client,
     data_retrieval_statuses: Result<
@@ -26542,6 +26924,8 @@ impl ::std::fmt::Debug for ProtectedVirtualMachineGetProtectedItemPageResponse {
 [`Client::protected_virtual_machine_get_protected_item_by_id`]: super::Client::protected_virtual_machine_get_protected_item_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-virtual-machine")]
+///
+/// Needs the crate feature `protected-virtual-machine`.
 pub struct ProtectedVirtualMachineGetProtectedItemById<'a> {
     client: &'a super::Client,
     id: Result<::std::string::String, String>,
@@ -26721,6 +27105,8 @@ impl ::std::fmt::Debug for ProtectedVirtualMachineGetProtectedItemByIdResponse {
 [`Client::protected_virtual_machine_export`]: super::Client::protected_virtual_machine_export*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-virtual-machine")]
+///
+/// Needs the crate feature `protected-virtual-machine`.
 pub struct ProtectedVirtualMachineExport<'a> {
     client: &'a super::Client,
     accept: Result<Option<::std::string::String>, String>,
@@ -26858,6 +27244,8 @@ impl<'a> ProtectedVirtualMachineExport<'a> {
 [`Client::protected_virtual_machine_delete_virtual_machine_backups`]: super::Client::protected_virtual_machine_delete_virtual_machine_backups*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-virtual-machine")]
+///
+/// Needs the crate feature `protected-virtual-machine`.
 pub struct ProtectedVirtualMachineDeleteVirtualMachineBackups<'a> {
     client: &'a super::Client,
     id: Result<::std::string::String, String>,
@@ -27026,6 +27414,8 @@ impl ::std::fmt::Debug for ProtectedVirtualMachineDeleteVirtualMachineBackupsRes
 [`Client::protected_virtual_machine_delete_virtual_machine_snapshots`]: super::Client::protected_virtual_machine_delete_virtual_machine_snapshots*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-virtual-machine")]
+///
+/// Needs the crate feature `protected-virtual-machine`.
 pub struct ProtectedVirtualMachineDeleteVirtualMachineSnapshots<'a> {
     client: &'a super::Client,
     id: Result<::std::string::String, String>,
@@ -27176,6 +27566,8 @@ impl ::std::fmt::Debug for ProtectedVirtualMachineDeleteVirtualMachineSnapshotsR
 [`Client::protected_virtual_machine_delete_virtual_machine_backups_batch`]: super::Client::protected_virtual_machine_delete_virtual_machine_backups_batch*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-virtual-machine")]
+///
+/// Needs the crate feature `protected-virtual-machine`.
 pub struct ProtectedVirtualMachineDeleteVirtualMachineBackupsBatch<'a> {
     client: &'a super::Client,
     body: Result<types::builder::ProtectedDataBatchDeleteBackupConfig, String>,
@@ -27350,6 +27742,8 @@ for ProtectedVirtualMachineDeleteVirtualMachineBackupsBatchResponse {
 [`Client::protected_virtual_machine_delete_virtual_machine_snapshots_batch`]: super::Client::protected_virtual_machine_delete_virtual_machine_snapshots_batch*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-virtual-machine")]
+///
+/// Needs the crate feature `protected-virtual-machine`.
 pub struct ProtectedVirtualMachineDeleteVirtualMachineSnapshotsBatch<'a> {
     client: &'a super::Client,
     body: Result<types::builder::ProtectedDataBatchDeleteSnapshotsConfig, String>,
@@ -27524,6 +27918,8 @@ for ProtectedVirtualMachineDeleteVirtualMachineSnapshotsBatchResponse {
 [`Client::protected_virtual_machine_delete_virtual_machine_manual_snapshots_batch`]: super::Client::protected_virtual_machine_delete_virtual_machine_manual_snapshots_batch*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-virtual-machine")]
+///
+/// Needs the crate feature `protected-virtual-machine`.
 pub struct ProtectedVirtualMachineDeleteVirtualMachineManualSnapshotsBatch<'a> {
     client: &'a super::Client,
     body: Result<types::builder::ProtectedDataBatchDeleteSnapshotsConfig, String>,
@@ -27699,6 +28095,8 @@ for ProtectedVirtualMachineDeleteVirtualMachineManualSnapshotsBatchResponse {
 [`Client::protected_virtual_machine_delete_virtual_machine_manual_snapshots`]: super::Client::protected_virtual_machine_delete_virtual_machine_manual_snapshots*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-virtual-machine")]
+///
+/// Needs the crate feature `protected-virtual-machine`.
 pub struct ProtectedVirtualMachineDeleteVirtualMachineManualSnapshots<'a> {
     client: &'a super::Client,
     id: Result<::std::string::String, String>,
@@ -27852,6 +28250,8 @@ for ProtectedVirtualMachineDeleteVirtualMachineManualSnapshotsResponse {
 [`Client::protected_vnet_get_protected_item_page`]: super::Client::protected_vnet_get_protected_item_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-vnet")]
+///
+/// Needs the crate feature `protected-vnet`.
 pub struct ProtectedVnetGetProtectedItemPage<'a> {
     client: &'a super::Client,
     backup_destinations: Result<
@@ -28017,6 +28417,8 @@ impl<'a> ProtectedVnetGetProtectedItemPage<'a> {
 [`Client::protected_vnet_delete`]: super::Client::protected_vnet_delete*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-vnet")]
+///
+/// Needs the crate feature `protected-vnet`.
 pub struct ProtectedVnetDelete<'a> {
     client: &'a super::Client,
     body: Result<types::builder::ProtectedVnetToDelete, String>,
@@ -28178,6 +28580,8 @@ impl ::std::fmt::Debug for ProtectedVnetDeleteResponse {
 [`Client::protected_vnet_export`]: super::Client::protected_vnet_export*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-vnet")]
+///
+/// Needs the crate feature `protected-vnet`.
 pub struct ProtectedVnetExport<'a> {
     client: &'a super::Client,
     accept: Result<Option<::std::string::String>, String>,
@@ -28312,6 +28716,8 @@ impl<'a> ProtectedVnetExport<'a> {
 [`Client::protected_vnet_import`]: super::Client::protected_vnet_import*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "protected-vnet")]
+///
+/// Needs the crate feature `protected-vnet`.
 pub struct ProtectedVnetImport<'a> {
     client: &'a super::Client,
 }
@@ -28437,6 +28843,8 @@ impl ::std::fmt::Debug for ProtectedVnetImportResponse {
 [`Client::region_get_regions_page`]: super::Client::region_get_regions_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "region")]
+///
+/// Needs the crate feature `region`.
 pub struct RegionGetRegionsPage<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -28764,6 +29172,8 @@ impl ::std::fmt::Debug for RegionGetRegionsPageResponse {
 [`Client::region_get_region_by_id`]: super::Client::region_get_region_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "region")]
+///
+/// Needs the crate feature `region`.
 pub struct RegionGetRegionById<'a> {
     client: &'a super::Client,
     region_id: Result<::std::string::String, String>,
@@ -28850,6 +29260,8 @@ impl<'a> RegionGetRegionById<'a> {
 [`Client::repository_get_repositories`]: super::Client::repository_get_repositories*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "repository")]
+///
+/// Needs the crate feature `repository`.
 pub struct RepositoryGetRepositories<'a> {
     client: &'a super::Client,
     immutability_enabled: Result<Option<bool>, String>,
@@ -29127,6 +29539,8 @@ impl<'a> RepositoryGetRepositories<'a> {
 [`Client::repository_create_repository`]: super::Client::repository_create_repository*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "repository")]
+///
+/// Needs the crate feature `repository`.
 pub struct RepositoryCreateRepository<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RepositoryCreateFromClientWithKeyVault, String>,
@@ -29228,6 +29642,8 @@ impl<'a> RepositoryCreateRepository<'a> {
 [`Client::repository_get_repository`]: super::Client::repository_get_repository*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "repository")]
+///
+/// Needs the crate feature `repository`.
 pub struct RepositoryGetRepository<'a> {
     client: &'a super::Client,
     repository_id: Result<::std::string::String, String>,
@@ -29347,6 +29763,8 @@ impl<'a> RepositoryGetRepository<'a> {
 [`Client::repository_update_repository`]: super::Client::repository_update_repository*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "repository")]
+///
+/// Needs the crate feature `repository`.
 pub struct RepositoryUpdateRepository<'a> {
     client: &'a super::Client,
     repository_id: Result<::std::string::String, String>,
@@ -29464,6 +29882,8 @@ impl<'a> RepositoryUpdateRepository<'a> {
 [`Client::repository_delete_repository`]: super::Client::repository_delete_repository*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "repository")]
+///
+/// Needs the crate feature `repository`.
 pub struct RepositoryDeleteRepository<'a> {
     client: &'a super::Client,
     repository_id: Result<::std::string::String, String>,
@@ -29550,6 +29970,8 @@ impl<'a> RepositoryDeleteRepository<'a> {
 [`Client::repository_get_metadata`]: super::Client::repository_get_metadata*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "repository")]
+///
+/// Needs the crate feature `repository`.
 pub struct RepositoryGetMetadata<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RepositoryCreateFromClientWithKeyVault, String>,
@@ -29727,6 +30149,8 @@ impl ::std::fmt::Debug for RepositoryGetMetadataResponse {
 [`Client::repository_password_is_correct`]: super::Client::repository_password_is_correct*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "repository")]
+///
+/// Needs the crate feature `repository`.
 pub struct RepositoryPasswordIsCorrect<'a> {
     client: &'a super::Client,
     repository_id: Result<::std::string::String, String>,
@@ -29903,6 +30327,8 @@ impl ::std::fmt::Debug for RepositoryPasswordIsCorrectResponse {
 [`Client::repository_export_repositories`]: super::Client::repository_export_repositories*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "repository")]
+///
+/// Needs the crate feature `repository`.
 pub struct RepositoryExportRepositories<'a> {
     client: &'a super::Client,
     accept: Result<Option<::std::string::String>, String>,
@@ -30035,6 +30461,8 @@ impl<'a> RepositoryExportRepositories<'a> {
 [`Client::repository_validate_delete`]: super::Client::repository_validate_delete*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "repository")]
+///
+/// Needs the crate feature `repository`.
 pub struct RepositoryValidateDelete<'a> {
     client: &'a super::Client,
     repository_id: Result<Option<::std::vec::Vec<::uuid::Uuid>>, String>,
@@ -30119,6 +30547,8 @@ impl<'a> RepositoryValidateDelete<'a> {
 [`Client::resource_group_get_resource_groups`]: super::Client::resource_group_get_resource_groups*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "resource-group")]
+///
+/// Needs the crate feature `resource-group`.
 pub struct ResourceGroupGetResourceGroups<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -30441,6 +30871,8 @@ impl ::std::fmt::Debug for ResourceGroupGetResourceGroupsResponse {
 [`Client::resource_group_get_resource_group_by_id`]: super::Client::resource_group_get_resource_group_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "resource-group")]
+///
+/// Needs the crate feature `resource-group`.
 pub struct ResourceGroupGetResourceGroupById<'a> {
     client: &'a super::Client,
     resource_group_id: Result<::std::string::String, String>,
@@ -30617,6 +31049,8 @@ impl ::std::fmt::Debug for ResourceGroupGetResourceGroupByIdResponse {
 [`Client::retention_settings_get`]: super::Client::retention_settings_get*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "retention-settings")]
+///
+/// Needs the crate feature `retention-settings`.
 pub struct RetentionSettingsGet<'a> {
     client: &'a super::Client,
 }
@@ -30685,6 +31119,8 @@ impl<'a> RetentionSettingsGet<'a> {
 [`Client::retention_settings_update`]: super::Client::retention_settings_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "retention-settings")]
+///
+/// Needs the crate feature `retention-settings`.
 pub struct RetentionSettingsUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::RetentionSettings, String>,
@@ -30783,6 +31219,8 @@ impl<'a> RetentionSettingsUpdate<'a> {
 [`Client::saml2_get_identity_provider_configuration`]: super::Client::saml2_get_identity_provider_configuration*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "saml2")]
+///
+/// Needs the crate feature `saml2`.
 pub struct Saml2GetIdentityProviderConfiguration<'a> {
     client: &'a super::Client,
     include_disabled: Result<Option<bool>, String>,
@@ -30869,6 +31307,8 @@ impl<'a> Saml2GetIdentityProviderConfiguration<'a> {
 [`Client::saml2_get_service_provider_configuration`]: super::Client::saml2_get_service_provider_configuration*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "saml2")]
+///
+/// Needs the crate feature `saml2`.
 pub struct Saml2GetServiceProviderConfiguration<'a> {
     client: &'a super::Client,
 }
@@ -30937,6 +31377,8 @@ impl<'a> Saml2GetServiceProviderConfiguration<'a> {
 [`Client::saml2_get_service_provider_metadata`]: super::Client::saml2_get_service_provider_metadata*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "saml2")]
+///
+/// Needs the crate feature `saml2`.
 pub struct Saml2GetServiceProviderMetadata<'a> {
     client: &'a super::Client,
 }
@@ -31019,6 +31461,8 @@ impl<'a> Saml2GetServiceProviderMetadata<'a> {
 [`Client::saml2_get_service_provider_certificate`]: super::Client::saml2_get_service_provider_certificate*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "saml2")]
+///
+/// Needs the crate feature `saml2`.
 pub struct Saml2GetServiceProviderCertificate<'a> {
     client: &'a super::Client,
 }
@@ -31137,6 +31581,8 @@ impl ::std::fmt::Debug for Saml2GetServiceProviderCertificateResponse {
 [`Client::saml2_upload_service_provider_certificate`]: super::Client::saml2_upload_service_provider_certificate*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "saml2")]
+///
+/// Needs the crate feature `saml2`.
 pub struct Saml2UploadServiceProviderCertificate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::ServiceProviderCertificate, String>,
@@ -31230,6 +31676,8 @@ impl<'a> Saml2UploadServiceProviderCertificate<'a> {
 [`Client::saml2_delete_service_provider_certificate`]: super::Client::saml2_delete_service_provider_certificate*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "saml2")]
+///
+/// Needs the crate feature `saml2`.
 pub struct Saml2DeleteServiceProviderCertificate<'a> {
     client: &'a super::Client,
 }
@@ -31287,6 +31735,8 @@ impl<'a> Saml2DeleteServiceProviderCertificate<'a> {
 [`Client::saml2_register_identity_provider`]: super::Client::saml2_register_identity_provider*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "saml2")]
+///
+/// Needs the crate feature `saml2`.
 pub struct Saml2RegisterIdentityProvider<'a> {
     client: &'a super::Client,
     body: Result<types::builder::IdentityProviderMetadata, String>,
@@ -31380,6 +31830,8 @@ impl<'a> Saml2RegisterIdentityProvider<'a> {
 [`Client::saml2_change_identity_provider_used`]: super::Client::saml2_change_identity_provider_used*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "saml2")]
+///
+/// Needs the crate feature `saml2`.
 pub struct Saml2ChangeIdentityProviderUsed<'a> {
     client: &'a super::Client,
     body: Result<types::builder::IdentityProviderIsUsedFromClient, String>,
@@ -31474,6 +31926,8 @@ impl<'a> Saml2ChangeIdentityProviderUsed<'a> {
 [`Client::sla_protection_policy_template_get_sla_policy_template_by_id`]: super::Client::sla_protection_policy_template_get_sla_policy_template_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sla-template")]
+///
+/// Needs the crate feature `sla-template`.
 pub struct SlaProtectionPolicyTemplateGetSlaPolicyTemplateById<'a> {
     client: &'a super::Client,
     template_id: Result<::uuid::Uuid, String>,
@@ -31574,6 +32028,8 @@ impl<'a> SlaProtectionPolicyTemplateGetSlaPolicyTemplateById<'a> {
 [`Client::sla_protection_policy_template_update_sla_policy_template`]: super::Client::sla_protection_policy_template_update_sla_policy_template*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sla-template")]
+///
+/// Needs the crate feature `sla-template`.
 pub struct SlaProtectionPolicyTemplateUpdateSlaPolicyTemplate<'a> {
     client: &'a super::Client,
     template_id: Result<::uuid::Uuid, String>,
@@ -31759,6 +32215,8 @@ impl ::std::fmt::Debug for SlaProtectionPolicyTemplateUpdateSlaPolicyTemplateRes
 [`Client::sla_protection_policy_template_delete_sla_policy_template`]: super::Client::sla_protection_policy_template_delete_sla_policy_template*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sla-template")]
+///
+/// Needs the crate feature `sla-template`.
 pub struct SlaProtectionPolicyTemplateDeleteSlaPolicyTemplate<'a> {
     client: &'a super::Client,
     template_id: Result<::uuid::Uuid, String>,
@@ -31834,6 +32292,8 @@ impl<'a> SlaProtectionPolicyTemplateDeleteSlaPolicyTemplate<'a> {
 [`Client::sla_protection_policy_template_get_sla_policy_templates`]: super::Client::sla_protection_policy_template_get_sla_policy_templates*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sla-template")]
+///
+/// Needs the crate feature `sla-template`.
 pub struct SlaProtectionPolicyTemplateGetSlaPolicyTemplates<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -31991,6 +32451,8 @@ impl<'a> SlaProtectionPolicyTemplateGetSlaPolicyTemplates<'a> {
 [`Client::sla_protection_policy_template_create_sla_policy_template`]: super::Client::sla_protection_policy_template_create_sla_policy_template*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sla-template")]
+///
+/// Needs the crate feature `sla-template`.
 pub struct SlaProtectionPolicyTemplateCreateSlaPolicyTemplate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::NewSlaTemplateFromClient, String>,
@@ -32091,6 +32553,8 @@ impl<'a> SlaProtectionPolicyTemplateCreateSlaPolicyTemplate<'a> {
 [`Client::sla_protection_policy_template_get_assigned_protection_policies`]: super::Client::sla_protection_policy_template_get_assigned_protection_policies*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sla-template")]
+///
+/// Needs the crate feature `sla-template`.
 pub struct SlaProtectionPolicyTemplateGetAssignedProtectionPolicies<'a> {
     client: &'a super::Client,
     template_id: Result<::uuid::Uuid, String>,
@@ -32177,6 +32641,8 @@ impl<'a> SlaProtectionPolicyTemplateGetAssignedProtectionPolicies<'a> {
 [`Client::sql_cost_estimation_calculate_cost_estimation`]: super::Client::sql_cost_estimation_calculate_cost_estimation*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sql-cost-estimation")]
+///
+/// Needs the crate feature `sql-cost-estimation`.
 pub struct SqlCostEstimationCalculateCostEstimation<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -32370,6 +32836,8 @@ impl<'a> SqlCostEstimationCalculateCostEstimation<'a> {
 [`Client::sql_cost_estimation_export`]: super::Client::sql_cost_estimation_export*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sql-cost-estimation")]
+///
+/// Needs the crate feature `sql-cost-estimation`.
 pub struct SqlCostEstimationExport<'a> {
     client: &'a super::Client,
     accept: Result<Option<::std::string::String>, String>,
@@ -32507,6 +32975,8 @@ impl<'a> SqlCostEstimationExport<'a> {
 [`Client::sql_elastic_pool_get_sql_servers_page`]: super::Client::sql_elastic_pool_get_sql_servers_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sql-elastic-pool")]
+///
+/// Needs the crate feature `sql-elastic-pool`.
 pub struct SqlElasticPoolGetSqlServersPage<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -32742,6 +33212,8 @@ impl ::std::fmt::Debug for SqlElasticPoolGetSqlServersPageResponse {
 [`Client::sql_elastic_pool_get_sql_elastic_pool_by_id`]: super::Client::sql_elastic_pool_get_sql_elastic_pool_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sql-elastic-pool")]
+///
+/// Needs the crate feature `sql-elastic-pool`.
 pub struct SqlElasticPoolGetSqlElasticPoolById<'a> {
     client: &'a super::Client,
     sql_elastic_pool_id: Result<::std::string::String, String>,
@@ -32920,6 +33392,8 @@ impl ::std::fmt::Debug for SqlElasticPoolGetSqlElasticPoolByIdResponse {
 [`Client::sql_policy_get_policies`]: super::Client::sql_policy_get_policies*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sql-policy")]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct SqlPolicyGetPolicies<'a> {
     client: &'a super::Client,
     database_id: Result<Option<::std::string::String>, String>,
@@ -33144,6 +33618,8 @@ impl<'a> SqlPolicyGetPolicies<'a> {
 [`Client::sql_policy_create_policy`]: super::Client::sql_policy_create_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sql-policy")]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct SqlPolicyCreatePolicy<'a> {
     client: &'a super::Client,
     body: Result<types::builder::NewSqlPolicyFromClient, String>,
@@ -33244,6 +33720,8 @@ impl<'a> SqlPolicyCreatePolicy<'a> {
 [`Client::sql_policy_get_policy`]: super::Client::sql_policy_get_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sql-policy")]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct SqlPolicyGetPolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -33330,6 +33808,8 @@ impl<'a> SqlPolicyGetPolicy<'a> {
 [`Client::sql_policy_update_policy`]: super::Client::sql_policy_update_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sql-policy")]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct SqlPolicyUpdatePolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -33505,6 +33985,8 @@ impl ::std::fmt::Debug for SqlPolicyUpdatePolicyResponse {
 [`Client::sql_policy_delete_policy`]: super::Client::sql_policy_delete_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sql-policy")]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct SqlPolicyDeletePolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -33580,6 +34062,8 @@ impl<'a> SqlPolicyDeletePolicy<'a> {
 [`Client::sql_policy_get_policy_selected_items`]: super::Client::sql_policy_get_policy_selected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sql-policy")]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct SqlPolicyGetPolicySelectedItems<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -33739,6 +34223,8 @@ impl<'a> SqlPolicyGetPolicySelectedItems<'a> {
 [`Client::sql_policy_get_policy_regions`]: super::Client::sql_policy_get_policy_regions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sql-policy")]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct SqlPolicyGetPolicyRegions<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -33898,6 +34384,8 @@ impl<'a> SqlPolicyGetPolicyRegions<'a> {
 [`Client::sql_policy_get_policy_excluded_items`]: super::Client::sql_policy_get_policy_excluded_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sql-policy")]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct SqlPolicyGetPolicyExcludedItems<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -34076,6 +34564,8 @@ impl<'a> SqlPolicyGetPolicyExcludedItems<'a> {
 [`Client::sql_policy_order_priority_of_policies`]: super::Client::sql_policy_order_priority_of_policies*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sql-policy")]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct SqlPolicyOrderPriorityOfPolicies<'a> {
     client: &'a super::Client,
     body: Result<::std::option::Option<::std::vec::Vec<::uuid::Uuid>>, String>,
@@ -34153,6 +34643,8 @@ impl<'a> SqlPolicyOrderPriorityOfPolicies<'a> {
 [`Client::sql_policy_test_policy_configuration`]: super::Client::sql_policy_test_policy_configuration*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sql-policy")]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct SqlPolicyTestPolicyConfiguration<'a> {
     client: &'a super::Client,
     body: Result<types::builder::NewSqlPolicyFromClient, String>,
@@ -34329,6 +34821,8 @@ impl ::std::fmt::Debug for SqlPolicyTestPolicyConfigurationResponse {
 [`Client::sql_policy_enable_policy`]: super::Client::sql_policy_enable_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sql-policy")]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct SqlPolicyEnablePolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -34404,6 +34898,8 @@ impl<'a> SqlPolicyEnablePolicy<'a> {
 [`Client::sql_policy_disable_policy`]: super::Client::sql_policy_disable_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sql-policy")]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct SqlPolicyDisablePolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -34479,6 +34975,8 @@ impl<'a> SqlPolicyDisablePolicy<'a> {
 [`Client::sql_policy_start_backup_policy`]: super::Client::sql_policy_start_backup_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sql-policy")]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct SqlPolicyStartBackupPolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -34565,6 +35063,8 @@ impl<'a> SqlPolicyStartBackupPolicy<'a> {
 [`Client::sql_policy_stop_policy`]: super::Client::sql_policy_stop_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sql-policy")]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct SqlPolicyStopPolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -34640,6 +35140,8 @@ impl<'a> SqlPolicyStopPolicy<'a> {
 [`Client::sql_policy_export_policies`]: super::Client::sql_policy_export_policies*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sql-policy")]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct SqlPolicyExportPolicies<'a> {
     client: &'a super::Client,
     accept: Result<Option<::std::string::String>, String>,
@@ -34774,6 +35276,8 @@ impl<'a> SqlPolicyExportPolicies<'a> {
 [`Client::sql_policy_get_protected_items`]: super::Client::sql_policy_get_protected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sql-policy")]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct SqlPolicyGetProtectedItems<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -34917,6 +35421,8 @@ impl<'a> SqlPolicyGetProtectedItems<'a> {
 [`Client::sql_policy_get_policy_protected_items`]: super::Client::sql_policy_get_policy_protected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sql-policy")]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct SqlPolicyGetPolicyProtectedItems<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -35076,6 +35582,8 @@ impl<'a> SqlPolicyGetPolicyProtectedItems<'a> {
 [`Client::sql_restore_point_get_restore_point_page`]: super::Client::sql_restore_point_get_restore_point_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sql-restore-point")]
+///
+/// Needs the crate feature `sql-restore-point`.
 pub struct SqlRestorePointGetRestorePointPage<'a> {
     client: &'a super::Client,
     data_retrieval_statuses: Result<
@@ -35335,6 +35843,8 @@ impl<'a> SqlRestorePointGetRestorePointPage<'a> {
 [`Client::sql_restore_point_get_restore_point_by_id`]: super::Client::sql_restore_point_get_restore_point_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sql-restore-point")]
+///
+/// Needs the crate feature `sql-restore-point`.
 pub struct SqlRestorePointGetRestorePointById<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::uuid::Uuid, String>,
@@ -35421,6 +35931,8 @@ impl<'a> SqlRestorePointGetRestorePointById<'a> {
 [`Client::sql_restore_point_delete_restore_point`]: super::Client::sql_restore_point_delete_restore_point*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sql-restore-point")]
+///
+/// Needs the crate feature `sql-restore-point`.
 pub struct SqlRestorePointDeleteRestorePoint<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::uuid::Uuid, String>,
@@ -35507,6 +36019,8 @@ impl<'a> SqlRestorePointDeleteRestorePoint<'a> {
 [`Client::sql_restore_point_restore_azure_sql_database`]: super::Client::sql_restore_point_restore_azure_sql_database*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sql-restore-point")]
+///
+/// Needs the crate feature `sql-restore-point`.
 pub struct SqlRestorePointRestoreAzureSqlDatabase<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::uuid::Uuid, String>,
@@ -35623,6 +36137,8 @@ impl<'a> SqlRestorePointRestoreAzureSqlDatabase<'a> {
 [`Client::sql_restore_point_retrieve_data`]: super::Client::sql_restore_point_retrieve_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sql-restore-point")]
+///
+/// Needs the crate feature `sql-restore-point`.
 pub struct SqlRestorePointRetrieveData<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::uuid::Uuid, String>,
@@ -35739,6 +36255,8 @@ impl<'a> SqlRestorePointRetrieveData<'a> {
 [`Client::sql_restore_point_extend_retrieved_data_availability`]: super::Client::sql_restore_point_extend_retrieved_data_availability*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sql-restore-point")]
+///
+/// Needs the crate feature `sql-restore-point`.
 pub struct SqlRestorePointExtendRetrievedDataAvailability<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::uuid::Uuid, String>,
@@ -35848,6 +36366,8 @@ impl<'a> SqlRestorePointExtendRetrievedDataAvailability<'a> {
 [`Client::sql_server_get_sql_servers_page`]: super::Client::sql_server_get_sql_servers_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sql-server")]
+///
+/// Needs the crate feature `sql-server`.
 pub struct SqlServerGetSqlServersPage<'a> {
     client: &'a super::Client,
     assignable_by_sql_account_id: Result<Option<i64>, String>,
@@ -36207,6 +36727,8 @@ impl ::std::fmt::Debug for SqlServerGetSqlServersPageResponse {
 [`Client::sql_server_get_sql_server_by_id`]: super::Client::sql_server_get_sql_server_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sql-server")]
+///
+/// Needs the crate feature `sql-server`.
 pub struct SqlServerGetSqlServerById<'a> {
     client: &'a super::Client,
     sql_server_id: Result<::std::string::String, String>,
@@ -36383,6 +36905,8 @@ impl ::std::fmt::Debug for SqlServerGetSqlServerByIdResponse {
 [`Client::sql_server_test_connectivity`]: super::Client::sql_server_test_connectivity*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "sql-server")]
+///
+/// Needs the crate feature `sql-server`.
 pub struct SqlServerTestConnectivity<'a> {
     client: &'a super::Client,
     sql_server_id: Result<::std::string::String, String>,
@@ -36575,6 +37099,8 @@ impl ::std::fmt::Debug for SqlServerTestConnectivityResponse {
 [`Client::standard_account_get_standard_accounts`]: super::Client::standard_account_get_standard_accounts*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "standard-account")]
+///
+/// Needs the crate feature `standard-account`.
 pub struct StandardAccountGetStandardAccounts<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -36746,6 +37272,8 @@ impl<'a> StandardAccountGetStandardAccounts<'a> {
 [`Client::standard_account_add`]: super::Client::standard_account_add*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "standard-account")]
+///
+/// Needs the crate feature `standard-account`.
 pub struct StandardAccountAdd<'a> {
     client: &'a super::Client,
     body: Result<types::builder::NewStandardAccountFromClient, String>,
@@ -36847,6 +37375,8 @@ impl<'a> StandardAccountAdd<'a> {
 [`Client::standard_account_get_standard_account_names`]: super::Client::standard_account_get_standard_account_names*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "standard-account")]
+///
+/// Needs the crate feature `standard-account`.
 pub struct StandardAccountGetStandardAccountNames<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -37018,6 +37548,8 @@ impl<'a> StandardAccountGetStandardAccountNames<'a> {
 [`Client::standard_account_get_account`]: super::Client::standard_account_get_account*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "standard-account")]
+///
+/// Needs the crate feature `standard-account`.
 pub struct StandardAccountGetAccount<'a> {
     client: &'a super::Client,
     id: Result<::std::string::String, String>,
@@ -37104,6 +37636,8 @@ impl<'a> StandardAccountGetAccount<'a> {
 [`Client::standard_account_update`]: super::Client::standard_account_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "standard-account")]
+///
+/// Needs the crate feature `standard-account`.
 pub struct StandardAccountUpdate<'a> {
     client: &'a super::Client,
     id: Result<::std::string::String, String>,
@@ -37221,6 +37755,8 @@ impl<'a> StandardAccountUpdate<'a> {
 [`Client::standard_account_delete`]: super::Client::standard_account_delete*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "standard-account")]
+///
+/// Needs the crate feature `standard-account`.
 pub struct StandardAccountDelete<'a> {
     client: &'a super::Client,
     id: Result<::std::string::String, String>,
@@ -37296,6 +37832,8 @@ impl<'a> StandardAccountDelete<'a> {
 [`Client::standard_account_export`]: super::Client::standard_account_export*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "standard-account")]
+///
+/// Needs the crate feature `standard-account`.
 pub struct StandardAccountExport<'a> {
     client: &'a super::Client,
     accept: Result<Option<::std::string::String>, String>,
@@ -37431,6 +37969,8 @@ impl<'a> StandardAccountExport<'a> {
 [`Client::storage_account_get_accounts`]: super::Client::storage_account_get_accounts*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "storage-account")]
+///
+/// Needs the crate feature `storage-account`.
 pub struct StorageAccountGetAccounts<'a> {
     client: &'a super::Client,
     account_id: Result<Option<::std::string::String>, String>,
@@ -37809,6 +38349,8 @@ impl ::std::fmt::Debug for StorageAccountGetAccountsResponse {
 [`Client::storage_account_get_account`]: super::Client::storage_account_get_account*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "storage-account")]
+///
+/// Needs the crate feature `storage-account`.
 pub struct StorageAccountGetAccount<'a> {
     client: &'a super::Client,
     storage_account_id: Result<::std::string::String, String>,
@@ -38006,6 +38548,8 @@ impl ::std::fmt::Debug for StorageAccountGetAccountResponse {
 [`Client::storage_account_get_account_capabilities`]: super::Client::storage_account_get_account_capabilities*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "storage-account")]
+///
+/// Needs the crate feature `storage-account`.
 pub struct StorageAccountGetAccountCapabilities<'a> {
     client: &'a super::Client,
     storage_account_id: Result<::std::string::String, String>,
@@ -38198,6 +38742,8 @@ impl ::std::fmt::Debug for StorageAccountGetAccountCapabilitiesResponse {
 [`Client::storage_account_get_containers`]: super::Client::storage_account_get_containers*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "storage-account")]
+///
+/// Needs the crate feature `storage-account`.
 pub struct StorageAccountGetContainers<'a> {
     client: &'a super::Client,
     azure_storage_id: Result<::std::string::String, String>,
@@ -38392,6 +38938,8 @@ impl<'a> StorageAccountGetContainers<'a> {
 [`Client::storage_account_create_container`]: super::Client::storage_account_create_container*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "storage-account")]
+///
+/// Needs the crate feature `storage-account`.
 pub struct StorageAccountCreateContainer<'a> {
     client: &'a super::Client,
     azure_storage_id: Result<::std::string::String, String>,
@@ -38509,6 +39057,8 @@ impl<'a> StorageAccountCreateContainer<'a> {
 [`Client::storage_account_get_container_by_name`]: super::Client::storage_account_get_container_by_name*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "storage-account")]
+///
+/// Needs the crate feature `storage-account`.
 pub struct StorageAccountGetContainerByName<'a> {
     client: &'a super::Client,
     azure_storage_id: Result<::std::string::String, String>,
@@ -38623,6 +39173,8 @@ impl<'a> StorageAccountGetContainerByName<'a> {
 [`Client::storage_account_get_folders`]: super::Client::storage_account_get_folders*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "storage-account")]
+///
+/// Needs the crate feature `storage-account`.
 pub struct StorageAccountGetFolders<'a> {
     client: &'a super::Client,
     azure_storage_id: Result<::std::string::String, String>,
@@ -38832,6 +39384,8 @@ impl<'a> StorageAccountGetFolders<'a> {
 [`Client::storage_account_get_folder_by_name`]: super::Client::storage_account_get_folder_by_name*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "storage-account")]
+///
+/// Needs the crate feature `storage-account`.
 pub struct StorageAccountGetFolderByName<'a> {
     client: &'a super::Client,
     azure_storage_id: Result<::std::string::String, String>,
@@ -38959,6 +39513,8 @@ impl<'a> StorageAccountGetFolderByName<'a> {
 [`Client::storage_protection_policy_template_get_storage_policy_template_by_id`]: super::Client::storage_protection_policy_template_get_storage_policy_template_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "storage-template")]
+///
+/// Needs the crate feature `storage-template`.
 pub struct StorageProtectionPolicyTemplateGetStoragePolicyTemplateById<'a> {
     client: &'a super::Client,
     template_id: Result<::uuid::Uuid, String>,
@@ -39045,6 +39601,8 @@ impl<'a> StorageProtectionPolicyTemplateGetStoragePolicyTemplateById<'a> {
 [`Client::storage_protection_policy_template_update_storage_policy_template`]: super::Client::storage_protection_policy_template_update_storage_policy_template*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "storage-template")]
+///
+/// Needs the crate feature `storage-template`.
 pub struct StorageProtectionPolicyTemplateUpdateStoragePolicyTemplate<'a> {
     client: &'a super::Client,
     template_id: Result<::uuid::Uuid, String>,
@@ -39233,6 +39791,8 @@ for StorageProtectionPolicyTemplateUpdateStoragePolicyTemplateResponse {
 [`Client::storage_protection_policy_template_delete_storage_policy_template`]: super::Client::storage_protection_policy_template_delete_storage_policy_template*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "storage-template")]
+///
+/// Needs the crate feature `storage-template`.
 pub struct StorageProtectionPolicyTemplateDeleteStoragePolicyTemplate<'a> {
     client: &'a super::Client,
     template_id: Result<::uuid::Uuid, String>,
@@ -39308,6 +39868,8 @@ impl<'a> StorageProtectionPolicyTemplateDeleteStoragePolicyTemplate<'a> {
 [`Client::storage_protection_policy_template_get_storage_policy_templates`]: super::Client::storage_protection_policy_template_get_storage_policy_templates*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "storage-template")]
+///
+/// Needs the crate feature `storage-template`.
 pub struct StorageProtectionPolicyTemplateGetStoragePolicyTemplates<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -39481,6 +40043,8 @@ impl<'a> StorageProtectionPolicyTemplateGetStoragePolicyTemplates<'a> {
 [`Client::storage_protection_policy_template_create_storage_policy_template`]: super::Client::storage_protection_policy_template_create_storage_policy_template*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "storage-template")]
+///
+/// Needs the crate feature `storage-template`.
 pub struct StorageProtectionPolicyTemplateCreateStoragePolicyTemplate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::NewStorageTemplateFromClient, String>,
@@ -39584,6 +40148,8 @@ impl<'a> StorageProtectionPolicyTemplateCreateStoragePolicyTemplate<'a> {
 [`Client::storage_protection_policy_template_get_assigned_protection_policies`]: super::Client::storage_protection_policy_template_get_assigned_protection_policies*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "storage-template")]
+///
+/// Needs the crate feature `storage-template`.
 pub struct StorageProtectionPolicyTemplateGetAssignedProtectionPolicies<'a> {
     client: &'a super::Client,
     template_id: Result<::uuid::Uuid, String>,
@@ -39670,6 +40236,8 @@ impl<'a> StorageProtectionPolicyTemplateGetAssignedProtectionPolicies<'a> {
 [`Client::subscription_get_subscriptions`]: super::Client::subscription_get_subscriptions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "subscription")]
+///
+/// Needs the crate feature `subscription`.
 pub struct SubscriptionGetSubscriptions<'a> {
     client: &'a super::Client,
     account_id: Result<Option<::std::string::String>, String>,
@@ -39879,6 +40447,8 @@ impl<'a> SubscriptionGetSubscriptions<'a> {
 [`Client::subscription_get_subscription`]: super::Client::subscription_get_subscription*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "subscription")]
+///
+/// Needs the crate feature `subscription`.
 pub struct SubscriptionGetSubscription<'a> {
     client: &'a super::Client,
     subscription_id: Result<::uuid::Uuid, String>,
@@ -39965,6 +40535,8 @@ impl<'a> SubscriptionGetSubscription<'a> {
 [`Client::system_export_logs`]: super::Client::system_export_logs*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "system")]
+///
+/// Needs the crate feature `system`.
 pub struct SystemExportLogs<'a> {
     client: &'a super::Client,
     days: Result<Option<i32>, String>,
@@ -40155,6 +40727,8 @@ impl ::std::fmt::Debug for SystemExportLogsResponse {
 [`Client::system_get_about`]: super::Client::system_get_about*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "system")]
+///
+/// Needs the crate feature `system`.
 pub struct SystemGetAbout<'a> {
     client: &'a super::Client,
 }
@@ -40223,6 +40797,8 @@ impl<'a> SystemGetAbout<'a> {
 [`Client::system_get_server_info`]: super::Client::system_get_server_info*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "system")]
+///
+/// Needs the crate feature `system`.
 pub struct SystemGetServerInfo<'a> {
     client: &'a super::Client,
 }
@@ -40291,6 +40867,8 @@ impl<'a> SystemGetServerInfo<'a> {
 [`Client::system_get_server_date_time_info`]: super::Client::system_get_server_date_time_info*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "system")]
+///
+/// Needs the crate feature `system`.
 pub struct SystemGetServerDateTimeInfo<'a> {
     client: &'a super::Client,
 }
@@ -40359,6 +40937,8 @@ impl<'a> SystemGetServerDateTimeInfo<'a> {
 [`Client::system_get_timezones`]: super::Client::system_get_timezones*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "system")]
+///
+/// Needs the crate feature `system`.
 pub struct SystemGetTimezones<'a> {
     client: &'a super::Client,
 }
@@ -40427,6 +41007,8 @@ impl<'a> SystemGetTimezones<'a> {
 [`Client::system_set_timezone`]: super::Client::system_set_timezone*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "system")]
+///
+/// Needs the crate feature `system`.
 pub struct SystemSetTimezone<'a> {
     client: &'a super::Client,
     body: Result<types::builder::TimezoneFromClient, String>,
@@ -40520,6 +41102,8 @@ impl<'a> SystemSetTimezone<'a> {
 [`Client::system_get_system_status`]: super::Client::system_get_system_status*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "system")]
+///
+/// Needs the crate feature `system`.
 pub struct SystemGetSystemStatus<'a> {
     client: &'a super::Client,
 }
@@ -40588,6 +41172,8 @@ impl<'a> SystemGetSystemStatus<'a> {
 [`Client::system_get_support_info`]: super::Client::system_get_support_info*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "system")]
+///
+/// Needs the crate feature `system`.
 pub struct SystemGetSupportInfo<'a> {
     client: &'a super::Client,
 }
@@ -40656,6 +41242,8 @@ impl<'a> SystemGetSupportInfo<'a> {
 [`Client::system_get_updater_link`]: super::Client::system_get_updater_link*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "system")]
+///
+/// Needs the crate feature `system`.
 pub struct SystemGetUpdaterLink<'a> {
     client: &'a super::Client,
 }
@@ -40724,6 +41312,8 @@ impl<'a> SystemGetUpdaterLink<'a> {
 [`Client::system_private_deployment_state`]: super::Client::system_private_deployment_state*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "system")]
+///
+/// Needs the crate feature `system`.
 pub struct SystemPrivateDeploymentState<'a> {
     client: &'a super::Client,
 }
@@ -40792,6 +41382,8 @@ impl<'a> SystemPrivateDeploymentState<'a> {
 [`Client::system_private_deployment_set`]: super::Client::system_private_deployment_set*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "system")]
+///
+/// Needs the crate feature `system`.
 pub struct SystemPrivateDeploymentSet<'a> {
     client: &'a super::Client,
     body: Result<types::builder::SetDeploymentModeRequest, String>,
@@ -40885,6 +41477,8 @@ impl<'a> SystemPrivateDeploymentSet<'a> {
 [`Client::system_service_is_up`]: super::Client::system_service_is_up*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "system")]
+///
+/// Needs the crate feature `system`.
 pub struct SystemServiceIsUp<'a> {
     client: &'a super::Client,
 }
@@ -40942,6 +41536,8 @@ impl<'a> SystemServiceIsUp<'a> {
 [`Client::tag_get_tags_page`]: super::Client::tag_get_tags_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "tag")]
+///
+/// Needs the crate feature `tag`.
 pub struct TagGetTagsPage<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -41228,6 +41824,8 @@ impl ::std::fmt::Debug for TagGetTagsPageResponse {
 [`Client::tenant_get_tenants`]: super::Client::tenant_get_tenants*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "tenant")]
+///
+/// Needs the crate feature `tenant`.
 pub struct TenantGetTenants<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -41340,6 +41938,8 @@ impl<'a> TenantGetTenants<'a> {
 [`Client::tenant_get_tenants_with_account`]: super::Client::tenant_get_tenants_with_account*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "tenant")]
+///
+/// Needs the crate feature `tenant`.
 pub struct TenantGetTenantsWithAccount<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -41589,6 +42189,8 @@ impl ::std::fmt::Debug for TenantGetTenantsWithAccountResponse {
 [`Client::tenant_get_tenant`]: super::Client::tenant_get_tenant*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "tenant")]
+///
+/// Needs the crate feature `tenant`.
 pub struct TenantGetTenant<'a> {
     client: &'a super::Client,
     tenant_id: Result<::uuid::Uuid, String>,
@@ -41675,6 +42277,8 @@ impl<'a> TenantGetTenant<'a> {
 [`Client::user_get_users`]: super::Client::user_get_users*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "user")]
+///
+/// Needs the crate feature `user`.
 pub struct UserGetUsers<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -41832,6 +42436,8 @@ impl<'a> UserGetUsers<'a> {
 [`Client::user_create_user`]: super::Client::user_create_user*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "user")]
+///
+/// Needs the crate feature `user`.
 pub struct UserCreateUser<'a> {
     client: &'a super::Client,
     body: Result<types::builder::UserFromClient, String>,
@@ -41928,6 +42534,8 @@ impl<'a> UserCreateUser<'a> {
 [`Client::user_get_user`]: super::Client::user_get_user*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "user")]
+///
+/// Needs the crate feature `user`.
 pub struct UserGetUser<'a> {
     client: &'a super::Client,
     id: Result<::std::string::String, String>,
@@ -42013,6 +42621,8 @@ impl<'a> UserGetUser<'a> {
 [`Client::user_update_user`]: super::Client::user_update_user*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "user")]
+///
+/// Needs the crate feature `user`.
 pub struct UserUpdateUser<'a> {
     client: &'a super::Client,
     id: Result<::std::string::String, String>,
@@ -42128,6 +42738,8 @@ impl<'a> UserUpdateUser<'a> {
 [`Client::user_delete_user`]: super::Client::user_delete_user*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "user")]
+///
+/// Needs the crate feature `user`.
 pub struct UserDeleteUser<'a> {
     client: &'a super::Client,
     id: Result<::std::string::String, String>,
@@ -42202,6 +42814,8 @@ impl<'a> UserDeleteUser<'a> {
 [`Client::user_change_users_password`]: super::Client::user_change_users_password*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "user")]
+///
+/// Needs the crate feature `user`.
 pub struct UserChangeUsersPassword<'a> {
     client: &'a super::Client,
     user_id: Result<::std::string::String, String>,
@@ -42311,6 +42925,8 @@ impl<'a> UserChangeUsersPassword<'a> {
 [`Client::user_enable_mfa`]: super::Client::user_enable_mfa*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "user")]
+///
+/// Needs the crate feature `user`.
 pub struct UserEnableMfa<'a> {
     client: &'a super::Client,
     id: Result<::std::string::String, String>,
@@ -42423,6 +43039,8 @@ impl<'a> UserEnableMfa<'a> {
 [`Client::user_disable_mfa`]: super::Client::user_disable_mfa*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "user")]
+///
+/// Needs the crate feature `user`.
 pub struct UserDisableMfa<'a> {
     client: &'a super::Client,
     id: Result<::std::string::String, String>,
@@ -42498,6 +43116,8 @@ impl<'a> UserDisableMfa<'a> {
 [`Client::user_accept_mfa`]: super::Client::user_accept_mfa*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "user")]
+///
+/// Needs the crate feature `user`.
 pub struct UserAcceptMfa<'a> {
     client: &'a super::Client,
     id: Result<::std::string::String, String>,
@@ -42603,6 +43223,8 @@ impl<'a> UserAcceptMfa<'a> {
 [`Client::user_export`]: super::Client::user_export*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "user")]
+///
+/// Needs the crate feature `user`.
 pub struct UserExport<'a> {
     client: &'a super::Client,
     accept: Result<Option<::std::string::String>, String>,
@@ -42737,6 +43359,8 @@ impl<'a> UserExport<'a> {
 [`Client::user_change_password_of_current_user`]: super::Client::user_change_password_of_current_user*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "user")]
+///
+/// Needs the crate feature `user`.
 pub struct UserChangePasswordOfCurrentUser<'a> {
     client: &'a super::Client,
     body: Result<types::builder::ChangePasswordOfCurrentUserData, String>,
@@ -42831,6 +43455,8 @@ impl<'a> UserChangePasswordOfCurrentUser<'a> {
 [`Client::veeam_vaults_begin_sign_in`]: super::Client::veeam_vaults_begin_sign_in*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "veeam-vaults")]
+///
+/// Needs the crate feature `veeam-vaults`.
 pub struct VeeamVaultsBeginSignIn<'a> {
     client: &'a super::Client,
     body: Result<types::builder::NewVeeamVaultSignInFromClient, String>,
@@ -42932,6 +43558,8 @@ impl<'a> VeeamVaultsBeginSignIn<'a> {
 [`Client::veeam_vaults_sign_in_state`]: super::Client::veeam_vaults_sign_in_state*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "veeam-vaults")]
+///
+/// Needs the crate feature `veeam-vaults`.
 pub struct VeeamVaultsSignInState<'a> {
     client: &'a super::Client,
     id: Result<::std::string::String, String>,
@@ -43018,6 +43646,8 @@ impl<'a> VeeamVaultsSignInState<'a> {
 [`Client::veeam_vaults_complete_sign_in`]: super::Client::veeam_vaults_complete_sign_in*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "veeam-vaults")]
+///
+/// Needs the crate feature `veeam-vaults`.
 pub struct VeeamVaultsCompleteSignIn<'a> {
     client: &'a super::Client,
     body: Result<types::builder::OAuth2SignInRequest, String>,
@@ -43120,6 +43750,8 @@ impl<'a> VeeamVaultsCompleteSignIn<'a> {
 [`Client::veeam_vaults_get_registration`]: super::Client::veeam_vaults_get_registration*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "veeam-vaults")]
+///
+/// Needs the crate feature `veeam-vaults`.
 pub struct VeeamVaultsGetRegistration<'a> {
     client: &'a super::Client,
 }
@@ -43188,6 +43820,8 @@ impl<'a> VeeamVaultsGetRegistration<'a> {
 [`Client::veeam_vaults_register_instance`]: super::Client::veeam_vaults_register_instance*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "veeam-vaults")]
+///
+/// Needs the crate feature `veeam-vaults`.
 pub struct VeeamVaultsRegisterInstance<'a> {
     client: &'a super::Client,
     body: Result<types::builder::VeeamVaultRegistrationRequest, String>,
@@ -43289,6 +43923,8 @@ impl<'a> VeeamVaultsRegisterInstance<'a> {
 [`Client::veeam_vaults_list_vaults`]: super::Client::veeam_vaults_list_vaults*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "veeam-vaults")]
+///
+/// Needs the crate feature `veeam-vaults`.
 pub struct VeeamVaultsListVaults<'a> {
     client: &'a super::Client,
 }
@@ -43357,6 +43993,8 @@ impl<'a> VeeamVaultsListVaults<'a> {
 [`Client::veeam_vaults_import_account`]: super::Client::veeam_vaults_import_account*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "veeam-vaults")]
+///
+/// Needs the crate feature `veeam-vaults`.
 pub struct VeeamVaultsImportAccount<'a> {
     client: &'a super::Client,
     body: Result<types::builder::VeeamVaultAccountImport, String>,
@@ -43533,6 +44171,8 @@ impl ::std::fmt::Debug for VeeamVaultsImportAccountResponse {
 [`Client::virtual_machine_restore_point_get_restore_point_page`]: super::Client::virtual_machine_restore_point_get_restore_point_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "virtual-machine-restore-point")]
+///
+/// Needs the crate feature `virtual-machine-restore-point`.
 pub struct VirtualMachineRestorePointGetRestorePointPage<'a> {
     client: &'a super::Client,
     data_retrieval_statuses: Result<
@@ -43812,6 +44452,8 @@ impl<'a> VirtualMachineRestorePointGetRestorePointPage<'a> {
 [`Client::virtual_machine_restore_point_get_restore_point_by_id`]: super::Client::virtual_machine_restore_point_get_restore_point_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "virtual-machine-restore-point")]
+///
+/// Needs the crate feature `virtual-machine-restore-point`.
 pub struct VirtualMachineRestorePointGetRestorePointById<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::uuid::Uuid, String>,
@@ -43898,6 +44540,8 @@ impl<'a> VirtualMachineRestorePointGetRestorePointById<'a> {
 [`Client::virtual_machine_restore_point_delete_restore_point`]: super::Client::virtual_machine_restore_point_delete_restore_point*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "virtual-machine-restore-point")]
+///
+/// Needs the crate feature `virtual-machine-restore-point`.
 pub struct VirtualMachineRestorePointDeleteRestorePoint<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::uuid::Uuid, String>,
@@ -43984,6 +44628,8 @@ impl<'a> VirtualMachineRestorePointDeleteRestorePoint<'a> {
 [`Client::virtual_machine_restore_point_restore_disk`]: super::Client::virtual_machine_restore_point_restore_disk*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "virtual-machine-restore-point")]
+///
+/// Needs the crate feature `virtual-machine-restore-point`.
 pub struct VirtualMachineRestorePointRestoreDisk<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::uuid::Uuid, String>,
@@ -44100,6 +44746,8 @@ impl<'a> VirtualMachineRestorePointRestoreDisk<'a> {
 [`Client::virtual_machine_restore_point_restore_vm`]: super::Client::virtual_machine_restore_point_restore_vm*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "virtual-machine-restore-point")]
+///
+/// Needs the crate feature `virtual-machine-restore-point`.
 pub struct VirtualMachineRestorePointRestoreVm<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::uuid::Uuid, String>,
@@ -44217,6 +44865,8 @@ impl<'a> VirtualMachineRestorePointRestoreVm<'a> {
 [`Client::virtual_machine_restore_point_start_flr`]: super::Client::virtual_machine_restore_point_start_flr*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "virtual-machine-restore-point")]
+///
+/// Needs the crate feature `virtual-machine-restore-point`.
 pub struct VirtualMachineRestorePointStartFlr<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::uuid::Uuid, String>,
@@ -44327,6 +44977,8 @@ impl<'a> VirtualMachineRestorePointStartFlr<'a> {
 [`Client::virtual_machine_restore_point_retrieve_data`]: super::Client::virtual_machine_restore_point_retrieve_data*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "virtual-machine-restore-point")]
+///
+/// Needs the crate feature `virtual-machine-restore-point`.
 pub struct VirtualMachineRestorePointRetrieveData<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::uuid::Uuid, String>,
@@ -44443,6 +45095,8 @@ impl<'a> VirtualMachineRestorePointRetrieveData<'a> {
 [`Client::virtual_machine_restore_point_extend_retrieved_data_availability`]: super::Client::virtual_machine_restore_point_extend_retrieved_data_availability*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "virtual-machine-restore-point")]
+///
+/// Needs the crate feature `virtual-machine-restore-point`.
 pub struct VirtualMachineRestorePointExtendRetrievedDataAvailability<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::uuid::Uuid, String>,
@@ -44552,6 +45206,8 @@ impl<'a> VirtualMachineRestorePointExtendRetrievedDataAvailability<'a> {
 [`Client::virtual_machine_restore_point_get_disk_snapshots`]: super::Client::virtual_machine_restore_point_get_disk_snapshots*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "virtual-machine-restore-point")]
+///
+/// Needs the crate feature `virtual-machine-restore-point`.
 pub struct VirtualMachineRestorePointGetDiskSnapshots<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -44732,6 +45388,8 @@ impl<'a> VirtualMachineRestorePointGetDiskSnapshots<'a> {
 [`Client::virtual_machine_restore_point_disk_snapshot_rescan`]: super::Client::virtual_machine_restore_point_disk_snapshot_rescan*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "virtual-machine-restore-point")]
+///
+/// Needs the crate feature `virtual-machine-restore-point`.
 pub struct VirtualMachineRestorePointDiskSnapshotRescan<'a> {
     client: &'a super::Client,
 }
@@ -44803,6 +45461,8 @@ impl<'a> VirtualMachineRestorePointDiskSnapshotRescan<'a> {
 [`Client::virtual_machine_restore_point_get_virtual_machine_snapshots`]: super::Client::virtual_machine_restore_point_get_virtual_machine_snapshots*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "virtual-machine-restore-point")]
+///
+/// Needs the crate feature `virtual-machine-restore-point`.
 pub struct VirtualMachineRestorePointGetVirtualMachineSnapshots<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -44983,6 +45643,8 @@ impl<'a> VirtualMachineRestorePointGetVirtualMachineSnapshots<'a> {
 [`Client::virtual_machine_get_virtual_machine_page`]: super::Client::virtual_machine_get_virtual_machine_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "virtual-machine")]
+///
+/// Needs the crate feature `virtual-machine`.
 pub struct VirtualMachineGetVirtualMachinePage<'a> {
     client: &'a super::Client,
     backup_destination: Result<
@@ -45311,6 +45973,8 @@ impl<'a> VirtualMachineGetVirtualMachinePage<'a> {
 [`Client::virtual_machine_rescan_virtual_machine_page`]: super::Client::virtual_machine_rescan_virtual_machine_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "virtual-machine")]
+///
+/// Needs the crate feature `virtual-machine`.
 pub struct VirtualMachineRescanVirtualMachinePage<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -45439,6 +46103,8 @@ impl<'a> VirtualMachineRescanVirtualMachinePage<'a> {
 [`Client::virtual_machine_export`]: super::Client::virtual_machine_export*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "virtual-machine")]
+///
+/// Needs the crate feature `virtual-machine`.
 pub struct VirtualMachineExport<'a> {
     client: &'a super::Client,
     accept: Result<Option<::std::string::String>, String>,
@@ -45574,6 +46240,8 @@ impl<'a> VirtualMachineExport<'a> {
 [`Client::virtual_machine_get_virtual_machine_by_id`]: super::Client::virtual_machine_get_virtual_machine_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "virtual-machine")]
+///
+/// Needs the crate feature `virtual-machine`.
 pub struct VirtualMachineGetVirtualMachineById<'a> {
     client: &'a super::Client,
     id: Result<::std::string::String, String>,
@@ -45750,6 +46418,8 @@ impl ::std::fmt::Debug for VirtualMachineGetVirtualMachineByIdResponse {
 [`Client::virtual_machine_take_snapshot`]: super::Client::virtual_machine_take_snapshot*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "virtual-machine")]
+///
+/// Needs the crate feature `virtual-machine`.
 pub struct VirtualMachineTakeSnapshot<'a> {
     client: &'a super::Client,
     body: Result<types::builder::ManualSnapshotRequest, String>,
@@ -45850,6 +46520,8 @@ impl<'a> VirtualMachineTakeSnapshot<'a> {
 [`Client::virtual_network_get_networks`]: super::Client::virtual_network_get_networks*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "virtual-network")]
+///
+/// Needs the crate feature `virtual-network`.
 pub struct VirtualNetworkGetNetworks<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -46051,6 +46723,8 @@ impl<'a> VirtualNetworkGetNetworks<'a> {
 [`Client::virtual_network_create_virtual_network`]: super::Client::virtual_network_create_virtual_network*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "virtual-network")]
+///
+/// Needs the crate feature `virtual-network`.
 pub struct VirtualNetworkCreateVirtualNetwork<'a> {
     client: &'a super::Client,
     body: Result<types::builder::VirtualNetworkFromClient, String>,
@@ -46153,6 +46827,8 @@ impl<'a> VirtualNetworkCreateVirtualNetwork<'a> {
 [`Client::virtual_network_get_first_free_address_space`]: super::Client::virtual_network_get_first_free_address_space*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "virtual-network")]
+///
+/// Needs the crate feature `virtual-network`.
 pub struct VirtualNetworkGetFirstFreeAddressSpace<'a> {
     client: &'a super::Client,
     subnet_mask: Result<i32, String>,
@@ -46256,6 +46932,8 @@ impl<'a> VirtualNetworkGetFirstFreeAddressSpace<'a> {
 [`Client::virtual_network_get_network_by_id`]: super::Client::virtual_network_get_network_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "virtual-network")]
+///
+/// Needs the crate feature `virtual-network`.
 pub struct VirtualNetworkGetNetworkById<'a> {
     client: &'a super::Client,
     network_id: Result<::std::string::String, String>,
@@ -46356,6 +47034,8 @@ impl<'a> VirtualNetworkGetNetworkById<'a> {
 [`Client::vm_size_get_vm_sizes`]: super::Client::vm_size_get_vm_sizes*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vm-size")]
+///
+/// Needs the crate feature `vm-size`.
 pub struct VmSizeGetVmSizes<'a> {
     client: &'a super::Client,
     region: Result<::std::string::String, String>,
@@ -46477,6 +47157,8 @@ impl<'a> VmSizeGetVmSizes<'a> {
 [`Client::vm_size_get_vm_sizes_for_worker`]: super::Client::vm_size_get_vm_sizes_for_worker*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vm-size")]
+///
+/// Needs the crate feature `vm-size`.
 pub struct VmSizeGetVmSizesForWorker<'a> {
     client: &'a super::Client,
     name_search_pattern: Result<Option<::std::string::String>, String>,
@@ -46582,6 +47264,8 @@ impl<'a> VmSizeGetVmSizesForWorker<'a> {
 [`Client::vm_protection_policy_get_policies`]: super::Client::vm_protection_policy_get_policies*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vm-sla-based-policy")]
+///
+/// Needs the crate feature `vm-sla-based-policy`.
 pub struct VmProtectionPolicyGetPolicies<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -46760,6 +47444,8 @@ impl<'a> VmProtectionPolicyGetPolicies<'a> {
 [`Client::vm_protection_policy_create_policy`]: super::Client::vm_protection_policy_create_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vm-sla-based-policy")]
+///
+/// Needs the crate feature `vm-sla-based-policy`.
 pub struct VmProtectionPolicyCreatePolicy<'a> {
     client: &'a super::Client,
     body: Result<types::builder::NewVmProtectionPolicyFromClient, String>,
@@ -46863,6 +47549,8 @@ impl<'a> VmProtectionPolicyCreatePolicy<'a> {
 [`Client::vm_protection_policy_export`]: super::Client::vm_protection_policy_export*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vm-sla-based-policy")]
+///
+/// Needs the crate feature `vm-sla-based-policy`.
 pub struct VmProtectionPolicyExport<'a> {
     client: &'a super::Client,
     accept: Result<Option<::std::string::String>, String>,
@@ -47000,6 +47688,8 @@ impl<'a> VmProtectionPolicyExport<'a> {
 [`Client::vm_protection_policy_get_policy`]: super::Client::vm_protection_policy_get_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vm-sla-based-policy")]
+///
+/// Needs the crate feature `vm-sla-based-policy`.
 pub struct VmProtectionPolicyGetPolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -47086,6 +47776,8 @@ impl<'a> VmProtectionPolicyGetPolicy<'a> {
 [`Client::vm_protection_policy_update_policy`]: super::Client::vm_protection_policy_update_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vm-sla-based-policy")]
+///
+/// Needs the crate feature `vm-sla-based-policy`.
 pub struct VmProtectionPolicyUpdatePolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -47196,6 +47888,8 @@ impl<'a> VmProtectionPolicyUpdatePolicy<'a> {
 [`Client::vm_protection_policy_delete_policy`]: super::Client::vm_protection_policy_delete_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vm-sla-based-policy")]
+///
+/// Needs the crate feature `vm-sla-based-policy`.
 pub struct VmProtectionPolicyDeletePolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -47271,6 +47965,8 @@ impl<'a> VmProtectionPolicyDeletePolicy<'a> {
 [`Client::vm_protection_policy_get_policies_with_sla`]: super::Client::vm_protection_policy_get_policies_with_sla*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vm-sla-based-policy")]
+///
+/// Needs the crate feature `vm-sla-based-policy`.
 pub struct VmProtectionPolicyGetPoliciesWithSla<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -47430,6 +48126,8 @@ impl<'a> VmProtectionPolicyGetPoliciesWithSla<'a> {
 [`Client::vm_protection_policy_get_policy_selected_items`]: super::Client::vm_protection_policy_get_policy_selected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vm-sla-based-policy")]
+///
+/// Needs the crate feature `vm-sla-based-policy`.
 pub struct VmProtectionPolicyGetPolicySelectedItems<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -47589,6 +48287,8 @@ impl<'a> VmProtectionPolicyGetPolicySelectedItems<'a> {
 [`Client::vm_protection_policy_get_policy_regions`]: super::Client::vm_protection_policy_get_policy_regions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vm-sla-based-policy")]
+///
+/// Needs the crate feature `vm-sla-based-policy`.
 pub struct VmProtectionPolicyGetPolicyRegions<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -47748,6 +48448,8 @@ impl<'a> VmProtectionPolicyGetPolicyRegions<'a> {
 [`Client::vm_protection_policy_get_policy_excluded_items`]: super::Client::vm_protection_policy_get_policy_excluded_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vm-sla-based-policy")]
+///
+/// Needs the crate feature `vm-sla-based-policy`.
 pub struct VmProtectionPolicyGetPolicyExcludedItems<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -47926,6 +48628,8 @@ impl<'a> VmProtectionPolicyGetPolicyExcludedItems<'a> {
 [`Client::vm_protection_policy_order_priority_of_policies`]: super::Client::vm_protection_policy_order_priority_of_policies*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vm-sla-based-policy")]
+///
+/// Needs the crate feature `vm-sla-based-policy`.
 pub struct VmProtectionPolicyOrderPriorityOfPolicies<'a> {
     client: &'a super::Client,
     body: Result<::std::option::Option<::std::vec::Vec<::uuid::Uuid>>, String>,
@@ -48006,6 +48710,8 @@ impl<'a> VmProtectionPolicyOrderPriorityOfPolicies<'a> {
 [`Client::vm_protection_policy_enable_policy`]: super::Client::vm_protection_policy_enable_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vm-sla-based-policy")]
+///
+/// Needs the crate feature `vm-sla-based-policy`.
 pub struct VmProtectionPolicyEnablePolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -48081,6 +48787,8 @@ impl<'a> VmProtectionPolicyEnablePolicy<'a> {
 [`Client::vm_protection_policy_disable_policy`]: super::Client::vm_protection_policy_disable_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vm-sla-based-policy")]
+///
+/// Needs the crate feature `vm-sla-based-policy`.
 pub struct VmProtectionPolicyDisablePolicy<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -48156,6 +48864,8 @@ impl<'a> VmProtectionPolicyDisablePolicy<'a> {
 [`Client::vm_protection_policy_get_protected_items`]: super::Client::vm_protection_policy_get_protected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vm-sla-based-policy")]
+///
+/// Needs the crate feature `vm-sla-based-policy`.
 pub struct VmProtectionPolicyGetProtectedItems<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -48301,6 +49011,8 @@ impl<'a> VmProtectionPolicyGetProtectedItems<'a> {
 [`Client::vm_protection_policy_get_policy_protected_items`]: super::Client::vm_protection_policy_get_policy_protected_items*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vm-sla-based-policy")]
+///
+/// Needs the crate feature `vm-sla-based-policy`.
 pub struct VmProtectionPolicyGetPolicyProtectedItems<'a> {
     client: &'a super::Client,
     policy_id: Result<::uuid::Uuid, String>,
@@ -48460,6 +49172,8 @@ impl<'a> VmProtectionPolicyGetPolicyProtectedItems<'a> {
 [`Client::vm_protection_policy_cost_estimation_calculate_cost_estimation`]: super::Client::vm_protection_policy_cost_estimation_calculate_cost_estimation*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vm-sla-based-policy")]
+///
+/// Needs the crate feature `vm-sla-based-policy`.
 pub struct VmProtectionPolicyCostEstimationCalculateCostEstimation<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -48656,6 +49370,8 @@ impl<'a> VmProtectionPolicyCostEstimationCalculateCostEstimation<'a> {
 [`Client::vm_protection_policy_cost_estimation_export`]: super::Client::vm_protection_policy_cost_estimation_export*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vm-sla-based-policy")]
+///
+/// Needs the crate feature `vm-sla-based-policy`.
 pub struct VmProtectionPolicyCostEstimationExport<'a> {
     client: &'a super::Client,
     accept: Result<Option<::std::string::String>, String>,
@@ -48794,6 +49510,8 @@ impl<'a> VmProtectionPolicyCostEstimationExport<'a> {
 [`Client::vnet_policy_get_policy`]: super::Client::vnet_policy_get_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vnet-policy")]
+///
+/// Needs the crate feature `vnet-policy`.
 pub struct VnetPolicyGetPolicy<'a> {
     client: &'a super::Client,
 }
@@ -48862,6 +49580,8 @@ impl<'a> VnetPolicyGetPolicy<'a> {
 [`Client::vnet_policy_update_policy`]: super::Client::vnet_policy_update_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vnet-policy")]
+///
+/// Needs the crate feature `vnet-policy`.
 pub struct VnetPolicyUpdatePolicy<'a> {
     client: &'a super::Client,
     body: Result<types::builder::UpdatedVnetPolicyFromClient, String>,
@@ -48956,6 +49676,8 @@ impl<'a> VnetPolicyUpdatePolicy<'a> {
 [`Client::vnet_policy_start_policy`]: super::Client::vnet_policy_start_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vnet-policy")]
+///
+/// Needs the crate feature `vnet-policy`.
 pub struct VnetPolicyStartPolicy<'a> {
     client: &'a super::Client,
 }
@@ -49024,6 +49746,8 @@ impl<'a> VnetPolicyStartPolicy<'a> {
 [`Client::vnet_policy_stop_policy`]: super::Client::vnet_policy_stop_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vnet-policy")]
+///
+/// Needs the crate feature `vnet-policy`.
 pub struct VnetPolicyStopPolicy<'a> {
     client: &'a super::Client,
 }
@@ -49081,6 +49805,8 @@ impl<'a> VnetPolicyStopPolicy<'a> {
 [`Client::vnet_policy_enable_policy`]: super::Client::vnet_policy_enable_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vnet-policy")]
+///
+/// Needs the crate feature `vnet-policy`.
 pub struct VnetPolicyEnablePolicy<'a> {
     client: &'a super::Client,
 }
@@ -49138,6 +49864,8 @@ impl<'a> VnetPolicyEnablePolicy<'a> {
 [`Client::vnet_policy_disable_policy`]: super::Client::vnet_policy_disable_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vnet-policy")]
+///
+/// Needs the crate feature `vnet-policy`.
 pub struct VnetPolicyDisablePolicy<'a> {
     client: &'a super::Client,
 }
@@ -49195,6 +49923,8 @@ impl<'a> VnetPolicyDisablePolicy<'a> {
 [`Client::vnet_policy_export_policy`]: super::Client::vnet_policy_export_policy*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vnet-policy")]
+///
+/// Needs the crate feature `vnet-policy`.
 pub struct VnetPolicyExportPolicy<'a> {
     client: &'a super::Client,
     accept: Result<Option<::std::string::String>, String>,
@@ -49295,6 +50025,8 @@ impl<'a> VnetPolicyExportPolicy<'a> {
 [`Client::vnet_restore_point_get_restore_point_page`]: super::Client::vnet_restore_point_get_restore_point_page*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vnet-restore-point")]
+///
+/// Needs the crate feature `vnet-restore-point`.
 pub struct VnetRestorePointGetRestorePointPage<'a> {
     client: &'a super::Client,
     backup_destinations: Result<
@@ -49527,6 +50259,8 @@ impl<'a> VnetRestorePointGetRestorePointPage<'a> {
 [`Client::vnet_restore_point_get_restore_point_by_id`]: super::Client::vnet_restore_point_get_restore_point_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vnet-restore-point")]
+///
+/// Needs the crate feature `vnet-restore-point`.
 pub struct VnetRestorePointGetRestorePointById<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::uuid::Uuid, String>,
@@ -49613,6 +50347,8 @@ impl<'a> VnetRestorePointGetRestorePointById<'a> {
 [`Client::vnet_restore_point_compare_restore_point_with_production`]: super::Client::vnet_restore_point_compare_restore_point_with_production*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vnet-restore-point")]
+///
+/// Needs the crate feature `vnet-restore-point`.
 pub struct VnetRestorePointCompareRestorePointWithProduction<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::uuid::Uuid, String>,
@@ -49741,6 +50477,8 @@ impl<'a> VnetRestorePointCompareRestorePointWithProduction<'a> {
 [`Client::vnet_restore_point_restore`]: super::Client::vnet_restore_point_restore*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vnet-restore-point")]
+///
+/// Needs the crate feature `vnet-restore-point`.
 pub struct VnetRestorePointRestore<'a> {
     client: &'a super::Client,
     restore_point_id: Result<::uuid::Uuid, String>,
@@ -49857,6 +50595,8 @@ impl<'a> VnetRestorePointRestore<'a> {
 [`Client::vnet_restore_point_get_vnet_regions`]: super::Client::vnet_restore_point_get_vnet_regions*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "vnet-restore-point")]
+///
+/// Needs the crate feature `vnet-restore-point`.
 pub struct VnetRestorePointGetVnetRegions<'a> {
     client: &'a super::Client,
     subscription_id: Result<::uuid::Uuid, String>,
@@ -50016,6 +50756,8 @@ impl<'a> VnetRestorePointGetVnetRegions<'a> {
 [`Client::worker_get_workers`]: super::Client::worker_get_workers*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "worker")]
+///
+/// Needs the crate feature `worker`.
 pub struct WorkerGetWorkers<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -50173,6 +50915,8 @@ impl<'a> WorkerGetWorkers<'a> {
 [`Client::worker_delete_worker`]: super::Client::worker_delete_worker*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "worker")]
+///
+/// Needs the crate feature `worker`.
 pub struct WorkerDeleteWorker<'a> {
     client: &'a super::Client,
     vm_name: Result<::std::string::String, String>,
@@ -50247,6 +50991,8 @@ impl<'a> WorkerDeleteWorker<'a> {
 [`Client::worker_export`]: super::Client::worker_export*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "worker")]
+///
+/// Needs the crate feature `worker`.
 pub struct WorkerExport<'a> {
     client: &'a super::Client,
     accept: Result<Option<::std::string::String>, String>,
@@ -50381,6 +51127,8 @@ impl<'a> WorkerExport<'a> {
 [`Client::worker_get_worker_statistics`]: super::Client::worker_get_worker_statistics*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "worker")]
+///
+/// Needs the crate feature `worker`.
 pub struct WorkerGetWorkerStatistics<'a> {
     client: &'a super::Client,
 }
@@ -50449,6 +51197,8 @@ impl<'a> WorkerGetWorkerStatistics<'a> {
 [`Client::worker_network_configuration_get_worker_network_configuration`]: super::Client::worker_network_configuration_get_worker_network_configuration*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "worker")]
+///
+/// Needs the crate feature `worker`.
 pub struct WorkerNetworkConfigurationGetWorkerNetworkConfiguration<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -50620,6 +51370,8 @@ impl<'a> WorkerNetworkConfigurationGetWorkerNetworkConfiguration<'a> {
 [`Client::worker_network_configuration_create_worker_network_configuration`]: super::Client::worker_network_configuration_create_worker_network_configuration*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "worker")]
+///
+/// Needs the crate feature `worker`.
 pub struct WorkerNetworkConfigurationCreateWorkerNetworkConfiguration<'a> {
     client: &'a super::Client,
     body: Result<types::builder::WorkerNetworkConfigurationFromClient, String>,
@@ -50721,6 +51473,8 @@ impl<'a> WorkerNetworkConfigurationCreateWorkerNetworkConfiguration<'a> {
 [`Client::worker_network_configuration_get_worker_network_configuration_by_id`]: super::Client::worker_network_configuration_get_worker_network_configuration_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "worker")]
+///
+/// Needs the crate feature `worker`.
 pub struct WorkerNetworkConfigurationGetWorkerNetworkConfigurationById<'a> {
     client: &'a super::Client,
     region_id: Result<::std::string::String, String>,
@@ -50823,6 +51577,8 @@ impl<'a> WorkerNetworkConfigurationGetWorkerNetworkConfigurationById<'a> {
 [`Client::worker_network_configuration_edit_worker_network_configuration`]: super::Client::worker_network_configuration_edit_worker_network_configuration*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "worker")]
+///
+/// Needs the crate feature `worker`.
 pub struct WorkerNetworkConfigurationEditWorkerNetworkConfiguration<'a> {
     client: &'a super::Client,
     region_id: Result<::std::string::String, String>,
@@ -50933,6 +51689,8 @@ impl<'a> WorkerNetworkConfigurationEditWorkerNetworkConfiguration<'a> {
 [`Client::worker_network_configuration_delete_worker_network_configuration`]: super::Client::worker_network_configuration_delete_worker_network_configuration*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "worker")]
+///
+/// Needs the crate feature `worker`.
 pub struct WorkerNetworkConfigurationDeleteWorkerNetworkConfiguration<'a> {
     client: &'a super::Client,
     region_id: Result<::std::string::String, String>,
@@ -51037,6 +51795,8 @@ impl<'a> WorkerNetworkConfigurationDeleteWorkerNetworkConfiguration<'a> {
 [`Client::worker_network_configuration_export`]: super::Client::worker_network_configuration_export*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "worker")]
+///
+/// Needs the crate feature `worker`.
 pub struct WorkerNetworkConfigurationExport<'a> {
     client: &'a super::Client,
     accept: Result<Option<::std::string::String>, String>,
@@ -51174,6 +51934,8 @@ impl<'a> WorkerNetworkConfigurationExport<'a> {
 [`Client::worker_network_configuration_set_worker_deployment_options`]: super::Client::worker_network_configuration_set_worker_deployment_options*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "worker")]
+///
+/// Needs the crate feature `worker`.
 pub struct WorkerNetworkConfigurationSetWorkerDeploymentOptions<'a> {
     client: &'a super::Client,
     azure_account_id: Result<Option<::uuid::Uuid>, String>,
@@ -51291,6 +52053,8 @@ impl<'a> WorkerNetworkConfigurationSetWorkerDeploymentOptions<'a> {
 [`Client::worker_profiles_get_worker_profiles`]: super::Client::worker_profiles_get_worker_profiles*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "worker")]
+///
+/// Needs the crate feature `worker`.
 pub struct WorkerProfilesGetWorkerProfiles<'a> {
     client: &'a super::Client,
     limit: Result<Option<i32>, String>,
@@ -51462,6 +52226,8 @@ impl<'a> WorkerProfilesGetWorkerProfiles<'a> {
 [`Client::worker_profiles_create_worker_profile`]: super::Client::worker_profiles_create_worker_profile*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "worker")]
+///
+/// Needs the crate feature `worker`.
 pub struct WorkerProfilesCreateWorkerProfile<'a> {
     client: &'a super::Client,
     body: Result<types::builder::WorkerProfileFromClient, String>,
@@ -51562,6 +52328,8 @@ impl<'a> WorkerProfilesCreateWorkerProfile<'a> {
 [`Client::worker_profiles_get_worker_profile_by_id`]: super::Client::worker_profiles_get_worker_profile_by_id*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "worker")]
+///
+/// Needs the crate feature `worker`.
 pub struct WorkerProfilesGetWorkerProfileById<'a> {
     client: &'a super::Client,
     region_id: Result<::std::string::String, String>,
@@ -51648,6 +52416,8 @@ impl<'a> WorkerProfilesGetWorkerProfileById<'a> {
 [`Client::worker_profiles_edit_worker_profile`]: super::Client::worker_profiles_edit_worker_profile*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "worker")]
+///
+/// Needs the crate feature `worker`.
 pub struct WorkerProfilesEditWorkerProfile<'a> {
     client: &'a super::Client,
     region_id: Result<::std::string::String, String>,
@@ -51757,6 +52527,8 @@ impl<'a> WorkerProfilesEditWorkerProfile<'a> {
 [`Client::worker_profiles_delete_worker_profile`]: super::Client::worker_profiles_delete_worker_profile*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "worker")]
+///
+/// Needs the crate feature `worker`.
 pub struct WorkerProfilesDeleteWorkerProfile<'a> {
     client: &'a super::Client,
     region_id: Result<::std::string::String, String>,
@@ -51843,6 +52615,8 @@ impl<'a> WorkerProfilesDeleteWorkerProfile<'a> {
 [`Client::worker_profiles_export`]: super::Client::worker_profiles_export*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "worker")]
+///
+/// Needs the crate feature `worker`.
 pub struct WorkerProfilesExport<'a> {
     client: &'a super::Client,
     accept: Result<Option<::std::string::String>, String>,
@@ -51977,6 +52751,8 @@ impl<'a> WorkerProfilesExport<'a> {
 [`Client::worker_custom_tags_worker_tags_get_all`]: super::Client::worker_custom_tags_worker_tags_get_all*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "worker")]
+///
+/// Needs the crate feature `worker`.
 pub struct WorkerCustomTagsWorkerTagsGetAll<'a> {
     client: &'a super::Client,
 }
@@ -52045,6 +52821,8 @@ impl<'a> WorkerCustomTagsWorkerTagsGetAll<'a> {
 [`Client::worker_custom_tags_update`]: super::Client::worker_custom_tags_update*/
 #[derive(Debug, Clone)]
 #[cfg(feature = "worker")]
+///
+/// Needs the crate feature `worker`.
 pub struct WorkerCustomTagsUpdate<'a> {
     client: &'a super::Client,
     body: Result<types::builder::WorkerTags, String>,

@@ -76,6 +76,8 @@ let response = client.async_operation_get_operation()
 ```*/
     #[inline]
     #[cfg(feature = "async-operation")]
+    ///
+    /// Needs the crate feature `async-operation`.
     pub fn async_operation_get_operation(
         &self,
     ) -> builder::AsyncOperationGetOperation<'_> {
@@ -107,6 +109,8 @@ let response = client.availability_set_get_availability_sets()
 ```*/
     #[inline]
     #[cfg(feature = "availability-set")]
+    ///
+    /// Needs the crate feature `availability-set`.
     pub fn availability_set_get_availability_sets(
         &self,
     ) -> builder::AvailabilitySetGetAvailabilitySets<'_> {
@@ -138,6 +142,8 @@ let response = client.availability_zone_get_availability_zones()
 ```*/
     #[inline]
     #[cfg(feature = "availability-zone")]
+    ///
+    /// Needs the crate feature `availability-zone`.
     pub fn availability_zone_get_availability_zones(
         &self,
     ) -> builder::AvailabilityZoneGetAvailabilityZones<'_> {
@@ -165,6 +171,8 @@ let response = client.azure_cosmos_db_accounts_get_account_available_restore_reg
 ```*/
     #[inline]
     #[cfg(feature = "azure-cosmos-db-accounts")]
+    ///
+    /// Needs the crate feature `azure-cosmos-db-accounts`.
     pub fn azure_cosmos_db_accounts_get_account_available_restore_regions(
         &self,
     ) -> builder::AzureCosmosDbAccountsGetAccountAvailableRestoreRegions<'_> {
@@ -196,6 +204,8 @@ let response = client.azure_cosmos_db_accounts_get_account_available_restore_res
 ```*/
     #[inline]
     #[cfg(feature = "azure-cosmos-db-accounts")]
+    ///
+    /// Needs the crate feature `azure-cosmos-db-accounts`.
     pub fn azure_cosmos_db_accounts_get_account_available_restore_resources(
         &self,
     ) -> builder::AzureCosmosDbAccountsGetAccountAvailableRestoreResources<'_> {
@@ -219,6 +229,8 @@ let response = client.azure_cosmos_db_accounts_get_available_restore_time_range(
 ```*/
     #[inline]
     #[cfg(feature = "azure-cosmos-db-accounts")]
+    ///
+    /// Needs the crate feature `azure-cosmos-db-accounts`.
     pub fn azure_cosmos_db_accounts_get_available_restore_time_range(
         &self,
     ) -> builder::AzureCosmosDbAccountsGetAvailableRestoreTimeRange<'_> {
@@ -246,6 +258,8 @@ let response = client.azure_cosmos_db_accounts_get_account_databases()
 ```*/
     #[inline]
     #[cfg(feature = "azure-cosmos-db-accounts")]
+    ///
+    /// Needs the crate feature `azure-cosmos-db-accounts`.
     pub fn azure_cosmos_db_accounts_get_account_databases(
         &self,
     ) -> builder::AzureCosmosDbAccountsGetAccountDatabases<'_> {
@@ -271,6 +285,8 @@ let response = client.azure_cosmos_db_accounts_estimate_throughput_cost()
 ```*/
     #[inline]
     #[cfg(feature = "azure-cosmos-db-accounts")]
+    ///
+    /// Needs the crate feature `azure-cosmos-db-accounts`.
     pub fn azure_cosmos_db_accounts_estimate_throughput_cost(
         &self,
     ) -> builder::AzureCosmosDbAccountsEstimateThroughputCost<'_> {
@@ -306,6 +322,8 @@ let response = client.azure_cosmos_db_accounts_get_account_resource_events()
 ```*/
     #[inline]
     #[cfg(feature = "azure-cosmos-db-accounts")]
+    ///
+    /// Needs the crate feature `azure-cosmos-db-accounts`.
     pub fn azure_cosmos_db_accounts_get_account_resource_events(
         &self,
     ) -> builder::AzureCosmosDbAccountsGetAccountResourceEvents<'_> {
@@ -331,6 +349,8 @@ let response = client.azure_cosmos_db_accounts_is_name_taken()
 ```*/
     #[inline]
     #[cfg(feature = "azure-cosmos-db-accounts")]
+    ///
+    /// Needs the crate feature `azure-cosmos-db-accounts`.
     pub fn azure_cosmos_db_accounts_is_name_taken(
         &self,
     ) -> builder::AzureCosmosDbAccountsIsNameTaken<'_> {
@@ -358,6 +378,8 @@ let response = client.azure_service_account_get_accounts()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-account")]
+    ///
+    /// Needs the crate feature `azure-service-account`.
     pub fn azure_service_account_get_accounts(
         &self,
     ) -> builder::AzureServiceAccountGetAccounts<'_> {
@@ -379,6 +401,8 @@ let response = client.azure_service_account_get_account()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-account")]
+    ///
+    /// Needs the crate feature `azure-service-account`.
     pub fn azure_service_account_get_account(
         &self,
     ) -> builder::AzureServiceAccountGetAccount<'_> {
@@ -400,6 +424,8 @@ let response = client.azure_service_account_delete_account()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-account")]
+    ///
+    /// Needs the crate feature `azure-service-account`.
     pub fn azure_service_account_delete_account(
         &self,
     ) -> builder::AzureServiceAccountDeleteAccount<'_> {
@@ -425,6 +451,8 @@ let response = client.azure_service_account_check_permissions()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-account")]
+    ///
+    /// Needs the crate feature `azure-service-account`.
     pub fn azure_service_account_check_permissions(
         &self,
     ) -> builder::AzureServiceAccountCheckPermissions<'_> {
@@ -448,6 +476,8 @@ let response = client.azure_service_account_export_permissions()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-account")]
+    ///
+    /// Needs the crate feature `azure-service-account`.
     pub fn azure_service_account_export_permissions(
         &self,
     ) -> builder::AzureServiceAccountExportPermissions<'_> {
@@ -473,6 +503,8 @@ let response = client.azure_service_account_export_permissions_by_app()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-account")]
+    ///
+    /// Needs the crate feature `azure-service-account`.
     pub fn azure_service_account_export_permissions_by_app(
         &self,
     ) -> builder::AzureServiceAccountExportPermissionsByApp<'_> {
@@ -496,6 +528,8 @@ let response = client.azure_service_account_export_permissions_by_token()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-account")]
+    ///
+    /// Needs the crate feature `azure-service-account`.
     pub fn azure_service_account_export_permissions_by_token(
         &self,
     ) -> builder::AzureServiceAccountExportPermissionsByToken<'_> {
@@ -519,6 +553,8 @@ let response = client.azure_service_account_export()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-account")]
+    ///
+    /// Needs the crate feature `azure-service-account`.
     pub fn azure_service_account_export(
         &self,
     ) -> builder::AzureServiceAccountExport<'_> {
@@ -538,6 +574,8 @@ let response = client.azure_service_account_list_tenants_by_token()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-account")]
+    ///
+    /// Needs the crate feature `azure-service-account`.
     pub fn azure_service_account_list_tenants_by_token(
         &self,
     ) -> builder::AzureServiceAccountListTenantsByToken<'_> {
@@ -563,6 +601,8 @@ let response = client.azure_service_account_list_subscriptions_by_app()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-account")]
+    ///
+    /// Needs the crate feature `azure-service-account`.
     pub fn azure_service_account_list_subscriptions_by_app(
         &self,
     ) -> builder::AzureServiceAccountListSubscriptionsByApp<'_> {
@@ -582,6 +622,8 @@ let response = client.azure_service_account_list_ad_groups()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-account")]
+    ///
+    /// Needs the crate feature `azure-service-account`.
     pub fn azure_service_account_list_ad_groups(
         &self,
     ) -> builder::AzureServiceAccountListAdGroups<'_> {
@@ -609,6 +651,8 @@ let response = client.azure_service_account_is_user_owner_of_ad_app()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-account")]
+    ///
+    /// Needs the crate feature `azure-service-account`.
     pub fn azure_service_account_is_user_owner_of_ad_app(
         &self,
     ) -> builder::AzureServiceAccountIsUserOwnerOfAdApp<'_> {
@@ -628,6 +672,8 @@ let response = client.azure_service_account_save_by_app()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-account")]
+    ///
+    /// Needs the crate feature `azure-service-account`.
     pub fn azure_service_account_save_by_app(
         &self,
     ) -> builder::AzureServiceAccountSaveByApp<'_> {
@@ -651,6 +697,8 @@ let response = client.azure_service_account_update_by_app()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-account")]
+    ///
+    /// Needs the crate feature `azure-service-account`.
     pub fn azure_service_account_update_by_app(
         &self,
     ) -> builder::AzureServiceAccountUpdateByApp<'_> {
@@ -674,6 +722,8 @@ let response = client.azure_service_account_update_by_app_validate()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-account")]
+    ///
+    /// Needs the crate feature `azure-service-account`.
     pub fn azure_service_account_update_by_app_validate(
         &self,
     ) -> builder::AzureServiceAccountUpdateByAppValidate<'_> {
@@ -699,6 +749,8 @@ let response = client.azure_service_account_get_all_worker_management_suitable_a
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-account")]
+    ///
+    /// Needs the crate feature `azure-service-account`.
     pub fn azure_service_account_get_all_worker_management_suitable_accounts(
         &self,
     ) -> builder::AzureServiceAccountGetAllWorkerManagementSuitableAccounts<'_> {
@@ -722,6 +774,8 @@ let response = client.azure_service_account_select_for_workermanagement()
 ```*/
     #[inline]
     #[cfg(feature = "azure-service-account")]
+    ///
+    /// Needs the crate feature `azure-service-account`.
     pub fn azure_service_account_select_for_workermanagement(
         &self,
     ) -> builder::AzureServiceAccountSelectForWorkermanagement<'_> {
@@ -740,6 +794,8 @@ let response = client.certificate_get_certificates()
 ```*/
     #[inline]
     #[cfg(feature = "certificate")]
+    ///
+    /// Needs the crate feature `certificate`.
     pub fn certificate_get_certificates(
         &self,
     ) -> builder::CertificateGetCertificates<'_> {
@@ -758,6 +814,8 @@ let response = client.certificate_regenerate_certificate()
 ```*/
     #[inline]
     #[cfg(feature = "certificate")]
+    ///
+    /// Needs the crate feature `certificate`.
     pub fn certificate_regenerate_certificate(
         &self,
     ) -> builder::CertificateRegenerateCertificate<'_> {
@@ -777,6 +835,8 @@ let response = client.certificate_upload_web_server_certificate()
 ```*/
     #[inline]
     #[cfg(feature = "certificate")]
+    ///
+    /// Needs the crate feature `certificate`.
     pub fn certificate_upload_web_server_certificate(
         &self,
     ) -> builder::CertificateUploadWebServerCertificate<'_> {
@@ -795,6 +855,8 @@ let response = client.configuration_backup_stats()
 ```*/
     #[inline]
     #[cfg(feature = "configuration-backup")]
+    ///
+    /// Needs the crate feature `configuration-backup`.
     pub fn configuration_backup_stats(&self) -> builder::ConfigurationBackupStats<'_> {
         builder::ConfigurationBackupStats::new(self)
     }
@@ -812,6 +874,8 @@ let response = client.configuration_backup_backup()
 ```*/
     #[inline]
     #[cfg(feature = "configuration-backup")]
+    ///
+    /// Needs the crate feature `configuration-backup`.
     pub fn configuration_backup_backup(&self) -> builder::ConfigurationBackupBackup<'_> {
         builder::ConfigurationBackupBackup::new(self)
     }
@@ -828,6 +892,8 @@ let response = client.configuration_backup_get_configuration_backup_settings()
 ```*/
     #[inline]
     #[cfg(feature = "configuration-backup")]
+    ///
+    /// Needs the crate feature `configuration-backup`.
     pub fn configuration_backup_get_configuration_backup_settings(
         &self,
     ) -> builder::ConfigurationBackupGetConfigurationBackupSettings<'_> {
@@ -847,6 +913,8 @@ let response = client.configuration_backup_update_configuration_backup_settings(
 ```*/
     #[inline]
     #[cfg(feature = "configuration-backup")]
+    ///
+    /// Needs the crate feature `configuration-backup`.
     pub fn configuration_backup_update_configuration_backup_settings(
         &self,
     ) -> builder::ConfigurationBackupUpdateConfigurationBackupSettings<'_> {
@@ -866,6 +934,8 @@ let response = client.configuration_backup_start_export()
 ```*/
     #[inline]
     #[cfg(feature = "configuration-backup")]
+    ///
+    /// Needs the crate feature `configuration-backup`.
     pub fn configuration_backup_start_export(
         &self,
     ) -> builder::ConfigurationBackupStartExport<'_> {
@@ -887,6 +957,8 @@ let response = client.configuration_backup_get_export_status()
 ```*/
     #[inline]
     #[cfg(feature = "configuration-backup")]
+    ///
+    /// Needs the crate feature `configuration-backup`.
     pub fn configuration_backup_get_export_status(
         &self,
     ) -> builder::ConfigurationBackupGetExportStatus<'_> {
@@ -906,6 +978,8 @@ let response = client.configuration_backup_download_exported_backup()
 ```*/
     #[inline]
     #[cfg(feature = "configuration-backup")]
+    ///
+    /// Needs the crate feature `configuration-backup`.
     pub fn configuration_backup_download_exported_backup(
         &self,
     ) -> builder::ConfigurationBackupDownloadExportedBackup<'_> {
@@ -931,6 +1005,8 @@ let response = client.configuration_backup_get_restore_points()
 ```*/
     #[inline]
     #[cfg(feature = "configuration-backup")]
+    ///
+    /// Needs the crate feature `configuration-backup`.
     pub fn configuration_backup_get_restore_points(
         &self,
     ) -> builder::ConfigurationBackupGetRestorePoints<'_> {
@@ -952,6 +1028,8 @@ let response = client.configuration_backup_get_restore_point_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "configuration-backup")]
+    ///
+    /// Needs the crate feature `configuration-backup`.
     pub fn configuration_backup_get_restore_point_by_id(
         &self,
     ) -> builder::ConfigurationBackupGetRestorePointById<'_> {
@@ -973,6 +1051,8 @@ let response = client.configuration_backup_delete_restore_point()
 ```*/
     #[inline]
     #[cfg(feature = "configuration-backup")]
+    ///
+    /// Needs the crate feature `configuration-backup`.
     pub fn configuration_backup_delete_restore_point(
         &self,
     ) -> builder::ConfigurationBackupDeleteRestorePoint<'_> {
@@ -992,6 +1072,8 @@ let response = client.configuration_check()
 ```*/
     #[inline]
     #[cfg(feature = "configuration")]
+    ///
+    /// Needs the crate feature `configuration`.
     pub fn configuration_check(&self) -> builder::ConfigurationCheck<'_> {
         builder::ConfigurationCheck::new(self)
     }
@@ -1008,6 +1090,8 @@ let response = client.configuration_check_session()
 ```*/
     #[inline]
     #[cfg(feature = "configuration")]
+    ///
+    /// Needs the crate feature `configuration`.
     pub fn configuration_check_session(&self) -> builder::ConfigurationCheckSession<'_> {
         builder::ConfigurationCheckSession::new(self)
     }
@@ -1025,6 +1109,8 @@ let response = client.configuration_override_ownership()
 ```*/
     #[inline]
     #[cfg(feature = "configuration")]
+    ///
+    /// Needs the crate feature `configuration`.
     pub fn configuration_override_ownership(
         &self,
     ) -> builder::ConfigurationOverrideOwnership<'_> {
@@ -1068,6 +1154,8 @@ let response = client.cosmos_db_account_get_cosmos_db_account_page()
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-account")]
+    ///
+    /// Needs the crate feature `cosmos-db-account`.
     pub fn cosmos_db_account_get_cosmos_db_account_page(
         &self,
     ) -> builder::CosmosDbAccountGetCosmosDbAccountPage<'_> {
@@ -1091,6 +1179,8 @@ let response = client.cosmos_db_account_get_cosmos_db_account_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-account")]
+    ///
+    /// Needs the crate feature `cosmos-db-account`.
     pub fn cosmos_db_account_get_cosmos_db_account_by_id(
         &self,
     ) -> builder::CosmosDbAccountGetCosmosDbAccountById<'_> {
@@ -1116,6 +1206,8 @@ let response = client.cosmos_db_account_rescan_cosmos_db_account_page()
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-account")]
+    ///
+    /// Needs the crate feature `cosmos-db-account`.
     pub fn cosmos_db_account_rescan_cosmos_db_account_page(
         &self,
     ) -> builder::CosmosDbAccountRescanCosmosDbAccountPage<'_> {
@@ -1139,6 +1231,8 @@ let response = client.cosmos_db_account_export()
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-account")]
+    ///
+    /// Needs the crate feature `cosmos-db-account`.
     pub fn cosmos_db_account_export(&self) -> builder::CosmosDbAccountExport<'_> {
         builder::CosmosDbAccountExport::new(self)
     }
@@ -1156,6 +1250,8 @@ let response = client.cosmos_db_account_start_manual_backup()
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-account")]
+    ///
+    /// Needs the crate feature `cosmos-db-account`.
     pub fn cosmos_db_account_start_manual_backup(
         &self,
     ) -> builder::CosmosDbAccountStartManualBackup<'_> {
@@ -1183,6 +1279,8 @@ let response = client.cosmos_db_cost_estimation_calculate_cost_estimation()
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-cost-estimation")]
+    ///
+    /// Needs the crate feature `cosmos-db-cost-estimation`.
     pub fn cosmos_db_cost_estimation_calculate_cost_estimation(
         &self,
     ) -> builder::CosmosDbCostEstimationCalculateCostEstimation<'_> {
@@ -1206,6 +1304,8 @@ let response = client.cosmos_db_cost_estimation_export()
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-cost-estimation")]
+    ///
+    /// Needs the crate feature `cosmos-db-cost-estimation`.
     pub fn cosmos_db_cost_estimation_export(
         &self,
     ) -> builder::CosmosDbCostEstimationExport<'_> {
@@ -1239,6 +1339,8 @@ let response = client.cosmos_db_policy_get_policies()
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-policy")]
+    ///
+    /// Needs the crate feature `cosmos-db-policy`.
     pub fn cosmos_db_policy_get_policies(
         &self,
     ) -> builder::CosmosDbPolicyGetPolicies<'_> {
@@ -1258,6 +1360,8 @@ let response = client.cosmos_db_policy_create_policy()
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-policy")]
+    ///
+    /// Needs the crate feature `cosmos-db-policy`.
     pub fn cosmos_db_policy_create_policy(
         &self,
     ) -> builder::CosmosDbPolicyCreatePolicy<'_> {
@@ -1279,6 +1383,8 @@ let response = client.cosmos_db_policy_get_policy()
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-policy")]
+    ///
+    /// Needs the crate feature `cosmos-db-policy`.
     pub fn cosmos_db_policy_get_policy(&self) -> builder::CosmosDbPolicyGetPolicy<'_> {
         builder::CosmosDbPolicyGetPolicy::new(self)
     }
@@ -1300,6 +1406,8 @@ let response = client.cosmos_db_policy_update_policy()
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-policy")]
+    ///
+    /// Needs the crate feature `cosmos-db-policy`.
     pub fn cosmos_db_policy_update_policy(
         &self,
     ) -> builder::CosmosDbPolicyUpdatePolicy<'_> {
@@ -1321,6 +1429,8 @@ let response = client.cosmos_db_policy_delete_policy()
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-policy")]
+    ///
+    /// Needs the crate feature `cosmos-db-policy`.
     pub fn cosmos_db_policy_delete_policy(
         &self,
     ) -> builder::CosmosDbPolicyDeletePolicy<'_> {
@@ -1346,6 +1456,8 @@ let response = client.cosmos_db_policy_get_policy_selected_items()
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-policy")]
+    ///
+    /// Needs the crate feature `cosmos-db-policy`.
     pub fn cosmos_db_policy_get_policy_selected_items(
         &self,
     ) -> builder::CosmosDbPolicyGetPolicySelectedItems<'_> {
@@ -1371,6 +1483,8 @@ let response = client.cosmos_db_policy_get_policy_regions()
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-policy")]
+    ///
+    /// Needs the crate feature `cosmos-db-policy`.
     pub fn cosmos_db_policy_get_policy_regions(
         &self,
     ) -> builder::CosmosDbPolicyGetPolicyRegions<'_> {
@@ -1398,6 +1512,8 @@ let response = client.cosmos_db_policy_get_policy_excluded_items()
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-policy")]
+    ///
+    /// Needs the crate feature `cosmos-db-policy`.
     pub fn cosmos_db_policy_get_policy_excluded_items(
         &self,
     ) -> builder::CosmosDbPolicyGetPolicyExcludedItems<'_> {
@@ -1417,6 +1533,8 @@ let response = client.cosmos_db_order_priority_of_policies()
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-policy")]
+    ///
+    /// Needs the crate feature `cosmos-db-policy`.
     pub fn cosmos_db_order_priority_of_policies(
         &self,
     ) -> builder::CosmosDbOrderPriorityOfPolicies<'_> {
@@ -1438,6 +1556,8 @@ let response = client.cosmos_db_policy_enable_policy()
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-policy")]
+    ///
+    /// Needs the crate feature `cosmos-db-policy`.
     pub fn cosmos_db_policy_enable_policy(
         &self,
     ) -> builder::CosmosDbPolicyEnablePolicy<'_> {
@@ -1459,6 +1579,8 @@ let response = client.cosmos_db_policy_disable_policy()
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-policy")]
+    ///
+    /// Needs the crate feature `cosmos-db-policy`.
     pub fn cosmos_db_policy_disable_policy(
         &self,
     ) -> builder::CosmosDbPolicyDisablePolicy<'_> {
@@ -1480,6 +1602,8 @@ let response = client.cosmos_db_policy_start_backup_policy()
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-policy")]
+    ///
+    /// Needs the crate feature `cosmos-db-policy`.
     pub fn cosmos_db_policy_start_backup_policy(
         &self,
     ) -> builder::CosmosDbPolicyStartBackupPolicy<'_> {
@@ -1501,6 +1625,8 @@ let response = client.cosmos_db_policy_stop_policy()
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-policy")]
+    ///
+    /// Needs the crate feature `cosmos-db-policy`.
     pub fn cosmos_db_policy_stop_policy(&self) -> builder::CosmosDbPolicyStopPolicy<'_> {
         builder::CosmosDbPolicyStopPolicy::new(self)
     }
@@ -1522,6 +1648,8 @@ let response = client.cosmos_db_policy_export_policies()
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-policy")]
+    ///
+    /// Needs the crate feature `cosmos-db-policy`.
     pub fn cosmos_db_policy_export_policies(
         &self,
     ) -> builder::CosmosDbPolicyExportPolicies<'_> {
@@ -1545,6 +1673,8 @@ let response = client.cosmos_db_policy_get_protected_items()
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-policy")]
+    ///
+    /// Needs the crate feature `cosmos-db-policy`.
     pub fn cosmos_db_policy_get_protected_items(
         &self,
     ) -> builder::CosmosDbPolicyGetProtectedItems<'_> {
@@ -1570,6 +1700,8 @@ let response = client.cosmos_db_policy_get_policy_protected_items()
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-policy")]
+    ///
+    /// Needs the crate feature `cosmos-db-policy`.
     pub fn cosmos_db_policy_get_policy_protected_items(
         &self,
     ) -> builder::CosmosDbPolicyGetPolicyProtectedItems<'_> {
@@ -1607,6 +1739,8 @@ let response = client.cosmos_db_restore_point_get_restore_point_page()
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-restore-point")]
+    ///
+    /// Needs the crate feature `cosmos-db-restore-point`.
     pub fn cosmos_db_restore_point_get_restore_point_page(
         &self,
     ) -> builder::CosmosDbRestorePointGetRestorePointPage<'_> {
@@ -1628,6 +1762,8 @@ let response = client.cosmos_db_restore_point_get_restore_point_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-restore-point")]
+    ///
+    /// Needs the crate feature `cosmos-db-restore-point`.
     pub fn cosmos_db_restore_point_get_restore_point_by_id(
         &self,
     ) -> builder::CosmosDbRestorePointGetRestorePointById<'_> {
@@ -1649,6 +1785,8 @@ let response = client.cosmos_db_restore_point_delete_restore_point()
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-restore-point")]
+    ///
+    /// Needs the crate feature `cosmos-db-restore-point`.
     pub fn cosmos_db_restore_point_delete_restore_point(
         &self,
     ) -> builder::CosmosDbRestorePointDeleteRestorePoint<'_> {
@@ -1672,6 +1810,8 @@ let response = client.cosmos_db_restore_point_retrieve_data()
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-restore-point")]
+    ///
+    /// Needs the crate feature `cosmos-db-restore-point`.
     pub fn cosmos_db_restore_point_retrieve_data(
         &self,
     ) -> builder::CosmosDbRestorePointRetrieveData<'_> {
@@ -1695,6 +1835,8 @@ let response = client.cosmos_db_restore_point_extend_retrieved_data_availability
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-restore-point")]
+    ///
+    /// Needs the crate feature `cosmos-db-restore-point`.
     pub fn cosmos_db_restore_point_extend_retrieved_data_availability(
         &self,
     ) -> builder::CosmosDbRestorePointExtendRetrievedDataAvailability<'_> {
@@ -1718,6 +1860,8 @@ let response = client.cosmos_db_restore_point_restore_cosmos_db_account()
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-restore-point")]
+    ///
+    /// Needs the crate feature `cosmos-db-restore-point`.
     pub fn cosmos_db_restore_point_restore_cosmos_db_account(
         &self,
     ) -> builder::CosmosDbRestorePointRestoreCosmosDbAccount<'_> {
@@ -1745,6 +1889,8 @@ let response = client.cosmos_db_continuous_restore_point_get_restore_point_page(
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-restore-point")]
+    ///
+    /// Needs the crate feature `cosmos-db-restore-point`.
     pub fn cosmos_db_continuous_restore_point_get_restore_point_page(
         &self,
     ) -> builder::CosmosDbContinuousRestorePointGetRestorePointPage<'_> {
@@ -1766,6 +1912,8 @@ let response = client.cosmos_db_continuous_restore_point_get_restore_point_by_id
 ```*/
     #[inline]
     #[cfg(feature = "cosmos-db-restore-point")]
+    ///
+    /// Needs the crate feature `cosmos-db-restore-point`.
     pub fn cosmos_db_continuous_restore_point_get_restore_point_by_id(
         &self,
     ) -> builder::CosmosDbContinuousRestorePointGetRestorePointById<'_> {
@@ -1793,6 +1941,8 @@ let response = client.cost_estimation_calculate_cost_estimation()
 ```*/
     #[inline]
     #[cfg(feature = "cost-estimation")]
+    ///
+    /// Needs the crate feature `cost-estimation`.
     pub fn cost_estimation_calculate_cost_estimation(
         &self,
     ) -> builder::CostEstimationCalculateCostEstimation<'_> {
@@ -1816,6 +1966,8 @@ let response = client.cost_estimation_export()
 ```*/
     #[inline]
     #[cfg(feature = "cost-estimation")]
+    ///
+    /// Needs the crate feature `cost-estimation`.
     pub fn cost_estimation_export(&self) -> builder::CostEstimationExport<'_> {
         builder::CostEstimationExport::new(self)
     }
@@ -1857,6 +2009,8 @@ let response = client.database_get_databases_page()
 ```*/
     #[inline]
     #[cfg(feature = "database")]
+    ///
+    /// Needs the crate feature `database`.
     pub fn database_get_databases_page(&self) -> builder::DatabaseGetDatabasesPage<'_> {
         builder::DatabaseGetDatabasesPage::new(self)
     }
@@ -1878,6 +2032,8 @@ let response = client.database_get_database_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "database")]
+    ///
+    /// Needs the crate feature `database`.
     pub fn database_get_database_by_id(&self) -> builder::DatabaseGetDatabaseById<'_> {
         builder::DatabaseGetDatabaseById::new(self)
     }
@@ -1901,6 +2057,8 @@ let response = client.database_rescan_databases_page()
 ```*/
     #[inline]
     #[cfg(feature = "database")]
+    ///
+    /// Needs the crate feature `database`.
     pub fn database_rescan_databases_page(
         &self,
     ) -> builder::DatabaseRescanDatabasesPage<'_> {
@@ -1924,6 +2082,8 @@ let response = client.database_export()
 ```*/
     #[inline]
     #[cfg(feature = "database")]
+    ///
+    /// Needs the crate feature `database`.
     pub fn database_export(&self) -> builder::DatabaseExport<'_> {
         builder::DatabaseExport::new(self)
     }
@@ -1941,6 +2101,8 @@ let response = client.database_start_manual_backup()
 ```*/
     #[inline]
     #[cfg(feature = "database")]
+    ///
+    /// Needs the crate feature `database`.
     pub fn database_start_manual_backup(
         &self,
     ) -> builder::DatabaseStartManualBackup<'_> {
@@ -1966,6 +2128,8 @@ let response = client.protection_policies_sla_time_series()
 ```*/
     #[inline]
     #[cfg(feature = "drilldown")]
+    ///
+    /// Needs the crate feature `drilldown`.
     pub fn protection_policies_sla_time_series(
         &self,
     ) -> builder::ProtectionPoliciesSlaTimeSeries<'_> {
@@ -1997,6 +2161,8 @@ let response = client.protection_policies_sla_instances()
 ```*/
     #[inline]
     #[cfg(feature = "drilldown")]
+    ///
+    /// Needs the crate feature `drilldown`.
     pub fn protection_policies_sla_instances(
         &self,
     ) -> builder::ProtectionPoliciesSlaInstances<'_> {
@@ -2030,6 +2196,8 @@ let response = client.protection_policies_sla_sessions()
 ```*/
     #[inline]
     #[cfg(feature = "drilldown")]
+    ///
+    /// Needs the crate feature `drilldown`.
     pub fn protection_policies_sla_sessions(
         &self,
     ) -> builder::ProtectionPoliciesSlaSessions<'_> {
@@ -2053,6 +2221,8 @@ let response = client.protection_policies_sla_session_tasks()
 ```*/
     #[inline]
     #[cfg(feature = "drilldown")]
+    ///
+    /// Needs the crate feature `drilldown`.
     pub fn protection_policies_sla_session_tasks(
         &self,
     ) -> builder::ProtectionPoliciesSlaSessionTasks<'_> {
@@ -2080,6 +2250,8 @@ let response = client.file_share_cost_estimation_calculate_cost_estimation()
 ```*/
     #[inline]
     #[cfg(feature = "file-share-cost-estimation")]
+    ///
+    /// Needs the crate feature `file-share-cost-estimation`.
     pub fn file_share_cost_estimation_calculate_cost_estimation(
         &self,
     ) -> builder::FileShareCostEstimationCalculateCostEstimation<'_> {
@@ -2103,6 +2275,8 @@ let response = client.file_share_cost_estimation_export()
 ```*/
     #[inline]
     #[cfg(feature = "file-share-cost-estimation")]
+    ///
+    /// Needs the crate feature `file-share-cost-estimation`.
     pub fn file_share_cost_estimation_export(
         &self,
     ) -> builder::FileShareCostEstimationExport<'_> {
@@ -2134,6 +2308,8 @@ let response = client.file_share_policy_get_policies()
 ```*/
     #[inline]
     #[cfg(feature = "file-share-policy")]
+    ///
+    /// Needs the crate feature `file-share-policy`.
     pub fn file_share_policy_get_policies(
         &self,
     ) -> builder::FileSharePolicyGetPolicies<'_> {
@@ -2153,6 +2329,8 @@ let response = client.file_share_policy_create_policy()
 ```*/
     #[inline]
     #[cfg(feature = "file-share-policy")]
+    ///
+    /// Needs the crate feature `file-share-policy`.
     pub fn file_share_policy_create_policy(
         &self,
     ) -> builder::FileSharePolicyCreatePolicy<'_> {
@@ -2174,6 +2352,8 @@ let response = client.file_share_policy_get_policy()
 ```*/
     #[inline]
     #[cfg(feature = "file-share-policy")]
+    ///
+    /// Needs the crate feature `file-share-policy`.
     pub fn file_share_policy_get_policy(&self) -> builder::FileSharePolicyGetPolicy<'_> {
         builder::FileSharePolicyGetPolicy::new(self)
     }
@@ -2195,6 +2375,8 @@ let response = client.file_share_policy_update_policy()
 ```*/
     #[inline]
     #[cfg(feature = "file-share-policy")]
+    ///
+    /// Needs the crate feature `file-share-policy`.
     pub fn file_share_policy_update_policy(
         &self,
     ) -> builder::FileSharePolicyUpdatePolicy<'_> {
@@ -2216,6 +2398,8 @@ let response = client.file_share_policy_delete_policy()
 ```*/
     #[inline]
     #[cfg(feature = "file-share-policy")]
+    ///
+    /// Needs the crate feature `file-share-policy`.
     pub fn file_share_policy_delete_policy(
         &self,
     ) -> builder::FileSharePolicyDeletePolicy<'_> {
@@ -2241,6 +2425,8 @@ let response = client.file_share_policy_get_policy_selected_items()
 ```*/
     #[inline]
     #[cfg(feature = "file-share-policy")]
+    ///
+    /// Needs the crate feature `file-share-policy`.
     pub fn file_share_policy_get_policy_selected_items(
         &self,
     ) -> builder::FileSharePolicyGetPolicySelectedItems<'_> {
@@ -2266,6 +2452,8 @@ let response = client.file_share_policy_get_policy_regions()
 ```*/
     #[inline]
     #[cfg(feature = "file-share-policy")]
+    ///
+    /// Needs the crate feature `file-share-policy`.
     pub fn file_share_policy_get_policy_regions(
         &self,
     ) -> builder::FileSharePolicyGetPolicyRegions<'_> {
@@ -2293,6 +2481,8 @@ let response = client.file_share_policy_get_policy_excluded_items()
 ```*/
     #[inline]
     #[cfg(feature = "file-share-policy")]
+    ///
+    /// Needs the crate feature `file-share-policy`.
     pub fn file_share_policy_get_policy_excluded_items(
         &self,
     ) -> builder::FileSharePolicyGetPolicyExcludedItems<'_> {
@@ -2312,6 +2502,8 @@ let response = client.file_share_policy_order_priority_of_policies()
 ```*/
     #[inline]
     #[cfg(feature = "file-share-policy")]
+    ///
+    /// Needs the crate feature `file-share-policy`.
     pub fn file_share_policy_order_priority_of_policies(
         &self,
     ) -> builder::FileSharePolicyOrderPriorityOfPolicies<'_> {
@@ -2333,6 +2525,8 @@ let response = client.file_share_policy_enable_policy()
 ```*/
     #[inline]
     #[cfg(feature = "file-share-policy")]
+    ///
+    /// Needs the crate feature `file-share-policy`.
     pub fn file_share_policy_enable_policy(
         &self,
     ) -> builder::FileSharePolicyEnablePolicy<'_> {
@@ -2354,6 +2548,8 @@ let response = client.file_share_policy_disable_policy()
 ```*/
     #[inline]
     #[cfg(feature = "file-share-policy")]
+    ///
+    /// Needs the crate feature `file-share-policy`.
     pub fn file_share_policy_disable_policy(
         &self,
     ) -> builder::FileSharePolicyDisablePolicy<'_> {
@@ -2375,6 +2571,8 @@ let response = client.file_share_policy_start_policy()
 ```*/
     #[inline]
     #[cfg(feature = "file-share-policy")]
+    ///
+    /// Needs the crate feature `file-share-policy`.
     pub fn file_share_policy_start_policy(
         &self,
     ) -> builder::FileSharePolicyStartPolicy<'_> {
@@ -2396,6 +2594,8 @@ let response = client.file_share_policy_stop_policy()
 ```*/
     #[inline]
     #[cfg(feature = "file-share-policy")]
+    ///
+    /// Needs the crate feature `file-share-policy`.
     pub fn file_share_policy_stop_policy(
         &self,
     ) -> builder::FileSharePolicyStopPolicy<'_> {
@@ -2419,6 +2619,8 @@ let response = client.file_share_policy_export_policies()
 ```*/
     #[inline]
     #[cfg(feature = "file-share-policy")]
+    ///
+    /// Needs the crate feature `file-share-policy`.
     pub fn file_share_policy_export_policies(
         &self,
     ) -> builder::FileSharePolicyExportPolicies<'_> {
@@ -2442,6 +2644,8 @@ let response = client.file_share_policy_get_protected_items()
 ```*/
     #[inline]
     #[cfg(feature = "file-share-policy")]
+    ///
+    /// Needs the crate feature `file-share-policy`.
     pub fn file_share_policy_get_protected_items(
         &self,
     ) -> builder::FileSharePolicyGetProtectedItems<'_> {
@@ -2467,6 +2671,8 @@ let response = client.file_share_policy_get_policy_protected_items()
 ```*/
     #[inline]
     #[cfg(feature = "file-share-policy")]
+    ///
+    /// Needs the crate feature `file-share-policy`.
     pub fn file_share_policy_get_policy_protected_items(
         &self,
     ) -> builder::FileSharePolicyGetPolicyProtectedItems<'_> {
@@ -2496,6 +2702,8 @@ let response = client.file_share_restore_point_get_restore_point_page()
 ```*/
     #[inline]
     #[cfg(feature = "file-share-restore-point")]
+    ///
+    /// Needs the crate feature `file-share-restore-point`.
     pub fn file_share_restore_point_get_restore_point_page(
         &self,
     ) -> builder::FileShareRestorePointGetRestorePointPage<'_> {
@@ -2517,6 +2725,8 @@ let response = client.file_share_restore_point_get_restore_point_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "file-share-restore-point")]
+    ///
+    /// Needs the crate feature `file-share-restore-point`.
     pub fn file_share_restore_point_get_restore_point_by_id(
         &self,
     ) -> builder::FileShareRestorePointGetRestorePointById<'_> {
@@ -2538,6 +2748,8 @@ let response = client.file_share_restore_point_delete_restore_point()
 ```*/
     #[inline]
     #[cfg(feature = "file-share-restore-point")]
+    ///
+    /// Needs the crate feature `file-share-restore-point`.
     pub fn file_share_restore_point_delete_restore_point(
         &self,
     ) -> builder::FileShareRestorePointDeleteRestorePoint<'_> {
@@ -2561,6 +2773,8 @@ let response = client.file_share_restore_point_start_flr()
 ```*/
     #[inline]
     #[cfg(feature = "file-share-restore-point")]
+    ///
+    /// Needs the crate feature `file-share-restore-point`.
     pub fn file_share_restore_point_start_flr(
         &self,
     ) -> builder::FileShareRestorePointStartFlr<'_> {
@@ -2580,6 +2794,8 @@ let response = client.file_share_restore_point_start_indexing()
 ```*/
     #[inline]
     #[cfg(feature = "file-share-restore-point")]
+    ///
+    /// Needs the crate feature `file-share-restore-point`.
     pub fn file_share_restore_point_start_indexing(
         &self,
     ) -> builder::FileShareRestorePointStartIndexing<'_> {
@@ -2603,6 +2819,8 @@ let response = client.file_share_get_file_share_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "file-share")]
+    ///
+    /// Needs the crate feature `file-share`.
     pub fn file_share_get_file_share_by_id(
         &self,
     ) -> builder::FileShareGetFileShareById<'_> {
@@ -2642,6 +2860,8 @@ let response = client.file_share_get_file_shares_page()
 ```*/
     #[inline]
     #[cfg(feature = "file-share")]
+    ///
+    /// Needs the crate feature `file-share`.
     pub fn file_share_get_file_shares_page(
         &self,
     ) -> builder::FileShareGetFileSharesPage<'_> {
@@ -2665,6 +2885,8 @@ let response = client.file_share_export()
 ```*/
     #[inline]
     #[cfg(feature = "file-share")]
+    ///
+    /// Needs the crate feature `file-share`.
     pub fn file_share_export(&self) -> builder::FileShareExport<'_> {
         builder::FileShareExport::new(self)
     }
@@ -2702,6 +2924,8 @@ let response = client.file_share_rescan_file_shares_page()
 ```*/
     #[inline]
     #[cfg(feature = "file-share")]
+    ///
+    /// Needs the crate feature `file-share`.
     pub fn file_share_rescan_file_shares_page(
         &self,
     ) -> builder::FileShareRescanFileSharesPage<'_> {
@@ -2721,6 +2945,8 @@ let response = client.file_share_take_snapshot()
 ```*/
     #[inline]
     #[cfg(feature = "file-share")]
+    ///
+    /// Needs the crate feature `file-share`.
     pub fn file_share_take_snapshot(&self) -> builder::FileShareTakeSnapshot<'_> {
         builder::FileShareTakeSnapshot::new(self)
     }
@@ -2746,6 +2972,8 @@ let response = client.flr_session_browse()
 ```*/
     #[inline]
     #[cfg(feature = "flr-session")]
+    ///
+    /// Needs the crate feature `flr-session`.
     pub fn flr_session_browse(&self) -> builder::FlrSessionBrowse<'_> {
         builder::FlrSessionBrowse::new(self)
     }
@@ -2767,6 +2995,8 @@ let response = client.flr_session_search_task_start()
 ```*/
     #[inline]
     #[cfg(feature = "flr-session")]
+    ///
+    /// Needs the crate feature `flr-session`.
     pub fn flr_session_search_task_start(
         &self,
     ) -> builder::FlrSessionSearchTaskStart<'_> {
@@ -2790,6 +3020,8 @@ let response = client.flr_session_search_task_get_results()
 ```*/
     #[inline]
     #[cfg(feature = "flr-session")]
+    ///
+    /// Needs the crate feature `flr-session`.
     pub fn flr_session_search_task_get_results(
         &self,
     ) -> builder::FlrSessionSearchTaskGetResults<'_> {
@@ -2813,6 +3045,8 @@ let response = client.flr_session_search_task_next_page()
 ```*/
     #[inline]
     #[cfg(feature = "flr-session")]
+    ///
+    /// Needs the crate feature `flr-session`.
     pub fn flr_session_search_task_next_page(
         &self,
     ) -> builder::FlrSessionSearchTaskNextPage<'_> {
@@ -2836,6 +3070,8 @@ let response = client.flr_session_search_task_stop()
 ```*/
     #[inline]
     #[cfg(feature = "flr-session")]
+    ///
+    /// Needs the crate feature `flr-session`.
     pub fn flr_session_search_task_stop(&self) -> builder::FlrSessionSearchTaskStop<'_> {
         builder::FlrSessionSearchTaskStop::new(self)
     }
@@ -2857,6 +3093,8 @@ let response = client.flr_session_restore_task_start()
 ```*/
     #[inline]
     #[cfg(feature = "flr-session")]
+    ///
+    /// Needs the crate feature `flr-session`.
     pub fn flr_session_restore_task_start(
         &self,
     ) -> builder::FlrSessionRestoreTaskStart<'_> {
@@ -2880,6 +3118,8 @@ let response = client.flr_session_restore_task_get_status()
 ```*/
     #[inline]
     #[cfg(feature = "flr-session")]
+    ///
+    /// Needs the crate feature `flr-session`.
     pub fn flr_session_restore_task_get_status(
         &self,
     ) -> builder::FlrSessionRestoreTaskGetStatus<'_> {
@@ -2909,6 +3149,8 @@ let response = client.flr_session_restore_task_logs()
 ```*/
     #[inline]
     #[cfg(feature = "flr-session")]
+    ///
+    /// Needs the crate feature `flr-session`.
     pub fn flr_session_restore_task_logs(
         &self,
     ) -> builder::FlrSessionRestoreTaskLogs<'_> {
@@ -2932,6 +3174,8 @@ let response = client.flr_session_restore_task_stop()
 ```*/
     #[inline]
     #[cfg(feature = "flr-session")]
+    ///
+    /// Needs the crate feature `flr-session`.
     pub fn flr_session_restore_task_stop(
         &self,
     ) -> builder::FlrSessionRestoreTaskStop<'_> {
@@ -2969,6 +3213,8 @@ let response = client.job_sessions_get_job_sessions()
 ```*/
     #[inline]
     #[cfg(feature = "job-sessions")]
+    ///
+    /// Needs the crate feature `job-sessions`.
     pub fn job_sessions_get_job_sessions(
         &self,
     ) -> builder::JobSessionsGetJobSessions<'_> {
@@ -2996,6 +3242,8 @@ let response = client.job_sessions_get_deleted_items()
 ```*/
     #[inline]
     #[cfg(feature = "job-sessions")]
+    ///
+    /// Needs the crate feature `job-sessions`.
     pub fn job_sessions_get_deleted_items(
         &self,
     ) -> builder::JobSessionsGetDeletedItems<'_> {
@@ -3023,6 +3271,8 @@ let response = client.job_sessions_get_protected_items()
 ```*/
     #[inline]
     #[cfg(feature = "job-sessions")]
+    ///
+    /// Needs the crate feature `job-sessions`.
     pub fn job_sessions_get_protected_items(
         &self,
     ) -> builder::JobSessionsGetProtectedItems<'_> {
@@ -3050,6 +3300,8 @@ let response = client.job_sessions_get_checked_items()
 ```*/
     #[inline]
     #[cfg(feature = "job-sessions")]
+    ///
+    /// Needs the crate feature `job-sessions`.
     pub fn job_sessions_get_checked_items(
         &self,
     ) -> builder::JobSessionsGetCheckedItems<'_> {
@@ -3077,6 +3329,8 @@ let response = client.job_sessions_get_restored_items()
 ```*/
     #[inline]
     #[cfg(feature = "job-sessions")]
+    ///
+    /// Needs the crate feature `job-sessions`.
     pub fn job_sessions_get_restored_items(
         &self,
     ) -> builder::JobSessionsGetRestoredItems<'_> {
@@ -3098,6 +3352,8 @@ let response = client.job_sessions_get_restored_databases()
 ```*/
     #[inline]
     #[cfg(feature = "job-sessions")]
+    ///
+    /// Needs the crate feature `job-sessions`.
     pub fn job_sessions_get_restored_databases(
         &self,
     ) -> builder::JobSessionsGetRestoredDatabases<'_> {
@@ -3125,6 +3381,8 @@ let response = client.job_sessions_get_file_level_restored_items()
 ```*/
     #[inline]
     #[cfg(feature = "job-sessions")]
+    ///
+    /// Needs the crate feature `job-sessions`.
     pub fn job_sessions_get_file_level_restored_items(
         &self,
     ) -> builder::JobSessionsGetFileLevelRestoredItems<'_> {
@@ -3152,6 +3410,8 @@ let response = client.job_sessions_get_file_level_restored_file_share_items()
 ```*/
     #[inline]
     #[cfg(feature = "job-sessions")]
+    ///
+    /// Needs the crate feature `job-sessions`.
     pub fn job_sessions_get_file_level_restored_file_share_items(
         &self,
     ) -> builder::JobSessionsGetFileLevelRestoredFileShareItems<'_> {
@@ -3179,6 +3439,8 @@ let response = client.job_sessions_get_vnet_restored_items()
 ```*/
     #[inline]
     #[cfg(feature = "job-sessions")]
+    ///
+    /// Needs the crate feature `job-sessions`.
     pub fn job_sessions_get_vnet_restored_items(
         &self,
     ) -> builder::JobSessionsGetVnetRestoredItems<'_> {
@@ -3202,6 +3464,8 @@ let response = client.job_sessions_get_job_session_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "job-sessions")]
+    ///
+    /// Needs the crate feature `job-sessions`.
     pub fn job_sessions_get_job_session_by_id(
         &self,
     ) -> builder::JobSessionsGetJobSessionById<'_> {
@@ -3225,6 +3489,8 @@ let response = client.job_sessions_get_job_session_log()
 ```*/
     #[inline]
     #[cfg(feature = "job-sessions")]
+    ///
+    /// Needs the crate feature `job-sessions`.
     pub fn job_sessions_get_job_session_log(
         &self,
     ) -> builder::JobSessionsGetJobSessionLog<'_> {
@@ -3246,6 +3512,8 @@ let response = client.job_sessions_stop_job()
 ```*/
     #[inline]
     #[cfg(feature = "job-sessions")]
+    ///
+    /// Needs the crate feature `job-sessions`.
     pub fn job_sessions_stop_job(&self) -> builder::JobSessionsStopJob<'_> {
         builder::JobSessionsStopJob::new(self)
     }
@@ -3267,6 +3535,8 @@ let response = client.job_sessions_export_backup_jobs()
 ```*/
     #[inline]
     #[cfg(feature = "job-sessions")]
+    ///
+    /// Needs the crate feature `job-sessions`.
     pub fn job_sessions_export_backup_jobs(
         &self,
     ) -> builder::JobSessionsExportBackupJobs<'_> {
@@ -3288,6 +3558,8 @@ let response = client.job_sessions_get_restored_cosmos_db_accounts()
 ```*/
     #[inline]
     #[cfg(feature = "job-sessions")]
+    ///
+    /// Needs the crate feature `job-sessions`.
     pub fn job_sessions_get_restored_cosmos_db_accounts(
         &self,
     ) -> builder::JobSessionsGetRestoredCosmosDbAccounts<'_> {
@@ -3323,6 +3595,8 @@ let response = client.key_vault_get_key_vaults_page()
 ```*/
     #[inline]
     #[cfg(feature = "key-vault")]
+    ///
+    /// Needs the crate feature `key-vault`.
     pub fn key_vault_get_key_vaults_page(
         &self,
     ) -> builder::KeyVaultGetKeyVaultsPage<'_> {
@@ -3346,6 +3620,8 @@ let response = client.key_vault_get_key_vault_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "key-vault")]
+    ///
+    /// Needs the crate feature `key-vault`.
     pub fn key_vault_get_key_vault_by_id(&self) -> builder::KeyVaultGetKeyVaultById<'_> {
         builder::KeyVaultGetKeyVaultById::new(self)
     }
@@ -3373,6 +3649,8 @@ let response = client.key_vault_get_key_vault_keys()
 ```*/
     #[inline]
     #[cfg(feature = "key-vault")]
+    ///
+    /// Needs the crate feature `key-vault`.
     pub fn key_vault_get_key_vault_keys(&self) -> builder::KeyVaultGetKeyVaultKeys<'_> {
         builder::KeyVaultGetKeyVaultKeys::new(self)
     }
@@ -3389,6 +3667,8 @@ let response = client.license_agreement_get_license_agreement()
 ```*/
     #[inline]
     #[cfg(feature = "license-agreement")]
+    ///
+    /// Needs the crate feature `license-agreement`.
     pub fn license_agreement_get_license_agreement(
         &self,
     ) -> builder::LicenseAgreementGetLicenseAgreement<'_> {
@@ -3407,6 +3687,8 @@ let response = client.license_agreement_get_current_license_agreement_accepted()
 ```*/
     #[inline]
     #[cfg(feature = "license-agreement")]
+    ///
+    /// Needs the crate feature `license-agreement`.
     pub fn license_agreement_get_current_license_agreement_accepted(
         &self,
     ) -> builder::LicenseAgreementGetCurrentLicenseAgreementAccepted<'_> {
@@ -3426,6 +3708,8 @@ let response = client.license_agreement_accept_license_agreement()
 ```*/
     #[inline]
     #[cfg(feature = "license-agreement")]
+    ///
+    /// Needs the crate feature `license-agreement`.
     pub fn license_agreement_accept_license_agreement(
         &self,
     ) -> builder::LicenseAgreementAcceptLicenseAgreement<'_> {
@@ -3444,6 +3728,8 @@ let response = client.license_get_license()
 ```*/
     #[inline]
     #[cfg(feature = "license")]
+    ///
+    /// Needs the crate feature `license`.
     pub fn license_get_license(&self) -> builder::LicenseGetLicense<'_> {
         builder::LicenseGetLicense::new(self)
     }
@@ -3460,6 +3746,8 @@ let response = client.license_remove_license()
 ```*/
     #[inline]
     #[cfg(feature = "license")]
+    ///
+    /// Needs the crate feature `license`.
     pub fn license_remove_license(&self) -> builder::LicenseRemoveLicense<'_> {
         builder::LicenseRemoveLicense::new(self)
     }
@@ -3483,6 +3771,8 @@ let response = client.license_get_report()
 ```*/
     #[inline]
     #[cfg(feature = "license")]
+    ///
+    /// Needs the crate feature `license`.
     pub fn license_get_report(&self) -> builder::LicenseGetReport<'_> {
         builder::LicenseGetReport::new(self)
     }
@@ -3504,6 +3794,8 @@ let response = client.license_export_license_usages()
 ```*/
     #[inline]
     #[cfg(feature = "license")]
+    ///
+    /// Needs the crate feature `license`.
     pub fn license_export_license_usages(
         &self,
     ) -> builder::LicenseExportLicenseUsages<'_> {
@@ -3522,6 +3814,8 @@ let response = client.license_deregister_licensing_server()
 ```*/
     #[inline]
     #[cfg(feature = "license")]
+    ///
+    /// Needs the crate feature `license`.
     pub fn license_deregister_licensing_server(
         &self,
     ) -> builder::LicenseDeregisterLicensingServer<'_> {
@@ -3541,6 +3835,8 @@ let response = client.login_authenticate()
 ```*/
     #[inline]
     #[cfg(feature = "login")]
+    ///
+    /// Needs the crate feature `login`.
     pub fn login_authenticate(&self) -> builder::LoginAuthenticate<'_> {
         builder::LoginAuthenticate::new(self)
     }
@@ -3560,6 +3856,8 @@ let response = client.login_logout()
 ```*/
     #[inline]
     #[cfg(feature = "login")]
+    ///
+    /// Needs the crate feature `login`.
     pub fn login_logout(&self) -> builder::LoginLogout<'_> {
         builder::LoginLogout::new(self)
     }
@@ -3587,6 +3885,8 @@ let response = client.network_security_group_get_network_security_groups()
 ```*/
     #[inline]
     #[cfg(feature = "network-security-group")]
+    ///
+    /// Needs the crate feature `network-security-group`.
     pub fn network_security_group_get_network_security_groups(
         &self,
     ) -> builder::NetworkSecurityGroupGetNetworkSecurityGroups<'_> {
@@ -3605,6 +3905,8 @@ let response = client.reports_get_sessions_summary_report()
 ```*/
     #[inline]
     #[cfg(feature = "overview")]
+    ///
+    /// Needs the crate feature `overview`.
     pub fn reports_get_sessions_summary_report(
         &self,
     ) -> builder::ReportsGetSessionsSummaryReport<'_> {
@@ -3626,6 +3928,8 @@ let response = client.reports_get_statistics()
 ```*/
     #[inline]
     #[cfg(feature = "overview")]
+    ///
+    /// Needs the crate feature `overview`.
     pub fn reports_get_statistics(&self) -> builder::ReportsGetStatistics<'_> {
         builder::ReportsGetStatistics::new(self)
     }
@@ -3645,6 +3949,8 @@ let response = client.reports_get_protected_workloads_report()
 ```*/
     #[inline]
     #[cfg(feature = "overview")]
+    ///
+    /// Needs the crate feature `overview`.
     pub fn reports_get_protected_workloads_report(
         &self,
     ) -> builder::ReportsGetProtectedWorkloadsReport<'_> {
@@ -3663,6 +3969,8 @@ let response = client.reports_get_storage_usage_report()
 ```*/
     #[inline]
     #[cfg(feature = "overview")]
+    ///
+    /// Needs the crate feature `overview`.
     pub fn reports_get_storage_usage_report(
         &self,
     ) -> builder::ReportsGetStorageUsageReport<'_> {
@@ -3686,6 +3994,8 @@ let response = client.reports_get_top_policies_duration_report()
 ```*/
     #[inline]
     #[cfg(feature = "overview")]
+    ///
+    /// Needs the crate feature `overview`.
     pub fn reports_get_top_policies_duration_report(
         &self,
     ) -> builder::ReportsGetTopPoliciesDurationReport<'_> {
@@ -3704,6 +4014,8 @@ let response = client.reports_get_bottlenecks_overview_report()
 ```*/
     #[inline]
     #[cfg(feature = "overview")]
+    ///
+    /// Needs the crate feature `overview`.
     pub fn reports_get_bottlenecks_overview_report(
         &self,
     ) -> builder::ReportsGetBottlenecksOverviewReport<'_> {
@@ -3737,6 +4049,8 @@ let response = client.policy_get_policies()
 ```*/
     #[inline]
     #[cfg(feature = "policy")]
+    ///
+    /// Needs the crate feature `policy`.
     pub fn policy_get_policies(&self) -> builder::PolicyGetPolicies<'_> {
         builder::PolicyGetPolicies::new(self)
     }
@@ -3754,6 +4068,8 @@ let response = client.policy_create_policy()
 ```*/
     #[inline]
     #[cfg(feature = "policy")]
+    ///
+    /// Needs the crate feature `policy`.
     pub fn policy_create_policy(&self) -> builder::PolicyCreatePolicy<'_> {
         builder::PolicyCreatePolicy::new(self)
     }
@@ -3773,6 +4089,8 @@ let response = client.policy_get_policy()
 ```*/
     #[inline]
     #[cfg(feature = "policy")]
+    ///
+    /// Needs the crate feature `policy`.
     pub fn policy_get_policy(&self) -> builder::PolicyGetPolicy<'_> {
         builder::PolicyGetPolicy::new(self)
     }
@@ -3794,6 +4112,8 @@ let response = client.policy_update_policy()
 ```*/
     #[inline]
     #[cfg(feature = "policy")]
+    ///
+    /// Needs the crate feature `policy`.
     pub fn policy_update_policy(&self) -> builder::PolicyUpdatePolicy<'_> {
         builder::PolicyUpdatePolicy::new(self)
     }
@@ -3813,6 +4133,8 @@ let response = client.policy_delete_policy()
 ```*/
     #[inline]
     #[cfg(feature = "policy")]
+    ///
+    /// Needs the crate feature `policy`.
     pub fn policy_delete_policy(&self) -> builder::PolicyDeletePolicy<'_> {
         builder::PolicyDeletePolicy::new(self)
     }
@@ -3836,6 +4158,8 @@ let response = client.policy_get_policy_selected_items()
 ```*/
     #[inline]
     #[cfg(feature = "policy")]
+    ///
+    /// Needs the crate feature `policy`.
     pub fn policy_get_policy_selected_items(
         &self,
     ) -> builder::PolicyGetPolicySelectedItems<'_> {
@@ -3861,6 +4185,8 @@ let response = client.policy_get_policy_regions()
 ```*/
     #[inline]
     #[cfg(feature = "policy")]
+    ///
+    /// Needs the crate feature `policy`.
     pub fn policy_get_policy_regions(&self) -> builder::PolicyGetPolicyRegions<'_> {
         builder::PolicyGetPolicyRegions::new(self)
     }
@@ -3886,6 +4212,8 @@ let response = client.policy_get_policy_excluded_items()
 ```*/
     #[inline]
     #[cfg(feature = "policy")]
+    ///
+    /// Needs the crate feature `policy`.
     pub fn policy_get_policy_excluded_items(
         &self,
     ) -> builder::PolicyGetPolicyExcludedItems<'_> {
@@ -3905,6 +4233,8 @@ let response = client.policy_order_priority_of_policies()
 ```*/
     #[inline]
     #[cfg(feature = "policy")]
+    ///
+    /// Needs the crate feature `policy`.
     pub fn policy_order_priority_of_policies(
         &self,
     ) -> builder::PolicyOrderPriorityOfPolicies<'_> {
@@ -3926,6 +4256,8 @@ let response = client.policy_enable_policy()
 ```*/
     #[inline]
     #[cfg(feature = "policy")]
+    ///
+    /// Needs the crate feature `policy`.
     pub fn policy_enable_policy(&self) -> builder::PolicyEnablePolicy<'_> {
         builder::PolicyEnablePolicy::new(self)
     }
@@ -3945,6 +4277,8 @@ let response = client.policy_disable_policy()
 ```*/
     #[inline]
     #[cfg(feature = "policy")]
+    ///
+    /// Needs the crate feature `policy`.
     pub fn policy_disable_policy(&self) -> builder::PolicyDisablePolicy<'_> {
         builder::PolicyDisablePolicy::new(self)
     }
@@ -3964,6 +4298,8 @@ let response = client.policy_start_policy()
 ```*/
     #[inline]
     #[cfg(feature = "policy")]
+    ///
+    /// Needs the crate feature `policy`.
     pub fn policy_start_policy(&self) -> builder::PolicyStartPolicy<'_> {
         builder::PolicyStartPolicy::new(self)
     }
@@ -3983,6 +4319,8 @@ let response = client.policy_stop_policy()
 ```*/
     #[inline]
     #[cfg(feature = "policy")]
+    ///
+    /// Needs the crate feature `policy`.
     pub fn policy_stop_policy(&self) -> builder::PolicyStopPolicy<'_> {
         builder::PolicyStopPolicy::new(self)
     }
@@ -4002,6 +4340,8 @@ let response = client.policy_reset_cbt()
 ```*/
     #[inline]
     #[cfg(feature = "policy")]
+    ///
+    /// Needs the crate feature `policy`.
     pub fn policy_reset_cbt(&self) -> builder::PolicyResetCbt<'_> {
         builder::PolicyResetCbt::new(self)
     }
@@ -4023,6 +4363,8 @@ let response = client.policy_export_policies()
 ```*/
     #[inline]
     #[cfg(feature = "policy")]
+    ///
+    /// Needs the crate feature `policy`.
     pub fn policy_export_policies(&self) -> builder::PolicyExportPolicies<'_> {
         builder::PolicyExportPolicies::new(self)
     }
@@ -4044,6 +4386,8 @@ let response = client.policy_get_protected_items()
 ```*/
     #[inline]
     #[cfg(feature = "policy")]
+    ///
+    /// Needs the crate feature `policy`.
     pub fn policy_get_protected_items(&self) -> builder::PolicyGetProtectedItems<'_> {
         builder::PolicyGetProtectedItems::new(self)
     }
@@ -4067,6 +4411,8 @@ let response = client.policy_get_policy_protected_items()
 ```*/
     #[inline]
     #[cfg(feature = "policy")]
+    ///
+    /// Needs the crate feature `policy`.
     pub fn policy_get_policy_protected_items(
         &self,
     ) -> builder::PolicyGetPolicyProtectedItems<'_> {
@@ -4096,6 +4442,8 @@ let response = client.protected_cosmos_db_account_get_protected_item_page()
 ```*/
     #[inline]
     #[cfg(feature = "protected-cosmos-db-account")]
+    ///
+    /// Needs the crate feature `protected-cosmos-db-account`.
     pub fn protected_cosmos_db_account_get_protected_item_page(
         &self,
     ) -> builder::ProtectedCosmosDbAccountGetProtectedItemPage<'_> {
@@ -4119,6 +4467,8 @@ let response = client.protected_cosmos_db_account_get_protected_cosmos_db_accoun
 ```*/
     #[inline]
     #[cfg(feature = "protected-cosmos-db-account")]
+    ///
+    /// Needs the crate feature `protected-cosmos-db-account`.
     pub fn protected_cosmos_db_account_get_protected_cosmos_db_account_by_id(
         &self,
     ) -> builder::ProtectedCosmosDbAccountGetProtectedCosmosDbAccountById<'_> {
@@ -4142,6 +4492,8 @@ let response = client.protected_cosmos_db_account_export()
 ```*/
     #[inline]
     #[cfg(feature = "protected-cosmos-db-account")]
+    ///
+    /// Needs the crate feature `protected-cosmos-db-account`.
     pub fn protected_cosmos_db_account_export(
         &self,
     ) -> builder::ProtectedCosmosDbAccountExport<'_> {
@@ -4165,6 +4517,8 @@ let response = client.protected_cosmos_db_account_delete_cosmos_db_account_backu
 ```*/
     #[inline]
     #[cfg(feature = "protected-cosmos-db-account")]
+    ///
+    /// Needs the crate feature `protected-cosmos-db-account`.
     pub fn protected_cosmos_db_account_delete_cosmos_db_account_backups(
         &self,
     ) -> builder::ProtectedCosmosDbAccountDeleteCosmosDbAccountBackups<'_> {
@@ -4186,6 +4540,8 @@ let response = client.protected_cosmos_db_account_delete_manual_backups()
 ```*/
     #[inline]
     #[cfg(feature = "protected-cosmos-db-account")]
+    ///
+    /// Needs the crate feature `protected-cosmos-db-account`.
     pub fn protected_cosmos_db_account_delete_manual_backups(
         &self,
     ) -> builder::ProtectedCosmosDbAccountDeleteManualBackups<'_> {
@@ -4207,6 +4563,8 @@ let response = client.protected_cosmos_db_account_delete_continuous_backups()
 ```*/
     #[inline]
     #[cfg(feature = "protected-cosmos-db-account")]
+    ///
+    /// Needs the crate feature `protected-cosmos-db-account`.
     pub fn protected_cosmos_db_account_delete_continuous_backups(
         &self,
     ) -> builder::ProtectedCosmosDbAccountDeleteContinuousBackups<'_> {
@@ -4230,6 +4588,8 @@ let response = client.protected_cosmos_db_account_restore()
 ```*/
     #[inline]
     #[cfg(feature = "protected-cosmos-db-account")]
+    ///
+    /// Needs the crate feature `protected-cosmos-db-account`.
     pub fn protected_cosmos_db_account_restore(
         &self,
     ) -> builder::ProtectedCosmosDbAccountRestore<'_> {
@@ -4261,6 +4621,8 @@ let response = client.protected_database_get_protected_item_page()
 ```*/
     #[inline]
     #[cfg(feature = "protected-database")]
+    ///
+    /// Needs the crate feature `protected-database`.
     pub fn protected_database_get_protected_item_page(
         &self,
     ) -> builder::ProtectedDatabaseGetProtectedItemPage<'_> {
@@ -4284,6 +4646,8 @@ let response = client.protected_database_get_protected_item_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "protected-database")]
+    ///
+    /// Needs the crate feature `protected-database`.
     pub fn protected_database_get_protected_item_by_id(
         &self,
     ) -> builder::ProtectedDatabaseGetProtectedItemById<'_> {
@@ -4307,6 +4671,8 @@ let response = client.protected_database_export()
 ```*/
     #[inline]
     #[cfg(feature = "protected-database")]
+    ///
+    /// Needs the crate feature `protected-database`.
     pub fn protected_database_export(&self) -> builder::ProtectedDatabaseExport<'_> {
         builder::ProtectedDatabaseExport::new(self)
     }
@@ -4328,6 +4694,8 @@ let response = client.protected_database_delete_backups()
 ```*/
     #[inline]
     #[cfg(feature = "protected-database")]
+    ///
+    /// Needs the crate feature `protected-database`.
     pub fn protected_database_delete_backups(
         &self,
     ) -> builder::ProtectedDatabaseDeleteBackups<'_> {
@@ -4349,6 +4717,8 @@ let response = client.protected_database_delete_manual_backups()
 ```*/
     #[inline]
     #[cfg(feature = "protected-database")]
+    ///
+    /// Needs the crate feature `protected-database`.
     pub fn protected_database_delete_manual_backups(
         &self,
     ) -> builder::ProtectedDatabaseDeleteManualBackups<'_> {
@@ -4376,6 +4746,8 @@ let response = client.protected_file_share_get_protected_item_page()
 ```*/
     #[inline]
     #[cfg(feature = "protected-file-share")]
+    ///
+    /// Needs the crate feature `protected-file-share`.
     pub fn protected_file_share_get_protected_item_page(
         &self,
     ) -> builder::ProtectedFileShareGetProtectedItemPage<'_> {
@@ -4399,6 +4771,8 @@ let response = client.protected_file_share_get_protected_item_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "protected-file-share")]
+    ///
+    /// Needs the crate feature `protected-file-share`.
     pub fn protected_file_share_get_protected_item_by_id(
         &self,
     ) -> builder::ProtectedFileShareGetProtectedItemById<'_> {
@@ -4422,6 +4796,8 @@ let response = client.protected_file_share_export()
 ```*/
     #[inline]
     #[cfg(feature = "protected-file-share")]
+    ///
+    /// Needs the crate feature `protected-file-share`.
     pub fn protected_file_share_export(&self) -> builder::ProtectedFileShareExport<'_> {
         builder::ProtectedFileShareExport::new(self)
     }
@@ -4439,6 +4815,8 @@ let response = client.protected_file_share_delete_snapshots_batch()
 ```*/
     #[inline]
     #[cfg(feature = "protected-file-share")]
+    ///
+    /// Needs the crate feature `protected-file-share`.
     pub fn protected_file_share_delete_snapshots_batch(
         &self,
     ) -> builder::ProtectedFileShareDeleteSnapshotsBatch<'_> {
@@ -4458,6 +4836,8 @@ let response = client.protected_file_share_delete_manual_snapshots_batch()
 ```*/
     #[inline]
     #[cfg(feature = "protected-file-share")]
+    ///
+    /// Needs the crate feature `protected-file-share`.
     pub fn protected_file_share_delete_manual_snapshots_batch(
         &self,
     ) -> builder::ProtectedFileShareDeleteManualSnapshotsBatch<'_> {
@@ -4489,6 +4869,8 @@ let response = client.protected_virtual_machine_get_protected_item_page()
 ```*/
     #[inline]
     #[cfg(feature = "protected-virtual-machine")]
+    ///
+    /// Needs the crate feature `protected-virtual-machine`.
     pub fn protected_virtual_machine_get_protected_item_page(
         &self,
     ) -> builder::ProtectedVirtualMachineGetProtectedItemPage<'_> {
@@ -4512,6 +4894,8 @@ let response = client.protected_virtual_machine_get_protected_item_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "protected-virtual-machine")]
+    ///
+    /// Needs the crate feature `protected-virtual-machine`.
     pub fn protected_virtual_machine_get_protected_item_by_id(
         &self,
     ) -> builder::ProtectedVirtualMachineGetProtectedItemById<'_> {
@@ -4535,6 +4919,8 @@ let response = client.protected_virtual_machine_export()
 ```*/
     #[inline]
     #[cfg(feature = "protected-virtual-machine")]
+    ///
+    /// Needs the crate feature `protected-virtual-machine`.
     pub fn protected_virtual_machine_export(
         &self,
     ) -> builder::ProtectedVirtualMachineExport<'_> {
@@ -4558,6 +4944,8 @@ let response = client.protected_virtual_machine_delete_virtual_machine_backups()
 ```*/
     #[inline]
     #[cfg(feature = "protected-virtual-machine")]
+    ///
+    /// Needs the crate feature `protected-virtual-machine`.
     pub fn protected_virtual_machine_delete_virtual_machine_backups(
         &self,
     ) -> builder::ProtectedVirtualMachineDeleteVirtualMachineBackups<'_> {
@@ -4579,6 +4967,8 @@ let response = client.protected_virtual_machine_delete_virtual_machine_snapshots
 ```*/
     #[inline]
     #[cfg(feature = "protected-virtual-machine")]
+    ///
+    /// Needs the crate feature `protected-virtual-machine`.
     pub fn protected_virtual_machine_delete_virtual_machine_snapshots(
         &self,
     ) -> builder::ProtectedVirtualMachineDeleteVirtualMachineSnapshots<'_> {
@@ -4598,6 +4988,8 @@ let response = client.protected_virtual_machine_delete_virtual_machine_backups_b
 ```*/
     #[inline]
     #[cfg(feature = "protected-virtual-machine")]
+    ///
+    /// Needs the crate feature `protected-virtual-machine`.
     pub fn protected_virtual_machine_delete_virtual_machine_backups_batch(
         &self,
     ) -> builder::ProtectedVirtualMachineDeleteVirtualMachineBackupsBatch<'_> {
@@ -4617,6 +5009,8 @@ let response = client.protected_virtual_machine_delete_virtual_machine_snapshots
 ```*/
     #[inline]
     #[cfg(feature = "protected-virtual-machine")]
+    ///
+    /// Needs the crate feature `protected-virtual-machine`.
     pub fn protected_virtual_machine_delete_virtual_machine_snapshots_batch(
         &self,
     ) -> builder::ProtectedVirtualMachineDeleteVirtualMachineSnapshotsBatch<'_> {
@@ -4636,6 +5030,8 @@ let response = client.protected_virtual_machine_delete_virtual_machine_manual_sn
 ```*/
     #[inline]
     #[cfg(feature = "protected-virtual-machine")]
+    ///
+    /// Needs the crate feature `protected-virtual-machine`.
     pub fn protected_virtual_machine_delete_virtual_machine_manual_snapshots_batch(
         &self,
     ) -> builder::ProtectedVirtualMachineDeleteVirtualMachineManualSnapshotsBatch<'_> {
@@ -4659,6 +5055,8 @@ let response = client.protected_virtual_machine_delete_virtual_machine_manual_sn
 ```*/
     #[inline]
     #[cfg(feature = "protected-virtual-machine")]
+    ///
+    /// Needs the crate feature `protected-virtual-machine`.
     pub fn protected_virtual_machine_delete_virtual_machine_manual_snapshots(
         &self,
     ) -> builder::ProtectedVirtualMachineDeleteVirtualMachineManualSnapshots<'_> {
@@ -4684,6 +5082,8 @@ let response = client.protected_vnet_get_protected_item_page()
 ```*/
     #[inline]
     #[cfg(feature = "protected-vnet")]
+    ///
+    /// Needs the crate feature `protected-vnet`.
     pub fn protected_vnet_get_protected_item_page(
         &self,
     ) -> builder::ProtectedVnetGetProtectedItemPage<'_> {
@@ -4703,6 +5103,8 @@ let response = client.protected_vnet_delete()
 ```*/
     #[inline]
     #[cfg(feature = "protected-vnet")]
+    ///
+    /// Needs the crate feature `protected-vnet`.
     pub fn protected_vnet_delete(&self) -> builder::ProtectedVnetDelete<'_> {
         builder::ProtectedVnetDelete::new(self)
     }
@@ -4724,6 +5126,8 @@ let response = client.protected_vnet_export()
 ```*/
     #[inline]
     #[cfg(feature = "protected-vnet")]
+    ///
+    /// Needs the crate feature `protected-vnet`.
     pub fn protected_vnet_export(&self) -> builder::ProtectedVnetExport<'_> {
         builder::ProtectedVnetExport::new(self)
     }
@@ -4740,6 +5144,8 @@ let response = client.protected_vnet_import()
 ```*/
     #[inline]
     #[cfg(feature = "protected-vnet")]
+    ///
+    /// Needs the crate feature `protected-vnet`.
     pub fn protected_vnet_import(&self) -> builder::ProtectedVnetImport<'_> {
         builder::ProtectedVnetImport::new(self)
     }
@@ -4773,6 +5179,8 @@ let response = client.region_get_regions_page()
 ```*/
     #[inline]
     #[cfg(feature = "region")]
+    ///
+    /// Needs the crate feature `region`.
     pub fn region_get_regions_page(&self) -> builder::RegionGetRegionsPage<'_> {
         builder::RegionGetRegionsPage::new(self)
     }
@@ -4792,6 +5200,8 @@ let response = client.region_get_region_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "region")]
+    ///
+    /// Needs the crate feature `region`.
     pub fn region_get_region_by_id(&self) -> builder::RegionGetRegionById<'_> {
         builder::RegionGetRegionById::new(self)
     }
@@ -4829,6 +5239,8 @@ let response = client.repository_get_repositories()
 ```*/
     #[inline]
     #[cfg(feature = "repository")]
+    ///
+    /// Needs the crate feature `repository`.
     pub fn repository_get_repositories(&self) -> builder::RepositoryGetRepositories<'_> {
         builder::RepositoryGetRepositories::new(self)
     }
@@ -4846,6 +5258,8 @@ let response = client.repository_create_repository()
 ```*/
     #[inline]
     #[cfg(feature = "repository")]
+    ///
+    /// Needs the crate feature `repository`.
     pub fn repository_create_repository(
         &self,
     ) -> builder::RepositoryCreateRepository<'_> {
@@ -4871,6 +5285,8 @@ let response = client.repository_get_repository()
 ```*/
     #[inline]
     #[cfg(feature = "repository")]
+    ///
+    /// Needs the crate feature `repository`.
     pub fn repository_get_repository(&self) -> builder::RepositoryGetRepository<'_> {
         builder::RepositoryGetRepository::new(self)
     }
@@ -4892,6 +5308,8 @@ let response = client.repository_update_repository()
 ```*/
     #[inline]
     #[cfg(feature = "repository")]
+    ///
+    /// Needs the crate feature `repository`.
     pub fn repository_update_repository(
         &self,
     ) -> builder::RepositoryUpdateRepository<'_> {
@@ -4913,6 +5331,8 @@ let response = client.repository_delete_repository()
 ```*/
     #[inline]
     #[cfg(feature = "repository")]
+    ///
+    /// Needs the crate feature `repository`.
     pub fn repository_delete_repository(
         &self,
     ) -> builder::RepositoryDeleteRepository<'_> {
@@ -4932,6 +5352,8 @@ let response = client.repository_get_metadata()
 ```*/
     #[inline]
     #[cfg(feature = "repository")]
+    ///
+    /// Needs the crate feature `repository`.
     pub fn repository_get_metadata(&self) -> builder::RepositoryGetMetadata<'_> {
         builder::RepositoryGetMetadata::new(self)
     }
@@ -4953,6 +5375,8 @@ let response = client.repository_password_is_correct()
 ```*/
     #[inline]
     #[cfg(feature = "repository")]
+    ///
+    /// Needs the crate feature `repository`.
     pub fn repository_password_is_correct(
         &self,
     ) -> builder::RepositoryPasswordIsCorrect<'_> {
@@ -4976,6 +5400,8 @@ let response = client.repository_export_repositories()
 ```*/
     #[inline]
     #[cfg(feature = "repository")]
+    ///
+    /// Needs the crate feature `repository`.
     pub fn repository_export_repositories(
         &self,
     ) -> builder::RepositoryExportRepositories<'_> {
@@ -4997,6 +5423,8 @@ let response = client.repository_validate_delete()
 ```*/
     #[inline]
     #[cfg(feature = "repository")]
+    ///
+    /// Needs the crate feature `repository`.
     pub fn repository_validate_delete(&self) -> builder::RepositoryValidateDelete<'_> {
         builder::RepositoryValidateDelete::new(self)
     }
@@ -5030,6 +5458,8 @@ let response = client.resource_group_get_resource_groups()
 ```*/
     #[inline]
     #[cfg(feature = "resource-group")]
+    ///
+    /// Needs the crate feature `resource-group`.
     pub fn resource_group_get_resource_groups(
         &self,
     ) -> builder::ResourceGroupGetResourceGroups<'_> {
@@ -5053,6 +5483,8 @@ let response = client.resource_group_get_resource_group_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "resource-group")]
+    ///
+    /// Needs the crate feature `resource-group`.
     pub fn resource_group_get_resource_group_by_id(
         &self,
     ) -> builder::ResourceGroupGetResourceGroupById<'_> {
@@ -5071,6 +5503,8 @@ let response = client.retention_settings_get()
 ```*/
     #[inline]
     #[cfg(feature = "retention-settings")]
+    ///
+    /// Needs the crate feature `retention-settings`.
     pub fn retention_settings_get(&self) -> builder::RetentionSettingsGet<'_> {
         builder::RetentionSettingsGet::new(self)
     }
@@ -5088,6 +5522,8 @@ let response = client.retention_settings_update()
 ```*/
     #[inline]
     #[cfg(feature = "retention-settings")]
+    ///
+    /// Needs the crate feature `retention-settings`.
     pub fn retention_settings_update(&self) -> builder::RetentionSettingsUpdate<'_> {
         builder::RetentionSettingsUpdate::new(self)
     }
@@ -5107,6 +5543,8 @@ let response = client.saml2_get_identity_provider_configuration()
 ```*/
     #[inline]
     #[cfg(feature = "saml2")]
+    ///
+    /// Needs the crate feature `saml2`.
     pub fn saml2_get_identity_provider_configuration(
         &self,
     ) -> builder::Saml2GetIdentityProviderConfiguration<'_> {
@@ -5125,6 +5563,8 @@ let response = client.saml2_get_service_provider_configuration()
 ```*/
     #[inline]
     #[cfg(feature = "saml2")]
+    ///
+    /// Needs the crate feature `saml2`.
     pub fn saml2_get_service_provider_configuration(
         &self,
     ) -> builder::Saml2GetServiceProviderConfiguration<'_> {
@@ -5143,6 +5583,8 @@ let response = client.saml2_get_service_provider_metadata()
 ```*/
     #[inline]
     #[cfg(feature = "saml2")]
+    ///
+    /// Needs the crate feature `saml2`.
     pub fn saml2_get_service_provider_metadata(
         &self,
     ) -> builder::Saml2GetServiceProviderMetadata<'_> {
@@ -5161,6 +5603,8 @@ let response = client.saml2_get_service_provider_certificate()
 ```*/
     #[inline]
     #[cfg(feature = "saml2")]
+    ///
+    /// Needs the crate feature `saml2`.
     pub fn saml2_get_service_provider_certificate(
         &self,
     ) -> builder::Saml2GetServiceProviderCertificate<'_> {
@@ -5180,6 +5624,8 @@ let response = client.saml2_upload_service_provider_certificate()
 ```*/
     #[inline]
     #[cfg(feature = "saml2")]
+    ///
+    /// Needs the crate feature `saml2`.
     pub fn saml2_upload_service_provider_certificate(
         &self,
     ) -> builder::Saml2UploadServiceProviderCertificate<'_> {
@@ -5198,6 +5644,8 @@ let response = client.saml2_delete_service_provider_certificate()
 ```*/
     #[inline]
     #[cfg(feature = "saml2")]
+    ///
+    /// Needs the crate feature `saml2`.
     pub fn saml2_delete_service_provider_certificate(
         &self,
     ) -> builder::Saml2DeleteServiceProviderCertificate<'_> {
@@ -5217,6 +5665,8 @@ let response = client.saml2_register_identity_provider()
 ```*/
     #[inline]
     #[cfg(feature = "saml2")]
+    ///
+    /// Needs the crate feature `saml2`.
     pub fn saml2_register_identity_provider(
         &self,
     ) -> builder::Saml2RegisterIdentityProvider<'_> {
@@ -5236,6 +5686,8 @@ let response = client.saml2_change_identity_provider_used()
 ```*/
     #[inline]
     #[cfg(feature = "saml2")]
+    ///
+    /// Needs the crate feature `saml2`.
     pub fn saml2_change_identity_provider_used(
         &self,
     ) -> builder::Saml2ChangeIdentityProviderUsed<'_> {
@@ -5259,6 +5711,8 @@ let response = client.sla_protection_policy_template_get_sla_policy_template_by_
 ```*/
     #[inline]
     #[cfg(feature = "sla-template")]
+    ///
+    /// Needs the crate feature `sla-template`.
     pub fn sla_protection_policy_template_get_sla_policy_template_by_id(
         &self,
     ) -> builder::SlaProtectionPolicyTemplateGetSlaPolicyTemplateById<'_> {
@@ -5282,6 +5736,8 @@ let response = client.sla_protection_policy_template_update_sla_policy_template(
 ```*/
     #[inline]
     #[cfg(feature = "sla-template")]
+    ///
+    /// Needs the crate feature `sla-template`.
     pub fn sla_protection_policy_template_update_sla_policy_template(
         &self,
     ) -> builder::SlaProtectionPolicyTemplateUpdateSlaPolicyTemplate<'_> {
@@ -5303,6 +5759,8 @@ let response = client.sla_protection_policy_template_delete_sla_policy_template(
 ```*/
     #[inline]
     #[cfg(feature = "sla-template")]
+    ///
+    /// Needs the crate feature `sla-template`.
     pub fn sla_protection_policy_template_delete_sla_policy_template(
         &self,
     ) -> builder::SlaProtectionPolicyTemplateDeleteSlaPolicyTemplate<'_> {
@@ -5328,6 +5786,8 @@ let response = client.sla_protection_policy_template_get_sla_policy_templates()
 ```*/
     #[inline]
     #[cfg(feature = "sla-template")]
+    ///
+    /// Needs the crate feature `sla-template`.
     pub fn sla_protection_policy_template_get_sla_policy_templates(
         &self,
     ) -> builder::SlaProtectionPolicyTemplateGetSlaPolicyTemplates<'_> {
@@ -5347,6 +5807,8 @@ let response = client.sla_protection_policy_template_create_sla_policy_template(
 ```*/
     #[inline]
     #[cfg(feature = "sla-template")]
+    ///
+    /// Needs the crate feature `sla-template`.
     pub fn sla_protection_policy_template_create_sla_policy_template(
         &self,
     ) -> builder::SlaProtectionPolicyTemplateCreateSlaPolicyTemplate<'_> {
@@ -5368,6 +5830,8 @@ let response = client.sla_protection_policy_template_get_assigned_protection_pol
 ```*/
     #[inline]
     #[cfg(feature = "sla-template")]
+    ///
+    /// Needs the crate feature `sla-template`.
     pub fn sla_protection_policy_template_get_assigned_protection_policies(
         &self,
     ) -> builder::SlaProtectionPolicyTemplateGetAssignedProtectionPolicies<'_> {
@@ -5395,6 +5859,8 @@ let response = client.sql_cost_estimation_calculate_cost_estimation()
 ```*/
     #[inline]
     #[cfg(feature = "sql-cost-estimation")]
+    ///
+    /// Needs the crate feature `sql-cost-estimation`.
     pub fn sql_cost_estimation_calculate_cost_estimation(
         &self,
     ) -> builder::SqlCostEstimationCalculateCostEstimation<'_> {
@@ -5418,6 +5884,8 @@ let response = client.sql_cost_estimation_export()
 ```*/
     #[inline]
     #[cfg(feature = "sql-cost-estimation")]
+    ///
+    /// Needs the crate feature `sql-cost-estimation`.
     pub fn sql_cost_estimation_export(&self) -> builder::SqlCostEstimationExport<'_> {
         builder::SqlCostEstimationExport::new(self)
     }
@@ -5441,6 +5909,8 @@ let response = client.sql_elastic_pool_get_sql_servers_page()
 ```*/
     #[inline]
     #[cfg(feature = "sql-elastic-pool")]
+    ///
+    /// Needs the crate feature `sql-elastic-pool`.
     pub fn sql_elastic_pool_get_sql_servers_page(
         &self,
     ) -> builder::SqlElasticPoolGetSqlServersPage<'_> {
@@ -5464,6 +5934,8 @@ let response = client.sql_elastic_pool_get_sql_elastic_pool_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "sql-elastic-pool")]
+    ///
+    /// Needs the crate feature `sql-elastic-pool`.
     pub fn sql_elastic_pool_get_sql_elastic_pool_by_id(
         &self,
     ) -> builder::SqlElasticPoolGetSqlElasticPoolById<'_> {
@@ -5497,6 +5969,8 @@ let response = client.sql_policy_get_policies()
 ```*/
     #[inline]
     #[cfg(feature = "sql-policy")]
+    ///
+    /// Needs the crate feature `sql-policy`.
     pub fn sql_policy_get_policies(&self) -> builder::SqlPolicyGetPolicies<'_> {
         builder::SqlPolicyGetPolicies::new(self)
     }
@@ -5514,6 +5988,8 @@ let response = client.sql_policy_create_policy()
 ```*/
     #[inline]
     #[cfg(feature = "sql-policy")]
+    ///
+    /// Needs the crate feature `sql-policy`.
     pub fn sql_policy_create_policy(&self) -> builder::SqlPolicyCreatePolicy<'_> {
         builder::SqlPolicyCreatePolicy::new(self)
     }
@@ -5533,6 +6009,8 @@ let response = client.sql_policy_get_policy()
 ```*/
     #[inline]
     #[cfg(feature = "sql-policy")]
+    ///
+    /// Needs the crate feature `sql-policy`.
     pub fn sql_policy_get_policy(&self) -> builder::SqlPolicyGetPolicy<'_> {
         builder::SqlPolicyGetPolicy::new(self)
     }
@@ -5554,6 +6032,8 @@ let response = client.sql_policy_update_policy()
 ```*/
     #[inline]
     #[cfg(feature = "sql-policy")]
+    ///
+    /// Needs the crate feature `sql-policy`.
     pub fn sql_policy_update_policy(&self) -> builder::SqlPolicyUpdatePolicy<'_> {
         builder::SqlPolicyUpdatePolicy::new(self)
     }
@@ -5573,6 +6053,8 @@ let response = client.sql_policy_delete_policy()
 ```*/
     #[inline]
     #[cfg(feature = "sql-policy")]
+    ///
+    /// Needs the crate feature `sql-policy`.
     pub fn sql_policy_delete_policy(&self) -> builder::SqlPolicyDeletePolicy<'_> {
         builder::SqlPolicyDeletePolicy::new(self)
     }
@@ -5596,6 +6078,8 @@ let response = client.sql_policy_get_policy_selected_items()
 ```*/
     #[inline]
     #[cfg(feature = "sql-policy")]
+    ///
+    /// Needs the crate feature `sql-policy`.
     pub fn sql_policy_get_policy_selected_items(
         &self,
     ) -> builder::SqlPolicyGetPolicySelectedItems<'_> {
@@ -5621,6 +6105,8 @@ let response = client.sql_policy_get_policy_regions()
 ```*/
     #[inline]
     #[cfg(feature = "sql-policy")]
+    ///
+    /// Needs the crate feature `sql-policy`.
     pub fn sql_policy_get_policy_regions(
         &self,
     ) -> builder::SqlPolicyGetPolicyRegions<'_> {
@@ -5648,6 +6134,8 @@ let response = client.sql_policy_get_policy_excluded_items()
 ```*/
     #[inline]
     #[cfg(feature = "sql-policy")]
+    ///
+    /// Needs the crate feature `sql-policy`.
     pub fn sql_policy_get_policy_excluded_items(
         &self,
     ) -> builder::SqlPolicyGetPolicyExcludedItems<'_> {
@@ -5667,6 +6155,8 @@ let response = client.sql_policy_order_priority_of_policies()
 ```*/
     #[inline]
     #[cfg(feature = "sql-policy")]
+    ///
+    /// Needs the crate feature `sql-policy`.
     pub fn sql_policy_order_priority_of_policies(
         &self,
     ) -> builder::SqlPolicyOrderPriorityOfPolicies<'_> {
@@ -5686,6 +6176,8 @@ let response = client.sql_policy_test_policy_configuration()
 ```*/
     #[inline]
     #[cfg(feature = "sql-policy")]
+    ///
+    /// Needs the crate feature `sql-policy`.
     pub fn sql_policy_test_policy_configuration(
         &self,
     ) -> builder::SqlPolicyTestPolicyConfiguration<'_> {
@@ -5707,6 +6199,8 @@ let response = client.sql_policy_enable_policy()
 ```*/
     #[inline]
     #[cfg(feature = "sql-policy")]
+    ///
+    /// Needs the crate feature `sql-policy`.
     pub fn sql_policy_enable_policy(&self) -> builder::SqlPolicyEnablePolicy<'_> {
         builder::SqlPolicyEnablePolicy::new(self)
     }
@@ -5726,6 +6220,8 @@ let response = client.sql_policy_disable_policy()
 ```*/
     #[inline]
     #[cfg(feature = "sql-policy")]
+    ///
+    /// Needs the crate feature `sql-policy`.
     pub fn sql_policy_disable_policy(&self) -> builder::SqlPolicyDisablePolicy<'_> {
         builder::SqlPolicyDisablePolicy::new(self)
     }
@@ -5745,6 +6241,8 @@ let response = client.sql_policy_start_backup_policy()
 ```*/
     #[inline]
     #[cfg(feature = "sql-policy")]
+    ///
+    /// Needs the crate feature `sql-policy`.
     pub fn sql_policy_start_backup_policy(
         &self,
     ) -> builder::SqlPolicyStartBackupPolicy<'_> {
@@ -5766,6 +6264,8 @@ let response = client.sql_policy_stop_policy()
 ```*/
     #[inline]
     #[cfg(feature = "sql-policy")]
+    ///
+    /// Needs the crate feature `sql-policy`.
     pub fn sql_policy_stop_policy(&self) -> builder::SqlPolicyStopPolicy<'_> {
         builder::SqlPolicyStopPolicy::new(self)
     }
@@ -5787,6 +6287,8 @@ let response = client.sql_policy_export_policies()
 ```*/
     #[inline]
     #[cfg(feature = "sql-policy")]
+    ///
+    /// Needs the crate feature `sql-policy`.
     pub fn sql_policy_export_policies(&self) -> builder::SqlPolicyExportPolicies<'_> {
         builder::SqlPolicyExportPolicies::new(self)
     }
@@ -5808,6 +6310,8 @@ let response = client.sql_policy_get_protected_items()
 ```*/
     #[inline]
     #[cfg(feature = "sql-policy")]
+    ///
+    /// Needs the crate feature `sql-policy`.
     pub fn sql_policy_get_protected_items(
         &self,
     ) -> builder::SqlPolicyGetProtectedItems<'_> {
@@ -5833,6 +6337,8 @@ let response = client.sql_policy_get_policy_protected_items()
 ```*/
     #[inline]
     #[cfg(feature = "sql-policy")]
+    ///
+    /// Needs the crate feature `sql-policy`.
     pub fn sql_policy_get_policy_protected_items(
         &self,
     ) -> builder::SqlPolicyGetPolicyProtectedItems<'_> {
@@ -5868,6 +6374,8 @@ let response = client.sql_restore_point_get_restore_point_page()
 ```*/
     #[inline]
     #[cfg(feature = "sql-restore-point")]
+    ///
+    /// Needs the crate feature `sql-restore-point`.
     pub fn sql_restore_point_get_restore_point_page(
         &self,
     ) -> builder::SqlRestorePointGetRestorePointPage<'_> {
@@ -5889,6 +6397,8 @@ let response = client.sql_restore_point_get_restore_point_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "sql-restore-point")]
+    ///
+    /// Needs the crate feature `sql-restore-point`.
     pub fn sql_restore_point_get_restore_point_by_id(
         &self,
     ) -> builder::SqlRestorePointGetRestorePointById<'_> {
@@ -5910,6 +6420,8 @@ let response = client.sql_restore_point_delete_restore_point()
 ```*/
     #[inline]
     #[cfg(feature = "sql-restore-point")]
+    ///
+    /// Needs the crate feature `sql-restore-point`.
     pub fn sql_restore_point_delete_restore_point(
         &self,
     ) -> builder::SqlRestorePointDeleteRestorePoint<'_> {
@@ -5933,6 +6445,8 @@ let response = client.sql_restore_point_restore_azure_sql_database()
 ```*/
     #[inline]
     #[cfg(feature = "sql-restore-point")]
+    ///
+    /// Needs the crate feature `sql-restore-point`.
     pub fn sql_restore_point_restore_azure_sql_database(
         &self,
     ) -> builder::SqlRestorePointRestoreAzureSqlDatabase<'_> {
@@ -5956,6 +6470,8 @@ let response = client.sql_restore_point_retrieve_data()
 ```*/
     #[inline]
     #[cfg(feature = "sql-restore-point")]
+    ///
+    /// Needs the crate feature `sql-restore-point`.
     pub fn sql_restore_point_retrieve_data(
         &self,
     ) -> builder::SqlRestorePointRetrieveData<'_> {
@@ -5979,6 +6495,8 @@ let response = client.sql_restore_point_extend_retrieved_data_availability()
 ```*/
     #[inline]
     #[cfg(feature = "sql-restore-point")]
+    ///
+    /// Needs the crate feature `sql-restore-point`.
     pub fn sql_restore_point_extend_retrieved_data_availability(
         &self,
     ) -> builder::SqlRestorePointExtendRetrievedDataAvailability<'_> {
@@ -6018,6 +6536,8 @@ let response = client.sql_server_get_sql_servers_page()
 ```*/
     #[inline]
     #[cfg(feature = "sql-server")]
+    ///
+    /// Needs the crate feature `sql-server`.
     pub fn sql_server_get_sql_servers_page(
         &self,
     ) -> builder::SqlServerGetSqlServersPage<'_> {
@@ -6041,6 +6561,8 @@ let response = client.sql_server_get_sql_server_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "sql-server")]
+    ///
+    /// Needs the crate feature `sql-server`.
     pub fn sql_server_get_sql_server_by_id(
         &self,
     ) -> builder::SqlServerGetSqlServerById<'_> {
@@ -6066,6 +6588,8 @@ let response = client.sql_server_test_connectivity()
 ```*/
     #[inline]
     #[cfg(feature = "sql-server")]
+    ///
+    /// Needs the crate feature `sql-server`.
     pub fn sql_server_test_connectivity(
         &self,
     ) -> builder::SqlServerTestConnectivity<'_> {
@@ -6093,6 +6617,8 @@ let response = client.standard_account_get_standard_accounts()
 ```*/
     #[inline]
     #[cfg(feature = "standard-account")]
+    ///
+    /// Needs the crate feature `standard-account`.
     pub fn standard_account_get_standard_accounts(
         &self,
     ) -> builder::StandardAccountGetStandardAccounts<'_> {
@@ -6112,6 +6638,8 @@ let response = client.standard_account_add()
 ```*/
     #[inline]
     #[cfg(feature = "standard-account")]
+    ///
+    /// Needs the crate feature `standard-account`.
     pub fn standard_account_add(&self) -> builder::StandardAccountAdd<'_> {
         builder::StandardAccountAdd::new(self)
     }
@@ -6137,6 +6665,8 @@ let response = client.standard_account_get_standard_account_names()
 ```*/
     #[inline]
     #[cfg(feature = "standard-account")]
+    ///
+    /// Needs the crate feature `standard-account`.
     pub fn standard_account_get_standard_account_names(
         &self,
     ) -> builder::StandardAccountGetStandardAccountNames<'_> {
@@ -6158,6 +6688,8 @@ let response = client.standard_account_get_account()
 ```*/
     #[inline]
     #[cfg(feature = "standard-account")]
+    ///
+    /// Needs the crate feature `standard-account`.
     pub fn standard_account_get_account(
         &self,
     ) -> builder::StandardAccountGetAccount<'_> {
@@ -6181,6 +6713,8 @@ let response = client.standard_account_update()
 ```*/
     #[inline]
     #[cfg(feature = "standard-account")]
+    ///
+    /// Needs the crate feature `standard-account`.
     pub fn standard_account_update(&self) -> builder::StandardAccountUpdate<'_> {
         builder::StandardAccountUpdate::new(self)
     }
@@ -6200,6 +6734,8 @@ let response = client.standard_account_delete()
 ```*/
     #[inline]
     #[cfg(feature = "standard-account")]
+    ///
+    /// Needs the crate feature `standard-account`.
     pub fn standard_account_delete(&self) -> builder::StandardAccountDelete<'_> {
         builder::StandardAccountDelete::new(self)
     }
@@ -6221,6 +6757,8 @@ let response = client.standard_account_export()
 ```*/
     #[inline]
     #[cfg(feature = "standard-account")]
+    ///
+    /// Needs the crate feature `standard-account`.
     pub fn standard_account_export(&self) -> builder::StandardAccountExport<'_> {
         builder::StandardAccountExport::new(self)
     }
@@ -6260,6 +6798,8 @@ let response = client.storage_account_get_accounts()
 ```*/
     #[inline]
     #[cfg(feature = "storage-account")]
+    ///
+    /// Needs the crate feature `storage-account`.
     pub fn storage_account_get_accounts(
         &self,
     ) -> builder::StorageAccountGetAccounts<'_> {
@@ -6285,6 +6825,8 @@ let response = client.storage_account_get_account()
 ```*/
     #[inline]
     #[cfg(feature = "storage-account")]
+    ///
+    /// Needs the crate feature `storage-account`.
     pub fn storage_account_get_account(&self) -> builder::StorageAccountGetAccount<'_> {
         builder::StorageAccountGetAccount::new(self)
     }
@@ -6308,6 +6850,8 @@ let response = client.storage_account_get_account_capabilities()
 ```*/
     #[inline]
     #[cfg(feature = "storage-account")]
+    ///
+    /// Needs the crate feature `storage-account`.
     pub fn storage_account_get_account_capabilities(
         &self,
     ) -> builder::StorageAccountGetAccountCapabilities<'_> {
@@ -6337,6 +6881,8 @@ let response = client.storage_account_get_containers()
 ```*/
     #[inline]
     #[cfg(feature = "storage-account")]
+    ///
+    /// Needs the crate feature `storage-account`.
     pub fn storage_account_get_containers(
         &self,
     ) -> builder::StorageAccountGetContainers<'_> {
@@ -6360,6 +6906,8 @@ let response = client.storage_account_create_container()
 ```*/
     #[inline]
     #[cfg(feature = "storage-account")]
+    ///
+    /// Needs the crate feature `storage-account`.
     pub fn storage_account_create_container(
         &self,
     ) -> builder::StorageAccountCreateContainer<'_> {
@@ -6385,6 +6933,8 @@ let response = client.storage_account_get_container_by_name()
 ```*/
     #[inline]
     #[cfg(feature = "storage-account")]
+    ///
+    /// Needs the crate feature `storage-account`.
     pub fn storage_account_get_container_by_name(
         &self,
     ) -> builder::StorageAccountGetContainerByName<'_> {
@@ -6416,6 +6966,8 @@ let response = client.storage_account_get_folders()
 ```*/
     #[inline]
     #[cfg(feature = "storage-account")]
+    ///
+    /// Needs the crate feature `storage-account`.
     pub fn storage_account_get_folders(&self) -> builder::StorageAccountGetFolders<'_> {
         builder::StorageAccountGetFolders::new(self)
     }
@@ -6441,6 +6993,8 @@ let response = client.storage_account_get_folder_by_name()
 ```*/
     #[inline]
     #[cfg(feature = "storage-account")]
+    ///
+    /// Needs the crate feature `storage-account`.
     pub fn storage_account_get_folder_by_name(
         &self,
     ) -> builder::StorageAccountGetFolderByName<'_> {
@@ -6462,6 +7016,8 @@ let response = client.storage_protection_policy_template_get_storage_policy_temp
 ```*/
     #[inline]
     #[cfg(feature = "storage-template")]
+    ///
+    /// Needs the crate feature `storage-template`.
     pub fn storage_protection_policy_template_get_storage_policy_template_by_id(
         &self,
     ) -> builder::StorageProtectionPolicyTemplateGetStoragePolicyTemplateById<'_> {
@@ -6485,6 +7041,8 @@ let response = client.storage_protection_policy_template_update_storage_policy_t
 ```*/
     #[inline]
     #[cfg(feature = "storage-template")]
+    ///
+    /// Needs the crate feature `storage-template`.
     pub fn storage_protection_policy_template_update_storage_policy_template(
         &self,
     ) -> builder::StorageProtectionPolicyTemplateUpdateStoragePolicyTemplate<'_> {
@@ -6506,6 +7064,8 @@ let response = client.storage_protection_policy_template_delete_storage_policy_t
 ```*/
     #[inline]
     #[cfg(feature = "storage-template")]
+    ///
+    /// Needs the crate feature `storage-template`.
     pub fn storage_protection_policy_template_delete_storage_policy_template(
         &self,
     ) -> builder::StorageProtectionPolicyTemplateDeleteStoragePolicyTemplate<'_> {
@@ -6533,6 +7093,8 @@ let response = client.storage_protection_policy_template_get_storage_policy_temp
 ```*/
     #[inline]
     #[cfg(feature = "storage-template")]
+    ///
+    /// Needs the crate feature `storage-template`.
     pub fn storage_protection_policy_template_get_storage_policy_templates(
         &self,
     ) -> builder::StorageProtectionPolicyTemplateGetStoragePolicyTemplates<'_> {
@@ -6552,6 +7114,8 @@ let response = client.storage_protection_policy_template_create_storage_policy_t
 ```*/
     #[inline]
     #[cfg(feature = "storage-template")]
+    ///
+    /// Needs the crate feature `storage-template`.
     pub fn storage_protection_policy_template_create_storage_policy_template(
         &self,
     ) -> builder::StorageProtectionPolicyTemplateCreateStoragePolicyTemplate<'_> {
@@ -6573,6 +7137,8 @@ let response = client.storage_protection_policy_template_get_assigned_protection
 ```*/
     #[inline]
     #[cfg(feature = "storage-template")]
+    ///
+    /// Needs the crate feature `storage-template`.
     pub fn storage_protection_policy_template_get_assigned_protection_policies(
         &self,
     ) -> builder::StorageProtectionPolicyTemplateGetAssignedProtectionPolicies<'_> {
@@ -6604,6 +7170,8 @@ let response = client.subscription_get_subscriptions()
 ```*/
     #[inline]
     #[cfg(feature = "subscription")]
+    ///
+    /// Needs the crate feature `subscription`.
     pub fn subscription_get_subscriptions(
         &self,
     ) -> builder::SubscriptionGetSubscriptions<'_> {
@@ -6625,6 +7193,8 @@ let response = client.subscription_get_subscription()
 ```*/
     #[inline]
     #[cfg(feature = "subscription")]
+    ///
+    /// Needs the crate feature `subscription`.
     pub fn subscription_get_subscription(
         &self,
     ) -> builder::SubscriptionGetSubscription<'_> {
@@ -6652,6 +7222,8 @@ let response = client.system_export_logs()
 ```*/
     #[inline]
     #[cfg(feature = "system")]
+    ///
+    /// Needs the crate feature `system`.
     pub fn system_export_logs(&self) -> builder::SystemExportLogs<'_> {
         builder::SystemExportLogs::new(self)
     }
@@ -6668,6 +7240,8 @@ let response = client.system_get_about()
 ```*/
     #[inline]
     #[cfg(feature = "system")]
+    ///
+    /// Needs the crate feature `system`.
     pub fn system_get_about(&self) -> builder::SystemGetAbout<'_> {
         builder::SystemGetAbout::new(self)
     }
@@ -6684,6 +7258,8 @@ let response = client.system_get_server_info()
 ```*/
     #[inline]
     #[cfg(feature = "system")]
+    ///
+    /// Needs the crate feature `system`.
     pub fn system_get_server_info(&self) -> builder::SystemGetServerInfo<'_> {
         builder::SystemGetServerInfo::new(self)
     }
@@ -6700,6 +7276,8 @@ let response = client.system_get_server_date_time_info()
 ```*/
     #[inline]
     #[cfg(feature = "system")]
+    ///
+    /// Needs the crate feature `system`.
     pub fn system_get_server_date_time_info(
         &self,
     ) -> builder::SystemGetServerDateTimeInfo<'_> {
@@ -6718,6 +7296,8 @@ let response = client.system_get_timezones()
 ```*/
     #[inline]
     #[cfg(feature = "system")]
+    ///
+    /// Needs the crate feature `system`.
     pub fn system_get_timezones(&self) -> builder::SystemGetTimezones<'_> {
         builder::SystemGetTimezones::new(self)
     }
@@ -6735,6 +7315,8 @@ let response = client.system_set_timezone()
 ```*/
     #[inline]
     #[cfg(feature = "system")]
+    ///
+    /// Needs the crate feature `system`.
     pub fn system_set_timezone(&self) -> builder::SystemSetTimezone<'_> {
         builder::SystemSetTimezone::new(self)
     }
@@ -6751,6 +7333,8 @@ let response = client.system_get_system_status()
 ```*/
     #[inline]
     #[cfg(feature = "system")]
+    ///
+    /// Needs the crate feature `system`.
     pub fn system_get_system_status(&self) -> builder::SystemGetSystemStatus<'_> {
         builder::SystemGetSystemStatus::new(self)
     }
@@ -6767,6 +7351,8 @@ let response = client.system_get_support_info()
 ```*/
     #[inline]
     #[cfg(feature = "system")]
+    ///
+    /// Needs the crate feature `system`.
     pub fn system_get_support_info(&self) -> builder::SystemGetSupportInfo<'_> {
         builder::SystemGetSupportInfo::new(self)
     }
@@ -6783,6 +7369,8 @@ let response = client.system_get_updater_link()
 ```*/
     #[inline]
     #[cfg(feature = "system")]
+    ///
+    /// Needs the crate feature `system`.
     pub fn system_get_updater_link(&self) -> builder::SystemGetUpdaterLink<'_> {
         builder::SystemGetUpdaterLink::new(self)
     }
@@ -6799,6 +7387,8 @@ let response = client.system_private_deployment_state()
 ```*/
     #[inline]
     #[cfg(feature = "system")]
+    ///
+    /// Needs the crate feature `system`.
     pub fn system_private_deployment_state(
         &self,
     ) -> builder::SystemPrivateDeploymentState<'_> {
@@ -6818,6 +7408,8 @@ let response = client.system_private_deployment_set()
 ```*/
     #[inline]
     #[cfg(feature = "system")]
+    ///
+    /// Needs the crate feature `system`.
     pub fn system_private_deployment_set(
         &self,
     ) -> builder::SystemPrivateDeploymentSet<'_> {
@@ -6836,6 +7428,8 @@ let response = client.system_service_is_up()
 ```*/
     #[inline]
     #[cfg(feature = "system")]
+    ///
+    /// Needs the crate feature `system`.
     pub fn system_service_is_up(&self) -> builder::SystemServiceIsUp<'_> {
         builder::SystemServiceIsUp::new(self)
     }
@@ -6865,6 +7459,8 @@ let response = client.tag_get_tags_page()
 ```*/
     #[inline]
     #[cfg(feature = "tag")]
+    ///
+    /// Needs the crate feature `tag`.
     pub fn tag_get_tags_page(&self) -> builder::TagGetTagsPage<'_> {
         builder::TagGetTagsPage::new(self)
     }
@@ -6888,6 +7484,8 @@ let response = client.tenant_get_tenants()
 ```*/
     #[inline]
     #[cfg(feature = "tenant")]
+    ///
+    /// Needs the crate feature `tenant`.
     pub fn tenant_get_tenants(&self) -> builder::TenantGetTenants<'_> {
         builder::TenantGetTenants::new(self)
     }
@@ -6913,6 +7511,8 @@ let response = client.tenant_get_tenants_with_account()
 ```*/
     #[inline]
     #[cfg(feature = "tenant")]
+    ///
+    /// Needs the crate feature `tenant`.
     pub fn tenant_get_tenants_with_account(
         &self,
     ) -> builder::TenantGetTenantsWithAccount<'_> {
@@ -6934,6 +7534,8 @@ let response = client.tenant_get_tenant()
 ```*/
     #[inline]
     #[cfg(feature = "tenant")]
+    ///
+    /// Needs the crate feature `tenant`.
     pub fn tenant_get_tenant(&self) -> builder::TenantGetTenant<'_> {
         builder::TenantGetTenant::new(self)
     }
@@ -6957,6 +7559,8 @@ let response = client.user_get_users()
 ```*/
     #[inline]
     #[cfg(feature = "user")]
+    ///
+    /// Needs the crate feature `user`.
     pub fn user_get_users(&self) -> builder::UserGetUsers<'_> {
         builder::UserGetUsers::new(self)
     }
@@ -6974,6 +7578,8 @@ let response = client.user_create_user()
 ```*/
     #[inline]
     #[cfg(feature = "user")]
+    ///
+    /// Needs the crate feature `user`.
     pub fn user_create_user(&self) -> builder::UserCreateUser<'_> {
         builder::UserCreateUser::new(self)
     }
@@ -6993,6 +7599,8 @@ let response = client.user_get_user()
 ```*/
     #[inline]
     #[cfg(feature = "user")]
+    ///
+    /// Needs the crate feature `user`.
     pub fn user_get_user(&self) -> builder::UserGetUser<'_> {
         builder::UserGetUser::new(self)
     }
@@ -7014,6 +7622,8 @@ let response = client.user_update_user()
 ```*/
     #[inline]
     #[cfg(feature = "user")]
+    ///
+    /// Needs the crate feature `user`.
     pub fn user_update_user(&self) -> builder::UserUpdateUser<'_> {
         builder::UserUpdateUser::new(self)
     }
@@ -7033,6 +7643,8 @@ let response = client.user_delete_user()
 ```*/
     #[inline]
     #[cfg(feature = "user")]
+    ///
+    /// Needs the crate feature `user`.
     pub fn user_delete_user(&self) -> builder::UserDeleteUser<'_> {
         builder::UserDeleteUser::new(self)
     }
@@ -7054,6 +7666,8 @@ let response = client.user_change_users_password()
 ```*/
     #[inline]
     #[cfg(feature = "user")]
+    ///
+    /// Needs the crate feature `user`.
     pub fn user_change_users_password(&self) -> builder::UserChangeUsersPassword<'_> {
         builder::UserChangeUsersPassword::new(self)
     }
@@ -7075,6 +7689,8 @@ let response = client.user_enable_mfa()
 ```*/
     #[inline]
     #[cfg(feature = "user")]
+    ///
+    /// Needs the crate feature `user`.
     pub fn user_enable_mfa(&self) -> builder::UserEnableMfa<'_> {
         builder::UserEnableMfa::new(self)
     }
@@ -7094,6 +7710,8 @@ let response = client.user_disable_mfa()
 ```*/
     #[inline]
     #[cfg(feature = "user")]
+    ///
+    /// Needs the crate feature `user`.
     pub fn user_disable_mfa(&self) -> builder::UserDisableMfa<'_> {
         builder::UserDisableMfa::new(self)
     }
@@ -7115,6 +7733,8 @@ let response = client.user_accept_mfa()
 ```*/
     #[inline]
     #[cfg(feature = "user")]
+    ///
+    /// Needs the crate feature `user`.
     pub fn user_accept_mfa(&self) -> builder::UserAcceptMfa<'_> {
         builder::UserAcceptMfa::new(self)
     }
@@ -7136,6 +7756,8 @@ let response = client.user_export()
 ```*/
     #[inline]
     #[cfg(feature = "user")]
+    ///
+    /// Needs the crate feature `user`.
     pub fn user_export(&self) -> builder::UserExport<'_> {
         builder::UserExport::new(self)
     }
@@ -7153,6 +7775,8 @@ let response = client.user_change_password_of_current_user()
 ```*/
     #[inline]
     #[cfg(feature = "user")]
+    ///
+    /// Needs the crate feature `user`.
     pub fn user_change_password_of_current_user(
         &self,
     ) -> builder::UserChangePasswordOfCurrentUser<'_> {
@@ -7172,6 +7796,8 @@ let response = client.veeam_vaults_begin_sign_in()
 ```*/
     #[inline]
     #[cfg(feature = "veeam-vaults")]
+    ///
+    /// Needs the crate feature `veeam-vaults`.
     pub fn veeam_vaults_begin_sign_in(&self) -> builder::VeeamVaultsBeginSignIn<'_> {
         builder::VeeamVaultsBeginSignIn::new(self)
     }
@@ -7191,6 +7817,8 @@ let response = client.veeam_vaults_sign_in_state()
 ```*/
     #[inline]
     #[cfg(feature = "veeam-vaults")]
+    ///
+    /// Needs the crate feature `veeam-vaults`.
     pub fn veeam_vaults_sign_in_state(&self) -> builder::VeeamVaultsSignInState<'_> {
         builder::VeeamVaultsSignInState::new(self)
     }
@@ -7208,6 +7836,8 @@ let response = client.veeam_vaults_complete_sign_in()
 ```*/
     #[inline]
     #[cfg(feature = "veeam-vaults")]
+    ///
+    /// Needs the crate feature `veeam-vaults`.
     pub fn veeam_vaults_complete_sign_in(
         &self,
     ) -> builder::VeeamVaultsCompleteSignIn<'_> {
@@ -7226,6 +7856,8 @@ let response = client.veeam_vaults_get_registration()
 ```*/
     #[inline]
     #[cfg(feature = "veeam-vaults")]
+    ///
+    /// Needs the crate feature `veeam-vaults`.
     pub fn veeam_vaults_get_registration(
         &self,
     ) -> builder::VeeamVaultsGetRegistration<'_> {
@@ -7245,6 +7877,8 @@ let response = client.veeam_vaults_register_instance()
 ```*/
     #[inline]
     #[cfg(feature = "veeam-vaults")]
+    ///
+    /// Needs the crate feature `veeam-vaults`.
     pub fn veeam_vaults_register_instance(
         &self,
     ) -> builder::VeeamVaultsRegisterInstance<'_> {
@@ -7263,6 +7897,8 @@ let response = client.veeam_vaults_list_vaults()
 ```*/
     #[inline]
     #[cfg(feature = "veeam-vaults")]
+    ///
+    /// Needs the crate feature `veeam-vaults`.
     pub fn veeam_vaults_list_vaults(&self) -> builder::VeeamVaultsListVaults<'_> {
         builder::VeeamVaultsListVaults::new(self)
     }
@@ -7280,6 +7916,8 @@ let response = client.veeam_vaults_import_account()
 ```*/
     #[inline]
     #[cfg(feature = "veeam-vaults")]
+    ///
+    /// Needs the crate feature `veeam-vaults`.
     pub fn veeam_vaults_import_account(&self) -> builder::VeeamVaultsImportAccount<'_> {
         builder::VeeamVaultsImportAccount::new(self)
     }
@@ -7315,6 +7953,8 @@ let response = client.virtual_machine_restore_point_get_restore_point_page()
 ```*/
     #[inline]
     #[cfg(feature = "virtual-machine-restore-point")]
+    ///
+    /// Needs the crate feature `virtual-machine-restore-point`.
     pub fn virtual_machine_restore_point_get_restore_point_page(
         &self,
     ) -> builder::VirtualMachineRestorePointGetRestorePointPage<'_> {
@@ -7336,6 +7976,8 @@ let response = client.virtual_machine_restore_point_get_restore_point_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "virtual-machine-restore-point")]
+    ///
+    /// Needs the crate feature `virtual-machine-restore-point`.
     pub fn virtual_machine_restore_point_get_restore_point_by_id(
         &self,
     ) -> builder::VirtualMachineRestorePointGetRestorePointById<'_> {
@@ -7357,6 +7999,8 @@ let response = client.virtual_machine_restore_point_delete_restore_point()
 ```*/
     #[inline]
     #[cfg(feature = "virtual-machine-restore-point")]
+    ///
+    /// Needs the crate feature `virtual-machine-restore-point`.
     pub fn virtual_machine_restore_point_delete_restore_point(
         &self,
     ) -> builder::VirtualMachineRestorePointDeleteRestorePoint<'_> {
@@ -7380,6 +8024,8 @@ let response = client.virtual_machine_restore_point_restore_disk()
 ```*/
     #[inline]
     #[cfg(feature = "virtual-machine-restore-point")]
+    ///
+    /// Needs the crate feature `virtual-machine-restore-point`.
     pub fn virtual_machine_restore_point_restore_disk(
         &self,
     ) -> builder::VirtualMachineRestorePointRestoreDisk<'_> {
@@ -7403,6 +8049,8 @@ let response = client.virtual_machine_restore_point_restore_vm()
 ```*/
     #[inline]
     #[cfg(feature = "virtual-machine-restore-point")]
+    ///
+    /// Needs the crate feature `virtual-machine-restore-point`.
     pub fn virtual_machine_restore_point_restore_vm(
         &self,
     ) -> builder::VirtualMachineRestorePointRestoreVm<'_> {
@@ -7426,6 +8074,8 @@ let response = client.virtual_machine_restore_point_start_flr()
 ```*/
     #[inline]
     #[cfg(feature = "virtual-machine-restore-point")]
+    ///
+    /// Needs the crate feature `virtual-machine-restore-point`.
     pub fn virtual_machine_restore_point_start_flr(
         &self,
     ) -> builder::VirtualMachineRestorePointStartFlr<'_> {
@@ -7449,6 +8099,8 @@ let response = client.virtual_machine_restore_point_retrieve_data()
 ```*/
     #[inline]
     #[cfg(feature = "virtual-machine-restore-point")]
+    ///
+    /// Needs the crate feature `virtual-machine-restore-point`.
     pub fn virtual_machine_restore_point_retrieve_data(
         &self,
     ) -> builder::VirtualMachineRestorePointRetrieveData<'_> {
@@ -7472,6 +8124,8 @@ let response = client.virtual_machine_restore_point_extend_retrieved_data_availa
 ```*/
     #[inline]
     #[cfg(feature = "virtual-machine-restore-point")]
+    ///
+    /// Needs the crate feature `virtual-machine-restore-point`.
     pub fn virtual_machine_restore_point_extend_retrieved_data_availability(
         &self,
     ) -> builder::VirtualMachineRestorePointExtendRetrievedDataAvailability<'_> {
@@ -7499,6 +8153,8 @@ let response = client.virtual_machine_restore_point_get_disk_snapshots()
 ```*/
     #[inline]
     #[cfg(feature = "virtual-machine-restore-point")]
+    ///
+    /// Needs the crate feature `virtual-machine-restore-point`.
     pub fn virtual_machine_restore_point_get_disk_snapshots(
         &self,
     ) -> builder::VirtualMachineRestorePointGetDiskSnapshots<'_> {
@@ -7517,6 +8173,8 @@ let response = client.virtual_machine_restore_point_disk_snapshot_rescan()
 ```*/
     #[inline]
     #[cfg(feature = "virtual-machine-restore-point")]
+    ///
+    /// Needs the crate feature `virtual-machine-restore-point`.
     pub fn virtual_machine_restore_point_disk_snapshot_rescan(
         &self,
     ) -> builder::VirtualMachineRestorePointDiskSnapshotRescan<'_> {
@@ -7544,6 +8202,8 @@ let response = client.virtual_machine_restore_point_get_virtual_machine_snapshot
 ```*/
     #[inline]
     #[cfg(feature = "virtual-machine-restore-point")]
+    ///
+    /// Needs the crate feature `virtual-machine-restore-point`.
     pub fn virtual_machine_restore_point_get_virtual_machine_snapshots(
         &self,
     ) -> builder::VirtualMachineRestorePointGetVirtualMachineSnapshots<'_> {
@@ -7587,6 +8247,8 @@ let response = client.virtual_machine_get_virtual_machine_page()
 ```*/
     #[inline]
     #[cfg(feature = "virtual-machine")]
+    ///
+    /// Needs the crate feature `virtual-machine`.
     pub fn virtual_machine_get_virtual_machine_page(
         &self,
     ) -> builder::VirtualMachineGetVirtualMachinePage<'_> {
@@ -7612,6 +8274,8 @@ let response = client.virtual_machine_rescan_virtual_machine_page()
 ```*/
     #[inline]
     #[cfg(feature = "virtual-machine")]
+    ///
+    /// Needs the crate feature `virtual-machine`.
     pub fn virtual_machine_rescan_virtual_machine_page(
         &self,
     ) -> builder::VirtualMachineRescanVirtualMachinePage<'_> {
@@ -7635,6 +8299,8 @@ let response = client.virtual_machine_export()
 ```*/
     #[inline]
     #[cfg(feature = "virtual-machine")]
+    ///
+    /// Needs the crate feature `virtual-machine`.
     pub fn virtual_machine_export(&self) -> builder::VirtualMachineExport<'_> {
         builder::VirtualMachineExport::new(self)
     }
@@ -7656,6 +8322,8 @@ let response = client.virtual_machine_get_virtual_machine_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "virtual-machine")]
+    ///
+    /// Needs the crate feature `virtual-machine`.
     pub fn virtual_machine_get_virtual_machine_by_id(
         &self,
     ) -> builder::VirtualMachineGetVirtualMachineById<'_> {
@@ -7675,6 +8343,8 @@ let response = client.virtual_machine_take_snapshot()
 ```*/
     #[inline]
     #[cfg(feature = "virtual-machine")]
+    ///
+    /// Needs the crate feature `virtual-machine`.
     pub fn virtual_machine_take_snapshot(
         &self,
     ) -> builder::VirtualMachineTakeSnapshot<'_> {
@@ -7704,6 +8374,8 @@ let response = client.virtual_network_get_networks()
 ```*/
     #[inline]
     #[cfg(feature = "virtual-network")]
+    ///
+    /// Needs the crate feature `virtual-network`.
     pub fn virtual_network_get_networks(
         &self,
     ) -> builder::VirtualNetworkGetNetworks<'_> {
@@ -7723,6 +8395,8 @@ let response = client.virtual_network_create_virtual_network()
 ```*/
     #[inline]
     #[cfg(feature = "virtual-network")]
+    ///
+    /// Needs the crate feature `virtual-network`.
     pub fn virtual_network_create_virtual_network(
         &self,
     ) -> builder::VirtualNetworkCreateVirtualNetwork<'_> {
@@ -7746,6 +8420,8 @@ let response = client.virtual_network_get_first_free_address_space()
 ```*/
     #[inline]
     #[cfg(feature = "virtual-network")]
+    ///
+    /// Needs the crate feature `virtual-network`.
     pub fn virtual_network_get_first_free_address_space(
         &self,
     ) -> builder::VirtualNetworkGetFirstFreeAddressSpace<'_> {
@@ -7769,6 +8445,8 @@ let response = client.virtual_network_get_network_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "virtual-network")]
+    ///
+    /// Needs the crate feature `virtual-network`.
     pub fn virtual_network_get_network_by_id(
         &self,
     ) -> builder::VirtualNetworkGetNetworkById<'_> {
@@ -7794,6 +8472,8 @@ let response = client.vm_size_get_vm_sizes()
 ```*/
     #[inline]
     #[cfg(feature = "vm-size")]
+    ///
+    /// Needs the crate feature `vm-size`.
     pub fn vm_size_get_vm_sizes(&self) -> builder::VmSizeGetVmSizes<'_> {
         builder::VmSizeGetVmSizes::new(self)
     }
@@ -7815,6 +8495,8 @@ let response = client.vm_size_get_vm_sizes_for_worker()
 ```*/
     #[inline]
     #[cfg(feature = "vm-size")]
+    ///
+    /// Needs the crate feature `vm-size`.
     pub fn vm_size_get_vm_sizes_for_worker(
         &self,
     ) -> builder::VmSizeGetVmSizesForWorker<'_> {
@@ -7842,6 +8524,8 @@ let response = client.vm_protection_policy_get_policies()
 ```*/
     #[inline]
     #[cfg(feature = "vm-sla-based-policy")]
+    ///
+    /// Needs the crate feature `vm-sla-based-policy`.
     pub fn vm_protection_policy_get_policies(
         &self,
     ) -> builder::VmProtectionPolicyGetPolicies<'_> {
@@ -7861,6 +8545,8 @@ let response = client.vm_protection_policy_create_policy()
 ```*/
     #[inline]
     #[cfg(feature = "vm-sla-based-policy")]
+    ///
+    /// Needs the crate feature `vm-sla-based-policy`.
     pub fn vm_protection_policy_create_policy(
         &self,
     ) -> builder::VmProtectionPolicyCreatePolicy<'_> {
@@ -7884,6 +8570,8 @@ let response = client.vm_protection_policy_export()
 ```*/
     #[inline]
     #[cfg(feature = "vm-sla-based-policy")]
+    ///
+    /// Needs the crate feature `vm-sla-based-policy`.
     pub fn vm_protection_policy_export(&self) -> builder::VmProtectionPolicyExport<'_> {
         builder::VmProtectionPolicyExport::new(self)
     }
@@ -7903,6 +8591,8 @@ let response = client.vm_protection_policy_get_policy()
 ```*/
     #[inline]
     #[cfg(feature = "vm-sla-based-policy")]
+    ///
+    /// Needs the crate feature `vm-sla-based-policy`.
     pub fn vm_protection_policy_get_policy(
         &self,
     ) -> builder::VmProtectionPolicyGetPolicy<'_> {
@@ -7926,6 +8616,8 @@ let response = client.vm_protection_policy_update_policy()
 ```*/
     #[inline]
     #[cfg(feature = "vm-sla-based-policy")]
+    ///
+    /// Needs the crate feature `vm-sla-based-policy`.
     pub fn vm_protection_policy_update_policy(
         &self,
     ) -> builder::VmProtectionPolicyUpdatePolicy<'_> {
@@ -7947,6 +8639,8 @@ let response = client.vm_protection_policy_delete_policy()
 ```*/
     #[inline]
     #[cfg(feature = "vm-sla-based-policy")]
+    ///
+    /// Needs the crate feature `vm-sla-based-policy`.
     pub fn vm_protection_policy_delete_policy(
         &self,
     ) -> builder::VmProtectionPolicyDeletePolicy<'_> {
@@ -7972,6 +8666,8 @@ let response = client.vm_protection_policy_get_policies_with_sla()
 ```*/
     #[inline]
     #[cfg(feature = "vm-sla-based-policy")]
+    ///
+    /// Needs the crate feature `vm-sla-based-policy`.
     pub fn vm_protection_policy_get_policies_with_sla(
         &self,
     ) -> builder::VmProtectionPolicyGetPoliciesWithSla<'_> {
@@ -7997,6 +8693,8 @@ let response = client.vm_protection_policy_get_policy_selected_items()
 ```*/
     #[inline]
     #[cfg(feature = "vm-sla-based-policy")]
+    ///
+    /// Needs the crate feature `vm-sla-based-policy`.
     pub fn vm_protection_policy_get_policy_selected_items(
         &self,
     ) -> builder::VmProtectionPolicyGetPolicySelectedItems<'_> {
@@ -8022,6 +8720,8 @@ let response = client.vm_protection_policy_get_policy_regions()
 ```*/
     #[inline]
     #[cfg(feature = "vm-sla-based-policy")]
+    ///
+    /// Needs the crate feature `vm-sla-based-policy`.
     pub fn vm_protection_policy_get_policy_regions(
         &self,
     ) -> builder::VmProtectionPolicyGetPolicyRegions<'_> {
@@ -8049,6 +8749,8 @@ let response = client.vm_protection_policy_get_policy_excluded_items()
 ```*/
     #[inline]
     #[cfg(feature = "vm-sla-based-policy")]
+    ///
+    /// Needs the crate feature `vm-sla-based-policy`.
     pub fn vm_protection_policy_get_policy_excluded_items(
         &self,
     ) -> builder::VmProtectionPolicyGetPolicyExcludedItems<'_> {
@@ -8068,6 +8770,8 @@ let response = client.vm_protection_policy_order_priority_of_policies()
 ```*/
     #[inline]
     #[cfg(feature = "vm-sla-based-policy")]
+    ///
+    /// Needs the crate feature `vm-sla-based-policy`.
     pub fn vm_protection_policy_order_priority_of_policies(
         &self,
     ) -> builder::VmProtectionPolicyOrderPriorityOfPolicies<'_> {
@@ -8089,6 +8793,8 @@ let response = client.vm_protection_policy_enable_policy()
 ```*/
     #[inline]
     #[cfg(feature = "vm-sla-based-policy")]
+    ///
+    /// Needs the crate feature `vm-sla-based-policy`.
     pub fn vm_protection_policy_enable_policy(
         &self,
     ) -> builder::VmProtectionPolicyEnablePolicy<'_> {
@@ -8110,6 +8816,8 @@ let response = client.vm_protection_policy_disable_policy()
 ```*/
     #[inline]
     #[cfg(feature = "vm-sla-based-policy")]
+    ///
+    /// Needs the crate feature `vm-sla-based-policy`.
     pub fn vm_protection_policy_disable_policy(
         &self,
     ) -> builder::VmProtectionPolicyDisablePolicy<'_> {
@@ -8133,6 +8841,8 @@ let response = client.vm_protection_policy_get_protected_items()
 ```*/
     #[inline]
     #[cfg(feature = "vm-sla-based-policy")]
+    ///
+    /// Needs the crate feature `vm-sla-based-policy`.
     pub fn vm_protection_policy_get_protected_items(
         &self,
     ) -> builder::VmProtectionPolicyGetProtectedItems<'_> {
@@ -8158,6 +8868,8 @@ let response = client.vm_protection_policy_get_policy_protected_items()
 ```*/
     #[inline]
     #[cfg(feature = "vm-sla-based-policy")]
+    ///
+    /// Needs the crate feature `vm-sla-based-policy`.
     pub fn vm_protection_policy_get_policy_protected_items(
         &self,
     ) -> builder::VmProtectionPolicyGetPolicyProtectedItems<'_> {
@@ -8185,6 +8897,8 @@ let response = client.vm_protection_policy_cost_estimation_calculate_cost_estima
 ```*/
     #[inline]
     #[cfg(feature = "vm-sla-based-policy")]
+    ///
+    /// Needs the crate feature `vm-sla-based-policy`.
     pub fn vm_protection_policy_cost_estimation_calculate_cost_estimation(
         &self,
     ) -> builder::VmProtectionPolicyCostEstimationCalculateCostEstimation<'_> {
@@ -8208,6 +8922,8 @@ let response = client.vm_protection_policy_cost_estimation_export()
 ```*/
     #[inline]
     #[cfg(feature = "vm-sla-based-policy")]
+    ///
+    /// Needs the crate feature `vm-sla-based-policy`.
     pub fn vm_protection_policy_cost_estimation_export(
         &self,
     ) -> builder::VmProtectionPolicyCostEstimationExport<'_> {
@@ -8226,6 +8942,8 @@ let response = client.vnet_policy_get_policy()
 ```*/
     #[inline]
     #[cfg(feature = "vnet-policy")]
+    ///
+    /// Needs the crate feature `vnet-policy`.
     pub fn vnet_policy_get_policy(&self) -> builder::VnetPolicyGetPolicy<'_> {
         builder::VnetPolicyGetPolicy::new(self)
     }
@@ -8243,6 +8961,8 @@ let response = client.vnet_policy_update_policy()
 ```*/
     #[inline]
     #[cfg(feature = "vnet-policy")]
+    ///
+    /// Needs the crate feature `vnet-policy`.
     pub fn vnet_policy_update_policy(&self) -> builder::VnetPolicyUpdatePolicy<'_> {
         builder::VnetPolicyUpdatePolicy::new(self)
     }
@@ -8259,6 +8979,8 @@ let response = client.vnet_policy_start_policy()
 ```*/
     #[inline]
     #[cfg(feature = "vnet-policy")]
+    ///
+    /// Needs the crate feature `vnet-policy`.
     pub fn vnet_policy_start_policy(&self) -> builder::VnetPolicyStartPolicy<'_> {
         builder::VnetPolicyStartPolicy::new(self)
     }
@@ -8275,6 +8997,8 @@ let response = client.vnet_policy_stop_policy()
 ```*/
     #[inline]
     #[cfg(feature = "vnet-policy")]
+    ///
+    /// Needs the crate feature `vnet-policy`.
     pub fn vnet_policy_stop_policy(&self) -> builder::VnetPolicyStopPolicy<'_> {
         builder::VnetPolicyStopPolicy::new(self)
     }
@@ -8291,6 +9015,8 @@ let response = client.vnet_policy_enable_policy()
 ```*/
     #[inline]
     #[cfg(feature = "vnet-policy")]
+    ///
+    /// Needs the crate feature `vnet-policy`.
     pub fn vnet_policy_enable_policy(&self) -> builder::VnetPolicyEnablePolicy<'_> {
         builder::VnetPolicyEnablePolicy::new(self)
     }
@@ -8307,6 +9033,8 @@ let response = client.vnet_policy_disable_policy()
 ```*/
     #[inline]
     #[cfg(feature = "vnet-policy")]
+    ///
+    /// Needs the crate feature `vnet-policy`.
     pub fn vnet_policy_disable_policy(&self) -> builder::VnetPolicyDisablePolicy<'_> {
         builder::VnetPolicyDisablePolicy::new(self)
     }
@@ -8326,6 +9054,8 @@ let response = client.vnet_policy_export_policy()
 ```*/
     #[inline]
     #[cfg(feature = "vnet-policy")]
+    ///
+    /// Needs the crate feature `vnet-policy`.
     pub fn vnet_policy_export_policy(&self) -> builder::VnetPolicyExportPolicy<'_> {
         builder::VnetPolicyExportPolicy::new(self)
     }
@@ -8357,6 +9087,8 @@ let response = client.vnet_restore_point_get_restore_point_page()
 ```*/
     #[inline]
     #[cfg(feature = "vnet-restore-point")]
+    ///
+    /// Needs the crate feature `vnet-restore-point`.
     pub fn vnet_restore_point_get_restore_point_page(
         &self,
     ) -> builder::VnetRestorePointGetRestorePointPage<'_> {
@@ -8378,6 +9110,8 @@ let response = client.vnet_restore_point_get_restore_point_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "vnet-restore-point")]
+    ///
+    /// Needs the crate feature `vnet-restore-point`.
     pub fn vnet_restore_point_get_restore_point_by_id(
         &self,
     ) -> builder::VnetRestorePointGetRestorePointById<'_> {
@@ -8405,6 +9139,8 @@ let response = client.vnet_restore_point_compare_restore_point_with_production()
 ```*/
     #[inline]
     #[cfg(feature = "vnet-restore-point")]
+    ///
+    /// Needs the crate feature `vnet-restore-point`.
     pub fn vnet_restore_point_compare_restore_point_with_production(
         &self,
     ) -> builder::VnetRestorePointCompareRestorePointWithProduction<'_> {
@@ -8428,6 +9164,8 @@ let response = client.vnet_restore_point_restore()
 ```*/
     #[inline]
     #[cfg(feature = "vnet-restore-point")]
+    ///
+    /// Needs the crate feature `vnet-restore-point`.
     pub fn vnet_restore_point_restore(&self) -> builder::VnetRestorePointRestore<'_> {
         builder::VnetRestorePointRestore::new(self)
     }
@@ -8451,6 +9189,8 @@ let response = client.vnet_restore_point_get_vnet_regions()
 ```*/
     #[inline]
     #[cfg(feature = "vnet-restore-point")]
+    ///
+    /// Needs the crate feature `vnet-restore-point`.
     pub fn vnet_restore_point_get_vnet_regions(
         &self,
     ) -> builder::VnetRestorePointGetVnetRegions<'_> {
@@ -8476,6 +9216,8 @@ let response = client.worker_get_workers()
 ```*/
     #[inline]
     #[cfg(feature = "worker")]
+    ///
+    /// Needs the crate feature `worker`.
     pub fn worker_get_workers(&self) -> builder::WorkerGetWorkers<'_> {
         builder::WorkerGetWorkers::new(self)
     }
@@ -8495,6 +9237,8 @@ let response = client.worker_delete_worker()
 ```*/
     #[inline]
     #[cfg(feature = "worker")]
+    ///
+    /// Needs the crate feature `worker`.
     pub fn worker_delete_worker(&self) -> builder::WorkerDeleteWorker<'_> {
         builder::WorkerDeleteWorker::new(self)
     }
@@ -8516,6 +9260,8 @@ let response = client.worker_export()
 ```*/
     #[inline]
     #[cfg(feature = "worker")]
+    ///
+    /// Needs the crate feature `worker`.
     pub fn worker_export(&self) -> builder::WorkerExport<'_> {
         builder::WorkerExport::new(self)
     }
@@ -8532,6 +9278,8 @@ let response = client.worker_get_worker_statistics()
 ```*/
     #[inline]
     #[cfg(feature = "worker")]
+    ///
+    /// Needs the crate feature `worker`.
     pub fn worker_get_worker_statistics(
         &self,
     ) -> builder::WorkerGetWorkerStatistics<'_> {
@@ -8559,6 +9307,8 @@ let response = client.worker_network_configuration_get_worker_network_configurat
 ```*/
     #[inline]
     #[cfg(feature = "worker")]
+    ///
+    /// Needs the crate feature `worker`.
     pub fn worker_network_configuration_get_worker_network_configuration(
         &self,
     ) -> builder::WorkerNetworkConfigurationGetWorkerNetworkConfiguration<'_> {
@@ -8578,6 +9328,8 @@ let response = client.worker_network_configuration_create_worker_network_configu
 ```*/
     #[inline]
     #[cfg(feature = "worker")]
+    ///
+    /// Needs the crate feature `worker`.
     pub fn worker_network_configuration_create_worker_network_configuration(
         &self,
     ) -> builder::WorkerNetworkConfigurationCreateWorkerNetworkConfiguration<'_> {
@@ -8601,6 +9353,8 @@ let response = client.worker_network_configuration_get_worker_network_configurat
 ```*/
     #[inline]
     #[cfg(feature = "worker")]
+    ///
+    /// Needs the crate feature `worker`.
     pub fn worker_network_configuration_get_worker_network_configuration_by_id(
         &self,
     ) -> builder::WorkerNetworkConfigurationGetWorkerNetworkConfigurationById<'_> {
@@ -8624,6 +9378,8 @@ let response = client.worker_network_configuration_edit_worker_network_configura
 ```*/
     #[inline]
     #[cfg(feature = "worker")]
+    ///
+    /// Needs the crate feature `worker`.
     pub fn worker_network_configuration_edit_worker_network_configuration(
         &self,
     ) -> builder::WorkerNetworkConfigurationEditWorkerNetworkConfiguration<'_> {
@@ -8647,6 +9403,8 @@ let response = client.worker_network_configuration_delete_worker_network_configu
 ```*/
     #[inline]
     #[cfg(feature = "worker")]
+    ///
+    /// Needs the crate feature `worker`.
     pub fn worker_network_configuration_delete_worker_network_configuration(
         &self,
     ) -> builder::WorkerNetworkConfigurationDeleteWorkerNetworkConfiguration<'_> {
@@ -8670,6 +9428,8 @@ let response = client.worker_network_configuration_export()
 ```*/
     #[inline]
     #[cfg(feature = "worker")]
+    ///
+    /// Needs the crate feature `worker`.
     pub fn worker_network_configuration_export(
         &self,
     ) -> builder::WorkerNetworkConfigurationExport<'_> {
@@ -8695,6 +9455,8 @@ let response = client.worker_network_configuration_set_worker_deployment_options
 ```*/
     #[inline]
     #[cfg(feature = "worker")]
+    ///
+    /// Needs the crate feature `worker`.
     pub fn worker_network_configuration_set_worker_deployment_options(
         &self,
     ) -> builder::WorkerNetworkConfigurationSetWorkerDeploymentOptions<'_> {
@@ -8722,6 +9484,8 @@ let response = client.worker_profiles_get_worker_profiles()
 ```*/
     #[inline]
     #[cfg(feature = "worker")]
+    ///
+    /// Needs the crate feature `worker`.
     pub fn worker_profiles_get_worker_profiles(
         &self,
     ) -> builder::WorkerProfilesGetWorkerProfiles<'_> {
@@ -8741,6 +9505,8 @@ let response = client.worker_profiles_create_worker_profile()
 ```*/
     #[inline]
     #[cfg(feature = "worker")]
+    ///
+    /// Needs the crate feature `worker`.
     pub fn worker_profiles_create_worker_profile(
         &self,
     ) -> builder::WorkerProfilesCreateWorkerProfile<'_> {
@@ -8762,6 +9528,8 @@ let response = client.worker_profiles_get_worker_profile_by_id()
 ```*/
     #[inline]
     #[cfg(feature = "worker")]
+    ///
+    /// Needs the crate feature `worker`.
     pub fn worker_profiles_get_worker_profile_by_id(
         &self,
     ) -> builder::WorkerProfilesGetWorkerProfileById<'_> {
@@ -8785,6 +9553,8 @@ let response = client.worker_profiles_edit_worker_profile()
 ```*/
     #[inline]
     #[cfg(feature = "worker")]
+    ///
+    /// Needs the crate feature `worker`.
     pub fn worker_profiles_edit_worker_profile(
         &self,
     ) -> builder::WorkerProfilesEditWorkerProfile<'_> {
@@ -8806,6 +9576,8 @@ let response = client.worker_profiles_delete_worker_profile()
 ```*/
     #[inline]
     #[cfg(feature = "worker")]
+    ///
+    /// Needs the crate feature `worker`.
     pub fn worker_profiles_delete_worker_profile(
         &self,
     ) -> builder::WorkerProfilesDeleteWorkerProfile<'_> {
@@ -8829,6 +9601,8 @@ let response = client.worker_profiles_export()
 ```*/
     #[inline]
     #[cfg(feature = "worker")]
+    ///
+    /// Needs the crate feature `worker`.
     pub fn worker_profiles_export(&self) -> builder::WorkerProfilesExport<'_> {
         builder::WorkerProfilesExport::new(self)
     }
@@ -8845,6 +9619,8 @@ let response = client.worker_custom_tags_worker_tags_get_all()
 ```*/
     #[inline]
     #[cfg(feature = "worker")]
+    ///
+    /// Needs the crate feature `worker`.
     pub fn worker_custom_tags_worker_tags_get_all(
         &self,
     ) -> builder::WorkerCustomTagsWorkerTagsGetAll<'_> {
@@ -8864,6 +9640,8 @@ let response = client.worker_custom_tags_update()
 ```*/
     #[inline]
     #[cfg(feature = "worker")]
+    ///
+    /// Needs the crate feature `worker`.
     pub fn worker_custom_tags_update(&self) -> builder::WorkerCustomTagsUpdate<'_> {
         builder::WorkerCustomTagsUpdate::new(self)
     }

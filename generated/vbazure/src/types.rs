@@ -3,6 +3,8 @@
 ///`AccountEditValidationIssue`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-account"))]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AccountEditValidationIssue {
     pub policy: ::std::option::Option<::std::string::String>,
     pub resources: ::std::vec::Vec<::std::string::String>,
@@ -11,14 +13,16 @@ pub struct AccountEditValidationIssue {
 }
 #[cfg(any(feature = "azure-service-account"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AccountEditValidationIssueType`"] pub enum AccountEditValidationIssueType {
-    PrimarySubscriptionMissing = "PrimarySubscriptionMissing",
-    SubscriptionDependentOnRepository = "SubscriptionDependentOnRepository",
-    SubscriptionDependentOnPolicy = "SubscriptionDependentOnPolicy",
-    PurposeRepositoryDependent = "PurposeRepositoryDependent", PurposeVmPolicyDependent =
-    "PurposeVmPolicyDependent", PurposeSqlPolicyDependent = "PurposeSqlPolicyDependent",
-    PurposeFilePolicyDependent = "PurposeFilePolicyDependent", PurposeVNetPolicyDependent
-    = "PurposeVNetPolicyDependent", PurposeCosmosPolicyDependent =
+    #[doc = "`AccountEditValidationIssueType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `azure-service-account`."] pub enum
+    AccountEditValidationIssueType { PrimarySubscriptionMissing =
+    "PrimarySubscriptionMissing", SubscriptionDependentOnRepository =
+    "SubscriptionDependentOnRepository", SubscriptionDependentOnPolicy =
+    "SubscriptionDependentOnPolicy", PurposeRepositoryDependent =
+    "PurposeRepositoryDependent", PurposeVmPolicyDependent = "PurposeVmPolicyDependent",
+    PurposeSqlPolicyDependent = "PurposeSqlPolicyDependent", PurposeFilePolicyDependent =
+    "PurposeFilePolicyDependent", PurposeVNetPolicyDependent =
+    "PurposeVNetPolicyDependent", PurposeCosmosPolicyDependent =
     "PurposeCosmosPolicyDependent", AccountDependentAccount = "AccountDependentAccount",
     AccountDependentPolicy = "AccountDependentPolicy", AccountDependentRepository =
     "AccountDependentRepository", SelectedForWorkerManagement =
@@ -27,6 +31,8 @@ pub struct AccountEditValidationIssue {
 ///`AccountEditValidationResult`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-account"))]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AccountEditValidationResult {
     pub issues: ::std::vec::Vec<AccountEditValidationIssue>,
     pub result: ::std::option::Option<CheckResultSeverity>,
@@ -34,6 +40,8 @@ pub struct AccountEditValidationResult {
 ///`AdGroup`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-account"))]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AdGroup {
     pub display_name: ::std::option::Option<::std::string::String>,
     pub id: ::std::option::Option<::std::string::String>,
@@ -41,6 +49,8 @@ pub struct AdGroup {
 ///`AdGroupListingResult`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-account"))]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AdGroupListingResult {
     pub ad_groups: ::std::option::Option<::std::vec::Vec<AdGroup>>,
     pub user_ad_permissions: ::std::option::Option<UserAdPermissions>,
@@ -49,11 +59,15 @@ pub struct AdGroupListingResult {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "azure-service-account"))]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AdGroupQueryOptions {}
 ///`AdGroupSettings`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct AdGroupSettings {
     #[serde(
         rename = "groupIdToAdd",
@@ -74,6 +88,8 @@ pub struct AdGroupSettings {
 ///`ArchiveRepositoryConfiguration`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "storage-template"))]
+///
+/// Needs the crate feature `storage-template`.
 pub struct ArchiveRepositoryConfiguration {
     pub default_repository_id: ::std::option::Option<::uuid::Uuid>,
     pub default_repository_name: ::std::option::Option<::std::string::String>,
@@ -82,6 +98,8 @@ pub struct ArchiveRepositoryConfiguration {
 ///`ArchiveRepositoryConfigurationFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "storage-template"))]
+///
+/// Needs the crate feature `storage-template`.
 pub struct ArchiveRepositoryConfigurationFromClient {
     ///Id of the archive repository used for regions without their own entry.
     pub default_repository_id: ::std::option::Option<::uuid::Uuid>,
@@ -91,6 +109,8 @@ pub struct ArchiveRepositoryConfigurationFromClient {
 ///`ArchiveSlaSchedule`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sla-template"))]
+///
+/// Needs the crate feature `sla-template`.
 pub struct ArchiveSlaSchedule {
     pub monthly_type: ::std::option::Option<MonthMagnetType>,
     ///`true` turns archiving on.
@@ -105,6 +125,8 @@ pub struct ArchiveSlaSchedule {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct AsyncOperation {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<ProblemDetails>,
@@ -118,6 +140,8 @@ pub struct AsyncOperation {
 ///`AsyncOperationOfAdGroupListingResult`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "azure-service-account"))]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AsyncOperationOfAdGroupListingResult {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -132,6 +156,8 @@ pub struct AsyncOperationOfAdGroupListingResult {
 ///`AsyncOperationOfArrayOfSqlConnectionTestMessage`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "sql-server"))]
+///
+/// Needs the crate feature `sql-server`.
 pub struct AsyncOperationOfArrayOfSqlConnectionTestMessage {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -147,6 +173,8 @@ pub struct AsyncOperationOfArrayOfSqlConnectionTestMessage {
 ///`AsyncOperationOfArrayOfSqlPolicyConfigurationTestResult`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "sql-policy"))]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct AsyncOperationOfArrayOfSqlPolicyConfigurationTestResult {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -162,6 +190,8 @@ pub struct AsyncOperationOfArrayOfSqlPolicyConfigurationTestResult {
 ///`AsyncOperationOfArrayOfValidationMessage`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct AsyncOperationOfArrayOfValidationMessage {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -177,6 +207,8 @@ pub struct AsyncOperationOfArrayOfValidationMessage {
 ///`AsyncOperationOfAzureAccount`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "azure-service-account"))]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AsyncOperationOfAzureAccount {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -191,6 +223,8 @@ pub struct AsyncOperationOfAzureAccount {
 ///`AsyncOperationOfAzureAccountByToken`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct AsyncOperationOfAzureAccountByToken {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -205,6 +239,8 @@ pub struct AsyncOperationOfAzureAccountByToken {
 ///`AsyncOperationOfBoolean`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "azure-service-account"))]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AsyncOperationOfBoolean {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -220,6 +256,8 @@ pub struct AsyncOperationOfBoolean {
 ///`AsyncOperationOfContainerImmutabilityCheckResult`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct AsyncOperationOfContainerImmutabilityCheckResult {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -234,6 +272,8 @@ pub struct AsyncOperationOfContainerImmutabilityCheckResult {
 ///`AsyncOperationOfCosmosDbAccount`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "cosmos-db-account"))]
+///
+/// Needs the crate feature `cosmos-db-account`.
 pub struct AsyncOperationOfCosmosDbAccount {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -248,6 +288,8 @@ pub struct AsyncOperationOfCosmosDbAccount {
 ///`AsyncOperationOfDatabase`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "database"))]
+///
+/// Needs the crate feature `database`.
 pub struct AsyncOperationOfDatabase {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -262,6 +304,8 @@ pub struct AsyncOperationOfDatabase {
 ///`AsyncOperationOfDeploymentConsumptionResponse`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct AsyncOperationOfDeploymentConsumptionResponse {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -276,6 +320,8 @@ pub struct AsyncOperationOfDeploymentConsumptionResponse {
 ///`AsyncOperationOfEmailNotificationSettingsObject`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct AsyncOperationOfEmailNotificationSettingsObject {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -290,6 +336,8 @@ pub struct AsyncOperationOfEmailNotificationSettingsObject {
 ///`AsyncOperationOfFileShare`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "file-share"))]
+///
+/// Needs the crate feature `file-share`.
 pub struct AsyncOperationOfFileShare {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -304,6 +352,8 @@ pub struct AsyncOperationOfFileShare {
 ///`AsyncOperationOfGrantPermissionsResult`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct AsyncOperationOfGrantPermissionsResult {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -318,6 +368,8 @@ pub struct AsyncOperationOfGrantPermissionsResult {
 ///`AsyncOperationOfKeyVault`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "key-vault"))]
+///
+/// Needs the crate feature `key-vault`.
 pub struct AsyncOperationOfKeyVault {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -332,6 +384,8 @@ pub struct AsyncOperationOfKeyVault {
 ///`AsyncOperationOfNullableBoolean`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "repository"))]
+///
+/// Needs the crate feature `repository`.
 pub struct AsyncOperationOfNullableBoolean {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -347,6 +401,8 @@ pub struct AsyncOperationOfNullableBoolean {
 ///`AsyncOperationOfNullableResourceGroup`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "resource-group"))]
+///
+/// Needs the crate feature `resource-group`.
 pub struct AsyncOperationOfNullableResourceGroup {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -361,6 +417,8 @@ pub struct AsyncOperationOfNullableResourceGroup {
 ///`AsyncOperationOfNullableStorageAccount`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "storage-account"))]
+///
+/// Needs the crate feature `storage-account`.
 pub struct AsyncOperationOfNullableStorageAccount {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -375,6 +433,8 @@ pub struct AsyncOperationOfNullableStorageAccount {
 ///`AsyncOperationOfNullableStorageAccountCapabilities`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "storage-account"))]
+///
+/// Needs the crate feature `storage-account`.
 pub struct AsyncOperationOfNullableStorageAccountCapabilities {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -389,6 +449,8 @@ pub struct AsyncOperationOfNullableStorageAccountCapabilities {
 ///`AsyncOperationOfObject`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "async-operation"))]
+///
+/// Needs the crate feature `async-operation`.
 pub struct AsyncOperationOfObject {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -404,6 +466,8 @@ pub struct AsyncOperationOfObject {
 ///`AsyncOperationOfPageOfAzureAccount`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "azure-service-account"))]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AsyncOperationOfPageOfAzureAccount {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -418,6 +482,8 @@ pub struct AsyncOperationOfPageOfAzureAccount {
 ///`AsyncOperationOfPageOfCosmosDbAccount`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "cosmos-db-account"))]
+///
+/// Needs the crate feature `cosmos-db-account`.
 pub struct AsyncOperationOfPageOfCosmosDbAccount {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -432,6 +498,8 @@ pub struct AsyncOperationOfPageOfCosmosDbAccount {
 ///`AsyncOperationOfPageOfDatabase`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "database"))]
+///
+/// Needs the crate feature `database`.
 pub struct AsyncOperationOfPageOfDatabase {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -446,6 +514,8 @@ pub struct AsyncOperationOfPageOfDatabase {
 ///`AsyncOperationOfPageOfFileShare`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "file-share"))]
+///
+/// Needs the crate feature `file-share`.
 pub struct AsyncOperationOfPageOfFileShare {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -460,6 +530,8 @@ pub struct AsyncOperationOfPageOfFileShare {
 ///`AsyncOperationOfPageOfKeyVault`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "key-vault"))]
+///
+/// Needs the crate feature `key-vault`.
 pub struct AsyncOperationOfPageOfKeyVault {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -474,6 +546,8 @@ pub struct AsyncOperationOfPageOfKeyVault {
 ///`AsyncOperationOfPageOfKeyVaultKey`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "key-vault"))]
+///
+/// Needs the crate feature `key-vault`.
 pub struct AsyncOperationOfPageOfKeyVaultKey {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -488,6 +562,8 @@ pub struct AsyncOperationOfPageOfKeyVaultKey {
 ///`AsyncOperationOfPageOfProtectedCosmosDbAccount`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "protected-cosmos-db-account"))]
+///
+/// Needs the crate feature `protected-cosmos-db-account`.
 pub struct AsyncOperationOfPageOfProtectedCosmosDbAccount {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -502,6 +578,8 @@ pub struct AsyncOperationOfPageOfProtectedCosmosDbAccount {
 ///`AsyncOperationOfPageOfProtectedDatabase`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "protected-database"))]
+///
+/// Needs the crate feature `protected-database`.
 pub struct AsyncOperationOfPageOfProtectedDatabase {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -516,6 +594,8 @@ pub struct AsyncOperationOfPageOfProtectedDatabase {
 ///`AsyncOperationOfPageOfProtectedDatabaseExtended`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct AsyncOperationOfPageOfProtectedDatabaseExtended {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -530,6 +610,8 @@ pub struct AsyncOperationOfPageOfProtectedDatabaseExtended {
 ///`AsyncOperationOfPageOfProtectedFileShare`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "protected-file-share"))]
+///
+/// Needs the crate feature `protected-file-share`.
 pub struct AsyncOperationOfPageOfProtectedFileShare {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -544,6 +626,8 @@ pub struct AsyncOperationOfPageOfProtectedFileShare {
 ///`AsyncOperationOfPageOfProtectedFileShareExtended`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct AsyncOperationOfPageOfProtectedFileShareExtended {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -558,6 +642,8 @@ pub struct AsyncOperationOfPageOfProtectedFileShareExtended {
 ///`AsyncOperationOfPageOfProtectedVirtualMachine`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "protected-virtual-machine"))]
+///
+/// Needs the crate feature `protected-virtual-machine`.
 pub struct AsyncOperationOfPageOfProtectedVirtualMachine {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -572,6 +658,8 @@ pub struct AsyncOperationOfPageOfProtectedVirtualMachine {
 ///`AsyncOperationOfPageOfProtectedVirtualMachineExtended`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct AsyncOperationOfPageOfProtectedVirtualMachineExtended {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -586,6 +674,8 @@ pub struct AsyncOperationOfPageOfProtectedVirtualMachineExtended {
 ///`AsyncOperationOfPageOfRegion`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "region"))]
+///
+/// Needs the crate feature `region`.
 pub struct AsyncOperationOfPageOfRegion {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -600,6 +690,8 @@ pub struct AsyncOperationOfPageOfRegion {
 ///`AsyncOperationOfPageOfResourceGroup`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "resource-group"))]
+///
+/// Needs the crate feature `resource-group`.
 pub struct AsyncOperationOfPageOfResourceGroup {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -614,6 +706,8 @@ pub struct AsyncOperationOfPageOfResourceGroup {
 ///`AsyncOperationOfPageOfSqlElasticPool`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "sql-elastic-pool"))]
+///
+/// Needs the crate feature `sql-elastic-pool`.
 pub struct AsyncOperationOfPageOfSqlElasticPool {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -628,6 +722,8 @@ pub struct AsyncOperationOfPageOfSqlElasticPool {
 ///`AsyncOperationOfPageOfSqlServer`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "sql-server"))]
+///
+/// Needs the crate feature `sql-server`.
 pub struct AsyncOperationOfPageOfSqlServer {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -642,6 +738,8 @@ pub struct AsyncOperationOfPageOfSqlServer {
 ///`AsyncOperationOfPageOfStorageAccount`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "storage-account"))]
+///
+/// Needs the crate feature `storage-account`.
 pub struct AsyncOperationOfPageOfStorageAccount {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -656,6 +754,8 @@ pub struct AsyncOperationOfPageOfStorageAccount {
 ///`AsyncOperationOfPageOfTag`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "tag"))]
+///
+/// Needs the crate feature `tag`.
 pub struct AsyncOperationOfPageOfTag {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -670,6 +770,8 @@ pub struct AsyncOperationOfPageOfTag {
 ///`AsyncOperationOfPageOfTenant`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "tenant"))]
+///
+/// Needs the crate feature `tenant`.
 pub struct AsyncOperationOfPageOfTenant {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -684,6 +786,8 @@ pub struct AsyncOperationOfPageOfTenant {
 ///`AsyncOperationOfPageOfTenantWithAccount`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "tenant"))]
+///
+/// Needs the crate feature `tenant`.
 pub struct AsyncOperationOfPageOfTenantWithAccount {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -698,6 +802,8 @@ pub struct AsyncOperationOfPageOfTenantWithAccount {
 ///`AsyncOperationOfPageOfVirtualMachine`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "virtual-machine"))]
+///
+/// Needs the crate feature `virtual-machine`.
 pub struct AsyncOperationOfPageOfVirtualMachine {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -712,6 +818,8 @@ pub struct AsyncOperationOfPageOfVirtualMachine {
 ///`AsyncOperationOfPageOfVirtualMachineReport`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct AsyncOperationOfPageOfVirtualMachineReport {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -726,6 +834,8 @@ pub struct AsyncOperationOfPageOfVirtualMachineReport {
 ///`AsyncOperationOfProtectedCosmosDbAccount`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "protected-cosmos-db-account"))]
+///
+/// Needs the crate feature `protected-cosmos-db-account`.
 pub struct AsyncOperationOfProtectedCosmosDbAccount {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -740,6 +850,8 @@ pub struct AsyncOperationOfProtectedCosmosDbAccount {
 ///`AsyncOperationOfProtectedVirtualMachine`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "protected-virtual-machine"))]
+///
+/// Needs the crate feature `protected-virtual-machine`.
 pub struct AsyncOperationOfProtectedVirtualMachine {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -754,6 +866,8 @@ pub struct AsyncOperationOfProtectedVirtualMachine {
 ///`AsyncOperationOfProtectedVirtualMachineExtended`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct AsyncOperationOfProtectedVirtualMachineExtended {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -768,6 +882,8 @@ pub struct AsyncOperationOfProtectedVirtualMachineExtended {
 ///`AsyncOperationOfRenewClientSecretResult`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct AsyncOperationOfRenewClientSecretResult {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -782,6 +898,8 @@ pub struct AsyncOperationOfRenewClientSecretResult {
 ///`AsyncOperationOfRepositorySecuritySettingsData`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "repository"))]
+///
+/// Needs the crate feature `repository`.
 pub struct AsyncOperationOfRepositorySecuritySettingsData {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -796,6 +914,8 @@ pub struct AsyncOperationOfRepositorySecuritySettingsData {
 ///`AsyncOperationOfSqlElasticPool`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "sql-elastic-pool"))]
+///
+/// Needs the crate feature `sql-elastic-pool`.
 pub struct AsyncOperationOfSqlElasticPool {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -810,6 +930,8 @@ pub struct AsyncOperationOfSqlElasticPool {
 ///`AsyncOperationOfSqlServer`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "sql-server"))]
+///
+/// Needs the crate feature `sql-server`.
 pub struct AsyncOperationOfSqlServer {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -824,6 +946,8 @@ pub struct AsyncOperationOfSqlServer {
 ///`AsyncOperationOfString`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "azure-service-account"))]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AsyncOperationOfString {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -839,6 +963,8 @@ pub struct AsyncOperationOfString {
 ///`AsyncOperationOfString1`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct AsyncOperationOfString1 {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -853,6 +979,8 @@ pub struct AsyncOperationOfString1 {
 ///`AsyncOperationOfSubscriptionsListingResult`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "azure-service-account"))]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AsyncOperationOfSubscriptionsListingResult {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -867,6 +995,8 @@ pub struct AsyncOperationOfSubscriptionsListingResult {
 ///`AsyncOperationOfTenantLoadCalculatorResponse`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct AsyncOperationOfTenantLoadCalculatorResponse {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -881,6 +1011,8 @@ pub struct AsyncOperationOfTenantLoadCalculatorResponse {
 ///`AsyncOperationOfTenantsListingResult`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "azure-service-account"))]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AsyncOperationOfTenantsListingResult {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -895,6 +1027,8 @@ pub struct AsyncOperationOfTenantsListingResult {
 ///`AsyncOperationOfVeeamVaultAccountImportResult`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "veeam-vaults"))]
+///
+/// Needs the crate feature `veeam-vaults`.
 pub struct AsyncOperationOfVeeamVaultAccountImportResult {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -909,6 +1043,8 @@ pub struct AsyncOperationOfVeeamVaultAccountImportResult {
 ///`AsyncOperationOfVirtualMachine`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "virtual-machine"))]
+///
+/// Needs the crate feature `virtual-machine`.
 pub struct AsyncOperationOfVirtualMachine {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -923,6 +1059,8 @@ pub struct AsyncOperationOfVirtualMachine {
 ///`AsyncOperationOfVirtualNetwork`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "virtual-network"))]
+///
+/// Needs the crate feature `virtual-network`.
 pub struct AsyncOperationOfVirtualNetwork {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -937,6 +1075,8 @@ pub struct AsyncOperationOfVirtualNetwork {
 ///`AsyncOperationOfWorkerNetworkConfigurationDeletionResult`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "worker"))]
+///
+/// Needs the crate feature `worker`.
 pub struct AsyncOperationOfWorkerNetworkConfigurationDeletionResult {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -951,6 +1091,8 @@ pub struct AsyncOperationOfWorkerNetworkConfigurationDeletionResult {
 ///`AsyncOperationOfWorkerProfileDeletionResult`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "worker"))]
+///
+/// Needs the crate feature `worker`.
 pub struct AsyncOperationOfWorkerProfileDeletionResult {
     pub error: ::std::option::Option<ProblemDetails>,
     ///Id of the asynchronous operation; poll it with `AsyncOperation_GetOperation`.
@@ -966,6 +1108,8 @@ pub struct AsyncOperationOfWorkerProfileDeletionResult {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "login"))]
+///
+/// Needs the crate feature `login`.
 pub struct AuthenticationCode {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
@@ -979,6 +1123,8 @@ pub struct AuthenticationCode {
         feature = "virtual-machine-restore-point"
     )
 )]
+///
+/// Needs one of the crate features `availability-set`, `unreferenced-types`, `virtual-machine-restore-point`.
 pub struct AvailabilitySet {
     pub id: ::std::option::Option<::std::string::String>,
     pub name: ::std::option::Option<::std::string::String>,
@@ -986,13 +1132,16 @@ pub struct AvailabilitySet {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AvailabilitySetExpansion`"] pub enum AvailabilitySetExpansion { None =
-    "None", ResourceGroup = "ResourceGroup", All = "All", } unknown Unknown
+    #[doc = "`AvailabilitySetExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum AvailabilitySetExpansion {
+    None = "None", ResourceGroup = "ResourceGroup", All = "All", } unknown Unknown
 }
 ///`AvailabilitySetFromClient`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types", feature = "virtual-machine-restore-point"))]
+///
+/// Needs one of the crate features `unreferenced-types`, `virtual-machine-restore-point`.
 pub struct AvailabilitySetFromClient {
     ///Azure resource id of the availability set.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1007,6 +1156,8 @@ pub struct AvailabilitySetFromClient {
         feature = "virtual-machine-restore-point"
     )
 )]
+///
+/// Needs one of the crate features `availability-zone`, `unreferenced-types`, `virtual-machine-restore-point`.
 pub struct AvailabilityZoneInfo {
     pub links: ::std::option::Option<LinksDictionary>,
     ///Zone name, such as `1`.
@@ -1026,6 +1177,8 @@ pub struct AvailabilityZoneInfo {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `azure-service-account`, `configuration`, `tenant`, `unreferenced-types`.
 pub struct AzureAccount {
     pub account_id: ::std::option::Option<::std::string::String>,
     pub account_origin: ::std::option::Option<AzureAccountOrigin>,
@@ -1069,6 +1222,8 @@ pub struct AzureAccount {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `azure-service-account`, `configuration`, `tenant`, `unreferenced-types`.
 pub struct AzureAccountApplicationCertificateName(::std::string::String);
 #[cfg(
     any(
@@ -1178,6 +1333,8 @@ impl<'de> ::serde::Deserialize<'de> for AzureAccountApplicationCertificateName {
 ///`AzureAccountByToken`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct AzureAccountByToken {
     pub account_id: ::std::string::String,
     pub application_id: ::std::option::Option<::std::string::String>,
@@ -1186,6 +1343,8 @@ pub struct AzureAccountByToken {
 ///`AzureAccountCheckResult`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration"))]
+///
+/// Needs the crate feature `configuration`.
 pub struct AzureAccountCheckResult {
     pub account: ::std::option::Option<AzureAccount>,
     pub severity: ::std::option::Option<CheckResultSeverity>,
@@ -1194,7 +1353,8 @@ pub struct AzureAccountCheckResult {
 }
 #[cfg(any(feature = "configuration"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AzureAccountCheckResultStatus`"] pub enum AzureAccountCheckResultStatus {
+    #[doc = "`AzureAccountCheckResultStatus`"] #[doc = ""] #[doc =
+    " Needs the crate feature `configuration`."] pub enum AzureAccountCheckResultStatus {
     Unknown = "Unknown", Valid = "Valid", DoesNotExist = "DoesNotExist",
     ExpiredClientSecret = "ExpiredClientSecret", InvalidClientSecret =
     "InvalidClientSecret", ExpiredCertificate = "ExpiredCertificate", CertificateMismatch
@@ -1205,8 +1365,9 @@ pub struct AzureAccountCheckResult {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AzureAccountCloudState`"] pub enum AzureAccountCloudState { Unknown =
-    "Unknown", Valid = "Valid", InvalidClientSecret = "InvalidClientSecret",
+    #[doc = "`AzureAccountCloudState`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum AzureAccountCloudState {
+    Unknown = "Unknown", Valid = "Valid", InvalidClientSecret = "InvalidClientSecret",
     ExpiredClientSecret = "ExpiredClientSecret", CertificateMismatch =
     "CertificateMismatch", ExpiredCertificate = "ExpiredCertificate", NotFound =
     "NotFound", Invalid = "Invalid", NoSubscriptions = "NoSubscriptions", } unknown
@@ -1221,23 +1382,27 @@ pub struct AzureAccountCheckResult {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AzureAccountCloudStateNullable`"] pub enum AzureAccountCloudStateNullable {
-    Unknown = "Unknown", Valid = "Valid", InvalidClientSecret = "InvalidClientSecret",
-    ExpiredClientSecret = "ExpiredClientSecret", CertificateMismatch =
-    "CertificateMismatch", ExpiredCertificate = "ExpiredCertificate", NotFound =
-    "NotFound", Invalid = "Invalid", NoSubscriptions = "NoSubscriptions", } unknown
-    UnknownValue
+    #[doc = "`AzureAccountCloudStateNullable`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `azure-service-account`, `configuration`, `tenant`, `unreferenced-types`."]
+    pub enum AzureAccountCloudStateNullable { Unknown = "Unknown", Valid = "Valid",
+    InvalidClientSecret = "InvalidClientSecret", ExpiredClientSecret =
+    "ExpiredClientSecret", CertificateMismatch = "CertificateMismatch",
+    ExpiredCertificate = "ExpiredCertificate", NotFound = "NotFound", Invalid =
+    "Invalid", NoSubscriptions = "NoSubscriptions", } unknown UnknownValue
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AzureAccountExpansion`"] pub enum AzureAccountExpansion { None = "None",
-    CloudState = "CloudState", Tenants = "Tenants", All = "All", AssignedUsers =
-    "AssignedUsers", } unknown Unknown
+    #[doc = "`AzureAccountExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum AzureAccountExpansion {
+    None = "None", CloudState = "CloudState", Tenants = "Tenants", All = "All",
+    AssignedUsers = "AssignedUsers", } unknown Unknown
 }
 ///`AzureAccountInfo`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "azure-service-account", feature = "unreferenced-types"))]
+///
+/// Needs one of the crate features `azure-service-account`, `unreferenced-types`.
 pub struct AzureAccountInfo {
     ///Free text about the service account.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1255,9 +1420,11 @@ pub struct AzureAccountInfo {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AzureAccountOrigin`"] pub enum AzureAccountOrigin { DeviceAuthentication =
-    "Device Authentication", ImportedCertificate = "Imported Certificate", ImportedSecret
-    = "Imported Secret", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`AzureAccountOrigin`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `azure-service-account`, `configuration`, `tenant`, `unreferenced-types`."]
+    pub enum AzureAccountOrigin { DeviceAuthentication = "Device Authentication",
+    ImportedCertificate = "Imported Certificate", ImportedSecret = "Imported Secret",
+    Unknown = "Unknown", } unknown UnknownValue
 }
 #[cfg(
     any(
@@ -1268,10 +1435,12 @@ pub struct AzureAccountInfo {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AzureAccountPermissionsState`"] pub enum AzureAccountPermissionsState {
-    AllPermissionsAvailable = "AllPermissionsAvailable", MissingPermissions =
-    "MissingPermissions", MissingSubscriptions = "MissingSubscriptions", Unknown =
-    "Unknown", } unknown UnknownValue
+    #[doc = "`AzureAccountPermissionsState`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `azure-service-account`, `configuration`, `tenant`, `unreferenced-types`."]
+    pub enum AzureAccountPermissionsState { AllPermissionsAvailable =
+    "AllPermissionsAvailable", MissingPermissions = "MissingPermissions",
+    MissingSubscriptions = "MissingSubscriptions", Unknown = "Unknown", } unknown
+    UnknownValue
 }
 #[cfg(
     any(
@@ -1282,19 +1451,21 @@ pub struct AzureAccountInfo {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AzureAccountPurpose`"] pub enum AzureAccountPurpose { None = "None",
-    WorkerManagement = "WorkerManagement", Repository = "Repository", Unknown =
-    "Unknown", VirtualMachineBackup = "VirtualMachineBackup", VirtualMachineRestore =
-    "VirtualMachineRestore", AzureSqlBackup = "AzureSqlBackup", AzureSqlRestore =
-    "AzureSqlRestore", AzureFiles = "AzureFiles", VnetBackup = "VnetBackup", VnetRestore
-    = "VnetRestore", CosmosBackup = "CosmosBackup", CosmosRestore = "CosmosRestore", }
-    unknown UnknownValue
+    #[doc = "`AzureAccountPurpose`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `azure-service-account`, `configuration`, `tenant`, `unreferenced-types`."]
+    pub enum AzureAccountPurpose { None = "None", WorkerManagement = "WorkerManagement",
+    Repository = "Repository", Unknown = "Unknown", VirtualMachineBackup =
+    "VirtualMachineBackup", VirtualMachineRestore = "VirtualMachineRestore",
+    AzureSqlBackup = "AzureSqlBackup", AzureSqlRestore = "AzureSqlRestore", AzureFiles =
+    "AzureFiles", VnetBackup = "VnetBackup", VnetRestore = "VnetRestore", CosmosBackup =
+    "CosmosBackup", CosmosRestore = "CosmosRestore", } unknown UnknownValue
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AzureAccountSortField`"] pub enum AzureAccountSortField { NameAsc =
-    "NameAsc", NameDesc = "NameDesc", DescriptionAsc = "DescriptionAsc", DescriptionDesc
-    = "DescriptionDesc", AzureAccountOriginAsc = "AzureAccountOriginAsc",
+    #[doc = "`AzureAccountSortField`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum AzureAccountSortField {
+    NameAsc = "NameAsc", NameDesc = "NameDesc", DescriptionAsc = "DescriptionAsc",
+    DescriptionDesc = "DescriptionDesc", AzureAccountOriginAsc = "AzureAccountOriginAsc",
     AzureAccountOriginDesc = "AzureAccountOriginDesc", ExpirationDateAsc =
     "ExpirationDateAsc", ExpirationDateDesc = "ExpirationDateDesc", AzureAccountStateAsc
     = "AzureAccountStateAsc", AzureAccountStateDesc = "AzureAccountStateDesc",
@@ -1314,12 +1485,16 @@ pub struct AzureAccountInfo {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AzureAccountState`"] pub enum AzureAccountState { Created = "Created",
-    Creating = "Creating", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`AzureAccountState`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `azure-service-account`, `configuration`, `tenant`, `unreferenced-types`."]
+    pub enum AzureAccountState { Created = "Created", Creating = "Creating", Unknown =
+    "Unknown", } unknown UnknownValue
 }
 ///`AzureAccountSubscriptionCheckResult`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration"))]
+///
+/// Needs the crate feature `configuration`.
 pub struct AzureAccountSubscriptionCheckResult {
     pub existing_role: ::std::option::Option<::std::string::String>,
     pub role_definition: ::std::option::Option<::std::string::String>,
@@ -1329,6 +1504,8 @@ pub struct AzureAccountSubscriptionCheckResult {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "azure-service-account", feature = "unreferenced-types"))]
+///
+/// Needs one of the crate features `azure-service-account`, `unreferenced-types`.
 pub struct AzureAuthenticationResult {
     ///Token cache of an Azure CLI sign-in (required): the server uses it to act as the signed-in user.
     #[serde(rename = "accessTokenCache")]
@@ -1414,9 +1591,10 @@ impl AzureAuthenticationResult {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AzureEnvironment`"] pub enum AzureEnvironment { Global = "Global", Germany
-    = "Germany", China = "China", UsGovernment = "USGovernment", Unknown = "Unknown", }
-    unknown UnknownValue
+    #[doc = "`AzureEnvironment`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `azure-service-account`, `configuration`, `cosmos-db-policy`, `file-share-policy`, `job-sessions`, `license`, `policy`, `protected-database`, `protected-file-share`, `protected-virtual-machine`, `region`, `resource-group`, `subscription`, `system`, `tenant`, `unreferenced-types`, `virtual-machine`, `virtual-machine-restore-point`, `vm-sla-based-policy`, `vnet-policy`."]
+    pub enum AzureEnvironment { Global = "Global", Germany = "Germany", China = "China",
+    UsGovernment = "USGovernment", Unknown = "Unknown", } unknown UnknownValue
 }
 #[cfg(
     any(
@@ -1429,13 +1607,16 @@ impl AzureAuthenticationResult {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AzureEnvironmentNullable`"] pub enum AzureEnvironmentNullable { Global =
-    "Global", Germany = "Germany", China = "China", UsGovernment = "USGovernment",
-    Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`AzureEnvironmentNullable`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `azure-service-account`, `configuration`, `job-sessions`, `repository`, `tenant`, `unreferenced-types`."]
+    pub enum AzureEnvironmentNullable { Global = "Global", Germany = "Germany", China =
+    "China", UsGovernment = "USGovernment", Unknown = "Unknown", } unknown UnknownValue
 }
 ///`AzurePermissionsUpdate`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct AzurePermissionsUpdate {
     pub errors: ::std::option::Option<::std::vec::Vec<AzurePermissionsUpdateError>>,
     pub is_success: ::std::option::Option<bool>,
@@ -1444,16 +1625,19 @@ pub struct AzurePermissionsUpdate {
 ///`AzurePermissionsUpdateError`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct AzurePermissionsUpdateError {
     pub message: ::std::option::Option<::std::string::String>,
     pub scope: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AzureRepositoriesSort`"] pub enum AzureRepositoriesSort { IdAsc = "IdAsc",
-    IdDesc = "IdDesc", NameAsc = "NameAsc", NameDesc = "NameDesc", DescriptionAsc =
-    "DescriptionAsc", DescriptionDesc = "DescriptionDesc", ContainerAsc = "ContainerAsc",
-    ContainerDesc = "ContainerDesc", AzureStorageAccountNameAsc =
+    #[doc = "`AzureRepositoriesSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum AzureRepositoriesSort {
+    IdAsc = "IdAsc", IdDesc = "IdDesc", NameAsc = "NameAsc", NameDesc = "NameDesc",
+    DescriptionAsc = "DescriptionAsc", DescriptionDesc = "DescriptionDesc", ContainerAsc
+    = "ContainerAsc", ContainerDesc = "ContainerDesc", AzureStorageAccountNameAsc =
     "AzureStorageAccountNameAsc", AzureStorageAccountNameDesc =
     "AzureStorageAccountNameDesc", AzureStorageFolderAsc = "AzureStorageFolderAsc",
     AzureStorageFolderDesc = "AzureStorageFolderDesc", RegionAsc = "RegionAsc",
@@ -1469,6 +1653,8 @@ pub struct AzurePermissionsUpdateError {
 ///`AzureResource`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-sessions"))]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct AzureResource {
     pub display_name: ::std::option::Option<::std::string::String>,
     pub id: ::std::option::Option<::std::string::String>,
@@ -1485,6 +1671,8 @@ pub struct AzureResource {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "azure-service-account"))]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AzureServiceAccountExportOptions {
     ///Ids of the service accounts to export; all when omitted.
     #[serde(
@@ -1503,6 +1691,8 @@ impl AzureServiceAccountExportOptions {
 ///`AzureServiceAccountIsUserOwnerOfAdApp200`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "azure-service-account"))]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AzureServiceAccountIsUserOwnerOfAdApp200(pub bool);
 #[cfg(any(feature = "azure-service-account"))]
 impl ::std::ops::Deref for AzureServiceAccountIsUserOwnerOfAdApp200 {
@@ -1560,6 +1750,8 @@ impl ::std::convert::TryFrom<String> for AzureServiceAccountIsUserOwnerOfAdApp20
 ///`AzureServiceAccountSaveByApp200`
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "azure-service-account"))]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AzureServiceAccountSaveByApp200(pub ::std::string::String);
 #[cfg(any(feature = "azure-service-account"))]
 impl ::std::ops::Deref for AzureServiceAccountSaveByApp200 {
@@ -1601,6 +1793,8 @@ impl ::std::str::FromStr for AzureServiceAccountSaveByApp200 {
 ///`AzureServiceAccountUpdateByApp200`
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "azure-service-account"))]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct AzureServiceAccountUpdateByApp200(pub ::std::string::String);
 #[cfg(any(feature = "azure-service-account"))]
 impl ::std::ops::Deref for AzureServiceAccountUpdateByApp200 {
@@ -1641,20 +1835,24 @@ impl ::std::str::FromStr for AzureServiceAccountUpdateByApp200 {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AzureStorageContainerSort`"] pub enum AzureStorageContainerSort { NameAsc =
-    "NameAsc", NameDesc = "NameDesc", ImmutabilityEnabledAsc = "ImmutabilityEnabledAsc",
-    ImmutabilityEnabledDesc = "ImmutabilityEnabledDesc", } unknown Unknown
+    #[doc = "`AzureStorageContainerSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum AzureStorageContainerSort
+    { NameAsc = "NameAsc", NameDesc = "NameDesc", ImmutabilityEnabledAsc =
+    "ImmutabilityEnabledAsc", ImmutabilityEnabledDesc = "ImmutabilityEnabledDesc", }
+    unknown Unknown
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AzureStorageFolderSort`"] pub enum AzureStorageFolderSort { NameAsc =
-    "NameAsc", NameDesc = "NameDesc", } unknown Unknown
+    #[doc = "`AzureStorageFolderSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum AzureStorageFolderSort {
+    NameAsc = "NameAsc", NameDesc = "NameDesc", } unknown Unknown
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AzureStorageFolderState`"] pub enum AzureStorageFolderState { NotExist =
-    "NotExist", Empty = "Empty", ContainsRepository = "ContainsRepository", NotEmpty =
-    "NotEmpty", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`AzureStorageFolderState`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum AzureStorageFolderState {
+    NotExist = "NotExist", Empty = "Empty", ContainsRepository = "ContainsRepository",
+    NotEmpty = "NotEmpty", Unknown = "Unknown", } unknown UnknownValue
 }
 ///`AzureStorageItem`
 #[derive(Clone, Debug, Default)]
@@ -1669,6 +1867,8 @@ impl ::std::str::FromStr for AzureServiceAccountUpdateByApp200 {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `azure-service-account`, `configuration`, `job-sessions`, `repository`, `storage-account`, `tenant`, `unreferenced-types`.
 pub struct AzureStorageItem {
     pub immutability_policy_state: ::std::option::Option<
         ContainerImmutabilityPolicyState,
@@ -1681,6 +1881,8 @@ pub struct AzureStorageItem {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "storage-account"))]
+///
+/// Needs the crate feature `storage-account`.
 pub struct AzureStorageItemCreationConfig {
     ///Id of the service account used to create it.
     #[serde(rename = "accountId")]
@@ -1698,6 +1900,8 @@ impl AzureStorageItemCreationConfig {
 ///Name of the blob container to create (Azure naming rules apply).
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "storage-account"))]
+///
+/// Needs the crate feature `storage-account`.
 pub struct AzureStorageItemCreationConfigName(::std::string::String);
 #[cfg(any(feature = "storage-account"))]
 impl ::std::ops::Deref for AzureStorageItemCreationConfigName {
@@ -1778,6 +1982,8 @@ impl<'de> ::serde::Deserialize<'de> for AzureStorageItemCreationConfigName {
         feature = "vnet-policy"
     )
 )]
+///
+/// Needs one of the crate features `azure-service-account`, `cosmos-db-policy`, `policy`, `protected-database`, `protected-file-share`, `protected-virtual-machine`, `subscription`, `unreferenced-types`, `virtual-machine-restore-point`, `vm-sla-based-policy`, `vnet-policy`.
 pub struct AzureSubscription {
     pub availability: ::std::option::Option<SubscriptionAvailability>,
     pub environment: ::std::option::Option<AzureEnvironment>,
@@ -1796,17 +2002,20 @@ pub struct AzureSubscription {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`AzureSubscriptionSort`"] pub enum AzureSubscriptionSort { IdAsc = "IdAsc",
-    IdDesc = "IdDesc", NameAsc = "NameAsc", NameDesc = "NameDesc", StatusAsc =
-    "StatusAsc", StatusDesc = "StatusDesc", AzureAccountNameAsc = "AzureAccountNameAsc",
-    AzureAccountNameDesc = "AzureAccountNameDesc", AzureAccountExpiringAsc =
-    "AzureAccountExpiringAsc", AzureAccountExpiringDesc = "AzureAccountExpiringDesc", }
-    unknown Unknown
+    #[doc = "`AzureSubscriptionSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum AzureSubscriptionSort {
+    IdAsc = "IdAsc", IdDesc = "IdDesc", NameAsc = "NameAsc", NameDesc = "NameDesc",
+    StatusAsc = "StatusAsc", StatusDesc = "StatusDesc", AzureAccountNameAsc =
+    "AzureAccountNameAsc", AzureAccountNameDesc = "AzureAccountNameDesc",
+    AzureAccountExpiringAsc = "AzureAccountExpiringAsc", AzureAccountExpiringDesc =
+    "AzureAccountExpiringDesc", } unknown Unknown
 }
 ///`AzureToken`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct AzureToken {
     #[serde(rename = "accessTokenCache")]
     pub access_token_cache: ::std::string::String,
@@ -1827,14 +2036,17 @@ pub struct AzureToken {
 }
 #[cfg(any(feature = "unreferenced-types", feature = "virtual-machine-restore-point"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`BackupDestination`"] pub enum BackupDestination { Snapshot = "Snapshot",
-    AzureBlob = "AzureBlob", ManualSnapshot = "ManualSnapshot", Unknown = "Unknown", }
-    unknown UnknownValue
+    #[doc = "`BackupDestination`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `unreferenced-types`, `virtual-machine-restore-point`."]
+    pub enum BackupDestination { Snapshot = "Snapshot", AzureBlob = "AzureBlob",
+    ManualSnapshot = "ManualSnapshot", Unknown = "Unknown", } unknown UnknownValue
 }
 ///`BackupDestinationDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct BackupDestinationDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub destinations: ::std::option::Option<::std::vec::Vec<BackupDestination>>,
@@ -1843,14 +2055,17 @@ pub struct BackupDestinationDetails {
 }
 #[cfg(any(feature = "virtual-machine"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`BackupDestinationFilterOptions`"] pub enum BackupDestinationFilterOptions {
-    Snapshot = "Snapshot", AzureBlob = "AzureBlob", ManualSnapshot = "ManualSnapshot",
-    Archive = "Archive", } unknown Unknown
+    #[doc = "`BackupDestinationFilterOptions`"] #[doc = ""] #[doc =
+    " Needs the crate feature `virtual-machine`."] pub enum
+    BackupDestinationFilterOptions { Snapshot = "Snapshot", AzureBlob = "AzureBlob",
+    ManualSnapshot = "ManualSnapshot", Archive = "Archive", } unknown Unknown
 }
 ///`BackupItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "virtual-machine"))]
+///
+/// Needs the crate feature `virtual-machine`.
 pub struct BackupItems {
     ///Azure VMs to snapshot.
     #[serde(
@@ -1888,6 +2103,8 @@ pub struct BackupItems {
         feature = "vnet-restore-point"
     )
 )]
+///
+/// Needs one of the crate features `configuration`, `configuration-backup`, `cosmos-db-account`, `cosmos-db-policy`, `cosmos-db-restore-point`, `database`, `file-share`, `file-share-policy`, `file-share-restore-point`, `job-sessions`, `policy`, `protected-cosmos-db-account`, `protected-database`, `protected-file-share`, `protected-virtual-machine`, `protected-vnet`, `repository`, `sql-policy`, `sql-restore-point`, `virtual-machine`, `virtual-machine-restore-point`, `vnet-policy`, `vnet-restore-point`.
 pub struct BackupJobInfo {
     pub policy_id: ::std::option::Option<::uuid::Uuid>,
     pub policy_name: ::std::option::Option<::std::string::String>,
@@ -1897,18 +2114,21 @@ pub struct BackupJobInfo {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`BackupJobProtectedItemsSort`"] pub enum BackupJobProtectedItemsSort { IdAsc
-    = "IdAsc", IdDesc = "IdDesc", ResourceNameAsc = "ResourceNameAsc", ResourceNameDesc =
-    "ResourceNameDesc", ResourceGroupAsc = "ResourceGroupAsc", ResourceGroupDesc =
-    "ResourceGroupDesc", RegionAsc = "RegionAsc", RegionDesc = "RegionDesc", SucceededAsc
-    = "SucceededAsc", SucceededDesc = "SucceededDesc", FailedAsc = "FailedAsc",
-    FailedDesc = "FailedDesc", SubscriptionAsc = "SubscriptionAsc", SubscriptionDesc =
-    "SubscriptionDesc", StatusAsc = "StatusAsc", StatusDesc = "StatusDesc", } unknown
-    Unknown
+    #[doc = "`BackupJobProtectedItemsSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum
+    BackupJobProtectedItemsSort { IdAsc = "IdAsc", IdDesc = "IdDesc", ResourceNameAsc =
+    "ResourceNameAsc", ResourceNameDesc = "ResourceNameDesc", ResourceGroupAsc =
+    "ResourceGroupAsc", ResourceGroupDesc = "ResourceGroupDesc", RegionAsc = "RegionAsc",
+    RegionDesc = "RegionDesc", SucceededAsc = "SucceededAsc", SucceededDesc =
+    "SucceededDesc", FailedAsc = "FailedAsc", FailedDesc = "FailedDesc", SubscriptionAsc
+    = "SubscriptionAsc", SubscriptionDesc = "SubscriptionDesc", StatusAsc = "StatusAsc",
+    StatusDesc = "StatusDesc", } unknown Unknown
 }
 ///`BackupRepositoryConfiguration`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "storage-template"))]
+///
+/// Needs the crate feature `storage-template`.
 pub struct BackupRepositoryConfiguration {
     pub default_repository_id: ::std::option::Option<::uuid::Uuid>,
     pub default_repository_name: ::std::option::Option<::std::string::String>,
@@ -1917,6 +2137,8 @@ pub struct BackupRepositoryConfiguration {
 ///`BackupRepositoryConfigurationFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "storage-template"))]
+///
+/// Needs the crate feature `storage-template`.
 pub struct BackupRepositoryConfigurationFromClient {
     ///Id of the repository used for regions without their own entry.
     pub default_repository_id: ::std::option::Option<::uuid::Uuid>,
@@ -1925,8 +2147,10 @@ pub struct BackupRepositoryConfigurationFromClient {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`BackupType`"] pub enum BackupType { AllSubscriptions = "AllSubscriptions",
-    SelectedItems = "SelectedItems", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`BackupType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum BackupType {
+    AllSubscriptions = "AllSubscriptions", SelectedItems = "SelectedItems", Unknown =
+    "Unknown", } unknown UnknownValue
 }
 #[cfg(
     any(
@@ -1943,14 +2167,17 @@ pub struct BackupRepositoryConfigurationFromClient {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`BackupTypeNullable`"] pub enum BackupTypeNullable { AllSubscriptions =
-    "AllSubscriptions", SelectedItems = "SelectedItems", Unknown = "Unknown", } unknown
-    UnknownValue
+    #[doc = "`BackupTypeNullable`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `cosmos-db-cost-estimation`, `cosmos-db-policy`, `cost-estimation`, `file-share-cost-estimation`, `file-share-policy`, `policy`, `sql-cost-estimation`, `sql-policy`, `unreferenced-types`, `vm-sla-based-policy`."]
+    pub enum BackupTypeNullable { AllSubscriptions = "AllSubscriptions", SelectedItems =
+    "SelectedItems", Unknown = "Unknown", } unknown UnknownValue
 }
 ///`BackupWindowSettings`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct BackupWindowSettings {
     #[serde(
         rename = "minuteOffset",
@@ -1964,6 +2191,8 @@ pub struct BackupWindowSettings {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct BackupWindowSettingsWindow {
     #[serde(
         rename = "Friday",
@@ -2017,17 +2246,22 @@ pub struct BackupWindowSettingsWindow {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`BottleneckSeverity`"] pub enum BottleneckSeverity { None = "none", Soft =
-    "soft", Hard = "hard", } unknown Unknown
+    #[doc = "`BottleneckSeverity`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum BottleneckSeverity { None
+    = "none", Soft = "soft", Hard = "hard", } unknown Unknown
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`BottleneckType`"] pub enum BottleneckType { NoIssues = "noIssues", Cpu =
-    "cpu", Ram = "ram", CpuCoreLimit = "cpuCoreLimit", } unknown Unknown
+    #[doc = "`BottleneckType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum BottleneckType { NoIssues
+    = "noIssues", Cpu = "cpu", Ram = "ram", CpuCoreLimit = "cpuCoreLimit", } unknown
+    Unknown
 }
 ///`BottlenecksOverviewReport`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "overview"))]
+///
+/// Needs the crate feature `overview`.
 pub struct BottlenecksOverviewReport {
     pub average_workers_wait_time_min: ::std::option::Option<::std::string::String>,
     pub cpu_quota_bottleneck_region: ::std::option::Option<::std::string::String>,
@@ -2048,6 +2282,8 @@ pub struct BottlenecksOverviewReport {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct BulkVmRestoreOptionsValidationConfig {
     #[serde(
         rename = "restoreOptions",
@@ -2067,6 +2303,8 @@ pub struct BulkVmRestoreOptionsValidationConfig {
 ///`CertificateInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "certificate"))]
+///
+/// Needs the crate feature `certificate`.
 pub struct CertificateInfo {
     pub expiration_date_utc: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
@@ -2084,6 +2322,8 @@ pub struct CertificateInfo {
 ///`CertificateModel`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct CertificateModel {
     pub automatically_generated: ::std::option::Option<bool>,
     pub issued_by: ::std::string::String,
@@ -2098,13 +2338,16 @@ pub struct CertificateModel {
 }
 #[cfg(any(feature = "certificate"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`CertificateType`"] pub enum CertificateType { WebServer = "WebServer",
-    Worker = "Worker", } unknown Unknown
+    #[doc = "`CertificateType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `certificate`."] pub enum CertificateType { WebServer =
+    "WebServer", Worker = "Worker", } unknown Unknown
 }
 ///`ChangePasswordOfCurrentUserData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "user"))]
+///
+/// Needs the crate feature `user`.
 pub struct ChangePasswordOfCurrentUserData {
     ///The logged-in user's present password.
     #[serde(
@@ -2130,6 +2373,8 @@ impl ChangePasswordOfCurrentUserData {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ChangePasswordOfCurrentUserMfaData {
     #[serde(
         rename = "currentPassword",
@@ -2141,6 +2386,8 @@ pub struct ChangePasswordOfCurrentUserMfaData {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ChangePasswordOfCurrentUserMfaResult {
     #[serde(rename = "mfaToken", skip_serializing_if = "::std::option::Option::is_none")]
     pub mfa_token: ::std::option::Option<::std::string::String>,
@@ -2149,6 +2396,8 @@ pub struct ChangePasswordOfCurrentUserMfaResult {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ChangePasswordOfCurrentUserMfaValidationData {
     #[serde(rename = "mfaCode", skip_serializing_if = "::std::option::Option::is_none")]
     pub mfa_code: ::std::option::Option<::std::string::String>,
@@ -2164,6 +2413,8 @@ pub struct ChangePasswordOfCurrentUserMfaValidationData {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "user"))]
+///
+/// Needs the crate feature `user`.
 pub struct ChangeUsersPasswordData {
     ///Password of the default administrator, to authorize the change (required).
     #[serde(rename = "adminsPassword")]
@@ -2182,6 +2433,8 @@ impl ChangeUsersPasswordData {
 ///Password of the default administrator, to authorize the change (required).
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "user"))]
+///
+/// Needs the crate feature `user`.
 pub struct ChangeUsersPasswordDataAdminsPassword(::std::string::String);
 #[cfg(any(feature = "user"))]
 impl ::std::ops::Deref for ChangeUsersPasswordDataAdminsPassword {
@@ -2249,6 +2502,8 @@ impl<'de> ::serde::Deserialize<'de> for ChangeUsersPasswordDataAdminsPassword {
 ///The user's new password (required).
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "user"))]
+///
+/// Needs the crate feature `user`.
 pub struct ChangeUsersPasswordDataNewPassword(::std::string::String);
 #[cfg(any(feature = "user"))]
 impl ::std::ops::Deref for ChangeUsersPasswordDataNewPassword {
@@ -2315,6 +2570,8 @@ impl<'de> ::serde::Deserialize<'de> for ChangeUsersPasswordDataNewPassword {
 ///`CheckLog`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration"))]
+///
+/// Needs the crate feature `configuration`.
 pub struct CheckLog {
     pub check_response: ::std::option::Option<CheckResponse>,
     pub log_line: ::std::vec::Vec<LogLineStatus>,
@@ -2323,6 +2580,8 @@ pub struct CheckLog {
 ///`CheckResponse`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration"))]
+///
+/// Needs the crate feature `configuration`.
 pub struct CheckResponse {
     pub mfa_users: ::std::option::Option<CheckResponsePortalUsers>,
     pub missing_roles: ::std::option::Option<CheckResponseAzureAccounts>,
@@ -2335,36 +2594,48 @@ pub struct CheckResponse {
 ///`CheckResponseAzureAccounts`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration"))]
+///
+/// Needs the crate feature `configuration`.
 pub struct CheckResponseAzureAccounts {
     pub accounts: ::std::vec::Vec<AzureAccountCheckResult>,
 }
 ///`CheckResponsePortalUsers`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration"))]
+///
+/// Needs the crate feature `configuration`.
 pub struct CheckResponsePortalUsers {
     pub users: ::std::vec::Vec<PortalUsersCheckResult>,
 }
 ///`CheckResponseRepositories`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration"))]
+///
+/// Needs the crate feature `configuration`.
 pub struct CheckResponseRepositories {
     pub repositories: ::std::vec::Vec<RepositorySettingsCheckResult>,
 }
 ///`CheckResponseRepositoryEncryption`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration"))]
+///
+/// Needs the crate feature `configuration`.
 pub struct CheckResponseRepositoryEncryption {
     pub repositories: ::std::vec::Vec<RepositoryEncryptionCheckResult>,
 }
 ///`CheckResponseRepositoryOwnership`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration"))]
+///
+/// Needs the crate feature `configuration`.
 pub struct CheckResponseRepositoryOwnership {
     pub repositories: ::std::vec::Vec<RepositoryOwnershipCheckResult>,
 }
 ///`CheckResponseWorkerConfigurations`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration"))]
+///
+/// Needs the crate feature `configuration`.
 pub struct CheckResponseWorkerConfigurations {
     pub worker_configurations: ::std::vec::Vec<WorkerConfigurationCheckResult>,
 }
@@ -2376,12 +2647,16 @@ pub struct CheckResponseWorkerConfigurations {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`CheckResultSeverity`"] pub enum CheckResultSeverity { Success = "Success",
-    Warning = "Warning", Error = "Error", } unknown Unknown
+    #[doc = "`CheckResultSeverity`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `azure-service-account`, `configuration`, `unreferenced-types`."]
+    pub enum CheckResultSeverity { Success = "Success", Warning = "Warning", Error =
+    "Error", } unknown Unknown
 }
 ///`CheckedItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-sessions"))]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct CheckedItem {
     pub corrupted_restore_points: ::std::option::Option<i64>,
     pub error: ::std::option::Option<::std::string::String>,
@@ -2395,6 +2670,8 @@ pub struct CheckedItem {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "azure-service-account"))]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct ClientLoginParameters {
     ///Certificate of the application, when it signs in with a certificate rather than a secret.
     #[serde(
@@ -2453,6 +2730,8 @@ impl ClientLoginParameters {
 ///`Configuration`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct Configuration {
     pub backup_window_in_minutes: ::std::num::NonZeroU64,
     pub disks_gb_size_per_core_per_day: ::std::num::NonZeroU64,
@@ -2475,6 +2754,8 @@ pub struct Configuration {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "configuration-backup"))]
+///
+/// Needs the crate feature `configuration-backup`.
 pub struct ConfigurationBackupExportRequest {
     ///Password that protects the exported file (required, not empty).
     pub password: ConfigurationBackupExportRequestPassword,
@@ -2498,6 +2779,8 @@ impl ConfigurationBackupExportRequest {
 ///Password that protects the exported file (required, not empty).
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "configuration-backup"))]
+///
+/// Needs the crate feature `configuration-backup`.
 pub struct ConfigurationBackupExportRequestPassword(::std::string::String);
 #[cfg(any(feature = "configuration-backup"))]
 impl ::std::ops::Deref for ConfigurationBackupExportRequestPassword {
@@ -2566,6 +2849,8 @@ impl<'de> ::serde::Deserialize<'de> for ConfigurationBackupExportRequestPassword
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "configuration-backup"))]
+///
+/// Needs the crate feature `configuration-backup`.
 pub struct ConfigurationBackupRequest {
     ///Address to mail when the backup is done.
     #[serde(
@@ -2596,6 +2881,8 @@ impl ConfigurationBackupRequest {
 ///`ConfigurationBackupSchedule`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration-backup"))]
+///
+/// Needs the crate feature `configuration-backup`.
 pub struct ConfigurationBackupSchedule {
     ///Time of day the backup runs, as `HH:mm:ss`.
     pub daily_time: ::std::option::Option<::std::string::String>,
@@ -2606,6 +2893,8 @@ pub struct ConfigurationBackupSchedule {
 ///`ConfigurationBackupServerParameters`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ConfigurationBackupServerParameters {
     pub repository_name: ::std::option::Option<::std::string::String>,
     pub retention_restore_points_numbers: ::std::option::Option<i32>,
@@ -2613,6 +2902,8 @@ pub struct ConfigurationBackupServerParameters {
 ///`ConfigurationBackupSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration-backup"))]
+///
+/// Needs the crate feature `configuration-backup`.
 pub struct ConfigurationBackupSettings {
     pub is_enabled: ::std::option::Option<bool>,
     pub last_backup_restore_point_id: ::std::option::Option<::uuid::Uuid>,
@@ -2636,6 +2927,8 @@ pub struct ConfigurationBackupSettings {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "configuration-backup"))]
+///
+/// Needs the crate feature `configuration-backup`.
 pub struct ConfigurationBackupSettingsFromClient {
     ///`true` turns scheduled configuration backup on (required).
     #[serde(rename = "isEnabled")]
@@ -2661,6 +2954,8 @@ impl ConfigurationBackupSettingsFromClient {
 ///`ConfigurationBackupStats`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration-backup"))]
+///
+/// Needs the crate feature `configuration-backup`.
 pub struct ConfigurationBackupStats {
     pub archive_repository_count: ::std::option::Option<i32>,
     pub cosmos_db_policy_count: ::std::option::Option<i32>,
@@ -2679,6 +2974,8 @@ pub struct ConfigurationBackupStats {
 ///`ConfigurationCheckRequest`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration"))]
+///
+/// Needs the crate feature `configuration`.
 pub struct ConfigurationCheckRequest {
     ///Which checks to run (`AzureAccounts`, `WorkerConfiguration`, `Repositories`...).
     pub check_type: ::std::vec::Vec<ConfigurationCheckType>,
@@ -2692,23 +2989,27 @@ impl ConfigurationCheckRequest {
 }
 #[cfg(any(feature = "configuration"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ConfigurationCheckStatus`"] pub enum ConfigurationCheckStatus { Unknown =
-    "Unknown", Running = "Running", Success = "Success", Failed = "Failed", Warning =
-    "Warning", VerificationNeeded = "VerificationNeeded", Cancelling = "Cancelling",
-    Cancelled = "Cancelled", } unknown UnknownValue
+    #[doc = "`ConfigurationCheckStatus`"] #[doc = ""] #[doc =
+    " Needs the crate feature `configuration`."] pub enum ConfigurationCheckStatus {
+    Unknown = "Unknown", Running = "Running", Success = "Success", Failed = "Failed",
+    Warning = "Warning", VerificationNeeded = "VerificationNeeded", Cancelling =
+    "Cancelling", Cancelled = "Cancelled", } unknown UnknownValue
 }
 #[cfg(any(feature = "configuration"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ConfigurationCheckType`"] pub enum ConfigurationCheckType { AzureAccounts =
-    "AzureAccounts", WorkerConfiguration = "WorkerConfiguration", Repositories =
-    "Repositories", RepositoriesEncryption = "RepositoriesEncryption", PortalUsers =
-    "PortalUsers", SsoUsers = "SsoUsers", Unknown = "Unknown", AllPrivateDeployment =
-    "AllPrivateDeployment", RepositoriesOwnership = "RepositoriesOwnership", } unknown
-    UnknownValue
+    #[doc = "`ConfigurationCheckType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `configuration`."] pub enum ConfigurationCheckType {
+    AzureAccounts = "AzureAccounts", WorkerConfiguration = "WorkerConfiguration",
+    Repositories = "Repositories", RepositoriesEncryption = "RepositoriesEncryption",
+    PortalUsers = "PortalUsers", SsoUsers = "SsoUsers", Unknown = "Unknown",
+    AllPrivateDeployment = "AllPrivateDeployment", RepositoriesOwnership =
+    "RepositoriesOwnership", } unknown UnknownValue
 }
 ///`ConfigurationExternalBackupRequest`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ConfigurationExternalBackupRequest {
     pub password_hint: ::std::option::Option<::std::string::String>,
     pub recovery_rec: ::std::option::Option<::std::string::String>,
@@ -2720,6 +3021,8 @@ pub struct ConfigurationExternalBackupRequest {
 ///`ConfigurationOverrideOwnershipRequest`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration"))]
+///
+/// Needs the crate feature `configuration`.
 pub struct ConfigurationOverrideOwnershipRequest {
     ///Ids of the repositories this appliance takes over.
     pub repository_ids: ::std::vec::Vec<::uuid::Uuid>,
@@ -2734,12 +3037,16 @@ impl ConfigurationOverrideOwnershipRequest {
 ///`ConfigurationOverrideOwnershipResponse`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ConfigurationOverrideOwnershipResponse {
     pub job_session_ids: ::std::vec::Vec<::uuid::Uuid>,
 }
 ///`ConfigurationRestorePoint`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "configuration-backup"))]
+///
+/// Needs the crate feature `configuration-backup`.
 pub struct ConfigurationRestorePoint {
     pub creation_time_utc: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
@@ -2755,6 +3062,8 @@ pub struct ConfigurationRestorePoint {
 ///`ConfigurationRestorePointMetadata`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration-backup"))]
+///
+/// Needs the crate feature `configuration-backup`.
 pub struct ConfigurationRestorePointMetadata {
     pub archive_repository_count: ::std::option::Option<i32>,
     pub cosmos_db_policy_count: ::std::option::Option<i32>,
@@ -2779,23 +3088,28 @@ pub struct ConfigurationRestorePointMetadata {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ConfigurationRestorePointSort`"] pub enum ConfigurationRestorePointSort {
-    RepositoryNameAsc = "RepositoryNameAsc", RepositoryNameDesc = "RepositoryNameDesc",
-    CreationTimeAsc = "CreationTimeAsc", CreationTimeDesc = "CreationTimeDesc",
-    FileNameAsc = "FileNameAsc", FileNameDesc = "FileNameDesc", InstanceIdAsc =
-    "InstanceIdAsc", InstanceIdDesc = "InstanceIdDesc", SizeAsc = "SizeAsc", SizeDesc =
-    "SizeDesc", ProductVersionAsc = "ProductVersionAsc", ProductVersionDesc =
-    "ProductVersionDesc", TypeAsc = "TypeAsc", TypeDesc = "TypeDesc", } unknown Unknown
+    #[doc = "`ConfigurationRestorePointSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum
+    ConfigurationRestorePointSort { RepositoryNameAsc = "RepositoryNameAsc",
+    RepositoryNameDesc = "RepositoryNameDesc", CreationTimeAsc = "CreationTimeAsc",
+    CreationTimeDesc = "CreationTimeDesc", FileNameAsc = "FileNameAsc", FileNameDesc =
+    "FileNameDesc", InstanceIdAsc = "InstanceIdAsc", InstanceIdDesc = "InstanceIdDesc",
+    SizeAsc = "SizeAsc", SizeDesc = "SizeDesc", ProductVersionAsc = "ProductVersionAsc",
+    ProductVersionDesc = "ProductVersionDesc", TypeAsc = "TypeAsc", TypeDesc =
+    "TypeDesc", } unknown Unknown
 }
 #[cfg(any(feature = "configuration-backup"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ConfigurationRestorePointType`"] pub enum ConfigurationRestorePointType {
-    Manual = "Manual", BySchedule = "BySchedule", Unknown = "Unknown", } unknown
-    UnknownValue
+    #[doc = "`ConfigurationRestorePointType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `configuration-backup`."] pub enum
+    ConfigurationRestorePointType { Manual = "Manual", BySchedule = "BySchedule", Unknown
+    = "Unknown", } unknown UnknownValue
 }
 ///`ConfigurationRestoreProductInformation`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration-backup"))]
+///
+/// Needs the crate feature `configuration-backup`.
 pub struct ConfigurationRestoreProductInformation {
     pub flr_version: ::std::option::Option<::std::string::String>,
     pub product_name: ::std::option::Option<::std::string::String>,
@@ -2805,6 +3119,8 @@ pub struct ConfigurationRestoreProductInformation {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ConfigurationRestoreSessionStatusParameters {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub initiator: ::std::option::Option<::std::string::String>,
@@ -2838,26 +3154,33 @@ pub struct ConfigurationRestoreSessionStatusParameters {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ConfigurationRestoreStatus`"] pub enum ConfigurationRestoreStatus {
-    NeverExecuted = "NeverExecuted", Restore = "Restore", ConfigurationCheck =
-    "ConfigurationCheck", MaintenanceMode = "MaintenanceMode", } unknown Unknown
+    #[doc = "`ConfigurationRestoreStatus`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `configuration`, `configuration-backup`, `cosmos-db-account`, `cosmos-db-policy`, `cosmos-db-restore-point`, `database`, `file-share`, `file-share-policy`, `file-share-restore-point`, `job-sessions`, `policy`, `protected-cosmos-db-account`, `protected-database`, `protected-file-share`, `protected-virtual-machine`, `protected-vnet`, `repository`, `sql-policy`, `sql-restore-point`, `unreferenced-types`, `virtual-machine`, `virtual-machine-restore-point`, `vnet-policy`, `vnet-restore-point`."]
+    pub enum ConfigurationRestoreStatus { NeverExecuted = "NeverExecuted", Restore =
+    "Restore", ConfigurationCheck = "ConfigurationCheck", MaintenanceMode =
+    "MaintenanceMode", } unknown Unknown
 }
 ///`ConfigurationRestoreStatusResponse`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ConfigurationRestoreStatusResponse {
     pub restore_status: ::std::option::Option<ConfigurationRestoreStatus>,
 }
 #[cfg(any(feature = "sql-policy", feature = "sql-server"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ConnectionTestMessageSeverity`"] pub enum ConnectionTestMessageSeverity {
-    Success = "Success", Warning = "Warning", Error = "Error", Unknown = "Unknown", }
-    unknown UnknownValue
+    #[doc = "`ConnectionTestMessageSeverity`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `sql-policy`, `sql-server`."] pub enum
+    ConnectionTestMessageSeverity { Success = "Success", Warning = "Warning", Error =
+    "Error", Unknown = "Unknown", } unknown UnknownValue
 }
 ///`ContainerImmutabilityCheckResult`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ContainerImmutabilityCheckResult {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub issues: ::std::option::Option<::std::vec::Vec<ContainerImmutabilityIssue>>,
@@ -2866,6 +3189,8 @@ pub struct ContainerImmutabilityCheckResult {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ContainerImmutabilityIssue {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
@@ -2876,7 +3201,8 @@ pub struct ContainerImmutabilityIssue {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ContainerImmutabilityIssueReason`"] pub enum
+    #[doc = "`ContainerImmutabilityIssueReason`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum
     ContainerImmutabilityIssueReason { Unknown = "Unknown", VersioningForBlobsDisabled =
     "VersioningForBlobsDisabled", ContainerPolicyNotSet = "ContainerPolicyNotSet",
     UnsupportedByAzure = "UnsupportedByAzure", } unknown UnknownValue
@@ -2893,13 +3219,15 @@ pub struct ContainerImmutabilityIssue {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ContainerImmutabilityPolicyState`"] pub enum
-    ContainerImmutabilityPolicyState { NotPresent = "NotPresent", Unlocked = "Unlocked",
-    Locked = "Locked", } unknown Unknown
+    #[doc = "`ContainerImmutabilityPolicyState`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `azure-service-account`, `configuration`, `job-sessions`, `repository`, `storage-account`, `tenant`, `unreferenced-types`."]
+    pub enum ContainerImmutabilityPolicyState { NotPresent = "NotPresent", Unlocked =
+    "Unlocked", Locked = "Locked", } unknown Unknown
 }
 #[cfg(any(feature = "cosmos-db-account"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`CosmosBackupDestinationFilterOptions`"] pub enum
+    #[doc = "`CosmosBackupDestinationFilterOptions`"] #[doc = ""] #[doc =
+    " Needs the crate feature `cosmos-db-account`."] pub enum
     CosmosBackupDestinationFilterOptions { ContinuousBackup = "ContinuousBackup",
     AzureBlob = "AzureBlob", ManualBackup = "ManualBackup", Archive = "Archive", }
     unknown Unknown
@@ -2907,6 +3235,8 @@ pub struct ContainerImmutabilityIssue {
 ///`CosmosDbAccount`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cosmos-db-account", feature = "cosmos-db-policy"))]
+///
+/// Needs one of the crate features `cosmos-db-account`, `cosmos-db-policy`.
 pub struct CosmosDbAccount {
     pub account_type: ::std::option::Option<CosmosDbAccountType>,
     pub azure_id: ::std::option::Option<::std::string::String>,
@@ -2930,6 +3260,8 @@ pub struct CosmosDbAccount {
 ///`CosmosDbAccountDatabase`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-cosmos-db-accounts"))]
+///
+/// Needs the crate feature `azure-cosmos-db-accounts`.
 pub struct CosmosDbAccountDatabase {
     pub database_rid: ::std::option::Option<::std::string::String>,
     pub deletion_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -2937,9 +3269,11 @@ pub struct CosmosDbAccountDatabase {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`CosmosDbAccountExpansion`"] pub enum CosmosDbAccountExpansion { None =
-    "None", SubscriptionName = "SubscriptionName", PolicyName = "PolicyName", Tenant =
-    "Tenant", ProtectionState = "ProtectionState", All = "All", } unknown Unknown
+    #[doc = "`CosmosDbAccountExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum CosmosDbAccountExpansion {
+    None = "None", SubscriptionName = "SubscriptionName", PolicyName = "PolicyName",
+    Tenant = "Tenant", ProtectionState = "ProtectionState", All = "All", } unknown
+    Unknown
 }
 ///`CosmosDbAccountFromClient`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -2951,6 +3285,8 @@ pub struct CosmosDbAccountDatabase {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-cost-estimation`, `cosmos-db-policy`, `unreferenced-types`.
 pub struct CosmosDbAccountFromClient {
     ///Azure id of the Cosmos DB account.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2960,6 +3296,8 @@ pub struct CosmosDbAccountFromClient {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct CosmosDbAccountProtectionState {
     #[serde(
         rename = "hasContinuousRestorePoints",
@@ -2992,6 +3330,8 @@ pub struct CosmosDbAccountProtectionState {
 #[cfg(
     any(feature = "azure-cosmos-db-accounts", feature = "protected-cosmos-db-account")
 )]
+///
+/// Needs one of the crate features `azure-cosmos-db-accounts`, `protected-cosmos-db-account`.
 pub struct CosmosDbAccountRestorableResource {
     ///Name of the database (or table).
     pub name: ::std::option::Option<::std::string::String>,
@@ -3007,6 +3347,8 @@ pub struct CosmosDbAccountRestorableResource {
 #[cfg(
     any(feature = "azure-cosmos-db-accounts", feature = "protected-cosmos-db-account")
 )]
+///
+/// Needs one of the crate features `azure-cosmos-db-accounts`, `protected-cosmos-db-account`.
 pub struct CosmosDbAccountRestorableSubresource {
     ///Name of the collection, container or graph.
     pub name: ::std::option::Option<::std::string::String>,
@@ -3016,6 +3358,8 @@ pub struct CosmosDbAccountRestorableSubresource {
 ///`CosmosDbAccountRestoreOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "protected-cosmos-db-account"))]
+///
+/// Needs the crate feature `protected-cosmos-db-account`.
 pub struct CosmosDbAccountRestoreOptions {
     ///Moment to restore to (UTC, ISO 8601, required); must lie in the range from `AzureCosmosDbAccounts_GetAvailableRestoreTimeRange`.
     pub point_in_time: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -3044,6 +3388,8 @@ impl CosmosDbAccountRestoreOptions {
 ///`CosmosDbAccountRestoreTimeRange`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-cosmos-db-accounts"))]
+///
+/// Needs the crate feature `azure-cosmos-db-accounts`.
 pub struct CosmosDbAccountRestoreTimeRange {
     pub earliest_restorable_timestamp: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
@@ -3056,12 +3402,13 @@ pub struct CosmosDbAccountRestoreTimeRange {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`CosmosDbAccountSort`"] pub enum CosmosDbAccountSort { IdAsc = "IdAsc",
-    IdDesc = "IdDesc", NameAsc = "NameAsc", NameDesc = "NameDesc", ResourceGroupAsc =
-    "ResourceGroupAsc", ResourceGroupDesc = "ResourceGroupDesc", PolicyAsc = "PolicyAsc",
-    PolicyDesc = "PolicyDesc", SourceSizeAsc = "SourceSizeAsc", SourceSizeDesc =
-    "SourceSizeDesc", RegionAsc = "RegionAsc", RegionDesc = "RegionDesc",
-    LatestRestorableTimestampAsc = "LatestRestorableTimestampAsc",
+    #[doc = "`CosmosDbAccountSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum CosmosDbAccountSort {
+    IdAsc = "IdAsc", IdDesc = "IdDesc", NameAsc = "NameAsc", NameDesc = "NameDesc",
+    ResourceGroupAsc = "ResourceGroupAsc", ResourceGroupDesc = "ResourceGroupDesc",
+    PolicyAsc = "PolicyAsc", PolicyDesc = "PolicyDesc", SourceSizeAsc = "SourceSizeAsc",
+    SourceSizeDesc = "SourceSizeDesc", RegionAsc = "RegionAsc", RegionDesc =
+    "RegionDesc", LatestRestorableTimestampAsc = "LatestRestorableTimestampAsc",
     LatestRestorableTimestampDesc = "LatestRestorableTimestampDesc", StatusAsc =
     "StatusAsc", StatusDesc = "StatusDesc", SubscriptionNameAsc = "SubscriptionNameAsc",
     SubscriptionNameDesc = "SubscriptionNameDesc", AccountTypeAsc = "AccountTypeAsc",
@@ -3078,12 +3425,13 @@ pub struct CosmosDbAccountRestoreTimeRange {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`CosmosDbAccountStatus`"] pub enum CosmosDbAccountStatus { Online =
-    "Online", Creating = "Creating", Offline = "Offline", Restoring = "Restoring",
-    Deleting = "Deleting", Failed = "Failed", Migrating = "Migrating", NoContent =
-    "NoContent", Updating = "Updating", Deleted = "Deleted", Dropping = "Dropping",
-    Stopping = "Stopping", Stopped = "Stopped", Unknown = "Unknown", } unknown
-    UnknownValue
+    #[doc = "`CosmosDbAccountStatus`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `cosmos-db-account`, `cosmos-db-policy`, `protected-cosmos-db-account`."]
+    pub enum CosmosDbAccountStatus { Online = "Online", Creating = "Creating", Offline =
+    "Offline", Restoring = "Restoring", Deleting = "Deleting", Failed = "Failed",
+    Migrating = "Migrating", NoContent = "NoContent", Updating = "Updating", Deleted =
+    "Deleted", Dropping = "Dropping", Stopping = "Stopping", Stopped = "Stopped", Unknown
+    = "Unknown", } unknown UnknownValue
 }
 #[cfg(
     any(
@@ -3093,25 +3441,30 @@ pub struct CosmosDbAccountRestoreTimeRange {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`CosmosDbAccountType`"] pub enum CosmosDbAccountType { NoSql = "NoSql",
-    MongoRu = "MongoRU", Table = "Table", Gremlin = "Gremlin", PostgresSql =
-    "PostgresSql", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`CosmosDbAccountType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `cosmos-db-account`, `cosmos-db-policy`, `protected-cosmos-db-account`."]
+    pub enum CosmosDbAccountType { NoSql = "NoSql", MongoRu = "MongoRU", Table = "Table",
+    Gremlin = "Gremlin", PostgresSql = "PostgresSql", Unknown = "Unknown", } unknown
+    UnknownValue
 }
 #[cfg(any(feature = "cosmos-db-account"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`CosmosDbAccountTypeFromClient`"] pub enum CosmosDbAccountTypeFromClient {
-    NoSql = "NoSql", MongoRu = "MongoRU", Table = "Table", Gremlin = "Gremlin",
-    PostgresSql = "PostgresSql", } unknown Unknown
+    #[doc = "`CosmosDbAccountTypeFromClient`"] #[doc = ""] #[doc =
+    " Needs the crate feature `cosmos-db-account`."] pub enum
+    CosmosDbAccountTypeFromClient { NoSql = "NoSql", MongoRu = "MongoRU", Table =
+    "Table", Gremlin = "Gremlin", PostgresSql = "PostgresSql", } unknown Unknown
 }
 #[cfg(any(feature = "cosmos-db-restore-point", feature = "protected-cosmos-db-account"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`CosmosDbBackupDestination`"] pub enum CosmosDbBackupDestination { AzureBlob
-    = "AzureBlob", ManualBackup = "ManualBackup", Unknown = "Unknown", } unknown
-    UnknownValue
+    #[doc = "`CosmosDbBackupDestination`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `cosmos-db-restore-point`, `protected-cosmos-db-account`."]
+    pub enum CosmosDbBackupDestination { AzureBlob = "AzureBlob", ManualBackup =
+    "ManualBackup", Unknown = "Unknown", } unknown UnknownValue
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`CosmosDbBackupDestinationFilterOptions`"] pub enum
+    #[doc = "`CosmosDbBackupDestinationFilterOptions`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum
     CosmosDbBackupDestinationFilterOptions { AzureBlob = "AzureBlob", ManualBackup =
     "ManualBackup", } unknown Unknown
 }
@@ -3123,13 +3476,16 @@ pub struct CosmosDbAccountRestoreTimeRange {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`CosmosDbCapacityMode`"] pub enum CosmosDbCapacityMode { None = "None",
-    Provisioned = "Provisioned", Serverless = "Serverless", Unknown = "Unknown", }
-    unknown UnknownValue
+    #[doc = "`CosmosDbCapacityMode`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `cosmos-db-account`, `cosmos-db-policy`, `protected-cosmos-db-account`."]
+    pub enum CosmosDbCapacityMode { None = "None", Provisioned = "Provisioned",
+    Serverless = "Serverless", Unknown = "Unknown", } unknown UnknownValue
 }
 ///`CosmosDbContinuousRestorePoint`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cosmos-db-restore-point"))]
+///
+/// Needs the crate feature `cosmos-db-restore-point`.
 pub struct CosmosDbContinuousRestorePoint {
     pub account_id: ::std::option::Option<::std::string::String>,
     pub account_name: ::std::option::Option<::std::string::String>,
@@ -3150,7 +3506,8 @@ pub struct CosmosDbContinuousRestorePoint {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`CosmosDbContinuousRestorePointExpansion`"] pub enum
+    #[doc = "`CosmosDbContinuousRestorePointExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum
     CosmosDbContinuousRestorePointExpansion { None = "None", VbrBackup = "VbrBackup", }
     unknown Unknown
 }
@@ -3158,6 +3515,8 @@ pub struct CosmosDbContinuousRestorePoint {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "azure-cosmos-db-accounts"))]
+///
+/// Needs the crate feature `azure-cosmos-db-accounts`.
 pub struct CosmosDbEstimateThroughputCostRequest {
     #[serde(
         rename = "mongoDbSettings",
@@ -3174,13 +3533,16 @@ impl CosmosDbEstimateThroughputCostRequest {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`CosmosDbEventsSort`"] pub enum CosmosDbEventsSort { EventTimeAsc =
-    "EventTimeAsc", EventTimeDesc = "EventTimeDesc", } unknown Unknown
+    #[doc = "`CosmosDbEventsSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum CosmosDbEventsSort {
+    EventTimeAsc = "EventTimeAsc", EventTimeDesc = "EventTimeDesc", } unknown Unknown
 }
 ///`CosmosDbExportOptions`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "cosmos-db-account"))]
+///
+/// Needs the crate feature `cosmos-db-account`.
 pub struct CosmosDbExportOptions {
     ///Only accounts of these API kinds (`NoSql`, `MongoRU`, `Table`, `Gremlin`, `PostgresSql`).
     #[serde(
@@ -3255,6 +3617,8 @@ impl CosmosDbExportOptions {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "cosmos-db-account"))]
+///
+/// Needs the crate feature `cosmos-db-account`.
 pub struct CosmosDbManualBackupSettings {
     ///Azure ids of the Cosmos DB accounts to back up (required).
     #[serde(rename = "cosmosDbAccountIds")]
@@ -3287,6 +3651,8 @@ impl CosmosDbManualBackupSettings {
 ///Id of the backup repository to write to (required).
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "cosmos-db-account"))]
+///
+/// Needs the crate feature `cosmos-db-account`.
 pub struct CosmosDbManualBackupSettingsRepositoryId(::std::string::String);
 #[cfg(any(feature = "cosmos-db-account"))]
 impl ::std::ops::Deref for CosmosDbManualBackupSettingsRepositoryId {
@@ -3355,6 +3721,8 @@ impl<'de> ::serde::Deserialize<'de> for CosmosDbManualBackupSettingsRepositoryId
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "cosmos-db-account"))]
+///
+/// Needs the crate feature `cosmos-db-account`.
 pub struct CosmosDbOptions {
     ///Only accounts of these API kinds (`NoSql`, `MongoRU`, `Table`, `Gremlin`, `PostgresSql`).
     #[serde(
@@ -3428,6 +3796,8 @@ impl CosmosDbOptions {
 ///`CosmosDbPoliciesExportOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cosmos-db-policy"))]
+///
+/// Needs the crate feature `cosmos-db-policy`.
 pub struct CosmosDbPoliciesExportOptions {
     ///Only policies whose latest session ended in one of these states.
     pub last_job_status: ::std::option::Option<::std::vec::Vec<JobStatus>>,
@@ -3448,6 +3818,8 @@ impl CosmosDbPoliciesExportOptions {
 ///`CosmosDbPolicy`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cosmos-db-policy"))]
+///
+/// Needs the crate feature `cosmos-db-policy`.
 pub struct CosmosDbPolicy {
     pub archive_status: ::std::option::Option<JobStatus>,
     pub backup_status: ::std::option::Option<JobStatus>,
@@ -3485,6 +3857,8 @@ pub struct CosmosDbPolicy {
 ///`CosmosDbPolicyBackupItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cosmos-db-policy"))]
+///
+/// Needs the crate feature `cosmos-db-policy`.
 pub struct CosmosDbPolicyBackupItem {
     pub account: ::std::option::Option<CosmosDbAccount>,
     pub deleted_item: ::std::option::Option<CosmosDbPolicyItemDeletedFromAzure>,
@@ -3495,9 +3869,10 @@ pub struct CosmosDbPolicyBackupItem {
 }
 #[cfg(any(feature = "cosmos-db-policy"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`CosmosDbPolicyBackupItemType`"] pub enum CosmosDbPolicyBackupItemType {
-    Account = "Account", Subscription = "Subscription", ResourceGroup = "ResourceGroup",
-    Tag = "Tag", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`CosmosDbPolicyBackupItemType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `cosmos-db-policy`."] pub enum CosmosDbPolicyBackupItemType
+    { Account = "Account", Subscription = "Subscription", ResourceGroup =
+    "ResourceGroup", Tag = "Tag", Unknown = "Unknown", } unknown UnknownValue
 }
 ///`CosmosDbPolicyBackupItemsFromClient`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -3509,6 +3884,8 @@ pub struct CosmosDbPolicyBackupItem {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-cost-estimation`, `cosmos-db-policy`, `unreferenced-types`.
 pub struct CosmosDbPolicyBackupItemsFromClient {
     ///Single Cosmos DB accounts to protect.
     #[serde(
@@ -3544,6 +3921,8 @@ pub struct CosmosDbPolicyBackupItemsFromClient {
 ///`CosmosDbPolicyExcludedItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cosmos-db-policy"))]
+///
+/// Needs the crate feature `cosmos-db-policy`.
 pub struct CosmosDbPolicyExcludedItem {
     pub account: ::std::option::Option<CosmosDbAccount>,
     pub deleted_item: ::std::option::Option<CosmosDbPolicyItemDeletedFromAzure>,
@@ -3559,6 +3938,8 @@ pub struct CosmosDbPolicyExcludedItem {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-cost-estimation`, `cosmos-db-policy`, `unreferenced-types`.
 pub struct CosmosDbPolicyExcludedItemsFromClient {
     ///Cosmos DB accounts to leave out.
     #[serde(
@@ -3574,8 +3955,9 @@ pub struct CosmosDbPolicyExcludedItemsFromClient {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`CosmosDbPolicyExpansion`"] pub enum CosmosDbPolicyExpansion { None =
-    "None", LastBackupSession = "LastBackupSession", Repository = "Repository",
+    #[doc = "`CosmosDbPolicyExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum CosmosDbPolicyExpansion {
+    None = "None", LastBackupSession = "LastBackupSession", Repository = "Repository",
     ProtectedResources = "ProtectedResources", ExcludedResources = "ExcludedResources",
     LastFinishedBackupSession = "LastFinishedBackupSession", Regions = "Regions",
     TagGroups = "TagGroups", All = "All", } unknown Unknown
@@ -3583,6 +3965,8 @@ pub struct CosmosDbPolicyExcludedItemsFromClient {
 ///`CosmosDbPolicyItemDeletedFromAzure`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cosmos-db-policy"))]
+///
+/// Needs the crate feature `cosmos-db-policy`.
 pub struct CosmosDbPolicyItemDeletedFromAzure {
     pub id: ::std::option::Option<::std::string::String>,
     pub name: ::std::option::Option<::std::string::String>,
@@ -3599,6 +3983,8 @@ pub struct CosmosDbPolicyItemDeletedFromAzure {
         feature = "cosmos-db-policy"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-account`, `cosmos-db-cost-estimation`, `cosmos-db-policy`.
 pub struct CosmosDbProcessingCredentials(
     pub ::std::collections::HashMap<::std::string::String, ::std::string::String>,
 );
@@ -3655,6 +4041,8 @@ impl ::std::convert::From<
 ///`CosmosDbRepositoryRestoreOptions`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "cosmos-db-restore-point"))]
+///
+/// Needs the crate feature `cosmos-db-restore-point`.
 pub struct CosmosDbRepositoryRestoreOptions {
     ///Id of the database account used to reach the restored database; Cosmos DB for PostgreSQL only.
     pub database_account_id: ::std::option::Option<
@@ -3678,6 +4066,8 @@ impl CosmosDbRepositoryRestoreOptions {
 ///Id of the database account used to reach the restored database; Cosmos DB for PostgreSQL only.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "cosmos-db-restore-point"))]
+///
+/// Needs the crate feature `cosmos-db-restore-point`.
 pub struct CosmosDbRepositoryRestoreOptionsDatabaseAccountId(::std::string::String);
 #[cfg(any(feature = "cosmos-db-restore-point"))]
 impl ::std::ops::Deref for CosmosDbRepositoryRestoreOptionsDatabaseAccountId {
@@ -3747,19 +4137,24 @@ for CosmosDbRepositoryRestoreOptionsDatabaseAccountId {
 ///`CosmosDbResourceEvent`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-cosmos-db-accounts"))]
+///
+/// Needs the crate feature `azure-cosmos-db-accounts`.
 pub struct CosmosDbResourceEvent {
     pub event_description: ::std::option::Option<::std::string::String>,
     pub event_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
 #[cfg(any(feature = "azure-cosmos-db-accounts"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`CosmosDbResourceEventType`"] pub enum CosmosDbResourceEventType { Create =
-    "Create", Recreate = "Recreate", Delete = "Delete", Replace = "Replace",
-    SystemOperation = "SystemOperation", } unknown Unknown
+    #[doc = "`CosmosDbResourceEventType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `azure-cosmos-db-accounts`."] pub enum
+    CosmosDbResourceEventType { Create = "Create", Recreate = "Recreate", Delete =
+    "Delete", Replace = "Replace", SystemOperation = "SystemOperation", } unknown Unknown
 }
 ///`CosmosDbRestorePoint`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cosmos-db-restore-point"))]
+///
+/// Needs the crate feature `cosmos-db-restore-point`.
 pub struct CosmosDbRestorePoint {
     pub access_tier: ::std::option::Option<StorageAccessTier>,
     pub account_id: ::std::option::Option<::std::string::String>,
@@ -3791,19 +4186,24 @@ pub struct CosmosDbRestorePoint {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`CosmosDbRestorePointExpansion`"] pub enum CosmosDbRestorePointExpansion {
-    None = "None", RepositoryName = "RepositoryName", VbrBackup = "VbrBackup",
-    StorageTier = "StorageTier", RestorableResources = "RestorableResources", } unknown
-    Unknown
+    #[doc = "`CosmosDbRestorePointExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum
+    CosmosDbRestorePointExpansion { None = "None", RepositoryName = "RepositoryName",
+    VbrBackup = "VbrBackup", StorageTier = "StorageTier", RestorableResources =
+    "RestorableResources", } unknown Unknown
 }
 #[cfg(any(feature = "protected-cosmos-db-account"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`CosmosDbRestorePointType`"] pub enum CosmosDbRestorePointType { Continuous
-    = "Continuous", Backup = "Backup", } unknown Unknown
+    #[doc = "`CosmosDbRestorePointType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `protected-cosmos-db-account`."] pub enum
+    CosmosDbRestorePointType { Continuous = "Continuous", Backup = "Backup", } unknown
+    Unknown
 }
 ///`CosmosDbThroughputCost`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-cosmos-db-accounts"))]
+///
+/// Needs the crate feature `azure-cosmos-db-accounts`.
 pub struct CosmosDbThroughputCost {
     pub exceeds_total_throughput: ::std::option::Option<bool>,
     pub max_daily_price: ::std::option::Option<f64>,
@@ -3820,6 +4220,8 @@ pub struct CosmosDbThroughputCost {
 ///`CostEstimationAssumptionFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cost-estimation"))]
+///
+/// Needs the crate feature `cost-estimation`.
 pub struct CostEstimationAssumptionFromClient {
     ///Share of the data that changes per day, from 0 (none) to 1 (all).
     pub daily_churn: ::std::option::Option<f32>,
@@ -3831,6 +4233,8 @@ pub struct CostEstimationAssumptionFromClient {
 ///`CostEstimationAssumptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cost-estimation", feature = "vm-sla-based-policy"))]
+///
+/// Needs one of the crate features `cost-estimation`, `vm-sla-based-policy`.
 pub struct CostEstimationAssumptions {
     pub daily_churn_ratio: ::std::option::Option<f32>,
     pub data_compression_ratio: ::std::option::Option<f32>,
@@ -3839,12 +4243,16 @@ pub struct CostEstimationAssumptions {
 ///`CostEstimationCosmosDbAssumptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cosmos-db-cost-estimation"))]
+///
+/// Needs the crate feature `cosmos-db-cost-estimation`.
 pub struct CostEstimationCosmosDbAssumptions {
     pub data_compression_ratio: ::std::option::Option<f32>,
 }
 ///`CostEstimationCosmosDbData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cosmos-db-cost-estimation"))]
+///
+/// Needs the crate feature `cosmos-db-cost-estimation`.
 pub struct CostEstimationCosmosDbData {
     pub assumptions: ::std::option::Option<CostEstimationCosmosDbAssumptions>,
     pub currency_iso_code: ::std::option::Option<::std::string::String>,
@@ -3856,6 +4264,8 @@ pub struct CostEstimationCosmosDbData {
 ///`CostEstimationCosmosDbItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cosmos-db-cost-estimation"))]
+///
+/// Needs the crate feature `cosmos-db-cost-estimation`.
 pub struct CostEstimationCosmosDbItem {
     pub backup_cost: ::std::option::Option<CostEstimationItemCostsData>,
     pub continuous_backup_cost: ::std::option::Option<CostEstimationItemCostsData>,
@@ -3870,6 +4280,8 @@ pub struct CostEstimationCosmosDbItem {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "cosmos-db-cost-estimation"))]
+///
+/// Needs the crate feature `cosmos-db-cost-estimation`.
 pub struct CostEstimationCosmosDbPolicyFromClient {
     #[serde(
         rename = "backupType",
@@ -3984,6 +4396,8 @@ impl CostEstimationCosmosDbPolicyFromClient {
 ///Policy name, 1 to 255 characters.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "cosmos-db-cost-estimation"))]
+///
+/// Needs the crate feature `cosmos-db-cost-estimation`.
 pub struct CostEstimationCosmosDbPolicyFromClientName(::std::string::String);
 #[cfg(any(feature = "cosmos-db-cost-estimation"))]
 impl ::std::ops::Deref for CostEstimationCosmosDbPolicyFromClientName {
@@ -4053,8 +4467,9 @@ impl<'de> ::serde::Deserialize<'de> for CostEstimationCosmosDbPolicyFromClientNa
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`CostEstimationCosmosDbSort`"] pub enum CostEstimationCosmosDbSort {
-    ResourceNameAsc = "ResourceNameAsc", ResourceNameDesc = "ResourceNameDesc",
+    #[doc = "`CostEstimationCosmosDbSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum CostEstimationCosmosDbSort
+    { ResourceNameAsc = "ResourceNameAsc", ResourceNameDesc = "ResourceNameDesc",
     ContinuousBackupCostAsc = "ContinuousBackupCostAsc", ContinuousBackupCostDesc =
     "ContinuousBackupCostDesc", BackupCostAsc = "BackupCostAsc", BackupCostDesc =
     "BackupCostDesc", TrafficCostAsc = "TrafficCostAsc", TrafficCostDesc =
@@ -4065,6 +4480,8 @@ impl<'de> ::serde::Deserialize<'de> for CostEstimationCosmosDbPolicyFromClientNa
 ///`CostEstimationCosmosDbTotals`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cosmos-db-cost-estimation"))]
+///
+/// Needs the crate feature `cosmos-db-cost-estimation`.
 pub struct CostEstimationCosmosDbTotals {
     pub total_backup_costs: ::std::option::Option<CostEstimationTotalValue>,
     pub total_continuous_backup_costs: ::std::option::Option<CostEstimationTotalValue>,
@@ -4075,6 +4492,8 @@ pub struct CostEstimationCosmosDbTotals {
 ///`CostEstimationData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cost-estimation", feature = "vm-sla-based-policy"))]
+///
+/// Needs one of the crate features `cost-estimation`, `vm-sla-based-policy`.
 pub struct CostEstimationData {
     pub assumptions: ::std::option::Option<CostEstimationAssumptions>,
     pub currency_iso_code: ::std::option::Option<::std::string::String>,
@@ -4086,12 +4505,16 @@ pub struct CostEstimationData {
 ///`CostEstimationFileShareAssumptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "file-share-cost-estimation"))]
+///
+/// Needs the crate feature `file-share-cost-estimation`.
 pub struct CostEstimationFileShareAssumptions {
     pub daily_churn_ratio: ::std::option::Option<f32>,
 }
 ///`CostEstimationFileShareData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "file-share-cost-estimation"))]
+///
+/// Needs the crate feature `file-share-cost-estimation`.
 pub struct CostEstimationFileShareData {
     pub assumptions: ::std::option::Option<CostEstimationFileShareAssumptions>,
     pub currency_iso_code: ::std::option::Option<::std::string::String>,
@@ -4103,6 +4526,8 @@ pub struct CostEstimationFileShareData {
 ///`CostEstimationFileShareItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "file-share-cost-estimation"))]
+///
+/// Needs the crate feature `file-share-cost-estimation`.
 pub struct CostEstimationFileShareItem {
     pub name: ::std::option::Option<::std::string::String>,
     pub protected_item_hash_id: ::std::option::Option<::std::string::String>,
@@ -4114,6 +4539,8 @@ pub struct CostEstimationFileShareItem {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "file-share-cost-estimation"))]
+///
+/// Needs the crate feature `file-share-cost-estimation`.
 pub struct CostEstimationFileSharePolicyFromClient {
     #[serde(
         rename = "backupType",
@@ -4194,6 +4621,8 @@ impl CostEstimationFileSharePolicyFromClient {
 ///Policy name, 1 to 255 characters.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "file-share-cost-estimation"))]
+///
+/// Needs the crate feature `file-share-cost-estimation`.
 pub struct CostEstimationFileSharePolicyFromClientName(::std::string::String);
 #[cfg(any(feature = "file-share-cost-estimation"))]
 impl ::std::ops::Deref for CostEstimationFileSharePolicyFromClientName {
@@ -4263,14 +4692,17 @@ impl<'de> ::serde::Deserialize<'de> for CostEstimationFileSharePolicyFromClientN
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`CostEstimationFileShareSort`"] pub enum CostEstimationFileShareSort {
-    ResourceNameAsc = "ResourceNameAsc", ResourceNameDesc = "ResourceNameDesc",
-    SnapshotCostAsc = "SnapshotCostAsc", SnapshotCostDesc = "SnapshotCostDesc", TotalAsc
-    = "TotalAsc", TotalDesc = "TotalDesc", } unknown Unknown
+    #[doc = "`CostEstimationFileShareSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum
+    CostEstimationFileShareSort { ResourceNameAsc = "ResourceNameAsc", ResourceNameDesc =
+    "ResourceNameDesc", SnapshotCostAsc = "SnapshotCostAsc", SnapshotCostDesc =
+    "SnapshotCostDesc", TotalAsc = "TotalAsc", TotalDesc = "TotalDesc", } unknown Unknown
 }
 ///`CostEstimationFileShareTotals`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "file-share-cost-estimation"))]
+///
+/// Needs the crate feature `file-share-cost-estimation`.
 pub struct CostEstimationFileShareTotals {
     pub total_costs: ::std::option::Option<CostEstimationTotalValue>,
     pub total_snapshot_costs: ::std::option::Option<CostEstimationTotalValue>,
@@ -4278,6 +4710,8 @@ pub struct CostEstimationFileShareTotals {
 ///`CostEstimationItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cost-estimation", feature = "vm-sla-based-policy"))]
+///
+/// Needs one of the crate features `cost-estimation`, `vm-sla-based-policy`.
 pub struct CostEstimationItem {
     pub archive_cost: ::std::option::Option<CostEstimationItemCostsData>,
     pub backup_cost: ::std::option::Option<CostEstimationItemCostsData>,
@@ -4300,6 +4734,8 @@ pub struct CostEstimationItem {
         feature = "vm-sla-based-policy"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-cost-estimation`, `cost-estimation`, `file-share-cost-estimation`, `sql-cost-estimation`, `vm-sla-based-policy`.
 pub struct CostEstimationItemCostsData {
     pub meters: ::std::option::Option<::std::vec::Vec<CostEstimationItemCostsMeter>>,
     pub price_per_month: ::std::option::Option<PricePerMonth>,
@@ -4316,6 +4752,8 @@ pub struct CostEstimationItemCostsData {
         feature = "vm-sla-based-policy"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-cost-estimation`, `cost-estimation`, `file-share-cost-estimation`, `sql-cost-estimation`, `vm-sla-based-policy`.
 pub struct CostEstimationItemCostsMeter {
     pub description: ::std::option::Option<::std::string::String>,
     pub meter_id: ::std::option::Option<::uuid::Uuid>,
@@ -4335,6 +4773,8 @@ pub struct CostEstimationItemCostsMeter {
         feature = "vm-sla-based-policy"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-cost-estimation`, `cost-estimation`, `file-share-cost-estimation`, `sql-cost-estimation`, `vm-sla-based-policy`.
 pub struct CostEstimationMeterResource {
     pub hash_id: ::std::option::Option<::std::string::String>,
     pub name: ::std::option::Option<::std::string::String>,
@@ -4345,6 +4785,8 @@ pub struct CostEstimationMeterResource {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "cost-estimation"))]
+///
+/// Needs the crate feature `cost-estimation`.
 pub struct CostEstimationPolicyFromClient {
     #[serde(
         rename = "backupType",
@@ -4453,30 +4895,36 @@ impl CostEstimationPolicyFromClient {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`CostEstimationSchedulePeriod`"] pub enum CostEstimationSchedulePeriod {
-    Daily = "Daily", Weekly = "Weekly", Monthly = "Monthly", Yearly = "Yearly", Unknown =
-    "Unknown", } unknown UnknownValue
+    #[doc = "`CostEstimationSchedulePeriod`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `cosmos-db-cost-estimation`, `cost-estimation`, `file-share-cost-estimation`, `sql-cost-estimation`, `vm-sla-based-policy`."]
+    pub enum CostEstimationSchedulePeriod { Daily = "Daily", Weekly = "Weekly", Monthly =
+    "Monthly", Yearly = "Yearly", Unknown = "Unknown", } unknown UnknownValue
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`CostEstimationSort`"] pub enum CostEstimationSort { VirtualMachineNameAsc =
-    "VirtualMachineNameAsc", VirtualMachineNameDesc = "VirtualMachineNameDesc",
-    SnapshotCostAsc = "SnapshotCostAsc", SnapshotCostDesc = "SnapshotCostDesc",
-    BackupCostAsc = "BackupCostAsc", BackupCostDesc = "BackupCostDesc", TrafficCostAsc =
-    "TrafficCostAsc", TrafficCostDesc = "TrafficCostDesc", TransactionCostAsc =
-    "TransactionCostAsc", TransactionCostDesc = "TransactionCostDesc", TotalAsc =
-    "TotalAsc", TotalDesc = "TotalDesc", ArchiveCostAsc = "ArchiveCostAsc",
-    ArchiveCostDesc = "ArchiveCostDesc", } unknown Unknown
+    #[doc = "`CostEstimationSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum CostEstimationSort {
+    VirtualMachineNameAsc = "VirtualMachineNameAsc", VirtualMachineNameDesc =
+    "VirtualMachineNameDesc", SnapshotCostAsc = "SnapshotCostAsc", SnapshotCostDesc =
+    "SnapshotCostDesc", BackupCostAsc = "BackupCostAsc", BackupCostDesc =
+    "BackupCostDesc", TrafficCostAsc = "TrafficCostAsc", TrafficCostDesc =
+    "TrafficCostDesc", TransactionCostAsc = "TransactionCostAsc", TransactionCostDesc =
+    "TransactionCostDesc", TotalAsc = "TotalAsc", TotalDesc = "TotalDesc", ArchiveCostAsc
+    = "ArchiveCostAsc", ArchiveCostDesc = "ArchiveCostDesc", } unknown Unknown
 }
 ///`CostEstimationSqlAssumptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sql-cost-estimation"))]
+///
+/// Needs the crate feature `sql-cost-estimation`.
 pub struct CostEstimationSqlAssumptions {
     pub data_compression_ratio: ::std::option::Option<f32>,
 }
 ///`CostEstimationSqlData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sql-cost-estimation"))]
+///
+/// Needs the crate feature `sql-cost-estimation`.
 pub struct CostEstimationSqlData {
     pub assumptions: ::std::option::Option<CostEstimationSqlAssumptions>,
     pub currency_iso_code: ::std::option::Option<::std::string::String>,
@@ -4488,6 +4936,8 @@ pub struct CostEstimationSqlData {
 ///`CostEstimationSqlItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sql-cost-estimation"))]
+///
+/// Needs the crate feature `sql-cost-estimation`.
 pub struct CostEstimationSqlItem {
     pub backup_cost: ::std::option::Option<CostEstimationItemCostsData>,
     pub name: ::std::option::Option<::std::string::String>,
@@ -4501,6 +4951,8 @@ pub struct CostEstimationSqlItem {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "sql-cost-estimation"))]
+///
+/// Needs the crate feature `sql-cost-estimation`.
 pub struct CostEstimationSqlPolicyFromClient {
     #[serde(
         rename = "backupType",
@@ -4607,9 +5059,10 @@ impl CostEstimationSqlPolicyFromClient {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`CostEstimationSqlSort`"] pub enum CostEstimationSqlSort { ResourceNameAsc =
-    "ResourceNameAsc", ResourceNameDesc = "ResourceNameDesc", BackupCostAsc =
-    "BackupCostAsc", BackupCostDesc = "BackupCostDesc", TrafficCostAsc =
+    #[doc = "`CostEstimationSqlSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum CostEstimationSqlSort {
+    ResourceNameAsc = "ResourceNameAsc", ResourceNameDesc = "ResourceNameDesc",
+    BackupCostAsc = "BackupCostAsc", BackupCostDesc = "BackupCostDesc", TrafficCostAsc =
     "TrafficCostAsc", TrafficCostDesc = "TrafficCostDesc", TransactionCostAsc =
     "TransactionCostAsc", TransactionCostDesc = "TransactionCostDesc", TotalAsc =
     "TotalAsc", TotalDesc = "TotalDesc", } unknown Unknown
@@ -4617,6 +5070,8 @@ impl CostEstimationSqlPolicyFromClient {
 ///`CostEstimationSqlTotals`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sql-cost-estimation"))]
+///
+/// Needs the crate feature `sql-cost-estimation`.
 pub struct CostEstimationSqlTotals {
     pub total_backup_costs: ::std::option::Option<CostEstimationTotalValue>,
     pub total_costs: ::std::option::Option<CostEstimationTotalValue>,
@@ -4634,6 +5089,8 @@ pub struct CostEstimationSqlTotals {
         feature = "vm-sla-based-policy"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-cost-estimation`, `cost-estimation`, `file-share-cost-estimation`, `sql-cost-estimation`, `vm-sla-based-policy`.
 pub struct CostEstimationTotalValue {
     pub price_per_month: ::std::option::Option<PricePerMonth>,
     pub warnings: ::std::option::Option<::std::vec::Vec<CostEstimationWarning>>,
@@ -4641,6 +5098,8 @@ pub struct CostEstimationTotalValue {
 ///`CostEstimationTotals`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cost-estimation", feature = "vm-sla-based-policy"))]
+///
+/// Needs one of the crate features `cost-estimation`, `vm-sla-based-policy`.
 pub struct CostEstimationTotals {
     pub total_archive_costs: ::std::option::Option<CostEstimationTotalValue>,
     pub total_backup_costs: ::std::option::Option<CostEstimationTotalValue>,
@@ -4653,6 +5112,8 @@ pub struct CostEstimationTotals {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "vm-sla-based-policy"))]
+///
+/// Needs the crate feature `vm-sla-based-policy`.
 pub struct CostEstimationVmProtectionPolicyFromClient {
     #[serde(
         rename = "backupType",
@@ -4757,6 +5218,8 @@ impl CostEstimationVmProtectionPolicyFromClient {
         feature = "vm-sla-based-policy"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-cost-estimation`, `cost-estimation`, `file-share-cost-estimation`, `sql-cost-estimation`, `vm-sla-based-policy`.
 pub struct CostEstimationWarning {
     pub id: ::std::option::Option<::std::string::String>,
 }
@@ -4771,6 +5234,8 @@ pub struct CostEstimationWarning {
         feature = "vm-sla-based-policy"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-cost-estimation`, `cost-estimation`, `file-share-cost-estimation`, `sql-cost-estimation`, `vm-sla-based-policy`.
 pub struct CostEstimationWarningGroup {
     pub text: ::std::option::Option<::std::string::String>,
     pub type_: ::std::option::Option<CostEstimationWarningType>,
@@ -4786,13 +5251,15 @@ pub struct CostEstimationWarningGroup {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`CostEstimationWarningType`"] pub enum CostEstimationWarningType {
-    RetentionTooShortForCoolStorage = "RetentionTooShortForCoolStorage",
-    BackupToDifferentRegion = "BackupToDifferentRegion", StorageCouldBeCheaper =
-    "StorageCouldBeCheaper", PriceIsApproximate = "PriceIsApproximate", VmHasNoDisks =
-    "VmHasNoDisks", SnapshotsRetentionAffectsTrafficCosts =
-    "SnapshotsRetentionAffectsTrafficCosts", SnapshotsRetentionAffectsCosts =
-    "SnapshotsRetentionAffectsCosts", StagingServerInDifferentRegionThanDatabase =
+    #[doc = "`CostEstimationWarningType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `cosmos-db-cost-estimation`, `cost-estimation`, `file-share-cost-estimation`, `sql-cost-estimation`, `vm-sla-based-policy`."]
+    pub enum CostEstimationWarningType { RetentionTooShortForCoolStorage =
+    "RetentionTooShortForCoolStorage", BackupToDifferentRegion =
+    "BackupToDifferentRegion", StorageCouldBeCheaper = "StorageCouldBeCheaper",
+    PriceIsApproximate = "PriceIsApproximate", VmHasNoDisks = "VmHasNoDisks",
+    SnapshotsRetentionAffectsTrafficCosts = "SnapshotsRetentionAffectsTrafficCosts",
+    SnapshotsRetentionAffectsCosts = "SnapshotsRetentionAffectsCosts",
+    StagingServerInDifferentRegionThanDatabase =
     "StagingServerInDifferentRegionThanDatabase", SimulationShortened =
     "SimulationShortened", Unknown = "Unknown", } unknown UnknownValue
 }
@@ -4807,6 +5274,8 @@ pub struct CostEstimationWarningGroup {
         feature = "vm-sla-based-policy"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-cost-estimation`, `cost-estimation`, `file-share-cost-estimation`, `sql-cost-estimation`, `vm-sla-based-policy`.
 pub struct CostEstimationWarningWithData {
     pub id: ::std::option::Option<::std::string::String>,
     pub protected_item_hash_ids: ::std::option::Option<
@@ -4817,13 +5286,16 @@ pub struct CostEstimationWarningWithData {
 }
 #[cfg(any(feature = "overview"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`CpuQuotaState`"] pub enum CpuQuotaState { NoIssues = "NoIssues", Exceeded =
-    "Exceeded", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`CpuQuotaState`"] #[doc = ""] #[doc =
+    " Needs the crate feature `overview`."] pub enum CpuQuotaState { NoIssues =
+    "NoIssues", Exceeded = "Exceeded", Unknown = "Unknown", } unknown UnknownValue
 }
 ///`CreateRepositoryAccountInfo`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct CreateRepositoryAccountInfo {
     #[serde(
         rename = "azureAuthenticationResult",
@@ -4840,6 +5312,8 @@ pub struct CreateRepositoryAccountInfo {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct CreateServiceAccountInfo {
     #[serde(
         rename = "adGroupSettings",
@@ -4862,14 +5336,17 @@ pub struct CreateServiceAccountInfo {
 }
 #[cfg(any(feature = "database", feature = "sql-server"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`CredentialsStateFilterOptions`"] pub enum CredentialsStateFilterOptions {
-    OnlyWithCredentials = "OnlyWithCredentials", OnlyWithoutCredentials =
-    "OnlyWithoutCredentials", All = "All", } unknown Unknown
+    #[doc = "`CredentialsStateFilterOptions`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `database`, `sql-server`."] pub enum
+    CredentialsStateFilterOptions { OnlyWithCredentials = "OnlyWithCredentials",
+    OnlyWithoutCredentials = "OnlyWithoutCredentials", All = "All", } unknown Unknown
 }
 ///`CurrentUser`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct CurrentUser {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -4904,6 +5381,8 @@ pub struct CurrentUser {
         feature = "sql-policy"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-cost-estimation`, `cosmos-db-policy`, `cost-estimation`, `policy`, `sql-cost-estimation`, `sql-policy`.
 pub struct DailyBackupSchedule {
     ///Hours of the day (0-23) at which backups start.
     pub hours: ::std::option::Option<::std::vec::Vec<i32>>,
@@ -4914,6 +5393,8 @@ pub struct DailyBackupSchedule {
 ///`DailyCosmosDbSchedule`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cosmos-db-cost-estimation", feature = "cosmos-db-policy"))]
+///
+/// Needs one of the crate features `cosmos-db-cost-estimation`, `cosmos-db-policy`.
 pub struct DailyCosmosDbSchedule {
     pub backup_schedule: ::std::option::Option<DailyBackupSchedule>,
     pub daily_type: ::std::option::Option<DailyTypeNullable>,
@@ -4923,6 +5404,8 @@ pub struct DailyCosmosDbSchedule {
 ///`DailyFileShareSchedule`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "file-share-cost-estimation", feature = "file-share-policy"))]
+///
+/// Needs one of the crate features `file-share-cost-estimation`, `file-share-policy`.
 pub struct DailyFileShareSchedule {
     pub daily_type: ::std::option::Option<DailyTypeNullable>,
     ///Snapshots per hour, 1 or more.
@@ -4935,6 +5418,8 @@ pub struct DailyFileShareSchedule {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct DailyReportSettings {
     #[serde(
         rename = "dailyTime",
@@ -4950,6 +5435,8 @@ pub struct DailyReportSettings {
 ///`DailySchedule`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cost-estimation", feature = "policy"))]
+///
+/// Needs one of the crate features `cost-estimation`, `policy`.
 pub struct DailySchedule {
     pub backup_schedule: ::std::option::Option<DailyBackupSchedule>,
     pub daily_type: ::std::option::Option<DailyTypeNullable>,
@@ -4962,6 +5449,8 @@ pub struct DailySchedule {
 ///`DailySlaSchedule`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sla-template"))]
+///
+/// Needs the crate feature `sla-template`.
 pub struct DailySlaSchedule {
     ///Make a restore point every this many `createUnit` (`Minute` or `Hour`).
     pub create_every: ::std::option::Option<i32>,
@@ -4982,6 +5471,8 @@ pub struct DailySlaSchedule {
         feature = "policy"
     )
 )]
+///
+/// Needs one of the crate features `cost-estimation`, `file-share-cost-estimation`, `file-share-policy`, `policy`.
 pub struct DailySnapshotSchedule {
     ///Hours of the day (0-23) at which snapshots start.
     pub hours: ::std::option::Option<::std::vec::Vec<i32>>,
@@ -4991,6 +5482,8 @@ pub struct DailySnapshotSchedule {
 ///`DailySqlSchedule`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sql-cost-estimation", feature = "sql-policy"))]
+///
+/// Needs one of the crate features `sql-cost-estimation`, `sql-policy`.
 pub struct DailySqlSchedule {
     pub backup_schedule: ::std::option::Option<DailyBackupSchedule>,
     pub daily_type: ::std::option::Option<DailyTypeNullable>,
@@ -4999,9 +5492,10 @@ pub struct DailySqlSchedule {
 }
 #[cfg(any(feature = "sla-template"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`DailyType`"] pub enum DailyType { Everyday = "Everyday", WeekDays =
-    "WeekDays", SelectedDays = "SelectedDays", Unknown = "Unknown", } unknown
-    UnknownValue
+    #[doc = "`DailyType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `sla-template`."] pub enum DailyType { Everyday =
+    "Everyday", WeekDays = "WeekDays", SelectedDays = "SelectedDays", Unknown =
+    "Unknown", } unknown UnknownValue
 }
 #[cfg(
     any(
@@ -5018,9 +5512,10 @@ pub struct DailySqlSchedule {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`DailyTypeNullable`"] pub enum DailyTypeNullable { Everyday = "Everyday",
-    WeekDays = "WeekDays", SelectedDays = "SelectedDays", Unknown = "Unknown", } unknown
-    UnknownValue
+    #[doc = "`DailyTypeNullable`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `configuration-backup`, `cosmos-db-cost-estimation`, `cosmos-db-policy`, `cost-estimation`, `file-share-cost-estimation`, `file-share-policy`, `policy`, `sql-cost-estimation`, `sql-policy`, `unreferenced-types`."]
+    pub enum DailyTypeNullable { Everyday = "Everyday", WeekDays = "WeekDays",
+    SelectedDays = "SelectedDays", Unknown = "Unknown", } unknown UnknownValue
 }
 ///`DataRetrievalExtendOptions`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -5032,6 +5527,8 @@ pub struct DailySqlSchedule {
         feature = "virtual-machine-restore-point"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-restore-point`, `sql-restore-point`, `virtual-machine-restore-point`.
 pub struct DataRetrievalExtendOptions {
     ///Days to add to the availability period, 1 to 30.
     #[serde(
@@ -5057,6 +5554,8 @@ impl DataRetrievalExtendOptions {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct DataRetrievalJobParameters {
     #[serde(
         rename = "isRestorePointDeleted",
@@ -5074,6 +5573,8 @@ pub struct DataRetrievalJobParameters {
         feature = "virtual-machine-restore-point"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-restore-point`, `sql-restore-point`, `virtual-machine-restore-point`.
 pub struct DataRetrievalOptions {
     #[serde(rename = "dataRetrievalPriority")]
     pub data_retrieval_priority: DataRetrievalPriority,
@@ -5137,8 +5638,10 @@ impl DataRetrievalOptions {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`DataRetrievalPriority`"] pub enum DataRetrievalPriority { Normal =
-    "Normal", High = "High", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`DataRetrievalPriority`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `configuration`, `configuration-backup`, `cosmos-db-account`, `cosmos-db-policy`, `cosmos-db-restore-point`, `database`, `file-share`, `file-share-policy`, `file-share-restore-point`, `job-sessions`, `policy`, `protected-cosmos-db-account`, `protected-database`, `protected-file-share`, `protected-virtual-machine`, `protected-vnet`, `repository`, `sql-policy`, `sql-restore-point`, `virtual-machine`, `virtual-machine-restore-point`, `vnet-policy`, `vnet-restore-point`."]
+    pub enum DataRetrievalPriority { Normal = "Normal", High = "High", Unknown =
+    "Unknown", } unknown UnknownValue
 }
 #[cfg(
     any(
@@ -5151,9 +5654,10 @@ impl DataRetrievalOptions {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`DataRetrievalStatus`"] pub enum DataRetrievalStatus { None = "None",
-    Retrieving = "Retrieving", Retrieved = "Retrieved", Unknown = "Unknown", } unknown
-    UnknownValue
+    #[doc = "`DataRetrievalStatus`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `cosmos-db-restore-point`, `protected-cosmos-db-account`, `protected-virtual-machine`, `sql-restore-point`, `unreferenced-types`, `virtual-machine-restore-point`."]
+    pub enum DataRetrievalStatus { None = "None", Retrieving = "Retrieving", Retrieved =
+    "Retrieved", Unknown = "Unknown", } unknown UnknownValue
 }
 ///`Database`
 #[derive(Clone, Debug, Default)]
@@ -5167,6 +5671,8 @@ impl DataRetrievalOptions {
         feature = "vnet-restore-point"
     )
 )]
+///
+/// Needs one of the crate features `database`, `protected-vnet`, `sql-policy`, `standard-account`, `unreferenced-types`, `vnet-restore-point`.
 pub struct Database {
     pub database_type: ::std::option::Option<DatabaseType>,
     pub has_elastic_pool: ::std::option::Option<bool>,
@@ -5185,15 +5691,18 @@ pub struct Database {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`DatabaseExpansion`"] pub enum DatabaseExpansion { None = "None",
-    Subscription = "Subscription", Region = "Region", ResourceGroup = "ResourceGroup",
-    ProtectionState = "ProtectionState", Account = "Account", Server = "Server", All =
-    "All", } unknown Unknown
+    #[doc = "`DatabaseExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum DatabaseExpansion { None =
+    "None", Subscription = "Subscription", Region = "Region", ResourceGroup =
+    "ResourceGroup", ProtectionState = "ProtectionState", Account = "Account", Server =
+    "Server", All = "All", } unknown Unknown
 }
 ///`DatabaseExportOptions`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "database"))]
+///
+/// Needs the crate feature `database`.
 pub struct DatabaseExportOptions {
     ///Id of a database account (see `StandardAccount_GetStandardAccounts`); only databases it can be assigned to.
     #[serde(
@@ -5271,6 +5780,8 @@ impl DatabaseExportOptions {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "sql-restore-point"))]
+///
+/// Needs the crate feature `sql-restore-point`.
 pub struct DatabaseNewLocationOptions {
     ///Elastic pool on the target server to put the database in.
     #[serde(
@@ -5292,6 +5803,8 @@ pub struct DatabaseNewLocationOptions {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "database"))]
+///
+/// Needs the crate feature `database`.
 pub struct DatabaseOptions {
     ///Id of a database account (see `StandardAccount_GetStandardAccounts`); only databases it can be assigned to.
     #[serde(
@@ -5363,6 +5876,8 @@ impl DatabaseOptions {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct DatabaseProtectionState {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub destinations: ::std::option::Option<::std::vec::Vec<SqlBackupDestination>>,
@@ -5405,6 +5920,8 @@ pub struct DatabaseProtectionState {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct DatabaseRestoreConfigParameters {
     #[serde(
         rename = "databaseName",
@@ -5436,6 +5953,8 @@ pub struct DatabaseRestoreConfigParameters {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "sql-restore-point"))]
+///
+/// Needs the crate feature `sql-restore-point`.
 pub struct DatabaseRestoreOptions {
     #[serde(
         rename = "newLocation",
@@ -5462,6 +5981,8 @@ impl DatabaseRestoreOptions {
 ///Id of the database account (see `StandardAccount_GetStandardAccounts`) used to log in to the target server (required).
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "sql-restore-point"))]
+///
+/// Needs the crate feature `sql-restore-point`.
 pub struct DatabaseRestoreOptionsSqlAccountId(::std::string::String);
 #[cfg(any(feature = "sql-restore-point"))]
 impl ::std::ops::Deref for DatabaseRestoreOptionsSqlAccountId {
@@ -5527,18 +6048,19 @@ impl<'de> ::serde::Deserialize<'de> for DatabaseRestoreOptionsSqlAccountId {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`DatabaseSort`"] pub enum DatabaseSort { IdAsc = "IdAsc", IdDesc = "IdDesc",
-    NameAsc = "NameAsc", NameDesc = "NameDesc", ServerNameAsc = "ServerNameAsc",
-    ServerNameDesc = "ServerNameDesc", ResourceGroupAsc = "ResourceGroupAsc",
-    ResourceGroupDesc = "ResourceGroupDesc", BackupPolicyAsc = "BackupPolicyAsc",
-    BackupPolicyDesc = "BackupPolicyDesc", SizeAsc = "SizeAsc", SizeDesc = "SizeDesc",
-    EncryptionAsc = "EncryptionAsc", EncryptionDesc = "EncryptionDesc", RegionAsc =
-    "RegionAsc", RegionDesc = "RegionDesc", LastBackupAsc = "LastBackupAsc",
-    LastBackupDesc = "LastBackupDesc", RestorePointsAsc = "RestorePointsAsc",
-    RestorePointsDesc = "RestorePointsDesc", SqlElasticPoolAsc = "SqlElasticPoolAsc",
-    SqlElasticPoolDesc = "SqlElasticPoolDesc", AccountAsc = "AccountAsc", AccountDesc =
-    "AccountDesc", StatusAsc = "StatusAsc", StatusDesc = "StatusDesc",
-    SubscriptionNameAsc = "SubscriptionNameAsc", SubscriptionNameDesc =
+    #[doc = "`DatabaseSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum DatabaseSort { IdAsc =
+    "IdAsc", IdDesc = "IdDesc", NameAsc = "NameAsc", NameDesc = "NameDesc", ServerNameAsc
+    = "ServerNameAsc", ServerNameDesc = "ServerNameDesc", ResourceGroupAsc =
+    "ResourceGroupAsc", ResourceGroupDesc = "ResourceGroupDesc", BackupPolicyAsc =
+    "BackupPolicyAsc", BackupPolicyDesc = "BackupPolicyDesc", SizeAsc = "SizeAsc",
+    SizeDesc = "SizeDesc", EncryptionAsc = "EncryptionAsc", EncryptionDesc =
+    "EncryptionDesc", RegionAsc = "RegionAsc", RegionDesc = "RegionDesc", LastBackupAsc =
+    "LastBackupAsc", LastBackupDesc = "LastBackupDesc", RestorePointsAsc =
+    "RestorePointsAsc", RestorePointsDesc = "RestorePointsDesc", SqlElasticPoolAsc =
+    "SqlElasticPoolAsc", SqlElasticPoolDesc = "SqlElasticPoolDesc", AccountAsc =
+    "AccountAsc", AccountDesc = "AccountDesc", StatusAsc = "StatusAsc", StatusDesc =
+    "StatusDesc", SubscriptionNameAsc = "SubscriptionNameAsc", SubscriptionNameDesc =
     "SubscriptionNameDesc", TenantIdAsc = "TenantIdAsc", TenantIdDesc = "TenantIdDesc",
     SubscriptionIdAsc = "SubscriptionIdAsc", SubscriptionIdDesc = "SubscriptionIdDesc", }
     unknown Unknown
@@ -5554,11 +6076,13 @@ impl<'de> ::serde::Deserialize<'de> for DatabaseRestoreOptionsSqlAccountId {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`DatabaseStatus`"] pub enum DatabaseStatus { Other = "Other", Online =
-    "Online", Restoring = "Restoring", RecoveryPending = "RecoveryPending", Recovering =
-    "Recovering", Suspect = "Suspect", Offline = "Offline", Standby = "Standby", Shutdown
-    = "Shutdown", EmergencyMode = "EmergencyMode", AutoClosed = "AutoClosed", Copying =
-    "Copying", Creating = "Creating", Inaccessible = "Inaccessible", OfflineSecondary =
+    #[doc = "`DatabaseStatus`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `database`, `protected-vnet`, `sql-policy`, `standard-account`, `unreferenced-types`, `vnet-restore-point`."]
+    pub enum DatabaseStatus { Other = "Other", Online = "Online", Restoring =
+    "Restoring", RecoveryPending = "RecoveryPending", Recovering = "Recovering", Suspect
+    = "Suspect", Offline = "Offline", Standby = "Standby", Shutdown = "Shutdown",
+    EmergencyMode = "EmergencyMode", AutoClosed = "AutoClosed", Copying = "Copying",
+    Creating = "Creating", Inaccessible = "Inaccessible", OfflineSecondary =
     "OfflineSecondary", Pausing = "Pausing", Paused = "Paused", Resuming = "Resuming",
     Scaling = "Scaling", OfflineChangingDwPerformanceTiers =
     "OfflineChangingDwPerformanceTiers", OnlineChangingDwPerformanceTiers =
@@ -5576,12 +6100,16 @@ impl<'de> ::serde::Deserialize<'de> for DatabaseRestoreOptionsSqlAccountId {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`DatabaseType`"] pub enum DatabaseType { Managed = "Managed", Unmanaged =
-    "Unmanaged", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`DatabaseType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `database`, `protected-vnet`, `sql-policy`, `standard-account`, `unreferenced-types`, `vnet-restore-point`."]
+    pub enum DatabaseType { Managed = "Managed", Unmanaged = "Unmanaged", Unknown =
+    "Unknown", } unknown UnknownValue
 }
 ///`DateTimeInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "system"))]
+///
+/// Needs the crate feature `system`.
 pub struct DateTimeInfo {
     pub time_zone: ::std::option::Option<::std::string::String>,
     pub utc_date_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -5598,10 +6126,11 @@ pub struct DateTimeInfo {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`DayNumberInMonthHealthCheck`"] pub enum DayNumberInMonthHealthCheck { First
-    = "First", Second = "Second", Third = "Third", Fourth = "Fourth", Last = "Last",
-    OnDay = "OnDay", EveryDay = "EveryDay", EverySelectedDay = "EverySelectedDay",
-    Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`DayNumberInMonthHealthCheck`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `cosmos-db-cost-estimation`, `cosmos-db-policy`, `cost-estimation`, `policy`, `sla-template`, `sql-cost-estimation`, `sql-policy`."]
+    pub enum DayNumberInMonthHealthCheck { First = "First", Second = "Second", Third =
+    "Third", Fourth = "Fourth", Last = "Last", OnDay = "OnDay", EveryDay = "EveryDay",
+    EverySelectedDay = "EverySelectedDay", Unknown = "Unknown", } unknown UnknownValue
 }
 #[cfg(
     any(
@@ -5619,9 +6148,11 @@ pub struct DateTimeInfo {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`DayOfWeek`"] pub enum DayOfWeek { Sunday = "Sunday", Monday = "Monday",
-    Tuesday = "Tuesday", Wednesday = "Wednesday", Thursday = "Thursday", Friday =
-    "Friday", Saturday = "Saturday", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`DayOfWeek`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `configuration-backup`, `cosmos-db-cost-estimation`, `cosmos-db-policy`, `cost-estimation`, `file-share-cost-estimation`, `file-share-policy`, `policy`, `sla-template`, `sql-cost-estimation`, `sql-policy`, `unreferenced-types`."]
+    pub enum DayOfWeek { Sunday = "Sunday", Monday = "Monday", Tuesday = "Tuesday",
+    Wednesday = "Wednesday", Thursday = "Thursday", Friday = "Friday", Saturday =
+    "Saturday", Unknown = "Unknown", } unknown UnknownValue
 }
 #[cfg(
     any(
@@ -5637,14 +6168,18 @@ pub struct DateTimeInfo {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`DayOfWeekNullable`"] pub enum DayOfWeekNullable { Sunday = "Sunday", Monday
-    = "Monday", Tuesday = "Tuesday", Wednesday = "Wednesday", Thursday = "Thursday",
-    Friday = "Friday", Saturday = "Saturday", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`DayOfWeekNullable`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `cosmos-db-cost-estimation`, `cosmos-db-policy`, `cost-estimation`, `file-share-cost-estimation`, `file-share-policy`, `policy`, `sql-cost-estimation`, `sql-policy`, `unreferenced-types`."]
+    pub enum DayOfWeekNullable { Sunday = "Sunday", Monday = "Monday", Tuesday =
+    "Tuesday", Wednesday = "Wednesday", Thursday = "Thursday", Friday = "Friday",
+    Saturday = "Saturday", Unknown = "Unknown", } unknown UnknownValue
 }
 ///`DeployServerResult`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct DeployServerResult {
     #[serde(
         rename = "azureApplicationCreated",
@@ -5732,6 +6267,8 @@ pub struct DeployServerResult {
 ///`DeploymentConsumptionResponse`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct DeploymentConsumptionResponse {
     pub instance_capacity: EntraIdResource,
     pub instance_id: DeploymentConsumptionResponseInstanceId,
@@ -5741,6 +6278,8 @@ pub struct DeploymentConsumptionResponse {
 ///`DeploymentConsumptionResponseInstanceId`
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct DeploymentConsumptionResponseInstanceId(::std::string::String);
 #[cfg(any(feature = "unreferenced-types"))]
 impl ::std::ops::Deref for DeploymentConsumptionResponseInstanceId {
@@ -5808,6 +6347,8 @@ impl<'de> ::serde::Deserialize<'de> for DeploymentConsumptionResponseInstanceId 
 ///`DeploymentConsumptionTenantResponse`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct DeploymentConsumptionTenantResponse {
     pub tenant_consumption: EntraIdResource,
     pub tenant_id: ::uuid::Uuid,
@@ -5817,6 +6358,8 @@ pub struct DeploymentConsumptionTenantResponse {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct DeviceCodeResult {
     #[serde(rename = "clientId", skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<::std::string::String>,
@@ -5848,6 +6391,8 @@ pub struct DeviceCodeResult {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct DeviceLoginParameters {
     #[serde(
         rename = "azureAccountPurposes",
@@ -5890,6 +6435,8 @@ pub struct DeviceLoginParameters {
 ///`DisabledSections`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "system"))]
+///
+/// Needs the crate feature `system`.
 pub struct DisabledSections {
     pub configuration_snapshot_based: ::std::option::Option<bool>,
 }
@@ -5897,6 +6444,8 @@ pub struct DisabledSections {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types", feature = "virtual-machine-restore-point"))]
+///
+/// Needs one of the crate features `unreferenced-types`, `virtual-machine-restore-point`.
 pub struct DiskBulkRestoreOptions {
     ///Free text reason, kept in the session log (required).
     pub reason: ::std::string::String,
@@ -5935,6 +6484,8 @@ impl DiskBulkRestoreOptions {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types", feature = "virtual-machine-restore-point"))]
+///
+/// Needs one of the crate features `unreferenced-types`, `virtual-machine-restore-point`.
 pub struct DiskBulkRestoreToOriginalOptions {
     ///Disks of the restore point not to restore.
     #[serde(
@@ -5947,6 +6498,8 @@ pub struct DiskBulkRestoreToOriginalOptions {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct DiskRestoreConfigParameters {
     #[serde(
         rename = "availabilityZone",
@@ -5976,6 +6529,8 @@ pub struct DiskRestoreConfigParameters {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types", feature = "virtual-machine-restore-point"))]
+///
+/// Needs one of the crate features `unreferenced-types`, `virtual-machine-restore-point`.
 pub struct DiskRestoreOptions {
     ///Availability zone to put the disk in.
     #[serde(
@@ -6016,6 +6571,8 @@ pub struct DiskRestoreOptions {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types", feature = "virtual-machine-restore-point"))]
+///
+/// Needs one of the crate features `unreferenced-types`, `virtual-machine-restore-point`.
 pub struct DiskRestoreOptionsBase {
     ///Id of the disk in the restore point.
     #[serde(rename = "diskId", skip_serializing_if = "::std::option::Option::is_none")]
@@ -6038,6 +6595,8 @@ pub struct DiskRestoreOptionsBase {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct DiskRestoreOptionsValidationConfig {
     #[serde(
         rename = "restoreOptions",
@@ -6053,6 +6612,8 @@ pub struct DiskRestoreOptionsValidationConfig {
 ///`DiskSnapshot`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "virtual-machine-restore-point"))]
+///
+/// Needs the crate feature `virtual-machine-restore-point`.
 pub struct DiskSnapshot {
     pub availability_zone: ::std::option::Option<::std::string::String>,
     pub disk_id: ::std::option::Option<::std::string::String>,
@@ -6071,13 +6632,16 @@ pub struct DiskSnapshot {
 }
 #[cfg(any(feature = "unreferenced-types", feature = "virtual-machine-restore-point"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`DiskType`"] pub enum DiskType { Managed = "Managed", Unmanaged =
-    "Unmanaged", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`DiskType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `unreferenced-types`, `virtual-machine-restore-point`."]
+    pub enum DiskType { Managed = "Managed", Unmanaged = "Unmanaged", Unknown =
+    "Unknown", } unknown UnknownValue
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`DiskValidationSteps`"] pub enum DiskValidationSteps { None = "None",
-    Snapshot = "Snapshot", Region = "Region", Subscription = "Subscription",
+    #[doc = "`DiskValidationSteps`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum DiskValidationSteps { None
+    = "None", Snapshot = "Snapshot", Region = "Region", Subscription = "Subscription",
     ResourceGroup = "ResourceGroup", StorageAccount = "StorageAccount", DiskType =
     "DiskType", Name = "Name", AvailabilityZone = "AvailabilityZone", DataRetrieval =
     "DataRetrieval", Permissions = "Permissions", Unknown = "Unknown", All = "All", }
@@ -6086,6 +6650,8 @@ pub struct DiskSnapshot {
 ///`DocumentChecksum`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-agreement"))]
+///
+/// Needs the crate feature `license-agreement`.
 pub struct DocumentChecksum {
     ///Checksum of the agreement text, from `LicenseAgreement_GetLicenseAgreement`.
     pub checksum: ::std::option::Option<::std::string::String>,
@@ -6095,6 +6661,8 @@ pub struct DocumentChecksum {
 ///`DownloadConfigurationBackupFileRequest`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct DownloadConfigurationBackupFileRequest {
     pub session_id: ::uuid::Uuid,
 }
@@ -6102,6 +6670,8 @@ pub struct DownloadConfigurationBackupFileRequest {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "configuration-backup"))]
+///
+/// Needs the crate feature `configuration-backup`.
 pub struct DownloadExportedConfigurationBackupRequest {
     ///Id of the export session from `ConfigurationBackup_StartExport` (required).
     #[serde(rename = "sessionId")]
@@ -6118,6 +6688,8 @@ impl DownloadExportedConfigurationBackupRequest {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct EmailNotificationSettingsFromClient {
     #[serde(
         rename = "dailyReportSettings",
@@ -6158,6 +6730,8 @@ pub struct EmailNotificationSettingsFromClient {
 ///`EmailNotificationSettingsFromClientSlaReportSubject`
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct EmailNotificationSettingsFromClientSlaReportSubject(::std::string::String);
 #[cfg(any(feature = "unreferenced-types"))]
 impl ::std::ops::Deref for EmailNotificationSettingsFromClientSlaReportSubject {
@@ -6230,6 +6804,8 @@ for EmailNotificationSettingsFromClientSlaReportSubject {
 ///`EmailNotificationSettingsFromClientSubject`
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct EmailNotificationSettingsFromClientSubject(::std::string::String);
 #[cfg(any(feature = "unreferenced-types"))]
 impl ::std::ops::Deref for EmailNotificationSettingsFromClientSubject {
@@ -6301,6 +6877,8 @@ impl<'de> ::serde::Deserialize<'de> for EmailNotificationSettingsFromClientSubje
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct EmailNotificationSettingsObject {
     #[serde(
         rename = "dailyReportSettings",
@@ -6339,6 +6917,8 @@ pub struct EmailNotificationSettingsObject {
 ///`EntraIdResource`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct EntraIdResource {
     pub cpu_resource: i64,
     pub item_resource: i64,
@@ -6347,13 +6927,17 @@ pub struct EntraIdResource {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ErrorCode`"] pub enum ErrorCode { CannotAccessTenantOfEditedServiceAccount
-    = "CannotAccessTenantOfEditedServiceAccount", } unknown Unknown
+    #[doc = "`ErrorCode`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum ErrorCode {
+    CannotAccessTenantOfEditedServiceAccount =
+    "CannotAccessTenantOfEditedServiceAccount", } unknown Unknown
 }
 ///`EventEmailNotificationSettings`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct EventEmailNotificationSettings {
     #[serde(
         rename = "notifyOnFailure",
@@ -6375,6 +6959,8 @@ pub struct EventEmailNotificationSettings {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ExpandToCosmosDbAccountOptions {
     #[serde(
         rename = "backupType",
@@ -6400,8 +6986,9 @@ pub struct ExpandToCosmosDbAccountOptions {
 }
 #[cfg(any(feature = "system"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ExportLogsType`"] pub enum ExportLogsType { LastDays = "LastDays",
-    BetweenDates = "BetweenDates", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`ExportLogsType`"] #[doc = ""] #[doc = " Needs the crate feature `system`."]
+    pub enum ExportLogsType { LastDays = "LastDays", BetweenDates = "BetweenDates",
+    Unknown = "Unknown", } unknown UnknownValue
 }
 ///`FileLevelRestoreJobInfo`
 #[derive(Clone, Debug, Default)]
@@ -6432,6 +7019,8 @@ pub struct ExpandToCosmosDbAccountOptions {
         feature = "vnet-restore-point"
     )
 )]
+///
+/// Needs one of the crate features `configuration`, `configuration-backup`, `cosmos-db-account`, `cosmos-db-policy`, `cosmos-db-restore-point`, `database`, `file-share`, `file-share-policy`, `file-share-restore-point`, `job-sessions`, `policy`, `protected-cosmos-db-account`, `protected-database`, `protected-file-share`, `protected-virtual-machine`, `protected-vnet`, `repository`, `sql-policy`, `sql-restore-point`, `virtual-machine`, `virtual-machine-restore-point`, `vnet-policy`, `vnet-restore-point`.
 pub struct FileLevelRestoreJobInfo {
     pub backup_policy_display_name: ::std::option::Option<::std::string::String>,
     pub flr_link: ::std::option::Option<FlrLink>,
@@ -6446,14 +7035,16 @@ pub struct FileLevelRestoreJobInfo {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`FileLevelRestoreJobRestoredFileSharesSort`"] pub enum
+    #[doc = "`FileLevelRestoreJobRestoredFileSharesSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum
     FileLevelRestoreJobRestoredFileSharesSort { IdAsc = "IdAsc", IdDesc = "IdDesc",
     NameAsc = "NameAsc", NameDesc = "NameDesc", FilePathAsc = "FilePathAsc", FilePathDesc
     = "FilePathDesc", } unknown Unknown
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`FileLevelRestoreJobRestoredItemsSort`"] pub enum
+    #[doc = "`FileLevelRestoreJobRestoredItemsSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum
     FileLevelRestoreJobRestoredItemsSort { IdAsc = "IdAsc", IdDesc = "IdDesc",
     FilePathAsc = "FilePathAsc", FilePathDesc = "FilePathDesc", VirtualMachineAsc =
     "VirtualMachineAsc", VirtualMachineDesc = "VirtualMachineDesc", ResourceGroupAsc =
@@ -6463,6 +7054,8 @@ pub struct FileLevelRestoreJobInfo {
 ///`FileLevelRestoredFileShare`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-sessions"))]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct FileLevelRestoredFileShare {
     pub file_path: ::std::option::Option<::std::string::String>,
     pub name: ::std::option::Option<::std::string::String>,
@@ -6470,6 +7063,8 @@ pub struct FileLevelRestoredFileShare {
 ///`FileLevelRestoredItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-sessions"))]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct FileLevelRestoredItem {
     pub file_path: ::std::option::Option<::std::string::String>,
     pub region_name: ::std::option::Option<::std::string::String>,
@@ -6486,6 +7081,8 @@ pub struct FileLevelRestoredItem {
         feature = "license"
     )
 )]
+///
+/// Needs one of the crate features `file-share`, `file-share-policy`, `job-sessions`, `license`.
 pub struct FileShare {
     pub access_tier: ::std::option::Option<::std::string::String>,
     pub azure_id: ::std::option::Option<::std::string::String>,
@@ -6502,26 +7099,32 @@ pub struct FileShare {
 }
 #[cfg(any(feature = "file-share-restore-point", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`FileShareBackupDestination`"] pub enum FileShareBackupDestination {
-    Snapshot = "Snapshot", ManualSnapshot = "ManualSnapshot", ImportedSnapshot =
-    "ImportedSnapshot", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`FileShareBackupDestination`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `file-share-restore-point`, `unreferenced-types`."]
+    pub enum FileShareBackupDestination { Snapshot = "Snapshot", ManualSnapshot =
+    "ManualSnapshot", ImportedSnapshot = "ImportedSnapshot", Unknown = "Unknown", }
+    unknown UnknownValue
 }
 #[cfg(any(feature = "file-share"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`FileShareBackupDestinationFilterOptions`"] pub enum
+    #[doc = "`FileShareBackupDestinationFilterOptions`"] #[doc = ""] #[doc =
+    " Needs the crate feature `file-share`."] pub enum
     FileShareBackupDestinationFilterOptions { Snapshot = "Snapshot", ManualSnapshot =
     "ManualSnapshot", ImportedSnapshot = "ImportedSnapshot", } unknown Unknown
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`FileShareExpansion`"] pub enum FileShareExpansion { None = "None",
-    ProtectionState = "ProtectionState", Account = "Account", Subscription =
+    #[doc = "`FileShareExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum FileShareExpansion { None
+    = "None", ProtectionState = "ProtectionState", Account = "Account", Subscription =
     "Subscription", All = "All", } unknown Unknown
 }
 ///`FileShareExportOptions`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "file-share"))]
+///
+/// Needs the crate feature `file-share`.
 pub struct FileShareExportOptions {
     ///`true`: only shares in regions that some backup policy covers.
     #[serde(
@@ -6605,6 +7208,8 @@ impl FileShareExportOptions {
         feature = "vnet-restore-point"
     )
 )]
+///
+/// Needs one of the crate features `configuration`, `configuration-backup`, `cosmos-db-account`, `cosmos-db-policy`, `cosmos-db-restore-point`, `database`, `file-share`, `file-share-policy`, `file-share-restore-point`, `job-sessions`, `policy`, `protected-cosmos-db-account`, `protected-database`, `protected-file-share`, `protected-virtual-machine`, `protected-vnet`, `repository`, `sql-policy`, `sql-restore-point`, `virtual-machine`, `virtual-machine-restore-point`, `vnet-policy`, `vnet-restore-point`.
 pub struct FileShareFileLevelRestoreJobInfo {
     pub backup_policy_display_name: ::std::option::Option<::std::string::String>,
     pub file_share_id: ::std::option::Option<::std::string::String>,
@@ -6620,6 +7225,8 @@ pub struct FileShareFileLevelRestoreJobInfo {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "file-share-restore-point"))]
+///
+/// Needs the crate feature `file-share-restore-point`.
 pub struct FileShareFlrOptions {
     ///Free text reason, kept in the session log.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6654,6 +7261,8 @@ impl FileShareFlrOptions {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "file-share"))]
+///
+/// Needs the crate feature `file-share`.
 pub struct FileShareManualSnapshotRequest {
     ///Ids of the file shares to snapshot (required).
     #[serde(rename = "fileShareIds")]
@@ -6676,6 +7285,8 @@ impl FileShareManualSnapshotRequest {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct FileShareOptions {
     #[serde(
         rename = "fileShareFromProtectedRegions",
@@ -6714,6 +7325,8 @@ pub struct FileShareOptions {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "file-share-policy"))]
+///
+/// Needs the crate feature `file-share-policy`.
 pub struct FileSharePoliciesExportOptions {
     ///Only policies whose latest session ended in one of these states.
     #[serde(
@@ -6750,6 +7363,8 @@ impl FileSharePoliciesExportOptions {
 ///`FileSharePolicy`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "file-share-policy"))]
+///
+/// Needs the crate feature `file-share-policy`.
 pub struct FileSharePolicy {
     pub backup_type: ::std::option::Option<BackupTypeNullable>,
     pub daily_schedule: ::std::option::Option<DailyFileShareSchedule>,
@@ -6776,6 +7391,8 @@ pub struct FileSharePolicy {
 ///`FileSharePolicyBackupItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "file-share-policy"))]
+///
+/// Needs the crate feature `file-share-policy`.
 pub struct FileSharePolicyBackupItem {
     pub deleted_item: ::std::option::Option<FileSharePolicyItemDeletedFromAzure>,
     pub file_share: ::std::option::Option<FileShare>,
@@ -6784,14 +7401,18 @@ pub struct FileSharePolicyBackupItem {
 }
 #[cfg(any(feature = "file-share-policy"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`FileSharePolicyBackupItemType`"] pub enum FileSharePolicyBackupItemType {
-    FileShare = "FileShare", StorageAccount = "StorageAccount", ResourceGroup =
-    "ResourceGroup", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`FileSharePolicyBackupItemType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `file-share-policy`."] pub enum
+    FileSharePolicyBackupItemType { FileShare = "FileShare", StorageAccount =
+    "StorageAccount", ResourceGroup = "ResourceGroup", Unknown = "Unknown", } unknown
+    UnknownValue
 }
 ///`FileSharePolicyBackupItemsFromClient`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "file-share-cost-estimation", feature = "file-share-policy"))]
+///
+/// Needs one of the crate features `file-share-cost-estimation`, `file-share-policy`.
 pub struct FileSharePolicyBackupItemsFromClient {
     ///Single file shares to protect.
     #[serde(
@@ -6821,6 +7442,8 @@ pub struct FileSharePolicyBackupItemsFromClient {
 ///`FileSharePolicyExcludedItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "file-share-policy"))]
+///
+/// Needs the crate feature `file-share-policy`.
 pub struct FileSharePolicyExcludedItem {
     pub deleted_item: ::std::option::Option<FileSharePolicyItemDeletedFromAzure>,
     pub file_share: ::std::option::Option<FileShare>,
@@ -6829,6 +7452,8 @@ pub struct FileSharePolicyExcludedItem {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "file-share-cost-estimation", feature = "file-share-policy"))]
+///
+/// Needs one of the crate features `file-share-cost-estimation`, `file-share-policy`.
 pub struct FileSharePolicyExcludedItemsFromClient {
     ///File shares to leave out.
     #[serde(
@@ -6841,8 +7466,9 @@ pub struct FileSharePolicyExcludedItemsFromClient {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`FileSharePolicyExpansion`"] pub enum FileSharePolicyExpansion { None =
-    "None", LastBackupSession = "LastBackupSession", ProtectedResources =
+    #[doc = "`FileSharePolicyExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum FileSharePolicyExpansion {
+    None = "None", LastBackupSession = "LastBackupSession", ProtectedResources =
     "ProtectedResources", ExcludedResources = "ExcludedResources",
     LastFinishedBackupSession = "LastFinishedBackupSession", Regions = "Regions", All =
     "All", } unknown Unknown
@@ -6851,6 +7477,8 @@ pub struct FileSharePolicyExcludedItemsFromClient {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "file-share-cost-estimation", feature = "file-share-policy"))]
+///
+/// Needs one of the crate features `file-share-cost-estimation`, `file-share-policy`.
 pub struct FileSharePolicyFileShareFromClient {
     ///Id of the file share, from `FileShare_GetFileSharesPage`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6859,6 +7487,8 @@ pub struct FileSharePolicyFileShareFromClient {
 ///`FileSharePolicyItemDeletedFromAzure`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "file-share-policy"))]
+///
+/// Needs the crate feature `file-share-policy`.
 pub struct FileSharePolicyItemDeletedFromAzure {
     pub id: ::std::option::Option<::std::string::String>,
     pub name: ::std::option::Option<::std::string::String>,
@@ -6868,6 +7498,8 @@ pub struct FileSharePolicyItemDeletedFromAzure {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct FileSharePolicyLink {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::uuid::Uuid>,
@@ -6878,6 +7510,8 @@ pub struct FileSharePolicyLink {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "file-share-cost-estimation", feature = "file-share-policy"))]
+///
+/// Needs one of the crate features `file-share-cost-estimation`, `file-share-policy`.
 pub struct FileSharePolicyResourceGroupFromClient {
     ///Id of the resource group, from `ResourceGroup_GetResourceGroups`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6887,6 +7521,8 @@ pub struct FileSharePolicyResourceGroupFromClient {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "file-share-cost-estimation", feature = "file-share-policy"))]
+///
+/// Needs one of the crate features `file-share-cost-estimation`, `file-share-policy`.
 pub struct FileSharePolicyStorageAccountFromClient {
     ///Id of the storage account, from `StorageAccount_GetAccounts`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6896,6 +7532,8 @@ pub struct FileSharePolicyStorageAccountFromClient {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct FileShareProtectionState {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub destinations: ::std::option::Option<::std::vec::Vec<FileShareBackupDestination>>,
@@ -6937,6 +7575,8 @@ pub struct FileShareProtectionState {
 ///`FileShareRestorePoint`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "file-share-restore-point"))]
+///
+/// Needs the crate feature `file-share-restore-point`.
 pub struct FileShareRestorePoint {
     pub backup_destination: ::std::option::Option<FileShareBackupDestination>,
     pub file_share_id: ::std::option::Option<::std::string::String>,
@@ -6956,13 +7596,17 @@ pub struct FileShareRestorePoint {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`FileShareRestorePointExpansion`"] pub enum FileShareRestorePointExpansion {
-    None = "None", VbrBackup = "VbrBackup", All = "All", } unknown Unknown
+    #[doc = "`FileShareRestorePointExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum
+    FileShareRestorePointExpansion { None = "None", VbrBackup = "VbrBackup", All = "All",
+    } unknown Unknown
 }
 ///`FileShareRestorePointIndexingConfig`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "file-share-restore-point"))]
+///
+/// Needs the crate feature `file-share-restore-point`.
 pub struct FileShareRestorePointIndexingConfig {
     ///Ids of the file share restore points to index (required).
     #[serde(rename = "restorePointIds")]
@@ -6985,6 +7629,8 @@ impl FileShareRestorePointIndexingConfig {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct FileShareRestorePointLink {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::uuid::Uuid>,
@@ -6993,9 +7639,11 @@ pub struct FileShareRestorePointLink {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`FileShareSort`"] pub enum FileShareSort { NameAsc = "NameAsc", NameDesc =
-    "NameDesc", AccessTierAsc = "AccessTierAsc", AccessTierDesc = "AccessTierDesc",
-    RegionAsc = "RegionAsc", RegionDesc = "RegionDesc", } unknown Unknown
+    #[doc = "`FileShareSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum FileShareSort { NameAsc =
+    "NameAsc", NameDesc = "NameDesc", AccessTierAsc = "AccessTierAsc", AccessTierDesc =
+    "AccessTierDesc", RegionAsc = "RegionAsc", RegionDesc = "RegionDesc", } unknown
+    Unknown
 }
 ///`FlrLink`
 #[derive(Clone, Debug, Default)]
@@ -7026,6 +7674,8 @@ pub struct FileShareRestorePointLink {
         feature = "vnet-restore-point"
     )
 )]
+///
+/// Needs one of the crate features `configuration`, `configuration-backup`, `cosmos-db-account`, `cosmos-db-policy`, `cosmos-db-restore-point`, `database`, `file-share`, `file-share-policy`, `file-share-restore-point`, `job-sessions`, `policy`, `protected-cosmos-db-account`, `protected-database`, `protected-file-share`, `protected-virtual-machine`, `protected-vnet`, `repository`, `sql-policy`, `sql-restore-point`, `virtual-machine`, `virtual-machine-restore-point`, `vnet-policy`, `vnet-restore-point`.
 pub struct FlrLink {
     pub thumbprint: ::std::option::Option<::std::string::String>,
     pub url: ::std::option::Option<::std::string::String>,
@@ -7034,6 +7684,8 @@ pub struct FlrLink {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "virtual-machine-restore-point"))]
+///
+/// Needs the crate feature `virtual-machine-restore-point`.
 pub struct FlrOptions {
     ///`true` allows restoring files to the original VM.
     #[serde(rename = "flrRto", skip_serializing_if = "::std::option::Option::is_none")]
@@ -7059,19 +7711,24 @@ impl FlrOptions {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct FlrRestoreOptionsValidationConfig {
     #[serde(rename = "serviceAccountId")]
     pub service_account_id: ::uuid::Uuid,
 }
 #[cfg(any(feature = "flr-session"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`FlrSearchTaskState`"] pub enum FlrSearchTaskState { Preparing =
+    #[doc = "`FlrSearchTaskState`"] #[doc = ""] #[doc =
+    " Needs the crate feature `flr-session`."] pub enum FlrSearchTaskState { Preparing =
     "Preparing", NoData = "NoData", Ready = "Ready", } unknown Unknown
 }
 ///`FlrSessionBrowseRequest`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "flr-session"))]
+///
+/// Needs the crate feature `flr-session`.
 pub struct FlrSessionBrowseRequest {
     ///Absolute path of the folder on the VM to list (relative paths are refused).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7087,6 +7744,8 @@ impl FlrSessionBrowseRequest {
 ///`FlrSessionItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "flr-session"))]
+///
+/// Needs the crate feature `flr-session`.
 pub struct FlrSessionItem {
     pub item_path: ::std::option::Option<::std::string::String>,
     pub last_modification_time: ::std::option::Option<
@@ -7098,12 +7757,15 @@ pub struct FlrSessionItem {
 }
 #[cfg(any(feature = "flr-session"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`FlrSessionItemType`"] pub enum FlrSessionItemType { Folder = "Folder", File
-    = "File", } unknown Unknown
+    #[doc = "`FlrSessionItemType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `flr-session`."] pub enum FlrSessionItemType { Folder =
+    "Folder", File = "File", } unknown Unknown
 }
 ///`FlrSessionPagination`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "flr-session"))]
+///
+/// Needs the crate feature `flr-session`.
 pub struct FlrSessionPagination {
     pub count: ::std::option::Option<i32>,
     pub limit: ::std::option::Option<i32>,
@@ -7113,6 +7775,8 @@ pub struct FlrSessionPagination {
 ///`FlrSessionRestoreItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "flr-session"))]
+///
+/// Needs the crate feature `flr-session`.
 pub struct FlrSessionRestoreItem {
     pub path: ::std::option::Option<::std::string::String>,
     pub status: ::std::option::Option<FlrSessionRestoreTaskStatus>,
@@ -7120,6 +7784,8 @@ pub struct FlrSessionRestoreItem {
 ///`FlrSessionRestoreTaskLogItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "flr-session"))]
+///
+/// Needs the crate feature `flr-session`.
 pub struct FlrSessionRestoreTaskLogItem {
     pub id: ::std::option::Option<i32>,
     pub message: ::std::option::Option<::std::string::String>,
@@ -7129,14 +7795,16 @@ pub struct FlrSessionRestoreTaskLogItem {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`FlrSessionRestoreTaskLogItemStatus`"] pub enum
+    #[doc = "`FlrSessionRestoreTaskLogItemStatus`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum
     FlrSessionRestoreTaskLogItemStatus { Pending = "Pending", Starting = "Starting",
     Running = "Running", Success = "Success", Warning = "Warning", Error = "Error",
     Cancelled = "Cancelled", } unknown Unknown
 }
 #[cfg(any(feature = "flr-session"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`FlrSessionRestoreTaskLogItemStatusNullable`"] pub enum
+    #[doc = "`FlrSessionRestoreTaskLogItemStatusNullable`"] #[doc = ""] #[doc =
+    " Needs the crate feature `flr-session`."] pub enum
     FlrSessionRestoreTaskLogItemStatusNullable { Pending = "Pending", Starting =
     "Starting", Running = "Running", Success = "Success", Warning = "Warning", Error =
     "Error", Cancelled = "Cancelled", } unknown Unknown
@@ -7145,6 +7813,8 @@ pub struct FlrSessionRestoreTaskLogItem {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "flr-session"))]
+///
+/// Needs the crate feature `flr-session`.
 pub struct FlrSessionRestoreTaskLogsRequest {
     ///Absolute path of the restored item whose log is wanted.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7160,6 +7830,8 @@ impl FlrSessionRestoreTaskLogsRequest {
 ///`FlrSessionRestoreTaskLogsResponse`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "flr-session"))]
+///
+/// Needs the crate feature `flr-session`.
 pub struct FlrSessionRestoreTaskLogsResponse {
     pub pagination: ::std::option::Option<FlrSessionPagination>,
     pub path: ::std::option::Option<::std::string::String>,
@@ -7169,6 +7841,8 @@ pub struct FlrSessionRestoreTaskLogsResponse {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "flr-session"))]
+///
+/// Needs the crate feature `flr-session`.
 pub struct FlrSessionRestoreTaskStartRequest {
     ///Absolute path of a folder to restore into when an item's original folder no longer exists.
     #[serde(
@@ -7200,30 +7874,38 @@ impl FlrSessionRestoreTaskStartRequest {
 ///`FlrSessionRestoreTaskStartResponse`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "flr-session"))]
+///
+/// Needs the crate feature `flr-session`.
 pub struct FlrSessionRestoreTaskStartResponse {
     pub restore_task_id: ::std::option::Option<::uuid::Uuid>,
 }
 #[cfg(any(feature = "flr-session"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`FlrSessionRestoreTaskStatus`"] pub enum FlrSessionRestoreTaskStatus {
+    #[doc = "`FlrSessionRestoreTaskStatus`"] #[doc = ""] #[doc =
+    " Needs the crate feature `flr-session`."] pub enum FlrSessionRestoreTaskStatus {
     Running = "Running", Success = "Success", Failed = "Failed", Cancelled = "Cancelled",
     Warning = "Warning", } unknown Unknown
 }
 ///`FlrSessionRestoreTaskStatusResponse`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "flr-session"))]
+///
+/// Needs the crate feature `flr-session`.
 pub struct FlrSessionRestoreTaskStatusResponse {
     pub restore_task_id: ::std::option::Option<::uuid::Uuid>,
     pub results: ::std::vec::Vec<FlrSessionRestoreItem>,
 }
 #[cfg(any(feature = "flr-session"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`FlrSessionRestoreType`"] pub enum FlrSessionRestoreType { Overwrite =
-    "Overwrite", Keep = "Keep", } unknown Unknown
+    #[doc = "`FlrSessionRestoreType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `flr-session`."] pub enum FlrSessionRestoreType { Overwrite
+    = "Overwrite", Keep = "Keep", } unknown Unknown
 }
 ///`FlrSessionSearchTaskResult`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "flr-session"))]
+///
+/// Needs the crate feature `flr-session`.
 pub struct FlrSessionSearchTaskResult {
     pub count: ::std::option::Option<i32>,
     pub results: ::std::vec::Vec<FlrSessionItem>,
@@ -7233,6 +7915,8 @@ pub struct FlrSessionSearchTaskResult {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "flr-session"))]
+///
+/// Needs the crate feature `flr-session`.
 pub struct FlrSessionSearchTaskStartRequest {
     ///Most results per batch; continue with `FlrSession_SearchTaskNextPage`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7260,17 +7944,23 @@ impl FlrSessionSearchTaskStartRequest {
 ///`FlrSessionSearchTaskStartResponse`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "flr-session"))]
+///
+/// Needs the crate feature `flr-session`.
 pub struct FlrSessionSearchTaskStartResponse {
     pub search_id: ::std::option::Option<::uuid::Uuid>,
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`FrequencyType`"] pub enum FrequencyType { Daily = "Daily", Monthly =
-    "Monthly", Periodically = "Periodically", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`FrequencyType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum FrequencyType { Daily =
+    "Daily", Monthly = "Monthly", Periodically = "Periodically", Unknown = "Unknown", }
+    unknown UnknownValue
 }
 ///`GetConfigurationBackupExportStatus`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration-backup"))]
+///
+/// Needs the crate feature `configuration-backup`.
 pub struct GetConfigurationBackupExportStatus {
     pub is_ready_to_download: ::std::option::Option<bool>,
 }
@@ -7285,6 +7975,8 @@ pub struct GetConfigurationBackupExportStatus {
         feature = "vnet-restore-point"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-restore-point`, `file-share-restore-point`, `sql-restore-point`, `virtual-machine-restore-point`, `vnet-restore-point`.
 pub struct GfsFlags(pub ::std::string::String);
 #[cfg(
     any(
@@ -7367,6 +8059,8 @@ impl ::std::str::FromStr for GfsFlags {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct GrantPermissionsRequest {
     #[serde(rename = "azureAuthenticationResult")]
     pub azure_authentication_result: AzureAuthenticationResult,
@@ -7381,25 +8075,30 @@ pub struct GrantPermissionsRequest {
 ///`GrantPermissionsResult`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct GrantPermissionsResult {
     pub azure_permissions_update: ::std::option::Option<AzurePermissionsUpdate>,
 }
 #[cfg(any(feature = "login"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`GrantType`"] pub enum GrantType { Password = "Password", RefreshToken =
-    "Refresh_token", Mfa = "Mfa", UpdaterToken = "Updater_token", Saml = "Saml", SsoToken
-    = "SsoToken", AuthenticationCode = "Authentication_code", Unknown = "Unknown", }
-    unknown UnknownValue
+    #[doc = "`GrantType`"] #[doc = ""] #[doc = " Needs the crate feature `login`."] pub
+    enum GrantType { Password = "Password", RefreshToken = "Refresh_token", Mfa = "Mfa",
+    UpdaterToken = "Updater_token", Saml = "Saml", SsoToken = "SsoToken",
+    AuthenticationCode = "Authentication_code", Unknown = "Unknown", } unknown
+    UnknownValue
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`HealthCheckJobCheckedItemsSort`"] pub enum HealthCheckJobCheckedItemsSort {
-    IdAsc = "IdAsc", IdDesc = "IdDesc", ResourceNameAsc = "ResourceNameAsc",
-    ResourceNameDesc = "ResourceNameDesc", ResourceGroupAsc = "ResourceGroupAsc",
-    ResourceGroupDesc = "ResourceGroupDesc", RegionAsc = "RegionAsc", RegionDesc =
-    "RegionDesc", TotalRestorePointsAsc = "TotalRestorePointsAsc", TotalRestorePointsDesc
-    = "TotalRestorePointsDesc", CorruptedRestorePointsAsc = "CorruptedRestorePointsAsc",
-    CorruptedRestorePointsDesc = "CorruptedRestorePointsDesc", } unknown Unknown
+    #[doc = "`HealthCheckJobCheckedItemsSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum
+    HealthCheckJobCheckedItemsSort { IdAsc = "IdAsc", IdDesc = "IdDesc", ResourceNameAsc
+    = "ResourceNameAsc", ResourceNameDesc = "ResourceNameDesc", ResourceGroupAsc =
+    "ResourceGroupAsc", ResourceGroupDesc = "ResourceGroupDesc", RegionAsc = "RegionAsc",
+    RegionDesc = "RegionDesc", TotalRestorePointsAsc = "TotalRestorePointsAsc",
+    TotalRestorePointsDesc = "TotalRestorePointsDesc", CorruptedRestorePointsAsc =
+    "CorruptedRestorePointsAsc", CorruptedRestorePointsDesc =
+    "CorruptedRestorePointsDesc", } unknown Unknown
 }
 ///`HealthCheckJobInfo`
 #[derive(Clone, Debug, Default)]
@@ -7430,6 +8129,8 @@ pub struct GrantPermissionsResult {
         feature = "vnet-restore-point"
     )
 )]
+///
+/// Needs one of the crate features `configuration`, `configuration-backup`, `cosmos-db-account`, `cosmos-db-policy`, `cosmos-db-restore-point`, `database`, `file-share`, `file-share-policy`, `file-share-restore-point`, `job-sessions`, `policy`, `protected-cosmos-db-account`, `protected-database`, `protected-file-share`, `protected-virtual-machine`, `protected-vnet`, `repository`, `sql-policy`, `sql-restore-point`, `virtual-machine`, `virtual-machine-restore-point`, `vnet-policy`, `vnet-restore-point`.
 pub struct HealthCheckJobInfo {
     pub checked_instances_count: ::std::option::Option<i32>,
     pub policy_id: ::std::option::Option<::uuid::Uuid>,
@@ -7449,6 +8150,8 @@ pub struct HealthCheckJobInfo {
         feature = "sql-policy"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-cost-estimation`, `cosmos-db-policy`, `cost-estimation`, `policy`, `sla-template`, `sql-cost-estimation`, `sql-policy`.
 pub struct HealthCheckSchedule {
     pub day_number_in_month: ::std::option::Option<DayNumberInMonthHealthCheck>,
     ///Day of the month (1-31); with `dayNumberInMonth` `OnDay`.
@@ -7465,6 +8168,8 @@ pub struct HealthCheckSchedule {
 ///`IdentityProviderConfiguration`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "saml2"))]
+///
+/// Needs the crate feature `saml2`.
 pub struct IdentityProviderConfiguration {
     pub enabled: ::std::option::Option<bool>,
     pub entity_id: ::std::option::Option<::std::string::String>,
@@ -7474,6 +8179,8 @@ pub struct IdentityProviderConfiguration {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "saml2"))]
+///
+/// Needs the crate feature `saml2`.
 pub struct IdentityProviderIsUsedFromClient {
     ///`true` turns single sign-on through it on, `false` off (required).
     pub enabled: bool,
@@ -7491,6 +8198,8 @@ impl IdentityProviderIsUsedFromClient {
 ///Entity id of the identity provider (required).
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "saml2"))]
+///
+/// Needs the crate feature `saml2`.
 pub struct IdentityProviderIsUsedFromClientEntityId(::std::string::String);
 #[cfg(any(feature = "saml2"))]
 impl ::std::ops::Deref for IdentityProviderIsUsedFromClientEntityId {
@@ -7559,6 +8268,8 @@ impl<'de> ::serde::Deserialize<'de> for IdentityProviderIsUsedFromClientEntityId
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "saml2"))]
+///
+/// Needs the crate feature `saml2`.
 pub struct IdentityProviderMetadata {
     ///The identity provider's metadata XML, Base64-encoded, after a `data:application/octet-stream;base64,` prefix.
     #[serde(
@@ -7576,18 +8287,22 @@ impl IdentityProviderMetadata {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ImmutabilityFilter`"] pub enum ImmutabilityFilter { Enabled = "Enabled",
-    Disabled = "Disabled", } unknown Unknown
+    #[doc = "`ImmutabilityFilter`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum ImmutabilityFilter {
+    Enabled = "Enabled", Disabled = "Disabled", } unknown Unknown
 }
 #[cfg(any(feature = "repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ImmutabilityState`"] pub enum ImmutabilityState { Unknown = "Unknown",
-    Immutable = "Immutable", Mutable = "Mutable", } unknown UnknownValue
+    #[doc = "`ImmutabilityState`"] #[doc = ""] #[doc =
+    " Needs the crate feature `repository`."] pub enum ImmutabilityState { Unknown =
+    "Unknown", Immutable = "Immutable", Mutable = "Mutable", } unknown UnknownValue
 }
 ///`IntRange`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct IntRange {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub from: ::std::option::Option<i32>,
@@ -7597,6 +8312,8 @@ pub struct IntRange {
 ///`Issue`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct Issue {
     pub bottleneck: BottleneckType,
     pub region: ::std::option::Option<::std::string::String>,
@@ -7605,6 +8322,8 @@ pub struct Issue {
 ///`JobDeletedRestorePoint`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-sessions"))]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct JobDeletedRestorePoint {
     pub backup_size_bytes: ::std::option::Option<i64>,
     pub links: ::std::option::Option<LinksDictionary>,
@@ -7642,6 +8361,8 @@ pub struct JobDeletedRestorePoint {
         feature = "vnet-restore-point"
     )
 )]
+///
+/// Needs one of the crate features `configuration`, `configuration-backup`, `cosmos-db-account`, `cosmos-db-policy`, `cosmos-db-restore-point`, `database`, `file-share`, `file-share-policy`, `file-share-restore-point`, `job-sessions`, `policy`, `protected-cosmos-db-account`, `protected-database`, `protected-file-share`, `protected-virtual-machine`, `protected-vnet`, `repository`, `sql-policy`, `sql-restore-point`, `virtual-machine`, `virtual-machine-restore-point`, `vnet-policy`, `vnet-restore-point`.
 pub struct JobSession {
     pub backup_job_info: ::std::option::Option<BackupJobInfo>,
     ///How long the session ran, as a time span such as `00:12:34`.
@@ -7675,16 +8396,20 @@ pub struct JobSession {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`JobSessionExpansion`"] pub enum JobSessionExpansion { None = "None", Log =
-    "Log", GroupedSessions = "GroupedSessions", ProtectedItems = "ProtectedItems", Rates
-    = "Rates", RestoreParameters = "RestoreParameters", DataRetrievalParameters =
-    "DataRetrievalParameters", All = "All", ProtectedItemResourcesParents =
-    "ProtectedItemResourcesParents", CheckedItems = "CheckedItems", } unknown Unknown
+    #[doc = "`JobSessionExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum JobSessionExpansion { None
+    = "None", Log = "Log", GroupedSessions = "GroupedSessions", ProtectedItems =
+    "ProtectedItems", Rates = "Rates", RestoreParameters = "RestoreParameters",
+    DataRetrievalParameters = "DataRetrievalParameters", All = "All",
+    ProtectedItemResourcesParents = "ProtectedItemResourcesParents", CheckedItems =
+    "CheckedItems", } unknown Unknown
 }
 ///`JobSessionExportOptions`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "job-sessions"))]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct JobSessionExportOptions {
     ///Only sessions of the backup policy with this name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7729,18 +8454,19 @@ impl JobSessionExportOptions {
 }
 #[cfg(any(feature = "job-sessions"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`JobSessionFilterType`"] pub enum JobSessionFilterType { BackupRetention =
-    "BackupRetention", InvalidSnapshotRetention = "InvalidSnapshotRetention",
-    ObsoleteSnapshotRetention = "ObsoleteSnapshotRetention", OrphanedSnapshotRetention =
-    "OrphanedSnapshotRetention", ManualSnapshot = "ManualSnapshot",
-    ManualSnapshotDeletion = "ManualSnapshotDeletion", PolicyBackup = "PolicyBackup",
-    PolicySnapshot = "PolicySnapshot", PolicyArchive = "PolicyArchive", RestoreDisks =
-    "RestoreDisks", RestoreVms = "RestoreVms", FileLevelRestore = "FileLevelRestore",
-    BackupDeletion = "BackupDeletion", SnapshotDeletion = "SnapshotDeletion",
-    SnapshotBackup = "SnapshotBackup", RepositoryCreation = "RepositoryCreation",
-    RepositoryDeletion = "RepositoryDeletion", RepositoryEdit = "RepositoryEdit",
-    SqlPolicyBackup = "SqlPolicyBackup", SqlPolicyArchive = "SqlPolicyArchive",
-    SqlManualBackup = "SqlManualBackup", SqlRestore = "SqlRestore",
+    #[doc = "`JobSessionFilterType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `job-sessions`."] pub enum JobSessionFilterType {
+    BackupRetention = "BackupRetention", InvalidSnapshotRetention =
+    "InvalidSnapshotRetention", ObsoleteSnapshotRetention = "ObsoleteSnapshotRetention",
+    OrphanedSnapshotRetention = "OrphanedSnapshotRetention", ManualSnapshot =
+    "ManualSnapshot", ManualSnapshotDeletion = "ManualSnapshotDeletion", PolicyBackup =
+    "PolicyBackup", PolicySnapshot = "PolicySnapshot", PolicyArchive = "PolicyArchive",
+    RestoreDisks = "RestoreDisks", RestoreVms = "RestoreVms", FileLevelRestore =
+    "FileLevelRestore", BackupDeletion = "BackupDeletion", SnapshotDeletion =
+    "SnapshotDeletion", SnapshotBackup = "SnapshotBackup", RepositoryCreation =
+    "RepositoryCreation", RepositoryDeletion = "RepositoryDeletion", RepositoryEdit =
+    "RepositoryEdit", SqlPolicyBackup = "SqlPolicyBackup", SqlPolicyArchive =
+    "SqlPolicyArchive", SqlManualBackup = "SqlManualBackup", SqlRestore = "SqlRestore",
     RestorePointDataRetrieval = "RestorePointDataRetrieval", SqlRestorePointDataRetrieval
     = "SqlRestorePointDataRetrieval", FileSharePolicySnapshot =
     "FileSharePolicySnapshot", FileShareManualSnapshot = "FileShareManualSnapshot",
@@ -7774,6 +8500,8 @@ impl JobSessionExportOptions {
 ///`JobSessionLog`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-sessions"))]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct JobSessionLog {
     pub job_session_id: ::std::option::Option<::std::string::String>,
     pub log: ::std::option::Option<::std::vec::Vec<LogItem>>,
@@ -7782,6 +8510,8 @@ pub struct JobSessionLog {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct JobSessionReport {
     #[serde(
         rename = "checkedInstancesCount",
@@ -7852,13 +8582,14 @@ pub struct JobSessionReport {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`JobSessionSort`"] pub enum JobSessionSort { IdAsc = "IdAsc", IdDesc =
-    "IdDesc", PolicyNameAsc = "PolicyNameAsc", PolicyNameDesc = "PolicyNameDesc",
-    StartTimeAsc = "StartTimeAsc", StartTimeDesc = "StartTimeDesc", StopTimeAsc =
-    "StopTimeAsc", StopTimeDesc = "StopTimeDesc", StatusAsc = "StatusAsc", StatusDesc =
-    "StatusDesc", DurationAsc = "DurationAsc", DurationDesc = "DurationDesc", TypeAsc =
-    "TypeAsc", TypeDesc = "TypeDesc", ReasonAsc = "ReasonAsc", ReasonDesc = "ReasonDesc",
-    UsnAsc = "UsnAsc", UsnDesc = "UsnDesc", } unknown Unknown
+    #[doc = "`JobSessionSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum JobSessionSort { IdAsc =
+    "IdAsc", IdDesc = "IdDesc", PolicyNameAsc = "PolicyNameAsc", PolicyNameDesc =
+    "PolicyNameDesc", StartTimeAsc = "StartTimeAsc", StartTimeDesc = "StartTimeDesc",
+    StopTimeAsc = "StopTimeAsc", StopTimeDesc = "StopTimeDesc", StatusAsc = "StatusAsc",
+    StatusDesc = "StatusDesc", DurationAsc = "DurationAsc", DurationDesc =
+    "DurationDesc", TypeAsc = "TypeAsc", TypeDesc = "TypeDesc", ReasonAsc = "ReasonAsc",
+    ReasonDesc = "ReasonDesc", UsnAsc = "UsnAsc", UsnDesc = "UsnDesc", } unknown Unknown
 }
 #[cfg(
     any(
@@ -7889,27 +8620,28 @@ pub struct JobSessionReport {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`JobSessionType`"] pub enum JobSessionType { BackupRetention =
-    "BackupRetention", InvalidSnapshotRetention = "InvalidSnapshotRetention",
-    ObsoleteSnapshotRetention = "ObsoleteSnapshotRetention", OrphanedSnapshotRetention =
-    "OrphanedSnapshotRetention", ManualSnapshot = "ManualSnapshot",
-    ManualSnapshotDeletion = "ManualSnapshotDeletion", PolicyBackup = "PolicyBackup",
-    PolicySnapshot = "PolicySnapshot", RestoreDisks = "RestoreDisks", RestoreVms =
-    "RestoreVms", FileLevelRestore = "FileLevelRestore", BackupDeletion =
-    "BackupDeletion", SnapshotDeletion = "SnapshotDeletion", SnapshotBackup =
-    "SnapshotBackup", RepositoryCreation = "RepositoryCreation", RepositoryDeletion =
-    "RepositoryDeletion", RepositoryEdit = "RepositoryEdit", SqlPolicyBackup =
-    "SqlPolicyBackup", SqlManualBackup = "SqlManualBackup", SqlRestore = "SqlRestore",
-    RestorePointDataRetrieval = "RestorePointDataRetrieval", SqlRestorePointDataRetrieval
-    = "SqlRestorePointDataRetrieval", FileSharePolicySnapshot =
-    "FileSharePolicySnapshot", FileShareManualSnapshot = "FileShareManualSnapshot",
-    FileShareRestore = "FileShareRestore", FileShareFileRestore = "FileShareFileRestore",
-    FileShareIndexing = "FileShareIndexing", FileShareSnapshotRetention =
-    "FileShareSnapshotRetention", FileShareSnapshotDeletion =
-    "FileShareSnapshotDeletion", FileShareManualSnapshotDeletion =
-    "FileShareManualSnapshotDeletion", ConfigurationBackupManual =
-    "ConfigurationBackupManual", ConfigurationBackupScheduled =
-    "ConfigurationBackupScheduled", ConfigurationBackupDeletion =
+    #[doc = "`JobSessionType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `configuration`, `configuration-backup`, `cosmos-db-account`, `cosmos-db-policy`, `cosmos-db-restore-point`, `database`, `file-share`, `file-share-policy`, `file-share-restore-point`, `job-sessions`, `policy`, `protected-cosmos-db-account`, `protected-database`, `protected-file-share`, `protected-virtual-machine`, `protected-vnet`, `repository`, `sql-policy`, `sql-restore-point`, `unreferenced-types`, `virtual-machine`, `virtual-machine-restore-point`, `vnet-policy`, `vnet-restore-point`."]
+    pub enum JobSessionType { BackupRetention = "BackupRetention",
+    InvalidSnapshotRetention = "InvalidSnapshotRetention", ObsoleteSnapshotRetention =
+    "ObsoleteSnapshotRetention", OrphanedSnapshotRetention = "OrphanedSnapshotRetention",
+    ManualSnapshot = "ManualSnapshot", ManualSnapshotDeletion = "ManualSnapshotDeletion",
+    PolicyBackup = "PolicyBackup", PolicySnapshot = "PolicySnapshot", RestoreDisks =
+    "RestoreDisks", RestoreVms = "RestoreVms", FileLevelRestore = "FileLevelRestore",
+    BackupDeletion = "BackupDeletion", SnapshotDeletion = "SnapshotDeletion",
+    SnapshotBackup = "SnapshotBackup", RepositoryCreation = "RepositoryCreation",
+    RepositoryDeletion = "RepositoryDeletion", RepositoryEdit = "RepositoryEdit",
+    SqlPolicyBackup = "SqlPolicyBackup", SqlManualBackup = "SqlManualBackup", SqlRestore
+    = "SqlRestore", RestorePointDataRetrieval = "RestorePointDataRetrieval",
+    SqlRestorePointDataRetrieval = "SqlRestorePointDataRetrieval",
+    FileSharePolicySnapshot = "FileSharePolicySnapshot", FileShareManualSnapshot =
+    "FileShareManualSnapshot", FileShareRestore = "FileShareRestore",
+    FileShareFileRestore = "FileShareFileRestore", FileShareIndexing =
+    "FileShareIndexing", FileShareSnapshotRetention = "FileShareSnapshotRetention",
+    FileShareSnapshotDeletion = "FileShareSnapshotDeletion",
+    FileShareManualSnapshotDeletion = "FileShareManualSnapshotDeletion",
+    ConfigurationBackupManual = "ConfigurationBackupManual", ConfigurationBackupScheduled
+    = "ConfigurationBackupScheduled", ConfigurationBackupDeletion =
     "ConfigurationBackupDeletion", HealthCheck = "HealthCheck",
     ConfigurationBackupDownload = "ConfigurationBackupDownload", SnapshotRescan =
     "SnapshotRescan", ConfigurationBackupSync = "ConfigurationBackupSync",
@@ -7976,19 +8708,21 @@ pub struct JobSessionReport {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`JobStatus`"] pub enum JobStatus { Canceled = "Canceled", Canceling =
-    "Canceling", Error = "Error", NeverExecuted = "NeverExecuted", Running = "Running",
-    RunningWithError = "RunningWithError", RunningWithWarning = "RunningWithWarning",
-    Success = "Success", Warning = "Warning", Pending = "Pending", Unknown = "Unknown", }
-    unknown UnknownValue
+    #[doc = "`JobStatus`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `async-operation`, `azure-service-account`, `configuration`, `configuration-backup`, `cosmos-db-account`, `cosmos-db-policy`, `cosmos-db-restore-point`, `database`, `drilldown`, `file-share`, `file-share-policy`, `file-share-restore-point`, `job-sessions`, `key-vault`, `policy`, `protected-cosmos-db-account`, `protected-database`, `protected-file-share`, `protected-virtual-machine`, `protected-vnet`, `region`, `repository`, `resource-group`, `sql-elastic-pool`, `sql-policy`, `sql-restore-point`, `sql-server`, `storage-account`, `tag`, `tenant`, `unreferenced-types`, `veeam-vaults`, `virtual-machine`, `virtual-machine-restore-point`, `virtual-network`, `vm-sla-based-policy`, `vnet-policy`, `vnet-restore-point`, `worker`."]
+    pub enum JobStatus { Canceled = "Canceled", Canceling = "Canceling", Error = "Error",
+    NeverExecuted = "NeverExecuted", Running = "Running", RunningWithError =
+    "RunningWithError", RunningWithWarning = "RunningWithWarning", Success = "Success",
+    Warning = "Warning", Pending = "Pending", Unknown = "Unknown", } unknown UnknownValue
 }
 #[cfg(any(feature = "configuration-backup"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`JobStatusNullable`"] pub enum JobStatusNullable { NeverExecuted =
-    "NeverExecuted", Success = "Success", Warning = "Warning", Error = "Error", Pending =
-    "Pending", Canceling = "Canceling", Canceled = "Canceled", Running = "Running",
-    RunningWithWarning = "RunningWithWarning", RunningWithError = "RunningWithError",
-    Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`JobStatusNullable`"] #[doc = ""] #[doc =
+    " Needs the crate feature `configuration-backup`."] pub enum JobStatusNullable {
+    NeverExecuted = "NeverExecuted", Success = "Success", Warning = "Warning", Error =
+    "Error", Pending = "Pending", Canceling = "Canceling", Canceled = "Canceled", Running
+    = "Running", RunningWithWarning = "RunningWithWarning", RunningWithError =
+    "RunningWithError", Unknown = "Unknown", } unknown UnknownValue
 }
 ///`KeyVault`
 #[derive(Clone, Debug, Default)]
@@ -8001,6 +8735,8 @@ pub struct JobSessionReport {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `configuration`, `job-sessions`, `key-vault`, `repository`, `unreferenced-types`.
 pub struct KeyVault {
     pub id: ::std::option::Option<::std::string::String>,
     pub links: ::std::option::Option<LinksDictionary>,
@@ -8010,6 +8746,8 @@ pub struct KeyVault {
 ///`KeyVaultKey`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "key-vault"))]
+///
+/// Needs the crate feature `key-vault`.
 pub struct KeyVaultKey {
     pub key_vault_uri: ::std::option::Option<::std::string::String>,
     pub name: ::std::option::Option<::std::string::String>,
@@ -8018,13 +8756,16 @@ pub struct KeyVaultKey {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`KeyVaultKeyExpansion`"] pub enum KeyVaultKeyExpansion { None = "None",
-    Versions = "Versions", All = "All", } unknown Unknown
+    #[doc = "`KeyVaultKeyExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum KeyVaultKeyExpansion {
+    None = "None", Versions = "Versions", All = "All", } unknown Unknown
 }
 ///`KeyVaultKeyForRepository`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct KeyVaultKeyForRepository {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<::std::string::String>,
@@ -8042,17 +8783,22 @@ pub struct KeyVaultKeyForRepository {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`KeyVaultKeySort`"] pub enum KeyVaultKeySort { NameAsc = "NameAsc", NameDesc
-    = "NameDesc", } unknown Unknown
+    #[doc = "`KeyVaultKeySort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum KeyVaultKeySort { NameAsc
+    = "NameAsc", NameDesc = "NameDesc", } unknown Unknown
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`KeyVaultSort`"] pub enum KeyVaultSort { IdAsc = "IdAsc", IdDesc = "IdDesc",
-    NameAsc = "NameAsc", NameDesc = "NameDesc", } unknown Unknown
+    #[doc = "`KeyVaultSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum KeyVaultSort { IdAsc =
+    "IdAsc", IdDesc = "IdDesc", NameAsc = "NameAsc", NameDesc = "NameDesc", } unknown
+    Unknown
 }
 ///`LicenseAgreement`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-agreement"))]
+///
+/// Needs the crate feature `license-agreement`.
 pub struct LicenseAgreement {
     pub checksum: ::std::option::Option<::std::string::String>,
     pub content: ::std::option::Option<::std::string::String>,
@@ -8061,6 +8807,8 @@ pub struct LicenseAgreement {
 ///`LicenseAgreementResult`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license-agreement"))]
+///
+/// Needs the crate feature `license-agreement`.
 pub struct LicenseAgreementResult {
     pub license_agreements: ::std::option::Option<::std::vec::Vec<LicenseAgreement>>,
 }
@@ -8068,6 +8816,8 @@ pub struct LicenseAgreementResult {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "license"))]
+///
+/// Needs the crate feature `license`.
 pub struct LicenseExportOptions {
     ///Ids of the licensed resources (from `License_GetReport`) to include; all when omitted.
     #[serde(
@@ -8086,6 +8836,8 @@ impl LicenseExportOptions {
 ///`LicenseInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license"))]
+///
+/// Needs the crate feature `license`.
 pub struct LicenseInfo {
     pub company: ::std::option::Option<::std::string::String>,
     pub cosmos_db_instances_uses: ::std::option::Option<f64>,
@@ -8108,13 +8860,16 @@ pub struct LicenseInfo {
 }
 #[cfg(any(feature = "license"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`LicenseType`"] pub enum LicenseType { Subscription = "Subscription", Free =
-    "Free", ExternalVbr = "ExternalVbr", MeteredBilling = "MeteredBilling", Unknown =
-    "Unknown", } unknown UnknownValue
+    #[doc = "`LicenseType`"] #[doc = ""] #[doc = " Needs the crate feature `license`."]
+    pub enum LicenseType { Subscription = "Subscription", Free = "Free", ExternalVbr =
+    "ExternalVbr", MeteredBilling = "MeteredBilling", Unknown = "Unknown", } unknown
+    UnknownValue
 }
 ///`LicensedResource`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license"))]
+///
+/// Needs the crate feature `license`.
 pub struct LicensedResource {
     pub cost: ::std::option::Option<f64>,
     pub id: ::std::option::Option<::std::string::String>,
@@ -8127,22 +8882,25 @@ pub struct LicensedResource {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`LicensedResourceSort`"] pub enum LicensedResourceSort { NameAsc =
-    "NameAsc", NameDesc = "NameDesc", ResourceTypeAsc = "ResourceTypeAsc",
+    #[doc = "`LicensedResourceSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum LicensedResourceSort {
+    NameAsc = "NameAsc", NameDesc = "NameDesc", ResourceTypeAsc = "ResourceTypeAsc",
     ResourceTypeDesc = "ResourceTypeDesc", InstancesAsc = "InstancesAsc", InstancesDesc =
     "InstancesDesc", StateAsc = "StateAsc", StateDesc = "StateDesc", LastBackupAsc =
     "LastBackupAsc", LastBackupDesc = "LastBackupDesc", } unknown Unknown
 }
 #[cfg(any(feature = "license"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`LicensedResourceState`"] pub enum LicensedResourceState { Licensed =
+    #[doc = "`LicensedResourceState`"] #[doc = ""] #[doc =
+    " Needs the crate feature `license`."] pub enum LicensedResourceState { Licensed =
     "Licensed", Graced = "Graced", Exceeded = "Exceeded", Unknown = "Unknown", } unknown
     UnknownValue
 }
 #[cfg(any(feature = "license"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`LicensedResourceType`"] pub enum LicensedResourceType { VirtualMachine =
-    "Virtual Machine", ManagedDisk = "Managed Disk", UnmanagedDisk = "Unmanaged Disk",
+    #[doc = "`LicensedResourceType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `license`."] pub enum LicensedResourceType { VirtualMachine
+    = "Virtual Machine", ManagedDisk = "Managed Disk", UnmanagedDisk = "Unmanaged Disk",
     ManagedDatabase = "Managed Database", UnmanagedDatabase = "Unmanaged Database",
     SqlServer = "SQL server", SqlManagedInstance = "SQL managed instance", FileShare =
     "File Share", CosmosDbNoSql = "Cosmos DB NoSQL", CosmosDbMongoDb =
@@ -8154,6 +8912,8 @@ pub struct LicensedResource {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct LicensingServer {
     #[serde(rename = "hostName", skip_serializing_if = "::std::option::Option::is_none")]
     pub host_name: ::std::option::Option<::std::string::String>,
@@ -8170,6 +8930,8 @@ pub struct LicensingServer {
 ///`LicensingServerInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license"))]
+///
+/// Needs the crate feature `license`.
 pub struct LicensingServerInfo {
     pub hostname: ::std::option::Option<::std::string::String>,
     pub id: ::std::option::Option<::uuid::Uuid>,
@@ -8181,7 +8943,8 @@ pub struct LicensingServerInfo {
 }
 #[cfg(any(feature = "license"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`LicensingServerStatus`"] pub enum LicensingServerStatus { Available =
+    #[doc = "`LicensingServerStatus`"] #[doc = ""] #[doc =
+    " Needs the crate feature `license`."] pub enum LicensingServerStatus { Available =
     "Available", NotAvailable = "NotAvailable", Unknown = "Unknown", } unknown
     UnknownValue
 }
@@ -8247,6 +9010,8 @@ pub struct LicensingServerInfo {
         feature = "worker"
     )
 )]
+///
+/// Needs one of the crate features `async-operation`, `availability-set`, `availability-zone`, `azure-cosmos-db-accounts`, `azure-service-account`, `configuration`, `configuration-backup`, `cosmos-db-account`, `cosmos-db-cost-estimation`, `cosmos-db-policy`, `cosmos-db-restore-point`, `cost-estimation`, `database`, `drilldown`, `file-share`, `file-share-cost-estimation`, `file-share-policy`, `file-share-restore-point`, `flr-session`, `job-sessions`, `key-vault`, `license`, `network-security-group`, `policy`, `protected-cosmos-db-account`, `protected-database`, `protected-file-share`, `protected-virtual-machine`, `protected-vnet`, `region`, `repository`, `resource-group`, `retention-settings`, `sla-template`, `sql-cost-estimation`, `sql-elastic-pool`, `sql-policy`, `sql-restore-point`, `sql-server`, `standard-account`, `storage-account`, `storage-template`, `subscription`, `tag`, `tenant`, `unreferenced-types`, `user`, `veeam-vaults`, `virtual-machine`, `virtual-machine-restore-point`, `virtual-network`, `vm-size`, `vm-sla-based-policy`, `vnet-policy`, `vnet-restore-point`, `worker`.
 pub struct LinkHal {
     ///Address of the linked resource.
     pub href: ::std::option::Option<::std::string::String>,
@@ -8313,6 +9078,8 @@ pub struct LinkHal {
         feature = "worker"
     )
 )]
+///
+/// Needs one of the crate features `async-operation`, `availability-set`, `availability-zone`, `azure-cosmos-db-accounts`, `azure-service-account`, `configuration`, `configuration-backup`, `cosmos-db-account`, `cosmos-db-cost-estimation`, `cosmos-db-policy`, `cosmos-db-restore-point`, `cost-estimation`, `database`, `drilldown`, `file-share`, `file-share-cost-estimation`, `file-share-policy`, `file-share-restore-point`, `flr-session`, `job-sessions`, `key-vault`, `license`, `network-security-group`, `policy`, `protected-cosmos-db-account`, `protected-database`, `protected-file-share`, `protected-virtual-machine`, `protected-vnet`, `region`, `repository`, `resource-group`, `retention-settings`, `sla-template`, `sql-cost-estimation`, `sql-elastic-pool`, `sql-policy`, `sql-restore-point`, `sql-server`, `standard-account`, `storage-account`, `storage-template`, `subscription`, `tag`, `tenant`, `unreferenced-types`, `user`, `veeam-vaults`, `virtual-machine`, `virtual-machine-restore-point`, `virtual-network`, `vm-size`, `vm-sla-based-policy`, `vnet-policy`, `vnet-restore-point`, `worker`.
 pub struct LinksDictionary(
     pub ::std::collections::HashMap<::std::string::String, LinkHal>,
 );
@@ -8521,6 +9288,8 @@ for LinksDictionary {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "azure-service-account"))]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct ListAdGroupRequest {
     #[serde(
         rename = "azureAuthentication",
@@ -8555,6 +9324,8 @@ impl ListAdGroupRequest {
 ///`LoadCalculatorRequest`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct LoadCalculatorRequest {
     pub management_group_ids: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
@@ -8565,6 +9336,8 @@ pub struct LoadCalculatorRequest {
 ///`LogItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-sessions"))]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct LogItem {
     pub execution_duration: ::std::option::Option<::std::string::String>,
     pub execution_start_time: ::std::option::Option<
@@ -8578,6 +9351,8 @@ pub struct LogItem {
 ///`LogLineStatus`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration"))]
+///
+/// Needs the crate feature `configuration`.
 pub struct LogLineStatus {
     pub result: ::std::option::Option<::std::string::String>,
     pub status: ::std::option::Option<ConfigurationCheckStatus>,
@@ -8587,6 +9362,8 @@ pub struct LogLineStatus {
 ///`Login`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "login", feature = "unreferenced-types"))]
+///
+/// Needs one of the crate features `login`, `unreferenced-types`.
 pub struct Login {
     ///Bearer token to send in the `Authorization` header of later calls.
     pub access_token: ::std::option::Option<::std::string::String>,
@@ -8622,6 +9399,8 @@ pub struct Login {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "login"))]
+///
+/// Needs the crate feature `login`.
 pub struct LoginFromClient {
     ///Short-lived authorization code; with `grant_type` `Authentication_code`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8667,6 +9446,8 @@ impl LoginFromClient {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ManagementGroup {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -8684,6 +9465,8 @@ pub struct ManagementGroup {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ManagementGroupSettings {
     #[serde(
         rename = "groupIdToAdd",
@@ -8705,6 +9488,8 @@ pub struct ManagementGroupSettings {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ManagementGroupsListingResult {
     #[serde(
         rename = "managementGroups",
@@ -8716,6 +9501,8 @@ pub struct ManagementGroupsListingResult {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "virtual-machine"))]
+///
+/// Needs the crate feature `virtual-machine`.
 pub struct ManualSnapshotRequest {
     ///Id of the service account used to take the snapshots.
     #[serde(
@@ -8745,6 +9532,8 @@ impl ManualSnapshotRequest {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "virtual-machine"))]
+///
+/// Needs the crate feature `virtual-machine`.
 pub struct ManualSnapshotSettings {
     ///Extra Azure tags put on the snapshots.
     #[serde(
@@ -8761,12 +9550,15 @@ pub struct ManualSnapshotSettings {
 }
 #[cfg(any(feature = "system"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`MessageService`"] pub enum MessageService { ServiceBus = "ServiceBus",
-    QueueStorage = "QueueStorage", } unknown Unknown
+    #[doc = "`MessageService`"] #[doc = ""] #[doc = " Needs the crate feature `system`."]
+    pub enum MessageService { ServiceBus = "ServiceBus", QueueStorage = "QueueStorage", }
+    unknown Unknown
 }
 ///`MissingSubscriptionPurpose`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-account", feature = "configuration"))]
+///
+/// Needs one of the crate features `azure-service-account`, `configuration`.
 pub struct MissingSubscriptionPurpose {
     pub missing_actions: ::std::vec::Vec<::std::string::String>,
     pub missing_data_actions: ::std::vec::Vec<::std::string::String>,
@@ -8775,6 +9567,8 @@ pub struct MissingSubscriptionPurpose {
 ///`MongoDbCollectionRestoreOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cosmos-db-restore-point"))]
+///
+/// Needs the crate feature `cosmos-db-restore-point`.
 pub struct MongoDbCollectionRestoreOptions {
     ///Name of the collection in the backup.
     pub name: ::std::option::Option<::std::string::String>,
@@ -8785,6 +9579,8 @@ pub struct MongoDbCollectionRestoreOptions {
 ///`MongoDbDatabaseRestoreOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cosmos-db-restore-point"))]
+///
+/// Needs the crate feature `cosmos-db-restore-point`.
 pub struct MongoDbDatabaseRestoreOptions {
     ///Collections to restore; all when omitted.
     pub collections: ::std::option::Option<
@@ -8800,6 +9596,8 @@ pub struct MongoDbDatabaseRestoreOptions {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "azure-cosmos-db-accounts"))]
+///
+/// Needs the crate feature `azure-cosmos-db-accounts`.
 pub struct MongoDbEstimateThroughputCostSettings {
     ///Name of the collection to price (required).
     #[serde(rename = "collectionName")]
@@ -8819,6 +9617,8 @@ pub struct MongoDbEstimateThroughputCostSettings {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "azure-cosmos-db-accounts"))]
+///
+/// Needs the crate feature `azure-cosmos-db-accounts`.
 pub struct MongoDbRestorableResource {
     ///Collections of the database, each with its throughput.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8838,6 +9638,8 @@ pub struct MongoDbRestorableResource {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "azure-cosmos-db-accounts"))]
+///
+/// Needs the crate feature `azure-cosmos-db-accounts`.
 pub struct MongoDbRestorableSubresource {
     ///Name of the collection.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8851,18 +9653,24 @@ pub struct MongoDbRestorableSubresource {
 ///`MongoDbRestoreOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cosmos-db-restore-point"))]
+///
+/// Needs the crate feature `cosmos-db-restore-point`.
 pub struct MongoDbRestoreOptions {
     ///MongoDB databases to restore.
     pub databases: ::std::vec::Vec<MongoDbDatabaseRestoreOptions>,
 }
 #[cfg(any(feature = "azure-cosmos-db-accounts", feature = "cosmos-db-restore-point"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`MongoDbThroughputScalingType`"] pub enum MongoDbThroughputScalingType {
-    Autoscale = "Autoscale", Manual = "Manual", } unknown Unknown
+    #[doc = "`MongoDbThroughputScalingType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `azure-cosmos-db-accounts`, `cosmos-db-restore-point`."]
+    pub enum MongoDbThroughputScalingType { Autoscale = "Autoscale", Manual = "Manual", }
+    unknown Unknown
 }
 ///`MongoDbThroughputSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-cosmos-db-accounts", feature = "cosmos-db-restore-point"))]
+///
+/// Needs one of the crate features `azure-cosmos-db-accounts`, `cosmos-db-restore-point`.
 pub struct MongoDbThroughputSettings {
     ///Highest throughput, in request units per second.
     pub max_throughput: ::std::option::Option<i32>,
@@ -8884,15 +9692,18 @@ pub struct MongoDbThroughputSettings {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`Month`"] pub enum Month { January = "January", February = "February", March
-    = "March", April = "April", May = "May", June = "June", July = "July", August =
-    "August", September = "September", October = "October", November = "November",
-    December = "December", } unknown Unknown
+    #[doc = "`Month`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `cosmos-db-cost-estimation`, `cosmos-db-policy`, `cost-estimation`, `file-share-cost-estimation`, `file-share-policy`, `overview`, `policy`, `sla-template`, `sql-cost-estimation`, `sql-policy`, `unreferenced-types`."]
+    pub enum Month { January = "January", February = "February", March = "March", April =
+    "April", May = "May", June = "June", July = "July", August = "August", September =
+    "September", October = "October", November = "November", December = "December", }
+    unknown Unknown
 }
 #[cfg(any(feature = "sla-template"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`MonthMagnetType`"] pub enum MonthMagnetType { FirstDay = "FirstDay",
-    LastDay = "LastDay", } unknown Unknown
+    #[doc = "`MonthMagnetType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `sla-template`."] pub enum MonthMagnetType { FirstDay =
+    "FirstDay", LastDay = "LastDay", } unknown Unknown
 }
 #[cfg(
     any(
@@ -8905,10 +9716,12 @@ pub struct MongoDbThroughputSettings {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`MonthNullable`"] pub enum MonthNullable { January = "January", February =
-    "February", March = "March", April = "April", May = "May", June = "June", July =
-    "July", August = "August", September = "September", October = "October", November =
-    "November", December = "December", } unknown Unknown
+    #[doc = "`MonthNullable`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `cosmos-db-cost-estimation`, `cosmos-db-policy`, `cost-estimation`, `policy`, `sql-cost-estimation`, `sql-policy`."]
+    pub enum MonthNullable { January = "January", February = "February", March = "March",
+    April = "April", May = "May", June = "June", July = "July", August = "August",
+    September = "September", October = "October", November = "November", December =
+    "December", } unknown Unknown
 }
 ///`MonthlyBackupSchedule`
 #[derive(Clone, Debug, Default)]
@@ -8922,6 +9735,8 @@ pub struct MongoDbThroughputSettings {
         feature = "sql-policy"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-cost-estimation`, `cosmos-db-policy`, `cost-estimation`, `policy`, `sql-cost-estimation`, `sql-policy`.
 pub struct MonthlyBackupSchedule {
     pub retention: ::std::option::Option<RepositoryRetentionSettings>,
     ///Months in which backups are made.
@@ -8932,6 +9747,8 @@ pub struct MonthlyBackupSchedule {
 ///`MonthlyCosmosDbSchedule`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cosmos-db-cost-estimation", feature = "cosmos-db-policy"))]
+///
+/// Needs one of the crate features `cosmos-db-cost-estimation`, `cosmos-db-policy`.
 pub struct MonthlyCosmosDbSchedule {
     pub backup_schedule: ::std::option::Option<MonthlyBackupSchedule>,
     ///Day of the month (1-31); with `type` `SelectedDay`.
@@ -8946,6 +9763,8 @@ pub struct MonthlyCosmosDbSchedule {
 ///`MonthlyFileShareSchedule`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "file-share-cost-estimation", feature = "file-share-policy"))]
+///
+/// Needs one of the crate features `file-share-cost-estimation`, `file-share-policy`.
 pub struct MonthlyFileShareSchedule {
     ///Day of the month (1-31); with `type` `SelectedDay`.
     pub day_of_month: ::std::option::Option<i32>,
@@ -8960,6 +9779,8 @@ pub struct MonthlyFileShareSchedule {
 ///`MonthlySchedule`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cost-estimation", feature = "policy"))]
+///
+/// Needs one of the crate features `cost-estimation`, `policy`.
 pub struct MonthlySchedule {
     pub backup_schedule: ::std::option::Option<MonthlyBackupSchedule>,
     ///Day of the month (1-31); with `type` `SelectedDay`.
@@ -8975,6 +9796,8 @@ pub struct MonthlySchedule {
 ///`MonthlySlaSchedule`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sla-template"))]
+///
+/// Needs the crate feature `sla-template`.
 pub struct MonthlySlaSchedule {
     pub day_of_week: ::std::option::Option<DayOfWeek>,
     ///Day of the month (1-31); with `monthlyType` `SelectedDay`.
@@ -8998,6 +9821,8 @@ pub struct MonthlySlaSchedule {
         feature = "policy"
     )
 )]
+///
+/// Needs one of the crate features `cost-estimation`, `file-share-cost-estimation`, `file-share-policy`, `policy`.
 pub struct MonthlySnapshotSchedule {
     ///Months in which snapshots are taken.
     pub selected_months: ::std::option::Option<::std::vec::Vec<Month>>,
@@ -9007,6 +9832,8 @@ pub struct MonthlySnapshotSchedule {
 ///`MonthlySqlSchedule`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sql-cost-estimation", feature = "sql-policy"))]
+///
+/// Needs one of the crate features `sql-cost-estimation`, `sql-policy`.
 pub struct MonthlySqlSchedule {
     pub backup_schedule: ::std::option::Option<MonthlyBackupSchedule>,
     ///Day of the month (1-31); with `type` `SelectedDay`.
@@ -9020,9 +9847,10 @@ pub struct MonthlySqlSchedule {
 }
 #[cfg(any(feature = "sla-template"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`MonthlyType`"] pub enum MonthlyType { First = "First", Second = "Second",
-    Third = "Third", Fourth = "Fourth", Last = "Last", SelectedDay = "SelectedDay",
-    Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`MonthlyType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `sla-template`."] pub enum MonthlyType { First = "First",
+    Second = "Second", Third = "Third", Fourth = "Fourth", Last = "Last", SelectedDay =
+    "SelectedDay", Unknown = "Unknown", } unknown UnknownValue
 }
 #[cfg(
     any(
@@ -9038,9 +9866,11 @@ pub struct MonthlySqlSchedule {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`MonthlyTypeNullable`"] pub enum MonthlyTypeNullable { First = "First",
-    Second = "Second", Third = "Third", Fourth = "Fourth", Last = "Last", SelectedDay =
-    "SelectedDay", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`MonthlyTypeNullable`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `cosmos-db-cost-estimation`, `cosmos-db-policy`, `cost-estimation`, `file-share-cost-estimation`, `file-share-policy`, `policy`, `sql-cost-estimation`, `sql-policy`, `unreferenced-types`."]
+    pub enum MonthlyTypeNullable { First = "First", Second = "Second", Third = "Third",
+    Fourth = "Fourth", Last = "Last", SelectedDay = "SelectedDay", Unknown = "Unknown", }
+    unknown UnknownValue
 }
 ///`NetworkSecurityGroup`
 #[derive(Clone, Debug, Default)]
@@ -9054,6 +9884,8 @@ pub struct MonthlySqlSchedule {
         feature = "worker"
     )
 )]
+///
+/// Needs one of the crate features `configuration`, `job-sessions`, `network-security-group`, `unreferenced-types`, `virtual-machine-restore-point`, `worker`.
 pub struct NetworkSecurityGroup {
     ///Azure resource id of the network security group.
     pub id: ::std::option::Option<::std::string::String>,
@@ -9068,14 +9900,17 @@ pub struct NetworkSecurityGroup {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`NetworkSecurityGroupExpansion`"] pub enum NetworkSecurityGroupExpansion {
-    None = "None", ResourceGroup = "ResourceGroup", Subscription = "Subscription", All =
-    "All", } unknown Unknown
+    #[doc = "`NetworkSecurityGroupExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum
+    NetworkSecurityGroupExpansion { None = "None", ResourceGroup = "ResourceGroup",
+    Subscription = "Subscription", All = "All", } unknown Unknown
 }
 ///`NewCosmosDbPolicyFromClient`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "cosmos-db-policy"))]
+///
+/// Needs the crate feature `cosmos-db-policy`.
 pub struct NewCosmosDbPolicyFromClient {
     #[serde(
         rename = "backupType",
@@ -9187,6 +10022,8 @@ impl NewCosmosDbPolicyFromClient {
 ///Policy name, 1 to 255 characters.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "cosmos-db-policy"))]
+///
+/// Needs the crate feature `cosmos-db-policy`.
 pub struct NewCosmosDbPolicyFromClientName(::std::string::String);
 #[cfg(any(feature = "cosmos-db-policy"))]
 impl ::std::ops::Deref for NewCosmosDbPolicyFromClientName {
@@ -9256,6 +10093,8 @@ impl<'de> ::serde::Deserialize<'de> for NewCosmosDbPolicyFromClientName {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "file-share-policy"))]
+///
+/// Needs the crate feature `file-share-policy`.
 pub struct NewFileSharePolicyFromClient {
     #[serde(
         rename = "backupType",
@@ -9333,6 +10172,8 @@ impl NewFileSharePolicyFromClient {
 ///Policy name, 1 to 255 characters.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "file-share-policy"))]
+///
+/// Needs the crate feature `file-share-policy`.
 pub struct NewFileSharePolicyFromClientName(::std::string::String);
 #[cfg(any(feature = "file-share-policy"))]
 impl ::std::ops::Deref for NewFileSharePolicyFromClientName {
@@ -9403,6 +10244,8 @@ impl<'de> ::serde::Deserialize<'de> for NewFileSharePolicyFromClientName {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct NewOauth2AccountFromClient {
     #[serde(rename = "clientId")]
     pub client_id: NewOauth2AccountFromClientClientId,
@@ -9428,6 +10271,8 @@ pub struct NewOauth2AccountFromClient {
 ///`NewOauth2AccountFromClientClientId`
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct NewOauth2AccountFromClientClientId(::std::string::String);
 #[cfg(any(feature = "unreferenced-types"))]
 impl ::std::ops::Deref for NewOauth2AccountFromClientClientId {
@@ -9494,6 +10339,8 @@ impl<'de> ::serde::Deserialize<'de> for NewOauth2AccountFromClientClientId {
 ///`NewOauth2AccountFromClientClientSecret`
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct NewOauth2AccountFromClientClientSecret(::std::string::String);
 #[cfg(any(feature = "unreferenced-types"))]
 impl ::std::ops::Deref for NewOauth2AccountFromClientClientSecret {
@@ -9561,6 +10408,8 @@ impl<'de> ::serde::Deserialize<'de> for NewOauth2AccountFromClientClientSecret {
 ///`NewOauth2AccountFromClientDescription`
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct NewOauth2AccountFromClientDescription(::std::string::String);
 #[cfg(any(feature = "unreferenced-types"))]
 impl ::std::ops::Deref for NewOauth2AccountFromClientDescription {
@@ -9628,6 +10477,8 @@ impl<'de> ::serde::Deserialize<'de> for NewOauth2AccountFromClientDescription {
 ///`NewOauth2AccountFromClientName`
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct NewOauth2AccountFromClientName(::std::string::String);
 #[cfg(any(feature = "unreferenced-types"))]
 impl ::std::ops::Deref for NewOauth2AccountFromClientName {
@@ -9695,13 +10546,16 @@ impl<'de> ::serde::Deserialize<'de> for NewOauth2AccountFromClientName {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`NewOauth2AccountFromClientPrompt`"] pub enum
+    #[doc = "`NewOauth2AccountFromClientPrompt`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum
     NewOauth2AccountFromClientPrompt { None = "none", Login = "login", Consent =
     "consent", SelectAccount = "select_account", } unknown Unknown
 }
 ///`NewOauth2AccountFromClientRedirectUrl`
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct NewOauth2AccountFromClientRedirectUrl(::std::string::String);
 #[cfg(any(feature = "unreferenced-types"))]
 impl ::std::ops::Deref for NewOauth2AccountFromClientRedirectUrl {
@@ -9769,6 +10623,8 @@ impl<'de> ::serde::Deserialize<'de> for NewOauth2AccountFromClientRedirectUrl {
 ///`NewOauth2AccountFromClientTenantId`
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct NewOauth2AccountFromClientTenantId(::std::string::String);
 #[cfg(any(feature = "unreferenced-types"))]
 impl ::std::ops::Deref for NewOauth2AccountFromClientTenantId {
@@ -9836,6 +10692,8 @@ impl<'de> ::serde::Deserialize<'de> for NewOauth2AccountFromClientTenantId {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "policy"))]
+///
+/// Needs the crate feature `policy`.
 pub struct NewPolicyFromClient {
     #[serde(
         rename = "backupType",
@@ -9919,6 +10777,8 @@ impl NewPolicyFromClient {
 ///Policy name, 1 to 255 characters.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "policy"))]
+///
+/// Needs the crate feature `policy`.
 pub struct NewPolicyFromClientName(::std::string::String);
 #[cfg(any(feature = "policy"))]
 impl ::std::ops::Deref for NewPolicyFromClientName {
@@ -9987,6 +10847,8 @@ impl<'de> ::serde::Deserialize<'de> for NewPolicyFromClientName {
 ///`NewSlaTemplateFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sla-template"))]
+///
+/// Needs the crate feature `sla-template`.
 pub struct NewSlaTemplateFromClient {
     ///Free text about the template.
     pub description: ::std::option::Option<::std::string::String>,
@@ -10005,6 +10867,8 @@ impl NewSlaTemplateFromClient {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "sql-policy"))]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct NewSqlPolicyFromClient {
     #[serde(
         rename = "backupType",
@@ -10104,6 +10968,8 @@ impl NewSqlPolicyFromClient {
 ///Policy name, 1 to 255 characters.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "sql-policy"))]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct NewSqlPolicyFromClientName(::std::string::String);
 #[cfg(any(feature = "sql-policy"))]
 impl ::std::ops::Deref for NewSqlPolicyFromClientName {
@@ -10173,6 +11039,8 @@ impl<'de> ::serde::Deserialize<'de> for NewSqlPolicyFromClientName {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "standard-account"))]
+///
+/// Needs the crate feature `standard-account`.
 pub struct NewStandardAccountFromClient {
     ///Free text, up to 512 characters.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -10205,6 +11073,8 @@ impl NewStandardAccountFromClient {
 ///Free text, up to 512 characters.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "standard-account"))]
+///
+/// Needs the crate feature `standard-account`.
 pub struct NewStandardAccountFromClientDescription(::std::string::String);
 #[cfg(any(feature = "standard-account"))]
 impl ::std::ops::Deref for NewStandardAccountFromClientDescription {
@@ -10272,6 +11142,8 @@ impl<'de> ::serde::Deserialize<'de> for NewStandardAccountFromClientDescription 
 ///Display name of the account, 1 to 255 characters (required).
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "standard-account"))]
+///
+/// Needs the crate feature `standard-account`.
 pub struct NewStandardAccountFromClientName(::std::string::String);
 #[cfg(any(feature = "standard-account"))]
 impl ::std::ops::Deref for NewStandardAccountFromClientName {
@@ -10341,6 +11213,8 @@ impl<'de> ::serde::Deserialize<'de> for NewStandardAccountFromClientName {
 ///Password for `username`, up to 255 characters.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "standard-account"))]
+///
+/// Needs the crate feature `standard-account`.
 pub struct NewStandardAccountFromClientPassword(::std::string::String);
 #[cfg(any(feature = "standard-account"))]
 impl ::std::ops::Deref for NewStandardAccountFromClientPassword {
@@ -10408,6 +11282,8 @@ impl<'de> ::serde::Deserialize<'de> for NewStandardAccountFromClientPassword {
 ///Login name at the SQL database or SMTP server, up to 255 characters.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "standard-account"))]
+///
+/// Needs the crate feature `standard-account`.
 pub struct NewStandardAccountFromClientUsername(::std::string::String);
 #[cfg(any(feature = "standard-account"))]
 impl ::std::ops::Deref for NewStandardAccountFromClientUsername {
@@ -10475,6 +11351,8 @@ impl<'de> ::serde::Deserialize<'de> for NewStandardAccountFromClientUsername {
 ///`NewStorageTemplateFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "storage-template"))]
+///
+/// Needs the crate feature `storage-template`.
 pub struct NewStorageTemplateFromClient {
     ///Free text about the template.
     pub description: ::std::option::Option<::std::string::String>,
@@ -10494,6 +11372,8 @@ impl NewStorageTemplateFromClient {
 ///Display name of the storage template, 1 to 255 characters.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "storage-template"))]
+///
+/// Needs the crate feature `storage-template`.
 pub struct NewStorageTemplateFromClientName(::std::string::String);
 #[cfg(any(feature = "storage-template"))]
 impl ::std::ops::Deref for NewStorageTemplateFromClientName {
@@ -10564,6 +11444,8 @@ impl<'de> ::serde::Deserialize<'de> for NewStorageTemplateFromClientName {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "veeam-vaults"))]
+///
+/// Needs the crate feature `veeam-vaults`.
 pub struct NewVeeamVaultSignInFromClient {
     ///Address of this appliance that the vault sign-in returns to, up to 255 characters (required).
     #[serde(rename = "redirectUrl")]
@@ -10579,6 +11461,8 @@ impl NewVeeamVaultSignInFromClient {
 ///Address of this appliance that the vault sign-in returns to, up to 255 characters (required).
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "veeam-vaults"))]
+///
+/// Needs the crate feature `veeam-vaults`.
 pub struct NewVeeamVaultSignInFromClientRedirectUrl(::std::string::String);
 #[cfg(any(feature = "veeam-vaults"))]
 impl ::std::ops::Deref for NewVeeamVaultSignInFromClientRedirectUrl {
@@ -10647,6 +11531,8 @@ impl<'de> ::serde::Deserialize<'de> for NewVeeamVaultSignInFromClientRedirectUrl
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "vm-sla-based-policy"))]
+///
+/// Needs the crate feature `vm-sla-based-policy`.
 pub struct NewVmProtectionPolicyFromClient {
     #[serde(
         rename = "backupType",
@@ -10725,6 +11611,8 @@ impl NewVmProtectionPolicyFromClient {
 ///Policy name, 1 to 255 characters.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "vm-sla-based-policy"))]
+///
+/// Needs the crate feature `vm-sla-based-policy`.
 pub struct NewVmProtectionPolicyFromClientName(::std::string::String);
 #[cfg(any(feature = "vm-sla-based-policy"))]
 impl ::std::ops::Deref for NewVmProtectionPolicyFromClientName {
@@ -10796,6 +11684,8 @@ impl<'de> ::serde::Deserialize<'de> for NewVmProtectionPolicyFromClientName {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct OAuth2Account {
     #[serde(rename = "applicationId")]
     pub application_id: OAuth2AccountApplicationId,
@@ -10816,6 +11706,8 @@ pub struct OAuth2Account {
 ///`OAuth2AccountApplicationId`
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct OAuth2AccountApplicationId(::std::string::String);
 #[cfg(any(feature = "unreferenced-types"))]
 impl ::std::ops::Deref for OAuth2AccountApplicationId {
@@ -10881,6 +11773,8 @@ impl<'de> ::serde::Deserialize<'de> for OAuth2AccountApplicationId {
 ///`OAuth2AccountDescription`
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct OAuth2AccountDescription(::std::string::String);
 #[cfg(any(feature = "unreferenced-types"))]
 impl ::std::ops::Deref for OAuth2AccountDescription {
@@ -10946,6 +11840,8 @@ impl<'de> ::serde::Deserialize<'de> for OAuth2AccountDescription {
 ///`OAuth2AccountName`
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct OAuth2AccountName(::std::string::String);
 #[cfg(any(feature = "unreferenced-types"))]
 impl ::std::ops::Deref for OAuth2AccountName {
@@ -11013,12 +11909,15 @@ impl<'de> ::serde::Deserialize<'de> for OAuth2AccountName {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OAuth2AccountSort`"] pub enum OAuth2AccountSort { NameAsc = "NameAsc",
-    NameDesc = "NameDesc", } unknown Unknown
+    #[doc = "`OAuth2AccountSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum OAuth2AccountSort {
+    NameAsc = "NameAsc", NameDesc = "NameDesc", } unknown Unknown
 }
 ///`OAuth2AccountTenantId`
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct OAuth2AccountTenantId(::std::string::String);
 #[cfg(any(feature = "unreferenced-types"))]
 impl ::std::ops::Deref for OAuth2AccountTenantId {
@@ -11083,12 +11982,16 @@ impl<'de> ::serde::Deserialize<'de> for OAuth2AccountTenantId {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OAuth2MailServiceKind`"] pub enum OAuth2MailServiceKind { Google =
-    "Google", Microsoft = "Microsoft", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`OAuth2MailServiceKind`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum OAuth2MailServiceKind {
+    Google = "Google", Microsoft = "Microsoft", Unknown = "Unknown", } unknown
+    UnknownValue
 }
 ///`OAuth2Redirection`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "veeam-vaults"))]
+///
+/// Needs the crate feature `veeam-vaults`.
 pub struct OAuth2Redirection {
     pub location: ::std::option::Option<OAuth2RedirectionLocation>,
     pub request_id: ::std::option::Option<::std::string::String>,
@@ -11096,6 +11999,8 @@ pub struct OAuth2Redirection {
 ///`OAuth2RedirectionLocation`
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "veeam-vaults"))]
+///
+/// Needs the crate feature `veeam-vaults`.
 pub struct OAuth2RedirectionLocation(::std::string::String);
 #[cfg(any(feature = "veeam-vaults"))]
 impl ::std::ops::Deref for OAuth2RedirectionLocation {
@@ -11162,6 +12067,8 @@ impl<'de> ::serde::Deserialize<'de> for OAuth2RedirectionLocation {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "veeam-vaults"))]
+///
+/// Needs the crate feature `veeam-vaults`.
 pub struct OAuth2SignInRequest {
     ///Authorization code the sign-in page returned.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -11189,6 +12096,8 @@ impl OAuth2SignInRequest {
 ///Error code the sign-in page returned, if any.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "veeam-vaults"))]
+///
+/// Needs the crate feature `veeam-vaults`.
 pub struct OAuth2SignInRequestError(::std::string::String);
 #[cfg(any(feature = "veeam-vaults"))]
 impl ::std::ops::Deref for OAuth2SignInRequestError {
@@ -11254,6 +12163,8 @@ impl<'de> ::serde::Deserialize<'de> for OAuth2SignInRequestError {
 ///Error text the sign-in page returned, if any.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "veeam-vaults"))]
+///
+/// Needs the crate feature `veeam-vaults`.
 pub struct OAuth2SignInRequestErrorDescription(::std::string::String);
 #[cfg(any(feature = "veeam-vaults"))]
 impl ::std::ops::Deref for OAuth2SignInRequestErrorDescription {
@@ -11322,6 +12233,8 @@ impl<'de> ::serde::Deserialize<'de> for OAuth2SignInRequestErrorDescription {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct OAuth2SignInState {
     #[serde(
         rename = "credentialsId",
@@ -11334,8 +12247,10 @@ pub struct OAuth2SignInState {
 }
 #[cfg(any(feature = "unreferenced-types", feature = "veeam-vaults"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OAuth2Status`"] pub enum OAuth2Status { Pending = "Pending", Success =
-    "Success", Failure = "Failure", } unknown Unknown
+    #[doc = "`OAuth2Status`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `unreferenced-types`, `veeam-vaults`."] pub enum
+    OAuth2Status { Pending = "Pending", Success = "Success", Failure = "Failure", }
+    unknown Unknown
 }
 #[cfg(
     any(
@@ -11349,8 +12264,10 @@ pub struct OAuth2SignInState {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OsType`"] pub enum OsType { Windows = "Windows", Linux = "Linux", Unknown =
-    "Unknown", } unknown UnknownValue
+    #[doc = "`OsType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `job-sessions`, `license`, `policy`, `region`, `unreferenced-types`, `virtual-machine`, `vm-sla-based-policy`."]
+    pub enum OsType { Windows = "Windows", Linux = "Linux", Unknown = "Unknown", }
+    unknown UnknownValue
 }
 #[cfg(
     any(
@@ -11360,12 +12277,16 @@ pub struct OAuth2SignInState {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`OsTypeNullable`"] pub enum OsTypeNullable { Windows = "Windows", Linux =
-    "Linux", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`OsTypeNullable`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `protected-virtual-machine`, `unreferenced-types`, `virtual-machine-restore-point`."]
+    pub enum OsTypeNullable { Windows = "Windows", Linux = "Linux", Unknown = "Unknown",
+    } unknown UnknownValue
 }
 ///`PageOfAvailabilitySet`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "availability-set"))]
+///
+/// Needs the crate feature `availability-set`.
 pub struct PageOfAvailabilitySet {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11381,6 +12302,8 @@ pub struct PageOfAvailabilitySet {
 ///`PageOfAvailabilityZoneInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "availability-zone"))]
+///
+/// Needs the crate feature `availability-zone`.
 pub struct PageOfAvailabilityZoneInfo {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11396,6 +12319,8 @@ pub struct PageOfAvailabilityZoneInfo {
 ///`PageOfAzureAccount`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-account"))]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct PageOfAzureAccount {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11411,6 +12336,8 @@ pub struct PageOfAzureAccount {
 ///`PageOfAzureStorageItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "storage-account"))]
+///
+/// Needs the crate feature `storage-account`.
 pub struct PageOfAzureStorageItem {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11426,6 +12353,8 @@ pub struct PageOfAzureStorageItem {
 ///`PageOfAzureSubscription`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "subscription"))]
+///
+/// Needs the crate feature `subscription`.
 pub struct PageOfAzureSubscription {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11441,6 +12370,8 @@ pub struct PageOfAzureSubscription {
 ///`PageOfCheckedItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-sessions"))]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct PageOfCheckedItem {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11456,6 +12387,8 @@ pub struct PageOfCheckedItem {
 ///`PageOfConfigurationRestorePoint`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration-backup"))]
+///
+/// Needs the crate feature `configuration-backup`.
 pub struct PageOfConfigurationRestorePoint {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11471,6 +12404,8 @@ pub struct PageOfConfigurationRestorePoint {
 ///`PageOfCosmosDbAccount`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cosmos-db-account"))]
+///
+/// Needs the crate feature `cosmos-db-account`.
 pub struct PageOfCosmosDbAccount {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11486,6 +12421,8 @@ pub struct PageOfCosmosDbAccount {
 ///`PageOfCosmosDbAccountDatabase`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-cosmos-db-accounts"))]
+///
+/// Needs the crate feature `azure-cosmos-db-accounts`.
 pub struct PageOfCosmosDbAccountDatabase {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11501,6 +12438,8 @@ pub struct PageOfCosmosDbAccountDatabase {
 ///`PageOfCosmosDbAccountRestorableResource`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-cosmos-db-accounts"))]
+///
+/// Needs the crate feature `azure-cosmos-db-accounts`.
 pub struct PageOfCosmosDbAccountRestorableResource {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11516,6 +12455,8 @@ pub struct PageOfCosmosDbAccountRestorableResource {
 ///`PageOfCosmosDbContinuousRestorePoint`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cosmos-db-restore-point"))]
+///
+/// Needs the crate feature `cosmos-db-restore-point`.
 pub struct PageOfCosmosDbContinuousRestorePoint {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11531,6 +12472,8 @@ pub struct PageOfCosmosDbContinuousRestorePoint {
 ///`PageOfCosmosDbPolicy`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cosmos-db-policy"))]
+///
+/// Needs the crate feature `cosmos-db-policy`.
 pub struct PageOfCosmosDbPolicy {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11546,6 +12489,8 @@ pub struct PageOfCosmosDbPolicy {
 ///`PageOfCosmosDbPolicyBackupItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cosmos-db-policy"))]
+///
+/// Needs the crate feature `cosmos-db-policy`.
 pub struct PageOfCosmosDbPolicyBackupItem {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11561,6 +12506,8 @@ pub struct PageOfCosmosDbPolicyBackupItem {
 ///`PageOfCosmosDbPolicyExcludedItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cosmos-db-policy"))]
+///
+/// Needs the crate feature `cosmos-db-policy`.
 pub struct PageOfCosmosDbPolicyExcludedItem {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11576,6 +12523,8 @@ pub struct PageOfCosmosDbPolicyExcludedItem {
 ///`PageOfCosmosDbResourceEvent`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-cosmos-db-accounts"))]
+///
+/// Needs the crate feature `azure-cosmos-db-accounts`.
 pub struct PageOfCosmosDbResourceEvent {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11591,6 +12540,8 @@ pub struct PageOfCosmosDbResourceEvent {
 ///`PageOfCosmosDbRestorePoint`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cosmos-db-restore-point"))]
+///
+/// Needs the crate feature `cosmos-db-restore-point`.
 pub struct PageOfCosmosDbRestorePoint {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11606,6 +12557,8 @@ pub struct PageOfCosmosDbRestorePoint {
 ///`PageOfCostEstimationCosmosDbItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cosmos-db-cost-estimation"))]
+///
+/// Needs the crate feature `cosmos-db-cost-estimation`.
 pub struct PageOfCostEstimationCosmosDbItem {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11622,6 +12575,8 @@ pub struct PageOfCostEstimationCosmosDbItem {
 ///`PageOfCostEstimationFileShareItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "file-share-cost-estimation"))]
+///
+/// Needs the crate feature `file-share-cost-estimation`.
 pub struct PageOfCostEstimationFileShareItem {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11638,6 +12593,8 @@ pub struct PageOfCostEstimationFileShareItem {
 ///`PageOfCostEstimationItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cost-estimation", feature = "vm-sla-based-policy"))]
+///
+/// Needs one of the crate features `cost-estimation`, `vm-sla-based-policy`.
 pub struct PageOfCostEstimationItem {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11654,6 +12611,8 @@ pub struct PageOfCostEstimationItem {
 ///`PageOfCostEstimationSqlItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sql-cost-estimation"))]
+///
+/// Needs the crate feature `sql-cost-estimation`.
 pub struct PageOfCostEstimationSqlItem {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11670,6 +12629,8 @@ pub struct PageOfCostEstimationSqlItem {
 ///`PageOfDatabase`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "database"))]
+///
+/// Needs the crate feature `database`.
 pub struct PageOfDatabase {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11685,6 +12646,8 @@ pub struct PageOfDatabase {
 ///`PageOfDiskSnapshot`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "virtual-machine-restore-point"))]
+///
+/// Needs the crate feature `virtual-machine-restore-point`.
 pub struct PageOfDiskSnapshot {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11700,6 +12663,8 @@ pub struct PageOfDiskSnapshot {
 ///`PageOfFileLevelRestoredFileShare`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-sessions"))]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct PageOfFileLevelRestoredFileShare {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11715,6 +12680,8 @@ pub struct PageOfFileLevelRestoredFileShare {
 ///`PageOfFileLevelRestoredItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-sessions"))]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct PageOfFileLevelRestoredItem {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11730,6 +12697,8 @@ pub struct PageOfFileLevelRestoredItem {
 ///`PageOfFileShare`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "file-share"))]
+///
+/// Needs the crate feature `file-share`.
 pub struct PageOfFileShare {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11745,6 +12714,8 @@ pub struct PageOfFileShare {
 ///`PageOfFileSharePolicy`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "file-share-policy"))]
+///
+/// Needs the crate feature `file-share-policy`.
 pub struct PageOfFileSharePolicy {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11760,6 +12731,8 @@ pub struct PageOfFileSharePolicy {
 ///`PageOfFileSharePolicyBackupItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "file-share-policy"))]
+///
+/// Needs the crate feature `file-share-policy`.
 pub struct PageOfFileSharePolicyBackupItem {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11775,6 +12748,8 @@ pub struct PageOfFileSharePolicyBackupItem {
 ///`PageOfFileSharePolicyExcludedItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "file-share-policy"))]
+///
+/// Needs the crate feature `file-share-policy`.
 pub struct PageOfFileSharePolicyExcludedItem {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11790,6 +12765,8 @@ pub struct PageOfFileSharePolicyExcludedItem {
 ///`PageOfFileShareRestorePoint`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "file-share-restore-point"))]
+///
+/// Needs the crate feature `file-share-restore-point`.
 pub struct PageOfFileShareRestorePoint {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11805,6 +12782,8 @@ pub struct PageOfFileShareRestorePoint {
 ///`PageOfFlrSessionItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "flr-session"))]
+///
+/// Needs the crate feature `flr-session`.
 pub struct PageOfFlrSessionItem {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11820,6 +12799,8 @@ pub struct PageOfFlrSessionItem {
 ///`PageOfJobDeletedRestorePoint`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-sessions"))]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct PageOfJobDeletedRestorePoint {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11835,6 +12816,8 @@ pub struct PageOfJobDeletedRestorePoint {
 ///`PageOfJobSession`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-sessions", feature = "virtual-machine"))]
+///
+/// Needs one of the crate features `job-sessions`, `virtual-machine`.
 pub struct PageOfJobSession {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11850,6 +12833,8 @@ pub struct PageOfJobSession {
 ///`PageOfJobSessionReport`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct PageOfJobSessionReport {
     ///Page size the server applied.
     pub limit: i32,
@@ -11865,6 +12850,8 @@ pub struct PageOfJobSessionReport {
 ///`PageOfKeyVault`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "key-vault"))]
+///
+/// Needs the crate feature `key-vault`.
 pub struct PageOfKeyVault {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11880,6 +12867,8 @@ pub struct PageOfKeyVault {
 ///`PageOfKeyVaultKey`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "key-vault"))]
+///
+/// Needs the crate feature `key-vault`.
 pub struct PageOfKeyVaultKey {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11895,6 +12884,8 @@ pub struct PageOfKeyVaultKey {
 ///`PageOfLicensedResource`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "license"))]
+///
+/// Needs the crate feature `license`.
 pub struct PageOfLicensedResource {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11910,6 +12901,8 @@ pub struct PageOfLicensedResource {
 ///`PageOfNetworkSecurityGroup`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "network-security-group"))]
+///
+/// Needs the crate feature `network-security-group`.
 pub struct PageOfNetworkSecurityGroup {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11925,6 +12918,8 @@ pub struct PageOfNetworkSecurityGroup {
 ///`PageOfOAuth2Account`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct PageOfOAuth2Account {
     ///Page size the server applied.
     pub limit: i32,
@@ -11940,6 +12935,8 @@ pub struct PageOfOAuth2Account {
 ///`PageOfPolicy`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "policy"))]
+///
+/// Needs the crate feature `policy`.
 pub struct PageOfPolicy {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11955,6 +12952,8 @@ pub struct PageOfPolicy {
 ///`PageOfPolicyBackupItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "policy", feature = "vm-sla-based-policy"))]
+///
+/// Needs one of the crate features `policy`, `vm-sla-based-policy`.
 pub struct PageOfPolicyBackupItem {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11970,6 +12969,8 @@ pub struct PageOfPolicyBackupItem {
 ///`PageOfPolicyExcludedItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "policy", feature = "vm-sla-based-policy"))]
+///
+/// Needs one of the crate features `policy`, `vm-sla-based-policy`.
 pub struct PageOfPolicyExcludedItem {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -11985,6 +12986,8 @@ pub struct PageOfPolicyExcludedItem {
 ///`PageOfPolicyInstancesReport`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct PageOfPolicyInstancesReport {
     ///Page size the server applied.
     pub limit: i32,
@@ -12008,6 +13011,8 @@ pub struct PageOfPolicyInstancesReport {
         feature = "vm-sla-based-policy"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-policy`, `file-share-policy`, `policy`, `sql-policy`, `vm-sla-based-policy`.
 pub struct PageOfPolicyProtectedItem {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12023,6 +13028,8 @@ pub struct PageOfPolicyProtectedItem {
 ///`PageOfPolicySessionsReport`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct PageOfPolicySessionsReport {
     ///Page size the server applied.
     pub limit: i32,
@@ -12038,6 +13045,8 @@ pub struct PageOfPolicySessionsReport {
 ///`PageOfProtectedCosmosDbAccount`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-cosmos-db-account"))]
+///
+/// Needs the crate feature `protected-cosmos-db-account`.
 pub struct PageOfProtectedCosmosDbAccount {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12053,6 +13062,8 @@ pub struct PageOfProtectedCosmosDbAccount {
 ///`PageOfProtectedDatabase`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-database"))]
+///
+/// Needs the crate feature `protected-database`.
 pub struct PageOfProtectedDatabase {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12068,6 +13079,8 @@ pub struct PageOfProtectedDatabase {
 ///`PageOfProtectedDatabaseExtended`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct PageOfProtectedDatabaseExtended {
     ///Page size the server applied.
     pub limit: i32,
@@ -12083,6 +13096,8 @@ pub struct PageOfProtectedDatabaseExtended {
 ///`PageOfProtectedFileShare`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-file-share"))]
+///
+/// Needs the crate feature `protected-file-share`.
 pub struct PageOfProtectedFileShare {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12098,6 +13113,8 @@ pub struct PageOfProtectedFileShare {
 ///`PageOfProtectedFileShareExtended`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct PageOfProtectedFileShareExtended {
     ///Page size the server applied.
     pub limit: i32,
@@ -12113,6 +13130,8 @@ pub struct PageOfProtectedFileShareExtended {
 ///`PageOfProtectedItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-sessions"))]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct PageOfProtectedItem {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12128,6 +13147,8 @@ pub struct PageOfProtectedItem {
 ///`PageOfProtectedVirtualMachine`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-virtual-machine"))]
+///
+/// Needs the crate feature `protected-virtual-machine`.
 pub struct PageOfProtectedVirtualMachine {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12143,6 +13164,8 @@ pub struct PageOfProtectedVirtualMachine {
 ///`PageOfProtectedVirtualMachineExtended`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct PageOfProtectedVirtualMachineExtended {
     ///Page size the server applied.
     pub limit: i32,
@@ -12158,6 +13181,8 @@ pub struct PageOfProtectedVirtualMachineExtended {
 ///`PageOfProtectedVnet`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-vnet"))]
+///
+/// Needs the crate feature `protected-vnet`.
 pub struct PageOfProtectedVnet {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12173,6 +13198,8 @@ pub struct PageOfProtectedVnet {
 ///`PageOfProtectedVnetExtended`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct PageOfProtectedVnetExtended {
     ///Page size the server applied.
     pub limit: i32,
@@ -12199,6 +13226,8 @@ pub struct PageOfProtectedVnetExtended {
         feature = "vnet-restore-point"
     )
 )]
+///
+/// Needs one of the crate features `azure-cosmos-db-accounts`, `cosmos-db-policy`, `file-share-policy`, `policy`, `region`, `sql-policy`, `vm-sla-based-policy`, `vnet-restore-point`.
 pub struct PageOfRegion {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12214,6 +13243,8 @@ pub struct PageOfRegion {
 ///`PageOfRepository`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "repository"))]
+///
+/// Needs the crate feature `repository`.
 pub struct PageOfRepository {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12229,6 +13260,8 @@ pub struct PageOfRepository {
 ///`PageOfRepositoryValidateDelete`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "repository"))]
+///
+/// Needs the crate feature `repository`.
 pub struct PageOfRepositoryValidateDelete {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12244,6 +13277,8 @@ pub struct PageOfRepositoryValidateDelete {
 ///`PageOfResourceGroup`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "resource-group"))]
+///
+/// Needs the crate feature `resource-group`.
 pub struct PageOfResourceGroup {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12259,6 +13294,8 @@ pub struct PageOfResourceGroup {
 ///`PageOfResourceIdNamePair`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct PageOfResourceIdNamePair {
     ///Page size the server applied.
     pub limit: i32,
@@ -12274,6 +13311,8 @@ pub struct PageOfResourceIdNamePair {
 ///`PageOfRestoredCosmosDbAccount`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-sessions"))]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct PageOfRestoredCosmosDbAccount {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12289,6 +13328,8 @@ pub struct PageOfRestoredCosmosDbAccount {
 ///`PageOfRestoredDatabase`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-sessions"))]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct PageOfRestoredDatabase {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12304,6 +13345,8 @@ pub struct PageOfRestoredDatabase {
 ///`PageOfRestoredItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-sessions"))]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct PageOfRestoredItem {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12319,6 +13362,8 @@ pub struct PageOfRestoredItem {
 ///`PageOfSlaSessionReportRow`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "drilldown"))]
+///
+/// Needs the crate feature `drilldown`.
 pub struct PageOfSlaSessionReportRow {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12334,6 +13379,8 @@ pub struct PageOfSlaSessionReportRow {
 ///`PageOfSlaTemplate`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sla-template"))]
+///
+/// Needs the crate feature `sla-template`.
 pub struct PageOfSlaTemplate {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12349,6 +13396,8 @@ pub struct PageOfSlaTemplate {
 ///`PageOfSlaTemplateAssignment`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sla-template"))]
+///
+/// Needs the crate feature `sla-template`.
 pub struct PageOfSlaTemplateAssignment {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12364,6 +13413,8 @@ pub struct PageOfSlaTemplateAssignment {
 ///`PageOfSqlElasticPool`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sql-elastic-pool"))]
+///
+/// Needs the crate feature `sql-elastic-pool`.
 pub struct PageOfSqlElasticPool {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12379,6 +13430,8 @@ pub struct PageOfSqlElasticPool {
 ///`PageOfSqlPolicy`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sql-policy"))]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct PageOfSqlPolicy {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12394,6 +13447,8 @@ pub struct PageOfSqlPolicy {
 ///`PageOfSqlPolicyBackupItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sql-policy"))]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct PageOfSqlPolicyBackupItem {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12409,6 +13464,8 @@ pub struct PageOfSqlPolicyBackupItem {
 ///`PageOfSqlPolicyExcludedItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sql-policy"))]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct PageOfSqlPolicyExcludedItem {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12424,6 +13481,8 @@ pub struct PageOfSqlPolicyExcludedItem {
 ///`PageOfSqlRestorePoint`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sql-restore-point"))]
+///
+/// Needs the crate feature `sql-restore-point`.
 pub struct PageOfSqlRestorePoint {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12439,6 +13498,8 @@ pub struct PageOfSqlRestorePoint {
 ///`PageOfSqlServer`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sql-server"))]
+///
+/// Needs the crate feature `sql-server`.
 pub struct PageOfSqlServer {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12454,6 +13515,8 @@ pub struct PageOfSqlServer {
 ///`PageOfStandardAccount`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "standard-account"))]
+///
+/// Needs the crate feature `standard-account`.
 pub struct PageOfStandardAccount {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12469,6 +13532,8 @@ pub struct PageOfStandardAccount {
 ///`PageOfStandardAccountName`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "standard-account"))]
+///
+/// Needs the crate feature `standard-account`.
 pub struct PageOfStandardAccountName {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12484,6 +13549,8 @@ pub struct PageOfStandardAccountName {
 ///`PageOfStorageAccount`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "storage-account"))]
+///
+/// Needs the crate feature `storage-account`.
 pub struct PageOfStorageAccount {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12499,6 +13566,8 @@ pub struct PageOfStorageAccount {
 ///`PageOfStorageTemplate`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "storage-template"))]
+///
+/// Needs the crate feature `storage-template`.
 pub struct PageOfStorageTemplate {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12514,6 +13583,8 @@ pub struct PageOfStorageTemplate {
 ///`PageOfStorageTemplateAssignment`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "storage-template"))]
+///
+/// Needs the crate feature `storage-template`.
 pub struct PageOfStorageTemplateAssignment {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12529,6 +13600,8 @@ pub struct PageOfStorageTemplateAssignment {
 ///`PageOfTag`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "tag"))]
+///
+/// Needs the crate feature `tag`.
 pub struct PageOfTag {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12544,6 +13617,8 @@ pub struct PageOfTag {
 ///`PageOfTenant`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "tenant"))]
+///
+/// Needs the crate feature `tenant`.
 pub struct PageOfTenant {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12559,6 +13634,8 @@ pub struct PageOfTenant {
 ///`PageOfTenantWithAccount`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "tenant"))]
+///
+/// Needs the crate feature `tenant`.
 pub struct PageOfTenantWithAccount {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12574,6 +13651,8 @@ pub struct PageOfTenantWithAccount {
 ///`PageOfUser`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "user"))]
+///
+/// Needs the crate feature `user`.
 pub struct PageOfUser {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12589,6 +13668,8 @@ pub struct PageOfUser {
 ///`PageOfVirtualMachine`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "virtual-machine"))]
+///
+/// Needs the crate feature `virtual-machine`.
 pub struct PageOfVirtualMachine {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12604,6 +13685,8 @@ pub struct PageOfVirtualMachine {
 ///`PageOfVirtualMachineReport`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct PageOfVirtualMachineReport {
     ///Page size the server applied.
     pub limit: i32,
@@ -12619,6 +13702,8 @@ pub struct PageOfVirtualMachineReport {
 ///`PageOfVirtualMachineRestorePoint`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "virtual-machine-restore-point"))]
+///
+/// Needs the crate feature `virtual-machine-restore-point`.
 pub struct PageOfVirtualMachineRestorePoint {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12634,6 +13719,8 @@ pub struct PageOfVirtualMachineRestorePoint {
 ///`PageOfVirtualNetwork`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "virtual-network"))]
+///
+/// Needs the crate feature `virtual-network`.
 pub struct PageOfVirtualNetwork {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12649,6 +13736,8 @@ pub struct PageOfVirtualNetwork {
 ///`PageOfVmProtectionPolicy`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vm-sla-based-policy"))]
+///
+/// Needs the crate feature `vm-sla-based-policy`.
 pub struct PageOfVmProtectionPolicy {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12664,6 +13753,8 @@ pub struct PageOfVmProtectionPolicy {
 ///`PageOfVmProtectionPolicyWithSla`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vm-sla-based-policy"))]
+///
+/// Needs the crate feature `vm-sla-based-policy`.
 pub struct PageOfVmProtectionPolicyWithSla {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12679,6 +13770,8 @@ pub struct PageOfVmProtectionPolicyWithSla {
 ///`PageOfVmSnapshot`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "virtual-machine-restore-point"))]
+///
+/// Needs the crate feature `virtual-machine-restore-point`.
 pub struct PageOfVmSnapshot {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12694,6 +13787,8 @@ pub struct PageOfVmSnapshot {
 ///`PageOfVnetPolicySessionsReport`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct PageOfVnetPolicySessionsReport {
     ///Page size the server applied.
     pub limit: i32,
@@ -12709,6 +13804,8 @@ pub struct PageOfVnetPolicySessionsReport {
 ///`PageOfVnetRestorePoint`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vnet-restore-point"))]
+///
+/// Needs the crate feature `vnet-restore-point`.
 pub struct PageOfVnetRestorePoint {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12724,6 +13821,8 @@ pub struct PageOfVnetRestorePoint {
 ///`PageOfVnetRestorePointResource`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct PageOfVnetRestorePointResource {
     ///Page size the server applied.
     pub limit: i32,
@@ -12739,6 +13838,8 @@ pub struct PageOfVnetRestorePointResource {
 ///`PageOfVnetRestoredItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-sessions"))]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct PageOfVnetRestoredItem {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12754,6 +13855,8 @@ pub struct PageOfVnetRestoredItem {
 ///`PageOfWorker`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "worker"))]
+///
+/// Needs the crate feature `worker`.
 pub struct PageOfWorker {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12769,6 +13872,8 @@ pub struct PageOfWorker {
 ///`PageOfWorkerManagementSuitableAccount`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-account"))]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct PageOfWorkerManagementSuitableAccount {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12784,6 +13889,8 @@ pub struct PageOfWorkerManagementSuitableAccount {
 ///`PageOfWorkerNetworkConfiguration`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "worker"))]
+///
+/// Needs the crate feature `worker`.
 pub struct PageOfWorkerNetworkConfiguration {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12799,6 +13906,8 @@ pub struct PageOfWorkerNetworkConfiguration {
 ///`PageOfWorkerProfile`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "worker"))]
+///
+/// Needs the crate feature `worker`.
 pub struct PageOfWorkerProfile {
     ///Page size the server applied.
     pub limit: ::std::option::Option<i32>,
@@ -12813,12 +13922,16 @@ pub struct PageOfWorkerProfile {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`PeriodicallyType`"] pub enum PeriodicallyType { Minutes = "Minutes", Hours
-    = "Hours", Continuously = "Continuously", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`PeriodicallyType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum PeriodicallyType { Minutes
+    = "Minutes", Hours = "Hours", Continuously = "Continuously", Unknown = "Unknown", }
+    unknown UnknownValue
 }
 ///`Policy`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "policy"))]
+///
+/// Needs the crate feature `policy`.
 pub struct Policy {
     pub archive_status: ::std::option::Option<JobStatus>,
     pub backup_status: ::std::option::Option<JobStatus>,
@@ -12856,6 +13969,8 @@ pub struct Policy {
 ///`PolicyBackupItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "policy", feature = "vm-sla-based-policy"))]
+///
+/// Needs one of the crate features `policy`, `vm-sla-based-policy`.
 pub struct PolicyBackupItem {
     pub deleted_item: ::std::option::Option<PolicyItemDeletedFromAzure>,
     pub resource_group: ::std::option::Option<ResourceGroup>,
@@ -12866,9 +13981,11 @@ pub struct PolicyBackupItem {
 }
 #[cfg(any(feature = "policy", feature = "vm-sla-based-policy"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`PolicyBackupItemType`"] pub enum PolicyBackupItemType { Subscription =
-    "Subscription", ResourceGroup = "ResourceGroup", VirtualMachine = "VirtualMachine",
-    Tag = "Tag", Region = "Region", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`PolicyBackupItemType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `policy`, `vm-sla-based-policy`."] pub enum
+    PolicyBackupItemType { Subscription = "Subscription", ResourceGroup =
+    "ResourceGroup", VirtualMachine = "VirtualMachine", Tag = "Tag", Region = "Region",
+    Unknown = "Unknown", } unknown UnknownValue
 }
 ///`PolicyBackupItemsFromClient`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -12881,6 +13998,8 @@ pub struct PolicyBackupItem {
         feature = "vm-sla-based-policy"
     )
 )]
+///
+/// Needs one of the crate features `cost-estimation`, `policy`, `unreferenced-types`, `vm-sla-based-policy`.
 pub struct PolicyBackupItemsFromClient {
     ///Whole resource groups to protect.
     #[serde(
@@ -12915,18 +14034,23 @@ pub struct PolicyBackupItemsFromClient {
 }
 #[cfg(any(feature = "cosmos-db-cost-estimation", feature = "cosmos-db-policy"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`PolicyCosmosDbBackupTier`"] pub enum PolicyCosmosDbBackupTier {
-    Continuous7Days = "Continuous7Days", Continuous30Days = "Continuous30Days", } unknown
-    Unknown
+    #[doc = "`PolicyCosmosDbBackupTier`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `cosmos-db-cost-estimation`, `cosmos-db-policy`."]
+    pub enum PolicyCosmosDbBackupTier { Continuous7Days = "Continuous7Days",
+    Continuous30Days = "Continuous30Days", } unknown Unknown
 }
 #[cfg(any(feature = "cosmos-db-cost-estimation", feature = "cosmos-db-policy"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`PolicyCosmosDbBackupWorkload`"] pub enum PolicyCosmosDbBackupWorkload {
-    PostgreSql = "PostgreSQL", MongoDb = "MongoDB", } unknown Unknown
+    #[doc = "`PolicyCosmosDbBackupWorkload`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `cosmos-db-cost-estimation`, `cosmos-db-policy`."]
+    pub enum PolicyCosmosDbBackupWorkload { PostgreSql = "PostgreSQL", MongoDb =
+    "MongoDB", } unknown Unknown
 }
 ///`PolicyExcludedItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "policy", feature = "vm-sla-based-policy"))]
+///
+/// Needs one of the crate features `policy`, `vm-sla-based-policy`.
 pub struct PolicyExcludedItem {
     pub deleted_item: ::std::option::Option<PolicyItemDeletedFromAzure>,
     pub tag: ::std::option::Option<Tag>,
@@ -12938,6 +14062,8 @@ pub struct PolicyExcludedItem {
 #[cfg(
     any(feature = "cost-estimation", feature = "policy", feature = "vm-sla-based-policy")
 )]
+///
+/// Needs one of the crate features `cost-estimation`, `policy`, `vm-sla-based-policy`.
 pub struct PolicyExcludedItemsFromClient {
     ///Leave out VMs carrying any of these Azure tags.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -12953,13 +14079,15 @@ pub struct PolicyExcludedItemsFromClient {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`PolicyExcludedItemsSort`"] pub enum PolicyExcludedItemsSort { NameAsc =
-    "NameAsc", NameDesc = "NameDesc", } unknown Unknown
+    #[doc = "`PolicyExcludedItemsSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum PolicyExcludedItemsSort {
+    NameAsc = "NameAsc", NameDesc = "NameDesc", } unknown Unknown
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`PolicyExpansion`"] pub enum PolicyExpansion { None = "None",
-    LastBackupSession = "LastBackupSession", Repository = "Repository",
+    #[doc = "`PolicyExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum PolicyExpansion { None =
+    "None", LastBackupSession = "LastBackupSession", Repository = "Repository",
     ProtectedResources = "ProtectedResources", ExcludedResources = "ExcludedResources",
     LastFinishedBackupSession = "LastFinishedBackupSession", Regions = "Regions",
     TagGroups = "TagGroups", All = "All", } unknown Unknown
@@ -12967,6 +14095,8 @@ pub struct PolicyExcludedItemsFromClient {
 ///`PolicyIdNameType`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "repository"))]
+///
+/// Needs the crate feature `repository`.
 pub struct PolicyIdNameType {
     pub id: ::uuid::Uuid,
     pub links: ::std::option::Option<LinksDictionary>,
@@ -12977,6 +14107,8 @@ pub struct PolicyIdNameType {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct PolicyInstancesReport {
     #[serde(
         rename = "instanceId",
@@ -12993,13 +14125,16 @@ pub struct PolicyInstancesReport {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`PolicyInstancesReportSort`"] pub enum PolicyInstancesReportSort {
-    JobStatusAsc = "JobStatusAsc", JobStatusDesc = "JobStatusDesc", InstanceNameAsc =
+    #[doc = "`PolicyInstancesReportSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum PolicyInstancesReportSort
+    { JobStatusAsc = "JobStatusAsc", JobStatusDesc = "JobStatusDesc", InstanceNameAsc =
     "InstanceNameAsc", InstanceNameDesc = "InstanceNameDesc", } unknown Unknown
 }
 ///`PolicyItemDeletedFromAzure`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "policy", feature = "vm-sla-based-policy"))]
+///
+/// Needs one of the crate features `policy`, `vm-sla-based-policy`.
 pub struct PolicyItemDeletedFromAzure {
     pub id: ::std::option::Option<::std::string::String>,
     pub name: ::std::option::Option<::std::string::String>,
@@ -13011,6 +14146,8 @@ pub struct PolicyItemDeletedFromAzure {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct PolicyLink {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::uuid::Uuid>,
@@ -13038,6 +14175,8 @@ pub struct PolicyLink {
         feature = "vnet-policy"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-cost-estimation`, `cosmos-db-policy`, `cost-estimation`, `file-share-cost-estimation`, `file-share-policy`, `policy`, `sql-cost-estimation`, `sql-policy`, `vm-sla-based-policy`, `vnet-policy`.
 pub struct PolicyNotificationSettings {
     ///`true` mails when a run fails.
     pub notify_on_failure: ::std::option::Option<bool>,
@@ -13059,6 +14198,8 @@ pub struct PolicyNotificationSettings {
         feature = "vm-sla-based-policy"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-policy`, `file-share-policy`, `policy`, `sql-policy`, `vm-sla-based-policy`.
 pub struct PolicyProtectedItem {
     pub policy_id: ::std::option::Option<::uuid::Uuid>,
     pub resource_id: ::std::option::Option<::std::string::String>,
@@ -13081,6 +14222,8 @@ pub struct PolicyProtectedItem {
         feature = "vm-sla-based-policy"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-cost-estimation`, `cosmos-db-policy`, `cost-estimation`, `file-share-cost-estimation`, `file-share-policy`, `policy`, `sql-cost-estimation`, `sql-policy`, `unreferenced-types`, `vm-sla-based-policy`.
 pub struct PolicyRegionFromClient {
     ///Azure region id, such as `westeurope`.
     #[serde(rename = "regionId", skip_serializing_if = "::std::option::Option::is_none")]
@@ -13099,6 +14242,8 @@ pub struct PolicyRegionFromClient {
         feature = "vm-sla-based-policy"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-cost-estimation`, `cosmos-db-policy`, `cost-estimation`, `policy`, `unreferenced-types`, `vm-sla-based-policy`.
 pub struct PolicyResourceGroupFromClient {
     ///Id of the resource group, from `ResourceGroup_GetResourceGroups`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -13108,6 +14253,8 @@ pub struct PolicyResourceGroupFromClient {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct PolicySessionsReport {
     #[serde(
         rename = "executionDuration",
@@ -13148,16 +14295,18 @@ pub struct PolicySessionsReport {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`PolicySessionsReportSort`"] pub enum PolicySessionsReportSort {
+    #[doc = "`PolicySessionsReportSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum PolicySessionsReportSort {
     SessionTypeAsc = "SessionTypeAsc", SessionTypeDesc = "SessionTypeDesc", TimeAsc =
     "TimeAsc", TimeDesc = "TimeDesc", JobStatusAsc = "JobStatusAsc", JobStatusDesc =
     "JobStatusDesc", } unknown Unknown
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`PolicySort`"] pub enum PolicySort { PriorityAsc = "PriorityAsc",
-    PriorityDesc = "PriorityDesc", NameAsc = "NameAsc", NameDesc = "NameDesc", UsnAsc =
-    "UsnAsc", UsnDesc = "UsnDesc", } unknown Unknown
+    #[doc = "`PolicySort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum PolicySort { PriorityAsc =
+    "PriorityAsc", PriorityDesc = "PriorityDesc", NameAsc = "NameAsc", NameDesc =
+    "NameDesc", UsnAsc = "UsnAsc", UsnDesc = "UsnDesc", } unknown Unknown
 }
 #[cfg(
     any(
@@ -13168,8 +14317,10 @@ pub struct PolicySessionsReport {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`PolicyStatus`"] pub enum PolicyStatus { Enabled = "Enabled", Disabled =
-    "Disabled", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`PolicyStatus`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `cosmos-db-policy`, `file-share-policy`, `policy`, `sql-policy`."]
+    pub enum PolicyStatus { Enabled = "Enabled", Disabled = "Disabled", Unknown =
+    "Unknown", } unknown UnknownValue
 }
 ///`PolicySubscriptionFromClient`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -13184,6 +14335,8 @@ pub struct PolicySessionsReport {
         feature = "vm-sla-based-policy"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-cost-estimation`, `cosmos-db-policy`, `cost-estimation`, `policy`, `unreferenced-types`, `vm-sla-based-policy`.
 pub struct PolicySubscriptionFromClient {
     ///Azure subscription GUID.
     #[serde(
@@ -13204,6 +14357,8 @@ pub struct PolicySubscriptionFromClient {
         feature = "vm-sla-based-policy"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-cost-estimation`, `cosmos-db-policy`, `cost-estimation`, `policy`, `unreferenced-types`, `vm-sla-based-policy`.
 pub struct PolicyTagGroupFromClient {
     ///Name of the condition.
     pub name: ::std::option::Option<::std::string::String>,
@@ -13215,6 +14370,8 @@ pub struct PolicyTagGroupFromClient {
 ///`PolicyTaskStatisticsReport`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "overview"))]
+///
+/// Needs the crate feature `overview`.
 pub struct PolicyTaskStatisticsReport {
     pub archives_count: ::std::option::Option<i32>,
     pub archives_total_count: ::std::option::Option<i32>,
@@ -13253,10 +14410,11 @@ pub struct PolicyTaskStatisticsReport {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`PolicyType`"] pub enum PolicyType { VirtualMachines = "VirtualMachines",
-    AzureSql = "AzureSql", FileShares = "FileShares", Unknown = "Unknown", CosmosDb =
-    "CosmosDb", ProtectionVmPolicy = "ProtectionVmPolicy", Vnet = "Vnet", } unknown
-    UnknownValue
+    #[doc = "`PolicyType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `configuration`, `configuration-backup`, `cosmos-db-account`, `cosmos-db-policy`, `cosmos-db-restore-point`, `database`, `file-share`, `file-share-policy`, `file-share-restore-point`, `job-sessions`, `overview`, `policy`, `protected-cosmos-db-account`, `protected-database`, `protected-file-share`, `protected-virtual-machine`, `protected-vnet`, `repository`, `sql-policy`, `sql-restore-point`, `unreferenced-types`, `virtual-machine`, `virtual-machine-restore-point`, `vnet-policy`, `vnet-restore-point`."]
+    pub enum PolicyType { VirtualMachines = "VirtualMachines", AzureSql = "AzureSql",
+    FileShares = "FileShares", Unknown = "Unknown", CosmosDb = "CosmosDb",
+    ProtectionVmPolicy = "ProtectionVmPolicy", Vnet = "Vnet", } unknown UnknownValue
 }
 ///`PolicyVirtualMachineFromClient`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -13269,6 +14427,8 @@ pub struct PolicyTaskStatisticsReport {
         feature = "vm-sla-based-policy"
     )
 )]
+///
+/// Needs one of the crate features `cost-estimation`, `policy`, `unreferenced-types`, `vm-sla-based-policy`.
 pub struct PolicyVirtualMachineFromClient {
     ///Id of the Azure VM, from `VirtualMachine_GetVirtualMachinePage`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -13277,6 +14437,8 @@ pub struct PolicyVirtualMachineFromClient {
 ///`PortalUsersCheckResult`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration"))]
+///
+/// Needs the crate feature `configuration`.
 pub struct PortalUsersCheckResult {
     pub name: ::std::option::Option<::std::string::String>,
     pub role: ::std::option::Option<::std::string::String>,
@@ -13285,6 +14447,8 @@ pub struct PortalUsersCheckResult {
 ///`Price`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types", feature = "vm-size"))]
+///
+/// Needs one of the crate features `unreferenced-types`, `vm-size`.
 pub struct Price {
     pub currency: ::std::option::Option<::std::string::String>,
     pub value: ::std::option::Option<f64>,
@@ -13299,9 +14463,10 @@ pub struct Price {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`PriceListItemUnit`"] pub enum PriceListItemUnit { OneGb = "OneGb", TenKilo
-    = "TenKilo", OneGbPerMonth = "OneGbPerMonth", OneHour = "OneHour", Unknown =
-    "Unknown", } unknown UnknownValue
+    #[doc = "`PriceListItemUnit`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `cosmos-db-cost-estimation`, `cost-estimation`, `file-share-cost-estimation`, `sql-cost-estimation`, `vm-sla-based-policy`."]
+    pub enum PriceListItemUnit { OneGb = "OneGb", TenKilo = "TenKilo", OneGbPerMonth =
+    "OneGbPerMonth", OneHour = "OneHour", Unknown = "Unknown", } unknown UnknownValue
 }
 ///`PricePerMonth`
 #[derive(Clone, Debug, Default)]
@@ -13314,6 +14479,8 @@ pub struct Price {
         feature = "vm-sla-based-policy"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-cost-estimation`, `cost-estimation`, `file-share-cost-estimation`, `sql-cost-estimation`, `vm-sla-based-policy`.
 pub struct PricePerMonth {
     pub type_: ::std::option::Option<PricePerMonthType>,
     pub value: ::std::option::Option<f64>,
@@ -13328,12 +14495,16 @@ pub struct PricePerMonth {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`PricePerMonthType`"] pub enum PricePerMonthType { Valid = "Valid", Unknown
-    = "Unknown", NotApplicable = "NotApplicable", } unknown UnknownValue
+    #[doc = "`PricePerMonthType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `cosmos-db-cost-estimation`, `cost-estimation`, `file-share-cost-estimation`, `sql-cost-estimation`, `vm-sla-based-policy`."]
+    pub enum PricePerMonthType { Valid = "Valid", Unknown = "Unknown", NotApplicable =
+    "NotApplicable", } unknown UnknownValue
 }
 ///`PrivateDeploymentState`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "system"))]
+///
+/// Needs the crate feature `system`.
 pub struct PrivateDeploymentState {
     pub auto_create_service_endpoints: ::std::option::Option<bool>,
     pub error: ::std::option::Option<::std::string::String>,
@@ -13346,15 +14517,17 @@ pub struct PrivateDeploymentState {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`PrivateDeploymentStatus`"] pub enum PrivateDeploymentStatus { Enabled =
-    "Enabled", Disabled = "Disabled", Enabling = "Enabling", Disabling = "Disabling", }
-    unknown Unknown
+    #[doc = "`PrivateDeploymentStatus`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum PrivateDeploymentStatus {
+    Enabled = "Enabled", Disabled = "Disabled", Enabling = "Enabling", Disabling =
+    "Disabling", } unknown Unknown
 }
 #[cfg(any(feature = "system"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`PrivateDnsSetting`"] pub enum PrivateDnsSetting { Disabled = "Disabled",
-    ManageAutomatically = "ManageAutomatically", ManageARecords = "ManageARecords", }
-    unknown Unknown
+    #[doc = "`PrivateDnsSetting`"] #[doc = ""] #[doc =
+    " Needs the crate feature `system`."] pub enum PrivateDnsSetting { Disabled =
+    "Disabled", ManageAutomatically = "ManageAutomatically", ManageARecords =
+    "ManageARecords", } unknown Unknown
 }
 ///`ProblemDetails`
 #[derive(Clone, Debug, Default)]
@@ -13386,6 +14559,8 @@ pub struct PrivateDeploymentState {
         feature = "worker"
     )
 )]
+///
+/// Needs one of the crate features `async-operation`, `azure-service-account`, `cosmos-db-account`, `database`, `file-share`, `key-vault`, `protected-cosmos-db-account`, `protected-database`, `protected-file-share`, `protected-virtual-machine`, `region`, `repository`, `resource-group`, `sql-elastic-pool`, `sql-policy`, `sql-server`, `storage-account`, `tag`, `tenant`, `unreferenced-types`, `veeam-vaults`, `virtual-machine`, `virtual-network`, `worker`.
 pub struct ProblemDetails {
     pub detail: ::std::option::Option<::std::string::String>,
     pub extensions: ::std::option::Option<
@@ -13403,6 +14578,8 @@ pub struct ProblemDetails {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ProblemDetails400 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<::std::string::String>,
@@ -13426,6 +14603,8 @@ pub struct ProblemDetails400 {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ProblemDetails401 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<::std::string::String>,
@@ -13442,11 +14621,15 @@ pub struct ProblemDetails401 {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ProblemDetails401Extensions {}
 ///`ProblemDetails403`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ProblemDetails403 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub extensions: ::std::option::Option<ProblemDetails403Extensions>,
@@ -13466,11 +14649,15 @@ pub struct ProblemDetails403 {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ProblemDetails403Extensions {}
 ///`ProblemDetails404`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ProblemDetails404 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<::std::string::String>,
@@ -13489,6 +14676,8 @@ pub struct ProblemDetails404 {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ProblemDetails405 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<::std::string::String>,
@@ -13507,6 +14696,8 @@ pub struct ProblemDetails405 {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ProblemDetails409 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<::std::string::String>,
@@ -13535,6 +14726,8 @@ pub struct ProblemDetails409 {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ProblemDetails415 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<i32>,
@@ -13549,6 +14742,8 @@ pub struct ProblemDetails415 {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ProblemDetails423 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<::std::string::String>,
@@ -13567,6 +14762,8 @@ pub struct ProblemDetails423 {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ProblemDetails424 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<i32>,
@@ -13581,6 +14778,8 @@ pub struct ProblemDetails424 {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ProblemDetails429 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<::std::string::String>,
@@ -13595,6 +14794,8 @@ pub struct ProblemDetails429 {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ProblemDetailsTraceId {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<::std::string::String>,
@@ -13612,6 +14813,8 @@ pub struct ProblemDetailsTraceId {
 ///`ProtectedCosmosDbAccount`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-cosmos-db-account"))]
+///
+/// Needs the crate feature `protected-cosmos-db-account`.
 pub struct ProtectedCosmosDbAccount {
     pub account_type: ::std::option::Option<CosmosDbAccountType>,
     pub archive_size_bytes: ::std::option::Option<i64>,
@@ -13646,6 +14849,8 @@ pub struct ProtectedCosmosDbAccount {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "protected-cosmos-db-account"))]
+///
+/// Needs the crate feature `protected-cosmos-db-account`.
 pub struct ProtectedCosmosDbAccountExportOptions {
     ///Ids of the protected Cosmos DB accounts to export; all matching ones when omitted.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -13666,11 +14871,12 @@ impl ProtectedCosmosDbAccountExportOptions {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ProtectedCosmosDbAccountSort`"] pub enum ProtectedCosmosDbAccountSort {
-    IdAsc = "IdAsc", IdDesc = "IdDesc", NameAsc = "NameAsc", NameDesc = "NameDesc",
-    StatusAsc = "StatusAsc", StatusDesc = "StatusDesc", AccountTypeAsc =
-    "AccountTypeAsc", AccountTypeDesc = "AccountTypeDesc", PolicyAsc = "PolicyAsc",
-    PolicyDesc = "PolicyDesc", LatestRestorableTimestampAsc =
+    #[doc = "`ProtectedCosmosDbAccountSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum
+    ProtectedCosmosDbAccountSort { IdAsc = "IdAsc", IdDesc = "IdDesc", NameAsc =
+    "NameAsc", NameDesc = "NameDesc", StatusAsc = "StatusAsc", StatusDesc = "StatusDesc",
+    AccountTypeAsc = "AccountTypeAsc", AccountTypeDesc = "AccountTypeDesc", PolicyAsc =
+    "PolicyAsc", PolicyDesc = "PolicyDesc", LatestRestorableTimestampAsc =
     "LatestRestorableTimestampAsc", LatestRestorableTimestampDesc =
     "LatestRestorableTimestampDesc", LatestBackupAsc = "LatestBackupAsc",
     LatestBackupDesc = "LatestBackupDesc", BackupSizeBytesAsc = "BackupSizeBytesAsc",
@@ -13691,20 +14897,24 @@ impl ProtectedCosmosDbAccountExportOptions {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ProtectedDataBackupTier`"] pub enum ProtectedDataBackupTier { NonArchive =
-    "NonArchive", Archive = "Archive", Unknown = "Unknown", All = "All", } unknown
-    UnknownValue
+    #[doc = "`ProtectedDataBackupTier`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `protected-cosmos-db-account`, `protected-database`, `protected-virtual-machine`."]
+    pub enum ProtectedDataBackupTier { NonArchive = "NonArchive", Archive = "Archive",
+    Unknown = "Unknown", All = "All", } unknown UnknownValue
 }
 #[cfg(any(feature = "protected-virtual-machine", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ProtectedDataBackupTierNullable`"] pub enum ProtectedDataBackupTierNullable
-    { NonArchive = "NonArchive", Archive = "Archive", Unknown = "Unknown", All = "All", }
-    unknown UnknownValue
+    #[doc = "`ProtectedDataBackupTierNullable`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `protected-virtual-machine`, `unreferenced-types`."]
+    pub enum ProtectedDataBackupTierNullable { NonArchive = "NonArchive", Archive =
+    "Archive", Unknown = "Unknown", All = "All", } unknown UnknownValue
 }
 ///`ProtectedDataBatchDeleteBackupConfig`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "protected-virtual-machine"))]
+///
+/// Needs the crate feature `protected-virtual-machine`.
 pub struct ProtectedDataBatchDeleteBackupConfig {
     #[serde(
         rename = "backupTier",
@@ -13725,6 +14935,8 @@ impl ProtectedDataBatchDeleteBackupConfig {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "protected-virtual-machine"))]
+///
+/// Needs the crate feature `protected-virtual-machine`.
 pub struct ProtectedDataBatchDeleteSnapshotsConfig {
     ///Ids of the protected Azure VMs whose snapshots are deleted (required).
     pub ids: ::std::vec::Vec<::std::string::String>,
@@ -13740,6 +14952,8 @@ impl ProtectedDataBatchDeleteSnapshotsConfig {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "protected-file-share"))]
+///
+/// Needs the crate feature `protected-file-share`.
 pub struct ProtectedDataFileShareBatchDeleteSnapshotsConfig {
     ///Ids of the protected file shares whose snapshots are deleted (required).
     pub ids: ::std::vec::Vec<::std::string::String>,
@@ -13754,6 +14968,8 @@ impl ProtectedDataFileShareBatchDeleteSnapshotsConfig {
 ///`ProtectedDatabase`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-database"))]
+///
+/// Needs the crate feature `protected-database`.
 pub struct ProtectedDatabase {
     pub azure_environment: ::std::option::Option<AzureEnvironment>,
     pub azure_id: ::std::option::Option<::std::string::String>,
@@ -13773,6 +14989,8 @@ pub struct ProtectedDatabase {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ProtectedDatabaseExtended {
     #[serde(
         rename = "archiveSizeBytes",
@@ -13841,30 +15059,32 @@ pub struct ProtectedDatabaseExtended {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ProtectedDatabaseExtendedSort`"] pub enum ProtectedDatabaseExtendedSort {
-    IdAsc = "IdAsc", IdDesc = "IdDesc", NameAsc = "NameAsc", NameDesc = "NameDesc",
-    ServerNameAsc = "ServerNameAsc", ServerNameDesc = "ServerNameDesc", ResourceGroupAsc
-    = "ResourceGroupAsc", ResourceGroupDesc = "ResourceGroupDesc", SizeAsc = "SizeAsc",
-    SizeDesc = "SizeDesc", RegionAsc = "RegionAsc", RegionDesc = "RegionDesc",
-    LastBackupAsc = "LastBackupAsc", LastBackupDesc = "LastBackupDesc", RepositoryNameAsc
-    = "RepositoryNameAsc", RepositoryNameDesc = "RepositoryNameDesc",
-    DataRetrievalStatusAsc = "DataRetrievalStatusAsc", DataRetrievalStatusDesc =
-    "DataRetrievalStatusDesc", PolicyAsc = "PolicyAsc", PolicyDesc = "PolicyDesc",
-    RestorePointCountAsc = "RestorePointCountAsc", RestorePointCountDesc =
-    "RestorePointCountDesc", SqlElasticPoolAsc = "SqlElasticPoolAsc", SqlElasticPoolDesc
-    = "SqlElasticPoolDesc", SubscriptionIdAsc = "SubscriptionIdAsc", SubscriptionIdDesc =
-    "SubscriptionIdDesc", SubscriptionNameAsc = "SubscriptionNameAsc",
-    SubscriptionNameDesc = "SubscriptionNameDesc", TenantIdAsc = "TenantIdAsc",
-    TenantIdDesc = "TenantIdDesc", BackupSizeAsc = "BackupSizeAsc", BackupSizeDesc =
-    "BackupSizeDesc", ArchiveSizeAsc = "ArchiveSizeAsc", ArchiveSizeDesc =
-    "ArchiveSizeDesc", } unknown Unknown
+    #[doc = "`ProtectedDatabaseExtendedSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum
+    ProtectedDatabaseExtendedSort { IdAsc = "IdAsc", IdDesc = "IdDesc", NameAsc =
+    "NameAsc", NameDesc = "NameDesc", ServerNameAsc = "ServerNameAsc", ServerNameDesc =
+    "ServerNameDesc", ResourceGroupAsc = "ResourceGroupAsc", ResourceGroupDesc =
+    "ResourceGroupDesc", SizeAsc = "SizeAsc", SizeDesc = "SizeDesc", RegionAsc =
+    "RegionAsc", RegionDesc = "RegionDesc", LastBackupAsc = "LastBackupAsc",
+    LastBackupDesc = "LastBackupDesc", RepositoryNameAsc = "RepositoryNameAsc",
+    RepositoryNameDesc = "RepositoryNameDesc", DataRetrievalStatusAsc =
+    "DataRetrievalStatusAsc", DataRetrievalStatusDesc = "DataRetrievalStatusDesc",
+    PolicyAsc = "PolicyAsc", PolicyDesc = "PolicyDesc", RestorePointCountAsc =
+    "RestorePointCountAsc", RestorePointCountDesc = "RestorePointCountDesc",
+    SqlElasticPoolAsc = "SqlElasticPoolAsc", SqlElasticPoolDesc = "SqlElasticPoolDesc",
+    SubscriptionIdAsc = "SubscriptionIdAsc", SubscriptionIdDesc = "SubscriptionIdDesc",
+    SubscriptionNameAsc = "SubscriptionNameAsc", SubscriptionNameDesc =
+    "SubscriptionNameDesc", TenantIdAsc = "TenantIdAsc", TenantIdDesc = "TenantIdDesc",
+    BackupSizeAsc = "BackupSizeAsc", BackupSizeDesc = "BackupSizeDesc", ArchiveSizeAsc =
+    "ArchiveSizeAsc", ArchiveSizeDesc = "ArchiveSizeDesc", } unknown Unknown
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ProtectedDatabaseSort`"] pub enum ProtectedDatabaseSort { IdAsc = "IdAsc",
-    IdDesc = "IdDesc", NameAsc = "NameAsc", NameDesc = "NameDesc", ServerNameAsc =
-    "ServerNameAsc", ServerNameDesc = "ServerNameDesc", ResourceGroupAsc =
-    "ResourceGroupAsc", ResourceGroupDesc = "ResourceGroupDesc", SizeAsc = "SizeAsc",
+    #[doc = "`ProtectedDatabaseSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum ProtectedDatabaseSort {
+    IdAsc = "IdAsc", IdDesc = "IdDesc", NameAsc = "NameAsc", NameDesc = "NameDesc",
+    ServerNameAsc = "ServerNameAsc", ServerNameDesc = "ServerNameDesc", ResourceGroupAsc
+    = "ResourceGroupAsc", ResourceGroupDesc = "ResourceGroupDesc", SizeAsc = "SizeAsc",
     SizeDesc = "SizeDesc", RegionAsc = "RegionAsc", RegionDesc = "RegionDesc",
     LastBackupAsc = "LastBackupAsc", LastBackupDesc = "LastBackupDesc", RepositoryNameAsc
     = "RepositoryNameAsc", RepositoryNameDesc = "RepositoryNameDesc",
@@ -13874,6 +15094,8 @@ pub struct ProtectedDatabaseExtended {
 ///`ProtectedFileShare`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-file-share"))]
+///
+/// Needs the crate feature `protected-file-share`.
 pub struct ProtectedFileShare {
     pub azure_environment: ::std::option::Option<AzureEnvironment>,
     pub azure_id: ::std::option::Option<::std::string::String>,
@@ -13893,6 +15115,8 @@ pub struct ProtectedFileShare {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "protected-file-share"))]
+///
+/// Needs the crate feature `protected-file-share`.
 pub struct ProtectedFileShareExportOptions {
     ///Ids of the protected file shares to export; all matching ones when omitted.
     #[serde(
@@ -13918,6 +15142,8 @@ impl ProtectedFileShareExportOptions {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ProtectedFileShareExtended {
     #[serde(
         rename = "azureEnvironment",
@@ -13976,21 +15202,24 @@ pub struct ProtectedFileShareExtended {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ProtectedFileShareExtendedSort`"] pub enum ProtectedFileShareExtendedSort {
-    IdAsc = "IdAsc", IdDesc = "IdDesc", LastBackupAsc = "LastBackupAsc", LastBackupDesc =
-    "LastBackupDesc", NameAsc = "NameAsc", NameDesc = "NameDesc", ResourceGroupAsc =
-    "ResourceGroupAsc", ResourceGroupDesc = "ResourceGroupDesc", RegionAsc = "RegionAsc",
-    RegionDesc = "RegionDesc", PolicyAsc = "PolicyAsc", PolicyDesc = "PolicyDesc",
-    RestorePointCountAsc = "RestorePointCountAsc", RestorePointCountDesc =
-    "RestorePointCountDesc", SizeAsc = "SizeAsc", SizeDesc = "SizeDesc",
-    StorageAccountAsc = "StorageAccountAsc", StorageAccountDesc = "StorageAccountDesc",
-    SubscriptionIdAsc = "SubscriptionIdAsc", SubscriptionIdDesc = "SubscriptionIdDesc",
-    TenantIdAsc = "TenantIdAsc", TenantIdDesc = "TenantIdDesc", } unknown Unknown
+    #[doc = "`ProtectedFileShareExtendedSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum
+    ProtectedFileShareExtendedSort { IdAsc = "IdAsc", IdDesc = "IdDesc", LastBackupAsc =
+    "LastBackupAsc", LastBackupDesc = "LastBackupDesc", NameAsc = "NameAsc", NameDesc =
+    "NameDesc", ResourceGroupAsc = "ResourceGroupAsc", ResourceGroupDesc =
+    "ResourceGroupDesc", RegionAsc = "RegionAsc", RegionDesc = "RegionDesc", PolicyAsc =
+    "PolicyAsc", PolicyDesc = "PolicyDesc", RestorePointCountAsc =
+    "RestorePointCountAsc", RestorePointCountDesc = "RestorePointCountDesc", SizeAsc =
+    "SizeAsc", SizeDesc = "SizeDesc", StorageAccountAsc = "StorageAccountAsc",
+    StorageAccountDesc = "StorageAccountDesc", SubscriptionIdAsc = "SubscriptionIdAsc",
+    SubscriptionIdDesc = "SubscriptionIdDesc", TenantIdAsc = "TenantIdAsc", TenantIdDesc
+    = "TenantIdDesc", } unknown Unknown
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ProtectedFileShareSort`"] pub enum ProtectedFileShareSort { IdAsc =
-    "IdAsc", IdDesc = "IdDesc", LastBackupAsc = "LastBackupAsc", LastBackupDesc =
+    #[doc = "`ProtectedFileShareSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum ProtectedFileShareSort {
+    IdAsc = "IdAsc", IdDesc = "IdDesc", LastBackupAsc = "LastBackupAsc", LastBackupDesc =
     "LastBackupDesc", NameAsc = "NameAsc", NameDesc = "NameDesc", ResourceGroupAsc =
     "ResourceGroupAsc", ResourceGroupDesc = "ResourceGroupDesc", RegionAsc = "RegionAsc",
     RegionDesc = "RegionDesc", } unknown Unknown
@@ -13998,6 +15227,8 @@ pub struct ProtectedFileShareExtended {
 ///`ProtectedFileShareStorageAccount`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-file-share", feature = "unreferenced-types"))]
+///
+/// Needs one of the crate features `protected-file-share`, `unreferenced-types`.
 pub struct ProtectedFileShareStorageAccount {
     pub id: ::std::option::Option<::std::string::String>,
     pub name: ::std::option::Option<::std::string::String>,
@@ -14006,6 +15237,8 @@ pub struct ProtectedFileShareStorageAccount {
 ///`ProtectedItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-sessions"))]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct ProtectedItem {
     pub failure_count: ::std::option::Option<i32>,
     pub protected_regions_count: ::std::option::Option<i32>,
@@ -14016,9 +15249,10 @@ pub struct ProtectedItem {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ProtectedItemExtendedSort`"] pub enum ProtectedItemExtendedSort { IdAsc =
-    "IdAsc", IdDesc = "IdDesc", LastBackupAsc = "LastBackupAsc", LastBackupDesc =
-    "LastBackupDesc", NameAsc = "NameAsc", NameDesc = "NameDesc", OsTypeAsc =
+    #[doc = "`ProtectedItemExtendedSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum ProtectedItemExtendedSort
+    { IdAsc = "IdAsc", IdDesc = "IdDesc", LastBackupAsc = "LastBackupAsc", LastBackupDesc
+    = "LastBackupDesc", NameAsc = "NameAsc", NameDesc = "NameDesc", OsTypeAsc =
     "OsTypeAsc", OsTypeDesc = "OsTypeDesc", ResourceGroupAsc = "ResourceGroupAsc",
     ResourceGroupDesc = "ResourceGroupDesc", RegionAsc = "RegionAsc", RegionDesc =
     "RegionDesc", VmSizeAsc = "VmSizeAsc", VmSizeDesc = "VmSizeDesc", PolicyAsc =
@@ -14034,22 +15268,27 @@ pub struct ProtectedItem {
 ///`ProtectedItemResourceParent`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-sessions"))]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct ProtectedItemResourceParent {
     pub id: ::std::option::Option<::std::string::String>,
     pub name: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ProtectedItemSort`"] pub enum ProtectedItemSort { IdAsc = "IdAsc", IdDesc =
-    "IdDesc", LastBackupAsc = "LastBackupAsc", LastBackupDesc = "LastBackupDesc", NameAsc
-    = "NameAsc", NameDesc = "NameDesc", OsTypeAsc = "OsTypeAsc", OsTypeDesc =
-    "OsTypeDesc", ResourceGroupAsc = "ResourceGroupAsc", ResourceGroupDesc =
-    "ResourceGroupDesc", RegionAsc = "RegionAsc", RegionDesc = "RegionDesc", VmSizeAsc =
-    "VmSizeAsc", VmSizeDesc = "VmSizeDesc", } unknown Unknown
+    #[doc = "`ProtectedItemSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum ProtectedItemSort { IdAsc
+    = "IdAsc", IdDesc = "IdDesc", LastBackupAsc = "LastBackupAsc", LastBackupDesc =
+    "LastBackupDesc", NameAsc = "NameAsc", NameDesc = "NameDesc", OsTypeAsc =
+    "OsTypeAsc", OsTypeDesc = "OsTypeDesc", ResourceGroupAsc = "ResourceGroupAsc",
+    ResourceGroupDesc = "ResourceGroupDesc", RegionAsc = "RegionAsc", RegionDesc =
+    "RegionDesc", VmSizeAsc = "VmSizeAsc", VmSizeDesc = "VmSizeDesc", } unknown Unknown
 }
 ///`ProtectedProgress`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-sessions"))]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct ProtectedProgress {
     pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     pub job_session_id: ::std::option::Option<::std::string::String>,
@@ -14061,6 +15300,8 @@ pub struct ProtectedProgress {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "protected-database"))]
+///
+/// Needs the crate feature `protected-database`.
 pub struct ProtectedSqlDatabaseExportOptions {
     ///Ids of the protected databases to export; all matching ones when omitted.
     #[serde(
@@ -14085,6 +15326,8 @@ impl ProtectedSqlDatabaseExportOptions {
 ///`ProtectedVirtualMachine`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-virtual-machine"))]
+///
+/// Needs the crate feature `protected-virtual-machine`.
 pub struct ProtectedVirtualMachine {
     pub availability_zone: ::std::option::Option<::std::string::String>,
     pub azure_environment: ::std::option::Option<AzureEnvironment>,
@@ -14106,6 +15349,8 @@ pub struct ProtectedVirtualMachine {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "protected-virtual-machine"))]
+///
+/// Needs the crate feature `protected-virtual-machine`.
 pub struct ProtectedVirtualMachineExportOptions {
     ///Only VMs whose archived data is in one of these retrieval states.
     #[serde(
@@ -14147,6 +15392,8 @@ impl ProtectedVirtualMachineExportOptions {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ProtectedVirtualMachineExtended {
     #[serde(
         rename = "archiveSizeBytes",
@@ -14217,6 +15464,8 @@ pub struct ProtectedVirtualMachineExtended {
 ///`ProtectedVnet`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-vnet"))]
+///
+/// Needs the crate feature `protected-vnet`.
 pub struct ProtectedVnet {
     pub azure_account: ::std::option::Option<VnetPolicyAzureAccount>,
     pub id: ::std::option::Option<::uuid::Uuid>,
@@ -14229,6 +15478,8 @@ pub struct ProtectedVnet {
 ///`ProtectedVnetExportOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-vnet"))]
+///
+/// Needs the crate feature `protected-vnet`.
 pub struct ProtectedVnetExportOptions {
     ///Ids of the network configuration restore points to export; all matching ones when omitted.
     pub restore_point_ids: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
@@ -14245,6 +15496,8 @@ impl ProtectedVnetExportOptions {
 ///`ProtectedVnetExtended`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ProtectedVnetExtended {
     pub azure_account: ::std::option::Option<VnetPolicyAzureAccount>,
     pub id: ::std::option::Option<::uuid::Uuid>,
@@ -14260,8 +15513,9 @@ pub struct ProtectedVnetExtended {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ProtectedVnetExtendedSort`"] pub enum ProtectedVnetExtendedSort { IdAsc =
-    "IdAsc", IdDesc = "IdDesc", TenantIdAsc = "TenantIdAsc", TenantIdDesc =
+    #[doc = "`ProtectedVnetExtendedSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum ProtectedVnetExtendedSort
+    { IdAsc = "IdAsc", IdDesc = "IdDesc", TenantIdAsc = "TenantIdAsc", TenantIdDesc =
     "TenantIdDesc", SubscriptionIdAsc = "SubscriptionIdAsc", SubscriptionIdDesc =
     "SubscriptionIdDesc", RegionCountAsc = "RegionCountAsc", RegionCountDesc =
     "RegionCountDesc", LastBackupAsc = "LastBackupAsc", LastBackupDesc =
@@ -14272,15 +15526,19 @@ pub struct ProtectedVnetExtended {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ProtectedVnetSort`"] pub enum ProtectedVnetSort { IdAsc = "IdAsc", IdDesc =
-    "IdDesc", TenantIdAsc = "TenantIdAsc", TenantIdDesc = "TenantIdDesc",
-    SubscriptionIdAsc = "SubscriptionIdAsc", SubscriptionIdDesc = "SubscriptionIdDesc",
-    LastBackupAsc = "LastBackupAsc", LastBackupDesc = "LastBackupDesc", } unknown Unknown
+    #[doc = "`ProtectedVnetSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum ProtectedVnetSort { IdAsc
+    = "IdAsc", IdDesc = "IdDesc", TenantIdAsc = "TenantIdAsc", TenantIdDesc =
+    "TenantIdDesc", SubscriptionIdAsc = "SubscriptionIdAsc", SubscriptionIdDesc =
+    "SubscriptionIdDesc", LastBackupAsc = "LastBackupAsc", LastBackupDesc =
+    "LastBackupDesc", } unknown Unknown
 }
 ///`ProtectedVnetToDelete`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "protected-vnet"))]
+///
+/// Needs the crate feature `protected-vnet`.
 pub struct ProtectedVnetToDelete {
     #[serde(rename = "deletionType")]
     pub deletion_type: VnetDeletionType,
@@ -14301,6 +15559,8 @@ impl ProtectedVnetToDelete {
 ///`ProtectedWorkloadsReport`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "overview"))]
+///
+/// Needs the crate feature `overview`.
 pub struct ProtectedWorkloadsReport {
     pub file_shares_protected_count: ::std::option::Option<i32>,
     pub file_shares_total_count: ::std::option::Option<i32>,
@@ -14312,6 +15572,8 @@ pub struct ProtectedWorkloadsReport {
 ///`ProtectionCosmosDbAccountState`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-cosmos-db-account"))]
+///
+/// Needs the crate feature `protected-cosmos-db-account`.
 pub struct ProtectionCosmosDbAccountState {
     pub data_retrieval_status: ::std::option::Option<DataRetrievalStatus>,
     pub destinations: ::std::option::Option<::std::vec::Vec<CosmosDbBackupDestination>>,
@@ -14322,6 +15584,8 @@ pub struct ProtectionCosmosDbAccountState {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ProtectionDatabaseState {
     #[serde(rename = "dataRetrievalStatus")]
     pub data_retrieval_status: DataRetrievalStatus,
@@ -14335,19 +15599,24 @@ pub struct ProtectionDatabaseState {
 ///`ProtectionFileShareState`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ProtectionFileShareState {
     pub destinations: ::std::option::Option<::std::vec::Vec<FileShareBackupDestination>>,
     pub restore_point_count: i32,
 }
 #[cfg(any(feature = "vm-sla-based-policy"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ProtectionPolicySlaComplianceStatus`"] pub enum
+    #[doc = "`ProtectionPolicySlaComplianceStatus`"] #[doc = ""] #[doc =
+    " Needs the crate feature `vm-sla-based-policy`."] pub enum
     ProtectionPolicySlaComplianceStatus { MetSla = "MetSla", MissedSla = "MissedSla",
     NotExecuted = "NotExecuted", } unknown Unknown
 }
 ///`ProtectionPolicySlaReport`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vm-sla-based-policy"))]
+///
+/// Needs the crate feature `vm-sla-based-policy`.
 pub struct ProtectionPolicySlaReport {
     pub achieved_sla_percent: ::std::option::Option<f64>,
     pub status: ::std::option::Option<ProtectionPolicySlaComplianceStatus>,
@@ -14356,6 +15625,8 @@ pub struct ProtectionPolicySlaReport {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ProtectionState {
     #[serde(
         rename = "backupDestinationDetails",
@@ -14400,13 +15671,17 @@ pub struct ProtectionState {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ProtectionStatus`"] pub enum ProtectionStatus { Unprotected =
-    "Unprotected", Protected = "Protected", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`ProtectionStatus`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `cosmos-db-account`, `database`, `file-share`, `unreferenced-types`, `virtual-machine`."]
+    pub enum ProtectionStatus { Unprotected = "Unprotected", Protected = "Protected",
+    Unknown = "Unknown", } unknown UnknownValue
 }
 ///`ProtectionVmState`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ProtectionVmState {
     #[serde(rename = "dataRetrievalStatus")]
     pub data_retrieval_status: DataRetrievalStatus,
@@ -14423,6 +15698,8 @@ pub struct ProtectionVmState {
 ///`Rates`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-sessions", feature = "unreferenced-types"))]
+///
+/// Needs one of the crate features `job-sessions`, `unreferenced-types`.
 pub struct Rates {
     pub processed_data_bytes: ::std::option::Option<i64>,
     pub processing_rate_bytes_per_second: ::std::option::Option<i64>,
@@ -14432,23 +15709,27 @@ pub struct Rates {
 }
 #[cfg(any(feature = "unreferenced-types", feature = "user"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RbacRole`"] pub enum RbacRole { PortalAdmin = "PortalAdmin", PortalOperator
-    = "PortalOperator", RestoreOperator = "RestoreOperator", VeeamUpdater =
-    "VeeamUpdater", Unknown = "Unknown", IntegrationOperator = "IntegrationOperator",
-    ReadOnlyUser = "ReadOnlyUser", } unknown UnknownValue
-}
-#[cfg(any(feature = "user"))]
-::veeam_runtime::string_enum! {
-    #[doc = "`RbacRoleNullable`"] pub enum RbacRoleNullable { PortalAdmin =
-    "PortalAdmin", PortalOperator = "PortalOperator", RestoreOperator =
+    #[doc = "`RbacRole`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `unreferenced-types`, `user`."] pub enum RbacRole {
+    PortalAdmin = "PortalAdmin", PortalOperator = "PortalOperator", RestoreOperator =
     "RestoreOperator", VeeamUpdater = "VeeamUpdater", Unknown = "Unknown",
     IntegrationOperator = "IntegrationOperator", ReadOnlyUser = "ReadOnlyUser", } unknown
     UnknownValue
+}
+#[cfg(any(feature = "user"))]
+::veeam_runtime::string_enum! {
+    #[doc = "`RbacRoleNullable`"] #[doc = ""] #[doc = " Needs the crate feature `user`."]
+    pub enum RbacRoleNullable { PortalAdmin = "PortalAdmin", PortalOperator =
+    "PortalOperator", RestoreOperator = "RestoreOperator", VeeamUpdater = "VeeamUpdater",
+    Unknown = "Unknown", IntegrationOperator = "IntegrationOperator", ReadOnlyUser =
+    "ReadOnlyUser", } unknown UnknownValue
 }
 ///`RecreateServiceAccountRequest`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RecreateServiceAccountRequest {
     #[serde(rename = "azureAuthenticationResult")]
     pub azure_authentication_result: AzureAuthenticationResult,
@@ -14475,6 +15756,8 @@ pub struct RecreateServiceAccountRequest {
         feature = "worker"
     )
 )]
+///
+/// Needs one of the crate features `azure-cosmos-db-accounts`, `configuration`, `cosmos-db-policy`, `file-share-policy`, `job-sessions`, `policy`, `protected-database`, `protected-file-share`, `protected-virtual-machine`, `region`, `sql-policy`, `unreferenced-types`, `virtual-machine-restore-point`, `vm-sla-based-policy`, `vnet-restore-point`, `worker`.
 pub struct Region {
     ///Azure region id, such as `westeurope`.
     pub id: ::std::option::Option<::std::string::String>,
@@ -14486,6 +15769,8 @@ pub struct Region {
 ///`RegionCpuCoreResource`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RegionCpuCoreResource {
     pub cpu_core_resource: i64,
     pub region: RegionCpuCoreResourceRegion,
@@ -14493,6 +15778,8 @@ pub struct RegionCpuCoreResource {
 ///`RegionCpuCoreResourceRegion`
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RegionCpuCoreResourceRegion(::std::string::String);
 #[cfg(any(feature = "unreferenced-types"))]
 impl ::std::ops::Deref for RegionCpuCoreResourceRegion {
@@ -14557,18 +15844,24 @@ impl<'de> ::serde::Deserialize<'de> for RegionCpuCoreResourceRegion {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RegionExpansion`"] pub enum RegionExpansion { None = "None", Subscription =
-    "Subscription", WorkerSupport = "WorkerSupport", All = "All", } unknown Unknown
+    #[doc = "`RegionExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum RegionExpansion { None =
+    "None", Subscription = "Subscription", WorkerSupport = "WorkerSupport", All = "All",
+    } unknown Unknown
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RegionSort`"] pub enum RegionSort { IdAsc = "IdAsc", IdDesc = "IdDesc",
-    NameAsc = "NameAsc", NameDesc = "NameDesc", } unknown Unknown
+    #[doc = "`RegionSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum RegionSort { IdAsc =
+    "IdAsc", IdDesc = "IdDesc", NameAsc = "NameAsc", NameDesc = "NameDesc", } unknown
+    Unknown
 }
 ///`RenewClientSecretRequest`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RenewClientSecretRequest {
     #[serde(rename = "azureAuthenticationResult")]
     pub azure_authentication_result: AzureAuthenticationResult,
@@ -14582,6 +15875,8 @@ pub struct RenewClientSecretRequest {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RenewClientSecretResult {
     #[serde(
         rename = "clientSecretExpiration",
@@ -14593,8 +15888,9 @@ pub struct RenewClientSecretResult {
 }
 #[cfg(any(feature = "overview"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ReportPeriod`"] pub enum ReportPeriod { Day = "Day", Week = "Week", Month =
-    "Month", Year = "Year", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`ReportPeriod`"] #[doc = ""] #[doc = " Needs the crate feature `overview`."]
+    pub enum ReportPeriod { Day = "Day", Week = "Week", Month = "Month", Year = "Year",
+    Unknown = "Unknown", } unknown UnknownValue
 }
 ///`Repository`
 #[derive(Clone, Debug, Default)]
@@ -14608,6 +15904,8 @@ pub struct RenewClientSecretResult {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `azure-service-account`, `configuration`, `job-sessions`, `repository`, `tenant`, `unreferenced-types`.
 pub struct Repository {
     pub azure_account_id: ::std::option::Option<::std::string::String>,
     pub azure_storage_account_id: ::std::option::Option<::std::string::String>,
@@ -14636,6 +15934,8 @@ pub struct Repository {
 ///`RepositoryConfigurationItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "storage-template"))]
+///
+/// Needs the crate feature `storage-template`.
 pub struct RepositoryConfigurationItem {
     pub region_name: ::std::option::Option<::std::string::String>,
     pub region_resource_id: ::std::option::Option<::std::string::String>,
@@ -14649,6 +15949,8 @@ pub struct RepositoryConfigurationItem {
 ///`RepositoryConfigurationItemFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "storage-template"))]
+///
+/// Needs the crate feature `storage-template`.
 pub struct RepositoryConfigurationItemFromClient {
     ///Azure resource id of the region.
     pub region_resource_id: ::std::option::Option<::std::string::String>,
@@ -14659,6 +15961,8 @@ pub struct RepositoryConfigurationItemFromClient {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RepositoryCreateFromClient {
     #[serde(
         rename = "autoCreateTiers",
@@ -14720,6 +16024,8 @@ pub struct RepositoryCreateFromClient {
 ///`RepositoryCreateFromClientAzureAccountId`
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RepositoryCreateFromClientAzureAccountId(::std::string::String);
 #[cfg(any(feature = "unreferenced-types"))]
 impl ::std::ops::Deref for RepositoryCreateFromClientAzureAccountId {
@@ -14787,6 +16093,8 @@ impl<'de> ::serde::Deserialize<'de> for RepositoryCreateFromClientAzureAccountId
 ///`RepositoryCreateFromClientAzureStorageAccountId`
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RepositoryCreateFromClientAzureStorageAccountId(::std::string::String);
 #[cfg(any(feature = "unreferenced-types"))]
 impl ::std::ops::Deref for RepositoryCreateFromClientAzureStorageAccountId {
@@ -14855,6 +16163,8 @@ impl<'de> ::serde::Deserialize<'de> for RepositoryCreateFromClientAzureStorageAc
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "repository"))]
+///
+/// Needs the crate feature `repository`.
 pub struct RepositoryCreateFromClientWithKeyVault {
     ///`true` creates three repositories, one each for hot, cool and archive tiers.
     #[serde(
@@ -14937,6 +16247,8 @@ impl RepositoryCreateFromClientWithKeyVault {
 ///Id of the service account used to create the repository (required).
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "repository"))]
+///
+/// Needs the crate feature `repository`.
 pub struct RepositoryCreateFromClientWithKeyVaultAzureAccountId(::std::string::String);
 #[cfg(any(feature = "repository"))]
 impl ::std::ops::Deref for RepositoryCreateFromClientWithKeyVaultAzureAccountId {
@@ -15006,6 +16318,8 @@ for RepositoryCreateFromClientWithKeyVaultAzureAccountId {
 ///Id of the storage account holding the container (required).
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "repository"))]
+///
+/// Needs the crate feature `repository`.
 pub struct RepositoryCreateFromClientWithKeyVaultAzureStorageAccountId(
     ::std::string::String,
 );
@@ -15078,6 +16392,8 @@ for RepositoryCreateFromClientWithKeyVaultAzureStorageAccountId {
 ///`RepositoryEncryptionCheckResult`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration"))]
+///
+/// Needs the crate feature `configuration`.
 pub struct RepositoryEncryptionCheckResult {
     pub encryption_method: ::std::option::Option<RepositoryEncryptionMethod>,
     pub message: ::std::option::Option<::std::string::String>,
@@ -15087,7 +16403,8 @@ pub struct RepositoryEncryptionCheckResult {
 }
 #[cfg(any(feature = "configuration"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RepositoryEncryptionCheckResultStatus`"] pub enum
+    #[doc = "`RepositoryEncryptionCheckResultStatus`"] #[doc = ""] #[doc =
+    " Needs the crate feature `configuration`."] pub enum
     RepositoryEncryptionCheckResultStatus { Unknown = "Unknown", Valid = "Valid",
     EncryptionWasDisabled = "EncryptionWasDisabled", InvalidEncryptionSettings =
     "InvalidEncryptionSettings", IncorrectPassword = "IncorrectPassword", MissingPassword
@@ -15098,15 +16415,18 @@ pub struct RepositoryEncryptionCheckResult {
 }
 #[cfg(any(feature = "configuration", feature = "repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RepositoryEncryptionMethod`"] pub enum RepositoryEncryptionMethod { Unknown
-    = "Unknown", None = "None", Password = "Password", KeyVault = "KeyVault", } unknown
-    UnknownValue
+    #[doc = "`RepositoryEncryptionMethod`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `configuration`, `repository`."] pub enum
+    RepositoryEncryptionMethod { Unknown = "Unknown", None = "None", Password =
+    "Password", KeyVault = "KeyVault", } unknown UnknownValue
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RepositoryExpansion`"] pub enum RepositoryExpansion { None = "None", Region
-    = "Region", StorageAccount = "StorageAccount", AzureAccount = "AzureAccount",
-    UsedSpace = "UsedSpace", KeyVault = "KeyVault", All = "All", } unknown Unknown
+    #[doc = "`RepositoryExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum RepositoryExpansion { None
+    = "None", Region = "Region", StorageAccount = "StorageAccount", AzureAccount =
+    "AzureAccount", UsedSpace = "UsedSpace", KeyVault = "KeyVault", All = "All", }
+    unknown Unknown
 }
 ///`RepositoryJobInfo`
 #[derive(Clone, Debug, Default)]
@@ -15137,6 +16457,8 @@ pub struct RepositoryEncryptionCheckResult {
         feature = "vnet-restore-point"
     )
 )]
+///
+/// Needs one of the crate features `configuration`, `configuration-backup`, `cosmos-db-account`, `cosmos-db-policy`, `cosmos-db-restore-point`, `database`, `file-share`, `file-share-policy`, `file-share-restore-point`, `job-sessions`, `policy`, `protected-cosmos-db-account`, `protected-database`, `protected-file-share`, `protected-virtual-machine`, `protected-vnet`, `repository`, `sql-policy`, `sql-restore-point`, `virtual-machine`, `virtual-machine-restore-point`, `vnet-policy`, `vnet-restore-point`.
 pub struct RepositoryJobInfo {
     pub repository_id: ::std::option::Option<::std::string::String>,
     pub repository_name: ::std::option::Option<::std::string::String>,
@@ -15146,6 +16468,8 @@ pub struct RepositoryJobInfo {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "repository"))]
+///
+/// Needs the crate feature `repository`.
 pub struct RepositoryOptions {
     ///`true`: only repositories with immutability on.
     #[serde(
@@ -15197,6 +16521,8 @@ impl RepositoryOptions {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `azure-service-account`, `configuration`, `job-sessions`, `repository`, `tenant`, `unreferenced-types`.
 pub struct RepositoryOwnership {
     pub current_owner_identifier: ::std::option::Option<::std::string::String>,
     pub current_owner_name: ::std::option::Option<::std::string::String>,
@@ -15205,6 +16531,8 @@ pub struct RepositoryOwnership {
 ///`RepositoryOwnershipCheckResult`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration"))]
+///
+/// Needs the crate feature `configuration`.
 pub struct RepositoryOwnershipCheckResult {
     pub has_another_owner: ::std::option::Option<bool>,
     pub message: ::std::option::Option<::std::string::String>,
@@ -15215,13 +16543,16 @@ pub struct RepositoryOwnershipCheckResult {
 }
 #[cfg(any(feature = "configuration"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RepositoryOwnershipCheckResultStatus`"] pub enum
+    #[doc = "`RepositoryOwnershipCheckResultStatus`"] #[doc = ""] #[doc =
+    " Needs the crate feature `configuration`."] pub enum
     RepositoryOwnershipCheckResultStatus { Unknown = "Unknown", Valid = "Valid",
     HasAnotherOwner = "HasAnotherOwner", } unknown UnknownValue
 }
 ///`RepositoryPasswordIsCorrect200`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "repository"))]
+///
+/// Needs the crate feature `repository`.
 pub struct RepositoryPasswordIsCorrect200(pub bool);
 #[cfg(any(feature = "repository"))]
 impl ::std::ops::Deref for RepositoryPasswordIsCorrect200 {
@@ -15286,8 +16617,10 @@ impl ::std::convert::TryFrom<String> for RepositoryPasswordIsCorrect200 {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RepositoryRestorePointState`"] pub enum RepositoryRestorePointState { Ok =
-    "Ok", Corrupted = "Corrupted", NotApplicable = "NotApplicable", } unknown Unknown
+    #[doc = "`RepositoryRestorePointState`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `cosmos-db-restore-point`, `file-share-restore-point`, `sql-restore-point`, `virtual-machine-restore-point`, `vnet-restore-point`."]
+    pub enum RepositoryRestorePointState { Ok = "Ok", Corrupted = "Corrupted",
+    NotApplicable = "NotApplicable", } unknown Unknown
 }
 ///`RepositoryRetentionSettings`
 #[derive(Clone, Debug, Default)]
@@ -15302,6 +16635,8 @@ impl ::std::convert::TryFrom<String> for RepositoryPasswordIsCorrect200 {
         feature = "sql-policy"
     )
 )]
+///
+/// Needs one of the crate features `configuration-backup`, `cosmos-db-cost-estimation`, `cosmos-db-policy`, `cost-estimation`, `policy`, `sql-cost-estimation`, `sql-policy`.
 pub struct RepositoryRetentionSettings {
     pub retention_duration_type: ::std::option::Option<RetentionDurationTypeNullable>,
     ///How many units of `retentionDurationType` to keep restore points.
@@ -15310,6 +16645,8 @@ pub struct RepositoryRetentionSettings {
 ///`RepositorySecuritySettingsData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "repository"))]
+///
+/// Needs the crate feature `repository`.
 pub struct RepositorySecuritySettingsData {
     pub encryption_method: ::std::option::Option<RepositoryEncryptionMethod>,
     pub hint: ::std::option::Option<::std::string::String>,
@@ -15326,6 +16663,8 @@ pub struct RepositorySecuritySettingsData {
 ///`RepositorySettingsCheckResult`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration"))]
+///
+/// Needs the crate feature `configuration`.
 pub struct RepositorySettingsCheckResult {
     pub message: ::std::option::Option<::std::string::String>,
     pub repository: ::std::option::Option<Repository>,
@@ -15334,7 +16673,8 @@ pub struct RepositorySettingsCheckResult {
 }
 #[cfg(any(feature = "configuration"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RepositorySettingsCheckResultStatus`"] pub enum
+    #[doc = "`RepositorySettingsCheckResultStatus`"] #[doc = ""] #[doc =
+    " Needs the crate feature `configuration`."] pub enum
     RepositorySettingsCheckResultStatus { Unknown = "Unknown", Valid = "Valid",
     DoesNotExist = "DoesNotExist", IncorrectFormat = "IncorrectFormat", NotReady =
     "NotReady", StorageAccountDoesNotExist = "StorageAccountDoesNotExist",
@@ -15351,14 +16691,18 @@ pub struct RepositorySettingsCheckResult {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RepositoryStatus`"] pub enum RepositoryStatus { Creating = "Creating",
-    Importing = "Importing", Ready = "Ready", Failed = "Failed", Unknown = "Unknown",
-    ReadOnly = "ReadOnly", } unknown UnknownValue
+    #[doc = "`RepositoryStatus`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `azure-service-account`, `configuration`, `job-sessions`, `repository`, `tenant`, `unreferenced-types`."]
+    pub enum RepositoryStatus { Creating = "Creating", Importing = "Importing", Ready =
+    "Ready", Failed = "Failed", Unknown = "Unknown", ReadOnly = "ReadOnly", } unknown
+    UnknownValue
 }
 ///`RepositoryStorageAccount`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RepositoryStorageAccount {
     #[serde(
         rename = "accessTier",
@@ -15388,13 +16732,17 @@ pub struct RepositoryStorageAccount {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RepositoryType`"] pub enum RepositoryType { Backup = "Backup", VeeamVault =
-    "VeeamVault", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`RepositoryType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `azure-service-account`, `configuration`, `job-sessions`, `repository`, `tenant`, `unreferenced-types`."]
+    pub enum RepositoryType { Backup = "Backup", VeeamVault = "VeeamVault", Unknown =
+    "Unknown", } unknown UnknownValue
 }
 ///`RepositoryUpdateFromClientWithKeyVault`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "repository", feature = "unreferenced-types"))]
+///
+/// Needs one of the crate features `repository`, `unreferenced-types`.
 pub struct RepositoryUpdateFromClientWithKeyVault {
     ///Id of the service account used to reach the repository.
     #[serde(
@@ -15456,6 +16804,8 @@ impl RepositoryUpdateFromClientWithKeyVault {
 ///Id of the service account used to reach the repository.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "repository", feature = "unreferenced-types"))]
+///
+/// Needs one of the crate features `repository`, `unreferenced-types`.
 pub struct RepositoryUpdateFromClientWithKeyVaultAzureAccountId(::std::string::String);
 #[cfg(any(feature = "repository", feature = "unreferenced-types"))]
 impl ::std::ops::Deref for RepositoryUpdateFromClientWithKeyVaultAzureAccountId {
@@ -15526,6 +16876,8 @@ for RepositoryUpdateFromClientWithKeyVaultAzureAccountId {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RepositoryUpdateValidationConfig {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub repository: ::std::option::Option<RepositoryUpdateFromClientWithKeyVault>,
@@ -15535,6 +16887,8 @@ pub struct RepositoryUpdateValidationConfig {
 ///`RepositoryValidateDelete`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "repository"))]
+///
+/// Needs the crate feature `repository`.
 pub struct RepositoryValidateDelete {
     pub additional_usages_and_errors: ::std::option::Option<
         ::std::vec::Vec<RepositoryValidateDeleteError>,
@@ -15547,21 +16901,26 @@ pub struct RepositoryValidateDelete {
 ///`RepositoryValidateDeleteError`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "repository"))]
+///
+/// Needs the crate feature `repository`.
 pub struct RepositoryValidateDeleteError {
     pub code: ::std::option::Option<RepositoryValidateDeleteErrorCode>,
     pub message: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "repository"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RepositoryValidateDeleteErrorCode`"] pub enum
-    RepositoryValidateDeleteErrorCode { UsedInConfigurationBackupSetting =
-    "UsedInConfigurationBackupSetting", HasActiveDataRetrievalTask =
-    "HasActiveDataRetrievalTask", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`RepositoryValidateDeleteErrorCode`"] #[doc = ""] #[doc =
+    " Needs the crate feature `repository`."] pub enum RepositoryValidateDeleteErrorCode
+    { UsedInConfigurationBackupSetting = "UsedInConfigurationBackupSetting",
+    HasActiveDataRetrievalTask = "HasActiveDataRetrievalTask", Unknown = "Unknown", }
+    unknown UnknownValue
 }
 ///`RepositoryValidateDeleteOptions`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RepositoryValidateDeleteOptions {
     #[serde(
         rename = "repositoryId",
@@ -15573,6 +16932,8 @@ pub struct RepositoryValidateDeleteOptions {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RepositoryValidationConfig {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub repository: ::std::option::Option<RepositoryCreateFromClient>,
@@ -15581,11 +16942,12 @@ pub struct RepositoryValidationConfig {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RepositoryValidationStep`"] pub enum RepositoryValidationStep { None =
-    "None", SecuritySettings = "SecuritySettings", ArchiveSettings = "ArchiveSettings",
-    ImmutabilitySettings = "ImmutabilitySettings", Unknown = "Unknown", All = "All",
-    RepositorySettings = "RepositorySettings", RepositoryOwnership =
-    "RepositoryOwnership", } unknown UnknownValue
+    #[doc = "`RepositoryValidationStep`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum RepositoryValidationStep {
+    None = "None", SecuritySettings = "SecuritySettings", ArchiveSettings =
+    "ArchiveSettings", ImmutabilitySettings = "ImmutabilitySettings", Unknown =
+    "Unknown", All = "All", RepositorySettings = "RepositorySettings",
+    RepositoryOwnership = "RepositoryOwnership", } unknown UnknownValue
 }
 ///`ResourceGroup`
 #[derive(Clone, Debug, Default)]
@@ -15604,6 +16966,8 @@ pub struct RepositoryValidationConfig {
         feature = "vm-sla-based-policy"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-policy`, `file-share-policy`, `job-sessions`, `policy`, `protected-database`, `protected-file-share`, `protected-virtual-machine`, `resource-group`, `unreferenced-types`, `virtual-machine-restore-point`, `vm-sla-based-policy`.
 pub struct ResourceGroup {
     pub azure_environment: ::std::option::Option<AzureEnvironment>,
     ///Id of the resource group, from `ResourceGroup_GetResourceGroups`.
@@ -15622,45 +16986,54 @@ pub struct ResourceGroup {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ResourceGroupExpansion`"] pub enum ResourceGroupExpansion { None = "None",
-    Subscription = "Subscription", Region = "Region", All = "All", } unknown Unknown
+    #[doc = "`ResourceGroupExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum ResourceGroupExpansion {
+    None = "None", Subscription = "Subscription", Region = "Region", All = "All", }
+    unknown Unknown
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ResourceGroupSort`"] pub enum ResourceGroupSort { IdAsc = "IdAsc", IdDesc =
-    "IdDesc", NameAsc = "NameAsc", NameDesc = "NameDesc", SubscriptionNameAsc =
-    "SubscriptionNameAsc", SubscriptionNameDesc = "SubscriptionNameDesc", LocationAsc =
-    "LocationAsc", LocationDesc = "LocationDesc", } unknown Unknown
+    #[doc = "`ResourceGroupSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum ResourceGroupSort { IdAsc
+    = "IdAsc", IdDesc = "IdDesc", NameAsc = "NameAsc", NameDesc = "NameDesc",
+    SubscriptionNameAsc = "SubscriptionNameAsc", SubscriptionNameDesc =
+    "SubscriptionNameDesc", LocationAsc = "LocationAsc", LocationDesc = "LocationDesc", }
+    unknown Unknown
 }
 ///`ResourceIdNamePair`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ResourceIdNamePair {
     pub id: ::std::string::String,
     pub name: ::std::string::String,
 }
 #[cfg(any(feature = "region"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ResourceProviderType`"] pub enum ResourceProviderType { VirtualMachine =
-    "VirtualMachine", SqlServer = "SqlServer", SqlManagedInstance = "SqlManagedInstance",
-    Unknown = "Unknown", VirtualNetwork = "VirtualNetwork", CosmosDb = "CosmosDb",
-    StorageAccount = "StorageAccount", } unknown UnknownValue
+    #[doc = "`ResourceProviderType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `region`."] pub enum ResourceProviderType { VirtualMachine
+    = "VirtualMachine", SqlServer = "SqlServer", SqlManagedInstance =
+    "SqlManagedInstance", Unknown = "Unknown", VirtualNetwork = "VirtualNetwork",
+    CosmosDb = "CosmosDb", StorageAccount = "StorageAccount", } unknown UnknownValue
 }
 #[cfg(any(feature = "job-sessions"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ResourceType`"] pub enum ResourceType { VirtualMachine = "VirtualMachine",
-    ManagedDisk = "ManagedDisk", UnmanagedAttachedDisk = "UnmanagedAttachedDisk",
-    UnmanagedDetachedDisk = "UnmanagedDetachedDisk", StorageAccount = "StorageAccount",
-    ResourceGroup = "ResourceGroup", Region = "Region", Subscription = "Subscription",
-    SqlServer = "SqlServer", ManagedDatabase = "ManagedDatabase", UnmanagedDatabase =
-    "UnmanagedDatabase", SqlElasticPool = "SqlElasticPool", KeyVault = "KeyVault",
-    SqlServerManagedInstance = "SqlServerManagedInstance", FileShare = "FileShare",
-    VirtualNetwork = "VirtualNetwork", NetworkSecurityGroup = "NetworkSecurityGroup",
-    NoSqlCosmosAccount = "NoSqlCosmosAccount", MongoDbCosmosAccount =
-    "MongoDbCosmosAccount", TableCosmosAccount = "TableCosmosAccount",
-    GremlinCosmosAccount = "GremlinCosmosAccount", PostgresCosmosAccount =
-    "PostgresCosmosAccount", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`ResourceType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `job-sessions`."] pub enum ResourceType { VirtualMachine =
+    "VirtualMachine", ManagedDisk = "ManagedDisk", UnmanagedAttachedDisk =
+    "UnmanagedAttachedDisk", UnmanagedDetachedDisk = "UnmanagedDetachedDisk",
+    StorageAccount = "StorageAccount", ResourceGroup = "ResourceGroup", Region =
+    "Region", Subscription = "Subscription", SqlServer = "SqlServer", ManagedDatabase =
+    "ManagedDatabase", UnmanagedDatabase = "UnmanagedDatabase", SqlElasticPool =
+    "SqlElasticPool", KeyVault = "KeyVault", SqlServerManagedInstance =
+    "SqlServerManagedInstance", FileShare = "FileShare", VirtualNetwork =
+    "VirtualNetwork", NetworkSecurityGroup = "NetworkSecurityGroup", NoSqlCosmosAccount =
+    "NoSqlCosmosAccount", MongoDbCosmosAccount = "MongoDbCosmosAccount",
+    TableCosmosAccount = "TableCosmosAccount", GremlinCosmosAccount =
+    "GremlinCosmosAccount", PostgresCosmosAccount = "PostgresCosmosAccount", Unknown =
+    "Unknown", } unknown UnknownValue
 }
 ///`RestSqlPolicyServerFromClient`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -15672,6 +17045,8 @@ pub struct ResourceIdNamePair {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `sql-cost-estimation`, `sql-policy`, `unreferenced-types`.
 pub struct RestSqlPolicyServerFromClient {
     ///Azure id of the SQL server.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -15681,6 +17056,8 @@ pub struct RestSqlPolicyServerFromClient {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestoreConfigParameters {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub database: ::std::option::Option<DatabaseRestoreConfigParameters>,
@@ -15721,25 +17098,30 @@ pub struct RestoreConfigParameters {
         feature = "vnet-restore-point"
     )
 )]
+///
+/// Needs one of the crate features `configuration`, `configuration-backup`, `cosmos-db-account`, `cosmos-db-policy`, `cosmos-db-restore-point`, `database`, `file-share`, `file-share-policy`, `file-share-restore-point`, `job-sessions`, `policy`, `protected-cosmos-db-account`, `protected-database`, `protected-file-share`, `protected-virtual-machine`, `protected-vnet`, `repository`, `sql-policy`, `sql-restore-point`, `virtual-machine`, `virtual-machine-restore-point`, `vnet-policy`, `vnet-restore-point`.
 pub struct RestoreJobInfo {
     pub backup_policy_display_name: ::std::option::Option<::std::string::String>,
     pub reason: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestoreJobRestoredItemsSort`"] pub enum RestoreJobRestoredItemsSort { IdAsc
-    = "IdAsc", IdDesc = "IdDesc", NameAsc = "NameAsc", NameDesc = "NameDesc",
-    ResourceGroupAsc = "ResourceGroupAsc", ResourceGroupDesc = "ResourceGroupDesc",
-    RegionAsc = "RegionAsc", RegionDesc = "RegionDesc", } unknown Unknown
+    #[doc = "`RestoreJobRestoredItemsSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum
+    RestoreJobRestoredItemsSort { IdAsc = "IdAsc", IdDesc = "IdDesc", NameAsc =
+    "NameAsc", NameDesc = "NameDesc", ResourceGroupAsc = "ResourceGroupAsc",
+    ResourceGroupDesc = "ResourceGroupDesc", RegionAsc = "RegionAsc", RegionDesc =
+    "RegionDesc", } unknown Unknown
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestoreJobVnetRestoredItemsSort`"] pub enum RestoreJobVnetRestoredItemsSort
-    { IdAsc = "IdAsc", IdDesc = "IdDesc", NameAsc = "NameAsc", NameDesc = "NameDesc",
-    ResourceGroupAsc = "ResourceGroupAsc", ResourceGroupDesc = "ResourceGroupDesc",
-    RegionAsc = "RegionAsc", RegionDesc = "RegionDesc", StatusAsc = "StatusAsc",
-    StatusDesc = "StatusDesc", SubscriptionAsc = "SubscriptionAsc", SubscriptionDesc =
-    "SubscriptionDesc", } unknown Unknown
+    #[doc = "`RestoreJobVnetRestoredItemsSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum
+    RestoreJobVnetRestoredItemsSort { IdAsc = "IdAsc", IdDesc = "IdDesc", NameAsc =
+    "NameAsc", NameDesc = "NameDesc", ResourceGroupAsc = "ResourceGroupAsc",
+    ResourceGroupDesc = "ResourceGroupDesc", RegionAsc = "RegionAsc", RegionDesc =
+    "RegionDesc", StatusAsc = "StatusAsc", StatusDesc = "StatusDesc", SubscriptionAsc =
+    "SubscriptionAsc", SubscriptionDesc = "SubscriptionDesc", } unknown Unknown
 }
 ///`RestorePointDataRetrievalJobInfo`
 #[derive(Clone, Debug, Default)]
@@ -15770,6 +17152,8 @@ pub struct RestoreJobInfo {
         feature = "vnet-restore-point"
     )
 )]
+///
+/// Needs one of the crate features `configuration`, `configuration-backup`, `cosmos-db-account`, `cosmos-db-policy`, `cosmos-db-restore-point`, `database`, `file-share`, `file-share-policy`, `file-share-restore-point`, `job-sessions`, `policy`, `protected-cosmos-db-account`, `protected-database`, `protected-file-share`, `protected-virtual-machine`, `protected-vnet`, `repository`, `sql-policy`, `sql-restore-point`, `virtual-machine`, `virtual-machine-restore-point`, `vnet-policy`, `vnet-restore-point`.
 pub struct RestorePointDataRetrievalJobInfo {
     pub cosmos_db_restore_point_id: ::std::option::Option<::uuid::Uuid>,
     pub data_retrieval_priority: ::std::option::Option<DataRetrievalPriority>,
@@ -15781,14 +17165,17 @@ pub struct RestorePointDataRetrievalJobInfo {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestorePointExpansion`"] pub enum RestorePointExpansion { None = "None",
-    RepositoryName = "RepositoryName", VmSnapshot = "VmSnapshot", VbrBackup =
-    "VbrBackup", StorageTier = "StorageTier", All = "All", } unknown Unknown
+    #[doc = "`RestorePointExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum RestorePointExpansion {
+    None = "None", RepositoryName = "RepositoryName", VmSnapshot = "VmSnapshot",
+    VbrBackup = "VbrBackup", StorageTier = "StorageTier", All = "All", } unknown Unknown
 }
 ///`RestorePointLink`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestorePointLink {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::uuid::Uuid>,
@@ -15805,14 +17192,17 @@ pub struct RestorePointLink {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RestorePointType`"] pub enum RestorePointType { Full = "Full", Incremental
-    = "Incremental", Continuous = "Continuous", Unknown = "Unknown", } unknown
-    UnknownValue
+    #[doc = "`RestorePointType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `cosmos-db-restore-point`, `file-share-restore-point`, `sql-restore-point`, `virtual-machine-restore-point`, `vnet-restore-point`."]
+    pub enum RestorePointType { Full = "Full", Incremental = "Incremental", Continuous =
+    "Continuous", Unknown = "Unknown", } unknown UnknownValue
 }
 ///`RestoreSessionParameters`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct RestoreSessionParameters {
     #[serde(
         rename = "backupPolicyDisplayName",
@@ -15844,6 +17234,8 @@ pub struct RestoreSessionParameters {
 ///`RestoredCosmosDbAccount`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-sessions"))]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct RestoredCosmosDbAccount {
     pub name: ::std::option::Option<::std::string::String>,
     pub region_name: ::std::option::Option<::std::string::String>,
@@ -15854,6 +17246,8 @@ pub struct RestoredCosmosDbAccount {
 ///`RestoredDatabase`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-sessions"))]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct RestoredDatabase {
     pub elastic_pool_name: ::std::option::Option<::std::string::String>,
     pub name: ::std::option::Option<::std::string::String>,
@@ -15862,6 +17256,8 @@ pub struct RestoredDatabase {
 ///`RestoredItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-sessions"))]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct RestoredItem {
     pub name: ::std::option::Option<::std::string::String>,
     pub region_name: ::std::option::Option<::std::string::String>,
@@ -15869,8 +17265,10 @@ pub struct RestoredItem {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RetentionDurationType`"] pub enum RetentionDurationType { Days = "Days",
-    Months = "Months", Years = "Years", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`RetentionDurationType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum RetentionDurationType {
+    Days = "Days", Months = "Months", Years = "Years", Unknown = "Unknown", } unknown
+    UnknownValue
 }
 #[cfg(
     any(
@@ -15885,13 +17283,15 @@ pub struct RestoredItem {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RetentionDurationTypeNullable`"] pub enum RetentionDurationTypeNullable {
-    Days = "Days", Months = "Months", Years = "Years", Unknown = "Unknown", } unknown
-    UnknownValue
+    #[doc = "`RetentionDurationTypeNullable`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `configuration-backup`, `cosmos-db-cost-estimation`, `cosmos-db-policy`, `cost-estimation`, `policy`, `retention-settings`, `sql-cost-estimation`, `sql-policy`."]
+    pub enum RetentionDurationTypeNullable { Days = "Days", Months = "Months", Years =
+    "Years", Unknown = "Unknown", } unknown UnknownValue
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`RetentionJobDeletedRestorePointSort`"] pub enum
+    #[doc = "`RetentionJobDeletedRestorePointSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum
     RetentionJobDeletedRestorePointSort { IdAsc = "IdAsc", IdDesc = "IdDesc",
     ResourceNameAsc = "ResourceNameAsc", ResourceNameDesc = "ResourceNameDesc",
     ResourceGroupAsc = "ResourceGroupAsc", ResourceGroupDesc = "ResourceGroupDesc",
@@ -15928,12 +17328,16 @@ pub struct RestoredItem {
         feature = "vnet-restore-point"
     )
 )]
+///
+/// Needs one of the crate features `configuration`, `configuration-backup`, `cosmos-db-account`, `cosmos-db-policy`, `cosmos-db-restore-point`, `database`, `file-share`, `file-share-policy`, `file-share-restore-point`, `job-sessions`, `policy`, `protected-cosmos-db-account`, `protected-database`, `protected-file-share`, `protected-virtual-machine`, `protected-vnet`, `repository`, `sql-policy`, `sql-restore-point`, `virtual-machine`, `virtual-machine-restore-point`, `vnet-policy`, `vnet-restore-point`.
 pub struct RetentionJobInfo {
     pub deleted_restore_points_count: ::std::option::Option<i32>,
 }
 ///`RetentionSetting`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "retention-settings"))]
+///
+/// Needs the crate feature `retention-settings`.
 pub struct RetentionSetting {
     ///How many units of `type` to keep the records or snapshots.
     pub duration: ::std::option::Option<i32>,
@@ -15944,6 +17348,8 @@ pub struct RetentionSetting {
 ///`RetentionSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "retention-settings"))]
+///
+/// Needs the crate feature `retention-settings`.
 pub struct RetentionSettings {
     pub links: ::std::option::Option<LinksDictionary>,
     pub obsolete_snapshots_settings: ::std::option::Option<RetentionSetting>,
@@ -15971,6 +17377,8 @@ impl RetentionSettings {
         feature = "vm-sla-based-policy"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-cost-estimation`, `cosmos-db-policy`, `cost-estimation`, `file-share-cost-estimation`, `file-share-policy`, `policy`, `sql-cost-estimation`, `sql-policy`, `vm-sla-based-policy`.
 pub struct RetrySettings {
     ///Times a failed run is retried.
     pub retry_count: ::std::option::Option<i32>,
@@ -15979,6 +17387,8 @@ pub struct RetrySettings {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "azure-service-account"))]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct SaveAzureAccountInfo {
     #[serde(rename = "accountInfo")]
     pub account_info: AzureAccountInfo,
@@ -15999,6 +17409,8 @@ impl SaveAzureAccountInfo {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct Schedule {
     #[serde(
         rename = "dailyTime",
@@ -16069,6 +17481,8 @@ pub struct Schedule {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ScheduleFromClient {
     #[serde(
         rename = "dailyTime",
@@ -16135,12 +17549,15 @@ pub struct ScheduleFromClient {
 }
 #[cfg(any(feature = "drilldown"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ScheduleType`"] pub enum ScheduleType { Snapshot = "Snapshot", Backup =
-    "Backup", Archive = "Archive", } unknown Unknown
+    #[doc = "`ScheduleType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `drilldown`."] pub enum ScheduleType { Snapshot =
+    "Snapshot", Backup = "Backup", Archive = "Archive", } unknown Unknown
 }
 ///`ServerInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "system"))]
+///
+/// Needs the crate feature `system`.
 pub struct ServerInfo {
     pub azure_environment: ::std::option::Option<AzureEnvironment>,
     pub azure_region: ::std::option::Option<::std::string::String>,
@@ -16156,6 +17573,8 @@ pub struct ServerInfo {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "saml2"))]
+///
+/// Needs the crate feature `saml2`.
 pub struct ServiceProviderCertificate {
     ///Certificate for signing and encrypting SAML requests: a PFX file, Base64-encoded.
     #[serde(
@@ -16177,6 +17596,8 @@ impl ServiceProviderCertificate {
 ///`ServiceProviderConfiguration`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "saml2"))]
+///
+/// Needs the crate feature `saml2`.
 pub struct ServiceProviderConfiguration {
     pub assertion_consumer_url: ::std::option::Option<::std::string::String>,
     pub certificate_thumbprint: ::std::option::Option<::std::string::String>,
@@ -16185,18 +17606,21 @@ pub struct ServiceProviderConfiguration {
 }
 #[cfg(any(feature = "job-sessions"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SessionType`"] pub enum SessionType { ManualSnapshot = "ManualSnapshot",
-    ManualBackup = "ManualBackup", PolicySnapshot = "PolicySnapshot", PolicyBackup =
-    "PolicyBackup", PolicyArchive = "PolicyArchive", Retention = "Retention", Restore =
-    "Restore", FileLevelRestore = "FileLevelRestore", Deletion = "Deletion",
-    ConfigurationBackup = "ConfigurationBackup", RepositoryTasks = "RepositoryTasks",
-    FileShareIndexing = "FileShareIndexing", HealthCheck = "HealthCheck",
-    CosmosDbConfiguration = "CosmosDbConfiguration", InfrastructureRescan =
-    "InfrastructureRescan", } unknown Unknown
+    #[doc = "`SessionType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `job-sessions`."] pub enum SessionType { ManualSnapshot =
+    "ManualSnapshot", ManualBackup = "ManualBackup", PolicySnapshot = "PolicySnapshot",
+    PolicyBackup = "PolicyBackup", PolicyArchive = "PolicyArchive", Retention =
+    "Retention", Restore = "Restore", FileLevelRestore = "FileLevelRestore", Deletion =
+    "Deletion", ConfigurationBackup = "ConfigurationBackup", RepositoryTasks =
+    "RepositoryTasks", FileShareIndexing = "FileShareIndexing", HealthCheck =
+    "HealthCheck", CosmosDbConfiguration = "CosmosDbConfiguration", InfrastructureRescan
+    = "InfrastructureRescan", } unknown Unknown
 }
 ///`SessionsSummaryReport`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "overview"))]
+///
+/// Needs the crate feature `overview`.
 pub struct SessionsSummaryReport {
     pub latest_sessions_error_count: ::std::option::Option<i32>,
     pub latest_sessions_error_count_difference: ::std::option::Option<
@@ -16215,6 +17639,8 @@ pub struct SessionsSummaryReport {
 ///`SetDeploymentModeRequest`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "system"))]
+///
+/// Needs the crate feature `system`.
 pub struct SetDeploymentModeRequest {
     ///`true` creates service endpoints for `Microsoft.Storage.Global` automatically, so workers in public virtual networks can reach storage (required).
     pub auto_create_service_endpoints: bool,
@@ -16235,6 +17661,8 @@ impl SetDeploymentModeRequest {
 ///`SlaBackupSchedule`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sla-template"))]
+///
+/// Needs the crate feature `sla-template`.
 pub struct SlaBackupSchedule {
     pub archive: ::std::option::Option<ArchiveSlaSchedule>,
     ///`true` uses changed block tracking; this keeps one extra snapshot at all times.
@@ -16247,18 +17675,23 @@ pub struct SlaBackupSchedule {
 }
 #[cfg(any(feature = "drilldown", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SlaComplianceStatus`"] pub enum SlaComplianceStatus { MetSla = "MetSla",
-    MissedSla = "MissedSla", Removed = "Removed", } unknown Unknown
+    #[doc = "`SlaComplianceStatus`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `drilldown`, `unreferenced-types`."] pub enum
+    SlaComplianceStatus { MetSla = "MetSla", MissedSla = "MissedSla", Removed =
+    "Removed", } unknown Unknown
 }
 #[cfg(any(feature = "drilldown"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SlaComplianceStatusFilter`"] pub enum SlaComplianceStatusFilter { All =
+    #[doc = "`SlaComplianceStatusFilter`"] #[doc = ""] #[doc =
+    " Needs the crate feature `drilldown`."] pub enum SlaComplianceStatusFilter { All =
     "All", MetSla = "MetSla", MissedSla = "MissedSla", Removed = "Removed", } unknown
     Unknown
 }
 ///`SlaConfiguration`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sla-template"))]
+///
+/// Needs the crate feature `sla-template`.
 pub struct SlaConfiguration {
     pub backup: ::std::option::Option<SlaBackupSchedule>,
     pub snapshot: ::std::option::Option<SlaSnapshotSchedule>,
@@ -16266,17 +17699,22 @@ pub struct SlaConfiguration {
 }
 #[cfg(any(feature = "sla-template"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SlaDurationType`"] pub enum SlaDurationType { Minute = "Minute", Hour =
-    "Hour", Day = "Day", Week = "Week", Month = "Month", Year = "Year", } unknown Unknown
+    #[doc = "`SlaDurationType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `sla-template`."] pub enum SlaDurationType { Minute =
+    "Minute", Hour = "Hour", Day = "Day", Week = "Week", Month = "Month", Year = "Year",
+    } unknown Unknown
 }
 #[cfg(any(feature = "drilldown"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SlaFilterSessionStatus`"] pub enum SlaFilterSessionStatus { Success =
+    #[doc = "`SlaFilterSessionStatus`"] #[doc = ""] #[doc =
+    " Needs the crate feature `drilldown`."] pub enum SlaFilterSessionStatus { Success =
     "Success", Failure = "Failure", All = "All", } unknown Unknown
 }
 ///`SlaInstanceReport`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "drilldown"))]
+///
+/// Needs the crate feature `drilldown`.
 pub struct SlaInstanceReport {
     pub items: ::std::vec::Vec<SlaInstanceReportRow>,
     pub statistic: ::std::option::Option<SlaStatisticReport>,
@@ -16284,6 +17722,8 @@ pub struct SlaInstanceReport {
 ///`SlaInstanceReportRow`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "drilldown"))]
+///
+/// Needs the crate feature `drilldown`.
 pub struct SlaInstanceReportRow {
     pub achieved_sla_percent: ::std::option::Option<f64>,
     pub instance_id: ::std::option::Option<::std::string::String>,
@@ -16296,6 +17736,8 @@ pub struct SlaInstanceReportRow {
 ///`SlaPolicyNotificationSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vm-sla-based-policy"))]
+///
+/// Needs the crate feature `vm-sla-based-policy`.
 pub struct SlaPolicyNotificationSettings {
     ///Mail address that receives the SLA report.
     pub email: ::std::option::Option<::std::string::String>,
@@ -16310,6 +17752,8 @@ pub struct SlaPolicyNotificationSettings {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct SlaPolicyProtectionInfo {
     #[serde(rename = "backupType")]
     pub backup_type: BackupType,
@@ -16326,6 +17770,8 @@ pub struct SlaPolicyProtectionInfo {
 ///`SlaSessionReportRow`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "drilldown"))]
+///
+/// Needs the crate feature `drilldown`.
 pub struct SlaSessionReportRow {
     pub local_start_time: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
@@ -16337,18 +17783,23 @@ pub struct SlaSessionReportRow {
 }
 #[cfg(any(feature = "drilldown"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SlaSessionStatus`"] pub enum SlaSessionStatus { Success = "Success",
-    Failure = "Failure", } unknown Unknown
+    #[doc = "`SlaSessionStatus`"] #[doc = ""] #[doc =
+    " Needs the crate feature `drilldown`."] pub enum SlaSessionStatus { Success =
+    "Success", Failure = "Failure", } unknown Unknown
 }
 ///`SlaSessionTaskReport`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "drilldown"))]
+///
+/// Needs the crate feature `drilldown`.
 pub struct SlaSessionTaskReport {
     pub items: ::std::vec::Vec<SlaSessionTaskReportRow>,
 }
 ///`SlaSessionTaskReportRow`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "drilldown"))]
+///
+/// Needs the crate feature `drilldown`.
 pub struct SlaSessionTaskReportRow {
     pub local_start_time: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
@@ -16361,6 +17812,8 @@ pub struct SlaSessionTaskReportRow {
 ///`SlaSnapshotSchedule`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sla-template"))]
+///
+/// Needs the crate feature `sla-template`.
 pub struct SlaSnapshotSchedule {
     pub daily: ::std::option::Option<DailySlaSchedule>,
     pub execution_window: ::std::option::Option<TimeWindowSlaSchedule>,
@@ -16370,6 +17823,8 @@ pub struct SlaSnapshotSchedule {
 ///`SlaStatisticReport`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "drilldown"))]
+///
+/// Needs the crate feature `drilldown`.
 pub struct SlaStatisticReport {
     pub met_target_sla: ::std::option::Option<f64>,
     pub missed_target_sla: ::std::option::Option<f64>,
@@ -16378,6 +17833,8 @@ pub struct SlaStatisticReport {
 ///`SlaTemplate`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sla-template"))]
+///
+/// Needs the crate feature `sla-template`.
 pub struct SlaTemplate {
     pub assigned_policies: ::std::option::Option<i32>,
     pub description: ::std::option::Option<::std::string::String>,
@@ -16392,24 +17849,29 @@ pub struct SlaTemplate {
 ///`SlaTemplateAssignment`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sla-template"))]
+///
+/// Needs the crate feature `sla-template`.
 pub struct SlaTemplateAssignment {
     pub protection_policy_id: ::std::option::Option<::uuid::Uuid>,
     pub protection_policy_name: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SlaTemplateSort`"] pub enum SlaTemplateSort { NameAsc = "NameAsc", NameDesc
-    = "NameDesc", DescriptionAsc = "DescriptionAsc", DescriptionDesc = "DescriptionDesc",
-    SnapshotsStateAsc = "SnapshotsStateAsc", SnapshotsStateDesc = "SnapshotsStateDesc",
-    BackupsStateAsc = "BackupsStateAsc", BackupsStateDesc = "BackupsStateDesc",
-    ArchiveStateAsc = "ArchiveStateAsc", ArchiveStateDesc = "ArchiveStateDesc",
-    LastModifiedAsc = "LastModifiedAsc", LastModifiedDesc = "LastModifiedDesc",
-    CurrentlyAssignedAsc = "CurrentlyAssignedAsc", CurrentlyAssignedDesc =
-    "CurrentlyAssignedDesc", } unknown Unknown
+    #[doc = "`SlaTemplateSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum SlaTemplateSort { NameAsc
+    = "NameAsc", NameDesc = "NameDesc", DescriptionAsc = "DescriptionAsc",
+    DescriptionDesc = "DescriptionDesc", SnapshotsStateAsc = "SnapshotsStateAsc",
+    SnapshotsStateDesc = "SnapshotsStateDesc", BackupsStateAsc = "BackupsStateAsc",
+    BackupsStateDesc = "BackupsStateDesc", ArchiveStateAsc = "ArchiveStateAsc",
+    ArchiveStateDesc = "ArchiveStateDesc", LastModifiedAsc = "LastModifiedAsc",
+    LastModifiedDesc = "LastModifiedDesc", CurrentlyAssignedAsc = "CurrentlyAssignedAsc",
+    CurrentlyAssignedDesc = "CurrentlyAssignedDesc", } unknown Unknown
 }
 ///`SlaThresholdSettings`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sla-template"))]
+///
+/// Needs the crate feature `sla-template`.
 pub struct SlaThresholdSettings {
     ///Percentage of successful restore points at or above which the SLA counts as met.
     pub met_target_above: ::std::option::Option<i32>,
@@ -16419,12 +17881,16 @@ pub struct SlaThresholdSettings {
 ///`SlaTimeSeries`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct SlaTimeSeries {
     pub sla_time_series_point: ::std::vec::Vec<SlaTimeSeriesPoint>,
 }
 ///`SlaTimeSeriesPoint`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "drilldown", feature = "unreferenced-types"))]
+///
+/// Needs one of the crate features `drilldown`, `unreferenced-types`.
 pub struct SlaTimeSeriesPoint {
     pub achieved_sla_percent: ::std::option::Option<f64>,
     pub from: ::std::option::Option<::chrono::naive::NaiveDate>,
@@ -16434,20 +17900,25 @@ pub struct SlaTimeSeriesPoint {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SmtpAccountType`"] pub enum SmtpAccountType { Basic = "Basic", OAuth2 =
-    "OAuth2", None = "None", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`SmtpAccountType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum SmtpAccountType { Basic =
+    "Basic", OAuth2 = "OAuth2", None = "None", Unknown = "Unknown", } unknown
+    UnknownValue
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SmtpServerCertificateStatus`"] pub enum SmtpServerCertificateStatus {
-    Unknown = "Unknown", Error = "Error", InsecureUnverified = "InsecureUnverified",
-    InsecureVerified = "InsecureVerified", SecureVerified = "SecureVerified", } unknown
-    UnknownValue
+    #[doc = "`SmtpServerCertificateStatus`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum
+    SmtpServerCertificateStatus { Unknown = "Unknown", Error = "Error",
+    InsecureUnverified = "InsecureUnverified", InsecureVerified = "InsecureVerified",
+    SecureVerified = "SecureVerified", } unknown UnknownValue
 }
 ///`SmtpServerStateModel`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct SmtpServerStateModel {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub certificate: ::std::option::Option<CertificateModel>,
@@ -16471,6 +17942,8 @@ pub struct SmtpServerStateModel {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct SmtpSettings {
     #[serde(
         rename = "basicAccount",
@@ -16506,6 +17979,8 @@ pub struct SmtpSettings {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct SmtpSettingsFromClient {
     #[serde(
         rename = "accountId",
@@ -16535,6 +18010,8 @@ pub struct SmtpSettingsFromClient {
 ///`SnapshotDestination`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vm-sla-based-policy"))]
+///
+/// Needs the crate feature `vm-sla-based-policy`.
 pub struct SnapshotDestination {
     ///Azure id of the resource group that stores their snapshots (required).
     pub resource_group_id: ::std::option::Option<::std::string::String>,
@@ -16546,6 +18023,8 @@ pub struct SnapshotDestination {
 #[cfg(
     any(feature = "cost-estimation", feature = "policy", feature = "vm-sla-based-policy")
 )]
+///
+/// Needs one of the crate features `cost-estimation`, `policy`, `vm-sla-based-policy`.
 pub struct SnapshotSettings {
     ///Extra Azure tags put on the snapshots.
     pub additional_tags: ::std::option::Option<::std::vec::Vec<TagFromClient>>,
@@ -16559,6 +18038,8 @@ pub struct SnapshotSettings {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct SqlAccountsInfo {
     #[serde(
         rename = "serviceAccountId",
@@ -16573,20 +18054,24 @@ pub struct SqlAccountsInfo {
 }
 #[cfg(any(feature = "sql-restore-point", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SqlBackupDestination`"] pub enum SqlBackupDestination { AzureBlob =
-    "AzureBlob", ManualBackup = "ManualBackup", Unknown = "Unknown", } unknown
-    UnknownValue
+    #[doc = "`SqlBackupDestination`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `sql-restore-point`, `unreferenced-types`."] pub
+    enum SqlBackupDestination { AzureBlob = "AzureBlob", ManualBackup = "ManualBackup",
+    Unknown = "Unknown", } unknown UnknownValue
 }
 #[cfg(any(feature = "database"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SqlBackupDestinationFilterOptions`"] pub enum
-    SqlBackupDestinationFilterOptions { AzureBlob = "AzureBlob", ManualBackup =
-    "ManualBackup", Archive = "Archive", } unknown Unknown
+    #[doc = "`SqlBackupDestinationFilterOptions`"] #[doc = ""] #[doc =
+    " Needs the crate feature `database`."] pub enum SqlBackupDestinationFilterOptions {
+    AzureBlob = "AzureBlob", ManualBackup = "ManualBackup", Archive = "Archive", }
+    unknown Unknown
 }
 ///`SqlBackupDestinationWithTier`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct SqlBackupDestinationWithTier {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub destination: ::std::option::Option<SqlBackupDestination>,
@@ -16599,6 +18084,8 @@ pub struct SqlBackupDestinationWithTier {
 ///`SqlConnectionTestMessage`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sql-server"))]
+///
+/// Needs the crate feature `sql-server`.
 pub struct SqlConnectionTestMessage {
     pub message: ::std::option::Option<::std::string::String>,
     pub severity: ::std::option::Option<ConnectionTestMessageSeverity>,
@@ -16607,6 +18094,8 @@ pub struct SqlConnectionTestMessage {
 ///`SqlElasticPool`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-sessions", feature = "sql-elastic-pool"))]
+///
+/// Needs one of the crate features `job-sessions`, `sql-elastic-pool`.
 pub struct SqlElasticPool {
     pub database_storage_capacity_mb: ::std::option::Option<i32>,
     pub dtu: ::std::option::Option<i32>,
@@ -16623,13 +18112,16 @@ pub struct SqlElasticPool {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SqlElasticPoolSort`"] pub enum SqlElasticPoolSort { NameAsc = "NameAsc",
-    NameDesc = "NameDesc", } unknown Unknown
+    #[doc = "`SqlElasticPoolSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum SqlElasticPoolSort {
+    NameAsc = "NameAsc", NameDesc = "NameDesc", } unknown Unknown
 }
 ///`SqlManualBackupSettings`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "database"))]
+///
+/// Needs the crate feature `database`.
 pub struct SqlManualBackupSettings {
     ///Ids of the SQL databases to back up (required).
     #[serde(rename = "databaseIds")]
@@ -16669,6 +18161,8 @@ impl SqlManualBackupSettings {
 ///Id of the backup repository to write to (required).
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "database"))]
+///
+/// Needs the crate feature `database`.
 pub struct SqlManualBackupSettingsRepositoryId(::std::string::String);
 #[cfg(any(feature = "database"))]
 impl ::std::ops::Deref for SqlManualBackupSettingsRepositoryId {
@@ -16737,6 +18231,8 @@ impl<'de> ::serde::Deserialize<'de> for SqlManualBackupSettingsRepositoryId {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "sql-policy"))]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct SqlPoliciesExportOptions {
     ///Only policies whose latest session ended in one of these states.
     #[serde(
@@ -16773,6 +18269,8 @@ impl SqlPoliciesExportOptions {
 ///`SqlPolicy`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sql-policy"))]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct SqlPolicy {
     pub archive_status: ::std::option::Option<JobStatus>,
     pub backup_status: ::std::option::Option<JobStatus>,
@@ -16803,6 +18301,8 @@ pub struct SqlPolicy {
 ///`SqlPolicyBackupItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sql-policy"))]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct SqlPolicyBackupItem {
     pub database: ::std::option::Option<Database>,
     pub deleted_item: ::std::option::Option<SqlPolicyItemDeletedFromAzure>,
@@ -16810,8 +18310,9 @@ pub struct SqlPolicyBackupItem {
 }
 #[cfg(any(feature = "sql-policy"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SqlPolicyBackupItemType`"] pub enum SqlPolicyBackupItemType { Database =
-    "Database", SqlServer = "SqlServer", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`SqlPolicyBackupItemType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `sql-policy`."] pub enum SqlPolicyBackupItemType { Database
+    = "Database", SqlServer = "SqlServer", Unknown = "Unknown", } unknown UnknownValue
 }
 ///`SqlPolicyBackupItemsFromClient`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -16823,6 +18324,8 @@ pub struct SqlPolicyBackupItem {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `sql-cost-estimation`, `sql-policy`, `unreferenced-types`.
 pub struct SqlPolicyBackupItemsFromClient {
     ///Single SQL databases to protect.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -16839,6 +18342,8 @@ pub struct SqlPolicyBackupItemsFromClient {
 ///`SqlPolicyConfigurationTestResult`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sql-policy"))]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct SqlPolicyConfigurationTestResult {
     pub message: ::std::option::Option<::std::string::String>,
     pub severity: ::std::option::Option<ConnectionTestMessageSeverity>,
@@ -16854,6 +18359,8 @@ pub struct SqlPolicyConfigurationTestResult {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `sql-cost-estimation`, `sql-policy`, `unreferenced-types`.
 pub struct SqlPolicyDatabaseFromClient {
     ///Azure id of the SQL database.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -16862,6 +18369,8 @@ pub struct SqlPolicyDatabaseFromClient {
 ///`SqlPolicyExcludedItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sql-policy"))]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct SqlPolicyExcludedItem {
     pub database: ::std::option::Option<Database>,
     pub deleted_item: ::std::option::Option<SqlPolicyItemDeletedFromAzure>,
@@ -16876,6 +18385,8 @@ pub struct SqlPolicyExcludedItem {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `sql-cost-estimation`, `sql-policy`, `unreferenced-types`.
 pub struct SqlPolicyExcludedItemsFromClient {
     ///SQL databases to leave out.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -16883,8 +18394,9 @@ pub struct SqlPolicyExcludedItemsFromClient {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SqlPolicyExpansion`"] pub enum SqlPolicyExpansion { None = "None",
-    LastBackupSession = "LastBackupSession", Repository = "Repository",
+    #[doc = "`SqlPolicyExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum SqlPolicyExpansion { None
+    = "None", LastBackupSession = "LastBackupSession", Repository = "Repository",
     ProtectedResources = "ProtectedResources", ExcludedResources = "ExcludedResources",
     LastFinishedBackupSession = "LastFinishedBackupSession", Regions = "Regions",
     StagingServers = "StagingServers", All = "All", } unknown Unknown
@@ -16892,6 +18404,8 @@ pub struct SqlPolicyExcludedItemsFromClient {
 ///`SqlPolicyItemDeletedFromAzure`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sql-policy"))]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct SqlPolicyItemDeletedFromAzure {
     pub id: ::std::option::Option<::std::string::String>,
     pub name: ::std::option::Option<::std::string::String>,
@@ -16901,6 +18415,8 @@ pub struct SqlPolicyItemDeletedFromAzure {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct SqlPolicyLink {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::uuid::Uuid>,
@@ -16910,6 +18426,8 @@ pub struct SqlPolicyLink {
 ///`SqlPolicyTestPolicyConfiguration200`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "sql-policy"))]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct SqlPolicyTestPolicyConfiguration200(
     pub ::std::vec::Vec<SqlPolicyConfigurationTestResult>,
 );
@@ -16940,6 +18458,8 @@ for SqlPolicyTestPolicyConfiguration200 {
 ///`SqlRestorePoint`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sql-restore-point"))]
+///
+/// Needs the crate feature `sql-restore-point`.
 pub struct SqlRestorePoint {
     pub access_tier: ::std::option::Option<StorageAccessTier>,
     pub backup_destination: ::std::option::Option<SqlBackupDestination>,
@@ -16967,14 +18487,17 @@ pub struct SqlRestorePoint {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SqlRestorePointExpansion`"] pub enum SqlRestorePointExpansion { None =
-    "None", RepositoryName = "RepositoryName", VbrBackup = "VbrBackup", StorageTier =
-    "StorageTier", AccountsInfo = "AccountsInfo", } unknown Unknown
+    #[doc = "`SqlRestorePointExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum SqlRestorePointExpansion {
+    None = "None", RepositoryName = "RepositoryName", VbrBackup = "VbrBackup",
+    StorageTier = "StorageTier", AccountsInfo = "AccountsInfo", } unknown Unknown
 }
 ///`SqlRestorePointLink`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct SqlRestorePointLink {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::uuid::Uuid>,
@@ -16993,6 +18516,8 @@ pub struct SqlRestorePointLink {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `job-sessions`, `license`, `region`, `sql-policy`, `sql-server`, `unreferenced-types`.
 pub struct SqlServer {
     pub id: ::std::option::Option<::std::string::String>,
     pub links: ::std::option::Option<LinksDictionary>,
@@ -17004,13 +18529,17 @@ pub struct SqlServer {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SqlServerExpansion`"] pub enum SqlServerExpansion { None = "None",
-    Subscription = "Subscription", Region = "Region", ResourceGroup = "ResourceGroup",
-    ElasticPools = "ElasticPools", Tenant = "Tenant", All = "All", } unknown Unknown
+    #[doc = "`SqlServerExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum SqlServerExpansion { None
+    = "None", Subscription = "Subscription", Region = "Region", ResourceGroup =
+    "ResourceGroup", ElasticPools = "ElasticPools", Tenant = "Tenant", All = "All", }
+    unknown Unknown
 }
 ///`SqlServerForProtectedDatabase`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "protected-database", feature = "unreferenced-types"))]
+///
+/// Needs one of the crate features `protected-database`, `unreferenced-types`.
 pub struct SqlServerForProtectedDatabase {
     pub id: ::std::option::Option<::std::string::String>,
     pub name: ::std::option::Option<::std::string::String>,
@@ -17020,6 +18549,8 @@ pub struct SqlServerForProtectedDatabase {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct SqlServerForStandardAccount {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -17041,6 +18572,8 @@ pub struct SqlServerForStandardAccount {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct SqlServerForStandardAccountName {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -17049,14 +18582,17 @@ pub struct SqlServerForStandardAccountName {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SqlServerSort`"] pub enum SqlServerSort { NameAsc = "NameAsc", NameDesc =
-    "NameDesc", ResourceGroupAsc = "ResourceGroupAsc", ResourceGroupDesc =
-    "ResourceGroupDesc", RegionAsc = "RegionAsc", RegionDesc = "RegionDesc", } unknown
-    Unknown
+    #[doc = "`SqlServerSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum SqlServerSort { NameAsc =
+    "NameAsc", NameDesc = "NameDesc", ResourceGroupAsc = "ResourceGroupAsc",
+    ResourceGroupDesc = "ResourceGroupDesc", RegionAsc = "RegionAsc", RegionDesc =
+    "RegionDesc", } unknown Unknown
 }
 ///`SqlServerTestConnectivity200`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "sql-server"))]
+///
+/// Needs the crate feature `sql-server`.
 pub struct SqlServerTestConnectivity200(pub ::std::vec::Vec<SqlConnectionTestMessage>);
 #[cfg(any(feature = "sql-server"))]
 impl ::std::ops::Deref for SqlServerTestConnectivity200 {
@@ -17094,18 +18630,23 @@ for SqlServerTestConnectivity200 {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SqlServerType`"] pub enum SqlServerType { Managed = "Managed", Unmanaged =
-    "Unmanaged", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`SqlServerType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `job-sessions`, `license`, `protected-database`, `region`, `sql-policy`, `sql-server`, `unreferenced-types`."]
+    pub enum SqlServerType { Managed = "Managed", Unmanaged = "Unmanaged", Unknown =
+    "Unknown", } unknown UnknownValue
 }
 #[cfg(any(feature = "sql-server"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SqlServerTypeFilterOptions`"] pub enum SqlServerTypeFilterOptions { Managed
-    = "Managed", Unmanaged = "Unmanaged", All = "All", } unknown Unknown
+    #[doc = "`SqlServerTypeFilterOptions`"] #[doc = ""] #[doc =
+    " Needs the crate feature `sql-server`."] pub enum SqlServerTypeFilterOptions {
+    Managed = "Managed", Unmanaged = "Unmanaged", All = "All", } unknown Unknown
 }
 ///`SqlStagingServers`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct SqlStagingServers {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub managed: ::std::option::Option<SqlServer>,
@@ -17115,6 +18656,8 @@ pub struct SqlStagingServers {
 ///`StandardAccount`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "standard-account", feature = "unreferenced-types"))]
+///
+/// Needs one of the crate features `standard-account`, `unreferenced-types`.
 pub struct StandardAccount {
     pub description: ::std::option::Option<::std::string::String>,
     pub id: ::std::option::Option<::std::string::String>,
@@ -17125,13 +18668,16 @@ pub struct StandardAccount {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`StandardAccountExpansion`"] pub enum StandardAccountExpansion { None =
-    "None", Servers = "Servers", All = "All", } unknown Unknown
+    #[doc = "`StandardAccountExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum StandardAccountExpansion {
+    None = "None", Servers = "Servers", All = "All", } unknown Unknown
 }
 ///`StandardAccountExportOptions`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "standard-account"))]
+///
+/// Needs the crate feature `standard-account`.
 pub struct StandardAccountExportOptions {
     ///Ids of the accounts to export; all matching ones when omitted.
     #[serde(
@@ -17160,6 +18706,8 @@ impl StandardAccountExportOptions {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct StandardAccountItem {
     #[serde(
         rename = "sqlServer",
@@ -17169,12 +18717,16 @@ pub struct StandardAccountItem {
 }
 #[cfg(any(feature = "standard-account", feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`StandardAccountKind`"] pub enum StandardAccountKind { Smtp = "Smtp",
-    Database = "Database", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`StandardAccountKind`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `standard-account`, `unreferenced-types`."] pub
+    enum StandardAccountKind { Smtp = "Smtp", Database = "Database", Unknown = "Unknown",
+    } unknown UnknownValue
 }
 ///`StandardAccountName`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "standard-account"))]
+///
+/// Needs the crate feature `standard-account`.
 pub struct StandardAccountName {
     pub id: ::std::option::Option<::std::string::String>,
     pub name: ::std::option::Option<::std::string::String>,
@@ -17183,6 +18735,8 @@ pub struct StandardAccountName {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct StandardAccountNameItem {
     #[serde(
         rename = "sqlServer",
@@ -17192,15 +18746,18 @@ pub struct StandardAccountNameItem {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`StandardAccountSort`"] pub enum StandardAccountSort { NameAsc = "NameAsc",
-    NameDesc = "NameDesc", DescriptionAsc = "DescriptionAsc", DescriptionDesc =
-    "DescriptionDesc", UsernameAsc = "UsernameAsc", UsernameDesc = "UsernameDesc",
-    TypeAsc = "TypeAsc", TypeDesc = "TypeDesc", } unknown Unknown
+    #[doc = "`StandardAccountSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum StandardAccountSort {
+    NameAsc = "NameAsc", NameDesc = "NameDesc", DescriptionAsc = "DescriptionAsc",
+    DescriptionDesc = "DescriptionDesc", UsernameAsc = "UsernameAsc", UsernameDesc =
+    "UsernameDesc", TypeAsc = "TypeAsc", TypeDesc = "TypeDesc", } unknown Unknown
 }
 ///`StandardAccountSqlOptionsFromClient`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "standard-account"))]
+///
+/// Needs the crate feature `standard-account`.
 pub struct StandardAccountSqlOptionsFromClient {
     ///SQL servers the database account may log in to.
     #[serde(
@@ -17215,6 +18772,8 @@ pub struct StandardAccountSqlOptionsFromClient {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "standard-account"))]
+///
+/// Needs the crate feature `standard-account`.
 pub struct StandardAccountSqlServerFromClient {
     ///Id of the SQL server, from `SqlServer_GetSqlServersPage`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -17228,8 +18787,10 @@ pub struct StandardAccountSqlServerFromClient {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`StorageAccessTier`"] pub enum StorageAccessTier { Hot = "Hot", Cool =
-    "Cool", Archive = "Archive", Inferred = "Inferred", Cold = "Cold", } unknown Unknown
+    #[doc = "`StorageAccessTier`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `cosmos-db-restore-point`, `sql-restore-point`, `virtual-machine-restore-point`."]
+    pub enum StorageAccessTier { Hot = "Hot", Cool = "Cool", Archive = "Archive",
+    Inferred = "Inferred", Cold = "Cold", } unknown Unknown
 }
 ///`StorageAccount`
 #[derive(Clone, Debug, Default)]
@@ -17244,6 +18805,8 @@ pub struct StandardAccountSqlServerFromClient {
         feature = "virtual-machine-restore-point"
     )
 )]
+///
+/// Needs one of the crate features `file-share-policy`, `job-sessions`, `region`, `storage-account`, `unreferenced-types`, `veeam-vaults`, `virtual-machine-restore-point`.
 pub struct StorageAccount {
     ///Default access tier of the account, such as `Hot` or `Cool`.
     pub access_tier: ::std::option::Option<::std::string::String>,
@@ -17279,26 +18842,32 @@ pub struct StorageAccount {
 }
 #[cfg(any(feature = "overview"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`StorageAccountBottleneckState`"] pub enum StorageAccountBottleneckState {
+    #[doc = "`StorageAccountBottleneckState`"] #[doc = ""] #[doc =
+    " Needs the crate feature `overview`."] pub enum StorageAccountBottleneckState {
     NoIssues = "NoIssues", Throttled = "Throttled", Unknown = "Unknown", } unknown
     UnknownValue
 }
 ///`StorageAccountCapabilities`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "storage-account"))]
+///
+/// Needs the crate feature `storage-account`.
 pub struct StorageAccountCapabilities {
     pub recommended_concurrency: ::std::option::Option<i32>,
     pub supports_archive: ::std::option::Option<bool>,
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`StorageAccountExpansion`"] pub enum StorageAccountExpansion { None =
-    "None", Subscription = "Subscription", All = "All", } unknown Unknown
+    #[doc = "`StorageAccountExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum StorageAccountExpansion {
+    None = "None", Subscription = "Subscription", All = "All", } unknown Unknown
 }
 ///`StorageAccountFromClient`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct StorageAccountFromClient {
     #[serde(
         rename = "resourceId",
@@ -17323,13 +18892,16 @@ pub struct StorageAccountFromClient {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`StorageAccountPerformance`"] pub enum StorageAccountPerformance { Standard
-    = "Standard", Premium = "Premium", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`StorageAccountPerformance`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `file-share-policy`, `job-sessions`, `region`, `storage-account`, `unreferenced-types`, `veeam-vaults`, `virtual-machine-restore-point`."]
+    pub enum StorageAccountPerformance { Standard = "Standard", Premium = "Premium",
+    Unknown = "Unknown", } unknown UnknownValue
 }
 #[cfg(any(feature = "system"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`StorageAccountPublicAccess`"] pub enum StorageAccountPublicAccess { Enabled
-    = "Enabled", Disabled = "Disabled", DoNotModify = "DoNotModify", } unknown Unknown
+    #[doc = "`StorageAccountPublicAccess`"] #[doc = ""] #[doc =
+    " Needs the crate feature `system`."] pub enum StorageAccountPublicAccess { Enabled =
+    "Enabled", Disabled = "Disabled", DoNotModify = "DoNotModify", } unknown Unknown
 }
 #[cfg(
     any(
@@ -17343,16 +18915,19 @@ pub struct StorageAccountFromClient {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`StorageAccountRedundancy`"] pub enum StorageAccountRedundancy { Unknown =
-    "Unknown", Lrs = "LRS", Grs = "GRS", Ragrs = "RAGRS", Zrs = "ZRS", Gzrs = "GZRS",
-    Ragzrs = "RAGZRS", } unknown UnknownValue
+    #[doc = "`StorageAccountRedundancy`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `file-share-policy`, `job-sessions`, `region`, `storage-account`, `unreferenced-types`, `veeam-vaults`, `virtual-machine-restore-point`."]
+    pub enum StorageAccountRedundancy { Unknown = "Unknown", Lrs = "LRS", Grs = "GRS",
+    Ragrs = "RAGRS", Zrs = "ZRS", Gzrs = "GZRS", Ragzrs = "RAGZRS", } unknown
+    UnknownValue
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`StorageAccountSort`"] pub enum StorageAccountSort { NameAsc = "NameAsc",
-    NameDesc = "NameDesc", RegionAsc = "RegionAsc", RegionDesc = "RegionDesc",
-    PerformanceAsc = "PerformanceAsc", PerformanceDesc = "PerformanceDesc", RedundancyAsc
-    = "RedundancyAsc", RedundancyDesc = "RedundancyDesc", AccessTierAsc =
+    #[doc = "`StorageAccountSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum StorageAccountSort {
+    NameAsc = "NameAsc", NameDesc = "NameDesc", RegionAsc = "RegionAsc", RegionDesc =
+    "RegionDesc", PerformanceAsc = "PerformanceAsc", PerformanceDesc = "PerformanceDesc",
+    RedundancyAsc = "RedundancyAsc", RedundancyDesc = "RedundancyDesc", AccessTierAsc =
     "AccessTierAsc", AccessTierDesc = "AccessTierDesc", ResourceGroupAsc =
     "ResourceGroupAsc", ResourceGroupDesc = "ResourceGroupDesc", SubscriptionIdAsc =
     "SubscriptionIdAsc", SubscriptionIdDesc = "SubscriptionIdDesc", SubscriptionNameAsc =
@@ -17373,6 +18948,8 @@ pub struct StorageAccountFromClient {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `azure-service-account`, `configuration`, `job-sessions`, `repository`, `tenant`, `unreferenced-types`.
 pub struct StorageConsumptionLimit {
     pub limit_type: ::std::option::Option<StorageConsumptionLimitType>,
     ///Most space the repository may use, in units of `limitType`; 1 or more.
@@ -17389,13 +18966,17 @@ pub struct StorageConsumptionLimit {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`StorageConsumptionLimitType`"] pub enum StorageConsumptionLimitType { Mb =
-    "MB", Gb = "GB", Tb = "TB", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`StorageConsumptionLimitType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `azure-service-account`, `configuration`, `job-sessions`, `repository`, `tenant`, `unreferenced-types`."]
+    pub enum StorageConsumptionLimitType { Mb = "MB", Gb = "GB", Tb = "TB", Unknown =
+    "Unknown", } unknown UnknownValue
 }
 ///`StorageFolderV2`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct StorageFolderV2 {
     #[serde(
         rename = "accountId",
@@ -17408,6 +18989,8 @@ pub struct StorageFolderV2 {
 ///`StorageTemplate`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "storage-template"))]
+///
+/// Needs the crate feature `storage-template`.
 pub struct StorageTemplate {
     pub description: ::std::option::Option<::std::string::String>,
     pub id: ::std::option::Option<::uuid::Uuid>,
@@ -17419,6 +19002,8 @@ pub struct StorageTemplate {
 ///`StorageTemplateAssignment`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "storage-template"))]
+///
+/// Needs the crate feature `storage-template`.
 pub struct StorageTemplateAssignment {
     pub protection_policy_id: ::std::option::Option<::uuid::Uuid>,
     pub protection_policy_name: ::std::option::Option<::std::string::String>,
@@ -17426,6 +19011,8 @@ pub struct StorageTemplateAssignment {
 ///`StorageTemplateConfiguration`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "storage-template"))]
+///
+/// Needs the crate feature `storage-template`.
 pub struct StorageTemplateConfiguration {
     pub archive_repository: ::std::option::Option<ArchiveRepositoryConfiguration>,
     pub backup_repository: ::std::option::Option<BackupRepositoryConfiguration>,
@@ -17433,6 +19020,8 @@ pub struct StorageTemplateConfiguration {
 ///`StorageTemplateConfigurationFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "storage-template"))]
+///
+/// Needs the crate feature `storage-template`.
 pub struct StorageTemplateConfigurationFromClient {
     pub archive_repository: ::std::option::Option<
         ArchiveRepositoryConfigurationFromClient,
@@ -17443,12 +19032,13 @@ pub struct StorageTemplateConfigurationFromClient {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`StorageTemplateSort`"] pub enum StorageTemplateSort { NameAsc = "NameAsc",
-    NameDesc = "NameDesc", DescriptionAsc = "DescriptionAsc", DescriptionDesc =
-    "DescriptionDesc", BackupsEnabledAsc = "BackupsEnabledAsc", BackupsEnabledDesc =
-    "BackupsEnabledDesc", ArchiveEnabledAsc = "ArchiveEnabledAsc", ArchiveEnabledDesc =
-    "ArchiveEnabledDesc", LastModifiedAsc = "LastModifiedAsc", LastModifiedDesc =
-    "LastModifiedDesc", CurrentlyAssignedAsc = "CurrentlyAssignedAsc",
+    #[doc = "`StorageTemplateSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum StorageTemplateSort {
+    NameAsc = "NameAsc", NameDesc = "NameDesc", DescriptionAsc = "DescriptionAsc",
+    DescriptionDesc = "DescriptionDesc", BackupsEnabledAsc = "BackupsEnabledAsc",
+    BackupsEnabledDesc = "BackupsEnabledDesc", ArchiveEnabledAsc = "ArchiveEnabledAsc",
+    ArchiveEnabledDesc = "ArchiveEnabledDesc", LastModifiedAsc = "LastModifiedAsc",
+    LastModifiedDesc = "LastModifiedDesc", CurrentlyAssignedAsc = "CurrentlyAssignedAsc",
     CurrentlyAssignedDesc = "CurrentlyAssignedDesc", } unknown Unknown
 }
 #[cfg(
@@ -17462,9 +19052,10 @@ pub struct StorageTemplateConfigurationFromClient {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`StorageTier`"] pub enum StorageTier { Inferred = "Inferred", Hot = "Hot",
-    Cool = "Cool", Archive = "Archive", Unknown = "Unknown", Cold = "Cold", } unknown
-    UnknownValue
+    #[doc = "`StorageTier`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `azure-service-account`, `configuration`, `job-sessions`, `repository`, `tenant`, `unreferenced-types`."]
+    pub enum StorageTier { Inferred = "Inferred", Hot = "Hot", Cool = "Cool", Archive =
+    "Archive", Unknown = "Unknown", Cold = "Cold", } unknown UnknownValue
 }
 #[cfg(
     any(
@@ -17474,13 +19065,16 @@ pub struct StorageTemplateConfigurationFromClient {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`StorageTierNullable`"] pub enum StorageTierNullable { Inferred =
-    "Inferred", Hot = "Hot", Cool = "Cool", Archive = "Archive", Unknown = "Unknown",
-    Cold = "Cold", } unknown UnknownValue
+    #[doc = "`StorageTierNullable`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `protected-cosmos-db-account`, `repository`, `unreferenced-types`."]
+    pub enum StorageTierNullable { Inferred = "Inferred", Hot = "Hot", Cool = "Cool",
+    Archive = "Archive", Unknown = "Unknown", Cold = "Cold", } unknown UnknownValue
 }
 ///`StorageUsageReport`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "overview"))]
+///
+/// Needs the crate feature `overview`.
 pub struct StorageUsageReport {
     pub archive_usage: ::std::option::Option<i32>,
     pub archives_count: ::std::option::Option<i32>,
@@ -17507,18 +19101,23 @@ pub struct StorageUsageReport {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SubscriptionAvailability`"] pub enum SubscriptionAvailability { Available =
-    "Available", NotAvailable = "NotAvailable", Unknown = "Unknown", } unknown
-    UnknownValue
+    #[doc = "`SubscriptionAvailability`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `azure-service-account`, `configuration`, `cosmos-db-policy`, `policy`, `protected-database`, `protected-file-share`, `protected-virtual-machine`, `subscription`, `unreferenced-types`, `virtual-machine-restore-point`, `vm-sla-based-policy`, `vnet-policy`."]
+    pub enum SubscriptionAvailability { Available = "Available", NotAvailable =
+    "NotAvailable", Unknown = "Unknown", } unknown UnknownValue
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SubscriptionExpansion`"] pub enum SubscriptionExpansion { None = "None",
-    ExpiringAzureAccount = "ExpiringAzureAccount", All = "All", } unknown Unknown
+    #[doc = "`SubscriptionExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum SubscriptionExpansion {
+    None = "None", ExpiringAzureAccount = "ExpiringAzureAccount", All = "All", } unknown
+    Unknown
 }
 ///`SubscriptionForServiceAccount`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-account", feature = "configuration"))]
+///
+/// Needs one of the crate features `azure-service-account`, `configuration`.
 pub struct SubscriptionForServiceAccount {
     pub availability: ::std::option::Option<SubscriptionAvailability>,
     pub id: ::std::option::Option<::uuid::Uuid>,
@@ -17544,15 +19143,18 @@ pub struct SubscriptionForServiceAccount {
 }
 #[cfg(any(feature = "azure-service-account", feature = "configuration"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SubscriptionPermissionsState`"] pub enum SubscriptionPermissionsState {
-    AvailableAll = "AvailableAll", AvailableSubset = "AvailableSubset", Insufficient =
-    "Insufficient", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`SubscriptionPermissionsState`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `azure-service-account`, `configuration`."] pub
+    enum SubscriptionPermissionsState { AvailableAll = "AvailableAll", AvailableSubset =
+    "AvailableSubset", Insufficient = "Insufficient", Unknown = "Unknown", } unknown
+    UnknownValue
 }
 #[cfg(any(feature = "azure-service-account", feature = "configuration"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SubscriptionResourceProvidersState`"] pub enum
-    SubscriptionResourceProvidersState { AvailableAll = "AvailableAll", Insufficient =
-    "Insufficient", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`SubscriptionResourceProvidersState`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `azure-service-account`, `configuration`."] pub
+    enum SubscriptionResourceProvidersState { AvailableAll = "AvailableAll", Insufficient
+    = "Insufficient", Unknown = "Unknown", } unknown UnknownValue
 }
 #[cfg(
     any(
@@ -17570,12 +19172,16 @@ pub struct SubscriptionForServiceAccount {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SubscriptionStatus`"] pub enum SubscriptionStatus { Active = "Active",
-    Disabled = "Disabled", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`SubscriptionStatus`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `azure-service-account`, `cosmos-db-policy`, `policy`, `protected-database`, `protected-file-share`, `protected-virtual-machine`, `subscription`, `unreferenced-types`, `virtual-machine-restore-point`, `vm-sla-based-policy`, `vnet-policy`."]
+    pub enum SubscriptionStatus { Active = "Active", Disabled = "Disabled", Unknown =
+    "Unknown", } unknown UnknownValue
 }
 ///`SubscriptionsListingResult`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-account"))]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct SubscriptionsListingResult {
     pub appliance_tenant_id: ::std::option::Option<::std::string::String>,
     pub default_tenant_id: ::std::option::Option<::std::string::String>,
@@ -17590,13 +19196,16 @@ pub struct SubscriptionsListingResult {
 }
 #[cfg(any(feature = "overview"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SummaryCountDifference`"] pub enum SummaryCountDifference { NotChanged =
-    "NotChanged", Increased = "Increased", Decreased = "Decreased", Unknown = "Unknown",
-    } unknown UnknownValue
+    #[doc = "`SummaryCountDifference`"] #[doc = ""] #[doc =
+    " Needs the crate feature `overview`."] pub enum SummaryCountDifference { NotChanged
+    = "NotChanged", Increased = "Increased", Decreased = "Decreased", Unknown =
+    "Unknown", } unknown UnknownValue
 }
 ///`SupportInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "system"))]
+///
+/// Needs the crate feature `system`.
 pub struct SupportInfo {
     pub azure_tenant_id: ::std::option::Option<::std::string::String>,
     pub support_code: ::std::option::Option<::std::string::String>,
@@ -17604,6 +19213,8 @@ pub struct SupportInfo {
 ///`SystemInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "system"))]
+///
+/// Needs the crate feature `system`.
 pub struct SystemInfo {
     pub copyright: ::std::option::Option<::std::string::String>,
     pub database_id: ::std::option::Option<::uuid::Uuid>,
@@ -17614,12 +19225,15 @@ pub struct SystemInfo {
 }
 #[cfg(any(feature = "system"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`SystemState`"] pub enum SystemState { Ready = "Ready", Upgrading =
-    "Upgrading", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`SystemState`"] #[doc = ""] #[doc = " Needs the crate feature `system`."]
+    pub enum SystemState { Ready = "Ready", Upgrading = "Upgrading", Unknown = "Unknown",
+    } unknown UnknownValue
 }
 ///`SystemStatus`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "system"))]
+///
+/// Needs the crate feature `system`.
 pub struct SystemStatus {
     pub server_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     pub state: ::std::option::Option<SystemState>,
@@ -17634,6 +19248,8 @@ pub struct SystemStatus {
         feature = "vm-sla-based-policy"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-policy`, `policy`, `tag`, `vm-sla-based-policy`.
 pub struct Tag {
     pub id: ::std::option::Option<::std::string::String>,
     pub name: ::std::option::Option<::std::string::String>,
@@ -17652,6 +19268,8 @@ pub struct Tag {
         feature = "vm-sla-based-policy"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-cost-estimation`, `cosmos-db-policy`, `cost-estimation`, `policy`, `unreferenced-types`, `virtual-machine`, `vm-sla-based-policy`.
 pub struct TagFromClient {
     ///Azure tag name (key).
     pub name: ::std::option::Option<::std::string::String>,
@@ -17667,6 +19285,8 @@ pub struct TagFromClient {
         feature = "vm-sla-based-policy"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-policy`, `policy`, `vm-sla-based-policy`.
 pub struct TagGroup {
     pub name: ::std::option::Option<::std::string::String>,
     pub resource_group: ::std::option::Option<ResourceGroup>,
@@ -17675,8 +19295,10 @@ pub struct TagGroup {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`TagSort`"] pub enum TagSort { NameAsc = "NameAsc", NameDesc = "NameDesc",
-    ValueAsc = "ValueAsc", ValueDesc = "ValueDesc", } unknown Unknown
+    #[doc = "`TagSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum TagSort { NameAsc =
+    "NameAsc", NameDesc = "NameDesc", ValueAsc = "ValueAsc", ValueDesc = "ValueDesc", }
+    unknown Unknown
 }
 ///`Tenant`
 #[derive(Clone, Debug, Default)]
@@ -17687,6 +19309,8 @@ pub struct TagGroup {
         feature = "unreferenced-types"
     )
 )]
+///
+/// Needs one of the crate features `azure-service-account`, `tenant`, `unreferenced-types`.
 pub struct Tenant {
     pub links: ::std::option::Option<LinksDictionary>,
     pub name: ::std::option::Option<::std::string::String>,
@@ -17694,14 +19318,17 @@ pub struct Tenant {
 }
 #[cfg(any(feature = "azure-service-account"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`TenantAccessStatus`"] pub enum TenantAccessStatus { Available =
-    "Available", MfaRequired = "MfaRequired", GuestAccountDisabled =
+    #[doc = "`TenantAccessStatus`"] #[doc = ""] #[doc =
+    " Needs the crate feature `azure-service-account`."] pub enum TenantAccessStatus {
+    Available = "Available", MfaRequired = "MfaRequired", GuestAccountDisabled =
     "GuestAccountDisabled", TokenAcquisitionError = "TokenAcquisitionError", Unknown =
     "Unknown", } unknown UnknownValue
 }
 ///`TenantForServiceAccount`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-account"))]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct TenantForServiceAccount {
     pub access_status: ::std::option::Option<TenantAccessStatus>,
     pub subscriptions: ::std::vec::Vec<AzureSubscription>,
@@ -17711,6 +19338,8 @@ pub struct TenantForServiceAccount {
 ///`TenantLoadCalculatorResponse`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct TenantLoadCalculatorResponse {
     pub instance_id: TenantLoadCalculatorResponseInstanceId,
     pub instance_resource_left: ::std::option::Option<EntraIdResource>,
@@ -17722,6 +19351,8 @@ pub struct TenantLoadCalculatorResponse {
 ///`TenantLoadCalculatorResponseInstanceId`
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct TenantLoadCalculatorResponseInstanceId(::std::string::String);
 #[cfg(any(feature = "unreferenced-types"))]
 impl ::std::ops::Deref for TenantLoadCalculatorResponseInstanceId {
@@ -17789,18 +19420,23 @@ impl<'de> ::serde::Deserialize<'de> for TenantLoadCalculatorResponseInstanceId {
 ///`TenantResponse`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct TenantResponse {
     pub virtual_machines: i64,
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`TenantSort`"] pub enum TenantSort { TenantIdAsc = "TenantIdAsc",
-    TenantIdDesc = "TenantIdDesc", NameAsc = "NameAsc", NameDesc = "NameDesc", } unknown
-    Unknown
+    #[doc = "`TenantSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum TenantSort { TenantIdAsc =
+    "TenantIdAsc", TenantIdDesc = "TenantIdDesc", NameAsc = "NameAsc", NameDesc =
+    "NameDesc", } unknown Unknown
 }
 ///`TenantWithAccount`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "tenant"))]
+///
+/// Needs the crate feature `tenant`.
 pub struct TenantWithAccount {
     pub account: ::std::option::Option<AzureAccount>,
     pub id: ::std::option::Option<::std::string::String>,
@@ -17810,14 +19446,17 @@ pub struct TenantWithAccount {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`TenantWithAccountSort`"] pub enum TenantWithAccountSort { TenantIdAsc =
-    "TenantIdAsc", TenantIdDesc = "TenantIdDesc", TenantNameAsc = "TenantNameAsc",
-    TenantNameDesc = "TenantNameDesc", AccountNameAsc = "AccountNameAsc", AccountNameDesc
-    = "AccountNameDesc", } unknown Unknown
+    #[doc = "`TenantWithAccountSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum TenantWithAccountSort {
+    TenantIdAsc = "TenantIdAsc", TenantIdDesc = "TenantIdDesc", TenantNameAsc =
+    "TenantNameAsc", TenantNameDesc = "TenantNameDesc", AccountNameAsc =
+    "AccountNameAsc", AccountNameDesc = "AccountNameDesc", } unknown Unknown
 }
 ///`TenantsListingResult`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-account"))]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct TenantsListingResult {
     pub tenants: ::std::vec::Vec<TenantForServiceAccount>,
 }
@@ -17825,6 +19464,8 @@ pub struct TenantsListingResult {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct TestEmailMessage {
     pub from: TestEmailMessageFrom,
     #[serde(
@@ -17837,6 +19478,8 @@ pub struct TestEmailMessage {
 ///`TestEmailMessageFrom`
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct TestEmailMessageFrom(::std::string::String);
 #[cfg(any(feature = "unreferenced-types"))]
 impl ::std::ops::Deref for TestEmailMessageFrom {
@@ -17902,6 +19545,8 @@ impl<'de> ::serde::Deserialize<'de> for TestEmailMessageFrom {
 ///`TestEmailMessageTo`
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct TestEmailMessageTo(::std::string::String);
 #[cfg(any(feature = "unreferenced-types"))]
 impl ::std::ops::Deref for TestEmailMessageTo {
@@ -17967,6 +19612,8 @@ impl<'de> ::serde::Deserialize<'de> for TestEmailMessageTo {
 ///`TimeWindowSlaSchedule`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sla-template"))]
+///
+/// Needs the crate feature `sla-template`.
 pub struct TimeWindowSlaSchedule {
     ///End of the window, as `HH:mm:ss`.
     pub window_closing: ::std::option::Option<::std::string::String>,
@@ -17976,6 +19623,8 @@ pub struct TimeWindowSlaSchedule {
 ///`Timezone`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "system"))]
+///
+/// Needs the crate feature `system`.
 pub struct Timezone {
     pub display_name: ::std::option::Option<::std::string::String>,
     pub id: ::std::option::Option<::std::string::String>,
@@ -17984,6 +19633,8 @@ pub struct Timezone {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "system"))]
+///
+/// Needs the crate feature `system`.
 pub struct TimezoneFromClient {
     ///Id of the time zone, as listed by `System_GetTimezones`.
     #[serde(
@@ -18002,12 +19653,16 @@ impl TimezoneFromClient {
 ///`TopPoliciesDurationReport`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "overview"))]
+///
+/// Needs the crate feature `overview`.
 pub struct TopPoliciesDurationReport {
     pub data: ::std::vec::Vec<TopPoliciesDurationReportItem>,
 }
 ///`TopPoliciesDurationReportItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "overview"))]
+///
+/// Needs the crate feature `overview`.
 pub struct TopPoliciesDurationReportItem {
     pub avg_duration: ::std::option::Option<i64>,
     pub avg_percentage: ::std::option::Option<f64>,
@@ -18023,8 +19678,10 @@ pub struct TopPoliciesDurationReportItem {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`TopPolicySort`"] pub enum TopPolicySort { PercentageAsc = "PercentageAsc",
-    PercentageDesc = "PercentageDesc", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`TopPolicySort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum TopPolicySort {
+    PercentageAsc = "PercentageAsc", PercentageDesc = "PercentageDesc", Unknown =
+    "Unknown", } unknown UnknownValue
 }
 #[cfg(any(feature = "unreferenced-types"))]
 impl ::std::default::Default for TopPolicySort {
@@ -18035,8 +19692,10 @@ impl ::std::default::Default for TopPolicySort {
 }
 #[cfg(any(feature = "overview"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`TopPolicySource`"] pub enum TopPolicySource { Snapshot = "Snapshot", Backup
-    = "Backup", Archive = "Archive", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`TopPolicySource`"] #[doc = ""] #[doc =
+    " Needs the crate feature `overview`."] pub enum TopPolicySource { Snapshot =
+    "Snapshot", Backup = "Backup", Archive = "Archive", Unknown = "Unknown", } unknown
+    UnknownValue
 }
 #[cfg(any(feature = "overview"))]
 impl ::std::default::Default for TopPolicySource {
@@ -18049,6 +19708,8 @@ impl ::std::default::Default for TopPolicySource {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct UiOptions {
     #[serde(
         rename = "storageDurationRanges",
@@ -18060,6 +19721,8 @@ pub struct UiOptions {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct UiOptionsStorageDurationRanges {
     #[serde(rename = "Archive", skip_serializing_if = "::std::option::Option::is_none")]
     pub archive: ::std::option::Option<IntRange>,
@@ -18074,6 +19737,8 @@ pub struct UiOptionsStorageDurationRanges {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct UpdateServiceAccountInfo {
     #[serde(
         rename = "azureAccountPurposes",
@@ -18089,6 +19754,8 @@ pub struct UpdateServiceAccountInfo {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "cosmos-db-policy"))]
+///
+/// Needs the crate feature `cosmos-db-policy`.
 pub struct UpdatedCosmosDbPolicyFromClient {
     #[serde(
         rename = "backupType",
@@ -18203,6 +19870,8 @@ impl UpdatedCosmosDbPolicyFromClient {
 ///Policy name, 1 to 255 characters.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "cosmos-db-policy"))]
+///
+/// Needs the crate feature `cosmos-db-policy`.
 pub struct UpdatedCosmosDbPolicyFromClientName(::std::string::String);
 #[cfg(any(feature = "cosmos-db-policy"))]
 impl ::std::ops::Deref for UpdatedCosmosDbPolicyFromClientName {
@@ -18274,6 +19943,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdatedCosmosDbPolicyFromClientName {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "file-share-policy"))]
+///
+/// Needs the crate feature `file-share-policy`.
 pub struct UpdatedFileSharePolicyFromClient {
     #[serde(
         rename = "backupType",
@@ -18354,6 +20025,8 @@ impl UpdatedFileSharePolicyFromClient {
 ///Policy name, 1 to 255 characters.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "file-share-policy"))]
+///
+/// Needs the crate feature `file-share-policy`.
 pub struct UpdatedFileSharePolicyFromClientName(::std::string::String);
 #[cfg(any(feature = "file-share-policy"))]
 impl ::std::ops::Deref for UpdatedFileSharePolicyFromClientName {
@@ -18425,6 +20098,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdatedFileSharePolicyFromClientName {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct UpdatedOauth2AccountFromClient {
     #[serde(rename = "applicationId")]
     pub application_id: UpdatedOauth2AccountFromClientApplicationId,
@@ -18441,6 +20116,8 @@ pub struct UpdatedOauth2AccountFromClient {
 ///`UpdatedOauth2AccountFromClientApplicationId`
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct UpdatedOauth2AccountFromClientApplicationId(::std::string::String);
 #[cfg(any(feature = "unreferenced-types"))]
 impl ::std::ops::Deref for UpdatedOauth2AccountFromClientApplicationId {
@@ -18508,6 +20185,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdatedOauth2AccountFromClientApplicatio
 ///`UpdatedOauth2AccountFromClientApplicationSecret`
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct UpdatedOauth2AccountFromClientApplicationSecret(::std::string::String);
 #[cfg(any(feature = "unreferenced-types"))]
 impl ::std::ops::Deref for UpdatedOauth2AccountFromClientApplicationSecret {
@@ -18575,6 +20254,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdatedOauth2AccountFromClientApplicatio
 ///`UpdatedOauth2AccountFromClientDescription`
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct UpdatedOauth2AccountFromClientDescription(::std::string::String);
 #[cfg(any(feature = "unreferenced-types"))]
 impl ::std::ops::Deref for UpdatedOauth2AccountFromClientDescription {
@@ -18642,6 +20323,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdatedOauth2AccountFromClientDescriptio
 ///`UpdatedOauth2AccountFromClientName`
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct UpdatedOauth2AccountFromClientName(::std::string::String);
 #[cfg(any(feature = "unreferenced-types"))]
 impl ::std::ops::Deref for UpdatedOauth2AccountFromClientName {
@@ -18711,6 +20394,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdatedOauth2AccountFromClientName {
 ///`UpdatedOauth2AccountFromClientTenantId`
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct UpdatedOauth2AccountFromClientTenantId(::std::string::String);
 #[cfg(any(feature = "unreferenced-types"))]
 impl ::std::ops::Deref for UpdatedOauth2AccountFromClientTenantId {
@@ -18779,6 +20464,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdatedOauth2AccountFromClientTenantId {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "policy"))]
+///
+/// Needs the crate feature `policy`.
 pub struct UpdatedPolicyFromClient {
     #[serde(
         rename = "backupType",
@@ -18865,6 +20552,8 @@ impl UpdatedPolicyFromClient {
 ///Policy name, 1 to 255 characters.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "policy"))]
+///
+/// Needs the crate feature `policy`.
 pub struct UpdatedPolicyFromClientName(::std::string::String);
 #[cfg(any(feature = "policy"))]
 impl ::std::ops::Deref for UpdatedPolicyFromClientName {
@@ -18933,6 +20622,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdatedPolicyFromClientName {
 ///`UpdatedSlaTemplateFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sla-template"))]
+///
+/// Needs the crate feature `sla-template`.
 pub struct UpdatedSlaTemplateFromClient {
     ///Free text about the template.
     pub description: ::std::option::Option<::std::string::String>,
@@ -18951,6 +20642,8 @@ impl UpdatedSlaTemplateFromClient {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "sql-policy"))]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct UpdatedSqlPolicyFromClient {
     #[serde(
         rename = "backupType",
@@ -19053,6 +20746,8 @@ impl UpdatedSqlPolicyFromClient {
 ///Policy name, 1 to 255 characters.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "sql-policy"))]
+///
+/// Needs the crate feature `sql-policy`.
 pub struct UpdatedSqlPolicyFromClientName(::std::string::String);
 #[cfg(any(feature = "sql-policy"))]
 impl ::std::ops::Deref for UpdatedSqlPolicyFromClientName {
@@ -19122,6 +20817,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdatedSqlPolicyFromClientName {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "standard-account"))]
+///
+/// Needs the crate feature `standard-account`.
 pub struct UpdatedStandardAccountFromClient {
     ///Free text, up to 512 characters.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -19154,6 +20851,8 @@ impl UpdatedStandardAccountFromClient {
 ///Free text, up to 512 characters.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "standard-account"))]
+///
+/// Needs the crate feature `standard-account`.
 pub struct UpdatedStandardAccountFromClientDescription(::std::string::String);
 #[cfg(any(feature = "standard-account"))]
 impl ::std::ops::Deref for UpdatedStandardAccountFromClientDescription {
@@ -19221,6 +20920,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdatedStandardAccountFromClientDescript
 ///Display name of the account, 1 to 255 characters (required).
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "standard-account"))]
+///
+/// Needs the crate feature `standard-account`.
 pub struct UpdatedStandardAccountFromClientName(::std::string::String);
 #[cfg(any(feature = "standard-account"))]
 impl ::std::ops::Deref for UpdatedStandardAccountFromClientName {
@@ -19291,6 +20992,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdatedStandardAccountFromClientName {
 ///Password for `username`, up to 255 characters.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "standard-account"))]
+///
+/// Needs the crate feature `standard-account`.
 pub struct UpdatedStandardAccountFromClientPassword(::std::string::String);
 #[cfg(any(feature = "standard-account"))]
 impl ::std::ops::Deref for UpdatedStandardAccountFromClientPassword {
@@ -19358,6 +21061,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdatedStandardAccountFromClientPassword
 ///Login name at the SQL database or SMTP server, up to 255 characters.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "standard-account"))]
+///
+/// Needs the crate feature `standard-account`.
 pub struct UpdatedStandardAccountFromClientUsername(::std::string::String);
 #[cfg(any(feature = "standard-account"))]
 impl ::std::ops::Deref for UpdatedStandardAccountFromClientUsername {
@@ -19425,6 +21130,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdatedStandardAccountFromClientUsername
 ///`UpdatedStorageTemplateFromClient`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "storage-template"))]
+///
+/// Needs the crate feature `storage-template`.
 pub struct UpdatedStorageTemplateFromClient {
     ///Free text about the template.
     pub description: ::std::option::Option<::std::string::String>,
@@ -19444,6 +21151,8 @@ impl UpdatedStorageTemplateFromClient {
 ///Display name of the storage template, 1 to 255 characters.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "storage-template"))]
+///
+/// Needs the crate feature `storage-template`.
 pub struct UpdatedStorageTemplateFromClientName(::std::string::String);
 #[cfg(any(feature = "storage-template"))]
 impl ::std::ops::Deref for UpdatedStorageTemplateFromClientName {
@@ -19515,6 +21224,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdatedStorageTemplateFromClientName {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "vm-sla-based-policy"))]
+///
+/// Needs the crate feature `vm-sla-based-policy`.
 pub struct UpdatedVmProtectionPolicyFromClient {
     #[serde(
         rename = "backupType",
@@ -19603,6 +21314,8 @@ impl UpdatedVmProtectionPolicyFromClient {
 ///Policy name, 1 to 255 characters.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "vm-sla-based-policy"))]
+///
+/// Needs the crate feature `vm-sla-based-policy`.
 pub struct UpdatedVmProtectionPolicyFromClientName(::std::string::String);
 #[cfg(any(feature = "vm-sla-based-policy"))]
 impl ::std::ops::Deref for UpdatedVmProtectionPolicyFromClientName {
@@ -19674,6 +21387,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdatedVmProtectionPolicyFromClientName 
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "vnet-policy"))]
+///
+/// Needs the crate feature `vnet-policy`.
 pub struct UpdatedVnetPolicyFromClient {
     ///More subscriptions to protect, each with the service account to use.
     #[serde(
@@ -19748,6 +21463,8 @@ impl UpdatedVnetPolicyFromClient {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "certificate"))]
+///
+/// Needs the crate feature `certificate`.
 pub struct UploadedWebServerCertificate {
     ///New web server certificate: a PFX file, Base64-encoded.
     #[serde(
@@ -19774,6 +21491,8 @@ impl UploadedWebServerCertificate {
 ///`User`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "user"))]
+///
+/// Needs the crate feature `user`.
 pub struct User {
     pub description: ::std::option::Option<::std::string::String>,
     pub id: ::std::option::Option<::std::string::String>,
@@ -19788,19 +21507,25 @@ pub struct User {
 ///`UserAdPermissions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-account"))]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct UserAdPermissions {
     pub user_can_renew_ad_app: ::std::option::Option<bool>,
     pub user_can_set_ad_group: ::std::option::Option<bool>,
 }
 #[cfg(any(feature = "azure-service-account"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`UserAppRegistrationStatus`"] pub enum UserAppRegistrationStatus { Allowed =
-    "Allowed", NotAllowed = "NotAllowed", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`UserAppRegistrationStatus`"] #[doc = ""] #[doc =
+    " Needs the crate feature `azure-service-account`."] pub enum
+    UserAppRegistrationStatus { Allowed = "Allowed", NotAllowed = "NotAllowed", Unknown =
+    "Unknown", } unknown UnknownValue
 }
 ///`UserExportQueryOptions`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "user"))]
+///
+/// Needs the crate feature `user`.
 pub struct UserExportQueryOptions {
     ///Only the user with this name.
     #[serde(
@@ -19823,6 +21548,8 @@ impl UserExportQueryOptions {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "user"))]
+///
+/// Needs the crate feature `user`.
 pub struct UserFromClient {
     ///Free text about the user (required).
     pub description: ::std::string::String,
@@ -19853,6 +21580,8 @@ impl UserFromClient {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "user"))]
+///
+/// Needs the crate feature `user`.
 pub struct UserMfaAccept {
     ///Six-digit code shown by the authenticator app (required).
     pub code: UserMfaAcceptCode,
@@ -19869,6 +21598,8 @@ impl UserMfaAccept {
 ///Six-digit code shown by the authenticator app (required).
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "user"))]
+///
+/// Needs the crate feature `user`.
 pub struct UserMfaAcceptCode(::std::string::String);
 #[cfg(any(feature = "user"))]
 impl ::std::ops::Deref for UserMfaAcceptCode {
@@ -19934,6 +21665,8 @@ impl<'de> ::serde::Deserialize<'de> for UserMfaAcceptCode {
 ///Token returned by `User_EnableMfa` (required).
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "user"))]
+///
+/// Needs the crate feature `user`.
 pub struct UserMfaAcceptToken(::std::string::String);
 #[cfg(any(feature = "user"))]
 impl ::std::ops::Deref for UserMfaAcceptToken {
@@ -19999,6 +21732,8 @@ impl<'de> ::serde::Deserialize<'de> for UserMfaAcceptToken {
 ///`UserMfaData`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "user"))]
+///
+/// Needs the crate feature `user`.
 pub struct UserMfaData {
     pub qr_string: ::std::option::Option<::std::string::String>,
     pub scratch_codes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -20010,6 +21745,8 @@ pub struct UserMfaData {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "user"))]
+///
+/// Needs the crate feature `user`.
 pub struct UserMfaSetup {
     ///`true` makes a new MFA secret key; `false` sets MFA up for the first time.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -20026,6 +21763,8 @@ impl UserMfaSetup {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct UserNameFromClient {
     #[serde(
         rename = "identityProviderEntityId",
@@ -20039,6 +21778,8 @@ pub struct UserNameFromClient {
 ///`UserNameFromClientName`
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct UserNameFromClientName(::std::string::String);
 #[cfg(any(feature = "unreferenced-types"))]
 impl ::std::ops::Deref for UserNameFromClientName {
@@ -20105,12 +21846,16 @@ impl<'de> ::serde::Deserialize<'de> for UserNameFromClientName {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct UserPasswordFromClient {
     pub password: UserPasswordFromClientPassword,
 }
 ///`UserPasswordFromClientPassword`
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct UserPasswordFromClientPassword(::std::string::String);
 #[cfg(any(feature = "unreferenced-types"))]
 impl ::std::ops::Deref for UserPasswordFromClientPassword {
@@ -20178,6 +21923,8 @@ impl<'de> ::serde::Deserialize<'de> for UserPasswordFromClientPassword {
 #[cfg(
     any(feature = "cost-estimation", feature = "policy", feature = "vm-sla-based-policy")
 )]
+///
+/// Needs one of the crate features `cost-estimation`, `policy`, `vm-sla-based-policy`.
 pub struct UserScripts {
     pub linux: ::std::option::Option<UserScriptsSettings>,
     pub windows: ::std::option::Option<UserScriptsSettings>,
@@ -20187,6 +21934,8 @@ pub struct UserScripts {
 #[cfg(
     any(feature = "cost-estimation", feature = "policy", feature = "vm-sla-based-policy")
 )]
+///
+/// Needs one of the crate features `cost-estimation`, `policy`, `vm-sla-based-policy`.
 pub struct UserScriptsSettings {
     ///`true` goes on with the backup when a script fails.
     pub ignore_exit_codes: ::std::option::Option<bool>,
@@ -20207,28 +21956,36 @@ pub struct UserScriptsSettings {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`UserSort`"] pub enum UserSort { IdAsc = "IdAsc", IdDesc = "IdDesc", NameAsc
-    = "NameAsc", NameDesc = "NameDesc", DescriptionAsc = "DescriptionAsc",
-    DescriptionDesc = "DescriptionDesc", IsDefaultAsc = "IsDefaultAsc", IsDefaultDesc =
-    "IsDefaultDesc", MfaEnabledAsc = "MfaEnabledAsc", MfaEnabledDesc = "MfaEnabledDesc",
-    RoleAsc = "RoleAsc", RoleDesc = "RoleDesc", AccountTypeAsc = "AccountTypeAsc",
-    AccountTypeDesc = "AccountTypeDesc", IdentityProviderIdAsc = "IdentityProviderIdAsc",
-    IdentityProviderIdDesc = "IdentityProviderIdDesc", } unknown Unknown
+    #[doc = "`UserSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum UserSort { IdAsc =
+    "IdAsc", IdDesc = "IdDesc", NameAsc = "NameAsc", NameDesc = "NameDesc",
+    DescriptionAsc = "DescriptionAsc", DescriptionDesc = "DescriptionDesc", IsDefaultAsc
+    = "IsDefaultAsc", IsDefaultDesc = "IsDefaultDesc", MfaEnabledAsc = "MfaEnabledAsc",
+    MfaEnabledDesc = "MfaEnabledDesc", RoleAsc = "RoleAsc", RoleDesc = "RoleDesc",
+    AccountTypeAsc = "AccountTypeAsc", AccountTypeDesc = "AccountTypeDesc",
+    IdentityProviderIdAsc = "IdentityProviderIdAsc", IdentityProviderIdDesc =
+    "IdentityProviderIdDesc", } unknown Unknown
 }
 #[cfg(any(feature = "login", feature = "unreferenced-types", feature = "user"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`UserType`"] pub enum UserType { Internal = "Internal", IdentityProvider =
-    "IdentityProvider", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`UserType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `login`, `unreferenced-types`, `user`."] pub enum
+    UserType { Internal = "Internal", IdentityProvider = "IdentityProvider", Unknown =
+    "Unknown", } unknown UnknownValue
 }
 #[cfg(any(feature = "unreferenced-types", feature = "user"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`UserTypeNullable`"] pub enum UserTypeNullable { Internal = "Internal",
-    IdentityProvider = "IdentityProvider", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`UserTypeNullable`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `unreferenced-types`, `user`."] pub enum
+    UserTypeNullable { Internal = "Internal", IdentityProvider = "IdentityProvider",
+    Unknown = "Unknown", } unknown UnknownValue
 }
 ///`UserUpdateFromClient`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "user"))]
+///
+/// Needs the crate feature `user`.
 pub struct UserUpdateFromClient {
     ///New description.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -20252,6 +22009,8 @@ impl UserUpdateFromClient {
 ///`UuidNamePair`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "repository"))]
+///
+/// Needs the crate feature `repository`.
 pub struct UuidNamePair {
     pub id: ::uuid::Uuid,
     pub links: ::std::option::Option<LinksDictionary>,
@@ -20259,13 +22018,17 @@ pub struct UuidNamePair {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ValidateBackupRemovalResult`"] pub enum ValidateBackupRemovalResult {
-    Success = "Success", Warning = "Warning", Error = "Error", } unknown Unknown
+    #[doc = "`ValidateBackupRemovalResult`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum
+    ValidateBackupRemovalResult { Success = "Success", Warning = "Warning", Error =
+    "Error", } unknown Unknown
 }
 ///`ValidateDataRetrievalCancellationResult`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ValidateDataRetrievalCancellationResult {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub success: ::std::option::Option<bool>,
@@ -20279,6 +22042,8 @@ pub struct ValidateDataRetrievalCancellationResult {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ValidateDeleteBackupResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub details: ::std::option::Option<ValidateDeleteBackupResponseResource>,
@@ -20291,6 +22056,8 @@ pub struct ValidateDeleteBackupResponse {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ValidateDeleteBackupResponseResource {
     #[serde(
         rename = "disabledBackups",
@@ -20323,6 +22090,8 @@ pub struct ValidateDeleteBackupResponseResource {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ValidateDeleteBackupResponseRestorePoint {
     #[serde(rename = "backupId")]
     pub backup_id: ::std::string::String,
@@ -20337,6 +22106,8 @@ pub struct ValidateDeleteBackupResponseRestorePoint {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ValidateDeleteBackupsResponse {
     pub validations: ::std::vec::Vec<ValidateDeleteBackupResponse>,
 }
@@ -20344,6 +22115,8 @@ pub struct ValidateDeleteBackupsResponse {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ValidateSyncDatabasesResult {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<bool>,
@@ -20364,6 +22137,8 @@ pub struct ValidateSyncDatabasesResult {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ValidateSyncDatabasesSqlPolicyFromClient {
     #[serde(
         rename = "backupType",
@@ -20391,6 +22166,8 @@ pub struct ValidateSyncDatabasesSqlPolicyFromClient {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct ValidationMessage {
     #[serde(
         rename = "contextId",
@@ -20414,13 +22191,16 @@ pub struct ValidationMessage {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`ValidationMessageSeverity`"] pub enum ValidationMessageSeverity { Warning =
-    "Warning", Error = "Error", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`ValidationMessageSeverity`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum ValidationMessageSeverity
+    { Warning = "Warning", Error = "Error", Unknown = "Unknown", } unknown UnknownValue
 }
 ///`VbrBackup`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct VbrBackup {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::uuid::Uuid>,
@@ -20449,6 +22229,8 @@ pub struct VbrBackup {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "veeam-vaults"))]
+///
+/// Needs the crate feature `veeam-vaults`.
 pub struct VeeamVaultAccountImport {
     ///Id of the storage vault, as listed by `VeeamVaults_ListVaults` (required).
     #[serde(rename = "veeamVaultId")]
@@ -20464,6 +22246,8 @@ impl VeeamVaultAccountImport {
 ///`VeeamVaultAccountImportResult`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "veeam-vaults"))]
+///
+/// Needs the crate feature `veeam-vaults`.
 pub struct VeeamVaultAccountImportResult {
     pub azure_account_id: ::std::option::Option<::std::string::String>,
     pub azure_account_name: ::std::option::Option<::std::string::String>,
@@ -20473,6 +22257,8 @@ pub struct VeeamVaultAccountImportResult {
 ///`VeeamVaultInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "veeam-vaults"))]
+///
+/// Needs the crate feature `veeam-vaults`.
 pub struct VeeamVaultInfo {
     pub id: ::std::option::Option<i64>,
     pub is_read_only: ::std::option::Option<bool>,
@@ -20484,6 +22270,8 @@ pub struct VeeamVaultInfo {
 ///`VeeamVaultRegistrationInfo`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "veeam-vaults"))]
+///
+/// Needs the crate feature `veeam-vaults`.
 pub struct VeeamVaultRegistrationInfo {
     pub instance_registered: ::std::option::Option<bool>,
     pub vdc_manage_link: ::std::option::Option<::std::string::String>,
@@ -20492,6 +22280,8 @@ pub struct VeeamVaultRegistrationInfo {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "veeam-vaults"))]
+///
+/// Needs the crate feature `veeam-vaults`.
 pub struct VeeamVaultRegistrationRequest {
     ///Registration token from `VeeamVaults_CompleteSignIn` (required).
     pub token: ::std::string::String,
@@ -20506,26 +22296,33 @@ impl VeeamVaultRegistrationRequest {
 ///`VeeamVaultSignInResult`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "veeam-vaults"))]
+///
+/// Needs the crate feature `veeam-vaults`.
 pub struct VeeamVaultSignInResult {
     pub token: ::std::option::Option<::std::string::String>,
 }
 ///`VeeamVaultSignInState`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "veeam-vaults"))]
+///
+/// Needs the crate feature `veeam-vaults`.
 pub struct VeeamVaultSignInState {
     pub message: ::std::option::Option<::std::string::String>,
     pub status: ::std::option::Option<OAuth2Status>,
 }
 #[cfg(any(feature = "configuration"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`VerificationNeededResult`"] pub enum VerificationNeededResult { Unknown =
-    "Unknown", VerificationNeeded = "VerificationNeeded", NotConfiguredAtAll =
+    #[doc = "`VerificationNeededResult`"] #[doc = ""] #[doc =
+    " Needs the crate feature `configuration`."] pub enum VerificationNeededResult {
+    Unknown = "Unknown", VerificationNeeded = "VerificationNeeded", NotConfiguredAtAll =
     "NotConfiguredAtAll", } unknown UnknownValue
 }
 ///`VersionInfo`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct VersionInfo {
     #[serde(
         rename = "branchName",
@@ -20552,6 +22349,8 @@ pub struct VersionInfo {
         feature = "vm-sla-based-policy"
     )
 )]
+///
+/// Needs one of the crate features `job-sessions`, `license`, `policy`, `region`, `virtual-machine`, `vm-sla-based-policy`.
 pub struct VirtualMachine {
     pub availability_zone: ::std::option::Option<::std::string::String>,
     pub azure_environment: ::std::option::Option<AzureEnvironment>,
@@ -20579,21 +22378,25 @@ pub struct VirtualMachine {
 }
 #[cfg(any(feature = "virtual-machine"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`VirtualMachineExistsState`"] pub enum VirtualMachineExistsState {
+    #[doc = "`VirtualMachineExistsState`"] #[doc = ""] #[doc =
+    " Needs the crate feature `virtual-machine`."] pub enum VirtualMachineExistsState {
     OnlyExists = "OnlyExists", OnlyDeleted = "OnlyDeleted", Unknown = "Unknown", All =
     "All", } unknown UnknownValue
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`VirtualMachineExpansion`"] pub enum VirtualMachineExpansion { None =
-    "None", Subscription = "Subscription", ResourceGroup = "ResourceGroup", Region =
-    "Region", ProtectionState = "ProtectionState", Account = "Account", All = "All", }
+    #[doc = "`VirtualMachineExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum VirtualMachineExpansion {
+    None = "None", Subscription = "Subscription", ResourceGroup = "ResourceGroup", Region
+    = "Region", ProtectionState = "ProtectionState", Account = "Account", All = "All", }
     unknown Unknown
 }
 ///`VirtualMachineExportOptions`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "virtual-machine"))]
+///
+/// Needs the crate feature `virtual-machine`.
 pub struct VirtualMachineExportOptions {
     ///Only VMs with restore points of these kinds (`Snapshot`, `ManualSnapshot`, `AzureBlob`, `Archive`).
     #[serde(
@@ -20672,6 +22475,8 @@ impl VirtualMachineExportOptions {
 ///`VirtualMachineIds`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct VirtualMachineIds {
     pub ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
@@ -20679,6 +22484,8 @@ pub struct VirtualMachineIds {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "virtual-machine"))]
+///
+/// Needs the crate feature `virtual-machine`.
 pub struct VirtualMachineOptions {
     ///Only VMs with restore points of these kinds (`Snapshot`, `ManualSnapshot`, `AzureBlob`, `Archive`).
     #[serde(
@@ -20750,6 +22557,8 @@ impl VirtualMachineOptions {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "policy"))]
+///
+/// Needs the crate feature `policy`.
 pub struct VirtualMachinePoliciesExportOptions {
     ///Only policies whose latest session ended in one of these states.
     #[serde(
@@ -20787,6 +22596,8 @@ impl VirtualMachinePoliciesExportOptions {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct VirtualMachineReport {
     #[serde(
         rename = "accountIds",
@@ -20849,6 +22660,8 @@ pub struct VirtualMachineReport {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct VirtualMachineRestoreConfigParameters {
     #[serde(
         rename = "availabilitySetName",
@@ -20901,6 +22714,8 @@ pub struct VirtualMachineRestoreConfigParameters {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types", feature = "virtual-machine-restore-point"))]
+///
+/// Needs one of the crate features `unreferenced-types`, `virtual-machine-restore-point`.
 pub struct VirtualMachineRestoreOptions {
     ///Free text reason, kept in the session log (required).
     pub reason: ::std::string::String,
@@ -20939,6 +22754,8 @@ impl VirtualMachineRestoreOptions {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct VirtualMachineRestoreOptionsValidationConfig {
     #[serde(
         rename = "restoreOptions",
@@ -20957,6 +22774,8 @@ pub struct VirtualMachineRestoreOptionsValidationConfig {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct VirtualMachineRestoreOptionsWithRestorePoint {
     pub reason: ::std::string::String,
     #[serde(
@@ -20988,6 +22807,8 @@ pub struct VirtualMachineRestoreOptionsWithRestorePoint {
 ///`VirtualMachineRestorePoint`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "virtual-machine-restore-point"))]
+///
+/// Needs the crate feature `virtual-machine-restore-point`.
 pub struct VirtualMachineRestorePoint {
     pub access_tier: ::std::option::Option<StorageAccessTier>,
     pub backup_destination: ::std::option::Option<BackupDestination>,
@@ -21018,30 +22839,36 @@ pub struct VirtualMachineRestorePoint {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`VirtualMachineSnapshotExpansion`"] pub enum VirtualMachineSnapshotExpansion
-    { None = "None", RestorePoint = "RestorePoint", All = "All", } unknown Unknown
+    #[doc = "`VirtualMachineSnapshotExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum
+    VirtualMachineSnapshotExpansion { None = "None", RestorePoint = "RestorePoint", All =
+    "All", } unknown Unknown
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`VirtualMachineSort`"] pub enum VirtualMachineSort { IdAsc = "IdAsc", IdDesc
-    = "IdDesc", NameAsc = "NameAsc", NameDesc = "NameDesc", OsTypeAsc = "OsTypeAsc",
-    OsTypeDesc = "OsTypeDesc", ResourceGroupAsc = "ResourceGroupAsc", ResourceGroupDesc =
-    "ResourceGroupDesc", SubscriptionAsc = "SubscriptionAsc", SubscriptionDesc =
-    "SubscriptionDesc", RegionAsc = "RegionAsc", RegionDesc = "RegionDesc", SizeAsc =
-    "sizeAsc", SizeDesc = "sizeDesc", LastBackupAsc = "LastBackupAsc", LastBackupDesc =
-    "LastBackupDesc", VirtualNetworkAsc = "VirtualNetworkAsc", VirtualNetworkDesc =
-    "VirtualNetworkDesc", SubnetAsc = "SubnetAsc", SubnetDesc = "SubnetDesc", PublicIpAsc
-    = "PublicIPAsc", PublicIpDesc = "PublicIPDesc", PrivateIpAsc = "PrivateIPAsc",
-    PrivateIpDesc = "PrivateIPDesc", DnsNameAsc = "DnsNameAsc", DnsNameDesc =
-    "DnsNameDesc", RestorePointsAsc = "RestorePointsAsc", RestorePointsDesc =
-    "RestorePointsDesc", DiskSizeAsc = "DiskSizeAsc", DiskSizeDesc = "DiskSizeDesc",
-    BackupPolicyAsc = "BackupPolicyAsc", BackupPolicyDesc = "BackupPolicyDesc",
-    TenantIdAsc = "TenantIdAsc", TenantIdDesc = "TenantIdDesc", } unknown Unknown
+    #[doc = "`VirtualMachineSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum VirtualMachineSort { IdAsc
+    = "IdAsc", IdDesc = "IdDesc", NameAsc = "NameAsc", NameDesc = "NameDesc", OsTypeAsc =
+    "OsTypeAsc", OsTypeDesc = "OsTypeDesc", ResourceGroupAsc = "ResourceGroupAsc",
+    ResourceGroupDesc = "ResourceGroupDesc", SubscriptionAsc = "SubscriptionAsc",
+    SubscriptionDesc = "SubscriptionDesc", RegionAsc = "RegionAsc", RegionDesc =
+    "RegionDesc", SizeAsc = "sizeAsc", SizeDesc = "sizeDesc", LastBackupAsc =
+    "LastBackupAsc", LastBackupDesc = "LastBackupDesc", VirtualNetworkAsc =
+    "VirtualNetworkAsc", VirtualNetworkDesc = "VirtualNetworkDesc", SubnetAsc =
+    "SubnetAsc", SubnetDesc = "SubnetDesc", PublicIpAsc = "PublicIPAsc", PublicIpDesc =
+    "PublicIPDesc", PrivateIpAsc = "PrivateIPAsc", PrivateIpDesc = "PrivateIPDesc",
+    DnsNameAsc = "DnsNameAsc", DnsNameDesc = "DnsNameDesc", RestorePointsAsc =
+    "RestorePointsAsc", RestorePointsDesc = "RestorePointsDesc", DiskSizeAsc =
+    "DiskSizeAsc", DiskSizeDesc = "DiskSizeDesc", BackupPolicyAsc = "BackupPolicyAsc",
+    BackupPolicyDesc = "BackupPolicyDesc", TenantIdAsc = "TenantIdAsc", TenantIdDesc =
+    "TenantIdDesc", } unknown Unknown
 }
 ///`VirtualMachineToAlternativeRestoreOptions`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types", feature = "virtual-machine-restore-point"))]
+///
+/// Needs one of the crate features `unreferenced-types`, `virtual-machine-restore-point`.
 pub struct VirtualMachineToAlternativeRestoreOptions {
     #[serde(
         rename = "availabilitySet",
@@ -21098,6 +22925,8 @@ pub struct VirtualMachineToAlternativeRestoreOptions {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "virtual-machine"))]
+///
+/// Needs the crate feature `virtual-machine`.
 pub struct VirtualMachineToBackup {
     ///Id of the Azure VM, from `VirtualMachine_GetVirtualMachinePage`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -21105,14 +22934,15 @@ pub struct VirtualMachineToBackup {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`VirtualMachineValidationSteps`"] pub enum VirtualMachineValidationSteps {
-    None = "None", Snapshot = "Snapshot", Region = "Region", Subscription =
-    "Subscription", ResourceGroup = "ResourceGroup", StorageAccount = "StorageAccount",
-    DiskType = "DiskType", Name = "Name", VmSize = "VmSize", AvailabilityZone =
-    "AvailabilityZone", AvailabilitySet = "AvailabilitySet", Disks = "Disks", Network =
-    "Network", Subnet = "Subnet", SecurityGroup = "SecurityGroup", DataRetrieval =
-    "DataRetrieval", Permissions = "Permissions", Unknown = "Unknown", All = "All", }
-    unknown UnknownValue
+    #[doc = "`VirtualMachineValidationSteps`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum
+    VirtualMachineValidationSteps { None = "None", Snapshot = "Snapshot", Region =
+    "Region", Subscription = "Subscription", ResourceGroup = "ResourceGroup",
+    StorageAccount = "StorageAccount", DiskType = "DiskType", Name = "Name", VmSize =
+    "VmSize", AvailabilityZone = "AvailabilityZone", AvailabilitySet = "AvailabilitySet",
+    Disks = "Disks", Network = "Network", Subnet = "Subnet", SecurityGroup =
+    "SecurityGroup", DataRetrieval = "DataRetrieval", Permissions = "Permissions",
+    Unknown = "Unknown", All = "All", } unknown UnknownValue
 }
 ///`VirtualNetwork`
 #[derive(Clone, Debug, Default)]
@@ -21125,6 +22955,8 @@ pub struct VirtualMachineToBackup {
         feature = "virtual-network"
     )
 )]
+///
+/// Needs one of the crate features `job-sessions`, `region`, `unreferenced-types`, `virtual-machine-restore-point`, `virtual-network`.
 pub struct VirtualNetwork {
     pub address_spaces: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     pub id: ::std::option::Option<::std::string::String>,
@@ -21134,14 +22966,17 @@ pub struct VirtualNetwork {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`VirtualNetworkExpansion`"] pub enum VirtualNetworkExpansion { None =
-    "None", Subnets = "Subnets", ResourceGroup = "ResourceGroup", All = "All", } unknown
-    Unknown
+    #[doc = "`VirtualNetworkExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum VirtualNetworkExpansion {
+    None = "None", Subnets = "Subnets", ResourceGroup = "ResourceGroup", All = "All", }
+    unknown Unknown
 }
 ///`VirtualNetworkFromClient`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "virtual-network"))]
+///
+/// Needs the crate feature `virtual-network`.
 pub struct VirtualNetworkFromClient {
     ///Address range of the network in CIDR notation, such as `10.0.0.0/16`.
     #[serde(rename = "networkAddressSpace")]
@@ -21169,6 +23004,8 @@ impl VirtualNetworkFromClient {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types", feature = "virtual-machine-restore-point"))]
+///
+/// Needs one of the crate features `unreferenced-types`, `virtual-machine-restore-point`.
 pub struct VirtualNetworkFromClientForToAlternative {
     ///Address ranges (CIDR) of the network.
     #[serde(
@@ -21191,15 +23028,18 @@ pub struct VirtualNetworkFromClientForToAlternative {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`VirtualNetworkSort`"] pub enum VirtualNetworkSort { IdAsc = "IdAsc", IdDesc
-    = "IdDesc", NameAsc = "NameAsc", NameDesc = "NameDesc", RegionAsc = "RegionAsc",
-    RegionDesc = "RegionDesc", ResourceGroupAsc = "ResourceGroupAsc", ResourceGroupDesc =
-    "ResourceGroupDesc", } unknown Unknown
+    #[doc = "`VirtualNetworkSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum VirtualNetworkSort { IdAsc
+    = "IdAsc", IdDesc = "IdDesc", NameAsc = "NameAsc", NameDesc = "NameDesc", RegionAsc =
+    "RegionAsc", RegionDesc = "RegionDesc", ResourceGroupAsc = "ResourceGroupAsc",
+    ResourceGroupDesc = "ResourceGroupDesc", } unknown Unknown
 }
 ///`VirtualNetworkSubnet`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types", feature = "virtual-machine-restore-point"))]
+///
+/// Needs one of the crate features `unreferenced-types`, `virtual-machine-restore-point`.
 pub struct VirtualNetworkSubnet {
     ///Address range (CIDR) of the subnet.
     #[serde(
@@ -21219,6 +23059,8 @@ pub struct VirtualNetworkSubnet {
 ///`VirtualNetworkSubnetBase`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types", feature = "virtual-machine-restore-point"))]
+///
+/// Needs one of the crate features `unreferenced-types`, `virtual-machine-restore-point`.
 pub struct VirtualNetworkSubnetBase {
     pub address_space: ::std::option::Option<::std::string::String>,
     pub name: ::std::option::Option<::std::string::String>,
@@ -21226,6 +23068,8 @@ pub struct VirtualNetworkSubnetBase {
 ///`VmDiskSnapshot`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types", feature = "virtual-machine-restore-point"))]
+///
+/// Needs one of the crate features `unreferenced-types`, `virtual-machine-restore-point`.
 pub struct VmDiskSnapshot {
     ///Id of the virtual disk.
     pub disk_id: ::std::option::Option<::std::string::String>,
@@ -21235,6 +23079,8 @@ pub struct VmDiskSnapshot {
 ///`VmProtectionPolicy`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "vm-sla-based-policy"))]
+///
+/// Needs the crate feature `vm-sla-based-policy`.
 pub struct VmProtectionPolicy {
     pub backup_status: ::std::option::Option<JobStatus>,
     pub backup_type: ::std::option::Option<BackupTypeNullable>,
@@ -21266,6 +23112,8 @@ pub struct VmProtectionPolicy {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "vm-sla-based-policy"))]
+///
+/// Needs the crate feature `vm-sla-based-policy`.
 pub struct VmProtectionPolicyExportQueryOptions {
     ///Only the SLA-based policy with this name.
     #[serde(
@@ -21292,12 +23140,16 @@ impl VmProtectionPolicyExportQueryOptions {
 ///`VmProtectionPolicyQueryOptions`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct VmProtectionPolicyQueryOptions {
     pub policy_name: ::std::option::Option<::std::string::String>,
 }
 ///`VmProtectionPolicyWithSla`
 #[derive(Clone, Debug)]
 #[cfg(any(feature = "vm-sla-based-policy"))]
+///
+/// Needs the crate feature `vm-sla-based-policy`.
 pub struct VmProtectionPolicyWithSla {
     pub archive_sla_report: ::std::option::Option<ProtectionPolicySlaReport>,
     pub backup_sla_report: ::std::option::Option<ProtectionPolicySlaReport>,
@@ -21313,6 +23165,8 @@ pub struct VmProtectionPolicyWithSla {
 ///`VmSize`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types", feature = "vm-size"))]
+///
+/// Needs one of the crate features `unreferenced-types`, `vm-size`.
 pub struct VmSize {
     pub links: ::std::option::Option<LinksDictionary>,
     pub max_data_disk_count: ::std::option::Option<i32>,
@@ -21327,6 +23181,8 @@ pub struct VmSize {
 ///`VmSnapshot`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "unreferenced-types", feature = "virtual-machine-restore-point"))]
+///
+/// Needs one of the crate features `unreferenced-types`, `virtual-machine-restore-point`.
 pub struct VmSnapshot {
     pub availability_set: ::std::option::Option<AvailabilitySet>,
     pub availability_zone: ::std::option::Option<AvailabilityZoneInfo>,
@@ -21349,18 +23205,23 @@ pub struct VmSnapshot {
 }
 #[cfg(any(feature = "protected-vnet", feature = "vnet-restore-point"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`VnetBackupDestination`"] pub enum VnetBackupDestination { None = "None",
-    Database = "Database", AzureBlob = "AzureBlob", All = "All", } unknown Unknown
+    #[doc = "`VnetBackupDestination`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `protected-vnet`, `vnet-restore-point`."] pub enum
+    VnetBackupDestination { None = "None", Database = "Database", AzureBlob =
+    "AzureBlob", All = "All", } unknown Unknown
 }
 #[cfg(any(feature = "vnet-restore-point"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`VnetComparisonDiffType`"] pub enum VnetComparisonDiffType { Unknown =
-    "Unknown", Unchanged = "Unchanged", Added = "Added", Changed = "Changed", Deleted =
-    "Deleted", } unknown UnknownValue
+    #[doc = "`VnetComparisonDiffType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `vnet-restore-point`."] pub enum VnetComparisonDiffType {
+    Unknown = "Unknown", Unchanged = "Unchanged", Added = "Added", Changed = "Changed",
+    Deleted = "Deleted", } unknown UnknownValue
 }
 ///`VnetComparisonResult`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vnet-restore-point"))]
+///
+/// Needs the crate feature `vnet-restore-point`.
 pub struct VnetComparisonResult {
     pub can_expand: ::std::option::Option<bool>,
     pub children: ::std::option::Option<::std::vec::Vec<VnetComparisonResult>>,
@@ -21373,18 +23234,22 @@ pub struct VnetComparisonResult {
 }
 #[cfg(any(feature = "protected-vnet"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`VnetDeletionType`"] pub enum VnetDeletionType { Backup = "Backup",
-    BackupCopy = "BackupCopy", All = "All", } unknown Unknown
+    #[doc = "`VnetDeletionType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `protected-vnet`."] pub enum VnetDeletionType { Backup =
+    "Backup", BackupCopy = "BackupCopy", All = "All", } unknown Unknown
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`VnetExpansion`"] pub enum VnetExpansion { None = "None", ProtectionState =
-    "ProtectionState", Account = "Account", Subscription = "Subscription", All = "All", }
-    unknown Unknown
+    #[doc = "`VnetExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum VnetExpansion { None =
+    "None", ProtectionState = "ProtectionState", Account = "Account", Subscription =
+    "Subscription", All = "All", } unknown Unknown
 }
 ///`VnetPolicy`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vnet-policy"))]
+///
+/// Needs the crate feature `vnet-policy`.
 pub struct VnetPolicy {
     pub additional_protected_resources: ::std::option::Option<
         ::std::vec::Vec<VnetPolicyAdditionalProtectedResources>,
@@ -21412,6 +23277,8 @@ pub struct VnetPolicy {
 ///`VnetPolicyAdditionalProtectedResources`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vnet-policy"))]
+///
+/// Needs the crate feature `vnet-policy`.
 pub struct VnetPolicyAdditionalProtectedResources {
     pub azure_account: ::std::option::Option<VnetPolicyAzureAccount>,
     pub subscriptions: ::std::vec::Vec<AzureSubscription>,
@@ -21420,6 +23287,8 @@ pub struct VnetPolicyAdditionalProtectedResources {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "vnet-policy"))]
+///
+/// Needs the crate feature `vnet-policy`.
 pub struct VnetPolicyAdditionalProtectedResourcesFromClient {
     ///Id of the service account used to read these subscriptions (required).
     #[serde(
@@ -21434,6 +23303,8 @@ pub struct VnetPolicyAdditionalProtectedResourcesFromClient {
 ///`VnetPolicyAutoDiscoveredProtectedResources`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vnet-policy"))]
+///
+/// Needs the crate feature `vnet-policy`.
 pub struct VnetPolicyAutoDiscoveredProtectedResources {
     pub azure_account: ::std::option::Option<VnetPolicyAzureAccount>,
     pub subscriptions_with_policies: ::std::vec::Vec<
@@ -21449,6 +23320,8 @@ pub struct VnetPolicyAutoDiscoveredProtectedResources {
         feature = "vnet-policy"
     )
 )]
+///
+/// Needs one of the crate features `protected-vnet`, `unreferenced-types`, `vnet-policy`.
 pub struct VnetPolicyAzureAccount {
     pub account_id: ::std::option::Option<::uuid::Uuid>,
     pub account_name: ::std::option::Option<::std::string::String>,
@@ -21458,20 +23331,26 @@ pub struct VnetPolicyAzureAccount {
 ///`VnetPolicyAzureSubscriptionWithPolicies`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vnet-policy"))]
+///
+/// Needs the crate feature `vnet-policy`.
 pub struct VnetPolicyAzureSubscriptionWithPolicies {
     pub policy_names: ::std::vec::Vec<::std::string::String>,
     pub subscription: ::std::option::Option<AzureSubscription>,
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`VnetPolicyExpansion`"] pub enum VnetPolicyExpansion { None = "None",
-    LastBackupSession = "LastBackupSession", TargetRepository = "TargetRepository", All =
-    "All", LastBackupCopySession = "LastBackupCopySession", } unknown Unknown
+    #[doc = "`VnetPolicyExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum VnetPolicyExpansion { None
+    = "None", LastBackupSession = "LastBackupSession", TargetRepository =
+    "TargetRepository", All = "All", LastBackupCopySession = "LastBackupCopySession", }
+    unknown Unknown
 }
 ///`VnetPolicySessionsReport`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct VnetPolicySessionsReport {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub changes: ::std::option::Option<::std::string::String>,
@@ -21514,28 +23393,33 @@ pub struct VnetPolicySessionsReport {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`VnetPolicySessionsReportSort`"] pub enum VnetPolicySessionsReportSort {
-    TimeAsc = "TimeAsc", TimeDesc = "TimeDesc", JobStatusAsc = "JobStatusAsc",
-    JobStatusDesc = "JobStatusDesc", } unknown Unknown
+    #[doc = "`VnetPolicySessionsReportSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum
+    VnetPolicySessionsReportSort { TimeAsc = "TimeAsc", TimeDesc = "TimeDesc",
+    JobStatusAsc = "JobStatusAsc", JobStatusDesc = "JobStatusDesc", } unknown Unknown
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`VnetResourceState`"] pub enum VnetResourceState { Unknown = "Unknown",
-    Created = "Created", Modified = "Modified", Deleted = "Deleted", } unknown
-    UnknownValue
-}
-#[cfg(any(feature = "unreferenced-types"))]
-::veeam_runtime::string_enum! {
-    #[doc = "`VnetResourceType`"] pub enum VnetResourceType { Unknown = "Unknown",
-    VirtualNetwork = "VirtualNetwork", NetworkSecurityGroup = "NetworkSecurityGroup",
-    PublicIpAddress = "PublicIpAddress", VirtualNetworkPeering = "VirtualNetworkPeering",
-    RouteTable = "RouteTable", NetworkInterface = "NetworkInterface", Subnet = "Subnet",
+    #[doc = "`VnetResourceState`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum VnetResourceState {
+    Unknown = "Unknown", Created = "Created", Modified = "Modified", Deleted = "Deleted",
     } unknown UnknownValue
+}
+#[cfg(any(feature = "unreferenced-types"))]
+::veeam_runtime::string_enum! {
+    #[doc = "`VnetResourceType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum VnetResourceType { Unknown
+    = "Unknown", VirtualNetwork = "VirtualNetwork", NetworkSecurityGroup =
+    "NetworkSecurityGroup", PublicIpAddress = "PublicIpAddress", VirtualNetworkPeering =
+    "VirtualNetworkPeering", RouteTable = "RouteTable", NetworkInterface =
+    "NetworkInterface", Subnet = "Subnet", } unknown UnknownValue
 }
 ///`VnetRestoreOptions`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "vnet-restore-point"))]
+///
+/// Needs the crate feature `vnet-restore-point`.
 pub struct VnetRestoreOptions {
     ///Free text reason, kept in the session log.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -21572,6 +23456,8 @@ impl VnetRestoreOptions {
 ///`VnetRestorePoint`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "vnet-restore-point"))]
+///
+/// Needs the crate feature `vnet-restore-point`.
 pub struct VnetRestorePoint {
     pub azure_account_id: ::std::option::Option<::std::string::String>,
     pub backup_destination: ::std::option::Option<VnetBackupDestination>,
@@ -21595,13 +23481,17 @@ pub struct VnetRestorePoint {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`VnetRestorePointExpansion`"] pub enum VnetRestorePointExpansion { None =
-    "None", VbrBackup = "VbrBackup", Changes = "Changes", All = "All", } unknown Unknown
+    #[doc = "`VnetRestorePointExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum VnetRestorePointExpansion
+    { None = "None", VbrBackup = "VbrBackup", Changes = "Changes", All = "All", } unknown
+    Unknown
 }
 ///`VnetRestorePointLink`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct VnetRestorePointLink {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::uuid::Uuid>,
@@ -21612,6 +23502,8 @@ pub struct VnetRestorePointLink {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct VnetRestorePointResource {
     #[serde(
         rename = "modificationDate",
@@ -21644,6 +23536,8 @@ pub struct VnetRestorePointResource {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct VnetRestorePointResourceTypeWithCount {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub count: ::std::option::Option<i32>,
@@ -21652,7 +23546,8 @@ pub struct VnetRestorePointResourceTypeWithCount {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`VnetRestorePointResourcesReportSort`"] pub enum
+    #[doc = "`VnetRestorePointResourcesReportSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum
     VnetRestorePointResourcesReportSort { Unknown = "Unknown", ResourceIdAsc =
     "ResourceIdAsc", ResourceIdDesc = "ResourceIdDesc", TypeAsc = "TypeAsc", TypeDesc =
     "TypeDesc", ModificationDateAsc = "ModificationDateAsc", ModificationDateDesc =
@@ -21662,13 +23557,16 @@ pub struct VnetRestorePointResourceTypeWithCount {
 }
 #[cfg(any(feature = "vnet-restore-point"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`VnetRestorePointRestoreType`"] pub enum VnetRestorePointRestoreType {
-    Unknown = "Unknown", ToOriginal = "ToOriginal", ToDifferent = "ToDifferent",
-    SelectedItems = "SelectedItems", } unknown UnknownValue
+    #[doc = "`VnetRestorePointRestoreType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `vnet-restore-point`."] pub enum
+    VnetRestorePointRestoreType { Unknown = "Unknown", ToOriginal = "ToOriginal",
+    ToDifferent = "ToDifferent", SelectedItems = "SelectedItems", } unknown UnknownValue
 }
 ///`VnetRestoredItem`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "job-sessions"))]
+///
+/// Needs the crate feature `job-sessions`.
 pub struct VnetRestoredItem {
     pub name: ::std::option::Option<::std::string::String>,
     pub region_name: ::std::option::Option<::std::string::String>,
@@ -21680,6 +23578,8 @@ pub struct VnetRestoredItem {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "vnet-restore-point"))]
+///
+/// Needs the crate feature `vnet-restore-point`.
 pub struct VnetToAlternativeRestoreOptions {
     ///Azure region id to restore them into.
     #[serde(rename = "regionId", skip_serializing_if = "::std::option::Option::is_none")]
@@ -21706,6 +23606,8 @@ pub struct VnetToAlternativeRestoreOptions {
         feature = "sql-policy"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-cost-estimation`, `cosmos-db-policy`, `cost-estimation`, `policy`, `sql-cost-estimation`, `sql-policy`.
 pub struct WeeklyBackupSchedule {
     pub retention: ::std::option::Option<RepositoryRetentionSettings>,
     ///Days of the week on which backups are made.
@@ -21716,6 +23618,8 @@ pub struct WeeklyBackupSchedule {
 ///`WeeklyCosmosDbSchedule`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cosmos-db-cost-estimation", feature = "cosmos-db-policy"))]
+///
+/// Needs one of the crate features `cosmos-db-cost-estimation`, `cosmos-db-policy`.
 pub struct WeeklyCosmosDbSchedule {
     pub backup_schedule: ::std::option::Option<WeeklyBackupSchedule>,
     ///Time of day the run starts.
@@ -21724,6 +23628,8 @@ pub struct WeeklyCosmosDbSchedule {
 ///`WeeklyFileShareSchedule`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "file-share-cost-estimation", feature = "file-share-policy"))]
+///
+/// Needs one of the crate features `file-share-cost-estimation`, `file-share-policy`.
 pub struct WeeklyFileShareSchedule {
     pub snapshot_schedule: ::std::option::Option<WeeklySnapshotSchedule>,
     ///Time of day the run starts.
@@ -21732,6 +23638,8 @@ pub struct WeeklyFileShareSchedule {
 ///`WeeklySchedule`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "cost-estimation", feature = "policy"))]
+///
+/// Needs one of the crate features `cost-estimation`, `policy`.
 pub struct WeeklySchedule {
     pub backup_schedule: ::std::option::Option<WeeklyBackupSchedule>,
     pub snapshot_schedule: ::std::option::Option<WeeklySnapshotSchedule>,
@@ -21741,6 +23649,8 @@ pub struct WeeklySchedule {
 ///`WeeklySlaSchedule`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sla-template"))]
+///
+/// Needs the crate feature `sla-template`.
 pub struct WeeklySlaSchedule {
     pub daily_type: ::std::option::Option<DailyType>,
     ///`true` turns this schedule on.
@@ -21761,6 +23671,8 @@ pub struct WeeklySlaSchedule {
         feature = "policy"
     )
 )]
+///
+/// Needs one of the crate features `cost-estimation`, `file-share-cost-estimation`, `file-share-policy`, `policy`.
 pub struct WeeklySnapshotSchedule {
     ///Days of the week on which snapshots are taken.
     pub selected_days: ::std::vec::Vec<DayOfWeek>,
@@ -21770,6 +23682,8 @@ pub struct WeeklySnapshotSchedule {
 ///`WeeklySqlSchedule`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "sql-cost-estimation", feature = "sql-policy"))]
+///
+/// Needs one of the crate features `sql-cost-estimation`, `sql-policy`.
 pub struct WeeklySqlSchedule {
     pub backup_schedule: ::std::option::Option<WeeklyBackupSchedule>,
     ///Time of day the run starts.
@@ -21778,6 +23692,8 @@ pub struct WeeklySqlSchedule {
 ///`Worker`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "certificate", feature = "worker"))]
+///
+/// Needs one of the crate features `certificate`, `worker`.
 pub struct Worker {
     pub availability_zone: ::std::option::Option<::std::string::String>,
     pub host: ::std::option::Option<::std::string::String>,
@@ -21794,6 +23710,8 @@ pub struct Worker {
 ///`WorkerConfigurationCheckResult`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration"))]
+///
+/// Needs the crate feature `configuration`.
 pub struct WorkerConfigurationCheckResult {
     pub configurations: ::std::option::Option<WorkerNetworkConfiguration>,
     pub severity: ::std::option::Option<CheckResultSeverity>,
@@ -21801,7 +23719,8 @@ pub struct WorkerConfigurationCheckResult {
 }
 #[cfg(any(feature = "configuration"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`WorkerConfigurationCheckResultStatus`"] pub enum
+    #[doc = "`WorkerConfigurationCheckResultStatus`"] #[doc = ""] #[doc =
+    " Needs the crate feature `configuration`."] pub enum
     WorkerConfigurationCheckResultStatus { Valid = "Valid", ValidationError =
     "ValidationError", NetworkDoesNotExist = "NetworkDoesNotExist",
     WorkerSubscriptionChanged = "WorkerSubscriptionChanged", } unknown Unknown
@@ -21810,6 +23729,8 @@ pub struct WorkerConfigurationCheckResult {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct WorkerConfigurationDeletionResult {
     #[serde(
         rename = "busyWorkersExists",
@@ -21836,13 +23757,17 @@ pub struct WorkerConfigurationDeletionResult {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`WorkerConfigurationExpansion`"] pub enum WorkerConfigurationExpansion {
-    None = "None", Status = "Status", All = "All", } unknown Unknown
+    #[doc = "`WorkerConfigurationExpansion`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum
+    WorkerConfigurationExpansion { None = "None", Status = "Status", All = "All", }
+    unknown Unknown
 }
 ///`WorkerConfigurationFromClient`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct WorkerConfigurationFromClient {
     #[serde(
         rename = "forbidPublicIp",
@@ -21874,21 +23799,26 @@ pub struct WorkerConfigurationFromClient {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`WorkerConfigurationSort`"] pub enum WorkerConfigurationSort { RegionAsc =
-    "RegionAsc", RegionDesc = "RegionDesc", SubnetAsc = "SubnetAsc", SubnetDesc =
-    "SubnetDesc", StatusAsc = "StatusAsc", StatusDesc = "StatusDesc", MaxInstancesAsc =
-    "MaxInstancesAsc", MaxInstancesDesc = "MaxInstancesDesc", MinInstancesAsc =
-    "MinInstancesAsc", MinInstancesDesc = "MinInstancesDesc", } unknown Unknown
+    #[doc = "`WorkerConfigurationSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum WorkerConfigurationSort {
+    RegionAsc = "RegionAsc", RegionDesc = "RegionDesc", SubnetAsc = "SubnetAsc",
+    SubnetDesc = "SubnetDesc", StatusAsc = "StatusAsc", StatusDesc = "StatusDesc",
+    MaxInstancesAsc = "MaxInstancesAsc", MaxInstancesDesc = "MaxInstancesDesc",
+    MinInstancesAsc = "MinInstancesAsc", MinInstancesDesc = "MinInstancesDesc", } unknown
+    Unknown
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`WorkerConfigurationStatusResult`"] pub enum WorkerConfigurationStatusResult
-    { Ok = "Ok", Failure = "Failure", Warning = "Warning", Unknown = "Unknown", } unknown
-    UnknownValue
+    #[doc = "`WorkerConfigurationStatusResult`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum
+    WorkerConfigurationStatusResult { Ok = "Ok", Failure = "Failure", Warning =
+    "Warning", Unknown = "Unknown", } unknown UnknownValue
 }
 ///`WorkerDeploymentLocation`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-account"))]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct WorkerDeploymentLocation {
     ///Name of the resource group, in that subscription, that will hold the worker instances.
     pub resource_group_name: ::std::option::Option<::std::string::String>,
@@ -21906,6 +23836,8 @@ impl WorkerDeploymentLocation {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "worker"))]
+///
+/// Needs the crate feature `worker`.
 pub struct WorkerExportOptions {
     ///Azure VM names of the worker instances to export; all when omitted.
     #[serde(rename = "vmNames", skip_serializing_if = "::std::option::Option::is_none")]
@@ -21921,6 +23853,8 @@ impl WorkerExportOptions {
 ///`WorkerManagementSuitableAccount`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-account"))]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct WorkerManagementSuitableAccount {
     pub azure_account_id: ::std::option::Option<::uuid::Uuid>,
     pub azure_account_name: ::std::option::Option<::std::string::String>,
@@ -21931,6 +23865,8 @@ pub struct WorkerManagementSuitableAccount {
 ///`WorkerManagementSuitableAccountSubscription`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "azure-service-account"))]
+///
+/// Needs the crate feature `azure-service-account`.
 pub struct WorkerManagementSuitableAccountSubscription {
     pub subscription_id: ::std::option::Option<::uuid::Uuid>,
     pub subscription_name: ::std::option::Option<::std::string::String>,
@@ -21938,6 +23874,8 @@ pub struct WorkerManagementSuitableAccountSubscription {
 ///`WorkerNetworkConfiguration`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration", feature = "worker"))]
+///
+/// Needs one of the crate features `configuration`, `worker`.
 pub struct WorkerNetworkConfiguration {
     pub configuration_type: ::std::option::Option<WorkerNetworkConfigurationType>,
     pub forbid_public_ip: ::std::option::Option<bool>,
@@ -21957,6 +23895,8 @@ pub struct WorkerNetworkConfiguration {
 ///`WorkerNetworkConfigurationDeletionResult`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "worker"))]
+///
+/// Needs the crate feature `worker`.
 pub struct WorkerNetworkConfigurationDeletionResult {
     pub busy_workers_exists: ::std::option::Option<bool>,
     pub deletion_successfull: ::std::option::Option<bool>,
@@ -21969,6 +23909,8 @@ pub struct WorkerNetworkConfigurationDeletionResult {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "worker"))]
+///
+/// Needs the crate feature `worker`.
 pub struct WorkerNetworkConfigurationExportOptions {
     ///Azure region ids whose worker configurations are exported; all when omitted.
     #[serde(
@@ -21988,6 +23930,8 @@ impl WorkerNetworkConfigurationExportOptions {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "worker"))]
+///
+/// Needs the crate feature `worker`.
 pub struct WorkerNetworkConfigurationFromClient {
     ///`true` gives file-level recovery workers private addresses only.
     #[serde(
@@ -22034,18 +23978,22 @@ impl WorkerNetworkConfigurationFromClient {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`WorkerNetworkConfigurationSort`"] pub enum WorkerNetworkConfigurationSort {
-    RegionAsc = "RegionAsc", RegionDesc = "RegionDesc", SubnetAsc = "SubnetAsc",
-    SubnetDesc = "SubnetDesc", StatusAsc = "StatusAsc", StatusDesc = "StatusDesc",
-    VirtualNetworkAsc = "VirtualNetworkAsc", VirtualNetworkDesc = "VirtualNetworkDesc",
-    ConfigurationTypeAsc = "ConfigurationTypeAsc", ConfigurationTypeDesc =
-    "ConfigurationTypeDesc", SubscriptionAsc = "SubscriptionAsc", SubscriptionDesc =
-    "SubscriptionDesc", } unknown Unknown
+    #[doc = "`WorkerNetworkConfigurationSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum
+    WorkerNetworkConfigurationSort { RegionAsc = "RegionAsc", RegionDesc = "RegionDesc",
+    SubnetAsc = "SubnetAsc", SubnetDesc = "SubnetDesc", StatusAsc = "StatusAsc",
+    StatusDesc = "StatusDesc", VirtualNetworkAsc = "VirtualNetworkAsc",
+    VirtualNetworkDesc = "VirtualNetworkDesc", ConfigurationTypeAsc =
+    "ConfigurationTypeAsc", ConfigurationTypeDesc = "ConfigurationTypeDesc",
+    SubscriptionAsc = "SubscriptionAsc", SubscriptionDesc = "SubscriptionDesc", } unknown
+    Unknown
 }
 ///`WorkerNetworkConfigurationStatus`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct WorkerNetworkConfigurationStatus {
     #[serde(
         rename = "hasServiceEndpointMicrosoftStorage",
@@ -22092,8 +24040,10 @@ pub struct WorkerNetworkConfigurationStatus {
 }
 #[cfg(any(feature = "configuration", feature = "worker"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`WorkerNetworkConfigurationType`"] pub enum WorkerNetworkConfigurationType {
-    Automatic = "Automatic", Manual = "Manual", } unknown Unknown
+    #[doc = "`WorkerNetworkConfigurationType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `configuration`, `worker`."] pub enum
+    WorkerNetworkConfigurationType { Automatic = "Automatic", Manual = "Manual", }
+    unknown Unknown
 }
 #[cfg(any(feature = "configuration", feature = "worker"))]
 impl ::std::default::Default for WorkerNetworkConfigurationType {
@@ -22105,6 +24055,8 @@ impl ::std::default::Default for WorkerNetworkConfigurationType {
 ///`WorkerProfile`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "worker"))]
+///
+/// Needs the crate feature `worker`.
 pub struct WorkerProfile {
     pub links: ::std::option::Option<LinksDictionary>,
     pub max_instances: ::std::option::Option<i32>,
@@ -22119,6 +24071,8 @@ pub struct WorkerProfile {
 ///`WorkerProfileDeletionResult`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "worker"))]
+///
+/// Needs the crate feature `worker`.
 pub struct WorkerProfileDeletionResult {
     pub busy_workers_exists: ::std::option::Option<bool>,
     pub deletion_successfull: ::std::option::Option<bool>,
@@ -22127,6 +24081,8 @@ pub struct WorkerProfileDeletionResult {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "worker"))]
+///
+/// Needs the crate feature `worker`.
 pub struct WorkerProfileExportOptions {
     ///Azure region ids whose worker profiles are exported; all when omitted.
     #[serde(
@@ -22146,6 +24102,8 @@ impl WorkerProfileExportOptions {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "worker"))]
+///
+/// Needs the crate feature `worker`.
 pub struct WorkerProfileFromClient {
     ///Most workers that may run at once in the region, 1 to 1000.
     #[serde(
@@ -22202,16 +24160,19 @@ impl WorkerProfileFromClient {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`WorkerProfileSort`"] pub enum WorkerProfileSort { RegionAsc = "RegionAsc",
-    RegionDesc = "RegionDesc", StatusAsc = "StatusAsc", StatusDesc = "StatusDesc",
-    MaxInstancesAsc = "MaxInstancesAsc", MaxInstancesDesc = "MaxInstancesDesc",
-    MinInstancesAsc = "MinInstancesAsc", MinInstancesDesc = "MinInstancesDesc", } unknown
-    Unknown
+    #[doc = "`WorkerProfileSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum WorkerProfileSort {
+    RegionAsc = "RegionAsc", RegionDesc = "RegionDesc", StatusAsc = "StatusAsc",
+    StatusDesc = "StatusDesc", MaxInstancesAsc = "MaxInstancesAsc", MaxInstancesDesc =
+    "MaxInstancesDesc", MinInstancesAsc = "MinInstancesAsc", MinInstancesDesc =
+    "MinInstancesDesc", } unknown Unknown
 }
 ///`WorkerProfileStatus`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 #[cfg(any(feature = "unreferenced-types"))]
+///
+/// Needs the crate feature `unreferenced-types`.
 pub struct WorkerProfileStatus {
     #[serde(
         rename = "hasRecommendedMemory",
@@ -22233,22 +24194,26 @@ pub struct WorkerProfileStatus {
 }
 #[cfg(any(feature = "certificate", feature = "worker"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`WorkerProfileType`"] pub enum WorkerProfileType { Small = "Small", Medium =
-    "Medium", Large = "Large", Archive = "Archive", Unknown = "Unknown", } unknown
-    UnknownValue
+    #[doc = "`WorkerProfileType`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `certificate`, `worker`."] pub enum
+    WorkerProfileType { Small = "Small", Medium = "Medium", Large = "Large", Archive =
+    "Archive", Unknown = "Unknown", } unknown UnknownValue
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`WorkerSort`"] pub enum WorkerSort { NameAsc = "NameAsc", NameDesc =
-    "NameDesc", IpAsc = "IpAsc", IpDesc = "IpDesc", NetworkAsc = "NetworkAsc",
-    NetworkDesc = "NetworkDesc", RegionAsc = "RegionAsc", RegionDesc = "RegionDesc",
-    StatusAsc = "StatusAsc", StatusDesc = "StatusDesc", InstanceTypeAsc =
+    #[doc = "`WorkerSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum WorkerSort { NameAsc =
+    "NameAsc", NameDesc = "NameDesc", IpAsc = "IpAsc", IpDesc = "IpDesc", NetworkAsc =
+    "NetworkAsc", NetworkDesc = "NetworkDesc", RegionAsc = "RegionAsc", RegionDesc =
+    "RegionDesc", StatusAsc = "StatusAsc", StatusDesc = "StatusDesc", InstanceTypeAsc =
     "InstanceTypeAsc", InstanceTypeDesc = "InstanceTypeDesc", PurposeAsc = "PurposeAsc",
     PurposeDesc = "PurposeDesc", } unknown Unknown
 }
 ///`WorkerStatistics`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "worker"))]
+///
+/// Needs the crate feature `worker`.
 pub struct WorkerStatistics {
     pub count_of_workers: ::std::option::Option<i32>,
     pub deployed_workers: ::std::option::Option<i32>,
@@ -22258,14 +24223,18 @@ pub struct WorkerStatistics {
 }
 #[cfg(any(feature = "certificate", feature = "worker"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`WorkerStatus`"] pub enum WorkerStatus { Creating = "Creating", Busy =
-    "Busy", Idle = "Idle", Recovering = "Recovering", Stopped = "Stopped", PendingRemoval
-    = "PendingRemoval", Removed = "Removed", Deallocating = "Deallocating", Deallocated =
-    "Deallocated", Starting = "Starting", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`WorkerStatus`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `certificate`, `worker`."] pub enum WorkerStatus {
+    Creating = "Creating", Busy = "Busy", Idle = "Idle", Recovering = "Recovering",
+    Stopped = "Stopped", PendingRemoval = "PendingRemoval", Removed = "Removed",
+    Deallocating = "Deallocating", Deallocated = "Deallocated", Starting = "Starting",
+    Unknown = "Unknown", } unknown UnknownValue
 }
 ///`WorkerTag`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "worker"))]
+///
+/// Needs the crate feature `worker`.
 pub struct WorkerTag {
     ///Azure tag name.
     pub key: ::std::option::Option<::std::string::String>,
@@ -22275,6 +24244,8 @@ pub struct WorkerTag {
 ///`WorkerTags`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "worker"))]
+///
+/// Needs the crate feature `worker`.
 pub struct WorkerTags {
     ///Azure tags put on every worker instance.
     pub tags: ::std::option::Option<::std::vec::Vec<WorkerTag>>,
@@ -22289,6 +24260,8 @@ impl WorkerTags {
 ///`WorkerVirtualNetwork`
 #[derive(Clone, Debug, Default)]
 #[cfg(any(feature = "configuration", feature = "worker"))]
+///
+/// Needs one of the crate features `configuration`, `worker`.
 pub struct WorkerVirtualNetwork {
     pub name: ::std::option::Option<::std::string::String>,
     pub region_id: ::std::option::Option<::std::string::String>,
@@ -22300,21 +24273,25 @@ pub struct WorkerVirtualNetwork {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`WorkerVmSizesSort`"] pub enum WorkerVmSizesSort { NameAsc = "NameAsc",
-    NameDesc = "NameDesc", NumberOfCoresAsc = "NumberOfCoresAsc", NumberOfCoresDesc =
-    "NumberOfCoresDesc", MemoryAsc = "MemoryAsc", MemoryDesc = "MemoryDesc", } unknown
-    Unknown
+    #[doc = "`WorkerVmSizesSort`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum WorkerVmSizesSort {
+    NameAsc = "NameAsc", NameDesc = "NameDesc", NumberOfCoresAsc = "NumberOfCoresAsc",
+    NumberOfCoresDesc = "NumberOfCoresDesc", MemoryAsc = "MemoryAsc", MemoryDesc =
+    "MemoryDesc", } unknown Unknown
 }
 #[cfg(any(feature = "overview"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`WorkerWaitTimeState`"] pub enum WorkerWaitTimeState { Optimized =
+    #[doc = "`WorkerWaitTimeState`"] #[doc = ""] #[doc =
+    " Needs the crate feature `overview`."] pub enum WorkerWaitTimeState { Optimized =
     "Optimized", Exceeded = "Exceeded", Unknown = "Unknown", } unknown UnknownValue
 }
 #[cfg(any(feature = "job-sessions"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`WorkloadType`"] pub enum WorkloadType { VirtualMachine = "VirtualMachine",
-    Sql = "SQL", FileShares = "FileShares", VirtualNetwork = "VirtualNetwork",
-    WorkloadIndependent = "WorkloadIndependent", CosmosDb = "CosmosDb", } unknown Unknown
+    #[doc = "`WorkloadType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `job-sessions`."] pub enum WorkloadType { VirtualMachine =
+    "VirtualMachine", Sql = "SQL", FileShares = "FileShares", VirtualNetwork =
+    "VirtualNetwork", WorkloadIndependent = "WorkloadIndependent", CosmosDb = "CosmosDb",
+    } unknown Unknown
 }
 ///`YearlySchedule`
 #[derive(Clone, Debug, Default)]
@@ -22328,6 +24305,8 @@ pub struct WorkerVirtualNetwork {
         feature = "sql-policy"
     )
 )]
+///
+/// Needs one of the crate features `cosmos-db-cost-estimation`, `cosmos-db-policy`, `cost-estimation`, `policy`, `sql-cost-estimation`, `sql-policy`.
 pub struct YearlySchedule {
     ///Day of the month (1-31); with `type` `SelectedDay`.
     pub day_of_month: ::std::option::Option<i32>,
@@ -22345,9 +24324,10 @@ pub struct YearlySchedule {
 }
 #[cfg(any(feature = "unreferenced-types"))]
 ::veeam_runtime::string_enum! {
-    #[doc = "`YearlyType`"] pub enum YearlyType { First = "First", Second = "Second",
-    Third = "Third", Fourth = "Fourth", Last = "Last", SelectedDay = "SelectedDay",
-    Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`YearlyType`"] #[doc = ""] #[doc =
+    " Needs the crate feature `unreferenced-types`."] pub enum YearlyType { First =
+    "First", Second = "Second", Third = "Third", Fourth = "Fourth", Last = "Last",
+    SelectedDay = "SelectedDay", Unknown = "Unknown", } unknown UnknownValue
 }
 #[cfg(
     any(
@@ -22360,14 +24340,18 @@ pub struct YearlySchedule {
     )
 )]
 ::veeam_runtime::string_enum! {
-    #[doc = "`YearlyTypeNullable`"] pub enum YearlyTypeNullable { First = "First", Second
-    = "Second", Third = "Third", Fourth = "Fourth", Last = "Last", SelectedDay =
-    "SelectedDay", Unknown = "Unknown", } unknown UnknownValue
+    #[doc = "`YearlyTypeNullable`"] #[doc = ""] #[doc =
+    " Needs one of the crate features `cosmos-db-cost-estimation`, `cosmos-db-policy`, `cost-estimation`, `policy`, `sql-cost-estimation`, `sql-policy`."]
+    pub enum YearlyTypeNullable { First = "First", Second = "Second", Third = "Third",
+    Fourth = "Fourth", Last = "Last", SelectedDay = "SelectedDay", Unknown = "Unknown", }
+    unknown UnknownValue
 }
 /// Types for composing complex structures.
 pub mod builder {
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "azure-service-account", feature = "unreferenced-types"))]
+    ///
+    /// Needs one of the crate features `azure-service-account`, `unreferenced-types`.
     pub struct AzureAuthenticationResult {
         access_token_cache: ::std::result::Result<
             ::std::string::String,
@@ -22588,6 +24572,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "azure-service-account"))]
+    ///
+    /// Needs the crate feature `azure-service-account`.
     pub struct AzureServiceAccountExportOptions {
         account_ids: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
@@ -22644,6 +24630,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "storage-account"))]
+    ///
+    /// Needs the crate feature `storage-account`.
     pub struct AzureStorageItemCreationConfig {
         account_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
         name: ::std::result::Result<
@@ -22713,6 +24701,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "user"))]
+    ///
+    /// Needs the crate feature `user`.
     pub struct ChangePasswordOfCurrentUserData {
         current_password: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -22785,6 +24775,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "user"))]
+    ///
+    /// Needs the crate feature `user`.
     pub struct ChangeUsersPasswordData {
         admins_password: ::std::result::Result<
             super::ChangeUsersPasswordDataAdminsPassword,
@@ -22859,6 +24851,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "azure-service-account"))]
+    ///
+    /// Needs the crate feature `azure-service-account`.
     pub struct ClientLoginParameters {
         application_certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -23056,6 +25050,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "configuration-backup"))]
+    ///
+    /// Needs the crate feature `configuration-backup`.
     pub struct ConfigurationBackupExportRequest {
         password: ::std::result::Result<
             super::ConfigurationBackupExportRequestPassword,
@@ -23145,6 +25141,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "configuration-backup"))]
+    ///
+    /// Needs the crate feature `configuration-backup`.
     pub struct ConfigurationBackupRequest {
         notification_email: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -23238,6 +25236,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "configuration-backup"))]
+    ///
+    /// Needs the crate feature `configuration-backup`.
     pub struct ConfigurationBackupSettingsFromClient {
         is_enabled: ::std::result::Result<bool, ::std::string::String>,
         repository_id: ::std::result::Result<
@@ -23347,6 +25347,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "configuration"))]
+    ///
+    /// Needs the crate feature `configuration`.
     pub struct ConfigurationCheckRequest {
         check_type: ::std::result::Result<
             ::std::vec::Vec<super::ConfigurationCheckType>,
@@ -23401,6 +25403,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "configuration"))]
+    ///
+    /// Needs the crate feature `configuration`.
     pub struct ConfigurationOverrideOwnershipRequest {
         repository_ids: ::std::result::Result<
             ::std::vec::Vec<::uuid::Uuid>,
@@ -23455,6 +25459,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "protected-cosmos-db-account"))]
+    ///
+    /// Needs the crate feature `protected-cosmos-db-account`.
     pub struct CosmosDbAccountRestoreOptions {
         point_in_time: ::std::result::Result<
             ::chrono::DateTime<::chrono::offset::Utc>,
@@ -23623,6 +25629,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "azure-cosmos-db-accounts"))]
+    ///
+    /// Needs the crate feature `azure-cosmos-db-accounts`.
     pub struct CosmosDbEstimateThroughputCostRequest {
         mongo_db_settings: ::std::result::Result<
             ::std::option::Option<super::MongoDbEstimateThroughputCostSettings>,
@@ -23679,6 +25687,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "cosmos-db-account"))]
+    ///
+    /// Needs the crate feature `cosmos-db-account`.
     pub struct CosmosDbExportOptions {
         account_types: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<super::CosmosDbAccountTypeFromClient>>,
@@ -23907,6 +25917,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "cosmos-db-account"))]
+    ///
+    /// Needs the crate feature `cosmos-db-account`.
     pub struct CosmosDbManualBackupSettings {
         cosmos_db_account_ids: ::std::result::Result<
             ::std::vec::Vec<::std::string::String>,
@@ -24036,6 +26048,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "cosmos-db-account"))]
+    ///
+    /// Needs the crate feature `cosmos-db-account`.
     pub struct CosmosDbOptions {
         account_types: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<super::CosmosDbAccountTypeFromClient>>,
@@ -24267,6 +26281,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "cosmos-db-policy"))]
+    ///
+    /// Needs the crate feature `cosmos-db-policy`.
     pub struct CosmosDbPoliciesExportOptions {
         last_job_status: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<super::JobStatus>>,
@@ -24381,6 +26397,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "cosmos-db-restore-point"))]
+    ///
+    /// Needs the crate feature `cosmos-db-restore-point`.
     pub struct CosmosDbRepositoryRestoreOptions {
         database_account_id: ::std::result::Result<
             ::std::option::Option<
@@ -24516,6 +26534,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "cosmos-db-cost-estimation"))]
+    ///
+    /// Needs the crate feature `cosmos-db-cost-estimation`.
     pub struct CostEstimationCosmosDbPolicyFromClient {
         backup_type: ::std::result::Result<
             ::std::option::Option<super::BackupTypeNullable>,
@@ -24976,6 +26996,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "file-share-cost-estimation"))]
+    ///
+    /// Needs the crate feature `file-share-cost-estimation`.
     pub struct CostEstimationFileSharePolicyFromClient {
         backup_type: ::std::result::Result<
             ::std::option::Option<super::BackupTypeNullable>,
@@ -25310,6 +27332,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "cost-estimation"))]
+    ///
+    /// Needs the crate feature `cost-estimation`.
     pub struct CostEstimationPolicyFromClient {
         backup_type: ::std::result::Result<
             ::std::option::Option<super::BackupTypeNullable>,
@@ -25700,6 +27724,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "sql-cost-estimation"))]
+    ///
+    /// Needs the crate feature `sql-cost-estimation`.
     pub struct CostEstimationSqlPolicyFromClient {
         backup_type: ::std::result::Result<
             ::std::option::Option<super::BackupTypeNullable>,
@@ -26114,6 +28140,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "vm-sla-based-policy"))]
+    ///
+    /// Needs the crate feature `vm-sla-based-policy`.
     pub struct CostEstimationVmProtectionPolicyFromClient {
         backup_type: ::std::result::Result<
             ::std::option::Option<super::BackupTypeNullable>,
@@ -26477,6 +28505,8 @@ pub mod builder {
             feature = "virtual-machine-restore-point"
         )
     )]
+    ///
+    /// Needs one of the crate features `cosmos-db-restore-point`, `sql-restore-point`, `virtual-machine-restore-point`.
     pub struct DataRetrievalExtendOptions {
         number_of_days: ::std::result::Result<
             ::std::option::Option<::std::num::NonZeroU32>,
@@ -26561,6 +28591,8 @@ pub mod builder {
             feature = "virtual-machine-restore-point"
         )
     )]
+    ///
+    /// Needs one of the crate features `cosmos-db-restore-point`, `sql-restore-point`, `virtual-machine-restore-point`.
     pub struct DataRetrievalOptions {
         data_retrieval_priority: ::std::result::Result<
             super::DataRetrievalPriority,
@@ -26693,6 +28725,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "database"))]
+    ///
+    /// Needs the crate feature `database`.
     pub struct DatabaseExportOptions {
         assignable_by_sql_account_id: ::std::result::Result<
             ::std::option::Option<i64>,
@@ -26940,6 +28974,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "database"))]
+    ///
+    /// Needs the crate feature `database`.
     pub struct DatabaseOptions {
         assignable_by_sql_account_id: ::std::result::Result<
             ::std::option::Option<i64>,
@@ -27166,6 +29202,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "sql-restore-point"))]
+    ///
+    /// Needs the crate feature `sql-restore-point`.
     pub struct DatabaseRestoreOptions {
         new_location: ::std::result::Result<
             ::std::option::Option<super::DatabaseNewLocationOptions>,
@@ -27276,6 +29314,8 @@ pub mod builder {
     #[cfg(
         any(feature = "unreferenced-types", feature = "virtual-machine-restore-point")
     )]
+    ///
+    /// Needs one of the crate features `unreferenced-types`, `virtual-machine-restore-point`.
     pub struct DiskBulkRestoreOptions {
         reason: ::std::result::Result<::std::string::String, ::std::string::String>,
         service_account_id: ::std::result::Result<
@@ -27410,6 +29450,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "configuration-backup"))]
+    ///
+    /// Needs the crate feature `configuration-backup`.
     pub struct DownloadExportedConfigurationBackupRequest {
         session_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
     }
@@ -27461,6 +29503,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "file-share"))]
+    ///
+    /// Needs the crate feature `file-share`.
     pub struct FileShareExportOptions {
         file_share_from_protected_regions: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -27649,6 +29693,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "file-share-restore-point"))]
+    ///
+    /// Needs the crate feature `file-share-restore-point`.
     pub struct FileShareFlrOptions {
         reason: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -27755,6 +29801,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "file-share"))]
+    ///
+    /// Needs the crate feature `file-share`.
     pub struct FileShareManualSnapshotRequest {
         file_share_ids: ::std::result::Result<
             ::std::vec::Vec<::std::string::String>,
@@ -27841,6 +29889,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "file-share-policy"))]
+    ///
+    /// Needs the crate feature `file-share-policy`.
     pub struct FileSharePoliciesExportOptions {
         last_job_status: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<super::JobStatus>>,
@@ -27955,6 +30005,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "file-share-restore-point"))]
+    ///
+    /// Needs the crate feature `file-share-restore-point`.
     pub struct FileShareRestorePointIndexingConfig {
         restore_point_ids: ::std::result::Result<
             ::std::vec::Vec<::std::string::String>,
@@ -28029,6 +30081,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "virtual-machine-restore-point"))]
+    ///
+    /// Needs the crate feature `virtual-machine-restore-point`.
     pub struct FlrOptions {
         flr_rto: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -28117,6 +30171,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "flr-session"))]
+    ///
+    /// Needs the crate feature `flr-session`.
     pub struct FlrSessionBrowseRequest {
         path: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -28167,6 +30223,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "flr-session"))]
+    ///
+    /// Needs the crate feature `flr-session`.
     pub struct FlrSessionRestoreTaskLogsRequest {
         path: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -28217,6 +30275,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "flr-session"))]
+    ///
+    /// Needs the crate feature `flr-session`.
     pub struct FlrSessionRestoreTaskStartRequest {
         alternative_path: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -28309,6 +30369,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "flr-session"))]
+    ///
+    /// Needs the crate feature `flr-session`.
     pub struct FlrSessionSearchTaskStartRequest {
         limit: ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
         path: ::std::result::Result<
@@ -28414,6 +30476,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "saml2"))]
+    ///
+    /// Needs the crate feature `saml2`.
     pub struct IdentityProviderIsUsedFromClient {
         enabled: ::std::result::Result<bool, ::std::string::String>,
         entity_id: ::std::result::Result<
@@ -28483,6 +30547,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "saml2"))]
+    ///
+    /// Needs the crate feature `saml2`.
     pub struct IdentityProviderMetadata {
         xml_base64: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -28537,6 +30603,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "job-sessions"))]
+    ///
+    /// Needs the crate feature `job-sessions`.
     pub struct JobSessionExportOptions {
         filter: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -28729,6 +30797,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "license"))]
+    ///
+    /// Needs the crate feature `license`.
     pub struct LicenseExportOptions {
         licensed_resource_ids: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
@@ -28783,6 +30853,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "azure-service-account"))]
+    ///
+    /// Needs the crate feature `azure-service-account`.
     pub struct ListAdGroupRequest {
         azure_authentication: ::std::result::Result<
             ::std::option::Option<super::AzureAuthenticationResult>,
@@ -28893,6 +30965,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "login"))]
+    ///
+    /// Needs the crate feature `login`.
     pub struct LoginFromClient {
         authorization_code: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -29125,6 +31199,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "virtual-machine"))]
+    ///
+    /// Needs the crate feature `virtual-machine`.
     pub struct ManualSnapshotRequest {
         azure_account_id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -29216,6 +31292,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "cosmos-db-policy"))]
+    ///
+    /// Needs the crate feature `cosmos-db-policy`.
     pub struct NewCosmosDbPolicyFromClient {
         backup_type: ::std::result::Result<
             ::std::option::Option<super::BackupTypeNullable>,
@@ -29656,6 +31734,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "file-share-policy"))]
+    ///
+    /// Needs the crate feature `file-share-policy`.
     pub struct NewFileSharePolicyFromClient {
         backup_type: ::std::result::Result<
             ::std::option::Option<super::BackupTypeNullable>,
@@ -29970,6 +32050,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "policy"))]
+    ///
+    /// Needs the crate feature `policy`.
     pub struct NewPolicyFromClient {
         backup_type: ::std::result::Result<
             ::std::option::Option<super::BackupTypeNullable>,
@@ -30316,6 +32398,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "sla-template"))]
+    ///
+    /// Needs the crate feature `sla-template`.
     pub struct NewSlaTemplateFromClient {
         description: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -30406,6 +32490,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "sql-policy"))]
+    ///
+    /// Needs the crate feature `sql-policy`.
     pub struct NewSqlPolicyFromClient {
         backup_type: ::std::result::Result<
             ::std::option::Option<super::BackupTypeNullable>,
@@ -30795,6 +32881,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "standard-account"))]
+    ///
+    /// Needs the crate feature `standard-account`.
     pub struct NewStandardAccountFromClient {
         description: ::std::result::Result<
             ::std::option::Option<super::NewStandardAccountFromClientDescription>,
@@ -30949,6 +33037,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "storage-template"))]
+    ///
+    /// Needs the crate feature `storage-template`.
     pub struct NewStorageTemplateFromClient {
         description: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -31043,6 +33133,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "veeam-vaults"))]
+    ///
+    /// Needs the crate feature `veeam-vaults`.
     pub struct NewVeeamVaultSignInFromClient {
         redirect_url: ::std::result::Result<
             super::NewVeeamVaultSignInFromClientRedirectUrl,
@@ -31097,6 +33189,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "vm-sla-based-policy"))]
+    ///
+    /// Needs the crate feature `vm-sla-based-policy`.
     pub struct NewVmProtectionPolicyFromClient {
         backup_type: ::std::result::Result<
             ::std::option::Option<super::BackupTypeNullable>,
@@ -31434,6 +33528,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "veeam-vaults"))]
+    ///
+    /// Needs the crate feature `veeam-vaults`.
     pub struct OAuth2SignInRequest {
         code: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -31544,6 +33640,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "protected-cosmos-db-account"))]
+    ///
+    /// Needs the crate feature `protected-cosmos-db-account`.
     pub struct ProtectedCosmosDbAccountExportOptions {
         accounts: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -31618,6 +33716,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "protected-virtual-machine"))]
+    ///
+    /// Needs the crate feature `protected-virtual-machine`.
     pub struct ProtectedDataBatchDeleteBackupConfig {
         backup_tier: ::std::result::Result<
             ::std::option::Option<super::ProtectedDataBackupTierNullable>,
@@ -31692,6 +33792,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "protected-virtual-machine"))]
+    ///
+    /// Needs the crate feature `protected-virtual-machine`.
     pub struct ProtectedDataBatchDeleteSnapshotsConfig {
         ids: ::std::result::Result<
             ::std::vec::Vec<::std::string::String>,
@@ -31742,6 +33844,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "protected-file-share"))]
+    ///
+    /// Needs the crate feature `protected-file-share`.
     pub struct ProtectedDataFileShareBatchDeleteSnapshotsConfig {
         ids: ::std::result::Result<
             ::std::vec::Vec<::std::string::String>,
@@ -31792,6 +33896,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "protected-file-share"))]
+    ///
+    /// Needs the crate feature `protected-file-share`.
     pub struct ProtectedFileShareExportOptions {
         file_share_ids: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -31866,6 +33972,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "protected-database"))]
+    ///
+    /// Needs the crate feature `protected-database`.
     pub struct ProtectedSqlDatabaseExportOptions {
         database_ids: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -31940,6 +34048,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "protected-virtual-machine"))]
+    ///
+    /// Needs the crate feature `protected-virtual-machine`.
     pub struct ProtectedVirtualMachineExportOptions {
         data_retrieval_statuses: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<super::DataRetrievalStatus>>,
@@ -32052,6 +34162,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "protected-vnet"))]
+    ///
+    /// Needs the crate feature `protected-vnet`.
     pub struct ProtectedVnetExportOptions {
         restore_point_ids: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
@@ -32126,6 +34238,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "protected-vnet"))]
+    ///
+    /// Needs the crate feature `protected-vnet`.
     pub struct ProtectedVnetToDelete {
         deletion_type: ::std::result::Result<
             super::VnetDeletionType,
@@ -32197,6 +34311,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "repository"))]
+    ///
+    /// Needs the crate feature `repository`.
     pub struct RepositoryCreateFromClientWithKeyVault {
         auto_create_tiers: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -32537,6 +34653,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "repository"))]
+    ///
+    /// Needs the crate feature `repository`.
     pub struct RepositoryOptions {
         immutability_enabled: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -32685,6 +34803,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "repository", feature = "unreferenced-types"))]
+    ///
+    /// Needs one of the crate features `repository`, `unreferenced-types`.
     pub struct RepositoryUpdateFromClientWithKeyVault {
         azure_account_id: ::std::result::Result<
             ::std::option::Option<
@@ -32909,6 +35029,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "retention-settings"))]
+    ///
+    /// Needs the crate feature `retention-settings`.
     pub struct RetentionSettings {
         links: ::std::result::Result<
             ::std::option::Option<super::LinksDictionary>,
@@ -32997,6 +35119,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "azure-service-account"))]
+    ///
+    /// Needs the crate feature `azure-service-account`.
     pub struct SaveAzureAccountInfo {
         account_info: ::std::result::Result<
             super::AzureAccountInfo,
@@ -33069,6 +35193,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "saml2"))]
+    ///
+    /// Needs the crate feature `saml2`.
     pub struct ServiceProviderCertificate {
         certificate_pfx_base64: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -33141,6 +35267,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "system"))]
+    ///
+    /// Needs the crate feature `system`.
     pub struct SetDeploymentModeRequest {
         auto_create_service_endpoints: ::std::result::Result<
             bool,
@@ -33273,6 +35401,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "database"))]
+    ///
+    /// Needs the crate feature `database`.
     pub struct SqlManualBackupSettings {
         database_ids: ::std::result::Result<
             ::std::vec::Vec<::std::string::String>,
@@ -33416,6 +35546,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "sql-policy"))]
+    ///
+    /// Needs the crate feature `sql-policy`.
     pub struct SqlPoliciesExportOptions {
         last_job_status: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<super::JobStatus>>,
@@ -33530,6 +35662,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "standard-account"))]
+    ///
+    /// Needs the crate feature `standard-account`.
     pub struct StandardAccountExportOptions {
         account_ids: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -33624,6 +35758,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "system"))]
+    ///
+    /// Needs the crate feature `system`.
     pub struct TimezoneFromClient {
         timezone_id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -33676,6 +35812,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "cosmos-db-policy"))]
+    ///
+    /// Needs the crate feature `cosmos-db-policy`.
     pub struct UpdatedCosmosDbPolicyFromClient {
         backup_type: ::std::result::Result<
             ::std::option::Option<super::BackupTypeNullable>,
@@ -34120,6 +36258,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "file-share-policy"))]
+    ///
+    /// Needs the crate feature `file-share-policy`.
     pub struct UpdatedFileSharePolicyFromClient {
         backup_type: ::std::result::Result<
             ::std::option::Option<super::BackupTypeNullable>,
@@ -34438,6 +36578,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "policy"))]
+    ///
+    /// Needs the crate feature `policy`.
     pub struct UpdatedPolicyFromClient {
         backup_type: ::std::result::Result<
             ::std::option::Option<super::BackupTypeNullable>,
@@ -34790,6 +36932,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "sla-template"))]
+    ///
+    /// Needs the crate feature `sla-template`.
     pub struct UpdatedSlaTemplateFromClient {
         description: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -34880,6 +37024,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "sql-policy"))]
+    ///
+    /// Needs the crate feature `sql-policy`.
     pub struct UpdatedSqlPolicyFromClient {
         backup_type: ::std::result::Result<
             ::std::option::Option<super::BackupTypeNullable>,
@@ -35274,6 +37420,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "standard-account"))]
+    ///
+    /// Needs the crate feature `standard-account`.
     pub struct UpdatedStandardAccountFromClient {
         description: ::std::result::Result<
             ::std::option::Option<super::UpdatedStandardAccountFromClientDescription>,
@@ -35428,6 +37576,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "storage-template"))]
+    ///
+    /// Needs the crate feature `storage-template`.
     pub struct UpdatedStorageTemplateFromClient {
         description: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -35522,6 +37672,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "vm-sla-based-policy"))]
+    ///
+    /// Needs the crate feature `vm-sla-based-policy`.
     pub struct UpdatedVmProtectionPolicyFromClient {
         backup_type: ::std::result::Result<
             ::std::option::Option<super::BackupTypeNullable>,
@@ -35861,6 +38013,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "vnet-policy"))]
+    ///
+    /// Needs the crate feature `vnet-policy`.
     pub struct UpdatedVnetPolicyFromClient {
         additional_protected_resources: ::std::result::Result<
             ::std::option::Option<
@@ -36089,6 +38243,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "certificate"))]
+    ///
+    /// Needs the crate feature `certificate`.
     pub struct UploadedWebServerCertificate {
         web_server_certificate_pfx_base64: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -36167,6 +38323,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "user"))]
+    ///
+    /// Needs the crate feature `user`.
     pub struct UserExportQueryOptions {
         name_filter: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -36240,6 +38398,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "user"))]
+    ///
+    /// Needs the crate feature `user`.
     pub struct UserFromClient {
         description: ::std::result::Result<::std::string::String, ::std::string::String>,
         identity_provider_entity_id: ::std::result::Result<
@@ -36376,6 +38536,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "user"))]
+    ///
+    /// Needs the crate feature `user`.
     pub struct UserMfaAccept {
         code: ::std::result::Result<super::UserMfaAcceptCode, ::std::string::String>,
         token: ::std::result::Result<super::UserMfaAcceptToken, ::std::string::String>,
@@ -36440,6 +38602,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "user"))]
+    ///
+    /// Needs the crate feature `user`.
     pub struct UserMfaSetup {
         recreate: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -36490,6 +38654,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "user"))]
+    ///
+    /// Needs the crate feature `user`.
     pub struct UserUpdateFromClient {
         description: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -36596,6 +38762,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "veeam-vaults"))]
+    ///
+    /// Needs the crate feature `veeam-vaults`.
     pub struct VeeamVaultAccountImport {
         veeam_vault_id: ::std::result::Result<i64, ::std::string::String>,
     }
@@ -36647,6 +38815,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "veeam-vaults"))]
+    ///
+    /// Needs the crate feature `veeam-vaults`.
     pub struct VeeamVaultRegistrationRequest {
         token: ::std::result::Result<::std::string::String, ::std::string::String>,
     }
@@ -36694,6 +38864,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "virtual-machine"))]
+    ///
+    /// Needs the crate feature `virtual-machine`.
     pub struct VirtualMachineExportOptions {
         backup_destination: ::std::result::Result<
             ::std::option::Option<
@@ -36942,6 +39114,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "virtual-machine"))]
+    ///
+    /// Needs the crate feature `virtual-machine`.
     pub struct VirtualMachineOptions {
         backup_destination: ::std::result::Result<
             ::std::option::Option<
@@ -37169,6 +39343,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "policy"))]
+    ///
+    /// Needs the crate feature `policy`.
     pub struct VirtualMachinePoliciesExportOptions {
         last_job_status: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<super::JobStatus>>,
@@ -37285,6 +39461,8 @@ pub mod builder {
     #[cfg(
         any(feature = "unreferenced-types", feature = "virtual-machine-restore-point")
     )]
+    ///
+    /// Needs one of the crate features `unreferenced-types`, `virtual-machine-restore-point`.
     pub struct VirtualMachineRestoreOptions {
         reason: ::std::result::Result<::std::string::String, ::std::string::String>,
         service_account_id: ::std::result::Result<
@@ -37418,6 +39596,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "virtual-network"))]
+    ///
+    /// Needs the crate feature `virtual-network`.
     pub struct VirtualNetworkFromClient {
         network_address_space: ::std::result::Result<
             ::std::string::String,
@@ -37542,6 +39722,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "vm-sla-based-policy"))]
+    ///
+    /// Needs the crate feature `vm-sla-based-policy`.
     pub struct VmProtectionPolicyExportQueryOptions {
         policy_name: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -37616,6 +39798,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "vnet-restore-point"))]
+    ///
+    /// Needs the crate feature `vnet-restore-point`.
     pub struct VnetRestoreOptions {
         reason: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -37761,6 +39945,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "azure-service-account"))]
+    ///
+    /// Needs the crate feature `azure-service-account`.
     pub struct WorkerDeploymentLocation {
         resource_group_name: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -37833,6 +40019,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "worker"))]
+    ///
+    /// Needs the crate feature `worker`.
     pub struct WorkerExportOptions {
         vm_names: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -37885,6 +40073,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "worker"))]
+    ///
+    /// Needs the crate feature `worker`.
     pub struct WorkerNetworkConfigurationExportOptions {
         region_ids: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -37941,6 +40131,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "worker"))]
+    ///
+    /// Needs the crate feature `worker`.
     pub struct WorkerNetworkConfigurationFromClient {
         forbid_public_ip: ::std::result::Result<
             ::std::option::Option<bool>,
@@ -38117,6 +40309,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "worker"))]
+    ///
+    /// Needs the crate feature `worker`.
     pub struct WorkerProfileExportOptions {
         region_ids: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -38173,6 +40367,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "worker"))]
+    ///
+    /// Needs the crate feature `worker`.
     pub struct WorkerProfileFromClient {
         max_instances: ::std::result::Result<
             ::std::option::Option<::std::num::NonZeroU32>,
@@ -38350,6 +40546,8 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     #[cfg(any(feature = "worker"))]
+    ///
+    /// Needs the crate feature `worker`.
     pub struct WorkerTags {
         tags: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<super::WorkerTag>>,

@@ -61,7 +61,7 @@ pub fn measure(root: &Path, apis: &[codegen::WorkspaceApi], runs: usize) -> Resu
             })?)
         };
         let output = api.generate(root)?;
-        let mock = match api.crates(&output).get(1) {
+        let mock = match api.crates(root, &output)?.get(1) {
             Some((_, files)) => {
                 let package = format!("{}-mock", api.name());
                 // Its dependencies (veeam-mock, wiremock) built once, outside the figure.
