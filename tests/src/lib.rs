@@ -26,6 +26,8 @@ pub mod reviewing_a_change {}
 pub mod testing {}
 #[doc = include_str!("../../docs/benchmarks.md")]
 pub mod benchmarks {}
+#[doc = include_str!("../../docs/releasing.md")]
+pub mod releasing {}
 
 /// Each generated crate's guide (its README, which is also its root documentation): its Rust
 /// blocks compile here against the crate. `drift.rs` checks every crate under generated/ is

@@ -22,8 +22,9 @@ impl flags::Diff {
             fold_case: !self.case_sensitive,
         };
         let api = self.api.as_deref();
-        let (old_name, old_files) = side(api, Some(old))?;
-        let (new_name, new_files) = side(api, new)?;
+        let root = project::root();
+        let (old_name, old_files) = side(&root, api, Some(old))?;
+        let (new_name, new_files) = side(&root, api, new)?;
         let (old_doc, _) = codegen::prepare(&old_files)?;
         let (new_doc, _) = codegen::prepare(&new_files)?;
         let report = codegen::diff::diff(&old_doc.value, &new_doc.value, &rule);
@@ -59,11 +60,11 @@ impl flags::Diff {
 
 /// The folder under spec/ that the working tree or a git revision is read from: `--api`, or
 /// the only API of the workspace. `needed` says why one is needed, for the error otherwise.
-fn api_folder(api: Option<&str>, needed: &str) -> Result<String> {
+fn api_folder(root: &Path, api: Option<&str>, needed: &str) -> Result<String> {
     if let Some(api) = api {
         return Ok(api.to_string());
     }
-    let folders: Vec<String> = codegen::workspace_apis(&project::root())?
+    let folders: Vec<String> = codegen::workspace_apis(root)?
         .into_iter()
         .map(|a| a.folder)
         .collect();
@@ -76,12 +77,15 @@ fn api_folder(api: Option<&str>, needed: &str) -> Result<String> {
     }
 }
 
-/// Reads one side of a diff: an existing path, or `spec/<api>` in the working tree (`None`)
-/// or at a git revision.
-fn side(api: Option<&str>, side: Option<&str>) -> Result<(String, Vec<codegen::SpecFile>)> {
-    let root = project::root();
+/// Reads one side of a diff: an existing path, or `spec/<api>` of the workspace at `root`, in
+/// the working tree (`None`) or at a git revision.
+pub(crate) fn side(
+    root: &Path,
+    api: Option<&str>,
+    side: Option<&str>,
+) -> Result<(String, Vec<codegen::SpecFile>)> {
     let Some(side) = side else {
-        let api = api_folder(api, "the new side, the working tree,")?;
+        let api = api_folder(root, api, "the new side, the working tree,")?;
         let dir = root.join("spec").join(&api);
         return Ok((
             format!("spec/{api} (working tree)"),
@@ -94,7 +98,7 @@ fn side(api: Option<&str>, side: Option<&str>) -> Result<(String, Vec<codegen::S
     let git = |args: &[&str]| -> Result<String> {
         let out = std::process::Command::new("git")
             .args(args)
-            .current_dir(&root)
+            .current_dir(root)
             .output()
             .context("running git")?;
         if !out.status.success() {
@@ -107,7 +111,7 @@ fn side(api: Option<&str>, side: Option<&str>) -> Result<(String, Vec<codegen::S
         String::from_utf8(out.stdout).context("git printed non-UTF-8")
     };
     let needed = format!("{side:?} is not a path; as a git revision, it");
-    let dir = format!("spec/{}", api_folder(api, &needed)?);
+    let dir = format!("spec/{}", api_folder(root, api, &needed)?);
     let listing = git(&["ls-tree", "-r", "--name-only", side, "--", &dir])?;
     let names: Vec<String> = listing
         .lines()

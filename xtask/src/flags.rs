@@ -33,6 +33,13 @@ pub enum Command {
     /// `cargo check` each generated crate with no features, all features, the minimal set,
     /// and every resource-group feature alone (about a second each).
     CheckFeatures(CheckFeatures),
+    /// The next version of a generated crate from what changed since its last release tag
+    /// (`<crate>-v<version>`): the spec's semantic diff picks the bump; writes the version
+    /// into the profile, a CHANGELOG.md entry, and the regenerated crate and mock.
+    Release(Release),
+    /// `cargo publish` the crates a release tag names (a generated crate and its mock, or a
+    /// hand-written crate), in dependency order; `--all --dry-run` packages every crate.
+    Publish(Publish),
 }
 
 // The commands' doc comments are on `Command`'s variants (clap's help text); the structs
@@ -133,13 +140,57 @@ pub struct Bench {
 #[derive(Args)]
 pub struct CheckFeatures;
 
+#[derive(Args)]
+pub struct Release {
+    /// The API: its folder under spec/ or its crate's name.
+    #[arg(long)]
+    pub api: String,
+    /// Bump at least this much (the diff cannot see what a generator change means to users).
+    #[arg(long, value_enum)]
+    pub bump: Option<Level>,
+    /// The entry's date (default: today, UTC), `YYYY-MM-DD`.
+    #[arg(long)]
+    pub date: Option<String>,
+    /// Print the version and the entry; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Commit the release and tag it `<crate>-v<version>`.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub tag: bool,
+    /// The workspace (default: this one).
+    #[arg(long, hide = true)]
+    pub root: Option<PathBuf>,
+}
+
+/// The minimum bump `--bump` asks for, or the one a release gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum Level {
+    Patch,
+    Minor,
+    Major,
+}
+
+#[derive(Args)]
+pub struct Publish {
+    /// The release tag whose crates to publish: `vb365-v0.2.0` (the crate and its mock),
+    /// `veeam-runtime-v0.2.0`.
+    #[arg(long, conflicts_with = "all")]
+    pub tag: Option<String>,
+    /// Every publishable crate of the workspace (with --dry-run only).
+    #[arg(long)]
+    pub all: bool,
+    /// Package and check, upload nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// The `cargo xtask ...` command lines of a shell script, as argument lists: quotes
     /// dropped, variables given sample values, cut at a redirection, a pipe or `;`.
-    fn xtask_lines(script: &str) -> Vec<Vec<String>> {
+    pub(crate) fn xtask_lines(script: &str) -> Vec<Vec<String>> {
         script
             .lines()
             .filter_map(|l| l.trim().strip_prefix("cargo xtask "))
@@ -152,6 +203,7 @@ mod tests {
                             .replace("$api", "vb365")
                             .replace("$BASE_REF", "main")
                             .replace("$budget", "30000")
+                            .replace("$TAG", "vb365-v0.1.0")
                     })
                     .collect()
             })
@@ -206,6 +258,51 @@ mod tests {
             .expect("a github-script step posts the comment");
         assert!(script.contains("updateComment") && script.contains("createComment"));
         assert!(scripts.iter().any(|s| s.contains("GITHUB_STEP_SUMMARY")));
+    }
+
+    /// A workflow file, parsed.
+    pub(crate) fn workflow(name: &str) -> serde_json::Value {
+        let path = crate::project::root().join(".github/workflows").join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        serde_norway::from_str(&text).unwrap()
+    }
+
+    /// The `run:` scripts of a job's steps.
+    pub(crate) fn scripts<'a>(workflow: &'a serde_json::Value, job: &str) -> Vec<&'a str> {
+        workflow["jobs"][job]["steps"]
+            .as_array()
+            .unwrap_or_else(|| panic!("job {job} has steps"))
+            .iter()
+            .filter_map(|s| s["run"].as_str())
+            .collect()
+    }
+
+    #[test]
+    fn the_ci_workflow_runs_what_ci_runs_on_every_push_and_pull_request() {
+        let ci = workflow("ci.yml");
+        assert!(ci["on"].get("push").is_some() && ci["on"].get("pull_request").is_some());
+        let steps = ci["jobs"]["test"]["steps"].as_array().unwrap();
+        assert_eq!(
+            scripts(&ci, "test"),
+            [".ci/run"],
+            "exactly the README's test command"
+        );
+        assert!(
+            steps.iter().any(|s| s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("Swatinem/rust-cache@"))),
+            "with caching"
+        );
+        // `.ci/run` itself is the README's command.
+        let run = std::fs::read_to_string(crate::project::root().join(".ci/run")).unwrap();
+        let lines = xtask_lines(&run);
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(matches!(
+            Cli::try_parse_from(["xtask".to_string()].into_iter().chain(lines[0].clone()))
+                .unwrap()
+                .command,
+            Command::Test(_)
+        ));
     }
 
     #[test]

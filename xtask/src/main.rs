@@ -12,6 +12,8 @@ mod diff;
 mod flags;
 mod generate;
 mod project;
+mod publish;
+mod release;
 mod test;
 
 #[global_allocator]
@@ -25,6 +27,8 @@ fn main() -> ExitCode {
         flags::Command::Test(cmd) => cmd.run(),
         flags::Command::Bench(cmd) => cmd.run(),
         flags::Command::CheckFeatures(cmd) => cmd.run(),
+        flags::Command::Release(cmd) => cmd.run(),
+        flags::Command::Publish(cmd) => cmd.run(),
     };
     result.unwrap_or_else(|e| {
         eprintln!("error: {e:#}");

@@ -1,5 +1,6 @@
 //! `cargo xtask test`: what CI runs. Formatting, `check`, `cargo test --workspace`, the
-//! crate documentation, then `check-features`; the first that fails ends it.
+//! crate documentation, `publish --dry-run --all`, then `check-features`; the first that
+//! fails ends it.
 
 use std::process::ExitCode;
 
@@ -22,11 +23,20 @@ const HAND_WRITTEN: &[&str] = &[
 
 impl flags::Test {
     pub fn run(self) -> Result<ExitCode> {
-        let steps: [fn() -> Result<ExitCode>; 5] = [
+        let steps: [fn() -> Result<ExitCode>; 6] = [
             fmt,
             || flags::Check.run(),
             cargo_test,
             docs,
+            // Every published crate packages and resolves as crates.io will see it.
+            || {
+                flags::Publish {
+                    tag: None,
+                    all: true,
+                    dry_run: true,
+                }
+                .run()
+            },
             || flags::CheckFeatures.run(),
         ];
         for step in steps {
