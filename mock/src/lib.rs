@@ -7,7 +7,9 @@
 //! - **login** as the API's profile says (`FromParts::PROFILE`): the password grant and the
 //!   refresh at the token path, with the API's own grant types, and the logout; tokens can be
 //!   expired ([`Server::expire_tokens`]) or revoked ([`Server::revoke_tokens`]) on demand,
-//!   and every other request must carry a valid one (or gets an empty `401`);
+//!   and every other request must carry a valid one (or gets an empty `401`); odd token
+//!   answers on demand ([`Server::set_token_field`], [`Server::remove_token_field`]);
+//! - **behind a reverse proxy** ([`Server::set_path_prefix`]): every path under a prefix;
 //! - **pages** as the server pages them: offset and limit read from the request (the
 //!   profile's names), the items of that page in the profile's envelope with the offset and
 //!   the size applied echoed, the result-set id and total count when the API has them, a
@@ -76,6 +78,8 @@ impl Server {
                 page_cap: None,
                 credentials: None,
                 expires_in: 3600,
+                prefix: String::new(),
+                token_fields: Vec::new(),
             }),
         });
         wiremock::Mock::given(wiremock::matchers::any())
@@ -90,9 +94,35 @@ impl Server {
         Server::start(C::PROFILE).await
     }
 
-    /// The base URL to give the client (`http://127.0.0.1:<port>`).
+    /// The base URL to give the client (`http://127.0.0.1:<port>`, and the path prefix when
+    /// there is one).
     pub fn uri(&self) -> String {
-        self.http.uri()
+        format!("{}{}", self.http.uri(), self.state.lock().prefix)
+    }
+
+    /// Serves every path under `prefix` (`/vbo`), as behind a reverse proxy that adds one:
+    /// the token endpoint, the logout and every stub. A request outside it gets a `404`.
+    /// [`Server::uri`] includes it from now on.
+    pub fn set_path_prefix(&self, prefix: &str) {
+        self.state.lock().prefix = prefix.trim_end_matches('/').to_string();
+    }
+
+    /// Sets a field of every token answer from now on (`expires_in` as a string, a lifetime
+    /// no clock can add, `null`), as servers that send odd ones do.
+    pub fn set_token_field(&self, name: &str, value: Value) {
+        self.state
+            .lock()
+            .token_fields
+            .push((name.to_string(), Some(value)));
+    }
+
+    /// Leaves a field out of every token answer from now on (`refresh_token`: a server that
+    /// gives none).
+    pub fn remove_token_field(&self, name: &str) {
+        self.state
+            .lock()
+            .token_fields
+            .push((name.to_string(), None));
     }
 
     pub fn profile(&self) -> &ApiProfile {
@@ -278,13 +308,16 @@ impl<'a, T: Serialize, B> Stub<'a, T, B> {
     }
 
     /// What the server received for this operation (and this stub's path, query and body
-    /// matchers), in order.
+    /// matchers), in order; behind a path prefix, their paths as the API sees them (without
+    /// it).
     pub fn received(&self) -> Received<B> {
-        let log = self.server.state.lock().log.clone();
+        let inner = self.server.state.lock();
         Received {
             op: self.route.op,
-            requests: log
-                .into_iter()
+            requests: inner
+                .log
+                .iter()
+                .filter_map(|r| state::unprefixed(&inner.prefix, r))
                 .filter(|r| self.route.matcher.matches(&self.route.op, r))
                 .collect(),
             body: PhantomData,

@@ -29,9 +29,16 @@ fn bearer(request: &Request) -> Option<String> {
 pub(crate) fn respond(state: &State, request: &Request) -> ResponseTemplate {
     let mut inner = state.lock();
     inner.log.push(request.clone());
+    // Behind a prefix, everything is served below it, and nothing else.
+    let Some(unprefixed) = crate::state::unprefixed(&inner.prefix, request) else {
+        return not_found(&mut inner, request);
+    };
+    let request = &unprefixed;
     let routes: Vec<_> = inner.routes.iter().rev().cloned().collect();
-    // A delay from a stub without answers, for whatever answers the request after it.
+    // A delay or a cut from a stub without answers, for whatever answers the request after
+    // it (the login too).
     let mut delay = None;
+    let mut truncated = false;
     for route in routes {
         if !route.matcher.matches(&route.op, request) {
             continue;
@@ -54,8 +61,10 @@ pub(crate) fn respond(state: &State, request: &Request) -> ResponseTemplate {
         }
         if route.answers.is_empty() {
             // Faults only: the request goes on to what was there before.
-            if let Some(Fault::Delay(d)) = fault {
-                delay = delay.or(Some(*d));
+            match fault {
+                Some(Fault::Delay(d)) => delay = delay.or(Some(*d)),
+                Some(Fault::Truncated) => truncated = true,
+                _ => {}
             }
             continue;
         }
@@ -71,9 +80,21 @@ pub(crate) fn respond(state: &State, request: &Request) -> ResponseTemplate {
         };
         return delayed(template, delay);
     }
-    if let Some(template) = session(state, &mut inner, request) {
+    if let Some((template, body)) = session(state, &mut inner, request) {
+        let template = match body {
+            Some(body) if truncated => {
+                let cut = body.len() / 2;
+                template.set_body_raw(body[..cut].to_vec(), "application/json")
+            }
+            _ => template,
+        };
         return delayed(template, delay);
     }
+    not_found(&mut inner, request)
+}
+
+/// A `404` naming the request, which [`crate::Server::unmatched`] lists.
+fn not_found(inner: &mut Inner, request: &Request) -> ResponseTemplate {
     let what = match request.url.query() {
         Some(q) => format!("{} {}?{q}", request.method, request.url.path()),
         None => format!("{} {}", request.method, request.url.path()),
@@ -253,8 +274,13 @@ fn insert(value: &mut Value, pointer: &str, new: Value) {
     }
 }
 
-/// The token endpoint (password grant, refresh) and the logout, as the profile says.
-fn session(state: &State, inner: &mut Inner, request: &Request) -> Option<ResponseTemplate> {
+/// The token endpoint (password grant, refresh) and the logout, as the profile says: the
+/// response, and the token answer's body (to cut short on demand).
+fn session(
+    state: &State,
+    inner: &mut Inner,
+    request: &Request,
+) -> Option<(ResponseTemplate, Option<Vec<u8>>)> {
     let profile = &state.profile;
     let path = request.url.path();
     if let Some(logout) = profile.logout {
@@ -262,14 +288,14 @@ fn session(state: &State, inner: &mut Inner, request: &Request) -> Option<Respon
             let token = bearer(request);
             let tokens = &mut inner.tokens;
             let Some(at) = tokens.access.iter().position(|t| Some(t) == token.as_ref()) else {
-                return Some(ResponseTemplate::new(401));
+                return Some((ResponseTemplate::new(401), None));
             };
             let access = tokens.access.remove(at);
             // Access `access-N` goes with refresh `refresh-N`.
             let refresh = access.replacen("access", "refresh", 1);
             tokens.refresh.retain(|r| *r != refresh);
             tokens.counts.logouts += 1;
-            return Some(ResponseTemplate::new(200));
+            return Some((ResponseTemplate::new(200), None));
         }
     }
     let token_path = profile.token_path?;
@@ -284,9 +310,12 @@ fn session(state: &State, inner: &mut Inner, request: &Request) -> Option<Respon
     };
     let refused = |inner: &mut Inner, error: &str| {
         inner.tokens.counts.refused += 1;
-        Some(ResponseTemplate::new(400).set_body_json(json!({
-            "error": error, "error_description": format!("veeam-mock: {error}"),
-        })))
+        Some((
+            ResponseTemplate::new(400).set_body_json(json!({
+                "error": error, "error_description": format!("veeam-mock: {error}"),
+            })),
+            None,
+        ))
     };
     let grant = field("grant_type").unwrap_or_default();
     if grant == profile.password_grant {
@@ -332,12 +361,25 @@ fn session(state: &State, inner: &mut Inner, request: &Request) -> Option<Respon
     Some(tokens(inner, n))
 }
 
-/// The token answer of pair `n`.
-fn tokens(inner: &Inner, n: u64) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(json!({
+/// The token answer of pair `n`, with the fields set or removed on demand, and its body.
+fn tokens(inner: &Inner, n: u64) -> (ResponseTemplate, Option<Vec<u8>>) {
+    let mut answer = json!({
         "access_token": format!("access-{n}"),
         "refresh_token": format!("refresh-{n}"),
         "token_type": "bearer",
         "expires_in": inner.expires_in,
-    }))
+    });
+    if let Some(fields) = answer.as_object_mut() {
+        for (name, value) in &inner.token_fields {
+            match value {
+                Some(v) => fields.insert(name.clone(), v.clone()),
+                None => fields.remove(name),
+            };
+        }
+    }
+    let body = serde_json::to_vec(&answer).unwrap_or_default();
+    (
+        ResponseTemplate::new(200).set_body_raw(body.clone(), "application/json"),
+        Some(body),
+    )
 }

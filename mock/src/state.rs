@@ -67,6 +67,10 @@ pub(crate) struct Inner {
     pub(crate) page_cap: Option<i64>,
     pub(crate) credentials: Option<(String, String)>,
     pub(crate) expires_in: u64,
+    /// What a reverse proxy puts before every path (`/vbo`); empty for none.
+    pub(crate) prefix: String,
+    /// Fields of every token answer set (`Some`) or removed (`None`) on demand.
+    pub(crate) token_fields: Vec<(String, Option<Value>)>,
 }
 
 #[derive(Debug)]
@@ -184,4 +188,21 @@ pub(crate) fn query_value(request: &Request, name: &str) -> Option<String> {
         .query_pairs()
         .find(|(n, _)| n.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.into_owned())
+}
+
+/// `request` as the API sees it: its path without the reverse proxy's `prefix` (`None` when
+/// the path is not under it).
+pub(crate) fn unprefixed(prefix: &str, request: &Request) -> Option<Request> {
+    if prefix.is_empty() {
+        return Some(request.clone());
+    }
+    let rest = request
+        .url
+        .path()
+        .strip_prefix(prefix)
+        .filter(|r| r.starts_with('/'))?
+        .to_string();
+    let mut r = request.clone();
+    r.url.set_path(&rest);
+    Some(r)
 }

@@ -1,25 +1,14 @@
 //! Login and token renewal against servers as they are deployed: behind a reverse proxy with
 //! a path prefix, refusing the token endpoint itself, under concurrent first calls, with odd
-//! token lifetimes. Every case ends within its timeout: a hang is a failure. The concurrent
-//! cases run on `vb365-mock` (a slow token endpoint, tokens expired on demand).
+//! token lifetimes. Every case ends within its timeout: a hang is a failure. All run on
+//! `vb365-mock` (a path prefix, a slow or refusing token endpoint, odd token answers, tokens
+//! expired on demand).
 
 use std::time::Duration;
 
 use serde_json::json;
-use wiremock::matchers::{header, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const SESSION: &str = "2e7f9c4a-1b3d-4c5e-8f6a-7b8c9d0e1f2a";
-
-fn token(access: &str, refresh: &str, expires_in: serde_json::Value) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(json!({
-        "access_token": access, "refresh_token": refresh, "token_type": "bearer", "expires_in": expires_in
-    }))
-}
-
-fn session() -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(json!({"id": SESSION, "state": "Working"}))
-}
 
 async fn get(client: &vb365::Client) -> Result<(), vb365::Error> {
     client
@@ -45,28 +34,43 @@ async fn within<T>(what: &str, f: impl std::future::Future<Output = T>) -> T {
         .unwrap_or_else(|_| panic!("{what}: hung"))
 }
 
+/// A `vb365-mock` server answering the restore session, and a client of it.
+async fn session_mock() -> vb365_mock::Mock {
+    let mock = vb365_mock::Mock::start().await;
+    mock.restore_session_get_by_restore_session_id()
+        .returns(serde_json::from_value(json!({"id": SESSION, "state": "Working"})).unwrap());
+    mock
+}
+
 #[tokio::test]
 async fn a_path_prefix_is_kept_for_login_and_requests() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/vbo/v8/token"))
-        .respond_with(token("AT", "RT", json!(3600)))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(format!("/vbo/v8/RestoreSessions/{SESSION}")))
-        .and(header("authorization", "Bearer AT"))
-        .respond_with(session())
-        .expect(2)
-        .mount(&server)
-        .await;
-    let c = client(format!("{}/vbo", server.uri()));
+    let mock = session_mock().await;
+    mock.set_path_prefix("/vbo");
+    let c = client(mock.uri());
     within("two calls", async {
         get(&c).await.unwrap();
         get(&c).await.unwrap();
     })
     .await;
+    assert_eq!(mock.sessions().logins, 1);
+    assert_eq!(
+        tokens_sent(&mock),
+        [("Bearer access-1".to_string(), 2)].into()
+    );
+    let paths: Vec<String> = mock
+        .requests()
+        .iter()
+        .map(|r| r.url.path().to_string())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "/vbo/v8/token".to_string(),
+            format!("/vbo/v8/RestoreSessions/{SESSION}"),
+            format!("/vbo/v8/RestoreSessions/{SESSION}"),
+        ]
+    );
+    assert!(mock.unmatched().is_empty(), "{:?}", mock.unmatched());
 }
 
 #[tokio::test]
@@ -74,17 +78,18 @@ async fn a_401_from_the_token_endpoint_behind_a_prefix_is_an_error_not_a_hang() 
     // The token request's path is /vbo/v8/token, not the profile's /v8/token: the runtime
     // must not take it for an ordinary request and try to renew the token from inside the
     // renewal (which held the token lock: a deadlock).
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/vbo/v8/token"))
-        .respond_with(ResponseTemplate::new(401))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let c = client(format!("{}/vbo", server.uri()));
+    let mock = session_mock().await;
+    mock.set_path_prefix("/vbo");
+    mock.token().always(vb365_mock::Fault::Unauthorized).mount();
+    let c = client(mock.uri());
     let e = within("a refused login", get(&c)).await.unwrap_err();
     assert!(matches!(e.kind(), vb365::ErrorKind::Auth(_)), "{e}");
     assert!(e.to_string().contains("login: HTTP 401"), "{e}");
+    assert_eq!(mock.token().received().count(), 1, "one login, not a loop");
+    assert!(mock
+        .restore_session_get_by_restore_session_id()
+        .received()
+        .is_empty());
 }
 
 /// A `vb365-mock` server whose token endpoint answers after 50 ms (so concurrent calls
@@ -184,20 +189,9 @@ async fn a_huge_or_odd_lifetime_neither_panics_nor_refreshes_every_call() {
         json!("soon"),
         json!(null),
     ] {
-        let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .and(path("/v8/token"))
-            .respond_with(token("AT", "RT", lifetime.clone()))
-            .expect(1)
-            .mount(&server)
-            .await;
-        Mock::given(method("GET"))
-            .and(header("authorization", "Bearer AT"))
-            .respond_with(session())
-            .expect(3)
-            .mount(&server)
-            .await;
-        let c = client(server.uri());
+        let mock = session_mock().await;
+        mock.set_token_field("expires_in", lifetime.clone());
+        let c = client(mock.uri());
         within("three calls", async {
             for _ in 0..3 {
                 get(&c)
@@ -206,5 +200,8 @@ async fn a_huge_or_odd_lifetime_neither_panics_nor_refreshes_every_call() {
             }
         })
         .await;
+        assert_eq!(mock.sessions().logins, 1, "expires_in {lifetime}");
+        assert_eq!(mock.sessions().refreshes, 0, "expires_in {lifetime}");
+        assert_eq!(tokens_sent(&mock)["Bearer access-1"], 3);
     }
 }
