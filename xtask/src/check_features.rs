@@ -88,12 +88,7 @@ fn sample_of(name: &str, groups: usize) -> Option<(usize, usize)> {
     if std::env::var("CI").as_deref() != Ok("true") || groups < OF {
         return None;
     }
-    let head = std::process::Command::new("git")
-        .args(["rev-parse", "HEAD"])
-        .current_dir(project::root())
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-        .unwrap_or_default();
+    let head = project::head(&project::root());
     let seed: usize = head.bytes().chain(name.bytes()).map(usize::from).sum();
     println!(
         "{name}: CI samples 1 in {OF} of its single-feature sets (set {} of this commit); `cargo xtask check-features` without CI checks them all",

@@ -96,19 +96,8 @@ pub(crate) fn side(
         return Ok((side.to_string(), codegen::load::read_spec(Path::new(side))?));
     }
     let git = |args: &[&str]| -> Result<String> {
-        let out = std::process::Command::new("git")
-            .args(args)
-            .current_dir(root)
-            .output()
-            .context("running git")?;
-        if !out.status.success() {
-            bail!(
-                "{side:?} is neither a path nor a git revision: git {}: {}",
-                args.join(" "),
-                String::from_utf8_lossy(&out.stderr).trim()
-            );
-        }
-        String::from_utf8(out.stdout).context("git printed non-UTF-8")
+        project::git(root, args)
+            .with_context(|| format!("{side:?} is neither a path nor a git revision"))
     };
     let needed = format!("{side:?} is not a path; as a git revision, it");
     let dir = format!("spec/{}", api_folder(root, api, &needed)?);

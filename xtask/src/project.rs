@@ -6,7 +6,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 
 /// The workspace root (xtask lives one level below it).
 pub fn root() -> PathBuf {
@@ -42,4 +42,27 @@ pub fn write_files(dir: &Path, files: &BTreeMap<PathBuf, String>) -> Result<()> 
         }
     }
     Ok(())
+}
+
+/// Runs git in `dir`: its output, or an error with git's own message.
+pub fn git(dir: &Path, args: &[&str]) -> Result<String> {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .context("running git")?;
+    if !out.status.success() {
+        bail!(
+            "git {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    String::from_utf8(out.stdout).context("git printed non-UTF-8")
+}
+
+/// The commit checked out in `dir` (empty outside a git checkout): what picks the samples
+/// CI checks.
+pub fn head(dir: &Path) -> String {
+    git(dir, &["rev-parse", "HEAD"]).unwrap_or_default()
 }

@@ -120,13 +120,7 @@ fn verify_sample(root: &std::path::Path) -> Result<ExitCode> {
     if apis.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }
-    let head = std::process::Command::new("git")
-        .args(["rev-parse", "HEAD"])
-        .current_dir(root)
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-        .unwrap_or_default();
-    let pick = head.bytes().map(usize::from).sum::<usize>() % apis.len();
+    let pick = project::head(root).bytes().map(usize::from).sum::<usize>() % apis.len();
     let api = &apis[pick];
     println!(
         "building the packages of {} and what they depend on from their .crate files (API {} of {}, picked by this commit)",

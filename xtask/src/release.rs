@@ -5,13 +5,13 @@
 //! `<crate>-v<version>`, which the release workflow publishes.
 
 use std::path::Path;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use codegen::diff::{Bump, Class, Diff, PathRule};
 
 use crate::flags::{self, Level};
-use crate::project;
+use crate::project::{self, git};
 
 impl Level {
     fn label(self, version: [u64; 3]) -> &'static str {
@@ -36,23 +36,6 @@ impl Level {
 
 fn show([a, b, c]: [u64; 3]) -> String {
     format!("{a}.{b}.{c}")
-}
-
-/// Runs git in `root`; its output, or an error with git's message.
-fn git(root: &Path, args: &[&str]) -> Result<String> {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(root)
-        .output()
-        .context("running git")?;
-    if !out.status.success() {
-        bail!(
-            "git {}: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// The crate's newest release tag reachable from HEAD, with its version.
