@@ -33,6 +33,11 @@ pub enum Command {
     /// `cargo check` each generated crate with no features, all features, the minimal set,
     /// and every resource-group feature alone (about a second each).
     CheckFeatures(CheckFeatures),
+    /// Compare the facts of spec/<api> (paths, operations, parameters, schemas, responses,
+    /// media types, security; not prose) with a vendor document; exit non-zero when a
+    /// difference has no `vendor:` comment at its place. Says whether the file is the
+    /// profile's document of record.
+    VendorCheck(VendorCheck),
 }
 
 // The commands' doc comments are on `Command`'s variants (clap's help text); the structs
@@ -132,6 +137,18 @@ pub struct Bench {
 
 #[derive(Args)]
 pub struct CheckFeatures;
+
+#[derive(Args)]
+pub struct VendorCheck {
+    /// The API: its folder under spec/ (or its crate's name).
+    #[arg(long)]
+    pub api: String,
+    /// The vendor's OpenAPI document (JSON or YAML).
+    pub vendor_doc: PathBuf,
+    /// Also list the differences a `vendor:` comment explains, with the comment's place.
+    #[arg(long)]
+    pub explained: bool,
+}
 
 #[cfg(test)]
 mod tests {

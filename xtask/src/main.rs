@@ -13,6 +13,7 @@ mod flags;
 mod generate;
 mod project;
 mod test;
+mod vendor_check;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -25,6 +26,7 @@ fn main() -> ExitCode {
         flags::Command::Test(cmd) => cmd.run(),
         flags::Command::Bench(cmd) => cmd.run(),
         flags::Command::CheckFeatures(cmd) => cmd.run(),
+        flags::Command::VendorCheck(cmd) => cmd.run(),
     };
     result.unwrap_or_else(|e| {
         eprintln!("error: {e:#}");
