@@ -226,6 +226,21 @@ mod tests {
     }
 
     #[test]
+    fn vendor_check_takes_the_api_and_the_document() {
+        let cli = Cli::try_parse_from(["xtask", "vendor-check", "--api", "vb365", "v8.json"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        match cli.command {
+            Command::VendorCheck(check) => {
+                assert_eq!(check.api, "vb365");
+                assert_eq!(check.vendor_doc, PathBuf::from("v8.json"));
+                assert!(!check.explained);
+            }
+            _ => panic!("parsed as another command"),
+        }
+        assert!(Cli::try_parse_from(["xtask", "vendor-check", "v8.json"]).is_err());
+    }
+
+    #[test]
     fn every_diff_format_of_codegen_is_offered_by_name() {
         for format in Format::ALL {
             let cli = Cli::try_parse_from(["xtask", "diff", "a", "b", "--format", format.name()])
