@@ -121,8 +121,12 @@ fn vendor_note(comment: &str) -> Option<String> {
 fn split_comment(line: &str) -> (&str, Option<&str>) {
     let mut quote: Option<char> = None;
     let mut prev = ' ';
+    let mut escaped = false;
     for (i, c) in line.char_indices() {
         match quote {
+            // `\"` inside a double-quoted scalar does not end it.
+            Some('"') if escaped => escaped = false,
+            Some('"') if c == '\\' => escaped = true,
             Some(q) if c == q => quote = None,
             Some(_) => {}
             None if c == '\'' || c == '"' => quote = Some(c),
@@ -187,6 +191,7 @@ paths:
       responses:
         '200':
           description: \"OK # not a comment\"
+          x-note: \"a \\\" # still not\"  # vendor: after an escaped quote
 ";
         let nodes = nodes(text);
         assert!(nodes
@@ -213,6 +218,14 @@ paths:
             &["paths", "/v1/a", "get", "responses", "200", "description"],
         );
         assert_eq!((ok.line, ok.vendor.as_deref()), (14, None));
+        let note = find(
+            &nodes,
+            &["paths", "/v1/a", "get", "responses", "200", "x-note"],
+        );
+        assert_eq!(
+            note.vendor.as_deref(),
+            Some("vendor: after an escaped quote")
+        );
     }
 
     #[test]
