@@ -27,6 +27,7 @@ pub mod syntax;
 pub mod template;
 mod tokens;
 pub mod validate;
+pub mod vendor;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

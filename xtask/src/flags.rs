@@ -33,6 +33,11 @@ pub enum Command {
     /// `cargo check` each generated crate with no features, all features, the minimal set,
     /// and every resource-group feature alone (about a second each).
     CheckFeatures(CheckFeatures),
+    /// Compare the facts of spec/<api> (paths, operations, parameters, schemas, responses,
+    /// media types, security; not prose) with a vendor document; exit non-zero when a
+    /// difference has no `vendor:` comment at its place. Says whether the file is the
+    /// profile's document of record.
+    VendorCheck(VendorCheck),
     /// The next version of a generated crate from what changed since its last release tag
     /// (`<crate>-v<version>`): the spec's semantic diff picks the bump; writes the version
     /// into the profile, a CHANGELOG.md entry, and the regenerated crate and mock.
@@ -139,6 +144,18 @@ pub struct Bench {
 
 #[derive(Args)]
 pub struct CheckFeatures;
+
+#[derive(Args)]
+pub struct VendorCheck {
+    /// The API: its folder under spec/ (or its crate's name).
+    #[arg(long)]
+    pub api: String,
+    /// The vendor's OpenAPI document (JSON or YAML).
+    pub vendor_doc: PathBuf,
+    /// Also list the differences a `vendor:` comment explains, with the comment's place.
+    #[arg(long)]
+    pub explained: bool,
+}
 
 #[derive(Args)]
 pub struct Release {
@@ -303,6 +320,21 @@ pub(crate) mod tests {
                 .command,
             Command::Test(_)
         ));
+    }
+
+    #[test]
+    fn vendor_check_takes_the_api_and_the_document() {
+        let cli = Cli::try_parse_from(["xtask", "vendor-check", "--api", "vb365", "v8.json"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        match cli.command {
+            Command::VendorCheck(check) => {
+                assert_eq!(check.api, "vb365");
+                assert_eq!(check.vendor_doc, PathBuf::from("v8.json"));
+                assert!(!check.explained);
+            }
+            _ => panic!("parsed as another command"),
+        }
+        assert!(Cli::try_parse_from(["xtask", "vendor-check", "v8.json"]).is_err());
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod project;
 mod publish;
 mod release;
 mod test;
+mod vendor_check;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
         flags::Command::CheckFeatures(cmd) => cmd.run(),
         flags::Command::Release(cmd) => cmd.run(),
         flags::Command::Publish(cmd) => cmd.run(),
+        flags::Command::VendorCheck(cmd) => cmd.run(),
     };
     result.unwrap_or_else(|e| {
         eprintln!("error: {e:#}");

@@ -1,4 +1,5 @@
-//! `cargo xtask test`: what CI runs. Formatting, `check`, `cargo test --workspace`, the
+//! `cargo xtask test`: what CI runs. Formatting, `check`, `vendor-check` of each spec against
+//! its document of record where `$VEEAM_VENDOR_DOCS` holds it, `cargo test --workspace`, the
 //! crate documentation, `publish --dry-run --all`, then `check-features`; the first that
 //! fails ends it.
 
@@ -6,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
-use crate::{flags, project};
+use crate::{flags, project, vendor_check};
 
 /// The hand-written packages: `cargo fmt --check` covers these (the generated crates are
 /// prettyplease's output, checked by `check` instead).
@@ -23,9 +24,10 @@ const HAND_WRITTEN: &[&str] = &[
 
 impl flags::Test {
     pub fn run(self) -> Result<ExitCode> {
-        let steps: [fn() -> Result<ExitCode>; 6] = [
+        let steps: [fn() -> Result<ExitCode>; 7] = [
             fmt,
             || flags::Check.run(),
+            vendor_check::documents_of_record,
             cargo_test,
             docs,
             // Every published crate packages and resolves as crates.io will see it.

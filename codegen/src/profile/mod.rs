@@ -14,9 +14,11 @@ pub mod auth;
 pub mod cursor;
 pub mod literal;
 pub mod paging;
+pub mod vendor;
 
 pub use auth::{Auth, AuthKind};
 pub use veeam_profile::{ApiProfile, CursorPaging, Endpoint, PagingProfile};
+pub use vendor::VendorDocument;
 
 /// The profile's file name inside an API's folder (the loader does not take it as a spec
 /// fragment).
@@ -62,6 +64,10 @@ pub struct Profile {
     /// The vendor's reference page of an operation, with `{tag}` and `{operationId}` in it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference_url: Option<String>,
+    /// The vendor's published document the spec follows (its version, revision, file name
+    /// and SHA-256), the base `cargo xtask vendor-check` compares the spec with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_document: Option<VendorDocument>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -178,6 +184,9 @@ impl Profile {
         }
         if let Some(c) = &self.cursor_paging {
             cursor::check(c)?;
+        }
+        if let Some(v) = &self.vendor_document {
+            vendor::check(v)?;
         }
         let inside = |e: &str| {
             !e.starts_with('/')
@@ -312,6 +321,7 @@ pub fn infer(doc: &Value, name: &str, description: &str) -> (Profile, Vec<String
         guide: Vec::new(),
         minimal_features: Vec::new(),
         reference_url: None,
+        vendor_document: None,
     };
     (profile, notes)
 }
@@ -338,6 +348,22 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("p.yaml#/auth/token_path"), "{e}");
+    }
+
+    #[test]
+    fn the_vendor_document_of_record_reads_and_a_bad_digest_is_an_error() {
+        let base = "crate: {name: a, description: d}\nauth: {kind: none}\n";
+        let sha = "0".repeat(64);
+        let text = format!("{base}vendor_document: {{version: v8, revision: '8.4', file: a.json, sha256: '{sha}'}}\n");
+        let p = Profile::parse(Path::new("p.yaml"), &text).unwrap();
+        let doc = p.vendor_document.unwrap();
+        assert_eq!((doc.version.as_str(), doc.file.as_str()), ("v8", "a.json"));
+        assert_eq!(doc.revision.as_deref(), Some("8.4"));
+        let short = format!("{base}vendor_document: {{version: v8, file: a.json, sha256: abc}}\n");
+        let e = Profile::parse(Path::new("p.yaml"), &short)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("p.yaml#/vendor_document/sha256"), "{e}");
     }
 
     #[test]
