@@ -50,6 +50,22 @@ fn a_folder_with_a_profile_is_an_api() {
             && manifest.contains("description = \"Acme backup REST API client\""),
         "{manifest}"
     );
+    // Publishable as it stands: the metadata and license texts come with no extra step.
+    for wanted in [
+        "version = \"0.1.0\"",
+        "license = \"MIT OR Apache-2.0\"",
+        "repository = \"https://",
+        "documentation = \"https://docs.rs/acme-client\"",
+        "readme = \"README.md\"",
+        "keywords = [",
+        "categories = [\"api-bindings\"",
+    ] {
+        assert!(manifest.contains(wanted), "{wanted:?} not in {manifest}");
+    }
+    assert!(!manifest.contains("publish = false"), "{manifest}");
+    for file in ["LICENSE-MIT", "LICENSE-APACHE", "README.md"] {
+        assert!(output.files.contains_key(Path::new(file)), "{file}");
+    }
     assert!(
         manifest.contains("veeam-runtime = { path = \"../../runtime\", version = \"0.3.1\" }"),
         "wired to the runtime at its version: {manifest}"
@@ -108,4 +124,31 @@ fn a_profile_mistake_names_the_file_and_key() {
         "{e}"
     );
     std::fs::remove_dir_all(&root).unwrap();
+    // What crates.io would refuse is refused here, naming the key.
+    for (krate, key) in [
+        (
+            "{name: acme, description: d, version: '1.0'}",
+            "/crate/version",
+        ),
+        (
+            "{name: acme, description: d, version: 01.2.3}",
+            "/crate/version",
+        ),
+        (
+            "{name: acme, description: d, keywords: [a, b, c, d, e, f]}",
+            "/crate/keywords",
+        ),
+        (
+            "{name: acme, description: d, keywords: ['two words']}",
+            "/crate/keywords",
+        ),
+    ] {
+        let root = temp_workspace(&format!("crate: {krate}\nauth: {{kind: none}}\n"));
+        let e = codegen::workspace_apis(&root).unwrap_err().to_string();
+        assert!(
+            e.starts_with(&format!("spec/acme/profile.yaml#{key}:")),
+            "{krate}: {e}"
+        );
+        std::fs::remove_dir_all(&root).unwrap();
+    }
 }
