@@ -343,6 +343,16 @@ impl flags::Release {
             );
         };
         let name = api.name().to_string();
+        // A tagged release is exactly what is committed: nothing else may ride along.
+        if self.tag {
+            let dirty = git(&root, &["status", "--porcelain"])?;
+            if !dirty.trim().is_empty() {
+                bail!(
+                    "--tag releases what is committed; commit or stash first:\n{}",
+                    dirty.trim_end()
+                );
+            }
+        }
         let current = codegen::profile::parse_version(&api.profile.krate.version)
             .context("the profile's version")?;
         // The crate as the spec makes it now, at the version it has.

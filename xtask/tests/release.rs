@@ -248,6 +248,15 @@ fn a_release_follows_what_changed_since_the_last_tag() {
     assert!(read(&root, "generated/demo/Cargo.toml")
         .contains("veeam-runtime = { path = \"../../runtime\", version = \"0.2.0\" }"));
 
+    // --tag releases only what is committed.
+    std::fs::write(root.join("notes.txt"), "draft").unwrap();
+    let (ok, out) = release(&root, &["--tag", "--bump", "patch"]);
+    assert!(
+        !ok && out.contains("commit or stash first") && out.contains("notes.txt"),
+        "{out}"
+    );
+    std::fs::remove_file(root.join("notes.txt")).unwrap();
+
     // --bump raises what the diff found.
     std::fs::write(
         root.join("spec/demo/widgets.yaml"),
