@@ -412,9 +412,10 @@ pub(crate) fn gate_types(
         };
         let unreferenced = BTreeSet::from([UNREFERENCED.to_string()]);
         let features = reached.get(&o).unwrap_or(&unreferenced);
-        let attr = match reached.get(&o) {
-            Some(features) => cfg_any(features),
-            None => cfg_one(UNREFERENCED),
+        let attr = if reached.contains_key(&o) {
+            cfg_any(features)
+        } else {
+            cfg_one(UNREFERENCED)
         };
         if count {
             out.gated_types += 1;

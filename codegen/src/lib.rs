@@ -60,6 +60,8 @@ pub struct Output {
     pub features: Option<features::FeatureReport>,
     /// The companion mock crate's code (crates wired to `veeam-runtime`).
     pub mock: Option<mock::MockCode>,
+    /// The API as its document names it (title, version) and what the crate has of it.
+    pub api: emit::ApiFacts,
 }
 
 /// Generates a crate from spec files (the root document first; see [`load::read_spec`]).
@@ -140,6 +142,7 @@ pub fn generate(files: &[SpecFile], options: &CrateOptions) -> Result<Output> {
         operations,
         glue,
         mock,
+        api: facts,
     })
 }
 

@@ -85,7 +85,7 @@ fn feature_sets(
 /// commit being checked; `None` (all of them) elsewhere.
 fn sample_of(name: &str, groups: usize) -> Option<(usize, usize)> {
     const OF: usize = 3;
-    if std::env::var("CI").as_deref() != Ok("true") || groups < OF {
+    if !project::ci() || groups < OF {
         return None;
     }
     let head = project::head(&project::root());

@@ -66,3 +66,8 @@ pub fn git(dir: &Path, args: &[&str]) -> Result<String> {
 pub fn head(dir: &Path) -> String {
     git(dir, &["rev-parse", "HEAD"]).unwrap_or_default()
 }
+
+/// Running under CI (`CI=true`), where the slowest checks are sampled.
+pub fn ci() -> bool {
+    std::env::var("CI").as_deref() == Ok("true")
+}

@@ -108,7 +108,7 @@ impl flags::Publish {
 /// CI (`CI=true`) builds a sample of the packages: building every `.crate` as a user's
 /// machine does took 3m50s of a local `cargo xtask test` (the tests build the same sources).
 fn sampled() -> bool {
-    std::env::var("CI").as_deref() == Ok("true")
+    project::ci()
 }
 
 /// Under CI, after `--dry-run --all --no-verify` packaged every crate and checked its

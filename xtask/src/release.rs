@@ -357,18 +357,7 @@ impl flags::Release {
             .context("the profile's version")?;
         // The crate as the spec makes it now, at the version it has.
         let output = api.generate(&root)?;
-        let (title, api_version) = {
-            let manifest = &output.files[Path::new("Cargo.toml")];
-            let field = |key: &str| {
-                manifest
-                    .lines()
-                    .find_map(|l| l.strip_prefix(&format!("{key} = \"")))
-                    .map(|v| v.trim_end_matches('"').to_string())
-                    .unwrap_or_default()
-            };
-            (field("api"), field("api-version"))
-        };
-        let speaks = format!("{title} {api_version}");
+        let speaks = format!("{} {}", output.api.title, output.api.version);
         let date = self
             .date
             .clone()
