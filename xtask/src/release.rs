@@ -413,6 +413,11 @@ impl flags::Release {
                 (show(new), text)
             }
         };
+        // Run twice without `--tag`, the second run would write the entry again.
+        let changelog = api.read_changelog(&root)?;
+        if codegen::manifest::is_released(changelog.as_deref(), &version) {
+            bail!("spec/{}/CHANGELOG.md already has the entry of {name} {version}: commit it and tag {name}-v{version}, or remove the entry to write it again", api.folder);
+        }
         println!("{name} {version}\n\n{text}");
         if self.dry_run {
             println!("(--dry-run: nothing written)");
@@ -427,7 +432,6 @@ impl flags::Release {
         codegen::Profile::parse(&profile_file, &updated)
             .context("the profile with its new version does not read back")?;
         std::fs::write(&profile_file, updated)?;
-        let changelog = api.read_changelog(&root)?;
         std::fs::write(
             spec.join(codegen::CHANGELOG),
             prepend(changelog.as_deref(), &name, &text),

@@ -248,6 +248,18 @@ fn a_release_follows_what_changed_since_the_last_tag() {
     assert!(read(&root, "generated/demo/Cargo.toml")
         .contains("veeam-runtime = { path = \"../../runtime\", version = \"0.2.0\" }"));
 
+    // A release written but not yet tagged is not written twice.
+    let (ok, out) = release(&root, &["--bump", "patch"]);
+    assert!(ok && out.contains("demo 0.4.1"), "{out}");
+    let (ok, out) = release(&root, &["--bump", "patch"]);
+    assert!(
+        !ok && out.contains("already has the entry of demo 0.4.1")
+            && out.contains("tag demo-v0.4.1"),
+        "{out}"
+    );
+    git(&root, &["checkout", "-q", "--", "."]);
+    git(&root, &["clean", "-qfd"]);
+
     // --tag releases only what is committed.
     std::fs::write(root.join("notes.txt"), "draft").unwrap();
     let (ok, out) = release(&root, &["--tag", "--bump", "patch"]);
