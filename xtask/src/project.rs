@@ -71,3 +71,17 @@ pub fn head(dir: &Path) -> String {
 pub fn ci() -> bool {
     std::env::var("CI").as_deref() == Ok("true")
 }
+
+/// The API of the workspace at `root` named by `name`: its folder under spec/ or its crate's
+/// name; an error listing the folders otherwise.
+pub fn workspace_api(root: &Path, name: &str) -> Result<codegen::WorkspaceApi> {
+    let apis = codegen::workspace_apis(root)?;
+    let folders: Vec<String> = apis.iter().map(|a| a.folder.clone()).collect();
+    match apis
+        .into_iter()
+        .find(|a| a.folder == name || a.name() == name)
+    {
+        Some(api) => Ok(api),
+        None => bail!("no API {name:?} under spec/: one of {}", folders.join(", ")),
+    }
+}

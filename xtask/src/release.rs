@@ -330,18 +330,7 @@ fn prepend(changelog: Option<&str>, name: &str, entry: &str) -> String {
 impl flags::Release {
     pub fn run(self) -> Result<ExitCode> {
         let root = self.root.clone().unwrap_or_else(project::root);
-        let apis = codegen::workspace_apis(&root)?;
-        let Some(api) = apis
-            .iter()
-            .find(|a| a.folder == self.api || a.name() == self.api)
-        else {
-            let known: Vec<&str> = apis.iter().map(|a| a.folder.as_str()).collect();
-            bail!(
-                "no API {:?} under spec/; these are: {}",
-                self.api,
-                known.join(", ")
-            );
-        };
+        let api = project::workspace_api(&root, &self.api)?;
         let name = api.name().to_string();
         // A tagged release is exactly what is committed: nothing else may ride along.
         if self.tag {
@@ -436,11 +425,8 @@ impl flags::Release {
             spec.join(codegen::CHANGELOG),
             prepend(changelog.as_deref(), &name, &text),
         )?;
-        let apis = codegen::workspace_apis(&root)?;
-        let api = apis
-            .iter()
-            .find(|a| a.name() == name)
-            .context("the API is gone after writing its profile")?;
+        // Read again: the profile now holds the new version.
+        let api = project::workspace_api(&root, &name)?;
         let output = api.generate(&root)?;
         for (folder, files) in api.crates(&root, &output)? {
             let dir = root.join("generated").join(&folder);

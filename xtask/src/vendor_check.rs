@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use codegen::WorkspaceApi;
 
 use crate::{flags, project};
@@ -17,19 +17,8 @@ pub const DOCS_ENV: &str = "VEEAM_VENDOR_DOCS";
 impl flags::VendorCheck {
     pub fn run(self) -> Result<ExitCode> {
         let root = project::root();
-        let apis = codegen::workspace_apis(&root)?;
-        let Some(api) = apis
-            .iter()
-            .find(|a| a.folder == self.api || a.name() == self.api)
-        else {
-            let names: Vec<&str> = apis.iter().map(|a| a.folder.as_str()).collect();
-            bail!(
-                "no API {:?} under spec/: one of {}",
-                self.api,
-                names.join(", ")
-            );
-        };
-        let outcome = check_api(api, &self.vendor_doc, self.explained)?;
+        let api = project::workspace_api(&root, &self.api)?;
+        let outcome = check_api(&api, &self.vendor_doc, self.explained)?;
         Ok(if outcome.unexplained == 0 {
             ExitCode::SUCCESS
         } else {
