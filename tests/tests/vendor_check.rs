@@ -519,3 +519,80 @@ fn the_profile_names_the_document_of_record_by_its_digest() {
     ));
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// The plan of `cargo xtask vendor-merge`: the vendor's change from `vendor_doc()` (the
+/// document of record) to `new` merged into JOBS, as (step, pointer, line of JOBS).
+fn merge_plan(new: &Value) -> Vec<(String, String, Option<usize>)> {
+    let root = workspace(JOBS, &vendor_doc());
+    std::fs::write(root.join("new.json"), new.to_string()).unwrap();
+    let read = |p: &str| codegen::load::read_spec(&root.join(p)).unwrap();
+    let plan = vendor::merge_plan(&read("spec/acme"), &read("vendor.json"), &read("new.json"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let _ = std::fs::remove_dir_all(&root);
+    plan.into_iter()
+        .map(|p| {
+            let kind = match &p.step {
+                vendor::merge::Step::Add { .. } => "add",
+                vendor::merge::Step::Remove { .. } => "remove",
+                vendor::merge::Step::Set { .. } => "change",
+                vendor::merge::Step::Conflict { .. } => "conflict",
+            };
+            let line = p.place.map(|(file, line)| {
+                assert!(file.ends_with("jobs.yaml"), "{}", file.display());
+                line
+            });
+            (
+                kind.to_string(),
+                codegen::error::pointer(p.step.path()),
+                line,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn merging_the_record_into_itself_plans_nothing() {
+    assert_eq!(merge_plan(&vendor_doc()), []);
+}
+
+#[test]
+fn a_vendor_revision_merges_step_by_step_and_conflicts_only_where_we_edited() {
+    let mut new = vendor_doc();
+    // A new operation, a new enum value, a parameter now required, prose changed, and a
+    // change at the place of our `vendor:` edit (the export's body type).
+    new["paths"]["/v1/jobs/{jobId}"] = json!({"delete": {"operationId": "Job_Delete",
+        "summary": "Vendor words.", "tags": ["Job"],
+        "responses": {"204": {"description": "Vendor words."}}}});
+    new["components"]["schemas"]["Job"]["properties"]["kind"]["enum"] =
+        json!(["Copy", "Backup", "Move"]);
+    new["components"]["schemas"]["Job"]["description"] = json!("New vendor words.");
+    new["paths"]["/v1/jobs"]["get"]["parameters"][1]["required"] = json!(true);
+    new["paths"]["/v1/jobs/{jobId}/export"]["post"]["responses"]["200"]["content"]
+        ["application/octet-stream"]["schema"] =
+        json!({"type": "array", "items": {"type": "object"}});
+    let plan = merge_plan(&new);
+    let step = |kind: &str, at: &str, line: Option<usize>| (kind.to_string(), at.to_string(), line);
+    assert_eq!(
+        plan,
+        [
+            step(
+                "add",
+                "/paths/~1v1~1jobs/get/parameters/0/required",
+                Some(line_of("- name: limit"))
+            ),
+            step("add", "/paths/~1v1~1jobs~1{jobId}", None),
+            // Our edit made the body a binary string; the vendor's new array does not land
+            // beside it: the whole schema is one conflict, and ours stays.
+            step(
+                "conflict",
+                &format!("{EXPORT}/responses/200/content/application~1octet-stream/schema"),
+                Some(line_of("# vendor: `type: object`") - 1),
+            ),
+            step(
+                "change",
+                "/components/schemas/Job/properties/kind/enum",
+                Some(line_of("enum:"))
+            ),
+        ]
+    );
+}

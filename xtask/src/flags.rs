@@ -38,6 +38,11 @@ pub enum Command {
     /// difference has no `vendor:` comment at its place. Says whether the file is the
     /// profile's document of record.
     VendorCheck(VendorCheck),
+    /// What importing a vendor revision would do to spec/<api>: the three-way merge of the
+    /// vendor's change (document of record -> NEW_DOC) with our curation, as a plan (places
+    /// to add, remove and change, places to describe, conflicts with our `vendor:` edits).
+    /// Writes nothing.
+    VendorMerge(VendorMerge),
     /// The next version of a generated crate from what changed since its last release tag
     /// (`<crate>-v<version>`): the spec's semantic diff picks the bump; writes the version
     /// into the profile, a CHANGELOG.md entry, and the regenerated crate and mock.
@@ -155,6 +160,18 @@ pub struct VendorCheck {
     /// Also list the differences a `vendor:` comment explains, with the comment's place.
     #[arg(long)]
     pub explained: bool,
+}
+
+#[derive(Args)]
+pub struct VendorMerge {
+    /// The API: its folder under spec/ (or its crate's name).
+    #[arg(long)]
+    pub api: String,
+    /// The document of record (the profile's `vendor_document`): the base of the merge.
+    #[arg(long)]
+    pub base: PathBuf,
+    /// The vendor's new OpenAPI document (JSON or YAML).
+    pub new_doc: PathBuf,
 }
 
 #[derive(Args)]
@@ -335,6 +352,29 @@ pub(crate) mod tests {
             _ => panic!("parsed as another command"),
         }
         assert!(Cli::try_parse_from(["xtask", "vendor-check", "v8.json"]).is_err());
+    }
+
+    #[test]
+    fn vendor_merge_takes_the_api_the_base_and_the_new_document() {
+        let cli = Cli::try_parse_from([
+            "xtask",
+            "vendor-merge",
+            "--api",
+            "vb365",
+            "--base",
+            "v8.json",
+            "v8.4.json",
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        match cli.command {
+            Command::VendorMerge(merge) => {
+                assert_eq!(merge.api, "vb365");
+                assert_eq!(merge.base, PathBuf::from("v8.json"));
+                assert_eq!(merge.new_doc, PathBuf::from("v8.4.json"));
+            }
+            _ => panic!("parsed as another command"),
+        }
+        assert!(Cli::try_parse_from(["xtask", "vendor-merge", "--api", "a", "new.json"]).is_err());
     }
 
     #[test]

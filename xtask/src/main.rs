@@ -16,6 +16,7 @@ mod publish;
 mod release;
 mod test;
 mod vendor_check;
+mod vendor_merge;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -31,6 +32,7 @@ fn main() -> ExitCode {
         flags::Command::Release(cmd) => cmd.run(),
         flags::Command::Publish(cmd) => cmd.run(),
         flags::Command::VendorCheck(cmd) => cmd.run(),
+        flags::Command::VendorMerge(cmd) => cmd.run(),
     };
     result.unwrap_or_else(|e| {
         eprintln!("error: {e:#}");

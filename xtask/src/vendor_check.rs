@@ -73,10 +73,7 @@ pub fn check_api(api: &WorkspaceApi, vendor_doc: &Path, explained: bool) -> Resu
     }
     let vendor = codegen::load::read_spec(vendor_doc)?;
     let findings = codegen::vendor::check(&ours, &vendor)?;
-    let place = |p: &Option<(std::path::PathBuf, usize)>| match p {
-        Some((file, line)) => format!("{}:{line}", file.display()),
-        None => format!("spec/{} (nowhere yet)", api.folder),
-    };
+    let place = |p: &Option<(std::path::PathBuf, usize)>| place(p, &api.folder);
     let mut unexplained = 0;
     for f in &findings {
         match &f.explained_by {
@@ -104,6 +101,14 @@ pub fn check_api(api: &WorkspaceApi, vendor_doc: &Path, explained: bool) -> Resu
         is_record,
         unexplained,
     })
+}
+
+/// `file:line` of a place in spec/<folder>, or that we have nothing there yet.
+pub fn place(p: &Option<(std::path::PathBuf, usize)>, folder: &str) -> String {
+    match p {
+        Some((file, line)) => format!("{}:{line}", file.display()),
+        None => format!("spec/{folder} (nowhere yet)"),
+    }
 }
 
 /// `cargo xtask test`'s step: every API whose document of record (by its file name) is in

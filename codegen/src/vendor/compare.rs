@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 /// Keywords that hold prose, skipped wherever they are keywords (never as names: a schema
 /// property called `description` is compared).
-const PROSE: [&str; 6] = [
+pub(crate) const PROSE: [&str; 6] = [
     "description",
     "summary",
     "title",
@@ -26,7 +26,7 @@ const PROSE: [&str; 6] = [
 
 /// Keywords whose value is a map of names (paths, properties, media types, …) rather than of
 /// keywords.
-const NAME_MAPS: [&str; 15] = [
+pub(crate) const NAME_MAPS: [&str; 15] = [
     "paths",
     "schemas",
     "properties",

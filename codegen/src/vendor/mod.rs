@@ -11,6 +11,7 @@
 
 pub mod comments;
 pub mod compare;
+pub mod merge;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -46,6 +47,32 @@ pub fn check(ours: &[SpecFile], vendor: &[SpecFile]) -> Result<Vec<Finding>> {
         .collect())
 }
 
+/// One step of a merge plan and where it lands in our files: the file and line of the place,
+/// or of the nearest key above it we have (`None` below `paths` or a component kind).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Planned {
+    pub step: merge::Step,
+    pub place: Option<(PathBuf, usize)>,
+}
+
+/// The three-way merge of the vendor's change (`base` -> `new`, each its file or files) into
+/// the curated spec (`ours`, its split files, root first), as a plan: [`merge::plan`].
+pub fn merge_plan(ours: &[SpecFile], base: &[SpecFile], new: &[SpecFile]) -> Result<Vec<Planned>> {
+    let ours_doc = load::assemble(ours)?;
+    let base_doc = load::assemble(base)?;
+    let new_doc = load::assemble(new)?;
+    let index = Index::new(ours);
+    Ok(
+        merge::plan(&ours_doc.value, &base_doc.value, &new_doc.value)
+            .into_iter()
+            .map(|step| Planned {
+                place: index.place(step.path()),
+                step,
+            })
+            .collect(),
+    )
+}
+
 /// SHA-256 of a file's bytes, as lowercase hex (the form of the profile's
 /// `vendor_document.sha256` and of `sha256sum`).
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -74,6 +101,16 @@ impl Index {
             }
         }
         Index { nodes }
+    }
+
+    /// The file and line of `path`, or of the nearest key above it we have.
+    fn place(&self, path: &[String]) -> Option<(PathBuf, usize)> {
+        (1..=path.len())
+            .rev()
+            .map(|end| &path[..end])
+            .take_while(|prefix| !too_broad(prefix))
+            .find_map(|prefix| self.nodes.get(prefix))
+            .map(|(file, line, _)| (file.clone(), *line))
     }
 
     fn finding(&self, d: Difference) -> Finding {
