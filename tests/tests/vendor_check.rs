@@ -527,7 +527,8 @@ fn merge_plan(new: &Value) -> Vec<(String, String, Option<usize>)> {
     std::fs::write(root.join("new.json"), new.to_string()).unwrap();
     let read = |p: &str| codegen::load::read_spec(&root.join(p)).unwrap();
     let plan = vendor::merge_plan(&read("spec/acme"), &read("vendor.json"), &read("new.json"))
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap_or_else(|e| panic!("{e}"))
+        .steps;
     let _ = std::fs::remove_dir_all(&root);
     plan.into_iter()
         .map(|p| {
@@ -594,5 +595,154 @@ fn a_vendor_revision_merges_step_by_step_and_conflicts_only_where_we_edited() {
                 Some(line_of("enum:"))
             ),
         ]
+    );
+}
+
+/// JOBS after writing the plan of `new` (against the record `vendor_doc()`), and what
+/// `vendor-check` then finds unexplained against `new`.
+fn imported(new: &Value) -> (Vec<codegen::load::SpecFile>, Vec<(String, String)>) {
+    let root = workspace(JOBS, &vendor_doc());
+    std::fs::write(root.join("new.json"), new.to_string()).unwrap();
+    let read = |p: &str| codegen::load::read_spec(&root.join(p)).unwrap();
+    let ours = read("spec/acme");
+    let merge = vendor::merge_plan(&ours, &read("vendor.json"), &read("new.json")).unwrap();
+    let plan: Vec<_> = merge.steps.into_iter().map(|p| p.step).collect();
+    let written = vendor::apply::apply(&merge.files, &plan).unwrap_or_else(|e| panic!("{e}"));
+    let left = vendor::check(&written.files, &read("new.json"))
+        .unwrap_or_else(|e| panic!("the written spec does not load: {e}"))
+        .into_iter()
+        .filter(|f| f.explained_by.is_none())
+        .map(|f| (f.pointer, f.what))
+        .collect();
+    let _ = std::fs::remove_dir_all(&root);
+    (written.files, left)
+}
+
+fn jobs_text(files: &[codegen::load::SpecFile]) -> &str {
+    &files
+        .iter()
+        .find(|f| f.path.ends_with("jobs.yaml"))
+        .unwrap()
+        .text
+}
+
+#[test]
+fn a_written_plan_says_what_the_vendor_says_keeps_our_words_and_edits_and_no_vendor_prose() {
+    let mut new = vendor_doc();
+    new["paths"]["/v1/jobs/{jobId}"] = json!({"delete": {"operationId": "Job_Delete",
+        "summary": "Vendor words.", "tags": ["Job"],
+        "parameters": [{"name": "jobId", "in": "path", "required": true, "description": "Vendor words.",
+            "schema": {"type": "string", "format": "uuid"}}],
+        "responses": {"204": {"description": "Vendor words."}}}});
+    new["components"]["schemas"]["Job"]["properties"]["kind"]["enum"] =
+        json!(["Copy", "Backup", "Move"]);
+    new["components"]["schemas"]["Job"]["properties"]["size"] =
+        json!({"type": "integer", "format": "int64", "description": "Vendor words."});
+    new["components"]["schemas"]["Job"]["required"] = json!(["id", "kind"]);
+    new["components"]["schemas"]["Stats"] =
+        json!({"type": "object", "properties": {"n": {"type": "integer"}}});
+    // The vendor drops the `limit` parameter and makes the id a plain string; it changes the
+    // export's body type, where our `vendor:` edit stands.
+    new["paths"]["/v1/jobs"]["get"]["parameters"] = json!([
+        {"name": "Accept", "in": "header", "schema": {"type": "string", "nullable": true}}]);
+    new["components"]["schemas"]["Job"]["properties"]["id"] = json!({"type": "string"});
+    new["paths"]["/v1/jobs/{jobId}/export"]["post"]["responses"]["200"]["content"]
+        ["application/octet-stream"]["schema"] =
+        json!({"type": "array", "items": {"type": "object"}});
+    let (files, left) = imported(&new);
+    let text = jobs_text(&files);
+    // The one thing left is the conflict: our edit stays, under its `vendor:` comment, so it
+    // is still explained; everything else now says what the vendor says.
+    assert_eq!(left, [], "{text}");
+    assert!(
+        text.contains("# vendor: `type: object`; the body is a file"),
+        "{text}"
+    );
+    assert!(text.contains("Id of the job, ours.") && text.contains("Lists the jobs, ours."));
+    assert!(
+        !text.contains("Page size, ours."),
+        "the removed parameter's words went: {text}"
+    );
+    for f in &files {
+        assert!(
+            !f.text.contains("Vendor words"),
+            "vendor prose in {}",
+            f.path.display()
+        );
+    }
+    assert!(text.contains("operationId: Job_Delete"), "{text}");
+    let shared_or_root = &files[0].text;
+    assert!(shared_or_root.contains("Stats:"), "{shared_or_root}");
+}
+
+#[test]
+fn writing_the_reverse_plan_gives_the_spec_back_but_the_words_of_what_came_and_went() {
+    let mut new = vendor_doc();
+    new["components"]["schemas"]["Job"]["properties"]
+        .as_object_mut()
+        .unwrap()
+        .remove("kind");
+    new["paths"]["/v1/jobs"]["get"]["parameters"][1]["schema"]["format"] = json!("int64");
+    let (files, left) = imported(&new);
+    assert_eq!(left, []);
+    assert!(!jobs_text(&files).contains("kind:"));
+    // And back: a workspace whose spec is the written one, the record now `new`.
+    let root = workspace(jobs_text(&files), &new);
+    std::fs::write(root.join("old.json"), vendor_doc().to_string()).unwrap();
+    let read = |p: &str| codegen::load::read_spec(&root.join(p)).unwrap();
+    let ours = read("spec/acme");
+    let merge = vendor::merge_plan(&ours, &read("vendor.json"), &read("old.json")).unwrap();
+    let plan: Vec<_> = merge.steps.into_iter().map(|p| p.step).collect();
+    let back = vendor::apply::apply(&merge.files, &plan).unwrap();
+    let _ = std::fs::remove_dir_all(&root);
+    let facts = |files: &[codegen::load::SpecFile]| codegen::load::assemble(files).unwrap().value;
+    let original = [
+        codegen::load::SpecFile {
+            path: "openapi.yaml".into(),
+            text: ROOT.into(),
+        },
+        codegen::load::SpecFile {
+            path: "jobs.yaml".into(),
+            text: JOBS.into(),
+        },
+    ];
+    assert_eq!(
+        vendor::compare::differences(&facts(&back.files), &facts(&original)),
+        []
+    );
+    // Text: the same but for the order the property came back in.
+    assert_eq!(
+        jobs_text(&back.files)
+            .replace("format: int64", "format: int32")
+            .lines()
+            .count(),
+        JOBS.lines().count()
+    );
+}
+
+#[test]
+fn an_operation_whose_path_moved_keeps_our_words_and_edits() {
+    // A new version: every path's prefix changes, operation ids stay.
+    let mut new = vendor_doc();
+    let paths = new["paths"].as_object().unwrap().clone();
+    new["paths"] = Value::Object(
+        paths
+            .into_iter()
+            .map(|(k, v)| (k.replacen("/v1/", "/v2/", 1), v))
+            .collect(),
+    );
+    new["paths"]["/v2/jobs"]["get"]["parameters"][1]["schema"]["format"] = json!("int64");
+    let (files, left) = imported(&new);
+    assert_eq!(left, []);
+    let text = jobs_text(&files);
+    assert!(!text.contains("/v1/"), "{text}");
+    assert!(text.contains("  /v2/jobs:\n    get:\n      operationId: Job_List\n      description: Lists the jobs, ours."), "{text}");
+    assert!(
+        text.contains("Page size, ours.") && text.contains("format: int64"),
+        "{text}"
+    );
+    assert!(
+        text.contains("# vendor: `type: object`; the body is a file"),
+        "{text}"
     );
 }

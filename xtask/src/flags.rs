@@ -38,11 +38,12 @@ pub enum Command {
     /// difference has no `vendor:` comment at its place. Says whether the file is the
     /// profile's document of record.
     VendorCheck(VendorCheck),
-    /// What importing a vendor revision would do to spec/<api>: the three-way merge of the
-    /// vendor's change (document of record -> NEW_DOC) with our curation, as a plan (places
-    /// to add, remove and change, places to describe, conflicts with our `vendor:` edits).
-    /// Writes nothing.
-    VendorMerge(VendorMerge),
+    /// Import a vendor revision into spec/<api>: the three-way merge of the vendor's change
+    /// (document of record -> NEW_DOC) with our curation, written into the split files
+    /// (our words and `vendor:` edits kept; conflicts listed, ours kept; new places listed
+    /// to describe), the profile's document of record moved to NEW_DOC, then the semantic
+    /// diff of the result.
+    Import(Import),
     /// The next version of a generated crate from what changed since its last release tag
     /// (`<crate>-v<version>`): the spec's semantic diff picks the bump; writes the version
     /// into the profile, a CHANGELOG.md entry, and the regenerated crate and mock.
@@ -163,15 +164,19 @@ pub struct VendorCheck {
 }
 
 #[derive(Args)]
-pub struct VendorMerge {
+pub struct Import {
     /// The API: its folder under spec/ (or its crate's name).
     #[arg(long)]
     pub api: String,
-    /// The document of record (the profile's `vendor_document`): the base of the merge.
+    /// The document of record (the profile's `vendor_document`), the base of the merge;
+    /// by default the file of that name in `$VEEAM_VENDOR_DOCS`.
     #[arg(long)]
-    pub base: PathBuf,
+    pub base: Option<PathBuf>,
     /// The vendor's new OpenAPI document (JSON or YAML).
     pub new_doc: PathBuf,
+    /// Print the plan; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Args)]
@@ -355,10 +360,10 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn vendor_merge_takes_the_api_the_base_and_the_new_document() {
+    fn import_takes_the_api_the_base_and_the_new_document() {
         let cli = Cli::try_parse_from([
             "xtask",
-            "vendor-merge",
+            "import",
             "--api",
             "vb365",
             "--base",
@@ -367,14 +372,15 @@ pub(crate) mod tests {
         ])
         .unwrap_or_else(|e| panic!("{e}"));
         match cli.command {
-            Command::VendorMerge(merge) => {
-                assert_eq!(merge.api, "vb365");
-                assert_eq!(merge.base, PathBuf::from("v8.json"));
-                assert_eq!(merge.new_doc, PathBuf::from("v8.4.json"));
+            Command::Import(import) => {
+                assert_eq!(import.api, "vb365");
+                assert_eq!(import.base, Some(PathBuf::from("v8.json")));
+                assert_eq!(import.new_doc, PathBuf::from("v8.4.json"));
+                assert!(!import.dry_run);
             }
             _ => panic!("parsed as another command"),
         }
-        assert!(Cli::try_parse_from(["xtask", "vendor-merge", "--api", "a", "new.json"]).is_err());
+        assert!(Cli::try_parse_from(["xtask", "import", "new.json"]).is_err());
     }
 
     #[test]

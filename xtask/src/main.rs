@@ -11,12 +11,12 @@ mod check_features;
 mod diff;
 mod flags;
 mod generate;
+mod import;
 mod project;
 mod publish;
 mod release;
 mod test;
 mod vendor_check;
-mod vendor_merge;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -32,7 +32,7 @@ fn main() -> ExitCode {
         flags::Command::Release(cmd) => cmd.run(),
         flags::Command::Publish(cmd) => cmd.run(),
         flags::Command::VendorCheck(cmd) => cmd.run(),
-        flags::Command::VendorMerge(cmd) => cmd.run(),
+        flags::Command::Import(cmd) => cmd.run(),
     };
     result.unwrap_or_else(|e| {
         eprintln!("error: {e:#}");

@@ -158,6 +158,126 @@ fn merge(
     }
 }
 
+/// Paths the vendor moved: a base path none of the new document has, whose operations (by
+/// method and `operationId`) are all at one new path the base does not have.
+pub fn moves(base: &Value, new: &Value) -> Vec<(String, String)> {
+    let (Some(bp), Some(np)) = (
+        base.get("paths").and_then(Value::as_object),
+        new.get("paths").and_then(Value::as_object),
+    ) else {
+        return Vec::new();
+    };
+    let ids = |item: &Value| -> Vec<(String, String)> {
+        METHODS
+            .iter()
+            .filter_map(|m| {
+                let id = item.get(*m)?.get("operationId")?.as_str()?;
+                Some((m.to_string(), id.to_string()))
+            })
+            .collect()
+    };
+    let mut out = Vec::new();
+    for (from, item) in bp {
+        if np.contains_key(from) {
+            continue;
+        }
+        let ops = ids(item);
+        if ops.is_empty() {
+            continue;
+        }
+        let targets: Vec<&String> = np
+            .iter()
+            .filter(|(to, n)| !bp.contains_key(*to) && ops.iter().all(|o| ids(n).contains(o)))
+            .map(|(to, _)| to)
+            .collect();
+        if let [to] = targets[..] {
+            out.push((from.clone(), to.clone()));
+        }
+    }
+    out
+}
+
+/// Renames `paths/from` to `paths/to` in a document, keeping its place among the paths.
+pub fn rename_path(doc: &mut Value, from: &str, to: &str) {
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        let renamed: Map<String, Value> = std::mem::take(paths)
+            .into_iter()
+            .map(|(k, v)| {
+                if k == from {
+                    (to.to_string(), v)
+                } else {
+                    (k, v)
+                }
+            })
+            .collect();
+        *paths = renamed;
+    }
+}
+
+/// A schema the vendor removed stays while a place we keep against the vendor (a conflict)
+/// still refers to it, directly or through other such schemas: its removal becomes a
+/// conflict too, rather than leave a dangling `$ref`.
+pub fn keep_what_kept_places_use(steps: Vec<Step>, ours: &Value) -> Vec<Step> {
+    let mut used: Vec<String> = Vec::new();
+    let mut todo: Vec<Value> = steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Conflict { ours: Some(v), .. } => Some(v.clone()),
+            _ => None,
+        })
+        .collect();
+    while let Some(v) = todo.pop() {
+        for name in refs(&v) {
+            if !used.contains(&name) {
+                if let Some(schema) = ours.pointer(&format!("/components/schemas/{name}")) {
+                    todo.push(schema.clone());
+                }
+                used.push(name);
+            }
+        }
+    }
+    steps
+        .into_iter()
+        .map(|s| match s {
+            Step::Remove { path }
+                if path.len() == 3
+                    && path[0] == "components"
+                    && path[1] == "schemas"
+                    && used.contains(&path[2]) =>
+            {
+                let kept = ours
+                    .pointer(&format!("/components/schemas/{}", path[2]))
+                    .cloned();
+                Step::Conflict {
+                    path,
+                    base: kept.clone(),
+                    ours: kept,
+                    new: None,
+                }
+            }
+            s => s,
+        })
+        .collect()
+}
+
+/// The schema names a value's `$ref`s point at.
+fn refs(v: &Value) -> Vec<String> {
+    match v {
+        Value::Object(m) => m
+            .iter()
+            .flat_map(|(k, child)| match (k.as_str(), child) {
+                ("$ref", Value::String(r)) => r
+                    .strip_prefix("#/components/schemas/")
+                    .map(|n| vec![n.to_string()])
+                    .unwrap_or_default(),
+                _ => refs(child),
+            })
+            .collect(),
+        Value::Array(items) => items.iter().flat_map(refs).collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Does this map read as a schema (rather than an operation, parameter or media type)?
 fn is_schema(m: &Map<String, Value>) -> bool {
     const SCHEMA_KEYWORDS: [&str; 8] = [

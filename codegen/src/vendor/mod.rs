@@ -9,6 +9,7 @@
 //! end of a line, to that line's key. Comments on `paths`, `components` and
 //! `components/<kind>` explain nothing: one would hide a whole file.
 
+pub mod apply;
 pub mod comments;
 pub mod compare;
 pub mod merge;
@@ -55,22 +56,46 @@ pub struct Planned {
     pub place: Option<(PathBuf, usize)>,
 }
 
+/// A merge plan: our files after the paths the vendor moved are renamed in them (the
+/// files [`apply::apply`] writes the steps into), the moves, and the steps.
+#[derive(Debug)]
+pub struct Merge {
+    pub files: Vec<SpecFile>,
+    /// (old path, new path) for each path whose operations all moved to one new path.
+    pub moves: Vec<(String, String)>,
+    pub steps: Vec<Planned>,
+}
+
 /// The three-way merge of the vendor's change (`base` -> `new`, each its file or files) into
-/// the curated spec (`ours`, its split files, root first), as a plan: [`merge::plan`].
-pub fn merge_plan(ours: &[SpecFile], base: &[SpecFile], new: &[SpecFile]) -> Result<Vec<Planned>> {
-    let ours_doc = load::assemble(ours)?;
-    let base_doc = load::assemble(base)?;
-    let new_doc = load::assemble(new)?;
-    let index = Index::new(ours);
-    Ok(
-        merge::plan(&ours_doc.value, &base_doc.value, &new_doc.value)
-            .into_iter()
-            .map(|step| Planned {
-                place: index.place(step.path()),
-                step,
-            })
-            .collect(),
-    )
+/// the curated spec (`ours`, its split files, root first), as a plan: [`merge::plan`], after
+/// [`merge::moves`] are carried into our files, so that an operation whose path changed
+/// (a new version's prefix) keeps our words and edits.
+pub fn merge_plan(ours: &[SpecFile], base: &[SpecFile], new: &[SpecFile]) -> Result<Merge> {
+    let mut base_doc = load::assemble(base)?.value;
+    let new_doc = load::assemble(new)?.value;
+    let moves = merge::moves(&base_doc, &new_doc);
+    let mut files = ours.to_vec();
+    for (from, to) in &moves {
+        merge::rename_path(&mut base_doc, from, to);
+        for f in &mut files {
+            f.text = apply::rename_path(&f.text, from, to);
+        }
+    }
+    let ours_doc = load::assemble(&files)?;
+    let index = Index::new(&files);
+    let steps = merge::plan(&ours_doc.value, &base_doc, &new_doc);
+    let steps = merge::keep_what_kept_places_use(steps, &ours_doc.value)
+        .into_iter()
+        .map(|step| Planned {
+            place: index.place(step.path()),
+            step,
+        })
+        .collect();
+    Ok(Merge {
+        files,
+        moves,
+        steps,
+    })
 }
 
 /// SHA-256 of a file's bytes, as lowercase hex (the form of the profile's
