@@ -44,6 +44,9 @@ pub enum Command {
     /// to describe), the profile's document of record moved to NEW_DOC, then the semantic
     /// diff of the result.
     Import(Import),
+    /// Write the facts of a vendor document, its prose and extensions left out (what a test
+    /// may commit): `paths`, `components`, `security`, and `info.version`.
+    VendorFacts(VendorFacts),
     /// The next version of a generated crate from what changed since its last release tag
     /// (`<crate>-v<version>`): the spec's semantic diff picks the bump; writes the version
     /// into the profile, a CHANGELOG.md entry, and the regenerated crate and mock.
@@ -177,6 +180,14 @@ pub struct Import {
     /// Print the plan; write nothing.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+#[derive(Args)]
+pub struct VendorFacts {
+    /// The vendor's OpenAPI document (JSON or YAML).
+    pub vendor_doc: PathBuf,
+    /// Where to write its facts (compact JSON).
+    pub out: PathBuf,
 }
 
 #[derive(Args)]

@@ -123,6 +123,16 @@ impl flags::Import {
     }
 }
 
+impl flags::VendorFacts {
+    pub fn run(self) -> Result<ExitCode> {
+        let doc = codegen::load::assemble(&codegen::load::read_spec(&self.vendor_doc)?)?.value;
+        let facts = codegen::vendor::merge::facts_only(&doc);
+        std::fs::write(&self.out, serde_json::to_string(&facts)? + "\n")
+            .with_context(|| format!("writing {}", self.out.display()))?;
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
 /// `profile.yaml` with its `vendor_document` block replaced (the rest, comments and all, as
 /// it was). The revision goes: it named the old file's.
 pub fn with_record(profile: &str, version: &str, file: &str, sha256: &str) -> String {

@@ -33,6 +33,7 @@ fn main() -> ExitCode {
         flags::Command::Publish(cmd) => cmd.run(),
         flags::Command::VendorCheck(cmd) => cmd.run(),
         flags::Command::Import(cmd) => cmd.run(),
+        flags::Command::VendorFacts(cmd) => cmd.run(),
     };
     result.unwrap_or_else(|e| {
         eprintln!("error: {e:#}");

@@ -358,6 +358,26 @@ pub fn without_prose(v: &Value, names: bool) -> Value {
     }
 }
 
+/// A whole document's facts, as a test may commit them: `paths`, `components` and
+/// `security` [`without_prose`], and `info.version`; nothing else of the root.
+pub fn facts_only(doc: &Value) -> Value {
+    let mut out = Map::new();
+    if let Some(v) = doc.get("openapi") {
+        out.insert("openapi".into(), v.clone());
+    }
+    let version = doc.pointer("/info/version").cloned().unwrap_or(Value::Null);
+    out.insert(
+        "info".into(),
+        serde_json::json!({"title": "facts only", "version": version}),
+    );
+    for key in ["paths", "components", "security"] {
+        if let Some(v) = doc.get(key) {
+            out.insert(key.into(), without_prose(v, NAME_MAPS.contains(&key)));
+        }
+    }
+    Value::Object(out)
+}
+
 /// The places inside an added or replaced value that our documentation rule wants described
 /// (an operation, a parameter, a schema, a property), as paths from the document's root.
 pub fn needs_description(path: &[String], value: &Value) -> Vec<Vec<String>> {
