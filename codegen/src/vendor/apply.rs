@@ -333,7 +333,7 @@ fn add(
     if parent.len() == 1 {
         ensure_key(&mut files[i], parent);
     }
-    insert_child(&mut files[i], parent, key, value);
+    insert_child(&mut files[i], parent, key, Some(value));
     Ok(())
 }
 
@@ -435,17 +435,14 @@ fn ensure_key(file: &mut SpecFile, path: &[String]) {
         }
         file.text.push_str(&format!("{key}:\n"));
     } else {
-        insert_child(file, &path[..path.len() - 1], &key, &Value::Null);
-        // `key: null` -> `key:`
-        file.text = file
-            .text
-            .replace(&format!(" {key}: null\n"), &format!(" {key}:\n"));
+        insert_child(file, &path[..path.len() - 1], &key, None);
     }
 }
 
-/// Appends `key: value` (or `- value` when `key` is `-`) as the last child of the block at
-/// `parent`, at the indentation of its other children.
-fn insert_child(file: &mut SpecFile, parent: &[String], key: &str, value: &Value) {
+/// Appends `key: value` (or `- value` when `key` is `-`; `key:` alone, a block to fill, when
+/// there is no value) as the last child of the block at `parent`, at the indentation of its
+/// other children.
+fn insert_child(file: &mut SpecFile, parent: &[String], key: &str, value: Option<&Value>) {
     let nodes = comments::nodes(&file.text);
     let lines: Vec<&str> = file.text.lines().collect();
     let Some(p) = nodes.iter().find(|n| n.path == parent) else {
@@ -463,15 +460,18 @@ fn insert_child(file: &mut SpecFile, parent: &[String], key: &str, value: &Value
     });
     let indent = child.map_or(parent_indent + 2, |c| shape(lines[c.line - 1]).0);
     let mut text = String::new();
-    if key == "-" {
-        item(indent, value, &mut text);
-    } else {
-        entry(&" ".repeat(indent), indent, key, value, &mut text);
+    match value {
+        None => {
+            text = format!(
+                "{}{}:\n",
+                " ".repeat(indent),
+                scalar(&Value::String(key.into()))
+            )
+        }
+        Some(v) if key == "-" => item(indent, v, &mut text),
+        Some(v) => entry(&" ".repeat(indent), indent, key, v, &mut text),
     }
-    let mut out: Vec<String> = lines[..end].iter().map(|l| l.to_string()).collect();
-    out.extend(text.lines().map(str::to_string));
-    out.extend(lines[end..].iter().map(|l| l.to_string()));
-    file.text = join(&out);
+    replace_lines(file, end, end, &text);
 }
 
 #[cfg(test)]
