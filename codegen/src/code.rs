@@ -320,7 +320,8 @@ fn both<M, B>(main: Result<M, Failure>, builder: Result<B, Failure>) -> Result<(
 
 /// What the rest of the crate needs of some builders, read off them before their rewrite.
 struct BuilderFacts {
-    page_impls: BTreeMap<String, bool>,
+    /// Each page type, with the field holding its items.
+    page_impls: BTreeMap<String, String>,
     download_operations: Vec<String>,
     /// When the crate has features: each builder's, the names each feature's builders
     /// mention, and each feature's operations.
@@ -364,6 +365,7 @@ fn survey_builders(
     tokens: TokenStream,
     groups: Option<&BTreeMap<String, String>>,
     facts: &BTreeMap<String, crate::facts::OperationFacts>,
+    pagings: &crate::paging::Pagings,
 ) -> Result<(Builders, BuilderFacts), Failure> {
     let file = parse(tokens)?;
     let survey = crate::glue::survey(&file.items, facts)?;
@@ -406,7 +408,7 @@ fn survey_builders(
     let facts = BuilderFacts {
         page_impls: survey
             .values()
-            .filter_map(|b| Some((b.page_type()?, b.facts.cursor.is_some())))
+            .filter_map(|b| b.page_type(pagings))
             .collect(),
         download_operations,
         features,
@@ -500,7 +502,8 @@ fn main_half(
     }
     let mut lib = parse(rest.into_iter().collect())?;
     let (_, my_builders) = crate::tokens::split_builders(builder_body, BUILDER_SHARE);
-    let (builders, mut facts) = survey_builders(my_builders, groups, op_facts)?;
+    let (builders, mut facts) =
+        survey_builders(my_builders, groups, op_facts, &options.profile.paging)?;
     let serde = match &mut types {
         Some(types) => {
             crate::glue::types_part(&mut types.items, &crate::glue::union_plans(api), &mut glue)?
@@ -513,28 +516,7 @@ fn main_half(
     crate::glue::methods(&mut lib.items, &mut glue);
     let mut gating = None;
     if let Some(types) = &mut types {
-        // Each page type's items field: the convention's that pages it.
-        let offset_items = options
-            .profile
-            .paging
-            .as_ref()
-            .map_or("results", |p| p.items);
-        let cursor_items = options
-            .profile
-            .cursor_paging
-            .as_ref()
-            .map_or("items", |c| c.items);
-        let used = facts
-            .page_impls
-            .iter()
-            .map(|(ty, cursor)| {
-                (
-                    ty.clone(),
-                    if *cursor { cursor_items } else { offset_items },
-                )
-            })
-            .collect();
-        crate::glue::page_impls(&mut types.items, &used)?;
+        crate::glue::page_impls(&mut types.items, &facts.page_impls)?;
         crate::glue::methods(&mut types.items, &mut glue);
     }
     let mut feature_counts = None;
@@ -608,7 +590,8 @@ fn builder_half(
     let builder =
         builder.ok_or_else(|| Failure::Format("progenitor wrote no builder module".into()))?;
     let (my_builders, _) = crate::tokens::split_builders(builder, BUILDER_SHARE);
-    let (builders, facts) = survey_builders(my_builders, groups, op_facts)?;
+    let (builders, facts) =
+        survey_builders(my_builders, groups, op_facts, &options.profile.paging)?;
     // If the other half has failed, it is not listening, and it reports why.
     let _ = facts_tx.send(facts);
     drop(facts_tx);

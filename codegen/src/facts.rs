@@ -8,9 +8,7 @@ use heck::{ToKebabCase, ToSnakeCase};
 use serde_json::Value;
 
 use crate::openapi::{each_operation, is_json_media_type, operation_parameters, resolve};
-use veeam_profile::{CursorPaging, PagingProfile};
-
-use crate::profile::paging::PageShape;
+use crate::paging::{Pagings, Plan};
 
 /// One success status of an operation whose statuses have different bodies.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,14 +30,9 @@ pub struct OperationFacts {
     pub path: String,
     /// The resource group (first tag, kebab case): the operation's feature.
     pub group: String,
-    /// Set when the operation takes the profile's offset and limit query parameters and
-    /// answers with a page.
-    pub paged: Option<PageShape>,
-    /// Set when the operation pages by tokens (the profile's `cursor_paging`): the builder
-    /// fields of its other optional query parameters, which later pages leave out.
-    pub cursor: Option<Vec<String>>,
-    /// Whether the operation takes the profile's set-id query parameter.
-    pub set_id: bool,
+    /// Set when the operation pages by one of the profile's paging conventions: which, and
+    /// what that convention needs to know of it.
+    pub paging: Option<Plan>,
     /// The success body is a file (binary, not JSON): it gets the download timeout and, when
     /// it is the only success body, `write_to`/`save_to`.
     pub download: bool,
@@ -53,57 +46,11 @@ pub struct OperationFacts {
 }
 
 /// Facts of every operation, by progenitor's operation id.
-pub fn operations(
-    doc: &Value,
-    paging: Option<&PagingProfile>,
-    cursor: Option<&CursorPaging>,
-) -> BTreeMap<String, OperationFacts> {
+pub fn operations(doc: &Value, pagings: &Pagings) -> BTreeMap<String, OperationFacts> {
     let mut out = BTreeMap::new();
     each_operation(doc, |path, method, op| {
         let Some(id) = op.get("operationId").and_then(Value::as_str) else {
             return;
-        };
-        let params = operation_parameters(doc, path, op);
-        // Letter case aside: VB for Azure spells them `Offset`/`Limit` on most lists and
-        // `offset`/`limit` on a few; the builder's setters are snake case either way.
-        let query_param = |name: &str| {
-            params.iter().copied().find(|p| {
-                p.get("in").and_then(Value::as_str) == Some("query")
-                    && p.get("name")
-                        .and_then(Value::as_str)
-                        .is_some_and(|n| n.eq_ignore_ascii_case(name))
-            })
-        };
-        let has_query = |name: &str| query_param(name).is_some();
-        let query: Vec<(&str, bool)> = params
-            .iter()
-            .filter(|p| p.get("in").and_then(Value::as_str) == Some("query"))
-            .filter_map(|p| {
-                let name = p.get("name").and_then(Value::as_str)?;
-                Some((
-                    name,
-                    p.get("required").and_then(Value::as_bool) == Some(true),
-                ))
-            })
-            .collect();
-        let names: Vec<&str> = query.iter().map(|(n, _)| *n).collect();
-        let cursor = cursor
-            .filter(|c| crate::profile::cursor::is_paged(doc, op, &names, c))
-            .map(|c| {
-                query
-                    .iter()
-                    .filter(|(n, required)| !required && *n != c.token_param && *n != c.limit_param)
-                    .map(|(n, _)| crate::names::ident(n))
-                    .collect()
-            });
-        // The walk counts: paging parameters typed as strings (SendGrid's) are not walked.
-        let integer_query = |name: &str| {
-            query_param(name)
-                .and_then(|p| p.get("schema"))
-                .map(|s| resolve(doc, s))
-                .and_then(|s| s.get("type"))
-                .and_then(Value::as_str)
-                == Some("integer")
         };
         let by_status = statuses(op);
         // By status, the page is the 200 body (VB for Azure's lists may answer 202 with an
@@ -113,20 +60,16 @@ pub fn operations(
                 .find(|s| s.status == "200")
                 .and_then(|s| s.schema.clone())
         });
-        let paged = paging
-            .filter(|p| integer_query(p.offset_param) && integer_query(p.limit_param))
-            .and_then(|p| {
-                crate::profile::paging::page_shape(
-                    doc,
-                    op,
-                    p,
-                    by_status.is_some(),
-                    page_schema.as_deref(),
-                )
-            });
-        let set_id = paging
-            .and_then(|p| p.set_id.as_deref())
-            .is_some_and(has_query);
+        let paging = pagings.plan(&crate::paging::Operation {
+            doc,
+            op,
+            query: operation_parameters(doc, path, op)
+                .into_iter()
+                .filter(|p| p.get("in").and_then(Value::as_str) == Some("query"))
+                .collect(),
+            by_status: by_status.is_some(),
+            page_schema: page_schema.as_deref(),
+        });
         let group = op
             .pointer("/tags/0")
             .and_then(Value::as_str)
@@ -147,10 +90,8 @@ pub fn operations(
                 method: method.to_string(),
                 path: path.to_string(),
                 group,
-                page_schema: page_schema.filter(|_| paged.is_some()),
-                paged,
-                cursor,
-                set_id,
+                page_schema: page_schema.filter(|_| paging.is_some()),
+                paging,
                 // By status: a file when every body is a file or nothing (VB for Azure's
                 // log export answers 200 or 201 with the file, 204 without).
                 download: match &by_status {
@@ -210,8 +151,15 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn paging() -> PagingProfile {
-        serde_norway::from_str("{offset: offset, limit: limit, set_id: setId}").unwrap()
+    fn paging() -> Pagings {
+        serde_norway::from_str("paging: {offset: offset, limit: limit, set_id: setId}").unwrap()
+    }
+
+    /// The offset convention's plan: (a bare array, takes the set id).
+    fn offset(f: &OperationFacts) -> Option<(bool, bool)> {
+        let plan = f.paging.as_ref()?;
+        assert_eq!(plan.key, "paging");
+        Some((plan.detail["bare"] == true, plan.detail["set_id"] == true))
     }
 
     #[test]
@@ -233,24 +181,26 @@ mod tests {
                 "/token": {"post": {"operationId": "token", "security": [], "responses": {"200": {}}}}
             }
         });
-        let facts = operations(&doc, Some(&paging()), None);
+        let facts = operations(&doc, &paging());
         let items = &facts["items_list"];
         assert_eq!(
-            (items.paged.clone(), items.set_id, items.group.as_str()),
-            (Some(PageShape::Envelope), true, "item-group")
+            (offset(items), items.group.as_str()),
+            (Some((false, true)), "item-group")
         );
         assert_eq!(
-            facts["bare"].paged,
-            Some(PageShape::BareArray),
+            offset(&facts["bare"]),
+            Some((true, false)),
             "letter case aside"
         );
-        assert_eq!(facts["strings"].paged, None, "the walk needs numbers");
-        assert!(facts["export"].download && facts["export"].paged.is_none());
+        assert_eq!(offset(&facts["strings"]), None, "the walk needs numbers");
+        assert!(facts["export"].download && facts["export"].paging.is_none());
         assert!(facts["token"].anonymous && !facts["export"].anonymous);
         assert!(
             !facts["either"].download,
             "JSON offered: progenitor reads JSON"
         );
-        assert!(operations(&doc, None, None)["items_list"].paged.is_none());
+        assert!(operations(&doc, &Pagings::default())["items_list"]
+            .paging
+            .is_none());
     }
 }

@@ -22,6 +22,7 @@ pub mod names;
 pub mod normalize;
 pub mod openapi;
 pub mod options;
+pub mod paging;
 pub mod profile;
 pub mod syntax;
 pub mod template;
@@ -81,11 +82,8 @@ pub fn generate(files: &[SpecFile], options: &CrateOptions) -> Result<Output> {
     let resolved = with_grant_types(&doc, options)?;
     let options = &resolved;
     let profile = options.runtime.as_ref().map(|r| &r.profile);
-    let facts = facts::operations(
-        &doc.value,
-        profile.and_then(|p| p.paging.as_ref()),
-        profile.and_then(|p| p.cursor_paging.as_ref()),
-    );
+    let no_paging = paging::Pagings::default();
+    let facts = facts::operations(&doc.value, profile.map_or(&no_paging, |p| &p.paging));
     let groups = options.runtime.as_ref().filter(|r| r.features).map(|_| {
         facts
             .iter()

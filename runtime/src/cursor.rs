@@ -85,19 +85,7 @@ async fn next_page<B, T: DeserializeOwned, F>(
     prepared: Prepared<'_>,
 ) -> Result<(), Error> {
     let (_, body) = crate::ops::body(op, prepared).await?;
-    let items = crate::paging::PagingProfile {
-        offset_param: "",
-        limit_param: profile.limit_param,
-        items: profile.items,
-        offset_field: None,
-        limit_field: None,
-        total_field: None,
-        next_link: None,
-        set_id: None,
-        default_limit: 0,
-        max_limit: None,
-    };
-    let page = crate::paging::decode_page::<T>(&body, crate::paging::Shape::Envelope, &items)?;
+    let page = crate::paging::decode_envelope::<T>(&body, profile.items)?;
     walk.pages += 1;
     let next = next_token(&body, profile.next_field)?;
     tracing::debug!(

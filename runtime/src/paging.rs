@@ -90,6 +90,28 @@ impl<T> Page<T> {
     }
 }
 
+/// The items of a page that is an object holding them in its field `items`, each decoded on
+/// its own: what a paging convention without offsets (`cursor`) reads of a page.
+/// (`items` is a profile's, `'static` as every profile string is.)
+pub fn decode_envelope<T: DeserializeOwned>(
+    body: &[u8],
+    items: &'static str,
+) -> Result<Page<T>, Error> {
+    let profile = PagingProfile {
+        offset_param: "",
+        limit_param: "",
+        items,
+        offset_field: None,
+        limit_field: None,
+        total_field: None,
+        next_link: None,
+        set_id: None,
+        default_limit: 0,
+        max_limit: None,
+    };
+    decode_page(body, Shape::Envelope, &profile)
+}
+
 /// Decodes a page body. The envelope's numbers are read in one pass, and its items kept as
 /// raw JSON (borrowed from the body); each item is then decoded on its own, so one bad item
 /// costs only itself and its error names its index and field, and fingerprinted as sent.

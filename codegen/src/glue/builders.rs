@@ -15,12 +15,12 @@ use crate::syntax::{inner_type, parse_items, type_name};
 /// operations, each with the wire name of its items field): the type of those items.
 pub(crate) fn page_impls(
     items: &mut Vec<Item>,
-    used: &BTreeMap<String, &str>,
+    used: &BTreeMap<String, String>,
 ) -> Result<(), String> {
     let mut impls = Vec::new();
     for item in items.iter() {
         let Item::Struct(s) = item else { continue };
-        let Some(items_field) = used.get(&s.ident.to_string()).copied() else {
+        let Some(items_field) = used.get(&s.ident.to_string()).map(String::as_str) else {
             continue;
         };
         let name = &s.ident;
@@ -196,22 +196,17 @@ pub(crate) struct Builder {
 }
 
 impl Builder {
-    /// The page type to implement `Paged` for, when the operation streams an envelope.
-    pub fn page_type(&self) -> Option<String> {
-        if self.facts.cursor.is_some() {
-            return type_name(&self.ok_ty);
-        }
-        match (&self.facts.paged, &self.facts.page_schema) {
-            (Some(crate::profile::paging::PageShape::Envelope), Some(schema)) => {
-                Some(crate::names::type_name(schema))
-            }
-            (Some(crate::profile::paging::PageShape::Envelope), None) => type_name(&self.ok_ty),
-            // A bare array: `Vec<T>` is `Paged` already; a named array type needs its impl.
-            (Some(crate::profile::paging::PageShape::BareArray), _) => {
-                type_name(&self.ok_ty).filter(|t| t != "Vec")
-            }
-            _ => None,
-        }
+    /// The page type to implement `Paged` for, when the operation streams one, and the field
+    /// holding its items: its paging convention says which.
+    pub fn page_type(&self, pagings: &crate::paging::Pagings) -> Option<(String, String)> {
+        let plan = self.facts.paging.as_ref()?;
+        let paging = pagings.get(plan.key)?;
+        let ty = paging.page_type(
+            plan,
+            type_name(&self.ok_ty),
+            self.facts.page_schema.as_deref(),
+        )?;
+        Some((ty, paging.items_field().to_string()))
     }
 }
 
@@ -262,7 +257,6 @@ pub(super) fn builders(
     features: bool,
     report: &mut GlueReport,
 ) -> Result<(), String> {
-    let (paging, cursor) = (profile.paging.as_ref(), profile.cursor_paging.as_ref());
     // (index of the builder's impl, the impl of the methods added to it)
     let mut added = Vec::new();
     for (at, item) in items.iter_mut().enumerate() {
@@ -336,32 +330,21 @@ pub(super) fn builders(
         };
         let mut methods = vec![send];
         report.sends += 1;
-        if let (Some(shape), Some(paging)) = (&f.paged, paging) {
-            // By status, the page is the 200 body.
-            let page_ty = match &f.page_schema {
-                Some(schema) => {
-                    let ty = format_ident!("{}", crate::names::type_name(schema));
-                    quote!(types::#ty)
-                }
-                None => quote!(#ok_ty),
-            };
-            methods.push(crate::profile::paging::stream_method(
-                paging,
-                &op,
-                &page_ty,
-                shape,
-                f.set_id,
-                &generics_lt,
-            ));
-            report.streams += 1;
-        }
-        if let (Some(clear), Some(cursor)) = (&f.cursor, cursor) {
-            methods.push(crate::profile::cursor::stream_method(
-                cursor,
-                &op,
-                &quote!(#ok_ty),
-                clear,
-                &generics_lt,
+        if let Some(plan) = &f.paging {
+            let paging = profile.paging.get(plan.key).ok_or_else(|| {
+                format!(
+                    "builder {name}: paged by `{}`, which the profile lacks",
+                    plan.key
+                )
+            })?;
+            methods.push(paging.stream_method(
+                plan,
+                &crate::paging::StreamAt {
+                    op: &op,
+                    ok_ty: &quote!(#ok_ty),
+                    page_schema: f.page_schema.as_deref(),
+                    generics_lt: &generics_lt,
+                },
             ));
             report.streams += 1;
         }

@@ -58,29 +58,18 @@ pub(super) fn constructors_private(file: &mut syn::File) {
     }
 }
 
-/// `const PAGING` (the paging convention, when the API pages) and the runtime's
-/// `ApiProfile` for this crate, both from its profile and written by
-/// [`crate::profile::literal`].
+/// The paging conventions' constants (`const PAGING`, when the API pages so) and the
+/// runtime's `ApiProfile` for this crate, both from its profile and written by
+/// [`crate::profile::literal`]; a part of the profile equal to a constant is its name.
 fn profile_items(p: &crate::profile::Profile) -> Result<(TokenStream, TokenStream), String> {
-    let paging = p
-        .paging
-        .as_ref()
-        .map(|g| crate::profile::literal::expression(g, &[]))
-        .transpose()?;
-    let named: Vec<(&str, &TokenStream)> = paging.iter().map(|t| ("PAGING", t)).collect();
-    let profile = crate::profile::literal::expression(&p.api_profile(), &named)?;
-    let mut consts = match paging {
-        Some(value) => quote!(
-        /// How this API pages its lists (its profile's `paging`).
-        const PAGING: ::veeam_runtime::paging::PagingProfile = #value;),
-        None => TokenStream::new(),
-    };
-    if let Some(cursor) = &p.cursor_paging {
-        let value = crate::profile::literal::expression(cursor, &[])?;
-        consts.extend(quote!(
-        /// How this API pages its lists by tokens (its profile's `cursor_paging`).
-        const CURSOR_PAGING: ::veeam_runtime::cursor::CursorPaging = #value;));
-    }
+    let constants = p.paging.constants()?;
+    let named: Vec<(&str, &TokenStream)> = constants.iter().map(|c| (c.name, &c.value)).collect();
+    let paths: Vec<(&str, &str)> = constants
+        .iter()
+        .map(|c| (c.ty.rsplit("::").next().unwrap_or(c.ty), c.ty))
+        .collect();
+    let profile = crate::profile::literal::expression(&p.api_profile(), &named, &paths)?;
+    let consts = constants.iter().map(|c| c.item()).collect();
     Ok((consts, profile))
 }
 

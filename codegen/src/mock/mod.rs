@@ -13,7 +13,6 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 use crate::facts::OperationFacts;
-use crate::profile::paging::PageShape;
 use crate::profile::AuthKind;
 
 /// The mock crate's code (below its header) and what it covers.
@@ -165,19 +164,21 @@ fn stub(
             crate::names::type_name(schema)
         )
     };
-    let (answer, answer_type) = match (&facts.paged, &by_status) {
-        (Some(PageShape::Envelope), Some((s, Some(schema)))) => {
+    // A paged operation answers as its convention serves pages.
+    let paged = facts.paging.as_ref().and_then(|p| p.mock_answer);
+    let (answer, answer_type) = match (paged, &by_status) {
+        (Some("Envelope"), Some((s, Some(schema)))) => {
             status = *s;
             ("Envelope", page(schema))
         }
-        (Some(PageShape::Envelope), _) => {
+        (Some("Envelope"), _) => {
             let ty = qualify(&send);
             (
                 "Envelope",
                 format!("::std::vec::Vec<<{ty} as ::veeam_mock::runtime::paging::Paged>::Item>"),
             )
         }
-        (Some(PageShape::BareArray), _) => ("BareArray", qualify(&send)),
+        (Some(other), _) => (other, qualify(&send)),
         (None, Some((s, Some(schema)))) => {
             status = *s;
             (

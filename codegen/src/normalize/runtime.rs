@@ -391,10 +391,10 @@ pub fn statuses_by_body(doc: &mut Value, report: &mut Report) {
 pub fn dropshot_pagination_by_the_runtime(doc: &mut Value, report: &mut Report) {
     each_operation_mut(doc, |path, method, op| {
         let Some(op) = op.as_object_mut() else { return };
-        if op.shift_remove(crate::profile::cursor::DROPSHOT).is_some() {
+        if op.shift_remove(crate::paging::cursor::DROPSHOT).is_some() {
             report.note(
                 "dropshot_pagination_by_the_runtime",
-                pointer(["paths", path, method, crate::profile::cursor::DROPSHOT]),
+                pointer(["paths", path, method, crate::paging::cursor::DROPSHOT]),
             );
         }
     });

@@ -8,25 +8,31 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 use serde::ser::{self, Serialize};
 
-/// Where the runtime exposes each profile type, by its name.
+/// Where the runtime exposes the login's profile types, by name (a paging convention names
+/// its own type's path: `paths` of [`expression`]).
 const PATHS: &[(&str, &str)] = &[
     ("ApiProfile", "::veeam_runtime::ApiProfile"),
     ("Endpoint", "::veeam_runtime::auth::Endpoint"),
-    ("PagingProfile", "::veeam_runtime::paging::PagingProfile"),
-    ("CursorPaging", "::veeam_runtime::cursor::CursorPaging"),
 ];
 
 /// `value` as a Rust expression. Parts of it equal to one of `named` (a constant the crate
-/// defines, with its own expression) are written as that constant's name.
+/// defines, with its own expression) are written as that constant's name. `paths`: where the
+/// runtime exposes profile types beyond the login's, by name.
 pub fn expression<T: Serialize>(
     value: &T,
     named: &[(&str, &TokenStream)],
+    paths: &[(&str, &str)],
 ) -> Result<TokenStream, String> {
     let named: Vec<(String, String)> = named
         .iter()
         .map(|(name, tokens)| (name.to_string(), tokens.to_string()))
         .collect();
-    value.serialize(Writer { named: &named }).map_err(|e| e.0)
+    value
+        .serialize(Writer {
+            named: &named,
+            paths,
+        })
+        .map_err(|e| e.0)
 }
 
 #[derive(Debug)]
@@ -49,6 +55,7 @@ impl ser::Error for Unsupported {
 #[derive(Clone, Copy)]
 struct Writer<'a> {
     named: &'a [(String, String)],
+    paths: &'a [(&'a str, &'a str)],
 }
 
 impl Writer<'_> {
@@ -276,9 +283,9 @@ impl<'a> ser::Serializer for Writer<'a> {
         unsupported("map")
     }
     fn serialize_struct(self, name: &'static str, _: usize) -> Result<Fields<'a>, Unsupported> {
-        let Some((_, path)) = PATHS.iter().find(|(n, _)| *n == name) else {
+        let Some((_, path)) = PATHS.iter().chain(self.paths).find(|(n, _)| *n == name) else {
             return unsupported(&format!(
-                "struct {name} (add where the runtime exposes it to PATHS)"
+                "struct {name} (say where the runtime exposes it: `paths`)"
             ));
         };
         let path: TokenStream = path
@@ -331,7 +338,8 @@ mod tests {
             refresh_grant: "refresh_token",
             paging: Some(paging),
         };
-        let paging_tokens = expression(&paging, &[]).unwrap();
+        let paths = [("PagingProfile", "::veeam_runtime::paging::PagingProfile")];
+        let paging_tokens = expression(&paging, &[], &paths).unwrap();
         let text = paging_tokens.to_string();
         assert!(
             text.starts_with(":: veeam_runtime :: paging :: PagingProfile {"),
@@ -346,7 +354,7 @@ mod tests {
             text.contains("max_limit : :: std :: option :: Option :: Some (1000i64)"),
             "{text}"
         );
-        let text = expression(&api, &[("PAGING", &paging_tokens)])
+        let text = expression(&api, &[("PAGING", &paging_tokens)], &paths)
             .unwrap()
             .to_string();
         assert!(

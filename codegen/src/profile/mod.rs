@@ -11,33 +11,31 @@ use serde_json::Value;
 use crate::error::{Error, Location, Result};
 
 pub mod auth;
-pub mod cursor;
 pub mod literal;
-pub mod paging;
 pub mod vendor;
 
+pub use crate::paging::Pagings;
 pub use auth::{Auth, AuthKind};
-pub use veeam_profile::{ApiProfile, CursorPaging, Endpoint, PagingProfile};
+pub use veeam_profile::{ApiProfile, Endpoint, PagingProfile};
 pub use vendor::VendorDocument;
 
 /// The profile's file name inside an API's folder (the loader does not take it as a spec
 /// fragment).
 pub const FILE_NAME: &str = "profile.yaml";
 
-/// `spec/<api>/profile.yaml`.
+/// `spec/<api>/profile.yaml`. (Its unknown keys are refused by [`Pagings`], which takes
+/// every key not named here: a paging convention's section, or a mistake.)
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
 pub struct Profile {
     /// The crate: its name and one line saying what it talks to.
     #[serde(rename = "crate")]
     pub krate: CrateInfo,
     pub auth: Auth,
-    /// How list operations are paged; absent when the API does not page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub paging: Option<PagingProfile>,
-    /// How list operations are paged by tokens, when some are (dropshot's convention).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cursor_paging: Option<CursorPaging>,
+    /// How list operations are paged: a section per paging convention the API uses
+    /// (`paging` for offset and limit, `cursor_paging` for page tokens; see
+    /// [`crate::paging`]), none when it does not page.
+    #[serde(flatten)]
+    pub paging: Pagings,
     /// Rust files appended to the crate root (hand-written helpers), relative to the API's
     /// folder: its own (`extension.rs`), or one several APIs share (`../vb365-common/waits.rs`,
     /// in a folder of `spec/` without a profile).
@@ -147,7 +145,13 @@ impl Profile {
     }
 
     /// What a profile must satisfy beyond its shape: (key, message).
-    fn check(&self) -> Result<(), (&'static str, String)> {
+    fn check(&self) -> Result<(), (String, String)> {
+        self.check_own()
+            .map_err(|(key, message)| (key.to_string(), message))?;
+        self.paging.check()
+    }
+
+    fn check_own(&self) -> Result<(), (&'static str, String)> {
         if !is_crate_name(&self.krate.name) {
             return Err(("/crate/name", format!("{:?} is not a crate name: letters, digits, `_` and `-`, starting with a letter", self.krate.name)));
         }
@@ -179,12 +183,6 @@ impl Profile {
             }
         }
         auth::check(&self.auth)?;
-        if let Some(p) = &self.paging {
-            paging::check(p)?;
-        }
-        if let Some(c) = &self.cursor_paging {
-            cursor::check(c)?;
-        }
         if let Some(v) = &self.vendor_document {
             vendor::check(v)?;
         }
@@ -248,7 +246,7 @@ impl Profile {
                     .as_deref()
                     .unwrap_or(auth::STANDARD_GRANTS.1),
             ),
-            paging: self.paging,
+            paging: self.paging.settings::<PagingProfile>().copied(),
         }
     }
 
@@ -305,8 +303,7 @@ pub fn is_crate_name(name: &str) -> bool {
 pub fn infer(doc: &Value, name: &str, description: &str) -> (Profile, Vec<String>) {
     let mut notes = Vec::new();
     let auth = auth::infer(doc, &mut notes);
-    let paging = paging::infer(doc, &mut notes);
-    let cursor_paging = cursor::infer(doc, &mut notes);
+    let paging = Pagings::infer(doc, &mut notes);
     let profile = Profile {
         krate: CrateInfo {
             name: name.to_string(),
@@ -316,7 +313,6 @@ pub fn infer(doc: &Value, name: &str, description: &str) -> (Profile, Vec<String
         },
         auth,
         paging,
-        cursor_paging,
         extension: Vec::new(),
         guide: Vec::new(),
         minimal_features: Vec::new(),
@@ -336,8 +332,14 @@ mod tests {
         let text = "crate: {name: vb365, description: d}\nauth:\n  kind: password\n  token_path: /v8/token\n  login_extra: {disable_antiforgery_token: 'true'}\npaging: {offset: offset, limit: limit, set_id: setId}\n";
         let p = Profile::parse(Path::new("p.yaml"), text).unwrap();
         assert_eq!(p.auth.token_path.as_deref(), Some("/v8/token"));
-        assert_eq!(p.paging.as_ref().unwrap().items, "results");
-        assert_eq!(p.paging.as_ref().unwrap().default_limit, 500);
+        assert_eq!(
+            p.paging.settings::<PagingProfile>().unwrap().items,
+            "results"
+        );
+        assert_eq!(
+            p.paging.settings::<PagingProfile>().unwrap().default_limit,
+            500
+        );
         let typo = text.replace("token_path", "tokenpath");
         let e = Profile::parse(Path::new("p.yaml"), &typo)
             .unwrap_err()
@@ -382,7 +384,7 @@ mod tests {
         let (p, notes) = infer(&doc, "a", "d");
         assert_eq!(p.auth.kind, AuthKind::Password);
         assert_eq!(p.auth.token_path.as_deref(), Some("/api/oauth2/token"));
-        let paging = p.paging.unwrap();
+        let paging = p.paging.settings::<PagingProfile>().unwrap();
         assert_eq!(
             (paging.offset_param, paging.limit_param),
             ("Offset", "Limit")
@@ -400,6 +402,51 @@ mod tests {
         assert_eq!(p.auth.token_path.as_deref(), Some("/api/token"));
         let (p, _) = infer(&json!({}), "a", "d");
         assert_eq!(p.auth.kind, AuthKind::None);
-        assert!(p.paging.is_none());
+        assert!(p.paging.is_empty());
+    }
+
+    const PAGING_BASE: &str = "crate: {name: a, description: d}\nauth: {kind: none}\n";
+
+    fn paging_error(extra: &str) -> String {
+        Profile::parse(Path::new("p.yaml"), &format!("{PAGING_BASE}{extra}"))
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn each_convention_reads_its_section_and_writes_it_back() {
+        let text = format!(
+            "{PAGING_BASE}paging: {{offset: skip, limit: take, items: data}}\n\
+             cursor_paging: {{token_param: page_token, limit_param: limit, items: items, next_field: next_page}}\n"
+        );
+        let p = Profile::parse(Path::new("p.yaml"), &text).unwrap();
+        let keys: Vec<&str> = p.paging.iter().map(|c| c.key()).collect();
+        assert_eq!(keys, ["paging", "cursor_paging"]);
+        let offset = p.paging.settings::<veeam_profile::PagingProfile>().unwrap();
+        assert_eq!((offset.offset_param, offset.items), ("skip", "data"));
+        let again = Profile::parse(Path::new("p.yaml"), &p.to_yaml()).unwrap();
+        assert_eq!(again, p, "{}", p.to_yaml());
+    }
+
+    #[test]
+    fn an_unknown_key_a_bad_value_and_a_failed_check_are_errors_naming_them() {
+        let e = paging_error("pagign: {offset: o, limit: l}\n");
+        assert!(
+            e.contains("p.yaml") && e.contains("`pagign`") && e.contains("cursor_paging"),
+            "{e}"
+        );
+        let e = paging_error("paging: {offset: o, limit: l, default_limit: many}\n");
+        assert!(e.contains("paging") && e.contains("default_limit"), "{e}");
+        let e = paging_error("cursor_paging: {token_param: t, limit_param: l, items: i}\n");
+        assert!(
+            e.contains("cursor_paging") && e.contains("next_field"),
+            "{e}"
+        );
+        let e = paging_error("paging: {offset: o, limit: o}\n");
+        assert!(e.contains("p.yaml#/paging/limit"), "{e}");
+        let e = paging_error(
+            "cursor_paging: {token_param: t, limit_param: l, items: ' ', next_field: n}\n",
+        );
+        assert!(e.contains("p.yaml#/cursor_paging/items"), "{e}");
     }
 }

@@ -1,16 +1,113 @@
-//! The paging convention: offset and limit query parameters, and an envelope (or a bare
-//! array) of items. Its profile is [`veeam_profile::PagingProfile`], the type the runtime's
-//! walk reads; this module checks it ([`check`]) and finds it in a document without a profile
-//! ([`infer`]).
+//! The offset/limit convention (profile.yaml's `paging`, [`veeam_profile::PagingProfile`]):
+//! an operation is paged when it takes the offset and limit query parameters (integers) and
+//! answers with an envelope holding the items (or a bare array). Its walk is
+//! `veeam_runtime::paging`.
 
+use std::any::Any;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use serde_json::Value;
+use serde_json::{json, Value};
 use veeam_profile::PagingProfile;
 
+use super::convention::{
+    read_section, stream_fn, Constant, Convention, Operation, Paging, Plan, StreamAt,
+};
 use crate::openapi::{is_json_media_type, resolve};
+
+/// The convention.
+pub struct Offset;
+
+impl Convention for Offset {
+    fn key(&self) -> &'static str {
+        "paging"
+    }
+    fn read(&self, section: Value) -> Result<Arc<dyn Paging>, String> {
+        Ok(Arc::new(read_section::<PagingProfile>(section)?))
+    }
+    fn infer(&self, doc: &Value, notes: &mut Vec<String>) -> Option<Arc<dyn Paging>> {
+        infer(doc, notes).map(|p| Arc::new(p) as Arc<dyn Paging>)
+    }
+}
+
+impl Paging for PagingProfile {
+    fn key(&self) -> &'static str {
+        Offset.key()
+    }
+    fn section(&self) -> Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+    fn settings(&self) -> &dyn Any {
+        self
+    }
+    fn check(&self) -> Result<(), (String, String)> {
+        check(self).map_err(|(at, message)| (at.to_string(), message))
+    }
+    fn plan(&self, op: &Operation) -> Option<Plan> {
+        if !op.integer_query(self.offset_param) || !op.integer_query(self.limit_param) {
+            // The walk counts: paging parameters typed as strings (SendGrid's) are not walked.
+            return None;
+        }
+        let shape = page_shape(op.doc, op.op, self, op.by_status, op.page_schema)?;
+        let set_id = self
+            .set_id
+            .is_some_and(|name| op.query_param(name).is_some());
+        Some(Plan {
+            key: self.key(),
+            detail: json!({"bare": shape == PageShape::BareArray, "set_id": set_id}),
+            mock_answer: Some(match shape {
+                PageShape::Envelope => "Envelope",
+                PageShape::BareArray => "BareArray",
+            }),
+        })
+    }
+    fn constants(&self) -> Result<Vec<Constant>, String> {
+        const TY: &str = "::veeam_runtime::paging::PagingProfile";
+        Ok(vec![Constant {
+            doc: "How this API pages its lists (its profile's `paging`).",
+            name: "PAGING",
+            ty: TY,
+            value: crate::profile::literal::expression(self, &[], &[("PagingProfile", TY)])?,
+        }])
+    }
+    fn items_field(&self) -> &str {
+        self.items
+    }
+    fn page_type(
+        &self,
+        plan: &Plan,
+        ok: Option<String>,
+        page_schema: Option<&str>,
+    ) -> Option<String> {
+        match (shape(plan), page_schema) {
+            (PageShape::Envelope, Some(schema)) => Some(crate::names::type_name(schema)),
+            (PageShape::Envelope, None) => ok,
+            // A bare array: `Vec<T>` is `Paged` already; a named array type needs its impl.
+            (PageShape::BareArray, _) => ok.filter(|t| t != "Vec"),
+        }
+    }
+    fn stream_method(&self, plan: &Plan, at: &StreamAt) -> TokenStream {
+        // By status, the page is the 200 body.
+        let page_ty = match at.page_schema {
+            Some(schema) => {
+                let ty = format_ident!("{}", crate::names::type_name(schema));
+                quote!(types::#ty)
+            }
+            None => at.ok_ty.clone(),
+        };
+        let set_id = plan.detail.get("set_id").and_then(Value::as_bool) == Some(true);
+        stream_method(self, at.op, &page_ty, &shape(plan), set_id, at.generics_lt)
+    }
+}
+
+fn shape(plan: &Plan) -> PageShape {
+    match plan.detail.get("bare").and_then(Value::as_bool) {
+        Some(true) => PageShape::BareArray,
+        _ => PageShape::Envelope,
+    }
+}
 
 /// How a paged operation's items come back.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,19 +184,19 @@ fn schema_page_shape(doc: &Value, schema: &Value, items: &str) -> Option<PageSha
 pub fn check(p: &PagingProfile) -> Result<(), (&'static str, String)> {
     if p.offset_param == p.limit_param {
         return Err((
-            "/paging/limit",
+            "/limit",
             "the offset and limit parameters must differ".into(),
         ));
     }
     if p.default_limit < 1 || p.max_limit.is_some_and(|m| m < p.default_limit) {
         return Err((
-            "/paging/default_limit",
+            "/default_limit",
             "must be at least 1 and at most `max_limit`".into(),
         ));
     }
     if p.next_link.as_deref().is_some_and(|l| !l.starts_with('/')) {
         return Err((
-            "/paging/next_link",
+            "/next_link",
             "a JSON pointer inside the envelope, starting with `/`".into(),
         ));
     }
@@ -198,7 +295,7 @@ fn leak(s: String) -> &'static str {
 /// runtime's [`veeam_runtime::paging::stream`] with the setters of this convention's
 /// parameters. `op`: the operation's `Operation` expression; `page_ty`: the type of one page;
 /// `set_id`: the operation takes the profile's set-id parameter.
-pub fn stream_method(
+fn stream_method(
     paging: &PagingProfile,
     op: &TokenStream,
     page_ty: &TokenStream,
@@ -263,26 +360,4 @@ pub fn stream_method(
         )
         },
     )
-}
-
-/// A paged builder's `stream()`, as every convention writes it: its documentation (one
-/// string per line), the signature (a stream of the page's items), and `body`.
-pub fn stream_fn(
-    doc: &[&str],
-    page_ty: &TokenStream,
-    generics_lt: &TokenStream,
-    body: TokenStream,
-) -> TokenStream {
-    let doc = doc.iter().map(|line| format!(" {line}"));
-    quote! {
-        #(#[doc = #doc])*
-        pub fn stream(self) -> impl ::veeam_runtime::Stream<
-            Item = ::std::result::Result<
-                <#page_ty as ::veeam_runtime::paging::Paged>::Item,
-                ::veeam_runtime::Error,
-            >,
-        > #generics_lt {
-            #body
-        }
-    }
 }

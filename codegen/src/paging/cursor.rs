@@ -1,16 +1,96 @@
-//! The page-token convention: `veeam_profile::CursorPaging` (profile.yaml's `cursor_paging`;
-//! what dropshot servers declare with `x-dropshot-pagination`). This module checks it
-//! ([`check`]), finds it in a document without a profile ([`infer`]), says which operations
-//! page by it ([`is_paged`]) and writes their `stream()` ([`stream_method`]), which the
-//! runtime's `cursor` module walks.
+//! The page-token convention (profile.yaml's `cursor_paging`, [`veeam_profile::CursorPaging`];
+//! what dropshot servers declare with `x-dropshot-pagination`): the first request sends a
+//! page size, each answer holds its items and the next page's token. This module checks it,
+//! finds it in a document without a profile, says which operations page by it and writes
+//! their `stream()`, which `veeam_runtime::cursor` walks.
+
+use std::any::Any;
+use std::sync::Arc;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use serde_json::Value;
+use serde_json::{json, Value};
 use veeam_profile::CursorPaging;
 
-use super::paging::stream_fn;
+use super::convention::{
+    read_section, stream_fn, Constant, Convention, Operation, Paging, Plan, StreamAt,
+};
 use crate::openapi::{is_json_media_type, resolve};
+
+/// The convention.
+pub struct Cursor;
+
+impl Convention for Cursor {
+    fn key(&self) -> &'static str {
+        "cursor_paging"
+    }
+    fn read(&self, section: Value) -> Result<Arc<dyn Paging>, String> {
+        Ok(Arc::new(read_section::<CursorPaging>(section)?))
+    }
+    fn infer(&self, doc: &Value, notes: &mut Vec<String>) -> Option<Arc<dyn Paging>> {
+        infer(doc, notes).map(|c| Arc::new(c) as Arc<dyn Paging>)
+    }
+}
+
+impl Paging for CursorPaging {
+    fn key(&self) -> &'static str {
+        Cursor.key()
+    }
+    fn section(&self) -> Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+    fn settings(&self) -> &dyn Any {
+        self
+    }
+    fn check(&self) -> Result<(), (String, String)> {
+        check(self).map_err(|(at, message)| (at.to_string(), message))
+    }
+    fn plan(&self, op: &Operation) -> Option<Plan> {
+        let query = op.query_names();
+        let names: Vec<&str> = query.iter().map(|(n, _)| *n).collect();
+        if !is_paged(op.doc, op.op, &names, self) {
+            return None;
+        }
+        // Its other optional query parameters' builder fields, which later pages leave out.
+        let clear: Vec<String> = query
+            .iter()
+            .filter(|(n, required)| !required && *n != self.token_param && *n != self.limit_param)
+            .map(|(n, _)| crate::names::ident(n))
+            .collect();
+        Some(Plan {
+            key: self.key(),
+            detail: json!({ "clear": clear }),
+            mock_answer: None,
+        })
+    }
+    fn constants(&self) -> Result<Vec<Constant>, String> {
+        const TY: &str = "::veeam_runtime::cursor::CursorPaging";
+        Ok(vec![Constant {
+            doc: "How this API pages its lists by tokens (its profile's `cursor_paging`).",
+            name: "CURSOR_PAGING",
+            ty: TY,
+            value: crate::profile::literal::expression(self, &[], &[("CursorPaging", TY)])?,
+        }])
+    }
+    fn items_field(&self) -> &str {
+        self.items
+    }
+    fn page_type(&self, _: &Plan, ok: Option<String>, _: Option<&str>) -> Option<String> {
+        ok
+    }
+    fn stream_method(&self, plan: &Plan, at: &StreamAt) -> TokenStream {
+        let clear: Vec<String> = plan
+            .detail
+            .get("clear")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect();
+        stream_method(self, at.op, at.ok_ty, &clear, at.generics_lt)
+    }
+}
 
 /// The extension dropshot puts on its paginated operations.
 pub const DROPSHOT: &str = "x-dropshot-pagination";
@@ -19,15 +99,15 @@ pub const DROPSHOT: &str = "x-dropshot-pagination";
 pub fn check(c: &CursorPaging) -> Result<(), (&'static str, String)> {
     if c.token_param == c.limit_param {
         return Err((
-            "/cursor_paging/limit_param",
+            "/limit_param",
             "the token and limit parameters must differ".into(),
         ));
     }
     for (key, value) in [
-        ("/cursor_paging/token_param", c.token_param),
-        ("/cursor_paging/limit_param", c.limit_param),
-        ("/cursor_paging/items", c.items),
-        ("/cursor_paging/next_field", c.next_field),
+        ("/token_param", c.token_param),
+        ("/limit_param", c.limit_param),
+        ("/items", c.items),
+        ("/next_field", c.next_field),
     ] {
         if value.trim().is_empty() {
             return Err((key, "must not be empty".into()));
@@ -97,7 +177,7 @@ pub fn is_paged(doc: &Value, op: &Value, query: &[&str], c: &CursorPaging) -> bo
 /// `stream()` of a token-paged operation's builder. `clear`: the builder fields of its other
 /// optional query parameters, which later pages leave out (the token stands for them, and
 /// dropshot refuses both).
-pub fn stream_method(
+fn stream_method(
     c: &CursorPaging,
     op: &TokenStream,
     page_ty: &TokenStream,
