@@ -197,7 +197,6 @@ fn guide(
     features: Option<&crate::features::FeatureReport>,
     header: &str,
 ) -> String {
-    use crate::profile::AuthKind;
     let name = &options.name;
     let krate = name.replace('-', "_");
     let profile = &runtime.profile;
@@ -220,25 +219,8 @@ fn guide(
         ],
     );
     // Log in.
-    let (login, login_text) = match profile.auth.kind {
-        AuthKind::Password => (
-            ".password(\"admin\", \"secret\")".to_string(),
-            format!(
-                "The client logs in with the OAuth2 password grant at `{}` on its first call, refreshes the token before it expires, and logs in again when the server forgets it. `.bearer_token(token)` uses a token obtained elsewhere instead.{}",
-                profile.auth.token_path.as_deref().unwrap_or("?"),
-                match &profile.auth.logout {
-                    Some(l) => format!(" `client.session().logout()` ends the session on the server (`{} {}`).", l.method, l.path),
-                    None => String::new(),
-                }
-            ),
-        ),
-        AuthKind::Bearer => (
-            ".bearer_token(\"token\")".to_string(),
-            "Every call carries the bearer token given to the builder.".to_string(),
-        ),
-        AuthKind::None => (String::new(), "The API needs no authentication.".to_string()),
-    };
-    let logout = if profile.auth.logout.is_some() && profile.auth.kind == AuthKind::Password {
+    let (login, login_text) = (profile.auth.builder_call(), profile.auth.guide());
+    let logout = if profile.auth.logs_out() {
         "\n    client.session().logout().await?;"
     } else {
         ""

@@ -7,6 +7,7 @@
 //! 5. [`generate`]: progenitor, then prettyplease;
 //! 6. [`emit`]: Cargo.toml, src/lib.rs and README.md of the crate.
 
+pub mod auth;
 pub mod code;
 pub mod contract;
 pub mod diff;
@@ -24,6 +25,7 @@ pub mod openapi;
 pub mod options;
 pub mod paging;
 pub mod profile;
+pub mod section;
 pub mod syntax;
 pub mod template;
 mod tokens;
@@ -118,7 +120,7 @@ pub fn generate(files: &[SpecFile], options: &CrateOptions) -> Result<Output> {
         mock::code(
             &options.name,
             &facts.title,
-            r.profile.auth.kind,
+            &*r.profile.auth,
             &doc.value,
             &op_facts,
             &code,
@@ -144,16 +146,16 @@ pub fn generate(files: &[SpecFile], options: &CrateOptions) -> Result<Output> {
     })
 }
 
-/// The options with the login's grant types as the document spells them (see
-/// [`profile::auth::grant_types`]), so the runtime sends the API's own words.
+/// The options with what the document says of the login filled in (the grant types, as the
+/// API spells them: see [`auth::Auth::resolve`]), so the runtime sends the API's own words.
 fn with_grant_types(doc: &load::Document, options: &CrateOptions) -> Result<CrateOptions> {
     let mut options = options.clone();
     if let Some(runtime) = &mut options.runtime {
-        let auth = &mut runtime.profile.auth;
-        let (password, refresh) = profile::auth::grant_types(&doc.value, auth)
+        runtime
+            .profile
+            .auth
+            .resolve(&doc.value)
             .map_err(|(at, message)| Error::invalid(doc.locate(&at), message))?;
-        auth.password_grant = Some(password);
-        auth.refresh_grant = Some(refresh);
     }
     Ok(options)
 }

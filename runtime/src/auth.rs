@@ -2,6 +2,8 @@
 //! request pipeline (authorize, time out, retry, re-login on 401) the generated hooks call.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -26,6 +28,20 @@ pub enum Credentials {
     BearerToken(Secret),
     /// No `Authorization` header (a server or mock that needs none).
     None,
+    /// An auth kind of its own module ([`Authorize`]), which a builder method of that module
+    /// sets with [`ClientBuilder::credentials`](crate::ClientBuilder::credentials).
+    Custom(Arc<dyn Authorize>),
+}
+
+/// An auth kind beyond the built-in ones: puts its credentials on each request the session
+/// sends (the token endpoint's and `security: []` operations' aside). Its `Debug`-free
+/// design keeps the credentials out of logs: [`Credentials`] prints it as `Custom(..)`.
+pub trait Authorize: Send + Sync {
+    /// Adds the credentials to `request` (a header, usually).
+    fn authorize<'a>(
+        &'a self,
+        request: &'a mut Request,
+    ) -> Pin<Box<dyn Future<Output = Result<(), Error>> + Send + 'a>>;
 }
 
 impl Credentials {
@@ -44,6 +60,7 @@ impl fmt::Debug for Credentials {
                 .finish(),
             Credentials::BearerToken(t) => f.debug_tuple("BearerToken").field(t).finish(),
             Credentials::None => f.write_str("None"),
+            Credentials::Custom(_) => f.write_str("Custom(..)"),
         }
     }
 }
@@ -219,6 +236,7 @@ impl Session {
         }
         let token = match &self.0.credentials {
             Credentials::None => return Ok(()),
+            Credentials::Custom(custom) => return custom.authorize(request).await,
             Credentials::BearerToken(t) => t.clone(),
             Credentials::Password { .. } => self.current_token(None).await?,
         };

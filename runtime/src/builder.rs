@@ -100,6 +100,14 @@ impl<C: FromParts> ClientBuilder<C> {
         self
     }
 
+    /// Authenticate as `credentials` say: what [`password`](Self::password) and
+    /// [`bearer_token`](Self::bearer_token) set, or an auth kind of its own
+    /// ([`Credentials::Custom`]).
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+
     /// Use a bearer token obtained elsewhere, as is.
     pub fn bearer_token(mut self, token: impl Into<Secret>) -> Self {
         self.credentials = Credentials::BearerToken(token.into());

@@ -14,7 +14,7 @@ fn token_request(folder: &str) -> (String, Vec<String>) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let apis = codegen::workspace_apis(&root).unwrap();
     let api = apis.iter().find(|a| a.folder == folder).unwrap();
-    let token = api.profile.auth.token_path.clone().unwrap();
+    let token = api.profile.api_profile().token_path.unwrap().to_string();
     let files = codegen::load::read_spec(&api.spec_dir(&root)).unwrap();
     let (doc, _) = codegen::prepare(&files).unwrap();
     let doc = doc.value;

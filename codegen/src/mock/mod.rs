@@ -13,7 +13,6 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 use crate::facts::OperationFacts;
-use crate::profile::AuthKind;
 
 /// The mock crate's code (below its header) and what it covers.
 #[derive(Debug, Clone)]
@@ -45,7 +44,7 @@ struct Stub {
 pub fn code(
     name: &str,
     title: &str,
-    auth: AuthKind,
+    auth: &dyn crate::auth::Auth,
     doc: &Value,
     facts: &BTreeMap<String, OperationFacts>,
     code: &crate::code::Code,
@@ -57,13 +56,7 @@ pub fn code(
         .values()
         .filter_map(|f| stub(&krate, f, &code.lib, builder, &statuses))
         .collect();
-    let client = match auth {
-        AuthKind::Password => {
-            ".password(::veeam_mock::USERNAME, ::veeam_mock::PASSWORD)".to_string()
-        }
-        AuthKind::Bearer => ".bearer_token(\"token\")".to_string(),
-        AuthKind::None => String::new(),
-    };
+    let client = auth.mock_call();
     let mut out = format!(
         "/// A mock {title} server on loopback, for tests of code that uses [`{krate}`]: it logs \
          in, pages, waits and fails as the server does. [`Mock::start`] starts it, \
@@ -79,11 +72,7 @@ pub fn code(
          pub async fn start() -> Mock {{ Mock(::veeam_mock::Server::for_client::<{krate}::Client>().await) }}\n\
          /// A client of this server{who}.\n\
          pub fn client(&self) -> {krate}::Client {{ {krate}::Client::builder(self.0.uri()){client}.build().expect(\"a client of the mock server\") }}\n",
-        who = if auth == AuthKind::Password {
-            " that logs in as [`veeam_mock::USERNAME`]"
-        } else {
-            ""
-        },
+        who = auth.mock_note(),
     );
     for s in &stubs {
         out.push_str(&format!(

@@ -144,14 +144,6 @@ impl Operation<'_> {
     }
 }
 
-/// A convention's section as its settings type, with the path of a bad value in the error.
-pub fn read_section<T: serde::de::DeserializeOwned>(section: Value) -> Result<T, String> {
-    serde_path_to_error::deserialize(section).map_err(|e| match e.path().to_string() {
-        p if p == "." => e.inner().to_string(),
-        p => format!("{p}: {}", e.inner()),
-    })
-}
-
 /// A paged builder's `stream()`, as every convention writes it: its documentation (one
 /// string per line), the signature (a stream of the page's items), and `body`.
 pub fn stream_fn(

@@ -18,9 +18,7 @@ pub mod convention;
 pub mod cursor;
 pub mod offset;
 
-pub use convention::{
-    read_section, stream_fn, Constant, Convention, Operation, Paging, Plan, StreamAt,
-};
+pub use convention::{stream_fn, Constant, Convention, Operation, Paging, Plan, StreamAt};
 
 /// Every paging convention, in the order profile.yaml's sections are read and written.
 pub static CONVENTIONS: &[&dyn Convention] = &[&offset::Offset, &cursor::Cursor];

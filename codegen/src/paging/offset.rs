@@ -12,9 +12,7 @@ use quote::{format_ident, quote};
 use serde_json::{json, Value};
 use veeam_profile::PagingProfile;
 
-use super::convention::{
-    read_section, stream_fn, Constant, Convention, Operation, Paging, Plan, StreamAt,
-};
+use super::convention::{stream_fn, Constant, Convention, Operation, Paging, Plan, StreamAt};
 use crate::openapi::{is_json_media_type, resolve};
 
 /// The convention.
@@ -25,7 +23,7 @@ impl Convention for Offset {
         "paging"
     }
     fn read(&self, section: Value) -> Result<Arc<dyn Paging>, String> {
-        Ok(Arc::new(read_section::<PagingProfile>(section)?))
+        Ok(Arc::new(crate::section::read::<PagingProfile>(section)?))
     }
     fn infer(&self, doc: &Value, notes: &mut Vec<String>) -> Option<Arc<dyn Paging>> {
         infer(doc, notes).map(|p| Arc::new(p) as Arc<dyn Paging>)

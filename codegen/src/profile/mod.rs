@@ -10,12 +10,11 @@ use serde_json::Value;
 
 use crate::error::{Error, Location, Result};
 
-pub mod auth;
 pub mod literal;
 pub mod vendor;
 
+pub use crate::auth::AuthSection;
 pub use crate::paging::Pagings;
-pub use auth::{Auth, AuthKind};
 pub use veeam_profile::{ApiProfile, Endpoint, PagingProfile};
 pub use vendor::VendorDocument;
 
@@ -30,7 +29,8 @@ pub struct Profile {
     /// The crate: its name and one line saying what it talks to.
     #[serde(rename = "crate")]
     pub krate: CrateInfo,
-    pub auth: Auth,
+    /// How a client authenticates: `kind` (one of [`crate::auth::KINDS`]) and its settings.
+    pub auth: AuthSection,
     /// How list operations are paged: a section per paging convention the API uses
     /// (`paging` for offset and limit, `cursor_paging` for page tokens; see
     /// [`crate::paging`]), none when it does not page.
@@ -148,6 +148,7 @@ impl Profile {
     fn check(&self) -> Result<(), (String, String)> {
         self.check_own()
             .map_err(|(key, message)| (key.to_string(), message))?;
+        self.auth.check()?;
         self.paging.check()
     }
 
@@ -182,7 +183,6 @@ impl Profile {
                 return Err(("/crate/keywords", format!("{k:?} is not a crates.io keyword: up to 20 ASCII letters, digits, `-` and `_`, starting with a letter")));
             }
         }
-        auth::check(&self.auth)?;
         if let Some(v) = &self.vendor_document {
             vendor::check(v)?;
         }
@@ -224,29 +224,13 @@ impl Profile {
         read_joined(self.guide_paths(dir))
     }
 
-    /// The profile as the runtime reads it (`FromParts::PROFILE` of the generated client).
+    /// The profile as the runtime reads it (`FromParts::PROFILE` of the generated client):
+    /// the auth kind's login, and the offset paging convention's settings (the mock server
+    /// pages by them).
     pub fn api_profile(&self) -> ApiProfile {
         ApiProfile {
-            token_path: self
-                .auth
-                .token_path
-                .clone()
-                .map(|p| &*Box::leak(p.into_boxed_str())),
-            logout: self.auth.logout,
-            login_extra: veeam_profile::de::leak_pairs(self.auth.login_extra.clone()),
-            password_grant: leak(
-                self.auth
-                    .password_grant
-                    .as_deref()
-                    .unwrap_or(auth::STANDARD_GRANTS.0),
-            ),
-            refresh_grant: leak(
-                self.auth
-                    .refresh_grant
-                    .as_deref()
-                    .unwrap_or(auth::STANDARD_GRANTS.1),
-            ),
             paging: self.paging.settings::<PagingProfile>().copied(),
+            ..self.auth.api_profile()
         }
     }
 
@@ -254,11 +238,6 @@ impl Profile {
     pub fn to_yaml(&self) -> String {
         serde_norway::to_string(self).unwrap_or_default()
     }
-}
-
-/// A string of the runtime's profile (see [`veeam_profile::de`]).
-fn leak(s: &str) -> &'static str {
-    Box::leak(s.to_string().into_boxed_str())
 }
 
 /// The files' text, one after the other, each ending in a newline (`None` without any).
@@ -302,7 +281,7 @@ pub fn is_crate_name(name: &str) -> bool {
 /// operations share. Each choice is listed in the returned notes.
 pub fn infer(doc: &Value, name: &str, description: &str) -> (Profile, Vec<String>) {
     let mut notes = Vec::new();
-    let auth = auth::infer(doc, &mut notes);
+    let auth = AuthSection::infer(doc, &mut notes);
     let paging = Pagings::infer(doc, &mut notes);
     let profile = Profile {
         krate: CrateInfo {
@@ -327,11 +306,18 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn token_path(p: &Profile) -> Option<&str> {
+        p.auth
+            .settings::<crate::auth::password::PasswordAuth>()?
+            .token_path
+            .as_deref()
+    }
+
     #[test]
     fn a_profile_reads_and_unknown_keys_are_errors() {
         let text = "crate: {name: vb365, description: d}\nauth:\n  kind: password\n  token_path: /v8/token\n  login_extra: {disable_antiforgery_token: 'true'}\npaging: {offset: offset, limit: limit, set_id: setId}\n";
         let p = Profile::parse(Path::new("p.yaml"), text).unwrap();
-        assert_eq!(p.auth.token_path.as_deref(), Some("/v8/token"));
+        assert_eq!(token_path(&p), Some("/v8/token"));
         assert_eq!(
             p.paging.settings::<PagingProfile>().unwrap().items,
             "results"
@@ -382,8 +368,8 @@ mod tests {
             }
         });
         let (p, notes) = infer(&doc, "a", "d");
-        assert_eq!(p.auth.kind, AuthKind::Password);
-        assert_eq!(p.auth.token_path.as_deref(), Some("/api/oauth2/token"));
+        assert_eq!(p.auth.kind(), "password");
+        assert_eq!(token_path(&p), Some("/api/oauth2/token"));
         let paging = p.paging.settings::<PagingProfile>().unwrap();
         assert_eq!(
             (paging.offset_param, paging.limit_param),
@@ -399,9 +385,9 @@ mod tests {
     fn oauth2_password_flow_names_the_token_path() {
         let doc = json!({"components": {"securitySchemes": {"o": {"type": "oauth2", "flows": {"password": {"tokenUrl": "https://h/api/token"}}}}}});
         let (p, _) = infer(&doc, "a", "d");
-        assert_eq!(p.auth.token_path.as_deref(), Some("/api/token"));
+        assert_eq!(token_path(&p), Some("/api/token"));
         let (p, _) = infer(&json!({}), "a", "d");
-        assert_eq!(p.auth.kind, AuthKind::None);
+        assert_eq!(p.auth.kind(), "none");
         assert!(p.paging.is_empty());
     }
 

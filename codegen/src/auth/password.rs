@@ -1,20 +1,40 @@
-//! The auth kinds: how a client of the API logs in. Each kind says what profile.yaml's `auth`
-//! must give for it ([`check`]), how it is found in a document without a profile
-//! ([`infer`]), and what the crate's guide says of it ([`guide`]); the runtime reads the
-//! password grant's fields through [`veeam_profile::ApiProfile`].
+//! The `password` auth kind: the OAuth2 password grant, form-encoded, at the API's token
+//! endpoint, with refresh (VB365's and VB for Azure's login). The runtime's session
+//! (`veeam_runtime::auth`) logs in, refreshes and logs out with the fields it writes into the
+//! crate's [`veeam_profile::ApiProfile`].
 
+use std::any::Any;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use veeam_profile::Endpoint;
+use veeam_profile::{ApiProfile, Endpoint};
 
-/// How the client authenticates.
+use super::kind::{Auth, Kind, STANDARD_GRANTS};
+
+/// The kind.
+pub struct Password;
+
+impl Kind for Password {
+    fn name(&self) -> &'static str {
+        "password"
+    }
+    fn read(&self, section: Value) -> Result<Arc<dyn Auth>, String> {
+        Ok(Arc::new(crate::section::read::<PasswordAuth>(section)?))
+    }
+    fn infer(&self, doc: &Value, notes: &mut Vec<String>) -> Option<Arc<dyn Auth>> {
+        let path = infer(doc, notes)?;
+        Some(Arc::new(PasswordAuth::at(path)))
+    }
+}
+
+/// `auth: {kind: password, ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Auth {
-    pub kind: AuthKind,
-    /// The OAuth2 token endpoint (`password`).
+pub struct PasswordAuth {
+    /// The OAuth2 token endpoint (required; an `Option` so that its absence is an error
+    /// naming the key rather than a parse error).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_path: Option<String>,
     /// The endpoint that revokes the session's tokens, if any.
@@ -32,14 +52,80 @@ pub struct Auth {
     pub refresh_grant: Option<String>,
 }
 
-/// The OAuth2 grant types a password login and a refresh send.
-pub const STANDARD_GRANTS: (&str, &str) = ("password", "refresh_token");
+impl PasswordAuth {
+    /// A password login at `token_path`, with nothing else said.
+    pub fn at(token_path: String) -> PasswordAuth {
+        PasswordAuth {
+            token_path: Some(token_path),
+            logout: None,
+            login_extra: BTreeMap::new(),
+            password_grant: None,
+            refresh_grant: None,
+        }
+    }
+}
+
+impl Auth for PasswordAuth {
+    fn kind(&self) -> &'static str {
+        Password.name()
+    }
+    fn section(&self) -> Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+    fn settings(&self) -> &dyn Any {
+        self
+    }
+    fn check(&self) -> Result<(), (String, String)> {
+        check(self).map_err(|(at, message)| (at.to_string(), message))
+    }
+    fn resolve(&self, doc: &Value) -> Result<Option<Arc<dyn Auth>>, (String, String)> {
+        let (password, refresh) = grant_types(doc, self)?;
+        Ok(Some(Arc::new(PasswordAuth {
+            password_grant: Some(password),
+            refresh_grant: Some(refresh),
+            ..self.clone()
+        })))
+    }
+    fn api_profile(&self) -> ApiProfile {
+        let leak = |s: &str| &*Box::leak(s.to_string().into_boxed_str());
+        ApiProfile {
+            token_path: self.token_path.as_deref().map(leak),
+            logout: self.logout,
+            login_extra: veeam_profile::de::leak_pairs(self.login_extra.clone()),
+            password_grant: leak(self.password_grant.as_deref().unwrap_or(STANDARD_GRANTS.0)),
+            refresh_grant: leak(self.refresh_grant.as_deref().unwrap_or(STANDARD_GRANTS.1)),
+            paging: None,
+        }
+    }
+    fn builder_call(&self) -> String {
+        ".password(\"admin\", \"secret\")".to_string()
+    }
+    fn mock_call(&self) -> String {
+        ".password(::veeam_mock::USERNAME, ::veeam_mock::PASSWORD)".to_string()
+    }
+    fn mock_note(&self) -> &'static str {
+        " that logs in as [`veeam_mock::USERNAME`]"
+    }
+    fn guide(&self) -> String {
+        format!(
+            "The client logs in with the OAuth2 password grant at `{}` on its first call, refreshes the token before it expires, and logs in again when the server forgets it. `.bearer_token(token)` uses a token obtained elsewhere instead.{}",
+            self.token_path.as_deref().unwrap_or("?"),
+            match &self.logout {
+                Some(l) => format!(" `client.session().logout()` ends the session on the server (`{} {}`).", l.method, l.path),
+                None => String::new(),
+            }
+        )
+    }
+    fn logs_out(&self) -> bool {
+        self.logout.is_some()
+    }
+}
 
 /// The `grant_type` values the client sends, in the API's own words: the profile's where it
 /// gives them, else the values of the token request's `grant_type` enum that match OAuth2's
 /// (letter case aside), else OAuth2's. A profile value the document's enum does not list is
 /// an error (pointer, message): the server would refuse every login.
-pub fn grant_types(doc: &Value, auth: &Auth) -> Result<(String, String), (String, String)> {
+pub fn grant_types(doc: &Value, auth: &PasswordAuth) -> Result<(String, String), (String, String)> {
     let Some(path) = &auth.token_path else {
         let (p, r) = STANDARD_GRANTS;
         return Ok((p.into(), r.into()));
@@ -88,41 +174,24 @@ pub fn grant_types(doc: &Value, auth: &Auth) -> Result<(String, String), (String
     ))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum AuthKind {
-    /// OAuth2 password grant, form-encoded, with refresh: `token_path` is required.
-    Password,
-    /// A bearer token the caller obtains elsewhere.
-    Bearer,
-    /// No authentication.
-    None,
-}
-
-/// What an `auth` section must satisfy beyond its shape: (key, message).
-pub fn check(auth: &Auth) -> Result<(), (&'static str, String)> {
-    match (auth.kind, &auth.token_path) {
-        (AuthKind::Password, None) => {
+/// What a password auth must satisfy beyond its shape: (key inside `auth`, message).
+pub fn check(auth: &PasswordAuth) -> Result<(), (&'static str, String)> {
+    match &auth.token_path {
+        None => {
             return Err((
-                "/auth/token_path",
+                "/token_path",
                 "`kind: password` needs the token endpoint's path".into(),
             ))
         }
-        (AuthKind::Password, Some(p)) if !p.starts_with('/') => {
-            return Err(("/auth/token_path", format!("{p:?}: a path starts with `/`")))
-        }
-        (AuthKind::Bearer | AuthKind::None, Some(_)) => {
-            return Err((
-                "/auth/token_path",
-                "only `kind: password` logs in at a token endpoint".into(),
-            ))
+        Some(p) if !p.starts_with('/') => {
+            return Err(("/token_path", format!("{p:?}: a path starts with `/`")))
         }
         _ => {}
     }
     if let Some(logout) = &auth.logout {
         if !["POST", "DELETE", "GET", "PUT"].contains(&logout.method) {
             return Err((
-                "/auth/logout/method",
+                "/logout/method",
                 format!(
                     "{:?}: one of POST, DELETE, GET, PUT (upper case)",
                     logout.method
@@ -133,32 +202,14 @@ pub fn check(auth: &Auth) -> Result<(), (&'static str, String)> {
     Ok(())
 }
 
-impl Auth {
-    /// An auth of `kind`, at `token_path` for a password grant, with nothing else said.
-    pub fn of(kind: AuthKind, token_path: Option<String>) -> Auth {
-        Auth {
-            kind,
-            token_path,
-            logout: None,
-            login_extra: BTreeMap::new(),
-            password_grant: None,
-            refresh_grant: None,
-        }
-    }
-}
-
-/// How a document without a profile authenticates, from its security schemes and its token
-/// endpoint; `notes` says what was found.
-pub fn infer(doc: &Value, notes: &mut Vec<String>) -> Auth {
-    let none = Auth::of(AuthKind::None, None);
+/// The token endpoint of a document without a profile, when it has a password login: an
+/// OAuth2 password flow's token URL, or a bearer scheme with an operation that takes a
+/// form-encoded `grant_type` (Veeam's and many others' own login).
+fn infer(doc: &Value, notes: &mut Vec<String>) -> Option<String> {
     let schemes = doc
         .pointer("/components/securitySchemes")
-        .and_then(Value::as_object);
-    let Some(schemes) = schemes.filter(|s| !s.is_empty()) else {
-        notes.push("auth: none (no securitySchemes)".into());
-        return none;
-    };
-    // An OAuth2 password flow names its token URL.
+        .and_then(Value::as_object)
+        .filter(|s| !s.is_empty())?;
     for (name, scheme) in schemes {
         if let Some(url) = scheme
             .pointer("/flows/password/tokenUrl")
@@ -168,37 +219,14 @@ pub fn infer(doc: &Value, notes: &mut Vec<String>) -> Auth {
             notes.push(format!(
                 "auth: password grant at {path} (securityScheme {name:?}, OAuth2 password flow)"
             ));
-            return Auth::of(AuthKind::Password, Some(path));
+            return Some(path);
         }
     }
-    // A bearer scheme (http bearer, or an `Authorization` header key) with a token endpoint
-    // that takes `grant_type` form-encoded: Veeam's and many others' own login.
-    if let Some(path) = token_endpoint(doc) {
-        notes.push(format!(
-            "auth: password grant at {path} (an operation takes a form-encoded `grant_type`)"
-        ));
-        return Auth::of(AuthKind::Password, Some(path));
-    }
-    let bearer = schemes.values().any(|s| {
-        s.get("scheme")
-            .and_then(Value::as_str)
-            .is_some_and(|x| x.eq_ignore_ascii_case("bearer"))
-            || s.get("name")
-                .and_then(Value::as_str)
-                .is_some_and(|x| x.eq_ignore_ascii_case("authorization"))
-            || s.get("type").and_then(Value::as_str) == Some("oauth2")
-    });
-    if bearer {
-        notes.push(
-            "auth: bearer token (no token endpoint found; pass one with `.bearer_token()`)".into(),
-        );
-        return Auth {
-            kind: AuthKind::Bearer,
-            ..none
-        };
-    }
-    notes.push("auth: none (no bearer or OAuth2 password scheme)".into());
-    none
+    let path = token_endpoint(doc)?;
+    notes.push(format!(
+        "auth: password grant at {path} (an operation takes a form-encoded `grant_type`)"
+    ));
+    Some(path)
 }
 
 /// The path of a POST operation whose form-encoded body has a `grant_type` property.
