@@ -44,7 +44,6 @@ pub struct PageNumberPaging {
 
 const GENERATOR: &str = r#"//! Pages numbered from 1 (made up by a test).
 
-use std::any::Any;
 use std::sync::Arc;
 
 use proc_macro2::TokenStream;
@@ -73,12 +72,6 @@ impl Convention for PageNumber {
 impl Paging for PageNumberPaging {
     fn key(&self) -> &'static str {
         PageNumber.key()
-    }
-    fn section(&self) -> Value {
-        serde_json::to_value(self).unwrap_or_default()
-    }
-    fn settings(&self) -> &dyn Any {
-        self
     }
     fn check(&self) -> Result<(), (String, String)> {
         if self.page_param.is_empty() {
@@ -167,7 +160,6 @@ where
 
 const AUTH_GENERATOR: &str = r#"//! A key in an `X-Api-Key` header (made up by a test).
 
-use std::any::Any;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -196,15 +188,6 @@ pub struct ApiKeyAuth {}
 impl Auth for ApiKeyAuth {
     fn kind(&self) -> &'static str {
         ApiKey.name()
-    }
-    fn section(&self) -> Value {
-        serde_json::to_value(self).unwrap_or_default()
-    }
-    fn settings(&self) -> &dyn Any {
-        self
-    }
-    fn check(&self) -> Result<(), (String, String)> {
-        Ok(())
     }
     fn builder_call(&self) -> String {
         ".api_key(\"key\")".to_string()

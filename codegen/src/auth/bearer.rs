@@ -1,7 +1,6 @@
 //! The `bearer` auth kind: a token the caller obtains elsewhere, sent as is on every call
 //! (`.bearer_token(token)`; `veeam_runtime::auth` puts it on each request).
 
-use std::any::Any;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -52,15 +51,6 @@ pub struct BearerAuth {}
 impl Auth for BearerAuth {
     fn kind(&self) -> &'static str {
         Bearer.name()
-    }
-    fn section(&self) -> Value {
-        serde_json::to_value(self).unwrap_or_default()
-    }
-    fn settings(&self) -> &dyn Any {
-        self
-    }
-    fn check(&self) -> Result<(), (String, String)> {
-        Ok(())
     }
     fn builder_call(&self) -> String {
         ".bearer_token(\"token\")".to_string()

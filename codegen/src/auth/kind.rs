@@ -1,7 +1,6 @@
 //! What an auth kind is ([`Kind`], [`Auth`]); the kinds themselves are this module's
 //! siblings.
 
-use std::any::Any;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -19,15 +18,13 @@ pub trait Kind: Sync {
 
 /// An auth kind as an API's profile sets it up (plain data: safe to share and to read after
 /// a panic).
-pub trait Auth: Send + Sync + std::panic::RefUnwindSafe {
+pub trait Auth: crate::section::Settings + Send + Sync + std::panic::RefUnwindSafe {
     /// Its kind's name.
     fn kind(&self) -> &'static str;
-    /// Its settings as profile.yaml writes them, `kind` aside.
-    fn section(&self) -> Value;
-    /// The settings as their own type, for code that reads one kind's settings.
-    fn settings(&self) -> &dyn Any;
     /// What the settings must satisfy beyond their shape: (pointer inside `auth`, message).
-    fn check(&self) -> Result<(), (String, String)>;
+    fn check(&self) -> Result<(), (String, String)> {
+        Ok(())
+    }
     /// The settings with what the document says filled in (the grant types a token request
     /// allows), or why the document and the profile disagree: (pointer in the document,
     /// message). `None`: nothing to fill in.

@@ -1,6 +1,5 @@
 //! The `none` auth kind: calls carry no credentials.
 
-use std::any::Any;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -40,15 +39,6 @@ pub struct NoneAuth {}
 impl Auth for NoneAuth {
     fn kind(&self) -> &'static str {
         NoAuth.name()
-    }
-    fn section(&self) -> Value {
-        serde_json::to_value(self).unwrap_or_default()
-    }
-    fn settings(&self) -> &dyn Any {
-        self
-    }
-    fn check(&self) -> Result<(), (String, String)> {
-        Ok(())
     }
     fn builder_call(&self) -> String {
         String::new()

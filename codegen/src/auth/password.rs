@@ -3,7 +3,6 @@
 //! (`veeam_runtime::auth`) logs in, refreshes and logs out with the fields it writes into the
 //! crate's [`veeam_profile::ApiProfile`].
 
-use std::any::Any;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -68,12 +67,6 @@ impl PasswordAuth {
 impl Auth for PasswordAuth {
     fn kind(&self) -> &'static str {
         Password.name()
-    }
-    fn section(&self) -> Value {
-        serde_json::to_value(self).unwrap_or_default()
-    }
-    fn settings(&self) -> &dyn Any {
-        self
     }
     fn check(&self) -> Result<(), (String, String)> {
         check(self).map_err(|(at, message)| (at.to_string(), message))

@@ -1,7 +1,6 @@
 //! What a paging convention is ([`Convention`], [`Paging`]) and what it is given and gives
 //! back; the conventions themselves are this module's siblings.
 
-use std::any::Any;
 use std::sync::Arc;
 
 use proc_macro2::TokenStream;
@@ -20,16 +19,13 @@ pub trait Convention: Sync {
 
 /// A convention as an API's profile sets it up (plain data: safe to share and to read
 /// after a panic).
-pub trait Paging: Send + Sync + std::panic::RefUnwindSafe {
+pub trait Paging: crate::section::Settings + Send + Sync + std::panic::RefUnwindSafe {
     /// Its convention's profile.yaml key.
     fn key(&self) -> &'static str;
-    /// The settings, as profile.yaml writes them.
-    fn section(&self) -> Value;
-    /// The settings as their own type (`veeam-profile`'s), for code that reads one
-    /// convention's settings ([`Pagings::settings`]).
-    fn settings(&self) -> &dyn Any;
     /// What the section must satisfy beyond its shape: (pointer inside it, message).
-    fn check(&self) -> Result<(), (String, String)>;
+    fn check(&self) -> Result<(), (String, String)> {
+        Ok(())
+    }
     /// How `op` pages by this convention, when it does.
     fn plan(&self, op: &Operation) -> Option<Plan>;
     /// The crate-root constants the operations' `stream()`s read (`const PAGING`).

@@ -4,7 +4,6 @@
 //! finds it in a document without a profile, says which operations page by it and writes
 //! their `stream()`, which `veeam_runtime::cursor` walks.
 
-use std::any::Any;
 use std::sync::Arc;
 
 use proc_macro2::TokenStream;
@@ -33,12 +32,6 @@ impl Convention for Cursor {
 impl Paging for CursorPaging {
     fn key(&self) -> &'static str {
         Cursor.key()
-    }
-    fn section(&self) -> Value {
-        serde_json::to_value(self).unwrap_or_default()
-    }
-    fn settings(&self) -> &dyn Any {
-        self
     }
     fn check(&self) -> Result<(), (String, String)> {
         check(self).map_err(|(at, message)| (at.to_string(), message))

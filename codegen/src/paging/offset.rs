@@ -3,7 +3,6 @@
 //! answers with an envelope holding the items (or a bare array). Its walk is
 //! `veeam_runtime::paging`.
 
-use std::any::Any;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -33,12 +32,6 @@ impl Convention for Offset {
 impl Paging for PagingProfile {
     fn key(&self) -> &'static str {
         Offset.key()
-    }
-    fn section(&self) -> Value {
-        serde_json::to_value(self).unwrap_or_default()
-    }
-    fn settings(&self) -> &dyn Any {
-        self
     }
     fn check(&self) -> Result<(), (String, String)> {
         check(self).map_err(|(at, message)| (at.to_string(), message))
