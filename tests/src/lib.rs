@@ -40,3 +40,29 @@ pub mod vb365_v6_guide {}
 pub mod vb365_v7_guide {}
 #[doc = include_str!("../../generated/vbazure/README.md")]
 pub mod vbazure_guide {}
+
+/// Runs `cargo --offline ARGS` in `dir`, a workspace of its own (a user's project, a copy of
+/// this one), building in this workspace's `target/consumer`: a fresh workspace cannot share
+/// the outer build's lock, and those that build there share their dependencies. Panics with
+/// cargo's output when it fails; returns that output.
+pub fn cargo_in_own_workspace(dir: &std::path::Path, args: &[&str]) -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .arg("--offline")
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", root.join("target/consumer"))
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "cargo {args:?} in {} failed:\n{text}",
+        dir.display()
+    );
+    text
+}

@@ -7,7 +7,6 @@
 //! offline, with this workspace's lockfile, so it resolves exactly what the tests here do.
 
 use std::path::Path;
-use std::process::Command;
 
 const LIB: &str = r#"//! The consumer's own code: a report of an organization's restore points.
 
@@ -93,21 +92,7 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
     std::fs::write(dir.join("tests/report.rs"), TEST).unwrap();
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
 
-    let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["test", "--offline", "--quiet"])
-        .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", root.join("target/consumer"))
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success(),
-        "the consumer's cargo test failed:\n{text}"
-    );
+    let text = tests::cargo_in_own_workspace(&dir, &["test", "--quiet"]);
     assert!(
         text.contains("test result: ok. 1 passed"),
         "its one test ran and passed:\n{text}"

@@ -24,7 +24,6 @@
 //! lockfile.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const SETTINGS: &str = r#"
 /// Pages numbered from 1 (made up by a test): the walk asks for page 1, 2, ... and ends at an
@@ -353,23 +352,6 @@ fn edit(path: &Path, from: &str, to: &str) {
     std::fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
-fn cargo(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .arg("--offline")
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", workspace().join("target/consumer"))
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "cargo {args:?} failed:\n{text}");
-    text
-}
-
 #[test]
 fn a_made_up_pass_paging_convention_and_auth_kind_each_have_one_home() {
     let root = workspace();
@@ -452,7 +434,7 @@ fn a_made_up_pass_paging_convention_and_auth_kind_each_have_one_home() {
     std::fs::create_dir_all(dir.join("spec/things")).unwrap();
     std::fs::write(dir.join("spec/things/openapi.yaml"), SPEC).unwrap();
     std::fs::write(dir.join("spec/things/profile.yaml"), PROFILE).unwrap();
-    cargo(&dir, &["xtask", "generate"]);
+    tests::cargo_in_own_workspace(&dir, &["xtask", "generate"]);
     let lib = std::fs::read_to_string(dir.join("generated/things/src/lib.rs")).unwrap();
     assert!(
         lib.contains("const PAGE_PAGING: ::veeam_runtime::page_number::PageNumberPaging"),
@@ -486,7 +468,7 @@ fn a_made_up_pass_paging_convention_and_auth_kind_each_have_one_home() {
     std::fs::write(dir.join("check/src/lib.rs"), "").unwrap();
     std::fs::write(dir.join("check/tests/walk.rs"), CHECK).unwrap();
 
-    let out = cargo(&dir, &["test", "-p", "check", "--quiet"]);
+    let out = tests::cargo_in_own_workspace(&dir, &["test", "-p", "check", "--quiet"]);
     assert!(out.contains("test result: ok. 1 passed"), "{out}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
