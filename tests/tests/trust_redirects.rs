@@ -178,3 +178,54 @@ async fn redirects_within_the_origin_are_bounded() {
     // The request and five redirects: then the redirect answer is the error.
     assert_eq!(server.received_requests().await.unwrap().len(), 6);
 }
+
+/// An auth kind of the caller's own (`Credentials::Custom`): a key in a header of its own.
+struct ApiKey(&'static str);
+
+impl vb365::runtime::auth::Authorize for ApiKey {
+    fn authorize<'a>(
+        &'a self,
+        request: &'a mut reqwest::Request,
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<(), vb365::runtime::Error>> + Send + 'a>,
+    > {
+        Box::pin(async move {
+            let mut value = reqwest::header::HeaderValue::from_static(self.0);
+            value.set_sensitive(true);
+            request.headers_mut().insert("x-api-key", value);
+            Ok(())
+        })
+    }
+}
+
+#[tokio::test]
+async fn own_credentials_go_with_each_request_to_the_server_and_nowhere_else() {
+    const KEY: &str = "key-custom-61d0";
+    let other = Recorder::start(r#"{"state":"Stopped"}"#).await;
+    let server = MockServer::start().await;
+    let moved = format!("/v8/Moved/{SESSION}");
+    Mock::given(method("GET"))
+        .and(path(session_path()))
+        .respond_with(redirect(302, &moved))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(moved.as_str()))
+        .and(wiremock::matchers::header("x-api-key", KEY))
+        .respond_with(redirect(302, &format!("{}{}", other.url(), session_path())))
+        .mount(&server)
+        .await;
+    let builder = vb365::Client::builder(server.uri())
+        .credentials(vb365::runtime::auth::Credentials::Custom(
+            std::sync::Arc::new(ApiKey(KEY)),
+        ))
+        .retry(RetryPolicy::none());
+    assert!(!format!("{builder:?}").contains(KEY), "{builder:?}");
+    let err = get_session(&builder.build().unwrap()).await.unwrap_err();
+    // The same-origin redirect was followed with the key (the second mock matched it and
+    // answered); the one to another origin was refused, and that host received nothing.
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(302), "{err}");
+    assert!(err.to_string().contains(&other.url()), "{err}");
+    assert_eq!(other.text(), "", "the other host received a request");
+    assert!(!err.to_string().contains(KEY), "{err}");
+}
