@@ -393,6 +393,12 @@ mod tests {
 
     const PAGING_BASE: &str = "crate: {name: a, description: d}\nauth: {kind: none}\n";
 
+    fn error_of(text: &str) -> String {
+        Profile::parse(Path::new("p.yaml"), text)
+            .unwrap_err()
+            .to_string()
+    }
+
     fn paging_error(extra: &str) -> String {
         Profile::parse(Path::new("p.yaml"), &format!("{PAGING_BASE}{extra}"))
             .unwrap_err()
@@ -416,6 +422,14 @@ mod tests {
 
     #[test]
     fn an_unknown_key_a_bad_value_and_a_failed_check_are_errors_naming_them() {
+        let e =
+            error_of("crate: {name: a, description: d}\nauth: {kind: bearer, token_path: /t}\n");
+        assert!(e.contains("bearer") && e.contains("`token_path`"), "{e}");
+        let e = error_of("crate: {name: a, description: d}\nauth: {kind: sso}\n");
+        assert!(
+            e.contains("`sso`") && e.contains("password, bearer, none"),
+            "{e}"
+        );
         let e = paging_error("pagign: {offset: o, limit: l}\n");
         assert!(
             e.contains("p.yaml") && e.contains("`pagign`") && e.contains("cursor_paging"),
