@@ -16,6 +16,7 @@ pub mod error;
 pub mod facts;
 pub mod features;
 pub mod glue;
+pub mod literal;
 pub mod load;
 pub mod manifest;
 pub mod mock;

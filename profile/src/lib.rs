@@ -4,7 +4,7 @@
 //! The generator reads `spec/<api>/profile.yaml` into these types (feature `serde`) and writes
 //! them into each generated crate as constants (`FromParts::PROFILE`, `PAGING`); the runtime
 //! (`veeam-runtime`, which re-exports them) reads those constants. A field added here is read
-//! from YAML and written into every crate without another edit; `codegen`'s `profile::literal`
+//! from YAML and written into every crate without another edit; `codegen`'s `literal`
 //! turns any value of these types into the Rust expression that builds it.
 //!
 //! Strings are `&'static str` because the runtime's copies are constants; the generator, a

@@ -91,7 +91,7 @@ impl Paging for PageNumberPaging {
             doc: "How this API numbers its pages (its profile's `page_paging`).",
             name: "PAGE_PAGING",
             ty: TY,
-            value: crate::profile::literal::expression(self, &[], &[("PageNumberPaging", TY)])?,
+            value: crate::literal::expression(self, &[], &[("PageNumberPaging", TY)])?,
         }])
     }
     fn items_field(&self) -> &str {

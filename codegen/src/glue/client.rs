@@ -60,7 +60,7 @@ pub(super) fn constructors_private(file: &mut syn::File) {
 
 /// The paging conventions' constants (`const PAGING`, when the API pages so) and the
 /// runtime's `ApiProfile` for this crate, both from its profile and written by
-/// [`crate::profile::literal`]; a part of the profile equal to a constant is its name.
+/// [`crate::literal`]; a part of the profile equal to a constant is its name.
 fn profile_items(p: &crate::profile::Profile) -> Result<(TokenStream, TokenStream), String> {
     let constants = p.paging.constants()?;
     let named: Vec<(&str, &TokenStream)> = constants.iter().map(|c| (c.name, &c.value)).collect();
@@ -68,7 +68,7 @@ fn profile_items(p: &crate::profile::Profile) -> Result<(TokenStream, TokenStrea
         .iter()
         .map(|c| (c.ty.rsplit("::").next().unwrap_or(c.ty), c.ty))
         .collect();
-    let profile = crate::profile::literal::expression(&p.api_profile(), &named, &paths)?;
+    let profile = crate::literal::expression(&p.api_profile(), &named, &paths)?;
     let consts = constants.iter().map(|c| c.item()).collect();
     Ok((consts, profile))
 }

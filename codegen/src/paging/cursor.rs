@@ -60,7 +60,7 @@ impl Paging for CursorPaging {
             doc: "How this API pages its lists by tokens (its profile's `cursor_paging`).",
             name: "CURSOR_PAGING",
             ty: TY,
-            value: crate::profile::literal::expression(self, &[], &[("CursorPaging", TY)])?,
+            value: crate::literal::expression(self, &[], &[("CursorPaging", TY)])?,
         }])
     }
     fn items_field(&self) -> &str {

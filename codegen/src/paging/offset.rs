@@ -60,7 +60,7 @@ impl Paging for PagingProfile {
             doc: "How this API pages its lists (its profile's `paging`).",
             name: "PAGING",
             ty: TY,
-            value: crate::profile::literal::expression(self, &[], &[("PagingProfile", TY)])?,
+            value: crate::literal::expression(self, &[], &[("PagingProfile", TY)])?,
         }])
     }
     fn items_field(&self) -> &str {

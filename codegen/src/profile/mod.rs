@@ -10,7 +10,6 @@ use serde_json::Value;
 
 use crate::error::{Error, Location, Result};
 
-pub mod literal;
 pub mod vendor;
 
 pub use crate::auth::AuthSection;
