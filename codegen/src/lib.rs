@@ -9,6 +9,7 @@
 
 pub mod auth;
 pub mod code;
+pub mod commands;
 pub mod contract;
 pub mod diff;
 pub mod emit;
@@ -66,6 +67,8 @@ pub struct Output {
     pub mock: Option<mock::MockCode>,
     /// The API as its document names it (title, version) and what the crate has of it.
     pub api: emit::ApiFacts,
+    /// Every operation as a command of the command line (`<group> <command>`).
+    pub commands: Vec<commands::Command>,
 }
 
 /// Generates a crate from spec files (the root document first; see [`load::read_spec`]).
@@ -144,6 +147,7 @@ pub fn generate(files: &[SpecFile], options: &CrateOptions) -> Result<Output> {
         glue,
         mock,
         api: facts,
+        commands: commands::commands(&doc.value, &op_facts),
     })
 }
 
