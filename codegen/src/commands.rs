@@ -46,18 +46,20 @@ pub fn commands(doc: &Value, facts: &BTreeMap<String, OperationFacts>) -> Vec<Co
             Some((prefix, rest)) if !rest.is_empty() => (prefix.to_kebab_case(), rest),
             _ => (f.group.clone(), id),
         };
-        let own = match prefix.strip_prefix(&format!("{}-", f.group)) {
-            _ if prefix == f.group => String::new(),
-            Some(own) => format!("{own}-"),
-            None => format!("{prefix}-"),
+        let own = if prefix == f.group {
+            String::new()
+        } else {
+            let beyond = prefix.strip_prefix(&format!("{}-", f.group));
+            format!("{}-", beyond.unwrap_or(&prefix))
         };
         let rest = rest.to_kebab_case();
         // VB365 ends the ids of operations that start work with `Action`; a command says so
         // without the word.
         let full = format!("{own}{}", without_action(&rest));
-        let short = match own.is_empty() {
-            true => short_name(&full, &f.group, method, f.paging.is_some()),
-            false => full.clone(),
+        let short = if own.is_empty() {
+            short_name(&full, &f.group, method, f.paging.is_some())
+        } else {
+            full.clone()
         };
         let names = vec![
             short,
