@@ -173,6 +173,11 @@ impl Session {
         &self.0.timeouts
     }
 
+    /// The HTTP client every request of the session goes through.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.0.http
+    }
+
     /// The base URL requests are sent below (scheme, host, port and any path prefix).
     pub fn base_url(&self) -> &str {
         &self.0.base_url

@@ -70,7 +70,7 @@ impl<C> std::fmt::Debug for ClientBuilder<C> {
     }
 }
 
-impl<C: FromParts> ClientBuilder<C> {
+impl<C> ClientBuilder<C> {
     /// A builder for the server at `base_url` (scheme, host and port, e.g.
     /// `https://vbo.example.com:4443`; the API's version prefix is part of each path).
     pub fn new(base_url: impl Into<String>) -> Self {
@@ -196,7 +196,7 @@ impl<C: FromParts> ClientBuilder<C> {
 
     /// The HTTP client that sends the requests (the given one, or one this builder
     /// configures: TLS, timeouts, proxy, user agent), after checking the configuration.
-    fn make_http_client(&self) -> Result<reqwest::Client, Error> {
+    fn make_http_client(&self, profile: Option<&ApiProfile>) -> Result<reqwest::Client, Error> {
         let config = |m: String| Error::new(ErrorKind::Config(m));
         let shown = redact_url_text(&self.base_url);
         let url = reqwest::Url::parse(&self.base_url)
@@ -228,7 +228,7 @@ impl<C: FromParts> ClientBuilder<C> {
                 "a pinned certificate and extra root certificates together: pinning accepts exactly the pinned certificates and would ignore the roots; use one or the other".into(),
             ));
         }
-        if self.credentials.is_password() && C::PROFILE.token_path.is_none() {
+        if self.credentials.is_password() && profile.is_some_and(|p| p.token_path.is_none()) {
             return Err(config(
                 "this API has no password login: use `.bearer_token(token)`".into(),
             ));
@@ -295,7 +295,8 @@ impl<C: FromParts> ClientBuilder<C> {
         probe: &str,
         timeout: std::time::Duration,
     ) -> Result<crate::discovery::Discovery, Error> {
-        let http = self.make_http_client()?;
+        // No credential goes with the probe: the login's checks do not apply.
+        let http = self.make_http_client(None)?;
         crate::discovery::probe(
             &http,
             self.base_url.trim_end_matches('/'),
@@ -306,18 +307,70 @@ impl<C: FromParts> ClientBuilder<C> {
         .await
     }
 
-    pub fn build(self) -> Result<C, Error> {
-        let http = self.make_http_client()?;
+    /// The session alone, for an API known only at run time by its login profile (the
+    /// command line: one program, many APIs). [`ClientBuilder::build`] is this and the
+    /// generated client around it.
+    pub fn build_session(self, profile: ApiProfile) -> Result<Session, Error> {
+        let http = self.make_http_client(Some(&profile))?;
         let base_url = self.base_url.trim_end_matches('/').to_string();
-        let session = Session::new(
-            C::PROFILE,
-            base_url.clone(),
-            http.clone(),
+        Ok(Session::new(
+            profile,
+            base_url,
+            http,
             self.credentials,
             self.retry,
             self.timeouts,
             self.refresh_margin,
-        );
+        ))
+    }
+
+    /// The SHA-256 fingerprint of the certificate the server presents, read in a TLS
+    /// handshake that is abandoned as soon as the certificate arrives: no request, and so no
+    /// credential, is sent. For trust on first use: show it to the admin, and pin it
+    /// ([`ClientBuilder::pin_certificate_sha256`]) only once they confirm it. The builder's
+    /// proxy and connect timeout apply; its certificate settings do not (the point is to see
+    /// the certificate before trusting it). A plain `http://` URL has no certificate: an
+    /// error.
+    pub async fn presented_certificate(&self) -> Result<String, Error> {
+        let config = |m: String| Error::new(ErrorKind::Config(m));
+        let shown = redact_url_text(&self.base_url);
+        let url = reqwest::Url::parse(&self.base_url)
+            .map_err(|e| config(format!("base URL {shown:?}: {e}")))?;
+        if url.scheme() != "https" {
+            return Err(config(format!(
+                "base URL {shown:?} is not https: there is no certificate to see"
+            )));
+        }
+        let (tls, seen) = tls::capture_config()?;
+        let mut http = http_client_builder()
+            .connect_timeout(self.timeouts.connect)
+            .timeout(self.timeouts.connect)
+            .tls_backend_preconfigured(tls);
+        if let Some(proxy) = &self.proxy {
+            let proxy = reqwest::Proxy::all(proxy.as_str())
+                .map_err(|e| config(format!("proxy {:?}: {e}", redact_url_text(proxy))))?;
+            http = http.proxy(proxy);
+        }
+        let http = http
+            .build()
+            .map_err(|e| config(format!("HTTP client: {e}")))?;
+        // The handshake fails by design once the certificate is seen.
+        let outcome = http.head(url).send().await;
+        let seen = seen.lock().map(|s| s.clone()).unwrap_or(None);
+        match (seen, outcome) {
+            (Some(fingerprint), _) => Ok(fingerprint),
+            (None, Err(e)) => Err(Error::transport(e)),
+            (None, Ok(_)) => Err(config(format!(
+                "{shown}: the connection presented no certificate"
+            ))),
+        }
+    }
+}
+
+impl<C: FromParts> ClientBuilder<C> {
+    pub fn build(self) -> Result<C, Error> {
+        let session = self.build_session(C::PROFILE)?;
+        let (base_url, http) = (session.base_url().to_string(), session.http().clone());
         Ok(C::from_parts(&base_url, http, session))
     }
 }

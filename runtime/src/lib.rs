@@ -29,6 +29,7 @@
 
 pub mod auth;
 pub mod builder;
+pub mod commands;
 pub mod cursor;
 pub mod discovery;
 pub mod download;

@@ -80,7 +80,7 @@ fn fingerprint_hex(digest: &[u8]) -> String {
 pub(crate) fn pinned_config(pins: Vec<[u8; 32]>) -> Result<rustls::ClientConfig, Error> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let verifier = PinnedVerifier {
-        pins,
+        check: Check::Pins(pins),
         provider: provider.clone(),
     };
     Ok(rustls::ClientConfig::builder_with_provider(provider)
@@ -91,10 +91,41 @@ pub(crate) fn pinned_config(pins: Vec<[u8; 32]>) -> Result<rustls::ClientConfig,
         .with_no_client_auth())
 }
 
+/// What [`capture_config`]'s verifier saw: the end-entity certificate's fingerprint.
+pub(crate) type Seen = Arc<std::sync::Mutex<Option<String>>>;
+
+/// A rustls configuration whose verifier records the certificate the server presents and
+/// then refuses it, so that the handshake ends there (see
+/// [`crate::ClientBuilder::presented_certificate`]).
+pub(crate) fn capture_config() -> Result<(rustls::ClientConfig, Seen), Error> {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let seen = Seen::default();
+    let verifier = PinnedVerifier {
+        check: Check::Capture(seen.clone()),
+        provider: provider.clone(),
+    };
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::new(ErrorKind::Config(e.to_string())))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    Ok((config, seen))
+}
+
+/// A verifier that trusts by fingerprint alone (handshake signatures still checked).
 #[derive(Debug)]
 struct PinnedVerifier {
-    pins: Vec<[u8; 32]>,
+    check: Check,
     provider: Arc<CryptoProvider>,
+}
+
+#[derive(Debug)]
+enum Check {
+    /// Accept exactly these certificates.
+    Pins(Vec<[u8; 32]>),
+    /// Accept none: record the certificate and end the handshake.
+    Capture(Seen),
 }
 
 impl ServerCertVerifier for PinnedVerifier {
@@ -106,11 +137,22 @@ impl ServerCertVerifier for PinnedVerifier {
         _ocsp_response: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
+        let pins = match &self.check {
+            Check::Pins(pins) => pins,
+            Check::Capture(seen) => {
+                if let Ok(mut seen) = seen.lock() {
+                    *seen = Some(fingerprint(end_entity));
+                }
+                return Err(rustls::Error::General(
+                    "certificate recorded; the handshake stops here".into(),
+                ));
+            }
+        };
         let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, end_entity);
-        if self.pins.iter().any(|p| p[..] == *digest.as_ref()) {
+        if pins.iter().any(|p| p[..] == *digest.as_ref()) {
             Ok(ServerCertVerified::assertion())
         } else {
-            let expected: Vec<String> = self.pins.iter().map(|p| fingerprint_hex(p)).collect();
+            let expected: Vec<String> = pins.iter().map(|p| fingerprint_hex(p)).collect();
             Err(rustls::Error::General(format!(
                 "{}: the server presented a certificate with SHA-256 {}, expected {}",
                 crate::retry::PIN_MISMATCH,
