@@ -2,15 +2,58 @@
 //! operation's resource group (its feature) and the command read off its operation id the way
 //! an admin would say it (`RestorePoint_GetRestorePoints`, paged: `restore-point list`).
 //!
-//! Groundwork for the CLI (issue 27): the names only, decided here once so the command tree,
-//! its docs and its tests agree.
+//! [`table`] writes them, with each operation's parameters, body, paging and waits, as the
+//! crate's `commands` module: the data the command line (`veeam`) is built from
+//! (`veeam_runtime::commands`).
 
 use std::collections::BTreeMap;
 
 use heck::{ToKebabCase, ToSnakeCase};
+use proc_macro2::TokenStream;
+use quote::quote;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::facts::OperationFacts;
+use crate::openapi::{operation_parameters, resolve, schema_ref, success_json_schema};
+use crate::paging::Pagings;
+
+/// profile.yaml's `commands`: what the command line needs that the document does not say.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandsSection {
+    /// The API versions a server may serve, newest first, and the path that tells (with
+    /// `{version}`): `login` asks which one a server speaks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discovery: Option<Discovery>,
+    /// Work that `--wait` follows.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waits: Vec<WaitSection>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Discovery {
+    pub versions: Vec<String>,
+    pub probe: String,
+}
+
+/// One kind of work: the answers that start it, how to read its state.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaitSection {
+    /// What it is, for people (`restore session`).
+    pub what: String,
+    /// The success body schemas that name such work, each with the JSON pointer of its id
+    /// (`{RESTRestoreSession: /id, RESTAsyncRestoreResponse: /sessionId}`).
+    pub started_by: BTreeMap<String, String>,
+    /// The operation id that reads the work by its id (its one path parameter).
+    pub poll: String,
+    /// Where the polled body holds the state, and the states that are final and running.
+    pub state: String,
+    pub finished: Vec<String>,
+    pub running: Vec<String>,
+}
 
 /// One operation as a command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,6 +183,270 @@ fn short_name(full: &str, group: &str, method: &str, paged: bool) -> String {
         }
     }
     full.to_string()
+}
+
+/// What the table needs of the crate beyond the document.
+pub struct TableInput<'a> {
+    pub krate: &'a str,
+    pub title: &'a str,
+    pub version: &'a str,
+    pub pagings: &'a Pagings,
+    pub section: Option<&'a CommandsSection>,
+}
+
+/// The crate's `commands` module (`src/commands.rs` below its header): its `API`, every
+/// command of `commands` with its parameters, body, paging and wait. An error (a pointer
+/// into profile.yaml, a message) when the profile's `commands` section names what the
+/// document does not have.
+pub fn table(
+    doc: &Value,
+    facts: &BTreeMap<String, OperationFacts>,
+    commands: &[Command],
+    input: &TableInput,
+) -> Result<TokenStream, (String, String)> {
+    let mut ops: BTreeMap<String, Value> = BTreeMap::new();
+    crate::openapi::each_operation(doc, |_, _, op| {
+        if let Some(id) = op.get("operationId").and_then(Value::as_str) {
+            ops.insert(id.to_snake_case(), op.clone());
+        }
+    });
+    let waits = wait_table(doc, &ops, input.section)?;
+    let mut entries = Vec::new();
+    for command in commands {
+        let (Some(f), Some(op)) = (facts.get(&command.operation), ops.get(&command.operation))
+        else {
+            continue;
+        };
+        entries.push(entry(doc, command, f, op, input.pagings, &waits));
+    }
+    let (krate, title, version) = (input.krate, input.title, input.version);
+    let discovery = match input.section.and_then(|s| s.discovery.as_ref()) {
+        Some(d) => {
+            let (versions, probe) = (&d.versions, &d.probe);
+            quote!(::std::option::Option::Some((&[#(#versions),*], #probe)))
+        }
+        None => quote!(::std::option::Option::None),
+    };
+    Ok(quote! {
+        //! Every operation as a command of the command line (`veeam`): the data
+        //! `veeam_runtime::commands` sends. Needs the crate feature `commands`.
+        use ::veeam_runtime::commands::{Api, Body, Command, Kind, Location, Param, Wait};
+        use ::veeam_runtime::ops::Operation;
+
+        /// This API as the command line sees it.
+        pub static API: Api = Api {
+            name: #krate,
+            title: #title,
+            version: #version,
+            profile: <super::Client as ::veeam_runtime::FromParts>::PROFILE,
+            discovery: #discovery,
+            commands: COMMANDS,
+        };
+
+        /// Every operation, by group then name.
+        pub static COMMANDS: &[Command] = &[#(#entries),*];
+    })
+}
+
+/// One command's entry.
+fn entry(
+    doc: &Value,
+    command: &Command,
+    f: &OperationFacts,
+    op: &Value,
+    pagings: &Pagings,
+    waits: &BTreeMap<String, TokenStream>,
+) -> TokenStream {
+    let (group, name, id, path) = (&command.group, &command.name, &f.id, &f.path);
+    let method = f.method.to_uppercase();
+    let (download, anonymous) = (f.download, f.anonymous);
+    let description = op
+        .get("description")
+        .or_else(|| op.get("summary"))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .trim();
+    let summary = first_sentence(description);
+    let params = operation_parameters(doc, path, op)
+        .into_iter()
+        .filter_map(|p| param(doc, p));
+    let body = match op.get("requestBody").map(|b| resolve(doc, b)) {
+        Some(body) => {
+            let required = body.get("required").and_then(Value::as_bool) == Some(true);
+            let content = body.get("content").and_then(Value::as_object);
+            let form = content.is_some_and(|c| {
+                c.keys().any(|k| k == "application/x-www-form-urlencoded")
+                    && !c.keys().any(|k| crate::openapi::is_json_media_type(k))
+            });
+            let schema = content
+                .and_then(|c| c.values().next())
+                .and_then(|m| m.get("schema"))
+                .map(|s| schema_ref(s).map_or_else(|| "a JSON value".to_string(), str::to_string))
+                .unwrap_or_default();
+            quote!(::std::option::Option::Some(Body { required: #required, form: #form, schema: #schema }))
+        }
+        None => quote!(::std::option::Option::None),
+    };
+    let paging = f
+        .paging
+        .as_ref()
+        .and_then(|plan| pagings.get(plan.key)?.command_walk(plan))
+        .unwrap_or_else(|| quote!(::std::option::Option::None));
+    let wait = success_json_schema(op)
+        .and_then(schema_ref)
+        .and_then(|s| waits.get(s))
+        .map_or_else(
+            || quote!(::std::option::Option::None),
+            |w| quote!(::std::option::Option::Some(#w)),
+        );
+    quote! {
+        Command {
+            group: #group,
+            name: #name,
+            summary: #summary,
+            description: #description,
+            method: #method,
+            operation: Operation { id: #id, path: #path, download: #download, anonymous: #anonymous },
+            params: &[#(#params),*],
+            body: #body,
+            paging: #paging,
+            wait: #wait,
+        }
+    }
+}
+
+/// A parameter's entry; `None` for a cookie parameter (the command line has no cookies).
+fn param(doc: &Value, p: &Value) -> Option<TokenStream> {
+    let name = p.get("name").and_then(Value::as_str)?;
+    let location = match p.get("in").and_then(Value::as_str)? {
+        "path" => quote!(Location::Path),
+        "query" => quote!(Location::Query),
+        "header" => quote!(Location::Header),
+        _ => return None,
+    };
+    let flag = name.to_kebab_case();
+    let required = p.get("required").and_then(Value::as_bool) == Some(true);
+    let help = p
+        .get("description")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .trim();
+    let schema = p
+        .get("schema")
+        .map(|s| resolve(doc, s))
+        .unwrap_or(&Value::Null);
+    let (list, item) = match schema.get("type").and_then(Value::as_str) {
+        Some("array") => (
+            true,
+            schema
+                .get("items")
+                .map(|i| resolve(doc, i))
+                .unwrap_or(&Value::Null),
+        ),
+        _ => (false, schema),
+    };
+    let kind = kind(item);
+    Some(quote! {
+        Param { name: #name, flag: #flag, location: #location, kind: #kind, required: #required, list: #list, help: #help }
+    })
+}
+
+/// The kind of a value of `schema`.
+fn kind(schema: &Value) -> TokenStream {
+    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        let values: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
+        if !values.is_empty() {
+            return quote!(Kind::Enum(&[#(#values),*]));
+        }
+    }
+    let format = schema.get("format").and_then(Value::as_str);
+    match (schema.get("type").and_then(Value::as_str), format) {
+        (Some("integer"), _) => quote!(Kind::Integer),
+        (Some("number"), _) => quote!(Kind::Number),
+        (Some("boolean"), _) => quote!(Kind::Boolean),
+        (Some("string"), Some("uuid")) => quote!(Kind::Uuid),
+        (Some("string"), Some("date-time")) => quote!(Kind::DateTime),
+        (Some("string"), Some("date")) => quote!(Kind::Date),
+        _ => quote!(Kind::String),
+    }
+}
+
+/// The waits of the profile, by the schema that starts each: checked against the document.
+fn wait_table(
+    doc: &Value,
+    ops: &BTreeMap<String, Value>,
+    section: Option<&CommandsSection>,
+) -> Result<BTreeMap<String, TokenStream>, (String, String)> {
+    let mut out = BTreeMap::new();
+    for (i, w) in section.map_or(&[][..], |s| &s.waits[..]).iter().enumerate() {
+        let at = |key: &str| format!("/commands/waits/{i}/{key}");
+        let poll = ops.get(&w.poll.to_snake_case()).ok_or_else(|| {
+            (
+                at("poll"),
+                format!("no operation {} in the document", w.poll),
+            )
+        })?;
+        let path_params = poll
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|p| resolve(doc, p).get("in").and_then(Value::as_str) == Some("path"))
+            .count();
+        if path_params != 1 {
+            return Err((
+                at("poll"),
+                format!(
+                    "{} takes {path_params} path parameters; a poll takes one, the id",
+                    w.poll
+                ),
+            ));
+        }
+        for (key, pointer) in [("state", &w.state)]
+            .into_iter()
+            .chain(w.started_by.values().map(|p| ("started_by", p)))
+        {
+            if !pointer.starts_with('/') {
+                return Err((
+                    at(key),
+                    format!("{pointer:?} is not a JSON pointer (`/id`)"),
+                ));
+            }
+        }
+        if w.finished.is_empty() {
+            return Err((
+                at("finished"),
+                "no final state: the wait would never end".into(),
+            ));
+        }
+        let (what, poll, state) = (&w.what, w.poll.to_snake_case(), &w.state);
+        let (finished, running) = (&w.finished, &w.running);
+        for (schema, id) in &w.started_by {
+            if doc
+                .pointer(&crate::error::pointer(["components", "schemas", schema]))
+                .is_none()
+            {
+                return Err((
+                    format!("{}/{schema}", at("started_by")),
+                    format!("no schema {schema} in the document"),
+                ));
+            }
+            out.insert(
+                schema.clone(),
+                quote!(Wait { what: #what, id: #id, poll: #poll, state: #state, finished: &[#(#finished),*], running: &[#(#running),*] }),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// The first sentence of a description (up to its first `. `), or its first line.
+fn first_sentence(text: &str) -> String {
+    let line = text.lines().next().unwrap_or("").trim();
+    match line.find(". ") {
+        Some(end) => line[..=end].to_string(),
+        None => line.to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -121,6 +121,7 @@ fn feature_table(report: &crate::features::FeatureReport) -> String {
         "\n# One feature per resource group (OpenAPI tag): with default-features = false, enable\n# only the groups you call; types they share come with any of them.\n[features]\ndefault = [\"full\"]\n",
     );
     out.push_str(&format!("full = [{}]\n", quoted.join(", ")));
+    out.push_str("# Every operation as data (`commands::API`), for the command line; needs no group.\ncommands = []\n");
     for (group, n) in &report.groups {
         out.push_str(&format!(
             "# {n} operation{}\n{group} = []\n",

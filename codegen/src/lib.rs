@@ -8,6 +8,7 @@
 //! 6. [`emit`]: Cargo.toml, src/lib.rs and README.md of the crate.
 
 pub mod auth;
+pub mod cli;
 pub mod code;
 pub mod commands;
 pub mod contract;
@@ -96,7 +97,7 @@ pub fn generate(files: &[SpecFile], options: &CrateOptions) -> Result<Output> {
             .map(|(id, f)| (id.clone(), f.group.clone()))
             .collect()
     });
-    let (code, glue, features) = code::client_code(
+    let (mut code, glue, features) = code::client_code(
         &api,
         &doc,
         &options.name,
@@ -104,6 +105,33 @@ pub fn generate(files: &[SpecFile], options: &CrateOptions) -> Result<Output> {
         groups.as_ref(),
         &facts,
     )?;
+    let commands = commands::commands(&doc.value, &facts);
+    if let Some(runtime) = options.runtime.as_ref().filter(|r| r.features) {
+        // The command line's table: a module of its own behind the `commands` feature.
+        let text = |p: &str| doc.value.pointer(p).and_then(Value::as_str).unwrap_or("");
+        let input = commands::TableInput {
+            krate: &options.name,
+            title: text("/info/title"),
+            version: text("/info/version"),
+            pagings: &runtime.profile.paging,
+            section: runtime.profile.commands.as_ref(),
+        };
+        let table =
+            commands::table(&doc.value, &facts, &commands, &input).map_err(|(at, message)| {
+                Error::Invalid {
+                    at: error::Location {
+                        file: std::path::PathBuf::from(profile::FILE_NAME),
+                        pointer: at,
+                    },
+                    message,
+                }
+            })?;
+        let file = syn::parse2::<syn::File>(table)
+            .map_err(|e| Error::invalid(doc.locate("/paths"), format!("the command table: {e}")))?;
+        code.modules
+            .insert("commands".to_string(), prettyplease::unparse(&file));
+        code.lib.push_str("/// Every operation as data for the command line (`veeam`).\n#[cfg(feature = \"commands\")]\npub mod commands;\n");
+    }
     let operations = validate::operation_count(&doc.value);
     let text = |p: &str| {
         doc.value
@@ -147,7 +175,7 @@ pub fn generate(files: &[SpecFile], options: &CrateOptions) -> Result<Output> {
         glue,
         mock,
         api: facts,
-        commands: commands::commands(&doc.value, &op_facts),
+        commands,
     })
 }
 

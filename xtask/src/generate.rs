@@ -22,25 +22,14 @@ impl flags::Generate {
 /// Every API of the workspace into generated/, stale files removed.
 fn workspace() -> Result<ExitCode> {
     let root = project::root();
-    for api in codegen::workspace_apis(&root)? {
+    let apis = codegen::workspace_apis(&root)?;
+    for api in &apis {
         let started = Instant::now();
         let output = api.generate(&root)?;
         let elapsed = started.elapsed();
         // The client's crate, then its mock (`generated/<api>-mock/`).
         for (folder, files) in api.crates(&root, &output)? {
-            let dir = root.join("generated").join(&folder);
-            let drift = codegen::compare_with_disk(&dir, &files);
-            for stale in &drift.stale {
-                std::fs::remove_file(dir.join(stale))
-                    .with_context(|| format!("removing stale {}", dir.join(stale).display()))?;
-            }
-            project::write_files(&dir, &files)?;
-            println!(
-                "generated/{folder}: {} files ({} changed, {} removed)",
-                files.len(),
-                drift.changed.len(),
-                drift.stale.len(),
-            );
+            write_crate(&root, &folder, &files)?;
         }
         println!(
             "{}: {} operations{} in {:.2?}",
@@ -54,7 +43,32 @@ fn workspace() -> Result<ExitCode> {
         );
         print_report(&output);
     }
+    // The command line, with a feature per API.
+    let files = codegen::cli::crate_files(&root, &apis)?;
+    write_crate(&root, codegen::cli::FOLDER, &files)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `generated/<folder>/`, removing the files generation no longer writes.
+fn write_crate(
+    root: &Path,
+    folder: &str,
+    files: &std::collections::BTreeMap<std::path::PathBuf, String>,
+) -> Result<()> {
+    let dir = root.join("generated").join(folder);
+    let drift = codegen::compare_with_disk(&dir, files);
+    for stale in &drift.stale {
+        std::fs::remove_file(dir.join(stale))
+            .with_context(|| format!("removing stale {}", dir.join(stale).display()))?;
+    }
+    project::write_files(&dir, files)?;
+    println!(
+        "generated/{folder}: {} files ({} changed, {} removed)",
+        files.len(),
+        drift.changed.len(),
+        drift.stale.len(),
+    );
+    Ok(())
 }
 
 /// What normalization and the glue did, and the warnings, under a crate's first line.

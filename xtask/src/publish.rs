@@ -14,6 +14,7 @@ pub const HAND_WRITTEN: &[(&str, &str)] = &[
     ("veeam-profile", "profile"),
     ("veeam-runtime", "runtime"),
     ("veeam-mock", "mock"),
+    ("veeam-command", "cli"),
 ];
 
 /// A release unit: the packages one tag publishes, with the version the tag names.

@@ -17,6 +17,7 @@ const HAND_WRITTEN: &[&str] = &[
     "veeam-runtime",
     "veeam-profile",
     "veeam-mock",
+    "veeam-command",
     "tests",
     "vb365-examples",
     "bench",

@@ -44,6 +44,12 @@ pub trait Paging: crate::section::Settings + Send + Sync + std::panic::RefUnwind
     /// expression; `ok_ty`: the type it answers with; `page_schema`: the 200 body's schema
     /// when it answers by status.
     fn stream_method(&self, plan: &Plan, at: &StreamAt) -> TokenStream;
+    /// The command line's walk of an operation this convention pages: the value of its
+    /// `veeam_runtime::commands::Command::paging`, or `None` when the command line cannot
+    /// walk it (the command then pages by hand, without `--all`).
+    fn command_walk(&self, _plan: &Plan) -> Option<TokenStream> {
+        None
+    }
 }
 
 /// Where a `stream()` is written: the operation and its builder.

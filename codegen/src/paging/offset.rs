@@ -91,6 +91,14 @@ impl Paging for PagingProfile {
         let set_id = plan.detail.get("set_id").and_then(Value::as_bool) == Some(true);
         stream_method(self, at.op, &page_ty, &shape(plan), set_id, at.generics_lt)
     }
+    fn command_walk(&self, plan: &Plan) -> Option<TokenStream> {
+        let set_id = plan.detail.get("set_id").and_then(Value::as_bool) == Some(true);
+        let shape = match shape(plan) {
+            PageShape::Envelope => quote!(::veeam_runtime::paging::Shape::Envelope),
+            PageShape::BareArray => quote!(::veeam_runtime::paging::Shape::BareArray),
+        };
+        Some(quote!(::std::option::Option::Some((#shape, #set_id))))
+    }
 }
 
 fn shape(plan: &Plan) -> PageShape {

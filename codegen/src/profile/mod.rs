@@ -65,6 +65,10 @@ pub struct Profile {
     /// and SHA-256), the base `cargo xtask vendor-check` compares the spec with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vendor_document: Option<VendorDocument>,
+    /// What the command line needs beyond the document: the versions discovery asks for,
+    /// and the work `--wait` follows (see [`crate::commands::CommandsSection`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commands: Option<crate::commands::CommandsSection>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -296,6 +300,7 @@ pub fn infer(doc: &Value, name: &str, description: &str) -> (Profile, Vec<String
         minimal_features: Vec::new(),
         reference_url: None,
         vendor_document: None,
+        commands: None,
     };
     (profile, notes)
 }

@@ -10270,3 +10270,6 @@ impl Client {
             .await
     }
 }
+/// Every operation as data for the command line (`veeam`).
+#[cfg(feature = "commands")]
+pub mod commands;
