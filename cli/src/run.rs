@@ -1,0 +1,312 @@
+//! Running one command: the session, the call, and what to do with the answer.
+
+use std::io::{IsTerminal, Read, Write};
+use std::time::Duration;
+
+use clap::ArgMatches;
+use futures::StreamExt;
+use serde_json::{Map, Value};
+use veeam_runtime::commands::{self, Api, Call, Command};
+use veeam_runtime::{ClientBuilder, Session, WaitOptions};
+
+use crate::exit::{self, Failure};
+use crate::output::{self, Format};
+use crate::{config, tree};
+
+pub async fn dispatch(apis: &[&'static Api], m: &ArgMatches) -> Result<(), Failure> {
+    let Some((name, sub)) = m.subcommand() else {
+        return Err(Failure::usage("no command: see veeam --help"));
+    };
+    match name {
+        "login" => crate::login::run(apis, sub, m).await,
+        "completions" => {
+            let shell = sub.get_one::<String>("shell").map(String::as_str);
+            let shell = match shell {
+                Some("bash") => clap_complete::Shell::Bash,
+                Some("zsh") => clap_complete::Shell::Zsh,
+                Some("fish") => clap_complete::Shell::Fish,
+                Some("elvish") => clap_complete::Shell::Elvish,
+                _ => clap_complete::Shell::PowerShell,
+            };
+            clap_complete::generate(
+                shell,
+                &mut tree::command(apis),
+                "veeam",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
+        "docs" => {
+            let wanted = sub.get_one::<String>("api").map(String::as_str);
+            let api = apis
+                .iter()
+                .find(|a| Some(a.name) == wanted)
+                .ok_or_else(|| Failure::usage("no such API"))?;
+            print!("{}", tree::markdown(api));
+            Ok(())
+        }
+        api_name => {
+            let api = *apis
+                .iter()
+                .find(|a| a.name == api_name)
+                .ok_or_else(|| Failure::usage(format!("no API {api_name}")))?;
+            let (group, g) = sub
+                .subcommand()
+                .ok_or_else(|| Failure::usage("no group given"))?;
+            let (name, c) = g
+                .subcommand()
+                .ok_or_else(|| Failure::usage("no command given"))?;
+            let command = api
+                .commands
+                .iter()
+                .find(|x| x.group == group && x.name == name)
+                .ok_or_else(|| Failure::usage(format!("no command {group} {name}")))?;
+            operation(api, command, m, c).await
+        }
+    }
+}
+
+/// The parameters and body of a command as given, checked (nothing is sent yet).
+fn call(command: &'static Command, c: &ArgMatches) -> Result<Call, Failure> {
+    let mut values = Vec::new();
+    for p in command.params {
+        if let Some(given) = c.get_many::<String>(&tree::param_id(p)) {
+            values.push((p, given.cloned().collect()));
+        }
+    }
+    let body = match command.body {
+        Some(_) => body(c)?,
+        None => None,
+    };
+    Ok(Call { values, body })
+}
+
+/// `--body` (JSON, `@file` or `-` for stdin) with each `--set field=value` applied.
+fn body(c: &ArgMatches) -> Result<Option<Value>, Failure> {
+    let mut body = match c.get_one::<String>("body").map(String::as_str) {
+        None => None,
+        Some(given) => {
+            let (text, from) = if given == "-" {
+                let mut text = String::new();
+                std::io::stdin().read_to_string(&mut text)?;
+                (text, "stdin".to_string())
+            } else if let Some(file) = given.strip_prefix('@') {
+                let text = std::fs::read_to_string(file)
+                    .map_err(|e| Failure::usage(format!("--body @{file}: {e}")))?;
+                (text, file.to_string())
+            } else {
+                (given.to_string(), "--body".to_string())
+            };
+            Some(serde_json::from_str::<Value>(&text).map_err(|e| {
+                Failure::usage(format!("{from} is not valid JSON: {e}; nothing was sent"))
+            })?)
+        }
+    };
+    for assignment in c.get_many::<String>("set").into_iter().flatten() {
+        let (field, value) = assignment
+            .split_once('=')
+            .ok_or_else(|| Failure::usage(format!("--set {assignment:?}: expected FIELD=VALUE")))?;
+        let value = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.into()));
+        let mut at = body.get_or_insert_with(|| Value::Object(Map::new()));
+        let parts: Vec<&str> = field.split('.').collect();
+        for (i, part) in parts.iter().enumerate() {
+            let Value::Object(map) = at else {
+                return Err(Failure::usage(format!(
+                    "--set {field}: {} is not an object in the body",
+                    parts[..i].join(".")
+                )));
+            };
+            if i + 1 == parts.len() {
+                map.insert(part.to_string(), value.clone());
+                break;
+            }
+            at = map
+                .entry(part.to_string())
+                .or_insert_with(|| Value::Object(Map::new()));
+        }
+    }
+    Ok(body)
+}
+
+/// The session for `api`: the profile's (named, or the default) server, user and pin, each
+/// overridden by its flag.
+fn session(api: &'static Api, m: &ArgMatches) -> Result<Session, Failure> {
+    let config = config::read()?;
+    let named = m.get_one::<String>("profile").cloned();
+    let profile = match named.as_ref().or(config.default.as_ref()) {
+        Some(name) => {
+            let p = config.profiles.get(name).cloned();
+            if p.is_none() && named.is_some() {
+                return Err(Failure::config(format!(
+                    "no profile {name} in {} (see veeam login)",
+                    config::path()?.display()
+                )));
+            }
+            p
+        }
+        None => None,
+    };
+    if let Some(p) = &profile {
+        if p.api != api.name && m.get_one::<String>("url").is_none() {
+            return Err(Failure::config(format!(
+                "the profile's server speaks {}: use `veeam {} ...`",
+                p.api, p.api
+            )));
+        }
+    }
+    let url = m
+        .get_one::<String>("url")
+        .cloned()
+        .or_else(|| profile.as_ref().map(|p| p.url.clone()))
+        .ok_or_else(|| Failure::config("no server: give --url, or a profile (see veeam login)"))?;
+    let user = m
+        .get_one::<String>("user")
+        .cloned()
+        .or_else(|| profile.as_ref().map(|p| p.user.clone()));
+    let pin = m
+        .get_one::<String>("pin")
+        .cloned()
+        .or_else(|| profile.as_ref().and_then(|p| p.pin.clone()));
+    let mut builder = ClientBuilder::<()>::new(url);
+    if let Some(pin) = pin {
+        builder = builder.pin_certificate_sha256(&pin)?;
+    }
+    if api.profile.token_path.is_some() {
+        let user = user.ok_or_else(|| Failure::config("no user: give --user, or a profile"))?;
+        let password = config::password(&user)?;
+        builder = builder.password(user, password);
+    } else if let Ok(token) = std::env::var("VEEAM_TOKEN") {
+        builder = builder.bearer_token(token);
+    }
+    Ok(builder.build_session(api.profile)?)
+}
+
+async fn operation(
+    api: &'static Api,
+    command: &'static Command,
+    m: &ArgMatches,
+    c: &ArgMatches,
+) -> Result<(), Failure> {
+    let call = call(command, c)?;
+    let fields: Vec<String> = m
+        .get_many::<String>("fields")
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    let given = m.get_one::<String>("output").map(String::as_str);
+    let all = flag(c, "all");
+    if all && given.is_some_and(|f| f != "ndjson") {
+        return Err(Failure::usage(
+            "--all streams NDJSON: leave --output out, or give --output ndjson",
+        ));
+    }
+    let output_file = c
+        .try_get_one::<String>("output-file")
+        .ok()
+        .flatten()
+        .cloned();
+    if let Some(path) = &output_file {
+        if std::path::Path::new(path).exists() && !flag(c, "force") {
+            return Err(Failure::usage(format!(
+                "{path} exists: give --force to replace it (nothing was sent)"
+            )));
+        }
+    }
+    // Every check passed: now the server.
+    let session = session(api, m)?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if all {
+        let mut items = Box::pin(commands::walk(&session, api, command, call)?);
+        while let Some(item) = items.next().await {
+            output::line(&mut out, &output::select(item?, &fields))?;
+        }
+        return Ok(());
+    }
+    let response = commands::send(&session, api, command, &call).await?;
+    if let Some(path) = output_file {
+        return download(command, response, &path).await;
+    }
+    let body = veeam_runtime::ops::read_body(command.operation, response).await?;
+    if body.is_empty() {
+        return Ok(());
+    }
+    let mut value: Value = serde_json::from_slice(&body).map_err(|e| {
+        Failure::new(
+            exit::OTHER,
+            format!("{}: the answer is not JSON: {e}", command.operation.id),
+        )
+    })?;
+    if let (Some(wait), true) = (command.wait, flag(c, "wait")) {
+        let mut options = WaitOptions::default();
+        if let Some(s) = c.get_one::<u64>("wait-timeout") {
+            options = options.with_deadline(Duration::from_secs(*s));
+        }
+        let progress = indicatif::ProgressBar::new_spinner();
+        progress.enable_steady_tick(Duration::from_millis(200));
+        let started = std::time::Instant::now();
+        value = commands::wait(&session, api, &wait, &value, &options, |state| {
+            progress.set_message(format!(
+                "{}: {state} ({}s)",
+                wait.what,
+                started.elapsed().as_secs()
+            ));
+        })
+        .await?;
+        progress.finish_and_clear();
+        let state = value
+            .pointer(wait.state)
+            .and_then(Value::as_str)
+            .unwrap_or("?");
+        eprintln!("{} finished: {state}", wait.what);
+    }
+    let format = Format::chosen(given, std::io::stdout().is_terminal());
+    let items = command.paging.and(api.profile.paging).map(|p| p.items);
+    output::print(&mut out, value, format, &fields, items)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// A flag of the command, `false` where the command does not have it (`--all` of a command
+/// that does not page).
+fn flag(c: &ArgMatches, id: &str) -> bool {
+    c.try_get_one::<bool>(id)
+        .ok()
+        .flatten()
+        .copied()
+        .unwrap_or(false)
+}
+
+/// Saves a download with a progress bar: to a temporary file beside `path`, renamed over it
+/// once complete (an interrupted download leaves no partial file under the name).
+async fn download(
+    command: &'static Command,
+    response: reqwest::Response,
+    path: &str,
+) -> Result<(), Failure> {
+    let length = response.content_length();
+    let bar = match length {
+        Some(n) => indicatif::ProgressBar::new(n).with_style(
+            indicatif::ProgressStyle::with_template(
+                "{bytes}/{total_bytes} {wide_bar} {bytes_per_sec} {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        ),
+        None => indicatif::ProgressBar::new_spinner(),
+    };
+    let counted = bar.clone();
+    let body = veeam_runtime::ops::stream_body(response);
+    let stream = body.into_inner().inspect(move |chunk| {
+        if let Ok(bytes) = chunk {
+            counted.inc(bytes.len() as u64);
+        }
+    });
+    let written =
+        veeam_runtime::download::save_to(veeam_runtime::ByteStream::new(Box::pin(stream)), path)
+            .await
+            .map_err(|e| e.in_operation(command.operation.id))?;
+    bar.finish_and_clear();
+    eprintln!("saved {written} bytes to {path}");
+    Ok(())
+}

@@ -1,0 +1,11 @@
+//! The `veeam` program with every API, for tests/tests/cli.rs: the same one call as
+//! generated/veeam-cli/src/main.rs (tests/tests/cli.rs checks the two list the same APIs).
+
+fn main() -> std::process::ExitCode {
+    veeam_command::main(&[
+        &vb365::commands::API,
+        &vb365_v6::commands::API,
+        &vb365_v7::commands::API,
+        &vbazure::commands::API,
+    ])
+}

@@ -1,0 +1,382 @@
+//! The `veeam` program end to end, against the generated mock servers: the binary is run
+//! as an admin runs it (arguments, environment, stdout, stderr, exit code), and the mock
+//! says what reached the server.
+
+use std::process::Output;
+
+use serde_json::Value;
+use vb365::types::{RestRestorePoint, RestRestoreSession, RestRestoreSessionState};
+use vb365_mock::Mock;
+
+/// Runs `veeam` with `args`, logged in to `url` as the mock's user, with a configuration
+/// file of its own.
+async fn veeam(url: &str, args: &[&str]) -> Output {
+    veeam_with(url, args, &[]).await
+}
+
+async fn veeam_with(url: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let config = std::env::temp_dir().join(format!(
+        "veeam-cli-test-{}-{}.yaml",
+        std::process::id(),
+        fastrand_suffix()
+    ));
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_veeam"));
+    command
+        .args(args)
+        .env("VEEAM_URL", url)
+        .env("VEEAM_USER", veeam_mock::USERNAME)
+        .env("VEEAM_PASSWORD", veeam_mock::PASSWORD)
+        .env("VEEAM_CONFIG", &config)
+        .env_remove("VEEAM_PROFILE")
+        .stdin(std::process::Stdio::null());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    tokio::task::spawn_blocking(move || command.output().expect("veeam runs"))
+        .await
+        .unwrap()
+}
+
+fn fastrand_suffix() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
+}
+
+/// A restore session in `state`, every other field unset.
+fn session_in(id: uuid::Uuid, state: RestRestoreSessionState) -> RestRestoreSession {
+    let mut s: RestRestoreSession =
+        serde_json::from_value(serde_json::json!({"id": id, "type": "Vex"})).unwrap();
+    s.state = Some(state);
+    s
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn all_streams_every_item_of_every_page_as_ndjson() {
+    let mock = Mock::start().await;
+    mock.set_page_cap(Some(2));
+    let organization = uuid::Uuid::new_v4();
+    let points: Vec<RestRestorePoint> = (0..5)
+        .map(|n| RestRestorePoint {
+            id: Some(format!("point-{n}")),
+            ..Default::default()
+        })
+        .collect();
+    mock.restore_point_get_restore_points()
+        .query("organizationId", organization)
+        .returns(points);
+
+    let out = veeam(
+        &mock.uri(),
+        &[
+            "vb365",
+            "restore-point",
+            "list",
+            "--all",
+            "--organization-id",
+            &organization.to_string(),
+        ],
+    )
+    .await;
+
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let ids: Vec<String> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("each line is JSON")["id"].to_string())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "\"point-0\"",
+            "\"point-1\"",
+            "\"point-2\"",
+            "\"point-3\"",
+            "\"point-4\""
+        ]
+    );
+    let calls = mock.restore_point_get_restore_points().received();
+    assert_eq!(calls.count(), 3, "pages at offsets 0, 2 and 4");
+    assert_eq!(calls.last_query("offset").as_deref(), Some("4"));
+    assert_eq!(mock.sessions().logins, 1);
+
+    // Field selection applies to each streamed item.
+    let out = veeam(
+        &mock.uri(),
+        &[
+            "vb365",
+            "restore-point",
+            "list",
+            "--all",
+            "--organization-id",
+            &organization.to_string(),
+            "--fields",
+            "id",
+        ],
+    )
+    .await;
+    assert_eq!(
+        text(&out.stdout).lines().next(),
+        Some(r#"{"id":"point-0"}"#)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_is_refused_with_exit_code_2_and_nothing_sent() {
+    let mock = Mock::start().await;
+    let session = uuid::Uuid::new_v4().to_string();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["vb365", "restore-point", "list", "--no-such-flag"],
+            "--no-such-flag",
+        ),
+        (
+            vec![
+                "vb365",
+                "restore-point",
+                "list",
+                "--organization-id",
+                "not-a-uuid",
+            ],
+            "is not a UUID",
+        ),
+        (
+            vec!["vb365", "restore-point", "list", "--limit", "ten"],
+            "is not an integer",
+        ),
+        (vec!["vb365", "no-such-group", "list"], "no-such-group"),
+        (
+            vec!["vb365", "restore-session", "stop", "--restore-session-id"],
+            "restore-session-id",
+        ),
+        (
+            vec![
+                "vb365",
+                "organization",
+                "explore",
+                "--organization-id",
+                &session,
+                "--body",
+                "{\"type\": ",
+            ],
+            "not valid JSON",
+        ),
+        (
+            vec![
+                "vb365",
+                "organization",
+                "explore",
+                "--organization-id",
+                &session,
+                "--body",
+                "@/no/such/file.json",
+            ],
+            "/no/such/file.json",
+        ),
+        (
+            vec![
+                "vb365",
+                "restore-point",
+                "list",
+                "--all",
+                "--output",
+                "table",
+            ],
+            "--all streams NDJSON",
+        ),
+    ];
+    for (args, says) in cases {
+        let out = veeam(&mock.uri(), &args).await;
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains(says),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    assert!(mock.requests().is_empty(), "nothing reached the server");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_error_is_its_exit_code_and_message() {
+    let mock = Mock::start().await;
+    let id = uuid::Uuid::new_v4();
+    mock.restore_session_get_by_restore_session_id()
+        .path_param("restoreSessionId", id)
+        .status(404)
+        .returns(session_in(id, RestRestoreSessionState::Working));
+    let out = veeam(
+        &mock.uri(),
+        &[
+            "vb365",
+            "restore-session",
+            "get-by-restore-session-id",
+            "--restore-session-id",
+            &id.to_string(),
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("404"), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+
+    // A wrong password: configuration and credentials, 3.
+    mock.set_credentials(veeam_mock::USERNAME, "another");
+    let out = veeam_with(
+        &mock.uri(),
+        &[
+            "vb365",
+            "restore-session",
+            "get-by-restore-session-id",
+            "--restore-session-id",
+            &id.to_string(),
+        ],
+        &[("VEEAM_PASSWORD", "wrong")],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains("wrong"),
+        "the password is never shown"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wait_follows_the_restore_session_a_command_starts() {
+    let mock = Mock::start().await;
+    let organization = uuid::Uuid::new_v4();
+    let session = uuid::Uuid::new_v4();
+    let state = |s: RestRestoreSessionState| session_in(session, s);
+    mock.organization_explore()
+        .path_param("organizationId", organization)
+        .returns(state(RestRestoreSessionState::Working));
+    mock.restore_session_get_by_restore_session_id()
+        .path_param("restoreSessionId", session)
+        .polls(
+            1,
+            state(RestRestoreSessionState::Working),
+            state(RestRestoreSessionState::Stopped),
+        );
+
+    let out = veeam(
+        &mock.uri(),
+        &[
+            "vb365",
+            "organization",
+            "explore",
+            "--organization-id",
+            &organization.to_string(),
+            "--set",
+            "showDeleted=true",
+            "--wait",
+            "--output",
+            "json",
+        ],
+    )
+    .await;
+
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let last: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(last["state"], "Stopped");
+    assert!(text(&out.stderr).contains("restore session finished: Stopped"));
+    let body = mock.organization_explore().received().last_body();
+    assert_eq!(
+        body.unwrap().unwrap().show_deleted,
+        Some(true),
+        "--set built the body"
+    );
+    assert_eq!(
+        mock.restore_session_get_by_restore_session_id()
+            .received()
+            .count(),
+        2
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_download_is_saved_whole_and_never_over_a_file_unasked() {
+    let mock = Mock::start().await;
+    let (session, mailbox) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4().to_string());
+    let pst: Vec<u8> = (0..200_000u32).map(|n| (n % 251) as u8).collect();
+    mock.exchange_mailbox_export_mailbox_to_pst_action()
+        .returns(pst.clone());
+    let dir = std::env::temp_dir().join(format!("veeam-cli-download-{}", fastrand_suffix()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("mailbox.pst");
+    let file_arg = file.to_string_lossy().into_owned();
+    let args = [
+        "vb365",
+        "exchange-mailbox",
+        "export-mailbox-to-pst",
+        "--restore-session-id",
+        &session.to_string(),
+        "--mailbox-id",
+        &mailbox,
+        "--body",
+        "{\"contentKeywords\": \"\"}",
+        "--output-file",
+        &file_arg,
+    ];
+    let out = veeam(&mock.uri(), &args).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read(&file).unwrap(), pst);
+
+    // Again: the file is there, and stays as it is.
+    std::fs::write(&file, b"mine").unwrap();
+    let sent = mock.requests().len();
+    let out = veeam(&mock.uri(), &args).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--force"));
+    assert_eq!(std::fs::read(&file).unwrap(), b"mine");
+    assert_eq!(mock.requests().len(), sent, "nothing sent");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Every operation of every API is a command of the program, once.
+#[test]
+fn every_operation_is_a_command() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let apis = [
+        &vb365::commands::API,
+        &vb365_v6::commands::API,
+        &vb365_v7::commands::API,
+        &vbazure::commands::API,
+    ];
+    let tree = veeam_command::command(&apis);
+    for api in apis {
+        let doc = codegen::load::assemble(
+            &codegen::load::read_spec(&root.join("spec").join(api.name)).unwrap(),
+        )
+        .unwrap();
+        let mut ids = std::collections::BTreeSet::new();
+        codegen::openapi::each_operation(&doc.value, |_, _, op| {
+            ids.insert(op["operationId"].as_str().unwrap().to_string());
+        });
+        assert_eq!(api.commands.len(), ids.len(), "{}", api.name);
+        let sub = tree.find_subcommand(api.name).unwrap();
+        let reachable: usize = sub
+            .get_subcommands()
+            .map(|g| g.get_subcommands().count())
+            .sum();
+        assert_eq!(reachable, ids.len(), "{}: commands in the tree", api.name);
+    }
+    // The generated program lists the same APIs as this test's copy of it.
+    let main = std::fs::read_to_string(root.join("generated/veeam-cli/src/main.rs")).unwrap();
+    for api in apis {
+        assert!(
+            main.contains(&format!("&{}::commands::API", api.name.replace('-', "_"))),
+            "{}",
+            api.name
+        );
+    }
+}
