@@ -172,12 +172,21 @@ fn short_name(full: &str, group: &str, method: &str, paged: bool) -> String {
             continue;
         };
         let rest = rest.trim_start_matches('-');
+        // The group's noun as the id says it: as the group, plural, or singular (a group
+        // `job-sessions` gets `get-job-session-by-id`), with `by-id` after or `by-` and `-id`
+        // around it (`get-by-restore-session-id`).
+        let singular = group.strip_suffix('s').unwrap_or(group);
+        let nouns = [
+            group.to_string(),
+            singular.to_string(),
+            format!("{group}s"),
+            format!("{group}es"),
+        ];
         let only_the_noun = rest.is_empty()
             || rest == "by-id"
-            || rest == group
-            || rest == format!("{group}-by-id")
-            || rest == format!("{group}s")
-            || rest == format!("{group}es");
+            || nouns.iter().any(|noun| {
+                rest == noun || rest == format!("{noun}-by-id") || rest == format!("by-{noun}-id")
+            });
         if only_the_noun {
             return verb.to_string();
         }
@@ -464,6 +473,14 @@ mod tests {
             "get"
         );
         assert_eq!(short_name("get-by-id", "organization", "get", false), "get");
+        assert_eq!(
+            short_name("get-by-restore-session-id", "restore-session", "get", false),
+            "get"
+        );
+        assert_eq!(
+            short_name("get-job-session-by-id", "job-sessions", "get", false),
+            "get"
+        );
         assert_eq!(
             short_name("remove", "organization", "delete", false),
             "remove"

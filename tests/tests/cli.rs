@@ -8,6 +8,8 @@ use serde_json::Value;
 use vb365::types::{RestRestorePoint, RestRestoreSession, RestRestoreSessionState};
 use vb365_mock::Mock;
 
+mod support;
+
 /// Runs `veeam` with `args`, logged in to `url` as the mock's user, with a configuration
 /// file of its own.
 async fn veeam(url: &str, args: &[&str]) -> Output {
@@ -15,18 +17,22 @@ async fn veeam(url: &str, args: &[&str]) -> Output {
 }
 
 async fn veeam_with(url: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let config = std::env::temp_dir().join(format!(
-        "veeam-cli-test-{}-{}.yaml",
-        std::process::id(),
-        fastrand_suffix()
-    ));
+    let config = temp_path("config.yaml");
+    let mut all = vec![("VEEAM_URL", url)];
+    all.extend_from_slice(env);
+    run(args, &config, &all).await
+}
+
+/// Runs `veeam` with `args`, the configuration file `config`, the mock's user and password,
+/// and `env`; stdin is not a terminal.
+async fn run(args: &[&str], config: &std::path::Path, env: &[(&str, &str)]) -> Output {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_veeam"));
     command
         .args(args)
-        .env("VEEAM_URL", url)
         .env("VEEAM_USER", veeam_mock::USERNAME)
         .env("VEEAM_PASSWORD", veeam_mock::PASSWORD)
-        .env("VEEAM_CONFIG", &config)
+        .env("VEEAM_CONFIG", config)
+        .env_remove("VEEAM_URL")
         .env_remove("VEEAM_PROFILE")
         .stdin(std::process::Stdio::null());
     for (k, v) in env {
@@ -35,6 +41,15 @@ async fn veeam_with(url: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
     tokio::task::spawn_blocking(move || command.output().expect("veeam runs"))
         .await
         .unwrap()
+}
+
+/// A path in the temporary folder no other test uses.
+fn temp_path(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!(
+        "veeam-cli-test-{}-{}-{name}",
+        std::process::id(),
+        fastrand_suffix()
+    ))
 }
 
 fn fastrand_suffix() -> u128 {
@@ -220,7 +235,7 @@ async fn a_server_error_is_its_exit_code_and_message() {
         &[
             "vb365",
             "restore-session",
-            "get-by-restore-session-id",
+            "get",
             "--restore-session-id",
             &id.to_string(),
         ],
@@ -237,7 +252,7 @@ async fn a_server_error_is_its_exit_code_and_message() {
         &[
             "vb365",
             "restore-session",
-            "get-by-restore-session-id",
+            "get",
             "--restore-session-id",
             &id.to_string(),
         ],
@@ -340,6 +355,162 @@ async fn a_download_is_saved_whole_and_never_over_a_file_unasked() {
     assert_eq!(std::fs::read(&file).unwrap(), b"mine");
     assert_eq!(mock.requests().len(), sent, "nothing sent");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_azure_restore_waits_for_its_job_session() {
+    let mock = vbazure_mock::Mock::start().await;
+    let point = uuid::Uuid::new_v4();
+    let session = |status: &str| -> vbazure::types::JobSession {
+        serde_json::from_value(serde_json::json!({"id": "session-1", "status": status})).unwrap()
+    };
+    mock.virtual_machine_restore_point_restore_vm()
+        .path_param("restorePointId", point)
+        .returns(session("Running"));
+    mock.job_sessions_get_job_session_by_id()
+        .path_param("sessionId", "session-1")
+        .polls(1, session("Running"), session("Success"));
+    let body = temp_path("restore.json");
+    std::fs::write(&body, r#"{"reason": "test", "startVmAfterRestore": true}"#).unwrap();
+    let body_arg = format!("@{}", body.display());
+
+    let out = veeam(
+        &mock.uri(),
+        &[
+            "vbazure",
+            "virtual-machine-restore-point",
+            "restore-vm",
+            "--restore-point-id",
+            &point.to_string(),
+            "--body",
+            &body_arg,
+            "--wait",
+            "--output",
+            "json",
+        ],
+    )
+    .await;
+
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let last: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(last["status"], "Success");
+    assert!(text(&out.stderr).contains("job session finished: Success"));
+    let sent = mock
+        .virtual_machine_restore_point_restore_vm()
+        .received()
+        .last_body()
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(&sent).unwrap()["startVmAfterRestore"],
+        true,
+        "the body file was sent"
+    );
+    let _ = std::fs::remove_file(&body);
+}
+
+/// What the TLS server answers every request with: a token (login) that is also any
+/// command's JSON answer.
+const TOKEN: &str =
+    r#"{"access_token":"T","refresh_token":"R","expires_in":3600,"token_type":"bearer"}"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn login_pins_a_self_signed_certificate_only_as_confirmed() {
+    let server = support::tls::https_server(TOKEN).await;
+    let url = format!("https://localhost:{}", server.port);
+    let config = temp_path("config.yaml");
+    let login = |trust: Option<String>| {
+        let mut args = vec![
+            "login".to_string(),
+            "lab".into(),
+            "--api".into(),
+            "vbazure".into(),
+            "--url".into(),
+            url.clone(),
+        ];
+        if let Some(t) = trust {
+            args.extend(["--trust".into(), t]);
+        }
+        args
+    };
+
+    // Not on a terminal and nothing given: the fingerprint shown, nothing pinned or sent.
+    let args = login(None);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run(&args, &config, &[]).await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains(&server.fingerprint),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!config.exists(), "no profile saved");
+    assert_eq!(server.served(), 0, "no request, so no password, was sent");
+
+    // A fingerprint that is not the server's: refused, naming both.
+    let wrong = "AB:".repeat(31) + "AB";
+    let args = login(Some(wrong.clone()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run(&args, &config, &[]).await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains(&wrong) && text(&out.stderr).contains(&server.fingerprint));
+    assert_eq!(server.served(), 0);
+
+    // The server's own, as another tool prints it: pinned and saved, without the password.
+    let args = login(Some(server.fingerprint.replace(':', "").to_lowercase()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run(&args, &config, &[]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let saved = std::fs::read_to_string(&config).unwrap();
+    assert!(saved.contains(&server.fingerprint), "{saved}");
+    assert!(!saved.contains(veeam_mock::PASSWORD), "{saved}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&config).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "readable by its owner only");
+    }
+
+    // The profile's pin lets a command through...
+    let command = [
+        "vbazure",
+        "job-sessions",
+        "get",
+        "--session-id",
+        "s-1",
+        "--output",
+        "json",
+    ];
+    let out = run(&command, &config, &[]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // ...and refuses a server with another certificate, naming both fingerprints.
+    let other = support::tls::https_server(TOKEN).await;
+    let other_url = format!("https://localhost:{}", other.port);
+    let mut moved = vec!["--url", &other_url];
+    moved.extend(command);
+    let out = run(&moved, &config, &[]).await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&server.fingerprint) && stderr.contains(&other.fingerprint),
+        "{stderr}"
+    );
+    assert_eq!(other.served(), 0, "nothing sent to it");
+    let _ = std::fs::remove_file(&config);
+}
+
+/// Completion scripts for each shell name the commands.
+#[tokio::test(flavor = "multi_thread")]
+async fn completions_for_every_shell() {
+    let config = temp_path("config.yaml");
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = run(&["completions", shell], &config, &[]).await;
+        assert!(out.status.success(), "{shell}: {}", text(&out.stderr));
+        let script = text(&out.stdout);
+        assert!(script.contains("restore-point"), "{shell}");
+        assert!(script.contains("organization-id"), "{shell}");
+    }
 }
 
 /// Every operation of every API is a command of the program, once.

@@ -12341,7 +12341,7 @@ pub static COMMANDS: &[Command] = &[
     },
     Command {
         group: "restore-session",
-        name: "get-by-restore-session-id",
+        name: "get",
         summary: "Get one restore session, e.g.",
         description: "Get one restore session, e.g. to poll its `state`.",
         method: "GET",

@@ -13801,7 +13801,7 @@ pub static COMMANDS: &[Command] = &[
     },
     Command {
         group: "restore-session",
-        name: "get-by-restore-session-id",
+        name: "get",
         summary: "Get one restore session, e.g.",
         description: "Get one restore session, e.g. to poll its `state`.\n\n[Vendor reference](https://helpcenter.veeam.com/references/vbo365/8/rest/tag/RestoreSession/operation/RestoreSession_GetByRestoreSessionId)",
         method: "GET",

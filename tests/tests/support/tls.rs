@@ -14,12 +14,19 @@ pub struct HttpsServer {
     /// The certificate's SHA-256 fingerprint, as a pin takes it.
     pub fingerprint: String,
     connections: Arc<std::sync::atomic::AtomicUsize>,
+    served: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl HttpsServer {
     /// TCP connections accepted so far (a handshake counts even when it fails).
     pub fn connections(&self) -> usize {
         self.connections.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Requests read so far (each after a completed handshake).
+    #[allow(dead_code)]
+    pub fn served(&self) -> usize {
+        self.served.load(std::sync::atomic::Ordering::SeqCst)
     }
 }
 
@@ -45,16 +52,20 @@ pub async fn https_server(body: &'static str) -> HttpsServer {
     let port = listener.local_addr().unwrap().port();
     let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let count = connections.clone();
+    let served = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let served_count = served.clone();
     tokio::spawn(async move {
         while let Ok((tcp, _)) = listener.accept().await {
             count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             let acceptor = acceptor.clone();
+            let served_count = served_count.clone();
             tokio::spawn(async move {
                 // A client that rejects the certificate ends the handshake: nothing to serve.
                 let Ok(mut tls) = acceptor.accept(tcp).await else {
                     return;
                 };
                 super::read_head(&mut tls).await;
+                served_count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 super::respond_json(&mut tls, "200 OK", body).await;
             });
         }
@@ -64,5 +75,6 @@ pub async fn https_server(body: &'static str) -> HttpsServer {
         cert_pem: key.cert.pem(),
         fingerprint,
         connections,
+        served,
     }
 }
