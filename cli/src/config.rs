@@ -34,6 +34,27 @@ pub struct Profile {
     /// server's certificate is not trusted by this machine.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pin: Option<String>,
+    /// The password is in the OS keyring (`login --keyring`), under [`Profile::keyring_entry`].
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub keyring: bool,
+}
+
+/// The keyring's service name for every password the command line keeps.
+const KEYRING_SERVICE: &str = "veeam-cli";
+
+impl Profile {
+    /// The profile's entry in the OS keyring: one per server and user.
+    pub fn keyring_entry(&self) -> Result<keyring::Entry, Failure> {
+        keyring::Entry::new(KEYRING_SERVICE, &format!("{}@{}", self.user, self.url))
+            .map_err(|e| Failure::config(format!("the OS keyring: {e}")))
+    }
+
+    /// Keeps `password` in the OS keyring.
+    pub fn keep_password(&self, password: &Secret) -> Result<(), Failure> {
+        self.keyring_entry()?
+            .set_password(password.expose())
+            .map_err(|e| Failure::config(format!("keeping the password in the OS keyring: {e}")))
+    }
 }
 
 /// Where the configuration lives.
@@ -83,11 +104,22 @@ pub fn write(config: &Config) -> Result<PathBuf, Failure> {
     Ok(path)
 }
 
-/// The password: `VEEAM_PASSWORD`, or a prompt on a terminal. Never a flag (shell history)
-/// nor the configuration file.
-pub fn password(user: &str) -> Result<Secret, Failure> {
+/// The password: `VEEAM_PASSWORD`, the OS keyring (a profile saved with `--keyring`), or a
+/// prompt on a terminal. Never a flag (shell history) nor the configuration file.
+pub fn password(user: &str, profile: Option<&Profile>) -> Result<Secret, Failure> {
     if let Ok(p) = std::env::var("VEEAM_PASSWORD") {
         return Ok(Secret::from(p));
+    }
+    if let Some(p) = profile.filter(|p| p.keyring && p.user == user) {
+        return p
+            .keyring_entry()?
+            .get_password()
+            .map(Secret::from)
+            .map_err(|e| {
+                Failure::config(format!(
+                    "the password of {user} from the OS keyring: {e} (run veeam login again)"
+                ))
+            });
     }
     if std::io::stdin().is_terminal() {
         let p = rpassword::prompt_password(format!("password for {user}: "))?;

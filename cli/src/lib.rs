@@ -25,7 +25,7 @@ mod run;
 mod tree;
 
 pub use exit::Failure;
-pub use tree::command;
+pub use tree::{command, markdown};
 
 /// Runs the command line with `apis`, and returns its exit code.
 pub fn main(apis: &[&'static Api]) -> ExitCode {

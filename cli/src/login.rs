@@ -30,6 +30,12 @@ pub fn command(apis: &[&'static Api]) -> Command {
                 .help("Pin the server's certificate without asking, if its fingerprint is this one"),
         )
         .arg(
+            Arg::new("keyring")
+                .long("keyring")
+                .action(clap::ArgAction::SetTrue)
+                .help("Keep the password in the OS keyring (Keychain, Credential Manager, kernel keyring), so later commands need neither VEEAM_PASSWORD nor a prompt"),
+        )
+        .arg(
             Arg::new("default")
                 .long("default")
                 .action(clap::ArgAction::SetTrue)
@@ -96,26 +102,28 @@ pub async fn run(apis: &[&'static Api], m: &ArgMatches, top: &ArgMatches) -> Res
     }
 
     // The credentials, checked by logging in (and out).
-    let password = config::password(&user)?;
+    let password = config::password(&user, None)?;
     let session = builder()?
-        .password(user.clone(), password)
+        .password(user.clone(), password.clone())
         .build_session(api.profile)?;
     session.login().await?;
     let _ = session.logout().await;
+    let profile = Profile {
+        url,
+        api: api.name.to_string(),
+        user,
+        pin,
+        keyring: m.get_flag("keyring"),
+    };
+    if profile.keyring {
+        profile.keep_password(&password)?;
+    }
 
     let mut config = config::read()?;
     if m.get_flag("default") || config.default.is_none() {
         config.default = Some(name.clone());
     }
-    config.profiles.insert(
-        name.clone(),
-        Profile {
-            url,
-            api: api.name.to_string(),
-            user,
-            pin,
-        },
-    );
+    config.profiles.insert(name.clone(), profile);
     let path = config::write(&config)?;
     eprintln!("saved profile {name} in {}", path.display());
     Ok(())

@@ -173,7 +173,7 @@ fn session(api: &'static Api, m: &ArgMatches) -> Result<Session, Failure> {
     }
     if api.profile.token_path.is_some() {
         let user = user.ok_or_else(|| Failure::config("no user: give --user, or a profile"))?;
-        let password = config::password(&user)?;
+        let password = config::password(&user, profile.as_ref())?;
         builder = builder.password(user, password);
     } else if let Ok(token) = std::env::var("VEEAM_TOKEN") {
         builder = builder.bearer_token(token);

@@ -167,6 +167,10 @@ fn short_name(full: &str, group: &str, method: &str, paged: bool) -> String {
     if paged && method == "get" && (full == "get" || full.starts_with("get-")) {
         return "list".to_string();
     }
+    // Not paged, but the group's noun in the plural: a list all the same.
+    if method == "get" && (full == format!("get-{group}s") || full == format!("get-{group}es")) {
+        return "list".to_string();
+    }
     for verb in VERBS {
         let Some(rest) = full.strip_prefix(verb) else {
             continue;
@@ -473,6 +477,7 @@ mod tests {
             "get"
         );
         assert_eq!(short_name("get-by-id", "organization", "get", false), "get");
+        assert_eq!(short_name("get-accounts", "account", "get", false), "list");
         assert_eq!(
             short_name("get-by-restore-session-id", "restore-session", "get", false),
             "get"

@@ -500,6 +500,66 @@ async fn login_pins_a_self_signed_certificate_only_as_confirmed() {
     let _ = std::fs::remove_file(&config);
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn login_discovers_the_version_and_later_commands_use_the_profile() {
+    let mock = Mock::start().await;
+    mock.service_instance_get()
+        .returns(serde_json::from_value(serde_json::json!({"version": "8.1"})).unwrap());
+    let config = temp_path("config.yaml");
+    let url = mock.uri();
+    // Asked for VB365 at all, the server says it serves v8.
+    let out = run(
+        &["login", "lab", "--api", "vb365-v6", "--url", &url],
+        &config,
+        &[],
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("serves v8"),
+        "{}",
+        text(&out.stderr)
+    );
+    let saved = std::fs::read_to_string(&config).unwrap();
+    assert!(saved.contains("api: vb365\n"), "{saved}");
+    assert!(!saved.contains(veeam_mock::PASSWORD), "{saved}");
+
+    // The profile is the default: no URL needed; a command of another version is refused.
+    let organization = uuid::Uuid::new_v4().to_string();
+    mock.restore_point_get_restore_points().returns(vec![]);
+    let list = [
+        "restore-point",
+        "list",
+        "--organization-id",
+        &organization,
+        "--output",
+        "json",
+    ];
+    let mut args = vec!["vb365"];
+    args.extend(list);
+    let out = run(&args, &config, &[]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run(&["vb365-v7", "account", "get-credentials"], &config, &[]).await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("veeam vb365 "),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // --verbose: the runtime's tracing on stderr, without the password.
+    let mut args = vec!["--verbose", "vb365"];
+    args.extend(list);
+    let out = run(&args, &config, &[]).await;
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("restore_point_get_restore_points"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(veeam_mock::PASSWORD), "{stderr}");
+    let _ = std::fs::remove_file(&config);
+}
+
 /// Completion scripts for each shell name the commands.
 #[tokio::test(flavor = "multi_thread")]
 async fn completions_for_every_shell() {
@@ -510,6 +570,34 @@ async fn completions_for_every_shell() {
         let script = text(&out.stdout);
         assert!(script.contains("restore-point"), "{shell}");
         assert!(script.contains("organization-id"), "{shell}");
+    }
+}
+
+/// docs/cli/<api>.md is the command tree's own reference (`veeam docs <api>`). To write
+/// them anew: `VEEAM_UPDATE_DOCS=1 cargo test -p tests --test cli docs_pages`.
+#[test]
+fn docs_pages_are_the_command_tree() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let update = std::env::var_os("VEEAM_UPDATE_DOCS").is_some();
+    for api in [
+        &vb365::commands::API,
+        &vb365_v6::commands::API,
+        &vb365_v7::commands::API,
+        &vbazure::commands::API,
+    ] {
+        let page = root.join("docs/cli").join(format!("{}.md", api.name));
+        let fresh = veeam_command::markdown(api);
+        if update {
+            std::fs::create_dir_all(page.parent().unwrap()).unwrap();
+            std::fs::write(&page, &fresh).unwrap();
+        }
+        let on_disk = std::fs::read_to_string(&page).unwrap_or_default();
+        assert!(
+            on_disk == fresh,
+            "{} is not `veeam docs {}`: run VEEAM_UPDATE_DOCS=1 cargo test -p tests --test cli docs_pages",
+            page.display(),
+            api.name
+        );
     }
 }
 

@@ -146,6 +146,10 @@ pub struct Bench {
     /// unions, and cut as before them) and print it; BENCHMARKS.md is left alone.
     #[arg(long)]
     pub unions_only: bool,
+    /// Only measure the `veeam` program's release build and size (with the first API alone,
+    /// and with all) and print it; BENCHMARKS.md is left alone.
+    #[arg(long)]
+    pub cli_only: bool,
     /// Only this crate (BENCHMARKS.md is left alone).
     #[arg(long)]
     pub api: Option<String>,

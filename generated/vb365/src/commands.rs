@@ -41,7 +41,7 @@ pub static COMMANDS: &[Command] = &[
     },
     Command {
         group: "account",
-        name: "get-account",
+        name: "get",
         summary: "Reads one stored cloud account by its id.",
         description: "Reads one stored cloud account by its id.\n\n[Vendor reference](https://helpcenter.veeam.com/references/vbo365/8/rest/tag/Account/operation/Account_GetAccount)",
         method: "GET",
@@ -68,7 +68,7 @@ pub static COMMANDS: &[Command] = &[
     },
     Command {
         group: "account",
-        name: "get-accounts",
+        name: "list",
         summary: "Lists the cloud credentials (Azure Blob, Amazon S3, S3 compatible) stored on the backup server, optionally filtered by name, type or organization.",
         description: "Lists the cloud credentials (Azure Blob, Amazon S3, S3 compatible) stored on the backup server, optionally filtered by name, type or organization.\n\n[Vendor reference](https://helpcenter.veeam.com/references/vbo365/8/rest/tag/Account/operation/Account_GetAccounts)",
         method: "GET",

@@ -44,11 +44,24 @@ pub fn clean_build(
     manifest: Option<&Path>,
     args: &[&str],
 ) -> Result<Build> {
+    clean_build_of(target, &[package], package, manifest, args)
+}
+
+/// [`clean_build`] of `package` with the packages `clean` cleaned first (a program and the
+/// crates of its own it builds).
+pub fn clean_build_of(
+    target: &Path,
+    clean_packages: &[&str],
+    package: &str,
+    manifest: Option<&Path>,
+    args: &[&str],
+) -> Result<Build> {
     let mut clean = project::cargo();
-    clean
-        .args(["clean", "--quiet", "-p", package])
-        .arg("--target-dir")
-        .arg(target);
+    clean.args(["clean", "--quiet"]);
+    for p in clean_packages {
+        clean.args(["-p", p]);
+    }
+    clean.arg("--target-dir").arg(target);
     if let Some(m) = manifest {
         clean.arg("--manifest-path").arg(m);
     }

@@ -12,6 +12,7 @@ use anyhow::{bail, Result};
 
 use crate::{flags, project};
 
+mod cli;
 mod compile;
 mod generation;
 mod measure;
@@ -32,6 +33,12 @@ impl flags::Bench {
         if apis.is_empty() {
             bail!("no API named {only:?} in spec/");
         }
+        if self.cli_only {
+            for b in cli::measure(&root, &apis, runs)? {
+                print!("{}", b.row());
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
         if self.unions_only {
             unions::measure(&root, runs)?.print();
             return Ok(ExitCode::SUCCESS);
@@ -42,8 +49,9 @@ impl flags::Bench {
             return Ok(ExitCode::SUCCESS);
         }
         let compiles = compile::measure(&root, &apis, runs)?;
+        let cli = cli::measure(&root, &apis, runs)?;
         let runtime = runtime::measure()?;
-        let md = report::markdown(&generation, &compiles, &runtime);
+        let md = report::markdown(&generation, &compiles, &cli, &runtime);
         if only.is_none() {
             std::fs::write(root.join("BENCHMARKS.md"), &md)?;
         }

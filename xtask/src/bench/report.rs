@@ -10,7 +10,12 @@ use super::synthetic;
 /// The page; `{name}`s are filled by [`fill`].
 const TEMPLATE: &str = include_str!("../../templates/benchmarks.md");
 
-pub fn markdown(generation: &Generation, compiles: &[Compile], runtime: &Runtime) -> String {
+pub fn markdown(
+    generation: &Generation,
+    compiles: &[Compile],
+    cli: &[super::cli::CliBuild],
+    runtime: &Runtime,
+) -> String {
     let f = |k: &str| runtime.figure(k);
     let decode_ratio = f("decode_ratio");
     let walk_ratio = f("walk_100k_peak_bytes") / f("walk_10k_peak_bytes");
@@ -29,6 +34,7 @@ pub fn markdown(generation: &Generation, compiles: &[Compile], runtime: &Runtime
             ("synthetic_max", format!("{:.2}", t.max)),
             ("synthetic_mark", mark(t.median <= 3.0).into()),
             ("compile_rows", compile_rows(compiles)),
+            ("cli_rows", cli.iter().map(|b| b.row()).collect()),
             ("page_mb", format!("{:.1}", f("page_bytes") / 1e6)),
             (
                 "decode_generated_mb_s",
