@@ -62,6 +62,10 @@ impl From<Error> for Failure {
 
 impl From<std::io::Error> for Failure {
     fn from(e: std::io::Error) -> Failure {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            // The reader has what it wanted (`veeam ... --all | head -1`): stop quietly.
+            return Failure::new(0, "");
+        }
         Failure::new(OTHER, e.to_string())
     }
 }

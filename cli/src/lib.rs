@@ -60,6 +60,7 @@ pub fn main(apis: &[&'static Api]) -> ExitCode {
     };
     match runtime.block_on(run::dispatch(apis, &matches)) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(failure) if failure.code == 0 => ExitCode::SUCCESS,
         Err(failure) => {
             eprintln!("error: {}", failure.message);
             ExitCode::from(failure.code)

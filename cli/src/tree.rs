@@ -4,35 +4,39 @@ use clap::builder::{PossibleValuesParser, ValueParser};
 use clap::{Arg, ArgAction, Command};
 use veeam_runtime::commands::{self, Api, Kind, Param};
 
-/// The flags every operation command may have besides its parameters; a parameter whose
-/// name would be one of these gets `--param-<name>` instead.
-pub const RESERVED: &[&str] = &[
-    "profile",
-    "url",
-    "user",
-    "pin",
-    "output",
-    "fields",
-    "verbose",
-    "body",
-    "set",
-    "all",
-    "wait",
-    "wait-timeout",
-    "output-file",
-    "force",
-    "help",
-    "version",
+/// The command line's own flags on every command; a parameter whose name is one of these, or
+/// one of its command's own flags ([`own_flags`]), gets `--param-<name>` instead.
+pub const GLOBAL: &[&str] = &[
+    "profile", "url", "user", "pin", "output", "fields", "verbose", "help", "version",
 ];
+
+/// The flags a command has beside its parameters: `--body` and `--set` with a body, `--all`
+/// when it pages, `--wait` when it starts work, `--output-file` and `--force` for a download.
+pub fn own_flags(c: &commands::Command) -> Vec<&'static str> {
+    let mut own = Vec::new();
+    if c.body.is_some() {
+        own.extend(["body", "set"]);
+    }
+    if c.paging.is_some() {
+        own.push("all");
+    }
+    if c.wait.is_some() {
+        own.extend(["wait", "wait-timeout"]);
+    }
+    if c.operation.download {
+        own.extend(["output-file", "force"]);
+    }
+    own
+}
 
 /// The argument id of a parameter (never shared with the command line's own flags).
 pub fn param_id(p: &Param) -> String {
     format!("param:{}:{:?}", p.name, p.location)
 }
 
-/// The flag of a parameter.
-pub fn param_flag(p: &Param) -> String {
-    if RESERVED.contains(&p.flag) {
+/// The flag of a parameter of `c`.
+pub fn param_flag(p: &Param, c: &commands::Command) -> String {
+    if GLOBAL.contains(&p.flag) || own_flags(c).contains(&p.flag) {
         format!("param-{}", p.flag)
     } else {
         p.flag.to_string()
@@ -153,7 +157,7 @@ fn operation_command(c: &'static commands::Command) -> Command {
             help.push_str(&format!(" ({})", p.kind.describe()));
         }
         let mut arg = Arg::new(param_id(p))
-            .long(param_flag(p))
+            .long(param_flag(p, c))
             .help(help)
             .required(p.required)
             .value_name(p.name)
@@ -265,7 +269,7 @@ pub fn markdown(api: &Api) -> String {
             .map(|p| {
                 format!(
                     "- `--{}`{}: {} ({})",
-                    param_flag(p),
+                    param_flag(p, c),
                     if p.required { " (required)" } else { "" },
                     p.help.lines().next().unwrap_or(""),
                     p.kind.describe()

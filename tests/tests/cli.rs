@@ -140,6 +140,50 @@ async fn all_streams_every_item_of_every_page_as_ndjson() {
     );
 }
 
+/// `veeam ... --all | head -1`: the reader leaves early, the program stops quietly with 0.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reader_that_leaves_early_ends_the_stream_quietly() {
+    use std::io::BufRead;
+    let mock = Mock::start().await;
+    mock.set_page_cap(Some(5));
+    let points: Vec<RestRestorePoint> = (0..2000)
+        .map(|n| RestRestorePoint {
+            id: Some(format!("point-{n}")),
+            ..Default::default()
+        })
+        .collect();
+    mock.restore_point_get_restore_points().returns(points);
+    let config = temp_path("config.yaml");
+    let url = mock.uri();
+    let status = tokio::task::spawn_blocking(move || {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_veeam"))
+            .args(["vb365", "restore-point", "list", "--all"])
+            .env("VEEAM_URL", url)
+            .env("VEEAM_USER", veeam_mock::USERNAME)
+            .env("VEEAM_PASSWORD", veeam_mock::PASSWORD)
+            .env("VEEAM_CONFIG", config)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(first.contains("point-0"), "{first}");
+        // The reader is gone (dropped above); the program notices at its next write.
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(status.status.code(), Some(0), "{}", text(&status.stderr));
+    assert!(status.stderr.is_empty(), "{}", text(&status.stderr));
+    assert!(
+        mock.restore_point_get_restore_points().received().count() < 400,
+        "it stopped walking"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_input_is_refused_with_exit_code_2_and_nothing_sent() {
     let mock = Mock::start().await;
