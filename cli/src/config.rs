@@ -53,7 +53,11 @@ impl Profile {
     pub fn keep_password(&self, password: &Secret) -> Result<(), Failure> {
         self.keyring_entry()?
             .set_password(password.expose())
-            .map_err(|e| Failure::config(format!("keeping the password in the OS keyring: {e}")))
+            .map_err(|e| {
+                Failure::config(format!(
+                    "keeping the password in the OS keyring: {e}; nothing saved (leave --keyring out and use VEEAM_PASSWORD or the prompt)"
+                ))
+            })
     }
 }
 

@@ -128,32 +128,67 @@ fn body(c: &ArgMatches) -> Result<Option<Value>, Failure> {
     Ok(body)
 }
 
-/// The session for `api`: the profile's (named, or the default) server, user and pin, each
-/// overridden by its flag.
-fn session(api: &'static Api, m: &ArgMatches) -> Result<Session, Failure> {
+/// The profile a command of `api` uses: the one `--profile` names (which must speak `api`);
+/// else, without `--url`, the default profile if it speaks `api`, or else the one profile
+/// that does. With `--url` and no `--profile`, none: the flags say it all.
+fn profile_for(api: &Api, m: &ArgMatches) -> Result<Option<config::Profile>, Failure> {
     let config = config::read()?;
-    let named = m.get_one::<String>("profile").cloned();
-    let profile = match named.as_ref().or(config.default.as_ref()) {
-        Some(name) => {
-            let p = config.profiles.get(name).cloned();
-            if p.is_none() && named.is_some() {
-                return Err(Failure::config(format!(
-                    "no profile {name} in {} (see veeam login)",
-                    config::path()?.display()
-                )));
-            }
-            p
-        }
-        None => None,
+    let wrong_api = |name: &str, p: &config::Profile| {
+        Failure::config(format!(
+            "profile {name} is a server of {}: use `veeam {} ...`, or another profile",
+            p.api, p.api
+        ))
     };
-    if let Some(p) = &profile {
-        if p.api != api.name && m.get_one::<String>("url").is_none() {
-            return Err(Failure::config(format!(
-                "the profile's server speaks {}: use `veeam {} ...`",
-                p.api, p.api
-            )));
+    if let Some(name) = m.get_one::<String>("profile") {
+        let p = config.profiles.get(name).cloned().ok_or_else(|| {
+            let path = config::path()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            Failure::config(format!("no profile {name} in {path} (see veeam login)"))
+        })?;
+        if p.api != api.name {
+            return Err(wrong_api(name, &p));
+        }
+        return Ok(Some(p));
+    }
+    if m.get_one::<String>("url").is_some() {
+        return Ok(None);
+    }
+    if let Some(p) = config.default.as_ref().and_then(|d| config.profiles.get(d)) {
+        if p.api == api.name {
+            return Ok(Some(p.clone()));
         }
     }
+    let speaking: Vec<(&String, &config::Profile)> = config
+        .profiles
+        .iter()
+        .filter(|(_, p)| p.api == api.name)
+        .collect();
+    match speaking[..] {
+        [] => match config
+            .default
+            .as_ref()
+            .and_then(|d| Some((d, config.profiles.get(d)?)))
+        {
+            Some((name, p)) => Err(wrong_api(name, p)),
+            None => Ok(None),
+        },
+        [(_, p)] => Ok(Some(p.clone())),
+        _ => {
+            let names: Vec<&str> = speaking.iter().map(|(n, _)| n.as_str()).collect();
+            Err(Failure::config(format!(
+                "profiles {} all speak {}: name one with --profile",
+                names.join(", "),
+                api.name
+            )))
+        }
+    }
+}
+
+/// The session for `api`: the server, user and pin of its profile ([`profile_for`]), each
+/// overridden by its flag.
+fn session(api: &'static Api, m: &ArgMatches) -> Result<Session, Failure> {
+    let profile = profile_for(api, m)?;
     let url = m
         .get_one::<String>("url")
         .cloned()

@@ -26,7 +26,7 @@ async fn veeam_with(url: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
 /// Runs `veeam` with `args`, the configuration file `config`, the mock's user and password,
 /// and `env`; stdin is not a terminal.
 async fn run(args: &[&str], config: &std::path::Path, env: &[(&str, &str)]) -> Output {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_veeam"));
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_veeam-all"));
     command
         .args(args)
         .env("VEEAM_USER", veeam_mock::USERNAME)
@@ -156,7 +156,7 @@ async fn a_reader_that_leaves_early_ends_the_stream_quietly() {
     let config = temp_path("config.yaml");
     let url = mock.uri();
     let status = tokio::task::spawn_blocking(move || {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_veeam"))
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_veeam-all"))
             .args(["vb365", "restore-point", "list", "--all"])
             .env("VEEAM_URL", url)
             .env("VEEAM_USER", veeam_mock::USERNAME)
@@ -531,7 +531,7 @@ async fn login_pins_a_self_signed_certificate_only_as_confirmed() {
     // ...and refuses a server with another certificate, naming both fingerprints.
     let other = support::tls::https_server(TOKEN).await;
     let other_url = format!("https://localhost:{}", other.port);
-    let mut moved = vec!["--url", &other_url];
+    let mut moved = vec!["--profile", "lab", "--url", &other_url];
     moved.extend(command);
     let out = run(&moved, &config, &[]).await;
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));

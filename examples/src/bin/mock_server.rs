@@ -25,6 +25,9 @@ fn from<T: DeserializeOwned>(value: Value) -> T {
 async fn main() {
     let m365 = vb365_mock::Mock::start().await;
     m365.set_page_cap(Some(2));
+    // `veeam login` asks which API version the server serves.
+    m365.service_instance_get()
+        .returns(from(json!({"version": "8.1.0.331"})));
     let points: Vec<vb365::types::RestRestorePoint> = (1..=5)
         .map(|n| {
             from(json!({
