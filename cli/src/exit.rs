@@ -10,6 +10,7 @@
 //! | 4 | the server refused the request (HTTP 4xx, after the login) |
 //! | 5 | the server failed (HTTP 5xx, after the retries) |
 //! | 6 | the server could not be reached, or did not answer in time (a wait past its deadline too) |
+//! | 7 | `--wait`: the work finished and failed (its final state is printed all the same) |
 
 use veeam_runtime::{Error, ErrorKind};
 
@@ -19,6 +20,7 @@ pub const CONFIG: u8 = 3;
 pub const REFUSED: u8 = 4;
 pub const SERVER: u8 = 5;
 pub const UNREACHABLE: u8 = 6;
+pub const WORK_FAILED: u8 = 7;
 
 /// Why the command line stops: the exit code and the message.
 #[derive(Debug)]

@@ -273,6 +273,7 @@ async fn operation(
             format!("{}: the answer is not JSON: {e}", command.operation.id),
         )
     })?;
+    let mut failed = None;
     if let (Some(wait), true) = (command.wait, flag(c, "wait")) {
         let mut options = WaitOptions::default();
         if let Some(s) = c.get_one::<u64>("wait-timeout") {
@@ -295,12 +296,19 @@ async fn operation(
             .and_then(Value::as_str)
             .unwrap_or("?");
         eprintln!("{} finished: {state}", wait.what);
+        failed = wait.failure(&value).map(|outcome| {
+            Failure::new(
+                exit::WORK_FAILED,
+                format!("the {} finished, and failed: {outcome}", wait.what),
+            )
+        });
     }
     let format = Format::chosen(given, std::io::stdout().is_terminal());
     let items = command.paging.and(api.profile.paging).map(|p| p.items);
     output::print(&mut out, value, format, &fields, items)?;
     out.flush()?;
-    Ok(())
+    // The final state is printed either way; a failure is then the exit code.
+    failed.map_or(Ok(()), Err)
 }
 
 /// A flag of the command, `false` where the command does not have it (`--all` of a command

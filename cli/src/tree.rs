@@ -50,7 +50,7 @@ pub fn command(apis: &[&'static Api]) -> Command {
         .version(env!("CARGO_PKG_VERSION"))
         .subcommand_required(true)
         .arg_required_else_help(true)
-        .after_help("Servers and users come from a profile (`veeam login`), or from --url and --user (VEEAM_URL, VEEAM_USER). The password comes from VEEAM_PASSWORD or a prompt, never from a flag or the configuration file.\nExit codes: 0 success, 2 usage, 3 configuration or credentials, 4 refused (HTTP 4xx), 5 server failure (5xx), 6 unreachable or timed out, 1 anything else.")
+        .after_help("Servers and users come from a profile (`veeam login`), or from --url and --user (VEEAM_URL, VEEAM_USER). The password comes from VEEAM_PASSWORD or a prompt, never from a flag or the configuration file.\nExit codes: 0 success, 2 usage, 3 configuration or credentials, 4 refused (HTTP 4xx), 5 server failure (5xx), 6 unreachable or timed out, 7 the work --wait followed failed, 1 anything else.")
         .arg(
             Arg::new("profile")
                 .long("profile")

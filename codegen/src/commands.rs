@@ -53,6 +53,12 @@ pub struct WaitSection {
     pub state: String,
     pub finished: Vec<String>,
     pub running: Vec<String>,
+    /// Where the finished work says how it went (`/result`), when not in its state, and the
+    /// values that mean it failed: `--wait` then exits with its own code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed: Vec<String>,
 }
 
 /// One operation as a command.
@@ -417,6 +423,7 @@ fn wait_table(
         }
         for (key, pointer) in [("state", &w.state)]
             .into_iter()
+            .chain(w.outcome.iter().map(|p| ("outcome", p)))
             .chain(w.started_by.values().map(|p| ("started_by", p)))
         {
             if !pointer.starts_with('/') {
@@ -432,8 +439,17 @@ fn wait_table(
                 "no final state: the wait would never end".into(),
             ));
         }
+        if w.outcome.is_none() {
+            if let Some(f) = w.failed.iter().find(|f| !w.finished.contains(f)) {
+                return Err((
+                    at("failed"),
+                    format!("{f} is not a final state (finished): the wait would never see it"),
+                ));
+            }
+        }
         let (what, poll, state) = (&w.what, w.poll.to_snake_case(), &w.state);
-        let (finished, running) = (&w.finished, &w.running);
+        let (finished, running, failed) = (&w.finished, &w.running, &w.failed);
+        let outcome = w.outcome.as_ref().unwrap_or(&w.state);
         for (schema, id) in &w.started_by {
             if doc
                 .pointer(&crate::error::pointer(["components", "schemas", schema]))
@@ -446,7 +462,7 @@ fn wait_table(
             }
             out.insert(
                 schema.clone(),
-                quote!(Wait { what: #what, id: #id, poll: #poll, state: #state, finished: &[#(#finished),*], running: &[#(#running),*] }),
+                quote!(Wait { what: #what, id: #id, poll: #poll, state: #state, finished: &[#(#finished),*], running: &[#(#running),*], outcome: #outcome, failed: &[#(#failed),*] }),
             );
         }
     }
@@ -468,35 +484,98 @@ mod tests {
 
     #[test]
     fn a_verb_and_the_groups_noun_is_the_verb_and_a_paged_get_is_list() {
-        assert_eq!(
-            short_name("get-restore-points", "restore-point", "get", true),
-            "list"
-        );
-        assert_eq!(
-            short_name("get-restore-point", "restore-point", "get", false),
-            "get"
-        );
-        assert_eq!(short_name("get-by-id", "organization", "get", false), "get");
-        assert_eq!(short_name("get-accounts", "account", "get", false), "list");
-        assert_eq!(
-            short_name("get-by-restore-session-id", "restore-session", "get", false),
-            "get"
-        );
-        assert_eq!(
-            short_name("get-job-session-by-id", "job-sessions", "get", false),
-            "get"
-        );
-        assert_eq!(
-            short_name("remove", "organization", "delete", false),
-            "remove"
-        );
-        assert_eq!(
-            short_name("explore", "organization", "post", false),
-            "explore"
-        );
-        assert_eq!(
-            short_name("get-storage-space-usage", "organization", "get", false),
-            "get-storage-space-usage"
-        );
+        // (operation id after the group, group, method, paged) -> command
+        let cases = [
+            ("get-restore-points", "restore-point", "get", true, "list"),
+            ("get-restore-point", "restore-point", "get", false, "get"),
+            ("get-by-id", "organization", "get", false, "get"),
+            ("get-accounts", "account", "get", false, "list"),
+            (
+                "get-by-restore-session-id",
+                "restore-session",
+                "get",
+                false,
+                "get",
+            ),
+            ("get-job-session-by-id", "job-sessions", "get", false, "get"),
+            ("remove", "organization", "delete", false, "remove"),
+            ("explore", "organization", "post", false, "explore"),
+            (
+                "get-storage-space-usage",
+                "organization",
+                "get",
+                false,
+                "get-storage-space-usage",
+            ),
+        ];
+        for (full, group, method, paged, name) in cases {
+            assert_eq!(
+                short_name(full, group, method, paged),
+                name,
+                "{full} in {group}"
+            );
+        }
+    }
+
+    /// A profile's waits that name what the document does not have are errors naming the
+    /// key, never a table that cannot wait.
+    #[test]
+    fn waits_are_checked_against_the_document() {
+        let doc = serde_json::json!({
+            "paths": {"/sessions/{id}": {"get": {
+                "operationId": "Session_Get",
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "ok"}}
+            }}},
+            "components": {"schemas": {"Session": {"type": "object"}}}
+        });
+        let mut ops = BTreeMap::new();
+        crate::openapi::each_operation(&doc, |_, _, op| {
+            ops.insert(
+                op["operationId"].as_str().unwrap().to_snake_case(),
+                op.clone(),
+            );
+        });
+        let wait = |poll: &str, schema: &str, state: &str, failed: &[&str]| CommandsSection {
+            discovery: None,
+            waits: vec![WaitSection {
+                what: "session".into(),
+                started_by: BTreeMap::from([(schema.to_string(), "/id".to_string())]),
+                poll: poll.into(),
+                state: state.into(),
+                finished: vec!["Done".into()],
+                running: vec!["Busy".into()],
+                outcome: None,
+                failed: failed.iter().map(|f| f.to_string()).collect(),
+            }],
+        };
+        let ok = wait("Session_Get", "Session", "/state", &[]);
+        assert_eq!(wait_table(&doc, &ops, Some(&ok)).unwrap().len(), 1);
+        for (section, at, says) in [
+            (
+                wait("Session_Gone", "Session", "/state", &[]),
+                "/commands/waits/0/poll",
+                "no operation",
+            ),
+            (
+                wait("Session_Get", "Nothing", "/state", &[]),
+                "/commands/waits/0/started_by/Nothing",
+                "no schema",
+            ),
+            (
+                wait("Session_Get", "Session", "state", &[]),
+                "/commands/waits/0/state",
+                "JSON pointer",
+            ),
+            (
+                wait("Session_Get", "Session", "/state", &["Busy"]),
+                "/commands/waits/0/failed",
+                "not a final state",
+            ),
+        ] {
+            let (pointer, message) = wait_table(&doc, &ops, Some(&section)).unwrap_err();
+            assert_eq!(pointer, at);
+            assert!(message.contains(says), "{message}");
+        }
     }
 }

@@ -361,6 +361,18 @@ impl WorkspaceApi {
                 }),
             },
         )
+        .map_err(|e| match e {
+            // The profile's own errors name the API's profile.yaml.
+            Error::Invalid { mut at, message }
+                if at.file == std::path::Path::new(profile::FILE_NAME) =>
+            {
+                at.file = PathBuf::from("spec")
+                    .join(&self.folder)
+                    .join(profile::FILE_NAME);
+                Error::Invalid { at, message }
+            }
+            other => other,
+        })
     }
 }
 

@@ -164,6 +164,18 @@ pub struct Wait {
     pub state: &'static str,
     pub finished: &'static [&'static str],
     pub running: &'static [&'static str],
+    /// Where the finished work says how it went (the state itself, or a result field), and
+    /// the values that mean it failed.
+    pub outcome: &'static str,
+    pub failed: &'static [&'static str],
+}
+
+impl Wait {
+    /// How the work in `body` (as [`wait`] returned it) went, when that is a failure.
+    pub fn failure<'a>(&self, body: &'a Value) -> Option<&'a str> {
+        let outcome = body.pointer(self.outcome).and_then(Value::as_str)?;
+        self.failed.contains(&outcome).then_some(outcome)
+    }
 }
 
 /// What a command is called with: the parameters' values (already checked with

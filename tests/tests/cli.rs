@@ -59,6 +59,14 @@ fn fastrand_suffix() -> u128 {
         .unwrap_or(0)
 }
 
+/// The final body a `--wait` printed (`--output json`), after checking the exit code and
+/// the closing line on stderr.
+fn waited(out: &Output, code: i32, says: &str) -> Value {
+    assert_eq!(out.status.code(), Some(code), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains(says), "{}", text(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// A restore session in `state`, every other field unset.
 fn session_in(id: uuid::Uuid, state: RestRestoreSessionState) -> RestRestoreSession {
     let mut s: RestRestoreSession =
@@ -344,10 +352,8 @@ async fn wait_follows_the_restore_session_a_command_starts() {
     )
     .await;
 
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let last: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let last = waited(&out, 0, "restore session finished: Stopped");
     assert_eq!(last["state"], "Stopped");
-    assert!(text(&out.stderr).contains("restore session finished: Stopped"));
     let body = mock.organization_explore().received().last_body();
     assert_eq!(
         body.unwrap().unwrap().show_deleted,
@@ -417,28 +423,23 @@ async fn an_azure_restore_waits_for_its_job_session() {
     let body = temp_path("restore.json");
     std::fs::write(&body, r#"{"reason": "test", "startVmAfterRestore": true}"#).unwrap();
     let body_arg = format!("@{}", body.display());
+    let point = point.to_string();
+    let restore = [
+        "vbazure",
+        "virtual-machine-restore-point",
+        "restore-vm",
+        "--restore-point-id",
+        &point,
+        "--body",
+        &body_arg,
+        "--wait",
+        "--output",
+        "json",
+    ];
 
-    let out = veeam(
-        &mock.uri(),
-        &[
-            "vbazure",
-            "virtual-machine-restore-point",
-            "restore-vm",
-            "--restore-point-id",
-            &point.to_string(),
-            "--body",
-            &body_arg,
-            "--wait",
-            "--output",
-            "json",
-        ],
-    )
-    .await;
-
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let last: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = veeam(&mock.uri(), &restore).await;
+    let last = waited(&out, 0, "job session finished: Success");
     assert_eq!(last["status"], "Success");
-    assert!(text(&out.stderr).contains("job session finished: Success"));
     let sent = mock
         .virtual_machine_restore_point_restore_vm()
         .received()
@@ -450,6 +451,14 @@ async fn an_azure_restore_waits_for_its_job_session() {
         true,
         "the body file was sent"
     );
+
+    // A restore that ends in Error: its final state printed, and exit code 7.
+    mock.job_sessions_get_job_session_by_id()
+        .path_param("sessionId", "session-1")
+        .returns(session("Error"));
+    let out = veeam(&mock.uri(), &restore).await;
+    let last = waited(&out, 7, "failed: Error");
+    assert_eq!(last["status"], "Error");
     let _ = std::fs::remove_file(&body);
 }
 

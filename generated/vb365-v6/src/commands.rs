@@ -3233,6 +3233,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -5798,6 +5800,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -6388,6 +6392,8 @@ pub static COMMANDS: &[Command] = &[
                 "Disconnected",
             ],
             running: &["Running", "Queued"],
+            outcome: "/status",
+            failed: &["Failed", "Disconnected"],
         }),
     },
     Command {
@@ -9183,6 +9189,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -11645,6 +11653,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -11679,6 +11689,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -11764,6 +11776,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {

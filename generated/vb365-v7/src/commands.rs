@@ -2554,6 +2554,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -3352,6 +3354,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -5917,6 +5921,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -6495,6 +6501,8 @@ pub static COMMANDS: &[Command] = &[
                 "Disconnected",
             ],
             running: &["Running", "Queued"],
+            outcome: "/status",
+            failed: &["Failed", "Disconnected"],
         }),
     },
     Command {
@@ -9427,6 +9435,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -12337,6 +12347,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -12371,6 +12383,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -12456,6 +12470,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {

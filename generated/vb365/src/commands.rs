@@ -2734,6 +2734,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -3513,6 +3515,8 @@ pub static COMMANDS: &[Command] = &[
                 "Disconnected",
             ],
             running: &["Running", "Queued"],
+            outcome: "/status",
+            failed: &["Failed", "Disconnected"],
         }),
     },
     Command {
@@ -3636,6 +3640,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -4877,6 +4883,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -4933,6 +4941,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -5308,6 +5318,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -5364,6 +5376,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -5411,6 +5425,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -5458,6 +5474,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -5888,6 +5906,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -5935,6 +5955,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -5973,6 +5995,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -6476,6 +6500,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -6903,6 +6929,8 @@ pub static COMMANDS: &[Command] = &[
                 "Disconnected",
             ],
             running: &["Running", "Queued"],
+            outcome: "/status",
+            failed: &["Failed", "Disconnected"],
         }),
     },
     Command {
@@ -7109,6 +7137,8 @@ pub static COMMANDS: &[Command] = &[
                 "Disconnected",
             ],
             running: &["Running", "Queued"],
+            outcome: "/status",
+            failed: &["Failed", "Disconnected"],
         }),
     },
     Command {
@@ -7705,6 +7735,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -7836,6 +7868,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -7874,6 +7908,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -8155,6 +8191,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -8220,6 +8258,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -8267,6 +8307,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -8603,6 +8645,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -8668,6 +8712,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -8715,6 +8761,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -9065,6 +9113,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -9130,6 +9180,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -9177,6 +9229,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -9473,6 +9527,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -9538,6 +9594,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -9585,6 +9643,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -10039,6 +10099,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -13797,6 +13859,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -13831,6 +13895,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -13979,6 +14045,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -14773,6 +14841,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -14838,6 +14908,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -14903,6 +14975,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -14959,6 +15033,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -15006,6 +15082,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -15053,6 +15131,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -15634,6 +15714,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -15699,6 +15781,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -15764,6 +15848,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -15820,6 +15906,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -15867,6 +15955,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -15914,6 +16004,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -16624,6 +16716,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -16689,6 +16783,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -16754,6 +16850,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -16810,6 +16908,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -16857,6 +16957,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -16904,6 +17006,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -17062,6 +17166,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -17118,6 +17224,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -17458,6 +17566,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -17514,6 +17624,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -17742,6 +17854,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -17789,6 +17903,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -18328,6 +18444,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -18698,6 +18816,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -18763,6 +18883,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -19433,6 +19555,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -19951,6 +20075,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -20016,6 +20142,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -20063,6 +20191,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -20295,6 +20425,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {
@@ -20342,6 +20474,8 @@ pub static COMMANDS: &[Command] = &[
             state: "/state",
             finished: &["Stopped"],
             running: &["Working"],
+            outcome: "/result",
+            failed: &["Failed"],
         }),
     },
     Command {

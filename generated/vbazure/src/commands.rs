@@ -53,6 +53,8 @@ pub static COMMANDS: &[Command] = &[
                 "Canceling",
                 "Pending",
             ],
+            outcome: "/status",
+            failed: &["Error", "Canceled"],
         }),
     },
     Command {
@@ -1375,6 +1377,8 @@ pub static COMMANDS: &[Command] = &[
                 "Canceling",
                 "Pending",
             ],
+            outcome: "/status",
+            failed: &["Error", "Canceled"],
         }),
     },
     Command {
@@ -1415,6 +1419,8 @@ pub static COMMANDS: &[Command] = &[
                 "Canceling",
                 "Pending",
             ],
+            outcome: "/status",
+            failed: &["Error", "Canceled"],
         }),
     },
     Command {
@@ -1589,6 +1595,8 @@ pub static COMMANDS: &[Command] = &[
                 "Canceling",
                 "Pending",
             ],
+            outcome: "/status",
+            failed: &["Error", "Canceled"],
         }),
     },
     Command {
@@ -2699,6 +2707,8 @@ pub static COMMANDS: &[Command] = &[
                 "Canceling",
                 "Pending",
             ],
+            outcome: "/status",
+            failed: &["Error", "Canceled"],
         }),
     },
     Command {
@@ -2903,6 +2913,8 @@ pub static COMMANDS: &[Command] = &[
                 "Canceling",
                 "Pending",
             ],
+            outcome: "/status",
+            failed: &["Error", "Canceled"],
         }),
     },
     Command {
@@ -2947,6 +2959,8 @@ pub static COMMANDS: &[Command] = &[
                 "Canceling",
                 "Pending",
             ],
+            outcome: "/status",
+            failed: &["Error", "Canceled"],
         }),
     },
     Command {
@@ -3302,6 +3316,8 @@ pub static COMMANDS: &[Command] = &[
                 "Canceling",
                 "Pending",
             ],
+            outcome: "/status",
+            failed: &["Error", "Canceled"],
         }),
     },
     Command {
@@ -4479,6 +4495,8 @@ pub static COMMANDS: &[Command] = &[
                 "Canceling",
                 "Pending",
             ],
+            outcome: "/status",
+            failed: &["Error", "Canceled"],
         }),
     },
     Command {
@@ -4577,6 +4595,8 @@ pub static COMMANDS: &[Command] = &[
                 "Canceling",
                 "Pending",
             ],
+            outcome: "/status",
+            failed: &["Error", "Canceled"],
         }),
     },
     Command {
@@ -4714,6 +4734,8 @@ pub static COMMANDS: &[Command] = &[
                 "Canceling",
                 "Pending",
             ],
+            outcome: "/status",
+            failed: &["Error", "Canceled"],
         }),
     },
     Command {
@@ -5170,6 +5192,8 @@ pub static COMMANDS: &[Command] = &[
                 "Canceling",
                 "Pending",
             ],
+            outcome: "/status",
+            failed: &["Error", "Canceled"],
         }),
     },
     Command {
@@ -7400,6 +7424,8 @@ pub static COMMANDS: &[Command] = &[
                 "Canceling",
                 "Pending",
             ],
+            outcome: "/status",
+            failed: &["Error", "Canceled"],
         }),
     },
     Command {
@@ -8374,6 +8400,8 @@ pub static COMMANDS: &[Command] = &[
                 "Canceling",
                 "Pending",
             ],
+            outcome: "/status",
+            failed: &["Error", "Canceled"],
         }),
     },
     Command {
@@ -8661,6 +8689,8 @@ pub static COMMANDS: &[Command] = &[
                 "Canceling",
                 "Pending",
             ],
+            outcome: "/status",
+            failed: &["Error", "Canceled"],
         }),
     },
     Command {
@@ -10035,6 +10065,8 @@ pub static COMMANDS: &[Command] = &[
                 "Canceling",
                 "Pending",
             ],
+            outcome: "/status",
+            failed: &["Error", "Canceled"],
         }),
     },
     Command {
@@ -10230,6 +10262,8 @@ pub static COMMANDS: &[Command] = &[
                 "Canceling",
                 "Pending",
             ],
+            outcome: "/status",
+            failed: &["Error", "Canceled"],
         }),
     },
     Command {
@@ -10274,6 +10308,8 @@ pub static COMMANDS: &[Command] = &[
                 "Canceling",
                 "Pending",
             ],
+            outcome: "/status",
+            failed: &["Error", "Canceled"],
         }),
     },
     Command {
@@ -12715,6 +12751,8 @@ pub static COMMANDS: &[Command] = &[
                 "Canceling",
                 "Pending",
             ],
+            outcome: "/status",
+            failed: &["Error", "Canceled"],
         }),
     },
     Command {
@@ -12745,6 +12783,8 @@ pub static COMMANDS: &[Command] = &[
                 "Canceling",
                 "Pending",
             ],
+            outcome: "/status",
+            failed: &["Error", "Canceled"],
         }),
     },
     Command {
@@ -13063,6 +13103,8 @@ pub static COMMANDS: &[Command] = &[
                 "Canceling",
                 "Pending",
             ],
+            outcome: "/status",
+            failed: &["Error", "Canceled"],
         }),
     },
     Command {
@@ -13107,6 +13149,8 @@ pub static COMMANDS: &[Command] = &[
                 "Canceling",
                 "Pending",
             ],
+            outcome: "/status",
+            failed: &["Error", "Canceled"],
         }),
     },
     Command {
@@ -13151,6 +13195,8 @@ pub static COMMANDS: &[Command] = &[
                 "Canceling",
                 "Pending",
             ],
+            outcome: "/status",
+            failed: &["Error", "Canceled"],
         }),
     },
     Command {
@@ -13195,6 +13241,8 @@ pub static COMMANDS: &[Command] = &[
                 "Canceling",
                 "Pending",
             ],
+            outcome: "/status",
+            failed: &["Error", "Canceled"],
         }),
     },
     Command {
@@ -14465,6 +14513,8 @@ pub static COMMANDS: &[Command] = &[
                 "Canceling",
                 "Pending",
             ],
+            outcome: "/status",
+            failed: &["Error", "Canceled"],
         }),
     },
     Command {
