@@ -11,6 +11,7 @@
 //! | 5 | the server failed (HTTP 5xx, after the retries) |
 //! | 6 | the server could not be reached, or did not answer in time (a wait past its deadline too) |
 //! | 7 | `--wait`: the work finished and failed (its final state is printed all the same) |
+//! | 130 | interrupted (Ctrl-C): a download in progress leaves no file; work being waited on goes on |
 
 use veeam_runtime::{Error, ErrorKind};
 
@@ -21,6 +22,8 @@ pub const REFUSED: u8 = 4;
 pub const SERVER: u8 = 5;
 pub const UNREACHABLE: u8 = 6;
 pub const WORK_FAILED: u8 = 7;
+/// Ctrl-C, as shells report a command ended by SIGINT.
+pub const INTERRUPTED: u8 = 130;
 
 /// Why the command line stops: the exit code and the message.
 #[derive(Debug)]
@@ -48,17 +51,30 @@ impl Failure {
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Failure {
-        let code = match e.kind() {
-            ErrorKind::Api(api) if api.status.is_server_error() => SERVER,
-            ErrorKind::Api(_) => REFUSED,
-            ErrorKind::Auth(_) | ErrorKind::Config(_) => CONFIG,
-            ErrorKind::InvalidRequest(_) => USAGE,
-            ErrorKind::Timeout(_) => UNREACHABLE,
-            ErrorKind::Transport(_) if is_certificate(&e) => CONFIG,
-            ErrorKind::Transport(_) => UNREACHABLE,
-            _ => OTHER,
-        };
-        Failure::new(code, e.to_string())
+        Failure::new(code(&e), e.to_string())
+    }
+}
+
+/// The exit code of an error of the runtime.
+fn code(e: &Error) -> u8 {
+    match e.kind() {
+        ErrorKind::Api(api) if api.status.is_server_error() => SERVER,
+        ErrorKind::Api(_) => REFUSED,
+        // A login that failed: why it failed says the code. The server's 5xx or no answer
+        // at all is the server's matter; a refusal (wrong password) is the credentials'.
+        ErrorKind::Auth(_) => match std::error::Error::source(e)
+            .and_then(|s| s.downcast_ref::<Error>())
+            .map(code)
+        {
+            Some(c @ (SERVER | UNREACHABLE)) => c,
+            _ => CONFIG,
+        },
+        ErrorKind::Config(_) => CONFIG,
+        ErrorKind::InvalidRequest(_) => USAGE,
+        ErrorKind::Timeout(_) => UNREACHABLE,
+        ErrorKind::Transport(_) if is_certificate(e) => CONFIG,
+        ErrorKind::Transport(_) => UNREACHABLE,
+        _ => OTHER,
     }
 }
 

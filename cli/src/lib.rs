@@ -7,7 +7,7 @@
 //! ```text
 //! veeam [--profile NAME] <api> <group> <command> [--param value ...] [--body JSON|@file|-]
 //!       [--all] [--wait] [--output-file PATH] [--output json|ndjson|table|yaml] [--fields a,b]
-//! veeam login --profile NAME --url URL --api API --user USER
+//! veeam login NAME --api API --url URL --user USER [--trust SHA256] [--keyring] [--default]
 //! veeam completions bash|zsh|fish|powershell
 //! ```
 //!
@@ -58,7 +58,15 @@ pub fn main(apis: &[&'static Api]) -> ExitCode {
             return ExitCode::from(exit::OTHER);
         }
     };
-    match runtime.block_on(run::dispatch(apis, &matches)) {
+    // Ctrl-C drops the command's future: a download's temporary file is removed, a wait
+    // stops waiting (the work it followed goes on on the server).
+    let outcome = runtime.block_on(async {
+        tokio::select! {
+            outcome = run::dispatch(apis, &matches) => outcome,
+            _ = tokio::signal::ctrl_c() => Err(Failure::new(exit::INTERRUPTED, "interrupted")),
+        }
+    });
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) if failure.code == 0 => ExitCode::SUCCESS,
         Err(failure) => {

@@ -42,8 +42,9 @@ pub async fn dispatch(apis: &[&'static Api], m: &ArgMatches) -> Result<(), Failu
                 .iter()
                 .find(|a| Some(a.name) == wanted)
                 .ok_or_else(|| Failure::usage("no such API"))?;
-            print!("{}", tree::markdown(api));
-            Ok(())
+            let mut out = std::io::stdout().lock();
+            out.write_all(tree::markdown(api).as_bytes())?;
+            Ok(out.flush()?)
         }
         api_name => {
             let api = *apis
@@ -189,6 +190,15 @@ fn profile_for(api: &Api, m: &ArgMatches) -> Result<Option<config::Profile>, Fai
 /// overridden by its flag.
 fn session(api: &'static Api, m: &ArgMatches) -> Result<Session, Failure> {
     let profile = profile_for(api, m)?;
+    if let (Some(p), Some(url)) = (&profile, m.get_one::<String>("url")) {
+        // The profile's user, password and pin belong to its server: never to another.
+        if url.trim_end_matches('/') != p.url.trim_end_matches('/') {
+            return Err(Failure::config(format!(
+                "--url {url} is not the profile's server ({}): leave one of them out",
+                p.url
+            )));
+        }
+    }
     let url = m
         .get_one::<String>("url")
         .cloned()
@@ -261,54 +271,96 @@ async fn operation(
     }
     let response = commands::send(&session, api, command, &call).await?;
     if let Some(path) = output_file {
-        return download(command, response, &path).await;
+        return download(command, response, &path, flag(c, "force")).await;
     }
     let body = veeam_runtime::ops::read_body(command.operation, response).await?;
     if body.is_empty() {
         return Ok(());
     }
-    let mut value: Value = serde_json::from_slice(&body).map_err(|e| {
-        Failure::new(
-            exit::OTHER,
-            format!("{}: the answer is not JSON: {e}", command.operation.id),
-        )
-    })?;
+    let Ok(mut value) = serde_json::from_slice::<Value>(&body) else {
+        // Not JSON (text, a file the spec did not call one): the bytes as they came.
+        out.write_all(&body)?;
+        out.flush()?;
+        return Ok(());
+    };
     let mut failed = None;
     if let (Some(wait), true) = (command.wait, flag(c, "wait")) {
-        let mut options = WaitOptions::default();
-        if let Some(s) = c.get_one::<u64>("wait-timeout") {
-            options = options.with_deadline(Duration::from_secs(*s));
-        }
-        let progress = indicatif::ProgressBar::new_spinner();
-        progress.enable_steady_tick(Duration::from_millis(200));
-        let started = std::time::Instant::now();
-        value = commands::wait(&session, api, &wait, &value, &options, |state| {
-            progress.set_message(format!(
-                "{}: {state} ({}s)",
-                wait.what,
-                started.elapsed().as_secs()
-            ));
-        })
-        .await?;
-        progress.finish_and_clear();
-        let state = value
-            .pointer(wait.state)
-            .and_then(Value::as_str)
-            .unwrap_or("?");
-        eprintln!("{} finished: {state}", wait.what);
-        failed = wait.failure(&value).map(|outcome| {
-            Failure::new(
-                exit::WORK_FAILED,
-                format!("the {} finished, and failed: {outcome}", wait.what),
-            )
-        });
+        let (last, failure) = follow(&session, api, wait, value, c).await?;
+        (value, failed) = (last, failure);
+    } else if command.paging.is_some() {
+        eprintln!("note: one page of the list; --all walks every page");
     }
     let format = Format::chosen(given, std::io::stdout().is_terminal());
     let items = command.paging.and(api.profile.paging).map(|p| p.items);
-    output::print(&mut out, value, format, &fields, items)?;
-    out.flush()?;
-    // The final state is printed either way; a failure is then the exit code.
-    failed.map_or(Ok(()), Err)
+    let printed = output::print(&mut out, value, format, &fields, items).and_then(|()| {
+        out.flush()?;
+        Ok(())
+    });
+    // The final state is printed either way; a failure of the work is the exit code even
+    // when the reader has gone.
+    match (failed, printed) {
+        (Some(failure), _) => Err(failure),
+        (None, printed) => printed,
+    }
+}
+
+/// `--wait`: follows the work `started` names until it ends; its last state, and the
+/// failure to exit with when it failed. What started is said on stderr first, so that its
+/// id is not lost if the wait is (a poll refused, the deadline, Ctrl-C).
+async fn follow(
+    session: &Session,
+    api: &'static Api,
+    wait: commands::Wait,
+    started: Value,
+    c: &ArgMatches,
+) -> Result<(Value, Option<Failure>), Failure> {
+    let Some(id) = started
+        .pointer(wait.id)
+        .filter(|v| v.is_string() || v.is_number())
+    else {
+        println!("{started}");
+        return Err(Failure::new(
+            exit::OTHER,
+            format!(
+                "the answer (above) names no {} at {} to wait on",
+                wait.what, wait.id
+            ),
+        ));
+    };
+    eprintln!(
+        "{} {} started; waiting (Ctrl-C stops the waiting, not the work)",
+        wait.what,
+        id.as_str().map_or_else(|| id.to_string(), str::to_string)
+    );
+    let mut options = WaitOptions::default();
+    if let Some(s) = c.get_one::<u64>("wait-timeout") {
+        options = options.with_deadline(Duration::from_secs(*s));
+    }
+    let progress = indicatif::ProgressBar::new_spinner();
+    progress.enable_steady_tick(Duration::from_millis(200));
+    let clock = std::time::Instant::now();
+    let last = commands::wait(session, api, &wait, &started, &options, |state| {
+        progress.set_message(format!(
+            "{}: {state} ({}s)",
+            wait.what,
+            clock.elapsed().as_secs()
+        ));
+    })
+    .await;
+    progress.finish_and_clear();
+    let last = last?;
+    let state = last
+        .pointer(wait.state)
+        .and_then(Value::as_str)
+        .unwrap_or("?");
+    eprintln!("{} finished: {state}", wait.what);
+    let failure = wait.failure(&last).map(|outcome| {
+        Failure::new(
+            exit::WORK_FAILED,
+            format!("the {} finished, and failed: {outcome}", wait.what),
+        )
+    });
+    Ok((last, failure))
 }
 
 /// A flag of the command, `false` where the command does not have it (`--all` of a command
@@ -321,12 +373,14 @@ fn flag(c: &ArgMatches, id: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Saves a download with a progress bar: to a temporary file beside `path`, renamed over it
-/// once complete (an interrupted download leaves no partial file under the name).
+/// Saves a download with a progress bar: to a temporary file beside `path`, given the name
+/// once complete (an interrupted download leaves no partial file under the name); an
+/// existing file is replaced only with `force`.
 async fn download(
     command: &'static Command,
     response: reqwest::Response,
     path: &str,
+    force: bool,
 ) -> Result<(), Failure> {
     let length = response.content_length();
     let bar = match length {
@@ -345,10 +399,14 @@ async fn download(
             counted.inc(bytes.len() as u64);
         }
     });
-    let written =
-        veeam_runtime::download::save_to(veeam_runtime::ByteStream::new(Box::pin(stream)), path)
-            .await
-            .map_err(|e| e.in_operation(command.operation.id))?;
+    let body = veeam_runtime::ByteStream::new(Box::pin(stream));
+    // Without --force, a file that appears at the path meanwhile is not replaced either.
+    let saved = if force {
+        veeam_runtime::download::save_to(body, path).await
+    } else {
+        veeam_runtime::download::save_new(body, path).await
+    };
+    let written = saved.map_err(|e| e.in_operation(command.operation.id))?;
     bar.finish_and_clear();
     eprintln!("saved {written} bytes to {path}");
     Ok(())

@@ -50,7 +50,7 @@ pub fn command(apis: &[&'static Api]) -> Command {
         .version(env!("CARGO_PKG_VERSION"))
         .subcommand_required(true)
         .arg_required_else_help(true)
-        .after_help("Servers and users come from a profile (`veeam login`), or from --url and --user (VEEAM_URL, VEEAM_USER). The password comes from VEEAM_PASSWORD or a prompt, never from a flag or the configuration file.\nExit codes: 0 success, 2 usage, 3 configuration or credentials, 4 refused (HTTP 4xx), 5 server failure (5xx), 6 unreachable or timed out, 7 the work --wait followed failed, 1 anything else.")
+        .after_help("Servers and users come from a profile (`veeam login`), or from --url and --user (VEEAM_URL, VEEAM_USER). The password comes from VEEAM_PASSWORD, the OS keyring (`login --keyring`) or a prompt, never from a flag or the configuration file; an API without a password login takes VEEAM_TOKEN.\nExit codes: 0 success, 2 usage, 3 configuration or credentials, 4 refused (HTTP 4xx), 5 server failure (5xx), 6 unreachable or timed out, 7 the work --wait followed failed, 130 interrupted, 1 anything else.")
         .arg(
             Arg::new("profile")
                 .long("profile")
@@ -278,19 +278,27 @@ pub fn markdown(api: &Api) -> String {
             .collect();
         if let Some(b) = c.body {
             flags.push(format!(
-                "- `--body`{}: the request body, {}",
-                if b.required { " (required)" } else { "" },
+                "- `--body`{}: the request body, {} (JSON, `@file.json`, or `-` for stdin)",
+                if b.required {
+                    " (required, or `--set`)"
+                } else {
+                    ""
+                },
                 b.schema
             ));
+            flags.push("- `--set FIELD=VALUE`: one field of the body (dotted for nested)".into());
         }
         if c.paging.is_some() {
             flags.push("- `--all`: every item, as NDJSON".into());
         }
         if let Some(w) = c.wait {
-            flags.push(format!("- `--wait`: until the {} has finished", w.what));
+            flags.push(format!(
+                "- `--wait`: until the {} has finished (`--wait-timeout SECONDS`)",
+                w.what
+            ));
         }
         if c.operation.download {
-            flags.push("- `--output-file` (required): where to save the file".into());
+            flags.push("- `--output-file` (required): where to save the file; `--force` replaces one there".into());
         }
         if !flags.is_empty() {
             out.push('\n');

@@ -223,19 +223,27 @@ pub fn table(
     commands: &[Command],
     input: &TableInput,
 ) -> Result<TokenStream, (String, String)> {
-    let mut ops: BTreeMap<String, Value> = BTreeMap::new();
-    crate::openapi::each_operation(doc, |_, _, op| {
-        if let Some(id) = op.get("operationId").and_then(Value::as_str) {
-            ops.insert(id.to_snake_case(), op.clone());
-        }
-    });
+    let ops = operations(doc);
     let waits = wait_table(doc, &ops, input.section)?;
     let mut entries = Vec::new();
     for command in commands {
-        let (Some(f), Some(op)) = (facts.get(&command.operation), ops.get(&command.operation))
+        let (Some(f), Some((_, op))) = (facts.get(&command.operation), ops.get(&command.operation))
         else {
             continue;
         };
+        let flags = flag_names(doc, &f.path, op);
+        if let Some(twice) = flags
+            .iter()
+            .find(|f| flags.iter().filter(|g| g == f).count() > 1)
+        {
+            return Err((
+                format!("/paths/{}", f.path.replace('~', "~0").replace('/', "~1")),
+                format!(
+                    "{} has two parameters that are both --{twice} on the command line",
+                    command.operation
+                ),
+            ));
+        }
         entries.push(entry(doc, command, f, op, input.pagings, &waits));
     }
     let (krate, title, version) = (input.krate, input.title, input.version);
@@ -390,10 +398,48 @@ fn kind(schema: &Value) -> TokenStream {
     }
 }
 
+/// Every operation by its snake-case id: its path and itself.
+fn operations(doc: &Value) -> BTreeMap<String, (String, Value)> {
+    let mut ops = BTreeMap::new();
+    crate::openapi::each_operation(doc, |path, _, op| {
+        if let Some(id) = op.get("operationId").and_then(Value::as_str) {
+            ops.insert(id.to_snake_case(), (path.to_string(), op.clone()));
+        }
+    });
+    ops
+}
+
+/// The command-line flags of an operation's parameters (cookies aside), as [`param`] names
+/// them.
+fn flag_names(doc: &Value, path: &str, op: &Value) -> Vec<String> {
+    operation_parameters(doc, path, op)
+        .into_iter()
+        .filter(|p| {
+            matches!(
+                p.get("in").and_then(Value::as_str),
+                Some("path" | "query" | "header")
+            )
+        })
+        .filter_map(|p| p.get("name").and_then(Value::as_str))
+        .map(|n| n.to_kebab_case())
+        .collect()
+}
+
+/// The enum values of the schema the JSON pointer `at` reaches in the success body of `op`,
+/// when it has them (properties followed, references resolved).
+fn values_at<'a>(doc: &'a Value, op: &'a Value, at: &str) -> Option<Vec<&'a str>> {
+    let mut schema = resolve(doc, success_json_schema(op)?);
+    for part in at.split('/').skip(1) {
+        schema = resolve(doc, schema.get("properties")?.get(part)?);
+    }
+    let values = schema.get("enum")?.as_array()?;
+    Some(values.iter().filter_map(Value::as_str).collect())
+}
+
 /// The waits of the profile, by the schema that starts each: checked against the document.
 fn wait_table(
     doc: &Value,
-    ops: &BTreeMap<String, Value>,
+    ops: &BTreeMap<String, (String, Value)>,
     section: Option<&CommandsSection>,
 ) -> Result<BTreeMap<String, TokenStream>, (String, String)> {
     let mut out = BTreeMap::new();
@@ -405,12 +451,10 @@ fn wait_table(
                 format!("no operation {} in the document", w.poll),
             )
         })?;
-        let path_params = poll
-            .get("parameters")
-            .and_then(Value::as_array)
+        let (poll_path, poll) = (&poll.0, &poll.1);
+        let path_params = operation_parameters(doc, poll_path, poll)
             .into_iter()
-            .flatten()
-            .filter(|p| resolve(doc, p).get("in").and_then(Value::as_str) == Some("path"))
+            .filter(|p| p.get("in").and_then(Value::as_str) == Some("path"))
             .count();
         if path_params != 1 {
             return Err((
@@ -447,6 +491,27 @@ fn wait_table(
                 ));
             }
         }
+        // The states named are the ones the poll's answer can hold, where its schema lists them.
+        let outcome_at = w.outcome.as_ref().unwrap_or(&w.state);
+        for (key, at_pointer, names) in [
+            ("finished", &w.state, &w.finished),
+            ("running", &w.state, &w.running),
+            ("failed", outcome_at, &w.failed),
+        ] {
+            let Some(known) = values_at(doc, poll, at_pointer) else {
+                continue;
+            };
+            if let Some(unknown) = names.iter().find(|n| !known.contains(&n.as_str())) {
+                return Err((
+                    at(key),
+                    format!(
+                        "{unknown} is not a value of {at_pointer} in {}'s answer ({})",
+                        w.poll,
+                        known.join(", ")
+                    ),
+                ));
+            }
+        }
         let (what, poll, state) = (&w.what, w.poll.to_snake_case(), &w.state);
         let (finished, running, failed) = (&w.finished, &w.running, &w.failed);
         let outcome = w.outcome.as_ref().unwrap_or(&w.state);
@@ -458,6 +523,12 @@ fn wait_table(
                 return Err((
                     format!("{}/{schema}", at("started_by")),
                     format!("no schema {schema} in the document"),
+                ));
+            }
+            if out.contains_key(schema) {
+                return Err((
+                    format!("{}/{schema}", at("started_by")),
+                    format!("{schema} starts two kinds of work: one wait per schema"),
                 ));
             }
             out.insert(
@@ -525,17 +596,16 @@ mod tests {
             "paths": {"/sessions/{id}": {"get": {
                 "operationId": "Session_Get",
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
-                "responses": {"200": {"description": "ok"}}
+                "responses": {"200": {"description": "ok", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Session"}
+                }}}}
             }}},
-            "components": {"schemas": {"Session": {"type": "object"}}}
+            "components": {"schemas": {
+                "Session": {"type": "object", "properties": {"state": {"$ref": "#/components/schemas/State"}}},
+                "State": {"type": "string", "enum": ["Done", "Busy", "Broken"]}
+            }}
         });
-        let mut ops = BTreeMap::new();
-        crate::openapi::each_operation(&doc, |_, _, op| {
-            ops.insert(
-                op["operationId"].as_str().unwrap().to_snake_case(),
-                op.clone(),
-            );
-        });
+        let ops = operations(&doc);
         let wait = |poll: &str, schema: &str, state: &str, failed: &[&str]| CommandsSection {
             discovery: None,
             waits: vec![WaitSection {
@@ -551,6 +621,20 @@ mod tests {
         };
         let ok = wait("Session_Get", "Session", "/state", &[]);
         assert_eq!(wait_table(&doc, &ops, Some(&ok)).unwrap().len(), 1);
+        // A state the answer's schema does not list, and one schema for two kinds of work.
+        let mut typo = ok.clone();
+        typo.waits[0].running = vec!["Bussy".into()];
+        let (at, message) = wait_table(&doc, &ops, Some(&typo)).unwrap_err();
+        assert_eq!(at, "/commands/waits/0/running");
+        assert!(
+            message.contains("Bussy is not a value of /state"),
+            "{message}"
+        );
+        let mut twice = ok.clone();
+        twice.waits.push(ok.waits[0].clone());
+        let (at, message) = wait_table(&doc, &ops, Some(&twice)).unwrap_err();
+        assert_eq!(at, "/commands/waits/1/started_by/Session");
+        assert!(message.contains("two kinds of work"), "{message}");
         for (section, at, says) in [
             (
                 wait("Session_Gone", "Session", "/state", &[]),
@@ -569,6 +653,11 @@ mod tests {
             ),
             (
                 wait("Session_Get", "Session", "/state", &["Busy"]),
+                "/commands/waits/0/failed",
+                "not a final state",
+            ),
+            (
+                wait("Session_Get", "Session", "/state", &["Brokn"]),
                 "/commands/waits/0/failed",
                 "not a final state",
             ),

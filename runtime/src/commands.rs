@@ -81,6 +81,13 @@ pub struct Param {
     pub help: &'static str,
 }
 
+impl Param {
+    /// The same parameter: its name and where it goes (a path `id` and a query `id` are two).
+    pub fn same(&self, other: &Param) -> bool {
+        self.name == other.name && self.location == other.location
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Location {
     Path,
@@ -188,14 +195,14 @@ pub struct Call {
 
 impl Call {
     fn set(&mut self, param: &'static Param, value: String) {
-        self.values.retain(|(p, _)| p.name != param.name);
+        self.values.retain(|(p, _)| !p.same(param));
         self.values.push((param, vec![value]));
     }
 
-    fn get(&self, name: &str) -> Option<&str> {
+    fn get(&self, param: &Param) -> Option<&str> {
         self.values
             .iter()
-            .find(|(p, _)| p.name == name)
+            .find(|(p, _)| p.same(param))
             .and_then(|(_, v)| v.first())
             .map(String::as_str)
     }
@@ -215,7 +222,7 @@ pub fn request(
     call: &Call,
 ) -> Result<Request, Error> {
     for param in command.params {
-        let given = call.values.iter().find(|(p, _)| p.name == param.name);
+        let given = call.values.iter().find(|(p, _)| p.same(param));
         match given {
             None if param.required => {
                 return Err(invalid(format!("--{} is required", param.flag)));
@@ -235,9 +242,17 @@ pub fn request(
         }
     }
     let mut path = command.operation.path.to_string();
-    let mut query: Vec<(&str, &str)> = Vec::new();
+    let mut query: Vec<(&str, String)> = Vec::new();
     let mut headers = Vec::new();
     for (param, values) in &call.values {
+        // A UUID goes as the API writes one (`{...}`, `urn:uuid:` and bare hex read alike).
+        let values: Vec<String> = values
+            .iter()
+            .map(|v| match (param.kind, uuid::Uuid::parse_str(v)) {
+                (Kind::Uuid, Ok(u)) => u.hyphenated().to_string(),
+                _ => v.clone(),
+            })
+            .collect();
         match param.location {
             Location::Path => {
                 let value = values.first().map(String::as_str).unwrap_or("");
@@ -249,9 +264,9 @@ pub fn request(
                 }
                 path = path.replace(&format!("{{{}}}", param.name), &crate::encode_path(value));
             }
-            Location::Query => query.extend(values.iter().map(|v| (param.name, v.as_str()))),
+            Location::Query => query.extend(values.into_iter().map(|v| (param.name, v))),
             Location::Header => {
-                for value in values {
+                for value in &values {
                     let name = HeaderName::from_bytes(param.name.as_bytes())
                         .map_err(|e| invalid(format!("header {}: {e}", param.name)))?;
                     let value = HeaderValue::from_str(value)
@@ -337,7 +352,12 @@ pub fn walk<'a>(
             command.group, command.name
         )));
     };
-    let param = |name: &str| command.params.iter().find(|p| p.name == name);
+    let param = |name: &str| {
+        command
+            .params
+            .iter()
+            .find(|p| p.name == name && p.location == Location::Query)
+    };
     let (Some(offset_param), Some(limit_param)) =
         (param(profile.offset_param), param(profile.limit_param))
     else {
@@ -346,9 +366,9 @@ pub fn walk<'a>(
             command.group, command.name
         )));
     };
-    let number = |name: &str| call.get(name).and_then(|v| v.parse::<i64>().ok());
-    let start = number(profile.offset_param);
-    let limit = number(profile.limit_param);
+    let number = |p: &Param| call.get(p).and_then(|v| v.parse::<i64>().ok());
+    let start = number(offset_param);
+    let limit = number(limit_param);
     let set_id_param = profile.set_id.filter(|_| set_id).and_then(param);
     Ok(crate::paging::stream(
         command.operation,

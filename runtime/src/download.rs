@@ -42,7 +42,24 @@ pub async fn write_to<W: AsyncWrite + Unpin + ?Sized>(
 /// 202 or 204 without a body has sent no file, and must not replace one. On Unix the file
 /// is created readable and writable by its owner only (`0600`): exports hold mailboxes.
 pub async fn save_to(body: ByteStream, path: impl AsRef<Path>) -> Result<u64, Error> {
-    let path = path.as_ref();
+    save(body, path.as_ref(), Replace::Yes).await
+}
+
+/// [`save_to`], except that a file at `path` is never replaced: one there when the download
+/// completes (created meanwhile by someone else) is an error, and the download is removed.
+/// The final step is a hard link, which fails when the name exists, so no check can race
+/// with another writer.
+pub async fn save_new(body: ByteStream, path: impl AsRef<Path>) -> Result<u64, Error> {
+    save(body, path.as_ref(), Replace::No).await
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Replace {
+    Yes,
+    No,
+}
+
+async fn save(body: ByteStream, path: &Path, replace: Replace) -> Result<u64, Error> {
     let io = |e| Error::new(ErrorKind::Io(e));
     let name = path.file_name().ok_or_else(|| {
         io(std::io::Error::new(
@@ -53,11 +70,16 @@ pub async fn save_to(body: ByteStream, path: impl AsRef<Path>) -> Result<u64, Er
     let mut temp_name = std::ffi::OsString::from(".");
     temp_name.push(name);
     temp_name.push(format!(".{:016x}.part", fastrand::u64(..)));
-    save_via(body, path, &path.with_file_name(temp_name)).await
+    save_via(body, path, &path.with_file_name(temp_name), replace).await
 }
 
 /// [`save_to`] through the temporary file `temp_path`, which must not exist yet.
-async fn save_via(body: ByteStream, path: &Path, temp_path: &Path) -> Result<u64, Error> {
+async fn save_via(
+    body: ByteStream,
+    path: &Path,
+    temp_path: &Path,
+    replace: Replace,
+) -> Result<u64, Error> {
     let io = |e| Error::new(ErrorKind::Io(e));
     let mut options = tokio::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -81,8 +103,25 @@ async fn save_via(body: ByteStream, path: &Path, temp_path: &Path) -> Result<u64
     }
     file.sync_all().await.map_err(io)?;
     drop(file);
-    tokio::fs::rename(&temp.0, path).await.map_err(io)?;
-    temp.keep();
+    if replace == Replace::Yes {
+        tokio::fs::rename(&temp.0, path).await.map_err(io)?;
+        temp.keep();
+    } else {
+        // The temporary file is removed when `temp` drops, linked or not.
+        tokio::fs::hard_link(&temp.0, path).await.map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                io(std::io::Error::new(
+                    e.kind(),
+                    format!(
+                        "{} appeared while downloading: left as it is, the download discarded",
+                        path.display()
+                    ),
+                ))
+            } else {
+                io(e)
+            }
+        })?;
+    }
     tracing::debug!(bytes = written, path = %path.display(), "download saved");
     Ok(written)
 }
@@ -192,9 +231,14 @@ mod tests {
         let target = dir.join("export.pst");
         let taken = dir.join(".export.pst.0000000000000001.part");
         std::fs::write(&taken, b"not ours").unwrap();
-        let e = save_via(body(vec![Ok(Bytes::from_static(b"x"))]), &target, &taken)
-            .await
-            .unwrap_err();
+        let e = save_via(
+            body(vec![Ok(Bytes::from_static(b"x"))]),
+            &target,
+            &taken,
+            Replace::Yes,
+        )
+        .await
+        .unwrap_err();
         assert!(matches!(e.kind(), ErrorKind::Io(_)), "{e}");
         assert_eq!(std::fs::read(&taken).unwrap(), b"not ours");
         std::fs::remove_dir_all(&dir).unwrap();
@@ -218,6 +262,28 @@ mod tests {
         assert!(r.is_err(), "timed out");
         assert_eq!(std::fs::read(&target).unwrap(), b"old");
         assert_eq!(leftovers(&dir), ["report.csv"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn save_new_never_replaces_a_file_and_leaves_nothing_behind() {
+        let dir = std::env::temp_dir().join(format!("veeam-dl-new-{}", fastrand::u64(..)));
+        std::fs::create_dir_all(&dir).unwrap();
+        let target = dir.join("export.pst");
+        let n = save_new(body(vec![Ok(Bytes::from_static(b"export"))]), &target)
+            .await
+            .unwrap();
+        assert_eq!(
+            (n, std::fs::read(&target).unwrap()),
+            (6, b"export".to_vec())
+        );
+        // A file there when the download completes (someone else's) stays as it is.
+        let e = save_new(body(vec![Ok(Bytes::from_static(b"again"))]), &target)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("appeared while downloading"), "{e}");
+        assert_eq!(std::fs::read(&target).unwrap(), b"export");
+        assert_eq!(leftovers(&dir), ["export.pst"]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

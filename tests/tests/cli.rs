@@ -308,14 +308,40 @@ async fn a_server_error_is_its_exit_code_and_message() {
             "--restore-session-id",
             &id.to_string(),
         ],
-        &[("VEEAM_PASSWORD", "wrong")],
+        &[("VEEAM_PASSWORD", "Wr0ng-pw-5e1d")],
     )
     .await;
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
-    assert!(
-        !text(&out.stderr).contains("wrong"),
-        "the password is never shown"
-    );
+    for stream in [&out.stdout, &out.stderr] {
+        assert!(
+            !text(stream).contains("Wr0ng-pw-5e1d"),
+            "the password is never shown"
+        );
+    }
+    mock.set_credentials(veeam_mock::USERNAME, veeam_mock::PASSWORD);
+
+    // The server failing: 5, after the retries.
+    mock.restore_session_get_by_restore_session_id()
+        .path_param("restoreSessionId", id)
+        .status(500)
+        .returns(session_in(id, RestRestoreSessionState::Working));
+    let get = [
+        "vb365",
+        "restore-session",
+        "get",
+        "--restore-session-id",
+        &id.to_string(),
+    ];
+    let out = veeam(&mock.uri(), &get).await;
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("500"), "{}", text(&out.stderr));
+
+    // No server at all: 6, whether the login or the request is what fails.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nowhere = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let out = veeam(&nowhere, &get).await;
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out.stderr));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -404,6 +430,18 @@ async fn a_download_is_saved_whole_and_never_over_a_file_unasked() {
     assert!(text(&out.stderr).contains("--force"));
     assert_eq!(std::fs::read(&file).unwrap(), b"mine");
     assert_eq!(mock.requests().len(), sent, "nothing sent");
+
+    // With --force, the file is replaced, whole.
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    let out = veeam(&mock.uri(), &forced).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read(&file).unwrap(), pst);
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["mailbox.pst"], "no temporary file left");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -537,12 +575,21 @@ async fn login_pins_a_self_signed_certificate_only_as_confirmed() {
     let out = run(&command, &config, &[]).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
 
-    // ...and refuses a server with another certificate, naming both fingerprints.
+    // The profile's credentials never go to another server named with --url.
     let other = support::tls::https_server(TOKEN).await;
     let other_url = format!("https://localhost:{}", other.port);
-    let mut moved = vec!["--profile", "lab", "--url", &other_url];
-    moved.extend(command);
-    let out = run(&moved, &config, &[]).await;
+    let mut elsewhere = vec!["--profile", "lab", "--url", &other_url];
+    elsewhere.extend(command);
+    let out = run(&elsewhere, &config, &[]).await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("not the profile's server"));
+    assert_eq!(other.connections(), 0, "not even a connection");
+
+    // The profile's server presenting another certificate (here: the profile moved to a
+    // server with another one) is refused, naming both fingerprints.
+    let saved = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, saved.replace(&url, &other_url)).unwrap();
+    let out = run(&command, &config, &[]).await;
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
     let stderr = text(&out.stderr);
     assert!(
@@ -600,16 +647,22 @@ async fn login_discovers_the_version_and_later_commands_use_the_profile() {
         text(&out.stderr)
     );
 
-    // --verbose: the runtime's tracing on stderr, without the password.
+    // --verbose: the runtime's tracing on stderr (the login, the request), never the
+    // password.
+    mock.set_credentials(veeam_mock::USERNAME, "Pw-7f3a9c-unique");
     let mut args = vec!["--verbose", "vb365"];
     args.extend(list);
-    let out = run(&args, &config, &[]).await;
+    let out = run(&args, &config, &[("VEEAM_PASSWORD", "Pw-7f3a9c-unique")]).await;
     let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("logging in"), "{stderr}");
     assert!(
         stderr.contains("restore_point_get_restore_points"),
         "{stderr}"
     );
-    assert!(!stderr.contains(veeam_mock::PASSWORD), "{stderr}");
+    for stream in [&out.stdout, &out.stderr] {
+        assert!(!text(stream).contains("Pw-7f3a9c-unique"), "{stderr}");
+    }
     let _ = std::fs::remove_file(&config);
 }
 
@@ -664,6 +717,8 @@ fn every_operation_is_a_command() {
         &vb365_v7::commands::API,
         &vbazure::commands::API,
     ];
+    // clap's own checks of the whole tree: no two commands, flags or ids alike.
+    veeam_command::command(&apis).debug_assert();
     let tree = veeam_command::command(&apis);
     for api in apis {
         let doc = codegen::load::assemble(
