@@ -238,8 +238,14 @@ mod tests {
             mock: Some((7, build(0.2))),
         }];
         let runtime = Runtime(serde_json::json!({"decode_ratio": 1.0}));
-        let md = super::markdown(&generation, &compiles, &runtime);
+        let cli = [crate::bench::cli::CliBuild {
+            apis: "all".into(),
+            build: build(6.0),
+            bytes: 13_500_000,
+        }];
+        let md = super::markdown(&generation, &compiles, &cli, &runtime);
         assert!(!md.contains('{'), "an unfilled placeholder:\n{md}");
+        assert!(md.contains("| all | 6.0 s, "), "{md}");
         assert!(md.contains("| `one` generation <= 1 s warm | 0.50 s | met |\n"));
         assert!(
             md.starts_with("# Benchmarks\n\n") && md.ends_with(" |\n"),
