@@ -75,6 +75,7 @@ impl flags::Publish {
         if self.dry_run {
             // What is checked is the working tree, committed or not.
             cargo.args(["--dry-run", "--allow-dirty"]);
+            forget_extracted_packages()?;
         }
         match (&self.tag, self.all) {
             (Some(tag), false) => {
@@ -104,6 +105,53 @@ impl flags::Publish {
         }
         Ok(ExitCode::SUCCESS)
     }
+}
+
+/// Removes the sources cargo extracted from earlier dry runs' packages of this workspace.
+///
+/// A dry run verifies each package against the others as packaged, through a registry of
+/// its own under `target/package`; cargo extracts those `.crate`s into
+/// `$CARGO_HOME/registry/src/-<hash of that registry's path>/<name>-<version>` and reuses an
+/// extraction that is there already. The versions of unreleased crates do not move, so on
+/// a machine that ran a dry run before, a package was verified against the sources of that
+/// earlier run (a new runtime module "missing" to the crate that uses it). Only those
+/// local registries' folders (their names start with `-`) and only this workspace's
+/// packages are removed; crates.io's are not touched.
+fn forget_extracted_packages() -> Result<()> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cargo")));
+    let Some(src) = home.map(|h| h.join("registry").join("src")) else {
+        return Ok(());
+    };
+    let Ok(registries) = std::fs::read_dir(&src) else {
+        return Ok(());
+    };
+    let root = project::root();
+    let mut ours: Vec<String> = HAND_WRITTEN.iter().map(|(p, _)| p.to_string()).collect();
+    for api in codegen::workspace_apis(&root)? {
+        ours.push(api.name().to_string());
+        ours.push(format!("{}-mock", api.name()));
+    }
+    ours.push(codegen::cli::FOLDER.to_string());
+    for registry in registries.flatten() {
+        if !registry.file_name().to_string_lossy().starts_with('-') {
+            continue;
+        }
+        for extracted in std::fs::read_dir(registry.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let name = extracted.file_name().to_string_lossy().into_owned();
+            let package = name.rsplit_once('-').map_or(name.as_str(), |(p, _)| p);
+            if ours.iter().any(|o| o == package) {
+                std::fs::remove_dir_all(extracted.path())
+                    .with_context(|| format!("removing {}", extracted.path().display()))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// CI (`CI=true`) builds a sample of the packages: building every `.crate` as a user's

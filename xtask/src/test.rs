@@ -94,6 +94,8 @@ fn docs() -> Result<ExitCode> {
         "veeam-runtime",
         "-p",
         "veeam-mock",
+        "-p",
+        "veeam-command",
     ])
     .env("RUSTDOCFLAGS", "-D warnings");
     for api in codegen::workspace_apis(&project::root())? {
